@@ -1,0 +1,345 @@
+// Package types describes the values a gbt script computes: integers of each
+// width and sign, fixed-size strings and buffers, tuples, pointers, records
+// (C structs), stacks, symbols and the aggregation kinds stored in maps.
+//
+// A Type is a small value; composite types hold their element types in
+// slices, so compare types with Equal, not ==. Size and Align give the C
+// layout used in BPF maps, event records and keys.
+package types
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Kind classifies a Type.
+type Kind uint8
+
+// The kinds of values.
+const (
+	Invalid    Kind = iota // not yet known / error already reported
+	Void                   // no value (statement calls such as printf)
+	Int                    // integer; Bits and Signed
+	Bool                   // result of comparisons and logical operators (stored as int64 in 0.17)
+	String                 // NUL-terminated string in a Size-byte buffer
+	Buffer                 // raw bytes (buf()): Size bytes of data
+	Tuple                  // Elems
+	Pointer                // Elem, AddrSpace
+	Record                 // C struct/union: Name, Fields
+	Array                  // Elem, Len (e.g. char[16] fields, int arrays)
+	Stack                  // kstack/ustack: Name "kstack"/"ustack", Len = depth
+	Ksym                   // kernel address to be symbolized
+	Usym                   // user address to be symbolized
+	Inet                   // ntop() result
+	Username               // uid rendered as a user name
+	Timestamp              // strftime() result
+	Probe                  // the `probe` builtin (index into probe names)
+	Mac                    // macaddr() result
+	CgroupPath             // cgroup_path() result
+	Agg                    // an aggregation value stored in a map: AggKind
+	Context                // the probe context pointer (args, ctx)
+	None                   // the type of `none` placeholders (reserved)
+)
+
+var kindNames = [...]string{
+	Invalid: "invalid", Void: "none", Int: "int", Bool: "bool", String: "string",
+	Buffer: "buffer", Tuple: "tuple", Pointer: "pointer", Record: "record",
+	Array: "array", Stack: "stack", Ksym: "ksym", Usym: "usym", Inet: "inet",
+	Username: "username", Timestamp: "timestamp", Probe: "probe", Mac: "mac_address",
+	CgroupPath: "cgroup_path", Agg: "aggregation", Context: "ctx", None: "none",
+}
+
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("kind(%d)", k)
+}
+
+// AggKind says which aggregation a map value holds.
+type AggKind uint8
+
+// Aggregation kinds.
+const (
+	NoAgg AggKind = iota
+	Count
+	Sum
+	Min
+	Max
+	Avg
+	Stats
+	Hist
+	Lhist
+)
+
+var aggNames = [...]string{NoAgg: "", Count: "count", Sum: "sum", Min: "min", Max: "max",
+	Avg: "avg", Stats: "stats", Hist: "hist", Lhist: "lhist"}
+
+func (a AggKind) String() string {
+	if int(a) < len(aggNames) {
+		return aggNames[a]
+	}
+	return fmt.Sprintf("agg(%d)", a)
+}
+
+// AddrSpace says where a pointer points.
+type AddrSpace uint8
+
+// Address spaces.
+const (
+	AddrNone AddrSpace = iota
+	Kernel
+	User
+)
+
+// Field is a member of a Record.
+type Field struct {
+	Name     string
+	Type     Type
+	Offset   int // byte offset in the record
+	BitOff   int // for bit-fields: bit offset inside the containing bytes
+	BitWidth int // 0 unless a bit-field
+}
+
+// Type is the type of a value.
+type Type struct {
+	Kind      Kind
+	Bits      int       // Int: 8, 16, 32 or 64
+	Signed    bool      // Int
+	Size      int       // String/Buffer: capacity in bytes; Record: byte size
+	Len       int       // Array: element count; Stack: depth
+	Elem      *Type     // Pointer, Array: element type
+	Elems     []Type    // Tuple
+	Name      string    // Record: "struct task_struct"; Stack: "kstack"/"ustack"
+	Fields    []Field   // Record
+	AddrSpace AddrSpace // Pointer, Record read through a pointer
+	AggKind   AggKind   // Agg
+	AggSigned bool      // Agg: whether the aggregated values are signed
+	Ctx       bool      // Pointer/Record: this is (a pointer into) the probe context
+}
+
+// Constructors for common types.
+var (
+	None_ = Type{Kind: Void}
+	I8    = Type{Kind: Int, Bits: 8, Signed: true}
+	I16   = Type{Kind: Int, Bits: 16, Signed: true}
+	I32   = Type{Kind: Int, Bits: 32, Signed: true}
+	I64   = Type{Kind: Int, Bits: 64, Signed: true}
+	U8    = Type{Kind: Int, Bits: 8}
+	U16   = Type{Kind: Int, Bits: 16}
+	U32   = Type{Kind: Int, Bits: 32}
+	U64   = Type{Kind: Int, Bits: 64}
+)
+
+// IntOf returns an integer type of the given width and sign.
+func IntOf(bits int, signed bool) Type { return Type{Kind: Int, Bits: bits, Signed: signed} }
+
+// StringOf returns a string type with a buffer of n bytes (including the NUL).
+func StringOf(n int) Type { return Type{Kind: String, Size: n} }
+
+// BufferOf returns a buffer type holding n bytes of data.
+func BufferOf(n int) Type { return Type{Kind: Buffer, Size: n} }
+
+// TupleOf returns a tuple of the given element types.
+func TupleOf(elems ...Type) Type { return Type{Kind: Tuple, Elems: elems} }
+
+// PointerTo returns a pointer to elem in the given address space.
+func PointerTo(elem Type, as AddrSpace) Type {
+	e := elem
+	return Type{Kind: Pointer, Elem: &e, AddrSpace: as}
+}
+
+// ArrayOf returns an array of n elements.
+func ArrayOf(elem Type, n int) Type {
+	e := elem
+	return Type{Kind: Array, Elem: &e, Len: n}
+}
+
+// AggOf returns the value type of an aggregation.
+func AggOf(k AggKind, signed bool) Type { return Type{Kind: Agg, AggKind: k, AggSigned: signed} }
+
+// IsInt reports whether t is an integer (or bool, which behaves as one).
+func (t Type) IsInt() bool { return t.Kind == Int || t.Kind == Bool }
+
+// IsValid reports whether the type is known.
+func (t Type) IsValid() bool { return t.Kind != Invalid }
+
+// Equal reports whether t and u are the same type. String and buffer sizes
+// take part; use Compatible for the looser rule used by map values.
+func (t Type) Equal(u Type) bool {
+	if t.Kind != u.Kind || t.Bits != u.Bits || t.Signed != u.Signed || t.Size != u.Size ||
+		t.Len != u.Len || t.Name != u.Name || t.AggKind != u.AggKind || t.AddrSpace != u.AddrSpace {
+		return false
+	}
+	if (t.Elem == nil) != (u.Elem == nil) || (t.Elem != nil && !t.Elem.Equal(*u.Elem)) {
+		return false
+	}
+	if len(t.Elems) != len(u.Elems) {
+		return false
+	}
+	for i := range t.Elems {
+		if !t.Elems[i].Equal(u.Elems[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// Compatible reports whether a value of type u may be stored where t is
+// stored, as bpftrace allows: same kind; strings/buffers of any size; integers
+// of any width and sign (the slot keeps the first type); tuples elementwise.
+func (t Type) Compatible(u Type) bool {
+	if t.IsInt() && u.IsInt() {
+		return true
+	}
+	if t.Kind != u.Kind {
+		return false
+	}
+	switch t.Kind {
+	case String, Buffer:
+		return true
+	case Tuple:
+		if len(t.Elems) != len(u.Elems) {
+			return false
+		}
+		for i := range t.Elems {
+			if !t.Elems[i].Compatible(u.Elems[i]) {
+				return false
+			}
+		}
+		return true
+	case Agg:
+		return t.AggKind == u.AggKind
+	case Pointer:
+		return true
+	}
+	return t.Equal(u)
+}
+
+// Size returns the number of bytes a value of type t occupies in a map key,
+// map value or event record.
+func (t Type) ByteSize() int {
+	switch t.Kind {
+	case Int:
+		return t.Bits / 8
+	case Bool:
+		return 8
+	case String, Buffer, Record:
+		return t.Size
+	case Pointer, Ksym, Usym, Probe, Username, Timestamp, CgroupPath, Context:
+		return 8
+	case Array:
+		return t.Elem.ByteSize() * t.Len
+	case Tuple:
+		off, maxAlign := 0, 1
+		for _, e := range t.Elems {
+			a := e.Align()
+			off = alignUp(off, a)
+			off += e.ByteSize()
+			if a > maxAlign {
+				maxAlign = a
+			}
+		}
+		return alignUp(off, maxAlign)
+	case Stack:
+		return 8 // stack id (+ pid for ustack is carried separately)
+	case Inet:
+		return 24 // af (8) + 16-byte address
+	case Mac:
+		return 6
+	}
+	return 0
+}
+
+// Align returns the alignment of t in C layout.
+func (t Type) Align() int {
+	switch t.Kind {
+	case Int:
+		return t.Bits / 8
+	case String, Buffer, Mac:
+		return 1
+	case Array:
+		return t.Elem.Align()
+	case Tuple:
+		a := 1
+		for _, e := range t.Elems {
+			if ea := e.Align(); ea > a {
+				a = ea
+			}
+		}
+		return a
+	case Record:
+		a := 1
+		for _, f := range t.Fields {
+			if fa := f.Type.Align(); fa > a {
+				a = fa
+			}
+		}
+		return a
+	}
+	return 8
+}
+
+// TupleOffsets returns the byte offset of each tuple element.
+func (t Type) TupleOffsets() []int {
+	offs := make([]int, len(t.Elems))
+	off := 0
+	for i, e := range t.Elems {
+		off = alignUp(off, e.Align())
+		offs[i] = off
+		off += e.ByteSize()
+	}
+	return offs
+}
+
+func alignUp(n, a int) int {
+	if a <= 1 {
+		return n
+	}
+	return (n + a - 1) / a * a
+}
+
+// String renders the type the way bpftrace's error messages do:
+// int64, uint32, string[16], buffer[8], (int64,string[16]), struct x *, hist...
+func (t Type) String() string {
+	switch t.Kind {
+	case Int:
+		if t.Signed {
+			return fmt.Sprintf("int%d", t.Bits)
+		}
+		return fmt.Sprintf("uint%d", t.Bits)
+	case Bool:
+		return "bool"
+	case String:
+		return fmt.Sprintf("string[%d]", t.Size)
+	case Buffer:
+		return fmt.Sprintf("buffer[%d]", t.Size)
+	case Tuple:
+		parts := make([]string, len(t.Elems))
+		for i, e := range t.Elems {
+			parts[i] = e.String()
+		}
+		return "(" + strings.Join(parts, ",") + ")"
+	case Pointer:
+		if t.Elem == nil {
+			return "void *"
+		}
+		s := t.Elem.String()
+		if strings.HasSuffix(s, "*") {
+			return s + "*"
+		}
+		return s + " *"
+	case Record:
+		return t.Name
+	case Array:
+		return fmt.Sprintf("%s[%d]", t.Elem.String(), t.Len)
+	case Stack:
+		return fmt.Sprintf("%s[%d]", t.Name, t.Len)
+	case Agg:
+		if t.AggSigned || t.AggKind == Count || t.AggKind == Hist || t.AggKind == Lhist {
+			return t.AggKind.String()
+		}
+		return "u" + t.AggKind.String()
+	}
+	return t.Kind.String()
+}
