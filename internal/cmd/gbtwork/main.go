@@ -1,0 +1,78 @@
+// Command gbtwork is the deterministic workload of gbt's end-to-end tests and
+// benchmarks: it makes an exact number of system calls so that a trace of it
+// can be checked for exact counts.
+//
+//	gbtwork open N PATH     open and close PATH N times (openat syscalls)
+//	gbtwork exec N PROG     run PROG (no arguments) N times, one after another
+//	gbtwork sleep MS        sleep MS milliseconds
+//	gbtwork write N         write N one-byte records to /dev/null
+//
+// Its process name (comm) is "gbtwork", which tests use in filters.
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "gbtwork:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	if len(args) < 2 {
+		return fmt.Errorf("usage: gbtwork open N PATH | exec N PROG | sleep MS | write N")
+	}
+	n, err := strconv.Atoi(args[1])
+	if err != nil || n < 0 {
+		return fmt.Errorf("bad count %q", args[1])
+	}
+	switch args[0] {
+	case "open":
+		if len(args) < 3 {
+			return fmt.Errorf("open needs a path")
+		}
+		for i := 0; i < n; i++ {
+			// unix.Open issues exactly one openat(2); os.Open may retry on EINTR.
+			fd, err := unix.Open(args[2], unix.O_RDONLY|unix.O_CLOEXEC, 0)
+			if err != nil {
+				return fmt.Errorf("open %s: %w", args[2], err)
+			}
+			unix.Close(fd)
+		}
+	case "exec":
+		if len(args) < 3 {
+			return fmt.Errorf("exec needs a program")
+		}
+		for i := 0; i < n; i++ {
+			if err := exec.Command(args[2]).Run(); err != nil {
+				return fmt.Errorf("run %s: %w", args[2], err)
+			}
+		}
+	case "sleep":
+		time.Sleep(time.Duration(n) * time.Millisecond)
+	case "write":
+		fd, err := unix.Open("/dev/null", unix.O_WRONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return err
+		}
+		defer unix.Close(fd)
+		b := []byte{'x'}
+		for i := 0; i < n; i++ {
+			if _, err := unix.Write(fd, b); err != nil {
+				return err
+			}
+		}
+	default:
+		return fmt.Errorf("unknown workload %q", args[0])
+	}
+	return nil
+}
