@@ -7,7 +7,10 @@
 //	gbtwork sleep MS        sleep MS milliseconds
 //	gbtwork write N         write N one-byte records to /dev/null
 //
-// Its process name (comm) is "gbtwork", which tests use in filters.
+// Its process name (comm) is "gbtwork", which tests use in filters. When the
+// workload is done it calls getpgid(0) exactly once: scripts end themselves
+// with `tracepoint:syscalls:sys_enter_getpgid /comm == "gbtwork"/ { exit(); }`
+// (process exit is no good marker: the Go runtime forks short-lived helpers).
 package main
 
 import (
@@ -25,6 +28,8 @@ func main() {
 		fmt.Fprintln(os.Stderr, "gbtwork:", err)
 		os.Exit(1)
 	}
+	unix.Getpgid(0) // the "done" marker traced by test scripts
+
 }
 
 func run(args []string) error {
