@@ -169,7 +169,7 @@ type AssignStmt struct {
 	RHS Expr
 }
 
-// IfStmt is `if (cond) { ... } else ...`. Else is nil, a *Block or an *IfStmt.
+// IfStmt is `if (cond) { ... } else ...`. Else is nil, a *BlockStmt or an *IfStmt.
 type IfStmt struct {
 	Span
 	Cond Expr

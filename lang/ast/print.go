@@ -1,0 +1,402 @@
+package ast
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// Format returns the canonical source of n: four-space indentation, one
+// statement per line, parentheses only where precedence needs them.
+// Comments are not kept. Parsing the result gives the same tree.
+func Format(n Node) string {
+	var p printer
+	p.node(n)
+	return p.b.String()
+}
+
+// Fprint writes the canonical source of n to w.
+func Fprint(w io.Writer, n Node) error {
+	_, err := io.WriteString(w, Format(n))
+	return err
+}
+
+type printer struct {
+	b      strings.Builder
+	indent int
+}
+
+func (p *printer) printf(format string, args ...any) { fmt.Fprintf(&p.b, format, args...) }
+
+func (p *printer) line(s string) {
+	p.b.WriteString(strings.Repeat("    ", p.indent))
+	p.b.WriteString(s)
+	p.b.WriteByte('\n')
+}
+
+func (p *printer) node(n Node) {
+	switch n := n.(type) {
+	case *Program:
+		p.program(n)
+	case *Probe:
+		p.probe(n)
+	case *Block:
+		p.block(n)
+	case Stmt:
+		p.stmt(n)
+	case Expr:
+		p.b.WriteString(ExprString(n))
+	default:
+		p.printf("%T", n)
+	}
+}
+
+func (p *printer) program(prog *Program) {
+	sep := false
+	if prog.Shebang != "" {
+		p.printf("#!%s\n", prog.Shebang)
+	}
+	for _, inc := range prog.Includes {
+		if inc.System {
+			p.printf("#include <%s>\n", inc.Path)
+		} else {
+			p.printf("#include %q\n", inc.Path)
+		}
+		sep = true
+	}
+	for _, d := range prog.CDefs {
+		if sep {
+			p.b.WriteByte('\n')
+		}
+		p.cdef(d)
+		sep = true
+	}
+	if prog.Config != nil {
+		if sep {
+			p.b.WriteByte('\n')
+		}
+		p.line("config = {")
+		p.indent++
+		for _, it := range prog.Config.Items {
+			p.line(it.Key + " = " + ExprString(it.Value) + ";")
+		}
+		p.indent--
+		p.line("}")
+		sep = true
+	}
+	for _, pr := range prog.Probes {
+		if sep {
+			p.b.WriteByte('\n')
+		}
+		p.probe(pr)
+		sep = true
+	}
+}
+
+func (p *printer) cdef(d *CDef) {
+	p.printf("%s %s {\n", d.Kind, d.Name)
+	p.indent++
+	for _, f := range d.Fields {
+		if d.Kind == "enum" {
+			if f.Value != nil {
+				p.line(f.Name + " = " + ExprString(f.Value) + ",")
+			} else {
+				p.line(f.Name + ",")
+			}
+			continue
+		}
+		s := TypeString(f.Type)
+		if !strings.HasSuffix(s, "*") {
+			s += " "
+		}
+		s += f.Name
+		if f.ArrayN > 0 {
+			s += fmt.Sprintf("[%d]", f.ArrayN)
+		}
+		if f.Bits > 0 {
+			s += fmt.Sprintf(" : %d", f.Bits)
+		}
+		p.line(s + ";")
+	}
+	p.indent--
+	p.line("};")
+}
+
+func (p *printer) probe(pr *Probe) {
+	names := make([]string, len(pr.Points))
+	for i, ap := range pr.Points {
+		names[i] = ap.Raw
+	}
+	head := strings.Join(names, ", ")
+	if pr.Predicate != nil {
+		head += " /" + ExprString(pr.Predicate) + "/"
+	}
+	p.b.WriteString(strings.Repeat("    ", p.indent))
+	p.b.WriteString(head + " ")
+	p.blockBody(pr.Body)
+	p.b.WriteByte('\n')
+}
+
+// blockBody prints "{", the statements indented, and "}" without a newline.
+func (p *printer) blockBody(b *Block) {
+	if len(b.Stmts) == 0 {
+		p.b.WriteString("{\n")
+		p.b.WriteString(strings.Repeat("    ", p.indent) + "}")
+		return
+	}
+	p.b.WriteString("{\n")
+	p.indent++
+	for _, s := range b.Stmts {
+		p.stmt(s)
+	}
+	p.indent--
+	p.b.WriteString(strings.Repeat("    ", p.indent) + "}")
+}
+
+func (p *printer) block(b *Block) {
+	p.b.WriteString(strings.Repeat("    ", p.indent))
+	p.blockBody(b)
+	p.b.WriteByte('\n')
+}
+
+func (p *printer) stmt(s Stmt) {
+	ind := strings.Repeat("    ", p.indent)
+	switch s := s.(type) {
+	case *ExprStmt:
+		p.line(ExprString(s.X) + ";")
+	case *AssignStmt:
+		p.line(ExprString(s.LHS) + " " + s.Op + " " + ExprString(s.RHS) + ";")
+	case *IfStmt:
+		p.b.WriteString(ind)
+		p.ifChain(s)
+		p.b.WriteByte('\n')
+	case *UnrollStmt:
+		p.b.WriteString(ind + "unroll (" + ExprString(s.Count) + ") ")
+		p.blockBody(s.Body)
+		p.b.WriteByte('\n')
+	case *WhileStmt:
+		p.b.WriteString(ind + "while (" + ExprString(s.Cond) + ") ")
+		p.blockBody(s.Body)
+		p.b.WriteByte('\n')
+	case *ForStmt:
+		p.b.WriteString(ind + "for (" + s.Var.Name + " : " + s.Map.Name + ") ")
+		p.blockBody(s.Body)
+		p.b.WriteByte('\n')
+	case *JumpStmt:
+		if s.Value != nil {
+			p.line(s.Keyword + " " + ExprString(s.Value) + ";")
+		} else {
+			p.line(s.Keyword + ";")
+		}
+	case *BlockStmt:
+		p.block(s.Body)
+	default:
+		p.line(fmt.Sprintf("/* %T */", s))
+	}
+}
+
+func (p *printer) ifChain(s *IfStmt) {
+	p.b.WriteString("if (" + ExprString(s.Cond) + ") ")
+	p.blockBody(s.Then)
+	switch e := s.Else.(type) {
+	case *IfStmt:
+		p.b.WriteString(" else ")
+		p.ifChain(e)
+	case *BlockStmt:
+		p.b.WriteString(" else ")
+		p.blockBody(e.Body)
+	}
+}
+
+// Precedence levels for printing (higher binds tighter).
+const (
+	precTernary = 1
+	precPrefix  = 13
+	precPostfix = 14
+	precAtom    = 15
+)
+
+var binPrec = map[string]int{
+	"||": 2, "&&": 3, "|": 4, "^": 5, "&": 6, "==": 7, "!=": 7,
+	"<": 8, "<=": 8, ">": 8, ">=": 8, "<<": 9, ">>": 9, "+": 10, "-": 10,
+	"*": 11, "/": 11, "%": 11,
+}
+
+func exprPrec(e Expr) int {
+	switch e := e.(type) {
+	case *Ternary:
+		return precTernary
+	case *Binary:
+		return binPrec[e.Op]
+	case *Unary:
+		if e.Postfix {
+			return precPostfix
+		}
+		return precPrefix
+	case *Cast:
+		return precPrefix
+	case *Field, *TupleIndex, *Index:
+		return precPostfix
+	}
+	return precAtom
+}
+
+// ExprString returns the canonical source of an expression.
+func ExprString(e Expr) string {
+	var b strings.Builder
+	writeExpr(&b, e)
+	return b.String()
+}
+
+// wrap writes e, parenthesized when its precedence is below min.
+func wrap(b *strings.Builder, e Expr, min int) {
+	if exprPrec(e) < min {
+		b.WriteByte('(')
+		writeExpr(b, e)
+		b.WriteByte(')')
+		return
+	}
+	writeExpr(b, e)
+}
+
+func writeList(b *strings.Builder, es []Expr) {
+	for i, e := range es {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		writeExpr(b, e)
+	}
+}
+
+func writeExpr(b *strings.Builder, e Expr) {
+	switch e := e.(type) {
+	case *IntLit:
+		b.WriteString(e.Raw)
+	case *StrLit:
+		b.WriteString(quote(e.Value))
+	case *BoolLit:
+		b.WriteString(strconv.FormatBool(e.Value))
+	case *Ident:
+		b.WriteString(e.Name)
+	case *Variable:
+		b.WriteString(e.Name)
+	case *Positional:
+		if e.Count {
+			b.WriteString("$#")
+		} else {
+			fmt.Fprintf(b, "$%d", e.Index)
+		}
+	case *MapRef:
+		b.WriteString(e.Name)
+		if e.Keys != nil {
+			b.WriteByte('[')
+			writeList(b, e.Keys)
+			b.WriteByte(']')
+		}
+	case *Call:
+		b.WriteString(e.Name)
+		b.WriteByte('(')
+		writeList(b, e.Args)
+		b.WriteByte(')')
+	case *Unary:
+		if e.Postfix {
+			wrap(b, e.X, precPostfix)
+			b.WriteString(e.Op)
+			return
+		}
+		b.WriteString(e.Op)
+		// Keep "- -x" and "&&x"-like sequences from gluing into other tokens.
+		last := e.Op[len(e.Op)-1]
+		if inner, ok := e.X.(*Unary); ok && !inner.Postfix && inner.Op[0] == last && (last == '-' || last == '+' || last == '&') {
+			b.WriteByte(' ')
+		}
+		wrap(b, e.X, precPrefix)
+	case *Binary:
+		p := binPrec[e.Op]
+		wrap(b, e.X, p)
+		b.WriteString(" " + e.Op + " ")
+		wrap(b, e.Y, p+1)
+	case *Ternary:
+		wrap(b, e.Cond, precTernary+1)
+		b.WriteString(" ? ")
+		wrap(b, e.Then, precTernary)
+		b.WriteString(" : ")
+		wrap(b, e.Else, precTernary)
+	case *Cast:
+		b.WriteString("(" + TypeString(e.Type) + ")")
+		wrap(b, e.X, precPrefix)
+	case *Field:
+		wrap(b, e.X, precPostfix)
+		if e.Arrow {
+			b.WriteString("->")
+		} else {
+			b.WriteByte('.')
+		}
+		b.WriteString(e.Name)
+	case *TupleIndex:
+		wrap(b, e.X, precPostfix)
+		fmt.Fprintf(b, ".%d", e.Index)
+	case *Index:
+		wrap(b, e.X, precPostfix)
+		b.WriteByte('[')
+		writeExpr(b, e.Index)
+		b.WriteByte(']')
+	case *Tuple:
+		b.WriteByte('(')
+		writeList(b, e.Elems)
+		b.WriteByte(')')
+	case *Sizeof:
+		b.WriteString("sizeof(")
+		if e.Type != nil {
+			b.WriteString(TypeString(e.Type))
+		} else {
+			writeExpr(b, e.X)
+		}
+		b.WriteByte(')')
+	case *Offsetof:
+		b.WriteString("offsetof(" + TypeString(e.Type) + ", " + strings.Join(e.Field, ".") + ")")
+	default:
+		fmt.Fprintf(b, "/* %T */", e)
+	}
+}
+
+// TypeString renders a type expression: "struct task_struct *", "uint8[4]".
+func TypeString(t *TypeExpr) string {
+	s := t.Name
+	if t.Ptr > 0 {
+		s += " " + strings.Repeat("*", t.Ptr)
+	}
+	if t.ArrayN > 0 {
+		s += fmt.Sprintf("[%d]", t.ArrayN)
+	}
+	return s
+}
+
+// quote renders a string literal with C escapes.
+func quote(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\n':
+			b.WriteString(`\n`)
+		case '\t':
+			b.WriteString(`\t`)
+		case '\r':
+			b.WriteString(`\r`)
+		case '"':
+			b.WriteString(`\"`)
+		case '\\':
+			b.WriteString(`\\`)
+		default:
+			if c < 0x20 || c >= 0x7f {
+				fmt.Fprintf(&b, `\x%02x`, c)
+			} else {
+				b.WriteByte(c)
+			}
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}

@@ -1,0 +1,289 @@
+package parse
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/diag"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// golden compares got with testdata file path, or rewrites it with -update.
+func golden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
+	}
+}
+
+// ignoreSpans compares trees by structure only.
+var ignoreSpans = cmp.Options{
+	cmpopts.IgnoreTypes(ast.Span{}, ast.Pos{}),
+	cmpopts.IgnoreFields(ast.Program{}, "Comments"),
+	cmpopts.IgnoreFields(ast.CDef{}, "Body"),
+	cmpopts.IgnoreFields(ast.IntLit{}, "Raw"),
+	cmpopts.IgnoreFields(ast.StrLit{}, "Raw"),
+	cmpopts.EquateEmpty(),
+}
+
+func render(src string, l diag.List) string {
+	var b strings.Builder
+	diag.RenderAll(&b, diag.Source{Name: "stdin", Text: src}, l)
+	return b.String()
+}
+
+func TestRoundTrip(t *testing.T) {
+	files, _ := filepath.Glob("testdata/roundtrip/*.bt")
+	if len(files) < 150 {
+		t.Fatalf("want at least 150 round-trip scripts, have %d", len(files))
+	}
+	for _, file := range files {
+		name := strings.TrimSuffix(filepath.Base(file), ".bt")
+		t.Run(name, func(t *testing.T) {
+			src, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			prog, diags := Parse("stdin", string(src))
+			if len(diags) > 0 {
+				t.Fatalf("parse errors:\n%s", render(string(src), diags))
+			}
+			printed := ast.Format(prog)
+			golden(t, strings.TrimSuffix(file, ".bt")+".golden", printed)
+
+			again, diags := Parse("stdin", printed)
+			if len(diags) > 0 {
+				t.Fatalf("printed form does not parse:\n%s\n%s", printed, render(printed, diags))
+			}
+			if diff := cmp.Diff(prog, again, ignoreSpans); diff != "" {
+				t.Errorf("re-parsed tree differs (-first +second):\n%s", diff)
+			}
+			if fixed := ast.Format(again); fixed != printed {
+				t.Errorf("printing is not a fixed point:\n%s\nvs\n%s", printed, fixed)
+			}
+		})
+	}
+}
+
+func TestSyntaxErrors(t *testing.T) {
+	files, _ := filepath.Glob("testdata/errors/*.bt")
+	if len(files) == 0 {
+		t.Fatal("no error scripts")
+	}
+	for _, file := range files {
+		name := strings.TrimSuffix(filepath.Base(file), ".bt")
+		t.Run(name, func(t *testing.T) {
+			src, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, diags := Parse("stdin", string(src))
+			if !diags.HasErrors() {
+				t.Fatalf("no error for bad script:\n%s", src)
+			}
+			golden(t, strings.TrimSuffix(file, ".bt")+".golden", render(string(src), diags))
+		})
+	}
+}
+
+// TestSpans checks that nodes point at the right columns.
+func TestSpans(t *testing.T) {
+	src := "BEGIN { @x = foo(1, $y); }"
+	prog, diags := Parse("stdin", src)
+	if len(diags) > 0 {
+		t.Fatal(render(src, diags))
+	}
+	as := prog.Probes[0].Body.Stmts[0].(*ast.AssignStmt)
+	call := as.RHS.(*ast.Call)
+	if got := src[call.Pos().Offset:call.EndPos().Offset]; got != "foo(1, $y)" {
+		t.Errorf("call span covers %q", got)
+	}
+	if call.Pos().Col != 14 || call.NameEnd.Col != 17 {
+		t.Errorf("call at col %d, name ends at %d; want 14 and 17", call.Pos().Col, call.NameEnd.Col)
+	}
+	v := call.Args[1].(*ast.Variable)
+	if v.Pos().Col != 21 || v.EndPos().Col != 23 {
+		t.Errorf("$y spans cols %d-%d, want 21-23", v.Pos().Col, v.EndPos().Col)
+	}
+	ap := prog.Probes[0].Points[0]
+	if ap.Provider != "BEGIN" || ap.EndPos().Col != 6 {
+		t.Errorf("attach point %+v", ap)
+	}
+}
+
+func TestAttachPoints(t *testing.T) {
+	tests := []struct {
+		src      string
+		raw      []string
+		provider string
+		parts    []string
+	}{
+		{"uprobe:/bin/bash:readline { }", []string{"uprobe:/bin/bash:readline"}, "uprobe", []string{"/bin/bash", "readline"}},
+		{"t:syscalls:sys_enter_{open,openat} /1/ { }", []string{"t:syscalls:sys_enter_{open,openat}"}, "t", []string{"syscalls", "sys_enter_{open,openat}"}},
+		{"BEGIN{ }", []string{"BEGIN"}, "BEGIN", nil},
+		{"kprobe:a,kprobe:b { }", []string{"kprobe:a", "kprobe:b"}, "kprobe", []string{"a"}},
+		{"uprobe:/lib/libc.so.6:malloc /pid == 1/ { }", []string{"uprobe:/lib/libc.so.6:malloc"}, "uprobe", []string{"/lib/libc.so.6", "malloc"}},
+		{"kprobe:do_sys_open+0x10 { }", []string{"kprobe:do_sys_open+0x10"}, "kprobe", []string{"do_sys_open+0x10"}},
+		{"uprobe:/usr/lib/libstdc++.so.6:std::foo { }", []string{"uprobe:/usr/lib/libstdc++.so.6:std::foo"}, "uprobe", []string{"/usr/lib/libstdc++.so.6", "std::foo"}},
+		{"profile:hz:99 { }", []string{"profile:hz:99"}, "profile", []string{"hz", "99"}},
+	}
+	for _, tt := range tests {
+		prog, diags := Parse("stdin", tt.src)
+		if len(diags) > 0 {
+			t.Errorf("%s:\n%s", tt.src, render(tt.src, diags))
+			continue
+		}
+		var raws []string
+		for _, ap := range prog.Probes[0].Points {
+			raws = append(raws, ap.Raw)
+		}
+		ap := prog.Probes[0].Points[0]
+		if !cmp.Equal(raws, tt.raw) || ap.Provider != tt.provider || !cmp.Equal(ap.Parts, tt.parts, cmpopts.EquateEmpty()) {
+			t.Errorf("%s: got %q %q %q", tt.src, raws, ap.Provider, ap.Parts)
+		}
+	}
+}
+
+func TestLiterals(t *testing.T) {
+	tests := []struct {
+		src  string
+		want uint64
+	}{
+		{"10", 10}, {"0x10", 16}, {"010", 8}, {"1_000", 1000}, {"10ul", 10}, {"1e6", 1000000},
+		{"'a'", 97}, {`'\n'`, 10}, {"0xffffffffffffffff", 1<<64 - 1},
+	}
+	for _, tt := range tests {
+		src := "BEGIN { $x = " + tt.src + "; }"
+		prog, diags := Parse("stdin", src)
+		if len(diags) > 0 {
+			t.Errorf("%s: %s", tt.src, render(src, diags))
+			continue
+		}
+		lit := prog.Probes[0].Body.Stmts[0].(*ast.AssignStmt).RHS.(*ast.IntLit)
+		if lit.Value != tt.want {
+			t.Errorf("%s = %d, want %d", tt.src, lit.Value, tt.want)
+		}
+	}
+	prog, _ := Parse("stdin", `BEGIN { $s = "a\tb\x41\102\\\""; }`)
+	if s := prog.Probes[0].Body.Stmts[0].(*ast.AssignStmt).RHS.(*ast.StrLit).Value; s != "a\tbAB\\\"" {
+		t.Errorf("string decoded to %q", s)
+	}
+}
+
+// TestHostileInput: bad input of any kind gives an error quickly, never a
+// panic, hang or stack overflow.
+func TestHostileInput(t *testing.T) {
+	inputs := map[string]string{
+		"binary garbage":   "\x00\x01\xff\xfe BEGIN \x7f{",
+		"nul bytes":        "BEGIN { printf(\"a\x00b\"); }",
+		"1 MB line":        "BEGIN { $x = " + strings.Repeat("1 + ", 250000) + "1; }",
+		"1 MB identifier":  "BEGIN { " + strings.Repeat("a", 1<<20) + " }",
+		"unbalanced open":  strings.Repeat("BEGIN { if (1) { ", 50),
+		"unbalanced close": "BEGIN { } } } }",
+		"deep parens":      "BEGIN { $x = " + strings.Repeat("(", 10000) + "1" + strings.Repeat(")", 10000) + "; }",
+		"deep blocks":      "BEGIN " + strings.Repeat("{ ", 10000) + strings.Repeat("} ", 10000),
+		"deep unary":       "BEGIN { $x = " + strings.Repeat("-", 10000) + "1; }",
+		"deep ternary":     "BEGIN { $x = " + strings.Repeat("1 ? ", 10000) + "1" + strings.Repeat(" : 1", 10000) + "; }",
+		"deep if":          "BEGIN { " + strings.Repeat("if (1) { ", 10000) + strings.Repeat("} ", 10000) + "}",
+		"empty":            "",
+		"only comment":     "// nothing",
+		"open comment":     "BEGIN { /* ",
+		"open string":      "BEGIN { printf(\"abc); }",
+	}
+	for name, src := range inputs {
+		t.Run(name, func(t *testing.T) {
+			start := time.Now()
+			_, diags := Parse("stdin", src)
+			// These are well-formed syntax; the checker rejects their meaning.
+			wellFormed := name == "1 MB line" || name == "nul bytes" || name == "1 MB identifier"
+			if !diags.HasErrors() && !wellFormed {
+				t.Errorf("no error")
+			}
+			_ = render(src, diags)
+			if d := time.Since(start); d > 5*time.Second {
+				t.Errorf("took %v", d)
+			}
+		})
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, dir := range []string{"testdata/roundtrip", "testdata/errors"} {
+		files, _ := filepath.Glob(dir + "/*.bt")
+		for _, file := range files {
+			b, err := os.ReadFile(file)
+			if err == nil {
+				f.Add(string(b))
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		prog, diags := Parse("stdin", src)
+		_ = render(src, diags)
+		if prog == nil || diags.HasErrors() {
+			return
+		}
+		printed := ast.Format(prog)
+		again, d2 := Parse("stdin", printed)
+		if d2.HasErrors() {
+			t.Fatalf("printed form of an accepted program does not parse:\n%q\n%s", printed, render(printed, d2))
+		}
+		if diff := cmp.Diff(prog, again, ignoreSpans); diff != "" {
+			t.Fatalf("round trip changed the tree:\n%q\n%s", printed, diff)
+		}
+	})
+}
+
+// bench300 is a 300-line script built from the round-trip corpus.
+func bench300(b *testing.B) string {
+	files, _ := filepath.Glob("testdata/roundtrip/*.bt")
+	var sb strings.Builder
+	lines := 0
+	for lines < 300 {
+		for _, f := range files {
+			src, err := os.ReadFile(f)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if strings.Contains(string(src), "#") || strings.Contains(string(src), "config") {
+				continue // includes, shebangs and config must come first
+			}
+			sb.Write(src)
+			lines += strings.Count(string(src), "\n")
+			if lines >= 300 {
+				break
+			}
+		}
+	}
+	return sb.String()
+}
+
+func BenchmarkParse(b *testing.B) {
+	src := bench300(b)
+	b.SetBytes(int64(len(src)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, diags := Parse("bench.bt", src); diags.HasErrors() {
+			b.Fatal(render(src, diags))
+		}
+	}
+}
