@@ -12,7 +12,6 @@ import (
 	"sort"
 	"strings"
 
-
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/diag"
 )
