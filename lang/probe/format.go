@@ -1,0 +1,95 @@
+package probe
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Format is a parsed tracefs event format file.
+type Format struct {
+	Name   string
+	ID     int
+	Fields []FormatField
+}
+
+// FormatField is one `field:` line of a format file.
+type FormatField struct {
+	Name    string // "filename"
+	CType   string // the C type as written, without the name: "const char *", "__data_loc char[]"
+	Offset  int
+	Size    int
+	Signed  bool
+	Common  bool // common_* header fields
+	DataLoc bool // __data_loc: a u32 holding (len << 16 | offset) of a dynamic array
+	ArrayN  int  // >0 for fixed arrays: char comm[16]
+	Pointer bool // the type is a pointer
+	Char    bool // element type is char (strings)
+}
+
+// ParseFormat parses the text of events/<category>/<name>/format.
+func ParseFormat(text string) (*Format, error) {
+	f := &Format{}
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case strings.HasPrefix(line, "name:"):
+			f.Name = strings.TrimSpace(strings.TrimPrefix(line, "name:"))
+		case strings.HasPrefix(line, "ID:"):
+			f.ID, _ = strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(line, "ID:")))
+		case strings.HasPrefix(line, "field:"):
+			fld, err := parseField(line)
+			if err != nil {
+				return nil, fmt.Errorf("format of %s: %w", f.Name, err)
+			}
+			f.Fields = append(f.Fields, fld)
+		}
+	}
+	if len(f.Fields) == 0 {
+		return nil, fmt.Errorf("format of %q has no fields", f.Name)
+	}
+	return f, nil
+}
+
+// parseField parses `field:const char * filename;	offset:24;	size:8;	signed:0;`.
+func parseField(line string) (FormatField, error) {
+	var fld FormatField
+	for _, part := range strings.Split(line, ";") {
+		part = strings.TrimSpace(part)
+		k, v, ok := strings.Cut(part, ":")
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			decl := strings.TrimSpace(v)
+			if i := strings.IndexByte(decl, '['); i >= 0 && !strings.HasPrefix(decl, "__data_loc") {
+				n, err := strconv.Atoi(strings.TrimSuffix(decl[i+1:], "]"))
+				if err == nil {
+					fld.ArrayN = n
+				}
+				decl = decl[:i]
+			}
+			j := strings.LastIndexAny(decl, " *")
+			if j < 0 {
+				return fld, fmt.Errorf("bad field declaration %q", decl)
+			}
+			fld.Name = decl[j+1:]
+			fld.CType = strings.TrimSpace(decl[:j+1])
+			fld.DataLoc = strings.HasPrefix(fld.CType, "__data_loc")
+			fld.Pointer = strings.HasSuffix(fld.CType, "*")
+			fld.Char = strings.Contains(fld.CType, "char")
+			fld.Common = strings.HasPrefix(fld.Name, "common_")
+		case "offset":
+			fld.Offset, _ = strconv.Atoi(v)
+		case "size":
+			fld.Size, _ = strconv.Atoi(v)
+		case "signed":
+			fld.Signed = v == "1"
+		}
+	}
+	if fld.Name == "" || fld.Size == 0 {
+		return fld, fmt.Errorf("bad field line %q", line)
+	}
+	return fld, nil
+}

@@ -1,0 +1,262 @@
+package probe
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/internal/spell"
+)
+
+// ProgKind is the kind of BPF program a probe compiles to. codegen maps it
+// to cilium/ebpf program types (lang does not import cilium).
+type ProgKind uint8
+
+// Program kinds.
+const (
+	ProgNone       ProgKind = iota
+	ProgTestRun             // BEGIN/END: raw tracepoint program run once with BPF_PROG_TEST_RUN
+	ProgTracepoint          // tracepoint: ctx is the tracefs format record
+	ProgRawTP               // raw tracepoint: ctx is u64 args[]
+	ProgTracing             // tp_btf, fentry/fexit: BTF-typed args
+	ProgKprobe              // kprobe, kretprobe, uprobe, uretprobe, usdt: ctx is pt_regs
+	ProgPerfEvent           // profile, interval, software, hardware, watchpoint
+	ProgIter                // iter
+)
+
+// Kind describes one probe kind.
+type Kind struct {
+	Name    string   // canonical name: "tracepoint"
+	Aliases []string // "t"
+	// Parts is the number of colon-separated parts after the provider;
+	// MinParts allows optional trailing parts.
+	Parts, MinParts int
+	Usage           string // "tracepoint:category:name"
+	Prog            ProgKind
+	Return          bool // return probes provide retval
+	Args            bool // provides typed args (args->field)
+	ArgN            bool // provides arg0..argN
+	Supported       bool // gbt can compile and attach it (others are positioned errors)
+}
+
+// Kinds is the table of every probe kind bpftrace has.
+var kinds = []*Kind{
+	{Name: "BEGIN", Prog: ProgTestRun, Usage: "BEGIN", Supported: true},
+	{Name: "END", Prog: ProgTestRun, Usage: "END", Supported: true},
+	{Name: "tracepoint", Aliases: []string{"t"}, Parts: 2, MinParts: 2, Usage: "tracepoint:category:name", Prog: ProgTracepoint, Args: true, Supported: true},
+	{Name: "rawtracepoint", Aliases: []string{"rt"}, Parts: 1, MinParts: 1, Usage: "rawtracepoint:name", Prog: ProgRawTP, ArgN: true},
+	{Name: "tp_btf", Parts: 1, MinParts: 1, Usage: "tp_btf:name", Prog: ProgTracing, Args: true},
+	{Name: "kprobe", Aliases: []string{"k"}, Parts: 1, MinParts: 1, Usage: "kprobe:function[+offset]", Prog: ProgKprobe, ArgN: true},
+	{Name: "kretprobe", Aliases: []string{"kr"}, Parts: 1, MinParts: 1, Usage: "kretprobe:function", Prog: ProgKprobe, Return: true},
+	{Name: "uprobe", Aliases: []string{"u"}, Parts: 2, MinParts: 2, Usage: "uprobe:binary:function", Prog: ProgKprobe, ArgN: true},
+	{Name: "uretprobe", Aliases: []string{"ur"}, Parts: 2, MinParts: 2, Usage: "uretprobe:binary:function", Prog: ProgKprobe, Return: true},
+	{Name: "usdt", Aliases: []string{"U"}, Parts: 3, MinParts: 2, Usage: "usdt:binary:[provider:]name", Prog: ProgKprobe, ArgN: true},
+	{Name: "profile", Aliases: []string{"p"}, Parts: 2, MinParts: 1, Usage: "profile:[hz|s|ms|us:]N", Prog: ProgPerfEvent, Supported: true},
+	{Name: "interval", Aliases: []string{"i"}, Parts: 2, MinParts: 1, Usage: "interval:[hz|s|ms|us:]N", Prog: ProgPerfEvent, Supported: true},
+	{Name: "software", Aliases: []string{"s"}, Parts: 2, MinParts: 1, Usage: "software:event[:count]", Prog: ProgPerfEvent},
+	{Name: "hardware", Aliases: []string{"h"}, Parts: 2, MinParts: 1, Usage: "hardware:event[:count]", Prog: ProgPerfEvent},
+	{Name: "watchpoint", Aliases: []string{"w"}, Parts: 3, MinParts: 3, Usage: "watchpoint:address:length:mode", Prog: ProgPerfEvent},
+	{Name: "kfunc", Aliases: []string{"fentry", "f"}, Parts: 1, MinParts: 1, Usage: "kfunc:function", Prog: ProgTracing, Args: true},
+	{Name: "kretfunc", Aliases: []string{"fexit", "fr"}, Parts: 1, MinParts: 1, Usage: "kretfunc:function", Prog: ProgTracing, Args: true, Return: true},
+	{Name: "iter", Parts: 1, MinParts: 1, Usage: "iter:name", Prog: ProgIter},
+}
+
+// Lookup finds a probe kind by name or alias.
+func Lookup(name string) *Kind {
+	for _, k := range kinds {
+		if k.Name == name {
+			return k
+		}
+		for _, a := range k.Aliases {
+			if a == name {
+				return k
+			}
+		}
+	}
+	return nil
+}
+
+// Kinds returns every probe kind (for listing and completion).
+func Kinds() []*Kind { return kinds }
+
+// Names returns every kind name and alias.
+func Names() []string {
+	var names []string
+	for _, k := range kinds {
+		names = append(names, k.Name)
+		names = append(names, k.Aliases...)
+	}
+	return names
+}
+
+// Point is one concrete attach point after wildcard expansion.
+type Point struct {
+	Kind *Kind
+	Span ast.Span // of the attach point as written
+	// Name is the canonical probe name, as the `probe` builtin prints it:
+	// "tracepoint:syscalls:sys_enter_openat", "interval:ms:100", "BEGIN".
+	Name string
+	// Target fields by kind: tracepoint Category/Event; profile/interval
+	// Unit and Period; kprobe/uprobe Path/Func/Offset.
+	Category, Event string
+	Unit            string
+	Period          uint64
+	Path, Func      string
+	Offset          uint64
+}
+
+// Error is an attach-point error with an optional hint.
+type Error struct {
+	Msg, Hint string
+}
+
+func (e *Error) Error() string { return e.Msg }
+
+// Expand resolves an attach point against env into concrete points.
+func Expand(ap *ast.AttachPoint, env Env) ([]Point, error) {
+	k := Lookup(ap.Provider)
+	if k == nil {
+		e := &Error{Msg: fmt.Sprintf("Invalid probe type: %s", ap.Provider)}
+		if s := spell.Nearest(ap.Provider, Names()); s != "" {
+			e.Hint = fmt.Sprintf("did you mean %q?", s)
+		}
+		return nil, e
+	}
+	n := len(ap.Parts)
+	if n < k.MinParts || n > k.Parts {
+		return nil, &Error{Msg: fmt.Sprintf("Invalid %s probe: %s", k.Name, ap.Raw), Hint: "usage: " + k.Usage}
+	}
+	base := Point{Kind: k, Span: ap.Span}
+	switch k.Name {
+	case "BEGIN", "END":
+		base.Name = k.Name
+		return []Point{base}, nil
+	case "tracepoint":
+		return expandTracepoint(base, ap, env)
+	case "profile", "interval":
+		unit, num := "hz", ap.Parts[len(ap.Parts)-1]
+		if n == 2 {
+			unit = ap.Parts[0]
+		} else if k.Name == "interval" {
+			unit = "s"
+		}
+		switch unit {
+		case "hz", "s", "ms", "us":
+		default:
+			return nil, &Error{Msg: fmt.Sprintf("%s unit not supported: %s", k.Name, unit), Hint: "units are hz, s, ms and us"}
+		}
+		v, err := strconv.ParseUint(num, 10, 64)
+		if err != nil || v == 0 {
+			return nil, &Error{Msg: fmt.Sprintf("%s rate must be a positive integer: %s", k.Name, num)}
+		}
+		base.Unit, base.Period = unit, v
+		base.Name = fmt.Sprintf("%s:%s:%d", k.Name, unit, v)
+		return []Point{base}, nil
+	case "kprobe", "kretprobe", "kfunc", "kretfunc", "rawtracepoint", "tp_btf", "iter":
+		fn := ap.Parts[0]
+		if i := strings.IndexByte(fn, '+'); i > 0 && k.Name == "kprobe" {
+			off, err := strconv.ParseUint(fn[i+1:], 0, 64)
+			if err != nil {
+				return nil, &Error{Msg: fmt.Sprintf("invalid offset in %s", ap.Raw)}
+			}
+			base.Offset, fn = off, fn[:i]
+		}
+		base.Func = fn
+		base.Name = k.Name + ":" + ap.Parts[0]
+		return []Point{base}, nil
+	case "uprobe", "uretprobe", "usdt":
+		base.Path, base.Func = ap.Parts[0], ap.Parts[len(ap.Parts)-1]
+		base.Name = k.Name + ":" + strings.Join(ap.Parts, ":")
+		return []Point{base}, nil
+	}
+	base.Name = k.Name + ":" + strings.Join(ap.Parts, ":")
+	return []Point{base}, nil
+}
+
+func expandTracepoint(base Point, ap *ast.AttachPoint, env Env) ([]Point, error) {
+	cat, ev := ap.Parts[0], ap.Parts[1]
+	if !hasWildcard(cat) && !hasWildcard(ev) {
+		base.Category, base.Event = cat, ev
+		base.Name = "tracepoint:" + cat + ":" + ev
+		if env != nil {
+			if _, err := env.TracepointFormat(cat, ev); err != nil {
+				return nil, notFound(cat+":"+ev, env)
+			}
+		}
+		return []Point{base}, nil
+	}
+	if env == nil {
+		return nil, &Error{Msg: "cannot expand wildcards without a probe environment"}
+	}
+	all, err := env.Tracepoints()
+	if err != nil {
+		return nil, &Error{Msg: fmt.Sprintf("listing tracepoints: %v", err)}
+	}
+	catPats, evPats := alternatives(cat), alternatives(ev)
+	var pts []Point
+	for _, tp := range all {
+		c, e, ok := strings.Cut(tp, ":")
+		if !ok || !matchAny(catPats, c) || !matchAny(evPats, e) {
+			continue
+		}
+		p := base
+		p.Category, p.Event = c, e
+		p.Name = "tracepoint:" + tp
+		pts = append(pts, p)
+	}
+	if len(pts) == 0 {
+		return nil, &Error{Msg: fmt.Sprintf("No probes to attach for %s", ap.Raw), Hint: "list tracepoints with gbt -l 'tracepoint:" + cat + ":*'"}
+	}
+	sort.Slice(pts, func(i, j int) bool { return pts[i].Name < pts[j].Name })
+	return pts, nil
+}
+
+func notFound(tp string, env Env) error {
+	e := &Error{Msg: fmt.Sprintf("tracepoint not found: %s", tp)}
+	if all, err := env.Tracepoints(); err == nil {
+		if s := spell.Nearest(tp, all); s != "" {
+			e.Hint = fmt.Sprintf("did you mean tracepoint:%s?", s)
+		}
+	}
+	return e
+}
+
+func hasWildcard(s string) bool { return strings.ContainsAny(s, "*?{") }
+
+// alternatives expands one level of {a,b} into glob patterns.
+func alternatives(s string) []string {
+	i := strings.IndexByte(s, '{')
+	j := strings.IndexByte(s, '}')
+	if i < 0 || j < i {
+		return []string{s}
+	}
+	var out []string
+	for _, alt := range strings.Split(s[i+1:j], ",") {
+		out = append(out, alternatives(s[:i]+alt+s[j+1:])...)
+	}
+	return out
+}
+
+func matchAny(pats []string, s string) bool {
+	for _, p := range pats {
+		if ok, _ := path.Match(p, s); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// Match reports whether a probe name matches a -l style pattern
+// ("tracepoint:syscalls:*open*", "*sleep*").
+func Match(pattern, name string) bool {
+	if pattern == "" {
+		return true
+	}
+	if !strings.ContainsAny(pattern, "*?{") {
+		return strings.Contains(name, pattern)
+	}
+	return matchAny(alternatives(pattern), name)
+}

@@ -1,0 +1,103 @@
+package probe_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/probe"
+	"github.com/gbt-dev/gbt/lang/probe/probetest"
+)
+
+func ap(provider string, parts ...string) *ast.AttachPoint {
+	return &ast.AttachPoint{Raw: strings.Join(append([]string{provider}, parts...), ":"), Provider: provider, Parts: parts}
+}
+
+func TestExpand(t *testing.T) {
+	env := probetest.New()
+	tests := []struct {
+		ap    *ast.AttachPoint
+		names []string
+		err   string
+	}{
+		{ap: ap("BEGIN"), names: []string{"BEGIN"}},
+		{ap: ap("t", "syscalls", "sys_enter_openat"), names: []string{"tracepoint:syscalls:sys_enter_openat"}},
+		{ap: ap("tracepoint", "syscalls", "sys_enter_open*"), names: []string{"tracepoint:syscalls:sys_enter_open", "tracepoint:syscalls:sys_enter_open_by_handle_at", "tracepoint:syscalls:sys_enter_open_tree", "tracepoint:syscalls:sys_enter_open_tree_attr", "tracepoint:syscalls:sys_enter_openat", "tracepoint:syscalls:sys_enter_openat2"}},
+		{ap: ap("t", "syscalls", "sys_enter_{open,openat}"), names: []string{"tracepoint:syscalls:sys_enter_open", "tracepoint:syscalls:sys_enter_openat"}},
+		{ap: ap("interval", "ms", "100"), names: []string{"interval:ms:100"}},
+		{ap: ap("i", "5"), names: []string{"interval:s:5"}},
+		{ap: ap("profile", "99"), names: []string{"profile:hz:99"}},
+		{ap: ap("tracepiont", "a", "b"), err: "Invalid probe type: tracepiont"},
+		{ap: ap("t", "syscalls", "sys_enter_opnat"), err: "tracepoint not found: syscalls:sys_enter_opnat"},
+		{ap: ap("t", "nosuch", "*"), err: "No probes to attach for t:nosuch:*"},
+		{ap: ap("interval", "min", "1"), err: "interval unit not supported: min"},
+		{ap: ap("t", "syscalls"), err: "Invalid tracepoint probe: t:syscalls"},
+	}
+	for _, tt := range tests {
+		pts, err := probe.Expand(tt.ap, env)
+		if tt.err != "" {
+			if err == nil || err.Error() != tt.err {
+				t.Errorf("%s: error %v, want %q", tt.ap.Raw, err, tt.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", tt.ap.Raw, err)
+			continue
+		}
+		var names []string
+		for _, p := range pts {
+			names = append(names, p.Name)
+		}
+		if strings.Join(names, " ") != strings.Join(tt.names, " ") {
+			t.Errorf("%s: got %v, want %v", tt.ap.Raw, names, tt.names)
+		}
+	}
+}
+
+func TestExpandHints(t *testing.T) {
+	_, err := probe.Expand(ap("tracepiont", "a", "b"), nil)
+	if pe, ok := err.(*probe.Error); !ok || pe.Hint != `did you mean "tracepoint"?` {
+		t.Errorf("hint: %#v", err)
+	}
+	_, err = probe.Expand(ap("t", "syscalls", "sys_enter_opnat"), probetest.New())
+	if pe, ok := err.(*probe.Error); !ok || pe.Hint != "did you mean tracepoint:syscalls:sys_enter_openat?" {
+		t.Errorf("hint: %#v", err)
+	}
+}
+
+func TestParseFormat(t *testing.T) {
+	env := probetest.New()
+	text, err := env.TracepointFormat("sched", "sched_process_exec")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := probe.ParseFormat(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]probe.FormatField{}
+	for _, fld := range f.Fields {
+		byName[fld.Name] = fld
+	}
+	fn := byName["filename"]
+	if !fn.DataLoc || fn.Offset != 8 || fn.Size != 4 || !fn.Char {
+		t.Errorf("filename: %+v", fn)
+	}
+	if pid := byName["pid"]; pid.Offset != 12 || pid.Size != 4 || !pid.Signed || pid.CType != "pid_t" {
+		t.Errorf("pid: %+v", pid)
+	}
+	if !byName["common_pid"].Common {
+		t.Error("common_pid not marked common")
+	}
+	text, _ = env.TracepointFormat("sched", "sched_switch")
+	f, err = probe.ParseFormat(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fld := range f.Fields {
+		if fld.Name == "prev_comm" && (fld.ArrayN != 16 || !fld.Char || fld.Size != 16) {
+			t.Errorf("prev_comm: %+v", fld)
+		}
+	}
+}

@@ -1,0 +1,44 @@
+// Package probetest provides a probe.Env over canned tracefs files (copied
+// from a real 6.18 kernel into lang/probe/testdata), so the front end can be
+// tested without root or a mounted tracefs.
+package probetest
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+)
+
+// Env reads tracepoint lists and formats from a directory laid out like
+// tracefs: available_events and events/<category>/<name>/format.
+type Env struct {
+	Dir string
+}
+
+// New returns an Env over lang/probe/testdata.
+func New() *Env {
+	_, file, _, _ := runtime.Caller(0)
+	return &Env{Dir: filepath.Join(filepath.Dir(file), "..", "testdata")}
+}
+
+// Tracepoints lists "category:name" for every canned format file; the real
+// available_events list is larger, but only events with a format can be
+// checked, so both agree.
+func (e *Env) Tracepoints() ([]string, error) {
+	b, err := os.ReadFile(filepath.Join(e.Dir, "available_events"))
+	if err != nil {
+		return nil, err
+	}
+	return strings.Fields(string(b)), nil
+}
+
+// TracepointFormat returns the canned format file of category:name.
+func (e *Env) TracepointFormat(category, name string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(e.Dir, "events", category, name, "format"))
+	if err != nil {
+		return "", fmt.Errorf("tracepoint %s:%s: %w", category, name, err)
+	}
+	return string(b), nil
+}
