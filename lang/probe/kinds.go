@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/internal/spell"
+	"github.com/gbt-dev/gbt/lang/ast"
 )
 
 // ProgKind is the kind of BPF program a probe compiles to. codegen maps it
