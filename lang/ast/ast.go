@@ -283,9 +283,10 @@ type Unary struct {
 // Binary is a binary operator.
 type Binary struct {
 	Span
-	Op string
-	X  Expr
-	Y  Expr
+	Op    string
+	OpPos Pos // position of the operator token
+	X     Expr
+	Y     Expr
 }
 
 // Ternary is `cond ? a : b`.

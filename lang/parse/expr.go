@@ -69,7 +69,7 @@ func (p *parser) binary(minPrec int) ast.Expr {
 		p.enter()
 		y := p.binary(prec + 1)
 		p.leave()
-		x = &ast.Binary{Span: p.span(x.Pos().Offset, y.EndPos().Offset), Op: t.text, X: x, Y: y}
+		x = &ast.Binary{Span: p.span(x.Pos().Offset, y.EndPos().Offset), Op: t.text, OpPos: p.pos(t.off), X: x, Y: y}
 	}
 }
 

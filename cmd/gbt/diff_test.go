@@ -1,0 +1,113 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestDiffBpftrace runs every script in testdata/diff with bpftrace 0.17 and
+// with gbt against the same deterministic workload, and requires the same
+// output after normalization (order of equal-valued map lines, which follows
+// hash order; timing-dependent numbers where a script says so).
+//
+// Script header directives:
+//
+//	// workload: open 100 /dev/null   gbtwork arguments, run once both tools attached
+//	// args: 7 word                    positional parameters
+//	// normalize: hist-counts          drop hist bucket lines (timings vary)
+//	// todo: reason                    gbt does not support the script yet: reported as a skip
+func TestDiffBpftrace(t *testing.T) {
+	requireRoot(t)
+	bpftrace, err := exec.LookPath("bpftrace")
+	if err != nil {
+		t.Skip("differential test: bpftrace is not installed (apt-get install bpftrace; .ci/run does)")
+	}
+	gbt, work := binaries(t)
+	files, err := filepath.Glob("testdata/diff/*.bt")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no scripts in testdata/diff: %v", err)
+	}
+	for _, file := range files {
+		name := strings.TrimSuffix(filepath.Base(file), ".bt")
+		t.Run(name, func(t *testing.T) {
+			src, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := parseDirectives(string(src))
+			if why, ok := dir["todo"]; ok {
+				t.Skipf("not supported by gbt yet: %s", why)
+			}
+			var workload []string
+			if w := dir["workload"]; w != "" {
+				workload = strings.Fields(w)
+			}
+			args := strings.Fields(dir["args"])
+			run := func(tool string) traceResult {
+				argv := append([]string{tool, file}, args...)
+				return runTracer(t, traceRun{argv: argv, workload: workload, work: work, timeout: 30 * time.Second})
+			}
+			want := run(bpftrace)
+			got := run(gbt)
+			if got.exitCode != want.exitCode {
+				t.Errorf("exit code: gbt %d, bpftrace %d\ngbt stderr:\n%s", got.exitCode, want.exitCode, got.stderr)
+			}
+			norm := dir["normalize"]
+			w, g := normalizeOutput(want.stdout, norm), normalizeOutput(got.stdout, norm)
+			if diff := cmp.Diff(w, g); diff != "" {
+				t.Errorf("output differs from bpftrace (-bpftrace +gbt):\n%s\ngbt stderr:\n%s", diff, got.stderr)
+			}
+		})
+	}
+}
+
+var (
+	mapLine     = regexp.MustCompile(`^@[A-Za-z0-9_]*(\[.*\])?: (-?\d+)$`)
+	histBucket  = regexp.MustCompile(`^[\[(].*[\])]\s+\d+ \|@*\s*\|$`)
+	attachingRE = regexp.MustCompile(`^Attaching \d+ probes?\.\.\.$`)
+)
+
+// normalizeOutput removes what legitimately differs between two runs:
+// bpftrace 0.17 prints "Attaching N probes..." on stdout (gbt on stderr);
+// lines of one map with equal values come in hash order, so runs of them are
+// sorted; with "hist-counts" hist bucket lines are dropped.
+func normalizeOutput(s, mode string) string {
+	lines := strings.Split(s, "\n")
+	out := lines[:0]
+	for _, l := range lines {
+		if attachingRE.MatchString(l) {
+			continue
+		}
+		if mode == "hist-counts" && histBucket.MatchString(l) {
+			continue
+		}
+		out = append(out, l)
+	}
+	// Sort runs of consecutive map lines sharing map name and value.
+	key := func(l string) string {
+		m := mapLine.FindStringSubmatch(l)
+		if m == nil {
+			return ""
+		}
+		name := l[:strings.IndexAny(l, "[:")]
+		return name + "=" + m[2]
+	}
+	for i := 0; i < len(out); {
+		k := key(out[i])
+		j := i + 1
+		for k != "" && j < len(out) && key(out[j]) == k {
+			j++
+		}
+		sort.Strings(out[i:j])
+		i = j
+	}
+	return strings.Join(out, "\n")
+}

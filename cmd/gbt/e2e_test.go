@@ -1,0 +1,111 @@
+package main
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// End-to-end tests: the built gbt binary runs scripts against gbtwork and the
+// output must match exactly (or a pattern where values vary by nature).
+
+const exitWhenDone = `tracepoint:syscalls:sys_enter_getpgid /comm == "gbtwork"/ { exit(); }`
+
+func TestE2E(t *testing.T) {
+	requireRoot(t)
+	gbt, work := binaries(t)
+	tests := []struct {
+		name     string
+		prog     string
+		args     []string // positional parameters
+		flags    []string
+		workload []string
+		want     string         // exact stdout, if set
+		match    *regexp.Regexp // stdout pattern, if set
+		exit     int
+	}{
+		{
+			name: "begin printf exit",
+			prog: `BEGIN { printf("hello %s %d\n", "world", 42); exit(); }`,
+			want: "hello world 42\n",
+		},
+		{
+			name:     "count opens of a comm exactly",
+			prog:     `tracepoint:syscalls:sys_enter_openat /comm == "gbtwork" && str(args->filename) == "/dev/null"/ { @[comm] = count(); } ` + exitWhenDone,
+			workload: []string{"open", "10000", "/dev/null"},
+			want:     "\n\n@[gbtwork]: 10000\n",
+		},
+		{
+			name:     "filename strings as keys",
+			prog:     `tracepoint:syscalls:sys_enter_openat /comm == "gbtwork"/ { @[str(args->filename)] = count(); } ` + exitWhenDone,
+			workload: []string{"open", "777", "/dev/zero"},
+			match:    regexp.MustCompile(`(?m)^@\[/dev/zero\]: 777$`),
+		},
+		{
+			name:     "printf of str(args->filename) streams per event",
+			prog:     `tracepoint:syscalls:sys_enter_openat /comm == "gbtwork" && str(args->filename) == "/dev/null"/ { printf("open %s\n", str(args->filename)); } ` + exitWhenDone,
+			workload: []string{"open", "3", "/dev/null"},
+			want:     "open /dev/null\nopen /dev/null\nopen /dev/null\n\n\n",
+		},
+		{
+			name:     "hist lhist stats avg of write sizes",
+			prog:     `tracepoint:syscalls:sys_enter_write /comm == "gbtwork"/ { @h = hist(args->count); @l = lhist(args->count, 0, 4, 1); @s = stats(args->count); @a = avg(args->count); } ` + exitWhenDone,
+			workload: []string{"write", "300"},
+			want: "\n\n@a: 1\n\n@h: \n[1]                  300 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n\n" +
+				"@l: \n[1, 2)               300 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n\n" +
+				"@s: count 300, average 1, total 300\n",
+		},
+		{
+			name: "BEGIN then END, each once",
+			prog: `BEGIN { printf("begin\n"); exit(); } END { printf("end\n"); }`,
+			want: "begin\nend\n",
+		},
+		{
+			name:  "interval fires the expected number of times",
+			prog:  `interval:ms:50 { @n++; if (@n == 4) { exit(); } }`,
+			want:  "\n\n@n: 4\n",
+		},
+		{
+			name:  "profile samples on every CPU",
+			prog:  `profile:hz:199 { @samples = count(); } interval:ms:500 { exit(); }`,
+			match: regexp.MustCompile(`(?m)^@samples: [1-9]\d*$`),
+		},
+		{
+			name: "positional parameters",
+			prog: `BEGIN { printf("%d %s %d\n", $1 + 1, str($2), $#); exit(); }`,
+			args: []string{"41", "abc"},
+			want: "42 abc 2\n",
+		},
+		{
+			name: "compile error exits 1",
+			prog: `BEGIN { @x = foo(); }`,
+			exit: 1,
+			want: "",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			argv := append([]string{gbt}, tt.flags...)
+			argv = append(argv, "-e", tt.prog)
+			argv = append(argv, tt.args...)
+			res := runTracer(t, traceRun{argv: argv, workload: tt.workload, work: work, timeout: 30 * time.Second})
+			if res.exitCode != tt.exit {
+				t.Fatalf("exit code %d, want %d\nstderr:\n%s", res.exitCode, tt.exit, res.stderr)
+			}
+			switch {
+			case tt.match != nil:
+				if !tt.match.MatchString(res.stdout) {
+					t.Errorf("stdout does not match %q:\n%s\nstderr:\n%s", tt.match, res.stdout, res.stderr)
+				}
+			default:
+				if res.stdout != tt.want {
+					t.Errorf("stdout:\n%q\nwant:\n%q\nstderr:\n%s", res.stdout, tt.want, res.stderr)
+				}
+			}
+			if tt.exit == 0 && strings.Contains(res.stderr, "ERROR") {
+				t.Errorf("unexpected error output:\n%s", res.stderr)
+			}
+		})
+	}
+}

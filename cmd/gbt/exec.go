@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/cilium/ebpf"
+
+	"github.com/gbt-dev/gbt/codegen"
+	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/diag"
+	"github.com/gbt-dev/gbt/runtime"
+)
+
+// execute runs the whole pipeline on one program: parse, check, compile,
+// then (unless -d) load, attach, run and print.
+func (a *app) execute(ctx context.Context, name, src string) error {
+	info, err := a.frontEnd(name, src)
+	if err != nil {
+		return err
+	}
+	ncpu, err := ebpf.PossibleCPU()
+	if err != nil {
+		ncpu = 1
+	}
+	obj, diags := codegen.Compile(info, a.table, codegen.Options{NumCPUs: ncpu, KeysMax: a.keysMax})
+	source := diag.Source{Name: name, Text: src}
+	if diags.HasErrors() {
+		diag.RenderAll(a.stderr, source, diags)
+		return shownError{diags.Err()}
+	}
+	if a.opts.debug > 0 {
+		if err := a.dump(info); err != nil {
+			return err
+		}
+		for _, p := range obj.Programs {
+			fmt.Fprintf(a.stdout, "\n%s (%d instructions):\n%v", p.Name, len(p.Insns), p.Insns)
+		}
+		return nil
+	}
+	err = runtime.Run(ctx, obj, runtime.Options{
+		Stdout: a.stdout, Stderr: a.stderr, Quiet: a.opts.quiet, Verbose: a.opts.verbose, DryRun: a.opts.dryRun,
+	})
+	var le *runtime.LoadError
+	if errors.As(err, &le) {
+		d := &diag.Diagnostic{Span: le.Span, Msg: fmt.Sprintf("the kernel's verifier rejected the program of %s: %s", le.Probe, le.Msg)}
+		if le.Span == (ast.Span{}) {
+			d.Span = ast.Span{}
+		}
+		d.Hint = "run with -v for the whole verifier log"
+		diag.Render(a.stderr, source, d)
+		log := le.Tail
+		if a.opts.verbose {
+			log = le.Log
+		}
+		for _, l := range log {
+			fmt.Fprintln(a.stderr, "  |", l)
+		}
+		return shownError{err}
+	}
+	return err
+}

@@ -1,0 +1,182 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/pflag"
+)
+
+// Exit codes, as bpftrace uses them.
+const (
+	exitOK    = 0
+	exitError = 1 // script, compile, load or attach error
+	exitUsage = 2 // bad command line
+)
+
+// options is the parsed command line.
+type options struct {
+	program  string   // -e
+	file     string   // script file ("-" for stdin)
+	args     []string // positional parameters $1..$N
+	list     bool     // -l
+	listPat  string
+	pid      int    // -p
+	cmd      string // -c
+	output   string // -o
+	format   string // -f text|json
+	buffer   string // -B none|line|full
+	quiet    bool   // -q
+	verbose  bool   // -v
+	debug    int    // -d, -dd
+	unsafe   bool   // --unsafe
+	dryRun   bool   // --dry-run
+	version  bool   // -V, --version
+	help     bool   // -h, --help
+	noWarn   bool   // --no-warnings
+	includes []string
+}
+
+const usageText = `USAGE:
+    gbt [options] filename [args...]
+    gbt [options] - <stdin input>
+    gbt [options] -e 'program' [args...]
+    gbt                         (on a terminal: interactive prompt)
+
+OPTIONS:
+    -B MODE        output buffering mode ('none', 'line', 'full')
+    -f FORMAT      output format ('text', 'json')
+    -o file        redirect gbt output to file
+    -e 'program'   execute this program
+    -h, --help     show this help message
+    -l [search]    list probes
+    -p PID         trace only this process (and enable its uprobes)
+    -c 'CMD'       run CMD, trace it, exit when it exits
+    --unsafe       allow unsafe builtin functions (system, signal, ...)
+    -q             keep messages quiet
+    -v             verbose messages (verifier logs, program sizes, attach details)
+    -d             (dry run) print the checked AST with types and the BPF disassembly
+    --dry-run      compile and load through the verifier, attach nothing
+    -V, --version  gbt version
+    --no-warnings  disable all warning messages
+
+ENVIRONMENT (bpftrace names; GBT_* spellings are read too):
+    BPFTRACE_STRLEN             [default: 64] bytes per str()
+    BPFTRACE_MAP_KEYS_MAX       [default: 4096] max keys in a map
+    BPFTRACE_PERF_RB_PAGES      [default: 64] pages per CPU for the ring buffer
+
+EXAMPLES:
+gbt -e 'BEGIN { printf("hello\n"); exit(); }'
+gbt -e 'tracepoint:syscalls:sys_enter_openat { @[comm] = count(); }'
+gbt -l 'tracepoint:syscalls:*open*'
+`
+
+var errUsage = errors.New("usage")
+
+// parseFlags parses argv (without the program name). Flags may follow the
+// script and are separated from script arguments by "--" as with getopt.
+func parseFlags(argv []string, stderr io.Writer) (*options, error) {
+	o := &options{format: "text"}
+	fs := pflag.NewFlagSet("gbt", pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.SetInterspersed(false) // arguments after the script belong to the script
+	fs.StringVarP(&o.program, "e", "e", "", "program")
+	fs.BoolVarP(&o.list, "l", "l", false, "list probes")
+	fs.IntVarP(&o.pid, "p", "p", 0, "pid")
+	fs.StringVarP(&o.cmd, "c", "c", "", "command")
+	fs.StringVarP(&o.output, "o", "o", "", "output file")
+	fs.StringVarP(&o.format, "f", "f", "text", "format")
+	fs.StringVarP(&o.buffer, "B", "B", "", "buffering")
+	fs.BoolVarP(&o.quiet, "q", "q", false, "quiet")
+	fs.BoolVarP(&o.verbose, "v", "v", false, "verbose")
+	fs.CountVarP(&o.debug, "d", "d", "debug")
+	fs.BoolVar(&o.unsafe, "unsafe", false, "unsafe")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "dry run")
+	fs.BoolVarP(&o.version, "version", "V", false, "version")
+	fs.BoolVarP(&o.help, "help", "h", false, "help")
+	fs.BoolVar(&o.noWarn, "no-warnings", false, "no warnings")
+	fs.StringArrayVarP(&o.includes, "I", "I", nil, "include dir")
+	if err := fs.Parse(argv); err != nil {
+		fmt.Fprintf(stderr, "gbt: %v\n", err)
+		return nil, errUsage
+	}
+	rest := fs.Args()
+	if o.help || o.version {
+		return o, nil
+	}
+	switch {
+	case o.list:
+		if len(rest) > 0 {
+			o.listPat = rest[0]
+			rest = rest[1:]
+		}
+	case o.program == "" && len(rest) > 0:
+		o.file = rest[0]
+		rest = rest[1:]
+	}
+	if len(rest) > 0 && rest[0] == "--" {
+		rest = rest[1:]
+	}
+	o.args = rest
+	switch o.format {
+	case "text", "json":
+	default:
+		fmt.Fprintf(stderr, "gbt: invalid output format %q: want text or json\n", o.format)
+		return nil, errUsage
+	}
+	switch o.buffer {
+	case "", "none", "line", "full":
+	default:
+		fmt.Fprintf(stderr, "gbt: invalid buffering mode %q: want none, line or full\n", o.buffer)
+		return nil, errUsage
+	}
+	if o.program != "" && o.file != "" {
+		fmt.Fprintln(stderr, "gbt: give either -e 'program' or a script file, not both")
+		return nil, errUsage
+	}
+	return o, nil
+}
+
+// envInt reads a bpftrace-compatible integer setting: BPFTRACE_<name>, or
+// GBT_<name>, or the default. Sizes may carry a k/m suffix ("10k").
+func envInt(getenv func(string) string, name string, def int) (int, error) {
+	for _, key := range []string{"BPFTRACE_" + name, "GBT_" + name} {
+		v := strings.TrimSpace(getenv(key))
+		if v == "" {
+			continue
+		}
+		mult := 1
+		switch {
+		case strings.HasSuffix(v, "k") || strings.HasSuffix(v, "K"):
+			mult, v = 1024, v[:len(v)-1]
+		case strings.HasSuffix(v, "m") || strings.HasSuffix(v, "M"):
+			mult, v = 1024*1024, v[:len(v)-1]
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("%s=%q: not a non-negative integer", key, getenv(key))
+		}
+		return n * mult, nil
+	}
+	return def, nil
+}
+
+func readScript(o *options) (name, src string, err error) {
+	switch {
+	case o.program != "":
+		return "stdin", o.program, nil
+	case o.file == "-":
+		b, err := io.ReadAll(os.Stdin)
+		return "stdin", string(b), err
+	default:
+		b, err := os.ReadFile(o.file)
+		if err != nil {
+			return "", "", err
+		}
+		return o.file, string(b), nil
+	}
+}

@@ -1,0 +1,199 @@
+// Command gbt is a bpftrace-compatible tracing tool: it compiles a script
+// straight to BPF, runs it, streams its output and prints its maps on exit.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/check"
+	"github.com/gbt-dev/gbt/lang/diag"
+	"github.com/gbt-dev/gbt/lang/parse"
+	"github.com/gbt-dev/gbt/lang/probe"
+	"github.com/gbt-dev/gbt/runtime/kernel"
+	"github.com/gbt-dev/gbt/stdlib"
+)
+
+const version = "gbt v0.1.0-dev"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// app holds what one invocation of gbt shares between its steps.
+type app struct {
+	opts    *options
+	stdout  io.Writer
+	stderr  io.Writer
+	env     *kernel.Env
+	table   *stdlib.Table
+	strlen  int
+	keysMax int
+}
+
+func run(argv []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
+	opts, err := parseFlags(argv, stderr)
+	if err != nil {
+		fmt.Fprint(stderr, usageText)
+		return exitUsage
+	}
+	switch {
+	case opts.help:
+		fmt.Fprint(stdout, usageText)
+		return exitOK
+	case opts.version:
+		fmt.Fprintln(stdout, version)
+		return exitOK
+	}
+	a := &app{opts: opts, stdout: stdout, stderr: stderr, table: stdlib.New()}
+	if a.strlen, err = envInt(os.Getenv, "STRLEN", check.DefaultStrlen); err == nil {
+		a.keysMax, err = envInt(os.Getenv, "MAP_KEYS_MAX", 4096)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "gbt:", err)
+		return exitUsage
+	}
+	if a.strlen < 1 || a.strlen > 200 {
+		fmt.Fprintf(stderr, "gbt: BPFTRACE_STRLEN=%d: must be between 1 and 200\n", a.strlen)
+		return exitUsage
+	}
+	a.env = kernel.NewEnv()
+	if mounted, err := a.env.EnsureTracefs(); err != nil {
+		if opts.verbose {
+			fmt.Fprintln(stderr, "gbt: tracefs:", err)
+		}
+	} else if mounted && opts.verbose {
+		fmt.Fprintf(stderr, "gbt: mounted tracefs at %s\n", a.env.Tracefs())
+	}
+	if opts.output != "" {
+		f, err := os.Create(opts.output)
+		if err != nil {
+			fmt.Fprintln(stderr, "gbt:", err)
+			return exitError
+		}
+		defer f.Close()
+		a.stdout = f
+	}
+
+	if opts.list {
+		if err := a.listProbes(a.stdout, opts.listPat); err != nil {
+			fmt.Fprintln(stderr, "gbt:", err)
+			return exitError
+		}
+		return exitOK
+	}
+	if opts.program == "" && opts.file == "" {
+		if isTerminal(os.Stdin) {
+			err := runREPL(replEnv{
+				run: func(ctx context.Context, name, src string) error {
+					return a.execute(ctx, name, src)
+				},
+				listProbes:  a.listProbes,
+				words:       a.completionWords,
+				tracepoints: func() []string { tps, _ := a.env.Tracepoints(); return tps },
+				stdout:      stdout,
+				stderr:      stderr,
+			}, stdin)
+			if err != nil {
+				fmt.Fprintln(stderr, "gbt:", err)
+				return exitError
+			}
+			return exitOK
+		}
+		fmt.Fprintln(stderr, "gbt: no program given: use -e 'program' or a script file")
+		fmt.Fprint(stderr, usageText)
+		return exitUsage
+	}
+	name, src, err := readScript(opts)
+	if err != nil {
+		fmt.Fprintln(stderr, "gbt:", err)
+		return exitError
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := a.execute(ctx, name, src); err != nil {
+		var shown shownError
+		if !errors.As(err, &shown) {
+			fmt.Fprintln(stderr, "ERROR:", err)
+		}
+		return exitError
+	}
+	return exitOK
+}
+
+// frontEnd parses and checks a script, rendering diagnostics to stderr.
+func (a *app) frontEnd(name, src string) (*check.Info, error) {
+	source := diag.Source{Name: name, Text: src}
+	prog, diags := parse.Parse(name, src)
+	if diags.HasErrors() {
+		diag.RenderAll(a.stderr, source, diags)
+		return nil, shownError{diags.Err()}
+	}
+	info, diags := check.Check(prog, check.Config{
+		Env: a.env, Builtins: a.table, Params: a.opts.args, Unsafe: a.opts.unsafe, Strlen: a.strlen,
+	})
+	if !a.opts.noWarn || diags.HasErrors() {
+		diag.RenderAll(a.stderr, source, diags)
+	}
+	if diags.HasErrors() {
+		return nil, shownError{diags.Err()}
+	}
+	return info, nil
+}
+
+// dump prints the checked tree with the type of every expression (-d).
+func (a *app) dump(info *check.Info) error {
+	return ast.Dump(a.stdout, info.Prog, func(e ast.Expr) string {
+		t, ok := info.Types[e]
+		if !ok || !t.IsValid() {
+			return ""
+		}
+		s := t.String()
+		if v, ok := info.Consts[e]; ok {
+			s += fmt.Sprintf(" = %d", v)
+		}
+		return s
+	})
+}
+
+func (a *app) listProbes(w io.Writer, pattern string) error {
+	for _, k := range probe.Kinds() {
+		if k.Name == "BEGIN" || k.Name == "END" {
+			if probe.Match(pattern, k.Name) {
+				fmt.Fprintln(w, k.Name)
+			}
+		}
+	}
+	tps, err := a.env.Tracepoints()
+	if err != nil {
+		return err
+	}
+	for _, tp := range tps {
+		name := "tracepoint:" + tp
+		if probe.Match(pattern, name) {
+			fmt.Fprintln(w, name)
+		}
+	}
+	return nil
+}
+
+func (a *app) completionWords() []string {
+	words := append([]string{}, a.table.Names()...)
+	for _, n := range probe.Names() {
+		words = append(words, n+":")
+	}
+	return append(words, "BEGIN", "END", "args", "if", "else", "while", "unroll")
+}
+
+func isTerminal(f *os.File) bool {
+	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
+}

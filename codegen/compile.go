@@ -1,0 +1,404 @@
+package codegen
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/check"
+	"github.com/gbt-dev/gbt/lang/diag"
+	"github.com/gbt-dev/gbt/lang/probe"
+	"github.com/gbt-dev/gbt/lang/types"
+	"github.com/gbt-dev/gbt/stdlib"
+)
+
+// Options tune code generation.
+type Options struct {
+	NumCPUs     int // value of `numcpus`
+	KeysMax     int // max entries of keyed maps (BPFTRACE_MAP_KEYS_MAX)
+	RingbufSize int // bytes; a power of two multiple of the page size
+}
+
+// Names of the internal maps.
+const (
+	ringbufMap = "gbt_events"
+	lostMap    = "gbt_lost"
+	zeroMap    = "gbt_zero"
+	elapsedMap = "gbt_elapsed"
+)
+
+// Ring buffer output flags.
+const (
+	rbNoWakeup    = 1
+	rbForceWakeup = 2
+	rbAvailData   = 0 // bpf_ringbuf_query flag
+)
+
+// Compile generates an Object from a checked program. Constructs gbt cannot
+// compile yet are reported as positioned diagnostics.
+func Compile(info *check.Info, table *stdlib.Table, opts Options) (*Object, diag.List) {
+	if opts.KeysMax <= 0 {
+		opts.KeysMax = 4096
+	}
+	if opts.RingbufSize <= 0 {
+		opts.RingbufSize = 1 << 24
+	}
+	if opts.NumCPUs <= 0 {
+		opts.NumCPUs = 1
+	}
+	c := &compiler{info: info, table: table, opts: opts, obj: &Object{Info: info}, maps: map[string]*MapDesc{}}
+	c.planMaps()
+	for _, pi := range info.Probes {
+		c.probe(pi)
+	}
+	c.diags.Sort()
+	return c.obj, c.diags
+}
+
+type compiler struct {
+	info    *check.Info
+	table   *stdlib.Table
+	opts    Options
+	obj     *Object
+	maps    map[string]*MapDesc
+	diags   diag.List
+	zeroLen int // size of the zero value
+}
+
+func (c *compiler) addMap(d *MapDesc) {
+	c.obj.Maps = append(c.obj.Maps, d)
+	c.maps[d.Name] = d
+}
+
+// planMaps creates the map specs: keyless aggregations are per-CPU arrays,
+// keyed aggregations per-CPU hashes, plain values hashes.
+func (c *compiler) planMaps() {
+	c.addMap(&MapDesc{Name: ringbufMap, Role: RoleRingbuf, Spec: &ebpf.MapSpec{
+		Name: ringbufMap, Type: ebpf.RingBuf, MaxEntries: uint32(c.opts.RingbufSize)}})
+	c.addMap(&MapDesc{Name: lostMap, Role: RoleLost, PerCPU: true, Spec: &ebpf.MapSpec{
+		Name: lostMap, Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: 8, MaxEntries: 1}})
+	c.addMap(&MapDesc{Name: elapsedMap, Role: RoleElapsed, Spec: &ebpf.MapSpec{
+		Name: elapsedMap, Type: ebpf.Array, KeySize: 4, ValueSize: 8, MaxEntries: 1}})
+	for _, name := range c.info.MapNames {
+		mi := c.info.Maps[name]
+		d := &MapDesc{Name: name, Role: RoleUser, Info: mi}
+		key := mi.Key
+		if mi.Keyless() {
+			key = types.U64
+		}
+		d.KeyType = key
+		valSize := mi.Value.ByteSize()
+		agg := mi.Value.Kind == types.Agg
+		if agg {
+			valSize = types.AggValueSize(mi.Value.AggKind, mi.LhistMin, mi.LhistMax, mi.LhistStep)
+		}
+		if valSize == 0 || key.ByteSize() == 0 {
+			c.diags.Errorf(mi.Span, "maps of %s values are not supported yet", mi.Value)
+			continue
+		}
+		spec := &ebpf.MapSpec{Name: mapObjName(len(c.obj.Maps), name), KeySize: uint32(key.ByteSize()), ValueSize: uint32(valSize), MaxEntries: uint32(c.opts.KeysMax)}
+		switch {
+		case agg && mi.Keyless():
+			spec.Type, spec.KeySize, spec.MaxEntries, d.PerCPU = ebpf.PerCPUArray, 4, 1, true
+			d.KeyType = types.U32
+		case agg:
+			spec.Type, d.PerCPU = ebpf.PerCPUHash, true
+			if valSize > c.zeroLen {
+				c.zeroLen = valSize
+			}
+		default:
+			spec.Type = ebpf.Hash
+		}
+		d.Spec = spec
+		c.addMap(d)
+	}
+	if c.zeroLen > 0 {
+		c.addMap(&MapDesc{Name: zeroMap, Role: RoleZero, Spec: &ebpf.MapSpec{
+			Name: zeroMap, Type: ebpf.Array, KeySize: 4, ValueSize: uint32(c.zeroLen), MaxEntries: 1}})
+	}
+}
+
+// mapObjName makes a unique kernel map name (at most 15 characters of
+// [A-Za-z0-9_]) from @name.
+func mapObjName(i int, name string) string {
+	s := fmt.Sprintf("m%d_%s", i, name[1:])
+	if len(s) > 15 {
+		s = s[:15]
+	}
+	return s
+}
+
+// ---------------------------------------------------------------------------
+// Probes
+
+func (c *compiler) probe(pi *check.ProbeInfo) {
+	if pi.Kind == nil || len(pi.Points) == 0 {
+		return
+	}
+	if !pi.Kind.Supported {
+		c.diags.Errorf(pi.Probe.Points[0].Span, "%s probes are not supported by gbt yet", pi.Kind.Name).
+			Hint = "supported now: BEGIN, END, tracepoint, interval, profile"
+		return
+	}
+	prog := &Program{Name: pi.Points[0].Name, Kind: pi.Kind.Prog, Points: pi.Points}
+	switch pi.Kind.Prog {
+	case probe.ProgTestRun:
+		prog.Type = ebpf.RawTracepoint
+		prog.Begin = pi.Kind.Name == "BEGIN"
+		prog.End = pi.Kind.Name == "END"
+	case probe.ProgTracepoint:
+		prog.Type = ebpf.TracePoint
+	case probe.ProgPerfEvent:
+		prog.Type = ebpf.PerfEvent
+	}
+	for _, pt := range pi.Points {
+		prog.Cookies = append(prog.Cookies, uint64(len(c.obj.ProbeNames)))
+		c.obj.ProbeNames = append(c.obj.ProbeNames, pt.Name)
+	}
+	g := newGen(c, pi, prog)
+	if !g.run() {
+		return
+	}
+	prog.Insns, prog.Spans = g.finish()
+	c.obj.Programs = append(c.obj.Programs, prog)
+}
+
+// unsupported is the panic value of a construct gbt cannot compile yet; the
+// generator turns it into a diagnostic for the probe.
+type unsupported struct {
+	span ast.Span
+	msg  string
+}
+
+// gen generates one program.
+type gen struct {
+	c       *compiler
+	pi      *check.ProbeInfo
+	prog    *Program
+	insns   asm.Instructions
+	spans   []ast.Span
+	cur     ast.Span
+	labels  int
+	pending []string          // labels waiting for the next instruction
+	alias   map[string]string // label → label it shares an instruction with
+	frame   int               // bytes of stack in use
+	maxUse  int
+	vars    map[string]int16 // frame offset of each $variable
+	free    []asm.Register   // callee-saved registers available for values
+	loops   []loopLabels
+	exitL   string
+}
+
+type loopLabels struct{ brk, cont string }
+
+const ctxReg = asm.R6
+
+func newGen(c *compiler, pi *check.ProbeInfo, prog *Program) *gen {
+	return &gen{c: c, pi: pi, prog: prog, alias: map[string]string{}, vars: map[string]int16{},
+		free: []asm.Register{asm.R9, asm.R8, asm.R7}}
+}
+
+func (g *gen) fail(n ast.Node, format string, args ...any) {
+	panic(unsupported{span: ast.Span{Start: n.Pos(), End: n.EndPos()}, msg: fmt.Sprintf(format, args...)})
+}
+
+// run generates the program body; it reports whether it succeeded.
+func (g *gen) run() (ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			u, isU := r.(unsupported)
+			if !isU {
+				panic(r)
+			}
+			g.c.diags.Errorf(u.span, "%s", u.msg)
+			ok = false
+		}
+	}()
+	g.exitL = g.Label()
+	g.cur = g.pi.Probe.Points[0].Span
+	g.Emit(asm.Mov.Reg(ctxReg, asm.R1))
+	// $variables live in the frame for the whole program; zero them so a
+	// read on a path that did not assign is defined.
+	g.allocVars()
+	if p := g.pi.Probe.Predicate; p != nil {
+		g.cur = spanOf(p)
+		r := g.reg()
+		g.EvalInt(p, r)
+		g.Emit(asm.JEq.Imm(r, 0, g.exitL))
+		g.release(r)
+	}
+	g.block(g.pi.Probe.Body)
+	g.Place(g.exitL)
+	g.Emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
+	return true
+}
+
+func (g *gen) allocVars() {
+	names := make([]string, 0, len(g.pi.Vars))
+	for n := range g.pi.Vars {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		t := g.pi.Vars[n].Type
+		size := t.ByteSize()
+		if size == 0 {
+			size = 8
+		}
+		off := g.Alloc(size)
+		g.vars[n] = off
+		g.zero(off, size)
+	}
+}
+
+func (g *gen) finish() (asm.Instructions, []ast.Span) {
+	for i := range g.insns {
+		if ref := g.insns[i].Reference(); ref != "" {
+			if a, ok := g.alias[ref]; ok {
+				g.insns[i] = g.insns[i].WithReference(a)
+			}
+		}
+	}
+	return g.insns, g.spans
+}
+
+// Emit implements stdlib.Gen.
+func (g *gen) Emit(insns ...asm.Instruction) {
+	for _, ins := range insns {
+		if len(g.pending) > 0 {
+			ins = ins.WithSymbol(g.pending[0])
+			for _, l := range g.pending[1:] {
+				g.alias[l] = g.pending[0]
+			}
+			g.pending = g.pending[:0]
+		}
+		g.insns = append(g.insns, ins)
+		g.spans = append(g.spans, g.cur)
+	}
+}
+
+// Label implements stdlib.Gen.
+func (g *gen) Label() string {
+	g.labels++
+	return fmt.Sprintf("L%d", g.labels)
+}
+
+// Place implements stdlib.Gen.
+func (g *gen) Place(l string) { g.pending = append(g.pending, l) }
+
+// Alloc implements stdlib.Gen: it reserves 8-aligned frame bytes.
+func (g *gen) Alloc(size int) int16 {
+	g.frame += (size + 7) &^ 7
+	if g.frame > 512 {
+		panic(unsupported{span: g.cur, msg: fmt.Sprintf("this statement needs %d bytes of BPF stack, more than the 512 the kernel allows", g.frame)})
+	}
+	if g.frame > g.maxUse {
+		g.maxUse = g.frame
+	}
+	return int16(-g.frame)
+}
+
+// mark and reset scope temporary frame use to a statement.
+func (g *gen) mark() int      { return g.frame }
+func (g *gen) reset(mark int) { g.frame = mark }
+
+func (g *gen) reg() asm.Register {
+	if len(g.free) == 0 {
+		panic(unsupported{span: g.cur, msg: "expression too complex: out of registers (split it with $variables)"})
+	}
+	r := g.free[len(g.free)-1]
+	g.free = g.free[:len(g.free)-1]
+	return r
+}
+
+func (g *gen) release(r asm.Register) { g.free = append(g.free, r) }
+
+// TypeOf implements stdlib.Gen.
+func (g *gen) TypeOf(e ast.Expr) types.Type { return g.c.info.Types[e] }
+
+// Const implements stdlib.Gen.
+func (g *gen) Const(e ast.Expr) (int64, bool) {
+	v, ok := g.c.info.Consts[e]
+	return v, ok
+}
+
+// NumCPUs implements stdlib.Gen.
+func (g *gen) NumCPUs() int { return g.c.opts.NumCPUs }
+
+// ProbeID implements stdlib.Gen: BEGIN/END and single points are constants;
+// several attach points share a program and tell themselves apart by cookie.
+func (g *gen) ProbeID(dst asm.Register) {
+	if len(g.prog.Cookies) == 1 || g.prog.Kind == probe.ProgTestRun {
+		g.Emit(asm.Mov.Imm(dst, int32(g.prog.Cookies[0])))
+		return
+	}
+	if g.prog.Kind == probe.ProgPerfEvent {
+		// Perf-event links carry no cookie in cilium/ebpf v0.22.
+		panic(unsupported{span: g.cur, msg: "the probe builtin in a block with several profile/interval points is not supported yet"})
+	}
+	g.Emit(asm.Mov.Reg(asm.R1, ctxReg), asm.FnGetAttachCookie.Call(), asm.Mov.Reg(dst, asm.R0))
+}
+
+// ElapsedBase implements stdlib.Gen.
+func (g *gen) ElapsedBase(dst asm.Register) {
+	key := g.Alloc(8)
+	g.zero(key, 8)
+	g.Emit(g.mapPtr(asm.R1, elapsedMap), asm.Mov.Reg(asm.R2, asm.R10), asm.Add.Imm(asm.R2, int32(key)),
+		asm.FnMapLookupElem.Call(), asm.Mov.Imm(dst, 0))
+	skip := g.Label()
+	g.Emit(asm.JEq.Imm(asm.R0, 0, skip))
+	g.Emit(asm.LoadMem(dst, asm.R0, 0, asm.DWord))
+	g.Place(skip)
+}
+
+func (g *gen) mapPtr(dst asm.Register, name string) asm.Instruction {
+	return asm.LoadMapPtr(dst, 0).WithReference(g.c.maps[name].Spec.Name)
+}
+
+// zero writes size (a multiple of 8 after rounding) zero bytes at R10+off.
+func (g *gen) zero(off int16, size int) {
+	g.Emit(asm.Mov.Imm(asm.R0, 0))
+	for i := 0; i < size; i += 8 {
+		g.Emit(asm.StoreMem(asm.R10, off+int16(i), asm.R0, asm.DWord))
+	}
+}
+
+// addr loads R10+off into dst.
+func (g *gen) addr(dst asm.Register, off int16) {
+	g.Emit(asm.Mov.Reg(dst, asm.R10), asm.Add.Imm(dst, int32(off)))
+}
+
+// copyFrame copies size bytes from src+soff to R10+doff (8 bytes at a time;
+// sizes are rounded to 8 by Alloc).
+func (g *gen) copyFrame(doff int16, src asm.Register, soff int16, size int) {
+	for i := 0; i < size; i += 8 {
+		n := 8
+		sz := asm.DWord
+		if size-i < 8 {
+			// Tail bytes of an odd-sized map value.
+			n = size - i
+			sz = asm.Byte
+		}
+		if n == 8 {
+			g.Emit(asm.LoadMem(asm.R1, src, soff+int16(i), sz), asm.StoreMem(asm.R10, doff+int16(i), asm.R1, sz))
+			continue
+		}
+		for j := 0; j < n; j++ {
+			g.Emit(asm.LoadMem(asm.R1, src, soff+int16(i+j), asm.Byte), asm.StoreMem(asm.R10, doff+int16(i+j), asm.R1, asm.Byte))
+		}
+	}
+}
+
+func spanOf(n ast.Node) ast.Span { return ast.Span{Start: n.Pos(), End: n.EndPos()} }
+
+// entry returns the stdlib entry a call or identifier resolved to.
+func (g *gen) entry(e ast.Expr) *stdlib.Entry {
+	b, ok := g.c.info.Builtins[e]
+	if !ok {
+		return nil
+	}
+	return g.c.table.Entry(b.BuiltinName())
+}

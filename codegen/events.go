@@ -1,0 +1,147 @@
+package codegen
+
+import (
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gbt-dev/gbt/internal/cfmt"
+	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/types"
+	"github.com/gbt-dev/gbt/stdlib"
+)
+
+// newEvent registers an event descriptor and returns it.
+func (g *gen) newEvent(kind EventKind, span ast.Span) *EventDesc {
+	ev := &EventDesc{ID: len(g.c.obj.Events), Kind: kind, Size: 8, Span: span}
+	g.c.obj.Events = append(g.c.obj.Events, ev)
+	return ev
+}
+
+// addField lays out a field of type t in the record (8-byte aligned).
+func (ev *EventDesc) addField(t types.Type) int {
+	off := ev.Size
+	n := t.ByteSize()
+	if t.IsInt() {
+		n = 8
+	}
+	ev.Args = append(ev.Args, t)
+	ev.Offs = append(ev.Offs, off)
+	ev.Size += (n + 7) &^ 7
+	return off
+}
+
+// output sends the record at R10+off to the ring buffer: without a wakeup
+// unless the ring is more than half full (or force), counting failures in
+// the per-CPU lost counter.
+func (g *gen) output(off int16, size int, force bool) {
+	flags := g.Label()
+	send := g.Label()
+	if force {
+		g.Emit(asm.Mov.Imm(asm.R4, rbForceWakeup))
+	} else {
+		g.Emit(g.mapPtr(asm.R1, ringbufMap), asm.Mov.Imm(asm.R2, rbAvailData), asm.FnRingbufQuery.Call())
+		g.Emit(asm.Mov.Imm(asm.R4, rbNoWakeup))
+		g.Emit(asm.JLT.Imm(asm.R0, int32(g.c.opts.RingbufSize/2), flags))
+		g.Emit(asm.Mov.Imm(asm.R4, rbForceWakeup))
+	}
+	g.Place(flags)
+	g.Emit(g.mapPtr(asm.R1, ringbufMap))
+	g.addr(asm.R2, off)
+	g.Emit(asm.Mov.Imm(asm.R3, int32(size)), asm.FnRingbufOutput.Call())
+	g.Emit(asm.JEq.Imm(asm.R0, 0, send))
+	// Count the lost event.
+	key := g.Alloc(8)
+	g.zero(key, 8)
+	g.Emit(g.mapPtr(asm.R1, lostMap))
+	g.addr(asm.R2, key)
+	g.Emit(asm.FnMapLookupElem.Call(), asm.JEq.Imm(asm.R0, 0, send),
+		asm.LoadMem(asm.R1, asm.R0, 0, asm.DWord), asm.Add.Imm(asm.R1, 1), asm.StoreMem(asm.R0, 0, asm.R1, asm.DWord))
+	g.Place(send)
+}
+
+// Printf implements stdlib.Gen.
+func (g *gen) Printf(c *ast.Call) {
+	ev := g.newEvent(EvPrintf, spanOf(c))
+	ev.Pieces = stdlibPieces(c)
+	for _, a := range c.Args[1:] {
+		ev.addField(g.TypeOf(a))
+	}
+	rec := g.Alloc(ev.Size)
+	g.zero(rec, ev.Size)
+	g.loadConst(asm.R1, int64(ev.ID))
+	g.Emit(asm.StoreMem(asm.R10, rec, asm.R1, asm.DWord))
+	for i, a := range c.Args[1:] {
+		t := ev.Args[i]
+		if t.IsInt() || t.Kind == types.Pointer || t.Kind == types.Probe {
+			r := g.reg()
+			g.EvalInt(a, r)
+			g.Emit(asm.StoreMem(asm.R10, rec+int16(ev.Offs[i]), r, asm.DWord))
+			g.release(r)
+			continue
+		}
+		g.EvalMem(a, t, rec+int16(ev.Offs[i]))
+	}
+	g.output(rec, ev.Size, false)
+}
+
+// stdlibPieces parses a printf format the checker already validated.
+func stdlibPieces(c *ast.Call) []cfmt.Piece {
+	pieces, _ := cfmt.Parse(c.Args[0].(*ast.StrLit).Value)
+	return pieces
+}
+
+// Exit implements stdlib.Gen: it tells user space to stop and ends the probe.
+func (g *gen) Exit() {
+	ev := g.newEvent(EvExit, g.cur)
+	rec := g.Alloc(8)
+	g.loadConst(asm.R1, int64(ev.ID))
+	g.Emit(asm.StoreMem(asm.R10, rec, asm.R1, asm.DWord))
+	g.output(rec, 8, true)
+	g.Emit(asm.Ja.Label(g.exitL))
+}
+
+// MapOp implements stdlib.Gen.
+func (g *gen) MapOp(op stdlib.MapOpKind, c *ast.Call) {
+	m := c.Args[0].(*ast.MapRef)
+	md := g.c.maps[m.Name]
+	if md == nil {
+		g.fail(m, "map %s could not be created", m.Name)
+	}
+	if op == stdlib.OpDelete {
+		key := g.buildKey(m, md)
+		g.Emit(g.mapPtr(asm.R1, m.Name))
+		g.addr(asm.R2, key)
+		g.Emit(asm.FnMapDeleteElem.Call())
+		return
+	}
+	kind := map[stdlib.MapOpKind]EventKind{stdlib.OpClear: EvClear, stdlib.OpZero: EvZero, stdlib.OpPrint: EvPrintMap}[op]
+	ev := g.newEvent(kind, spanOf(c))
+	ev.Map = m.Name
+	if op == stdlib.OpPrint {
+		if len(c.Args) > 1 {
+			v, _ := g.Const(c.Args[1])
+			ev.Top = int(v)
+		}
+		if len(c.Args) > 2 {
+			v, _ := g.Const(c.Args[2])
+			ev.Div = int(v)
+		}
+	}
+	rec := g.Alloc(8)
+	g.loadConst(asm.R1, int64(ev.ID))
+	g.Emit(asm.StoreMem(asm.R10, rec, asm.R1, asm.DWord))
+	// User space acts on the map in event order, so it must see this now.
+	g.output(rec, 8, true)
+}
+
+// PrintValue implements stdlib.Gen: print(value).
+func (g *gen) PrintValue(c *ast.Call) {
+	ev := g.newEvent(EvPrintValue, spanOf(c))
+	t := g.TypeOf(c.Args[0])
+	ev.addField(t)
+	rec := g.Alloc(ev.Size)
+	g.zero(rec, ev.Size)
+	g.loadConst(asm.R1, int64(ev.ID))
+	g.Emit(asm.StoreMem(asm.R10, rec, asm.R1, asm.DWord))
+	g.storeValue(c.Args[0], t, rec+int16(ev.Offs[0]))
+	g.output(rec, ev.Size, false)
+}

@@ -1,0 +1,487 @@
+package codegen
+
+import (
+	"encoding/binary"
+	"math"
+
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/types"
+	"github.com/gbt-dev/gbt/stdlib"
+)
+
+// loadConst puts v into dst, with a 64-bit load when it does not fit the
+// sign-extended 32-bit immediate (pitfall 13).
+func (g *gen) loadConst(dst asm.Register, v int64) {
+	if v >= math.MinInt32 && v <= math.MaxInt32 {
+		g.Emit(asm.Mov.Imm(dst, int32(v)))
+		return
+	}
+	g.Emit(asm.LoadImm(dst, v, asm.DWord))
+}
+
+// EvalInt implements stdlib.Gen.
+func (g *gen) EvalInt(e ast.Expr, dst asm.Register) {
+	if v, ok := g.c.info.Consts[e]; ok {
+		g.loadConst(dst, v)
+		return
+	}
+	switch e := e.(type) {
+	case *ast.Variable:
+		g.Emit(asm.LoadMem(dst, asm.R10, g.vars[e.Name], asm.DWord))
+	case *ast.Ident:
+		ent := g.entry(e)
+		em, ok := ent.Emit.(stdlib.IntEmitter)
+		if !ok {
+			g.fail(e, "%s is not supported by gbt yet", e.Name)
+		}
+		em(g, nil, dst)
+	case *ast.Call:
+		ent := g.entry(e)
+		em, ok := ent.Emit.(stdlib.IntEmitter)
+		if !ok {
+			g.fail(e, "%s() is not supported by gbt yet", e.Name)
+		}
+		em(g, e, dst)
+	case *ast.MapRef:
+		md := g.c.maps[e.Name]
+		if md == nil || md.Info.Value.Kind == types.Agg {
+			g.fail(e, "reading %s is not supported by gbt yet", e.Name)
+		}
+		m := g.mark()
+		key := g.buildKey(e, md)
+		g.lookupInt(e.Name, key, dst)
+		g.reset(m)
+	case *ast.Unary:
+		g.unary(e, dst)
+	case *ast.Binary:
+		g.binary(e, dst)
+	case *ast.Ternary:
+		els, done := g.Label(), g.Label()
+		g.EvalInt(e.Cond, dst)
+		g.Emit(asm.JEq.Imm(dst, 0, els))
+		g.EvalInt(e.Then, dst)
+		g.Emit(asm.Ja.Label(done))
+		g.Place(els)
+		g.EvalInt(e.Else, dst)
+		g.Place(done)
+	case *ast.Cast:
+		g.EvalInt(e.X, dst)
+		t := g.TypeOf(e)
+		if t.Kind == types.Int && t.Bits < 64 {
+			g.extend(dst, t)
+		}
+	case *ast.Field:
+		g.field(e, dst)
+	case *ast.TupleIndex:
+		tt := g.TypeOf(e.X)
+		m := g.mark()
+		off := g.Alloc(tt.ByteSize())
+		g.zero(off, tt.ByteSize())
+		g.EvalMem(e.X, tt, off)
+		et := tt.Elems[e.Index]
+		g.Emit(asm.LoadMem(dst, asm.R10, off+int16(tt.TupleOffsets()[e.Index]), sizeOf(et)))
+		g.reset(m)
+	default:
+		g.fail(e, "this expression is not supported by gbt yet")
+	}
+}
+
+// extend truncates dst to t's width and sign-extends it if t is signed.
+func (g *gen) extend(dst asm.Register, t types.Type) {
+	shift := int32(64 - t.Bits)
+	g.Emit(asm.LSh.Imm(dst, shift))
+	if t.Signed {
+		g.Emit(asm.ArSh.Imm(dst, shift))
+	} else {
+		g.Emit(asm.RSh.Imm(dst, shift))
+	}
+}
+
+func (g *gen) unary(e *ast.Unary, dst asm.Register) {
+	switch e.Op {
+	case "++", "--":
+		g.incDec(e, dst)
+		return
+	case "-":
+		g.EvalInt(e.X, dst)
+		g.Emit(asm.Neg.Imm(dst, 0))
+	case "~":
+		g.EvalInt(e.X, dst)
+		g.Emit(asm.Xor.Imm(dst, -1))
+	case "!":
+		g.EvalInt(e.X, dst)
+		g.boolify(dst, asm.JEq)
+	case "*":
+		t := g.TypeOf(e)
+		g.EvalInt(e.X, dst)
+		g.probeRead(dst, g.TypeOf(e.X), t)
+	default:
+		g.fail(e, "the %s operator is not supported by gbt yet", e.Op)
+	}
+}
+
+// boolify sets dst to 1 if `dst jump 0` holds, else 0.
+func (g *gen) boolify(dst asm.Register, jump asm.JumpOp) {
+	yes, done := g.Label(), g.Label()
+	g.Emit(jump.Imm(dst, 0, yes), asm.Mov.Imm(dst, 0), asm.Ja.Label(done))
+	g.Place(yes)
+	g.Emit(asm.Mov.Imm(dst, 1))
+	g.Place(done)
+}
+
+// probeRead replaces the address in dst with the value it points to, read
+// with bpf_probe_read_{user,kernel}.
+func (g *gen) probeRead(dst asm.Register, ptr, val types.Type) {
+	m := g.mark()
+	defer g.reset(m)
+	buf := g.Alloc(8)
+	g.zero(buf, 8)
+	fn := asm.FnProbeReadKernel
+	if ptr.AddrSpace == types.User {
+		fn = asm.FnProbeReadUser
+	}
+	size := val.ByteSize()
+	if size <= 0 || size > 8 {
+		size = 8
+	}
+	g.addr(asm.R1, buf)
+	g.Emit(asm.Mov.Imm(asm.R2, int32(size)), asm.Mov.Reg(asm.R3, dst), fn.Call())
+	g.Emit(asm.LoadMem(dst, asm.R10, buf, sizeOf(types.IntOf(size*8, false))))
+	if val.Kind == types.Int && val.Signed && val.Bits < 64 {
+		g.extend(dst, val)
+	}
+}
+
+func (g *gen) binary(e *ast.Binary, dst asm.Register) {
+	lt, rt := g.TypeOf(e.X), g.TypeOf(e.Y)
+	if lt.Kind == types.String && rt.Kind == types.String {
+		g.stringCompare(e.X, e.Y, -1, dst)
+		if e.Op == "==" {
+			g.Emit(asm.Xor.Imm(dst, 1))
+		}
+		return
+	}
+	switch e.Op {
+	case "&&", "||":
+		done := g.Label()
+		g.EvalInt(e.X, dst)
+		g.boolify(dst, asm.JNE)
+		if e.Op == "&&" {
+			g.Emit(asm.JEq.Imm(dst, 0, done))
+		} else {
+			g.Emit(asm.JNE.Imm(dst, 0, done))
+		}
+		g.EvalInt(e.Y, dst)
+		g.boolify(dst, asm.JNE)
+		g.Place(done)
+		return
+	}
+	g.EvalInt(e.X, dst)
+	g.binaryInto(e.Op, dst, e.Y, lt.Signed, rt.Signed)
+}
+
+var aluOps = map[string]asm.ALUOp{
+	"+": asm.Add, "-": asm.Sub, "*": asm.Mul, "/": asm.Div, "%": asm.Mod,
+	"&": asm.And, "|": asm.Or, "^": asm.Xor, "<<": asm.LSh, ">>": asm.RSh,
+}
+
+// binaryInto computes dst = dst op y. Division is unsigned, as in bpftrace
+// 0.17; comparisons are signed when both operands are.
+func (g *gen) binaryInto(op string, dst asm.Register, y ast.Expr, lsigned, rsigned bool) {
+	var src asm.Register
+	imm, isImm := g.c.info.Consts[y]
+	isImm = isImm && imm >= math.MinInt32 && imm <= math.MaxInt32 && !((op == "/" || op == "%") && imm == 0)
+	if (op == "<<" || op == ">>") && isImm {
+		imm &= 63
+	}
+	if !isImm {
+		if len(g.free) > 0 {
+			src = g.reg()
+			defer g.release(src)
+			g.EvalInt(y, src)
+		} else {
+			// Out of registers: park dst in the frame while y is computed.
+			slot := g.Alloc(8)
+			g.Emit(asm.StoreMem(asm.R10, slot, dst, asm.DWord))
+			g.EvalInt(y, dst)
+			g.Emit(asm.Mov.Reg(asm.R1, dst), asm.LoadMem(dst, asm.R10, slot, asm.DWord))
+			src = asm.R1
+		}
+	}
+	if alu, ok := aluOps[op]; ok {
+		if isImm {
+			g.Emit(alu.Imm(dst, int32(imm)))
+		} else {
+			g.Emit(alu.Reg(dst, src))
+		}
+		return
+	}
+	signed := lsigned && rsigned
+	var jump asm.JumpOp
+	switch op {
+	case "==":
+		jump = asm.JEq
+	case "!=":
+		jump = asm.JNE
+	case "<":
+		jump = pick(signed, asm.JSLT, asm.JLT)
+	case "<=":
+		jump = pick(signed, asm.JSLE, asm.JLE)
+	case ">":
+		jump = pick(signed, asm.JSGT, asm.JGT)
+	case ">=":
+		jump = pick(signed, asm.JSGE, asm.JGE)
+	default:
+		panic(unsupported{span: g.cur, msg: "operator " + op + " is not supported by gbt yet"})
+	}
+	yes, done := g.Label(), g.Label()
+	if isImm {
+		g.Emit(jump.Imm(dst, int32(imm), yes))
+	} else {
+		g.Emit(jump.Reg(dst, src, yes))
+	}
+	g.Emit(asm.Mov.Imm(dst, 0), asm.Ja.Label(done))
+	g.Place(yes)
+	g.Emit(asm.Mov.Imm(dst, 1))
+	g.Place(done)
+}
+
+func pick(signed bool, s, u asm.JumpOp) asm.JumpOp {
+	if signed {
+		return s
+	}
+	return u
+}
+
+// field reads args->name / args.name of a tracepoint.
+func (g *gen) field(e *ast.Field, dst asm.Register) {
+	f, ok := g.argField(e)
+	if !ok {
+		g.fail(e, "reading this field is not supported by gbt yet")
+	}
+	switch f.Type.Kind {
+	case types.Int:
+		g.Emit(asm.LoadMem(dst, ctxReg, int16(f.Offset), sizeOf(f.Type)))
+		if f.Type.Signed && f.Type.Bits < 64 {
+			g.extend(dst, f.Type)
+		}
+	case types.Pointer:
+		g.Emit(asm.LoadMem(dst, ctxReg, int16(f.Offset), asm.DWord))
+	default:
+		g.fail(e, "field %s of type %s is not an integer", f.Name, f.Type)
+	}
+}
+
+// argField resolves a field of the tracepoint args record.
+func (g *gen) argField(e *ast.Field) (types.Field, bool) {
+	id, ok := e.X.(*ast.Ident)
+	if !ok || id.Name != "args" || g.pi.Args == nil {
+		return types.Field{}, false
+	}
+	for _, f := range g.pi.Args.Fields {
+		if f.Name == e.Name {
+			return f, true
+		}
+	}
+	return types.Field{}, false
+}
+
+// EvalMem implements stdlib.Gen: it writes a value of type t (strings,
+// tuples) at R10+off. The caller has zeroed the destination when padding
+// matters (map keys, event records); strings are zero-padded here.
+func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
+	switch e := e.(type) {
+	case *ast.StrLit:
+		g.storeBytes(off, []byte(e.Value), t.ByteSize())
+		return
+	case *ast.Positional:
+		if !e.Count && e.Index <= len(g.c.info.Params) {
+			g.storeBytes(off, []byte(g.c.info.Params[e.Index-1]), t.ByteSize())
+			return
+		}
+		g.storeBytes(off, nil, t.ByteSize())
+		return
+	case *ast.Variable:
+		vt := g.pi.Vars[e.Name].Type
+		g.copyFrame(off, asm.R10, g.vars[e.Name], min(vt.ByteSize(), t.ByteSize()))
+		return
+	case *ast.Ident, *ast.Call:
+		ent := g.entry(e)
+		if ent != nil {
+			if em, ok := ent.Emit.(stdlib.MemEmitter); ok {
+				call, _ := e.(*ast.Call)
+				g.zero(off, t.ByteSize())
+				em(g, call, off, t.ByteSize())
+				return
+			}
+		}
+	case *ast.Tuple:
+		offs := t.TupleOffsets()
+		for i, x := range e.Elems {
+			g.storeValue(x, t.Elems[i], off+int16(offs[i]))
+		}
+		return
+	case *ast.MapRef:
+		md := g.c.maps[e.Name]
+		m := g.mark()
+		key := g.buildKey(e, md)
+		g.zero(off, t.ByteSize())
+		g.Emit(g.mapPtr(asm.R1, e.Name))
+		g.addr(asm.R2, key)
+		g.Emit(asm.FnMapLookupElem.Call())
+		skip := g.Label()
+		g.Emit(asm.JEq.Imm(asm.R0, 0, skip))
+		g.copyFrame(off, asm.R0, 0, min(int(md.Spec.ValueSize), t.ByteSize()))
+		g.Place(skip)
+		g.reset(m)
+		return
+	case *ast.Ternary:
+		els, done := g.Label(), g.Label()
+		r := g.reg()
+		g.EvalInt(e.Cond, r)
+		g.Emit(asm.JEq.Imm(r, 0, els))
+		g.release(r)
+		g.EvalMem(e.Then, t, off)
+		g.Emit(asm.Ja.Label(done))
+		g.Place(els)
+		g.EvalMem(e.Else, t, off)
+		g.Place(done)
+		return
+	case *ast.Field:
+		if f, ok := g.argField(e); ok && f.Type.Kind == types.String {
+			g.argString(f, off, t.ByteSize())
+			return
+		}
+	case *ast.TupleIndex:
+		tt := g.TypeOf(e.X)
+		m := g.mark()
+		tmp := g.Alloc(tt.ByteSize())
+		g.zero(tmp, tt.ByteSize())
+		g.EvalMem(e.X, tt, tmp)
+		g.copyFrame(off, asm.R10, tmp+int16(tt.TupleOffsets()[e.Index]), t.ByteSize())
+		g.reset(m)
+		return
+	}
+	if t.IsInt() {
+		r := g.reg()
+		g.EvalInt(e, r)
+		g.Emit(asm.StoreMem(asm.R10, off, r, sizeOf(t)))
+		g.release(r)
+		return
+	}
+	g.fail(e, "values of type %s are not supported here by gbt yet", t)
+}
+
+// storeBytes writes b zero-padded to size bytes at R10+off.
+func (g *gen) storeBytes(off int16, b []byte, size int) {
+	buf := make([]byte, (size+7)&^7)
+	copy(buf, b)
+	if len(b) >= size && size > 0 {
+		buf[size-1] = 0
+	}
+	for i := 0; i < len(buf); i += 8 {
+		v := int64(binary.LittleEndian.Uint64(buf[i:]))
+		g.loadConst(asm.R1, v)
+		g.Emit(asm.StoreMem(asm.R10, off+int16(i), asm.R1, asm.DWord))
+	}
+}
+
+// argString reads a string field of the tracepoint record: char arrays in
+// place, __data_loc strings through their (len << 16 | offset) locator.
+func (g *gen) argString(f types.Field, off int16, size int) {
+	g.zero(off, size)
+	g.addr(asm.R1, off)
+	if f.Type.Len == -1 {
+		g.Emit(
+			asm.LoadMem(asm.R3, ctxReg, int16(f.Offset), asm.Word),
+			asm.And.Imm(asm.R3, 0xffff),
+			asm.Add.Reg(asm.R3, ctxReg),
+			asm.Mov.Imm(asm.R2, int32(size)),
+			asm.FnProbeReadKernelStr.Call(),
+		)
+		return
+	}
+	n := min(size, f.Type.Size)
+	g.Emit(
+		asm.Mov.Reg(asm.R3, ctxReg), asm.Add.Imm(asm.R3, int32(f.Offset)),
+		asm.Mov.Imm(asm.R2, int32(n)),
+		asm.FnProbeReadKernelStr.Call(),
+	)
+}
+
+// Str implements stdlib.Gen: str(ptr [, n]) reads a NUL-terminated string.
+func (g *gen) Str(c *ast.Call, off int16, size int) {
+	arg := c.Args[0]
+	at := g.TypeOf(arg)
+	if at.Kind == types.String {
+		g.EvalMem(arg, types.StringOf(size), off)
+		return
+	}
+	n := size
+	if len(c.Args) == 2 {
+		if v, ok := g.Const(c.Args[1]); ok && int(v)+1 < n {
+			n = int(v) + 1
+		}
+	}
+	r := g.reg()
+	g.EvalInt(arg, r)
+	fn := asm.FnProbeReadKernelStr
+	if at.AddrSpace == types.User || g.pi.Kind.Name == "uprobe" {
+		fn = asm.FnProbeReadUserStr
+	}
+	g.addr(asm.R1, off)
+	g.Emit(asm.Mov.Imm(asm.R2, int32(n)), asm.Mov.Reg(asm.R3, r), fn.Call())
+	g.release(r)
+}
+
+// Strncmp implements stdlib.Gen.
+func (g *gen) Strncmp(c *ast.Call, dst asm.Register) {
+	n, _ := g.Const(c.Args[2])
+	g.stringCompare(c.Args[0], c.Args[1], int(n), dst)
+}
+
+// stringCompare sets dst to 0 if the strings are equal (up to their NUL or
+// the first limit bytes when limit >= 0), 1 otherwise.
+func (g *gen) stringCompare(a, b ast.Expr, limit int, dst asm.Register) {
+	m := g.mark()
+	defer g.reset(m)
+	at, bt := g.TypeOf(a), g.TypeOf(b)
+	n := min(at.ByteSize(), bt.ByteSize())
+	if limit >= 0 && limit < n {
+		n = limit
+	}
+	aoff := g.Alloc(at.ByteSize())
+	g.zero(aoff, at.ByteSize())
+	g.EvalMem(a, at, aoff)
+	differ, equal, done := g.Label(), g.Label(), g.Label()
+	lit, isLit := b.(*ast.StrLit)
+	var boff int16
+	if !isLit {
+		boff = g.Alloc(bt.ByteSize())
+		g.zero(boff, bt.ByteSize())
+		g.EvalMem(b, bt, boff)
+	}
+	for i := 0; i < n; i++ {
+		g.Emit(asm.LoadMem(asm.R1, asm.R10, aoff+int16(i), asm.Byte))
+		if isLit {
+			var c byte
+			if i < len(lit.Value) {
+				c = lit.Value[i]
+			}
+			g.Emit(asm.JNE.Imm(asm.R1, int32(c), differ))
+			if c == 0 {
+				g.Emit(asm.Ja.Label(equal))
+				break
+			}
+			continue
+		}
+		g.Emit(asm.LoadMem(asm.R2, asm.R10, boff+int16(i), asm.Byte), asm.JNE.Reg(asm.R1, asm.R2, differ), asm.JEq.Imm(asm.R1, 0, equal))
+	}
+	g.Place(equal)
+	g.Emit(asm.Mov.Imm(dst, 0), asm.Ja.Label(done))
+	g.Place(differ)
+	g.Emit(asm.Mov.Imm(dst, 1))
+	g.Place(done)
+}

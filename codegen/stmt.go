@@ -1,0 +1,325 @@
+package codegen
+
+import (
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/types"
+	"github.com/gbt-dev/gbt/stdlib"
+)
+
+func (g *gen) block(b *ast.Block) {
+	for _, s := range b.Stmts {
+		g.stmt(s)
+	}
+}
+
+func (g *gen) stmt(s ast.Stmt) {
+	m := g.mark()
+	defer g.reset(m)
+	g.cur = spanOf(s)
+	switch s := s.(type) {
+	case *ast.ExprStmt:
+		g.exprStmt(s.X)
+	case *ast.AssignStmt:
+		g.assign(s)
+	case *ast.IfStmt:
+		r := g.reg()
+		g.EvalInt(s.Cond, r)
+		els, done := g.Label(), g.Label()
+		g.Emit(asm.JEq.Imm(r, 0, els))
+		g.release(r)
+		g.block(s.Then)
+		if s.Else != nil {
+			g.Emit(asm.Ja.Label(done))
+			g.Place(els)
+			g.stmt(s.Else)
+		} else {
+			g.Place(els)
+		}
+		g.Place(done)
+	case *ast.BlockStmt:
+		g.block(s.Body)
+	case *ast.UnrollStmt:
+		n, _ := g.Const(s.Count)
+		for i := int64(0); i < n; i++ {
+			g.block(s.Body)
+		}
+	case *ast.WhileStmt:
+		top, done := g.Label(), g.Label()
+		g.Place(top)
+		r := g.reg()
+		g.EvalInt(s.Cond, r)
+		g.Emit(asm.JEq.Imm(r, 0, done))
+		g.release(r)
+		g.loops = append(g.loops, loopLabels{brk: done, cont: top})
+		g.block(s.Body)
+		g.loops = g.loops[:len(g.loops)-1]
+		g.Emit(asm.Ja.Label(top))
+		g.Place(done)
+	case *ast.JumpStmt:
+		switch s.Keyword {
+		case "break":
+			g.Emit(asm.Ja.Label(g.loops[len(g.loops)-1].brk))
+		case "continue":
+			g.Emit(asm.Ja.Label(g.loops[len(g.loops)-1].cont))
+		case "return":
+			g.Emit(asm.Ja.Label(g.exitL))
+		}
+	default:
+		g.fail(s, "this statement is not supported by gbt yet")
+	}
+}
+
+func (g *gen) exprStmt(e ast.Expr) {
+	switch e := e.(type) {
+	case *ast.Call:
+		ent := g.entry(e)
+		if ent == nil {
+			g.fail(e, "unknown function %s", e.Name)
+		}
+		switch em := ent.Emit.(type) {
+		case stdlib.StmtEmitter:
+			em(g, e)
+			return
+		case nil:
+			g.fail(e, "%s() is not supported by gbt yet", e.Name)
+		}
+	case *ast.Unary:
+		if e.Op == "++" || e.Op == "--" {
+			g.incDec(e, asm.R0)
+			return
+		}
+	}
+	// An expression evaluated for nothing: evaluate for side effects.
+	t := g.TypeOf(e)
+	if t.IsInt() {
+		r := g.reg()
+		g.EvalInt(e, r)
+		g.release(r)
+		return
+	}
+	off := g.Alloc(t.ByteSize())
+	g.EvalMem(e, t, off)
+}
+
+func (g *gen) assign(s *ast.AssignStmt) {
+	switch lhs := s.LHS.(type) {
+	case *ast.Variable:
+		off := g.vars[lhs.Name]
+		t := g.pi.Vars[lhs.Name].Type
+		if t.IsInt() {
+			r := g.reg()
+			if s.Op == "=" {
+				g.EvalInt(s.RHS, r)
+			} else {
+				g.compound(s.Op, s.RHS, r, func(dst asm.Register) {
+					g.Emit(asm.LoadMem(dst, asm.R10, off, asm.DWord))
+				})
+			}
+			g.Emit(asm.StoreMem(asm.R10, off, r, asm.DWord))
+			g.release(r)
+			return
+		}
+		g.EvalMem(s.RHS, t, off)
+	case *ast.MapRef:
+		g.mapAssign(lhs, s.Op, s.RHS)
+	}
+}
+
+// compound computes `old op rhs` into r, where load puts old into r.
+func (g *gen) compound(op string, rhs ast.Expr, r asm.Register, load func(asm.Register)) {
+	load(r)
+	signed := g.TypeOf(rhs).Signed
+	g.binaryInto(op[:len(op)-1], r, rhs, signed, signed)
+}
+
+// incDec compiles ++/-- on a variable or map; the value the expression
+// yields (old for postfix, new for prefix) is left in dst.
+func (g *gen) incDec(e *ast.Unary, dst asm.Register) {
+	delta := int32(1)
+	if e.Op == "--" {
+		delta = -1
+	}
+	switch x := e.X.(type) {
+	case *ast.Variable:
+		off := g.vars[x.Name]
+		g.Emit(asm.LoadMem(asm.R1, asm.R10, off, asm.DWord))
+		if e.Postfix {
+			g.Emit(asm.Mov.Reg(dst, asm.R1))
+		}
+		g.Emit(asm.Add.Imm(asm.R1, delta), asm.StoreMem(asm.R10, off, asm.R1, asm.DWord))
+		if !e.Postfix {
+			g.Emit(asm.Mov.Reg(dst, asm.R1))
+		}
+	case *ast.MapRef:
+		r := g.reg()
+		g.mapRMW(x, func(old asm.Register) {
+			if e.Postfix {
+				g.Emit(asm.Mov.Reg(r, old))
+			}
+			g.Emit(asm.Add.Imm(old, delta))
+			if !e.Postfix {
+				g.Emit(asm.Mov.Reg(r, old))
+			}
+		})
+		g.Emit(asm.Mov.Reg(dst, r))
+		g.release(r)
+	default:
+		g.fail(e, "++/-- needs a variable or a map")
+	}
+}
+
+// isAggCall reports whether e calls an aggregation.
+func (g *gen) aggEmitter(e ast.Expr) (*ast.Call, stdlib.AggEmitter) {
+	call, ok := e.(*ast.Call)
+	if !ok {
+		return nil, nil
+	}
+	ent := g.entry(call)
+	if ent == nil {
+		return nil, nil
+	}
+	em, _ := ent.Emit.(stdlib.AggEmitter)
+	return call, em
+}
+
+func (g *gen) mapAssign(m *ast.MapRef, op string, rhs ast.Expr) {
+	md := g.c.maps[m.Name]
+	if md == nil {
+		g.fail(m, "map %s could not be created", m.Name)
+	}
+	if call, em := g.aggEmitter(rhs); em != nil {
+		g.aggUpdate(m, md, call, em)
+		return
+	}
+	if op != "=" {
+		g.mapRMW(m, func(old asm.Register) {
+			signed := g.TypeOf(rhs).Signed
+			g.binaryInto(op[:len(op)-1], old, rhs, signed, signed)
+		})
+		return
+	}
+	vt := md.Info.Value
+	size := int(md.Spec.ValueSize)
+	key := g.buildKey(m, md)
+	val := g.Alloc(size)
+	if vt.IsInt() {
+		r := g.reg()
+		g.EvalInt(rhs, r)
+		g.Emit(asm.StoreMem(asm.R10, val, r, asm.DWord))
+		g.release(r)
+	} else {
+		g.zero(val, size)
+		g.EvalMem(rhs, vt, val)
+	}
+	g.Emit(g.mapPtr(asm.R1, m.Name))
+	g.addr(asm.R2, key)
+	g.addr(asm.R3, val)
+	g.Emit(asm.Mov.Imm(asm.R4, 0), asm.FnMapUpdateElem.Call())
+}
+
+// mapRMW reads an integer map element (0 if absent) into a callee-saved
+// register, lets f change it there, and writes it back.
+func (g *gen) mapRMW(m *ast.MapRef, f func(val asm.Register)) {
+	md := g.c.maps[m.Name]
+	key := g.buildKey(m, md)
+	v := g.reg()
+	g.lookupInt(m.Name, key, v)
+	f(v)
+	val := g.Alloc(8)
+	g.Emit(asm.StoreMem(asm.R10, val, v, asm.DWord))
+	g.release(v)
+	g.Emit(g.mapPtr(asm.R1, m.Name))
+	g.addr(asm.R2, key)
+	g.addr(asm.R3, val)
+	g.Emit(asm.Mov.Imm(asm.R4, 0), asm.FnMapUpdateElem.Call())
+}
+
+// lookupInt loads the u64 value of map[key] (0 if absent) into dst.
+func (g *gen) lookupInt(name string, key int16, dst asm.Register) {
+	g.Emit(g.mapPtr(asm.R1, name))
+	g.addr(asm.R2, key)
+	g.Emit(asm.FnMapLookupElem.Call(), asm.Mov.Imm(dst, 0))
+	skip := g.Label()
+	g.Emit(asm.JEq.Imm(asm.R0, 0, skip), asm.LoadMem(dst, asm.R0, 0, asm.DWord))
+	g.Place(skip)
+}
+
+// buildKey evaluates a map's key into a zeroed frame buffer.
+func (g *gen) buildKey(m *ast.MapRef, md *MapDesc) int16 {
+	size := int(md.Spec.KeySize)
+	off := g.Alloc(size)
+	g.zero(off, size)
+	if md.Info.Keyless() {
+		return off
+	}
+	if len(m.Keys) == 1 {
+		g.storeValue(m.Keys[0], md.Info.Key, off)
+		return off
+	}
+	offs := md.Info.Key.TupleOffsets()
+	for i, k := range m.Keys {
+		g.storeValue(k, md.Info.Key.Elems[i], off+int16(offs[i]))
+	}
+	return off
+}
+
+// storeValue evaluates e as a value of slot type t at R10+off.
+func (g *gen) storeValue(e ast.Expr, t types.Type, off int16) {
+	if t.IsInt() {
+		r := g.reg()
+		g.EvalInt(e, r)
+		g.Emit(asm.StoreMem(asm.R10, off, r, sizeOf(t)))
+		g.release(r)
+		return
+	}
+	g.EvalMem(e, t, off)
+}
+
+func sizeOf(t types.Type) asm.Size {
+	switch t.ByteSize() {
+	case 1:
+		return asm.Byte
+	case 2:
+		return asm.Half
+	case 4:
+		return asm.Word
+	}
+	return asm.DWord
+}
+
+// aggUpdate updates an aggregation in place: look the element up, insert a
+// zero value if it is missing, then let the stdlib emitter change it.
+func (g *gen) aggUpdate(m *ast.MapRef, md *MapDesc, call *ast.Call, em stdlib.AggEmitter) {
+	val := g.reg()
+	if len(call.Args) > 0 {
+		g.EvalInt(call.Args[0], val)
+	}
+	key := g.buildKey(m, md)
+	ptr := g.reg()
+	have := g.Label()
+	g.Emit(g.mapPtr(asm.R1, m.Name))
+	g.addr(asm.R2, key)
+	g.Emit(asm.FnMapLookupElem.Call(), asm.JNE.Imm(asm.R0, 0, have))
+	if md.Spec.Type != 0 && md.Info != nil && !md.Info.Keyless() {
+		// Insert a zero value, then look it up again.
+		zkey := g.Alloc(8)
+		g.zero(zkey, 8)
+		g.Emit(g.mapPtr(asm.R1, zeroMap))
+		g.addr(asm.R2, zkey)
+		g.Emit(asm.FnMapLookupElem.Call(), asm.JEq.Imm(asm.R0, 0, g.exitL))
+		g.Emit(asm.Mov.Reg(asm.R3, asm.R0), g.mapPtr(asm.R1, m.Name))
+		g.addr(asm.R2, key)
+		g.Emit(asm.Mov.Imm(asm.R4, 1), asm.FnMapUpdateElem.Call()) // BPF_NOEXIST
+		g.Emit(g.mapPtr(asm.R1, m.Name))
+		g.addr(asm.R2, key)
+		g.Emit(asm.FnMapLookupElem.Call())
+	}
+	g.Emit(asm.JEq.Imm(asm.R0, 0, g.exitL))
+	g.Place(have)
+	g.Emit(asm.Mov.Reg(ptr, asm.R0))
+	em(g, call, ptr, val)
+	g.release(ptr)
+	g.release(val)
+}

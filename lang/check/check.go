@@ -1,0 +1,1129 @@
+package check
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/gbt-dev/gbt/internal/spell"
+	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/diag"
+	"github.com/gbt-dev/gbt/lang/probe"
+	"github.com/gbt-dev/gbt/lang/types"
+)
+
+// Check resolves and type-checks prog.
+//
+// Map types are inferred from assignments in every probe, whatever their
+// order in the source (a kretprobe may read what a later kprobe writes), so
+// the probes are walked twice: the first walk only collects map types, the
+// second reports errors against them.
+func Check(prog *ast.Program, cfg Config) (*Info, diag.List) {
+	if cfg.Strlen <= 0 {
+		cfg.Strlen = DefaultStrlen
+	}
+	c := &checker{cfg: cfg, info: &Info{
+		Prog: prog, Maps: map[string]*MapInfo{}, Params: cfg.Params,
+		Strlen: cfg.Strlen, Unsafe: cfg.Unsafe,
+	}}
+	c.enums = map[string]int64{}
+	for _, d := range prog.CDefs {
+		c.cdef(d)
+	}
+	c.expandProbes(prog)
+	for pass := 0; pass < 2; pass++ {
+		c.quiet = pass == 0
+		c.info.Types = map[ast.Expr]types.Type{}
+		c.info.Consts = map[ast.Expr]int64{}
+		c.info.Builtins = map[ast.Expr]Builtin{}
+		for _, pi := range c.info.Probes {
+			pi.Vars = map[string]*VarInfo{}
+			pi.ArgsUsed = false
+			c.probe(pi)
+		}
+		c.assignedMaps = nil
+	}
+	for name := range c.info.Maps {
+		c.info.MapNames = append(c.info.MapNames, name)
+	}
+	sort.Strings(c.info.MapNames)
+	c.diags.Sort()
+	return c.info, c.diags
+}
+
+type checker struct {
+	cfg          Config
+	info         *Info
+	diags        diag.List
+	quiet        bool // first pass: collect map types, report nothing
+	probe_       *ProbeInfo
+	loops        int      // nesting depth of while/for loops
+	lhist        [3]int64 // set by lhist()'s type rule for the map assignment being checked
+	enums        map[string]int64
+	assignedMaps map[string]bool
+}
+
+func (c *checker) errorf(span ast.Span, format string, args ...any) *diag.Diagnostic {
+	if c.quiet {
+		return &diag.Diagnostic{}
+	}
+	return c.diags.Errorf(span, format, args...)
+}
+
+func (c *checker) cdef(d *ast.CDef) {
+	if d.Kind != "enum" {
+		return
+	}
+	next := int64(0)
+	for _, f := range d.Fields {
+		if f.Value != nil {
+			if lit, ok := f.Value.(*ast.IntLit); ok {
+				next = int64(lit.Value)
+			} else if u, ok := f.Value.(*ast.Unary); ok && u.Op == "-" {
+				if lit, ok := u.X.(*ast.IntLit); ok {
+					next = -int64(lit.Value)
+				}
+			}
+		}
+		c.enums[f.Name] = next
+		next++
+	}
+}
+
+// ---------------------------------------------------------------------------
+// Probes
+
+func (c *checker) expandProbes(prog *ast.Program) {
+	seen := map[string]ast.Span{}
+	for _, p := range prog.Probes {
+		pi := &ProbeInfo{Probe: p}
+		for _, ap := range p.Points {
+			pts, err := probe.Expand(ap, c.cfg.Env)
+			if err != nil {
+				d := c.diags.Errorf(ap.Span, "%v", err)
+				if pe, ok := err.(*probe.Error); ok {
+					d.Hint = pe.Hint
+				}
+				continue
+			}
+			for _, pt := range pts {
+				if pi.Kind == nil {
+					pi.Kind = pt.Kind
+				} else if pi.Kind.Prog != pt.Kind.Prog || pi.Kind.Return != pt.Kind.Return {
+					c.diags.Errorf(ap.Span, "cannot mix %s and %s attach points in one probe", pi.Kind.Name, pt.Kind.Name).
+						Hint = "give each kind of probe its own block"
+					continue
+				}
+				if (pt.Name == "BEGIN" || pt.Name == "END") && seen[pt.Name].Start.IsValid() {
+					// bpftrace 0.17 allows one of each; gbt runs several in order.
+				}
+				seen[pt.Name] = ap.Span
+				pi.Points = append(pi.Points, pt)
+			}
+		}
+		if pi.Kind != nil && pi.Kind.Name == "tracepoint" && c.cfg.Env != nil && len(pi.Points) > 0 {
+			c.tracepointArgs(pi)
+		}
+		c.info.Probes = append(c.info.Probes, pi)
+	}
+}
+
+// tracepointArgs builds the args record of a tracepoint probe from its
+// format file. With several attach points, fields must agree in every
+// format that has them; a field one point lacks is reported where used.
+func (c *checker) tracepointArgs(pi *ProbeInfo) {
+	pt := pi.Points[0]
+	text, err := c.cfg.Env.TracepointFormat(pt.Category, pt.Event)
+	if err != nil {
+		return
+	}
+	f, err := probe.ParseFormat(text)
+	if err != nil {
+		c.diags.Errorf(pi.Probe.Points[0].Span, "%v", err)
+		return
+	}
+	rec := types.Type{Kind: types.Record, Name: "struct _tracepoint_" + pt.Category + "_" + pt.Event}
+	user := pt.Category == "syscalls"
+	for _, fld := range f.Fields {
+		if fld.Common {
+			continue
+		}
+		rec.Fields = append(rec.Fields, types.Field{Name: fld.Name, Type: fieldType(fld, user, c.cfg.Strlen), Offset: fld.Offset})
+		if end := fld.Offset + fld.Size; end > rec.Size {
+			rec.Size = end
+		}
+	}
+	pi.Args = &rec
+}
+
+// fieldType maps a tracefs field to a type. Syscall pointer arguments point
+// into user memory.
+func fieldType(f probe.FormatField, user bool, strlen int) types.Type {
+	as := types.Kernel
+	if user {
+		as = types.User
+	}
+	switch {
+	case f.DataLoc:
+		t := types.StringOf(strlen)
+		t.AddrSpace = types.Kernel
+		t.Len = -1 // marks a __data_loc string: read through the u32 locator
+		return t
+	case f.ArrayN > 0 && f.Char:
+		return types.StringOf(f.ArrayN)
+	case f.ArrayN > 0:
+		elem := types.IntOf(8*f.Size/f.ArrayN, f.Signed)
+		if elem.Bits == 0 || elem.Bits > 64 {
+			elem = types.U8
+		}
+		return types.ArrayOf(elem, f.ArrayN)
+	case f.Pointer:
+		elem := types.U8
+		if f.Char {
+			elem = types.I8
+		}
+		if strings.Count(f.CType, "*") > 1 {
+			elem = types.PointerTo(elem, as)
+		}
+		return types.PointerTo(elem, as)
+	}
+	bits := 8 * f.Size
+	switch bits {
+	case 8, 16, 32, 64:
+	default:
+		bits = 64
+	}
+	return types.IntOf(bits, f.Signed)
+}
+
+func (c *checker) probe(pi *ProbeInfo) {
+	c.probe_ = pi
+	p := pi.Probe
+	if p.Predicate != nil {
+		t := c.expr(p.Predicate)
+		if t.IsValid() && !t.IsInt() && t.Kind != types.Pointer {
+			c.errorf(spanOf(p.Predicate), "Invalid type for predicate: %s", t)
+		}
+	}
+	c.block(p.Body)
+}
+
+// ---------------------------------------------------------------------------
+// Statements
+
+func (c *checker) block(b *ast.Block) {
+	for _, s := range b.Stmts {
+		c.stmt(s)
+	}
+}
+
+func (c *checker) stmt(s ast.Stmt) {
+	switch s := s.(type) {
+	case *ast.ExprStmt:
+		if call, ok := s.X.(*ast.Call); ok {
+			c.call(call, false)
+			return
+		}
+		c.expr(s.X)
+	case *ast.AssignStmt:
+		c.assign(s)
+	case *ast.IfStmt:
+		t := c.expr(s.Cond)
+		if t.IsValid() && !t.IsInt() && t.Kind != types.Pointer {
+			c.errorf(spanOf(s.Cond), "Invalid condition in if(): %s", t)
+		}
+		c.block(s.Then)
+		if s.Else != nil {
+			c.stmt(s.Else)
+		}
+	case *ast.BlockStmt:
+		c.block(s.Body)
+	case *ast.UnrollStmt:
+		c.expr(s.Count)
+		n, ok := c.info.Consts[s.Count]
+		switch {
+		case !ok:
+			c.errorf(spanOf(s.Count), "unroll() count must be a constant integer")
+		case n < 1:
+			c.errorf(ast.Span{Start: s.Pos(), End: s.Body.Pos()}, "unroll minimum value is 1")
+		case n > 100:
+			c.errorf(ast.Span{Start: s.Pos(), End: s.Body.Pos()}, "unroll maximum value is 100")
+		}
+		c.block(s.Body)
+	case *ast.WhileStmt:
+		t := c.expr(s.Cond)
+		if t.IsValid() && !t.IsInt() {
+			c.errorf(spanOf(s.Cond), "Invalid condition in while(): %s", t)
+		}
+		c.loops++
+		c.block(s.Body)
+		c.loops--
+	case *ast.ForStmt:
+		m := c.info.Maps[s.Map.Name]
+		if m == nil {
+			c.errorf(spanOf(s.Map), "Undefined map: %s", s.Map.Name)
+		} else {
+			kv := types.TupleOf(m.Key, m.Value)
+			c.defineVar(s.Var, kv)
+			c.info.Types[s.Var] = kv
+		}
+		c.info.Types[s.Map] = types.Type{}
+		c.loops++
+		c.block(s.Body)
+		c.loops--
+	case *ast.JumpStmt:
+		switch s.Keyword {
+		case "break", "continue":
+			if c.loops == 0 {
+				c.errorf(spanOf(s), "%s used outside of a loop", s.Keyword)
+			}
+		case "return":
+			if s.Value != nil {
+				c.expr(s.Value)
+			}
+		}
+	}
+}
+
+func (c *checker) defineVar(v *ast.Variable, t types.Type) {
+	vars := c.probe_.Vars
+	if old, ok := vars[v.Name]; ok {
+		if old.Type.IsValid() && t.IsValid() && !old.Type.Compatible(t) {
+			c.errorf(spanOf(v), "Type mismatch for %s: trying to assign value of type '%s' when variable already contains a value of type '%s'", v.Name, t, old.Type)
+			return
+		}
+		if t.Kind == types.String && t.Size > old.Type.Size {
+			old.Type.Size = t.Size
+		}
+		return
+	}
+	vars[v.Name] = &VarInfo{Name: v.Name, Type: t, Span: spanOf(v)}
+}
+
+func (c *checker) assign(s *ast.AssignStmt) {
+	switch lhs := s.LHS.(type) {
+	case *ast.Variable:
+		var t types.Type
+		if s.Op != "=" {
+			old, ok := c.probe_.Vars[lhs.Name]
+			if !ok {
+				c.errorf(spanOf(lhs), "Undefined or undeclared variable: %s", lhs.Name)
+			}
+			rt := c.expr(s.RHS)
+			if ok && (!old.Type.IsInt() || (rt.IsValid() && !rt.IsInt())) {
+				c.errorf(spanOf(s), "The %s operator can not be used on expressions of types %s, %s", s.Op, old.Type, rt)
+			}
+			t = types.I64
+			if ok {
+				t = old.Type
+			}
+		} else {
+			t = c.expr(s.RHS)
+			if t.Kind == types.Agg {
+				c.errorf(spanOf(s.RHS), "%s() should be directly assigned to a map", t.AggKind)
+				t = types.Type{}
+			}
+			if t.Kind == types.Void {
+				c.errorf(spanOf(s.RHS), "Value of type none can not be assigned to %s", lhs.Name)
+				t = types.Type{}
+			}
+			if t.IsInt() {
+				t = types.IntOf(64, t.Signed)
+			}
+		}
+		c.defineVar(lhs, t)
+		c.info.Types[lhs] = c.probe_.Vars[lhs.Name].Type
+	case *ast.MapRef:
+		key := c.mapKey(lhs)
+		var val types.Type
+		c.lhist = [3]int64{}
+		if s.Op != "=" {
+			rt := c.expr(s.RHS)
+			if rt.IsValid() && !rt.IsInt() {
+				c.errorf(spanOf(s), "The %s operator can not be used on expressions of types %s, %s", s.Op, "int64", rt)
+			}
+			val = types.I64
+			if m := c.info.Maps[lhs.Name]; m != nil && m.Value.IsValid() {
+				val = m.Value
+				if !val.IsInt() {
+					c.errorf(spanOf(s), "The %s operator can not be used on expressions of types %s, %s", s.Op, val, rt)
+				}
+			}
+		} else if call, ok := s.RHS.(*ast.Call); ok {
+			val = c.call(call, true)
+		} else {
+			val = c.expr(s.RHS)
+		}
+		if val.Kind == types.Void {
+			c.errorf(spanOf(s.RHS), "Value of type none can not be assigned to %s", lhs.Name)
+			val = types.Type{}
+		}
+		if val.IsInt() {
+			val = types.IntOf(64, val.Signed)
+		}
+		c.defineMap(lhs, key, val)
+		c.info.Types[lhs] = val
+	}
+}
+
+// mapKey checks the keys of a map reference and returns the key type.
+func (c *checker) mapKey(m *ast.MapRef) types.Type {
+	if m.Keys == nil {
+		return types.Type{Kind: types.Void}
+	}
+	var elems []types.Type
+	for _, k := range m.Keys {
+		t := c.expr(k)
+		switch {
+		case !t.IsValid():
+			return types.Type{}
+		case t.IsInt():
+			t = types.IntOf(64, t.Signed)
+		case t.Kind == types.Agg || t.Kind == types.Void:
+			c.errorf(spanOf(k), "%s can not be used as a map key", t)
+			return types.Type{}
+		}
+		elems = append(elems, t)
+	}
+	if len(elems) == 1 {
+		return elems[0]
+	}
+	return types.TupleOf(elems...)
+}
+
+func keyList(t types.Type) string {
+	switch t.Kind {
+	case types.Void:
+		return "[]"
+	case types.Tuple:
+		parts := make([]string, len(t.Elems))
+		for i, e := range t.Elems {
+			parts[i] = keyString(e)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	}
+	return "[" + keyString(t) + "]"
+}
+
+func keyString(t types.Type) string {
+	if t.IsInt() && !t.Signed {
+		return "unsigned int64"
+	}
+	return t.String()
+}
+
+// defineMap records or checks the key and value types of a map assignment.
+func (c *checker) defineMap(m *ast.MapRef, key, val types.Type) {
+	if c.assignedMaps == nil {
+		c.assignedMaps = map[string]bool{}
+	}
+	info := c.info.Maps[m.Name]
+	if info == nil {
+		info = &MapInfo{Name: m.Name, Key: key, Value: val, Span: spanOf(m)}
+		c.info.Maps[m.Name] = info
+	}
+	if !c.assignedMaps[m.Name] && c.quiet {
+		// First assignment seen in this pass.
+	}
+	c.assignedMaps[m.Name] = true
+	if key.IsValid() {
+		if !info.Key.IsValid() {
+			info.Key = key
+		} else if !sameKeyShape(info.Key, key) {
+			c.errorf(spanOf(m), "Argument mismatch for %s: trying to access with arguments: %s when map expects arguments: %s", m.Name, keyList(key), keyList(info.Key))
+		} else {
+			info.Key = widen(info.Key, key)
+		}
+	}
+	if val.IsValid() {
+		switch {
+		case !info.Value.IsValid():
+			info.Value = val
+		case !info.Value.Compatible(val):
+			c.errorf(spanOf(m), "Type mismatch for %s: trying to assign value of type '%s' when map already contains a value of type '%s'", m.Name, aggOrType(val), aggOrType(info.Value))
+		default:
+			info.Value = widen(info.Value, val)
+		}
+		if val.Kind == types.Agg && val.AggKind == types.Lhist {
+			if info.LhistStep != 0 && (info.LhistMin != c.lhist[0] || info.LhistMax != c.lhist[1] || info.LhistStep != c.lhist[2]) {
+				c.errorf(spanOf(m), "lhist() parameters of %s differ from an earlier use", m.Name)
+			}
+			info.LhistMin, info.LhistMax, info.LhistStep = c.lhist[0], c.lhist[1], c.lhist[2]
+		}
+	}
+}
+
+func aggOrType(t types.Type) string {
+	if t.Kind == types.Agg {
+		return t.AggKind.String()
+	}
+	return t.String()
+}
+
+func sameKeyShape(a, b types.Type) bool {
+	if a.Kind == types.Void || b.Kind == types.Void {
+		return a.Kind == b.Kind
+	}
+	return a.Compatible(b)
+}
+
+// widen returns a with strings grown to fit b (elementwise for tuples).
+func widen(a, b types.Type) types.Type {
+	switch {
+	case a.Kind == types.String && b.Kind == types.String && b.Size > a.Size:
+		a.Size = b.Size
+	case a.Kind == types.Tuple && b.Kind == types.Tuple && len(a.Elems) == len(b.Elems):
+		elems := make([]types.Type, len(a.Elems))
+		for i := range a.Elems {
+			elems[i] = widen(a.Elems[i], b.Elems[i])
+		}
+		a.Elems = elems
+	}
+	return a
+}
+
+// ---------------------------------------------------------------------------
+// Expressions
+
+func (c *checker) expr(e ast.Expr) types.Type {
+	t := c.expr1(e)
+	c.info.Types[e] = t
+	return t
+}
+
+func (c *checker) setConst(e ast.Expr, v int64) { c.info.Consts[e] = v }
+
+func (c *checker) expr1(e ast.Expr) types.Type {
+	switch e := e.(type) {
+	case *ast.IntLit:
+		if e.Value > math.MaxInt64 {
+			c.setConst(e, int64(e.Value))
+			return types.U64
+		}
+		c.setConst(e, int64(e.Value))
+		return types.I64
+	case *ast.BoolLit:
+		if e.Value {
+			c.setConst(e, 1)
+		} else {
+			c.setConst(e, 0)
+		}
+		return types.I64
+	case *ast.StrLit:
+		if strings.IndexByte(e.Value, 0) >= 0 {
+			c.errorf(spanOf(e), "string literals may not contain NUL bytes")
+		}
+		return types.StringOf(len(e.Value) + 1)
+	case *ast.Positional:
+		return c.positional(e)
+	case *ast.Variable:
+		v, ok := c.probe_.Vars[e.Name]
+		if !ok {
+			c.errorf(spanOf(e), "Undefined or undeclared variable: %s", e.Name)
+			return types.Type{}
+		}
+		return v.Type
+	case *ast.Ident:
+		return c.ident(e)
+	case *ast.MapRef:
+		return c.mapRead(e, false)
+	case *ast.Call:
+		return c.call(e, false)
+	case *ast.Unary:
+		return c.unary(e)
+	case *ast.Binary:
+		return c.binary(e)
+	case *ast.Ternary:
+		return c.ternary(e)
+	case *ast.Cast:
+		return c.cast(e)
+	case *ast.Field:
+		return c.field(e)
+	case *ast.TupleIndex:
+		t := c.expr(e.X)
+		if !t.IsValid() {
+			return t
+		}
+		if t.Kind != types.Tuple {
+			c.errorf(spanOf(e), "Can not access index %d on expression of type '%s'", e.Index, t)
+			return types.Type{}
+		}
+		if e.Index >= len(t.Elems) {
+			c.errorf(spanOf(e), "Invalid tuple index: %d. Found %d elements in tuple.", e.Index, len(t.Elems))
+			return types.Type{}
+		}
+		return t.Elems[e.Index]
+	case *ast.Index:
+		t := c.expr(e.X)
+		it := c.expr(e.Index)
+		if it.IsValid() && !it.IsInt() {
+			c.errorf(spanOf(e.Index), "The array index operator [] can only be used with an integer index")
+		}
+		switch t.Kind {
+		case types.Pointer, types.Array:
+			return *t.Elem
+		case types.Invalid:
+			return t
+		}
+		c.errorf(spanOf(e), "The array index operator [] can not be used on expressions of type %s", t)
+		return types.Type{}
+	case *ast.Tuple:
+		elems := make([]types.Type, len(e.Elems))
+		for i, x := range e.Elems {
+			t := c.expr(x)
+			if !t.IsValid() {
+				return t
+			}
+			if t.IsInt() {
+				t = types.IntOf(64, t.Signed)
+			}
+			if t.Kind == types.Agg || t.Kind == types.Void {
+				c.errorf(spanOf(x), "%s can not be part of a tuple", aggOrType(t))
+				return types.Type{}
+			}
+			elems[i] = t
+		}
+		return types.TupleOf(elems...)
+	case *ast.Sizeof:
+		if e.X != nil {
+			t := c.expr(e.X)
+			c.setConst(e, int64(t.ByteSize()))
+			return types.U64
+		}
+		if t, ok := basicType(e.Type.Name); ok && e.Type.Ptr == 0 {
+			c.setConst(e, int64(t.ByteSize()))
+			return types.U64
+		}
+		if e.Type.Ptr > 0 {
+			c.setConst(e, 8)
+			return types.U64
+		}
+		c.errorf(spanOf(e), "sizeof(%s) needs kernel BTF, which gbt does not read yet", e.Type.Name)
+		return types.Type{}
+	case *ast.Offsetof:
+		c.errorf(spanOf(e), "offsetof() needs kernel BTF, which gbt does not read yet")
+		return types.Type{}
+	}
+	c.errorf(spanOf(e), "unsupported expression")
+	return types.Type{}
+}
+
+func (c *checker) positional(e *ast.Positional) types.Type {
+	if e.Count {
+		c.setConst(e, int64(len(c.cfg.Params)))
+		return types.I64
+	}
+	if e.Index > len(c.cfg.Params) {
+		// bpftrace treats a missing parameter as 0 (or "" in str()).
+		c.setConst(e, 0)
+		return types.I64
+	}
+	p := c.cfg.Params[e.Index-1]
+	if v, err := strconv.ParseInt(p, 0, 64); err == nil {
+		c.setConst(e, v)
+		return types.I64
+	}
+	return types.StringOf(len(p) + 1)
+}
+
+func (c *checker) ident(e *ast.Ident) types.Type {
+	if v, ok := c.enums[e.Name]; ok {
+		c.setConst(e, v)
+		return types.I64
+	}
+	if e.Name == "args" {
+		pi := c.probe_
+		if pi.Args == nil || pi.Kind == nil || !pi.Kind.Args {
+			kind := "special"
+			if pi.Kind != nil && pi.Kind.Prog != probe.ProgTestRun {
+				kind = pi.Kind.Name
+			}
+			c.errorf(spanOf(e), "The args builtin can only be used with tracepoint/kfunc/uprobe probes (%s used here)", kind)
+			return types.Type{}
+		}
+		pi.ArgsUsed = true
+		return types.Type{Kind: types.Pointer, Elem: pi.Args, Ctx: true}
+	}
+	b, ok := c.builtin(e.Name)
+	if !ok || b.BuiltinKind() != Var {
+		d := c.errorf(spanOf(e), "Unknown identifier: '%s'", e.Name)
+		if s := spell.Nearest(e.Name, c.varNames()); s != "" {
+			d.Hint = fmt.Sprintf("did you mean %q?", s)
+		}
+		return types.Type{}
+	}
+	c.info.Builtins[e] = b
+	return b.TypeOf(&Use{Node: e, Probe: c.probe_, Strlen: c.cfg.Strlen, Unsafe: c.cfg.Unsafe, c: c})
+}
+
+func (c *checker) builtin(name string) (Builtin, bool) {
+	if c.cfg.Builtins == nil {
+		return nil, false
+	}
+	return c.cfg.Builtins.Lookup(name)
+}
+
+func (c *checker) varNames() []string {
+	var out []string
+	if c.cfg.Builtins == nil {
+		return nil
+	}
+	for _, n := range c.cfg.Builtins.Names() {
+		if b, ok := c.cfg.Builtins.Lookup(n); ok && b.BuiltinKind() == Var {
+			out = append(out, n)
+		}
+	}
+	return append(out, "args")
+}
+
+func (c *checker) funcNames() []string {
+	var out []string
+	if c.cfg.Builtins == nil {
+		return nil
+	}
+	for _, n := range c.cfg.Builtins.Names() {
+		if b, ok := c.cfg.Builtins.Lookup(n); ok && b.BuiltinKind() != Var {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// mapRead types a map read. asArg: the map is a call argument, where a
+// map without keys names the whole map (print(@m), clear(@m)).
+func (c *checker) mapRead(m *ast.MapRef, asArg bool) types.Type {
+	key := c.mapKey(m)
+	info := c.info.Maps[m.Name]
+	if info == nil {
+		d := c.errorf(spanOf(m), "Undefined map: %s", m.Name)
+		var names []string
+		for n := range c.info.Maps {
+			names = append(names, n)
+		}
+		if s := spell.Nearest(m.Name, names); s != "" {
+			d.Hint = fmt.Sprintf("did you mean %s?", s)
+		}
+		return types.Type{}
+	}
+	if asArg && m.Keys == nil {
+		return info.Value
+	}
+	if key.IsValid() && info.Key.IsValid() && !sameKeyShape(info.Key, key) {
+		c.errorf(spanOf(m), "Argument mismatch for %s: trying to access with arguments: %s when map expects arguments: %s", m.Name, keyList(key), keyList(info.Key))
+		return types.Type{}
+	}
+	return info.Value
+}
+
+func (c *checker) call(e *ast.Call, mapValue bool) types.Type {
+	t := c.call1(e, mapValue)
+	c.info.Types[e] = t
+	return t
+}
+
+func (c *checker) call1(e *ast.Call, mapValue bool) types.Type {
+	b, ok := c.builtin(e.Name)
+	if !ok || b.BuiltinKind() == Var {
+		d := c.errorf(ast.Span{Start: e.Pos(), End: e.NameEnd}, "Unknown function: %s", e.Name)
+		if s := spell.Nearest(e.Name, c.funcNames()); s != "" {
+			d.Hint = fmt.Sprintf("did you mean %q?", s)
+		}
+		for _, a := range e.Args {
+			c.arg(a)
+		}
+		return types.Type{}
+	}
+	c.info.Builtins[e] = b
+	u := &Use{Node: e, Args: e.Args, Probe: c.probe_, MapValue: mapValue, Strlen: c.cfg.Strlen, Unsafe: c.cfg.Unsafe, c: c}
+	u.ArgTypes = make([]types.Type, len(e.Args))
+	for i, a := range e.Args {
+		u.ArgTypes[i] = c.arg(a)
+		if !u.ArgTypes[i].IsValid() {
+			return types.Type{} // already reported
+		}
+	}
+	t := b.TypeOf(u)
+	if b.BuiltinKind() == Agg && !mapValue && t.IsValid() {
+		c.errorf(spanOf(e), "%s() should be directly assigned to a map", e.Name)
+		return types.Type{}
+	}
+	return t
+}
+
+// arg types a call argument; maps without keys name the whole map.
+func (c *checker) arg(a ast.Expr) types.Type {
+	if m, ok := a.(*ast.MapRef); ok {
+		t := c.mapRead(m, true)
+		c.info.Types[a] = t
+		return t
+	}
+	return c.expr(a)
+}
+
+func (c *checker) unary(e *ast.Unary) types.Type {
+	switch e.Op {
+	case "++", "--":
+		switch x := e.X.(type) {
+		case *ast.Variable:
+			t := c.expr(x)
+			if t.IsValid() && !t.IsInt() {
+				c.errorf(spanOf(e), "The %s operator can not be used on expressions of type '%s'", e.Op, t)
+			}
+			return t
+		case *ast.MapRef:
+			key := c.mapKey(x)
+			val := types.I64
+			if m := c.info.Maps[x.Name]; m != nil && m.Value.IsValid() {
+				val = m.Value
+				if !val.IsInt() {
+					c.errorf(spanOf(e), "The %s operator can not be used on expressions of type '%s'", e.Op, aggOrType(val))
+					return types.Type{}
+				}
+			}
+			c.defineMap(x, key, val)
+			c.info.Types[x] = val
+			return val
+		}
+		c.errorf(spanOf(e), "The %s operator must be applied to a map or variable", e.Op)
+		return types.Type{}
+	}
+	t := c.expr(e.X)
+	if !t.IsValid() {
+		return t
+	}
+	switch e.Op {
+	case "!", "~", "-":
+		if !t.IsInt() {
+			c.errorf(ast.Span{Start: e.Pos(), End: e.X.Pos()}, "The %s operator can not be used on expressions of type '%s'", e.Op, t)
+			return types.Type{}
+		}
+		if v, ok := c.info.Consts[e.X]; ok {
+			switch e.Op {
+			case "!":
+				c.setConst(e, b2i(v == 0))
+			case "~":
+				c.setConst(e, ^v)
+			case "-":
+				c.setConst(e, -v)
+			}
+		}
+		if e.Op == "!" {
+			return types.I64
+		}
+		return types.IntOf(64, t.Signed || e.Op == "-")
+	case "*":
+		switch t.Kind {
+		case types.Pointer:
+			if t.Elem.Kind == types.Record {
+				c.errorf(spanOf(e), "dereferencing a struct pointer is not supported; use -> to read a field")
+				return types.Type{}
+			}
+			return *t.Elem
+		case types.Int:
+			return types.I64
+		}
+		c.errorf(spanOf(e), "The * operator can not be used on expressions of type '%s'", t)
+		return types.Type{}
+	case "&":
+		c.errorf(spanOf(e), "The & operator is not supported")
+		return types.Type{}
+	}
+	return types.Type{}
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func isComparison(op string) bool {
+	switch op {
+	case "==", "!=", "<", "<=", ">", ">=":
+		return true
+	}
+	return false
+}
+
+func (c *checker) binary(e *ast.Binary) types.Type {
+	lt := c.expr(e.X)
+	rt := c.expr(e.Y)
+	if !lt.IsValid() || !rt.IsValid() {
+		return types.Type{}
+	}
+	opSpan := c.operatorSpan(e) // bpftrace points at the operator itself
+	switch {
+	case lt.IsInt() && rt.IsInt():
+		c.foldBinary(e)
+		if isComparison(e.Op) || e.Op == "&&" || e.Op == "||" {
+			return types.I64
+		}
+		return types.IntOf(64, lt.Signed && rt.Signed)
+	case lt.Kind == types.String && rt.Kind == types.String:
+		if e.Op == "==" || e.Op == "!=" {
+			return types.I64
+		}
+		c.errorf(opSpan, "The %s operator can not be used on expressions of types %s, %s", e.Op, lt, rt)
+		return types.Type{}
+	case lt.Kind == types.Pointer && rt.IsInt() && (e.Op == "+" || e.Op == "-"):
+		return lt
+	case lt.Kind == types.Pointer && rt.Kind == types.Pointer && isComparison(e.Op):
+		return types.I64
+	case (lt.Kind == types.Pointer && rt.IsInt()) || (lt.IsInt() && rt.Kind == types.Pointer):
+		if isComparison(e.Op) || e.Op == "&&" || e.Op == "||" {
+			return types.I64
+		}
+		c.errorf(opSpan, "The %s operator can not be used on expressions of types %s, %s", e.Op, lt, rt)
+		return types.Type{}
+	case lt.Kind == types.Pointer || rt.Kind == types.Pointer:
+		c.errorf(opSpan, "The %s operator can not be used on expressions of types %s, %s", e.Op, lt, rt)
+		return types.Type{}
+	}
+	c.errorf(spanOf(e), "Type mismatch for '%s': comparing '%s' with '%s'", e.Op, aggOrType(lt), aggOrType(rt))
+	return types.Type{}
+}
+
+// operatorSpan is the span of a binary expression's operator token.
+func (c *checker) operatorSpan(e *ast.Binary) ast.Span {
+	end := e.OpPos
+	end.Offset += len(e.Op)
+	end.Col += len(e.Op)
+	return ast.Span{Start: e.OpPos, End: end}
+}
+
+func (c *checker) foldBinary(e *ast.Binary) {
+	x, ok1 := c.info.Consts[e.X]
+	y, ok2 := c.info.Consts[e.Y]
+	if !ok1 || !ok2 {
+		return
+	}
+	lt, rt := c.info.Types[e.X], c.info.Types[e.Y]
+	signed := lt.Signed && rt.Signed
+	ux, uy := uint64(x), uint64(y)
+	var v int64
+	switch e.Op {
+	case "+":
+		v = x + y
+	case "-":
+		v = x - y
+	case "*":
+		v = x * y
+	case "/", "%":
+		if y == 0 {
+			return // left to the run-time rule (bpftrace's division by zero yields 0)
+		}
+		// bpftrace 0.17 divides unsigned.
+		if e.Op == "/" {
+			v = int64(ux / uy)
+		} else {
+			v = int64(ux % uy)
+		}
+	case "&":
+		v = x & y
+	case "|":
+		v = x | y
+	case "^":
+		v = x ^ y
+	case "<<":
+		v = int64(ux << (uy & 63))
+	case ">>":
+		v = int64(ux >> (uy & 63))
+	case "==":
+		v = b2i(x == y)
+	case "!=":
+		v = b2i(x != y)
+	case "<":
+		v = b2i(cmpLess(x, y, signed))
+	case ">":
+		v = b2i(cmpLess(y, x, signed))
+	case "<=":
+		v = b2i(!cmpLess(y, x, signed))
+	case ">=":
+		v = b2i(!cmpLess(x, y, signed))
+	case "&&":
+		v = b2i(x != 0 && y != 0)
+	case "||":
+		v = b2i(x != 0 || y != 0)
+	default:
+		return
+	}
+	c.setConst(e, v)
+}
+
+func cmpLess(x, y int64, signed bool) bool {
+	if signed {
+		return x < y
+	}
+	return uint64(x) < uint64(y)
+}
+
+func kindWord(t types.Type) string {
+	switch {
+	case t.IsInt():
+		return "integer"
+	case t.Kind == types.String:
+		return "string"
+	case t.Kind == types.Tuple:
+		return "tuple"
+	}
+	return t.Kind.String()
+}
+
+func (c *checker) ternary(e *ast.Ternary) types.Type {
+	ct := c.expr(e.Cond)
+	a := c.expr(e.Then)
+	b := c.expr(e.Else)
+	if !ct.IsValid() || !a.IsValid() || !b.IsValid() {
+		return types.Type{}
+	}
+	if !ct.IsInt() && ct.Kind != types.Pointer {
+		c.errorf(spanOf(e.Cond), "Invalid condition in ternary: %s", ct)
+		return types.Type{}
+	}
+	if a.IsInt() && b.IsInt() {
+		if v, ok := c.info.Consts[e.Cond]; ok {
+			if x, ok := c.info.Consts[e.Then]; ok && v != 0 {
+				c.setConst(e, x)
+			}
+			if y, ok := c.info.Consts[e.Else]; ok && v == 0 {
+				c.setConst(e, y)
+			}
+		}
+		return types.IntOf(64, a.Signed && b.Signed)
+	}
+	if a.Kind == types.String && b.Kind == types.String {
+		return widen(a, b)
+	}
+	if a.Kind != b.Kind || a.Kind == types.Tuple && !a.Compatible(b) {
+		c.errorf(spanOf(e), "Ternary operator must return the same type: have '%s' and '%s'", kindWord(a), kindWord(b))
+		return types.Type{}
+	}
+	return a
+}
+
+// basicType resolves the integer type names usable in casts.
+func basicType(name string) (types.Type, bool) {
+	switch name {
+	case "int8", "s8", "char", "signed char":
+		return types.I8, true
+	case "uint8", "u8", "unsigned char", "bool", "_Bool":
+		return types.U8, true
+	case "int16", "s16", "short", "signed short":
+		return types.I16, true
+	case "uint16", "u16", "unsigned short":
+		return types.U16, true
+	case "int32", "s32", "int", "signed int", "signed", "pid_t":
+		return types.I32, true
+	case "uint32", "u32", "unsigned int", "unsigned":
+		return types.U32, true
+	case "int64", "s64", "long", "long long", "signed long", "long int":
+		return types.I64, true
+	case "uint64", "u64", "unsigned long", "unsigned long long", "size_t":
+		return types.U64, true
+	}
+	return types.Type{}, false
+}
+
+func (c *checker) cast(e *ast.Cast) types.Type {
+	t := c.expr(e.X)
+	if !t.IsValid() {
+		return t
+	}
+	if e.Type.ArrayN > 0 {
+		c.errorf(spanOf(e), "casts to arrays are not supported yet")
+		return types.Type{}
+	}
+	if e.Type.Ptr > 0 {
+		if !t.IsInt() && t.Kind != types.Pointer {
+			c.errorf(spanOf(e), "Cannot cast from \"%s\" to \"%s\"", t, ast.TypeString(e.Type))
+			return types.Type{}
+		}
+		elem, ok := basicType(e.Type.Name)
+		if !ok {
+			elem = types.Type{Kind: types.Record, Name: e.Type.Name}
+		}
+		pt := types.PointerTo(elem, types.Kernel)
+		for i := 1; i < e.Type.Ptr; i++ {
+			pt = types.PointerTo(pt, types.Kernel)
+		}
+		return pt
+	}
+	to, ok := basicType(e.Type.Name)
+	if !ok {
+		c.errorf(spanOf(e.Type), "Cannot resolve unknown type \"%s\"", e.Type.Name)
+		return types.Type{}
+	}
+	if !t.IsInt() && t.Kind != types.Pointer {
+		c.errorf(spanOf(e), "Cannot cast from \"%s\" to \"%s\"", t, to)
+		return types.Type{}
+	}
+	if v, ok := c.info.Consts[e.X]; ok {
+		c.setConst(e, truncate(v, to))
+	}
+	return to
+}
+
+// truncate converts v to the width and sign of t, as a C cast does.
+func truncate(v int64, t types.Type) int64 {
+	switch t.Bits {
+	case 8:
+		if t.Signed {
+			return int64(int8(v))
+		}
+		return int64(uint8(v))
+	case 16:
+		if t.Signed {
+			return int64(int16(v))
+		}
+		return int64(uint16(v))
+	case 32:
+		if t.Signed {
+			return int64(int32(v))
+		}
+		return int64(uint32(v))
+	}
+	return v
+}
+
+func (c *checker) field(e *ast.Field) types.Type {
+	t := c.expr(e.X)
+	if !t.IsValid() {
+		return t
+	}
+	rec := t
+	if t.Kind == types.Pointer && t.Elem != nil && t.Elem.Kind == types.Record {
+		rec = *t.Elem
+		if !e.Arrow && !t.Ctx {
+			c.errorf(spanOf(e), "Can not access field '%s' on type '%s'. Try dereferencing it first, or using '->'", e.Name, t)
+			return types.Type{}
+		}
+	} else if t.Kind == types.Record && e.Arrow {
+		c.errorf(spanOf(e), "Can not access field '%s' on type '%s'. Try using '.'", e.Name, t)
+		return types.Type{}
+	}
+	if rec.Kind != types.Record {
+		c.errorf(spanOf(e), "Can not access field '%s' on expression of type '%s'", e.Name, t)
+		return types.Type{}
+	}
+	if len(rec.Fields) == 0 {
+		c.errorf(spanOf(e), "Struct/union of type '%s' is not known to gbt: reading kernel structs needs BTF support, which is not there yet", rec.Name)
+		return types.Type{}
+	}
+	var names []string
+	for _, f := range rec.Fields {
+		if f.Name == e.Name {
+			return f.Type
+		}
+		names = append(names, f.Name)
+	}
+	d := c.errorf(spanOf(e), "Struct/union of type '%s' does not contain a field named '%s'", rec.Name, e.Name)
+	if s := spell.Nearest(e.Name, names); s != "" {
+		d.Hint = fmt.Sprintf("did you mean %q?", s)
+	} else {
+		d.Hint = "fields: " + strings.Join(names, ", ")
+	}
+	return types.Type{}
+}

@@ -1,0 +1,176 @@
+// Package check resolves and type-checks a parsed script.
+//
+// Check never mutates the syntax tree: what it learns (the type of every
+// expression, folded constants, which builtin each name means, every map's
+// key and value types, each probe's variables and expanded attach points)
+// is recorded in an Info, which the code generator consumes.
+//
+// Builtins arrive through the Builtins interface, implemented by the stdlib
+// table, so that lang does not depend on the code generator.
+package check
+
+import (
+	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/probe"
+	"github.com/gbt-dev/gbt/lang/types"
+)
+
+// DefaultStrlen is bpftrace's default BPFTRACE_STRLEN.
+const DefaultStrlen = 64
+
+// Config is the input of Check besides the program.
+type Config struct {
+	Env      probe.Env // tracepoint lists and formats (nil: attach points are not resolved)
+	Builtins Builtins  // the builtin table (stdlib.Table)
+	Params   []string  // positional parameters $1..$N
+	Unsafe   bool      // --unsafe: allow system(), signal()...
+	Strlen   int       // bytes per str() (BPFTRACE_STRLEN); 0 means DefaultStrlen
+}
+
+// BuiltinKind says how a builtin is used.
+type BuiltinKind uint8
+
+// Builtin kinds.
+const (
+	Var  BuiltinKind = iota // a bare name: pid, comm
+	Func                    // a call: printf(...), str(...)
+	Agg                     // an aggregation assigned to a map: count(), hist(x)
+)
+
+// Builtin is one entry of the builtin table as the checker sees it.
+type Builtin interface {
+	BuiltinName() string
+	BuiltinKind() BuiltinKind
+	// TypeOf applies the entry's type rule to a use; it reports misuse
+	// through c.Errorf and returns the result type (types.Type{} if unknown).
+	TypeOf(c *Use) types.Type
+}
+
+// Builtins is the table of builtins.
+type Builtins interface {
+	Lookup(name string) (Builtin, bool)
+	Names() []string // every name, for did-you-mean hints
+}
+
+// Info is everything Check learned about a program.
+type Info struct {
+	Prog   *ast.Program
+	Types  map[ast.Expr]types.Type // type of every expression
+	Consts map[ast.Expr]int64      // integer expressions folded to constants
+	// Builtins maps *ast.Call and *ast.Ident nodes to the builtin they name.
+	Builtins map[ast.Expr]Builtin
+	Maps     map[string]*MapInfo
+	MapNames []string     // sorted, the order bpftrace prints maps in
+	Probes   []*ProbeInfo // one per ast.Probe, in source order
+	Params   []string
+	Strlen   int
+	Unsafe   bool
+}
+
+// MapInfo describes one @map. Its key and value types are the same in every
+// probe. String types have the largest size any use needs.
+type MapInfo struct {
+	Name  string
+	Key   types.Type // Kind Void for a map used without keys; a Tuple for several keys
+	Value types.Type // an int, string, tuple..., or types.Agg for aggregations
+	// Lhist parameters, for lhist() values.
+	LhistMin, LhistMax, LhistStep int64
+	Span                          ast.Span // first use
+}
+
+// Keyless reports whether the map is used without keys (`@x = ...`).
+func (m *MapInfo) Keyless() bool { return m.Key.Kind == types.Void }
+
+// ProbeInfo describes one probe block.
+type ProbeInfo struct {
+	Probe  *ast.Probe
+	Kind   *probe.Kind   // of the first attach point; all points share a program kind
+	Points []probe.Point // attach points after wildcard expansion
+	Vars   map[string]*VarInfo
+	// Args is the record type of `args` (tracepoint format fields), or nil.
+	Args *types.Type
+	// ArgsUsed reports whether the probe reads args.
+	ArgsUsed bool
+}
+
+// VarInfo describes a $variable of one probe.
+type VarInfo struct {
+	Name string
+	Type types.Type
+	Span ast.Span // first assignment
+}
+
+// Use is what a builtin's type rule sees.
+type Use struct {
+	Node     ast.Expr // *ast.Call or *ast.Ident
+	Args     []ast.Expr
+	ArgTypes []types.Type
+	Probe    *ProbeInfo
+	// MapValue reports whether the call is the whole right-hand side of a
+	// map assignment (where aggregations are allowed).
+	MapValue bool
+	Strlen   int
+	Unsafe   bool
+	c        *checker
+}
+
+// Name is the builtin's name as used.
+func (u *Use) Name() string {
+	switch n := u.Node.(type) {
+	case *ast.Call:
+		return n.Name
+	case *ast.Ident:
+		return n.Name
+	}
+	return ""
+}
+
+// Errorf reports an error at the whole use.
+func (u *Use) Errorf(format string, args ...any) {
+	u.c.errorf(spanOf(u.Node), format, args...)
+}
+
+// ErrorAt reports an error at a node.
+func (u *Use) ErrorAt(n ast.Node, format string, args ...any) {
+	u.c.errorf(spanOf(n), format, args...)
+}
+
+// Const returns the folded integer value of argument i, if constant.
+func (u *Use) Const(i int) (int64, bool) {
+	if i >= len(u.Args) {
+		return 0, false
+	}
+	v, ok := u.c.info.Consts[u.Args[i]]
+	return v, ok
+}
+
+// StringLit returns argument i if it is a string literal.
+func (u *Use) StringLit(i int) (string, bool) {
+	if i >= len(u.Args) {
+		return "", false
+	}
+	s, ok := u.Args[i].(*ast.StrLit)
+	if !ok {
+		return "", false
+	}
+	return s.Value, true
+}
+
+// IsMap reports whether argument i is a map reference.
+func (u *Use) IsMap(i int) (*ast.MapRef, bool) {
+	if i >= len(u.Args) {
+		return nil, false
+	}
+	m, ok := u.Args[i].(*ast.MapRef)
+	return m, ok
+}
+
+// MapInfo returns what is known of a map.
+func (u *Use) MapInfo(name string) *MapInfo { return u.c.info.Maps[name] }
+
+// SetLhist records lhist parameters for the map being assigned.
+func (u *Use) SetLhist(min, max, step int64) {
+	u.c.lhist = [3]int64{min, max, step}
+}
+
+func spanOf(n ast.Node) ast.Span { return ast.Span{Start: n.Pos(), End: n.EndPos()} }

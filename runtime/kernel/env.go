@@ -1,0 +1,114 @@
+// Package kernel is gbt's view of the running kernel: tracefs (tracepoint
+// lists and format files, mounted on demand) behind the lang/probe.Env
+// interface, and other facts the runtime asks about.
+package kernel
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"golang.org/x/sys/unix"
+)
+
+// Tracefs mount points, in the order they are tried.
+var tracefsPaths = []string{"/sys/kernel/tracing", "/sys/kernel/debug/tracing"}
+
+// Env implements lang/probe.Env over the live tracefs. It reads lazily and
+// caches what it read.
+type Env struct {
+	mu      sync.Mutex
+	tracefs string
+	events  []string
+	formats map[string]string
+}
+
+// NewEnv returns an Env; nothing is read until asked.
+func NewEnv() *Env { return &Env{formats: map[string]string{}} }
+
+// Tracefs returns the tracefs directory in use ("" if none found).
+func (e *Env) Tracefs() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.findTracefs()
+}
+
+func (e *Env) findTracefs() string {
+	if e.tracefs != "" {
+		return e.tracefs
+	}
+	for _, p := range tracefsPaths {
+		if _, err := os.Stat(filepath.Join(p, "available_events")); err == nil {
+			e.tracefs = p
+			return p
+		}
+	}
+	return ""
+}
+
+// EnsureTracefs mounts tracefs at /sys/kernel/tracing if no tracefs is
+// mounted and the process may mount. It reports whether it mounted.
+func (e *Env) EnsureTracefs() (mounted bool, err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.findTracefs() != "" {
+		return false, nil
+	}
+	if os.Geteuid() != 0 {
+		return false, errors.New("tracefs is not mounted and mounting it needs root")
+	}
+	target := tracefsPaths[0]
+	if err := unix.Mount("nodev", target, "tracefs", 0, ""); err != nil {
+		return false, fmt.Errorf("mount tracefs at %s: %w", target, err)
+	}
+	e.tracefs = ""
+	if e.findTracefs() == "" {
+		return true, fmt.Errorf("mounted tracefs at %s but it has no available_events", target)
+	}
+	return true, nil
+}
+
+// Tracepoints returns every available tracepoint as "category:name".
+func (e *Env) Tracepoints() ([]string, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.events != nil {
+		return e.events, nil
+	}
+	dir := e.findTracefs()
+	if dir == "" {
+		return nil, errors.New("tracefs is not mounted (mount -t tracefs nodev /sys/kernel/tracing)")
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "available_events"))
+	if err != nil {
+		return nil, fmt.Errorf("read tracepoint list: %w", err)
+	}
+	e.events = strings.Fields(string(b))
+	return e.events, nil
+}
+
+// TracepointFormat returns the text of a tracepoint's format file.
+func (e *Env) TracepointFormat(category, name string) (string, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	key := category + ":" + name
+	if f, ok := e.formats[key]; ok {
+		return f, nil
+	}
+	dir := e.findTracefs()
+	if dir == "" {
+		return "", errors.New("tracefs is not mounted")
+	}
+	if strings.ContainsAny(key, "/\x00") || strings.Contains(key, "..") {
+		return "", fmt.Errorf("invalid tracepoint name %q", key)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "events", category, name, "format"))
+	if err != nil {
+		return "", fmt.Errorf("tracepoint %s: %w", key, err)
+	}
+	e.formats[key] = string(b)
+	return string(b), nil
+}

@@ -1,0 +1,505 @@
+// Package runtime loads a compiled Object into the kernel, runs BEGIN,
+// attaches the probes, streams events, and on exit detaches everything,
+// runs END and prints the maps as bpftrace does.
+package runtime
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/link"
+	"github.com/cilium/ebpf/ringbuf"
+	"github.com/cilium/ebpf/rlimit"
+	"golang.org/x/sys/unix"
+
+	"github.com/gbt-dev/gbt/codegen"
+	"github.com/gbt-dev/gbt/lang/probe"
+	"github.com/gbt-dev/gbt/lang/types"
+	"github.com/gbt-dev/gbt/runtime/output"
+)
+
+// Options control a run.
+type Options struct {
+	Stdout  io.Writer
+	Stderr  io.Writer
+	Quiet   bool // no "Attaching N probes..."
+	Verbose bool // full verifier logs, attach details
+	DryRun  bool // load through the verifier, attach nothing
+}
+
+// Session is one loaded Object.
+type Session struct {
+	obj     *codegen.Object
+	opts    Options
+	out     *bufio.Writer
+	maps    map[string]*ebpf.Map // by MapDesc.Name
+	progs   []*ebpf.Program
+	links   []link.Link
+	perfFDs []int
+	reader  *ringbuf.Reader
+	fmt     output.Formatter
+	line    []byte
+	exited  bool
+	lost    uint64
+}
+
+// Run loads obj, runs it until exit() or ctx is cancelled, and tears down.
+func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
+	s := &Session{obj: obj, opts: opts, maps: map[string]*ebpf.Map{},
+		out: bufio.NewWriterSize(opts.Stdout, 256<<10), fmt: output.Formatter{ProbeNames: obj.ProbeNames}}
+	defer s.close()
+	if err := rlimit.RemoveMemlock(); err != nil {
+		return fmt.Errorf("remove memlock limit: %w", err)
+	}
+	if err := s.load(); err != nil {
+		return err
+	}
+	if opts.DryRun {
+		return nil
+	}
+	if err := s.start(); err != nil {
+		return err
+	}
+	nattach := 0
+	for _, p := range obj.Programs {
+		nattach += len(p.Points)
+	}
+	if !opts.Quiet {
+		fmt.Fprintf(opts.Stderr, "Attaching %d probe%s...\n", nattach, plural(nattach))
+	}
+	for i, p := range obj.Programs {
+		if p.Begin {
+			if err := s.runOnce(i); err != nil {
+				return err
+			}
+		}
+	}
+	if err := s.drain(); err != nil {
+		return err
+	}
+	if !s.exited {
+		if err := s.attach(); err != nil {
+			return err
+		}
+		if err := s.loop(ctx); err != nil {
+			return err
+		}
+	}
+	return s.finish()
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// load creates the maps and loads every program, mapping verifier errors
+// back to the script.
+func (s *Session) load() error {
+	for _, md := range s.obj.Maps {
+		m, err := ebpf.NewMap(md.Spec)
+		if err != nil {
+			return fmt.Errorf("create map %s: %w", md.Name, err)
+		}
+		s.maps[md.Spec.Name] = m
+	}
+	for _, p := range s.obj.Programs {
+		insns := make(asm.Instructions, len(p.Insns))
+		copy(insns, p.Insns)
+		for name, m := range s.maps {
+			if err := insns.AssociateMap(name, m); err != nil && !errors.Is(err, asm.ErrUnreferencedSymbol) {
+				return fmt.Errorf("%s: associate map %s: %w", p.Name, name, err)
+			}
+		}
+		spec := &ebpf.ProgramSpec{Name: progName(p), Type: p.Type, Instructions: insns, License: "GPL"}
+		prog, err := ebpf.NewProgramWithOptions(spec, ebpf.ProgramOptions{})
+		if err != nil {
+			return s.loadError(p, err)
+		}
+		s.progs = append(s.progs, prog)
+	}
+	return nil
+}
+
+func progName(p *codegen.Program) string {
+	var b strings.Builder
+	for _, r := range p.Name {
+		if b.Len() == 15 {
+			break
+		}
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	return b.String()
+}
+
+// start writes the start time and opens the ring buffer reader.
+func (s *Session) start() error {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err == nil {
+		if m := s.mapByRole(codegen.RoleElapsed); m != nil {
+			if err := m.Put(uint32(0), uint64(ts.Nano())); err != nil {
+				return fmt.Errorf("set start time: %w", err)
+			}
+		}
+	}
+	r, err := ringbuf.NewReader(s.mapByRole(codegen.RoleRingbuf))
+	if err != nil {
+		return fmt.Errorf("open ring buffer: %w", err)
+	}
+	s.reader = r
+	return nil
+}
+
+func (s *Session) mapByRole(role codegen.MapRole) *ebpf.Map {
+	for _, md := range s.obj.Maps {
+		if md.Role == role {
+			return s.maps[md.Spec.Name]
+		}
+	}
+	return nil
+}
+
+// runOnce runs a BEGIN or END program with BPF_PROG_TEST_RUN.
+func (s *Session) runOnce(i int) error {
+	if _, err := s.progs[i].Run(&ebpf.RunOptions{Context: make([]byte, 8)}); err != nil {
+		return fmt.Errorf("run %s: %w", s.obj.Programs[i].Name, err)
+	}
+	return nil
+}
+
+// attach attaches every probe; on failure everything attached is detached
+// by close.
+func (s *Session) attach() error {
+	for i, p := range s.obj.Programs {
+		if p.Begin || p.End {
+			continue
+		}
+		for j, pt := range p.Points {
+			cookie := p.Cookies[j]
+			var err error
+			switch p.Kind {
+			case probe.ProgTracepoint:
+				var l link.Link
+				l, err = link.Tracepoint(pt.Category, pt.Event, s.progs[i], &link.TracepointOptions{Cookie: cookie})
+				if err == nil {
+					s.links = append(s.links, l)
+				}
+			case probe.ProgPerfEvent:
+				err = s.attachPerf(s.progs[i], pt)
+			default:
+				err = fmt.Errorf("probe kind %s cannot be attached by gbt yet", pt.Kind.Name)
+			}
+			if err != nil {
+				return fmt.Errorf("attach %s: %w", pt.Name, err)
+			}
+			if s.opts.Verbose {
+				fmt.Fprintf(s.opts.Stderr, "gbt: attached %s\n", pt.Name)
+			}
+		}
+	}
+	return nil
+}
+
+// attachPerf opens CPU-clock perf events: one per CPU for profile, one on
+// CPU 0 for interval.
+func (s *Session) attachPerf(prog *ebpf.Program, pt probe.Point) error {
+	attr := unix.PerfEventAttr{
+		Type:   unix.PERF_TYPE_SOFTWARE,
+		Config: unix.PERF_COUNT_SW_CPU_CLOCK,
+		Size:   uint32(binary.Size(unix.PerfEventAttr{})),
+	}
+	switch pt.Unit {
+	case "hz":
+		attr.Sample = pt.Period
+		attr.Bits |= unix.PerfBitFreq
+	case "s":
+		attr.Sample = pt.Period * 1e9
+	case "ms":
+		attr.Sample = pt.Period * 1e6
+	case "us":
+		attr.Sample = pt.Period * 1e3
+	}
+	cpus := []int{0}
+	if pt.Kind.Name == "profile" {
+		n, err := ebpf.PossibleCPU()
+		if err != nil {
+			return err
+		}
+		cpus = cpus[:0]
+		for c := 0; c < n; c++ {
+			cpus = append(cpus, c)
+		}
+	}
+	for _, cpu := range cpus {
+		fd, err := unix.PerfEventOpen(&attr, -1, cpu, -1, unix.PERF_FLAG_FD_CLOEXEC)
+		if err != nil {
+			if errors.Is(err, unix.ENODEV) || errors.Is(err, unix.ENOENT) {
+				continue // CPU offline
+			}
+			return fmt.Errorf("perf_event_open on CPU %d: %w", cpu, err)
+		}
+		s.perfFDs = append(s.perfFDs, fd)
+		l, err := link.AttachRawLink(link.RawLinkOptions{Target: fd, Program: prog, Attach: ebpf.AttachPerfEvent})
+		if err != nil {
+			return err
+		}
+		s.links = append(s.links, l)
+	}
+	return nil
+}
+
+// loop reads events until exit() or cancellation.
+func (s *Session) loop(ctx context.Context) error {
+	for !s.exited {
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err := s.drain(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// drain reads the records available within one 10 ms window and flushes
+// the output.
+func (s *Session) drain() error {
+	var rec ringbuf.Record
+	s.reader.SetDeadline(time.Now().Add(10 * time.Millisecond))
+	for !s.exited {
+		err := s.reader.ReadInto(&rec)
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("read events: %w", err)
+		}
+		if err := s.handle(rec.RawSample); err != nil {
+			return err
+		}
+	}
+	s.checkLost()
+	return s.out.Flush()
+}
+
+func (s *Session) checkLost() {
+	m := s.mapByRole(codegen.RoleLost)
+	if m == nil {
+		return
+	}
+	var per []uint64
+	if err := m.Lookup(uint32(0), &per); err != nil {
+		return
+	}
+	var total uint64
+	for _, v := range per {
+		total += v
+	}
+	if total > s.lost {
+		fmt.Fprintf(s.opts.Stderr, "Lost %d events\n", total-s.lost)
+		s.lost = total
+	}
+}
+
+// handle dispatches one ring-buffer record by its event id.
+func (s *Session) handle(rec []byte) error {
+	if len(rec) < 8 {
+		return fmt.Errorf("short event record (%d bytes)", len(rec))
+	}
+	id := binary.LittleEndian.Uint64(rec)
+	if id >= uint64(len(s.obj.Events)) {
+		return fmt.Errorf("unknown event id %d", id)
+	}
+	ev := s.obj.Events[id]
+	switch ev.Kind {
+	case codegen.EvPrintf:
+		s.line = s.fmt.AppendPrintf(s.line[:0], ev.Pieces, ev.Args, ev.Offs, rec)
+		s.out.Write(s.line)
+	case codegen.EvExit:
+		s.exited = true
+	case codegen.EvPrintValue:
+		s.line = s.fmt.AppendValue(s.line[:0], ev.Args[0], rec[ev.Offs[0]:])
+		s.line = append(s.line, '\n')
+		s.out.Write(s.line)
+	case codegen.EvPrintMap:
+		return s.printMap(ev.Map, ev.Top, ev.Div)
+	case codegen.EvClear:
+		return s.clearMap(ev.Map, false)
+	case codegen.EvZero:
+		return s.clearMap(ev.Map, true)
+	}
+	return nil
+}
+
+func (s *Session) userMap(name string) (*codegen.MapDesc, *ebpf.Map) {
+	for _, md := range s.obj.Maps {
+		if md.Role == codegen.RoleUser && md.Name == name {
+			return md, s.maps[md.Spec.Name]
+		}
+	}
+	return nil, nil
+}
+
+// readMap reads every element of a user map.
+func (s *Session) readMap(md *codegen.MapDesc, m *ebpf.Map) (*output.Map, error) {
+	om := &output.Map{Name: md.Name, Key: md.Info.Key, Value: md.Info.Value,
+		Lhist: [3]int64{md.Info.LhistMin, md.Info.LhistMax, md.Info.LhistStep}}
+	if md.Info.Keyless() {
+		om.Key = types.Type{Kind: types.Void}
+	}
+	valSize := int(md.Spec.ValueSize)
+	stride := (valSize + 7) &^ 7
+	key := make([]byte, md.Spec.KeySize)
+	var prev any
+	for {
+		next := make([]byte, md.Spec.KeySize)
+		err := m.NextKey(prev, &next)
+		if errors.Is(err, ebpf.ErrKeyNotExist) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read map %s: %w", md.Name, err)
+		}
+		copy(key, next)
+		prev = next
+		raw, err := m.LookupBytes(next)
+		if err != nil {
+			if errors.Is(err, ebpf.ErrKeyNotExist) {
+				continue
+			}
+			return nil, fmt.Errorf("read map %s: %w", md.Name, err)
+		}
+		e := output.Entry{Key: next}
+		if md.PerCPU {
+			for off := 0; off+valSize <= len(raw); off += stride {
+				e.Values = append(e.Values, raw[off:off+valSize])
+			}
+		} else {
+			e.Values = [][]byte{raw}
+		}
+		om.Entries = append(om.Entries, e)
+	}
+	return om, nil
+}
+
+func (s *Session) printMap(name string, top, div int) error {
+	md, m := s.userMap(name)
+	if md == nil {
+		return nil
+	}
+	om, err := s.readMap(md, m)
+	if err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	s.fmt.Print(&b, om, top, div)
+	s.out.Write(b.Bytes())
+	return nil
+}
+
+// clearMap deletes every element; keyless aggregations (per-CPU arrays)
+// cannot be deleted and are zeroed instead, as bpftrace does.
+func (s *Session) clearMap(name string, zero bool) error {
+	md, m := s.userMap(name)
+	if md == nil {
+		return nil
+	}
+	var keys [][]byte
+	var prev any
+	for {
+		next := make([]byte, md.Spec.KeySize)
+		if err := m.NextKey(prev, &next); err != nil {
+			break
+		}
+		keys = append(keys, next)
+		prev = next
+	}
+	for _, k := range keys {
+		if zero || md.Spec.Type == ebpf.PerCPUArray || md.Spec.Type == ebpf.Array {
+			n := 1
+			if md.PerCPU {
+				n, _ = ebpf.PossibleCPU()
+			}
+			stride := (int(md.Spec.ValueSize) + 7) &^ 7
+			zeros := make([]byte, stride*n)
+			if !md.PerCPU {
+				zeros = zeros[:md.Spec.ValueSize]
+			}
+			if err := m.Put(k, zeros); err != nil {
+				return fmt.Errorf("zero %s: %w", name, err)
+			}
+			continue
+		}
+		if err := m.Delete(k); err != nil && !errors.Is(err, ebpf.ErrKeyNotExist) {
+			return fmt.Errorf("clear %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// finish detaches, runs END, drains the events and prints the maps.
+func (s *Session) finish() error {
+	s.detach()
+	for i, p := range s.obj.Programs {
+		if p.End {
+			if err := s.runOnce(i); err != nil {
+				return err
+			}
+		}
+	}
+	s.exited = false
+	if err := s.drain(); err != nil {
+		return err
+	}
+	s.out.WriteString("\n\n")
+	for _, md := range s.obj.Maps {
+		if md.Role != codegen.RoleUser {
+			continue
+		}
+		if err := s.printMap(md.Name, 0, 0); err != nil {
+			return err
+		}
+	}
+	return s.out.Flush()
+}
+
+func (s *Session) detach() {
+	for _, l := range s.links {
+		l.Close()
+	}
+	s.links = nil
+	for _, fd := range s.perfFDs {
+		unix.Close(fd)
+	}
+	s.perfFDs = nil
+}
+
+func (s *Session) close() {
+	s.detach()
+	if s.reader != nil {
+		s.reader.Close()
+	}
+	for _, p := range s.progs {
+		p.Close()
+	}
+	for _, m := range s.maps {
+		m.Close()
+	}
+	s.out.Flush()
+}

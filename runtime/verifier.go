@@ -1,0 +1,74 @@
+package runtime
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gbt-dev/gbt/codegen"
+	"github.com/gbt-dev/gbt/lang/ast"
+)
+
+// LoadError is a program the kernel refused, mapped back to the script.
+type LoadError struct {
+	Probe string   // probe name
+	Span  ast.Span // source of the failing instruction (zero if unknown)
+	Msg   string   // the verifier's conclusion
+	Tail  []string // the verifier's last lines
+	Log   []string // the whole log (-v)
+	Err   error
+}
+
+func (e *LoadError) Error() string {
+	return fmt.Sprintf("the kernel refused the program of %s: %s", e.Probe, e.Msg)
+}
+
+func (e *LoadError) Unwrap() error { return e.Err }
+
+var insnLine = regexp.MustCompile(`^(\d+): \(`)
+
+// loadError maps a load failure of p to the source span of the last
+// instruction the verifier processed.
+func (s *Session) loadError(p *codegen.Program, err error) error {
+	le := &LoadError{Probe: p.Name, Err: err, Msg: err.Error()}
+	var ve *ebpf.VerifierError
+	if !errors.As(err, &ve) {
+		return le
+	}
+	le.Log = ve.Log
+	le.Tail = ve.Log
+	if len(le.Tail) > 6 {
+		le.Tail = le.Tail[len(le.Tail)-6:]
+	}
+	for i := len(ve.Log) - 1; i >= 0; i-- {
+		line := strings.TrimSpace(ve.Log[i])
+		if le.Msg == err.Error() && line != "" && !strings.HasPrefix(line, "processed") && !insnLine.MatchString(line) {
+			le.Msg = line
+		}
+		if m := insnLine.FindStringSubmatch(line); m != nil {
+			raw, _ := strconv.Atoi(m[1])
+			if idx := insnIndex(p.Insns, raw); idx >= 0 && idx < len(p.Spans) {
+				le.Span = p.Spans[idx]
+			}
+			break
+		}
+	}
+	return le
+}
+
+// insnIndex converts a raw instruction offset (wide loads take two slots)
+// to an index in insns.
+func insnIndex(insns asm.Instructions, raw int) int {
+	iter := insns.Iterate()
+	for iter.Next() {
+		if int(iter.Offset) >= raw {
+			return iter.Index
+		}
+	}
+	return -1
+}

@@ -1,0 +1,241 @@
+package stdlib
+
+import (
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/types"
+)
+
+// Gen is what emitters may ask of the code generator. Registers R1-R5 and
+// R0 are free scratch between helper calls; R6 holds the context.
+type Gen interface {
+	// Emit appends instructions to the current program.
+	Emit(insns ...asm.Instruction)
+	// Label returns a fresh jump label; Place binds it to the next instruction.
+	Label() string
+	Place(label string)
+	// EvalInt evaluates an integer expression into dst.
+	EvalInt(e ast.Expr, dst asm.Register)
+	// EvalMem evaluates a value of type t into the frame at R10+off.
+	EvalMem(e ast.Expr, t types.Type, off int16)
+	// Alloc reserves size bytes of frame for the current statement.
+	Alloc(size int) int16
+	// TypeOf returns the checked type of an expression.
+	TypeOf(e ast.Expr) types.Type
+	// Const returns a folded constant.
+	Const(e ast.Expr) (int64, bool)
+	// NumCPUs is the number of possible CPUs.
+	NumCPUs() int
+	// ProbeID loads the index of the running probe's name into dst.
+	ProbeID(dst asm.Register)
+	// ElapsedBase loads the start time (ktime ns) into dst.
+	ElapsedBase(dst asm.Register)
+	// Statement-level operations that need maps and events.
+	Printf(c *ast.Call)
+	Exit()
+	MapOp(op MapOpKind, c *ast.Call)
+	PrintValue(c *ast.Call)
+	Str(c *ast.Call, off int16, size int)
+	Strncmp(c *ast.Call, dst asm.Register)
+}
+
+// MapOpKind is an operation on a whole map or an element.
+type MapOpKind uint8
+
+// Map operations.
+const (
+	OpDelete MapOpKind = iota
+	OpClear
+	OpZero
+	OpPrint
+)
+
+// Emitter kinds: an entry has at most one.
+type (
+	// IntEmitter computes an integer value into dst (variables and
+	// functions with integer results).
+	IntEmitter func(g Gen, c *ast.Call, dst asm.Register)
+	// MemEmitter writes a value of the entry's type at R10+off (strings).
+	MemEmitter func(g Gen, c *ast.Call, off int16, size int)
+	// StmtEmitter generates a statement call without a value (printf, exit).
+	StmtEmitter func(g Gen, c *ast.Call)
+	// AggEmitter updates an aggregation value in place: ptr points at this
+	// CPU's value, val holds the argument (if any).
+	AggEmitter func(g Gen, c *ast.Call, ptr, val asm.Register)
+)
+
+// Emitter is one of the emitter kinds above (nil: not compiled yet).
+type Emitter any
+
+func helperInt(fn asm.BuiltinFunc, post ...asm.Instruction) IntEmitter {
+	return func(g Gen, _ *ast.Call, dst asm.Register) {
+		g.Emit(fn.Call())
+		g.Emit(post...)
+		g.Emit(asm.Mov.Reg(dst, asm.R0))
+	}
+}
+
+// attachEmitters fills in the code emitters of the entries.
+func attachEmitters(es []*Entry) {
+	emit := map[string]Emitter{
+		"pid":     helperInt(asm.FnGetCurrentPidTgid, asm.RSh.Imm(asm.R0, 32)),
+		"tid":     helperInt(asm.FnGetCurrentPidTgid, asm.LSh.Imm(asm.R0, 32), asm.RSh.Imm(asm.R0, 32)),
+		"uid":     helperInt(asm.FnGetCurrentUidGid, asm.LSh.Imm(asm.R0, 32), asm.RSh.Imm(asm.R0, 32)),
+		"gid":     helperInt(asm.FnGetCurrentUidGid, asm.RSh.Imm(asm.R0, 32)),
+		"nsecs":   helperInt(asm.FnKtimeGetNs),
+		"cpu":     helperInt(asm.FnGetSmpProcessorId),
+		"cgroup":  helperInt(asm.FnGetCurrentCgroupId),
+		"rand":    helperInt(asm.FnGetPrandomU32),
+		"jiffies": helperInt(asm.FnJiffies64),
+		"curtask": helperInt(asm.FnGetCurrentTask),
+		"numcpus": IntEmitter(func(g Gen, _ *ast.Call, dst asm.Register) {
+			g.Emit(asm.Mov.Imm(dst, int32(g.NumCPUs())))
+		}),
+		"elapsed": IntEmitter(func(g Gen, _ *ast.Call, dst asm.Register) {
+			g.ElapsedBase(dst)
+			g.Emit(asm.FnKtimeGetNs.Call(), asm.Sub.Reg(asm.R0, dst), asm.Mov.Reg(dst, asm.R0))
+		}),
+		"probe": IntEmitter(func(g Gen, _ *ast.Call, dst asm.Register) { g.ProbeID(dst) }),
+		"comm": MemEmitter(func(g Gen, _ *ast.Call, off int16, size int) {
+			n := min(size, 16)
+			g.Emit(
+				asm.Mov.Reg(asm.R1, asm.R10), asm.Add.Imm(asm.R1, int32(off)),
+				asm.Mov.Imm(asm.R2, int32(n)),
+				asm.FnGetCurrentComm.Call(),
+			)
+		}),
+		"printf":  StmtEmitter(func(g Gen, c *ast.Call) { g.Printf(c) }),
+		"exit":    StmtEmitter(func(g Gen, _ *ast.Call) { g.Exit() }),
+		"delete":  StmtEmitter(func(g Gen, c *ast.Call) { g.MapOp(OpDelete, c) }),
+		"clear":   StmtEmitter(func(g Gen, c *ast.Call) { g.MapOp(OpClear, c) }),
+		"zero":    StmtEmitter(func(g Gen, c *ast.Call) { g.MapOp(OpZero, c) }),
+		"print":   StmtEmitter(printEmit),
+		"str":     MemEmitter(func(g Gen, c *ast.Call, off int16, size int) { g.Str(c, off, size) }),
+		"strncmp": IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) { g.Strncmp(c, dst) }),
+
+		"count": AggEmitter(func(g Gen, _ *ast.Call, ptr, _ asm.Register) { addWord(g, ptr, 0, 1) }),
+		"sum": AggEmitter(func(g Gen, _ *ast.Call, ptr, val asm.Register) {
+			g.Emit(asm.LoadMem(asm.R1, ptr, 0, asm.DWord), asm.Add.Reg(asm.R1, val), asm.StoreMem(ptr, 0, asm.R1, asm.DWord))
+		}),
+		"avg":   AggEmitter(sumCount),
+		"stats": AggEmitter(sumCount),
+		"min":   AggEmitter(extreme(asm.JSLT, asm.JLT)),
+		"max":   AggEmitter(extreme(asm.JSGT, asm.JGT)),
+		"hist":  AggEmitter(histEmit),
+		"lhist": AggEmitter(lhistEmit),
+	}
+	for _, e := range es {
+		if em, ok := emit[e.Name]; ok {
+			e.Emit = em
+		}
+	}
+}
+
+func printEmit(g Gen, c *ast.Call) {
+	if m, ok := c.Args[0].(*ast.MapRef); ok && m.Keys == nil {
+		g.MapOp(OpPrint, c)
+		return
+	}
+	g.PrintValue(c)
+}
+
+// addWord adds an immediate to the u64 at ptr+off.
+func addWord(g Gen, ptr asm.Register, off int16, v int32) {
+	g.Emit(asm.LoadMem(asm.R1, ptr, off, asm.DWord), asm.Add.Imm(asm.R1, v), asm.StoreMem(ptr, off, asm.R1, asm.DWord))
+}
+
+// sumCount updates {sum, count} (avg and stats).
+func sumCount(g Gen, _ *ast.Call, ptr, val asm.Register) {
+	g.Emit(asm.LoadMem(asm.R1, ptr, 0, asm.DWord), asm.Add.Reg(asm.R1, val), asm.StoreMem(ptr, 0, asm.R1, asm.DWord))
+	addWord(g, ptr, 8, 1)
+}
+
+// extreme updates {value, set} for min (less) and max (greater).
+func extreme(signedJump, unsignedJump asm.JumpOp) AggEmitter {
+	return func(g Gen, c *ast.Call, ptr, val asm.Register) {
+		jump := unsignedJump
+		if g.TypeOf(c.Args[0]).Signed {
+			jump = signedJump
+		}
+		store := g.Label()
+		done := g.Label()
+		g.Emit(
+			asm.LoadMem(asm.R1, ptr, 8, asm.DWord),
+			asm.JEq.Imm(asm.R1, 0, store),
+			asm.LoadMem(asm.R1, ptr, 0, asm.DWord),
+			jump.Reg(val, asm.R1, store),
+			asm.Ja.Label(done),
+		)
+		g.Place(store)
+		g.Emit(asm.StoreMem(ptr, 0, val, asm.DWord), asm.Mov.Imm(asm.R1, 1), asm.StoreMem(ptr, 8, asm.R1, asm.DWord))
+		g.Place(done)
+	}
+}
+
+// histEmit increments the log2 bucket of val (see types.HistBucket):
+// negative → 0, 0 → 1, else floor(log2(v)) + 2, found by binary search.
+func histEmit(g Gen, _ *ast.Call, ptr, val asm.Register) {
+	idx := asm.R2
+	v := asm.R3
+	done := g.Label()
+	g.Emit(
+		asm.Mov.Imm(idx, 0),
+		asm.JSLT.Imm(val, 0, done),
+		asm.Mov.Imm(idx, 1),
+		asm.JEq.Imm(val, 0, done),
+		asm.Mov.Reg(v, val),
+		asm.Mov.Imm(idx, 2),
+	)
+	for _, shift := range []int32{32, 16, 8, 4, 2, 1} {
+		skip := g.Label()
+		g.Emit(
+			asm.Mov.Reg(asm.R4, v),
+			asm.RSh.Imm(asm.R4, shift),
+			asm.JEq.Imm(asm.R4, 0, skip),
+			asm.Mov.Reg(v, asm.R4),
+			asm.Add.Imm(idx, shift),
+		)
+		g.Place(skip)
+	}
+	g.Place(done)
+	bumpBucket(g, ptr, idx, types.HistBuckets)
+}
+
+// lhistEmit increments the linear bucket of val (see types.LhistBucket).
+func lhistEmit(g Gen, c *ast.Call, ptr, val asm.Register) {
+	min, _ := g.Const(c.Args[1])
+	max, _ := g.Const(c.Args[2])
+	step, _ := g.Const(c.Args[3])
+	n := types.LhistBuckets(min, max, step)
+	idx := asm.R2
+	done := g.Label()
+	g.Emit(asm.Mov.Imm(idx, 0))
+	g.Emit(asm.JSLT.Imm(val, int32(min), done))
+	g.Emit(asm.Mov.Imm(idx, int32(n-1)))
+	g.Emit(asm.JSGE.Imm(val, int32(max), done))
+	g.Emit(
+		asm.Mov.Reg(idx, val),
+		asm.Sub.Imm(idx, int32(min)),
+		asm.Div.Imm(idx, int32(step)),
+		asm.Add.Imm(idx, 1),
+	)
+	g.Place(done)
+	bumpBucket(g, ptr, idx, n)
+}
+
+// bumpBucket increments the u64 counter idx of an n-counter array at ptr.
+// The bound check on idx lets the verifier accept the variable offset.
+func bumpBucket(g Gen, ptr, idx asm.Register, n int) {
+	done := g.Label()
+	g.Emit(
+		asm.JGE.Imm(idx, int32(n), done),
+		asm.LSh.Imm(idx, 3),
+		asm.Mov.Reg(asm.R1, ptr),
+		asm.Add.Reg(asm.R1, idx),
+		asm.LoadMem(asm.R3, asm.R1, 0, asm.DWord),
+		asm.Add.Imm(asm.R3, 1),
+		asm.StoreMem(asm.R1, 0, asm.R3, asm.DWord),
+	)
+	g.Place(done)
+}

@@ -1,0 +1,555 @@
+// Package stdlib is the one table of gbt's builtins: variables (pid, comm,
+// nsecs...), functions (printf, str, exit...) and aggregations (count,
+// hist...). Each entry owns its documentation, its type rule (used by
+// lang/check through the check.Builtins interface) and its code emitter
+// (used by codegen through the Gen interface). Nothing else in gbt switches
+// on builtin names.
+package stdlib
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/gbt-dev/gbt/internal/cfmt"
+	"github.com/gbt-dev/gbt/lang/check"
+	"github.com/gbt-dev/gbt/lang/probe"
+	"github.com/gbt-dev/gbt/lang/types"
+)
+
+// Entry is one builtin.
+type Entry struct {
+	Name string
+	Kind check.BuiltinKind
+	Doc  string // one line, for --info, REPL completion and docs
+	// Type is the type rule: it checks a use and returns the result type.
+	Type func(u *check.Use) types.Type
+	// Emit generates the BPF code of a use (nil: the checker accepts the
+	// builtin but gbt cannot compile it yet, which codegen reports at the
+	// use's position).
+	Emit Emitter
+}
+
+// BuiltinName implements check.Builtin.
+func (e *Entry) BuiltinName() string { return e.Name }
+
+// BuiltinKind implements check.Builtin.
+func (e *Entry) BuiltinKind() check.BuiltinKind { return e.Kind }
+
+// TypeOf implements check.Builtin.
+func (e *Entry) TypeOf(u *check.Use) types.Type { return e.Type(u) }
+
+// Table is the builtin table; it implements check.Builtins.
+type Table struct {
+	byName map[string]*Entry
+	names  []string
+}
+
+// New returns the table of every builtin.
+func New() *Table {
+	t := &Table{byName: map[string]*Entry{}}
+	for _, e := range entries() {
+		if _, dup := t.byName[e.Name]; dup {
+			panic("stdlib: duplicate builtin " + e.Name)
+		}
+		t.byName[e.Name] = e
+		t.names = append(t.names, e.Name)
+	}
+	sort.Strings(t.names)
+	return t
+}
+
+// Lookup implements check.Builtins.
+func (t *Table) Lookup(name string) (check.Builtin, bool) {
+	e, ok := t.byName[name]
+	if !ok {
+		return nil, false
+	}
+	return e, true
+}
+
+// Entry returns the entry of a name.
+func (t *Table) Entry(name string) *Entry { return t.byName[name] }
+
+// Names implements check.Builtins.
+func (t *Table) Names() []string { return t.names }
+
+// ---------------------------------------------------------------------------
+// Type rule helpers
+
+func fixed(t types.Type) func(*check.Use) types.Type {
+	return func(*check.Use) types.Type { return t }
+}
+
+// arity checks the argument count with bpftrace's messages.
+func arity(u *check.Use, min, max int) bool {
+	n := len(u.Args)
+	if n >= min && n <= max {
+		return true
+	}
+	name := u.Name()
+	switch {
+	case max == 0:
+		u.Errorf("%s() requires no arguments (%d provided)", name, n)
+	case min == max && min == 1:
+		u.Errorf("%s() requires one argument (%d provided)", name, n)
+	case min == max:
+		u.Errorf("%s() requires %d arguments (%d provided)", name, min, n)
+	case n < min && min == 1:
+		u.Errorf("%s() requires at least one argument (%d provided)", name, n)
+	case n < min:
+		u.Errorf("%s() requires at least %d arguments (%d provided)", name, min, n)
+	default:
+		u.Errorf("%s() takes at most %d arguments (%d provided)", name, max, n)
+	}
+	return false
+}
+
+func kindWord(t types.Type) string {
+	switch {
+	case t.IsInt():
+		return "integer"
+	case t.Kind == types.String:
+		return "string"
+	}
+	return t.String()
+}
+
+func intArg(u *check.Use, i int) bool {
+	if t := u.ArgTypes[i]; !t.IsInt() {
+		u.Errorf("%s() only supports integer arguments (%s provided)", u.Name(), kindWord(t))
+		return false
+	}
+	return true
+}
+
+func aggregation(k types.AggKind, nargs int) func(*check.Use) types.Type {
+	return func(u *check.Use) types.Type {
+		if !arity(u, nargs, nargs) {
+			return types.Type{}
+		}
+		signed := false
+		if nargs > 0 {
+			if !intArg(u, 0) {
+				return types.Type{}
+			}
+			signed = u.ArgTypes[0].Signed
+		}
+		if k == types.Lhist {
+			var p [3]int64
+			for i := 1; i < 4; i++ {
+				v, ok := u.Const(i)
+				if !ok {
+					u.Errorf("lhist() expects a integer literal (%s provided)", kindWord(u.ArgTypes[i]))
+					return types.Type{}
+				}
+				p[i-1] = v
+			}
+			switch {
+			case p[0] < 0:
+				u.Errorf("lhist() min must be non-negative (provided min %d)", p[0])
+				return types.Type{}
+			case p[2] < 1:
+				u.Errorf("lhist() step must be >= 1 (%d provided)", p[2])
+				return types.Type{}
+			case p[1] <= p[0]:
+				u.Errorf("lhist() min must be less than max (provided min %d and max %d)", p[0], p[1])
+				return types.Type{}
+			case (p[1]-p[0])/p[2] > 1000:
+				u.Errorf("lhist() too many buckets, must be <= 1000 (would need %d)", (p[1]-p[0])/p[2])
+				return types.Type{}
+			}
+			u.SetLhist(p[0], p[1], p[2])
+		}
+		return types.AggOf(k, signed)
+	}
+}
+
+// mapArg checks that argument i names a map.
+func mapArg(u *check.Use, i int) bool {
+	if _, ok := u.IsMap(i); !ok {
+		u.Errorf("%s() expects a map to be provided", u.Name())
+		return false
+	}
+	return true
+}
+
+// CheckPrintf checks a printf-style format string (argument first) against
+// the other arguments and returns the parsed pieces.
+func CheckPrintf(u *check.Use, first int) []cfmt.Piece {
+	name := u.Name()
+	format, ok := u.StringLit(first)
+	if !ok {
+		u.Errorf("%s() expects a string literal (%s provided)", name, kindWord(u.ArgTypes[first]))
+		return nil
+	}
+	pieces, err := cfmt.Parse(format)
+	if err != nil {
+		u.ErrorAt(u.Args[first], "%s: %v", name, err)
+		return nil
+	}
+	var verbs []*cfmt.Verb
+	for _, p := range pieces {
+		if p.Verb != nil {
+			verbs = append(verbs, p.Verb)
+		}
+	}
+	args := u.ArgTypes[first+1:]
+	switch {
+	case len(args) < len(verbs):
+		u.Errorf("%s: Not enough arguments for format string (%d supplied, %d expected)", name, len(args), len(verbs))
+		return nil
+	case len(args) > len(verbs):
+		u.Errorf("%s: Too many arguments for format string (%d supplied, %d expected)", name, len(args), len(verbs))
+		return nil
+	}
+	for i, v := range verbs {
+		t := args[i]
+		switch {
+		case v.IsString() && t.Kind != types.String && t.Kind != types.Buffer && !isPrintable(t):
+			u.Errorf("%s: %%%c specifier expects a value of type string (%s supplied)", name, v.Conv, kindWord(t))
+			return nil
+		case !v.IsString() && !t.IsInt() && t.Kind != types.Pointer:
+			u.Errorf("%s: %%%c specifier expects a value of type integer (%s supplied)", name, v.Conv, kindWord(t))
+			return nil
+		}
+	}
+	return pieces
+}
+
+// isPrintable reports whether a value renders as text with %s (probe names,
+// symbols, tuples...).
+func isPrintable(t types.Type) bool {
+	switch t.Kind {
+	case types.Probe, types.Ksym, types.Usym, types.Username, types.Timestamp, types.Tuple, types.Inet:
+		return true
+	}
+	return false
+}
+
+// ---------------------------------------------------------------------------
+// The table
+
+func entries() []*Entry {
+	u64 := fixed(types.U64)
+	es := []*Entry{
+		// Variables.
+		{Name: "pid", Kind: check.Var, Doc: "process id (tgid) of the current task", Type: u64},
+		{Name: "tid", Kind: check.Var, Doc: "thread id of the current task", Type: u64},
+		{Name: "uid", Kind: check.Var, Doc: "user id of the current task", Type: u64},
+		{Name: "gid", Kind: check.Var, Doc: "group id of the current task", Type: u64},
+		{Name: "nsecs", Kind: check.Var, Doc: "nanoseconds since boot (monotonic)", Type: u64},
+		{Name: "elapsed", Kind: check.Var, Doc: "nanoseconds since gbt started the program", Type: u64},
+		{Name: "cpu", Kind: check.Var, Doc: "id of the CPU running the probe", Type: u64},
+		{Name: "comm", Kind: check.Var, Doc: "name of the current task (16 bytes)", Type: fixed(types.StringOf(16))},
+		{Name: "cgroup", Kind: check.Var, Doc: "cgroup v2 id of the current task", Type: u64},
+		{Name: "rand", Kind: check.Var, Doc: "a 32-bit pseudo-random number", Type: u64},
+		{Name: "numcpus", Kind: check.Var, Doc: "number of online CPUs", Type: u64},
+		{Name: "jiffies", Kind: check.Var, Doc: "kernel jiffies counter", Type: u64},
+		{Name: "curtask", Kind: check.Var, Doc: "address of the current task_struct", Type: u64},
+		{Name: "cpid", Kind: check.Var, Doc: "pid of the child started with -c", Type: u64},
+		{Name: "probe", Kind: check.Var, Doc: "full name of the probe that fired", Type: fixed(types.Type{Kind: types.Probe})},
+		{Name: "username", Kind: check.Var, Doc: "user name of the current task", Type: fixed(types.Type{Kind: types.Username})},
+		{Name: "func", Kind: check.Var, Doc: "name of the traced function", Type: funcType},
+		{Name: "retval", Kind: check.Var, Doc: "return value of the traced function (return probes)", Type: retvalType},
+		{Name: "kstack", Kind: check.Var, Doc: "kernel stack trace", Type: fixed(types.Type{Kind: types.Stack, Name: "kstack", Len: 127})},
+		{Name: "ustack", Kind: check.Var, Doc: "user stack trace", Type: fixed(types.Type{Kind: types.Stack, Name: "ustack", Len: 127})},
+		{Name: "ctx", Kind: check.Var, Doc: "the probe's context pointer", Type: fixed(types.Type{Kind: types.Context})},
+
+		// Functions.
+		{Name: "printf", Kind: check.Func, Doc: "printf(fmt, ...): print formatted output", Type: func(u *check.Use) types.Type {
+			if !arity(u, 1, 8) {
+				return types.Type{}
+			}
+			CheckPrintf(u, 0)
+			return types.Type{Kind: types.Void}
+		}},
+		{Name: "exit", Kind: check.Func, Doc: "exit(): stop tracing, print maps and quit", Type: func(u *check.Use) types.Type {
+			arity(u, 0, 0)
+			return types.Type{Kind: types.Void}
+		}},
+		{Name: "str", Kind: check.Func, Doc: "str(ptr [, n]): read a NUL-terminated string", Type: strType},
+		{Name: "strncmp", Kind: check.Func, Doc: "strncmp(a, b, n): compare at most n bytes; 0 if equal", Type: func(u *check.Use) types.Type {
+			if !arity(u, 3, 3) {
+				return types.Type{}
+			}
+			for i := 0; i < 2; i++ {
+				if u.ArgTypes[i].Kind != types.String {
+					u.Errorf("strncmp() only supports string arguments (%s provided)", kindWord(u.ArgTypes[i]))
+					return types.Type{}
+				}
+			}
+			if _, ok := u.Const(2); !ok {
+				u.Errorf("strncmp() expects an integer literal as third argument")
+				return types.Type{}
+			}
+			return types.I64
+		}},
+		{Name: "delete", Kind: check.Func, Doc: "delete(@m[key]): remove a map element", Type: func(u *check.Use) types.Type {
+			if !arity(u, 1, 1) || !mapArg(u, 0) {
+				return types.Type{}
+			}
+			m, _ := u.IsMap(0)
+			if info := u.MapInfo(m.Name); info != nil && !info.Keyless() && m.Keys == nil {
+				u.Errorf("delete() expects a map element: delete(%s[key])", m.Name)
+			}
+			return types.Type{Kind: types.Void}
+		}},
+		{Name: "clear", Kind: check.Func, Doc: "clear(@m): remove every element of a map", Type: wholeMap},
+		{Name: "zero", Kind: check.Func, Doc: "zero(@m): set every value of a map to zero", Type: wholeMap},
+		{Name: "print", Kind: check.Func, Doc: "print(@m [, top [, div]]) or print(value): print now", Type: printType},
+		{Name: "time", Kind: check.Func, Doc: "time([fmt]): print the current time (strftime format)", Type: func(u *check.Use) types.Type {
+			if !arity(u, 0, 1) {
+				return types.Type{}
+			}
+			if len(u.Args) == 1 {
+				if _, ok := u.StringLit(0); !ok {
+					u.Errorf("time() expects a string literal (%s provided)", kindWord(u.ArgTypes[0]))
+				}
+			}
+			return types.Type{Kind: types.Void}
+		}},
+		{Name: "strftime", Kind: check.Func, Doc: "strftime(fmt, nsecs): format a timestamp", Type: func(u *check.Use) types.Type {
+			if !arity(u, 2, 2) {
+				return types.Type{}
+			}
+			if _, ok := u.StringLit(0); !ok {
+				u.Errorf("strftime() expects a string literal (%s provided)", kindWord(u.ArgTypes[0]))
+				return types.Type{}
+			}
+			return types.Type{Kind: types.Timestamp}
+		}},
+		{Name: "join", Kind: check.Func, Doc: "join(argv [, sep]): print a NULL-terminated string array", Type: func(u *check.Use) types.Type {
+			arity(u, 1, 2)
+			return types.Type{Kind: types.Void}
+		}},
+		{Name: "buf", Kind: check.Func, Doc: "buf(ptr, n): read n raw bytes", Type: func(u *check.Use) types.Type {
+			if !arity(u, 1, 2) {
+				return types.Type{}
+			}
+			n := int64(64)
+			if len(u.Args) == 2 {
+				v, ok := u.Const(1)
+				if !ok || v < 1 || v > 512 {
+					u.Errorf("buf() length must be an integer literal between 1 and 512")
+					return types.Type{}
+				}
+				n = v
+			}
+			return types.BufferOf(int(n))
+		}},
+		{Name: "ksym", Kind: check.Func, Doc: "ksym(addr): kernel symbol name of an address", Type: oneInt(types.Type{Kind: types.Ksym})},
+		{Name: "usym", Kind: check.Func, Doc: "usym(addr): user symbol name of an address", Type: oneInt(types.Type{Kind: types.Usym})},
+		{Name: "kaddr", Kind: check.Func, Doc: "kaddr(name): address of a kernel symbol", Type: oneString(types.U64)},
+		{Name: "uaddr", Kind: check.Func, Doc: "uaddr(name): address of a user symbol", Type: oneString(types.U64)},
+		{Name: "reg", Kind: check.Func, Doc: "reg(name): value of a register", Type: oneString(types.U64)},
+		{Name: "cgroupid", Kind: check.Func, Doc: "cgroupid(path): id of a cgroup", Type: oneString(types.U64)},
+		{Name: "ntop", Kind: check.Func, Doc: "ntop([af,] addr): format an IP address", Type: func(u *check.Use) types.Type {
+			arity(u, 1, 2)
+			return types.Type{Kind: types.Inet}
+		}},
+		{Name: "macaddr", Kind: check.Func, Doc: "macaddr(addr): format a MAC address", Type: oneAny(types.Type{Kind: types.Mac})},
+		{Name: "path", Kind: check.Func, Doc: "path(struct path *): full path of a file", Type: oneAny(types.StringOf(check.DefaultStrlen))},
+		{Name: "system", Kind: check.Func, Doc: "system(fmt, ...): run a shell command (--unsafe)", Type: unsafeFmt},
+		{Name: "cat", Kind: check.Func, Doc: "cat(fmt, ...): print a file's contents", Type: func(u *check.Use) types.Type {
+			if !arity(u, 1, 8) {
+				return types.Type{}
+			}
+			CheckPrintf(u, 0)
+			return types.Type{Kind: types.Void}
+		}},
+		{Name: "signal", Kind: check.Func, Doc: "signal(sig): send a signal to the current task (--unsafe)", Type: func(u *check.Use) types.Type {
+			if !unsafeOK(u) || !arity(u, 1, 1) {
+				return types.Type{}
+			}
+			return types.Type{Kind: types.Void}
+		}},
+		{Name: "override", Kind: check.Func, Doc: "override(rc): override a kprobed function's return value (--unsafe)", Type: func(u *check.Use) types.Type {
+			if !unsafeOK(u) || !arity(u, 1, 1) {
+				return types.Type{}
+			}
+			return types.Type{Kind: types.Void}
+		}},
+		{Name: "unwatch", Kind: check.Func, Doc: "unwatch(addr): remove a watchpoint", Type: oneInt(types.Type{Kind: types.Void})},
+
+		// Aggregations.
+		{Name: "count", Kind: check.Agg, Doc: "count(): count events", Type: aggregation(types.Count, 0)},
+		{Name: "sum", Kind: check.Agg, Doc: "sum(v): sum of values", Type: aggregation(types.Sum, 1)},
+		{Name: "avg", Kind: check.Agg, Doc: "avg(v): average of values", Type: aggregation(types.Avg, 1)},
+		{Name: "min", Kind: check.Agg, Doc: "min(v): smallest value", Type: aggregation(types.Min, 1)},
+		{Name: "max", Kind: check.Agg, Doc: "max(v): largest value", Type: aggregation(types.Max, 1)},
+		{Name: "stats", Kind: check.Agg, Doc: "stats(v): count, average and total", Type: aggregation(types.Stats, 1)},
+		{Name: "hist", Kind: check.Agg, Doc: "hist(v): power-of-two histogram", Type: aggregation(types.Hist, 1)},
+		{Name: "lhist", Kind: check.Agg, Doc: "lhist(v, min, max, step): linear histogram", Type: aggregation(types.Lhist, 4)},
+	}
+	for i := 0; i < 10; i++ {
+		es = append(es,
+			&Entry{Name: fmt.Sprintf("arg%d", i), Kind: check.Var, Doc: fmt.Sprintf("argument %d of the traced function", i), Type: argType},
+			&Entry{Name: fmt.Sprintf("sarg%d", i), Kind: check.Var, Doc: fmt.Sprintf("stack argument %d of the traced function", i), Type: argType},
+		)
+	}
+	attachEmitters(es)
+	return es
+}
+
+func unsafeOK(u *check.Use) bool {
+	if !u.Unsafe {
+		u.Errorf("%s() is an unsafe function being used in safe mode", u.Name())
+		return false
+	}
+	return true
+}
+
+func unsafeFmt(u *check.Use) types.Type {
+	if !unsafeOK(u) || !arity(u, 1, 8) {
+		return types.Type{}
+	}
+	CheckPrintf(u, 0)
+	return types.Type{Kind: types.Void}
+}
+
+func wholeMap(u *check.Use) types.Type {
+	if !arity(u, 1, 1) || !mapArg(u, 0) {
+		return types.Type{}
+	}
+	if m, _ := u.IsMap(0); m.Keys != nil {
+		u.Errorf("%s() expects a whole map, not an element: %s(%s)", u.Name(), u.Name(), m.Name)
+	}
+	return types.Type{Kind: types.Void}
+}
+
+func printType(u *check.Use) types.Type {
+	if !arity(u, 1, 3) {
+		return types.Type{}
+	}
+	if m, ok := u.IsMap(0); ok && m.Keys == nil {
+		for i := 1; i < len(u.Args); i++ {
+			if _, ok := u.Const(i); !ok {
+				u.Errorf("print() top and div arguments must be integer literals")
+				return types.Type{}
+			}
+		}
+		return types.Type{Kind: types.Void}
+	}
+	if len(u.Args) > 1 {
+		u.Errorf("print() of a value takes one argument")
+		return types.Type{}
+	}
+	if t := u.ArgTypes[0]; t.Kind == types.Agg {
+		u.Errorf("print() of an aggregation element is not supported; print the whole map")
+	}
+	return types.Type{Kind: types.Void}
+}
+
+func strType(u *check.Use) types.Type {
+	if !arity(u, 1, 2) {
+		return types.Type{}
+	}
+	t := u.ArgTypes[0]
+	if !t.IsInt() && t.Kind != types.Pointer && t.Kind != types.String {
+		u.Errorf("str() expects an integer or a pointer type as first argument (%s provided)", t)
+		return types.Type{}
+	}
+	n := u.Strlen
+	if len(u.Args) == 2 {
+		if !u.ArgTypes[1].IsInt() {
+			u.Errorf("str() expects an integer as second argument (%s provided)", kindWord(u.ArgTypes[1]))
+			return types.Type{}
+		}
+		if v, ok := u.Const(1); ok {
+			if v < 1 {
+				u.Errorf("str() length must be positive (%d provided)", v)
+				return types.Type{}
+			}
+			if int(v)+1 < n {
+				n = int(v) + 1
+			}
+		}
+	}
+	if t.Kind == types.String && t.Size < n && t.Len != -1 {
+		n = t.Size
+	}
+	return types.StringOf(n)
+}
+
+func oneInt(res types.Type) func(*check.Use) types.Type {
+	return func(u *check.Use) types.Type {
+		if !arity(u, 1, 1) {
+			return types.Type{}
+		}
+		if !u.ArgTypes[0].IsInt() && u.ArgTypes[0].Kind != types.Pointer {
+			u.Errorf("%s() expects an integer argument (%s provided)", u.Name(), kindWord(u.ArgTypes[0]))
+			return types.Type{}
+		}
+		return res
+	}
+}
+
+func oneString(res types.Type) func(*check.Use) types.Type {
+	return func(u *check.Use) types.Type {
+		if !arity(u, 1, 1) {
+			return types.Type{}
+		}
+		if _, ok := u.StringLit(0); !ok {
+			u.Errorf("%s() expects a string literal (%s provided)", u.Name(), kindWord(u.ArgTypes[0]))
+			return types.Type{}
+		}
+		return res
+	}
+}
+
+func oneAny(res types.Type) func(*check.Use) types.Type {
+	return func(u *check.Use) types.Type {
+		if !arity(u, 1, 1) {
+			return types.Type{}
+		}
+		return res
+	}
+}
+
+func probeKind(u *check.Use) *probe.Kind {
+	if u.Probe == nil {
+		return nil
+	}
+	return u.Probe.Kind
+}
+
+func argType(u *check.Use) types.Type {
+	k := probeKind(u)
+	if k == nil || !k.ArgN {
+		u.Errorf("The %s builtin can only be used with 'kprobes', 'uprobes' and 'usdt' probes", u.Name())
+		return types.Type{}
+	}
+	if strings.HasPrefix(u.Name(), "sarg") {
+		return types.I64
+	}
+	return types.U64
+}
+
+func retvalType(u *check.Use) types.Type {
+	k := probeKind(u)
+	if k == nil || !k.Return {
+		u.Errorf("The retval builtin can only be used with 'kretprobe' and 'uretprobe' and 'kfunc' probes")
+		return types.Type{}
+	}
+	return types.U64
+}
+
+func funcType(u *check.Use) types.Type {
+	k := probeKind(u)
+	if k == nil || (k.Prog != probe.ProgKprobe && k.Prog != probe.ProgTracing) {
+		u.Errorf("The func builtin can not be used with '%s' probes", kindName(k))
+		return types.Type{}
+	}
+	if k.Name == "uprobe" || k.Name == "uretprobe" {
+		return types.Type{Kind: types.Usym}
+	}
+	return types.Type{Kind: types.Ksym}
+}
+
+func kindName(k *probe.Kind) string {
+	if k == nil {
+		return "unknown"
+	}
+	return k.Name
+}
