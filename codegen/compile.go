@@ -254,15 +254,50 @@ func (g *gen) allocVars() {
 	}
 }
 
+// finish resolves label aliases and drops instructions no path reaches
+// (the verifier rejects unreachable code, e.g. after exit()).
 func (g *gen) finish() (asm.Instructions, []ast.Span) {
+	sym := map[string]int{}
 	for i := range g.insns {
 		if ref := g.insns[i].Reference(); ref != "" {
 			if a, ok := g.alias[ref]; ok {
 				g.insns[i] = g.insns[i].WithReference(a)
 			}
 		}
+		if s := g.insns[i].Symbol(); s != "" {
+			sym[s] = i
+		}
 	}
-	return g.insns, g.spans
+	reach := make([]bool, len(g.insns))
+	work := []int{0}
+	for len(work) > 0 {
+		i := work[len(work)-1]
+		work = work[:len(work)-1]
+		if i >= len(g.insns) || reach[i] {
+			continue
+		}
+		reach[i] = true
+		ins := g.insns[i]
+		op := ins.OpCode.JumpOp()
+		switch {
+		case ins.OpCode.Class().IsJump() && op == asm.Exit:
+		case ins.OpCode.Class().IsJump() && op == asm.Ja:
+			work = append(work, sym[ins.Reference()])
+		case ins.OpCode.Class().IsJump() && op != asm.Call && ins.Reference() != "":
+			work = append(work, sym[ins.Reference()], i+1)
+		default:
+			work = append(work, i+1)
+		}
+	}
+	insns := g.insns[:0]
+	spans := g.spans[:0]
+	for i, ins := range g.insns {
+		if reach[i] {
+			insns = append(insns, ins)
+			spans = append(spans, g.spans[i])
+		}
+	}
+	return insns, spans
 }
 
 // Emit implements stdlib.Gen.

@@ -71,7 +71,7 @@ func (g *gen) Printf(c *ast.Call) {
 	g.Emit(asm.StoreMem(asm.R10, rec, asm.R1, asm.DWord))
 	for i, a := range c.Args[1:] {
 		t := ev.Args[i]
-		if t.IsInt() || t.Kind == types.Pointer || t.Kind == types.Probe {
+		if isScalar(t) {
 			r := g.reg()
 			g.EvalInt(a, r)
 			g.Emit(asm.StoreMem(asm.R10, rec+int16(ev.Offs[i]), r, asm.DWord))

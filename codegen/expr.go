@@ -364,7 +364,7 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 		g.reset(m)
 		return
 	}
-	if t.IsInt() {
+	if isScalar(t) {
 		r := g.reg()
 		g.EvalInt(e, r)
 		g.Emit(asm.StoreMem(asm.R10, off, r, sizeOf(t)))

@@ -204,7 +204,7 @@ func (g *gen) mapAssign(m *ast.MapRef, op string, rhs ast.Expr) {
 	size := int(md.Spec.ValueSize)
 	key := g.buildKey(m, md)
 	val := g.Alloc(size)
-	if vt.IsInt() {
+	if isScalar(vt) {
 		r := g.reg()
 		g.EvalInt(rhs, r)
 		g.Emit(asm.StoreMem(asm.R10, val, r, asm.DWord))
@@ -267,7 +267,7 @@ func (g *gen) buildKey(m *ast.MapRef, md *MapDesc) int16 {
 
 // storeValue evaluates e as a value of slot type t at R10+off.
 func (g *gen) storeValue(e ast.Expr, t types.Type, off int16) {
-	if t.IsInt() {
+	if isScalar(t) {
 		r := g.reg()
 		g.EvalInt(e, r)
 		g.Emit(asm.StoreMem(asm.R10, off, r, sizeOf(t)))
@@ -322,4 +322,14 @@ func (g *gen) aggUpdate(m *ast.MapRef, md *MapDesc, call *ast.Call, em stdlib.Ag
 	em(g, call, ptr, val)
 	g.release(ptr)
 	g.release(val)
+}
+
+// isScalar reports whether values of t live in a register (integers and
+// integer-like handles such as the probe id).
+func isScalar(t types.Type) bool {
+	switch t.Kind {
+	case types.Int, types.Bool, types.Probe, types.Pointer:
+		return true
+	}
+	return false
 }

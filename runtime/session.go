@@ -432,14 +432,17 @@ func (s *Session) clearMap(name string, zero bool) error {
 	}
 	for _, k := range keys {
 		if zero || md.Spec.Type == ebpf.PerCPUArray || md.Spec.Type == ebpf.Array {
-			n := 1
+			var zeros any = make([]byte, md.Spec.ValueSize)
 			if md.PerCPU {
-				n, _ = ebpf.PossibleCPU()
-			}
-			stride := (int(md.Spec.ValueSize) + 7) &^ 7
-			zeros := make([]byte, stride*n)
-			if !md.PerCPU {
-				zeros = zeros[:md.Spec.ValueSize]
+				n, err := ebpf.PossibleCPU()
+				if err != nil {
+					return err
+				}
+				per := make([][]byte, n)
+				for i := range per {
+					per[i] = make([]byte, md.Spec.ValueSize)
+				}
+				zeros = per
 			}
 			if err := m.Put(k, zeros); err != nil {
 				return fmt.Errorf("zero %s: %w", name, err)

@@ -62,9 +62,9 @@ func TestE2E(t *testing.T) {
 			want: "begin\nend\n",
 		},
 		{
-			name:  "interval fires the expected number of times",
-			prog:  `interval:ms:50 { @n++; if (@n == 4) { exit(); } }`,
-			want:  "\n\n@n: 4\n",
+			name: "interval fires the expected number of times",
+			prog: `interval:ms:50 { @n++; if (@n == 4) { exit(); } }`,
+			want: "\n\n@n: 4\n",
 		},
 		{
 			name:  "profile samples on every CPU",

@@ -194,7 +194,12 @@ func (f *Formatter) Print(w *bytes.Buffer, m *Map, top, div int) {
 		}
 		rs = append(rs, r)
 	}
-	if len(rs) == 0 && m.Key.Kind != types.Void {
+	if m.Key.Kind == types.Void && len(rs) == 1 && m.Value.Kind == types.Agg && m.Value.AggKind != types.Count && m.Value.AggKind != types.Sum && rs[0].n == 0 && rs[0].count == 0 && !rs[0].set {
+		// A keyless aggregation nothing was stored in (or that was
+		// cleared) prints as an empty map, as in bpftrace 0.17.
+		rs = rs[:0]
+	}
+	if len(rs) == 0 {
 		w.WriteByte('\n')
 		return
 	}
