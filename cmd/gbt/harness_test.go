@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -123,6 +125,7 @@ func runTracer(t *testing.T, r traceRun) traceResult {
 				attached = strings.Contains(stdout.String(), "Attaching") || strings.Contains(stderr.String(), "Attaching")
 			}
 		}
+		waitAttached(cmd.Process.Pid, stdout.String()+stderr.String())
 		w := exec.CommandContext(ctx, r.work, r.workload...)
 		if out, err := w.CombinedOutput(); err != nil {
 			t.Fatalf("workload %v: %v\n%s", r.workload, err, out)
@@ -166,4 +169,41 @@ func parseDirectives(src string) directives {
 		}
 	}
 	return d
+}
+
+var attachingN = regexp.MustCompile(`Attaching (\d+) probe`)
+
+// waitAttached waits until a tracer that announced "Attaching N probes" has
+// attached: gbt attaches with bpf_links, so wait for N of them or for their
+// number to settle (BEGIN and END count in N but need no link); bpftrace 0.17
+// attaches through perf_event ioctls and just gets half a second.
+func waitAttached(pid int, out string) {
+	m := attachingN.FindStringSubmatch(out)
+	if m == nil {
+		return
+	}
+	want, _ := strconv.Atoi(m[1])
+	start := time.Now()
+	last, changed := -1, time.Now()
+	for time.Since(start) < 10*time.Second {
+		n := 0
+		fds, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+		for _, fd := range fds {
+			if target, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, fd.Name())); err == nil && strings.Contains(target, "bpf_link") {
+				n++
+			}
+		}
+		if n != last {
+			last, changed = n, time.Now()
+		}
+		switch {
+		case n >= want:
+			return
+		case n > 0 && time.Since(changed) > 300*time.Millisecond:
+			return
+		case n == 0 && time.Since(start) > 500*time.Millisecond:
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
