@@ -394,7 +394,7 @@ func entries() []*Entry {
 
 func unsafeOK(u *check.Use) bool {
 	if !u.Unsafe {
-		u.Errorf("%s() is an unsafe function being used in safe mode", u.Name())
+		u.ErrorHint("run gbt with --unsafe to allow it", "%s() is an unsafe function being used in safe mode", u.Name())
 		return false
 	}
 	return true

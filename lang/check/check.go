@@ -29,15 +29,20 @@ func Check(prog *ast.Program, cfg Config) (*Info, diag.List) {
 		Strlen: cfg.Strlen, Unsafe: cfg.Unsafe,
 	}}
 	c.enums = map[string]int64{}
+	c.argsCache = map[string]*types.Type{}
 	for _, d := range prog.CDefs {
 		c.cdef(d)
 	}
 	c.expandProbes(prog)
 	for pass := 0; pass < 2; pass++ {
 		c.quiet = pass == 0
-		c.info.Types = map[ast.Expr]types.Type{}
-		c.info.Consts = map[ast.Expr]int64{}
-		c.info.Builtins = map[ast.Expr]Builtin{}
+		size := 64
+		if pass > 0 {
+			size = len(c.info.Types) // the first pass counted them
+		}
+		c.info.Types = make(map[ast.Expr]types.Type, size)
+		c.info.Consts = make(map[ast.Expr]int64, size/2)
+		c.info.Builtins = make(map[ast.Expr]Builtin, size/4)
 		for _, pi := range c.info.Probes {
 			pi.Vars = map[string]*VarInfo{}
 			pi.ArgsUsed = false
@@ -63,6 +68,7 @@ type checker struct {
 	lhist        [3]int64 // set by lhist()'s type rule for the map assignment being checked
 	enums        map[string]int64
 	assignedMaps map[string]bool
+	argsCache    map[string]*types.Type // tracepoint args records by "category:event"
 }
 
 func (c *checker) errorf(span ast.Span, format string, args ...any) *diag.Diagnostic {
@@ -135,6 +141,12 @@ func (c *checker) expandProbes(prog *ast.Program) {
 // format that has them; a field one point lacks is reported where used.
 func (c *checker) tracepointArgs(pi *ProbeInfo) {
 	pt := pi.Points[0]
+	key := pt.Category + ":" + pt.Event
+	if rec, ok := c.argsCache[key]; ok {
+		pi.Args = rec
+		return
+	}
+	defer func() { c.argsCache[key] = pi.Args }()
 	text, err := c.cfg.Env.TracepointFormat(pt.Category, pt.Event)
 	if err != nil {
 		return

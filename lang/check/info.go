@@ -130,6 +130,11 @@ func (u *Use) Errorf(format string, args ...any) {
 	u.c.errorf(spanOf(u.Node), format, args...)
 }
 
+// ErrorHint reports an error at the whole use with a hint on how to fix it.
+func (u *Use) ErrorHint(hint, format string, args ...any) {
+	u.c.errorf(spanOf(u.Node), format, args...).Hint = hint
+}
+
 // ErrorAt reports an error at a node.
 func (u *Use) ErrorAt(n ast.Node, format string, args ...any) {
 	u.c.errorf(spanOf(n), format, args...)

@@ -196,10 +196,11 @@ func expandTracepoint(base Point, ap *ast.AttachPoint, env Env) ([]Point, error)
 		return nil, &Error{Msg: fmt.Sprintf("listing tracepoints: %v", err)}
 	}
 	catPats, evPats := alternatives(cat), alternatives(ev)
+	literalCat := !hasWildcard(cat)
 	var pts []Point
 	for _, tp := range all {
 		c, e, ok := strings.Cut(tp, ":")
-		if !ok || !matchAny(catPats, c) || !matchAny(evPats, e) {
+		if !ok || (literalCat && c != cat) || (!literalCat && !matchAny(catPats, c)) || !matchAny(evPats, e) {
 			continue
 		}
 		p := base

@@ -9,36 +9,52 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 )
 
 // Env reads tracepoint lists and formats from a directory laid out like
 // tracefs: available_events and events/<category>/<name>/format.
 type Env struct {
-	Dir string
+	Dir     string
+	mu      sync.Mutex
+	events  []string
+	formats map[string]string
 }
 
 // New returns an Env over lang/probe/testdata.
 func New() *Env {
 	_, file, _, _ := runtime.Caller(0)
-	return &Env{Dir: filepath.Join(filepath.Dir(file), "..", "testdata")}
+	return &Env{Dir: filepath.Join(filepath.Dir(file), "..", "testdata"), formats: map[string]string{}}
 }
 
 // Tracepoints lists "category:name" for every canned format file; the real
 // available_events list is larger, but only events with a format can be
 // checked, so both agree.
 func (e *Env) Tracepoints() ([]string, error) {
-	b, err := os.ReadFile(filepath.Join(e.Dir, "available_events"))
-	if err != nil {
-		return nil, err
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.events == nil {
+		b, err := os.ReadFile(filepath.Join(e.Dir, "available_events"))
+		if err != nil {
+			return nil, err
+		}
+		e.events = strings.Fields(string(b))
 	}
-	return strings.Fields(string(b)), nil
+	return e.events, nil
 }
 
 // TracepointFormat returns the canned format file of category:name.
 func (e *Env) TracepointFormat(category, name string) (string, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	key := category + ":" + name
+	if f, ok := e.formats[key]; ok {
+		return f, nil
+	}
 	b, err := os.ReadFile(filepath.Join(e.Dir, "events", category, name, "format"))
 	if err != nil {
-		return "", fmt.Errorf("tracepoint %s:%s: %w", category, name, err)
+		return "", fmt.Errorf("tracepoint %s: %w", key, err)
 	}
+	e.formats[key] = string(b)
 	return string(b), nil
 }

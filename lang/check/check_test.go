@@ -1,0 +1,234 @@
+package check_test
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/check"
+	"github.com/gbt-dev/gbt/lang/diag"
+	"github.com/gbt-dev/gbt/lang/parse"
+	"github.com/gbt-dev/gbt/lang/probe/probetest"
+	"github.com/gbt-dev/gbt/lang/types"
+	"github.com/gbt-dev/gbt/stdlib"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func golden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
+	}
+}
+
+// checkSource parses and checks src against the canned tracefs.
+func checkSource(src string, params ...string) (*check.Info, string) {
+	source := diag.Source{Name: "stdin", Text: src}
+	var b strings.Builder
+	prog, diags := parse.Parse("stdin", src)
+	if diags.HasErrors() {
+		diag.RenderAll(&b, source, diags)
+		return nil, b.String()
+	}
+	info, diags := check.Check(prog, check.Config{Env: probetest.New(), Builtins: stdlib.New(), Params: params})
+	diag.RenderAll(&b, source, diags)
+	if diags.HasErrors() {
+		return nil, b.String()
+	}
+	return info, b.String()
+}
+
+// TestErrors renders the diagnostics of each bad script; most messages are
+// bpftrace 0.17's, word for word.
+func TestErrors(t *testing.T) {
+	files, _ := filepath.Glob("testdata/errors/*.bt")
+	if len(files) < 60 {
+		t.Fatalf("want at least 60 error scripts, have %d", len(files))
+	}
+	for _, file := range files {
+		name := strings.TrimSuffix(filepath.Base(file), ".bt")
+		t.Run(name, func(t *testing.T) {
+			src, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			info, out := checkSource(string(src))
+			if info != nil {
+				t.Fatalf("no error for:\n%s", src)
+			}
+			golden(t, strings.TrimSuffix(file, ".bt")+".golden", out)
+		})
+	}
+}
+
+// TestDiffScriptsCheck: every differential test script checks cleanly.
+func TestDiffScriptsCheck(t *testing.T) {
+	files, _ := filepath.Glob("../../cmd/gbt/testdata/diff/*.bt")
+	for _, file := range files {
+		src, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info, out := checkSource(string(src), "7", "word"); info == nil {
+			t.Errorf("%s:\n%s", file, out)
+		}
+	}
+}
+
+func TestTypes(t *testing.T) {
+	tests := []struct {
+		src  string
+		want map[string]string // map or $var name → type
+	}{
+		{`BEGIN { @a = count(); @b[comm] = sum(1); @c[1, "x"] = 5; $s = str(0); $t = (1, comm); @h = hist(2); }`,
+			map[string]string{"@a": "count", "@b": "sum", "@c": "int64", "$s": "string[64]", "$t": "(int64,string[16])", "@h": "hist"}},
+		{`tracepoint:syscalls:sys_enter_openat { @[str(args->filename)] = count(); $f = args->flags; $p = args->filename; }`,
+			map[string]string{"@": "count", "$f": "uint64", "$p": "int8 *"}},
+		{`tracepoint:sched:sched_process_exec { $f = str(args->filename); $p = args->pid; }`,
+			map[string]string{"$f": "string[64]", "$p": "int64"}},
+		{`BEGIN { @x = (uint8)300; $y = 1 + 2 * 3; @z = pid; }`, map[string]string{"@x": "uint64", "$y": "int64", "@z": "uint64"}},
+		{`BEGIN { @s = "a"; @s = "longer"; }`, map[string]string{"@s": "string[7]"}},
+	}
+	for _, tt := range tests {
+		info, out := checkSource(tt.src)
+		if info == nil {
+			t.Errorf("%s:\n%s", tt.src, out)
+			continue
+		}
+		for name, want := range tt.want {
+			var got string
+			if strings.HasPrefix(name, "@") {
+				m := info.Maps[name]
+				if m == nil {
+					t.Errorf("%s: no map %s", tt.src, name)
+					continue
+				}
+				got = m.Value.String()
+			} else {
+				v := info.Probes[0].Vars[name]
+				if v == nil {
+					t.Errorf("%s: no variable %s", tt.src, name)
+					continue
+				}
+				got = v.Type.String()
+			}
+			if got != want {
+				t.Errorf("%s: %s is %s, want %s", tt.src, name, got, want)
+			}
+		}
+	}
+}
+
+func TestConstantFolding(t *testing.T) {
+	info, out := checkSource(`BEGIN { $a = 1 + 2 * 3; $b = (uint8)300; $c = 1 << 10; $d = -7 / 2; $e = $1 * 2; $f = $#; }`, "21")
+	if info == nil {
+		t.Fatal(out)
+	}
+	want := map[string]int64{"$a": 7, "$b": 44, "$c": 1024, "$d": int64(uint64(1<<64-7) / 2), "$e": 42, "$f": 1}
+	for _, st := range info.Prog.Probes[0].Body.Stmts {
+		as := st.(*ast.AssignStmt)
+		name := as.LHS.(*ast.Variable).Name
+		if v, ok := info.Consts[as.RHS]; !ok || v != want[name] {
+			t.Errorf("%s = %d (folded %v), want %d", name, v, ok, want[name])
+		}
+	}
+}
+
+func TestMapKeyTypesUnify(t *testing.T) {
+	info, out := checkSource(`BEGIN { @m[comm] = 1; @m[str(0)] = 2; @t[1, comm] = 1; }`)
+	if info == nil {
+		t.Fatal(out)
+	}
+	if k := info.Maps["@m"].Key; !k.Equal(types.StringOf(64)) {
+		t.Errorf("@m key %s, want string[64]", k)
+	}
+	if k := info.Maps["@t"].Key.String(); k != "(int64,string[16])" {
+		t.Errorf("@t key %s", k)
+	}
+}
+
+func FuzzCheck(f *testing.F) {
+	for _, glob := range []string{"testdata/errors/*.bt", "../parse/testdata/roundtrip/*.bt"} {
+		files, _ := filepath.Glob(glob)
+		for _, file := range files {
+			if b, err := os.ReadFile(file); err == nil {
+				f.Add(string(b))
+			}
+		}
+	}
+	env, table := probetest.New(), stdlib.New()
+	f.Fuzz(func(t *testing.T, src string) {
+		prog, diags := parse.Parse("stdin", src)
+		if diags.HasErrors() || prog == nil {
+			return
+		}
+		_, diags = check.Check(prog, check.Config{Env: env, Builtins: table})
+		var b strings.Builder
+		diag.RenderAll(&b, diag.Source{Name: "stdin", Text: src}, diags)
+	})
+}
+
+var mapName = regexp.MustCompile(`@(\w*)`)
+
+func BenchmarkParseCheck(b *testing.B) {
+	files, _ := filepath.Glob("../parse/testdata/roundtrip/*.bt")
+	var sb strings.Builder
+	lines := 0
+	for round := 0; lines < 300 && round < 10; round++ {
+		lines = appendScripts(&sb, files, lines)
+	}
+	src := sb.String()
+	env, table := probetest.New(), stdlib.New()
+	b.ReportAllocs()
+	for b.Loop() {
+		prog, diags := parse.Parse("bench.bt", src)
+		if diags.HasErrors() {
+			b.Fatal(diags)
+		}
+		if _, diags := check.Check(prog, check.Config{Env: env, Builtins: table}); diags.HasErrors() {
+			b.Fatal(diags.Err())
+		}
+	}
+	b.ReportMetric(float64(strings.Count(src, "\n")), "lines")
+}
+
+// appendScripts adds the scripts that check cleanly, each with its own maps,
+// until 300 lines.
+func appendScripts(sb *strings.Builder, files []string, lines int) int {
+	for _, f := range files {
+		src, _ := os.ReadFile(f)
+		s := string(src)
+		if strings.Contains(s, "#") || strings.Contains(s, "config") || strings.Contains(s, "struct") || strings.Contains(s, "enum") || strings.Contains(s, "union") {
+			continue
+		}
+		if _, out := checkSource(s); strings.Contains(out, "ERROR") {
+			continue // only scripts that check cleanly here
+		}
+		// Give each script its own maps.
+		s = mapName.ReplaceAllString(s, fmt.Sprintf("@s%d_$1", lines))
+		sb.WriteString(s)
+		lines += strings.Count(s, "\n")
+		if lines >= 300 {
+			return lines
+		}
+	}
+	return lines
+}
