@@ -102,7 +102,6 @@ func (c *checker) cdef(d *ast.CDef) {
 // Probes
 
 func (c *checker) expandProbes(prog *ast.Program) {
-	seen := map[string]ast.Span{}
 	for _, p := range prog.Probes {
 		pi := &ProbeInfo{Probe: p}
 		for _, ap := range p.Points {
@@ -122,10 +121,8 @@ func (c *checker) expandProbes(prog *ast.Program) {
 						Hint = "give each kind of probe its own block"
 					continue
 				}
-				if (pt.Name == "BEGIN" || pt.Name == "END") && seen[pt.Name].Start.IsValid() {
-					// bpftrace 0.17 allows one of each; gbt runs several in order.
-				}
-				seen[pt.Name] = ap.Span
+				// bpftrace 0.17 allows one BEGIN and one END; gbt runs
+				// several in source order.
 				pi.Points = append(pi.Points, pt)
 			}
 		}
@@ -435,9 +432,6 @@ func (c *checker) defineMap(m *ast.MapRef, key, val types.Type) {
 	if info == nil {
 		info = &MapInfo{Name: m.Name, Key: key, Value: val, Span: spanOf(m)}
 		c.info.Maps[m.Name] = info
-	}
-	if !c.assignedMaps[m.Name] && c.quiet {
-		// First assignment seen in this pass.
 	}
 	c.assignedMaps[m.Name] = true
 	if key.IsValid() {
