@@ -12,22 +12,35 @@ import (
 	"sync"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/gbt-dev/gbt/lang/probe"
 )
 
-// Tracefs mount points, in the order they are tried.
-var tracefsPaths = []string{"/sys/kernel/tracing", "/sys/kernel/debug/tracing"}
+// DefaultTracefsPaths are the tracefs mount points NewEnv tries, in order;
+// the first is where EnsureTracefs mounts it.
+var DefaultTracefsPaths = []string{"/sys/kernel/tracing", "/sys/kernel/debug/tracing"}
 
 // Env implements lang/probe.Env over the live tracefs. It reads lazily and
-// caches what it read.
+// caches what it read. It is safe for concurrent use.
 type Env struct {
 	mu      sync.Mutex
-	tracefs string
+	paths   []string // candidate tracefs directories
+	tracefs string   // the one found, once found
 	events  []string
 	formats map[string]string
 }
 
-// NewEnv returns an Env; nothing is read until asked.
-func NewEnv() *Env { return &Env{formats: map[string]string{}} }
+var _ probe.Env = (*Env)(nil)
+
+// NewEnv returns an Env over DefaultTracefsPaths; nothing is read until
+// asked.
+func NewEnv() *Env { return NewEnvAt(DefaultTracefsPaths...) }
+
+// NewEnvAt returns an Env that looks for tracefs in the given directories,
+// in order, and mounts it at the first when asked to.
+func NewEnvAt(paths ...string) *Env {
+	return &Env{paths: paths, formats: map[string]string{}}
+}
 
 // Tracefs returns the tracefs directory in use ("" if none found).
 func (e *Env) Tracefs() string {
@@ -40,7 +53,7 @@ func (e *Env) findTracefs() string {
 	if e.tracefs != "" {
 		return e.tracefs
 	}
-	for _, p := range tracefsPaths {
+	for _, p := range e.paths {
 		if _, err := os.Stat(filepath.Join(p, "available_events")); err == nil {
 			e.tracefs = p
 			return p
@@ -57,10 +70,13 @@ func (e *Env) EnsureTracefs() (mounted bool, err error) {
 	if e.findTracefs() != "" {
 		return false, nil
 	}
+	if len(e.paths) == 0 {
+		return false, errors.New("no tracefs mount point configured")
+	}
 	if os.Geteuid() != 0 {
 		return false, errors.New("tracefs is not mounted and mounting it needs root")
 	}
-	target := tracefsPaths[0]
+	target := e.paths[0]
 	if err := unix.Mount("nodev", target, "tracefs", 0, ""); err != nil {
 		return false, fmt.Errorf("mount tracefs at %s: %w", target, err)
 	}

@@ -1,0 +1,338 @@
+package output
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/gbt-dev/gbt/lang/types"
+)
+
+// LhistParams are the min, max and step of an lhist() map.
+type LhistParams struct {
+	Min, Max, Step int64
+}
+
+// MapLayout describes a map for printing.
+type MapLayout struct {
+	Name  string     // "@name" (or "@" for the anonymous map)
+	Key   types.Type // Kind Void for a keyless map; a Tuple is a multi-value key @m[1, abc]
+	Value types.Type // a plain value, or types.Agg with its AggKind
+	Lhist LhistParams
+}
+
+// row is an entry with its value reduced over CPUs.
+type row struct {
+	key   []byte
+	raw   []byte   // plain value
+	n     int64    // count/sum/min/max/plain int, avg/stats average, hist total
+	count int64    // avg/stats
+	sum   int64    // avg/stats
+	bkt   []uint64 // hist/lhist
+}
+
+func (l *MapLayout) agg() types.AggKind {
+	if l.Value.Kind == types.Agg {
+		return l.Value.AggKind
+	}
+	return types.NoAgg
+}
+
+// valueSize is the per-CPU value size.
+func (l *MapLayout) valueSize() int {
+	if k := l.agg(); k != types.NoAgg {
+		return types.AggValueSize(k, l.Lhist.Min, l.Lhist.Max, l.Lhist.Step)
+	}
+	return l.Value.ByteSize()
+}
+
+// reduce folds an entry's per-CPU values with lang/types' rules.
+func (l *MapLayout) reduce(e Entry) (row, error) {
+	r := row{key: e.Key}
+	size := l.valueSize()
+	for cpu, b := range e.Values {
+		if len(b) < size {
+			return r, fmt.Errorf("map %s: value of CPU %d has %d bytes, want %d", l.Name, cpu, len(b), size)
+		}
+	}
+	if len(e.Values) == 0 {
+		return r, fmt.Errorf("map %s: entry without a value", l.Name)
+	}
+	if len(e.Key) < l.Key.ByteSize() {
+		return r, fmt.Errorf("map %s: key has %d bytes, want %d", l.Name, len(e.Key), l.Key.ByteSize())
+	}
+	k := l.agg()
+	switch k {
+	case types.NoAgg:
+		r.raw = e.Values[0]
+		if l.Value.IsInt() || l.Value.Kind == types.Pointer {
+			var sum uint64 // bpftrace's reduce_value adds the CPUs' values
+			for _, b := range e.Values {
+				sum += intArg(l.Value, b)
+			}
+			r.n = int64(sum)
+		}
+	case types.Count, types.Sum:
+		for _, b := range e.Values {
+			r.n += int64(uword(b, 8))
+		}
+	case types.Min, types.Max:
+		set := false
+		for _, b := range e.Values {
+			if uword(b[8:], 8) == 0 {
+				continue
+			}
+			x := int64(uword(b, 8))
+			better := x < r.n
+			if !l.Value.AggSigned {
+				better = uint64(x) < uint64(r.n)
+			}
+			if k == types.Max {
+				better = x > r.n
+				if !l.Value.AggSigned {
+					better = uint64(x) > uint64(r.n)
+				}
+			}
+			if !set || better {
+				r.n = x
+			}
+			set = true
+		}
+	case types.Avg, types.Stats:
+		for _, b := range e.Values {
+			r.sum += int64(uword(b, 8))
+			r.count += int64(uword(b[8:], 8))
+		}
+		if r.count != 0 {
+			r.n = r.sum / r.count
+		}
+	case types.Hist, types.Lhist:
+		r.bkt = make([]uint64, size/8)
+		for _, b := range e.Values {
+			for i := range r.bkt {
+				r.bkt[i] += uword(b[8*i:], 8)
+			}
+		}
+		for _, c := range r.bkt {
+			r.n += int64(c)
+		}
+	default:
+		return r, fmt.Errorf("map %s: unknown aggregation %v", l.Name, k)
+	}
+	return r, nil
+}
+
+// signedValue reports whether reduced values compare and divide as signed.
+func (l *MapLayout) signedValue() bool {
+	switch l.agg() {
+	case types.NoAgg:
+		return l.Value.Kind == types.Bool || l.Value.Kind == types.Pointer || l.Value.Signed
+	case types.Count:
+		return false
+	case types.Sum, types.Min, types.Max:
+		return l.Value.AggSigned
+	}
+	return true
+}
+
+// sortRows orders rows as bpftrace 0.17's print_map does: count, sum,
+// min, max and integer values by value; hist and lhist by total count;
+// avg and stats by average; other values by key (sort_by_key). Ties keep
+// the order of the raw key bytes, which is what 0.17's std::map gives
+// hist/lhist/avg/stats (its order for other ties is the kernel's hash
+// order).
+func (l *MapLayout) sortRows(rs []row) {
+	slices.SortStableFunc(rs, func(a, b row) int { return bytes.Compare(a.key, b.key) })
+	byValue := l.agg() != types.NoAgg || l.Value.IsInt() || l.Value.Kind == types.Pointer
+	if !byValue {
+		l.sortByKey(rs)
+		return
+	}
+	signed := l.signedValue()
+	slices.SortStableFunc(rs, func(a, b row) int {
+		if signed {
+			return cmp.Compare(a.n, b.n)
+		}
+		return cmp.Compare(uint64(a.n), uint64(b.n))
+	})
+}
+
+// sortByKey is 0.17's sort_by_key: stable sorts by each key argument from
+// the last to the first; integers compare unsigned, strings as strncmp;
+// other kinds keep their order.
+func (l *MapLayout) sortByKey(rs []row) {
+	args, offs := []types.Type{l.Key}, []int{0}
+	if l.Key.Kind == types.Tuple {
+		args, offs = l.Key.Elems, l.Key.TupleOffsets()
+	}
+	for i := len(args) - 1; i >= 0; i-- {
+		t, off := args[i], offs[i]
+		switch {
+		case t.IsInt():
+			n := intSize(t)
+			slices.SortStableFunc(rs, func(a, b row) int {
+				return cmp.Compare(uword(field(a.key, off, n), n), uword(field(b.key, off, n), n))
+			})
+		case t.Kind == types.String:
+			slices.SortStableFunc(rs, func(a, b row) int {
+				return bytes.Compare(cstr(field(a.key, off, t.Size)), cstr(field(b.key, off, t.Size)))
+			})
+		}
+	}
+}
+
+// PrintMap writes a map as bpftrace 0.17 prints it at exit and for
+// print(@m, top, div): es are the map's entries in any order (one value
+// per CPU for per-CPU maps). top > 0 keeps only the last top entries
+// (0.17 ignores top for stats); div > 0 divides printed values (0.17
+// ignores it for lhist and stats). An empty map prints as an empty line in
+// text (two for avg/stats) and as nothing in JSON.
+func (p *Printer) PrintMap(l MapLayout, es []Entry, top, div int) error {
+	if err := supported(l.Value); err != nil && l.Value.Kind != types.Agg {
+		return fmt.Errorf("map %s: %w", l.Name, err)
+	}
+	if l.Key.Kind != types.Void {
+		if err := supported(l.Key); err != nil {
+			return fmt.Errorf("map %s key: %w", l.Name, err)
+		}
+	}
+	if l.agg() == types.Lhist && (l.Lhist.Step <= 0 || l.Lhist.Max <= l.Lhist.Min) {
+		return fmt.Errorf("map %s: invalid lhist parameters %+v", l.Name, l.Lhist)
+	}
+	rs := make([]row, 0, len(es))
+	for _, e := range es {
+		r, err := l.reduce(e)
+		if err != nil {
+			return err
+		}
+		rs = append(rs, r)
+	}
+	l.sortRows(rs)
+	if div <= 0 {
+		div = 1
+	}
+	if top > 0 && len(rs) > top && l.agg() != types.Stats {
+		rs = rs[len(rs)-top:]
+	}
+	json := p.f == JSON
+	if json && len(rs) == 0 {
+		return nil
+	}
+	if json {
+		kind := "map"
+		switch l.agg() {
+		case types.Hist, types.Lhist:
+			kind = "hist"
+		case types.Avg, types.Stats:
+			kind = "stats"
+		}
+		p.buf = append(p.buf, `{"type": "`...)
+		p.buf = append(p.buf, kind...)
+		p.buf = append(p.buf, `", "data": {`...)
+		p.buf = appendJSONString(p.buf, []byte(l.Name))
+		p.buf = append(p.buf, ": "...)
+		if l.Key.Kind != types.Void {
+			p.buf = append(p.buf, '{')
+		}
+	}
+	for i, r := range rs {
+		if i > 0 {
+			if json {
+				p.buf = append(p.buf, ", "...)
+			} else {
+				p.buf = append(p.buf, '\n')
+			}
+		}
+		p.appendRow(&l, r, div)
+	}
+	if json {
+		if l.Key.Kind != types.Void {
+			p.buf = append(p.buf, '}')
+		}
+		p.buf = append(p.buf, "}}\n"...)
+		return p.flush()
+	}
+	p.buf = append(p.buf, '\n')
+	if k := l.agg(); k == types.Avg || k == types.Stats {
+		p.buf = append(p.buf, '\n')
+	}
+	return p.flush()
+}
+
+// appendRow appends one "key: value" element.
+func (p *Printer) appendRow(l *MapLayout, r row, div int) {
+	json := p.f == JSON
+	if json {
+		if l.Key.Kind != types.Void {
+			p.vals.tmp = p.vals.appendKeyList(p.vals.tmp[:0], l.Key, r.key, ",")
+			p.buf = appendJSONString(p.buf, p.vals.tmp)
+			p.buf = append(p.buf, ": "...)
+		}
+	} else {
+		p.buf = append(p.buf, l.Name...)
+		if l.Key.Kind != types.Void {
+			p.buf = append(p.buf, '[')
+			p.buf = p.vals.appendKeyList(p.buf, l.Key, r.key, ", ")
+			p.buf = append(p.buf, ']')
+		}
+		p.buf = append(p.buf, ": "...)
+	}
+	d := int64(div)
+	switch k := l.agg(); k {
+	case types.NoAgg:
+		if l.Value.IsInt() || l.Value.Kind == types.Pointer {
+			p.buf = appendDiv(p.buf, l.Value, r.n, div)
+		} else {
+			p.buf = p.vals.appendValue(p.buf, l.Value, r.raw, json)
+		}
+	case types.Count, types.Sum, types.Min, types.Max:
+		if l.signedValue() {
+			p.buf = strconv.AppendInt(p.buf, r.n/d, 10)
+		} else {
+			p.buf = strconv.AppendUint(p.buf, uint64(r.n)/uint64(d), 10)
+		}
+	case types.Avg:
+		p.buf = strconv.AppendInt(p.buf, r.n/d, 10)
+	case types.Stats:
+		if json {
+			p.buf = fmt.Appendf(p.buf, `{"count": %d, "average": %d, "total": %d}`, r.count, r.n, r.sum)
+		} else {
+			p.buf = fmt.Appendf(p.buf, "count %d, average %d, total %d", r.count, r.n, r.sum)
+		}
+	case types.Hist:
+		if json {
+			p.buf = appendHistJSON(p.buf, r.bkt, uint64(div))
+		} else {
+			p.buf = append(p.buf, '\n')
+			p.buf = appendHist(p.buf, r.bkt, uint64(div))
+		}
+	case types.Lhist:
+		if json {
+			p.buf = appendLhistJSON(p.buf, r.bkt, l.Lhist)
+		} else {
+			p.buf = append(p.buf, '\n')
+			p.buf = appendLhist(p.buf, r.bkt, l.Lhist)
+		}
+	}
+}
+
+// appendDiv prints a plain integer value divided by div at the value's
+// width and sign, as 0.17's value_to_str.
+func appendDiv(dst []byte, t types.Type, n int64, div int) []byte {
+	if t.Kind != types.Int {
+		return strconv.AppendInt(dst, n/int64(div), 10)
+	}
+	bits := uint(intSize(t) * 8)
+	if t.Signed {
+		shift := 64 - bits
+		x := n << shift >> shift // the sum wraps at the value's width
+		return strconv.AppendInt(dst, x/int64(div), 10)
+	}
+	x := uint64(n)
+	if bits < 64 {
+		x &= 1<<bits - 1
+	}
+	return strconv.AppendUint(dst, x/uint64(div), 10)
+}

@@ -1,0 +1,111 @@
+package output
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/gbt-dev/gbt/lang/types"
+)
+
+// Format selects text or JSON output.
+type Format uint8
+
+// Output formats.
+const (
+	Text Format = iota // bpftrace's default text
+	JSON               // -f json: one record per line
+)
+
+// Printer writes bpftrace 0.17's output records (text or JSON) to a
+// writer. It is not safe for concurrent use.
+type Printer struct {
+	w    io.Writer
+	f    Format
+	buf  []byte
+	vals values
+}
+
+// NewPrinter returns a Printer writing format f to w. Wrap w in a
+// bufio.Writer for streams of events.
+func NewPrinter(w io.Writer, f Format) *Printer {
+	return &Printer{w: w, f: f}
+}
+
+// SetProbeNames gives the names the `probe` builtin's ids stand for.
+func (p *Printer) SetProbeNames(names []string) { p.vals.probeNames = names }
+
+// Format returns the printer's format.
+func (p *Printer) Format() Format { return p.f }
+
+func (p *Printer) flush() error {
+	_, err := p.w.Write(p.buf)
+	p.buf = p.buf[:0]
+	return err
+}
+
+// Message writes text produced by printf, time, cat, join or system: as is
+// in text mode, as {"type": kind, "data": text} in JSON.
+func (p *Printer) Message(kind string, text []byte) error {
+	if p.f == Text {
+		_, err := p.w.Write(text)
+		return err
+	}
+	p.buf = append(p.buf, `{"type": "`...)
+	p.buf = append(p.buf, kind...)
+	p.buf = append(p.buf, `", "data": `...)
+	p.buf = appendJSONString(p.buf, text)
+	p.buf = append(p.buf, "}\n"...)
+	return p.flush()
+}
+
+// Printf writes the text of one printf() event.
+func (p *Printer) Printf(text []byte) error { return p.Message("printf", text) }
+
+// AttachedProbes writes "Attaching N probes..." (JSON attached_probes).
+func (p *Printer) AttachedProbes(n int) error {
+	if p.f == JSON {
+		return p.countRecord("attached_probes", "probes", uint64(n))
+	}
+	p.buf = append(p.buf, "Attaching "...)
+	p.buf = strconv.AppendInt(p.buf, int64(n), 10)
+	if n == 1 {
+		p.buf = append(p.buf, " probe...\n"...)
+	} else {
+		p.buf = append(p.buf, " probes...\n"...)
+	}
+	return p.flush()
+}
+
+// LostEvents writes "Lost N events" (JSON lost_events).
+func (p *Printer) LostEvents(n uint64) error {
+	if p.f == JSON {
+		return p.countRecord("lost_events", "events", n)
+	}
+	p.buf = append(p.buf, "Lost "...)
+	p.buf = strconv.AppendUint(p.buf, n, 10)
+	p.buf = append(p.buf, " events\n"...)
+	return p.flush()
+}
+
+func (p *Printer) countRecord(kind, name string, n uint64) error {
+	p.buf = fmt.Appendf(p.buf, "{\"type\": \"%s\", \"data\": {\"%s\": %d}}\n", kind, name, n)
+	return p.flush()
+}
+
+// PrintValue writes a non-map value as print(value) does: the value and a
+// newline (JSON {"type": "value", "data": ...}).
+func (p *Printer) PrintValue(t types.Type, b []byte) error {
+	if err := supported(t); err != nil {
+		return err
+	}
+	if p.f == JSON {
+		p.buf = append(p.buf, `{"type": "value", "data": `...)
+		p.buf = p.vals.appendValue(p.buf, t, b, true)
+		p.buf = append(p.buf, "}\n"...)
+	} else {
+		p.buf = p.vals.appendValue(p.buf, t, b, false)
+		p.buf = append(p.buf, '\n')
+	}
+	return p.flush()
+}

@@ -1,0 +1,327 @@
+package output
+
+import (
+	"encoding/binary"
+	"fmt"
+	"net/netip"
+	"os/user"
+	"strconv"
+
+	"github.com/gbt-dev/gbt/lang/types"
+)
+
+// values renders decoded values the way bpftrace 0.17 does in map keys,
+// map values, print() and printf's %s.
+type values struct {
+	probeNames []string
+	tmp        []byte // scratch for text that JSON then quotes
+}
+
+// uword reads a little-endian unsigned integer of n bytes (1, 2, 4 or 8)
+// from b; bytes past the end of b read as zero.
+func uword(b []byte, n int) uint64 {
+	var w [8]byte
+	copy(w[:n], b)
+	return binary.LittleEndian.Uint64(w[:])
+}
+
+// intArg reads an integer of type t and widens it to 64 bits as bpftrace
+// passes it to printf: sign-extended when t is signed.
+func intArg(t types.Type, b []byte) uint64 {
+	n := intSize(t)
+	x := uword(b, n)
+	if t.Kind == types.Int && t.Signed && n < 8 {
+		shift := 64 - 8*uint(n)
+		x = uint64(int64(x<<shift) >> shift)
+	}
+	return x
+}
+
+// intSize is the byte size of an integer-like value of type t.
+func intSize(t types.Type) int {
+	if t.Kind == types.Int {
+		switch t.Bits {
+		case 8, 16, 32:
+			return t.Bits / 8
+		}
+	}
+	return 8
+}
+
+// cstr returns b up to its first NUL.
+func cstr(b []byte) []byte {
+	for i, c := range b {
+		if c == 0 {
+			return b[:i]
+		}
+	}
+	return b
+}
+
+// field returns b[off:off+n], clamped to b.
+func field(b []byte, off, n int) []byte {
+	if off > len(b) {
+		return nil
+	}
+	return b[off:min(len(b), off+n)]
+}
+
+// appendHexBuffer renders a buffer as bpftrace's hex_format_buffer:
+// printable ASCII kept, other bytes as \xNN.
+func appendHexBuffer(dst, b []byte) []byte {
+	const hex = "0123456789abcdef"
+	for _, c := range b {
+		if c >= 32 && c <= 126 {
+			dst = append(dst, c)
+		} else {
+			dst = append(dst, '\\', 'x', hex[c>>4], hex[c&15])
+		}
+	}
+	return dst
+}
+
+// supported reports an error if values of type t cannot be rendered.
+func supported(t types.Type) error {
+	switch t.Kind {
+	case types.Int, types.Bool, types.String, types.Buffer, types.Pointer, types.Probe,
+		types.Username, types.Inet, types.Mac:
+		return nil
+	case types.Tuple:
+		for _, e := range t.Elems {
+			if err := supported(e); err != nil {
+				return err
+			}
+		}
+		return nil
+	case types.Array:
+		return supported(*t.Elem)
+	case types.Record:
+		for _, f := range t.Fields {
+			if err := supported(f.Type); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return fmt.Errorf("printing %s values is not supported yet", t)
+}
+
+// appendScalar renders the types whose text is the same in keys and values
+// (probe names, user names, addresses); ok is false for other kinds.
+func (v *values) appendScalar(dst []byte, t types.Type, b []byte) (_ []byte, ok bool) {
+	switch t.Kind {
+	case types.String:
+		return append(dst, cstr(field(b, 0, t.Size))...), true
+	case types.Buffer:
+		return appendHexBuffer(dst, field(b, 0, t.Size)), true
+	case types.Probe:
+		id := uword(b, 8)
+		if id < uint64(len(v.probeNames)) {
+			return append(dst, v.probeNames[id]...), true
+		}
+		return strconv.AppendUint(dst, id, 10), true
+	case types.Username:
+		uid := strconv.FormatUint(uword(b, 8), 10)
+		if u, err := user.LookupId(uid); err == nil {
+			dst = append(dst, u.Username...)
+		}
+		return dst, true // bpftrace prints nothing for an unknown uid
+	case types.Inet:
+		return appendInet(dst, b), true
+	case types.Mac:
+		const hex = "0123456789ABCDEF"
+		mac := field(b, 0, 6)
+		for i := range 6 {
+			if i > 0 {
+				dst = append(dst, ':')
+			}
+			var c byte
+			if i < len(mac) {
+				c = mac[i]
+			}
+			dst = append(dst, hex[c>>4], hex[c&15])
+		}
+		return dst, true
+	}
+	return dst, false
+}
+
+// appendInet renders an ntop() value: address family word, then the
+// address bytes.
+func appendInet(dst, b []byte) []byte {
+	const afInet, afInet6 = 2, 10
+	addr := field(b, 8, 16)
+	switch uword(b, 8) {
+	case afInet:
+		var a [4]byte
+		copy(a[:], addr)
+		return netip.AddrFrom4(a).AppendTo(dst)
+	case afInet6:
+		var a [16]byte
+		copy(a[:], addr)
+		return netip.AddrFrom16(a).AppendTo(dst)
+	}
+	return dst
+}
+
+// appendKey renders one map key argument as bpftrace's MapKey does:
+// integers signed at their size, pointers in hex, arrays "[1,2]", records
+// "{.a=1,.b=2}".
+func (v *values) appendKey(dst []byte, t types.Type, b []byte) []byte {
+	if d, ok := v.appendScalar(dst, t, b); ok {
+		return d
+	}
+	switch t.Kind {
+	case types.Int, types.Bool:
+		return strconv.AppendInt(dst, int64(intArg(types.IntOf(intSize(t)*8, true), b)), 10)
+	case types.Pointer:
+		dst = append(dst, "0x"...)
+		return strconv.AppendUint(dst, uword(b, 8), 16)
+	case types.Array:
+		dst = append(dst, '[')
+		n := t.Elem.ByteSize()
+		for i := range t.Len {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = v.appendKey(dst, *t.Elem, field(b, i*n, n))
+		}
+		return append(dst, ']')
+	case types.Record:
+		dst = append(dst, '{')
+		for i, f := range t.Fields {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, '.')
+			dst = append(dst, f.Name...)
+			dst = append(dst, '=')
+			dst = v.appendKey(dst, f.Type, field(b, f.Offset, f.Type.ByteSize()))
+		}
+		return append(dst, '}')
+	case types.Tuple:
+		return v.appendValue(dst, t, b, false)
+	}
+	return dst
+}
+
+// appendKeyList renders a map's key the way it appears between the
+// brackets: tuple keys are bpftrace's multi-value keys, "1, abc" (sep ", "
+// in text, "," inside JSON's quoted key).
+func (v *values) appendKeyList(dst []byte, t types.Type, b []byte, sep string) []byte {
+	if t.Kind != types.Tuple {
+		return v.appendKey(dst, t, b)
+	}
+	for i, off := range t.TupleOffsets() {
+		if i > 0 {
+			dst = append(dst, sep...)
+		}
+		e := t.Elems[i]
+		dst = v.appendKey(dst, e, field(b, off, e.ByteSize()))
+	}
+	return dst
+}
+
+// appendValue renders a plain (non-aggregation) value as bpftrace's
+// value_to_str: integers at their width and sign, pointers in decimal,
+// tuples "(1, abc)", records "{ .a = 1 }". In JSON, strings and other
+// text values are quoted and tuples are arrays.
+func (v *values) appendValue(dst []byte, t types.Type, b []byte, json bool) []byte {
+	if json && quoted(t) {
+		v.tmp, _ = v.appendScalar(v.tmp[:0], t, b)
+		return appendJSONString(dst, v.tmp)
+	}
+	if d, ok := v.appendScalar(dst, t, b); ok {
+		return d
+	}
+	switch t.Kind {
+	case types.Int:
+		if t.Signed {
+			return strconv.AppendInt(dst, int64(intArg(t, b)), 10)
+		}
+		return strconv.AppendUint(dst, intArg(t, b), 10)
+	case types.Bool, types.Pointer:
+		return strconv.AppendInt(dst, int64(uword(b, 8)), 10)
+	case types.Tuple:
+		open, sep, end := "(", ", ", ")"
+		if json {
+			open, sep, end = "[", ",", "]"
+		}
+		dst = append(dst, open...)
+		for i, off := range t.TupleOffsets() {
+			if i > 0 {
+				dst = append(dst, sep...)
+			}
+			e := t.Elems[i]
+			dst = v.appendValue(dst, e, field(b, off, e.ByteSize()), json)
+		}
+		return append(dst, end...)
+	case types.Array:
+		dst = append(dst, '[')
+		n := t.Elem.ByteSize()
+		for i := range t.Len {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = v.appendValue(dst, *t.Elem, field(b, i*n, n), json)
+		}
+		return append(dst, ']')
+	case types.Record:
+		dst = append(dst, "{ "...)
+		for i, f := range t.Fields {
+			if i > 0 {
+				dst = append(dst, ", "...)
+			}
+			if json {
+				dst = append(dst, '"')
+				dst = append(dst, f.Name...)
+				dst = append(dst, "\": "...)
+			} else {
+				dst = append(dst, '.')
+				dst = append(dst, f.Name...)
+				dst = append(dst, " = "...)
+			}
+			dst = v.appendValue(dst, f.Type, field(b, f.Offset, f.Type.ByteSize()), json)
+		}
+		return append(dst, " }"...)
+	}
+	return dst
+}
+
+// quoted reports whether JSON output quotes values of type t.
+func quoted(t types.Type) bool {
+	switch t.Kind {
+	case types.String, types.Buffer, types.Probe, types.Username, types.Inet,
+		types.Ksym, types.Usym, types.Stack:
+		return true
+	}
+	return false
+}
+
+// appendJSONString appends s as a JSON string with bpftrace's escapes
+// (\" \\ \n \r \t, other control bytes as \u00XX, everything else raw).
+func appendJSONString(dst, s []byte) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	for _, c := range s {
+		switch c {
+		case '"':
+			dst = append(dst, '\\', '"')
+		case '\\':
+			dst = append(dst, '\\', '\\')
+		case '\n':
+			dst = append(dst, '\\', 'n')
+		case '\r':
+			dst = append(dst, '\\', 'r')
+		case '\t':
+			dst = append(dst, '\\', 't')
+		default:
+			if c <= 0x1f {
+				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
+			} else {
+				dst = append(dst, c)
+			}
+		}
+	}
+	return append(dst, '"')
+}
