@@ -1,0 +1,76 @@
+package runtime_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"testing"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gbt-dev/gbt/codegen"
+	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/probe"
+	"github.com/gbt-dev/gbt/runtime"
+)
+
+func requireRoot(t *testing.T) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("kernel test: needs root to load BPF programs")
+	}
+}
+
+func span(col, end int) ast.Span {
+	return ast.Span{Start: ast.Pos{Line: 1, Col: col}, End: ast.Pos{Line: 1, Col: end}}
+}
+
+// TestKernelVerifierErrorMapsToSource: a program the verifier rejects is
+// reported with the span of the instruction it failed on.
+func TestKernelVerifierErrorMapsToSource(t *testing.T) {
+	requireRoot(t)
+	prog := &codegen.Program{
+		Name: "BEGIN", Kind: probe.ProgTestRun, Type: ebpf.RawTracepoint, Begin: true,
+		Insns: asm.Instructions{
+			asm.Mov.Imm(asm.R0, 0),
+			asm.LoadImm(asm.R2, 1<<40, asm.DWord), // a wide instruction: raw offsets differ from indices
+			asm.LoadMem(asm.R0, asm.R2, 0, asm.DWord), // dereferences a scalar
+			asm.Return(),
+		},
+		Spans:   []ast.Span{span(1, 6), span(9, 12), span(14, 20), span(1, 6)},
+		Points:  []probe.Point{{Name: "BEGIN"}},
+		Cookies: []uint64{0},
+	}
+	obj := &codegen.Object{Programs: []*codegen.Program{prog}, ProbeNames: []string{"BEGIN"}}
+	err := runtime.Run(context.Background(), obj, runtime.Options{Stdout: io.Discard, Stderr: io.Discard, DryRun: true})
+	var le *runtime.LoadError
+	if !errors.As(err, &le) {
+		t.Fatalf("got %v, want a LoadError", err)
+	}
+	if le.Span != span(14, 20) {
+		t.Errorf("span %v, want the load's 14-20", le.Span)
+	}
+	if le.Msg == "" || len(le.Tail) == 0 || len(le.Log) < len(le.Tail) {
+		t.Errorf("verifier message/log missing: %+v", le)
+	}
+}
+
+// TestKernelBeginExitEnd: BEGIN runs, its exit() stops before attaching,
+// END runs after, and maps print at the end.
+func TestKernelBeginExitEnd(t *testing.T) {
+	requireRoot(t)
+	var out, errb bytes.Buffer
+	obj := beginPrintfExit(t)
+	if err := runtime.Run(context.Background(), obj, runtime.Options{Stdout: &out, Stderr: &errb}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := out.String(), "hi\n\n\n"; got != want {
+		t.Errorf("stdout %q, want %q", got, want)
+	}
+	if got, want := errb.String(), "Attaching 2 probes...\n"; got != want {
+		t.Errorf("stderr %q, want %q", got, want)
+	}
+}
