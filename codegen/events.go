@@ -59,8 +59,34 @@ func (g *gen) output(off int16, size int, force bool) {
 }
 
 // Printf implements stdlib.Gen.
-func (g *gen) Printf(c *ast.Call) {
-	ev := g.newEvent(EvPrintf, spanOf(c))
+func (g *gen) Printf(c *ast.Call) { g.formatted(EvPrintf, c) }
+
+// FormatEvent implements stdlib.Gen.
+func (g *gen) FormatEvent(kind stdlib.FormatKind, c *ast.Call) {
+	switch kind {
+	case stdlib.FormatSystem:
+		g.formatted(EvSystem, c)
+	case stdlib.FormatCat:
+		g.formatted(EvCat, c)
+	}
+}
+
+// Time implements stdlib.Gen.
+func (g *gen) Time(c *ast.Call) {
+	ev := g.newEvent(EvTime, spanOf(c))
+	ev.Format = "%H:%M:%S\n"
+	if len(c.Args) == 1 {
+		ev.Format = c.Args[0].(*ast.StrLit).Value
+	}
+	rec := g.Alloc(8)
+	g.loadConst(asm.R1, int64(ev.ID))
+	g.Emit(asm.StoreMem(asm.R10, rec, asm.R1, asm.DWord))
+	g.output(rec, 8, false)
+}
+
+// formatted sends a record with a printf format's arguments.
+func (g *gen) formatted(kind EventKind, c *ast.Call) {
+	ev := g.newEvent(kind, spanOf(c))
 	ev.Pieces = stdlibPieces(c)
 	for _, a := range c.Args[1:] {
 		ev.addField(g.TypeOf(a))

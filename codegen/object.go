@@ -73,6 +73,9 @@ const (
 	EvClear
 	EvZero
 	EvPrintValue
+	EvTime   // time(fmt): Format is the strftime format
+	EvSystem // system(fmt, ...): Pieces/Args give the command line
+	EvCat    // cat(fmt, ...): Pieces/Args give the file name
 )
 
 // EventDesc describes one kind of ring-buffer record. Every record starts
@@ -80,7 +83,8 @@ const (
 type EventDesc struct {
 	ID     int
 	Kind   EventKind
-	Pieces []cfmt.Piece // printf
+	Pieces []cfmt.Piece // printf, system, cat
+	Format string       // time
 	Args   []types.Type // printf arguments / print value
 	Offs   []int        // offsets of Args in the record
 	Size   int          // record size in bytes

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"strings"
 	"time"
 
@@ -337,6 +338,15 @@ func (s *Session) handle(rec []byte) error {
 		s.line = s.fmt.AppendValue(s.line[:0], ev.Args[0], rec[ev.Offs[0]:])
 		s.line = append(s.line, '\n')
 		s.out.Write(s.line)
+	case codegen.EvTime:
+		s.line = output.AppendStrftime(s.line[:0], ev.Format, time.Now())
+		s.out.Write(s.line)
+	case codegen.EvSystem:
+		s.line = s.fmt.AppendPrintf(s.line[:0], ev.Pieces, ev.Args, ev.Offs, rec)
+		return s.system(string(s.line))
+	case codegen.EvCat:
+		s.line = s.fmt.AppendPrintf(s.line[:0], ev.Pieces, ev.Args, ev.Offs, rec)
+		s.cat(string(s.line))
 	case codegen.EvPrintMap:
 		return s.printMap(ev.Map, ev.Top, ev.Div)
 	case codegen.EvClear:
@@ -505,4 +515,35 @@ func (s *Session) close() {
 		m.Close()
 	}
 	s.out.Flush()
+}
+
+// catBytesMax is bpftrace's BPFTRACE_CAT_BYTES_MAX default.
+const catBytesMax = 10 << 10
+
+// system runs a command for system() (only compiled with --unsafe); its
+// output goes where gbt's output goes, in event order.
+func (s *Session) system(cmdline string) error {
+	if err := s.out.Flush(); err != nil {
+		return err
+	}
+	cmd := exec.Command("/bin/sh", "-c", cmdline)
+	cmd.Stdout, cmd.Stderr = s.opts.Stdout, s.opts.Stderr
+	if err := cmd.Run(); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			fmt.Fprintf(s.opts.Stderr, "gbt: system(%q): %v\n", cmdline, err)
+		}
+	}
+	return nil
+}
+
+// cat prints (up to catBytesMax of) a file for cat().
+func (s *Session) cat(path string) {
+	f, err := os.Open(path)
+	if err != nil {
+		fmt.Fprintf(s.opts.Stderr, "gbt: cat: %v\n", err)
+		return
+	}
+	defer f.Close()
+	io.Copy(s.out, io.LimitReader(f, catBytesMax))
 }

@@ -33,12 +33,25 @@ type Gen interface {
 	ElapsedBase(dst asm.Register)
 	// Statement-level operations that need maps and events.
 	Printf(c *ast.Call)
+	// FormatEvent sends a printf-style event of another kind (system, cat).
+	FormatEvent(kind FormatKind, c *ast.Call)
+	// Time sends a time(fmt) event.
+	Time(c *ast.Call)
 	Exit()
 	MapOp(op MapOpKind, c *ast.Call)
 	PrintValue(c *ast.Call)
 	Str(c *ast.Call, off int16, size int)
 	Strncmp(c *ast.Call, dst asm.Register)
 }
+
+// FormatKind says what user space does with a formatted event.
+type FormatKind uint8
+
+// Formatted event kinds.
+const (
+	FormatSystem FormatKind = iota // run the text as a shell command
+	FormatCat                      // print the contents of the named file
+)
 
 // MapOpKind is an operation on a whole map or an element.
 type MapOpKind uint8
@@ -106,6 +119,10 @@ func attachEmitters(es []*Entry) {
 			)
 		}),
 		"printf":  StmtEmitter(func(g Gen, c *ast.Call) { g.Printf(c) }),
+		"system":  StmtEmitter(func(g Gen, c *ast.Call) { g.FormatEvent(FormatSystem, c) }),
+		"cat":     StmtEmitter(func(g Gen, c *ast.Call) { g.FormatEvent(FormatCat, c) }),
+		"time":    StmtEmitter(func(g Gen, c *ast.Call) { g.Time(c) }),
+		"signal":  StmtEmitter(signalEmit),
 		"exit":    StmtEmitter(func(g Gen, _ *ast.Call) { g.Exit() }),
 		"delete":  StmtEmitter(func(g Gen, c *ast.Call) { g.MapOp(OpDelete, c) }),
 		"clear":   StmtEmitter(func(g Gen, c *ast.Call) { g.MapOp(OpClear, c) }),
@@ -238,4 +255,31 @@ func bumpBucket(g Gen, ptr, idx asm.Register, n int) {
 		asm.StoreMem(asm.R1, 0, asm.R3, asm.DWord),
 	)
 	g.Place(done)
+}
+
+// Signal numbers signal() accepts by name (x86-64 Linux).
+var signals = map[string]int32{
+	"SIGHUP": 1, "SIGINT": 2, "SIGQUIT": 3, "SIGILL": 4, "SIGTRAP": 5, "SIGABRT": 6, "SIGBUS": 7,
+	"SIGFPE": 8, "SIGKILL": 9, "SIGUSR1": 10, "SIGSEGV": 11, "SIGUSR2": 12, "SIGPIPE": 13,
+	"SIGALRM": 14, "SIGTERM": 15, "SIGCHLD": 17, "SIGCONT": 18, "SIGSTOP": 19, "SIGTSTP": 20,
+}
+
+// SignalNumber resolves "KILL", "SIGKILL" or "9".
+func SignalNumber(name string) (int32, bool) {
+	if n, ok := signals[name]; ok {
+		return n, true
+	}
+	n, ok := signals["SIG"+name]
+	return n, ok
+}
+
+// signalEmit sends a signal to the current task with bpf_send_signal.
+func signalEmit(g Gen, c *ast.Call) {
+	if lit, ok := c.Args[0].(*ast.StrLit); ok {
+		n, _ := SignalNumber(lit.Value)
+		g.Emit(asm.Mov.Imm(asm.R1, n))
+	} else {
+		g.EvalInt(c.Args[0], asm.R1)
+	}
+	g.Emit(asm.FnSendSignal.Call())
 }

@@ -362,6 +362,13 @@ func entries() []*Entry {
 			if !unsafeOK(u) || !arity(u, 1, 1) {
 				return types.Type{}
 			}
+			if name, ok := u.StringLit(0); ok {
+				if _, ok := SignalNumber(name); !ok {
+					u.Errorf("%s is not a valid signal", name)
+				}
+			} else if !u.ArgTypes[0].IsInt() {
+				u.Errorf("signal() expects a signal name or number (%s provided)", kindWord(u.ArgTypes[0]))
+			}
 			return types.Type{Kind: types.Void}
 		}},
 		{Name: "override", Kind: check.Func, Doc: "override(rc): override a kprobed function's return value (--unsafe)", Type: func(u *check.Use) types.Type {

@@ -22,6 +22,7 @@ import (
 //
 //	// workload: open 100 /dev/null   gbtwork arguments, run once both tools attached
 //	// args: 7 word                    positional parameters
+//	// flags: --unsafe                 command-line flags for both tools
 //	// normalize: hist-counts          drop hist bucket lines (timings vary)
 //	// todo: reason                    gbt does not support the script yet: reported as a skip
 func TestDiffBpftrace(t *testing.T) {
@@ -51,8 +52,10 @@ func TestDiffBpftrace(t *testing.T) {
 				workload = strings.Fields(w)
 			}
 			args := strings.Fields(dir["args"])
+			flags := strings.Fields(dir["flags"])
 			run := func(tool string) traceResult {
-				argv := append([]string{tool, file}, args...)
+				argv := append(append([]string{tool}, flags...), file)
+				argv = append(argv, args...)
 				return runTracer(t, traceRun{argv: argv, workload: workload, work: work, timeout: 30 * time.Second})
 			}
 			want := run(bpftrace)
