@@ -33,7 +33,7 @@ func compile(t *testing.T, src string) *codegen.Object {
 		t.Fatal(b.String())
 	}
 	table := stdlib.New()
-	info, diags := check.Check(prog, check.Config{Env: probetest.New(), Builtins: table})
+	info, diags := check.Check(prog, check.Config{Env: probetest.New(), Builtins: table, Unsafe: true})
 	if diags.HasErrors() {
 		diag.RenderAll(&b, source, diags)
 		t.Fatal(b.String())

@@ -36,7 +36,7 @@ func TestKernelVerifierErrorMapsToSource(t *testing.T) {
 		Name: "BEGIN", Kind: probe.ProgTestRun, Type: ebpf.RawTracepoint, Begin: true,
 		Insns: asm.Instructions{
 			asm.Mov.Imm(asm.R0, 0),
-			asm.LoadImm(asm.R2, 1<<40, asm.DWord), // a wide instruction: raw offsets differ from indices
+			asm.LoadImm(asm.R2, 1<<40, asm.DWord),     // a wide instruction: raw offsets differ from indices
 			asm.LoadMem(asm.R0, asm.R2, 0, asm.DWord), // dereferences a scalar
 			asm.Return(),
 		},

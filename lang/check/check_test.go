@@ -41,6 +41,10 @@ func golden(t *testing.T, path, got string) {
 
 // checkSource parses and checks src against the canned tracefs.
 func checkSource(src string, params ...string) (*check.Info, string) {
+	return checkSourceUnsafe(src, false, params...)
+}
+
+func checkSourceUnsafe(src string, unsafe bool, params ...string) (*check.Info, string) {
 	source := diag.Source{Name: "stdin", Text: src}
 	var b strings.Builder
 	prog, diags := parse.Parse("stdin", src)
@@ -48,7 +52,7 @@ func checkSource(src string, params ...string) (*check.Info, string) {
 		diag.RenderAll(&b, source, diags)
 		return nil, b.String()
 	}
-	info, diags := check.Check(prog, check.Config{Env: probetest.New(), Builtins: stdlib.New(), Params: params})
+	info, diags := check.Check(prog, check.Config{Env: probetest.New(), Builtins: stdlib.New(), Params: params, Unsafe: unsafe})
 	diag.RenderAll(&b, source, diags)
 	if diags.HasErrors() {
 		return nil, b.String()
@@ -87,7 +91,8 @@ func TestDiffScriptsCheck(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if info, out := checkSource(string(src), "7", "word"); info == nil {
+		unsafe := strings.Contains(string(src), "// flags: --unsafe")
+		if info, out := checkSourceUnsafe(string(src), unsafe, "7", "word"); info == nil {
 			t.Errorf("%s:\n%s", file, out)
 		}
 	}
