@@ -3,7 +3,6 @@ package codegen
 import (
 	"github.com/cilium/ebpf/asm"
 
-	"github.com/gbt-dev/gbt/internal/cfmt"
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/types"
 	"github.com/gbt-dev/gbt/stdlib"
@@ -87,7 +86,7 @@ func (g *gen) Time(c *ast.Call) {
 // formatted sends a record with a printf format's arguments.
 func (g *gen) formatted(kind EventKind, c *ast.Call) {
 	ev := g.newEvent(kind, spanOf(c))
-	ev.Pieces = stdlibPieces(c)
+	ev.Format = c.Args[0].(*ast.StrLit).Value
 	for _, a := range c.Args[1:] {
 		ev.addField(g.TypeOf(a))
 	}
@@ -107,12 +106,6 @@ func (g *gen) formatted(kind EventKind, c *ast.Call) {
 		g.EvalMem(a, t, rec+int16(ev.Offs[i]))
 	}
 	g.output(rec, ev.Size, false)
-}
-
-// stdlibPieces parses a printf format the checker already validated.
-func stdlibPieces(c *ast.Call) []cfmt.Piece {
-	pieces, _ := cfmt.Parse(c.Args[0].(*ast.StrLit).Value)
-	return pieces
 }
 
 // Exit implements stdlib.Gen: it tells user space to stop and ends the probe.

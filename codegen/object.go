@@ -7,7 +7,6 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 
-	"github.com/gbt-dev/gbt/internal/cfmt"
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/check"
 	"github.com/gbt-dev/gbt/lang/probe"
@@ -83,8 +82,7 @@ const (
 type EventDesc struct {
 	ID     int
 	Kind   EventKind
-	Pieces []cfmt.Piece // printf, system, cat
-	Format string       // time
+	Format string       // printf/system/cat format; time's strftime format
 	Args   []types.Type // printf arguments / print value
 	Offs   []int        // offsets of Args in the record
 	Size   int          // record size in bytes

@@ -5,7 +5,6 @@ package runtime
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -36,6 +35,7 @@ type Options struct {
 	Quiet   bool // no "Attaching N probes..."
 	Verbose bool // full verifier logs, attach details
 	DryRun  bool // load through the verifier, attach nothing
+	Format  output.Format
 }
 
 // Session is one loaded Object.
@@ -48,7 +48,8 @@ type Session struct {
 	links   []link.Link
 	perfFDs []int
 	reader  *ringbuf.Reader
-	fmt     output.Formatter
+	pr      *output.Printer
+	printfs []*output.Printf // by event id: printf, system and cat formats
 	line    []byte
 	exited  bool
 	lost    uint64
@@ -57,8 +58,13 @@ type Session struct {
 // Run loads obj, runs it until exit() or ctx is cancelled, and tears down.
 func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 	s := &Session{obj: obj, opts: opts, maps: map[string]*ebpf.Map{},
-		out: bufio.NewWriterSize(opts.Stdout, 256<<10), fmt: output.Formatter{ProbeNames: obj.ProbeNames}}
+		out: bufio.NewWriterSize(opts.Stdout, 256<<10)}
+	s.pr = output.NewPrinter(s.out, opts.Format)
+	s.pr.SetProbeNames(obj.ProbeNames)
 	defer s.close()
+	if err := s.compilePrintfs(); err != nil {
+		return err
+	}
 	if err := rlimit.RemoveMemlock(); err != nil {
 		return fmt.Errorf("remove memlock limit: %w", err)
 	}
@@ -75,7 +81,10 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 	for _, p := range obj.Programs {
 		nattach += len(p.Points)
 	}
-	if !opts.Quiet {
+	switch {
+	case opts.Format == output.JSON:
+		s.pr.AttachedProbes(nattach) // pipelines expect the record on stdout
+	case !opts.Quiet:
 		fmt.Fprintf(opts.Stderr, "Attaching %d probe%s...\n", nattach, plural(nattach))
 	}
 	for i, p := range obj.Programs {
@@ -104,6 +113,22 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
+}
+
+// compilePrintfs prepares the formatter of every formatted event.
+func (s *Session) compilePrintfs() error {
+	s.printfs = make([]*output.Printf, len(s.obj.Events))
+	for _, ev := range s.obj.Events {
+		switch ev.Kind {
+		case codegen.EvPrintf, codegen.EvSystem, codegen.EvCat:
+			pf, err := output.CompilePrintf(ev.Format, ev.Args, ev.Offs)
+			if err != nil {
+				return fmt.Errorf("event %d: %w", ev.ID, err)
+			}
+			s.printfs[ev.ID] = pf
+		}
+	}
+	return nil
 }
 
 // load creates the maps and loads every program, mapping verifier errors
@@ -313,7 +338,11 @@ func (s *Session) checkLost() {
 		total += v
 	}
 	if total > s.lost {
-		fmt.Fprintf(s.opts.Stderr, "Lost %d events\n", total-s.lost)
+		if s.opts.Format == output.JSON {
+			s.pr.LostEvents(total - s.lost)
+		} else {
+			fmt.Fprintf(s.opts.Stderr, "Lost %d events\n", total-s.lost)
+		}
 		s.lost = total
 	}
 }
@@ -330,23 +359,21 @@ func (s *Session) handle(rec []byte) error {
 	ev := s.obj.Events[id]
 	switch ev.Kind {
 	case codegen.EvPrintf:
-		s.line = s.fmt.AppendPrintf(s.line[:0], ev.Pieces, ev.Args, ev.Offs, rec)
-		s.out.Write(s.line)
+		s.line = s.printfs[id].Append(s.line[:0], rec)
+		return s.pr.Printf(s.line)
 	case codegen.EvExit:
 		s.exited = true
 	case codegen.EvPrintValue:
-		s.line = s.fmt.AppendValue(s.line[:0], ev.Args[0], rec[ev.Offs[0]:])
-		s.line = append(s.line, '\n')
-		s.out.Write(s.line)
+		return s.pr.PrintValue(ev.Args[0], rec[ev.Offs[0]:])
 	case codegen.EvTime:
 		s.line = output.AppendStrftime(s.line[:0], ev.Format, time.Now())
-		s.out.Write(s.line)
+		return s.pr.Message("time", s.line)
 	case codegen.EvSystem:
-		s.line = s.fmt.AppendPrintf(s.line[:0], ev.Pieces, ev.Args, ev.Offs, rec)
+		s.line = s.printfs[id].Append(s.line[:0], rec)
 		return s.system(string(s.line))
 	case codegen.EvCat:
-		s.line = s.fmt.AppendPrintf(s.line[:0], ev.Pieces, ev.Args, ev.Offs, rec)
-		s.cat(string(s.line))
+		s.line = s.printfs[id].Append(s.line[:0], rec)
+		return s.cat(string(s.line))
 	case codegen.EvPrintMap:
 		return s.printMap(ev.Map, ev.Top, ev.Div)
 	case codegen.EvClear:
@@ -367,15 +394,15 @@ func (s *Session) userMap(name string) (*codegen.MapDesc, *ebpf.Map) {
 }
 
 // readMap reads every element of a user map.
-func (s *Session) readMap(md *codegen.MapDesc, m *ebpf.Map) (*output.Map, error) {
-	om := &output.Map{Name: md.Name, Key: md.Info.Key, Value: md.Info.Value,
-		Lhist: [3]int64{md.Info.LhistMin, md.Info.LhistMax, md.Info.LhistStep}}
+func (s *Session) readMap(md *codegen.MapDesc, m *ebpf.Map) (output.MapLayout, []output.Entry, error) {
+	l := output.MapLayout{Name: md.Name, Key: md.Info.Key, Value: md.Info.Value,
+		Lhist: output.LhistParams{Min: md.Info.LhistMin, Max: md.Info.LhistMax, Step: md.Info.LhistStep}}
 	if md.Info.Keyless() {
-		om.Key = types.Type{Kind: types.Void}
+		l.Key = types.Type{Kind: types.Void}
 	}
 	valSize := int(md.Spec.ValueSize)
 	stride := (valSize + 7) &^ 7
-	key := make([]byte, md.Spec.KeySize)
+	var es []output.Entry
 	var prev any
 	for {
 		next := make([]byte, md.Spec.KeySize)
@@ -384,16 +411,15 @@ func (s *Session) readMap(md *codegen.MapDesc, m *ebpf.Map) (*output.Map, error)
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("read map %s: %w", md.Name, err)
+			return l, nil, fmt.Errorf("read map %s: %w", md.Name, err)
 		}
-		copy(key, next)
 		prev = next
 		raw, err := m.LookupBytes(next)
 		if err != nil {
 			if errors.Is(err, ebpf.ErrKeyNotExist) {
 				continue
 			}
-			return nil, fmt.Errorf("read map %s: %w", md.Name, err)
+			return l, nil, fmt.Errorf("read map %s: %w", md.Name, err)
 		}
 		e := output.Entry{Key: next}
 		if md.PerCPU {
@@ -403,9 +429,32 @@ func (s *Session) readMap(md *codegen.MapDesc, m *ebpf.Map) (*output.Map, error)
 		} else {
 			e.Values = [][]byte{raw}
 		}
-		om.Entries = append(om.Entries, e)
+		es = append(es, e)
 	}
-	return om, nil
+	if md.Info.Keyless() && md.Spec.Type == ebpf.PerCPUArray && neverStored(md.Info.Value.AggKind, es) {
+		// A keyless aggregation lives in a per-CPU array, which always has
+		// its element; bpftrace 0.17 prints those it never stored to (or
+		// cleared) as empty maps, except count and sum, which print 0.
+		es = nil
+	}
+	return l, es, nil
+}
+
+// neverStored reports whether a keyless aggregation holds nothing.
+func neverStored(k types.AggKind, es []output.Entry) bool {
+	if k == types.Count || k == types.Sum {
+		return false
+	}
+	for _, e := range es {
+		for _, v := range e.Values {
+			for _, b := range v {
+				if b != 0 {
+					return false
+				}
+			}
+		}
+	}
+	return true
 }
 
 func (s *Session) printMap(name string, top, div int) error {
@@ -413,14 +462,11 @@ func (s *Session) printMap(name string, top, div int) error {
 	if md == nil {
 		return nil
 	}
-	om, err := s.readMap(md, m)
+	l, es, err := s.readMap(md, m)
 	if err != nil {
 		return err
 	}
-	var b bytes.Buffer
-	s.fmt.Print(&b, om, top, div)
-	s.out.Write(b.Bytes())
-	return nil
+	return s.pr.PrintMap(l, es, top, div)
 }
 
 // clearMap deletes every element; keyless aggregations (per-CPU arrays)
@@ -521,29 +567,26 @@ func (s *Session) close() {
 const catBytesMax = 10 << 10
 
 // system runs a command for system() (only compiled with --unsafe); its
-// output goes where gbt's output goes, in event order.
+// output is printed in event order.
 func (s *Session) system(cmdline string) error {
-	if err := s.out.Flush(); err != nil {
-		return err
-	}
 	cmd := exec.Command("/bin/sh", "-c", cmdline)
-	cmd.Stdout, cmd.Stderr = s.opts.Stdout, s.opts.Stderr
-	if err := cmd.Run(); err != nil {
+	cmd.Stderr = s.opts.Stderr
+	out, err := cmd.Output()
+	if err != nil {
 		var ee *exec.ExitError
 		if !errors.As(err, &ee) {
 			fmt.Fprintf(s.opts.Stderr, "gbt: system(%q): %v\n", cmdline, err)
 		}
 	}
-	return nil
+	return s.pr.Message("system", out)
 }
 
 // cat prints (up to catBytesMax of) a file for cat().
-func (s *Session) cat(path string) {
-	f, err := os.Open(path)
+func (s *Session) cat(path string) error {
+	b, err := os.ReadFile(path)
 	if err != nil {
 		fmt.Fprintf(s.opts.Stderr, "gbt: cat: %v\n", err)
-		return
+		return nil
 	}
-	defer f.Close()
-	io.Copy(s.out, io.LimitReader(f, catBytesMax))
+	return s.pr.Message("cat", b[:min(len(b), catBytesMax)])
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"regexp"
 	"strings"
 	"testing"
@@ -107,5 +108,40 @@ func TestE2E(t *testing.T) {
 				t.Errorf("unexpected error output:\n%s", res.stderr)
 			}
 		})
+	}
+}
+
+// TestE2EJSON: with -f json every stdout line is a JSON record of
+// bpftrace's shapes.
+func TestE2EJSON(t *testing.T) {
+	requireRoot(t)
+	gbt, work := binaries(t)
+	prog := `BEGIN { printf("start\n"); } tracepoint:syscalls:sys_enter_openat /comm == "gbtwork" && str(args->filename) == "/dev/null"/ { @opens[comm] = count(); @h = hist(5); } ` + exitWhenDone
+	res := runTracer(t, traceRun{argv: []string{gbt, "-f", "json", "-e", prog}, workload: []string{"open", "25", "/dev/null"}, work: work})
+	if res.exitCode != 0 {
+		t.Fatalf("exit %d: %s", res.exitCode, res.stderr)
+	}
+	var types []string
+	for _, line := range strings.Split(res.stdout, "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		var rec struct {
+			Type string          `json:"type"`
+			Data json.RawMessage `json:"data"`
+		}
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("not JSON: %q: %v", line, err)
+		}
+		types = append(types, rec.Type)
+		if rec.Type == "map" {
+			var m map[string]map[string]int
+			if err := json.Unmarshal(rec.Data, &m); err != nil || m["@opens"]["gbtwork"] != 25 {
+				t.Errorf("map record %s: %v", rec.Data, err)
+			}
+		}
+	}
+	if got, want := strings.Join(types, ","), "attached_probes,printf,hist,map"; got != want {
+		t.Errorf("record types %s, want %s", got, want)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/diag"
 	"github.com/gbt-dev/gbt/runtime"
+	"github.com/gbt-dev/gbt/runtime/output"
 )
 
 // execute runs the whole pipeline on one program: parse, check, compile,
@@ -41,6 +42,7 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 	}
 	err = runtime.Run(ctx, obj, runtime.Options{
 		Stdout: a.stdout, Stderr: a.stderr, Quiet: a.opts.quiet, Verbose: a.opts.verbose, DryRun: a.opts.dryRun,
+		Format: a.outputFormat(),
 	})
 	var le *runtime.LoadError
 	if errors.As(err, &le) {
@@ -60,4 +62,11 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 		return shownError{err}
 	}
 	return err
+}
+
+func (a *app) outputFormat() output.Format {
+	if a.opts.format == "json" {
+		return output.JSON
+	}
+	return output.Text
 }

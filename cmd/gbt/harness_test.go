@@ -122,7 +122,8 @@ func runTracer(t *testing.T, r traceRun) traceResult {
 				cmd.Process.Kill()
 				t.Fatalf("%s did not attach in %v\nstderr:\n%s", r.argv[0], r.timeout, stderr.String())
 			case <-time.After(20 * time.Millisecond):
-				attached = strings.Contains(stdout.String(), "Attaching") || strings.Contains(stderr.String(), "Attaching")
+				all := stdout.String() + stderr.String()
+				attached = strings.Contains(all, "Attaching") || strings.Contains(all, `"attached_probes"`)
 			}
 		}
 		waitAttached(cmd.Process.Pid, stdout.String()+stderr.String())
@@ -171,7 +172,7 @@ func parseDirectives(src string) directives {
 	return d
 }
 
-var attachingN = regexp.MustCompile(`Attaching (\d+) probe`)
+var attachingN = regexp.MustCompile(`(?:Attaching |"probes": )(\d+)`)
 
 // waitAttached waits until a tracer that announced "Attaching N probes" has
 // attached: gbt attaches with bpf_links, so wait for N of them or for their

@@ -336,3 +336,10 @@ func appendDiv(dst []byte, t types.Type, n int64, div int) []byte {
 	}
 	return strconv.AppendUint(dst, x/uint64(div), 10)
 }
+
+// Entry is one map element read from the kernel: its key bytes and its
+// value bytes, one slice per CPU for per-CPU maps (else one slice).
+type Entry struct {
+	Key    []byte
+	Values [][]byte
+}
