@@ -130,7 +130,12 @@ func (p *printer) probe(pr *Probe) {
 	}
 	head := strings.Join(names, ", ")
 	if pr.Predicate != nil {
-		head += " /" + ExprString(pr.Predicate) + "/"
+		pred := ExprString(pr.Predicate)
+		if hasDivision(pr.Predicate) {
+			// A bare '/' would end the predicate: keep the division inside parentheses.
+			pred = "(" + pred + ")"
+		}
+		head += " /" + pred + "/"
 	}
 	p.b.WriteString(strings.Repeat("    ", p.indent))
 	p.b.WriteString(head + " ")
@@ -399,4 +404,16 @@ func quote(s string) string {
 	}
 	b.WriteByte('"')
 	return b.String()
+}
+
+// hasDivision reports whether e contains a '/' operator.
+func hasDivision(e Expr) bool {
+	found := false
+	Inspect(e, func(n Node) bool {
+		if b, ok := n.(*Binary); ok && b.Op == "/" {
+			found = true
+		}
+		return !found
+	})
+	return found
 }
