@@ -36,6 +36,12 @@ type Options struct {
 	Verbose bool // full verifier logs, attach details
 	DryRun  bool // load through the verifier, attach nothing
 	Format  output.Format
+	// AfterAttach, if set, runs once every probe is attached (gbt -c
+	// releases its child here); the run ends when Done is closed.
+	AfterAttach func() error
+	Done        <-chan struct{}
+	// Unbuffered writes output after every event (-B none).
+	Unbuffered bool
 }
 
 // Session is one loaded Object.
@@ -100,6 +106,11 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 	if !s.exited {
 		if err := s.attach(); err != nil {
 			return err
+		}
+		if opts.AfterAttach != nil {
+			if err := opts.AfterAttach(); err != nil {
+				return err
+			}
 		}
 		if err := s.loop(ctx); err != nil {
 			return err
@@ -296,6 +307,12 @@ func (s *Session) loop(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return nil
 		}
+		select {
+		case <-s.opts.Done:
+			// The traced command exited: read what it left, then stop.
+			return s.drain()
+		default:
+		}
 		if err := s.drain(); err != nil {
 			return err
 		}
@@ -318,6 +335,11 @@ func (s *Session) drain() error {
 		}
 		if err := s.handle(rec.RawSample); err != nil {
 			return err
+		}
+		if s.opts.Unbuffered {
+			if err := s.out.Flush(); err != nil {
+				return err
+			}
 		}
 	}
 	s.checkLost()

@@ -2,6 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -143,5 +146,75 @@ func TestE2EJSON(t *testing.T) {
 	}
 	if got, want := strings.Join(types, ","), "attached_probes,printf,hist,map"; got != want {
 		t.Errorf("record types %s, want %s", got, want)
+	}
+}
+
+// TestE2EFlags covers -c (trace a command from its start, exit with it), -o
+// and -q.
+func TestE2EFlags(t *testing.T) {
+	requireRoot(t)
+	gbt, work := binaries(t)
+	out := filepath.Join(t.TempDir(), "out.txt")
+	prog := `tracepoint:syscalls:sys_enter_openat /comm == "gbtwork" && str(args->filename) == "/dev/null"/ { @[comm] = count(); }`
+	res := runTracer(t, traceRun{argv: []string{gbt, "-q", "-o", out, "-c", work + " open 1234 /dev/null", "-e", prog}})
+	if res.exitCode != 0 {
+		t.Fatalf("exit %d: %s", res.exitCode, res.stderr)
+	}
+	if res.stderr != "" {
+		t.Errorf("-q: stderr %q", res.stderr)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := string(b), "\n\n@[gbtwork]: 1234\n"; got != want {
+		t.Errorf("-o file holds %q, want %q", got, want)
+	}
+}
+
+// TestE2EUsage: bad command lines exit 2, compile errors 1, --version 0.
+func TestE2EUsage(t *testing.T) {
+	gbt, _ := binaries(t)
+	for _, tt := range []struct {
+		args []string
+		exit int
+		out  string
+	}{
+		{[]string{"--version"}, 0, "gbt v"},
+		{[]string{"-f", "xml", "-e", "BEGIN {}"}, 2, ""},
+		{[]string{"--no-such-flag"}, 2, ""},
+		{[]string{"-d", "-e", "BEGIN { $x = 1 + 2; }"}, 0, "+ :: int64 = 3"},
+		{[]string{"-e", "BEGIN { $x = ; }"}, 1, ""},
+	} {
+		cmd := exec.Command(gbt, tt.args...)
+		b, err := cmd.Output()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		}
+		if code != tt.exit || !strings.Contains(string(b), tt.out) {
+			t.Errorf("gbt %v: exit %d, output %q; want exit %d and %q", tt.args, code, b, tt.exit, tt.out)
+		}
+	}
+}
+
+// TestE2EShebang runs an executable script that starts with #!/usr/bin/env gbt.
+func TestE2EShebang(t *testing.T) {
+	requireRoot(t)
+	gbt, _ := binaries(t)
+	dir := t.TempDir()
+	script := filepath.Join(dir, "hello.bt")
+	src := "#!/usr/bin/env gbt\nBEGIN { printf(\"hello %s\\n\", str($1)); exit(); }\n"
+	if err := os.WriteFile(script, []byte(src), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(script, "shebang")
+	cmd.Env = append(os.Environ(), "PATH="+filepath.Dir(gbt)+":"+os.Getenv("PATH"))
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if got, want := string(out), "hello shebang\n\n\n"; got != want {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }

@@ -40,10 +40,19 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 		}
 		return nil
 	}
-	err = runtime.Run(ctx, obj, runtime.Options{
+	ropts := runtime.Options{
 		Stdout: a.stdout, Stderr: a.stderr, Quiet: a.opts.quiet, Verbose: a.opts.verbose, DryRun: a.opts.dryRun,
-		Format: a.outputFormat(),
-	})
+		Format: a.outputFormat(), Unbuffered: a.opts.buffer == "none",
+	}
+	if a.opts.cmd != "" && !a.opts.dryRun {
+		c, err := startChild(a.opts.cmd)
+		if err != nil {
+			return err
+		}
+		defer c.kill()
+		ropts.AfterAttach, ropts.Done = c.release, c.done
+	}
+	err = runtime.Run(ctx, obj, ropts)
 	var le *runtime.LoadError
 	if errors.As(err, &le) {
 		d := &diag.Diagnostic{Span: le.Span, Msg: fmt.Sprintf("the kernel's verifier rejected the program of %s: %s", le.Probe, le.Msg)}

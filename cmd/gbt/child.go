@@ -1,0 +1,59 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+)
+
+// child is the command of -c. It is started before the probes are attached
+// but held (a shell blocked reading a pipe) until release, then it execs the
+// command, so tracing covers it from its first instruction and its pid
+// (the shell's, kept across exec) is known early.
+type child struct {
+	cmd  *exec.Cmd
+	gate *os.File // write end; closing it releases the shell
+	done chan struct{}
+	err  error
+}
+
+func startChild(cmdline string) (*child, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	// fd 3 in the shell is the read end of the gate.
+	cmd := exec.Command("/bin/sh", "-c", `read -r _ <&3; exec 3<&-; exec `+cmdline)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.ExtraFiles = []*os.File{r}
+	if err := cmd.Start(); err != nil {
+		r.Close()
+		w.Close()
+		return nil, fmt.Errorf("start %q: %w", cmdline, err)
+	}
+	r.Close()
+	c := &child{cmd: cmd, gate: w, done: make(chan struct{})}
+	go func() {
+		c.err = cmd.Wait()
+		close(c.done)
+	}()
+	return c, nil
+}
+
+// release lets the held command run.
+func (c *child) release() error {
+	_, err := c.gate.Write([]byte("go\n"))
+	c.gate.Close()
+	return err
+}
+
+// kill stops the command if it is still held or running (on errors).
+func (c *child) kill() {
+	c.gate.Close()
+	select {
+	case <-c.done:
+	default:
+		c.cmd.Process.Kill()
+		<-c.done
+	}
+}
