@@ -441,12 +441,22 @@ func scanAttachPoint(src string, start int) int {
 			return i
 		case c == ':':
 			inPath = false
-		case c == '"' || c == '(' || c == ')' || c == '}':
+		case !attachChar(c):
 			return i
 		}
 		i++
 	}
 	return i
+}
+
+// attachChar reports whether c may appear in an attach point (names, paths,
+// offsets, wildcards and the C++ scope operator).
+func attachChar(c byte) bool {
+	switch {
+	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		return true
+	}
+	return strings.IndexByte("_:/.*?-+@[]~", c) >= 0
 }
 
 // alternationEnd returns the offset after a `{a,b}` group starting at i, or
