@@ -4,13 +4,12 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/gbt-dev/gbt/internal/golden"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 
 	"github.com/gbt-dev/gbt/codegen"
 	"github.com/gbt-dev/gbt/lang/check"
@@ -72,18 +71,7 @@ func TestDisasm(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			src, _ := os.ReadFile(file)
 			got := disasm(compile(t, string(src)))
-			path := strings.TrimSuffix(file, ".bt") + ".golden"
-			if *update {
-				os.WriteFile(path, []byte(got), 0o644)
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update)", err)
-			}
-			if diff := cmp.Diff(string(want), got); diff != "" {
-				t.Errorf("disassembly changed (-want +got):\n%s", diff)
-			}
+			golden.Check(t, strings.TrimSuffix(file, ".bt")+".golden", got, *update)
 		})
 	}
 }

@@ -105,19 +105,9 @@ func arity(u *check.Use, min, max int) bool {
 	return false
 }
 
-func kindWord(t types.Type) string {
-	switch {
-	case t.IsInt():
-		return "integer"
-	case t.Kind == types.String:
-		return "string"
-	}
-	return t.String()
-}
-
 func intArg(u *check.Use, i int) bool {
 	if t := u.ArgTypes[i]; !t.IsInt() {
-		u.Errorf("%s() only supports integer arguments (%s provided)", u.Name(), kindWord(t))
+		u.Errorf("%s() only supports integer arguments (%s provided)", u.Name(), t.KindWord())
 		return false
 	}
 	return true
@@ -140,7 +130,7 @@ func aggregation(k types.AggKind, nargs int) func(*check.Use) types.Type {
 			for i := 1; i < 4; i++ {
 				v, ok := u.Const(i)
 				if !ok {
-					u.Errorf("lhist() expects a integer literal (%s provided)", kindWord(u.ArgTypes[i]))
+					u.Errorf("lhist() expects a integer literal (%s provided)", u.ArgTypes[i].KindWord())
 					return types.Type{}
 				}
 				p[i-1] = v
@@ -180,7 +170,7 @@ func CheckPrintf(u *check.Use, first int) []cfmt.Piece {
 	name := u.Name()
 	format, ok := u.StringLit(first)
 	if !ok {
-		u.Errorf("%s() expects a string literal (%s provided)", name, kindWord(u.ArgTypes[first]))
+		u.Errorf("%s() expects a string literal (%s provided)", name, u.ArgTypes[first].KindWord())
 		return nil
 	}
 	pieces, err := cfmt.Parse(format)
@@ -207,10 +197,10 @@ func CheckPrintf(u *check.Use, first int) []cfmt.Piece {
 		t := args[i]
 		switch {
 		case v.IsString() && t.Kind != types.String && t.Kind != types.Buffer && !isPrintable(t):
-			u.Errorf("%s: %%%c specifier expects a value of type string (%s supplied)", name, v.Conv, kindWord(t))
+			u.Errorf("%s: %%%c specifier expects a value of type string (%s supplied)", name, v.Conv, t.KindWord())
 			return nil
 		case !v.IsString() && !t.IsInt() && t.Kind != types.Pointer:
-			u.Errorf("%s: %%%c specifier expects a value of type integer (%s supplied)", name, v.Conv, kindWord(t))
+			u.Errorf("%s: %%%c specifier expects a value of type integer (%s supplied)", name, v.Conv, t.KindWord())
 			return nil
 		}
 	}
@@ -275,7 +265,7 @@ func entries() []*Entry {
 			}
 			for i := 0; i < 2; i++ {
 				if u.ArgTypes[i].Kind != types.String {
-					u.Errorf("strncmp() only supports string arguments (%s provided)", kindWord(u.ArgTypes[i]))
+					u.Errorf("strncmp() only supports string arguments (%s provided)", u.ArgTypes[i].KindWord())
 					return types.Type{}
 				}
 			}
@@ -304,7 +294,7 @@ func entries() []*Entry {
 			}
 			if len(u.Args) == 1 {
 				if _, ok := u.StringLit(0); !ok {
-					u.Errorf("time() expects a string literal (%s provided)", kindWord(u.ArgTypes[0]))
+					u.Errorf("time() expects a string literal (%s provided)", u.ArgTypes[0].KindWord())
 				}
 			}
 			return types.Type{Kind: types.Void}
@@ -314,7 +304,7 @@ func entries() []*Entry {
 				return types.Type{}
 			}
 			if _, ok := u.StringLit(0); !ok {
-				u.Errorf("strftime() expects a string literal (%s provided)", kindWord(u.ArgTypes[0]))
+				u.Errorf("strftime() expects a string literal (%s provided)", u.ArgTypes[0].KindWord())
 				return types.Type{}
 			}
 			return types.Type{Kind: types.Timestamp}
@@ -367,7 +357,7 @@ func entries() []*Entry {
 					u.Errorf("%s is not a valid signal", name)
 				}
 			} else if !u.ArgTypes[0].IsInt() {
-				u.Errorf("signal() expects a signal name or number (%s provided)", kindWord(u.ArgTypes[0]))
+				u.Errorf("signal() expects a signal name or number (%s provided)", u.ArgTypes[0].KindWord())
 			}
 			return types.Type{Kind: types.Void}
 		}},
@@ -460,7 +450,7 @@ func strType(u *check.Use) types.Type {
 	n := u.Strlen
 	if len(u.Args) == 2 {
 		if !u.ArgTypes[1].IsInt() {
-			u.Errorf("str() expects an integer as second argument (%s provided)", kindWord(u.ArgTypes[1]))
+			u.Errorf("str() expects an integer as second argument (%s provided)", u.ArgTypes[1].KindWord())
 			return types.Type{}
 		}
 		if v, ok := u.Const(1); ok {
@@ -485,7 +475,7 @@ func oneInt(res types.Type) func(*check.Use) types.Type {
 			return types.Type{}
 		}
 		if !u.ArgTypes[0].IsInt() && u.ArgTypes[0].Kind != types.Pointer {
-			u.Errorf("%s() expects an integer argument (%s provided)", u.Name(), kindWord(u.ArgTypes[0]))
+			u.Errorf("%s() expects an integer argument (%s provided)", u.Name(), u.ArgTypes[0].KindWord())
 			return types.Type{}
 		}
 		return res
@@ -498,7 +488,7 @@ func oneString(res types.Type) func(*check.Use) types.Type {
 			return types.Type{}
 		}
 		if _, ok := u.StringLit(0); !ok {
-			u.Errorf("%s() expects a string literal (%s provided)", u.Name(), kindWord(u.ArgTypes[0]))
+			u.Errorf("%s() expects a string literal (%s provided)", u.Name(), u.ArgTypes[0].KindWord())
 			return types.Type{}
 		}
 		return res

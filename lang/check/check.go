@@ -966,18 +966,6 @@ func cmpLess(x, y int64, signed bool) bool {
 	return uint64(x) < uint64(y)
 }
 
-func kindWord(t types.Type) string {
-	switch {
-	case t.IsInt():
-		return "integer"
-	case t.Kind == types.String:
-		return "string"
-	case t.Kind == types.Tuple:
-		return "tuple"
-	}
-	return t.Kind.String()
-}
-
 func (c *checker) ternary(e *ast.Ternary) types.Type {
 	ct := c.expr(e.Cond)
 	a := c.expr(e.Then)
@@ -1004,7 +992,7 @@ func (c *checker) ternary(e *ast.Ternary) types.Type {
 		return widen(a, b)
 	}
 	if a.Kind != b.Kind || a.Kind == types.Tuple && !a.Compatible(b) {
-		c.errorf(spanOf(e), "Ternary operator must return the same type: have '%s' and '%s'", kindWord(a), kindWord(b))
+		c.errorf(spanOf(e), "Ternary operator must return the same type: have '%s' and '%s'", a.KindWord(), b.KindWord())
 		return types.Type{}
 	}
 	return a

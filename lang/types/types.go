@@ -343,3 +343,17 @@ func (t Type) String() string {
 	}
 	return t.Kind.String()
 }
+
+// KindWord names the kind of a value the way bpftrace's messages do:
+// "integer", "string", "tuple", else the type itself.
+func (t Type) KindWord() string {
+	switch {
+	case t.IsInt():
+		return "integer"
+	case t.Kind == String:
+		return "string"
+	case t.Kind == Tuple:
+		return "tuple"
+	}
+	return t.String()
+}
