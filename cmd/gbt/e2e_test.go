@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -216,5 +217,38 @@ func TestE2EShebang(t *testing.T) {
 	}
 	if got, want := string(out), "hello shebang\n\n\n"; got != want {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// TestE2EList lists probes from the real tracefs, with args under -v.
+func TestE2EList(t *testing.T) {
+	requireRoot(t)
+	gbt, _ := binaries(t)
+	out, err := exec.Command(gbt, "-lv", "tracepoint:syscalls:sys_enter_openat").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "tracepoint:syscalls:sys_enter_openat\n    int __syscall_nr\n    int dfd\n    const char *filename\n    int flags\n    umode_t mode\n"
+	if string(out) != want {
+		t.Errorf("got:\n%s\nwant:\n%s", out, want)
+	}
+	out, err = exec.Command(gbt, "-l", "tracepoint:sched:sched_process_*").Output()
+	if err != nil || !strings.Contains(string(out), "tracepoint:sched:sched_process_exec\n") {
+		t.Errorf("wildcard listing: %v\n%s", err, out)
+	}
+}
+
+// TestE2EPid: with -p gbt stops when the traced process exits.
+func TestE2EPid(t *testing.T) {
+	requireRoot(t)
+	gbt, work := binaries(t)
+	sleeper := exec.Command(work, "sleep", "700")
+	if err := sleeper.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go sleeper.Wait()
+	res := runTracer(t, traceRun{argv: []string{gbt, "-p", strconv.Itoa(sleeper.Process.Pid), "-e", "interval:ms:100 { @ticks = count(); }"}, timeout: 10 * time.Second})
+	if res.exitCode != 0 || !strings.Contains(res.stdout, "@ticks: ") {
+		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", res.exitCode, res.stdout, res.stderr)
 	}
 }

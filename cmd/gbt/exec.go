@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/cilium/ebpf"
+	"golang.org/x/sys/unix"
 
 	"github.com/gbt-dev/gbt/codegen"
 	"github.com/gbt-dev/gbt/lang/ast"
@@ -52,6 +53,13 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 		defer c.kill()
 		ropts.AfterAttach, ropts.Done = c.release, c.done
 	}
+	if a.opts.pid > 0 && a.opts.cmd == "" {
+		done, err := watchPID(ctx, a.opts.pid)
+		if err != nil {
+			return err
+		}
+		ropts.Done = done
+	}
 	err = runtime.Run(ctx, obj, ropts)
 	var le *runtime.LoadError
 	if errors.As(err, &le) {
@@ -78,4 +86,26 @@ func (a *app) outputFormat() output.Format {
 		return output.JSON
 	}
 	return output.Text
+}
+
+// watchPID returns a channel closed when process pid exits (-p: gbt stops
+// with the process it traces).
+func watchPID(ctx context.Context, pid int) (<-chan struct{}, error) {
+	fd, err := unix.PidfdOpen(pid, 0)
+	if err != nil {
+		return nil, fmt.Errorf("-p %d: %w", pid, err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer unix.Close(fd)
+		fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+		for ctx.Err() == nil {
+			n, err := unix.Poll(fds, 100)
+			if n > 0 || (err != nil && err != unix.EINTR) {
+				return
+			}
+		}
+	}()
+	return done, nil
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -178,8 +179,12 @@ func (a *app) listProbes(w io.Writer, pattern string) error {
 	}
 	for _, tp := range tps {
 		name := "tracepoint:" + tp
-		if probe.Match(pattern, name) {
-			fmt.Fprintln(w, name)
+		if !probe.Match(pattern, name) {
+			continue
+		}
+		fmt.Fprintln(w, name)
+		if a.opts.verbose {
+			a.listArgs(w, tp)
 		}
 	}
 	return nil
@@ -196,4 +201,31 @@ func (a *app) completionWords() []string {
 func isTerminal(f *os.File) bool {
 	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
 	return err == nil
+}
+
+// listArgs prints a tracepoint's args as bpftrace -lv does.
+func (a *app) listArgs(w io.Writer, tp string) {
+	cat, ev, _ := strings.Cut(tp, ":")
+	text, err := a.env.TracepointFormat(cat, ev)
+	if err != nil {
+		return
+	}
+	f, err := probe.ParseFormat(text)
+	if err != nil {
+		return
+	}
+	for _, fld := range f.Fields {
+		if fld.Common {
+			continue
+		}
+		decl := fld.CType
+		if !strings.HasSuffix(decl, "*") {
+			decl += " "
+		}
+		decl += fld.Name
+		if fld.ArrayN > 0 {
+			decl += fmt.Sprintf("[%d]", fld.ArrayN)
+		}
+		fmt.Fprintf(w, "    %s\n", decl)
+	}
 }

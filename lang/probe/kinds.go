@@ -251,13 +251,11 @@ func matchAny(pats []string, s string) bool {
 }
 
 // Match reports whether a probe name matches a -l style pattern
-// ("tracepoint:syscalls:*open*", "*sleep*").
+// ("tracepoint:syscalls:*open*", "*sleep*"): a glob over the whole name, as
+// bpftrace matches it.
 func Match(pattern, name string) bool {
 	if pattern == "" {
 		return true
-	}
-	if !strings.ContainsAny(pattern, "*?{") {
-		return strings.Contains(name, pattern)
 	}
 	return matchAny(alternatives(pattern), name)
 }
