@@ -328,7 +328,7 @@ func (g *gen) aggUpdate(m *ast.MapRef, md *MapDesc, call *ast.Call, em stdlib.Ag
 // integer-like handles such as the probe id).
 func isScalar(t types.Type) bool {
 	switch t.Kind {
-	case types.Int, types.Bool, types.Probe, types.Pointer:
+	case types.Int, types.Bool, types.Probe, types.Pointer, types.Timestamp:
 		return true
 	}
 	return false

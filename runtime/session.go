@@ -25,6 +25,7 @@ import (
 	"github.com/gbt-dev/gbt/codegen"
 	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/lang/types"
+	"github.com/gbt-dev/gbt/runtime/kernel"
 	"github.com/gbt-dev/gbt/runtime/output"
 )
 
@@ -56,6 +57,7 @@ type Session struct {
 	reader  *ringbuf.Reader
 	pr      *output.Printer
 	printfs []*output.Printf // by event id: printf, system and cat formats
+	clock   time.Time        // wall time of nsecs zero, when strftime() is used
 	line    []byte
 	exited  bool
 	lost    uint64
@@ -67,6 +69,14 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 		out: bufio.NewWriterSize(opts.Stdout, 256<<10)}
 	s.pr = output.NewPrinter(s.out, opts.Format)
 	s.pr.SetProbeNames(obj.ProbeNames)
+	if usesTimestamps(obj) {
+		zero, err := kernel.MonotonicWallTime()
+		if err != nil {
+			return err
+		}
+		s.clock = zero
+		s.pr.SetClock(zero)
+	}
 	defer s.close()
 	if err := s.compilePrintfs(); err != nil {
 		return err
@@ -136,6 +146,8 @@ func (s *Session) compilePrintfs() error {
 			if err != nil {
 				return fmt.Errorf("event %d: %w", ev.ID, err)
 			}
+			pf.SetProbeNames(s.obj.ProbeNames)
+			pf.SetClock(s.clock)
 			s.printfs[ev.ID] = pf
 		}
 	}
@@ -611,4 +623,21 @@ func (s *Session) cat(path string) error {
 		return nil
 	}
 	return s.pr.Message("cat", b[:min(len(b), catBytesMax)])
+}
+
+// usesTimestamps reports whether any event carries a strftime() value.
+func usesTimestamps(obj *codegen.Object) bool {
+	for _, ev := range obj.Events {
+		for _, t := range ev.Args {
+			if t.Kind == types.Timestamp {
+				return true
+			}
+		}
+	}
+	for _, md := range obj.Maps {
+		if md.Info != nil && (md.Info.Value.Kind == types.Timestamp || md.Info.Key.Kind == types.Timestamp) {
+			return true
+		}
+	}
+	return false
 }

@@ -303,11 +303,17 @@ func entries() []*Entry {
 			if !arity(u, 2, 2) {
 				return types.Type{}
 			}
-			if _, ok := u.StringLit(0); !ok {
+			format, ok := u.StringLit(0)
+			if !ok {
 				u.Errorf("strftime() expects a string literal (%s provided)", u.ArgTypes[0].KindWord())
 				return types.Type{}
 			}
-			return types.Type{Kind: types.Timestamp}
+			if !u.ArgTypes[1].IsInt() {
+				u.Errorf("strftime() expects an integer timestamp (%s provided)", u.ArgTypes[1].KindWord())
+				return types.Type{}
+			}
+			// The value is the nsecs timestamp; the format travels in the type.
+			return types.Type{Kind: types.Timestamp, Name: format}
 		}},
 		{Name: "join", Kind: check.Func, Doc: "join(argv [, sep]): print a NULL-terminated string array", Type: func(u *check.Use) types.Type {
 			arity(u, 1, 2)

@@ -110,7 +110,7 @@ type Type struct {
 	Len       int       // Array: element count; Stack: depth
 	Elem      *Type     // Pointer, Array: element type
 	Elems     []Type    // Tuple
-	Name      string    // Record: "struct task_struct"; Stack: "kstack"/"ustack"
+	Name      string    // Record: "struct task_struct"; Stack: "kstack"/"ustack"; Timestamp: strftime format
 	Fields    []Field   // Record
 	AddrSpace AddrSpace // Pointer, Record read through a pointer
 	AggKind   AggKind   // Agg
@@ -227,7 +227,7 @@ func (t Type) ByteSize() int {
 	case String, Buffer, Record:
 		return t.Size
 	case Pointer, Ksym, Usym, Probe, Username, Timestamp, CgroupPath, Context:
-		return 8
+		return 8 // an address, id or nsecs timestamp
 	case Array:
 		return t.Elem.ByteSize() * t.Len
 	case Tuple:

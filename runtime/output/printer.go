@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/gbt-dev/gbt/lang/types"
 )
@@ -34,6 +35,10 @@ func NewPrinter(w io.Writer, f Format) *Printer {
 
 // SetProbeNames gives the names the `probe` builtin's ids stand for.
 func (p *Printer) SetProbeNames(names []string) { p.vals.probeNames = names }
+
+// SetClock gives the wall time at which the nsecs clock read zero, for
+// strftime() values.
+func (p *Printer) SetClock(zero time.Time) { p.vals.clock = zero }
 
 // Format returns the printer's format.
 func (p *Printer) Format() Format { return p.f }

@@ -2,6 +2,7 @@ package output
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/gbt-dev/gbt/internal/cfmt"
 	"github.com/gbt-dev/gbt/lang/types"
@@ -88,6 +89,10 @@ func argFits(v *cfmt.Verb, t types.Type) error {
 
 // SetProbeNames gives the names the `probe` builtin's ids stand for.
 func (p *Printf) SetProbeNames(names []string) { p.vals.probeNames = names }
+
+// SetClock gives the wall time at which the nsecs clock read zero, for
+// strftime() values.
+func (p *Printf) SetClock(zero time.Time) { p.vals.clock = zero }
 
 // Size returns the least record length Append reads; shorter records read
 // as if padded with zeros.

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"os/user"
 	"strconv"
+	"time"
 
 	"github.com/gbt-dev/gbt/lang/types"
 )
@@ -14,7 +15,8 @@ import (
 // map values, print() and printf's %s.
 type values struct {
 	probeNames []string
-	tmp        []byte // scratch for text that JSON then quotes
+	clock      time.Time // wall time at which the nsecs clock read zero (strftime)
+	tmp        []byte    // scratch for text that JSON then quotes
 }
 
 // uword reads a little-endian unsigned integer of n bytes (1, 2, 4 or 8)
@@ -83,7 +85,7 @@ func appendHexBuffer(dst, b []byte) []byte {
 // supported reports an error if values of type t cannot be rendered.
 func supported(t types.Type) error {
 	switch t.Kind {
-	case types.Int, types.Bool, types.String, types.Buffer, types.Pointer, types.Probe,
+	case types.Int, types.Bool, types.String, types.Buffer, types.Pointer, types.Probe, types.Timestamp,
 		types.Username, types.Inet, types.Mac:
 		return nil
 	case types.Tuple:
@@ -114,6 +116,9 @@ func (v *values) appendScalar(dst []byte, t types.Type, b []byte) (_ []byte, ok 
 		return append(dst, cstr(field(b, 0, t.Size))...), true
 	case types.Buffer:
 		return appendHexBuffer(dst, field(b, 0, t.Size)), true
+	case types.Timestamp:
+		// t.Name holds the strftime format; the value is nsecs.
+		return AppendStrftime(dst, t.Name, v.clock.Add(time.Duration(uword(b, 8)))), true
 	case types.Probe:
 		id := uword(b, 8)
 		if id < uint64(len(v.probeNames)) {
@@ -292,7 +297,7 @@ func (v *values) appendValue(dst []byte, t types.Type, b []byte, json bool) []by
 func quoted(t types.Type) bool {
 	switch t.Kind {
 	case types.String, types.Buffer, types.Probe, types.Username, types.Inet,
-		types.Ksym, types.Usym, types.Stack:
+		types.Ksym, types.Usym, types.Stack, types.Timestamp:
 		return true
 	}
 	return false
