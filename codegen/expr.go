@@ -436,6 +436,21 @@ func (g *gen) Str(c *ast.Call, off int16, size int) {
 	g.release(r)
 }
 
+// Buf implements stdlib.Gen: buf(ptr, n) reads n raw bytes.
+func (g *gen) Buf(c *ast.Call, off int16, size int) {
+	arg := c.Args[0]
+	at := g.TypeOf(arg)
+	r := g.reg()
+	g.EvalInt(arg, r)
+	fn := asm.FnProbeReadKernel
+	if at.AddrSpace == types.User {
+		fn = asm.FnProbeReadUser
+	}
+	g.addr(asm.R1, off)
+	g.Emit(asm.Mov.Imm(asm.R2, int32(size)), asm.Mov.Reg(asm.R3, r), fn.Call())
+	g.release(r)
+}
+
 // Strncmp implements stdlib.Gen.
 func (g *gen) Strncmp(c *ast.Call, dst asm.Register) {
 	n, _ := g.Const(c.Args[2])

@@ -42,6 +42,7 @@ type Gen interface {
 	PrintValue(c *ast.Call)
 	Str(c *ast.Call, off int16, size int)
 	Strncmp(c *ast.Call, dst asm.Register)
+	Buf(c *ast.Call, off int16, size int)
 }
 
 // FormatKind says what user space does with a formatted event.
@@ -129,6 +130,7 @@ func attachEmitters(es []*Entry) {
 		"zero":     StmtEmitter(func(g Gen, c *ast.Call) { g.MapOp(OpZero, c) }),
 		"print":    StmtEmitter(printEmit),
 		"str":      MemEmitter(func(g Gen, c *ast.Call, off int16, size int) { g.Str(c, off, size) }),
+		"buf":      MemEmitter(func(g Gen, c *ast.Call, off int16, size int) { g.Buf(c, off, size) }),
 		"strncmp":  IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) { g.Strncmp(c, dst) }),
 		"strftime": IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) { g.EvalInt(c.Args[1], dst) }),
 
