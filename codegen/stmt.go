@@ -301,8 +301,12 @@ func (g *gen) aggUpdate(m *ast.MapRef, md *MapDesc, call *ast.Call, em stdlib.Ag
 	have := g.Label()
 	g.Emit(g.mapPtr(asm.R1, m.Name))
 	g.addr(asm.R2, key)
-	g.Emit(asm.FnMapLookupElem.Call(), asm.JNE.Imm(asm.R0, 0, have))
-	if md.Spec.Type != 0 && md.Info != nil && !md.Info.Keyless() {
+	g.Emit(asm.FnMapLookupElem.Call())
+	if !md.Info.Keyless() {
+		// Keyed: a missing element is inserted as zero first. (Keyless
+		// aggregations live in per-CPU arrays, where the lookup only fails
+		// in theory; the null check below satisfies the verifier.)
+		g.Emit(asm.JNE.Imm(asm.R0, 0, have))
 		// Insert a zero value, then look it up again.
 		zkey := g.Alloc(8)
 		g.zero(zkey, 8)
