@@ -95,6 +95,12 @@ func (p *printer) program(prog *Program) {
 }
 
 func (p *printer) cdef(d *CDef) {
+	if len(d.Fields) == 0 {
+		// Not a simple member list (nested types, function pointers...):
+		// keep the body as written.
+		p.printf("%s %s {%s};\n", d.Kind, d.Name, d.Body)
+		return
+	}
 	p.printf("%s %s {\n", d.Kind, d.Name)
 	p.indent++
 	for _, f := range d.Fields {

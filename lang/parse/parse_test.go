@@ -2,6 +2,7 @@ package parse
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -288,5 +289,115 @@ func BenchmarkParse(b *testing.B) {
 		if _, diags := Parse("bench.bt", src); diags.HasErrors() {
 			b.Fatal(render(src, diags))
 		}
+	}
+}
+
+// TestSpansConsistent checks every node of every round-trip script: its
+// span is set, ordered, inside its parent's span, and its line and column
+// agree with its byte offset (1-based, a tab is one column).
+func TestSpansConsistent(t *testing.T) {
+	files, _ := filepath.Glob("testdata/roundtrip/*.bt")
+	for _, file := range files {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src := string(b)
+		prog, diags := Parse("stdin", src)
+		if diags.HasErrors() {
+			t.Fatalf("%s: %s", file, render(src, diags))
+		}
+		var check func(n ast.Node, parent ast.Span)
+		check = func(n ast.Node, parent ast.Span) {
+			start, end := n.Pos(), n.EndPos()
+			where := fmt.Sprintf("%s: %T at %v", file, n, start)
+			if !start.IsValid() || !end.IsValid() || start.Offset >= end.Offset {
+				t.Errorf("%s: bad span %v-%v", where, start, end)
+				return
+			}
+			for _, p := range []ast.Pos{start, end} {
+				if want := posOf(src, p.Offset); want != p {
+					t.Errorf("%s: position %+v, want %+v", where, p, want)
+				}
+			}
+			if parent.Start.IsValid() && (start.Offset < parent.Start.Offset || end.Offset > parent.End.Offset) {
+				t.Errorf("%s: span %d-%d outside parent %d-%d", where, start.Offset, end.Offset, parent.Start.Offset, parent.End.Offset)
+			}
+			for _, c := range ast.Children(n) {
+				check(c, ast.Span{Start: start, End: end})
+			}
+		}
+		check(prog, ast.Span{})
+		for _, c := range prog.Comments {
+			if got := src[c.Pos().Offset:c.EndPos().Offset]; got != c.Text {
+				t.Errorf("%s: comment span covers %q, text %q", file, got, c.Text)
+			}
+		}
+	}
+}
+
+// posOf computes the position of a byte offset the slow way.
+func posOf(src string, off int) ast.Pos {
+	line, col := 1, 1
+	for i := 0; i < off; i++ {
+		if src[i] == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	return ast.Pos{Offset: off, Line: line, Col: col}
+}
+
+// TestNodeSpans pins the exact source text of representative nodes.
+func TestNodeSpans(t *testing.T) {
+	src := "kprobe:f /arg0 > 1/ {\n\t$x = (uint32)-arg1 + @m[1, 2]->y.z;\n\tif (1) { } else if (2) { } else { $t.0++; }\n}"
+	prog, diags := Parse("stdin", src)
+	if diags.HasErrors() {
+		t.Fatal(render(src, diags))
+	}
+	want := map[string]bool{
+		"kprobe:f": false, "arg0 > 1": false, "(uint32)-arg1": false, "-arg1": false,
+		"(uint32)-arg1 + @m[1, 2]->y.z": false, "@m[1, 2]->y.z": false, "@m[1, 2]->y": false,
+		"@m[1, 2]": false, "$x = (uint32)-arg1 + @m[1, 2]->y.z": false,
+		"if (1) { } else if (2) { } else { $t.0++; }": false, "if (2) { } else { $t.0++; }": false,
+		"{ $t.0++; }": false, "$t.0++": false, "$t.0": false, "uint32": false,
+	}
+	ast.Inspect(prog, func(n ast.Node) bool {
+		text := src[n.Pos().Offset:n.EndPos().Offset]
+		if _, ok := want[text]; ok {
+			want[text] = true
+		}
+		if b, ok := n.(*ast.Binary); ok && src[b.OpPos.Offset:b.OpPos.Offset+len(b.Op)] != b.Op {
+			t.Errorf("OpPos of %q points at %q", b.Op, src[b.OpPos.Offset:])
+		}
+		return true
+	})
+	for text, found := range want {
+		if !found {
+			t.Errorf("no node spans %q", text)
+		}
+	}
+}
+
+// TestDump compares tree dumps with golden files.
+func TestDump(t *testing.T) {
+	for _, name := range []string{"188-opensnoop", "192-tcpconnect", "200-loops", "203-casts", "204-tuples", "208-struct-defs", "199-config-block"} {
+		t.Run(name, func(t *testing.T) {
+			b, err := os.ReadFile("testdata/roundtrip/" + name + ".bt")
+			if err != nil {
+				t.Fatal(err)
+			}
+			prog, diags := Parse("stdin", string(b))
+			if diags.HasErrors() {
+				t.Fatal(render(string(b), diags))
+			}
+			var out strings.Builder
+			// Annotate with the node type, as gbt -d annotates with types.
+			if err := ast.Dump(&out, prog, func(e ast.Expr) string { return fmt.Sprintf("%T", e)[5:] }); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, "testdata/dump/"+name+".golden", out.String())
+		})
 	}
 }

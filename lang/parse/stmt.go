@@ -50,7 +50,7 @@ func (g *gSimple) Parse(lex *lexer.PeekingLexer) (err error) {
 
 func (p *exprParser) simple() ast.Stmt {
 	t := p.peek()
-	if t.Type == tKeyword {
+	if t.Type == tKeyword && (t.Value == "break" || t.Value == "continue" || t.Value == "return") {
 		p.next()
 		js := &ast.JumpStmt{Span: tokSpan(t), Keyword: t.Value}
 		if t.Value == "return" && startsExpr(p.peek()) {
