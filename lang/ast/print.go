@@ -61,7 +61,7 @@ func (p *printer) program(prog *Program) {
 		if inc.System {
 			p.printf("#include <%s>\n", inc.Path)
 		} else {
-			p.printf("#include %q\n", inc.Path)
+			p.printf("#include \"%s\"\n", inc.Path)
 		}
 		sep = true
 	}

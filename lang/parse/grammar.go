@@ -9,11 +9,17 @@ import (
 
 // The participle grammar. It is private: Parse lowers it into lang/ast.
 //
-// Every production records the tokens it matched (Tokens), which gives exact
-// source spans. Binary expressions are a flat operand/operator list that
-// lowering folds by precedence climbing, so there is one production for all
-// binary precedence levels; if/else-if chains are flat too. Together with
-// the scanner's nesting bound this keeps participle's recursion shallow.
+// The grammar covers the script's structure: shebang, #include lines, C
+// definitions, the config block, probes with their attach point lists and
+// predicates, blocks and compound statements. Expressions (gExpr, expr.go)
+// and simple statements (gSimple, stmt.go) are participle Parseables that
+// parse by hand, with precedence climbing, straight into ast nodes.
+//
+// Every production records the tokens it matched (Tokens), which gives
+// exact source spans. Lookahead is 0: once an alternative has consumed a
+// token it is committed, so errors are reported where they occur rather than
+// at the start of the enclosing construct. if/else-if chains are flat here
+// and nested when lowering, so a long chain does not recurse.
 
 type gProgram struct {
 	Tokens  []lexer.Token
@@ -112,9 +118,6 @@ type gTok struct {
 	Tokens []lexer.Token
 	Text   string `parser:"@(Var | Map)"`
 }
-
-// gSimple is a simple statement with its terminator; it is parsed by hand
-// (stmt.go), like expressions.
 
 // C definition members, parsed from a CDef body with their own parser.
 type gMembers struct {
