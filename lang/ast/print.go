@@ -136,7 +136,11 @@ func (p *printer) probe(pr *Probe) {
 	}
 	head := strings.Join(names, ", ")
 	if pr.Predicate != nil {
-		head += " /" + ExprString(pr.Predicate) + "/"
+		pred := ExprString(pr.Predicate)
+		if strings.HasPrefix(pred, "*") {
+			pred = " " + pred // "/*" would open a comment
+		}
+		head += " /" + pred + "/"
 	}
 	p.b.WriteString(strings.Repeat("    ", p.indent))
 	p.b.WriteString(head + " ")
