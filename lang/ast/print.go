@@ -95,6 +95,12 @@ func (p *printer) program(prog *Program) {
 }
 
 func (p *printer) cdef(d *CDef) {
+	if len(d.Fields) == 0 {
+		// Not a simple member list (nested types, function pointers...):
+		// keep the body as written.
+		p.printf("%s %s {%s};\n", d.Kind, d.Name, d.Body)
+		return
+	}
 	p.printf("%s %s {\n", d.Kind, d.Name)
 	p.indent++
 	for _, f := range d.Fields {
@@ -131,9 +137,8 @@ func (p *printer) probe(pr *Probe) {
 	head := strings.Join(names, ", ")
 	if pr.Predicate != nil {
 		pred := ExprString(pr.Predicate)
-		if hasDivision(pr.Predicate) {
-			// A bare '/' would end the predicate: keep the division inside parentheses.
-			pred = "(" + pred + ")"
+		if strings.HasPrefix(pred, "*") {
+			pred = " " + pred // "/*" would open a comment
 		}
 		head += " /" + pred + "/"
 	}
@@ -404,16 +409,4 @@ func quote(s string) string {
 	}
 	b.WriteByte('"')
 	return b.String()
-}
-
-// hasDivision reports whether e contains a '/' operator.
-func hasDivision(e Expr) bool {
-	found := false
-	Inspect(e, func(n Node) bool {
-		if b, ok := n.(*Binary); ok && b.Op == "/" {
-			found = true
-		}
-		return !found
-	})
-	return found
 }

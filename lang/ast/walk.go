@@ -126,112 +126,245 @@ func isNilNode(n Node) bool {
 	return v.Kind() == reflect.Pointer && v.IsNil()
 }
 
-// Dump writes an indented tree of n, one node per line, like bpftrace -d.
-// annotate, if not nil, returns extra text for an expression (its type).
+// Dump writes an indented tree of n, one node per line with one space of
+// indent per level, in the shape of `bpftrace -d`: probes list their attach
+// points then their predicate and statements; `a->b` shows as `.` over
+// `dereference`. annotate, if not nil, returns extra text for an expression
+// (gbt -d passes its type), printed after " :: ".
 func Dump(w io.Writer, n Node, annotate func(Expr) string) error {
-	var b strings.Builder
-	dump(&b, n, 0, annotate)
-	_, err := io.WriteString(w, b.String())
+	d := dumper{annotate: annotate}
+	d.node(n, 0)
+	_, err := io.WriteString(w, d.b.String())
 	return err
 }
 
-func dump(b *strings.Builder, n Node, depth int, annotate func(Expr) string) {
-	b.WriteString(strings.Repeat(" ", depth))
-	b.WriteString(nodeLabel(n))
-	if e, ok := n.(Expr); ok && annotate != nil {
-		if a := annotate(e); a != "" {
-			b.WriteString(" :: " + a)
+type dumper struct {
+	b        strings.Builder
+	annotate func(Expr) string
+}
+
+// line writes one line at depth; e, if not nil, is annotated.
+func (d *dumper) line(depth int, label string, e Expr) {
+	d.b.WriteString(strings.Repeat(" ", depth))
+	d.b.WriteString(label)
+	if e != nil && d.annotate != nil {
+		if a := d.annotate(e); a != "" {
+			d.b.WriteString(" :: " + a)
 		}
 	}
-	b.WriteByte('\n')
-	for _, c := range Children(n) {
-		dump(b, c, depth+1, annotate)
+	d.b.WriteByte('\n')
+}
+
+func (d *dumper) stmts(ss []Stmt, depth int) {
+	for _, s := range ss {
+		d.node(s, depth)
 	}
 }
 
-func nodeLabel(n Node) string {
+func (d *dumper) node(n Node, depth int) {
 	switch n := n.(type) {
 	case *Program:
-		return "Program"
+		d.line(depth, "Program", nil)
+		for _, inc := range n.Includes {
+			d.node(inc, depth+1)
+		}
+		for _, c := range n.CDefs {
+			d.node(c, depth+1)
+		}
+		if n.Config != nil {
+			d.node(n.Config, depth+1)
+		}
+		for _, p := range n.Probes {
+			d.node(p, depth+1)
+		}
 	case *Include:
-		return "#include " + n.Path
+		if n.System {
+			d.line(depth, "#include <"+n.Path+">", nil)
+		} else {
+			d.line(depth, "#include \""+n.Path+"\"", nil)
+		}
 	case *CDef:
-		return n.Kind + " " + n.Name
+		d.line(depth, n.Kind+" "+n.Name, nil)
+		for _, f := range n.Fields {
+			d.node(f, depth+1)
+		}
 	case *CField:
-		return "field " + n.Name
+		label := n.Name
+		if n.Type != nil {
+			label = TypeString(n.Type) + " " + n.Name
+			if n.ArrayN > 0 {
+				label += fmt.Sprintf("[%d]", n.ArrayN)
+			}
+			if n.Bits > 0 {
+				label += fmt.Sprintf(" : %d", n.Bits)
+			}
+		}
+		d.line(depth, label, nil)
+		if n.Value != nil {
+			d.node(n.Value, depth+1)
+		}
 	case *Config:
-		return "config"
+		d.line(depth, "config", nil)
+		for _, it := range n.Items {
+			d.node(it, depth+1)
+		}
 	case *ConfigItem:
-		return n.Key + " ="
+		d.line(depth, n.Key+" =", nil)
+		d.node(n.Value, depth+1)
 	case *Probe:
-		return "probe"
+		for _, ap := range n.Points {
+			d.node(ap, depth)
+		}
+		if n.Predicate != nil {
+			d.line(depth+1, "pred", nil)
+			d.node(n.Predicate, depth+2)
+		}
+		d.stmts(n.Body.Stmts, depth+1)
 	case *AttachPoint:
-		return n.Raw
+		d.line(depth, n.Raw, nil)
 	case *Block:
-		return "block"
-	case *ExprStmt:
-		return "expr"
-	case *AssignStmt:
-		return n.Op
-	case *IfStmt:
-		return "if"
-	case *UnrollStmt:
-		return "unroll"
-	case *WhileStmt:
-		return "while"
-	case *ForStmt:
-		return "for"
-	case *JumpStmt:
-		return n.Keyword
-	case *BlockStmt:
-		return "block"
+		d.line(depth, "block", nil)
+		d.stmts(n.Stmts, depth+1)
 	case *TypeExpr:
-		return "type " + TypeString(n)
-	case *IntLit:
-		return "int: " + n.Raw
-	case *StrLit:
-		return "string: " + quote(n.Value)
-	case *BoolLit:
-		return fmt.Sprintf("bool: %v", n.Value)
-	case *Ident:
-		return "builtin: " + n.Name
-	case *Variable:
-		return "variable: " + n.Name
-	case *Positional:
-		if n.Count {
-			return "param: $#"
-		}
-		return fmt.Sprintf("param: $%d", n.Index)
-	case *MapRef:
-		return "map: " + n.Name
-	case *Call:
-		return "call: " + n.Name
-	case *Unary:
-		if n.Postfix {
-			return "postfix " + n.Op
-		}
-		return "unop " + n.Op
-	case *Binary:
-		return n.Op
-	case *Ternary:
-		return "?:"
-	case *Cast:
-		return "cast"
-	case *Field:
-		if n.Arrow {
-			return "->" + n.Name
-		}
-		return "." + n.Name
-	case *TupleIndex:
-		return fmt.Sprintf(".%d", n.Index)
-	case *Index:
-		return "[]"
-	case *Tuple:
-		return "tuple"
-	case *Sizeof:
-		return "sizeof"
-	case *Offsetof:
-		return "offsetof " + strings.Join(n.Field, ".")
+		d.line(depth, TypeString(n), nil)
+	case Stmt:
+		d.stmt(n, depth)
+	case Expr:
+		d.expr(n, depth)
+	default:
+		d.line(depth, fmt.Sprintf("%T", n), nil)
 	}
-	return fmt.Sprintf("%T", n)
+}
+
+func (d *dumper) stmt(s Stmt, depth int) {
+	switch s := s.(type) {
+	case *ExprStmt:
+		d.expr(s.X, depth)
+	case *AssignStmt:
+		d.line(depth, s.Op, nil)
+		d.expr(s.LHS, depth+1)
+		d.expr(s.RHS, depth+1)
+	case *IfStmt:
+		d.line(depth, "if", nil)
+		d.expr(s.Cond, depth+1)
+		d.line(depth+1, "then", nil)
+		d.stmts(s.Then.Stmts, depth+2)
+		switch e := s.Else.(type) {
+		case *IfStmt:
+			d.line(depth+1, "else", nil)
+			d.stmt(e, depth+2)
+		case *BlockStmt:
+			d.line(depth+1, "else", nil)
+			d.stmts(e.Body.Stmts, depth+2)
+		}
+	case *UnrollStmt:
+		d.line(depth, "unroll", nil)
+		d.expr(s.Count, depth+1)
+		d.node(s.Body, depth+1)
+	case *WhileStmt:
+		d.line(depth, "while(", nil)
+		d.expr(s.Cond, depth+1)
+		d.node(s.Body, depth+1)
+	case *ForStmt:
+		d.line(depth, "for", nil)
+		d.expr(s.Var, depth+1)
+		d.expr(s.Map, depth+1)
+		d.node(s.Body, depth+1)
+	case *JumpStmt:
+		d.line(depth, s.Keyword, nil)
+		if s.Value != nil {
+			d.expr(s.Value, depth+1)
+		}
+	case *BlockStmt:
+		d.node(s.Body, depth)
+	default:
+		d.line(depth, fmt.Sprintf("%T", s), nil)
+	}
+}
+
+func (d *dumper) exprs(es []Expr, depth int) {
+	for _, e := range es {
+		d.expr(e, depth)
+	}
+}
+
+func (d *dumper) expr(e Expr, depth int) {
+	switch e := e.(type) {
+	case *IntLit:
+		d.line(depth, fmt.Sprintf("int: %d", e.Value), e)
+	case *StrLit:
+		q := quote(e.Value)
+		d.line(depth, "string: "+q[1:len(q)-1], e)
+	case *BoolLit:
+		d.line(depth, fmt.Sprintf("bool: %v", e.Value), e)
+	case *Ident:
+		d.line(depth, "builtin: "+e.Name, e)
+	case *Variable:
+		d.line(depth, "variable: "+e.Name, e)
+	case *Positional:
+		if e.Count {
+			d.line(depth, "param: $#", e)
+		} else {
+			d.line(depth, fmt.Sprintf("param: $%d", e.Index), e)
+		}
+	case *MapRef:
+		d.line(depth, "map: "+e.Name, e)
+		d.exprs(e.Keys, depth+1)
+	case *Call:
+		d.line(depth, "call: "+e.Name, e)
+		d.exprs(e.Args, depth+1)
+	case *Unary:
+		switch {
+		case e.Postfix:
+			d.line(depth, e.Op+" (post)", e)
+		case e.Op == "*":
+			d.line(depth, "dereference", e)
+		default:
+			d.line(depth, e.Op, e)
+		}
+		d.expr(e.X, depth+1)
+	case *Binary:
+		d.line(depth, e.Op, e)
+		d.expr(e.X, depth+1)
+		d.expr(e.Y, depth+1)
+	case *Ternary:
+		d.line(depth, "?:", e)
+		d.exprs([]Expr{e.Cond, e.Then, e.Else}, depth+1)
+	case *Cast:
+		d.line(depth, "("+TypeString(e.Type)+")", e)
+		d.expr(e.X, depth+1)
+	case *Field:
+		d.line(depth, ".", e)
+		if e.Arrow {
+			d.line(depth+1, "dereference", nil)
+			d.expr(e.X, depth+2)
+		} else {
+			d.expr(e.X, depth+1)
+		}
+		d.line(depth+1, e.Name, nil)
+	case *TupleIndex:
+		d.line(depth, ".", e)
+		d.expr(e.X, depth+1)
+		d.line(depth+1, fmt.Sprint(e.Index), nil)
+	case *Index:
+		d.line(depth, "[]", e)
+		d.expr(e.X, depth+1)
+		d.expr(e.Index, depth+1)
+	case *Tuple:
+		d.line(depth, "tuple:", e)
+		d.exprs(e.Elems, depth+1)
+	case *Sizeof:
+		d.line(depth, "sizeof", e)
+		if e.Type != nil {
+			d.line(depth+1, TypeString(e.Type), nil)
+		} else {
+			d.expr(e.X, depth+1)
+		}
+	case *Offsetof:
+		d.line(depth, "offsetof", e)
+		d.line(depth+1, TypeString(e.Type), nil)
+		d.line(depth+1, strings.Join(e.Field, "."), nil)
+	default:
+		d.line(depth, fmt.Sprintf("%T", e), e)
+	}
 }

@@ -2,9 +2,10 @@ package parse
 
 import (
 	"flag"
-	goldenfile "github.com/gbt-dev/gbt/internal/golden"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -21,7 +22,19 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // golden compares got with testdata file path, or rewrites it with -update.
 func golden(t *testing.T, path, got string) {
 	t.Helper()
-	goldenfile.Check(t, path, got, *update)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
+	}
 }
 
 // ignoreSpans compares trees by structure only.
@@ -242,6 +255,8 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
+var cdefLine = regexp.MustCompile(`(?m)^(struct|union|enum) `)
+
 // bench300 is a 300-line script built from the round-trip corpus.
 func bench300(b *testing.B) string {
 	files, _ := filepath.Glob("testdata/roundtrip/*.bt")
@@ -253,8 +268,8 @@ func bench300(b *testing.B) string {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if strings.Contains(string(src), "#") || strings.Contains(string(src), "config") {
-				continue // includes, shebangs and config must come first
+			if strings.Contains(string(src), "#") || strings.Contains(string(src), "config") || cdefLine.MatchString(string(src)) {
+				continue // includes, shebangs, C definitions and config must come first
 			}
 			sb.Write(src)
 			lines += strings.Count(string(src), "\n")
@@ -274,5 +289,115 @@ func BenchmarkParse(b *testing.B) {
 		if _, diags := Parse("bench.bt", src); diags.HasErrors() {
 			b.Fatal(render(src, diags))
 		}
+	}
+}
+
+// TestSpansConsistent checks every node of every round-trip script: its
+// span is set, ordered, inside its parent's span, and its line and column
+// agree with its byte offset (1-based, a tab is one column).
+func TestSpansConsistent(t *testing.T) {
+	files, _ := filepath.Glob("testdata/roundtrip/*.bt")
+	for _, file := range files {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src := string(b)
+		prog, diags := Parse("stdin", src)
+		if diags.HasErrors() {
+			t.Fatalf("%s: %s", file, render(src, diags))
+		}
+		var check func(n ast.Node, parent ast.Span)
+		check = func(n ast.Node, parent ast.Span) {
+			start, end := n.Pos(), n.EndPos()
+			where := fmt.Sprintf("%s: %T at %v", file, n, start)
+			if !start.IsValid() || !end.IsValid() || start.Offset >= end.Offset {
+				t.Errorf("%s: bad span %v-%v", where, start, end)
+				return
+			}
+			for _, p := range []ast.Pos{start, end} {
+				if want := posOf(src, p.Offset); want != p {
+					t.Errorf("%s: position %+v, want %+v", where, p, want)
+				}
+			}
+			if parent.Start.IsValid() && (start.Offset < parent.Start.Offset || end.Offset > parent.End.Offset) {
+				t.Errorf("%s: span %d-%d outside parent %d-%d", where, start.Offset, end.Offset, parent.Start.Offset, parent.End.Offset)
+			}
+			for _, c := range ast.Children(n) {
+				check(c, ast.Span{Start: start, End: end})
+			}
+		}
+		check(prog, ast.Span{})
+		for _, c := range prog.Comments {
+			if got := src[c.Pos().Offset:c.EndPos().Offset]; got != c.Text {
+				t.Errorf("%s: comment span covers %q, text %q", file, got, c.Text)
+			}
+		}
+	}
+}
+
+// posOf computes the position of a byte offset the slow way.
+func posOf(src string, off int) ast.Pos {
+	line, col := 1, 1
+	for i := 0; i < off; i++ {
+		if src[i] == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	return ast.Pos{Offset: off, Line: line, Col: col}
+}
+
+// TestNodeSpans pins the exact source text of representative nodes.
+func TestNodeSpans(t *testing.T) {
+	src := "kprobe:f /arg0 > 1/ {\n\t$x = (uint32)-arg1 + @m[1, 2]->y.z;\n\tif (1) { } else if (2) { } else { $t.0++; }\n}"
+	prog, diags := Parse("stdin", src)
+	if diags.HasErrors() {
+		t.Fatal(render(src, diags))
+	}
+	want := map[string]bool{
+		"kprobe:f": false, "arg0 > 1": false, "(uint32)-arg1": false, "-arg1": false,
+		"(uint32)-arg1 + @m[1, 2]->y.z": false, "@m[1, 2]->y.z": false, "@m[1, 2]->y": false,
+		"@m[1, 2]": false, "$x = (uint32)-arg1 + @m[1, 2]->y.z": false,
+		"if (1) { } else if (2) { } else { $t.0++; }": false, "if (2) { } else { $t.0++; }": false,
+		"{ $t.0++; }": false, "$t.0++": false, "$t.0": false, "uint32": false,
+	}
+	ast.Inspect(prog, func(n ast.Node) bool {
+		text := src[n.Pos().Offset:n.EndPos().Offset]
+		if _, ok := want[text]; ok {
+			want[text] = true
+		}
+		if b, ok := n.(*ast.Binary); ok && src[b.OpPos.Offset:b.OpPos.Offset+len(b.Op)] != b.Op {
+			t.Errorf("OpPos of %q points at %q", b.Op, src[b.OpPos.Offset:])
+		}
+		return true
+	})
+	for text, found := range want {
+		if !found {
+			t.Errorf("no node spans %q", text)
+		}
+	}
+}
+
+// TestDump compares tree dumps with golden files.
+func TestDump(t *testing.T) {
+	for _, name := range []string{"188-opensnoop", "192-tcpconnect", "200-loops", "203-casts", "204-tuples", "208-struct-defs", "199-config-block"} {
+		t.Run(name, func(t *testing.T) {
+			b, err := os.ReadFile("testdata/roundtrip/" + name + ".bt")
+			if err != nil {
+				t.Fatal(err)
+			}
+			prog, diags := Parse("stdin", string(b))
+			if diags.HasErrors() {
+				t.Fatal(render(string(b), diags))
+			}
+			var out strings.Builder
+			// Annotate with the node type, as gbt -d annotates with types.
+			if err := ast.Dump(&out, prog, func(e ast.Expr) string { return fmt.Sprintf("%T", e)[5:] }); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, "testdata/dump/"+name+".golden", out.String())
+		})
 	}
 }

@@ -1,0 +1,279 @@
+package parse
+
+import (
+	"strings"
+
+	"github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/diag"
+)
+
+// lowerer turns the participle tree into lang/ast nodes with spans.
+type lowerer struct {
+	s     *scanner
+	diags diag.List
+}
+
+func (l *lowerer) errorf(sp ast.Span, format string, args ...any) *diag.Diagnostic {
+	return l.diags.Errorf(sp, format, args...)
+}
+
+func (l *lowerer) program(g *gProgram) *ast.Program {
+	s := l.s
+	prog := &ast.Program{Span: s.span(0, len(s.src)), File: s.file}
+	if g.Shebang != "" {
+		prog.Shebang = strings.TrimSpace(g.Shebang[2:])
+	}
+	for _, d := range g.Defs {
+		if d.Include != "" {
+			if inc := l.include(d); inc != nil {
+				prog.Includes = append(prog.Includes, inc)
+			}
+			continue
+		}
+		prog.CDefs = append(prog.CDefs, l.cdef(d))
+	}
+	if g.Config != nil {
+		prog.Config = l.config(g.Config)
+	}
+	for _, p := range g.Probes {
+		prog.Probes = append(prog.Probes, l.probe(p))
+	}
+	for _, c := range s.comments {
+		prog.Comments = append(prog.Comments, &ast.Comment{Span: s.span(c.off, c.end), Text: s.src[c.off:c.end]})
+	}
+	return prog
+}
+
+func (l *lowerer) include(d *gDef) *ast.Include {
+	sp := l.s.tokSpan(d.Tokens)
+	text := strings.TrimSpace(d.Include[1:])
+	rest, ok := strings.CutPrefix(text, "include")
+	if !ok {
+		l.errorf(sp, "unsupported preprocessor directive: only #include is supported")
+		return nil
+	}
+	rest = strings.TrimSpace(rest)
+	if i := strings.Index(rest, "//"); i > 0 {
+		rest = strings.TrimSpace(rest[:i])
+	}
+	inc := &ast.Include{Span: sp}
+	switch {
+	case len(rest) >= 2 && rest[0] == '<' && rest[len(rest)-1] == '>':
+		inc.Path, inc.System = rest[1:len(rest)-1], true
+	case len(rest) >= 2 && rest[0] == '"' && rest[len(rest)-1] == '"':
+		inc.Path = rest[1 : len(rest)-1]
+	default:
+		l.errorf(sp, "invalid #include: expected <file> or \"file\"")
+		return nil
+	}
+	return inc
+}
+
+// cdef keeps the body verbatim and fills Fields when the body is a simple
+// member (or enumerator) list.
+func (l *lowerer) cdef(d *gDef) *ast.CDef {
+	def := &ast.CDef{Span: l.s.tokSpan(d.Tokens), Kind: d.Kind, Name: d.Name}
+	body := d.Tokens[2] // keyword, name, body
+	def.Body = body.Value[1 : len(body.Value)-1]
+	sub := scanRange(l.s, body.Pos.Offset, tokEnd(body))
+	if sub.bad != "" {
+		return def
+	}
+	peek, err := lexer.Upgrade(&sliceLexer{toks: sub.toks})
+	if err != nil {
+		return def
+	}
+	g, err := parsers().members.ParseFromLexer(peek)
+	if err != nil {
+		return def // not a simple member list: the checker parses Body
+	}
+	enum := d.Kind == "enum"
+	for _, m := range g.Members {
+		f, ok := l.member(m, enum)
+		if !ok {
+			def.Fields = nil
+			return def
+		}
+		def.Fields = append(def.Fields, f)
+	}
+	return def
+}
+
+func (l *lowerer) member(m *gMember, enum bool) (*ast.CField, bool) {
+	f := &ast.CField{Span: l.s.tokSpan(m.Tokens)}
+	if enum {
+		if len(m.Words) != 1 || len(m.Stars) > 0 || m.Name != "" || m.Len != "" || m.Bits != "" || m.End == ";" {
+			return nil, false
+		}
+		f.Name = m.Words[0]
+		if m.Value != nil {
+			f.Value = l.expr(m.Value)
+		}
+		return f, true
+	}
+	if m.Value != nil || m.End != ";" {
+		return nil, false
+	}
+	words := m.Words
+	name := m.Name
+	if name == "" {
+		if len(m.Stars) > 0 || len(words) < 2 {
+			return nil, false
+		}
+		name, words = words[len(words)-1], words[:len(words)-1]
+	}
+	f.Name = name
+	f.Type = &ast.TypeExpr{Span: f.Span, Name: strings.Join(words, " "), Ptr: len(m.Stars)}
+	if m.Len != "" {
+		n, err := parseInt(m.Len)
+		if err != nil || n == 0 || n > 1<<20 {
+			return nil, false
+		}
+		f.ArrayN = int(n)
+	}
+	if m.Bits != "" {
+		n, err := parseInt(m.Bits)
+		if err != nil || n > 64 {
+			return nil, false
+		}
+		f.Bits = int(n)
+	}
+	return f, true
+}
+
+func (l *lowerer) config(g *gConfig) *ast.Config {
+	cfg := &ast.Config{Span: l.s.tokSpan(g.Tokens)}
+	for _, it := range g.Items {
+		cfg.Items = append(cfg.Items, &ast.ConfigItem{Span: l.s.tokSpan(it.Tokens), Key: it.Key, Value: l.expr(it.Value)})
+	}
+	return cfg
+}
+
+func (l *lowerer) probe(g *gProbe) *ast.Probe {
+	p := &ast.Probe{Span: l.s.tokSpan(g.Tokens)}
+	for _, a := range g.Points {
+		ap := &ast.AttachPoint{Span: l.s.tokSpan(a.Tokens), Raw: a.Raw}
+		parts := splitAttach(a.Raw)
+		ap.Provider = parts[0]
+		if len(parts) > 1 {
+			ap.Parts = parts[1:]
+		}
+		p.Points = append(p.Points, ap)
+	}
+	if g.Pred != nil {
+		p.Predicate = l.expr(g.Pred)
+	}
+	p.Body = l.block(g.Body)
+	return p
+}
+
+// splitAttach splits an attach point at colons, keeping colons inside
+// `{...}` groups and quotes, and the C++ "::" of uprobe symbols intact.
+func splitAttach(raw string) []string {
+	var parts []string
+	depth, last := 0, 0
+	quoted := false
+	for i := 0; i < len(raw); i++ {
+		switch raw[i] {
+		case '"':
+			quoted = !quoted
+		case '{':
+			depth++
+		case '}':
+			depth--
+		case ':':
+			if depth > 0 || quoted {
+				continue
+			}
+			if i+1 < len(raw) && raw[i+1] == ':' && len(parts) >= 2 {
+				i++ // C++ scope operator in a symbol name
+				continue
+			}
+			parts = append(parts, raw[last:i])
+			last = i + 1
+		}
+	}
+	return append(parts, raw[last:])
+}
+
+// ---------------------------------------------------------------------------
+// Statements
+
+func (l *lowerer) block(g *gBlock) *ast.Block {
+	b := &ast.Block{Span: l.s.tokSpan(g.Tokens)}
+	for _, st := range g.Stmts {
+		if s := l.stmt(st); s != nil {
+			b.Stmts = append(b.Stmts, s)
+		}
+	}
+	return b
+}
+
+func (l *lowerer) stmt(g *gStmt) ast.Stmt {
+	switch {
+	case g.If != nil:
+		return l.ifStmt(g.If)
+	case g.Unroll != nil:
+		u := g.Unroll
+		return &ast.UnrollStmt{Span: l.s.tokSpan(u.Tokens), Count: l.expr(u.Count), Body: l.block(u.Body)}
+	case g.While != nil:
+		w := g.While
+		return &ast.WhileStmt{Span: l.s.tokSpan(w.Tokens), Cond: l.expr(w.Cond), Body: l.block(w.Body)}
+	case g.For != nil:
+		return l.forStmt(g.For)
+	case g.Block != nil:
+		b := l.block(g.Block)
+		return &ast.BlockStmt{Span: b.Span, Body: b}
+	case g.Simple != nil:
+		return g.Simple.Stmt
+	}
+	return nil
+}
+
+func (l *lowerer) ifStmt(g *gIf) *ast.IfStmt {
+	top := &ast.IfStmt{Span: l.s.tokSpan(g.Tokens), Cond: l.expr(g.Cond), Then: l.block(g.Then)}
+	// else-if chains are flat in the grammar; nest them here. Each else-if
+	// spans from its "if" to the end of the whole statement.
+	end := top.Span.End
+	cur := top
+	for _, e := range g.Elses {
+		if cur == nil {
+			l.errorf(l.s.tokSpan(e.Tokens[:1]), "syntax error, unexpected else").
+				WithHint("a plain else { ... } must be the last clause of an if")
+			break
+		}
+		if e.Cond == nil {
+			b := l.block(e.Then)
+			cur.Else = &ast.BlockStmt{Span: b.Span, Body: b}
+			cur = nil
+			continue
+		}
+		sp := l.s.tokSpan(e.Tokens[1:]) // from "if"
+		sp.End = end
+		next := &ast.IfStmt{Span: sp, Cond: l.expr(e.Cond), Then: l.block(e.Then)}
+		cur.Else = next
+		cur = next
+	}
+	return top
+}
+
+func (l *lowerer) forStmt(g *gFor) ast.Stmt {
+	f := &ast.ForStmt{Span: l.s.tokSpan(g.Tokens), Body: l.block(g.Body)}
+	vt, mt := g.Var.Tokens[0], g.Map.Tokens[0]
+	if vt.Type != tVar {
+		l.errorf(l.s.tokSpan(g.Var.Tokens), "syntax error, unexpected %s, expecting variable", describe(vt))
+	}
+	if mt.Type != tMap {
+		l.errorf(l.s.tokSpan(g.Map.Tokens), "syntax error, unexpected %s, expecting map", describe(mt))
+	}
+	f.Var = &ast.Variable{Span: l.s.tokSpan(g.Var.Tokens), Name: g.Var.Text}
+	f.Map = &ast.MapRef{Span: l.s.tokSpan(g.Map.Tokens), Name: g.Map.Text}
+	return f
+}
+
+// ---------------------------------------------------------------------------
+// Expressions
+
+func (l *lowerer) expr(g *gExpr) ast.Expr { return g.X }

@@ -1,0 +1,87 @@
+// Package parse turns gbt (bpftrace) source text into a lang/ast.Program.
+//
+// A context-dependent scanner (lexer.go) feeds a private participle grammar
+// (grammar.go), which is lowered into lang/ast (lower.go); binary
+// expressions are folded by precedence climbing with C's precedence and
+// associativity. Syntax errors are lang/diag diagnostics in bpftrace 0.17's
+// wording, with hints for common slips. Parse never panics, and nesting is
+// bounded (MaxDepth) so hostile input fails fast instead of recursing deep.
+package parse
+
+import (
+	"fmt"
+
+	"github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/diag"
+)
+
+// MaxDepth bounds the nesting of brackets, blocks, prefix operators, casts
+// and conditional expressions.
+const MaxDepth = 200
+
+// Parse parses one script. file names it in diagnostics ("stdin" for -e).
+// On a syntax error the program is nil and diags holds the error.
+func Parse(file, src string) (prog *ast.Program, diags diag.List) {
+	s := scan(file, src)
+	defer func() {
+		if r := recover(); r != nil {
+			// A parser bug must not crash gbt: report it where parsing started.
+			prog = nil
+			diags.Errorf(ast.Span{Start: s.pos(0), End: s.pos(min(1, len(src)))}, "internal parser error: %v", r)
+		}
+	}()
+	peek, err := lexer.Upgrade(&sliceLexer{toks: s.toks})
+	if err != nil {
+		diags.Errorf(ast.Span{Start: s.pos(0), End: s.pos(min(1, len(src)))}, "%v", err)
+		return nil, diags
+	}
+	g, err := parsers().program.ParseFromLexer(peek)
+	if err != nil {
+		s.syntaxError(&diags, err)
+		return nil, diags
+	}
+	l := &lowerer{s: s}
+	prog = l.program(g)
+	if l.diags.HasErrors() {
+		return nil, l.diags
+	}
+	if len(g.Probes) == 0 {
+		end := len(src)
+		l.diags.Errorf(s.span(end, end), "syntax error, unexpected end of file, expecting probe").
+			WithHint("a script needs at least one probe, e.g. BEGIN { printf(\"hello\\n\"); }")
+		return nil, l.diags
+	}
+	return prog, l.diags
+}
+
+// pos converts a byte offset to an ast position.
+func (s *scanner) pos(off int) ast.Pos {
+	p := s.position(off)
+	return ast.Pos{Offset: off, Line: p.Line, Col: p.Column}
+}
+
+func (s *scanner) span(from, to int) ast.Span { return ast.Span{Start: s.pos(from), End: s.pos(to)} }
+
+// tokSpan is the span of a token list (a production's matched tokens).
+func (s *scanner) tokSpan(toks []lexer.Token) ast.Span {
+	if len(toks) == 0 {
+		return ast.Span{}
+	}
+	first, last := toks[0], toks[len(toks)-1]
+	return s.span(first.Pos.Offset, last.Pos.Offset+len(last.Value))
+}
+
+func tokEnd(t lexer.Token) int { return t.Pos.Offset + len(t.Value) }
+
+// describe names a token the way bison does in bpftrace's messages.
+func describe(t lexer.Token) string {
+	if t.Type == tKeyword || t.Type == tPunct {
+		return t.Value
+	}
+	if n, ok := tokenNames[t.Type]; ok {
+		return n
+	}
+	return fmt.Sprintf("%q", t.Value)
+}
