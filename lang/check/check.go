@@ -35,6 +35,11 @@ func Check(prog *ast.Program, cfg Config) (*Info, diag.List) {
 	}
 	c.expandProbes(prog)
 	for pass := 0; pass < 2; pass++ {
+		if pass == 1 && c.suppressed == 0 && !c.widened {
+			// The first walk saw every map defined before use and no type
+			// grew: its tables are final.
+			break
+		}
 		c.quiet = pass == 0
 		size := 64
 		if pass > 0 {
@@ -63,6 +68,8 @@ type checker struct {
 	info         *Info
 	diags        diag.List
 	quiet        bool // first pass: collect map types, report nothing
+	suppressed   int  // errors the first pass did not report
+	widened      bool // a map or variable type grew after first use
 	probe_       *ProbeInfo
 	loops        int      // nesting depth of while/for loops
 	lhist        [3]int64 // set by lhist()'s type rule for the map assignment being checked
@@ -73,6 +80,7 @@ type checker struct {
 
 func (c *checker) errorf(span ast.Span, format string, args ...any) *diag.Diagnostic {
 	if c.quiet {
+		c.suppressed++
 		return &diag.Diagnostic{}
 	}
 	return c.diags.Errorf(span, format, args...)
@@ -305,6 +313,7 @@ func (c *checker) defineVar(v *ast.Variable, t types.Type) {
 		}
 		if t.Kind == types.String && t.Size > old.Type.Size {
 			old.Type.Size = t.Size
+			c.widened = true
 		}
 		return
 	}
@@ -440,7 +449,9 @@ func (c *checker) defineMap(m *ast.MapRef, key, val types.Type) {
 		} else if !sameKeyShape(info.Key, key) {
 			c.errorf(spanOf(m), "Argument mismatch for %s: trying to access with arguments: %s when map expects arguments: %s", m.Name, keyList(key), keyList(info.Key))
 		} else {
-			info.Key = widen(info.Key, key)
+			if w := widen(info.Key, key); !w.Equal(info.Key) {
+				info.Key, c.widened = w, true
+			}
 		}
 	}
 	if val.IsValid() {
@@ -450,7 +461,9 @@ func (c *checker) defineMap(m *ast.MapRef, key, val types.Type) {
 		case !info.Value.Compatible(val):
 			c.errorf(spanOf(m), "Type mismatch for %s: trying to assign value of type '%s' when map already contains a value of type '%s'", m.Name, aggOrType(val), aggOrType(info.Value))
 		default:
-			info.Value = widen(info.Value, val)
+			if w := widen(info.Value, val); !w.Equal(info.Value) {
+				info.Value, c.widened = w, true
+			}
 		}
 		if val.Kind == types.Agg && val.AggKind == types.Lhist {
 			if info.LhistStep != 0 && (info.LhistMin != c.lhist[0] || info.LhistMax != c.lhist[1] || info.LhistStep != c.lhist[2]) {
