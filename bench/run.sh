@@ -9,7 +9,7 @@ command -v bpftrace >/dev/null || { echo "bench: bpftrace is not installed"; exi
 GBT=${GBT:-bin/gbt}
 WORK=$(mktemp -d)/gbtwork
 CGO_ENABLED=0 go build -o "$WORK" ./internal/cmd/gbtwork
-[ -x "$GBT" ] || CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$GBT" ./cmd/gbt
+[ -n "${GBT_PREBUILT:-}" ] || make -s build  # the release build: static, stripped
 N=${N:-200000}
 row() { printf '| %s | %s | %s | %s |\n' "$1" "$2" "$3" "$(python3 -c "print(f'{$2/$3:.2f}x')" 2>/dev/null || echo -)"; }
 
@@ -78,4 +78,4 @@ for i in "${!scripts[@]}"; do read -r g b <<<"${costs[$i]}"; row "ns/event: ${sc
 row 'printf 300k opens: workload slowdown (x untraced)' "$(python3 -c "print(round($gs/$base,2))")" "$(python3 -c "print(round($bs/$base,2))")"
 echo "| printf 300k opens: lines received | $gl | $bl | |"
 echo "| binary size (bytes) | $(stat -c %s "$GBT") | $(stat -c %s "$(command -v bpftrace)") | |"
-echo "| shared libraries | $(ldd "$GBT" 2>&1 | grep -c '=>' || true) | $(ldd "$(command -v bpftrace)" | grep -c '=>') | |"
+echo "| shared libraries | $(ldd "$GBT" 2>/dev/null | grep -c '=>') | $(ldd "$(command -v bpftrace)" | grep -c '=>') | |"
