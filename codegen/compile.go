@@ -143,6 +143,17 @@ func (c *compiler) probe(pi *check.ProbeInfo) {
 			Hint = "supported now: BEGIN, END, tracepoint, interval, profile"
 		return
 	}
+	if pi.PointArgs != nil && !sameArgs(pi.PointArgs) {
+		// The points lay out args differently: one program per point.
+		for i := range pi.Points {
+			one := *pi
+			one.Points = pi.Points[i : i+1]
+			one.Args = pi.PointArgs[i]
+			one.PointArgs = nil
+			c.probe(&one)
+		}
+		return
+	}
 	prog := &Program{Name: pi.Points[0].Name, Kind: pi.Kind.Prog, Points: pi.Points}
 	switch pi.Kind.Prog {
 	case probe.ProgTestRun:
@@ -164,6 +175,23 @@ func (c *compiler) probe(pi *check.ProbeInfo) {
 	}
 	prog.Insns, prog.Spans = g.finish()
 	c.obj.Programs = append(c.obj.Programs, prog)
+}
+
+// sameArgs reports whether every record has the same fields at the same
+// offsets with the same types.
+func sameArgs(recs []*types.Type) bool {
+	for _, r := range recs[1:] {
+		if r == nil || recs[0] == nil || len(r.Fields) != len(recs[0].Fields) {
+			return false
+		}
+		for i, f := range r.Fields {
+			g := recs[0].Fields[i]
+			if f.Name != g.Name || f.Offset != g.Offset || !f.Type.Equal(g.Type) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // unsupported is the panic value of a construct gbt cannot compile yet; the

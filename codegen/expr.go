@@ -259,6 +259,9 @@ func pick(signed bool, s, u asm.JumpOp) asm.JumpOp {
 func (g *gen) field(e *ast.Field, dst asm.Register) {
 	f, ok := g.argField(e)
 	if !ok {
+		if g.pi.Args != nil {
+			g.fail(e, "%s has no field %s", g.prog.Name, e.Name)
+		}
 		g.fail(e, "reading this field is not supported by gbt yet")
 	}
 	switch f.Type.Kind {

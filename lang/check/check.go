@@ -55,6 +55,7 @@ func Check(prog *ast.Program, cfg Config) (*Info, diag.List) {
 		}
 		c.assignedMaps = nil
 	}
+	c.pointArgs()
 	for name := range c.info.Maps {
 		c.info.MapNames = append(c.info.MapNames, name)
 	}
@@ -145,21 +146,42 @@ func (c *checker) expandProbes(prog *ast.Program) {
 // format file. With several attach points, fields must agree in every
 // format that has them; a field one point lacks is reported where used.
 func (c *checker) tracepointArgs(pi *ProbeInfo) {
-	pt := pi.Points[0]
+	pi.Args = c.argsRecord(pi.Points[0], pi.Probe.Points[0].Span)
+}
+
+// pointArgs gives each attach point of a probe that reads args its own
+// record: wildcard or listed tracepoints may lay their fields out
+// differently (sys_enter_open has filename at 16, sys_enter_openat at 24),
+// and codegen then compiles one program per layout.
+func (c *checker) pointArgs() {
+	for _, pi := range c.info.Probes {
+		if !pi.ArgsUsed || len(pi.Points) < 2 || pi.Kind == nil || pi.Kind.Name != "tracepoint" {
+			continue
+		}
+		pi.PointArgs = make([]*types.Type, len(pi.Points))
+		for i, pt := range pi.Points {
+			pi.PointArgs[i] = c.argsRecord(pt, pi.Probe.Points[0].Span)
+		}
+	}
+}
+
+// argsRecord builds (once per event) the args record of a tracepoint from
+// its format file.
+func (c *checker) argsRecord(pt probe.Point, span ast.Span) *types.Type {
 	key := pt.Category + ":" + pt.Event
 	if rec, ok := c.argsCache[key]; ok {
-		pi.Args = rec
-		return
+		return rec
 	}
-	defer func() { c.argsCache[key] = pi.Args }()
 	text, err := c.cfg.Env.TracepointFormat(pt.Category, pt.Event)
 	if err != nil {
-		return
+		c.argsCache[key] = nil
+		return nil
 	}
 	f, err := probe.ParseFormat(text)
 	if err != nil {
-		c.diags.Errorf(pi.Probe.Points[0].Span, "%v", err)
-		return
+		c.diags.Errorf(span, "%v", err)
+		c.argsCache[key] = nil
+		return nil
 	}
 	rec := types.Type{Kind: types.Record, Name: "struct _tracepoint_" + pt.Category + "_" + pt.Event}
 	user := pt.Category == "syscalls"
@@ -172,7 +194,8 @@ func (c *checker) tracepointArgs(pi *ProbeInfo) {
 			rec.Size = end
 		}
 	}
-	pi.Args = &rec
+	c.argsCache[key] = &rec
+	return &rec
 }
 
 // fieldType maps a tracefs field to a type. Syscall pointer arguments point

@@ -91,6 +91,9 @@ type ProbeInfo struct {
 	Args *types.Type
 	// ArgsUsed reports whether the probe reads args.
 	ArgsUsed bool
+	// PointArgs holds each point's own args record when a probe with
+	// several tracepoints reads args (their layouts may differ); nil otherwise.
+	PointArgs []*types.Type
 }
 
 // VarInfo describes a $variable of one probe.
