@@ -3,6 +3,7 @@ package parse
 import (
 	"flag"
 	"fmt"
+	goldenfile "github.com/gbt-dev/gbt/internal/golden"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -22,19 +23,7 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // golden compares got with testdata file path, or rewrites it with -update.
 func golden(t *testing.T, path, got string) {
 	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
-	}
+	goldenfile.Check(t, path, got, *update)
 }
 
 // ignoreSpans compares trees by structure only.
