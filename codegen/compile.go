@@ -28,7 +28,12 @@ const (
 	lostMap    = "gbt_lost"
 	zeroMap    = "gbt_zero"
 	elapsedMap = "gbt_elapsed"
+	kstackMap  = "gbt_kstack"
 )
+
+// StackDepth is the number of frames kept per kernel stack, as bpftrace's
+// default.
+const StackDepth = 127
 
 // Ring buffer output flags.
 const (
@@ -82,6 +87,13 @@ func (c *compiler) planMaps() {
 		Name: lostMap, Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: 8, MaxEntries: 1}})
 	c.addMap(&MapDesc{Name: elapsedMap, Role: RoleElapsed, Spec: &ebpf.MapSpec{
 		Name: elapsedMap, Type: ebpf.Array, KeySize: 4, ValueSize: 8, MaxEntries: 1}})
+	for _, b := range c.info.Builtins {
+		if b.BuiltinName() == "kstack" {
+			c.addMap(&MapDesc{Name: kstackMap, Role: RoleStack, Spec: &ebpf.MapSpec{
+				Name: kstackMap, Type: ebpf.StackTrace, KeySize: 4, ValueSize: 8 * StackDepth, MaxEntries: uint32(c.opts.KeysMax)}})
+			break
+		}
+	}
 	for _, name := range c.info.MapNames {
 		mi := c.info.Maps[name]
 		d := &MapDesc{Name: name, Role: RoleUser, Info: mi}
@@ -403,6 +415,13 @@ func (g *gen) ProbeID(dst asm.Register) {
 		panic(unsupported{span: g.cur, msg: "the probe builtin in a block with several profile/interval points is not supported yet"})
 	}
 	g.Emit(asm.Mov.Reg(asm.R1, ctxReg), asm.FnGetAttachCookie.Call(), asm.Mov.Reg(dst, asm.R0))
+}
+
+// KernelStack implements stdlib.Gen: the id of the current kernel stack in
+// the stack-trace map (negative when it could not be taken).
+func (g *gen) KernelStack(dst asm.Register) {
+	g.Emit(asm.Mov.Reg(asm.R1, ctxReg), g.mapPtr(asm.R2, kstackMap), asm.Mov.Imm(asm.R3, 0),
+		asm.FnGetStackid.Call(), asm.Mov.Reg(dst, asm.R0))
 }
 
 // ElapsedBase implements stdlib.Gen.

@@ -48,6 +48,7 @@ const (
 	RoleLost                   // per-CPU count of events the ring buffer could not take
 	RoleZero                   // one zero-filled value for inserting aggregations
 	RoleElapsed                // start time for `elapsed`
+	RoleStack                  // kernel stack traces (kstack), keyed by stack id
 )
 
 // MapDesc describes one BPF map.

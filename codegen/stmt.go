@@ -332,7 +332,7 @@ func (g *gen) aggUpdate(m *ast.MapRef, md *MapDesc, call *ast.Call, em stdlib.Ag
 // integer-like handles such as the probe id).
 func isScalar(t types.Type) bool {
 	switch t.Kind {
-	case types.Int, types.Bool, types.Probe, types.Pointer, types.Timestamp:
+	case types.Int, types.Bool, types.Probe, types.Pointer, types.Timestamp, types.Stack:
 		return true
 	}
 	return false

@@ -212,6 +212,15 @@ func (s *Session) start() error {
 		return fmt.Errorf("open ring buffer: %w", err)
 	}
 	s.reader = r
+	if m := s.mapByRole(codegen.RoleStack); m != nil {
+		ks := &kernelStacks{m: m, cache: map[int64][]string{}}
+		s.pr.SetStacks(ks)
+		for _, pf := range s.printfs {
+			if pf != nil {
+				pf.SetStacks(ks)
+			}
+		}
+	}
 	return nil
 }
 

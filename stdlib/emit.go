@@ -29,6 +29,8 @@ type Gen interface {
 	NumCPUs() int
 	// ProbeID loads the index of the running probe's name into dst.
 	ProbeID(dst asm.Register)
+	// KernelStack loads the id of the current kernel stack into dst.
+	KernelStack(dst asm.Register)
 	// ElapsedBase loads the start time (ktime ns) into dst.
 	ElapsedBase(dst asm.Register)
 	// Statement-level operations that need maps and events.
@@ -110,7 +112,8 @@ func attachEmitters(es []*Entry) {
 			g.ElapsedBase(dst)
 			g.Emit(asm.FnKtimeGetNs.Call(), asm.Sub.Reg(asm.R0, dst), asm.Mov.Reg(dst, asm.R0))
 		}),
-		"probe": IntEmitter(func(g Gen, _ *ast.Call, dst asm.Register) { g.ProbeID(dst) }),
+		"probe":  IntEmitter(func(g Gen, _ *ast.Call, dst asm.Register) { g.ProbeID(dst) }),
+		"kstack": IntEmitter(func(g Gen, _ *ast.Call, dst asm.Register) { g.KernelStack(dst) }),
 		"comm": MemEmitter(func(g Gen, _ *ast.Call, off int16, size int) {
 			n := min(size, 16)
 			g.Emit(

@@ -211,7 +211,7 @@ func CheckPrintf(u *check.Use, first int) []cfmt.Piece {
 // symbols, tuples...).
 func isPrintable(t types.Type) bool {
 	switch t.Kind {
-	case types.Probe, types.Ksym, types.Usym, types.Username, types.Timestamp, types.Tuple, types.Inet:
+	case types.Probe, types.Ksym, types.Usym, types.Username, types.Timestamp, types.Tuple, types.Inet, types.Stack:
 		return true
 	}
 	return false

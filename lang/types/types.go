@@ -242,7 +242,7 @@ func (t Type) ByteSize() int {
 		}
 		return alignUp(off, maxAlign)
 	case Stack:
-		return 8 // stack id (+ pid for ustack is carried separately)
+		return 8 // the stack id from bpf_get_stackid
 	case Inet:
 		return 24 // af (8) + 16-byte address
 	case Mac:

@@ -36,6 +36,9 @@ func NewPrinter(w io.Writer, f Format) *Printer {
 // SetProbeNames gives the names the `probe` builtin's ids stand for.
 func (p *Printer) SetProbeNames(names []string) { p.vals.probeNames = names }
 
+// SetStacks gives the resolver of kstack ids.
+func (p *Printer) SetStacks(r StackResolver) { p.vals.stacks = r }
+
 // SetClock gives the wall time at which the nsecs clock read zero, for
 // strftime() values.
 func (p *Printer) SetClock(zero time.Time) { p.vals.clock = zero }

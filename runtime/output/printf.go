@@ -90,6 +90,9 @@ func argFits(v *cfmt.Verb, t types.Type) error {
 // SetProbeNames gives the names the `probe` builtin's ids stand for.
 func (p *Printf) SetProbeNames(names []string) { p.vals.probeNames = names }
 
+// SetStacks gives the resolver of kstack ids.
+func (p *Printf) SetStacks(r StackResolver) { p.vals.stacks = r }
+
 // SetClock gives the wall time at which the nsecs clock read zero, for
 // strftime() values.
 func (p *Printf) SetClock(zero time.Time) { p.vals.clock = zero }

@@ -14,6 +14,7 @@ import (
 // values renders decoded values the way bpftrace 0.17 does in map keys,
 // map values, print() and printf's %s.
 type values struct {
+	stacks     StackResolver // kstack ids → frames (nil: print the id)
 	probeNames []string
 	clock      time.Time // wall time at which the nsecs clock read zero (strftime)
 	tmp        []byte    // scratch for text that JSON then quotes
@@ -85,7 +86,7 @@ func appendHexBuffer(dst, b []byte) []byte {
 // supported reports an error if values of type t cannot be rendered.
 func supported(t types.Type) error {
 	switch t.Kind {
-	case types.Int, types.Bool, types.String, types.Buffer, types.Pointer, types.Probe, types.Timestamp,
+	case types.Int, types.Bool, types.String, types.Buffer, types.Pointer, types.Probe, types.Timestamp, types.Stack,
 		types.Username, types.Inet, types.Mac:
 		return nil
 	case types.Tuple:
@@ -116,6 +117,9 @@ func (v *values) appendScalar(dst []byte, t types.Type, b []byte) (_ []byte, ok 
 		return append(dst, cstr(field(b, 0, t.Size))...), true
 	case types.Buffer:
 		return appendHexBuffer(dst, field(b, 0, t.Size)), true
+	case types.Stack:
+		// As printf's %s shows a stack: a newline, then frames indented 8.
+		return v.appendStack(dst, b, "        "), true
 	case types.Timestamp:
 		// t.Name holds the strftime format; the value is nsecs.
 		return AppendStrftime(dst, t.Name, v.clock.Add(time.Duration(uword(b, 8)))), true
@@ -173,6 +177,10 @@ func appendInet(dst, b []byte) []byte {
 // integers signed at their size, pointers in hex, arrays "[1,2]", records
 // "{.a=1,.b=2}".
 func (v *values) appendKey(dst []byte, t types.Type, b []byte) []byte {
+	if t.Kind == types.Stack {
+		// In map keys frames are indented 4: "@[\n    f\n]: 1".
+		return v.appendStack(dst, b, "    ")
+	}
 	if d, ok := v.appendScalar(dst, t, b); ok {
 		return d
 	}
@@ -329,4 +337,25 @@ func appendJSONString(dst, s []byte) []byte {
 		}
 	}
 	return append(dst, '"')
+}
+
+// StackResolver turns a stack id (from bpf_get_stackid) into symbolized
+// frames, innermost first.
+type StackResolver interface {
+	KernelStack(id int64) []string
+}
+
+// appendStack renders a kernel stack: a newline, then each frame on its
+// own line after indent.
+func (v *values) appendStack(dst, b []byte, indent string) []byte {
+	dst = append(dst, '\n')
+	if v.stacks == nil {
+		return dst
+	}
+	for _, f := range v.stacks.KernelStack(int64(uword(b, 8))) {
+		dst = append(dst, indent...)
+		dst = append(dst, f...)
+		dst = append(dst, '\n')
+	}
+	return dst
 }
