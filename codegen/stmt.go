@@ -332,7 +332,8 @@ func (g *gen) aggUpdate(m *ast.MapRef, md *MapDesc, call *ast.Call, em stdlib.Ag
 // integer-like handles such as the probe id).
 func isScalar(t types.Type) bool {
 	switch t.Kind {
-	case types.Int, types.Bool, types.Probe, types.Pointer, types.Timestamp, types.Stack:
+	case types.Int, types.Bool, types.Probe, types.Pointer, types.Timestamp, types.Stack,
+		types.Ksym, types.Username:
 		return true
 	}
 	return false

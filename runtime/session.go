@@ -69,7 +69,7 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 		out: bufio.NewWriterSize(opts.Stdout, 256<<10)}
 	s.pr = output.NewPrinter(s.out, opts.Format)
 	s.pr.SetProbeNames(obj.ProbeNames)
-	if usesTimestamps(obj) {
+	if usesKind(obj, types.Timestamp) {
 		zero, err := kernel.MonotonicWallTime()
 		if err != nil {
 			return err
@@ -212,7 +212,7 @@ func (s *Session) start() error {
 		return fmt.Errorf("open ring buffer: %w", err)
 	}
 	s.reader = r
-	if m := s.mapByRole(codegen.RoleStack); m != nil {
+	if m := s.mapByRole(codegen.RoleStack); m != nil || usesKind(s.obj, types.Ksym) {
 		ks := &kernelStacks{m: m, cache: map[int64][]string{}}
 		s.pr.SetStacks(ks)
 		for _, pf := range s.printfs {
@@ -634,17 +634,29 @@ func (s *Session) cat(path string) error {
 	return s.pr.Message("cat", b[:min(len(b), catBytesMax)])
 }
 
-// usesTimestamps reports whether any event carries a strftime() value.
-func usesTimestamps(obj *codegen.Object) bool {
+// usesKind reports whether any event or map carries a value of kind k
+// (alone or inside a tuple key).
+func usesKind(obj *codegen.Object, k types.Kind) bool {
+	has := func(t types.Type) bool {
+		if t.Kind == k {
+			return true
+		}
+		for _, e := range t.Elems {
+			if e.Kind == k {
+				return true
+			}
+		}
+		return false
+	}
 	for _, ev := range obj.Events {
 		for _, t := range ev.Args {
-			if t.Kind == types.Timestamp {
+			if has(t) {
 				return true
 			}
 		}
 	}
 	for _, md := range obj.Maps {
-		if md.Info != nil && (md.Info.Value.Kind == types.Timestamp || md.Info.Key.Kind == types.Timestamp) {
+		if md.Info != nil && (has(md.Info.Value) || has(md.Info.Key)) {
 			return true
 		}
 	}

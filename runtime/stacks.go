@@ -9,8 +9,9 @@ import (
 	"github.com/gbt-dev/gbt/runtime/sym"
 )
 
-// kernelStacks resolves kstack ids through the stack-trace map and
-// /proc/kallsyms, which is read once, the first time a stack is printed.
+// kernelStacks resolves kstack ids through the stack-trace map (nil when
+// the script takes no stacks) and kernel addresses through /proc/kallsyms,
+// which is read once, the first time either is printed.
 type kernelStacks struct {
 	m     *ebpf.Map
 	syms  *sym.Kernel
@@ -26,9 +27,10 @@ func (k *kernelStacks) KernelStack(id int64) []string {
 	if frames, ok := k.cache[id]; ok {
 		return frames
 	}
-	if k.syms == nil && k.err == nil {
-		k.syms, k.err = sym.LoadKernel()
+	if k.m == nil {
+		return nil
 	}
+	k.load()
 	raw, err := k.m.LookupBytes(uint32(id))
 	if err != nil || raw == nil {
 		return nil
@@ -47,4 +49,21 @@ func (k *kernelStacks) KernelStack(id int64) []string {
 	}
 	k.cache[id] = frames
 	return frames
+}
+
+func (k *kernelStacks) load() {
+	if k.syms == nil && k.err == nil {
+		k.syms, k.err = sym.LoadKernel()
+	}
+}
+
+// KernelSymbol implements output.StackResolver.
+func (k *kernelStacks) KernelSymbol(addr uint64) string {
+	k.load()
+	if k.syms != nil {
+		if name, _, ok := k.syms.Resolve(addr); ok {
+			return name
+		}
+	}
+	return "0x" + strconv.FormatUint(addr, 16)
 }

@@ -114,6 +114,10 @@ func attachEmitters(es []*Entry) {
 		}),
 		"probe":  IntEmitter(func(g Gen, _ *ast.Call, dst asm.Register) { g.ProbeID(dst) }),
 		"kstack": IntEmitter(func(g Gen, _ *ast.Call, dst asm.Register) { g.KernelStack(dst) }),
+		// ksym(addr) carries the address; user space names it.
+		"ksym": IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) { g.EvalInt(c.Args[0], dst) }),
+		// username carries the uid; user space looks the name up.
+		"username": helperInt(asm.FnGetCurrentUidGid, asm.LSh.Imm(asm.R0, 32), asm.RSh.Imm(asm.R0, 32)),
 		"comm": MemEmitter(func(g Gen, _ *ast.Call, off int16, size int) {
 			n := min(size, 16)
 			g.Emit(

@@ -86,7 +86,7 @@ func appendHexBuffer(dst, b []byte) []byte {
 // supported reports an error if values of type t cannot be rendered.
 func supported(t types.Type) error {
 	switch t.Kind {
-	case types.Int, types.Bool, types.String, types.Buffer, types.Pointer, types.Probe, types.Timestamp, types.Stack,
+	case types.Int, types.Bool, types.String, types.Buffer, types.Pointer, types.Probe, types.Timestamp, types.Stack, types.Ksym,
 		types.Username, types.Inet, types.Mac:
 		return nil
 	case types.Tuple:
@@ -129,6 +129,12 @@ func (v *values) appendScalar(dst []byte, t types.Type, b []byte) (_ []byte, ok 
 			return append(dst, v.probeNames[id]...), true
 		}
 		return strconv.AppendUint(dst, id, 10), true
+	case types.Ksym:
+		// ksym(addr): the name of the kernel symbol containing addr.
+		if v.stacks != nil {
+			return append(dst, v.stacks.KernelSymbol(uword(b, 8))...), true
+		}
+		return strconv.AppendUint(append(dst, "0x"...), uword(b, 8), 16), true
 	case types.Username:
 		uid := strconv.FormatUint(uword(b, 8), 10)
 		if u, err := user.LookupId(uid); err == nil {
@@ -340,9 +346,12 @@ func appendJSONString(dst, s []byte) []byte {
 }
 
 // StackResolver turns a stack id (from bpf_get_stackid) into symbolized
-// frames, innermost first.
+// frames, innermost first, and kernel addresses into symbol names.
 type StackResolver interface {
 	KernelStack(id int64) []string
+	// KernelSymbol names the symbol containing addr (ksym), or its hex
+	// address when none does.
+	KernelSymbol(addr uint64) string
 }
 
 // appendStack renders a kernel stack: a newline, then each frame on its
