@@ -152,7 +152,7 @@ func (c *compiler) probe(pi *check.ProbeInfo) {
 	}
 	if !pi.Kind.Supported {
 		c.diags.Errorf(pi.Probe.Points[0].Span, "%s probes are not supported by gbt yet", pi.Kind.Name).
-			Hint = "supported now: BEGIN, END, tracepoint, interval, profile"
+			Hint = "supported now: BEGIN, END, tracepoint, interval, profile, kprobe, kretprobe, uprobe, uretprobe"
 		return
 	}
 	if pi.PointArgs != nil && !sameArgs(pi.PointArgs) {
@@ -176,6 +176,8 @@ func (c *compiler) probe(pi *check.ProbeInfo) {
 		prog.Type = ebpf.TracePoint
 	case probe.ProgPerfEvent:
 		prog.Type = ebpf.PerfEvent
+	case probe.ProgKprobe:
+		prog.Type = ebpf.Kprobe
 	}
 	for _, pt := range pi.Points {
 		prog.Cookies = append(prog.Cookies, uint64(len(c.obj.ProbeNames)))
@@ -415,6 +417,22 @@ func (g *gen) ProbeID(dst asm.Register) {
 		panic(unsupported{span: g.cur, msg: "the probe builtin in a block with several profile/interval points is not supported yet"})
 	}
 	g.Emit(asm.Mov.Reg(asm.R1, ctxReg), asm.FnGetAttachCookie.Call(), asm.Mov.Reg(dst, asm.R0))
+}
+
+// ptRegs are the offsets of x86-64 struct pt_regs members.
+var ptRegs = map[string]int16{
+	"r15": 0, "r14": 8, "r13": 16, "r12": 24, "bp": 32, "bx": 40, "r11": 48, "r10": 56,
+	"r9": 64, "r8": 72, "ax": 80, "cx": 88, "dx": 96, "si": 104, "di": 112,
+	"orig_ax": 120, "ip": 128, "cs": 136, "flags": 144, "sp": 152, "ss": 160,
+}
+
+// Reg implements stdlib.Gen: a register of the probed context.
+func (g *gen) Reg(name string, dst asm.Register) {
+	off, ok := ptRegs[name]
+	if !ok || g.prog.Kind != probe.ProgKprobe {
+		panic(unsupported{span: g.cur, msg: "registers can only be read in kprobe and uprobe programs"})
+	}
+	g.Emit(asm.LoadMem(dst, ctxReg, off, asm.DWord))
 }
 
 // KernelStack implements stdlib.Gen: the id of the current kernel stack in

@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"time"
 
@@ -260,6 +261,12 @@ func (s *Session) attach() error {
 				}
 			case probe.ProgPerfEvent:
 				err = s.attachPerf(s.progs[i], pt)
+			case probe.ProgKprobe:
+				var l link.Link
+				l, err = attachProbe(s.progs[i], pt, cookie)
+				if err == nil {
+					s.links = append(s.links, l)
+				}
 			default:
 				err = fmt.Errorf("probe kind %s cannot be attached by gbt yet", pt.Kind.Name)
 			}
@@ -661,4 +668,39 @@ func usesKind(obj *codegen.Object, k types.Kind) bool {
 		}
 	}
 	return false
+}
+
+// attachProbe attaches a kprobe, kretprobe, uprobe or uretprobe.
+func attachProbe(prog *ebpf.Program, pt probe.Point, cookie uint64) (link.Link, error) {
+	var l link.Link
+	var err error
+	switch pt.Kind.Name {
+	case "kprobe":
+		l, err = link.Kprobe(pt.Func, prog, &link.KprobeOptions{Cookie: cookie, Offset: pt.Offset})
+	case "kretprobe":
+		l, err = link.Kretprobe(pt.Func, prog, &link.KprobeOptions{Cookie: cookie})
+	default:
+		return attachUprobe(prog, pt, cookie)
+	}
+	if err != nil && (errors.Is(err, os.ErrNotExist) || errors.Is(err, link.ErrNotSupported)) {
+		return nil, fmt.Errorf("this kernel cannot attach kprobes (no kprobe support or kprobe_events): %w", err)
+	}
+	return l, err
+}
+
+// attachUprobe attaches a uprobe or uretprobe to a symbol or address.
+func attachUprobe(prog *ebpf.Program, pt probe.Point, cookie uint64) (link.Link, error) {
+	ex, err := link.OpenExecutable(pt.Path)
+	if err != nil {
+		return nil, err
+	}
+	opts := &link.UprobeOptions{Cookie: cookie}
+	sym := pt.Func
+	if addr, err := strconv.ParseUint(sym, 0, 64); err == nil {
+		opts.Address, sym = addr, ""
+	}
+	if pt.Kind.Name == "uretprobe" {
+		return ex.Uretprobe(sym, prog, opts)
+	}
+	return ex.Uprobe(sym, prog, opts)
 }

@@ -1,6 +1,8 @@
 package stdlib
 
 import (
+	"fmt"
+
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gbt-dev/gbt/lang/ast"
@@ -29,6 +31,8 @@ type Gen interface {
 	NumCPUs() int
 	// ProbeID loads the index of the running probe's name into dst.
 	ProbeID(dst asm.Register)
+	// Reg loads a pt_regs register of a kprobe/uprobe context into dst.
+	Reg(name string, dst asm.Register)
 	// KernelStack loads the id of the current kernel stack into dst.
 	KernelStack(dst asm.Register)
 	// ElapsedBase loads the start time (ktime ns) into dst.
@@ -152,11 +156,22 @@ func attachEmitters(es []*Entry) {
 		"hist":  AggEmitter(histEmit),
 		"lhist": AggEmitter(lhistEmit),
 	}
+	for i, reg := range argRegs {
+		emit[fmt.Sprintf("arg%d", i)] = regEmitter(reg)
+	}
+	emit["retval"] = regEmitter("ax")
 	for _, e := range es {
 		if em, ok := emit[e.Name]; ok {
 			e.Emit = em
 		}
 	}
+}
+
+// argRegs are the x86-64 registers holding the first six arguments.
+var argRegs = []string{"di", "si", "dx", "cx", "r8", "r9"}
+
+func regEmitter(reg string) IntEmitter {
+	return func(g Gen, _ *ast.Call, dst asm.Register) { g.Reg(reg, dst) }
 }
 
 func printEmit(g Gen, c *ast.Call) {

@@ -252,3 +252,22 @@ func TestE2EPid(t *testing.T) {
 		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", res.exitCode, res.stdout, res.stderr)
 	}
 }
+
+// TestE2EUprobe counts calls of a function of the workload binary with a
+// uprobe (main.run runs once per gbtwork process), and checks that a
+// kprobe, which this kernel cannot attach, fails with a clear message.
+func TestE2EUprobe(t *testing.T) {
+	requireRoot(t)
+	gbt, work := binaries(t)
+	res := runTracer(t, traceRun{argv: []string{gbt, "-c", work + " open 5 /dev/null", "-e", "uprobe:" + work + ":main.run { @runs = count(); }"}})
+	if res.exitCode != 0 || res.stdout != "\n\n@runs: 1\n" {
+		t.Errorf("uprobe: exit %d, stdout %q, stderr %q", res.exitCode, res.stdout, res.stderr)
+	}
+	out, err := exec.Command(gbt, "-e", "kprobe:do_sys_openat2 { @ = count(); }").CombinedOutput()
+	if err == nil {
+		t.Skip("this kernel attaches kprobes; the refusal path is not exercised here")
+	}
+	if !strings.Contains(string(out), "attach kprobe:do_sys_openat2") {
+		t.Errorf("kprobe attach failure not reported clearly:\n%s", out)
+	}
+}
