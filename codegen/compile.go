@@ -18,6 +18,7 @@ import (
 // Options tune code generation.
 type Options struct {
 	NumCPUs     int // value of `numcpus`
+	ChildPID    int // value of `cpid` (the -c command's pid)
 	KeysMax     int // max entries of keyed maps (BPFTRACE_MAP_KEYS_MAX)
 	RingbufSize int // bytes; a power of two multiple of the page size
 }
@@ -405,6 +406,9 @@ func (g *gen) Const(e ast.Expr) (int64, bool) {
 // NumCPUs implements stdlib.Gen.
 func (g *gen) NumCPUs() int { return g.c.opts.NumCPUs }
 
+// ChildPID implements stdlib.Gen.
+func (g *gen) ChildPID() int { return g.c.opts.ChildPID }
+
 // ProbeID implements stdlib.Gen: BEGIN/END and single points are constants;
 // several attach points share a program and tell themselves apart by cookie.
 func (g *gen) ProbeID(dst asm.Register) {
@@ -429,7 +433,10 @@ var ptRegs = map[string]int16{
 // Reg implements stdlib.Gen: a register of the probed context.
 func (g *gen) Reg(name string, dst asm.Register) {
 	off, ok := ptRegs[name]
-	if !ok || g.prog.Kind != probe.ProgKprobe {
+	switch {
+	case !ok:
+		panic(unsupported{span: g.cur, msg: "unknown register " + name + " (x86-64 pt_regs names: di, si, dx, cx, ax, ip, sp, ...)"})
+	case g.prog.Kind != probe.ProgKprobe:
 		panic(unsupported{span: g.cur, msg: "registers can only be read in kprobe and uprobe programs"})
 	}
 	g.Emit(asm.LoadMem(dst, ctxReg, off, asm.DWord))

@@ -29,6 +29,8 @@ type Gen interface {
 	Const(e ast.Expr) (int64, bool)
 	// NumCPUs is the number of possible CPUs.
 	NumCPUs() int
+	// ChildPID is the pid of the -c command (0 without -c).
+	ChildPID() int
 	// ProbeID loads the index of the running probe's name into dst.
 	ProbeID(dst asm.Register)
 	// Reg loads a pt_regs register of a kprobe/uprobe context into dst.
@@ -116,7 +118,13 @@ func attachEmitters(es []*Entry) {
 			g.ElapsedBase(dst)
 			g.Emit(asm.FnKtimeGetNs.Call(), asm.Sub.Reg(asm.R0, dst), asm.Mov.Reg(dst, asm.R0))
 		}),
-		"probe":  IntEmitter(func(g Gen, _ *ast.Call, dst asm.Register) { g.ProbeID(dst) }),
+		"probe": IntEmitter(func(g Gen, _ *ast.Call, dst asm.Register) { g.ProbeID(dst) }),
+		"cpid": IntEmitter(func(g Gen, _ *ast.Call, dst asm.Register) {
+			g.Emit(asm.Mov.Imm(dst, int32(g.ChildPID())))
+		}),
+		"reg": IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) {
+			g.Reg(c.Args[0].(*ast.StrLit).Value, dst)
+		}),
 		"kstack": IntEmitter(func(g Gen, _ *ast.Call, dst asm.Register) { g.KernelStack(dst) }),
 		// ksym(addr) carries the address; user space names it.
 		"ksym": IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) { g.EvalInt(c.Args[0], dst) }),

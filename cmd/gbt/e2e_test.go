@@ -271,3 +271,14 @@ func TestE2EUprobe(t *testing.T) {
 		t.Errorf("kprobe attach failure not reported clearly:\n%s", out)
 	}
 }
+
+// TestE2ECpid: cpid is the pid of the -c command.
+func TestE2ECpid(t *testing.T) {
+	requireRoot(t)
+	gbt, work := binaries(t)
+	prog := `tracepoint:syscalls:sys_enter_openat /str(args->filename) == "/dev/null"/ { @mine[pid == cpid] = count(); }`
+	res := runTracer(t, traceRun{argv: []string{gbt, "-c", work + " open 7 /dev/null", "-e", prog}})
+	if res.exitCode != 0 || !strings.Contains(res.stdout, "@mine[1]: 7\n") {
+		t.Errorf("exit %d, stdout %q, stderr %q", res.exitCode, res.stdout, res.stderr)
+	}
+}

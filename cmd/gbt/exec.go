@@ -26,7 +26,19 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 	if err != nil {
 		ncpu = 1
 	}
-	obj, diags := codegen.Compile(info, a.table, codegen.Options{NumCPUs: ncpu, KeysMax: a.keysMax})
+	// The -c command starts (held) before compiling, so cpid is known.
+	var c *child
+	if a.opts.cmd != "" && !a.opts.dryRun && a.opts.debug == 0 {
+		if c, err = startChild(a.opts.cmd); err != nil {
+			return err
+		}
+		defer c.kill()
+	}
+	copts := codegen.Options{NumCPUs: ncpu, KeysMax: a.keysMax}
+	if c != nil {
+		copts.ChildPID = c.cmd.Process.Pid
+	}
+	obj, diags := codegen.Compile(info, a.table, copts)
 	source := diag.Source{Name: name, Text: src}
 	if diags.HasErrors() {
 		diag.RenderAll(a.stderr, source, diags)
@@ -45,12 +57,7 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 		Stdout: a.stdout, Stderr: a.stderr, Quiet: a.opts.quiet, Verbose: a.opts.verbose, DryRun: a.opts.dryRun,
 		Format: a.outputFormat(), Unbuffered: a.opts.buffer == "none",
 	}
-	if a.opts.cmd != "" && !a.opts.dryRun {
-		c, err := startChild(a.opts.cmd)
-		if err != nil {
-			return err
-		}
-		defer c.kill()
+	if c != nil {
 		ropts.AfterAttach, ropts.Done = c.release, c.done
 	}
 	if a.opts.pid > 0 && a.opts.cmd == "" {
