@@ -149,6 +149,7 @@ func attachEmitters(es []*Entry) {
 		"zero":     StmtEmitter(func(g Gen, c *ast.Call) { g.MapOp(OpZero, c) }),
 		"print":    StmtEmitter(printEmit),
 		"str":      MemEmitter(func(g Gen, c *ast.Call, off int16, size int) { g.Str(c, off, size) }),
+		"ntop":     MemEmitter(ntopEmit),
 		"buf":      MemEmitter(func(g Gen, c *ast.Call, off int16, size int) { g.Buf(c, off, size) }),
 		"strncmp":  IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) { g.Strncmp(c, dst) }),
 		"strftime": IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) { g.EvalInt(c.Args[1], dst) }),
@@ -315,4 +316,18 @@ func signalEmit(g Gen, c *ast.Call) {
 		g.EvalInt(c.Args[0], asm.R1)
 	}
 	g.Emit(asm.FnSendSignal.Call())
+}
+
+// ntopEmit writes an inet value {u64 af; u8 addr[16]} for ntop([af,] addr)
+// with an IPv4 address held in an integer.
+func ntopEmit(g Gen, c *ast.Call, off int16, _ int) {
+	addr := c.Args[len(c.Args)-1]
+	if len(c.Args) == 2 {
+		g.EvalInt(c.Args[0], asm.R1)
+	} else {
+		g.Emit(asm.Mov.Imm(asm.R1, 2)) // AF_INET
+	}
+	g.Emit(asm.StoreMem(asm.R10, off, asm.R1, asm.DWord))
+	g.EvalInt(addr, asm.R1)
+	g.Emit(asm.StoreMem(asm.R10, off+8, asm.R1, asm.Word))
 }

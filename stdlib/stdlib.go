@@ -341,7 +341,15 @@ func entries() []*Entry {
 		{Name: "reg", Kind: check.Func, Doc: "reg(name): value of a register", Type: oneString(types.U64)},
 		{Name: "cgroupid", Kind: check.Func, Doc: "cgroupid(path): id of a cgroup", Type: oneString(types.U64)},
 		{Name: "ntop", Kind: check.Func, Doc: "ntop([af,] addr): format an IP address", Type: func(u *check.Use) types.Type {
-			arity(u, 1, 2)
+			if !arity(u, 1, 2) {
+				return types.Type{}
+			}
+			for i, t := range u.ArgTypes {
+				if !t.IsInt() {
+					u.ErrorAt(u.Args[i], "ntop() supports integer (IPv4) addresses for now (%s provided)", t)
+					return types.Type{}
+				}
+			}
 			return types.Type{Kind: types.Inet}
 		}},
 		{Name: "macaddr", Kind: check.Func, Doc: "macaddr(addr): format a MAC address", Type: oneAny(types.Type{Kind: types.Mac})},
