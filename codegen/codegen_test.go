@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/gbt-dev/gbt/internal/compiletest"
 	"github.com/gbt-dev/gbt/internal/golden"
 	"io"
 	"os"
@@ -24,25 +25,7 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 func compile(t *testing.T, src string) *codegen.Object {
 	t.Helper()
-	source := diag.Source{Name: "stdin", Text: src}
-	var b strings.Builder
-	prog, diags := parse.Parse("stdin", src)
-	if diags.HasErrors() {
-		diag.RenderAll(&b, source, diags)
-		t.Fatal(b.String())
-	}
-	table := stdlib.New()
-	info, diags := check.Check(prog, check.Config{Env: probetest.New(), Builtins: table, Unsafe: true})
-	if diags.HasErrors() {
-		diag.RenderAll(&b, source, diags)
-		t.Fatal(b.String())
-	}
-	obj, diags := codegen.Compile(info, table, codegen.Options{NumCPUs: 2})
-	if diags.HasErrors() {
-		diag.RenderAll(&b, source, diags)
-		t.Fatal(b.String())
-	}
-	return obj
+	return compiletest.Compile(t, "stdin", src, probetest.New(), true)
 }
 
 func disasm(obj *codegen.Object) string {

@@ -4,19 +4,15 @@ package scripts
 
 import (
 	"context"
+	"github.com/gbt-dev/gbt/internal/compiletest"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/gbt-dev/gbt/codegen"
-	"github.com/gbt-dev/gbt/lang/check"
-	"github.com/gbt-dev/gbt/lang/diag"
-	"github.com/gbt-dev/gbt/lang/parse"
 	"github.com/gbt-dev/gbt/runtime"
 	"github.com/gbt-dev/gbt/runtime/kernel"
-	"github.com/gbt-dev/gbt/stdlib"
 )
 
 func TestKernelScriptsLoad(t *testing.T) {
@@ -31,30 +27,13 @@ func TestKernelScriptsLoad(t *testing.T) {
 	if _, err := env.EnsureTracefs(); err != nil {
 		t.Fatal(err)
 	}
-	table := stdlib.New()
 	for _, file := range files {
 		t.Run(strings.TrimSuffix(file, ".bt"), func(t *testing.T) {
 			src, err := os.ReadFile(file)
 			if err != nil {
 				t.Fatal(err)
 			}
-			var b strings.Builder
-			source := diag.Source{Name: file, Text: string(src)}
-			prog, diags := parse.Parse(file, string(src))
-			if diags.HasErrors() {
-				diag.RenderAll(&b, source, diags)
-				t.Fatal(b.String())
-			}
-			info, diags := check.Check(prog, check.Config{Env: env, Builtins: table})
-			if diags.HasErrors() {
-				diag.RenderAll(&b, source, diags)
-				t.Fatal(b.String())
-			}
-			obj, diags := codegen.Compile(info, table, codegen.Options{NumCPUs: 2})
-			if diags.HasErrors() {
-				diag.RenderAll(&b, source, diags)
-				t.Fatal(b.String())
-			}
+			obj := compiletest.Compile(t, file, string(src), env, false)
 			if err := runtime.Run(context.Background(), obj, runtime.Options{Stdout: io.Discard, Stderr: io.Discard, DryRun: true}); err != nil {
 				t.Fatal(err)
 			}
