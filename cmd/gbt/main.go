@@ -120,6 +120,12 @@ func run(argv []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		// After the first ^C gbt detaches, runs END and prints the maps; a
+		// second ^C should kill it at once, as with bpftrace.
+		<-ctx.Done()
+		stop()
+	}()
 	if err := a.execute(ctx, name, src); err != nil {
 		var shown shownError
 		if !errors.As(err, &shown) {
