@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/cilium/ebpf"
 	"golang.org/x/sys/unix"
@@ -55,7 +56,7 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 	}
 	ropts := runtime.Options{
 		Stdout: a.stdout, Stderr: a.stderr, Quiet: a.opts.quiet, Verbose: a.opts.verbose, DryRun: a.opts.dryRun,
-		Format: a.outputFormat(), Unbuffered: a.opts.buffer == "none",
+		Format: a.outputFormat(), Unbuffered: a.lineBuffered(),
 	}
 	if c != nil {
 		ropts.AfterAttach, ropts.Done = c.release, c.done
@@ -115,4 +116,18 @@ func watchPID(ctx context.Context, pid int) (<-chan struct{}, error) {
 		}
 	}()
 	return done, nil
+}
+
+// lineBuffered reports whether output is written after every event: with
+// -B none or -B line, and by default when stdout is a terminal (a pipe or
+// file gets large blocks, so high event rates cost no write per event).
+func (a *app) lineBuffered() bool {
+	switch a.opts.buffer {
+	case "none", "line":
+		return true
+	case "full":
+		return false
+	}
+	f, ok := a.stdout.(*os.File)
+	return ok && isTerminal(f)
 }
