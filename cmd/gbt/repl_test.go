@@ -43,7 +43,7 @@ type ptyRun struct {
 func startPTY(t *testing.T, gbt, home string) *ptyRun {
 	cmd := exec.Command(gbt)
 	cmd.Env = append(os.Environ(), "HOME="+home, "TERM=xterm")
-	f, err := pty.Start(cmd)
+	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 120})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,8 +95,8 @@ func (r *ptyRun) waitFor(mark int, s string) int {
 
 // TestKernelREPL types programs into the REPL on a pseudo-terminal: one
 // over two lines, one stopped by ^C whose map then prints, a bad one whose
-// error points at the text, and the history file. (Tab completion was
-// checked by hand under tmux; through this pty readline does not act on Tab.)
+// error points at the text, Tab completion, history recall and the
+// history file.
 func TestKernelREPL(t *testing.T) {
 	requireRoot(t)
 	gbt, _ := binaries(t)
@@ -117,7 +117,15 @@ func TestKernelREPL(t *testing.T) {
 	r.send("BEGIN { @x = cuont(); }\r")
 	m = r.waitFor(m, "~~~~~")
 	m = r.waitFor(m, `did you mean "count"?`)
-	r.waitFor(m, "gbt> ")
+	m = r.waitFor(m, "gbt> ")
+	r.send("tracepoi")
+	m = r.waitFor(m, "tracepoi")
+	r.send("\t") // completes the probe kind
+	m = r.waitFor(m, "nt:")
+	r.send("\x15")      // ^U clears the line
+	r.send("\x1b[A\x1b[A") // history: two entries back is the interval program
+	r.waitFor(m, "interval:ms:50")
+	r.send("\x15")
 	r.send(".quit\r")
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) {
