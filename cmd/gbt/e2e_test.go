@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -280,5 +281,38 @@ func TestE2ECpid(t *testing.T) {
 	res := runTracer(t, traceRun{argv: []string{gbt, "-c", work + " open 7 /dev/null", "-e", prog}})
 	if res.exitCode != 0 || !strings.Contains(res.stdout, "@mine[1]: 7\n") {
 		t.Errorf("exit %d, stdout %q, stderr %q", res.exitCode, res.stdout, res.stderr)
+	}
+}
+
+// TestE2EListUprobes lists the functions of a binary like bpftrace -l.
+func TestE2EListUprobes(t *testing.T) {
+	gbt, work := binaries(t)
+	out, err := exec.Command(gbt, "-l", "uprobe:"+work+":main.r*").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(out), "uprobe:"+work+":main.run\n") {
+		t.Errorf("listing lacks main.run:\n%s", out)
+	}
+}
+
+// TestE2EDryRunVerboseBuffering: --dry-run loads without attaching or
+// running, -v reports attach details, -B none changes no output.
+func TestE2EDryRunVerboseBuffering(t *testing.T) {
+	requireRoot(t)
+	gbt, _ := binaries(t)
+	out, err := exec.Command(gbt, "--dry-run", "-e", `BEGIN { printf("must not run\n"); } tracepoint:syscalls:sys_enter_openat { @[comm] = count(); }`).CombinedOutput()
+	if err != nil || len(out) != 0 {
+		t.Errorf("--dry-run: %v, output %q", err, out)
+	}
+	cmd := exec.Command(gbt, "-v", "-B", "none", "-e", `interval:ms:10 { printf("tick\n"); exit(); }`)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("-v -B none: %v\n%s", err, stderr.String())
+	}
+	if string(stdout) != "tick\n\n\n" || !strings.Contains(stderr.String(), "gbt: attached interval:ms:10") {
+		t.Errorf("-v -B none: stdout %q, stderr %q", stdout, stderr.String())
 	}
 }

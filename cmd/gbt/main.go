@@ -20,6 +20,7 @@ import (
 	"github.com/gbt-dev/gbt/lang/parse"
 	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/runtime/kernel"
+	"github.com/gbt-dev/gbt/runtime/sym"
 	"github.com/gbt-dev/gbt/stdlib"
 )
 
@@ -172,6 +173,9 @@ func (a *app) dump(info *check.Info) error {
 }
 
 func (a *app) listProbes(w io.Writer, pattern string) error {
+	if kind, rest, ok := strings.Cut(pattern, ":"); ok && (kind == "uprobe" || kind == "u") {
+		return listUprobes(w, rest)
+	}
 	for _, k := range probe.Kinds() {
 		if k.Name == "BEGIN" || k.Name == "END" {
 			if probe.Match(pattern, k.Name) {
@@ -234,4 +238,22 @@ func (a *app) listArgs(w io.Writer, tp string) {
 		}
 		fmt.Fprintf(w, "    %s\n", decl)
 	}
+}
+
+// listUprobes lists the functions of a binary: pattern is "PATH:GLOB".
+func listUprobes(w io.Writer, pattern string) error {
+	path, glob, _ := strings.Cut(pattern, ":")
+	if glob == "" {
+		glob = "*"
+	}
+	names, err := sym.ELFFunctions(path)
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		if probe.Match(glob, n) {
+			fmt.Fprintf(w, "uprobe:%s:%s\n", path, n)
+		}
+	}
+	return nil
 }

@@ -122,7 +122,7 @@ func TestKernelREPL(t *testing.T) {
 	m = r.waitFor(m, "tracepoi")
 	r.send("\t") // completes the probe kind
 	m = r.waitFor(m, "nt:")
-	r.send("\x15")      // ^U clears the line
+	r.send("\x15")         // ^U clears the line
 	r.send("\x1b[A\x1b[A") // history: two entries back is the interval program
 	r.waitFor(m, "interval:ms:50")
 	r.send("\x15")
