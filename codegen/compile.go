@@ -153,7 +153,7 @@ func (c *compiler) probe(pi *check.ProbeInfo) {
 	}
 	if !pi.Kind.Supported {
 		c.diags.Errorf(pi.Probe.Points[0].Span, "%s probes are not supported by gbt yet", pi.Kind.Name).
-			Hint = "supported now: BEGIN, END, tracepoint, interval, profile, kprobe, kretprobe, uprobe, uretprobe"
+			Hint = "supported now: BEGIN, END, tracepoint, interval, profile, software, hardware, kprobe, kretprobe, uprobe, uretprobe"
 		return
 	}
 	if pi.PointArgs != nil && !sameArgs(pi.PointArgs) {

@@ -44,6 +44,10 @@ type Options struct {
 	Done        <-chan struct{}
 	// Unbuffered writes output after every event (-B none).
 	Unbuffered bool
+	// CatBytesMax bounds what cat() prints (BPFTRACE_CAT_BYTES_MAX).
+	CatBytesMax int
+	// PID restricts uprobes to one process (-p).
+	PID int
 }
 
 // Session is one loaded Object.
@@ -263,7 +267,7 @@ func (s *Session) attach() error {
 				err = s.attachPerf(s.progs[i], pt)
 			case probe.ProgKprobe:
 				var l link.Link
-				l, err = attachProbe(s.progs[i], pt, cookie)
+				l, err = attachProbe(s.progs[i], pt, cookie, s.opts.PID)
 				if err == nil {
 					s.links = append(s.links, l)
 				}
@@ -289,6 +293,15 @@ func (s *Session) attachPerf(prog *ebpf.Program, pt probe.Point) error {
 		Config: unix.PERF_COUNT_SW_CPU_CLOCK,
 		Size:   uint32(binary.Size(unix.PerfEventAttr{})),
 	}
+	cpus := []int{0}
+	switch pt.Kind.Name {
+	case "software", "hardware":
+		ev, _ := probe.PerfEventByName(pt.Kind.Name, pt.Event)
+		attr.Config, attr.Sample = ev.Config, pt.Period
+		if pt.Kind.Name == "hardware" {
+			attr.Type = unix.PERF_TYPE_HARDWARE
+		}
+	}
 	switch pt.Unit {
 	case "hz":
 		attr.Sample = pt.Period
@@ -300,8 +313,7 @@ func (s *Session) attachPerf(prog *ebpf.Program, pt probe.Point) error {
 	case "us":
 		attr.Sample = pt.Period * 1e3
 	}
-	cpus := []int{0}
-	if pt.Kind.Name == "profile" {
+	if pt.Kind.Name != "interval" {
 		n, err := ebpf.PossibleCPU()
 		if err != nil {
 			return err
@@ -314,8 +326,11 @@ func (s *Session) attachPerf(prog *ebpf.Program, pt probe.Point) error {
 	for _, cpu := range cpus {
 		fd, err := unix.PerfEventOpen(&attr, -1, cpu, -1, unix.PERF_FLAG_FD_CLOEXEC)
 		if err != nil {
-			if errors.Is(err, unix.ENODEV) || errors.Is(err, unix.ENOENT) {
+			if errors.Is(err, unix.ENODEV) {
 				continue // CPU offline
+			}
+			if errors.Is(err, unix.ENOENT) && pt.Kind.Name == "hardware" {
+				return fmt.Errorf("hardware event %s is not available on this machine (no PMU access, as in most VMs): %w", pt.Event, err)
 			}
 			return fmt.Errorf("perf_event_open on CPU %d: %w", cpu, err)
 		}
@@ -613,8 +628,8 @@ func (s *Session) close() {
 	s.out.Flush()
 }
 
-// catBytesMax is bpftrace's BPFTRACE_CAT_BYTES_MAX default.
-const catBytesMax = 10 << 10
+// DefaultCatBytesMax is bpftrace's BPFTRACE_CAT_BYTES_MAX default.
+const DefaultCatBytesMax = 10 << 10
 
 // system runs a command for system() (only compiled with --unsafe); its
 // output is printed in event order.
@@ -631,14 +646,18 @@ func (s *Session) system(cmdline string) error {
 	return s.pr.Message("system", out)
 }
 
-// cat prints (up to catBytesMax of) a file for cat().
+// cat prints (up to Options.CatBytesMax of) a file for cat().
 func (s *Session) cat(path string) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		fmt.Fprintf(s.opts.Stderr, "gbt: cat: %v\n", err)
 		return nil
 	}
-	return s.pr.Message("cat", b[:min(len(b), catBytesMax)])
+	limit := s.opts.CatBytesMax
+	if limit <= 0 {
+		limit = DefaultCatBytesMax
+	}
+	return s.pr.Message("cat", b[:min(len(b), limit)])
 }
 
 // usesKind reports whether any event or map carries a value of kind k
@@ -671,7 +690,7 @@ func usesKind(obj *codegen.Object, k types.Kind) bool {
 }
 
 // attachProbe attaches a kprobe, kretprobe, uprobe or uretprobe.
-func attachProbe(prog *ebpf.Program, pt probe.Point, cookie uint64) (link.Link, error) {
+func attachProbe(prog *ebpf.Program, pt probe.Point, cookie uint64, pid int) (link.Link, error) {
 	var l link.Link
 	var err error
 	switch pt.Kind.Name {
@@ -680,7 +699,7 @@ func attachProbe(prog *ebpf.Program, pt probe.Point, cookie uint64) (link.Link, 
 	case "kretprobe":
 		l, err = link.Kretprobe(pt.Func, prog, &link.KprobeOptions{Cookie: cookie})
 	default:
-		return attachUprobe(prog, pt, cookie)
+		return attachUprobe(prog, pt, cookie, pid)
 	}
 	if err != nil && (errors.Is(err, os.ErrNotExist) || errors.Is(err, link.ErrNotSupported)) {
 		return nil, fmt.Errorf("this kernel cannot attach kprobes (no kprobe support or kprobe_events): %w", err)
@@ -689,12 +708,12 @@ func attachProbe(prog *ebpf.Program, pt probe.Point, cookie uint64) (link.Link, 
 }
 
 // attachUprobe attaches a uprobe or uretprobe to a symbol or address.
-func attachUprobe(prog *ebpf.Program, pt probe.Point, cookie uint64) (link.Link, error) {
+func attachUprobe(prog *ebpf.Program, pt probe.Point, cookie uint64, pid int) (link.Link, error) {
 	ex, err := link.OpenExecutable(pt.Path)
 	if err != nil {
 		return nil, err
 	}
-	opts := &link.UprobeOptions{Cookie: cookie}
+	opts := &link.UprobeOptions{Cookie: cookie, PID: pid}
 	sym := pt.Func
 	if addr, err := strconv.ParseUint(sym, 0, 64); err == nil {
 		opts.Address, sym = addr, ""

@@ -233,6 +233,10 @@ func TestE2EList(t *testing.T) {
 	if string(out) != want {
 		t.Errorf("got:\n%s\nwant:\n%s", out, want)
 	}
+	out, err = exec.Command(gbt, "-l", "software:*").Output()
+	if err != nil || !strings.Contains(string(out), "software:cpu-clock:\n") {
+		t.Errorf("software listing: %v\n%s", err, out)
+	}
 	out, err = exec.Command(gbt, "-l", "tracepoint:sched:sched_process_*").Output()
 	if err != nil || !strings.Contains(string(out), "tracepoint:sched:sched_process_exec\n") {
 		t.Errorf("wildcard listing: %v\n%s", err, out)

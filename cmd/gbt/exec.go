@@ -35,7 +35,7 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 		}
 		defer c.kill()
 	}
-	copts := codegen.Options{NumCPUs: ncpu, KeysMax: a.keysMax}
+	copts := codegen.Options{NumCPUs: ncpu, KeysMax: a.keysMax, RingbufSize: ringbufSize(a.rbPages, ncpu)}
 	if c != nil {
 		copts.ChildPID = c.cmd.Process.Pid
 	}
@@ -57,6 +57,7 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 	ropts := runtime.Options{
 		Stdout: a.stdout, Stderr: a.stderr, Quiet: a.opts.quiet, Verbose: a.opts.verbose, DryRun: a.opts.dryRun,
 		Format: a.outputFormat(), Unbuffered: a.lineBuffered(),
+		CatBytesMax: a.catMax, PID: a.opts.pid,
 	}
 	if c != nil {
 		ropts.AfterAttach, ropts.Done = c.release, c.done
@@ -130,4 +131,19 @@ func (a *app) lineBuffered() bool {
 	}
 	f, ok := a.stdout.(*os.File)
 	return ok && isTerminal(f)
+}
+
+// ringbufSize turns BPFTRACE_PERF_RB_PAGES (pages per CPU, for bpftrace's
+// per-CPU perf buffers) into one shared ring buffer of the same total size,
+// rounded up to a power of two as the kernel requires.
+func ringbufSize(pagesPerCPU, ncpu int) int {
+	if pagesPerCPU <= 0 {
+		return 0 // codegen's default
+	}
+	want := pagesPerCPU * ncpu * os.Getpagesize()
+	size := os.Getpagesize()
+	for size < want {
+		size <<= 1
+	}
+	return size
 }

@@ -67,7 +67,8 @@ OPTIONS:
 ENVIRONMENT (bpftrace names; GBT_* spellings are read too):
     BPFTRACE_STRLEN             [default: 64] bytes per str()
     BPFTRACE_MAP_KEYS_MAX       [default: 4096] max keys in a map
-    BPFTRACE_PERF_RB_PAGES      [default: 64] pages per CPU for the ring buffer
+    BPFTRACE_PERF_RB_PAGES      [default: 16 MiB in all] pages per CPU for the ring buffer
+    BPFTRACE_CAT_BYTES_MAX      [default: 10k] maximum bytes read by cat()
 
 EXAMPLES:
 gbt -e 'BEGIN { printf("hello\n"); exit(); }'

@@ -19,6 +19,7 @@ import (
 	"github.com/gbt-dev/gbt/lang/diag"
 	"github.com/gbt-dev/gbt/lang/parse"
 	"github.com/gbt-dev/gbt/lang/probe"
+	"github.com/gbt-dev/gbt/runtime"
 	"github.com/gbt-dev/gbt/runtime/kernel"
 	"github.com/gbt-dev/gbt/runtime/sym"
 	"github.com/gbt-dev/gbt/stdlib"
@@ -39,6 +40,8 @@ type app struct {
 	table   *stdlib.Table
 	strlen  int
 	keysMax int
+	rbPages int // BPFTRACE_PERF_RB_PAGES: ring buffer pages per CPU
+	catMax  int // BPFTRACE_CAT_BYTES_MAX
 }
 
 func run(argv []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
@@ -58,6 +61,12 @@ func run(argv []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 	a := &app{opts: opts, stdout: stdout, stderr: stderr, table: stdlib.New()}
 	if a.strlen, err = envInt(os.Getenv, "STRLEN", check.DefaultStrlen); err == nil {
 		a.keysMax, err = envInt(os.Getenv, "MAP_KEYS_MAX", 4096)
+	}
+	if err == nil {
+		a.rbPages, err = envInt(os.Getenv, "PERF_RB_PAGES", 0) // 0: gbt's 16 MiB ring
+	}
+	if err == nil {
+		a.catMax, err = envInt(os.Getenv, "CAT_BYTES_MAX", runtime.DefaultCatBytesMax)
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "gbt:", err)
@@ -180,6 +189,13 @@ func (a *app) listProbes(w io.Writer, pattern string) error {
 		if k.Name == "BEGIN" || k.Name == "END" {
 			if probe.Match(pattern, k.Name) {
 				fmt.Fprintln(w, k.Name)
+			}
+		}
+	}
+	for _, kind := range []string{"software", "hardware"} {
+		for _, ev := range probe.PerfEventNames(kind) {
+			if name := kind + ":" + ev + ":"; probe.Match(pattern, name) {
+				fmt.Fprintln(w, name)
 			}
 		}
 	}

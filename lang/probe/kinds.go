@@ -56,8 +56,8 @@ var kinds = []*Kind{
 	{Name: "usdt", Aliases: []string{"U"}, Parts: 3, MinParts: 2, Usage: "usdt:binary:[provider:]name", Prog: ProgKprobe, ArgN: true},
 	{Name: "profile", Aliases: []string{"p"}, Parts: 2, MinParts: 1, Usage: "profile:[hz|s|ms|us:]N", Prog: ProgPerfEvent, Supported: true},
 	{Name: "interval", Aliases: []string{"i"}, Parts: 2, MinParts: 1, Usage: "interval:[hz|s|ms|us:]N", Prog: ProgPerfEvent, Supported: true},
-	{Name: "software", Aliases: []string{"s"}, Parts: 2, MinParts: 1, Usage: "software:event[:count]", Prog: ProgPerfEvent},
-	{Name: "hardware", Aliases: []string{"h"}, Parts: 2, MinParts: 1, Usage: "hardware:event[:count]", Prog: ProgPerfEvent},
+	{Name: "software", Aliases: []string{"s"}, Parts: 2, MinParts: 1, Usage: "software:event[:count]", Prog: ProgPerfEvent, Supported: true},
+	{Name: "hardware", Aliases: []string{"h"}, Parts: 2, MinParts: 1, Usage: "hardware:event[:count]", Prog: ProgPerfEvent, Supported: true},
 	{Name: "watchpoint", Aliases: []string{"w"}, Parts: 3, MinParts: 3, Usage: "watchpoint:address:length:mode", Prog: ProgPerfEvent},
 	{Name: "kfunc", Aliases: []string{"fentry", "f"}, Parts: 1, MinParts: 1, Usage: "kfunc:function", Prog: ProgTracing, Args: true},
 	{Name: "kretfunc", Aliases: []string{"fexit", "fr"}, Parts: 1, MinParts: 1, Usage: "kretfunc:function", Prog: ProgTracing, Args: true, Return: true},
@@ -154,6 +154,25 @@ func Expand(ap *ast.AttachPoint, env Env) ([]Point, error) {
 		}
 		base.Unit, base.Period = unit, v
 		base.Name = fmt.Sprintf("%s:%s:%d", k.Name, unit, v)
+		return []Point{base}, nil
+	case "software", "hardware":
+		ev, ok := PerfEventByName(k.Name, ap.Parts[0])
+		if !ok {
+			e := &Error{Msg: fmt.Sprintf("Unknown %s event: %s", k.Name, ap.Parts[0])}
+			if s := spell.Nearest(ap.Parts[0], PerfEventNames(k.Name)); s != "" {
+				e.Hint = fmt.Sprintf("did you mean %q?", s)
+			}
+			return nil, e
+		}
+		base.Event, base.Period = ev.Name, ev.DefaultCount
+		if n == 2 {
+			v, err := strconv.ParseUint(ap.Parts[1], 10, 64)
+			if err != nil || v == 0 {
+				return nil, &Error{Msg: fmt.Sprintf("%s count must be a positive integer: %s", k.Name, ap.Parts[1])}
+			}
+			base.Period = v
+		}
+		base.Name = fmt.Sprintf("%s:%s:%d", k.Name, ev.Name, base.Period)
 		return []Point{base}, nil
 	case "kprobe", "kretprobe", "kfunc", "kretfunc", "rawtracepoint", "tp_btf", "iter":
 		fn := ap.Parts[0]
@@ -258,4 +277,49 @@ func Match(pattern, name string) bool {
 		return true
 	}
 	return matchAny(alternatives(pattern), name)
+}
+
+// PerfEvent is a software or hardware perf event software:/hardware: probes
+// sample: Config is the PERF_COUNT_SW_* or PERF_COUNT_HW_* number.
+type PerfEvent struct {
+	Name, Alias  string
+	Config       uint64
+	DefaultCount uint64
+}
+
+// perfEvents lists the events bpftrace knows, with its default counts.
+var perfEvents = map[string][]PerfEvent{
+	"software": {
+		{"cpu-clock", "cpu", 0, 1000000}, {"task-clock", "", 1, 1000000},
+		{"page-faults", "faults", 2, 100}, {"context-switches", "cs", 3, 1000},
+		{"cpu-migrations", "", 4, 100}, {"minor-faults", "", 5, 100},
+		{"major-faults", "", 6, 100}, {"alignment-faults", "", 7, 1},
+		{"emulation-faults", "", 8, 1}, {"dummy", "", 9, 1}, {"bpf-output", "", 10, 1},
+	},
+	"hardware": {
+		{"cpu-cycles", "cycles", 0, 1000000}, {"instructions", "", 1, 1000000},
+		{"cache-references", "", 2, 1000000}, {"cache-misses", "", 3, 1000000},
+		{"branch-instructions", "branches", 4, 100000}, {"branch-misses", "", 5, 100000},
+		{"bus-cycles", "", 6, 100000}, {"frontend-stalls", "", 7, 1000000},
+		{"backend-stalls", "", 8, 1000000}, {"ref-cycles", "", 9, 1000000},
+	},
+}
+
+// PerfEventByName finds a software or hardware event by name or alias.
+func PerfEventByName(kind, name string) (PerfEvent, bool) {
+	for _, e := range perfEvents[kind] {
+		if e.Name == name || (e.Alias != "" && e.Alias == name) {
+			return e, true
+		}
+	}
+	return PerfEvent{}, false
+}
+
+// PerfEventNames lists the event names of a kind (for -l and hints).
+func PerfEventNames(kind string) []string {
+	var names []string
+	for _, e := range perfEvents[kind] {
+		names = append(names, e.Name)
+	}
+	return names
 }
