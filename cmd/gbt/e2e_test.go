@@ -320,3 +320,31 @@ func TestE2EDryRunVerboseBuffering(t *testing.T) {
 		t.Errorf("-v -B none: stdout %q, stderr %q", stdout, stderr.String())
 	}
 }
+
+// TestE2EEnvironment: bpftrace's environment settings are honoured.
+func TestE2EEnvironment(t *testing.T) {
+	gbt, _ := binaries(t)
+	run := func(env []string, args ...string) (int, string) {
+		cmd := exec.Command(gbt, args...)
+		cmd.Env = append(os.Environ(), env...)
+		out, err := cmd.CombinedOutput()
+		if ee, ok := err.(*exec.ExitError); ok {
+			return ee.ExitCode(), string(out)
+		}
+		return 0, string(out)
+	}
+	if code, out := run([]string{"BPFTRACE_STRLEN=100", "BPFTRACE_MAX_STRLEN=50"}, "-d", "-e", "BEGIN { }"); code != 2 || !strings.Contains(out, "between 1 and 50") {
+		t.Errorf("STRLEN over MAX_STRLEN: exit %d, %q", code, out)
+	}
+	if code, out := run([]string{"GBT_STRLEN=16"}, "-d", "-e", "BEGIN { $s = str(0); }"); code != 0 || !strings.Contains(out, "string[16]") {
+		t.Errorf("GBT_STRLEN: exit %d, %q", code, out)
+	}
+	if code, out := run([]string{"BPFTRACE_MAP_KEYS_MAX=x"}, "-e", "BEGIN { }"); code != 2 {
+		t.Errorf("bad MAP_KEYS_MAX: exit %d, %q", code, out)
+	}
+	if os.Geteuid() == 0 {
+		if code, out := run([]string{"BPFTRACE_MAX_PROBES=3"}, "-e", "tracepoint:syscalls:sys_enter_* { }"); code != 1 || !strings.Contains(out, "BPFTRACE_MAX_PROBES=3") {
+			t.Errorf("MAX_PROBES: exit %d, %q", code, out)
+		}
+	}
+}

@@ -45,6 +45,13 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 		diag.RenderAll(a.stderr, source, diags)
 		return shownError{diags.Err()}
 	}
+	npoints := 0
+	for _, p := range obj.Programs {
+		npoints += len(p.Points)
+	}
+	if npoints > a.maxProbes {
+		return fmt.Errorf("the program has %d probes, more than BPFTRACE_MAX_PROBES=%d allows", npoints, a.maxProbes)
+	}
 	if a.opts.debug > 0 {
 		if err := a.dump(info); err != nil {
 			return err

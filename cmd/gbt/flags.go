@@ -66,7 +66,9 @@ OPTIONS:
 
 ENVIRONMENT (bpftrace names; GBT_* spellings are read too):
     BPFTRACE_STRLEN             [default: 64] bytes per str()
+    BPFTRACE_MAX_STRLEN         [default: 200] upper bound for BPFTRACE_STRLEN
     BPFTRACE_MAP_KEYS_MAX       [default: 4096] max keys in a map
+    BPFTRACE_MAX_PROBES         [default: 512] max number of attach points
     BPFTRACE_PERF_RB_PAGES      [default: 16 MiB in all] pages per CPU for the ring buffer
     BPFTRACE_CAT_BYTES_MAX      [default: 10k] maximum bytes read by cat()
 

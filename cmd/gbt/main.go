@@ -33,15 +33,16 @@ func main() {
 
 // app holds what one invocation of gbt shares between its steps.
 type app struct {
-	opts    *options
-	stdout  io.Writer
-	stderr  io.Writer
-	env     *kernel.Env
-	table   *stdlib.Table
-	strlen  int
-	keysMax int
-	rbPages int // BPFTRACE_PERF_RB_PAGES: ring buffer pages per CPU
-	catMax  int // BPFTRACE_CAT_BYTES_MAX
+	opts      *options
+	stdout    io.Writer
+	stderr    io.Writer
+	env       *kernel.Env
+	table     *stdlib.Table
+	strlen    int
+	keysMax   int
+	rbPages   int // BPFTRACE_PERF_RB_PAGES: ring buffer pages per CPU
+	catMax    int // BPFTRACE_CAT_BYTES_MAX
+	maxProbes int // BPFTRACE_MAX_PROBES
 }
 
 func run(argv []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
@@ -72,8 +73,17 @@ func run(argv []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "gbt:", err)
 		return exitUsage
 	}
-	if a.strlen < 1 || a.strlen > 200 {
-		fmt.Fprintf(stderr, "gbt: BPFTRACE_STRLEN=%d: must be between 1 and 200\n", a.strlen)
+	maxStrlen, err := envInt(os.Getenv, "MAX_STRLEN", 200)
+	if err == nil {
+		a.maxProbes, err = envInt(os.Getenv, "MAX_PROBES", 512)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "gbt:", err)
+		return exitUsage
+	}
+	// Strings live on the 512-byte BPF stack for now, so 200 is a hard cap.
+	if limit := min(maxStrlen, 200); a.strlen < 1 || a.strlen > limit {
+		fmt.Fprintf(stderr, "gbt: BPFTRACE_STRLEN=%d: must be between 1 and %d\n", a.strlen, limit)
 		return exitUsage
 	}
 	a.env = kernel.NewEnv()
