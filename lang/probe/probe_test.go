@@ -101,3 +101,25 @@ func TestParseFormat(t *testing.T) {
 		}
 	}
 }
+
+func TestMatchGlobs(t *testing.T) {
+	tests := []struct {
+		pat, s string
+		want   bool
+	}{
+		{"sys_enter_*", "sys_enter_openat", true},
+		{"sys_enter_*", "sys_exit_openat", false},
+		{"*openat", "sys_enter_openat", true},
+		{"*open*", "sys_exit_openat2", true},
+		{"*open*", "sys_read", false},
+		{"sys_enter_open?t", "sys_enter_openat", true},
+		{"sys_enter_openat", "sys_enter_openat", true},
+		{"*", "anything", true},
+		{"tracepoint:syscalls:sys_enter_{open,openat}", "tracepoint:syscalls:sys_enter_openat", true},
+	}
+	for _, tt := range tests {
+		if got := probe.Match(tt.pat, tt.s); got != tt.want {
+			t.Errorf("Match(%q, %q) = %v, want %v", tt.pat, tt.s, got, tt.want)
+		}
+	}
+}
