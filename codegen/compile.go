@@ -20,7 +20,7 @@ type Options struct {
 	NumCPUs     int // value of `numcpus`
 	ChildPID    int // value of `cpid` (the -c command's pid)
 	KeysMax     int // max entries of keyed maps (BPFTRACE_MAP_KEYS_MAX)
-	RingbufSize int // bytes; a power of two multiple of the page size
+	RingbufSize int // bytes; a power of two multiple of the page size (default 1 MiB)
 }
 
 // Names of the internal maps.
@@ -50,7 +50,7 @@ func Compile(info *check.Info, table *stdlib.Table, opts Options) (*Object, diag
 		opts.KeysMax = 4096
 	}
 	if opts.RingbufSize <= 0 {
-		opts.RingbufSize = 1 << 24
+		opts.RingbufSize = 1 << 20
 	}
 	if opts.NumCPUs <= 0 {
 		opts.NumCPUs = 1

@@ -141,16 +141,25 @@ func (a *app) lineBuffered() bool {
 }
 
 // ringbufSize turns BPFTRACE_PERF_RB_PAGES (pages per CPU, for bpftrace's
-// per-CPU perf buffers) into one shared ring buffer of the same total size,
-// rounded up to a power of two as the kernel requires.
+// per-CPU perf buffers; bpftrace's default is 64) into one shared ring
+// buffer of the same total size, at least minRingbuf and rounded up to a
+// power of two as the kernel requires. The whole ring counts in gbt's RSS
+// (the kernel maps its pages twice, populated), so it is not made larger
+// than the reader needs: it drains every 10 ms and whenever the ring is half
+// full, which keeps 600k events/s of 64-byte records without loss in 1 MiB.
 func ringbufSize(pagesPerCPU, ncpu int) int {
 	if pagesPerCPU <= 0 {
-		return 0 // codegen's default
+		pagesPerCPU = defaultRBPages
 	}
-	want := pagesPerCPU * ncpu * os.Getpagesize()
+	want := max(pagesPerCPU*ncpu*os.Getpagesize(), minRingbuf)
 	size := os.Getpagesize()
 	for size < want {
 		size <<= 1
 	}
 	return size
 }
+
+const (
+	defaultRBPages = 64      // bpftrace's BPFTRACE_PERF_RB_PAGES default
+	minRingbuf     = 1 << 20 // bytes
+)

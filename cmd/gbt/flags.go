@@ -69,7 +69,7 @@ ENVIRONMENT (bpftrace names; GBT_* spellings are read too):
     BPFTRACE_MAX_STRLEN         [default: 200] upper bound for BPFTRACE_STRLEN
     BPFTRACE_MAP_KEYS_MAX       [default: 4096] max keys in a map
     BPFTRACE_MAX_PROBES         [default: 512] max number of attach points
-    BPFTRACE_PERF_RB_PAGES      [default: 16 MiB in all] pages per CPU for the ring buffer
+    BPFTRACE_PERF_RB_PAGES      [default: 64] pages per CPU for the ring buffer (1 MiB at least)
     BPFTRACE_CAT_BYTES_MAX      [default: 10k] maximum bytes read by cat()
 
 EXAMPLES:

@@ -64,7 +64,7 @@ func run(argv []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 		a.keysMax, err = envInt(os.Getenv, "MAP_KEYS_MAX", 4096)
 	}
 	if err == nil {
-		a.rbPages, err = envInt(os.Getenv, "PERF_RB_PAGES", 0) // 0: gbt's 16 MiB ring
+		a.rbPages, err = envInt(os.Getenv, "PERF_RB_PAGES", 0) // 0: the default, 64
 	}
 	if err == nil {
 		a.catMax, err = envInt(os.Getenv, "CAT_BYTES_MAX", runtime.DefaultCatBytesMax)
