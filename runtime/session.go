@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cilium/ebpf"
@@ -115,7 +116,7 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 			}
 		}
 	}
-	if err := s.drain(); err != nil {
+	if err := s.drainFor(0); err != nil { // what BEGIN printed, without waiting
 		return err
 	}
 	if !s.exited {
@@ -365,9 +366,17 @@ func (s *Session) loop(ctx context.Context) error {
 
 // drain reads the records available within one 10 ms window and flushes
 // the output.
-func (s *Session) drain() error {
+func (s *Session) drain() error { return s.drainFor(drainWindow) }
+
+// drainWindow is how long one drain waits for records: the latency of
+// printf output, and the period of the lost-event check.
+const drainWindow = 10 * time.Millisecond
+
+// drainFor reads the records that are available or arrive within wait, and
+// flushes the output.
+func (s *Session) drainFor(wait time.Duration) error {
 	var rec ringbuf.Record
-	s.reader.SetDeadline(time.Now().Add(10 * time.Millisecond))
+	s.reader.SetDeadline(time.Now().Add(wait))
 	for !s.exited {
 		err := s.reader.ReadInto(&rec)
 		if errors.Is(err, os.ErrDeadlineExceeded) {
@@ -603,16 +612,39 @@ func (s *Session) finish() error {
 	return s.out.Flush()
 }
 
+// detach closes every link and perf event at once: each close of a
+// tracepoint or perf event waits for an RCU grace period (20-40 ms here),
+// and concurrent closes share grace periods, so a script with hundreds of
+// probes detaches in about the time of one.
 func (s *Session) detach() {
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, maxParallelDetach)
 	for _, l := range s.links {
-		l.Close()
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			l.Close()
+			<-sem
+		}()
 	}
-	s.links = nil
 	for _, fd := range s.perfFDs {
-		unix.Close(fd)
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			unix.Close(fd)
+			<-sem
+		}()
 	}
+	wg.Wait()
+	s.links = nil
 	s.perfFDs = nil
 }
+
+// maxParallelDetach bounds the goroutines (and threads blocked in close)
+// detach uses.
+const maxParallelDetach = 64
 
 func (s *Session) close() {
 	s.detach()
