@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
@@ -59,6 +60,7 @@ type Session struct {
 	maps    map[string]*ebpf.Map // by MapDesc.Name
 	progs   []*ebpf.Program
 	links   []link.Link
+	linkFDs []int // BPF links made without package link
 	perfFDs []int
 	reader  *ringbuf.Reader
 	pr      *output.Printer
@@ -67,6 +69,7 @@ type Session struct {
 	line    []byte
 	exited  bool
 	lost    uint64
+	env     *kernel.Env // tracefs, for tracepoint ids; made when first needed
 }
 
 // Run loads obj, runs it until exit() or ctx is cancelled, and tears down.
@@ -259,11 +262,7 @@ func (s *Session) attach() error {
 			var err error
 			switch p.Kind {
 			case probe.ProgTracepoint:
-				var l link.Link
-				l, err = link.Tracepoint(pt.Category, pt.Event, s.progs[i], &link.TracepointOptions{Cookie: cookie})
-				if err == nil {
-					s.links = append(s.links, l)
-				}
+				err = s.attachTracepoint(s.progs[i], pt, cookie)
 			case probe.ProgPerfEvent:
 				err = s.attachPerf(s.progs[i], pt)
 			case probe.ProgKprobe:
@@ -284,6 +283,55 @@ func (s *Session) attach() error {
 		}
 	}
 	return nil
+}
+
+// attachTracepoint opens the tracepoint's perf event itself (rather than
+// through link.Tracepoint) so that finish can close the links first, which
+// stops the programs at once, and release the perf events, each of which
+// waits for RCU grace periods under the kernel's event_mutex (about 45 ms a
+// tracepoint here, 16 s for syscalls:sys_enter_*), after printing.
+func (s *Session) attachTracepoint(prog *ebpf.Program, pt probe.Point, cookie uint64) error {
+	if s.env == nil {
+		s.env = kernel.NewEnv()
+	}
+	id, err := s.env.TracepointID(pt.Category, pt.Event)
+	if err != nil {
+		return err
+	}
+	attr := unix.PerfEventAttr{
+		Type:        unix.PERF_TYPE_TRACEPOINT,
+		Config:      id,
+		Size:        uint32(binary.Size(unix.PerfEventAttr{})),
+		Sample_type: unix.PERF_SAMPLE_RAW,
+		Sample:      1,
+		Wakeup:      1,
+	}
+	fd, err := unix.PerfEventOpen(&attr, -1, 0, -1, unix.PERF_FLAG_FD_CLOEXEC)
+	if err != nil {
+		return fmt.Errorf("perf_event_open: %w", err)
+	}
+	s.perfFDs = append(s.perfFDs, fd)
+	lfd, err := perfEventLink(prog, fd, cookie)
+	if err != nil {
+		return err
+	}
+	s.linkFDs = append(s.linkFDs, lfd)
+	return nil
+}
+
+// perfEventLink attaches prog to a perf event with a BPF link carrying an
+// attach cookie (link.RawLinkOptions cannot pass one) and returns the
+// link's fd.
+func perfEventLink(prog *ebpf.Program, perfFD int, cookie uint64) (int, error) {
+	attr := struct {
+		progFD, targetFD, attachType, flags uint32
+		cookie                              uint64
+	}{uint32(prog.FD()), uint32(perfFD), uint32(ebpf.AttachPerfEvent), 0, cookie}
+	fd, _, errno := unix.Syscall(unix.SYS_BPF, unix.BPF_LINK_CREATE, uintptr(unsafe.Pointer(&attr)), unsafe.Sizeof(attr))
+	if errno != 0 {
+		return -1, fmt.Errorf("create perf event link: %w", errno)
+	}
+	return int(fd), nil
 }
 
 // attachPerf opens CPU-clock perf events: one per CPU for profile, one on
@@ -588,7 +636,8 @@ func (s *Session) clearMap(name string, zero bool) error {
 
 // finish detaches, runs END, drains the events and prints the maps.
 func (s *Session) finish() error {
-	s.detach()
+	s.closeLinks() // the programs stop here; the perf events go after printing
+	defer s.detach()
 	for i, p := range s.obj.Programs {
 		if p.End {
 			if err := s.runOnce(i); err != nil {
@@ -612,34 +661,39 @@ func (s *Session) finish() error {
 	return s.out.Flush()
 }
 
-// detach closes every link and perf event at once: each close of a
-// tracepoint or perf event waits for an RCU grace period (20-40 ms here),
-// and concurrent closes share grace periods, so a script with hundreds of
-// probes detaches in about the time of one.
+// detach closes every link, then every perf event.
 func (s *Session) detach() {
+	s.closeLinks()
+	closeAll(s.perfFDs, func(fd int) { unix.Close(fd) })
+	s.perfFDs = nil
+}
+
+// closeLinks closes the links: no program runs after it returns.
+func (s *Session) closeLinks() {
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { closeAll(s.links, func(l link.Link) { l.Close() }); wg.Done() }()
+	go func() { closeAll(s.linkFDs, func(fd int) { unix.Close(fd) }); wg.Done() }()
+	wg.Wait()
+	s.links, s.linkFDs = nil, nil
+}
+
+// closeAll closes everything at once: each close of a tracepoint or perf
+// event waits for RCU grace periods (20-40 ms here), and concurrent closes
+// share them where the kernel does not serialize them.
+func closeAll[T any](xs []T, close func(T)) {
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, maxParallelDetach)
-	for _, l := range s.links {
+	for _, x := range xs {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
-			l.Close()
-			<-sem
-		}()
-	}
-	for _, fd := range s.perfFDs {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			unix.Close(fd)
+			close(x)
 			<-sem
 		}()
 	}
 	wg.Wait()
-	s.links = nil
-	s.perfFDs = nil
 }
 
 // maxParallelDetach bounds the goroutines (and threads blocked in close)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -127,4 +128,28 @@ func (e *Env) TracepointFormat(category, name string) (string, error) {
 	}
 	e.formats[key] = string(b)
 	return string(b), nil
+}
+
+// TracepointID returns the perf event id of a tracepoint (its events/.../id
+// file), as perf_event_open wants it in Config.
+func (e *Env) TracepointID(category, name string) (uint64, error) {
+	e.mu.Lock()
+	dir := e.findTracefs()
+	e.mu.Unlock()
+	if dir == "" {
+		return 0, errors.New("tracefs is not mounted")
+	}
+	key := category + ":" + name
+	if strings.ContainsAny(key, "/\x00") || strings.Contains(key, "..") {
+		return 0, fmt.Errorf("invalid tracepoint name %q", key)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "events", category, name, "id"))
+	if err != nil {
+		return 0, fmt.Errorf("tracepoint %s: %w", key, err)
+	}
+	id, err := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("tracepoint %s: id: %w", key, err)
+	}
+	return id, nil
 }
