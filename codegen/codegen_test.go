@@ -113,3 +113,42 @@ func TestUnsupportedIsPositioned(t *testing.T) {
 		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
 	}
 }
+
+// BenchmarkCompile measures codegen alone (the checked tree to programs,
+// maps and event descriptors) for every disassembly script at once.
+func BenchmarkCompile(b *testing.B) {
+	files, _ := filepath.Glob("testdata/disasm/*.bt")
+	table := stdlib.New()
+	infos := make([]*check.Info, 0, len(files))
+	for _, file := range files {
+		src, err := os.ReadFile(file)
+		if err != nil {
+			b.Fatal(err)
+		}
+		prog, diags := parse.Parse(file, string(src))
+		if diags.HasErrors() {
+			b.Fatal(diags.Err())
+		}
+		info, diags := check.Check(prog, check.Config{Env: probetest.New(), Builtins: table, Unsafe: true})
+		if diags.HasErrors() {
+			b.Fatal(diags.Err())
+		}
+		infos = append(infos, info)
+	}
+	b.ReportAllocs()
+	insns := 0
+	for b.Loop() {
+		insns = 0
+		for _, info := range infos {
+			obj, diags := codegen.Compile(info, table, codegen.Options{NumCPUs: 2})
+			if diags.HasErrors() {
+				b.Fatal(diags.Err())
+			}
+			for _, p := range obj.Programs {
+				insns += len(p.Insns)
+			}
+		}
+	}
+	b.ReportMetric(float64(len(infos)), "scripts")
+	b.ReportMetric(float64(insns), "insns")
+}
