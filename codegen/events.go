@@ -164,3 +164,27 @@ func (g *gen) PrintValue(c *ast.Call) {
 	g.storeValue(c.Args[0], t, rec+int16(ev.Offs[0]))
 	g.output(rec, ev.Size, false)
 }
+
+// MapQuery implements stdlib.Gen: has_key(@m, key) and len(@m).
+func (g *gen) MapQuery(q stdlib.MapQueryKind, c *ast.Call, dst asm.Register) {
+	m := c.Args[0].(*ast.MapRef)
+	md := g.c.maps[m.Name]
+	if md == nil {
+		g.fail(m, "map %s could not be created", m.Name)
+	}
+	switch q {
+	case stdlib.QueryHasKey:
+		key := g.buildKey(&ast.MapRef{Name: m.Name, Keys: []ast.Expr{c.Args[1]}}, md)
+		found := g.Label()
+		g.Emit(g.mapPtr(asm.R1, m.Name))
+		g.addr(asm.R2, key)
+		g.Emit(asm.FnMapLookupElem.Call(), asm.Mov.Imm(dst, 1), asm.JNE.Imm(asm.R0, 0, found), asm.Mov.Imm(dst, 0))
+		g.Place(found)
+	case stdlib.QueryLen:
+		// bpf_for_each_map_elem returns how many elements it visited; the
+		// callback only asks to go on.
+		g.Emit(g.mapPtr(asm.R1, m.Name))
+		g.Emit(g.callback(cbContinue))
+		g.Emit(asm.Mov.Imm(asm.R3, 0), asm.Mov.Imm(asm.R4, 0), asm.FnForEachMapElem.Call(), asm.Mov.Reg(dst, asm.R0))
+	}
+}

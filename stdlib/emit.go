@@ -47,6 +47,8 @@ type Gen interface {
 	Time(c *ast.Call)
 	Exit()
 	MapOp(op MapOpKind, c *ast.Call)
+	// MapQuery computes a fact about a map into dst.
+	MapQuery(q MapQueryKind, c *ast.Call, dst asm.Register)
 	PrintValue(c *ast.Call)
 	Str(c *ast.Call, off int16, size int)
 	Strncmp(c *ast.Call, dst asm.Register)
@@ -71,6 +73,15 @@ const (
 	OpClear
 	OpZero
 	OpPrint
+)
+
+// MapQueryKind is a question about a map answered in BPF.
+type MapQueryKind uint8
+
+// Map queries.
+const (
+	QueryHasKey MapQueryKind = iota // has_key(@m, key): 1 or 0
+	QueryLen                        // len(@m): the number of elements
 )
 
 // Emitter kinds: an entry has at most one.
@@ -152,6 +163,8 @@ func attachEmitters(es []*Entry) {
 		"ntop":     MemEmitter(ntopEmit),
 		"buf":      MemEmitter(func(g Gen, c *ast.Call, off int16, size int) { g.Buf(c, off, size) }),
 		"strncmp":  IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) { g.Strncmp(c, dst) }),
+		"has_key":  IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) { g.MapQuery(QueryHasKey, c, dst) }),
+		"len":      IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) { g.MapQuery(QueryLen, c, dst) }),
 		"strftime": IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) { g.EvalInt(c.Args[1], dst) }),
 
 		"count": AggEmitter(func(g Gen, _ *ast.Call, ptr, _ asm.Register) { addWord(g, ptr, 0, 1) }),

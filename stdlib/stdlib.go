@@ -285,6 +285,25 @@ func entries() []*Entry {
 			}
 			return types.Type{Kind: types.Void}
 		}},
+		{Name: "has_key", Kind: check.Func, Doc: "has_key(@m, key): 1 if the map has the key, else 0", Type: func(u *check.Use) types.Type {
+			if !arity(u, 2, 2) || !keyedMapArg(u) {
+				return types.Type{}
+			}
+			m, _ := u.IsMap(0)
+			if !u.MapKeyMatches(m.Name, 1) {
+				return types.Type{}
+			}
+			return types.I64
+		}},
+		{Name: "len", Kind: check.Func, Doc: "len(@m): the number of elements in a map", Type: func(u *check.Use) types.Type {
+			if !arity(u, 1, 1) {
+				return types.Type{}
+			}
+			if !keyedMapArg(u) {
+				return types.Type{}
+			}
+			return types.I64
+		}},
 		{Name: "clear", Kind: check.Func, Doc: "clear(@m): remove every element of a map", Type: wholeMap},
 		{Name: "zero", Kind: check.Func, Doc: "zero(@m): set every value of a map to zero", Type: wholeMap},
 		{Name: "print", Kind: check.Func, Doc: "print(@m [, top [, div]]) or print(value): print now", Type: printType},
@@ -417,6 +436,25 @@ func unsafeFmt(u *check.Use) types.Type {
 	}
 	CheckPrintf(u, 0)
 	return types.Type{Kind: types.Void}
+}
+
+// keyedMapArg checks that the first argument names a whole map that has
+// keys.
+func keyedMapArg(u *check.Use) bool {
+	m, ok := u.IsMap(0)
+	if !ok {
+		u.Errorf("%s() expects a map to be provided", u.Name())
+		return false
+	}
+	if m.Keys != nil {
+		u.Errorf("%s() expects a whole map, not an element: %s(%s%s)", u.Name(), u.Name(), m.Name, map[bool]string{true: ", key", false: ""}[len(u.Args) > 1])
+		return false
+	}
+	if info := u.MapInfo(m.Name); info != nil && info.Keyless() {
+		u.ErrorHint("a map without keys holds one value: read it as "+m.Name, "%s() expects a map with keys (%s has none)", u.Name(), m.Name)
+		return false
+	}
+	return true
 }
 
 func wholeMap(u *check.Use) types.Type {

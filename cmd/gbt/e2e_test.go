@@ -71,6 +71,11 @@ func TestE2E(t *testing.T) {
 				"@s: count 300, average 1, total 300\n\n",
 		},
 		{
+			name: "has_key and len",
+			prog: `BEGIN { @m[1] = 2; @m[5] = 3; @c["a", 2] = count(); printf("%d %d %d %d %d\n", has_key(@m, 1), has_key(@m, 2), len(@m), has_key(@c, ("a", 2)), len(@c)); delete(@m[1]); printf("%d %d\n", has_key(@m, 1), len(@m)); clear(@m); exit(); }`,
+			want: "1 0 2 1 1\n0 1\n\n\n@c[a, 2]: 1\n\n", // the cleared @m prints as an empty line, as in bpftrace
+		},
+		{
 			name: "BEGIN then END, each once",
 			prog: `BEGIN { printf("begin\n"); exit(); } END { printf("end\n"); }`,
 			want: "begin\nend\n\n\n",

@@ -176,6 +176,24 @@ func (u *Use) IsMap(i int) (*ast.MapRef, bool) {
 // MapInfo returns what is known of a map.
 func (u *Use) MapInfo(name string) *MapInfo { return u.c.info.Maps[name] }
 
+// MapKeyMatches reports whether argument i can be a key of map name,
+// reporting the mismatch as a map access with those arguments would.
+func (u *Use) MapKeyMatches(name string, i int) bool {
+	info := u.c.info.Maps[name]
+	if info == nil || !info.Key.IsValid() {
+		return true // undefined maps are reported by the argument itself
+	}
+	key := u.ArgTypes[i]
+	if key.IsInt() {
+		key = types.IntOf(64, key.Signed)
+	}
+	if !sameKeyShape(info.Key, key) {
+		u.ErrorAt(u.Args[i], "Argument mismatch for %s: trying to access with arguments: %s when map expects arguments: %s", name, keyList(key), keyList(info.Key))
+		return false
+	}
+	return true
+}
+
 // SetLhist records lhist parameters for the map being assigned.
 func (u *Use) SetLhist(min, max, step int64) {
 	u.c.lhist = [3]int64{min, max, step}
