@@ -144,18 +144,26 @@ func (l *MapLayout) signedValue() bool {
 // hist/lhist/avg/stats (its order for other ties is the kernel's hash
 // order).
 func (l *MapLayout) sortRows(rs []row) {
-	slices.SortStableFunc(rs, func(a, b row) int { return bytes.Compare(a.key, b.key) })
 	byValue := l.agg() != types.NoAgg || l.Value.IsInt() || l.Value.Kind == types.Pointer
 	if !byValue {
+		slices.SortFunc(rs, func(a, b row) int { return bytes.Compare(a.key, b.key) })
 		l.sortByKey(rs)
 		return
 	}
+	// Keys are unique, so one unstable sort by (value, key bytes) gives the
+	// order of a stable sort by value over rows sorted by key.
 	signed := l.signedValue()
-	slices.SortStableFunc(rs, func(a, b row) int {
+	slices.SortFunc(rs, func(a, b row) int {
+		var c int
 		if signed {
-			return cmp.Compare(a.n, b.n)
+			c = cmp.Compare(a.n, b.n)
+		} else {
+			c = cmp.Compare(uint64(a.n), uint64(b.n))
 		}
-		return cmp.Compare(uint64(a.n), uint64(b.n))
+		if c != 0 {
+			return c
+		}
+		return bytes.Compare(a.key, b.key)
 	})
 }
 
