@@ -74,3 +74,32 @@ func TestKernelBeginExitEnd(t *testing.T) {
 		t.Errorf("stderr %q, want %q", got, want)
 	}
 }
+
+// TestKernelCompileRun runs a script through the embedding API end to end.
+func TestKernelCompileRun(t *testing.T) {
+	requireRoot(t)
+	obj, err := runtime.Compile("t.bt", `BEGIN { @n[1, "a"] = count(); @s = sum(5); printf("hi %d\n", $1); exit(); }`, runtime.CompileOptions{Params: []string{"7"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := runtime.Run(context.Background(), obj, runtime.Options{Stdout: &out, Stderr: io.Discard}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "hi 7\n\n\n@n[1, a]: 1\n@s: 5\n"; out.String() != want {
+		t.Errorf("output %q, want %q", out.String(), want)
+	}
+}
+
+// TestCompileError: script errors come back rendered as gbt prints them.
+func TestCompileError(t *testing.T) {
+	_, err := runtime.Compile("t.bt", `BEGIN { @x = cuont(); }`, runtime.CompileOptions{})
+	var ce *runtime.CompileError
+	if !errors.As(err, &ce) {
+		t.Fatalf("error %v (%T), want a *CompileError", err, err)
+	}
+	want := "t.bt:1:14-19: ERROR: Unknown function: cuont\nBEGIN { @x = cuont(); }\n             ~~~~~\nHINT: did you mean \"count\"?"
+	if err.Error() != want {
+		t.Errorf("error:\n%s\nwant:\n%s", err, want)
+	}
+}

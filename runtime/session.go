@@ -50,6 +50,9 @@ type Options struct {
 	CatBytesMax int
 	// PID restricts uprobes to one process (-p).
 	PID int
+	// Live, if set, receives a view of the running session's maps once
+	// every probe is attached (exporters read it while the trace runs).
+	Live func(*Live)
 }
 
 // Session is one loaded Object.
@@ -125,6 +128,11 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 	if !s.exited {
 		if err := s.attach(); err != nil {
 			return err
+		}
+		if opts.Live != nil {
+			live := newLive(s)
+			defer live.stop() // before s.close, which runs later
+			opts.Live(live)
 		}
 		if opts.AfterAttach != nil {
 			if err := opts.AfterAttach(); err != nil {

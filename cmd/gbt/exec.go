@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
+	"time"
 
 	"github.com/cilium/ebpf"
 	"golang.org/x/sys/unix"
@@ -13,6 +16,7 @@ import (
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/diag"
 	"github.com/gbt-dev/gbt/runtime"
+	"github.com/gbt-dev/gbt/runtime/metrics"
 	"github.com/gbt-dev/gbt/runtime/output"
 )
 
@@ -75,6 +79,13 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 			return err
 		}
 		ropts.Done = done
+	}
+	if a.opts.metrics != "" {
+		stop, err := a.serveMetrics(&ropts)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	err = runtime.Run(ctx, obj, ropts)
 	var le *runtime.LoadError
@@ -163,3 +174,22 @@ const (
 	defaultRBPages = 64      // bpftrace's BPFTRACE_PERF_RB_PAGES default
 	minRingbuf     = 1 << 20 // bytes
 )
+
+// serveMetrics serves the running trace's maps as Prometheus metrics on
+// --metrics ADDR until stop is called.
+func (a *app) serveMetrics(ropts *runtime.Options) (stop func(), err error) {
+	ln, err := net.Listen("tcp", a.opts.metrics)
+	if err != nil {
+		return nil, fmt.Errorf("--metrics: %w", err)
+	}
+	exp := &metrics.Exporter{}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", exp)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	if a.opts.verbose {
+		fmt.Fprintf(a.stderr, "gbt: serving metrics on http://%s/metrics\n", ln.Addr())
+	}
+	ropts.Live = exp.Attach
+	return func() { srv.Close() }, nil
+}

@@ -38,6 +38,7 @@ type options struct {
 	version  bool   // -V, --version
 	help     bool   // -h, --help
 	noWarn   bool   // --no-warnings
+	metrics  string // --metrics ADDR: serve the maps as Prometheus metrics
 	includes []string
 }
 
@@ -61,6 +62,7 @@ OPTIONS:
     -v             verbose messages (verifier logs, program sizes, attach details)
     -d             (dry run) print the checked AST with types and the BPF disassembly
     --dry-run      compile and load through the verifier, attach nothing
+    --metrics ADDR serve the maps as Prometheus metrics on http://ADDR/metrics while tracing
     -V, --version  gbt version
     --no-warnings  disable all warning messages
 
@@ -102,6 +104,7 @@ func parseFlags(argv []string, stderr io.Writer) (*options, error) {
 	fs.BoolVarP(&o.version, "version", "V", false, "version")
 	fs.BoolVarP(&o.help, "help", "h", false, "help")
 	fs.BoolVar(&o.noWarn, "no-warnings", false, "no warnings")
+	fs.StringVar(&o.metrics, "metrics", "", "metrics address")
 	fs.StringArrayVarP(&o.includes, "I", "I", nil, "include dir")
 	if err := fs.Parse(argv); err != nil {
 		fmt.Fprintf(stderr, "gbt: %v\n", err)

@@ -85,6 +85,9 @@ type traceRun struct {
 	workload []string      // gbtwork arguments, nil for none
 	work     string        // path of gbtwork
 	timeout  time.Duration // whole run
+	// afterWorkload, if set, runs once the workload has finished, while
+	// the tracer still runs (it may signal the tracer to stop).
+	afterWorkload func(tracer *os.Process)
 }
 
 // traceResult is what a tracer printed.
@@ -130,6 +133,9 @@ func runTracer(t *testing.T, r traceRun) traceResult {
 		w := exec.CommandContext(ctx, r.work, r.workload...)
 		if out, err := w.CombinedOutput(); err != nil {
 			t.Fatalf("workload %v: %v\n%s", r.workload, err, out)
+		}
+		if r.afterWorkload != nil {
+			r.afterWorkload(cmd.Process)
 		}
 	}
 	var err error

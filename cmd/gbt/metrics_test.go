@@ -1,0 +1,71 @@
+package main
+
+import (
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestE2EMetrics: with --metrics the maps are served as Prometheus metrics
+// while the trace runs, with exact values, and the maps still print at exit.
+func TestE2EMetrics(t *testing.T) {
+	requireRoot(t)
+	gbt, work := binaries(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	prog := `tracepoint:syscalls:sys_enter_openat /comm == "gbtwork" && str(args->filename) == "/dev/null"/ {
+		@opens[comm] = count(); @flags = lhist(args->flags & 3, 0, 4, 1); @t[pid, comm] = sum(1); @last = 5;
+	}`
+	var scraped string
+	res := runTracer(t, traceRun{
+		argv:     []string{gbt, "--metrics", addr, "-e", prog},
+		workload: []string{"open", "1000", "/dev/null"},
+		work:     work,
+		afterWorkload: func(tracer *os.Process) {
+			defer tracer.Signal(syscall.SIGINT)
+			client := &http.Client{Timeout: 5 * time.Second}
+			resp, err := client.Get("http://" + addr + "/metrics")
+			if err != nil {
+				t.Errorf("scrape: %v", err)
+				return
+			}
+			defer resp.Body.Close()
+			if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain; version=0.0.4") {
+				t.Errorf("Content-Type %q", ct)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			scraped = string(b)
+		},
+	})
+	if res.exitCode != 0 {
+		t.Fatalf("exit %d\n%s", res.exitCode, res.stderr)
+	}
+	for _, want := range []string{
+		"# TYPE gbt_opens_total counter\n",
+		`gbt_opens_total{key="gbtwork"} 1000` + "\n",
+		"# TYPE gbt_flags histogram\n",
+		`gbt_flags_bucket{le="-1"} 0` + "\n",
+		`gbt_flags_bucket{le="0"} 1000` + "\n", // O_RDONLY
+		`gbt_flags_bucket{le="+Inf"} 1000` + "\n",
+		"gbt_flags_count 1000\n",
+		"gbt_flags_sum NaN\n",
+		`gbt_t{key0="`, `",key1="gbtwork"} 1000` + "\n",
+		"# TYPE gbt_last gauge\ngbt_last 5\n",
+	} {
+		if !strings.Contains(scraped, want) {
+			t.Errorf("metrics lack %q:\n%s", want, scraped)
+		}
+	}
+	if !strings.Contains(res.stdout, "@opens[gbtwork]: 1000\n") {
+		t.Errorf("maps not printed at exit:\n%s", res.stdout)
+	}
+}
