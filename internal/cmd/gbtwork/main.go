@@ -6,6 +6,9 @@
 //	gbtwork exec N PROG     run PROG (no arguments) N times, one after another
 //	gbtwork sleep MS        sleep MS milliseconds
 //	gbtwork write N         write N one-byte records to /dev/null
+//	gbtwork kill N          send signal 0 to itself N times (kill syscalls)
+//	gbtwork stat N PATH     stat PATH N times (newfstatat syscalls)
+//	gbtwork fsync N PATH    write 4 KiB to PATH and fsync it, N times
 //
 // Its process name (comm) is "gbtwork", which tests use in filters. When the
 // workload is done it calls getpgid(0) exactly once: scripts end themselves
@@ -34,7 +37,7 @@ func main() {
 
 func run(args []string) error {
 	if len(args) < 2 {
-		return fmt.Errorf("usage: gbtwork open N PATH | exec N PROG | sleep MS | write N")
+		return fmt.Errorf("usage: gbtwork open N PATH | exec N PROG | sleep MS | write N | kill N | stat N PATH | fsync N PATH")
 	}
 	n, err := strconv.Atoi(args[1])
 	if err != nil || n < 0 {
@@ -74,6 +77,38 @@ func run(args []string) error {
 		for i := 0; i < n; i++ {
 			if _, err := unix.Write(fd, b); err != nil {
 				return err
+			}
+		}
+	case "kill":
+		for i := 0; i < n; i++ {
+			if err := unix.Kill(unix.Getpid(), 0); err != nil {
+				return fmt.Errorf("kill: %w", err)
+			}
+		}
+	case "stat":
+		if len(args) < 3 {
+			return fmt.Errorf("stat needs a path")
+		}
+		var st unix.Stat_t
+		for i := 0; i < n; i++ {
+			unix.Stat(args[2], &st) // a missing path is a valid workload: ENOENT
+		}
+	case "fsync":
+		if len(args) < 3 {
+			return fmt.Errorf("fsync needs a path")
+		}
+		fd, err := unix.Open(args[2], unix.O_WRONLY|unix.O_CREAT|unix.O_CLOEXEC, 0o644)
+		if err != nil {
+			return fmt.Errorf("open %s: %w", args[2], err)
+		}
+		defer unix.Close(fd)
+		page := make([]byte, 4096)
+		for i := 0; i < n; i++ {
+			if _, err := unix.Pwrite(fd, page, int64(i)*4096); err != nil {
+				return err
+			}
+			if err := unix.Fsync(fd); err != nil {
+				return fmt.Errorf("fsync: %w", err)
 			}
 		}
 	default:
