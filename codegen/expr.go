@@ -255,8 +255,13 @@ func pick(signed bool, s, u asm.JumpOp) asm.JumpOp {
 	return u
 }
 
-// field reads args->name / args.name of a tracepoint.
+// field reads args->name / args.name of a tracepoint, or a field of a
+// kernel record (curtask->pid, ((struct sock *)arg0)->sk_state).
 func (g *gen) field(e *ast.Field, dst asm.Register) {
+	if f, ok := g.c.info.Fields[e]; ok {
+		g.recordField(e, f, dst)
+		return
+	}
 	f, ok := g.argField(e)
 	if !ok {
 		if g.pi.Args != nil {
@@ -275,6 +280,74 @@ func (g *gen) field(e *ast.Field, dst asm.Register) {
 	default:
 		g.fail(e, "field %s of type %s is not an integer", f.Name, f.Type)
 	}
+}
+
+// fieldAddr puts the address of field f of e into dst and returns the
+// address space it is in: e->f adds f's offset to the pointer, e.f to the
+// address of the record e (itself a field reached through a pointer).
+func (g *gen) fieldAddr(e *ast.Field, f types.Field, dst asm.Register) types.AddrSpace {
+	var as types.AddrSpace
+	if e.Arrow {
+		as = g.TypeOf(e.X).AddrSpace
+		g.EvalInt(e.X, dst)
+	} else {
+		inner, ok := e.X.(*ast.Field)
+		fi, known := g.c.info.Fields[inner]
+		if !ok || !known {
+			g.fail(e, "reading a field of this expression is not supported by gbt yet")
+		}
+		as = g.fieldAddr(inner, fi, dst)
+	}
+	if f.Offset != 0 {
+		g.Emit(asm.Add.Imm(dst, int32(f.Offset)))
+	}
+	return as
+}
+
+// recordField reads an integer or pointer field of a kernel record.
+func (g *gen) recordField(e *ast.Field, f types.Field, dst asm.Register) {
+	t := f.Type
+	if t.Kind != types.Int && t.Kind != types.Pointer {
+		g.fail(e, "field %s of type %s cannot be read as a value by gbt yet", f.Name, t)
+	}
+	as := g.fieldAddr(e, f, dst)
+	if f.BitWidth == 0 {
+		g.probeRead(dst, types.PointerTo(t, as), t)
+		return
+	}
+	// A bit-field: read the bytes that hold it, shift and mask.
+	n := 1
+	for n*8 < f.BitOff+f.BitWidth {
+		n *= 2
+	}
+	word := types.IntOf(n*8, false)
+	g.probeRead(dst, types.PointerTo(word, as), word)
+	if f.BitOff > 0 {
+		g.Emit(asm.RSh.Imm(dst, int32(f.BitOff)))
+	}
+	if f.BitWidth < 64 {
+		g.Emit(asm.LSh.Imm(dst, int32(64-f.BitWidth)))
+		if t.Signed {
+			g.Emit(asm.ArSh.Imm(dst, int32(64-f.BitWidth)))
+		} else {
+			g.Emit(asm.RSh.Imm(dst, int32(64-f.BitWidth)))
+		}
+	}
+}
+
+// recordString reads a char-array field of a kernel record into a string
+// slot of size bytes at R10+off.
+func (g *gen) recordString(e *ast.Field, f types.Field, off int16, size int) {
+	r := g.reg()
+	as := g.fieldAddr(e, f, r)
+	g.zero(off, size)
+	fn := asm.FnProbeReadKernelStr
+	if as == types.User {
+		fn = asm.FnProbeReadUserStr
+	}
+	g.addr(asm.R1, off)
+	g.Emit(asm.Mov.Reg(asm.R3, r), asm.Mov.Imm(asm.R2, int32(min(size, f.Type.Size))), fn.Call())
+	g.release(r)
 }
 
 // argField resolves a field of the tracepoint args record.
@@ -353,6 +426,10 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 		g.Place(done)
 		return
 	case *ast.Field:
+		if f, ok := g.c.info.Fields[e]; ok && f.Type.Kind == types.String {
+			g.recordString(e, f, off, t.ByteSize())
+			return
+		}
 		if f, ok := g.argField(e); ok && f.Type.Kind == types.String {
 			g.argString(f, off, t.ByteSize())
 			return

@@ -236,7 +236,9 @@ func entries() []*Entry {
 		{Name: "rand", Kind: check.Var, Doc: "a 32-bit pseudo-random number", Type: u64},
 		{Name: "numcpus", Kind: check.Var, Doc: "number of online CPUs", Type: u64},
 		{Name: "jiffies", Kind: check.Var, Doc: "kernel jiffies counter", Type: u64},
-		{Name: "curtask", Kind: check.Var, Doc: "address of the current task_struct", Type: u64},
+		{Name: "curtask", Kind: check.Var, Doc: "the current task: struct task_struct * (fields from the kernel's BTF)", Type: func(*check.Use) types.Type {
+			return types.PointerTo(types.Type{Kind: types.Record, Name: "struct task_struct"}, types.Kernel)
+		}},
 		{Name: "cpid", Kind: check.Var, Doc: "pid of the child started with -c", Type: u64},
 		{Name: "probe", Kind: check.Var, Doc: "full name of the probe that fired", Type: fixed(types.Type{Kind: types.Probe})},
 		{Name: "username", Kind: check.Var, Doc: "user name of the current task", Type: fixed(types.Type{Kind: types.Username})},

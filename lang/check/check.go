@@ -1,6 +1,7 @@
 package check
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -78,6 +79,57 @@ type checker struct {
 	assignedMaps map[string]bool
 	argsCache    map[string]*types.Type // tracepoint args records by "category:event"
 }
+
+// structRecord resolves a record known only by name ("struct task_struct")
+// through the Env's BTF. ok is false when the Env knows no struct layouts
+// or the kernel has no such type; err says why.
+func (c *checker) structRecord(name string) (rec types.Type, err error) {
+	se, ok := c.cfg.Env.(probe.StructEnv)
+	if !ok || c.cfg.Env == nil {
+		return types.Type{}, errNoBTF
+	}
+	return se.Struct(name)
+}
+
+// namedRecord resolves "struct name" for sizeof and offsetof, reporting
+// at span when it cannot.
+func (c *checker) namedRecord(name string, span ast.Span) (types.Type, bool) {
+	return c.fullRecord(types.Type{Kind: types.Record, Name: name}, span)
+}
+
+// fullRecord returns rec with its fields, resolving a record known only by
+// name through BTF; it reports at span when it cannot.
+func (c *checker) fullRecord(rec types.Type, span ast.Span) (types.Type, bool) {
+	if rec.Kind != types.Record {
+		c.errorf(span, "'%s' is not a struct or union", rec)
+		return types.Type{}, false
+	}
+	if len(rec.Fields) > 0 {
+		return rec, true
+	}
+	full, err := c.structRecord(rec.Name)
+	if err != nil {
+		if errors.Is(err, probe.ErrNoStruct) {
+			c.errorf(span, "Unknown struct/union: '%s'", rec.Name)
+		} else {
+			c.errorf(span, "Struct/union of type '%s' is not known to gbt: %v", rec.Name, err)
+		}
+		return types.Type{}, false
+	}
+	return full, true
+}
+
+// fieldNamed finds a field of a record by name.
+func fieldNamed(rec types.Type, name string) (types.Field, bool) {
+	for _, f := range rec.Fields {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return types.Field{}, false
+}
+
+var errNoBTF = errors.New("reading kernel structs needs the kernel's BTF, which gbt has no access to here")
 
 func (c *checker) errorf(span ast.Span, format string, args ...any) *diag.Diagnostic {
 	if c.quiet {
@@ -642,11 +694,36 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 			c.setConst(e, 8)
 			return types.U64
 		}
-		c.errorf(spanOf(e), "sizeof(%s) needs kernel BTF, which gbt does not read yet", e.Type.Name)
-		return types.Type{}
+		rec, ok := c.namedRecord(e.Type.Name, spanOf(e))
+		if !ok {
+			return types.Type{}
+		}
+		c.setConst(e, int64(rec.ByteSize()))
+		return types.U64
 	case *ast.Offsetof:
-		c.errorf(spanOf(e), "offsetof() needs kernel BTF, which gbt does not read yet")
-		return types.Type{}
+		rec, ok := c.namedRecord(e.Type.Name, spanOf(e))
+		if !ok || e.Type.Ptr > 0 {
+			if ok {
+				c.errorf(spanOf(e), "offsetof() expects a struct or union, not a pointer")
+			}
+			return types.Type{}
+		}
+		off := 0
+		for i, name := range e.Field {
+			f, found := fieldNamed(rec, name)
+			if !found {
+				c.errorf(spanOf(e), "Struct/union of type '%s' does not contain a field named '%s'", rec.Name, name)
+				return types.Type{}
+			}
+			off += f.Offset
+			if i < len(e.Field)-1 {
+				if rec, ok = c.fullRecord(f.Type, spanOf(e)); !ok {
+					return types.Type{}
+				}
+			}
+		}
+		c.setConst(e, int64(off))
+		return types.U64
 	}
 	c.errorf(spanOf(e), "unsupported expression")
 	return types.Type{}
@@ -1074,6 +1151,10 @@ func (c *checker) cast(e *ast.Cast) types.Type {
 		elem, ok := basicType(e.Type.Name)
 		if !ok {
 			elem = types.Type{Kind: types.Record, Name: e.Type.Name}
+			if _, err := c.structRecord(e.Type.Name); errors.Is(err, probe.ErrNoStruct) {
+				c.errorf(spanOf(e), "Unknown struct/union: '%s'", e.Type.Name)
+				return types.Type{}
+			}
 		}
 		pt := types.PointerTo(elem, types.Kernel)
 		for i := 1; i < e.Type.Ptr; i++ {
@@ -1139,12 +1220,21 @@ func (c *checker) field(e *ast.Field) types.Type {
 		return types.Type{}
 	}
 	if len(rec.Fields) == 0 {
-		c.errorf(spanOf(e), "Struct/union of type '%s' is not known to gbt: reading kernel structs needs BTF support, which is not there yet", rec.Name)
-		return types.Type{}
+		full, ok := c.fullRecord(rec, spanOf(e))
+		if !ok {
+			return types.Type{}
+		}
+		rec = full
 	}
 	var names []string
 	for _, f := range rec.Fields {
 		if f.Name == e.Name {
+			if !t.Ctx {
+				if c.info.Fields == nil {
+					c.info.Fields = map[*ast.Field]types.Field{}
+				}
+				c.info.Fields[e] = f
+			}
 			return f.Type
 		}
 		names = append(names, f.Name)

@@ -57,6 +57,9 @@ type Info struct {
 	Prog   *ast.Program
 	Types  map[ast.Expr]types.Type // type of every expression
 	Consts map[ast.Expr]int64      // integer expressions folded to constants
+	// Fields maps the field accesses of kernel records (through BTF:
+	// curtask->pid, ((struct sock *)arg0)->sk_state) to the field read.
+	Fields map[*ast.Field]types.Field
 	// Builtins maps *ast.Call and *ast.Ident nodes to the builtin they name.
 	Builtins map[ast.Expr]Builtin
 	Maps     map[string]*MapInfo

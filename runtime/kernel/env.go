@@ -24,6 +24,7 @@ var DefaultTracefsPaths = []string{"/sys/kernel/tracing", "/sys/kernel/debug/tra
 // Env implements lang/probe.Env over the live tracefs. It reads lazily and
 // caches what it read. It is safe for concurrent use.
 type Env struct {
+	btf     kernelBTF // struct layouts, loaded on first use
 	mu      sync.Mutex
 	paths   []string // candidate tracefs directories
 	tracefs string   // the one found, once found

@@ -1,0 +1,67 @@
+package probetest
+
+import (
+	"fmt"
+
+	"github.com/cilium/ebpf/btf"
+
+	"github.com/gbt-dev/gbt/lang/probe"
+	"github.com/gbt-dev/gbt/lang/types"
+)
+
+var _ probe.StructEnv = (*Env)(nil)
+
+// Struct implements probe.StructEnv over a few canned BTF types, laid out
+// as on the 6.18 kernel the tracefs files come from (a subset of their
+// members): struct task_struct, struct sched_entity, struct mm_struct.
+func (e *Env) Struct(name string) (types.Type, error) {
+	for _, t := range cannedStructs() {
+		var got string
+		switch v := t.(type) {
+		case *btf.Struct:
+			got = "struct " + v.Name
+		case *btf.Union:
+			got = "union " + v.Name
+		}
+		if got == name {
+			return probe.RecordFromBTF(t)
+		}
+	}
+	return types.Type{}, fmt.Errorf("%s: %w", name, probe.ErrNoStruct)
+}
+
+func cannedStructs() []btf.Type {
+	i32 := &btf.Int{Name: "int", Size: 4, Encoding: btf.Signed}
+	u32 := &btf.Int{Name: "unsigned int", Size: 4}
+	u64 := &btf.Int{Name: "long long unsigned int", Size: 8}
+	char := &btf.Int{Name: "char", Size: 1, Encoding: btf.Char}
+	pid := &btf.Typedef{Name: "pid_t", Type: i32}
+	task := &btf.Struct{Name: "task_struct", Size: 3264}
+	mm := &btf.Struct{Name: "mm_struct", Size: 1344, Members: []btf.Member{
+		{Name: "task_size", Type: u64, Offset: 8 * 8},
+		{Name: "map_count", Type: i32, Offset: 88 * 8},
+	}}
+	se := &btf.Struct{Name: "sched_entity", Size: 320, Members: []btf.Member{
+		{Name: "on_rq", Type: &btf.Int{Name: "unsigned char", Size: 1}, Offset: 64 * 8},
+		{Name: "vruntime", Type: u64, Offset: 104 * 8},
+		{Name: "nr_migrations", Type: u64, Offset: 168 * 8},
+	}}
+	task.Members = []btf.Member{
+		{Name: "__state", Type: u32, Offset: 24 * 8},
+		{Name: "flags", Type: u32, Offset: 44 * 8},
+		{Name: "se", Type: se, Offset: 128 * 8},
+		{Name: "mm", Type: &btf.Pointer{Target: mm}, Offset: 1176 * 8},
+		// unsigned sched_reset_on_fork:1; sched_contributes_to_load:1; ...
+		{Name: "sched_reset_on_fork", Type: u32, Offset: 1240 * 8, BitfieldSize: 1},
+		{Name: "sched_contributes_to_load", Type: u32, Offset: 1240*8 + 1, BitfieldSize: 1},
+		{Name: "pid", Type: pid, Offset: 1264 * 8},
+		{Name: "tgid", Type: pid, Offset: 1268 * 8},
+		{Name: "real_parent", Type: &btf.Pointer{Target: task}, Offset: 1280 * 8},
+		// An anonymous union whose members are the task's own.
+		{Name: "", Type: &btf.Union{Size: 8, Members: []btf.Member{
+			{Name: "start_time_alias", Type: u64},
+		}}, Offset: 1400 * 8},
+		{Name: "comm", Type: &btf.Array{Type: char, Nelems: 16}, Offset: 1752 * 8},
+	}
+	return []btf.Type{task, se, mm}
+}
