@@ -188,3 +188,69 @@ func (g *gen) MapQuery(q stdlib.MapQueryKind, c *ast.Call, dst asm.Register) {
 		g.Emit(asm.Mov.Imm(asm.R3, 0), asm.Mov.Imm(asm.R4, 0), asm.FnForEachMapElem.Call(), asm.Mov.Reg(dst, asm.R0))
 	}
 }
+
+// Join implements stdlib.Gen: join(arr [, delim]) sends the strings of a
+// NULL-terminated array of string pointers. The record (16 KiB, far more
+// than the stack) is built in place in the ring buffer with
+// bpf_ringbuf_reserve; a slot after the last string is left empty.
+func (g *gen) Join(c *ast.Call) {
+	ev := g.newEvent(EvJoin, spanOf(c))
+	ev.Format = " "
+	if len(c.Args) == 2 {
+		ev.Format = c.Args[1].(*ast.StrLit).Value
+	}
+	ev.Size = 8 + JoinArgs*JoinArgSize
+	read, readStr := asm.FnProbeReadKernel, asm.FnProbeReadKernelStr
+	if at := g.TypeOf(c.Args[0]); at.AddrSpace == types.User || g.pi.Kind.Name == "uprobe" || g.pi.Kind.Name == "uretprobe" {
+		read, readStr = asm.FnProbeReadUser, asm.FnProbeReadUserStr
+	}
+	arr, rec := g.reg(), g.reg()
+	defer g.release(arr)
+	defer g.release(rec)
+	g.EvalInt(c.Args[0], arr)
+	lost, submit, done := g.Label(), g.Label(), g.Label()
+	g.Emit(g.mapPtr(asm.R1, ringbufMap), asm.Mov.Imm(asm.R2, int32(ev.Size)), asm.Mov.Imm(asm.R3, 0),
+		asm.FnRingbufReserve.Call(), asm.JEq.Imm(asm.R0, 0, lost), asm.Mov.Reg(rec, asm.R0))
+	g.loadConst(asm.R1, int64(ev.ID))
+	g.Emit(asm.StoreMem(rec, 0, asm.R1, asm.DWord))
+	m := g.mark()
+	ptr := g.Alloc(8)
+	for i := 0; i < JoinArgs; i++ {
+		slot := int16(8 + i*JoinArgSize)
+		last := g.Label()
+		g.addr(asm.R1, ptr)
+		g.Emit(asm.Mov.Imm(asm.R2, 8), asm.Mov.Reg(asm.R3, arr), asm.Add.Imm(asm.R3, int32(8*i)), read.Call(),
+			asm.JNE.Imm(asm.R0, 0, last), // unreadable array: end here
+			asm.LoadMem(asm.R3, asm.R10, ptr, asm.DWord),
+			asm.JEq.Imm(asm.R3, 0, last), // the NULL that ends the array
+			asm.Mov.Reg(asm.R1, rec), asm.Add.Imm(asm.R1, int32(slot)), asm.Mov.Imm(asm.R2, JoinArgSize), readStr.Call())
+		next := g.Label()
+		g.Emit(asm.Ja.Label(next))
+		g.Place(last)
+		g.Emit(asm.StoreImm(rec, slot, 0, asm.Byte), asm.Ja.Label(submit))
+		g.Place(next)
+	}
+	g.reset(m)
+	g.Place(submit)
+	g.Emit(g.mapPtr(asm.R1, ringbufMap), asm.Mov.Imm(asm.R2, rbAvailData), asm.FnRingbufQuery.Call(),
+		asm.Mov.Imm(asm.R2, rbNoWakeup))
+	wake := g.Label()
+	g.Emit(asm.JLT.Imm(asm.R0, int32(g.c.opts.RingbufSize/2), wake), asm.Mov.Imm(asm.R2, rbForceWakeup))
+	g.Place(wake)
+	g.Emit(asm.Mov.Reg(asm.R1, rec), asm.FnRingbufSubmit.Call(), asm.Ja.Label(done))
+	g.Place(lost)
+	g.countLost()
+	g.Place(done)
+}
+
+// countLost adds one to this CPU's lost-event counter.
+func (g *gen) countLost() {
+	skip := g.Label()
+	key := g.Alloc(8)
+	g.zero(key, 8)
+	g.Emit(g.mapPtr(asm.R1, lostMap))
+	g.addr(asm.R2, key)
+	g.Emit(asm.FnMapLookupElem.Call(), asm.JEq.Imm(asm.R0, 0, skip),
+		asm.LoadMem(asm.R1, asm.R0, 0, asm.DWord), asm.Add.Imm(asm.R1, 1), asm.StoreMem(asm.R0, 0, asm.R1, asm.DWord))
+	g.Place(skip)
+}

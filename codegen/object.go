@@ -76,6 +76,14 @@ const (
 	EvTime   // time(fmt): Format is the strftime format
 	EvSystem // system(fmt, ...): Pieces/Args give the command line
 	EvCat    // cat(fmt, ...): Pieces/Args give the file name
+	EvJoin   // join(arr, delim): Format is the delimiter; JoinArgs strings of JoinArgSize bytes follow the id
+)
+
+// join() reads at most JoinArgs strings of JoinArgSize bytes each, as
+// bpftrace 0.17 does; the strings end at the first empty one.
+const (
+	JoinArgs    = 16
+	JoinArgSize = 1024
 )
 
 // EventDesc describes one kind of ring-buffer record. Every record starts

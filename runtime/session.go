@@ -5,6 +5,7 @@ package runtime
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -504,6 +505,9 @@ func (s *Session) handle(rec []byte) error {
 	case codegen.EvCat:
 		s.line = s.printfs[id].Append(s.line[:0], rec)
 		return s.cat(string(s.line))
+	case codegen.EvJoin:
+		s.line = appendJoin(s.line[:0], rec, ev.Format)
+		return s.pr.Line("join", s.line)
 	case codegen.EvPrintMap:
 		return s.printMap(ev.Map, ev.Top, ev.Div)
 	case codegen.EvClear:
@@ -816,4 +820,27 @@ func attachUprobe(prog *ebpf.Program, pt probe.Point, cookie uint64, pid int) (l
 		return ex.Uretprobe(sym, prog, opts)
 	}
 	return ex.Uprobe(sym, prog, opts)
+}
+
+// appendJoin joins the strings of a join() record with delim, up to the
+// first empty one, as bpftrace 0.17 does.
+func appendJoin(dst, rec []byte, delim string) []byte {
+	for i := 0; i < codegen.JoinArgs; i++ {
+		off := 8 + i*codegen.JoinArgSize
+		if off >= len(rec) {
+			break
+		}
+		slot := rec[off:min(off+codegen.JoinArgSize, len(rec))]
+		if n := bytes.IndexByte(slot, 0); n >= 0 {
+			slot = slot[:n]
+		}
+		if len(slot) == 0 {
+			break
+		}
+		if i > 0 {
+			dst = append(dst, delim...)
+		}
+		dst = append(dst, slot...)
+	}
+	return dst
 }

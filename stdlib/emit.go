@@ -53,6 +53,8 @@ type Gen interface {
 	Str(c *ast.Call, off int16, size int)
 	Strncmp(c *ast.Call, dst asm.Register)
 	Buf(c *ast.Call, off int16, size int)
+	// Join sends join(arr [, delim]): the strings of a NULL-terminated array.
+	Join(c *ast.Call)
 }
 
 // FormatKind says what user space does with a formatted event.
@@ -163,6 +165,7 @@ func attachEmitters(es []*Entry) {
 		"ntop":     MemEmitter(ntopEmit),
 		"buf":      MemEmitter(func(g Gen, c *ast.Call, off int16, size int) { g.Buf(c, off, size) }),
 		"strncmp":  IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) { g.Strncmp(c, dst) }),
+		"join":     StmtEmitter(func(g Gen, c *ast.Call) { g.Join(c) }),
 		"has_key":  IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) { g.MapQuery(QueryHasKey, c, dst) }),
 		"len":      IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) { g.MapQuery(QueryLen, c, dst) }),
 		"strftime": IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) { g.EvalInt(c.Args[1], dst) }),

@@ -337,7 +337,19 @@ func entries() []*Entry {
 			return types.Type{Kind: types.Timestamp, Name: format}
 		}},
 		{Name: "join", Kind: check.Func, Doc: "join(argv [, sep]): print a NULL-terminated string array", Type: func(u *check.Use) types.Type {
-			arity(u, 1, 2)
+			if !arity(u, 1, 2) {
+				return types.Type{}
+			}
+			if t := u.ArgTypes[0]; !t.IsInt() && t.Kind != types.Pointer {
+				u.Errorf("join() only supports int or pointer arguments (%s provided)", t.KindWord())
+				return types.Type{}
+			}
+			if len(u.Args) == 2 {
+				if _, ok := u.StringLit(1); !ok {
+					u.Errorf("join() expects a string literal delimiter (%s provided)", u.ArgTypes[1].KindWord())
+					return types.Type{}
+				}
+			}
 			return types.Type{Kind: types.Void}
 		}},
 		{Name: "buf", Kind: check.Func, Doc: "buf(ptr, n): read n raw bytes", Type: func(u *check.Use) types.Type {

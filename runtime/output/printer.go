@@ -52,8 +52,18 @@ func (p *Printer) flush() error {
 	return err
 }
 
-// Message writes text produced by printf, time, cat, join or system: as is
-// in text mode, as {"type": kind, "data": text} in JSON.
+// Line writes a message that is a line of its own (join): text mode ends
+// it with a newline, JSON does not put one in the data.
+func (p *Printer) Line(kind string, text []byte) error {
+	if p.f == Text {
+		p.buf = append(append(p.buf[:0], text...), '\n')
+		return p.flush()
+	}
+	return p.Message(kind, text)
+}
+
+// Message writes text produced by printf, time, cat or system: as is in
+// text mode, as {"type": kind, "data": text} in JSON.
 func (p *Printer) Message(kind string, text []byte) error {
 	if p.f == Text {
 		_, err := p.w.Write(text)

@@ -3,7 +3,7 @@
 // can be checked for exact counts.
 //
 //	gbtwork open N PATH     open and close PATH N times (openat syscalls)
-//	gbtwork exec N PROG     run PROG (no arguments) N times, one after another
+//	gbtwork exec N PROG [ARG...]  run PROG with ARGs N times, one after another
 //	gbtwork sleep MS        sleep MS milliseconds
 //	gbtwork write N         write N one-byte records to /dev/null
 //	gbtwork kill N          send signal 0 to itself N times (kill syscalls)
@@ -61,7 +61,7 @@ func run(args []string) error {
 			return fmt.Errorf("exec needs a program")
 		}
 		for i := 0; i < n; i++ {
-			if err := exec.Command(args[2]).Run(); err != nil {
+			if err := exec.Command(args[2], args[3:]...).Run(); err != nil {
 				return fmt.Errorf("run %s: %w", args[2], err)
 			}
 		}
