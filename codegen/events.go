@@ -47,13 +47,7 @@ func (g *gen) output(off int16, size int, force bool) {
 	g.addr(asm.R2, off)
 	g.Emit(asm.Mov.Imm(asm.R3, int32(size)), asm.FnRingbufOutput.Call())
 	g.Emit(asm.JEq.Imm(asm.R0, 0, send))
-	// Count the lost event.
-	key := g.Alloc(8)
-	g.zero(key, 8)
-	g.Emit(g.mapPtr(asm.R1, lostMap))
-	g.addr(asm.R2, key)
-	g.Emit(asm.FnMapLookupElem.Call(), asm.JEq.Imm(asm.R0, 0, send),
-		asm.LoadMem(asm.R1, asm.R0, 0, asm.DWord), asm.Add.Imm(asm.R1, 1), asm.StoreMem(asm.R0, 0, asm.R1, asm.DWord))
+	g.countLost()
 	g.Place(send)
 }
 
