@@ -676,9 +676,18 @@ func (s *Session) finish() error {
 // detach closes every link, then every perf event.
 func (s *Session) detach() {
 	s.closeLinks()
+	if n := len(s.perfFDs); n >= slowRelease && !s.opts.Quiet {
+		// The output is complete; say why the exit takes seconds.
+		fmt.Fprintf(s.opts.Stderr, "Detaching %d probes (the kernel releases tracepoints one at a time: about %d s)...\n",
+			n, (n*35+999)/1000)
+	}
 	closeAll(s.perfFDs, func(fd int) { unix.Close(fd) })
 	s.perfFDs = nil
 }
+
+// slowRelease is the number of perf events whose release (about 35 ms
+// each, serialized by the kernel) is worth a message.
+const slowRelease = 40
 
 // closeLinks closes the links: no program runs after it returns.
 func (s *Session) closeLinks() {
