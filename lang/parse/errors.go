@@ -37,6 +37,12 @@ func (s *scanner) syntaxError(diags *diag.List, err error) {
 			WithHint("compare with ==; assign with $var = expr or @map[key] = expr")
 		return
 	}
+	var ee *elseError
+	if errors.As(err, &ee) {
+		diags.Errorf(ee.span, "%s", ee.Message()).
+			WithHint("a plain else { ... } must be the last clause of an if")
+		return
+	}
 	var ute *participle.UnexpectedTokenError
 	if !errors.As(err, &ute) {
 		diags.Errorf(sp, "%s", perr.Message())
@@ -95,6 +101,7 @@ var expectNames = map[string]string{
 	"int":     "integer",
 	"cbody":   "{",
 	"gblock":  "{",
+	"gprobe":  "probe",
 	"gexpr":   "expression",
 }
 

@@ -43,7 +43,8 @@ func (e *gExpr) Parse(lex *lexer.PeekingLexer) (err error) {
 type exprError struct{ err error }
 
 type exprParser struct {
-	lex *lexer.PeekingLexer
+	lex  *lexer.PeekingLexer
+	soft []softError // errors that let parsing go on (blocks)
 }
 
 func (p *exprParser) peek() lexer.Token { return *p.lex.Peek() }

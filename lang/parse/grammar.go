@@ -9,17 +9,18 @@ import (
 
 // The participle grammar. It is private: Parse lowers it into lang/ast.
 //
-// The grammar covers the script's structure: shebang, #include lines, C
-// definitions, the config block, probes with their attach point lists and
-// predicates, blocks and compound statements. Expressions (gExpr, expr.go)
-// and simple statements (gSimple, stmt.go) are participle Parseables that
-// parse by hand, with precedence climbing, straight into ast nodes.
+// participle parses the script's top level: shebang, #include lines, C
+// definitions and the config block, then the probes. Probes (gProbe: attach
+// points, predicate, block), blocks with their statements (gBlock) and
+// expressions (gExpr) are participle Parseables written by hand, straight
+// into ast nodes (expressions by precedence climbing): they are the bulk of
+// a script, and participle's reflective descent over them cost most of the
+// parse time and allocations.
 //
 // Every production records the tokens it matched (Tokens), which gives
 // exact source spans. Lookahead is 0: once an alternative has consumed a
 // token it is committed, so errors are reported where they occur rather than
-// at the start of the enclosing construct. if/else-if chains are flat here
-// and nested when lowering, so a long chain does not recurse.
+// at the start of the enclosing construct.
 
 type gProgram struct {
 	Tokens  []lexer.Token
@@ -47,76 +48,6 @@ type gConfigItem struct {
 	Tokens []lexer.Token
 	Key    string `parser:"@Ident '='"`
 	Value  *gExpr `parser:"@@"`
-}
-
-type gProbe struct {
-	Tokens []lexer.Token
-	Points []*gAttach `parser:"@@ ( ',' @@ )*"`
-	Pred   *gExpr     `parser:"( '/' @@ PredEnd )?"`
-	Body   *gBlock    `parser:"@@"`
-}
-
-type gAttach struct {
-	Tokens []lexer.Token
-	Raw    string `parser:"@Attach"`
-}
-
-type gBlock struct {
-	Tokens []lexer.Token
-	Stmts  []*gStmt `parser:"'{' @@* '}'"`
-}
-
-// gStmt is one statement. Compound statements need no ';'; simple ones end
-// at ';' or before the closing '}'.
-type gStmt struct {
-	Tokens []lexer.Token
-	Simple *gSimple `parser:"(  @@"`
-	If     *gIf     `parser:" | @@"`
-	Unroll *gUnroll `parser:" | @@"`
-	While  *gWhile  `parser:" | @@"`
-	For    *gFor    `parser:" | @@"`
-	Block  *gBlock  `parser:" | @@"`
-	Empty  bool     `parser:" | @';' )"`
-}
-
-type gIf struct {
-	Tokens []lexer.Token
-	Cond   *gExpr   `parser:"'if' '(' @@ ')'"`
-	Then   *gBlock  `parser:"@@"`
-	Elses  []*gElse `parser:"@@*"`
-}
-
-// gElse is one else clause: `else if (cond) {...}` or a final `else {...}`.
-// The chain is flat here and nested when lowering.
-type gElse struct {
-	Tokens []lexer.Token
-	Cond   *gExpr  `parser:"'else' ( 'if' '(' @@ ')' )?"`
-	Then   *gBlock `parser:"@@"`
-}
-
-type gUnroll struct {
-	Tokens []lexer.Token
-	Count  *gExpr  `parser:"'unroll' '(' @@ ')'"`
-	Body   *gBlock `parser:"@@"`
-}
-
-type gWhile struct {
-	Tokens []lexer.Token
-	Cond   *gExpr  `parser:"'while' '(' @@ ')'"`
-	Body   *gBlock `parser:"@@"`
-}
-
-type gFor struct {
-	Tokens []lexer.Token
-	Var    *gTok   `parser:"'for' '(' @@"`
-	Map    *gTok   `parser:"':' @@ ')'"`
-	Body   *gBlock `parser:"@@"`
-}
-
-// gTok captures one token with its position.
-type gTok struct {
-	Tokens []lexer.Token
-	Text   string `parser:"@(Var | Map)"`
 }
 
 // C definition members, parsed from a CDef body with their own parser.

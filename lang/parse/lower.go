@@ -152,20 +152,17 @@ func (l *lowerer) config(g *gConfig) *ast.Config {
 }
 
 func (l *lowerer) probe(g *gProbe) *ast.Probe {
-	p := &ast.Probe{Span: l.s.tokSpan(g.Tokens)}
+	p := &ast.Probe{Span: g.Span, Predicate: g.Pred}
 	for _, a := range g.Points {
-		ap := &ast.AttachPoint{Span: l.s.tokSpan(a.Tokens), Raw: a.Raw}
-		parts := splitAttach(a.Raw)
+		ap := &ast.AttachPoint{Span: l.s.tokSpan([]lexer.Token{a}), Raw: a.Value}
+		parts := splitAttach(a.Value)
 		ap.Provider = parts[0]
 		if len(parts) > 1 {
 			ap.Parts = parts[1:]
 		}
 		p.Points = append(p.Points, ap)
 	}
-	if g.Pred != nil {
-		p.Predicate = l.expr(g.Pred)
-	}
-	p.Body = l.block(g.Body)
+	p.Body = l.block(&g.Body)
 	return p
 }
 
@@ -202,75 +199,13 @@ func splitAttach(raw string) []string {
 // Statements
 
 func (l *lowerer) block(g *gBlock) *ast.Block {
-	b := &ast.Block{Span: l.s.tokSpan(g.Tokens)}
-	for _, st := range g.Stmts {
-		if s := l.stmt(st); s != nil {
-			b.Stmts = append(b.Stmts, s)
+	for _, e := range g.soft {
+		d := l.errorf(e.span, "%s", e.msg)
+		if e.hint != "" {
+			d.Hint = e.hint
 		}
 	}
-	return b
-}
-
-func (l *lowerer) stmt(g *gStmt) ast.Stmt {
-	switch {
-	case g.If != nil:
-		return l.ifStmt(g.If)
-	case g.Unroll != nil:
-		u := g.Unroll
-		return &ast.UnrollStmt{Span: l.s.tokSpan(u.Tokens), Count: l.expr(u.Count), Body: l.block(u.Body)}
-	case g.While != nil:
-		w := g.While
-		return &ast.WhileStmt{Span: l.s.tokSpan(w.Tokens), Cond: l.expr(w.Cond), Body: l.block(w.Body)}
-	case g.For != nil:
-		return l.forStmt(g.For)
-	case g.Block != nil:
-		b := l.block(g.Block)
-		return &ast.BlockStmt{Span: b.Span, Body: b}
-	case g.Simple != nil:
-		return g.Simple.Stmt
-	}
-	return nil
-}
-
-func (l *lowerer) ifStmt(g *gIf) *ast.IfStmt {
-	top := &ast.IfStmt{Span: l.s.tokSpan(g.Tokens), Cond: l.expr(g.Cond), Then: l.block(g.Then)}
-	// else-if chains are flat in the grammar; nest them here. Each else-if
-	// spans from its "if" to the end of the whole statement.
-	end := top.Span.End
-	cur := top
-	for _, e := range g.Elses {
-		if cur == nil {
-			l.errorf(l.s.tokSpan(e.Tokens[:1]), "syntax error, unexpected else").
-				WithHint("a plain else { ... } must be the last clause of an if")
-			break
-		}
-		if e.Cond == nil {
-			b := l.block(e.Then)
-			cur.Else = &ast.BlockStmt{Span: b.Span, Body: b}
-			cur = nil
-			continue
-		}
-		sp := l.s.tokSpan(e.Tokens[1:]) // from "if"
-		sp.End = end
-		next := &ast.IfStmt{Span: sp, Cond: l.expr(e.Cond), Then: l.block(e.Then)}
-		cur.Else = next
-		cur = next
-	}
-	return top
-}
-
-func (l *lowerer) forStmt(g *gFor) ast.Stmt {
-	f := &ast.ForStmt{Span: l.s.tokSpan(g.Tokens), Body: l.block(g.Body)}
-	vt, mt := g.Var.Tokens[0], g.Map.Tokens[0]
-	if vt.Type != tVar {
-		l.errorf(l.s.tokSpan(g.Var.Tokens), "syntax error, unexpected %s, expecting variable", describe(vt))
-	}
-	if mt.Type != tMap {
-		l.errorf(l.s.tokSpan(g.Map.Tokens), "syntax error, unexpected %s, expecting map", describe(mt))
-	}
-	f.Var = &ast.Variable{Span: l.s.tokSpan(g.Var.Tokens), Name: g.Var.Text}
-	f.Map = &ast.MapRef{Span: l.s.tokSpan(g.Map.Tokens), Name: g.Map.Text}
-	return f
+	return g.B
 }
 
 // ---------------------------------------------------------------------------

@@ -7,24 +7,19 @@ import (
 	"github.com/gbt-dev/gbt/lang/ast"
 )
 
-// gSimple is an expression statement, an assignment or a jump, with its
-// terminator: ';', or nothing before the block's closing '}'. It is a
-// participle Parseable: simple statements are most of a script, and parsing
-// them by hand keeps participle's backtracking to compound statements.
-type gSimple struct {
-	Stmt ast.Stmt
-}
-
-var assignOps = map[string]bool{
-	"=": true, "+=": true, "-=": true, "*=": true, "/=": true, "%=": true,
-	"&=": true, "|=": true, "^=": true, "<<=": true, ">>=": true,
+// gProbe is a probe: attach points, an optional /predicate/ and a block.
+// Like gBlock it parses by hand; participle keeps the script's top level.
+type gProbe struct {
+	Points []lexer.Token // tAttach tokens
+	Pred   ast.Expr
+	Body   gBlock
+	Span   ast.Span
 }
 
 // Parse implements participle.Parseable.
-func (g *gSimple) Parse(lex *lexer.PeekingLexer) (err error) {
-	t := *lex.Peek()
-	jump := t.Type == tKeyword && (t.Value == "break" || t.Value == "continue" || t.Value == "return")
-	if !jump && !startsExpr(t) {
+func (g *gProbe) Parse(lex *lexer.PeekingLexer) (err error) {
+	first := *lex.Peek()
+	if first.Type != tAttach {
 		return participle.NextMatch
 	}
 	p := exprParser{lex: lex}
@@ -37,7 +32,122 @@ func (g *gSimple) Parse(lex *lexer.PeekingLexer) (err error) {
 			err = b.err
 		}
 	}()
-	g.Stmt = p.simple()
+	g.Points = append(g.Points, p.next())
+	for is(p.peek(), ",") {
+		p.next()
+		if p.peek().Type != tAttach {
+			p.unexpected("probe")
+		}
+		g.Points = append(g.Points, p.next())
+	}
+	if t := p.peek(); t.Type == tPunct && t.Value == "/" {
+		p.next()
+		g.Pred = p.expr()
+		if p.peek().Type != tPredEnd {
+			p.unexpected("end predicate")
+		}
+		p.next()
+	}
+	if !is(p.peek(), "{") {
+		p.unexpected("{")
+	}
+	g.Body.B = p.block()
+	g.Body.soft = p.soft
+	g.Span = ast.Span{Start: startPos(first), End: g.Body.B.End}
+	return nil
+}
+
+// gBlock is a block of statements, `{ ... }`. It is a participle
+// Parseable: blocks are the bulk of a script, and parsing their statements
+// by hand, straight into ast nodes, is several times faster than
+// participle's reflective descent (which keeps the script's structure:
+// definitions, config, probes, attach points and predicates).
+type gBlock struct {
+	B *ast.Block
+	// soft are errors that do not stop parsing (a for loop over the wrong
+	// kinds of names); the lowerer reports them.
+	soft []softError
+}
+
+// softError is a positioned error found while parsing that lets parsing go
+// on, as bison's semantic actions do.
+type softError struct {
+	span ast.Span
+	msg  string
+	hint string
+}
+
+// Parse implements participle.Parseable.
+func (g *gBlock) Parse(lex *lexer.PeekingLexer) (err error) {
+	if !is(*lex.Peek(), "{") {
+		return participle.NextMatch
+	}
+	p := exprParser{lex: lex}
+	defer func() {
+		if r := recover(); r != nil {
+			b, ok := r.(exprError)
+			if !ok {
+				panic(r)
+			}
+			err = b.err
+		}
+	}()
+	g.B = p.block()
+	g.soft = p.soft
+	return nil
+}
+
+// block parses `{ statement* }`.
+func (p *exprParser) block() *ast.Block {
+	open := p.expect("{")
+	b := &ast.Block{}
+	for {
+		t := p.peek()
+		if t.Type == tPunct && t.Value == "}" {
+			p.next()
+			b.Span = ast.Span{Start: startPos(open), End: endPos(t)}
+			return b
+		}
+		if st := p.stmt(); st != nil {
+			b.Stmts = append(b.Stmts, st)
+		}
+	}
+}
+
+// stmt parses one statement; an empty one (`;`) is nil. Compound
+// statements need no ';'; simple ones end at ';' or before the block's '}'.
+func (p *exprParser) stmt() ast.Stmt {
+	t := p.peek()
+	switch {
+	case t.Type == tPunct && t.Value == ";":
+		p.next()
+		return nil
+	case t.Type == tPunct && t.Value == "{":
+		b := p.block()
+		return &ast.BlockStmt{Span: b.Span, Body: b}
+	case t.Type == tKeyword:
+		switch t.Value {
+		case "if":
+			return p.ifStmt()
+		case "unroll":
+			p.next()
+			count := p.condition()
+			body := p.block()
+			return &ast.UnrollStmt{Span: ast.Span{Start: startPos(t), End: body.End}, Count: count, Body: body}
+		case "while":
+			p.next()
+			cond := p.condition()
+			body := p.block()
+			return &ast.WhileStmt{Span: ast.Span{Start: startPos(t), End: body.End}, Cond: cond, Body: body}
+		case "for":
+			return p.forStmt()
+		}
+	}
+	jump := t.Type == tKeyword && (t.Value == "break" || t.Value == "continue" || t.Value == "return")
+	if !jump && !startsExpr(t) {
+		p.unexpected("}")
+	}
+	st := p.simple()
 	switch end := p.peek(); {
 	case is(end, ";"):
 		p.next()
@@ -45,9 +155,102 @@ func (g *gSimple) Parse(lex *lexer.PeekingLexer) (err error) {
 	default:
 		p.unexpected("; or }")
 	}
-	return nil
+	return st
 }
 
+// condition parses `( expr )`.
+func (p *exprParser) condition() ast.Expr {
+	p.expect("(")
+	x := p.expr()
+	p.expect(")")
+	return x
+}
+
+// ifStmt parses an if with its else-if chain and final else. Each else-if
+// is an IfStmt in the Else of the one before, spanning from its "if" to the
+// end of the whole statement.
+func (p *exprParser) ifStmt() *ast.IfStmt {
+	start := p.next() // if
+	top := &ast.IfStmt{Cond: p.condition(), Then: p.block()}
+	top.Span = ast.Span{Start: startPos(start), End: top.Then.End}
+	chain := []*ast.IfStmt{top}
+	cur := top
+	for {
+		e := p.peek()
+		if e.Type != tKeyword || e.Value != "else" {
+			break
+		}
+		p.next()
+		if cur == nil {
+			panic(exprError{&elseError{pos: e.Pos, span: tokSpan(e)}})
+		}
+		if n := p.peek(); n.Type == tKeyword && n.Value == "if" {
+			p.next()
+			next := &ast.IfStmt{Span: ast.Span{Start: startPos(n)}, Cond: p.condition(), Then: p.block()}
+			cur.Else = next
+			cur = next
+			chain = append(chain, next)
+			continue
+		}
+		b := p.block()
+		cur.Else = &ast.BlockStmt{Span: b.Span, Body: b}
+		cur = nil
+		top.Span.End = b.End
+	}
+	if cur != nil {
+		top.Span.End = cur.Then.End
+	}
+	for _, st := range chain[1:] {
+		st.Span.End = top.Span.End
+	}
+	return top
+}
+
+// forStmt parses `for ($var : @map) { ... }`.
+func (p *exprParser) forStmt() ast.Stmt {
+	start := p.next() // for
+	p.expect("(")
+	v := p.loopName()
+	p.expect(":")
+	m := p.loopName()
+	p.expect(")")
+	body := p.block()
+	if v.Type != tVar {
+		p.soft = append(p.soft, softError{span: tokSpan(v), msg: "syntax error, unexpected " + describe(v) + ", expecting variable"})
+	}
+	if m.Type != tMap {
+		p.soft = append(p.soft, softError{span: tokSpan(m), msg: "syntax error, unexpected " + describe(m) + ", expecting map"})
+	}
+	return &ast.ForStmt{Span: ast.Span{Start: startPos(start), End: body.End}, Body: body,
+		Var: &ast.Variable{Span: tokSpan(v), Name: v.Value}, Map: &ast.MapRef{Span: tokSpan(m), Name: m.Value}}
+}
+
+// loopName takes the $var or @map of a for loop (either kind; the wrong
+// one is a soft error).
+func (p *exprParser) loopName() lexer.Token {
+	t := p.peek()
+	if t.Type != tVar && t.Type != tMap {
+		p.unexpected("variable")
+	}
+	return p.next()
+}
+
+// elseError is an else after the final else of an if.
+type elseError struct {
+	pos  lexer.Position
+	span ast.Span
+}
+
+func (e *elseError) Error() string            { return e.Message() }
+func (e *elseError) Message() string          { return "syntax error, unexpected else" }
+func (e *elseError) Position() lexer.Position { return e.pos }
+
+var assignOps = map[string]bool{
+	"=": true, "+=": true, "-=": true, "*=": true, "/=": true, "%=": true,
+	"&=": true, "|=": true, "^=": true, "<<=": true, ">>=": true,
+}
+
+// simple parses an expression statement, an assignment or a jump.
 func (p *exprParser) simple() ast.Stmt {
 	t := p.peek()
 	if t.Type == tKeyword && (t.Value == "break" || t.Value == "continue" || t.Value == "return") {
