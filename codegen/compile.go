@@ -31,12 +31,21 @@ const (
 	lostMap    = "gbt_lost"
 	zeroMap    = "gbt_zero"
 	elapsedMap = "gbt_elapsed"
-	kstackMap  = "gbt_kstack"
 )
 
-// StackDepth is the number of frames kept per kernel stack, as bpftrace's
-// default.
-const StackDepth = 127
+// stackMapName names the stack-trace map of kstack or ustack of a depth:
+// one map per kind and depth, so that stacks equal in their first N
+// frames share an id, as bpftrace keeps them.
+func stackMapName(t types.Type) string {
+	kind := "k"
+	if t.UserStack() {
+		kind = "u"
+	}
+	return fmt.Sprintf("gbt_%sstack_%d", kind, t.Len)
+}
+
+// userStackFlag is bpf_get_stackid's BPF_F_USER_STACK.
+const userStackFlag = 1 << 8
 
 // Ring buffer output flags.
 const (
@@ -90,12 +99,10 @@ func (c *compiler) planMaps() {
 		Name: lostMap, Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: 8, MaxEntries: 1}})
 	c.addMap(&MapDesc{Name: elapsedMap, Role: RoleElapsed, Spec: &ebpf.MapSpec{
 		Name: elapsedMap, Type: ebpf.Array, KeySize: 4, ValueSize: 8, MaxEntries: 1}})
-	for _, b := range c.info.Builtins {
-		if b.BuiltinName() == "kstack" {
-			c.addMap(&MapDesc{Name: kstackMap, Role: RoleStack, Spec: &ebpf.MapSpec{
-				Name: kstackMap, Type: ebpf.StackTrace, KeySize: 4, ValueSize: 8 * StackDepth, MaxEntries: uint32(c.opts.KeysMax)}})
-			break
-		}
+	for _, t := range c.stackTypes() {
+		name := stackMapName(t)
+		c.addMap(&MapDesc{Name: name, Role: RoleStack, Stack: t, Spec: &ebpf.MapSpec{
+			Name: name, Type: ebpf.StackTrace, KeySize: 4, ValueSize: uint32(8 * t.Len), MaxEntries: uint32(c.opts.KeysMax)}})
 	}
 	for _, name := range c.info.MapNames {
 		mi := c.info.Maps[name]
@@ -134,6 +141,34 @@ func (c *compiler) planMaps() {
 		c.addMap(&MapDesc{Name: zeroMap, Role: RoleZero, Spec: &ebpf.MapSpec{
 			Name: zeroMap, Type: ebpf.Array, KeySize: 4, ValueSize: uint32(c.zeroLen), MaxEntries: 1}})
 	}
+}
+
+// stackTypes returns each kind and depth of stack the script takes (mode
+// aside: both modes read the same frames), in a stable order.
+func (c *compiler) stackTypes() []types.Type {
+	seen := map[string]types.Type{}
+	add := func(t types.Type) {
+		if t.Kind == types.Stack {
+			t = types.StackOf(t.UserStack(), false, t.Len)
+			seen[stackMapName(t)] = t
+		}
+	}
+	for e, b := range c.info.Builtins {
+		switch b.BuiltinName() {
+		case "kstack", "ustack":
+			add(c.info.Types[e])
+		}
+	}
+	names := make([]string, 0, len(seen))
+	for n := range seen {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	ts := make([]types.Type, len(names))
+	for i, n := range names {
+		ts[i] = seen[n]
+	}
+	return ts
 }
 
 // mapObjName makes a unique kernel map name (at most 15 characters of
@@ -489,11 +524,21 @@ func (g *gen) Reg(name string, dst asm.Register) {
 	g.Emit(asm.LoadMem(dst, ctxReg, off, asm.DWord))
 }
 
-// KernelStack implements stdlib.Gen: the id of the current kernel stack in
-// the stack-trace map (negative when it could not be taken).
-func (g *gen) KernelStack(dst asm.Register) {
-	g.Emit(asm.Mov.Reg(asm.R1, ctxReg), g.mapPtr(asm.R2, kstackMap), asm.Mov.Imm(asm.R3, 0),
-		asm.FnGetStackid.Call(), asm.Mov.Reg(dst, asm.R0))
+// Stack implements stdlib.Gen: the id of the current stack in its
+// stack-trace map (negative when it could not be taken); a user stack
+// carries the process id in its upper 32 bits, for symbolization, as in
+// bpftrace.
+func (g *gen) Stack(t types.Type, dst asm.Register) {
+	flags := int32(0)
+	if t.UserStack() {
+		flags = userStackFlag
+	}
+	g.Emit(asm.Mov.Reg(asm.R1, ctxReg), g.mapPtr(asm.R2, stackMapName(types.StackOf(t.UserStack(), false, t.Len))),
+		asm.Mov.Imm(asm.R3, flags), asm.FnGetStackid.Call(), asm.Mov.Reg(dst, asm.R0))
+	if t.UserStack() {
+		g.Emit(asm.LSh.Imm(dst, 32), asm.RSh.Imm(dst, 32), asm.FnGetCurrentPidTgid.Call(),
+			asm.RSh.Imm(asm.R0, 32), asm.LSh.Imm(asm.R0, 32), asm.Or.Reg(dst, asm.R0))
+	}
 }
 
 // ElapsedBase implements stdlib.Gen.

@@ -31,15 +31,13 @@ func (g *gen) EvalInt(e ast.Expr, dst asm.Register) {
 	case *ast.Variable:
 		g.Emit(asm.LoadMem(dst, asm.R10, g.vars[e.Name], asm.DWord))
 	case *ast.Ident:
-		ent := g.entry(e)
-		em, ok := ent.Emit.(stdlib.IntEmitter)
+		em, ok := intEmitter(g.entry(e))
 		if !ok {
 			g.fail(e, "%s is not supported by gbt yet", e.Name)
 		}
 		em(g, nil, dst)
 	case *ast.Call:
-		ent := g.entry(e)
-		em, ok := ent.Emit.(stdlib.IntEmitter)
+		em, ok := intEmitter(g.entry(e))
 		if !ok {
 			g.fail(e, "%s() is not supported by gbt yet", e.Name)
 		}
@@ -86,6 +84,28 @@ func (g *gen) EvalInt(e ast.Expr, dst asm.Register) {
 	default:
 		g.fail(e, "this expression is not supported by gbt yet")
 	}
+}
+
+// intEmitter returns the integer emitter of an entry.
+func intEmitter(ent *stdlib.Entry) (stdlib.IntEmitter, bool) {
+	switch em := ent.Emit.(type) {
+	case stdlib.IntEmitter:
+		return em, true
+	case stdlib.SplitEmitter:
+		return em.Int, em.Int != nil
+	}
+	return nil, false
+}
+
+// memEmitter returns the memory-value emitter of an entry.
+func memEmitter(ent *stdlib.Entry) (stdlib.MemEmitter, bool) {
+	switch em := ent.Emit.(type) {
+	case stdlib.MemEmitter:
+		return em, true
+	case stdlib.SplitEmitter:
+		return em.Mem, em.Mem != nil
+	}
+	return nil, false
 }
 
 // extend truncates dst to t's width and sign-extends it if t is signed.
@@ -386,7 +406,7 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 	case *ast.Ident, *ast.Call:
 		ent := g.entry(e)
 		if ent != nil {
-			if em, ok := ent.Emit.(stdlib.MemEmitter); ok {
+			if em, ok := memEmitter(ent); ok {
 				call, _ := e.(*ast.Call)
 				g.zero(off, t.ByteSize())
 				em(g, call, off, t.ByteSize())

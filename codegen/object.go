@@ -60,6 +60,8 @@ type MapDesc struct {
 	PerCPU bool
 	// KeyType is the in-kernel key layout (an 8-byte zero key for keyless maps).
 	KeyType types.Type
+	// Stack is the kind and depth of a stack-trace map (RoleStack).
+	Stack types.Type
 }
 
 // EventKind is the kind of a ring-buffer record.

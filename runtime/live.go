@@ -34,8 +34,8 @@ type MapSamples struct {
 func newLive(s *Session) *Live {
 	pr := output.NewPrinter(io.Discard, output.Text)
 	pr.SetProbeNames(s.obj.ProbeNames)
-	if m := s.mapByRole(codegen.RoleStack); m != nil || usesKind(s.obj, types.Ksym) {
-		pr.SetStacks(&kernelStacks{m: m, cache: map[int64][]string{}})
+	if needsStacks(s) {
+		pr.SetStacks(newStacks(s))
 	}
 	return &Live{s: s, pr: pr}
 }

@@ -230,12 +230,12 @@ func (s *Session) start() error {
 		return fmt.Errorf("open ring buffer: %w", err)
 	}
 	s.reader = r
-	if m := s.mapByRole(codegen.RoleStack); m != nil || usesKind(s.obj, types.Ksym) {
-		ks := &kernelStacks{m: m, cache: map[int64][]string{}}
-		s.pr.SetStacks(ks)
+	if needsStacks(s) {
+		st := newStacks(s)
+		s.pr.SetStacks(st)
 		for _, pf := range s.printfs {
 			if pf != nil {
-				pf.SetStacks(ks)
+				pf.SetStacks(st)
 			}
 		}
 	}

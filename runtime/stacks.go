@@ -3,67 +3,124 @@ package runtime
 import (
 	"encoding/binary"
 	"strconv"
+	"sync"
 
 	"github.com/cilium/ebpf"
 
+	"github.com/gbt-dev/gbt/codegen"
+	"github.com/gbt-dev/gbt/lang/types"
+	"github.com/gbt-dev/gbt/runtime/output"
 	"github.com/gbt-dev/gbt/runtime/sym"
 )
 
-// kernelStacks resolves kstack ids through the stack-trace map (nil when
-// the script takes no stacks) and kernel addresses through /proc/kallsyms,
-// which is read once, the first time either is printed.
-type kernelStacks struct {
-	m     *ebpf.Map
-	syms  *sym.Kernel
-	err   error
-	cache map[int64][]string
+// stacks resolves kstack and ustack values through their stack-trace maps
+// (one per kind and depth), kernel addresses through /proc/kallsyms (read
+// once, the first time one is printed) and user addresses through the
+// processes' memory maps and ELF symbols.
+type stacks struct {
+	maps  map[stackKey]*ebpf.Map
+	mu    sync.Mutex
+	ksyms *sym.Kernel
+	kerr  error
+	usyms *sym.User
+	cache map[stackValue][]output.Frame
 }
 
-// KernelStack implements output.StackResolver.
-func (k *kernelStacks) KernelStack(id int64) []string {
-	if id < 0 {
-		return nil // the stack could not be taken
+type stackKey struct {
+	user  bool
+	depth int
+}
+
+type stackValue struct {
+	stackKey
+	perf bool
+	v    uint64
+}
+
+// newStacks returns the resolver of a session's stack maps.
+func newStacks(s *Session) *stacks {
+	st := &stacks{maps: map[stackKey]*ebpf.Map{}, usyms: sym.NewUser(), cache: map[stackValue][]output.Frame{}}
+	for _, md := range s.obj.Maps {
+		if md.Role == codegen.RoleStack {
+			st.maps[stackKey{md.Stack.UserStack(), md.Stack.Len}] = s.maps[md.Spec.Name]
+		}
 	}
-	if frames, ok := k.cache[id]; ok {
-		return frames
+	return st
+}
+
+// needsStacks reports whether a session prints stacks or symbols.
+func needsStacks(s *Session) bool {
+	return s.mapByRole(codegen.RoleStack) != nil || usesKind(s.obj, types.Ksym) || usesKind(s.obj, types.Usym)
+}
+
+// Stack implements output.StackResolver.
+func (st *stacks) Stack(t types.Type, v uint64) ([]output.Frame, bool) {
+	key := stackValue{stackKey{t.UserStack(), t.Len}, t.PerfStack(), v}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if frames, ok := st.cache[key]; ok {
+		return frames, true
 	}
-	if k.m == nil {
-		return nil
+	id := int32(v) // a ustack's upper half is the process id
+	pid := int(v >> 32)
+	m := st.maps[key.stackKey]
+	if id < 0 || m == nil {
+		return nil, false // the stack could not be taken
 	}
-	k.load()
-	raw, err := k.m.LookupBytes(uint32(id))
+	raw, err := m.LookupBytes(uint32(id))
 	if err != nil || raw == nil {
-		return nil
+		return nil, false
 	}
-	var frames []string
+	var frames []output.Frame
 	for off := 0; off+8 <= len(raw); off += 8 {
 		addr := binary.LittleEndian.Uint64(raw[off:])
 		if addr == 0 {
 			break
 		}
-		if k.syms != nil {
-			frames = append(frames, k.syms.Format(addr))
-		} else {
-			frames = append(frames, "0x"+strconv.FormatUint(addr, 16))
-		}
+		frames = append(frames, output.Frame{Addr: addr, Sym: st.frameSym(addr, pid, key)})
 	}
-	k.cache[id] = frames
-	return frames
+	st.cache[key] = frames
+	return frames, true
 }
 
-func (k *kernelStacks) load() {
-	if k.syms == nil && k.err == nil {
-		k.syms, k.err = sym.LoadKernel()
+func (st *stacks) frameSym(addr uint64, pid int, key stackValue) string {
+	if !key.user {
+		st.loadKernel()
+		if st.ksyms != nil {
+			return st.ksyms.Format(addr)
+		}
+		return hexAddr(addr)
+	}
+	if !key.perf {
+		return st.usyms.Format(addr, pid)
+	}
+	// perf mode names the module: "name+off (/path)", "0x... ([unknown])".
+	if name, off, module, ok := st.usyms.Resolve(addr, pid); ok {
+		return name + "+" + strconv.FormatUint(off, 10) + " (" + module + ")"
+	}
+	return hexAddr(addr) + " ([unknown])"
+}
+
+func (st *stacks) loadKernel() {
+	if st.ksyms == nil && st.kerr == nil {
+		st.ksyms, st.kerr = sym.LoadKernel()
 	}
 }
 
 // KernelSymbol implements output.StackResolver.
-func (k *kernelStacks) KernelSymbol(addr uint64) string {
-	k.load()
-	if k.syms != nil {
-		if name, _, ok := k.syms.Resolve(addr); ok {
+func (st *stacks) KernelSymbol(addr uint64) string {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.loadKernel()
+	if st.ksyms != nil {
+		if name, _, ok := st.ksyms.Resolve(addr); ok {
 			return name
 		}
 	}
-	return "0x" + strconv.FormatUint(addr, 16)
+	return hexAddr(addr)
 }
+
+// UserSymbol implements output.StackResolver.
+func (st *stacks) UserSymbol(addr uint64, pid int) string { return st.usyms.Name(addr, pid) }
+
+func hexAddr(addr uint64) string { return "0x" + strconv.FormatUint(addr, 16) }

@@ -35,8 +35,9 @@ type Gen interface {
 	ProbeID(dst asm.Register)
 	// Reg loads a pt_regs register of a kprobe/uprobe context into dst.
 	Reg(name string, dst asm.Register)
-	// KernelStack loads the id of the current kernel stack into dst.
-	KernelStack(dst asm.Register)
+	// Stack loads the id of the current stack of type t (kstack or ustack,
+	// with its depth) into dst.
+	Stack(t types.Type, dst asm.Register)
 	// ElapsedBase loads the start time (ktime ns) into dst.
 	ElapsedBase(dst asm.Register)
 	// Statement-level operations that need maps and events.
@@ -100,6 +101,18 @@ type (
 	AggEmitter func(g Gen, c *ast.Call, ptr, val asm.Register)
 )
 
+// SplitEmitter serves an entry whose values are integers in some probes
+// and memory values in others (func: a ksym in kprobes, a usym in uprobes).
+type SplitEmitter struct {
+	Int IntEmitter
+	Mem MemEmitter
+}
+
+// storePid stores the current process id (tgid) at R10+off.
+func storePid(g Gen, off int16) {
+	g.Emit(asm.FnGetCurrentPidTgid.Call(), asm.RSh.Imm(asm.R0, 32), asm.StoreMem(asm.R10, off, asm.R0, asm.DWord))
+}
+
 // Emitter is one of the emitter kinds above (nil: not compiled yet).
 type Emitter any
 
@@ -108,6 +121,18 @@ func helperInt(fn asm.BuiltinFunc, post ...asm.Instruction) IntEmitter {
 		g.Emit(fn.Call())
 		g.Emit(post...)
 		g.Emit(asm.Mov.Reg(dst, asm.R0))
+	}
+}
+
+// stackEmitter takes the current kernel or user stack: bare names are
+// bpftrace mode at full depth; calls carry their type.
+func stackEmitter(user bool) IntEmitter {
+	return func(g Gen, c *ast.Call, dst asm.Register) {
+		t := types.StackOf(user, false, MaxStackDepth)
+		if c != nil {
+			t = g.TypeOf(c)
+		}
+		g.Stack(t, dst)
 	}
 }
 
@@ -138,9 +163,25 @@ func attachEmitters(es []*Entry) {
 		"reg": IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) {
 			g.Reg(c.Args[0].(*ast.StrLit).Value, dst)
 		}),
-		"kstack": IntEmitter(func(g Gen, _ *ast.Call, dst asm.Register) { g.KernelStack(dst) }),
+		"kstack": stackEmitter(false),
+		"ustack": stackEmitter(true),
 		// ksym(addr) carries the address; user space names it.
 		"ksym": IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) { g.EvalInt(c.Args[0], dst) }),
+		// usym(addr) carries the address and the process id.
+		"usym": MemEmitter(func(g Gen, c *ast.Call, off int16, _ int) {
+			g.EvalMem(c.Args[0], types.U64, off)
+			storePid(g, off+8)
+		}),
+		// func is the probed function: the symbol of the instruction
+		// pointer at entry, a ksym in kernel probes, a usym in uprobes.
+		"func": SplitEmitter{
+			Int: func(g Gen, _ *ast.Call, dst asm.Register) { g.Reg("ip", dst) },
+			Mem: func(g Gen, _ *ast.Call, off int16, _ int) {
+				g.Reg("ip", asm.R0)
+				g.Emit(asm.StoreMem(asm.R10, off, asm.R0, asm.DWord))
+				storePid(g, off+8)
+			},
+		},
 		// username carries the uid; user space looks the name up.
 		"username": helperInt(asm.FnGetCurrentUidGid, asm.LSh.Imm(asm.R0, 32), asm.RSh.Imm(asm.R0, 32)),
 		"comm": MemEmitter(func(g Gen, _ *ast.Call, off int16, size int) {

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/gbt-dev/gbt/internal/cfmt"
+	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/check"
 	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/lang/types"
@@ -244,8 +245,8 @@ func entries() []*Entry {
 		{Name: "username", Kind: check.Var, Doc: "user name of the current task", Type: fixed(types.Type{Kind: types.Username})},
 		{Name: "func", Kind: check.Var, Doc: "name of the traced function", Type: funcType},
 		{Name: "retval", Kind: check.Var, Doc: "return value of the traced function (return probes)", Type: retvalType},
-		{Name: "kstack", Kind: check.Var, Doc: "kernel stack trace", Type: fixed(types.Type{Kind: types.Stack, Name: "kstack", Len: 127})},
-		{Name: "ustack", Kind: check.Var, Doc: "user stack trace", Type: fixed(types.Type{Kind: types.Stack, Name: "ustack", Len: 127})},
+		{Name: "kstack", Kind: check.VarOrFunc, Doc: "kstack, kstack([mode,] [limit]): kernel stack trace (mode bpftrace or perf)", Type: stackType(false)},
+		{Name: "ustack", Kind: check.VarOrFunc, Doc: "ustack, ustack([mode,] [limit]): user stack trace (mode bpftrace or perf)", Type: stackType(true)},
 		{Name: "ctx", Kind: check.Var, Doc: "the probe's context pointer", Type: fixed(types.Type{Kind: types.Context})},
 
 		// Functions.
@@ -450,6 +451,46 @@ func unsafeFmt(u *check.Use) types.Type {
 	}
 	CheckPrintf(u, 0)
 	return types.Type{Kind: types.Void}
+}
+
+// MaxStackDepth is the deepest stack kstack/ustack take: the kernel's
+// default perf_event_max_stack.
+const MaxStackDepth = 127
+
+// stackType is the type rule of kstack and ustack: bare, or called with a
+// mode (bpftrace, perf), a frame limit, or both.
+func stackType(user bool) func(u *check.Use) types.Type {
+	return func(u *check.Use) types.Type {
+		perf, depth := false, MaxStackDepth
+		if len(u.Args) > 2 {
+			u.Errorf("%s() takes at most 2 arguments (%d provided)", u.Name(), len(u.Args))
+			return types.Type{}
+		}
+		for i, a := range u.Args {
+			if id, ok := a.(*ast.Ident); ok && i == 0 {
+				switch id.Name {
+				case "bpftrace":
+				case "perf":
+					perf = true
+				default:
+					u.ErrorAt(a, "%s() mode must be bpftrace or perf (%s provided)", u.Name(), id.Name)
+					return types.Type{}
+				}
+				continue
+			}
+			n, ok := u.Const(i)
+			if !ok {
+				u.ErrorAt(a, "%s() expects a stack mode and/or an integer literal limit", u.Name())
+				return types.Type{}
+			}
+			if n < 1 || n > MaxStackDepth {
+				u.ErrorAt(a, "%s() limit must be between 1 and %d (%d provided)", u.Name(), MaxStackDepth, n)
+				return types.Type{}
+			}
+			depth = int(n)
+		}
+		return types.StackOf(user, perf, depth)
+	}
 }
 
 // keyedMapArg checks that the first argument names a whole map that has

@@ -25,6 +25,8 @@ import (
 //	// flags: --unsafe                 command-line flags for both tools
 //	// normalize: hist-counts          drop hist bucket lines (timings vary)
 //	// todo: reason                    gbt does not support the script yet: reported as a skip
+//
+// @WORK@ in a script stands for the path of the gbtwork binary (uprobes).
 func TestDiffBpftrace(t *testing.T) {
 	requireRoot(t)
 	bpftrace, err := exec.LookPath("bpftrace")
@@ -53,8 +55,15 @@ func TestDiffBpftrace(t *testing.T) {
 			}
 			args := strings.Fields(dir["args"])
 			flags := strings.Fields(dir["flags"])
+			script := file
+			if strings.Contains(string(src), "@WORK@") {
+				script = filepath.Join(t.TempDir(), filepath.Base(file))
+				if err := os.WriteFile(script, []byte(strings.ReplaceAll(string(src), "@WORK@", work)), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
 			run := func(tool string) traceResult {
-				argv := append(append([]string{tool}, flags...), file)
+				argv := append(append([]string{tool}, flags...), script)
 				argv = append(argv, args...)
 				return runTracer(t, traceRun{argv: argv, workload: workload, work: work, timeout: 30 * time.Second})
 			}

@@ -766,7 +766,7 @@ func (c *checker) ident(e *ast.Ident) types.Type {
 		return types.Type{Kind: types.Pointer, Elem: pi.Args, Ctx: true}
 	}
 	b, ok := c.builtin(e.Name)
-	if !ok || b.BuiltinKind() != Var {
+	if !ok || (b.BuiltinKind() != Var && b.BuiltinKind() != VarOrFunc) {
 		d := c.errorf(spanOf(e), "Unknown identifier: '%s'", e.Name)
 		if s := spell.Nearest(e.Name, c.varNames()); s != "" {
 			d.Hint = fmt.Sprintf("did you mean %q?", s)
@@ -858,6 +858,11 @@ func (c *checker) call1(e *ast.Call, mapValue bool) types.Type {
 	u := &Use{Node: e, Args: e.Args, Probe: c.probe_, MapValue: mapValue, Strlen: c.cfg.Strlen, Unsafe: c.cfg.Unsafe, c: c}
 	u.ArgTypes = make([]types.Type, len(e.Args))
 	for i, a := range e.Args {
+		if id, ok := a.(*ast.Ident); ok && b.BuiltinKind() == VarOrFunc {
+			// A mode word (kstack(perf)): the type rule reads it.
+			u.ArgTypes[i] = types.Type{Kind: types.Void, Name: id.Name}
+			continue
+		}
 		u.ArgTypes[i] = c.arg(a)
 		if !u.ArgTypes[i].IsValid() {
 			return types.Type{} // already reported

@@ -143,6 +143,25 @@ func BufferOf(n int) Type { return Type{Kind: Buffer, Size: n} }
 // TupleOf returns a tuple of the given element types.
 func TupleOf(elems ...Type) Type { return Type{Kind: Tuple, Elems: elems} }
 
+// StackOf returns the type of kstack/ustack(mode, depth): Name is "kstack"
+// or "ustack", with ":perf" for perf mode (frames with their addresses).
+func StackOf(user, perf bool, depth int) Type {
+	name := "kstack"
+	if user {
+		name = "ustack"
+	}
+	if perf {
+		name += ":perf"
+	}
+	return Type{Kind: Stack, Name: name, Len: depth}
+}
+
+// UserStack reports whether a Stack type holds user frames (ustack).
+func (t Type) UserStack() bool { return strings.HasPrefix(t.Name, "ustack") }
+
+// PerfStack reports whether a Stack type prints in perf mode.
+func (t Type) PerfStack() bool { return strings.HasSuffix(t.Name, ":perf") }
+
 // PointerTo returns a pointer to elem in the given address space.
 func PointerTo(elem Type, as AddrSpace) Type {
 	e := elem
@@ -226,7 +245,9 @@ func (t Type) ByteSize() int {
 		return 8
 	case String, Buffer, Record:
 		return t.Size
-	case Pointer, Ksym, Usym, Probe, Username, Timestamp, CgroupPath, Context:
+	case Usym:
+		return 16 // the address and the id of its process
+	case Pointer, Ksym, Probe, Username, Timestamp, CgroupPath, Context:
 		return 8 // an address, id or nsecs timestamp
 	case Array:
 		return t.Elem.ByteSize() * t.Len

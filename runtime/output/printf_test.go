@@ -39,7 +39,6 @@ func TestCompilePrintfErrors(t *testing.T) {
 		{"%d", []arg{sa("x")}, "%d cannot print a value of type string[2]"},
 		{"%s", []arg{ia(1)}, "%s cannot print a value of type int64"},
 		{"%r", []arg{sa("x")}, "%r cannot print a value of type string[2]"},
-		{"%s", []arg{{types.Type{Kind: types.Usym}, i64(1)}}, "printing usym values is not supported yet"},
 		{"%q", nil, `unknown format specifier "%q"`},
 	}
 	for _, tt := range tests {

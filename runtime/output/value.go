@@ -87,7 +87,7 @@ func appendHexBuffer(dst, b []byte) []byte {
 func supported(t types.Type) error {
 	switch t.Kind {
 	case types.Int, types.Bool, types.String, types.Buffer, types.Pointer, types.Probe, types.Timestamp, types.Stack, types.Ksym,
-		types.Username, types.Inet, types.Mac:
+		types.Usym, types.Username, types.Inet, types.Mac:
 		return nil
 	case types.Tuple:
 		for _, e := range t.Elems {
@@ -119,7 +119,7 @@ func (v *values) appendScalar(dst []byte, t types.Type, b []byte) (_ []byte, ok 
 		return appendHexBuffer(dst, field(b, 0, t.Size)), true
 	case types.Stack:
 		// As printf's %s shows a stack: a newline, then frames indented 8.
-		return v.appendStack(dst, b, "        "), true
+		return v.appendStack(dst, t, b, "        "), true
 	case types.Timestamp:
 		// t.Name holds the strftime format; the value is nsecs.
 		return AppendStrftime(dst, t.Name, v.clock.Add(time.Duration(uword(b, 8)))), true
@@ -133,6 +133,13 @@ func (v *values) appendScalar(dst []byte, t types.Type, b []byte) (_ []byte, ok 
 		// ksym(addr): the name of the kernel symbol containing addr.
 		if v.stacks != nil {
 			return append(dst, v.stacks.KernelSymbol(uword(b, 8))...), true
+		}
+		return strconv.AppendUint(append(dst, "0x"...), uword(b, 8), 16), true
+	case types.Usym:
+		// usym(addr): the function containing addr in the process whose
+		// id follows the address.
+		if v.stacks != nil {
+			return append(dst, v.stacks.UserSymbol(uword(b, 8), int(uword(b[8:], 8)))...), true
 		}
 		return strconv.AppendUint(append(dst, "0x"...), uword(b, 8), 16), true
 	case types.Username:
@@ -185,7 +192,7 @@ func appendInet(dst, b []byte) []byte {
 func (v *values) appendKey(dst []byte, t types.Type, b []byte) []byte {
 	if t.Kind == types.Stack {
 		// In map keys frames are indented 4: "@[\n    f\n]: 1".
-		return v.appendStack(dst, b, "    ")
+		return v.appendStack(dst, t, b, "    ")
 	}
 	if d, ok := v.appendScalar(dst, t, b); ok {
 		return d
@@ -345,25 +352,51 @@ func appendJSONString(dst, s []byte) []byte {
 	return append(dst, '"')
 }
 
-// StackResolver turns a stack id (from bpf_get_stackid) into symbolized
-// frames, innermost first, and kernel addresses into symbol names.
+// StackResolver turns stack values (from bpf_get_stackid) into
+// symbolized frames, innermost first, and addresses into symbol names.
 type StackResolver interface {
-	KernelStack(id int64) []string
-	// KernelSymbol names the symbol containing addr (ksym), or its hex
-	// address when none does.
+	// Stack returns the frames of a kstack or ustack value of type t (a
+	// ustack value carries its process id in the upper 32 bits); ok is
+	// false when the stack could not be taken or read.
+	Stack(t types.Type, v uint64) (frames []Frame, ok bool)
+	// KernelSymbol names the kernel symbol containing addr (ksym), or its
+	// hex address when none does.
 	KernelSymbol(addr uint64) string
+	// UserSymbol names the function containing addr in process pid
+	// (usym), or its hex address.
+	UserSymbol(addr uint64, pid int) string
 }
 
-// appendStack renders a kernel stack: a newline, then each frame on its
-// own line after indent.
-func (v *values) appendStack(dst, b []byte, indent string) []byte {
-	dst = append(dst, '\n')
+// Frame is one stack frame: its address and its symbol as bpftrace prints
+// it ("name+off", "0x..." when unknown; perf-mode user frames add the
+// module in parentheses).
+type Frame struct {
+	Addr uint64
+	Sym  string
+}
+
+// appendStack renders a stack: a newline, then each frame on its own line,
+// after indent (bpftrace mode) or as "\taddr sym" (perf mode); nothing
+// when the stack could not be taken.
+func (v *values) appendStack(dst []byte, t types.Type, b []byte, indent string) []byte {
 	if v.stacks == nil {
-		return dst
+		return append(dst, '\n')
 	}
-	for _, f := range v.stacks.KernelStack(int64(uword(b, 8))) {
-		dst = append(dst, indent...)
-		dst = append(dst, f...)
+	frames, ok := v.stacks.Stack(t, uword(b, 8))
+	if !ok {
+		return dst // bpftrace prints nothing for a stack it could not take
+	}
+	dst = append(dst, '\n')
+	perf := t.PerfStack()
+	for _, f := range frames {
+		if perf {
+			dst = append(dst, '\t')
+			dst = strconv.AppendUint(dst, f.Addr, 16)
+			dst = append(dst, ' ')
+		} else {
+			dst = append(dst, indent...)
+		}
+		dst = append(dst, f.Sym...)
 		dst = append(dst, '\n')
 	}
 	return dst

@@ -1,0 +1,195 @@
+package sym
+
+import (
+	"bufio"
+	"debug/elf"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// User resolves addresses in processes to symbols of their executables
+// and shared libraries: /proc/PID/maps gives the file and offset of an
+// address, the file's PT_LOAD segments its virtual address, and .symtab
+// (else .dynsym) the function containing it. Memory maps are read once per
+// process and symbol tables once per file, so a process that has exited
+// still resolves if it was seen before. It is safe for concurrent use.
+type User struct {
+	mu    sync.Mutex
+	procs map[int][]mapping       // by pid; nil slice: unreadable (gone)
+	files map[string]*fileSymbols // by path as the process saw it
+	root  string                  // "/proc": where pid directories live
+}
+
+// NewUser returns an empty resolver over /proc.
+func NewUser() *User {
+	return &User{procs: map[int][]mapping{}, files: map[string]*fileSymbols{}, root: "/proc"}
+}
+
+// mapping is one executable mapping of a file.
+type mapping struct {
+	start, end, off uint64
+	path            string
+}
+
+// fileSymbols are the function symbols of one ELF file, sorted by address.
+type fileSymbols struct {
+	dyn   bool // ET_DYN: addresses are relative to where it is mapped
+	loads []elf.ProgHeader
+	addrs []uint64
+	sizes []uint64
+	names []string
+	err   error
+}
+
+// Resolve returns the function containing addr in process pid, the offset
+// into it, and the file it is in.
+func (u *User) Resolve(addr uint64, pid int) (name string, off uint64, module string, ok bool) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	maps, seen := u.procs[pid]
+	if !seen {
+		maps = u.readMaps(pid)
+		u.procs[pid] = maps
+	}
+	i := sort.Search(len(maps), func(i int) bool { return maps[i].end > addr })
+	if i == len(maps) || addr < maps[i].start {
+		return "", 0, "", false
+	}
+	m := maps[i]
+	fs := u.symbols(pid, m.path)
+	if fs.err != nil {
+		return "", 0, m.path, false
+	}
+	vaddr := addr
+	if fs.dyn {
+		fileOff := addr - m.start + m.off
+		vaddr = 0
+		found := false
+		for _, p := range fs.loads {
+			if fileOff >= p.Off && fileOff < p.Off+p.Filesz {
+				vaddr, found = fileOff-p.Off+p.Vaddr, true
+				break
+			}
+		}
+		if !found {
+			return "", 0, m.path, false
+		}
+	}
+	j := sort.Search(len(fs.addrs), func(j int) bool { return fs.addrs[j] > vaddr }) - 1
+	if j < 0 || (fs.sizes[j] > 0 && vaddr >= fs.addrs[j]+fs.sizes[j]) {
+		return "", 0, m.path, false
+	}
+	return fs.names[j], vaddr - fs.addrs[j], m.path, true
+}
+
+// Format renders addr as bpftrace does in user stacks: "name+off", or the
+// hex address when no symbol covers it.
+func (u *User) Format(addr uint64, pid int) string {
+	if name, off, _, ok := u.Resolve(addr, pid); ok {
+		return name + "+" + strconv.FormatUint(off, 10)
+	}
+	return "0x" + strconv.FormatUint(addr, 16)
+}
+
+// Name renders addr as usym() does: the function name, or the hex address.
+func (u *User) Name(addr uint64, pid int) string {
+	if name, _, _, ok := u.Resolve(addr, pid); ok {
+		return name
+	}
+	return "0x" + strconv.FormatUint(addr, 16)
+}
+
+// readMaps reads the executable file mappings of pid, sorted by address.
+func (u *User) readMaps(pid int) []mapping {
+	f, err := os.Open(filepath.Join(u.root, strconv.Itoa(pid), "maps"))
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var ms []mapping
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		// start-end perms offset dev inode path
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 6 || !strings.Contains(fields[1], "x") || !strings.HasPrefix(fields[5], "/") {
+			continue
+		}
+		start, end, ok := strings.Cut(fields[0], "-")
+		if !ok {
+			continue
+		}
+		s, err1 := strconv.ParseUint(start, 16, 64)
+		e, err2 := strconv.ParseUint(end, 16, 64)
+		o, err3 := strconv.ParseUint(fields[2], 16, 64)
+		if err1 != nil || err2 != nil || err3 != nil {
+			continue
+		}
+		ms = append(ms, mapping{start: s, end: e, off: o, path: strings.Join(fields[5:], " ")})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].start < ms[j].start })
+	return ms
+}
+
+// symbols loads the symbol table of path, opened through the process's
+// root so that files in containers resolve.
+func (u *User) symbols(pid int, path string) *fileSymbols {
+	if fs, ok := u.files[path]; ok {
+		return fs
+	}
+	fs := &fileSymbols{}
+	u.files[path] = fs
+	f, err := elf.Open(filepath.Join(u.root, strconv.Itoa(pid), "root", path))
+	if err != nil {
+		if f, err = elf.Open(path); err != nil {
+			fs.err = err
+			return fs
+		}
+	}
+	defer f.Close()
+	fs.dyn = f.Type == elf.ET_DYN
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_LOAD {
+			fs.loads = append(fs.loads, p.ProgHeader)
+		}
+	}
+	syms, err := f.Symbols()
+	if errors.Is(err, elf.ErrNoSymbols) || (err == nil && !hasFuncs(syms)) {
+		syms, err = f.DynamicSymbols()
+	}
+	if err != nil {
+		fs.err = fmt.Errorf("symbols of %s: %w", path, err)
+		return fs
+	}
+	type entry struct {
+		addr, size uint64
+		name       string
+	}
+	var es []entry
+	for _, s := range syms {
+		if elf.ST_TYPE(s.Info) == elf.STT_FUNC && s.Value != 0 && s.Name != "" {
+			es = append(es, entry{s.Value, s.Size, s.Name})
+		}
+	}
+	sort.SliceStable(es, func(i, j int) bool { return es[i].addr < es[j].addr })
+	for _, e := range es {
+		fs.addrs = append(fs.addrs, e.addr)
+		fs.sizes = append(fs.sizes, e.size)
+		fs.names = append(fs.names, e.name)
+	}
+	return fs
+}
+
+func hasFuncs(syms []elf.Symbol) bool {
+	for _, s := range syms {
+		if elf.ST_TYPE(s.Info) == elf.STT_FUNC {
+			return true
+		}
+	}
+	return false
+}
