@@ -32,10 +32,10 @@ type BuiltinKind uint8
 
 // Builtin kinds.
 const (
-	Var  BuiltinKind = iota // a bare name: pid, comm
-	Func                    // a call: printf(...), str(...)
-	Agg                     // an aggregation assigned to a map: count(), hist(x)
-	VarOrFunc               // bare or called with arguments: kstack, kstack(perf, 5)
+	Var       BuiltinKind = iota // a bare name: pid, comm
+	Func                         // a call: printf(...), str(...)
+	Agg                          // an aggregation assigned to a map: count(), hist(x)
+	VarOrFunc                    // bare or called with arguments: kstack, kstack(perf, 5)
 )
 
 // Builtin is one entry of the builtin table as the checker sees it.
