@@ -108,7 +108,7 @@ func TestUnsupportedIsPositioned(t *testing.T) {
 	_, diags = codegen.Compile(info, table, codegen.Options{})
 	var b strings.Builder
 	diag.RenderAll(&b, diag.Source{Name: "stdin", Text: src}, diags)
-	want := "stdin:1:1-24: ERROR: usdt probes are not supported by gbt yet\nusdt:/bin/sh:prov:probe { @[comm] = count(); }\n~~~~~~~~~~~~~~~~~~~~~~~\nHINT: supported now: BEGIN, END, tracepoint, interval, profile, software, hardware, kprobe, kretprobe, uprobe, uretprobe\n"
+	want := "stdin:1:1-24: ERROR: usdt probes are not supported by gbt yet\nusdt:/bin/sh:prov:probe { @[comm] = count(); }\n~~~~~~~~~~~~~~~~~~~~~~~\nHINT: supported now: BEGIN, END, tracepoint, rawtracepoint, interval, profile, software, hardware, kprobe, kretprobe, uprobe, uretprobe\n"
 	if b.String() != want {
 		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
 	}

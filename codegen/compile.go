@@ -190,7 +190,17 @@ func (c *compiler) probe(pi *check.ProbeInfo) {
 	}
 	if !pi.Kind.Supported {
 		c.diags.Errorf(pi.Probe.Points[0].Span, "%s probes are not supported by gbt yet", pi.Kind.Name).
-			Hint = "supported now: BEGIN, END, tracepoint, interval, profile, software, hardware, kprobe, kretprobe, uprobe, uretprobe"
+			Hint = "supported now: BEGIN, END, tracepoint, rawtracepoint, interval, profile, software, hardware, kprobe, kretprobe, uprobe, uretprobe"
+		return
+	}
+	if pi.Kind.Prog == probe.ProgRawTP && len(pi.Points) > 1 {
+		// Raw tracepoint links carry no attach cookie: one program per
+		// point, so that each knows its probe name.
+		for i := range pi.Points {
+			one := *pi
+			one.Points = pi.Points[i : i+1]
+			c.probe(&one)
+		}
 		return
 	}
 	if pi.PointArgs != nil && !sameArgs(pi.PointArgs) {
@@ -216,6 +226,8 @@ func (c *compiler) probe(pi *check.ProbeInfo) {
 		prog.Type = ebpf.PerfEvent
 	case probe.ProgKprobe:
 		prog.Type = ebpf.Kprobe
+	case probe.ProgRawTP:
+		prog.Type = ebpf.RawTracepoint
 	}
 	for _, pt := range pi.Points {
 		prog.Cookies = append(prog.Cookies, uint64(len(c.obj.ProbeNames)))
@@ -522,6 +534,25 @@ func (g *gen) Reg(name string, dst asm.Register) {
 		panic(unsupported{span: g.cur, msg: "registers can only be read in kprobe and uprobe programs"})
 	}
 	g.Emit(asm.LoadMem(dst, ctxReg, off, asm.DWord))
+}
+
+// argRegs are the x86-64 registers holding the first six arguments.
+var argRegs = []string{"di", "si", "dx", "cx", "r8", "r9"}
+
+// Arg implements stdlib.Gen: argN is a register in kprobes and uprobes,
+// and the N-th u64 of the context in raw tracepoints.
+func (g *gen) Arg(i int, dst asm.Register) {
+	switch g.prog.Kind {
+	case probe.ProgRawTP:
+		g.Emit(asm.LoadMem(dst, ctxReg, int16(8*i), asm.DWord))
+	case probe.ProgKprobe:
+		if i >= len(argRegs) {
+			panic(unsupported{span: g.cur, msg: fmt.Sprintf("arg%d is passed on the stack on x86-64; gbt reads arg0-arg5 only", i)})
+		}
+		g.Reg(argRegs[i], dst)
+	default:
+		panic(unsupported{span: g.cur, msg: fmt.Sprintf("arg%d cannot be read in %s probes", i, g.pi.Kind.Name)})
+	}
 }
 
 // Stack implements stdlib.Gen: the id of the current stack in its

@@ -274,6 +274,17 @@ func (s *Session) attach() error {
 				err = s.attachTracepoint(s.progs[i], pt, cookie)
 			case probe.ProgPerfEvent:
 				err = s.attachPerf(s.progs[i], pt)
+			case probe.ProgRawTP:
+				var l link.Link
+				l, err = link.AttachRawTracepoint(link.RawTracepointOptions{Name: pt.Func, Program: s.progs[i]})
+				switch {
+				case errors.Is(err, unix.ENOENT):
+					err = fmt.Errorf("the kernel has no raw tracepoint %s (list them with gbt -l 'tracepoint:*:%s')", pt.Func, pt.Func)
+				case errors.Is(err, unix.EINVAL):
+					err = fmt.Errorf("%w (does the script read more args than %s has?)", err, pt.Func)
+				case err == nil:
+					s.links = append(s.links, l)
+				}
 			case probe.ProgKprobe:
 				var l link.Link
 				l, err = attachProbe(s.progs[i], pt, cookie, s.opts.PID)

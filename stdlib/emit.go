@@ -33,6 +33,8 @@ type Gen interface {
 	ChildPID() int
 	// ProbeID loads the index of the running probe's name into dst.
 	ProbeID(dst asm.Register)
+	// Arg loads argument i of the probed function or raw tracepoint.
+	Arg(i int, dst asm.Register)
 	// Reg loads a pt_regs register of a kprobe/uprobe context into dst.
 	Reg(name string, dst asm.Register)
 	// Stack loads the id of the current stack of type t (kstack or ustack,
@@ -222,8 +224,8 @@ func attachEmitters(es []*Entry) {
 		"hist":  AggEmitter(histEmit),
 		"lhist": AggEmitter(lhistEmit),
 	}
-	for i, reg := range argRegs {
-		emit[fmt.Sprintf("arg%d", i)] = regEmitter(reg)
+	for i := 0; i < 10; i++ {
+		emit[fmt.Sprintf("arg%d", i)] = IntEmitter(func(g Gen, _ *ast.Call, dst asm.Register) { g.Arg(i, dst) })
 	}
 	emit["retval"] = regEmitter("ax")
 	for _, e := range es {
@@ -232,9 +234,6 @@ func attachEmitters(es []*Entry) {
 		}
 	}
 }
-
-// argRegs are the x86-64 registers holding the first six arguments.
-var argRegs = []string{"di", "si", "dx", "cx", "r8", "r9"}
 
 func regEmitter(reg string) IntEmitter {
 	return func(g Gen, _ *ast.Call, dst asm.Register) { g.Reg(reg, dst) }

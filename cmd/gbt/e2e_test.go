@@ -76,6 +76,15 @@ func TestE2E(t *testing.T) {
 			want: "1 0 2 1 1\n0 1\n\n\n@c[a, 2]: 1\n\n", // the cleared @m prints as an empty line, as in bpftrace
 		},
 		{
+			// bpftrace 0.17 has no rawtracepoint probes (it aborts), so
+			// this is an e2e test rather than a differential one.
+			name: "raw tracepoints: args and probe names",
+			prog: `rawtracepoint:sys_enter /comm == "gbtwork" && arg1 == 62/ { @kills[probe] = count(); }
+				rawtracepoint:sys_exit, rawtracepoint:sys_enter /comm == "gbtwork" && arg1 == 62/ { @both[probe] = count(); } ` + exitWhenDone,
+			workload: []string{"kill", "3"},
+			want:     "\n\n@both[rawtracepoint:sys_enter]: 3\n@kills[rawtracepoint:sys_enter]: 3\n",
+		},
+		{
 			name: "BEGIN then END, each once",
 			prog: `BEGIN { printf("begin\n"); exit(); } END { printf("end\n"); }`,
 			want: "begin\nend\n\n\n",

@@ -47,7 +47,7 @@ var kinds = []*Kind{
 	{Name: "BEGIN", Prog: ProgTestRun, Usage: "BEGIN", Supported: true},
 	{Name: "END", Prog: ProgTestRun, Usage: "END", Supported: true},
 	{Name: "tracepoint", Aliases: []string{"t"}, Parts: 2, MinParts: 2, Usage: "tracepoint:category:name", Prog: ProgTracepoint, Args: true, Supported: true},
-	{Name: "rawtracepoint", Aliases: []string{"rt"}, Parts: 1, MinParts: 1, Usage: "rawtracepoint:name", Prog: ProgRawTP, ArgN: true},
+	{Name: "rawtracepoint", Aliases: []string{"rt"}, Parts: 1, MinParts: 1, Usage: "rawtracepoint:name", Prog: ProgRawTP, ArgN: true, Supported: true},
 	{Name: "tp_btf", Parts: 1, MinParts: 1, Usage: "tp_btf:name", Prog: ProgTracing, Args: true},
 	{Name: "kprobe", Aliases: []string{"k"}, Parts: 1, MinParts: 1, Usage: "kprobe:function[+offset]", Prog: ProgKprobe, ArgN: true, Supported: true},
 	{Name: "kretprobe", Aliases: []string{"kr"}, Parts: 1, MinParts: 1, Usage: "kretprobe:function", Prog: ProgKprobe, Return: true, Supported: true},
@@ -176,6 +176,10 @@ func Expand(ap *ast.AttachPoint, env Env) ([]Point, error) {
 		return []Point{base}, nil
 	case "kprobe", "kretprobe", "kfunc", "kretfunc", "rawtracepoint", "tp_btf", "iter":
 		fn := ap.Parts[0]
+		if k.Name == "rawtracepoint" && hasWildcard(fn) {
+			return nil, &Error{Msg: fmt.Sprintf("wildcards are not supported for rawtracepoint probes: %s", ap.Raw),
+				Hint: "name each raw tracepoint, e.g. rawtracepoint:sched_switch"}
+		}
 		if i := strings.IndexByte(fn, '+'); i > 0 && k.Name == "kprobe" {
 			off, err := strconv.ParseUint(fn[i+1:], 0, 64)
 			if err != nil {
