@@ -98,7 +98,7 @@ func TestEveryEmitterCompiles(t *testing.T) {
 // TestUnsupportedIsPositioned: constructs gbt cannot compile yet are
 // reported at their source, not as crashes.
 func TestUnsupportedIsPositioned(t *testing.T) {
-	src := "usdt:/bin/sh:prov:probe { @[comm] = count(); }"
+	src := "kfunc:vfs_read { @[comm] = count(); }"
 	prog, _ := parse.Parse("stdin", src)
 	table := stdlib.New()
 	info, diags := check.Check(prog, check.Config{Env: probetest.New(), Builtins: table})
@@ -108,7 +108,7 @@ func TestUnsupportedIsPositioned(t *testing.T) {
 	_, diags = codegen.Compile(info, table, codegen.Options{})
 	var b strings.Builder
 	diag.RenderAll(&b, diag.Source{Name: "stdin", Text: src}, diags)
-	want := "stdin:1:1-24: ERROR: usdt probes are not supported by gbt yet\nusdt:/bin/sh:prov:probe { @[comm] = count(); }\n~~~~~~~~~~~~~~~~~~~~~~~\nHINT: supported now: BEGIN, END, tracepoint, rawtracepoint, interval, profile, software, hardware, kprobe, kretprobe, uprobe, uretprobe\n"
+	want := "stdin:1:1-15: ERROR: kfunc probes are not supported by gbt yet\nkfunc:vfs_read { @[comm] = count(); }\n~~~~~~~~~~~~~~\nHINT: supported now: BEGIN, END, tracepoint, rawtracepoint, interval, profile, software, hardware, kprobe, kretprobe, uprobe, uretprobe, usdt\n"
 	if b.String() != want {
 		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
 	}

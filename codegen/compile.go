@@ -190,12 +190,13 @@ func (c *compiler) probe(pi *check.ProbeInfo) {
 	}
 	if !pi.Kind.Supported {
 		c.diags.Errorf(pi.Probe.Points[0].Span, "%s probes are not supported by gbt yet", pi.Kind.Name).
-			Hint = "supported now: BEGIN, END, tracepoint, rawtracepoint, interval, profile, software, hardware, kprobe, kretprobe, uprobe, uretprobe"
+			Hint = "supported now: BEGIN, END, tracepoint, rawtracepoint, interval, profile, software, hardware, kprobe, kretprobe, uprobe, uretprobe, usdt"
 		return
 	}
-	if pi.Kind.Prog == probe.ProgRawTP && len(pi.Points) > 1 {
-		// Raw tracepoint links carry no attach cookie: one program per
-		// point, so that each knows its probe name.
+	if (pi.Kind.Prog == probe.ProgRawTP || pi.Kind.Name == "usdt") && len(pi.Points) > 1 {
+		// Raw tracepoint links carry no attach cookie, and each location
+		// of a USDT probe may keep its arguments elsewhere: one program
+		// per point.
 		for i := range pi.Points {
 			one := *pi
 			one.Points = pi.Points[i : i+1]
@@ -546,12 +547,43 @@ func (g *gen) Arg(i int, dst asm.Register) {
 	case probe.ProgRawTP:
 		g.Emit(asm.LoadMem(dst, ctxReg, int16(8*i), asm.DWord))
 	case probe.ProgKprobe:
+		if u := g.pi.Points[0].USDT; u != nil {
+			g.usdtArg(u, i, dst)
+			return
+		}
 		if i >= len(argRegs) {
 			panic(unsupported{span: g.cur, msg: fmt.Sprintf("arg%d is passed on the stack on x86-64; gbt reads arg0-arg5 only", i)})
 		}
 		g.Reg(argRegs[i], dst)
 	default:
 		panic(unsupported{span: g.cur, msg: fmt.Sprintf("arg%d cannot be read in %s probes", i, g.pi.Kind.Name)})
+	}
+}
+
+// usdtArg loads argument i of a USDT probe location as its note
+// describes it: a constant, a register, or memory at a register plus an
+// offset; then truncates or sign-extends it to its size.
+func (g *gen) usdtArg(u *probe.USDTSite, i int, dst asm.Register) {
+	if i >= len(u.Args) {
+		panic(unsupported{span: g.cur, msg: fmt.Sprintf("arg%d: USDT probe %s:%s has %d arguments", i, u.Provider, u.Name, len(u.Args))})
+	}
+	a := u.Args[i]
+	t := types.IntOf(a.Size*8, a.Signed)
+	switch a.Kind {
+	case probe.USDTConst:
+		g.loadConst(dst, a.Value)
+		return
+	case probe.USDTReg:
+		g.Reg(a.Reg, dst)
+	case probe.USDTMem:
+		g.Reg(a.Reg, dst)
+		if a.Value != 0 {
+			g.Emit(asm.Add.Imm(dst, int32(a.Value)))
+		}
+		g.probeRead(dst, types.PointerTo(t, types.User), t)
+	}
+	if a.Size < 8 {
+		g.extend(dst, t)
 	}
 }
 

@@ -86,6 +86,16 @@ func (g *gen) EvalInt(e ast.Expr, dst asm.Register) {
 	}
 }
 
+// userProbe reports whether the program probes user space (uprobe,
+// uretprobe, usdt), where integer addresses are user addresses.
+func (g *gen) userProbe() bool {
+	switch g.pi.Kind.Name {
+	case "uprobe", "uretprobe", "usdt":
+		return true
+	}
+	return false
+}
+
 // intEmitter returns the integer emitter of an entry.
 func intEmitter(ent *stdlib.Entry) (stdlib.IntEmitter, bool) {
 	switch em := ent.Emit.(type) {
@@ -528,7 +538,7 @@ func (g *gen) Str(c *ast.Call, off int16, size int) {
 	r := g.reg()
 	g.EvalInt(arg, r)
 	fn := asm.FnProbeReadKernelStr
-	if at.AddrSpace == types.User || g.pi.Kind.Name == "uprobe" {
+	if at.AddrSpace == types.User || g.userProbe() {
 		fn = asm.FnProbeReadUserStr
 	}
 	g.addr(asm.R1, off)

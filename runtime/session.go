@@ -832,6 +832,12 @@ func attachUprobe(prog *ebpf.Program, pt probe.Point, cookie uint64, pid int) (l
 		return nil, err
 	}
 	opts := &link.UprobeOptions{Cookie: cookie, PID: pid}
+	if u := pt.USDT; u != nil {
+		// The note gives file offsets; the kernel counts the semaphore up
+		// while the probe is attached, which turns on guarded probes.
+		opts.Address, opts.RefCtrOffset = u.Offset, u.Semaphore
+		return ex.Uprobe(u.Provider+":"+u.Name, prog, opts)
+	}
 	sym := pt.Func
 	if addr, err := strconv.ParseUint(sym, 0, 64); err == nil {
 		opts.Address, sym = addr, ""

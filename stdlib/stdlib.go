@@ -9,6 +9,7 @@ package stdlib
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/gbt-dev/gbt/internal/cfmt"
@@ -627,7 +628,37 @@ func argType(u *check.Use) types.Type {
 	if strings.HasPrefix(u.Name(), "sarg") {
 		return types.I64
 	}
+	if t, ok := usdtArgType(u); ok {
+		return t
+	}
 	return types.U64
+}
+
+// usdtArgType is the type of argN in a usdt probe: the size and sign its
+// note gives, when every location of the probe agrees (bpftrace types
+// them so, and printf("%d") then prints negative values).
+func usdtArgType(u *check.Use) (types.Type, bool) {
+	if u.Probe == nil || len(u.Probe.Points) == 0 || u.Probe.Points[0].USDT == nil {
+		return types.Type{}, false
+	}
+	i, err := strconv.Atoi(strings.TrimPrefix(u.Name(), "arg"))
+	if err != nil {
+		return types.Type{}, false
+	}
+	var t types.Type
+	for j, pt := range u.Probe.Points {
+		if pt.USDT == nil || i >= len(pt.USDT.Args) {
+			u.Errorf("%s: USDT probe %s has no argument %d", u.Name(), pt.Name, i)
+			return types.Type{}, true
+		}
+		a := pt.USDT.Args[i]
+		at := types.IntOf(a.Size*8, a.Signed)
+		if j > 0 && !at.Equal(t) {
+			return types.U64, true
+		}
+		t = at
+	}
+	return types.IntOf(64, t.Signed), true
 }
 
 func retvalType(u *check.Use) types.Type {

@@ -26,7 +26,9 @@ import (
 //	// normalize: hist-counts          drop hist bucket lines (timings vary)
 //	// todo: reason                    gbt does not support the script yet: reported as a skip
 //
-// @WORK@ in a script stands for the path of the gbtwork binary (uprobes).
+// @WORK@ in a script stands for the path of the gbtwork binary (uprobes);
+// @USDT@ and @USDT0@, in scripts and workloads, for internal/usdtwork built
+// with -O2 and -O0.
 func TestDiffBpftrace(t *testing.T) {
 	requireRoot(t)
 	bpftrace, err := exec.LookPath("bpftrace")
@@ -49,16 +51,21 @@ func TestDiffBpftrace(t *testing.T) {
 			if why, ok := dir["todo"]; ok {
 				t.Skipf("not supported by gbt yet: %s", why)
 			}
+			subst := strings.NewReplacer("@WORK@", work)
+			if strings.Contains(string(src), "@USDT") {
+				o2, o0 := usdtWorkloads(t)
+				subst = strings.NewReplacer("@WORK@", work, "@USDT@", o2, "@USDT0@", o0)
+			}
 			var workload []string
 			if w := dir["workload"]; w != "" {
-				workload = strings.Fields(w)
+				workload = strings.Fields(subst.Replace(w))
 			}
 			args := strings.Fields(dir["args"])
 			flags := strings.Fields(dir["flags"])
 			script := file
-			if strings.Contains(string(src), "@WORK@") {
+			if text := subst.Replace(string(src)); text != string(src) {
 				script = filepath.Join(t.TempDir(), filepath.Base(file))
-				if err := os.WriteFile(script, []byte(strings.ReplaceAll(string(src), "@WORK@", work)), 0o644); err != nil {
+				if err := os.WriteFile(script, []byte(text), 0o644); err != nil {
 					t.Fatal(err)
 				}
 			}

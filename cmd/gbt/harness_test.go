@@ -53,6 +53,36 @@ func binaries(t *testing.T) (gbt, work string) {
 	return filepath.Join(buildDir, "gbt"), filepath.Join(buildDir, "gbtwork")
 }
 
+var (
+	usdtOnce sync.Once
+	usdtBins [2]string // -O2 and -O0 builds of internal/usdtwork
+	usdtErr  error
+)
+
+// usdtWorkloads builds internal/usdtwork/usdtwork.c with gcc and
+// <sys/sdt.h>, optimized (arguments in registers) and not (arguments in
+// memory), and returns their paths. .ci/run installs gcc and
+// systemtap-sdt-dev.
+func usdtWorkloads(t *testing.T) (o2, o0 string) {
+	t.Helper()
+	gbt, _ := binaries(t)
+	usdtOnce.Do(func() {
+		dir := filepath.Dir(gbt)
+		for i, opt := range []string{"-O2", "-O0"} {
+			usdtBins[i] = filepath.Join(dir, "usdtwork"+opt)
+			cmd := exec.Command("gcc", opt, "-o", usdtBins[i], "../../internal/usdtwork/usdtwork.c")
+			if out, err := cmd.CombinedOutput(); err != nil {
+				usdtErr = fmt.Errorf("build the USDT workload (needs gcc and systemtap-sdt-dev; .ci/run installs them): %v\n%s", err, out)
+				return
+			}
+		}
+	})
+	if usdtErr != nil {
+		t.Fatal(usdtErr)
+	}
+	return usdtBins[0], usdtBins[1]
+}
+
 // requireRoot skips a kernel test, with its reason, when BPF cannot be used.
 func requireRoot(t *testing.T) {
 	t.Helper()

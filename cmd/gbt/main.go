@@ -192,8 +192,13 @@ func (a *app) dump(info *check.Info) error {
 }
 
 func (a *app) listProbes(w io.Writer, pattern string) error {
-	if kind, rest, ok := strings.Cut(pattern, ":"); ok && (kind == "uprobe" || kind == "u") {
-		return listUprobes(w, rest)
+	if kind, rest, ok := strings.Cut(pattern, ":"); ok {
+		switch kind {
+		case "uprobe", "u":
+			return listUprobes(w, rest)
+		case "usdt", "U":
+			return listUSDT(w, rest)
+		}
 	}
 	for _, k := range probe.Kinds() {
 		if k.Name == "BEGIN" || k.Name == "END" {
@@ -279,6 +284,30 @@ func listUprobes(w io.Writer, pattern string) error {
 	for _, n := range names {
 		if probe.Match(glob, n) {
 			fmt.Fprintf(w, "uprobe:%s:%s\n", path, n)
+		}
+	}
+	return nil
+}
+
+// listUSDT lists the USDT probes of a binary: pattern is
+// "PATH[:[PROVIDER:]GLOB]", as bpftrace -l prints them.
+func listUSDT(w io.Writer, pattern string) error {
+	path, rest, _ := strings.Cut(pattern, ":")
+	if rest == "" {
+		rest = "*:*"
+	} else if !strings.Contains(rest, ":") {
+		rest = "*:" + rest
+	}
+	sites, err := probe.USDTSites(path)
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for _, s := range sites {
+		name := s.Provider + ":" + s.Name
+		if !seen[name] && probe.Match(rest, name) {
+			seen[name] = true
+			fmt.Fprintf(w, "usdt:%s:%s\n", path, name)
 		}
 	}
 	return nil

@@ -53,7 +53,7 @@ var kinds = []*Kind{
 	{Name: "kretprobe", Aliases: []string{"kr"}, Parts: 1, MinParts: 1, Usage: "kretprobe:function", Prog: ProgKprobe, Return: true, Supported: true},
 	{Name: "uprobe", Aliases: []string{"u"}, Parts: 2, MinParts: 2, Usage: "uprobe:binary:function", Prog: ProgKprobe, ArgN: true, Supported: true},
 	{Name: "uretprobe", Aliases: []string{"ur"}, Parts: 2, MinParts: 2, Usage: "uretprobe:binary:function", Prog: ProgKprobe, Return: true, Supported: true},
-	{Name: "usdt", Aliases: []string{"U"}, Parts: 3, MinParts: 2, Usage: "usdt:binary:[provider:]name", Prog: ProgKprobe, ArgN: true},
+	{Name: "usdt", Aliases: []string{"U"}, Parts: 3, MinParts: 2, Usage: "usdt:binary:[provider:]name", Prog: ProgKprobe, ArgN: true, Supported: true},
 	{Name: "profile", Aliases: []string{"p"}, Parts: 2, MinParts: 1, Usage: "profile:[hz|s|ms|us:]N", Prog: ProgPerfEvent, Supported: true},
 	{Name: "interval", Aliases: []string{"i"}, Parts: 2, MinParts: 1, Usage: "interval:[hz|s|ms|us:]N", Prog: ProgPerfEvent, Supported: true},
 	{Name: "software", Aliases: []string{"s"}, Parts: 2, MinParts: 1, Usage: "software:event[:count]", Prog: ProgPerfEvent, Supported: true},
@@ -106,6 +106,8 @@ type Point struct {
 	Period          uint64
 	Path, Func      string
 	Offset          uint64
+	// USDT is the probe location of a usdt point.
+	USDT *USDTSite
 }
 
 // Error is an attach-point error with an optional hint.
@@ -190,7 +192,9 @@ func Expand(ap *ast.AttachPoint, env Env) ([]Point, error) {
 		base.Func = fn
 		base.Name = k.Name + ":" + ap.Parts[0]
 		return []Point{base}, nil
-	case "uprobe", "uretprobe", "usdt":
+	case "usdt":
+		return expandUSDT(base, ap)
+	case "uprobe", "uretprobe":
 		base.Path, base.Func = ap.Parts[0], ap.Parts[len(ap.Parts)-1]
 		base.Name = k.Name + ":" + strings.Join(ap.Parts, ":")
 		return []Point{base}, nil
@@ -235,6 +239,36 @@ func expandTracepoint(base Point, ap *ast.AttachPoint, env Env) ([]Point, error)
 		return nil, &Error{Msg: fmt.Sprintf("No probes to attach for %s", ap.Raw), Hint: "list tracepoints with gbt -l 'tracepoint:" + cat + ":*'"}
 	}
 	sort.Slice(pts, func(i, j int) bool { return pts[i].Name < pts[j].Name })
+	return pts, nil
+}
+
+// expandUSDT resolves usdt:PATH:[PROVIDER:]NAME (wildcards allowed in the
+// provider and name) to one point per probe location in the file.
+func expandUSDT(base Point, ap *ast.AttachPoint) ([]Point, error) {
+	path := ap.Parts[0]
+	provider, name := "*", ap.Parts[len(ap.Parts)-1]
+	if len(ap.Parts) == 3 {
+		provider = ap.Parts[1]
+	}
+	sites, err := USDTSites(path)
+	if err != nil {
+		return nil, &Error{Msg: err.Error()}
+	}
+	var pts []Point
+	for i := range sites {
+		s := &sites[i]
+		if !Match(provider, s.Provider) || !Match(name, s.Name) {
+			continue
+		}
+		p := base
+		p.Path, p.Func, p.USDT = path, s.Name, s
+		p.Name = "usdt:" + path + ":" + s.Provider + ":" + s.Name
+		pts = append(pts, p)
+	}
+	if len(pts) == 0 {
+		return nil, &Error{Msg: fmt.Sprintf("No probes to attach for %s", ap.Raw),
+			Hint: "list the file's USDT probes with gbt -l 'usdt:" + path + "'"}
+	}
 	return pts, nil
 }
 

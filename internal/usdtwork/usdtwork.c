@@ -1,0 +1,40 @@
+// usdtwork is the workload of gbt's USDT tests: a C program with SystemTap
+// SDT probes (built by the tests with gcc and <sys/sdt.h>).
+//
+//	usdtwork N    fire gbt:tick N times, gbt:args N times, gbt:sema (only
+//	              while traced) N times, then gbt:done once
+#define _SDT_HAS_SEMAPHORES 1
+#include <sys/sdt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+// With semaphores on, every probe has one; only gbt:sema's code tests it.
+#define SEMAPHORE(name) unsigned short gbt_##name##_semaphore __attribute__((unused)) __attribute__((section(".probes")))
+SEMAPHORE(tick);
+SEMAPHORE(args);
+SEMAPHORE(sema);
+SEMAPHORE(done);
+
+static volatile long sink;
+
+__attribute__((noinline)) static void work(int i, long *total) {
+	*total += i;
+	DTRACE_PROBE2(gbt, tick, i, *total);
+	const char *word = (i % 2) ? "odd" : "even";
+	short small = (short)(-i);
+	STAP_PROBE4(gbt, args, small, (unsigned char)(i + 200), word, (long long)i * 1000000007LL);
+	if (gbt_sema_semaphore) {
+		STAP_PROBE1(gbt, sema, i);
+	}
+}
+
+int main(int argc, char **argv) {
+	int n = argc > 1 ? atoi(argv[1]) : 1;
+	long total = 0;
+	for (int i = 0; i < n; i++) {
+		work(i, &total);
+	}
+	sink = total;
+	DTRACE_PROBE(gbt, done);
+	return 0;
+}
