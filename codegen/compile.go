@@ -190,13 +190,13 @@ func (c *compiler) probe(pi *check.ProbeInfo) {
 	}
 	if !pi.Kind.Supported {
 		c.diags.Errorf(pi.Probe.Points[0].Span, "%s probes are not supported by gbt yet", pi.Kind.Name).
-			Hint = "supported now: BEGIN, END, tracepoint, rawtracepoint, interval, profile, software, hardware, kprobe, kretprobe, uprobe, uretprobe, usdt"
+			Hint = "supported now: BEGIN, END, tracepoint, rawtracepoint, tp_btf, interval, profile, software, hardware, kprobe, kretprobe, uprobe, uretprobe, usdt, kfunc, kretfunc"
 		return
 	}
-	if (pi.Kind.Prog == probe.ProgRawTP || pi.Kind.Name == "usdt") && len(pi.Points) > 1 {
-		// Raw tracepoint links carry no attach cookie, and each location
-		// of a USDT probe may keep its arguments elsewhere: one program
-		// per point.
+	if (pi.Kind.Prog == probe.ProgRawTP || pi.Kind.Prog == probe.ProgTracing || pi.Kind.Name == "usdt") && len(pi.Points) > 1 {
+		// Raw tracepoint links carry no attach cookie, a tracing program
+		// is loaded for one target, and each location of a USDT probe may
+		// keep its arguments elsewhere: one program per point.
 		for i := range pi.Points {
 			one := *pi
 			one.Points = pi.Points[i : i+1]
@@ -229,6 +229,16 @@ func (c *compiler) probe(pi *check.ProbeInfo) {
 		prog.Type = ebpf.Kprobe
 	case probe.ProgRawTP:
 		prog.Type = ebpf.RawTracepoint
+	case probe.ProgTracing:
+		prog.Type, prog.AttachTo = ebpf.Tracing, pi.Points[0].Func
+		switch pi.Kind.Name {
+		case "kfunc":
+			prog.AttachType = ebpf.AttachTraceFEntry
+		case "kretfunc":
+			prog.AttachType = ebpf.AttachTraceFExit
+		default:
+			prog.AttachType = ebpf.AttachTraceRawTp
+		}
 	}
 	for _, pt := range pi.Points {
 		prog.Cookies = append(prog.Cookies, uint64(len(c.obj.ProbeNames)))
@@ -535,6 +545,29 @@ func (g *gen) Reg(name string, dst asm.Register) {
 		panic(unsupported{span: g.cur, msg: "registers can only be read in kprobe and uprobe programs"})
 	}
 	g.Emit(asm.LoadMem(dst, ctxReg, off, asm.DWord))
+}
+
+// Retval implements stdlib.Gen: the return value, in rax for kretprobes
+// and uretprobes, after the arguments in a kretfunc's context.
+func (g *gen) Retval(dst asm.Register) {
+	if g.prog.Kind == probe.ProgTracing {
+		n := 0
+		if g.pi.Args != nil {
+			n = len(g.pi.Args.Fields)
+		}
+		g.Emit(asm.LoadMem(dst, ctxReg, int16(8*n), asm.DWord))
+		return
+	}
+	g.Reg("ax", dst)
+}
+
+// FuncIP implements stdlib.Gen: the address of the probed function.
+func (g *gen) FuncIP(dst asm.Register) {
+	if g.prog.Kind == probe.ProgTracing {
+		g.Emit(asm.Mov.Reg(asm.R1, ctxReg), asm.FnGetFuncIp.Call(), asm.Mov.Reg(dst, asm.R0))
+		return
+	}
+	g.Reg("ip", dst)
 }
 
 // argRegs are the x86-64 registers holding the first six arguments.

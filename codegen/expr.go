@@ -7,6 +7,7 @@ import (
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/lang/types"
 	"github.com/gbt-dev/gbt/stdlib"
 )
@@ -301,6 +302,14 @@ func (g *gen) field(e *ast.Field, dst asm.Register) {
 	}
 	switch f.Type.Kind {
 	case types.Int:
+		if g.prog.Kind == probe.ProgTracing {
+			// A tracing context is u64 slots, read whole.
+			g.Emit(asm.LoadMem(dst, ctxReg, int16(f.Offset), asm.DWord))
+			if f.Type.Bits < 64 {
+				g.extend(dst, f.Type)
+			}
+			return
+		}
 		g.Emit(asm.LoadMem(dst, ctxReg, int16(f.Offset), sizeOf(f.Type)))
 		if f.Type.Signed && f.Type.Bits < 64 {
 			g.extend(dst, f.Type)

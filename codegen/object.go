@@ -36,6 +36,10 @@ type Program struct {
 	Cookies []uint64
 	Begin   bool // run once before attaching (BEGIN)
 	End     bool // run once after detaching (END)
+	// AttachType and AttachTo are the BTF attach target of tracing
+	// programs (kfunc, kretfunc, tp_btf), which is fixed at load.
+	AttachType ebpf.AttachType
+	AttachTo   string
 }
 
 // MapRole says what a map is for.

@@ -56,6 +56,10 @@ type Options struct {
 	Live func(*Live)
 }
 
+// ErrNoTrampolines is the error of loading a kfunc or kretfunc program on a
+// kernel that refuses fentry/fexit programs.
+var ErrNoTrampolines = errors.New("this kernel refuses fentry/fexit programs (operation not permitted)")
+
 // Session is one loaded Object.
 type Session struct {
 	obj     *codegen.Object
@@ -190,9 +194,13 @@ func (s *Session) load() error {
 				return fmt.Errorf("%s: associate map %s: %w", p.Name, name, err)
 			}
 		}
-		spec := &ebpf.ProgramSpec{Name: progName(p), Type: p.Type, Instructions: insns, License: "GPL"}
+		spec := &ebpf.ProgramSpec{Name: progName(p), Type: p.Type, Instructions: insns, License: "GPL",
+			AttachType: p.AttachType, AttachTo: p.AttachTo}
 		prog, err := ebpf.NewProgramWithOptions(spec, ebpf.ProgramOptions{})
 		if err != nil {
+			if p.Kind == probe.ProgTracing && errors.Is(err, unix.EPERM) && p.AttachType != ebpf.AttachTraceRawTp {
+				return fmt.Errorf("%s: %w (kfunc/kretfunc need BPF trampolines, CONFIG_FUNCTION_TRACER and no lockdown; kprobe:%s is the alternative where kprobes exist)", p.Name, ErrNoTrampolines, p.AttachTo)
+			}
 			return s.loadError(p, err)
 		}
 		s.progs = append(s.progs, prog)
@@ -274,6 +282,11 @@ func (s *Session) attach() error {
 				err = s.attachTracepoint(s.progs[i], pt, cookie)
 			case probe.ProgPerfEvent:
 				err = s.attachPerf(s.progs[i], pt)
+			case probe.ProgTracing:
+				var l link.Link
+				if l, err = link.AttachTracing(link.TracingOptions{Program: s.progs[i]}); err == nil {
+					s.links = append(s.links, l)
+				}
 			case probe.ProgRawTP:
 				var l link.Link
 				l, err = link.AttachRawTracepoint(link.RawTracepointOptions{Name: pt.Func, Program: s.progs[i]})

@@ -33,6 +33,10 @@ type Gen interface {
 	ChildPID() int
 	// ProbeID loads the index of the running probe's name into dst.
 	ProbeID(dst asm.Register)
+	// Retval loads the return value of the probed function.
+	Retval(dst asm.Register)
+	// FuncIP loads the address of the probed function (func).
+	FuncIP(dst asm.Register)
 	// Arg loads argument i of the probed function or raw tracepoint.
 	Arg(i int, dst asm.Register)
 	// Reg loads a pt_regs register of a kprobe/uprobe context into dst.
@@ -177,9 +181,9 @@ func attachEmitters(es []*Entry) {
 		// func is the probed function: the symbol of the instruction
 		// pointer at entry, a ksym in kernel probes, a usym in uprobes.
 		"func": SplitEmitter{
-			Int: func(g Gen, _ *ast.Call, dst asm.Register) { g.Reg("ip", dst) },
+			Int: func(g Gen, _ *ast.Call, dst asm.Register) { g.FuncIP(dst) },
 			Mem: func(g Gen, _ *ast.Call, off int16, _ int) {
-				g.Reg("ip", asm.R0)
+				g.FuncIP(asm.R0)
 				g.Emit(asm.StoreMem(asm.R10, off, asm.R0, asm.DWord))
 				storePid(g, off+8)
 			},
@@ -227,7 +231,7 @@ func attachEmitters(es []*Entry) {
 	for i := 0; i < 10; i++ {
 		emit[fmt.Sprintf("arg%d", i)] = IntEmitter(func(g Gen, _ *ast.Call, dst asm.Register) { g.Arg(i, dst) })
 	}
-	emit["retval"] = regEmitter("ax")
+	emit["retval"] = IntEmitter(func(g Gen, _ *ast.Call, dst asm.Register) { g.Retval(dst) })
 	for _, e := range es {
 		if em, ok := emit[e.Name]; ok {
 			e.Emit = em

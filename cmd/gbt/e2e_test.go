@@ -30,6 +30,7 @@ func TestE2E(t *testing.T) {
 		want     string         // exact stdout, if set
 		match    *regexp.Regexp // stdout pattern, if set
 		exit     int
+		stderr   string // stderr must contain this, if set
 	}{
 		{
 			name: "begin printf exit",
@@ -85,6 +86,20 @@ func TestE2E(t *testing.T) {
 			want:     "\n\n@both[rawtracepoint:sys_enter]: 3\n@kills[rawtracepoint:sys_enter]: 3\n",
 		},
 		{
+			// bpftrace 0.17 has no tp_btf probes.
+			name:     "tp_btf: BTF-typed tracepoint args and pointer chains",
+			prog:     `tp_btf:sys_enter /comm == "gbtwork" && args->id == 62/ { @kills = count(); @sig[args->regs->si] = count(); @self[args->regs->di == pid] = count(); } ` + exitWhenDone,
+			workload: []string{"kill", "3"},
+			want:     "\n\n@kills: 3\n@self[1]: 3\n@sig[0]: 3\n",
+		},
+		{
+			name:   "kfunc on a kernel without BPF trampolines is a clear error",
+			prog:   `kfunc:vfs_read { @[comm] = count(); }`,
+			exit:   1,
+			want:   "",
+			stderr: "ERROR: kfunc:vfs_read: this kernel refuses fentry/fexit programs",
+		},
+		{
 			name: "BEGIN then END, each once",
 			prog: `BEGIN { printf("begin\n"); exit(); } END { printf("end\n"); }`,
 			want: "begin\nend\n\n\n",
@@ -130,6 +145,9 @@ func TestE2E(t *testing.T) {
 				if res.stdout != tt.want {
 					t.Errorf("stdout:\n%q\nwant:\n%q\nstderr:\n%s", res.stdout, tt.want, res.stderr)
 				}
+			}
+			if tt.stderr != "" && !strings.Contains(res.stderr, tt.stderr) {
+				t.Errorf("stderr lacks %q:\n%s", tt.stderr, res.stderr)
 			}
 			if tt.exit == 0 && (strings.Contains(res.stderr, "ERROR") || strings.Contains(res.stderr, "Lost")) {
 				t.Errorf("unexpected error output:\n%s", res.stderr)

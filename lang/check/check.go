@@ -190,8 +190,53 @@ func (c *checker) expandProbes(prog *ast.Program) {
 		if pi.Kind != nil && pi.Kind.Name == "tracepoint" && c.cfg.Env != nil && len(pi.Points) > 0 {
 			c.tracepointArgs(pi)
 		}
+		if pi.Kind != nil && pi.Kind.Prog == probe.ProgTracing && len(pi.Points) > 0 {
+			c.tracingArgs(pi)
+		}
 		c.info.Probes = append(c.info.Probes, pi)
 	}
+}
+
+// tracingArgs builds the args record of a kfunc, kretfunc or tp_btf probe
+// from the kernel's BTF: one 8-byte slot per argument of the function or
+// tracepoint. Several points must share a signature.
+func (c *checker) tracingArgs(pi *ProbeInfo) {
+	fe, ok := c.cfg.Env.(probe.FuncEnv)
+	if !ok || c.cfg.Env == nil {
+		c.errorf(pi.Probe.Points[0].Span, "%s probes need the kernel's BTF, which gbt has no access to here", pi.Kind.Name)
+		return
+	}
+	kind := pi.Kind.Name
+	if kind == "kretfunc" {
+		kind = "kfunc"
+	}
+	for i, pt := range pi.Points {
+		args, _, err := fe.FuncArgs(kind, pt.Func)
+		if err != nil {
+			c.errorf(pi.Probe.Points[min(i, len(pi.Probe.Points)-1)].Span, "%v", err)
+			return
+		}
+		if i == 0 {
+			pi.Args = &args
+		} else if !sameRecord(*pi.Args, args) {
+			c.errorf(pi.Probe.Points[min(i, len(pi.Probe.Points)-1)].Span, "%s and %s have different arguments: give each its own probe", pi.Points[0].Name, pt.Name)
+			return
+		}
+	}
+}
+
+// sameRecord reports whether two records have the same fields.
+func sameRecord(a, b types.Type) bool {
+	if len(a.Fields) != len(b.Fields) {
+		return false
+	}
+	for i, f := range a.Fields {
+		g := b.Fields[i]
+		if f.Name != g.Name || f.Offset != g.Offset || !f.Type.Equal(g.Type) {
+			return false
+		}
+	}
+	return true
 }
 
 // tracepointArgs builds the args record of a tracepoint probe from its

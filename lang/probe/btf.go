@@ -139,3 +139,41 @@ func pointee(t btf.Type, depth int) types.Type {
 	}
 	return types.U8
 }
+
+// FuncEnv is an Env that knows the BTF signatures of kernel functions and
+// BTF-enabled tracepoints: the args of kfunc/kretfunc and tp_btf probes.
+type FuncEnv interface {
+	// FuncArgs returns the args record of a kfunc/kretfunc (kind
+	// "kfunc") or tp_btf (kind "tp_btf") target: one 8-byte slot per
+	// argument, as the program's context holds them, and the function's
+	// return type (Void for tracepoints).
+	FuncArgs(kind, name string) (args types.Type, ret types.Type, err error)
+}
+
+// ArgsFromProto converts a BTF function prototype to an args record of
+// 8-byte slots; skip drops leading parameters (a tracepoint's __data).
+func ArgsFromProto(name string, proto *btf.FuncProto, skip int) (args types.Type, ret types.Type, err error) {
+	args = types.Type{Kind: types.Record, Name: "struct " + name + "_args", Ctx: true}
+	for i, p := range proto.Params[min(skip, len(proto.Params)):] {
+		t, err := memberType(p.Type, 0)
+		if err != nil {
+			t = types.U64 // an argument gbt cannot type is still its raw value
+		}
+		if t.Kind == types.String || t.Kind == types.Record || t.Kind == types.Array {
+			t = types.U64 // by-value aggregates do not fit a slot as such
+		}
+		pname := p.Name
+		if pname == "" {
+			pname = fmt.Sprintf("arg%d", i)
+		}
+		args.Fields = append(args.Fields, types.Field{Name: pname, Type: t, Offset: 8 * i})
+	}
+	args.Size = 8 * len(args.Fields)
+	ret = types.Type{Kind: types.Void}
+	if _, void := proto.Return.(*btf.Void); proto.Return != nil && !void {
+		if ret, err = memberType(proto.Return, 0); err != nil || ret.Kind == types.Record {
+			ret = types.U64
+		}
+	}
+	return args, ret, nil
+}

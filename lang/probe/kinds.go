@@ -48,7 +48,7 @@ var kinds = []*Kind{
 	{Name: "END", Prog: ProgTestRun, Usage: "END", Supported: true},
 	{Name: "tracepoint", Aliases: []string{"t"}, Parts: 2, MinParts: 2, Usage: "tracepoint:category:name", Prog: ProgTracepoint, Args: true, Supported: true},
 	{Name: "rawtracepoint", Aliases: []string{"rt"}, Parts: 1, MinParts: 1, Usage: "rawtracepoint:name", Prog: ProgRawTP, ArgN: true, Supported: true},
-	{Name: "tp_btf", Parts: 1, MinParts: 1, Usage: "tp_btf:name", Prog: ProgTracing, Args: true},
+	{Name: "tp_btf", Parts: 1, MinParts: 1, Usage: "tp_btf:name", Prog: ProgTracing, Args: true, Supported: true},
 	{Name: "kprobe", Aliases: []string{"k"}, Parts: 1, MinParts: 1, Usage: "kprobe:function[+offset]", Prog: ProgKprobe, ArgN: true, Supported: true},
 	{Name: "kretprobe", Aliases: []string{"kr"}, Parts: 1, MinParts: 1, Usage: "kretprobe:function", Prog: ProgKprobe, Return: true, Supported: true},
 	{Name: "uprobe", Aliases: []string{"u"}, Parts: 2, MinParts: 2, Usage: "uprobe:binary:function", Prog: ProgKprobe, ArgN: true, Supported: true},
@@ -59,8 +59,8 @@ var kinds = []*Kind{
 	{Name: "software", Aliases: []string{"s"}, Parts: 2, MinParts: 1, Usage: "software:event[:count]", Prog: ProgPerfEvent, Supported: true},
 	{Name: "hardware", Aliases: []string{"h"}, Parts: 2, MinParts: 1, Usage: "hardware:event[:count]", Prog: ProgPerfEvent, Supported: true},
 	{Name: "watchpoint", Aliases: []string{"w"}, Parts: 3, MinParts: 3, Usage: "watchpoint:address:length:mode", Prog: ProgPerfEvent},
-	{Name: "kfunc", Aliases: []string{"fentry", "f"}, Parts: 1, MinParts: 1, Usage: "kfunc:function", Prog: ProgTracing, Args: true},
-	{Name: "kretfunc", Aliases: []string{"fexit", "fr"}, Parts: 1, MinParts: 1, Usage: "kretfunc:function", Prog: ProgTracing, Args: true, Return: true},
+	{Name: "kfunc", Aliases: []string{"fentry", "f"}, Parts: 1, MinParts: 1, Usage: "kfunc:function", Prog: ProgTracing, Args: true, Supported: true},
+	{Name: "kretfunc", Aliases: []string{"fexit", "fr"}, Parts: 1, MinParts: 1, Usage: "kretfunc:function", Prog: ProgTracing, Args: true, Return: true, Supported: true},
 	{Name: "iter", Parts: 1, MinParts: 1, Usage: "iter:name", Prog: ProgIter},
 }
 
@@ -178,9 +178,9 @@ func Expand(ap *ast.AttachPoint, env Env) ([]Point, error) {
 		return []Point{base}, nil
 	case "kprobe", "kretprobe", "kfunc", "kretfunc", "rawtracepoint", "tp_btf", "iter":
 		fn := ap.Parts[0]
-		if k.Name == "rawtracepoint" && hasWildcard(fn) {
-			return nil, &Error{Msg: fmt.Sprintf("wildcards are not supported for rawtracepoint probes: %s", ap.Raw),
-				Hint: "name each raw tracepoint, e.g. rawtracepoint:sched_switch"}
+		if (k.Name == "rawtracepoint" || k.Prog == ProgTracing) && hasWildcard(fn) {
+			return nil, &Error{Msg: fmt.Sprintf("wildcards are not supported for %s probes by gbt yet: %s", k.Name, ap.Raw),
+				Hint: "name each target, e.g. " + k.Name + ":" + map[bool]string{true: "vfs_read", false: "sched_switch"}[k.Name == "kfunc" || k.Name == "kretfunc"]}
 		}
 		if i := strings.IndexByte(fn, '+'); i > 0 && k.Name == "kprobe" {
 			off, err := strconv.ParseUint(fn[i+1:], 0, 64)

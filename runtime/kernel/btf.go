@@ -25,15 +25,20 @@ type kernelBTF struct {
 	records map[string]types.Type
 }
 
-// Struct implements probe.StructEnv for "struct name" and "union name".
-func (e *Env) Struct(name string) (types.Type, error) {
-	k := &e.btf
+// load parses the kernel's BTF, once.
+func (k *kernelBTF) load() {
 	k.once.Do(func() {
 		k.spec, k.err = btf.LoadKernelSpec()
 		if k.err != nil {
 			k.err = fmt.Errorf("load kernel BTF (/sys/kernel/btf/vmlinux): %w", k.err)
 		}
 	})
+}
+
+// Struct implements probe.StructEnv for "struct name" and "union name".
+func (e *Env) Struct(name string) (types.Type, error) {
+	k := &e.btf
+	k.load()
 	if k.err != nil {
 		return types.Type{}, k.err
 	}
@@ -72,4 +77,52 @@ func (e *Env) Struct(name string) (types.Type, error) {
 	}
 	k.records[name] = rec
 	return rec, nil
+}
+
+var _ probe.FuncEnv = (*Env)(nil)
+
+// FuncArgs implements probe.FuncEnv from the kernel's BTF: a function's
+// prototype for kfunc, the btf_trace_<name> typedef for tp_btf.
+func (e *Env) FuncArgs(kind, name string) (types.Type, types.Type, error) {
+	k := &e.btf
+	k.load()
+	if k.err != nil {
+		return types.Type{}, types.Type{}, k.err
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	switch kind {
+	case "tp_btf":
+		// __bpf_trace_<name> has the tracepoint's prototype with its
+		// parameter names; the btf_trace_<name> typedef has no names.
+		var fn *btf.Func
+		if err := k.spec.TypeByName("__bpf_trace_"+name, &fn); err == nil {
+			if proto, ok := fn.Type.(*btf.FuncProto); ok {
+				return probe.ArgsFromProto(name, proto, 1) // skip void *__data
+			}
+		}
+		var td *btf.Typedef
+		if err := k.spec.TypeByName("btf_trace_"+name, &td); err != nil {
+			return types.Type{}, types.Type{}, fmt.Errorf("tp_btf:%s: no such BTF tracepoint: %w", name, probe.ErrNoStruct)
+		}
+		ptr, ok := btf.UnderlyingType(td.Type).(*btf.Pointer)
+		if !ok {
+			return types.Type{}, types.Type{}, fmt.Errorf("tp_btf:%s: unexpected BTF type %s", name, td.Type)
+		}
+		proto, ok := ptr.Target.(*btf.FuncProto)
+		if !ok {
+			return types.Type{}, types.Type{}, fmt.Errorf("tp_btf:%s: unexpected BTF type %s", name, ptr.Target)
+		}
+		return probe.ArgsFromProto(name, proto, 1) // skip void *__data
+	default:
+		var fn *btf.Func
+		if err := k.spec.TypeByName(name, &fn); err != nil {
+			return types.Type{}, types.Type{}, fmt.Errorf("%s:%s: no such kernel function in BTF: %w", kind, name, probe.ErrNoStruct)
+		}
+		proto, ok := fn.Type.(*btf.FuncProto)
+		if !ok {
+			return types.Type{}, types.Type{}, fmt.Errorf("%s:%s: unexpected BTF type %s", kind, name, fn.Type)
+		}
+		return probe.ArgsFromProto(name, proto, 0)
+	}
 }

@@ -9,11 +9,51 @@ import (
 	"github.com/gbt-dev/gbt/lang/types"
 )
 
-var _ probe.StructEnv = (*Env)(nil)
+var (
+	_ probe.StructEnv = (*Env)(nil)
+	_ probe.FuncEnv   = (*Env)(nil)
+)
+
+// FuncArgs implements probe.FuncEnv over canned prototypes of this
+// kernel: the function vfs_read and the BTF tracepoints sys_enter and
+// sched_switch.
+func (e *Env) FuncArgs(kind, name string) (types.Type, types.Type, error) {
+	i64 := &btf.Int{Name: "long", Size: 8, Encoding: btf.Signed}
+	u64 := &btf.Int{Name: "long unsigned int", Size: 8}
+	void := &btf.Pointer{Target: &btf.Void{}}
+	canned := cannedStructs()
+	task, regs := canned[0], canned[3]
+	protos := map[string]*btf.FuncProto{
+		"kfunc:vfs_read": {Return: i64, Params: []btf.FuncParam{
+			{Name: "file", Type: &btf.Pointer{Target: &btf.Struct{Name: "file", Size: 232}}},
+			{Name: "buf", Type: &btf.Pointer{Target: &btf.Int{Name: "char", Size: 1, Encoding: btf.Char}}},
+			{Name: "count", Type: u64},
+			{Name: "pos", Type: &btf.Pointer{Target: i64}},
+		}},
+		"tp_btf:sys_enter": {Return: &btf.Void{}, Params: []btf.FuncParam{
+			{Name: "__data", Type: void}, {Name: "regs", Type: &btf.Pointer{Target: regs}}, {Name: "id", Type: i64},
+		}},
+		"tp_btf:sched_switch": {Return: &btf.Void{}, Params: []btf.FuncParam{
+			{Name: "__data", Type: void}, {Name: "preempt", Type: &btf.Int{Name: "_Bool", Size: 1, Encoding: btf.Bool}},
+			{Name: "prev", Type: &btf.Pointer{Target: task}}, {Name: "next", Type: &btf.Pointer{Target: task}},
+			{Name: "prev_state", Type: &btf.Int{Name: "unsigned int", Size: 4}},
+		}},
+	}
+	proto, ok := protos[kind+":"+name]
+	if !ok {
+		return types.Type{}, types.Type{}, fmt.Errorf("%s:%s: %w", kind, name, probe.ErrNoStruct)
+	}
+	skip := 0
+	if kind == "tp_btf" {
+		skip = 1
+	}
+	return probe.ArgsFromProto(name, proto, skip)
+}
 
 // Struct implements probe.StructEnv over a few canned BTF types, laid out
 // as on the 6.18 kernel the tracefs files come from (a subset of their
-// members): struct task_struct, struct sched_entity, struct mm_struct.
+// members): struct task_struct, struct sched_entity, struct mm_struct,
+// struct pt_regs.
 func (e *Env) Struct(name string) (types.Type, error) {
 	for _, t := range cannedStructs() {
 		var got string
@@ -63,5 +103,8 @@ func cannedStructs() []btf.Type {
 		}}, Offset: 1400 * 8},
 		{Name: "comm", Type: &btf.Array{Type: char, Nelems: 16}, Offset: 1752 * 8},
 	}
-	return []btf.Type{task, se, mm}
+	regs := &btf.Struct{Name: "pt_regs", Size: 168, Members: []btf.Member{
+		{Name: "ax", Type: u64, Offset: 80 * 8}, {Name: "si", Type: u64, Offset: 104 * 8}, {Name: "di", Type: u64, Offset: 112 * 8},
+	}}
+	return []btf.Type{task, se, mm, regs}
 }
