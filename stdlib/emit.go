@@ -239,10 +239,6 @@ func attachEmitters(es []*Entry) {
 	}
 }
 
-func regEmitter(reg string) IntEmitter {
-	return func(g Gen, _ *ast.Call, dst asm.Register) { g.Reg(reg, dst) }
-}
-
 func printEmit(g Gen, c *ast.Call) {
 	if m, ok := c.Args[0].(*ast.MapRef); ok && m.Keys == nil {
 		g.MapOp(OpPrint, c)
