@@ -73,6 +73,7 @@ type Program struct {
 	File     string     // file name used in diagnostics ("stdin" for -e)
 	Shebang  string     // first line without "#!", "" if none
 	Includes []*Include // #include lines, in order
+	Macros   []*Macro   // #define lines (active ones), in order
 	CDefs    []*CDef    // C struct/union/enum definitions, in order
 	Config   *Config    // config = { ... } block or nil
 	Probes   []*Probe   // probe blocks, in order
@@ -84,6 +85,13 @@ type Include struct {
 	Span
 	Path   string // as written, without the delimiters
 	System bool   // true for <...>
+}
+
+// Macro is a `#define NAME VALUE` line; integer values act as constants.
+type Macro struct {
+	Span
+	Name  string
+	Value string // the rest of the line, trimmed
 }
 
 // CDef is a C type definition at the top level (struct, union or enum).
@@ -361,6 +369,7 @@ type Offsetof struct {
 
 func (*Program) node()     {}
 func (*Include) node()     {}
+func (*Macro) node()       {}
 func (*CDef) node()        {}
 func (*CField) node()      {}
 func (*Config) node()      {}

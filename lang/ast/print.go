@@ -65,6 +65,10 @@ func (p *printer) program(prog *Program) {
 		}
 		sep = true
 	}
+	for _, m := range prog.Macros {
+		p.printf("#define %s %s\n", m.Name, m.Value)
+		sep = true
+	}
 	for _, d := range prog.CDefs {
 		if sep {
 			p.b.WriteByte('\n')

@@ -38,6 +38,9 @@ func Children(n Node) []Node {
 		for _, i := range n.Includes {
 			add(i)
 		}
+		for _, m := range n.Macros {
+			add(m)
+		}
 		for _, d := range n.CDefs {
 			add(d)
 		}
@@ -168,6 +171,9 @@ func (d *dumper) node(n Node, depth int) {
 		for _, inc := range n.Includes {
 			d.node(inc, depth+1)
 		}
+		for _, m := range n.Macros {
+			d.node(m, depth+1)
+		}
 		for _, c := range n.CDefs {
 			d.node(c, depth+1)
 		}
@@ -177,6 +183,8 @@ func (d *dumper) node(n Node, depth int) {
 		for _, p := range n.Probes {
 			d.node(p, depth+1)
 		}
+	case *Macro:
+		d.line(depth, "#define "+n.Name+" "+n.Value, nil)
 	case *Include:
 		if n.System {
 			d.line(depth, "#include <"+n.Path+">", nil)

@@ -34,6 +34,7 @@ func Check(prog *ast.Program, cfg Config) (*Info, diag.List) {
 	for _, d := range prog.CDefs {
 		c.cdef(d)
 	}
+	c.macros(prog)
 	c.expandProbes(prog)
 	for pass := 0; pass < 2; pass++ {
 		if pass == 1 && c.suppressed == 0 && !c.widened {

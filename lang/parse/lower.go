@@ -51,7 +51,7 @@ func (l *lowerer) include(d *gDef) *ast.Include {
 	text := strings.TrimSpace(d.Include[1:])
 	rest, ok := strings.CutPrefix(text, "include")
 	if !ok {
-		l.errorf(sp, "unsupported preprocessor directive: only #include is supported")
+		l.errorf(sp, "unsupported preprocessor directive: gbt supports #include, #define, #undef, #ifdef, #ifndef, #if, #else and #endif")
 		return nil
 	}
 	rest = strings.TrimSpace(rest)

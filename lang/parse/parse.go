@@ -24,7 +24,12 @@ const MaxDepth = 200
 // Parse parses one script. file names it in diagnostics ("stdin" for -e).
 // On a syntax error the program is nil and diags holds the error.
 func Parse(file, src string) (prog *ast.Program, diags diag.List) {
-	s := scan(file, src)
+	text, macros, ppSpan, ppMsg := preprocess(file, src)
+	if ppSpan != nil {
+		diags.Errorf(*ppSpan, "%s", ppMsg)
+		return nil, diags
+	}
+	s := scan(file, text)
 	defer func() {
 		if r := recover(); r != nil {
 			// A parser bug must not crash gbt: report it where parsing started.
@@ -44,6 +49,7 @@ func Parse(file, src string) (prog *ast.Program, diags diag.List) {
 	}
 	l := &lowerer{s: s}
 	prog = l.program(g)
+	prog.Macros = macros
 	if l.diags.HasErrors() {
 		return nil, l.diags
 	}
