@@ -374,6 +374,17 @@ func (g *gen) recordField(e *ast.Field, f types.Field, dst asm.Register) {
 	}
 }
 
+// readInto copies size bytes at the address in src into R10+off with
+// bpf_probe_read_{kernel,user}.
+func (g *gen) readInto(off int16, size int, src asm.Register, as types.AddrSpace) {
+	fn := asm.FnProbeReadKernel
+	if as == types.User {
+		fn = asm.FnProbeReadUser
+	}
+	g.addr(asm.R1, off)
+	g.Emit(asm.Mov.Imm(asm.R2, int32(size)), asm.Mov.Reg(asm.R3, src), fn.Call())
+}
+
 // recordString reads a char-array field of a kernel record into a string
 // slot of size bytes at R10+off.
 func (g *gen) recordString(e *ast.Field, f types.Field, off int16, size int) {
@@ -469,8 +480,22 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 			g.recordString(e, f, off, t.ByteSize())
 			return
 		}
+		if f, ok := g.c.info.Fields[e]; ok && f.Type.Kind == types.Array {
+			r := g.reg()
+			as := g.fieldAddr(e, f, r)
+			g.readInto(off, min(t.ByteSize(), f.Type.ByteSize()), r, as)
+			g.release(r)
+			return
+		}
 		if f, ok := g.argField(e); ok && f.Type.Kind == types.String {
 			g.argString(f, off, t.ByteSize())
+			return
+		}
+		if f, ok := g.argField(e); ok && f.Type.Kind == types.Array {
+			r := g.reg()
+			g.Emit(asm.Mov.Reg(r, ctxReg), asm.Add.Imm(r, int32(f.Offset)))
+			g.readInto(off, min(t.ByteSize(), f.Type.ByteSize()), r, types.Kernel)
+			g.release(r)
 			return
 		}
 	case *ast.TupleIndex:

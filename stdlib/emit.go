@@ -198,18 +198,26 @@ func attachEmitters(es []*Entry) {
 				asm.FnGetCurrentComm.Call(),
 			)
 		}),
-		"printf":   StmtEmitter(func(g Gen, c *ast.Call) { g.Printf(c) }),
-		"system":   StmtEmitter(func(g Gen, c *ast.Call) { g.FormatEvent(FormatSystem, c) }),
-		"cat":      StmtEmitter(func(g Gen, c *ast.Call) { g.FormatEvent(FormatCat, c) }),
-		"time":     StmtEmitter(func(g Gen, c *ast.Call) { g.Time(c) }),
-		"signal":   StmtEmitter(signalEmit),
-		"exit":     StmtEmitter(func(g Gen, _ *ast.Call) { g.Exit() }),
-		"delete":   StmtEmitter(func(g Gen, c *ast.Call) { g.MapOp(OpDelete, c) }),
-		"clear":    StmtEmitter(func(g Gen, c *ast.Call) { g.MapOp(OpClear, c) }),
-		"zero":     StmtEmitter(func(g Gen, c *ast.Call) { g.MapOp(OpZero, c) }),
-		"print":    StmtEmitter(printEmit),
-		"str":      MemEmitter(func(g Gen, c *ast.Call, off int16, size int) { g.Str(c, off, size) }),
-		"ntop":     MemEmitter(ntopEmit),
+		"printf": StmtEmitter(func(g Gen, c *ast.Call) { g.Printf(c) }),
+		"system": StmtEmitter(func(g Gen, c *ast.Call) { g.FormatEvent(FormatSystem, c) }),
+		"cat":    StmtEmitter(func(g Gen, c *ast.Call) { g.FormatEvent(FormatCat, c) }),
+		"time":   StmtEmitter(func(g Gen, c *ast.Call) { g.Time(c) }),
+		"signal": StmtEmitter(signalEmit),
+		"exit":   StmtEmitter(func(g Gen, _ *ast.Call) { g.Exit() }),
+		"delete": StmtEmitter(func(g Gen, c *ast.Call) { g.MapOp(OpDelete, c) }),
+		"clear":  StmtEmitter(func(g Gen, c *ast.Call) { g.MapOp(OpClear, c) }),
+		"zero":   StmtEmitter(func(g Gen, c *ast.Call) { g.MapOp(OpZero, c) }),
+		"print":  StmtEmitter(printEmit),
+		"str":    MemEmitter(func(g Gen, c *ast.Call, off int16, size int) { g.Str(c, off, size) }),
+		"ntop":   MemEmitter(ntopEmit),
+		"bswap": IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) {
+			g.EvalInt(c.Args[0], dst)
+			if bits := g.TypeOf(c.Args[0]).Bits; bits > 8 {
+				// BPF_END to big endian swaps bytes on this little-endian
+				// target, zero-extending the narrower sizes.
+				g.Emit(asm.HostTo(asm.BE, dst, map[int]asm.Size{16: asm.Half, 32: asm.Word, 64: asm.DWord}[bits]))
+			}
+		}),
 		"buf":      MemEmitter(func(g Gen, c *ast.Call, off int16, size int) { g.Buf(c, off, size) }),
 		"strncmp":  IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) { g.Strncmp(c, dst) }),
 		"join":     StmtEmitter(func(g Gen, c *ast.Call) { g.Join(c) }),
@@ -376,14 +384,23 @@ func signalEmit(g Gen, c *ast.Call) {
 
 // ntopEmit writes an inet value {u64 af; u8 addr[16]} for ntop([af,] addr)
 // with an IPv4 address held in an integer.
+// ntopEmit writes an inet value: the address family, then the address (an
+// integer IPv4 address, or an array of 4 or 16 bytes).
 func ntopEmit(g Gen, c *ast.Call, off int16, _ int) {
 	addr := c.Args[len(c.Args)-1]
+	at := g.TypeOf(addr)
 	if len(c.Args) == 2 {
-		g.EvalInt(c.Args[0], asm.R1)
+		g.EvalMem(c.Args[0], types.U64, off)
 	} else {
-		g.Emit(asm.Mov.Imm(asm.R1, 2)) // AF_INET
+		af := int32(2) // AF_INET
+		if ipBytes(at) == 16 {
+			af = 10 // AF_INET6
+		}
+		g.Emit(asm.Mov.Imm(asm.R1, af), asm.StoreMem(asm.R10, off, asm.R1, asm.DWord))
 	}
-	g.Emit(asm.StoreMem(asm.R10, off, asm.R1, asm.DWord))
-	g.EvalInt(addr, asm.R1)
-	g.Emit(asm.StoreMem(asm.R10, off+8, asm.R1, asm.Word))
+	if ipBytes(at) > 0 {
+		g.EvalMem(addr, at, off+8)
+		return
+	}
+	g.EvalMem(addr, types.U32, off+8)
 }

@@ -380,12 +380,25 @@ func entries() []*Entry {
 				return types.Type{}
 			}
 			for i, t := range u.ArgTypes {
+				if i == len(u.ArgTypes)-1 && ipBytes(t) > 0 {
+					continue
+				}
 				if !t.IsInt() {
-					u.ErrorAt(u.Args[i], "ntop() supports integer (IPv4) addresses for now (%s provided)", t)
+					u.ErrorAt(u.Args[i], "ntop() expects an integer (IPv4) or an array of 4 or 16 bytes (%s provided)", t)
 					return types.Type{}
 				}
 			}
 			return types.Type{Kind: types.Inet}
+		}},
+		{Name: "bswap", Kind: check.Func, Doc: "bswap(n): reverse the byte order of an integer of its size", Type: func(u *check.Use) types.Type {
+			if !arity(u, 1, 1) {
+				return types.Type{}
+			}
+			if t := u.ArgTypes[0]; !t.IsInt() {
+				u.Errorf("bswap() only supports integer arguments (%s provided)", t.KindWord())
+				return types.Type{}
+			}
+			return types.IntOf(u.ArgTypes[0].Bits, false)
 		}},
 		{Name: "macaddr", Kind: check.Func, Doc: "macaddr(addr): format a MAC address", Type: oneAny(types.Type{Kind: types.Mac})},
 		{Name: "path", Kind: check.Func, Doc: "path(struct path *): full path of a file", Type: oneAny(types.StringOf(check.DefaultStrlen))},
@@ -492,6 +505,15 @@ func stackType(user bool) func(u *check.Use) types.Type {
 		}
 		return types.StackOf(user, perf, depth)
 	}
+}
+
+// ipBytes is the length of an address held in an array of bytes (4 for
+// IPv4, 16 for IPv6), or 0.
+func ipBytes(t types.Type) int {
+	if (t.Kind == types.Array && t.Elem != nil && t.Elem.Kind == types.Int && t.Elem.Bits == 8) && (t.Len == 4 || t.Len == 16) {
+		return t.Len
+	}
+	return 0
 }
 
 // keyedMapArg checks that the first argument names a whole map that has

@@ -812,6 +812,15 @@ func (c *checker) ident(e *ast.Ident) types.Type {
 		return types.Type{Kind: types.Pointer, Elem: pi.Args, Ctx: true}
 	}
 	b, ok := c.builtin(e.Name)
+	if !ok {
+		if ee, isEnum := c.cfg.Env.(probe.EnumEnv); isEnum && c.cfg.Env != nil {
+			if v, found := ee.EnumValue(e.Name); found {
+				c.enums[e.Name] = v
+				c.setConst(e, v)
+				return types.I64
+			}
+		}
+	}
 	if !ok || (b.BuiltinKind() != Var && b.BuiltinKind() != VarOrFunc) {
 		d := c.errorf(spanOf(e), "Unknown identifier: '%s'", e.Name)
 		if s := spell.Nearest(e.Name, c.varNames()); s != "" {

@@ -99,7 +99,7 @@ func memberType(t btf.Type, depth int) (types.Type, error) {
 		if err != nil {
 			return types.Type{}, err
 		}
-		if elem.Kind == types.Int && elem.Bits == 8 {
+		if isChar(v.Type) {
 			return types.StringOf(int(v.Nelems)), nil // bpftrace reads char arrays as strings
 		}
 		return types.ArrayOf(elem, int(v.Nelems)), nil
@@ -117,6 +117,12 @@ func memberType(t btf.Type, depth int) (types.Type, error) {
 		return types.Type{}, errors.New("floating-point members are not supported")
 	}
 	return types.Type{}, fmt.Errorf("members of type %s are not supported", t)
+}
+
+// isChar reports whether t is C's char (not unsigned char, as __u8 is).
+func isChar(t btf.Type) bool {
+	i, ok := btf.UnderlyingType(t).(*btf.Int)
+	return ok && i.Size == 1 && (i.Encoding == btf.Char || i.Name == "char")
 }
 
 // pointee converts what a pointer member points at; void, functions and
@@ -176,4 +182,11 @@ func ArgsFromProto(name string, proto *btf.FuncProto, skip int) (args types.Type
 		}
 	}
 	return args, ret, nil
+}
+
+// EnumEnv is an Env that knows the kernel's enum constants (from BTF):
+// TCP_ESTABLISHED, SKB_DROP_REASON_NOT_SPECIFIED, ...
+type EnumEnv interface {
+	// EnumValue returns the value of an enumerator and whether it exists.
+	EnumValue(name string) (int64, bool)
 }

@@ -23,6 +23,7 @@ type kernelBTF struct {
 	err     error
 	mu      sync.Mutex
 	records map[string]types.Type
+	enums   map[string]int64 // every enumerator, indexed on first use
 }
 
 // load parses the kernel's BTF, once.
@@ -125,4 +126,34 @@ func (e *Env) FuncArgs(kind, name string) (types.Type, types.Type, error) {
 		}
 		return probe.ArgsFromProto(name, proto, 0)
 	}
+}
+
+var _ probe.EnumEnv = (*Env)(nil)
+
+// EnumValue implements probe.EnumEnv. The first lookup indexes every enum
+// of the kernel's BTF (a few hundred milliseconds; only scripts that name
+// an identifier gbt does not know otherwise pay it).
+func (e *Env) EnumValue(name string) (int64, bool) {
+	k := &e.btf
+	k.load()
+	if k.err != nil {
+		return 0, false
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.enums == nil {
+		k.enums = map[string]int64{}
+		for t, err := range k.spec.All() {
+			if err != nil {
+				break
+			}
+			if en, ok := t.(*btf.Enum); ok {
+				for _, v := range en.Values {
+					k.enums[v.Name] = int64(v.Value) // signed values are stored sign-extended
+				}
+			}
+		}
+	}
+	v, ok := k.enums[name]
+	return v, ok
 }

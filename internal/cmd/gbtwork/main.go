@@ -9,6 +9,7 @@
 //	gbtwork kill N          send signal 0 to itself N times (kill syscalls)
 //	gbtwork stat N PATH     stat PATH N times (newfstatat syscalls)
 //	gbtwork fsync N PATH    write 4 KiB to PATH and fsync it, N times
+//	gbtwork tcp6 N          connect to itself over [::1] N times, one after another
 //
 // Its process name (comm) is "gbtwork", which tests use in filters. When the
 // workload is done it calls getpgid(0) exactly once: scripts end themselves
@@ -18,6 +19,7 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"strconv"
@@ -86,6 +88,8 @@ func run(args []string) error {
 			return fmt.Errorf("stat needs a path")
 		}
 		stats(n, args[2])
+	case "tcp6":
+		return tcp6(n)
 	case "fsync":
 		if len(args) < 3 {
 			return fmt.Errorf("fsync needs a path")
@@ -132,6 +136,28 @@ func fsyncs(n int, path string) error {
 		if err := unix.Fsync(fd); err != nil {
 			return fmt.Errorf("fsync: %w", err)
 		}
+	}
+	return nil
+}
+
+// tcp6 accepts and closes n connections to a listener on [::1].
+func tcp6(n int) error {
+	ln, err := net.Listen("tcp6", "[::1]:0")
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	for i := 0; i < n; i++ {
+		c, err := net.Dial("tcp6", ln.Addr().String())
+		if err != nil {
+			return err
+		}
+		s, err := ln.Accept()
+		if err != nil {
+			return err
+		}
+		c.Close()
+		s.Close()
 	}
 	return nil
 }
