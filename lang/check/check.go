@@ -322,6 +322,10 @@ func fieldType(f probe.FormatField, user bool, strlen int) types.Type {
 		if f.Char {
 			elem = types.I8
 		}
+		if name, ok := structPointee(f.CType); ok {
+			// Resolved through BTF when a script reaches into it.
+			elem = types.Type{Kind: types.Record, Name: name}
+		}
 		if strings.Count(f.CType, "*") > 1 {
 			elem = types.PointerTo(elem, as)
 		}
@@ -334,6 +338,22 @@ func fieldType(f probe.FormatField, user bool, strlen int) types.Type {
 		bits = 64
 	}
 	return types.IntOf(bits, f.Signed)
+}
+
+// structPointee returns "struct x" for a field type "const struct x *".
+func structPointee(ctype string) (string, bool) {
+	t := strings.TrimSpace(ctype)
+	for _, q := range []string{"const ", "volatile "} {
+		t = strings.TrimPrefix(t, q)
+	}
+	if strings.Count(t, "*") != 1 || !strings.HasSuffix(t, "*") {
+		return "", false
+	}
+	t = strings.TrimSpace(strings.TrimSuffix(t, "*"))
+	if (strings.HasPrefix(t, "struct ") || strings.HasPrefix(t, "union ")) && !strings.ContainsAny(t, "()[]") {
+		return strings.Join(strings.Fields(t), " "), true
+	}
+	return "", false
 }
 
 func (c *checker) probe(pi *ProbeInfo) {
