@@ -53,7 +53,7 @@ func (e *Env) FuncArgs(kind, name string) (types.Type, types.Type, error) {
 // Struct implements probe.StructEnv over a few canned BTF types, laid out
 // as on the 6.18 kernel the tracefs files come from (a subset of their
 // members): struct task_struct, struct sched_entity, struct mm_struct,
-// struct pt_regs.
+// struct pt_regs, struct __kernel_timespec.
 func (e *Env) Struct(name string) (types.Type, error) {
 	for _, t := range cannedStructs() {
 		var got string
@@ -106,5 +106,9 @@ func cannedStructs() []btf.Type {
 	regs := &btf.Struct{Name: "pt_regs", Size: 168, Members: []btf.Member{
 		{Name: "ax", Type: u64, Offset: 80 * 8}, {Name: "si", Type: u64, Offset: 104 * 8}, {Name: "di", Type: u64, Offset: 112 * 8},
 	}}
-	return []btf.Type{task, se, mm, regs}
+	i64 := &btf.Int{Name: "long long int", Size: 8, Encoding: btf.Signed}
+	ts := &btf.Struct{Name: "__kernel_timespec", Size: 16, Members: []btf.Member{
+		{Name: "tv_sec", Type: i64}, {Name: "tv_nsec", Type: i64, Offset: 8 * 8},
+	}}
+	return []btf.Type{task, se, mm, regs, ts}
 }
