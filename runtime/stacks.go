@@ -45,6 +45,15 @@ func newStacks(s *Session) *stacks {
 			st.maps[stackKey{md.Stack.UserStack(), md.Stack.Len}] = s.maps[md.Spec.Name]
 		}
 	}
+	seen := map[string]bool{}
+	for _, p := range s.obj.Programs {
+		for _, pt := range p.Points {
+			if pt.Path != "" && !seen[pt.Path] {
+				seen[pt.Path] = true
+				st.usyms.AddFallback(pt.Path)
+			}
+		}
+	}
 	return st
 }
 

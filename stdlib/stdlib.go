@@ -371,10 +371,20 @@ func entries() []*Entry {
 		}},
 		{Name: "ksym", Kind: check.Func, Doc: "ksym(addr): kernel symbol name of an address", Type: oneInt(types.Type{Kind: types.Ksym})},
 		{Name: "usym", Kind: check.Func, Doc: "usym(addr): user symbol name of an address", Type: oneInt(types.Type{Kind: types.Usym})},
-		{Name: "kaddr", Kind: check.Func, Doc: "kaddr(name): address of a kernel symbol", Type: oneString(types.U64)},
-		{Name: "uaddr", Kind: check.Func, Doc: "uaddr(name): address of a user symbol", Type: oneString(types.U64)},
+		{Name: "kaddr", Kind: check.Func, Doc: "kaddr(name): address of a kernel symbol", Type: resolved(func(ae probe.AddrEnv, u *check.Use, name string) (uint64, error) {
+			return ae.KernelAddr(name)
+		})},
+		{Name: "uaddr", Kind: check.Func, Doc: "uaddr(name): address of a symbol of the probed executable (uprobes)", Type: resolved(func(ae probe.AddrEnv, u *check.Use, name string) (uint64, error) {
+			k := probeKind(u)
+			if k == nil || (k.Name != "uprobe" && k.Name != "uretprobe" && k.Name != "usdt") {
+				return 0, fmt.Errorf("uaddr() can only be used in uprobe, uretprobe and usdt probes")
+			}
+			return ae.UserAddr(u.Probe.Points[0].Path, name)
+		})},
 		{Name: "reg", Kind: check.Func, Doc: "reg(name): value of a register", Type: oneString(types.U64)},
-		{Name: "cgroupid", Kind: check.Func, Doc: "cgroupid(path): id of a cgroup", Type: oneString(types.U64)},
+		{Name: "cgroupid", Kind: check.Func, Doc: "cgroupid(path): id of a cgroup (v2)", Type: resolved(func(ae probe.AddrEnv, u *check.Use, path string) (uint64, error) {
+			return ae.CgroupID(path)
+		})},
 		{Name: "ntop", Kind: check.Func, Doc: "ntop([af,] addr): format an IP address", Type: func(u *check.Use) types.Type {
 			if !arity(u, 1, 2) {
 				return types.Type{}
@@ -622,6 +632,34 @@ func oneString(res types.Type) func(*check.Use) types.Type {
 			return types.Type{}
 		}
 		return res
+	}
+}
+
+// resolved is the type rule of builtins whose string argument names
+// something the environment turns into a number when the script is
+// compiled (kaddr, uaddr, cgroupid): the use becomes that constant.
+func resolved(lookup func(ae probe.AddrEnv, u *check.Use, name string) (uint64, error)) func(*check.Use) types.Type {
+	return func(u *check.Use) types.Type {
+		if !arity(u, 1, 1) {
+			return types.Type{}
+		}
+		name, ok := u.StringLit(0)
+		if !ok {
+			u.Errorf("%s() expects a string literal (%s provided)", u.Name(), u.ArgTypes[0].KindWord())
+			return types.Type{}
+		}
+		ae, ok := u.AddrEnv()
+		if !ok {
+			u.Errorf("%s() needs the running system to resolve %q", u.Name(), name)
+			return types.Type{}
+		}
+		v, err := lookup(ae, u, name)
+		if err != nil {
+			u.Errorf("%s(%q): %v", u.Name(), name, err)
+			return types.Type{}
+		}
+		u.Fold(int64(v))
+		return types.U64
 	}
 }
 

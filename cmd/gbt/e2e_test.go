@@ -100,6 +100,14 @@ func TestE2E(t *testing.T) {
 			stderr: "ERROR: kfunc:vfs_read: this kernel refuses fentry/fexit programs",
 		},
 		{
+			// uaddr of a fixed-address executable (bpftrace 0.17 cannot
+			// resolve Go symbols for it).
+			name:     "uaddr and usym agree in a uprobe",
+			prog:     `uprobe:@WORK@:main.run { printf("%s %d\n", usym(uaddr("main.run")), uaddr("main.run") == reg("ip")); } ` + exitWhenDone,
+			workload: []string{"kill", "1"},
+			want:     "main.run 1\n\n\n",
+		},
+		{
 			name: "BEGIN then END, each once",
 			prog: `BEGIN { printf("begin\n"); exit(); } END { printf("end\n"); }`,
 			want: "begin\nend\n\n\n",
@@ -130,7 +138,7 @@ func TestE2E(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			argv := append([]string{gbt}, tt.flags...)
-			argv = append(argv, "-e", tt.prog)
+			argv = append(argv, "-e", strings.ReplaceAll(tt.prog, "@WORK@", work))
 			argv = append(argv, tt.args...)
 			res := runTracer(t, traceRun{argv: argv, workload: tt.workload, work: work, timeout: 30 * time.Second})
 			if res.exitCode != tt.exit {

@@ -147,6 +147,15 @@ func (u *Use) ErrorAt(n ast.Node, format string, args ...any) {
 	u.c.errorf(spanOf(n), format, args...)
 }
 
+// Fold makes the use a compile-time constant (kaddr, cgroupid).
+func (u *Use) Fold(v int64) { u.c.setConst(u.Node, v) }
+
+// AddrEnv returns the environment's name resolver, if it has one.
+func (u *Use) AddrEnv() (probe.AddrEnv, bool) {
+	ae, ok := u.c.cfg.Env.(probe.AddrEnv)
+	return ae, ok && u.c.cfg.Env != nil
+}
+
 // Const returns the folded integer value of argument i, if constant.
 func (u *Use) Const(i int) (int64, bool) {
 	if i >= len(u.Args) {

@@ -16,3 +16,12 @@ type Env interface {
 	// events/<category>/<name>/format.
 	TracepointFormat(category, name string) (string, error)
 }
+
+// AddrEnv is an Env that resolves names to numbers when a script is
+// compiled: kaddr("sym") from the kernel's symbols, uaddr("sym") from an
+// executable's, cgroupid("path") from the cgroup file system.
+type AddrEnv interface {
+	KernelAddr(name string) (uint64, error)
+	UserAddr(path, name string) (uint64, error)
+	CgroupID(path string) (uint64, error)
+}

@@ -20,7 +20,8 @@ import (
 // process and symbol tables once per file, so a process that has exited
 // still resolves if it was seen before. It is safe for concurrent use.
 type User struct {
-	mu    sync.Mutex
+	mu       sync.Mutex
+	fallback []string // fixed-address executables for processes that are gone
 	procs map[int][]mapping       // by pid; nil slice: unreadable (gone)
 	files map[string]*fileSymbols // by path as the process saw it
 	root  string                  // "/proc": where pid directories live
@@ -59,7 +60,7 @@ func (u *User) Resolve(addr uint64, pid int) (name string, off uint64, module st
 	}
 	i := sort.Search(len(maps), func(i int) bool { return maps[i].end > addr })
 	if i == len(maps) || addr < maps[i].start {
-		return "", 0, "", false
+		return u.resolveFallback(addr)
 	}
 	m := maps[i]
 	fs := u.symbols(pid, m.path)
@@ -86,6 +87,40 @@ func (u *User) Resolve(addr uint64, pid int) (name string, off uint64, module st
 		return "", 0, m.path, false
 	}
 	return fs.names[j], vaddr - fs.addrs[j], m.path, true
+}
+
+// AddFallback names an executable whose symbols resolve addresses of
+// processes whose memory maps cannot be read (they have exited): a
+// fixed-address (ET_EXEC) executable maps at its link-time addresses, so
+// the uprobe targets of a script symbolize even after their processes end.
+func (u *User) AddFallback(path string) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.fallback = append(u.fallback, path)
+}
+
+// resolveFallback looks addr up in the fallback executables.
+func (u *User) resolveFallback(addr uint64) (string, uint64, string, bool) {
+	for _, path := range u.fallback {
+		fs := u.symbols(0, path)
+		if fs.err != nil || fs.dyn {
+			continue
+		}
+		inFile := false
+		for _, p := range fs.loads {
+			if addr >= p.Vaddr && addr < p.Vaddr+p.Memsz {
+				inFile = true
+			}
+		}
+		if !inFile {
+			continue
+		}
+		j := sort.Search(len(fs.addrs), func(j int) bool { return fs.addrs[j] > addr }) - 1
+		if j >= 0 && (fs.sizes[j] == 0 || addr < fs.addrs[j]+fs.sizes[j]) {
+			return fs.names[j], addr - fs.addrs[j], path, true
+		}
+	}
+	return "", 0, "", false
 }
 
 // Format renders addr as bpftrace does in user stacks: "name+off", or the
