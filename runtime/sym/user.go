@@ -21,10 +21,10 @@ import (
 // still resolves if it was seen before. It is safe for concurrent use.
 type User struct {
 	mu       sync.Mutex
-	fallback []string // fixed-address executables for processes that are gone
-	procs map[int][]mapping       // by pid; nil slice: unreadable (gone)
-	files map[string]*fileSymbols // by path as the process saw it
-	root  string                  // "/proc": where pid directories live
+	fallback []string                // fixed-address executables for processes that are gone
+	procs    map[int][]mapping       // by pid; nil slice: unreadable (gone)
+	files    map[string]*fileSymbols // by path as the process saw it
+	root     string                  // "/proc": where pid directories live
 }
 
 // NewUser returns an empty resolver over /proc.
