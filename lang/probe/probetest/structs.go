@@ -112,3 +112,31 @@ func cannedStructs() []btf.Type {
 	}}
 	return []btf.Type{task, se, mm, regs, ts}
 }
+
+var _ probe.AddrEnv = (*Env)(nil)
+
+// cannedKernelAddrs are kernel symbols for kaddr() in tests.
+var cannedKernelAddrs = map[string]uint64{
+	"vfs_read": 0xffffffff81412340, "do_sys_openat2": 0xffffffff814056a0, "schedule": 0xffffffff81e3c1b0,
+}
+
+// KernelAddr implements probe.AddrEnv over canned kernel symbols.
+func (e *Env) KernelAddr(name string) (uint64, error) {
+	if a, ok := cannedKernelAddrs[name]; ok {
+		return a, nil
+	}
+	return 0, fmt.Errorf("no kernel symbol %s", name)
+}
+
+// UserAddr implements probe.AddrEnv; tests resolve no user symbols.
+func (e *Env) UserAddr(path, name string) (uint64, error) {
+	return 0, fmt.Errorf("no symbol %s in %s (probetest resolves none)", name, path)
+}
+
+// CgroupID implements probe.AddrEnv: the canned root cgroup has id 1.
+func (e *Env) CgroupID(path string) (uint64, error) {
+	if path == "/sys/fs/cgroup" {
+		return 1, nil
+	}
+	return 0, fmt.Errorf("cgroup %s: no such file or directory", path)
+}
