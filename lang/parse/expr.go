@@ -21,10 +21,16 @@ type gExpr struct {
 }
 
 // Parse implements participle.Parseable.
-func (e *gExpr) Parse(lex *lexer.PeekingLexer) (err error) {
+func (e *gExpr) Parse(lex *lexer.PeekingLexer) error {
 	if !startsExpr(*lex.Peek()) {
 		return participle.NextMatch
 	}
+	return parseWith(lex, func(p *exprParser) { e.X = p.ternary() })
+}
+
+// parseWith runs a hand-written production over lex, turning the syntax
+// error it panics with (exprError) into participle's error.
+func parseWith(lex *lexer.PeekingLexer, parse func(p *exprParser)) (err error) {
 	p := exprParser{lex: lex}
 	defer func() {
 		if r := recover(); r != nil {
@@ -35,7 +41,7 @@ func (e *gExpr) Parse(lex *lexer.PeekingLexer) (err error) {
 			err = b.err
 		}
 	}()
-	e.X = p.ternary()
+	parse(&p)
 	return nil
 }
 

@@ -17,44 +17,35 @@ type gProbe struct {
 }
 
 // Parse implements participle.Parseable.
-func (g *gProbe) Parse(lex *lexer.PeekingLexer) (err error) {
+func (g *gProbe) Parse(lex *lexer.PeekingLexer) error {
 	first := *lex.Peek()
 	if first.Type != tAttach {
 		return participle.NextMatch
 	}
-	p := exprParser{lex: lex}
-	defer func() {
-		if r := recover(); r != nil {
-			b, ok := r.(exprError)
-			if !ok {
-				panic(r)
-			}
-			err = b.err
-		}
-	}()
-	g.Points = append(g.Points, p.next())
-	for is(p.peek(), ",") {
-		p.next()
-		if p.peek().Type != tAttach {
-			p.unexpected("probe")
-		}
+	return parseWith(lex, func(p *exprParser) {
 		g.Points = append(g.Points, p.next())
-	}
-	if t := p.peek(); t.Type == tPunct && t.Value == "/" {
-		p.next()
-		g.Pred = p.expr()
-		if p.peek().Type != tPredEnd {
-			p.unexpected("end predicate")
+		for is(p.peek(), ",") {
+			p.next()
+			if p.peek().Type != tAttach {
+				p.unexpected("probe")
+			}
+			g.Points = append(g.Points, p.next())
 		}
-		p.next()
-	}
-	if !is(p.peek(), "{") {
-		p.unexpected("{")
-	}
-	g.Body.B = p.block()
-	g.Body.soft = p.soft
-	g.Span = ast.Span{Start: startPos(first), End: g.Body.B.End}
-	return nil
+		if t := p.peek(); t.Type == tPunct && t.Value == "/" {
+			p.next()
+			g.Pred = p.expr()
+			if p.peek().Type != tPredEnd {
+				p.unexpected("end predicate")
+			}
+			p.next()
+		}
+		if !is(p.peek(), "{") {
+			p.unexpected("{")
+		}
+		g.Body.B = p.block()
+		g.Body.soft = p.soft
+		g.Span = ast.Span{Start: startPos(first), End: g.Body.B.End}
+	})
 }
 
 // gBlock is a block of statements, `{ ... }`. It is a participle
@@ -78,23 +69,14 @@ type softError struct {
 }
 
 // Parse implements participle.Parseable.
-func (g *gBlock) Parse(lex *lexer.PeekingLexer) (err error) {
+func (g *gBlock) Parse(lex *lexer.PeekingLexer) error {
 	if !is(*lex.Peek(), "{") {
 		return participle.NextMatch
 	}
-	p := exprParser{lex: lex}
-	defer func() {
-		if r := recover(); r != nil {
-			b, ok := r.(exprError)
-			if !ok {
-				panic(r)
-			}
-			err = b.err
-		}
-	}()
-	g.B = p.block()
-	g.soft = p.soft
-	return nil
+	return parseWith(lex, func(p *exprParser) {
+		g.B = p.block()
+		g.soft = p.soft
+	})
 }
 
 // block parses `{ statement* }`.
