@@ -374,6 +374,18 @@ func (g *gen) recordField(e *ast.Field, f types.Field, dst asm.Register) {
 	}
 }
 
+// ReadMem implements stdlib.Gen.
+func (g *gen) ReadMem(ptr ast.Expr, off int16, size int) {
+	r := g.reg()
+	g.EvalInt(ptr, r)
+	as := g.TypeOf(ptr).AddrSpace
+	if g.userProbe() {
+		as = types.User
+	}
+	g.readInto(off, size, r, as)
+	g.release(r)
+}
+
 // readInto copies size bytes at the address in src into R10+off with
 // bpf_probe_read_{kernel,user}.
 func (g *gen) readInto(off int16, size int, src asm.Register, as types.AddrSpace) {

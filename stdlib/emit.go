@@ -37,6 +37,9 @@ type Gen interface {
 	Retval(dst asm.Register)
 	// FuncIP loads the address of the probed function (func).
 	FuncIP(dst asm.Register)
+	// ReadMem copies size bytes from the address ptr evaluates to into
+	// R10+off (user or kernel memory, by the pointer and the probe).
+	ReadMem(ptr ast.Expr, off int16, size int)
 	// Arg loads argument i of the probed function or raw tracepoint.
 	Arg(i int, dst asm.Register)
 	// Reg loads a pt_regs register of a kprobe/uprobe context into dst.
@@ -210,6 +213,13 @@ func attachEmitters(es []*Entry) {
 		"print":  StmtEmitter(printEmit),
 		"str":    MemEmitter(func(g Gen, c *ast.Call, off int16, size int) { g.Str(c, off, size) }),
 		"ntop":   MemEmitter(ntopEmit),
+		"macaddr": MemEmitter(func(g Gen, c *ast.Call, off int16, _ int) {
+			if t := g.TypeOf(c.Args[0]); t.Kind == types.Array {
+				g.EvalMem(c.Args[0], t, off)
+				return
+			}
+			g.ReadMem(c.Args[0], off, 6)
+		}),
 		"bswap": IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) {
 			g.EvalInt(c.Args[0], dst)
 			if bits := g.TypeOf(c.Args[0]).Bits; bits > 8 {

@@ -213,7 +213,7 @@ func CheckPrintf(u *check.Use, first int) []cfmt.Piece {
 // symbols, tuples...).
 func isPrintable(t types.Type) bool {
 	switch t.Kind {
-	case types.Probe, types.Ksym, types.Usym, types.Username, types.Timestamp, types.Tuple, types.Inet, types.Stack:
+	case types.Probe, types.Ksym, types.Usym, types.Username, types.Timestamp, types.Tuple, types.Inet, types.Mac, types.Stack:
 		return true
 	}
 	return false
@@ -410,7 +410,16 @@ func entries() []*Entry {
 			}
 			return types.IntOf(u.ArgTypes[0].Bits, false)
 		}},
-		{Name: "macaddr", Kind: check.Func, Doc: "macaddr(addr): format a MAC address", Type: oneAny(types.Type{Kind: types.Mac})},
+		{Name: "macaddr", Kind: check.Func, Doc: "macaddr(addr): format the 6 bytes at a pointer, or a 6-byte array, as a MAC address", Type: func(u *check.Use) types.Type {
+			if !arity(u, 1, 1) {
+				return types.Type{}
+			}
+			if t := u.ArgTypes[0]; t.Kind != types.Pointer && !(t.Kind == types.Array && t.ByteSize() == 6) {
+				u.Errorf("macaddr() argument must be 6 bytes in size")
+				return types.Type{}
+			}
+			return types.Type{Kind: types.Mac}
+		}},
 		{Name: "path", Kind: check.Func, Doc: "path(struct path *): full path of a file", Type: oneAny(types.StringOf(check.DefaultStrlen))},
 		{Name: "system", Kind: check.Func, Doc: "system(fmt, ...): run a shell command (--unsafe)", Type: unsafeFmt},
 		{Name: "cat", Kind: check.Func, Doc: "cat(fmt, ...): print a file's contents", Type: func(u *check.Use) types.Type {
