@@ -593,6 +593,21 @@ func (g *gen) Arg(i int, dst asm.Register) {
 	}
 }
 
+// StackArg implements stdlib.Gen: at a function's entry the return address
+// is at sp, and the stack arguments follow it (sarg0 at sp+8).
+func (g *gen) StackArg(i int, dst asm.Register) {
+	if g.prog.Kind != probe.ProgKprobe || g.pi.Points[0].USDT != nil {
+		panic(unsupported{span: g.cur, msg: fmt.Sprintf("sarg%d can only be read in kprobes and uprobes", i)})
+	}
+	g.Reg("sp", dst)
+	g.Emit(asm.Add.Imm(dst, int32(8*(i+1))))
+	as := types.Kernel
+	if g.userProbe() {
+		as = types.User
+	}
+	g.probeRead(dst, types.PointerTo(types.I64, as), types.I64)
+}
+
 // usdtArg loads argument i of a USDT probe location as its note
 // describes it: a constant, a register, or memory at a register plus an
 // offset; then truncates or sign-extends it to its size.

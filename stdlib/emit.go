@@ -40,6 +40,8 @@ type Gen interface {
 	// ReadMem copies size bytes from the address ptr evaluates to into
 	// R10+off (user or kernel memory, by the pointer and the probe).
 	ReadMem(ptr ast.Expr, off int16, size int)
+	// StackArg loads stack argument i (sargN) of the probed function.
+	StackArg(i int, dst asm.Register)
 	// Arg loads argument i of the probed function or raw tracepoint.
 	Arg(i int, dst asm.Register)
 	// Reg loads a pt_regs register of a kprobe/uprobe context into dst.
@@ -248,6 +250,7 @@ func attachEmitters(es []*Entry) {
 	}
 	for i := 0; i < 10; i++ {
 		emit[fmt.Sprintf("arg%d", i)] = IntEmitter(func(g Gen, _ *ast.Call, dst asm.Register) { g.Arg(i, dst) })
+		emit[fmt.Sprintf("sarg%d", i)] = IntEmitter(func(g Gen, _ *ast.Call, dst asm.Register) { g.StackArg(i, dst) })
 	}
 	emit["retval"] = IntEmitter(func(g Gen, _ *ast.Call, dst asm.Register) { g.Retval(dst) })
 	for _, e := range es {

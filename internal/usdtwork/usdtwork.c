@@ -17,6 +17,13 @@ SEMAPHORE(done);
 
 static volatile long sink;
 
+// many takes eight arguments: on x86-64 the last two are on the stack
+// (uprobe tests read them with sarg0 and sarg1).
+__attribute__((noinline)) long many(long a, long b, long c, long d, long e, long f, long g, long h) {
+	sink = a + b + c + d + e + f + g + h;
+	return sink;
+}
+
 __attribute__((noinline)) static void work(int i, long *total) {
 	*total += i;
 	DTRACE_PROBE2(gbt, tick, i, *total);
@@ -35,6 +42,7 @@ int main(int argc, char **argv) {
 		work(i, &total);
 	}
 	sink = total;
+	many(1, 2, 3, 4, 5, 6, 70, 80 + n);
 	DTRACE_PROBE(gbt, done);
 	return 0;
 }
