@@ -414,3 +414,38 @@ func TestE2EListUSDT(t *testing.T) {
 		}
 	}
 }
+
+// TestE2EJSONValues: print() of every kind of printable value gives a
+// valid JSON record.
+func TestE2EJSONValues(t *testing.T) {
+	requireRoot(t)
+	gbt, _ := binaries(t)
+	prog := `BEGIN {
+		print(1); print(-5); print("str"); print(comm); print((1, "two"));
+		print(macaddr((uint8 *)curtask)); print(ntop(0x0100007f)); print(ksym(kaddr("vfs_read")));
+		print(usym(0)); print(kstack); print(probe); print(username); print(strftime("%H", nsecs));
+		print(curtask->pid > 0); print(bswap((uint16)1));
+		exit();
+	}`
+	out, err := exec.Command(gbt, "-q", "-f", "json", "-e", prog).Output()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	n := 0
+	for _, line := range strings.Split(string(out), "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		var rec struct {
+			Type string          `json:"type"`
+			Data json.RawMessage `json:"data"`
+		}
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Errorf("not JSON: %q: %v", line, err)
+		}
+		n++
+	}
+	if n != 16 { // attached_probes and 15 values
+		t.Errorf("%d records, want 16:\n%s", n, out)
+	}
+}

@@ -317,7 +317,7 @@ func (v *values) appendValue(dst []byte, t types.Type, b []byte, json bool) []by
 // quoted reports whether JSON output quotes values of type t.
 func quoted(t types.Type) bool {
 	switch t.Kind {
-	case types.String, types.Buffer, types.Probe, types.Username, types.Inet,
+	case types.String, types.Buffer, types.Probe, types.Username, types.Inet, types.Mac,
 		types.Ksym, types.Usym, types.Stack, types.Timestamp:
 		return true
 	}
