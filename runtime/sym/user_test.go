@@ -3,46 +3,78 @@ package sym
 import (
 	"debug/elf"
 	"os"
-	"strings"
+	"os/exec"
+	"path/filepath"
+	"strconv"
 	"testing"
+	"time"
 )
 
-// TestUserResolvesOwnFunction resolves the address of a function of this
-// test binary in this process, through /proc/self/maps and the ELF file.
-func TestUserResolvesOwnFunction(t *testing.T) {
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
+// TestUserResolve resolves an address of a running process through its
+// memory maps and ELF symbols, then, once the process is gone, through
+// the fallback executable.
+func TestUserResolve(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "gbtwork")
+	build := exec.Command("go", "build", "-o", bin, "../../internal/cmd/gbtwork")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build workload: %v\n%s", err, out)
 	}
-	f, err := elf.Open(exe)
+	f, err := elf.Open(bin)
 	if err != nil {
 		t.Fatal(err)
 	}
 	syms, err := f.Symbols()
 	f.Close()
 	if err != nil {
-		t.Skipf("test binary has no symbol table: %v", err)
+		t.Fatal(err)
 	}
-	var target elf.Symbol
+	var run elf.Symbol
 	for _, s := range syms {
-		if s.Name == "github.com/gbt-dev/gbt/runtime/sym.(*User).Resolve" {
-			target = s
+		if s.Name == "main.run" {
+			run = s
 		}
 	}
-	if target.Value == 0 {
-		t.Fatal("symbol of (*User).Resolve not found in the test binary")
+	if run.Value == 0 {
+		t.Fatal("main.run not in the workload's symbols")
 	}
+	cmd := exec.Command(bin, "sleep", "5000")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	pid := cmd.Process.Pid
 	u := NewUser()
-	pid := os.Getpid()
-	// The binary is not PIE (go test's default): the address is the symbol's.
-	name, off, module, ok := u.Resolve(target.Value+3, pid)
-	if !ok || name != target.Name || off != 3 || !strings.HasSuffix(module, ".test") {
-		t.Errorf("Resolve = %q+%d in %q (%v), want %q+3", name, off, module, ok, target.Name)
+	var name string
+	var off uint64
+	var module string
+	var ok bool
+	for i := 0; i < 100 && !ok; i++ { // until the process has mapped its executable
+		name, off, module, ok = u.Resolve(run.Value+3, pid)
+		if !ok {
+			u = NewUser()
+			time.Sleep(10 * time.Millisecond)
+		}
 	}
-	if got := u.Format(target.Value+3, pid); got != target.Name+"+3" {
+	if !ok || name != "main.run" || off != 3 || module != bin {
+		t.Fatalf("Resolve = %q+%d in %q (%v), want main.run+3 in %s", name, off, module, ok, bin)
+	}
+	if got := u.Format(run.Value+3, pid); got != "main.run+3" {
 		t.Errorf("Format = %q", got)
 	}
 	if got := u.Name(1, pid); got != "0x1" {
 		t.Errorf("Name of an unmapped address = %q, want 0x1", got)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+
+	gone := NewUser()
+	if got := gone.Name(run.Value, pid); got != "0x"+strconv.FormatUint(run.Value, 16) {
+		t.Errorf("exited process without fallback: %q", got)
+	}
+	gone = NewUser()
+	gone.AddFallback(bin)
+	if got := gone.Name(run.Value, pid); got != "main.run" {
+		t.Errorf("exited process with the executable as fallback: %q, want main.run", got)
 	}
 }
