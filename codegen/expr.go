@@ -492,7 +492,7 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 			g.recordString(e, f, off, t.ByteSize())
 			return
 		}
-		if f, ok := g.c.info.Fields[e]; ok && f.Type.Kind == types.Array {
+		if f, ok := g.c.info.Fields[e]; ok && (f.Type.Kind == types.Array || f.Type.Kind == types.Record) {
 			r := g.reg()
 			as := g.fieldAddr(e, f, r)
 			g.readInto(off, min(t.ByteSize(), f.Type.ByteSize()), r, as)
@@ -507,6 +507,19 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 			r := g.reg()
 			g.Emit(asm.Mov.Reg(r, ctxReg), asm.Add.Imm(r, int32(f.Offset)))
 			g.readInto(off, min(t.ByteSize(), f.Type.ByteSize()), r, types.Kernel)
+			g.release(r)
+			return
+		}
+	case *ast.Unary:
+		if pt := g.TypeOf(e.X); e.Op == "*" && pt.Kind == types.Pointer && t.Kind == types.Record {
+			// *p of a struct pointer: copy the struct.
+			r := g.reg()
+			g.EvalInt(e.X, r)
+			as := pt.AddrSpace
+			if g.userProbe() {
+				as = types.User
+			}
+			g.readInto(off, min(t.ByteSize(), g.TypeOf(e).ByteSize()), r, as)
 			g.release(r)
 			return
 		}

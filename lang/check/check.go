@@ -120,6 +120,50 @@ func (c *checker) fullRecord(rec types.Type, span ast.Span) (types.Type, bool) {
 	return full, true
 }
 
+// maxValueRecord bounds the structs gbt copies as values (print(*p),
+// $v = *p, @m = *p): they travel through the 512-byte BPF stack.
+const maxValueRecord = 256
+
+// valueRecord resolves a struct used as a value, with every nested struct
+// member resolved too (to a bounded depth), so that it can be printed.
+func (c *checker) valueRecord(rec types.Type, span ast.Span) (types.Type, bool) {
+	full, ok := c.fullRecord(rec, span)
+	if !ok {
+		return types.Type{}, false
+	}
+	if full.ByteSize() > maxValueRecord {
+		c.errorf(span, "%s is %d bytes: gbt copies structs of up to %d bytes as values; read its fields instead", full.Name, full.ByteSize(), maxValueRecord)
+		return types.Type{}, false
+	}
+	return c.deepRecord(full, 0), true
+}
+
+// deepRecord resolves the struct members of rec by name, depth levels down
+// at most; deeper ones stay known only by name (and print as such).
+func (c *checker) deepRecord(rec types.Type, depth int) types.Type {
+	if depth > 4 {
+		return rec
+	}
+	fields := make([]types.Field, len(rec.Fields))
+	copy(fields, rec.Fields)
+	for i, f := range fields {
+		if f.Type.Kind != types.Record {
+			continue
+		}
+		sub := f.Type
+		if len(sub.Fields) == 0 {
+			full, err := c.structRecord(sub.Name)
+			if err != nil {
+				continue
+			}
+			sub = full
+		}
+		fields[i].Type = c.deepRecord(sub, depth+1)
+	}
+	rec.Fields = fields
+	return rec
+}
+
 // fieldNamed finds a field of a record by name.
 func fieldNamed(rec types.Type, name string) (types.Field, bool) {
 	for _, f := range rec.Fields {
@@ -1016,8 +1060,11 @@ func (c *checker) unary(e *ast.Unary) types.Type {
 		switch t.Kind {
 		case types.Pointer:
 			if t.Elem.Kind == types.Record {
-				c.errorf(spanOf(e), "dereferencing a struct pointer is not supported; use -> to read a field")
-				return types.Type{}
+				rec, ok := c.valueRecord(*t.Elem, spanOf(e))
+				if !ok {
+					return types.Type{}
+				}
+				return rec
 			}
 			return *t.Elem
 		case types.Int:
@@ -1309,6 +1356,16 @@ func (c *checker) field(e *ast.Field) types.Type {
 	var names []string
 	for _, f := range rec.Fields {
 		if f.Name == e.Name {
+			if f.Type.Kind == types.Record && f.Type.ByteSize() <= maxValueRecord {
+				// A struct member small enough to be a value: resolve it
+				// whole, so that print() shows its members.
+				if full, err := c.structRecord(f.Type.Name); err == nil || len(f.Type.Fields) > 0 {
+					if len(f.Type.Fields) == 0 {
+						f.Type = full
+					}
+					f.Type = c.deepRecord(f.Type, 0)
+				}
+			}
 			if !t.Ctx {
 				if c.info.Fields == nil {
 					c.info.Fields = map[*ast.Field]types.Field{}
