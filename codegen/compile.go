@@ -190,7 +190,7 @@ func (c *compiler) probe(pi *check.ProbeInfo) {
 	}
 	if !pi.Kind.Supported {
 		c.diags.Errorf(pi.Probe.Points[0].Span, "%s probes are not supported by gbt yet", pi.Kind.Name).
-			Hint = "supported now: BEGIN, END, tracepoint, rawtracepoint, tp_btf, interval, profile, software, hardware, kprobe, kretprobe, uprobe, uretprobe, usdt, kfunc, kretfunc"
+			Hint = "supported now: BEGIN, END, tracepoint, rawtracepoint, tp_btf, interval, profile, software, hardware, watchpoint, kprobe, kretprobe, uprobe, uretprobe, usdt, kfunc, kretfunc"
 		return
 	}
 	if (pi.Kind.Prog == probe.ProgRawTP || pi.Kind.Prog == probe.ProgTracing || pi.Kind.Name == "usdt") && len(pi.Points) > 1 {

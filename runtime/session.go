@@ -51,6 +51,9 @@ type Options struct {
 	CatBytesMax int
 	// PID restricts uprobes to one process (-p).
 	PID int
+	// ChildPID is the -c command's process, which watchpoints watch when
+	// no -p is given.
+	ChildPID int
 	// Live, if set, receives a view of the running session's maps once
 	// every probe is attached (exporters read it while the trace runs).
 	Live func(*Live)
@@ -370,6 +373,9 @@ func perfEventLink(prog *ebpf.Program, perfFD int, cookie uint64) (int, error) {
 // attachPerf opens CPU-clock perf events: one per CPU for profile, one on
 // CPU 0 for interval.
 func (s *Session) attachPerf(prog *ebpf.Program, pt probe.Point) error {
+	if pt.Watch != nil {
+		return s.attachWatchpoint(prog, pt)
+	}
 	attr := unix.PerfEventAttr{
 		Type:   unix.PERF_TYPE_SOFTWARE,
 		Config: unix.PERF_COUNT_SW_CPU_CLOCK,
@@ -423,6 +429,56 @@ func (s *Session) attachPerf(prog *ebpf.Program, pt probe.Point) error {
 		}
 		s.links = append(s.links, l)
 	}
+	return nil
+}
+
+// Breakpoint types of <linux/hw_breakpoint.h>.
+const (
+	hwBreakpointR = 1
+	hwBreakpointW = 2
+	hwBreakpointX = 4
+)
+
+// attachWatchpoint sets a hardware breakpoint in the traced process (-p
+// or -c): a perf event of type PERF_TYPE_BREAKPOINT that fires on every
+// access of the watched kind.
+func (s *Session) attachWatchpoint(prog *ebpf.Program, pt probe.Point) error {
+	pid := s.opts.PID
+	if pid <= 0 {
+		pid = s.opts.ChildPID
+	}
+	if pid <= 0 {
+		return fmt.Errorf("watchpoints need a process to watch: run gbt with -p PID or -c CMD")
+	}
+	var bpType uint32
+	for _, m := range pt.Watch.Mode {
+		switch m {
+		case 'r':
+			bpType |= hwBreakpointR
+		case 'w':
+			bpType |= hwBreakpointW
+		case 'x':
+			bpType |= hwBreakpointX
+		}
+	}
+	attr := unix.PerfEventAttr{
+		Type:    unix.PERF_TYPE_BREAKPOINT,
+		Size:    uint32(binary.Size(unix.PerfEventAttr{})),
+		Sample:  1,
+		Bp_type: bpType,
+		Ext1:    pt.Watch.Addr, // bp_addr
+		Ext2:    pt.Watch.Len,  // bp_len
+	}
+	fd, err := unix.PerfEventOpen(&attr, pid, -1, -1, unix.PERF_FLAG_FD_CLOEXEC)
+	if err != nil {
+		return fmt.Errorf("set a hardware breakpoint in process %d: %w", pid, err)
+	}
+	s.perfFDs = append(s.perfFDs, fd)
+	l, err := link.AttachRawLink(link.RawLinkOptions{Target: fd, Program: prog, Attach: ebpf.AttachPerfEvent})
+	if err != nil {
+		return err
+	}
+	s.links = append(s.links, l)
 	return nil
 }
 

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"debug/elf"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -27,8 +29,9 @@ import (
 //	// todo: reason                    gbt does not support the script yet: reported as a skip
 //
 // @WORK@ in a script stands for the path of the gbtwork binary (uprobes);
-// @USDT@ and @USDT0@, in scripts and workloads, for internal/usdtwork built
-// with -O2 and -O0.
+// @USDT@ and @USDT0@, in scripts, flags and workloads, for internal/usdtwork
+// built with -O2 and -O0, and @WATCHED@ for the address of its watched
+// variable in the -O0 build.
 func TestDiffBpftrace(t *testing.T) {
 	requireRoot(t)
 	bpftrace, err := exec.LookPath("bpftrace")
@@ -54,14 +57,14 @@ func TestDiffBpftrace(t *testing.T) {
 			subst := strings.NewReplacer("@WORK@", work)
 			if strings.Contains(string(src), "@USDT") {
 				o2, o0 := usdtWorkloads(t)
-				subst = strings.NewReplacer("@WORK@", work, "@USDT@", o2, "@USDT0@", o0)
+				subst = strings.NewReplacer("@WORK@", work, "@USDT@", o2, "@USDT0@", o0, "@WATCHED@", symbolAddr(t, o0, "watched"))
 			}
 			var workload []string
 			if w := dir["workload"]; w != "" {
 				workload = strings.Fields(subst.Replace(w))
 			}
 			args := strings.Fields(dir["args"])
-			flags := strings.Fields(dir["flags"])
+			flags := strings.Fields(subst.Replace(dir["flags"]))
 			script := file
 			if text := subst.Replace(string(src)); text != string(src) {
 				script = filepath.Join(t.TempDir(), filepath.Base(file))
@@ -129,4 +132,25 @@ func normalizeOutput(s, mode string) string {
 		i = j
 	}
 	return strings.Join(out, "\n")
+}
+
+// symbolAddr returns the address of a symbol of an ELF file, in hex.
+func symbolAddr(t *testing.T, path, name string) string {
+	t.Helper()
+	f, err := elf.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	syms, err := f.Symbols()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range syms {
+		if s.Name == name {
+			return "0x" + strconv.FormatUint(s.Value, 16)
+		}
+	}
+	t.Fatalf("no symbol %s in %s", name, path)
+	return ""
 }

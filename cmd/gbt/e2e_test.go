@@ -449,3 +449,23 @@ func TestE2EJSONValues(t *testing.T) {
 		t.Errorf("%d records, want 16:\n%s", n, out)
 	}
 }
+
+// TestE2EWatchpoint: a watchpoint needs a process (-c here), names itself
+// in probe, and is refused without one.
+func TestE2EWatchpoint(t *testing.T) {
+	requireRoot(t)
+	gbt, _ := binaries(t)
+	_, o0 := usdtWorkloads(t)
+	addr := symbolAddr(t, o0, "watched")
+	out, err := exec.Command(gbt, "-q", "-c", o0+" 3", "-e", "watchpoint:"+addr+":8:w { @[probe] = count(); }").CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if want := regexp.MustCompile(`(?m)^@\[watchpoint:` + addr + `:8:w\]: \d+$`); !want.Match(out) {
+		t.Errorf("output:\n%s", out)
+	}
+	out, err = exec.Command(gbt, "-e", "watchpoint:"+addr+":8:w { @ = count(); }").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "watchpoints need a process to watch: run gbt with -p PID or -c CMD") {
+		t.Errorf("watchpoint without a process: %v\n%s", err, out)
+	}
+}

@@ -72,6 +72,7 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 	}
 	if c != nil {
 		ropts.AfterAttach, ropts.Done = c.release, c.done
+		ropts.ChildPID = c.cmd.Process.Pid
 	}
 	if a.opts.pid > 0 && a.opts.cmd == "" {
 		done, err := watchPID(ctx, a.opts.pid)

@@ -61,16 +61,16 @@ var (
 
 // usdtWorkloads builds internal/usdtwork/usdtwork.c with gcc and
 // <sys/sdt.h>, optimized (arguments in registers) and not (arguments in
-// memory), and returns their paths. .ci/run installs gcc and
+// memory, and at fixed addresses), and returns their paths. .ci/run installs gcc and
 // systemtap-sdt-dev.
 func usdtWorkloads(t *testing.T) (o2, o0 string) {
 	t.Helper()
 	gbt, _ := binaries(t)
 	usdtOnce.Do(func() {
 		dir := filepath.Dir(gbt)
-		for i, opt := range []string{"-O2", "-O0"} {
-			usdtBins[i] = filepath.Join(dir, "usdtwork"+opt)
-			cmd := exec.Command("gcc", opt, "-o", usdtBins[i], "../../internal/usdtwork/usdtwork.c")
+		for i, opts := range [][]string{{"-O2"}, {"-O0", "-no-pie"}} {
+			usdtBins[i] = filepath.Join(dir, "usdtwork"+opts[0])
+			cmd := exec.Command("gcc", append(opts, "-o", usdtBins[i], "../../internal/usdtwork/usdtwork.c")...)
 			if out, err := cmd.CombinedOutput(); err != nil {
 				usdtErr = fmt.Errorf("build the USDT workload (needs gcc and systemtap-sdt-dev; .ci/run installs them): %v\n%s", err, out)
 				return

@@ -17,6 +17,10 @@ SEMAPHORE(done);
 
 static volatile long sink;
 
+// watched is written once per loop iteration (watchpoint tests; the -O0
+// build is not position-independent, so its address is fixed).
+volatile long watched;
+
 // many takes eight arguments: on x86-64 the last two are on the stack
 // (uprobe tests read them with sarg0 and sarg1).
 __attribute__((noinline)) long many(long a, long b, long c, long d, long e, long f, long g, long h) {
@@ -40,6 +44,7 @@ int main(int argc, char **argv) {
 	long total = 0;
 	for (int i = 0; i < n; i++) {
 		work(i, &total);
+		watched = i;
 	}
 	sink = total;
 	many(1, 2, 3, 4, 5, 6, 70, 80 + n);

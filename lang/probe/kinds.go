@@ -58,7 +58,7 @@ var kinds = []*Kind{
 	{Name: "interval", Aliases: []string{"i"}, Parts: 2, MinParts: 1, Usage: "interval:[hz|s|ms|us:]N", Prog: ProgPerfEvent, Supported: true},
 	{Name: "software", Aliases: []string{"s"}, Parts: 2, MinParts: 1, Usage: "software:event[:count]", Prog: ProgPerfEvent, Supported: true},
 	{Name: "hardware", Aliases: []string{"h"}, Parts: 2, MinParts: 1, Usage: "hardware:event[:count]", Prog: ProgPerfEvent, Supported: true},
-	{Name: "watchpoint", Aliases: []string{"w"}, Parts: 3, MinParts: 3, Usage: "watchpoint:address:length:mode", Prog: ProgPerfEvent},
+	{Name: "watchpoint", Aliases: []string{"w"}, Parts: 3, MinParts: 3, Usage: "watchpoint:address:length:mode", Prog: ProgPerfEvent, Supported: true},
 	{Name: "kfunc", Aliases: []string{"fentry", "f"}, Parts: 1, MinParts: 1, Usage: "kfunc:function", Prog: ProgTracing, Args: true, Supported: true},
 	{Name: "kretfunc", Aliases: []string{"fexit", "fr"}, Parts: 1, MinParts: 1, Usage: "kretfunc:function", Prog: ProgTracing, Args: true, Return: true, Supported: true},
 	{Name: "iter", Parts: 1, MinParts: 1, Usage: "iter:name", Prog: ProgIter},
@@ -108,6 +108,16 @@ type Point struct {
 	Offset          uint64
 	// USDT is the probe location of a usdt point.
 	USDT *USDTSite
+	// Watch is the hardware breakpoint of a watchpoint point.
+	Watch *Watch
+}
+
+// Watch is a watchpoint: an address, a length of 1, 2, 4 or 8 bytes, and
+// a mode of r, w and x letters.
+type Watch struct {
+	Addr uint64
+	Len  uint64
+	Mode string
 }
 
 // Error is an attach-point error with an optional hint.
@@ -194,6 +204,22 @@ func Expand(ap *ast.AttachPoint, env Env) ([]Point, error) {
 		return []Point{base}, nil
 	case "usdt":
 		return expandUSDT(base, ap)
+	case "watchpoint":
+		addr, err := strconv.ParseUint(ap.Parts[0], 0, 64)
+		if err != nil || addr == 0 {
+			return nil, &Error{Msg: fmt.Sprintf("invalid watchpoint address %q", ap.Parts[0])}
+		}
+		n, err := strconv.ParseUint(ap.Parts[1], 0, 64)
+		if err != nil || (n != 1 && n != 2 && n != 4 && n != 8) {
+			return nil, &Error{Msg: fmt.Sprintf("watchpoint length must be 1, 2, 4 or 8 (%s provided)", ap.Parts[1])}
+		}
+		mode := ap.Parts[2]
+		if mode == "" || strings.Trim(mode, "rwx") != "" || (strings.Contains(mode, "x") && mode != "x") {
+			return nil, &Error{Msg: fmt.Sprintf("invalid watchpoint mode %q", mode), Hint: "modes: r, w, rw (read or write) or x (execute)"}
+		}
+		base.Watch = &Watch{Addr: addr, Len: n, Mode: mode}
+		base.Name = fmt.Sprintf("watchpoint:%#x:%d:%s", addr, n, mode)
+		return []Point{base}, nil
 	case "uprobe", "uretprobe":
 		base.Path, base.Func = ap.Parts[0], ap.Parts[len(ap.Parts)-1]
 		base.Name = k.Name + ":" + strings.Join(ap.Parts, ":")
