@@ -184,13 +184,7 @@ func FuzzCheck(f *testing.F) {
 var mapName = regexp.MustCompile(`@(\w*)`)
 
 func BenchmarkParseCheck(b *testing.B) {
-	files, _ := filepath.Glob("../parse/testdata/roundtrip/*.bt")
-	var sb strings.Builder
-	lines := 0
-	for round := 0; lines < 300 && round < 10; round++ {
-		lines = appendScripts(&sb, files, lines)
-	}
-	src := sb.String()
+	src := benchScript()
 	env, table := probetest.New(), stdlib.New()
 	b.ReportAllocs()
 	for b.Loop() {
@@ -203,6 +197,36 @@ func BenchmarkParseCheck(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(strings.Count(src, "\n")), "lines")
+}
+
+// BenchmarkCheck is the checker half of BenchmarkParseCheck: the same
+// script, parsed once.
+func BenchmarkCheck(b *testing.B) {
+	src := benchScript()
+	prog, diags := parse.Parse("bench.bt", src)
+	if diags.HasErrors() {
+		b.Fatal(diags)
+	}
+	env, table := probetest.New(), stdlib.New()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, diags := check.Check(prog, check.Config{Env: env, Builtins: table}); diags.HasErrors() {
+			b.Fatal(diags.Err())
+		}
+	}
+	b.ReportMetric(float64(strings.Count(src, "\n")), "lines")
+}
+
+// benchScript joins the round-trip scripts that check cleanly, each with
+// its own maps, into one script of about 300 lines.
+func benchScript() string {
+	files, _ := filepath.Glob("../parse/testdata/roundtrip/*.bt")
+	var sb strings.Builder
+	lines := 0
+	for round := 0; lines < 300 && round < 10; round++ {
+		lines = appendScripts(&sb, files, lines)
+	}
+	return sb.String()
 }
 
 // appendScripts adds the scripts that check cleanly, each with its own maps,
