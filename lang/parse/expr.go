@@ -10,28 +10,46 @@ import (
 	"github.com/gbt-dev/gbt/lang/ast"
 )
 
-// gExpr is an expression. It is a participle Parseable: expressions are
-// parsed by hand with precedence climbing (C precedence and associativity)
-// straight into ast nodes, which is both simpler than one grammar struct per
-// precedence level and an order of magnitude faster than participle's
-// reflective descent on the bulk of a script's tokens. The scanner has
-// already bounded nesting, so the recursion here is shallow.
+// gExpr is an expression inside the participle part of the grammar (config
+// values, enumerator values). Expressions are parsed by hand with
+// precedence climbing (C precedence and associativity) straight into ast
+// nodes, which is both simpler than one grammar struct per precedence level
+// and an order of magnitude faster than participle's reflective descent. The
+// scanner has already bounded nesting, so the recursion here is shallow.
 type gExpr struct {
 	X ast.Expr
 }
 
-// Parse implements participle.Parseable.
+// Parse implements participle.Parseable: it hands the remaining tokens to
+// the hand-written parser and advances lex past the ones it used. Only the
+// few tokens before the first probe ever go through participle, so the copy
+// is small.
 func (e *gExpr) Parse(lex *lexer.PeekingLexer) error {
 	if !startsExpr(*lex.Peek()) {
 		return participle.NextMatch
 	}
-	return parseWith(lex, func(p *exprParser) { e.X = p.ternary() })
+	cp := lex.Checkpoint
+	var rest []lexer.Token
+	for {
+		t := lex.Next()
+		rest = append(rest, *t)
+		if t.EOF() {
+			break
+		}
+	}
+	lex.Checkpoint = cp
+	p := exprParser{toks: rest}
+	err := p.run(func() { e.X = p.ternary() })
+	for range p.i {
+		lex.Next()
+	}
+	return err
 }
 
-// parseWith runs a hand-written production over lex, turning the syntax
-// error it panics with (exprError) into participle's error.
-func parseWith(lex *lexer.PeekingLexer, parse func(p *exprParser)) (err error) {
-	p := exprParser{lex: lex}
+// run runs a hand-written production, turning the syntax error it panics
+// with (exprError) into the error participle would have returned, so that
+// both parts of the parser report errors the same way.
+func (p *exprParser) run(parse func()) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			b, ok := r.(exprError)
@@ -41,21 +59,31 @@ func parseWith(lex *lexer.PeekingLexer, parse func(p *exprParser)) (err error) {
 			err = b.err
 		}
 	}()
-	parse(&p)
+	parse()
 	return nil
 }
 
 // exprError carries a syntax error out of the recursive descent.
 type exprError struct{ err error }
 
+// exprParser is the hand-written recursive descent over scanned tokens
+// (which end with EOF).
 type exprParser struct {
-	lex  *lexer.PeekingLexer
-	soft []softError // errors that let parsing go on (blocks)
+	toks []lexer.Token
+	i    int         // next token
+	soft []softError // errors that let parsing go on
 }
 
-func (p *exprParser) peek() lexer.Token { return *p.lex.Peek() }
+func (p *exprParser) peek() lexer.Token { return p.toks[p.i] }
 
-func (p *exprParser) next() lexer.Token { return *p.lex.Next() }
+// next consumes a token; EOF is never consumed.
+func (p *exprParser) next() lexer.Token {
+	t := p.toks[p.i]
+	if t.Type != lexer.EOF {
+		p.i++
+	}
+	return t
+}
 
 // is reports whether t is the punctuation or keyword s.
 func is(t lexer.Token, s string) bool {
@@ -391,10 +419,10 @@ func isTypeStart(t lexer.Token) bool {
 // castType parses `(type)` at the current '(' when it is a cast, and
 // returns nil, consuming nothing, otherwise.
 func (p *exprParser) castType() *ast.TypeExpr {
-	cp := p.lex.Checkpoint
+	cp := p.i
 	p.next() // (
 	if !isTypeStart(p.peek()) {
-		p.lex.Checkpoint = cp
+		p.i = cp
 		return nil
 	}
 	typ := p.typeName()

@@ -9,13 +9,14 @@ import (
 
 // The participle grammar. It is private: Parse lowers it into lang/ast.
 //
-// participle parses the script's top level: shebang, #include lines, C
-// definitions and the config block, then the probes. Probes (gProbe: attach
-// points, predicate, block), blocks with their statements (gBlock) and
-// expressions (gExpr) are participle Parseables written by hand, straight
-// into ast nodes (expressions by precedence climbing): they are the bulk of
-// a script, and participle's reflective descent over them cost most of the
-// parse time and allocations.
+// participle parses what comes before the probes: shebang, #include lines,
+// C definitions and the config block, up to the first probe's first attach
+// point. The probes, which are the script's last items and its bulk, are
+// parsed by hand (stmt.go, expr.go) from the scanned tokens, straight into
+// ast nodes: participle's reflective descent and its copy of every token
+// cost most of the parse time and allocations. Expressions inside the
+// participle part (config values) are a Parseable (gExpr) that calls the
+// same hand-written parser.
 //
 // Every production records the tokens it matched (Tokens), which gives
 // exact source spans. Lookahead is 0: once an alternative has consumed a
@@ -24,10 +25,12 @@ import (
 
 type gProgram struct {
 	Tokens  []lexer.Token
-	Shebang string    `parser:"@Shebang?"`
-	Defs    []*gDef   `parser:"@@*"`
-	Config  *gConfig  `parser:"@@?"`
-	Probes  []*gProbe `parser:"@@*"`
+	Shebang string   `parser:"@Shebang?"`
+	Defs    []*gDef  `parser:"@@*"`
+	Config  *gConfig `parser:"@@?"`
+	// FirstProbe is the first probe's first attach point, where participle's
+	// part ends.
+	FirstProbe string `parser:"@Attach?"`
 }
 
 // gDef is a top-level #include or C definition.

@@ -104,14 +104,46 @@ var typeWords = map[string]bool{
 	"string": true, "inet": true, "buffer": true, "const": true, "volatile": true,
 }
 
-// Multi-byte operators, longest first.
-var puncts = []string{
-	"<<=", ">>=",
-	"++", "--", "->", "&&", "||", "==", "!=", "<=", ">=", "<<", ">>",
-	"+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=",
+// punctLen returns the length of the operator or punctuation at the start
+// of src (the longest of `<<=`, `->`, `+`, ...), or 0 if there is none.
+func punctLen(src string) int {
+	c := src[0]
+	var c1 byte
+	if len(src) > 1 {
+		c1 = src[1]
+	}
+	switch c {
+	case '<', '>':
+		if c1 == c {
+			if len(src) > 2 && src[2] == '=' {
+				return 3 // <<= >>=
+			}
+			return 2 // << >>
+		}
+		if c1 == '=' {
+			return 2 // <= >=
+		}
+		return 1
+	case '+', '&', '|':
+		if c1 == c || c1 == '=' {
+			return 2 // ++ && || += &= |=
+		}
+		return 1
+	case '-':
+		if c1 == '-' || c1 == '=' || c1 == '>' {
+			return 2 // -- -= ->
+		}
+		return 1
+	case '=', '!', '*', '/', '%', '^':
+		if c1 == '=' {
+			return 2 // == != *= /= %= ^=
+		}
+		return 1
+	case '~', '?', ':', ';', ',', '.', '(', ')', '{', '}', '[', ']':
+		return 1
+	}
+	return 0
 }
-
-const singlePunct = "-+*/%&|^!~<>=?:;,.(){}[]"
 
 // definition is the participle lexer.Definition for gbt scripts.
 type definition struct{}
@@ -131,19 +163,24 @@ func (definition) LexString(filename, src string) (lexer.Lexer, error) {
 	return &sliceLexer{toks: s.toks}, nil
 }
 
-// sliceLexer replays scanned tokens to participle.
+// sliceLexer replays scanned tokens to participle, then an EOF right after
+// the last one (when they do not end with EOF already).
 type sliceLexer struct {
 	toks []lexer.Token
 	i    int
 }
 
 func (l *sliceLexer) Next() (lexer.Token, error) {
-	if l.i >= len(l.toks) {
-		return l.toks[len(l.toks)-1], nil
+	if l.i < len(l.toks) {
+		t := l.toks[l.i]
+		l.i++
+		return t, nil
 	}
-	t := l.toks[l.i]
-	l.i++
-	return t, nil
+	last := l.toks[len(l.toks)-1]
+	pos := last.Pos
+	pos.Offset += len(last.Value)
+	pos.Column += len(last.Value)
+	return lexer.EOFToken(pos), nil
 }
 
 // lexState is where the scanner is in the script's structure.
@@ -166,6 +203,7 @@ type scanner struct {
 	src        string
 	lineStarts []int
 	toks       []lexer.Token
+	firstProbe int // index in toks of the first probe's first attach point (or of EOF)
 	comments   []comment
 	bad        string // message of the tBad token, if any
 
@@ -180,8 +218,8 @@ type scanner struct {
 // scan splits src into tokens ending with EOF (or with one tBad token
 // followed by EOF at the first lexical error).
 func scan(file, src string) *scanner {
-	s := &scanner{file: file, src: src, lineStarts: lineStarts(src), line: 1}
-	s.toks = make([]lexer.Token, 0, len(src)/4+2)
+	s := &scanner{file: file, src: src, lineStarts: lineStarts(src), line: 1, firstProbe: -1}
+	s.toks = make([]lexer.Token, 0, len(src)/3+2) // scripts have ~0.3 tokens a byte
 	s.run(0)
 	return s
 }
@@ -189,7 +227,7 @@ func scan(file, src string) *scanner {
 // scanRange scans parent.src[from:to] as the inside of a block, with
 // positions in the parent's source.
 func scanRange(parent *scanner, from, to int) *scanner {
-	s := &scanner{file: parent.file, src: parent.src[:to], lineStarts: parent.lineStarts, state: stBlock}
+	s := &scanner{file: parent.file, src: parent.src[:to], lineStarts: parent.lineStarts, state: stBlock, firstProbe: -1}
 	s.line = parent.position(from).Line
 	s.run(from)
 	return s
@@ -296,6 +334,9 @@ func (s *scanner) run(i int) {
 			break
 		}
 	}
+	if s.firstProbe < 0 {
+		s.firstProbe = len(s.toks)
+	}
 	s.toks = append(s.toks, lexer.EOFToken(s.position(len(src))))
 }
 
@@ -327,6 +368,9 @@ func (s *scanner) next(i int) (int, bool) {
 				if end, ok := s.cdef(i, word); ok || end < 0 {
 					return end, ok
 				}
+			}
+			if s.firstProbe < 0 {
+				s.firstProbe = len(s.toks)
 			}
 			return s.attach(i), true
 		}
@@ -469,21 +513,9 @@ func (s *scanner) token(i int) (int, bool) {
 			typ = tIdent
 		}
 	default:
-		for _, p := range puncts {
-			if len(src)-i >= len(p) && src[i:i+len(p)] == p {
-				i += len(p)
-				typ = tPunct
-				break
-			}
-		}
-		if typ == 0 {
-			for j := 0; j < len(singlePunct); j++ {
-				if singlePunct[j] == c {
-					i++
-					typ = tPunct
-					break
-				}
-			}
+		if n := punctLen(src[i:]); n > 0 {
+			i += n
+			typ = tPunct
 		}
 		if typ == 0 {
 			end := i + 1

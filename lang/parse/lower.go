@@ -19,7 +19,7 @@ func (l *lowerer) errorf(sp ast.Span, format string, args ...any) *diag.Diagnost
 	return l.diags.Errorf(sp, format, args...)
 }
 
-func (l *lowerer) program(g *gProgram) *ast.Program {
+func (l *lowerer) program(g *gProgram, probes []*gProbe, soft []softError) *ast.Program {
 	s := l.s
 	prog := &ast.Program{Span: s.span(0, len(s.src)), File: s.file}
 	if g.Shebang != "" {
@@ -37,8 +37,14 @@ func (l *lowerer) program(g *gProgram) *ast.Program {
 	if g.Config != nil {
 		prog.Config = l.config(g.Config)
 	}
-	for _, p := range g.Probes {
+	for _, p := range probes {
 		prog.Probes = append(prog.Probes, l.probe(p))
+	}
+	for _, e := range soft {
+		d := l.errorf(e.span, "%s", e.msg)
+		if e.hint != "" {
+			d.Hint = e.hint
+		}
 	}
 	for _, c := range s.comments {
 		prog.Comments = append(prog.Comments, &ast.Comment{Span: s.span(c.off, c.end), Text: s.src[c.off:c.end]})
@@ -154,7 +160,7 @@ func (l *lowerer) config(g *gConfig) *ast.Config {
 func (l *lowerer) probe(g *gProbe) *ast.Probe {
 	p := &ast.Probe{Span: g.Span, Predicate: g.Pred}
 	for _, a := range g.Points {
-		ap := &ast.AttachPoint{Span: l.s.tokSpan([]lexer.Token{a}), Raw: a.Value}
+		ap := &ast.AttachPoint{Span: l.s.span(a.Pos.Offset, tokEnd(a)), Raw: a.Value}
 		parts := splitAttach(a.Value)
 		ap.Provider = parts[0]
 		if len(parts) > 1 {
@@ -162,7 +168,7 @@ func (l *lowerer) probe(g *gProbe) *ast.Probe {
 		}
 		p.Points = append(p.Points, ap)
 	}
-	p.Body = l.block(&g.Body)
+	p.Body = g.Body
 	return p
 }
 
@@ -193,19 +199,6 @@ func splitAttach(raw string) []string {
 		}
 	}
 	return append(parts, raw[last:])
-}
-
-// ---------------------------------------------------------------------------
-// Statements
-
-func (l *lowerer) block(g *gBlock) *ast.Block {
-	for _, e := range g.soft {
-		d := l.errorf(e.span, "%s", e.msg)
-		if e.hint != "" {
-			d.Hint = e.hint
-		}
-	}
-	return g.B
 }
 
 // ---------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 // Package parse turns gbt (bpftrace) source text into a lang/ast.Program.
 //
 // A context-dependent scanner (lexer.go) feeds a private participle grammar
-// (grammar.go), which is lowered into lang/ast (lower.go); binary
-// expressions are folded by precedence climbing with C's precedence and
+// (grammar.go) for what comes before the probes, which is lowered into
+// lang/ast (lower.go); the probes are parsed by hand (stmt.go, expr.go),
+// binary expressions by precedence climbing with C's precedence and
 // associativity. Syntax errors are lang/diag diagnostics in bpftrace 0.17's
 // wording, with hints for common slips. Parse never panics, and nesting is
 // bounded (MaxDepth) so hostile input fails fast instead of recursing deep.
@@ -37,7 +38,7 @@ func Parse(file, src string) (prog *ast.Program, diags diag.List) {
 			diags.Errorf(ast.Span{Start: s.pos(0), End: s.pos(min(1, len(src)))}, "internal parser error: %v", r)
 		}
 	}()
-	peek, err := lexer.Upgrade(&sliceLexer{toks: s.toks})
+	peek, err := lexer.Upgrade(&sliceLexer{toks: s.toks[:s.participleEnd()]})
 	if err != nil {
 		diags.Errorf(ast.Span{Start: s.pos(0), End: s.pos(min(1, len(src)))}, "%v", err)
 		return nil, diags
@@ -47,19 +48,38 @@ func Parse(file, src string) (prog *ast.Program, diags diag.List) {
 		s.syntaxError(&diags, err)
 		return nil, diags
 	}
+	p := exprParser{toks: s.toks, i: s.firstProbe}
+	var probes []*gProbe
+	if err := p.run(func() { probes = p.probes() }); err != nil {
+		s.syntaxError(&diags, err)
+		return nil, diags
+	}
 	l := &lowerer{s: s}
-	prog = l.program(g)
+	prog = l.program(g, probes, p.soft)
 	prog.Macros = macros
 	if l.diags.HasErrors() {
 		return nil, l.diags
 	}
-	if len(g.Probes) == 0 {
+	if len(probes) == 0 {
 		end := len(src)
 		l.diags.Errorf(s.span(end, end), "syntax error, unexpected end of file, expecting probe").
 			WithHint("a script needs at least one probe, e.g. BEGIN { printf(\"hello\\n\"); }")
 		return nil, l.diags
 	}
 	return prog, l.diags
+}
+
+// participleEnd is the end of the tokens participle parses: up to and
+// including the first probe's first attach point. A word the top-level
+// grammar matches by its text (`struct`, `config`, ...) scans as an attach
+// point when it does not start a definition; then participle gets every
+// token, so that it reports the broken definition as before.
+func (s *scanner) participleEnd() int {
+	switch s.toks[s.firstProbe].Value {
+	case "struct", "union", "enum", "config":
+		return len(s.toks)
+	}
+	return s.firstProbe + 1
 }
 
 // pos converts a byte offset to an ast position.

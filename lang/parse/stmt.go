@@ -8,56 +8,11 @@ import (
 )
 
 // gProbe is a probe: attach points, an optional /predicate/ and a block.
-// Like gBlock it parses by hand; participle keeps the script's top level.
 type gProbe struct {
 	Points []lexer.Token // tAttach tokens
 	Pred   ast.Expr
-	Body   gBlock
+	Body   *ast.Block
 	Span   ast.Span
-}
-
-// Parse implements participle.Parseable.
-func (g *gProbe) Parse(lex *lexer.PeekingLexer) error {
-	first := *lex.Peek()
-	if first.Type != tAttach {
-		return participle.NextMatch
-	}
-	return parseWith(lex, func(p *exprParser) {
-		g.Points = append(g.Points, p.next())
-		for is(p.peek(), ",") {
-			p.next()
-			if p.peek().Type != tAttach {
-				p.unexpected("probe")
-			}
-			g.Points = append(g.Points, p.next())
-		}
-		if t := p.peek(); t.Type == tPunct && t.Value == "/" {
-			p.next()
-			g.Pred = p.expr()
-			if p.peek().Type != tPredEnd {
-				p.unexpected("end predicate")
-			}
-			p.next()
-		}
-		if !is(p.peek(), "{") {
-			p.unexpected("{")
-		}
-		g.Body.B = p.block()
-		g.Body.soft = p.soft
-		g.Span = ast.Span{Start: startPos(first), End: g.Body.B.End}
-	})
-}
-
-// gBlock is a block of statements, `{ ... }`. It is a participle
-// Parseable: blocks are the bulk of a script, and parsing their statements
-// by hand, straight into ast nodes, is several times faster than
-// participle's reflective descent (which keeps the script's structure:
-// definitions, config, probes, attach points and predicates).
-type gBlock struct {
-	B *ast.Block
-	// soft are errors that do not stop parsing (a for loop over the wrong
-	// kinds of names); the lowerer reports them.
-	soft []softError
 }
 
 // softError is a positioned error found while parsing that lets parsing go
@@ -68,15 +23,47 @@ type softError struct {
 	hint string
 }
 
-// Parse implements participle.Parseable.
-func (g *gBlock) Parse(lex *lexer.PeekingLexer) error {
-	if !is(*lex.Peek(), "{") {
-		return participle.NextMatch
+// probes parses the probes, from the first one to the end of the script
+// (probes are the last top-level items).
+func (p *exprParser) probes() []*gProbe {
+	var out []*gProbe
+	for {
+		switch t := p.peek(); t.Type {
+		case lexer.EOF:
+			return out
+		case tAttach:
+			out = append(out, p.probe())
+		default:
+			panic(exprError{&participle.UnexpectedTokenError{Unexpected: t}})
+		}
 	}
-	return parseWith(lex, func(p *exprParser) {
-		g.B = p.block()
-		g.soft = p.soft
-	})
+}
+
+// probe parses attach points, an optional /predicate/ and the block.
+func (p *exprParser) probe() *gProbe {
+	first := p.next()
+	g := &gProbe{Points: []lexer.Token{first}}
+	for is(p.peek(), ",") {
+		p.next()
+		if p.peek().Type != tAttach {
+			p.unexpected("probe")
+		}
+		g.Points = append(g.Points, p.next())
+	}
+	if t := p.peek(); t.Type == tPunct && t.Value == "/" {
+		p.next()
+		g.Pred = p.expr()
+		if p.peek().Type != tPredEnd {
+			p.unexpected("end predicate")
+		}
+		p.next()
+	}
+	if !is(p.peek(), "{") {
+		p.unexpected("{")
+	}
+	g.Body = p.block()
+	g.Span = ast.Span{Start: startPos(first), End: g.Body.End}
+	return g
 }
 
 // block parses `{ statement* }`.
