@@ -36,6 +36,7 @@ func Check(prog *ast.Program, cfg Config) (*Info, diag.List) {
 	}
 	c.macros(prog)
 	c.expandProbes(prog)
+	size := exprEstimate(prog)
 	for pass := 0; pass < 2; pass++ {
 		if pass == 1 && c.suppressed == 0 && !c.widened {
 			// The first walk saw every map defined before use and no type
@@ -43,7 +44,6 @@ func Check(prog *ast.Program, cfg Config) (*Info, diag.List) {
 			break
 		}
 		c.quiet = pass == 0
-		size := 64
 		if pass > 0 {
 			size = len(c.info.Types) // the first pass counted them
 		}
@@ -51,11 +51,10 @@ func Check(prog *ast.Program, cfg Config) (*Info, diag.List) {
 		c.info.Consts = make(map[ast.Expr]int64, size/2)
 		c.info.Builtins = make(map[ast.Expr]Builtin, size/4)
 		for _, pi := range c.info.Probes {
-			pi.Vars = map[string]*VarInfo{}
+			pi.Vars = nil // made by the first defineVar
 			pi.ArgsUsed = false
 			c.probe(pi)
 		}
-		c.assignedMaps = nil
 	}
 	c.pointArgs()
 	for name := range c.info.Maps {
@@ -66,19 +65,48 @@ func Check(prog *ast.Program, cfg Config) (*Info, diag.List) {
 	return c.info, c.diags
 }
 
+// exprEstimate guesses the number of expressions in prog's probes, to size
+// the side tables: scripts have about one per 8 bytes of probe source.
+func exprEstimate(prog *ast.Program) int {
+	n := 0
+	for _, p := range prog.Probes {
+		n += p.End.Offset - p.Start.Offset
+	}
+	return max(n/8, 64)
+}
+
 type checker struct {
-	cfg          Config
-	info         *Info
-	diags        diag.List
-	quiet        bool // first pass: collect map types, report nothing
-	suppressed   int  // errors the first pass did not report
-	widened      bool // a map or variable type grew after first use
-	probe_       *ProbeInfo
-	loops        int      // nesting depth of while/for loops
-	lhist        [3]int64 // set by lhist()'s type rule for the map assignment being checked
-	enums        map[string]int64
-	assignedMaps map[string]bool
-	argsCache    map[string]*types.Type // tracepoint args records by "category:event"
+	cfg        Config
+	info       *Info
+	diags      diag.List
+	quiet      bool // first pass: collect map types, report nothing
+	suppressed int  // errors the first pass did not report
+	widened    bool // a map or variable type grew after first use
+	probe_     *ProbeInfo
+	loops      int      // nesting depth of while/for loops
+	lhist      [3]int64 // set by lhist()'s type rule for the map assignment being checked
+	enums      map[string]int64
+	argsCache  map[string]*types.Type // tracepoint args records by "category:event"
+
+	// use is the Use handed to a builtin's type rule, which reads it only
+	// during the call; argStack holds the argument types of the calls
+	// being checked, innermost last. Reusing both spares two allocations
+	// per builtin use.
+	use      Use
+	argStack []types.Type
+	vars     slab[VarInfo]
+	maps     slab[MapInfo]
+}
+
+// slab hands out pointers to values allocated a chunk at a time.
+type slab[T any] struct{ chunk []T }
+
+func (s *slab[T]) new(v T) *T {
+	if len(s.chunk) == cap(s.chunk) {
+		s.chunk = make([]T, 0, 32)
+	}
+	s.chunk = append(s.chunk, v)
+	return &s.chunk[len(s.chunk)-1]
 }
 
 // structRecord resolves a record known only by name ("struct task_struct")
@@ -208,8 +236,11 @@ func (c *checker) cdef(d *ast.CDef) {
 // Probes
 
 func (c *checker) expandProbes(prog *ast.Program) {
-	for _, p := range prog.Probes {
-		pi := &ProbeInfo{Probe: p}
+	infos := make([]ProbeInfo, len(prog.Probes))
+	c.info.Probes = make([]*ProbeInfo, 0, len(prog.Probes))
+	for i, p := range prog.Probes {
+		pi := &infos[i]
+		pi.Probe = p
 		for _, ap := range p.Points {
 			pts, err := probe.Expand(ap, c.cfg.Env)
 			if err != nil {
@@ -219,17 +250,26 @@ func (c *checker) expandProbes(prog *ast.Program) {
 				}
 				continue
 			}
-			for _, pt := range pts {
-				if pi.Kind == nil {
-					pi.Kind = pt.Kind
-				} else if pi.Kind.Prog != pt.Kind.Prog || pi.Kind.Return != pt.Kind.Return {
-					c.diags.Errorf(ap.Span, "cannot mix %s and %s attach points in one probe", pi.Kind.Name, pt.Kind.Name).
+			if len(pts) == 0 {
+				continue
+			}
+			// The points of one attach point share its kind.
+			if pi.Kind == nil {
+				pi.Kind = pts[0].Kind
+			}
+			if k := pts[0].Kind; pi.Kind.Prog != k.Prog || pi.Kind.Return != k.Return {
+				for range pts {
+					c.diags.Errorf(ap.Span, "cannot mix %s and %s attach points in one probe", pi.Kind.Name, k.Name).
 						Hint = "give each kind of probe its own block"
-					continue
 				}
-				// bpftrace 0.17 allows one BEGIN and one END; gbt runs
-				// several in source order.
-				pi.Points = append(pi.Points, pt)
+				continue
+			}
+			// bpftrace 0.17 allows one BEGIN and one END; gbt runs
+			// several in source order.
+			if pi.Points == nil {
+				pi.Points = pts // Expand's own slice: no copy
+			} else {
+				pi.Points = append(pi.Points, pts...)
 			}
 		}
 		if pi.Kind != nil && pi.Kind.Name == "tracepoint" && c.cfg.Env != nil && len(pi.Points) > 0 {
@@ -491,6 +531,10 @@ func (c *checker) stmt(s ast.Stmt) {
 
 func (c *checker) defineVar(v *ast.Variable, t types.Type) {
 	vars := c.probe_.Vars
+	if vars == nil {
+		vars = map[string]*VarInfo{}
+		c.probe_.Vars = vars
+	}
 	if old, ok := vars[v.Name]; ok {
 		if old.Type.IsValid() && t.IsValid() && !old.Type.Compatible(t) {
 			c.errorf(spanOf(v), "Type mismatch for %s: trying to assign value of type '%s' when variable already contains a value of type '%s'", v.Name, t, old.Type)
@@ -502,7 +546,7 @@ func (c *checker) defineVar(v *ast.Variable, t types.Type) {
 		}
 		return
 	}
-	vars[v.Name] = &VarInfo{Name: v.Name, Type: t, Span: spanOf(v)}
+	vars[v.Name] = c.vars.new(VarInfo{Name: v.Name, Type: t, Span: spanOf(v)})
 }
 
 func (c *checker) assign(s *ast.AssignStmt) {
@@ -576,24 +620,32 @@ func (c *checker) mapKey(m *ast.MapRef) types.Type {
 	if m.Keys == nil {
 		return types.Type{Kind: types.Void}
 	}
-	var elems []types.Type
-	for _, k := range m.Keys {
-		t := c.expr(k)
-		switch {
-		case !t.IsValid():
-			return types.Type{}
-		case t.IsInt():
-			t = types.IntOf(64, t.Signed)
-		case t.Kind == types.Agg || t.Kind == types.Void:
-			c.errorf(spanOf(k), "%s can not be used as a map key", t)
+	switch len(m.Keys) {
+	case 0:
+		return types.TupleOf()
+	case 1:
+		return c.keyElem(m.Keys[0])
+	}
+	elems := make([]types.Type, len(m.Keys))
+	for i, k := range m.Keys {
+		if elems[i] = c.keyElem(k); !elems[i].IsValid() {
 			return types.Type{}
 		}
-		elems = append(elems, t)
-	}
-	if len(elems) == 1 {
-		return elems[0]
 	}
 	return types.TupleOf(elems...)
+}
+
+// keyElem checks one key of a map reference and returns its type in the key.
+func (c *checker) keyElem(k ast.Expr) types.Type {
+	t := c.expr(k)
+	switch {
+	case t.IsInt():
+		return types.IntOf(64, t.Signed)
+	case t.Kind == types.Agg || t.Kind == types.Void:
+		c.errorf(spanOf(k), "%s can not be used as a map key", t)
+		return types.Type{}
+	}
+	return t
 }
 
 func keyList(t types.Type) string {
@@ -619,15 +671,11 @@ func keyString(t types.Type) string {
 
 // defineMap records or checks the key and value types of a map assignment.
 func (c *checker) defineMap(m *ast.MapRef, key, val types.Type) {
-	if c.assignedMaps == nil {
-		c.assignedMaps = map[string]bool{}
-	}
 	info := c.info.Maps[m.Name]
 	if info == nil {
-		info = &MapInfo{Name: m.Name, Key: key, Value: val, Span: spanOf(m)}
+		info = c.maps.new(MapInfo{Name: m.Name, Key: key, Value: val, Span: spanOf(m)})
 		c.info.Maps[m.Name] = info
 	}
-	c.assignedMaps[m.Name] = true
 	if key.IsValid() {
 		if !info.Key.IsValid() {
 			info.Key = key
@@ -893,7 +941,8 @@ func (c *checker) ident(e *ast.Ident) types.Type {
 		return types.Type{}
 	}
 	c.info.Builtins[e] = b
-	return b.TypeOf(&Use{Node: e, Probe: c.probe_, Strlen: c.cfg.Strlen, Unsafe: c.cfg.Unsafe, c: c})
+	c.use = Use{Node: e, Probe: c.probe_, Strlen: c.cfg.Strlen, Unsafe: c.cfg.Unsafe, c: c}
+	return b.TypeOf(&c.use)
 }
 
 func (c *checker) builtin(name string) (Builtin, bool) {
@@ -974,20 +1023,23 @@ func (c *checker) call1(e *ast.Call, mapValue bool) types.Type {
 		return types.Type{}
 	}
 	c.info.Builtins[e] = b
-	u := &Use{Node: e, Args: e.Args, Probe: c.probe_, MapValue: mapValue, Strlen: c.cfg.Strlen, Unsafe: c.cfg.Unsafe, c: c}
-	u.ArgTypes = make([]types.Type, len(e.Args))
-	for i, a := range e.Args {
+	base := len(c.argStack)
+	defer func() { c.argStack = c.argStack[:base] }()
+	for _, a := range e.Args {
 		if id, ok := a.(*ast.Ident); ok && b.BuiltinKind() == VarOrFunc {
 			// A mode word (kstack(perf)): the type rule reads it.
-			u.ArgTypes[i] = types.Type{Kind: types.Void, Name: id.Name}
+			c.argStack = append(c.argStack, types.Type{Kind: types.Void, Name: id.Name})
 			continue
 		}
-		u.ArgTypes[i] = c.arg(a)
-		if !u.ArgTypes[i].IsValid() {
+		t := c.arg(a)
+		if !t.IsValid() {
 			return types.Type{} // already reported
 		}
+		c.argStack = append(c.argStack, t)
 	}
-	t := b.TypeOf(u)
+	c.use = Use{Node: e, Args: e.Args, ArgTypes: c.argStack[base:len(c.argStack):len(c.argStack)], Probe: c.probe_,
+		MapValue: mapValue, Strlen: c.cfg.Strlen, Unsafe: c.cfg.Unsafe, c: c}
+	t := b.TypeOf(&c.use)
 	if b.BuiltinKind() == Agg && !mapValue && t.IsValid() {
 		c.errorf(spanOf(e), "%s() should be directly assigned to a map", e.Name)
 		return types.Type{}

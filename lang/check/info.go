@@ -107,7 +107,8 @@ type VarInfo struct {
 	Span ast.Span // first assignment
 }
 
-// Use is what a builtin's type rule sees.
+// Use is what a builtin's type rule sees. The checker reuses it for the
+// next use, so a rule must not keep it, or its ArgTypes, after returning.
 type Use struct {
 	Node     ast.Expr // *ast.Call or *ast.Ident
 	Args     []ast.Expr
