@@ -3,7 +3,7 @@ package probe
 import (
 	"fmt"
 	"path"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -248,23 +248,51 @@ func expandTracepoint(base Point, ap *ast.AttachPoint, env Env) ([]Point, error)
 	if err != nil {
 		return nil, &Error{Msg: fmt.Sprintf("listing tracepoints: %v", err)}
 	}
-	catPats, evPats := alternatives(cat), alternatives(ev)
+	catGlobs, evGlobs := compileAlternatives(cat), compileAlternatives(ev)
 	literalCat := !hasWildcard(cat)
-	var pts []Point
+	var matched []string
+	size := 0
 	for _, tp := range all {
-		c, e, ok := strings.Cut(tp, ":")
-		if !ok || (literalCat && c != cat) || (!literalCat && !matchAny(catPats, c)) || !matchAny(evPats, e) {
+		var e string
+		if literalCat {
+			// As strings.Cut and a comparison, without scanning tp.
+			if len(tp) <= len(cat) || tp[len(cat)] != ':' || tp[:len(cat)] != cat {
+				continue
+			}
+			e = tp[len(cat)+1:]
+		} else {
+			c, rest, ok := strings.Cut(tp, ":")
+			if !ok || !catGlobs.match(c) {
+				continue
+			}
+			e = rest
+		}
+		if !evGlobs.match(e) {
 			continue
 		}
-		p := base
-		p.Category, p.Event = c, e
-		p.Name = "tracepoint:" + tp
-		pts = append(pts, p)
+		matched = append(matched, tp)
+		size += len("tracepoint:") + len(tp)
 	}
-	if len(pts) == 0 {
+	if len(matched) == 0 {
 		return nil, &Error{Msg: fmt.Sprintf("No probes to attach for %s", ap.Raw), Hint: "list tracepoints with gbt -l 'tracepoint:" + cat + ":*'"}
 	}
-	sort.Slice(pts, func(i, j int) bool { return pts[i].Name < pts[j].Name })
+	// Sorting the names sorts the points, which all share the prefix.
+	slices.Sort(matched)
+	// One string holds every point's name; each Name is a slice of it.
+	var b strings.Builder
+	b.Grow(size)
+	for _, tp := range matched {
+		b.WriteString("tracepoint:")
+		b.WriteString(tp)
+	}
+	names := b.String()
+	pts := make([]Point, len(matched))
+	for i, tp := range matched {
+		n := len("tracepoint:") + len(tp)
+		pts[i] = base
+		pts[i].Category, pts[i].Event, _ = strings.Cut(tp, ":")
+		pts[i].Name, names = names[:n], names[n:]
+	}
 	return pts, nil
 }
 
@@ -324,32 +352,75 @@ func alternatives(s string) []string {
 	return out
 }
 
-func matchAny(pats []string, s string) bool {
-	for _, p := range pats {
-		if globMatch(p, s) {
+// globs are alternative patterns: a string matches if it matches any.
+type globs []glob
+
+// compileAlternatives compiles the patterns of alternatives(s).
+func compileAlternatives(s string) globs {
+	alts := alternatives(s)
+	gs := make(globs, len(alts))
+	for i, a := range alts {
+		gs[i] = compileGlob(a)
+	}
+	return gs
+}
+
+func (gs globs) match(s string) bool {
+	for _, g := range gs {
+		if g.match(s) {
 			return true
 		}
 	}
 	return false
 }
 
-// globMatch matches s against a glob; the common shapes "prefix*",
-// "*suffix", "*infix*" and literals skip path.Match, which wildcard
-// expansion would otherwise call for every one of ~2300 tracepoints.
-func globMatch(p, s string) bool {
+// A glob is a pattern sorted by shape once, so that wildcard expansion,
+// which matches it against each of ~2300 tracepoints, does not look at
+// the pattern again: the common shapes "prefix*", "*suffix", "*infix*" and
+// literals skip path.Match.
+type glob struct {
+	shape globShape
+	pat   string // the pattern; for the fast shapes, its literal part
+}
+
+type globShape uint8
+
+const (
+	globPath    globShape = iota // path.Match(pat, s)
+	globLiteral                  // s == pat
+	globPrefix                   // strings.HasPrefix(s, pat)
+	globSuffix                   // strings.HasSuffix(s, pat)
+	globInfix                    // strings.Contains(s, pat)
+)
+
+func compileGlob(p string) glob {
 	if !strings.ContainsAny(p, "?[\\") {
 		switch n := strings.Count(p, "*"); {
 		case n == 0:
-			return p == s
+			return glob{globLiteral, p}
 		case n == 1 && strings.HasSuffix(p, "*"):
-			return strings.HasPrefix(s, p[:len(p)-1])
+			return glob{globPrefix, p[:len(p)-1]}
 		case n == 1 && strings.HasPrefix(p, "*"):
-			return strings.HasSuffix(s, p[1:])
+			return glob{globSuffix, p[1:]}
 		case n == 2 && strings.HasPrefix(p, "*") && strings.HasSuffix(p, "*") && len(p) >= 2:
-			return strings.Contains(s, p[1:len(p)-1])
+			return glob{globInfix, p[1 : len(p)-1]}
 		}
 	}
-	ok, _ := path.Match(p, s)
+	return glob{globPath, p}
+}
+
+func (g glob) match(s string) bool {
+	switch g.shape {
+	case globLiteral:
+		return s == g.pat
+	case globPrefix:
+		return strings.HasPrefix(s, g.pat)
+	case globSuffix:
+		return strings.HasSuffix(s, g.pat)
+	case globInfix:
+		return strings.Contains(s, g.pat)
+	}
+	ok, _ := path.Match(g.pat, s)
 	return ok
 }
 
@@ -360,7 +431,12 @@ func Match(pattern, name string) bool {
 	if pattern == "" {
 		return true
 	}
-	return matchAny(alternatives(pattern), name)
+	for _, alt := range alternatives(pattern) {
+		if compileGlob(alt).match(name) {
+			return true
+		}
+	}
+	return false
 }
 
 // PerfEvent is a software or hardware perf event software:/hardware: probes
