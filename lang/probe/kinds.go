@@ -3,7 +3,6 @@ package probe
 import (
 	"fmt"
 	"path"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -244,54 +243,43 @@ func expandTracepoint(base Point, ap *ast.AttachPoint, env Env) ([]Point, error)
 	if env == nil {
 		return nil, &Error{Msg: "cannot expand wildcards without a probe environment"}
 	}
-	all, err := env.Tracepoints()
+	var index *TracepointIndex
+	var err error
+	if ie, ok := env.(IndexEnv); ok {
+		index, err = ie.TracepointIndex()
+	} else {
+		var all []string
+		if all, err = env.Tracepoints(); err == nil {
+			index = NewTracepointIndex(all)
+		}
+	}
 	if err != nil {
 		return nil, &Error{Msg: fmt.Sprintf("listing tracepoints: %v", err)}
 	}
-	catGlobs, evGlobs := compileAlternatives(cat), compileAlternatives(ev)
-	literalCat := !hasWildcard(cat)
+	// A literal category names a range of the index; a pattern is matched
+	// against every category.
+	names, catGlobs := index.names, globs(nil)
+	if hasWildcard(cat) {
+		catGlobs = compileAlternatives(cat)
+	} else {
+		names = index.category(cat)
+	}
+	evGlobs := compileAlternatives(ev)
 	var matched []string
-	size := 0
-	for _, tp := range all {
-		var e string
-		if literalCat {
-			// As strings.Cut and a comparison, without scanning tp.
-			if len(tp) <= len(cat) || tp[len(cat)] != ':' || tp[:len(cat)] != cat {
-				continue
-			}
-			e = tp[len(cat)+1:]
-		} else {
-			c, rest, ok := strings.Cut(tp, ":")
-			if !ok || !catGlobs.match(c) {
-				continue
-			}
-			e = rest
+	for _, name := range names {
+		c, e, ok := strings.Cut(name[len(tracepointPrefix):], ":")
+		if ok && (catGlobs == nil || catGlobs.match(c)) && evGlobs.match(e) {
+			matched = append(matched, name)
 		}
-		if !evGlobs.match(e) {
-			continue
-		}
-		matched = append(matched, tp)
-		size += len("tracepoint:") + len(tp)
 	}
 	if len(matched) == 0 {
 		return nil, &Error{Msg: fmt.Sprintf("No probes to attach for %s", ap.Raw), Hint: "list tracepoints with gbt -l 'tracepoint:" + cat + ":*'"}
 	}
-	// Sorting the names sorts the points, which all share the prefix.
-	slices.Sort(matched)
-	// One string holds every point's name; each Name is a slice of it.
-	var b strings.Builder
-	b.Grow(size)
-	for _, tp := range matched {
-		b.WriteString("tracepoint:")
-		b.WriteString(tp)
-	}
-	names := b.String()
 	pts := make([]Point, len(matched))
-	for i, tp := range matched {
-		n := len("tracepoint:") + len(tp)
+	for i, name := range matched {
 		pts[i] = base
-		pts[i].Category, pts[i].Event, _ = strings.Cut(tp, ":")
-		pts[i].Name, names = names[:n], names[n:]
+		pts[i].Name = name
+		pts[i].Category, pts[i].Event, _ = strings.Cut(name[len(tracepointPrefix):], ":")
 	}
 	return pts, nil
 }

@@ -1,6 +1,7 @@
 package probe_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -51,6 +52,63 @@ func TestExpand(t *testing.T) {
 		}
 		if strings.Join(names, " ") != strings.Join(tt.names, " ") {
 			t.Errorf("%s: got %v, want %v", tt.ap.Raw, names, tt.names)
+		}
+	}
+}
+
+// plainEnv hides the TracepointIndex of the Env it wraps.
+type plainEnv struct{ probe.Env }
+
+// TestExpandWildcards: a wildcard tracepoint expands, through an Env's
+// index or over its plain list, to every tracepoint whose name matches,
+// in sorted order.
+func TestExpandWildcards(t *testing.T) {
+	env := probetest.New()
+	if _, ok := probe.Env(env).(probe.IndexEnv); !ok {
+		t.Fatal("probetest.Env has no index")
+	}
+	all, err := env.Tracepoints()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, parts := range [][]string{
+		{"syscalls", "sys_enter_*"}, {"syscalls", "*open*"}, {"sched", "sched_{switch,wakeup}"},
+		{"sched*", "*"}, {"*", "sys_enter_read"}, {"{block,sched}", "*_rq_*"}, {"raw_syscalls", "*"},
+		{"syscalls", "sys_enter_open?t"}, {"*", "*"},
+	} {
+		a := ap("tracepoint", parts...)
+		var want []string
+		for _, tp := range all {
+			if name := "tracepoint:" + tp; probe.Match(a.Raw, name) {
+				want = append(want, name)
+			}
+		}
+		slices.Sort(want)
+		if len(want) == 0 {
+			t.Fatalf("%s matches nothing", a.Raw)
+		}
+		for _, env := range []probe.Env{env, plainEnv{env}} {
+			pts, err := probe.Expand(a, env)
+			if err != nil {
+				t.Errorf("%s: %v", a.Raw, err)
+				continue
+			}
+			var got []string
+			for _, p := range pts {
+				got = append(got, p.Name)
+				if p.Category+":"+p.Event != strings.TrimPrefix(p.Name, "tracepoint:") || p.Kind.Name != "tracepoint" {
+					t.Errorf("%s: point %+v", a.Raw, p)
+				}
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("%s (%T): got %v, want %v", a.Raw, env, got, want)
+			}
+		}
+	}
+	for _, parts := range [][]string{{"sys", "*"}, {"syscall", "*"}, {"nosuch*", "*"}} {
+		a := ap("tracepoint", parts...)
+		if _, err := probe.Expand(a, env); err == nil || err.Error() != "No probes to attach for "+a.Raw {
+			t.Errorf("%s: error %v", a.Raw, err)
 		}
 	}
 }

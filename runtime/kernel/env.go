@@ -29,10 +29,11 @@ type Env struct {
 	paths   []string // candidate tracefs directories
 	tracefs string   // the one found, once found
 	events  []string
+	index   *probe.TracepointIndex
 	formats map[string]string
 }
 
-var _ probe.Env = (*Env)(nil)
+var _ probe.IndexEnv = (*Env)(nil)
 
 // NewEnv returns an Env over DefaultTracefsPaths; nothing is read until
 // asked.
@@ -93,6 +94,10 @@ func (e *Env) EnsureTracefs() (mounted bool, err error) {
 func (e *Env) Tracepoints() ([]string, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	return e.tracepoints()
+}
+
+func (e *Env) tracepoints() ([]string, error) {
 	if e.events != nil {
 		return e.events, nil
 	}
@@ -106,6 +111,21 @@ func (e *Env) Tracepoints() ([]string, error) {
 	}
 	e.events = strings.Fields(string(b))
 	return e.events, nil
+}
+
+// TracepointIndex implements probe.IndexEnv over the list Tracepoints
+// returns, which is read once.
+func (e *Env) TracepointIndex() (*probe.TracepointIndex, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.index == nil {
+		tps, err := e.tracepoints()
+		if err != nil {
+			return nil, err
+		}
+		e.index = probe.NewTracepointIndex(tps)
+	}
+	return e.index, nil
 }
 
 // TracepointFormat returns the text of a tracepoint's format file.

@@ -10,7 +10,11 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+
+	"github.com/gbt-dev/gbt/lang/probe"
 )
+
+var _ probe.IndexEnv = (*Env)(nil)
 
 // Env reads tracepoint lists and formats from a directory laid out like
 // tracefs: available_events and events/<category>/<name>/format.
@@ -18,6 +22,7 @@ type Env struct {
 	Dir     string
 	mu      sync.Mutex
 	events  []string
+	index   *probe.TracepointIndex
 	formats map[string]string
 }
 
@@ -33,6 +38,10 @@ func New() *Env {
 func (e *Env) Tracepoints() ([]string, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	return e.tracepoints()
+}
+
+func (e *Env) tracepoints() ([]string, error) {
 	if e.events == nil {
 		b, err := os.ReadFile(filepath.Join(e.Dir, "available_events"))
 		if err != nil {
@@ -41,6 +50,20 @@ func (e *Env) Tracepoints() ([]string, error) {
 		e.events = strings.Fields(string(b))
 	}
 	return e.events, nil
+}
+
+// TracepointIndex implements probe.IndexEnv.
+func (e *Env) TracepointIndex() (*probe.TracepointIndex, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.index == nil {
+		tps, err := e.tracepoints()
+		if err != nil {
+			return nil, err
+		}
+		e.index = probe.NewTracepointIndex(tps)
+	}
+	return e.index, nil
 }
 
 // TracepointFormat returns the canned format file of category:name.
