@@ -2,6 +2,7 @@ package probe
 
 import (
 	"slices"
+	"sort"
 	"strings"
 )
 
@@ -46,14 +47,13 @@ func NewTracepointIndex(tracepoints []string) *TracepointIndex {
 	return &TracepointIndex{names: names}
 }
 
-// category returns the names of the tracepoints of category cat.
-func (x *TracepointIndex) category(cat string) []string {
+// category returns the names of the tracepoints of category cat and the
+// length of their common prefix "tracepoint:cat:".
+func (x *TracepointIndex) category(cat string) ([]string, int) {
 	// Names with a common prefix are adjacent in sorted order.
 	prefix := tracepointPrefix + cat + ":"
 	lo, _ := slices.BinarySearch(x.names, prefix)
-	hi := lo
-	for hi < len(x.names) && strings.HasPrefix(x.names[hi], prefix) {
-		hi++
-	}
-	return x.names[lo:hi]
+	rest := x.names[lo:]
+	n := sort.Search(len(rest), func(i int) bool { return !strings.HasPrefix(rest[i], prefix) })
+	return rest[:n], len(prefix)
 }

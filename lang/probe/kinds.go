@@ -256,32 +256,48 @@ func expandTracepoint(base Point, ap *ast.AttachPoint, env Env) ([]Point, error)
 	if err != nil {
 		return nil, &Error{Msg: fmt.Sprintf("listing tracepoints: %v", err)}
 	}
-	// A literal category names a range of the index; a pattern is matched
-	// against every category.
-	names, catGlobs := index.names, globs(nil)
+	m := tracepointMatcher{ev: compileAlternatives(ev)}
+	names := index.names
 	if hasWildcard(cat) {
-		catGlobs = compileAlternatives(cat)
+		m.cat = compileAlternatives(cat)
 	} else {
-		names = index.category(cat)
+		// A literal category is a range of the index.
+		names, m.prefix = index.category(cat)
 	}
-	evGlobs := compileAlternatives(ev)
-	var matched []string
+	// Count, then fill a slice of the right size: points are large.
+	n := 0
 	for _, name := range names {
-		c, e, ok := strings.Cut(name[len(tracepointPrefix):], ":")
-		if ok && (catGlobs == nil || catGlobs.match(c)) && evGlobs.match(e) {
-			matched = append(matched, name)
+		if _, _, ok := m.match(name); ok {
+			n++
 		}
 	}
-	if len(matched) == 0 {
+	if n == 0 {
 		return nil, &Error{Msg: fmt.Sprintf("No probes to attach for %s", ap.Raw), Hint: "list tracepoints with gbt -l 'tracepoint:" + cat + ":*'"}
 	}
-	pts := make([]Point, len(matched))
-	for i, name := range matched {
-		pts[i] = base
-		pts[i].Name = name
-		pts[i].Category, pts[i].Event, _ = strings.Cut(name[len(tracepointPrefix):], ":")
+	pts := make([]Point, 0, n)
+	for _, name := range names {
+		if c, e, ok := m.match(name); ok {
+			p := base
+			p.Name, p.Category, p.Event = name, c, e
+			pts = append(pts, p)
+		}
 	}
 	return pts, nil
+}
+
+// tracepointMatcher matches "tracepoint:category:event" names against
+// the globs of an attach point.
+type tracepointMatcher struct {
+	cat, ev globs
+	prefix  int // with a literal category (cat nil): len("tracepoint:category:")
+}
+
+func (m *tracepointMatcher) match(name string) (cat, ev string, ok bool) {
+	if m.cat == nil {
+		return name[len(tracepointPrefix) : m.prefix-1], name[m.prefix:], m.ev.match(name[m.prefix:])
+	}
+	cat, ev, ok = strings.Cut(name[len(tracepointPrefix):], ":")
+	return cat, ev, ok && m.cat.match(cat) && m.ev.match(ev)
 }
 
 // expandUSDT resolves usdt:PATH:[PROVIDER:]NAME (wildcards allowed in the
