@@ -365,7 +365,8 @@ func (c *checker) argsRecord(pt probe.Point, span ast.Span) *types.Type {
 		c.argsCache[key] = nil
 		return nil
 	}
-	rec := types.Type{Kind: types.Record, Name: "struct _tracepoint_" + pt.Category + "_" + pt.Event}
+	rec := types.Type{Kind: types.Record, Name: "struct _tracepoint_" + pt.Category + "_" + pt.Event,
+		Fields: make([]types.Field, 0, len(f.Fields))}
 	user := pt.Category == "syscalls"
 	for _, fld := range f.Fields {
 		if fld.Common {

@@ -29,8 +29,8 @@ type FormatField struct {
 
 // ParseFormat parses the text of events/<category>/<name>/format.
 func ParseFormat(text string) (*Format, error) {
-	f := &Format{}
-	for _, line := range strings.Split(text, "\n") {
+	f := &Format{Fields: make([]FormatField, 0, strings.Count(text, "field:"))}
+	for line := range strings.SplitSeq(text, "\n") {
 		line = strings.TrimSpace(line)
 		switch {
 		case strings.HasPrefix(line, "name:"):
@@ -54,7 +54,7 @@ func ParseFormat(text string) (*Format, error) {
 // parseField parses `field:const char * filename;	offset:24;	size:8;	signed:0;`.
 func parseField(line string) (FormatField, error) {
 	var fld FormatField
-	for _, part := range strings.Split(line, ";") {
+	for part := range strings.SplitSeq(line, ";") {
 		part = strings.TrimSpace(part)
 		k, v, ok := strings.Cut(part, ":")
 		if !ok {
