@@ -2,6 +2,7 @@ package probetest
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/cilium/ebpf/btf"
 
@@ -18,12 +19,31 @@ var (
 // kernel: the function vfs_read and the BTF tracepoints sys_enter and
 // sched_switch.
 func (e *Env) FuncArgs(kind, name string) (types.Type, types.Type, error) {
+	proto, ok := cannedProtos()[kind+":"+name]
+	if !ok {
+		return types.Type{}, types.Type{}, fmt.Errorf("%s:%s: %w", kind, name, probe.ErrNoStruct)
+	}
+	skip := 0
+	if kind == "tp_btf" {
+		skip = 1
+	}
+	return probe.ArgsFromProto(name, proto, skip)
+}
+
+// cannedProtos and cannedStructs build the canned BTF once: conversion
+// only reads it.
+var (
+	cannedProtos  = sync.OnceValue(newCannedProtos)
+	cannedStructs = sync.OnceValue(newCannedStructs)
+)
+
+func newCannedProtos() map[string]*btf.FuncProto {
 	i64 := &btf.Int{Name: "long", Size: 8, Encoding: btf.Signed}
 	u64 := &btf.Int{Name: "long unsigned int", Size: 8}
 	void := &btf.Pointer{Target: &btf.Void{}}
 	canned := cannedStructs()
 	task, regs := canned[0], canned[3]
-	protos := map[string]*btf.FuncProto{
+	return map[string]*btf.FuncProto{
 		"kfunc:vfs_read": {Return: i64, Params: []btf.FuncParam{
 			{Name: "file", Type: &btf.Pointer{Target: &btf.Struct{Name: "file", Size: 232}}},
 			{Name: "buf", Type: &btf.Pointer{Target: &btf.Int{Name: "char", Size: 1, Encoding: btf.Char}}},
@@ -39,15 +59,6 @@ func (e *Env) FuncArgs(kind, name string) (types.Type, types.Type, error) {
 			{Name: "prev_state", Type: &btf.Int{Name: "unsigned int", Size: 4}},
 		}},
 	}
-	proto, ok := protos[kind+":"+name]
-	if !ok {
-		return types.Type{}, types.Type{}, fmt.Errorf("%s:%s: %w", kind, name, probe.ErrNoStruct)
-	}
-	skip := 0
-	if kind == "tp_btf" {
-		skip = 1
-	}
-	return probe.ArgsFromProto(name, proto, skip)
 }
 
 // Struct implements probe.StructEnv over a few canned BTF types, laid out
@@ -70,7 +81,7 @@ func (e *Env) Struct(name string) (types.Type, error) {
 	return types.Type{}, fmt.Errorf("%s: %w", name, probe.ErrNoStruct)
 }
 
-func cannedStructs() []btf.Type {
+func newCannedStructs() []btf.Type {
 	i32 := &btf.Int{Name: "int", Size: 4, Encoding: btf.Signed}
 	u32 := &btf.Int{Name: "unsigned int", Size: 4}
 	u64 := &btf.Int{Name: "long long unsigned int", Size: 8}
