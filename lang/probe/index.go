@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"cmp"
 	"slices"
 	"sort"
 	"strings"
@@ -47,13 +48,76 @@ func NewTracepointIndex(tracepoints []string) *TracepointIndex {
 	return &TracepointIndex{names: names}
 }
 
-// category returns the names of the tracepoints of category cat and the
+// A run is the names x.names[lo:hi] of an index x.
+type run struct{ lo, hi int }
+
+// match returns, in order, the runs of names whose category matches the
+// pattern cat and whose event matches the pattern ev. It keeps them in
+// buf's storage while they fit.
+func (x *TracepointIndex) match(cat, ev string, buf []run) []run {
+	runs := buf[:0]
+	evGlobs := compileAlternatives(ev)
+	if hasWildcard(cat) {
+		catGlobs := compileAlternatives(cat)
+		return x.scan(runs, 0, len(x.names), func(name string) bool {
+			c, e, ok := strings.Cut(name[len(tracepointPrefix):], ":")
+			return ok && catGlobs.match(c) && evGlobs.match(e)
+		})
+	}
+	lo, hi, n := x.category(cat)
+	// The names of one category sort as their events do, so the events
+	// equal to a literal, or starting with a prefix, are a run too.
+	for _, g := range evGlobs {
+		if g.shape != globLiteral && g.shape != globPrefix {
+			return x.scan(runs[:0], lo, hi, func(name string) bool { return evGlobs.match(name[n:]) })
+		}
+		events := x.names[lo:hi]
+		i := sort.Search(len(events), func(i int) bool { return events[i][n:] >= g.pat })
+		j := i + sort.Search(len(events)-i, func(k int) bool {
+			e := events[i+k][n:]
+			if g.shape == globLiteral {
+				return e != g.pat
+			}
+			return !strings.HasPrefix(e, g.pat)
+		})
+		if i < j {
+			runs = append(runs, run{lo + i, lo + j})
+		}
+	}
+	// Alternatives may overlap ({open,open*}) and come in any order.
+	slices.SortFunc(runs, func(a, b run) int { return cmp.Compare(a.lo, b.lo) })
+	merged := runs[:0]
+	for _, r := range runs {
+		if k := len(merged) - 1; k >= 0 && r.lo <= merged[k].hi {
+			merged[k].hi = max(merged[k].hi, r.hi)
+			continue
+		}
+		merged = append(merged, r)
+	}
+	return merged
+}
+
+// scan appends to runs the runs of names in x.names[lo:hi] that match.
+func (x *TracepointIndex) scan(runs []run, lo, hi int, match func(name string) bool) []run {
+	for i := lo; i < hi; i++ {
+		switch k := len(runs) - 1; {
+		case !match(x.names[i]):
+		case k >= 0 && runs[k].hi == i:
+			runs[k].hi++
+		default:
+			runs = append(runs, run{i, i + 1})
+		}
+	}
+	return runs
+}
+
+// category returns the range of x.names that category cat has, and the
 // length of their common prefix "tracepoint:cat:".
-func (x *TracepointIndex) category(cat string) ([]string, int) {
+func (x *TracepointIndex) category(cat string) (lo, hi, prefixLen int) {
 	// Names with a common prefix are adjacent in sorted order.
 	prefix := tracepointPrefix + cat + ":"
-	lo, _ := slices.BinarySearch(x.names, prefix)
+	lo, _ = slices.BinarySearch(x.names, prefix)
 	rest := x.names[lo:]
 	n := sort.Search(len(rest), func(i int) bool { return !strings.HasPrefix(rest[i], prefix) })
-	return rest[:n], len(prefix)
+	return lo, lo + n, len(prefix)
 }

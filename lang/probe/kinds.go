@@ -256,48 +256,25 @@ func expandTracepoint(base Point, ap *ast.AttachPoint, env Env) ([]Point, error)
 	if err != nil {
 		return nil, &Error{Msg: fmt.Sprintf("listing tracepoints: %v", err)}
 	}
-	m := tracepointMatcher{ev: compileAlternatives(ev)}
-	names := index.names
-	if hasWildcard(cat) {
-		m.cat = compileAlternatives(cat)
-	} else {
-		// A literal category is a range of the index.
-		names, m.prefix = index.category(cat)
-	}
-	// Count, then fill a slice of the right size: points are large.
+	var buf [8]run
+	runs := index.match(cat, ev, buf[:])
 	n := 0
-	for _, name := range names {
-		if _, _, ok := m.match(name); ok {
-			n++
-		}
+	for _, r := range runs {
+		n += r.hi - r.lo
 	}
 	if n == 0 {
 		return nil, &Error{Msg: fmt.Sprintf("No probes to attach for %s", ap.Raw), Hint: "list tracepoints with gbt -l 'tracepoint:" + cat + ":*'"}
 	}
 	pts := make([]Point, 0, n)
-	for _, name := range names {
-		if c, e, ok := m.match(name); ok {
+	for _, r := range runs {
+		for _, name := range index.names[r.lo:r.hi] {
 			p := base
-			p.Name, p.Category, p.Event = name, c, e
+			p.Name = name
+			p.Category, p.Event, _ = strings.Cut(name[len(tracepointPrefix):], ":")
 			pts = append(pts, p)
 		}
 	}
 	return pts, nil
-}
-
-// tracepointMatcher matches "tracepoint:category:event" names against
-// the globs of an attach point.
-type tracepointMatcher struct {
-	cat, ev globs
-	prefix  int // with a literal category (cat nil): len("tracepoint:category:")
-}
-
-func (m *tracepointMatcher) match(name string) (cat, ev string, ok bool) {
-	if m.cat == nil {
-		return name[len(tracepointPrefix) : m.prefix-1], name[m.prefix:], m.ev.match(name[m.prefix:])
-	}
-	cat, ev, ok = strings.Cut(name[len(tracepointPrefix):], ":")
-	return cat, ev, ok && m.cat.match(cat) && m.ev.match(ev)
 }
 
 // expandUSDT resolves usdt:PATH:[PROVIDER:]NAME (wildcards allowed in the

@@ -74,7 +74,9 @@ func TestExpandWildcards(t *testing.T) {
 	for _, parts := range [][]string{
 		{"syscalls", "sys_enter_*"}, {"syscalls", "*open*"}, {"sched", "sched_{switch,wakeup}"},
 		{"sched*", "*"}, {"*", "sys_enter_read"}, {"{block,sched}", "*_rq_*"}, {"raw_syscalls", "*"},
-		{"syscalls", "sys_enter_open?t"}, {"*", "*"},
+		{"syscalls", "sys_enter_open?t"}, {"*", "*"}, {"syscalls", "*"}, {"syscalls", "sys_enter_{open,open*}"}, {"syscalls", "sys_enter_{open*,openat}"},
+		{"syscalls", "{sys_exit_read,sys_enter_read}"}, {"syscalls", "{sys_enter_read,*_write}"},
+		{"syscalls", "sys_{exit,enter}_open*"}, {"syscalls", "sys_enter_rea?"},
 	} {
 		a := ap("tracepoint", parts...)
 		var want []string
