@@ -783,7 +783,7 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 	case *ast.MapRef:
 		return c.mapRead(e, false)
 	case *ast.Call:
-		return c.call(e, false)
+		return c.call1(e, false) // expr records the type
 	case *ast.Unary:
 		return c.unary(e)
 	case *ast.Binary:
