@@ -23,13 +23,19 @@ type Env struct {
 	mu      sync.Mutex
 	events  []string
 	index   *probe.TracepointIndex
-	formats map[string]string
+	formats map[string]format
+}
+
+// format is the text of a canned format file, or why there is none.
+type format struct {
+	text string
+	err  error
 }
 
 // New returns an Env over lang/probe/testdata.
 func New() *Env {
 	_, file, _, _ := runtime.Caller(0)
-	return &Env{Dir: filepath.Join(filepath.Dir(file), "..", "testdata"), formats: map[string]string{}}
+	return &Env{Dir: filepath.Join(filepath.Dir(file), "..", "testdata"), formats: map[string]format{}}
 }
 
 // Tracepoints lists "category:name" for every canned format file; the real
@@ -67,17 +73,21 @@ func (e *Env) TracepointIndex() (*probe.TracepointIndex, error) {
 }
 
 // TracepointFormat returns the canned format file of category:name.
+// The canned files do not change, so neither does the answer: the
+// checker asks again for each script, and for tracepoints listed without
+// a canned format too.
 func (e *Env) TracepointFormat(category, name string) (string, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	key := category + ":" + name
-	if f, ok := e.formats[key]; ok {
-		return f, nil
+	f, ok := e.formats[key]
+	if !ok {
+		b, err := os.ReadFile(filepath.Join(e.Dir, "events", category, name, "format"))
+		if err != nil {
+			err = fmt.Errorf("tracepoint %s: %w", key, err)
+		}
+		f = format{string(b), err}
+		e.formats[key] = f
 	}
-	b, err := os.ReadFile(filepath.Join(e.Dir, "events", category, name, "format"))
-	if err != nil {
-		return "", fmt.Errorf("tracepoint %s: %w", key, err)
-	}
-	e.formats[key] = string(b)
-	return string(b), nil
+	return f.text, f.err
 }
