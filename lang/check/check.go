@@ -238,39 +238,51 @@ func (c *checker) cdef(d *ast.CDef) {
 func (c *checker) expandProbes(prog *ast.Program) {
 	infos := make([]ProbeInfo, len(prog.Probes))
 	c.info.Probes = make([]*ProbeInfo, 0, len(prog.Probes))
+	// Most attach points are one point each: points has room for one
+	// per attach point, and a probe's points go in its share of that room
+	// unless they outgrow it.
+	total := 0
+	for _, p := range prog.Probes {
+		total += len(p.Points)
+	}
+	points := make([]probe.Point, 0, total)
 	for i, p := range prog.Probes {
 		pi := &infos[i]
 		pi.Probe = p
+		room := len(points) + len(p.Points)
+		pts := points[len(points):len(points):room]
+		// bpftrace 0.17 allows one BEGIN and one END; gbt runs several in
+		// source order.
 		for _, ap := range p.Points {
-			pts, err := probe.Expand(ap, c.cfg.Env)
-			if err != nil {
+			var err error
+			n := len(pts)
+			if pts, err = probe.AppendExpand(pts, ap, c.cfg.Env); err != nil {
 				d := c.diags.Errorf(ap.Span, "%v", err)
 				if pe, ok := err.(*probe.Error); ok {
 					d.Hint = pe.Hint
 				}
 				continue
 			}
-			if len(pts) == 0 {
+			if len(pts) == n {
 				continue
 			}
 			// The points of one attach point share its kind.
 			if pi.Kind == nil {
-				pi.Kind = pts[0].Kind
+				pi.Kind = pts[n].Kind
 			}
-			if k := pts[0].Kind; pi.Kind.Prog != k.Prog || pi.Kind.Return != k.Return {
-				for range pts {
+			if k := pts[n].Kind; pi.Kind.Prog != k.Prog || pi.Kind.Return != k.Return {
+				for range pts[n:] {
 					c.diags.Errorf(ap.Span, "cannot mix %s and %s attach points in one probe", pi.Kind.Name, k.Name).
 						Hint = "give each kind of probe its own block"
 				}
-				continue
+				pts = pts[:n]
 			}
-			// bpftrace 0.17 allows one BEGIN and one END; gbt runs
-			// several in source order.
-			if pi.Points == nil {
-				pi.Points = pts // Expand's own slice: no copy
-			} else {
-				pi.Points = append(pi.Points, pts...)
-			}
+		}
+		if len(pts) <= len(p.Points) {
+			points = points[:room] // pts may be in points' room
+		}
+		if len(pts) > 0 {
+			pi.Points = pts[:len(pts):len(pts)]
 		}
 		if pi.Kind != nil && pi.Kind.Name == "tracepoint" && c.cfg.Env != nil && len(pi.Points) > 0 {
 			c.tracepointArgs(pi)

@@ -132,6 +132,48 @@ func TestTypes(t *testing.T) {
 	}
 }
 
+// TestProbePoints: each probe gets the points of its own attach points,
+// however many each expands to, less those of another kind.
+func TestProbePoints(t *testing.T) {
+	src := `BEGIN { }
+t:syscalls:sys_enter_open*, t:syscalls:sys_exit_read { }
+kprobe:a, kprobe:b { }
+t:syscalls:sys_enter_read, kprobe:c, t:syscalls:sys_enter_{write,read} { }
+tracepoint:syscalls:sys_exit_write { }
+END { }
+`
+	prog, diags := parse.Parse("stdin", src)
+	if diags.HasErrors() {
+		t.Fatal(diags.Err())
+	}
+	info, diags := check.Check(prog, check.Config{Env: probetest.New(), Builtins: stdlib.New()})
+	if n := len(diags); n != 1 || !strings.Contains(diags[0].Msg, "cannot mix tracepoint and kprobe") {
+		t.Errorf("diagnostics %v, want one for kprobe:c", diags)
+	}
+	want := [][]string{
+		{"BEGIN"},
+		{"tracepoint:syscalls:sys_enter_open", "tracepoint:syscalls:sys_enter_open_by_handle_at", "tracepoint:syscalls:sys_enter_open_tree",
+			"tracepoint:syscalls:sys_enter_open_tree_attr", "tracepoint:syscalls:sys_enter_openat", "tracepoint:syscalls:sys_enter_openat2",
+			"tracepoint:syscalls:sys_exit_read"},
+		{"kprobe:a", "kprobe:b"},
+		{"tracepoint:syscalls:sys_enter_read", "tracepoint:syscalls:sys_enter_read", "tracepoint:syscalls:sys_enter_write"},
+		{"tracepoint:syscalls:sys_exit_write"},
+		{"END"},
+	}
+	if len(info.Probes) != len(want) {
+		t.Fatalf("%d probes, want %d", len(info.Probes), len(want))
+	}
+	for i, pi := range info.Probes {
+		var got []string
+		for _, pt := range pi.Points {
+			got = append(got, pt.Name)
+		}
+		if strings.Join(got, " ") != strings.Join(want[i], " ") {
+			t.Errorf("probe %d: points %v, want %v", i, got, want[i])
+		}
+	}
+}
+
 func TestConstantFolding(t *testing.T) {
 	info, out := checkSource(`BEGIN { $a = 1 + 2 * 3; $b = (uint8)300; $c = 1 << 10; $d = -7 / 2; $e = $1 * 2; $f = $#; }`, "21")
 	if info == nil {

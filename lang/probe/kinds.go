@@ -3,6 +3,7 @@ package probe
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -128,25 +129,31 @@ func (e *Error) Error() string { return e.Msg }
 
 // Expand resolves an attach point against env into concrete points.
 func Expand(ap *ast.AttachPoint, env Env) ([]Point, error) {
+	return AppendExpand(nil, ap, env)
+}
+
+// AppendExpand appends the concrete points of an attach point to dst and
+// returns the extended slice; on error it returns dst unchanged.
+func AppendExpand(dst []Point, ap *ast.AttachPoint, env Env) ([]Point, error) {
 	k := Lookup(ap.Provider)
 	if k == nil {
 		e := &Error{Msg: fmt.Sprintf("Invalid probe type: %s", ap.Provider)}
 		if s := spell.Nearest(ap.Provider, Names()); s != "" {
 			e.Hint = fmt.Sprintf("did you mean %q?", s)
 		}
-		return nil, e
+		return dst, e
 	}
 	n := len(ap.Parts)
 	if n < k.MinParts || n > k.Parts {
-		return nil, &Error{Msg: fmt.Sprintf("Invalid %s probe: %s", k.Name, ap.Raw), Hint: "usage: " + k.Usage}
+		return dst, &Error{Msg: fmt.Sprintf("Invalid %s probe: %s", k.Name, ap.Raw), Hint: "usage: " + k.Usage}
 	}
 	base := Point{Kind: k, Span: ap.Span}
 	switch k.Name {
 	case "BEGIN", "END":
 		base.Name = k.Name
-		return []Point{base}, nil
+		return append(dst, base), nil
 	case "tracepoint":
-		return expandTracepoint(base, ap, env)
+		return expandTracepoint(dst, base, ap, env)
 	case "profile", "interval":
 		unit, num := "hz", ap.Parts[len(ap.Parts)-1]
 		if n == 2 {
@@ -157,15 +164,15 @@ func Expand(ap *ast.AttachPoint, env Env) ([]Point, error) {
 		switch unit {
 		case "hz", "s", "ms", "us":
 		default:
-			return nil, &Error{Msg: fmt.Sprintf("%s unit not supported: %s", k.Name, unit), Hint: "units are hz, s, ms and us"}
+			return dst, &Error{Msg: fmt.Sprintf("%s unit not supported: %s", k.Name, unit), Hint: "units are hz, s, ms and us"}
 		}
 		v, err := strconv.ParseUint(num, 10, 64)
 		if err != nil || v == 0 {
-			return nil, &Error{Msg: fmt.Sprintf("%s rate must be a positive integer: %s", k.Name, num)}
+			return dst, &Error{Msg: fmt.Sprintf("%s rate must be a positive integer: %s", k.Name, num)}
 		}
 		base.Unit, base.Period = unit, v
 		base.Name = fmt.Sprintf("%s:%s:%d", k.Name, unit, v)
-		return []Point{base}, nil
+		return append(dst, base), nil
 	case "software", "hardware":
 		ev, ok := PerfEventByName(k.Name, ap.Parts[0])
 		if !ok {
@@ -173,75 +180,75 @@ func Expand(ap *ast.AttachPoint, env Env) ([]Point, error) {
 			if s := spell.Nearest(ap.Parts[0], PerfEventNames(k.Name)); s != "" {
 				e.Hint = fmt.Sprintf("did you mean %q?", s)
 			}
-			return nil, e
+			return dst, e
 		}
 		base.Event, base.Period = ev.Name, ev.DefaultCount
 		if n == 2 {
 			v, err := strconv.ParseUint(ap.Parts[1], 10, 64)
 			if err != nil || v == 0 {
-				return nil, &Error{Msg: fmt.Sprintf("%s count must be a positive integer: %s", k.Name, ap.Parts[1])}
+				return dst, &Error{Msg: fmt.Sprintf("%s count must be a positive integer: %s", k.Name, ap.Parts[1])}
 			}
 			base.Period = v
 		}
 		base.Name = fmt.Sprintf("%s:%s:%d", k.Name, ev.Name, base.Period)
-		return []Point{base}, nil
+		return append(dst, base), nil
 	case "kprobe", "kretprobe", "kfunc", "kretfunc", "rawtracepoint", "tp_btf", "iter":
 		fn := ap.Parts[0]
 		if (k.Name == "rawtracepoint" || k.Prog == ProgTracing) && hasWildcard(fn) {
-			return nil, &Error{Msg: fmt.Sprintf("wildcards are not supported for %s probes by gbt yet: %s", k.Name, ap.Raw),
+			return dst, &Error{Msg: fmt.Sprintf("wildcards are not supported for %s probes by gbt yet: %s", k.Name, ap.Raw),
 				Hint: "name each target, e.g. " + k.Name + ":" + map[bool]string{true: "vfs_read", false: "sched_switch"}[k.Name == "kfunc" || k.Name == "kretfunc"]}
 		}
 		if i := strings.IndexByte(fn, '+'); i > 0 && k.Name == "kprobe" {
 			off, err := strconv.ParseUint(fn[i+1:], 0, 64)
 			if err != nil {
-				return nil, &Error{Msg: fmt.Sprintf("invalid offset in %s", ap.Raw)}
+				return dst, &Error{Msg: fmt.Sprintf("invalid offset in %s", ap.Raw)}
 			}
 			base.Offset, fn = off, fn[:i]
 		}
 		base.Func = fn
 		base.Name = k.Name + ":" + ap.Parts[0]
-		return []Point{base}, nil
+		return append(dst, base), nil
 	case "usdt":
-		return expandUSDT(base, ap)
+		return expandUSDT(dst, base, ap)
 	case "watchpoint":
 		addr, err := strconv.ParseUint(ap.Parts[0], 0, 64)
 		if err != nil || addr == 0 {
-			return nil, &Error{Msg: fmt.Sprintf("invalid watchpoint address %q", ap.Parts[0])}
+			return dst, &Error{Msg: fmt.Sprintf("invalid watchpoint address %q", ap.Parts[0])}
 		}
 		n, err := strconv.ParseUint(ap.Parts[1], 0, 64)
 		if err != nil || (n != 1 && n != 2 && n != 4 && n != 8) {
-			return nil, &Error{Msg: fmt.Sprintf("watchpoint length must be 1, 2, 4 or 8 (%s provided)", ap.Parts[1])}
+			return dst, &Error{Msg: fmt.Sprintf("watchpoint length must be 1, 2, 4 or 8 (%s provided)", ap.Parts[1])}
 		}
 		mode := ap.Parts[2]
 		if mode == "" || strings.Trim(mode, "rwx") != "" || (strings.Contains(mode, "x") && mode != "x") {
-			return nil, &Error{Msg: fmt.Sprintf("invalid watchpoint mode %q", mode), Hint: "modes: r, w, rw (read or write) or x (execute)"}
+			return dst, &Error{Msg: fmt.Sprintf("invalid watchpoint mode %q", mode), Hint: "modes: r, w, rw (read or write) or x (execute)"}
 		}
 		base.Watch = &Watch{Addr: addr, Len: n, Mode: mode}
 		base.Name = fmt.Sprintf("watchpoint:%#x:%d:%s", addr, n, mode)
-		return []Point{base}, nil
+		return append(dst, base), nil
 	case "uprobe", "uretprobe":
 		base.Path, base.Func = ap.Parts[0], ap.Parts[len(ap.Parts)-1]
 		base.Name = k.Name + ":" + strings.Join(ap.Parts, ":")
-		return []Point{base}, nil
+		return append(dst, base), nil
 	}
 	base.Name = k.Name + ":" + strings.Join(ap.Parts, ":")
-	return []Point{base}, nil
+	return append(dst, base), nil
 }
 
-func expandTracepoint(base Point, ap *ast.AttachPoint, env Env) ([]Point, error) {
+func expandTracepoint(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]Point, error) {
 	cat, ev := ap.Parts[0], ap.Parts[1]
 	if !hasWildcard(cat) && !hasWildcard(ev) {
 		base.Category, base.Event = cat, ev
 		base.Name = "tracepoint:" + cat + ":" + ev
 		if env != nil {
 			if _, err := env.TracepointFormat(cat, ev); err != nil {
-				return nil, notFound(cat+":"+ev, env)
+				return dst, notFound(cat+":"+ev, env)
 			}
 		}
-		return []Point{base}, nil
+		return append(dst, base), nil
 	}
 	if env == nil {
-		return nil, &Error{Msg: "cannot expand wildcards without a probe environment"}
+		return dst, &Error{Msg: "cannot expand wildcards without a probe environment"}
 	}
 	var index *TracepointIndex
 	var err error
@@ -254,7 +261,7 @@ func expandTracepoint(base Point, ap *ast.AttachPoint, env Env) ([]Point, error)
 		}
 	}
 	if err != nil {
-		return nil, &Error{Msg: fmt.Sprintf("listing tracepoints: %v", err)}
+		return dst, &Error{Msg: fmt.Sprintf("listing tracepoints: %v", err)}
 	}
 	var buf [8]run
 	runs := index.match(cat, ev, buf[:])
@@ -263,23 +270,23 @@ func expandTracepoint(base Point, ap *ast.AttachPoint, env Env) ([]Point, error)
 		n += r.hi - r.lo
 	}
 	if n == 0 {
-		return nil, &Error{Msg: fmt.Sprintf("No probes to attach for %s", ap.Raw), Hint: "list tracepoints with gbt -l 'tracepoint:" + cat + ":*'"}
+		return dst, &Error{Msg: fmt.Sprintf("No probes to attach for %s", ap.Raw), Hint: "list tracepoints with gbt -l 'tracepoint:" + cat + ":*'"}
 	}
-	pts := make([]Point, 0, n)
+	dst = slices.Grow(dst, n)
 	for _, r := range runs {
 		for _, name := range index.names[r.lo:r.hi] {
 			p := base
 			p.Name = name
 			p.Category, p.Event, _ = strings.Cut(name[len(tracepointPrefix):], ":")
-			pts = append(pts, p)
+			dst = append(dst, p)
 		}
 	}
-	return pts, nil
+	return dst, nil
 }
 
 // expandUSDT resolves usdt:PATH:[PROVIDER:]NAME (wildcards allowed in the
 // provider and name) to one point per probe location in the file.
-func expandUSDT(base Point, ap *ast.AttachPoint) ([]Point, error) {
+func expandUSDT(dst []Point, base Point, ap *ast.AttachPoint) ([]Point, error) {
 	path := ap.Parts[0]
 	provider, name := "*", ap.Parts[len(ap.Parts)-1]
 	if len(ap.Parts) == 3 {
@@ -287,9 +294,9 @@ func expandUSDT(base Point, ap *ast.AttachPoint) ([]Point, error) {
 	}
 	sites, err := USDTSites(path)
 	if err != nil {
-		return nil, &Error{Msg: err.Error()}
+		return dst, &Error{Msg: err.Error()}
 	}
-	var pts []Point
+	n := len(dst)
 	for i := range sites {
 		s := &sites[i]
 		if !Match(provider, s.Provider) || !Match(name, s.Name) {
@@ -298,13 +305,13 @@ func expandUSDT(base Point, ap *ast.AttachPoint) ([]Point, error) {
 		p := base
 		p.Path, p.Func, p.USDT = path, s.Name, s
 		p.Name = "usdt:" + path + ":" + s.Provider + ":" + s.Name
-		pts = append(pts, p)
+		dst = append(dst, p)
 	}
-	if len(pts) == 0 {
-		return nil, &Error{Msg: fmt.Sprintf("No probes to attach for %s", ap.Raw),
+	if len(dst) == n {
+		return dst, &Error{Msg: fmt.Sprintf("No probes to attach for %s", ap.Raw),
 			Hint: "list the file's USDT probes with gbt -l 'usdt:" + path + "'"}
 	}
-	return pts, nil
+	return dst, nil
 }
 
 func notFound(tp string, env Env) error {
