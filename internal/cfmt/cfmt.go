@@ -21,7 +21,10 @@
 // Formatting appends to a byte slice and does not allocate beyond growing it.
 package cfmt
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Verb is one conversion specification such as "%-10lu".
 type Verb struct {
@@ -118,40 +121,46 @@ func (e *Error) Error() string { return e.Msg }
 // Parse splits a format into literal pieces and verbs. "%%" is a literal
 // '%'; adjacent literal text is merged into one piece.
 func Parse(format string) ([]Piece, error) {
-	var pieces []Piece
-	var lit []byte
-	flush := func() {
-		if len(lit) > 0 {
-			pieces = append(pieces, Piece{Lit: string(lit)})
-			lit = lit[:0]
-		}
+	if format == "" {
+		return nil, nil
 	}
+	// Every verb starts with a '%': size the slices once.
+	n := strings.Count(format, "%")
+	verbs := make([]Verb, 0, n)
+	pieces := make([]Piece, 0, 2*n+1)
+	lit := 0 // start of the literal text before the next verb
 	for i := 0; i < len(format); i++ {
-		c := format[i]
-		if c != '%' {
-			lit = append(lit, c)
+		if format[i] != '%' {
 			continue
 		}
 		if i+1 < len(format) && format[i+1] == '%' {
-			lit = append(lit, '%')
 			i++
 			continue
 		}
-		v, err := parseVerb(format, i)
-		if err != nil {
+		verbs = append(verbs, Verb{})
+		v := &verbs[len(verbs)-1]
+		if err := parseVerb(v, format, i); err != nil {
 			return nil, err
 		}
-		flush()
+		pieces = appendLit(pieces, format[lit:i])
 		pieces = append(pieces, Piece{Verb: v})
 		i = v.End - 1
+		lit = v.End
 	}
-	flush()
-	return pieces, nil
+	return appendLit(pieces, format[lit:]), nil
 }
 
-// parseVerb parses the verb whose '%' is at format[start].
-func parseVerb(format string, start int) (*Verb, error) {
-	v := &Verb{Width: -1, Prec: -1, Start: start}
+// appendLit appends the literal text s, with "%%" meaning '%', to pieces.
+func appendLit(pieces []Piece, s string) []Piece {
+	if s == "" {
+		return pieces
+	}
+	return append(pieces, Piece{Lit: strings.ReplaceAll(s, "%%", "%")})
+}
+
+// parseVerb parses into v the verb whose '%' is at format[start].
+func parseVerb(v *Verb, format string, start int) error {
+	*v = Verb{Width: -1, Prec: -1, Start: start}
 	j := start + 1
 	for j < len(format) && isFlag(format[j]) {
 		j++
@@ -159,11 +168,11 @@ func parseVerb(format string, start int) (*Verb, error) {
 	v.Flags = format[start+1 : j]
 	var ok bool
 	if v.Width, j, ok = number(format, j); !ok {
-		return nil, &Error{Off: start, End: j, Msg: fmt.Sprintf("field width too large in %q", format[start:j])}
+		return &Error{Off: start, End: j, Msg: fmt.Sprintf("field width too large in %q", format[start:j])}
 	}
 	if j < len(format) && format[j] == '.' {
 		if v.Prec, j, ok = number(format, j+1); !ok {
-			return nil, &Error{Off: start, End: j, Msg: fmt.Sprintf("precision too large in %q", format[start:j])}
+			return &Error{Off: start, End: j, Msg: fmt.Sprintf("precision too large in %q", format[start:j])}
 		}
 		if v.Prec < 0 {
 			v.Prec = 0 // "%.d" means precision 0, as in C
@@ -177,7 +186,7 @@ func parseVerb(format string, start int) (*Verb, error) {
 		}
 	}
 	if j >= len(format) {
-		return nil, &Error{Off: start, End: j, Msg: fmt.Sprintf("incomplete format specifier %q at the end of the format", format[start:])}
+		return &Error{Off: start, End: j, Msg: fmt.Sprintf("incomplete format specifier %q at the end of the format", format[start:])}
 	}
 	v.Conv = format[j]
 	j++
@@ -187,17 +196,17 @@ func parseVerb(format string, start int) (*Verb, error) {
 		v.Conv = 'd'
 	case 'c', 's', 'r':
 		if v.Length != "" {
-			return nil, &Error{Off: start, End: j, Msg: fmt.Sprintf("invalid format specifier %q: %%%c takes no length modifier", format[start:j], v.Conv)}
+			return &Error{Off: start, End: j, Msg: fmt.Sprintf("invalid format specifier %q: %%%c takes no length modifier", format[start:j], v.Conv)}
 		}
 		if v.Conv == 'r' && j < len(format) && (format[j] == 'x' || format[j] == 'h') {
 			v.Buf = format[j]
 			j++
 		}
 	default:
-		return nil, &Error{Off: start, End: j, Msg: fmt.Sprintf("unknown format specifier %q", format[start:j])}
+		return &Error{Off: start, End: j, Msg: fmt.Sprintf("unknown format specifier %q", format[start:j])}
 	}
 	v.End = j
-	return v, nil
+	return nil
 }
 
 func isFlag(c byte) bool { return c == '-' || c == '+' || c == ' ' || c == '#' || c == '0' }
