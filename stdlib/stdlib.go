@@ -180,7 +180,7 @@ func CheckPrintf(u *check.Use, first int) []cfmt.Piece {
 		u.ErrorAt(u.Args[first], "%s: %v", name, err)
 		return nil
 	}
-	var verbs []*cfmt.Verb
+	verbs := make([]*cfmt.Verb, 0, len(pieces))
 	for _, p := range pieces {
 		if p.Verb != nil {
 			verbs = append(verbs, p.Verb)
