@@ -64,20 +64,22 @@ var kinds = []*Kind{
 	{Name: "iter", Parts: 1, MinParts: 1, Usage: "iter:name", Prog: ProgIter},
 }
 
-// Lookup finds a probe kind by name or alias.
-func Lookup(name string) *Kind {
+// kindsByName maps every kind name and alias to its kind.
+var kindsByName = func() map[string]*Kind {
+	m := map[string]*Kind{}
 	for _, k := range kinds {
-		if k.Name == name {
-			return k
-		}
-		for _, a := range k.Aliases {
-			if a == name {
-				return k
+		for _, name := range append([]string{k.Name}, k.Aliases...) {
+			if m[name] != nil {
+				panic("probe: two kinds are named " + name)
 			}
+			m[name] = k
 		}
 	}
-	return nil
-}
+	return m
+}()
+
+// Lookup finds a probe kind by name or alias.
+func Lookup(name string) *Kind { return kindsByName[name] }
 
 // Kinds returns every probe kind (for listing and completion).
 func Kinds() []*Kind { return kinds }
@@ -171,7 +173,7 @@ func AppendExpand(dst []Point, ap *ast.AttachPoint, env Env) ([]Point, error) {
 			return dst, &Error{Msg: fmt.Sprintf("%s rate must be a positive integer: %s", k.Name, num)}
 		}
 		base.Unit, base.Period = unit, v
-		base.Name = fmt.Sprintf("%s:%s:%d", k.Name, unit, v)
+		base.Name = k.Name + ":" + unit + ":" + strconv.FormatUint(v, 10)
 		return append(dst, base), nil
 	case "software", "hardware":
 		ev, ok := PerfEventByName(k.Name, ap.Parts[0])
@@ -190,7 +192,7 @@ func AppendExpand(dst []Point, ap *ast.AttachPoint, env Env) ([]Point, error) {
 			}
 			base.Period = v
 		}
-		base.Name = fmt.Sprintf("%s:%s:%d", k.Name, ev.Name, base.Period)
+		base.Name = k.Name + ":" + ev.Name + ":" + strconv.FormatUint(base.Period, 10)
 		return append(dst, base), nil
 	case "kprobe", "kretprobe", "kfunc", "kretfunc", "rawtracepoint", "tp_btf", "iter":
 		fn := ap.Parts[0]
@@ -224,7 +226,7 @@ func AppendExpand(dst []Point, ap *ast.AttachPoint, env Env) ([]Point, error) {
 			return dst, &Error{Msg: fmt.Sprintf("invalid watchpoint mode %q", mode), Hint: "modes: r, w, rw (read or write) or x (execute)"}
 		}
 		base.Watch = &Watch{Addr: addr, Len: n, Mode: mode}
-		base.Name = fmt.Sprintf("watchpoint:%#x:%d:%s", addr, n, mode)
+		base.Name = "watchpoint:0x" + strconv.FormatUint(addr, 16) + ":" + strconv.FormatUint(n, 10) + ":" + mode
 		return append(dst, base), nil
 	case "uprobe", "uretprobe":
 		base.Path, base.Func = ap.Parts[0], ap.Parts[len(ap.Parts)-1]
