@@ -371,7 +371,12 @@ func (c *checker) argsRecord(pt probe.Point, span ast.Span) *types.Type {
 		c.argsCache[key] = nil
 		return nil
 	}
-	f, err := probe.ParseFormat(text)
+	var f *probe.Format
+	if fe, ok := c.cfg.Env.(probe.FormatEnv); ok {
+		f, err = fe.ParsedFormat(text) // shared: only read here
+	} else {
+		f, err = probe.ParseFormat(text)
+	}
 	if err != nil {
 		c.diags.Errorf(span, "%v", err)
 		c.argsCache[key] = nil

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Format is a parsed tracefs event format file.
@@ -25,6 +26,44 @@ type FormatField struct {
 	ArrayN  int  // >0 for fixed arrays: char comm[16]
 	Pointer bool // the type is a pointer
 	Char    bool // element type is char (strings)
+}
+
+// FormatEnv is an Env that keeps the formats it has parsed, so that each
+// of its format files is parsed once however many scripts use it.
+type FormatEnv interface {
+	Env
+	// ParsedFormat returns ParseFormat(text) for a text TracepointFormat
+	// returned. The Format is shared: callers must not modify it.
+	ParsedFormat(text string) (*Format, error)
+}
+
+// FormatCache keeps what ParseFormat returned for each text, for an Env
+// to implement FormatEnv with. The zero value is ready to use. It is safe
+// for concurrent use.
+type FormatCache struct {
+	mu     sync.Mutex
+	parsed map[string]parsedFormat
+}
+
+type parsedFormat struct {
+	f   *Format
+	err error
+}
+
+// Parse returns ParseFormat(text), parsing each text once.
+func (c *FormatCache) Parse(text string) (*Format, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p, ok := c.parsed[text]
+	if !ok {
+		f, err := ParseFormat(text)
+		p = parsedFormat{f, err}
+		if c.parsed == nil {
+			c.parsed = map[string]parsedFormat{}
+		}
+		c.parsed[text] = p
+	}
+	return p.f, p.err
 }
 
 // ParseFormat parses the text of events/<category>/<name>/format.

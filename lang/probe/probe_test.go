@@ -1,6 +1,7 @@
 package probe_test
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -164,6 +165,30 @@ func TestParseFormat(t *testing.T) {
 		if fld.Name == "prev_comm" && (fld.ArrayN != 16 || !fld.Char || fld.Size != 16) {
 			t.Errorf("prev_comm: %+v", fld)
 		}
+	}
+}
+
+func TestFormatCache(t *testing.T) {
+	env := probetest.New()
+	text, err := env.TracepointFormat("syscalls", "sys_enter_openat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := probe.ParseFormat(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c probe.FormatCache
+	f, err := c.Parse(text)
+	if err != nil || !reflect.DeepEqual(f, want) {
+		t.Fatalf("Parse = %+v, %v; want %+v", f, err, want)
+	}
+	if g, _ := c.Parse(text); g != f {
+		t.Error("a text was parsed twice")
+	}
+	_, want2 := probe.ParseFormat("name: empty\n")
+	if _, err := c.Parse("name: empty\n"); err == nil || err.Error() != want2.Error() {
+		t.Errorf("error %v, want %v", err, want2)
 	}
 }
 

@@ -31,9 +31,13 @@ type Env struct {
 	events  []string
 	index   *probe.TracepointIndex
 	formats map[string]string
+	parsed  probe.FormatCache
 }
 
-var _ probe.IndexEnv = (*Env)(nil)
+var (
+	_ probe.IndexEnv  = (*Env)(nil)
+	_ probe.FormatEnv = (*Env)(nil)
+)
 
 // NewEnv returns an Env over DefaultTracefsPaths; nothing is read until
 // asked.
@@ -150,6 +154,10 @@ func (e *Env) TracepointFormat(category, name string) (string, error) {
 	e.formats[key] = string(b)
 	return string(b), nil
 }
+
+// ParsedFormat implements probe.FormatEnv: formats are read once, so
+// each is parsed once.
+func (e *Env) ParsedFormat(text string) (*probe.Format, error) { return e.parsed.Parse(text) }
 
 // TracepointID returns the perf event id of a tracepoint (its events/.../id
 // file), as perf_event_open wants it in Config.

@@ -14,7 +14,10 @@ import (
 	"github.com/gbt-dev/gbt/lang/probe"
 )
 
-var _ probe.IndexEnv = (*Env)(nil)
+var (
+	_ probe.IndexEnv  = (*Env)(nil)
+	_ probe.FormatEnv = (*Env)(nil)
+)
 
 // Env reads tracepoint lists and formats from a directory laid out like
 // tracefs: available_events and events/<category>/<name>/format.
@@ -24,6 +27,7 @@ type Env struct {
 	events  []string
 	index   *probe.TracepointIndex
 	formats map[string]format
+	parsed  probe.FormatCache
 }
 
 // format is the text of a canned format file, or why there is none.
@@ -91,3 +95,6 @@ func (e *Env) TracepointFormat(category, name string) (string, error) {
 	}
 	return f.text, f.err
 }
+
+// ParsedFormat implements probe.FormatEnv.
+func (e *Env) ParsedFormat(text string) (*probe.Format, error) { return e.parsed.Parse(text) }
