@@ -30,7 +30,7 @@ func Check(prog *ast.Program, cfg Config) (*Info, diag.List) {
 		Strlen: cfg.Strlen, Unsafe: cfg.Unsafe,
 	}}
 	c.enums = map[string]int64{}
-	c.argsCache = map[string]*types.Type{}
+	c.argsCache = map[tracepoint]*types.Type{}
 	for _, d := range prog.CDefs {
 		c.cdef(d)
 	}
@@ -86,7 +86,7 @@ type checker struct {
 	loops      int      // nesting depth of while/for loops
 	lhist      [3]int64 // set by lhist()'s type rule for the map assignment being checked
 	enums      map[string]int64
-	argsCache  map[string]*types.Type // tracepoint args records by "category:event"
+	argsCache  map[tracepoint]*types.Type // tracepoint args records
 
 	// use is the Use handed to a builtin's type rule, which reads it only
 	// during the call; argStack holds the argument types of the calls
@@ -359,10 +359,13 @@ func (c *checker) pointArgs() {
 	}
 }
 
+// tracepoint names a tracepoint.
+type tracepoint struct{ category, event string }
+
 // argsRecord builds (once per event) the args record of a tracepoint from
 // its format file.
 func (c *checker) argsRecord(pt probe.Point, span ast.Span) *types.Type {
-	key := pt.Category + ":" + pt.Event
+	key := tracepoint{pt.Category, pt.Event}
 	if rec, ok := c.argsCache[key]; ok {
 		return rec
 	}

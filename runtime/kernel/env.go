@@ -30,7 +30,7 @@ type Env struct {
 	tracefs string   // the one found, once found
 	events  []string
 	index   *probe.TracepointIndex
-	formats map[string]string
+	formats map[tracepoint]string
 	parsed  probe.FormatCache
 }
 
@@ -46,7 +46,7 @@ func NewEnv() *Env { return NewEnvAt(DefaultTracefsPaths...) }
 // NewEnvAt returns an Env that looks for tracefs in the given directories,
 // in order, and mounts it at the first when asked to.
 func NewEnvAt(paths ...string) *Env {
-	return &Env{paths: paths, formats: map[string]string{}}
+	return &Env{paths: paths, formats: map[tracepoint]string{}}
 }
 
 // Tracefs returns the tracefs directory in use ("" if none found).
@@ -132,14 +132,17 @@ func (e *Env) TracepointIndex() (*probe.TracepointIndex, error) {
 	return e.index, nil
 }
 
+// tracepoint names a tracepoint.
+type tracepoint struct{ category, name string }
+
 // TracepointFormat returns the text of a tracepoint's format file.
 func (e *Env) TracepointFormat(category, name string) (string, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	key := category + ":" + name
-	if f, ok := e.formats[key]; ok {
+	if f, ok := e.formats[tracepoint{category, name}]; ok {
 		return f, nil
 	}
+	key := category + ":" + name
 	dir := e.findTracefs()
 	if dir == "" {
 		return "", errors.New("tracefs is not mounted")
@@ -151,7 +154,7 @@ func (e *Env) TracepointFormat(category, name string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("tracepoint %s: %w", key, err)
 	}
-	e.formats[key] = string(b)
+	e.formats[tracepoint{category, name}] = string(b)
 	return string(b), nil
 }
 

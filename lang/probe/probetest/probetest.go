@@ -26,9 +26,12 @@ type Env struct {
 	mu      sync.Mutex
 	events  []string
 	index   *probe.TracepointIndex
-	formats map[string]format
+	formats map[tracepoint]format
 	parsed  probe.FormatCache
 }
+
+// tracepoint names a tracepoint.
+type tracepoint struct{ category, name string }
 
 // format is the text of a canned format file, or why there is none.
 type format struct {
@@ -39,7 +42,7 @@ type format struct {
 // New returns an Env over lang/probe/testdata.
 func New() *Env {
 	_, file, _, _ := runtime.Caller(0)
-	return &Env{Dir: filepath.Join(filepath.Dir(file), "..", "testdata"), formats: map[string]format{}}
+	return &Env{Dir: filepath.Join(filepath.Dir(file), "..", "testdata"), formats: map[tracepoint]format{}}
 }
 
 // Tracepoints lists "category:name" for every canned format file; the real
@@ -83,12 +86,12 @@ func (e *Env) TracepointIndex() (*probe.TracepointIndex, error) {
 func (e *Env) TracepointFormat(category, name string) (string, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	key := category + ":" + name
+	key := tracepoint{category, name}
 	f, ok := e.formats[key]
 	if !ok {
 		b, err := os.ReadFile(filepath.Join(e.Dir, "events", category, name, "format"))
 		if err != nil {
-			err = fmt.Errorf("tracepoint %s: %w", key, err)
+			err = fmt.Errorf("tracepoint %s:%s: %w", category, name, err)
 		}
 		f = format{string(b), err}
 		e.formats[key] = f
