@@ -104,8 +104,8 @@ type Field struct {
 // Type is the type of a value.
 type Type struct {
 	Kind      Kind
-	Bits      int       // Int: 8, 16, 32 or 64
 	Signed    bool      // Int
+	Bits      int       // Int: 8, 16, 32 or 64
 	Size      int       // String/Buffer: capacity in bytes; Record: byte size
 	Len       int       // Array: element count; Stack: depth
 	Elem      *Type     // Pointer, Array: element type
