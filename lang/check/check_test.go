@@ -96,7 +96,7 @@ func TestTypes(t *testing.T) {
 		{`BEGIN { @a = count(); @b[comm] = sum(1); @c[1, "x"] = 5; $s = str(0); $t = (1, comm); @h = hist(2); }`,
 			map[string]string{"@a": "count", "@b": "sum", "@c": "int64", "$s": "string[64]", "$t": "(int64,string[16])", "@h": "hist"}},
 		{`tracepoint:syscalls:sys_enter_openat { @[str(args->filename)] = count(); $f = args->flags; $p = args->filename; }`,
-			map[string]string{"@": "count", "$f": "uint64", "$p": "int8 *"}},
+			map[string]string{"@": "count", "$f": "int64", "$p": "int8 *"}},
 		{`tracepoint:sched:sched_process_exec { $f = str(args->filename); $p = args->pid; }`,
 			map[string]string{"$f": "string[64]", "$p": "int64"}},
 		{`BEGIN { @x = (uint8)300; $y = 1 + 2 * 3; @z = pid; }`, map[string]string{"@x": "uint64", "$y": "int64", "@z": "uint64"}},

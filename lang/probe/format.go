@@ -130,5 +130,27 @@ func parseField(line string) (FormatField, error) {
 	if fld.Name == "" || fld.Size == 0 {
 		return fld, fmt.Errorf("bad field line %q", line)
 	}
+	if !fld.Pointer && signedCType(fld.CType) {
+		// Syscall tracepoints store every argument in 8 bytes and mark
+		// them all signed:0, `int dfd` included; the C type is right.
+		fld.Signed = true
+	}
 	return fld, nil
+}
+
+// signedCType reports whether a C type, as written in a format file, is
+// one of the signed integer types the kernel's tracepoints use.
+func signedCType(ctype string) bool {
+	t := strings.TrimPrefix(strings.TrimPrefix(ctype, "const "), "volatile ")
+	switch t {
+	case "int", "signed", "signed int", "short", "short int", "signed short",
+		"long", "long int", "signed long", "long long", "long long int", "signed long long",
+		"signed char", "s8", "s16", "s32", "s64", "__s8", "__s16", "__s32", "__s64",
+		"int8_t", "int16_t", "int32_t", "int64_t",
+		"pid_t", "ssize_t", "off_t", "loff_t", "time_t", "clockid_t", "key_t", "timer_t", "mqd_t",
+		"__kernel_pid_t", "__kernel_ssize_t", "__kernel_off_t", "__kernel_loff_t",
+		"__kernel_time_t", "__kernel_old_time_t", "__kernel_clockid_t", "__kernel_timer_t":
+		return true
+	}
+	return false
 }

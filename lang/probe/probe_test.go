@@ -168,6 +168,25 @@ func TestParseFormat(t *testing.T) {
 	}
 }
 
+// TestParseFormatSyscallSigns: syscall tracepoints mark every argument
+// signed:0; the C type decides.
+func TestParseFormatSyscallSigns(t *testing.T) {
+	text, err := probetest.New().TracepointFormat("syscalls", "sys_enter_openat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := probe.ParseFormat(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{"__syscall_nr": true, "dfd": true, "filename": false, "flags": true, "mode": false, "common_type": false}
+	for _, fld := range f.Fields {
+		if w, ok := want[fld.Name]; ok && fld.Signed != w {
+			t.Errorf("%s (%s): signed %v, want %v", fld.Name, fld.CType, fld.Signed, w)
+		}
+	}
+}
+
 func TestFormatCache(t *testing.T) {
 	env := probetest.New()
 	text, err := env.TracepointFormat("syscalls", "sys_enter_openat")
