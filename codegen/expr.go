@@ -588,17 +588,31 @@ func (g *gen) Str(c *ast.Call, off int16, size int) {
 		g.EvalMem(arg, types.StringOf(size), off)
 		return
 	}
-	n := size
-	if len(c.Args) == 2 {
-		if v, ok := g.Const(c.Args[1]); ok && int(v)+1 < n {
-			n = int(v) + 1
-		}
-	}
 	r := g.reg()
 	g.EvalInt(arg, r)
 	fn := asm.FnProbeReadKernelStr
 	if at.AddrSpace == types.User || g.userProbe() {
 		fn = asm.FnProbeReadUserStr
+	}
+	n := size
+	if len(c.Args) == 2 {
+		if v, ok := g.Const(c.Args[1]); ok && int(v)+1 < n {
+			n = int(v) + 1
+		} else if !ok {
+			// str(p, n): at most n bytes and the NUL, as bpftrace: the read
+			// size is min(n + 1, size), compared unsigned.
+			rn := g.reg()
+			g.EvalInt(c.Args[1], rn)
+			fits := g.Label()
+			g.Emit(asm.Mov.Reg(asm.R2, rn), asm.Add.Imm(asm.R2, 1), asm.JLE.Imm(asm.R2, int32(size), fits),
+				asm.Mov.Imm(asm.R2, int32(size)))
+			g.Place(fits)
+			g.release(rn)
+			g.addr(asm.R1, off)
+			g.Emit(asm.Mov.Reg(asm.R3, r), fn.Call())
+			g.release(r)
+			return
+		}
 	}
 	g.addr(asm.R1, off)
 	g.Emit(asm.Mov.Imm(asm.R2, int32(n)), asm.Mov.Reg(asm.R3, r), fn.Call())

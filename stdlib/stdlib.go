@@ -166,6 +166,20 @@ func mapArg(u *check.Use, i int) bool {
 	return true
 }
 
+// maxFormatArgs is how many arguments printf, cat and system take, the
+// format included, as bpftrace.
+const maxFormatArgs = 128
+
+// formatArity checks the argument count of a printf-like call, in
+// bpftrace's words.
+func formatArity(u *check.Use) bool {
+	if len(u.Args) > maxFormatArgs {
+		u.Errorf("%s() takes up to %d arguments (%d provided)", u.Name(), maxFormatArgs, len(u.Args))
+		return false
+	}
+	return arity(u, 1, maxFormatArgs)
+}
+
 // CheckPrintf checks a printf-style format string (argument first) against
 // the other arguments and returns the parsed pieces.
 func CheckPrintf(u *check.Use, first int) []cfmt.Piece {
@@ -252,7 +266,7 @@ func entries() []*Entry {
 
 		// Functions.
 		{Name: "printf", Kind: check.Func, Doc: "printf(fmt, ...): print formatted output", Type: func(u *check.Use) types.Type {
-			if !arity(u, 1, 8) {
+			if !formatArity(u) {
 				return types.Type{}
 			}
 			CheckPrintf(u, 0)
@@ -423,7 +437,7 @@ func entries() []*Entry {
 		{Name: "path", Kind: check.Func, Doc: "path(struct path *): full path of a file", Type: oneAny(types.StringOf(check.DefaultStrlen))},
 		{Name: "system", Kind: check.Func, Doc: "system(fmt, ...): run a shell command (--unsafe)", Type: unsafeFmt},
 		{Name: "cat", Kind: check.Func, Doc: "cat(fmt, ...): print a file's contents", Type: func(u *check.Use) types.Type {
-			if !arity(u, 1, 8) {
+			if !formatArity(u) {
 				return types.Type{}
 			}
 			CheckPrintf(u, 0)
@@ -479,7 +493,7 @@ func unsafeOK(u *check.Use) bool {
 }
 
 func unsafeFmt(u *check.Use) types.Type {
-	if !unsafeOK(u) || !arity(u, 1, 8) {
+	if !unsafeOK(u) || !formatArity(u) {
 		return types.Type{}
 	}
 	CheckPrintf(u, 0)
@@ -603,8 +617,8 @@ func strType(u *check.Use) types.Type {
 			return types.Type{}
 		}
 		if v, ok := u.Const(1); ok {
-			if v < 1 {
-				u.Errorf("str() length must be positive (%d provided)", v)
+			if v < 0 {
+				u.Errorf("str() length must not be negative (%d provided)", v)
 				return types.Type{}
 			}
 			if int(v)+1 < n {
