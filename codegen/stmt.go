@@ -112,10 +112,14 @@ func (g *gen) assign(s *ast.AssignStmt) {
 			r := g.reg()
 			if s.Op == "=" {
 				g.EvalInt(s.RHS, r)
+				if rt := g.TypeOf(s.RHS); rt.IsInt() && rt.Bits > t.Bits {
+					g.fitInt(r, t)
+				}
 			} else {
 				g.compound(s.Op, s.RHS, r, func(dst asm.Register) {
 					g.Emit(asm.LoadMem(dst, asm.R10, off, asm.DWord))
 				})
+				g.fitInt(r, t)
 			}
 			g.Emit(asm.StoreMem(asm.R10, off, r, asm.DWord))
 			g.release(r)
@@ -124,6 +128,24 @@ func (g *gen) assign(s *ast.AssignStmt) {
 		g.EvalMem(s.RHS, t, off)
 	case *ast.MapRef:
 		g.mapAssign(lhs, s.Op, s.RHS)
+	}
+}
+
+// fitInt wraps the value in r to the width of the integer type t, as C
+// does when it stores into a narrower variable: (uint8)255 + 1 is 0 and
+// (int8)127 + 1 is -128. Values live in 64-bit registers and slots.
+func (g *gen) fitInt(r asm.Register, t types.Type) {
+	if !t.IsInt() || t.Bits >= 64 || t.Bits == 0 {
+		return
+	}
+	shift := int32(64 - t.Bits)
+	switch {
+	case t.Signed:
+		g.Emit(asm.LSh.Imm(r, shift), asm.ArSh.Imm(r, shift))
+	case t.Bits == 32:
+		g.Emit(asm.Mov.Reg32(r, r))
+	default:
+		g.Emit(asm.And.Imm(r, int32(1)<<t.Bits-1))
 	}
 }
 
@@ -148,7 +170,9 @@ func (g *gen) incDec(e *ast.Unary, dst asm.Register) {
 		if e.Postfix {
 			g.Emit(asm.Mov.Reg(dst, asm.R1))
 		}
-		g.Emit(asm.Add.Imm(asm.R1, delta), asm.StoreMem(asm.R10, off, asm.R1, asm.DWord))
+		g.Emit(asm.Add.Imm(asm.R1, delta))
+		g.fitInt(asm.R1, g.pi.Vars[x.Name].Type)
+		g.Emit(asm.StoreMem(asm.R10, off, asm.R1, asm.DWord))
 		if !e.Postfix {
 			g.Emit(asm.Mov.Reg(dst, asm.R1))
 		}

@@ -597,9 +597,8 @@ func (c *checker) assign(s *ast.AssignStmt) {
 				c.errorf(spanOf(s.RHS), "Value of type none can not be assigned to %s", lhs.Name)
 				t = types.Type{}
 			}
-			if t.IsInt() {
-				t = types.IntOf(64, t.Signed)
-			}
+			// A variable keeps the width of its first value, as in
+			// bpftrace: `$x = (uint8)255; $x++` wraps to 0.
 		}
 		c.defineVar(lhs, t)
 		c.info.Types[lhs] = c.probe_.Vars[lhs.Name].Type

@@ -98,7 +98,7 @@ func TestTypes(t *testing.T) {
 		{`tracepoint:syscalls:sys_enter_openat { @[str(args->filename)] = count(); $f = args->flags; $p = args->filename; }`,
 			map[string]string{"@": "count", "$f": "int64", "$p": "int8 *"}},
 		{`tracepoint:sched:sched_process_exec { $f = str(args->filename); $p = args->pid; }`,
-			map[string]string{"$f": "string[64]", "$p": "int64"}},
+			map[string]string{"$f": "string[64]", "$p": "int32"}},
 		{`BEGIN { @x = (uint8)300; $y = 1 + 2 * 3; @z = pid; }`, map[string]string{"@x": "uint64", "$y": "int64", "@z": "uint64"}},
 		{`BEGIN { @s = "a"; @s = "longer"; }`, map[string]string{"@s": "string[7]"}},
 	}
