@@ -224,8 +224,10 @@ func (g *gen) binaryInto(op string, dst asm.Register, y ast.Expr, lsigned, rsign
 	var src asm.Register
 	imm, isImm := g.c.info.Consts[y]
 	isImm = isImm && imm >= math.MinInt32 && imm <= math.MaxInt32 && !((op == "/" || op == "%") && imm == 0)
-	if (op == "<<" || op == ">>") && isImm {
-		imm &= 63
+	shift := op == "<<" || op == ">>"
+	if shift && isImm && uint64(imm) > 63 {
+		g.Emit(asm.Mov.Imm(dst, 0)) // as bpftrace: shifting a value out leaves 0
+		return
 	}
 	if !isImm {
 		if len(g.free) > 0 {
@@ -244,9 +246,26 @@ func (g *gen) binaryInto(op string, dst asm.Register, y ast.Expr, lsigned, rsign
 	if alu, ok := aluOps[op]; ok {
 		if isImm {
 			g.Emit(alu.Imm(dst, int32(imm)))
-		} else {
-			g.Emit(alu.Reg(dst, src))
+			return
 		}
+		// BPF masks a shift count to 6 bits and leaves the dividend of a
+		// modulo by zero in place; bpftrace yields 0 for both (and BPF
+		// already does for a division by zero).
+		var inRange asm.Instruction
+		switch {
+		case shift:
+			inRange = asm.JLE.Imm(src, 63, "")
+		case op == "%":
+			inRange = asm.JNE.Imm(src, 0, "")
+		default:
+			g.Emit(alu.Reg(dst, src))
+			return
+		}
+		ok, done := g.Label(), g.Label()
+		g.Emit(inRange.WithReference(ok), asm.Mov.Imm(dst, 0), asm.Ja.Label(done))
+		g.Place(ok)
+		g.Emit(alu.Reg(dst, src))
+		g.Place(done)
 		return
 	}
 	signed := lsigned && rsigned

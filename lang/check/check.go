@@ -1230,13 +1230,13 @@ func (c *checker) foldBinary(e *ast.Binary) {
 	case "*":
 		v = x * y
 	case "/", "%":
-		if y == 0 {
-			return // left to the run-time rule (bpftrace's division by zero yields 0)
-		}
-		// bpftrace 0.17 divides unsigned.
-		if e.Op == "/" {
+		// bpftrace 0.17 divides unsigned, and by zero yields 0.
+		switch {
+		case y == 0:
+			v = 0
+		case e.Op == "/":
 			v = int64(ux / uy)
-		} else {
+		default:
 			v = int64(ux % uy)
 		}
 	case "&":
@@ -1246,9 +1246,9 @@ func (c *checker) foldBinary(e *ast.Binary) {
 	case "^":
 		v = x ^ y
 	case "<<":
-		v = int64(ux << (uy & 63))
+		v = int64(ux << uy) // 0 from a shift by 64 or more, as bpftrace
 	case ">>":
-		v = int64(ux >> (uy & 63))
+		v = int64(ux >> uy)
 	case "==":
 		v = b2i(x == y)
 	case "!=":
