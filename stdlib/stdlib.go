@@ -589,6 +589,9 @@ func printType(u *check.Use) types.Type {
 				return types.Type{}
 			}
 		}
+		if mi := u.MapInfo(m.Name); len(u.Args) > 1 && mi != nil && mi.Value.AggKind == types.Stats {
+			u.Warnf("print()'s top and div arguments are ignored when used on stats() maps.")
+		}
 		return types.Type{Kind: types.Void}
 	}
 	if len(u.Args) > 1 {

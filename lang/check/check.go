@@ -44,6 +44,7 @@ func Check(prog *ast.Program, cfg Config) (*Info, diag.List) {
 			break
 		}
 		c.quiet = pass == 0
+		c.warnings = c.warnings[:0]
 		if pass > 0 {
 			size = len(c.info.Types) // the first pass counted them
 		}
@@ -57,6 +58,7 @@ func Check(prog *ast.Program, cfg Config) (*Info, diag.List) {
 		}
 	}
 	c.pointArgs()
+	c.diags = append(c.diags, c.warnings...)
 	for name := range c.info.Maps {
 		c.info.MapNames = append(c.info.MapNames, name)
 	}
@@ -79,9 +81,10 @@ type checker struct {
 	cfg        Config
 	info       *Info
 	diags      diag.List
-	quiet      bool // first pass: collect map types, report nothing
-	suppressed int  // errors the first pass did not report
-	widened    bool // a map or variable type grew after first use
+	warnings   diag.List // of the current pass: the last pass's are reported
+	quiet      bool      // first pass: collect map types, report nothing
+	suppressed int       // errors the first pass did not report
+	widened    bool      // a map or variable type grew after first use
 	probe_     *ProbeInfo
 	loops      int      // nesting depth of while/for loops
 	lhist      [3]int64 // set by lhist()'s type rule for the map assignment being checked
@@ -477,8 +480,11 @@ func (c *checker) probe(pi *ProbeInfo) {
 // Statements
 
 func (c *checker) block(b *ast.Block) {
-	for _, s := range b.Stmts {
+	for i, s := range b.Stmts {
 		c.stmt(s)
+		if j, ok := s.(*ast.JumpStmt); ok && i < len(b.Stmts)-1 {
+			c.warnf(spanOf(j), "All code after a '%s' is unreachable.", j.Keyword)
+		}
 	}
 }
 
@@ -1166,6 +1172,59 @@ func isComparison(op string) bool {
 	return false
 }
 
+// literalLengthWarning warns, as bpftrace 0.17, when a string is compared
+// with a literal longer than the string can hold.
+func (c *checker) literalLengthWarning(e *ast.Binary, lt, rt types.Type) {
+	lit, ok := e.Y.(*ast.StrLit)
+	st := lt
+	if !ok {
+		lit, ok = e.X.(*ast.StrLit)
+		st = rt
+	}
+	if !ok || st.Len == -1 || len(lit.Value) <= st.Size {
+		return
+	}
+	if _, both := e.X.(*ast.StrLit); both {
+		if _, both = e.Y.(*ast.StrLit); both {
+			return
+		}
+	}
+	c.warnf(spanOf(e), "The literal is longer than the variable string (size=%d), condition will always be false", st.Size)
+}
+
+// warnf records a warning of this pass.
+func (c *checker) warnf(span ast.Span, format string, args ...any) *diag.Diagnostic {
+	return c.warnings.Warnf(span, format, args...)
+}
+
+// signWarnings warns, as bpftrace 0.17 does, about integer operations whose
+// result depends on signedness: operands of different signs, and signed
+// operands of / and % (BPF divides unsigned). A literal that is not
+// negative counts as unsigned.
+func (c *checker) signWarnings(e *ast.Binary, lt, rt types.Type, span ast.Span) {
+	lsign, rsign := lt.Signed, rt.Signed
+	unsignedLit := func(x ast.Expr) bool { _, ok := x.(*ast.IntLit); return ok }
+	if lsign != rsign {
+		switch {
+		case lsign && unsignedLit(e.X):
+			lsign = false
+		case rsign && unsignedLit(e.Y):
+			rsign = false
+		case isComparison(e.Op):
+			c.warnf(span, "comparison of integers of different signs: '%s' and '%s' can lead to undefined behavior", lt.BpftraceName(), rt.BpftraceName())
+		case e.Op == "+" || e.Op == "-" || e.Op == "*" || e.Op == "/" || e.Op == "%":
+			c.warnf(span, "arithmetic on integers of different signs: '%s' and '%s' can lead to undefined behavior", lt.BpftraceName(), rt.BpftraceName())
+		}
+	}
+	if e.Op != "/" && e.Op != "%" {
+		return
+	}
+	if (lsign && !unsignedLit(e.X)) || (rsign && !unsignedLit(e.Y)) {
+		c.warnf(span, "signed operands for '%s' can lead to undefined behavior (cast to unsigned to silence warning)", e.Op).
+			WithHint("BPF divides unsigned: -7 / 2 is 9223372036854775804; cast a value known to be positive, e.g. (uint64)$x / 2")
+	}
+}
+
 func (c *checker) binary(e *ast.Binary) types.Type {
 	lt := c.expr(e.X)
 	rt := c.expr(e.Y)
@@ -1175,6 +1234,7 @@ func (c *checker) binary(e *ast.Binary) types.Type {
 	opSpan := c.operatorSpan(e) // bpftrace points at the operator itself
 	switch {
 	case lt.IsInt() && rt.IsInt():
+		c.signWarnings(e, lt, rt, opSpan)
 		c.foldBinary(e)
 		if isComparison(e.Op) || e.Op == "&&" || e.Op == "||" {
 			return types.I64
@@ -1182,6 +1242,7 @@ func (c *checker) binary(e *ast.Binary) types.Type {
 		return types.IntOf(64, lt.Signed && rt.Signed)
 	case lt.Kind == types.String && rt.Kind == types.String:
 		if e.Op == "==" || e.Op == "!=" {
+			c.literalLengthWarning(e, lt, rt)
 			return types.I64
 		}
 		c.errorf(opSpan, "The %s operator can not be used on expressions of types %s, %s", e.Op, lt, rt)

@@ -70,6 +70,29 @@ func TestErrors(t *testing.T) {
 	}
 }
 
+// TestWarnings renders the warnings of scripts that check cleanly; the
+// messages are bpftrace 0.17's, word for word.
+func TestWarnings(t *testing.T) {
+	files, _ := filepath.Glob("testdata/warnings/*.bt")
+	if len(files) == 0 {
+		t.Fatal("no scripts in testdata/warnings")
+	}
+	for _, file := range files {
+		name := strings.TrimSuffix(filepath.Base(file), ".bt")
+		t.Run(name, func(t *testing.T) {
+			src, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			info, out := checkSource(string(src))
+			if info == nil {
+				t.Fatalf("errors for:\n%s\n%s", src, out)
+			}
+			golden(t, strings.TrimSuffix(file, ".bt")+".golden", out)
+		})
+	}
+}
+
 // TestDiffScriptsCheck: every differential test script checks cleanly.
 func TestDiffScriptsCheck(t *testing.T) {
 	files, _ := filepath.Glob("../../cmd/gbt/testdata/diff/*.bt")

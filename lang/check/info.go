@@ -138,6 +138,11 @@ func (u *Use) Errorf(format string, args ...any) {
 	u.c.errorf(spanOf(u.Node), format, args...)
 }
 
+// Warnf reports a warning at the whole use.
+func (u *Use) Warnf(format string, args ...any) {
+	u.c.warnf(spanOf(u.Node), format, args...)
+}
+
 // ErrorHint reports an error at the whole use with a hint on how to fix it.
 func (u *Use) ErrorHint(hint, format string, args ...any) {
 	u.c.errorf(spanOf(u.Node), format, args...).Hint = hint

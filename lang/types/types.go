@@ -322,6 +322,15 @@ func alignUp(n, a int) int {
 
 // String renders the type the way bpftrace's error messages do:
 // int64, uint32, string[16], buffer[8], (int64,string[16]), struct x *, hist...
+// BpftraceName is the type as bpftrace 0.17's messages write it: the same
+// as String but for unsigned integers, which are "unsigned int64".
+func (t Type) BpftraceName() string {
+	if t.Kind == Int && !t.Signed {
+		return fmt.Sprintf("unsigned int%d", t.Bits)
+	}
+	return t.String()
+}
+
 func (t Type) String() string {
 	switch t.Kind {
 	case Int:
