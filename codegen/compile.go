@@ -668,12 +668,28 @@ func (g *gen) mapPtr(dst asm.Register, name string) asm.Instruction {
 	return asm.LoadMapPtr(dst, 0).WithReference(g.c.maps[name].Spec.Name)
 }
 
-// zero writes size (a multiple of 8 after rounding) zero bytes at R10+off.
+// zero writes size zero bytes at R10+off. From an 8-byte aligned offset it
+// writes whole words, up to 7 bytes past size: frame objects are rounded to
+// 8, and the parts of a key, tuple or record are written in order, so those
+// bytes are padding or written again next. Elsewhere (a tuple element after
+// a short string) it writes exactly size bytes in aligned pieces.
 func (g *gen) zero(off int16, size int) {
 	g.Emit(asm.Mov.Imm(asm.R0, 0))
-	for i := 0; i < size; i += 8 {
-		g.Emit(asm.StoreMem(asm.R10, off+int16(i), asm.R0, asm.DWord))
+	for i := 0; i < size; {
+		n, sz := g.piece(off, i, size)
+		g.Emit(asm.StoreMem(asm.R10, off+int16(i), asm.R0, sz))
+		i += n
 	}
+}
+
+// piece is the store zero and storeBytes make at byte i of size bytes at
+// R10+off: a word from an aligned offset, else the widest aligned access
+// that fits.
+func (g *gen) piece(off int16, i, size int) (int, asm.Size) {
+	if off%8 == 0 {
+		return 8, asm.DWord
+	}
+	return chunk(int(off)+i, int(off)+i, size-i)
 }
 
 // addr loads R10+off into dst.
@@ -681,25 +697,29 @@ func (g *gen) addr(dst asm.Register, off int16) {
 	g.Emit(asm.Mov.Reg(dst, asm.R10), asm.Add.Imm(dst, int32(off)))
 }
 
-// copyFrame copies size bytes from src+soff to R10+doff (8 bytes at a time;
-// sizes are rounded to 8 by Alloc).
+// copyFrame copies size bytes from src+soff to R10+doff, in the widest
+// loads and stores the offsets' alignment allows (src, a frame or map value
+// pointer, is 8-byte aligned; the verifier rejects misaligned stack access).
 func (g *gen) copyFrame(doff int16, src asm.Register, soff int16, size int) {
-	for i := 0; i < size; i += 8 {
-		n := 8
-		sz := asm.DWord
-		if size-i < 8 {
-			// Tail bytes of an odd-sized map value.
-			n = size - i
-			sz = asm.Byte
-		}
-		if n == 8 {
-			g.Emit(asm.LoadMem(asm.R1, src, soff+int16(i), sz), asm.StoreMem(asm.R10, doff+int16(i), asm.R1, sz))
-			continue
-		}
-		for j := 0; j < n; j++ {
-			g.Emit(asm.LoadMem(asm.R1, src, soff+int16(i+j), asm.Byte), asm.StoreMem(asm.R10, doff+int16(i+j), asm.R1, asm.Byte))
+	for i := 0; i < size; {
+		n, sz := chunk(int(doff)+i, int(soff)+i, size-i)
+		g.Emit(asm.LoadMem(asm.R1, src, soff+int16(i), sz), asm.StoreMem(asm.R10, doff+int16(i), asm.R1, sz))
+		i += n
+	}
+}
+
+// chunk returns the widest access (8, 4, 2 or 1 bytes) that is aligned at
+// both offsets and fits in left bytes.
+func chunk(a, b, left int) (int, asm.Size) {
+	for _, c := range []struct {
+		n  int
+		sz asm.Size
+	}{{8, asm.DWord}, {4, asm.Word}, {2, asm.Half}} {
+		if left >= c.n && a%c.n == 0 && b%c.n == 0 {
+			return c.n, c.sz
 		}
 	}
+	return 1, asm.Byte
 }
 
 func spanOf(n ast.Node) ast.Span { return ast.Span{Start: n.Pos(), End: n.EndPos()} }

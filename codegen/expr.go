@@ -564,15 +564,20 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 
 // storeBytes writes b zero-padded to size bytes at R10+off.
 func (g *gen) storeBytes(off int16, b []byte, size int) {
-	buf := make([]byte, (size+7)&^7)
+	buf := make([]byte, size+8)
 	copy(buf, b)
 	if len(b) >= size && size > 0 {
 		buf[size-1] = 0
 	}
-	for i := 0; i < len(buf); i += 8 {
+	for i := 0; i < size; {
+		n, sz := g.piece(off, i, size)
 		v := int64(binary.LittleEndian.Uint64(buf[i:]))
+		if n < 8 {
+			v &= 1<<(8*n) - 1
+		}
 		g.loadConst(asm.R1, v)
-		g.Emit(asm.StoreMem(asm.R10, off+int16(i), asm.R1, asm.DWord))
+		g.Emit(asm.StoreMem(asm.R10, off+int16(i), asm.R1, sz))
+		i += n
 	}
 }
 

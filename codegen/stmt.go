@@ -357,7 +357,7 @@ func (g *gen) aggUpdate(m *ast.MapRef, md *MapDesc, call *ast.Call, em stdlib.Ag
 func isScalar(t types.Type) bool {
 	switch t.Kind {
 	case types.Int, types.Bool, types.Probe, types.Pointer, types.Timestamp, types.Stack,
-		types.Ksym, types.Username:
+		types.Ksym, types.Username, types.CgroupPath, types.Strerror:
 		return true
 	}
 	return false

@@ -1,6 +1,7 @@
 package stdlib
 
 import (
+	"encoding/binary"
 	"fmt"
 
 	"github.com/cilium/ebpf/asm"
@@ -127,6 +128,42 @@ func storePid(g Gen, off int16) {
 // Emitter is one of the emitter kinds above (nil: not compiled yet).
 type Emitter any
 
+// argEmitter evaluates a builtin's only argument (the checker gave it a
+// new type).
+var argEmitter = IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) { g.EvalInt(c.Args[0], dst) })
+
+// strcontainsEmit sets dst to 1 if the string contains the literal: at
+// each position until the string's NUL, the literal's bytes are compared
+// in turn (unrolled: the literal is short and the string bounded).
+func strcontainsEmit(g Gen, c *ast.Call, dst asm.Register) {
+	st := g.TypeOf(c.Args[0])
+	needle := c.Args[1].(*ast.StrLit).Value
+	if needle == "" {
+		g.Emit(asm.Mov.Imm(dst, 1))
+		return
+	}
+	off := g.Alloc(st.ByteSize())
+	g.EvalMem(c.Args[0], st, off)
+	found, missing, done := g.Label(), g.Label(), g.Label()
+	for i := 0; i+len(needle) <= st.Size; i++ {
+		next := g.Label()
+		g.Emit(asm.LoadMem(asm.R1, asm.R10, off+int16(i), asm.Byte), asm.JEq.Imm(asm.R1, 0, missing))
+		for k := 0; k < len(needle); k++ {
+			if k > 0 {
+				g.Emit(asm.LoadMem(asm.R1, asm.R10, off+int16(i+k), asm.Byte))
+			}
+			g.Emit(asm.JNE.Imm(asm.R1, int32(needle[k]), next))
+		}
+		g.Emit(asm.Ja.Label(found))
+		g.Place(next)
+	}
+	g.Place(missing)
+	g.Emit(asm.Mov.Imm(dst, 0), asm.Ja.Label(done))
+	g.Place(found)
+	g.Emit(asm.Mov.Imm(dst, 1))
+	g.Place(done)
+}
+
 func helperInt(fn asm.BuiltinFunc, post ...asm.Instruction) IntEmitter {
 	return func(g Gen, _ *ast.Call, dst asm.Register) {
 		g.Emit(fn.Call())
@@ -236,6 +273,18 @@ func attachEmitters(es []*Entry) {
 		"has_key":  IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) { g.MapQuery(QueryHasKey, c, dst) }),
 		"len":      IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) { g.MapQuery(QueryLen, c, dst) }),
 		"strftime": IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) { g.EvalInt(c.Args[1], dst) }),
+		// These retype or label a value that user space renders.
+		"uptr":        argEmitter,
+		"kptr":        argEmitter,
+		"strerror":    argEmitter,
+		"cgroup_path": argEmitter,
+		"pton": MemEmitter(func(g Gen, c *ast.Call, off int16, _ int) {
+			b, _ := PtonBytes(c.Args[0].(*ast.StrLit).Value) // checked
+			for i := 0; i < len(b); i += 4 {
+				g.Emit(asm.StoreImm(asm.R10, off+int16(i), int64(int32(binary.LittleEndian.Uint32(b[i:]))), asm.Word))
+			}
+		}),
+		"strcontains": IntEmitter(strcontainsEmit),
 
 		"count": AggEmitter(func(g Gen, _ *ast.Call, ptr, _ asm.Register) { addWord(g, ptr, 0, 1) }),
 		"sum": AggEmitter(func(g Gen, _ *ast.Call, ptr, val asm.Register) {

@@ -8,6 +8,7 @@ package stdlib
 
 import (
 	"fmt"
+	"net/netip"
 	"sort"
 	"strconv"
 	"strings"
@@ -227,7 +228,8 @@ func CheckPrintf(u *check.Use, first int) []cfmt.Piece {
 // symbols, tuples...).
 func isPrintable(t types.Type) bool {
 	switch t.Kind {
-	case types.Probe, types.Ksym, types.Usym, types.Username, types.Timestamp, types.Tuple, types.Inet, types.Mac, types.Stack:
+	case types.Probe, types.Ksym, types.Usym, types.Username, types.Timestamp, types.Tuple, types.Inet, types.Mac, types.Stack,
+		types.CgroupPath, types.Strerror:
 		return true
 	}
 	return false
@@ -433,6 +435,20 @@ func entries() []*Entry {
 				return types.Type{}
 			}
 			return types.Type{Kind: types.Mac}
+		}},
+		{Name: "uptr", Kind: check.Func, Doc: "uptr(p): p as a pointer into user memory", Type: addrSpaceType(types.User)},
+		{Name: "kptr", Kind: check.Func, Doc: "kptr(p): p as a pointer into kernel memory", Type: addrSpaceType(types.Kernel)},
+		{Name: "strerror", Kind: check.Func, Doc: "strerror(errno): the error's text, as strerror(3)", Type: oneInt(types.Type{Kind: types.Strerror})},
+		{Name: "cgroup_path", Kind: check.Func, Doc: "cgroup_path(id [, filter]): the cgroup's path in each hierarchy (matching filter)", Type: cgroupPathType},
+		{Name: "pton", Kind: check.Func, Doc: "pton(\"addr\"): an IPv4 or IPv6 address literal as bytes", Type: ptonType},
+		{Name: "strcontains", Kind: check.Func, Doc: "strcontains(s, \"lit\"): 1 if the string contains the literal", Type: strcontainsType},
+		{Name: "skboutput", Kind: check.Func, Doc: "skboutput(file, skb, len, offset): write packets to a pcap file", Type: fixed(types.U64)},
+		{Name: "debugf", Kind: check.Func, Doc: "debugf(fmt, ...): print to the kernel's trace pipe", Type: func(u *check.Use) types.Type {
+			if !formatArity(u) {
+				return types.Type{}
+			}
+			CheckPrintf(u, 0)
+			return types.Type{Kind: types.Void}
 		}},
 		{Name: "path", Kind: check.Func, Doc: "path(struct path *): full path of a file", Type: oneAny(types.StringOf(check.DefaultStrlen))},
 		{Name: "system", Kind: check.Func, Doc: "system(fmt, ...): run a shell command (--unsafe)", Type: unsafeFmt},
@@ -687,6 +703,99 @@ func resolved(lookup func(ae probe.AddrEnv, u *check.Use, name string) (uint64, 
 		u.Fold(int64(v))
 		return types.U64
 	}
+}
+
+// addrSpaceType is the rule of kptr and uptr: an integer or pointer,
+// retyped as a pointer into the address space.
+func addrSpaceType(as types.AddrSpace) func(*check.Use) types.Type {
+	return func(u *check.Use) types.Type {
+		if !arity(u, 1, 1) {
+			return types.Type{}
+		}
+		t := u.ArgTypes[0]
+		switch {
+		case t.Kind == types.Pointer:
+		case t.IsInt():
+			t = types.PointerTo(types.U8, as)
+		default:
+			u.Errorf("%s() only supports integer or pointer arguments (%s provided)", u.Name(), t.KindWord())
+			return types.Type{}
+		}
+		t.AddrSpace = as
+		return t
+	}
+}
+
+func cgroupPathType(u *check.Use) types.Type {
+	if !arity(u, 1, 2) {
+		return types.Type{}
+	}
+	if !u.ArgTypes[0].IsInt() {
+		u.Errorf("cgroup_path() expects an integer cgroup id (%s provided)", u.ArgTypes[0].KindWord())
+		return types.Type{}
+	}
+	filter := "*"
+	if len(u.Args) == 2 {
+		f, ok := u.StringLit(1)
+		if !ok {
+			u.Errorf("cgroup_path() expects a string literal filter (%s provided)", u.ArgTypes[1].KindWord())
+			return types.Type{}
+		}
+		filter = f
+	}
+	return types.Type{Kind: types.CgroupPath, Name: filter}
+}
+
+// PtonBytes parses pton()'s literal: an IPv4 address (it has a '.') in 4
+// bytes or an IPv6 address (a ':') in 16, as bpftrace tells them apart.
+func PtonBytes(addr string) ([]byte, error) {
+	var n int
+	switch {
+	case strings.Contains(addr, "."):
+		n = 4
+	case strings.Contains(addr, ":"):
+		n = 16
+	default:
+		return nil, fmt.Errorf("pton() expects an string argument of an IPv4/IPv6 address, got %s", addr)
+	}
+	a, err := netip.ParseAddr(addr)
+	if err != nil || (n == 4) != a.Is4() {
+		return nil, fmt.Errorf("pton() expects a valid IPv4/IPv6 address, got %s", addr)
+	}
+	return a.AsSlice(), nil
+}
+
+func ptonType(u *check.Use) types.Type {
+	if !arity(u, 1, 1) {
+		return types.Type{}
+	}
+	addr, ok := u.StringLit(0)
+	if !ok {
+		u.Errorf("pton() expects a string literal (%s provided)", u.ArgTypes[0].KindWord())
+		return types.Type{}
+	}
+	b, err := PtonBytes(addr)
+	if err != nil {
+		u.Errorf("%v", err)
+		return types.Type{}
+	}
+	return types.ArrayOf(types.U8, len(b))
+}
+
+func strcontainsType(u *check.Use) types.Type {
+	if !arity(u, 2, 2) {
+		return types.Type{}
+	}
+	if u.ArgTypes[0].Kind != types.String {
+		u.Errorf("strcontains() expects a string as first argument (%s provided)", u.ArgTypes[0].KindWord())
+		return types.Type{}
+	}
+	if _, ok := u.StringLit(1); !ok {
+		u.ErrorHint("compare with strncmp() or ==, or search for a literal",
+			"strcontains() in gbt needs a string literal as second argument (%s provided)", u.ArgTypes[1].KindWord())
+		return types.Type{}
+	}
+	return types.U64
 }
 
 func oneAny(res types.Type) func(*check.Use) types.Type {

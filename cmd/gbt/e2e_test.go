@@ -80,6 +80,12 @@ func TestE2E(t *testing.T) {
 			want: "0 -128 32767 65535 44 4294967295 -1\n\n\n",
 		},
 		{
+			// bpftrace 0.17 refuses these keys ("invalid mapkey argument type").
+			name: "strerror and strcontains as map keys",
+			prog: `BEGIN { @e[strerror(13)] = count(); @e[strerror(2)] = count(); @e[strerror(2)] = count(); @s[strcontains("gbt rocks", "roc")] = count(); exit(); }`,
+			want: "\n\n@e[Permission denied]: 1\n@e[No such file or directory]: 2\n@s[1]: 1\n",
+		},
+		{
 			name: "has_key and len",
 			prog: `BEGIN { @m[1] = 2; @m[5] = 3; @c["a", 2] = count(); printf("%d %d %d %d %d\n", has_key(@m, 1), has_key(@m, 2), len(@m), has_key(@c, ("a", 2)), len(@c)); delete(@m[1]); printf("%d %d\n", has_key(@m, 1), len(@m)); clear(@m); exit(); }`,
 			want: "1 0 2 1 1\n0 1\n\n\n@c[a, 2]: 1\n\n", // the cleared @m prints as an empty line, as in bpftrace

@@ -35,7 +35,8 @@ const (
 	Timestamp              // strftime() result
 	Probe                  // the `probe` builtin (index into probe names)
 	Mac                    // macaddr() result
-	CgroupPath             // cgroup_path() result
+	CgroupPath             // cgroup_path() result: a cgroup id; Name holds the hierarchy filter
+	Strerror               // strerror() result: an errno
 	Agg                    // an aggregation value stored in a map: AggKind
 	Context                // the probe context pointer (args, ctx)
 	None                   // the type of `none` placeholders (reserved)
@@ -46,7 +47,7 @@ var kindNames = [...]string{
 	Buffer: "buffer", Tuple: "tuple", Pointer: "pointer", Record: "record",
 	Array: "array", Stack: "stack", Ksym: "ksym", Usym: "usym", Inet: "inet",
 	Username: "username", Timestamp: "timestamp", Probe: "probe", Mac: "mac_address",
-	CgroupPath: "cgroup_path", Agg: "aggregation", Context: "ctx", None: "none",
+	CgroupPath: "cgroup_path", Strerror: "strerror", Agg: "aggregation", Context: "ctx", None: "none",
 }
 
 func (k Kind) String() string {
@@ -247,7 +248,7 @@ func (t Type) ByteSize() int {
 		return t.Size
 	case Usym:
 		return 16 // the address and the id of its process
-	case Pointer, Ksym, Probe, Username, Timestamp, CgroupPath, Context:
+	case Pointer, Ksym, Probe, Username, Timestamp, CgroupPath, Strerror, Context:
 		return 8 // an address, id or nsecs timestamp
 	case Array:
 		return t.Elem.ByteSize() * t.Len

@@ -17,7 +17,8 @@ type values struct {
 	stacks     StackResolver // kstack ids → frames (nil: print the id)
 	probeNames []string
 	clock      time.Time // wall time at which the nsecs clock read zero (strftime)
-	tmp        []byte    // scratch for text that JSON then quotes
+	cgroups    cgroupPaths
+	tmp        []byte // scratch for text that JSON then quotes
 }
 
 // uword reads a little-endian unsigned integer of n bytes (1, 2, 4 or 8)
@@ -87,7 +88,7 @@ func appendHexBuffer(dst, b []byte) []byte {
 func supported(t types.Type) error {
 	switch t.Kind {
 	case types.Int, types.Bool, types.String, types.Buffer, types.Pointer, types.Probe, types.Timestamp, types.Stack, types.Ksym,
-		types.Usym, types.Username, types.Inet, types.Mac:
+		types.Usym, types.Username, types.Inet, types.Mac, types.CgroupPath, types.Strerror:
 		return nil
 	case types.Tuple:
 		for _, e := range t.Elems {
@@ -150,6 +151,10 @@ func (v *values) appendScalar(dst []byte, t types.Type, b []byte) (_ []byte, ok 
 		return dst, true // bpftrace prints nothing for an unknown uid
 	case types.Inet:
 		return appendInet(dst, b), true
+	case types.Strerror:
+		return appendStrerror(dst, int64(uword(b, 8))), true
+	case types.CgroupPath:
+		return v.cgroups.appendPaths(dst, uword(b, 8), t.Name), true
 	case types.Mac:
 		const hex = "0123456789ABCDEF"
 		mac := field(b, 0, 6)
@@ -318,7 +323,7 @@ func (v *values) appendValue(dst []byte, t types.Type, b []byte, json bool) []by
 func quoted(t types.Type) bool {
 	switch t.Kind {
 	case types.String, types.Buffer, types.Probe, types.Username, types.Inet, types.Mac,
-		types.Ksym, types.Usym, types.Stack, types.Timestamp:
+		types.Ksym, types.Usym, types.Stack, types.Timestamp, types.CgroupPath, types.Strerror:
 		return true
 	}
 	return false
