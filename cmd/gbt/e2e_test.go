@@ -129,6 +129,19 @@ func TestE2E(t *testing.T) {
 			want: "42 abc 2\n\n\n",
 		},
 		{
+			name: "positional parameter in an attach point",
+			prog: `interval:ms:$1 { printf("tick %s\n", probe); exit(); }`,
+			args: []string{"100"},
+			want: "tick interval:ms:100\n\n\n",
+		},
+		{
+			name:   "missing positional parameter in an attach point",
+			prog:   `interval:ms:$1 { printf("tick\n"); exit(); }`,
+			exit:   1,
+			want:   "",
+			stderr: "stdin:1:13-15: ERROR: Positional parameter $1 is not provided\ninterval:ms:$1 { printf(\"tick\\n\"); exit(); }\n            ~~\n",
+		},
+		{
 			name: "compile error exits 1",
 			prog: `BEGIN { @x = foo(); }`,
 			exit: 1,

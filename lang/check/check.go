@@ -256,9 +256,14 @@ func (c *checker) expandProbes(prog *ast.Program) {
 		for _, ap := range p.Points {
 			var err error
 			n := len(pts)
-			if pts, err = probe.AppendExpand(pts, ap, c.cfg.Env); err != nil {
-				d := c.diags.Errorf(ap.Span, "%v", err)
-				if pe, ok := err.(*probe.Error); ok {
+			if pts, err = c.expandPoint(pts, ap); err != nil {
+				span := ap.Span
+				pe, ok := err.(*probe.Error)
+				if ok && pe.Span.Start.IsValid() {
+					span = pe.Span
+				}
+				d := c.diags.Errorf(span, "%v", err)
+				if ok {
 					d.Hint = pe.Hint
 				}
 				continue
@@ -292,6 +297,16 @@ func (c *checker) expandProbes(prog *ast.Program) {
 		}
 		c.info.Probes = append(c.info.Probes, pi)
 	}
+}
+
+// expandPoint appends the points of one attach point to dst, after
+// substituting its positional parameters.
+func (c *checker) expandPoint(dst []probe.Point, ap *ast.AttachPoint) ([]probe.Point, error) {
+	ap, err := probe.Resolve(ap, c.cfg.Params)
+	if err != nil {
+		return dst, err
+	}
+	return probe.AppendExpand(dst, ap, c.cfg.Env)
 }
 
 // tracingArgs builds the args record of a kfunc, kretfunc or tp_btf probe

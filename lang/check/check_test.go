@@ -82,7 +82,12 @@ func TestDiffScriptsCheck(t *testing.T) {
 			continue // the USDT workload exists only while cmd/gbt's tests run
 		}
 		unsafe := strings.Contains(string(src), "// flags: --unsafe")
-		if info, out := checkSourceUnsafe(string(src), unsafe, "7", "word"); info == nil {
+		params := []string{"7", "word"}
+		if _, args, ok := strings.Cut(string(src), "// args: "); ok {
+			args, _, _ = strings.Cut(args, "\n")
+			params = strings.Fields(args)
+		}
+		if info, out := checkSourceUnsafe(string(src), unsafe, params...); info == nil {
 			t.Errorf("%s:\n%s", file, out)
 		}
 	}
@@ -171,6 +176,39 @@ END { }
 		if strings.Join(got, " ") != strings.Join(want[i], " ") {
 			t.Errorf("probe %d: points %v, want %v", i, got, want[i])
 		}
+	}
+}
+
+// TestAttachPointParams: positional parameters in attach points take the
+// command line's values before expansion, so that the points, and the
+// names the probe builtin gives them, are the substituted ones.
+func TestAttachPointParams(t *testing.T) {
+	info, out := checkSource(`interval:ms:$1 { } t:syscalls:sys_enter_$2, t:syscalls:sys_exit_$2 { } uprobe:$3:main { }`, "100", "open*", "/bin/sh")
+	if info == nil {
+		t.Fatal(out)
+	}
+	want := [][]string{
+		{"interval:ms:100"},
+		{"tracepoint:syscalls:sys_enter_open", "tracepoint:syscalls:sys_enter_open_by_handle_at", "tracepoint:syscalls:sys_enter_open_tree",
+			"tracepoint:syscalls:sys_enter_open_tree_attr", "tracepoint:syscalls:sys_enter_openat", "tracepoint:syscalls:sys_enter_openat2",
+			"tracepoint:syscalls:sys_exit_open", "tracepoint:syscalls:sys_exit_open_by_handle_at", "tracepoint:syscalls:sys_exit_open_tree",
+			"tracepoint:syscalls:sys_exit_open_tree_attr", "tracepoint:syscalls:sys_exit_openat", "tracepoint:syscalls:sys_exit_openat2"},
+		{"uprobe:/bin/sh:main"},
+	}
+	if len(info.Probes) != len(want) {
+		t.Fatalf("%d probes, want %d", len(info.Probes), len(want))
+	}
+	for i, pi := range info.Probes {
+		var got []string
+		for _, pt := range pi.Points {
+			got = append(got, pt.Name)
+		}
+		if strings.Join(got, " ") != strings.Join(want[i], " ") {
+			t.Errorf("probe %d: points %v, want %v", i, got, want[i])
+		}
+	}
+	if pt := info.Probes[2].Points[0]; pt.Path != "/bin/sh" || pt.Func != "main" {
+		t.Errorf("uprobe point %+v", pt)
 	}
 }
 

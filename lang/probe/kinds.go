@@ -125,6 +125,9 @@ type Watch struct {
 // Error is an attach-point error with an optional hint.
 type Error struct {
 	Msg, Hint string
+	// Span is where in the attach point the error is, if in a part of it
+	// (a positional parameter); zero for the whole attach point.
+	Span ast.Span
 }
 
 func (e *Error) Error() string { return e.Msg }
