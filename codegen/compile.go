@@ -500,13 +500,13 @@ func (g *gen) reg() asm.Register {
 func (g *gen) release(r asm.Register) { g.free = append(g.free, r) }
 
 // TypeOf implements stdlib.Gen.
-func (g *gen) TypeOf(e ast.Expr) types.Type { return g.c.info.Types[e] }
+func (g *gen) TypeOf(e ast.Expr) types.Type { return g.c.info.TypeOf(g.pi, e) }
 
 // Const implements stdlib.Gen.
-func (g *gen) Const(e ast.Expr) (int64, bool) {
-	v, ok := g.c.info.Consts[e]
-	return v, ok
-}
+func (g *gen) Const(e ast.Expr) (int64, bool) { return g.c.info.ConstOf(g.pi, e) }
+
+// kernelField returns the field of a kernel record that f reads.
+func (g *gen) kernelField(f *ast.Field) (types.Field, bool) { return g.c.info.FieldOf(g.pi, f) }
 
 // NumCPUs implements stdlib.Gen.
 func (g *gen) NumCPUs() int { return g.c.opts.NumCPUs }
