@@ -521,10 +521,6 @@ func (g *gen) ProbeID(dst asm.Register) {
 		g.Emit(asm.Mov.Imm(dst, int32(g.prog.Cookies[0])))
 		return
 	}
-	if g.prog.Kind == probe.ProgPerfEvent {
-		// Perf-event links carry no cookie in cilium/ebpf v0.22.
-		panic(unsupported{span: g.cur, msg: "the probe builtin in a block with several profile/interval points is not supported yet"})
-	}
 	g.Emit(asm.Mov.Reg(asm.R1, ctxReg), asm.FnGetAttachCookie.Call(), asm.Mov.Reg(dst, asm.R0))
 }
 

@@ -146,6 +146,14 @@ func TestE2E(t *testing.T) {
 			},
 		},
 		{
+			name: "probe tells apart the profile points of one block",
+			prog: `profile:hz:99, profile:hz:49 { @[probe] = count(); } interval:ms:300 { exit(); }`,
+			matchAll: []*regexp.Regexp{
+				regexp.MustCompile(`(?m)^@\[profile:hz:99\]: [1-9]\d*$`),
+				regexp.MustCompile(`(?m)^@\[profile:hz:49\]: [1-9]\d*$`),
+			},
+		},
+		{
 			name: "positional parameter in an attach point",
 			prog: `interval:ms:$1 { printf("tick %s\n", probe); exit(); }`,
 			args: []string{"100"},
