@@ -2,6 +2,7 @@ package probe
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -99,12 +100,13 @@ func param(ap *ast.AttachPoint, text string, off int, params []string) (string, 
 	}
 	i, err := strconv.Atoi(digits)
 	if err != nil || i == 0 {
-		return "", &Error{Span: span, Msg: fmt.Sprintf("param %s is out of integer range [1, %d]", text, int64(^uint64(0)>>1))}
+		return "", &Error{Span: span, Msg: fmt.Sprintf("param %s is out of integer range [1, %d]", text, math.MaxInt64)}
 	}
 	if i > len(params) {
-		got := "no parameters"
+		var got string
 		switch len(params) {
 		case 0:
+			got = "no parameters"
 		case 1:
 			got = "1 parameter"
 		default:
