@@ -500,13 +500,13 @@ func (g *gen) reg() asm.Register {
 func (g *gen) release(r asm.Register) { g.free = append(g.free, r) }
 
 // TypeOf implements stdlib.Gen.
-func (g *gen) TypeOf(e ast.Expr) types.Type { return g.c.info.Types[e] }
+func (g *gen) TypeOf(e ast.Expr) types.Type { return g.c.info.TypeOf(g.pi, e) }
 
 // Const implements stdlib.Gen.
-func (g *gen) Const(e ast.Expr) (int64, bool) {
-	v, ok := g.c.info.Consts[e]
-	return v, ok
-}
+func (g *gen) Const(e ast.Expr) (int64, bool) { return g.c.info.ConstOf(g.pi, e) }
+
+// kernelField returns the field of a kernel record that f reads.
+func (g *gen) kernelField(f *ast.Field) (types.Field, bool) { return g.c.info.FieldOf(g.pi, f) }
 
 // NumCPUs implements stdlib.Gen.
 func (g *gen) NumCPUs() int { return g.c.opts.NumCPUs }
@@ -520,10 +520,6 @@ func (g *gen) ProbeID(dst asm.Register) {
 	if len(g.prog.Cookies) == 1 || g.prog.Kind == probe.ProgTestRun {
 		g.Emit(asm.Mov.Imm(dst, int32(g.prog.Cookies[0])))
 		return
-	}
-	if g.prog.Kind == probe.ProgPerfEvent {
-		// Perf-event links carry no cookie in cilium/ebpf v0.22.
-		panic(unsupported{span: g.cur, msg: "the probe builtin in a block with several profile/interval points is not supported yet"})
 	}
 	g.Emit(asm.Mov.Reg(asm.R1, ctxReg), asm.FnGetAttachCookie.Call(), asm.Mov.Reg(dst, asm.R0))
 }

@@ -24,7 +24,7 @@ func (g *gen) loadConst(dst asm.Register, v int64) {
 
 // EvalInt implements stdlib.Gen.
 func (g *gen) EvalInt(e ast.Expr, dst asm.Register) {
-	if v, ok := g.c.info.Consts[e]; ok {
+	if v, ok := g.Const(e); ok {
 		g.loadConst(dst, v)
 		return
 	}
@@ -222,7 +222,7 @@ var aluOps = map[string]asm.ALUOp{
 // 0.17; comparisons are signed when both operands are.
 func (g *gen) binaryInto(op string, dst asm.Register, y ast.Expr, lsigned, rsigned bool) {
 	var src asm.Register
-	imm, isImm := g.c.info.Consts[y]
+	imm, isImm := g.Const(y)
 	isImm = isImm && imm >= math.MinInt32 && imm <= math.MaxInt32 && !((op == "/" || op == "%") && imm == 0)
 	shift := op == "<<" || op == ">>"
 	if shift && isImm && uint64(imm) > 63 {
@@ -308,7 +308,7 @@ func pick(signed bool, s, u asm.JumpOp) asm.JumpOp {
 // field reads args->name / args.name of a tracepoint, or a field of a
 // kernel record (curtask->pid, ((struct sock *)arg0)->sk_state).
 func (g *gen) field(e *ast.Field, dst asm.Register) {
-	if f, ok := g.c.info.Fields[e]; ok {
+	if f, ok := g.kernelField(e); ok {
 		g.recordField(e, f, dst)
 		return
 	}
@@ -350,7 +350,7 @@ func (g *gen) fieldAddr(e *ast.Field, f types.Field, dst asm.Register) types.Add
 		g.EvalInt(e.X, dst)
 	} else {
 		inner, ok := e.X.(*ast.Field)
-		fi, known := g.c.info.Fields[inner]
+		fi, known := g.kernelField(inner)
 		if !ok || !known {
 			g.fail(e, "reading a field of this expression is not supported by gbt yet")
 		}
@@ -507,11 +507,11 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 		g.Place(done)
 		return
 	case *ast.Field:
-		if f, ok := g.c.info.Fields[e]; ok && f.Type.Kind == types.String {
+		if f, ok := g.kernelField(e); ok && f.Type.Kind == types.String {
 			g.recordString(e, f, off, t.ByteSize())
 			return
 		}
-		if f, ok := g.c.info.Fields[e]; ok && (f.Type.Kind == types.Array || f.Type.Kind == types.Record) {
+		if f, ok := g.kernelField(e); ok && (f.Type.Kind == types.Array || f.Type.Kind == types.Record) {
 			r := g.reg()
 			as := g.fieldAddr(e, f, r)
 			g.readInto(off, min(t.ByteSize(), f.Type.ByteSize()), r, as)

@@ -284,7 +284,7 @@ func (s *Session) attach() error {
 			case probe.ProgTracepoint:
 				err = s.attachTracepoint(s.progs[i], pt, cookie)
 			case probe.ProgPerfEvent:
-				err = s.attachPerf(s.progs[i], pt)
+				err = s.attachPerf(s.progs[i], pt, cookie)
 			case probe.ProgTracing:
 				var l link.Link
 				if l, err = link.AttachTracing(link.TracingOptions{Program: s.progs[i]}); err == nil {
@@ -371,10 +371,11 @@ func perfEventLink(prog *ebpf.Program, perfFD int, cookie uint64) (int, error) {
 }
 
 // attachPerf opens CPU-clock perf events: one per CPU for profile, one on
-// CPU 0 for interval.
-func (s *Session) attachPerf(prog *ebpf.Program, pt probe.Point) error {
+// CPU 0 for interval. Their links carry the point's cookie, which tells
+// the points of a program apart.
+func (s *Session) attachPerf(prog *ebpf.Program, pt probe.Point, cookie uint64) error {
 	if pt.Watch != nil {
-		return s.attachWatchpoint(prog, pt)
+		return s.attachWatchpoint(prog, pt, cookie)
 	}
 	attr := unix.PerfEventAttr{
 		Type:   unix.PERF_TYPE_SOFTWARE,
@@ -423,11 +424,11 @@ func (s *Session) attachPerf(prog *ebpf.Program, pt probe.Point) error {
 			return fmt.Errorf("perf_event_open on CPU %d: %w", cpu, err)
 		}
 		s.perfFDs = append(s.perfFDs, fd)
-		l, err := link.AttachRawLink(link.RawLinkOptions{Target: fd, Program: prog, Attach: ebpf.AttachPerfEvent})
+		lfd, err := perfEventLink(prog, fd, cookie)
 		if err != nil {
 			return err
 		}
-		s.links = append(s.links, l)
+		s.linkFDs = append(s.linkFDs, lfd)
 	}
 	return nil
 }
@@ -442,7 +443,7 @@ const (
 // attachWatchpoint sets a hardware breakpoint in the traced process (-p
 // or -c): a perf event of type PERF_TYPE_BREAKPOINT that fires on every
 // access of the watched kind.
-func (s *Session) attachWatchpoint(prog *ebpf.Program, pt probe.Point) error {
+func (s *Session) attachWatchpoint(prog *ebpf.Program, pt probe.Point, cookie uint64) error {
 	pid := s.opts.PID
 	if pid <= 0 {
 		pid = s.opts.ChildPID
@@ -474,11 +475,11 @@ func (s *Session) attachWatchpoint(prog *ebpf.Program, pt probe.Point) error {
 		return fmt.Errorf("set a hardware breakpoint in process %d: %w", pid, err)
 	}
 	s.perfFDs = append(s.perfFDs, fd)
-	l, err := link.AttachRawLink(link.RawLinkOptions{Target: fd, Program: prog, Attach: ebpf.AttachPerfEvent})
+	lfd, err := perfEventLink(prog, fd, cookie)
 	if err != nil {
 		return err
 	}
-	s.links = append(s.links, l)
+	s.linkFDs = append(s.linkFDs, lfd)
 	return nil
 }
 

@@ -23,7 +23,7 @@ import (
 // Script header directives:
 //
 //	// workload: open 100 /dev/null   gbtwork arguments, run once both tools attached
-//	// args: 7 word                    positional parameters
+//	// args: 7 word                    positional parameters (@WORK@ and @USDT@ too)
 //	// flags: --unsafe                 command-line flags for both tools
 //	// normalize: hist-counts          drop hist bucket lines (timings vary)
 //	// todo: reason                    gbt does not support the script yet: reported as a skip
@@ -63,7 +63,7 @@ func TestDiffBpftrace(t *testing.T) {
 			if w := dir["workload"]; w != "" {
 				workload = strings.Fields(subst.Replace(w))
 			}
-			args := strings.Fields(dir["args"])
+			args := strings.Fields(subst.Replace(dir["args"]))
 			flags := strings.Fields(subst.Replace(dir["flags"]))
 			script := file
 			if text := subst.Replace(string(src)); text != string(src) {

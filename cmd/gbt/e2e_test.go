@@ -27,8 +27,9 @@ func TestE2E(t *testing.T) {
 		args     []string // positional parameters
 		flags    []string
 		workload []string
-		want     string         // exact stdout, if set
-		match    *regexp.Regexp // stdout pattern, if set
+		want     string           // exact stdout, if set
+		match    *regexp.Regexp   // stdout pattern, if set
+		matchAll []*regexp.Regexp // stdout patterns, each of which must match, if set
 		exit     int
 		stderr   string // stderr must contain this, if set
 	}{
@@ -143,6 +144,43 @@ func TestE2E(t *testing.T) {
 			want: "42 abc 2\n\n\n",
 		},
 		{
+			// bpftrace 0.17 fails with "Code not generated for probe: BEGIN,END".
+			name:   "BEGIN and END in one block run at start and at end",
+			prog:   `END, BEGIN { printf("%s\n", probe); exit(); }`,
+			want:   "BEGIN\nEND\n\n\n",
+			stderr: "Attaching 2 probes...",
+		},
+		{
+			name:     "tracepoint and interval points in one block",
+			prog:     `tracepoint:syscalls:sys_enter_getpgid, interval:ms:100 { @[probe, comm == "gbtwork"] = count(); } ` + exitWhenDone,
+			workload: []string{"sleep", "350"},
+			matchAll: []*regexp.Regexp{
+				regexp.MustCompile(`(?m)^@\[tracepoint:syscalls:sys_enter_getpgid, 1\]: 1$`),
+				regexp.MustCompile(`(?m)^@\[interval:ms:100, 0\]: [1-9]\d*$`),
+			},
+		},
+		{
+			name: "probe tells apart the profile points of one block",
+			prog: `profile:hz:99, profile:hz:49 { @[probe] = count(); } interval:ms:300 { exit(); }`,
+			matchAll: []*regexp.Regexp{
+				regexp.MustCompile(`(?m)^@\[profile:hz:99\]: [1-9]\d*$`),
+				regexp.MustCompile(`(?m)^@\[profile:hz:49\]: [1-9]\d*$`),
+			},
+		},
+		{
+			name: "positional parameter in an attach point",
+			prog: `interval:ms:$1 { printf("tick %s\n", probe); exit(); }`,
+			args: []string{"100"},
+			want: "tick interval:ms:100\n\n\n",
+		},
+		{
+			name:   "missing positional parameter in an attach point",
+			prog:   `interval:ms:$1 { printf("tick\n"); exit(); }`,
+			exit:   1,
+			want:   "",
+			stderr: "stdin:1:13-15: ERROR: Positional parameter $1 is not provided\ninterval:ms:$1 { printf(\"tick\\n\"); exit(); }\n            ~~\n",
+		},
+		{
 			name: "compile error exits 1",
 			prog: `BEGIN { @x = foo(); }`,
 			exit: 1,
@@ -159,9 +197,11 @@ func TestE2E(t *testing.T) {
 				t.Fatalf("exit code %d, want %d\nstderr:\n%s", res.exitCode, tt.exit, res.stderr)
 			}
 			switch {
-			case tt.match != nil:
-				if !tt.match.MatchString(res.stdout) {
-					t.Errorf("stdout does not match %q:\n%s\nstderr:\n%s", tt.match, res.stdout, res.stderr)
+			case tt.match != nil || tt.matchAll != nil:
+				for _, re := range append(tt.matchAll, tt.match) {
+					if re != nil && !re.MatchString(res.stdout) {
+						t.Errorf("stdout does not match %q:\n%s\nstderr:\n%s", re, res.stdout, res.stderr)
+					}
 				}
 			default:
 				if res.stdout != tt.want {

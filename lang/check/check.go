@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -54,7 +55,12 @@ func Check(prog *ast.Program, cfg Config) (*Info, diag.List) {
 		for _, pi := range c.info.Probes {
 			pi.Vars = nil // made by the first defineVar
 			pi.ArgsUsed = false
-			c.probe(pi)
+			pi.own = nil
+			if pi.base != nil {
+				c.probeAgain(pi)
+			} else {
+				c.probe(pi)
+			}
 		}
 	}
 	c.pointArgs()
@@ -258,43 +264,89 @@ func (c *checker) expandProbes(prog *ast.Program) {
 		// source order.
 		for _, ap := range p.Points {
 			var err error
-			n := len(pts)
-			if pts, err = probe.AppendExpand(pts, ap, c.cfg.Env); err != nil {
-				d := c.diags.Errorf(ap.Span, "%v", err)
-				if pe, ok := err.(*probe.Error); ok {
+			if pts, err = c.expandPoint(pts, ap); err != nil {
+				span := ap.Span
+				pe, ok := err.(*probe.Error)
+				if ok && pe.Span.Start.IsValid() {
+					span = pe.Span
+				}
+				d := c.diags.Errorf(span, "%v", err)
+				if ok {
 					d.Hint = pe.Hint
 				}
-				continue
-			}
-			if len(pts) == n {
-				continue
-			}
-			// The points of one attach point share its kind.
-			if pi.Kind == nil {
-				pi.Kind = pts[n].Kind
-			}
-			if k := pts[n].Kind; pi.Kind.Prog != k.Prog || pi.Kind.Return != k.Return {
-				for range pts[n:] {
-					c.diags.Errorf(ap.Span, "cannot mix %s and %s attach points in one probe", pi.Kind.Name, k.Name).
-						Hint = "give each kind of probe its own block"
-				}
-				pts = pts[:n]
 			}
 		}
 		if len(pts) <= len(p.Points) {
 			points = points[:room] // pts may be in points' room
 		}
-		if len(pts) > 0 {
-			pi.Points = pts[:len(pts):len(pts)]
+		if !mixedKinds(pts) {
+			c.addProbe(pi, pts)
+			continue
 		}
-		if pi.Kind != nil && pi.Kind.Name == "tracepoint" && c.cfg.Env != nil && len(pi.Points) > 0 {
-			c.tracepointArgs(pi)
+		// A block with attach points of several kinds is checked, and
+		// compiled, once for each kind (in the order the kinds first
+		// appear), since each gives the block its own context: args,
+		// retval, what func is.
+		for j, group := range splitKinds(pts) {
+			if j > 0 {
+				pi = &ProbeInfo{Probe: p, base: pi}
+			}
+			c.addProbe(pi, group)
 		}
-		if pi.Kind != nil && pi.Kind.Prog == probe.ProgTracing && len(pi.Points) > 0 {
+	}
+}
+
+// expandPoint appends the points of one attach point to dst, after
+// substituting its positional parameters.
+func (c *checker) expandPoint(dst []probe.Point, ap *ast.AttachPoint) ([]probe.Point, error) {
+	ap, err := probe.Resolve(ap, c.cfg.Params)
+	if err != nil {
+		return dst, err
+	}
+	return probe.AppendExpand(dst, ap, c.cfg.Env)
+}
+
+// addProbe makes pi the probe of points, all of one kind, and reads the
+// args those points give.
+func (c *checker) addProbe(pi *ProbeInfo, points []probe.Point) {
+	if len(points) > 0 {
+		pi.Kind = points[0].Kind
+		pi.Points = points[:len(points):len(points)]
+		switch pi.Kind.Prog {
+		case probe.ProgTracepoint:
+			if c.cfg.Env != nil {
+				c.tracepointArgs(pi)
+			}
+		case probe.ProgTracing:
 			c.tracingArgs(pi)
 		}
-		c.info.Probes = append(c.info.Probes, pi)
 	}
+	c.info.Probes = append(c.info.Probes, pi)
+}
+
+// mixedKinds reports whether points are of more than one kind.
+func mixedKinds(points []probe.Point) bool {
+	for _, pt := range points {
+		if pt.Kind != points[0].Kind {
+			return true
+		}
+	}
+	return false
+}
+
+// splitKinds groups points by kind, in the order the kinds first appear;
+// each group keeps the order of its points.
+func splitKinds(points []probe.Point) [][]probe.Point {
+	var groups [][]probe.Point
+	for _, pt := range points {
+		i := slices.IndexFunc(groups, func(g []probe.Point) bool { return g[0].Kind == pt.Kind })
+		if i < 0 {
+			groups = append(groups, nil)
+			i = len(groups) - 1
+		}
+		groups[i] = append(groups[i], pt)
+	}
+	return groups
 }
 
 // tracingArgs builds the args record of a kfunc, kretfunc or tp_btf probe
@@ -352,7 +404,7 @@ func (c *checker) tracepointArgs(pi *ProbeInfo) {
 // and codegen then compiles one program per layout.
 func (c *checker) pointArgs() {
 	for _, pi := range c.info.Probes {
-		if !pi.ArgsUsed || len(pi.Points) < 2 || pi.Kind == nil || pi.Kind.Name != "tracepoint" {
+		if !pi.ArgsUsed || len(pi.Points) < 2 || pi.Kind == nil || pi.Kind.Prog != probe.ProgTracepoint {
 			continue
 		}
 		pi.PointArgs = make([]*types.Type, len(pi.Points))
@@ -462,6 +514,26 @@ func structPointee(ctype string) (string, bool) {
 		return strings.Join(strings.Fields(t), " "), true
 	}
 	return "", false
+}
+
+// probeAgain checks the block of pi once more, for a kind of attach point
+// other than the block's first: into tables of its own, which pi keeps if
+// its kind gives an expression of the block another type, constant or
+// field than the first kind did (args of a tracepoint and of a tp_btf
+// probe, func of a kprobe and of a uprobe).
+func (c *checker) probeAgain(pi *ProbeInfo) {
+	shared := tables{types: c.info.Types, consts: c.info.Consts, fields: c.info.Fields}
+	own := tables{types: map[ast.Expr]types.Type{}, consts: map[ast.Expr]int64{}}
+	c.info.Types, c.info.Consts, c.info.Fields = own.types, own.consts, nil
+	c.probe(pi)
+	own.fields = c.info.Fields
+	if shared.fields == nil && own.fields != nil {
+		shared.fields = map[*ast.Field]types.Field{}
+	}
+	c.info.Types, c.info.Consts, c.info.Fields = shared.types, shared.consts, shared.fields
+	if shared.merge(own) {
+		pi.own = &own
+	}
 }
 
 func (c *checker) probe(pi *ProbeInfo) {

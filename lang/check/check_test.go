@@ -105,7 +105,12 @@ func TestDiffScriptsCheck(t *testing.T) {
 			continue // the USDT workload exists only while cmd/gbt's tests run
 		}
 		unsafe := strings.Contains(string(src), "// flags: --unsafe")
-		if info, out := checkSourceUnsafe(string(src), unsafe, "7", "word"); info == nil {
+		params := []string{"7", "word"}
+		if _, args, ok := strings.Cut(string(src), "// args: "); ok {
+			args, _, _ = strings.Cut(args, "\n")
+			params = strings.Fields(args)
+		}
+		if info, out := checkSourceUnsafe(string(src), unsafe, params...); info == nil {
 			t.Errorf("%s:\n%s", file, out)
 		}
 	}
@@ -156,7 +161,8 @@ func TestTypes(t *testing.T) {
 }
 
 // TestProbePoints: each probe gets the points of its own attach points,
-// however many each expands to, less those of another kind.
+// however many each expands to; a block with points of several kinds has
+// a ProbeInfo for each kind, in the order the kinds first appear.
 func TestProbePoints(t *testing.T) {
 	src := `BEGIN { }
 t:syscalls:sys_enter_open*, t:syscalls:sys_exit_read { }
@@ -170,8 +176,8 @@ END { }
 		t.Fatal(diags.Err())
 	}
 	info, diags := check.Check(prog, check.Config{Env: probetest.New(), Builtins: stdlib.New()})
-	if n := len(diags); n != 1 || !strings.Contains(diags[0].Msg, "cannot mix tracepoint and kprobe") {
-		t.Errorf("diagnostics %v, want one for kprobe:c", diags)
+	if len(diags) != 0 {
+		t.Errorf("diagnostics %v", diags)
 	}
 	want := [][]string{
 		{"BEGIN"},
@@ -180,6 +186,7 @@ END { }
 			"tracepoint:syscalls:sys_exit_read"},
 		{"kprobe:a", "kprobe:b"},
 		{"tracepoint:syscalls:sys_enter_read", "tracepoint:syscalls:sys_enter_read", "tracepoint:syscalls:sys_enter_write"},
+		{"kprobe:c"},
 		{"tracepoint:syscalls:sys_exit_write"},
 		{"END"},
 	}
@@ -194,6 +201,89 @@ END { }
 		if strings.Join(got, " ") != strings.Join(want[i], " ") {
 			t.Errorf("probe %d: points %v, want %v", i, got, want[i])
 		}
+	}
+	if info.Probes[3].Probe != info.Probes[4].Probe {
+		t.Error("the tracepoints and the kprobe of one block have different ast.Probes")
+	}
+}
+
+// TestMixedKinds: the block of a probe with attach points of several kinds
+// is checked for each kind, with that kind's context: an expression may
+// have another type in each (TypeOf), and errors name the kind at fault.
+func TestMixedKinds(t *testing.T) {
+	info, out := checkSource(`kprobe:vfs_read, uprobe:/bin/sh:main, kprobe:vfs_write { $f = func; printf("%s %d\n", $f, pid); }`)
+	if info == nil {
+		t.Fatal(out)
+	}
+	if len(info.Probes) != 2 {
+		t.Fatalf("%d probes, want 2", len(info.Probes))
+	}
+	body := info.Prog.Probes[0].Body
+	f := body.Stmts[0].(*ast.AssignStmt).RHS
+	pid := body.Stmts[1].(*ast.ExprStmt).X.(*ast.Call).Args[2]
+	for i, want := range []struct{ kind, points, f string }{
+		{"kprobe", "kprobe:vfs_read kprobe:vfs_write", "ksym"},
+		{"uprobe", "uprobe:/bin/sh:main", "usym"},
+	} {
+		pi := info.Probes[i]
+		var points []string
+		for _, pt := range pi.Points {
+			points = append(points, pt.Name)
+		}
+		if pi.Kind.Name != want.kind || strings.Join(points, " ") != want.points {
+			t.Errorf("probe %d: %s %v, want %s %s", i, pi.Kind.Name, points, want.kind, want.points)
+		}
+		if got := info.TypeOf(pi, f).String(); got != want.f {
+			t.Errorf("%s: func is %s, want %s", want.kind, got, want.f)
+		}
+		if got := pi.Vars["$f"].Type.String(); got != want.f {
+			t.Errorf("%s: $f is %s, want %s", want.kind, got, want.f)
+		}
+		if got := info.TypeOf(pi, pid); !got.Equal(types.U64) {
+			t.Errorf("%s: pid is %s", want.kind, got)
+		}
+	}
+	if got := info.Types[f].String(); got != "ksym" {
+		t.Errorf("Info.Types has func as %s, want the first kind's ksym", got)
+	}
+
+	_, out = checkSource(`tracepoint:syscalls:sys_enter_openat, interval:s:1 { @[args->flags] = count(); }`)
+	want := "stdin:1:56-60: ERROR: The args builtin can only be used with tracepoint/kfunc/uprobe probes (interval used here)"
+	if !strings.HasPrefix(out, want) {
+		t.Errorf("got:\n%s\nwant:\n%s", out, want)
+	}
+}
+
+// TestAttachPointParams: positional parameters in attach points take the
+// command line's values before expansion, so that the points, and the
+// names the probe builtin gives them, are the substituted ones.
+func TestAttachPointParams(t *testing.T) {
+	info, out := checkSource(`interval:ms:$1 { } t:syscalls:sys_enter_$2, t:syscalls:sys_exit_$2 { } uprobe:$3:main { }`, "100", "open*", "/bin/sh")
+	if info == nil {
+		t.Fatal(out)
+	}
+	want := [][]string{
+		{"interval:ms:100"},
+		{"tracepoint:syscalls:sys_enter_open", "tracepoint:syscalls:sys_enter_open_by_handle_at", "tracepoint:syscalls:sys_enter_open_tree",
+			"tracepoint:syscalls:sys_enter_open_tree_attr", "tracepoint:syscalls:sys_enter_openat", "tracepoint:syscalls:sys_enter_openat2",
+			"tracepoint:syscalls:sys_exit_open", "tracepoint:syscalls:sys_exit_open_by_handle_at", "tracepoint:syscalls:sys_exit_open_tree",
+			"tracepoint:syscalls:sys_exit_open_tree_attr", "tracepoint:syscalls:sys_exit_openat", "tracepoint:syscalls:sys_exit_openat2"},
+		{"uprobe:/bin/sh:main"},
+	}
+	if len(info.Probes) != len(want) {
+		t.Fatalf("%d probes, want %d", len(info.Probes), len(want))
+	}
+	for i, pi := range info.Probes {
+		var got []string
+		for _, pt := range pi.Points {
+			got = append(got, pt.Name)
+		}
+		if strings.Join(got, " ") != strings.Join(want[i], " ") {
+			t.Errorf("probe %d: points %v, want %v", i, got, want[i])
+		}
+	}
+	if pt := info.Probes[2].Points[0]; pt.Path != "/bin/sh" || pt.Func != "main" {
+		t.Errorf("uprobe point %+v", pt)
 	}
 }
 

@@ -10,6 +10,8 @@
 package check
 
 import (
+	"reflect"
+
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/lang/types"
@@ -56,7 +58,7 @@ type Builtins interface {
 // Info is everything Check learned about a program.
 type Info struct {
 	Prog   *ast.Program
-	Types  map[ast.Expr]types.Type // type of every expression
+	Types  map[ast.Expr]types.Type // type of every expression (TypeOf gives it by probe)
 	Consts map[ast.Expr]int64      // integer expressions folded to constants
 	// Fields maps the field accesses of kernel records (through BTF:
 	// curtask->pid, ((struct sock *)arg0)->sk_state) to the field read.
@@ -65,7 +67,7 @@ type Info struct {
 	Builtins map[ast.Expr]Builtin
 	Maps     map[string]*MapInfo
 	MapNames []string     // sorted, the order bpftrace prints maps in
-	Probes   []*ProbeInfo // one per ast.Probe, in source order
+	Probes   []*ProbeInfo // in source order: one per ast.Probe, or one per kind of its attach points
 	Params   []string
 	Strlen   int
 	Unsafe   bool
@@ -88,7 +90,7 @@ func (m *MapInfo) Keyless() bool { return m.Key.Kind == types.Void }
 // ProbeInfo describes one probe block.
 type ProbeInfo struct {
 	Probe  *ast.Probe
-	Kind   *probe.Kind   // of the first attach point; all points share a program kind
+	Kind   *probe.Kind   // of every point
 	Points []probe.Point // attach points after wildcard expansion
 	Vars   map[string]*VarInfo
 	// Args is the record type of `args` (tracepoint format fields), or nil.
@@ -98,6 +100,88 @@ type ProbeInfo struct {
 	// PointArgs holds each point's own args record when a probe with
 	// several tracepoints reads args (their layouts may differ); nil otherwise.
 	PointArgs []*types.Type
+
+	// base is the block's first ProbeInfo when the block has attach points
+	// of several kinds and this one is for a later kind; nil otherwise.
+	base *ProbeInfo
+	// own holds what the checker learned of the block's expressions with
+	// this probe's kind, when some of it differs from Info's tables (which
+	// hold what the block's first kind gives); nil otherwise.
+	own *tables
+}
+
+// tables are the side tables of a block's expressions.
+type tables struct {
+	types  map[ast.Expr]types.Type
+	consts map[ast.Expr]int64
+	fields map[*ast.Field]types.Field
+}
+
+// merge adds to t what other knows of expressions t does not, and reports
+// whether other gives any expression t knows another type, constant or
+// field.
+func (t tables) merge(other tables) (differ bool) {
+	for e, ty := range other.types {
+		old, ok := t.types[e]
+		if !ok {
+			t.types[e] = ty
+			continue
+		}
+		if !reflect.DeepEqual(old, ty) {
+			differ = true
+		}
+		v, isConst := other.consts[e]
+		if w, wasConst := t.consts[e]; isConst != wasConst || v != w {
+			differ = true
+		}
+		if f, ok := e.(*ast.Field); ok {
+			fld, isField := other.fields[f]
+			if old, wasField := t.fields[f]; isField != wasField || !reflect.DeepEqual(fld, old) {
+				differ = true
+			}
+		}
+	}
+	for e, v := range other.consts {
+		if _, ok := t.consts[e]; !ok {
+			t.consts[e] = v
+		}
+	}
+	for f, fld := range other.fields {
+		if _, ok := t.fields[f]; !ok {
+			t.fields[f] = fld
+		}
+	}
+	return differ
+}
+
+// TypeOf returns the type of expression e of probe pi's block, as pi's
+// kind of attach point gives it.
+func (in *Info) TypeOf(pi *ProbeInfo, e ast.Expr) types.Type {
+	if pi != nil && pi.own != nil {
+		return pi.own.types[e]
+	}
+	return in.Types[e]
+}
+
+// ConstOf returns the folded value of expression e of probe pi's block.
+func (in *Info) ConstOf(pi *ProbeInfo, e ast.Expr) (int64, bool) {
+	m := in.Consts
+	if pi != nil && pi.own != nil {
+		m = pi.own.consts
+	}
+	v, ok := m[e]
+	return v, ok
+}
+
+// FieldOf returns the kernel record field that field access f of probe
+// pi's block reads.
+func (in *Info) FieldOf(pi *ProbeInfo, f *ast.Field) (types.Field, bool) {
+	m := in.Fields
+	if pi != nil && pi.own != nil {
+		m = pi.own.fields
+	}
+	fld, ok := m[f]
+	return fld, ok
 }
 
 // VarInfo describes a $variable of one probe.

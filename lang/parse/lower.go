@@ -182,6 +182,10 @@ func splitAttach(raw string) []string {
 		switch raw[i] {
 		case '"':
 			quoted = !quoted
+		case '\\':
+			if quoted {
+				i++ // an escaped character, perhaps a quote
+			}
 		case '{':
 			depth++
 		case '}':

@@ -40,28 +40,32 @@ type Kind struct {
 	Args            bool // provides typed args (args->field)
 	ArgN            bool // provides arg0..argN
 	Supported       bool // gbt can compile and attach it (others are positioned errors)
+
+	// expand appends the points of an attach point of this kind, whose
+	// number of parts is valid, to dst; base has Kind and Span set.
+	expand func(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]Point, error)
 }
 
 // Kinds is the table of every probe kind bpftrace has.
 var kinds = []*Kind{
-	{Name: "BEGIN", Prog: ProgTestRun, Usage: "BEGIN", Supported: true},
-	{Name: "END", Prog: ProgTestRun, Usage: "END", Supported: true},
-	{Name: "tracepoint", Aliases: []string{"t"}, Parts: 2, MinParts: 2, Usage: "tracepoint:category:name", Prog: ProgTracepoint, Args: true, Supported: true},
-	{Name: "rawtracepoint", Aliases: []string{"rt"}, Parts: 1, MinParts: 1, Usage: "rawtracepoint:name", Prog: ProgRawTP, ArgN: true, Supported: true},
-	{Name: "tp_btf", Parts: 1, MinParts: 1, Usage: "tp_btf:name", Prog: ProgTracing, Args: true, Supported: true},
-	{Name: "kprobe", Aliases: []string{"k"}, Parts: 1, MinParts: 1, Usage: "kprobe:function[+offset]", Prog: ProgKprobe, ArgN: true, Supported: true},
-	{Name: "kretprobe", Aliases: []string{"kr"}, Parts: 1, MinParts: 1, Usage: "kretprobe:function", Prog: ProgKprobe, Return: true, Supported: true},
-	{Name: "uprobe", Aliases: []string{"u"}, Parts: 2, MinParts: 2, Usage: "uprobe:binary:function", Prog: ProgKprobe, ArgN: true, Supported: true},
-	{Name: "uretprobe", Aliases: []string{"ur"}, Parts: 2, MinParts: 2, Usage: "uretprobe:binary:function", Prog: ProgKprobe, Return: true, Supported: true},
-	{Name: "usdt", Aliases: []string{"U"}, Parts: 3, MinParts: 2, Usage: "usdt:binary:[provider:]name", Prog: ProgKprobe, ArgN: true, Supported: true},
-	{Name: "profile", Aliases: []string{"p"}, Parts: 2, MinParts: 1, Usage: "profile:[hz|s|ms|us:]N", Prog: ProgPerfEvent, Supported: true},
-	{Name: "interval", Aliases: []string{"i"}, Parts: 2, MinParts: 1, Usage: "interval:[hz|s|ms|us:]N", Prog: ProgPerfEvent, Supported: true},
-	{Name: "software", Aliases: []string{"s"}, Parts: 2, MinParts: 1, Usage: "software:event[:count]", Prog: ProgPerfEvent, Supported: true},
-	{Name: "hardware", Aliases: []string{"h"}, Parts: 2, MinParts: 1, Usage: "hardware:event[:count]", Prog: ProgPerfEvent, Supported: true},
-	{Name: "watchpoint", Aliases: []string{"w"}, Parts: 3, MinParts: 3, Usage: "watchpoint:address:length:mode", Prog: ProgPerfEvent, Supported: true},
-	{Name: "kfunc", Aliases: []string{"fentry", "f"}, Parts: 1, MinParts: 1, Usage: "kfunc:function", Prog: ProgTracing, Args: true, Supported: true},
-	{Name: "kretfunc", Aliases: []string{"fexit", "fr"}, Parts: 1, MinParts: 1, Usage: "kretfunc:function", Prog: ProgTracing, Args: true, Return: true, Supported: true},
-	{Name: "iter", Parts: 1, MinParts: 1, Usage: "iter:name", Prog: ProgIter},
+	{Name: "BEGIN", Prog: ProgTestRun, Usage: "BEGIN", Supported: true, expand: expandSpecial},
+	{Name: "END", Prog: ProgTestRun, Usage: "END", Supported: true, expand: expandSpecial},
+	{Name: "tracepoint", Aliases: []string{"t"}, Parts: 2, MinParts: 2, Usage: "tracepoint:category:name", Prog: ProgTracepoint, Args: true, Supported: true, expand: expandTracepoint},
+	{Name: "rawtracepoint", Aliases: []string{"rt"}, Parts: 1, MinParts: 1, Usage: "rawtracepoint:name", Prog: ProgRawTP, ArgN: true, Supported: true, expand: expandFunc},
+	{Name: "tp_btf", Parts: 1, MinParts: 1, Usage: "tp_btf:name", Prog: ProgTracing, Args: true, Supported: true, expand: expandFunc},
+	{Name: "kprobe", Aliases: []string{"k"}, Parts: 1, MinParts: 1, Usage: "kprobe:function[+offset]", Prog: ProgKprobe, ArgN: true, Supported: true, expand: expandFunc},
+	{Name: "kretprobe", Aliases: []string{"kr"}, Parts: 1, MinParts: 1, Usage: "kretprobe:function", Prog: ProgKprobe, Return: true, Supported: true, expand: expandFunc},
+	{Name: "uprobe", Aliases: []string{"u"}, Parts: 2, MinParts: 2, Usage: "uprobe:binary:function", Prog: ProgKprobe, ArgN: true, Supported: true, expand: expandUprobe},
+	{Name: "uretprobe", Aliases: []string{"ur"}, Parts: 2, MinParts: 2, Usage: "uretprobe:binary:function", Prog: ProgKprobe, Return: true, Supported: true, expand: expandUprobe},
+	{Name: "usdt", Aliases: []string{"U"}, Parts: 3, MinParts: 2, Usage: "usdt:binary:[provider:]name", Prog: ProgKprobe, ArgN: true, Supported: true, expand: expandUSDT},
+	{Name: "profile", Aliases: []string{"p"}, Parts: 2, MinParts: 1, Usage: "profile:[hz|s|ms|us:]N", Prog: ProgPerfEvent, Supported: true, expand: expandRate("hz")},
+	{Name: "interval", Aliases: []string{"i"}, Parts: 2, MinParts: 1, Usage: "interval:[hz|s|ms|us:]N", Prog: ProgPerfEvent, Supported: true, expand: expandRate("s")},
+	{Name: "software", Aliases: []string{"s"}, Parts: 2, MinParts: 1, Usage: "software:event[:count]", Prog: ProgPerfEvent, Supported: true, expand: expandPerfEvent},
+	{Name: "hardware", Aliases: []string{"h"}, Parts: 2, MinParts: 1, Usage: "hardware:event[:count]", Prog: ProgPerfEvent, Supported: true, expand: expandPerfEvent},
+	{Name: "watchpoint", Aliases: []string{"w"}, Parts: 3, MinParts: 3, Usage: "watchpoint:address:length:mode", Prog: ProgPerfEvent, Supported: true, expand: expandWatchpoint},
+	{Name: "kfunc", Aliases: []string{"fentry", "f"}, Parts: 1, MinParts: 1, Usage: "kfunc:function", Prog: ProgTracing, Args: true, Supported: true, expand: expandFunc},
+	{Name: "kretfunc", Aliases: []string{"fexit", "fr"}, Parts: 1, MinParts: 1, Usage: "kretfunc:function", Prog: ProgTracing, Args: true, Return: true, Supported: true, expand: expandFunc},
+	{Name: "iter", Parts: 1, MinParts: 1, Usage: "iter:name", Prog: ProgIter, expand: expandFunc},
 }
 
 // kindsByName maps every kind name and alias to its kind.
@@ -125,6 +129,9 @@ type Watch struct {
 // Error is an attach-point error with an optional hint.
 type Error struct {
 	Msg, Hint string
+	// Span is where in the attach point the error is, if in a part of it
+	// (a positional parameter); zero for the whole attach point.
+	Span ast.Span
 }
 
 func (e *Error) Error() string { return e.Msg }
@@ -149,19 +156,23 @@ func AppendExpand(dst []Point, ap *ast.AttachPoint, env Env) ([]Point, error) {
 	if n < k.MinParts || n > k.Parts {
 		return dst, &Error{Msg: fmt.Sprintf("Invalid %s probe: %s", k.Name, ap.Raw), Hint: "usage: " + k.Usage}
 	}
-	base := Point{Kind: k, Span: ap.Span}
-	switch k.Name {
-	case "BEGIN", "END":
-		base.Name = k.Name
-		return append(dst, base), nil
-	case "tracepoint":
-		return expandTracepoint(dst, base, ap, env)
-	case "profile", "interval":
-		unit, num := "hz", ap.Parts[len(ap.Parts)-1]
-		if n == 2 {
+	return k.expand(dst, Point{Kind: k, Span: ap.Span}, ap, env)
+}
+
+// expandSpecial expands BEGIN and END.
+func expandSpecial(dst []Point, base Point, _ *ast.AttachPoint, _ Env) ([]Point, error) {
+	base.Name = base.Kind.Name
+	return append(dst, base), nil
+}
+
+// expandRate returns the expansion of profile and interval points:
+// [UNIT:]N, where UNIT is hz, s, ms or us, and defaults to unit.
+func expandRate(unit string) func([]Point, Point, *ast.AttachPoint, Env) ([]Point, error) {
+	return func(dst []Point, base Point, ap *ast.AttachPoint, _ Env) ([]Point, error) {
+		k := base.Kind
+		unit, num := unit, ap.Parts[len(ap.Parts)-1]
+		if len(ap.Parts) == 2 {
 			unit = ap.Parts[0]
-		} else if k.Name == "interval" {
-			unit = "s"
 		}
 		switch unit {
 		case "hz", "s", "ms", "us":
@@ -175,65 +186,79 @@ func AppendExpand(dst []Point, ap *ast.AttachPoint, env Env) ([]Point, error) {
 		base.Unit, base.Period = unit, v
 		base.Name = k.Name + ":" + unit + ":" + strconv.FormatUint(v, 10)
 		return append(dst, base), nil
-	case "software", "hardware":
-		ev, ok := PerfEventByName(k.Name, ap.Parts[0])
-		if !ok {
-			e := &Error{Msg: fmt.Sprintf("Unknown %s event: %s", k.Name, ap.Parts[0])}
-			if s := spell.Nearest(ap.Parts[0], PerfEventNames(k.Name)); s != "" {
-				e.Hint = fmt.Sprintf("did you mean %q?", s)
-			}
-			return dst, e
-		}
-		base.Event, base.Period = ev.Name, ev.DefaultCount
-		if n == 2 {
-			v, err := strconv.ParseUint(ap.Parts[1], 10, 64)
-			if err != nil || v == 0 {
-				return dst, &Error{Msg: fmt.Sprintf("%s count must be a positive integer: %s", k.Name, ap.Parts[1])}
-			}
-			base.Period = v
-		}
-		base.Name = k.Name + ":" + ev.Name + ":" + strconv.FormatUint(base.Period, 10)
-		return append(dst, base), nil
-	case "kprobe", "kretprobe", "kfunc", "kretfunc", "rawtracepoint", "tp_btf", "iter":
-		fn := ap.Parts[0]
-		if (k.Name == "rawtracepoint" || k.Prog == ProgTracing) && hasWildcard(fn) {
-			return dst, &Error{Msg: fmt.Sprintf("wildcards are not supported for %s probes by gbt yet: %s", k.Name, ap.Raw),
-				Hint: "name each target, e.g. " + k.Name + ":" + map[bool]string{true: "vfs_read", false: "sched_switch"}[k.Name == "kfunc" || k.Name == "kretfunc"]}
-		}
-		if i := strings.IndexByte(fn, '+'); i > 0 && k.Name == "kprobe" {
-			off, err := strconv.ParseUint(fn[i+1:], 0, 64)
-			if err != nil {
-				return dst, &Error{Msg: fmt.Sprintf("invalid offset in %s", ap.Raw)}
-			}
-			base.Offset, fn = off, fn[:i]
-		}
-		base.Func = fn
-		base.Name = k.Name + ":" + ap.Parts[0]
-		return append(dst, base), nil
-	case "usdt":
-		return expandUSDT(dst, base, ap)
-	case "watchpoint":
-		addr, err := strconv.ParseUint(ap.Parts[0], 0, 64)
-		if err != nil || addr == 0 {
-			return dst, &Error{Msg: fmt.Sprintf("invalid watchpoint address %q", ap.Parts[0])}
-		}
-		n, err := strconv.ParseUint(ap.Parts[1], 0, 64)
-		if err != nil || (n != 1 && n != 2 && n != 4 && n != 8) {
-			return dst, &Error{Msg: fmt.Sprintf("watchpoint length must be 1, 2, 4 or 8 (%s provided)", ap.Parts[1])}
-		}
-		mode := ap.Parts[2]
-		if mode == "" || strings.Trim(mode, "rwx") != "" || (strings.Contains(mode, "x") && mode != "x") {
-			return dst, &Error{Msg: fmt.Sprintf("invalid watchpoint mode %q", mode), Hint: "modes: r, w, rw (read or write) or x (execute)"}
-		}
-		base.Watch = &Watch{Addr: addr, Len: n, Mode: mode}
-		base.Name = "watchpoint:0x" + strconv.FormatUint(addr, 16) + ":" + strconv.FormatUint(n, 10) + ":" + mode
-		return append(dst, base), nil
-	case "uprobe", "uretprobe":
-		base.Path, base.Func = ap.Parts[0], ap.Parts[len(ap.Parts)-1]
-		base.Name = k.Name + ":" + strings.Join(ap.Parts, ":")
-		return append(dst, base), nil
 	}
-	base.Name = k.Name + ":" + strings.Join(ap.Parts, ":")
+}
+
+// expandPerfEvent expands software and hardware points: EVENT[:COUNT].
+func expandPerfEvent(dst []Point, base Point, ap *ast.AttachPoint, _ Env) ([]Point, error) {
+	k := base.Kind
+	ev, ok := PerfEventByName(k.Name, ap.Parts[0])
+	if !ok {
+		e := &Error{Msg: fmt.Sprintf("Unknown %s event: %s", k.Name, ap.Parts[0])}
+		if s := spell.Nearest(ap.Parts[0], PerfEventNames(k.Name)); s != "" {
+			e.Hint = fmt.Sprintf("did you mean %q?", s)
+		}
+		return dst, e
+	}
+	base.Event, base.Period = ev.Name, ev.DefaultCount
+	if len(ap.Parts) == 2 {
+		v, err := strconv.ParseUint(ap.Parts[1], 10, 64)
+		if err != nil || v == 0 {
+			return dst, &Error{Msg: fmt.Sprintf("%s count must be a positive integer: %s", k.Name, ap.Parts[1])}
+		}
+		base.Period = v
+	}
+	base.Name = k.Name + ":" + ev.Name + ":" + strconv.FormatUint(base.Period, 10)
+	return append(dst, base), nil
+}
+
+// expandFunc expands the points that name one kernel function or event:
+// kprobe (with an optional +offset), kretprobe, kfunc, kretfunc,
+// rawtracepoint, tp_btf and iter.
+func expandFunc(dst []Point, base Point, ap *ast.AttachPoint, _ Env) ([]Point, error) {
+	k := base.Kind
+	fn := ap.Parts[0]
+	if (k.Prog == ProgRawTP || k.Prog == ProgTracing) && hasWildcard(fn) {
+		return dst, &Error{Msg: fmt.Sprintf("wildcards are not supported for %s probes by gbt yet: %s", k.Name, ap.Raw),
+			Hint: "name each target: " + k.Usage}
+	}
+	// Of these kinds only kprobe (a function entry) takes an offset.
+	if i := strings.IndexByte(fn, '+'); i > 0 && k.Prog == ProgKprobe && !k.Return {
+		off, err := strconv.ParseUint(fn[i+1:], 0, 64)
+		if err != nil {
+			return dst, &Error{Msg: fmt.Sprintf("invalid offset in %s", ap.Raw)}
+		}
+		base.Offset, fn = off, fn[:i]
+	}
+	base.Func = fn
+	base.Name = k.Name + ":" + ap.Parts[0]
+	return append(dst, base), nil
+}
+
+// expandWatchpoint expands watchpoint:ADDRESS:LENGTH:MODE.
+func expandWatchpoint(dst []Point, base Point, ap *ast.AttachPoint, _ Env) ([]Point, error) {
+	addr, err := strconv.ParseUint(ap.Parts[0], 0, 64)
+	if err != nil || addr == 0 {
+		return dst, &Error{Msg: fmt.Sprintf("invalid watchpoint address %q", ap.Parts[0])}
+	}
+	n, err := strconv.ParseUint(ap.Parts[1], 0, 64)
+	if err != nil || (n != 1 && n != 2 && n != 4 && n != 8) {
+		return dst, &Error{Msg: fmt.Sprintf("watchpoint length must be 1, 2, 4 or 8 (%s provided)", ap.Parts[1])}
+	}
+	mode := ap.Parts[2]
+	if mode == "" || strings.Trim(mode, "rwx") != "" || (strings.Contains(mode, "x") && mode != "x") {
+		return dst, &Error{Msg: fmt.Sprintf("invalid watchpoint mode %q", mode), Hint: "modes: r, w, rw (read or write) or x (execute)"}
+	}
+	base.Watch = &Watch{Addr: addr, Len: n, Mode: mode}
+	base.Name = "watchpoint:0x" + strconv.FormatUint(addr, 16) + ":" + strconv.FormatUint(n, 10) + ":" + mode
+	return append(dst, base), nil
+}
+
+// expandUprobe expands uprobe and uretprobe points: BINARY:FUNCTION, where
+// the function may be an address.
+func expandUprobe(dst []Point, base Point, ap *ast.AttachPoint, _ Env) ([]Point, error) {
+	base.Path, base.Func = ap.Parts[0], ap.Parts[len(ap.Parts)-1]
+	base.Name = base.Kind.Name + ":" + strings.Join(ap.Parts, ":")
 	return append(dst, base), nil
 }
 
@@ -288,7 +313,7 @@ func expandTracepoint(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]
 
 // expandUSDT resolves usdt:PATH:[PROVIDER:]NAME (wildcards allowed in the
 // provider and name) to one point per probe location in the file.
-func expandUSDT(dst []Point, base Point, ap *ast.AttachPoint) ([]Point, error) {
+func expandUSDT(dst []Point, base Point, ap *ast.AttachPoint, _ Env) ([]Point, error) {
 	path := ap.Parts[0]
 	provider, name := "*", ap.Parts[len(ap.Parts)-1]
 	if len(ap.Parts) == 3 {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/parse"
 	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/lang/probe/probetest"
 )
@@ -34,6 +35,17 @@ func TestExpand(t *testing.T) {
 		{ap: ap("hardware", "cycles"), names: []string{"hardware:cpu-cycles:1000000"}},
 		{ap: ap("w", "0xffff8000dead0", "8", "rw"), names: []string{"watchpoint:0xffff8000dead0:8:rw"}},
 		{ap: ap("k", "vfs_read+16"), names: []string{"kprobe:vfs_read+16"}},
+		{ap: ap("END"), names: []string{"END"}},
+		{ap: ap("kr", "vfs_read"), names: []string{"kretprobe:vfs_read"}},
+		{ap: ap("u", "/bin/sh", "main"), names: []string{"uprobe:/bin/sh:main"}},
+		{ap: ap("ur", "/bin/sh", "0x1000"), names: []string{"uretprobe:/bin/sh:0x1000"}},
+		{ap: ap("rt", "sched_switch"), names: []string{"rawtracepoint:sched_switch"}},
+		{ap: ap("tp_btf", "sched_switch"), names: []string{"tp_btf:sched_switch"}},
+		{ap: ap("f", "vfs_read"), names: []string{"kfunc:vfs_read"}},
+		{ap: ap("fr", "vfs_read"), names: []string{"kretfunc:vfs_read"}},
+		{ap: ap("iter", "task"), names: []string{"iter:task"}},
+		{ap: ap("kfunc", "vfs_*"), err: "wildcards are not supported for kfunc probes by gbt yet: kfunc:vfs_*"},
+		{ap: ap("h", "cycels"), err: "Unknown hardware event: cycels"},
 		{ap: ap("tracepiont", "a", "b"), err: "Invalid probe type: tracepiont"},
 		{ap: ap("t", "syscalls", "sys_enter_opnat"), err: "tracepoint not found: syscalls:sys_enter_opnat"},
 		{ap: ap("t", "nosuch", "*"), err: "No probes to attach for t:nosuch:*"},
@@ -230,5 +242,61 @@ func TestMatchGlobs(t *testing.T) {
 		if got := probe.Match(tt.pat, tt.s); got != tt.want {
 			t.Errorf("Match(%q, %q) = %v, want %v", tt.pat, tt.s, got, tt.want)
 		}
+	}
+}
+
+// TestResolve: positional parameters in attach points take their values,
+// within their part, and quotes go, as in bpftrace 0.17; a parameter the
+// command line lacks is an error at the parameter.
+func TestResolve(t *testing.T) {
+	params := []string{"100", "/bin/bash", "a:b"}
+	tests := []struct {
+		src   string
+		parts []string
+		err   string
+		col   [2]int // columns of the error
+	}{
+		{src: "interval:ms:$1", parts: []string{"ms", "100"}},
+		{src: "uprobe:$2:readline", parts: []string{"/bin/bash", "readline"}},
+		{src: "tracepoint:syscalls:sys_enter_$1", parts: []string{"syscalls", "sys_enter_100"}},
+		{src: "uprobe:$3:f", parts: []string{"a:b", "f"}},
+		{src: `uprobe:"/a b/c":f`, parts: []string{"/a b/c", "f"}},
+		{src: `uprobe:"/a\"b":f`, parts: []string{`/a"b`, "f"}},
+		{src: `uprobe:"$1":f`, parts: []string{"$1", "f"}},
+		{src: `uprobe:/x$y:f`, parts: []string{"/x$y", "f"}},
+		{src: "interval:ms:100", parts: []string{"ms", "100"}},
+		{src: "interval:ms:$4", err: "Positional parameter $4 is not provided", col: [2]int{13, 15}},
+		{src: "uprobe:$1x:f", err: "Found trailing text 'x' in positional parameter index. Try quoting the trailing text.", col: [2]int{8, 11}},
+		{src: "interval:ms:$#", err: "Not a positional parameter: $#", col: [2]int{13, 15}},
+		{src: "interval:ms:$0", err: "param $0 is out of integer range [1, 9223372036854775807]", col: [2]int{13, 15}},
+	}
+	for _, tt := range tests {
+		prog, diags := parse.Parse("stdin", tt.src+" { }")
+		if diags.HasErrors() {
+			t.Fatalf("%s: %v", tt.src, diags.Err())
+		}
+		a := prog.Probes[0].Points[0]
+		got, err := probe.Resolve(a, params)
+		if tt.err != "" {
+			pe, ok := err.(*probe.Error)
+			if !ok || pe.Msg != tt.err || pe.Span.Start.Col != tt.col[0] || pe.Span.End.Col != tt.col[1] {
+				t.Errorf("%s: error %#v, want %q at columns %v", tt.src, err, tt.err, tt.col)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", tt.src, err)
+			continue
+		}
+		if !slices.Equal(got.Parts, tt.parts) || got.Raw != got.Provider+":"+strings.Join(tt.parts, ":") || got.Span != a.Span {
+			t.Errorf("%s: got %+v, want parts %q", tt.src, got, tt.parts)
+		}
+		if !strings.ContainsAny(tt.src, `$"`) && got != a {
+			t.Errorf("%s: copied an attach point that needs no change", tt.src)
+		}
+	}
+	_, err := probe.Resolve(ap("interval", "ms", "$1"), nil)
+	if pe, ok := err.(*probe.Error); !ok || !strings.Contains(pe.Hint, "no parameters") {
+		t.Errorf("hint without parameters: %#v", err)
 	}
 }
