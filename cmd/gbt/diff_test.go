@@ -85,7 +85,7 @@ func TestDiffBpftrace(t *testing.T) {
 			norm := dir["normalize"]
 			w, g := normalizeOutput(want.stdout, norm), normalizeOutput(got.stdout, norm)
 			if diff := cmp.Diff(w, g); diff != "" {
-				t.Errorf("output differs from bpftrace (-bpftrace +gbt):\n%s\ngbt stderr:\n%s", diff, got.stderr)
+				t.Errorf("output differs from bpftrace (-bpftrace +gbt):\n%s\ngbt stderr:\n%s\nbpftrace stderr:\n%s", diff, got.stderr, want.stderr)
 			}
 		})
 	}

@@ -213,20 +213,27 @@ var attachingN = regexp.MustCompile(`(?:Attaching |"probes": )(\d+)`)
 // waitAttached waits until a tracer that announced "Attaching N probes" has
 // attached: gbt attaches with bpf_links, so wait for N of them or for their
 // number to settle (BEGIN and END count in N but need no link); bpftrace 0.17
-// attaches through perf_event ioctls and just gets half a second.
+// attaches through perf_event ioctls after printing the line, so wait for
+// its perf event fds to stop changing (it opens one per tracepoint, after
+// its per-CPU output buffers).
 func waitAttached(pid int, out string) {
 	m := attachingN.FindStringSubmatch(out)
 	if m == nil {
 		return
 	}
 	want, _ := strconv.Atoi(m[1])
+	comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+	kind := "bpf_link"
+	if strings.TrimSpace(string(comm)) == "bpftrace" {
+		kind, want = "perf_event", 1<<30
+	}
 	start := time.Now()
 	last, changed := -1, time.Now()
 	for time.Since(start) < 10*time.Second {
 		n := 0
 		fds, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
 		for _, fd := range fds {
-			if target, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, fd.Name())); err == nil && strings.Contains(target, "bpf_link") {
+			if target, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, fd.Name())); err == nil && strings.Contains(target, kind) {
 				n++
 			}
 		}
@@ -236,7 +243,7 @@ func waitAttached(pid int, out string) {
 		switch {
 		case n >= want:
 			return
-		case n > 0 && time.Since(changed) > 300*time.Millisecond:
+		case n > 0 && time.Since(changed) > 300*time.Millisecond && time.Since(start) > 500*time.Millisecond:
 			return
 		case n == 0 && time.Since(start) > 500*time.Millisecond:
 			return
