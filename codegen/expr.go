@@ -209,6 +209,10 @@ func (g *gen) binary(e *ast.Binary, dst asm.Register) {
 		g.Place(done)
 		return
 	}
+	if t := g.TypeOf(e); t.Kind == types.Pointer {
+		g.pointerArith(e, t, dst)
+		return
+	}
 	g.EvalInt(e.X, dst)
 	g.binaryInto(e.Op, dst, e.Y, lt.Signed, rt.Signed)
 }
@@ -216,6 +220,22 @@ func (g *gen) binary(e *ast.Binary, dst asm.Register) {
 var aluOps = map[string]asm.ALUOp{
 	"+": asm.Add, "-": asm.Sub, "*": asm.Mul, "/": asm.Div, "%": asm.Mod,
 	"&": asm.And, "|": asm.Or, "^": asm.Xor, "<<": asm.LSh, ">>": asm.RSh,
+}
+
+// operand evaluates y, the second operand of an operation on dst, into a
+// register it returns with a function that frees it. Out of registers, dst
+// is parked in the frame while y is computed, and y comes back in R1.
+func (g *gen) operand(y ast.Expr, dst asm.Register) (asm.Register, func()) {
+	if len(g.free) > 0 {
+		src := g.reg()
+		g.EvalInt(y, src)
+		return src, func() { g.release(src) }
+	}
+	slot := g.Alloc(8)
+	g.Emit(asm.StoreMem(asm.R10, slot, dst, asm.DWord))
+	g.EvalInt(y, dst)
+	g.Emit(asm.Mov.Reg(asm.R1, dst), asm.LoadMem(dst, asm.R10, slot, asm.DWord))
+	return asm.R1, func() {}
 }
 
 // binaryInto computes dst = dst op y. Division is unsigned, as in bpftrace
@@ -228,18 +248,9 @@ func (g *gen) binaryInto(op string, dst asm.Register, y ast.Expr, lsigned, rsign
 		imm &= 63
 	}
 	if !isImm {
-		if len(g.free) > 0 {
-			src = g.reg()
-			defer g.release(src)
-			g.EvalInt(y, src)
-		} else {
-			// Out of registers: park dst in the frame while y is computed.
-			slot := g.Alloc(8)
-			g.Emit(asm.StoreMem(asm.R10, slot, dst, asm.DWord))
-			g.EvalInt(y, dst)
-			g.Emit(asm.Mov.Reg(asm.R1, dst), asm.LoadMem(dst, asm.R10, slot, asm.DWord))
-			src = asm.R1
-		}
+		var done func()
+		src, done = g.operand(y, dst)
+		defer done()
 	}
 	if alu, ok := aluOps[op]; ok {
 		if isImm {

@@ -580,8 +580,12 @@ func (c *checker) assign(s *ast.AssignStmt) {
 				c.errorf(spanOf(lhs), "Undefined or undeclared variable: %s", lhs.Name)
 			}
 			rt := c.expr(s.RHS)
-			if ok && (!old.Type.IsInt() || (rt.IsValid() && !rt.IsInt())) {
+			if ok && !compoundOK(s.Op, old.Type, rt) {
 				c.errorf(spanOf(s), "The %s operator can not be used on expressions of types %s, %s", s.Op, old.Type, rt)
+			} else if ok {
+				if st, sized := c.sized(old.Type, spanOf(lhs)); sized {
+					old.Type = st
+				}
 			}
 			t = types.I64
 			if ok {
@@ -609,14 +613,15 @@ func (c *checker) assign(s *ast.AssignStmt) {
 		c.lhist = [3]int64{}
 		if s.Op != "=" {
 			rt := c.expr(s.RHS)
-			if rt.IsValid() && !rt.IsInt() {
-				c.errorf(spanOf(s), "The %s operator can not be used on expressions of types %s, %s", s.Op, "int64", rt)
-			}
 			val = types.I64
 			if m := c.info.Maps[lhs.Name]; m != nil && m.Value.IsValid() {
 				val = m.Value
-				if !val.IsInt() {
-					c.errorf(spanOf(s), "The %s operator can not be used on expressions of types %s, %s", s.Op, val, rt)
+			}
+			if !compoundOK(s.Op, val, rt) {
+				c.errorf(spanOf(s), "The %s operator can not be used on expressions of types %s, %s", s.Op, aggOrType(val), rt)
+			} else if m := c.info.Maps[lhs.Name]; m != nil {
+				if st, sized := c.sized(m.Value, spanOf(lhs)); sized {
+					m.Value, val = st, st
 				}
 			}
 		} else if call, ok := s.RHS.(*ast.Call); ok {
@@ -634,6 +639,16 @@ func (c *checker) assign(s *ast.AssignStmt) {
 		c.defineMap(lhs, key, val)
 		c.info.Types[lhs] = val
 	}
+}
+
+// compoundOK reports whether `x op= y` is allowed for x of type old and y
+// of type y: on integers, and += and -= on pointers (but not on args, the
+// probe's context).
+func compoundOK(op string, old, y types.Type) bool {
+	if y.IsValid() && !y.IsInt() {
+		return false
+	}
+	return old.IsInt() || old.Kind == types.Pointer && !old.Ctx && (op == "+=" || op == "-=")
 }
 
 // mapKey checks the keys of a map reference and returns the key type.
@@ -1084,8 +1099,12 @@ func (c *checker) unary(e *ast.Unary) types.Type {
 		switch x := e.X.(type) {
 		case *ast.Variable:
 			t := c.expr(x)
-			if t.IsValid() && !t.IsInt() {
+			if t.IsValid() && !compoundOK("+=", t, types.I64) {
 				c.errorf(spanOf(e), "The %s operator can not be used on expressions of type '%s'", e.Op, t)
+			} else if v := c.probe_.Vars[x.Name]; v != nil {
+				if st, sized := c.sized(v.Type, spanOf(x)); sized {
+					v.Type = st
+				}
 			}
 			return t
 		case *ast.MapRef:
@@ -1093,9 +1112,12 @@ func (c *checker) unary(e *ast.Unary) types.Type {
 			val := types.I64
 			if m := c.info.Maps[x.Name]; m != nil && m.Value.IsValid() {
 				val = m.Value
-				if !val.IsInt() {
+				if !compoundOK("+=", val, types.I64) {
 					c.errorf(spanOf(e), "The %s operator can not be used on expressions of type '%s'", e.Op, aggOrType(val))
 					return types.Type{}
+				}
+				if st, sized := c.sized(val, spanOf(x)); sized {
+					m.Value, val = st, st
 				}
 			}
 			c.defineMap(x, key, val)
@@ -1188,7 +1210,9 @@ func (c *checker) binary(e *ast.Binary) types.Type {
 		c.errorf(opSpan, "The %s operator can not be used on expressions of types %s, %s", e.Op, lt, rt)
 		return types.Type{}
 	case lt.Kind == types.Pointer && rt.IsInt() && (e.Op == "+" || e.Op == "-"):
-		return lt
+		return c.pointerArith(lt, spanOf(e.X))
+	case lt.IsInt() && rt.Kind == types.Pointer && e.Op == "+":
+		return c.pointerArith(rt, spanOf(e.Y))
 	case lt.Kind == types.Pointer && rt.Kind == types.Pointer && isComparison(e.Op):
 		return types.I64
 	case (lt.Kind == types.Pointer && rt.IsInt()) || (lt.IsInt() && rt.Kind == types.Pointer):
@@ -1198,11 +1222,40 @@ func (c *checker) binary(e *ast.Binary) types.Type {
 		c.errorf(opSpan, "The %s operator can not be used on expressions of types %s, %s", e.Op, lt, rt)
 		return types.Type{}
 	case lt.Kind == types.Pointer || rt.Kind == types.Pointer:
-		c.errorf(opSpan, "The %s operator can not be used on expressions of types %s, %s", e.Op, lt, rt)
+		d := c.errorf(opSpan, "The %s operator can not be used on expressions of types %s, %s", e.Op, lt, rt)
+		if e.Op == "-" && lt.Kind == types.Pointer && rt.Kind == types.Pointer {
+			d.Hint = "to subtract addresses, cast both to integers: (uint64)a - (uint64)b"
+		}
 		return types.Type{}
 	}
 	c.errorf(spanOf(e), "Type mismatch for '%s': comparing '%s' with '%s'", e.Op, aggOrType(lt), aggOrType(rt))
 	return types.Type{}
+}
+
+// pointerArith returns the type of p + n and p - n, where n counts the
+// elements p points at (as in C): p's type, with the size of its element
+// known, and no longer the probe's context itself.
+func (c *checker) pointerArith(p types.Type, span ast.Span) types.Type {
+	p.Ctx = false
+	p, ok := c.sized(p, span)
+	if !ok {
+		return types.Type{}
+	}
+	return p
+}
+
+// sized returns t with the size of the struct it points at known, when t
+// points at a struct known only by name (a tracepoint's "struct x *"
+// field): pointer arithmetic moves by that size.
+func (c *checker) sized(t types.Type, span ast.Span) (types.Type, bool) {
+	if e := t.Elem; t.Kind == types.Pointer && e != nil && e.Kind == types.Record && e.Size == 0 {
+		rec, ok := c.fullRecord(*e, span)
+		if !ok {
+			return types.Type{}, false
+		}
+		t.Elem = &types.Type{Kind: types.Record, Name: rec.Name, Size: rec.Size}
+	}
+	return t, true
 }
 
 // operatorSpan is the span of a binary expression's operator token.
@@ -1350,11 +1403,14 @@ func (c *checker) cast(e *ast.Cast) types.Type {
 		}
 		elem, ok := basicType(e.Type.Name)
 		if !ok {
-			elem = types.Type{Kind: types.Record, Name: e.Type.Name}
-			if _, err := c.structRecord(e.Type.Name); errors.Is(err, probe.ErrNoStruct) {
+			rec, err := c.structRecord(e.Type.Name)
+			if errors.Is(err, probe.ErrNoStruct) {
 				c.errorf(spanOf(e), "Unknown struct/union: '%s'", e.Type.Name)
 				return types.Type{}
 			}
+			// Its fields are resolved again where a script reaches into it;
+			// its size is what p + 1 moves by.
+			elem = types.Type{Kind: types.Record, Name: e.Type.Name, Size: rec.Size}
 		}
 		pt := types.PointerTo(elem, types.Kernel)
 		for i := 1; i < e.Type.Ptr; i++ {

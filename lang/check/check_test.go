@@ -101,6 +101,10 @@ func TestTypes(t *testing.T) {
 			map[string]string{"$f": "string[64]", "$p": "int64"}},
 		{`BEGIN { @x = (uint8)300; $y = 1 + 2 * 3; @z = pid; }`, map[string]string{"@x": "uint64", "$y": "int64", "@z": "uint64"}},
 		{`BEGIN { @s = "a"; @s = "longer"; }`, map[string]string{"@s": "string[7]"}},
+		// Pointer arithmetic keeps the pointer.
+		{`BEGIN { $p = (uint64 *)8 + 1; $q = 2 + (uint32 *)8; $r = $p - 1; $p += 2; $p++; $t = (struct task_struct *)0 + 1; }`,
+			map[string]string{"$p": "uint64 *", "$q": "uint32 *", "$r": "uint64 *", "$t": "struct task_struct *"}},
+		{`tracepoint:syscalls:sys_enter_execve { $n = args->argv + 1; }`, map[string]string{"$n": "int8 **"}},
 	}
 	for _, tt := range tests {
 		info, out := checkSource(tt.src)

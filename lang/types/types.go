@@ -174,6 +174,15 @@ func ArrayOf(elem Type, n int) Type {
 	return Type{Kind: Array, Elem: &e, Len: n}
 }
 
+// ElemSize is how many bytes p + 1 moves a pointer p of type t: the size
+// of what it points at, or 1 when that has no size (bytes, as for void *).
+func (t Type) ElemSize() int {
+	if t.Elem == nil {
+		return 1
+	}
+	return max(t.Elem.ByteSize(), 1)
+}
+
 // AggOf returns the value type of an aggregation.
 func AggOf(k AggKind, signed bool) Type { return Type{Kind: Agg, AggKind: k, AggSigned: signed} }
 
