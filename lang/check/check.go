@@ -423,18 +423,7 @@ func fieldType(f probe.FormatField, user bool, strlen int) types.Type {
 		}
 		return types.ArrayOf(elem, f.ArrayN)
 	case f.Pointer:
-		elem := types.U8
-		if f.Char {
-			elem = types.I8
-		}
-		if name, ok := structPointee(f.CType); ok {
-			// Resolved through BTF when a script reaches into it.
-			elem = types.Type{Kind: types.Record, Name: name}
-		}
-		if strings.Count(f.CType, "*") > 1 {
-			elem = types.PointerTo(elem, as)
-		}
-		return types.PointerTo(elem, as)
+		return pointerField(f.CType, as)
 	}
 	bits := 8 * f.Size
 	switch bits {
@@ -445,20 +434,45 @@ func fieldType(f probe.FormatField, user bool, strlen int) types.Type {
 	return types.IntOf(bits, f.Signed)
 }
 
-// structPointee returns "struct x" for a field type "const struct x *".
-func structPointee(ctype string) (string, bool) {
-	t := strings.TrimSpace(ctype)
-	for _, q := range []string{"const ", "volatile "} {
-		t = strings.TrimPrefix(t, q)
+// pointerField types a tracefs pointer field from its C type, a pointer
+// into as: "u32 *" points at uint32s, "const char *const *" at pointers to
+// int8 (strings), "struct x *" at the struct (resolved through BTF when a
+// script reaches into it); void and other types point at bytes.
+func pointerField(ctype string, as types.AddrSpace) types.Type {
+	t := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(ctype), "*"))
+	t = strings.TrimSpace(strings.TrimSuffix(t, "const")) // char *const
+	if strings.HasSuffix(t, "*") {
+		return types.PointerTo(pointerField(t, as), as)
 	}
-	if strings.Count(t, "*") != 1 || !strings.HasSuffix(t, "*") {
-		return "", false
+	var words []string
+	for _, w := range strings.Fields(t) {
+		if w != "const" && w != "volatile" {
+			words = append(words, w)
+		}
 	}
-	t = strings.TrimSpace(strings.TrimSuffix(t, "*"))
-	if (strings.HasPrefix(t, "struct ") || strings.HasPrefix(t, "union ")) && !strings.ContainsAny(t, "()[]") {
-		return strings.Join(strings.Fields(t), " "), true
+	name := strings.Join(words, " ")
+	elem := types.U8
+	switch {
+	case (strings.HasPrefix(name, "struct ") || strings.HasPrefix(name, "union ")) && !strings.ContainsAny(name, "()[]"):
+		elem = types.Type{Kind: types.Record, Name: name}
+	case strings.Contains(name, "char") && name != "unsigned char":
+		elem = types.I8
+	default:
+		if it, ok := fieldTypedefs[name]; ok {
+			elem = it
+		} else if it, ok := basicType(strings.TrimPrefix(name, "__")); ok {
+			elem = it
+		}
 	}
-	return "", false
+	return types.PointerTo(elem, as)
+}
+
+// fieldTypedefs are the integer typedefs syscall pointer arguments point at
+// besides basicType's names (which also serve __u32 and the like).
+var fieldTypedefs = map[string]types.Type{
+	"loff_t": types.I64, "ssize_t": types.I64, "uid_t": types.U32, "gid_t": types.U32,
+	"qid_t": types.U32, "umode_t": types.U16, "key_serial_t": types.I32, "clockid_t": types.I32,
+	"aio_context_t": types.U64, "long unsigned int": types.U64,
 }
 
 func (c *checker) probe(pi *ProbeInfo) {
