@@ -73,6 +73,8 @@ func (g *gen) EvalInt(e ast.Expr, dst asm.Register) {
 		}
 	case *ast.Field:
 		g.field(e, dst)
+	case *ast.Index:
+		g.index(e, dst)
 	case *ast.TupleIndex:
 		tt := g.TypeOf(e.X)
 		m := g.mark()
@@ -162,15 +164,15 @@ func (g *gen) boolify(dst asm.Register, jump asm.JumpOp) {
 	g.Place(done)
 }
 
-// probeRead replaces the address in dst with the value it points to, read
-// with bpf_probe_read_{user,kernel}.
+// probeRead replaces the address in dst, a pointer of type ptr, with the
+// value of type val it points to, read with bpf_probe_read_{user,kernel}.
 func (g *gen) probeRead(dst asm.Register, ptr, val types.Type) {
 	m := g.mark()
 	defer g.reset(m)
 	buf := g.Alloc(8)
 	g.zero(buf, 8)
 	fn := asm.FnProbeReadKernel
-	if ptr.AddrSpace == types.User {
+	if g.space(ptr) == types.User {
 		fn = asm.FnProbeReadUser
 	}
 	size := val.ByteSize()
@@ -334,19 +336,17 @@ func (g *gen) field(e *ast.Field, dst asm.Register) {
 
 // fieldAddr puts the address of field f of e into dst and returns the
 // address space it is in: e->f adds f's offset to the pointer, e.f to the
-// address of the record e (itself a field reached through a pointer).
+// address of the record e (itself in kernel or user memory).
 func (g *gen) fieldAddr(e *ast.Field, f types.Field, dst asm.Register) types.AddrSpace {
 	var as types.AddrSpace
 	if e.Arrow {
-		as = g.TypeOf(e.X).AddrSpace
+		as = g.space(g.TypeOf(e.X))
 		g.EvalInt(e.X, dst)
 	} else {
-		inner, ok := e.X.(*ast.Field)
-		fi, known := g.c.info.Fields[inner]
-		if !ok || !known {
+		var ok bool
+		if as, ok = g.addrOf(e.X, dst); !ok {
 			g.fail(e, "reading a field of this expression is not supported by gbt yet")
 		}
-		as = g.fieldAddr(inner, fi, dst)
 	}
 	if f.Offset != 0 {
 		g.Emit(asm.Add.Imm(dst, int32(f.Offset)))
@@ -354,24 +354,44 @@ func (g *gen) fieldAddr(e *ast.Field, f types.Field, dst asm.Register) types.Add
 	return as
 }
 
-// recordField reads an integer or pointer field of a kernel record.
+// recordField reads an integer or pointer field of a record: in kernel or
+// user memory through its address, or in the frame for a struct value
+// ($t.x after $t = *p).
 func (g *gen) recordField(e *ast.Field, f types.Field, dst asm.Register) {
 	t := f.Type
 	if t.Kind != types.Int && t.Kind != types.Pointer {
 		g.fail(e, "field %s of type %s cannot be read as a value by gbt yet", f.Name, t)
 	}
-	as := g.fieldAddr(e, f, dst)
+	word := t
+	if f.BitWidth != 0 {
+		// A bit-field: read the bytes that hold it, then shift and mask.
+		n := 1
+		for n*8 < f.BitOff+f.BitWidth {
+			n *= 2
+		}
+		word = types.IntOf(n*8, false)
+	}
+	if !e.Arrow && !g.addressable(e.X) {
+		m := g.mark()
+		off := g.inFrame(e.X, g.TypeOf(e.X)) + int16(f.Offset)
+		if int(off)%word.ByteSize() == 0 {
+			g.Emit(asm.LoadMem(dst, asm.R10, off, sizeOf(word)))
+			if word.Kind == types.Int && word.Signed && word.Bits < 64 {
+				g.extend(dst, word)
+			}
+		} else {
+			// A packed member: the stack allows only aligned loads.
+			g.addr(dst, off)
+			g.probeRead(dst, types.PointerTo(word, types.Kernel), word)
+		}
+		g.reset(m)
+	} else {
+		as := g.fieldAddr(e, f, dst)
+		g.probeRead(dst, types.PointerTo(word, as), word)
+	}
 	if f.BitWidth == 0 {
-		g.probeRead(dst, types.PointerTo(t, as), t)
 		return
 	}
-	// A bit-field: read the bytes that hold it, shift and mask.
-	n := 1
-	for n*8 < f.BitOff+f.BitWidth {
-		n *= 2
-	}
-	word := types.IntOf(n*8, false)
-	g.probeRead(dst, types.PointerTo(word, as), word)
 	if f.BitOff > 0 {
 		g.Emit(asm.RSh.Imm(dst, int32(f.BitOff)))
 	}
@@ -389,11 +409,7 @@ func (g *gen) recordField(e *ast.Field, f types.Field, dst asm.Register) {
 func (g *gen) ReadMem(ptr ast.Expr, off int16, size int) {
 	r := g.reg()
 	g.EvalInt(ptr, r)
-	as := g.TypeOf(ptr).AddrSpace
-	if g.userProbe() {
-		as = types.User
-	}
-	g.readInto(off, size, r, as)
+	g.readInto(off, size, r, g.space(g.TypeOf(ptr)))
 	g.release(r)
 }
 
@@ -499,6 +515,10 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 		g.Place(done)
 		return
 	case *ast.Field:
+		if f, ok := g.c.info.Fields[e]; ok && !isScalar(t) && !e.Arrow && !g.addressable(e.X) {
+			g.valueMember(e, f, t, off)
+			return
+		}
 		if f, ok := g.c.info.Fields[e]; ok && f.Type.Kind == types.String {
 			g.recordString(e, f, off, t.ByteSize())
 			return
@@ -526,12 +546,13 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 			// *p of a struct pointer: copy the struct.
 			r := g.reg()
 			g.EvalInt(e.X, r)
-			as := pt.AddrSpace
-			if g.userProbe() {
-				as = types.User
-			}
-			g.readInto(off, min(t.ByteSize(), g.TypeOf(e).ByteSize()), r, as)
+			g.readInto(off, min(t.ByteSize(), g.TypeOf(e).ByteSize()), r, g.space(pt))
 			g.release(r)
+			return
+		}
+	case *ast.Index:
+		if !isScalar(t) {
+			g.indexMem(e, t, off)
 			return
 		}
 	case *ast.TupleIndex:
@@ -608,7 +629,7 @@ func (g *gen) Str(c *ast.Call, off int16, size int) {
 	r := g.reg()
 	g.EvalInt(arg, r)
 	fn := asm.FnProbeReadKernelStr
-	if at.AddrSpace == types.User || g.userProbe() {
+	if g.space(at) == types.User {
 		fn = asm.FnProbeReadUserStr
 	}
 	g.addr(asm.R1, off)
@@ -623,7 +644,7 @@ func (g *gen) Buf(c *ast.Call, off int16, size int) {
 	r := g.reg()
 	g.EvalInt(arg, r)
 	fn := asm.FnProbeReadKernel
-	if at.AddrSpace == types.User {
+	if g.space(at) == types.User {
 		fn = asm.FnProbeReadUser
 	}
 	g.addr(asm.R1, off)

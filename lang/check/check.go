@@ -85,8 +85,10 @@ type checker struct {
 	probe_     *ProbeInfo
 	loops      int      // nesting depth of while/for loops
 	lhist      [3]int64 // set by lhist()'s type rule for the map assignment being checked
-	enums      map[string]int64
-	argsCache  map[tracepoint]*types.Type // tracepoint args records
+	// inPlaceExpr is the expression inPlace is typing.
+	inPlaceExpr ast.Expr
+	enums       map[string]int64
+	argsCache   map[tracepoint]*types.Type // tracepoint args records
 
 	// use is the Use handed to a builtin's type rule, which reads it only
 	// during the call; argStack holds the argument types of the calls
@@ -164,6 +166,25 @@ func (c *checker) valueRecord(rec types.Type, span ast.Span) (types.Type, bool) 
 		return types.Type{}, false
 	}
 	return c.deepRecord(full, 0), true
+}
+
+// inPlace types e, whose value is only looked at where it is, never
+// copied: the struct of (*p).x, p[i].x and sizeof(*p) may be of any size.
+func (c *checker) inPlace(e ast.Expr) types.Type {
+	outer := c.inPlaceExpr
+	c.inPlaceExpr = e
+	defer func() { c.inPlaceExpr = outer }()
+	return c.expr(e)
+}
+
+// derefRecord resolves rec, the struct *p or p[i] (e) reads: in full,
+// nested structs too, to be copied and printed as a value; with its own
+// fields only where e is read in place.
+func (c *checker) derefRecord(e ast.Expr, rec types.Type) (types.Type, bool) {
+	if c.inPlaceExpr == e {
+		return c.fullRecord(rec, spanOf(e))
+	}
+	return c.valueRecord(rec, spanOf(e))
 }
 
 // deepRecord resolves the struct members of rec by name, depth levels down
@@ -858,19 +879,7 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 		}
 		return t.Elems[e.Index]
 	case *ast.Index:
-		t := c.expr(e.X)
-		it := c.expr(e.Index)
-		if it.IsValid() && !it.IsInt() {
-			c.errorf(spanOf(e.Index), "The array index operator [] can only be used with an integer index")
-		}
-		switch t.Kind {
-		case types.Pointer, types.Array:
-			return *t.Elem
-		case types.Invalid:
-			return t
-		}
-		c.errorf(spanOf(e), "The array index operator [] can not be used on expressions of type %s", t)
-		return types.Type{}
+		return c.index(e)
 	case *ast.Tuple:
 		elems := make([]types.Type, len(e.Elems))
 		for i, x := range e.Elems {
@@ -890,7 +899,7 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 		return types.TupleOf(elems...)
 	case *ast.Sizeof:
 		if e.X != nil {
-			t := c.expr(e.X)
+			t := c.inPlace(e.X)
 			c.setConst(e, int64(t.ByteSize()))
 			return types.U64
 		}
@@ -935,6 +944,54 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 	}
 	c.errorf(spanOf(e), "unsupported expression")
 	return types.Type{}
+}
+
+// index types x[i]: *(x + i) for a pointer x, element i for an array
+// (a char array, which gbt keeps as a string, is one of int8). A constant
+// index into an array must lie inside it; codegen checks a variable one.
+func (c *checker) index(e *ast.Index) types.Type {
+	t := c.expr(e.X)
+	it := c.expr(e.Index)
+	if !t.IsValid() || !it.IsValid() {
+		return types.Type{}
+	}
+	if !it.IsInt() {
+		c.errorf(spanOf(e.Index), "The array index operator [] can only be used with an integer index")
+		return types.Type{}
+	}
+	var elem types.Type
+	n := -1 // the length of an array
+	switch {
+	case t.Kind == types.Pointer && t.Ctx:
+		c.errorf(spanOf(e), "The array index operator [] can not be used on the args builtin").
+			Hint = "args holds the probe's arguments: read one by name, args->name"
+		return types.Type{}
+	case t.Kind == types.Pointer:
+		elem = *t.Elem
+	case t.Kind == types.Array:
+		elem = *t.Elem
+		if t.Len > 0 { // a flexible array member (data[]) has no bound
+			n = t.Len
+		}
+	case t.Kind == types.String:
+		elem, n = types.I8, t.Size
+	default:
+		c.errorf(spanOf(e), "The array index operator [] can only be used on arrays and pointers, found %s.", t.KindWord())
+		return types.Type{}
+	}
+	if v, ok := c.info.Consts[e.Index]; ok && n >= 0 && (v < 0 || v >= int64(n)) {
+		c.errorf(spanOf(e), "the index %d is out of bounds for array of size %d", v, n).
+			Hint = fmt.Sprintf("the elements are [0] to [%d]", n-1)
+		return types.Type{}
+	}
+	if elem.Kind == types.Record {
+		rec, ok := c.derefRecord(e, elem)
+		if !ok {
+			return types.Type{}
+		}
+		return rec
+	}
+	return elem
 }
 
 func (c *checker) positional(e *ast.Positional) types.Type {
@@ -1169,7 +1226,7 @@ func (c *checker) unary(e *ast.Unary) types.Type {
 		switch t.Kind {
 		case types.Pointer:
 			if t.Elem.Kind == types.Record {
-				rec, ok := c.valueRecord(*t.Elem, spanOf(e))
+				rec, ok := c.derefRecord(e, *t.Elem)
 				if !ok {
 					return types.Type{}
 				}
@@ -1426,9 +1483,16 @@ func (c *checker) cast(e *ast.Cast) types.Type {
 			// its size is what p + 1 moves by.
 			elem = types.Type{Kind: types.Record, Name: e.Type.Name, Size: rec.Size}
 		}
-		pt := types.PointerTo(elem, types.Kernel)
+		// A cast keeps the address space of a pointer; an integer made a
+		// pointer points where the probe's addresses do (codegen decides:
+		// user memory in uprobes), as in bpftrace.
+		as := types.AddrNone
+		if t.Kind == types.Pointer {
+			as = t.AddrSpace
+		}
+		pt := types.PointerTo(elem, as)
 		for i := 1; i < e.Type.Ptr; i++ {
-			pt = types.PointerTo(pt, types.Kernel)
+			pt = types.PointerTo(pt, as)
 		}
 		return pt
 	}
@@ -1470,7 +1534,7 @@ func truncate(v int64, t types.Type) int64 {
 }
 
 func (c *checker) field(e *ast.Field) types.Type {
-	t := c.expr(e.X)
+	t := c.inPlace(e.X)
 	if !t.IsValid() {
 		return t
 	}
