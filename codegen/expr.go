@@ -32,6 +32,10 @@ func (g *gen) EvalInt(e ast.Expr, dst asm.Register) {
 	case *ast.Variable:
 		g.Emit(asm.LoadMem(dst, asm.R10, g.vars[e.Name], asm.DWord))
 	case *ast.Ident:
+		if t := g.TypeOf(e); t.Kind == types.Pointer && t.Ctx {
+			g.Emit(asm.Mov.Reg(dst, ctxReg)) // args: the context itself
+			return
+		}
 		em, ok := intEmitter(g.entry(e))
 		if !ok {
 			g.fail(e, "%s is not supported by gbt yet", e.Name)
@@ -99,8 +103,11 @@ func (g *gen) userProbe() bool {
 	return false
 }
 
-// intEmitter returns the integer emitter of an entry.
+// intEmitter returns the integer emitter of an entry, if any.
 func intEmitter(ent *stdlib.Entry) (stdlib.IntEmitter, bool) {
+	if ent == nil {
+		return nil, false
+	}
 	switch em := ent.Emit.(type) {
 	case stdlib.IntEmitter:
 		return em, true
@@ -110,8 +117,11 @@ func intEmitter(ent *stdlib.Entry) (stdlib.IntEmitter, bool) {
 	return nil, false
 }
 
-// memEmitter returns the memory-value emitter of an entry.
+// memEmitter returns the memory-value emitter of an entry, if any.
 func memEmitter(ent *stdlib.Entry) (stdlib.MemEmitter, bool) {
+	if ent == nil {
+		return nil, false
+	}
 	switch em := ent.Emit.(type) {
 	case stdlib.MemEmitter:
 		return em, true
@@ -313,22 +323,24 @@ func (g *gen) field(e *ast.Field, dst asm.Register) {
 		}
 		g.fail(e, "reading this field is not supported by gbt yet")
 	}
+	base, done := g.ctxBase(e.X)
+	defer done()
 	switch f.Type.Kind {
 	case types.Int:
 		if g.prog.Kind == probe.ProgTracing {
 			// A tracing context is u64 slots, read whole.
-			g.Emit(asm.LoadMem(dst, ctxReg, int16(f.Offset), asm.DWord))
+			g.Emit(asm.LoadMem(dst, base, int16(f.Offset), asm.DWord))
 			if f.Type.Bits < 64 {
 				g.extend(dst, f.Type)
 			}
 			return
 		}
-		g.Emit(asm.LoadMem(dst, ctxReg, int16(f.Offset), sizeOf(f.Type)))
+		g.Emit(asm.LoadMem(dst, base, int16(f.Offset), sizeOf(f.Type)))
 		if f.Type.Signed && f.Type.Bits < 64 {
 			g.extend(dst, f.Type)
 		}
 	case types.Pointer:
-		g.Emit(asm.LoadMem(dst, ctxReg, int16(f.Offset), asm.DWord))
+		g.Emit(asm.LoadMem(dst, base, int16(f.Offset), asm.DWord))
 	default:
 		g.fail(e, "field %s of type %s is not an integer", f.Name, f.Type)
 	}
@@ -439,10 +451,10 @@ func (g *gen) recordString(e *ast.Field, f types.Field, off int16, size int) {
 	g.release(r)
 }
 
-// argField resolves a field of the tracepoint args record.
+// argField resolves a field of the tracepoint args record, read through
+// args or a variable holding it.
 func (g *gen) argField(e *ast.Field) (types.Field, bool) {
-	id, ok := e.X.(*ast.Ident)
-	if !ok || id.Name != "args" || g.pi.Args == nil {
+	if t := g.TypeOf(e.X); t.Kind != types.Pointer || !t.Ctx || g.pi.Args == nil {
 		return types.Field{}, false
 	}
 	for _, f := range g.pi.Args.Fields {
@@ -451,6 +463,17 @@ func (g *gen) argField(e *ast.Field) (types.Field, bool) {
 		}
 	}
 	return types.Field{}, false
+}
+
+// ctxBase returns a register holding the context pointer x evaluates to
+// (args itself stays in R6) and a function that frees it.
+func (g *gen) ctxBase(x ast.Expr) (asm.Register, func()) {
+	if id, ok := x.(*ast.Ident); ok && id.Name == "args" {
+		return ctxReg, func() {}
+	}
+	r := g.reg()
+	g.EvalInt(x, r)
+	return r, func() { g.release(r) }
 }
 
 // EvalMem implements stdlib.Gen: it writes a value of type t (strings,
@@ -531,12 +554,16 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 			return
 		}
 		if f, ok := g.argField(e); ok && f.Type.Kind == types.String {
-			g.argString(f, off, t.ByteSize())
+			base, done := g.ctxBase(e.X)
+			g.argString(base, f, off, t.ByteSize())
+			done()
 			return
 		}
 		if f, ok := g.argField(e); ok && f.Type.Kind == types.Array {
 			r := g.reg()
-			g.Emit(asm.Mov.Reg(r, ctxReg), asm.Add.Imm(r, int32(f.Offset)))
+			base, done := g.ctxBase(e.X)
+			g.Emit(asm.Mov.Reg(r, base), asm.Add.Imm(r, int32(f.Offset)))
+			done()
 			g.readInto(off, min(t.ByteSize(), f.Type.ByteSize()), r, types.Kernel)
 			g.release(r)
 			return
@@ -589,16 +616,17 @@ func (g *gen) storeBytes(off int16, b []byte, size int) {
 	}
 }
 
-// argString reads a string field of the tracepoint record: char arrays in
-// place, __data_loc strings through their (len << 16 | offset) locator.
-func (g *gen) argString(f types.Field, off int16, size int) {
+// argString reads a string field of the tracepoint record at base: char
+// arrays in place, __data_loc strings through their (len << 16 | offset)
+// locator.
+func (g *gen) argString(base asm.Register, f types.Field, off int16, size int) {
 	g.zero(off, size)
 	g.addr(asm.R1, off)
 	if f.Type.Len == -1 {
 		g.Emit(
-			asm.LoadMem(asm.R3, ctxReg, int16(f.Offset), asm.Word),
+			asm.LoadMem(asm.R3, base, int16(f.Offset), asm.Word),
 			asm.And.Imm(asm.R3, 0xffff),
-			asm.Add.Reg(asm.R3, ctxReg),
+			asm.Add.Reg(asm.R3, base),
 			asm.Mov.Imm(asm.R2, int32(size)),
 			asm.FnProbeReadKernelStr.Call(),
 		)
@@ -606,7 +634,7 @@ func (g *gen) argString(f types.Field, off int16, size int) {
 	}
 	n := min(size, f.Type.Size)
 	g.Emit(
-		asm.Mov.Reg(asm.R3, ctxReg), asm.Add.Imm(asm.R3, int32(f.Offset)),
+		asm.Mov.Reg(asm.R3, base), asm.Add.Imm(asm.R3, int32(f.Offset)),
 		asm.Mov.Imm(asm.R2, int32(n)),
 		asm.FnProbeReadKernelStr.Call(),
 	)

@@ -66,7 +66,9 @@ func (g *gen) addrOf(e ast.Expr, dst asm.Register) (as types.AddrSpace, ok bool)
 			return g.fieldAddr(e, f, dst), true
 		}
 		f, _ := g.argField(e)
-		g.Emit(asm.Mov.Reg(dst, ctxReg), asm.Add.Imm(dst, int32(f.Offset)))
+		base, done := g.ctxBase(e.X)
+		g.Emit(asm.Mov.Reg(dst, base), asm.Add.Imm(dst, int32(f.Offset)))
+		done()
 		return types.Kernel, true
 	case *ast.Index:
 		return g.elementAddr(e, dst), true
@@ -139,7 +141,9 @@ func (g *gen) index(e *ast.Index, dst asm.Register) {
 	xt, et := g.TypeOf(e.X), g.TypeOf(e)
 	if f, ok := g.ctxArray(e.X); ok {
 		if i, isConst := g.Const(e.Index); isConst {
-			g.Emit(asm.LoadMem(dst, ctxReg, int16(f.Offset+int(i)*et.ByteSize()), sizeOf(et)))
+			base, done := g.ctxBase(e.X.(*ast.Field).X)
+			g.Emit(asm.LoadMem(dst, base, int16(f.Offset+int(i)*et.ByteSize()), sizeOf(et)))
+			done()
 			g.signExtend(dst, et)
 			return
 		}

@@ -61,6 +61,13 @@ func TestE2E(t *testing.T) {
 			want:     "/bin/echo,a,b,c,,1\nb a c\n\n\n",
 		},
 		{
+			// bpftrace 0.17 refuses to print records.
+			name:     "print(*args) prints the tracepoint's record",
+			prog:     `tracepoint:syscalls:sys_enter_openat /comm == "gbtwork" && str(args->filename) == "/dev/null"/ { print(*args); } ` + exitWhenDone,
+			workload: []string{"open", "1", "/dev/null"},
+			match:    regexp.MustCompile(`^\{ \.__syscall_nr = 257, \.dfd = \d+, \.filename = \d+, \.flags = 524288, \.mode = 0 \}\n`),
+		},
+		{
 			name:     "filename strings as keys",
 			prog:     `tracepoint:syscalls:sys_enter_openat /comm == "gbtwork"/ { @[str(args->filename)] = count(); } ` + exitWhenDone,
 			workload: []string{"open", "777", "/dev/zero"},

@@ -668,6 +668,11 @@ func (c *checker) assign(s *ast.AssignStmt) {
 			c.errorf(spanOf(s.RHS), "Value of type none can not be assigned to %s", lhs.Name)
 			val = types.Type{}
 		}
+		if hasCtx(val) {
+			c.errorf(spanOf(s.RHS), "context cannot be assigned to a map").
+				Hint = "store what it holds instead, e.g. args->name"
+			val = types.Type{}
+		}
 		if val.IsInt() {
 			val = types.IntOf(64, val.Signed)
 		}
@@ -715,8 +720,30 @@ func (c *checker) keyElem(k ast.Expr) types.Type {
 	case t.Kind == types.Agg || t.Kind == types.Void:
 		c.errorf(spanOf(k), "%s can not be used as a map key", t)
 		return types.Type{}
+	case hasCtx(t):
+		c.errorf(spanOf(k), "context cannot be used as a map key").
+			Hint = "use what it holds instead, e.g. args->name"
+		return types.Type{}
 	}
 	return t
+}
+
+// hasCtx reports whether a value of type t is or holds the probe's
+// context (args, ctx), which lives only while the probe runs.
+func hasCtx(t types.Type) bool {
+	switch t.Kind {
+	case types.Context:
+		return true
+	case types.Pointer:
+		return t.Ctx
+	case types.Tuple:
+		for _, e := range t.Elems {
+			if hasCtx(e) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func keyList(t types.Type) string {
@@ -1225,6 +1252,15 @@ func (c *checker) unary(e *ast.Unary) types.Type {
 	case "*":
 		switch t.Kind {
 		case types.Pointer:
+			if t.Ctx {
+				for _, f := range t.Elem.Fields {
+					if f.Type.Kind == types.String && f.Type.Len == -1 {
+						c.errorf(spanOf(e), "gbt cannot copy %s as a value: its field %s is a __data_loc string", t.Elem.Name, f.Name).
+							Hint = fmt.Sprintf("read the fields one by one, e.g. str(args->%s)", f.Name)
+						return types.Type{}
+					}
+				}
+			}
 			if t.Elem.Kind == types.Record {
 				rec, ok := c.derefRecord(e, *t.Elem)
 				if !ok {
@@ -1573,7 +1609,7 @@ func (c *checker) field(e *ast.Field) types.Type {
 					f.Type = c.deepRecord(f.Type, 0)
 				}
 			}
-			if !t.Ctx {
+			if t.Kind != types.Pointer || !t.Ctx {
 				if c.info.Fields == nil {
 					c.info.Fields = map[*ast.Field]types.Field{}
 				}

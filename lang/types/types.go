@@ -351,14 +351,18 @@ func (t Type) String() string {
 		}
 		return "(" + strings.Join(parts, ",") + ")"
 	case Pointer:
+		ctx := ""
+		if t.Ctx {
+			ctx = "(ctx) " // as bpftrace shows the args pointer
+		}
 		if t.Elem == nil {
-			return "void *"
+			return ctx + "void *"
 		}
 		s := t.Elem.String()
 		if strings.HasSuffix(s, "*") {
-			return s + "*"
+			return ctx + s + "*"
 		}
-		return s + " *"
+		return ctx + s + " *"
 	case Record:
 		return t.Name
 	case Array:
