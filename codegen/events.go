@@ -195,7 +195,7 @@ func (g *gen) Join(c *ast.Call) {
 	}
 	ev.Size = 8 + JoinArgs*JoinArgSize
 	read, readStr := asm.FnProbeReadKernel, asm.FnProbeReadKernelStr
-	if at := g.TypeOf(c.Args[0]); at.AddrSpace == types.User || g.userProbe() {
+	if g.space(g.TypeOf(c.Args[0])) == types.User {
 		read, readStr = asm.FnProbeReadUser, asm.FnProbeReadUserStr
 	}
 	arr, rec := g.reg(), g.reg()

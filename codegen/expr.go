@@ -32,6 +32,10 @@ func (g *gen) EvalInt(e ast.Expr, dst asm.Register) {
 	case *ast.Variable:
 		g.Emit(asm.LoadMem(dst, asm.R10, g.vars[e.Name], asm.DWord))
 	case *ast.Ident:
+		if t := g.TypeOf(e); t.Kind == types.Pointer && t.Ctx {
+			g.Emit(asm.Mov.Reg(dst, ctxReg)) // args: the context itself
+			return
+		}
 		em, ok := intEmitter(g.entry(e))
 		if !ok {
 			g.fail(e, "%s is not supported by gbt yet", e.Name)
@@ -73,6 +77,8 @@ func (g *gen) EvalInt(e ast.Expr, dst asm.Register) {
 		}
 	case *ast.Field:
 		g.field(e, dst)
+	case *ast.Index:
+		g.index(e, dst)
 	case *ast.TupleIndex:
 		tt := g.TypeOf(e.X)
 		m := g.mark()
@@ -97,8 +103,11 @@ func (g *gen) userProbe() bool {
 	return false
 }
 
-// intEmitter returns the integer emitter of an entry.
+// intEmitter returns the integer emitter of an entry, if any.
 func intEmitter(ent *stdlib.Entry) (stdlib.IntEmitter, bool) {
+	if ent == nil {
+		return nil, false
+	}
 	switch em := ent.Emit.(type) {
 	case stdlib.IntEmitter:
 		return em, true
@@ -108,8 +117,11 @@ func intEmitter(ent *stdlib.Entry) (stdlib.IntEmitter, bool) {
 	return nil, false
 }
 
-// memEmitter returns the memory-value emitter of an entry.
+// memEmitter returns the memory-value emitter of an entry, if any.
 func memEmitter(ent *stdlib.Entry) (stdlib.MemEmitter, bool) {
+	if ent == nil {
+		return nil, false
+	}
 	switch em := ent.Emit.(type) {
 	case stdlib.MemEmitter:
 		return em, true
@@ -162,15 +174,15 @@ func (g *gen) boolify(dst asm.Register, jump asm.JumpOp) {
 	g.Place(done)
 }
 
-// probeRead replaces the address in dst with the value it points to, read
-// with bpf_probe_read_{user,kernel}.
+// probeRead replaces the address in dst, a pointer of type ptr, with the
+// value of type val it points to, read with bpf_probe_read_{user,kernel}.
 func (g *gen) probeRead(dst asm.Register, ptr, val types.Type) {
 	m := g.mark()
 	defer g.reset(m)
 	buf := g.Alloc(8)
 	g.zero(buf, 8)
 	fn := asm.FnProbeReadKernel
-	if ptr.AddrSpace == types.User {
+	if g.space(ptr) == types.User {
 		fn = asm.FnProbeReadUser
 	}
 	size := val.ByteSize()
@@ -209,6 +221,10 @@ func (g *gen) binary(e *ast.Binary, dst asm.Register) {
 		g.Place(done)
 		return
 	}
+	if t := g.TypeOf(e); t.Kind == types.Pointer {
+		g.pointerArith(e, t, dst)
+		return
+	}
 	g.EvalInt(e.X, dst)
 	g.binaryInto(e.Op, dst, e.Y, lt.Signed, rt.Signed)
 }
@@ -216,6 +232,22 @@ func (g *gen) binary(e *ast.Binary, dst asm.Register) {
 var aluOps = map[string]asm.ALUOp{
 	"+": asm.Add, "-": asm.Sub, "*": asm.Mul, "/": asm.Div, "%": asm.Mod,
 	"&": asm.And, "|": asm.Or, "^": asm.Xor, "<<": asm.LSh, ">>": asm.RSh,
+}
+
+// operand evaluates y, the second operand of an operation on dst, into a
+// register it returns with a function that frees it. Out of registers, dst
+// is parked in the frame while y is computed, and y comes back in R1.
+func (g *gen) operand(y ast.Expr, dst asm.Register) (asm.Register, func()) {
+	if len(g.free) > 0 {
+		src := g.reg()
+		g.EvalInt(y, src)
+		return src, func() { g.release(src) }
+	}
+	slot := g.Alloc(8)
+	g.Emit(asm.StoreMem(asm.R10, slot, dst, asm.DWord))
+	g.EvalInt(y, dst)
+	g.Emit(asm.Mov.Reg(asm.R1, dst), asm.LoadMem(dst, asm.R10, slot, asm.DWord))
+	return asm.R1, func() {}
 }
 
 // binaryInto computes dst = dst op y. Division is unsigned, as in bpftrace
@@ -230,18 +262,9 @@ func (g *gen) binaryInto(op string, dst asm.Register, y ast.Expr, lsigned, rsign
 		return
 	}
 	if !isImm {
-		if len(g.free) > 0 {
-			src = g.reg()
-			defer g.release(src)
-			g.EvalInt(y, src)
-		} else {
-			// Out of registers: park dst in the frame while y is computed.
-			slot := g.Alloc(8)
-			g.Emit(asm.StoreMem(asm.R10, slot, dst, asm.DWord))
-			g.EvalInt(y, dst)
-			g.Emit(asm.Mov.Reg(asm.R1, dst), asm.LoadMem(dst, asm.R10, slot, asm.DWord))
-			src = asm.R1
-		}
+		var done func()
+		src, done = g.operand(y, dst)
+		defer done()
 	}
 	if alu, ok := aluOps[op]; ok {
 		if isImm {
@@ -319,22 +342,24 @@ func (g *gen) field(e *ast.Field, dst asm.Register) {
 		}
 		g.fail(e, "reading this field is not supported by gbt yet")
 	}
+	base, done := g.ctxBase(e.X)
+	defer done()
 	switch f.Type.Kind {
 	case types.Int:
 		if g.prog.Kind == probe.ProgTracing {
 			// A tracing context is u64 slots, read whole.
-			g.Emit(asm.LoadMem(dst, ctxReg, int16(f.Offset), asm.DWord))
+			g.Emit(asm.LoadMem(dst, base, int16(f.Offset), asm.DWord))
 			if f.Type.Bits < 64 {
 				g.extend(dst, f.Type)
 			}
 			return
 		}
-		g.Emit(asm.LoadMem(dst, ctxReg, int16(f.Offset), sizeOf(f.Type)))
+		g.Emit(asm.LoadMem(dst, base, int16(f.Offset), sizeOf(f.Type)))
 		if f.Type.Signed && f.Type.Bits < 64 {
 			g.extend(dst, f.Type)
 		}
 	case types.Pointer:
-		g.Emit(asm.LoadMem(dst, ctxReg, int16(f.Offset), asm.DWord))
+		g.Emit(asm.LoadMem(dst, base, int16(f.Offset), asm.DWord))
 	default:
 		g.fail(e, "field %s of type %s is not an integer", f.Name, f.Type)
 	}
@@ -342,19 +367,17 @@ func (g *gen) field(e *ast.Field, dst asm.Register) {
 
 // fieldAddr puts the address of field f of e into dst and returns the
 // address space it is in: e->f adds f's offset to the pointer, e.f to the
-// address of the record e (itself a field reached through a pointer).
+// address of the record e (itself in kernel or user memory).
 func (g *gen) fieldAddr(e *ast.Field, f types.Field, dst asm.Register) types.AddrSpace {
 	var as types.AddrSpace
 	if e.Arrow {
-		as = g.TypeOf(e.X).AddrSpace
+		as = g.space(g.TypeOf(e.X))
 		g.EvalInt(e.X, dst)
 	} else {
-		inner, ok := e.X.(*ast.Field)
-		fi, known := g.kernelField(inner)
-		if !ok || !known {
+		var ok bool
+		if as, ok = g.addrOf(e.X, dst); !ok {
 			g.fail(e, "reading a field of this expression is not supported by gbt yet")
 		}
-		as = g.fieldAddr(inner, fi, dst)
 	}
 	if f.Offset != 0 {
 		g.Emit(asm.Add.Imm(dst, int32(f.Offset)))
@@ -362,24 +385,44 @@ func (g *gen) fieldAddr(e *ast.Field, f types.Field, dst asm.Register) types.Add
 	return as
 }
 
-// recordField reads an integer or pointer field of a kernel record.
+// recordField reads an integer or pointer field of a record: in kernel or
+// user memory through its address, or in the frame for a struct value
+// ($t.x after $t = *p).
 func (g *gen) recordField(e *ast.Field, f types.Field, dst asm.Register) {
 	t := f.Type
 	if t.Kind != types.Int && t.Kind != types.Pointer {
 		g.fail(e, "field %s of type %s cannot be read as a value by gbt yet", f.Name, t)
 	}
-	as := g.fieldAddr(e, f, dst)
+	word := t
+	if f.BitWidth != 0 {
+		// A bit-field: read the bytes that hold it, then shift and mask.
+		n := 1
+		for n*8 < f.BitOff+f.BitWidth {
+			n *= 2
+		}
+		word = types.IntOf(n*8, false)
+	}
+	if !e.Arrow && !g.addressable(e.X) {
+		m := g.mark()
+		off := g.inFrame(e.X, g.TypeOf(e.X)) + int16(f.Offset)
+		if int(off)%word.ByteSize() == 0 {
+			g.Emit(asm.LoadMem(dst, asm.R10, off, sizeOf(word)))
+			if word.Kind == types.Int && word.Signed && word.Bits < 64 {
+				g.extend(dst, word)
+			}
+		} else {
+			// A packed member: the stack allows only aligned loads.
+			g.addr(dst, off)
+			g.probeRead(dst, types.PointerTo(word, types.Kernel), word)
+		}
+		g.reset(m)
+	} else {
+		as := g.fieldAddr(e, f, dst)
+		g.probeRead(dst, types.PointerTo(word, as), word)
+	}
 	if f.BitWidth == 0 {
-		g.probeRead(dst, types.PointerTo(t, as), t)
 		return
 	}
-	// A bit-field: read the bytes that hold it, shift and mask.
-	n := 1
-	for n*8 < f.BitOff+f.BitWidth {
-		n *= 2
-	}
-	word := types.IntOf(n*8, false)
-	g.probeRead(dst, types.PointerTo(word, as), word)
 	if f.BitOff > 0 {
 		g.Emit(asm.RSh.Imm(dst, int32(f.BitOff)))
 	}
@@ -397,11 +440,7 @@ func (g *gen) recordField(e *ast.Field, f types.Field, dst asm.Register) {
 func (g *gen) ReadMem(ptr ast.Expr, off int16, size int) {
 	r := g.reg()
 	g.EvalInt(ptr, r)
-	as := g.TypeOf(ptr).AddrSpace
-	if g.userProbe() {
-		as = types.User
-	}
-	g.readInto(off, size, r, as)
+	g.readInto(off, size, r, g.space(g.TypeOf(ptr)))
 	g.release(r)
 }
 
@@ -431,10 +470,10 @@ func (g *gen) recordString(e *ast.Field, f types.Field, off int16, size int) {
 	g.release(r)
 }
 
-// argField resolves a field of the tracepoint args record.
+// argField resolves a field of the tracepoint args record, read through
+// args or a variable holding it.
 func (g *gen) argField(e *ast.Field) (types.Field, bool) {
-	id, ok := e.X.(*ast.Ident)
-	if !ok || id.Name != "args" || g.pi.Args == nil {
+	if t := g.TypeOf(e.X); t.Kind != types.Pointer || !t.Ctx || g.pi.Args == nil {
 		return types.Field{}, false
 	}
 	for _, f := range g.pi.Args.Fields {
@@ -443,6 +482,17 @@ func (g *gen) argField(e *ast.Field) (types.Field, bool) {
 		}
 	}
 	return types.Field{}, false
+}
+
+// ctxBase returns a register holding the context pointer x evaluates to
+// (args itself stays in R6) and a function that frees it.
+func (g *gen) ctxBase(x ast.Expr) (asm.Register, func()) {
+	if id, ok := x.(*ast.Ident); ok && id.Name == "args" {
+		return ctxReg, func() {}
+	}
+	r := g.reg()
+	g.EvalInt(x, r)
+	return r, func() { g.release(r) }
 }
 
 // EvalMem implements stdlib.Gen: it writes a value of type t (strings,
@@ -507,6 +557,10 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 		g.Place(done)
 		return
 	case *ast.Field:
+		if f, ok := g.kernelField(e); ok && !isScalar(t) && !e.Arrow && !g.addressable(e.X) {
+			g.valueMember(e, f, t, off)
+			return
+		}
 		if f, ok := g.kernelField(e); ok && f.Type.Kind == types.String {
 			g.recordString(e, f, off, t.ByteSize())
 			return
@@ -519,12 +573,16 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 			return
 		}
 		if f, ok := g.argField(e); ok && f.Type.Kind == types.String {
-			g.argString(f, off, t.ByteSize())
+			base, done := g.ctxBase(e.X)
+			g.argString(base, f, off, t.ByteSize())
+			done()
 			return
 		}
 		if f, ok := g.argField(e); ok && f.Type.Kind == types.Array {
 			r := g.reg()
-			g.Emit(asm.Mov.Reg(r, ctxReg), asm.Add.Imm(r, int32(f.Offset)))
+			base, done := g.ctxBase(e.X)
+			g.Emit(asm.Mov.Reg(r, base), asm.Add.Imm(r, int32(f.Offset)))
+			done()
 			g.readInto(off, min(t.ByteSize(), f.Type.ByteSize()), r, types.Kernel)
 			g.release(r)
 			return
@@ -534,12 +592,13 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 			// *p of a struct pointer: copy the struct.
 			r := g.reg()
 			g.EvalInt(e.X, r)
-			as := pt.AddrSpace
-			if g.userProbe() {
-				as = types.User
-			}
-			g.readInto(off, min(t.ByteSize(), g.TypeOf(e).ByteSize()), r, as)
+			g.readInto(off, min(t.ByteSize(), g.TypeOf(e).ByteSize()), r, g.space(pt))
 			g.release(r)
+			return
+		}
+	case *ast.Index:
+		if !isScalar(t) {
+			g.indexMem(e, t, off)
 			return
 		}
 	case *ast.TupleIndex:
@@ -581,16 +640,17 @@ func (g *gen) storeBytes(off int16, b []byte, size int) {
 	}
 }
 
-// argString reads a string field of the tracepoint record: char arrays in
-// place, __data_loc strings through their (len << 16 | offset) locator.
-func (g *gen) argString(f types.Field, off int16, size int) {
+// argString reads a string field of the tracepoint record at base: char
+// arrays in place, __data_loc strings through their (len << 16 | offset)
+// locator.
+func (g *gen) argString(base asm.Register, f types.Field, off int16, size int) {
 	g.zero(off, size)
 	g.addr(asm.R1, off)
 	if f.Type.Len == -1 {
 		g.Emit(
-			asm.LoadMem(asm.R3, ctxReg, int16(f.Offset), asm.Word),
+			asm.LoadMem(asm.R3, base, int16(f.Offset), asm.Word),
 			asm.And.Imm(asm.R3, 0xffff),
-			asm.Add.Reg(asm.R3, ctxReg),
+			asm.Add.Reg(asm.R3, base),
 			asm.Mov.Imm(asm.R2, int32(size)),
 			asm.FnProbeReadKernelStr.Call(),
 		)
@@ -598,7 +658,7 @@ func (g *gen) argString(f types.Field, off int16, size int) {
 	}
 	n := min(size, f.Type.Size)
 	g.Emit(
-		asm.Mov.Reg(asm.R3, ctxReg), asm.Add.Imm(asm.R3, int32(f.Offset)),
+		asm.Mov.Reg(asm.R3, base), asm.Add.Imm(asm.R3, int32(f.Offset)),
 		asm.Mov.Imm(asm.R2, int32(n)),
 		asm.FnProbeReadKernelStr.Call(),
 	)
@@ -615,7 +675,7 @@ func (g *gen) Str(c *ast.Call, off int16, size int) {
 	r := g.reg()
 	g.EvalInt(arg, r)
 	fn := asm.FnProbeReadKernelStr
-	if at.AddrSpace == types.User || g.userProbe() {
+	if g.space(at) == types.User {
 		fn = asm.FnProbeReadUserStr
 	}
 	n := size
@@ -650,7 +710,7 @@ func (g *gen) Buf(c *ast.Call, off int16, size int) {
 	r := g.reg()
 	g.EvalInt(arg, r)
 	fn := asm.FnProbeReadKernel
-	if at.AddrSpace == types.User {
+	if g.space(at) == types.User {
 		fn = asm.FnProbeReadUser
 	}
 	g.addr(asm.R1, off)

@@ -108,7 +108,7 @@ func (g *gen) assign(s *ast.AssignStmt) {
 	case *ast.Variable:
 		off := g.vars[lhs.Name]
 		t := g.pi.Vars[lhs.Name].Type
-		if t.IsInt() {
+		if t.IsInt() || t.Kind == types.Pointer {
 			r := g.reg()
 			if s.Op == "=" {
 				g.EvalInt(s.RHS, r)
@@ -116,9 +116,8 @@ func (g *gen) assign(s *ast.AssignStmt) {
 					g.fitInt(r, t)
 				}
 			} else {
-				g.compound(s.Op, s.RHS, r, func(dst asm.Register) {
-					g.Emit(asm.LoadMem(dst, asm.R10, off, asm.DWord))
-				})
+				g.Emit(asm.LoadMem(r, asm.R10, off, asm.DWord))
+				g.compound(s.Op, s.RHS, r, t)
 				g.fitInt(r, t)
 			}
 			g.Emit(asm.StoreMem(asm.R10, off, r, asm.DWord))
@@ -149,11 +148,16 @@ func (g *gen) fitInt(r asm.Register, t types.Type) {
 	}
 }
 
-// compound computes `old op rhs` into r, where load puts old into r.
-func (g *gen) compound(op string, rhs ast.Expr, r asm.Register, load func(asm.Register)) {
-	load(r)
+// compound computes `old op= rhs` into r, which holds old, of type t: a
+// pointer moves by rhs elements.
+func (g *gen) compound(op string, rhs ast.Expr, r asm.Register, t types.Type) {
+	op = op[:len(op)-1]
+	if t.Kind == types.Pointer {
+		g.moveElems(op, r, rhs, t.ElemSize())
+		return
+	}
 	signed := g.TypeOf(rhs).Signed
-	g.binaryInto(op[:len(op)-1], r, rhs, signed, signed)
+	g.binaryInto(op, r, rhs, signed, signed)
 }
 
 // incDec compiles ++/-- on a variable or map; the value the expression
@@ -165,6 +169,9 @@ func (g *gen) incDec(e *ast.Unary, dst asm.Register) {
 	}
 	switch x := e.X.(type) {
 	case *ast.Variable:
+		if t := g.pi.Vars[x.Name].Type; t.Kind == types.Pointer {
+			delta *= int32(t.ElemSize()) // a pointer moves by one element
+		}
 		off := g.vars[x.Name]
 		g.Emit(asm.LoadMem(asm.R1, asm.R10, off, asm.DWord))
 		if e.Postfix {
@@ -177,6 +184,9 @@ func (g *gen) incDec(e *ast.Unary, dst asm.Register) {
 			g.Emit(asm.Mov.Reg(dst, asm.R1))
 		}
 	case *ast.MapRef:
+		if md := g.c.maps[x.Name]; md != nil && md.Info.Value.Kind == types.Pointer {
+			delta *= int32(md.Info.Value.ElemSize())
+		}
 		r := g.reg()
 		g.mapRMW(x, func(old asm.Register) {
 			if e.Postfix {
@@ -218,10 +228,7 @@ func (g *gen) mapAssign(m *ast.MapRef, op string, rhs ast.Expr) {
 		return
 	}
 	if op != "=" {
-		g.mapRMW(m, func(old asm.Register) {
-			signed := g.TypeOf(rhs).Signed
-			g.binaryInto(op[:len(op)-1], old, rhs, signed, signed)
-		})
+		g.mapRMW(m, func(old asm.Register) { g.compound(op, rhs, old, md.Info.Value) })
 		return
 	}
 	vt := md.Info.Value

@@ -614,8 +614,11 @@ func printType(u *check.Use) types.Type {
 		u.Errorf("print() of a value takes one argument")
 		return types.Type{}
 	}
-	if t := u.ArgTypes[0]; t.Kind == types.Agg {
+	switch t := u.ArgTypes[0]; {
+	case t.Kind == types.Agg:
 		u.Errorf("print() of an aggregation element is not supported; print the whole map")
+	case t.Kind == types.Pointer && t.Ctx:
+		u.ErrorHint("print a field, print(args->name), or the whole record, print(*args)", "%s type passed to print() is not printable", t)
 	}
 	return types.Type{Kind: types.Void}
 }

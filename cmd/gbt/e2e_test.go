@@ -45,6 +45,30 @@ func TestE2E(t *testing.T) {
 			want:     "\n\n@[gbtwork]: 10000\n",
 		},
 		{
+			// bpftrace 0.17 takes literal indexes only, and none into
+			// char arrays (strings to it); gbt reads 0 outside an array.
+			name: "variable indexes, char arrays and array bounds",
+			prog: `tracepoint:raw_syscalls:sys_enter /comm == "gbtwork" && args->id == 62/ { $i = 0; $a = args->args;
+				printf("%d %d %d %d ", args->args[$i] == pid, $a[$i] == pid, args->args[$i + 6], $a[$i - 1]);
+				printf("%c%c%c %d\n", comm[$i], curtask->comm[$i + 1], curtask->comm[2], (*curtask).tgid == pid); } ` + exitWhenDone,
+			workload: []string{"kill", "2"},
+			want:     "1 1 0 0 gbt 1\n1 1 0 0 gbt 1\n\n\n",
+		},
+		{
+			name: "argv walked with a variable index and a moving pointer",
+			prog: `tracepoint:syscalls:sys_enter_execve /comm == "gbtwork"/ { $i = 0; while ($i < 5) { printf("%s,", str(args->argv[$i])); $i++; }
+				printf("%d\n", args->argv[$i - 1] == 0); $p = args->argv; $p += 2; printf("%s %s %s\n", str(*$p), str($p[-1]), str(*($p + 1))); } ` + exitWhenDone,
+			workload: []string{"exec", "1", "/bin/echo", "a", "b", "c"},
+			want:     "/bin/echo,a,b,c,,1\nb a c\n\n\n",
+		},
+		{
+			// bpftrace 0.17 refuses to print records.
+			name:     "print(*args) prints the tracepoint's record",
+			prog:     `tracepoint:syscalls:sys_enter_openat /comm == "gbtwork" && str(args->filename) == "/dev/null"/ { print(*args); } ` + exitWhenDone,
+			workload: []string{"open", "1", "/dev/null"},
+			match:    regexp.MustCompile(`^\{ \.__syscall_nr = 257, \.dfd = -100, \.filename = \d+, \.flags = 524288, \.mode = 0 \}\n`),
+		},
+		{
 			name:     "filename strings as keys",
 			prog:     `tracepoint:syscalls:sys_enter_openat /comm == "gbtwork"/ { @[str(args->filename)] = count(); } ` + exitWhenDone,
 			workload: []string{"open", "777", "/dev/zero"},

@@ -94,8 +94,10 @@ type checker struct {
 	probe_     *ProbeInfo
 	loops      int      // nesting depth of while/for loops
 	lhist      [3]int64 // set by lhist()'s type rule for the map assignment being checked
-	enums      map[string]int64
-	argsCache  map[tracepoint]*types.Type // tracepoint args records
+	// inPlaceExpr is the expression inPlace is typing.
+	inPlaceExpr ast.Expr
+	enums       map[string]int64
+	argsCache   map[tracepoint]*types.Type // tracepoint args records
 
 	// use is the Use handed to a builtin's type rule, which reads it only
 	// during the call; argStack holds the argument types of the calls
@@ -173,6 +175,25 @@ func (c *checker) valueRecord(rec types.Type, span ast.Span) (types.Type, bool) 
 		return types.Type{}, false
 	}
 	return c.deepRecord(full, 0), true
+}
+
+// inPlace types e, whose value is only looked at where it is, never
+// copied: the struct of (*p).x, p[i].x and sizeof(*p) may be of any size.
+func (c *checker) inPlace(e ast.Expr) types.Type {
+	outer := c.inPlaceExpr
+	c.inPlaceExpr = e
+	defer func() { c.inPlaceExpr = outer }()
+	return c.expr(e)
+}
+
+// derefRecord resolves rec, the struct *p or p[i] (e) reads: in full,
+// nested structs too, to be copied and printed as a value; with its own
+// fields only where e is read in place.
+func (c *checker) derefRecord(e ast.Expr, rec types.Type) (types.Type, bool) {
+	if c.inPlaceExpr == e {
+		return c.fullRecord(rec, spanOf(e))
+	}
+	return c.valueRecord(rec, spanOf(e))
 }
 
 // deepRecord resolves the struct members of rec by name, depth levels down
@@ -478,18 +499,7 @@ func fieldType(f probe.FormatField, user bool, strlen int) types.Type {
 		}
 		return types.ArrayOf(elem, f.ArrayN)
 	case f.Pointer:
-		elem := types.U8
-		if f.Char {
-			elem = types.I8
-		}
-		if name, ok := structPointee(f.CType); ok {
-			// Resolved through BTF when a script reaches into it.
-			elem = types.Type{Kind: types.Record, Name: name}
-		}
-		if strings.Count(f.CType, "*") > 1 {
-			elem = types.PointerTo(elem, as)
-		}
-		return types.PointerTo(elem, as)
+		return pointerField(f.CType, as)
 	}
 	bits := 8 * f.Size
 	switch bits {
@@ -500,20 +510,45 @@ func fieldType(f probe.FormatField, user bool, strlen int) types.Type {
 	return types.IntOf(bits, f.Signed)
 }
 
-// structPointee returns "struct x" for a field type "const struct x *".
-func structPointee(ctype string) (string, bool) {
-	t := strings.TrimSpace(ctype)
-	for _, q := range []string{"const ", "volatile "} {
-		t = strings.TrimPrefix(t, q)
+// pointerField types a tracefs pointer field from its C type, a pointer
+// into as: "u32 *" points at uint32s, "const char *const *" at pointers to
+// int8 (strings), "struct x *" at the struct (resolved through BTF when a
+// script reaches into it); void and other types point at bytes.
+func pointerField(ctype string, as types.AddrSpace) types.Type {
+	t := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(ctype), "*"))
+	t = strings.TrimSpace(strings.TrimSuffix(t, "const")) // char *const
+	if strings.HasSuffix(t, "*") {
+		return types.PointerTo(pointerField(t, as), as)
 	}
-	if strings.Count(t, "*") != 1 || !strings.HasSuffix(t, "*") {
-		return "", false
+	var words []string
+	for _, w := range strings.Fields(t) {
+		if w != "const" && w != "volatile" {
+			words = append(words, w)
+		}
 	}
-	t = strings.TrimSpace(strings.TrimSuffix(t, "*"))
-	if (strings.HasPrefix(t, "struct ") || strings.HasPrefix(t, "union ")) && !strings.ContainsAny(t, "()[]") {
-		return strings.Join(strings.Fields(t), " "), true
+	name := strings.Join(words, " ")
+	elem := types.U8
+	switch {
+	case (strings.HasPrefix(name, "struct ") || strings.HasPrefix(name, "union ")) && !strings.ContainsAny(name, "()[]"):
+		elem = types.Type{Kind: types.Record, Name: name}
+	case strings.Contains(name, "char") && name != "unsigned char":
+		elem = types.I8
+	default:
+		if it, ok := fieldTypedefs[name]; ok {
+			elem = it
+		} else if it, ok := basicType(strings.TrimPrefix(name, "__")); ok {
+			elem = it
+		}
 	}
-	return "", false
+	return types.PointerTo(elem, as)
+}
+
+// fieldTypedefs are the integer typedefs syscall pointer arguments point at
+// besides basicType's names (which also serve __u32 and the like).
+var fieldTypedefs = map[string]types.Type{
+	"loff_t": types.I64, "ssize_t": types.I64, "uid_t": types.U32, "gid_t": types.U32,
+	"qid_t": types.U32, "umode_t": types.U16, "key_serial_t": types.I32, "clockid_t": types.I32,
+	"aio_context_t": types.U64, "long unsigned int": types.U64,
 }
 
 // probeAgain checks the block of pi once more, for a kind of attach point
@@ -658,8 +693,12 @@ func (c *checker) assign(s *ast.AssignStmt) {
 				c.errorf(spanOf(lhs), "Undefined or undeclared variable: %s", lhs.Name)
 			}
 			rt := c.expr(s.RHS)
-			if ok && (!old.Type.IsInt() || (rt.IsValid() && !rt.IsInt())) {
+			if ok && !compoundOK(s.Op, old.Type, rt) {
 				c.errorf(spanOf(s), "The %s operator can not be used on expressions of types %s, %s", s.Op, old.Type, rt)
+			} else if ok {
+				if st, sized := c.sized(old.Type, spanOf(lhs)); sized {
+					old.Type = st
+				}
 			}
 			t = types.I64
 			if ok {
@@ -686,14 +725,15 @@ func (c *checker) assign(s *ast.AssignStmt) {
 		c.lhist = [3]int64{}
 		if s.Op != "=" {
 			rt := c.expr(s.RHS)
-			if rt.IsValid() && !rt.IsInt() {
-				c.errorf(spanOf(s), "The %s operator can not be used on expressions of types %s, %s", s.Op, "int64", rt)
-			}
 			val = types.I64
 			if m := c.info.Maps[lhs.Name]; m != nil && m.Value.IsValid() {
 				val = m.Value
-				if !val.IsInt() {
-					c.errorf(spanOf(s), "The %s operator can not be used on expressions of types %s, %s", s.Op, val, rt)
+			}
+			if !compoundOK(s.Op, val, rt) {
+				c.errorf(spanOf(s), "The %s operator can not be used on expressions of types %s, %s", s.Op, aggOrType(val), rt)
+			} else if m := c.info.Maps[lhs.Name]; m != nil {
+				if st, sized := c.sized(m.Value, spanOf(lhs)); sized {
+					m.Value, val = st, st
 				}
 			}
 		} else if call, ok := s.RHS.(*ast.Call); ok {
@@ -705,12 +745,27 @@ func (c *checker) assign(s *ast.AssignStmt) {
 			c.errorf(spanOf(s.RHS), "Value of type none can not be assigned to %s", lhs.Name)
 			val = types.Type{}
 		}
+		if hasCtx(val) {
+			c.errorf(spanOf(s.RHS), "context cannot be assigned to a map").
+				Hint = "store what it holds instead, e.g. args->name"
+			val = types.Type{}
+		}
 		if val.IsInt() {
 			val = types.IntOf(64, val.Signed)
 		}
 		c.defineMap(lhs, key, val)
 		c.info.Types[lhs] = val
 	}
+}
+
+// compoundOK reports whether `x op= y` is allowed for x of type old and y
+// of type y: on integers, and += and -= on pointers (but not on args, the
+// probe's context).
+func compoundOK(op string, old, y types.Type) bool {
+	if y.IsValid() && !y.IsInt() {
+		return false
+	}
+	return old.IsInt() || old.Kind == types.Pointer && !old.Ctx && (op == "+=" || op == "-=")
 }
 
 // mapKey checks the keys of a map reference and returns the key type.
@@ -742,8 +797,30 @@ func (c *checker) keyElem(k ast.Expr) types.Type {
 	case t.Kind == types.Agg || t.Kind == types.Void:
 		c.errorf(spanOf(k), "%s can not be used as a map key", t)
 		return types.Type{}
+	case hasCtx(t):
+		c.errorf(spanOf(k), "context cannot be used as a map key").
+			Hint = "use what it holds instead, e.g. args->name"
+		return types.Type{}
 	}
 	return t
+}
+
+// hasCtx reports whether a value of type t is or holds the probe's
+// context (args, ctx), which lives only while the probe runs.
+func hasCtx(t types.Type) bool {
+	switch t.Kind {
+	case types.Context:
+		return true
+	case types.Pointer:
+		return t.Ctx
+	case types.Tuple:
+		for _, e := range t.Elems {
+			if hasCtx(e) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func keyList(t types.Type) string {
@@ -906,19 +983,7 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 		}
 		return t.Elems[e.Index]
 	case *ast.Index:
-		t := c.expr(e.X)
-		it := c.expr(e.Index)
-		if it.IsValid() && !it.IsInt() {
-			c.errorf(spanOf(e.Index), "The array index operator [] can only be used with an integer index")
-		}
-		switch t.Kind {
-		case types.Pointer, types.Array:
-			return *t.Elem
-		case types.Invalid:
-			return t
-		}
-		c.errorf(spanOf(e), "The array index operator [] can not be used on expressions of type %s", t)
-		return types.Type{}
+		return c.index(e)
 	case *ast.Tuple:
 		elems := make([]types.Type, len(e.Elems))
 		for i, x := range e.Elems {
@@ -938,7 +1003,7 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 		return types.TupleOf(elems...)
 	case *ast.Sizeof:
 		if e.X != nil {
-			t := c.expr(e.X)
+			t := c.inPlace(e.X)
 			c.setConst(e, int64(t.ByteSize()))
 			return types.U64
 		}
@@ -983,6 +1048,54 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 	}
 	c.errorf(spanOf(e), "unsupported expression")
 	return types.Type{}
+}
+
+// index types x[i]: *(x + i) for a pointer x, element i for an array
+// (a char array, which gbt keeps as a string, is one of int8). A constant
+// index into an array must lie inside it; codegen checks a variable one.
+func (c *checker) index(e *ast.Index) types.Type {
+	t := c.expr(e.X)
+	it := c.expr(e.Index)
+	if !t.IsValid() || !it.IsValid() {
+		return types.Type{}
+	}
+	if !it.IsInt() {
+		c.errorf(spanOf(e.Index), "The array index operator [] can only be used with an integer index")
+		return types.Type{}
+	}
+	var elem types.Type
+	n := -1 // the length of an array
+	switch {
+	case t.Kind == types.Pointer && t.Ctx:
+		c.errorf(spanOf(e), "The array index operator [] can not be used on the args builtin").
+			Hint = "args holds the probe's arguments: read one by name, args->name"
+		return types.Type{}
+	case t.Kind == types.Pointer:
+		elem = *t.Elem
+	case t.Kind == types.Array:
+		elem = *t.Elem
+		if t.Len > 0 { // a flexible array member (data[]) has no bound
+			n = t.Len
+		}
+	case t.Kind == types.String:
+		elem, n = types.I8, t.Size
+	default:
+		c.errorf(spanOf(e), "The array index operator [] can only be used on arrays and pointers, found %s.", t.KindWord())
+		return types.Type{}
+	}
+	if v, ok := c.info.Consts[e.Index]; ok && n >= 0 && (v < 0 || v >= int64(n)) {
+		c.errorf(spanOf(e), "the index %d is out of bounds for array of size %d", v, n).
+			Hint = fmt.Sprintf("the elements are [0] to [%d]", n-1)
+		return types.Type{}
+	}
+	if elem.Kind == types.Record {
+		rec, ok := c.derefRecord(e, elem)
+		if !ok {
+			return types.Type{}
+		}
+		return rec
+	}
+	return elem
 }
 
 func (c *checker) positional(e *ast.Positional) types.Type {
@@ -1161,8 +1274,12 @@ func (c *checker) unary(e *ast.Unary) types.Type {
 		switch x := e.X.(type) {
 		case *ast.Variable:
 			t := c.expr(x)
-			if t.IsValid() && !t.IsInt() {
+			if t.IsValid() && !compoundOK("+=", t, types.I64) {
 				c.errorf(spanOf(e), "The %s operator can not be used on expressions of type '%s'", e.Op, t)
+			} else if v := c.probe_.Vars[x.Name]; v != nil {
+				if st, sized := c.sized(v.Type, spanOf(x)); sized {
+					v.Type = st
+				}
 			}
 			return t
 		case *ast.MapRef:
@@ -1170,9 +1287,12 @@ func (c *checker) unary(e *ast.Unary) types.Type {
 			val := types.I64
 			if m := c.info.Maps[x.Name]; m != nil && m.Value.IsValid() {
 				val = m.Value
-				if !val.IsInt() {
+				if !compoundOK("+=", val, types.I64) {
 					c.errorf(spanOf(e), "The %s operator can not be used on expressions of type '%s'", e.Op, aggOrType(val))
 					return types.Type{}
+				}
+				if st, sized := c.sized(val, spanOf(x)); sized {
+					m.Value, val = st, st
 				}
 			}
 			c.defineMap(x, key, val)
@@ -1209,8 +1329,17 @@ func (c *checker) unary(e *ast.Unary) types.Type {
 	case "*":
 		switch t.Kind {
 		case types.Pointer:
+			if t.Ctx {
+				for _, f := range t.Elem.Fields {
+					if f.Type.Kind == types.String && f.Type.Len == -1 {
+						c.errorf(spanOf(e), "gbt cannot copy %s as a value: its field %s is a __data_loc string", t.Elem.Name, f.Name).
+							Hint = fmt.Sprintf("read the fields one by one, e.g. str(args->%s)", f.Name)
+						return types.Type{}
+					}
+				}
+			}
 			if t.Elem.Kind == types.Record {
-				rec, ok := c.valueRecord(*t.Elem, spanOf(e))
+				rec, ok := c.derefRecord(e, *t.Elem)
 				if !ok {
 					return types.Type{}
 				}
@@ -1320,7 +1449,9 @@ func (c *checker) binary(e *ast.Binary) types.Type {
 		c.errorf(opSpan, "The %s operator can not be used on expressions of types %s, %s", e.Op, lt, rt)
 		return types.Type{}
 	case lt.Kind == types.Pointer && rt.IsInt() && (e.Op == "+" || e.Op == "-"):
-		return lt
+		return c.pointerArith(lt, spanOf(e.X))
+	case lt.IsInt() && rt.Kind == types.Pointer && e.Op == "+":
+		return c.pointerArith(rt, spanOf(e.Y))
 	case lt.Kind == types.Pointer && rt.Kind == types.Pointer && isComparison(e.Op):
 		return types.I64
 	case (lt.Kind == types.Pointer && rt.IsInt()) || (lt.IsInt() && rt.Kind == types.Pointer):
@@ -1330,11 +1461,40 @@ func (c *checker) binary(e *ast.Binary) types.Type {
 		c.errorf(opSpan, "The %s operator can not be used on expressions of types %s, %s", e.Op, lt, rt)
 		return types.Type{}
 	case lt.Kind == types.Pointer || rt.Kind == types.Pointer:
-		c.errorf(opSpan, "The %s operator can not be used on expressions of types %s, %s", e.Op, lt, rt)
+		d := c.errorf(opSpan, "The %s operator can not be used on expressions of types %s, %s", e.Op, lt, rt)
+		if e.Op == "-" && lt.Kind == types.Pointer && rt.Kind == types.Pointer {
+			d.Hint = "to subtract addresses, cast both to integers: (uint64)a - (uint64)b"
+		}
 		return types.Type{}
 	}
 	c.errorf(spanOf(e), "Type mismatch for '%s': comparing '%s' with '%s'", e.Op, aggOrType(lt), aggOrType(rt))
 	return types.Type{}
+}
+
+// pointerArith returns the type of p + n and p - n, where n counts the
+// elements p points at (as in C): p's type, with the size of its element
+// known, and no longer the probe's context itself.
+func (c *checker) pointerArith(p types.Type, span ast.Span) types.Type {
+	p.Ctx = false
+	p, ok := c.sized(p, span)
+	if !ok {
+		return types.Type{}
+	}
+	return p
+}
+
+// sized returns t with the size of the struct it points at known, when t
+// points at a struct known only by name (a tracepoint's "struct x *"
+// field): pointer arithmetic moves by that size.
+func (c *checker) sized(t types.Type, span ast.Span) (types.Type, bool) {
+	if e := t.Elem; t.Kind == types.Pointer && e != nil && e.Kind == types.Record && e.Size == 0 {
+		rec, ok := c.fullRecord(*e, span)
+		if !ok {
+			return types.Type{}, false
+		}
+		t.Elem = &types.Type{Kind: types.Record, Name: rec.Name, Size: rec.Size}
+	}
+	return t, true
 }
 
 // operatorSpan is the span of a binary expression's operator token.
@@ -1482,15 +1642,25 @@ func (c *checker) cast(e *ast.Cast) types.Type {
 		}
 		elem, ok := basicType(e.Type.Name)
 		if !ok {
-			elem = types.Type{Kind: types.Record, Name: e.Type.Name}
-			if _, err := c.structRecord(e.Type.Name); errors.Is(err, probe.ErrNoStruct) {
+			rec, err := c.structRecord(e.Type.Name)
+			if errors.Is(err, probe.ErrNoStruct) {
 				c.errorf(spanOf(e), "Unknown struct/union: '%s'", e.Type.Name)
 				return types.Type{}
 			}
+			// Its fields are resolved again where a script reaches into it;
+			// its size is what p + 1 moves by.
+			elem = types.Type{Kind: types.Record, Name: e.Type.Name, Size: rec.Size}
 		}
-		pt := types.PointerTo(elem, types.Kernel)
+		// A cast keeps the address space of a pointer; an integer made a
+		// pointer points where the probe's addresses do (codegen decides:
+		// user memory in uprobes), as in bpftrace.
+		as := types.AddrNone
+		if t.Kind == types.Pointer {
+			as = t.AddrSpace
+		}
+		pt := types.PointerTo(elem, as)
 		for i := 1; i < e.Type.Ptr; i++ {
-			pt = types.PointerTo(pt, types.Kernel)
+			pt = types.PointerTo(pt, as)
 		}
 		return pt
 	}
@@ -1532,7 +1702,7 @@ func truncate(v int64, t types.Type) int64 {
 }
 
 func (c *checker) field(e *ast.Field) types.Type {
-	t := c.expr(e.X)
+	t := c.inPlace(e.X)
 	if !t.IsValid() {
 		return t
 	}
@@ -1571,7 +1741,7 @@ func (c *checker) field(e *ast.Field) types.Type {
 					f.Type = c.deepRecord(f.Type, 0)
 				}
 			}
-			if !t.Ctx {
+			if t.Kind != types.Pointer || !t.Ctx {
 				if c.info.Fields == nil {
 					c.info.Fields = map[*ast.Field]types.Field{}
 				}

@@ -129,6 +129,15 @@ func TestTypes(t *testing.T) {
 			map[string]string{"$f": "string[64]", "$p": "int32"}},
 		{`BEGIN { @x = (uint8)300; $y = 1 + 2 * 3; @z = pid; }`, map[string]string{"@x": "uint64", "$y": "int64", "@z": "uint64"}},
 		{`BEGIN { @s = "a"; @s = "longer"; }`, map[string]string{"@s": "string[7]"}},
+		// Pointer arithmetic keeps the pointer; indexing reads an element.
+		{`BEGIN { $p = (uint64 *)8 + 1; $q = 2 + (uint32 *)8; $r = $p - 1; $p += 2; $p++; $t = (struct task_struct *)0 + 1; $c = curtask->comm[0]; $i = $p[1]; }`,
+			map[string]string{"$p": "uint64 *", "$q": "uint32 *", "$r": "uint64 *", "$t": "struct task_struct *", "$c": "int8", "$i": "uint64"}},
+		{`tracepoint:syscalls:sys_enter_execve { $a = args->argv[1]; $c = args->filename[0]; $n = args->argv + 1; $x = args; }`,
+			map[string]string{"$a": "int8 *", "$c": "int8", "$n": "int8 **", "$x": "(ctx) struct _tracepoint_syscalls_sys_enter_execve *"}},
+		{`tracepoint:raw_syscalls:sys_enter { $a = args->args[5]; $v = args->args; $e = $v[0]; }`,
+			map[string]string{"$a": "uint64", "$v": "uint64[6]", "$e": "uint64"}},
+		{`tracepoint:syscalls:sys_enter_clock_nanosleep { $t = args->rqtp[1]; $s = args->rqtp[0].tv_sec; }`,
+			map[string]string{"$t": "struct __kernel_timespec", "$s": "int64"}},
 	}
 	for _, tt := range tests {
 		info, out := checkSource(tt.src)

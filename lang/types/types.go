@@ -175,6 +175,15 @@ func ArrayOf(elem Type, n int) Type {
 	return Type{Kind: Array, Elem: &e, Len: n}
 }
 
+// ElemSize is how many bytes p + 1 moves a pointer p of type t: the size
+// of what it points at, or 1 when that has no size (bytes, as for void *).
+func (t Type) ElemSize() int {
+	if t.Elem == nil {
+		return 1
+	}
+	return max(t.Elem.ByteSize(), 1)
+}
+
 // AggOf returns the value type of an aggregation.
 func AggOf(k AggKind, signed bool) Type { return Type{Kind: Agg, AggKind: k, AggSigned: signed} }
 
@@ -352,14 +361,18 @@ func (t Type) String() string {
 		}
 		return "(" + strings.Join(parts, ",") + ")"
 	case Pointer:
+		ctx := ""
+		if t.Ctx {
+			ctx = "(ctx) " // as bpftrace shows the args pointer
+		}
 		if t.Elem == nil {
-			return "void *"
+			return ctx + "void *"
 		}
 		s := t.Elem.String()
 		if strings.HasSuffix(s, "*") {
-			return s + "*"
+			return ctx + s + "*"
 		}
-		return s + " *"
+		return ctx + s + " *"
 	case Record:
 		return t.Name
 	case Array:
