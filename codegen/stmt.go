@@ -90,6 +90,20 @@ func (g *gen) exprStmt(e ast.Expr) {
 			g.incDec(e, asm.R0)
 			return
 		}
+	case *ast.Ternary:
+		// As a statement (`c ? printf("y") : printf("n")`) it is an
+		// if/else, whatever its branches yield.
+		r := g.reg()
+		g.EvalInt(e.Cond, r)
+		els, done := g.Label(), g.Label()
+		g.Emit(asm.JEq.Imm(r, 0, els))
+		g.release(r)
+		g.exprStmt(e.Then)
+		g.Emit(asm.Ja.Label(done))
+		g.Place(els)
+		g.exprStmt(e.Else)
+		g.Place(done)
+		return
 	}
 	// An expression evaluated for nothing: evaluate for side effects.
 	t := g.TypeOf(e)

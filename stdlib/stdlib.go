@@ -148,6 +148,9 @@ func aggregation(k types.AggKind, nargs int) func(*check.Use) types.Type {
 			case p[1] <= p[0]:
 				u.Errorf("lhist() min must be less than max (provided min %d and max %d)", p[0], p[1])
 				return types.Type{}
+			case p[1]-p[0] < p[2]:
+				u.Errorf("lhist() step is too large for the given range (provided step %d for range %d)", p[2], p[1]-p[0])
+				return types.Type{}
 			case (p[1]-p[0])/p[2] > 1000:
 				u.Errorf("lhist() too many buckets, must be <= 1000 (would need %d)", (p[1]-p[0])/p[2])
 				return types.Type{}
