@@ -713,8 +713,27 @@ func (g *gen) Buf(c *ast.Call, off int16, size int) {
 	if g.space(at) == types.User {
 		fn = asm.FnProbeReadUser
 	}
-	g.addr(asm.R1, off)
-	g.Emit(asm.Mov.Imm(asm.R2, int32(size)), asm.Mov.Reg(asm.R3, r), fn.Call())
+	// The record: how many bytes were asked for (at most the capacity),
+	// then the bytes.
+	capacity := size - 8
+	if len(c.Args) == 2 {
+		if _, ok := g.Const(c.Args[1]); !ok {
+			rn := g.reg()
+			g.EvalInt(c.Args[1], rn)
+			fits := g.Label()
+			g.Emit(asm.Mov.Reg(asm.R2, rn), asm.JLE.Imm(asm.R2, int32(capacity), fits), asm.Mov.Imm(asm.R2, int32(capacity)))
+			g.Place(fits)
+			g.release(rn)
+			g.Emit(asm.StoreMem(asm.R10, off, asm.R2, asm.DWord))
+			g.addr(asm.R1, off+8)
+			g.Emit(asm.Mov.Reg(asm.R3, r), fn.Call())
+			g.release(r)
+			return
+		}
+	}
+	g.Emit(asm.Mov.Imm(asm.R1, int32(capacity)), asm.StoreMem(asm.R10, off, asm.R1, asm.DWord))
+	g.addr(asm.R1, off+8)
+	g.Emit(asm.Mov.Imm(asm.R2, int32(capacity)), asm.Mov.Reg(asm.R3, r), fn.Call())
 	g.release(r)
 }
 

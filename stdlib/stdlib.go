@@ -170,6 +170,9 @@ func mapArg(u *check.Use, i int) bool {
 	return true
 }
 
+// maxBufLen bounds buf()'s length: the bytes travel on the BPF stack.
+const maxBufLen = 256
+
 // maxFormatArgs is how many arguments printf, cat and system take, the
 // format included, as bpftrace.
 const maxFormatArgs = 128
@@ -379,12 +382,18 @@ func entries() []*Entry {
 			}
 			n := int64(64)
 			if len(u.Args) == 2 {
-				v, ok := u.Const(1)
-				if !ok || v < 1 || v > 512 {
-					u.Errorf("buf() length must be an integer literal between 1 and 512")
+				if !u.ArgTypes[1].IsInt() {
+					u.Errorf("buf() expects an integer length (%s provided)", u.ArgTypes[1].KindWord())
 					return types.Type{}
 				}
-				n = v
+				n = int64(u.Strlen) // a length known when the probe runs: up to BPFTRACE_STRLEN
+				if v, ok := u.Const(1); ok {
+					if v < 0 || v > maxBufLen {
+						u.Errorf("buf() length must be between 0 and %d (%d provided)", maxBufLen, v)
+						return types.Type{}
+					}
+					n = v
+				}
 			}
 			return types.BufferOf(int(n))
 		}},

@@ -138,7 +138,8 @@ func IntOf(bits int, signed bool) Type { return Type{Kind: Int, Bits: bits, Sign
 // StringOf returns a string type with a buffer of n bytes (including the NUL).
 func StringOf(n int) Type { return Type{Kind: String, Size: n} }
 
-// BufferOf returns a buffer type holding n bytes of data.
+// BufferOf returns a buffer type holding up to n bytes of data. A buffer
+// value is the number of bytes read (a u64), then n bytes.
 func BufferOf(n int) Type { return Type{Kind: Buffer, Size: n} }
 
 // TupleOf returns a tuple of the given element types.
@@ -253,7 +254,9 @@ func (t Type) ByteSize() int {
 		return t.Bits / 8
 	case Bool:
 		return 8
-	case String, Buffer, Record:
+	case Buffer:
+		return 8 + t.Size // the length read, then the bytes
+	case String, Record:
 		return t.Size
 	case Usym:
 		return 16 // the address and the id of its process
@@ -287,7 +290,7 @@ func (t Type) Align() int {
 	switch t.Kind {
 	case Int:
 		return t.Bits / 8
-	case String, Buffer, Mac:
+	case String, Mac:
 		return 1
 	case Array:
 		return t.Elem.Align()

@@ -115,7 +115,10 @@ type printfOut struct {
 func ia(v int64) arg               { return arg{types.I64, i64(v)} }
 func ta(t types.Type, v int64) arg { return arg{t, i64(v)[:t.ByteSize()]} }
 func sa(s string) arg              { return arg{types.StringOf(len(s) + 1), cbytes(s, len(s)+1)} }
-func ba(s string) arg              { return arg{types.BufferOf(len(s)), []byte(s)} }
+func ba(s string) arg {
+	b := binary.LittleEndian.AppendUint64(nil, uint64(len(s))) // the count of bytes read
+	return arg{types.BufferOf(len(s)), append(b, s...)}
+}
 
 type goldenCase struct {
 	name   string

@@ -116,7 +116,7 @@ func (p *Printf) Append(dst, rec []byte) []byte {
 		b := field(rec, a.off, a.size)
 		switch {
 		case a.t.Kind == types.Buffer:
-			dst = v.AppendBuffer(dst, b)
+			dst = v.AppendBuffer(dst, bufferBytes(a.t, b))
 		case a.t.Kind == types.String:
 			dst = v.AppendString(dst, b)
 		case v.Arg() == cfmt.StringArg:

@@ -110,6 +110,13 @@ func supported(t types.Type) error {
 	return fmt.Errorf("printing %s values is not supported yet", t)
 }
 
+// bufferBytes returns the bytes a buffer value holds: as many as were
+// read, after the 8-byte count.
+func bufferBytes(t types.Type, b []byte) []byte {
+	n := min(uword(b, 8), uint64(t.Size))
+	return field(b, 8, int(n))
+}
+
 // appendScalar renders the types whose text is the same in keys and values
 // (probe names, user names, addresses); ok is false for other kinds.
 func (v *values) appendScalar(dst []byte, t types.Type, b []byte) (_ []byte, ok bool) {
@@ -117,7 +124,7 @@ func (v *values) appendScalar(dst []byte, t types.Type, b []byte) (_ []byte, ok 
 	case types.String:
 		return append(dst, cstr(field(b, 0, t.Size))...), true
 	case types.Buffer:
-		return appendHexBuffer(dst, field(b, 0, t.Size)), true
+		return appendHexBuffer(dst, bufferBytes(t, b)), true
 	case types.Stack:
 		// As printf's %s shows a stack: a newline, then frames indented 8.
 		return v.appendStack(dst, t, b, "        "), true
