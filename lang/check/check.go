@@ -1467,6 +1467,12 @@ func (c *checker) binary(e *ast.Binary) types.Type {
 		}
 		return types.Type{}
 	}
+	for _, x := range [2]ast.Expr{e.X, e.Y} {
+		if p, ok := x.(*ast.Positional); ok && !p.Count && c.info.Types[p].Kind == types.String && (lt.IsInt() || rt.IsInt()) {
+			c.errorf(spanOf(p), "$%d used numerically but given \"%s\". Try using str($%d).", p.Index, c.cfg.Params[p.Index-1], p.Index)
+			return types.Type{}
+		}
+	}
 	c.errorf(spanOf(e), "Type mismatch for '%s': comparing '%s' with '%s'", e.Op, aggOrType(lt), aggOrType(rt))
 	return types.Type{}
 }

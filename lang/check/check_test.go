@@ -311,6 +311,20 @@ func TestConstantFolding(t *testing.T) {
 	}
 }
 
+// TestPositionalUsedNumerically: a parameter that is not a number, used as
+// one, is reported in bpftrace's words at the parameter.
+func TestPositionalUsedNumerically(t *testing.T) {
+	for _, src := range []string{`BEGIN { printf("%d\n", $1); }`, `BEGIN { @x = $1 + 1; }`, `BEGIN { if (2 < $1) { exit(); } }`} {
+		_, out := checkSource(src, "abc")
+		if !strings.Contains(out, `ERROR: $1 used numerically but given "abc". Try using str($1).`) {
+			t.Errorf("%s:\n%s", src, out)
+		}
+	}
+	if info, out := checkSource(`BEGIN { printf("%s %s\n", $1, str($1)); }`, "abc"); info == nil {
+		t.Errorf("string use refused:\n%s", out)
+	}
+}
+
 func TestMapKeyTypesUnify(t *testing.T) {
 	info, out := checkSource(`BEGIN { @m[comm] = 1; @m[str(0)] = 2; @t[1, comm] = 1; }`)
 	if info == nil {

@@ -206,6 +206,14 @@ type Use struct {
 	c        *checker
 }
 
+// Param returns positional parameter $i (1-based); "" if it was not given.
+func (u *Use) Param(i int) string {
+	if i < 1 || i > len(u.c.cfg.Params) {
+		return ""
+	}
+	return u.c.cfg.Params[i-1]
+}
+
 // Name is the builtin's name as used.
 func (u *Use) Name() string {
 	switch n := u.Node.(type) {
