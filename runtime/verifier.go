@@ -47,18 +47,43 @@ func (s *Session) loadError(p *codegen.Program, err error) error {
 	}
 	for i := len(ve.Log) - 1; i >= 0; i-- {
 		line := strings.TrimSpace(ve.Log[i])
-		if le.Msg == err.Error() && line != "" && !strings.HasPrefix(line, "processed") && !insnLine.MatchString(line) {
+		if le.Msg == err.Error() && line != "" && !isStateLine(line) && !insnLine.MatchString(line) {
 			le.Msg = line
+			if m := atInsn.FindStringSubmatch(line); m != nil {
+				// "infinite loop detected at insn 23": the span of that one.
+				raw, _ := strconv.Atoi(m[1])
+				le.Span = spanAt(p, raw)
+				break
+			}
 		}
 		if m := insnLine.FindStringSubmatch(line); m != nil {
 			raw, _ := strconv.Atoi(m[1])
-			if idx := insnIndex(p.Insns, raw); idx >= 0 && idx < len(p.Spans) {
-				le.Span = p.Spans[idx]
-			}
+			le.Span = spanAt(p, raw)
 			break
 		}
 	}
 	return le
+}
+
+var atInsn = regexp.MustCompile(`at insn (\d+)`)
+
+// isStateLine reports whether a verifier log line is bookkeeping rather than
+// its verdict: statistics and register state dumps.
+func isStateLine(line string) bool {
+	for _, p := range []string{"processed ", "cur state:", "old state:", "verification time", "stack depth", "from "} {
+		if strings.HasPrefix(line, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// spanAt is the source span of the instruction at raw offset raw of p.
+func spanAt(p *codegen.Program, raw int) ast.Span {
+	if idx := insnIndex(p.Insns, raw); idx >= 0 && idx < len(p.Spans) {
+		return p.Spans[idx]
+	}
+	return ast.Span{}
 }
 
 // insnIndex converts a raw instruction offset (wide loads take two slots)

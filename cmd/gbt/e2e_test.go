@@ -97,6 +97,13 @@ func TestE2E(t *testing.T) {
 				"@s: count 300, average 1, total 300\n\n",
 		},
 		{
+			// The verifier's verdict, not its state dump, names the cause.
+			name:   "an endless while loop is reported at its body",
+			prog:   `BEGIN { $i = 0; while ($i < 10) { @x = 1; } }`,
+			exit:   1,
+			stderr: "stdin:1:35-41: ERROR: the kernel's verifier rejected the program of BEGIN: infinite loop detected at insn",
+		},
+		{
 			// bpftrace 0.17 wraps ++ and -- the same way, but drops
 			// compound assignments and wider values into narrow variables
 			// without a word ($d stays 1 there).

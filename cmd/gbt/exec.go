@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/cilium/ebpf"
@@ -96,6 +97,9 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 			d.Span = ast.Span{}
 		}
 		d.Hint = "run with -v for the whole verifier log"
+		if strings.HasPrefix(le.Msg, "infinite loop detected") {
+			d.Hint = "the loop can go round with nothing changed: make its body change what its condition tests, or bound it with unroll(N)"
+		}
 		diag.Render(a.stderr, source, d)
 		log := le.Tail
 		if a.opts.verbose {
