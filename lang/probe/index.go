@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // IndexEnv is an Env that keeps an index of its tracepoint list, built
@@ -120,4 +121,26 @@ func (x *TracepointIndex) category(cat string) (lo, hi, prefixLen int) {
 	rest := x.names[lo:]
 	n := sort.Search(len(rest), func(i int) bool { return !strings.HasPrefix(rest[i], prefix) })
 	return lo, lo + n, len(prefix)
+}
+
+// IndexCache keeps the TracepointIndex of an Env's tracepoint list, for an
+// Env to implement IndexEnv with. The zero value is ready to use; it is
+// safe for concurrent use.
+type IndexCache struct {
+	mu    sync.Mutex
+	index *TracepointIndex
+}
+
+// Index returns the index of the list list returns, built on first use.
+func (c *IndexCache) Index(list func() ([]string, error)) (*TracepointIndex, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.index == nil {
+		tps, err := list()
+		if err != nil {
+			return nil, err
+		}
+		c.index = NewTracepointIndex(tps)
+	}
+	return c.index, nil
 }

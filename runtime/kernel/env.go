@@ -29,7 +29,7 @@ type Env struct {
 	paths   []string // candidate tracefs directories
 	tracefs string   // the one found, once found
 	events  []string
-	index   *probe.TracepointIndex
+	index   probe.IndexCache
 	formats map[tracepoint]string
 	parsed  probe.FormatCache
 }
@@ -120,16 +120,7 @@ func (e *Env) tracepoints() ([]string, error) {
 // TracepointIndex implements probe.IndexEnv over the list Tracepoints
 // returns, which is read once.
 func (e *Env) TracepointIndex() (*probe.TracepointIndex, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.index == nil {
-		tps, err := e.tracepoints()
-		if err != nil {
-			return nil, err
-		}
-		e.index = probe.NewTracepointIndex(tps)
-	}
-	return e.index, nil
+	return e.index.Index(e.Tracepoints)
 }
 
 // tracepoint names a tracepoint.

@@ -25,7 +25,7 @@ type Env struct {
 	Dir     string
 	mu      sync.Mutex
 	events  []string
-	index   *probe.TracepointIndex
+	index   probe.IndexCache
 	formats map[tracepoint]format
 	parsed  probe.FormatCache
 }
@@ -67,16 +67,7 @@ func (e *Env) tracepoints() ([]string, error) {
 
 // TracepointIndex implements probe.IndexEnv.
 func (e *Env) TracepointIndex() (*probe.TracepointIndex, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.index == nil {
-		tps, err := e.tracepoints()
-		if err != nil {
-			return nil, err
-		}
-		e.index = probe.NewTracepointIndex(tps)
-	}
-	return e.index, nil
+	return e.index.Index(e.Tracepoints)
 }
 
 // TracepointFormat returns the canned format file of category:name.
