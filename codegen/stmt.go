@@ -24,20 +24,11 @@ func (g *gen) stmt(s ast.Stmt) {
 	case *ast.AssignStmt:
 		g.assign(s)
 	case *ast.IfStmt:
-		r := g.reg()
-		g.EvalInt(s.Cond, r)
-		els, done := g.Label(), g.Label()
-		g.Emit(asm.JEq.Imm(r, 0, els))
-		g.release(r)
-		g.block(s.Then)
+		var els func()
 		if s.Else != nil {
-			g.Emit(asm.Ja.Label(done))
-			g.Place(els)
-			g.stmt(s.Else)
-		} else {
-			g.Place(els)
+			els = func() { g.stmt(s.Else) }
 		}
-		g.Place(done)
+		g.ifElse(s.Cond, func() { g.block(s.Then) }, els)
 	case *ast.BlockStmt:
 		g.block(s.Body)
 	case *ast.UnrollStmt:
@@ -71,6 +62,24 @@ func (g *gen) stmt(s ast.Stmt) {
 	}
 }
 
+// ifElse compiles `if (cond) then() else els()`; els may be nil.
+func (g *gen) ifElse(cond ast.Expr, then, els func()) {
+	r := g.reg()
+	g.EvalInt(cond, r)
+	elsL, done := g.Label(), g.Label()
+	g.Emit(asm.JEq.Imm(r, 0, elsL))
+	g.release(r)
+	then()
+	if els != nil {
+		g.Emit(asm.Ja.Label(done))
+	}
+	g.Place(elsL)
+	if els != nil {
+		els()
+	}
+	g.Place(done)
+}
+
 func (g *gen) exprStmt(e ast.Expr) {
 	switch e := e.(type) {
 	case *ast.Call:
@@ -93,16 +102,7 @@ func (g *gen) exprStmt(e ast.Expr) {
 	case *ast.Ternary:
 		// As a statement (`c ? printf("y") : printf("n")`) it is an
 		// if/else, whatever its branches yield.
-		r := g.reg()
-		g.EvalInt(e.Cond, r)
-		els, done := g.Label(), g.Label()
-		g.Emit(asm.JEq.Imm(r, 0, els))
-		g.release(r)
-		g.exprStmt(e.Then)
-		g.Emit(asm.Ja.Label(done))
-		g.Place(els)
-		g.exprStmt(e.Else)
-		g.Place(done)
+		g.ifElse(e.Cond, func() { g.exprStmt(e.Then) }, func() { g.exprStmt(e.Else) })
 		return
 	}
 	// An expression evaluated for nothing: evaluate for side effects.
