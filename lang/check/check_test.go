@@ -21,11 +21,6 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-func golden(t *testing.T, path, got string) {
-	t.Helper()
-	goldenfile.Check(t, path, got, *update)
-}
-
 // checkSource parses and checks src against the canned tracefs.
 func checkSource(src string, params ...string) (*check.Info, string) {
 	return checkSourceUnsafe(src, false, params...)
@@ -50,47 +45,25 @@ func checkSourceUnsafe(src string, unsafe bool, params ...string) (*check.Info, 
 // TestErrors renders the diagnostics of each bad script; most messages are
 // bpftrace 0.17's, word for word.
 func TestErrors(t *testing.T) {
-	files, _ := filepath.Glob("testdata/errors/*.bt")
-	if len(files) < 60 {
-		t.Fatalf("want at least 60 error scripts, have %d", len(files))
-	}
-	for _, file := range files {
-		name := strings.TrimSuffix(filepath.Base(file), ".bt")
-		t.Run(name, func(t *testing.T) {
-			src, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			info, out := checkSource(string(src))
-			if info != nil {
-				t.Fatalf("no error for:\n%s", src)
-			}
-			golden(t, strings.TrimSuffix(file, ".bt")+".golden", out)
-		})
-	}
+	goldenfile.Scripts(t, "testdata/errors/*.bt", 60, *update, func(t *testing.T, src string) string {
+		info, out := checkSource(src)
+		if info != nil {
+			t.Fatalf("no error for:\n%s", src)
+		}
+		return out
+	})
 }
 
 // TestWarnings renders the warnings of scripts that check cleanly; the
 // messages are bpftrace 0.17's, word for word.
 func TestWarnings(t *testing.T) {
-	files, _ := filepath.Glob("testdata/warnings/*.bt")
-	if len(files) == 0 {
-		t.Fatal("no scripts in testdata/warnings")
-	}
-	for _, file := range files {
-		name := strings.TrimSuffix(filepath.Base(file), ".bt")
-		t.Run(name, func(t *testing.T) {
-			src, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			info, out := checkSource(string(src))
-			if info == nil {
-				t.Fatalf("errors for:\n%s\n%s", src, out)
-			}
-			golden(t, strings.TrimSuffix(file, ".bt")+".golden", out)
-		})
-	}
+	goldenfile.Scripts(t, "testdata/warnings/*.bt", 1, *update, func(t *testing.T, src string) string {
+		info, out := checkSource(src)
+		if info == nil {
+			t.Fatalf("errors for:\n%s\n%s", src, out)
+		}
+		return out
+	})
 }
 
 // TestDiffScriptsCheck: every differential test script checks cleanly.

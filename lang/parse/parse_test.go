@@ -76,24 +76,13 @@ func TestRoundTrip(t *testing.T) {
 }
 
 func TestSyntaxErrors(t *testing.T) {
-	files, _ := filepath.Glob("testdata/errors/*.bt")
-	if len(files) == 0 {
-		t.Fatal("no error scripts")
-	}
-	for _, file := range files {
-		name := strings.TrimSuffix(filepath.Base(file), ".bt")
-		t.Run(name, func(t *testing.T) {
-			src, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, diags := Parse("stdin", string(src))
-			if !diags.HasErrors() {
-				t.Fatalf("no error for bad script:\n%s", src)
-			}
-			golden(t, strings.TrimSuffix(file, ".bt")+".golden", render(string(src), diags))
-		})
-	}
+	goldenfile.Scripts(t, "testdata/errors/*.bt", 1, *update, func(t *testing.T, src string) string {
+		_, diags := Parse("stdin", src)
+		if !diags.HasErrors() {
+			t.Fatalf("no error for bad script:\n%s", src)
+		}
+		return render(src, diags)
+	})
 }
 
 // TestSpans checks that nodes point at the right columns.
