@@ -172,18 +172,7 @@ END { }
 		{"tracepoint:syscalls:sys_exit_write"},
 		{"END"},
 	}
-	if len(info.Probes) != len(want) {
-		t.Fatalf("%d probes, want %d", len(info.Probes), len(want))
-	}
-	for i, pi := range info.Probes {
-		var got []string
-		for _, pt := range pi.Points {
-			got = append(got, pt.Name)
-		}
-		if strings.Join(got, " ") != strings.Join(want[i], " ") {
-			t.Errorf("probe %d: points %v, want %v", i, got, want[i])
-		}
-	}
+	wantPoints(t, info, want)
 	if info.Probes[3].Probe != info.Probes[4].Probe {
 		t.Error("the tracepoints and the kprobe of one block have different ast.Probes")
 	}
@@ -252,6 +241,15 @@ func TestAttachPointParams(t *testing.T) {
 			"tracepoint:syscalls:sys_exit_open_tree_attr", "tracepoint:syscalls:sys_exit_openat", "tracepoint:syscalls:sys_exit_openat2"},
 		{"uprobe:/bin/sh:main"},
 	}
+	wantPoints(t, info, want)
+	if pt := info.Probes[2].Points[0]; pt.Path != "/bin/sh" || pt.Func != "main" {
+		t.Errorf("uprobe point %+v", pt)
+	}
+}
+
+// wantPoints checks the names of each probe's attach points.
+func wantPoints(t *testing.T, info *check.Info, want [][]string) {
+	t.Helper()
 	if len(info.Probes) != len(want) {
 		t.Fatalf("%d probes, want %d", len(info.Probes), len(want))
 	}
@@ -263,9 +261,6 @@ func TestAttachPointParams(t *testing.T) {
 		if strings.Join(got, " ") != strings.Join(want[i], " ") {
 			t.Errorf("probe %d: points %v, want %v", i, got, want[i])
 		}
-	}
-	if pt := info.Probes[2].Points[0]; pt.Path != "/bin/sh" || pt.Func != "main" {
-		t.Errorf("uprobe point %+v", pt)
 	}
 }
 
