@@ -59,6 +59,10 @@ type Options struct {
 	Live func(*Live)
 }
 
+// ErrNoOverride is in the error of loading a program that calls override()
+// on a kernel built without CONFIG_BPF_KPROBE_OVERRIDE.
+var ErrNoOverride = errors.New("this kernel does not let BPF programs override return values")
+
 // ErrNoTrampolines is the error of loading a kfunc or kretfunc program on a
 // kernel that refuses fentry/fexit programs.
 var ErrNoTrampolines = errors.New("this kernel refuses fentry/fexit programs (operation not permitted)")

@@ -62,6 +62,9 @@ func (s *Session) loadError(p *codegen.Program, err error) error {
 			break
 		}
 	}
+	if strings.Contains(le.Msg, "cannot use helper bpf_override_return") {
+		le.Err = fmt.Errorf("%w: %w", ErrNoOverride, err)
+	}
 	return le
 }
 

@@ -164,6 +164,39 @@ func strcontainsEmit(g Gen, c *ast.Call, dst asm.Register) {
 	g.Place(done)
 }
 
+// debugfEmit calls bpf_trace_printk(fmt, size, a, b, c): the format and
+// any string values are copied to the frame, integer values are parked
+// there while the others are computed, then loaded into R3-R5.
+func debugfEmit(g Gen, c *ast.Call) {
+	format := c.Args[0].(*ast.StrLit).Value
+	ft := types.StringOf(len(format) + 1)
+	foff := g.Alloc(ft.ByteSize())
+	g.EvalMem(c.Args[0], ft, foff)
+	slots := make([]int16, len(c.Args)-1)
+	strs := make([]bool, len(c.Args)-1)
+	for i, a := range c.Args[1:] {
+		t := g.TypeOf(a)
+		if t.Kind == types.String {
+			slots[i] = g.Alloc(t.ByteSize())
+			strs[i] = true
+			g.EvalMem(a, t, slots[i])
+			continue
+		}
+		slots[i] = g.Alloc(8)
+		g.EvalInt(a, asm.R1)
+		g.Emit(asm.StoreMem(asm.R10, slots[i], asm.R1, asm.DWord))
+	}
+	for i, off := range slots {
+		r := asm.R3 + asm.Register(i)
+		if strs[i] {
+			g.Emit(asm.Mov.Reg(r, asm.R10), asm.Add.Imm(r, int32(off)))
+		} else {
+			g.Emit(asm.LoadMem(r, asm.R10, off, asm.DWord))
+		}
+	}
+	g.Emit(asm.Mov.Reg(asm.R1, asm.R10), asm.Add.Imm(asm.R1, int32(foff)), asm.Mov.Imm(asm.R2, int32(len(format)+1)), asm.FnTracePrintk.Call())
+}
+
 func helperInt(fn asm.BuiltinFunc, post ...asm.Instruction) IntEmitter {
 	return func(g Gen, _ *ast.Call, dst asm.Register) {
 		g.Emit(fn.Call())
@@ -285,6 +318,11 @@ func attachEmitters(es []*Entry) {
 			}
 		}),
 		"strcontains": IntEmitter(strcontainsEmit),
+		"debugf":      StmtEmitter(debugfEmit),
+		"override": StmtEmitter(func(g Gen, c *ast.Call) {
+			g.EvalInt(c.Args[0], asm.R2)
+			g.Emit(asm.Mov.Reg(asm.R1, asm.R6), asm.FnOverrideReturn.Call())
+		}),
 
 		"count": AggEmitter(func(g Gen, _ *ast.Call, ptr, _ asm.Register) { addWord(g, ptr, 0, 1) }),
 		"sum": AggEmitter(func(g Gen, _ *ast.Call, ptr, val asm.Register) {

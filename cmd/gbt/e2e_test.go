@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -552,5 +553,25 @@ func TestE2EWatchpoint(t *testing.T) {
 	out, err = exec.Command(gbt, "-e", "watchpoint:"+addr+":8:w { @ = count(); }").CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "watchpoints need a process to watch: run gbt with -p PID or -c CMD") {
 		t.Errorf("watchpoint without a process: %v\n%s", err, out)
+	}
+}
+
+// TestE2EDebugf: debugf() writes through bpf_trace_printk to the kernel's
+// trace buffer (gbt has mounted tracefs by the time it has run).
+func TestE2EDebugf(t *testing.T) {
+	requireRoot(t)
+	gbt, work := binaries(t)
+	marker := fmt.Sprintf("gbt-debugf-%d", time.Now().UnixNano())
+	prog := `BEGIN { $s = "str"; debugf("` + marker + ` %d %s %u\n", -42, $s, 7); exit(); }`
+	res := runTracer(t, traceRun{argv: []string{gbt, "-e", prog}, work: work})
+	if res.exitCode != 0 || !strings.Contains(res.stderr, "WARNING: The debugf() builtin is not recommended") {
+		t.Fatalf("exit %d: %s", res.exitCode, res.stderr)
+	}
+	trace, err := os.ReadFile("/sys/kernel/tracing/trace")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "bpf_trace_printk: " + marker + " -42 str 7"; !strings.Contains(string(trace), want) {
+		t.Errorf("the trace buffer has no %q", want)
 	}
 }

@@ -97,6 +97,9 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 			d.Span = ast.Span{}
 		}
 		d.Hint = "run with -v for the whole verifier log"
+		if errors.Is(le, runtime.ErrNoOverride) {
+			d.Hint = "override() needs a kernel built with CONFIG_BPF_KPROBE_OVERRIDE, on a function that allows error injection"
+		}
 		if strings.HasPrefix(le.Msg, "infinite loop detected") {
 			d.Hint = "the loop can go round with nothing changed: make its body change what its condition tests, or bound it with unroll(N)"
 		}
