@@ -137,7 +137,12 @@ var argEmitter = IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) { g.EvalI
 // in turn (unrolled: the literal is short and the string bounded).
 func strcontainsEmit(g Gen, c *ast.Call, dst asm.Register) {
 	st := g.TypeOf(c.Args[0])
-	needle := c.Args[1].(*ast.StrLit).Value
+	lit, ok := c.Args[1].(*ast.StrLit)
+	if !ok {
+		strcontainsLoop(g, c, dst)
+		return
+	}
+	needle := lit.Value
 	if needle == "" {
 		g.Emit(asm.Mov.Imm(dst, 1))
 		return
@@ -162,6 +167,43 @@ func strcontainsEmit(g Gen, c *ast.Call, dst asm.Register) {
 	g.Place(found)
 	g.Emit(asm.Mov.Imm(dst, 1))
 	g.Place(done)
+}
+
+// strcontainsLoop searches a string for another string known only when
+// the probe runs, with two bounded loops over the frame copies: at each
+// start i in the haystack, compare needle bytes k until the needle's NUL
+// (found), a mismatch (next i) or the haystack's end (not found: no later
+// start can match). Scratch registers only; the result goes through R0.
+func strcontainsLoop(g Gen, c *ast.Call, dst asm.Register) {
+	ht, nt := g.TypeOf(c.Args[0]), g.TypeOf(c.Args[1])
+	hoff := g.Alloc(ht.ByteSize())
+	g.EvalMem(c.Args[0], ht, hoff)
+	noff := g.Alloc(nt.ByteSize())
+	g.EvalMem(c.Args[1], nt, noff)
+	outer, inner, next, found, missing, done := g.Label(), g.Label(), g.Label(), g.Label(), g.Label(), g.Label()
+	i, k, p, h, n := asm.R1, asm.R2, asm.R3, asm.R4, asm.R5
+	g.Emit(asm.Mov.Imm(i, 0))
+	g.Place(outer)
+	g.Emit(asm.JGE.Imm(i, int32(ht.Size), missing), asm.Mov.Imm(k, 0))
+	g.Place(inner)
+	g.Emit(
+		asm.JGE.Imm(k, int32(nt.Size), found), // a needle without its NUL
+		asm.Mov.Reg(p, asm.R10), asm.Add.Imm(p, int32(noff)), asm.Add.Reg(p, k), asm.LoadMem(n, p, 0, asm.Byte),
+		asm.JEq.Imm(n, 0, found),
+		asm.Mov.Reg(h, i), asm.Add.Reg(h, k), asm.JGE.Imm(h, int32(ht.Size), missing),
+		asm.Mov.Reg(p, asm.R10), asm.Add.Imm(p, int32(hoff)), asm.Add.Reg(p, h), asm.LoadMem(h, p, 0, asm.Byte),
+		asm.JEq.Imm(h, 0, missing),
+		asm.JNE.Reg(h, n, next),
+		asm.Add.Imm(k, 1), asm.Ja.Label(inner),
+	)
+	g.Place(next)
+	g.Emit(asm.Add.Imm(i, 1), asm.Ja.Label(outer))
+	g.Place(missing)
+	g.Emit(asm.Mov.Imm(asm.R0, 0), asm.Ja.Label(done))
+	g.Place(found)
+	g.Emit(asm.Mov.Imm(asm.R0, 1))
+	g.Place(done)
+	g.Emit(asm.Mov.Reg(dst, asm.R0))
 }
 
 // debugfEmit calls bpf_trace_printk(fmt, size, a, b, c): the format and

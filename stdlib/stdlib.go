@@ -826,9 +826,8 @@ func strcontainsType(u *check.Use) types.Type {
 		u.Errorf("strcontains() expects a string as first argument (%s provided)", u.ArgTypes[0].KindWord())
 		return types.Type{}
 	}
-	if _, ok := u.StringLit(1); !ok {
-		u.ErrorHint("compare with strncmp() or ==, or search for a literal",
-			"strcontains() in gbt needs a string literal as second argument (%s provided)", u.ArgTypes[1].KindWord())
+	if u.ArgTypes[1].Kind != types.String {
+		u.Errorf("strcontains() expects a string as second argument (%s provided)", u.ArgTypes[1].KindWord())
 		return types.Type{}
 	}
 	return types.U64
