@@ -102,6 +102,20 @@ func (g *gen) formatted(kind EventKind, c *ast.Call) {
 	g.output(rec, ev.Size, false)
 }
 
+// Unwatch implements stdlib.Gen: an event with the address, sent at once.
+func (g *gen) Unwatch(c *ast.Call) {
+	ev := g.newEvent(EvUnwatch, spanOf(c))
+	ev.addField(types.U64)
+	rec := g.Alloc(ev.Size)
+	g.loadConst(asm.R1, int64(ev.ID))
+	g.Emit(asm.StoreMem(asm.R10, rec, asm.R1, asm.DWord))
+	r := g.reg()
+	g.EvalInt(c.Args[0], r)
+	g.Emit(asm.StoreMem(asm.R10, rec+int16(ev.Offs[0]), r, asm.DWord))
+	g.release(r)
+	g.output(rec, ev.Size, true)
+}
+
 // Exit implements stdlib.Gen: it tells user space to stop and ends the probe.
 func (g *gen) Exit() {
 	ev := g.newEvent(EvExit, g.cur)

@@ -79,10 +79,11 @@ const (
 	EvClear
 	EvZero
 	EvPrintValue
-	EvTime   // time(fmt): Format is the strftime format
-	EvSystem // system(fmt, ...): Pieces/Args give the command line
-	EvCat    // cat(fmt, ...): Pieces/Args give the file name
-	EvJoin   // join(arr, delim): Format is the delimiter; JoinArgs strings of JoinArgSize bytes follow the id
+	EvTime    // time(fmt): Format is the strftime format
+	EvSystem  // system(fmt, ...): Pieces/Args give the command line
+	EvCat     // cat(fmt, ...): Pieces/Args give the file name
+	EvJoin    // join(arr, delim): Format is the delimiter; JoinArgs strings of JoinArgSize bytes follow the id
+	EvUnwatch // unwatch(addr): the address follows the id
 )
 
 // join() reads at most JoinArgs strings of JoinArgSize bytes each, as

@@ -77,6 +77,9 @@ type Session struct {
 	links   []link.Link
 	linkFDs []int // BPF links made without package link
 	perfFDs []int
+	// watches are the link and perf event fds of each watched address,
+	// as indexes in linkFDs and perfFDs, for unwatch().
+	watches map[uint64][][2]int
 	reader  *ringbuf.Reader
 	pr      *output.Printer
 	printfs []*output.Printf // by event id: printf, system and cat formats
@@ -484,7 +487,22 @@ func (s *Session) attachWatchpoint(prog *ebpf.Program, pt probe.Point, cookie ui
 		return err
 	}
 	s.linkFDs = append(s.linkFDs, lfd)
+	if s.watches == nil {
+		s.watches = map[uint64][][2]int{}
+	}
+	s.watches[pt.Watch.Addr] = append(s.watches[pt.Watch.Addr], [2]int{len(s.linkFDs) - 1, len(s.perfFDs) - 1})
 	return nil
+}
+
+// unwatch removes the watchpoints at addr (unwatch()): their links and
+// perf events are closed now, and marked so that detach skips them.
+func (s *Session) unwatch(addr uint64) {
+	for _, w := range s.watches[addr] {
+		unix.Close(s.linkFDs[w[0]])
+		unix.Close(s.perfFDs[w[1]])
+		s.linkFDs[w[0]], s.perfFDs[w[1]] = -1, -1
+	}
+	delete(s.watches, addr)
 }
 
 // loop reads events until exit() or cancellation.
@@ -599,6 +617,8 @@ func (s *Session) handle(rec []byte) error {
 		return s.clearMap(ev.Map, false)
 	case codegen.EvZero:
 		return s.clearMap(ev.Map, true)
+	case codegen.EvUnwatch:
+		s.unwatch(binary.LittleEndian.Uint64(rec[ev.Offs[0]:]))
 	}
 	return nil
 }
@@ -766,7 +786,7 @@ func (s *Session) detach() {
 		fmt.Fprintf(s.opts.Stderr, "Detaching %d probes (the kernel releases tracepoints one at a time: about %d s)...\n",
 			n, (n*35+999)/1000)
 	}
-	closeAll(s.perfFDs, func(fd int) { unix.Close(fd) })
+	closeAll(s.perfFDs, closeFD)
 	s.perfFDs = nil
 }
 
@@ -779,9 +799,16 @@ func (s *Session) closeLinks() {
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { closeAll(s.links, func(l link.Link) { l.Close() }); wg.Done() }()
-	go func() { closeAll(s.linkFDs, func(fd int) { unix.Close(fd) }); wg.Done() }()
+	go func() { closeAll(s.linkFDs, closeFD); wg.Done() }()
 	wg.Wait()
 	s.links, s.linkFDs = nil, nil
+}
+
+// closeFD closes fd, unless unwatch() has (-1).
+func closeFD(fd int) {
+	if fd >= 0 {
+		unix.Close(fd)
+	}
 }
 
 // closeAll closes everything at once: each close of a tracepoint or perf

@@ -68,6 +68,8 @@ type Gen interface {
 	Buf(c *ast.Call, off int16, size int)
 	// Join sends join(arr [, delim]): the strings of a NULL-terminated array.
 	Join(c *ast.Call)
+	// Unwatch asks user space to remove the watchpoints at an address.
+	Unwatch(c *ast.Call)
 }
 
 // FormatKind says what user space does with a formatted event.
@@ -361,6 +363,7 @@ func attachEmitters(es []*Entry) {
 		}),
 		"strcontains": IntEmitter(strcontainsEmit),
 		"debugf":      StmtEmitter(debugfEmit),
+		"unwatch":     StmtEmitter(func(g Gen, c *ast.Call) { g.Unwatch(c) }),
 		"override": StmtEmitter(func(g Gen, c *ast.Call) {
 			g.EvalInt(c.Args[0], asm.R2)
 			g.Emit(asm.Mov.Reg(asm.R1, asm.R6), asm.FnOverrideReturn.Call())

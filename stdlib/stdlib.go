@@ -503,7 +503,7 @@ func entries() []*Entry {
 			}
 			return types.Type{Kind: types.Void}
 		}},
-		{Name: "unwatch", Kind: check.Func, Doc: "unwatch(addr): remove a watchpoint", Type: notYet("a watchpoint stays until gbt exits")},
+		{Name: "unwatch", Kind: check.Func, Doc: "unwatch(addr): remove the watchpoints at addr (soon after: user space does it)", Type: oneInt(types.Type{Kind: types.Void})},
 
 		// Aggregations.
 		{Name: "count", Kind: check.Agg, Doc: "count(): count events", Type: aggregation(types.Count, 0)},

@@ -557,6 +557,15 @@ func TestE2EWatchpoint(t *testing.T) {
 	if want := regexp.MustCompile(`(?m)^@\[watchpoint:` + addr + `:8:w\]: \d+$`); !want.Match(out) {
 		t.Errorf("output:\n%s", out)
 	}
+	// unwatch() takes effect when user space reads its event, so the
+	// workload pauses 50 ms after each of its 10 writes.
+	out, err = exec.Command(gbt, "-q", "-c", o0+" 10 50000", "-e", "watchpoint:"+addr+":8:w { @ = count(); unwatch("+addr+"); }").CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if !regexp.MustCompile(`(?m)^@: [12]$`).Match(out) {
+		t.Errorf("unwatch: want 1 write seen (2 at worst), output:\n%s", out)
+	}
 	out, err = exec.Command(gbt, "-e", "watchpoint:"+addr+":8:w { @ = count(); }").CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "watchpoints need a process to watch: run gbt with -p PID or -c CMD") {
 		t.Errorf("watchpoint without a process: %v\n%s", err, out)

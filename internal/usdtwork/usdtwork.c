@@ -1,12 +1,14 @@
 // usdtwork is the workload of gbt's USDT tests: a C program with SystemTap
 // SDT probes (built by the tests with gcc and <sys/sdt.h>).
 //
-//	usdtwork N    fire gbt:tick N times, gbt:args N times, gbt:sema (only
-//	              while traced) N times, then gbt:done once
+//	usdtwork N [US]  fire gbt:tick N times, gbt:args N times, gbt:sema (only
+//	                 while traced) N times, then gbt:done once; with US,
+//	                 sleep US microseconds after each round
 #define _SDT_HAS_SEMAPHORES 1
 #include <sys/sdt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 // With semaphores on, every probe has one; only gbt:sema's code tests it.
 #define SEMAPHORE(name) unsigned short gbt_##name##_semaphore __attribute__((unused)) __attribute__((section(".probes")))
@@ -41,10 +43,14 @@ __attribute__((noinline)) static void work(int i, long *total) {
 
 int main(int argc, char **argv) {
 	int n = argc > 1 ? atoi(argv[1]) : 1;
+	int pause = argc > 2 ? atoi(argv[2]) : 0;
 	long total = 0;
 	for (int i = 0; i < n; i++) {
 		work(i, &total);
 		watched = i;
+		if (pause > 0) {
+			usleep(pause);
+		}
 	}
 	sink = total;
 	many(1, 2, 3, 4, 5, 6, 70, 80 + n);
