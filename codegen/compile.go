@@ -193,10 +193,7 @@ func (c *compiler) probe(pi *check.ProbeInfo) {
 			Hint = "supported now: BEGIN, END, tracepoint, rawtracepoint, tp_btf, interval, profile, software, hardware, watchpoint, kprobe, kretprobe, uprobe, uretprobe, usdt, kfunc, kretfunc"
 		return
 	}
-	if (pi.Kind.Prog == probe.ProgRawTP || pi.Kind.Prog == probe.ProgTracing || pi.Kind.Name == "usdt") && len(pi.Points) > 1 {
-		// Raw tracepoint links carry no attach cookie, a tracing program
-		// is loaded for one target, and each location of a USDT probe may
-		// keep its arguments elsewhere: one program per point.
+	if pi.Kind.PerPoint && len(pi.Points) > 1 {
 		for i := range pi.Points {
 			one := *pi
 			one.Points = pi.Points[i : i+1]

@@ -95,13 +95,7 @@ func (g *gen) EvalInt(e ast.Expr, dst asm.Register) {
 
 // userProbe reports whether the program probes user space (uprobe,
 // uretprobe, usdt), where integer addresses are user addresses.
-func (g *gen) userProbe() bool {
-	switch g.pi.Kind.Name {
-	case "uprobe", "uretprobe", "usdt":
-		return true
-	}
-	return false
-}
+func (g *gen) userProbe() bool { return g.pi.Kind.User }
 
 // intEmitter returns the integer emitter of an entry, if any.
 func intEmitter(ent *stdlib.Entry) (stdlib.IntEmitter, bool) {

@@ -897,7 +897,7 @@ func funcType(u *check.Use) types.Type {
 		u.Errorf("The func builtin can not be used with '%s' probes", kindName(k))
 		return types.Type{}
 	}
-	if k.Name == "uprobe" || k.Name == "uretprobe" {
+	if k.User {
 		return types.Type{Kind: types.Usym}
 	}
 	return types.Type{Kind: types.Ksym}

@@ -39,7 +39,12 @@ type Kind struct {
 	Return          bool // return probes provide retval
 	Args            bool // provides typed args (args->field)
 	ArgN            bool // provides arg0..argN
-	Supported       bool // gbt can compile and attach it (others are positioned errors)
+	User            bool // probes a user process: its integer addresses are user addresses
+	// PerPoint kinds compile one program per point: raw tracepoint links
+	// carry no attach cookie, a tracing program is loaded for one target,
+	// and each location of a USDT probe may keep its arguments elsewhere.
+	PerPoint  bool
+	Supported bool // gbt can compile and attach it (others are positioned errors)
 
 	// expand appends the points of an attach point of this kind, whose
 	// number of parts is valid, to dst; base has Kind and Span set.
@@ -51,20 +56,20 @@ var kinds = []*Kind{
 	{Name: "BEGIN", Prog: ProgTestRun, Usage: "BEGIN", Supported: true, expand: expandSpecial},
 	{Name: "END", Prog: ProgTestRun, Usage: "END", Supported: true, expand: expandSpecial},
 	{Name: "tracepoint", Aliases: []string{"t"}, Parts: 2, MinParts: 2, Usage: "tracepoint:category:name", Prog: ProgTracepoint, Args: true, Supported: true, expand: expandTracepoint},
-	{Name: "rawtracepoint", Aliases: []string{"rt"}, Parts: 1, MinParts: 1, Usage: "rawtracepoint:name", Prog: ProgRawTP, ArgN: true, Supported: true, expand: expandFunc},
-	{Name: "tp_btf", Parts: 1, MinParts: 1, Usage: "tp_btf:name", Prog: ProgTracing, Args: true, Supported: true, expand: expandFunc},
+	{Name: "rawtracepoint", Aliases: []string{"rt"}, Parts: 1, MinParts: 1, Usage: "rawtracepoint:name", Prog: ProgRawTP, ArgN: true, PerPoint: true, Supported: true, expand: expandFunc},
+	{Name: "tp_btf", Parts: 1, MinParts: 1, Usage: "tp_btf:name", Prog: ProgTracing, Args: true, PerPoint: true, Supported: true, expand: expandFunc},
 	{Name: "kprobe", Aliases: []string{"k"}, Parts: 1, MinParts: 1, Usage: "kprobe:function[+offset]", Prog: ProgKprobe, ArgN: true, Supported: true, expand: expandFunc},
 	{Name: "kretprobe", Aliases: []string{"kr"}, Parts: 1, MinParts: 1, Usage: "kretprobe:function", Prog: ProgKprobe, Return: true, Supported: true, expand: expandFunc},
-	{Name: "uprobe", Aliases: []string{"u"}, Parts: 2, MinParts: 2, Usage: "uprobe:binary:function", Prog: ProgKprobe, ArgN: true, Supported: true, expand: expandUprobe},
-	{Name: "uretprobe", Aliases: []string{"ur"}, Parts: 2, MinParts: 2, Usage: "uretprobe:binary:function", Prog: ProgKprobe, Return: true, Supported: true, expand: expandUprobe},
-	{Name: "usdt", Aliases: []string{"U"}, Parts: 3, MinParts: 2, Usage: "usdt:binary:[provider:]name", Prog: ProgKprobe, ArgN: true, Supported: true, expand: expandUSDT},
+	{Name: "uprobe", Aliases: []string{"u"}, Parts: 2, MinParts: 2, Usage: "uprobe:binary:function", Prog: ProgKprobe, ArgN: true, User: true, Supported: true, expand: expandUprobe},
+	{Name: "uretprobe", Aliases: []string{"ur"}, Parts: 2, MinParts: 2, Usage: "uretprobe:binary:function", Prog: ProgKprobe, Return: true, User: true, Supported: true, expand: expandUprobe},
+	{Name: "usdt", Aliases: []string{"U"}, Parts: 3, MinParts: 2, Usage: "usdt:binary:[provider:]name", Prog: ProgKprobe, ArgN: true, User: true, PerPoint: true, Supported: true, expand: expandUSDT},
 	{Name: "profile", Aliases: []string{"p"}, Parts: 2, MinParts: 1, Usage: "profile:[hz|s|ms|us:]N", Prog: ProgPerfEvent, Supported: true, expand: expandRate("hz")},
 	{Name: "interval", Aliases: []string{"i"}, Parts: 2, MinParts: 1, Usage: "interval:[hz|s|ms|us:]N", Prog: ProgPerfEvent, Supported: true, expand: expandRate("s")},
 	{Name: "software", Aliases: []string{"s"}, Parts: 2, MinParts: 1, Usage: "software:event[:count]", Prog: ProgPerfEvent, Supported: true, expand: expandPerfEvent},
 	{Name: "hardware", Aliases: []string{"h"}, Parts: 2, MinParts: 1, Usage: "hardware:event[:count]", Prog: ProgPerfEvent, Supported: true, expand: expandPerfEvent},
 	{Name: "watchpoint", Aliases: []string{"w"}, Parts: 3, MinParts: 3, Usage: "watchpoint:address:length:mode", Prog: ProgPerfEvent, Supported: true, expand: expandWatchpoint},
-	{Name: "kfunc", Aliases: []string{"fentry", "f"}, Parts: 1, MinParts: 1, Usage: "kfunc:function", Prog: ProgTracing, Args: true, Supported: true, expand: expandFunc},
-	{Name: "kretfunc", Aliases: []string{"fexit", "fr"}, Parts: 1, MinParts: 1, Usage: "kretfunc:function", Prog: ProgTracing, Args: true, Return: true, Supported: true, expand: expandFunc},
+	{Name: "kfunc", Aliases: []string{"fentry", "f"}, Parts: 1, MinParts: 1, Usage: "kfunc:function", Prog: ProgTracing, Args: true, PerPoint: true, Supported: true, expand: expandFunc},
+	{Name: "kretfunc", Aliases: []string{"fexit", "fr"}, Parts: 1, MinParts: 1, Usage: "kretfunc:function", Prog: ProgTracing, Args: true, Return: true, PerPoint: true, Supported: true, expand: expandFunc},
 	{Name: "iter", Parts: 1, MinParts: 1, Usage: "iter:name", Prog: ProgIter, expand: expandFunc},
 }
 
