@@ -191,9 +191,8 @@ func formatArity(u *check.Use) bool {
 // the other arguments and returns the parsed pieces.
 func CheckPrintf(u *check.Use, first int) []cfmt.Piece {
 	name := u.Name()
-	format, ok := u.StringLit(first)
+	format, ok := literalArg(u, first)
 	if !ok {
-		u.Errorf("%s() expects a string literal (%s provided)", name, u.ArgTypes[first].KindWord())
 		return nil
 	}
 	pieces, err := cfmt.Parse(format)
@@ -342,9 +341,7 @@ func entries() []*Entry {
 				return types.Type{}
 			}
 			if len(u.Args) == 1 {
-				if _, ok := u.StringLit(0); !ok {
-					u.Errorf("time() expects a string literal (%s provided)", u.ArgTypes[0].KindWord())
-				}
+				literalArg(u, 0)
 			}
 			return types.Type{Kind: types.Void}
 		}},
@@ -523,6 +520,15 @@ func entries() []*Entry {
 	}
 	attachEmitters(es)
 	return es
+}
+
+// literalArg returns argument i of a use, which must be a string literal.
+func literalArg(u *check.Use, i int) (string, bool) {
+	s, ok := u.StringLit(i)
+	if !ok {
+		u.Errorf("%s() expects a string literal (%s provided)", u.Name(), u.ArgTypes[i].KindWord())
+	}
+	return s, ok
 }
 
 // notYet is the rule of a builtin gbt knows but cannot compile yet.
@@ -705,8 +711,7 @@ func oneString(res types.Type) func(*check.Use) types.Type {
 		if !arity(u, 1, 1) {
 			return types.Type{}
 		}
-		if _, ok := u.StringLit(0); !ok {
-			u.Errorf("%s() expects a string literal (%s provided)", u.Name(), u.ArgTypes[0].KindWord())
+		if _, ok := literalArg(u, 0); !ok {
 			return types.Type{}
 		}
 		return res
@@ -721,9 +726,8 @@ func resolved(lookup func(ae probe.AddrEnv, u *check.Use, name string) (uint64, 
 		if !arity(u, 1, 1) {
 			return types.Type{}
 		}
-		name, ok := u.StringLit(0)
+		name, ok := literalArg(u, 0)
 		if !ok {
-			u.Errorf("%s() expects a string literal (%s provided)", u.Name(), u.ArgTypes[0].KindWord())
 			return types.Type{}
 		}
 		ae, ok := u.AddrEnv()
@@ -805,9 +809,8 @@ func ptonType(u *check.Use) types.Type {
 	if !arity(u, 1, 1) {
 		return types.Type{}
 	}
-	addr, ok := u.StringLit(0)
+	addr, ok := literalArg(u, 0)
 	if !ok {
-		u.Errorf("pton() expects a string literal (%s provided)", u.ArgTypes[0].KindWord())
 		return types.Type{}
 	}
 	b, err := PtonBytes(addr)
