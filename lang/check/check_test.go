@@ -3,12 +3,13 @@ package check_test
 import (
 	"flag"
 	"fmt"
-	goldenfile "github.com/gbt-dev/gbt/internal/golden"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	goldenfile "github.com/gbt-dev/gbt/internal/golden"
 
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/check"

@@ -1,0 +1,525 @@
+package check
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/gbt-dev/gbt/internal/spell"
+	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/probe"
+	"github.com/gbt-dev/gbt/lang/types"
+)
+
+func (c *checker) expr(e ast.Expr) types.Type {
+	t := c.expr1(e)
+	c.info.Types[e] = t
+	return t
+}
+
+func (c *checker) setConst(e ast.Expr, v int64) { c.info.Consts[e] = v }
+
+func (c *checker) expr1(e ast.Expr) types.Type {
+	switch e := e.(type) {
+	case *ast.IntLit:
+		if e.Value > math.MaxInt64 {
+			c.setConst(e, int64(e.Value))
+			return types.U64
+		}
+		c.setConst(e, int64(e.Value))
+		return types.I64
+	case *ast.BoolLit:
+		if e.Value {
+			c.setConst(e, 1)
+		} else {
+			c.setConst(e, 0)
+		}
+		return types.I64
+	case *ast.StrLit:
+		if strings.IndexByte(e.Value, 0) >= 0 {
+			c.errorf(spanOf(e), "string literals may not contain NUL bytes")
+		}
+		return types.StringOf(len(e.Value) + 1)
+	case *ast.Positional:
+		return c.positional(e)
+	case *ast.Variable:
+		v, ok := c.probe_.Vars[e.Name]
+		if !ok {
+			c.errorf(spanOf(e), "Undefined or undeclared variable: %s", e.Name)
+			return types.Type{}
+		}
+		return v.Type
+	case *ast.Ident:
+		return c.ident(e)
+	case *ast.MapRef:
+		return c.mapRead(e, false)
+	case *ast.Call:
+		return c.call1(e, false) // expr records the type
+	case *ast.Unary:
+		return c.unary(e)
+	case *ast.Binary:
+		return c.binary(e)
+	case *ast.Ternary:
+		return c.ternary(e)
+	case *ast.Cast:
+		return c.cast(e)
+	case *ast.Field:
+		return c.field(e)
+	case *ast.TupleIndex:
+		t := c.expr(e.X)
+		if !t.IsValid() {
+			return t
+		}
+		if t.Kind != types.Tuple {
+			c.errorf(spanOf(e), "Can not access index %d on expression of type '%s'", e.Index, t)
+			return types.Type{}
+		}
+		if e.Index >= len(t.Elems) {
+			c.errorf(spanOf(e), "Invalid tuple index: %d. Found %d elements in tuple.", e.Index, len(t.Elems))
+			return types.Type{}
+		}
+		return t.Elems[e.Index]
+	case *ast.Index:
+		return c.index(e)
+	case *ast.Tuple:
+		elems := make([]types.Type, len(e.Elems))
+		for i, x := range e.Elems {
+			t := c.expr(x)
+			if !t.IsValid() {
+				return t
+			}
+			if t.IsInt() {
+				t = types.IntOf(64, t.Signed)
+			}
+			if t.Kind == types.Agg || t.Kind == types.Void {
+				c.errorf(spanOf(x), "%s can not be part of a tuple", aggOrType(t))
+				return types.Type{}
+			}
+			elems[i] = t
+		}
+		return types.TupleOf(elems...)
+	case *ast.Sizeof:
+		if e.X != nil {
+			t := c.inPlace(e.X)
+			c.setConst(e, int64(t.ByteSize()))
+			return types.U64
+		}
+		if t, ok := basicType(e.Type.Name); ok && e.Type.Ptr == 0 {
+			c.setConst(e, int64(t.ByteSize()))
+			return types.U64
+		}
+		if e.Type.Ptr > 0 {
+			c.setConst(e, 8)
+			return types.U64
+		}
+		rec, ok := c.namedRecord(e.Type.Name, spanOf(e))
+		if !ok {
+			return types.Type{}
+		}
+		c.setConst(e, int64(rec.ByteSize()))
+		return types.U64
+	case *ast.Offsetof:
+		rec, ok := c.namedRecord(e.Type.Name, spanOf(e))
+		if !ok || e.Type.Ptr > 0 {
+			if ok {
+				c.errorf(spanOf(e), "offsetof() expects a struct or union, not a pointer")
+			}
+			return types.Type{}
+		}
+		off := 0
+		for i, name := range e.Field {
+			f, found := fieldNamed(rec, name)
+			if !found {
+				c.errorf(spanOf(e), "Struct/union of type '%s' does not contain a field named '%s'", rec.Name, name)
+				return types.Type{}
+			}
+			off += f.Offset
+			if i < len(e.Field)-1 {
+				if rec, ok = c.fullRecord(f.Type, spanOf(e)); !ok {
+					return types.Type{}
+				}
+			}
+		}
+		c.setConst(e, int64(off))
+		return types.U64
+	}
+	c.errorf(spanOf(e), "unsupported expression")
+	return types.Type{}
+}
+
+// index types x[i]: *(x + i) for a pointer x, element i for an array
+// (a char array, which gbt keeps as a string, is one of int8). A constant
+// index into an array must lie inside it; codegen checks a variable one.
+func (c *checker) index(e *ast.Index) types.Type {
+	t := c.expr(e.X)
+	it := c.expr(e.Index)
+	if !t.IsValid() || !it.IsValid() {
+		return types.Type{}
+	}
+	if !it.IsInt() {
+		c.errorf(spanOf(e.Index), "The array index operator [] can only be used with an integer index")
+		return types.Type{}
+	}
+	var elem types.Type
+	n := -1 // the length of an array
+	switch {
+	case t.Kind == types.Pointer && t.Ctx:
+		c.errorf(spanOf(e), "The array index operator [] can not be used on the args builtin").
+			Hint = "args holds the probe's arguments: read one by name, args->name"
+		return types.Type{}
+	case t.Kind == types.Pointer:
+		elem = *t.Elem
+	case t.Kind == types.Array:
+		elem = *t.Elem
+		if t.Len > 0 { // a flexible array member (data[]) has no bound
+			n = t.Len
+		}
+	case t.Kind == types.String:
+		elem, n = types.I8, t.Size
+	default:
+		c.errorf(spanOf(e), "The array index operator [] can only be used on arrays and pointers, found %s.", t.KindWord())
+		return types.Type{}
+	}
+	if v, ok := c.info.Consts[e.Index]; ok && n >= 0 && (v < 0 || v >= int64(n)) {
+		c.errorf(spanOf(e), "the index %d is out of bounds for array of size %d", v, n).
+			Hint = fmt.Sprintf("the elements are [0] to [%d]", n-1)
+		return types.Type{}
+	}
+	if elem.Kind == types.Record {
+		rec, ok := c.derefRecord(e, elem)
+		if !ok {
+			return types.Type{}
+		}
+		return rec
+	}
+	return elem
+}
+
+func (c *checker) positional(e *ast.Positional) types.Type {
+	if e.Count {
+		c.setConst(e, int64(len(c.cfg.Params)))
+		return types.I64
+	}
+	if e.Index > len(c.cfg.Params) {
+		// bpftrace treats a missing parameter as 0 (or "" in str()).
+		c.setConst(e, 0)
+		return types.I64
+	}
+	p := c.cfg.Params[e.Index-1]
+	if v, err := strconv.ParseInt(p, 0, 64); err == nil {
+		c.setConst(e, v)
+		return types.I64
+	}
+	return types.StringOf(len(p) + 1)
+}
+
+func (c *checker) ident(e *ast.Ident) types.Type {
+	if v, ok := c.enums[e.Name]; ok {
+		c.setConst(e, v)
+		return types.I64
+	}
+	if e.Name == "args" {
+		pi := c.probe_
+		if pi.Args == nil || pi.Kind == nil || !pi.Kind.Args {
+			kind := "special"
+			if pi.Kind != nil && pi.Kind.Prog != probe.ProgTestRun {
+				kind = pi.Kind.Name
+			}
+			c.errorf(spanOf(e), "The args builtin can only be used with tracepoint/kfunc/uprobe probes (%s used here)", kind)
+			return types.Type{}
+		}
+		pi.ArgsUsed = true
+		return types.Type{Kind: types.Pointer, Elem: pi.Args, Ctx: true}
+	}
+	b, ok := c.builtin(e.Name)
+	if !ok {
+		if ee, isEnum := c.cfg.Env.(probe.EnumEnv); isEnum && c.cfg.Env != nil {
+			if v, found := ee.EnumValue(e.Name); found {
+				c.enums[e.Name] = v
+				c.setConst(e, v)
+				return types.I64
+			}
+		}
+	}
+	if !ok || (b.BuiltinKind() != Var && b.BuiltinKind() != VarOrFunc) {
+		d := c.errorf(spanOf(e), "Unknown identifier: '%s'", e.Name)
+		if s := spell.Nearest(e.Name, c.varNames()); s != "" {
+			d.Hint = fmt.Sprintf("did you mean %q?", s)
+		}
+		return types.Type{}
+	}
+	c.info.Builtins[e] = b
+	c.use = Use{Node: e, Probe: c.probe_, Strlen: c.cfg.Strlen, Unsafe: c.cfg.Unsafe, c: c}
+	return b.TypeOf(&c.use)
+}
+
+func (c *checker) builtin(name string) (Builtin, bool) {
+	if c.cfg.Builtins == nil {
+		return nil, false
+	}
+	return c.cfg.Builtins.Lookup(name)
+}
+
+func (c *checker) varNames() []string {
+	var out []string
+	if c.cfg.Builtins == nil {
+		return nil
+	}
+	for _, n := range c.cfg.Builtins.Names() {
+		if b, ok := c.cfg.Builtins.Lookup(n); ok && b.BuiltinKind() == Var {
+			out = append(out, n)
+		}
+	}
+	return append(out, "args")
+}
+
+func (c *checker) funcNames() []string {
+	var out []string
+	if c.cfg.Builtins == nil {
+		return nil
+	}
+	for _, n := range c.cfg.Builtins.Names() {
+		if b, ok := c.cfg.Builtins.Lookup(n); ok && b.BuiltinKind() != Var {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// mapRead types a map read. asArg: the map is a call argument, where a
+// map without keys names the whole map (print(@m), clear(@m)).
+func (c *checker) mapRead(m *ast.MapRef, asArg bool) types.Type {
+	key := c.mapKey(m)
+	info := c.info.Maps[m.Name]
+	if info == nil {
+		d := c.errorf(spanOf(m), "Undefined map: %s", m.Name)
+		var names []string
+		for n := range c.info.Maps {
+			names = append(names, n)
+		}
+		if s := spell.Nearest(m.Name, names); s != "" {
+			d.Hint = fmt.Sprintf("did you mean %s?", s)
+		}
+		return types.Type{}
+	}
+	if asArg && m.Keys == nil {
+		return info.Value
+	}
+	if key.IsValid() && info.Key.IsValid() && !sameKeyShape(info.Key, key) {
+		c.errorf(spanOf(m), "Argument mismatch for %s: trying to access with arguments: %s when map expects arguments: %s", m.Name, keyList(key), keyList(info.Key))
+		return types.Type{}
+	}
+	return info.Value
+}
+
+func (c *checker) call(e *ast.Call, mapValue bool) types.Type {
+	t := c.call1(e, mapValue)
+	c.info.Types[e] = t
+	return t
+}
+
+func (c *checker) call1(e *ast.Call, mapValue bool) types.Type {
+	b, ok := c.builtin(e.Name)
+	if !ok || b.BuiltinKind() == Var {
+		d := c.errorf(ast.Span{Start: e.Pos(), End: e.NameEnd}, "Unknown function: %s", e.Name)
+		if s := spell.Nearest(e.Name, c.funcNames()); s != "" {
+			d.Hint = fmt.Sprintf("did you mean %q?", s)
+		}
+		for _, a := range e.Args {
+			c.arg(a)
+		}
+		return types.Type{}
+	}
+	c.info.Builtins[e] = b
+	base := len(c.argStack)
+	defer func() { c.argStack = c.argStack[:base] }()
+	for _, a := range e.Args {
+		if id, ok := a.(*ast.Ident); ok && b.BuiltinKind() == VarOrFunc {
+			// A mode word (kstack(perf)): the type rule reads it.
+			c.argStack = append(c.argStack, types.Type{Kind: types.Void, Name: id.Name})
+			continue
+		}
+		t := c.arg(a)
+		if !t.IsValid() {
+			return types.Type{} // already reported
+		}
+		c.argStack = append(c.argStack, t)
+	}
+	c.use = Use{Node: e, Args: e.Args, ArgTypes: c.argStack[base:len(c.argStack):len(c.argStack)], Probe: c.probe_,
+		MapValue: mapValue, Strlen: c.cfg.Strlen, Unsafe: c.cfg.Unsafe, c: c}
+	t := b.TypeOf(&c.use)
+	if b.BuiltinKind() == Agg && !mapValue && t.IsValid() {
+		c.errorf(spanOf(e), "%s() should be directly assigned to a map", e.Name)
+		return types.Type{}
+	}
+	return t
+}
+
+// arg types a call argument; maps without keys name the whole map.
+func (c *checker) arg(a ast.Expr) types.Type {
+	if m, ok := a.(*ast.MapRef); ok {
+		t := c.mapRead(m, true)
+		c.info.Types[a] = t
+		return t
+	}
+	return c.expr(a)
+}
+
+// basicType resolves the integer type names usable in casts.
+func basicType(name string) (types.Type, bool) {
+	switch name {
+	case "int8", "s8", "char", "signed char":
+		return types.I8, true
+	case "uint8", "u8", "unsigned char", "bool", "_Bool":
+		return types.U8, true
+	case "int16", "s16", "short", "signed short":
+		return types.I16, true
+	case "uint16", "u16", "unsigned short":
+		return types.U16, true
+	case "int32", "s32", "int", "signed int", "signed", "pid_t":
+		return types.I32, true
+	case "uint32", "u32", "unsigned int", "unsigned":
+		return types.U32, true
+	case "int64", "s64", "long", "long long", "signed long", "long int":
+		return types.I64, true
+	case "uint64", "u64", "unsigned long", "unsigned long long", "size_t":
+		return types.U64, true
+	}
+	return types.Type{}, false
+}
+
+func (c *checker) cast(e *ast.Cast) types.Type {
+	t := c.expr(e.X)
+	if !t.IsValid() {
+		return t
+	}
+	if e.Type.ArrayN > 0 {
+		c.errorf(spanOf(e), "casts to arrays are not supported yet")
+		return types.Type{}
+	}
+	if e.Type.Ptr > 0 {
+		if !t.IsInt() && t.Kind != types.Pointer {
+			c.errorf(spanOf(e), "Cannot cast from \"%s\" to \"%s\"", t, ast.TypeString(e.Type))
+			return types.Type{}
+		}
+		elem, ok := basicType(e.Type.Name)
+		if !ok {
+			rec, err := c.structRecord(e.Type.Name)
+			if errors.Is(err, probe.ErrNoStruct) {
+				c.errorf(spanOf(e), "Unknown struct/union: '%s'", e.Type.Name)
+				return types.Type{}
+			}
+			// Its fields are resolved again where a script reaches into it;
+			// its size is what p + 1 moves by.
+			elem = types.Type{Kind: types.Record, Name: e.Type.Name, Size: rec.Size}
+		}
+		// A cast keeps the address space of a pointer; an integer made a
+		// pointer points where the probe's addresses do (codegen decides:
+		// user memory in uprobes), as in bpftrace.
+		as := types.AddrNone
+		if t.Kind == types.Pointer {
+			as = t.AddrSpace
+		}
+		pt := types.PointerTo(elem, as)
+		for i := 1; i < e.Type.Ptr; i++ {
+			pt = types.PointerTo(pt, as)
+		}
+		return pt
+	}
+	to, ok := basicType(e.Type.Name)
+	if !ok {
+		c.errorf(spanOf(e.Type), "Cannot resolve unknown type \"%s\"", e.Type.Name)
+		return types.Type{}
+	}
+	if !t.IsInt() && t.Kind != types.Pointer {
+		c.errorf(spanOf(e), "Cannot cast from \"%s\" to \"%s\"", t, to)
+		return types.Type{}
+	}
+	if v, ok := c.info.Consts[e.X]; ok {
+		c.setConst(e, truncate(v, to))
+	}
+	return to
+}
+
+// truncate converts v to the width and sign of t, as a C cast does.
+func truncate(v int64, t types.Type) int64 {
+	switch t.Bits {
+	case 8:
+		if t.Signed {
+			return int64(int8(v))
+		}
+		return int64(uint8(v))
+	case 16:
+		if t.Signed {
+			return int64(int16(v))
+		}
+		return int64(uint16(v))
+	case 32:
+		if t.Signed {
+			return int64(int32(v))
+		}
+		return int64(uint32(v))
+	}
+	return v
+}
+
+func (c *checker) field(e *ast.Field) types.Type {
+	t := c.inPlace(e.X)
+	if !t.IsValid() {
+		return t
+	}
+	rec := t
+	if t.Kind == types.Pointer && t.Elem != nil && t.Elem.Kind == types.Record {
+		rec = *t.Elem
+		if !e.Arrow && !t.Ctx {
+			c.errorf(spanOf(e), "Can not access field '%s' on type '%s'. Try dereferencing it first, or using '->'", e.Name, t)
+			return types.Type{}
+		}
+	} else if t.Kind == types.Record && e.Arrow {
+		c.errorf(spanOf(e), "Can not access field '%s' on type '%s'. Try using '.'", e.Name, t)
+		return types.Type{}
+	}
+	if rec.Kind != types.Record {
+		c.errorf(spanOf(e), "Can not access field '%s' on expression of type '%s'", e.Name, t)
+		return types.Type{}
+	}
+	if len(rec.Fields) == 0 {
+		full, ok := c.fullRecord(rec, spanOf(e))
+		if !ok {
+			return types.Type{}
+		}
+		rec = full
+	}
+	var names []string
+	for _, f := range rec.Fields {
+		if f.Name == e.Name {
+			if f.Type.Kind == types.Record && f.Type.ByteSize() <= maxValueRecord {
+				// A struct member small enough to be a value: resolve it
+				// whole, so that print() shows its members.
+				if full, err := c.structRecord(f.Type.Name); err == nil || len(f.Type.Fields) > 0 {
+					if len(f.Type.Fields) == 0 {
+						f.Type = full
+					}
+					f.Type = c.deepRecord(f.Type, 0)
+				}
+			}
+			if t.Kind != types.Pointer || !t.Ctx {
+				if c.info.Fields == nil {
+					c.info.Fields = map[*ast.Field]types.Field{}
+				}
+				c.info.Fields[e] = f
+			}
+			return f.Type
+		}
+		names = append(names, f.Name)
+	}
+	d := c.errorf(spanOf(e), "Struct/union of type '%s' does not contain a field named '%s'", rec.Name, e.Name)
+	if s := spell.Nearest(e.Name, names); s != "" {
+		d.Hint = fmt.Sprintf("did you mean %q?", s)
+	} else {
+		d.Hint = "fields: " + strings.Join(names, ", ")
+	}
+	return types.Type{}
+}

@@ -1,0 +1,350 @@
+package check
+
+import (
+	"fmt"
+
+	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/diag"
+	"github.com/gbt-dev/gbt/lang/types"
+)
+
+func (c *checker) unary(e *ast.Unary) types.Type {
+	switch e.Op {
+	case "++", "--":
+		switch x := e.X.(type) {
+		case *ast.Variable:
+			t := c.expr(x)
+			if t.IsValid() && !compoundOK("+=", t, types.I64) {
+				c.errorf(spanOf(e), "The %s operator can not be used on expressions of type '%s'", e.Op, t)
+			} else if v := c.probe_.Vars[x.Name]; v != nil {
+				if st, sized := c.sized(v.Type, spanOf(x)); sized {
+					v.Type = st
+				}
+			}
+			return t
+		case *ast.MapRef:
+			key := c.mapKey(x)
+			val := types.I64
+			if m := c.info.Maps[x.Name]; m != nil && m.Value.IsValid() {
+				val = m.Value
+				if !compoundOK("+=", val, types.I64) {
+					c.errorf(spanOf(e), "The %s operator can not be used on expressions of type '%s'", e.Op, aggOrType(val))
+					return types.Type{}
+				}
+				if st, sized := c.sized(val, spanOf(x)); sized {
+					m.Value, val = st, st
+				}
+			}
+			c.defineMap(x, key, val)
+			c.info.Types[x] = val
+			return val
+		}
+		c.errorf(spanOf(e), "The %s operator must be applied to a map or variable", e.Op)
+		return types.Type{}
+	}
+	t := c.expr(e.X)
+	if !t.IsValid() {
+		return t
+	}
+	switch e.Op {
+	case "!", "~", "-":
+		if !t.IsInt() {
+			c.errorf(ast.Span{Start: e.Pos(), End: e.X.Pos()}, "The %s operator can not be used on expressions of type '%s'", e.Op, t)
+			return types.Type{}
+		}
+		if v, ok := c.info.Consts[e.X]; ok {
+			switch e.Op {
+			case "!":
+				c.setConst(e, b2i(v == 0))
+			case "~":
+				c.setConst(e, ^v)
+			case "-":
+				c.setConst(e, -v)
+			}
+		}
+		if e.Op == "!" {
+			return types.I64
+		}
+		return types.IntOf(64, t.Signed || e.Op == "-")
+	case "*":
+		switch t.Kind {
+		case types.Pointer:
+			if t.Ctx {
+				for _, f := range t.Elem.Fields {
+					if f.Type.Kind == types.String && f.Type.Len == -1 {
+						c.errorf(spanOf(e), "gbt cannot copy %s as a value: its field %s is a __data_loc string", t.Elem.Name, f.Name).
+							Hint = fmt.Sprintf("read the fields one by one, e.g. str(args->%s)", f.Name)
+						return types.Type{}
+					}
+				}
+			}
+			if t.Elem.Kind == types.Record {
+				rec, ok := c.derefRecord(e, *t.Elem)
+				if !ok {
+					return types.Type{}
+				}
+				return rec
+			}
+			return *t.Elem
+		case types.Int:
+			return types.I64
+		}
+		c.errorf(spanOf(e), "The * operator can not be used on expressions of type '%s'", t)
+		return types.Type{}
+	case "&":
+		c.errorf(spanOf(e), "The & operator is not supported")
+		return types.Type{}
+	}
+	return types.Type{}
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func isComparison(op string) bool {
+	switch op {
+	case "==", "!=", "<", "<=", ">", ">=":
+		return true
+	}
+	return false
+}
+
+// literalLengthWarning warns, as bpftrace 0.17, when a string is compared
+// with a literal longer than the string can hold.
+func (c *checker) literalLengthWarning(e *ast.Binary, lt, rt types.Type) {
+	lit, ok := e.Y.(*ast.StrLit)
+	st := lt
+	if !ok {
+		lit, ok = e.X.(*ast.StrLit)
+		st = rt
+	}
+	if !ok || st.Len == -1 || len(lit.Value) <= st.Size {
+		return
+	}
+	if _, both := e.X.(*ast.StrLit); both {
+		if _, both = e.Y.(*ast.StrLit); both {
+			return
+		}
+	}
+	c.warnf(spanOf(e), "The literal is longer than the variable string (size=%d), condition will always be false", st.Size)
+}
+
+// warnf records a warning of this pass.
+func (c *checker) warnf(span ast.Span, format string, args ...any) *diag.Diagnostic {
+	return c.warnings.Warnf(span, format, args...)
+}
+
+// signWarnings warns, as bpftrace 0.17 does, about integer operations whose
+// result depends on signedness: operands of different signs, and signed
+// operands of / and % (BPF divides unsigned). A literal that is not
+// negative counts as unsigned.
+func (c *checker) signWarnings(e *ast.Binary, lt, rt types.Type, span ast.Span) {
+	lsign, rsign := lt.Signed, rt.Signed
+	unsignedLit := func(x ast.Expr) bool { _, ok := x.(*ast.IntLit); return ok }
+	if lsign != rsign {
+		switch {
+		case lsign && unsignedLit(e.X):
+			lsign = false
+		case rsign && unsignedLit(e.Y):
+			rsign = false
+		case isComparison(e.Op):
+			c.warnf(span, "comparison of integers of different signs: '%s' and '%s' can lead to undefined behavior", lt.BpftraceName(), rt.BpftraceName())
+		case e.Op == "+" || e.Op == "-" || e.Op == "*" || e.Op == "/" || e.Op == "%":
+			c.warnf(span, "arithmetic on integers of different signs: '%s' and '%s' can lead to undefined behavior", lt.BpftraceName(), rt.BpftraceName())
+		}
+	}
+	if e.Op != "/" && e.Op != "%" {
+		return
+	}
+	if (lsign && !unsignedLit(e.X)) || (rsign && !unsignedLit(e.Y)) {
+		c.warnf(span, "signed operands for '%s' can lead to undefined behavior (cast to unsigned to silence warning)", e.Op).
+			WithHint("BPF divides unsigned: -7 / 2 is 9223372036854775804; cast a value known to be positive, e.g. (uint64)$x / 2")
+	}
+}
+
+func (c *checker) binary(e *ast.Binary) types.Type {
+	lt := c.expr(e.X)
+	rt := c.expr(e.Y)
+	if !lt.IsValid() || !rt.IsValid() {
+		return types.Type{}
+	}
+	opSpan := c.operatorSpan(e) // bpftrace points at the operator itself
+	switch {
+	case lt.IsInt() && rt.IsInt():
+		c.signWarnings(e, lt, rt, opSpan)
+		c.foldBinary(e)
+		if isComparison(e.Op) || e.Op == "&&" || e.Op == "||" {
+			return types.I64
+		}
+		return types.IntOf(64, lt.Signed && rt.Signed)
+	case lt.Kind == types.String && rt.Kind == types.String:
+		if e.Op == "==" || e.Op == "!=" {
+			c.literalLengthWarning(e, lt, rt)
+			return types.I64
+		}
+		c.errorf(opSpan, "The %s operator can not be used on expressions of types %s, %s", e.Op, lt, rt)
+		return types.Type{}
+	case lt.Kind == types.Pointer && rt.IsInt() && (e.Op == "+" || e.Op == "-"):
+		return c.pointerArith(lt, spanOf(e.X))
+	case lt.IsInt() && rt.Kind == types.Pointer && e.Op == "+":
+		return c.pointerArith(rt, spanOf(e.Y))
+	case lt.Kind == types.Pointer && rt.Kind == types.Pointer && isComparison(e.Op):
+		return types.I64
+	case (lt.Kind == types.Pointer && rt.IsInt()) || (lt.IsInt() && rt.Kind == types.Pointer):
+		if isComparison(e.Op) || e.Op == "&&" || e.Op == "||" {
+			return types.I64
+		}
+		c.errorf(opSpan, "The %s operator can not be used on expressions of types %s, %s", e.Op, lt, rt)
+		return types.Type{}
+	case lt.Kind == types.Pointer || rt.Kind == types.Pointer:
+		d := c.errorf(opSpan, "The %s operator can not be used on expressions of types %s, %s", e.Op, lt, rt)
+		if e.Op == "-" && lt.Kind == types.Pointer && rt.Kind == types.Pointer {
+			d.Hint = "to subtract addresses, cast both to integers: (uint64)a - (uint64)b"
+		}
+		return types.Type{}
+	}
+	for _, x := range [2]ast.Expr{e.X, e.Y} {
+		if p, ok := x.(*ast.Positional); ok && !p.Count && c.info.Types[p].Kind == types.String && (lt.IsInt() || rt.IsInt()) {
+			c.errorf(spanOf(p), "$%d used numerically but given \"%s\". Try using str($%d).", p.Index, c.cfg.Params[p.Index-1], p.Index)
+			return types.Type{}
+		}
+	}
+	c.errorf(spanOf(e), "Type mismatch for '%s': comparing '%s' with '%s'", e.Op, aggOrType(lt), aggOrType(rt))
+	return types.Type{}
+}
+
+// pointerArith returns the type of p + n and p - n, where n counts the
+// elements p points at (as in C): p's type, with the size of its element
+// known, and no longer the probe's context itself.
+func (c *checker) pointerArith(p types.Type, span ast.Span) types.Type {
+	p.Ctx = false
+	p, ok := c.sized(p, span)
+	if !ok {
+		return types.Type{}
+	}
+	return p
+}
+
+// sized returns t with the size of the struct it points at known, when t
+// points at a struct known only by name (a tracepoint's "struct x *"
+// field): pointer arithmetic moves by that size.
+func (c *checker) sized(t types.Type, span ast.Span) (types.Type, bool) {
+	if e := t.Elem; t.Kind == types.Pointer && e != nil && e.Kind == types.Record && e.Size == 0 {
+		rec, ok := c.fullRecord(*e, span)
+		if !ok {
+			return types.Type{}, false
+		}
+		t.Elem = &types.Type{Kind: types.Record, Name: rec.Name, Size: rec.Size}
+	}
+	return t, true
+}
+
+// operatorSpan is the span of a binary expression's operator token.
+func (c *checker) operatorSpan(e *ast.Binary) ast.Span {
+	end := e.OpPos
+	end.Offset += len(e.Op)
+	end.Col += len(e.Op)
+	return ast.Span{Start: e.OpPos, End: end}
+}
+
+func (c *checker) foldBinary(e *ast.Binary) {
+	x, ok1 := c.info.Consts[e.X]
+	y, ok2 := c.info.Consts[e.Y]
+	if !ok1 || !ok2 {
+		return
+	}
+	lt, rt := c.info.Types[e.X], c.info.Types[e.Y]
+	signed := lt.Signed && rt.Signed
+	ux, uy := uint64(x), uint64(y)
+	var v int64
+	switch e.Op {
+	case "+":
+		v = x + y
+	case "-":
+		v = x - y
+	case "*":
+		v = x * y
+	case "/", "%":
+		// bpftrace 0.17 divides unsigned, and by zero yields 0.
+		switch {
+		case y == 0:
+			v = 0
+		case e.Op == "/":
+			v = int64(ux / uy)
+		default:
+			v = int64(ux % uy)
+		}
+	case "&":
+		v = x & y
+	case "|":
+		v = x | y
+	case "^":
+		v = x ^ y
+	case "<<":
+		v = int64(ux << uy) // 0 from a shift by 64 or more, as bpftrace
+	case ">>":
+		v = int64(ux >> uy)
+	case "==":
+		v = b2i(x == y)
+	case "!=":
+		v = b2i(x != y)
+	case "<":
+		v = b2i(cmpLess(x, y, signed))
+	case ">":
+		v = b2i(cmpLess(y, x, signed))
+	case "<=":
+		v = b2i(!cmpLess(y, x, signed))
+	case ">=":
+		v = b2i(!cmpLess(x, y, signed))
+	case "&&":
+		v = b2i(x != 0 && y != 0)
+	case "||":
+		v = b2i(x != 0 || y != 0)
+	default:
+		return
+	}
+	c.setConst(e, v)
+}
+
+func cmpLess(x, y int64, signed bool) bool {
+	if signed {
+		return x < y
+	}
+	return uint64(x) < uint64(y)
+}
+
+func (c *checker) ternary(e *ast.Ternary) types.Type {
+	ct := c.expr(e.Cond)
+	a := c.expr(e.Then)
+	b := c.expr(e.Else)
+	if !ct.IsValid() || !a.IsValid() || !b.IsValid() {
+		return types.Type{}
+	}
+	if !ct.IsInt() && ct.Kind != types.Pointer {
+		c.errorf(spanOf(e.Cond), "Invalid condition in ternary: %s", ct)
+		return types.Type{}
+	}
+	if a.IsInt() && b.IsInt() {
+		if v, ok := c.info.Consts[e.Cond]; ok {
+			if x, ok := c.info.Consts[e.Then]; ok && v != 0 {
+				c.setConst(e, x)
+			}
+			if y, ok := c.info.Consts[e.Else]; ok && v == 0 {
+				c.setConst(e, y)
+			}
+		}
+		return types.IntOf(64, a.Signed && b.Signed)
+	}
+	if a.Kind == types.String && b.Kind == types.String {
+		return widen(a, b)
+	}
+	if a.Kind != b.Kind || a.Kind == types.Tuple && !a.Compatible(b) {
+		c.errorf(spanOf(e), "Ternary operator must return the same type: have '%s' and '%s'", a.KindWord(), b.KindWord())
+		return types.Type{}
+	}
+	return a
+}

@@ -1,0 +1,328 @@
+package check
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/probe"
+	"github.com/gbt-dev/gbt/lang/types"
+)
+
+func (c *checker) expandProbes(prog *ast.Program) {
+	infos := make([]ProbeInfo, len(prog.Probes))
+	c.info.Probes = make([]*ProbeInfo, 0, len(prog.Probes))
+	// Most attach points are one point each: points has room for one
+	// per attach point, and a probe's points go in its share of that room
+	// unless they outgrow it.
+	total := 0
+	for _, p := range prog.Probes {
+		total += len(p.Points)
+	}
+	points := make([]probe.Point, 0, total)
+	for i, p := range prog.Probes {
+		pi := &infos[i]
+		pi.Probe = p
+		room := len(points) + len(p.Points)
+		pts := points[len(points):len(points):room]
+		// bpftrace 0.17 allows one BEGIN and one END; gbt runs several in
+		// source order.
+		for _, ap := range p.Points {
+			var err error
+			if pts, err = c.expandPoint(pts, ap); err != nil {
+				span := ap.Span
+				pe, ok := err.(*probe.Error)
+				if ok && pe.Span.Start.IsValid() {
+					span = pe.Span
+				}
+				d := c.diags.Errorf(span, "%v", err)
+				if ok {
+					d.Hint = pe.Hint
+				}
+			}
+		}
+		if len(pts) <= len(p.Points) {
+			points = points[:room] // pts may be in points' room
+		}
+		if !mixedKinds(pts) {
+			c.addProbe(pi, pts)
+			continue
+		}
+		// A block with attach points of several kinds is checked, and
+		// compiled, once for each kind (in the order the kinds first
+		// appear), since each gives the block its own context: args,
+		// retval, what func is.
+		for j, group := range splitKinds(pts) {
+			if j > 0 {
+				pi = &ProbeInfo{Probe: p, base: pi}
+			}
+			c.addProbe(pi, group)
+		}
+	}
+}
+
+// expandPoint appends the points of one attach point to dst, after
+// substituting its positional parameters.
+func (c *checker) expandPoint(dst []probe.Point, ap *ast.AttachPoint) ([]probe.Point, error) {
+	ap, err := probe.Resolve(ap, c.cfg.Params)
+	if err != nil {
+		return dst, err
+	}
+	return probe.AppendExpand(dst, ap, c.cfg.Env)
+}
+
+// addProbe makes pi the probe of points, all of one kind, and reads the
+// args those points give.
+func (c *checker) addProbe(pi *ProbeInfo, points []probe.Point) {
+	if len(points) > 0 {
+		pi.Kind = points[0].Kind
+		pi.Points = points[:len(points):len(points)]
+		switch pi.Kind.Prog {
+		case probe.ProgTracepoint:
+			if c.cfg.Env != nil {
+				c.tracepointArgs(pi)
+			}
+		case probe.ProgTracing:
+			c.tracingArgs(pi)
+		}
+	}
+	c.info.Probes = append(c.info.Probes, pi)
+}
+
+// mixedKinds reports whether points are of more than one kind.
+func mixedKinds(points []probe.Point) bool {
+	for _, pt := range points {
+		if pt.Kind != points[0].Kind {
+			return true
+		}
+	}
+	return false
+}
+
+// splitKinds groups points by kind, in the order the kinds first appear;
+// each group keeps the order of its points.
+func splitKinds(points []probe.Point) [][]probe.Point {
+	var groups [][]probe.Point
+	for _, pt := range points {
+		i := slices.IndexFunc(groups, func(g []probe.Point) bool { return g[0].Kind == pt.Kind })
+		if i < 0 {
+			groups = append(groups, nil)
+			i = len(groups) - 1
+		}
+		groups[i] = append(groups[i], pt)
+	}
+	return groups
+}
+
+// tracingArgs builds the args record of a kfunc, kretfunc or tp_btf probe
+// from the kernel's BTF: one 8-byte slot per argument of the function or
+// tracepoint. Several points must share a signature.
+func (c *checker) tracingArgs(pi *ProbeInfo) {
+	fe, ok := c.cfg.Env.(probe.FuncEnv)
+	if !ok || c.cfg.Env == nil {
+		c.errorf(pi.Probe.Points[0].Span, "%s probes need the kernel's BTF, which gbt has no access to here", pi.Kind.Name)
+		return
+	}
+	kind := pi.Kind.Name
+	if kind == "kretfunc" {
+		kind = "kfunc"
+	}
+	for i, pt := range pi.Points {
+		args, _, err := fe.FuncArgs(kind, pt.Func)
+		if err != nil {
+			c.errorf(pi.Probe.Points[min(i, len(pi.Probe.Points)-1)].Span, "%v", err)
+			return
+		}
+		if i == 0 {
+			pi.Args = &args
+		} else if !sameRecord(*pi.Args, args) {
+			c.errorf(pi.Probe.Points[min(i, len(pi.Probe.Points)-1)].Span, "%s and %s have different arguments: give each its own probe", pi.Points[0].Name, pt.Name)
+			return
+		}
+	}
+}
+
+// sameRecord reports whether two records have the same fields.
+func sameRecord(a, b types.Type) bool {
+	if len(a.Fields) != len(b.Fields) {
+		return false
+	}
+	for i, f := range a.Fields {
+		g := b.Fields[i]
+		if f.Name != g.Name || f.Offset != g.Offset || !f.Type.Equal(g.Type) {
+			return false
+		}
+	}
+	return true
+}
+
+// tracepointArgs builds the args record of a tracepoint probe from its
+// format file. With several attach points, fields must agree in every
+// format that has them; a field one point lacks is reported where used.
+func (c *checker) tracepointArgs(pi *ProbeInfo) {
+	pi.Args = c.argsRecord(pi.Points[0], pi.Probe.Points[0].Span)
+}
+
+// pointArgs gives each attach point of a probe that reads args its own
+// record: wildcard or listed tracepoints may lay their fields out
+// differently (sys_enter_open has filename at 16, sys_enter_openat at 24),
+// and codegen then compiles one program per layout.
+func (c *checker) pointArgs() {
+	for _, pi := range c.info.Probes {
+		if !pi.ArgsUsed || len(pi.Points) < 2 || pi.Kind == nil || pi.Kind.Prog != probe.ProgTracepoint {
+			continue
+		}
+		pi.PointArgs = make([]*types.Type, len(pi.Points))
+		for i, pt := range pi.Points {
+			pi.PointArgs[i] = c.argsRecord(pt, pi.Probe.Points[0].Span)
+		}
+	}
+}
+
+// tracepoint names a tracepoint.
+type tracepoint struct{ category, event string }
+
+// argsRecord builds (once per event) the args record of a tracepoint from
+// its format file.
+func (c *checker) argsRecord(pt probe.Point, span ast.Span) *types.Type {
+	key := tracepoint{pt.Category, pt.Event}
+	if rec, ok := c.argsCache[key]; ok {
+		return rec
+	}
+	text, err := c.cfg.Env.TracepointFormat(pt.Category, pt.Event)
+	if err != nil {
+		c.argsCache[key] = nil
+		return nil
+	}
+	var f *probe.Format
+	if fe, ok := c.cfg.Env.(probe.FormatEnv); ok {
+		f, err = fe.ParsedFormat(text) // shared: only read here
+	} else {
+		f, err = probe.ParseFormat(text)
+	}
+	if err != nil {
+		c.diags.Errorf(span, "%v", err)
+		c.argsCache[key] = nil
+		return nil
+	}
+	rec := types.Type{Kind: types.Record, Name: "struct _tracepoint_" + pt.Category + "_" + pt.Event,
+		Fields: make([]types.Field, 0, len(f.Fields))}
+	user := pt.Category == "syscalls"
+	for _, fld := range f.Fields {
+		if fld.Common {
+			continue
+		}
+		rec.Fields = append(rec.Fields, types.Field{Name: fld.Name, Type: fieldType(fld, user, c.cfg.Strlen), Offset: fld.Offset})
+		if end := fld.Offset + fld.Size; end > rec.Size {
+			rec.Size = end
+		}
+	}
+	c.argsCache[key] = &rec
+	return &rec
+}
+
+// fieldType maps a tracefs field to a type. Syscall pointer arguments point
+// into user memory.
+func fieldType(f probe.FormatField, user bool, strlen int) types.Type {
+	as := types.Kernel
+	if user {
+		as = types.User
+	}
+	switch {
+	case f.DataLoc:
+		t := types.StringOf(strlen)
+		t.AddrSpace = types.Kernel
+		t.Len = -1 // marks a __data_loc string: read through the u32 locator
+		return t
+	case f.ArrayN > 0 && f.Char:
+		return types.StringOf(f.ArrayN)
+	case f.ArrayN > 0:
+		elem := types.IntOf(8*f.Size/f.ArrayN, f.Signed)
+		if elem.Bits == 0 || elem.Bits > 64 {
+			elem = types.U8
+		}
+		return types.ArrayOf(elem, f.ArrayN)
+	case f.Pointer:
+		return pointerField(f.CType, as)
+	}
+	bits := 8 * f.Size
+	switch bits {
+	case 8, 16, 32, 64:
+	default:
+		bits = 64
+	}
+	return types.IntOf(bits, f.Signed)
+}
+
+// pointerField types a tracefs pointer field from its C type, a pointer
+// into as: "u32 *" points at uint32s, "const char *const *" at pointers to
+// int8 (strings), "struct x *" at the struct (resolved through BTF when a
+// script reaches into it); void and other types point at bytes.
+func pointerField(ctype string, as types.AddrSpace) types.Type {
+	t := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(ctype), "*"))
+	t = strings.TrimSpace(strings.TrimSuffix(t, "const")) // char *const
+	if strings.HasSuffix(t, "*") {
+		return types.PointerTo(pointerField(t, as), as)
+	}
+	var words []string
+	for _, w := range strings.Fields(t) {
+		if w != "const" && w != "volatile" {
+			words = append(words, w)
+		}
+	}
+	name := strings.Join(words, " ")
+	elem := types.U8
+	switch {
+	case (strings.HasPrefix(name, "struct ") || strings.HasPrefix(name, "union ")) && !strings.ContainsAny(name, "()[]"):
+		elem = types.Type{Kind: types.Record, Name: name}
+	case strings.Contains(name, "char") && name != "unsigned char":
+		elem = types.I8
+	default:
+		if it, ok := fieldTypedefs[name]; ok {
+			elem = it
+		} else if it, ok := basicType(strings.TrimPrefix(name, "__")); ok {
+			elem = it
+		}
+	}
+	return types.PointerTo(elem, as)
+}
+
+// fieldTypedefs are the integer typedefs syscall pointer arguments point at
+// besides basicType's names (which also serve __u32 and the like).
+var fieldTypedefs = map[string]types.Type{
+	"loff_t": types.I64, "ssize_t": types.I64, "uid_t": types.U32, "gid_t": types.U32,
+	"qid_t": types.U32, "umode_t": types.U16, "key_serial_t": types.I32, "clockid_t": types.I32,
+	"aio_context_t": types.U64, "long unsigned int": types.U64,
+}
+
+// probeAgain checks the block of pi once more, for a kind of attach point
+// other than the block's first: into tables of its own, which pi keeps if
+// its kind gives an expression of the block another type, constant or
+// field than the first kind did (args of a tracepoint and of a tp_btf
+// probe, func of a kprobe and of a uprobe).
+func (c *checker) probeAgain(pi *ProbeInfo) {
+	shared := tables{types: c.info.Types, consts: c.info.Consts, fields: c.info.Fields}
+	own := tables{types: map[ast.Expr]types.Type{}, consts: map[ast.Expr]int64{}}
+	c.info.Types, c.info.Consts, c.info.Fields = own.types, own.consts, nil
+	c.probe(pi)
+	own.fields = c.info.Fields
+	if shared.fields == nil && own.fields != nil {
+		shared.fields = map[*ast.Field]types.Field{}
+	}
+	c.info.Types, c.info.Consts, c.info.Fields = shared.types, shared.consts, shared.fields
+	if shared.merge(own) {
+		pi.own = &own
+	}
+}
+
+func (c *checker) probe(pi *ProbeInfo) {
+	c.probe_ = pi
+	p := pi.Probe
+	if p.Predicate != nil {
+		t := c.expr(p.Predicate)
+		if t.IsValid() && !t.IsInt() && t.Kind != types.Pointer {
+			c.errorf(spanOf(p.Predicate), "Invalid type for predicate: %s", t)
+		}
+	}
+	c.block(p.Body)
+}

@@ -1,0 +1,333 @@
+package check
+
+import (
+	"strings"
+
+	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/types"
+)
+
+func (c *checker) block(b *ast.Block) {
+	for i, s := range b.Stmts {
+		c.stmt(s)
+		if j, ok := s.(*ast.JumpStmt); ok && i < len(b.Stmts)-1 {
+			c.warnf(spanOf(j), "All code after a '%s' is unreachable.", j.Keyword)
+		}
+	}
+}
+
+func (c *checker) stmt(s ast.Stmt) {
+	switch s := s.(type) {
+	case *ast.ExprStmt:
+		if call, ok := s.X.(*ast.Call); ok {
+			c.call(call, false)
+			return
+		}
+		c.expr(s.X)
+	case *ast.AssignStmt:
+		c.assign(s)
+	case *ast.IfStmt:
+		t := c.expr(s.Cond)
+		if t.IsValid() && !t.IsInt() && t.Kind != types.Pointer {
+			c.errorf(spanOf(s.Cond), "Invalid condition in if(): %s", t)
+		}
+		c.block(s.Then)
+		if s.Else != nil {
+			c.stmt(s.Else)
+		}
+	case *ast.BlockStmt:
+		c.block(s.Body)
+	case *ast.UnrollStmt:
+		c.expr(s.Count)
+		n, ok := c.info.Consts[s.Count]
+		switch {
+		case !ok:
+			c.errorf(spanOf(s.Count), "unroll() count must be a constant integer")
+		case n < 1:
+			c.errorf(ast.Span{Start: s.Pos(), End: s.Body.Pos()}, "unroll minimum value is 1")
+		case n > 100:
+			c.errorf(ast.Span{Start: s.Pos(), End: s.Body.Pos()}, "unroll maximum value is 100")
+		}
+		c.block(s.Body)
+	case *ast.WhileStmt:
+		t := c.expr(s.Cond)
+		if t.IsValid() && !t.IsInt() {
+			c.errorf(spanOf(s.Cond), "Invalid condition in while(): %s", t)
+		}
+		c.loops++
+		c.block(s.Body)
+		c.loops--
+	case *ast.ForStmt:
+		m := c.info.Maps[s.Map.Name]
+		if m == nil {
+			c.errorf(spanOf(s.Map), "Undefined map: %s", s.Map.Name)
+		} else {
+			kv := types.TupleOf(m.Key, m.Value)
+			c.defineVar(s.Var, kv)
+			c.info.Types[s.Var] = kv
+		}
+		c.info.Types[s.Map] = types.Type{}
+		c.loops++
+		c.block(s.Body)
+		c.loops--
+	case *ast.JumpStmt:
+		switch s.Keyword {
+		case "break", "continue":
+			if c.loops == 0 {
+				c.errorf(spanOf(s), "%s used outside of a loop", s.Keyword)
+			}
+		case "return":
+			if s.Value != nil {
+				c.expr(s.Value)
+			}
+		}
+	}
+}
+
+func (c *checker) defineVar(v *ast.Variable, t types.Type) {
+	vars := c.probe_.Vars
+	if vars == nil {
+		vars = map[string]*VarInfo{}
+		c.probe_.Vars = vars
+	}
+	if old, ok := vars[v.Name]; ok {
+		if old.Type.IsValid() && t.IsValid() && !old.Type.Compatible(t) {
+			c.errorf(spanOf(v), "Type mismatch for %s: trying to assign value of type '%s' when variable already contains a value of type '%s'", v.Name, t, old.Type)
+			return
+		}
+		if t.Kind == types.String && t.Size > old.Type.Size {
+			old.Type.Size = t.Size
+			c.widened = true
+		}
+		return
+	}
+	vars[v.Name] = c.vars.new(VarInfo{Name: v.Name, Type: t, Span: spanOf(v)})
+}
+
+func (c *checker) assign(s *ast.AssignStmt) {
+	switch lhs := s.LHS.(type) {
+	case *ast.Variable:
+		var t types.Type
+		if s.Op != "=" {
+			old, ok := c.probe_.Vars[lhs.Name]
+			if !ok {
+				c.errorf(spanOf(lhs), "Undefined or undeclared variable: %s", lhs.Name)
+			}
+			rt := c.expr(s.RHS)
+			if ok && !compoundOK(s.Op, old.Type, rt) {
+				c.errorf(spanOf(s), "The %s operator can not be used on expressions of types %s, %s", s.Op, old.Type, rt)
+			} else if ok {
+				if st, sized := c.sized(old.Type, spanOf(lhs)); sized {
+					old.Type = st
+				}
+			}
+			t = types.I64
+			if ok {
+				t = old.Type
+			}
+		} else {
+			t = c.expr(s.RHS)
+			if t.Kind == types.Agg {
+				c.errorf(spanOf(s.RHS), "%s() should be directly assigned to a map", t.AggKind)
+				t = types.Type{}
+			}
+			if t.Kind == types.Void {
+				c.errorf(spanOf(s.RHS), "Value of type none can not be assigned to %s", lhs.Name)
+				t = types.Type{}
+			}
+			// A variable keeps the width of its first value, as in
+			// bpftrace: `$x = (uint8)255; $x++` wraps to 0.
+		}
+		c.defineVar(lhs, t)
+		c.info.Types[lhs] = c.probe_.Vars[lhs.Name].Type
+	case *ast.MapRef:
+		key := c.mapKey(lhs)
+		var val types.Type
+		c.lhist = [3]int64{}
+		if s.Op != "=" {
+			rt := c.expr(s.RHS)
+			val = types.I64
+			if m := c.info.Maps[lhs.Name]; m != nil && m.Value.IsValid() {
+				val = m.Value
+			}
+			if !compoundOK(s.Op, val, rt) {
+				c.errorf(spanOf(s), "The %s operator can not be used on expressions of types %s, %s", s.Op, aggOrType(val), rt)
+			} else if m := c.info.Maps[lhs.Name]; m != nil {
+				if st, sized := c.sized(m.Value, spanOf(lhs)); sized {
+					m.Value, val = st, st
+				}
+			}
+		} else if call, ok := s.RHS.(*ast.Call); ok {
+			val = c.call(call, true)
+		} else {
+			val = c.expr(s.RHS)
+		}
+		if val.Kind == types.Void {
+			c.errorf(spanOf(s.RHS), "Value of type none can not be assigned to %s", lhs.Name)
+			val = types.Type{}
+		}
+		if hasCtx(val) {
+			c.errorf(spanOf(s.RHS), "context cannot be assigned to a map").
+				Hint = "store what it holds instead, e.g. args->name"
+			val = types.Type{}
+		}
+		if val.IsInt() {
+			val = types.IntOf(64, val.Signed)
+		}
+		c.defineMap(lhs, key, val)
+		c.info.Types[lhs] = val
+	}
+}
+
+// compoundOK reports whether `x op= y` is allowed for x of type old and y
+// of type y: on integers, and += and -= on pointers (but not on args, the
+// probe's context).
+func compoundOK(op string, old, y types.Type) bool {
+	if y.IsValid() && !y.IsInt() {
+		return false
+	}
+	return old.IsInt() || old.Kind == types.Pointer && !old.Ctx && (op == "+=" || op == "-=")
+}
+
+// mapKey checks the keys of a map reference and returns the key type.
+func (c *checker) mapKey(m *ast.MapRef) types.Type {
+	if m.Keys == nil {
+		return types.Type{Kind: types.Void}
+	}
+	switch len(m.Keys) {
+	case 0:
+		return types.TupleOf()
+	case 1:
+		return c.keyElem(m.Keys[0])
+	}
+	elems := make([]types.Type, len(m.Keys))
+	for i, k := range m.Keys {
+		if elems[i] = c.keyElem(k); !elems[i].IsValid() {
+			return types.Type{}
+		}
+	}
+	return types.TupleOf(elems...)
+}
+
+// keyElem checks one key of a map reference and returns its type in the key.
+func (c *checker) keyElem(k ast.Expr) types.Type {
+	t := c.expr(k)
+	switch {
+	case t.IsInt():
+		return types.IntOf(64, t.Signed)
+	case t.Kind == types.Agg || t.Kind == types.Void:
+		c.errorf(spanOf(k), "%s can not be used as a map key", t)
+		return types.Type{}
+	case hasCtx(t):
+		c.errorf(spanOf(k), "context cannot be used as a map key").
+			Hint = "use what it holds instead, e.g. args->name"
+		return types.Type{}
+	}
+	return t
+}
+
+// hasCtx reports whether a value of type t is or holds the probe's
+// context (args, ctx), which lives only while the probe runs.
+func hasCtx(t types.Type) bool {
+	switch t.Kind {
+	case types.Context:
+		return true
+	case types.Pointer:
+		return t.Ctx
+	case types.Tuple:
+		for _, e := range t.Elems {
+			if hasCtx(e) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func keyList(t types.Type) string {
+	switch t.Kind {
+	case types.Void:
+		return "[]"
+	case types.Tuple:
+		parts := make([]string, len(t.Elems))
+		for i, e := range t.Elems {
+			parts[i] = keyString(e)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	}
+	return "[" + keyString(t) + "]"
+}
+
+func keyString(t types.Type) string {
+	if t.IsInt() && !t.Signed {
+		return "unsigned int64"
+	}
+	return t.String()
+}
+
+// defineMap records or checks the key and value types of a map assignment.
+func (c *checker) defineMap(m *ast.MapRef, key, val types.Type) {
+	info := c.info.Maps[m.Name]
+	if info == nil {
+		info = c.maps.new(MapInfo{Name: m.Name, Key: key, Value: val, Span: spanOf(m)})
+		c.info.Maps[m.Name] = info
+	}
+	if key.IsValid() {
+		if !info.Key.IsValid() {
+			info.Key = key
+		} else if !sameKeyShape(info.Key, key) {
+			c.errorf(spanOf(m), "Argument mismatch for %s: trying to access with arguments: %s when map expects arguments: %s", m.Name, keyList(key), keyList(info.Key))
+		} else {
+			if w := widen(info.Key, key); !w.Equal(info.Key) {
+				info.Key, c.widened = w, true
+			}
+		}
+	}
+	if val.IsValid() {
+		switch {
+		case !info.Value.IsValid():
+			info.Value = val
+		case !info.Value.Compatible(val):
+			c.errorf(spanOf(m), "Type mismatch for %s: trying to assign value of type '%s' when map already contains a value of type '%s'", m.Name, aggOrType(val), aggOrType(info.Value))
+		default:
+			if w := widen(info.Value, val); !w.Equal(info.Value) {
+				info.Value, c.widened = w, true
+			}
+		}
+		if val.Kind == types.Agg && val.AggKind == types.Lhist {
+			if info.LhistStep != 0 && (info.LhistMin != c.lhist[0] || info.LhistMax != c.lhist[1] || info.LhistStep != c.lhist[2]) {
+				c.errorf(spanOf(m), "lhist() parameters of %s differ from an earlier use", m.Name)
+			}
+			info.LhistMin, info.LhistMax, info.LhistStep = c.lhist[0], c.lhist[1], c.lhist[2]
+		}
+	}
+}
+
+func aggOrType(t types.Type) string {
+	if t.Kind == types.Agg {
+		return t.AggKind.String()
+	}
+	return t.String()
+}
+
+func sameKeyShape(a, b types.Type) bool {
+	if a.Kind == types.Void || b.Kind == types.Void {
+		return a.Kind == b.Kind
+	}
+	return a.Compatible(b)
+}
+
+// widen returns a with strings grown to fit b (elementwise for tuples).
+func widen(a, b types.Type) types.Type {
+	switch {
+	case a.Kind == types.String && b.Kind == types.String && b.Size > a.Size:
+		a.Size = b.Size
+	case a.Kind == types.Tuple && b.Kind == types.Tuple && len(a.Elems) == len(b.Elems):
+		elems := make([]types.Type, len(a.Elems))
+		for i := range a.Elems {
+			elems[i] = widen(a.Elems[i], b.Elems[i])
+		}
+		a.Elems = elems
+	}
+	return a
+}
