@@ -1,8 +1,9 @@
 package runtime_test
 
 import (
-	"github.com/gbt-dev/gbt/internal/compiletest"
 	"testing"
+
+	"github.com/gbt-dev/gbt/internal/compiletest"
 
 	"github.com/gbt-dev/gbt/codegen"
 	"github.com/gbt-dev/gbt/lang/probe/probetest"

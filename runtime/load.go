@@ -1,0 +1,61 @@
+package runtime
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+	"golang.org/x/sys/unix"
+
+	"github.com/gbt-dev/gbt/codegen"
+	"github.com/gbt-dev/gbt/lang/probe"
+)
+
+// load creates the maps and loads every program, mapping verifier errors
+// back to the script.
+func (s *Session) load() error {
+	for _, md := range s.obj.Maps {
+		m, err := ebpf.NewMap(md.Spec)
+		if err != nil {
+			return fmt.Errorf("create map %s: %w", md.Name, err)
+		}
+		s.maps[md.Spec.Name] = m
+	}
+	for _, p := range s.obj.Programs {
+		insns := make(asm.Instructions, len(p.Insns))
+		copy(insns, p.Insns)
+		for name, m := range s.maps {
+			if err := insns.AssociateMap(name, m); err != nil && !errors.Is(err, asm.ErrUnreferencedSymbol) {
+				return fmt.Errorf("%s: associate map %s: %w", p.Name, name, err)
+			}
+		}
+		spec := &ebpf.ProgramSpec{Name: progName(p), Type: p.Type, Instructions: insns, License: "GPL",
+			AttachType: p.AttachType, AttachTo: p.AttachTo}
+		prog, err := ebpf.NewProgramWithOptions(spec, ebpf.ProgramOptions{})
+		if err != nil {
+			if p.Kind == probe.ProgTracing && errors.Is(err, unix.EPERM) && p.AttachType != ebpf.AttachTraceRawTp {
+				return fmt.Errorf("%s: %w (kfunc/kretfunc need BPF trampolines, CONFIG_FUNCTION_TRACER and no lockdown; kprobe:%s is the alternative where kprobes exist)", p.Name, ErrNoTrampolines, p.AttachTo)
+			}
+			return s.loadError(p, err)
+		}
+		s.progs = append(s.progs, prog)
+	}
+	return nil
+}
+
+func progName(p *codegen.Program) string {
+	var b strings.Builder
+	for _, r := range p.Name {
+		if b.Len() == 15 {
+			break
+		}
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,169 @@
+package runtime
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/cilium/ebpf"
+
+	"github.com/gbt-dev/gbt/codegen"
+	"github.com/gbt-dev/gbt/lang/types"
+	"github.com/gbt-dev/gbt/runtime/output"
+)
+
+func (s *Session) userMap(name string) (*codegen.MapDesc, *ebpf.Map) {
+	for _, md := range s.obj.Maps {
+		if md.Role == codegen.RoleUser && md.Name == name {
+			return md, s.maps[md.Spec.Name]
+		}
+	}
+	return nil, nil
+}
+
+// readMap reads every element of a user map.
+func (s *Session) readMap(md *codegen.MapDesc, m *ebpf.Map) (output.MapLayout, []output.Entry, error) {
+	l := output.MapLayout{Name: md.Name, Key: md.Info.Key, Value: md.Info.Value,
+		Lhist: output.LhistParams{Min: md.Info.LhistMin, Max: md.Info.LhistMax, Step: md.Info.LhistStep}}
+	if md.Info.Keyless() {
+		l.Key = types.Type{Kind: types.Void}
+	}
+	valSize := int(md.Spec.ValueSize)
+	stride := (valSize + 7) &^ 7
+	var es []output.Entry
+	var prev any
+	for {
+		next := make([]byte, md.Spec.KeySize)
+		err := m.NextKey(prev, &next)
+		if errors.Is(err, ebpf.ErrKeyNotExist) {
+			break
+		}
+		if err != nil {
+			return l, nil, fmt.Errorf("read map %s: %w", md.Name, err)
+		}
+		prev = next
+		raw, err := m.LookupBytes(next)
+		if err != nil {
+			if errors.Is(err, ebpf.ErrKeyNotExist) {
+				continue
+			}
+			return l, nil, fmt.Errorf("read map %s: %w", md.Name, err)
+		}
+		e := output.Entry{Key: next}
+		if md.PerCPU {
+			for off := 0; off+valSize <= len(raw); off += stride {
+				e.Values = append(e.Values, raw[off:off+valSize])
+			}
+		} else {
+			e.Values = [][]byte{raw}
+		}
+		es = append(es, e)
+	}
+	if md.Info.Keyless() && md.Spec.Type == ebpf.PerCPUArray && neverStored(md.Info.Value.AggKind, es) {
+		// A keyless aggregation lives in a per-CPU array, which always has
+		// its element; bpftrace 0.17 prints those it never stored to (or
+		// cleared) as empty maps, except count and sum, which print 0.
+		es = nil
+	}
+	return l, es, nil
+}
+
+// neverStored reports whether a keyless aggregation holds nothing.
+func neverStored(k types.AggKind, es []output.Entry) bool {
+	if k == types.Count || k == types.Sum {
+		return false
+	}
+	for _, e := range es {
+		for _, v := range e.Values {
+			for _, b := range v {
+				if b != 0 {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+func (s *Session) printMap(name string, top, div int) error {
+	md, m := s.userMap(name)
+	if md == nil {
+		return nil
+	}
+	l, es, err := s.readMap(md, m)
+	if err != nil {
+		return err
+	}
+	return s.pr.PrintMap(l, es, top, div)
+}
+
+// clearMap deletes every element; keyless aggregations (per-CPU arrays)
+// cannot be deleted and are zeroed instead, as bpftrace does.
+func (s *Session) clearMap(name string, zero bool) error {
+	md, m := s.userMap(name)
+	if md == nil {
+		return nil
+	}
+	var keys [][]byte
+	var prev any
+	for {
+		next := make([]byte, md.Spec.KeySize)
+		if err := m.NextKey(prev, &next); err != nil {
+			break
+		}
+		keys = append(keys, next)
+		prev = next
+	}
+	for _, k := range keys {
+		if zero || md.Spec.Type == ebpf.PerCPUArray || md.Spec.Type == ebpf.Array {
+			var zeros any = make([]byte, md.Spec.ValueSize)
+			if md.PerCPU {
+				n, err := ebpf.PossibleCPU()
+				if err != nil {
+					return err
+				}
+				per := make([][]byte, n)
+				for i := range per {
+					per[i] = make([]byte, md.Spec.ValueSize)
+				}
+				zeros = per
+			}
+			if err := m.Put(k, zeros); err != nil {
+				return fmt.Errorf("zero %s: %w", name, err)
+			}
+			continue
+		}
+		if err := m.Delete(k); err != nil && !errors.Is(err, ebpf.ErrKeyNotExist) {
+			return fmt.Errorf("clear %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// usesKind reports whether any event or map carries a value of kind k
+// (alone or inside a tuple key).
+func usesKind(obj *codegen.Object, k types.Kind) bool {
+	has := func(t types.Type) bool {
+		if t.Kind == k {
+			return true
+		}
+		for _, e := range t.Elems {
+			if e.Kind == k {
+				return true
+			}
+		}
+		return false
+	}
+	for _, ev := range obj.Events {
+		for _, t := range ev.Args {
+			if has(t) {
+				return true
+			}
+		}
+	}
+	for _, md := range obj.Maps {
+		if md.Info != nil && (has(md.Info.Value) || has(md.Info.Key)) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,107 @@
+package runtime
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/cilium/ebpf/link"
+	"golang.org/x/sys/unix"
+
+	"github.com/gbt-dev/gbt/codegen"
+)
+
+// finish detaches, runs END, drains the events and prints the maps.
+func (s *Session) finish() error {
+	s.closeLinks() // the programs stop here; the perf events go after printing
+	defer s.detach()
+	for i, p := range s.obj.Programs {
+		if p.End {
+			if err := s.runOnce(i); err != nil {
+				return err
+			}
+		}
+	}
+	s.exited = false
+	if err := s.drain(); err != nil {
+		return err
+	}
+	s.out.WriteString("\n\n")
+	for _, md := range s.obj.Maps {
+		if md.Role != codegen.RoleUser {
+			continue
+		}
+		if err := s.printMap(md.Name, 0, 0); err != nil {
+			return err
+		}
+	}
+	return s.out.Flush()
+}
+
+// detach closes every link, then every perf event.
+func (s *Session) detach() {
+	s.closeLinks()
+	if n := len(s.perfFDs); n >= slowRelease && !s.opts.Quiet {
+		// The output is complete; say why the exit takes seconds.
+		fmt.Fprintf(s.opts.Stderr, "Detaching %d probes (the kernel releases tracepoints one at a time: about %d s)...\n",
+			n, (n*35+999)/1000)
+	}
+	closeAll(s.perfFDs, closeFD)
+	s.perfFDs = nil
+}
+
+// slowRelease is the number of perf events whose release (about 35 ms
+// each, serialized by the kernel) is worth a message.
+const slowRelease = 40
+
+// closeLinks closes the links: no program runs after it returns.
+func (s *Session) closeLinks() {
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { closeAll(s.links, func(l link.Link) { l.Close() }); wg.Done() }()
+	go func() { closeAll(s.linkFDs, closeFD); wg.Done() }()
+	wg.Wait()
+	s.links, s.linkFDs = nil, nil
+}
+
+// closeFD closes fd, unless unwatch() has (-1).
+func closeFD(fd int) {
+	if fd >= 0 {
+		unix.Close(fd)
+	}
+}
+
+// closeAll closes everything at once: each close of a tracepoint or perf
+// event waits for RCU grace periods (20-40 ms here), and concurrent closes
+// share them where the kernel does not serialize them.
+func closeAll[T any](xs []T, close func(T)) {
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, maxParallelDetach)
+	for _, x := range xs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			close(x)
+			<-sem
+		}()
+	}
+	wg.Wait()
+}
+
+// maxParallelDetach bounds the goroutines (and threads blocked in close)
+// detach uses.
+const maxParallelDetach = 64
+
+func (s *Session) close() {
+	s.detach()
+	if s.reader != nil {
+		s.reader.Close()
+	}
+	for _, p := range s.progs {
+		p.Close()
+	}
+	for _, m := range s.maps {
+		m.Close()
+	}
+	s.out.Flush()
+}
