@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/gbt-dev/gbt/internal/compiletest"
 	"github.com/gbt-dev/gbt/internal/golden"
+	"github.com/gbt-dev/gbt/internal/testenv"
 	"io"
 	"os"
 	"path/filepath"
@@ -63,9 +64,7 @@ func TestDisasm(t *testing.T) {
 // TestKernelVerifier loads every program of the scripts, and one using every
 // aggregation and function gbt compiles, through the kernel's verifier.
 func TestKernelVerifier(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("kernel test: needs root to load BPF programs")
-	}
+	testenv.RequireRoot(t)
 	for _, file := range scripts(t) {
 		src, _ := os.ReadFile(file)
 		obj := compile(t, string(src))
@@ -198,7 +197,7 @@ func TestValuesEverywhere(t *testing.T) {
 		"$y = buf(E, 4);", "$y = ntop(E);", "$y = ksym(E);", "$y = macaddr(E);", "join(E);", `$y = strncmp(E, "a", 1);`,
 	}
 	env, table := probetest.New(), stdlib.New()
-	load := os.Geteuid() == 0
+	compiled := map[string]*codegen.Object{}
 	for probe, exprs := range values {
 		for _, e := range exprs {
 			for _, place := range places {
@@ -206,17 +205,21 @@ func TestValuesEverywhere(t *testing.T) {
 				if strings.HasPrefix(probe, "tracepoint:raw_syscalls") {
 					src = strings.Replace(src, "$s = comm;", "$a = args->args;", 1)
 				}
-				obj, ok := compileOrReport(t, env, table, src)
-				if !ok || !load {
-					continue
-				}
-				err := runtime.Run(context.Background(), obj, runtime.Options{Stdout: io.Discard, Stderr: io.Discard, DryRun: true})
-				if err != nil && !errors.Is(err, runtime.ErrNoTrampolines) {
-					t.Errorf("%s: %v", src, err)
+				if obj, ok := compileOrReport(t, env, table, src); ok {
+					compiled[src] = obj
 				}
 			}
 		}
 	}
+	t.Run("verifier", func(t *testing.T) {
+		testenv.RequireRoot(t)
+		for src, obj := range compiled {
+			err := runtime.Run(context.Background(), obj, runtime.Options{Stdout: io.Discard, Stderr: io.Discard, DryRun: true})
+			if err != nil && !errors.Is(err, runtime.ErrNoTrampolines) {
+				t.Errorf("%s: %v", src, err)
+			}
+		}
+	})
 }
 
 // compileOrReport compiles src, requiring that neither the checker nor

@@ -5,23 +5,23 @@ import (
 	"context"
 	"errors"
 	"io"
-	"os"
 	"testing"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gbt-dev/gbt/codegen"
+	"github.com/gbt-dev/gbt/internal/testenv"
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/runtime"
 )
 
+// requireRoot skips a kernel test under -short or without root (see
+// internal/testenv).
 func requireRoot(t *testing.T) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("kernel test: needs root to load BPF programs")
-	}
+	testenv.RequireRoot(t)
 }
 
 func span(col, end int) ast.Span {

@@ -5,6 +5,7 @@ package scripts
 import (
 	"context"
 	"github.com/gbt-dev/gbt/internal/compiletest"
+	"github.com/gbt-dev/gbt/internal/testenv"
 	"io"
 	"os"
 	"path/filepath"
@@ -16,9 +17,7 @@ import (
 )
 
 func TestKernelScriptsLoad(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("kernel test: needs root to read tracefs and load BPF programs")
-	}
+	testenv.RequireRoot(t)
 	files, _ := filepath.Glob("*.bt")
 	if len(files) == 0 {
 		t.Fatal("no scripts")

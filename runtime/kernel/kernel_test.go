@@ -9,14 +9,15 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/gbt-dev/gbt/internal/testenv"
 )
 
-// requireRoot skips a test that needs the real tracefs or mount rights.
+// requireRoot skips a test that needs the real tracefs or mount rights
+// under -short or without root (see internal/testenv).
 func requireRoot(t *testing.T) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("needs root: reads tracefs and mounts it")
-	}
+	testenv.RequireRoot(t)
 }
 
 func TestTracepoints(t *testing.T) {
