@@ -9,25 +9,32 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/gbt-dev/gbt/internal/testenv"
 	"github.com/gbt-dev/gbt/runtime"
 	"github.com/gbt-dev/gbt/runtime/kernel"
 )
 
-// workComm is the process name of this package's workload. It differs from
-// the "gbtwork" of cmd/gbt's tests, which count that name's events exactly
-// and may run at the same time (go test runs packages in parallel).
-const workComm = "toolwork"
-
 // TestKernelToolsRun runs each tool against a workload it should see, stops
 // it as Ctrl-C would, and checks the lines the workload must have produced.
+//
+// The tools trace the whole system and other processes (other tracers,
+// other test runs) may run beside them, so the checks pick the workload's
+// lines: in a pattern @PID@ stands for the workload's pid. Tools that print
+// only process names are matched on @NAME@, the workload's name, which is
+// unique to this test process; the programs it runs are named by @TRUE@, a
+// link to /bin/true in a directory of this test's own.
 func TestKernelToolsRun(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("kernel test: needs root to attach BPF programs")
-	}
+	testenv.RequireRoot(t)
 	work := buildWorkload(t)
+	name := filepath.Base(work)
+	trueLink := filepath.Join(t.TempDir(), "true")
+	if err := os.Symlink("/bin/true", trueLink); err != nil {
+		t.Fatal(err)
+	}
 	scratch, err := os.MkdirTemp(".", "toolwork-") // on a block device, unlike a tmpfs /tmp
 	if err != nil {
 		t.Fatal(err)
@@ -41,25 +48,25 @@ func TestKernelToolsRun(t *testing.T) {
 		want     map[string]int // pattern → exact number of matches (-1: at least one)
 	}{
 		{"opensnoop", []string{"open", "3", "/dev/null"}, 0, map[string]int{
-			`(?m)^\d+\s+toolwork\s+\d+\s+0 /dev/null$`: 3}},
-		{"execsnoop", []string{"exec", "2", "/bin/true"}, 0, map[string]int{
-			`(?m)^\d+\s+\d+\s+true\s+/bin/true$`: 2}},
+			`(?m)^@PID@\s+@NAME@\s+\d+\s+0 /dev/null$`: 3}},
+		{"execsnoop", []string{"exec", "2", "@TRUE@"}, 0, map[string]int{
+			`(?m)^\d+\s+\d+\s+true\s+@TRUE@$`: 2}},
 		{"syscount", []string{"kill", "5"}, 0, map[string]int{
-			`(?m)^@syscalls\[toolwork\]: \d+$`: 1}},
+			`(?m)^@syscalls\[@NAME@\]: \d+$`: 1}},
 		{"readsize", []string{"stat", "1", "/etc/hostname"}, 0, map[string]int{
 			`(?m)^@requested\[.+\]: $`: -1, `(?m)^@total: count \d+, average \d+, total \d+$`: 1}},
 		{"killsnoop", []string{"kill", "3"}, 0, map[string]int{
-			`(?m)^\d\d:\d\d:\d\d (\d+)\s+toolwork\s+0\s+\d+\s+0$`: 3}},
+			`(?m)^\d\d:\d\d:\d\d @PID@\s+@NAME@\s+0\s+@PID@\s+0$`: 3}},
 		{"statsnoop", []string{"stat", "4", "/etc/hostname"}, 0, map[string]int{
-			`(?m)^\d+\s+toolwork\s+0 /etc/hostname$`: 4}},
+			`(?m)^@PID@\s+@NAME@\s+0 /etc/hostname$`: 4}},
 		{"statsnoop", []string{"stat", "2", "/nonexistent/gbt"}, 0, map[string]int{
-			`(?m)^\d+\s+toolwork\s+2 /nonexistent/gbt$`: 2}},
+			`(?m)^@PID@\s+@NAME@\s+2 /nonexistent/gbt$`: 2}},
 		{"syncsnoop", []string{"fsync", "2", file}, 0, map[string]int{
-			`(?m)^\d\d:\d\d:\d\d \d+\s+toolwork\s+tracepoint:syscalls:sys_enter_fsync$`: 2,
-			`(?m)^@syncs\[toolwork, tracepoint:syscalls:sys_enter_fsync\]: 2$`:          1}},
-		{"pidpersec", []string{"exec", "3", "/bin/true"}, 1100 * time.Millisecond, map[string]int{
+			`(?m)^\d\d:\d\d:\d\d @PID@\s+@NAME@\s+tracepoint:syscalls:sys_enter_fsync$`: 2,
+			`(?m)^@syncs\[@NAME@, tracepoint:syscalls:sys_enter_fsync\]: 2$`:            1}},
+		{"pidpersec", []string{"exec", "3", "@TRUE@"}, 1100 * time.Millisecond, map[string]int{
 			`(?m)^\d\d:\d\d:\d\d PIDs/sec: @new: \d+$`: -1,
-			`(?m)^@parents\[toolwork\]: \d+$`:          1}},
+			`(?m)^@parents\[@NAME@\]: \d+$`:            1}},
 		{"runqlat", []string{"sleep", "100"}, 0, map[string]int{
 			`(?m)^@usecs: $`: 1, `(?m)^\[\d+[KM]?, \d+[KM]?\)\s+\d+ \|@*\s*\|$`: -1}},
 		{"cpuwalk", []string{"open", "50000", "/dev/null"}, 0, map[string]int{
@@ -99,15 +106,27 @@ func TestKernelToolsRun(t *testing.T) {
 			case <-time.After(30 * time.Second):
 				t.Fatal("not attached after 30 s")
 			}
-			if b, err := exec.Command(work, tt.workload...).CombinedOutput(); err != nil {
-				t.Fatalf("workload %v: %v\n%s", tt.workload, err, b)
+			args := make([]string, len(tt.workload))
+			for i, a := range tt.workload {
+				args[i] = strings.ReplaceAll(a, "@TRUE@", trueLink)
+			}
+			var wout bytes.Buffer
+			w := exec.Command(work, args...)
+			w.Stdout, w.Stderr = &wout, &wout
+			if err := w.Start(); err != nil {
+				t.Fatalf("workload %v: %v", args, err)
+			}
+			if err := w.Wait(); err != nil {
+				t.Fatalf("workload %v: %v\n%s", args, err, tail(wout.String()))
 			}
 			time.Sleep(tt.wait)
 			cancel() // what Ctrl-C does
 			if err := <-done; err != nil {
 				t.Fatal(err)
 			}
+			subst := strings.NewReplacer("@PID@", strconv.Itoa(w.Process.Pid), "@NAME@", regexp.QuoteMeta(name), "@TRUE@", regexp.QuoteMeta(trueLink))
 			for pat, n := range tt.want {
+				pat = subst.Replace(pat)
 				got := len(regexp.MustCompile(pat).FindAllString(out.String(), -1))
 				if (n < 0 && got == 0) || (n >= 0 && got != n) {
 					t.Errorf("%s: %d lines match %q, want %s\n%s", tt.script, got, pat, countWord(n), tail(out.String()))
@@ -132,10 +151,11 @@ func tail(s string) string {
 	return s
 }
 
-// buildWorkload builds internal/cmd/gbtwork under the name toolwork.
+// buildWorkload builds internal/cmd/gbtwork under a name (and so a
+// process name) unique to this test process: tw and its pid.
 func buildWorkload(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), workComm)
+	bin := filepath.Join(t.TempDir(), "tw"+strconv.Itoa(os.Getpid()))
 	cmd := exec.Command("go", "build", "-o", bin, "../internal/cmd/gbtwork")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {

@@ -3,7 +3,6 @@ package main
 import (
 	"debug/elf"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -13,6 +12,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/gbt-dev/gbt/internal/testenv"
 )
 
 // TestDiffBpftrace runs every script in testdata/diff with bpftrace 0.17 and
@@ -22,22 +23,22 @@ import (
 //
 // Script header directives:
 //
-//	// workload: open 100 /dev/null   gbtwork arguments, run once both tools attached
+//	// workload: open 100 /dev/null   gbtwork arguments: started held, released once the tool attached
 //	// args: 7 word                    positional parameters (@WORK@ and @USDT@ too)
 //	// flags: --unsafe                 command-line flags for both tools
 //	// normalize: hist-counts          drop hist bucket lines (timings vary)
 //	// todo: reason                    gbt does not support the script yet: reported as a skip
 //
-// @WORK@ in a script stands for the path of the gbtwork binary (uprobes);
+// @PID@ in a script stands for the pid of its workload (scripts select the
+// workload's events with pid == @PID@, those of the programs it runs with
+// curtask->real_parent->tgid == @PID@); @WORK@ for the path of the
+// gbtwork binary (uprobes);
 // @USDT@ and @USDT0@, in scripts, flags and workloads, for internal/usdtwork
 // built with -O2 and -O0, and @WATCHED@ for the address of its watched
 // variable in the -O0 build.
 func TestDiffBpftrace(t *testing.T) {
 	requireRoot(t)
-	bpftrace, err := exec.LookPath("bpftrace")
-	if err != nil {
-		t.Skip("differential test: bpftrace is not installed (apt-get install bpftrace; .ci/run does)")
-	}
+	bpftrace := testenv.RequireCommand(t, "bpftrace", "apt-get install bpftrace; .ci/run does")
 	gbt, work := binaries(t)
 	files, err := filepath.Glob("testdata/diff/*.bt")
 	if err != nil || len(files) == 0 {
@@ -65,27 +66,21 @@ func TestDiffBpftrace(t *testing.T) {
 			}
 			args := strings.Fields(subst.Replace(dir["args"]))
 			flags := strings.Fields(subst.Replace(dir["flags"]))
-			script := file
-			if text := subst.Replace(string(src)); text != string(src) {
-				script = filepath.Join(t.TempDir(), filepath.Base(file))
-				if err := os.WriteFile(script, []byte(text), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
 			run := func(tool string) traceResult {
-				argv := append(append([]string{tool}, flags...), script)
+				argv := append(append([]string{tool}, flags...), "@SCRIPT@")
 				argv = append(argv, args...)
-				return runTracer(t, traceRun{argv: argv, workload: workload, work: work, timeout: 30 * time.Second})
+				return runTracer(t, traceRun{argv: argv, script: subst.Replace(string(src)), scriptName: filepath.Base(file),
+					workload: workload, work: work, timeout: 30 * time.Second})
 			}
 			want := run(bpftrace)
 			got := run(gbt)
 			if got.exitCode != want.exitCode {
-				t.Errorf("exit code: gbt %d, bpftrace %d\ngbt stderr:\n%s", got.exitCode, want.exitCode, got.stderr)
+				t.Errorf("exit code: gbt %d, bpftrace %d\ngbt stderr:\n%s", got.exitCode, want.exitCode, clip(got.stderr))
 			}
 			norm := dir["normalize"]
 			w, g := normalizeOutput(want.stdout, norm), normalizeOutput(got.stdout, norm)
 			if diff := cmp.Diff(w, g); diff != "" {
-				t.Errorf("output differs from bpftrace (-bpftrace +gbt):\n%s\ngbt stderr:\n%s\nbpftrace stderr:\n%s", diff, got.stderr, want.stderr)
+				t.Errorf("output differs from bpftrace (-bpftrace +gbt):\n%s\ngbt stderr:\n%s\nbpftrace stderr:\n%s", clip(diff), clip(got.stderr), clip(want.stderr))
 			}
 		})
 	}

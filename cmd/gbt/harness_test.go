@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,11 +15,25 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gbt-dev/gbt/internal/testenv"
 )
 
 // The end-to-end and differential tests run the built gbt binary (and
 // bpftrace) against gbtwork, a workload that makes an exact number of
-// syscalls. Binaries are built once per test process.
+// syscalls. Binaries are built once per test process, into a directory of
+// its own.
+//
+// Tests are hermetic: other tracers and other test runs may run beside
+// them. A test's workload is started held (gbtwork -hold), its pid replaces
+// @PID@ in the tracer's command line and script, and it is released once
+// the tracer has attached; scripts select its events with pid == @PID@ (or
+// curtask->real_parent->tgid == @PID@ for the programs it runs), never by
+// process name.
+
+// envTestBinary names a gbt binary to test instead of building one (make
+// cover sets it to a build with -cover).
+const envTestBinary = "GBT_TEST_BINARY"
 
 var (
 	buildOnce sync.Once
@@ -26,8 +41,16 @@ var (
 	buildErr  error
 )
 
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if buildDir != "" {
+		os.RemoveAll(buildDir)
+	}
+	os.Exit(code)
+}
+
 // binaries builds gbt and gbtwork into a temporary directory and returns
-// their paths.
+// their paths; with GBT_TEST_BINARY set, gbt is that binary.
 func binaries(t *testing.T) (gbt, work string) {
 	t.Helper()
 	buildOnce.Do(func() {
@@ -35,10 +58,23 @@ func binaries(t *testing.T) (gbt, work string) {
 		if buildErr != nil {
 			return
 		}
-		for _, b := range []struct{ out, pkg string }{
+		builds := []struct{ out, pkg string }{
 			{"gbt", "."},
 			{"gbtwork", "../../internal/cmd/gbtwork"},
-		} {
+		}
+		if bin := os.Getenv(envTestBinary); bin != "" {
+			abs, err := filepath.Abs(bin)
+			if err != nil {
+				buildErr = err
+				return
+			}
+			if err := os.Symlink(abs, filepath.Join(buildDir, "gbt")); err != nil {
+				buildErr = err
+				return
+			}
+			builds = builds[1:]
+		}
+		for _, b := range builds {
 			cmd := exec.Command("go", "build", "-o", filepath.Join(buildDir, b.out), b.pkg)
 			cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 			if out, err := cmd.CombinedOutput(); err != nil {
@@ -66,6 +102,7 @@ var (
 func usdtWorkloads(t *testing.T) (o2, o0 string) {
 	t.Helper()
 	gbt, _ := binaries(t)
+	testenv.RequireCommand(t, "gcc", "apt-get install gcc systemtap-sdt-dev; .ci/run does")
 	usdtOnce.Do(func() {
 		dir := filepath.Dir(gbt)
 		for i, opts := range [][]string{{"-O2"}, {"-O0", "-no-pie"}} {
@@ -83,12 +120,24 @@ func usdtWorkloads(t *testing.T) (o2, o0 string) {
 	return usdtBins[0], usdtBins[1]
 }
 
-// requireRoot skips a kernel test, with its reason, when BPF cannot be used.
+// requireRoot skips a kernel test, with its reason, under -short or when
+// BPF cannot be used (see internal/testenv).
 func requireRoot(t *testing.T) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("kernel test: needs root to load BPF programs (run make test as root)")
+	testenv.RequireRoot(t)
+}
+
+// clipLimit bounds what a failure message quotes of a tracer's output.
+const clipLimit = 2048
+
+// clip shortens s for a failure message: its head and tail, and the number
+// of bytes cut between them.
+func clip(s string) string {
+	if len(s) <= clipLimit {
+		return s
 	}
+	half := clipLimit / 2
+	return fmt.Sprintf("%s\n[... %d bytes cut ...]\n%s", s[:half], len(s)-2*half, s[len(s)-half:])
 }
 
 // syncBuffer is a bytes.Buffer safe for a writer goroutine and a poller.
@@ -109,15 +158,33 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// firstDiff says where got first differs from want.
+func firstDiff(got, want string) string {
+	i := 0
+	for i < len(got) && i < len(want) && got[i] == want[i] {
+		i++
+	}
+	if i == len(got) && i == len(want) {
+		return "identical"
+	}
+	return fmt.Sprintf("%d bytes, want %d; first difference at byte %d", len(got), len(want), i)
+}
+
 // traceRun describes one run of a tracer with an optional workload.
 type traceRun struct {
-	argv     []string      // tracer command line
-	workload []string      // gbtwork arguments, nil for none
-	work     string        // path of gbtwork
-	timeout  time.Duration // whole run
+	// argv is the tracer command line. @PID@ in it stands for the pid of
+	// the workload, @SCRIPT@ for the path of the script file.
+	argv []string
+	// script, if set, is the text of a script, written with @PID@
+	// replaced to a file named scriptName (script.bt if empty).
+	script, scriptName string
+	workload           []string      // gbtwork arguments, nil for none
+	work               string        // path of gbtwork
+	timeout            time.Duration // whole run
 	// afterWorkload, if set, runs once the workload has finished, while
-	// the tracer still runs (it may signal the tracer to stop).
-	afterWorkload func(tracer *os.Process)
+	// the tracer still runs (it may signal the tracer to stop); out is
+	// what the tracer has printed so far, stdout then stderr.
+	afterWorkload func(tracer *os.Process, out string)
 }
 
 // traceResult is what a tracer printed.
@@ -126,9 +193,11 @@ type traceResult struct {
 	exitCode       int
 }
 
-// runTracer starts a tracer, waits until it has attached (it printed
-// "Attaching"), runs the workload, and waits for the tracer to exit (the
-// scripts end themselves with exit()). On timeout it sends SIGINT, then kills.
+// runTracer starts the workload held, then the tracer with the workload's
+// pid in place of @PID@, waits until it has attached (it printed
+// "Attaching"), releases the workload, and waits for the tracer to exit
+// (the scripts end themselves with exit()). On timeout it sends SIGINT,
+// then kills.
 func runTracer(t *testing.T, r traceRun) traceResult {
 	t.Helper()
 	if r.timeout == 0 {
@@ -136,36 +205,64 @@ func runTracer(t *testing.T, r traceRun) traceResult {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), r.timeout)
 	defer cancel()
+	var w *heldWorkload
+	pid := ""
+	if r.workload != nil {
+		w = startHeld(t, ctx, r.work, r.workload)
+		pid = strconv.Itoa(w.cmd.Process.Pid)
+	}
+	subst := func(s string) string {
+		if pid == "" && strings.Contains(s, "@PID@") {
+			t.Fatalf("@PID@ in %q but no workload", s)
+		}
+		return strings.ReplaceAll(s, "@PID@", pid)
+	}
+	argv := make([]string, len(r.argv))
+	for i, a := range r.argv {
+		argv[i] = subst(a)
+	}
+	if r.script != "" {
+		name := r.scriptName
+		if name == "" {
+			name = "script.bt"
+		}
+		path := filepath.Join(t.TempDir(), name)
+		if err := os.WriteFile(path, []byte(subst(r.script)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for i := range argv {
+			argv[i] = strings.ReplaceAll(argv[i], "@SCRIPT@", path)
+		}
+	}
 	var stdout, stderr syncBuffer
-	cmd := exec.Command(r.argv[0], r.argv[1:]...)
+	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %v: %v", r.argv, err)
+		t.Fatalf("start %v: %v", argv, err)
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 
-	if r.workload != nil {
+	if w != nil {
 		attached := false
 		for !attached {
 			select {
 			case err := <-done:
-				t.Fatalf("%s exited before attaching: %v\nstdout:\n%s\nstderr:\n%s", r.argv[0], err, stdout.String(), stderr.String())
+				t.Fatalf("%s exited before attaching: %v\nstdout:\n%s\nstderr:\n%s", argv[0], err, clip(stdout.String()), clip(stderr.String()))
 			case <-ctx.Done():
 				cmd.Process.Kill()
-				t.Fatalf("%s did not attach in %v\nstderr:\n%s", r.argv[0], r.timeout, stderr.String())
+				t.Fatalf("%s did not attach in %v\nstderr:\n%s", argv[0], r.timeout, clip(stderr.String()))
 			case <-time.After(20 * time.Millisecond):
 				all := stdout.String() + stderr.String()
 				attached = strings.Contains(all, "Attaching") || strings.Contains(all, `"attached_probes"`)
 			}
 		}
 		waitAttached(cmd.Process.Pid, stdout.String()+stderr.String())
-		w := exec.CommandContext(ctx, r.work, r.workload...)
-		if out, err := w.CombinedOutput(); err != nil {
-			t.Fatalf("workload %v: %v\n%s", r.workload, err, out)
+		if err := w.release(); err != nil {
+			t.Fatalf("workload %v: %v\n%s", r.workload, err, clip(w.out.String()))
 		}
 		if r.afterWorkload != nil {
-			r.afterWorkload(cmd.Process)
+			r.afterWorkload(cmd.Process, stdout.String()+stderr.String())
 		}
 	}
 	var err error
@@ -179,15 +276,66 @@ func runTracer(t *testing.T, r traceRun) traceResult {
 			cmd.Process.Kill()
 			err = <-done
 		}
-		t.Errorf("%v timed out after %v (sent SIGINT)", r.argv, r.timeout)
+		t.Errorf("%v timed out after %v (sent SIGINT)", argv, r.timeout)
 	}
 	res := traceResult{stdout: stdout.String(), stderr: stderr.String()}
 	if ee, ok := err.(*exec.ExitError); ok {
 		res.exitCode = ee.ExitCode()
 	} else if err != nil {
-		t.Fatalf("wait %v: %v", r.argv, err)
+		t.Fatalf("wait %v: %v", argv, err)
 	}
 	return res
+}
+
+// heldWorkload is a gbtwork process started with -hold: it waits for a
+// byte on its stdin before doing its work.
+type heldWorkload struct {
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	out   syncBuffer
+	done  bool
+}
+
+// startHeld starts gbtwork -hold args and waits until it says it is held;
+// the test's end kills it if it was never released.
+func startHeld(t *testing.T, ctx context.Context, work string, args []string) *heldWorkload {
+	t.Helper()
+	w := &heldWorkload{cmd: exec.CommandContext(ctx, work, append([]string{"-hold"}, args...)...)}
+	w.cmd.Stdout, w.cmd.Stderr = &w.out, &w.out
+	stdin, err := w.cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.stdin = stdin
+	if err := w.cmd.Start(); err != nil {
+		t.Fatalf("start workload %v: %v", args, err)
+	}
+	t.Cleanup(func() {
+		if !w.done {
+			w.cmd.Process.Kill()
+			w.cmd.Wait()
+		}
+	})
+	for !strings.Contains(w.out.String(), "gbtwork: held\n") {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("workload %v did not start: %v\n%s", args, ctx.Err(), clip(w.out.String()))
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	return w
+}
+
+// release lets the workload run and waits for it to finish.
+func (w *heldWorkload) release() error {
+	_, err := w.stdin.Write([]byte{'\n'})
+	w.stdin.Close()
+	werr := w.cmd.Wait()
+	w.done = true
+	if err != nil {
+		return fmt.Errorf("release: %w", err)
+	}
+	return werr
 }
 
 // directives are the `// key: value` header lines of a test script.

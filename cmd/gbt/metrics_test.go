@@ -2,9 +2,9 @@ package main
 
 import (
 	"io"
-	"net"
 	"net/http"
 	"os"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -16,22 +16,23 @@ import (
 func TestE2EMetrics(t *testing.T) {
 	requireRoot(t)
 	gbt, work := binaries(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	prog := `tracepoint:syscalls:sys_enter_openat /comm == "gbtwork" && str(args->filename) == "/dev/null"/ {
+	prog := `tracepoint:syscalls:sys_enter_openat /pid == @PID@ && str(args->filename) == "/dev/null"/ {
 		@opens[comm] = count(); @flags = lhist(args->flags & 3, 0, 4, 1); @t[pid, comm] = sum(1); @last = 5;
 	}`
 	var scraped string
 	res := runTracer(t, traceRun{
-		argv:     []string{gbt, "--metrics", addr, "-e", prog},
+		// Port 0: the kernel picks a free port, which -v reports.
+		argv:     []string{gbt, "-v", "--metrics", "127.0.0.1:0", "-e", prog},
 		workload: []string{"open", "1000", "/dev/null"},
 		work:     work,
-		afterWorkload: func(tracer *os.Process) {
+		afterWorkload: func(tracer *os.Process, out string) {
 			defer tracer.Signal(syscall.SIGINT)
+			m := servingOn.FindStringSubmatch(out)
+			if m == nil {
+				t.Errorf("gbt -v did not say where it serves metrics:\n%s", clip(out))
+				return
+			}
+			addr := m[1]
 			client := &http.Client{Timeout: 5 * time.Second}
 			resp, err := client.Get("http://" + addr + "/metrics")
 			if err != nil {
@@ -47,7 +48,7 @@ func TestE2EMetrics(t *testing.T) {
 		},
 	})
 	if res.exitCode != 0 {
-		t.Fatalf("exit %d\n%s", res.exitCode, res.stderr)
+		t.Fatalf("exit %d\n%s", res.exitCode, clip(res.stderr))
 	}
 	for _, want := range []string{
 		"# TYPE gbt_opens_total counter\n",
@@ -62,10 +63,12 @@ func TestE2EMetrics(t *testing.T) {
 		"# TYPE gbt_last gauge\ngbt_last 5\n",
 	} {
 		if !strings.Contains(scraped, want) {
-			t.Errorf("metrics lack %q:\n%s", want, scraped)
+			t.Errorf("metrics lack %q:\n%s", want, clip(scraped))
 		}
 	}
 	if !strings.Contains(res.stdout, "@opens[gbtwork]: 1000\n") {
-		t.Errorf("maps not printed at exit:\n%s", res.stdout)
+		t.Errorf("maps not printed at exit:\n%s", clip(res.stdout))
 	}
 }
+
+var servingOn = regexp.MustCompile(`serving metrics on http://(\S+)/metrics`)

@@ -11,9 +11,15 @@
 //	gbtwork fsync N PATH    write 4 KiB to PATH and fsync it, N times
 //	gbtwork tcp6 N          connect to itself over [::1] N times, one after another
 //
-// Its process name (comm) is "gbtwork", which tests use in filters. When the
-// workload is done it calls getpgid(0) exactly once: scripts end themselves
-// with `tracepoint:syscalls:sys_enter_getpgid /comm == "gbtwork"/ { exit(); }`
+// With -hold before the workload (gbtwork -hold open 10 /dev/null) it
+// starts, prints "gbtwork: held" on stdout, then waits for a byte on stdin
+// before doing anything: a test starts it held, waits for that line (the Go
+// runtime's start-up syscalls are then over), gives its pid to the tracer
+// (scripts filter on pid == PID), and releases it once the tracer has
+// attached.
+//
+// When the workload is done it calls getpgid(0) exactly once: scripts end
+// themselves with `tracepoint:syscalls:sys_enter_getpgid /pid == PID/ { exit(); }`
 // (process exit is no good marker: the Go runtime forks short-lived helpers).
 package main
 
@@ -29,17 +35,40 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	args := os.Args[1:]
+	if len(args) > 0 && args[0] == "-hold" {
+		args = args[1:]
+		if err := hold(); err != nil {
+			fmt.Fprintln(os.Stderr, "gbtwork:", err)
+			os.Exit(1)
+		}
+	}
+	if err := run(args); err != nil {
 		fmt.Fprintln(os.Stderr, "gbtwork:", err)
 		os.Exit(1)
 	}
 	unix.Getpgid(0) // the "done" marker traced by test scripts
+}
 
+// held is the line gbtwork -hold prints once it waits for the go-ahead.
+const held = "gbtwork: held"
+
+// hold says it is held, then waits until one byte arrives on stdin: the
+// test's go-ahead.
+func hold() error {
+	if _, err := fmt.Println(held); err != nil {
+		return err
+	}
+	b := make([]byte, 1)
+	if _, err := os.Stdin.Read(b); err != nil {
+		return fmt.Errorf("-hold: waiting for the go-ahead on stdin: %w", err)
+	}
+	return nil
 }
 
 func run(args []string) error {
 	if len(args) < 2 {
-		return fmt.Errorf("usage: gbtwork open N PATH | exec N PROG | sleep MS | write N | kill N | stat N PATH | fsync N PATH")
+		return fmt.Errorf("usage: gbtwork [-hold] open N PATH | exec N PROG | sleep MS | write N | kill N | stat N PATH | fsync N PATH")
 	}
 	n, err := strconv.Atoi(args[1])
 	if err != nil || n < 0 {
