@@ -6,7 +6,7 @@ LDFLAGS   := -s -w
 PROGRAM   ?= BEGIN { printf("hello from gbt\n"); exit(); }
 FUZZTIME  ?= 1m
 
-.PHONY: all build run test test-short test-kernel bench fuzz lint check clean
+.PHONY: all build run test test-short test-kernel cover bench fuzz lint check clean
 
 all: build
 
@@ -22,13 +22,19 @@ test: build
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
 
-# Tests that need no privileges (kernel tests report a one-line skip).
+# Tests that need no privileges: every test that loads BPF programs or
+# needs root reports a one-line skip (internal/testenv).
 test-short:
 	$(GO) test -short ./...
 
 # Only the tests that load and attach BPF programs (root).
 test-kernel: build
 	$(GO) test -count=1 -run 'Kernel|E2E' ./...
+
+# Statement coverage per package, unit tests and the gbt binary the
+# end-to-end tests run counted together (root for the kernel tests).
+cover:
+	bench/cover.sh
 
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./...
