@@ -34,8 +34,9 @@ type Program struct {
 	Points []probe.Point // where to attach
 	// Cookies holds, for each point, the index of its name in ProbeNames.
 	Cookies []uint64
-	Begin   bool // run once before attaching (BEGIN)
-	End     bool // run once after detaching (END)
+	// RunAt says whether the program runs once, before attaching (BEGIN)
+	// or after detaching (END), rather than where it is attached.
+	RunAt probe.RunAt
 	// AttachType and AttachTo are the BTF attach target of tracing
 	// programs (kfunc, kretfunc, tp_btf), which is fixed at load.
 	AttachType ebpf.AttachType

@@ -33,7 +33,7 @@ func span(col, end int) ast.Span {
 func TestKernelVerifierErrorMapsToSource(t *testing.T) {
 	requireRoot(t)
 	prog := &codegen.Program{
-		Name: "BEGIN", Kind: probe.ProgTestRun, Type: ebpf.RawTracepoint, Begin: true,
+		Name: "BEGIN", Kind: probe.ProgTestRun, Type: ebpf.RawTracepoint, RunAt: probe.RunAtStart,
 		Insns: asm.Instructions{
 			asm.Mov.Imm(asm.R0, 0),
 			asm.LoadImm(asm.R2, 1<<40, asm.DWord),     // a wide instruction: raw offsets differ from indices

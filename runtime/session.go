@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gbt-dev/gbt/codegen"
+	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/lang/types"
 	"github.com/gbt-dev/gbt/runtime/kernel"
 	"github.com/gbt-dev/gbt/runtime/output"
@@ -121,7 +122,7 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 		fmt.Fprintf(opts.Stderr, "Attaching %d probe%s...\n", nattach, plural(nattach))
 	}
 	for i, p := range obj.Programs {
-		if p.Begin {
+		if p.RunAt == probe.RunAtStart {
 			if err := s.runOnce(i); err != nil {
 				return err
 			}

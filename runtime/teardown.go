@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gbt-dev/gbt/codegen"
+	"github.com/gbt-dev/gbt/lang/probe"
 )
 
 // finish detaches, runs END, drains the events and prints the maps.
@@ -15,7 +16,7 @@ func (s *Session) finish() error {
 	s.closeLinks() // the programs stop here; the perf events go after printing
 	defer s.detach()
 	for i, p := range s.obj.Programs {
-		if p.End {
+		if p.RunAt == probe.RunAtEnd {
 			if err := s.runOnce(i); err != nil {
 				return err
 			}

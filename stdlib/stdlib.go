@@ -845,12 +845,20 @@ func probeKind(u *check.Use) *probe.Kind {
 
 func argType(u *check.Use) types.Type {
 	k := probeKind(u)
-	if k == nil || !k.ArgN {
+	if strings.HasPrefix(u.Name(), "sarg") {
+		if k == nil || k.ArgN != probe.ArgsRegs {
+			u.Errorf("The %s builtin can only be used with 'kprobes' and 'uprobes' probes", u.Name())
+			return types.Type{}
+		}
+		return types.I64
+	}
+	if k == nil || k.ArgN == probe.ArgsNone {
 		u.Errorf("The %s builtin can only be used with 'kprobes', 'uprobes' and 'usdt' probes", u.Name())
 		return types.Type{}
 	}
-	if strings.HasPrefix(u.Name(), "sarg") {
-		return types.I64
+	if i, err := strconv.Atoi(strings.TrimPrefix(u.Name(), "arg")); err == nil && k.ArgN == probe.ArgsRegs && i >= probe.MaxRegArgs {
+		u.Errorf("x86_64 doesn't support %s", u.Name())
+		return types.Type{}
 	}
 	if t, ok := usdtArgType(u); ok {
 		return t
@@ -896,7 +904,7 @@ func retvalType(u *check.Use) types.Type {
 
 func funcType(u *check.Use) types.Type {
 	k := probeKind(u)
-	if k == nil || (k.Prog != probe.ProgKprobe && k.Prog != probe.ProgTracing) {
+	if k == nil || !k.Func {
 		u.Errorf("The func builtin can not be used with '%s' probes", kindName(k))
 		return types.Type{}
 	}

@@ -193,23 +193,19 @@ func (a *app) dump(info *check.Info) error {
 
 func (a *app) listProbes(w io.Writer, pattern string) error {
 	if kind, rest, ok := strings.Cut(pattern, ":"); ok {
-		switch kind {
-		case "uprobe", "u":
-			return listUprobes(w, rest)
-		case "usdt", "U":
-			return listUSDT(w, rest)
-		}
-	}
-	for _, k := range probe.Kinds() {
-		if k.Name == "BEGIN" || k.Name == "END" {
-			if probe.Match(pattern, k.Name) {
-				fmt.Fprintln(w, k.Name)
+		if k := probe.Lookup(kind); k != nil {
+			// The probes of a file are listed from the file.
+			switch k.Attach {
+			case probe.AttachUprobe:
+				return listUprobes(w, k.Name, rest)
+			case probe.AttachUSDT:
+				return listUSDT(w, rest)
 			}
 		}
 	}
-	for _, kind := range []string{"software", "hardware"} {
-		for _, ev := range probe.PerfEventNames(kind) {
-			if name := kind + ":" + ev + ":"; probe.Match(pattern, name) {
+	for _, k := range probe.Kinds() {
+		for _, name := range k.Listed() {
+			if probe.Match(pattern, name) {
 				fmt.Fprintln(w, name)
 			}
 		}
@@ -271,8 +267,9 @@ func (a *app) listArgs(w io.Writer, tp string) {
 	}
 }
 
-// listUprobes lists the functions of a binary: pattern is "PATH:GLOB".
-func listUprobes(w io.Writer, pattern string) error {
+// listUprobes lists the functions of a binary as probes of kind (uprobe
+// or uretprobe): pattern is "PATH:GLOB".
+func listUprobes(w io.Writer, kind, pattern string) error {
 	path, glob, _ := strings.Cut(pattern, ":")
 	if glob == "" {
 		glob = "*"
@@ -283,7 +280,7 @@ func listUprobes(w io.Writer, pattern string) error {
 	}
 	for _, n := range names {
 		if probe.Match(glob, n) {
-			fmt.Fprintf(w, "uprobe:%s:%s\n", path, n)
+			fmt.Fprintf(w, "%s:%s:%s\n", kind, path, n)
 		}
 	}
 	return nil

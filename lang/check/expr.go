@@ -224,8 +224,8 @@ func (c *checker) ident(e *ast.Ident) types.Type {
 		pi := c.probe_
 		if pi.Args == nil || pi.Kind == nil || !pi.Kind.Args {
 			kind := "special"
-			if pi.Kind != nil && pi.Kind.Prog != probe.ProgTestRun {
-				kind = pi.Kind.Name
+			if pi.Kind != nil && pi.Kind.RunAt == probe.RunOnEvent {
+				kind = pi.Kind.String()
 			}
 			c.errorf(spanOf(e), "The args builtin can only be used with tracepoint/kfunc/uprobe probes (%s used here)", kind)
 			return types.Type{}

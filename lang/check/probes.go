@@ -120,12 +120,12 @@ func splitKinds(points []probe.Point) [][]probe.Point {
 func (c *checker) tracingArgs(pi *ProbeInfo) {
 	fe, ok := c.cfg.Env.(probe.FuncEnv)
 	if !ok || c.cfg.Env == nil {
-		c.errorf(pi.Probe.Points[0].Span, "%s probes need the kernel's BTF, which gbt has no access to here", pi.Kind.Name)
+		c.errorf(pi.Probe.Points[0].Span, "%s probes need the kernel's BTF, which gbt has no access to here", pi.Kind)
 		return
 	}
-	kind := pi.Kind.Name
-	if kind == "kretfunc" {
-		kind = "kfunc"
+	kind := "kfunc" // FuncEnv's name of function targets
+	if pi.Kind.Tracing == probe.TracingTracepoint {
+		kind = "tp_btf"
 	}
 	for i, pt := range pi.Points {
 		args, _, err := fe.FuncArgs(kind, pt.Func)

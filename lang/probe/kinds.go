@@ -27,7 +27,9 @@ const (
 	ProgIter                // iter
 )
 
-// Kind describes one probe kind.
+// Kind describes one probe kind: how its attach points are spelled and
+// expanded, what context it gives a program, and how it is attached. Every
+// package asks these properties; none looks at a kind's name.
 type Kind struct {
 	Name    string   // canonical name: "tracepoint"
 	Aliases []string // "t"
@@ -36,9 +38,13 @@ type Kind struct {
 	Parts, MinParts int
 	Usage           string // "tracepoint:category:name"
 	Prog            ProgKind
-	Return          bool // return probes provide retval
-	Args            bool // provides typed args (args->field)
-	ArgN            bool // provides arg0..argN
+	Attach          Attach  // how runtime attaches it
+	RunAt           RunAt   // when an AttachRunOnce kind runs
+	Tracing         Tracing // what a ProgTracing program is loaded against
+	Return          bool    // return probes provide retval
+	Args            bool    // provides typed args (args->field)
+	ArgN            ArgSource
+	Func            bool // func names the probed function
 	User            bool // probes a user process: its integer addresses are user addresses
 	// PerPoint kinds compile one program per point: raw tracepoint links
 	// carry no attach cookie, a tracing program is loaded for one target,
@@ -47,29 +53,47 @@ type Kind struct {
 	Supported bool // gbt can compile and attach it (others are positioned errors)
 
 	// expand appends the points of an attach point of this kind, whose
-	// number of parts is valid, to dst; base has Kind and Span set.
+	// number of parts is valid, to dst; base has Kind, Span and Return
+	// set.
 	expand func(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]Point, error)
+	// list returns the probes of the kind that -l lists without asking
+	// the machine; nil for kinds whose probes the machine has.
+	list func(k *Kind) []string
+	// events are the perf events of software and hardware probes.
+	events *perfEvents
+}
+
+func (k *Kind) String() string { return k.Name }
+
+// Listed returns the probes of k that gbt -l lists from the kind alone
+// ("BEGIN", "software:cpu-clock:", "self:signal:SIGUSR1"); nil for kinds
+// whose probes are found on the machine (tracepoints, functions, files).
+func (k *Kind) Listed() []string {
+	if k.list == nil {
+		return nil
+	}
+	return k.list(k)
 }
 
 // Kinds is the table of every probe kind bpftrace has.
 var kinds = []*Kind{
-	{Name: "BEGIN", Prog: ProgTestRun, Usage: "BEGIN", Supported: true, expand: expandSpecial},
-	{Name: "END", Prog: ProgTestRun, Usage: "END", Supported: true, expand: expandSpecial},
-	{Name: "tracepoint", Aliases: []string{"t"}, Parts: 2, MinParts: 2, Usage: "tracepoint:category:name", Prog: ProgTracepoint, Args: true, Supported: true, expand: expandTracepoint},
-	{Name: "rawtracepoint", Aliases: []string{"rt"}, Parts: 1, MinParts: 1, Usage: "rawtracepoint:name", Prog: ProgRawTP, ArgN: true, PerPoint: true, Supported: true, expand: expandFunc},
-	{Name: "tp_btf", Parts: 1, MinParts: 1, Usage: "tp_btf:name", Prog: ProgTracing, Args: true, PerPoint: true, Supported: true, expand: expandFunc},
-	{Name: "kprobe", Aliases: []string{"k"}, Parts: 1, MinParts: 1, Usage: "kprobe:function[+offset]", Prog: ProgKprobe, ArgN: true, Supported: true, expand: expandFunc},
-	{Name: "kretprobe", Aliases: []string{"kr"}, Parts: 1, MinParts: 1, Usage: "kretprobe:function", Prog: ProgKprobe, Return: true, Supported: true, expand: expandFunc},
-	{Name: "uprobe", Aliases: []string{"u"}, Parts: 2, MinParts: 2, Usage: "uprobe:binary:function", Prog: ProgKprobe, ArgN: true, User: true, Supported: true, expand: expandUprobe},
-	{Name: "uretprobe", Aliases: []string{"ur"}, Parts: 2, MinParts: 2, Usage: "uretprobe:binary:function", Prog: ProgKprobe, Return: true, User: true, Supported: true, expand: expandUprobe},
-	{Name: "usdt", Aliases: []string{"U"}, Parts: 3, MinParts: 2, Usage: "usdt:binary:[provider:]name", Prog: ProgKprobe, ArgN: true, User: true, PerPoint: true, Supported: true, expand: expandUSDT},
-	{Name: "profile", Aliases: []string{"p"}, Parts: 2, MinParts: 1, Usage: "profile:[hz|s|ms|us:]N", Prog: ProgPerfEvent, Supported: true, expand: expandRate("hz")},
-	{Name: "interval", Aliases: []string{"i"}, Parts: 2, MinParts: 1, Usage: "interval:[hz|s|ms|us:]N", Prog: ProgPerfEvent, Supported: true, expand: expandRate("s")},
-	{Name: "software", Aliases: []string{"s"}, Parts: 2, MinParts: 1, Usage: "software:event[:count]", Prog: ProgPerfEvent, Supported: true, expand: expandPerfEvent},
-	{Name: "hardware", Aliases: []string{"h"}, Parts: 2, MinParts: 1, Usage: "hardware:event[:count]", Prog: ProgPerfEvent, Supported: true, expand: expandPerfEvent},
-	{Name: "watchpoint", Aliases: []string{"w"}, Parts: 3, MinParts: 3, Usage: "watchpoint:address:length:mode", Prog: ProgPerfEvent, Supported: true, expand: expandWatchpoint},
-	{Name: "kfunc", Aliases: []string{"fentry", "f"}, Parts: 1, MinParts: 1, Usage: "kfunc:function", Prog: ProgTracing, Args: true, PerPoint: true, Supported: true, expand: expandFunc},
-	{Name: "kretfunc", Aliases: []string{"fexit", "fr"}, Parts: 1, MinParts: 1, Usage: "kretfunc:function", Prog: ProgTracing, Args: true, Return: true, PerPoint: true, Supported: true, expand: expandFunc},
+	{Name: "BEGIN", Prog: ProgTestRun, Attach: AttachRunOnce, RunAt: RunAtStart, Usage: "BEGIN", Supported: true, expand: expandSpecial, list: listName},
+	{Name: "END", Prog: ProgTestRun, Attach: AttachRunOnce, RunAt: RunAtEnd, Usage: "END", Supported: true, expand: expandSpecial, list: listName},
+	{Name: "tracepoint", Aliases: []string{"t"}, Parts: 2, MinParts: 2, Usage: "tracepoint:category:name", Prog: ProgTracepoint, Attach: AttachTracepoint, Args: true, Supported: true, expand: expandTracepoint},
+	{Name: "rawtracepoint", Aliases: []string{"rt"}, Parts: 1, MinParts: 1, Usage: "rawtracepoint:name", Prog: ProgRawTP, Attach: AttachRawTracepoint, ArgN: ArgsContext, PerPoint: true, Supported: true, expand: expandFunc},
+	{Name: "tp_btf", Parts: 1, MinParts: 1, Usage: "tp_btf:name", Prog: ProgTracing, Attach: AttachTracing, Tracing: TracingTracepoint, Args: true, PerPoint: true, Supported: true, expand: expandFunc},
+	{Name: "kprobe", Aliases: []string{"k"}, Parts: 1, MinParts: 1, Usage: "kprobe:function[+offset]", Prog: ProgKprobe, Attach: AttachKprobe, ArgN: ArgsRegs, Func: true, Supported: true, expand: expandFunc},
+	{Name: "kretprobe", Aliases: []string{"kr"}, Parts: 1, MinParts: 1, Usage: "kretprobe:function", Prog: ProgKprobe, Attach: AttachKprobe, Return: true, Func: true, Supported: true, expand: expandFunc},
+	{Name: "uprobe", Aliases: []string{"u"}, Parts: 2, MinParts: 2, Usage: "uprobe:binary:function", Prog: ProgKprobe, Attach: AttachUprobe, ArgN: ArgsRegs, Func: true, User: true, Supported: true, expand: expandUprobe},
+	{Name: "uretprobe", Aliases: []string{"ur"}, Parts: 2, MinParts: 2, Usage: "uretprobe:binary:function", Prog: ProgKprobe, Attach: AttachUprobe, Return: true, Func: true, User: true, Supported: true, expand: expandUprobe},
+	{Name: "usdt", Aliases: []string{"U"}, Parts: 3, MinParts: 2, Usage: "usdt:binary:[provider:]name", Prog: ProgKprobe, Attach: AttachUSDT, ArgN: ArgsUSDT, Func: true, User: true, PerPoint: true, Supported: true, expand: expandUSDT},
+	{Name: "profile", Aliases: []string{"p"}, Parts: 2, MinParts: 1, Usage: "profile:[hz|s|ms|us:]N", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Supported: true, expand: expandRate("hz", true)},
+	{Name: "interval", Aliases: []string{"i"}, Parts: 2, MinParts: 1, Usage: "interval:[hz|s|ms|us:]N", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Supported: true, expand: expandRate("s", false)},
+	{Name: "software", Aliases: []string{"s"}, Parts: 2, MinParts: 1, Usage: "software:event[:count]", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Supported: true, expand: expandPerfEvent, list: listEvents, events: softwareEvents},
+	{Name: "hardware", Aliases: []string{"h"}, Parts: 2, MinParts: 1, Usage: "hardware:event[:count]", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Supported: true, expand: expandPerfEvent, list: listEvents, events: hardwareEvents},
+	{Name: "watchpoint", Aliases: []string{"w"}, Parts: 3, MinParts: 3, Usage: "watchpoint:address:length:mode", Prog: ProgPerfEvent, Attach: AttachWatchpoint, Supported: true, expand: expandWatchpoint},
+	{Name: "kfunc", Aliases: []string{"fentry", "f"}, Parts: 1, MinParts: 1, Usage: "kfunc:function", Prog: ProgTracing, Attach: AttachTracing, Tracing: TracingEntry, Args: true, Func: true, PerPoint: true, Supported: true, expand: expandFunc},
+	{Name: "kretfunc", Aliases: []string{"fexit", "fr"}, Parts: 1, MinParts: 1, Usage: "kretfunc:function", Prog: ProgTracing, Attach: AttachTracing, Tracing: TracingExit, Args: true, Return: true, Func: true, PerPoint: true, Supported: true, expand: expandFunc},
 	{Name: "iter", Parts: 1, MinParts: 1, Usage: "iter:name", Prog: ProgIter, expand: expandFunc},
 }
 
@@ -110,13 +134,17 @@ type Point struct {
 	// Name is the canonical probe name, as the `probe` builtin prints it:
 	// "tracepoint:syscalls:sys_enter_openat", "interval:ms:100", "BEGIN".
 	Name string
-	// Target fields by kind: tracepoint Category/Event; profile/interval
-	// Unit and Period; kprobe/uprobe Path/Func/Offset.
+	// Target fields by kind: tracepoint Category/Event; software and
+	// hardware Event; kprobe/uprobe Path/Func/Offset.
 	Category, Event string
-	Unit            string
-	Period          uint64
 	Path, Func      string
 	Offset          uint64
+	// Return is set in the points of return probes (kretprobe, uretprobe,
+	// kretfunc).
+	Return bool
+	// Perf is the perf event of a profile, interval, software or hardware
+	// point.
+	Perf *Perf
 	// USDT is the probe location of a usdt point.
 	USDT *USDTSite
 	// Watch is the hardware breakpoint of a watchpoint point.
@@ -161,7 +189,7 @@ func AppendExpand(dst []Point, ap *ast.AttachPoint, env Env) ([]Point, error) {
 	if n < k.MinParts || n > k.Parts {
 		return dst, &Error{Msg: fmt.Sprintf("Invalid %s probe: %s", k.Name, ap.Raw), Hint: "usage: " + k.Usage}
 	}
-	return k.expand(dst, Point{Kind: k, Span: ap.Span}, ap, env)
+	return k.expand(dst, Point{Kind: k, Span: ap.Span, Return: k.Return}, ap, env)
 }
 
 // expandSpecial expands BEGIN and END.
@@ -170,52 +198,8 @@ func expandSpecial(dst []Point, base Point, _ *ast.AttachPoint, _ Env) ([]Point,
 	return append(dst, base), nil
 }
 
-// expandRate returns the expansion of profile and interval points:
-// [UNIT:]N, where UNIT is hz, s, ms or us, and defaults to unit.
-func expandRate(unit string) func([]Point, Point, *ast.AttachPoint, Env) ([]Point, error) {
-	return func(dst []Point, base Point, ap *ast.AttachPoint, _ Env) ([]Point, error) {
-		k := base.Kind
-		unit, num := unit, ap.Parts[len(ap.Parts)-1]
-		if len(ap.Parts) == 2 {
-			unit = ap.Parts[0]
-		}
-		switch unit {
-		case "hz", "s", "ms", "us":
-		default:
-			return dst, &Error{Msg: fmt.Sprintf("%s unit not supported: %s", k.Name, unit), Hint: "units are hz, s, ms and us"}
-		}
-		v, err := strconv.ParseUint(num, 10, 64)
-		if err != nil || v == 0 {
-			return dst, &Error{Msg: fmt.Sprintf("%s rate must be a positive integer: %s", k.Name, num)}
-		}
-		base.Unit, base.Period = unit, v
-		base.Name = k.Name + ":" + unit + ":" + strconv.FormatUint(v, 10)
-		return append(dst, base), nil
-	}
-}
-
-// expandPerfEvent expands software and hardware points: EVENT[:COUNT].
-func expandPerfEvent(dst []Point, base Point, ap *ast.AttachPoint, _ Env) ([]Point, error) {
-	k := base.Kind
-	ev, ok := PerfEventByName(k.Name, ap.Parts[0])
-	if !ok {
-		e := &Error{Msg: fmt.Sprintf("Unknown %s event: %s", k.Name, ap.Parts[0])}
-		if s := spell.Nearest(ap.Parts[0], PerfEventNames(k.Name)); s != "" {
-			e.Hint = fmt.Sprintf("did you mean %q?", s)
-		}
-		return dst, e
-	}
-	base.Event, base.Period = ev.Name, ev.DefaultCount
-	if len(ap.Parts) == 2 {
-		v, err := strconv.ParseUint(ap.Parts[1], 10, 64)
-		if err != nil || v == 0 {
-			return dst, &Error{Msg: fmt.Sprintf("%s count must be a positive integer: %s", k.Name, ap.Parts[1])}
-		}
-		base.Period = v
-	}
-	base.Name = k.Name + ":" + ev.Name + ":" + strconv.FormatUint(base.Period, 10)
-	return append(dst, base), nil
-}
+// listName lists a kind that is one probe: BEGIN, END.
+func listName(k *Kind) []string { return []string{k.Name} }
 
 // expandFunc expands the points that name one kernel function or event:
 // kprobe (with an optional +offset), kretprobe, kfunc, kretfunc,
@@ -457,49 +441,4 @@ func Match(pattern, name string) bool {
 		}
 	}
 	return false
-}
-
-// PerfEvent is a software or hardware perf event software:/hardware: probes
-// sample: Config is the PERF_COUNT_SW_* or PERF_COUNT_HW_* number.
-type PerfEvent struct {
-	Name, Alias  string
-	Config       uint64
-	DefaultCount uint64
-}
-
-// perfEvents lists the events bpftrace knows, with its default counts.
-var perfEvents = map[string][]PerfEvent{
-	"software": {
-		{"cpu-clock", "cpu", 0, 1000000}, {"task-clock", "", 1, 1000000},
-		{"page-faults", "faults", 2, 100}, {"context-switches", "cs", 3, 1000},
-		{"cpu-migrations", "", 4, 100}, {"minor-faults", "", 5, 100},
-		{"major-faults", "", 6, 100}, {"alignment-faults", "", 7, 1},
-		{"emulation-faults", "", 8, 1}, {"dummy", "", 9, 1}, {"bpf-output", "", 10, 1},
-	},
-	"hardware": {
-		{"cpu-cycles", "cycles", 0, 1000000}, {"instructions", "", 1, 1000000},
-		{"cache-references", "", 2, 1000000}, {"cache-misses", "", 3, 1000000},
-		{"branch-instructions", "branches", 4, 100000}, {"branch-misses", "", 5, 100000},
-		{"bus-cycles", "", 6, 100000}, {"frontend-stalls", "", 7, 1000000},
-		{"backend-stalls", "", 8, 1000000}, {"ref-cycles", "", 9, 1000000},
-	},
-}
-
-// PerfEventByName finds a software or hardware event by name or alias.
-func PerfEventByName(kind, name string) (PerfEvent, bool) {
-	for _, e := range perfEvents[kind] {
-		if e.Name == name || (e.Alias != "" && e.Alias == name) {
-			return e, true
-		}
-	}
-	return PerfEvent{}, false
-}
-
-// PerfEventNames lists the event names of a kind (for -l and hints).
-func PerfEventNames(kind string) []string {
-	var names []string
-	for _, e := range perfEvents[kind] {
-		names = append(names, e.Name)
-	}
-	return names
 }
