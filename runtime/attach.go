@@ -12,7 +12,7 @@ import (
 
 // An attacher attaches a loaded program at one point of its kind, whose
 // Point says all the attacher needs. What it opens goes into the session's
-// shared bookkeeping (links, linkFDs, perfFDs), which
+// shared bookkeeping (links, linkFDs, perfFDs, stops, polls), which
 // teardown closes on every exit path.
 type attacher func(s *Session, prog *ebpf.Program, pt probe.Point, cookie uint64) error
 
@@ -28,6 +28,7 @@ var attachers = map[probe.Attach]attacher{
 	probe.AttachUSDT:          attachUSDT,
 	probe.AttachPerfEvent:     attachPerf,
 	probe.AttachWatchpoint:    attachWatchpoint,
+	probe.AttachSignal:        attachSignal,
 }
 
 // attach attaches every probe; on failure everything attached is detached

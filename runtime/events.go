@@ -28,6 +28,11 @@ func (s *Session) loop(ctx context.Context) error {
 			return s.drain()
 		default:
 		}
+		for _, poll := range s.polls {
+			if err := poll(); err != nil {
+				return err
+			}
+		}
 		if err := s.drain(); err != nil {
 			return err
 		}

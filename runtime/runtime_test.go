@@ -6,7 +6,11 @@ import (
 	"errors"
 	"io"
 	"os"
+	"os/signal"
+	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
@@ -101,5 +105,41 @@ func TestCompileError(t *testing.T) {
 	want := "t.bt:1:14-19: ERROR: Unknown function: cuont\nBEGIN { @x = cuont(); }\n             ~~~~~\nHINT: did you mean \"count\"?"
 	if err.Error() != want {
 		t.Errorf("error:\n%s\nwant:\n%s", err, want)
+	}
+}
+
+// TestKernelSelfSignal: a self:signal:SIGUSR1 probe runs its block each
+// time the process receives SIGUSR1, with its name as probe, and its
+// output comes through the ring buffer.
+func TestKernelSelfSignal(t *testing.T) {
+	requireRoot(t)
+	// Keep a stray SIGUSR1 from killing the test process.
+	guard := make(chan os.Signal, 1)
+	signal.Notify(guard, syscall.SIGUSR1)
+	defer signal.Stop(guard)
+	obj := compile(t, `self:signal:SIGUSR1 { printf("%s %d\n", probe, @n); @n++; if (@n == 2) { exit(); } }`)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var out bytes.Buffer
+	var sender sync.WaitGroup
+	defer sender.Wait() // before the guard goes
+	opts := runtime.Options{Stdout: &out, Stderr: io.Discard, AfterAttach: func() error {
+		sender.Add(1)
+		go func() {
+			defer sender.Done()
+			// One signal at a time: signals that arrive together run
+			// the probe once.
+			for i := 0; i < 2 && ctx.Err() == nil; i++ {
+				syscall.Kill(os.Getpid(), syscall.SIGUSR1)
+				time.Sleep(200 * time.Millisecond)
+			}
+		}()
+		return nil
+	}}
+	if err := runtime.Run(ctx, obj, opts); err != nil {
+		t.Fatal(err)
+	}
+	if want := "self:signal:SIGUSR1 0\nself:signal:SIGUSR1 1\n\n\n@n: 2\n"; out.String() != want {
+		t.Errorf("output %q, want %q", out.String(), want)
 	}
 }

@@ -71,6 +71,11 @@ type Session struct {
 	// watches are the link and perf event fds of each watched address,
 	// as indexes in linkFDs and perfFDs, for unwatch().
 	watches map[uint64][][2]int
+	// polls run at each turn of the event loop, for probes that gbt
+	// itself fires (self:signal); stops end what attachers started other
+	// than links and fds, when the links close.
+	polls   []func() error
+	stops   []func()
 	reader  *ringbuf.Reader
 	pr      *output.Printer
 	printfs []*output.Printf // by event id: printf, system and cat formats

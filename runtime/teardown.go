@@ -54,8 +54,13 @@ func (s *Session) detach() {
 // each, serialized by the kernel) is worth a message.
 const slowRelease = 40
 
-// closeLinks closes the links: no program runs after it returns.
+// closeLinks closes the links and stops what gbt runs itself: no program
+// runs after it returns.
 func (s *Session) closeLinks() {
+	for _, stop := range s.stops {
+		stop()
+	}
+	s.stops, s.polls = nil, nil
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { closeAll(s.links, func(l link.Link) { l.Close() }); wg.Done() }()

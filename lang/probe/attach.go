@@ -1,5 +1,7 @@
 package probe
 
+import "syscall"
+
 // Attach is the mechanism that attaches a kind's programs. runtime has one
 // attacher per mechanism (runtime/attach_*.go), registered in one table;
 // what an attacher needs to know about a point, expand puts in the Point.
@@ -17,6 +19,7 @@ const (
 	AttachUSDT                        // a uprobe at a USDT location, with its semaphore: Point.Path, Point.USDT
 	AttachPerfEvent                   // a sampling perf event: Point.Perf
 	AttachWatchpoint                  // a hardware breakpoint in the traced process: Point.Watch
+	AttachSignal                      // run with BPF_PROG_TEST_RUN each time gbt receives Point.Signal
 	numAttach
 )
 
@@ -24,7 +27,7 @@ var attachNames = [...]string{
 	AttachNone: "none", AttachRunOnce: "run once", AttachTracepoint: "tracepoint",
 	AttachRawTracepoint: "raw tracepoint", AttachTracing: "tracing", AttachKprobe: "kprobe",
 	AttachUprobe: "uprobe", AttachUSDT: "usdt", AttachPerfEvent: "perf event",
-	AttachWatchpoint: "watchpoint",
+	AttachWatchpoint: "watchpoint", AttachSignal: "signal",
 }
 
 func (a Attach) String() string {
@@ -101,4 +104,13 @@ type Perf struct {
 	// AllCPUs opens one event on each CPU (profile, software, hardware);
 	// otherwise one on CPU 0 (interval).
 	AllCPUs bool
+}
+
+// signals are the signals self:signal probes may name: bpftrace allows
+// SIGUSR1 only.
+var signals = []struct {
+	name string
+	sig  syscall.Signal
+}{
+	{"SIGUSR1", syscall.SIGUSR1},
 }

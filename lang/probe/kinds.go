@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/gbt-dev/gbt/internal/spell"
 	"github.com/gbt-dev/gbt/lang/ast"
@@ -48,7 +49,8 @@ type Kind struct {
 	User            bool // probes a user process: its integer addresses are user addresses
 	// PerPoint kinds compile one program per point: raw tracepoint links
 	// carry no attach cookie, a tracing program is loaded for one target,
-	// and each location of a USDT probe may keep its arguments elsewhere.
+	// each location of a USDT probe may keep its arguments elsewhere, and
+	// a program run with BPF_PROG_TEST_RUN has no cookie either.
 	PerPoint  bool
 	Supported bool // gbt can compile and attach it (others are positioned errors)
 
@@ -95,6 +97,7 @@ var kinds = []*Kind{
 	{Name: "kfunc", Aliases: []string{"fentry", "f"}, Parts: 1, MinParts: 1, Usage: "kfunc:function", Prog: ProgTracing, Attach: AttachTracing, Tracing: TracingEntry, Args: true, Func: true, PerPoint: true, Supported: true, expand: expandFunc},
 	{Name: "kretfunc", Aliases: []string{"fexit", "fr"}, Parts: 1, MinParts: 1, Usage: "kretfunc:function", Prog: ProgTracing, Attach: AttachTracing, Tracing: TracingExit, Args: true, Return: true, Func: true, PerPoint: true, Supported: true, expand: expandFunc},
 	{Name: "iter", Parts: 1, MinParts: 1, Usage: "iter:name", Prog: ProgIter, expand: expandFunc},
+	{Name: "self", Parts: 2, MinParts: 2, Usage: "self:signal:SIGUSR1", Prog: ProgTestRun, Attach: AttachSignal, PerPoint: true, Supported: true, expand: expandSelf, list: listSignals},
 }
 
 // kindsByName maps every kind name and alias to its kind.
@@ -145,6 +148,8 @@ type Point struct {
 	// Perf is the perf event of a profile, interval, software or hardware
 	// point.
 	Perf *Perf
+	// Signal is the signal that runs a self:signal point.
+	Signal syscall.Signal
 	// USDT is the probe location of a usdt point.
 	USDT *USDTSite
 	// Watch is the hardware breakpoint of a watchpoint point.
@@ -200,6 +205,39 @@ func expandSpecial(dst []Point, base Point, _ *ast.AttachPoint, _ Env) ([]Point,
 
 // listName lists a kind that is one probe: BEGIN, END.
 func listName(k *Kind) []string { return []string{k.Name} }
+
+// expandSelf expands self:signal:SIGNAL, which runs its block each time
+// gbt receives the signal.
+func expandSelf(dst []Point, base Point, ap *ast.AttachPoint, _ Env) ([]Point, error) {
+	if ap.Parts[0] != "signal" {
+		return dst, &Error{Msg: fmt.Sprintf("%s is not a supported trigger", ap.Parts[0]), Hint: "usage: " + base.Kind.Usage}
+	}
+	for _, s := range signals {
+		if s.name == ap.Parts[1] {
+			base.Signal = s.sig
+			base.Name = "self:signal:" + s.name
+			return append(dst, base), nil
+		}
+	}
+	return dst, &Error{Msg: fmt.Sprintf("%s is not a supported signal", ap.Parts[1]), Hint: "signals: " + strings.Join(signalNames(), ", ")}
+}
+
+func signalNames() []string {
+	names := make([]string, len(signals))
+	for i, s := range signals {
+		names[i] = s.name
+	}
+	return names
+}
+
+// listSignals lists the self:signal probes.
+func listSignals(k *Kind) []string {
+	var out []string
+	for _, n := range signalNames() {
+		out = append(out, k.Name+":signal:"+n)
+	}
+	return out
+}
 
 // expandFunc expands the points that name one kernel function or event:
 // kprobe (with an optional +offset), kretprobe, kfunc, kretfunc,

@@ -2,10 +2,48 @@ package probe_test
 
 import (
 	"slices"
+	"syscall"
 	"testing"
 
 	"github.com/gbt-dev/gbt/lang/probe"
 )
+
+// TestExpandSelf: self:signal:SIGNAL names one of the signals bpftrace
+// allows (SIGUSR1), and the point carries the signal the runtime waits
+// for; other triggers and signals are errors in bpftrace's words.
+func TestExpandSelf(t *testing.T) {
+	tests := []struct {
+		parts []string
+		name  string
+		sig   syscall.Signal
+		err   string
+	}{
+		{parts: []string{"signal", "SIGUSR1"}, name: "self:signal:SIGUSR1", sig: syscall.SIGUSR1},
+		{parts: []string{"signal", "sighup"}, err: "sighup is not a supported signal"},
+		{parts: []string{"signal", "SIGUSR2"}, err: "SIGUSR2 is not a supported signal"},
+		{parts: []string{"signal", "SIGUSR*"}, err: "SIGUSR* is not a supported signal"},
+		{parts: []string{"keypress", "space"}, err: "keypress is not a supported trigger"},
+		{parts: []string{"signal"}, err: "Invalid self probe: self:signal"},
+		{parts: []string{"signal", "SIGUSR1", "x"}, err: "Invalid self probe: self:signal:SIGUSR1:x"},
+	}
+	for _, tt := range tests {
+		a := ap("self", tt.parts...)
+		pts, err := probe.Expand(a, nil)
+		if tt.err != "" {
+			if err == nil || err.Error() != tt.err {
+				t.Errorf("%s: error %v, want %q", a.Raw, err, tt.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", a.Raw, err)
+			continue
+		}
+		if len(pts) != 1 || pts[0].Name != tt.name || pts[0].Signal != tt.sig || pts[0].Kind.Attach != probe.AttachSignal {
+			t.Errorf("%s: got %+v, want one point %s on signal %d", a.Raw, pts, tt.name, tt.sig)
+		}
+	}
+}
 
 // TestExpandFillsAttach: expand puts in each point what attaching it
 // needs, so that runtime never looks at a kind's name.
@@ -74,19 +112,19 @@ func TestKindProperties(t *testing.T) {
 	}
 }
 
-// TestListed: -l lists BEGIN, END and the perf events from the kinds
-// alone.
+// TestListed: -l lists BEGIN, END, the perf events and the self probes
+// from the kinds alone.
 func TestListed(t *testing.T) {
 	var got []string
 	for _, k := range probe.Kinds() {
 		got = append(got, k.Listed()...)
 	}
-	for _, want := range []string{"BEGIN", "END", "software:cpu-clock:", "software:bpf-output:", "hardware:cpu-cycles:", "hardware:ref-cycles:"} {
+	for _, want := range []string{"BEGIN", "END", "software:cpu-clock:", "software:bpf-output:", "hardware:cpu-cycles:", "hardware:ref-cycles:", "self:signal:SIGUSR1"} {
 		if !slices.Contains(got, want) {
 			t.Errorf("%s is not listed: %q", want, got)
 		}
 	}
-	if len(got) != 2+11+10 {
+	if len(got) != 2+11+10+1 {
 		t.Errorf("listed %d probes: %q", len(got), got)
 	}
 }
