@@ -405,7 +405,7 @@ func entries() []*Entry {
 		})},
 		{Name: "uaddr", Kind: check.Func, Doc: "uaddr(name): address of a symbol of the probed executable (uprobes)", Type: resolved(func(ae probe.AddrEnv, u *check.Use, name string) (uint64, error) {
 			k := probeKind(u)
-			if k == nil || (k.Name != "uprobe" && k.Name != "uretprobe" && k.Name != "usdt") {
+			if k == nil || !k.User { // uprobe, uretprobe, usdt
 				return 0, fmt.Errorf("uaddr() can only be used in uprobe, uretprobe and usdt probes")
 			}
 			return ae.UserAddr(u.Probe.Points[0].Path, name)
@@ -490,7 +490,7 @@ func entries() []*Entry {
 			if !unsafeOK(u) || !arity(u, 1, 1) {
 				return types.Type{}
 			}
-			if k := probeKind(u); k == nil || k.Name != "kprobe" {
+			if k := probeKind(u); k == nil || k.Attach != probe.AttachKprobe || k.Return {
 				u.Errorf("override() can only be used with kprobes")
 				return types.Type{}
 			}
