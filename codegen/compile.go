@@ -545,8 +545,8 @@ func (g *gen) Reg(name string, dst asm.Register) {
 	switch {
 	case !ok:
 		panic(unsupported{span: g.cur, msg: "unknown register " + name + " (x86-64 pt_regs names: di, si, dx, cx, ax, ip, sp, ...)"})
-	case g.prog.Kind != probe.ProgKprobe:
-		panic(unsupported{span: g.cur, msg: "registers can only be read in kprobe and uprobe programs"})
+	case !g.pi.Kind.Regs:
+		panic(fmt.Sprintf("codegen: registers read in a %s probe passed the checker", g.pi.Kind))
 	}
 	g.Emit(asm.LoadMem(dst, ctxReg, off, asm.DWord))
 }

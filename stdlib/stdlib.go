@@ -410,7 +410,7 @@ func entries() []*Entry {
 			}
 			return ae.UserAddr(u.Probe.Points[0].Path, name)
 		})},
-		{Name: "reg", Kind: check.Func, Doc: "reg(name): value of a register", Type: oneString(types.U64)},
+		{Name: "reg", Kind: check.Func, Doc: "reg(name): value of a register", Type: regType},
 		{Name: "cgroupid", Kind: check.Func, Doc: "cgroupid(path): id of a cgroup (v2)", Type: resolved(func(ae probe.AddrEnv, u *check.Use, path string) (uint64, error) {
 			return ae.CgroupID(path)
 		})},
@@ -912,6 +912,16 @@ func funcType(u *check.Use) types.Type {
 		return types.Type{Kind: types.Usym}
 	}
 	return types.Type{Kind: types.Ksym}
+}
+
+// regType is the type rule of reg(name): kinds whose context holds the
+// probed task's registers have it.
+func regType(u *check.Use) types.Type {
+	if k := probeKind(u); k == nil || !k.Regs {
+		u.Errorf("reg can not be used with \"%s\" probes", kindName(k))
+		return types.Type{}
+	}
+	return oneString(types.U64)(u)
 }
 
 func kindName(k *probe.Kind) string {

@@ -46,7 +46,10 @@ type Kind struct {
 	Args            bool    // provides typed args (args->field)
 	ArgN            ArgSource
 	Func            bool // func names the probed function
-	User            bool // probes a user process: its integer addresses are user addresses
+	// Regs kinds have the probed task's registers (struct pt_regs) at
+	// the start of their context: reg() reads them.
+	Regs bool
+	User bool // probes a user process: its integer addresses are user addresses
 	// PerPoint kinds compile one program per point: raw tracepoint links
 	// carry no attach cookie, a tracing program is loaded for one target,
 	// each location of a USDT probe may keep its arguments elsewhere, and
@@ -84,16 +87,16 @@ var kinds = []*Kind{
 	{Name: "tracepoint", Aliases: []string{"t"}, Parts: 2, MinParts: 2, Usage: "tracepoint:category:name", Prog: ProgTracepoint, Attach: AttachTracepoint, Args: true, Supported: true, expand: expandTracepoint},
 	{Name: "rawtracepoint", Aliases: []string{"rt"}, Parts: 1, MinParts: 1, Usage: "rawtracepoint:name", Prog: ProgRawTP, Attach: AttachRawTracepoint, ArgN: ArgsContext, PerPoint: true, Supported: true, expand: expandFunc},
 	{Name: "tp_btf", Parts: 1, MinParts: 1, Usage: "tp_btf:name", Prog: ProgTracing, Attach: AttachTracing, Tracing: TracingTracepoint, Args: true, PerPoint: true, Supported: true, expand: expandFunc},
-	{Name: "kprobe", Aliases: []string{"k"}, Parts: 1, MinParts: 1, Usage: "kprobe:function[+offset]", Prog: ProgKprobe, Attach: AttachKprobe, ArgN: ArgsRegs, Func: true, Supported: true, expand: expandFunc},
-	{Name: "kretprobe", Aliases: []string{"kr"}, Parts: 1, MinParts: 1, Usage: "kretprobe:function", Prog: ProgKprobe, Attach: AttachKprobe, Return: true, Func: true, Supported: true, expand: expandFunc},
-	{Name: "uprobe", Aliases: []string{"u"}, Parts: 2, MinParts: 2, Usage: "uprobe:binary:function", Prog: ProgKprobe, Attach: AttachUprobe, ArgN: ArgsRegs, Func: true, User: true, Supported: true, expand: expandUprobe},
-	{Name: "uretprobe", Aliases: []string{"ur"}, Parts: 2, MinParts: 2, Usage: "uretprobe:binary:function", Prog: ProgKprobe, Attach: AttachUprobe, Return: true, Func: true, User: true, Supported: true, expand: expandUprobe},
-	{Name: "usdt", Aliases: []string{"U"}, Parts: 3, MinParts: 2, Usage: "usdt:binary:[provider:]name", Prog: ProgKprobe, Attach: AttachUSDT, ArgN: ArgsUSDT, Func: true, User: true, PerPoint: true, Supported: true, expand: expandUSDT},
-	{Name: "profile", Aliases: []string{"p"}, Parts: 2, MinParts: 1, Usage: "profile:[hz|s|ms|us:]N", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Supported: true, expand: expandRate("hz", true)},
-	{Name: "interval", Aliases: []string{"i"}, Parts: 2, MinParts: 1, Usage: "interval:[hz|s|ms|us:]N", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Supported: true, expand: expandRate("s", false)},
-	{Name: "software", Aliases: []string{"s"}, Parts: 2, MinParts: 1, Usage: "software:event[:count]", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Supported: true, expand: expandPerfEvent, list: listEvents, events: softwareEvents},
-	{Name: "hardware", Aliases: []string{"h"}, Parts: 2, MinParts: 1, Usage: "hardware:event[:count]", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Supported: true, expand: expandPerfEvent, list: listEvents, events: hardwareEvents},
-	{Name: "watchpoint", Aliases: []string{"w"}, Parts: 3, MinParts: 3, Usage: "watchpoint:address:length:mode", Prog: ProgPerfEvent, Attach: AttachWatchpoint, Supported: true, expand: expandWatchpoint},
+	{Name: "kprobe", Aliases: []string{"k"}, Parts: 1, MinParts: 1, Usage: "kprobe:function[+offset]", Prog: ProgKprobe, Attach: AttachKprobe, ArgN: ArgsRegs, Func: true, Regs: true, Supported: true, expand: expandFunc},
+	{Name: "kretprobe", Aliases: []string{"kr"}, Parts: 1, MinParts: 1, Usage: "kretprobe:function", Prog: ProgKprobe, Attach: AttachKprobe, Return: true, Func: true, Regs: true, Supported: true, expand: expandFunc},
+	{Name: "uprobe", Aliases: []string{"u"}, Parts: 2, MinParts: 2, Usage: "uprobe:binary:function", Prog: ProgKprobe, Attach: AttachUprobe, ArgN: ArgsRegs, Func: true, Regs: true, User: true, Supported: true, expand: expandUprobe},
+	{Name: "uretprobe", Aliases: []string{"ur"}, Parts: 2, MinParts: 2, Usage: "uretprobe:binary:function", Prog: ProgKprobe, Attach: AttachUprobe, Return: true, Func: true, Regs: true, User: true, Supported: true, expand: expandUprobe},
+	{Name: "usdt", Aliases: []string{"U"}, Parts: 3, MinParts: 2, Usage: "usdt:binary:[provider:]name", Prog: ProgKprobe, Attach: AttachUSDT, ArgN: ArgsUSDT, Func: true, Regs: true, User: true, PerPoint: true, Supported: true, expand: expandUSDT},
+	{Name: "profile", Aliases: []string{"p"}, Parts: 2, MinParts: 1, Usage: "profile:[hz|s|ms|us:]N", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Regs: true, Supported: true, expand: expandRate("hz", true)},
+	{Name: "interval", Aliases: []string{"i"}, Parts: 2, MinParts: 1, Usage: "interval:[hz|s|ms|us:]N", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Regs: true, Supported: true, expand: expandRate("s", false)},
+	{Name: "software", Aliases: []string{"s"}, Parts: 2, MinParts: 1, Usage: "software:event[:count]", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Regs: true, Supported: true, expand: expandPerfEvent, list: listEvents, events: softwareEvents},
+	{Name: "hardware", Aliases: []string{"h"}, Parts: 2, MinParts: 1, Usage: "hardware:event[:count]", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Regs: true, Supported: true, expand: expandPerfEvent, list: listEvents, events: hardwareEvents},
+	{Name: "watchpoint", Aliases: []string{"w"}, Parts: 3, MinParts: 3, Usage: "watchpoint:address:length:mode", Prog: ProgPerfEvent, Attach: AttachWatchpoint, Regs: true, Supported: true, expand: expandWatchpoint},
 	{Name: "kfunc", Aliases: []string{"fentry", "f"}, Parts: 1, MinParts: 1, Usage: "kfunc:function", Prog: ProgTracing, Attach: AttachTracing, Tracing: TracingEntry, Args: true, Func: true, PerPoint: true, Supported: true, expand: expandFunc},
 	{Name: "kretfunc", Aliases: []string{"fexit", "fr"}, Parts: 1, MinParts: 1, Usage: "kretfunc:function", Prog: ProgTracing, Attach: AttachTracing, Tracing: TracingExit, Args: true, Return: true, Func: true, PerPoint: true, Supported: true, expand: expandFunc},
 	{Name: "iter", Parts: 1, MinParts: 1, Usage: "iter:name", Prog: ProgIter, expand: expandFunc},
