@@ -80,7 +80,11 @@ func (k *Kind) Listed() []string {
 	return k.list(k)
 }
 
-// Kinds is the table of every probe kind bpftrace has.
+// kinds is the table of every probe kind bpftrace has. A new kind is one
+// entry here, with its expand function and its test; if it attaches in a
+// new way, a new Attach value and one runtime/attach_<mechanism>.go,
+// registered in runtime's table of attachers (a runtime test fails for a
+// supported kind without one).
 var kinds = []*Kind{
 	{Name: "BEGIN", Prog: ProgTestRun, Attach: AttachRunOnce, RunAt: RunAtStart, Usage: "BEGIN", Supported: true, expand: expandSpecial, list: listName},
 	{Name: "END", Prog: ProgTestRun, Attach: AttachRunOnce, RunAt: RunAtEnd, Usage: "END", Supported: true, expand: expandSpecial, list: listName},
