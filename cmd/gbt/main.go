@@ -21,7 +21,6 @@ import (
 	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/runtime"
 	"github.com/gbt-dev/gbt/runtime/kernel"
-	"github.com/gbt-dev/gbt/runtime/sym"
 	"github.com/gbt-dev/gbt/stdlib"
 )
 
@@ -195,9 +194,9 @@ func (a *app) listProbes(w io.Writer, pattern string) error {
 	if kind, rest, ok := strings.Cut(pattern, ":"); ok {
 		switch kind {
 		case "uprobe", "u":
-			return listUprobes(w, rest)
+			return listUprobes(w, a.env, rest)
 		case "usdt", "U":
-			return listUSDT(w, rest)
+			return listUSDT(w, a.env, rest)
 		}
 	}
 	for _, k := range probe.Kinds() {
@@ -247,11 +246,7 @@ func isTerminal(f *os.File) bool {
 // listArgs prints a tracepoint's args as bpftrace -lv does.
 func (a *app) listArgs(w io.Writer, tp string) {
 	cat, ev, _ := strings.Cut(tp, ":")
-	text, err := a.env.TracepointFormat(cat, ev)
-	if err != nil {
-		return
-	}
-	f, err := probe.ParseFormat(text)
+	f, err := a.env.TracepointFormat(cat, ev)
 	if err != nil {
 		return
 	}
@@ -272,12 +267,12 @@ func (a *app) listArgs(w io.Writer, tp string) {
 }
 
 // listUprobes lists the functions of a binary: pattern is "PATH:GLOB".
-func listUprobes(w io.Writer, pattern string) error {
+func listUprobes(w io.Writer, env probe.Env, pattern string) error {
 	path, glob, _ := strings.Cut(pattern, ":")
 	if glob == "" {
 		glob = "*"
 	}
-	names, err := sym.ELFFunctions(path)
+	names, err := env.UserFunctions(path)
 	if err != nil {
 		return err
 	}
@@ -291,14 +286,14 @@ func listUprobes(w io.Writer, pattern string) error {
 
 // listUSDT lists the USDT probes of a binary: pattern is
 // "PATH[:[PROVIDER:]GLOB]", as bpftrace -l prints them.
-func listUSDT(w io.Writer, pattern string) error {
+func listUSDT(w io.Writer, env probe.Env, pattern string) error {
 	path, rest, _ := strings.Cut(pattern, ":")
 	if rest == "" {
 		rest = "*:*"
 	} else if !strings.Contains(rest, ":") {
 		rest = "*:" + rest
 	}
-	sites, err := probe.USDTSites(path)
+	sites, err := env.USDTSites(path)
 	if err != nil {
 		return err
 	}

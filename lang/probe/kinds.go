@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"errors"
 	"fmt"
 	"path"
 	"slices"
@@ -273,7 +274,8 @@ func expandTracepoint(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]
 		base.Category, base.Event = cat, ev
 		base.Name = "tracepoint:" + cat + ":" + ev
 		if env != nil {
-			if _, err := env.TracepointFormat(cat, ev); err != nil {
+			// A format gbt cannot parse is reported where args are read.
+			if _, err := env.TracepointFormat(cat, ev); err != nil && !errors.As(err, new(*FormatError)) {
 				return dst, notFound(cat+":"+ev, env)
 			}
 		}
@@ -282,16 +284,7 @@ func expandTracepoint(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]
 	if env == nil {
 		return dst, &Error{Msg: "cannot expand wildcards without a probe environment"}
 	}
-	var index *TracepointIndex
-	var err error
-	if ie, ok := env.(IndexEnv); ok {
-		index, err = ie.TracepointIndex()
-	} else {
-		var all []string
-		if all, err = env.Tracepoints(); err == nil {
-			index = NewTracepointIndex(all)
-		}
-	}
+	index, err := env.TracepointIndex()
 	if err != nil {
 		return dst, &Error{Msg: fmt.Sprintf("listing tracepoints: %v", err)}
 	}
@@ -318,13 +311,16 @@ func expandTracepoint(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]
 
 // expandUSDT resolves usdt:PATH:[PROVIDER:]NAME (wildcards allowed in the
 // provider and name) to one point per probe location in the file.
-func expandUSDT(dst []Point, base Point, ap *ast.AttachPoint, _ Env) ([]Point, error) {
+func expandUSDT(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]Point, error) {
 	path := ap.Parts[0]
 	provider, name := "*", ap.Parts[len(ap.Parts)-1]
 	if len(ap.Parts) == 3 {
 		provider = ap.Parts[1]
 	}
-	sites, err := USDTSites(path)
+	if env == nil {
+		return dst, &Error{Msg: "cannot read USDT probes without a probe environment"}
+	}
+	sites, err := env.USDTSites(path)
 	if err != nil {
 		return dst, &Error{Msg: err.Error()}
 	}
