@@ -317,10 +317,14 @@ func expandUSDT(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]Point,
 	if len(ap.Parts) == 3 {
 		provider = ap.Parts[1]
 	}
-	if env == nil {
+	var sites []USDTSite
+	err := ErrUnavailable
+	if env != nil {
+		sites, err = env.USDTSites(path)
+	}
+	if errors.Is(err, ErrUnavailable) {
 		return dst, &Error{Msg: "cannot read USDT probes without a probe environment"}
 	}
-	sites, err := env.USDTSites(path)
 	if err != nil {
 		return dst, &Error{Msg: err.Error()}
 	}
