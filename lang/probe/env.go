@@ -57,8 +57,8 @@ type Env interface {
 	// probes; none is not an error).
 	USDTSites(path string) ([]USDTSite, error)
 	// UserFunctions returns the names of the function symbols of an
-	// executable or library (what uprobes can attach to), in no
-	// particular order.
+	// executable or library (what uprobes can attach to), sorted and
+	// without duplicates.
 	UserFunctions(path string) ([]string, error)
 }
 
