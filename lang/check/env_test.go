@@ -27,6 +27,8 @@ func (noMachine) UserAddr(string, string) (uint64, error)    { return 0, probe.E
 func (noMachine) CgroupID(string) (uint64, error)            { return 0, probe.ErrUnavailable }
 func (noMachine) USDTSites(string) ([]probe.USDTSite, error) { return nil, probe.ErrUnavailable }
 func (noMachine) UserFunctions(string) ([]string, error)     { return nil, probe.ErrUnavailable }
+
+// checkWith checks src against env and renders its diagnostics.
 func checkWith(env probe.Env, src string) string {
 	prog, diags := parse.Parse("stdin", src)
 	if !diags.HasErrors() {
