@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"syscall"
 
 	"github.com/cilium/ebpf"
 
@@ -18,7 +19,7 @@ import (
 // attached. When the links close, gbt stops listening for the signal.
 func attachSignal(s *Session, prog *ebpf.Program, pt probe.Point, _ uint64) error {
 	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, pt.Signal)
+	signal.Notify(ch, syscall.Signal(pt.Signal))
 	s.stops = append(s.stops, func() { signal.Stop(ch) })
 	s.polls = append(s.polls, func() error {
 		select {

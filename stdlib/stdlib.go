@@ -7,6 +7,7 @@
 package stdlib
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"sort"
@@ -400,10 +401,10 @@ func entries() []*Entry {
 		}},
 		{Name: "ksym", Kind: check.Func, Doc: "ksym(addr): kernel symbol name of an address", Type: oneInt(types.Type{Kind: types.Ksym})},
 		{Name: "usym", Kind: check.Func, Doc: "usym(addr): user symbol name of an address", Type: oneInt(types.Type{Kind: types.Usym})},
-		{Name: "kaddr", Kind: check.Func, Doc: "kaddr(name): address of a kernel symbol", Type: resolved(func(ae probe.AddrEnv, u *check.Use, name string) (uint64, error) {
+		{Name: "kaddr", Kind: check.Func, Doc: "kaddr(name): address of a kernel symbol", Type: resolved(func(ae probe.Env, u *check.Use, name string) (uint64, error) {
 			return ae.KernelAddr(name)
 		})},
-		{Name: "uaddr", Kind: check.Func, Doc: "uaddr(name): address of a symbol of the probed executable (uprobes)", Type: resolved(func(ae probe.AddrEnv, u *check.Use, name string) (uint64, error) {
+		{Name: "uaddr", Kind: check.Func, Doc: "uaddr(name): address of a symbol of the probed executable (uprobes)", Type: resolved(func(ae probe.Env, u *check.Use, name string) (uint64, error) {
 			k := probeKind(u)
 			if k == nil || !k.User { // uprobe, uretprobe, usdt
 				return 0, fmt.Errorf("uaddr() can only be used in uprobe, uretprobe and usdt probes")
@@ -411,7 +412,7 @@ func entries() []*Entry {
 			return ae.UserAddr(u.Probe.Points[0].Path, name)
 		})},
 		{Name: "reg", Kind: check.Func, Doc: "reg(name): value of a register", Type: regType},
-		{Name: "cgroupid", Kind: check.Func, Doc: "cgroupid(path): id of a cgroup (v2)", Type: resolved(func(ae probe.AddrEnv, u *check.Use, path string) (uint64, error) {
+		{Name: "cgroupid", Kind: check.Func, Doc: "cgroupid(path): id of a cgroup (v2)", Type: resolved(func(ae probe.Env, u *check.Use, path string) (uint64, error) {
 			return ae.CgroupID(path)
 		})},
 		{Name: "ntop", Kind: check.Func, Doc: "ntop([af,] addr): format an IP address", Type: func(u *check.Use) types.Type {
@@ -721,7 +722,7 @@ func oneString(res types.Type) func(*check.Use) types.Type {
 // resolved is the type rule of builtins whose string argument names
 // something the environment turns into a number when the script is
 // compiled (kaddr, uaddr, cgroupid): the use becomes that constant.
-func resolved(lookup func(ae probe.AddrEnv, u *check.Use, name string) (uint64, error)) func(*check.Use) types.Type {
+func resolved(lookup func(ae probe.Env, u *check.Use, name string) (uint64, error)) func(*check.Use) types.Type {
 	return func(u *check.Use) types.Type {
 		if !arity(u, 1, 1) {
 			return types.Type{}
@@ -730,12 +731,15 @@ func resolved(lookup func(ae probe.AddrEnv, u *check.Use, name string) (uint64, 
 		if !ok {
 			return types.Type{}
 		}
-		ae, ok := u.AddrEnv()
-		if !ok {
+		var v uint64
+		err := probe.ErrUnavailable
+		if ae, ok := u.Env(); ok {
+			v, err = lookup(ae, u, name)
+		}
+		if errors.Is(err, probe.ErrUnavailable) {
 			u.Errorf("%s() needs the running system to resolve %q", u.Name(), name)
 			return types.Type{}
 		}
-		v, err := lookup(ae, u, name)
 		if err != nil {
 			u.Errorf("%s(%q): %v", u.Name(), name, err)
 			return types.Type{}

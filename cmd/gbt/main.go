@@ -21,7 +21,6 @@ import (
 	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/runtime"
 	"github.com/gbt-dev/gbt/runtime/kernel"
-	"github.com/gbt-dev/gbt/runtime/sym"
 	"github.com/gbt-dev/gbt/stdlib"
 )
 
@@ -197,9 +196,9 @@ func (a *app) listProbes(w io.Writer, pattern string) error {
 			// The probes of a file are listed from the file.
 			switch k.Attach {
 			case probe.AttachUprobe:
-				return listUprobes(w, k.Name, rest)
+				return listUprobes(w, a.env, k.Name, rest)
 			case probe.AttachUSDT:
-				return listUSDT(w, rest)
+				return listUSDT(w, a.env, rest)
 			}
 		}
 	}
@@ -243,11 +242,7 @@ func isTerminal(f *os.File) bool {
 // listArgs prints a tracepoint's args as bpftrace -lv does.
 func (a *app) listArgs(w io.Writer, tp string) {
 	cat, ev, _ := strings.Cut(tp, ":")
-	text, err := a.env.TracepointFormat(cat, ev)
-	if err != nil {
-		return
-	}
-	f, err := probe.ParseFormat(text)
+	f, err := a.env.TracepointFormat(cat, ev)
 	if err != nil {
 		return
 	}
@@ -269,12 +264,12 @@ func (a *app) listArgs(w io.Writer, tp string) {
 
 // listUprobes lists the functions of a binary as probes of kind (uprobe
 // or uretprobe): pattern is "PATH:GLOB".
-func listUprobes(w io.Writer, kind, pattern string) error {
+func listUprobes(w io.Writer, env probe.Env, kind, pattern string) error {
 	path, glob, _ := strings.Cut(pattern, ":")
 	if glob == "" {
 		glob = "*"
 	}
-	names, err := sym.ELFFunctions(path)
+	names, err := env.UserFunctions(path)
 	if err != nil {
 		return err
 	}
@@ -288,14 +283,14 @@ func listUprobes(w io.Writer, kind, pattern string) error {
 
 // listUSDT lists the USDT probes of a binary: pattern is
 // "PATH[:[PROVIDER:]GLOB]", as bpftrace -l prints them.
-func listUSDT(w io.Writer, pattern string) error {
+func listUSDT(w io.Writer, env probe.Env, pattern string) error {
 	path, rest, _ := strings.Cut(pattern, ":")
 	if rest == "" {
 		rest = "*:*"
 	} else if !strings.Contains(rest, ":") {
 		rest = "*:" + rest
 	}
-	sites, err := probe.USDTSites(path)
+	sites, err := env.USDTSites(path)
 	if err != nil {
 		return err
 	}

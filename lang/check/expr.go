@@ -235,8 +235,8 @@ func (c *checker) ident(e *ast.Ident) types.Type {
 	}
 	b, ok := c.builtin(e.Name)
 	if !ok {
-		if ee, isEnum := c.cfg.Env.(probe.EnumEnv); isEnum && c.cfg.Env != nil {
-			if v, found := ee.EnumValue(e.Name); found {
+		if c.cfg.Env != nil {
+			if v, found := c.cfg.Env.EnumValue(e.Name); found {
 				c.enums[e.Name] = v
 				c.setConst(e, v)
 				return types.I64

@@ -1,7 +1,5 @@
 package probe
 
-import "syscall"
-
 // Attach is the mechanism that attaches a kind's programs. runtime has one
 // attacher per mechanism (runtime/attach_*.go), registered in one table;
 // what an attacher needs to know about a point, expand puts in the Point.
@@ -110,7 +108,7 @@ type Perf struct {
 // SIGUSR1 only.
 var signals = []struct {
 	name string
-	sig  syscall.Signal
+	sig  int // the signal number on Linux
 }{
-	{"SIGUSR1", syscall.SIGUSR1},
+	{"SIGUSR1", 10},
 }

@@ -1,12 +1,12 @@
 package probe
 
 import (
+	"errors"
 	"fmt"
 	"path"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/gbt-dev/gbt/internal/spell"
 	"github.com/gbt-dev/gbt/lang/ast"
@@ -155,8 +155,9 @@ type Point struct {
 	// Perf is the perf event of a profile, interval, software or hardware
 	// point.
 	Perf *Perf
-	// Signal is the signal that runs a self:signal point.
-	Signal syscall.Signal
+	// Signal is the number of the signal that runs a self:signal point
+	// (lang names no system types: runtime makes it a syscall.Signal).
+	Signal int
 	// USDT is the probe location of a usdt point.
 	USDT *USDTSite
 	// Watch is the hardware breakpoint of a watchpoint point.
@@ -302,7 +303,8 @@ func expandTracepoint(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]
 		base.Category, base.Event = cat, ev
 		base.Name = "tracepoint:" + cat + ":" + ev
 		if env != nil {
-			if _, err := env.TracepointFormat(cat, ev); err != nil {
+			// A format gbt cannot parse is reported where args are read.
+			if _, err := env.TracepointFormat(cat, ev); err != nil && !errors.As(err, new(*FormatError)) {
 				return dst, notFound(cat+":"+ev, env)
 			}
 		}
@@ -311,16 +313,7 @@ func expandTracepoint(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]
 	if env == nil {
 		return dst, &Error{Msg: "cannot expand wildcards without a probe environment"}
 	}
-	var index *TracepointIndex
-	var err error
-	if ie, ok := env.(IndexEnv); ok {
-		index, err = ie.TracepointIndex()
-	} else {
-		var all []string
-		if all, err = env.Tracepoints(); err == nil {
-			index = NewTracepointIndex(all)
-		}
-	}
+	index, err := env.TracepointIndex()
 	if err != nil {
 		return dst, &Error{Msg: fmt.Sprintf("listing tracepoints: %v", err)}
 	}
@@ -347,13 +340,20 @@ func expandTracepoint(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]
 
 // expandUSDT resolves usdt:PATH:[PROVIDER:]NAME (wildcards allowed in the
 // provider and name) to one point per probe location in the file.
-func expandUSDT(dst []Point, base Point, ap *ast.AttachPoint, _ Env) ([]Point, error) {
+func expandUSDT(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]Point, error) {
 	path := ap.Parts[0]
 	provider, name := "*", ap.Parts[len(ap.Parts)-1]
 	if len(ap.Parts) == 3 {
 		provider = ap.Parts[1]
 	}
-	sites, err := USDTSites(path)
+	var sites []USDTSite
+	err := ErrUnavailable
+	if env != nil {
+		sites, err = env.USDTSites(path)
+	}
+	if errors.Is(err, ErrUnavailable) {
+		return dst, &Error{Msg: "cannot read USDT probes without a probe environment"}
+	}
 	if err != nil {
 		return dst, &Error{Msg: err.Error()}
 	}

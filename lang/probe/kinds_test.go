@@ -2,7 +2,6 @@ package probe_test
 
 import (
 	"slices"
-	"syscall"
 	"testing"
 
 	"github.com/gbt-dev/gbt/lang/probe"
@@ -15,10 +14,10 @@ func TestExpandSelf(t *testing.T) {
 	tests := []struct {
 		parts []string
 		name  string
-		sig   syscall.Signal
+		sig   int
 		err   string
 	}{
-		{parts: []string{"signal", "SIGUSR1"}, name: "self:signal:SIGUSR1", sig: syscall.SIGUSR1},
+		{parts: []string{"signal", "SIGUSR1"}, name: "self:signal:SIGUSR1", sig: 10},
 		{parts: []string{"signal", "sighup"}, err: "sighup is not a supported signal"},
 		{parts: []string{"signal", "SIGUSR2"}, err: "SIGUSR2 is not a supported signal"},
 		{parts: []string{"signal", "SIGUSR*"}, err: "SIGUSR* is not a supported signal"},
