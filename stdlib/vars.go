@@ -42,10 +42,13 @@ func varEntries() []*Entry {
 			Emit: argEmitter}, // the id: user space finds the paths
 		{Name: "rand", Kind: check.Var, Doc: "a 32-bit pseudo-random number", Type: u64,
 			Emit: helperInt(asm.FnGetPrandomU32)},
-		{Name: "numcpus", Kind: check.Var, Doc: "number of online CPUs", Type: u64,
+		// ncpus is bpftrace's name since 0.24; numcpus is 0.17's.
+		{Name: "ncpus", Aliases: []string{"numcpus"}, Kind: check.VarOrFunc, Doc: "ncpus, ncpus(): number of possible CPUs", Type: noArgs(types.U64),
 			Emit: IntEmitter(func(g Gen, _ *ast.Call, dst asm.Register) {
 				g.Emit(asm.Mov.Imm(dst, int32(g.NumCPUs())))
 			})},
+		{Name: "numaid", Kind: check.VarOrFunc, Doc: "numaid, numaid(): id of the NUMA node of the CPU running the probe", Type: noArgs(types.U32),
+			Emit: helperInt(asm.FnGetNumaNodeId)},
 		{Name: "jiffies", Kind: check.Var, Doc: "kernel jiffies counter", Type: u64,
 			Emit: helperInt(asm.FnJiffies64)},
 		{Name: "curtask", Kind: check.Var, Doc: "the current task: struct task_struct * (fields from the kernel's BTF)", Type: func(*check.Use) types.Type {
@@ -83,4 +86,15 @@ func cgroupPathType(u *check.Use) types.Type {
 		filter = f
 	}
 	return types.Type{Kind: types.CgroupPath, Name: filter}
+}
+
+// noArgs is the rule of a variable that may also be called without
+// arguments (ncpus, ncpus()).
+func noArgs(t types.Type) func(*check.Use) types.Type {
+	return func(u *check.Use) types.Type {
+		if !arity(u, 0, 0) {
+			return types.Type{}
+		}
+		return t
+	}
 }
