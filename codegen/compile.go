@@ -19,7 +19,7 @@ import (
 
 // Options tune code generation.
 type Options struct {
-	NumCPUs     int // value of `numcpus`
+	NumCPUs     int // value of `ncpus`
 	ChildPID    int // value of `cpid` (the -c command's pid)
 	KeysMax     int // max entries of keyed maps (BPFTRACE_MAP_KEYS_MAX)
 	RingbufSize int // bytes; a power of two multiple of the page size (default 1 MiB)

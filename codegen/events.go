@@ -41,28 +41,33 @@ func (g *gen) Send(off int16, size int, force bool) {
 	g.addr(asm.R2, off)
 	g.Emit(asm.Mov.Imm(asm.R3, int32(size)), asm.FnRingbufOutput.Call())
 	g.Emit(asm.JEq.Imm(asm.R0, 0, send))
-	g.CountLost()
+	g.countLost()
 	g.Place(send)
 }
 
-// Reserve implements stdlib.Gen.
-func (g *gen) Reserve(size int, rec asm.Register, lost string) {
-	g.Emit(g.mapPtr(asm.R1, ringbufMap), asm.Mov.Imm(asm.R2, int32(size)), asm.Mov.Imm(asm.R3, 0),
+// SendInPlace implements stdlib.Gen: the record is reserved in the ring
+// buffer and submitted with the wakeup rule of Send.
+func (g *gen) SendInPlace(ev *stdlib.Event, rec asm.Register, fill func(end string)) {
+	lost, submit, done := g.Label(), g.Label(), g.Label()
+	g.Emit(g.mapPtr(asm.R1, ringbufMap), asm.Mov.Imm(asm.R2, int32(ev.Size)), asm.Mov.Imm(asm.R3, 0),
 		asm.FnRingbufReserve.Call(), asm.JEq.Imm(asm.R0, 0, lost), asm.Mov.Reg(rec, asm.R0))
-}
-
-// Submit implements stdlib.Gen: with the wakeup rule of Send.
-func (g *gen) Submit(rec asm.Register) {
+	g.loadConst(asm.R1, int64(ev.ID))
+	g.Emit(asm.StoreMem(rec, 0, asm.R1, asm.DWord))
+	fill(submit)
+	g.Place(submit)
 	g.Emit(g.mapPtr(asm.R1, ringbufMap), asm.Mov.Imm(asm.R2, rbAvailData), asm.FnRingbufQuery.Call(),
 		asm.Mov.Imm(asm.R2, rbNoWakeup))
 	wake := g.Label()
 	g.Emit(asm.JLT.Imm(asm.R0, int32(g.c.opts.RingbufSize/2), wake), asm.Mov.Imm(asm.R2, rbForceWakeup))
 	g.Place(wake)
-	g.Emit(asm.Mov.Reg(asm.R1, rec), asm.FnRingbufSubmit.Call())
+	g.Emit(asm.Mov.Reg(asm.R1, rec), asm.FnRingbufSubmit.Call(), asm.Ja.Label(done))
+	g.Place(lost)
+	g.countLost()
+	g.Place(done)
 }
 
-// CountLost implements stdlib.Gen.
-func (g *gen) CountLost() {
+// countLost adds one to this CPU's lost-event counter.
+func (g *gen) countLost() {
 	skip := g.Label()
 	key := g.Alloc(8)
 	g.zero(key, 8)

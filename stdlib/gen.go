@@ -102,13 +102,11 @@ type Events interface {
 	// failure as a lost event. The reader is woken when the ring is half
 	// full, or at once with force (records user space must act on now).
 	Send(off int16, size int, force bool)
-	// Reserve reserves size bytes in the ring buffer for a record built in
-	// place and puts its address in rec, jumping to lost when the ring is
-	// full; Submit sends it. Emit CountLost at lost.
-	Reserve(size int, rec asm.Register, lost string)
-	Submit(rec asm.Register)
-	// CountLost adds one to this CPU's lost-event counter.
-	CountLost()
+	// SendInPlace sends a record too big for the frame (ev.Size bytes):
+	// it reserves the record in the ring buffer, puts its address in rec
+	// and the event id first, lets fill write the rest (fill jumps to end
+	// to stop early), and submits it. A full ring counts a lost event.
+	SendInPlace(ev *Event, rec asm.Register, fill func(end string))
 }
 
 // Context reads what the probe and the run give: the probed function's

@@ -302,34 +302,26 @@ func joinEncode(g Gen, c *ast.Call, ev *Event) {
 	defer g.FreeReg(arr)
 	defer g.FreeReg(rec)
 	g.EvalInt(c.Args[0], arr)
-	lost, submit, done := g.Label(), g.Label(), g.Label()
-	g.Reserve(ev.Size, rec, lost)
-	g.LoadConst(asm.R1, int64(ev.ID))
-	g.Emit(asm.StoreMem(rec, 0, asm.R1, asm.DWord))
-	m := g.Mark()
-	ptr := g.Alloc(8)
-	for i := 0; i < JoinArgs; i++ {
-		slot := int16(8 + i*JoinArgSize)
-		last := g.Label()
-		g.Addr(asm.R1, ptr)
-		g.Emit(asm.Mov.Imm(asm.R2, 8), asm.Mov.Reg(asm.R3, arr), asm.Add.Imm(asm.R3, int32(8*i)), read.Call(),
-			asm.JNE.Imm(asm.R0, 0, last), // unreadable array: end here
-			asm.LoadMem(asm.R3, asm.R10, ptr, asm.DWord),
-			asm.JEq.Imm(asm.R3, 0, last), // the NULL that ends the array
-			asm.Mov.Reg(asm.R1, rec), asm.Add.Imm(asm.R1, int32(slot)), asm.Mov.Imm(asm.R2, JoinArgSize), readStr.Call())
-		next := g.Label()
-		g.Emit(asm.Ja.Label(next))
-		g.Place(last)
-		g.Emit(asm.StoreImm(rec, slot, 0, asm.Byte), asm.Ja.Label(submit))
-		g.Place(next)
-	}
-	g.Reset(m)
-	g.Place(submit)
-	g.Submit(rec)
-	g.Emit(asm.Ja.Label(done))
-	g.Place(lost)
-	g.CountLost()
-	g.Place(done)
+	g.SendInPlace(ev, rec, func(end string) {
+		m := g.Mark()
+		ptr := g.Alloc(8)
+		for i := 0; i < JoinArgs; i++ {
+			slot := int16(8 + i*JoinArgSize)
+			last := g.Label()
+			g.Addr(asm.R1, ptr)
+			g.Emit(asm.Mov.Imm(asm.R2, 8), asm.Mov.Reg(asm.R3, arr), asm.Add.Imm(asm.R3, int32(8*i)), read.Call(),
+				asm.JNE.Imm(asm.R0, 0, last), // unreadable array: end here
+				asm.LoadMem(asm.R3, asm.R10, ptr, asm.DWord),
+				asm.JEq.Imm(asm.R3, 0, last), // the NULL that ends the array
+				asm.Mov.Reg(asm.R1, rec), asm.Add.Imm(asm.R1, int32(slot)), asm.Mov.Imm(asm.R2, JoinArgSize), readStr.Call())
+			next := g.Label()
+			g.Emit(asm.Ja.Label(next))
+			g.Place(last)
+			g.Emit(asm.StoreImm(rec, slot, 0, asm.Byte), asm.Ja.Label(end))
+			g.Place(next)
+		}
+		g.Reset(m)
+	})
 }
 
 // joinDecode prints the joined strings as a line.
