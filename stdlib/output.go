@@ -91,7 +91,7 @@ func formatDecode(act func(h Host, text []byte) error) func(ev *Event, h Host) (
 	return func(ev *Event, h Host) (Handler, error) {
 		pf, err := h.Printf(ev.Format, ev.Args, ev.Offs)
 		if err != nil {
-			return nil, fmt.Errorf("event %d: %w", ev.ID, err)
+			return nil, err // the runtime names the event
 		}
 		var line []byte
 		return func(rec []byte) error {

@@ -11,6 +11,12 @@
 // assembles them and validates the whole table. Nothing else in gbt
 // switches on builtin names or event kinds. stdlib must not import codegen
 // or runtime: they import it.
+//
+// Adding a builtin is adding its entry to its family: a type rule, an
+// emitter written with Gen's generic primitives (or a NoCode reason) and,
+// if it sends records, a Codec whose Encode lays a record out and whose
+// Decode acts on it through Host. codegen's tests then ask for a
+// disassembly script that uses it, which also goes through the verifier.
 package stdlib
 
 import (
