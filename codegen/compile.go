@@ -20,7 +20,7 @@ import (
 
 // Options tune code generation.
 type Options struct {
-	NumCPUs     int // value of `numcpus`
+	NumCPUs     int // value of `ncpus`
 	ChildPID    int // value of `cpid` (the -c command's pid)
 	KeysMax     int // max entries of keyed maps (BPFTRACE_MAP_KEYS_MAX)
 	RingbufSize int // bytes; a power of two multiple of the page size (default 1 MiB)
@@ -154,11 +154,8 @@ func (c *compiler) stackTypes() []types.Type {
 			seen[stackMapName(t)] = t
 		}
 	}
-	for e, b := range c.info.Builtins {
-		switch b.BuiltinName() {
-		case "kstack", "ustack":
-			add(c.info.Types[e])
-		}
+	for e := range c.info.Builtins {
+		add(c.info.Types[e]) // kstack and ustack are the builtins of stack type
 	}
 	names := make([]string, 0, len(seen))
 	for n := range seen {
@@ -733,4 +730,12 @@ func (g *gen) entry(e ast.Expr) *stdlib.Entry {
 		return nil
 	}
 	return g.c.table.Entry(b.BuiltinName())
+}
+
+// intEmitter returns the integer emitter of the builtin e names, if any.
+func (g *gen) intEmitter(e ast.Expr) (stdlib.IntEmitter, bool) {
+	if ent := g.entry(e); ent != nil {
+		return ent.IntOf()
+	}
+	return nil, false
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/lang/types"
-	"github.com/gbt-dev/gbt/stdlib"
 )
 
 // loadConst puts v into dst, with a 64-bit load when it does not fit the
@@ -36,13 +35,13 @@ func (g *gen) EvalInt(e ast.Expr, dst asm.Register) {
 			g.Emit(asm.Mov.Reg(dst, ctxReg)) // args: the context itself
 			return
 		}
-		em, ok := intEmitter(g.entry(e))
+		em, ok := g.intEmitter(e)
 		if !ok {
 			g.fail(e, "%s is not supported by gbt yet", e.Name)
 		}
 		em(g, nil, dst)
 	case *ast.Call:
-		em, ok := intEmitter(g.entry(e))
+		em, ok := g.intEmitter(e)
 		if !ok {
 			g.fail(e, "%s() is not supported by gbt yet", e.Name)
 		}
@@ -96,34 +95,6 @@ func (g *gen) EvalInt(e ast.Expr, dst asm.Register) {
 // userProbe reports whether the program probes user space (uprobe,
 // uretprobe, usdt), where integer addresses are user addresses.
 func (g *gen) userProbe() bool { return g.pi.Kind.User }
-
-// intEmitter returns the integer emitter of an entry, if any.
-func intEmitter(ent *stdlib.Entry) (stdlib.IntEmitter, bool) {
-	if ent == nil {
-		return nil, false
-	}
-	switch em := ent.Emit.(type) {
-	case stdlib.IntEmitter:
-		return em, true
-	case stdlib.SplitEmitter:
-		return em.Int, em.Int != nil
-	}
-	return nil, false
-}
-
-// memEmitter returns the memory-value emitter of an entry, if any.
-func memEmitter(ent *stdlib.Entry) (stdlib.MemEmitter, bool) {
-	if ent == nil {
-		return nil, false
-	}
-	switch em := ent.Emit.(type) {
-	case stdlib.MemEmitter:
-		return em, true
-	case stdlib.SplitEmitter:
-		return em.Mem, em.Mem != nil
-	}
-	return nil, false
-}
 
 // extend truncates dst to t's width and sign-extends it if t is signed.
 func (g *gen) extend(dst asm.Register, t types.Type) {
@@ -509,9 +480,8 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 		g.copyFrame(off, asm.R10, g.vars[e.Name], min(vt.ByteSize(), t.ByteSize()))
 		return
 	case *ast.Ident, *ast.Call:
-		ent := g.entry(e)
-		if ent != nil {
-			if em, ok := memEmitter(ent); ok {
+		if ent := g.entry(e); ent != nil {
+			if em, ok := ent.MemOf(); ok {
 				call, _ := e.(*ast.Call)
 				g.zero(off, t.ByteSize())
 				em(g, call, off, t.ByteSize())
@@ -656,85 +626,6 @@ func (g *gen) argString(base asm.Register, f types.Field, off int16, size int) {
 		asm.Mov.Imm(asm.R2, int32(n)),
 		asm.FnProbeReadKernelStr.Call(),
 	)
-}
-
-// Str implements stdlib.Gen: str(ptr [, n]) reads a NUL-terminated string.
-func (g *gen) Str(c *ast.Call, off int16, size int) {
-	arg := c.Args[0]
-	at := g.TypeOf(arg)
-	if at.Kind == types.String {
-		g.EvalMem(arg, types.StringOf(size), off)
-		return
-	}
-	r := g.reg()
-	g.EvalInt(arg, r)
-	fn := asm.FnProbeReadKernelStr
-	if g.space(at) == types.User {
-		fn = asm.FnProbeReadUserStr
-	}
-	n := size
-	if len(c.Args) == 2 {
-		if v, ok := g.Const(c.Args[1]); ok && int(v)+1 < n {
-			n = int(v) + 1
-		} else if !ok {
-			// str(p, n): at most n bytes and the NUL, as bpftrace: the read
-			// size is min(n + 1, size), compared unsigned.
-			rn := g.reg()
-			g.EvalInt(c.Args[1], rn)
-			fits := g.Label()
-			g.Emit(asm.Mov.Reg(asm.R2, rn), asm.Add.Imm(asm.R2, 1), asm.JLE.Imm(asm.R2, int32(size), fits),
-				asm.Mov.Imm(asm.R2, int32(size)))
-			g.Place(fits)
-			g.release(rn)
-			g.addr(asm.R1, off)
-			g.Emit(asm.Mov.Reg(asm.R3, r), fn.Call())
-			g.release(r)
-			return
-		}
-	}
-	g.addr(asm.R1, off)
-	g.Emit(asm.Mov.Imm(asm.R2, int32(n)), asm.Mov.Reg(asm.R3, r), fn.Call())
-	g.release(r)
-}
-
-// Buf implements stdlib.Gen: buf(ptr, n) reads n raw bytes.
-func (g *gen) Buf(c *ast.Call, off int16, size int) {
-	arg := c.Args[0]
-	at := g.TypeOf(arg)
-	r := g.reg()
-	g.EvalInt(arg, r)
-	fn := asm.FnProbeReadKernel
-	if g.space(at) == types.User {
-		fn = asm.FnProbeReadUser
-	}
-	// The record: how many bytes were asked for (at most the capacity),
-	// then the bytes.
-	capacity := size - 8
-	if len(c.Args) == 2 {
-		if _, ok := g.Const(c.Args[1]); !ok {
-			rn := g.reg()
-			g.EvalInt(c.Args[1], rn)
-			fits := g.Label()
-			g.Emit(asm.Mov.Reg(asm.R2, rn), asm.JLE.Imm(asm.R2, int32(capacity), fits), asm.Mov.Imm(asm.R2, int32(capacity)))
-			g.Place(fits)
-			g.release(rn)
-			g.Emit(asm.StoreMem(asm.R10, off, asm.R2, asm.DWord))
-			g.addr(asm.R1, off+8)
-			g.Emit(asm.Mov.Reg(asm.R3, r), fn.Call())
-			g.release(r)
-			return
-		}
-	}
-	g.Emit(asm.Mov.Imm(asm.R1, int32(capacity)), asm.StoreMem(asm.R10, off, asm.R1, asm.DWord))
-	g.addr(asm.R1, off+8)
-	g.Emit(asm.Mov.Imm(asm.R2, int32(capacity)), asm.Mov.Reg(asm.R3, r), fn.Call())
-	g.release(r)
-}
-
-// Strncmp implements stdlib.Gen.
-func (g *gen) Strncmp(c *ast.Call, dst asm.Register) {
-	n, _ := g.Const(c.Args[2])
-	g.stringCompare(c.Args[0], c.Args[1], int(n), dst)
 }
 
 // stringCompare sets dst to 0 if the strings are equal (up to their NUL or

@@ -87,11 +87,11 @@ func (g *gen) exprStmt(e ast.Expr) {
 		if ent == nil {
 			g.fail(e, "unknown function %s", e.Name)
 		}
-		switch em := ent.Emit.(type) {
-		case stdlib.StmtEmitter:
+		if em, ok := ent.StmtOf(); ok {
 			em(g, e)
 			return
-		case nil:
+		}
+		if ent.Emit == nil {
 			g.fail(e, "%s() is not supported by gbt yet", e.Name)
 		}
 	case *ast.Unary:
@@ -228,7 +228,7 @@ func (g *gen) aggEmitter(e ast.Expr) (*ast.Call, stdlib.AggEmitter) {
 	if ent == nil {
 		return nil, nil
 	}
-	em, _ := ent.Emit.(stdlib.AggEmitter)
+	em, _ := ent.AggOf()
 	return call, em
 }
 
