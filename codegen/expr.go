@@ -109,19 +109,19 @@ func (g *gen) extend(dst asm.Register, t types.Type) {
 
 func (g *gen) unary(e *ast.Unary, dst asm.Register) {
 	switch e.Op {
-	case "++", "--":
+	case ast.OpInc, ast.OpDec:
 		g.incDec(e, dst)
 		return
-	case "-":
+	case ast.OpSub:
 		g.EvalInt(e.X, dst)
 		g.Emit(asm.Neg.Imm(dst, 0))
-	case "~":
+	case ast.OpCompl:
 		g.EvalInt(e.X, dst)
 		g.Emit(asm.Xor.Imm(dst, -1))
-	case "!":
+	case ast.OpNot:
 		g.EvalInt(e.X, dst)
 		g.boolify(dst, asm.JEq)
-	case "*":
+	case ast.OpMul:
 		t := g.TypeOf(e)
 		g.EvalInt(e.X, dst)
 		g.probeRead(dst, g.TypeOf(e.X), t)
@@ -166,17 +166,17 @@ func (g *gen) binary(e *ast.Binary, dst asm.Register) {
 	lt, rt := g.TypeOf(e.X), g.TypeOf(e.Y)
 	if lt.Kind == types.String && rt.Kind == types.String {
 		g.stringCompare(e.X, e.Y, -1, dst)
-		if e.Op == "==" {
+		if e.Op == ast.OpEql {
 			g.Emit(asm.Xor.Imm(dst, 1))
 		}
 		return
 	}
 	switch e.Op {
-	case "&&", "||":
+	case ast.OpLAnd, ast.OpLOr:
 		done := g.Label()
 		g.EvalInt(e.X, dst)
 		g.boolify(dst, asm.JNE)
-		if e.Op == "&&" {
+		if e.Op == ast.OpLAnd {
 			g.Emit(asm.JEq.Imm(dst, 0, done))
 		} else {
 			g.Emit(asm.JNE.Imm(dst, 0, done))
@@ -194,9 +194,32 @@ func (g *gen) binary(e *ast.Binary, dst asm.Register) {
 	g.binaryInto(e.Op, dst, e.Y, lt.Signed, rt.Signed)
 }
 
-var aluOps = map[string]asm.ALUOp{
-	"+": asm.Add, "-": asm.Sub, "*": asm.Mul, "/": asm.Div, "%": asm.Mod,
-	"&": asm.And, "|": asm.Or, "^": asm.Xor, "<<": asm.LSh, ">>": asm.RSh,
+// aluOp returns the BPF ALU operation of an arithmetic, bitwise or shift
+// operator; ok is false for the others (comparisons, && and ||).
+func aluOp(op ast.Op) (alu asm.ALUOp, ok bool) {
+	switch op {
+	case ast.OpAdd:
+		return asm.Add, true
+	case ast.OpSub:
+		return asm.Sub, true
+	case ast.OpMul:
+		return asm.Mul, true
+	case ast.OpQuo:
+		return asm.Div, true
+	case ast.OpRem:
+		return asm.Mod, true
+	case ast.OpAnd:
+		return asm.And, true
+	case ast.OpOr:
+		return asm.Or, true
+	case ast.OpXor:
+		return asm.Xor, true
+	case ast.OpShl:
+		return asm.LSh, true
+	case ast.OpShr:
+		return asm.RSh, true
+	}
+	return 0, false
 }
 
 // operand evaluates y, the second operand of an operation on dst, into a
@@ -217,11 +240,11 @@ func (g *gen) operand(y ast.Expr, dst asm.Register) (asm.Register, func()) {
 
 // binaryInto computes dst = dst op y. Division is unsigned, as in bpftrace
 // 0.17; comparisons are signed when both operands are.
-func (g *gen) binaryInto(op string, dst asm.Register, y ast.Expr, lsigned, rsigned bool) {
+func (g *gen) binaryInto(op ast.Op, dst asm.Register, y ast.Expr, lsigned, rsigned bool) {
 	var src asm.Register
 	imm, isImm := g.Const(y)
-	isImm = isImm && imm >= math.MinInt32 && imm <= math.MaxInt32 && !((op == "/" || op == "%") && imm == 0)
-	shift := op == "<<" || op == ">>"
+	isImm = isImm && imm >= math.MinInt32 && imm <= math.MaxInt32 && !(op.DividesUnsigned() && imm == 0)
+	shift := op.Class() == ast.ClassShift
 	if shift && isImm && uint64(imm) > 63 {
 		g.Emit(asm.Mov.Imm(dst, 0)) // as bpftrace: shifting a value out leaves 0
 		return
@@ -231,7 +254,7 @@ func (g *gen) binaryInto(op string, dst asm.Register, y ast.Expr, lsigned, rsign
 		src, done = g.operand(y, dst)
 		defer done()
 	}
-	if alu, ok := aluOps[op]; ok {
+	if alu, ok := aluOp(op); ok {
 		if isImm {
 			g.Emit(alu.Imm(dst, int32(imm)))
 			return
@@ -243,7 +266,7 @@ func (g *gen) binaryInto(op string, dst asm.Register, y ast.Expr, lsigned, rsign
 		switch {
 		case shift:
 			inRange = asm.JLE.Imm(src, 63, "")
-		case op == "%":
+		case op == ast.OpRem:
 			inRange = asm.JNE.Imm(src, 0, "")
 		default:
 			g.Emit(alu.Reg(dst, src))
@@ -259,20 +282,20 @@ func (g *gen) binaryInto(op string, dst asm.Register, y ast.Expr, lsigned, rsign
 	signed := lsigned && rsigned
 	var jump asm.JumpOp
 	switch op {
-	case "==":
+	case ast.OpEql:
 		jump = asm.JEq
-	case "!=":
+	case ast.OpNeq:
 		jump = asm.JNE
-	case "<":
+	case ast.OpLss:
 		jump = pick(signed, asm.JSLT, asm.JLT)
-	case "<=":
+	case ast.OpLeq:
 		jump = pick(signed, asm.JSLE, asm.JLE)
-	case ">":
+	case ast.OpGtr:
 		jump = pick(signed, asm.JSGT, asm.JGT)
-	case ">=":
+	case ast.OpGeq:
 		jump = pick(signed, asm.JSGE, asm.JGE)
 	default:
-		panic(unsupported{span: g.cur, msg: "operator " + op + " is not supported by gbt yet"})
+		panic(unsupported{span: g.cur, msg: "operator " + op.String() + " is not supported by gbt yet"})
 	}
 	yes, done := g.Label(), g.Label()
 	if isImm {
@@ -552,7 +575,7 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 			return
 		}
 	case *ast.Unary:
-		if pt := g.TypeOf(e.X); e.Op == "*" && pt.Kind == types.Pointer && t.Kind == types.Record {
+		if pt := g.TypeOf(e.X); e.Op == ast.OpMul && pt.Kind == types.Pointer && t.Kind == types.Record {
 			// *p of a struct pointer: copy the struct.
 			r := g.reg()
 			g.EvalInt(e.X, r)

@@ -95,7 +95,7 @@ func (g *gen) exprStmt(e ast.Expr) {
 			g.fail(e, "%s() is not supported by gbt yet", e.Name)
 		}
 	case *ast.Unary:
-		if e.Op == "++" || e.Op == "--" {
+		if e.Op.Class() == ast.ClassIncDec {
 			g.incDec(e, asm.R0)
 			return
 		}
@@ -124,7 +124,7 @@ func (g *gen) assign(s *ast.AssignStmt) {
 		t := g.pi.Vars[lhs.Name].Type
 		if t.IsInt() || t.Kind == types.Pointer {
 			r := g.reg()
-			if s.Op == "=" {
+			if !s.Op.IsCompound() {
 				g.EvalInt(s.RHS, r)
 				if rt := g.TypeOf(s.RHS); rt.IsInt() && rt.Bits > t.Bits {
 					g.fitInt(r, t)
@@ -164,8 +164,8 @@ func (g *gen) fitInt(r asm.Register, t types.Type) {
 
 // compound computes `old op= rhs` into r, which holds old, of type t: a
 // pointer moves by rhs elements.
-func (g *gen) compound(op string, rhs ast.Expr, r asm.Register, t types.Type) {
-	op = op[:len(op)-1]
+func (g *gen) compound(op ast.Op, rhs ast.Expr, r asm.Register, t types.Type) {
+	op = op.Base()
 	if t.Kind == types.Pointer {
 		g.moveElems(op, r, rhs, t.ElemSize())
 		return
@@ -178,7 +178,7 @@ func (g *gen) compound(op string, rhs ast.Expr, r asm.Register, t types.Type) {
 // yields (old for postfix, new for prefix) is left in dst.
 func (g *gen) incDec(e *ast.Unary, dst asm.Register) {
 	delta := int32(1)
-	if e.Op == "--" {
+	if e.Op == ast.OpDec {
 		delta = -1
 	}
 	switch x := e.X.(type) {
@@ -232,7 +232,7 @@ func (g *gen) aggEmitter(e ast.Expr) (*ast.Call, stdlib.AggEmitter) {
 	return call, em
 }
 
-func (g *gen) mapAssign(m *ast.MapRef, op string, rhs ast.Expr) {
+func (g *gen) mapAssign(m *ast.MapRef, op ast.Op, rhs ast.Expr) {
 	md := g.c.maps[m.Name]
 	if md == nil {
 		g.fail(m, "map %s could not be created", m.Name)
@@ -241,7 +241,7 @@ func (g *gen) mapAssign(m *ast.MapRef, op string, rhs ast.Expr) {
 		g.aggUpdate(m, md, call, em)
 		return
 	}
-	if op != "=" {
+	if op.IsCompound() {
 		g.mapRMW(m, func(old asm.Register) { g.compound(op, rhs, old, md.Info.Value) })
 		return
 	}

@@ -82,7 +82,7 @@ func TestKernelBeginExitEnd(t *testing.T) {
 // TestKernelCompileRun runs a script through the embedding API end to end.
 func TestKernelCompileRun(t *testing.T) {
 	requireRoot(t)
-	obj, err := runtime.Compile("t.bt", `BEGIN { @n[1, "a"] = count(); @s = sum(5); printf("hi %d\n", $1); exit(); }`, runtime.CompileOptions{Params: []string{"7"}})
+	obj, _, err := runtime.Compile("t.bt", `BEGIN { @n[1, "a"] = count(); @s = sum(5); printf("hi %d\n", $1); exit(); }`, runtime.CompileOptions{Params: []string{"7"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func TestKernelCompileRun(t *testing.T) {
 
 // TestCompileError: script errors come back rendered as gbt prints them.
 func TestCompileError(t *testing.T) {
-	_, err := runtime.Compile("t.bt", `BEGIN { @x = cuont(); }`, runtime.CompileOptions{})
+	_, _, err := runtime.Compile("t.bt", `BEGIN { @x = cuont(); }`, runtime.CompileOptions{})
 	var ce *runtime.CompileError
 	if !errors.As(err, &ce) {
 		t.Fatalf("error %v (%T), want a *CompileError", err, err)

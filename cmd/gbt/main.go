@@ -16,8 +16,6 @@ import (
 
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/check"
-	"github.com/gbt-dev/gbt/lang/diag"
-	"github.com/gbt-dev/gbt/lang/parse"
 	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/runtime"
 	"github.com/gbt-dev/gbt/runtime/kernel"
@@ -60,7 +58,7 @@ func run(argv []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 	}
 	a := &app{opts: opts, stdout: stdout, stderr: stderr, table: stdlib.New()}
 	if a.strlen, err = envInt(os.Getenv, "STRLEN", check.DefaultStrlen); err == nil {
-		a.keysMax, err = envInt(os.Getenv, "MAP_KEYS_MAX", 4096)
+		a.keysMax, err = envInt(os.Getenv, "MAP_KEYS_MAX", runtime.DefaultKeysMax)
 	}
 	if err == nil {
 		a.rbPages, err = envInt(os.Getenv, "PERF_RB_PAGES", 0) // 0: the default, 64
@@ -74,7 +72,7 @@ func run(argv []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 	}
 	maxStrlen, err := envInt(os.Getenv, "MAX_STRLEN", 200)
 	if err == nil {
-		a.maxProbes, err = envInt(os.Getenv, "MAX_PROBES", 512)
+		a.maxProbes, err = envInt(os.Getenv, "MAX_PROBES", runtime.DefaultMaxProbes)
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "gbt:", err)
@@ -153,26 +151,6 @@ func run(argv []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	return exitOK
-}
-
-// frontEnd parses and checks a script, rendering diagnostics to stderr.
-func (a *app) frontEnd(name, src string) (*check.Info, error) {
-	source := diag.Source{Name: name, Text: src}
-	prog, diags := parse.Parse(name, src)
-	if diags.HasErrors() {
-		diag.RenderAll(a.stderr, source, diags)
-		return nil, shownError{diags.Err()}
-	}
-	info, diags := check.Check(prog, check.Config{
-		Env: a.env, Builtins: a.table, Params: a.opts.args, Unsafe: a.opts.unsafe, Strlen: a.strlen,
-	})
-	if !a.opts.noWarn || diags.HasErrors() {
-		diag.RenderAll(a.stderr, source, diags)
-	}
-	if diags.HasErrors() {
-		return nil, shownError{diags.Err()}
-	}
-	return info, nil
 }
 
 // dump prints the checked tree with the type of every expression (-d).
