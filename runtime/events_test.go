@@ -33,7 +33,7 @@ func TestKernelEveryEventKind(t *testing.T) {
 	printf("not reached\n");
 }
 END { printf("end\n"); }`
-	obj, err := runtime.Compile("t.bt", src, runtime.CompileOptions{Unsafe: true})
+	obj, _, err := runtime.Compile("t.bt", src, runtime.CompileOptions{Unsafe: true})
 	if err != nil {
 		t.Fatal(err)
 	}
