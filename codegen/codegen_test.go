@@ -5,14 +5,15 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/gbt-dev/gbt/internal/compiletest"
-	"github.com/gbt-dev/gbt/internal/golden"
-	"github.com/gbt-dev/gbt/internal/testenv"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gbt-dev/gbt/internal/compiletest"
+	"github.com/gbt-dev/gbt/internal/golden"
+	"github.com/gbt-dev/gbt/internal/testenv"
 
 	"github.com/gbt-dev/gbt/codegen"
 	"github.com/gbt-dev/gbt/lang/check"
@@ -83,21 +84,30 @@ func TestKernelVerifier(t *testing.T) {
 }
 
 // TestEveryEmitterCompiles makes sure each stdlib entry with an emitter is
-// used by at least one disassembly script, so each one is verifier-tested.
+// used by at least one disassembly script, so each one is verifier-tested,
+// and that every event a script sends is one its builtins declare.
 func TestEveryEmitterCompiles(t *testing.T) {
-	var all strings.Builder
+	used := map[string]bool{}
 	for _, file := range scripts(t) {
 		src, _ := os.ReadFile(file)
-		all.Write(src)
-	}
-	table := stdlib.New()
-	for _, name := range table.Names() {
-		e := table.Entry(name)
-		if e.Emit == nil {
-			continue
+		obj := compile(t, string(src))
+		declared := map[*stdlib.Codec]bool{}
+		for _, b := range obj.Info.Builtins {
+			e := b.(*stdlib.Entry)
+			used[e.Name] = true
+			for _, c := range e.Events {
+				declared[c] = true
+			}
 		}
-		if !strings.Contains(all.String(), name) {
-			t.Errorf("builtin %s has an emitter but no script in testdata/disasm uses it", name)
+		for _, ev := range obj.Events {
+			if !declared[ev.Codec] {
+				t.Errorf("%s: event %d (%s) is not declared by any builtin the script uses", file, ev.ID, ev.Codec.Name)
+			}
+		}
+	}
+	for _, e := range stdlib.New().Entries() {
+		if e.Emit != nil && !used[e.Name] {
+			t.Errorf("builtin %s has an emitter but no script in testdata/disasm uses it", e.Name)
 		}
 	}
 }
@@ -115,7 +125,7 @@ func TestUnsupportedIsPositioned(t *testing.T) {
 	_, diags = codegen.Compile(info, table, codegen.Options{})
 	var b strings.Builder
 	diag.RenderAll(&b, diag.Source{Name: "stdin", Text: src}, diags)
-	want := "stdin:1:1-10: ERROR: iter probes are not supported by gbt yet\niter:task { @[comm] = count(); }\n~~~~~~~~~\nHINT: supported now: BEGIN, END, tracepoint, rawtracepoint, tp_btf, interval, profile, software, hardware, watchpoint, kprobe, kretprobe, uprobe, uretprobe, usdt, kfunc, kretfunc\n"
+	want := "stdin:1:1-10: ERROR: iter probes are not supported by gbt yet\niter:task { @[comm] = count(); }\n~~~~~~~~~\nHINT: supported now: BEGIN, END, tracepoint, rawtracepoint, tp_btf, kprobe, kretprobe, uprobe, uretprobe, usdt, profile, interval, software, hardware, watchpoint, kfunc, kretfunc, self\n"
 	if b.String() != want {
 		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
@@ -19,7 +20,7 @@ import (
 
 // Options tune code generation.
 type Options struct {
-	NumCPUs     int // value of `numcpus`
+	NumCPUs     int // value of `ncpus`
 	ChildPID    int // value of `cpid` (the -c command's pid)
 	KeysMax     int // max entries of keyed maps (BPFTRACE_MAP_KEYS_MAX)
 	RingbufSize int // bytes; a power of two multiple of the page size (default 1 MiB)
@@ -153,11 +154,8 @@ func (c *compiler) stackTypes() []types.Type {
 			seen[stackMapName(t)] = t
 		}
 	}
-	for e, b := range c.info.Builtins {
-		switch b.BuiltinName() {
-		case "kstack", "ustack":
-			add(c.info.Types[e])
-		}
+	for e := range c.info.Builtins {
+		add(c.info.Types[e]) // kstack and ustack are the builtins of stack type
 	}
 	names := make([]string, 0, len(seen))
 	for n := range seen {
@@ -189,8 +187,8 @@ func (c *compiler) probe(pi *check.ProbeInfo) {
 		return
 	}
 	if !pi.Kind.Supported {
-		c.diags.Errorf(pi.Probe.Points[0].Span, "%s probes are not supported by gbt yet", pi.Kind.Name).
-			Hint = "supported now: BEGIN, END, tracepoint, rawtracepoint, tp_btf, interval, profile, software, hardware, watchpoint, kprobe, kretprobe, uprobe, uretprobe, usdt, kfunc, kretfunc"
+		c.diags.Errorf(pi.Probe.Points[0].Span, "%s probes are not supported by gbt yet", pi.Kind).
+			Hint = "supported now: " + strings.Join(supportedKinds(), ", ")
 		return
 	}
 	if pi.Kind.PerPoint && len(pi.Points) > 1 {
@@ -212,12 +210,10 @@ func (c *compiler) probe(pi *check.ProbeInfo) {
 		}
 		return
 	}
-	prog := &Program{Name: pi.Points[0].Name, Kind: pi.Kind.Prog, Points: pi.Points}
+	prog := &Program{Name: pi.Points[0].Name, Kind: pi.Kind.Prog, RunAt: pi.Kind.RunAt, Points: pi.Points}
 	switch pi.Kind.Prog {
 	case probe.ProgTestRun:
 		prog.Type = ebpf.RawTracepoint
-		prog.Begin = pi.Kind.Name == "BEGIN"
-		prog.End = pi.Kind.Name == "END"
 	case probe.ProgTracepoint:
 		prog.Type = ebpf.TracePoint
 	case probe.ProgPerfEvent:
@@ -228,12 +224,12 @@ func (c *compiler) probe(pi *check.ProbeInfo) {
 		prog.Type = ebpf.RawTracepoint
 	case probe.ProgTracing:
 		prog.Type, prog.AttachTo = ebpf.Tracing, pi.Points[0].Func
-		switch pi.Kind.Name {
-		case "kfunc":
+		switch pi.Kind.Tracing {
+		case probe.TracingEntry:
 			prog.AttachType = ebpf.AttachTraceFEntry
-		case "kretfunc":
+		case probe.TracingExit:
 			prog.AttachType = ebpf.AttachTraceFExit
-		default:
+		case probe.TracingTracepoint:
 			prog.AttachType = ebpf.AttachTraceRawTp
 		}
 	}
@@ -247,6 +243,18 @@ func (c *compiler) probe(pi *check.ProbeInfo) {
 	}
 	prog.Insns, prog.Spans = g.finish()
 	c.obj.Programs = append(c.obj.Programs, prog)
+}
+
+// supportedKinds names the probe kinds gbt compiles, for the hint of
+// those it does not.
+func supportedKinds() []string {
+	var names []string
+	for _, k := range probe.Kinds() {
+		if k.Supported {
+			names = append(names, k.Name)
+		}
+	}
+	return names
 }
 
 // sameArgs reports whether every record has the same fields at the same
@@ -534,8 +542,8 @@ func (g *gen) Reg(name string, dst asm.Register) {
 	switch {
 	case !ok:
 		panic(unsupported{span: g.cur, msg: "unknown register " + name + " (x86-64 pt_regs names: di, si, dx, cx, ax, ip, sp, ...)"})
-	case g.prog.Kind != probe.ProgKprobe:
-		panic(unsupported{span: g.cur, msg: "registers can only be read in kprobe and uprobe programs"})
+	case !g.pi.Kind.Regs:
+		panic(fmt.Sprintf("codegen: registers read in a %s probe passed the checker", g.pi.Kind))
 	}
 	g.Emit(asm.LoadMem(dst, ctxReg, off, asm.DWord))
 }
@@ -564,33 +572,31 @@ func (g *gen) FuncIP(dst asm.Register) {
 }
 
 // argRegs are the x86-64 registers holding the first six arguments.
-var argRegs = []string{"di", "si", "dx", "cx", "r8", "r9"}
+var argRegs = [probe.MaxRegArgs]string{"di", "si", "dx", "cx", "r8", "r9"}
 
-// Arg implements stdlib.Gen: argN is a register in kprobes and uprobes,
-// and the N-th u64 of the context in raw tracepoints.
+// Arg implements stdlib.Gen: argN is the N-th u64 of the context in raw
+// tracepoints, a register in kprobes and uprobes, and where the note says
+// in USDT probes. The checker allows argN only in kinds that have it, and
+// in registers only as many as the calling convention passes there.
 func (g *gen) Arg(i int, dst asm.Register) {
-	switch g.prog.Kind {
-	case probe.ProgRawTP:
+	switch g.pi.Kind.ArgN {
+	case probe.ArgsContext:
 		g.Emit(asm.LoadMem(dst, ctxReg, int16(8*i), asm.DWord))
-	case probe.ProgKprobe:
-		if u := g.pi.Points[0].USDT; u != nil {
-			g.usdtArg(u, i, dst)
-			return
-		}
-		if i >= len(argRegs) {
-			panic(unsupported{span: g.cur, msg: fmt.Sprintf("arg%d is passed on the stack on x86-64; gbt reads arg0-arg5 only", i)})
-		}
+	case probe.ArgsUSDT:
+		g.usdtArg(g.pi.Points[0].USDT, i, dst)
+	case probe.ArgsRegs:
 		g.Reg(argRegs[i], dst)
 	default:
-		panic(unsupported{span: g.cur, msg: fmt.Sprintf("arg%d cannot be read in %s probes", i, g.pi.Kind.Name)})
+		panic(fmt.Sprintf("codegen: arg%d in a %s probe passed the checker", i, g.pi.Kind))
 	}
 }
 
 // StackArg implements stdlib.Gen: at a function's entry the return address
-// is at sp, and the stack arguments follow it (sarg0 at sp+8).
+// is at sp, and the stack arguments follow it (sarg0 at sp+8). The checker
+// allows sargN only in kinds whose args are in registers.
 func (g *gen) StackArg(i int, dst asm.Register) {
-	if g.prog.Kind != probe.ProgKprobe || g.pi.Points[0].USDT != nil {
-		panic(unsupported{span: g.cur, msg: fmt.Sprintf("sarg%d can only be read in kprobes and uprobes", i)})
+	if g.pi.Kind.ArgN != probe.ArgsRegs {
+		panic(fmt.Sprintf("codegen: sarg%d in a %s probe passed the checker", i, g.pi.Kind))
 	}
 	g.Reg("sp", dst)
 	g.Emit(asm.Add.Imm(dst, int32(8*(i+1))))
@@ -724,4 +730,12 @@ func (g *gen) entry(e ast.Expr) *stdlib.Entry {
 		return nil
 	}
 	return g.c.table.Entry(b.BuiltinName())
+}
+
+// intEmitter returns the integer emitter of the builtin e names, if any.
+func (g *gen) intEmitter(e ast.Expr) (stdlib.IntEmitter, bool) {
+	if ent := g.entry(e); ent != nil {
+		return ent.IntOf()
+	}
+	return nil, false
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/lang/types"
-	"github.com/gbt-dev/gbt/stdlib"
 )
 
 // loadConst puts v into dst, with a 64-bit load when it does not fit the
@@ -36,13 +35,13 @@ func (g *gen) EvalInt(e ast.Expr, dst asm.Register) {
 			g.Emit(asm.Mov.Reg(dst, ctxReg)) // args: the context itself
 			return
 		}
-		em, ok := intEmitter(g.entry(e))
+		em, ok := g.intEmitter(e)
 		if !ok {
 			g.fail(e, "%s is not supported by gbt yet", e.Name)
 		}
 		em(g, nil, dst)
 	case *ast.Call:
-		em, ok := intEmitter(g.entry(e))
+		em, ok := g.intEmitter(e)
 		if !ok {
 			g.fail(e, "%s() is not supported by gbt yet", e.Name)
 		}
@@ -97,34 +96,6 @@ func (g *gen) EvalInt(e ast.Expr, dst asm.Register) {
 // uretprobe, usdt), where integer addresses are user addresses.
 func (g *gen) userProbe() bool { return g.pi.Kind.User }
 
-// intEmitter returns the integer emitter of an entry, if any.
-func intEmitter(ent *stdlib.Entry) (stdlib.IntEmitter, bool) {
-	if ent == nil {
-		return nil, false
-	}
-	switch em := ent.Emit.(type) {
-	case stdlib.IntEmitter:
-		return em, true
-	case stdlib.SplitEmitter:
-		return em.Int, em.Int != nil
-	}
-	return nil, false
-}
-
-// memEmitter returns the memory-value emitter of an entry, if any.
-func memEmitter(ent *stdlib.Entry) (stdlib.MemEmitter, bool) {
-	if ent == nil {
-		return nil, false
-	}
-	switch em := ent.Emit.(type) {
-	case stdlib.MemEmitter:
-		return em, true
-	case stdlib.SplitEmitter:
-		return em.Mem, em.Mem != nil
-	}
-	return nil, false
-}
-
 // extend truncates dst to t's width and sign-extends it if t is signed.
 func (g *gen) extend(dst asm.Register, t types.Type) {
 	shift := int32(64 - t.Bits)
@@ -138,19 +109,19 @@ func (g *gen) extend(dst asm.Register, t types.Type) {
 
 func (g *gen) unary(e *ast.Unary, dst asm.Register) {
 	switch e.Op {
-	case "++", "--":
+	case ast.OpInc, ast.OpDec:
 		g.incDec(e, dst)
 		return
-	case "-":
+	case ast.OpSub:
 		g.EvalInt(e.X, dst)
 		g.Emit(asm.Neg.Imm(dst, 0))
-	case "~":
+	case ast.OpCompl:
 		g.EvalInt(e.X, dst)
 		g.Emit(asm.Xor.Imm(dst, -1))
-	case "!":
+	case ast.OpNot:
 		g.EvalInt(e.X, dst)
 		g.boolify(dst, asm.JEq)
-	case "*":
+	case ast.OpMul:
 		t := g.TypeOf(e)
 		g.EvalInt(e.X, dst)
 		g.probeRead(dst, g.TypeOf(e.X), t)
@@ -195,17 +166,17 @@ func (g *gen) binary(e *ast.Binary, dst asm.Register) {
 	lt, rt := g.TypeOf(e.X), g.TypeOf(e.Y)
 	if lt.Kind == types.String && rt.Kind == types.String {
 		g.stringCompare(e.X, e.Y, -1, dst)
-		if e.Op == "==" {
+		if e.Op == ast.OpEql {
 			g.Emit(asm.Xor.Imm(dst, 1))
 		}
 		return
 	}
 	switch e.Op {
-	case "&&", "||":
+	case ast.OpLAnd, ast.OpLOr:
 		done := g.Label()
 		g.EvalInt(e.X, dst)
 		g.boolify(dst, asm.JNE)
-		if e.Op == "&&" {
+		if e.Op == ast.OpLAnd {
 			g.Emit(asm.JEq.Imm(dst, 0, done))
 		} else {
 			g.Emit(asm.JNE.Imm(dst, 0, done))
@@ -223,9 +194,32 @@ func (g *gen) binary(e *ast.Binary, dst asm.Register) {
 	g.binaryInto(e.Op, dst, e.Y, lt.Signed, rt.Signed)
 }
 
-var aluOps = map[string]asm.ALUOp{
-	"+": asm.Add, "-": asm.Sub, "*": asm.Mul, "/": asm.Div, "%": asm.Mod,
-	"&": asm.And, "|": asm.Or, "^": asm.Xor, "<<": asm.LSh, ">>": asm.RSh,
+// aluOp returns the BPF ALU operation of an arithmetic, bitwise or shift
+// operator; ok is false for the others (comparisons, && and ||).
+func aluOp(op ast.Op) (alu asm.ALUOp, ok bool) {
+	switch op {
+	case ast.OpAdd:
+		return asm.Add, true
+	case ast.OpSub:
+		return asm.Sub, true
+	case ast.OpMul:
+		return asm.Mul, true
+	case ast.OpQuo:
+		return asm.Div, true
+	case ast.OpRem:
+		return asm.Mod, true
+	case ast.OpAnd:
+		return asm.And, true
+	case ast.OpOr:
+		return asm.Or, true
+	case ast.OpXor:
+		return asm.Xor, true
+	case ast.OpShl:
+		return asm.LSh, true
+	case ast.OpShr:
+		return asm.RSh, true
+	}
+	return 0, false
 }
 
 // operand evaluates y, the second operand of an operation on dst, into a
@@ -246,11 +240,11 @@ func (g *gen) operand(y ast.Expr, dst asm.Register) (asm.Register, func()) {
 
 // binaryInto computes dst = dst op y. Division is unsigned, as in bpftrace
 // 0.17; comparisons are signed when both operands are.
-func (g *gen) binaryInto(op string, dst asm.Register, y ast.Expr, lsigned, rsigned bool) {
+func (g *gen) binaryInto(op ast.Op, dst asm.Register, y ast.Expr, lsigned, rsigned bool) {
 	var src asm.Register
 	imm, isImm := g.Const(y)
-	isImm = isImm && imm >= math.MinInt32 && imm <= math.MaxInt32 && !((op == "/" || op == "%") && imm == 0)
-	shift := op == "<<" || op == ">>"
+	isImm = isImm && imm >= math.MinInt32 && imm <= math.MaxInt32 && !(op.DividesUnsigned() && imm == 0)
+	shift := op.Class() == ast.ClassShift
 	if shift && isImm && uint64(imm) > 63 {
 		g.Emit(asm.Mov.Imm(dst, 0)) // as bpftrace: shifting a value out leaves 0
 		return
@@ -260,7 +254,7 @@ func (g *gen) binaryInto(op string, dst asm.Register, y ast.Expr, lsigned, rsign
 		src, done = g.operand(y, dst)
 		defer done()
 	}
-	if alu, ok := aluOps[op]; ok {
+	if alu, ok := aluOp(op); ok {
 		if isImm {
 			g.Emit(alu.Imm(dst, int32(imm)))
 			return
@@ -272,7 +266,7 @@ func (g *gen) binaryInto(op string, dst asm.Register, y ast.Expr, lsigned, rsign
 		switch {
 		case shift:
 			inRange = asm.JLE.Imm(src, 63, "")
-		case op == "%":
+		case op == ast.OpRem:
 			inRange = asm.JNE.Imm(src, 0, "")
 		default:
 			g.Emit(alu.Reg(dst, src))
@@ -288,20 +282,20 @@ func (g *gen) binaryInto(op string, dst asm.Register, y ast.Expr, lsigned, rsign
 	signed := lsigned && rsigned
 	var jump asm.JumpOp
 	switch op {
-	case "==":
+	case ast.OpEql:
 		jump = asm.JEq
-	case "!=":
+	case ast.OpNeq:
 		jump = asm.JNE
-	case "<":
+	case ast.OpLss:
 		jump = pick(signed, asm.JSLT, asm.JLT)
-	case "<=":
+	case ast.OpLeq:
 		jump = pick(signed, asm.JSLE, asm.JLE)
-	case ">":
+	case ast.OpGtr:
 		jump = pick(signed, asm.JSGT, asm.JGT)
-	case ">=":
+	case ast.OpGeq:
 		jump = pick(signed, asm.JSGE, asm.JGE)
 	default:
-		panic(unsupported{span: g.cur, msg: "operator " + op + " is not supported by gbt yet"})
+		panic(unsupported{span: g.cur, msg: "operator " + op.String() + " is not supported by gbt yet"})
 	}
 	yes, done := g.Label(), g.Label()
 	if isImm {
@@ -509,9 +503,8 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 		g.copyFrame(off, asm.R10, g.vars[e.Name], min(vt.ByteSize(), t.ByteSize()))
 		return
 	case *ast.Ident, *ast.Call:
-		ent := g.entry(e)
-		if ent != nil {
-			if em, ok := memEmitter(ent); ok {
+		if ent := g.entry(e); ent != nil {
+			if em, ok := ent.MemOf(); ok {
 				call, _ := e.(*ast.Call)
 				g.zero(off, t.ByteSize())
 				em(g, call, off, t.ByteSize())
@@ -582,7 +575,7 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 			return
 		}
 	case *ast.Unary:
-		if pt := g.TypeOf(e.X); e.Op == "*" && pt.Kind == types.Pointer && t.Kind == types.Record {
+		if pt := g.TypeOf(e.X); e.Op == ast.OpMul && pt.Kind == types.Pointer && t.Kind == types.Record {
 			// *p of a struct pointer: copy the struct.
 			r := g.reg()
 			g.EvalInt(e.X, r)
@@ -656,85 +649,6 @@ func (g *gen) argString(base asm.Register, f types.Field, off int16, size int) {
 		asm.Mov.Imm(asm.R2, int32(n)),
 		asm.FnProbeReadKernelStr.Call(),
 	)
-}
-
-// Str implements stdlib.Gen: str(ptr [, n]) reads a NUL-terminated string.
-func (g *gen) Str(c *ast.Call, off int16, size int) {
-	arg := c.Args[0]
-	at := g.TypeOf(arg)
-	if at.Kind == types.String {
-		g.EvalMem(arg, types.StringOf(size), off)
-		return
-	}
-	r := g.reg()
-	g.EvalInt(arg, r)
-	fn := asm.FnProbeReadKernelStr
-	if g.space(at) == types.User {
-		fn = asm.FnProbeReadUserStr
-	}
-	n := size
-	if len(c.Args) == 2 {
-		if v, ok := g.Const(c.Args[1]); ok && int(v)+1 < n {
-			n = int(v) + 1
-		} else if !ok {
-			// str(p, n): at most n bytes and the NUL, as bpftrace: the read
-			// size is min(n + 1, size), compared unsigned.
-			rn := g.reg()
-			g.EvalInt(c.Args[1], rn)
-			fits := g.Label()
-			g.Emit(asm.Mov.Reg(asm.R2, rn), asm.Add.Imm(asm.R2, 1), asm.JLE.Imm(asm.R2, int32(size), fits),
-				asm.Mov.Imm(asm.R2, int32(size)))
-			g.Place(fits)
-			g.release(rn)
-			g.addr(asm.R1, off)
-			g.Emit(asm.Mov.Reg(asm.R3, r), fn.Call())
-			g.release(r)
-			return
-		}
-	}
-	g.addr(asm.R1, off)
-	g.Emit(asm.Mov.Imm(asm.R2, int32(n)), asm.Mov.Reg(asm.R3, r), fn.Call())
-	g.release(r)
-}
-
-// Buf implements stdlib.Gen: buf(ptr, n) reads n raw bytes.
-func (g *gen) Buf(c *ast.Call, off int16, size int) {
-	arg := c.Args[0]
-	at := g.TypeOf(arg)
-	r := g.reg()
-	g.EvalInt(arg, r)
-	fn := asm.FnProbeReadKernel
-	if g.space(at) == types.User {
-		fn = asm.FnProbeReadUser
-	}
-	// The record: how many bytes were asked for (at most the capacity),
-	// then the bytes.
-	capacity := size - 8
-	if len(c.Args) == 2 {
-		if _, ok := g.Const(c.Args[1]); !ok {
-			rn := g.reg()
-			g.EvalInt(c.Args[1], rn)
-			fits := g.Label()
-			g.Emit(asm.Mov.Reg(asm.R2, rn), asm.JLE.Imm(asm.R2, int32(capacity), fits), asm.Mov.Imm(asm.R2, int32(capacity)))
-			g.Place(fits)
-			g.release(rn)
-			g.Emit(asm.StoreMem(asm.R10, off, asm.R2, asm.DWord))
-			g.addr(asm.R1, off+8)
-			g.Emit(asm.Mov.Reg(asm.R3, r), fn.Call())
-			g.release(r)
-			return
-		}
-	}
-	g.Emit(asm.Mov.Imm(asm.R1, int32(capacity)), asm.StoreMem(asm.R10, off, asm.R1, asm.DWord))
-	g.addr(asm.R1, off+8)
-	g.Emit(asm.Mov.Imm(asm.R2, int32(capacity)), asm.Mov.Reg(asm.R3, r), fn.Call())
-	g.release(r)
-}
-
-// Strncmp implements stdlib.Gen.
-func (g *gen) Strncmp(c *ast.Call, dst asm.Register) {
-	n, _ := g.Const(c.Args[2])
-	g.stringCompare(c.Args[0], c.Args[1], int(n), dst)
 }
 
 // stringCompare sets dst to 0 if the strings are equal (up to their NUL or

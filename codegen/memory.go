@@ -49,7 +49,7 @@ func (g *gen) addressable(e ast.Expr) bool {
 	case *ast.Index:
 		return g.TypeOf(e.X).Kind == types.Pointer || g.addressable(e.X)
 	case *ast.Unary:
-		return e.Op == "*" && g.TypeOf(e.X).Kind == types.Pointer
+		return e.Op == ast.OpMul && g.TypeOf(e.X).Kind == types.Pointer
 	}
 	return false
 }
@@ -274,11 +274,11 @@ func (g *gen) pointerArith(e *ast.Binary, t types.Type, dst asm.Register) {
 	g.moveElems(e.Op, dst, n, t.ElemSize())
 }
 
-// moveElems computes dst = dst + n*size (op "+") or dst - n*size (op "-"):
+// moveElems computes dst = dst + n*size (OpAdd) or dst - n*size (OpSub):
 // a pointer moved by n elements of size bytes.
-func (g *gen) moveElems(op string, dst asm.Register, n ast.Expr, size int) {
+func (g *gen) moveElems(op ast.Op, dst asm.Register, n ast.Expr, size int) {
 	alu := asm.Add
-	if op == "-" {
+	if op == ast.OpSub {
 		alu = asm.Sub
 	}
 	if v, ok := g.Const(n); ok {

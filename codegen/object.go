@@ -11,13 +11,14 @@ import (
 	"github.com/gbt-dev/gbt/lang/check"
 	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/lang/types"
+	"github.com/gbt-dev/gbt/stdlib"
 )
 
 // Object is a compiled script.
 type Object struct {
 	Programs []*Program
 	Maps     []*MapDesc
-	Events   []*EventDesc // indexed by event id
+	Events   []*stdlib.Event // indexed by event id; each names the stdlib codec that decodes it
 	// ProbeNames are the names the `probe` builtin yields, indexed by the
 	// attach cookie each attach point carries.
 	ProbeNames []string
@@ -34,8 +35,9 @@ type Program struct {
 	Points []probe.Point // where to attach
 	// Cookies holds, for each point, the index of its name in ProbeNames.
 	Cookies []uint64
-	Begin   bool // run once before attaching (BEGIN)
-	End     bool // run once after detaching (END)
+	// RunAt says whether the program runs once, before attaching (BEGIN)
+	// or after detaching (END), rather than where it is attached.
+	RunAt probe.RunAt
 	// AttachType and AttachTo are the BTF attach target of tracing
 	// programs (kfunc, kretfunc, tp_btf), which is fixed at load.
 	AttachType ebpf.AttachType
@@ -66,44 +68,4 @@ type MapDesc struct {
 	KeyType types.Type
 	// Stack is the kind and depth of a stack-trace map (RoleStack).
 	Stack types.Type
-}
-
-// EventKind is the kind of a ring-buffer record.
-type EventKind uint8
-
-// Event kinds.
-const (
-	EvPrintf EventKind = iota
-	EvExit
-	EvPrintMap
-	EvClear
-	EvZero
-	EvPrintValue
-	EvTime    // time(fmt): Format is the strftime format
-	EvSystem  // system(fmt, ...): Pieces/Args give the command line
-	EvCat     // cat(fmt, ...): Pieces/Args give the file name
-	EvJoin    // join(arr, delim): Format is the delimiter; JoinArgs strings of JoinArgSize bytes follow the id
-	EvUnwatch // unwatch(addr): the address follows the id
-)
-
-// join() reads at most JoinArgs strings of JoinArgSize bytes each, as
-// bpftrace 0.17 does; the strings end at the first empty one.
-const (
-	JoinArgs    = 16
-	JoinArgSize = 1024
-)
-
-// EventDesc describes one kind of ring-buffer record. Every record starts
-// with its 8-byte id; fields follow at their offsets.
-type EventDesc struct {
-	ID     int
-	Kind   EventKind
-	Format string       // printf/system/cat format; time's strftime format
-	Args   []types.Type // printf arguments / print value
-	Offs   []int        // offsets of Args in the record
-	Size   int          // record size in bytes
-	Map    string       // print/clear/zero: the map's name
-	Top    int          // print(@m, top)
-	Div    int          // print(@m, top, div)
-	Span   ast.Span     // the call, for runtime errors
 }

@@ -87,15 +87,15 @@ func (g *gen) exprStmt(e ast.Expr) {
 		if ent == nil {
 			g.fail(e, "unknown function %s", e.Name)
 		}
-		switch em := ent.Emit.(type) {
-		case stdlib.StmtEmitter:
+		if em, ok := ent.StmtOf(); ok {
 			em(g, e)
 			return
-		case nil:
+		}
+		if ent.Emit == nil {
 			g.fail(e, "%s() is not supported by gbt yet", e.Name)
 		}
 	case *ast.Unary:
-		if e.Op == "++" || e.Op == "--" {
+		if e.Op.Class() == ast.ClassIncDec {
 			g.incDec(e, asm.R0)
 			return
 		}
@@ -124,7 +124,7 @@ func (g *gen) assign(s *ast.AssignStmt) {
 		t := g.pi.Vars[lhs.Name].Type
 		if t.IsInt() || t.Kind == types.Pointer {
 			r := g.reg()
-			if s.Op == "=" {
+			if !s.Op.IsCompound() {
 				g.EvalInt(s.RHS, r)
 				if rt := g.TypeOf(s.RHS); rt.IsInt() && rt.Bits > t.Bits {
 					g.fitInt(r, t)
@@ -164,8 +164,8 @@ func (g *gen) fitInt(r asm.Register, t types.Type) {
 
 // compound computes `old op= rhs` into r, which holds old, of type t: a
 // pointer moves by rhs elements.
-func (g *gen) compound(op string, rhs ast.Expr, r asm.Register, t types.Type) {
-	op = op[:len(op)-1]
+func (g *gen) compound(op ast.Op, rhs ast.Expr, r asm.Register, t types.Type) {
+	op = op.Base()
 	if t.Kind == types.Pointer {
 		g.moveElems(op, r, rhs, t.ElemSize())
 		return
@@ -178,7 +178,7 @@ func (g *gen) compound(op string, rhs ast.Expr, r asm.Register, t types.Type) {
 // yields (old for postfix, new for prefix) is left in dst.
 func (g *gen) incDec(e *ast.Unary, dst asm.Register) {
 	delta := int32(1)
-	if e.Op == "--" {
+	if e.Op == ast.OpDec {
 		delta = -1
 	}
 	switch x := e.X.(type) {
@@ -228,11 +228,11 @@ func (g *gen) aggEmitter(e ast.Expr) (*ast.Call, stdlib.AggEmitter) {
 	if ent == nil {
 		return nil, nil
 	}
-	em, _ := ent.Emit.(stdlib.AggEmitter)
+	em, _ := ent.AggOf()
 	return call, em
 }
 
-func (g *gen) mapAssign(m *ast.MapRef, op string, rhs ast.Expr) {
+func (g *gen) mapAssign(m *ast.MapRef, op ast.Op, rhs ast.Expr) {
 	md := g.c.maps[m.Name]
 	if md == nil {
 		g.fail(m, "map %s could not be created", m.Name)
@@ -241,7 +241,7 @@ func (g *gen) mapAssign(m *ast.MapRef, op string, rhs ast.Expr) {
 		g.aggUpdate(m, md, call, em)
 		return
 	}
-	if op != "=" {
+	if op.IsCompound() {
 		g.mapRMW(m, func(old asm.Register) { g.compound(op, rhs, old, md.Info.Value) })
 		return
 	}

@@ -1,57 +1,49 @@
 package runtime
 
 import (
-	"errors"
 	"fmt"
-	"os"
 	"unsafe"
 
 	"github.com/cilium/ebpf"
-	"github.com/cilium/ebpf/link"
 	"golang.org/x/sys/unix"
 
 	"github.com/gbt-dev/gbt/lang/probe"
 )
 
+// An attacher attaches a loaded program at one point of its kind, whose
+// Point says all the attacher needs. What it opens goes into the session's
+// shared bookkeeping (links, linkFDs, perfFDs, stops, polls), which
+// teardown closes on every exit path.
+type attacher func(s *Session, prog *ebpf.Program, pt probe.Point, cookie uint64) error
+
+// attachers has the attacher of each attach mechanism, each in its own
+// file (attach_<mechanism>.go). AttachRunOnce kinds (BEGIN, END) are not
+// attached: Run runs them when their Kind.RunAt says.
+var attachers = map[probe.Attach]attacher{
+	probe.AttachTracepoint:    attachTracepoint,
+	probe.AttachRawTracepoint: attachRawTracepoint,
+	probe.AttachTracing:       attachTracing,
+	probe.AttachKprobe:        attachKprobe,
+	probe.AttachUprobe:        attachUprobe,
+	probe.AttachUSDT:          attachUSDT,
+	probe.AttachPerfEvent:     attachPerf,
+	probe.AttachWatchpoint:    attachWatchpoint,
+	probe.AttachSignal:        attachSignal,
+}
+
 // attach attaches every probe; on failure everything attached is detached
 // by close.
 func (s *Session) attach() error {
 	for i, p := range s.obj.Programs {
-		if p.Begin || p.End {
+		if p.RunAt != probe.RunOnEvent {
 			continue
 		}
 		for j, pt := range p.Points {
-			cookie := p.Cookies[j]
 			var err error
-			switch p.Kind {
-			case probe.ProgTracepoint:
-				err = s.attachTracepoint(s.progs[i], pt, cookie)
-			case probe.ProgPerfEvent:
-				err = s.attachPerf(s.progs[i], pt, cookie)
-			case probe.ProgTracing:
-				var l link.Link
-				if l, err = link.AttachTracing(link.TracingOptions{Program: s.progs[i]}); err == nil {
-					s.links = append(s.links, l)
-				}
-			case probe.ProgRawTP:
-				var l link.Link
-				l, err = link.AttachRawTracepoint(link.RawTracepointOptions{Name: pt.Func, Program: s.progs[i]})
-				switch {
-				case errors.Is(err, unix.ENOENT):
-					err = fmt.Errorf("the kernel has no raw tracepoint %s (list them with gbt -l 'tracepoint:*:%s')", pt.Func, pt.Func)
-				case errors.Is(err, unix.EINVAL):
-					err = fmt.Errorf("%w (does the script read more args than %s has?)", err, pt.Func)
-				case err == nil:
-					s.links = append(s.links, l)
-				}
-			case probe.ProgKprobe:
-				var l link.Link
-				l, err = attachProbe(s.progs[i], pt, cookie, s.opts.PID)
-				if err == nil {
-					s.links = append(s.links, l)
-				}
-			default:
-				err = fmt.Errorf("probe kind %s cannot be attached by gbt yet", pt.Kind.Name)
+			if a := attachers[pt.Kind.Attach]; a != nil {
+				err = a(s, s.progs[i], pt, p.Cookies[j])
+			} else {
+				err = fmt.Errorf("probe kind %s cannot be attached by gbt yet", pt.Kind)
 			}
 			if err != nil {
 				return fmt.Errorf("attach %s: %w", pt.Name, err)
@@ -79,20 +71,15 @@ func perfEventLink(prog *ebpf.Program, perfFD int, cookie uint64) (int, error) {
 	return int(fd), nil
 }
 
-// attachProbe attaches a kprobe, kretprobe, uprobe or uretprobe.
-func attachProbe(prog *ebpf.Program, pt probe.Point, cookie uint64, pid int) (link.Link, error) {
-	var l link.Link
-	var err error
-	switch pt.Kind.Name {
-	case "kprobe":
-		l, err = link.Kprobe(pt.Func, prog, &link.KprobeOptions{Cookie: cookie, Offset: pt.Offset})
-	case "kretprobe":
-		l, err = link.Kretprobe(pt.Func, prog, &link.KprobeOptions{Cookie: cookie})
-	default:
-		return attachUprobe(prog, pt, cookie, pid)
+// linkPerfEvent keeps the perf event fd and links prog to it: teardown
+// closes the link first, which stops the program, and the perf event
+// after printing.
+func (s *Session) linkPerfEvent(prog *ebpf.Program, fd int, cookie uint64) error {
+	s.perfFDs = append(s.perfFDs, fd)
+	lfd, err := perfEventLink(prog, fd, cookie)
+	if err != nil {
+		return err
 	}
-	if err != nil && (errors.Is(err, os.ErrNotExist) || errors.Is(err, link.ErrNotSupported)) {
-		return nil, fmt.Errorf("this kernel cannot attach kprobes (no kprobe support or kprobe_events): %w", err)
-	}
-	return l, err
+	s.linkFDs = append(s.linkFDs, lfd)
+	return nil
 }

@@ -11,39 +11,23 @@ import (
 	"github.com/gbt-dev/gbt/lang/probe"
 )
 
-// attachPerf opens CPU-clock perf events: one per CPU for profile, one on
-// CPU 0 for interval. Their links carry the point's cookie, which tells
-// the points of a program apart.
-func (s *Session) attachPerf(prog *ebpf.Program, pt probe.Point, cookie uint64) error {
-	if pt.Watch != nil {
-		return s.attachWatchpoint(prog, pt, cookie)
-	}
+// attachPerf opens the sampling perf event pt.Perf of a profile,
+// interval, software or hardware point: on every CPU, or on CPU 0 only.
+// Their links carry the point's cookie, which tells the points of a
+// program apart.
+func attachPerf(s *Session, prog *ebpf.Program, pt probe.Point, cookie uint64) error {
+	p := pt.Perf
 	attr := unix.PerfEventAttr{
-		Type:   unix.PERF_TYPE_SOFTWARE,
-		Config: unix.PERF_COUNT_SW_CPU_CLOCK,
+		Type:   uint32(p.Type), // probe.PerfType values are PERF_TYPE_*
+		Config: p.Config,
+		Sample: p.Sample,
 		Size:   uint32(binary.Size(unix.PerfEventAttr{})),
 	}
-	cpus := []int{0}
-	switch pt.Kind.Name {
-	case "software", "hardware":
-		ev, _ := probe.PerfEventByName(pt.Kind.Name, pt.Event)
-		attr.Config, attr.Sample = ev.Config, pt.Period
-		if pt.Kind.Name == "hardware" {
-			attr.Type = unix.PERF_TYPE_HARDWARE
-		}
-	}
-	switch pt.Unit {
-	case "hz":
-		attr.Sample = pt.Period
+	if p.Freq {
 		attr.Bits |= unix.PerfBitFreq
-	case "s":
-		attr.Sample = pt.Period * 1e9
-	case "ms":
-		attr.Sample = pt.Period * 1e6
-	case "us":
-		attr.Sample = pt.Period * 1e3
 	}
-	if pt.Kind.Name != "interval" {
+	cpus := []int{0}
+	if p.AllCPUs {
 		n, err := ebpf.PossibleCPU()
 		if err != nil {
 			return err
@@ -59,17 +43,14 @@ func (s *Session) attachPerf(prog *ebpf.Program, pt probe.Point, cookie uint64) 
 			if errors.Is(err, unix.ENODEV) {
 				continue // CPU offline
 			}
-			if errors.Is(err, unix.ENOENT) && pt.Kind.Name == "hardware" {
+			if errors.Is(err, unix.ENOENT) && p.Type == probe.PerfHardware {
 				return fmt.Errorf("hardware event %s is not available on this machine (no PMU access, as in most VMs): %w", pt.Event, err)
 			}
 			return fmt.Errorf("perf_event_open on CPU %d: %w", cpu, err)
 		}
-		s.perfFDs = append(s.perfFDs, fd)
-		lfd, err := perfEventLink(prog, fd, cookie)
-		if err != nil {
+		if err := s.linkPerfEvent(prog, fd, cookie); err != nil {
 			return err
 		}
-		s.linkFDs = append(s.linkFDs, lfd)
 	}
 	return nil
 }

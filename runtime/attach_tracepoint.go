@@ -11,12 +11,13 @@ import (
 	"github.com/gbt-dev/gbt/runtime/kernel"
 )
 
-// attachTracepoint opens the tracepoint's perf event itself (rather than
-// through link.Tracepoint) so that finish can close the links first, which
-// stops the programs at once, and release the perf events, each of which
-// waits for RCU grace periods under the kernel's event_mutex (about 45 ms a
+// attachTracepoint attaches to the tracepoint pt.Category:pt.Event. It
+// opens the tracepoint's perf event itself (rather than through
+// link.Tracepoint) so that finish can close the links first, which stops
+// the programs at once, and release the perf events, each of which waits
+// for RCU grace periods under the kernel's event_mutex (about 45 ms a
 // tracepoint here, 16 s for syscalls:sys_enter_*), after printing.
-func (s *Session) attachTracepoint(prog *ebpf.Program, pt probe.Point, cookie uint64) error {
+func attachTracepoint(s *Session, prog *ebpf.Program, pt probe.Point, cookie uint64) error {
 	if s.env == nil {
 		s.env = kernel.NewEnv()
 	}
@@ -36,11 +37,5 @@ func (s *Session) attachTracepoint(prog *ebpf.Program, pt probe.Point, cookie ui
 	if err != nil {
 		return fmt.Errorf("perf_event_open: %w", err)
 	}
-	s.perfFDs = append(s.perfFDs, fd)
-	lfd, err := perfEventLink(prog, fd, cookie)
-	if err != nil {
-		return err
-	}
-	s.linkFDs = append(s.linkFDs, lfd)
-	return nil
+	return s.linkPerfEvent(prog, fd, cookie)
 }

@@ -17,10 +17,10 @@ const (
 	hwBreakpointX = 4
 )
 
-// attachWatchpoint sets a hardware breakpoint in the traced process (-p
-// or -c): a perf event of type PERF_TYPE_BREAKPOINT that fires on every
-// access of the watched kind.
-func (s *Session) attachWatchpoint(prog *ebpf.Program, pt probe.Point, cookie uint64) error {
+// attachWatchpoint sets the hardware breakpoint pt.Watch in the traced
+// process (-p or -c): a perf event of type PERF_TYPE_BREAKPOINT that fires
+// on every access of the watched kind.
+func attachWatchpoint(s *Session, prog *ebpf.Program, pt probe.Point, cookie uint64) error {
 	pid := s.opts.PID
 	if pid <= 0 {
 		pid = s.opts.ChildPID
@@ -51,12 +51,9 @@ func (s *Session) attachWatchpoint(prog *ebpf.Program, pt probe.Point, cookie ui
 	if err != nil {
 		return fmt.Errorf("set a hardware breakpoint in process %d: %w", pid, err)
 	}
-	s.perfFDs = append(s.perfFDs, fd)
-	lfd, err := perfEventLink(prog, fd, cookie)
-	if err != nil {
+	if err := s.linkPerfEvent(prog, fd, cookie); err != nil {
 		return err
 	}
-	s.linkFDs = append(s.linkFDs, lfd)
 	if s.watches == nil {
 		s.watches = map[uint64][][2]int{}
 	}

@@ -1,6 +1,9 @@
 package runtime
 
 import (
+	"fmt"
+	"io"
+	"os"
 	"strings"
 
 	"github.com/cilium/ebpf"
@@ -14,23 +17,39 @@ import (
 	"github.com/gbt-dev/gbt/stdlib"
 )
 
-// CompileOptions tune Compile.
+// CompileOptions tune Compile. The zero value compiles as the gbt command
+// does with no flags and no BPFTRACE_* variables: the gbt command, Go
+// programs and the tests all compile through Compile with these defaults.
 type CompileOptions struct {
 	Params []string  // positional parameters $1..$N
-	Unsafe bool      // allow system(), signal() and the other unsafe builtins
-	Strlen int       // bytes per str() (0: 64, bpftrace's default)
-	Env    probe.Env // tracepoints and their formats (nil: this machine's tracefs)
-	// Codegen passes code generation settings; NumCPUs defaults to the
-	// machine's possible CPUs.
-	Codegen codegen.Options
+	Unsafe bool      // allow system(), signal() and the other unsafe builtins (--unsafe)
+	Strlen int       // bytes per str(), BPFTRACE_STRLEN (0: 64, bpftrace's default)
+	Env    probe.Env // tracepoints, formats, BTF, ELF symbols (nil: this machine's)
+	// NoWarnings drops the warnings of a script that compiles
+	// (--no-warnings); a CompileError still shows them beside the errors.
+	NoWarnings bool
+
+	NumCPUs   int // value of numcpus and size of per-CPU data (0: the machine's possible CPUs)
+	ChildPID  int // value of cpid: the pid of the -c command (0: none)
+	KeysMax   int // max entries of keyed maps, BPFTRACE_MAP_KEYS_MAX (0: 4096)
+	RBPages   int // ring buffer pages per CPU, BPFTRACE_PERF_RB_PAGES (0: 64)
+	MaxProbes int // most attach points a script may have, BPFTRACE_MAX_PROBES (0: 512)
 }
+
+// Defaults of CompileOptions, bpftrace's.
+const (
+	DefaultKeysMax   = 4096
+	DefaultRBPages   = 64
+	DefaultMaxProbes = 512
+	minRingbuf       = 1 << 20 // bytes
+)
 
 // CompileError is the diagnostics of a script that does not compile.
 // Its Error is the whole rendered text, as gbt prints it: position, source
 // line, ~~~ under the span, and hints.
 type CompileError struct {
 	Source diag.Source
-	Diags  diag.List
+	Diags  diag.List // the stage that failed: its errors and warnings
 }
 
 func (e *CompileError) Error() string {
@@ -39,14 +58,36 @@ func (e *CompileError) Error() string {
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
+// Warnings are the warnings of a compile and the source they point into.
+type Warnings struct {
+	Source diag.Source
+	List   diag.List
+}
+
+// Render writes the warnings as gbt prints them, each ending in a newline.
+func (w Warnings) Render(out io.Writer) { diag.RenderAll(out, w.Source, w.List) }
+
+// String returns the rendered warnings ("" when there are none).
+func (w Warnings) String() string {
+	var b strings.Builder
+	w.Render(&b)
+	return b.String()
+}
+
 // Compile parses, checks and compiles a script (named name in messages)
-// for Run: the entry point for Go programs that embed gbt. It needs no
-// privileges; errors in the script come back as a *CompileError.
-func Compile(name, src string, opts CompileOptions) (*codegen.Object, error) {
-	source := diag.Source{Name: name, Text: src}
+// for Run. It needs no privileges. Errors in the script come back as a
+// *CompileError holding the diagnostics of the stage that failed.
+// Warnings are those of the stages that passed, so that on success they
+// are all of them, and a CompileError and the Warnings never repeat one.
+// The checked program is the Object's Info.
+func Compile(name, src string, opts CompileOptions) (*codegen.Object, Warnings, error) {
+	warns := Warnings{Source: diag.Source{Name: name, Text: src}}
+	fail := func(diags diag.List) (*codegen.Object, Warnings, error) {
+		return nil, warns, &CompileError{warns.Source, diags}
+	}
 	prog, diags := parse.Parse(name, src)
 	if diags.HasErrors() {
-		return nil, &CompileError{source, diags}
+		return fail(diags)
 	}
 	env := opts.Env
 	if env == nil {
@@ -55,19 +96,57 @@ func Compile(name, src string, opts CompileOptions) (*codegen.Object, error) {
 	table := stdlib.New()
 	info, diags := check.Check(prog, check.Config{Env: env, Builtins: table, Params: opts.Params, Unsafe: opts.Unsafe, Strlen: opts.Strlen})
 	if diags.HasErrors() {
-		return nil, &CompileError{source, diags}
+		return fail(diags)
 	}
-	copts := opts.Codegen
-	if copts.NumCPUs == 0 {
-		if n, err := ebpf.PossibleCPU(); err == nil {
-			copts.NumCPUs = n
-		} else {
-			copts.NumCPUs = 1
+	if !opts.NoWarnings {
+		warns.List = diags
+	}
+	ncpu := opts.NumCPUs
+	if ncpu <= 0 {
+		var err error
+		if ncpu, err = ebpf.PossibleCPU(); err != nil {
+			ncpu = 1
 		}
 	}
-	obj, diags := codegen.Compile(info, table, copts)
-	if diags.HasErrors() {
-		return nil, &CompileError{source, diags}
+	keysMax := opts.KeysMax
+	if keysMax <= 0 {
+		keysMax = DefaultKeysMax
 	}
-	return obj, nil
+	obj, diags := codegen.Compile(info, table, codegen.Options{
+		NumCPUs: ncpu, ChildPID: opts.ChildPID, KeysMax: keysMax, RingbufSize: ringbufSize(opts.RBPages, ncpu),
+	})
+	if diags.HasErrors() {
+		return fail(diags)
+	}
+	maxProbes := opts.MaxProbes
+	if maxProbes <= 0 {
+		maxProbes = DefaultMaxProbes
+	}
+	npoints := 0
+	for _, p := range obj.Programs {
+		npoints += len(p.Points)
+	}
+	if npoints > maxProbes {
+		return nil, warns, fmt.Errorf("the program has %d probes, more than BPFTRACE_MAX_PROBES=%d allows", npoints, maxProbes)
+	}
+	return obj, warns, nil
+}
+
+// ringbufSize turns BPFTRACE_PERF_RB_PAGES (pages per CPU, for bpftrace's
+// per-CPU perf buffers; bpftrace's default is 64) into one shared ring
+// buffer of the same total size, at least 1 MiB and rounded up to a
+// power of two as the kernel requires. The whole ring counts in gbt's RSS
+// (the kernel maps its pages twice, populated), so it is not made larger
+// than the reader needs: it drains every 10 ms and whenever the ring is half
+// full, which keeps 600k events/s of 64-byte records without loss in 1 MiB.
+func ringbufSize(pagesPerCPU, ncpu int) int {
+	if pagesPerCPU <= 0 {
+		pagesPerCPU = DefaultRBPages
+	}
+	want := max(pagesPerCPU*ncpu*os.Getpagesize(), minRingbuf)
+	size := os.Getpagesize()
+	for size < want {
+		size <<= 1
+	}
+	return size
 }

@@ -1,13 +1,11 @@
 package runtime
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"time"
 
 	"github.com/cilium/ebpf/ringbuf"
@@ -27,6 +25,11 @@ func (s *Session) loop(ctx context.Context) error {
 			// The traced command exited: read what it left, then stop.
 			return s.drain()
 		default:
+		}
+		for _, poll := range s.polls {
+			if err := poll(); err != nil {
+				return err
+			}
 		}
 		if err := s.drain(); err != nil {
 			return err
@@ -92,99 +95,17 @@ func (s *Session) checkLost() {
 	}
 }
 
-// handle dispatches one ring-buffer record by its event id.
+// handle passes one ring-buffer record to its event's handler, by id.
 func (s *Session) handle(rec []byte) error {
 	if len(rec) < 8 {
 		return fmt.Errorf("short event record (%d bytes)", len(rec))
 	}
 	id := binary.LittleEndian.Uint64(rec)
-	if id >= uint64(len(s.obj.Events)) {
+	if id >= uint64(len(s.handlers)) {
 		return fmt.Errorf("unknown event id %d", id)
 	}
-	ev := s.obj.Events[id]
-	switch ev.Kind {
-	case codegen.EvPrintf:
-		s.line = s.printfs[id].Append(s.line[:0], rec)
-		return s.pr.Printf(s.line)
-	case codegen.EvExit:
-		s.exited = true
-	case codegen.EvPrintValue:
-		return s.pr.PrintValue(ev.Args[0], rec[ev.Offs[0]:])
-	case codegen.EvTime:
-		s.line = output.AppendStrftime(s.line[:0], ev.Format, time.Now())
-		return s.pr.Message("time", s.line)
-	case codegen.EvSystem:
-		s.line = s.printfs[id].Append(s.line[:0], rec)
-		return s.system(string(s.line))
-	case codegen.EvCat:
-		s.line = s.printfs[id].Append(s.line[:0], rec)
-		return s.cat(string(s.line))
-	case codegen.EvJoin:
-		s.line = appendJoin(s.line[:0], rec, ev.Format)
-		return s.pr.Line("join", s.line)
-	case codegen.EvPrintMap:
-		return s.printMap(ev.Map, ev.Top, ev.Div)
-	case codegen.EvClear:
-		return s.clearMap(ev.Map, false)
-	case codegen.EvZero:
-		return s.clearMap(ev.Map, true)
-	case codegen.EvUnwatch:
-		s.unwatch(binary.LittleEndian.Uint64(rec[ev.Offs[0]:]))
-	}
-	return nil
+	return s.handlers[id](rec)
 }
 
 // DefaultCatBytesMax is bpftrace's BPFTRACE_CAT_BYTES_MAX default.
 const DefaultCatBytesMax = 10 << 10
-
-// system runs a command for system() (only compiled with --unsafe); its
-// output is printed in event order.
-func (s *Session) system(cmdline string) error {
-	cmd := exec.Command("/bin/sh", "-c", cmdline)
-	cmd.Stderr = s.opts.Stderr
-	out, err := cmd.Output()
-	if err != nil {
-		var ee *exec.ExitError
-		if !errors.As(err, &ee) {
-			fmt.Fprintf(s.opts.Stderr, "gbt: system(%q): %v\n", cmdline, err)
-		}
-	}
-	return s.pr.Message("system", out)
-}
-
-// cat prints (up to Options.CatBytesMax of) a file for cat().
-func (s *Session) cat(path string) error {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		fmt.Fprintf(s.opts.Stderr, "gbt: cat: %v\n", err)
-		return nil
-	}
-	limit := s.opts.CatBytesMax
-	if limit <= 0 {
-		limit = DefaultCatBytesMax
-	}
-	return s.pr.Message("cat", b[:min(len(b), limit)])
-}
-
-// appendJoin joins the strings of a join() record with delim, up to the
-// first empty one, as bpftrace 0.17 does.
-func appendJoin(dst, rec []byte, delim string) []byte {
-	for i := 0; i < codegen.JoinArgs; i++ {
-		off := 8 + i*codegen.JoinArgSize
-		if off >= len(rec) {
-			break
-		}
-		slot := rec[off:min(off+codegen.JoinArgSize, len(rec))]
-		if n := bytes.IndexByte(slot, 0); n >= 0 {
-			slot = slot[:n]
-		}
-		if len(slot) == 0 {
-			break
-		}
-		if i > 0 {
-			dst = append(dst, delim...)
-		}
-		dst = append(dst, slot...)
-	}
-	return dst
-}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log"
 	"net/http"
+	"os"
 	"os/signal"
 	"syscall"
 
@@ -17,7 +18,8 @@ import (
 // A Go program runs a script and reads its output: Compile needs no
 // privileges, Run needs root (or CAP_BPF and CAP_PERFMON).
 func Example() {
-	obj, err := runtime.Compile("example.bt", `BEGIN { @[comm] = count(); printf("hello\n"); exit(); }`, runtime.CompileOptions{})
+	obj, warnings, err := runtime.Compile("example.bt", `BEGIN { @[comm] = count(); printf("hello\n"); exit(); }`, runtime.CompileOptions{})
+	warnings.Render(os.Stderr) // as gbt prints them; none for this script
 	if err != nil {
 		log.Fatal(err) // a *runtime.CompileError renders like gbt's messages
 	}
@@ -31,7 +33,7 @@ func Example() {
 // A trace whose maps a Prometheus server scrapes while it runs; Ctrl-C
 // ends it.
 func Example_metrics() {
-	obj, err := runtime.Compile("opens.bt", `tracepoint:syscalls:sys_enter_openat { @opens[comm] = count(); }`, runtime.CompileOptions{})
+	obj, _, err := runtime.Compile("opens.bt", `tracepoint:syscalls:sys_enter_openat { @opens[comm] = count(); }`, runtime.CompileOptions{})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -5,7 +5,12 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
@@ -33,7 +38,7 @@ func span(col, end int) ast.Span {
 func TestKernelVerifierErrorMapsToSource(t *testing.T) {
 	requireRoot(t)
 	prog := &codegen.Program{
-		Name: "BEGIN", Kind: probe.ProgTestRun, Type: ebpf.RawTracepoint, Begin: true,
+		Name: "BEGIN", Kind: probe.ProgTestRun, Type: ebpf.RawTracepoint, RunAt: probe.RunAtStart,
 		Insns: asm.Instructions{
 			asm.Mov.Imm(asm.R0, 0),
 			asm.LoadImm(asm.R2, 1<<40, asm.DWord),     // a wide instruction: raw offsets differ from indices
@@ -78,7 +83,7 @@ func TestKernelBeginExitEnd(t *testing.T) {
 // TestKernelCompileRun runs a script through the embedding API end to end.
 func TestKernelCompileRun(t *testing.T) {
 	requireRoot(t)
-	obj, err := runtime.Compile("t.bt", `BEGIN { @n[1, "a"] = count(); @s = sum(5); printf("hi %d\n", $1); exit(); }`, runtime.CompileOptions{Params: []string{"7"}})
+	obj, _, err := runtime.Compile("t.bt", `BEGIN { @n[1, "a"] = count(); @s = sum(5); printf("hi %d\n", $1); exit(); }`, runtime.CompileOptions{Params: []string{"7"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +98,7 @@ func TestKernelCompileRun(t *testing.T) {
 
 // TestCompileError: script errors come back rendered as gbt prints them.
 func TestCompileError(t *testing.T) {
-	_, err := runtime.Compile("t.bt", `BEGIN { @x = cuont(); }`, runtime.CompileOptions{})
+	_, _, err := runtime.Compile("t.bt", `BEGIN { @x = cuont(); }`, runtime.CompileOptions{})
 	var ce *runtime.CompileError
 	if !errors.As(err, &ce) {
 		t.Fatalf("error %v (%T), want a *CompileError", err, err)
@@ -101,5 +106,41 @@ func TestCompileError(t *testing.T) {
 	want := "t.bt:1:14-19: ERROR: Unknown function: cuont\nBEGIN { @x = cuont(); }\n             ~~~~~\nHINT: did you mean \"count\"?"
 	if err.Error() != want {
 		t.Errorf("error:\n%s\nwant:\n%s", err, want)
+	}
+}
+
+// TestKernelSelfSignal: a self:signal:SIGUSR1 probe runs its block each
+// time the process receives SIGUSR1, with its name as probe, and its
+// output comes through the ring buffer.
+func TestKernelSelfSignal(t *testing.T) {
+	requireRoot(t)
+	// Keep a stray SIGUSR1 from killing the test process.
+	guard := make(chan os.Signal, 1)
+	signal.Notify(guard, syscall.SIGUSR1)
+	defer signal.Stop(guard)
+	obj := compile(t, `self:signal:SIGUSR1 { printf("%s %d\n", probe, @n); @n++; if (@n == 2) { exit(); } }`)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var out bytes.Buffer
+	var sender sync.WaitGroup
+	defer sender.Wait() // before the guard goes
+	opts := runtime.Options{Stdout: &out, Stderr: io.Discard, AfterAttach: func() error {
+		sender.Add(1)
+		go func() {
+			defer sender.Done()
+			// One signal at a time: signals that arrive together run
+			// the probe once.
+			for i := 0; i < 2 && ctx.Err() == nil; i++ {
+				syscall.Kill(os.Getpid(), syscall.SIGUSR1)
+				time.Sleep(200 * time.Millisecond)
+			}
+		}()
+		return nil
+	}}
+	if err := runtime.Run(ctx, obj, opts); err != nil {
+		t.Fatal(err)
+	}
+	if want := "self:signal:SIGUSR1 0\nself:signal:SIGUSR1 1\n\n\n@n: 2\n"; out.String() != want {
+		t.Errorf("output %q, want %q", out.String(), want)
 	}
 }

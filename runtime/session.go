@@ -18,9 +18,11 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gbt-dev/gbt/codegen"
+	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/lang/types"
 	"github.com/gbt-dev/gbt/runtime/kernel"
 	"github.com/gbt-dev/gbt/runtime/output"
+	"github.com/gbt-dev/gbt/stdlib"
 )
 
 // Options control a run.
@@ -70,14 +72,20 @@ type Session struct {
 	// watches are the link and perf event fds of each watched address,
 	// as indexes in linkFDs and perfFDs, for unwatch().
 	watches map[uint64][][2]int
+	// polls run at each turn of the event loop, for probes that gbt
+	// itself fires (self:signal); stops end what attachers started other
+	// than links and fds, when the links close.
+	polls   []func() error
+	stops   []func()
 	reader  *ringbuf.Reader
 	pr      *output.Printer
-	printfs []*output.Printf // by event id: printf, system and cat formats
-	clock   time.Time        // wall time of nsecs zero, when strftime() is used
-	line    []byte
-	exited  bool
-	lost    uint64
-	env     *kernel.Env // tracefs, for tracepoint ids; made when first needed
+	// handlers decode and act on each event's records, by event id.
+	handlers []stdlib.Handler
+	printfs  []*output.Printf // the formats handlers compiled, for stacks
+	clock    time.Time        // wall time of nsecs zero, when strftime() is used
+	exited   bool
+	lost     uint64
+	env      *kernel.Env // tracefs, for tracepoint ids; made when first needed
 }
 
 // Run loads obj, runs it until exit() or ctx is cancelled, and tears down.
@@ -95,7 +103,7 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 		s.pr.SetClock(zero)
 	}
 	defer s.close()
-	if err := s.compilePrintfs(); err != nil {
+	if err := s.openEvents(); err != nil {
 		return err
 	}
 	if err := rlimit.RemoveMemlock(); err != nil {
@@ -121,7 +129,7 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 		fmt.Fprintf(opts.Stderr, "Attaching %d probe%s...\n", nattach, plural(nattach))
 	}
 	for i, p := range obj.Programs {
-		if p.Begin {
+		if p.RunAt == probe.RunAtStart {
 			if err := s.runOnce(i); err != nil {
 				return err
 			}
@@ -158,20 +166,16 @@ func plural(n int) string {
 	return "s"
 }
 
-// compilePrintfs prepares the formatter of every formatted event.
-func (s *Session) compilePrintfs() error {
-	s.printfs = make([]*output.Printf, len(s.obj.Events))
-	for _, ev := range s.obj.Events {
-		switch ev.Kind {
-		case codegen.EvPrintf, codegen.EvSystem, codegen.EvCat:
-			pf, err := output.CompilePrintf(ev.Format, ev.Args, ev.Offs)
-			if err != nil {
-				return fmt.Errorf("event %d: %w", ev.ID, err)
-			}
-			pf.SetProbeNames(s.obj.ProbeNames)
-			pf.SetClock(s.clock)
-			s.printfs[ev.ID] = pf
+// openEvents prepares the user-space side of every event: its stdlib
+// codec's decoder, which may compile formats.
+func (s *Session) openEvents() error {
+	s.handlers = make([]stdlib.Handler, len(s.obj.Events))
+	for i, ev := range s.obj.Events {
+		h, err := ev.Codec.Decode(ev, host{s})
+		if err != nil {
+			return fmt.Errorf("%s event %d: %w", ev.Codec.Name, ev.ID, err)
 		}
+		s.handlers[i] = h
 	}
 	return nil
 }
@@ -195,9 +199,7 @@ func (s *Session) start() error {
 		st := newStacks(s)
 		s.pr.SetStacks(st)
 		for _, pf := range s.printfs {
-			if pf != nil {
-				pf.SetStacks(st)
-			}
+			pf.SetStacks(st)
 		}
 	}
 	return nil

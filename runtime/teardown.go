@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gbt-dev/gbt/codegen"
+	"github.com/gbt-dev/gbt/lang/probe"
 )
 
 // finish detaches, runs END, drains the events and prints the maps.
@@ -15,7 +16,7 @@ func (s *Session) finish() error {
 	s.closeLinks() // the programs stop here; the perf events go after printing
 	defer s.detach()
 	for i, p := range s.obj.Programs {
-		if p.End {
+		if p.RunAt == probe.RunAtEnd {
 			if err := s.runOnce(i); err != nil {
 				return err
 			}
@@ -53,8 +54,13 @@ func (s *Session) detach() {
 // each, serialized by the kernel) is worth a message.
 const slowRelease = 40
 
-// closeLinks closes the links: no program runs after it returns.
+// closeLinks closes the links and stops what gbt runs itself: no program
+// runs after it returns.
 func (s *Session) closeLinks() {
+	for _, stop := range s.stops {
+		stop()
+	}
+	s.stops, s.polls = nil, nil
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { closeAll(s.links, func(l link.Link) { l.Close() }); wg.Done() }()

@@ -86,7 +86,7 @@ func TestKernelToolsRun(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			obj, err := runtime.Compile(tt.script+".bt", string(src), runtime.CompileOptions{Env: env})
+			obj, _, err := runtime.Compile(tt.script+".bt", string(src), runtime.CompileOptions{Env: env})
 			if err != nil {
 				t.Fatal(err)
 			}

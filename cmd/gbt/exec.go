@@ -10,10 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cilium/ebpf"
 	"golang.org/x/sys/unix"
 
-	"github.com/gbt-dev/gbt/codegen"
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/diag"
 	"github.com/gbt-dev/gbt/runtime"
@@ -21,44 +19,39 @@ import (
 	"github.com/gbt-dev/gbt/runtime/output"
 )
 
-// execute runs the whole pipeline on one program: parse, check, compile,
-// then (unless -d) load, attach, run and print.
+// execute runs the whole pipeline on one program: compile (parse, check,
+// generate code, printing the diagnostics), then (unless -d) load, attach,
+// run and print.
 func (a *app) execute(ctx context.Context, name, src string) error {
-	info, err := a.frontEnd(name, src)
-	if err != nil {
-		return err
-	}
-	ncpu, err := ebpf.PossibleCPU()
-	if err != nil {
-		ncpu = 1
-	}
 	// The -c command starts (held) before compiling, so cpid is known.
 	var c *child
 	if a.opts.cmd != "" && !a.opts.dryRun && a.opts.debug == 0 {
+		var err error
 		if c, err = startChild(a.opts.cmd); err != nil {
 			return err
 		}
 		defer c.kill()
 	}
-	copts := codegen.Options{NumCPUs: ncpu, KeysMax: a.keysMax, RingbufSize: ringbufSize(a.rbPages, ncpu)}
+	copts := runtime.CompileOptions{
+		Params: a.opts.args, Unsafe: a.opts.unsafe, Strlen: a.strlen, Env: a.env, NoWarnings: a.opts.noWarn,
+		KeysMax: a.keysMax, RBPages: a.rbPages, MaxProbes: a.maxProbes,
+	}
 	if c != nil {
 		copts.ChildPID = c.cmd.Process.Pid
 	}
-	obj, diags := codegen.Compile(info, a.table, copts)
-	source := diag.Source{Name: name, Text: src}
-	if diags.HasErrors() {
-		diag.RenderAll(a.stderr, source, diags)
-		return shownError{diags.Err()}
+	obj, warns, err := runtime.Compile(name, src, copts)
+	warns.Render(a.stderr)
+	var ce *runtime.CompileError
+	if errors.As(err, &ce) {
+		diag.RenderAll(a.stderr, ce.Source, ce.Diags)
+		return shownError{err}
 	}
-	npoints := 0
-	for _, p := range obj.Programs {
-		npoints += len(p.Points)
+	if err != nil {
+		return err
 	}
-	if npoints > a.maxProbes {
-		return fmt.Errorf("the program has %d probes, more than BPFTRACE_MAX_PROBES=%d allows", npoints, a.maxProbes)
-	}
+	source := warns.Source
 	if a.opts.debug > 0 {
-		if err := a.dump(info); err != nil {
+		if err := a.dump(obj.Info); err != nil {
 			return err
 		}
 		for _, p := range obj.Programs {
@@ -158,30 +151,6 @@ func (a *app) lineBuffered() bool {
 	f, ok := a.stdout.(*os.File)
 	return ok && isTerminal(f)
 }
-
-// ringbufSize turns BPFTRACE_PERF_RB_PAGES (pages per CPU, for bpftrace's
-// per-CPU perf buffers; bpftrace's default is 64) into one shared ring
-// buffer of the same total size, at least minRingbuf and rounded up to a
-// power of two as the kernel requires. The whole ring counts in gbt's RSS
-// (the kernel maps its pages twice, populated), so it is not made larger
-// than the reader needs: it drains every 10 ms and whenever the ring is half
-// full, which keeps 600k events/s of 64-byte records without loss in 1 MiB.
-func ringbufSize(pagesPerCPU, ncpu int) int {
-	if pagesPerCPU <= 0 {
-		pagesPerCPU = defaultRBPages
-	}
-	want := max(pagesPerCPU*ncpu*os.Getpagesize(), minRingbuf)
-	size := os.Getpagesize()
-	for size < want {
-		size <<= 1
-	}
-	return size
-}
-
-const (
-	defaultRBPages = 64      // bpftrace's BPFTRACE_PERF_RB_PAGES default
-	minRingbuf     = 1 << 20 // bytes
-)
 
 // serveMetrics serves the running trace's maps as Prometheus metrics on
 // --metrics ADDR until stop is called.

@@ -16,12 +16,9 @@ import (
 
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/check"
-	"github.com/gbt-dev/gbt/lang/diag"
-	"github.com/gbt-dev/gbt/lang/parse"
 	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/runtime"
 	"github.com/gbt-dev/gbt/runtime/kernel"
-	"github.com/gbt-dev/gbt/runtime/sym"
 	"github.com/gbt-dev/gbt/stdlib"
 )
 
@@ -61,7 +58,7 @@ func run(argv []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 	}
 	a := &app{opts: opts, stdout: stdout, stderr: stderr, table: stdlib.New()}
 	if a.strlen, err = envInt(os.Getenv, "STRLEN", check.DefaultStrlen); err == nil {
-		a.keysMax, err = envInt(os.Getenv, "MAP_KEYS_MAX", 4096)
+		a.keysMax, err = envInt(os.Getenv, "MAP_KEYS_MAX", runtime.DefaultKeysMax)
 	}
 	if err == nil {
 		a.rbPages, err = envInt(os.Getenv, "PERF_RB_PAGES", 0) // 0: the default, 64
@@ -75,7 +72,7 @@ func run(argv []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 	}
 	maxStrlen, err := envInt(os.Getenv, "MAX_STRLEN", 200)
 	if err == nil {
-		a.maxProbes, err = envInt(os.Getenv, "MAX_PROBES", 512)
+		a.maxProbes, err = envInt(os.Getenv, "MAX_PROBES", runtime.DefaultMaxProbes)
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "gbt:", err)
@@ -156,26 +153,6 @@ func run(argv []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// frontEnd parses and checks a script, rendering diagnostics to stderr.
-func (a *app) frontEnd(name, src string) (*check.Info, error) {
-	source := diag.Source{Name: name, Text: src}
-	prog, diags := parse.Parse(name, src)
-	if diags.HasErrors() {
-		diag.RenderAll(a.stderr, source, diags)
-		return nil, shownError{diags.Err()}
-	}
-	info, diags := check.Check(prog, check.Config{
-		Env: a.env, Builtins: a.table, Params: a.opts.args, Unsafe: a.opts.unsafe, Strlen: a.strlen,
-	})
-	if !a.opts.noWarn || diags.HasErrors() {
-		diag.RenderAll(a.stderr, source, diags)
-	}
-	if diags.HasErrors() {
-		return nil, shownError{diags.Err()}
-	}
-	return info, nil
-}
-
 // dump prints the checked tree with the type of every expression (-d).
 func (a *app) dump(info *check.Info) error {
 	return ast.Dump(a.stdout, info.Prog, func(e ast.Expr) string {
@@ -193,23 +170,19 @@ func (a *app) dump(info *check.Info) error {
 
 func (a *app) listProbes(w io.Writer, pattern string) error {
 	if kind, rest, ok := strings.Cut(pattern, ":"); ok {
-		switch kind {
-		case "uprobe", "u":
-			return listUprobes(w, rest)
-		case "usdt", "U":
-			return listUSDT(w, rest)
-		}
-	}
-	for _, k := range probe.Kinds() {
-		if k.Name == "BEGIN" || k.Name == "END" {
-			if probe.Match(pattern, k.Name) {
-				fmt.Fprintln(w, k.Name)
+		if k := probe.Lookup(kind); k != nil {
+			// The probes of a file are listed from the file.
+			switch k.Attach {
+			case probe.AttachUprobe:
+				return listUprobes(w, a.env, k.Name, rest)
+			case probe.AttachUSDT:
+				return listUSDT(w, a.env, rest)
 			}
 		}
 	}
-	for _, kind := range []string{"software", "hardware"} {
-		for _, ev := range probe.PerfEventNames(kind) {
-			if name := kind + ":" + ev + ":"; probe.Match(pattern, name) {
+	for _, k := range probe.Kinds() {
+		for _, name := range k.Listed() {
+			if probe.Match(pattern, name) {
 				fmt.Fprintln(w, name)
 			}
 		}
@@ -247,11 +220,7 @@ func isTerminal(f *os.File) bool {
 // listArgs prints a tracepoint's args as bpftrace -lv does.
 func (a *app) listArgs(w io.Writer, tp string) {
 	cat, ev, _ := strings.Cut(tp, ":")
-	text, err := a.env.TracepointFormat(cat, ev)
-	if err != nil {
-		return
-	}
-	f, err := probe.ParseFormat(text)
+	f, err := a.env.TracepointFormat(cat, ev)
 	if err != nil {
 		return
 	}
@@ -271,19 +240,20 @@ func (a *app) listArgs(w io.Writer, tp string) {
 	}
 }
 
-// listUprobes lists the functions of a binary: pattern is "PATH:GLOB".
-func listUprobes(w io.Writer, pattern string) error {
+// listUprobes lists the functions of a binary as probes of kind (uprobe
+// or uretprobe): pattern is "PATH:GLOB".
+func listUprobes(w io.Writer, env probe.Env, kind, pattern string) error {
 	path, glob, _ := strings.Cut(pattern, ":")
 	if glob == "" {
 		glob = "*"
 	}
-	names, err := sym.ELFFunctions(path)
+	names, err := env.UserFunctions(path)
 	if err != nil {
 		return err
 	}
 	for _, n := range names {
 		if probe.Match(glob, n) {
-			fmt.Fprintf(w, "uprobe:%s:%s\n", path, n)
+			fmt.Fprintf(w, "%s:%s:%s\n", kind, path, n)
 		}
 	}
 	return nil
@@ -291,14 +261,14 @@ func listUprobes(w io.Writer, pattern string) error {
 
 // listUSDT lists the USDT probes of a binary: pattern is
 // "PATH[:[PROVIDER:]GLOB]", as bpftrace -l prints them.
-func listUSDT(w io.Writer, pattern string) error {
+func listUSDT(w io.Writer, env probe.Env, pattern string) error {
 	path, rest, _ := strings.Cut(pattern, ":")
 	if rest == "" {
 		rest = "*:*"
 	} else if !strings.Contains(rest, ":") {
 		rest = "*:" + rest
 	}
-	sites, err := probe.USDTSites(path)
+	sites, err := env.USDTSites(path)
 	if err != nil {
 		return err
 	}

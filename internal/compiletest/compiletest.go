@@ -1,42 +1,24 @@
-// Package compiletest runs the whole front end and code generator for
-// tests: parse, check against an Env, compile, failing the test with the
-// rendered diagnostics at the first stage that reports errors.
+// Package compiletest compiles scripts for tests through runtime.Compile,
+// the pipeline gbt and Go programs use, failing the test with the rendered
+// diagnostics of the first stage that reports errors.
 package compiletest
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/gbt-dev/gbt/codegen"
-	"github.com/gbt-dev/gbt/lang/check"
-	"github.com/gbt-dev/gbt/lang/diag"
-	"github.com/gbt-dev/gbt/lang/parse"
 	"github.com/gbt-dev/gbt/lang/probe"
-	"github.com/gbt-dev/gbt/stdlib"
+	"github.com/gbt-dev/gbt/runtime"
 )
 
 // Compile compiles src (named name in diagnostics) with the given probe
-// environment; unsafe allows --unsafe builtins.
+// environment; unsafe allows --unsafe builtins. It compiles for two CPUs
+// whatever the machine, so that generated code is the same everywhere.
 func Compile(t testing.TB, name, src string, env probe.Env, unsafe bool) *codegen.Object {
 	t.Helper()
-	fail := func(diags diag.List) {
-		t.Helper()
-		var b strings.Builder
-		diag.RenderAll(&b, diag.Source{Name: name, Text: src}, diags)
-		t.Fatal(b.String())
-	}
-	prog, diags := parse.Parse(name, src)
-	if diags.HasErrors() {
-		fail(diags)
-	}
-	table := stdlib.New()
-	info, diags := check.Check(prog, check.Config{Env: env, Builtins: table, Unsafe: unsafe})
-	if diags.HasErrors() {
-		fail(diags)
-	}
-	obj, diags := codegen.Compile(info, table, codegen.Options{NumCPUs: 2})
-	if diags.HasErrors() {
-		fail(diags)
+	obj, _, err := runtime.Compile(name, src, runtime.CompileOptions{Env: env, Unsafe: unsafe, NumCPUs: 2})
+	if err != nil {
+		t.Fatal(err)
 	}
 	return obj
 }

@@ -168,12 +168,12 @@ type ExprStmt struct {
 	X Expr
 }
 
-// AssignStmt assigns to a scratch variable or a map element. Op is "=" or a
-// compound operator such as "+=" or "<<=".
+// AssignStmt assigns to a scratch variable or a map element. Op is OpAssign
+// or a compound assignment such as OpAddAssign (+=) or OpShlAssign (<<=).
 type AssignStmt struct {
 	Span
 	LHS Expr // *Variable or *MapRef
-	Op  string
+	Op  Op
 	RHS Expr
 }
 
@@ -283,7 +283,7 @@ type Call struct {
 // Unary is a prefix or postfix operator: ! ~ - * & ++ --.
 type Unary struct {
 	Span
-	Op      string
+	Op      Op
 	X       Expr
 	Postfix bool // x++ / x--
 }
@@ -291,7 +291,7 @@ type Unary struct {
 // Binary is a binary operator.
 type Binary struct {
 	Span
-	Op    string
+	Op    Op
 	OpPos Pos // position of the operator token
 	X     Expr
 	Y     Expr

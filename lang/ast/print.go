@@ -180,7 +180,7 @@ func (p *printer) stmt(s Stmt) {
 	case *ExprStmt:
 		p.line(ExprString(s.X) + ";")
 	case *AssignStmt:
-		p.line(ExprString(s.LHS) + " " + s.Op + " " + ExprString(s.RHS) + ";")
+		p.line(ExprString(s.LHS) + " " + s.Op.String() + " " + ExprString(s.RHS) + ";")
 	case *IfStmt:
 		p.b.WriteString(ind)
 		p.ifChain(s)
@@ -231,18 +231,16 @@ const (
 	precAtom    = 15
 )
 
-var binPrec = map[string]int{
-	"||": 2, "&&": 3, "|": 4, "^": 5, "&": 6, "==": 7, "!=": 7,
-	"<": 8, "<=": 8, ">": 8, ">=": 8, "<<": 9, ">>": 9, "+": 10, "-": 10,
-	"*": 11, "/": 11, "%": 11,
-}
+// binPrec is the printing precedence of a binary operator: its parsing
+// precedence, above the ternary's.
+func binPrec(op Op) int { return precTernary + op.Precedence() }
 
 func exprPrec(e Expr) int {
 	switch e := e.(type) {
 	case *Ternary:
 		return precTernary
 	case *Binary:
-		return binPrec[e.Op]
+		return binPrec(e.Op)
 	case *Unary:
 		if e.Postfix {
 			return precPostfix
@@ -316,20 +314,21 @@ func writeExpr(b *strings.Builder, e Expr) {
 	case *Unary:
 		if e.Postfix {
 			wrap(b, e.X, precPostfix)
-			b.WriteString(e.Op)
+			b.WriteString(e.Op.String())
 			return
 		}
-		b.WriteString(e.Op)
+		op := e.Op.String()
+		b.WriteString(op)
 		// Keep "- -x" and "&&x"-like sequences from gluing into other tokens.
-		last := e.Op[len(e.Op)-1]
-		if inner, ok := e.X.(*Unary); ok && !inner.Postfix && inner.Op[0] == last && (last == '-' || last == '+' || last == '&') {
+		last := op[len(op)-1]
+		if inner, ok := e.X.(*Unary); ok && !inner.Postfix && inner.Op.String()[0] == last && (last == '-' || last == '+' || last == '&') {
 			b.WriteByte(' ')
 		}
 		wrap(b, e.X, precPrefix)
 	case *Binary:
-		p := binPrec[e.Op]
+		p := binPrec(e.Op)
 		wrap(b, e.X, p)
-		b.WriteString(" " + e.Op + " ")
+		b.WriteString(" " + e.Op.String() + " ")
 		wrap(b, e.Y, p+1)
 	case *Ternary:
 		wrap(b, e.Cond, precTernary+1)

@@ -7,7 +7,7 @@ import (
 
 func lit(s string) *IntLit { return &IntLit{Raw: s} }
 
-func bin(op string, x, y Expr) *Binary { return &Binary{Op: op, X: x, Y: y} }
+func bin(op Op, x, y Expr) *Binary { return &Binary{Op: op, X: x, Y: y} }
 
 func TestExprString(t *testing.T) {
 	v := &Variable{Name: "$x"}
@@ -15,22 +15,22 @@ func TestExprString(t *testing.T) {
 		e    Expr
 		want string
 	}{
-		{bin("-", lit("1"), bin("-", lit("2"), lit("3"))), "1 - (2 - 3)"},
-		{bin("-", bin("-", lit("1"), lit("2")), lit("3")), "1 - 2 - 3"},
-		{bin("*", bin("+", lit("1"), lit("2")), lit("3")), "(1 + 2) * 3"},
-		{bin("+", lit("1"), bin("*", lit("2"), lit("3"))), "1 + 2 * 3"},
-		{bin("<<", lit("1"), bin("+", lit("2"), lit("3"))), "1 << 2 + 3"},
-		{bin("&&", bin("||", v, v), v), "($x || $x) && $x"},
-		{&Unary{Op: "-", X: &Unary{Op: "-", X: v}}, "- -$x"},
-		{&Unary{Op: "-", X: &Unary{Op: "--", X: v}}, "- --$x"},
-		{&Unary{Op: "&", X: &Unary{Op: "&", X: v}}, "& &$x"},
-		{&Unary{Op: "!", X: bin("==", v, lit("1"))}, "!($x == 1)"},
-		{&Unary{Op: "++", X: v, Postfix: true}, "$x++"},
-		{&Unary{Op: "*", X: &Cast{Type: &TypeExpr{Name: "uint8", Ptr: 1}, X: v}}, "*(uint8 *)$x"},
-		{&Cast{Type: &TypeExpr{Name: "int8", ArrayN: 4}, X: bin("+", v, lit("1"))}, "(int8[4])($x + 1)"},
+		{bin(OpSub, lit("1"), bin(OpSub, lit("2"), lit("3"))), "1 - (2 - 3)"},
+		{bin(OpSub, bin(OpSub, lit("1"), lit("2")), lit("3")), "1 - 2 - 3"},
+		{bin(OpMul, bin(OpAdd, lit("1"), lit("2")), lit("3")), "(1 + 2) * 3"},
+		{bin(OpAdd, lit("1"), bin(OpMul, lit("2"), lit("3"))), "1 + 2 * 3"},
+		{bin(OpShl, lit("1"), bin(OpAdd, lit("2"), lit("3"))), "1 << 2 + 3"},
+		{bin(OpLAnd, bin(OpLOr, v, v), v), "($x || $x) && $x"},
+		{&Unary{Op: OpSub, X: &Unary{Op: OpSub, X: v}}, "- -$x"},
+		{&Unary{Op: OpSub, X: &Unary{Op: OpDec, X: v}}, "- --$x"},
+		{&Unary{Op: OpAnd, X: &Unary{Op: OpAnd, X: v}}, "& &$x"},
+		{&Unary{Op: OpNot, X: bin(OpEql, v, lit("1"))}, "!($x == 1)"},
+		{&Unary{Op: OpInc, X: v, Postfix: true}, "$x++"},
+		{&Unary{Op: OpMul, X: &Cast{Type: &TypeExpr{Name: "uint8", Ptr: 1}, X: v}}, "*(uint8 *)$x"},
+		{&Cast{Type: &TypeExpr{Name: "int8", ArrayN: 4}, X: bin(OpAdd, v, lit("1"))}, "(int8[4])($x + 1)"},
 		{&Ternary{Cond: &Ternary{Cond: v, Then: v, Else: v}, Then: v, Else: &Ternary{Cond: v, Then: v, Else: v}}, "($x ? $x : $x) ? $x : $x ? $x : $x"},
 		{&Field{X: &Field{X: &Ident{Name: "curtask"}, Name: "parent", Arrow: true}, Name: "pid", Arrow: true}, "curtask->parent->pid"},
-		{&Field{X: bin("+", v, v), Name: "f"}, "($x + $x).f"},
+		{&Field{X: bin(OpAdd, v, v), Name: "f"}, "($x + $x).f"},
 		{&TupleIndex{X: &Tuple{Elems: []Expr{v, lit("2")}}, Index: 1}, "($x, 2).1"},
 		{&MapRef{Name: "@m", Keys: []Expr{v, &StrLit{Value: "a\n\"\x01"}}}, `@m[$x, "a\n\"\x01"]`},
 		{&Sizeof{Type: &TypeExpr{Name: "struct task_struct"}}, "sizeof(struct task_struct)"},
@@ -50,10 +50,10 @@ func TestFormatProgram(t *testing.T) {
 		CDefs:    []*CDef{{Kind: "struct", Name: "ops", Body: " int (*f)(void); "}},
 		Probes: []*Probe{{
 			Points:    []*AttachPoint{{Raw: "kprobe:f"}, {Raw: "kprobe:g"}},
-			Predicate: &Unary{Op: "*", X: &Ident{Name: "arg0"}},
+			Predicate: &Unary{Op: OpMul, X: &Ident{Name: "arg0"}},
 			Body: &Block{Stmts: []Stmt{
 				&IfStmt{Cond: &Ident{Name: "pid"}, Then: &Block{}, Else: &IfStmt{Cond: lit("1"), Then: &Block{Stmts: []Stmt{&JumpStmt{Keyword: "return"}}}}},
-				&AssignStmt{LHS: &MapRef{Name: "@"}, Op: "+=", RHS: lit("1")},
+				&AssignStmt{LHS: &MapRef{Name: "@"}, Op: OpAddAssign, RHS: lit("1")},
 			}},
 		}},
 	}

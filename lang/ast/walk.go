@@ -249,7 +249,7 @@ func (d *dumper) stmt(s Stmt, depth int) {
 	case *ExprStmt:
 		d.expr(s.X, depth)
 	case *AssignStmt:
-		d.line(depth, s.Op, nil)
+		d.line(depth, s.Op.String(), nil)
 		d.expr(s.LHS, depth+1)
 		d.expr(s.RHS, depth+1)
 	case *IfStmt:
@@ -324,15 +324,15 @@ func (d *dumper) expr(e Expr, depth int) {
 	case *Unary:
 		switch {
 		case e.Postfix:
-			d.line(depth, e.Op+" (post)", e)
-		case e.Op == "*":
+			d.line(depth, e.Op.String()+" (post)", e)
+		case e.Op == OpMul:
 			d.line(depth, "dereference", e)
 		default:
-			d.line(depth, e.Op, e)
+			d.line(depth, e.Op.String(), e)
 		}
 		d.expr(e.X, depth+1)
 	case *Binary:
-		d.line(depth, e.Op, e)
+		d.line(depth, e.Op.String(), e)
 		d.expr(e.X, depth+1)
 		d.expr(e.Y, depth+1)
 	case *Ternary:

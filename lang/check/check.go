@@ -129,7 +129,7 @@ func (c *checker) cdef(d *ast.CDef) {
 		if f.Value != nil {
 			if lit, ok := f.Value.(*ast.IntLit); ok {
 				next = int64(lit.Value)
-			} else if u, ok := f.Value.(*ast.Unary); ok && u.Op == "-" {
+			} else if u, ok := f.Value.(*ast.Unary); ok && u.Op == ast.OpSub {
 				if lit, ok := u.X.(*ast.IntLit); ok {
 					next = -int64(lit.Value)
 				}

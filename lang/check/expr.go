@@ -224,8 +224,8 @@ func (c *checker) ident(e *ast.Ident) types.Type {
 		pi := c.probe_
 		if pi.Args == nil || pi.Kind == nil || !pi.Kind.Args {
 			kind := "special"
-			if pi.Kind != nil && pi.Kind.Prog != probe.ProgTestRun {
-				kind = pi.Kind.Name
+			if pi.Kind != nil && pi.Kind.RunAt == probe.RunOnEvent {
+				kind = pi.Kind.String()
 			}
 			c.errorf(spanOf(e), "The args builtin can only be used with tracepoint/kfunc/uprobe probes (%s used here)", kind)
 			return types.Type{}
@@ -235,8 +235,8 @@ func (c *checker) ident(e *ast.Ident) types.Type {
 	}
 	b, ok := c.builtin(e.Name)
 	if !ok {
-		if ee, isEnum := c.cfg.Env.(probe.EnumEnv); isEnum && c.cfg.Env != nil {
-			if v, found := ee.EnumValue(e.Name); found {
+		if c.cfg.Env != nil {
+			if v, found := c.cfg.Env.EnumValue(e.Name); found {
 				c.enums[e.Name] = v
 				c.setConst(e, v)
 				return types.I64

@@ -22,7 +22,7 @@ const DefaultStrlen = 64
 
 // Config is the input of Check besides the program.
 type Config struct {
-	Env      probe.Env // tracepoint lists and formats (nil: attach points are not resolved)
+	Env      probe.Env // the machine: tracepoints, BTF, symbols (nil: attach points are not resolved)
 	Builtins Builtins  // the builtin table (stdlib.Table)
 	Params   []string  // positional parameters $1..$N
 	Unsafe   bool      // --unsafe: allow system(), signal()...
@@ -248,11 +248,8 @@ func (u *Use) ErrorAt(n ast.Node, format string, args ...any) {
 // Fold makes the use a compile-time constant (kaddr, cgroupid).
 func (u *Use) Fold(v int64) { u.c.setConst(u.Node, v) }
 
-// AddrEnv returns the environment's name resolver, if it has one.
-func (u *Use) AddrEnv() (probe.AddrEnv, bool) {
-	ae, ok := u.c.cfg.Env.(probe.AddrEnv)
-	return ae, ok && u.c.cfg.Env != nil
-}
+// Env returns the environment the script is checked against, if any.
+func (u *Use) Env() (probe.Env, bool) { return u.c.cfg.Env, u.c.cfg.Env != nil }
 
 // Const returns the folded integer value of argument i, if constant.
 func (u *Use) Const(i int) (int64, bool) {

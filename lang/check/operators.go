@@ -10,11 +10,11 @@ import (
 
 func (c *checker) unary(e *ast.Unary) types.Type {
 	switch e.Op {
-	case "++", "--":
+	case ast.OpInc, ast.OpDec:
 		switch x := e.X.(type) {
 		case *ast.Variable:
 			t := c.expr(x)
-			if t.IsValid() && !compoundOK("+=", t, types.I64) {
+			if t.IsValid() && !compoundOK(e.Op, t, types.I64) {
 				c.errorf(spanOf(e), "The %s operator can not be used on expressions of type '%s'", e.Op, t)
 			} else if v := c.probe_.Vars[x.Name]; v != nil {
 				if st, sized := c.sized(v.Type, spanOf(x)); sized {
@@ -27,7 +27,7 @@ func (c *checker) unary(e *ast.Unary) types.Type {
 			val := types.I64
 			if m := c.info.Maps[x.Name]; m != nil && m.Value.IsValid() {
 				val = m.Value
-				if !compoundOK("+=", val, types.I64) {
+				if !compoundOK(e.Op, val, types.I64) {
 					c.errorf(spanOf(e), "The %s operator can not be used on expressions of type '%s'", e.Op, aggOrType(val))
 					return types.Type{}
 				}
@@ -47,26 +47,26 @@ func (c *checker) unary(e *ast.Unary) types.Type {
 		return t
 	}
 	switch e.Op {
-	case "!", "~", "-":
+	case ast.OpNot, ast.OpCompl, ast.OpSub:
 		if !t.IsInt() {
 			c.errorf(ast.Span{Start: e.Pos(), End: e.X.Pos()}, "The %s operator can not be used on expressions of type '%s'", e.Op, t)
 			return types.Type{}
 		}
 		if v, ok := c.info.Consts[e.X]; ok {
 			switch e.Op {
-			case "!":
+			case ast.OpNot:
 				c.setConst(e, b2i(v == 0))
-			case "~":
+			case ast.OpCompl:
 				c.setConst(e, ^v)
-			case "-":
+			case ast.OpSub:
 				c.setConst(e, -v)
 			}
 		}
-		if e.Op == "!" {
+		if e.Op == ast.OpNot {
 			return types.I64
 		}
-		return types.IntOf(64, t.Signed || e.Op == "-")
-	case "*":
+		return types.IntOf(64, t.Signed || e.Op == ast.OpSub)
+	case ast.OpMul:
 		switch t.Kind {
 		case types.Pointer:
 			if t.Ctx {
@@ -91,7 +91,7 @@ func (c *checker) unary(e *ast.Unary) types.Type {
 		}
 		c.errorf(spanOf(e), "The * operator can not be used on expressions of type '%s'", t)
 		return types.Type{}
-	case "&":
+	case ast.OpAnd:
 		c.errorf(spanOf(e), "The & operator is not supported")
 		return types.Type{}
 	}
@@ -103,14 +103,6 @@ func b2i(b bool) int64 {
 		return 1
 	}
 	return 0
-}
-
-func isComparison(op string) bool {
-	switch op {
-	case "==", "!=", "<", "<=", ">", ">=":
-		return true
-	}
-	return false
 }
 
 // literalLengthWarning warns, as bpftrace 0.17, when a string is compared
@@ -151,13 +143,13 @@ func (c *checker) signWarnings(e *ast.Binary, lt, rt types.Type, span ast.Span) 
 			lsign = false
 		case rsign && unsignedLit(e.Y):
 			rsign = false
-		case isComparison(e.Op):
+		case e.Op.IsComparison():
 			c.warnf(span, "comparison of integers of different signs: '%s' and '%s' can lead to undefined behavior", lt.BpftraceName(), rt.BpftraceName())
-		case e.Op == "+" || e.Op == "-" || e.Op == "*" || e.Op == "/" || e.Op == "%":
+		case e.Op.Class() == ast.ClassArithmetic:
 			c.warnf(span, "arithmetic on integers of different signs: '%s' and '%s' can lead to undefined behavior", lt.BpftraceName(), rt.BpftraceName())
 		}
 	}
-	if e.Op != "/" && e.Op != "%" {
+	if !e.Op.DividesUnsigned() {
 		return
 	}
 	if (lsign && !unsignedLit(e.X)) || (rsign && !unsignedLit(e.Y)) {
@@ -177,32 +169,32 @@ func (c *checker) binary(e *ast.Binary) types.Type {
 	case lt.IsInt() && rt.IsInt():
 		c.signWarnings(e, lt, rt, opSpan)
 		c.foldBinary(e)
-		if isComparison(e.Op) || e.Op == "&&" || e.Op == "||" {
+		if e.Op.YieldsBool() {
 			return types.I64
 		}
 		return types.IntOf(64, lt.Signed && rt.Signed)
 	case lt.Kind == types.String && rt.Kind == types.String:
-		if e.Op == "==" || e.Op == "!=" {
+		if e.Op == ast.OpEql || e.Op == ast.OpNeq {
 			c.literalLengthWarning(e, lt, rt)
 			return types.I64
 		}
 		c.errorf(opSpan, "The %s operator can not be used on expressions of types %s, %s", e.Op, lt, rt)
 		return types.Type{}
-	case lt.Kind == types.Pointer && rt.IsInt() && (e.Op == "+" || e.Op == "-"):
+	case lt.Kind == types.Pointer && rt.IsInt() && e.Op.MovesPointer():
 		return c.pointerArith(lt, spanOf(e.X))
-	case lt.IsInt() && rt.Kind == types.Pointer && e.Op == "+":
+	case lt.IsInt() && rt.Kind == types.Pointer && e.Op == ast.OpAdd:
 		return c.pointerArith(rt, spanOf(e.Y))
-	case lt.Kind == types.Pointer && rt.Kind == types.Pointer && isComparison(e.Op):
+	case lt.Kind == types.Pointer && rt.Kind == types.Pointer && e.Op.IsComparison():
 		return types.I64
 	case (lt.Kind == types.Pointer && rt.IsInt()) || (lt.IsInt() && rt.Kind == types.Pointer):
-		if isComparison(e.Op) || e.Op == "&&" || e.Op == "||" {
+		if e.Op.YieldsBool() {
 			return types.I64
 		}
 		c.errorf(opSpan, "The %s operator can not be used on expressions of types %s, %s", e.Op, lt, rt)
 		return types.Type{}
 	case lt.Kind == types.Pointer || rt.Kind == types.Pointer:
 		d := c.errorf(opSpan, "The %s operator can not be used on expressions of types %s, %s", e.Op, lt, rt)
-		if e.Op == "-" && lt.Kind == types.Pointer && rt.Kind == types.Pointer {
+		if e.Op == ast.OpSub && lt.Kind == types.Pointer && rt.Kind == types.Pointer {
 			d.Hint = "to subtract addresses, cast both to integers: (uint64)a - (uint64)b"
 		}
 		return types.Type{}
@@ -246,8 +238,8 @@ func (c *checker) sized(t types.Type, span ast.Span) (types.Type, bool) {
 // operatorSpan is the span of a binary expression's operator token.
 func (c *checker) operatorSpan(e *ast.Binary) ast.Span {
 	end := e.OpPos
-	end.Offset += len(e.Op)
-	end.Col += len(e.Op)
+	end.Offset += len(e.Op.String())
+	end.Col += len(e.Op.String())
 	return ast.Span{Start: e.OpPos, End: end}
 }
 
@@ -262,47 +254,47 @@ func (c *checker) foldBinary(e *ast.Binary) {
 	ux, uy := uint64(x), uint64(y)
 	var v int64
 	switch e.Op {
-	case "+":
+	case ast.OpAdd:
 		v = x + y
-	case "-":
+	case ast.OpSub:
 		v = x - y
-	case "*":
+	case ast.OpMul:
 		v = x * y
-	case "/", "%":
+	case ast.OpQuo, ast.OpRem:
 		// bpftrace 0.17 divides unsigned, and by zero yields 0.
 		switch {
 		case y == 0:
 			v = 0
-		case e.Op == "/":
+		case e.Op == ast.OpQuo:
 			v = int64(ux / uy)
 		default:
 			v = int64(ux % uy)
 		}
-	case "&":
+	case ast.OpAnd:
 		v = x & y
-	case "|":
+	case ast.OpOr:
 		v = x | y
-	case "^":
+	case ast.OpXor:
 		v = x ^ y
-	case "<<":
+	case ast.OpShl:
 		v = int64(ux << uy) // 0 from a shift by 64 or more, as bpftrace
-	case ">>":
+	case ast.OpShr:
 		v = int64(ux >> uy)
-	case "==":
+	case ast.OpEql:
 		v = b2i(x == y)
-	case "!=":
+	case ast.OpNeq:
 		v = b2i(x != y)
-	case "<":
+	case ast.OpLss:
 		v = b2i(cmpLess(x, y, signed))
-	case ">":
+	case ast.OpGtr:
 		v = b2i(cmpLess(y, x, signed))
-	case "<=":
+	case ast.OpLeq:
 		v = b2i(!cmpLess(y, x, signed))
-	case ">=":
+	case ast.OpGeq:
 		v = b2i(!cmpLess(x, y, signed))
-	case "&&":
+	case ast.OpLAnd:
 		v = b2i(x != 0 && y != 0)
-	case "||":
+	case ast.OpLOr:
 		v = b2i(x != 0 || y != 0)
 	default:
 		return

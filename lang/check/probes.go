@@ -1,6 +1,7 @@
 package check
 
 import (
+	"errors"
 	"slices"
 	"strings"
 
@@ -118,17 +119,20 @@ func splitKinds(points []probe.Point) [][]probe.Point {
 // from the kernel's BTF: one 8-byte slot per argument of the function or
 // tracepoint. Several points must share a signature.
 func (c *checker) tracingArgs(pi *ProbeInfo) {
-	fe, ok := c.cfg.Env.(probe.FuncEnv)
-	if !ok || c.cfg.Env == nil {
-		c.errorf(pi.Probe.Points[0].Span, "%s probes need the kernel's BTF, which gbt has no access to here", pi.Kind.Name)
-		return
-	}
-	kind := pi.Kind.Name
-	if kind == "kretfunc" {
-		kind = "kfunc"
+	kind := "kfunc" // FuncArgs' name of function targets
+	if pi.Kind.Tracing == probe.TracingTracepoint {
+		kind = "tp_btf"
 	}
 	for i, pt := range pi.Points {
-		args, _, err := fe.FuncArgs(kind, pt.Func)
+		var args types.Type
+		err := probe.ErrUnavailable
+		if c.cfg.Env != nil {
+			args, _, err = c.cfg.Env.FuncArgs(kind, pt.Func)
+		}
+		if errors.Is(err, probe.ErrUnavailable) {
+			c.errorf(pi.Probe.Points[0].Span, "%s probes need the kernel's BTF, which gbt has no access to here", pi.Kind.Name)
+			return
+		}
 		if err != nil {
 			c.errorf(pi.Probe.Points[min(i, len(pi.Probe.Points)-1)].Span, "%v", err)
 			return
@@ -189,19 +193,11 @@ func (c *checker) argsRecord(pt probe.Point, span ast.Span) *types.Type {
 	if rec, ok := c.argsCache[key]; ok {
 		return rec
 	}
-	text, err := c.cfg.Env.TracepointFormat(pt.Category, pt.Event)
+	f, err := c.cfg.Env.TracepointFormat(pt.Category, pt.Event) // shared: only read here
 	if err != nil {
-		c.argsCache[key] = nil
-		return nil
-	}
-	var f *probe.Format
-	if fe, ok := c.cfg.Env.(probe.FormatEnv); ok {
-		f, err = fe.ParsedFormat(text) // shared: only read here
-	} else {
-		f, err = probe.ParseFormat(text)
-	}
-	if err != nil {
-		c.diags.Errorf(span, "%v", err)
+		if errors.As(err, new(*probe.FormatError)) {
+			c.diags.Errorf(span, "%v", err)
+		}
 		c.argsCache[key] = nil
 		return nil
 	}

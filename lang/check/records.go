@@ -9,14 +9,17 @@ import (
 )
 
 // structRecord resolves a record known only by name ("struct task_struct")
-// through the Env's BTF. ok is false when the Env knows no struct layouts
-// or the kernel has no such type; err says why.
+// through the Env's BTF. err says why it cannot: the Env knows no struct
+// layouts (errNoBTF) or the kernel has no such type (probe.ErrNoStruct).
 func (c *checker) structRecord(name string) (rec types.Type, err error) {
-	se, ok := c.cfg.Env.(probe.StructEnv)
-	if !ok || c.cfg.Env == nil {
+	if c.cfg.Env == nil {
 		return types.Type{}, errNoBTF
 	}
-	return se.Struct(name)
+	rec, err = c.cfg.Env.Struct(name)
+	if errors.Is(err, probe.ErrUnavailable) {
+		return types.Type{}, errNoBTF
+	}
+	return rec, err
 }
 
 // namedRecord resolves "struct name" for sizeof and offsetof, reporting

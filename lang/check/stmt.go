@@ -108,7 +108,7 @@ func (c *checker) assign(s *ast.AssignStmt) {
 	switch lhs := s.LHS.(type) {
 	case *ast.Variable:
 		var t types.Type
-		if s.Op != "=" {
+		if s.Op.IsCompound() {
 			old, ok := c.probe_.Vars[lhs.Name]
 			if !ok {
 				c.errorf(spanOf(lhs), "Undefined or undeclared variable: %s", lhs.Name)
@@ -144,7 +144,7 @@ func (c *checker) assign(s *ast.AssignStmt) {
 		key := c.mapKey(lhs)
 		var val types.Type
 		c.lhist = [3]int64{}
-		if s.Op != "=" {
+		if s.Op.IsCompound() {
 			rt := c.expr(s.RHS)
 			val = types.I64
 			if m := c.info.Maps[lhs.Name]; m != nil && m.Value.IsValid() {
@@ -179,14 +179,14 @@ func (c *checker) assign(s *ast.AssignStmt) {
 	}
 }
 
-// compoundOK reports whether `x op= y` is allowed for x of type old and y
-// of type y: on integers, and += and -= on pointers (but not on args, the
-// probe's context).
-func compoundOK(op string, old, y types.Type) bool {
+// compoundOK reports whether `x op= y` (or x++, x--) is allowed for x of
+// type old and y of type y: on integers, and += and -= on pointers (but not
+// on args, the probe's context).
+func compoundOK(op ast.Op, old, y types.Type) bool {
 	if y.IsValid() && !y.IsInt() {
 		return false
 	}
-	return old.IsInt() || old.Kind == types.Pointer && !old.Ctx && (op == "+=" || op == "-=")
+	return old.IsInt() || old.Kind == types.Pointer && !old.Ctx && op.MovesPointer()
 }
 
 // mapKey checks the keys of a map reference and returns the key type.

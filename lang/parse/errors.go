@@ -9,6 +9,7 @@ import (
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
 
+	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/diag"
 )
 
@@ -121,7 +122,7 @@ func (s *scanner) hint(i int, expect string) string {
 		if open > 0 {
 			return "a block is not closed: add the missing }"
 		}
-	case tok.Type == tPunct && tok.Value == "=" && (s.inPredicate(i) || expect == ")"):
+	case tok.Type == tPunct && ast.LookupOp(tok.Value) == ast.OpAssign && (s.inPredicate(i) || expect == ")"):
 		return "to compare, use ==; = assigns"
 	case expect == "probe":
 		return "a probe starts with its kind, e.g. tracepoint:syscalls:sys_enter_openat or BEGIN"

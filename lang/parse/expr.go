@@ -134,27 +134,9 @@ func startsExpr(t lexer.Token) bool {
 	case tKeyword:
 		return t.Value == "sizeof" || t.Value == "offsetof"
 	case tPunct:
-		switch t.Value {
-		case "(", "!", "~", "-", "*", "&", "+", "++", "--":
-			return true
-		}
+		return t.Value == "(" || ast.LookupOp(t.Value).IsPrefix()
 	}
 	return false
-}
-
-// Binary operator precedence, C's order (higher binds tighter); all are
-// left associative.
-var binaryPrec = map[string]int{
-	"||": 1,
-	"&&": 2,
-	"|":  3,
-	"^":  4,
-	"&":  5,
-	"==": 6, "!=": 6,
-	"<": 7, "<=": 7, ">": 7, ">=": 7,
-	"<<": 8, ">>": 8,
-	"+": 9, "-": 9,
-	"*": 10, "/": 10, "%": 10,
 }
 
 func (p *exprParser) ternary() ast.Expr {
@@ -179,8 +161,9 @@ func (p *exprParser) binary(minPrec int) ast.Expr {
 		if t.Type != tPunct { // a predicate's closing '/' is a tPredEnd
 			return x
 		}
-		prec, ok := binaryPrec[t.Value]
-		if !ok || prec < minPrec {
+		op := ast.LookupOp(t.Value)
+		prec := op.Precedence() // 0 for anything but a binary operator
+		if prec == 0 || prec < minPrec {
 			return x
 		}
 		p.next()
@@ -188,24 +171,25 @@ func (p *exprParser) binary(minPrec int) ast.Expr {
 			p.unexpected("expression")
 		}
 		y := p.binary(prec + 1)
-		x = &ast.Binary{Span: joinSpan(x.Pos(), y), Op: t.Value, OpPos: startPos(t), X: x, Y: y}
+		x = &ast.Binary{Span: joinSpan(x.Pos(), y), Op: op, OpPos: startPos(t), X: x, Y: y}
 	}
 }
 
 func (p *exprParser) unary() ast.Expr {
 	t := p.peek()
 	if t.Type == tPunct {
-		switch t.Value {
-		case "!", "~", "-", "*", "&", "+", "++", "--":
+		if op := ast.LookupOp(t.Value); op.IsPrefix() {
 			p.next()
 			if !startsExpr(p.peek()) {
 				p.unexpected("expression")
 			}
 			x := p.unary()
-			if t.Value == "+" {
+			if op == ast.OpAdd {
 				return x
 			}
-			return &ast.Unary{Span: joinSpan(startPos(t), x), Op: t.Value, X: x}
+			return &ast.Unary{Span: joinSpan(startPos(t), x), Op: op, X: x}
+		}
+		switch t.Value {
 		case "(":
 			if typ := p.castType(); typ != nil {
 				if !startsExpr(p.peek()) {
@@ -248,11 +232,13 @@ func (p *exprParser) postfix(x ast.Expr) ast.Expr {
 			idx := p.expr()
 			end := p.expect("]")
 			x = &ast.Index{Span: ast.Span{Start: x.Pos(), End: endPos(end)}, X: x, Index: idx}
-		case "++", "--":
-			p.next()
-			x = &ast.Unary{Span: ast.Span{Start: x.Pos(), End: endPos(t)}, Op: t.Value, X: x, Postfix: true}
 		default:
-			return x
+			op := ast.LookupOp(t.Value)
+			if !op.IsPostfix() {
+				return x
+			}
+			p.next()
+			x = &ast.Unary{Span: ast.Span{Start: x.Pos(), End: endPos(t)}, Op: op, X: x, Postfix: true}
 		}
 	}
 }

@@ -346,7 +346,7 @@ func TestNodeSpans(t *testing.T) {
 		if _, ok := want[text]; ok {
 			want[text] = true
 		}
-		if b, ok := n.(*ast.Binary); ok && src[b.OpPos.Offset:b.OpPos.Offset+len(b.Op)] != b.Op {
+		if b, ok := n.(*ast.Binary); ok && src[b.OpPos.Offset:b.OpPos.Offset+len(b.Op.String())] != b.Op.String() {
 			t.Errorf("OpPos of %q points at %q", b.Op, src[b.OpPos.Offset:])
 		}
 		return true

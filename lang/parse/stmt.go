@@ -214,11 +214,6 @@ func (e *elseError) Error() string            { return e.Message() }
 func (e *elseError) Message() string          { return "syntax error, unexpected else" }
 func (e *elseError) Position() lexer.Position { return e.pos }
 
-var assignOps = map[string]bool{
-	"=": true, "+=": true, "-=": true, "*=": true, "/=": true, "%=": true,
-	"&=": true, "|=": true, "^=": true, "<<=": true, ">>=": true,
-}
-
 // simple parses an expression statement, an assignment or a jump.
 func (p *exprParser) simple() ast.Stmt {
 	t := p.peek()
@@ -232,8 +227,9 @@ func (p *exprParser) simple() ast.Stmt {
 		return js
 	}
 	x := p.ternary()
-	op := p.peek()
-	if op.Type != tPunct || !assignOps[op.Value] {
+	opTok := p.peek()
+	op := ast.LookupOp(opTok.Value)
+	if opTok.Type != tPunct || !op.IsAssign() {
 		return &ast.ExprStmt{Span: ast.Span{Start: x.Pos(), End: x.EndPos()}, X: x}
 	}
 	switch x.(type) {
@@ -243,7 +239,7 @@ func (p *exprParser) simple() ast.Stmt {
 	}
 	p.next()
 	rhs := p.expr()
-	return &ast.AssignStmt{Span: ast.Span{Start: x.Pos(), End: rhs.EndPos()}, LHS: x, Op: op.Value, RHS: rhs}
+	return &ast.AssignStmt{Span: ast.Span{Start: x.Pos(), End: rhs.EndPos()}, LHS: x, Op: op, RHS: rhs}
 }
 
 // assignError is an assignment to something that is not a variable or map.

@@ -2,26 +2,70 @@
 // how their attach points are spelled, which context they give a program) and
 // expands attach points with wildcards against an Env.
 //
-// The kernel is behind Env so that the front end can be tested without root:
-// runtime/kernel implements Env over tracefs, BTF and ELF files; tests use a
-// fake with canned tracepoint lists and format files.
+// The machine is behind Env so that the front end reads nothing itself and
+// can be tested without root: runtime/kernel implements Env over tracefs,
+// BTF and ELF files; tests use probetest's Env, with canned answers.
 package probe
 
-// Env answers the questions the front end asks about the running system.
+import (
+	"errors"
+
+	"github.com/gbt-dev/gbt/lang/types"
+)
+
+// Env answers every question the front end (the checker, the builtins'
+// type rules, the listing of probes) asks about the machine a script is
+// compiled for. An Env that cannot answer a kind of question at all (it
+// has no BTF, no symbols...) returns an error wrapping ErrUnavailable, and
+// the checker says what the script needs that is missing.
 type Env interface {
 	// Tracepoints returns every available tracepoint as "category:name"
 	// (the contents of tracefs available_events).
 	Tracepoints() ([]string, error)
-	// TracepointFormat returns the raw text of
-	// events/<category>/<name>/format.
-	TracepointFormat(category, name string) (string, error)
+	// TracepointIndex returns the index of the list Tracepoints returns,
+	// which expands wildcard tracepoints. Implementations build it once
+	// (see IndexCache).
+	TracepointIndex() (*TracepointIndex, error)
+	// TracepointFormat returns the parsed format file of a tracepoint
+	// (events/<category>/<name>/format). The Format is shared: callers
+	// must not modify it. The error is a *FormatError when the file was
+	// read but could not be parsed; any other error means the tracepoint
+	// cannot be read (it does not exist). Implementations parse each
+	// file once (see FormatCache).
+	TracepointFormat(category, name string) (*Format, error)
+	// Struct returns the record named "struct name" or "union name" with
+	// its fields (see the kernel's BTF): what scripts reach through
+	// curtask, casts such as (struct task_struct *)arg0, and their
+	// fields. The error wraps ErrNoStruct when there is no such type.
+	Struct(name string) (types.Type, error)
+	// FuncArgs returns the args record of a kfunc/kretfunc (kind
+	// "kfunc") or tp_btf (kind "tp_btf") target: one 8-byte slot per
+	// argument, as the program's context holds them, and the function's
+	// return type (Void for tracepoints).
+	FuncArgs(kind, name string) (args types.Type, ret types.Type, err error)
+	// EnumValue returns the value of a kernel enumerator (TCP_ESTABLISHED,
+	// SKB_DROP_REASON_NOT_SPECIFIED, ...) and whether this Env knows it.
+	EnumValue(name string) (int64, bool)
+	// KernelAddr returns the address of a kernel symbol (kaddr).
+	KernelAddr(name string) (uint64, error)
+	// UserAddr returns the address of a symbol of an executable, where
+	// a process of it has the symbol (uaddr).
+	UserAddr(path, name string) (uint64, error)
+	// CgroupID returns the id of a cgroup v2 directory (cgroupid).
+	CgroupID(path string) (uint64, error)
+	// USDTSites returns every USDT probe location of an ELF file (usdt
+	// probes; none is not an error).
+	USDTSites(path string) ([]USDTSite, error)
+	// UserFunctions returns the names of the function symbols of an
+	// executable or library (what uprobes can attach to), sorted and
+	// without duplicates.
+	UserFunctions(path string) ([]string, error)
 }
 
-// AddrEnv is an Env that resolves names to numbers when a script is
-// compiled: kaddr("sym") from the kernel's symbols, uaddr("sym") from an
-// executable's, cgroupid("path") from the cgroup file system.
-type AddrEnv interface {
-	KernelAddr(name string) (uint64, error)
-	UserAddr(path, name string) (uint64, error)
-	CgroupID(path string) (uint64, error)
-}
+// ErrUnavailable is wrapped by the errors of an Env that cannot answer a
+// kind of question where it runs (no BTF, no symbol table...).
+var ErrUnavailable = errors.New("not available in this environment")
+
+// ErrNoStruct is the error of Env.Struct for an unknown name, and of
+// Env.FuncArgs for an unknown function or tracepoint.
+var ErrNoStruct = errors.New("no such struct or union in the kernel's BTF")

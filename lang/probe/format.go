@@ -28,40 +28,50 @@ type FormatField struct {
 	Char    bool // element type is char (strings)
 }
 
-// FormatEnv is an Env that keeps the formats it has parsed, so that each
-// of its format files is parsed once however many scripts use it.
-type FormatEnv interface {
-	Env
-	// ParsedFormat returns ParseFormat(text) for a text TracepointFormat
-	// returned. The Format is shared: callers must not modify it.
-	ParsedFormat(text string) (*Format, error)
-}
+// FormatError is the error of ParseFormat: a format file that was read
+// but that gbt cannot parse.
+type FormatError struct{ Err error }
 
-// FormatCache keeps what ParseFormat returned for each text, for an Env
-// to implement FormatEnv with. The zero value is ready to use. It is safe
+func (e *FormatError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the error that says what is wrong with the file.
+func (e *FormatError) Unwrap() error { return e.Err }
+
+// FormatCache keeps the parsed format file of each tracepoint, for an Env
+// to implement TracepointFormat with: each file is read and parsed once
+// however many scripts use it. The zero value is ready to use. It is safe
 // for concurrent use.
 type FormatCache struct {
 	mu     sync.Mutex
-	parsed map[string]parsedFormat
+	parsed map[tracepointName]parsedFormat
 }
+
+// tracepointName names a tracepoint.
+type tracepointName struct{ category, name string }
 
 type parsedFormat struct {
 	f   *Format
 	err error
 }
 
-// Parse returns ParseFormat(text), parsing each text once.
-func (c *FormatCache) Parse(text string) (*Format, error) {
+// Format returns the parsed format of category:name, calling read for
+// its text until a read succeeds (a tracepoint may appear later, when a
+// module loads) and parsing that text once.
+func (c *FormatCache) Format(category, name string, read func() (string, error)) (*Format, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	p, ok := c.parsed[text]
+	key := tracepointName{category, name}
+	p, ok := c.parsed[key]
 	if !ok {
-		f, err := ParseFormat(text)
-		p = parsedFormat{f, err}
-		if c.parsed == nil {
-			c.parsed = map[string]parsedFormat{}
+		text, err := read()
+		if err != nil {
+			return nil, err
 		}
-		c.parsed[text] = p
+		p.f, p.err = ParseFormat(text)
+		if c.parsed == nil {
+			c.parsed = map[tracepointName]parsedFormat{}
+		}
+		c.parsed[key] = p
 	}
 	return p.f, p.err
 }
@@ -79,13 +89,13 @@ func ParseFormat(text string) (*Format, error) {
 		case strings.HasPrefix(line, "field:"):
 			fld, err := parseField(line)
 			if err != nil {
-				return nil, fmt.Errorf("format of %s: %w", f.Name, err)
+				return nil, &FormatError{fmt.Errorf("format of %s: %w", f.Name, err)}
 			}
 			f.Fields = append(f.Fields, fld)
 		}
 	}
 	if len(f.Fields) == 0 {
-		return nil, fmt.Errorf("format of %q has no fields", f.Name)
+		return nil, &FormatError{fmt.Errorf("format of %q has no fields", f.Name)}
 	}
 	return f, nil
 }

@@ -8,15 +8,6 @@ import (
 	"sync"
 )
 
-// IndexEnv is an Env that keeps an index of its tracepoint list, built
-// once with NewTracepointIndex, so that expanding a wildcard neither scans
-// every tracepoint nor sorts what matched.
-type IndexEnv interface {
-	Env
-	// TracepointIndex returns the index of the list Tracepoints returns.
-	TracepointIndex() (*TracepointIndex, error)
-}
-
 // TracepointIndex is a tracepoint list sorted for wildcard expansion.
 // It is immutable and so safe for concurrent use.
 type TracepointIndex struct {
@@ -124,7 +115,7 @@ func (x *TracepointIndex) category(cat string) (lo, hi, prefixLen int) {
 }
 
 // IndexCache keeps the TracepointIndex of an Env's tracepoint list, for an
-// Env to implement IndexEnv with. The zero value is ready to use; it is
+// Env to implement TracepointIndex with. The zero value is ready to use; it is
 // safe for concurrent use.
 type IndexCache struct {
 	mu    sync.Mutex

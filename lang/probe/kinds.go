@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"errors"
 	"fmt"
 	"path"
 	"slices"
@@ -27,7 +28,9 @@ const (
 	ProgIter                // iter
 )
 
-// Kind describes one probe kind.
+// Kind describes one probe kind: how its attach points are spelled and
+// expanded, what context it gives a program, and how it is attached. Every
+// package asks these properties; none looks at a kind's name.
 type Kind struct {
 	Name    string   // canonical name: "tracepoint"
 	Aliases []string // "t"
@@ -36,41 +39,72 @@ type Kind struct {
 	Parts, MinParts int
 	Usage           string // "tracepoint:category:name"
 	Prog            ProgKind
-	Return          bool // return probes provide retval
-	Args            bool // provides typed args (args->field)
-	ArgN            bool // provides arg0..argN
-	User            bool // probes a user process: its integer addresses are user addresses
+	Attach          Attach  // how runtime attaches it
+	RunAt           RunAt   // when an AttachRunOnce kind runs
+	Tracing         Tracing // what a ProgTracing program is loaded against
+	Return          bool    // return probes provide retval
+	Args            bool    // provides typed args (args->field)
+	ArgN            ArgSource
+	Func            bool // func names the probed function
+	// Regs kinds have the probed task's registers (struct pt_regs) at
+	// the start of their context: reg() reads them.
+	Regs bool
+	User bool // probes a user process: its integer addresses are user addresses
 	// PerPoint kinds compile one program per point: raw tracepoint links
 	// carry no attach cookie, a tracing program is loaded for one target,
-	// and each location of a USDT probe may keep its arguments elsewhere.
+	// each location of a USDT probe may keep its arguments elsewhere, and
+	// a program run with BPF_PROG_TEST_RUN has no cookie either.
 	PerPoint  bool
 	Supported bool // gbt can compile and attach it (others are positioned errors)
 
 	// expand appends the points of an attach point of this kind, whose
-	// number of parts is valid, to dst; base has Kind and Span set.
+	// number of parts is valid, to dst; base has Kind, Span and Return
+	// set.
 	expand func(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]Point, error)
+	// list returns the probes of the kind that -l lists without asking
+	// the machine; nil for kinds whose probes the machine has.
+	list func(k *Kind) []string
+	// events are the perf events of software and hardware probes.
+	events *perfEvents
 }
 
-// Kinds is the table of every probe kind bpftrace has.
+func (k *Kind) String() string { return k.Name }
+
+// Listed returns the probes of k that gbt -l lists from the kind alone
+// ("BEGIN", "software:cpu-clock:", "self:signal:SIGUSR1"); nil for kinds
+// whose probes are found on the machine (tracepoints, functions, files).
+func (k *Kind) Listed() []string {
+	if k.list == nil {
+		return nil
+	}
+	return k.list(k)
+}
+
+// kinds is the table of every probe kind bpftrace has. A new kind is one
+// entry here, with its expand function and its test; if it attaches in a
+// new way, a new Attach value and one runtime/attach_<mechanism>.go,
+// registered in runtime's table of attachers (a runtime test fails for a
+// supported kind without one).
 var kinds = []*Kind{
-	{Name: "BEGIN", Prog: ProgTestRun, Usage: "BEGIN", Supported: true, expand: expandSpecial},
-	{Name: "END", Prog: ProgTestRun, Usage: "END", Supported: true, expand: expandSpecial},
-	{Name: "tracepoint", Aliases: []string{"t"}, Parts: 2, MinParts: 2, Usage: "tracepoint:category:name", Prog: ProgTracepoint, Args: true, Supported: true, expand: expandTracepoint},
-	{Name: "rawtracepoint", Aliases: []string{"rt"}, Parts: 1, MinParts: 1, Usage: "rawtracepoint:name", Prog: ProgRawTP, ArgN: true, PerPoint: true, Supported: true, expand: expandFunc},
-	{Name: "tp_btf", Parts: 1, MinParts: 1, Usage: "tp_btf:name", Prog: ProgTracing, Args: true, PerPoint: true, Supported: true, expand: expandFunc},
-	{Name: "kprobe", Aliases: []string{"k"}, Parts: 1, MinParts: 1, Usage: "kprobe:function[+offset]", Prog: ProgKprobe, ArgN: true, Supported: true, expand: expandFunc},
-	{Name: "kretprobe", Aliases: []string{"kr"}, Parts: 1, MinParts: 1, Usage: "kretprobe:function", Prog: ProgKprobe, Return: true, Supported: true, expand: expandFunc},
-	{Name: "uprobe", Aliases: []string{"u"}, Parts: 2, MinParts: 2, Usage: "uprobe:binary:function", Prog: ProgKprobe, ArgN: true, User: true, Supported: true, expand: expandUprobe},
-	{Name: "uretprobe", Aliases: []string{"ur"}, Parts: 2, MinParts: 2, Usage: "uretprobe:binary:function", Prog: ProgKprobe, Return: true, User: true, Supported: true, expand: expandUprobe},
-	{Name: "usdt", Aliases: []string{"U"}, Parts: 3, MinParts: 2, Usage: "usdt:binary:[provider:]name", Prog: ProgKprobe, ArgN: true, User: true, PerPoint: true, Supported: true, expand: expandUSDT},
-	{Name: "profile", Aliases: []string{"p"}, Parts: 2, MinParts: 1, Usage: "profile:[hz|s|ms|us:]N", Prog: ProgPerfEvent, Supported: true, expand: expandRate("hz")},
-	{Name: "interval", Aliases: []string{"i"}, Parts: 2, MinParts: 1, Usage: "interval:[hz|s|ms|us:]N", Prog: ProgPerfEvent, Supported: true, expand: expandRate("s")},
-	{Name: "software", Aliases: []string{"s"}, Parts: 2, MinParts: 1, Usage: "software:event[:count]", Prog: ProgPerfEvent, Supported: true, expand: expandPerfEvent},
-	{Name: "hardware", Aliases: []string{"h"}, Parts: 2, MinParts: 1, Usage: "hardware:event[:count]", Prog: ProgPerfEvent, Supported: true, expand: expandPerfEvent},
-	{Name: "watchpoint", Aliases: []string{"w"}, Parts: 3, MinParts: 3, Usage: "watchpoint:address:length:mode", Prog: ProgPerfEvent, Supported: true, expand: expandWatchpoint},
-	{Name: "kfunc", Aliases: []string{"fentry", "f"}, Parts: 1, MinParts: 1, Usage: "kfunc:function", Prog: ProgTracing, Args: true, PerPoint: true, Supported: true, expand: expandFunc},
-	{Name: "kretfunc", Aliases: []string{"fexit", "fr"}, Parts: 1, MinParts: 1, Usage: "kretfunc:function", Prog: ProgTracing, Args: true, Return: true, PerPoint: true, Supported: true, expand: expandFunc},
+	{Name: "BEGIN", Prog: ProgTestRun, Attach: AttachRunOnce, RunAt: RunAtStart, Usage: "BEGIN", Supported: true, expand: expandSpecial, list: listName},
+	{Name: "END", Prog: ProgTestRun, Attach: AttachRunOnce, RunAt: RunAtEnd, Usage: "END", Supported: true, expand: expandSpecial, list: listName},
+	{Name: "tracepoint", Aliases: []string{"t"}, Parts: 2, MinParts: 2, Usage: "tracepoint:category:name", Prog: ProgTracepoint, Attach: AttachTracepoint, Args: true, Supported: true, expand: expandTracepoint},
+	{Name: "rawtracepoint", Aliases: []string{"rt"}, Parts: 1, MinParts: 1, Usage: "rawtracepoint:name", Prog: ProgRawTP, Attach: AttachRawTracepoint, ArgN: ArgsContext, PerPoint: true, Supported: true, expand: expandFunc},
+	{Name: "tp_btf", Parts: 1, MinParts: 1, Usage: "tp_btf:name", Prog: ProgTracing, Attach: AttachTracing, Tracing: TracingTracepoint, Args: true, PerPoint: true, Supported: true, expand: expandFunc},
+	{Name: "kprobe", Aliases: []string{"k"}, Parts: 1, MinParts: 1, Usage: "kprobe:function[+offset]", Prog: ProgKprobe, Attach: AttachKprobe, ArgN: ArgsRegs, Func: true, Regs: true, Supported: true, expand: expandFunc},
+	{Name: "kretprobe", Aliases: []string{"kr"}, Parts: 1, MinParts: 1, Usage: "kretprobe:function", Prog: ProgKprobe, Attach: AttachKprobe, Return: true, Func: true, Regs: true, Supported: true, expand: expandFunc},
+	{Name: "uprobe", Aliases: []string{"u"}, Parts: 2, MinParts: 2, Usage: "uprobe:binary:function", Prog: ProgKprobe, Attach: AttachUprobe, ArgN: ArgsRegs, Func: true, Regs: true, User: true, Supported: true, expand: expandUprobe},
+	{Name: "uretprobe", Aliases: []string{"ur"}, Parts: 2, MinParts: 2, Usage: "uretprobe:binary:function", Prog: ProgKprobe, Attach: AttachUprobe, Return: true, Func: true, Regs: true, User: true, Supported: true, expand: expandUprobe},
+	{Name: "usdt", Aliases: []string{"U"}, Parts: 3, MinParts: 2, Usage: "usdt:binary:[provider:]name", Prog: ProgKprobe, Attach: AttachUSDT, ArgN: ArgsUSDT, Func: true, Regs: true, User: true, PerPoint: true, Supported: true, expand: expandUSDT},
+	{Name: "profile", Aliases: []string{"p"}, Parts: 2, MinParts: 1, Usage: "profile:[hz|s|ms|us:]N", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Regs: true, Supported: true, expand: expandRate("hz", true)},
+	{Name: "interval", Aliases: []string{"i"}, Parts: 2, MinParts: 1, Usage: "interval:[hz|s|ms|us:]N", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Regs: true, Supported: true, expand: expandRate("s", false)},
+	{Name: "software", Aliases: []string{"s"}, Parts: 2, MinParts: 1, Usage: "software:event[:count]", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Regs: true, Supported: true, expand: expandPerfEvent, list: listEvents, events: softwareEvents},
+	{Name: "hardware", Aliases: []string{"h"}, Parts: 2, MinParts: 1, Usage: "hardware:event[:count]", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Regs: true, Supported: true, expand: expandPerfEvent, list: listEvents, events: hardwareEvents},
+	{Name: "watchpoint", Aliases: []string{"w"}, Parts: 3, MinParts: 3, Usage: "watchpoint:address:length:mode", Prog: ProgPerfEvent, Attach: AttachWatchpoint, Regs: true, Supported: true, expand: expandWatchpoint},
+	{Name: "kfunc", Aliases: []string{"fentry", "f"}, Parts: 1, MinParts: 1, Usage: "kfunc:function", Prog: ProgTracing, Attach: AttachTracing, Tracing: TracingEntry, Args: true, Func: true, PerPoint: true, Supported: true, expand: expandFunc},
+	{Name: "kretfunc", Aliases: []string{"fexit", "fr"}, Parts: 1, MinParts: 1, Usage: "kretfunc:function", Prog: ProgTracing, Attach: AttachTracing, Tracing: TracingExit, Args: true, Return: true, Func: true, PerPoint: true, Supported: true, expand: expandFunc},
 	{Name: "iter", Parts: 1, MinParts: 1, Usage: "iter:name", Prog: ProgIter, expand: expandFunc},
+	{Name: "self", Parts: 2, MinParts: 2, Usage: "self:signal:SIGUSR1", Prog: ProgTestRun, Attach: AttachSignal, PerPoint: true, Supported: true, expand: expandSelf, list: listSignals},
 }
 
 // kindsByName maps every kind name and alias to its kind.
@@ -110,13 +144,20 @@ type Point struct {
 	// Name is the canonical probe name, as the `probe` builtin prints it:
 	// "tracepoint:syscalls:sys_enter_openat", "interval:ms:100", "BEGIN".
 	Name string
-	// Target fields by kind: tracepoint Category/Event; profile/interval
-	// Unit and Period; kprobe/uprobe Path/Func/Offset.
+	// Target fields by kind: tracepoint Category/Event; software and
+	// hardware Event; kprobe/uprobe Path/Func/Offset.
 	Category, Event string
-	Unit            string
-	Period          uint64
 	Path, Func      string
 	Offset          uint64
+	// Return is set in the points of return probes (kretprobe, uretprobe,
+	// kretfunc).
+	Return bool
+	// Perf is the perf event of a profile, interval, software or hardware
+	// point.
+	Perf *Perf
+	// Signal is the number of the signal that runs a self:signal point
+	// (lang names no system types: runtime makes it a syscall.Signal).
+	Signal int
 	// USDT is the probe location of a usdt point.
 	USDT *USDTSite
 	// Watch is the hardware breakpoint of a watchpoint point.
@@ -161,7 +202,7 @@ func AppendExpand(dst []Point, ap *ast.AttachPoint, env Env) ([]Point, error) {
 	if n < k.MinParts || n > k.Parts {
 		return dst, &Error{Msg: fmt.Sprintf("Invalid %s probe: %s", k.Name, ap.Raw), Hint: "usage: " + k.Usage}
 	}
-	return k.expand(dst, Point{Kind: k, Span: ap.Span}, ap, env)
+	return k.expand(dst, Point{Kind: k, Span: ap.Span, Return: k.Return}, ap, env)
 }
 
 // expandSpecial expands BEGIN and END.
@@ -170,51 +211,40 @@ func expandSpecial(dst []Point, base Point, _ *ast.AttachPoint, _ Env) ([]Point,
 	return append(dst, base), nil
 }
 
-// expandRate returns the expansion of profile and interval points:
-// [UNIT:]N, where UNIT is hz, s, ms or us, and defaults to unit.
-func expandRate(unit string) func([]Point, Point, *ast.AttachPoint, Env) ([]Point, error) {
-	return func(dst []Point, base Point, ap *ast.AttachPoint, _ Env) ([]Point, error) {
-		k := base.Kind
-		unit, num := unit, ap.Parts[len(ap.Parts)-1]
-		if len(ap.Parts) == 2 {
-			unit = ap.Parts[0]
-		}
-		switch unit {
-		case "hz", "s", "ms", "us":
-		default:
-			return dst, &Error{Msg: fmt.Sprintf("%s unit not supported: %s", k.Name, unit), Hint: "units are hz, s, ms and us"}
-		}
-		v, err := strconv.ParseUint(num, 10, 64)
-		if err != nil || v == 0 {
-			return dst, &Error{Msg: fmt.Sprintf("%s rate must be a positive integer: %s", k.Name, num)}
-		}
-		base.Unit, base.Period = unit, v
-		base.Name = k.Name + ":" + unit + ":" + strconv.FormatUint(v, 10)
-		return append(dst, base), nil
+// listName lists a kind that is one probe: BEGIN, END.
+func listName(k *Kind) []string { return []string{k.Name} }
+
+// expandSelf expands self:signal:SIGNAL, which runs its block each time
+// gbt receives the signal.
+func expandSelf(dst []Point, base Point, ap *ast.AttachPoint, _ Env) ([]Point, error) {
+	if ap.Parts[0] != "signal" {
+		return dst, &Error{Msg: fmt.Sprintf("%s is not a supported trigger", ap.Parts[0]), Hint: "usage: " + base.Kind.Usage}
 	}
+	for _, s := range signals {
+		if s.name == ap.Parts[1] {
+			base.Signal = s.sig
+			base.Name = "self:signal:" + s.name
+			return append(dst, base), nil
+		}
+	}
+	return dst, &Error{Msg: fmt.Sprintf("%s is not a supported signal", ap.Parts[1]), Hint: "signals: " + strings.Join(signalNames(), ", ")}
 }
 
-// expandPerfEvent expands software and hardware points: EVENT[:COUNT].
-func expandPerfEvent(dst []Point, base Point, ap *ast.AttachPoint, _ Env) ([]Point, error) {
-	k := base.Kind
-	ev, ok := PerfEventByName(k.Name, ap.Parts[0])
-	if !ok {
-		e := &Error{Msg: fmt.Sprintf("Unknown %s event: %s", k.Name, ap.Parts[0])}
-		if s := spell.Nearest(ap.Parts[0], PerfEventNames(k.Name)); s != "" {
-			e.Hint = fmt.Sprintf("did you mean %q?", s)
-		}
-		return dst, e
+func signalNames() []string {
+	names := make([]string, len(signals))
+	for i, s := range signals {
+		names[i] = s.name
 	}
-	base.Event, base.Period = ev.Name, ev.DefaultCount
-	if len(ap.Parts) == 2 {
-		v, err := strconv.ParseUint(ap.Parts[1], 10, 64)
-		if err != nil || v == 0 {
-			return dst, &Error{Msg: fmt.Sprintf("%s count must be a positive integer: %s", k.Name, ap.Parts[1])}
-		}
-		base.Period = v
+	return names
+}
+
+// listSignals lists the self:signal probes.
+func listSignals(k *Kind) []string {
+	var out []string
+	for _, n := range signalNames() {
+		out = append(out, k.Name+":signal:"+n)
 	}
-	base.Name = k.Name + ":" + ev.Name + ":" + strconv.FormatUint(base.Period, 10)
-	return append(dst, base), nil
+	return out
 }
 
 // expandFunc expands the points that name one kernel function or event:
@@ -273,7 +303,8 @@ func expandTracepoint(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]
 		base.Category, base.Event = cat, ev
 		base.Name = "tracepoint:" + cat + ":" + ev
 		if env != nil {
-			if _, err := env.TracepointFormat(cat, ev); err != nil {
+			// A format gbt cannot parse is reported where args are read.
+			if _, err := env.TracepointFormat(cat, ev); err != nil && !errors.As(err, new(*FormatError)) {
 				return dst, notFound(cat+":"+ev, env)
 			}
 		}
@@ -282,16 +313,7 @@ func expandTracepoint(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]
 	if env == nil {
 		return dst, &Error{Msg: "cannot expand wildcards without a probe environment"}
 	}
-	var index *TracepointIndex
-	var err error
-	if ie, ok := env.(IndexEnv); ok {
-		index, err = ie.TracepointIndex()
-	} else {
-		var all []string
-		if all, err = env.Tracepoints(); err == nil {
-			index = NewTracepointIndex(all)
-		}
-	}
+	index, err := env.TracepointIndex()
 	if err != nil {
 		return dst, &Error{Msg: fmt.Sprintf("listing tracepoints: %v", err)}
 	}
@@ -318,13 +340,20 @@ func expandTracepoint(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]
 
 // expandUSDT resolves usdt:PATH:[PROVIDER:]NAME (wildcards allowed in the
 // provider and name) to one point per probe location in the file.
-func expandUSDT(dst []Point, base Point, ap *ast.AttachPoint, _ Env) ([]Point, error) {
+func expandUSDT(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]Point, error) {
 	path := ap.Parts[0]
 	provider, name := "*", ap.Parts[len(ap.Parts)-1]
 	if len(ap.Parts) == 3 {
 		provider = ap.Parts[1]
 	}
-	sites, err := USDTSites(path)
+	var sites []USDTSite
+	err := ErrUnavailable
+	if env != nil {
+		sites, err = env.USDTSites(path)
+	}
+	if errors.Is(err, ErrUnavailable) {
+		return dst, &Error{Msg: "cannot read USDT probes without a probe environment"}
+	}
 	if err != nil {
 		return dst, &Error{Msg: err.Error()}
 	}
@@ -457,49 +486,4 @@ func Match(pattern, name string) bool {
 		}
 	}
 	return false
-}
-
-// PerfEvent is a software or hardware perf event software:/hardware: probes
-// sample: Config is the PERF_COUNT_SW_* or PERF_COUNT_HW_* number.
-type PerfEvent struct {
-	Name, Alias  string
-	Config       uint64
-	DefaultCount uint64
-}
-
-// perfEvents lists the events bpftrace knows, with its default counts.
-var perfEvents = map[string][]PerfEvent{
-	"software": {
-		{"cpu-clock", "cpu", 0, 1000000}, {"task-clock", "", 1, 1000000},
-		{"page-faults", "faults", 2, 100}, {"context-switches", "cs", 3, 1000},
-		{"cpu-migrations", "", 4, 100}, {"minor-faults", "", 5, 100},
-		{"major-faults", "", 6, 100}, {"alignment-faults", "", 7, 1},
-		{"emulation-faults", "", 8, 1}, {"dummy", "", 9, 1}, {"bpf-output", "", 10, 1},
-	},
-	"hardware": {
-		{"cpu-cycles", "cycles", 0, 1000000}, {"instructions", "", 1, 1000000},
-		{"cache-references", "", 2, 1000000}, {"cache-misses", "", 3, 1000000},
-		{"branch-instructions", "branches", 4, 100000}, {"branch-misses", "", 5, 100000},
-		{"bus-cycles", "", 6, 100000}, {"frontend-stalls", "", 7, 1000000},
-		{"backend-stalls", "", 8, 1000000}, {"ref-cycles", "", 9, 1000000},
-	},
-}
-
-// PerfEventByName finds a software or hardware event by name or alias.
-func PerfEventByName(kind, name string) (PerfEvent, bool) {
-	for _, e := range perfEvents[kind] {
-		if e.Name == name || (e.Alias != "" && e.Alias == name) {
-			return e, true
-		}
-	}
-	return PerfEvent{}, false
-}
-
-// PerfEventNames lists the event names of a kind (for -l and hints).
-func PerfEventNames(kind string) []string {
-	var names []string
-	for _, e := range perfEvents[kind] {
-		names = append(names, e.Name)
-	}
-	return names
 }

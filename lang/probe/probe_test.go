@@ -1,6 +1,9 @@
 package probe_test
 
 import (
+	"errors"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -74,17 +77,10 @@ func TestExpand(t *testing.T) {
 	}
 }
 
-// plainEnv hides the TracepointIndex of the Env it wraps.
-type plainEnv struct{ probe.Env }
-
 // TestExpandWildcards: a wildcard tracepoint expands, through an Env's
-// index or over its plain list, to every tracepoint whose name matches,
-// in sorted order.
+// index, to every tracepoint whose name matches, in sorted order.
 func TestExpandWildcards(t *testing.T) {
 	env := probetest.New()
-	if _, ok := probe.Env(env).(probe.IndexEnv); !ok {
-		t.Fatal("probetest.Env has no index")
-	}
 	all, err := env.Tracepoints()
 	if err != nil {
 		t.Fatal(err)
@@ -107,22 +103,20 @@ func TestExpandWildcards(t *testing.T) {
 		if len(want) == 0 {
 			t.Fatalf("%s matches nothing", a.Raw)
 		}
-		for _, env := range []probe.Env{env, plainEnv{env}} {
-			pts, err := probe.Expand(a, env)
-			if err != nil {
-				t.Errorf("%s: %v", a.Raw, err)
-				continue
+		pts, err := probe.Expand(a, env)
+		if err != nil {
+			t.Errorf("%s: %v", a.Raw, err)
+			continue
+		}
+		var got []string
+		for _, p := range pts {
+			got = append(got, p.Name)
+			if p.Category+":"+p.Event != strings.TrimPrefix(p.Name, "tracepoint:") || p.Kind.Name != "tracepoint" {
+				t.Errorf("%s: point %+v", a.Raw, p)
 			}
-			var got []string
-			for _, p := range pts {
-				got = append(got, p.Name)
-				if p.Category+":"+p.Event != strings.TrimPrefix(p.Name, "tracepoint:") || p.Kind.Name != "tracepoint" {
-					t.Errorf("%s: point %+v", a.Raw, p)
-				}
-			}
-			if !slices.Equal(got, want) {
-				t.Errorf("%s (%T): got %v, want %v", a.Raw, env, got, want)
-			}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: got %v, want %v", a.Raw, got, want)
 		}
 	}
 	for _, parts := range [][]string{{"sys", "*"}, {"syscall", "*"}, {"nosuch*", "*"}} {
@@ -144,13 +138,18 @@ func TestExpandHints(t *testing.T) {
 	}
 }
 
-func TestParseFormat(t *testing.T) {
-	env := probetest.New()
-	text, err := env.TracepointFormat("sched", "sched_process_exec")
+// cannedFormat returns the text of a canned format file.
+func cannedFormat(t *testing.T, category, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("probetest", "testdata", "events", category, name, "format"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := probe.ParseFormat(text)
+	return string(b)
+}
+
+func TestParseFormat(t *testing.T) {
+	f, err := probe.ParseFormat(cannedFormat(t, "sched", "sched_process_exec"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,8 +167,7 @@ func TestParseFormat(t *testing.T) {
 	if !byName["common_pid"].Common {
 		t.Error("common_pid not marked common")
 	}
-	text, _ = env.TracepointFormat("sched", "sched_switch")
-	f, err = probe.ParseFormat(text)
+	f, err = probe.ParseFormat(cannedFormat(t, "sched", "sched_switch"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,11 +181,7 @@ func TestParseFormat(t *testing.T) {
 // TestParseFormatSyscallSigns: syscall tracepoints mark every argument
 // signed:0; the C type decides.
 func TestParseFormatSyscallSigns(t *testing.T) {
-	text, err := probetest.New().TracepointFormat("syscalls", "sys_enter_openat")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := probe.ParseFormat(text)
+	f, err := probe.ParseFormat(cannedFormat(t, "syscalls", "sys_enter_openat"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,27 +193,44 @@ func TestParseFormatSyscallSigns(t *testing.T) {
 	}
 }
 
+// TestFormatCache: a format file is read and parsed once, a parse error
+// is kept with it, a read error is not.
 func TestFormatCache(t *testing.T) {
-	env := probetest.New()
-	text, err := env.TracepointFormat("syscalls", "sys_enter_openat")
-	if err != nil {
-		t.Fatal(err)
-	}
+	text := cannedFormat(t, "syscalls", "sys_enter_openat")
 	want, err := probe.ParseFormat(text)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var c probe.FormatCache
-	f, err := c.Parse(text)
-	if err != nil || !reflect.DeepEqual(f, want) {
-		t.Fatalf("Parse = %+v, %v; want %+v", f, err, want)
+	reads := 0
+	read := func(text string, err error) func() (string, error) {
+		return func() (string, error) { reads++; return text, err }
 	}
-	if g, _ := c.Parse(text); g != f {
-		t.Error("a text was parsed twice")
+	f, err := c.Format("syscalls", "sys_enter_openat", read(text, nil))
+	if err != nil || !reflect.DeepEqual(f, want) {
+		t.Fatalf("Format = %+v, %v; want %+v", f, err, want)
+	}
+	if g, _ := c.Format("syscalls", "sys_enter_openat", read(text, nil)); g != f || reads != 1 {
+		t.Errorf("a format was read %d times, parsed again: %v", reads, g != f)
 	}
 	_, want2 := probe.ParseFormat("name: empty\n")
-	if _, err := c.Parse("name: empty\n"); err == nil || err.Error() != want2.Error() {
-		t.Errorf("error %v, want %v", err, want2)
+	for range 2 {
+		_, err := c.Format("bad", "empty", read("name: empty\n", nil))
+		if err == nil || err.Error() != want2.Error() || !errors.As(err, new(*probe.FormatError)) {
+			t.Errorf("error %v, want %v", err, want2)
+		}
+	}
+	if reads != 2 {
+		t.Errorf("a bad format was read %d times, want once", reads-1)
+	}
+	missing := errors.New("no such tracepoint")
+	for range 2 {
+		if _, err := c.Format("gone", "later", read("", missing)); err != missing {
+			t.Errorf("error %v, want %v", err, missing)
+		}
+	}
+	if f, err := c.Format("gone", "later", read(text, nil)); err != nil || !reflect.DeepEqual(f, want) {
+		t.Errorf("a tracepoint that appeared: %v", err)
 	}
 }
 

@@ -10,13 +10,9 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
-
-	"github.com/gbt-dev/gbt/lang/probe"
 )
 
-var _ probe.AddrEnv = (*Env)(nil)
-
-// KernelAddr implements probe.AddrEnv: the address of a kernel symbol of
+// KernelAddr implements probe.Env: the address of a kernel symbol of
 // any kind (kaddr("avenrun") names data) from /proc/kallsyms.
 func (e *Env) KernelAddr(name string) (uint64, error) {
 	f, err := os.Open("/proc/kallsyms")
@@ -53,7 +49,7 @@ func (e *Env) KernelAddr(name string) (uint64, error) {
 	return 0, fmt.Errorf("no kernel symbol %s in /proc/kallsyms (data symbols are listed only with CONFIG_KALLSYMS_ALL)", name)
 }
 
-// UserAddr implements probe.AddrEnv: the address of a symbol of an
+// UserAddr implements probe.Env: the address of a symbol of an
 // executable that is not position-independent (the address a process of
 // it has the symbol at).
 func (e *Env) UserAddr(path, name string) (uint64, error) {
@@ -79,7 +75,7 @@ func (e *Env) UserAddr(path, name string) (uint64, error) {
 	return 0, fmt.Errorf("no symbol %s in %s", name, path)
 }
 
-// CgroupID implements probe.AddrEnv: a cgroup v2 directory's id is its
+// CgroupID implements probe.Env: a cgroup v2 directory's id is its
 // inode number.
 func (e *Env) CgroupID(path string) (uint64, error) {
 	var st unix.Stat_t

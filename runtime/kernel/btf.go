@@ -10,9 +10,8 @@ import (
 
 	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/lang/types"
+	"github.com/gbt-dev/gbt/runtime/btfconv"
 )
-
-var _ probe.StructEnv = (*Env)(nil)
 
 // kernelBTF is the kernel's BTF (/sys/kernel/btf/vmlinux), parsed the first
 // time a script needs a struct: parsing costs tens of milliseconds and
@@ -36,7 +35,7 @@ func (k *kernelBTF) load() {
 	})
 }
 
-// Struct implements probe.StructEnv for "struct name" and "union name".
+// Struct implements probe.Env for "struct name" and "union name".
 func (e *Env) Struct(name string) (types.Type, error) {
 	k := &e.btf
 	k.load()
@@ -69,7 +68,7 @@ func (e *Env) Struct(name string) (types.Type, error) {
 	if err != nil {
 		return types.Type{}, fmt.Errorf("%s: %w", name, err)
 	}
-	rec, err := probe.RecordFromBTF(found)
+	rec, err := btfconv.Record(found)
 	if err != nil {
 		return types.Type{}, err
 	}
@@ -80,9 +79,7 @@ func (e *Env) Struct(name string) (types.Type, error) {
 	return rec, nil
 }
 
-var _ probe.FuncEnv = (*Env)(nil)
-
-// FuncArgs implements probe.FuncEnv from the kernel's BTF: a function's
+// FuncArgs implements probe.Env from the kernel's BTF: a function's
 // prototype for kfunc, the btf_trace_<name> typedef for tp_btf.
 func (e *Env) FuncArgs(kind, name string) (types.Type, types.Type, error) {
 	k := &e.btf
@@ -99,7 +96,7 @@ func (e *Env) FuncArgs(kind, name string) (types.Type, types.Type, error) {
 		var fn *btf.Func
 		if err := k.spec.TypeByName("__bpf_trace_"+name, &fn); err == nil {
 			if proto, ok := fn.Type.(*btf.FuncProto); ok {
-				return probe.ArgsFromProto(name, proto, 1) // skip void *__data
+				return btfconv.FuncArgs(name, proto, 1) // skip void *__data
 			}
 		}
 		var td *btf.Typedef
@@ -114,7 +111,7 @@ func (e *Env) FuncArgs(kind, name string) (types.Type, types.Type, error) {
 		if !ok {
 			return types.Type{}, types.Type{}, fmt.Errorf("tp_btf:%s: unexpected BTF type %s", name, ptr.Target)
 		}
-		return probe.ArgsFromProto(name, proto, 1) // skip void *__data
+		return btfconv.FuncArgs(name, proto, 1) // skip void *__data
 	default:
 		var fn *btf.Func
 		if err := k.spec.TypeByName(name, &fn); err != nil {
@@ -124,13 +121,11 @@ func (e *Env) FuncArgs(kind, name string) (types.Type, types.Type, error) {
 		if !ok {
 			return types.Type{}, types.Type{}, fmt.Errorf("%s:%s: unexpected BTF type %s", kind, name, fn.Type)
 		}
-		return probe.ArgsFromProto(name, proto, 0)
+		return btfconv.FuncArgs(name, proto, 0)
 	}
 }
 
-var _ probe.EnumEnv = (*Env)(nil)
-
-// EnumValue implements probe.EnumEnv. The first lookup indexes every enum
+// EnumValue implements probe.Env. The first lookup indexes every enum
 // of the kernel's BTF (a few hundred milliseconds; only scripts that name
 // an identifier gbt does not know otherwise pay it).
 func (e *Env) EnumValue(name string) (int64, bool) {

@@ -1,6 +1,7 @@
-// Package kernel is gbt's view of the running kernel: tracefs (tracepoint
-// lists and format files, mounted on demand) behind the lang/probe.Env
-// interface, and other facts the runtime asks about.
+// Package kernel is gbt's view of the running machine: Env answers the
+// front end's questions (lang/probe.Env) from tracefs (tracepoint lists and
+// format files, mounted on demand), the kernel's BTF, its symbols and ELF
+// files; other facts the runtime asks about live beside it.
 package kernel
 
 import (
@@ -21,7 +22,7 @@ import (
 // the first is where EnsureTracefs mounts it.
 var DefaultTracefsPaths = []string{"/sys/kernel/tracing", "/sys/kernel/debug/tracing"}
 
-// Env implements lang/probe.Env over the live tracefs. It reads lazily and
+// Env implements lang/probe.Env over the live machine. It reads lazily and
 // caches what it read. It is safe for concurrent use.
 type Env struct {
 	btf     kernelBTF // struct layouts, loaded on first use
@@ -30,14 +31,10 @@ type Env struct {
 	tracefs string   // the one found, once found
 	events  []string
 	index   probe.IndexCache
-	formats map[tracepoint]string
-	parsed  probe.FormatCache
+	formats probe.FormatCache
 }
 
-var (
-	_ probe.IndexEnv  = (*Env)(nil)
-	_ probe.FormatEnv = (*Env)(nil)
-)
+var _ probe.Env = (*Env)(nil)
 
 // NewEnv returns an Env over DefaultTracefsPaths; nothing is read until
 // asked.
@@ -46,7 +43,7 @@ func NewEnv() *Env { return NewEnvAt(DefaultTracefsPaths...) }
 // NewEnvAt returns an Env that looks for tracefs in the given directories,
 // in order, and mounts it at the first when asked to.
 func NewEnvAt(paths ...string) *Env {
-	return &Env{paths: paths, formats: map[tracepoint]string{}}
+	return &Env{paths: paths}
 }
 
 // Tracefs returns the tracefs directory in use ("" if none found).
@@ -117,22 +114,22 @@ func (e *Env) tracepoints() ([]string, error) {
 	return e.events, nil
 }
 
-// TracepointIndex implements probe.IndexEnv over the list Tracepoints
-// returns, which is read once.
+// TracepointIndex implements probe.Env over the list Tracepoints returns,
+// which is read once.
 func (e *Env) TracepointIndex() (*probe.TracepointIndex, error) {
 	return e.index.Index(e.Tracepoints)
 }
 
-// tracepoint names a tracepoint.
-type tracepoint struct{ category, name string }
+// TracepointFormat implements probe.Env: a tracepoint's format file, read
+// and parsed once.
+func (e *Env) TracepointFormat(category, name string) (*probe.Format, error) {
+	return e.formats.Format(category, name, func() (string, error) { return e.formatText(category, name) })
+}
 
-// TracepointFormat returns the text of a tracepoint's format file.
-func (e *Env) TracepointFormat(category, name string) (string, error) {
+// formatText reads the text of a tracepoint's format file.
+func (e *Env) formatText(category, name string) (string, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if f, ok := e.formats[tracepoint{category, name}]; ok {
-		return f, nil
-	}
 	key := category + ":" + name
 	dir := e.findTracefs()
 	if dir == "" {
@@ -145,13 +142,8 @@ func (e *Env) TracepointFormat(category, name string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("tracepoint %s: %w", key, err)
 	}
-	e.formats[tracepoint{category, name}] = string(b)
 	return string(b), nil
 }
-
-// ParsedFormat implements probe.FormatEnv: formats are read once, so
-// each is parsed once.
-func (e *Env) ParsedFormat(text string) (*probe.Format, error) { return e.parsed.Parse(text) }
 
 // TracepointID returns the perf event id of a tracepoint (its events/.../id
 // file), as perf_event_open wants it in Config.

@@ -3,6 +3,7 @@ package kernel
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gbt-dev/gbt/internal/testenv"
+	"github.com/gbt-dev/gbt/lang/probe"
 )
 
 // requireRoot skips a test that needs the real tracefs or mount rights
@@ -47,8 +49,13 @@ func TestTracepoints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(f, "name: sys_enter_openat") || !strings.Contains(f, "field:const char * filename;") {
-		t.Errorf("unexpected format file:\n%s", f)
+	if f.Name != "sys_enter_openat" || !slices.ContainsFunc(f.Fields, func(fld probe.FormatField) bool {
+		return fld.Name == "filename" && fld.CType == "const char *"
+	}) {
+		t.Errorf("unexpected format: %+v", f)
+	}
+	if again, _ := e.TracepointFormat("syscalls", "sys_enter_openat"); again != f {
+		t.Error("a format file was parsed twice")
 	}
 	if _, err := e.TracepointFormat("syscalls", "no_such_tracepoint"); err == nil {
 		t.Error("format of a missing tracepoint: no error")

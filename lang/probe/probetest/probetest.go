@@ -1,62 +1,52 @@
-// Package probetest provides a probe.Env over canned tracefs files (copied
-// from a real 6.18 kernel into lang/probe/testdata), so the front end can be
-// tested without root or a mounted tracefs.
+// Package probetest provides a probe.Env with canned answers, so the front
+// end can be tested without root, a mounted tracefs or the kernel's BTF:
+// tracefs files copied from a real 6.18 kernel (testdata, embedded), and
+// struct layouts, function prototypes, symbols and USDT probes of that
+// kernel and its programs.
 package probetest
 
 import (
+	"embed"
 	"fmt"
-	"os"
-	"path/filepath"
-	"runtime"
+	"io/fs"
+	"path"
 	"strings"
 	"sync"
 
 	"github.com/gbt-dev/gbt/lang/probe"
 )
 
-var (
-	_ probe.IndexEnv  = (*Env)(nil)
-	_ probe.FormatEnv = (*Env)(nil)
-)
+var _ probe.Env = (*Env)(nil)
 
-// Env reads tracepoint lists and formats from a directory laid out like
-// tracefs: available_events and events/<category>/<name>/format.
+//go:embed testdata
+var testdata embed.FS
+
+// Env answers from canned data. Its tracepoints are read from a directory
+// laid out like tracefs: available_events and
+// events/<category>/<name>/format. It is safe for concurrent use.
 type Env struct {
-	Dir     string
+	tracefs fs.FS
 	mu      sync.Mutex
 	events  []string
 	index   probe.IndexCache
-	formats map[tracepoint]format
-	parsed  probe.FormatCache
+	formats probe.FormatCache
 }
 
-// tracepoint names a tracepoint.
-type tracepoint struct{ category, name string }
-
-// format is the text of a canned format file, or why there is none.
-type format struct {
-	text string
-	err  error
-}
-
-// New returns an Env over lang/probe/testdata.
+// New returns an Env over the canned files of a 6.18 kernel.
 func New() *Env {
-	_, file, _, _ := runtime.Caller(0)
-	return &Env{Dir: filepath.Join(filepath.Dir(file), "..", "testdata"), formats: map[tracepoint]format{}}
+	sub, err := fs.Sub(testdata, "testdata")
+	if err != nil {
+		panic(err) // testdata is embedded: it is there
+	}
+	return &Env{tracefs: sub}
 }
 
-// Tracepoints lists "category:name" for every canned format file; the real
-// available_events list is larger, but only events with a format can be
-// checked, so both agree.
+// Tracepoints lists the canned available_events.
 func (e *Env) Tracepoints() ([]string, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.tracepoints()
-}
-
-func (e *Env) tracepoints() ([]string, error) {
 	if e.events == nil {
-		b, err := os.ReadFile(filepath.Join(e.Dir, "available_events"))
+		b, err := fs.ReadFile(e.tracefs, "available_events")
 		if err != nil {
 			return nil, err
 		}
@@ -65,30 +55,19 @@ func (e *Env) tracepoints() ([]string, error) {
 	return e.events, nil
 }
 
-// TracepointIndex implements probe.IndexEnv.
+// TracepointIndex implements probe.Env.
 func (e *Env) TracepointIndex() (*probe.TracepointIndex, error) {
 	return e.index.Index(e.Tracepoints)
 }
 
-// TracepointFormat returns the canned format file of category:name.
-// The canned files do not change, so neither does the answer: the
-// checker asks again for each script, and for tracepoints listed without
-// a canned format too.
-func (e *Env) TracepointFormat(category, name string) (string, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	key := tracepoint{category, name}
-	f, ok := e.formats[key]
-	if !ok {
-		b, err := os.ReadFile(filepath.Join(e.Dir, "events", category, name, "format"))
+// TracepointFormat returns the canned format file of category:name,
+// parsed once.
+func (e *Env) TracepointFormat(category, name string) (*probe.Format, error) {
+	return e.formats.Format(category, name, func() (string, error) {
+		b, err := fs.ReadFile(e.tracefs, path.Join("events", category, name, "format"))
 		if err != nil {
-			err = fmt.Errorf("tracepoint %s:%s: %w", category, name, err)
+			return "", fmt.Errorf("tracepoint %s:%s: %w", category, name, err)
 		}
-		f = format{string(b), err}
-		e.formats[key] = f
-	}
-	return f.text, f.err
+		return string(b), nil
+	})
 }
-
-// ParsedFormat implements probe.FormatEnv.
-func (e *Env) ParsedFormat(text string) (*probe.Format, error) { return e.parsed.Parse(text) }

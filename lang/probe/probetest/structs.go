@@ -4,134 +4,131 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/cilium/ebpf/btf"
-
 	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/lang/types"
 )
 
-var (
-	_ probe.StructEnv = (*Env)(nil)
-	_ probe.FuncEnv   = (*Env)(nil)
-)
-
-// FuncArgs implements probe.FuncEnv over canned prototypes of this
-// kernel: the function vfs_read and the BTF tracepoints sys_enter and
-// sched_switch.
-func (e *Env) FuncArgs(kind, name string) (types.Type, types.Type, error) {
-	proto, ok := cannedProtos()[kind+":"+name]
-	if !ok {
-		return types.Type{}, types.Type{}, fmt.Errorf("%s:%s: %w", kind, name, probe.ErrNoStruct)
-	}
-	skip := 0
-	if kind == "tp_btf" {
-		skip = 1
-	}
-	return probe.ArgsFromProto(name, proto, skip)
-}
-
-// cannedProtos and cannedStructs build the canned BTF once: conversion
-// only reads it.
-var (
-	cannedProtos  = sync.OnceValue(newCannedProtos)
-	cannedStructs = sync.OnceValue(newCannedStructs)
-)
-
-func newCannedProtos() map[string]*btf.FuncProto {
-	i64 := &btf.Int{Name: "long", Size: 8, Encoding: btf.Signed}
-	u64 := &btf.Int{Name: "long unsigned int", Size: 8}
-	void := &btf.Pointer{Target: &btf.Void{}}
-	canned := cannedStructs()
-	task, regs := canned[0], canned[3]
-	return map[string]*btf.FuncProto{
-		"kfunc:vfs_read": {Return: i64, Params: []btf.FuncParam{
-			{Name: "file", Type: &btf.Pointer{Target: &btf.Struct{Name: "file", Size: 232}}},
-			{Name: "buf", Type: &btf.Pointer{Target: &btf.Int{Name: "char", Size: 1, Encoding: btf.Char}}},
-			{Name: "count", Type: u64},
-			{Name: "pos", Type: &btf.Pointer{Target: i64}},
-		}},
-		"tp_btf:sys_enter": {Return: &btf.Void{}, Params: []btf.FuncParam{
-			{Name: "__data", Type: void}, {Name: "regs", Type: &btf.Pointer{Target: regs}}, {Name: "id", Type: i64},
-		}},
-		"tp_btf:sched_switch": {Return: &btf.Void{}, Params: []btf.FuncParam{
-			{Name: "__data", Type: void}, {Name: "preempt", Type: &btf.Int{Name: "_Bool", Size: 1, Encoding: btf.Bool}},
-			{Name: "prev", Type: &btf.Pointer{Target: task}}, {Name: "next", Type: &btf.Pointer{Target: task}},
-			{Name: "prev_state", Type: &btf.Int{Name: "unsigned int", Size: 4}},
-		}},
-	}
-}
-
-// Struct implements probe.StructEnv over a few canned BTF types, laid out
-// as on the 6.18 kernel the tracefs files come from (a subset of their
+// Struct implements probe.Env over a few records, laid out as the BTF of
+// the 6.18 kernel the tracefs files come from has them (a subset of their
 // members): struct task_struct, struct sched_entity, struct mm_struct,
-// struct pt_regs, struct __kernel_timespec.
+// struct pt_regs, struct __kernel_timespec. runtime/btfconv's tests check
+// that they are what converting that BTF gives.
 func (e *Env) Struct(name string) (types.Type, error) {
-	for _, t := range cannedStructs() {
-		var got string
-		switch v := t.(type) {
-		case *btf.Struct:
-			got = "struct " + v.Name
-		case *btf.Union:
-			got = "union " + v.Name
-		}
-		if got == name {
-			return probe.RecordFromBTF(t)
-		}
+	if rec, ok := cannedStructs()[name]; ok {
+		return rec, nil
 	}
 	return types.Type{}, fmt.Errorf("%s: %w", name, probe.ErrNoStruct)
 }
 
-func newCannedStructs() []btf.Type {
-	i32 := &btf.Int{Name: "int", Size: 4, Encoding: btf.Signed}
-	u32 := &btf.Int{Name: "unsigned int", Size: 4}
-	u64 := &btf.Int{Name: "long long unsigned int", Size: 8}
-	char := &btf.Int{Name: "char", Size: 1, Encoding: btf.Char}
-	pid := &btf.Typedef{Name: "pid_t", Type: i32}
-	task := &btf.Struct{Name: "task_struct", Size: 3264}
-	mm := &btf.Struct{Name: "mm_struct", Size: 1344, Members: []btf.Member{
-		{Name: "task_size", Type: u64, Offset: 8 * 8},
-		{Name: "map_count", Type: i32, Offset: 88 * 8},
-	}}
-	se := &btf.Struct{Name: "sched_entity", Size: 320, Members: []btf.Member{
-		{Name: "on_rq", Type: &btf.Int{Name: "unsigned char", Size: 1}, Offset: 64 * 8},
-		{Name: "vruntime", Type: u64, Offset: 104 * 8},
-		{Name: "nr_migrations", Type: u64, Offset: 168 * 8},
-	}}
-	task.Members = []btf.Member{
-		{Name: "__state", Type: u32, Offset: 24 * 8},
-		{Name: "flags", Type: u32, Offset: 44 * 8},
-		{Name: "se", Type: se, Offset: 128 * 8},
-		{Name: "mm", Type: &btf.Pointer{Target: mm}, Offset: 1176 * 8},
-		// unsigned sched_reset_on_fork:1; sched_contributes_to_load:1; ...
-		{Name: "sched_reset_on_fork", Type: u32, Offset: 1240 * 8, BitfieldSize: 1},
-		{Name: "sched_contributes_to_load", Type: u32, Offset: 1240*8 + 1, BitfieldSize: 1},
-		{Name: "pid", Type: pid, Offset: 1264 * 8},
-		{Name: "tgid", Type: pid, Offset: 1268 * 8},
-		{Name: "real_parent", Type: &btf.Pointer{Target: task}, Offset: 1280 * 8},
-		// An anonymous union whose members are the task's own.
-		{Name: "", Type: &btf.Union{Size: 8, Members: []btf.Member{
-			{Name: "start_time_alias", Type: u64},
-		}}, Offset: 1400 * 8},
-		{Name: "comm", Type: &btf.Array{Type: char, Nelems: 16}, Offset: 1752 * 8},
+// FuncArgs implements probe.Env over canned prototypes of this kernel: the
+// function vfs_read and the BTF tracepoints sys_enter and sched_switch.
+func (e *Env) FuncArgs(kind, name string) (types.Type, types.Type, error) {
+	f, ok := cannedFuncs()[kind+":"+name]
+	if !ok {
+		return types.Type{}, types.Type{}, fmt.Errorf("%s:%s: %w", kind, name, probe.ErrNoStruct)
 	}
-	regs := &btf.Struct{Name: "pt_regs", Size: 168, Members: []btf.Member{
-		{Name: "ax", Type: u64, Offset: 80 * 8}, {Name: "si", Type: u64, Offset: 104 * 8}, {Name: "di", Type: u64, Offset: 112 * 8},
-	}}
-	i64 := &btf.Int{Name: "long long int", Size: 8, Encoding: btf.Signed}
-	ts := &btf.Struct{Name: "__kernel_timespec", Size: 16, Members: []btf.Member{
-		{Name: "tv_sec", Type: i64}, {Name: "tv_nsec", Type: i64, Offset: 8 * 8},
-	}}
-	return []btf.Type{task, se, mm, regs, ts}
+	return f.args, f.ret, nil
 }
 
-var _ probe.AddrEnv = (*Env)(nil)
+// EnumValue implements probe.Env: the canned kernel has no enums.
+func (e *Env) EnumValue(string) (int64, bool) { return 0, false }
+
+// cannedStructs and cannedFuncs are built once: callers only read them.
+var (
+	cannedStructs = sync.OnceValue(newCannedStructs)
+	cannedFuncs   = sync.OnceValue(newCannedFuncs)
+)
+
+// named is a record known by name and size only, as a member or pointer
+// target of a converted record is.
+func named(name string, size int) types.Type {
+	return types.Type{Kind: types.Record, Name: name, Size: size}
+}
+
+func kptr(t types.Type) types.Type { return types.PointerTo(t, types.Kernel) }
+
+func newCannedStructs() map[string]types.Type {
+	rec := func(name string, size int, fields ...types.Field) types.Type {
+		return types.Type{Kind: types.Record, Name: name, Size: size, Fields: fields}
+	}
+	return map[string]types.Type{
+		"struct task_struct": rec("struct task_struct", 3264,
+			types.Field{Name: "__state", Type: types.U32, Offset: 24},
+			types.Field{Name: "flags", Type: types.U32, Offset: 44},
+			types.Field{Name: "se", Type: named("struct sched_entity", 320), Offset: 128},
+			types.Field{Name: "mm", Type: kptr(named("struct mm_struct", 1344)), Offset: 1176},
+			// unsigned sched_reset_on_fork:1; sched_contributes_to_load:1; ...
+			types.Field{Name: "sched_reset_on_fork", Type: types.U32, Offset: 1240, BitWidth: 1},
+			types.Field{Name: "sched_contributes_to_load", Type: types.U32, Offset: 1240, BitOff: 1, BitWidth: 1},
+			types.Field{Name: "pid", Type: types.I32, Offset: 1264},  // pid_t
+			types.Field{Name: "tgid", Type: types.I32, Offset: 1268}, // pid_t
+			types.Field{Name: "real_parent", Type: kptr(named("struct task_struct", 3264)), Offset: 1280},
+			// A member of an anonymous union, which is the task's own.
+			types.Field{Name: "start_time_alias", Type: types.U64, Offset: 1400},
+			types.Field{Name: "comm", Type: types.StringOf(16), Offset: 1752}, // char comm[16]
+		),
+		"struct sched_entity": rec("struct sched_entity", 320,
+			types.Field{Name: "on_rq", Type: types.U8, Offset: 64},
+			types.Field{Name: "vruntime", Type: types.U64, Offset: 104},
+			types.Field{Name: "nr_migrations", Type: types.U64, Offset: 168},
+		),
+		"struct mm_struct": rec("struct mm_struct", 1344,
+			types.Field{Name: "task_size", Type: types.U64, Offset: 8},
+			types.Field{Name: "map_count", Type: types.I32, Offset: 88},
+		),
+		"struct pt_regs": rec("struct pt_regs", 168,
+			types.Field{Name: "ax", Type: types.U64, Offset: 80},
+			types.Field{Name: "si", Type: types.U64, Offset: 104},
+			types.Field{Name: "di", Type: types.U64, Offset: 112},
+		),
+		"struct __kernel_timespec": rec("struct __kernel_timespec", 16,
+			types.Field{Name: "tv_sec", Type: types.I64},
+			types.Field{Name: "tv_nsec", Type: types.I64, Offset: 8},
+		),
+	}
+}
+
+// funcArgs is what FuncArgs answers for a function or BTF tracepoint.
+type funcArgs struct{ args, ret types.Type }
+
+func newCannedFuncs() map[string]funcArgs {
+	args := func(name string, fields ...types.Field) types.Type {
+		for i := range fields {
+			fields[i].Offset = 8 * i
+		}
+		return types.Type{Kind: types.Record, Name: "struct " + name + "_args", Ctx: true, Size: 8 * len(fields), Fields: fields}
+	}
+	void := types.Type{Kind: types.Void}
+	task := kptr(named("struct task_struct", 3264))
+	return map[string]funcArgs{
+		// ssize_t vfs_read(struct file *file, char *buf, size_t count, loff_t *pos)
+		"kfunc:vfs_read": {args("vfs_read",
+			types.Field{Name: "file", Type: kptr(named("struct file", 232))},
+			types.Field{Name: "buf", Type: kptr(types.U8)},
+			types.Field{Name: "count", Type: types.U64},
+			types.Field{Name: "pos", Type: kptr(types.I64)},
+		), types.I64},
+		// sys_enter(struct pt_regs *regs, long id)
+		"tp_btf:sys_enter": {args("sys_enter",
+			types.Field{Name: "regs", Type: kptr(named("struct pt_regs", 168))},
+			types.Field{Name: "id", Type: types.I64},
+		), void},
+		// sched_switch(bool preempt, struct task_struct *prev, struct task_struct *next, unsigned int prev_state)
+		"tp_btf:sched_switch": {args("sched_switch",
+			types.Field{Name: "preempt", Type: types.U8},
+			types.Field{Name: "prev", Type: task},
+			types.Field{Name: "next", Type: task},
+			types.Field{Name: "prev_state", Type: types.U32},
+		), void},
+	}
+}
 
 // cannedKernelAddrs are kernel symbols for kaddr() in tests.
 var cannedKernelAddrs = map[string]uint64{
 	"vfs_read": 0xffffffff81412340, "do_sys_openat2": 0xffffffff814056a0, "schedule": 0xffffffff81e3c1b0,
 }
 
-// KernelAddr implements probe.AddrEnv over canned kernel symbols.
+// KernelAddr implements probe.Env over canned kernel symbols.
 func (e *Env) KernelAddr(name string) (uint64, error) {
 	if a, ok := cannedKernelAddrs[name]; ok {
 		return a, nil
@@ -139,12 +136,12 @@ func (e *Env) KernelAddr(name string) (uint64, error) {
 	return 0, fmt.Errorf("no kernel symbol %s", name)
 }
 
-// UserAddr implements probe.AddrEnv; tests resolve no user symbols.
+// UserAddr implements probe.Env; tests resolve no user symbols.
 func (e *Env) UserAddr(path, name string) (uint64, error) {
 	return 0, fmt.Errorf("no symbol %s in %s (probetest resolves none)", name, path)
 }
 
-// CgroupID implements probe.AddrEnv: the canned root cgroup has id 1.
+// CgroupID implements probe.Env: the canned root cgroup has id 1.
 func (e *Env) CgroupID(path string) (uint64, error) {
 	if path == "/sys/fs/cgroup" {
 		return 1, nil

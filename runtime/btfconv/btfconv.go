@@ -1,4 +1,8 @@
-package probe
+// Package btfconv converts the kernel's BTF types (as cilium/ebpf/btf
+// reads them) to gbt's types: struct and union records, and the args
+// records of functions and BTF tracepoints. runtime/kernel answers the
+// front end's questions about kernel types with it.
+package btfconv
 
 import (
 	"errors"
@@ -9,26 +13,14 @@ import (
 	"github.com/gbt-dev/gbt/lang/types"
 )
 
-// StructEnv is an Env that knows the layouts of kernel structs and unions,
-// from BTF. The checker asks it for the records that scripts reach through
-// curtask, casts such as (struct task_struct *)arg0, and their fields.
-type StructEnv interface {
-	// Struct returns the record named "struct name" or "union name";
-	// ErrNoStruct wraps the error when the kernel has no such type.
-	Struct(name string) (types.Type, error)
-}
-
-// ErrNoStruct is the error of StructEnv.Struct for an unknown name.
-var ErrNoStruct = errors.New("no such struct or union in the kernel's BTF")
-
-// RecordFromBTF converts a BTF struct or union to a types.Record. Members
+// Record converts a BTF struct or union to a types.Record. Members
 // of named struct or union types become records with only their Name and
 // Size (the checker resolves them again by name when a script goes into
 // them), so converting task_struct does not convert the whole kernel;
 // members of anonymous structs and unions are converted in place, and the
 // members of an anonymous struct or union member are lifted into the
 // record, as C lets code name them.
-func RecordFromBTF(t btf.Type) (types.Type, error) {
+func Record(t btf.Type) (types.Type, error) {
 	switch s := btf.UnderlyingType(t).(type) {
 	case *btf.Struct:
 		return record("struct "+s.Name, s.Size, s.Members, 0)
@@ -146,19 +138,10 @@ func pointee(t btf.Type, depth int) types.Type {
 	return types.U8
 }
 
-// FuncEnv is an Env that knows the BTF signatures of kernel functions and
-// BTF-enabled tracepoints: the args of kfunc/kretfunc and tp_btf probes.
-type FuncEnv interface {
-	// FuncArgs returns the args record of a kfunc/kretfunc (kind
-	// "kfunc") or tp_btf (kind "tp_btf") target: one 8-byte slot per
-	// argument, as the program's context holds them, and the function's
-	// return type (Void for tracepoints).
-	FuncArgs(kind, name string) (args types.Type, ret types.Type, err error)
-}
-
-// ArgsFromProto converts a BTF function prototype to an args record of
-// 8-byte slots; skip drops leading parameters (a tracepoint's __data).
-func ArgsFromProto(name string, proto *btf.FuncProto, skip int) (args types.Type, ret types.Type, err error) {
+// FuncArgs converts a BTF function prototype to an args record of
+// 8-byte slots, as probe.Env.FuncArgs returns it; skip drops leading
+// parameters (a tracepoint's __data).
+func FuncArgs(name string, proto *btf.FuncProto, skip int) (args types.Type, ret types.Type, err error) {
 	args = types.Type{Kind: types.Record, Name: "struct " + name + "_args", Ctx: true}
 	for i, p := range proto.Params[min(skip, len(proto.Params)):] {
 		t, err := memberType(p.Type, 0)
@@ -182,11 +165,4 @@ func ArgsFromProto(name string, proto *btf.FuncProto, skip int) (args types.Type
 		}
 	}
 	return args, ret, nil
-}
-
-// EnumEnv is an Env that knows the kernel's enum constants (from BTF):
-// TCP_ESTABLISHED, SKB_DROP_REASON_NOT_SPECIFIED, ...
-type EnumEnv interface {
-	// EnumValue returns the value of an enumerator and whether it exists.
-	EnumValue(name string) (int64, bool)
 }

@@ -1,0 +1,98 @@
+package check_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/gbt-dev/gbt/lang/check"
+	"github.com/gbt-dev/gbt/lang/diag"
+	"github.com/gbt-dev/gbt/lang/parse"
+	"github.com/gbt-dev/gbt/lang/probe"
+	"github.com/gbt-dev/gbt/lang/probe/probetest"
+	"github.com/gbt-dev/gbt/lang/types"
+	"github.com/gbt-dev/gbt/stdlib"
+)
+
+// noMachine is an Env that can answer nothing but the tracepoints of
+// probetest's: it has no BTF, no symbols, no cgroups, no ELF files.
+type noMachine struct{ *probetest.Env }
+
+func (noMachine) Struct(string) (types.Type, error) { return types.Type{}, probe.ErrUnavailable }
+func (noMachine) FuncArgs(string, string) (types.Type, types.Type, error) {
+	return types.Type{}, types.Type{}, probe.ErrUnavailable
+}
+func (noMachine) EnumValue(string) (int64, bool)             { return 0, false }
+func (noMachine) KernelAddr(string) (uint64, error)          { return 0, probe.ErrUnavailable }
+func (noMachine) UserAddr(string, string) (uint64, error)    { return 0, probe.ErrUnavailable }
+func (noMachine) CgroupID(string) (uint64, error)            { return 0, probe.ErrUnavailable }
+func (noMachine) USDTSites(string) ([]probe.USDTSite, error) { return nil, probe.ErrUnavailable }
+func (noMachine) UserFunctions(string) ([]string, error)     { return nil, probe.ErrUnavailable }
+
+// checkWith checks src against env and renders its diagnostics.
+func checkWith(env probe.Env, src string) string {
+	prog, diags := parse.Parse("stdin", src)
+	if !diags.HasErrors() {
+		_, diags = check.Check(prog, check.Config{Env: env, Builtins: stdlib.New()})
+	}
+	var b strings.Builder
+	diag.RenderAll(&b, diag.Source{Name: "stdin", Text: src}, diags)
+	return b.String()
+}
+
+// TestEnvUnavailable: what a script needs that its Env cannot answer is
+// reported as when there is no Env at all.
+func TestEnvUnavailable(t *testing.T) {
+	tests := []struct{ src, want string }{
+		{`kfunc:vfs_read { @ = args->count; }`, "ERROR: kfunc probes need the kernel's BTF, which gbt has no access to here"},
+		{`tp_btf:sched_switch { @ = args->prev_state; }`, "ERROR: tp_btf probes need the kernel's BTF, which gbt has no access to here"},
+		{`BEGIN { @ = curtask->pid; }`, "ERROR: Struct/union of type 'struct task_struct' is not known to gbt: reading kernel structs needs the kernel's BTF, which gbt has no access to here"},
+		{`BEGIN { @ = kaddr("vfs_read"); }`, `ERROR: kaddr() needs the running system to resolve "vfs_read"`},
+		{`BEGIN { @ = cgroupid("/sys/fs/cgroup"); }`, `ERROR: cgroupid() needs the running system to resolve "/sys/fs/cgroup"`},
+		{`uprobe:/bin/sh:main { @ = uaddr("main"); }`, `ERROR: uaddr() needs the running system to resolve "main"`},
+		{`usdt:/usr/lib/libpython3.so:gc__start { }`, `ERROR: cannot read USDT probes without a probe environment`},
+	}
+	for _, tt := range tests {
+		got := checkWith(noMachine{probetest.New()}, tt.src)
+		if !strings.Contains(got, tt.want) {
+			t.Errorf("%s:\n%s\nwant %s", tt.src, got, tt.want)
+		}
+		if none := checkWith(nil, tt.src); none != got {
+			t.Errorf("%s: without an Env:\n%s\nwith an Env that cannot answer:\n%s", tt.src, none, got)
+		}
+		if full := checkWith(probetest.New(), tt.src); strings.Contains(full, tt.want) {
+			t.Errorf("%s: with the canned machine:\n%s", tt.src, full)
+		}
+	}
+}
+
+// TestUSDT: usdt probes expand to the sites of the file's notes, with
+// their arguments.
+func TestUSDT(t *testing.T) {
+	info, out := checkSource(`usdt:/usr/lib/libpython3.so:python:function__* { @[str(arg1)] = count(); }
+usdt:/usr/lib/libpython3.so:gc__start { @gc = count(); }`)
+	if info == nil {
+		t.Fatal(out)
+	}
+	var got []string
+	for _, pi := range info.Probes {
+		for _, pt := range pi.Points {
+			got = append(got, pt.Name)
+			if pt.USDT == nil || pt.Path != "/usr/lib/libpython3.so" || pt.Func != pt.USDT.Name {
+				t.Errorf("%s: point %+v", pt.Name, pt)
+			}
+		}
+	}
+	want := "usdt:/usr/lib/libpython3.so:python:function__entry usdt:/usr/lib/libpython3.so:python:function__return usdt:/usr/lib/libpython3.so:python:gc__start"
+	if strings.Join(got, " ") != want {
+		t.Errorf("points %v, want %s", got, want)
+	}
+	for src, want := range map[string]string{
+		`usdt:/usr/lib/libpython3.so:nosuch { }`:    "ERROR: No probes to attach for usdt:/usr/lib/libpython3.so:nosuch",
+		`usdt:/nonexistent:python:gc__start { }`:    "ERROR: read USDT probes of /nonexistent",
+		`usdt:/usr/lib/libpython3.so:gc__start { }`: "",
+	} {
+		if _, out := checkSource(src); !strings.Contains(out, want) || (want == "" && out != "") {
+			t.Errorf("%s:\n%s\nwant %q", src, out, want)
+		}
+	}
+}

@@ -1,0 +1,129 @@
+package probe_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/gbt-dev/gbt/lang/probe"
+)
+
+// TestExpandSelf: self:signal:SIGNAL names one of the signals bpftrace
+// allows (SIGUSR1), and the point carries the signal the runtime waits
+// for; other triggers and signals are errors in bpftrace's words.
+func TestExpandSelf(t *testing.T) {
+	tests := []struct {
+		parts []string
+		name  string
+		sig   int
+		err   string
+	}{
+		{parts: []string{"signal", "SIGUSR1"}, name: "self:signal:SIGUSR1", sig: 10},
+		{parts: []string{"signal", "sighup"}, err: "sighup is not a supported signal"},
+		{parts: []string{"signal", "SIGUSR2"}, err: "SIGUSR2 is not a supported signal"},
+		{parts: []string{"signal", "SIGUSR*"}, err: "SIGUSR* is not a supported signal"},
+		{parts: []string{"keypress", "space"}, err: "keypress is not a supported trigger"},
+		{parts: []string{"signal"}, err: "Invalid self probe: self:signal"},
+		{parts: []string{"signal", "SIGUSR1", "x"}, err: "Invalid self probe: self:signal:SIGUSR1:x"},
+	}
+	for _, tt := range tests {
+		a := ap("self", tt.parts...)
+		pts, err := probe.Expand(a, nil)
+		if tt.err != "" {
+			if err == nil || err.Error() != tt.err {
+				t.Errorf("%s: error %v, want %q", a.Raw, err, tt.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", a.Raw, err)
+			continue
+		}
+		if len(pts) != 1 || pts[0].Name != tt.name || pts[0].Signal != tt.sig || pts[0].Kind.Attach != probe.AttachSignal {
+			t.Errorf("%s: got %+v, want one point %s on signal %d", a.Raw, pts, tt.name, tt.sig)
+		}
+	}
+}
+
+// TestExpandFillsAttach: expand puts in each point what attaching it
+// needs, so that runtime never looks at a kind's name.
+func TestExpandFillsAttach(t *testing.T) {
+	tests := []struct {
+		raw    []string
+		attach probe.Attach
+		ret    bool
+		perf   *probe.Perf
+	}{
+		{raw: []string{"profile", "99"}, attach: probe.AttachPerfEvent, perf: &probe.Perf{Type: probe.PerfSoftware, Config: 0, Sample: 99, Freq: true, AllCPUs: true}},
+		{raw: []string{"interval", "ms", "100"}, attach: probe.AttachPerfEvent, perf: &probe.Perf{Type: probe.PerfSoftware, Config: 0, Sample: 100e6}},
+		{raw: []string{"i", "2"}, attach: probe.AttachPerfEvent, perf: &probe.Perf{Type: probe.PerfSoftware, Config: 0, Sample: 2e9}},
+		{raw: []string{"p", "us", "250"}, attach: probe.AttachPerfEvent, perf: &probe.Perf{Type: probe.PerfSoftware, Config: 0, Sample: 250e3, AllCPUs: true}},
+		{raw: []string{"software", "faults"}, attach: probe.AttachPerfEvent, perf: &probe.Perf{Type: probe.PerfSoftware, Config: 2, Sample: 100, AllCPUs: true}},
+		{raw: []string{"s", "cs", "7"}, attach: probe.AttachPerfEvent, perf: &probe.Perf{Type: probe.PerfSoftware, Config: 3, Sample: 7, AllCPUs: true}},
+		{raw: []string{"hardware", "cache-misses"}, attach: probe.AttachPerfEvent, perf: &probe.Perf{Type: probe.PerfHardware, Config: 3, Sample: 1000000, AllCPUs: true}},
+		{raw: []string{"kprobe", "vfs_read"}, attach: probe.AttachKprobe},
+		{raw: []string{"kr", "vfs_read"}, attach: probe.AttachKprobe, ret: true},
+		{raw: []string{"uprobe", "/bin/sh", "main"}, attach: probe.AttachUprobe},
+		{raw: []string{"ur", "/bin/sh", "main"}, attach: probe.AttachUprobe, ret: true},
+		{raw: []string{"kretfunc", "vfs_read"}, attach: probe.AttachTracing, ret: true},
+		{raw: []string{"BEGIN"}, attach: probe.AttachRunOnce},
+	}
+	for _, tt := range tests {
+		a := ap(tt.raw[0], tt.raw[1:]...)
+		pts, err := probe.Expand(a, nil)
+		if err != nil || len(pts) != 1 {
+			t.Errorf("%s: %v, %d points", a.Raw, err, len(pts))
+			continue
+		}
+		pt := pts[0]
+		if pt.Kind.Attach != tt.attach || pt.Return != tt.ret {
+			t.Errorf("%s: attach %v, return %v; want %v, %v", a.Raw, pt.Kind.Attach, pt.Return, tt.attach, tt.ret)
+		}
+		if (pt.Perf == nil) != (tt.perf == nil) || pt.Perf != nil && *pt.Perf != *tt.perf {
+			t.Errorf("%s: perf %+v, want %+v", a.Raw, pt.Perf, tt.perf)
+		}
+	}
+}
+
+// TestKindProperties: the properties kinds are checked, compiled and
+// attached by agree with each other.
+func TestKindProperties(t *testing.T) {
+	runAt := map[probe.RunAt]int{}
+	for _, k := range probe.Kinds() {
+		if k.Supported != (k.Attach != probe.AttachNone) {
+			t.Errorf("%s: supported %v, attach %v", k, k.Supported, k.Attach)
+		}
+		if (k.Attach == probe.AttachRunOnce) != (k.RunAt != probe.RunOnEvent) {
+			t.Errorf("%s: attach %v, run at %v", k, k.Attach, k.RunAt)
+		}
+		runAt[k.RunAt]++
+		if (k.Prog == probe.ProgTracing) != (k.Tracing != probe.TracingNone) {
+			t.Errorf("%s: program %v, tracing target %v", k, k.Prog, k.Tracing)
+		}
+		if k.ArgN == probe.ArgsRegs && k.Prog != probe.ProgKprobe {
+			t.Errorf("%s: arguments in registers without pt_regs", k)
+		}
+		if k.Prog == probe.ProgTestRun && !(k.PerPoint || k.RunAt != probe.RunOnEvent) {
+			t.Errorf("%s: programs run by BPF_PROG_TEST_RUN carry no cookie: compile one per point", k)
+		}
+	}
+	if runAt[probe.RunAtStart] != 1 || runAt[probe.RunAtEnd] != 1 {
+		t.Errorf("kinds run at start and end: %v", runAt)
+	}
+}
+
+// TestListed: -l lists BEGIN, END, the perf events and the self probes
+// from the kinds alone.
+func TestListed(t *testing.T) {
+	var got []string
+	for _, k := range probe.Kinds() {
+		got = append(got, k.Listed()...)
+	}
+	for _, want := range []string{"BEGIN", "END", "software:cpu-clock:", "software:bpf-output:", "hardware:cpu-cycles:", "hardware:ref-cycles:", "self:signal:SIGUSR1"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("%s is not listed: %q", want, got)
+		}
+	}
+	if len(got) != 2+11+10+1 {
+		t.Errorf("listed %d probes: %q", len(got), got)
+	}
+}

@@ -1,0 +1,156 @@
+package btfconv
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+
+	"github.com/cilium/ebpf/btf"
+
+	"github.com/gbt-dev/gbt/lang/probe"
+	"github.com/gbt-dev/gbt/lang/probe/probetest"
+	"github.com/gbt-dev/gbt/lang/types"
+)
+
+// kernelBTF builds a subset of the BTF of the 6.18 kernel probetest's
+// canned data comes from: some structs, by name, and some prototypes, by
+// "kind:name".
+func kernelBTF() (structs map[string]btf.Type, protos map[string]*btf.FuncProto) {
+	i32 := &btf.Int{Name: "int", Size: 4, Encoding: btf.Signed}
+	u32 := &btf.Int{Name: "unsigned int", Size: 4}
+	u64 := &btf.Int{Name: "long long unsigned int", Size: 8}
+	i64 := &btf.Int{Name: "long long int", Size: 8, Encoding: btf.Signed}
+	char := &btf.Int{Name: "char", Size: 1, Encoding: btf.Char}
+	pid := &btf.Typedef{Name: "pid_t", Type: i32}
+	task := &btf.Struct{Name: "task_struct", Size: 3264}
+	mm := &btf.Struct{Name: "mm_struct", Size: 1344, Members: []btf.Member{
+		{Name: "task_size", Type: u64, Offset: 8 * 8},
+		{Name: "map_count", Type: i32, Offset: 88 * 8},
+	}}
+	se := &btf.Struct{Name: "sched_entity", Size: 320, Members: []btf.Member{
+		{Name: "on_rq", Type: &btf.Int{Name: "unsigned char", Size: 1}, Offset: 64 * 8},
+		{Name: "vruntime", Type: u64, Offset: 104 * 8},
+		{Name: "nr_migrations", Type: u64, Offset: 168 * 8},
+	}}
+	task.Members = []btf.Member{
+		{Name: "__state", Type: u32, Offset: 24 * 8},
+		{Name: "flags", Type: u32, Offset: 44 * 8},
+		{Name: "se", Type: se, Offset: 128 * 8},
+		{Name: "mm", Type: &btf.Pointer{Target: mm}, Offset: 1176 * 8},
+		// unsigned sched_reset_on_fork:1; sched_contributes_to_load:1; ...
+		{Name: "sched_reset_on_fork", Type: u32, Offset: 1240 * 8, BitfieldSize: 1},
+		{Name: "sched_contributes_to_load", Type: u32, Offset: 1240*8 + 1, BitfieldSize: 1},
+		{Name: "pid", Type: pid, Offset: 1264 * 8},
+		{Name: "tgid", Type: pid, Offset: 1268 * 8},
+		{Name: "real_parent", Type: &btf.Pointer{Target: task}, Offset: 1280 * 8},
+		// An anonymous union whose members are the task's own.
+		{Name: "", Type: &btf.Union{Size: 8, Members: []btf.Member{
+			{Name: "start_time_alias", Type: u64},
+		}}, Offset: 1400 * 8},
+		{Name: "comm", Type: &btf.Array{Type: char, Nelems: 16}, Offset: 1752 * 8},
+	}
+	regs := &btf.Struct{Name: "pt_regs", Size: 168, Members: []btf.Member{
+		{Name: "ax", Type: u64, Offset: 80 * 8}, {Name: "si", Type: u64, Offset: 104 * 8}, {Name: "di", Type: u64, Offset: 112 * 8},
+	}}
+	ts := &btf.Struct{Name: "__kernel_timespec", Size: 16, Members: []btf.Member{
+		{Name: "tv_sec", Type: i64}, {Name: "tv_nsec", Type: i64, Offset: 8 * 8},
+	}}
+	structs = map[string]btf.Type{}
+	for _, s := range []*btf.Struct{task, se, mm, regs, ts} {
+		structs["struct "+s.Name] = s
+	}
+
+	long := &btf.Int{Name: "long", Size: 8, Encoding: btf.Signed}
+	ulong := &btf.Int{Name: "long unsigned int", Size: 8}
+	void := &btf.Pointer{Target: &btf.Void{}}
+	protos = map[string]*btf.FuncProto{
+		"kfunc:vfs_read": {Return: long, Params: []btf.FuncParam{
+			{Name: "file", Type: &btf.Pointer{Target: &btf.Struct{Name: "file", Size: 232}}},
+			{Name: "buf", Type: &btf.Pointer{Target: char}},
+			{Name: "count", Type: ulong},
+			{Name: "pos", Type: &btf.Pointer{Target: long}},
+		}},
+		"tp_btf:sys_enter": {Return: &btf.Void{}, Params: []btf.FuncParam{
+			{Name: "__data", Type: void}, {Name: "regs", Type: &btf.Pointer{Target: regs}}, {Name: "id", Type: long},
+		}},
+		"tp_btf:sched_switch": {Return: &btf.Void{}, Params: []btf.FuncParam{
+			{Name: "__data", Type: void}, {Name: "preempt", Type: &btf.Int{Name: "_Bool", Size: 1, Encoding: btf.Bool}},
+			{Name: "prev", Type: &btf.Pointer{Target: task}}, {Name: "next", Type: &btf.Pointer{Target: task}},
+			{Name: "prev_state", Type: &btf.Int{Name: "unsigned int", Size: 4}},
+		}},
+	}
+	return structs, protos
+}
+
+// TestCannedRecords: converting the kernel's BTF gives the records
+// probetest answers with, so the front end's tests check what the real
+// kernel would give.
+func TestCannedRecords(t *testing.T) {
+	env := probetest.New()
+	structs, protos := kernelBTF()
+	for name, typ := range structs {
+		got, err := Record(typ)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		want, err := env.Struct(name)
+		if err != nil {
+			t.Fatalf("probetest: %v", err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s:\nconverted %+v\nprobetest %+v", name, got, want)
+		}
+	}
+	for key, proto := range protos {
+		kind, name := "kfunc", key[len("kfunc:"):]
+		skip := 0
+		if key[:len("tp_btf:")] == "tp_btf:" {
+			kind, name, skip = "tp_btf", key[len("tp_btf:"):], 1
+		}
+		args, ret, err := FuncArgs(name, proto, skip)
+		if err != nil {
+			t.Fatalf("%s: %v", key, err)
+		}
+		wantArgs, wantRet, err := env.FuncArgs(kind, name)
+		if err != nil {
+			t.Fatalf("probetest: %v", err)
+		}
+		if !reflect.DeepEqual(args, wantArgs) || !reflect.DeepEqual(ret, wantRet) {
+			t.Errorf("%s:\nconverted %+v -> %+v\nprobetest %+v -> %+v", key, args, ret, wantArgs, wantRet)
+		}
+	}
+	if _, err := env.Struct("struct file"); !errors.Is(err, probe.ErrNoStruct) {
+		t.Errorf("probetest knows struct file: %v", err)
+	}
+}
+
+// TestRecordEdges: what gbt cannot type is refused or read as bytes.
+func TestRecordEdges(t *testing.T) {
+	u8 := &btf.Int{Name: "unsigned char", Size: 1}
+	s := &btf.Struct{Name: "edges", Size: 40, Members: []btf.Member{
+		{Name: "bytes", Type: &btf.Array{Type: u8, Nelems: 4}},                    // not char: an array
+		{Name: "fn", Type: &btf.Pointer{Target: &btf.FuncProto{}}, Offset: 8 * 8}, // void *-like
+		{Name: "pp", Type: &btf.Pointer{Target: &btf.Pointer{Target: u8}}, Offset: 16 * 8},
+		{Name: "", Type: &btf.Struct{Members: []btf.Member{{Name: "inner", Type: u8}}}, Offset: 24 * 8},
+		{Name: "", Type: u8, Offset: 32 * 8, BitfieldSize: 3}, // unnamed padding
+	}}
+	got, err := Record(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := types.Type{Kind: types.Record, Name: "struct edges", Size: 40, Fields: []types.Field{
+		{Name: "bytes", Type: types.ArrayOf(types.U8, 4)},
+		{Name: "fn", Type: types.PointerTo(types.U8, types.Kernel), Offset: 8},
+		{Name: "pp", Type: types.PointerTo(types.PointerTo(types.U8, types.Kernel), types.Kernel), Offset: 16},
+		{Name: "inner", Type: types.U8, Offset: 24},
+	}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("converted %+v\nwant      %+v", got, want)
+	}
+	if _, err := Record(&btf.Struct{Name: "f", Members: []btf.Member{{Name: "x", Type: &btf.Float{Size: 8}}}}); err == nil {
+		t.Error("a float member was converted")
+	}
+	if _, err := Record(u8); err == nil {
+		t.Error("an int was converted to a record")
+	}
+}

@@ -1,0 +1,136 @@
+package stdlib
+
+import (
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/types"
+)
+
+// Gen is the code generator as emitters see it: generic primitives, none
+// of them about one builtin. Registers R0-R5 are scratch between helper
+// calls; R6 holds the context; values that live across calls go in the
+// callee-saved registers TakeReg hands out.
+type Gen interface {
+	Code
+	Frame
+	Values
+	Maps
+	Events
+	Context
+}
+
+// Code appends instructions to the current program.
+type Code interface {
+	// Emit appends instructions.
+	Emit(insns ...asm.Instruction)
+	// Label returns a fresh jump label; Place binds it to the next
+	// instruction emitted.
+	Label() string
+	Place(label string)
+	// ExitProbe jumps to the end of the probe.
+	ExitProbe()
+}
+
+// Frame manages the 512-byte stack frame and the callee-saved registers.
+type Frame interface {
+	// Alloc reserves size bytes (rounded to 8) for the current statement
+	// and returns their offset from R10.
+	Alloc(size int) int16
+	// Mark and Reset give back what was allocated since Mark.
+	Mark() int
+	Reset(mark int)
+	// Zero writes size zero bytes at R10+off.
+	Zero(off int16, size int)
+	// Addr loads R10+off into dst.
+	Addr(dst asm.Register, off int16)
+	// TakeReg returns a free callee-saved register (R7-R9); FreeReg gives
+	// it back.
+	TakeReg() asm.Register
+	FreeReg(r asm.Register)
+}
+
+// Values evaluates the script's expressions.
+type Values interface {
+	// TypeOf returns the checked type of an expression.
+	TypeOf(e ast.Expr) types.Type
+	// Const returns a folded constant.
+	Const(e ast.Expr) (int64, bool)
+	// InRegister reports whether values of t are held in a register
+	// (integers and integer-like handles) rather than in memory.
+	InRegister(t types.Type) bool
+	// LoadConst puts v into dst (a 64-bit load when it needs one).
+	LoadConst(dst asm.Register, v int64)
+	// EvalInt evaluates an integer expression into dst.
+	EvalInt(e ast.Expr, dst asm.Register)
+	// EvalMem evaluates a value of type t into the frame at R10+off.
+	EvalMem(e ast.Expr, t types.Type, off int16)
+	// Store evaluates e into a slot of type t at R10+off: a register
+	// value is stored with t's width, a memory value evaluated in place.
+	Store(e ast.Expr, t types.Type, off int16)
+	// Space returns the address space a pointer of type ptr points into
+	// (user memory in uprobes when the type does not say).
+	Space(ptr types.Type) types.AddrSpace
+	// ReadMem copies size bytes from the address ptr evaluates to into
+	// R10+off (user or kernel memory, by the pointer and the probe).
+	ReadMem(ptr ast.Expr, off int16, size int)
+	// CompareStrings sets dst to 0 if the strings are equal (up to their
+	// NUL, or their first limit bytes when limit >= 0), else 1.
+	CompareStrings(a, b ast.Expr, limit int, dst asm.Register)
+}
+
+// Maps reaches the script's maps.
+type Maps interface {
+	// MapKey builds the key of m (m.Keys, zero-padded) in a new frame slot
+	// and returns its offset.
+	MapKey(m *ast.MapRef) int16
+	// MapPtr returns the instruction loading a pointer to the map m names
+	// into dst (for helper calls); m must be a map the script created.
+	MapPtr(dst asm.Register, m *ast.MapRef) asm.Instruction
+	// ContinueCallback returns the instruction loading into R2 a callback
+	// for bpf_for_each_map_elem that visits every element.
+	ContinueCallback() asm.Instruction
+}
+
+// Events sends ring-buffer records. A record starts with its 8-byte event
+// id; the user-space side of the event's Codec decodes it.
+type Events interface {
+	// NewEvent registers an event of codec c sent by call and returns it
+	// with its id set and its size 8 (the id).
+	NewEvent(c *Codec, call *ast.Call) *Event
+	// Send copies size bytes at R10+off to the ring buffer, counting a
+	// failure as a lost event. The reader is woken when the ring is half
+	// full, or at once with force (records user space must act on now).
+	Send(off int16, size int, force bool)
+	// SendInPlace sends a record too big for the frame (ev.Size bytes):
+	// it reserves the record in the ring buffer, puts its address in rec
+	// and the event id first, lets fill write the rest (fill jumps to end
+	// to stop early), and submits it. A full ring counts a lost event.
+	SendInPlace(ev *Event, rec asm.Register, fill func(end string))
+}
+
+// Context reads what the probe and the run give: the probed function's
+// arguments, registers and stacks, and constants of the run.
+type Context interface {
+	// NumCPUs is the number of possible CPUs.
+	NumCPUs() int
+	// ChildPID is the pid of the -c command (0 without -c).
+	ChildPID() int
+	// ProbeID loads the index of the running probe's name into dst.
+	ProbeID(dst asm.Register)
+	// Retval loads the return value of the probed function.
+	Retval(dst asm.Register)
+	// FuncIP loads the address of the probed function (func).
+	FuncIP(dst asm.Register)
+	// StackArg loads stack argument i (sargN) of the probed function.
+	StackArg(i int, dst asm.Register)
+	// Arg loads argument i of the probed function or raw tracepoint.
+	Arg(i int, dst asm.Register)
+	// Reg loads a pt_regs register of a kprobe/uprobe context into dst.
+	Reg(name string, dst asm.Register)
+	// Stack loads the id of the current stack of type t (kstack or ustack,
+	// with its depth) into dst.
+	Stack(t types.Type, dst asm.Register)
+	// ElapsedBase loads the start time (ktime ns) into dst.
+	ElapsedBase(dst asm.Register)
+}

@@ -1,0 +1,357 @@
+package stdlib
+
+import (
+	"bytes"
+
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/check"
+	"github.com/gbt-dev/gbt/lang/types"
+)
+
+// stringEntries read, compare and join strings and raw bytes: str,
+// strncmp, strcontains, buf, join, strerror.
+func stringEntries() []*Entry {
+	joinEv := &Codec{Name: "join", Encode: joinEncode, Decode: joinDecode}
+	return []*Entry{
+		{Name: "str", Kind: check.Func, Doc: "str(ptr [, n]): read a NUL-terminated string", Type: strType, Emit: MemEmitter(strEmit)},
+		{Name: "strncmp", Kind: check.Func, Doc: "strncmp(a, b, n): compare at most n bytes; 0 if equal", Type: func(u *check.Use) types.Type {
+			if !arity(u, 3, 3) {
+				return types.Type{}
+			}
+			for i := 0; i < 2; i++ {
+				if u.ArgTypes[i].Kind != types.String {
+					u.Errorf("strncmp() only supports string arguments (%s provided)", u.ArgTypes[i].KindWord())
+					return types.Type{}
+				}
+			}
+			if _, ok := u.Const(2); !ok {
+				u.Errorf("strncmp() expects an integer literal as third argument")
+				return types.Type{}
+			}
+			return types.I64
+		}, Emit: IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) {
+			n, _ := g.Const(c.Args[2])
+			g.CompareStrings(c.Args[0], c.Args[1], int(n), dst)
+		})},
+		{Name: "strcontains", Kind: check.Func, Doc: "strcontains(s, \"lit\"): 1 if the string contains the literal", Type: strcontainsType,
+			Emit: IntEmitter(strcontainsEmit)},
+		{Name: "buf", Kind: check.Func, Doc: "buf(ptr, n): read n raw bytes", Type: func(u *check.Use) types.Type {
+			if !arity(u, 1, 2) {
+				return types.Type{}
+			}
+			n := int64(64)
+			if len(u.Args) == 2 {
+				if !u.ArgTypes[1].IsInt() {
+					u.Errorf("buf() expects an integer length (%s provided)", u.ArgTypes[1].KindWord())
+					return types.Type{}
+				}
+				n = int64(u.Strlen) // a length known when the probe runs: up to BPFTRACE_STRLEN
+				if v, ok := u.Const(1); ok {
+					if v < 0 || v > maxBufLen {
+						u.Errorf("buf() length must be between 0 and %d (%d provided)", maxBufLen, v)
+						return types.Type{}
+					}
+					n = v
+				}
+			}
+			return types.BufferOf(int(n))
+		}, Emit: MemEmitter(bufEmit)},
+		{Name: "join", Kind: check.Func, Doc: "join(argv [, sep]): print a NULL-terminated string array", Type: func(u *check.Use) types.Type {
+			if !arity(u, 1, 2) {
+				return types.Type{}
+			}
+			if t := u.ArgTypes[0]; !t.IsInt() && t.Kind != types.Pointer {
+				u.Errorf("join() only supports int or pointer arguments (%s provided)", t.KindWord())
+				return types.Type{}
+			}
+			if len(u.Args) == 2 {
+				if _, ok := u.StringLit(1); !ok {
+					u.Errorf("join() expects a string literal delimiter (%s provided)", u.ArgTypes[1].KindWord())
+					return types.Type{}
+				}
+			}
+			return types.Type{Kind: types.Void}
+		}, Emit: sends(joinEv), Events: []*Codec{joinEv}},
+		{Name: "strerror", Kind: check.Func, Doc: "strerror(errno): the error's text, as strerror(3)", Type: oneInt(types.Type{Kind: types.Strerror}),
+			Emit: argEmitter}, // the errno: user space renders the text
+		{Name: "path", Kind: check.Func, Doc: "path(struct path *): full path of a file",
+			Type:   notYet("path() needs kfunc probes (bpf_d_path), which this kernel refuses; print the dentry's name, e.g. str($f->f_path.dentry->d_name.name)"),
+			NoCode: "the type rule refuses every use (no bpf_d_path without kfunc probes)"},
+	}
+}
+
+// maxBufLen bounds buf()'s length: the bytes travel on the BPF stack.
+const maxBufLen = 256
+
+func strType(u *check.Use) types.Type {
+	if !arity(u, 1, 2) {
+		return types.Type{}
+	}
+	t := u.ArgTypes[0]
+	if !t.IsInt() && t.Kind != types.Pointer && t.Kind != types.String {
+		u.Errorf("str() expects an integer or a pointer type as first argument (%s provided)", t)
+		return types.Type{}
+	}
+	n := u.Strlen
+	if len(u.Args) == 2 {
+		if !u.ArgTypes[1].IsInt() {
+			u.Errorf("str() expects an integer as second argument (%s provided)", u.ArgTypes[1].KindWord())
+			return types.Type{}
+		}
+		if v, ok := u.Const(1); ok {
+			if v < 0 {
+				u.Errorf("str() length must not be negative (%d provided)", v)
+				return types.Type{}
+			}
+			if int(v)+1 < n {
+				n = int(v) + 1
+			}
+		}
+	}
+	if t.Kind == types.String && t.Size < n && t.Len != -1 {
+		n = t.Size
+	}
+	return types.StringOf(n)
+}
+
+// strEmit reads a NUL-terminated string: str(ptr [, n]).
+func strEmit(g Gen, c *ast.Call, off int16, size int) {
+	arg := c.Args[0]
+	at := g.TypeOf(arg)
+	if at.Kind == types.String {
+		g.EvalMem(arg, types.StringOf(size), off)
+		return
+	}
+	r := g.TakeReg()
+	g.EvalInt(arg, r)
+	fn := asm.FnProbeReadKernelStr
+	if g.Space(at) == types.User {
+		fn = asm.FnProbeReadUserStr
+	}
+	n := size
+	if len(c.Args) == 2 {
+		if v, ok := g.Const(c.Args[1]); ok && int(v)+1 < n {
+			n = int(v) + 1
+		} else if !ok {
+			// str(p, n): at most n bytes and the NUL, as bpftrace: the read
+			// size is min(n + 1, size), compared unsigned.
+			rn := g.TakeReg()
+			g.EvalInt(c.Args[1], rn)
+			fits := g.Label()
+			g.Emit(asm.Mov.Reg(asm.R2, rn), asm.Add.Imm(asm.R2, 1), asm.JLE.Imm(asm.R2, int32(size), fits),
+				asm.Mov.Imm(asm.R2, int32(size)))
+			g.Place(fits)
+			g.FreeReg(rn)
+			g.Addr(asm.R1, off)
+			g.Emit(asm.Mov.Reg(asm.R3, r), fn.Call())
+			g.FreeReg(r)
+			return
+		}
+	}
+	g.Addr(asm.R1, off)
+	g.Emit(asm.Mov.Imm(asm.R2, int32(n)), asm.Mov.Reg(asm.R3, r), fn.Call())
+	g.FreeReg(r)
+}
+
+// bufEmit reads n raw bytes, buf(ptr, n), into a record: how many bytes
+// were asked for (at most the capacity), then the bytes.
+func bufEmit(g Gen, c *ast.Call, off int16, size int) {
+	arg := c.Args[0]
+	at := g.TypeOf(arg)
+	r := g.TakeReg()
+	g.EvalInt(arg, r)
+	fn := asm.FnProbeReadKernel
+	if g.Space(at) == types.User {
+		fn = asm.FnProbeReadUser
+	}
+	capacity := size - 8
+	if len(c.Args) == 2 {
+		if _, ok := g.Const(c.Args[1]); !ok {
+			rn := g.TakeReg()
+			g.EvalInt(c.Args[1], rn)
+			fits := g.Label()
+			g.Emit(asm.Mov.Reg(asm.R2, rn), asm.JLE.Imm(asm.R2, int32(capacity), fits), asm.Mov.Imm(asm.R2, int32(capacity)))
+			g.Place(fits)
+			g.FreeReg(rn)
+			g.Emit(asm.StoreMem(asm.R10, off, asm.R2, asm.DWord))
+			g.Addr(asm.R1, off+8)
+			g.Emit(asm.Mov.Reg(asm.R3, r), fn.Call())
+			g.FreeReg(r)
+			return
+		}
+	}
+	g.Emit(asm.Mov.Imm(asm.R1, int32(capacity)), asm.StoreMem(asm.R10, off, asm.R1, asm.DWord))
+	g.Addr(asm.R1, off+8)
+	g.Emit(asm.Mov.Imm(asm.R2, int32(capacity)), asm.Mov.Reg(asm.R3, r), fn.Call())
+	g.FreeReg(r)
+}
+
+func strcontainsType(u *check.Use) types.Type {
+	if !arity(u, 2, 2) {
+		return types.Type{}
+	}
+	if u.ArgTypes[0].Kind != types.String {
+		u.Errorf("strcontains() expects a string as first argument (%s provided)", u.ArgTypes[0].KindWord())
+		return types.Type{}
+	}
+	if u.ArgTypes[1].Kind != types.String {
+		u.Errorf("strcontains() expects a string as second argument (%s provided)", u.ArgTypes[1].KindWord())
+		return types.Type{}
+	}
+	return types.U64
+}
+
+// strcontainsEmit sets dst to 1 if the string contains the literal: at
+// each position until the string's NUL, the literal's bytes are compared
+// in turn (unrolled: the literal is short and the string bounded).
+func strcontainsEmit(g Gen, c *ast.Call, dst asm.Register) {
+	st := g.TypeOf(c.Args[0])
+	lit, ok := c.Args[1].(*ast.StrLit)
+	if !ok {
+		strcontainsLoop(g, c, dst)
+		return
+	}
+	needle := lit.Value
+	if needle == "" {
+		g.Emit(asm.Mov.Imm(dst, 1))
+		return
+	}
+	off := g.Alloc(st.ByteSize())
+	g.EvalMem(c.Args[0], st, off)
+	found, missing, done := g.Label(), g.Label(), g.Label()
+	for i := 0; i+len(needle) <= st.Size; i++ {
+		next := g.Label()
+		g.Emit(asm.LoadMem(asm.R1, asm.R10, off+int16(i), asm.Byte), asm.JEq.Imm(asm.R1, 0, missing))
+		for k := 0; k < len(needle); k++ {
+			if k > 0 {
+				g.Emit(asm.LoadMem(asm.R1, asm.R10, off+int16(i+k), asm.Byte))
+			}
+			g.Emit(asm.JNE.Imm(asm.R1, int32(needle[k]), next))
+		}
+		g.Emit(asm.Ja.Label(found))
+		g.Place(next)
+	}
+	g.Place(missing)
+	g.Emit(asm.Mov.Imm(dst, 0), asm.Ja.Label(done))
+	g.Place(found)
+	g.Emit(asm.Mov.Imm(dst, 1))
+	g.Place(done)
+}
+
+// strcontainsLoop searches a string for another string known only when
+// the probe runs, with two bounded loops over the frame copies: at each
+// start i in the haystack, compare needle bytes k until the needle's NUL
+// (found), a mismatch (next i) or the haystack's end (not found: no later
+// start can match). Scratch registers only; the result goes through R0.
+func strcontainsLoop(g Gen, c *ast.Call, dst asm.Register) {
+	ht, nt := g.TypeOf(c.Args[0]), g.TypeOf(c.Args[1])
+	hoff := g.Alloc(ht.ByteSize())
+	g.EvalMem(c.Args[0], ht, hoff)
+	noff := g.Alloc(nt.ByteSize())
+	g.EvalMem(c.Args[1], nt, noff)
+	outer, inner, next, found, missing, done := g.Label(), g.Label(), g.Label(), g.Label(), g.Label(), g.Label()
+	i, k, p, h, n := asm.R1, asm.R2, asm.R3, asm.R4, asm.R5
+	g.Emit(asm.Mov.Imm(i, 0))
+	g.Place(outer)
+	g.Emit(asm.JGE.Imm(i, int32(ht.Size), missing), asm.Mov.Imm(k, 0))
+	g.Place(inner)
+	g.Emit(
+		asm.JGE.Imm(k, int32(nt.Size), found), // a needle without its NUL
+		asm.Mov.Reg(p, asm.R10), asm.Add.Imm(p, int32(noff)), asm.Add.Reg(p, k), asm.LoadMem(n, p, 0, asm.Byte),
+		asm.JEq.Imm(n, 0, found),
+		asm.Mov.Reg(h, i), asm.Add.Reg(h, k), asm.JGE.Imm(h, int32(ht.Size), missing),
+		asm.Mov.Reg(p, asm.R10), asm.Add.Imm(p, int32(hoff)), asm.Add.Reg(p, h), asm.LoadMem(h, p, 0, asm.Byte),
+		asm.JEq.Imm(h, 0, missing),
+		asm.JNE.Reg(h, n, next),
+		asm.Add.Imm(k, 1), asm.Ja.Label(inner),
+	)
+	g.Place(next)
+	g.Emit(asm.Add.Imm(i, 1), asm.Ja.Label(outer))
+	g.Place(missing)
+	g.Emit(asm.Mov.Imm(asm.R0, 0), asm.Ja.Label(done))
+	g.Place(found)
+	g.Emit(asm.Mov.Imm(asm.R0, 1))
+	g.Place(done)
+	g.Emit(asm.Mov.Reg(dst, asm.R0))
+}
+
+// join() reads at most JoinArgs strings of JoinArgSize bytes each, as
+// bpftrace 0.17 does; the strings end at the first empty one.
+const (
+	JoinArgs    = 16
+	JoinArgSize = 1024
+)
+
+// joinEncode sends join(arr [, delim]): the strings of a NULL-terminated
+// array of string pointers. The record (16 KiB, far more than the stack)
+// is built in place in the ring buffer; a slot after the last string is
+// left empty.
+func joinEncode(g Gen, c *ast.Call, ev *Event) {
+	ev.Format = " "
+	if len(c.Args) == 2 {
+		ev.Format = c.Args[1].(*ast.StrLit).Value
+	}
+	ev.Size = 8 + JoinArgs*JoinArgSize
+	read, readStr := asm.FnProbeReadKernel, asm.FnProbeReadKernelStr
+	if g.Space(g.TypeOf(c.Args[0])) == types.User {
+		read, readStr = asm.FnProbeReadUser, asm.FnProbeReadUserStr
+	}
+	arr, rec := g.TakeReg(), g.TakeReg()
+	defer g.FreeReg(arr)
+	defer g.FreeReg(rec)
+	g.EvalInt(c.Args[0], arr)
+	g.SendInPlace(ev, rec, func(end string) {
+		m := g.Mark()
+		ptr := g.Alloc(8)
+		for i := 0; i < JoinArgs; i++ {
+			slot := int16(8 + i*JoinArgSize)
+			last := g.Label()
+			g.Addr(asm.R1, ptr)
+			g.Emit(asm.Mov.Imm(asm.R2, 8), asm.Mov.Reg(asm.R3, arr), asm.Add.Imm(asm.R3, int32(8*i)), read.Call(),
+				asm.JNE.Imm(asm.R0, 0, last), // unreadable array: end here
+				asm.LoadMem(asm.R3, asm.R10, ptr, asm.DWord),
+				asm.JEq.Imm(asm.R3, 0, last), // the NULL that ends the array
+				asm.Mov.Reg(asm.R1, rec), asm.Add.Imm(asm.R1, int32(slot)), asm.Mov.Imm(asm.R2, JoinArgSize), readStr.Call())
+			next := g.Label()
+			g.Emit(asm.Ja.Label(next))
+			g.Place(last)
+			g.Emit(asm.StoreImm(rec, slot, 0, asm.Byte), asm.Ja.Label(end))
+			g.Place(next)
+		}
+		g.Reset(m)
+	})
+}
+
+// joinDecode prints the joined strings as a line.
+func joinDecode(ev *Event, h Host) (Handler, error) {
+	var line []byte
+	return func(rec []byte) error {
+		line = appendJoin(line[:0], rec, ev.Format)
+		return h.Printer().Line("join", line)
+	}, nil
+}
+
+// appendJoin joins the strings of a join() record with delim, up to the
+// first empty one, as bpftrace 0.17 does.
+func appendJoin(dst, rec []byte, delim string) []byte {
+	for i := 0; i < JoinArgs; i++ {
+		off := 8 + i*JoinArgSize
+		if off >= len(rec) {
+			break
+		}
+		slot := rec[off:min(off+JoinArgSize, len(rec))]
+		if n := bytes.IndexByte(slot, 0); n >= 0 {
+			slot = slot[:n]
+		}
+		if len(slot) == 0 {
+			break
+		}
+		if i > 0 {
+			dst = append(dst, delim...)
+		}
+		dst = append(dst, slot...)
+	}
+	return dst
+}

@@ -1,0 +1,126 @@
+package stdlib
+
+import (
+	"fmt"
+
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/check"
+	"github.com/gbt-dev/gbt/lang/probe"
+	"github.com/gbt-dev/gbt/lang/types"
+)
+
+// symbolEntries are stacks, symbols and addresses: kstack, ustack, ksym,
+// usym, kaddr, uaddr, func, kptr, uptr. BPF code carries addresses (and
+// the pid for user ones); user space turns them into names.
+func symbolEntries() []*Entry {
+	return []*Entry{
+		{Name: "kstack", Kind: check.VarOrFunc, Doc: "kstack, kstack([mode,] [limit]): kernel stack trace (mode bpftrace or perf)", Type: stackType(false),
+			Emit: stackEmitter(false)},
+		{Name: "ustack", Kind: check.VarOrFunc, Doc: "ustack, ustack([mode,] [limit]): user stack trace (mode bpftrace or perf)", Type: stackType(true),
+			Emit: stackEmitter(true)},
+		// ksym(addr) carries the address; user space names it.
+		{Name: "ksym", Kind: check.Func, Doc: "ksym(addr): kernel symbol name of an address", Type: oneInt(types.Type{Kind: types.Ksym}),
+			Emit: IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) { g.EvalInt(c.Args[0], dst) })},
+		// usym(addr) carries the address and the process id.
+		{Name: "usym", Kind: check.Func, Doc: "usym(addr): user symbol name of an address", Type: oneInt(types.Type{Kind: types.Usym}),
+			Emit: MemEmitter(func(g Gen, c *ast.Call, off int16, _ int) {
+				g.EvalMem(c.Args[0], types.U64, off)
+				storePid(g, off+8)
+			})},
+		{Name: "kaddr", Kind: check.Func, Doc: "kaddr(name): address of a kernel symbol", Type: resolved(func(ae probe.Env, u *check.Use, name string) (uint64, error) {
+			return ae.KernelAddr(name)
+		}), NoCode: "the type rule folds every use to a constant"},
+		{Name: "uaddr", Kind: check.Func, Doc: "uaddr(name): address of a symbol of the probed executable (uprobes)", Type: resolved(func(ae probe.Env, u *check.Use, name string) (uint64, error) {
+			k := probeKind(u)
+			if k == nil || !k.User { // uprobe, uretprobe, usdt
+				return 0, fmt.Errorf("uaddr() can only be used in uprobe, uretprobe and usdt probes")
+			}
+			return ae.UserAddr(u.Probe.Points[0].Path, name)
+		}), NoCode: "the type rule folds every use to a constant"},
+		// func is the probed function: the symbol of the instruction
+		// pointer at entry, a ksym in kernel probes, a usym in uprobes.
+		{Name: "func", Kind: check.Var, Doc: "name of the traced function", Type: funcType,
+			Emit: SplitEmitter{
+				Int: func(g Gen, _ *ast.Call, dst asm.Register) { g.FuncIP(dst) },
+				Mem: func(g Gen, _ *ast.Call, off int16, _ int) {
+					g.FuncIP(asm.R0)
+					g.Emit(asm.StoreMem(asm.R10, off, asm.R0, asm.DWord))
+					storePid(g, off+8)
+				},
+			}},
+		// These retype a value.
+		{Name: "uptr", Kind: check.Func, Doc: "uptr(p): p as a pointer into user memory", Type: addrSpaceType(types.User), Emit: argEmitter},
+		{Name: "kptr", Kind: check.Func, Doc: "kptr(p): p as a pointer into kernel memory", Type: addrSpaceType(types.Kernel), Emit: argEmitter},
+	}
+}
+
+// MaxStackDepth is the deepest stack kstack/ustack take: the kernel's
+// default perf_event_max_stack.
+const MaxStackDepth = 127
+
+// stackType is the type rule of kstack and ustack: bare, or called with a
+// mode (bpftrace, perf), a frame limit, or both.
+func stackType(user bool) func(u *check.Use) types.Type {
+	return func(u *check.Use) types.Type {
+		perf, depth := false, MaxStackDepth
+		if len(u.Args) > 2 {
+			u.Errorf("%s() takes at most 2 arguments (%d provided)", u.Name(), len(u.Args))
+			return types.Type{}
+		}
+		for i, a := range u.Args {
+			if id, ok := a.(*ast.Ident); ok && i == 0 {
+				switch id.Name {
+				case "bpftrace":
+				case "perf":
+					perf = true
+				default:
+					u.ErrorAt(a, "%s() mode must be bpftrace or perf (%s provided)", u.Name(), id.Name)
+					return types.Type{}
+				}
+				continue
+			}
+			n, ok := u.Const(i)
+			if !ok {
+				u.ErrorAt(a, "%s() expects a stack mode and/or an integer literal limit", u.Name())
+				return types.Type{}
+			}
+			if n < 1 || n > MaxStackDepth {
+				u.ErrorAt(a, "%s() limit must be between 1 and %d (%d provided)", u.Name(), MaxStackDepth, n)
+				return types.Type{}
+			}
+			depth = int(n)
+		}
+		return types.StackOf(user, perf, depth)
+	}
+}
+
+// stackEmitter takes the current kernel or user stack: bare names are
+// bpftrace mode at full depth; calls carry their type.
+func stackEmitter(user bool) IntEmitter {
+	return func(g Gen, c *ast.Call, dst asm.Register) {
+		t := types.StackOf(user, false, MaxStackDepth)
+		if c != nil {
+			t = g.TypeOf(c)
+		}
+		g.Stack(t, dst)
+	}
+}
+
+// storePid stores the current process id (tgid) at R10+off.
+func storePid(g Gen, off int16) {
+	g.Emit(asm.FnGetCurrentPidTgid.Call(), asm.RSh.Imm(asm.R0, 32), asm.StoreMem(asm.R10, off, asm.R0, asm.DWord))
+}
+
+func funcType(u *check.Use) types.Type {
+	k := probeKind(u)
+	if k == nil || !k.Func {
+		u.Errorf("The func builtin can not be used with '%s' probes", kindName(k))
+		return types.Type{}
+	}
+	if k.User {
+		return types.Type{Kind: types.Usym}
+	}
+	return types.Type{Kind: types.Ksym}
+}

@@ -1,0 +1,74 @@
+package stdlib
+
+import (
+	"time"
+
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/check"
+	"github.com/gbt-dev/gbt/lang/types"
+	"github.com/gbt-dev/gbt/runtime/output"
+)
+
+// timeEntries are clocks and the printing of times: nsecs, elapsed,
+// time(), strftime().
+func timeEntries() []*Entry {
+	u64 := fixed(types.U64)
+	timeEv := &Codec{Name: "time", Encode: timeEncode, Decode: timeDecode}
+	return []*Entry{
+		{Name: "nsecs", Kind: check.Var, Doc: "nanoseconds since boot (monotonic)", Type: u64,
+			Emit: helperInt(asm.FnKtimeGetNs)},
+		{Name: "elapsed", Kind: check.Var, Doc: "nanoseconds since gbt started the program", Type: u64,
+			Emit: IntEmitter(func(g Gen, _ *ast.Call, dst asm.Register) {
+				g.ElapsedBase(dst)
+				g.Emit(asm.FnKtimeGetNs.Call(), asm.Sub.Reg(asm.R0, dst), asm.Mov.Reg(dst, asm.R0))
+			})},
+		{Name: "time", Kind: check.Func, Doc: "time([fmt]): print the current time (strftime format)", Type: func(u *check.Use) types.Type {
+			if !arity(u, 0, 1) {
+				return types.Type{}
+			}
+			if len(u.Args) == 1 {
+				literalArg(u, 0)
+			}
+			return types.Type{Kind: types.Void}
+		}, Emit: sends(timeEv), Events: []*Codec{timeEv}},
+		{Name: "strftime", Kind: check.Func, Doc: "strftime(fmt, nsecs): format a timestamp", Type: func(u *check.Use) types.Type {
+			if !arity(u, 2, 2) {
+				return types.Type{}
+			}
+			format, ok := u.StringLit(0)
+			if !ok {
+				u.Errorf("strftime() expects a string literal (%s provided)", u.ArgTypes[0].KindWord())
+				return types.Type{}
+			}
+			if !u.ArgTypes[1].IsInt() {
+				u.Errorf("strftime() expects an integer timestamp (%s provided)", u.ArgTypes[1].KindWord())
+				return types.Type{}
+			}
+			// The value is the nsecs timestamp; the format travels in the type.
+			return types.Type{Kind: types.Timestamp, Name: format}
+		}, Emit: IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) { g.EvalInt(c.Args[1], dst) })},
+	}
+}
+
+// timeEncode sends a record of the id alone: user space reads the clock
+// when it handles it.
+func timeEncode(g Gen, c *ast.Call, ev *Event) {
+	ev.Format = "%H:%M:%S\n"
+	if len(c.Args) == 1 {
+		ev.Format = c.Args[0].(*ast.StrLit).Value
+	}
+	rec := g.Alloc(8)
+	sendID(g, ev, rec)
+	g.Send(rec, 8, false)
+}
+
+// timeDecode prints the wall time in the call's strftime format.
+func timeDecode(ev *Event, h Host) (Handler, error) {
+	var line []byte
+	return func([]byte) error {
+		line = output.AppendStrftime(line[:0], ev.Format, time.Now())
+		return h.Printer().Message("time", line)
+	}, nil
+}

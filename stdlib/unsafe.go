@@ -1,0 +1,112 @@
+package stdlib
+
+import (
+	"errors"
+	"fmt"
+	"os/exec"
+
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/check"
+	"github.com/gbt-dev/gbt/lang/probe"
+	"github.com/gbt-dev/gbt/lang/types"
+)
+
+// unsafeEntries act on the system and need --unsafe: system, signal,
+// override.
+func unsafeEntries() []*Entry {
+	systemEv := &Codec{Name: "system", Encode: formatEncode, Decode: formatDecode(runSystem)}
+	return []*Entry{
+		{Name: "system", Kind: check.Func, Doc: "system(fmt, ...): run a shell command (--unsafe)", Type: unsafeFmt,
+			Emit: sends(systemEv), Events: []*Codec{systemEv}},
+		{Name: "signal", Kind: check.Func, Doc: "signal(sig): send a signal to the current task (--unsafe)", Type: func(u *check.Use) types.Type {
+			if !unsafeOK(u) || !arity(u, 1, 1) {
+				return types.Type{}
+			}
+			if name, ok := u.StringLit(0); ok {
+				if _, ok := SignalNumber(name); !ok {
+					u.Errorf("%s is not a valid signal", name)
+				}
+			} else if !u.ArgTypes[0].IsInt() {
+				u.Errorf("signal() expects a signal name or number (%s provided)", u.ArgTypes[0].KindWord())
+			}
+			return types.Type{Kind: types.Void}
+		}, Emit: StmtEmitter(signalEmit)},
+		{Name: "override", Kind: check.Func, Doc: "override(rc): override a kprobed function's return value (--unsafe)", Type: func(u *check.Use) types.Type {
+			if !unsafeOK(u) || !arity(u, 1, 1) {
+				return types.Type{}
+			}
+			if k := probeKind(u); k == nil || k.Attach != probe.AttachKprobe || k.Return {
+				u.Errorf("override() can only be used with kprobes")
+				return types.Type{}
+			}
+			if !u.ArgTypes[0].IsInt() {
+				u.Errorf("override() expects an integer return value (%s provided)", u.ArgTypes[0].KindWord())
+				return types.Type{}
+			}
+			return types.Type{Kind: types.Void}
+		}, Emit: StmtEmitter(func(g Gen, c *ast.Call) {
+			g.EvalInt(c.Args[0], asm.R2)
+			g.Emit(asm.Mov.Reg(asm.R1, asm.R6), asm.FnOverrideReturn.Call())
+		})},
+	}
+}
+
+func unsafeOK(u *check.Use) bool {
+	if !u.Unsafe {
+		u.ErrorHint("run gbt with --unsafe to allow it", "%s() is an unsafe function being used in safe mode", u.Name())
+		return false
+	}
+	return true
+}
+
+func unsafeFmt(u *check.Use) types.Type {
+	if !unsafeOK(u) || !formatArity(u) {
+		return types.Type{}
+	}
+	CheckPrintf(u, 0)
+	return types.Type{Kind: types.Void}
+}
+
+// runSystem runs a command for system() (only compiled with --unsafe);
+// its output is printed in event order.
+func runSystem(h Host, cmdline []byte) error {
+	cmd := exec.Command("/bin/sh", "-c", string(cmdline))
+	cmd.Stderr = h.Stderr()
+	out, err := cmd.Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			fmt.Fprintf(h.Stderr(), "gbt: system(%q): %v\n", cmdline, err)
+		}
+	}
+	return h.Printer().Message("system", out)
+}
+
+// Signal numbers signal() accepts by name (x86-64 Linux).
+var signals = map[string]int32{
+	"SIGHUP": 1, "SIGINT": 2, "SIGQUIT": 3, "SIGILL": 4, "SIGTRAP": 5, "SIGABRT": 6, "SIGBUS": 7,
+	"SIGFPE": 8, "SIGKILL": 9, "SIGUSR1": 10, "SIGSEGV": 11, "SIGUSR2": 12, "SIGPIPE": 13,
+	"SIGALRM": 14, "SIGTERM": 15, "SIGCHLD": 17, "SIGCONT": 18, "SIGSTOP": 19, "SIGTSTP": 20,
+}
+
+// SignalNumber resolves "KILL", "SIGKILL" or "9".
+func SignalNumber(name string) (int32, bool) {
+	if n, ok := signals[name]; ok {
+		return n, true
+	}
+	n, ok := signals["SIG"+name]
+	return n, ok
+}
+
+// signalEmit sends a signal to the current task with bpf_send_signal.
+func signalEmit(g Gen, c *ast.Call) {
+	if lit, ok := c.Args[0].(*ast.StrLit); ok {
+		n, _ := SignalNumber(lit.Value)
+		g.Emit(asm.Mov.Imm(asm.R1, n))
+	} else {
+		g.EvalInt(c.Args[0], asm.R1)
+	}
+	g.Emit(asm.FnSendSignal.Call())
+}

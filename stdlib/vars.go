@@ -1,0 +1,100 @@
+package stdlib
+
+import (
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/check"
+	"github.com/gbt-dev/gbt/lang/probe"
+	"github.com/gbt-dev/gbt/lang/types"
+)
+
+// varEntries are the facts about the current task, CPU and run: pid,
+// comm, cpu, cgroup...
+func varEntries() []*Entry {
+	u64 := fixed(types.U64)
+	return []*Entry{
+		{Name: "pid", Kind: check.Var, Doc: "process id (tgid) of the current task", Type: u64,
+			Emit: helperInt(asm.FnGetCurrentPidTgid, asm.RSh.Imm(asm.R0, 32))},
+		{Name: "tid", Kind: check.Var, Doc: "thread id of the current task", Type: u64,
+			Emit: helperInt(asm.FnGetCurrentPidTgid, asm.LSh.Imm(asm.R0, 32), asm.RSh.Imm(asm.R0, 32))},
+		{Name: "uid", Kind: check.Var, Doc: "user id of the current task", Type: u64,
+			Emit: helperInt(asm.FnGetCurrentUidGid, asm.LSh.Imm(asm.R0, 32), asm.RSh.Imm(asm.R0, 32))},
+		{Name: "gid", Kind: check.Var, Doc: "group id of the current task", Type: u64,
+			Emit: helperInt(asm.FnGetCurrentUidGid, asm.RSh.Imm(asm.R0, 32))},
+		{Name: "cpu", Kind: check.Var, Doc: "id of the CPU running the probe", Type: u64,
+			Emit: helperInt(asm.FnGetSmpProcessorId)},
+		{Name: "comm", Kind: check.Var, Doc: "name of the current task (16 bytes)", Type: fixed(types.StringOf(16)),
+			Emit: MemEmitter(func(g Gen, _ *ast.Call, off int16, size int) {
+				n := min(size, 16)
+				g.Emit(
+					asm.Mov.Reg(asm.R1, asm.R10), asm.Add.Imm(asm.R1, int32(off)),
+					asm.Mov.Imm(asm.R2, int32(n)),
+					asm.FnGetCurrentComm.Call(),
+				)
+			})},
+		{Name: "cgroup", Kind: check.Var, Doc: "cgroup v2 id of the current task", Type: u64,
+			Emit: helperInt(asm.FnGetCurrentCgroupId)},
+		{Name: "cgroupid", Kind: check.Func, Doc: "cgroupid(path): id of a cgroup (v2)", Type: resolved(func(ae probe.Env, u *check.Use, path string) (uint64, error) {
+			return ae.CgroupID(path)
+		}), NoCode: "the type rule folds every use to a constant"},
+		{Name: "cgroup_path", Kind: check.Func, Doc: "cgroup_path(id [, filter]): the cgroup's path in each hierarchy (matching filter)", Type: cgroupPathType,
+			Emit: argEmitter}, // the id: user space finds the paths
+		{Name: "rand", Kind: check.Var, Doc: "a 32-bit pseudo-random number", Type: u64,
+			Emit: helperInt(asm.FnGetPrandomU32)},
+		// ncpus is bpftrace's name since 0.24; numcpus is 0.17's.
+		{Name: "ncpus", Aliases: []string{"numcpus"}, Kind: check.VarOrFunc, Doc: "ncpus, ncpus(): number of possible CPUs", Type: noArgs(types.U64),
+			Emit: IntEmitter(func(g Gen, _ *ast.Call, dst asm.Register) {
+				g.Emit(asm.Mov.Imm(dst, int32(g.NumCPUs())))
+			})},
+		{Name: "numaid", Kind: check.VarOrFunc, Doc: "numaid, numaid(): id of the NUMA node of the CPU running the probe", Type: noArgs(types.U32),
+			Emit: helperInt(asm.FnGetNumaNodeId)},
+		{Name: "jiffies", Kind: check.Var, Doc: "kernel jiffies counter", Type: u64,
+			Emit: helperInt(asm.FnJiffies64)},
+		{Name: "curtask", Kind: check.Var, Doc: "the current task: struct task_struct * (fields from the kernel's BTF)", Type: func(*check.Use) types.Type {
+			return types.PointerTo(types.Type{Kind: types.Record, Name: "struct task_struct"}, types.Kernel)
+		}, Emit: helperInt(asm.FnGetCurrentTask)},
+		{Name: "cpid", Kind: check.Var, Doc: "pid of the child started with -c", Type: u64,
+			Emit: IntEmitter(func(g Gen, _ *ast.Call, dst asm.Register) {
+				g.Emit(asm.Mov.Imm(dst, int32(g.ChildPID())))
+			})},
+		{Name: "probe", Kind: check.Var, Doc: "full name of the probe that fired", Type: fixed(types.Type{Kind: types.Probe}),
+			Emit: IntEmitter(func(g Gen, _ *ast.Call, dst asm.Register) { g.ProbeID(dst) })},
+		// username carries the uid; user space looks the name up.
+		{Name: "username", Kind: check.Var, Doc: "user name of the current task", Type: fixed(types.Type{Kind: types.Username}),
+			Emit: helperInt(asm.FnGetCurrentUidGid, asm.LSh.Imm(asm.R0, 32), asm.RSh.Imm(asm.R0, 32))},
+		{Name: "ctx", Kind: check.Var, Doc: "the probe's context pointer", Type: fixed(types.Type{Kind: types.Context}),
+			NoCode: "no expression takes a ctx value: the checker and codegen reject each use (args reads the context)"},
+	}
+}
+
+func cgroupPathType(u *check.Use) types.Type {
+	if !arity(u, 1, 2) {
+		return types.Type{}
+	}
+	if !u.ArgTypes[0].IsInt() {
+		u.Errorf("cgroup_path() expects an integer cgroup id (%s provided)", u.ArgTypes[0].KindWord())
+		return types.Type{}
+	}
+	filter := "*"
+	if len(u.Args) == 2 {
+		f, ok := u.StringLit(1)
+		if !ok {
+			u.Errorf("cgroup_path() expects a string literal filter (%s provided)", u.ArgTypes[1].KindWord())
+			return types.Type{}
+		}
+		filter = f
+	}
+	return types.Type{Kind: types.CgroupPath, Name: filter}
+}
+
+// noArgs is the rule of a variable that may also be called without
+// arguments (ncpus, ncpus()).
+func noArgs(t types.Type) func(*check.Use) types.Type {
+	return func(u *check.Use) types.Type {
+		if !arity(u, 0, 0) {
+			return types.Type{}
+		}
+		return t
+	}
+}
