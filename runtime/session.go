@@ -75,10 +75,10 @@ type Session struct {
 	// polls run at each turn of the event loop, for probes that gbt
 	// itself fires (self:signal); stops end what attachers started other
 	// than links and fds, when the links close.
-	polls   []func() error
-	stops   []func()
-	reader  *ringbuf.Reader
-	pr      *output.Printer
+	polls  []func() error
+	stops  []func()
+	reader *ringbuf.Reader
+	pr     *output.Printer
 	// handlers decode and act on each event's records, by event id.
 	handlers []stdlib.Handler
 	printfs  []*output.Printf // the formats handlers compiled, for stacks
