@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gbt-dev/gbt/internal/testenv"
 )
 
 // End-to-end tests: the built gbt binary runs scripts against gbtwork and the
@@ -547,7 +549,7 @@ func TestE2EJSONValues(t *testing.T) {
 // TestE2EWatchpoint: a watchpoint needs a process (-c here), names itself
 // in probe, and is refused without one.
 func TestE2EWatchpoint(t *testing.T) {
-	requireRoot(t)
+	testenv.RequireHardwareBreakpoints(t)
 	gbt, _ := binaries(t)
 	_, o0 := usdtWorkloads(t)
 	addr := symbolAddr(t, o0, "watched")

@@ -13,9 +13,16 @@
 package testenv
 
 import (
+	"encoding/binary"
+	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
+	"sync/atomic"
 	"testing"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // EnvRequire is the environment variable that turns skips into failures.
@@ -55,4 +62,52 @@ func missing(t testing.TB, why string) {
 		t.Fatal(why + "; " + EnvRequire + "=1 makes this a failure")
 	}
 	t.Skip(why)
+}
+
+// RequireHardwareBreakpoints skips a test of watchpoints when this machine's
+// CPU does not deliver hardware breakpoints: some hypervisors accept a
+// breakpoint perf event but never fire it. It is a missing hardware
+// feature, not a missing privilege, so it skips even with
+// GBT_REQUIRE_PRIVILEGED=1; the reason names what was measured.
+func RequireHardwareBreakpoints(t testing.TB) {
+	t.Helper()
+	RequireRoot(t)
+	n, err := breakpointHits()
+	switch {
+	case err != nil:
+		t.Skipf("hardware breakpoints unavailable here: %v", err)
+	case n == 0:
+		t.Skip("this machine's CPU does not deliver hardware breakpoints (a write breakpoint counted 0 of 4 writes)")
+	}
+}
+
+// watched is the variable breakpointHits watches.
+var watched int64
+
+// breakpointHits sets a write breakpoint on watched in this thread, writes
+// it four times and returns how many writes the breakpoint counted.
+func breakpointHits() (uint64, error) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	attr := unix.PerfEventAttr{
+		Type:    unix.PERF_TYPE_BREAKPOINT,
+		Size:    uint32(unsafe.Sizeof(unix.PerfEventAttr{})),
+		Bp_type: 2, // HW_BREAKPOINT_W
+		Ext1:    uint64(uintptr(unsafe.Pointer(&watched))),
+		Ext2:    8,
+		Bits:    unix.PerfBitExcludeKernel | unix.PerfBitExcludeHv,
+	}
+	fd, err := unix.PerfEventOpen(&attr, 0, -1, -1, unix.PERF_FLAG_FD_CLOEXEC)
+	if err != nil {
+		return 0, fmt.Errorf("perf_event_open(PERF_TYPE_BREAKPOINT): %w", err)
+	}
+	defer unix.Close(fd)
+	for i := int64(1); i <= 4; i++ {
+		atomic.StoreInt64(&watched, i)
+	}
+	var buf [8]byte
+	if _, err := unix.Read(fd, buf[:]); err != nil {
+		return 0, fmt.Errorf("read the breakpoint count: %w", err)
+	}
+	return binary.LittleEndian.Uint64(buf[:]), nil
 }
