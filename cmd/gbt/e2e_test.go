@@ -318,7 +318,8 @@ func TestE2EFlags(t *testing.T) {
 	}
 }
 
-// TestE2EUsage: bad command lines exit 2, compile errors 1, --version 0.
+// TestE2EUsage: unknown flags exit 2, bad flag values and compile errors 1,
+// --version 0.
 func TestE2EUsage(t *testing.T) {
 	gbt, _ := binaries(t)
 	for _, tt := range []struct {
@@ -327,7 +328,7 @@ func TestE2EUsage(t *testing.T) {
 		out  string
 	}{
 		{[]string{"--version"}, 0, "gbt v"},
-		{[]string{"-f", "xml", "-e", "BEGIN {}"}, 2, ""},
+		{[]string{"-f", "xml", "-e", "BEGIN {}"}, 1, ""},
 		{[]string{"--no-such-flag"}, 2, ""},
 		{[]string{"-d", "-e", "BEGIN { $x = 1 + 2; }"}, 0, "+ :: int64 = 3"},
 		{[]string{"-e", "BEGIN { $x = ; }"}, 1, ""},

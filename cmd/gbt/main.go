@@ -22,7 +22,10 @@ import (
 	"github.com/gbt-dev/gbt/stdlib"
 )
 
-const version = "gbt v0.1.0-dev"
+// version identifies gbt on its first line and, on the second, the
+// bpftrace release whose language, flags and output it follows, in the
+// form "bpftrace vX.Y.Z" that scripts and test suites look for.
+const version = "gbt v0.1.0-dev\nbpftrace v0.27.1 (the bpftrace gbt follows; see README, Differences from bpftrace)"
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
@@ -44,6 +47,11 @@ type app struct {
 
 func run(argv []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 	opts, err := parseFlags(argv, stderr)
+	var cliErr *cliError
+	if errors.As(err, &cliErr) {
+		fmt.Fprintln(stderr, "ERROR:", cliErr.msg)
+		return exitError
+	}
 	if err != nil {
 		fmt.Fprint(stderr, usageText)
 		return exitUsage
@@ -132,7 +140,7 @@ func run(argv []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 	}
 	name, src, err := readScript(opts)
 	if err != nil {
-		fmt.Fprintln(stderr, "gbt:", err)
+		fmt.Fprintln(stderr, "ERROR:", err)
 		return exitError
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
