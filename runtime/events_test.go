@@ -98,3 +98,23 @@ func TestKernelZeroedKeylessPrints(t *testing.T) {
 		t.Errorf("output\n%s\nwant\n%s", out.String(), want)
 	}
 }
+
+// TestKernelCatMissingFile: cat() of a file that cannot be opened reports
+// it in the newest bpftrace's words on stderr and the probe goes on.
+func TestKernelCatMissingFile(t *testing.T) {
+	requireRoot(t)
+	obj, _, err := runtime.Compile("t.bt", `BEGIN { cat("/does/not/exist/file"); printf("after\n"); exit(); }`, runtime.CompileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errs bytes.Buffer
+	if err := runtime.Run(context.Background(), obj, runtime.Options{Stdout: &out, Stderr: &errs, Quiet: true}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "ERROR: failed to open file '/does/not/exist/file' (No such file or directory)\n"; errs.String() != want {
+		t.Errorf("stderr %q, want %q", errs.String(), want)
+	}
+	if want := "after\n\n\n"; out.String() != want {
+		t.Errorf("stdout %q, want %q", out.String(), want)
+	}
+}
