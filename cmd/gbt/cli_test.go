@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"io"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -45,6 +46,34 @@ func TestVersion(t *testing.T) {
 		want := "gbt v0.1.0-dev\nbpftrace v0.27.1 (the bpftrace gbt follows; see README, Differences from bpftrace)\n"
 		if stdout.String() != want {
 			t.Errorf("%s printed %q, want %q", flag, stdout.String(), want)
+		}
+	}
+}
+
+// TestInfo: --info prints the system and build, then one "name: yes" or
+// "name: no (reason)" line per kernel helper, feature, map type and probe
+// type, with the names both bpftrace suites look for.
+func TestInfo(t *testing.T) {
+	requireRoot(t)
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"--info"}, io.NopCloser(strings.NewReader("")), &stdout, &stderr); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	out := stdout.String()
+	for _, want := range []string{"\nBuild\n  version: gbt v", "\n  follows: bpftrace v", "\nMap types\n", "\n  perf_event_array: yes\n", "\n  kprobe_session: ", "\n  tracepoint: yes\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("--info lacks %q:\n%s", want, out)
+		}
+	}
+	check := regexp.MustCompile(`^  [a-z_ 0-9A-Z]+: (yes|no \(.+\))$`)
+	section := ""
+	for _, line := range strings.Split(out, "\n") {
+		switch {
+		case line == "":
+		case !strings.HasPrefix(line, " "):
+			section = line
+		case section != "System" && section != "Build" && !check.MatchString(line):
+			t.Errorf("%s: line %q is not \"name: yes\" or \"name: no (reason)\"", section, line)
 		}
 	}
 }

@@ -37,6 +37,7 @@ type options struct {
 	unsafe   bool   // --unsafe
 	dryRun   bool   // --dry-run
 	version  bool   // -V, --version
+	info     bool   // --info
 	help     bool   // -h, --help
 	noWarn   bool   // --no-warnings
 	metrics  string // --metrics ADDR: serve the maps as Prometheus metrics
@@ -65,6 +66,7 @@ OPTIONS:
     --dry-run      compile and load through the verifier, attach nothing
     --metrics ADDR serve the maps as Prometheus metrics on http://ADDR/metrics while tracing
     -V, --version  gbt version
+    --info         print build information and what this kernel supports (and why not)
     --no-warnings  disable all warning messages
 
 ENVIRONMENT (bpftrace names; GBT_* spellings are read too):
@@ -131,6 +133,7 @@ func parseFlags(argv []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.unsafe, "unsafe", false, "unsafe")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "dry run")
 	fs.BoolVarP(&o.version, "version", "V", false, "version")
+	fs.BoolVar(&o.info, "info", false, "kernel and build information")
 	fs.BoolVarP(&o.help, "help", "h", false, "help")
 	fs.BoolVar(&o.noWarn, "no-warnings", false, "no warnings")
 	fs.StringVar(&o.metrics, "metrics", "", "metrics address")
@@ -140,7 +143,7 @@ func parseFlags(argv []string, stderr io.Writer) (*options, error) {
 		return nil, errUsage
 	}
 	rest := fs.Args()
-	if o.help || o.version {
+	if o.help || o.version || o.info {
 		return o, nil
 	}
 	if fs.Changed("p") {

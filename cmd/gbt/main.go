@@ -22,10 +22,17 @@ import (
 	"github.com/gbt-dev/gbt/stdlib"
 )
 
-// version identifies gbt on its first line and, on the second, the
-// bpftrace release whose language, flags and output it follows, in the
-// form "bpftrace vX.Y.Z" that scripts and test suites look for.
-const version = "gbt v0.1.0-dev\nbpftrace v0.27.1 (the bpftrace gbt follows; see README, Differences from bpftrace)"
+// gbtVersion names this build; followedBpftrace is the bpftrace release
+// whose language, flags and output gbt follows, in the "bpftrace vX.Y.Z"
+// form that scripts and test suites look for.
+const (
+	gbtVersion       = "gbt v0.1.0-dev"
+	followedBpftrace = "bpftrace v0.27.1"
+)
+
+// version is what -V prints: gbt's own name first, then the bpftrace it
+// follows.
+const version = gbtVersion + "\n" + followedBpftrace + " (the bpftrace gbt follows; see README, Differences from bpftrace)"
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
@@ -109,6 +116,10 @@ func run(argv []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 		a.stdout = f
 	}
 
+	if opts.info {
+		a.printInfo(a.stdout)
+		return exitOK
+	}
 	if opts.list {
 		if err := a.listProbes(a.stdout, opts.listPat); err != nil {
 			fmt.Fprintln(stderr, "gbt:", err)
