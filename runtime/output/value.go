@@ -305,7 +305,13 @@ func (v *values) appendValue(dst []byte, t types.Type, b []byte, json bool) []by
 		}
 		return append(dst, ']')
 	case types.Record:
-		dst = append(dst, "{ "...)
+		// Text: { .m = 2, .n = 3 }. JSON: {"m": 2, "n": 3}, the newest
+		// bpftrace's spacing (0.17 printed { "m": 2, "n": 3 }).
+		if json {
+			dst = append(dst, '{')
+		} else {
+			dst = append(dst, "{ "...)
+		}
 		for i, f := range t.Fields {
 			if i > 0 {
 				dst = append(dst, ", "...)
@@ -320,6 +326,9 @@ func (v *values) appendValue(dst []byte, t types.Type, b []byte, json bool) []by
 				dst = append(dst, " = "...)
 			}
 			dst = v.appendValue(dst, f.Type, field(b, f.Offset, f.Type.ByteSize()), json)
+		}
+		if json {
+			return append(dst, '}')
 		}
 		return append(dst, " }"...)
 	}
