@@ -48,3 +48,47 @@ func TestPrintRecords(t *testing.T) {
 		}
 	}
 }
+
+// frames is a StackResolver with one fixed stack for every id.
+type frames []Frame
+
+func (f frames) Stack(types.Type, uint64) ([]Frame, bool) { return f, true }
+func (frames) KernelSymbol(addr uint64) string            { return "k" }
+func (frames) UserSymbol(addr uint64, pid int) string     { return "u" }
+
+// TestStackKeys: stacks as map keys indent their frames 4 in text (0.17)
+// and not at all in JSON's quoted keys (the newest bpftrace); printed as
+// values they indent 8 in both.
+func TestStackKeys(t *testing.T) {
+	st := types.StackOf(false, false, 8)
+	l := MapLayout{Name: "@k", Key: st, Value: types.I64}
+	es := []Entry{{Key: i64(1), Values: [][]byte{i64(3)}}}
+	for _, tt := range []struct {
+		f    Format
+		want string
+	}{
+		{Text, "@k[\n    f1\n    f2\n]: 3\n"},
+		{JSON, `{"type": "map", "data": {"@k": {"\nf1\nf2\n": 3}}}` + "\n"},
+	} {
+		var out bytes.Buffer
+		p := NewPrinter(&out, tt.f)
+		p.SetStacks(frames{{Sym: "f1"}, {Sym: "f2"}})
+		if err := p.PrintMap(l, es, 0, 0); err != nil {
+			t.Fatal(err)
+		}
+		if out.String() != tt.want {
+			t.Errorf("format %d: %q, want %q", tt.f, out.String(), tt.want)
+		}
+		out.Reset()
+		if err := p.PrintValue(st, i64(1)); err != nil {
+			t.Fatal(err)
+		}
+		want := "\n        f1\n        f2\n\n"
+		if tt.f == JSON {
+			want = `{"type": "value", "data": "\n        f1\n        f2\n"}` + "\n"
+		}
+		if out.String() != want {
+			t.Errorf("format %d value: %q, want %q", tt.f, out.String(), want)
+		}
+	}
+}
