@@ -118,3 +118,29 @@ func TestKernelCatMissingFile(t *testing.T) {
 		t.Errorf("stdout %q, want %q", out.String(), want)
 	}
 }
+
+// TestKernelNotifyAttached: with NotifyAttached the marker line follows
+// the attach message on stderr (alone with Quiet), and not without it.
+func TestKernelNotifyAttached(t *testing.T) {
+	requireRoot(t)
+	obj, _, err := runtime.Compile("t.bt", `BEGIN { exit(); }`, runtime.CompileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		quiet, notify bool
+		want          string
+	}{
+		{false, true, "Attaching 1 probe...\n" + runtime.AttachedMarker + "\n"},
+		{true, true, runtime.AttachedMarker + "\n"},
+		{false, false, "Attaching 1 probe...\n"},
+	} {
+		var out, errs bytes.Buffer
+		if err := runtime.Run(context.Background(), obj, runtime.Options{Stdout: &out, Stderr: &errs, Quiet: tt.quiet, NotifyAttached: tt.notify}); err != nil {
+			t.Fatal(err)
+		}
+		if errs.String() != tt.want {
+			t.Errorf("quiet %v notify %v: stderr %q, want %q", tt.quiet, tt.notify, errs.String(), tt.want)
+		}
+	}
+}
