@@ -37,30 +37,110 @@ END { printf("end\n"); }`
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, tc := range []struct {
-		format output.Format
-		want   string
-	}{
-		{output.Text, "p 7 x\n@m[1]: 2\n(1, a)\nLinux\n@m[1]: 0\n\nT\ns1\nend\n\n\n\n"},
-		{output.JSON, `{"type": "attached_probes", "data": {"probes": 2}}
-{"type": "printf", "data": "p 7 x\n"}
+	const jsonRecords = `{"type": "printf", "data": "p 7 x\n"}
 {"type": "map", "data": {"@m": {"1": 2}}}
 {"type": "value", "data": [1,"a"]}
 {"type": "cat", "data": "Linux\n"}
 {"type": "map", "data": {"@m": {"1": 0}}}
 {"type": "time", "data": "T\n"}
-{"type": "system", "data": "s1\n"}
+{"type": "syscall", "data": "s1\n"}
 {"type": "printf", "data": "end\n"}
-
-
-`},
+`
+	for _, tc := range []struct {
+		format output.Format
+		quiet  bool
+		want   string
+	}{
+		{output.Text, true, "p 7 x\n@m[1]: 2\n(1, a)\nLinux\n@m[1]: 0\n\nT\ns1\nend\n\n\n\n"},
+		// JSON is one record per line with no blank lines; -q drops
+		// attached_probes as the newest bpftrace does.
+		{output.JSON, true, jsonRecords},
+		{output.JSON, false, `{"type": "attached_probes", "count": 2, "data": {"probes": 2}}
+` + jsonRecords},
 	} {
 		var out bytes.Buffer
-		if err := runtime.Run(context.Background(), obj, runtime.Options{Stdout: &out, Stderr: io.Discard, Quiet: true, Format: tc.format}); err != nil {
+		if err := runtime.Run(context.Background(), obj, runtime.Options{Stdout: &out, Stderr: io.Discard, Quiet: tc.quiet, Format: tc.format}); err != nil {
 			t.Fatal(err)
 		}
 		if out.String() != tc.want {
 			t.Errorf("format %d: output\n%q\nwant\n%q", tc.format, out.String(), tc.want)
+		}
+	}
+}
+
+// TestKernelZeroedKeylessPrints: a keyless aggregation lives in a per-CPU
+// array, so all-zero values read as "never stored" and print nothing; one
+// that zero() reset still prints its zero value, as in bpftrace, until
+// clear() empties it again.
+func TestKernelZeroedKeylessPrints(t *testing.T) {
+	requireRoot(t)
+	src := `BEGIN {
+	@h = hist(2); zero(@h);
+	@l = lhist(2, 0, 100, 10); zero(@l);
+	@s = stats(3); zero(@s);
+	@c = stats(3); zero(@c); clear(@c);
+	@n = hist(5); clear(@n);
+	exit();
+}`
+	obj, _, err := runtime.Compile("t.bt", src, runtime.CompileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := runtime.Run(context.Background(), obj, runtime.Options{Stdout: &out, Stderr: io.Discard, Quiet: true, Format: output.JSON}); err != nil {
+		t.Fatal(err)
+	}
+	want := `{"type": "hist", "data": {"@h": []}}
+{"type": "hist", "data": {"@l": []}}
+{"type": "stats", "data": {"@s": {"count": 0, "average": 0, "total": 0}}}
+`
+	if out.String() != want {
+		t.Errorf("output\n%s\nwant\n%s", out.String(), want)
+	}
+}
+
+// TestKernelCatMissingFile: cat() of a file that cannot be opened reports
+// it in the newest bpftrace's words on stderr and the probe goes on.
+func TestKernelCatMissingFile(t *testing.T) {
+	requireRoot(t)
+	obj, _, err := runtime.Compile("t.bt", `BEGIN { cat("/does/not/exist/file"); printf("after\n"); exit(); }`, runtime.CompileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errs bytes.Buffer
+	if err := runtime.Run(context.Background(), obj, runtime.Options{Stdout: &out, Stderr: &errs, Quiet: true}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "ERROR: failed to open file '/does/not/exist/file' (No such file or directory)\n"; errs.String() != want {
+		t.Errorf("stderr %q, want %q", errs.String(), want)
+	}
+	if want := "after\n\n\n"; out.String() != want {
+		t.Errorf("stdout %q, want %q", out.String(), want)
+	}
+}
+
+// TestKernelNotifyAttached: with NotifyAttached the marker line follows
+// the attach message on stderr (alone with Quiet), and not without it.
+func TestKernelNotifyAttached(t *testing.T) {
+	requireRoot(t)
+	obj, _, err := runtime.Compile("t.bt", `BEGIN { exit(); }`, runtime.CompileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		quiet, notify bool
+		want          string
+	}{
+		{false, true, "Attaching 1 probe...\n" + runtime.AttachedMarker + "\n"},
+		{true, true, runtime.AttachedMarker + "\n"},
+		{false, false, "Attaching 1 probe...\n"},
+	} {
+		var out, errs bytes.Buffer
+		if err := runtime.Run(context.Background(), obj, runtime.Options{Stdout: &out, Stderr: &errs, Quiet: tt.quiet, NotifyAttached: tt.notify}); err != nil {
+			t.Fatal(err)
+		}
+		if errs.String() != tt.want {
+			t.Errorf("quiet %v notify %v: stderr %q, want %q", tt.quiet, tt.notify, errs.String(), tt.want)
 		}
 	}
 }

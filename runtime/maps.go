@@ -60,9 +60,12 @@ func (s *Session) readMap(md *codegen.MapDesc, m *ebpf.Map) (output.MapLayout, [
 	}
 	if md.Info.Keyless() && md.Spec.Type == ebpf.PerCPUArray && neverStored(md.Info.Value.AggKind, es) {
 		// A keyless aggregation lives in a per-CPU array, which always has
-		// its element; bpftrace 0.17 prints those it never stored to (or
-		// cleared) as empty maps, except count and sum, which print 0.
-		es = nil
+		// its element; bpftrace prints those it never stored to (or
+		// cleared) as empty maps, except count and sum, which print 0,
+		// and those zero() reset, which print their zero values.
+		if _, zeroed := s.zeroed.Load(md.Name); !zeroed {
+			es = nil
+		}
 	}
 	return l, es, nil
 }
@@ -102,6 +105,11 @@ func (s *Session) clearMap(name string, zero bool) error {
 	md, m := s.userMap(name)
 	if md == nil {
 		return nil
+	}
+	if zero && md.Info.Keyless() {
+		s.zeroed.Store(name, true)
+	} else {
+		s.zeroed.Delete(name)
 	}
 	var keys [][]byte
 	var prev any

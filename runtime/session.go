@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/cilium/ebpf"
@@ -49,7 +50,14 @@ type Options struct {
 	// Live, if set, receives a view of the running session's maps once
 	// every probe is attached (exporters read it while the trace runs).
 	Live func(*Live)
+	// NotifyAttached prints the line __BPFTRACE_NOTIFY_PROBES_ATTACHED on
+	// Stderr once every probe is attached, as bpftrace does when that
+	// environment variable is set (test harnesses wait for it).
+	NotifyAttached bool
 }
+
+// AttachedMarker is the line NotifyAttached prints.
+const AttachedMarker = "__BPFTRACE_NOTIFY_PROBES_ATTACHED"
 
 // ErrNoOverride is in the error of loading a program that calls override()
 // on a kernel built without CONFIG_BPF_KPROBE_OVERRIDE.
@@ -85,7 +93,11 @@ type Session struct {
 	clock    time.Time        // wall time of nsecs zero, when strftime() is used
 	exited   bool
 	lost     uint64
-	env      *kernel.Env // tracefs, for tracepoint ids; made when first needed
+	// zeroed holds the names of keyless aggregations that zero() reset
+	// since they were last cleared: they print although all zero, as in
+	// bpftrace (the live view reads it from another goroutine).
+	zeroed sync.Map
+	env    *kernel.Env // tracefs, for tracepoint ids; made when first needed
 }
 
 // Run loads obj, runs it until exit() or ctx is cancelled, and tears down.
@@ -123,10 +135,14 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 		nattach += len(p.Points)
 	}
 	switch {
+	case opts.Quiet:
 	case opts.Format == output.JSON:
 		s.pr.AttachedProbes(nattach) // pipelines expect the record on stdout
-	case !opts.Quiet:
+	default:
 		fmt.Fprintf(opts.Stderr, "Attaching %d probe%s...\n", nattach, plural(nattach))
+	}
+	if opts.NotifyAttached {
+		fmt.Fprintln(opts.Stderr, AttachedMarker)
 	}
 	for i, p := range obj.Programs {
 		if p.RunAt == probe.RunAtStart {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gbt-dev/gbt/codegen"
 	"github.com/gbt-dev/gbt/lang/probe"
+	"github.com/gbt-dev/gbt/runtime/output"
 )
 
 // finish detaches, runs END, drains the events and prints the maps.
@@ -26,7 +27,9 @@ func (s *Session) finish() error {
 	if err := s.drain(); err != nil {
 		return err
 	}
-	s.out.WriteString("\n\n")
+	if s.opts.Format != output.JSON {
+		s.out.WriteString("\n\n") // JSON is one record per line, as the newest bpftrace prints it
+	}
 	for _, md := range s.obj.Maps {
 		if md.Role != codegen.RoleUser {
 			continue

@@ -2,8 +2,11 @@ package stdlib
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"os"
+	"strings"
+	"syscall"
 
 	"github.com/cilium/ebpf/asm"
 
@@ -105,10 +108,22 @@ func formatDecode(act func(h Host, text []byte) error) func(ev *Event, h Host) (
 func catFile(h Host, path []byte) error {
 	b, err := os.ReadFile(string(path))
 	if err != nil {
-		fmt.Fprintf(h.Stderr(), "gbt: cat: %v\n", err)
+		// The newest bpftrace's words (0.17: "...': No such file...").
+		fmt.Fprintf(h.Stderr(), "ERROR: failed to open file '%s' (%s)\n", path, strerror(err))
 		return nil
 	}
 	return h.Printer().Message("cat", b[:min(len(b), h.CatBytesMax())])
+}
+
+// strerror is the C library's text of err's errno ("No such file or
+// directory"), as bpftrace prints it; other errors print as they are.
+func strerror(err error) string {
+	var errno syscall.Errno
+	if !errors.As(err, &errno) {
+		return err.Error()
+	}
+	msg := errno.Error()
+	return strings.ToUpper(msg[:1]) + msg[1:]
 }
 
 // exitEncode tells user space to stop and ends the probe.

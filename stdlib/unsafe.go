@@ -81,7 +81,7 @@ func runSystem(h Host, cmdline []byte) error {
 			fmt.Fprintf(h.Stderr(), "gbt: system(%q): %v\n", cmdline, err)
 		}
 	}
-	return h.Printer().Message("system", out)
+	return h.Printer().Message("syscall", out) // bpftrace names the record "syscall"
 }
 
 // Signal numbers signal() accepts by name (x86-64 Linux).

@@ -4,12 +4,15 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 )
 
 // child is the command of -c. It is started before the probes are attached
 // but held (a shell blocked reading a pipe) until release, then it execs the
 // command, so tracing covers it from its first instruction and its pid
-// (the shell's, kept across exec) is known early.
+// (the shell's, kept across exec) is known early. As in bpftrace, the
+// command line is split at white space with no shell quoting: -c "echo 'A'"
+// passes 'A' with its quotes; the program is looked up in PATH.
 type child struct {
 	cmd  *exec.Cmd
 	gate *os.File // write end; closing it releases the shell
@@ -18,12 +21,17 @@ type child struct {
 }
 
 func startChild(cmdline string) (*child, error) {
+	words := strings.Fields(cmdline)
+	if len(words) == 0 {
+		return nil, fmt.Errorf("-c %q: no command", cmdline)
+	}
 	r, w, err := os.Pipe()
 	if err != nil {
 		return nil, err
 	}
-	// fd 3 in the shell is the read end of the gate.
-	cmd := exec.Command("/bin/sh", "-c", `read -r _ <&3; exec 3<&-; exec `+cmdline)
+	// fd 3 in the shell is the read end of the gate; the words are the
+	// shell's positional parameters, so it does not interpret them.
+	cmd := exec.Command("/bin/sh", append([]string{"-c", `read -r _ <&3; exec 3<&-; exec "$@"`, "gbt"}, words...)...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.ExtraFiles = []*os.File{r}
 	if err := cmd.Start(); err != nil {

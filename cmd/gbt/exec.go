@@ -63,6 +63,7 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 		Stdout: a.stdout, Stderr: a.stderr, Quiet: a.opts.quiet, Verbose: a.opts.verbose, DryRun: a.opts.dryRun,
 		Format: a.outputFormat(), Unbuffered: a.lineBuffered(),
 		CatBytesMax: a.catMax, PID: a.opts.pid,
+		NotifyAttached: os.Getenv(runtime.AttachedMarker) != "",
 	}
 	if c != nil {
 		ropts.AfterAttach, ropts.Done = c.release, c.done

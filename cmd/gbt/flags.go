@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/pflag"
 )
@@ -36,6 +37,7 @@ type options struct {
 	unsafe   bool   // --unsafe
 	dryRun   bool   // --dry-run
 	version  bool   // -V, --version
+	info     bool   // --info
 	help     bool   // -h, --help
 	noWarn   bool   // --no-warnings
 	metrics  string // --metrics ADDR: serve the maps as Prometheus metrics
@@ -64,6 +66,7 @@ OPTIONS:
     --dry-run      compile and load through the verifier, attach nothing
     --metrics ADDR serve the maps as Prometheus metrics on http://ADDR/metrics while tracing
     -V, --version  gbt version
+    --info         print build information and what this kernel supports (and why not)
     --no-warnings  disable all warning messages
 
 ENVIRONMENT (bpftrace names; GBT_* spellings are read too):
@@ -82,6 +85,33 @@ gbt -l 'tracepoint:syscalls:*open*'
 
 var errUsage = errors.New("usage")
 
+// cliError is a command-line mistake bpftrace reports as "ERROR: msg"
+// lines (exit 1) rather than with the usage text.
+type cliError struct{ msg string }
+
+func (e *cliError) Error() string { return e.msg }
+
+// maxPID is the kernel's PID_MAX_LIMIT on 64-bit systems.
+const maxPID = 4194304
+
+// parsePID validates -p in the newest bpftrace's words.
+func parsePID(s string) (int, error) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	switch {
+	case err == nil:
+	case errors.Is(err, strconv.ErrRange):
+		return 0, &cliError{"Pid out of range: " + s}
+	case len(s) > 0 && s[0] >= '0' && s[0] <= '9':
+		return 0, &cliError{"Failed to parse pid: invalid trailing bytes: " + s}
+	default:
+		return 0, &cliError{"Failed to parse pid: invalid integer: " + s}
+	}
+	if n < 1 || n > maxPID {
+		return 0, &cliError{"Pid out of range: " + s}
+	}
+	return int(n), nil
+}
+
 // parseFlags parses argv (without the program name). Flags may follow the
 // script and are separated from script arguments by "--" as with getopt.
 func parseFlags(argv []string, stderr io.Writer) (*options, error) {
@@ -91,7 +121,8 @@ func parseFlags(argv []string, stderr io.Writer) (*options, error) {
 	fs.SetInterspersed(false) // arguments after the script belong to the script
 	fs.StringVarP(&o.program, "e", "e", "", "program")
 	fs.BoolVarP(&o.list, "l", "l", false, "list probes")
-	fs.IntVarP(&o.pid, "p", "p", 0, "pid")
+	var pid string
+	fs.StringVarP(&pid, "p", "p", "", "pid")
 	fs.StringVarP(&o.cmd, "c", "c", "", "command")
 	fs.StringVarP(&o.output, "o", "o", "", "output file")
 	fs.StringVarP(&o.format, "f", "f", "text", "format")
@@ -102,6 +133,7 @@ func parseFlags(argv []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.unsafe, "unsafe", false, "unsafe")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "dry run")
 	fs.BoolVarP(&o.version, "version", "V", false, "version")
+	fs.BoolVar(&o.info, "info", false, "kernel and build information")
 	fs.BoolVarP(&o.help, "help", "h", false, "help")
 	fs.BoolVar(&o.noWarn, "no-warnings", false, "no warnings")
 	fs.StringVar(&o.metrics, "metrics", "", "metrics address")
@@ -111,8 +143,15 @@ func parseFlags(argv []string, stderr io.Writer) (*options, error) {
 		return nil, errUsage
 	}
 	rest := fs.Args()
-	if o.help || o.version {
+	if o.help || o.version || o.info {
 		return o, nil
+	}
+	if fs.Changed("p") {
+		n, err := parsePID(pid)
+		if err != nil {
+			return nil, err
+		}
+		o.pid = n
 	}
 	switch {
 	case o.list:
@@ -131,8 +170,7 @@ func parseFlags(argv []string, stderr io.Writer) (*options, error) {
 	switch o.format {
 	case "text", "json":
 	default:
-		fmt.Fprintf(stderr, "gbt: invalid output format %q: want text or json\n", o.format)
-		return nil, errUsage
+		return nil, &cliError{fmt.Sprintf("Invalid output format %q\nValid formats: 'text', 'json'", o.format)}
 	}
 	switch o.buffer {
 	case "", "none", "line", "full":
@@ -181,8 +219,19 @@ func readScript(o *options) (name, src string, err error) {
 	default:
 		b, err := os.ReadFile(o.file)
 		if err != nil {
-			return "", "", err
+			return "", "", fmt.Errorf("failed to open file '%s': %s", o.file, strerror(err))
 		}
 		return o.file, string(b), nil
 	}
+}
+
+// strerror is the C library's text of err's errno ("No such file or
+// directory"), which bpftrace prints; other errors print as they are.
+func strerror(err error) string {
+	var errno syscall.Errno
+	if !errors.As(err, &errno) {
+		return err.Error()
+	}
+	msg := errno.Error()
+	return strings.ToUpper(msg[:1]) + msg[1:]
 }

@@ -22,7 +22,17 @@ import (
 	"github.com/gbt-dev/gbt/stdlib"
 )
 
-const version = "gbt v0.1.0-dev"
+// gbtVersion names this build; followedBpftrace is the bpftrace release
+// whose language, flags and output gbt follows, in the "bpftrace vX.Y.Z"
+// form that scripts and test suites look for.
+const (
+	gbtVersion       = "gbt v0.1.0-dev"
+	followedBpftrace = "bpftrace v0.27.1"
+)
+
+// version is what -V prints: gbt's own name first, then the bpftrace it
+// follows.
+const version = gbtVersion + "\n" + followedBpftrace + " (the bpftrace gbt follows; see README, Differences from bpftrace)"
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
@@ -44,6 +54,11 @@ type app struct {
 
 func run(argv []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 	opts, err := parseFlags(argv, stderr)
+	var cliErr *cliError
+	if errors.As(err, &cliErr) {
+		fmt.Fprintln(stderr, "ERROR:", cliErr.msg)
+		return exitError
+	}
 	if err != nil {
 		fmt.Fprint(stderr, usageText)
 		return exitUsage
@@ -101,6 +116,10 @@ func run(argv []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 		a.stdout = f
 	}
 
+	if opts.info {
+		a.printInfo(a.stdout)
+		return exitOK
+	}
 	if opts.list {
 		if err := a.listProbes(a.stdout, opts.listPat); err != nil {
 			fmt.Fprintln(stderr, "gbt:", err)
@@ -132,7 +151,7 @@ func run(argv []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 	}
 	name, src, err := readScript(opts)
 	if err != nil {
-		fmt.Fprintln(stderr, "gbt:", err)
+		fmt.Fprintln(stderr, "ERROR:", err)
 		return exitError
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -274,7 +274,7 @@ func (p *Printer) appendRow(l *MapLayout, r row, div int) {
 	json := p.f == JSON
 	if json {
 		if l.Key.Kind != types.Void {
-			p.vals.tmp = p.vals.appendKeyList(p.vals.tmp[:0], l.Key, r.key, ",")
+			p.vals.tmp = p.vals.appendKeyList(p.vals.tmp[:0], l.Key, r.key, true)
 			p.buf = appendJSONString(p.buf, p.vals.tmp)
 			p.buf = append(p.buf, ": "...)
 		}
@@ -282,7 +282,7 @@ func (p *Printer) appendRow(l *MapLayout, r row, div int) {
 		p.buf = append(p.buf, l.Name...)
 		if l.Key.Kind != types.Void {
 			p.buf = append(p.buf, '[')
-			p.buf = p.vals.appendKeyList(p.buf, l.Key, r.key, ", ")
+			p.buf = p.vals.appendKeyList(p.buf, l.Key, r.key, false)
 			p.buf = append(p.buf, ']')
 		}
 		p.buf = append(p.buf, ": "...)

@@ -80,10 +80,12 @@ func (p *Printer) Message(kind string, text []byte) error {
 // Printf writes the text of one printf() event.
 func (p *Printer) Printf(text []byte) error { return p.Message("printf", text) }
 
-// AttachedProbes writes "Attaching N probes..." (JSON attached_probes).
+// AttachedProbes writes "Attaching N probes..." (JSON attached_probes,
+// with the newest bpftrace's top-level "count" beside 0.17's data.probes).
 func (p *Printer) AttachedProbes(n int) error {
 	if p.f == JSON {
-		return p.countRecord("attached_probes", "probes", uint64(n))
+		p.buf = fmt.Appendf(p.buf, "{\"type\": \"attached_probes\", \"count\": %d, \"data\": {\"probes\": %d}}\n", n, n)
+		return p.flush()
 	}
 	p.buf = append(p.buf, "Attaching "...)
 	p.buf = strconv.AppendInt(p.buf, int64(n), 10)

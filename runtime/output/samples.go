@@ -81,12 +81,12 @@ func (p *Printer) Samples(l MapLayout, es []Entry) ([]Sample, error) {
 // keyElems renders each element of a key.
 func (p *Printer) keyElems(t types.Type, b []byte) []string {
 	if t.Kind != types.Tuple {
-		return []string{string(p.vals.appendKey(nil, t, b))}
+		return []string{string(p.vals.appendKey(nil, t, b, textKeyIndent))}
 	}
 	elems := make([]string, len(t.Elems))
 	for i, off := range t.TupleOffsets() {
 		e := t.Elems[i]
-		elems[i] = string(p.vals.appendKey(nil, e, field(b, off, e.ByteSize())))
+		elems[i] = string(p.vals.appendKey(nil, e, field(b, off, e.ByteSize()), textKeyIndent))
 	}
 	return elems
 }

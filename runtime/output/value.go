@@ -198,13 +198,20 @@ func appendInet(dst, b []byte) []byte {
 	return dst
 }
 
+// Indents of stack frames in map keys: text keys indent them 4
+// ("@[\n    f\n]: 1", as 0.17); JSON keys do not ("\nf\n", as the newest
+// bpftrace).
+const (
+	textKeyIndent = "    "
+	jsonKeyIndent = ""
+)
+
 // appendKey renders one map key argument as bpftrace's MapKey does:
 // integers signed at their size, pointers in hex, arrays "[1,2]", records
-// "{.a=1,.b=2}".
-func (v *values) appendKey(dst []byte, t types.Type, b []byte) []byte {
+// "{.a=1,.b=2}"; stack frames are indented by indent.
+func (v *values) appendKey(dst []byte, t types.Type, b []byte, indent string) []byte {
 	if t.Kind == types.Stack {
-		// In map keys frames are indented 4: "@[\n    f\n]: 1".
-		return v.appendStack(dst, t, b, "    ")
+		return v.appendStack(dst, t, b, indent)
 	}
 	if d, ok := v.appendScalar(dst, t, b); ok {
 		return d
@@ -222,7 +229,7 @@ func (v *values) appendKey(dst []byte, t types.Type, b []byte) []byte {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = v.appendKey(dst, *t.Elem, field(b, i*n, n))
+			dst = v.appendKey(dst, *t.Elem, field(b, i*n, n), indent)
 		}
 		return append(dst, ']')
 	case types.Record:
@@ -234,7 +241,7 @@ func (v *values) appendKey(dst []byte, t types.Type, b []byte) []byte {
 			dst = append(dst, '.')
 			dst = append(dst, f.Name...)
 			dst = append(dst, '=')
-			dst = v.appendKey(dst, f.Type, field(b, f.Offset, f.Type.ByteSize()))
+			dst = v.appendKey(dst, f.Type, field(b, f.Offset, f.Type.ByteSize()), indent)
 		}
 		return append(dst, '}')
 	case types.Tuple:
@@ -244,18 +251,22 @@ func (v *values) appendKey(dst []byte, t types.Type, b []byte) []byte {
 }
 
 // appendKeyList renders a map's key the way it appears between the
-// brackets: tuple keys are bpftrace's multi-value keys, "1, abc" (sep ", "
-// in text, "," inside JSON's quoted key).
-func (v *values) appendKeyList(dst []byte, t types.Type, b []byte, sep string) []byte {
+// brackets: tuple keys are bpftrace's multi-value keys, "1, abc" in text,
+// "1,abc" inside JSON's quoted key.
+func (v *values) appendKeyList(dst []byte, t types.Type, b []byte, json bool) []byte {
+	sep, indent := ", ", textKeyIndent
+	if json {
+		sep, indent = ",", jsonKeyIndent
+	}
 	if t.Kind != types.Tuple {
-		return v.appendKey(dst, t, b)
+		return v.appendKey(dst, t, b, indent)
 	}
 	for i, off := range t.TupleOffsets() {
 		if i > 0 {
 			dst = append(dst, sep...)
 		}
 		e := t.Elems[i]
-		dst = v.appendKey(dst, e, field(b, off, e.ByteSize()))
+		dst = v.appendKey(dst, e, field(b, off, e.ByteSize()), indent)
 	}
 	return dst
 }
@@ -305,7 +316,13 @@ func (v *values) appendValue(dst []byte, t types.Type, b []byte, json bool) []by
 		}
 		return append(dst, ']')
 	case types.Record:
-		dst = append(dst, "{ "...)
+		// Text: { .m = 2, .n = 3 }. JSON: {"m": 2, "n": 3}, the newest
+		// bpftrace's spacing (0.17 printed { "m": 2, "n": 3 }).
+		if json {
+			dst = append(dst, '{')
+		} else {
+			dst = append(dst, "{ "...)
+		}
 		for i, f := range t.Fields {
 			if i > 0 {
 				dst = append(dst, ", "...)
@@ -320,6 +337,9 @@ func (v *values) appendValue(dst []byte, t types.Type, b []byte, json bool) []by
 				dst = append(dst, " = "...)
 			}
 			dst = v.appendValue(dst, f.Type, field(b, f.Offset, f.Type.ByteSize()), json)
+		}
+		if json {
+			return append(dst, '}')
 		}
 		return append(dst, " }"...)
 	}

@@ -1,0 +1,94 @@
+package output
+
+import (
+	"bytes"
+	"encoding/binary"
+	"testing"
+
+	"github.com/gbt-dev/gbt/lang/types"
+)
+
+func i32(v int32) []byte { return binary.LittleEndian.AppendUint32(nil, uint32(v)) }
+
+// TestPrintRecords: print() of structs, nested structs with arrays, and a
+// tuple holding a struct, in text (0.17's { .m = 2 }) and JSON (the newest
+// bpftrace's {"m": 2}, as its json-output tests expect them).
+func TestPrintRecords(t *testing.T) {
+	foo := types.Type{Kind: types.Record, Name: "struct Foo", Size: 8, Fields: []types.Field{
+		{Name: "m", Type: types.I32, Offset: 0}, {Name: "n", Type: types.I32, Offset: 4}}}
+	y := types.Type{Kind: types.Record, Size: 4, Fields: []types.Field{{Name: "m", Type: types.ArrayOf(types.I32, 1)}}}
+	a := types.Type{Kind: types.Record, Size: 4, Fields: []types.Field{{Name: "n", Type: types.I32}}}
+	nested := types.Type{Kind: types.Record, Name: "struct Foo", Size: 8, Fields: []types.Field{
+		{Name: "y", Type: y, Offset: 0}, {Name: "a", Type: a, Offset: 4}}}
+	twoThree := cat(i32(2), i32(3))
+	for _, tt := range []struct {
+		name       string
+		t          types.Type
+		b          []byte
+		text, json string
+	}{
+		{"struct", foo, twoThree, "{ .m = 2, .n = 3 }\n", `{"type": "value", "data": {"m": 2, "n": 3}}` + "\n"},
+		{"nested", nested, twoThree, "{ .y = { .m = [2] }, .a = { .n = 3 } }\n",
+			`{"type": "value", "data": {"y": {"m": [2]}, "a": {"n": 3}}}` + "\n"},
+		{"tuple", types.TupleOf(types.I64, foo), cat(i64(0), twoThree), "(0, { .m = 2, .n = 3 })\n",
+			`{"type": "value", "data": [0,{"m": 2, "n": 3}]}` + "\n"},
+	} {
+		for _, f := range []Format{Text, JSON} {
+			var out bytes.Buffer
+			if err := NewPrinter(&out, f).PrintValue(tt.t, tt.b); err != nil {
+				t.Fatalf("%s: %v", tt.name, err)
+			}
+			want := tt.text
+			if f == JSON {
+				want = tt.json
+			}
+			if out.String() != want {
+				t.Errorf("%s (format %d): %q, want %q", tt.name, f, out.String(), want)
+			}
+		}
+	}
+}
+
+// frames is a StackResolver with one fixed stack for every id.
+type frames []Frame
+
+func (f frames) Stack(types.Type, uint64) ([]Frame, bool) { return f, true }
+func (frames) KernelSymbol(addr uint64) string            { return "k" }
+func (frames) UserSymbol(addr uint64, pid int) string     { return "u" }
+
+// TestStackKeys: stacks as map keys indent their frames 4 in text (0.17)
+// and not at all in JSON's quoted keys (the newest bpftrace); printed as
+// values they indent 8 in both.
+func TestStackKeys(t *testing.T) {
+	st := types.StackOf(false, false, 8)
+	l := MapLayout{Name: "@k", Key: st, Value: types.I64}
+	es := []Entry{{Key: i64(1), Values: [][]byte{i64(3)}}}
+	for _, tt := range []struct {
+		f    Format
+		want string
+	}{
+		{Text, "@k[\n    f1\n    f2\n]: 3\n"},
+		{JSON, `{"type": "map", "data": {"@k": {"\nf1\nf2\n": 3}}}` + "\n"},
+	} {
+		var out bytes.Buffer
+		p := NewPrinter(&out, tt.f)
+		p.SetStacks(frames{{Sym: "f1"}, {Sym: "f2"}})
+		if err := p.PrintMap(l, es, 0, 0); err != nil {
+			t.Fatal(err)
+		}
+		if out.String() != tt.want {
+			t.Errorf("format %d: %q, want %q", tt.f, out.String(), tt.want)
+		}
+		out.Reset()
+		if err := p.PrintValue(st, i64(1)); err != nil {
+			t.Fatal(err)
+		}
+		want := "\n        f1\n        f2\n\n"
+		if tt.f == JSON {
+			want = `{"type": "value", "data": "\n        f1\n        f2\n"}` + "\n"
+		}
+		if out.String() != want {
+			t.Errorf("format %d value: %q, want %q", tt.f, out.String(), want)
+		}
+	}
+}
