@@ -30,6 +30,11 @@ func (c *checker) cdefs(defs []*ast.CDef) {
 		}
 		name := d.Kind + " " + d.Name
 		p := &cParser{c: c, toks: cTokens(d.Body)}
+		if _, err := c.structRecord(name); err == nil {
+			// A redefinition of a kernel type: as in bpftrace, the
+			// kernel's types do not complete it.
+			p.scriptOnly = true
+		}
 		rec, err := p.record(name, d.Kind == "union", 0)
 		if err == nil && p.i < len(p.toks) {
 			err = fmt.Errorf("unexpected '%s'", p.toks[p.i])
@@ -89,6 +94,9 @@ type cParser struct {
 	i    int
 	char bool // the last specifier was C's char: its arrays are strings
 	void bool // the last specifier was void: only pointers to it are members
+	// scriptOnly: by-value struct members must be the script's own structs
+	// (the definition redefines a kernel type).
+	scriptOnly bool
 }
 
 func (p *cParser) peek() string {
@@ -310,6 +318,8 @@ func (p *cParser) named(name string) types.Type {
 	t := types.Type{Kind: types.Record, Name: name}
 	if rec, ok := p.c.records[name]; ok {
 		t.Size = rec.Size
+	} else if p.scriptOnly {
+		return t
 	} else if rec, err := p.c.structRecord(name); err == nil {
 		t.Size = rec.Size
 	}
@@ -382,6 +392,7 @@ func (p *cParser) declarator(base types.Type) (types.Field, int, error) {
 			return types.Field{}, 0, fmt.Errorf("member '%s': invalid bit-field width", name)
 		}
 		bits = int(n)
+		t.Signed = false // bpftrace reads bit-fields as unsigned
 	}
 	return types.Field{Name: name, Type: t}, bits, nil
 }

@@ -31,8 +31,10 @@ func TestCDefLayout(t *testing.T) {
 		{"struct F { unsigned a:3, b:5; unsigned c:30; char d; }", "offsetof(struct F, d)", 8},
 		{"struct P { char c; void *p; struct P *next; enum e { X } kind; }", "sizeof(struct P)", 32},
 		{"struct T { uint32_t a; uint64_t b; const char *s; unsigned long long int u; }", "offsetof(struct T, u)", 24},
-		// A script struct hides the kernel's struct of the same name.
+		// A script struct hides the kernel's struct of the same name; one
+		// that does not redefine a kernel struct may embed one.
 		{"struct task_struct { int pid; }", "sizeof(struct task_struct)", 4},
+		{"struct Mine { char c; struct sched_entity se; }", "sizeof(struct Mine)", 328},
 	}
 	for _, tt := range tests {
 		src := tt.defs + " BEGIN { @x = " + tt.expr + "; }"
@@ -71,5 +73,19 @@ kprobe:f { $a = (struct A *)arg0; @v = *$a; @k[*$a] = 1; $x = $a->x; $n = $a->ne
 	}
 	if k := info.Maps["@k"]; k == nil || k.Key.String() != "struct A" {
 		t.Errorf("@k's key: %v", k)
+	}
+}
+
+// TestCDefBitfieldsUnsigned: bpftrace reads bit-fields as unsigned, whatever
+// their declared type (its suite's bitfield_access_2).
+func TestCDefBitfieldsUnsigned(t *testing.T) {
+	info, out := checkSource(`struct Bar { short a:4, b:8; int e:9; } kprobe:f { $b = (struct Bar *)arg0; $x = $b->b; $y = $b->e; }`)
+	if info == nil {
+		t.Fatalf("%s", out)
+	}
+	for _, name := range []string{"$x", "$y"} {
+		if v := info.Probes[0].Vars[name]; v == nil || v.Type.Signed {
+			t.Errorf("%s: %v, want an unsigned integer", name, v)
+		}
 	}
 }
