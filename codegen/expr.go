@@ -171,6 +171,13 @@ func (g *gen) binary(e *ast.Binary, dst asm.Register) {
 		}
 		return
 	}
+	if lt.Kind == types.Array && rt.Kind == types.Array {
+		g.bytesCompare(e.X, e.Y, lt, dst)
+		if e.Op == ast.OpEql {
+			g.Emit(asm.Xor.Imm(dst, 1))
+		}
+		return
+	}
 	switch e.Op {
 	case ast.OpLAnd, ast.OpLOr:
 		done := g.Label()
@@ -649,6 +656,39 @@ func (g *gen) argString(base asm.Register, f types.Field, off int16, size int) {
 		asm.Mov.Imm(asm.R2, int32(n)),
 		asm.FnProbeReadKernelStr.Call(),
 	)
+}
+
+// bytesCompare sets dst to 0 if a and b, values of type t (arrays), hold
+// the same bytes, 1 otherwise.
+func (g *gen) bytesCompare(a, b ast.Expr, t types.Type, dst asm.Register) {
+	m := g.mark()
+	defer g.reset(m)
+	n := t.ByteSize()
+	aoff, boff := g.Alloc(n), g.Alloc(n)
+	g.EvalMem(a, t, aoff)
+	g.EvalMem(b, t, boff)
+	differ, done := g.Label(), g.Label()
+	for i := 0; i < n; {
+		size, sz := 1, asm.Byte
+		switch {
+		case n-i >= 8:
+			size, sz = 8, asm.DWord
+		case n-i >= 4:
+			size, sz = 4, asm.Word
+		case n-i >= 2:
+			size, sz = 2, asm.Half
+		}
+		g.Emit(
+			asm.LoadMem(asm.R1, asm.R10, aoff+int16(i), sz),
+			asm.LoadMem(asm.R2, asm.R10, boff+int16(i), sz),
+			asm.JNE.Reg(asm.R1, asm.R2, differ),
+		)
+		i += size
+	}
+	g.Emit(asm.Mov.Imm(dst, 0), asm.Ja.Label(done))
+	g.Place(differ)
+	g.Emit(asm.Mov.Imm(dst, 1))
+	g.Place(done)
 }
 
 // stringCompare sets dst to 0 if the strings are equal (up to their NUL or

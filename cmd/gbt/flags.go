@@ -118,7 +118,9 @@ func parseFlags(argv []string, stderr io.Writer) (*options, error) {
 	o := &options{format: "text"}
 	fs := pflag.NewFlagSet("gbt", pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.SetInterspersed(false) // arguments after the script belong to the script
+	// As getopt permutes bpftrace's argv, flags may follow the script
+	// (`gbt script.bt -c cmd`); after "--" everything is a script argument.
+	fs.SetInterspersed(true)
 	fs.StringVarP(&o.program, "e", "e", "", "program")
 	fs.BoolVarP(&o.list, "l", "l", false, "list probes")
 	var pid string

@@ -24,9 +24,7 @@ func Check(prog *ast.Program, cfg Config) (*Info, diag.List) {
 	}}
 	c.enums = map[string]int64{}
 	c.argsCache = map[tracepoint]*types.Type{}
-	for _, d := range prog.CDefs {
-		c.cdef(d)
-	}
+	c.cdefs(prog.CDefs)
 	c.macros(prog)
 	c.expandProbes(prog)
 	size := exprEstimate(prog)
@@ -89,6 +87,7 @@ type checker struct {
 	// inPlaceExpr is the expression inPlace is typing.
 	inPlaceExpr ast.Expr
 	enums       map[string]int64
+	records     map[string]types.Type      // the script's structs and unions, by name
 	argsCache   map[tracepoint]*types.Type // tracepoint args records
 
 	// use is the Use handed to a builtin's type rule, which reads it only

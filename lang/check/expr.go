@@ -90,7 +90,7 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 			if !t.IsValid() {
 				return t
 			}
-			if t.IsInt() {
+			if t.Kind == types.Bool {
 				t = types.IntOf(64, t.Signed)
 			}
 			if t.Kind == types.Agg || t.Kind == types.Void {

@@ -1,0 +1,91 @@
+package check_test
+
+import (
+	"testing"
+
+	"github.com/gbt-dev/gbt/lang/ast"
+)
+
+// TestCDefLayout lays out script structs and unions as gcc does on x86-64
+// (the sizes and offsets in the comments are gcc's), through the constants
+// sizeof and offsetof fold to.
+func TestCDefLayout(t *testing.T) {
+	tests := []struct {
+		defs string
+		expr string
+		want int64
+	}{
+		{"struct A { int x[4]; }", "sizeof(struct A)", 16},
+		{"struct B { int y[2][2]; }", "sizeof(struct B)", 16},
+		{"struct C { char c; long l; short s; }", "sizeof(struct C)", 24},
+		{"struct C { char c; long l; short s; }", "offsetof(struct C, s)", 16},
+		{"union U { char c[3]; int i; short s; }", "sizeof(union U)", 4},
+		{"union U { char c[3]; int i; long l; }", "offsetof(union U, l)", 0},
+		// Nested named and anonymous members; a missing ';' before '}'.
+		{"struct In { char a; int b; } struct Out { char c; struct In in; }", "offsetof(struct Out, in)", 4},
+		{"struct Out { char c; struct { int m[1] } y; struct { int n } a; }", "sizeof(struct Out)", 12},
+		{"struct Out { char c; union { long l; int i; }; int after; }", "offsetof(struct Out, i)", 8},
+		{"struct Out { char c; union { long l; int i; }; int after; }", "offsetof(struct Out, after)", 16},
+		// Bit-fields share their unit; pointers and enums.
+		{"struct F { unsigned a:3, b:5; unsigned c:30; char d; }", "sizeof(struct F)", 12},
+		{"struct F { unsigned a:3, b:5; unsigned c:30; char d; }", "offsetof(struct F, d)", 8},
+		{"struct P { char c; void *p; struct P *next; enum e { X } kind; }", "sizeof(struct P)", 32},
+		{"struct T { uint32_t a; uint64_t b; const char *s; unsigned long long int u; }", "offsetof(struct T, u)", 24},
+		// A script struct hides the kernel's struct of the same name; one
+		// that does not redefine a kernel struct may embed one.
+		{"struct task_struct { int pid; }", "sizeof(struct task_struct)", 4},
+		{"struct Mine { char c; struct sched_entity se; }", "sizeof(struct Mine)", 328},
+	}
+	for _, tt := range tests {
+		src := tt.defs + " BEGIN { @x = " + tt.expr + "; }"
+		info, out := checkSource(src)
+		if info == nil {
+			t.Errorf("%s:\n%s", src, out)
+			continue
+		}
+		rhs := info.Prog.Probes[0].Body.Stmts[0].(*ast.AssignStmt).RHS
+		if got, ok := info.Consts[rhs]; !ok || got != tt.want {
+			t.Errorf("%s: %s = %d (constant %v), want %d", tt.defs, tt.expr, got, ok, tt.want)
+		}
+	}
+}
+
+// TestCDefTypes: script structs as the types of casts, fields, values and
+// keys.
+func TestCDefTypes(t *testing.T) {
+	src := `struct A { int x[4]; struct A *next; char name[8]; } struct B { int y[2][2]; }
+kprobe:f { $a = (struct A *)arg0; @v = *$a; @k[*$a] = 1; $x = $a->x; $n = $a->next->name; $y = ((struct B *)arg1)->y[1]; $e = $y[0]; }`
+	info, out := checkSource(src)
+	if info == nil {
+		t.Fatalf("%s", out)
+	}
+	want := map[string]string{"$a": "struct A *", "@v": "struct A", "$x": "int32[4]", "$n": "string[8]", "$y": "int32[2]", "$e": "int32"}
+	for name, w := range want {
+		var got string
+		if m := info.Maps[name]; m != nil {
+			got = m.Value.String()
+		} else if v := info.Probes[0].Vars[name]; v != nil {
+			got = v.Type.String()
+		}
+		if got != w {
+			t.Errorf("%s: %s, want %s", name, got, w)
+		}
+	}
+	if k := info.Maps["@k"]; k == nil || k.Key.String() != "struct A" {
+		t.Errorf("@k's key: %v", k)
+	}
+}
+
+// TestCDefBitfieldsUnsigned: bpftrace reads bit-fields as unsigned, whatever
+// their declared type (its suite's bitfield_access_2).
+func TestCDefBitfieldsUnsigned(t *testing.T) {
+	info, out := checkSource(`struct Bar { short a:4, b:8; int e:9; } kprobe:f { $b = (struct Bar *)arg0; $x = $b->b; $y = $b->e; }`)
+	if info == nil {
+		t.Fatalf("%s", out)
+	}
+	for _, name := range []string{"$x", "$y"} {
+		if v := info.Probes[0].Vars[name]; v == nil || v.Type.Signed {
+			t.Errorf("%s: %v, want an unsigned integer", name, v)
+		}
+	}
+}
