@@ -4,6 +4,7 @@ import (
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/lang/types"
 	"github.com/gbt-dev/gbt/stdlib"
 )
@@ -16,6 +17,9 @@ var _ stdlib.Gen = (*gen)(nil)
 
 // ExitProbe implements stdlib.Gen.
 func (g *gen) ExitProbe() { g.Emit(asm.Ja.Label(g.exitL)) }
+
+// ProbeKind implements stdlib.Gen.
+func (g *gen) ProbeKind() *probe.Kind { return g.pi.Kind }
 
 // Mark implements stdlib.Gen.
 func (g *gen) Mark() int { return g.mark() }
