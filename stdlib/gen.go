@@ -117,6 +117,8 @@ type Context interface {
 	ProbeKind() *probe.Kind
 	// NumCPUs is the number of possible CPUs.
 	NumCPUs() int
+	// Strlen is the size of the strings str() reads (BPFTRACE_STRLEN).
+	Strlen() int
 	// ChildPID is the pid of the -c command (0 without -c).
 	ChildPID() int
 	// ProbeID loads the index of the running probe's name into dst.

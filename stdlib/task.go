@@ -94,10 +94,10 @@ func usermodeEmit(g Gen, _ *ast.Call, dst asm.Register) {
 	k := g.ProbeKind()
 	switch {
 	case k.Regs:
-		g.Reg("cs", dst)
+		g.Reg("cs", asm.R0)
 		g.Emit(
-			asm.Mov.Reg(asm.R1, dst), asm.RSh.Imm(asm.R1, 1),
-			asm.And.Reg(dst, asm.R1), asm.And.Imm(dst, 1),
+			asm.Mov.Reg(asm.R1, asm.R0), asm.RSh.Imm(asm.R1, 1),
+			asm.And.Reg(asm.R0, asm.R1), asm.And.Imm(asm.R0, 1), asm.Mov.Reg(dst, asm.R0),
 		)
 	case k.Prog == probe.ProgTestRun:
 		g.Emit(asm.Mov.Imm(dst, 1))

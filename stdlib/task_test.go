@@ -19,6 +19,8 @@ func TestNewestTypes(t *testing.T) {
 		"nsecs(tai)": "uint64", "nsecs(sw_tai)": "uint64",
 		"is_str(comm)": "bool", "is_literal(1)": "bool", "strcap(comm)": "int64",
 		"default_str_length": "uint64", "default_str_length()": "uint64",
+		"strlen(comm)": "uint64", "strlen(curtask->comm)": "uint64", "strstr(comm, \"a\")": "int64",
+		"memcmp(comm, \"abc\", 3)": "int32", "buf(comm, 4)": "buffer[4]",
 	} {
 		got, errs := typeOf(t, expr)
 		if got != want {

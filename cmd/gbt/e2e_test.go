@@ -72,6 +72,16 @@ func TestE2E(t *testing.T) {
 			match:    regexp.MustCompile(`^\{ \.__syscall_nr = 257, \.dfd = -100, \.filename = \d+, \.flags = 524288, \.mode = 0 \}\n`),
 		},
 		{
+			// The newest bpftrace's builtins (bpftrace 0.17 has none of them).
+			name: "task, context and string builtins of the newest bpftrace",
+			prog: `tracepoint:syscalls:sys_enter_openat /pid == @PID@ && str(args->filename) == "/dev/null"/ { $s = "hello";
+				printf("%s %d %d %d %d %s %d|", probetype, usermode, ppid == curtask->real_parent->pid, pcomm == curtask->real_parent->comm, (uint64)leader_tid == pid, leader_comm, has_cpid);
+				printf("%d %d %d %d %d|%d %d|%r %r|%d %d %d\n", strlen($s), strlen(args->filename), strcap($s), strstr($s, "llo"), strstr($s, "x"),
+					memcmp($s, "help", 4), memcmp($s, "hello", 6), buf($s, 3), buf(comm, 3), is_str(comm), nsecs(boot) > 0, nsecs(tai) > nsecs(monotonic)); } ` + exitWhenDone,
+			workload: []string{"open", "1", "/dev/null"},
+			want:     "tracepoint 0 1 1 1 gbtwork 0|5 9 6 2 -1|-4 0|hel gbt|1 1 1\n\n\n",
+		},
+		{
 			name:     "filename strings as keys",
 			prog:     `tracepoint:syscalls:sys_enter_openat /pid == @PID@/ { @[str(args->filename)] = count(); } ` + exitWhenDone,
 			workload: []string{"open", "777", "/dev/zero"},
