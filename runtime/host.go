@@ -32,6 +32,17 @@ func (h host) Printf(format string, args []types.Type, offs []int) (*output.Prin
 // Stderr implements stdlib.Host.
 func (h host) Stderr() io.Writer { return h.s.opts.Stderr }
 
+// Source implements stdlib.Host.
+func (h host) Source() string {
+	if p := h.s.obj.Info.Prog; p != nil && p.File != "" {
+		return p.File
+	}
+	return "stdin"
+}
+
+// Warnings implements stdlib.Host.
+func (h host) Warnings() bool { return !h.s.opts.NoWarnings }
+
 // CatBytesMax implements stdlib.Host.
 func (h host) CatBytesMax() int {
 	if h.s.opts.CatBytesMax <= 0 {

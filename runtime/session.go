@@ -41,6 +41,8 @@ type Options struct {
 	Unbuffered bool
 	// CatBytesMax bounds what cat() prints (BPFTRACE_CAT_BYTES_MAX).
 	CatBytesMax int
+	// NoWarnings silences the warnings the script prints (warnf).
+	NoWarnings bool
 	// PID restricts uprobes to one process (-p).
 	PID int
 	// ChildPID is the -c command's process, which watchpoints watch when

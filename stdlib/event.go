@@ -68,6 +68,11 @@ type Host interface {
 	Printf(format string, args []types.Type, offs []int) (*output.Printf, error)
 	// Stderr receives warnings (a failed cat or system).
 	Stderr() io.Writer
+	// Source names the script in messages ("stdin" for -e).
+	Source() string
+	// Warnings reports whether the script's warnings are printed (not
+	// --no-warnings).
+	Warnings() bool
 	// CatBytesMax bounds what cat() prints.
 	CatBytesMax() int
 	// PrintMap prints a map now, as print(@m, top, div).

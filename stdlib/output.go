@@ -1,6 +1,7 @@
 package stdlib
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"os"
@@ -22,6 +23,8 @@ func outputEntries() []*Entry {
 	exitEv := &Codec{Name: "exit", Encode: exitEncode, Decode: func(_ *Event, h Host) (Handler, error) {
 		return func([]byte) error { h.Exit(); return nil }, nil
 	}}
+	errorfEv := &Codec{Name: "errorf", Encode: formatEncode, Decode: scriptMessage("ERROR")}
+	warnfEv := &Codec{Name: "warnf", Encode: formatEncode, Decode: scriptMessage("WARNING")}
 	unwatchEv := &Codec{Name: "unwatch", Encode: unwatchEncode, Decode: func(ev *Event, h Host) (Handler, error) {
 		return func(rec []byte) error { h.Unwatch(binary.LittleEndian.Uint64(rec[ev.Offs[0]:])); return nil }, nil
 	}}
@@ -40,6 +43,20 @@ func outputEntries() []*Entry {
 			CheckPrintf(u, 0)
 			return types.Type{Kind: types.Void}
 		}, Emit: sends(catEv), Events: []*Codec{catEv}},
+		{Name: "errorf", Kind: check.Func, Doc: "errorf(fmt, ...): print an error message with the call's source location (to stderr)", Type: func(u *check.Use) types.Type {
+			if !formatArity(u) {
+				return types.Type{}
+			}
+			CheckPrintf(u, 0)
+			return types.Type{Kind: types.Void}
+		}, Emit: sends(errorfEv), Events: []*Codec{errorfEv}},
+		{Name: "warnf", Kind: check.Func, Doc: "warnf(fmt, ...): print a warning with the call's source location (to stderr; not with --no-warnings)", Type: func(u *check.Use) types.Type {
+			if !formatArity(u) {
+				return types.Type{}
+			}
+			CheckPrintf(u, 0)
+			return types.Type{Kind: types.Void}
+		}, Emit: sends(warnfEv), Events: []*Codec{warnfEv}},
 		{Name: "debugf", Kind: check.Func, Doc: "debugf(fmt, ...): print to the kernel's trace pipe (bpf_trace_printk; at most 3 values)", Type: func(u *check.Use) types.Type {
 			if !arity(u, 1, 4) {
 				return types.Type{}
@@ -98,6 +115,27 @@ func formatDecode(act func(h Host, text []byte) error) func(ev *Event, h Host) (
 			line = pf.Append(line[:0], rec)
 			return act(h, line)
 		}, nil
+	}
+}
+
+// scriptMessage prints errorf's and warnf's text as bpftrace does, after
+// the call's location: "stdin:1:9-62: ERROR: text".
+func scriptMessage(severity string) func(ev *Event, h Host) (Handler, error) {
+	return func(ev *Event, h Host) (Handler, error) {
+		start, end := ev.Span.Start, ev.Span.End.Col
+		if ev.Span.End.Line != start.Line || end <= start.Col {
+			end = start.Col + 1
+		}
+		prefix := fmt.Sprintf("%s:%d:%d-%d: %s: ", h.Source(), start.Line, start.Col, end, severity)
+		var line []byte
+		return formatDecode(func(h Host, text []byte) error {
+			if severity == "WARNING" && !h.Warnings() {
+				return nil
+			}
+			line = append(append(append(line[:0], prefix...), bytes.TrimRight(text, "\n")...), '\n')
+			_, err := h.Stderr().Write(line)
+			return err
+		})(ev, h)
 	}
 }
 

@@ -82,6 +82,12 @@ func TestE2E(t *testing.T) {
 			want:     "tracepoint 0 1 1 1 gbtwork 0|5 9 6 2 -1|-4 0|hel gbt|1 1 1\n\n\n",
 		},
 		{
+			name:   "errorf and warnf print at their location on stderr",
+			prog:   `BEGIN { errorf("Something bad with args: %d, %s", 10, "arg2"); warnf("w %d", 1); printf("after\n"); exit(); }`,
+			want:   "after\n\n\n",
+			stderr: "stdin:1:9-62: ERROR: Something bad with args: 10, arg2\nstdin:1:64-80: WARNING: w 1\n",
+		},
+		{
 			name:     "filename strings as keys",
 			prog:     `tracepoint:syscalls:sys_enter_openat /pid == @PID@/ { @[str(args->filename)] = count(); } ` + exitWhenDone,
 			workload: []string{"open", "777", "/dev/zero"},
@@ -262,7 +268,7 @@ func TestE2E(t *testing.T) {
 			if tt.stderr != "" && !strings.Contains(res.stderr, tt.stderr) {
 				t.Errorf("stderr lacks %q:\n%s", tt.stderr, clip(res.stderr))
 			}
-			if tt.exit == 0 && (strings.Contains(res.stderr, "ERROR") || strings.Contains(res.stderr, "Lost")) {
+			if tt.exit == 0 && !strings.Contains(tt.stderr, "ERROR") && (strings.Contains(res.stderr, "ERROR") || strings.Contains(res.stderr, "Lost")) {
 				t.Errorf("unexpected error output:\n%s", clip(res.stderr))
 			}
 		})
