@@ -53,6 +53,12 @@ type Options struct {
 	Live func(*Live)
 }
 
+// ExitCode is the error of a run that ended with exit(code), code not
+// zero, after it ran END and printed the maps: gbt exits with code.
+type ExitCode int
+
+func (e ExitCode) Error() string { return fmt.Sprintf("exit(%d)", int(e)) }
+
 // ErrNoOverride is in the error of loading a program that calls override()
 // on a kernel built without CONFIG_BPF_KPROBE_OVERRIDE.
 var ErrNoOverride = errors.New("this kernel does not let BPF programs override return values")
@@ -86,6 +92,7 @@ type Session struct {
 	printfs  []*output.Printf // the formats handlers compiled, for stacks
 	clock    time.Time        // wall time of nsecs zero, when strftime() is used
 	exited   bool
+	exitCode int // what exit(code) asked for
 	lost     uint64
 	env      *kernel.Env // tracefs, for tracepoint ids; made when first needed
 }

@@ -79,8 +79,9 @@ type Host interface {
 	PrintMap(name string, top, div int) error
 	// ClearMap deletes a map's elements, or sets their values to zero.
 	ClearMap(name string, zero bool) error
-	// Exit stops the run once the records read so far are handled.
-	Exit()
+	// Exit stops the run once the records read so far are handled; gbt
+	// exits with code (the first non-zero one an exit() gave).
+	Exit(code int)
 	// Unwatch removes the watchpoints at addr.
 	Unwatch(addr uint64)
 }

@@ -39,6 +39,17 @@ func TestNewestTypes(t *testing.T) {
 		"static_assert(pid, \"boom\")":    "ERROR: Unable to resolve comptime expression",
 		"fail(\"bad %d %s\", 1, \"x\")":   "ERROR: bad 1 x",
 		"fail(\"bad %d\", pid)":           "ERROR: fail() arguments need to be literals",
+		"strlen(1)":                       "string-like values must be either strings, arrays or pointers",
+		"strlen((int64 *)0)":              "string-like pointers must point to a char-like type",
+		"strstr(comm, 1)":                 "string-like values must be either strings, arrays or pointers",
+		"memcmp(comm, 1, 2)":              "memcmp() compares strings, arrays or records (integer provided)",
+		"memcmp(comm, comm, pid)":         "memcmp() expects an integer literal count",
+		"memcmp(comm, \"ab\", 4)":         "memcmp() count must be between 0 and the size of the smaller value, 3 (4 provided)",
+		"buf(comm)":                       "buf() expects a length argument for non-array type string",
+		"exit(1, 2)":                      "exit() takes up to one argument (2 provided)",
+		"exit(comm)":                      "exit() only supports integer arguments (string provided)",
+		"assert(comm, \"m\")":             "assert() only supports integer arguments (string provided)",
+		"assert(1, comm)":                 "assert() expects a string literal (string provided)",
 	} {
 		if _, errs := typeOf(t, expr); !strings.Contains(errs, want) {
 			t.Errorf("%s: got errors %q, want %q", expr, errs, want)

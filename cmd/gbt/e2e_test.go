@@ -88,6 +88,13 @@ func TestE2E(t *testing.T) {
 			stderr: "stdin:1:9-62: ERROR: Something bad with args: 10, arg2\nstdin:1:64-80: WARNING: w 1\n",
 		},
 		{
+			name:   "exit with a code, and assert",
+			prog:   `BEGIN { @x = 1; assert(1 == 1, "fine"); exit(3); } END { assert(0, "My error message"); printf("not here\n"); }`,
+			want:   "\n\n@x: 1\n",
+			exit:   3, // exit(3) came first; END's failed assert asks for 1
+			stderr: "stdin:1:58-87: ERROR: assert failed: My error message\n",
+		},
+		{
 			name:     "filename strings as keys",
 			prog:     `tracepoint:syscalls:sys_enter_openat /pid == @PID@/ { @[str(args->filename)] = count(); } ` + exitWhenDone,
 			workload: []string{"open", "777", "/dev/zero"},
