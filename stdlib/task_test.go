@@ -46,6 +46,7 @@ func TestNewestTypes(t *testing.T) {
 		"memcmp(comm, comm, pid)":         "memcmp() expects an integer literal count",
 		"memcmp(comm, \"ab\", 4)":         "memcmp() count must be between 0 and the size of the smaller value, 3 (4 provided)",
 		"buf(comm)":                       "buf() expects a length argument for non-array type string",
+		"signal_thread(\"SIGUSR1\")":      "signal_thread() is an unsafe function being used in safe mode",
 		"exit(1, 2)":                      "exit() takes up to one argument (2 provided)",
 		"exit(comm)":                      "exit() only supports integer arguments (string provided)",
 		"assert(comm, \"m\")":             "assert() only supports integer arguments (string provided)",
