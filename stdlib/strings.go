@@ -101,6 +101,8 @@ func stringEntries() []*Entry {
 		}, Emit: sends(joinEv), Events: []*Codec{joinEv}},
 		{Name: "strerror", Kind: check.Func, Doc: "strerror(errno): the error's text, as strerror(3)", Type: oneInt(types.Type{Kind: types.Strerror}),
 			Emit: argEmitter}, // the errno: user space renders the text
+		{Name: "signal_name", Kind: check.Func, Doc: "signal_name(sig): the signal's text, as strsignal(3)", Type: oneInt(types.Type{Kind: types.Strerror, Name: types.SignalTable}),
+			Emit: argEmitter}, // the signal: user space renders the text
 		{Name: "path", Kind: check.Func, Doc: "path(struct path *): full path of a file",
 			Type:   notYet("path() needs kfunc probes (bpf_d_path), which this kernel refuses; print the dentry's name, e.g. str($f->f_path.dentry->d_name.name)"),
 			NoCode: "the type rule refuses every use (no bpf_d_path without kfunc probes)"},
