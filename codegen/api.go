@@ -4,6 +4,8 @@ import (
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/check"
+	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/lang/types"
 	"github.com/gbt-dev/gbt/stdlib"
 )
@@ -16,6 +18,17 @@ var _ stdlib.Gen = (*gen)(nil)
 
 // ExitProbe implements stdlib.Gen.
 func (g *gen) ExitProbe() { g.Emit(asm.Ja.Label(g.exitL)) }
+
+// ProbeKind implements stdlib.Gen.
+func (g *gen) ProbeKind() *probe.Kind { return g.pi.Kind }
+
+// Strlen implements stdlib.Gen.
+func (g *gen) Strlen() int {
+	if g.c.info.Strlen > 0 {
+		return g.c.info.Strlen
+	}
+	return check.DefaultStrlen
+}
 
 // Mark implements stdlib.Gen.
 func (g *gen) Mark() int { return g.mark() }

@@ -27,6 +27,10 @@ func (g *gen) EvalInt(e ast.Expr, dst asm.Register) {
 		g.loadConst(dst, v)
 		return
 	}
+	if x, ok := g.c.info.Expansions[e]; ok {
+		g.EvalInt(x, dst)
+		return
+	}
 	switch e := e.(type) {
 	case *ast.Variable:
 		g.Emit(asm.LoadMem(dst, asm.R10, g.vars[e.Name], asm.DWord))
@@ -494,6 +498,10 @@ func (g *gen) ctxBase(x ast.Expr) (asm.Register, func()) {
 // tuples) at R10+off. The caller has zeroed the destination when padding
 // matters (map keys, event records); strings are zero-padded here.
 func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
+	if x, ok := g.c.info.Expansions[e]; ok {
+		g.EvalMem(x, t, off)
+		return
+	}
 	switch e := e.(type) {
 	case *ast.StrLit:
 		g.storeBytes(off, []byte(e.Value), t.ByteSize())

@@ -81,6 +81,10 @@ func (g *gen) ifElse(cond ast.Expr, then, els func()) {
 }
 
 func (g *gen) exprStmt(e ast.Expr) {
+	if x, ok := g.c.info.Expansions[e]; ok {
+		g.exprStmt(x)
+		return
+	}
 	switch e := e.(type) {
 	case *ast.Call:
 		ent := g.entry(e)

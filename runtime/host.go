@@ -32,6 +32,17 @@ func (h host) Printf(format string, args []types.Type, offs []int) (*output.Prin
 // Stderr implements stdlib.Host.
 func (h host) Stderr() io.Writer { return h.s.opts.Stderr }
 
+// Source implements stdlib.Host.
+func (h host) Source() string {
+	if p := h.s.obj.Info.Prog; p != nil && p.File != "" {
+		return p.File
+	}
+	return "stdin"
+}
+
+// Warnings implements stdlib.Host.
+func (h host) Warnings() bool { return !h.s.opts.NoWarnings }
+
 // CatBytesMax implements stdlib.Host.
 func (h host) CatBytesMax() int {
 	if h.s.opts.CatBytesMax <= 0 {
@@ -47,7 +58,12 @@ func (h host) PrintMap(name string, top, div int) error { return h.s.printMap(na
 func (h host) ClearMap(name string, zero bool) error { return h.s.clearMap(name, zero) }
 
 // Exit implements stdlib.Host.
-func (h host) Exit() { h.s.exited = true }
+func (h host) Exit(code int) {
+	h.s.exited = true
+	if h.s.exitCode == 0 {
+		h.s.exitCode = code
+	}
+}
 
 // Unwatch implements stdlib.Host.
 func (h host) Unwatch(addr uint64) { h.s.unwatch(addr) }

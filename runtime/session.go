@@ -42,6 +42,8 @@ type Options struct {
 	Unbuffered bool
 	// CatBytesMax bounds what cat() prints (BPFTRACE_CAT_BYTES_MAX).
 	CatBytesMax int
+	// NoWarnings silences the warnings the script prints (warnf).
+	NoWarnings bool
 	// PID restricts uprobes to one process (-p).
 	PID int
 	// ChildPID is the -c command's process, which watchpoints watch when
@@ -58,6 +60,12 @@ type Options struct {
 
 // AttachedMarker is the line NotifyAttached prints.
 const AttachedMarker = "__BPFTRACE_NOTIFY_PROBES_ATTACHED"
+
+// ExitCode is the error of a run that ended with exit(code), code not
+// zero, after it ran END and printed the maps: gbt exits with code.
+type ExitCode int
+
+func (e ExitCode) Error() string { return fmt.Sprintf("exit(%d)", int(e)) }
 
 // ErrNoOverride is in the error of loading a program that calls override()
 // on a kernel built without CONFIG_BPF_KPROBE_OVERRIDE.
@@ -92,6 +100,7 @@ type Session struct {
 	printfs  []*output.Printf // the formats handlers compiled, for stacks
 	clock    time.Time        // wall time of nsecs zero, when strftime() is used
 	exited   bool
+	exitCode int // what exit(code) asked for
 	lost     uint64
 	// zeroed holds the names of keyless aggregations that zero() reset
 	// since they were last cleared: they print although all zero, as in

@@ -38,7 +38,13 @@ func (s *Session) finish() error {
 			return err
 		}
 	}
-	return s.out.Flush()
+	if err := s.out.Flush(); err != nil {
+		return err
+	}
+	if s.exitCode != 0 {
+		return ExitCode(s.exitCode)
+	}
+	return nil
 }
 
 // detach closes every link, then every perf event.

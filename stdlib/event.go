@@ -68,14 +68,20 @@ type Host interface {
 	Printf(format string, args []types.Type, offs []int) (*output.Printf, error)
 	// Stderr receives warnings (a failed cat or system).
 	Stderr() io.Writer
+	// Source names the script in messages ("stdin" for -e).
+	Source() string
+	// Warnings reports whether the script's warnings are printed (not
+	// --no-warnings).
+	Warnings() bool
 	// CatBytesMax bounds what cat() prints.
 	CatBytesMax() int
 	// PrintMap prints a map now, as print(@m, top, div).
 	PrintMap(name string, top, div int) error
 	// ClearMap deletes a map's elements, or sets their values to zero.
 	ClearMap(name string, zero bool) error
-	// Exit stops the run once the records read so far are handled.
-	Exit()
+	// Exit stops the run once the records read so far are handled; gbt
+	// exits with code (the first non-zero one an exit() gave).
+	Exit(code int)
 	// Unwatch removes the watchpoints at addr.
 	Unwatch(addr uint64)
 }

@@ -4,6 +4,7 @@ import (
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/lang/types"
 )
 
@@ -112,8 +113,12 @@ type Events interface {
 // Context reads what the probe and the run give: the probed function's
 // arguments, registers and stacks, and constants of the run.
 type Context interface {
+	// ProbeKind is the kind of probe the program is for.
+	ProbeKind() *probe.Kind
 	// NumCPUs is the number of possible CPUs.
 	NumCPUs() int
+	// Strlen is the size of the strings str() reads (BPFTRACE_STRLEN).
+	Strlen() int
 	// ChildPID is the pid of the -c command (0 without -c).
 	ChildPID() int
 	// ProbeID loads the index of the running probe's name into dst.

@@ -1,6 +1,7 @@
 package stdlib
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -22,9 +23,23 @@ func outputEntries() []*Entry {
 		return h.Printer().Printf(line)
 	})}
 	catEv := &Codec{Name: "cat", Encode: formatEncode, Decode: formatDecode(catFile)}
-	exitEv := &Codec{Name: "exit", Encode: exitEncode, Decode: func(_ *Event, h Host) (Handler, error) {
-		return func([]byte) error { h.Exit(); return nil }, nil
+	exitEv := &Codec{Name: "exit", Encode: exitEncode, Decode: func(ev *Event, h Host) (Handler, error) {
+		return func(rec []byte) error {
+			code := 0
+			if len(ev.Offs) == 1 {
+				code = int(int32(binary.LittleEndian.Uint64(rec[ev.Offs[0]:])))
+			}
+			h.Exit(code)
+			return nil
+		}, nil
 	}}
+	errorfEv := &Codec{Name: "errorf", Encode: formatEncode, Decode: scriptMessage("ERROR")}
+	warnfEv := &Codec{Name: "warnf", Encode: formatEncode, Decode: scriptMessage("WARNING")}
+	assertMsgEv := &Codec{Name: "assert message", Encode: formatEncode, Decode: scriptMessage("ERROR")}
+	assertExitEv := &Codec{Name: "assert exit", Encode: func(g Gen, _ *ast.Call, ev *Event) { exitWith(g, ev, 1) },
+		Decode: func(_ *Event, h Host) (Handler, error) {
+			return func([]byte) error { h.Exit(1); return nil }, nil
+		}}
 	unwatchEv := &Codec{Name: "unwatch", Encode: unwatchEncode, Decode: func(ev *Event, h Host) (Handler, error) {
 		return func(rec []byte) error { h.Unwatch(binary.LittleEndian.Uint64(rec[ev.Offs[0]:])); return nil }, nil
 	}}
@@ -43,6 +58,39 @@ func outputEntries() []*Entry {
 			CheckPrintf(u, 0)
 			return types.Type{Kind: types.Void}
 		}, Emit: sends(catEv), Events: []*Codec{catEv}},
+		{Name: "errorf", Kind: check.Func, Doc: "errorf(fmt, ...): print an error message with the call's source location (to stderr)", Type: func(u *check.Use) types.Type {
+			if !formatArity(u) {
+				return types.Type{}
+			}
+			CheckPrintf(u, 0)
+			return types.Type{Kind: types.Void}
+		}, Emit: sends(errorfEv), Events: []*Codec{errorfEv}},
+		{Name: "warnf", Kind: check.Func, Doc: "warnf(fmt, ...): print a warning with the call's source location (to stderr; not with --no-warnings)", Type: func(u *check.Use) types.Type {
+			if !formatArity(u) {
+				return types.Type{}
+			}
+			CheckPrintf(u, 0)
+			return types.Type{Kind: types.Void}
+		}, Emit: sends(warnfEv), Events: []*Codec{warnfEv}},
+		{Name: "assert", Kind: check.Func, Doc: "assert(cond, msg): unless cond holds, print \"assert failed: msg\" as errorf does and exit with 1", Type: func(u *check.Use) types.Type {
+			if !arity(u, 2, 2) || !intArg(u, 0) {
+				return types.Type{}
+			}
+			if _, ok := literalArg(u, 1); !ok {
+				return types.Type{}
+			}
+			return types.Type{Kind: types.Void}
+		}, Emit: StmtEmitter(func(g Gen, c *ast.Call) {
+			r := g.TakeReg()
+			g.EvalInt(c.Args[0], r)
+			holds := g.Label()
+			g.Emit(asm.JNE.Imm(r, 0, holds))
+			g.FreeReg(r)
+			msg := &ast.Call{Span: c.Span, NameEnd: c.NameEnd, Name: c.Name, Args: []ast.Expr{&ast.StrLit{Span: c.Span, Value: "assert failed: %s"}, c.Args[1]}}
+			assertMsgEv.Encode(g, msg, g.NewEvent(assertMsgEv, c))
+			assertExitEv.Encode(g, c, g.NewEvent(assertExitEv, c))
+			g.Place(holds)
+		}), Events: []*Codec{assertMsgEv, assertExitEv}},
 		{Name: "debugf", Kind: check.Func, Doc: "debugf(fmt, ...): print to the kernel's trace pipe (bpf_trace_printk; at most 3 values)", Type: func(u *check.Use) types.Type {
 			if !arity(u, 1, 4) {
 				return types.Type{}
@@ -51,8 +99,14 @@ func outputEntries() []*Entry {
 			u.Warnf("The debugf() builtin is not recommended for production use. For more information see bpf_trace_printk in bpf-helpers(7).")
 			return types.Type{Kind: types.Void}
 		}, Emit: StmtEmitter(debugfEmit)},
-		{Name: "exit", Kind: check.Func, Doc: "exit(): stop tracing, print maps and quit", Type: func(u *check.Use) types.Type {
-			arity(u, 0, 0)
+		{Name: "exit", Kind: check.Func, Doc: "exit([code]): stop tracing, print maps and quit (with code)", Type: func(u *check.Use) types.Type {
+			switch len(u.Args) {
+			case 0:
+			case 1:
+				intArg(u, 0)
+			default:
+				u.Errorf("exit() takes up to one argument (%d provided)", len(u.Args))
+			}
 			return types.Type{Kind: types.Void}
 		}, Emit: sends(exitEv), Events: []*Codec{exitEv}},
 		{Name: "unwatch", Kind: check.Func, Doc: "unwatch(addr): remove the watchpoints at addr (soon after: user space does it)", Type: oneInt(types.Type{Kind: types.Void}),
@@ -104,6 +158,27 @@ func formatDecode(act func(h Host, text []byte) error) func(ev *Event, h Host) (
 	}
 }
 
+// scriptMessage prints errorf's and warnf's text as bpftrace does, after
+// the call's location: "stdin:1:9-62: ERROR: text".
+func scriptMessage(severity string) func(ev *Event, h Host) (Handler, error) {
+	return func(ev *Event, h Host) (Handler, error) {
+		start, end := ev.Span.Start, ev.Span.End.Col
+		if ev.Span.End.Line != start.Line || end <= start.Col {
+			end = start.Col + 1
+		}
+		prefix := fmt.Sprintf("%s:%d:%d-%d: %s: ", h.Source(), start.Line, start.Col, end, severity)
+		var line []byte
+		return formatDecode(func(h Host, text []byte) error {
+			if severity == "WARNING" && !h.Warnings() {
+				return nil
+			}
+			line = append(append(append(line[:0], prefix...), bytes.TrimRight(text, "\n")...), '\n')
+			_, err := h.Stderr().Write(line)
+			return err
+		})(ev, h)
+	}
+}
+
 // catFile prints (up to Host.CatBytesMax of) a file for cat().
 func catFile(h Host, path []byte) error {
 	b, err := os.ReadFile(string(path))
@@ -127,10 +202,30 @@ func strerror(err error) string {
 }
 
 // exitEncode tells user space to stop and ends the probe.
-func exitEncode(g Gen, _ *ast.Call, ev *Event) {
-	rec := g.Alloc(8)
+// exitWith sends an exit event with a constant code and ends the probe.
+func exitWith(g Gen, ev *Event, code int64) {
+	ev.AddField(types.I64)
+	rec := g.Alloc(ev.Size)
 	sendID(g, ev, rec)
-	g.Send(rec, 8, true)
+	g.LoadConst(asm.R1, code)
+	g.Emit(asm.StoreMem(asm.R10, rec+int16(ev.Offs[0]), asm.R1, asm.DWord))
+	g.Send(rec, ev.Size, true)
+	g.ExitProbe()
+}
+
+func exitEncode(g Gen, c *ast.Call, ev *Event) {
+	if c != nil && len(c.Args) == 1 {
+		ev.AddField(types.I64)
+	}
+	rec := g.Alloc(ev.Size)
+	sendID(g, ev, rec)
+	if ev.Size > 8 {
+		r := g.TakeReg()
+		g.EvalInt(c.Args[0], r)
+		g.Emit(asm.StoreMem(asm.R10, rec+int16(ev.Offs[0]), r, asm.DWord))
+		g.FreeReg(r)
+	}
+	g.Send(rec, ev.Size, true)
 	g.ExitProbe()
 }
 

@@ -37,11 +37,36 @@ func stringEntries() []*Entry {
 		})},
 		{Name: "strcontains", Kind: check.Func, Doc: "strcontains(s, \"lit\"): 1 if the string contains the literal", Type: strcontainsType,
 			Emit: IntEmitter(strcontainsEmit)},
-		{Name: "buf", Kind: check.Func, Doc: "buf(ptr, n): read n raw bytes", Type: func(u *check.Use) types.Type {
+		{Name: "strstr", Kind: check.Func, Doc: "strstr(haystack, needle): index of the first needle in haystack, -1 if none", Type: func(u *check.Use) types.Type {
+			if !arity(u, 2, 2) || !stringLike(u, 0) || !stringLike(u, 1) {
+				return types.Type{}
+			}
+			if u.ArgTypes[0].Kind != types.String || u.ArgTypes[1].Kind != types.String {
+				u.Errorf("strstr() of char arrays or pointers is not supported by gbt yet; pass str() of them")
+				return types.Type{}
+			}
+			return types.I64
+		}, Emit: IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) { searchLoop(g, c, dst, true) })},
+		{Name: "strlen", Kind: check.Func, Doc: "strlen(s): length of a string, char array or char pointer", Type: func(u *check.Use) types.Type {
+			if !arity(u, 1, 1) || !stringLike(u, 0) {
+				return types.Type{}
+			}
+			return types.U64
+		}, Emit: IntEmitter(strlenEmit)},
+		{Name: "memcmp", Kind: check.Func, Doc: "memcmp(a, b, n): compare the first n bytes of two values; 0 if equal", Type: memcmpType,
+			Emit: IntEmitter(memcmpEmit)},
+		{Name: "buf", Kind: check.Func, Doc: "buf(ptr, n): read n raw bytes (of a pointer, or of a string or array value)", Type: func(u *check.Use) types.Type {
 			if !arity(u, 1, 2) {
 				return types.Type{}
 			}
 			n := int64(64)
+			switch t := u.ArgTypes[0]; {
+			case t.Kind == types.Array:
+				n = int64(min(t.ByteSize(), maxBufLen))
+			case t.Kind == types.String && len(u.Args) == 1:
+				u.Errorf("buf() expects a length argument for non-array type string")
+				return types.Type{}
+			}
 			if len(u.Args) == 2 {
 				if !u.ArgTypes[1].IsInt() {
 					u.Errorf("buf() expects an integer length (%s provided)", u.ArgTypes[1].KindWord())
@@ -76,6 +101,8 @@ func stringEntries() []*Entry {
 		}, Emit: sends(joinEv), Events: []*Codec{joinEv}},
 		{Name: "strerror", Kind: check.Func, Doc: "strerror(errno): the error's text, as strerror(3)", Type: oneInt(types.Type{Kind: types.Strerror}),
 			Emit: argEmitter}, // the errno: user space renders the text
+		{Name: "signal_name", Kind: check.Func, Doc: "signal_name(sig): the signal's text, as strsignal(3)", Type: oneInt(types.Type{Kind: types.Strerror, Name: types.SignalTable}),
+			Emit: argEmitter}, // the signal: user space renders the text
 		{Name: "path", Kind: check.Func, Doc: "path(struct path *): full path of a file",
 			Type:   notYet("path() needs kfunc probes (bpf_d_path), which this kernel refuses; print the dentry's name, e.g. str($f->f_path.dentry->d_name.name)"),
 			NoCode: "the type rule refuses every use (no bpf_d_path without kfunc probes)"},
@@ -160,6 +187,10 @@ func strEmit(g Gen, c *ast.Call, off int16, size int) {
 func bufEmit(g Gen, c *ast.Call, off int16, size int) {
 	arg := c.Args[0]
 	at := g.TypeOf(arg)
+	if !g.InRegister(at) {
+		bufOfValue(g, c, off, size)
+		return
+	}
 	r := g.TakeReg()
 	g.EvalInt(arg, r)
 	fn := asm.FnProbeReadKernel
@@ -186,6 +217,35 @@ func bufEmit(g Gen, c *ast.Call, off int16, size int) {
 	g.Addr(asm.R1, off+8)
 	g.Emit(asm.Mov.Imm(asm.R2, int32(capacity)), asm.Mov.Reg(asm.R3, r), fn.Call())
 	g.FreeReg(r)
+}
+
+// bufOfValue is buf(v, n) of a value held in memory (a string variable,
+// a char array): the bytes of its copy, zeros past its end.
+func bufOfValue(g Gen, c *ast.Call, off int16, size int) {
+	at := g.TypeOf(c.Args[0])
+	capacity := size - 8
+	m := g.Mark()
+	tmp := g.Alloc(at.ByteSize())
+	g.EvalMem(c.Args[0], at, tmp)
+	if _, ok := g.Const(c.Args[1]); ok {
+		g.Emit(asm.Mov.Imm(asm.R1, int32(capacity)))
+	} else {
+		fits := g.Label()
+		g.EvalInt(c.Args[1], asm.R1)
+		g.Emit(asm.JLE.Imm(asm.R1, int32(capacity), fits), asm.Mov.Imm(asm.R1, int32(capacity)))
+		g.Place(fits)
+	}
+	g.Emit(asm.StoreMem(asm.R10, off, asm.R1, asm.DWord))
+	n := min(capacity, at.ByteSize())
+	for i := 0; i < n; {
+		w, sz := 1, asm.Byte
+		if n-i >= 8 {
+			w, sz = 8, asm.DWord
+		}
+		g.Emit(asm.LoadMem(asm.R1, asm.R10, tmp+int16(i), sz), asm.StoreMem(asm.R10, off+8+int16(i), asm.R1, sz))
+		i += w
+	}
+	g.Reset(m)
 }
 
 func strcontainsType(u *check.Use) types.Type {
@@ -246,6 +306,12 @@ func strcontainsEmit(g Gen, c *ast.Call, dst asm.Register) {
 // (found), a mismatch (next i) or the haystack's end (not found: no later
 // start can match). Scratch registers only; the result goes through R0.
 func strcontainsLoop(g Gen, c *ast.Call, dst asm.Register) {
+	searchLoop(g, c, dst, false)
+}
+
+// searchLoop is strcontainsLoop, or with index strstr's: the start of the
+// first match, -1 if none.
+func searchLoop(g Gen, c *ast.Call, dst asm.Register, index bool) {
 	ht, nt := g.TypeOf(c.Args[0]), g.TypeOf(c.Args[1])
 	hoff := g.Alloc(ht.ByteSize())
 	g.EvalMem(c.Args[0], ht, hoff)
@@ -270,9 +336,15 @@ func strcontainsLoop(g Gen, c *ast.Call, dst asm.Register) {
 	g.Place(next)
 	g.Emit(asm.Add.Imm(i, 1), asm.Ja.Label(outer))
 	g.Place(missing)
-	g.Emit(asm.Mov.Imm(asm.R0, 0), asm.Ja.Label(done))
-	g.Place(found)
-	g.Emit(asm.Mov.Imm(asm.R0, 1))
+	if index {
+		g.Emit(asm.Mov.Imm(asm.R0, -1), asm.Ja.Label(done))
+		g.Place(found)
+		g.Emit(asm.Mov.Reg(asm.R0, i))
+	} else {
+		g.Emit(asm.Mov.Imm(asm.R0, 0), asm.Ja.Label(done))
+		g.Place(found)
+		g.Emit(asm.Mov.Imm(asm.R0, 1))
+	}
 	g.Place(done)
 	g.Emit(asm.Mov.Reg(dst, asm.R0))
 }
@@ -354,4 +426,96 @@ func appendJoin(dst, rec []byte, delim string) []byte {
 		dst = append(dst, slot...)
 	}
 	return dst
+}
+
+// strlenEmit counts the bytes of a string value before its NUL (at most
+// its size), or of a string a char pointer points at (read as str() reads
+// it: at most BPFTRACE_STRLEN bytes).
+func strlenEmit(g Gen, c *ast.Call, dst asm.Register) {
+	t := g.TypeOf(c.Args[0])
+	m := g.Mark()
+	defer g.Reset(m)
+	if t.Kind == types.Pointer {
+		n := g.Strlen()
+		off := g.Alloc(n)
+		fn := asm.FnProbeReadKernelStr
+		if g.Space(t) == types.User {
+			fn = asm.FnProbeReadUserStr
+		}
+		g.EvalInt(c.Args[0], asm.R3)
+		g.Addr(asm.R1, off)
+		empty, done := g.Label(), g.Label()
+		g.Emit(asm.Mov.Imm(asm.R2, int32(n)), fn.Call(), // the bytes read, with the NUL
+			asm.JSLE.Imm(asm.R0, 0, empty), asm.Sub.Imm(asm.R0, 1), asm.Mov.Reg(dst, asm.R0), asm.Ja.Label(done))
+		g.Place(empty)
+		g.Emit(asm.Mov.Imm(dst, 0))
+		g.Place(done)
+		return
+	}
+	size := t.ByteSize()
+	off := g.Alloc(size)
+	g.EvalMem(c.Args[0], t, off)
+	loop, done := g.Label(), g.Label()
+	i, p := asm.R1, asm.R2
+	g.Emit(asm.Mov.Imm(i, 0))
+	g.Place(loop)
+	g.Emit(asm.JGE.Imm(i, int32(size), done),
+		asm.Mov.Reg(p, asm.R10), asm.Add.Imm(p, int32(off)), asm.Add.Reg(p, i), asm.LoadMem(p, p, 0, asm.Byte),
+		asm.JEq.Imm(p, 0, done), asm.Add.Imm(i, 1), asm.Ja.Label(loop))
+	g.Place(done)
+	g.Emit(asm.Mov.Reg(dst, i))
+}
+
+// memcmpType: two values in memory (strings, arrays, records) and a
+// constant count no larger than either.
+func memcmpType(u *check.Use) types.Type {
+	if !arity(u, 3, 3) {
+		return types.Type{}
+	}
+	for i := 0; i < 2; i++ {
+		switch u.ArgTypes[i].Kind {
+		case types.String, types.Array, types.Record, types.Tuple:
+		default:
+			u.Errorf("memcmp() compares strings, arrays or records (%s provided)", u.ArgTypes[i].KindWord())
+			return types.Type{}
+		}
+	}
+	n, ok := u.Const(2)
+	if !u.ArgTypes[2].IsInt() || !ok {
+		u.Errorf("memcmp() expects an integer literal count")
+		return types.Type{}
+	}
+	if lim := min(u.ArgTypes[0].ByteSize(), u.ArgTypes[1].ByteSize()); n < 0 || n > int64(lim) {
+		u.Errorf("memcmp() count must be between 0 and the size of the smaller value, %d (%d provided)", lim, n)
+		return types.Type{}
+	}
+	return types.I32
+}
+
+// memcmpEmit compares the copies of both values byte by byte: the result
+// is the difference of the first differing bytes, as signed chars (the
+// C function bpftrace compiles), or 0.
+func memcmpEmit(g Gen, c *ast.Call, dst asm.Register) {
+	n, _ := g.Const(c.Args[2])
+	m := g.Mark()
+	defer g.Reset(m)
+	at, bt := g.TypeOf(c.Args[0]), g.TypeOf(c.Args[1])
+	aoff := g.Alloc(at.ByteSize())
+	g.EvalMem(c.Args[0], at, aoff)
+	boff := g.Alloc(bt.ByteSize())
+	g.EvalMem(c.Args[1], bt, boff)
+	loop, differ, equal, done := g.Label(), g.Label(), g.Label(), g.Label()
+	i, a, b := asm.R1, asm.R2, asm.R3
+	g.Emit(asm.Mov.Imm(i, 0))
+	g.Place(loop)
+	g.Emit(asm.JGE.Imm(i, int32(n), equal),
+		asm.Mov.Reg(a, asm.R10), asm.Add.Imm(a, int32(aoff)), asm.Add.Reg(a, i), asm.LoadMem(a, a, 0, asm.Byte),
+		asm.Mov.Reg(b, asm.R10), asm.Add.Imm(b, int32(boff)), asm.Add.Reg(b, i), asm.LoadMem(b, b, 0, asm.Byte),
+		asm.JNE.Reg(a, b, differ), asm.Add.Imm(i, 1), asm.Ja.Label(loop))
+	g.Place(differ)
+	g.Emit(asm.LSh.Imm(a, 56), asm.ArSh.Imm(a, 56), asm.LSh.Imm(b, 56), asm.ArSh.Imm(b, 56),
+		asm.Sub.Reg(a, b), asm.Mov.Reg(dst, a), asm.Ja.Label(done))
+	g.Place(equal)
+	g.Emit(asm.Mov.Imm(dst, 0))
+	g.Place(done)
 }

@@ -68,6 +68,8 @@ type Table struct {
 func families() [][]*Entry {
 	return [][]*Entry{
 		varEntries(),
+		taskEntries(),
+		metaEntries(),
 		argEntries(),
 		timeEntries(),
 		stringEntries(),

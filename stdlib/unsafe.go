@@ -20,19 +20,10 @@ func unsafeEntries() []*Entry {
 	return []*Entry{
 		{Name: "system", Kind: check.Func, Doc: "system(fmt, ...): run a shell command (--unsafe)", Type: unsafeFmt,
 			Emit: sends(systemEv), Events: []*Codec{systemEv}},
-		{Name: "signal", Kind: check.Func, Doc: "signal(sig): send a signal to the current task (--unsafe)", Type: func(u *check.Use) types.Type {
-			if !unsafeOK(u) || !arity(u, 1, 1) {
-				return types.Type{}
-			}
-			if name, ok := u.StringLit(0); ok {
-				if _, ok := SignalNumber(name); !ok {
-					u.Errorf("%s is not a valid signal", name)
-				}
-			} else if !u.ArgTypes[0].IsInt() {
-				u.Errorf("signal() expects a signal name or number (%s provided)", u.ArgTypes[0].KindWord())
-			}
-			return types.Type{Kind: types.Void}
-		}, Emit: StmtEmitter(signalEmit)},
+		{Name: "signal", Kind: check.Func, Doc: "signal(sig): send a signal to the current process (--unsafe)", Type: signalType,
+			Emit: StmtEmitter(signalEmit(asm.FnSendSignal))},
+		{Name: "signal_thread", Kind: check.Func, Doc: "signal_thread(sig): send a signal to the current thread (--unsafe)", Type: signalType,
+			Emit: StmtEmitter(signalEmit(asm.FnSendSignalThread))},
 		{Name: "override", Kind: check.Func, Doc: "override(rc): override a kprobed function's return value (--unsafe)", Type: func(u *check.Use) types.Type {
 			if !unsafeOK(u) || !arity(u, 1, 1) {
 				return types.Type{}
@@ -51,6 +42,22 @@ func unsafeEntries() []*Entry {
 			g.Emit(asm.Mov.Reg(asm.R1, asm.R6), asm.FnOverrideReturn.Call())
 		})},
 	}
+}
+
+// signalType is the rule of signal and signal_thread: a signal name or
+// number.
+func signalType(u *check.Use) types.Type {
+	if !unsafeOK(u) || !arity(u, 1, 1) {
+		return types.Type{}
+	}
+	if name, ok := u.StringLit(0); ok {
+		if _, ok := SignalNumber(name); !ok {
+			u.Errorf("%s is not a valid signal", name)
+		}
+	} else if !u.ArgTypes[0].IsInt() {
+		u.Errorf("%s() expects a signal name or number (%s provided)", u.Name(), u.ArgTypes[0].KindWord())
+	}
+	return types.Type{Kind: types.Void}
 }
 
 func unsafeOK(u *check.Use) bool {
@@ -100,13 +107,16 @@ func SignalNumber(name string) (int32, bool) {
 	return n, ok
 }
 
-// signalEmit sends a signal to the current task with bpf_send_signal.
-func signalEmit(g Gen, c *ast.Call) {
-	if lit, ok := c.Args[0].(*ast.StrLit); ok {
-		n, _ := SignalNumber(lit.Value)
-		g.Emit(asm.Mov.Imm(asm.R1, n))
-	} else {
-		g.EvalInt(c.Args[0], asm.R1)
+// signalEmit sends a signal with bpf_send_signal (to the current
+// process) or bpf_send_signal_thread (to the current thread).
+func signalEmit(fn asm.BuiltinFunc) StmtEmitter {
+	return func(g Gen, c *ast.Call) {
+		if lit, ok := c.Args[0].(*ast.StrLit); ok {
+			n, _ := SignalNumber(lit.Value)
+			g.Emit(asm.Mov.Imm(asm.R1, n))
+		} else {
+			g.EvalInt(c.Args[0], asm.R1)
+		}
+		g.Emit(fn.Call())
 	}
-	g.Emit(asm.FnSendSignal.Call())
 }

@@ -61,3 +61,23 @@ func TestNumcpusIsNcpus(t *testing.T) {
 		t.Errorf("numcpus is %v, ncpus %v", a, b)
 	}
 }
+
+// constOf checks `BEGIN { $x = expr; }` and returns the constant expr
+// folds to, if it does, or the rendered errors.
+func constOf(t *testing.T, expr string) (int64, bool, string) {
+	t.Helper()
+	src := "BEGIN { $x = " + expr + "; }"
+	prog, diags := parse.Parse("stdin", src)
+	if diags.HasErrors() {
+		t.Fatalf("%s: %v", src, diags.Err())
+	}
+	info, diags := check.Check(prog, check.Config{Env: probetest.New(), Builtins: stdlib.New()})
+	if diags.HasErrors() {
+		var b strings.Builder
+		diag.RenderAll(&b, diag.Source{Name: "stdin", Text: src}, diags)
+		return 0, false, b.String()
+	}
+	rhs := info.Prog.Probes[0].Body.Stmts[0].(*ast.AssignStmt).RHS
+	v, ok := info.Consts[rhs]
+	return v, ok, ""
+}

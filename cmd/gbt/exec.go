@@ -62,7 +62,7 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 	ropts := runtime.Options{
 		Stdout: a.stdout, Stderr: a.stderr, Quiet: a.opts.quiet, Verbose: a.opts.verbose, DryRun: a.opts.dryRun,
 		Format: a.outputFormat(), Unbuffered: a.lineBuffered(),
-		CatBytesMax: a.catMax, PID: a.opts.pid,
+		CatBytesMax: a.catMax, PID: a.opts.pid, NoWarnings: a.opts.noWarn,
 		NotifyAttached: os.Getenv(runtime.AttachedMarker) != "",
 	}
 	if c != nil {

@@ -163,6 +163,10 @@ func run(argv []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 		stop()
 	}()
 	if err := a.execute(ctx, name, src); err != nil {
+		var code runtime.ExitCode
+		if errors.As(err, &code) {
+			return int(code)
+		}
 		var shown shownError
 		if !errors.As(err, &shown) {
 			fmt.Fprintln(stderr, "ERROR:", err)

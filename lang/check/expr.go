@@ -262,6 +262,12 @@ func (c *checker) builtin(name string) (Builtin, bool) {
 	return c.cfg.Builtins.Lookup(name)
 }
 
+// isVar reports whether name is a builtin usable as a bare name.
+func (c *checker) isVar(name string) bool {
+	b, ok := c.builtin(name)
+	return ok && (b.BuiltinKind() == Var || b.BuiltinKind() == VarOrFunc)
+}
+
 func (c *checker) varNames() []string {
 	var out []string
 	if c.cfg.Builtins == nil {
@@ -336,8 +342,9 @@ func (c *checker) call1(e *ast.Call, mapValue bool) types.Type {
 	base := len(c.argStack)
 	defer func() { c.argStack = c.argStack[:base] }()
 	for _, a := range e.Args {
-		if id, ok := a.(*ast.Ident); ok && b.BuiltinKind() == VarOrFunc {
-			// A mode word (kstack(perf)): the type rule reads it.
+		if id, ok := a.(*ast.Ident); ok && b.BuiltinKind() == VarOrFunc && !c.isVar(id.Name) {
+			// A mode word (kstack(perf), nsecs(boot)): the type rule
+			// reads it. A variable builtin is a value (ppid(curtask)).
 			c.argStack = append(c.argStack, types.Type{Kind: types.Void, Name: id.Name})
 			continue
 		}

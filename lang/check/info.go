@@ -65,12 +65,16 @@ type Info struct {
 	Fields map[*ast.Field]types.Field
 	// Builtins maps *ast.Call and *ast.Ident nodes to the builtin they name.
 	Builtins map[ast.Expr]Builtin
-	Maps     map[string]*MapInfo
-	MapNames []string     // sorted, the order bpftrace prints maps in
-	Probes   []*ProbeInfo // in source order: one per ast.Probe, or one per kind of its attach points
-	Params   []string
-	Strlen   int
-	Unsafe   bool
+	// Expansions maps the builtin uses that stand for another expression
+	// (ppid is curtask->real_parent->pid) to that expression, which is
+	// checked in their place; codegen compiles it instead of the use.
+	Expansions map[ast.Expr]ast.Expr
+	Maps       map[string]*MapInfo
+	MapNames   []string     // sorted, the order bpftrace prints maps in
+	Probes     []*ProbeInfo // in source order: one per ast.Probe, or one per kind of its attach points
+	Params     []string
+	Strlen     int
+	Unsafe     bool
 }
 
 // MapInfo describes one @map. Its key and value types are the same in every
@@ -300,6 +304,22 @@ func (u *Use) MapKeyMatches(name string, i int) bool {
 		return false
 	}
 	return true
+}
+
+// Expand makes the use stand for e, which the checker types in the
+// use's place (e may hold the use's arguments); codegen compiles e instead
+// of the use. It returns e's type. A use checked again (a block with
+// several kinds of attach points) keeps its first expansion.
+func (u *Use) Expand(e ast.Expr) types.Type {
+	c, node := u.c, u.Node // checking e reuses u
+	if c.info.Expansions == nil {
+		c.info.Expansions = map[ast.Expr]ast.Expr{}
+	}
+	if old, ok := c.info.Expansions[node]; ok {
+		e = old
+	}
+	c.info.Expansions[node] = e
+	return c.expr(e)
 }
 
 // SetLhist records lhist parameters for the map being assigned.

@@ -12,6 +12,10 @@ import (
 	"strings"
 )
 
+// SignalTable is the Name of a Strerror type that holds a signal number
+// (signal_name()).
+const SignalTable = "signal"
+
 // Kind classifies a Type.
 type Kind uint8
 
@@ -36,7 +40,7 @@ const (
 	Probe                  // the `probe` builtin (index into probe names)
 	Mac                    // macaddr() result
 	CgroupPath             // cgroup_path() result: a cgroup id; Name holds the hierarchy filter
-	Strerror               // strerror() result: an errno
+	Strerror               // a number user space renders as text: strerror()'s errno, or signal_name()'s signal (Name SignalTable)
 	Agg                    // an aggregation value stored in a map: AggKind
 	Context                // the probe context pointer (args, ctx)
 	None                   // the type of `none` placeholders (reserved)

@@ -43,6 +43,7 @@ func kernelBTF() (structs map[string]btf.Type, protos map[string]*btf.FuncProto)
 		{Name: "pid", Type: pid, Offset: 1264 * 8},
 		{Name: "tgid", Type: pid, Offset: 1268 * 8},
 		{Name: "real_parent", Type: &btf.Pointer{Target: task}, Offset: 1280 * 8},
+		{Name: "group_leader", Type: &btf.Pointer{Target: task}, Offset: 1328 * 8},
 		// An anonymous union whose members are the task's own.
 		{Name: "", Type: &btf.Union{Size: 8, Members: []btf.Member{
 			{Name: "start_time_alias", Type: u64},

@@ -7,8 +7,8 @@ import (
 
 // AppendStrftime formats t with a C strftime format (the conversions
 // bpftrace scripts use: %a %A %b %B %c %C %d %D %e %F %H %I %j %k %l %m %M
-// %n %p %R %s %S %t %T %u %w %y %Y %z %Z %%). Unknown conversions are
-// copied as written.
+// %n %p %R %s %S %t %T %u %w %y %Y %z %Z %%, and bpftrace's %f:
+// microseconds). Unknown conversions are copied as written.
 func AppendStrftime(dst []byte, format string, t time.Time) []byte {
 	pad := func(dst []byte, v, width int, fill byte) []byte {
 		s := strconv.Itoa(v)
@@ -43,6 +43,8 @@ func AppendStrftime(dst []byte, format string, t time.Time) []byte {
 			dst = t.AppendFormat(dst, "01/02/06")
 		case 'e':
 			dst = pad(dst, t.Day(), 2, ' ')
+		case 'f': // bpftrace's extension: microseconds
+			dst = pad(dst, t.Nanosecond()/1000, 6, '0')
 		case 'F':
 			dst = t.AppendFormat(dst, "2006-01-02")
 		case 'H':

@@ -16,6 +16,15 @@ func TestAppendStrftime(t *testing.T) {
 		{"%s", "1793783107"},
 		{"%Q", "%Q"},
 	}
+	tests = append(tests, struct{ format, want string }{"%s.%f", "1793783107.000000"})
+	for _, tt := range []struct {
+		ns   int
+		want string
+	}{{123000, "1793783107.000123"}, {1000123000, "1793783108.000123"}, {999, "1793783107.000000"}} {
+		if got := string(AppendStrftime(nil, "%s.%f", tm.Add(time.Duration(tt.ns)))); got != tt.want {
+			t.Errorf("%%s.%%f of +%dns: got %q, want %q", tt.ns, got, tt.want)
+		}
+	}
 	for _, tt := range tests {
 		if got := string(AppendStrftime(nil, tt.format, tm)); got != tt.want {
 			t.Errorf("%q: got %q, want %q", tt.format, got, tt.want)

@@ -159,6 +159,9 @@ func (v *values) appendScalar(dst []byte, t types.Type, b []byte) (_ []byte, ok 
 	case types.Inet:
 		return appendInet(dst, b), true
 	case types.Strerror:
+		if t.Name == types.SignalTable {
+			return appendSignalName(dst, int64(int32(uword(b, 8)))), true
+		}
 		return appendStrerror(dst, int64(uword(b, 8))), true
 	case types.CgroupPath:
 		return v.cgroups.appendPaths(dst, uword(b, 8), t.Name), true

@@ -63,6 +63,7 @@ func newCannedStructs() map[string]types.Type {
 			types.Field{Name: "pid", Type: types.I32, Offset: 1264},  // pid_t
 			types.Field{Name: "tgid", Type: types.I32, Offset: 1268}, // pid_t
 			types.Field{Name: "real_parent", Type: kptr(named("struct task_struct", 3264)), Offset: 1280},
+			types.Field{Name: "group_leader", Type: kptr(named("struct task_struct", 3264)), Offset: 1328},
 			// A member of an anonymous union, which is the task's own.
 			types.Field{Name: "start_time_alias", Type: types.U64, Offset: 1400},
 			types.Field{Name: "comm", Type: types.StringOf(16), Offset: 1752}, // char comm[16]
