@@ -130,6 +130,8 @@ func (s *scanner) hint(i int, expect string) string {
 		return "else must follow the block of an if"
 	case expect == "; or }" && startsExpr(tok):
 		return "statements are separated by ;"
+	case expect == "{" && tok.Type == tPunct && ast.LookupOp(tok.Value) != ast.OpInvalid:
+		return "a condition without parentheses is one operand: write if ($a < $b) { ... }"
 	case expect == "{" && (tok.Type == tIdent || tok.Type == tVar || tok.Type == tMap):
 		return "a probe's statements go in a block: PROBE { ... }"
 	case expect == "end predicate" && tok.Type == tPunct && tok.Value == "{":

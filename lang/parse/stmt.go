@@ -127,8 +127,17 @@ func (p *exprParser) stmt() ast.Stmt {
 	return st
 }
 
-// condition parses `( expr )`.
+// condition parses the condition of if, while and unroll: `( expr )`, or,
+// as bpftrace 0.24 and later allow, a unary expression without
+// parentheses (`if $x {`, `while !@done {`), which cannot swallow the
+// block's '{'.
 func (p *exprParser) condition() ast.Expr {
+	if !is(p.peek(), "(") {
+		if !startsExpr(p.peek()) {
+			p.unexpected("(")
+		}
+		return p.unary()
+	}
 	p.expect("(")
 	x := p.expr()
 	p.expect(")")
