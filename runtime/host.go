@@ -47,7 +47,12 @@ func (h host) PrintMap(name string, top, div int) error { return h.s.printMap(na
 func (h host) ClearMap(name string, zero bool) error { return h.s.clearMap(name, zero) }
 
 // Exit implements stdlib.Host.
-func (h host) Exit() { h.s.exited = true }
+func (h host) Exit(code int) {
+	if !h.s.exited && h.s.exitCode == 0 {
+		h.s.exitCode = code
+	}
+	h.s.exited = true
+}
 
 // Unwatch implements stdlib.Host.
 func (h host) Unwatch(addr uint64) { h.s.unwatch(addr) }

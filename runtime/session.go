@@ -84,6 +84,7 @@ type Session struct {
 	printfs  []*output.Printf // the formats handlers compiled, for stacks
 	clock    time.Time        // wall time of nsecs zero, when strftime() is used
 	exited   bool
+	exitCode int // of the first exit(code)
 	lost     uint64
 	env      *kernel.Env // tracefs, for tracepoint ids; made when first needed
 }
@@ -156,8 +157,20 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 			return err
 		}
 	}
-	return s.finish()
+	if err := s.finish(); err != nil {
+		return err
+	}
+	if s.exitCode != 0 {
+		return ExitStatus(s.exitCode)
+	}
+	return nil
 }
+
+// ExitStatus is what Run returns after a run that ended well with
+// exit(code) for a code other than 0: the status gbt exits with.
+type ExitStatus int
+
+func (e ExitStatus) Error() string { return fmt.Sprintf("exit(%d)", int(e)) }
 
 func plural(n int) string {
 	if n == 1 {

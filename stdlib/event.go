@@ -74,8 +74,9 @@ type Host interface {
 	PrintMap(name string, top, div int) error
 	// ClearMap deletes a map's elements, or sets their values to zero.
 	ClearMap(name string, zero bool) error
-	// Exit stops the run once the records read so far are handled.
-	Exit()
+	// Exit stops the run once the records read so far are handled; gbt
+	// exits with status code (that of the first exit()).
+	Exit(code int)
 	// Unwatch removes the watchpoints at addr.
 	Unwatch(addr uint64)
 }

@@ -19,8 +19,15 @@ func outputEntries() []*Entry {
 		return h.Printer().Printf(line)
 	})}
 	catEv := &Codec{Name: "cat", Encode: formatEncode, Decode: formatDecode(catFile)}
-	exitEv := &Codec{Name: "exit", Encode: exitEncode, Decode: func(_ *Event, h Host) (Handler, error) {
-		return func([]byte) error { h.Exit(); return nil }, nil
+	exitEv := &Codec{Name: "exit", Encode: exitEncode, Decode: func(ev *Event, h Host) (Handler, error) {
+		return func(rec []byte) error {
+			code := 0
+			if len(ev.Offs) == 1 {
+				code = int(int32(binary.LittleEndian.Uint64(rec[ev.Offs[0]:])))
+			}
+			h.Exit(code)
+			return nil
+		}, nil
 	}}
 	unwatchEv := &Codec{Name: "unwatch", Encode: unwatchEncode, Decode: func(ev *Event, h Host) (Handler, error) {
 		return func(rec []byte) error { h.Unwatch(binary.LittleEndian.Uint64(rec[ev.Offs[0]:])); return nil }, nil
@@ -48,8 +55,10 @@ func outputEntries() []*Entry {
 			u.Warnf("The debugf() builtin is not recommended for production use. For more information see bpf_trace_printk in bpf-helpers(7).")
 			return types.Type{Kind: types.Void}
 		}, Emit: StmtEmitter(debugfEmit)},
-		{Name: "exit", Kind: check.Func, Doc: "exit(): stop tracing, print maps and quit", Type: func(u *check.Use) types.Type {
-			arity(u, 0, 0)
+		{Name: "exit", Kind: check.Func, Doc: "exit([code]): stop tracing, print maps and quit with status code (0)", Type: func(u *check.Use) types.Type {
+			if arity(u, 0, 1) && len(u.Args) == 1 && !u.ArgTypes[0].IsInt() {
+				u.ErrorAt(u.Args[0], "exit() expects an integer exit code (%s provided)", u.ArgTypes[0])
+			}
 			return types.Type{Kind: types.Void}
 		}, Emit: sends(exitEv), Events: []*Codec{exitEv}},
 		{Name: "unwatch", Kind: check.Func, Doc: "unwatch(addr): remove the watchpoints at addr (soon after: user space does it)", Type: oneInt(types.Type{Kind: types.Void}),
@@ -112,10 +121,22 @@ func catFile(h Host, path []byte) error {
 }
 
 // exitEncode tells user space to stop and ends the probe.
-func exitEncode(g Gen, _ *ast.Call, ev *Event) {
-	rec := g.Alloc(8)
+func exitEncode(g Gen, c *ast.Call, ev *Event) {
+	if len(c.Args) == 0 {
+		rec := g.Alloc(8)
+		sendID(g, ev, rec)
+		g.Send(rec, 8, true)
+		g.ExitProbe()
+		return
+	}
+	ev.AddField(types.I64)
+	rec := g.Alloc(ev.Size)
 	sendID(g, ev, rec)
-	g.Send(rec, 8, true)
+	r := g.TakeReg()
+	g.EvalInt(c.Args[0], r)
+	g.Emit(asm.StoreMem(asm.R10, rec+int16(ev.Offs[0]), r, asm.DWord))
+	g.FreeReg(r)
+	g.Send(rec, ev.Size, true)
 	g.ExitProbe()
 }
 

@@ -31,6 +31,19 @@ func TestE2ELangNext(t *testing.T) {
 			prog: `interval:100ms { printf("%s\n", probe); exit(); }`,
 			want: "interval:us:100000\n\n\n",
 		},
+		{
+			// tests/runtime/basic "exit code": end still runs, maps print.
+			name: "exit with a code",
+			prog: `begin { @a = 1; exit(3); printf("not reached\n"); } end { printf("end\n"); }`,
+			want: "end\n\n\n@a: 1\n",
+			exit: 3,
+		},
+		{
+			name: "delete(@m, key) and its result",
+			prog: `begin { @m[1, "a"] = 1; @m[2, "b"] = 2; @n[7] = 7; printf("%d %d ", delete(@m, (1, "a")), delete(@m, (1, "a")));
+				$r = delete(@n, 7); delete(@n[8]); printf("%d\n", $r); exit(); }`,
+			want: "1 0 1\n\n\n@m[2, b]: 2\n\n",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -144,6 +144,10 @@ func run(argv []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 		stop()
 	}()
 	if err := a.execute(ctx, name, src); err != nil {
+		var status runtime.ExitStatus
+		if errors.As(err, &status) {
+			return int(status) & 0xff
+		}
 		var shown shownError
 		if !errors.As(err, &shown) {
 			fmt.Fprintln(stderr, "ERROR:", err)
