@@ -44,6 +44,28 @@ func TestE2ELangNext(t *testing.T) {
 				$r = delete(@n, 7); delete(@n[8]); printf("%d\n", $r); exit(); }`,
 			want: "1 0 1\n\n\n@m[2, b]: 2\n\n",
 		},
+		{
+			// tests/runtime/for: variables are read and updated in the
+			// body, tuple keys come whole, break and continue.
+			name: "for over a map",
+			prog: `begin { @m[16, 17] = 32; @m[64, 65] = 128; $sum = 0; $s = "x";
+				for ($kv : @m) { if ($kv.0.0 == 64) { continue; } printf("%d %d %d %s\n", $kv.0.0, $kv.0.1, $kv.1, $s); $sum += $kv.1; $s = "y"; }
+				printf("%d %s\n", $sum, $s); exit(); }`,
+			want: "16 17 32 x\n32 y\n\n\n@m[16, 17]: 32\n@m[64, 65]: 128\n",
+		},
+		{
+			name: "for over ranges, nested, with break and return",
+			prog: `begin { $n = 0; for ($i : (-2)..3) { for $j : 0..$i { $n++; } if ($i == 2) { break; } }
+				printf("%d\n", $n); for ($i : 5..5) { printf("never\n"); } for ($i : 0..10) { if ($i == 1) { return; } } printf("not reached\n"); }
+				begin { exit(); }`,
+			want: "3\n\n\n",
+		},
+		{
+			name:     "for in a tracepoint reads its args and exits",
+			prog:     `tracepoint:syscalls:sys_enter_openat /pid == @PID@/ { for ($i : 0..3) { printf("%d %d %s\n", $i, args->filename != 0, comm); if ($i == 1) { exit(); } } printf("not reached\n"); }`,
+			workload: []string{"open", "1", "/dev/null"},
+			want:     "0 1 gbtwork\n1 1 gbtwork\n\n\n",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -58,6 +58,10 @@ func (c *checker) stmt(s ast.Stmt) {
 		c.block(s.Body)
 		c.loops--
 	case *ast.ForStmt:
+		if s.Map == nil {
+			c.forRange(s)
+			break
+		}
 		m := c.info.Maps[s.Map.Name]
 		if m == nil {
 			c.errorf(spanOf(s.Map), "Undefined map: %s", s.Map.Name)
@@ -82,6 +86,21 @@ func (c *checker) stmt(s ast.Stmt) {
 			}
 		}
 	}
+}
+
+// forRange checks `for ($i : from..to)`: integer bounds, and $i an
+// int64 that goes from `from` up to `to`, excluded.
+func (c *checker) forRange(s *ast.ForStmt) {
+	for _, b := range []ast.Expr{s.From, s.To} {
+		if t := c.expr(b); t.IsValid() && !t.IsInt() {
+			c.errorf(spanOf(b), "Loop range requires an integer for the start and end values (%s provided)", t)
+		}
+	}
+	c.defineVar(s.Var, types.I64)
+	c.info.Types[s.Var] = types.I64
+	c.loops++
+	c.block(s.Body)
+	c.loops--
 }
 
 func (c *checker) defineVar(v *ast.Variable, t types.Type) {

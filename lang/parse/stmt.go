@@ -184,23 +184,51 @@ func (p *exprParser) ifStmt() *ast.IfStmt {
 	return top
 }
 
-// forStmt parses `for ($var : @map) { ... }`.
+// forStmt parses `for ($var : @map) { ... }` and `for ($i : a..b)`, with
+// or without the parentheses (bpftrace 0.24). A range's bounds are
+// primary expressions, as bpftrace parses them: `(1+1)..(2*4)`.
 func (p *exprParser) forStmt() ast.Stmt {
 	start := p.next() // for
-	p.expect("(")
+	paren := p.accept("(")
 	v := p.loopName()
 	p.expect(":")
-	m := p.loopName()
-	p.expect(")")
+	var m lexer.Token
+	var from, to ast.Expr
+	if t := p.peek(); t.Type == tMap && !p.rangeAhead() {
+		m = p.next()
+	} else {
+		if !startsExpr(t) {
+			p.unexpected("map")
+		}
+		from = p.primary()
+		p.expect(".")
+		p.expect(".")
+		if !startsExpr(p.peek()) {
+			p.unexpected("expression")
+		}
+		to = p.primary()
+	}
+	if paren {
+		p.expect(")")
+	}
 	body := p.block()
 	if v.Type != tVar {
 		p.soft = append(p.soft, softError{span: tokSpan(v), msg: "syntax error, unexpected " + describe(v) + ", expecting variable"})
 	}
-	if m.Type != tMap {
-		p.soft = append(p.soft, softError{span: tokSpan(m), msg: "syntax error, unexpected " + describe(m) + ", expecting map"})
+	fs := &ast.ForStmt{Span: ast.Span{Start: startPos(start), End: body.End}, Body: body,
+		Var: &ast.Variable{Span: tokSpan(v), Name: v.Value}, From: from, To: to}
+	if from == nil {
+		fs.Map = &ast.MapRef{Span: tokSpan(m), Name: m.Value}
 	}
-	return &ast.ForStmt{Span: ast.Span{Start: startPos(start), End: body.End}, Body: body,
-		Var: &ast.Variable{Span: tokSpan(v), Name: v.Value}, Map: &ast.MapRef{Span: tokSpan(m), Name: m.Value}}
+	return fs
+}
+
+// rangeAhead reports whether the @map at the parser's position starts a
+// range bound (`@m[5]..10`, `@x..3`) rather than naming the map to loop
+// over.
+func (p *exprParser) rangeAhead() bool {
+	n := p.toks[p.i+1]
+	return !is(n, ")") && !is(n, "{")
 }
 
 // loopName takes the $var or @map of a for loop (either kind; the wrong
