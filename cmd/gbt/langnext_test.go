@@ -66,6 +66,13 @@ func TestE2ELangNext(t *testing.T) {
 			workload: []string{"open", "1", "/dev/null"},
 			want:     "0 1 gbtwork\n1 1 gbtwork\n\n\n",
 		},
+		{
+			// tests/runtime/scripts/variable_scope_late_decl.bt
+			name: "let declarations",
+			prog: `begin { @a[1] = 1; if 1 { $x = 1; print(("a", $x)); } for $kv : @a { $x = 2; print(("b", $x)); }
+				let $x; if 0 { $x = 3; } print(("c", $x)); let $y: uint8 = 300; let $z = "s"; printf("%d %s\n", $y, $z); exit(); }`,
+			want: "(a, 1)\n(b, 2)\n(c, 0)\n44 s\n\n\n@a[1]: 1\n",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

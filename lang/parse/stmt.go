@@ -110,6 +110,14 @@ func (p *exprParser) stmt() ast.Stmt {
 			return &ast.WhileStmt{Span: ast.Span{Start: startPos(t), End: body.End}, Cond: cond, Body: body}
 		case "for":
 			return p.forStmt()
+		case "let":
+			st := p.letStmt()
+			if end := p.peek(); is(end, ";") {
+				p.next()
+			} else if !is(end, "}") {
+				p.unexpected("; or }")
+			}
+			return st
 		}
 	}
 	jump := t.Type == tKeyword && (t.Value == "break" || t.Value == "continue" || t.Value == "return")
@@ -229,6 +237,44 @@ func (p *exprParser) forStmt() ast.Stmt {
 func (p *exprParser) rangeAhead() bool {
 	n := p.toks[p.i+1]
 	return !is(n, ")") && !is(n, "{")
+}
+
+// letStmt parses a declaration (bpftrace 0.22): `let $x;`, `let $x = v;`,
+// `let $x: type;` or `let $x: type = v;`. gbt's variables live as long as
+// their probe, so a declaration is the assignment it amounts to: of v
+// (cast to the type, if one is given), or of a zero, as a declaration
+// without a value starts its variable at 0.
+func (p *exprParser) letStmt() ast.Stmt {
+	start := p.next() // let
+	t := p.peek()
+	if t.Type != tVar {
+		p.unexpected("variable")
+	}
+	p.next()
+	v := &ast.Variable{Span: tokSpan(t), Name: t.Value}
+	var typ *ast.TypeExpr
+	if p.accept(":") {
+		if !isTypeStart(p.peek()) {
+			p.unexpected("type")
+		}
+		typ = p.typeName()
+	}
+	var rhs ast.Expr
+	if n := p.peek(); n.Type == tPunct && n.Value == "=" {
+		p.next()
+		rhs = p.expr()
+	} else {
+		// The zero stands where the declaration names what it is.
+		sp := v.Span
+		if typ != nil {
+			sp = typ.Span
+		}
+		rhs = &ast.IntLit{Span: sp, Raw: "0"}
+	}
+	if typ != nil {
+		rhs = &ast.Cast{Span: ast.Span{Start: typ.Pos(), End: rhs.EndPos()}, Type: typ, X: rhs}
+	}
+	return &ast.AssignStmt{Span: ast.Span{Start: startPos(start), End: rhs.EndPos()}, LHS: v, Op: ast.OpAssign, RHS: rhs}
 }
 
 // loopName takes the $var or @map of a for loop (either kind; the wrong
