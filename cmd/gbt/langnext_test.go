@@ -73,6 +73,12 @@ func TestE2ELangNext(t *testing.T) {
 				let $x; if 0 { $x = 3; } print(("c", $x)); let $y: uint8 = 300; let $z = "s"; printf("%d %s\n", $y, $z); exit(); }`,
 			want: "(a, 1)\n(b, 2)\n(c, 0)\n44 s\n\n\n@a[1]: 1\n",
 		},
+		{
+			// tests/runtime/map "map indexed": no exit() needed.
+			name: "a script of begin and end only ends after begin",
+			prog: `begin { @a[0] = 0; @a[1] = 1; } END { printf("end\n"); }`,
+			want: "end\n\n\n@a[0]: 0\n@a[1]: 1\n",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
