@@ -79,6 +79,12 @@ func TestE2ELangNext(t *testing.T) {
 			prog: `begin { @a[0] = 0; @a[1] = 1; } END { printf("end\n"); }`,
 			want: "end\n\n\n@a[0]: 0\n@a[1]: 1\n",
 		},
+		{
+			// tests/runtime/probe software_alias_probe_builtin, software_order.
+			name: "software event named as written, count with an exponent",
+			prog: `software:cpu:1e6 { @[probe] = 1; exit(); }`,
+			want: "\n\n@[software:cpu:1000000]: 1\n",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

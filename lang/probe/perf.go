@@ -181,7 +181,7 @@ func expandPerfEvent(dst []Point, base Point, ap *ast.AttachPoint, _ Env) ([]Poi
 	}
 	count := ev.DefaultCount
 	if len(ap.Parts) == 2 {
-		v, err := strconv.ParseUint(ap.Parts[1], 10, 64)
+		v, err := parseUint(ap.Parts[1], nil)
 		if err != nil || v == 0 {
 			return dst, &Error{Msg: fmt.Sprintf("%s count must be a positive integer: %s", k.Name, ap.Parts[1])}
 		}
@@ -189,7 +189,9 @@ func expandPerfEvent(dst []Point, base Point, ap *ast.AttachPoint, _ Env) ([]Poi
 	}
 	base.Event = ev.Name
 	base.Perf = &Perf{Type: k.events.typ, Config: ev.Config, Sample: count, AllCPUs: true}
-	base.Name = k.Name + ":" + ev.Name + ":" + strconv.FormatUint(count, 10)
+	// Named with the event as written ("software:cpu:1000"), as bpftrace
+	// names it.
+	base.Name = k.Name + ":" + ap.Parts[0] + ":" + strconv.FormatUint(count, 10)
 	return append(dst, base), nil
 }
 

@@ -45,7 +45,8 @@ func TestExpand(t *testing.T) {
 		{ap: ap("end"), names: []string{"end"}},
 		{ap: ap("p", "ms", "1000"), names: []string{"profile:ms:1000"}},
 		{ap: ap("s", "cpu-clock", "1000"), names: []string{"software:cpu-clock:1000"}},
-		{ap: ap("hardware", "cycles"), names: []string{"hardware:cpu-cycles:1000000"}},
+		{ap: ap("hardware", "cycles"), names: []string{"hardware:cycles:1000000"}}, // as written, as bpftrace names it
+		{ap: ap("s", "cpu", "1e6"), names: []string{"software:cpu:1000000"}},
 		{ap: ap("w", "0xffff8000dead0", "8", "rw"), names: []string{"watchpoint:0xffff8000dead0:8:rw"}},
 		{ap: ap("k", "vfs_read+16"), names: []string{"kprobe:vfs_read+16"}},
 		{ap: ap("END"), names: []string{"END"}},
