@@ -85,6 +85,13 @@ func TestE2ELangNext(t *testing.T) {
 			prog: `software:cpu:1e6 { @[probe] = 1; exit(); }`,
 			want: "\n\n@[software:cpu:1000000]: 1\n",
 		},
+		{
+			// begin runs on one CPU, which holds every count.
+			name: "for over count and sum maps",
+			prog: `begin { @c[1] = count(); @c[1] = count(); @s[2] = sum(-5); for ($kv : @c) { printf("%d %d\n", $kv.0, $kv.1); }
+				for ($kv2 : @s) { printf("%d %d\n", $kv2.0, $kv2.1); } }`,
+			want: "1 2\n2 -5\n\n\n@c[1]: 2\n@s[2]: -5\n",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
