@@ -298,8 +298,10 @@ type gen struct {
 	free    []asm.Register   // callee-saved registers available for values
 	loops   []loopLabels
 	exitL   string
-	// callbacks are the subprograms the program passes to helpers.
+	// callbacks are the subprograms the program passes to helpers;
+	// bodies, those compiled from for loops.
 	callbacks []string
+	bodies    []*body
 }
 
 type loopLabels struct{ brk, cont string }
@@ -376,13 +378,17 @@ func (g *gen) emitCallbacks() {
 		Type: &btf.FuncProto{Return: long, Params: []btf.FuncParam{{Name: "ctx", Type: ptr}}}})
 	for _, name := range g.callbacks {
 		start := len(g.insns)
+		params := []btf.FuncParam{{Name: "map", Type: ptr}, {Name: "key", Type: ptr}, {Name: "value", Type: ptr}, {Name: "ctx", Type: ptr}}
 		switch name {
 		case cbContinue:
 			g.Emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
+		default:
+			if loop, _ := g.emitBody(name); loop {
+				params = []btf.FuncParam{{Name: "index", Type: long}, {Name: "ctx", Type: ptr}}
+			}
 		}
 		g.insns[start] = btf.WithFuncMetadata(g.insns[start].WithSymbol(name), &btf.Func{Name: name, Linkage: btf.StaticFunc,
-			Type: &btf.FuncProto{Return: long, Params: []btf.FuncParam{
-				{Name: "map", Type: ptr}, {Name: "key", Type: ptr}, {Name: "value", Type: ptr}, {Name: "ctx", Type: ptr}}}})
+			Type: &btf.FuncProto{Return: long, Params: params}})
 	}
 }
 

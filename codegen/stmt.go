@@ -48,6 +48,8 @@ func (g *gen) stmt(s ast.Stmt) {
 		g.loops = g.loops[:len(g.loops)-1]
 		g.Emit(asm.Ja.Label(top))
 		g.Place(done)
+	case *ast.ForStmt:
+		g.forLoop(s)
 	case *ast.JumpStmt:
 		switch s.Keyword {
 		case "break":

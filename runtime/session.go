@@ -163,6 +163,11 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 	if err := s.drainFor(0); err != nil { // what BEGIN printed, without waiting
 		return err
 	}
+	if onlyRunOnce(obj) {
+		// Nothing to wait for: bpftrace 0.23 and later end a script of
+		// only begin and end probes after begin, as if it called exit().
+		s.exited = true
+	}
 	if !s.exited {
 		if err := s.attach(); err != nil {
 			return err
@@ -182,6 +187,18 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 		}
 	}
 	return s.finish()
+}
+
+// onlyRunOnce reports whether every probe of obj runs once (begin, end).
+func onlyRunOnce(obj *codegen.Object) bool {
+	for _, p := range obj.Programs {
+		for _, pt := range p.Points {
+			if pt.Kind.Attach != probe.AttachRunOnce {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func plural(n int) string {

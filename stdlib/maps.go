@@ -25,21 +25,36 @@ func mapEntries() []*Entry {
 		return func([]byte) error { return h.ClearMap(ev.Map, true) }, nil
 	}}
 	return []*Entry{
-		{Name: "delete", Kind: check.Func, Doc: "delete(@m[key]): remove a map element", Type: func(u *check.Use) types.Type {
-			if !arity(u, 1, 1) || !mapArg(u, 0) {
+		{Name: "delete", Kind: check.Func, Doc: "delete(@m, key) or delete(@m[key]): remove a map element; 1 if it was there, else 0", Type: func(u *check.Use) types.Type {
+			if !arity(u, 1, 2) || !mapArg(u, 0) {
 				return types.Type{}
 			}
 			m, _ := u.IsMap(0)
-			if info := u.MapInfo(m.Name); info != nil && !info.Keyless() && m.Keys == nil {
-				u.Errorf("delete() expects a map element: delete(%s[key])", m.Name)
+			info := u.MapInfo(m.Name)
+			switch {
+			case len(u.Args) == 2:
+				// bpftrace 0.22 and later: the map and the key apart.
+				if !keyedMapArg(u) || !u.MapKeyMatches(m.Name, 1) {
+					return types.Type{}
+				}
+			case info != nil && !info.Keyless() && m.Keys == nil:
+				u.ErrorHint("delete(@m, key) removes one element; clear(@m) removes them all",
+					"delete() expects a map element: delete(%s, key)", m.Name)
 			}
-			return types.Type{Kind: types.Void}
-		}, Emit: StmtEmitter(func(g Gen, c *ast.Call) {
+			return types.I64
+		}, Emit: IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) {
 			m := c.Args[0].(*ast.MapRef)
+			if len(c.Args) == 2 {
+				m = &ast.MapRef{Name: m.Name, Keys: []ast.Expr{c.Args[1]}}
+			}
 			key := g.MapKey(m)
+			done := g.Label()
 			g.Emit(g.MapPtr(asm.R1, m))
 			g.Addr(asm.R2, key)
-			g.Emit(asm.FnMapDeleteElem.Call())
+			// bpf_map_delete_elem returns 0, or -ENOENT if the key was not
+			// there.
+			g.Emit(asm.FnMapDeleteElem.Call(), asm.Mov.Imm(dst, 1), asm.JEq.Imm(asm.R0, 0, done), asm.Mov.Imm(dst, 0))
+			g.Place(done)
 		})},
 		{Name: "has_key", Kind: check.Func, Doc: "has_key(@m, key): 1 if the map has the key, else 0", Type: func(u *check.Use) types.Type {
 			if !arity(u, 2, 2) || !keyedMapArg(u) {

@@ -14,6 +14,8 @@ import (
 	"unicode"
 
 	"github.com/chzyer/readline"
+
+	"github.com/gbt-dev/gbt/runtime"
 )
 
 // The REPL reads one program at a time (continuing over lines until braces
@@ -176,8 +178,10 @@ func (r *repl) runProgram(name, src string) {
 	defer stop()
 	if err := r.env.run(ctx, name, src); err != nil {
 		// Diagnostics were already rendered; other errors get one line.
+		// exit(code) ends a program of the session, not the session.
 		var shown shownError
-		if !errors.As(err, &shown) {
+		var status runtime.ExitCode
+		if !errors.As(err, &shown) && !errors.As(err, &status) {
 			fmt.Fprintln(r.env.stderr, "gbt:", err)
 		}
 	}

@@ -199,12 +199,14 @@ type WhileStmt struct {
 	Body *Block
 }
 
-// ForStmt is `for ($kv : @map) { ... }`.
+// ForStmt is `for ($kv : @map) { ... }`, or, with Map nil,
+// `for ($i : From..To) { ... }` (bpftrace 0.24).
 type ForStmt struct {
 	Span
-	Var  *Variable
-	Map  *MapRef
-	Body *Block
+	Var      *Variable
+	Map      *MapRef
+	From, To Expr
+	Body     *Block
 }
 
 // JumpStmt is break, continue or return.

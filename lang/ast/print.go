@@ -194,7 +194,11 @@ func (p *printer) stmt(s Stmt) {
 		p.blockBody(s.Body)
 		p.b.WriteByte('\n')
 	case *ForStmt:
-		p.b.WriteString(ind + "for (" + s.Var.Name + " : " + s.Map.Name + ") ")
+		if s.Map == nil {
+			p.b.WriteString(ind + "for (" + s.Var.Name + " : " + rangeBound(s.From) + ".." + rangeBound(s.To) + ") ")
+		} else {
+			p.b.WriteString(ind + "for (" + s.Var.Name + " : " + s.Map.Name + ") ")
+		}
 		p.blockBody(s.Body)
 		p.b.WriteByte('\n')
 	case *JumpStmt:
@@ -412,4 +416,15 @@ func quote(s string) string {
 	}
 	b.WriteByte('"')
 	return b.String()
+}
+
+// rangeBound prints a bound of a for range, which bpftrace parses as a
+// primary expression: anything but a literal, a variable or a call is
+// parenthesized.
+func rangeBound(e Expr) string {
+	switch e.(type) {
+	case *IntLit, *Variable, *Call, *Positional:
+		return ExprString(e)
+	}
+	return "(" + ExprString(e) + ")"
 }

@@ -87,7 +87,11 @@ func Children(n Node) []Node {
 	case *WhileStmt:
 		add(n.Cond, n.Body)
 	case *ForStmt:
-		add(n.Var, n.Map, n.Body)
+		if n.Map != nil {
+			add(n.Var, n.Map, n.Body)
+		} else {
+			add(n.Var, n.From, n.To, n.Body)
+		}
 	case *JumpStmt:
 		add(n.Value)
 	case *BlockStmt:

@@ -58,11 +58,17 @@ func (c *checker) stmt(s ast.Stmt) {
 		c.block(s.Body)
 		c.loops--
 	case *ast.ForStmt:
+		if s.Map == nil {
+			c.forRange(s)
+			break
+		}
 		m := c.info.Maps[s.Map.Name]
 		if m == nil {
 			c.errorf(spanOf(s.Map), "Undefined map: %s", s.Map.Name)
+		} else if v, ok := loopValue(m.Value); !ok {
+			c.errorf(spanOf(s.Map), "for loops over maps of %s values are not supported by gbt yet", m.Value.AggKind)
 		} else {
-			kv := types.TupleOf(m.Key, m.Value)
+			kv := types.TupleOf(m.Key, v)
 			c.defineVar(s.Var, kv)
 			c.info.Types[s.Var] = kv
 		}
@@ -82,6 +88,37 @@ func (c *checker) stmt(s ast.Stmt) {
 			}
 		}
 	}
+}
+
+// loopValue is the type of $kv.1 in a loop over a map of values v: the
+// value, or for count, sum, min and max the integer the running CPU holds
+// (the first word of its value); other aggregations are not.
+func loopValue(v types.Type) (types.Type, bool) {
+	if v.Kind != types.Agg {
+		return v, true
+	}
+	switch v.AggKind {
+	case types.Count:
+		return types.U64, true
+	case types.Sum, types.Min, types.Max:
+		return types.IntOf(64, v.AggSigned), true
+	}
+	return types.Type{}, false
+}
+
+// forRange checks `for ($i : from..to)`: integer bounds, and $i an
+// int64 that goes from `from` up to `to`, excluded.
+func (c *checker) forRange(s *ast.ForStmt) {
+	for _, b := range []ast.Expr{s.From, s.To} {
+		if t := c.expr(b); t.IsValid() && !t.IsInt() {
+			c.errorf(spanOf(b), "Loop range requires an integer for the start and end values (%s provided)", t)
+		}
+	}
+	c.defineVar(s.Var, types.I64)
+	c.info.Types[s.Var] = types.I64
+	c.loops++
+	c.block(s.Body)
+	c.loops--
 }
 
 func (c *checker) defineVar(v *ast.Variable, t types.Type) {

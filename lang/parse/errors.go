@@ -130,8 +130,12 @@ func (s *scanner) hint(i int, expect string) string {
 		return "else must follow the block of an if"
 	case expect == "; or }" && startsExpr(tok):
 		return "statements are separated by ;"
+	case expect == "{" && tok.Type == tPunct && ast.LookupOp(tok.Value) != ast.OpInvalid:
+		return "a condition without parentheses is one operand: write if ($a < $b) { ... }"
 	case expect == "{" && (tok.Type == tIdent || tok.Type == tVar || tok.Type == tMap):
 		return "a probe's statements go in a block: PROBE { ... }"
+	case expect == ".":
+		return "a for loop goes over a map or a range: for ($kv : @m) { ... } or for ($i : 0..10) { ... }"
 	case expect == "end predicate" && tok.Type == tPunct && tok.Value == "{":
 		return "close the predicate with /: PROBE /cond/ { ... }"
 	}

@@ -91,7 +91,7 @@ var tokenNames = map[lexer.TokenType]string{
 var keywords = map[string]bool{
 	"if": true, "else": true, "unroll": true, "while": true, "for": true,
 	"break": true, "continue": true, "return": true, "sizeof": true, "offsetof": true,
-	"struct": true, "union": true, "enum": true, "config": true,
+	"struct": true, "union": true, "enum": true, "config": true, "let": true,
 }
 
 // typeWords start a type in a cast or sizeof: `(uint32)x`, `(unsigned long)x`.

@@ -110,6 +110,14 @@ func (p *exprParser) stmt() ast.Stmt {
 			return &ast.WhileStmt{Span: ast.Span{Start: startPos(t), End: body.End}, Cond: cond, Body: body}
 		case "for":
 			return p.forStmt()
+		case "let":
+			st := p.letStmt()
+			if end := p.peek(); is(end, ";") {
+				p.next()
+			} else if !is(end, "}") {
+				p.unexpected("; or }")
+			}
+			return st
 		}
 	}
 	jump := t.Type == tKeyword && (t.Value == "break" || t.Value == "continue" || t.Value == "return")
@@ -127,8 +135,17 @@ func (p *exprParser) stmt() ast.Stmt {
 	return st
 }
 
-// condition parses `( expr )`.
+// condition parses the condition of if, while and unroll: `( expr )`, or,
+// as bpftrace 0.24 and later allow, a unary expression without
+// parentheses (`if $x {`, `while !@done {`), which cannot swallow the
+// block's '{'.
 func (p *exprParser) condition() ast.Expr {
+	if !is(p.peek(), "(") {
+		if !startsExpr(p.peek()) {
+			p.unexpected("(")
+		}
+		return p.unary()
+	}
 	p.expect("(")
 	x := p.expr()
 	p.expect(")")
@@ -175,23 +192,89 @@ func (p *exprParser) ifStmt() *ast.IfStmt {
 	return top
 }
 
-// forStmt parses `for ($var : @map) { ... }`.
+// forStmt parses `for ($var : @map) { ... }` and `for ($i : a..b)`, with
+// or without the parentheses (bpftrace 0.24). A range's bounds are
+// primary expressions, as bpftrace parses them: `(1+1)..(2*4)`.
 func (p *exprParser) forStmt() ast.Stmt {
 	start := p.next() // for
-	p.expect("(")
+	paren := p.accept("(")
 	v := p.loopName()
 	p.expect(":")
-	m := p.loopName()
-	p.expect(")")
+	var m lexer.Token
+	var from, to ast.Expr
+	if t := p.peek(); t.Type == tMap && !p.rangeAhead() {
+		m = p.next()
+	} else {
+		if !startsExpr(t) {
+			p.unexpected("map")
+		}
+		from = p.primary()
+		p.expect(".")
+		p.expect(".")
+		if !startsExpr(p.peek()) {
+			p.unexpected("expression")
+		}
+		to = p.primary()
+	}
+	if paren {
+		p.expect(")")
+	}
 	body := p.block()
 	if v.Type != tVar {
 		p.soft = append(p.soft, softError{span: tokSpan(v), msg: "syntax error, unexpected " + describe(v) + ", expecting variable"})
 	}
-	if m.Type != tMap {
-		p.soft = append(p.soft, softError{span: tokSpan(m), msg: "syntax error, unexpected " + describe(m) + ", expecting map"})
+	fs := &ast.ForStmt{Span: ast.Span{Start: startPos(start), End: body.End}, Body: body,
+		Var: &ast.Variable{Span: tokSpan(v), Name: v.Value}, From: from, To: to}
+	if from == nil {
+		fs.Map = &ast.MapRef{Span: tokSpan(m), Name: m.Value}
 	}
-	return &ast.ForStmt{Span: ast.Span{Start: startPos(start), End: body.End}, Body: body,
-		Var: &ast.Variable{Span: tokSpan(v), Name: v.Value}, Map: &ast.MapRef{Span: tokSpan(m), Name: m.Value}}
+	return fs
+}
+
+// rangeAhead reports whether the @map at the parser's position starts a
+// range bound (`@m[5]..10`, `@x..3`) rather than naming the map to loop
+// over.
+func (p *exprParser) rangeAhead() bool {
+	n := p.toks[p.i+1]
+	return !is(n, ")") && !is(n, "{")
+}
+
+// letStmt parses a declaration (bpftrace 0.22): `let $x;`, `let $x = v;`,
+// `let $x: type;` or `let $x: type = v;`. gbt's variables live as long as
+// their probe, so a declaration is the assignment it amounts to: of v
+// (cast to the type, if one is given), or of a zero, as a declaration
+// without a value starts its variable at 0.
+func (p *exprParser) letStmt() ast.Stmt {
+	start := p.next() // let
+	t := p.peek()
+	if t.Type != tVar {
+		p.unexpected("variable")
+	}
+	p.next()
+	v := &ast.Variable{Span: tokSpan(t), Name: t.Value}
+	var typ *ast.TypeExpr
+	if p.accept(":") {
+		if !isTypeStart(p.peek()) {
+			p.unexpected("type")
+		}
+		typ = p.typeName()
+	}
+	var rhs ast.Expr
+	if n := p.peek(); n.Type == tPunct && n.Value == "=" {
+		p.next()
+		rhs = p.expr()
+	} else {
+		// The zero stands where the declaration names what it is.
+		sp := v.Span
+		if typ != nil {
+			sp = typ.Span
+		}
+		rhs = &ast.IntLit{Span: sp, Raw: "0"}
+	}
+	if typ != nil {
+		rhs = &ast.Cast{Span: ast.Span{Start: typ.Pos(), End: rhs.EndPos()}, Type: typ, X: rhs}
+	}
+	return &ast.AssignStmt{Span: ast.Span{Start: startPos(start), End: rhs.EndPos()}, LHS: v, Op: ast.OpAssign, RHS: rhs}
 }
 
 // loopName takes the $var or @map of a for loop (either kind; the wrong

@@ -86,8 +86,10 @@ func (k *Kind) Listed() []string {
 // registered in runtime's table of attachers (a runtime test fails for a
 // supported kind without one).
 var kinds = []*Kind{
-	{Name: "BEGIN", Prog: ProgTestRun, Attach: AttachRunOnce, RunAt: RunAtStart, Usage: "BEGIN", Supported: true, expand: expandSpecial, list: listName},
-	{Name: "END", Prog: ProgTestRun, Attach: AttachRunOnce, RunAt: RunAtEnd, Usage: "END", Supported: true, expand: expandSpecial, list: listName},
+	// bpftrace 0.20 and later spell them begin and end; both spellings
+	// are kept, and a point is named as written (the probe builtin).
+	{Name: "BEGIN", Aliases: []string{"begin"}, Prog: ProgTestRun, Attach: AttachRunOnce, RunAt: RunAtStart, Usage: "begin", Supported: true, expand: expandSpecial, list: listName},
+	{Name: "END", Aliases: []string{"end"}, Prog: ProgTestRun, Attach: AttachRunOnce, RunAt: RunAtEnd, Usage: "end", Supported: true, expand: expandSpecial, list: listName},
 	{Name: "tracepoint", Aliases: []string{"t"}, Parts: 2, MinParts: 2, Usage: "tracepoint:category:name", Prog: ProgTracepoint, Attach: AttachTracepoint, Args: true, Supported: true, expand: expandTracepoint},
 	{Name: "rawtracepoint", Aliases: []string{"rt"}, Parts: 1, MinParts: 1, Usage: "rawtracepoint:name", Prog: ProgRawTP, Attach: AttachRawTracepoint, ArgN: ArgsContext, PerPoint: true, Supported: true, expand: expandFunc},
 	{Name: "tp_btf", Parts: 1, MinParts: 1, Usage: "tp_btf:name", Prog: ProgTracing, Attach: AttachTracing, Tracing: TracingTracepoint, Args: true, PerPoint: true, Supported: true, expand: expandFunc},
@@ -96,8 +98,8 @@ var kinds = []*Kind{
 	{Name: "uprobe", Aliases: []string{"u"}, Parts: 2, MinParts: 2, Usage: "uprobe:binary:function", Prog: ProgKprobe, Attach: AttachUprobe, ArgN: ArgsRegs, Func: true, Regs: true, User: true, Supported: true, expand: expandUprobe},
 	{Name: "uretprobe", Aliases: []string{"ur"}, Parts: 2, MinParts: 2, Usage: "uretprobe:binary:function", Prog: ProgKprobe, Attach: AttachUprobe, Return: true, Func: true, Regs: true, User: true, Supported: true, expand: expandUprobe},
 	{Name: "usdt", Aliases: []string{"U"}, Parts: 3, MinParts: 2, Usage: "usdt:binary:[provider:]name", Prog: ProgKprobe, Attach: AttachUSDT, ArgN: ArgsUSDT, Func: true, Regs: true, User: true, PerPoint: true, Supported: true, expand: expandUSDT},
-	{Name: "profile", Aliases: []string{"p"}, Parts: 2, MinParts: 1, Usage: "profile:[hz|s|ms|us:]N", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Regs: true, Supported: true, expand: expandRate("hz", true)},
-	{Name: "interval", Aliases: []string{"i"}, Parts: 2, MinParts: 1, Usage: "interval:[hz|s|ms|us:]N", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Regs: true, Supported: true, expand: expandRate("s", false)},
+	{Name: "profile", Aliases: []string{"p"}, Parts: 2, MinParts: 1, Usage: "profile:{hz|s|ms|us}:N or profile:DURATION", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Regs: true, Supported: true, expand: expandRate(true)},
+	{Name: "interval", Aliases: []string{"i"}, Parts: 2, MinParts: 1, Usage: "interval:{hz|s|ms|us}:N or interval:DURATION", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Regs: true, Supported: true, expand: expandRate(false)},
 	{Name: "software", Aliases: []string{"s"}, Parts: 2, MinParts: 1, Usage: "software:event[:count]", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Regs: true, Supported: true, expand: expandPerfEvent, list: listEvents, events: softwareEvents},
 	{Name: "hardware", Aliases: []string{"h"}, Parts: 2, MinParts: 1, Usage: "hardware:event[:count]", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Regs: true, Supported: true, expand: expandPerfEvent, list: listEvents, events: hardwareEvents},
 	{Name: "watchpoint", Aliases: []string{"w"}, Parts: 3, MinParts: 3, Usage: "watchpoint:address:length:mode", Prog: ProgPerfEvent, Attach: AttachWatchpoint, Regs: true, Supported: true, expand: expandWatchpoint},
@@ -205,9 +207,10 @@ func AppendExpand(dst []Point, ap *ast.AttachPoint, env Env) ([]Point, error) {
 	return k.expand(dst, Point{Kind: k, Span: ap.Span, Return: k.Return}, ap, env)
 }
 
-// expandSpecial expands BEGIN and END.
-func expandSpecial(dst []Point, base Point, _ *ast.AttachPoint, _ Env) ([]Point, error) {
-	base.Name = base.Kind.Name
+// expandSpecial expands BEGIN and END (begin and end), naming the point
+// as it is spelled.
+func expandSpecial(dst []Point, base Point, ap *ast.AttachPoint, _ Env) ([]Point, error) {
+	base.Name = ap.Provider
 	return append(dst, base), nil
 }
 

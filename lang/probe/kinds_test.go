@@ -53,9 +53,10 @@ func TestExpandFillsAttach(t *testing.T) {
 		ret    bool
 		perf   *probe.Perf
 	}{
-		{raw: []string{"profile", "99"}, attach: probe.AttachPerfEvent, perf: &probe.Perf{Type: probe.PerfSoftware, Config: 0, Sample: 99, Freq: true, AllCPUs: true}},
+		{raw: []string{"profile", "hz", "99"}, attach: probe.AttachPerfEvent, perf: &probe.Perf{Type: probe.PerfSoftware, Config: 0, Sample: 99, Freq: true, AllCPUs: true}},
+		{raw: []string{"profile", "10ms"}, attach: probe.AttachPerfEvent, perf: &probe.Perf{Type: probe.PerfSoftware, Config: 0, Sample: 10e6, AllCPUs: true}},
 		{raw: []string{"interval", "ms", "100"}, attach: probe.AttachPerfEvent, perf: &probe.Perf{Type: probe.PerfSoftware, Config: 0, Sample: 100e6}},
-		{raw: []string{"i", "2"}, attach: probe.AttachPerfEvent, perf: &probe.Perf{Type: probe.PerfSoftware, Config: 0, Sample: 2e9}},
+		{raw: []string{"i", "2s"}, attach: probe.AttachPerfEvent, perf: &probe.Perf{Type: probe.PerfSoftware, Config: 0, Sample: 2e9}},
 		{raw: []string{"p", "us", "250"}, attach: probe.AttachPerfEvent, perf: &probe.Perf{Type: probe.PerfSoftware, Config: 0, Sample: 250e3, AllCPUs: true}},
 		{raw: []string{"software", "faults"}, attach: probe.AttachPerfEvent, perf: &probe.Perf{Type: probe.PerfSoftware, Config: 2, Sample: 100, AllCPUs: true}},
 		{raw: []string{"s", "cs", "7"}, attach: probe.AttachPerfEvent, perf: &probe.Perf{Type: probe.PerfSoftware, Config: 3, Sample: 7, AllCPUs: true}},
@@ -66,6 +67,7 @@ func TestExpandFillsAttach(t *testing.T) {
 		{raw: []string{"ur", "/bin/sh", "main"}, attach: probe.AttachUprobe, ret: true},
 		{raw: []string{"kretfunc", "vfs_read"}, attach: probe.AttachTracing, ret: true},
 		{raw: []string{"BEGIN"}, attach: probe.AttachRunOnce},
+		{raw: []string{"end"}, attach: probe.AttachRunOnce},
 	}
 	for _, tt := range tests {
 		a := ap(tt.raw[0], tt.raw[1:]...)

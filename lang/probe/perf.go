@@ -2,7 +2,9 @@ package probe
 
 import (
 	"fmt"
+	"math"
 	"strconv"
+	"strings"
 
 	"github.com/gbt-dev/gbt/internal/spell"
 	"github.com/gbt-dev/gbt/lang/ast"
@@ -45,15 +47,34 @@ var (
 // probes sample.
 const perfCPUClock = 0
 
-// expandRate returns the expansion of profile and interval points:
-// [UNIT:]N, where UNIT is hz, s, ms or us, and defaults to unit. allCPUs
-// samples on every CPU (profile) rather than on CPU 0 (interval).
-func expandRate(unit string, allCPUs bool) func([]Point, Point, *ast.AttachPoint, Env) ([]Point, error) {
+// expandRate returns the expansion of profile and interval points, in
+// the newest bpftrace's two spellings: UNIT:N, where UNIT is hz, s, ms or
+// us; and a duration N[ns|us|ms|s|m|h|d] (nanoseconds without a suffix,
+// at least 1us), which names the point in microseconds as bpftrace does
+// ("interval:100ms" is interval:us:100000). allCPUs samples on every CPU
+// (profile) rather than on CPU 0 (interval).
+func expandRate(allCPUs bool) func([]Point, Point, *ast.AttachPoint, Env) ([]Point, error) {
 	return func(dst []Point, base Point, ap *ast.AttachPoint, _ Env) ([]Point, error) {
 		k := base.Kind
-		unit, num := unit, ap.Parts[len(ap.Parts)-1]
-		if len(ap.Parts) == 2 {
+		var unit string
+		var v uint64
+		if len(ap.Parts) == 1 {
+			ns, err := parseUint(ap.Parts[0], durationSuffixes)
+			if err != nil {
+				return dst, &Error{Msg: fmt.Sprintf("Invalid rate of %s probe: %v", k.Name, err),
+					Hint: "a duration such as 100ms or 1s, or UNIT:N with a unit of hz, s, ms or us"}
+			}
+			if ns < 1000 {
+				return dst, &Error{Msg: fmt.Sprintf("Invalid rate of %s probe. Minimum is 1000 or 1us. Found: %d nanoseconds", k.Name, ns)}
+			}
+			unit, v = "us", ns/1000
+		} else {
 			unit = ap.Parts[0]
+			n, err := parseUint(ap.Parts[1], nil)
+			if err != nil {
+				return dst, &Error{Msg: fmt.Sprintf("Invalid rate of %s probe: %v", k.Name, err)}
+			}
+			v = n
 		}
 		var nsPer uint64 // 0 for hz
 		switch unit {
@@ -65,11 +86,10 @@ func expandRate(unit string, allCPUs bool) func([]Point, Point, *ast.AttachPoint
 		case "us":
 			nsPer = 1e3
 		default:
-			return dst, &Error{Msg: fmt.Sprintf("%s unit not supported: %s", k.Name, unit), Hint: "units are hz, s, ms and us"}
+			return dst, &Error{Msg: fmt.Sprintf("%s is not an accepted unit of time", unit), Hint: "units are hz, s, ms and us"}
 		}
-		v, err := strconv.ParseUint(num, 10, 64)
-		if err != nil || v == 0 {
-			return dst, &Error{Msg: fmt.Sprintf("%s rate must be a positive integer: %s", k.Name, num)}
+		if v == 0 {
+			return dst, &Error{Msg: fmt.Sprintf("%s frequency should be a positive integer", k.Name)}
 		}
 		perf := &Perf{Type: PerfSoftware, Config: perfCPUClock, Sample: v * nsPer, AllCPUs: allCPUs}
 		if nsPer == 0 {
@@ -79,6 +99,73 @@ func expandRate(unit string, allCPUs bool) func([]Point, Point, *ast.AttachPoint
 		base.Name = k.Name + ":" + unit + ":" + strconv.FormatUint(v, 10)
 		return append(dst, base), nil
 	}
+}
+
+// durationSuffixes are the units of a duration in an attach point, in
+// nanoseconds.
+var durationSuffixes = map[string]uint64{
+	"": 1, "ns": 1, "us": 1e3, "ms": 1e6, "s": 1e9, "m": 60e9, "h": 3600e9, "d": 86400e9,
+}
+
+// parseUint parses an unsigned integer of an attach point as bpftrace
+// does: underscores as separators, a 0x, 0b or 0 prefix, an exponent
+// (1e6), and one of suffixes (a multiplier) or none.
+func parseUint(s string, suffixes map[string]uint64) (uint64, error) {
+	n := strings.ReplaceAll(s, "_", "")
+	digitsOf := func(from int, ok func(c byte) bool) int {
+		for from < len(n) && ok(n[from]) {
+			from++
+		}
+		return from
+	}
+	isDec := func(c byte) bool { return c >= '0' && c <= '9' }
+	var num, exp string
+	var j int
+	switch {
+	case len(n) > 2 && n[0] == '0' && (n[1] == 'x' || n[1] == 'X'):
+		j = digitsOf(2, func(c byte) bool { return isDec(c) || (c|0x20) >= 'a' && (c|0x20) <= 'f' })
+		num = n[:j]
+	case len(n) > 2 && n[0] == '0' && (n[1] == 'b' || n[1] == 'B'):
+		j = digitsOf(2, func(c byte) bool { return c == '0' || c == '1' })
+		num = n[:j]
+	default:
+		j = digitsOf(0, isDec)
+		num = n[:j]
+		if j+1 < len(n) && (n[j] == 'e' || n[j] == 'E') && n[j+1] >= '1' && n[j+1] <= '9' {
+			k := digitsOf(j+1, isDec)
+			exp, j = n[j+1:k], k
+		}
+	}
+	if num == "" || num == "0x" || num == "0X" || num == "0b" || num == "0B" {
+		return 0, fmt.Errorf("invalid integer: %s", s)
+	}
+	mult, ok := suffixes[n[j:]]
+	switch {
+	case n[j:] == "":
+		mult = 1
+	case !ok:
+		return 0, fmt.Errorf("invalid trailing bytes: %s", s)
+	}
+	v, err := strconv.ParseUint(num, 0, 64)
+	if err != nil {
+		return 0, fmt.Errorf("invalid integer: %s", s)
+	}
+	if exp != "" {
+		if v < 1 || v > 9 {
+			return 0, fmt.Errorf("coefficient part of scientific literal must be 1-9: %s", s)
+		}
+		e, _ := strconv.Atoi(exp)
+		for ; e > 0; e-- {
+			if v > math.MaxUint64/10 {
+				return 0, fmt.Errorf("%s is too large", s)
+			}
+			v *= 10
+		}
+	}
+	if v > math.MaxUint64/mult {
+		return 0, fmt.Errorf("%s is too large", s)
+	}
+	return v * mult, nil
 }
 
 // expandPerfEvent expands software and hardware points: EVENT[:COUNT].
@@ -94,7 +181,7 @@ func expandPerfEvent(dst []Point, base Point, ap *ast.AttachPoint, _ Env) ([]Poi
 	}
 	count := ev.DefaultCount
 	if len(ap.Parts) == 2 {
-		v, err := strconv.ParseUint(ap.Parts[1], 10, 64)
+		v, err := parseUint(ap.Parts[1], nil)
 		if err != nil || v == 0 {
 			return dst, &Error{Msg: fmt.Sprintf("%s count must be a positive integer: %s", k.Name, ap.Parts[1])}
 		}
@@ -102,7 +189,9 @@ func expandPerfEvent(dst []Point, base Point, ap *ast.AttachPoint, _ Env) ([]Poi
 	}
 	base.Event = ev.Name
 	base.Perf = &Perf{Type: k.events.typ, Config: ev.Config, Sample: count, AllCPUs: true}
-	base.Name = k.Name + ":" + ev.Name + ":" + strconv.FormatUint(count, 10)
+	// Named with the event as written ("software:cpu:1000"), as bpftrace
+	// names it.
+	base.Name = k.Name + ":" + ap.Parts[0] + ":" + strconv.FormatUint(count, 10)
 	return append(dst, base), nil
 }
 
