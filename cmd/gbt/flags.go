@@ -65,6 +65,7 @@ OPTIONS:
     --metrics ADDR serve the maps as Prometheus metrics on http://ADDR/metrics while tracing
     -V, --version  gbt version
     --no-warnings  disable all warning messages
+    --usdt-file-activation  accepted: USDT semaphores are always activated in every process of the file
 
 ENVIRONMENT (bpftrace names; GBT_* spellings are read too):
     BPFTRACE_STRLEN             [default: 64] bytes per str()
@@ -106,6 +107,10 @@ func parseFlags(argv []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.noWarn, "no-warnings", false, "no warnings")
 	fs.StringVar(&o.metrics, "metrics", "", "metrics address")
 	fs.StringArrayVarP(&o.includes, "I", "I", nil, "include dir")
+	// USDT semaphores are counted up by the kernel in every process that
+	// maps the file (uprobes with a reference counter), which is what
+	// bpftrace's --usdt-file-activation asks for: gbt accepts the flag.
+	fs.BoolVar(new(bool), "usdt-file-activation", false, "activate USDT semaphores by file")
 	if err := fs.Parse(argv); err != nil {
 		fmt.Fprintf(stderr, "gbt: %v\n", err)
 		return nil, errUsage
@@ -123,6 +128,15 @@ func parseFlags(argv []string, stderr io.Writer) (*options, error) {
 	case o.program == "" && len(rest) > 0:
 		o.file = rest[0]
 		rest = rest[1:]
+	}
+	// As getopt permutes: flags after the pattern or the script file
+	// (`-l PATTERN -p PID`, `script.bt --usdt-file-activation`).
+	if len(rest) > 0 && rest[0] != "--" {
+		if err := fs.Parse(rest); err != nil {
+			fmt.Fprintf(stderr, "gbt: %v\n", err)
+			return nil, errUsage
+		}
+		rest = fs.Args()
 	}
 	if len(rest) > 0 && rest[0] == "--" {
 		rest = rest[1:]
