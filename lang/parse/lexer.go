@@ -626,7 +626,7 @@ func scanAttachPoint(src string, start int) int {
 			if i+1 < len(src) && (src[i+1] == '/' || src[i+1] == '*') {
 				return i // a comment
 			}
-			if i > start && (src[i-1] == ':' || inPath) {
+			if i > start && (src[i-1] == ':' || inPath || midPath(src, start, i)) {
 				inPath = true
 				i++
 				continue
@@ -647,6 +647,39 @@ func scanAttachPoint(src string, start int) int {
 		i++
 	}
 	return i
+}
+
+// midPath reports whether the '/' at i lies inside a path segment that
+// another ':' follows, as in `uprobe:./bin/x:f` or `u:bin/x:f`: the segment
+// from the previous ':' to the next one holds only path characters. bpftrace
+// lexes such a segment as one path whatever it holds; gbt keeps a '/' in the
+// last segment (`t:a:b/pid == 1/`) for the predicate.
+func midPath(src string, start, i int) bool {
+	colon := strings.LastIndexByte(src[start:i], ':')
+	if colon < 0 {
+		return false
+	}
+	for j := start + colon + 1; j < i; j++ {
+		if !isPathChar(src[j]) {
+			return false
+		}
+	}
+	for j := i + 1; j < len(src); j++ {
+		switch c := src[j]; {
+		case c == ':':
+			return true
+		case !isPathChar(c):
+			return false
+		}
+	}
+	return false
+}
+
+// isPathChar reports whether c may appear in an unquoted path of an attach
+// point: bpftrace's [_\-./a-zA-Z0-9#*], and '+' (file names such as
+// libstdc++.so).
+func isPathChar(c byte) bool {
+	return isIdentChar(c) || strings.IndexByte("_-./#*+", c) >= 0
 }
 
 // alternationEnd returns the offset after a `{a,b}` group starting at i, or

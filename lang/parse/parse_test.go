@@ -125,6 +125,16 @@ func TestAttachPoints(t *testing.T) {
 		{"kprobe:do_sys_open+0x10 { }", []string{"kprobe:do_sys_open+0x10"}, "kprobe", []string{"do_sys_open+0x10"}},
 		{"uprobe:/usr/lib/libstdc++.so.6:std::foo { }", []string{"uprobe:/usr/lib/libstdc++.so.6:std::foo"}, "uprobe", []string{"/usr/lib/libstdc++.so.6", "std::foo"}},
 		{"profile:hz:99 { }", []string{"profile:hz:99"}, "profile", []string{"hz", "99"}},
+		// Relative paths, as bpftrace's suite writes them.
+		{"uprobe:./testprogs/array_access:test_struct { }", []string{"uprobe:./testprogs/array_access:test_struct"}, "uprobe", []string{"./testprogs/array_access", "test_struct"}},
+		{"u:testprogs/uprobe_test:function1 { }", []string{"u:testprogs/uprobe_test:function1"}, "u", []string{"testprogs/uprobe_test", "function1"}},
+		{"uretprobe:../x-1.2/a_b:f /pid == 1/ { }", []string{"uretprobe:../x-1.2/a_b:f"}, "uretprobe", []string{"../x-1.2/a_b", "f"}},
+		{"usdt:./testprogs/usdt_test:tracetest:testprobe { }", []string{"usdt:./testprogs/usdt_test:tracetest:testprobe"}, "usdt", []string{"./testprogs/usdt_test", "tracetest", "testprobe"}},
+		{"uprobe:lib/libstdc++.so.6:f,uprobe:./b*/x#1:g { }", []string{"uprobe:lib/libstdc++.so.6:f", "uprobe:./b*/x#1:g"}, "uprobe", []string{"lib/libstdc++.so.6", "f"}},
+		{`uprobe:"./a b/c":f { }`, []string{`uprobe:"./a b/c":f`}, "uprobe", []string{`"./a b/c"`, "f"}}, // lang/probe unquotes,
+		// A '/' in the last part closes the name: the predicate follows.
+		{"t:syscalls:sys_enter_read/pid == 1/ { }", []string{"t:syscalls:sys_enter_read"}, "t", []string{"syscalls", "sys_enter_read"}},
+		{"uprobe:./x:f/1/ { }", []string{"uprobe:./x:f"}, "uprobe", []string{"./x", "f"}},
 	}
 	for _, tt := range tests {
 		prog, diags := Parse("stdin", tt.src)
