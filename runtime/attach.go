@@ -31,26 +31,51 @@ var attachers = map[probe.Attach]attacher{
 	probe.AttachSignal:        attachSignal,
 }
 
+// newestFirst are the mechanisms whose kernel hooks run the programs
+// attached to one place newest first (uprobe consumers are pushed on the
+// front of a list): their points are attached in reverse, so that blocks
+// run in the order the script declares them, as bpftrace's do.
+var newestFirst = map[probe.Attach]bool{probe.AttachUprobe: true, probe.AttachUSDT: true}
+
 // attach attaches every probe; on failure everything attached is detached
 // by close.
 func (s *Session) attach() error {
-	for i, p := range s.obj.Programs {
-		if p.RunAt != probe.RunOnEvent {
+	for _, reverse := range []bool{false, true} {
+		for n := range s.obj.Programs {
+			i := n
+			if reverse {
+				i = len(s.obj.Programs) - 1 - n
+			}
+			if err := s.attachProgram(i, reverse); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// attachProgram attaches the points of program i whose mechanism runs
+// newest first (reverse) or not.
+func (s *Session) attachProgram(i int, reverse bool) error {
+	p := s.obj.Programs[i]
+	if p.RunAt != probe.RunOnEvent {
+		return nil
+	}
+	for j, pt := range p.Points {
+		if newestFirst[pt.Kind.Attach] != reverse {
 			continue
 		}
-		for j, pt := range p.Points {
-			var err error
-			if a := attachers[pt.Kind.Attach]; a != nil {
-				err = a(s, s.progs[i], pt, p.Cookies[j])
-			} else {
-				err = fmt.Errorf("probe kind %s cannot be attached by gbt yet", pt.Kind)
-			}
-			if err != nil {
-				return fmt.Errorf("attach %s: %w", pt.Name, err)
-			}
-			if s.opts.Verbose {
-				fmt.Fprintf(s.opts.Stderr, "gbt: attached %s\n", pt.Name)
-			}
+		var err error
+		if a := attachers[pt.Kind.Attach]; a != nil {
+			err = a(s, s.progs[i], pt, p.Cookies[j])
+		} else {
+			err = fmt.Errorf("probe kind %s cannot be attached by gbt yet", pt.Kind)
+		}
+		if err != nil {
+			return fmt.Errorf("attach %s: %w", pt.Name, err)
+		}
+		if s.opts.Verbose {
+			fmt.Fprintf(s.opts.Stderr, "gbt: attached %s\n", pt.Name)
 		}
 	}
 	return nil
