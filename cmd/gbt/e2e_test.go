@@ -497,7 +497,7 @@ func TestE2EListUSDT(t *testing.T) {
 	gbt, _ := binaries(t)
 	o2, _ := usdtWorkloads(t)
 	for _, tt := range []struct{ pattern, want string }{
-		{"usdt:" + o2, "usdt:" + o2 + ":gbt:tick\nusdt:" + o2 + ":gbt:args\nusdt:" + o2 + ":gbt:sema\nusdt:" + o2 + ":gbt:done\n"},
+		{"usdt:" + o2, "usdt:" + o2 + ":gbt:tick\nusdt:" + o2 + ":gbt:args\nusdt:" + o2 + ":gbt:sema\nusdt:" + o2 + ":gbt:index\nusdt:" + o2 + ":gbt:done\n"},
 		{"usdt:" + o2 + ":t*", "usdt:" + o2 + ":gbt:tick\n"},
 		{"usdt:" + o2 + ":gbt:d*", "usdt:" + o2 + ":gbt:done\n"},
 	} {

@@ -25,7 +25,7 @@ type USDTArgKind uint8
 const (
 	USDTConst USDTArgKind = iota // $imm
 	USDTReg                      // %reg
-	USDTMem                      // off(%reg): memory at a register plus an offset
+	USDTMem                      // off(%reg[,%index,scale]): memory at a register plus an offset (and a scaled index)
 )
 
 // USDTArg is one argument of a USDT probe, as its note describes it
@@ -36,6 +36,10 @@ type USDTArg struct {
 	Kind   USDTArgKind
 	Reg    string // pt_regs name: "ax", "di", "r8", "ip"
 	Value  int64  // the constant, or the memory offset
+	// Index and Scale are the index register and its factor of a memory
+	// operand off(%base,%index,scale); Index is "" for none.
+	Index string
+	Scale int
 }
 
 // expandUSDT resolves usdt:FILE:[PROVIDER:]NAME to one point per probe
