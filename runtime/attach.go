@@ -7,6 +7,7 @@ import (
 	"github.com/cilium/ebpf"
 	"golang.org/x/sys/unix"
 
+	"github.com/gbt-dev/gbt/codegen"
 	"github.com/gbt-dev/gbt/lang/probe"
 )
 
@@ -40,18 +41,41 @@ var newestFirst = map[probe.Attach]bool{probe.AttachUprobe: true, probe.AttachUS
 // attach attaches every probe; on failure everything attached is detached
 // by close.
 func (s *Session) attach() error {
-	for _, reverse := range []bool{false, true} {
-		for n := range s.obj.Programs {
-			i := n
-			if reverse {
-				i = len(s.obj.Programs) - 1 - n
-			}
-			if err := s.attachProgram(i, reverse); err != nil {
-				return err
-			}
+	for i := range s.obj.Programs {
+		if err := s.attachProgram(i, false); err != nil {
+			return err
+		}
+	}
+	for _, i := range reverseBlocks(s.obj.Programs) {
+		if err := s.attachProgram(i, true); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// reverseBlocks returns the indexes of programs with the blocks in reverse
+// order, the programs of one attach point (a wildcard usdt's, one per
+// location) in their own order: the newest-first mechanisms then run the
+// blocks in declaration order, and the locations of one attach point are
+// attached, and fire, in file order.
+func reverseBlocks(progs []*codegen.Program) []int {
+	order := make([]int, 0, len(progs))
+	for end := len(progs); end > 0; {
+		start := end - 1
+		for start > 0 && sameAttachPoint(progs[start-1], progs[end-1]) {
+			start--
+		}
+		for i := start; i < end; i++ {
+			order = append(order, i)
+		}
+		end = start
+	}
+	return order
+}
+
+func sameAttachPoint(a, b *codegen.Program) bool {
+	return len(a.Points) > 0 && len(b.Points) > 0 && a.Points[0].Span == b.Points[0].Span
 }
 
 // attachProgram attaches the points of program i whose mechanism runs
