@@ -63,6 +63,9 @@ func expandUprobe(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]Poin
 	}
 	n := len(dst)
 	for _, bin := range bins {
+		if len(bins) > 1 && !hasWildcard(fn) && !definesFunc(env, bin.Path, fn) {
+			continue // uprobe:*:f -p PID: the files of the process that have f
+		}
 		if dst, err = expandUprobeIn(dst, base, bin, fn, env); err != nil {
 			return dst[:n], err
 		}
@@ -117,6 +120,21 @@ func expandUprobeIn(dst []Point, base Point, bin UserBinary, fn string, env Env)
 		}
 	}
 	return append(dst, base), nil
+}
+
+// definesFunc says whether a file has the function of FUNCTION[+OFFSET]
+// (an address: whether one of its functions holds it).
+func definesFunc(env Env, path, fn string) bool {
+	if addr, err := strconv.ParseUint(fn, 0, 64); err == nil {
+		_, ok, _ := funcAt(env, path, addr)
+		return ok
+	}
+	name, _, err := splitOffset(fn)
+	if err != nil {
+		return true // reported by expandUprobeIn
+	}
+	f, err := funcNamed(env, path, name)
+	return err == nil && f != nil
 }
 
 // splitOffset splits FUNCTION+OFFSET; a function without one has offset 0.

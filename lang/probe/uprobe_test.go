@@ -43,6 +43,10 @@ func TestExpandUserProbes(t *testing.T) {
 		{process: []string{"/bin/bash", "/usr/lib/libpython3.so"}, raw: "usdt:::gc_*",
 			want: "usdt:/usr/lib/libpython3.so:python:gc__start /usr/lib/libpython3.so gc__start+0"},
 		{raw: "usdt::python:gc__start", want: "a probe without a file needs a process: give -p PID"},
+		{process: []string{"/bin/bash", "/usr/lib/x86_64-linux-gnu/libc.so.6"}, raw: "uprobe:*:malloc",
+			want: "uprobe:/usr/lib/x86_64-linux-gnu/libc.so.6:malloc /usr/lib/x86_64-linux-gnu/libc.so.6 malloc+0"},
+		{process: []string{"/bin/bash", "/usr/lib/x86_64-linux-gnu/libc.so.6"}, raw: "uprobe:*:nope",
+			want: "No probes to attach for uprobe:*:nope"},
 	}
 	for _, tt := range tests {
 		env := probetest.New()
