@@ -615,7 +615,8 @@ func (g *gen) StackArg(i int, dst asm.Register) {
 
 // usdtArg loads argument i of a USDT probe location as its note
 // describes it: a constant, a register, or memory at a register plus an
-// offset; then truncates or sign-extends it to its size.
+// offset (and a scaled index register); then truncates or sign-extends it
+// to its size.
 func (g *gen) usdtArg(u *probe.USDTSite, i int, dst asm.Register) {
 	if i >= len(u.Args) {
 		panic(unsupported{span: g.cur, msg: fmt.Sprintf("arg%d: USDT probe %s:%s has %d arguments", i, u.Provider, u.Name, len(u.Args))})
@@ -625,11 +626,21 @@ func (g *gen) usdtArg(u *probe.USDTSite, i int, dst asm.Register) {
 	switch a.Kind {
 	case probe.USDTConst:
 		g.loadConst(dst, a.Value)
-		return
 	case probe.USDTReg:
 		g.Reg(a.Reg, dst)
 	case probe.USDTMem:
 		g.Reg(a.Reg, dst)
+		if a.Index != "" {
+			tmp := asm.R0 // free between expressions; the read below calls a helper
+			if dst == asm.R0 {
+				tmp = asm.R1
+			}
+			g.Reg(a.Index, tmp)
+			if a.Scale > 1 {
+				g.Emit(asm.Mul.Imm(tmp, int32(a.Scale)))
+			}
+			g.Emit(asm.Add.Reg(dst, tmp))
+		}
 		if a.Value != 0 {
 			g.Emit(asm.Add.Imm(dst, int32(a.Value)))
 		}

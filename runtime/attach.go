@@ -7,6 +7,7 @@ import (
 	"github.com/cilium/ebpf"
 	"golang.org/x/sys/unix"
 
+	"github.com/gbt-dev/gbt/codegen"
 	"github.com/gbt-dev/gbt/lang/probe"
 )
 
@@ -31,26 +32,74 @@ var attachers = map[probe.Attach]attacher{
 	probe.AttachSignal:        attachSignal,
 }
 
+// newestFirst are the mechanisms whose kernel hooks run the programs
+// attached to one place newest first (uprobe consumers are pushed on the
+// front of a list): their points are attached in reverse, so that blocks
+// run in the order the script declares them, as bpftrace's do.
+var newestFirst = map[probe.Attach]bool{probe.AttachUprobe: true, probe.AttachUSDT: true}
+
 // attach attaches every probe; on failure everything attached is detached
 // by close.
 func (s *Session) attach() error {
-	for i, p := range s.obj.Programs {
-		if p.RunAt != probe.RunOnEvent {
+	for i := range s.obj.Programs {
+		if err := s.attachProgram(i, false); err != nil {
+			return err
+		}
+	}
+	for _, i := range reverseBlocks(s.obj.Programs) {
+		if err := s.attachProgram(i, true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// reverseBlocks returns the indexes of programs with the blocks in reverse
+// order, the programs of one attach point (a wildcard usdt's, one per
+// location) in their own order: the newest-first mechanisms then run the
+// blocks in declaration order, and the locations of one attach point are
+// attached, and fire, in file order.
+func reverseBlocks(progs []*codegen.Program) []int {
+	order := make([]int, 0, len(progs))
+	for end := len(progs); end > 0; {
+		start := end - 1
+		for start > 0 && sameAttachPoint(progs[start-1], progs[end-1]) {
+			start--
+		}
+		for i := start; i < end; i++ {
+			order = append(order, i)
+		}
+		end = start
+	}
+	return order
+}
+
+func sameAttachPoint(a, b *codegen.Program) bool {
+	return len(a.Points) > 0 && len(b.Points) > 0 && a.Points[0].Span == b.Points[0].Span
+}
+
+// attachProgram attaches the points of program i whose mechanism runs
+// newest first (reverse) or not.
+func (s *Session) attachProgram(i int, reverse bool) error {
+	p := s.obj.Programs[i]
+	if p.RunAt != probe.RunOnEvent {
+		return nil
+	}
+	for j, pt := range p.Points {
+		if newestFirst[pt.Kind.Attach] != reverse {
 			continue
 		}
-		for j, pt := range p.Points {
-			var err error
-			if a := attachers[pt.Kind.Attach]; a != nil {
-				err = a(s, s.progs[i], pt, p.Cookies[j])
-			} else {
-				err = fmt.Errorf("probe kind %s cannot be attached by gbt yet", pt.Kind)
-			}
-			if err != nil {
-				return fmt.Errorf("attach %s: %w", pt.Name, err)
-			}
-			if s.opts.Verbose {
-				fmt.Fprintf(s.opts.Stderr, "gbt: attached %s\n", pt.Name)
-			}
+		var err error
+		if a := attachers[pt.Kind.Attach]; a != nil {
+			err = a(s, s.progs[i], pt, p.Cookies[j])
+		} else {
+			err = fmt.Errorf("probe kind %s cannot be attached by gbt yet", pt.Kind)
+		}
+		if err != nil {
+			return fmt.Errorf("attach %s: %w", pt.Name, err)
+		}
+		if s.opts.Verbose {
+			fmt.Fprintf(s.opts.Stderr, "gbt: attached %s\n", pt.Name)
 		}
 	}
 	return nil

@@ -10,14 +10,14 @@ import (
 )
 
 // attachUprobe attaches a uprobe, or a uretprobe when pt.Return, to the
-// symbol or address pt.Func of the executable pt.Path; with -p only in
-// that process.
+// symbol or address pt.Func (plus pt.Offset bytes) of the executable
+// pt.Path; with -p only in that process.
 func attachUprobe(s *Session, prog *ebpf.Program, pt probe.Point, cookie uint64) error {
 	ex, err := link.OpenExecutable(pt.Path)
 	if err != nil {
 		return err
 	}
-	opts := &link.UprobeOptions{Cookie: cookie, PID: s.opts.PID}
+	opts := &link.UprobeOptions{Cookie: cookie, PID: s.opts.PID, Offset: pt.Offset}
 	sym := pt.Func
 	if addr, err := strconv.ParseUint(sym, 0, 64); err == nil {
 		opts.Address, sym = addr, ""

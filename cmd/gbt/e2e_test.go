@@ -518,13 +518,20 @@ func TestE2EEnvironment(t *testing.T) {
 	})
 }
 
+// TestE2EListUSDT: -l lists the USDT probes of a file, of files a glob
+// matches, of a wildcard kind ('*:FILE:*'), and with -p those of the
+// process's files.
 func TestE2EListUSDT(t *testing.T) {
 	gbt, _ := binaries(t)
-	o2, _ := usdtWorkloads(t)
+	o2, o0 := usdtWorkloads(t)
 	for _, tt := range []struct{ pattern, want string }{
-		{"usdt:" + o2, "usdt:" + o2 + ":gbt:tick\nusdt:" + o2 + ":gbt:args\nusdt:" + o2 + ":gbt:sema\nusdt:" + o2 + ":gbt:done\n"},
+		{"usdt:" + o2, "usdt:" + o2 + ":gbt:tick\nusdt:" + o2 + ":gbt:args\nusdt:" + o2 + ":gbt:sema\nusdt:" + o2 + ":gbt:index\nusdt:" + o2 + ":gbt:done\n"},
 		{"usdt:" + o2 + ":t*", "usdt:" + o2 + ":gbt:tick\n"},
 		{"usdt:" + o2 + ":gbt:d*", "usdt:" + o2 + ":gbt:done\n"},
+		{"usdt:" + o0 + ":gbt:d*", "usdt:" + o0 + ":gbt:done\n"},
+		{"usdt:" + filepath.Join(filepath.Dir(o2), "usdtwork-O*") + ":gbt:done", "usdt:" + o0 + ":gbt:done\nusdt:" + o2 + ":gbt:done\n"},
+		{"*:" + o2 + ":gbt:index", "usdt:" + o2 + ":gbt:index\n"},
+		{"uprobe:" + filepath.Join(filepath.Dir(o2), "usdtwork-O*") + ":many", "uprobe:" + o0 + ":many\nuprobe:" + o2 + ":many\n"},
 	} {
 		out, err := exec.Command(gbt, "-l", tt.pattern).Output()
 		if err != nil {
@@ -532,6 +539,22 @@ func TestE2EListUSDT(t *testing.T) {
 		}
 		if string(out) != tt.want {
 			t.Errorf("gbt -l %s:\n%s\nwant:\n%s", tt.pattern, out, tt.want)
+		}
+	}
+	w := exec.Command(o2, "1000", "10000") // runs for 10 s
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = w.Process.Kill(); _ = w.Wait() }()
+	real, err := filepath.EvalSymlinks(o2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid := strconv.Itoa(w.Process.Pid)
+	for _, args := range [][]string{{"-l", "usdt:*:gbt:d*", "-p", pid}, {"-l", "-p", pid}, {"-p", pid, "-l", "usdt:*"}} {
+		out, err := exec.Command(gbt, args...).Output()
+		if want := "usdt:" + real + ":gbt:done\n"; err != nil || !strings.Contains(string(out), want) {
+			t.Errorf("gbt %s: %v\n%s\nwant a line %s", strings.Join(args, " "), err, clip(string(out)), want)
 		}
 	}
 }

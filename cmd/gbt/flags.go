@@ -68,6 +68,7 @@ OPTIONS:
     -V, --version  gbt version
     --info         print build information and what this kernel supports (and why not)
     --no-warnings  disable all warning messages
+    --usdt-file-activation  accepted: USDT semaphores are always activated in every process of the file
 
 ENVIRONMENT (bpftrace names; GBT_* spellings are read too):
     BPFTRACE_STRLEN             [default: 64] bytes per str()
@@ -140,6 +141,10 @@ func parseFlags(argv []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.noWarn, "no-warnings", false, "no warnings")
 	fs.StringVar(&o.metrics, "metrics", "", "metrics address")
 	fs.StringArrayVarP(&o.includes, "I", "I", nil, "include dir")
+	// USDT semaphores are counted up by the kernel in every process that
+	// maps the file (uprobes with a reference counter), which is what
+	// bpftrace's --usdt-file-activation asks for: gbt accepts the flag.
+	fs.BoolVar(new(bool), "usdt-file-activation", false, "activate USDT semaphores by file")
 	if err := fs.Parse(argv); err != nil {
 		fmt.Fprintf(stderr, "gbt: %v\n", err)
 		return nil, errUsage

@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -99,6 +98,7 @@ func run(argv []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	a.env = kernel.NewEnv()
+	a.env.SetProcess(opts.pid)
 	if mounted, err := a.env.EnsureTracefs(); err != nil {
 		if opts.verbose {
 			fmt.Fprintln(stderr, "gbt: tracefs:", err)
@@ -191,42 +191,6 @@ func (a *app) dump(info *check.Info) error {
 	})
 }
 
-func (a *app) listProbes(w io.Writer, pattern string) error {
-	if kind, rest, ok := strings.Cut(pattern, ":"); ok {
-		if k := probe.Lookup(kind); k != nil {
-			// The probes of a file are listed from the file.
-			switch k.Attach {
-			case probe.AttachUprobe:
-				return listUprobes(w, a.env, k.Name, rest)
-			case probe.AttachUSDT:
-				return listUSDT(w, a.env, rest)
-			}
-		}
-	}
-	for _, k := range probe.Kinds() {
-		for _, name := range k.Listed() {
-			if probe.Match(pattern, name) {
-				fmt.Fprintln(w, name)
-			}
-		}
-	}
-	tps, err := a.env.Tracepoints()
-	if err != nil {
-		return err
-	}
-	for _, tp := range tps {
-		name := "tracepoint:" + tp
-		if !probe.Match(pattern, name) {
-			continue
-		}
-		fmt.Fprintln(w, name)
-		if a.opts.verbose {
-			a.listArgs(w, tp)
-		}
-	}
-	return nil
-}
-
 func (a *app) completionWords() []string {
 	words := append([]string{}, a.table.Names()...)
 	for _, n := range probe.Names() {
@@ -238,70 +202,4 @@ func (a *app) completionWords() []string {
 func isTerminal(f *os.File) bool {
 	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
 	return err == nil
-}
-
-// listArgs prints a tracepoint's args as bpftrace -lv does.
-func (a *app) listArgs(w io.Writer, tp string) {
-	cat, ev, _ := strings.Cut(tp, ":")
-	f, err := a.env.TracepointFormat(cat, ev)
-	if err != nil {
-		return
-	}
-	for _, fld := range f.Fields {
-		if fld.Common {
-			continue
-		}
-		decl := fld.CType
-		if !strings.HasSuffix(decl, "*") {
-			decl += " "
-		}
-		decl += fld.Name
-		if fld.ArrayN > 0 {
-			decl += fmt.Sprintf("[%d]", fld.ArrayN)
-		}
-		fmt.Fprintf(w, "    %s\n", decl)
-	}
-}
-
-// listUprobes lists the functions of a binary as probes of kind (uprobe
-// or uretprobe): pattern is "PATH:GLOB".
-func listUprobes(w io.Writer, env probe.Env, kind, pattern string) error {
-	path, glob, _ := strings.Cut(pattern, ":")
-	if glob == "" {
-		glob = "*"
-	}
-	names, err := env.UserFunctions(path)
-	if err != nil {
-		return err
-	}
-	for _, n := range names {
-		if probe.Match(glob, n) {
-			fmt.Fprintf(w, "%s:%s:%s\n", kind, path, n)
-		}
-	}
-	return nil
-}
-
-// listUSDT lists the USDT probes of a binary: pattern is
-// "PATH[:[PROVIDER:]GLOB]", as bpftrace -l prints them.
-func listUSDT(w io.Writer, env probe.Env, pattern string) error {
-	path, rest, _ := strings.Cut(pattern, ":")
-	if rest == "" {
-		rest = "*:*"
-	} else if !strings.Contains(rest, ":") {
-		rest = "*:" + rest
-	}
-	sites, err := env.USDTSites(path)
-	if err != nil {
-		return err
-	}
-	seen := map[string]bool{}
-	for _, s := range sites {
-		name := s.Provider + ":" + s.Name
-		if !seen[name] && probe.Match(rest, name) {
-			seen[name] = true
-			fmt.Fprintf(w, "usdt:%s:%s\n", path, name)
-		}
-	}
-	return nil
 }

@@ -2,8 +2,8 @@
 // SDT probes (built by the tests with gcc and <sys/sdt.h>).
 //
 //	usdtwork N [US]  fire gbt:tick N times, gbt:args N times, gbt:sema (only
-//	                 while traced) N times, then gbt:done once; with US,
-//	                 sleep US microseconds after each round
+//	                 while traced) N times, then gbt:index twice and gbt:done
+//	                 once; with US, sleep US microseconds after each round
 #define _SDT_HAS_SEMAPHORES 1
 #include <sys/sdt.h>
 #include <stdio.h>
@@ -15,6 +15,7 @@
 SEMAPHORE(tick);
 SEMAPHORE(args);
 SEMAPHORE(sema);
+SEMAPHORE(index);
 SEMAPHORE(done);
 
 static volatile long sink;
@@ -41,6 +42,15 @@ __attribute__((noinline)) static void work(int i, long *total) {
 	}
 }
 
+// indexed fires gbt:index with array elements: with optimisation the
+// argument is a base+offset+index*scale memory operand (-O0: a register).
+__attribute__((noinline)) static void indexed(void) {
+	volatile long arr[4] = {11, 22, 33, 44};
+	for (volatile int i = 1; i <= 2; i++) {
+		DTRACE_PROBE1(gbt, index, arr[i]);
+	}
+}
+
 int main(int argc, char **argv) {
 	int n = argc > 1 ? atoi(argv[1]) : 1;
 	int pause = argc > 2 ? atoi(argv[2]) : 0;
@@ -54,6 +64,7 @@ int main(int argc, char **argv) {
 	}
 	sink = total;
 	many(1, 2, 3, 4, 5, 6, 70, 80 + n);
+	indexed();
 	DTRACE_PROBE(gbt, done);
 	return 0;
 }

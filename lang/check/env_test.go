@@ -26,7 +26,12 @@ func (noMachine) KernelAddr(string) (uint64, error)          { return 0, probe.E
 func (noMachine) UserAddr(string, string) (uint64, error)    { return 0, probe.ErrUnavailable }
 func (noMachine) CgroupID(string) (uint64, error)            { return 0, probe.ErrUnavailable }
 func (noMachine) USDTSites(string) ([]probe.USDTSite, error) { return nil, probe.ErrUnavailable }
-func (noMachine) UserFunctions(string) ([]string, error)     { return nil, probe.ErrUnavailable }
+func (noMachine) UserFunctions(string) ([]probe.UserFunc, error) {
+	return nil, probe.ErrUnavailable
+}
+func (noMachine) UserBinaries(string) ([]probe.UserBinary, error) {
+	return nil, probe.ErrUnavailable
+}
 
 // checkWith checks src against env and renders its diagnostics.
 func checkWith(env probe.Env, src string) string {

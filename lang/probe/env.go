@@ -56,10 +56,16 @@ type Env interface {
 	// USDTSites returns every USDT probe location of an ELF file (usdt
 	// probes; none is not an error).
 	USDTSites(path string) ([]USDTSite, error)
-	// UserFunctions returns the names of the function symbols of an
-	// executable or library (what uprobes can attach to), sorted and
-	// without duplicates.
-	UserFunctions(path string) ([]string, error)
+	// UserFunctions returns the function symbols of an executable or
+	// library (what uprobes can attach to), sorted by name and without
+	// duplicate names.
+	UserFunctions(path string) ([]UserFunc, error)
+	// UserBinaries returns the files the file part of a uprobe or usdt
+	// attach point names: a path; a glob of paths; a library or program
+	// name without a slash, found as the dynamic linker (or the shell)
+	// finds it; with a traced process (-p), "" or "*" for every file it
+	// maps, and paths in its mount namespace. No match is no error.
+	UserBinaries(pattern string) ([]UserBinary, error)
 }
 
 // ErrUnavailable is wrapped by the errors of an Env that cannot answer a

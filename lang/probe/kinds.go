@@ -292,14 +292,6 @@ func expandWatchpoint(dst []Point, base Point, ap *ast.AttachPoint, _ Env) ([]Po
 	return append(dst, base), nil
 }
 
-// expandUprobe expands uprobe and uretprobe points: BINARY:FUNCTION, where
-// the function may be an address.
-func expandUprobe(dst []Point, base Point, ap *ast.AttachPoint, _ Env) ([]Point, error) {
-	base.Path, base.Func = ap.Parts[0], ap.Parts[len(ap.Parts)-1]
-	base.Name = base.Kind.Name + ":" + strings.Join(ap.Parts, ":")
-	return append(dst, base), nil
-}
-
 func expandTracepoint(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]Point, error) {
 	cat, ev := ap.Parts[0], ap.Parts[1]
 	if !hasWildcard(cat) && !hasWildcard(ev) {
@@ -337,43 +329,6 @@ func expandTracepoint(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]
 			p.Category, p.Event, _ = strings.Cut(name[len(tracepointPrefix):], ":")
 			dst = append(dst, p)
 		}
-	}
-	return dst, nil
-}
-
-// expandUSDT resolves usdt:PATH:[PROVIDER:]NAME (wildcards allowed in the
-// provider and name) to one point per probe location in the file.
-func expandUSDT(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]Point, error) {
-	path := ap.Parts[0]
-	provider, name := "*", ap.Parts[len(ap.Parts)-1]
-	if len(ap.Parts) == 3 {
-		provider = ap.Parts[1]
-	}
-	var sites []USDTSite
-	err := ErrUnavailable
-	if env != nil {
-		sites, err = env.USDTSites(path)
-	}
-	if errors.Is(err, ErrUnavailable) {
-		return dst, &Error{Msg: "cannot read USDT probes without a probe environment"}
-	}
-	if err != nil {
-		return dst, &Error{Msg: err.Error()}
-	}
-	n := len(dst)
-	for i := range sites {
-		s := &sites[i]
-		if !Match(provider, s.Provider) || !Match(name, s.Name) {
-			continue
-		}
-		p := base
-		p.Path, p.Func, p.USDT = path, s.Name, s
-		p.Name = "usdt:" + path + ":" + s.Provider + ":" + s.Name
-		dst = append(dst, p)
-	}
-	if len(dst) == n {
-		return dst, &Error{Msg: fmt.Sprintf("No probes to attach for %s", ap.Raw),
-			Hint: "list the file's USDT probes with gbt -l 'usdt:" + path + "'"}
 	}
 	return dst, nil
 }

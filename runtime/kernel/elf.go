@@ -10,4 +10,14 @@ import (
 func (e *Env) USDTSites(path string) ([]probe.USDTSite, error) { return usdt.Sites(path) }
 
 // UserFunctions implements probe.Env from the file's symbol tables.
-func (e *Env) UserFunctions(path string) ([]string, error) { return sym.ELFFunctions(path) }
+func (e *Env) UserFunctions(path string) ([]probe.UserFunc, error) {
+	funcs, err := sym.ELFFunctions(path)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]probe.UserFunc, len(funcs))
+	for i, f := range funcs {
+		out[i] = probe.UserFunc{Name: f.Name, Addr: f.Addr, Size: f.Size}
+	}
+	return out, nil
+}

@@ -32,6 +32,7 @@ type Env struct {
 	events  []string
 	index   probe.IndexCache
 	formats probe.FormatCache
+	pid     int // the traced process (-p), 0 if none
 }
 
 var _ probe.Env = (*Env)(nil)

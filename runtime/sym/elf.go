@@ -7,10 +7,16 @@ import (
 	"sort"
 )
 
-// ELFFunctions returns the names of the function symbols of an executable
-// or shared library (from .symtab, else .dynsym), sorted and without
-// duplicates: the targets `uprobe:PATH:NAME` can attach to.
-func ELFFunctions(path string) ([]string, error) {
+// Func is a function symbol of an ELF file.
+type Func struct {
+	Name       string
+	Addr, Size uint64 // the symbol's value and size
+}
+
+// ELFFunctions returns the function symbols of an executable or shared
+// library (from .symtab, else .dynsym), sorted by name and without
+// duplicate names: the targets `uprobe:PATH:NAME` can attach to.
+func ELFFunctions(path string) ([]Func, error) {
 	f, err := elf.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read symbols of %s: %w", path, err)
@@ -24,14 +30,14 @@ func ELFFunctions(path string) ([]string, error) {
 		return nil, fmt.Errorf("read symbols of %s: %w", path, err)
 	}
 	seen := map[string]bool{}
-	var names []string
+	var funcs []Func
 	for _, s := range syms {
 		if elf.ST_TYPE(s.Info) != elf.STT_FUNC || s.Value == 0 || s.Name == "" || seen[s.Name] {
 			continue
 		}
 		seen[s.Name] = true
-		names = append(names, s.Name)
+		funcs = append(funcs, Func{Name: s.Name, Addr: s.Value, Size: s.Size})
 	}
-	sort.Strings(names)
-	return names, nil
+	sort.Slice(funcs, func(i, j int) bool { return funcs[i].Name < funcs[j].Name })
+	return funcs, nil
 }

@@ -17,9 +17,16 @@ func TestELFFunctions(t *testing.T) {
 	if libc == "" {
 		t.Skip("no glibc shared library found to read symbols from")
 	}
-	names, err := ELFFunctions(libc) // stripped of .symtab: read from .dynsym
+	funcs, err := ELFFunctions(libc) // stripped of .symtab: read from .dynsym
 	if err != nil {
 		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range funcs {
+		names = append(names, f.Name)
+		if f.Name == "malloc" && (f.Addr == 0 || f.Size == 0) {
+			t.Errorf("malloc: address %#x size %d, want both set", f.Addr, f.Size)
+		}
 	}
 	if !slices.Contains(names, "malloc") || !slices.Contains(names, "open") {
 		t.Errorf("libc functions lack malloc/open (%d names)", len(names))

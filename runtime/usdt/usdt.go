@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"debug/elf"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -126,19 +127,8 @@ func parseArgs(s string) ([]probe.USDTArg, error) {
 				return nil, fmt.Errorf("argument %q: unknown register", f)
 			}
 		case strings.HasSuffix(op, ")"):
-			i := strings.IndexByte(op, '(')
-			inner := op[i+1 : len(op)-1]
-			if i < 0 || !strings.HasPrefix(inner, "%") || strings.Contains(inner, ",") {
-				return nil, fmt.Errorf("argument %q: only off(%%reg) memory operands are supported", f)
-			}
-			a.Kind = probe.USDTMem
-			if a.Reg, ok = x86Reg(inner[1:]); !ok || a.Reg == "ip" {
-				return nil, fmt.Errorf("argument %q: unsupported base register", f)
-			}
-			if i > 0 {
-				if a.Value, err = strconv.ParseInt(op[:i], 0, 64); err != nil {
-					return nil, fmt.Errorf("argument %q: bad offset", f)
-				}
+			if err := parseMem(&a, op); err != nil {
+				return nil, fmt.Errorf("argument %q: %w", f, err)
 			}
 		default:
 			return nil, fmt.Errorf("argument %q: unsupported operand", f)
@@ -146,6 +136,42 @@ func parseArgs(s string) ([]probe.USDTArg, error) {
 		args = append(args, a)
 	}
 	return args, nil
+}
+
+// parseMem parses an x86-64 memory operand, OFF(%BASE) or
+// OFF(%BASE,%INDEX,SCALE), into a.
+func parseMem(a *probe.USDTArg, op string) error {
+	i := strings.IndexByte(op, '(')
+	if i < 0 {
+		return errors.New("unsupported operand")
+	}
+	parts := strings.Split(op[i+1:len(op)-1], ",")
+	if len(parts) != 1 && len(parts) != 3 {
+		return errors.New("unsupported memory operand")
+	}
+	var ok bool
+	a.Kind = probe.USDTMem
+	if a.Reg, ok = x86Reg(strings.TrimPrefix(parts[0], "%")); !ok || a.Reg == "ip" || !strings.HasPrefix(parts[0], "%") {
+		return errors.New("unsupported base register")
+	}
+	if len(parts) == 3 {
+		if a.Index, ok = x86Reg(strings.TrimPrefix(parts[1], "%")); !ok || a.Index == "ip" || !strings.HasPrefix(parts[1], "%") {
+			return errors.New("unsupported index register")
+		}
+		switch parts[2] {
+		case "1", "2", "4", "8":
+			a.Scale = int(parts[2][0] - '0')
+		default:
+			return errors.New("bad scale")
+		}
+	}
+	if i > 0 {
+		var err error
+		if a.Value, err = strconv.ParseInt(op[:i], 0, 64); err != nil {
+			return errors.New("bad offset")
+		}
+	}
+	return nil
 }
 
 // x86Reg maps an x86-64 register name of any width to its pt_regs name.

@@ -30,6 +30,9 @@ type Env struct {
 	events  []string
 	index   probe.IndexCache
 	formats probe.FormatCache
+	// Process are the files the traced process maps (-p): what an
+	// attach point without a file, or with "*", names.
+	Process []string
 }
 
 // New returns an Env over the canned files of a 6.18 kernel.

@@ -2,6 +2,9 @@ package probetest
 
 import (
 	"fmt"
+	"path"
+	"slices"
+	"strings"
 
 	"github.com/gbt-dev/gbt/lang/probe"
 )
@@ -32,7 +35,70 @@ func (e *Env) USDTSites(path string) ([]probe.USDTSite, error) {
 	return sites, nil
 }
 
-// UserFunctions implements probe.Env; tests list no user functions.
-func (e *Env) UserFunctions(path string) ([]string, error) {
-	return nil, fmt.Errorf("no symbols in %s (probetest lists none)", path)
+// cannedUserFuncs are the function symbols of the canned programs.
+var cannedUserFuncs = map[string][]probe.UserFunc{
+	"/bin/bash": {
+		{Name: "echo_builtin", Addr: 0x4b9a0, Size: 0x2f5},
+		{Name: "main", Addr: 0x31ee0, Size: 0x1c8},
+		{Name: "readline", Addr: 0xcd7b0, Size: 0xd2},
+	},
+	"/usr/lib/x86_64-linux-gnu/libc.so.6": {
+		{Name: "free", Addr: 0xa58d0, Size: 0xc6},
+		{Name: "malloc", Addr: 0xa5040, Size: 0x2c2},
+	},
+	"/usr/lib/libpython3.so": {
+		{Name: "PyEval_EvalCode", Addr: 0x1b2e00, Size: 0x120},
+	},
+}
+
+// cannedLibraries are what library names resolve to.
+var cannedLibraries = map[string]string{
+	"libc": "/usr/lib/x86_64-linux-gnu/libc.so.6",
+	"bash": "/bin/bash",
+}
+
+// UserFunctions implements probe.Env over the canned programs.
+func (e *Env) UserFunctions(path string) ([]probe.UserFunc, error) {
+	funcs, ok := cannedUserFuncs[path]
+	if !ok {
+		return nil, fmt.Errorf("read symbols of %s: no such canned program", path)
+	}
+	return funcs, nil
+}
+
+// UserBinaries implements probe.Env over the canned programs: a path is
+// itself, a glob matches the canned paths, a name without a slash is a
+// canned library (else itself), and "" or "*" are the files of e.Process.
+func (e *Env) UserBinaries(pattern string) ([]probe.UserBinary, error) {
+	var out []probe.UserBinary
+	add := func(p string) { out = append(out, probe.UserBinary{Name: p, Path: p}) }
+	switch {
+	case pattern == "" || pattern == "*" && len(e.Process) > 0:
+		for _, p := range e.Process {
+			add(p)
+		}
+	case strings.ContainsAny(pattern, "*?["):
+		var all []string
+		for p := range cannedUserFuncs {
+			all = append(all, p)
+		}
+		for p := range cannedUSDT {
+			all = append(all, p)
+		}
+		slices.Sort(all)
+		for _, p := range slices.Compact(all) {
+			if ok, _ := path.Match(pattern, p); ok {
+				add(p)
+			}
+		}
+	case !strings.Contains(pattern, "/"):
+		if p, ok := cannedLibraries[pattern]; ok {
+			add(p)
+		} else {
+			add(pattern) // the host's answer for a name it cannot find
+		}
+	default:
+		add(pattern)
+	}
+	return out, nil
 }

@@ -1,0 +1,71 @@
+package kernel
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/gbt-dev/gbt/lang/probe"
+)
+
+// TestHostBinaries: globs keep the "./" the user wrote, library names are
+// found in the linker's directories (libNAME.so.VERSION), other paths are
+// themselves.
+func TestHostBinaries(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"libfoo.so.1", "prog_a", "prog_b"} {
+		if err := os.WriteFile(filepath.Join(dir, f), []byte("x"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(dir)
+	names := func(bins []probe.UserBinary) []string {
+		var out []string
+		for _, b := range bins {
+			out = append(out, b.Name)
+		}
+		return out
+	}
+	if got := names(hostBinaries("./prog_*", nil)); !slices.Equal(got, []string{"./prog_a", "./prog_b"}) {
+		t.Errorf("glob: %v", got)
+	}
+	if got := names(hostBinaries("foo", []string{"/nonexistent", dir})); !slices.Equal(got, []string{filepath.Join(dir, "libfoo.so.1")}) {
+		t.Errorf("library: %v", got)
+	}
+	if got := names(hostBinaries("/x/y", nil)); !slices.Equal(got, []string{"/x/y"}) {
+		t.Errorf("path: %v", got)
+	}
+	if got := hostBinaries("./none*", nil); len(got) != 0 {
+		t.Errorf("glob without a match: %v", got)
+	}
+}
+
+// TestProcessBinaries: with a traced process, "" and "*" are the files of
+// its executable mappings, and a library name is the file it maps.
+func TestProcessBinaries(t *testing.T) {
+	proc := t.TempDir()
+	maps := `55d0c0a00000-55d0c0a2f000 r--p 00000000 fe:00 246999 /usr/bin/bash
+55d0c0a2f000-55d0c0af0000 r-xp 0002f000 fe:00 246999 /usr/bin/bash
+7f1e2a228000-7f1e2a3bd000 r-xp 00028000 fe:00 263070 /usr/lib/x86_64-linux-gnu/libc.so.6
+7f1e2a400000-7f1e2a401000 r-xp 00000000 00:00 0 [vdso]
+7f1e2a500000-7f1e2a501000 r-xp 00000000 fe:00 1 /tmp/gone (deleted)
+`
+	if err := os.MkdirAll(filepath.Join(proc, "42"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(proc, "42", "maps"), []byte(maps), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bins, ok := processBinaries(proc, 42, "")
+	if !ok || len(bins) != 2 || bins[0].Name != "/usr/bin/bash" || bins[1].Name != "/usr/lib/x86_64-linux-gnu/libc.so.6" {
+		t.Errorf("all files: %v %v", bins, ok)
+	}
+	bins, ok = processBinaries(proc, 42, "libc")
+	if !ok || len(bins) != 1 || bins[0].Name != "/usr/lib/x86_64-linux-gnu/libc.so.6" {
+		t.Errorf("libc: %v %v", bins, ok)
+	}
+	if _, ok := processBinaries(proc, 42, "libnone"); ok {
+		t.Error("a library the process does not map: decided by the process")
+	}
+}
