@@ -2,6 +2,7 @@ package main
 
 import (
 	"debug/elf"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -27,6 +28,9 @@ import (
 //	// args: 7 word                    positional parameters (@WORK@ and @USDT@ too)
 //	// flags: --unsafe                 command-line flags for both tools
 //	// normalize: hist-counts          drop hist bucket lines (timings vary)
+//	// normalize: json                 compare -f json records as JSON values, without
+//	//                                  attached_probes and blank lines, whose shape gbt
+//	//                                  takes from the newest bpftrace (README)
 //	// todo: reason                    gbt does not support the script yet: reported as a skip
 //
 // @PID@ in a script stands for the pid of its workload (scripts select the
@@ -102,6 +106,19 @@ func normalizeOutput(s, mode string) string {
 	for _, l := range lines {
 		if attachingRE.MatchString(l) {
 			continue
+		}
+		if mode == "json" {
+			var rec map[string]any
+			if strings.TrimSpace(l) == "" {
+				continue
+			}
+			if json.Unmarshal([]byte(l), &rec) == nil {
+				if rec["type"] == "attached_probes" {
+					continue
+				}
+				b, _ := json.Marshal(rec) // keys sorted, no spacing
+				l = string(b)
+			}
 		}
 		if mode == "hist-counts" && histBucket.MatchString(l) {
 			continue
