@@ -3,17 +3,15 @@ package stdlib
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"os"
-	"strings"
-	"syscall"
 
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/check"
 	"github.com/gbt-dev/gbt/lang/types"
+	"github.com/gbt-dev/gbt/runtime/output"
 )
 
 // outputEntries print and stop: printf, cat, debugf, exit, and unwatch,
@@ -184,21 +182,10 @@ func catFile(h Host, path []byte) error {
 	b, err := os.ReadFile(string(path))
 	if err != nil {
 		// The newest bpftrace's words (0.17: "...': No such file...").
-		fmt.Fprintf(h.Stderr(), "ERROR: failed to open file '%s' (%s)\n", path, strerror(err))
+		fmt.Fprintf(h.Stderr(), "ERROR: failed to open file '%s' (%s)\n", path, output.ErrnoText(err))
 		return nil
 	}
 	return h.Printer().Message("cat", b[:min(len(b), h.CatBytesMax())])
-}
-
-// strerror is the C library's text of err's errno ("No such file or
-// directory"), as bpftrace prints it; other errors print as they are.
-func strerror(err error) string {
-	var errno syscall.Errno
-	if !errors.As(err, &errno) {
-		return err.Error()
-	}
-	msg := errno.Error()
-	return strings.ToUpper(msg[:1]) + msg[1:]
 }
 
 // exitEncode tells user space to stop and ends the probe.

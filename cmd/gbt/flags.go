@@ -7,8 +7,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 
+	"github.com/gbt-dev/gbt/runtime/output"
 	"github.com/spf13/pflag"
 )
 
@@ -226,19 +226,8 @@ func readScript(o *options) (name, src string, err error) {
 	default:
 		b, err := os.ReadFile(o.file)
 		if err != nil {
-			return "", "", fmt.Errorf("failed to open file '%s': %s", o.file, strerror(err))
+			return "", "", fmt.Errorf("failed to open file '%s': %s", o.file, output.ErrnoText(err))
 		}
 		return o.file, string(b), nil
 	}
-}
-
-// strerror is the C library's text of err's errno ("No such file or
-// directory"), which bpftrace prints; other errors print as they are.
-func strerror(err error) string {
-	var errno syscall.Errno
-	if !errors.As(err, &errno) {
-		return err.Error()
-	}
-	msg := errno.Error()
-	return strings.ToUpper(msg[:1]) + msg[1:]
 }
