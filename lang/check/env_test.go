@@ -18,7 +18,7 @@ import (
 type noMachine struct{ *probetest.Env }
 
 func (noMachine) Struct(string) (types.Type, error) { return types.Type{}, probe.ErrUnavailable }
-func (noMachine) FuncArgs(string, string) (types.Type, types.Type, error) {
+func (noMachine) FuncArgs(probe.Tracing, string) (types.Type, types.Type, error) {
 	return types.Type{}, types.Type{}, probe.ErrUnavailable
 }
 func (noMachine) EnumValue(string) (int64, bool)             { return 0, false }

@@ -119,15 +119,11 @@ func splitKinds(points []probe.Point) [][]probe.Point {
 // from the kernel's BTF: one 8-byte slot per argument of the function or
 // tracepoint. Several points must share a signature.
 func (c *checker) tracingArgs(pi *ProbeInfo) {
-	kind := "kfunc" // FuncArgs' name of function targets
-	if pi.Kind.Tracing == probe.TracingTracepoint {
-		kind = "tp_btf"
-	}
 	for i, pt := range pi.Points {
 		var args types.Type
 		err := probe.ErrUnavailable
 		if c.cfg.Env != nil {
-			args, _, err = c.cfg.Env.FuncArgs(kind, pt.Func)
+			args, _, err = c.cfg.Env.FuncArgs(pi.Kind.Tracing, pt.Func)
 		}
 		if errors.Is(err, probe.ErrUnavailable) {
 			c.errorf(pi.Probe.Points[0].Span, "%s probes need the kernel's BTF, which gbt has no access to here", pi.Kind.Name)

@@ -38,11 +38,13 @@ type Env interface {
 	// curtask, casts such as (struct task_struct *)arg0, and their
 	// fields. The error wraps ErrNoStruct when there is no such type.
 	Struct(name string) (types.Type, error)
-	// FuncArgs returns the args record of a kfunc/kretfunc (kind
-	// "kfunc") or tp_btf (kind "tp_btf") target: one 8-byte slot per
-	// argument, as the program's context holds them, and the function's
-	// return type (Void for tracepoints).
-	FuncArgs(kind, name string) (args types.Type, ret types.Type, err error)
+	// FuncArgs returns the args record of the target of a tracing
+	// program: a kernel function for TracingEntry and TracingExit
+	// (kfunc/kretfunc), a BTF tracepoint for TracingTracepoint (tp_btf).
+	// The record has one 8-byte slot per argument, as the program's
+	// context holds them; ret is the function's return type (Void for
+	// tracepoints).
+	FuncArgs(target Tracing, name string) (args types.Type, ret types.Type, err error)
 	// EnumValue returns the value of a kernel enumerator (TCP_ESTABLISHED,
 	// SKB_DROP_REASON_NOT_SPECIFIED, ...) and whether this Env knows it.
 	EnumValue(name string) (int64, bool)

@@ -103,16 +103,16 @@ func TestCannedRecords(t *testing.T) {
 		}
 	}
 	for key, proto := range protos {
-		kind, name := "kfunc", key[len("kfunc:"):]
+		target, name := probe.TracingEntry, key[len("kfunc:"):]
 		skip := 0
 		if key[:len("tp_btf:")] == "tp_btf:" {
-			kind, name, skip = "tp_btf", key[len("tp_btf:"):], 1
+			target, name, skip = probe.TracingTracepoint, key[len("tp_btf:"):], 1
 		}
 		args, ret, err := FuncArgs(name, proto, skip)
 		if err != nil {
 			t.Fatalf("%s: %v", key, err)
 		}
-		wantArgs, wantRet, err := env.FuncArgs(kind, name)
+		wantArgs, wantRet, err := env.FuncArgs(target, name)
 		if err != nil {
 			t.Fatalf("probetest: %v", err)
 		}

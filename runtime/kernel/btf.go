@@ -81,7 +81,7 @@ func (e *Env) Struct(name string) (types.Type, error) {
 
 // FuncArgs implements probe.Env from the kernel's BTF: a function's
 // prototype for kfunc, the btf_trace_<name> typedef for tp_btf.
-func (e *Env) FuncArgs(kind, name string) (types.Type, types.Type, error) {
+func (e *Env) FuncArgs(target probe.Tracing, name string) (types.Type, types.Type, error) {
 	k := &e.btf
 	k.load()
 	if k.err != nil {
@@ -89,8 +89,8 @@ func (e *Env) FuncArgs(kind, name string) (types.Type, types.Type, error) {
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	switch kind {
-	case "tp_btf":
+	switch target {
+	case probe.TracingTracepoint:
 		// __bpf_trace_<name> has the tracepoint's prototype with its
 		// parameter names; the btf_trace_<name> typedef has no names.
 		var fn *btf.Func
@@ -115,11 +115,11 @@ func (e *Env) FuncArgs(kind, name string) (types.Type, types.Type, error) {
 	default:
 		var fn *btf.Func
 		if err := k.spec.TypeByName(name, &fn); err != nil {
-			return types.Type{}, types.Type{}, fmt.Errorf("%s:%s: no such kernel function in BTF: %w", kind, name, probe.ErrNoStruct)
+			return types.Type{}, types.Type{}, fmt.Errorf("kfunc:%s: no such kernel function in BTF: %w", name, probe.ErrNoStruct)
 		}
 		proto, ok := fn.Type.(*btf.FuncProto)
 		if !ok {
-			return types.Type{}, types.Type{}, fmt.Errorf("%s:%s: unexpected BTF type %s", kind, name, fn.Type)
+			return types.Type{}, types.Type{}, fmt.Errorf("kfunc:%s: unexpected BTF type %s", name, fn.Type)
 		}
 		return btfconv.FuncArgs(name, proto, 0)
 	}

@@ -48,21 +48,21 @@ func TestBTF(t *testing.T) {
 	if _, err := e.Struct("struct no_such_struct_gbt"); !errors.Is(err, probe.ErrNoStruct) {
 		t.Errorf("unknown struct: %v", err)
 	}
-	args, ret, err := e.FuncArgs("tp_btf", "sched_switch")
+	args, ret, err := e.FuncArgs(probe.TracingTracepoint, "sched_switch")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if prev := fieldType(t, args, "prev"); prev.Kind != types.Pointer || prev.Elem.Name != "struct task_struct" || ret.Kind != types.Void {
 		t.Errorf("sched_switch: prev %s, returns %s", prev, ret)
 	}
-	args, ret, err = e.FuncArgs("kfunc", "vfs_read")
+	args, ret, err = e.FuncArgs(probe.TracingEntry, "vfs_read")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(args.Fields) != 4 || args.Fields[0].Name != "file" || !ret.IsInt() {
 		t.Errorf("vfs_read: %+v returns %s", args, ret)
 	}
-	if _, _, err := e.FuncArgs("kfunc", "no_such_function_gbt"); !errors.Is(err, probe.ErrNoStruct) {
+	if _, _, err := e.FuncArgs(probe.TracingEntry, "no_such_function_gbt"); !errors.Is(err, probe.ErrNoStruct) {
 		t.Errorf("unknown function: %v", err)
 	}
 }

@@ -22,10 +22,14 @@ func (e *Env) Struct(name string) (types.Type, error) {
 
 // FuncArgs implements probe.Env over canned prototypes of this kernel: the
 // function vfs_read and the BTF tracepoints sys_enter and sched_switch.
-func (e *Env) FuncArgs(kind, name string) (types.Type, types.Type, error) {
-	f, ok := cannedFuncs()[kind+":"+name]
+func (e *Env) FuncArgs(target probe.Tracing, name string) (types.Type, types.Type, error) {
+	key := "kfunc:" + name
+	if target == probe.TracingTracepoint {
+		key = "tp_btf:" + name
+	}
+	f, ok := cannedFuncs()[key]
 	if !ok {
-		return types.Type{}, types.Type{}, fmt.Errorf("%s:%s: %w", kind, name, probe.ErrNoStruct)
+		return types.Type{}, types.Type{}, fmt.Errorf("%s: %w", key, probe.ErrNoStruct)
 	}
 	return f.args, f.ret, nil
 }
