@@ -397,7 +397,7 @@ func TestE2EList(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "tracepoint:syscalls:sys_enter_openat\n    int __syscall_nr\n    int dfd\n    const char *filename\n    int flags\n    umode_t mode\n"
+	want := "tracepoint:syscalls:sys_enter_openat\n    int __syscall_nr\n    int dfd\n    const char * filename\n    int flags\n    umode_t mode\n"
 	if string(out) != want {
 		t.Errorf("got:\n%s\nwant:\n%s", out, want)
 	}
@@ -408,6 +408,35 @@ func TestE2EList(t *testing.T) {
 	out, err = exec.Command(gbt, "-l", "tracepoint:sched:sched_process_*").Output()
 	if err != nil || !strings.Contains(string(out), "tracepoint:sched:sched_process_exec\n") {
 		t.Errorf("wildcard listing: %v\n%s", err, out)
+	}
+}
+
+// TestE2EListKernel lists what the kernel's BTF and a traceable-functions
+// file give, as the newest bpftrace prints them.
+func TestE2EListKernel(t *testing.T) {
+	requireRoot(t)
+	gbt, _ := binaries(t)
+	traceable := filepath.Join(t.TempDir(), "funcs")
+	if err := os.WriteFile(traceable, []byte("vfs_read\nvfs_write\nnot_in_btf_xyz\nnf_hook_slow [nf_mod]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-l", "interval:*"}, "interval:hz:\ninterval:ms:\ninterval:s:\ninterval:us:\n"},
+		{[]string{"-l", "rawtracepoint:sys_e*"}, "rawtracepoint:vmlinux:sys_enter\nrawtracepoint:vmlinux:sys_exit\n"},
+		{[]string{"-lv", "rawtracepoint:vmlinux:sys_exit"}, "rawtracepoint:vmlinux:sys_exit\n    struct pt_regs * regs\n    int64 ret\n"},
+		{[]string{"--traceable-functions", traceable, "-l", "kprobe:*"}, "kprobe:nf_mod:nf_hook_slow\nkprobe:not_in_btf_xyz\nkprobe:vfs_read\nkprobe:vfs_write\n"},
+		{[]string{"--traceable-functions", traceable, "-l", "fentry:vfs_*"}, "fentry:vmlinux:vfs_read\nfentry:vmlinux:vfs_write\n"},
+		{[]string{"-l", "-e", "BEGIN {} interval:s:1 {} software:faults:10 {} tracepoint:sched:sched_switch {}"}, "interval:s:\nsoftware:faults:\ntracepoint:sched:sched_switch\n"},
+		{[]string{"-lv", "struct fd"}, "struct fd {\n\tlong unsigned int word;\n};\n\n"},
+	}
+	for _, tt := range tests {
+		out, err := exec.Command(gbt, tt.args...).Output()
+		if err != nil || string(out) != tt.want {
+			t.Errorf("gbt %q: %v\ngot:\n%s\nwant:\n%s", tt.args, err, out, tt.want)
+		}
 	}
 }
 
@@ -525,7 +554,8 @@ func TestE2EListUSDT(t *testing.T) {
 	gbt, _ := binaries(t)
 	o2, o0 := usdtWorkloads(t)
 	for _, tt := range []struct{ pattern, want string }{
-		{"usdt:" + o2, "usdt:" + o2 + ":gbt:tick\nusdt:" + o2 + ":gbt:args\nusdt:" + o2 + ":gbt:sema\nusdt:" + o2 + ":gbt:index\nusdt:" + o2 + ":gbt:done\n"},
+		// Sorted, as the newest bpftrace lists them.
+		{"usdt:" + o2, "usdt:" + o2 + ":gbt:args\nusdt:" + o2 + ":gbt:done\nusdt:" + o2 + ":gbt:index\nusdt:" + o2 + ":gbt:sema\nusdt:" + o2 + ":gbt:tick\n"},
 		{"usdt:" + o2 + ":t*", "usdt:" + o2 + ":gbt:tick\n"},
 		{"usdt:" + o2 + ":gbt:d*", "usdt:" + o2 + ":gbt:done\n"},
 		{"usdt:" + o0 + ":gbt:d*", "usdt:" + o0 + ":gbt:done\n"},

@@ -21,27 +21,28 @@ const (
 
 // options is the parsed command line.
 type options struct {
-	program  string   // -e
-	file     string   // script file ("-" for stdin)
-	args     []string // positional parameters $1..$N
-	list     bool     // -l
-	listPat  string
-	pid      int    // -p
-	cmd      string // -c
-	output   string // -o
-	format   string // -f text|json
-	buffer   string // -B none|line|full
-	quiet    bool   // -q
-	verbose  bool   // -v
-	debug    int    // -d, -dd
-	unsafe   bool   // --unsafe
-	dryRun   bool   // --dry-run
-	version  bool   // -V, --version
-	info     bool   // --info
-	help     bool   // -h, --help
-	noWarn   bool   // --no-warnings
-	metrics  string // --metrics ADDR: serve the maps as Prometheus metrics
-	includes []string
+	program   string   // -e
+	file      string   // script file ("-" for stdin)
+	args      []string // positional parameters $1..$N
+	list      bool     // -l
+	listPat   string
+	pid       int    // -p
+	cmd       string // -c
+	output    string // -o
+	format    string // -f text|json
+	buffer    string // -B none|line|full
+	quiet     bool   // -q
+	verbose   bool   // -v
+	debug     int    // -d, -dd
+	unsafe    bool   // --unsafe
+	dryRun    bool   // --dry-run
+	version   bool   // -V, --version
+	info      bool   // --info
+	help      bool   // -h, --help
+	noWarn    bool   // --no-warnings
+	metrics   string // --metrics ADDR: serve the maps as Prometheus metrics
+	traceable string // --traceable-functions FILE
+	includes  []string
 }
 
 const usageText = `USAGE:
@@ -56,7 +57,7 @@ OPTIONS:
     -o file        redirect gbt output to file
     -e 'program'   execute this program
     -h, --help     show this help message
-    -l [search]    list probes
+    -l [search|filename]  list probes (those of a script file, or of -e 'program')
     -p PID         trace only this process (and enable its uprobes)
     -c 'CMD'       run CMD, trace it, exit when it exits
     --unsafe       allow unsafe builtin functions (system, signal, ...)
@@ -68,6 +69,8 @@ OPTIONS:
     -V, --version  gbt version
     --info         print build information and what this kernel supports (and why not)
     --no-warnings  disable all warning messages
+    --traceable-functions FILE  read the kernel functions kprobes and fentry can trace from FILE
+                   (default: tracefs available_filter_functions)
     --usdt-file-activation  accepted: USDT semaphores are always activated in every process of the file
 
 ENVIRONMENT (bpftrace names; GBT_* spellings are read too):
@@ -123,15 +126,15 @@ func parseFlags(argv []string, stderr io.Writer) (*options, error) {
 	// (`gbt script.bt -c cmd`); after "--" everything is a script argument.
 	fs.SetInterspersed(true)
 	fs.StringVarP(&o.program, "e", "e", "", "program")
-	fs.BoolVarP(&o.list, "l", "l", false, "list probes")
+	fs.BoolVarP(&o.list, "list", "l", false, "list probes")
 	var pid string
-	fs.StringVarP(&pid, "p", "p", "", "pid")
-	fs.StringVarP(&o.cmd, "c", "c", "", "command")
-	fs.StringVarP(&o.output, "o", "o", "", "output file")
+	fs.StringVarP(&pid, "pid", "p", "", "pid")
+	fs.StringVarP(&o.cmd, "cmd", "c", "", "command")
+	fs.StringVarP(&o.output, "output", "o", "", "output file")
 	fs.StringVarP(&o.format, "f", "f", "text", "format")
 	fs.StringVarP(&o.buffer, "B", "B", "", "buffering")
-	fs.BoolVarP(&o.quiet, "q", "q", false, "quiet")
-	fs.BoolVarP(&o.verbose, "v", "v", false, "verbose")
+	fs.BoolVarP(&o.quiet, "quiet", "q", false, "quiet")
+	fs.BoolVarP(&o.verbose, "verbose", "v", false, "verbose")
 	fs.CountVarP(&o.debug, "d", "d", "debug")
 	fs.BoolVar(&o.unsafe, "unsafe", false, "unsafe")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "dry run")
@@ -140,6 +143,7 @@ func parseFlags(argv []string, stderr io.Writer) (*options, error) {
 	fs.BoolVarP(&o.help, "help", "h", false, "help")
 	fs.BoolVar(&o.noWarn, "no-warnings", false, "no warnings")
 	fs.StringVar(&o.metrics, "metrics", "", "metrics address")
+	fs.StringVar(&o.traceable, "traceable-functions", "", "traceable functions file")
 	fs.StringArrayVarP(&o.includes, "I", "I", nil, "include dir")
 	// USDT semaphores are counted up by the kernel in every process that
 	// maps the file (uprobes with a reference counter), which is what
@@ -153,7 +157,7 @@ func parseFlags(argv []string, stderr io.Writer) (*options, error) {
 	if o.help || o.version || o.info {
 		return o, nil
 	}
-	if fs.Changed("p") {
+	if fs.Changed("pid") {
 		n, err := parsePID(pid)
 		if err != nil {
 			return nil, err

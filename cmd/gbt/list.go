@@ -1,26 +1,126 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"os"
+	"slices"
 	"strings"
+
+	"github.com/gbt-dev/gbt/lang/diag"
+	"github.com/gbt-dev/gbt/lang/parse"
 
 	"github.com/gbt-dev/gbt/lang/probe"
 )
 
-// listProbes prints the probes pattern matches (-l): the probes of files
-// for uprobe and usdt patterns (a wildcard kind too: '*:FILE:*'), else
-// every kind and tracepoint; with -p and no pattern, the uprobes and USDT
-// probes of the process's files too.
+// listProbes prints the probes pattern matches (-l), sorted as bpftrace
+// sorts them: with a script (-e, or a pattern naming a script file), the
+// probes its attach points match; a uprobe or usdt pattern lists the
+// functions or probes of files (a wildcard kind too: '*:FILE:*'); no
+// pattern lists the kernel's kinds; with -p and no pattern, the uprobes
+// and USDT probes of the process's files too.
 func (a *app) listProbes(w io.Writer, pattern string) error {
-	if kind, rest, ok := strings.Cut(pattern, ":"); ok {
-		if k := probe.Lookup(kind); k != nil && fileProbes(k) {
-			return a.listFileProbes(w, k, rest)
+	l := &lister{app: a, kinds: map[string]*probe.Kind{}}
+	switch {
+	case a.opts.program != "":
+		if err := l.addScript("stdin", a.opts.program); err != nil {
+			return err
 		}
-		if hasGlob(kind) && strings.Contains(rest, ":") {
+	case strings.HasSuffix(pattern, ".bt") && !strings.Contains(pattern, ":"):
+		src, err := os.ReadFile(pattern)
+		if err != nil {
+			fmt.Fprintf(a.stderr, "WARNING: It appears that '%s' is a filename but the file does not exist. Treating '%s' as a search pattern.\n", pattern, pattern)
+			if err := l.add(pattern); err != nil {
+				return err
+			}
+			break
+		}
+		if err := l.addScript(pattern, string(src)); err != nil {
+			return err
+		}
+	default:
+		// bpftrace takes several patterns separated by commas, struct,
+		// union and enum names among them ('kprobe:f,struct file').
+		for _, p := range splitPatterns(pattern) {
+			if kw, _, _ := strings.Cut(p, " "); kw == "struct" || kw == "union" || kw == "enum" {
+				def, err := a.env.CDefinition(p)
+				if err != nil {
+					return err
+				}
+				l.types = append(l.types, def)
+				continue
+			}
+			if err := l.add(p); err != nil {
+				return err
+			}
+		}
+	}
+	return l.print(w)
+}
+
+// splitPatterns splits a -l argument at the commas outside braces (a
+// glob's {a,b} keeps its comma).
+func splitPatterns(s string) []string {
+	var out []string
+	depth, start := 0, 0
+	for i, r := range s {
+		switch r {
+		case '{':
+			depth++
+		case '}':
+			depth--
+		case ',':
+			if depth == 0 {
+				out = append(out, strings.TrimSpace(s[start:i]))
+				start = i + 1
+			}
+		}
+	}
+	return append(out, strings.TrimSpace(s[start:]))
+}
+
+// lister gathers the probes -l prints.
+type lister struct {
+	app    *app
+	names  []string
+	kinds  map[string]*probe.Kind // the kind of each name, for -lv
+	types  []string               // C definitions of the types named
+	warned bool
+}
+
+// addScript adds the probes that each attach point of a script matches.
+func (l *lister) addScript(name, src string) error {
+	prog, diags := parse.Parse(name, src)
+	if diags.HasErrors() {
+		diag.RenderAll(l.app.stderr, diag.Source{Name: name, Text: src}, diags)
+		return errors.New("cannot list the probes of a script that does not parse")
+	}
+	for _, p := range prog.Probes {
+		for _, ap := range p.Points {
+			if k := probe.Lookup(ap.Provider); k != nil && k.RunAt != probe.RunOnEvent {
+				continue // begin and end are not listed
+			}
+			if err := l.add(ap.Raw); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// add adds the probes pattern matches.
+func (l *lister) add(pattern string) error {
+	a := l.app
+	kindPat, rest, hasRest := strings.Cut(pattern, ":")
+	if hasRest {
+		if k := probe.Lookup(kindPat); k != nil && fileProbes(k) {
+			return l.addFiles(k, rest)
+		}
+		if hasGlob(kindPat) && strings.Contains(rest, ":") {
 			for _, k := range probe.Kinds() {
-				if probe.Match(kind, k.Name) {
-					if err := a.listFileProbes(w, k, rest); err != nil {
+				if probe.Match(kindPat, k.Name) && fileProbes(k) {
+					if err := l.addFiles(k, rest); err != nil {
 						return err
 					}
 				}
@@ -28,32 +128,106 @@ func (a *app) listProbes(w io.Writer, pattern string) error {
 		}
 	}
 	for _, k := range probe.Kinds() {
-		for _, name := range k.Listed() {
-			if probe.Match(pattern, name) {
-				fmt.Fprintln(w, name)
+		var names []string
+		var err error
+		switch {
+		case pattern == "":
+			if !k.InList {
+				continue
+			}
+			names, err = k.List(a.env)
+		case hasRest:
+			if !matchKind(kindPat, k) {
+				continue
+			}
+			names, err = k.ListMatching(a.env, rest)
+		default:
+			if matchKind(pattern, k) {
+				names, err = k.List(a.env)
+				break
+			}
+			all, lerr := k.List(a.env)
+			err = lerr
+			for _, n := range all {
+				if probe.Match(pattern, n) {
+					names = append(names, n)
+				}
 			}
 		}
-	}
-	tps, err := a.env.Tracepoints()
-	if err != nil {
-		return err
-	}
-	for _, tp := range tps {
-		name := "tracepoint:" + tp
-		if !probe.Match(pattern, name) {
-			continue
+		if err := l.warn(err); err != nil {
+			return fmt.Errorf("list %s probes: %w", k.Name, err)
 		}
-		fmt.Fprintln(w, name)
-		if a.opts.verbose {
-			a.listArgs(w, tp)
+		for _, n := range names {
+			l.names = append(l.names, n)
+			l.kinds[n] = k
 		}
 	}
 	if a.opts.pid > 0 && (pattern == "" || pattern == "*") {
 		for _, k := range probe.Kinds() {
-			if err := a.listFileProbes(w, k, "*:*"); err != nil {
-				return err
+			if fileProbes(k) {
+				if err := l.addFiles(k, "*:*"); err != nil {
+					return err
+				}
 			}
 		}
+	}
+	return nil
+}
+
+// warn prints bpftrace's warning, once, when the machine cannot say
+// which kernel functions are traceable; other errors are returned,
+// except that a machine without BTF lists nothing of the kinds it
+// describes.
+func (l *lister) warn(err error) error {
+	var te *probe.TraceableError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &te):
+		if !l.warned {
+			l.warned = true
+			fmt.Fprintf(l.app.stderr, "WARNING: %v\n", te)
+		}
+		return nil
+	case errors.Is(err, probe.ErrUnavailable), errors.Is(err, os.ErrNotExist):
+		return nil
+	}
+	return err
+}
+
+// matchKind says whether pattern names kind k, by its name or an alias.
+func matchKind(pattern string, k *probe.Kind) bool {
+	if probe.Match(pattern, k.Name) {
+		return true
+	}
+	for _, alias := range k.Aliases {
+		if probe.Match(pattern, alias) {
+			return true
+		}
+	}
+	return false
+}
+
+// print prints the names gathered, sorted and once each, with -v each
+// probe's parameters under it.
+func (l *lister) print(w io.Writer) error {
+	slices.Sort(l.names)
+	for _, n := range slices.Compact(l.names) {
+		fmt.Fprintln(w, n)
+		k := l.kinds[n]
+		if !l.app.opts.verbose || k == nil {
+			continue
+		}
+		params, err := k.Params(l.app.env, n)
+		if err != nil {
+			continue // bpftrace lists the probe without its parameters
+		}
+		for _, p := range params {
+			fmt.Fprintf(w, "    %s\n", p)
+		}
+	}
+	for _, def := range l.types {
+		fmt.Fprintln(w, def)
 	}
 	return nil
 }
@@ -65,39 +239,19 @@ func fileProbes(k *probe.Kind) bool {
 	return k.Attach == probe.AttachUprobe || k.Attach == probe.AttachUSDT
 }
 
-// listFileProbes lists the probes of kind k in the files rest names
-// ("FILE[:...]"); kinds not attached to files list nothing here.
-func (a *app) listFileProbes(w io.Writer, k *probe.Kind, rest string) error {
+// addFiles adds the probes of kind k in the files rest names
+// ("FILE[:...]"); kinds not attached to files add nothing.
+func (l *lister) addFiles(k *probe.Kind, rest string) error {
+	var b strings.Builder
+	var err error
 	switch k.Attach {
 	case probe.AttachUprobe:
-		return listUprobes(w, a.env, k.Name, rest)
+		err = listUprobes(&b, l.app.env, k.Name, rest)
 	case probe.AttachUSDT:
-		return listUSDT(w, a.env, rest)
+		err = listUSDT(&b, l.app.env, rest)
 	}
-	return nil
-}
-
-// listArgs prints a tracepoint's args as bpftrace -lv does.
-func (a *app) listArgs(w io.Writer, tp string) {
-	cat, ev, _ := strings.Cut(tp, ":")
-	f, err := a.env.TracepointFormat(cat, ev)
-	if err != nil {
-		return
-	}
-	for _, fld := range f.Fields {
-		if fld.Common {
-			continue
-		}
-		decl := fld.CType
-		if !strings.HasSuffix(decl, "*") {
-			decl += " "
-		}
-		decl += fld.Name
-		if fld.ArrayN > 0 {
-			decl += fmt.Sprintf("[%d]", fld.ArrayN)
-		}
-		fmt.Fprintf(w, "    %s\n", decl)
-	}
+	l.names = append(l.names, strings.Fields(b.String())...)
+	return err
 }
 
 // listUprobes lists the functions of binaries as probes of kind (uprobe

@@ -98,6 +98,9 @@ func run(argv []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	a.env = kernel.NewEnv()
+	if opts.traceable != "" {
+		a.env.SetTraceableFunctions(opts.traceable)
+	}
 	a.env.SetProcess(opts.pid)
 	if mounted, err := a.env.EnsureTracefs(); err != nil {
 		if opts.verbose {

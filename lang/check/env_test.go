@@ -32,6 +32,9 @@ func (noMachine) UserFunctions(string) ([]probe.UserFunc, error) {
 func (noMachine) UserBinaries(string) ([]probe.UserBinary, error) {
 	return nil, probe.ErrUnavailable
 }
+func (noMachine) TraceableFunctions() ([]string, error) { return nil, probe.ErrUnavailable }
+func (noMachine) BTFFunctions() ([]string, error)       { return nil, probe.ErrUnavailable }
+func (noMachine) RawTracepoints() ([]string, error)     { return nil, probe.ErrUnavailable }
 
 // checkWith checks src against env and renders its diagnostics.
 func checkWith(env probe.Env, src string) string {

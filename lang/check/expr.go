@@ -222,6 +222,10 @@ func (c *checker) ident(e *ast.Ident) types.Type {
 	}
 	if e.Name == "args" {
 		pi := c.probe_
+		if pi.argsWhy != "" {
+			c.errorf(spanOf(e), "%s", pi.argsWhy)
+			return types.Type{}
+		}
 		if pi.Args == nil || pi.Kind == nil || !pi.Kind.Args {
 			kind := "special"
 			if pi.Kind != nil && pi.Kind.RunAt == probe.RunOnEvent {
@@ -481,8 +485,9 @@ func (c *checker) field(e *ast.Field) types.Type {
 	if t.Kind == types.Pointer && t.Elem != nil && t.Elem.Kind == types.Record {
 		rec = *t.Elem
 		if !e.Arrow && !t.Ctx {
-			c.errorf(spanOf(e), "Can not access field '%s' on type '%s'. Try dereferencing it first, or using '->'", e.Name, t)
-			return types.Type{}
+			// bpftrace 0.22 and later read p.f as p->f: the checked AST
+			// says so, for codegen.
+			e.Arrow = true
 		}
 	} else if t.Kind == types.Record && e.Arrow {
 		c.errorf(spanOf(e), "Can not access field '%s' on type '%s'. Try using '.'", e.Name, t)

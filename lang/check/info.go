@@ -101,6 +101,8 @@ type ProbeInfo struct {
 	Args *types.Type
 	// ArgsUsed reports whether the probe reads args.
 	ArgsUsed bool
+	// argsWhy says why a probe of a kind with args has none.
+	argsWhy string
 	// PointArgs holds each point's own args record when a probe with
 	// several tracepoints reads args (their layouts may differ); nil otherwise.
 	PointArgs []*types.Type

@@ -2,6 +2,7 @@ package check
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -85,6 +86,8 @@ func (c *checker) addProbe(pi *ProbeInfo, points []probe.Point) {
 			}
 		case probe.ProgTracing:
 			c.tracingArgs(pi)
+		case probe.ProgRawTP:
+			c.rawTracepointArgs(pi)
 		}
 	}
 	c.info.Probes = append(c.info.Probes, pi)
@@ -137,6 +140,32 @@ func (c *checker) tracingArgs(pi *ProbeInfo) {
 			pi.Args = &args
 		} else if !sameRecord(*pi.Args, args) {
 			c.errorf(pi.Probe.Points[min(i, len(pi.Probe.Points)-1)].Span, "%s and %s have different arguments: give each its own probe", pi.Points[0].Name, pt.Name)
+			return
+		}
+	}
+}
+
+// rawTracepointArgs types the args of a rawtracepoint probe from the BTF
+// tracepoint of the same name, as bpftrace 0.21 and later do: the
+// program's context is the same array of 8-byte arguments. Without BTF a
+// probe still reads arg0...argN, and args says why it is missing.
+func (c *checker) rawTracepointArgs(pi *ProbeInfo) {
+	if c.cfg.Env == nil {
+		return
+	}
+	for i, pt := range pi.Points {
+		args, _, err := c.cfg.Env.FuncArgs(probe.TracingTracepoint, pt.Func)
+		switch {
+		case errors.Is(err, probe.ErrUnavailable):
+			pi.Args, pi.argsWhy = nil, "rawtracepoint args need the kernel's BTF, which gbt has no access to here"
+			return
+		case err != nil:
+			pi.Args, pi.argsWhy = nil, fmt.Sprintf("the kernel's BTF does not describe the arguments of %s", pt.Name)
+			return
+		case i == 0:
+			pi.Args = &args
+		case !sameRecord(*pi.Args, args):
+			pi.Args, pi.argsWhy = nil, fmt.Sprintf("%s and %s have different arguments: give each its own probe", pi.Points[0].Name, pt.Name)
 			return
 		}
 	}

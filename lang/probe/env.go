@@ -9,6 +9,7 @@ package probe
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/gbt-dev/gbt/lang/types"
 )
@@ -68,7 +69,31 @@ type Env interface {
 	// finds it; with a traced process (-p), "" or "*" for every file it
 	// maps, and paths in its mount namespace. No match is no error.
 	UserBinaries(pattern string) ([]UserBinary, error)
+	// TraceableFunctions returns the kernel functions kprobes and fentry
+	// can attach to, as "module:function" ("vmlinux" for the kernel
+	// itself), sorted; from tracefs's available_filter_functions. The
+	// error of an unreadable list is a *TraceableError.
+	TraceableFunctions() ([]string, error)
+	// BTFFunctions returns the functions the kernel's BTF and its
+	// modules' describe, as "module:function", sorted.
+	BTFFunctions() ([]string, error)
+	// RawTracepoints returns the kernel's raw tracepoints as
+	// "module:name", sorted.
+	RawTracepoints() ([]string, error)
 }
+
+// TraceableError is the error of an Env that cannot read the list of
+// traceable kernel functions.
+type TraceableError struct {
+	Path string
+	Err  error
+}
+
+func (e *TraceableError) Error() string {
+	return fmt.Sprintf("Could not read functions from %s. If this is expected, use --traceable-functions to set this path manually. This file is needed in order to determine which functions can safely be traced without causing issues in the kernel.", e.Path)
+}
+
+func (e *TraceableError) Unwrap() error { return e.Err }
 
 // ErrUnavailable is wrapped by the errors of an Env that cannot answer a
 // kind of question where it runs (no BTF, no symbol table...).

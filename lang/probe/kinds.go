@@ -61,24 +61,19 @@ type Kind struct {
 	// number of parts is valid, to dst; base has Kind, Span and Return
 	// set.
 	expand func(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]Point, error)
-	// list returns the probes of the kind that -l lists without asking
-	// the machine; nil for kinds whose probes the machine has.
-	list func(k *Kind) []string
+	// InList kinds are listed by -l without a pattern (bpftrace lists the
+	// kernel's kinds only); others when a pattern names them.
+	InList bool
+	// list returns the probes of the kind that -l lists (list.go); nil
+	// for kinds listed from files (uprobe, usdt) or not at all.
+	list func(k *Kind, env Env) ([]string, error)
+	// listModules kinds list their probes as KIND:MODULE:NAME.
+	listModules bool
 	// events are the perf events of software and hardware probes.
 	events *perfEvents
 }
 
 func (k *Kind) String() string { return k.Name }
-
-// Listed returns the probes of k that gbt -l lists from the kind alone
-// ("BEGIN", "software:cpu-clock:", "self:signal:SIGUSR1"); nil for kinds
-// whose probes are found on the machine (tracepoints, functions, files).
-func (k *Kind) Listed() []string {
-	if k.list == nil {
-		return nil
-	}
-	return k.list(k)
-}
 
 // kinds is the table of every probe kind bpftrace has. A new kind is one
 // entry here, with its expand function and its test; if it attaches in a
@@ -90,21 +85,21 @@ var kinds = []*Kind{
 	// are kept, and a point is named as written (the probe builtin).
 	{Name: "BEGIN", Aliases: []string{"begin"}, Prog: ProgTestRun, Attach: AttachRunOnce, RunAt: RunAtStart, Usage: "begin", Supported: true, expand: expandSpecial, list: listName},
 	{Name: "END", Aliases: []string{"end"}, Prog: ProgTestRun, Attach: AttachRunOnce, RunAt: RunAtEnd, Usage: "end", Supported: true, expand: expandSpecial, list: listName},
-	{Name: "tracepoint", Aliases: []string{"t"}, Parts: 2, MinParts: 2, Usage: "tracepoint:category:name", Prog: ProgTracepoint, Attach: AttachTracepoint, Args: true, Supported: true, expand: expandTracepoint},
-	{Name: "rawtracepoint", Aliases: []string{"rt"}, Parts: 1, MinParts: 1, Usage: "rawtracepoint:name", Prog: ProgRawTP, Attach: AttachRawTracepoint, ArgN: ArgsContext, PerPoint: true, Supported: true, expand: expandFunc},
+	{Name: "tracepoint", Aliases: []string{"t"}, Parts: 2, MinParts: 2, Usage: "tracepoint:category:name", Prog: ProgTracepoint, Attach: AttachTracepoint, Args: true, Supported: true, expand: expandTracepoint, list: listTracepoints, InList: true},
+	{Name: "rawtracepoint", Aliases: []string{"rt"}, Parts: 2, MinParts: 1, Usage: "rawtracepoint:[module:]name", Prog: ProgRawTP, Attach: AttachRawTracepoint, Args: true, ArgN: ArgsContext, PerPoint: true, Supported: true, expand: expandRawTracepoint, list: listRawTracepoints, listModules: true, InList: true},
 	{Name: "tp_btf", Parts: 1, MinParts: 1, Usage: "tp_btf:name", Prog: ProgTracing, Attach: AttachTracing, Tracing: TracingTracepoint, Args: true, PerPoint: true, Supported: true, expand: expandFunc},
-	{Name: "kprobe", Aliases: []string{"k"}, Parts: 1, MinParts: 1, Usage: "kprobe:function[+offset]", Prog: ProgKprobe, Attach: AttachKprobe, ArgN: ArgsRegs, Func: true, Regs: true, Supported: true, expand: expandFunc},
-	{Name: "kretprobe", Aliases: []string{"kr"}, Parts: 1, MinParts: 1, Usage: "kretprobe:function", Prog: ProgKprobe, Attach: AttachKprobe, Return: true, Func: true, Regs: true, Supported: true, expand: expandFunc},
+	{Name: "kprobe", Aliases: []string{"k"}, Parts: 1, MinParts: 1, Usage: "kprobe:function[+offset]", Prog: ProgKprobe, Attach: AttachKprobe, ArgN: ArgsRegs, Func: true, Regs: true, Supported: true, expand: expandFunc, list: listKprobes, InList: true},
+	{Name: "kretprobe", Aliases: []string{"kr"}, Parts: 1, MinParts: 1, Usage: "kretprobe:function", Prog: ProgKprobe, Attach: AttachKprobe, Return: true, Func: true, Regs: true, Supported: true, expand: expandFunc, list: listKprobes},
 	{Name: "uprobe", Aliases: []string{"u"}, Parts: 2, MinParts: 2, Usage: "uprobe:binary:function", Prog: ProgKprobe, Attach: AttachUprobe, ArgN: ArgsRegs, Func: true, Regs: true, User: true, Supported: true, expand: expandUprobe},
 	{Name: "uretprobe", Aliases: []string{"ur"}, Parts: 2, MinParts: 2, Usage: "uretprobe:binary:function", Prog: ProgKprobe, Attach: AttachUprobe, Return: true, Func: true, Regs: true, User: true, Supported: true, expand: expandUprobe},
 	{Name: "usdt", Aliases: []string{"U"}, Parts: 3, MinParts: 2, Usage: "usdt:binary:[provider:]name", Prog: ProgKprobe, Attach: AttachUSDT, ArgN: ArgsUSDT, Func: true, Regs: true, User: true, PerPoint: true, Supported: true, expand: expandUSDT},
-	{Name: "profile", Aliases: []string{"p"}, Parts: 2, MinParts: 1, Usage: "profile:{hz|s|ms|us}:N or profile:DURATION", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Regs: true, Supported: true, expand: expandRate(true)},
-	{Name: "interval", Aliases: []string{"i"}, Parts: 2, MinParts: 1, Usage: "interval:{hz|s|ms|us}:N or interval:DURATION", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Regs: true, Supported: true, expand: expandRate(false)},
-	{Name: "software", Aliases: []string{"s"}, Parts: 2, MinParts: 1, Usage: "software:event[:count]", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Regs: true, Supported: true, expand: expandPerfEvent, list: listEvents, events: softwareEvents},
-	{Name: "hardware", Aliases: []string{"h"}, Parts: 2, MinParts: 1, Usage: "hardware:event[:count]", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Regs: true, Supported: true, expand: expandPerfEvent, list: listEvents, events: hardwareEvents},
+	{Name: "profile", Aliases: []string{"p"}, Parts: 2, MinParts: 1, Usage: "profile:{hz|s|ms|us}:N or profile:DURATION", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Regs: true, Supported: true, expand: expandRate(true), list: listUnits},
+	{Name: "interval", Aliases: []string{"i"}, Parts: 2, MinParts: 1, Usage: "interval:{hz|s|ms|us}:N or interval:DURATION", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Regs: true, Supported: true, expand: expandRate(false), list: listUnits},
+	{Name: "software", Aliases: []string{"s"}, Parts: 2, MinParts: 1, Usage: "software:event[:count]", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Regs: true, Supported: true, expand: expandPerfEvent, list: listEvents, InList: true, events: softwareEvents},
+	{Name: "hardware", Aliases: []string{"h"}, Parts: 2, MinParts: 1, Usage: "hardware:event[:count]", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Regs: true, Supported: true, expand: expandPerfEvent, list: listEvents, InList: true, events: hardwareEvents},
 	{Name: "watchpoint", Aliases: []string{"w"}, Parts: 3, MinParts: 3, Usage: "watchpoint:address:length:mode", Prog: ProgPerfEvent, Attach: AttachWatchpoint, Regs: true, Supported: true, expand: expandWatchpoint},
-	{Name: "kfunc", Aliases: []string{"fentry", "f"}, Parts: 1, MinParts: 1, Usage: "kfunc:function", Prog: ProgTracing, Attach: AttachTracing, Tracing: TracingEntry, Args: true, Func: true, PerPoint: true, Supported: true, expand: expandFunc},
-	{Name: "kretfunc", Aliases: []string{"fexit", "fr"}, Parts: 1, MinParts: 1, Usage: "kretfunc:function", Prog: ProgTracing, Attach: AttachTracing, Tracing: TracingExit, Args: true, Return: true, Func: true, PerPoint: true, Supported: true, expand: expandFunc},
+	{Name: "kfunc", Aliases: []string{"fentry", "f"}, Parts: 1, MinParts: 1, Usage: "kfunc:function", Prog: ProgTracing, Attach: AttachTracing, Tracing: TracingEntry, Args: true, Func: true, PerPoint: true, Supported: true, expand: expandFunc, list: listTracing("fentry"), listModules: true, InList: true},
+	{Name: "kretfunc", Aliases: []string{"fexit", "fr"}, Parts: 1, MinParts: 1, Usage: "kretfunc:function", Prog: ProgTracing, Attach: AttachTracing, Tracing: TracingExit, Args: true, Return: true, Func: true, PerPoint: true, Supported: true, expand: expandFunc, list: listTracing("fexit"), listModules: true},
 	{Name: "iter", Parts: 1, MinParts: 1, Usage: "iter:name", Prog: ProgIter, expand: expandFunc},
 	{Name: "self", Parts: 2, MinParts: 2, Usage: "self:signal:SIGUSR1", Prog: ProgTestRun, Attach: AttachSignal, PerPoint: true, Supported: true, expand: expandSelf, list: listSignals},
 }
@@ -215,8 +210,6 @@ func expandSpecial(dst []Point, base Point, ap *ast.AttachPoint, _ Env) ([]Point
 }
 
 // listName lists a kind that is one probe: BEGIN, END.
-func listName(k *Kind) []string { return []string{k.Name} }
-
 // expandSelf expands self:signal:SIGNAL, which runs its block each time
 // gbt receives the signal.
 func expandSelf(dst []Point, base Point, ap *ast.AttachPoint, _ Env) ([]Point, error) {
@@ -242,14 +235,6 @@ func signalNames() []string {
 }
 
 // listSignals lists the self:signal probes.
-func listSignals(k *Kind) []string {
-	var out []string
-	for _, n := range signalNames() {
-		out = append(out, k.Name+":signal:"+n)
-	}
-	return out
-}
-
 // expandFunc expands the points that name one kernel function or event:
 // kprobe (with an optional +offset), kretprobe, kfunc, kretfunc,
 // rawtracepoint, tp_btf and iter.
@@ -319,7 +304,7 @@ func expandTracepoint(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]
 		n += r.hi - r.lo
 	}
 	if n == 0 {
-		return dst, &Error{Msg: fmt.Sprintf("No probes to attach for %s", ap.Raw), Hint: "list tracepoints with gbt -l 'tracepoint:" + cat + ":*'"}
+		return dst, &Error{Msg: fmt.Sprintf("No matches for tracepoint %s:%s.", cat, ev), Hint: "list tracepoints with gbt -l 'tracepoint:" + cat + ":*'"}
 	}
 	dst = slices.Grow(dst, n)
 	for _, r := range runs {
@@ -334,7 +319,7 @@ func expandTracepoint(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]
 }
 
 func notFound(tp string, env Env) error {
-	e := &Error{Msg: fmt.Sprintf("tracepoint not found: %s", tp)}
+	e := &Error{Msg: fmt.Sprintf("No matches for tracepoint %s.", tp)}
 	if all, err := env.Tracepoints(); err == nil {
 		if s := spell.Nearest(tp, all); s != "" {
 			e.Hint = fmt.Sprintf("did you mean tracepoint:%s?", s)

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/gbt-dev/gbt/lang/probe"
+	"github.com/gbt-dev/gbt/lang/probe/probetest"
 )
 
 // TestExpandSelf: self:signal:SIGNAL names one of the signals bpftrace
@@ -113,19 +114,70 @@ func TestKindProperties(t *testing.T) {
 	}
 }
 
-// TestListed: -l lists BEGIN, END, the perf events and the self probes
-// from the kinds alone.
-func TestListed(t *testing.T) {
-	var got []string
-	for _, k := range probe.Kinds() {
-		got = append(got, k.Listed()...)
+// TestList: what -l lists for each kind, from the kind alone or from
+// the machine (probetest's canned kernel).
+func TestList(t *testing.T) {
+	env := probetest.New()
+	tests := []struct {
+		kind, rest string
+		want       []string
+	}{
+		{kind: "software", rest: "cpu*", want: []string{"software:cpu-clock:", "software:cpu-migrations:", "software:cpu:"}},
+		{kind: "hardware", rest: "cycles", want: []string{"hardware:cycles:"}},
+		{kind: "interval", want: []string{"interval:hz:", "interval:ms:", "interval:s:", "interval:us:"}},
+		{kind: "profile", rest: "hz:99", want: []string{"profile:hz:"}},
+		{kind: "software", rest: "faults:10", want: []string{"software:faults:"}},
+		{kind: "BEGIN", want: []string{"BEGIN"}},
+		{kind: "self", rest: "signal:SIGUSR1", want: []string{"self:signal:SIGUSR1"}},
+		{kind: "tracepoint", rest: "sched:sched_switch", want: []string{"tracepoint:sched:sched_switch"}},
+		{kind: "rawtracepoint", rest: "sys_*", want: []string{"rawtracepoint:vmlinux:sys_enter", "rawtracepoint:vmlinux:sys_exit"}},
+		{kind: "rawtracepoint", rest: "vmlinu*:sched_switch", want: []string{"rawtracepoint:vmlinux:sched_switch"}},
+		{kind: "kprobe", want: []string{"kprobe:do_nanosleep", "kprobe:nf_conntrack:nf_conntrack_in", "kprobe:vfs_read", "kprobe:vfs_write"}},
+		{kind: "kretprobe", rest: "vfs_*", want: []string{"kretprobe:vfs_read", "kretprobe:vfs_write"}},
+		{kind: "kfunc", rest: "vfs_*", want: []string{"fentry:vmlinux:vfs_read", "fentry:vmlinux:vfs_write"}},
+		{kind: "kretfunc", rest: "vmlinux:vfs_read", want: []string{"fexit:vmlinux:vfs_read"}},
+		{kind: "uprobe"},
+		{kind: "watchpoint"},
 	}
-	for _, want := range []string{"BEGIN", "END", "software:cpu-clock:", "software:bpf-output:", "hardware:cpu-cycles:", "hardware:ref-cycles:", "self:signal:SIGUSR1"} {
-		if !slices.Contains(got, want) {
-			t.Errorf("%s is not listed: %q", want, got)
+	for _, tt := range tests {
+		got, err := probe.Lookup(tt.kind).ListMatching(env, tt.rest)
+		if err != nil {
+			t.Errorf("%s:%s: %v", tt.kind, tt.rest, err)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s:%s lists %q, want %q", tt.kind, tt.rest, got, tt.want)
 		}
 	}
-	if len(got) != 2+11+10+1 {
-		t.Errorf("listed %d probes: %q", len(got), got)
+	var inList []string
+	for _, k := range probe.Kinds() {
+		if k.InList {
+			inList = append(inList, k.Name)
+		}
+	}
+	if want := []string{"tracepoint", "rawtracepoint", "kprobe", "software", "hardware", "kfunc"}; !slices.Equal(inList, want) {
+		t.Errorf("kinds -l lists without a pattern: %q, want %q", inList, want)
+	}
+}
+
+// TestParams: -lv's parameters of a probe.
+func TestParams(t *testing.T) {
+	env := probetest.New()
+	tests := []struct {
+		kind, listed string
+		want         []string
+	}{
+		{"tracepoint", "tracepoint:syscalls:sys_enter_openat", []string{"int __syscall_nr", "int dfd", "const char * filename", "int flags", "umode_t mode"}},
+		{"kfunc", "fentry:vmlinux:vfs_read", []string{"struct file * file", "uint8 * buf", "uint64 count", "int64 * pos"}},
+		{"rawtracepoint", "rawtracepoint:vmlinux:sched_switch", []string{"uint8 preempt", "struct task_struct * prev", "struct task_struct * next", "uint32 prev_state"}},
+		{"software", "software:cpu:", nil},
+	}
+	for _, tt := range tests {
+		got, err := probe.Lookup(tt.kind).Params(env, tt.listed)
+		if err != nil {
+			t.Errorf("%s: %v", tt.listed, err)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s has params %q, want %q", tt.listed, got, tt.want)
+		}
 	}
 }

@@ -212,13 +212,3 @@ func (k *Kind) eventNames() []string {
 	}
 	return names
 }
-
-// listEvents lists the events of software and hardware probes as
-// bpftrace -l does: "software:cpu-clock:".
-func listEvents(k *Kind) []string {
-	var out []string
-	for _, n := range k.eventNames() {
-		out = append(out, k.Name+":"+n+":")
-	}
-	return out
-}

@@ -61,8 +61,8 @@ func TestExpand(t *testing.T) {
 		{ap: ap("kfunc", "vfs_*"), err: "wildcards are not supported for kfunc probes by gbt yet: kfunc:vfs_*"},
 		{ap: ap("h", "cycels"), err: "Unknown hardware event: cycels"},
 		{ap: ap("tracepiont", "a", "b"), err: "Invalid probe type: tracepiont"},
-		{ap: ap("t", "syscalls", "sys_enter_opnat"), err: "tracepoint not found: syscalls:sys_enter_opnat"},
-		{ap: ap("t", "nosuch", "*"), err: "No probes to attach for t:nosuch:*"},
+		{ap: ap("t", "syscalls", "sys_enter_opnat"), err: "No matches for tracepoint syscalls:sys_enter_opnat."},
+		{ap: ap("t", "nosuch", "*"), err: "No matches for tracepoint nosuch:*."},
 		{ap: ap("interval", "min", "1"), err: "min is not an accepted unit of time"},
 		{ap: ap("interval", "s", "0"), err: "interval frequency should be a positive integer"},
 		{ap: ap("interval", "s", "x"), err: "Invalid rate of interval probe: invalid integer: x"},
@@ -140,7 +140,7 @@ func TestExpandWildcards(t *testing.T) {
 	}
 	for _, parts := range [][]string{{"sys", "*"}, {"syscall", "*"}, {"nosuch*", "*"}} {
 		a := ap("tracepoint", parts...)
-		if _, err := probe.Expand(a, env); err == nil || err.Error() != "No probes to attach for "+a.Raw {
+		if _, err := probe.Expand(a, env); err == nil || err.Error() != "No matches for tracepoint "+parts[0]+":"+parts[1]+"." {
 			t.Errorf("%s: error %v", a.Raw, err)
 		}
 	}

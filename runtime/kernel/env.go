@@ -33,6 +33,10 @@ type Env struct {
 	index   probe.IndexCache
 	formats probe.FormatCache
 	pid     int // the traced process (-p), 0 if none
+
+	traceablePath string   // --traceable-functions, "" for tracefs's
+	traceable     []string // "module:function", read once
+	traceableErr  error
 }
 
 var _ probe.Env = (*Env)(nil)
