@@ -120,7 +120,7 @@ func TestKernelCatMissingFile(t *testing.T) {
 }
 
 // TestKernelNotifyAttached: with NotifyAttached the marker line follows
-// the attach message on stderr (alone with Quiet), and not without it.
+// the attach messages on stderr (alone with Quiet), and not without it.
 func TestKernelNotifyAttached(t *testing.T) {
 	requireRoot(t)
 	obj, _, err := runtime.Compile("t.bt", `BEGIN { exit(); }`, runtime.CompileOptions{})
@@ -131,9 +131,9 @@ func TestKernelNotifyAttached(t *testing.T) {
 		quiet, notify bool
 		want          string
 	}{
-		{false, true, "Attaching 1 probe...\n" + runtime.AttachedMarker + "\n"},
+		{false, true, "Attaching 1 probe...\nAttached 1 probe\n" + runtime.AttachedMarker + "\n"},
 		{true, true, runtime.AttachedMarker + "\n"},
-		{false, false, "Attaching 1 probe...\n"},
+		{false, false, "Attaching 1 probe...\nAttached 1 probe\n"},
 	} {
 		var out, errs bytes.Buffer
 		if err := runtime.Run(context.Background(), obj, runtime.Options{Stdout: &out, Stderr: &errs, Quiet: tt.quiet, NotifyAttached: tt.notify}); err != nil {

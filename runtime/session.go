@@ -148,10 +148,9 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 	case opts.Format == output.JSON:
 		s.pr.AttachedProbes(nattach) // pipelines expect the record on stdout
 	default:
+		// 0.17's line, before begin runs and the probes attach; the
+		// newest bpftrace's "Attached N probes" follows once they are.
 		fmt.Fprintf(opts.Stderr, "Attaching %d probe%s...\n", nattach, plural(nattach))
-	}
-	if opts.NotifyAttached {
-		fmt.Fprintln(opts.Stderr, AttachedMarker)
 	}
 	for i, p := range obj.Programs {
 		if p.RunAt == probe.RunAtStart {
@@ -160,7 +159,21 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 			}
 		}
 	}
-	if err := s.drainFor(0); err != nil { // what BEGIN printed, without waiting
+	// As in bpftrace, begin runs before the other probes attach, and
+	// what it printed is read once they are: a harness that waits for
+	// the attached marker sees all of it.
+	if !onlyRunOnce(obj) {
+		if err := s.attach(); err != nil {
+			return err
+		}
+	}
+	if !opts.Quiet && opts.Format != output.JSON {
+		fmt.Fprintf(opts.Stderr, "Attached %d probe%s\n", nattach, plural(nattach))
+	}
+	if opts.NotifyAttached {
+		fmt.Fprintln(opts.Stderr, AttachedMarker)
+	}
+	if err := s.drainFor(0); err != nil { // what begin printed, without waiting
 		return err
 	}
 	if onlyRunOnce(obj) {
@@ -169,9 +182,6 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 		s.exited = true
 	}
 	if !s.exited {
-		if err := s.attach(); err != nil {
-			return err
-		}
 		if opts.Live != nil {
 			live := newLive(s)
 			defer live.stop() // before s.close, which runs later

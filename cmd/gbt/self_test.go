@@ -68,7 +68,7 @@ func TestE2ESelfSignal(t *testing.T) {
 	if got, want := stdout.String(), "self:signal:SIGUSR1 0\nself:signal:SIGUSR1 1\n\n\n@n: 2\n"; got != want {
 		t.Errorf("stdout %q, want %q", got, want)
 	}
-	if got, want := stderr.String(), "Attaching 1 probe...\ngbt: attached self:signal:SIGUSR1\n"; got != want {
+	if got, want := stderr.String(), "Attaching 1 probe...\ngbt: attached self:signal:SIGUSR1\nAttached 1 probe\n"; got != want {
 		t.Errorf("stderr %q, want %q", got, want)
 	}
 }
