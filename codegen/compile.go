@@ -31,6 +31,7 @@ const (
 	ringbufMap = "gbt_events"
 	lostMap    = "gbt_lost"
 	zeroMap    = "gbt_zero"
+	failedMap  = "gbt_failed"
 	elapsedMap = "gbt_elapsed"
 )
 
@@ -105,9 +106,10 @@ func (c *compiler) planMaps() {
 		c.addMap(&MapDesc{Name: name, Role: RoleStack, Stack: t, Spec: &ebpf.MapSpec{
 			Name: name, Type: ebpf.StackTrace, KeySize: 4, ValueSize: uint32(8 * t.Len), MaxEntries: uint32(c.opts.KeysMax)}})
 	}
+	failSlots := 0
 	for _, name := range c.info.MapNames {
 		mi := c.info.Maps[name]
-		d := &MapDesc{Name: name, Role: RoleUser, Info: mi}
+		d := &MapDesc{Name: name, Role: RoleUser, Info: mi, FailSlot: -1}
 		key := mi.Key
 		if mi.Keyless() {
 			key = types.U64
@@ -136,7 +138,15 @@ func (c *compiler) planMaps() {
 			spec.Type = ebpf.Hash
 		}
 		d.Spec = spec
+		if spec.Type != ebpf.PerCPUArray {
+			d.FailSlot = failSlots
+			failSlots++
+		}
 		c.addMap(d)
+	}
+	if failSlots > 0 {
+		c.addMap(&MapDesc{Name: failedMap, Role: RoleFailed, PerCPU: true, FailSlot: -1, Spec: &ebpf.MapSpec{
+			Name: failedMap, Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: 8, MaxEntries: uint32(failSlots)}})
 	}
 	if c.zeroLen > 0 {
 		c.addMap(&MapDesc{Name: zeroMap, Role: RoleZero, Spec: &ebpf.MapSpec{

@@ -55,6 +55,7 @@ const (
 	RoleZero                   // one zero-filled value for inserting aggregations
 	RoleElapsed                // start time for `elapsed`
 	RoleStack                  // kernel stack traces (kstack), keyed by stack id
+	RoleFailed                 // per-CPU count of failed updates of each keyed map, by its FailSlot
 )
 
 // MapDesc describes one BPF map.
@@ -68,4 +69,8 @@ type MapDesc struct {
 	KeyType types.Type
 	// Stack is the kind and depth of a stack-trace map (RoleStack).
 	Stack types.Type
+	// FailSlot is a keyed user map's element of the RoleFailed map,
+	// which counts the updates that failed (the map was full); -1 for
+	// maps that cannot fill.
+	FailSlot int
 }

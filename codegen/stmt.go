@@ -268,6 +268,33 @@ func (g *gen) mapAssign(m *ast.MapRef, op ast.Op, rhs ast.Expr) {
 	g.addr(asm.R2, key)
 	g.addr(asm.R3, val)
 	g.Emit(asm.Mov.Imm(asm.R4, 0), asm.FnMapUpdateElem.Call())
+	g.countFailedUpdate(m.Name)
+}
+
+// countFailedUpdate counts the update of map name just made if it failed
+// (R0 is not 0): the map was full. The probe goes on, as bpftrace's does;
+// the runtime reports the count at exit.
+func (g *gen) countFailedUpdate(name string) {
+	ok := g.Label()
+	g.Emit(asm.JEq.Imm(asm.R0, 0, ok))
+	g.countFailed(name)
+	g.Place(ok)
+}
+
+// countFailed adds one to this CPU's count of failed updates of map name.
+func (g *gen) countFailed(name string) {
+	md := g.c.maps[name]
+	if md == nil || md.FailSlot < 0 {
+		return
+	}
+	skip := g.Label()
+	key := g.Alloc(8)
+	g.Emit(asm.Mov.Imm(asm.R1, int32(md.FailSlot)), asm.StoreMem(asm.R10, key, asm.R1, asm.DWord))
+	g.Emit(g.mapPtr(asm.R1, failedMap))
+	g.addr(asm.R2, key)
+	g.Emit(asm.FnMapLookupElem.Call(), asm.JEq.Imm(asm.R0, 0, skip),
+		asm.LoadMem(asm.R1, asm.R0, 0, asm.DWord), asm.Add.Imm(asm.R1, 1), asm.StoreMem(asm.R0, 0, asm.R1, asm.DWord))
+	g.Place(skip)
 }
 
 // mapRMW reads an integer map element (0 if absent) into a callee-saved
@@ -285,6 +312,7 @@ func (g *gen) mapRMW(m *ast.MapRef, f func(val asm.Register)) {
 	g.addr(asm.R2, key)
 	g.addr(asm.R3, val)
 	g.Emit(asm.Mov.Imm(asm.R4, 0), asm.FnMapUpdateElem.Call())
+	g.countFailedUpdate(m.Name)
 }
 
 // lookupInt loads the u64 value of map[key] (0 if absent) into dst.
@@ -349,7 +377,7 @@ func (g *gen) aggUpdate(m *ast.MapRef, md *MapDesc, call *ast.Call, em stdlib.Ag
 	}
 	key := g.buildKey(m, md)
 	ptr := g.reg()
-	have := g.Label()
+	have, failed, done := g.Label(), g.Label(), g.Label()
 	g.Emit(g.mapPtr(asm.R1, m.Name))
 	g.addr(asm.R2, key)
 	g.Emit(asm.FnMapLookupElem.Call())
@@ -363,7 +391,7 @@ func (g *gen) aggUpdate(m *ast.MapRef, md *MapDesc, call *ast.Call, em stdlib.Ag
 		g.zero(zkey, 8)
 		g.Emit(g.mapPtr(asm.R1, zeroMap))
 		g.addr(asm.R2, zkey)
-		g.Emit(asm.FnMapLookupElem.Call(), asm.JEq.Imm(asm.R0, 0, g.exitL))
+		g.Emit(asm.FnMapLookupElem.Call(), asm.JEq.Imm(asm.R0, 0, done))
 		g.Emit(asm.Mov.Reg(asm.R3, asm.R0), g.mapPtr(asm.R1, m.Name))
 		g.addr(asm.R2, key)
 		g.Emit(asm.Mov.Imm(asm.R4, 1), asm.FnMapUpdateElem.Call()) // BPF_NOEXIST
@@ -371,10 +399,16 @@ func (g *gen) aggUpdate(m *ast.MapRef, md *MapDesc, call *ast.Call, em stdlib.Ag
 		g.addr(asm.R2, key)
 		g.Emit(asm.FnMapLookupElem.Call())
 	}
-	g.Emit(asm.JEq.Imm(asm.R0, 0, g.exitL))
+	// A map full of other keys takes no new one: that update is
+	// counted and skipped, and the probe goes on.
+	g.Emit(asm.JEq.Imm(asm.R0, 0, failed))
 	g.Place(have)
 	g.Emit(asm.Mov.Reg(ptr, asm.R0))
 	em(g, call, ptr, val)
+	g.Emit(asm.Ja.Label(done))
+	g.Place(failed)
+	g.countFailed(m.Name)
+	g.Place(done)
 	g.release(ptr)
 	g.release(val)
 }

@@ -62,13 +62,16 @@ func (s *Session) drainFor(wait time.Duration) error {
 		if err := s.handle(rec.RawSample); err != nil {
 			return err
 		}
-		if s.opts.Unbuffered {
+		if s.opts.Unbuffered && !s.holdOutput {
 			if err := s.out.Flush(); err != nil {
 				return err
 			}
 		}
 	}
 	s.checkLost()
+	if s.holdOutput {
+		return nil
+	}
 	return s.out.Flush()
 }
 

@@ -75,7 +75,7 @@ func TestKernelBeginExitEnd(t *testing.T) {
 	if got, want := out.String(), "hi\n\n\n"; got != want {
 		t.Errorf("stdout %q, want %q", got, want)
 	}
-	if got, want := errb.String(), "Attaching 2 probes...\n"; got != want {
+	if got, want := errb.String(), "Attaching 2 probes...\nAttached 2 probes\n"; got != want {
 		t.Errorf("stderr %q, want %q", got, want)
 	}
 }

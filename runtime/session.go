@@ -100,8 +100,11 @@ type Session struct {
 	printfs  []*output.Printf // the formats handlers compiled, for stacks
 	clock    time.Time        // wall time of nsecs zero, when strftime() is used
 	exited   bool
-	exitCode int // what exit(code) asked for
-	lost     uint64
+	// holdOutput keeps drains from flushing: what begin printed is
+	// written after the probes attach.
+	holdOutput bool
+	exitCode   int // what exit(code) asked for
+	lost       uint64
 	// zeroed holds the names of keyless aggregations that zero() reset
 	// since they were last cleared: they print although all zero, as in
 	// bpftrace (the live view reads it from another goroutine).
@@ -159,10 +162,21 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 			}
 		}
 	}
-	// As in bpftrace, begin runs before the other probes attach, and
-	// what it printed is read once they are: a harness that waits for
-	// the attached marker sees all of it.
-	if !onlyRunOnce(obj) {
+	// begin runs before the other probes attach. What it printed is read
+	// now (an exit() in it means nothing attaches) but written once they
+	// are, after the attached marker, as bpftrace writes it: a harness
+	// that waits for the marker sees all of it.
+	s.holdOutput = true
+	if err := s.drainFor(0); err != nil {
+		return err
+	}
+	s.holdOutput = false
+	if onlyRunOnce(obj) {
+		// Nothing to wait for: bpftrace 0.23 and later end a script of
+		// only begin and end probes after begin, as if it called exit().
+		s.exited = true
+	}
+	if !s.exited {
 		if err := s.attach(); err != nil {
 			return err
 		}
@@ -173,13 +187,8 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 	if opts.NotifyAttached {
 		fmt.Fprintln(opts.Stderr, AttachedMarker)
 	}
-	if err := s.drainFor(0); err != nil { // what begin printed, without waiting
+	if err := s.out.Flush(); err != nil {
 		return err
-	}
-	if onlyRunOnce(obj) {
-		// Nothing to wait for: bpftrace 0.23 and later end a script of
-		// only begin and end probes after begin, as if it called exit().
-		s.exited = true
 	}
 	if !s.exited {
 		if opts.Live != nil {

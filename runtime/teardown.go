@@ -41,6 +41,7 @@ func (s *Session) finish() error {
 	if err := s.out.Flush(); err != nil {
 		return err
 	}
+	s.reportFailedUpdates()
 	if s.exitCode != 0 {
 		return ExitCode(s.exitCode)
 	}
@@ -119,4 +120,31 @@ func (s *Session) close() {
 		m.Close()
 	}
 	s.out.Flush()
+}
+
+// reportFailedUpdates says, once per map, how many updates failed because
+// the map was full: the probe went on without them (as in bpftrace, which
+// says it only under -k).
+func (s *Session) reportFailedUpdates() {
+	m := s.mapByRole(codegen.RoleFailed)
+	if m == nil {
+		return
+	}
+	for _, md := range s.obj.Maps {
+		if md.Role != codegen.RoleUser || md.FailSlot < 0 {
+			continue
+		}
+		var per []uint64
+		if err := m.Lookup(uint32(md.FailSlot), &per); err != nil {
+			continue
+		}
+		var n uint64
+		for _, v := range per {
+			n += v
+		}
+		if n > 0 {
+			fmt.Fprintf(s.opts.Stderr, "WARNING: %d update%s of %s failed: Map full; can't update element. Try increasing max_map_keys config (BPFTRACE_MAX_MAP_KEYS, now %d) or manually setting the max entries in a map declaration e.g. `let %s = hash(%d)`\n",
+				n, plural(int(n)), md.Name, md.Spec.MaxEntries, md.Name, 2*md.Spec.MaxEntries)
+		}
+	}
 }

@@ -440,6 +440,28 @@ func TestE2EListKernel(t *testing.T) {
 	}
 }
 
+// TestE2EFullMap: an update a full map refuses is skipped, not the rest
+// of the probe, and gbt says at exit how many each map lost.
+func TestE2EFullMap(t *testing.T) {
+	requireRoot(t)
+	gbt, _ := binaries(t)
+	cmd := exec.Command(gbt, "-e", `BEGIN { $i = 0; while ($i < 10) { @c[$i] = count(); @v[$i] = $i; $i++; } @total = count(); exit(); }`)
+	cmd.Env = append(os.Environ(), "BPFTRACE_MAP_KEYS_MAX=4")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	if want := "\n\n@c[0]: 1\n@c[1]: 1\n@c[2]: 1\n@c[3]: 1\n@total: 1\n@v[0]: 0\n@v[1]: 1\n@v[2]: 2\n@v[3]: 3\n"; stdout.String() != want {
+		t.Errorf("stdout %q, want %q", stdout.String(), want)
+	}
+	for _, want := range []string{"WARNING: 6 updates of @c failed: Map full", "WARNING: 6 updates of @v failed: Map full"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
+		}
+	}
+}
+
 // TestE2EPid: with -p gbt stops when the traced process exits.
 func TestE2EPid(t *testing.T) {
 	requireRoot(t)

@@ -21,5 +21,5 @@ func (e *Env) BTFFunctions() ([]string, error) {
 // RawTracepoints implements probe.Env: the canned kernel's raw
 // tracepoints, those of FuncArgs's BTF tracepoints among them.
 func (e *Env) RawTracepoints() ([]string, error) {
-	return []string{"vmlinux:sched_switch", "vmlinux:sys_enter", "vmlinux:sys_exit"}, nil
+	return []string{"vmlinux:irq_handler_entry", "vmlinux:sched_switch", "vmlinux:sched_wakeup", "vmlinux:sys_enter", "vmlinux:sys_exit"}, nil
 }
