@@ -49,6 +49,9 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 	if err != nil {
 		return err
 	}
+	if err := a.openOutput(); err != nil {
+		return err
+	}
 	source := warns.Source
 	if a.opts.debug > 0 {
 		if err := a.dump(obj.Info); err != nil {

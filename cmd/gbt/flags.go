@@ -17,6 +17,9 @@ const (
 	exitOK    = 0
 	exitError = 1 // script, compile, load or attach error
 	exitUsage = 2 // bad command line
+	// exitInterrupted is the status of a run aborted by a third signal
+	// (128 + SIGINT, as a shell reports it).
+	exitInterrupted = 130
 )
 
 // options is the parsed command line.

@@ -49,6 +49,31 @@ type app struct {
 	rbPages   int // BPFTRACE_PERF_RB_PAGES: ring buffer pages per CPU
 	catMax    int // BPFTRACE_CAT_BYTES_MAX
 	maxProbes int // BPFTRACE_MAX_PROBES
+	outFile   *os.File // -o, once opened
+}
+
+// openOutput opens -o's file, once, and makes it gbt's output. It does
+// not follow a symbolic link: gbt runs as root, and a link planted at
+// the name would have it overwrite any file.
+func (a *app) openOutput() error {
+	if a.opts.output == "" || a.outFile != nil {
+		return nil
+	}
+	f, err := os.OpenFile(a.opts.output, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|syscall.O_NOFOLLOW, 0o644)
+	if errors.Is(err, syscall.ELOOP) {
+		return fmt.Errorf("-o %s: is a symbolic link; gbt does not write through one (give the link's target)", a.opts.output)
+	}
+	if err != nil {
+		return fmt.Errorf("-o: %w", err)
+	}
+	a.outFile, a.stdout = f, f
+	return nil
+}
+
+func (a *app) closeOutput() {
+	if a.outFile != nil {
+		a.outFile.Close()
+	}
 }
 
 func run(argv []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
@@ -109,15 +134,15 @@ func run(argv []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 	} else if mounted && opts.verbose {
 		fmt.Fprintf(stderr, "gbt: mounted tracefs at %s\n", a.env.Tracefs())
 	}
-	if opts.output != "" {
-		f, err := os.Create(opts.output)
-		if err != nil {
-			fmt.Fprintln(stderr, "gbt:", err)
+	// -o is opened once there is something to write: after a script
+	// compiles (a typo must not empty the file), at once for -l and --info.
+	if opts.output != "" && (opts.info || opts.list) {
+		if err := a.openOutput(); err != nil {
+			fmt.Fprintln(stderr, "ERROR:", err)
 			return exitError
 		}
-		defer f.Close()
-		a.stdout = f
 	}
+	defer a.closeOutput()
 
 	if opts.info {
 		a.printInfo(a.stdout)
@@ -157,14 +182,8 @@ func run(argv []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "ERROR:", err)
 		return exitError
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := stopOnSignals(stderr)
 	defer stop()
-	go func() {
-		// After the first ^C gbt detaches, runs END and prints the maps; a
-		// second ^C should kill it at once, as with bpftrace.
-		<-ctx.Done()
-		stop()
-	}()
 	if err := a.execute(ctx, name, src); err != nil {
 		var code runtime.ExitCode
 		if errors.As(err, &code) {
@@ -205,4 +224,33 @@ func (a *app) completionWords() []string {
 func isTerminal(f *os.File) bool {
 	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
 	return err == nil
+}
+
+// stopOnSignals returns a context that SIGINT, SIGTERM or SIGHUP cancel:
+// gbt then detaches, runs END and prints the maps. A second signal (timeout
+// and a terminal's ^C may signal the whole process group, twice) does not
+// lose that output: it says how to abort, and a third aborts at once.
+func stopOnSignals(stderr io.Writer) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	go func() {
+		n := 0
+		for sig := range sigs {
+			n++
+			switch n {
+			case 1:
+				cancel()
+			case 2:
+				fmt.Fprintf(stderr, "gbt: %v: still detaching and printing the maps; signal again to abort without them\n", sig)
+			default:
+				fmt.Fprintf(stderr, "gbt: %v: aborted\n", sig)
+				os.Exit(exitInterrupted)
+			}
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(sigs)
+		cancel()
+	}
 }
