@@ -46,9 +46,9 @@ type app struct {
 	table     *stdlib.Table
 	strlen    int
 	keysMax   int
-	rbPages   int // BPFTRACE_PERF_RB_PAGES: ring buffer pages per CPU
-	catMax    int // BPFTRACE_CAT_BYTES_MAX
-	maxProbes int // BPFTRACE_MAX_PROBES
+	rbPages   int      // BPFTRACE_PERF_RB_PAGES: ring buffer pages per CPU
+	catMax    int      // BPFTRACE_CAT_BYTES_MAX
+	maxProbes int      // BPFTRACE_MAX_PROBES
 	outFile   *os.File // -o, once opened
 }
 
