@@ -108,6 +108,9 @@ func Compile(name, src string, opts CompileOptions) (*codegen.Object, Warnings, 
 			ncpu = 1
 		}
 	}
+	if opts.RBPages > maxRBPages {
+		return nil, warns, fmt.Errorf("BPFTRACE_PERF_RB_PAGES=%d is too large: at most %d pages (1 GiB of ring buffer, shared by every CPU)", opts.RBPages, maxRBPages)
+	}
 	keysMax := opts.KeysMax
 	if keysMax <= 0 {
 		keysMax = DefaultKeysMax
@@ -132,6 +135,10 @@ func Compile(name, src string, opts CompileOptions) (*codegen.Object, Warnings, 
 	return obj, warns, nil
 }
 
+// maxRBPages bounds BPFTRACE_PERF_RB_PAGES (1 GiB per CPU); gbt's one
+// ring buffer, which holds every CPU's pages, is at most 1 GiB.
+const maxRBPages = 1 << 18
+
 // ringbufSize turns BPFTRACE_PERF_RB_PAGES (pages per CPU, for bpftrace's
 // per-CPU perf buffers; bpftrace's default is 64) into one shared ring
 // buffer of the same total size, at least 1 MiB and rounded up to a
@@ -143,7 +150,7 @@ func ringbufSize(pagesPerCPU, ncpu int) int {
 	if pagesPerCPU <= 0 {
 		pagesPerCPU = DefaultRBPages
 	}
-	want := max(pagesPerCPU*ncpu*os.Getpagesize(), minRingbuf)
+	want := min(max(pagesPerCPU*ncpu*os.Getpagesize(), minRingbuf), 1<<30)
 	size := os.Getpagesize()
 	for size < want {
 		size <<= 1

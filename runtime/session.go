@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sync"
 	"time"
 
@@ -131,6 +132,9 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 		return err
 	}
 	if err := rlimit.RemoveMemlock(); err != nil {
+		if os.Geteuid() != 0 {
+			return fmt.Errorf("gbt needs root, or the capabilities CAP_BPF and CAP_PERFMON (CAP_SYS_ADMIN before Linux 5.8), to load BPF programs: %w", err)
+		}
 		return fmt.Errorf("remove memlock limit: %w", err)
 	}
 	if err := s.load(); err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -24,6 +25,10 @@ func startChild(cmdline string) (*child, error) {
 	words := strings.Fields(cmdline)
 	if len(words) == 0 {
 		return nil, fmt.Errorf("-c %q: no command", cmdline)
+	}
+	if _, err := exec.LookPath(words[0]); err != nil {
+		//lint:ignore ST1005 bpftrace's words, which scripts and suites match
+		return nil, fmt.Errorf("Failed to fork child: Path '%s' does not exist or is not executable (%v)", words[0], errors.Unwrap(err))
 	}
 	r, w, err := os.Pipe()
 	if err != nil {

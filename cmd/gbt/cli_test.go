@@ -25,7 +25,13 @@ func TestCommandLineErrors(t *testing.T) {
 		{[]string{"-p", "5000000", "file.bt"}, "ERROR: Pid out of range: 5000000\n"},
 		{[]string{"-p", "0", "file.bt"}, "ERROR: Pid out of range: 0\n"},
 		{[]string{"-p", "99999999999999999999", "file.bt"}, "ERROR: Pid out of range: 99999999999999999999\n"},
+		{[]string{"-c", "", "-e", "BEGIN {}"}, "ERROR: -c needs a command to run\n"},
+		{[]string{"-c", "/no/such/cmd arg", "-e", "BEGIN {}"}, "ERROR: Failed to fork child: Path '/no/such/cmd' does not exist or is not executable (stat /no/such/cmd: no such file or directory)\n"},
+		{[]string{"-e", "BEGIN {}"}, "ERROR: BPFTRACE_PERF_RB_PAGES=1000000000 is too large: at most 262144 pages (1 GiB of ring buffer, shared by every CPU)\n"},
 	} {
+		if tt.args[0] == "-e" {
+			t.Setenv("BPFTRACE_PERF_RB_PAGES", "1000000000")
+		}
 		var stdout, stderr bytes.Buffer
 		code := run(tt.args, io.NopCloser(strings.NewReader("")), &stdout, &stderr)
 		if code != exitError || stderr.String() != tt.stderr || stdout.Len() != 0 {

@@ -160,6 +160,9 @@ func parseFlags(argv []string, stderr io.Writer) (*options, error) {
 	if o.help || o.version || o.info {
 		return o, nil
 	}
+	if fs.Changed("cmd") && strings.TrimSpace(o.cmd) == "" {
+		return nil, &cliError{"-c needs a command to run"}
+	}
 	if fs.Changed("pid") {
 		n, err := parsePID(pid)
 		if err != nil {
