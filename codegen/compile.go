@@ -24,6 +24,9 @@ type Options struct {
 	ChildPID    int // value of `cpid` (the -c command's pid)
 	KeysMax     int // max entries of keyed maps (BPFTRACE_MAP_KEYS_MAX)
 	RingbufSize int // bytes; a power of two multiple of the page size (default 1 MiB)
+	// PID is the process -p names: probes of kinds that filter in the
+	// program (probe.PIDFilterInProgram) return early for others.
+	PID int
 }
 
 // Names of the internal maps.
@@ -345,6 +348,10 @@ func (g *gen) run() (ok bool) {
 	// $variables live in the frame for the whole program; zero them so a
 	// read on a path that did not assign is defined.
 	g.allocVars()
+	if g.c.opts.PID > 0 && g.pi.Kind.PIDFilter == probe.PIDFilterInProgram {
+		// -p: as bpftrace's pid filter, before the predicate.
+		g.Emit(asm.FnGetCurrentPidTgid.Call(), asm.RSh.Imm(asm.R0, 32), asm.JNE.Imm(asm.R0, int32(g.c.opts.PID), g.exitL))
+	}
 	if p := g.pi.Probe.Predicate; p != nil {
 		g.cur = spanOf(p)
 		r := g.reg()

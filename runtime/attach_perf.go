@@ -37,8 +37,12 @@ func attachPerf(s *Session, prog *ebpf.Program, pt probe.Point, cookie uint64) e
 			cpus = append(cpus, c)
 		}
 	}
+	pid := -1
+	if s.opts.PID > 0 && pt.Kind.PIDFilter == probe.PIDFilterAtAttach {
+		pid = s.opts.PID // -p: count the process's events alone
+	}
 	for _, cpu := range cpus {
-		fd, err := unix.PerfEventOpen(&attr, -1, cpu, -1, unix.PERF_FLAG_FD_CLOEXEC)
+		fd, err := unix.PerfEventOpen(&attr, pid, cpu, -1, unix.PERF_FLAG_FD_CLOEXEC)
 		if err != nil {
 			if errors.Is(err, unix.ENODEV) {
 				continue // CPU offline

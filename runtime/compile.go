@@ -31,6 +31,7 @@ type CompileOptions struct {
 
 	NumCPUs   int // value of numcpus and size of per-CPU data (0: the machine's possible CPUs)
 	ChildPID  int // value of cpid: the pid of the -c command (0: none)
+	PID       int // -p: probes keep to this process (see probe.PIDFilter)
 	KeysMax   int // max entries of keyed maps, BPFTRACE_MAP_KEYS_MAX (0: 4096)
 	RBPages   int // ring buffer pages per CPU, BPFTRACE_PERF_RB_PAGES (0: 64)
 	MaxProbes int // most attach points a script may have, BPFTRACE_MAX_PROBES (0: 512)
@@ -116,7 +117,7 @@ func Compile(name, src string, opts CompileOptions) (*codegen.Object, Warnings, 
 		keysMax = DefaultKeysMax
 	}
 	obj, diags := codegen.Compile(info, table, codegen.Options{
-		NumCPUs: ncpu, ChildPID: opts.ChildPID, KeysMax: keysMax, RingbufSize: ringbufSize(opts.RBPages, ncpu),
+		NumCPUs: ncpu, ChildPID: opts.ChildPID, PID: opts.PID, KeysMax: keysMax, RingbufSize: ringbufSize(opts.RBPages, ncpu),
 	})
 	if diags.HasErrors() {
 		return fail(diags)

@@ -165,6 +165,15 @@ func TestE2E(t *testing.T) {
 			want:     "\n\n@both[rawtracepoint:sys_enter]: 3\n@kills[rawtracepoint:sys_enter]: 3\n",
 		},
 		{
+			// The newest bpftrace's -p: tracepoints (and kprobes, kfuncs,
+			// raw tracepoints) keep to the process; 0.17 traces all.
+			name:     "-p filters tracepoints by process",
+			flags:    []string{"-p", "@PID@"},
+			prog:     `tracepoint:syscalls:sys_enter_kill { @[pid == @PID@] = count(); } rawtracepoint:sys_enter /arg1 == 62/ { @raw[pid == @PID@] = count(); } tracepoint:syscalls:sys_enter_getpgid { exit(); }`,
+			workload: []string{"kill", "5"},
+			want:     "\n\n@[1]: 5\n@raw[1]: 5\n",
+		},
+		{
 			// bpftrace 0.17 has no tp_btf probes.
 			name:     "tp_btf: BTF-typed tracepoint args and pointer chains",
 			prog:     `tp_btf:sys_enter /pid == @PID@ && args->id == 62/ { @kills = count(); @sig[args->regs->si] = count(); @self[args->regs->di == pid] = count(); } ` + exitWhenDone,

@@ -81,6 +81,17 @@ const (
 	TracingTracepoint         // a BTF tracepoint (tp_btf)
 )
 
+// PIDFilter is how a kind's probes keep to the process -p names, as the
+// newest bpftrace does.
+type PIDFilter uint8
+
+// PID filters.
+const (
+	PIDFilterNone      PIDFilter = iota // every process (interval, begin, end, signals)
+	PIDFilterInProgram                  // the program returns early for other processes
+	PIDFilterAtAttach                   // attached to the process alone (uprobes, perf events)
+)
+
 // PerfType is a perf event type; the values are the kernel's PERF_TYPE_*.
 type PerfType uint32
 
