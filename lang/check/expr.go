@@ -53,6 +53,8 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 		return v.Type
 	case *ast.Ident:
 		return c.ident(e)
+	case *ast.BlockExpr:
+		return c.blockExpr(e, false)
 	case *ast.MapRef:
 		return c.mapRead(e, false)
 	case *ast.Call:

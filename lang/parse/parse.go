@@ -57,6 +57,8 @@ func Parse(file, src string) (prog *ast.Program, diags diag.List) {
 	l := &lowerer{s: s}
 	prog = l.program(g, probes, p.soft)
 	prog.Macros = macros
+	prog.MacroDefs = p.macros
+	prog.Text = src
 	if l.diags.HasErrors() {
 		return nil, l.diags
 	}
@@ -75,9 +77,13 @@ func Parse(file, src string) (prog *ast.Program, diags diag.List) {
 // point when it does not start a definition; then participle gets every
 // token, so that it reports the broken definition as before.
 func (s *scanner) participleEnd() int {
-	switch s.toks[s.firstProbe].Value {
+	switch t := s.toks[s.firstProbe]; t.Value {
 	case "struct", "union", "enum", "config":
 		return len(s.toks)
+	case "macro":
+		if t.Type == tKeyword {
+			return s.firstProbe // the hand-written parser takes macros
+		}
 	}
 	return s.firstProbe + 1
 }
