@@ -4,6 +4,7 @@ import (
 	"github.com/alecthomas/participle/v2/lexer"
 
 	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/diag"
 )
 
 // This file parses bpftrace's program structure beyond probes: macro
@@ -123,4 +124,20 @@ func (p *exprParser) valueBlock() *ast.BlockExpr {
 // bpftrace does not accept one.
 func (p *exprParser) importError(t lexer.Token) {
 	p.failAt(t, "syntax: root imports must appear before probes and functions")
+}
+
+// Library parses a file of gbt's standard library, written in the
+// script language: its macros, marked as the library's, with spans that
+// name the file.
+func Library(file, src string) ([]*ast.MacroDef, diag.List) {
+	prog, diags := parse(file, src, false)
+	if prog == nil {
+		return nil, diags
+	}
+	o := &ast.Origin{File: file, Text: src}
+	for _, m := range prog.MacroDefs {
+		m.Library = true
+		m.Span.Origin = o
+	}
+	return prog.MacroDefs, diags
 }
