@@ -9,10 +9,8 @@ import (
 	"github.com/cilium/ebpf"
 
 	"github.com/gbt-dev/gbt/codegen"
-	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/check"
 	"github.com/gbt-dev/gbt/lang/diag"
-	"github.com/gbt-dev/gbt/lang/macro"
 	"github.com/gbt-dev/gbt/lang/parse"
 	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/runtime/kernel"
@@ -96,7 +94,7 @@ func Compile(name, src string, opts CompileOptions) (*codegen.Object, Warnings, 
 		env = kernel.NewEnv()
 	}
 	table := stdlib.New()
-	prog, diags = ExpandMacros(prog, table)
+	prog, diags = table.ExpandMacros(prog)
 	if diags.HasErrors() {
 		return fail(diags)
 	}
@@ -144,19 +142,6 @@ func Compile(name, src string, opts CompileOptions) (*codegen.Object, Warnings, 
 // maxRBPages bounds BPFTRACE_PERF_RB_PAGES (1 GiB per CPU); gbt's one
 // ring buffer, which holds every CPU's pages, is at most 1 GiB.
 const maxRBPages = 1 << 18
-
-// ExpandMacros expands the macros a parsed script uses, its own and the
-// standard library's (stdlib.Library), as Compile does before checking.
-func ExpandMacros(prog *ast.Program, table *stdlib.Table) (*ast.Program, diag.List) {
-	lib, diags := stdlib.Library()
-	if diags.HasErrors() {
-		return nil, diags // a broken library is gbt's bug; say where
-	}
-	return macro.Expand(prog, macro.Config{Library: lib, IsBuiltin: func(name string) bool {
-		_, ok := table.Lookup(name)
-		return ok
-	}})
-}
 
 // ringbufSize turns BPFTRACE_PERF_RB_PAGES (pages per CPU, for bpftrace's
 // per-CPU perf buffers; bpftrace's default is 64) into one shared ring

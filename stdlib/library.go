@@ -5,6 +5,7 @@ import (
 
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/diag"
+	"github.com/gbt-dev/gbt/lang/macro"
 	"github.com/gbt-dev/gbt/lang/parse"
 )
 
@@ -22,4 +23,18 @@ const LibraryFile = "stdlib/base.bt"
 // wins).
 func Library() ([]*ast.MacroDef, diag.List) {
 	return parse.Library(LibraryFile, baseBT)
+}
+
+// ExpandMacros expands the macros a parsed script uses, its own and the
+// library's, before it is checked against t (lang/macro): a call to one
+// of t's builtins that no macro matches is left to the builtin.
+func (t *Table) ExpandMacros(prog *ast.Program) (*ast.Program, diag.List) {
+	lib, diags := Library()
+	if diags.HasErrors() {
+		return nil, diags // gbt's own library does not parse: say where
+	}
+	return macro.Expand(prog, macro.Config{Library: lib, IsBuiltin: func(name string) bool {
+		_, ok := t.Lookup(name)
+		return ok
+	}})
 }
