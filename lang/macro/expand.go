@@ -345,7 +345,13 @@ func (e *expander) expand(def *ast.MacroDef, call ast.Span, args []ast.Expr) ast
 		}
 	}
 	st.stack = append(st.stack, def)
-	out := &ast.BlockExpr{Span: call, Stmts: in.stmts(def.Body.Stmts), Value: in.optExpr(def.Value)}
-	st.stack = st.stack[:len(st.stack)-1]
-	return out
+	defer func() { st.stack = st.stack[:len(st.stack)-1] }()
+	stmts := in.stmts(def.Body.Stmts)
+	value := in.optExpr(def.Value)
+	if len(stmts) == 0 && value != nil {
+		// A body that is one expression is that expression: a literal
+		// stays a literal (printf(fmt()) takes a macro's format).
+		return value
+	}
+	return &ast.BlockExpr{Span: call, Stmts: stmts, Value: value}
 }
