@@ -14,7 +14,8 @@ import "strings"
 // used). A body whose last statement is an expression without ';' yields
 // that value.
 type MacroDef struct {
-	Span   // `macro name`, where bpftrace points at a definition
+	Span
+	Head   Span // `macro name`, where messages point at the definition
 	Name   string
 	Params []Expr // *Variable, *MapRef or *Ident
 	Body   *Block

@@ -74,7 +74,18 @@ type state struct {
 	stack     []*ast.MacroDef // macros being expanded, outermost first
 	file      string          // the script's name and text, for Origins
 	text      string
+	count     int // expansions so far, bounded by MaxExpansions
+	nodes     int // expressions copied so far, bounded by MaxNodes
+	tooBig    bool
 }
+
+// MaxExpansions and MaxNodes bound the expansions of one program and the
+// expressions they copy: macros that use their arguments several times
+// grow a script exponentially, and hostile input must fail fast.
+const (
+	MaxExpansions = 10000
+	MaxNodes      = 1 << 20
+)
 
 // expander copies a tree, expanding macro uses. At the top level it
 // copies the script's nodes as they are; inside an expansion (origin set)
@@ -217,6 +228,9 @@ func (e *expander) mapRef(m *ast.MapRef) *ast.MapRef {
 }
 
 func (e *expander) expr(x ast.Expr) ast.Expr {
+	if e.st.nodes++; e.st.nodes > MaxNodes {
+		return x // reported by the expansion that went over
+	}
 	switch x := x.(type) {
 	case *ast.IntLit:
 		c := *x
@@ -303,6 +317,13 @@ func (e *expander) use(x ast.Expr, name string, args []ast.Expr, copied ast.Expr
 			return copied // not a macro: a builtin or an unknown function
 		}
 		mismatch(st.diags, copied.NodeSpan(), name, args, closest[0])
+		return copied
+	}
+	if st.count++; st.count > MaxExpansions || st.nodes > MaxNodes {
+		if !st.tooBig {
+			st.tooBig = true
+			st.diags.Errorf(copied.NodeSpan(), "macro expansion too large (more than %d expansions or %d expressions)", MaxExpansions, MaxNodes)
+		}
 		return copied
 	}
 	for i, m := range st.stack {

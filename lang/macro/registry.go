@@ -101,8 +101,8 @@ func (r registry) lookup(name string, args []ast.Expr, libOnly bool) (*ast.Macro
 func (r registry) add(defs []*ast.MacroDef, isBuiltin func(string) bool, diags *diag.List) {
 	for _, m := range defs {
 		if prev := r.exact(m); prev != nil {
-			d := diags.Errorf(m.Span, "Redefinition of macro: %s", m.Name)
-			d.Context = &diag.Diagnostic{Span: prev.Span, Msg: "This is the original definition."}
+			d := diags.Errorf(m.Head, "Redefinition of macro: %s", m.Name)
+			d.Context = &diag.Diagnostic{Span: prev.Head, Msg: "This is the original definition."}
 			continue
 		}
 		if validParams(m, isBuiltin, diags) {
@@ -152,7 +152,7 @@ func validParams(m *ast.MacroDef, isBuiltin func(string) bool, diags *diag.List)
 func mismatch(diags *diag.List, call ast.Span, name string, args []ast.Expr, closest *ast.MacroDef) {
 	d := diags.Errorf(call, "Call to %s() has arguments that do not match any definition.", name)
 	if len(closest.Params) != len(args) {
-		d.Context = &diag.Diagnostic{Span: closest.Span, Msg: fmt.Sprintf(
+		d.Context = &diag.Diagnostic{Span: closest.Head, Msg: fmt.Sprintf(
 			"The closest definition of %s() has a different number of arguments. Expected: %d but got %d",
 			closest.Name, len(closest.Params), len(args))}
 		return

@@ -52,7 +52,8 @@ func (p *exprParser) macroDef() *ast.MacroDef {
 		p.failAt(name, "syntax: expected macro name")
 	}
 	p.next()
-	m := &ast.MacroDef{Span: ast.Span{Start: startPos(kw), End: endPos(name)}, Name: name.Value}
+	head := ast.Span{Start: startPos(kw), End: endPos(name)}
+	m := &ast.MacroDef{Span: head, Head: head, Name: name.Value}
 	if !is(p.peek(), "(") {
 		p.failAt(p.peek(), "syntax: expected '('")
 	}
@@ -75,6 +76,7 @@ func (p *exprParser) macroDef() *ast.MacroDef {
 	b := p.valueBlock()
 	m.Body = &ast.Block{Span: b.Span, Stmts: b.Stmts}
 	m.Value = b.Value
+	m.Span.End = b.End
 	return m
 }
 
@@ -137,7 +139,7 @@ func Library(file, src string) ([]*ast.MacroDef, diag.List) {
 	o := &ast.Origin{File: file, Text: src}
 	for _, m := range prog.MacroDefs {
 		m.Library = true
-		m.Span.Origin = o
+		m.Span.Origin, m.Head.Origin = o, o
 	}
 	return prog.MacroDefs, diags
 }

@@ -217,7 +217,7 @@ func TestHostileInput(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	for _, dir := range []string{"testdata/roundtrip", "testdata/errors"} {
+	for _, dir := range []string{"testdata/roundtrip", "testdata/errors", "../macro/testdata/expand", "../macro/testdata/errors"} {
 		files, _ := filepath.Glob(dir + "/*.bt")
 		for _, file := range files {
 			b, err := os.ReadFile(file)
