@@ -165,17 +165,6 @@ func catFile(h Host, path []byte) error {
 }
 
 // exitEncode tells user space to stop and ends the probe.
-// exitWith sends an exit event with a constant code and ends the probe.
-func exitWith(g Gen, ev *Event, code int64) {
-	ev.AddField(types.I64)
-	rec := g.Alloc(ev.Size)
-	sendID(g, ev, rec)
-	g.LoadConst(asm.R1, code)
-	g.Emit(asm.StoreMem(asm.R10, rec+int16(ev.Offs[0]), asm.R1, asm.DWord))
-	g.Send(rec, ev.Size, true)
-	g.ExitProbe()
-}
-
 func exitEncode(g Gen, c *ast.Call, ev *Event) {
 	if c != nil && len(c.Args) == 1 {
 		ev.AddField(types.I64)
