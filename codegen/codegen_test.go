@@ -244,6 +244,9 @@ func compileOrReport(t *testing.T, env *probetest.Env, table *stdlib.Table, src 
 		}
 	}()
 	prog, diags := parse.Parse("stdin", src)
+	if !diags.HasErrors() {
+		prog, diags = table.ExpandMacros(prog)
+	}
 	if diags.HasErrors() {
 		t.Errorf("%s: %v", src, diags.Err())
 		return nil, false

@@ -327,7 +327,7 @@ func newGen(c *compiler, pi *check.ProbeInfo, prog *Program) *gen {
 }
 
 func (g *gen) fail(n ast.Node, format string, args ...any) {
-	panic(unsupported{span: ast.Span{Start: n.Pos(), End: n.EndPos()}, msg: fmt.Sprintf(format, args...)})
+	panic(unsupported{span: n.NodeSpan(), msg: fmt.Sprintf(format, args...)})
 }
 
 // run generates the program body; it reports whether it succeeded.
@@ -755,7 +755,7 @@ func chunk(a, b, left int) (int, asm.Size) {
 	return 1, asm.Byte
 }
 
-func spanOf(n ast.Node) ast.Span { return ast.Span{Start: n.Pos(), End: n.EndPos()} }
+func spanOf(n ast.Node) ast.Span { return n.NodeSpan() }
 
 // entry returns the stdlib entry a call or identifier resolved to.
 func (g *gen) entry(e ast.Expr) *stdlib.Entry {

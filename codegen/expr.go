@@ -32,6 +32,8 @@ func (g *gen) EvalInt(e ast.Expr, dst asm.Register) {
 		return
 	}
 	switch e := e.(type) {
+	case *ast.BlockExpr:
+		g.blockInt(e, dst)
 	case *ast.Variable:
 		g.Emit(asm.LoadMem(dst, asm.R10, g.vars[e.Name], asm.DWord))
 	case *ast.Ident:
@@ -503,6 +505,9 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 		return
 	}
 	switch e := e.(type) {
+	case *ast.BlockExpr:
+		g.blockMem(e, t, off)
+		return
 	case *ast.StrLit:
 		g.storeBytes(off, []byte(e.Value), t.ByteSize())
 		return

@@ -88,6 +88,9 @@ func (g *gen) exprStmt(e ast.Expr) {
 		return
 	}
 	switch e := e.(type) {
+	case *ast.BlockExpr:
+		g.blockStmt(e)
+		return
 	case *ast.Call:
 		ent := g.entry(e)
 		if ent == nil {

@@ -95,6 +95,10 @@ func Compile(name, src string, opts CompileOptions) (*codegen.Object, Warnings, 
 		env = kernel.NewEnv()
 	}
 	table := stdlib.New()
+	prog, diags = table.ExpandMacros(prog)
+	if diags.HasErrors() {
+		return fail(diags)
+	}
 	info, diags := check.Check(prog, check.Config{Env: env, Builtins: table, Params: opts.Params, Unsafe: opts.Unsafe, Strlen: opts.Strlen})
 	if diags.HasErrors() {
 		return fail(diags)

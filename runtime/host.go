@@ -3,6 +3,7 @@ package runtime
 import (
 	"io"
 
+	"github.com/gbt-dev/gbt/lang/diag"
 	"github.com/gbt-dev/gbt/lang/types"
 	"github.com/gbt-dev/gbt/runtime/output"
 	"github.com/gbt-dev/gbt/stdlib"
@@ -33,11 +34,11 @@ func (h host) Printf(format string, args []types.Type, offs []int) (*output.Prin
 func (h host) Stderr() io.Writer { return h.s.opts.Stderr }
 
 // Source implements stdlib.Host.
-func (h host) Source() string {
+func (h host) Source() diag.Source {
 	if p := h.s.obj.Info.Prog; p != nil && p.File != "" {
-		return p.File
+		return diag.Source{Name: p.File, Text: p.Text}
 	}
-	return "stdin"
+	return diag.Source{Name: "stdin"}
 }
 
 // Warnings implements stdlib.Host.

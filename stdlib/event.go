@@ -6,6 +6,7 @@ import (
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/diag"
 	"github.com/gbt-dev/gbt/lang/types"
 	"github.com/gbt-dev/gbt/runtime/output"
 )
@@ -68,8 +69,8 @@ type Host interface {
 	Printf(format string, args []types.Type, offs []int) (*output.Printf, error)
 	// Stderr receives warnings (a failed cat or system).
 	Stderr() io.Writer
-	// Source names the script in messages ("stdin" for -e).
-	Source() string
+	// Source is the script, named as messages name it ("stdin" for -e).
+	Source() diag.Source
 	// Warnings reports whether the script's warnings are printed (not
 	// --no-warnings).
 	Warnings() bool

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/check"
+	"github.com/gbt-dev/gbt/lang/diag"
 	"github.com/gbt-dev/gbt/lang/types"
 	"github.com/gbt-dev/gbt/runtime/output"
 )
@@ -31,13 +32,8 @@ func outputEntries() []*Entry {
 			return nil
 		}, nil
 	}}
-	errorfEv := &Codec{Name: "errorf", Encode: formatEncode, Decode: scriptMessage("ERROR")}
-	warnfEv := &Codec{Name: "warnf", Encode: formatEncode, Decode: scriptMessage("WARNING")}
-	assertMsgEv := &Codec{Name: "assert message", Encode: formatEncode, Decode: scriptMessage("ERROR")}
-	assertExitEv := &Codec{Name: "assert exit", Encode: func(g Gen, _ *ast.Call, ev *Event) { exitWith(g, ev, 1) },
-		Decode: func(_ *Event, h Host) (Handler, error) {
-			return func([]byte) error { h.Exit(1); return nil }, nil
-		}}
+	errorfEv := &Codec{Name: "errorf", Encode: formatEncode, Decode: scriptMessage(diag.Error)}
+	warnfEv := &Codec{Name: "warnf", Encode: formatEncode, Decode: scriptMessage(diag.Warning)}
 	unwatchEv := &Codec{Name: "unwatch", Encode: unwatchEncode, Decode: func(ev *Event, h Host) (Handler, error) {
 		return func(rec []byte) error { h.Unwatch(binary.LittleEndian.Uint64(rec[ev.Offs[0]:])); return nil }, nil
 	}}
@@ -70,25 +66,6 @@ func outputEntries() []*Entry {
 			CheckPrintf(u, 0)
 			return types.Type{Kind: types.Void}
 		}, Emit: sends(warnfEv), Events: []*Codec{warnfEv}},
-		{Name: "assert", Kind: check.Func, Doc: "assert(cond, msg): unless cond holds, print \"assert failed: msg\" as errorf does and exit with 1", Type: func(u *check.Use) types.Type {
-			if !arity(u, 2, 2) || !intArg(u, 0) {
-				return types.Type{}
-			}
-			if _, ok := literalArg(u, 1); !ok {
-				return types.Type{}
-			}
-			return types.Type{Kind: types.Void}
-		}, Emit: StmtEmitter(func(g Gen, c *ast.Call) {
-			r := g.TakeReg()
-			g.EvalInt(c.Args[0], r)
-			holds := g.Label()
-			g.Emit(asm.JNE.Imm(r, 0, holds))
-			g.FreeReg(r)
-			msg := &ast.Call{Span: c.Span, NameEnd: c.NameEnd, Name: c.Name, Args: []ast.Expr{&ast.StrLit{Span: c.Span, Value: "assert failed: %s"}, c.Args[1]}}
-			assertMsgEv.Encode(g, msg, g.NewEvent(assertMsgEv, c))
-			assertExitEv.Encode(g, c, g.NewEvent(assertExitEv, c))
-			g.Place(holds)
-		}), Events: []*Codec{assertMsgEv, assertExitEv}},
 		{Name: "debugf", Kind: check.Func, Doc: "debugf(fmt, ...): print to the kernel's trace pipe (bpf_trace_printk; at most 3 values)", Type: func(u *check.Use) types.Type {
 			if !arity(u, 1, 4) {
 				return types.Type{}
@@ -157,21 +134,20 @@ func formatDecode(act func(h Host, text []byte) error) func(ev *Event, h Host) (
 }
 
 // scriptMessage prints errorf's and warnf's text as bpftrace does, after
-// the call's location: "stdin:1:9-62: ERROR: text".
-func scriptMessage(severity string) func(ev *Event, h Host) (Handler, error) {
+// the call's location, then the macro calls it was expanded from:
+// "stdin:1:9-62: ERROR: text".
+func scriptMessage(sev diag.Severity) func(ev *Event, h Host) (Handler, error) {
 	return func(ev *Event, h Host) (Handler, error) {
-		start, end := ev.Span.Start, ev.Span.End.Col
-		if ev.Span.End.Line != start.Line || end <= start.Col {
-			end = start.Col + 1
-		}
-		prefix := fmt.Sprintf("%s:%d:%d-%d: %s: ", h.Source(), start.Line, start.Col, end, severity)
-		var line []byte
+		var out bytes.Buffer
 		return formatDecode(func(h Host, text []byte) error {
-			if severity == "WARNING" && !h.Warnings() {
+			if sev == diag.Warning && !h.Warnings() {
 				return nil
 			}
-			line = append(append(append(line[:0], prefix...), bytes.TrimRight(text, "\n")...), '\n')
-			_, err := h.Stderr().Write(line)
+			out.Reset()
+			if err := diag.Message(&out, h.Source(), ev.Span, sev, string(bytes.TrimRight(text, "\n"))); err != nil {
+				return err
+			}
+			_, err := h.Stderr().Write(out.Bytes())
 			return err
 		})(ev, h)
 	}
@@ -189,17 +165,6 @@ func catFile(h Host, path []byte) error {
 }
 
 // exitEncode tells user space to stop and ends the probe.
-// exitWith sends an exit event with a constant code and ends the probe.
-func exitWith(g Gen, ev *Event, code int64) {
-	ev.AddField(types.I64)
-	rec := g.Alloc(ev.Size)
-	sendID(g, ev, rec)
-	g.LoadConst(asm.R1, code)
-	g.Emit(asm.StoreMem(asm.R10, rec+int16(ev.Offs[0]), asm.R1, asm.DWord))
-	g.Send(rec, ev.Size, true)
-	g.ExitProbe()
-}
-
 func exitEncode(g Gen, c *ast.Call, ev *Event) {
 	if c != nil && len(c.Args) == 1 {
 		ev.AddField(types.I64)

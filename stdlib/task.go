@@ -54,7 +54,7 @@ func taskField(link, field string) func(*check.Use) types.Type {
 		if !arity(u, 0, 1) {
 			return types.Type{}
 		}
-		span := ast.Span{Start: u.Node.Pos(), End: u.Node.EndPos()}
+		span := u.Node.NodeSpan()
 		var task ast.Expr = &ast.Ident{Span: span, Name: "curtask"}
 		if len(u.Args) == 1 {
 			t := u.ArgTypes[0]

@@ -88,11 +88,15 @@ func TestE2E(t *testing.T) {
 			stderr: "stdin:1:9-62: ERROR: Something bad with args: 10, arg2\nstdin:1:64-80: WARNING: w 1\n",
 		},
 		{
-			name:   "exit with a code, and assert",
-			prog:   `BEGIN { @x = 1; assert(1 == 1, "fine"); exit(3); } END { assert(0, "My error message"); printf("not here\n"); }`,
-			want:   "\n\n@x: 1\n",
-			exit:   3, // exit(3) came first; END's failed assert asks for 1
-			stderr: "stdin:1:58-87: ERROR: assert failed: My error message\n",
+			name: "exit with a code, and assert",
+			prog: `BEGIN { @x = 1; assert(1 == 1, "fine"); exit(3); } END { assert(0, "My error message"); printf("not here\n"); }`,
+			want: "\n\n@x: 1\n",
+			exit: 3, // exit(3) came first; END's failed assert asks for 1
+			// assert is bpftrace's macro of stdlib/base.bt: its errorf is there.
+			stderr: "stdlib/base.bt:6:5-37: ERROR: assert failed: My error message\n" +
+				"stdin:1:58-87: ERROR: expanded from\n" +
+				`BEGIN { @x = 1; assert(1 == 1, "fine"); exit(3); } END { assert(0, "My error message"); printf("not here\n"); }` + "\n" +
+				strings.Repeat(" ", 57) + strings.Repeat("~", 29) + "\n",
 		},
 		{
 			name:     "filename strings as keys",

@@ -27,6 +27,16 @@ func TestE2ELangNext(t *testing.T) {
 			want: "begin+BEGIN-end\n\n\n",
 		},
 		{
+			// tests/runtime/macro: $var and @map parameters are the
+			// caller's, expression parameters are copied where used,
+			// block expressions and bare zero-argument macros are values.
+			name: "macros and block expressions",
+			prog: `macro inc($x) { $x += 1; $x } macro add(@m, k) { @m[k] += 1; } macro twice(x) { x + x } macro one() { 1 }
+				begin { $a = 1; $b = inc($a); add(@c, 5); add(@c, 5);
+				printf("%d %d %d %d %d\n", $a, $b, twice(inc($a)), { $z = 3; $z * 2 }, one); exit(); }`,
+			want: "2 2 7 6 1\n\n\n@c[5]: 2\n",
+		},
+		{
 			name: "interval with a duration",
 			prog: `interval:100ms { printf("%s\n", probe); exit(); }`,
 			want: "interval:us:100000\n\n\n",

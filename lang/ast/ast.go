@@ -25,6 +25,9 @@ func (p Pos) String() string { return fmt.Sprintf("%d:%d", p.Line, p.Col) }
 type Span struct {
 	Start Pos
 	End   Pos
+	// Origin is where Start and End are when not in the script's own
+	// text (a macro expansion, a library file); nil for the script's nodes.
+	Origin *Origin
 }
 
 // Pos returns the first position of the span.
@@ -32,6 +35,9 @@ func (s Span) Pos() Pos { return s.Start }
 
 // EndPos returns the position just past the span.
 func (s Span) EndPos() Pos { return s.End }
+
+// NodeSpan returns the span itself: a node's whole span, with its Origin.
+func (s Span) NodeSpan() Span { return s }
 
 // Join returns the smallest span covering both s and t.
 func (s Span) Join(t Span) Span {
@@ -47,8 +53,9 @@ func (s Span) Join(t Span) Span {
 
 // Node is implemented by every syntax tree node.
 type Node interface {
-	Pos() Pos    // first byte of the node
-	EndPos() Pos // one past the last byte of the node
+	Pos() Pos       // first byte of the node
+	EndPos() Pos    // one past the last byte of the node
+	NodeSpan() Span // the node's span, with its Origin
 	node()
 }
 
@@ -78,6 +85,12 @@ type Program struct {
 	Config   *Config    // config = { ... } block or nil
 	Probes   []*Probe   // probe blocks, in order
 	Comments []*Comment // all comments, in order (kept for tooling)
+	// MacroDefs are the script's `macro name(...) { }` definitions, in
+	// order; lang/macro expands their uses before checking.
+	MacroDefs []*MacroDef
+	// Text is the script's source, which spans of macro expansions refer
+	// back to.
+	Text string
 }
 
 // Include is an `#include <file>` or `#include "file"` line.

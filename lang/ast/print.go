@@ -89,6 +89,13 @@ func (p *printer) program(prog *Program) {
 		p.line("}")
 		sep = true
 	}
+	for _, m := range prog.MacroDefs {
+		if sep {
+			p.b.WriteByte('\n')
+		}
+		p.macroDef(m)
+		sep = true
+	}
 	for _, pr := range prog.Probes {
 		if sep {
 			p.b.WriteByte('\n')
@@ -209,6 +216,8 @@ func (p *printer) stmt(s Stmt) {
 		}
 	case *BlockStmt:
 		p.block(s.Body)
+	case *valueStmt:
+		p.line(ExprString(s.X))
 	default:
 		p.line(fmt.Sprintf("/* %T */", s))
 	}
@@ -287,6 +296,8 @@ func writeList(b *strings.Builder, es []Expr) {
 
 func writeExpr(b *strings.Builder, e Expr) {
 	switch e := e.(type) {
+	case *BlockExpr:
+		writeBlockExpr(b, e)
 	case *IntLit:
 		b.WriteString(e.Raw)
 	case *StrLit:

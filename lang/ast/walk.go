@@ -47,9 +47,21 @@ func Children(n Node) []Node {
 		if n.Config != nil {
 			add(n.Config)
 		}
+		for _, m := range n.MacroDefs {
+			add(m)
+		}
 		for _, p := range n.Probes {
 			add(p)
 		}
+	case *MacroDef:
+		addExprs(n.Params)
+		add(n.Body)
+		add(n.Value)
+	case *BlockExpr:
+		for _, s := range n.Stmts {
+			add(s)
+		}
+		add(n.Value)
 	case *CDef:
 		for _, f := range n.Fields {
 			add(f)
@@ -184,8 +196,18 @@ func (d *dumper) node(n Node, depth int) {
 		if n.Config != nil {
 			d.node(n.Config, depth+1)
 		}
+		for _, m := range n.MacroDefs {
+			d.node(m, depth+1)
+		}
 		for _, p := range n.Probes {
 			d.node(p, depth+1)
+		}
+	case *MacroDef:
+		d.line(depth, "macro "+n.Name, nil)
+		d.exprs(n.Params, depth+1)
+		d.stmts(n.Body.Stmts, depth+1)
+		if n.Value != nil {
+			d.expr(n.Value, depth+1)
 		}
 	case *Macro:
 		d.line(depth, "#define "+n.Name+" "+n.Value, nil)
@@ -365,6 +387,12 @@ func (d *dumper) expr(e Expr, depth int) {
 	case *Tuple:
 		d.line(depth, "tuple:", e)
 		d.exprs(e.Elems, depth+1)
+	case *BlockExpr:
+		d.line(depth, "block expr", e)
+		d.stmts(e.Stmts, depth+1)
+		if e.Value != nil {
+			d.expr(e.Value, depth+1)
+		}
 	case *Sizeof:
 		d.line(depth, "sizeof", e)
 		if e.Type != nil {

@@ -309,7 +309,7 @@ func TestMapKeyTypesUnify(t *testing.T) {
 }
 
 func FuzzCheck(f *testing.F) {
-	for _, glob := range []string{"testdata/errors/*.bt", "../parse/testdata/roundtrip/*.bt"} {
+	for _, glob := range []string{"testdata/errors/*.bt", "../parse/testdata/roundtrip/*.bt", "../macro/testdata/*/*.bt"} {
 		files, _ := filepath.Glob(glob)
 		for _, file := range files {
 			if b, err := os.ReadFile(file); err == nil {
@@ -321,6 +321,9 @@ func FuzzCheck(f *testing.F) {
 	f.Fuzz(func(t *testing.T, src string) {
 		prog, diags := parse.Parse("stdin", src)
 		if diags.HasErrors() || prog == nil {
+			return
+		}
+		if prog, diags = table.ExpandMacros(prog); diags.HasErrors() {
 			return
 		}
 		_, diags = check.Check(prog, check.Config{Env: env, Builtins: table})

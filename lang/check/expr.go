@@ -53,6 +53,8 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 		return v.Type
 	case *ast.Ident:
 		return c.ident(e)
+	case *ast.BlockExpr:
+		return c.blockExpr(e, false)
 	case *ast.MapRef:
 		return c.mapRead(e, false)
 	case *ast.Call:
@@ -237,7 +239,7 @@ func (c *checker) ident(e *ast.Ident) types.Type {
 		pi.ArgsUsed = true
 		return types.Type{Kind: types.Pointer, Elem: pi.Args, Ctx: true}
 	}
-	b, ok := c.builtin(e.Name)
+	b, ok := c.builtin(c.varName(e.Name))
 	if !ok {
 		if c.cfg.Env != nil {
 			if v, found := c.cfg.Env.EnumValue(e.Name); found {
@@ -331,6 +333,9 @@ func (c *checker) call(e *ast.Call, mapValue bool) types.Type {
 }
 
 func (c *checker) call1(e *ast.Call, mapValue bool) types.Type {
+	if t, ok := c.varCall(e); ok {
+		return t
+	}
 	b, ok := c.builtin(e.Name)
 	if !ok || b.BuiltinKind() == Var {
 		d := c.errorf(ast.Span{Start: e.Pos(), End: e.NameEnd}, "Unknown function: %s", e.Name)

@@ -329,4 +329,4 @@ func (u *Use) SetLhist(min, max, step int64) {
 	u.c.lhist = [3]int64{min, max, step}
 }
 
-func spanOf(n ast.Node) ast.Span { return ast.Span{Start: n.Pos(), End: n.EndPos()} }
+func spanOf(n ast.Node) ast.Span { return n.NodeSpan() }

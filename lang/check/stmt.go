@@ -23,6 +23,10 @@ func (c *checker) stmt(s ast.Stmt) {
 			c.call(call, false)
 			return
 		}
+		if b, ok := s.X.(*ast.BlockExpr); ok {
+			c.info.Types[b] = c.blockExpr(b, true)
+			return
+		}
 		c.expr(s.X)
 	case *ast.AssignStmt:
 		c.assign(s)

@@ -42,6 +42,10 @@ type Diagnostic struct {
 	Span     ast.Span // zero Span: no position (rendered as "ERROR: msg")
 	Msg      string
 	Hint     string // optional: how to fix it
+	// Context is a further positioned message that explains this one
+	// ("This is the original definition."), rendered after it; it may
+	// have its own Context.
+	Context *Diagnostic
 }
 
 // List is an ordered collection of diagnostics.
@@ -91,15 +95,16 @@ func (l *List) Sort() {
 	})
 	out := s[:0]
 	lastErrLine := -1
+	var lastOrigin *ast.Origin
 	for i, d := range s {
 		if i > 0 && *d == *s[i-1] {
 			continue
 		}
 		if d.Severity == Error && d.Span.Start.IsValid() {
-			if d.Span.Start.Line == lastErrLine {
+			if d.Span.Start.Line == lastErrLine && d.Span.Origin == lastOrigin {
 				continue
 			}
-			lastErrLine = d.Span.Start.Line
+			lastErrLine, lastOrigin = d.Span.Start.Line, d.Span.Origin
 		}
 		out = append(out, d)
 	}
@@ -152,33 +157,47 @@ func (s Source) line(n int) string {
 // maxEcho bounds the echoed source line so that a 1 MB line cannot flood the terminal.
 const maxEcho = 400
 
-// Render writes d to w in bpftrace's shape.
+// Render writes d to w in bpftrace's shape: the message at its span, the
+// calls its span was expanded from (macros), the hint, then its context.
 func Render(w io.Writer, src Source, d *Diagnostic) {
 	var b strings.Builder
-	start, end := d.Span.Start, d.Span.End
-	if !start.IsValid() {
-		fmt.Fprintf(&b, "%s: %s\n", d.Severity, d.Msg)
-	} else {
-		endCol := end.Col
-		if end.Line != start.Line || endCol <= start.Col {
-			// bpftrace prints the span on the first line only.
-			endCol = len(src.line(start.Line)) + 1
-			if endCol <= start.Col {
-				endCol = start.Col + 1
-			}
+	for ; d != nil; d = d.Context {
+		if !d.Span.Start.IsValid() {
+			fmt.Fprintf(&b, "%s: %s\n", d.Severity, d.Msg)
+		} else {
+			located(&b, src, d.Span, d.Severity, d.Msg, true)
+			writeExpansions(&b, src, d.Span, d.Severity)
 		}
-		fmt.Fprintf(&b, "%s:%d:%d-%d: %s: %s\n", src.Name, start.Line, start.Col, endCol, d.Severity, d.Msg)
-		line := src.line(start.Line)
-		echo, under := underline(line, start.Col, endCol)
-		b.WriteString(echo)
-		b.WriteByte('\n')
-		b.WriteString(under)
-		b.WriteByte('\n')
-	}
-	if d.Hint != "" {
-		fmt.Fprintf(&b, "HINT: %s\n", d.Hint)
+		if d.Hint != "" {
+			fmt.Fprintf(&b, "HINT: %s\n", d.Hint)
+		}
 	}
 	io.WriteString(w, b.String())
+}
+
+// located writes "file:L:C-C: SEVERITY: msg" and, with echo, the source
+// line with ~~~ under the span.
+func located(b *strings.Builder, src Source, span ast.Span, sev Severity, msg string, echo bool) {
+	src = spanSource(src, span)
+	start, end := span.Start, span.End
+	endCol := end.Col
+	if end.Line != start.Line || endCol <= start.Col {
+		// bpftrace prints the span on the first line only.
+		endCol = len(src.line(start.Line)) + 1
+		if endCol <= start.Col {
+			endCol = start.Col + 1
+		}
+	}
+	fmt.Fprintf(b, "%s:%d:%d-%d: %s: %s\n", src.Name, start.Line, start.Col, endCol, sev, msg)
+	if !echo {
+		return
+	}
+	line := src.line(start.Line)
+	echoed, under := underline(line, start.Col, endCol)
+	b.WriteString(echoed)
+	b.WriteByte('\n')
+	b.WriteString(under)
+	b.WriteByte('\n')
 }
 
 // underline expands tabs to four spaces and builds the ~~~ line for the

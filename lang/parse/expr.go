@@ -69,9 +69,10 @@ type exprError struct{ err error }
 // exprParser is the hand-written recursive descent over scanned tokens
 // (which end with EOF).
 type exprParser struct {
-	toks []lexer.Token
-	i    int         // next token
-	soft []softError // errors that let parsing go on
+	toks   []lexer.Token
+	i      int             // next token
+	soft   []softError     // errors that let parsing go on
+	macros []*ast.MacroDef // macro definitions, in order
 }
 
 func (p *exprParser) peek() lexer.Token { return p.toks[p.i] }
@@ -134,7 +135,7 @@ func startsExpr(t lexer.Token) bool {
 	case tKeyword:
 		return t.Value == "sizeof" || t.Value == "offsetof"
 	case tPunct:
-		return t.Value == "(" || ast.LookupOp(t.Value).IsPrefix()
+		return t.Value == "(" || t.Value == "{" || ast.LookupOp(t.Value).IsPrefix()
 	}
 	return false
 }
@@ -337,6 +338,9 @@ func (p *exprParser) primary() ast.Expr {
 		c.Span = ast.Span{Start: startPos(t), End: endPos(end)}
 		return c
 	case tPunct:
+		if t.Value == "{" {
+			return p.valueBlock()
+		}
 		if t.Value == "(" {
 			p.next()
 			first := p.expr()

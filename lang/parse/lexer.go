@@ -176,6 +176,9 @@ func (l *sliceLexer) Next() (lexer.Token, error) {
 		l.i++
 		return t, nil
 	}
+	if len(l.toks) == 0 { // the script starts with a macro
+		return lexer.EOFToken(lexer.Position{Line: 1, Column: 1}), nil
+	}
 	last := l.toks[len(l.toks)-1]
 	pos := last.Pos
 	pos.Offset += len(last.Value)
@@ -192,6 +195,7 @@ const (
 	stHeader                 // after an attach point: expecting ',', '/' or '{'
 	stPred                   // inside /predicate/
 	stBlock                  // inside a probe body or config block (depth > 0)
+	stMacro                  // after `macro`: name and parameters, up to the body's '{'
 )
 
 // comment is a comment's byte range.
@@ -366,6 +370,10 @@ func (s *scanner) next(i int) (int, bool) {
 				}
 			case "struct", "union", "enum":
 				if end, ok := s.cdef(i, word); ok || end < 0 {
+					return end, ok
+				}
+			case "macro", "import":
+				if end, ok := s.topKeyword(i, word); ok {
 					return end, ok
 				}
 			}
@@ -575,7 +583,7 @@ func (s *scanner) nest(typ lexer.TokenType, text string, from, to int) bool {
 	default:
 		s.opRun++
 	}
-	if s.state == stHeader && text == "{" {
+	if (s.state == stHeader || s.state == stMacro) && text == "{" {
 		s.state = stBlock
 	}
 	if s.depth > MaxDepth || s.opRun > MaxDepth || s.ternary > MaxDepth {

@@ -25,6 +25,12 @@ const MaxDepth = 200
 // Parse parses one script. file names it in diagnostics ("stdin" for -e).
 // On a syntax error the program is nil and diags holds the error.
 func Parse(file, src string) (prog *ast.Program, diags diag.List) {
+	return parse(file, src, true)
+}
+
+// parse parses a script, or with needProbe unset a library file, which
+// may hold macros only.
+func parse(file, src string, needProbe bool) (prog *ast.Program, diags diag.List) {
 	text, macros, ppSpan, ppMsg := preprocess(file, src)
 	if ppSpan != nil {
 		diags.Errorf(*ppSpan, "%s", ppMsg)
@@ -57,10 +63,12 @@ func Parse(file, src string) (prog *ast.Program, diags diag.List) {
 	l := &lowerer{s: s}
 	prog = l.program(g, probes, p.soft)
 	prog.Macros = macros
+	prog.MacroDefs = p.macros
+	prog.Text = src
 	if l.diags.HasErrors() {
 		return nil, l.diags
 	}
-	if len(probes) == 0 {
+	if len(probes) == 0 && needProbe {
 		end := len(src)
 		l.diags.Errorf(s.span(end, end), "syntax error, unexpected end of file, expecting probe").
 			WithHint("a script needs at least one probe, e.g. BEGIN { printf(\"hello\\n\"); }")
@@ -75,9 +83,13 @@ func Parse(file, src string) (prog *ast.Program, diags diag.List) {
 // point when it does not start a definition; then participle gets every
 // token, so that it reports the broken definition as before.
 func (s *scanner) participleEnd() int {
-	switch s.toks[s.firstProbe].Value {
+	switch t := s.toks[s.firstProbe]; t.Value {
 	case "struct", "union", "enum", "config":
 		return len(s.toks)
+	case "macro":
+		if t.Type == tKeyword {
+			return s.firstProbe // the hand-written parser takes macros
+		}
 	}
 	return s.firstProbe + 1
 }

@@ -33,6 +33,15 @@ func (p *exprParser) probes() []*gProbe {
 			return out
 		case tAttach:
 			out = append(out, p.probe())
+		case tKeyword:
+			switch t.Value {
+			case "macro":
+				p.macros = append(p.macros, p.macroDef())
+				continue
+			case "import":
+				p.importError(t)
+			}
+			panic(exprError{&participle.UnexpectedTokenError{Unexpected: t}})
 		default:
 			panic(exprError{&participle.UnexpectedTokenError{Unexpected: t}})
 		}
@@ -141,7 +150,7 @@ func (p *exprParser) stmt() ast.Stmt {
 // block's '{'.
 func (p *exprParser) condition() ast.Expr {
 	if !is(p.peek(), "(") {
-		if !startsExpr(p.peek()) {
+		if !startsExpr(p.peek()) || is(p.peek(), "{") {
 			p.unexpected("(")
 		}
 		return p.unary()
