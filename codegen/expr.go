@@ -64,6 +64,10 @@ func (g *gen) EvalInt(e ast.Expr, dst asm.Register) {
 	case *ast.Binary:
 		g.binary(e, dst)
 	case *ast.Ternary:
+		if e.Then == nil {
+			g.elvis(e, dst)
+			return
+		}
 		els, done := g.Label(), g.Label()
 		g.EvalInt(e.Cond, dst)
 		g.Emit(asm.JEq.Imm(dst, 0, els))
@@ -73,8 +77,12 @@ func (g *gen) EvalInt(e ast.Expr, dst asm.Register) {
 		g.EvalInt(e.Else, dst)
 		g.Place(done)
 	case *ast.Cast:
-		g.EvalInt(e.X, dst)
 		t := g.TypeOf(e)
+		if t.Kind == types.Bool {
+			g.boolCast(e.X, dst)
+			return
+		}
+		g.EvalInt(e.X, dst)
 		if t.Kind == types.Int && t.Bits < 64 {
 			g.extend(dst, t)
 		}
@@ -82,6 +90,9 @@ func (g *gen) EvalInt(e ast.Expr, dst asm.Register) {
 		g.field(e, dst)
 	case *ast.Index:
 		g.index(e, dst)
+	case *ast.BlockExpr:
+		g.blockStmts(e)
+		g.EvalInt(e.Value, dst)
 	case *ast.TupleIndex:
 		tt := g.TypeOf(e.X)
 		m := g.mark()
@@ -141,6 +152,22 @@ func (g *gen) boolify(dst asm.Register, jump asm.JumpOp) {
 	g.Place(yes)
 	g.Emit(asm.Mov.Imm(dst, 1))
 	g.Place(done)
+}
+
+// boolCast sets dst to (bool)x: 1 when the integer or pointer x is not
+// zero, or when the string x is not empty.
+func (g *gen) boolCast(x ast.Expr, dst asm.Register) {
+	if t := g.TypeOf(x); t.Kind == types.String {
+		m := g.mark()
+		off := g.Alloc(t.ByteSize())
+		g.zero(off, t.ByteSize())
+		g.EvalMem(x, t, off)
+		g.Emit(asm.LoadMem(dst, asm.R10, off, asm.Byte))
+		g.reset(m)
+	} else {
+		g.EvalInt(x, dst)
+	}
+	g.boolify(dst, asm.JNE)
 }
 
 // probeRead replaces the address in dst, a pointer of type ptr, with the
@@ -389,7 +416,7 @@ func (g *gen) fieldAddr(e *ast.Field, f types.Field, dst asm.Register) types.Add
 // ($t.x after $t = *p).
 func (g *gen) recordField(e *ast.Field, f types.Field, dst asm.Register) {
 	t := f.Type
-	if t.Kind != types.Int && t.Kind != types.Pointer {
+	if t.Kind != types.Int && t.Kind != types.Pointer && t.Kind != types.Bool {
 		g.fail(e, "field %s of type %s cannot be read as a value by gbt yet", f.Name, t)
 	}
 	word := t
@@ -546,7 +573,17 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 		g.Place(skip)
 		g.reset(m)
 		return
+	case *ast.BlockExpr:
+		g.blockStmts(e)
+		g.EvalMem(e.Value, t, off)
+		return
+	case *ast.Record:
+		g.recordMem(e, t, off)
+		return
 	case *ast.Ternary:
+		if e.Then == nil {
+			break // a ?: b of integers or pointers
+		}
 		els, done := g.Label(), g.Label()
 		r := g.reg()
 		g.EvalInt(e.Cond, r)

@@ -134,7 +134,7 @@ func startsExpr(t lexer.Token) bool {
 	case tKeyword:
 		return t.Value == "sizeof" || t.Value == "offsetof"
 	case tPunct:
-		return t.Value == "(" || ast.LookupOp(t.Value).IsPrefix()
+		return t.Value == "(" || t.Value == "{" || ast.LookupOp(t.Value).IsPrefix()
 	}
 	return false
 }
@@ -145,7 +145,10 @@ func (p *exprParser) ternary() ast.Expr {
 		return cond
 	}
 	p.next()
-	then := p.ternary()
+	var then ast.Expr // nil in `a ?: b`: a's value when it is true
+	if !is(p.peek(), ":") {
+		then = p.ternary()
+	}
 	p.expect(":")
 	els := p.ternary()
 	return &ast.Ternary{Span: joinSpan(cond.Pos(), els), Cond: cond, Then: then, Else: els}
@@ -337,8 +340,14 @@ func (p *exprParser) primary() ast.Expr {
 		c.Span = ast.Span{Start: startPos(t), End: endPos(end)}
 		return c
 	case tPunct:
+		if t.Value == "{" {
+			return p.blockExpr()
+		}
 		if t.Value == "(" {
 			p.next()
+			if p.recordAhead() {
+				return p.record(t)
+			}
 			first := p.expr()
 			if is(p.peek(), ")") {
 				p.next()
