@@ -202,6 +202,13 @@ func (g *gen) binary(e *ast.Binary, dst asm.Register) {
 		}
 		return
 	}
+	if lt.Kind == types.Tuple && rt.Kind == types.Tuple {
+		g.bytesCompare(e.X, e.Y, commonTuple(lt, rt), dst)
+		if e.Op == ast.OpEql {
+			g.Emit(asm.Xor.Imm(dst, 1))
+		}
+		return
+	}
 	if lt.Kind == types.Array && rt.Kind == types.Array {
 		g.bytesCompare(e.X, e.Y, lt, dst)
 		if e.Op == ast.OpEql {
@@ -710,6 +717,10 @@ func (g *gen) bytesCompare(a, b ast.Expr, t types.Type, dst asm.Register) {
 	defer g.reset(m)
 	n := t.ByteSize()
 	aoff, boff := g.Alloc(n), g.Alloc(n)
+	if t.Kind == types.Tuple { // padding and string tails compare equal
+		g.zero(aoff, n)
+		g.zero(boff, n)
+	}
 	g.EvalMem(a, t, aoff)
 	g.EvalMem(b, t, boff)
 	differ, done := g.Label(), g.Label()

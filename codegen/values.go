@@ -41,3 +41,19 @@ func (g *gen) recordMem(e *ast.Record, t types.Type, off int16) {
 		}
 	}
 }
+
+// commonTuple is the layout two compatible tuples are compared in: each
+// string as long as the longer of the two, nested tuples alike.
+func commonTuple(a, b types.Type) types.Type {
+	switch {
+	case a.Kind == types.String && b.Kind == types.String:
+		a.Size = max(a.Size, b.Size)
+	case a.Kind == types.Tuple && b.Kind == types.Tuple && len(a.Elems) == len(b.Elems):
+		elems := make([]types.Type, len(a.Elems))
+		for i := range a.Elems {
+			elems[i] = commonTuple(a.Elems[i], b.Elems[i])
+		}
+		a.Elems = elems
+	}
+	return a
+}

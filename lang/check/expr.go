@@ -172,6 +172,8 @@ func (c *checker) index(e *ast.Index) types.Type {
 		}
 	case t.Kind == types.String:
 		elem, n = types.I8, t.Size
+	case t.Kind == types.Tuple:
+		return c.tupleIndex(e, t)
 	default:
 		c.errorf(spanOf(e), "The array index operator [] can only be used on arrays and pointers, found %s.", t.KindWord())
 		return types.Type{}
