@@ -65,6 +65,9 @@ func (c *checker) unary(e *ast.Unary) types.Type {
 		if e.Op == ast.OpNot {
 			return types.Boolean
 		}
+		if _, lit := e.X.(*ast.IntLit); lit && e.Op == ast.OpCompl {
+			return types.U64 // the newest bpftrace's literals are unsigned: ~10 is 2^64-11
+		}
 		return types.IntOf(64, t.Signed || e.Op == ast.OpSub)
 	case ast.OpMul:
 		switch t.Kind {

@@ -73,3 +73,17 @@ func (c *checker) tupleCompare(e *ast.Binary, lt, rt types.Type) types.Type {
 	}
 	return types.Boolean
 }
+
+// autoDeref types p.f of a struct pointer p as p->f, which it stands for,
+// as the newest bpftrace reads it (0.17 asks for '->').
+func (c *checker) autoDeref(e *ast.Field) types.Type {
+	if c.info.Expansions == nil {
+		c.info.Expansions = map[ast.Expr]ast.Expr{}
+	}
+	x, ok := c.info.Expansions[e].(*ast.Field)
+	if !ok {
+		x = &ast.Field{Span: e.Span, X: e.X, Name: e.Name, Arrow: true}
+		c.info.Expansions[e] = x
+	}
+	return c.expr(x)
+}
