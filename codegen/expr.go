@@ -140,6 +140,9 @@ func (g *gen) unary(e *ast.Unary, dst asm.Register) {
 		t := g.TypeOf(e)
 		g.EvalInt(e.X, dst)
 		g.probeRead(dst, g.TypeOf(e.X), t)
+	case ast.OpAnd:
+		v := e.X.(*ast.Variable) // the checker allows only &$var
+		g.Emit(asm.Mov.Reg(dst, asm.R10), asm.Add.Imm(dst, int32(g.vars[v.Name])))
 	default:
 		g.fail(e, "the %s operator is not supported by gbt yet", e.Op)
 	}
@@ -634,8 +637,8 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 			return
 		}
 	case *ast.Unary:
-		if pt := g.TypeOf(e.X); e.Op == ast.OpMul && pt.Kind == types.Pointer && t.Kind == types.Record {
-			// *p of a struct pointer: copy the struct.
+		if pt := g.TypeOf(e.X); e.Op == ast.OpMul && pt.Kind == types.Pointer && !isScalar(t) {
+			// *p of a struct (or tuple, string) pointer: copy the value.
 			r := g.reg()
 			g.EvalInt(e.X, r)
 			g.readInto(off, min(t.ByteSize(), g.TypeOf(e).ByteSize()), r, g.space(pt))

@@ -95,7 +95,13 @@ func (c *checker) unary(e *ast.Unary) types.Type {
 		c.errorf(spanOf(e), "The * operator can not be used on expressions of type '%s'", t)
 		return types.Type{}
 	case ast.OpAnd:
-		c.errorf(spanOf(e), "The & operator is not supported")
+		if _, ok := e.X.(*ast.Variable); ok && t.ByteSize() > 0 {
+			// &$x (bpftrace 0.24): the address of the variable's slot on
+			// the BPF stack, read like kernel memory.
+			return types.PointerTo(t, types.Kernel)
+		}
+		c.errorf(spanOf(e), "The & operator can only take the address of a variable").
+			Hint = "store the value in a variable first: $v = ...; &$v"
 		return types.Type{}
 	}
 	return types.Type{}
