@@ -205,7 +205,7 @@ func (g *gen) binary(e *ast.Binary, dst asm.Register) {
 		}
 		return
 	}
-	if lt.Kind == types.Tuple && rt.Kind == types.Tuple {
+	if (lt.Kind == types.Tuple && rt.Kind == types.Tuple) || (lt.Kind == types.Buffer && rt.Kind == types.Buffer) {
 		g.bytesCompare(e.X, e.Y, commonTuple(lt, rt), dst)
 		if e.Op == ast.OpEql {
 			g.Emit(asm.Xor.Imm(dst, 1))
@@ -720,7 +720,7 @@ func (g *gen) bytesCompare(a, b ast.Expr, t types.Type, dst asm.Register) {
 	defer g.reset(m)
 	n := t.ByteSize()
 	aoff, boff := g.Alloc(n), g.Alloc(n)
-	if t.Kind == types.Tuple { // padding and string tails compare equal
+	if t.Kind == types.Tuple || t.Kind == types.Buffer { // padding and unused tails compare equal
 		g.zero(aoff, n)
 		g.zero(boff, n)
 	}

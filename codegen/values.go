@@ -42,11 +42,12 @@ func (g *gen) recordMem(e *ast.Record, t types.Type, off int16) {
 	}
 }
 
-// commonTuple is the layout two compatible tuples are compared in: each
-// string as long as the longer of the two, nested tuples alike.
+// commonTuple is the layout two compatible tuples (or buffers) are
+// compared in: each string or buffer as long as the longer of the two,
+// nested tuples alike.
 func commonTuple(a, b types.Type) types.Type {
 	switch {
-	case a.Kind == types.String && b.Kind == types.String:
+	case a.Kind == b.Kind && (a.Kind == types.String || a.Kind == types.Buffer):
 		a.Size = max(a.Size, b.Size)
 	case a.Kind == types.Tuple && b.Kind == types.Tuple && len(a.Elems) == len(b.Elems):
 		elems := make([]types.Type, len(a.Elems))

@@ -189,6 +189,8 @@ func (c *checker) binary(e *ast.Binary) types.Type {
 		}
 		c.errorf(opSpan, "The %s operator can not be used on expressions of types %s, %s", e.Op, lt, rt)
 		return types.Type{}
+	case lt.Kind == types.Buffer && rt.Kind == types.Buffer && (e.Op == ast.OpEql || e.Op == ast.OpNeq):
+		return types.Boolean // length and bytes, as bpftrace compares buffers
 	case lt.Kind == types.Tuple && rt.Kind == types.Tuple && (e.Op == ast.OpEql || e.Op == ast.OpNeq):
 		return c.tupleCompare(e, lt, rt)
 	case lt.Kind == types.Array && rt.Kind == types.Array && lt.Equal(rt) && (e.Op == ast.OpEql || e.Op == ast.OpNeq):
