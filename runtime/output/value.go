@@ -303,7 +303,10 @@ func (v *values) appendValue(dst []byte, t types.Type, b []byte, json bool) []by
 		}
 		return strconv.AppendUint(dst, intArg(t, b), 10)
 	case types.Pointer:
-		return strconv.AppendInt(dst, int64(uword(b, 8)), 10)
+		if json {
+			return strconv.AppendUint(dst, uword(b, 8), 10)
+		}
+		return appendPointer(dst, uword(b, 8))
 	case types.Tuple:
 		open, sep, end := "(", ", ", ")"
 		if json {
@@ -357,6 +360,12 @@ func (v *values) appendValue(dst []byte, t types.Type, b []byte, json bool) []by
 		return append(dst, " }"...)
 	}
 	return dst
+}
+
+// appendPointer renders a pointer value as the newest bpftrace prints it
+// in text, 0x32 (0.17 printed 50); JSON keeps the number.
+func appendPointer(dst []byte, v uint64) []byte {
+	return strconv.AppendUint(append(dst, "0x"...), v, 16)
 }
 
 // appendBool renders a bool, one byte, as the newest bpftrace does, in
