@@ -66,6 +66,10 @@ func (g *gen) EvalInt(e ast.Expr, dst asm.Register) {
 	case *ast.Binary:
 		g.binary(e, dst)
 	case *ast.Ternary:
+		if e.Then == nil {
+			g.elvis(e, dst)
+			return
+		}
 		els, done := g.Label(), g.Label()
 		g.EvalInt(e.Cond, dst)
 		g.Emit(asm.JEq.Imm(dst, 0, els))
@@ -75,8 +79,12 @@ func (g *gen) EvalInt(e ast.Expr, dst asm.Register) {
 		g.EvalInt(e.Else, dst)
 		g.Place(done)
 	case *ast.Cast:
-		g.EvalInt(e.X, dst)
 		t := g.TypeOf(e)
+		if t.Kind == types.Bool {
+			g.boolCast(e.X, dst)
+			return
+		}
+		g.EvalInt(e.X, dst)
 		if t.Kind == types.Int && t.Bits < 64 {
 			g.extend(dst, t)
 		}
@@ -131,6 +139,9 @@ func (g *gen) unary(e *ast.Unary, dst asm.Register) {
 		t := g.TypeOf(e)
 		g.EvalInt(e.X, dst)
 		g.probeRead(dst, g.TypeOf(e.X), t)
+	case ast.OpAnd:
+		v := e.X.(*ast.Variable) // the checker allows only &$var
+		g.Emit(asm.Mov.Reg(dst, asm.R10), asm.Add.Imm(dst, int32(g.vars[v.Name])))
 	default:
 		g.fail(e, "the %s operator is not supported by gbt yet", e.Op)
 	}
@@ -143,6 +154,22 @@ func (g *gen) boolify(dst asm.Register, jump asm.JumpOp) {
 	g.Place(yes)
 	g.Emit(asm.Mov.Imm(dst, 1))
 	g.Place(done)
+}
+
+// boolCast sets dst to (bool)x: 1 when the integer or pointer x is not
+// zero, or when the string x is not empty.
+func (g *gen) boolCast(x ast.Expr, dst asm.Register) {
+	if t := g.TypeOf(x); t.Kind == types.String {
+		m := g.mark()
+		off := g.Alloc(t.ByteSize())
+		g.zero(off, t.ByteSize())
+		g.EvalMem(x, t, off)
+		g.Emit(asm.LoadMem(dst, asm.R10, off, asm.Byte))
+		g.reset(m)
+	} else {
+		g.EvalInt(x, dst)
+	}
+	g.boolify(dst, asm.JNE)
 }
 
 // probeRead replaces the address in dst, a pointer of type ptr, with the
@@ -172,6 +199,13 @@ func (g *gen) binary(e *ast.Binary, dst asm.Register) {
 	lt, rt := g.TypeOf(e.X), g.TypeOf(e.Y)
 	if lt.Kind == types.String && rt.Kind == types.String {
 		g.stringCompare(e.X, e.Y, -1, dst)
+		if e.Op == ast.OpEql {
+			g.Emit(asm.Xor.Imm(dst, 1))
+		}
+		return
+	}
+	if (lt.Kind == types.Tuple && rt.Kind == types.Tuple) || (lt.Kind == types.Buffer && rt.Kind == types.Buffer) {
+		g.bytesCompare(e.X, e.Y, commonTuple(lt, rt), dst)
 		if e.Op == ast.OpEql {
 			g.Emit(asm.Xor.Imm(dst, 1))
 		}
@@ -391,7 +425,7 @@ func (g *gen) fieldAddr(e *ast.Field, f types.Field, dst asm.Register) types.Add
 // ($t.x after $t = *p).
 func (g *gen) recordField(e *ast.Field, f types.Field, dst asm.Register) {
 	t := f.Type
-	if t.Kind != types.Int && t.Kind != types.Pointer {
+	if t.Kind != types.Int && t.Kind != types.Pointer && t.Kind != types.Bool {
 		g.fail(e, "field %s of type %s cannot be read as a value by gbt yet", f.Name, t)
 	}
 	word := t
@@ -551,7 +585,13 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 		g.Place(skip)
 		g.reset(m)
 		return
+	case *ast.Record:
+		g.recordMem(e, t, off)
+		return
 	case *ast.Ternary:
+		if e.Then == nil {
+			break // a ?: b of integers or pointers
+		}
 		els, done := g.Label(), g.Label()
 		r := g.reg()
 		g.EvalInt(e.Cond, r)
@@ -595,8 +635,8 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 			return
 		}
 	case *ast.Unary:
-		if pt := g.TypeOf(e.X); e.Op == ast.OpMul && pt.Kind == types.Pointer && t.Kind == types.Record {
-			// *p of a struct pointer: copy the struct.
+		if pt := g.TypeOf(e.X); e.Op == ast.OpMul && pt.Kind == types.Pointer && !isScalar(t) {
+			// *p of a struct (or tuple, string) pointer: copy the value.
 			r := g.reg()
 			g.EvalInt(e.X, r)
 			g.readInto(off, min(t.ByteSize(), g.TypeOf(e).ByteSize()), r, g.space(pt))
@@ -678,6 +718,10 @@ func (g *gen) bytesCompare(a, b ast.Expr, t types.Type, dst asm.Register) {
 	defer g.reset(m)
 	n := t.ByteSize()
 	aoff, boff := g.Alloc(n), g.Alloc(n)
+	if t.Kind == types.Tuple || t.Kind == types.Buffer { // padding and unused tails compare equal
+		g.zero(aoff, n)
+		g.zero(boff, n)
+	}
 	g.EvalMem(a, t, aoff)
 	g.EvalMem(b, t, boff)
 	differ, done := g.Label(), g.Label()

@@ -109,6 +109,9 @@ func (g *gen) exprStmt(e ast.Expr) {
 			return
 		}
 	case *ast.Ternary:
+		if e.Then == nil {
+			break
+		}
 		// As a statement (`c ? printf("y") : printf("n")`) it is an
 		// if/else, whatever its branches yield.
 		g.ifElse(e.Cond, func() { g.exprStmt(e.Then) }, func() { g.exprStmt(e.Else) })
@@ -246,6 +249,13 @@ func (g *gen) mapAssign(m *ast.MapRef, op ast.Op, rhs ast.Expr) {
 	if md == nil {
 		g.fail(m, "map %s could not be created", m.Name)
 	}
+	if b, ok := rhs.(*ast.BlockExpr); ok {
+		if call, em := g.aggEmitter(b.Value); em != nil {
+			g.blockStmts(b)
+			g.aggUpdate(m, md, call, em)
+			return
+		}
+	}
 	if call, em := g.aggEmitter(rhs); em != nil {
 		g.aggUpdate(m, md, call, em)
 		return
@@ -318,13 +328,18 @@ func (g *gen) mapRMW(m *ast.MapRef, f func(val asm.Register)) {
 	g.countFailedUpdate(m.Name)
 }
 
-// lookupInt loads the u64 value of map[key] (0 if absent) into dst.
+// lookupInt loads the integer value of map[key] (0 if absent) into dst:
+// a u64, or the one byte of a bool.
 func (g *gen) lookupInt(name string, key int16, dst asm.Register) {
+	size := asm.DWord
+	if md := g.c.maps[name]; md != nil && md.Info != nil && md.Info.Value.Kind == types.Bool {
+		size = asm.Byte
+	}
 	g.Emit(g.mapPtr(asm.R1, name))
 	g.addr(asm.R2, key)
 	g.Emit(asm.FnMapLookupElem.Call(), asm.Mov.Imm(dst, 0))
 	skip := g.Label()
-	g.Emit(asm.JEq.Imm(asm.R0, 0, skip), asm.LoadMem(dst, asm.R0, 0, asm.DWord))
+	g.Emit(asm.JEq.Imm(asm.R0, 0, skip), asm.LoadMem(dst, asm.R0, 0, size))
 	g.Place(skip)
 }
 

@@ -25,7 +25,7 @@ func mapEntries() []*Entry {
 		return func([]byte) error { return h.ClearMap(ev.Map, true) }, nil
 	}}
 	return []*Entry{
-		{Name: "delete", Kind: check.Func, Doc: "delete(@m, key) or delete(@m[key]): remove a map element; 1 if it was there, else 0", Type: func(u *check.Use) types.Type {
+		{Name: "delete", Kind: check.Func, Doc: "delete(@m, key) or delete(@m[key]): remove a map element; true if it was there", Type: func(u *check.Use) types.Type {
 			if !arity(u, 1, 2) || !mapArg(u, 0) {
 				return types.Type{}
 			}
@@ -41,7 +41,7 @@ func mapEntries() []*Entry {
 				u.ErrorHint("delete(@m, key) removes one element; clear(@m) removes them all",
 					"delete() expects a map element: delete(%s, key)", m.Name)
 			}
-			return types.I64
+			return types.Boolean
 		}, Emit: IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) {
 			m := c.Args[0].(*ast.MapRef)
 			if len(c.Args) == 2 {
@@ -56,7 +56,7 @@ func mapEntries() []*Entry {
 			g.Emit(asm.FnMapDeleteElem.Call(), asm.Mov.Imm(dst, 1), asm.JEq.Imm(asm.R0, 0, done), asm.Mov.Imm(dst, 0))
 			g.Place(done)
 		})},
-		{Name: "has_key", Kind: check.Func, Doc: "has_key(@m, key): 1 if the map has the key, else 0", Type: func(u *check.Use) types.Type {
+		{Name: "has_key", Kind: check.Func, Doc: "has_key(@m, key): whether the map has the key", Type: func(u *check.Use) types.Type {
 			if !arity(u, 2, 2) || !keyedMapArg(u) {
 				return types.Type{}
 			}
@@ -64,7 +64,7 @@ func mapEntries() []*Entry {
 			if !u.MapKeyMatches(m.Name, 1) {
 				return types.Type{}
 			}
-			return types.I64
+			return types.Boolean
 		}, Emit: IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) {
 			m := c.Args[0].(*ast.MapRef)
 			key := g.MapKey(&ast.MapRef{Name: m.Name, Keys: []ast.Expr{c.Args[1]}})

@@ -113,7 +113,7 @@ func CheckPrintf(u *check.Use, first int) []cfmt.Piece {
 func isPrintable(t types.Type) bool {
 	switch t.Kind {
 	case types.Probe, types.Ksym, types.Usym, types.Username, types.Timestamp, types.Tuple, types.Inet, types.Mac, types.Stack,
-		types.CgroupPath, types.Strerror:
+		types.CgroupPath, types.Strerror, types.Bool:
 		return true
 	}
 	return false

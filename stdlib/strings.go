@@ -35,7 +35,7 @@ func stringEntries() []*Entry {
 			n, _ := g.Const(c.Args[2])
 			g.CompareStrings(c.Args[0], c.Args[1], int(n), dst)
 		})},
-		{Name: "strcontains", Kind: check.Func, Doc: "strcontains(s, \"lit\"): 1 if the string contains the literal", Type: strcontainsType,
+		{Name: "strcontains", Kind: check.Func, Doc: "strcontains(s, \"lit\"): whether the string contains the literal", Type: strcontainsType,
 			Emit: IntEmitter(strcontainsEmit)},
 		{Name: "strstr", Kind: check.Func, Doc: "strstr(haystack, needle): index of the first needle in haystack, -1 if none", Type: func(u *check.Use) types.Type {
 			if !arity(u, 2, 2) || !stringLike(u, 0) || !stringLike(u, 1) {
@@ -260,7 +260,7 @@ func strcontainsType(u *check.Use) types.Type {
 		u.Errorf("strcontains() expects a string as second argument (%s provided)", u.ArgTypes[1].KindWord())
 		return types.Type{}
 	}
-	return types.U64
+	return types.Boolean
 }
 
 // strcontainsEmit sets dst to 1 if the string contains the literal: at

@@ -185,7 +185,11 @@ func (p *printer) stmt(s Stmt) {
 	ind := strings.Repeat("    ", p.indent)
 	switch s := s.(type) {
 	case *ExprStmt:
-		p.line(ExprString(s.X) + ";")
+		x := ExprString(s.X)
+		if strings.HasPrefix(x, "{") {
+			x = "_ = " + x // a block expression, not a block statement
+		}
+		p.line(x + ";")
 	case *AssignStmt:
 		p.line(ExprString(s.LHS) + " " + s.Op.String() + " " + ExprString(s.RHS) + ";")
 	case *IfStmt:
@@ -347,10 +351,17 @@ func writeExpr(b *strings.Builder, e Expr) {
 		wrap(b, e.Y, p+1)
 	case *Ternary:
 		wrap(b, e.Cond, precTernary+1)
+		if e.Then == nil { // a ?: b
+			b.WriteString(" ?: ")
+			wrap(b, e.Else, precTernary)
+			return
+		}
 		b.WriteString(" ? ")
 		wrap(b, e.Then, precTernary)
 		b.WriteString(" : ")
 		wrap(b, e.Else, precTernary)
+	case *Record:
+		writeRecord(b, e)
 	case *Cast:
 		b.WriteString("(" + TypeString(e.Type) + ")")
 		wrap(b, e.X, precPrefix)

@@ -128,6 +128,10 @@ func Children(n Node) []Node {
 		add(n.X, n.Index)
 	case *Tuple:
 		addExprs(n.Elems)
+	case *Record:
+		for _, f := range n.Fields {
+			add(f.Value)
+		}
 	case *Sizeof:
 		if n.Type != nil {
 			add(n.Type)
@@ -363,7 +367,23 @@ func (d *dumper) expr(e Expr, depth int) {
 		d.expr(e.Y, depth+1)
 	case *Ternary:
 		d.line(depth, "?:", e)
-		d.exprs([]Expr{e.Cond, e.Then, e.Else}, depth+1)
+		d.expr(e.Cond, depth+1)
+		if e.Then != nil {
+			d.expr(e.Then, depth+1)
+		}
+		d.expr(e.Else, depth+1)
+	case *BlockExpr:
+		d.line(depth, "block expression", e)
+		d.stmts(e.Stmts, depth+1)
+		if e.Value != nil {
+			d.expr(e.Value, depth+1)
+		}
+	case *Record:
+		d.line(depth, "record:", e)
+		for _, f := range e.Fields {
+			d.line(depth+1, f.Name+" =", nil)
+			d.expr(f.Value, depth+2)
+		}
 	case *Cast:
 		d.line(depth, "("+TypeString(e.Type)+")", e)
 		d.expr(e.X, depth+1)
@@ -387,12 +407,6 @@ func (d *dumper) expr(e Expr, depth int) {
 	case *Tuple:
 		d.line(depth, "tuple:", e)
 		d.exprs(e.Elems, depth+1)
-	case *BlockExpr:
-		d.line(depth, "block expr", e)
-		d.stmts(e.Stmts, depth+1)
-		if e.Value != nil {
-			d.expr(e.Value, depth+1)
-		}
 	case *Sizeof:
 		d.line(depth, "sizeof", e)
 		if e.Type != nil {

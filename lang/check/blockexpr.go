@@ -5,24 +5,35 @@ import (
 	"github.com/gbt-dev/gbt/lang/types"
 )
 
+// blockUse is where a block expression's value goes, which says how a
+// call there is checked.
+type blockUse uint8
+
+const (
+	blockValue    blockUse = iota // an expression's operand
+	blockStmt                     // nowhere: a macro called as a statement
+	blockMapValue                 // a map assignment's value, which may be an aggregation (`@ = { $a = 1; avg($a) }`)
+)
+
 // blockExpr checks `{ stmt; ...; value }`: the statements, then the value,
-// whose type is the block's (void without one). asStmt is set when the
-// block's value is not used (a macro called as a statement), so that a
-// call there is checked as a statement.
-func (c *checker) blockExpr(e *ast.BlockExpr, asStmt bool) types.Type {
+// whose type is the block's (none without one).
+func (c *checker) blockExpr(e *ast.BlockExpr, use blockUse) types.Type {
 	c.block(&ast.Block{Span: e.Span, Stmts: e.Stmts})
 	var t types.Type
 	switch v := e.Value.(type) {
 	case nil:
-		t = types.Type{Kind: types.Void}
+		t = types.None_
 	case *ast.Call:
-		if asStmt {
+		switch use {
+		case blockStmt:
 			t = c.call(v, false)
-			break
+		case blockMapValue:
+			t = c.call(v, true)
+		default:
+			t = c.expr(v)
 		}
-		t = c.expr(v)
 	case *ast.BlockExpr:
-		t = c.blockExpr(v, asStmt)
+		t = c.blockExpr(v, use)
 		c.info.Types[v] = t
 	default:
 		t = c.expr(v)

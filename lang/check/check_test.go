@@ -113,6 +113,13 @@ func TestTypes(t *testing.T) {
 			map[string]string{"$a": "uint64", "$v": "uint64[6]", "$e": "uint64"}},
 		{`tracepoint:syscalls:sys_enter_clock_nanosleep { $t = args->rqtp[1]; $s = args->rqtp[0].tv_sec; }`,
 			map[string]string{"$t": "struct __kernel_timespec", "$s": "int64"}},
+		// p.f of a struct pointer reads p->f, as in the newest bpftrace.
+		{`BEGIN { $p = curtask; $x = $p.pid; $y = $p.real_parent.pid; }`, map[string]string{"$x": "int32", "$y": "int32"}},
+		// Bools: literals, comparisons, !, && and ||, (bool) casts; a slot
+		// given both a bool and an integer becomes an int64.
+		{`BEGIN { $a = true; $b = 1 > 2; $c = !5; $d = 1 && 0; @e[1 == 1] = "a" != "b"; $f = (bool)"x"; $g = (bool)(int8 *)0; $h = (1 < 2, false); $i = (int64)true; $j = 1 > 0; $j = 5; @k = true; @k = (uint8)2; $l = $a ? true : false; $m = true + 1; $n = buf("a", 1) != buf("bc", 2); }`,
+			map[string]string{"$a": "bool", "$b": "bool", "$c": "bool", "$d": "bool", "@e": "bool", "$f": "bool", "$g": "bool",
+				"$h": "(bool,bool)", "$i": "int64", "$j": "int64", "@k": "uint64", "$l": "bool", "$m": "uint64", "$n": "bool"}},
 	}
 	for _, tt := range tests {
 		info, out := checkSource(tt.src)

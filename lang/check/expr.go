@@ -31,16 +31,9 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 		c.setConst(e, int64(e.Value))
 		return types.I64
 	case *ast.BoolLit:
-		if e.Value {
-			c.setConst(e, 1)
-		} else {
-			c.setConst(e, 0)
-		}
-		return types.I64
+		c.setConst(e, b2i(e.Value))
+		return types.Boolean
 	case *ast.StrLit:
-		if strings.IndexByte(e.Value, 0) >= 0 {
-			c.errorf(spanOf(e), "string literals may not contain NUL bytes")
-		}
 		return types.StringOf(len(e.Value) + 1)
 	case *ast.Positional:
 		return c.positional(e)
@@ -53,8 +46,6 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 		return v.Type
 	case *ast.Ident:
 		return c.ident(e)
-	case *ast.BlockExpr:
-		return c.blockExpr(e, false)
 	case *ast.MapRef:
 		return c.mapRead(e, false)
 	case *ast.Call:
@@ -92,9 +83,6 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 			if !t.IsValid() {
 				return t
 			}
-			if t.Kind == types.Bool {
-				t = types.IntOf(64, t.Signed)
-			}
 			if t.Kind == types.Agg || t.Kind == types.Void {
 				c.errorf(spanOf(x), "%s can not be part of a tuple", aggOrType(t))
 				return types.Type{}
@@ -102,6 +90,10 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 			elems[i] = t
 		}
 		return types.TupleOf(elems...)
+	case *ast.BlockExpr:
+		return c.blockExpr(e, blockValue)
+	case *ast.Record:
+		return c.record(e)
 	case *ast.Sizeof:
 		if e.X != nil {
 			t := c.inPlace(e.X)
@@ -180,6 +172,8 @@ func (c *checker) index(e *ast.Index) types.Type {
 		}
 	case t.Kind == types.String:
 		elem, n = types.I8, t.Size
+	case t.Kind == types.Tuple:
+		return c.tupleIndex(e, t)
 	default:
 		c.errorf(spanOf(e), "The array index operator [] can only be used on arrays and pointers, found %s.", t.KindWord())
 		return types.Type{}
@@ -388,8 +382,10 @@ func basicType(name string) (types.Type, bool) {
 	switch name {
 	case "int8", "s8", "char", "signed char":
 		return types.I8, true
-	case "uint8", "u8", "unsigned char", "bool", "_Bool":
+	case "uint8", "u8", "unsigned char":
 		return types.U8, true
+	case "bool", "_Bool":
+		return types.Boolean, true
 	case "int16", "s16", "short", "signed short":
 		return types.I16, true
 	case "uint16", "u16", "unsigned short":
@@ -449,6 +445,9 @@ func (c *checker) cast(e *ast.Cast) types.Type {
 		c.errorf(spanOf(e.Type), "Cannot resolve unknown type \"%s\"", e.Type.Name)
 		return types.Type{}
 	}
+	if to.Kind == types.Bool {
+		return c.boolCast(e, t)
+	}
 	if !t.IsInt() && t.Kind != types.Pointer {
 		c.errorf(spanOf(e), "Cannot cast from \"%s\" to \"%s\"", t, to)
 		return types.Type{}
@@ -490,9 +489,7 @@ func (c *checker) field(e *ast.Field) types.Type {
 	if t.Kind == types.Pointer && t.Elem != nil && t.Elem.Kind == types.Record {
 		rec = *t.Elem
 		if !e.Arrow && !t.Ctx {
-			// bpftrace 0.22 and later read p.f as p->f: the checked AST
-			// says so, for codegen.
-			e.Arrow = true
+			return c.autoDeref(e)
 		}
 	} else if t.Kind == types.Record && e.Arrow {
 		c.errorf(spanOf(e), "Can not access field '%s' on type '%s'. Try using '.'", e.Name, t)
@@ -515,11 +512,10 @@ func (c *checker) field(e *ast.Field) types.Type {
 			if f.Type.Kind == types.Record && f.Type.ByteSize() <= maxValueRecord {
 				// A struct member small enough to be a value: resolve it
 				// whole, so that print() shows its members.
-				if full, err := c.structRecord(f.Type.Name); err == nil || len(f.Type.Fields) > 0 {
-					if len(f.Type.Fields) == 0 {
-						f.Type = full
-					}
+				if len(f.Type.Fields) > 0 {
 					f.Type = c.deepRecord(f.Type, 0)
+				} else if full, err := c.structRecord(f.Type.Name); err == nil {
+					f.Type = c.deepRecord(full, 0)
 				}
 			}
 			if t.Kind != types.Pointer || !t.Ctx {

@@ -63,7 +63,10 @@ func (c *checker) unary(e *ast.Unary) types.Type {
 			}
 		}
 		if e.Op == ast.OpNot {
-			return types.I64
+			return types.Boolean
+		}
+		if _, lit := e.X.(*ast.IntLit); lit && e.Op == ast.OpCompl {
+			return types.U64 // the newest bpftrace's literals are unsigned: ~10 is 2^64-11
 		}
 		return types.IntOf(64, t.Signed || e.Op == ast.OpSub)
 	case ast.OpMul:
@@ -92,7 +95,13 @@ func (c *checker) unary(e *ast.Unary) types.Type {
 		c.errorf(spanOf(e), "The * operator can not be used on expressions of type '%s'", t)
 		return types.Type{}
 	case ast.OpAnd:
-		c.errorf(spanOf(e), "The & operator is not supported")
+		if _, ok := e.X.(*ast.Variable); ok && t.ByteSize() > 0 {
+			// &$x (bpftrace 0.24): the address of the variable's slot on
+			// the BPF stack, read like kernel memory.
+			return types.PointerTo(t, types.Kernel)
+		}
+		c.errorf(spanOf(e), "The & operator can only take the address of a variable").
+			Hint = "store the value in a variable first: $v = ...; &$v"
 		return types.Type{}
 	}
 	return types.Type{}
@@ -170,27 +179,31 @@ func (c *checker) binary(e *ast.Binary) types.Type {
 		c.signWarnings(e, lt, rt, opSpan)
 		c.foldBinary(e)
 		if e.Op.YieldsBool() {
-			return types.I64
+			return types.Boolean
 		}
 		return types.IntOf(64, lt.Signed && rt.Signed)
 	case lt.Kind == types.String && rt.Kind == types.String:
 		if e.Op == ast.OpEql || e.Op == ast.OpNeq {
 			c.literalLengthWarning(e, lt, rt)
-			return types.I64
+			return types.Boolean
 		}
 		c.errorf(opSpan, "The %s operator can not be used on expressions of types %s, %s", e.Op, lt, rt)
 		return types.Type{}
+	case lt.Kind == types.Buffer && rt.Kind == types.Buffer && (e.Op == ast.OpEql || e.Op == ast.OpNeq):
+		return types.Boolean // length and bytes, as bpftrace compares buffers
+	case lt.Kind == types.Tuple && rt.Kind == types.Tuple && (e.Op == ast.OpEql || e.Op == ast.OpNeq):
+		return c.tupleCompare(e, lt, rt)
 	case lt.Kind == types.Array && rt.Kind == types.Array && lt.Equal(rt) && (e.Op == ast.OpEql || e.Op == ast.OpNeq):
-		return types.I64 // element by element, as bpftrace compares arrays
+		return types.Boolean // element by element, as bpftrace compares arrays
 	case lt.Kind == types.Pointer && rt.IsInt() && e.Op.MovesPointer():
 		return c.pointerArith(lt, spanOf(e.X))
 	case lt.IsInt() && rt.Kind == types.Pointer && e.Op == ast.OpAdd:
 		return c.pointerArith(rt, spanOf(e.Y))
 	case lt.Kind == types.Pointer && rt.Kind == types.Pointer && e.Op.IsComparison():
-		return types.I64
+		return types.Boolean
 	case (lt.Kind == types.Pointer && rt.IsInt()) || (lt.IsInt() && rt.Kind == types.Pointer):
 		if e.Op.YieldsBool() {
-			return types.I64
+			return types.Boolean
 		}
 		c.errorf(opSpan, "The %s operator can not be used on expressions of types %s, %s", e.Op, lt, rt)
 		return types.Type{}
@@ -313,7 +326,10 @@ func cmpLess(x, y int64, signed bool) bool {
 
 func (c *checker) ternary(e *ast.Ternary) types.Type {
 	ct := c.expr(e.Cond)
-	a := c.expr(e.Then)
+	a := ct // a ?: b yields a when it is true
+	if e.Then != nil {
+		a = c.expr(e.Then)
+	}
 	b := c.expr(e.Else)
 	if !ct.IsValid() || !a.IsValid() || !b.IsValid() {
 		return types.Type{}
@@ -323,13 +339,16 @@ func (c *checker) ternary(e *ast.Ternary) types.Type {
 		return types.Type{}
 	}
 	if a.IsInt() && b.IsInt() {
-		if v, ok := c.info.Consts[e.Cond]; ok {
+		if v, ok := c.info.Consts[e.Cond]; ok && e.Then != nil {
 			if x, ok := c.info.Consts[e.Then]; ok && v != 0 {
 				c.setConst(e, x)
 			}
 			if y, ok := c.info.Consts[e.Else]; ok && v == 0 {
 				c.setConst(e, y)
 			}
+		}
+		if a.Kind == types.Bool && b.Kind == types.Bool {
+			return types.Boolean
 		}
 		return types.IntOf(64, a.Signed && b.Signed)
 	}

@@ -24,7 +24,7 @@ func (c *checker) stmt(s ast.Stmt) {
 			return
 		}
 		if b, ok := s.X.(*ast.BlockExpr); ok {
-			c.info.Types[b] = c.blockExpr(b, true)
+			c.info.Types[b] = c.blockExpr(b, blockStmt)
 			return
 		}
 		c.expr(s.X)
@@ -140,6 +140,10 @@ func (c *checker) defineVar(v *ast.Variable, t types.Type) {
 			old.Type.Size = t.Size
 			c.widened = true
 		}
+		if mixed, ok := mixBool(old.Type, t); ok {
+			old.Type = mixed
+			c.widened = true
+		}
 		return
 	}
 	vars[v.Name] = c.vars.new(VarInfo{Name: v.Name, Type: t, Span: spanOf(v)})
@@ -200,6 +204,9 @@ func (c *checker) assign(s *ast.AssignStmt) {
 			}
 		} else if call, ok := s.RHS.(*ast.Call); ok {
 			val = c.call(call, true)
+		} else if b, ok := s.RHS.(*ast.BlockExpr); ok {
+			val = c.blockExpr(b, blockMapValue)
+			c.info.Types[b] = val
 		} else {
 			val = c.expr(s.RHS)
 		}
@@ -212,7 +219,7 @@ func (c *checker) assign(s *ast.AssignStmt) {
 				Hint = "store what it holds instead, e.g. args->name"
 			val = types.Type{}
 		}
-		if val.IsInt() {
+		if val.Kind == types.Int {
 			val = types.IntOf(64, val.Signed)
 		}
 		c.defineMap(lhs, key, val)
@@ -254,7 +261,7 @@ func (c *checker) mapKey(m *ast.MapRef) types.Type {
 func (c *checker) keyElem(k ast.Expr) types.Type {
 	t := c.expr(k)
 	switch {
-	case t.IsInt():
+	case t.Kind == types.Int:
 		return types.IntOf(64, t.Signed)
 	case t.Kind == types.Agg || t.Kind == types.Void:
 		c.errorf(spanOf(k), "%s can not be used as a map key", t)
@@ -300,7 +307,7 @@ func keyList(t types.Type) string {
 }
 
 func keyString(t types.Type) string {
-	if t.IsInt() && !t.Signed {
+	if t.Kind == types.Int && !t.Signed {
 		return "unsigned int64"
 	}
 	return t.String()
@@ -360,6 +367,9 @@ func sameKeyShape(a, b types.Type) bool {
 
 // widen returns a with strings grown to fit b (elementwise for tuples).
 func widen(a, b types.Type) types.Type {
+	if mixed, ok := mixBool(a, b); ok {
+		return mixed
+	}
 	switch {
 	case a.Kind == types.String && b.Kind == types.String && b.Size > a.Size:
 		a.Size = b.Size

@@ -146,7 +146,10 @@ func (p *exprParser) ternary() ast.Expr {
 		return cond
 	}
 	p.next()
-	then := p.ternary()
+	var then ast.Expr // nil in `a ?: b`: a's value when it is true
+	if !is(p.peek(), ":") {
+		then = p.ternary()
+	}
 	p.expect(":")
 	els := p.ternary()
 	return &ast.Ternary{Span: joinSpan(cond.Pos(), els), Cond: cond, Then: then, Else: els}
@@ -343,6 +346,9 @@ func (p *exprParser) primary() ast.Expr {
 		}
 		if t.Value == "(" {
 			p.next()
+			if p.recordAhead() {
+				return p.record(t)
+			}
 			first := p.expr()
 			if is(p.peek(), ")") {
 				p.next()

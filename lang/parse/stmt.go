@@ -324,6 +324,12 @@ func (p *exprParser) simple() ast.Stmt {
 	if opTok.Type != tPunct || !op.IsAssign() {
 		return &ast.ExprStmt{Span: ast.Span{Start: x.Pos(), End: x.EndPos()}, X: x}
 	}
+	if id, ok := x.(*ast.Ident); ok && id.Name == "_" && op == ast.OpAssign {
+		// `_ = v` (bpftrace 0.24) evaluates v and discards its value.
+		p.next()
+		rhs := p.expr()
+		return &ast.ExprStmt{Span: ast.Span{Start: x.Pos(), End: rhs.EndPos()}, X: rhs}
+	}
 	switch x.(type) {
 	case *ast.Variable, *ast.MapRef:
 	default:

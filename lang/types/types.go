@@ -24,7 +24,7 @@ const (
 	Invalid    Kind = iota // not yet known / error already reported
 	Void                   // no value (statement calls such as printf)
 	Int                    // integer; Bits and Signed
-	Bool                   // result of comparisons and logical operators (stored as int64 in 0.17)
+	Bool                   // true/false: literals, comparisons, logical operators, (bool) casts; one byte
 	String                 // NUL-terminated string in a Size-byte buffer
 	Buffer                 // raw bytes (buf()): Size bytes of data
 	Tuple                  // Elems
@@ -134,6 +134,9 @@ var (
 	U16   = Type{Kind: Int, Bits: 16}
 	U32   = Type{Kind: Int, Bits: 32}
 	U64   = Type{Kind: Int, Bits: 64}
+	// Boolean is the type of true, false, comparisons and logical
+	// operators, as in the newest bpftrace (0.17 made them int64).
+	Boolean = Type{Kind: Bool}
 )
 
 // IntOf returns an integer type of the given width and sign.
@@ -246,8 +249,31 @@ func (t Type) Compatible(u Type) bool {
 		return t.AggKind == u.AggKind
 	case Pointer:
 		return true
+	case Record:
+		if len(t.Fields) > 0 && len(t.Fields) == len(u.Fields) && t.Name != u.Name {
+			return sameFields(t, u)
+		}
 	}
 	return t.Equal(u)
+}
+
+// sameFields reports whether records t and u have fields of the same names
+// and compatible types, in any order (a record literal's fields may be
+// written in any order).
+func sameFields(t, u Type) bool {
+	for _, f := range t.Fields {
+		found := false
+		for _, g := range u.Fields {
+			if f.Name == g.Name {
+				found = f.Type.Compatible(g.Type)
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }
 
 // Size returns the number of bytes a value of type t occupies in a map key,
@@ -257,7 +283,7 @@ func (t Type) ByteSize() int {
 	case Int:
 		return t.Bits / 8
 	case Bool:
-		return 8
+		return 1
 	case Buffer:
 		return 8 + t.Size // the length read, then the bytes
 	case String, Record:
@@ -294,7 +320,7 @@ func (t Type) Align() int {
 	switch t.Kind {
 	case Int:
 		return t.Bits / 8
-	case String, Mac:
+	case String, Mac, Bool:
 		return 1
 	case Array:
 		return t.Elem.Align()

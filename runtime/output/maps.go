@@ -290,7 +290,9 @@ func (p *Printer) appendRow(l *MapLayout, r row, div int) {
 	d := int64(div)
 	switch k := l.agg(); k {
 	case types.NoAgg:
-		if l.Value.IsInt() || l.Value.Kind == types.Pointer {
+		if l.Value.Kind == types.Pointer && !json && div <= 1 {
+			p.buf = appendPointer(p.buf, uint64(r.n))
+		} else if (l.Value.IsInt() || l.Value.Kind == types.Pointer) && l.Value.Kind != types.Bool {
 			p.buf = appendDiv(p.buf, l.Value, r.n, div)
 		} else {
 			p.buf = p.vals.appendValue(p.buf, l.Value, r.raw, json)

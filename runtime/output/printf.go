@@ -80,7 +80,7 @@ func argFits(v *cfmt.Verb, t types.Type) error {
 			return nil
 		}
 	case cfmt.StringArg:
-		if t.Kind != types.Int && t.Kind != types.Bool && t.Kind != types.Pointer {
+		if t.Kind != types.Int && t.Kind != types.Pointer { // %s of a bool: true or false
 			return supported(t)
 		}
 	}

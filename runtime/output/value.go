@@ -43,6 +43,9 @@ func intArg(t types.Type, b []byte) uint64 {
 
 // intSize is the byte size of an integer-like value of type t.
 func intSize(t types.Type) int {
+	if t.Kind == types.Bool {
+		return 1
+	}
 	if t.Kind == types.Int {
 		switch t.Bits {
 		case 8, 16, 32:
@@ -137,6 +140,8 @@ func (v *values) appendScalar(dst []byte, t types.Type, b []byte) (_ []byte, ok 
 			return append(dst, v.probeNames[id]...), true
 		}
 		return strconv.AppendUint(dst, id, 10), true
+	case types.Bool:
+		return appendBool(dst, b), true
 	case types.Ksym:
 		// ksym(addr): the name of the kernel symbol containing addr.
 		if v.stacks != nil {
@@ -220,7 +225,7 @@ func (v *values) appendKey(dst []byte, t types.Type, b []byte, indent string) []
 		return d
 	}
 	switch t.Kind {
-	case types.Int, types.Bool:
+	case types.Int:
 		return strconv.AppendInt(dst, int64(intArg(types.IntOf(intSize(t)*8, true), b)), 10)
 	case types.Pointer:
 		dst = append(dst, "0x"...)
@@ -236,6 +241,11 @@ func (v *values) appendKey(dst []byte, t types.Type, b []byte, indent string) []
 		}
 		return append(dst, ']')
 	case types.Record:
+		if t.IsRecordLiteral() {
+			// The newest bpftrace's spacing; 0.17, which has no record
+			// literals, printed struct keys as {.a=1,.b=2}.
+			return v.appendValue(dst, t, b, false)
+		}
 		dst = append(dst, '{')
 		for i, f := range t.Fields {
 			if i > 0 {
@@ -292,8 +302,11 @@ func (v *values) appendValue(dst []byte, t types.Type, b []byte, json bool) []by
 			return strconv.AppendInt(dst, int64(intArg(t, b)), 10)
 		}
 		return strconv.AppendUint(dst, intArg(t, b), 10)
-	case types.Bool, types.Pointer:
-		return strconv.AppendInt(dst, int64(uword(b, 8)), 10)
+	case types.Pointer:
+		if json {
+			return strconv.AppendUint(dst, uword(b, 8), 10)
+		}
+		return appendPointer(dst, uword(b, 8))
 	case types.Tuple:
 		open, sep, end := "(", ", ", ")"
 		if json {
@@ -347,6 +360,21 @@ func (v *values) appendValue(dst []byte, t types.Type, b []byte, json bool) []by
 		return append(dst, " }"...)
 	}
 	return dst
+}
+
+// appendPointer renders a pointer value as the newest bpftrace prints it
+// in text, 0x32 (0.17 printed 50); JSON keeps the number.
+func appendPointer(dst []byte, v uint64) []byte {
+	return strconv.AppendUint(append(dst, "0x"...), v, 16)
+}
+
+// appendBool renders a bool, one byte, as the newest bpftrace does, in
+// text and JSON alike: true or false.
+func appendBool(dst, b []byte) []byte {
+	if uword(b, 1) != 0 {
+		return append(dst, "true"...)
+	}
+	return append(dst, "false"...)
 }
 
 // quoted reports whether JSON output quotes values of type t.

@@ -32,6 +32,12 @@ func TestPrintRecords(t *testing.T) {
 			`{"type": "value", "data": {"y": {"m": [2]}, "a": {"n": 3}}}` + "\n"},
 		{"tuple", types.TupleOf(types.I64, foo), cat(i64(0), twoThree), "(0, { .m = 2, .n = 3 })\n",
 			`{"type": "value", "data": [0,{"m": 2, "n": 3}]}` + "\n"},
+		{"pointer", types.TupleOf(types.PointerTo(types.I8, types.Kernel), types.I64), cat(i64(0x40), i64(1)),
+			"(0x40, 1)\n", `{"type": "value", "data": [64,1]}` + "\n"},
+		{"bools", types.TupleOf(types.Boolean, types.Boolean, types.I64), cat([]byte{1, 0}, make([]byte, 6), i64(7)),
+			"(true, false, 7)\n", `{"type": "value", "data": [true,false,7]}` + "\n"},
+		{"record literal", types.RecordOf([]string{"a", "b"}, []types.Type{types.Boolean, types.I32}), cat([]byte{1, 0, 0, 0}, i32(3)),
+			"{ .a = true, .b = 3 }\n", `{"type": "value", "data": {"a": true, "b": 3}}` + "\n"},
 	} {
 		for _, f := range []Format{Text, JSON} {
 			var out bytes.Buffer
