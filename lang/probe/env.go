@@ -68,6 +68,21 @@ type Env interface {
 	// finds it; with a traced process (-p), "" or "*" for every file it
 	// maps, and paths in its mount namespace. No match is no error.
 	UserBinaries(pattern string) ([]UserBinary, error)
+	// UserProto returns the prototype of a function of an executable or
+	// library from its DWARF debug info (uprobe args). The error wraps
+	// ErrUnavailable when the file has no debug info, ErrNoStruct when
+	// the debug info does not declare the function.
+	UserProto(path, fn string) (*UserProto, error)
+	// UserStruct returns the record named "struct name" or "union name"
+	// from the DWARF debug info of an executable or library: what the
+	// pointers of its functions' arguments point at, and what casts in
+	// its uprobes name. Errors as UserProto's.
+	UserStruct(path, name string) (types.Type, error)
+	// UserLineAddrs returns the addresses (link-time, as symbols give
+	// them) of the code of a source line of an executable or library,
+	// from its DWARF line tables: where uprobe:BIN@FILE:LINE attaches.
+	// Errors as UserProto's.
+	UserLineAddrs(path string, line SourceLine) ([]uint64, error)
 }
 
 // ErrUnavailable is wrapped by the errors of an Env that cannot answer a
