@@ -70,7 +70,7 @@ func fileProbes(k *probe.Kind) bool {
 func (a *app) listFileProbes(w io.Writer, k *probe.Kind, rest string) error {
 	switch k.Attach {
 	case probe.AttachUprobe:
-		return listUprobes(w, a.env, k.Name, rest)
+		return listUprobes(w, a.env, k.Name, rest, a.opts.verbose && !k.Return)
 	case probe.AttachUSDT:
 		return listUSDT(w, a.env, rest)
 	}
@@ -102,7 +102,9 @@ func (a *app) listArgs(w io.Writer, tp string) {
 
 // listUprobes lists the functions of binaries as probes of kind (uprobe
 // or uretprobe): pattern is "FILE:GLOB", FILE as attach points name it.
-func listUprobes(w io.Writer, env probe.Env, kind, pattern string) error {
+// With args, each function's parameters follow it, as its DWARF debug
+// info declares them (none without debug info).
+func listUprobes(w io.Writer, env probe.Env, kind, pattern string, args bool) error {
 	file, glob, _ := strings.Cut(pattern, ":")
 	if glob == "" {
 		glob = "*"
@@ -120,8 +122,17 @@ func listUprobes(w io.Writer, env probe.Env, kind, pattern string) error {
 			return err
 		}
 		for _, f := range funcs {
-			if probe.Match(glob, f.Name) {
-				fmt.Fprintf(w, "%s:%s:%s\n", kind, bin.Name, f.Name)
+			if !probe.Match(glob, f.Name) {
+				continue
+			}
+			fmt.Fprintf(w, "%s:%s:%s\n", kind, bin.Name, f.Name)
+			if !args {
+				continue
+			}
+			if proto, err := env.UserProto(bin.Path, f.Name); err == nil {
+				for _, p := range proto.Params {
+					fmt.Fprintf(w, "    %s %s\n", p.CType, p.Name)
+				}
 			}
 		}
 	}

@@ -222,6 +222,9 @@ func (c *checker) ident(e *ast.Ident) types.Type {
 	}
 	if e.Name == "args" {
 		pi := c.probe_
+		if pi.Args == nil && pi.Kind != nil && pi.Kind.Args && pi.Kind.ArgN == probe.ArgsRegs {
+			c.userArgs(pi, spanOf(e))
+		}
 		if pi.Args == nil || pi.Kind == nil || !pi.Kind.Args {
 			kind := "special"
 			if pi.Kind != nil && pi.Kind.RunAt == probe.RunOnEvent {
@@ -231,6 +234,13 @@ func (c *checker) ident(e *ast.Ident) types.Type {
 			return types.Type{}
 		}
 		pi.ArgsUsed = true
+		if c.inPlaceExpr != e && pi.Kind.ArgN == probe.ArgsRegs {
+			// args as a value (print(args), @m = args, a tuple): a
+			// record copied from the argument registers.
+			rec := *pi.Args
+			rec.Ctx = false
+			return rec
+		}
 		return types.Type{Kind: types.Pointer, Elem: pi.Args, Ctx: true}
 	}
 	b, ok := c.builtin(e.Name)
@@ -479,11 +489,7 @@ func (c *checker) field(e *ast.Field) types.Type {
 	}
 	rec := t
 	if t.Kind == types.Pointer && t.Elem != nil && t.Elem.Kind == types.Record {
-		rec = *t.Elem
-		if !e.Arrow && !t.Ctx {
-			c.errorf(spanOf(e), "Can not access field '%s' on type '%s'. Try dereferencing it first, or using '->'", e.Name, t)
-			return types.Type{}
-		}
+		rec = *t.Elem // p.f reads through the pointer as p->f does (bpftrace 0.20 and later)
 	} else if t.Kind == types.Record && e.Arrow {
 		c.errorf(spanOf(e), "Can not access field '%s' on type '%s'. Try using '.'", e.Name, t)
 		return types.Type{}

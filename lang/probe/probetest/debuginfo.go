@@ -10,7 +10,7 @@ import (
 // debugProgram is the canned program with debug info: the suite's
 // uprobe_test (tests/testprogs/uprobe_test.c) built with gcc -g, as
 // runtime/dwarfinfo reads it.
-const debugProgram = "/opt/uprobe_test"
+const debugProgram = "/srv/testprogs/uprobe_test"
 
 // cannedFoo is uprobe_test's struct Foo.
 var cannedFoo = types.Type{Kind: types.Record, Name: "struct Foo", Size: 48, Fields: []types.Field{
