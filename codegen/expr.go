@@ -644,6 +644,11 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 			g.indexMem(e, t, off)
 			return
 		}
+	case *ast.Cast:
+		if !isScalar(t) {
+			g.EvalMem(e.X, t, off) // a cast to the array type it has (let $x: T[N] = v)
+			return
+		}
 	case *ast.TupleIndex:
 		tt := g.TypeOf(e.X)
 		m := g.mark()

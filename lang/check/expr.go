@@ -384,6 +384,26 @@ func (c *checker) arg(a ast.Expr) types.Type {
 	return c.expr(a)
 }
 
+// arrayOfType reports whether t is an array of the type te names, with
+// its length: ArrayN elements of Name with Ptr levels of pointers.
+func arrayOfType(t types.Type, te *ast.TypeExpr) bool {
+	if t.Kind != types.Array || t.Len != te.ArrayN {
+		return false
+	}
+	elem := *t.Elem
+	for range te.Ptr {
+		if elem.Kind != types.Pointer || elem.Elem == nil {
+			return false
+		}
+		elem = *elem.Elem
+	}
+	if elem.Kind == types.Record {
+		return elem.Name == te.Name
+	}
+	bt, ok := basicType(te.Name)
+	return ok && elem.Kind == types.Int && bt.Bits == elem.Bits && bt.Signed == elem.Signed
+}
+
 // basicType resolves the integer type names usable in casts.
 func basicType(name string) (types.Type, bool) {
 	switch name {
@@ -413,6 +433,9 @@ func (c *checker) cast(e *ast.Cast) types.Type {
 		return t
 	}
 	if e.Type.ArrayN > 0 {
+		if arrayOfType(t, e.Type) {
+			return t // let $x: struct Foo *[2] = p->foos: the array as it is
+		}
 		c.errorf(spanOf(e), "casts to arrays are not supported yet")
 		return types.Type{}
 	}

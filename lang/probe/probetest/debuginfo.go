@@ -20,6 +20,13 @@ var cannedFoo = types.Type{Kind: types.Record, Name: "struct Foo", Size: 48, Fie
 	{Name: "d", Type: types.I64, Offset: 32},
 }}
 
+// cannedBar is uprobe_test's struct Bar.
+var cannedBar = types.Type{Kind: types.Record, Name: "struct Bar", Size: 72, Fields: []types.Field{
+	{Name: "x", Type: types.I32, Offset: 0},
+	{Name: "foos", Type: types.ArrayOf(fooPtr, 2), Offset: 8},
+	{Name: "nested", Type: cannedFoo, Offset: 24},
+}}
+
 // fooPtr is a struct Foo * of the probed process.
 var fooPtr = types.PointerTo(types.Type{Kind: types.Record, Name: "struct Foo", Size: 48}, types.User)
 
@@ -32,6 +39,9 @@ var cannedProtos = map[string]*probe.UserProto{
 	"uprobeFunction1": {Ret: types.I32, RetCType: "int", Params: []probe.UserParam{
 		{Name: "n", CType: "int*", Type: types.PointerTo(types.I32, types.User)},
 		{Name: "c", CType: "char", Type: types.I8},
+	}},
+	"uprobeFunctionBar": {Ret: types.PointerTo(types.Type{Kind: types.Record, Name: "struct Bar", Size: 72}, types.User), RetCType: "struct Bar*", Params: []probe.UserParam{
+		{Name: "bar", CType: "struct Bar*", Type: types.PointerTo(types.Type{Kind: types.Record, Name: "struct Bar", Size: 72}, types.User)},
 	}},
 	"uprobeFunction2": {Ret: fooPtr, RetCType: "struct Foo*", Params: []probe.UserParam{
 		{Name: "foo1", CType: "struct Foo*", Type: fooPtr},
@@ -52,16 +62,18 @@ func (e *Env) UserProto(path, fn string) (*probe.UserProto, error) {
 	return p, nil
 }
 
-// UserStruct implements probe.Env: struct Foo of the canned program with
+// UserStruct implements probe.Env: struct Foo and struct Bar of the canned program with
 // debug info.
 func (e *Env) UserStruct(path, name string) (types.Type, error) {
 	if path != debugProgram {
 		return types.Type{}, fmt.Errorf("%s: no DWARF debug info: %w", path, probe.ErrUnavailable)
 	}
-	if name != cannedFoo.Name {
-		return types.Type{}, fmt.Errorf("%s: %w", name, probe.ErrNoStruct)
+	for _, rec := range []types.Type{cannedFoo, cannedBar} {
+		if rec.Name == name {
+			return rec, nil
+		}
 	}
-	return cannedFoo, nil
+	return types.Type{}, fmt.Errorf("%s: %w", name, probe.ErrNoStruct)
 }
 
 // UserLineAddrs implements probe.Env: lines 22 to 24 of uprobe_test.c

@@ -53,6 +53,7 @@ var cannedUserFuncs = map[string][]probe.UserFunc{
 		{Name: "main", Addr: 0x1196, Size: 0x220},
 		{Name: "uprobeFunction1", Addr: 0x1139, Size: 0x15},
 		{Name: "uprobeFunction2", Addr: 0x114e, Size: 0x12},
+		{Name: "uprobeFunctionBar", Addr: 0x1188, Size: 0xe},
 	},
 }
 
