@@ -65,11 +65,13 @@ func TestE2E(t *testing.T) {
 			want:     "/bin/echo,a,b,c,,1\nb a c\n\n\n",
 		},
 		{
-			// bpftrace 0.17 refuses to print records.
+			// bpftrace 0.17 and the newest refuse to print this record;
+			// its pointer member prints in hex as the newest prints those
+			// of the records it prints (uprobe args).
 			name:     "print(*args) prints the tracepoint's record",
 			prog:     `tracepoint:syscalls:sys_enter_openat /pid == @PID@ && str(args->filename) == "/dev/null"/ { print(*args); } ` + exitWhenDone,
 			workload: []string{"open", "1", "/dev/null"},
-			match:    regexp.MustCompile(`^\{ \.__syscall_nr = 257, \.dfd = -100, \.filename = \d+, \.flags = 524288, \.mode = 0 \}\n`),
+			match:    regexp.MustCompile(`^\{ \.__syscall_nr = 257, \.dfd = -100, \.filename = 0x[0-9a-f]+, \.flags = 524288, \.mode = 0 \}\n`),
 		},
 		{
 			// The newest bpftrace's builtins (bpftrace 0.17 has none of them).
