@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/gbt-dev/gbt/lang/types"
@@ -55,3 +56,17 @@ func (p *UserProto) ArgsRecord(fn string) types.Type {
 	args.Size = 8 * len(args.Fields)
 	return args
 }
+
+// ErrNoDebugInfo is the error of UserProto, UserStruct and UserLineAddrs
+// for a file without DWARF debug info; it is an ErrUnavailable.
+var ErrNoDebugInfo error = noDebugInfo{}
+
+type noDebugInfo struct{}
+
+func (noDebugInfo) Error() string        { return "no DWARF debug info" }
+func (noDebugInfo) Is(target error) bool { return target == ErrUnavailable }
+
+// ErrNotInDebugInfo is the error of UserProto, UserStruct and
+// UserLineAddrs for a function, type or source line the file's debug
+// info does not have.
+var ErrNotInDebugInfo = errors.New("not in the file's debug info")

@@ -70,8 +70,8 @@ type Env interface {
 	UserBinaries(pattern string) ([]UserBinary, error)
 	// UserProto returns the prototype of a function of an executable or
 	// library from its DWARF debug info (uprobe args). The error wraps
-	// ErrUnavailable when the file has no debug info, ErrNoStruct when
-	// the debug info does not declare the function.
+	// ErrNoDebugInfo (an ErrUnavailable) when the file has no debug info,
+	// ErrNotInDebugInfo when the debug info does not define the function.
 	UserProto(path, fn string) (*UserProto, error)
 	// UserStruct returns the record named "struct name" or "union name"
 	// from the DWARF debug info of an executable or library: what the

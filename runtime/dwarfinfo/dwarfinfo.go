@@ -17,10 +17,6 @@ import (
 	"github.com/gbt-dev/gbt/lang/types"
 )
 
-// ErrNoDebugInfo is wrapped by Open's error for a file without DWARF
-// debug info; it wraps probe.ErrUnavailable.
-var ErrNoDebugInfo = fmt.Errorf("no DWARF debug info: %w", probe.ErrUnavailable)
-
 // File is the debug info of one ELF file, indexed on first use. It is
 // safe for concurrent use.
 type File struct {
@@ -35,7 +31,7 @@ type File struct {
 }
 
 // Open reads the DWARF sections of an ELF file. A file without them is
-// an error wrapping ErrNoDebugInfo.
+// an error wrapping probe.ErrNoDebugInfo.
 func Open(path string) (*File, error) {
 	f, err := elf.Open(path)
 	if err != nil {
@@ -43,7 +39,7 @@ func Open(path string) (*File, error) {
 	}
 	defer f.Close()
 	if f.Section(".debug_info") == nil {
-		return nil, fmt.Errorf("%s: %w", path, ErrNoDebugInfo)
+		return nil, fmt.Errorf("%s: %w", path, probe.ErrNoDebugInfo)
 	}
 	d, err := f.DWARF()
 	if err != nil {
@@ -105,14 +101,14 @@ func recordKeyword(tag dwarf.Tag) string {
 }
 
 // Proto returns the prototype of the function fn. The error wraps
-// probe.ErrNoStruct when the debug info does not define fn.
+// probe.ErrNotInDebugInfo when the debug info does not define fn.
 func (f *File) Proto(fn string) (*probe.UserProto, error) {
 	if err := f.index(); err != nil {
 		return nil, err
 	}
 	off, ok := f.funcs[fn]
 	if !ok {
-		return nil, fmt.Errorf("%s: no debug info for function %s: %w", f.path, fn, probe.ErrNoStruct)
+		return nil, fmt.Errorf("%s: function %s: %w", f.path, fn, probe.ErrNotInDebugInfo)
 	}
 	r := f.d.Reader()
 	r.Seek(off)
@@ -159,14 +155,14 @@ func (f *File) Proto(fn string) (*probe.UserProto, error) {
 }
 
 // Record returns the struct or union named name ("struct Foo"), with its
-// members. The error wraps probe.ErrNoStruct when there is none.
+// members. The error wraps probe.ErrNotInDebugInfo when there is none.
 func (f *File) Record(name string) (types.Type, error) {
 	if err := f.index(); err != nil {
 		return types.Type{}, err
 	}
 	off, ok := f.records[name]
 	if !ok || strings.HasPrefix(name, "enum ") {
-		return types.Type{}, fmt.Errorf("%s: %w", name, probe.ErrNoStruct)
+		return types.Type{}, fmt.Errorf("%s: %w", name, probe.ErrNotInDebugInfo)
 	}
 	t, err := f.d.Type(off)
 	if err != nil {

@@ -61,8 +61,8 @@ func TestProto(t *testing.T) {
 			t.Errorf("%s returns %s, want %s", tt.fn, g, tt.ret)
 		}
 	}
-	if _, err := f.Proto("nosuch"); !errors.Is(err, probe.ErrNoStruct) {
-		t.Errorf("Proto(nosuch) = %v, want ErrNoStruct", err)
+	if _, err := f.Proto("nosuch"); !errors.Is(err, probe.ErrNotInDebugInfo) {
+		t.Errorf("Proto(nosuch) = %v, want ErrNotInDebugInfo", err)
 	}
 }
 
@@ -107,8 +107,8 @@ func TestRecord(t *testing.T) {
 		}
 	}
 	for _, name := range []string{"struct Nope", "enum color", "union Foo"} {
-		if _, err := f.Record(name); !errors.Is(err, probe.ErrNoStruct) {
-			t.Errorf("Record(%q) = %v, want ErrNoStruct", name, err)
+		if _, err := f.Record(name); !errors.Is(err, probe.ErrNotInDebugInfo) {
+			t.Errorf("Record(%q) = %v, want ErrNotInDebugInfo", name, err)
 		}
 	}
 }
@@ -129,17 +129,17 @@ func TestLineAddrs(t *testing.T) {
 	if len(fn1) != 1 || len(body) != 1 || body[0] <= fn1[0] || body[0]-fn1[0] > 64 {
 		t.Errorf("line 28 at %#x, line 30 at %#x: want the body a little after the entry", fn1, body)
 	}
-	if _, err := f.LineAddrs("prog.c", 2); !errors.Is(err, probe.ErrNoStruct) {
-		t.Errorf("a line without code: %v, want ErrNoStruct", err)
+	if _, err := f.LineAddrs("prog.c", 2); !errors.Is(err, probe.ErrNotInDebugInfo) {
+		t.Errorf("a line without code: %v, want ErrNotInDebugInfo", err)
 	}
-	if _, err := f.LineAddrs("other.c", 28); !errors.Is(err, probe.ErrNoStruct) {
-		t.Errorf("another file: %v, want ErrNoStruct", err)
+	if _, err := f.LineAddrs("other.c", 28); !errors.Is(err, probe.ErrNotInDebugInfo) {
+		t.Errorf("another file: %v, want ErrNotInDebugInfo", err)
 	}
 }
 
 func TestNoDebugInfo(t *testing.T) {
 	_, err := dwarfinfo.Open(build(t, "-g0", "-s"))
-	if !errors.Is(err, dwarfinfo.ErrNoDebugInfo) || !errors.Is(err, probe.ErrUnavailable) {
+	if !errors.Is(err, probe.ErrNoDebugInfo) || !errors.Is(err, probe.ErrUnavailable) {
 		t.Errorf("Open of a binary without -g: %v, want ErrNoDebugInfo", err)
 	}
 	if _, err := dwarfinfo.Open("testdata/prog.c"); err == nil {

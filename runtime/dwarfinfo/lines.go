@@ -15,7 +15,7 @@ import (
 // LineAddrs returns the address where the code of a source line starts:
 // the lowest address of a statement the line tables give that line of a
 // file named file (a file name, or the end of its path). A line without
-// code is an error wrapping probe.ErrNoStruct.
+// code is an error wrapping probe.ErrNotInDebugInfo.
 func (f *File) LineAddrs(file string, line int) ([]uint64, error) {
 	if err := f.index(); err != nil {
 		return nil, err
@@ -47,7 +47,7 @@ func (f *File) LineAddrs(file string, line int) ([]uint64, error) {
 		}
 	}
 	if !found {
-		return nil, fmt.Errorf("%s:%d: no code at this source line: %w", file, line, probe.ErrNoStruct)
+		return nil, fmt.Errorf("no code at %s:%d: %w", file, line, probe.ErrNotInDebugInfo)
 	}
 	return []uint64{best}, nil
 }

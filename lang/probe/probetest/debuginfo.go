@@ -53,11 +53,11 @@ var cannedProtos = map[string]*probe.UserProto{
 // prototypes, the others have no debug info.
 func (e *Env) UserProto(path, fn string) (*probe.UserProto, error) {
 	if path != debugProgram {
-		return nil, fmt.Errorf("%s: no DWARF debug info: %w", path, probe.ErrUnavailable)
+		return nil, fmt.Errorf("%s: %w", path, probe.ErrNoDebugInfo)
 	}
 	p, ok := cannedProtos[fn]
 	if !ok {
-		return nil, fmt.Errorf("%s: no debug info for function %s: %w", path, fn, probe.ErrNoStruct)
+		return nil, fmt.Errorf("%s: function %s: %w", path, fn, probe.ErrNotInDebugInfo)
 	}
 	return p, nil
 }
@@ -66,25 +66,25 @@ func (e *Env) UserProto(path, fn string) (*probe.UserProto, error) {
 // debug info.
 func (e *Env) UserStruct(path, name string) (types.Type, error) {
 	if path != debugProgram {
-		return types.Type{}, fmt.Errorf("%s: no DWARF debug info: %w", path, probe.ErrUnavailable)
+		return types.Type{}, fmt.Errorf("%s: %w", path, probe.ErrNoDebugInfo)
 	}
 	for _, rec := range []types.Type{cannedFoo, cannedBar} {
 		if rec.Name == name {
 			return rec, nil
 		}
 	}
-	return types.Type{}, fmt.Errorf("%s: %w", name, probe.ErrNoStruct)
+	return types.Type{}, fmt.Errorf("%s: %w", name, probe.ErrNotInDebugInfo)
 }
 
 // UserLineAddrs implements probe.Env: lines 22 to 24 of uprobe_test.c
 // (uprobeFunction1) in the canned program with debug info.
 func (e *Env) UserLineAddrs(path string, line probe.SourceLine) ([]uint64, error) {
 	if path != debugProgram {
-		return nil, fmt.Errorf("%s: no DWARF debug info: %w", path, probe.ErrUnavailable)
+		return nil, fmt.Errorf("%s: %w", path, probe.ErrNoDebugInfo)
 	}
 	addrs := map[int]uint64{22: 0x1139, 23: 0x1146, 24: 0x114c}
 	if a, ok := addrs[line.Line]; ok && line.File == "uprobe_test.c" {
 		return []uint64{a}, nil
 	}
-	return nil, fmt.Errorf("%s:%d: no code at this source line: %w", line.File, line.Line, probe.ErrNoStruct)
+	return nil, fmt.Errorf("no code at %s:%d: %w", line.File, line.Line, probe.ErrNotInDebugInfo)
 }
