@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -70,7 +71,11 @@ func fileProbes(k *probe.Kind) bool {
 func (a *app) listFileProbes(w io.Writer, k *probe.Kind, rest string) error {
 	switch k.Attach {
 	case probe.AttachUprobe:
-		return listUprobes(w, a.env, k.Name, rest, a.opts.verbose && !k.Return)
+		var args io.Writer // where -lv warns of files without debug info
+		if a.opts.verbose && !k.Return {
+			args = a.stderr
+		}
+		return listUprobes(w, a.env, k.Name, rest, args)
 	case probe.AttachUSDT:
 		return listUSDT(w, a.env, rest)
 	}
@@ -102,9 +107,10 @@ func (a *app) listArgs(w io.Writer, tp string) {
 
 // listUprobes lists the functions of binaries as probes of kind (uprobe
 // or uretprobe): pattern is "FILE:GLOB", FILE as attach points name it.
-// With args, each function's parameters follow it, as its DWARF debug
-// info declares them (none without debug info).
-func listUprobes(w io.Writer, env probe.Env, kind, pattern string, args bool) error {
+// With args non-nil (-lv), each function's parameters follow it, as its
+// DWARF debug info declares them; a file without debug info is warned
+// about on args, once.
+func listUprobes(w io.Writer, env probe.Env, kind, pattern string, args io.Writer) error {
 	file, glob, _ := strings.Cut(pattern, ":")
 	if glob == "" {
 		glob = "*"
@@ -121,15 +127,22 @@ func listUprobes(w io.Writer, env probe.Env, kind, pattern string, args bool) er
 			}
 			return err
 		}
+		args := args
 		for _, f := range funcs {
 			if !probe.Match(glob, f.Name) {
 				continue
 			}
 			fmt.Fprintf(w, "%s:%s:%s\n", kind, bin.Name, f.Name)
-			if !args {
+			if args == nil {
 				continue
 			}
-			if proto, err := env.UserProto(bin.Path, f.Name); err == nil {
+			proto, err := env.UserProto(bin.Path, f.Name)
+			if errors.Is(err, probe.ErrNoDebugInfo) {
+				fmt.Fprintf(args, "WARNING: No DWARF found for %q, cannot show parameter info\n", bin.Name)
+				args = nil // once per file, and no more lookups
+				continue
+			}
+			if err == nil {
 				for _, p := range proto.Params {
 					fmt.Fprintf(w, "    %s %s\n", p.CType, p.Name)
 				}
