@@ -377,6 +377,10 @@ func (g *gen) field(e *ast.Field, dst asm.Register) {
 		}
 		g.fail(e, "reading this field is not supported by gbt yet")
 	}
+	if g.pi.Kind.ArgN == probe.ArgsRegs {
+		g.regArg(f, dst)
+		return
+	}
 	base, done := g.ctxBase(e.X)
 	defer done()
 	switch f.Type.Kind {
@@ -400,12 +404,39 @@ func (g *gen) field(e *ast.Field, dst asm.Register) {
 	}
 }
 
+// regArg reads field f of the args of a kind that passes arguments in
+// registers (a uprobe's, typed from DWARF): slot i is argument i, in its
+// register or, past the sixth, on the stack.
+func (g *gen) regArg(f types.Field, dst asm.Register) {
+	if i := f.Offset / 8; i < probe.MaxRegArgs {
+		g.Arg(i, dst)
+	} else {
+		g.StackArg(i-probe.MaxRegArgs, dst)
+	}
+	if f.Type.Kind == types.Int && f.Type.Bits < 64 {
+		g.extend(dst, f.Type)
+	}
+}
+
+// argsValue writes args as a value, the record rec of a kind that passes
+// arguments in registers, at R10+off: each argument at its slot, as wide
+// as its type, the rest of the slot zero (equal args hash equal as keys).
+func (g *gen) argsValue(rec types.Type, off int16) {
+	g.zero(off, rec.ByteSize())
+	r := g.reg()
+	defer g.release(r)
+	for _, f := range rec.Fields {
+		g.regArg(f, r)
+		g.Emit(asm.StoreMem(asm.R10, off+int16(f.Offset), r, sizeOf(f.Type)))
+	}
+}
+
 // fieldAddr puts the address of field f of e into dst and returns the
 // address space it is in: e->f adds f's offset to the pointer, e.f to the
 // address of the record e (itself in kernel or user memory).
 func (g *gen) fieldAddr(e *ast.Field, f types.Field, dst asm.Register) types.AddrSpace {
 	var as types.AddrSpace
-	if e.Arrow {
+	if g.throughPointer(e) {
 		as = g.space(g.TypeOf(e.X))
 		g.EvalInt(e.X, dst)
 	} else {
@@ -418,6 +449,12 @@ func (g *gen) fieldAddr(e *ast.Field, f types.Field, dst asm.Register) types.Add
 		g.Emit(asm.Add.Imm(dst, int32(f.Offset)))
 	}
 	return as
+}
+
+// throughPointer reports whether field access e reads through a pointer:
+// p->f, and p.f, which bpftrace reads as p->f.
+func (g *gen) throughPointer(e *ast.Field) bool {
+	return e.Arrow || g.TypeOf(e.X).Kind == types.Pointer
 }
 
 // recordField reads an integer or pointer field of a record: in kernel or
@@ -437,7 +474,7 @@ func (g *gen) recordField(e *ast.Field, f types.Field, dst asm.Register) {
 		}
 		word = types.IntOf(n*8, false)
 	}
-	if !e.Arrow && !g.addressable(e.X) {
+	if !g.throughPointer(e) && !g.addressable(e.X) {
 		m := g.mark()
 		off := g.inFrame(e.X, g.TypeOf(e.X)) + int16(f.Offset)
 		if int(off)%word.ByteSize() == 0 {
@@ -557,6 +594,10 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 		g.copyFrame(off, asm.R10, g.vars[e.Name], min(vt.ByteSize(), t.ByteSize()))
 		return
 	case *ast.Ident, *ast.Call:
+		if id, ok := e.(*ast.Ident); ok && id.Name == "args" && t.Kind == types.Record {
+			g.argsValue(t, off)
+			return
+		}
 		if ent := g.entry(e); ent != nil {
 			if em, ok := ent.MemOf(); ok {
 				call, _ := e.(*ast.Call)
@@ -604,7 +645,7 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 		g.Place(done)
 		return
 	case *ast.Field:
-		if f, ok := g.kernelField(e); ok && !isScalar(t) && !e.Arrow && !g.addressable(e.X) {
+		if f, ok := g.kernelField(e); ok && !isScalar(t) && !g.throughPointer(e) && !g.addressable(e.X) {
 			g.valueMember(e, f, t, off)
 			return
 		}
@@ -646,6 +687,11 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 	case *ast.Index:
 		if !isScalar(t) {
 			g.indexMem(e, t, off)
+			return
+		}
+	case *ast.Cast:
+		if !isScalar(t) {
+			g.EvalMem(e.X, t, off) // a cast to the array type it has (let $x: T[N] = v)
 			return
 		}
 	case *ast.TupleIndex:

@@ -97,15 +97,15 @@ var (
 
 // usdtWorkloads builds internal/usdtwork/usdtwork.c with gcc and
 // <sys/sdt.h>, optimized (arguments in registers) and not (arguments in
-// memory, and at fixed addresses), and returns their paths. .ci/run installs gcc and
-// systemtap-sdt-dev.
+// memory, and at fixed addresses), with DWARF (uprobe args by name), and
+// returns their paths. .ci/run installs gcc and systemtap-sdt-dev.
 func usdtWorkloads(t *testing.T) (o2, o0 string) {
 	t.Helper()
 	gbt, _ := binaries(t)
 	testenv.RequireCommand(t, "gcc", "apt-get install gcc systemtap-sdt-dev; .ci/run does")
 	usdtOnce.Do(func() {
 		dir := filepath.Dir(gbt)
-		for i, opts := range [][]string{{"-O2"}, {"-O0", "-no-pie"}} {
+		for i, opts := range [][]string{{"-O2", "-g"}, {"-O0", "-no-pie", "-g"}} {
 			usdtBins[i] = filepath.Join(dir, "usdtwork"+opts[0])
 			cmd := exec.Command("gcc", append(opts, "-o", usdtBins[i], "../../internal/usdtwork/usdtwork.c")...)
 			if out, err := cmd.CombinedOutput(); err != nil {

@@ -21,7 +21,7 @@ import (
 // pattern lists the kernel's kinds; with -p and no pattern, the uprobes
 // and USDT probes of the process's files too.
 func (a *app) listProbes(w io.Writer, pattern string) error {
-	l := &lister{app: a, kinds: map[string]*probe.Kind{}}
+	l := &lister{app: a, kinds: map[string]*probe.Kind{}, params: map[string][]string{}}
 	switch {
 	case a.opts.program != "":
 		if err := l.addScript("stdin", a.opts.program); err != nil {
@@ -86,6 +86,7 @@ type lister struct {
 	names  []string
 	kinds  map[string]*probe.Kind // the kind of each name, for -lv
 	types  []string               // C definitions of the types named
+	params map[string][]string    // -lv parameters of file probes, by name
 	warned bool
 }
 
@@ -214,6 +215,9 @@ func (l *lister) print(w io.Writer) error {
 	slices.Sort(l.names)
 	for _, n := range slices.Compact(l.names) {
 		fmt.Fprintln(w, n)
+		for _, p := range l.params[n] {
+			fmt.Fprintf(w, "    %s\n", p)
+		}
 		k := l.kinds[n]
 		if !l.app.opts.verbose || k == nil {
 			continue
@@ -246,17 +250,35 @@ func (l *lister) addFiles(k *probe.Kind, rest string) error {
 	var err error
 	switch k.Attach {
 	case probe.AttachUprobe:
-		err = listUprobes(&b, l.app.env, k.Name, rest)
+		var args io.Writer // where -lv warns of files without debug info
+		if l.app.opts.verbose && !k.Return {
+			args = l.app.stderr
+		}
+		err = listUprobes(&b, l.app.env, k.Name, rest, args)
 	case probe.AttachUSDT:
 		err = listUSDT(&b, l.app.env, rest)
 	}
-	l.names = append(l.names, strings.Fields(b.String())...)
+	// A probe's line, then with -lv its parameters, indented.
+	last := ""
+	for _, line := range strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n") {
+		switch {
+		case line == "":
+		case strings.HasPrefix(line, " "):
+			l.params[last] = append(l.params[last], strings.TrimSpace(line))
+		default:
+			last = line
+			l.names = append(l.names, line)
+		}
+	}
 	return err
 }
 
 // listUprobes lists the functions of binaries as probes of kind (uprobe
 // or uretprobe): pattern is "FILE:GLOB", FILE as attach points name it.
-func listUprobes(w io.Writer, env probe.Env, kind, pattern string) error {
+// With args non-nil (-lv), each function's parameters follow it, as its
+// DWARF debug info declares them; a file without debug info is warned
+// about on args, once.
+func listUprobes(w io.Writer, env probe.Env, kind, pattern string, args io.Writer) error {
 	file, glob, _ := strings.Cut(pattern, ":")
 	if glob == "" {
 		glob = "*"
@@ -273,9 +295,25 @@ func listUprobes(w io.Writer, env probe.Env, kind, pattern string) error {
 			}
 			return err
 		}
+		args := args
 		for _, f := range funcs {
-			if probe.Match(glob, f.Name) {
-				fmt.Fprintf(w, "%s:%s:%s\n", kind, bin.Name, f.Name)
+			if !probe.Match(glob, f.Name) {
+				continue
+			}
+			fmt.Fprintf(w, "%s:%s:%s\n", kind, bin.Name, f.Name)
+			if args == nil {
+				continue
+			}
+			proto, err := env.UserProto(bin.Path, f.Name)
+			if errors.Is(err, probe.ErrNoDebugInfo) {
+				fmt.Fprintf(args, "WARNING: No DWARF found for %q, cannot show parameter info\n", bin.Name)
+				args = nil // once per file, and no more lookups
+				continue
+			}
+			if err == nil {
+				for _, p := range proto.Params {
+					fmt.Fprintf(w, "    %s %s\n", p.CType, p.Name)
+				}
 			}
 		}
 	}

@@ -104,3 +104,12 @@ usdt:/usr/lib/libpython3.so:gc__start { @gc = count(); }`)
 		}
 	}
 }
+func (noMachine) UserProto(string, string) (*probe.UserProto, error) {
+	return nil, probe.ErrUnavailable
+}
+func (noMachine) UserStruct(string, string) (types.Type, error) {
+	return types.Type{}, probe.ErrUnavailable
+}
+func (noMachine) UserLineAddrs(string, probe.SourceLine) ([]uint64, error) {
+	return nil, probe.ErrUnavailable
+}

@@ -222,6 +222,9 @@ func (c *checker) ident(e *ast.Ident) types.Type {
 			c.errorf(spanOf(e), "%s", pi.argsWhy)
 			return types.Type{}
 		}
+		if pi.Args == nil && pi.Kind != nil && pi.Kind.Args && pi.Kind.ArgN == probe.ArgsRegs {
+			c.userArgs(pi, spanOf(e))
+		}
 		if pi.Args == nil || pi.Kind == nil || !pi.Kind.Args {
 			kind := "special"
 			if pi.Kind != nil && pi.Kind.RunAt == probe.RunOnEvent {
@@ -231,6 +234,13 @@ func (c *checker) ident(e *ast.Ident) types.Type {
 			return types.Type{}
 		}
 		pi.ArgsUsed = true
+		if c.inPlaceExpr != e && pi.Kind.ArgN == probe.ArgsRegs {
+			// args as a value (print(args), @m = args, a tuple): a
+			// record copied from the argument registers.
+			rec := *pi.Args
+			rec.Ctx = false
+			return rec
+		}
 		return types.Type{Kind: types.Pointer, Elem: pi.Args, Ctx: true}
 	}
 	b, ok := c.builtin(c.varName(e.Name))
@@ -377,6 +387,26 @@ func (c *checker) arg(a ast.Expr) types.Type {
 	return c.expr(a)
 }
 
+// arrayOfType reports whether t is an array of the type te names, with
+// its length: ArrayN elements of Name with Ptr levels of pointers.
+func arrayOfType(t types.Type, te *ast.TypeExpr) bool {
+	if t.Kind != types.Array || t.Len != te.ArrayN {
+		return false
+	}
+	elem := *t.Elem
+	for range te.Ptr {
+		if elem.Kind != types.Pointer || elem.Elem == nil {
+			return false
+		}
+		elem = *elem.Elem
+	}
+	if elem.Kind == types.Record {
+		return elem.Name == te.Name
+	}
+	bt, ok := basicType(te.Name)
+	return ok && elem.Kind == types.Int && bt.Bits == elem.Bits && bt.Signed == elem.Signed
+}
+
 // basicType resolves the integer type names usable in casts.
 func basicType(name string) (types.Type, bool) {
 	switch name {
@@ -408,6 +438,9 @@ func (c *checker) cast(e *ast.Cast) types.Type {
 		return t
 	}
 	if e.Type.ArrayN > 0 {
+		if arrayOfType(t, e.Type) {
+			return t // let $x: struct Foo *[2] = p->foos: the array as it is
+		}
 		c.errorf(spanOf(e), "casts to arrays are not supported yet")
 		return types.Type{}
 	}

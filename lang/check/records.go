@@ -9,10 +9,14 @@ import (
 )
 
 // structRecord resolves a record known only by name ("struct task_struct"):
-// the script's own definition, else the Env's BTF. err says why it cannot: the Env knows no struct
+// the script's own definition, else the DWARF of the files a uprobe
+// probes, else the Env's BTF. err says why it cannot: the Env knows no struct
 // layouts (errNoBTF) or the kernel has no such type (probe.ErrNoStruct).
 func (c *checker) structRecord(name string) (rec types.Type, err error) {
 	if rec, ok := c.records[name]; ok {
+		return rec, nil
+	}
+	if rec, ok := c.userRecord(name); ok {
 		return rec, nil
 	}
 	if c.cfg.Env == nil {

@@ -684,10 +684,10 @@ func midPath(src string, start, i int) bool {
 }
 
 // isPathChar reports whether c may appear in an unquoted path of an attach
-// point: bpftrace's [_\-./a-zA-Z0-9#*], and '+' (file names such as
-// libstdc++.so).
+// point: bpftrace's [_\-./a-zA-Z0-9#*], '+' (file names such as
+// libstdc++.so) and '@' (a source file: uprobe:BIN@FILE.c:LINE).
 func isPathChar(c byte) bool {
-	return isIdentChar(c) || strings.IndexByte("_-./#*+", c) >= 0
+	return isIdentChar(c) || strings.IndexByte("_-./#*+@", c) >= 0
 }
 
 // alternationEnd returns the offset after a `{a,b}` group starting at i, or

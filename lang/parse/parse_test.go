@@ -131,6 +131,7 @@ func TestAttachPoints(t *testing.T) {
 		{"uretprobe:../x-1.2/a_b:f /pid == 1/ { }", []string{"uretprobe:../x-1.2/a_b:f"}, "uretprobe", []string{"../x-1.2/a_b", "f"}},
 		{"usdt:./testprogs/usdt_test:tracetest:testprobe { }", []string{"usdt:./testprogs/usdt_test:tracetest:testprobe"}, "usdt", []string{"./testprogs/usdt_test", "tracetest", "testprobe"}},
 		{"uprobe:lib/libstdc++.so.6:f,uprobe:./b*/x#1:g { }", []string{"uprobe:lib/libstdc++.so.6:f", "uprobe:./b*/x#1:g"}, "uprobe", []string{"lib/libstdc++.so.6", "f"}},
+		{"uprobe:./testprogs/uprobe_test@uprobe_test.c:22 { }", []string{"uprobe:./testprogs/uprobe_test@uprobe_test.c:22"}, "uprobe", []string{"./testprogs/uprobe_test@uprobe_test.c", "22"}},
 		{`uprobe:"./a b/c":f { }`, []string{`uprobe:"./a b/c":f`}, "uprobe", []string{`"./a b/c"`, "f"}}, // lang/probe unquotes,
 		// A '/' in the last part closes the name: the predicate follows.
 		{"t:syscalls:sys_enter_read/pid == 1/ { }", []string{"t:syscalls:sys_enter_read"}, "t", []string{"syscalls", "sys_enter_read"}},

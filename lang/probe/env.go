@@ -80,6 +80,21 @@ type Env interface {
 	// RawTracepoints returns the kernel's raw tracepoints as
 	// "module:name", sorted.
 	RawTracepoints() ([]string, error)
+	// UserProto returns the prototype of a function of an executable or
+	// library from its DWARF debug info (uprobe args). The error wraps
+	// ErrNoDebugInfo (an ErrUnavailable) when the file has no debug info,
+	// ErrNotInDebugInfo when the debug info does not define the function.
+	UserProto(path, fn string) (*UserProto, error)
+	// UserStruct returns the record named "struct name" or "union name"
+	// from the DWARF debug info of an executable or library: what the
+	// pointers of its functions' arguments point at, and what casts in
+	// its uprobes name. Errors as UserProto's.
+	UserStruct(path, name string) (types.Type, error)
+	// UserLineAddrs returns the addresses (link-time, as symbols give
+	// them) of the code of a source line of an executable or library,
+	// from its DWARF line tables: where uprobe:BIN@FILE:LINE attaches.
+	// Errors as UserProto's.
+	UserLineAddrs(path string, line SourceLine) ([]uint64, error)
 }
 
 // TraceableError is the error of an Env that cannot read the list of

@@ -57,6 +57,9 @@ func userBinaries(env Env, pattern string) ([]UserBinary, error) {
 // have wildcards, be FUNCTION+OFFSET or be an address.
 func expandUprobe(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]Point, error) {
 	fn := ap.Parts[len(ap.Parts)-1]
+	if file, src, ok := sourceLocation(ap.Parts[0], fn); ok {
+		return expandSourceLine(dst, base, file, src, fn, env)
+	}
 	bins, err := userBinaries(env, ap.Parts[0])
 	if err != nil {
 		return dst, err
@@ -180,4 +183,62 @@ func funcAt(env Env, path string, addr uint64) (string, bool, error) {
 		}
 	}
 	return "", false, nil
+}
+
+// expandSourceLine expands uprobe:FILE@SOURCE:LINE, a uprobe at the code
+// of a line of a source file of FILE, which the file's DWARF line tables
+// place: a point at the function holding it, plus an offset.
+func expandSourceLine(dst []Point, base Point, file, src, line string, env Env) ([]Point, error) {
+	n, err := strconv.Atoi(line)
+	if err != nil || n <= 0 || src == "" {
+		return dst, &Error{Msg: fmt.Sprintf("invalid source location: %s@%s:%s", file, src, line), Hint: "write uprobe:FILE@SOURCE_FILE:LINE"}
+	}
+	if env == nil {
+		return dst, &Error{Msg: "cannot resolve a source location without a probe environment"}
+	}
+	bins, err := userBinaries(env, file)
+	if err != nil {
+		return dst, err
+	}
+	for _, bin := range bins {
+		addrs, err := env.UserLineAddrs(bin.Path, SourceLine{File: src, Line: n})
+		if err != nil {
+			return dst, &Error{Msg: fmt.Sprintf("Could not resolve source location %s@%s:%d: %v", bin.Name, src, n, err)}
+		}
+		funcs, err := env.UserFunctions(bin.Path)
+		if err != nil {
+			return dst, &Error{Msg: err.Error()}
+		}
+		for _, addr := range addrs {
+			f := funcHolding(funcs, addr)
+			if f == nil {
+				return dst, &Error{Msg: fmt.Sprintf("Could not resolve source location %s@%s:%d: no function holds address 0x%x", bin.Name, src, n, addr)}
+			}
+			p := base
+			p.Path, p.Func, p.Offset = bin.Path, f.Name, addr-f.Addr
+			p.Name = fmt.Sprintf("%s:%s@%s:%d", base.Kind.Name, bin.Name, src, n)
+			dst = append(dst, p)
+		}
+	}
+	return dst, nil
+}
+
+// sourceLocation splits the FILE@SOURCE part of uprobe:FILE@SOURCE:LINE;
+// ok is false for other uprobes (a path may hold an '@' too).
+func sourceLocation(part, line string) (file, src string, ok bool) {
+	i := strings.LastIndexByte(part, '@')
+	if i <= 0 || i == len(part)-1 || line == "" || strings.Trim(line, "0123456789") != "" {
+		return "", "", false
+	}
+	return part[:i], part[i+1:], true
+}
+
+// funcHolding returns the function whose code holds addr.
+func funcHolding(funcs []UserFunc, addr uint64) *UserFunc {
+	for i, f := range funcs {
+		if addr >= f.Addr && addr < f.Addr+max(f.Size, 1) {
+			return &funcs[i]
+		}
+	}
+	return nil
 }

@@ -47,6 +47,15 @@ func TestExpandUserProbes(t *testing.T) {
 			want: "uprobe:/usr/lib/x86_64-linux-gnu/libc.so.6:malloc /usr/lib/x86_64-linux-gnu/libc.so.6 malloc+0"},
 		{process: []string{"/bin/bash", "/usr/lib/x86_64-linux-gnu/libc.so.6"}, raw: "uprobe:*:nope",
 			want: "No probes to attach for uprobe:*:nope"},
+		{raw: "uprobe:/srv/testprogs/uprobe_test@uprobe_test.c:22",
+			want: "uprobe:/srv/testprogs/uprobe_test@uprobe_test.c:22 /srv/testprogs/uprobe_test uprobeFunction1+0"},
+		{raw: "uprobe:/srv/testprogs/uprobe_test@uprobe_test.c:24",
+			want: "uprobe:/srv/testprogs/uprobe_test@uprobe_test.c:24 /srv/testprogs/uprobe_test uprobeFunction1+19"},
+		{raw: "uprobe:/srv/testprogs/uprobe_test@uprobe_test.c:2",
+			want: "Could not resolve source location /srv/testprogs/uprobe_test@uprobe_test.c:2: no code at uprobe_test.c:2: not in the file's debug info"},
+		{raw: "uprobe:/bin/bash@bash.c:10", want: "Could not resolve source location /bin/bash@bash.c:10: /bin/bash: no DWARF debug info"},
+		{raw: "uprobe:/srv/testprogs/uprobe_test@uprobe_test.c:0", want: "invalid source location: /srv/testprogs/uprobe_test@uprobe_test.c:0"},
+		{raw: "uprobe:/bin/bash@x:readline", want: "uprobe:/bin/bash@x:readline /bin/bash@x readline+0"}, // a path with an @
 	}
 	for _, tt := range tests {
 		env := probetest.New()

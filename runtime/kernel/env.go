@@ -25,7 +25,8 @@ var DefaultTracefsPaths = []string{"/sys/kernel/tracing", "/sys/kernel/debug/tra
 // Env implements lang/probe.Env over the live machine. It reads lazily and
 // caches what it read. It is safe for concurrent use.
 type Env struct {
-	btf     kernelBTF // struct layouts, loaded on first use
+	btf     kernelBTF  // struct layouts, loaded on first use
+	debug   debugFiles // DWARF of user binaries, read on first use
 	mu      sync.Mutex
 	paths   []string // candidate tracefs directories
 	tracefs string   // the one found, once found

@@ -216,7 +216,8 @@ const (
 
 // appendKey renders one map key argument as bpftrace's MapKey does:
 // integers signed at their size, pointers in hex, arrays "[1,2]", records
-// "{.a=1,.b=2}"; stack frames are indented by indent.
+// "{ .a = 1, .b = 0x10 }" as the newest bpftrace (0.17 printed
+// "{.a=1,.b=16}"); stack frames are indented by indent.
 func (v *values) appendKey(dst []byte, t types.Type, b []byte, indent string) []byte {
 	if t.Kind == types.Stack {
 		return v.appendStack(dst, t, b, indent)
@@ -242,21 +243,19 @@ func (v *values) appendKey(dst []byte, t types.Type, b []byte, indent string) []
 		return append(dst, ']')
 	case types.Record:
 		if t.IsRecordLiteral() {
-			// The newest bpftrace's spacing; 0.17, which has no record
-			// literals, printed struct keys as {.a=1,.b=2}.
 			return v.appendValue(dst, t, b, false)
 		}
-		dst = append(dst, '{')
+		dst = append(dst, "{ "...)
 		for i, f := range t.Fields {
 			if i > 0 {
-				dst = append(dst, ',')
+				dst = append(dst, ", "...)
 			}
 			dst = append(dst, '.')
 			dst = append(dst, f.Name...)
-			dst = append(dst, '=')
+			dst = append(dst, " = "...)
 			dst = v.appendKey(dst, f.Type, field(b, f.Offset, f.Type.ByteSize()), indent)
 		}
-		return append(dst, '}')
+		return append(dst, " }"...)
 	case types.Tuple:
 		return v.appendValue(dst, t, b, false)
 	}
@@ -352,7 +351,13 @@ func (v *values) appendValue(dst []byte, t types.Type, b []byte, json bool) []by
 				dst = append(dst, f.Name...)
 				dst = append(dst, " = "...)
 			}
-			dst = v.appendValue(dst, f.Type, field(b, f.Offset, f.Type.ByteSize()), json)
+			fb := field(b, f.Offset, f.Type.ByteSize())
+			if f.Type.Kind == types.Pointer && !json {
+				// The newest bpftrace prints a member pointer in hex.
+				dst = strconv.AppendUint(append(dst, "0x"...), uword(fb, 8), 16)
+				continue
+			}
+			dst = v.appendValue(dst, f.Type, fb, json)
 		}
 		if json {
 			return append(dst, '}')

@@ -30,6 +30,9 @@ func TestPrintRecords(t *testing.T) {
 		{"struct", foo, twoThree, "{ .m = 2, .n = 3 }\n", `{"type": "value", "data": {"m": 2, "n": 3}}` + "\n"},
 		{"nested", nested, twoThree, "{ .y = { .m = [2] }, .a = { .n = 3 } }\n",
 			`{"type": "value", "data": {"y": {"m": [2]}, "a": {"n": 3}}}` + "\n"},
+		{"pointer member", types.Type{Kind: types.Record, Size: 16, Fields: []types.Field{
+			{Name: "n", Type: types.PointerTo(types.I32, types.User)}, {Name: "c", Type: types.I8, Offset: 8}}},
+			cat(i64(0x7ffd10), i64(120)), "{ .n = 0x7ffd10, .c = 120 }\n", `{"type": "value", "data": {"n": 8387856, "c": 120}}` + "\n"},
 		{"tuple", types.TupleOf(types.I64, foo), cat(i64(0), twoThree), "(0, { .m = 2, .n = 3 })\n",
 			`{"type": "value", "data": [0,{"m": 2, "n": 3}]}` + "\n"},
 		{"pointer", types.TupleOf(types.PointerTo(types.I8, types.Kernel), types.I64), cat(i64(0x40), i64(1)),
@@ -96,5 +99,21 @@ func TestStackKeys(t *testing.T) {
 		if out.String() != want {
 			t.Errorf("format %d value: %q, want %q", tt.f, out.String(), want)
 		}
+	}
+}
+
+// TestRecordKeys: a record in a map key prints as the newest bpftrace
+// prints it, spaced, its pointers in hex.
+func TestRecordKeys(t *testing.T) {
+	args := types.Type{Kind: types.Record, Size: 16, Fields: []types.Field{
+		{Name: "n", Type: types.PointerTo(types.I32, types.User)}, {Name: "c", Type: types.I8, Offset: 8}}}
+	l := MapLayout{Name: "@", Key: types.TupleOf(types.I64, args), Value: types.I64}
+	es := []Entry{{Key: cat(i64(1), i64(0x7ffd10), i64(120)), Values: [][]byte{i64(3)}}}
+	var out bytes.Buffer
+	if err := NewPrinter(&out, Text).PrintMap(l, es, 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	if want := "@[1, { .n = 0x7ffd10, .c = 120 }]: 3\n"; out.String() != want {
+		t.Errorf("%q, want %q", out.String(), want)
 	}
 }

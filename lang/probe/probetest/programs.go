@@ -49,6 +49,12 @@ var cannedUserFuncs = map[string][]probe.UserFunc{
 	"/usr/lib/libpython3.so": {
 		{Name: "PyEval_EvalCode", Addr: 0x1b2e00, Size: 0x120},
 	},
+	"/srv/testprogs/uprobe_test": {
+		{Name: "main", Addr: 0x1196, Size: 0x220},
+		{Name: "uprobeFunction1", Addr: 0x1139, Size: 0x15},
+		{Name: "uprobeFunction2", Addr: 0x114e, Size: 0x12},
+		{Name: "uprobeFunctionBar", Addr: 0x1188, Size: 0xe},
+	},
 }
 
 // cannedLibraries are what library names resolve to.
