@@ -268,6 +268,7 @@ func (g *gen) mapAssign(m *ast.MapRef, op ast.Op, rhs ast.Expr) {
 	g.addr(asm.R2, key)
 	g.addr(asm.R3, val)
 	g.Emit(asm.Mov.Imm(asm.R4, 0), asm.FnMapUpdateElem.Call())
+	g.warnMapFull()
 }
 
 // mapRMW reads an integer map element (0 if absent) into a callee-saved
@@ -285,6 +286,7 @@ func (g *gen) mapRMW(m *ast.MapRef, f func(val asm.Register)) {
 	g.addr(asm.R2, key)
 	g.addr(asm.R3, val)
 	g.Emit(asm.Mov.Imm(asm.R4, 0), asm.FnMapUpdateElem.Call())
+	g.warnMapFull()
 }
 
 // lookupInt loads the u64 value of map[key] (0 if absent) into dst.
@@ -367,16 +369,30 @@ func (g *gen) aggUpdate(m *ast.MapRef, md *MapDesc, call *ast.Call, em stdlib.Ag
 		g.Emit(asm.Mov.Reg(asm.R3, asm.R0), g.mapPtr(asm.R1, m.Name))
 		g.addr(asm.R2, key)
 		g.Emit(asm.Mov.Imm(asm.R4, 1), asm.FnMapUpdateElem.Call()) // BPF_NOEXIST
+		g.warnMapFull()
 		g.Emit(g.mapPtr(asm.R1, m.Name))
 		g.addr(asm.R2, key)
 		g.Emit(asm.FnMapLookupElem.Call())
 	}
-	g.Emit(asm.JEq.Imm(asm.R0, 0, g.exitL))
+	// A full map leaves the element out: the statement is skipped.
+	skip := g.Label()
+	g.Emit(asm.JEq.Imm(asm.R0, 0, skip))
 	g.Place(have)
 	g.Emit(asm.Mov.Reg(ptr, asm.R0))
 	em(g, call, ptr, val)
+	g.Place(skip)
 	g.release(ptr)
 	g.release(val)
+}
+
+// warnMapFull sends the map-full warning when the map update just called
+// failed with E2BIG (its R0).
+func (g *gen) warnMapFull() {
+	codec, errno := g.c.table.MapFull()
+	ok := g.Label()
+	g.Emit(asm.JNE.Imm(asm.R0, errno, ok))
+	codec.Encode(g, nil, g.NewEvent(codec, nil))
+	g.Place(ok)
 }
 
 // isScalar reports whether values of t live in a register (integers and

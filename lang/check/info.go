@@ -86,6 +86,9 @@ type MapInfo struct {
 	// Lhist parameters, for lhist() values.
 	LhistMin, LhistMax, LhistStep int64
 	Span                          ast.Span // first use
+	// Decl is the map's declaration (`let @m = lruhash(100);`), or nil:
+	// its BPF map kind and size replace the defaults.
+	Decl *ast.MapDecl
 }
 
 // Keyless reports whether the map is used without keys (`@x = ...`).

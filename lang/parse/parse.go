@@ -50,13 +50,15 @@ func Parse(file, src string) (prog *ast.Program, diags diag.List) {
 	}
 	p := exprParser{toks: s.toks, i: s.firstProbe}
 	var probes []*gProbe
-	if err := p.run(func() { probes = p.probes() }); err != nil {
+	var decls []*ast.MapDecl
+	if err := p.run(func() { probes, decls = p.probes() }); err != nil {
 		s.syntaxError(&diags, err)
 		return nil, diags
 	}
 	l := &lowerer{s: s}
 	prog = l.program(g, probes, p.soft)
 	prog.Macros = macros
+	prog.MapDecls = decls
 	if l.diags.HasErrors() {
 		return nil, l.diags
 	}
@@ -75,6 +77,9 @@ func Parse(file, src string) (prog *ast.Program, diags diag.List) {
 // point when it does not start a definition; then participle gets every
 // token, so that it reports the broken definition as before.
 func (s *scanner) participleEnd() int {
+	if t := s.toks[s.firstProbe]; t.Type == tKeyword && t.Value == "let" {
+		return s.firstProbe // a map declaration: the hand-written part's
+	}
 	switch s.toks[s.firstProbe].Value {
 	case "struct", "union", "enum", "config":
 		return len(s.toks)

@@ -221,6 +221,9 @@ func (v *values) appendKey(dst []byte, t types.Type, b []byte, indent string) []
 	}
 	switch t.Kind {
 	case types.Int, types.Bool:
+		if t.Kind == types.Int && !t.Signed {
+			return strconv.AppendUint(dst, intArg(t, b), 10) // the newest bpftrace's (0.17: signed)
+		}
 		return strconv.AppendInt(dst, int64(intArg(types.IntOf(intSize(t)*8, true), b)), 10)
 	case types.Pointer:
 		dst = append(dst, "0x"...)
