@@ -9,7 +9,9 @@ import (
 	"github.com/cilium/ebpf"
 
 	"github.com/gbt-dev/gbt/codegen"
+	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/check"
+	"github.com/gbt-dev/gbt/lang/config"
 	"github.com/gbt-dev/gbt/lang/diag"
 	"github.com/gbt-dev/gbt/lang/parse"
 	"github.com/gbt-dev/gbt/lang/probe"
@@ -34,6 +36,48 @@ type CompileOptions struct {
 	KeysMax   int // max entries of keyed maps, BPFTRACE_MAP_KEYS_MAX (0: 4096)
 	RBPages   int // ring buffer pages per CPU, BPFTRACE_PERF_RB_PAGES (0: 64)
 	MaxProbes int // most attach points a script may have, BPFTRACE_MAX_PROBES (0: 512)
+	// Getenv looks up the BPFTRACE_* variables, which take precedence
+	// over the script's config block (nil: no environment). The fields
+	// above, when set, come before the config block.
+	Getenv func(string) string
+}
+
+// maxStrlen is the largest string gbt makes: strings live on the 512-byte
+// BPF stack for now.
+const maxStrlen = 200
+
+// CheckEnv reports a BPFTRACE_* variable gbt cannot follow (a bad value,
+// or a string size over gbt's limit), before any script is read.
+func CheckEnv(getenv func(string) string) error {
+	_, _, err := settings(&ast.Program{}, CompileOptions{Getenv: getenv})
+	return err
+}
+
+// settings layers the configuration: defaults, the options, the script's
+// config block, then the environment. Errors in the block are diagnostics.
+func settings(prog *ast.Program, opts CompileOptions) (config.Settings, diag.List, error) {
+	set := config.Default()
+	for _, o := range []struct {
+		v   int
+		dst *int
+	}{{opts.Strlen, &set.MaxStrlen}, {opts.KeysMax, &set.MaxMapKeys}, {opts.RBPages, &set.PerfRBPages}, {opts.MaxProbes, &set.MaxProbes}} {
+		if o.v > 0 {
+			*o.dst = o.v
+		}
+	}
+	diags := set.Block(prog.Config)
+	if opts.Getenv != nil {
+		if err := set.Env(opts.Getenv); err != nil {
+			return set, diags, err
+		}
+	}
+	if set.MaxStrlen < 1 || set.MaxStrlen > maxStrlen {
+		return set, diags, fmt.Errorf("max_strlen (BPFTRACE_MAX_STRLEN) is %d: gbt takes 1 to %d, as strings live on the BPF stack", set.MaxStrlen, maxStrlen)
+	}
+	if set.StackMode == "build_id" {
+		return set, diags, fmt.Errorf("stack_mode build_id is not supported by gbt yet: use bpftrace, perf or raw")
+	}
+	return set, diags, nil
 }
 
 // Defaults of CompileOptions, bpftrace's.
@@ -89,12 +133,21 @@ func Compile(name, src string, opts CompileOptions) (*codegen.Object, Warnings, 
 	if diags.HasErrors() {
 		return fail(diags)
 	}
+	set, cdiags, err := settings(prog, opts)
+	if cdiags.HasErrors() {
+		return fail(cdiags)
+	}
+	if err != nil {
+		return nil, warns, err
+	}
 	env := opts.Env
 	if env == nil {
 		env = kernel.NewEnv()
 	}
 	table := stdlib.New()
-	info, diags := check.Check(prog, check.Config{Env: env, Builtins: table, Params: opts.Params, Unsafe: opts.Unsafe, Strlen: opts.Strlen})
+	info, diags := check.Check(prog, check.Config{Env: env, Builtins: table, Params: opts.Params, Unsafe: opts.Unsafe,
+		Strlen: set.MaxStrlen, StackMode: set.StackMode})
+	diags = append(cdiags, diags...)
 	if diags.HasErrors() {
 		return fail(diags)
 	}
@@ -108,17 +161,18 @@ func Compile(name, src string, opts CompileOptions) (*codegen.Object, Warnings, 
 			ncpu = 1
 		}
 	}
-	keysMax := opts.KeysMax
+	keysMax := set.MaxMapKeys
 	if keysMax <= 0 {
 		keysMax = DefaultKeysMax
 	}
 	obj, diags := codegen.Compile(info, table, codegen.Options{
-		NumCPUs: ncpu, ChildPID: opts.ChildPID, KeysMax: keysMax, RingbufSize: ringbufSize(opts.RBPages, ncpu),
+		NumCPUs: ncpu, ChildPID: opts.ChildPID, KeysMax: keysMax, RingbufSize: ringbufSize(set.PerfRBPages, ncpu),
 	})
 	if diags.HasErrors() {
 		return fail(diags)
 	}
-	maxProbes := opts.MaxProbes
+	obj.Config = &set
+	maxProbes := set.MaxProbes
 	if maxProbes <= 0 {
 		maxProbes = DefaultMaxProbes
 	}

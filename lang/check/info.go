@@ -27,6 +27,9 @@ type Config struct {
 	Params   []string  // positional parameters $1..$N
 	Unsafe   bool      // --unsafe: allow system(), signal()...
 	Strlen   int       // bytes per str() (BPFTRACE_STRLEN); 0 means DefaultStrlen
+	// StackMode is how kstack and ustack print when the call names no
+	// mode (stack_mode: bpftrace, perf or raw; "" is bpftrace).
+	StackMode string
 }
 
 // BuiltinKind says how a builtin is used.
@@ -254,6 +257,10 @@ func (u *Use) ErrorAt(n ast.Node, format string, args ...any) {
 
 // Fold makes the use a compile-time constant (kaddr, cgroupid).
 func (u *Use) Fold(v int64) { u.c.setConst(u.Node, v) }
+
+// StackMode is the stack_mode setting: how kstack and ustack print when
+// the call names no mode ("" or bpftrace, perf, raw).
+func (u *Use) StackMode() string { return u.c.cfg.StackMode }
 
 // Env returns the environment the script is checked against, if any.
 func (u *Use) Env() (probe.Env, bool) { return u.c.cfg.Env, u.c.cfg.Env != nil }

@@ -425,8 +425,13 @@ func (v *values) appendStack(dst []byte, t types.Type, b []byte, indent string) 
 		return dst // bpftrace prints nothing for a stack it could not take
 	}
 	dst = append(dst, '\n')
-	perf := t.PerfStack()
+	perf, raw := t.PerfStack(), t.RawStack()
 	for _, f := range frames {
+		if raw {
+			dst = strconv.AppendUint(dst, f.Addr, 16)
+			dst = append(dst, '\n')
+			continue
+		}
 		if perf {
 			dst = append(dst, '\t')
 			dst = strconv.AppendUint(dst, f.Addr, 16)
