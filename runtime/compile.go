@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/cilium/ebpf"
@@ -23,7 +24,10 @@ import (
 // does with no flags and no BPFTRACE_* variables: the gbt command, Go
 // programs and the tests all compile through Compile with these defaults.
 type CompileOptions struct {
-	Params []string  // positional parameters $1..$N
+	Params []string // positional parameters $1..$N
+	// Named are the named program options (`-- --name=value`; "" for a
+	// bare `--name`), which getopt reads.
+	Named  map[string]string
 	Unsafe bool      // allow system(), signal() and the other unsafe builtins (--unsafe)
 	Strlen int       // bytes per str(), BPFTRACE_STRLEN (0: 64, bpftrace's default)
 	Env    probe.Env // tracepoints, formats, BTF, ELF symbols (nil: this machine's)
@@ -45,6 +49,12 @@ type CompileOptions struct {
 // maxStrlen is the largest string gbt makes: strings live on the 512-byte
 // BPF stack for now.
 const maxStrlen = 200
+
+// OptionsHelp is what `-- --help` asks for: the named program options
+// the script reads, as bpftrace lists them.
+type OptionsHelp string
+
+func (h OptionsHelp) Error() string { return string(h) }
 
 // CheckEnv reports a BPFTRACE_* variable gbt cannot follow (a bad value,
 // or a string size over gbt's limit), before any script is read.
@@ -145,7 +155,7 @@ func Compile(name, src string, opts CompileOptions) (*codegen.Object, Warnings, 
 		env = kernel.NewEnv()
 	}
 	table := stdlib.New()
-	info, diags := check.Check(prog, check.Config{Env: env, Builtins: table, Params: opts.Params, Unsafe: opts.Unsafe,
+	info, diags := check.Check(prog, check.Config{Env: env, Builtins: table, Params: opts.Params, Named: opts.Named, Unsafe: opts.Unsafe,
 		Strlen: set.MaxStrlen, StackMode: set.StackMode})
 	diags = append(cdiags, diags...)
 	if diags.HasErrors() {
@@ -153,6 +163,12 @@ func Compile(name, src string, opts CompileOptions) (*codegen.Object, Warnings, 
 	}
 	if !opts.NoWarnings {
 		warns.List = diags
+	}
+	if _, help := opts.Named["help"]; help && !slices.ContainsFunc(info.Options, func(o *check.Option) bool { return o.Name == "help" }) {
+		return nil, warns, OptionsHelp(info.OptionHelp())
+	}
+	if err := info.UnexpectedOptions(opts.Named); err != nil {
+		return nil, warns, err
 	}
 	ncpu := opts.NumCPUs
 	if ncpu <= 0 {

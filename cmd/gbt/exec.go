@@ -33,7 +33,7 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 		defer c.kill()
 	}
 	copts := runtime.CompileOptions{
-		Params: a.opts.args, Unsafe: a.opts.unsafe, Env: a.env, NoWarnings: a.opts.noWarn, Getenv: a.getenv,
+		Params: a.opts.args, Named: a.opts.named, Unsafe: a.opts.unsafe, Env: a.env, NoWarnings: a.opts.noWarn, Getenv: a.getenv,
 	}
 	if c != nil {
 		copts.ChildPID = c.cmd.Process.Pid

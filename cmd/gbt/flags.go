@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/gbt-dev/gbt/runtime/output"
 	"github.com/spf13/pflag"
@@ -20,10 +21,11 @@ const (
 
 // options is the parsed command line.
 type options struct {
-	program  string   // -e
-	file     string   // script file ("-" for stdin)
-	args     []string // positional parameters $1..$N
-	list     bool     // -l
+	program  string            // -e
+	file     string            // script file ("-" for stdin)
+	args     []string          // positional parameters $1..$N
+	named    map[string]string // named program options: -- --name=value
+	list     bool              // -l
 	listPat  string
 	pid      int    // -p
 	cmd      string // -c
@@ -174,7 +176,19 @@ func parseFlags(argv []string, stderr io.Writer) (*options, error) {
 	if len(rest) > 0 && rest[0] == "--" {
 		rest = rest[1:]
 	}
-	o.args = rest
+	// After the script's name, --name and --name=value are named program
+	// options (getopt); the rest are positional parameters.
+	for _, a := range rest {
+		if name, ok := strings.CutPrefix(a, "--"); ok && name != "" {
+			if o.named == nil {
+				o.named = map[string]string{}
+			}
+			name, value, _ := strings.Cut(name, "=")
+			o.named[name] = value
+			continue
+		}
+		o.args = append(o.args, a)
+	}
 	switch o.format {
 	case "text", "json":
 	default:

@@ -144,6 +144,11 @@ func run(argv []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 			return int(code)
 		}
 		var shown shownError
+		var help runtime.OptionsHelp
+		if errors.As(err, &help) {
+			fmt.Fprint(stderr, string(help))
+			return exitError
+		}
 		if !errors.As(err, &shown) {
 			fmt.Fprintln(stderr, "ERROR:", err)
 		}

@@ -22,11 +22,12 @@ const DefaultStrlen = 64
 
 // Config is the input of Check besides the program.
 type Config struct {
-	Env      probe.Env // the machine: tracepoints, BTF, symbols (nil: attach points are not resolved)
-	Builtins Builtins  // the builtin table (stdlib.Table)
-	Params   []string  // positional parameters $1..$N
-	Unsafe   bool      // --unsafe: allow system(), signal()...
-	Strlen   int       // bytes per str() (BPFTRACE_STRLEN); 0 means DefaultStrlen
+	Env      probe.Env         // the machine: tracepoints, BTF, symbols (nil: attach points are not resolved)
+	Builtins Builtins          // the builtin table (stdlib.Table)
+	Params   []string          // positional parameters $1..$N
+	Named    map[string]string // named program options (-- --name=value; "" for a bare --name)
+	Unsafe   bool              // --unsafe: allow system(), signal()...
+	Strlen   int               // bytes per str() (BPFTRACE_STRLEN); 0 means DefaultStrlen
 	// StackMode is how kstack and ustack print when the call names no
 	// mode (stack_mode: bpftrace, perf or raw; "" is bpftrace).
 	StackMode string
@@ -76,8 +77,12 @@ type Info struct {
 	MapNames   []string     // sorted, the order bpftrace prints maps in
 	Probes     []*ProbeInfo // in source order: one per ast.Probe, or one per kind of its attach points
 	Params     []string
-	Strlen     int
-	Unsafe     bool
+	// Options are the named program options the script reads (getopt),
+	// in the order of their first use.
+	Options     []*Option
+	optionIndex map[string]int
+	Strlen      int
+	Unsafe      bool
 }
 
 // MapInfo describes one @map. Its key and value types are the same in every
