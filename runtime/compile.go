@@ -81,9 +81,12 @@ func settings(prog *ast.Program, opts CompileOptions) (config.Settings, diag.Lis
 			return set, diags, err
 		}
 	}
-	if set.MaxStrlen < 1 || set.MaxStrlen > maxStrlen {
-		return set, diags, fmt.Errorf("max_strlen (BPFTRACE_MAX_STRLEN) is %d: gbt takes 1 to %d, as strings live on the BPF stack", set.MaxStrlen, maxStrlen)
+	if set.MaxStrlen < 1 {
+		return set, diags, fmt.Errorf("max_strlen (BPFTRACE_MAX_STRLEN) is %d: it must be at least 1", set.MaxStrlen)
 	}
+	// Strings live on the BPF stack: a larger size (the newest bpftrace's
+	// default is 1024) is taken as gbt's largest.
+	set.MaxStrlen = min(set.MaxStrlen, maxStrlen)
 	if set.StackMode == "build_id" {
 		return set, diags, fmt.Errorf("stack_mode build_id is not supported by gbt yet: use bpftrace, perf or raw")
 	}

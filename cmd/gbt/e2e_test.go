@@ -501,7 +501,10 @@ func TestE2EEnvironment(t *testing.T) {
 		}
 		return 0, string(out)
 	}
-	if code, out := run([]string{"BPFTRACE_MAX_STRLEN=300"}, "-d", "-e", "BEGIN { }"); code != 2 || !strings.Contains(out, "1 to 200") {
+	if code, out := run([]string{"BPFTRACE_MAX_STRLEN=0"}, "-d", "-e", "BEGIN { }"); code != 2 || !strings.Contains(out, "at least 1") {
+		t.Errorf("MAX_STRLEN 0: exit %d, %q", code, out)
+	}
+	if code, out := run([]string{"BPFTRACE_MAX_STRLEN=9999"}, "-d", "-e", "BEGIN { $s = str(0); }"); code != 0 || !strings.Contains(out, "string[200]") {
 		t.Errorf("MAX_STRLEN over gbt's limit: exit %d, %q", code, out)
 	}
 	if code, out := run([]string{"BPFTRACE_MAX_STRLEN=24"}, "-d", "-e", "config = { max_strlen = 8 } BEGIN { $s = str(0); }"); code != 0 || !strings.Contains(out, "string[24]") {
