@@ -140,6 +140,9 @@ func (c *compiler) planMaps() {
 		default:
 			spec.Type = ebpf.Hash
 		}
+		if decl := mi.Decl; decl != nil && spec.Type != ebpf.PerCPUArray {
+			spec.Type, spec.MaxEntries = declaredMapType[decl.Kind], uint32(decl.MaxEntries)
+		}
 		d.Spec = spec
 		if spec.Type != ebpf.PerCPUArray {
 			d.FailSlot = failSlots
@@ -155,6 +158,13 @@ func (c *compiler) planMaps() {
 		c.addMap(&MapDesc{Name: zeroMap, Role: RoleZero, Spec: &ebpf.MapSpec{
 			Name: zeroMap, Type: ebpf.Array, KeySize: 4, ValueSize: uint32(c.zeroLen), MaxEntries: 1}})
 	}
+}
+
+// declaredMapType is the BPF map type of each kind a map declaration
+// names (the checker accepts no other).
+var declaredMapType = map[string]ebpf.MapType{
+	"hash": ebpf.Hash, "lruhash": ebpf.LRUHash,
+	"percpuhash": ebpf.PerCPUHash, "percpulruhash": ebpf.LRUCPUHash,
 }
 
 // stackTypes returns each kind and depth of stack the script takes (mode

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/check"
+	"github.com/gbt-dev/gbt/lang/config"
 	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/lang/types"
 	"github.com/gbt-dev/gbt/stdlib"
@@ -23,6 +24,17 @@ type Object struct {
 	// attach cookie each attach point carries.
 	ProbeNames []string
 	Info       *check.Info
+	// Config holds the configuration variables the run follows
+	// (print_maps_on_exit, max_cat_bytes, ...); nil means the defaults.
+	Config *config.Settings
+}
+
+// Settings returns the configuration variables the run follows.
+func (o *Object) Settings() config.Settings {
+	if o.Config == nil {
+		return config.Default()
+	}
+	return *o.Config
 }
 
 // Program is one BPF program: a probe block, attached at one or more points.

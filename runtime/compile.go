@@ -4,12 +4,15 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/cilium/ebpf"
 
 	"github.com/gbt-dev/gbt/codegen"
+	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/check"
+	"github.com/gbt-dev/gbt/lang/config"
 	"github.com/gbt-dev/gbt/lang/diag"
 	"github.com/gbt-dev/gbt/lang/parse"
 	"github.com/gbt-dev/gbt/lang/probe"
@@ -21,7 +24,10 @@ import (
 // does with no flags and no BPFTRACE_* variables: the gbt command, Go
 // programs and the tests all compile through Compile with these defaults.
 type CompileOptions struct {
-	Params []string  // positional parameters $1..$N
+	Params []string // positional parameters $1..$N
+	// Named are the named program options (`-- --name=value`; "" for a
+	// bare `--name`), which getopt reads.
+	Named  map[string]string
 	Unsafe bool      // allow system(), signal() and the other unsafe builtins (--unsafe)
 	Strlen int       // bytes per str(), BPFTRACE_STRLEN (0: 64, bpftrace's default)
 	Env    probe.Env // tracepoints, formats, BTF, ELF symbols (nil: this machine's)
@@ -35,6 +41,57 @@ type CompileOptions struct {
 	KeysMax   int // max entries of keyed maps, BPFTRACE_MAP_KEYS_MAX (0: 4096)
 	RBPages   int // ring buffer pages per CPU, BPFTRACE_PERF_RB_PAGES (0: 64)
 	MaxProbes int // most attach points a script may have, BPFTRACE_MAX_PROBES (0: 512)
+	// Getenv looks up the BPFTRACE_* variables, which take precedence
+	// over the script's config block (nil: no environment). The fields
+	// above, when set, come before the config block.
+	Getenv func(string) string
+}
+
+// maxStrlen is the largest string gbt makes: strings live on the 512-byte
+// BPF stack for now.
+const maxStrlen = 200
+
+// OptionsHelp is what `-- --help` asks for: the named program options
+// the script reads, as bpftrace lists them.
+type OptionsHelp string
+
+func (h OptionsHelp) Error() string { return string(h) }
+
+// CheckEnv reports a BPFTRACE_* variable gbt cannot follow (a bad value,
+// or a string size over gbt's limit), before any script is read.
+func CheckEnv(getenv func(string) string) error {
+	_, _, err := settings(&ast.Program{}, CompileOptions{Getenv: getenv})
+	return err
+}
+
+// settings layers the configuration: defaults, the options, the script's
+// config block, then the environment. Errors in the block are diagnostics.
+func settings(prog *ast.Program, opts CompileOptions) (config.Settings, diag.List, error) {
+	set := config.Default()
+	for _, o := range []struct {
+		v   int
+		dst *int
+	}{{opts.Strlen, &set.MaxStrlen}, {opts.KeysMax, &set.MaxMapKeys}, {opts.RBPages, &set.PerfRBPages}, {opts.MaxProbes, &set.MaxProbes}} {
+		if o.v > 0 {
+			*o.dst = o.v
+		}
+	}
+	diags := set.Block(prog.Config)
+	if opts.Getenv != nil {
+		if err := set.Env(opts.Getenv); err != nil {
+			return set, diags, err
+		}
+	}
+	if set.MaxStrlen < 1 {
+		return set, diags, fmt.Errorf("max_strlen (BPFTRACE_MAX_STRLEN) is %d: it must be at least 1", set.MaxStrlen)
+	}
+	// Strings live on the BPF stack: a larger size (the newest bpftrace's
+	// default is 1024) is taken as gbt's largest.
+	set.MaxStrlen = min(set.MaxStrlen, maxStrlen)
+	if set.StackMode == "build_id" {
+		return set, diags, fmt.Errorf("stack_mode build_id is not supported by gbt yet: use bpftrace, perf or raw")
+	}
+	return set, diags, nil
 }
 
 // Defaults of CompileOptions, bpftrace's.
@@ -90,21 +147,36 @@ func Compile(name, src string, opts CompileOptions) (*codegen.Object, Warnings, 
 	if diags.HasErrors() {
 		return fail(diags)
 	}
+	set, cdiags, err := settings(prog, opts)
+	if cdiags.HasErrors() {
+		return fail(cdiags)
+	}
+	if err != nil {
+		return nil, warns, err
+	}
 	env := opts.Env
 	if env == nil {
 		env = kernel.NewEnv()
 	}
 	table := stdlib.New()
-	prog, diags = table.ExpandMacros(prog)
-	if diags.HasErrors() {
-		return fail(diags)
+	prog, mdiags := table.ExpandMacros(prog)
+	if mdiags.HasErrors() {
+		return fail(mdiags)
 	}
-	info, diags := check.Check(prog, check.Config{Env: env, Builtins: table, Params: opts.Params, Unsafe: opts.Unsafe, Strlen: opts.Strlen})
+	info, diags := check.Check(prog, check.Config{Env: env, Builtins: table, Params: opts.Params, Named: opts.Named, Unsafe: opts.Unsafe,
+		Strlen: set.MaxStrlen, StackMode: set.StackMode})
+	diags = append(cdiags, diags...)
 	if diags.HasErrors() {
 		return fail(diags)
 	}
 	if !opts.NoWarnings {
 		warns.List = diags
+	}
+	if _, help := opts.Named["help"]; help && !slices.ContainsFunc(info.Options, func(o *check.Option) bool { return o.Name == "help" }) {
+		return nil, warns, OptionsHelp(info.OptionHelp())
+	}
+	if err := info.UnexpectedOptions(opts.Named); err != nil {
+		return nil, warns, err
 	}
 	ncpu := opts.NumCPUs
 	if ncpu <= 0 {
@@ -113,20 +185,21 @@ func Compile(name, src string, opts CompileOptions) (*codegen.Object, Warnings, 
 			ncpu = 1
 		}
 	}
-	if opts.RBPages > maxRBPages {
-		return nil, warns, fmt.Errorf("BPFTRACE_PERF_RB_PAGES=%d is too large: at most %d pages (1 GiB of ring buffer, shared by every CPU)", opts.RBPages, maxRBPages)
+	if set.PerfRBPages > maxRBPages {
+		return nil, warns, fmt.Errorf("BPFTRACE_PERF_RB_PAGES=%d is too large: at most %d pages (1 GiB of ring buffer, shared by every CPU)", set.PerfRBPages, maxRBPages)
 	}
-	keysMax := opts.KeysMax
+	keysMax := set.MaxMapKeys
 	if keysMax <= 0 {
 		keysMax = DefaultKeysMax
 	}
 	obj, diags := codegen.Compile(info, table, codegen.Options{
-		NumCPUs: ncpu, ChildPID: opts.ChildPID, PID: opts.PID, KeysMax: keysMax, RingbufSize: ringbufSize(opts.RBPages, ncpu),
+		NumCPUs: ncpu, ChildPID: opts.ChildPID, PID: opts.PID, KeysMax: keysMax, RingbufSize: ringbufSize(set.PerfRBPages, ncpu),
 	})
 	if diags.HasErrors() {
 		return fail(diags)
 	}
-	maxProbes := opts.MaxProbes
+	obj.Config = &set
+	maxProbes := set.MaxProbes
 	if maxProbes <= 0 {
 		maxProbes = DefaultMaxProbes
 	}

@@ -47,6 +47,9 @@ func (h host) Warnings() bool { return !h.s.opts.NoWarnings }
 // CatBytesMax implements stdlib.Host.
 func (h host) CatBytesMax() int {
 	if h.s.opts.CatBytesMax <= 0 {
+		if n := h.s.obj.Settings().MaxCatBytes; n > 0 {
+			return n // max_cat_bytes
+		}
 		return DefaultCatBytesMax
 	}
 	return h.s.opts.CatBytesMax

@@ -33,8 +33,8 @@ type stackKey struct {
 
 type stackValue struct {
 	stackKey
-	perf bool
-	v    uint64
+	perf, raw bool
+	v         uint64
 }
 
 // newStacks returns the resolver of a session's stack maps.
@@ -64,7 +64,7 @@ func needsStacks(s *Session) bool {
 
 // Stack implements output.StackResolver.
 func (st *stacks) Stack(t types.Type, v uint64) ([]output.Frame, bool) {
-	key := stackValue{stackKey{t.UserStack(), t.Len}, t.PerfStack(), v}
+	key := stackValue{stackKey{t.UserStack(), t.Len}, t.PerfStack(), t.RawStack(), v}
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if frames, ok := st.cache[key]; ok {
@@ -93,6 +93,9 @@ func (st *stacks) Stack(t types.Type, v uint64) ([]output.Frame, bool) {
 }
 
 func (st *stacks) frameSym(addr uint64, pid int, key stackValue) string {
+	if key.raw {
+		return "" // raw mode prints the address only
+	}
 	if !key.user {
 		st.loadKernel()
 		if st.ksyms != nil {

@@ -30,8 +30,9 @@ func (s *Session) finish() error {
 	if s.opts.Format != output.JSON {
 		s.out.WriteString("\n\n") // JSON is one record per line, as the newest bpftrace prints it
 	}
+	printMaps := s.obj.Settings().PrintMapsOnExit
 	for _, md := range s.obj.Maps {
-		if md.Role != codegen.RoleUser {
+		if md.Role != codegen.RoleUser || !printMaps {
 			continue
 		}
 		if err := s.printMap(md.Name, 0, 0); err != nil {

@@ -155,7 +155,7 @@ func keyedMapArg(u *check.Use) bool {
 		return false
 	}
 	if info := u.MapInfo(m.Name); info != nil && info.Keyless() {
-		u.ErrorHint("a map without keys holds one value: read it as "+m.Name, "%s() expects a map with keys (%s has none)", u.Name(), m.Name)
+		u.ErrorHint("a map without keys holds one value: read it as "+m.Name, "call to %s() expects a map with explicit keys (non-scalar map)", u.Name())
 		return false
 	}
 	return true

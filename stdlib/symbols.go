@@ -16,9 +16,9 @@ import (
 // the pid for user ones); user space turns them into names.
 func symbolEntries() []*Entry {
 	return []*Entry{
-		{Name: "kstack", Kind: check.VarOrFunc, Doc: "kstack, kstack([mode,] [limit]): kernel stack trace (mode bpftrace or perf)", Type: stackType(false),
+		{Name: "kstack", Kind: check.VarOrFunc, Doc: "kstack, kstack([mode,] [limit]): kernel stack trace (mode bpftrace, perf or raw; default: stack_mode)", Type: stackType(false),
 			Emit: stackEmitter(false)},
-		{Name: "ustack", Kind: check.VarOrFunc, Doc: "ustack, ustack([mode,] [limit]): user stack trace (mode bpftrace or perf)", Type: stackType(true),
+		{Name: "ustack", Kind: check.VarOrFunc, Doc: "ustack, ustack([mode,] [limit]): user stack trace (mode bpftrace, perf or raw; default: stack_mode)", Type: stackType(true),
 			Emit: stackEmitter(true)},
 		// ksym(addr) carries the address; user space names it.
 		{Name: "ksym", Kind: check.Func, Doc: "ksym(addr): kernel symbol name of an address", Type: oneInt(types.Type{Kind: types.Ksym}),
@@ -64,7 +64,7 @@ const MaxStackDepth = 127
 // mode (bpftrace, perf), a frame limit, or both.
 func stackType(user bool) func(u *check.Use) types.Type {
 	return func(u *check.Use) types.Type {
-		perf, depth := false, MaxStackDepth
+		mode, depth := u.StackMode(), MaxStackDepth
 		if len(u.Args) > 2 {
 			u.Errorf("%s() takes at most 2 arguments (%d provided)", u.Name(), len(u.Args))
 			return types.Type{}
@@ -72,11 +72,10 @@ func stackType(user bool) func(u *check.Use) types.Type {
 		for i, a := range u.Args {
 			if id, ok := a.(*ast.Ident); ok && i == 0 {
 				switch id.Name {
-				case "bpftrace":
-				case "perf":
-					perf = true
+				case "bpftrace", "perf", "raw":
+					mode = id.Name
 				default:
-					u.ErrorAt(a, "%s() mode must be bpftrace or perf (%s provided)", u.Name(), id.Name)
+					u.ErrorAt(a, "%s() mode must be bpftrace, perf or raw (%s provided)", u.Name(), id.Name)
 					return types.Type{}
 				}
 				continue
@@ -92,7 +91,7 @@ func stackType(user bool) func(u *check.Use) types.Type {
 			}
 			depth = int(n)
 		}
-		return types.StackOf(user, perf, depth)
+		return types.StackIn(user, mode, depth)
 	}
 }
 

@@ -79,6 +79,7 @@ func families() [][]*Entry {
 		outputEntries(),
 		unsafeEntries(),
 		aggEntries(),
+		optionEntries(),
 	}
 }
 

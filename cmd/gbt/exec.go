@@ -33,8 +33,7 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 		defer c.kill()
 	}
 	copts := runtime.CompileOptions{
-		Params: a.opts.args, Unsafe: a.opts.unsafe, Strlen: a.strlen, Env: a.env, NoWarnings: a.opts.noWarn,
-		KeysMax: a.keysMax, RBPages: a.rbPages, MaxProbes: a.maxProbes, PID: a.opts.pid,
+		Params: a.opts.args, Named: a.opts.named, Unsafe: a.opts.unsafe, Env: a.env, NoWarnings: a.opts.noWarn, Getenv: a.getenv, PID: a.opts.pid,
 	}
 	if c != nil {
 		copts.ChildPID = c.cmd.Process.Pid
@@ -65,7 +64,7 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 	ropts := runtime.Options{
 		Stdout: a.stdout, Stderr: a.stderr, Quiet: a.opts.quiet, Verbose: a.opts.verbose, DryRun: a.opts.dryRun,
 		Format: a.outputFormat(), Unbuffered: a.lineBuffered(),
-		CatBytesMax: a.catMax, PID: a.opts.pid, NoWarnings: a.opts.noWarn,
+		PID: a.opts.pid, NoWarnings: a.opts.noWarn,
 		NotifyAttached: os.Getenv(runtime.AttachedMarker) != "",
 	}
 	if c != nil {

@@ -24,10 +24,11 @@ const (
 
 // options is the parsed command line.
 type options struct {
-	program   string   // -e
-	file      string   // script file ("-" for stdin)
-	args      []string // positional parameters $1..$N
-	list      bool     // -l
+	program   string            // -e
+	file      string            // script file ("-" for stdin)
+	args      []string          // positional parameters $1..$N
+	named     map[string]string // named program options: -- --name=value
+	list      bool              // -l
 	listPat   string
 	pid       int    // -p
 	cmd       string // -c
@@ -76,13 +77,15 @@ OPTIONS:
                    (default: tracefs available_filter_functions)
     --usdt-file-activation  accepted: USDT semaphores are always activated in every process of the file
 
-ENVIRONMENT (bpftrace names; GBT_* spellings are read too):
-    BPFTRACE_STRLEN             [default: 64] bytes per str()
-    BPFTRACE_MAX_STRLEN         [default: 200] upper bound for BPFTRACE_STRLEN
-    BPFTRACE_MAP_KEYS_MAX       [default: 4096] max keys in a map
+ENVIRONMENT (override the script's config block; GBT_* spellings are read too):
+    BPFTRACE_MAX_STRLEN         [default: 64, at most 200] bytes per str() (0.17: BPFTRACE_STRLEN)
+    BPFTRACE_MAX_MAP_KEYS       [default: 4096] max keys in a map (0.17: BPFTRACE_MAP_KEYS_MAX)
     BPFTRACE_MAX_PROBES         [default: 512] max number of attach points
     BPFTRACE_PERF_RB_PAGES      [default: 64] pages per CPU for the ring buffer (1 MiB at least)
-    BPFTRACE_CAT_BYTES_MAX      [default: 10k] maximum bytes read by cat()
+    BPFTRACE_MAX_CAT_BYTES      [default: 10k] maximum bytes read by cat() (0.17: BPFTRACE_CAT_BYTES_MAX)
+    BPFTRACE_STACK_MODE         [default: bpftrace] how kstack/ustack print: bpftrace, perf or raw
+    BPFTRACE_PRINT_MAPS_ON_EXIT [default: 1] print the maps at exit
+    (every config variable of bpftrace is read: BPFTRACE_<NAME>)
 
 EXAMPLES:
 gbt -e 'BEGIN { printf("hello\n"); exit(); }'
@@ -183,7 +186,19 @@ func parseFlags(argv []string, stderr io.Writer) (*options, error) {
 	if len(rest) > 0 && rest[0] == "--" {
 		rest = rest[1:]
 	}
-	o.args = rest
+	// After the script's name, --name and --name=value are named program
+	// options (getopt); the rest are positional parameters.
+	for _, a := range rest {
+		if name, ok := strings.CutPrefix(a, "--"); ok && name != "" {
+			if o.named == nil {
+				o.named = map[string]string{}
+			}
+			name, value, _ := strings.Cut(name, "=")
+			o.named[name] = value
+			continue
+		}
+		o.args = append(o.args, a)
+	}
 	switch o.format {
 	case "text", "json":
 	default:
@@ -200,30 +215,6 @@ func parseFlags(argv []string, stderr io.Writer) (*options, error) {
 		return nil, errUsage
 	}
 	return o, nil
-}
-
-// envInt reads a bpftrace-compatible integer setting: BPFTRACE_<name>, or
-// GBT_<name>, or the default. Sizes may carry a k/m suffix ("10k").
-func envInt(getenv func(string) string, name string, def int) (int, error) {
-	for _, key := range []string{"BPFTRACE_" + name, "GBT_" + name} {
-		v := strings.TrimSpace(getenv(key))
-		if v == "" {
-			continue
-		}
-		mult := 1
-		switch {
-		case strings.HasSuffix(v, "k") || strings.HasSuffix(v, "K"):
-			mult, v = 1024, v[:len(v)-1]
-		case strings.HasSuffix(v, "m") || strings.HasSuffix(v, "M"):
-			mult, v = 1024*1024, v[:len(v)-1]
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			return 0, fmt.Errorf("%s=%q: not a non-negative integer", key, getenv(key))
-		}
-		return n * mult, nil
-	}
-	return def, nil
 }
 
 func readScript(o *options) (name, src string, err error) {

@@ -39,17 +39,13 @@ func main() {
 
 // app holds what one invocation of gbt shares between its steps.
 type app struct {
-	opts      *options
-	stdout    io.Writer
-	stderr    io.Writer
-	env       *kernel.Env
-	table     *stdlib.Table
-	strlen    int
-	keysMax   int
-	rbPages   int      // BPFTRACE_PERF_RB_PAGES: ring buffer pages per CPU
-	catMax    int      // BPFTRACE_CAT_BYTES_MAX
-	maxProbes int      // BPFTRACE_MAX_PROBES
-	outFile   *os.File // -o, once opened
+	opts    *options
+	stdout  io.Writer
+	stderr  io.Writer
+	env     *kernel.Env
+	table   *stdlib.Table
+	getenv  func(string) string // the BPFTRACE_* configuration variables
+	outFile *os.File            // -o, once opened
 }
 
 // openOutput opens -o's file, once, and makes it gbt's output. It does
@@ -95,31 +91,11 @@ func run(argv []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, version)
 		return exitOK
 	}
-	a := &app{opts: opts, stdout: stdout, stderr: stderr, table: stdlib.New()}
-	if a.strlen, err = envInt(os.Getenv, "STRLEN", check.DefaultStrlen); err == nil {
-		a.keysMax, err = envInt(os.Getenv, "MAP_KEYS_MAX", runtime.DefaultKeysMax)
-	}
-	if err == nil {
-		a.rbPages, err = envInt(os.Getenv, "PERF_RB_PAGES", 0) // 0: the default, 64
-	}
-	if err == nil {
-		a.catMax, err = envInt(os.Getenv, "CAT_BYTES_MAX", runtime.DefaultCatBytesMax)
-	}
-	if err != nil {
+	a := &app{opts: opts, stdout: stdout, stderr: stderr, table: stdlib.New(), getenv: os.Getenv}
+	// The BPFTRACE_* variables are read again with the script's config
+	// block, which they override; a bad one is a usage error before that.
+	if err := runtime.CheckEnv(a.getenv); err != nil {
 		fmt.Fprintln(stderr, "gbt:", err)
-		return exitUsage
-	}
-	maxStrlen, err := envInt(os.Getenv, "MAX_STRLEN", 200)
-	if err == nil {
-		a.maxProbes, err = envInt(os.Getenv, "MAX_PROBES", runtime.DefaultMaxProbes)
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "gbt:", err)
-		return exitUsage
-	}
-	// Strings live on the 512-byte BPF stack for now, so 200 is a hard cap.
-	if limit := min(maxStrlen, 200); a.strlen < 1 || a.strlen > limit {
-		fmt.Fprintf(stderr, "gbt: BPFTRACE_STRLEN=%d: must be between 1 and %d\n", a.strlen, limit)
 		return exitUsage
 	}
 	a.env = kernel.NewEnv()
@@ -190,6 +166,11 @@ func run(argv []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 			return int(code)
 		}
 		var shown shownError
+		var help runtime.OptionsHelp
+		if errors.As(err, &help) {
+			fmt.Fprint(stderr, string(help))
+			return exitError
+		}
 		if !errors.As(err, &shown) {
 			fmt.Fprintln(stderr, "ERROR:", err)
 		}

@@ -83,6 +83,7 @@ type Program struct {
 	Macros   []*Macro   // #define lines (active ones), in order
 	CDefs    []*CDef    // C struct/union/enum definitions, in order
 	Config   *Config    // config = { ... } block or nil
+	MapDecls []*MapDecl // let @m = hash(N); declarations, in order
 	Probes   []*Probe   // probe blocks, in order
 	Comments []*Comment // all comments, in order (kept for tooling)
 	// MacroDefs are the script's `macro name(...) { }` definitions, in
@@ -138,6 +139,16 @@ type ConfigItem struct {
 	Span
 	Key   string
 	Value Expr
+}
+
+// MapDecl is a map declaration `let @name = kind(max_entries);`: the BPF
+// map kind (hash, lruhash, percpuhash, percpulruhash) and size of @name.
+type MapDecl struct {
+	Span
+	Name       string // with its '@'
+	NameSpan   Span
+	Kind       string
+	MaxEntries uint64
 }
 
 // Comment is a // or /* */ comment.
@@ -389,6 +400,7 @@ func (*CDef) node()        {}
 func (*CField) node()      {}
 func (*Config) node()      {}
 func (*ConfigItem) node()  {}
+func (*MapDecl) node()     {}
 func (*Comment) node()     {}
 func (*Probe) node()       {}
 func (*AttachPoint) node() {}

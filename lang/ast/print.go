@@ -89,6 +89,13 @@ func (p *printer) program(prog *Program) {
 		p.line("}")
 		sep = true
 	}
+	for i, d := range prog.MapDecls {
+		if sep && i == 0 {
+			p.b.WriteByte('\n')
+		}
+		p.line(fmt.Sprintf("let %s = %s(%d);", d.Name, d.Kind, d.MaxEntries))
+		sep = true
+	}
 	for _, m := range prog.MacroDefs {
 		if sep {
 			p.b.WriteByte('\n')

@@ -47,6 +47,9 @@ func Children(n Node) []Node {
 		if n.Config != nil {
 			add(n.Config)
 		}
+		for _, d := range n.MapDecls {
+			add(d)
+		}
 		for _, m := range n.MacroDefs {
 			add(m)
 		}
@@ -200,6 +203,9 @@ func (d *dumper) node(n Node, depth int) {
 		if n.Config != nil {
 			d.node(n.Config, depth+1)
 		}
+		for _, m := range n.MapDecls {
+			d.node(m, depth+1)
+		}
 		for _, m := range n.MacroDefs {
 			d.node(m, depth+1)
 		}
@@ -246,6 +252,8 @@ func (d *dumper) node(n Node, depth int) {
 		for _, it := range n.Items {
 			d.node(it, depth+1)
 		}
+	case *MapDecl:
+		d.line(depth, fmt.Sprintf("let %s = %s(%d)", n.Name, n.Kind, n.MaxEntries), nil)
 	case *ConfigItem:
 		d.line(depth, n.Key+" =", nil)
 		d.node(n.Value, depth+1)

@@ -54,6 +54,8 @@ func Check(prog *ast.Program, cfg Config) (*Info, diag.List) {
 		}
 	}
 	c.pointArgs()
+	c.quiet = false
+	c.mapDecls(prog.MapDecls)
 	c.diags = append(c.diags, c.warnings...)
 	for name := range c.info.Maps {
 		c.info.MapNames = append(c.info.MapNames, name)

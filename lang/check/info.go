@@ -22,11 +22,15 @@ const DefaultStrlen = 64
 
 // Config is the input of Check besides the program.
 type Config struct {
-	Env      probe.Env // the machine: tracepoints, BTF, symbols (nil: attach points are not resolved)
-	Builtins Builtins  // the builtin table (stdlib.Table)
-	Params   []string  // positional parameters $1..$N
-	Unsafe   bool      // --unsafe: allow system(), signal()...
-	Strlen   int       // bytes per str() (BPFTRACE_STRLEN); 0 means DefaultStrlen
+	Env      probe.Env         // the machine: tracepoints, BTF, symbols (nil: attach points are not resolved)
+	Builtins Builtins          // the builtin table (stdlib.Table)
+	Params   []string          // positional parameters $1..$N
+	Named    map[string]string // named program options (-- --name=value; "" for a bare --name)
+	Unsafe   bool              // --unsafe: allow system(), signal()...
+	Strlen   int               // bytes per str() (BPFTRACE_STRLEN); 0 means DefaultStrlen
+	// StackMode is how kstack and ustack print when the call names no
+	// mode (stack_mode: bpftrace, perf or raw; "" is bpftrace).
+	StackMode string
 }
 
 // BuiltinKind says how a builtin is used.
@@ -73,8 +77,12 @@ type Info struct {
 	MapNames   []string     // sorted, the order bpftrace prints maps in
 	Probes     []*ProbeInfo // in source order: one per ast.Probe, or one per kind of its attach points
 	Params     []string
-	Strlen     int
-	Unsafe     bool
+	// Options are the named program options the script reads (getopt),
+	// in the order of their first use.
+	Options     []*Option
+	optionIndex map[string]int
+	Strlen      int
+	Unsafe      bool
 }
 
 // MapInfo describes one @map. Its key and value types are the same in every
@@ -86,6 +94,9 @@ type MapInfo struct {
 	// Lhist parameters, for lhist() values.
 	LhistMin, LhistMax, LhistStep int64
 	Span                          ast.Span // first use
+	// Decl is the map's declaration (`let @m = lruhash(100);`), or nil:
+	// its BPF map kind and size replace the defaults.
+	Decl *ast.MapDecl
 }
 
 // Keyless reports whether the map is used without keys (`@x = ...`).
@@ -253,6 +264,10 @@ func (u *Use) ErrorAt(n ast.Node, format string, args ...any) {
 
 // Fold makes the use a compile-time constant (kaddr, cgroupid).
 func (u *Use) Fold(v int64) { u.c.setConst(u.Node, v) }
+
+// StackMode is the stack_mode setting: how kstack and ustack print when
+// the call names no mode ("" or bpftrace, perf, raw).
+func (u *Use) StackMode() string { return u.c.cfg.StackMode }
 
 // Env returns the environment the script is checked against, if any.
 func (u *Use) Env() (probe.Env, bool) { return u.c.cfg.Env, u.c.cfg.Env != nil }

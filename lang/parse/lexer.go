@@ -176,7 +176,7 @@ func (l *sliceLexer) Next() (lexer.Token, error) {
 		l.i++
 		return t, nil
 	}
-	if len(l.toks) == 0 { // the script starts with a macro
+	if len(l.toks) == 0 { // the script starts with a macro or a map declaration
 		return lexer.EOFToken(lexer.Position{Line: 1, Column: 1}), nil
 	}
 	last := l.toks[len(l.toks)-1]
@@ -196,6 +196,7 @@ const (
 	stPred                   // inside /predicate/
 	stBlock                  // inside a probe body or config block (depth > 0)
 	stMacro                  // after `macro`: name and parameters, up to the body's '{'
+	stDecl                   // in a map declaration `let @m = hash(N)`, up to its ')'
 )
 
 // comment is a comment's byte range.
@@ -376,6 +377,17 @@ func (s *scanner) next(i int) (int, bool) {
 				if end, ok := s.topKeyword(i, word); ok {
 					return end, ok
 				}
+			case "let":
+				// A map declaration: the hand-written part parses it, so it
+				// ends participle's part as a probe does.
+				if j := s.skipSpace(word, false); j >= 0 && j < len(src) && src[j] == '@' {
+					if s.firstProbe < 0 {
+						s.firstProbe = len(s.toks)
+					}
+					s.emit(tKeyword, i, word)
+					s.state = stDecl
+					return word, true
+				}
 			}
 			if s.firstProbe < 0 {
 				s.firstProbe = len(s.toks)
@@ -397,6 +409,12 @@ func (s *scanner) next(i int) (int, bool) {
 			s.state = stPred
 			return i + 1, true
 		}
+	case stDecl:
+		end, ok := s.token(i)
+		if ok && c == ')' && s.depth == 0 {
+			s.state = stTop
+		}
+		return end, ok
 	case stPred:
 		if c == '/' {
 			if j := s.skipSpace(i+1, false); j >= 0 && j < len(src) && src[j] == '{' {

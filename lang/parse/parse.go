@@ -56,7 +56,8 @@ func parse(file, src string, needProbe bool) (prog *ast.Program, diags diag.List
 	}
 	p := exprParser{toks: s.toks, i: s.firstProbe}
 	var probes []*gProbe
-	if err := p.run(func() { probes = p.probes() }); err != nil {
+	var decls []*ast.MapDecl
+	if err := p.run(func() { probes, decls = p.probes() }); err != nil {
 		s.syntaxError(&diags, err)
 		return nil, diags
 	}
@@ -65,6 +66,7 @@ func parse(file, src string, needProbe bool) (prog *ast.Program, diags diag.List
 	prog.Macros = macros
 	prog.MacroDefs = p.macros
 	prog.Text = src
+	prog.MapDecls = decls
 	if l.diags.HasErrors() {
 		return nil, l.diags
 	}
@@ -84,6 +86,10 @@ func parse(file, src string, needProbe bool) (prog *ast.Program, diags diag.List
 // token, so that it reports the broken definition as before.
 func (s *scanner) participleEnd() int {
 	switch t := s.toks[s.firstProbe]; t.Value {
+	case "let":
+		if t.Type == tKeyword {
+			return s.firstProbe // a map declaration: the hand-written part's
+		}
 	case "struct", "union", "enum", "config":
 		return len(s.toks)
 	case "macro":

@@ -1,6 +1,9 @@
 package parse
 
 import (
+	"strconv"
+	"strings"
+
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
 
@@ -25,12 +28,13 @@ type softError struct {
 
 // probes parses the probes, from the first one to the end of the script
 // (probes are the last top-level items).
-func (p *exprParser) probes() []*gProbe {
+func (p *exprParser) probes() ([]*gProbe, []*ast.MapDecl) {
 	var out []*gProbe
+	var decls []*ast.MapDecl
 	for {
 		switch t := p.peek(); t.Type {
 		case lexer.EOF:
-			return out
+			return out, decls
 		case tAttach:
 			out = append(out, p.probe())
 		case tKeyword:
@@ -40,12 +44,50 @@ func (p *exprParser) probes() []*gProbe {
 				continue
 			case "import":
 				p.importError(t)
+			case "let":
+				decls = append(decls, p.mapDecl())
+				continue
 			}
 			panic(exprError{&participle.UnexpectedTokenError{Unexpected: t}})
+		case tPunct:
+			if t.Value != ";" { // after a map declaration
+				p.unexpected("probe")
+			}
+			p.next()
 		default:
 			panic(exprError{&participle.UnexpectedTokenError{Unexpected: t}})
 		}
 	}
+}
+
+// mapDecl parses a map declaration (bpftrace 0.23):
+// `let @name = kind(max_entries);`.
+func (p *exprParser) mapDecl() *ast.MapDecl {
+	start := p.next() // let
+	name := p.peek()
+	if name.Type != tMap {
+		p.failAt(name, "expected '@' in map declaration")
+	}
+	p.next()
+	p.expect("=")
+	kind := p.peek()
+	if kind.Type != tIdent {
+		p.failAt(kind, "expected map type name")
+	}
+	p.next()
+	p.expect("(")
+	n := p.peek()
+	v, err := strconv.ParseUint(strings.ReplaceAll(n.Value, "_", ""), 0, 64)
+	if n.Type != tInt || err != nil {
+		p.failAt(n, "expected positive integer for map declaration max entries")
+	}
+	p.next()
+	end := p.expect(")")
+	if is(p.peek(), ";") {
+		end = p.next()
+	}
+	return &ast.MapDecl{Span: ast.Span{Start: startPos(start), End: endPos(end)}, Name: name.Value,
+		NameSpan: tokSpan(name), Kind: kind.Value, MaxEntries: v}
 }
 
 // probe parses attach points, an optional /predicate/ and the block.

@@ -155,15 +155,29 @@ func TupleOf(elems ...Type) Type { return Type{Kind: Tuple, Elems: elems} }
 // StackOf returns the type of kstack/ustack(mode, depth): Name is "kstack"
 // or "ustack", with ":perf" for perf mode (frames with their addresses).
 func StackOf(user, perf bool, depth int) Type {
+	mode := ""
+	if perf {
+		mode = "perf"
+	}
+	return StackIn(user, mode, depth)
+}
+
+// StackIn returns the type of a stack printed in a mode: "" or "bpftrace"
+// (symbols), "perf" (addresses and symbols) or "raw" (addresses only),
+// which Name carries after a ':'.
+func StackIn(user bool, mode string, depth int) Type {
 	name := "kstack"
 	if user {
 		name = "ustack"
 	}
-	if perf {
-		name += ":perf"
+	if mode != "" && mode != "bpftrace" {
+		name += ":" + mode
 	}
 	return Type{Kind: Stack, Name: name, Len: depth}
 }
+
+// RawStack reports whether a Stack type prints addresses only.
+func (t Type) RawStack() bool { return strings.HasSuffix(t.Name, ":raw") }
 
 // UserStack reports whether a Stack type holds user frames (ustack).
 func (t Type) UserStack() bool { return strings.HasPrefix(t.Name, "ustack") }

@@ -226,7 +226,10 @@ func (v *values) appendKey(dst []byte, t types.Type, b []byte, indent string) []
 		return d
 	}
 	switch t.Kind {
-	case types.Int:
+	case types.Int, types.Bool:
+		if t.Kind == types.Int && !t.Signed {
+			return strconv.AppendUint(dst, intArg(t, b), 10) // the newest bpftrace's (0.17: signed)
+		}
 		return strconv.AppendInt(dst, int64(intArg(types.IntOf(intSize(t)*8, true), b)), 10)
 	case types.Pointer:
 		dst = append(dst, "0x"...)
@@ -455,8 +458,13 @@ func (v *values) appendStack(dst []byte, t types.Type, b []byte, indent string) 
 		return dst // bpftrace prints nothing for a stack it could not take
 	}
 	dst = append(dst, '\n')
-	perf := t.PerfStack()
+	perf, raw := t.PerfStack(), t.RawStack()
 	for _, f := range frames {
+		if raw {
+			dst = strconv.AppendUint(dst, f.Addr, 16)
+			dst = append(dst, '\n')
+			continue
+		}
 		if perf {
 			dst = append(dst, '\t')
 			dst = strconv.AppendUint(dst, f.Addr, 16)

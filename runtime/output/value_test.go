@@ -117,3 +117,20 @@ func TestRecordKeys(t *testing.T) {
 		t.Errorf("%q, want %q", out.String(), want)
 	}
 }
+
+// TestRawStack: raw mode (stack_mode=raw, ustack(raw)) prints each frame's
+// address in hex on its own line, without indent, as bpftrace does.
+func TestRawStack(t *testing.T) {
+	st := types.StackIn(true, "raw", 8)
+	l := MapLayout{Name: "@k", Key: st, Value: types.I64}
+	es := []Entry{{Key: i64(1), Values: [][]byte{i64(3)}}}
+	var out bytes.Buffer
+	p := NewPrinter(&out, Text)
+	p.SetStacks(frames{{Addr: 0x55fa91c73139, Sym: "f1"}, {Addr: 0x7fe6abe1f24a}})
+	if err := p.PrintMap(l, es, 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	if want := "@k[\n55fa91c73139\n7fe6abe1f24a\n]: 3\n"; out.String() != want {
+		t.Errorf("%q, want %q", out.String(), want)
+	}
+}

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestE2EConfig runs config blocks as bpftrace 0.27.1 does
+// (tests/runtime/config at v0.26.1): the block's settings are followed,
+// BPFTRACE_* variables override them, and a bad block is an error at its
+// item.
+func TestE2EConfig(t *testing.T) {
+	requireRoot(t)
+	gbt, _ := binaries(t)
+	tests := []struct {
+		name   string
+		prog   string
+		env    []string
+		stdout string // exact
+		stderr string // contained
+		exit   int
+	}{
+		{name: "maps are not printed", prog: `config = { print_maps_on_exit=0 } begin { @a["test"] = count(); @b = 1; printf("x\n"); }`, stdout: "x\n\n\n"},
+		{name: "the environment takes precedence", prog: `config = { print_maps_on_exit=0 } begin { @b = 1; }`,
+			env: []string{"BPFTRACE_PRINT_MAPS_ON_EXIT=1"}, stdout: "\n\n@b: 1\n"},
+		{name: "max_map_keys sizes undeclared maps", prog: `config = { max_map_keys = 2 } begin { @a[1] = 1; @a[2] = 2; @a[3] = 3; }`,
+			stdout: "\n\n@a[1]: 1\n@a[2]: 2\n", stderr: "WARNING: Map full; can't update element."},
+		{name: "an unknown key", prog: `config = { bad_config=raw } begin {}`, exit: 1,
+			stderr: "stdin:1:12-26: ERROR: bad_config: not a known configuration option\nconfig = { bad_config=raw } begin {}\n           ~~~~~~~~~~~~~~\n"},
+		{name: "a bad value", prog: `config = { stack_mode=foo } begin {}`, exit: 1,
+			stderr: "stdin:1:12-26: ERROR: stack_mode: Invalid value for stack_mode: valid values are bpftrace, raw, perf, and build_id."},
+		{name: "a renamed key", prog: `config = { strlen=8 } begin { printf("%s\n", str(0)); }`, stdout: "\n\n\n",
+			stderr: "stdin:1:12-20: WARNING: strlen has been renamed, please use max_strlen"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cmd := exec.Command(gbt, "-e", tt.prog)
+			cmd.Env = append(os.Environ(), tt.env...)
+			var stdout, stderr strings.Builder
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err := cmd.Run()
+			code := 0
+			if ee, ok := err.(*exec.ExitError); ok {
+				code = ee.ExitCode()
+			}
+			if code != tt.exit {
+				t.Fatalf("exit code %d, want %d\nstderr:\n%s", code, tt.exit, clip(stderr.String()))
+			}
+			if tt.exit == 0 && stdout.String() != tt.stdout {
+				t.Errorf("stdout %q, want %q\nstderr:\n%s", stdout.String(), tt.stdout, clip(stderr.String()))
+			}
+			if !strings.Contains(stderr.String(), tt.stderr) {
+				t.Errorf("stderr lacks %q:\n%s", tt.stderr, clip(stderr.String()))
+			}
+		})
+	}
+}
