@@ -94,12 +94,16 @@ var (
 	mapLine     = regexp.MustCompile(`^@[A-Za-z0-9_]*(\[.*\])?: (-?\d+)$`)
 	histBucket  = regexp.MustCompile(`^[\[(].*[\])]\s+\d+ \|@*\s*\|$`)
 	attachingRE = regexp.MustCompile(`^Attaching \d+ probes?\.\.\.$`)
+	// stats017 is a stats() value as 0.17 prints it; gbt prints the
+	// newest bpftrace's "{ .count = N, .average = A, .total = T }" (README).
+	stats017 = regexp.MustCompile(`: count (-?\d+), average (-?\d+), total (-?\d+)$`)
 )
 
 // normalizeOutput removes what legitimately differs between two runs:
 // bpftrace 0.17 prints "Attaching N probes..." on stdout (gbt on stderr);
 // lines of one map with equal values come in hash order, so runs of them are
-// sorted; with "hist-counts" hist bucket lines are dropped.
+// sorted; with "hist-counts" hist bucket lines are dropped; 0.17's stats()
+// values take the newest bpftrace's shape, which gbt prints.
 func normalizeOutput(s, mode string) string {
 	lines := strings.Split(s, "\n")
 	out := lines[:0]
@@ -107,6 +111,7 @@ func normalizeOutput(s, mode string) string {
 		if attachingRE.MatchString(l) {
 			continue
 		}
+		l = stats017.ReplaceAllString(l, ": { .count = $1, .average = $2, .total = $3 }")
 		if mode == "json" {
 			var rec map[string]any
 			if strings.TrimSpace(l) == "" {

@@ -120,7 +120,7 @@ func TestE2E(t *testing.T) {
 			workload: []string{"write", "300"},
 			want: "\n\n@a: 1\n\n@h: \n[1]                  300 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n\n" +
 				"@l: \n[1, 2)               300 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n\n" +
-				"@s: count 300, average 1, total 300\n\n",
+				"@s: { .count = 300, .average = 1, .total = 300 }\n\n",
 		},
 		{
 			// The verifier's verdict, not its state dump, names the cause.
