@@ -175,8 +175,8 @@ func (g *gen) binary(e *ast.Binary, dst asm.Register) {
 		}
 		return
 	}
-	if lt.Kind == types.Array && rt.Kind == types.Array {
-		g.bytesCompare(e.X, e.Y, lt, dst)
+	if (lt.Kind == types.Array && rt.Kind == types.Array) || (lt.Kind == types.Buffer && rt.Kind == types.Buffer) {
+		g.bytesCompare(e.X, e.Y, dst)
 		if e.Op == ast.OpEql {
 			g.Emit(asm.Xor.Imm(dst, 1))
 		}
@@ -455,17 +455,15 @@ func (g *gen) readInto(off int16, size int, src asm.Register, as types.AddrSpace
 }
 
 // recordString reads a char-array field of a kernel record into a string
-// slot of size bytes at R10+off.
+// slot of size bytes at R10+off. As bpftrace, it copies the array's bytes
+// as they are (probe_read, not probe_read_str): an array its text fills
+// to the last byte keeps every character ("hello" of char[5]), and buf()
+// of it sees all its bytes.
 func (g *gen) recordString(e *ast.Field, f types.Field, off int16, size int) {
 	r := g.reg()
 	as := g.fieldAddr(e, f, r)
 	g.zero(off, size)
-	fn := asm.FnProbeReadKernelStr
-	if as == types.User {
-		fn = asm.FnProbeReadUserStr
-	}
-	g.addr(asm.R1, off)
-	g.Emit(asm.Mov.Reg(asm.R3, r), asm.Mov.Imm(asm.R2, int32(min(size, f.Type.Size))), fn.Call())
+	g.readInto(off, min(size, f.Type.Size), r, as)
 	g.release(r)
 }
 
@@ -666,15 +664,22 @@ func (g *gen) argString(base asm.Register, f types.Field, off int16, size int) {
 	)
 }
 
-// bytesCompare sets dst to 0 if a and b, values of type t (arrays), hold
-// the same bytes, 1 otherwise.
-func (g *gen) bytesCompare(a, b ast.Expr, t types.Type, dst asm.Register) {
+// bytesCompare sets dst to 0 if a and b, two arrays of one type or two
+// buffers, hold the same bytes, 1 otherwise.
+func (g *gen) bytesCompare(a, b ast.Expr, dst asm.Register) {
 	m := g.mark()
 	defer g.reset(m)
-	n := t.ByteSize()
-	aoff, boff := g.Alloc(n), g.Alloc(n)
-	g.EvalMem(a, t, aoff)
-	g.EvalMem(b, t, boff)
+	at, bt := g.TypeOf(a), g.TypeOf(b)
+	aoff, boff := g.Alloc(at.ByteSize()), g.Alloc(bt.ByteSize())
+	if at.Kind == types.Buffer {
+		g.zero(aoff, at.ByteSize())
+		g.zero(boff, bt.ByteSize())
+	}
+	g.EvalMem(a, at, aoff)
+	g.EvalMem(b, bt, boff)
+	// Buffers of two sizes compare their length words and the bytes both
+	// can hold: equal lengths never exceed the smaller capacity.
+	n := min(at.ByteSize(), bt.ByteSize())
 	differ, done := g.Label(), g.Label()
 	for i := 0; i < n; {
 		size, sz := 1, asm.Byte

@@ -38,9 +38,8 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 		}
 		return types.I64
 	case *ast.StrLit:
-		if strings.IndexByte(e.Value, 0) >= 0 {
-			c.errorf(spanOf(e), "string literals may not contain NUL bytes")
-		}
+		// A literal may hold NULs ("Hello\0"): its bytes are kept, and
+		// string uses stop at the first NUL as in C.
 		return types.StringOf(len(e.Value) + 1)
 	case *ast.Positional:
 		return c.positional(e)
