@@ -9,6 +9,7 @@ import (
 	"github.com/cilium/ebpf"
 
 	"github.com/gbt-dev/gbt/codegen"
+	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/check"
 	"github.com/gbt-dev/gbt/lang/diag"
 	"github.com/gbt-dev/gbt/lang/parse"
@@ -28,6 +29,9 @@ type CompileOptions struct {
 	// NoWarnings drops the warnings of a script that compiles
 	// (--no-warnings); a CompileError still shows them beside the errors.
 	NoWarnings bool
+	// Includes are headers included before the script (--include), as
+	// if it began with #include <FILE> lines.
+	Includes []string
 
 	NumCPUs   int // value of numcpus and size of per-CPU data (0: the machine's possible CPUs)
 	ChildPID  int // value of cpid: the pid of the -c command (0: none)
@@ -88,6 +92,9 @@ func Compile(name, src string, opts CompileOptions) (*codegen.Object, Warnings, 
 	prog, diags := parse.Parse(name, src)
 	if diags.HasErrors() {
 		return fail(diags)
+	}
+	for _, h := range opts.Includes {
+		prog.Includes = append(prog.Includes, &ast.Include{Path: h, System: true})
 	}
 	env := opts.Env
 	if env == nil {

@@ -34,7 +34,7 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 	}
 	copts := runtime.CompileOptions{
 		Params: a.opts.args, Unsafe: a.opts.unsafe, Strlen: a.strlen, Env: a.env, NoWarnings: a.opts.noWarn,
-		KeysMax: a.keysMax, RBPages: a.rbPages, MaxProbes: a.maxProbes,
+		KeysMax: a.keysMax, RBPages: a.rbPages, MaxProbes: a.maxProbes, Includes: a.opts.headers,
 	}
 	if c != nil {
 		copts.ChildPID = c.cmd.Process.Pid
