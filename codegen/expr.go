@@ -513,6 +513,11 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 		return
 	case *ast.Variable:
 		vt := g.pi.Vars[e.Name].Type
+		if vt.Kind == types.Tuple && !sameLayout(vt, t) {
+			g.zero(off, t.ByteSize())
+			g.convertInto(off, t, asm.R10, g.vars[e.Name], vt)
+			return
+		}
 		g.copyFrame(off, asm.R10, g.vars[e.Name], min(vt.ByteSize(), t.ByteSize()))
 		return
 	case *ast.Ident, *ast.Call:
@@ -540,7 +545,11 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 		g.Emit(asm.FnMapLookupElem.Call())
 		skip := g.Label()
 		g.Emit(asm.JEq.Imm(asm.R0, 0, skip))
-		g.copyFrame(off, asm.R0, 0, min(int(md.Spec.ValueSize), t.ByteSize()))
+		if vt := md.Info.Value; vt.Kind == types.Tuple && !sameLayout(vt, t) {
+			g.convertInto(off, t, asm.R0, 0, vt)
+		} else {
+			g.copyFrame(off, asm.R0, 0, min(int(md.Spec.ValueSize), t.ByteSize()))
+		}
 		g.Place(skip)
 		g.reset(m)
 		return
