@@ -180,11 +180,13 @@ func TestE2E(t *testing.T) {
 		},
 		{
 			// uaddr of a fixed-address executable (bpftrace 0.17 cannot
-			// resolve Go symbols for it).
+			// resolve Go symbols for it). It points at an integer of the
+			// symbol's size: runtime.argc is an int32 followed by another
+			// (4: the harness runs gbtwork with three arguments).
 			name:     "uaddr and usym agree in a uprobe",
-			prog:     `uprobe:@WORK@:main.run { printf("%s %d\n", usym(uaddr("main.run")), uaddr("main.run") == reg("ip")); } ` + exitWhenDone,
+			prog:     `uprobe:@WORK@:main.run { printf("%s %d %d\n", usym(uaddr("main.run")), uaddr("main.run") == reg("ip"), *uaddr("runtime.argc")); } ` + exitWhenDone,
 			workload: []string{"kill", "1"},
-			want:     "main.run 1\n\n\n",
+			want:     "main.run 1 4\n\n\n",
 		},
 		{
 			name: "BEGIN then END, each once",
