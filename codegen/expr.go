@@ -364,12 +364,23 @@ func (g *gen) field(e *ast.Field, dst asm.Register) {
 	}
 }
 
+// viaPointer reports whether e reads a member through a pointer: p->f,
+// and p.f of a pointer p, which the newest bpftrace takes as p->f (the
+// probe's context pointer excepted: args.f is read in place).
+func (g *gen) viaPointer(e *ast.Field) bool {
+	if e.Arrow {
+		return true
+	}
+	t := g.TypeOf(e.X)
+	return t.Kind == types.Pointer && !t.Ctx
+}
+
 // fieldAddr puts the address of field f of e into dst and returns the
 // address space it is in: e->f adds f's offset to the pointer, e.f to the
 // address of the record e (itself in kernel or user memory).
 func (g *gen) fieldAddr(e *ast.Field, f types.Field, dst asm.Register) types.AddrSpace {
 	var as types.AddrSpace
-	if e.Arrow {
+	if g.viaPointer(e) {
 		as = g.space(g.TypeOf(e.X))
 		g.EvalInt(e.X, dst)
 	} else {
@@ -401,7 +412,7 @@ func (g *gen) recordField(e *ast.Field, f types.Field, dst asm.Register) {
 		}
 		word = types.IntOf(n*8, false)
 	}
-	if !e.Arrow && !g.addressable(e.X) {
+	if !g.viaPointer(e) && !g.addressable(e.X) {
 		m := g.mark()
 		off := g.inFrame(e.X, g.TypeOf(e.X)) + int16(f.Offset)
 		if int(off)%word.ByteSize() == 0 {
@@ -566,7 +577,7 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 		g.Place(done)
 		return
 	case *ast.Field:
-		if f, ok := g.kernelField(e); ok && !isScalar(t) && !e.Arrow && !g.addressable(e.X) {
+		if f, ok := g.kernelField(e); ok && !isScalar(t) && !g.viaPointer(e) && !g.addressable(e.X) {
 			g.valueMember(e, f, t, off)
 			return
 		}

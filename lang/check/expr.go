@@ -478,11 +478,7 @@ func (c *checker) field(e *ast.Field) types.Type {
 	}
 	rec := t
 	if t.Kind == types.Pointer && t.Elem != nil && t.Elem.Kind == types.Record {
-		rec = *t.Elem
-		if !e.Arrow && !t.Ctx {
-			c.errorf(spanOf(e), "Can not access field '%s' on type '%s'. Try dereferencing it first, or using '->'", e.Name, t)
-			return types.Type{}
-		}
+		rec = *t.Elem // p.f reads through the pointer, as p->f (the newest bpftrace)
 	} else if t.Kind == types.Record && e.Arrow {
 		c.errorf(spanOf(e), "Can not access field '%s' on type '%s'. Try using '.'", e.Name, t)
 		return types.Type{}
