@@ -438,6 +438,11 @@ func TestE2EUprobe(t *testing.T) {
 	if res.exitCode != 0 || res.stdout != "\n\n@runs: 1\n" {
 		t.Errorf("uprobe: exit %d, stdout %q, stderr %q", res.exitCode, clip(res.stdout), clip(res.stderr))
 	}
+	// At an address as nm shows it (a virtual address, not a file offset).
+	res = runTracer(t, traceRun{argv: []string{gbt, "-c", work + " open 5 /dev/null", "-e", "uprobe:" + work + ":" + symbolAddr(t, work, "main.run") + " { @runs = count(); }"}})
+	if res.exitCode != 0 || res.stdout != "\n\n@runs: 1\n" {
+		t.Errorf("uprobe at an address: exit %d, stdout %q, stderr %q", res.exitCode, clip(res.stdout), clip(res.stderr))
+	}
 	out, err := exec.Command(gbt, "-e", "kprobe:do_sys_openat2 { @ = count(); }").CombinedOutput()
 	if err == nil {
 		t.Skip("this kernel attaches kprobes; the refusal path is not exercised here")
