@@ -528,17 +528,15 @@ func (g *gen) readInto(off int16, size int, src asm.Register, as types.AddrSpace
 }
 
 // recordString reads a char-array field of a kernel record into a string
-// slot of size bytes at R10+off.
+// slot of size bytes at R10+off. As bpftrace, it copies the array's bytes
+// as they are (probe_read, not probe_read_str): an array its text fills
+// to the last byte keeps every character ("hello" of char[5]), and buf()
+// of it sees all its bytes.
 func (g *gen) recordString(e *ast.Field, f types.Field, off int16, size int) {
 	r := g.reg()
 	as := g.fieldAddr(e, f, r)
 	g.zero(off, size)
-	fn := asm.FnProbeReadKernelStr
-	if as == types.User {
-		fn = asm.FnProbeReadUserStr
-	}
-	g.addr(asm.R1, off)
-	g.Emit(asm.Mov.Reg(asm.R3, r), asm.Mov.Imm(asm.R2, int32(min(size, f.Type.Size))), fn.Call())
+	g.readInto(off, min(size, f.Type.Size), r, as)
 	g.release(r)
 }
 
@@ -591,6 +589,11 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 		return
 	case *ast.Variable:
 		vt := g.pi.Vars[e.Name].Type
+		if vt.Kind == types.Tuple && !sameLayout(vt, t) {
+			g.zero(off, t.ByteSize())
+			g.convertInto(off, t, asm.R10, g.vars[e.Name], vt)
+			return
+		}
 		g.copyFrame(off, asm.R10, g.vars[e.Name], min(vt.ByteSize(), t.ByteSize()))
 		return
 	case *ast.Ident, *ast.Call:
@@ -622,7 +625,11 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 		g.Emit(asm.FnMapLookupElem.Call())
 		skip := g.Label()
 		g.Emit(asm.JEq.Imm(asm.R0, 0, skip))
-		g.copyFrame(off, asm.R0, 0, min(int(md.Spec.ValueSize), t.ByteSize()))
+		if vt := md.Info.Value; vt.Kind == types.Tuple && !sameLayout(vt, t) {
+			g.convertInto(off, t, asm.R0, 0, vt)
+		} else {
+			g.copyFrame(off, asm.R0, 0, min(int(md.Spec.ValueSize), t.ByteSize()))
+		}
 		g.Place(skip)
 		g.reset(m)
 		return

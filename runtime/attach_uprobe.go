@@ -1,6 +1,8 @@
 package runtime
 
 import (
+	"debug/elf"
+	"fmt"
 	"strconv"
 
 	"github.com/cilium/ebpf"
@@ -20,7 +22,11 @@ func attachUprobe(s *Session, prog *ebpf.Program, pt probe.Point, cookie uint64)
 	opts := &link.UprobeOptions{Cookie: cookie, PID: s.opts.PID, Offset: pt.Offset}
 	sym := pt.Func
 	if addr, err := strconv.ParseUint(sym, 0, 64); err == nil {
-		opts.Address, sym = addr, ""
+		off, err := fileOffset(pt.Path, addr)
+		if err != nil {
+			return err
+		}
+		opts.Address, sym = off, ""
 	}
 	var l link.Link
 	if pt.Return {
@@ -33,6 +39,23 @@ func attachUprobe(s *Session, prog *ebpf.Program, pt probe.Point, cookie uint64)
 	}
 	s.links = append(s.links, l)
 	return nil
+}
+
+// fileOffset turns an address of an executable, as nm and objdump show
+// it (and bpftrace's uprobe:FILE:0xADDR takes it), into the file offset
+// the kernel's uprobes want, through the loadable segment holding it.
+func fileOffset(path string, addr uint64) (uint64, error) {
+	f, err := elf.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_LOAD && p.Flags&elf.PF_X != 0 && addr >= p.Vaddr && addr < p.Vaddr+p.Memsz {
+			return addr - p.Vaddr + p.Off, nil
+		}
+	}
+	return 0, fmt.Errorf("address 0x%x is in no executable segment of %s", addr, path)
 }
 
 // attachUSDT attaches a uprobe at the location of a USDT probe, pt.USDT.

@@ -34,6 +34,9 @@ type CompileOptions struct {
 	// NoWarnings drops the warnings of a script that compiles
 	// (--no-warnings); a CompileError still shows them beside the errors.
 	NoWarnings bool
+	// Includes are headers included before the script (--include), as
+	// if it began with #include <FILE> lines.
+	Includes []string
 
 	NumCPUs   int // value of numcpus and size of per-CPU data (0: the machine's possible CPUs)
 	ChildPID  int // value of cpid: the pid of the -c command (0: none)
@@ -153,6 +156,9 @@ func Compile(name, src string, opts CompileOptions) (*codegen.Object, Warnings, 
 	}
 	if err != nil {
 		return nil, warns, err
+	}
+	for _, h := range opts.Includes {
+		prog.Includes = append(prog.Includes, &ast.Include{Path: h, System: true})
 	}
 	env := opts.Env
 	if env == nil {

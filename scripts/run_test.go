@@ -54,7 +54,7 @@ func TestKernelToolsRun(t *testing.T) {
 		{"syscount", []string{"kill", "5"}, 0, map[string]int{
 			`(?m)^@syscalls\[@NAME@\]: \d+$`: 1}},
 		{"readsize", []string{"stat", "1", "/etc/hostname"}, 0, map[string]int{
-			`(?m)^@requested\[.+\]: $`: -1, `(?m)^@total: count \d+, average \d+, total \d+$`: 1}},
+			`(?m)^@requested\[.+\]: $`: -1, `(?m)^@total: { \.count = \d+, \.average = \d+, \.total = \d+ }$`: 1}},
 		{"killsnoop", []string{"kill", "3"}, 0, map[string]int{
 			`(?m)^\d\d:\d\d:\d\d @PID@\s+@NAME@\s+0\s+@PID@\s+0$`: 3}},
 		{"statsnoop", []string{"stat", "4", "/etc/hostname"}, 0, map[string]int{

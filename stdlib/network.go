@@ -43,13 +43,14 @@ func networkEntries() []*Entry {
 			if !arity(u, 1, 1) {
 				return types.Type{}
 			}
-			if t := u.ArgTypes[0]; t.Kind != types.Pointer && !(t.Kind == types.Array && t.ByteSize() == 6) {
+			// char mac[6] is a 6-byte string to gbt: its bytes count.
+			if t := u.ArgTypes[0]; t.Kind != types.Pointer && !((t.Kind == types.Array || t.Kind == types.String) && t.ByteSize() == 6) {
 				u.Errorf("macaddr() argument must be 6 bytes in size")
 				return types.Type{}
 			}
 			return types.Type{Kind: types.Mac}
 		}, Emit: MemEmitter(func(g Gen, c *ast.Call, off int16, _ int) {
-			if t := g.TypeOf(c.Args[0]); t.Kind == types.Array {
+			if t := g.TypeOf(c.Args[0]); t.Kind == types.Array || t.Kind == types.String {
 				g.EvalMem(c.Args[0], t, off)
 				return
 			}

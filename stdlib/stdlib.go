@@ -164,7 +164,7 @@ func oneString(res types.Type) func(*check.Use) types.Type {
 // resolved is the type rule of builtins whose string argument names
 // something the environment turns into a number when the script is
 // compiled (kaddr, uaddr, cgroupid): the use becomes that constant.
-func resolved(lookup func(ae probe.Env, u *check.Use, name string) (uint64, error)) func(*check.Use) types.Type {
+func resolved(lookup func(ae probe.Env, u *check.Use, name string) (uint64, types.Type, error)) func(*check.Use) types.Type {
 	return func(u *check.Use) types.Type {
 		if !arity(u, 1, 1) {
 			return types.Type{}
@@ -174,9 +174,10 @@ func resolved(lookup func(ae probe.Env, u *check.Use, name string) (uint64, erro
 			return types.Type{}
 		}
 		var v uint64
+		var t types.Type
 		err := probe.ErrUnavailable
 		if ae, ok := u.Env(); ok {
-			v, err = lookup(ae, u, name)
+			v, t, err = lookup(ae, u, name)
 		}
 		if errors.Is(err, probe.ErrUnavailable) {
 			u.Errorf("%s() needs the running system to resolve %q", u.Name(), name)
@@ -187,7 +188,7 @@ func resolved(lookup func(ae probe.Env, u *check.Use, name string) (uint64, erro
 			return types.Type{}
 		}
 		u.Fold(int64(v))
-		return types.U64
+		return t
 	}
 }
 

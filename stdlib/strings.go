@@ -227,7 +227,9 @@ func bufOfValue(g Gen, c *ast.Call, off int16, size int) {
 	m := g.Mark()
 	tmp := g.Alloc(at.ByteSize())
 	g.EvalMem(c.Args[0], at, tmp)
-	if _, ok := g.Const(c.Args[1]); ok {
+	if len(c.Args) == 1 {
+		g.Emit(asm.Mov.Imm(asm.R1, int32(capacity))) // buf(array): all of it
+	} else if _, ok := g.Const(c.Args[1]); ok {
 		g.Emit(asm.Mov.Imm(asm.R1, int32(capacity)))
 	} else {
 		fits := g.Label()

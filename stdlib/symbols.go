@@ -29,15 +29,17 @@ func symbolEntries() []*Entry {
 				g.EvalMem(c.Args[0], types.U64, off)
 				storePid(g, off+8)
 			})},
-		{Name: "kaddr", Kind: check.Func, Doc: "kaddr(name): address of a kernel symbol", Type: resolved(func(ae probe.Env, u *check.Use, name string) (uint64, error) {
-			return ae.KernelAddr(name)
+		{Name: "kaddr", Kind: check.Func, Doc: "kaddr(name): address of a kernel symbol", Type: resolved(func(ae probe.Env, u *check.Use, name string) (uint64, types.Type, error) {
+			addr, err := ae.KernelAddr(name)
+			return addr, types.U64, err
 		}), NoCode: "the type rule folds every use to a constant"},
-		{Name: "uaddr", Kind: check.Func, Doc: "uaddr(name): address of a symbol of the probed executable (uprobes)", Type: resolved(func(ae probe.Env, u *check.Use, name string) (uint64, error) {
+		{Name: "uaddr", Kind: check.Func, Doc: "uaddr(name): address of a symbol of the probed executable (uprobes)", Type: resolved(func(ae probe.Env, u *check.Use, name string) (uint64, types.Type, error) {
 			k := probeKind(u)
 			if k == nil || !k.User { // uprobe, uretprobe, usdt
-				return 0, fmt.Errorf("uaddr() can only be used in uprobe, uretprobe and usdt probes")
+				return 0, types.Type{}, fmt.Errorf("uaddr() can only be used in uprobe, uretprobe and usdt probes")
 			}
-			return ae.UserAddr(u.Probe.Points[0].Path, name)
+			addr, size, err := ae.UserAddr(u.Probe.Points[0].Path, name)
+			return addr, uaddrType(size), err
 		}), NoCode: "the type rule folds every use to a constant"},
 		// func is the probed function: the symbol of the instruction
 		// pointer at entry, a ksym in kernel probes, a usym in uprobes.
@@ -54,6 +56,18 @@ func symbolEntries() []*Entry {
 		{Name: "uptr", Kind: check.Func, Doc: "uptr(p): p as a pointer into user memory", Type: addrSpaceType(types.User), Emit: argEmitter},
 		{Name: "kptr", Kind: check.Func, Doc: "kptr(p): p as a pointer into kernel memory", Type: addrSpaceType(types.Kernel), Emit: argEmitter},
 	}
+}
+
+// uaddrType is the type of uaddr() of a symbol of size bytes, as in
+// bpftrace: a user pointer to an integer of the symbol's size (1, 2 or 4
+// bytes), else to a 64-bit one.
+func uaddrType(size uint64) types.Type {
+	elem := types.I64
+	switch size {
+	case 1, 2, 4:
+		elem = types.IntOf(int(size)*8, true)
+	}
+	return types.PointerTo(elem, types.User)
 }
 
 // MaxStackDepth is the deepest stack kstack/ustack take: the kernel's

@@ -35,8 +35,9 @@ func varEntries() []*Entry {
 			})},
 		{Name: "cgroup", Kind: check.Var, Doc: "cgroup v2 id of the current task", Type: u64,
 			Emit: helperInt(asm.FnGetCurrentCgroupId)},
-		{Name: "cgroupid", Kind: check.Func, Doc: "cgroupid(path): id of a cgroup (v2)", Type: resolved(func(ae probe.Env, u *check.Use, path string) (uint64, error) {
-			return ae.CgroupID(path)
+		{Name: "cgroupid", Kind: check.Func, Doc: "cgroupid(path): id of a cgroup (v2)", Type: resolved(func(ae probe.Env, u *check.Use, path string) (uint64, types.Type, error) {
+			id, err := ae.CgroupID(path)
+			return id, types.U64, err
 		}), NoCode: "the type rule folds every use to a constant"},
 		{Name: "cgroup_path", Kind: check.Func, Doc: "cgroup_path(id [, filter]): the cgroup's path in each hierarchy (matching filter)", Type: cgroupPathType,
 			Emit: argEmitter}, // the id: user space finds the paths

@@ -94,18 +94,41 @@ var (
 	mapLine     = regexp.MustCompile(`^@[A-Za-z0-9_]*(\[.*\])?: (-?\d+)$`)
 	histBucket  = regexp.MustCompile(`^[\[(].*[\])]\s+\d+ \|@*\s*\|$`)
 	attachingRE = regexp.MustCompile(`^Attaching \d+ probes?\.\.\.$`)
+	// stats017 is a stats() value as 0.17 prints it; gbt prints the
+	// newest bpftrace's "{ .count = N, .average = A, .total = T }" (README).
+	stats017 = regexp.MustCompile(`: count (-?\d+), average (-?\d+), total (-?\d+)$`)
+	// record017 is a flat record in a map key as 0.17 prints it,
+	// {.a=1,.b=2}; gbt prints the newest's { .a = 1, .b = 2 } (README).
+	record017 = regexp.MustCompile(`\{\.\w+=[^{}\[\],]*(,\.\w+=[^{}\[\],]*)*\}`)
+	field017  = regexp.MustCompile(`\.(\w+)=([^,}]*)`)
 )
+
+// newestRecordKey rewrites a 0.17 record key, {.a=1,.b=2}, in the newest
+// bpftrace's shape, { .a = 1, .b = 2 }.
+func newestRecordKey(rec string) string {
+	fields := field017.FindAllStringSubmatch(rec, -1)
+	parts := make([]string, len(fields))
+	for i, f := range fields {
+		parts[i] = "." + f[1] + " = " + f[2]
+	}
+	return "{ " + strings.Join(parts, ", ") + " }"
+}
 
 // normalizeOutput removes what legitimately differs between two runs:
 // bpftrace 0.17 prints "Attaching N probes..." on stdout (gbt on stderr);
 // lines of one map with equal values come in hash order, so runs of them are
-// sorted; with "hist-counts" hist bucket lines are dropped.
+// sorted; with "hist-counts" hist bucket lines are dropped; 0.17's stats()
+// values and record keys take the newest bpftrace's shape, which gbt prints.
 func normalizeOutput(s, mode string) string {
 	lines := strings.Split(s, "\n")
 	out := lines[:0]
 	for _, l := range lines {
 		if attachingRE.MatchString(l) {
 			continue
+		}
+		l = stats017.ReplaceAllString(l, ": { .count = $1, .average = $2, .total = $3 }")
+		if strings.HasPrefix(l, "@") {
+			l = record017.ReplaceAllStringFunc(l, newestRecordKey)
 		}
 		if mode == "json" {
 			var rec map[string]any

@@ -126,7 +126,7 @@ func TestE2E(t *testing.T) {
 			workload: []string{"write", "300"},
 			want: "\n\n@a: 1\n\n@h: \n[1]                  300 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n\n" +
 				"@l: \n[1, 2)               300 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n\n" +
-				"@s: count 300, average 1, total 300\n\n",
+				"@s: { .count = 300, .average = 1, .total = 300 }\n\n",
 		},
 		{
 			// The verifier's verdict, not its state dump, names the cause.
@@ -202,11 +202,13 @@ func TestE2E(t *testing.T) {
 		},
 		{
 			// uaddr of a fixed-address executable (bpftrace 0.17 cannot
-			// resolve Go symbols for it).
+			// resolve Go symbols for it). It points at an integer of the
+			// symbol's size: runtime.argc is an int32 followed by another
+			// (4: the harness runs gbtwork with three arguments).
 			name:     "uaddr and usym agree in a uprobe",
-			prog:     `uprobe:@WORK@:main.run { printf("%s %d\n", usym(uaddr("main.run")), uaddr("main.run") == reg("ip")); } ` + exitWhenDone,
+			prog:     `uprobe:@WORK@:main.run { printf("%s %d %d\n", usym(uaddr("main.run")), uaddr("main.run") == reg("ip"), *uaddr("runtime.argc")); } ` + exitWhenDone,
 			workload: []string{"kill", "1"},
-			want:     "main.run 1\n\n\n",
+			want:     "main.run 1 4\n\n\n",
 		},
 		{
 			name: "BEGIN then END, each once",
@@ -508,6 +510,11 @@ func TestE2EUprobe(t *testing.T) {
 	res := runTracer(t, traceRun{argv: []string{gbt, "-c", work + " open 5 /dev/null", "-e", "uprobe:" + work + ":main.run { @runs = count(); }"}})
 	if res.exitCode != 0 || res.stdout != "\n\n@runs: 1\n" {
 		t.Errorf("uprobe: exit %d, stdout %q, stderr %q", res.exitCode, clip(res.stdout), clip(res.stderr))
+	}
+	// At an address as nm shows it (a virtual address, not a file offset).
+	res = runTracer(t, traceRun{argv: []string{gbt, "-c", work + " open 5 /dev/null", "-e", "uprobe:" + work + ":" + symbolAddr(t, work, "main.run") + " { @runs = count(); }"}})
+	if res.exitCode != 0 || res.stdout != "\n\n@runs: 1\n" {
+		t.Errorf("uprobe at an address: exit %d, stdout %q, stderr %q", res.exitCode, clip(res.stdout), clip(res.stderr))
 	}
 	out, err := exec.Command(gbt, "-e", "kprobe:do_sys_openat2 { @ = count(); }").CombinedOutput()
 	if err == nil {

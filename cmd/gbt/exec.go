@@ -34,6 +34,7 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 	}
 	copts := runtime.CompileOptions{
 		Params: a.opts.args, Named: a.opts.named, Unsafe: a.opts.unsafe, Env: a.env, NoWarnings: a.opts.noWarn, Getenv: a.getenv, PID: a.opts.pid,
+		Includes: a.opts.headers,
 	}
 	if c != nil {
 		copts.ChildPID = c.cmd.Process.Pid

@@ -30,23 +30,24 @@ type options struct {
 	named     map[string]string // named program options: -- --name=value
 	list      bool              // -l
 	listPat   string
-	pid       int    // -p
-	cmd       string // -c
-	output    string // -o
-	format    string // -f text|json
-	buffer    string // -B none|line|full
-	quiet     bool   // -q
-	verbose   bool   // -v
-	debug     int    // -d, -dd
-	unsafe    bool   // --unsafe
-	dryRun    bool   // --dry-run
-	version   bool   // -V, --version
-	info      bool   // --info
-	help      bool   // -h, --help
-	noWarn    bool   // --no-warnings
-	metrics   string // --metrics ADDR: serve the maps as Prometheus metrics
-	traceable string // --traceable-functions FILE
-	includes  []string
+	pid       int      // -p
+	cmd       string   // -c
+	output    string   // -o
+	format    string   // -f text|json
+	buffer    string   // -B none|line|full
+	quiet     bool     // -q
+	verbose   bool     // -v
+	debug     int      // -d, -dd
+	unsafe    bool     // --unsafe
+	dryRun    bool     // --dry-run
+	version   bool     // -V, --version
+	info      bool     // --info
+	help      bool     // -h, --help
+	noWarn    bool     // --no-warnings
+	metrics   string   // --metrics ADDR: serve the maps as Prometheus metrics
+	traceable string   // --traceable-functions FILE
+	includes  []string // -I: include directories (accepted, gbt reads no headers)
+	headers   []string // --include: headers included before the script
 }
 
 const usageText = `USAGE:
@@ -73,6 +74,7 @@ OPTIONS:
     -V, --version  gbt version
     --info         print build information and what this kernel supports (and why not)
     --no-warnings  disable all warning messages
+    --include FILE add an #include <FILE> before the script (gbt knows the constants of common headers)
     --traceable-functions FILE  read the kernel functions kprobes and fentry can trace from FILE
                    (default: tracefs available_filter_functions)
     --usdt-file-activation  accepted: USDT semaphores are always activated in every process of the file
@@ -151,6 +153,7 @@ func parseFlags(argv []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.metrics, "metrics", "", "metrics address")
 	fs.StringVar(&o.traceable, "traceable-functions", "", "traceable functions file")
 	fs.StringArrayVarP(&o.includes, "I", "I", nil, "include dir")
+	fs.StringArrayVar(&o.headers, "include", nil, "header to include")
 	// USDT semaphores are counted up by the kernel in every process that
 	// maps the file (uprobes with a reference counter), which is what
 	// bpftrace's --usdt-file-activation asks for: gbt accepts the flag.

@@ -116,6 +116,9 @@ type CDef struct {
 	Name   string
 	Body   string // text between the braces, verbatim
 	Fields []*CField
+	// Attrs is what follows the closing brace, verbatim:
+	// `__attribute__((packed))`, or "".
+	Attrs string
 }
 
 // CField is one member of a struct or union definition, or one enumerator.

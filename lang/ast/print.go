@@ -116,7 +116,7 @@ func (p *printer) cdef(d *CDef) {
 	if len(d.Fields) == 0 {
 		// Not a simple member list (nested types, function pointers...):
 		// keep the body as written.
-		p.printf("%s %s {%s};\n", d.Kind, d.Name, d.Body)
+		p.printf("%s %s {%s}%s;\n", d.Kind, d.Name, d.Body, attrs(d))
 		return
 	}
 	p.printf("%s %s {\n", d.Kind, d.Name)
@@ -144,7 +144,15 @@ func (p *printer) cdef(d *CDef) {
 		p.line(s + ";")
 	}
 	p.indent--
-	p.line("};")
+	p.line("}" + attrs(d) + ";")
+}
+
+// attrs is a definition's attributes as printed after its closing brace.
+func attrs(d *CDef) string {
+	if d.Attrs == "" {
+		return ""
+	}
+	return " " + d.Attrs
 }
 
 func (p *printer) probe(pr *Probe) {

@@ -30,6 +30,7 @@ func (c *checker) cdefs(defs []*ast.CDef) {
 		}
 		name := d.Kind + " " + d.Name
 		p := &cParser{c: c, toks: cTokens(d.Body)}
+		p.packed, p.aligned = cAttributes(d.Attrs)
 		if _, err := c.structRecord(name); err == nil {
 			// A redefinition of a kernel type: as in bpftrace, the
 			// kernel's types do not complete it.
@@ -97,6 +98,10 @@ type cParser struct {
 	// scriptOnly: by-value struct members must be the script's own structs
 	// (the definition redefines a kernel type).
 	scriptOnly bool
+	// packed and aligned are the definition's __attribute__((packed)) and
+	// __attribute__((aligned(N))) (0: none); they lay out its own record.
+	packed  bool
+	aligned int
 }
 
 func (p *cParser) peek() string {
@@ -126,15 +131,20 @@ func (p *cParser) expect(t string) error {
 
 // layout accumulates the members of a record and their offsets.
 type layout struct {
-	rec   types.Type
-	union bool
-	bit   int // next free bit (structs)
-	size  int // bytes (unions: the largest member)
-	align int
+	rec     types.Type
+	union   bool
+	packed  bool // __attribute__((packed)): members at alignment 1
+	aligned int  // __attribute__((aligned(N))), 0 for none
+	bit     int  // next free bit (structs)
+	size    int  // bytes (unions: the largest member)
+	align   int
 }
 
 func (l *layout) add(f types.Field, bits, align int) {
 	a := max(align, 1)
+	if l.packed {
+		a = 1
+	}
 	l.align = max(l.align, a)
 	if l.union {
 		f.Offset = 0
@@ -162,8 +172,27 @@ func (l *layout) done() types.Type {
 	if !l.union {
 		size = (l.bit + 7) / 8
 	}
-	l.rec.Size = alignUp(size, max(l.align, 1))
+	l.rec.Size = alignUp(size, max(l.align, l.aligned, 1))
 	return l.rec
+}
+
+// cAttributes reads what a definition's attributes say of its layout:
+// packed, and aligned(N) (0 when absent or not a number).
+func cAttributes(attrs string) (packed bool, aligned int) {
+	toks := cTokens(attrs)
+	for i, t := range toks {
+		switch t {
+		case "packed", "__packed__":
+			packed = true
+		case "aligned", "__aligned__":
+			if i+2 < len(toks) && toks[i+1] == "(" {
+				if n, err := strconv.Atoi(toks[i+2]); err == nil && n > 0 {
+					aligned = n
+				}
+			}
+		}
+	}
+	return packed, aligned
 }
 
 // record reads members up to the end of the tokens or a closing '}'.
@@ -172,6 +201,9 @@ func (p *cParser) record(name string, union bool, depth int) (types.Type, error)
 		return types.Type{}, fmt.Errorf("anonymous structs nested too deep")
 	}
 	l := &layout{rec: types.Type{Kind: types.Record, Name: name}, union: union}
+	if depth == 0 {
+		l.packed, l.aligned = p.packed, p.aligned
+	}
 	for p.peek() != "" && p.peek() != "}" {
 		if p.peek() == ";" {
 			p.next()

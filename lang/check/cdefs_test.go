@@ -35,6 +35,13 @@ func TestCDefLayout(t *testing.T) {
 		// that does not redefine a kernel struct may embed one.
 		{"struct task_struct { int pid; }", "sizeof(struct task_struct)", 4},
 		{"struct Mine { char c; struct sched_entity se; }", "sizeof(struct Mine)", 328},
+		// Attributes after the body: packed drops the padding; aligned(N)
+		// rounds the size up; comments may sit between them.
+		{"struct K { int x; char y; int z; } __attribute__((packed))", "sizeof(struct K)", 9},
+		{"struct K { int x; char y; int z; } __attribute__((packed))", "offsetof(struct K, z)", 5},
+		{"struct K { int x; char y; int z; } __attribute__((packed)) __attribute__((aligned(1)))", "sizeof(struct K)", 9},
+		{"struct K { int x; char y; } /**/ __attribute__ /**/ ((aligned(16))) /**/", "sizeof(struct K)", 16},
+		{"struct K { char c; short s; } __attribute__((__packed__, aligned(4)))", "sizeof(struct K)", 4},
 	}
 	for _, tt := range tests {
 		src := tt.defs + " BEGIN { @x = " + tt.expr + "; }"

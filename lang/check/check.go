@@ -43,7 +43,7 @@ func Check(prog *ast.Program, cfg Config) (*Info, diag.List) {
 		c.info.Consts = make(map[ast.Expr]int64, size/2)
 		c.info.Builtins = make(map[ast.Expr]Builtin, size/4)
 		for _, pi := range c.info.Probes {
-			pi.Vars = nil // made by the first defineVar
+			pi.grown, pi.Vars = pi.Vars, nil // Vars made by the first defineVar
 			pi.ArgsUsed = false
 			pi.own = nil
 			if pi.base != nil {

@@ -80,6 +80,10 @@ func TestDiffScriptsCheck(t *testing.T) {
 		}
 		src = []byte(strings.ReplaceAll(string(src), "@PID@", "1")) // the workload's pid, known when cmd/gbt's tests run
 		unsafe := strings.Contains(string(src), "// flags: --unsafe")
+		if _, h, ok := strings.Cut(string(src), "// flags: --include "); ok {
+			h, _, _ = strings.Cut(h, "\n")
+			src = append([]byte("#include <"+h+">\n"), src...) // what --include does
+		}
 		params := []string{"7", "word"}
 		if _, args, ok := strings.Cut(string(src), "// args: "); ok {
 			args, _, _ = strings.Cut(args, "\n")

@@ -21,9 +21,11 @@ func (noMachine) Struct(string) (types.Type, error) { return types.Type{}, probe
 func (noMachine) FuncArgs(probe.Tracing, string) (types.Type, types.Type, error) {
 	return types.Type{}, types.Type{}, probe.ErrUnavailable
 }
-func (noMachine) EnumValue(string) (int64, bool)             { return 0, false }
-func (noMachine) KernelAddr(string) (uint64, error)          { return 0, probe.ErrUnavailable }
-func (noMachine) UserAddr(string, string) (uint64, error)    { return 0, probe.ErrUnavailable }
+func (noMachine) EnumValue(string) (int64, bool)    { return 0, false }
+func (noMachine) KernelAddr(string) (uint64, error) { return 0, probe.ErrUnavailable }
+func (noMachine) UserAddr(string, string) (uint64, uint64, error) {
+	return 0, 0, probe.ErrUnavailable
+}
 func (noMachine) CgroupID(string) (uint64, error)            { return 0, probe.ErrUnavailable }
 func (noMachine) USDTSites(string) ([]probe.USDTSite, error) { return nil, probe.ErrUnavailable }
 func (noMachine) UserFunctions(string) ([]probe.UserFunc, error) {

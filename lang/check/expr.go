@@ -34,6 +34,8 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 		c.setConst(e, b2i(e.Value))
 		return types.Boolean
 	case *ast.StrLit:
+		// A literal may hold NULs ("Hello\0"): its bytes are kept, and
+		// string uses stop at the first NUL as in C.
 		return types.StringOf(len(e.Value) + 1)
 	case *ast.Positional:
 		return c.positional(e)

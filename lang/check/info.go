@@ -125,6 +125,10 @@ type ProbeInfo struct {
 	// this probe's kind, when some of it differs from Info's tables (which
 	// hold what the block's first kind gives); nil otherwise.
 	own *tables
+	// grown holds the variables of the previous pass, whose strings grew
+	// to their longest value: the next pass starts each variable at that
+	// size, so every use of a tuple variable sees one layout.
+	grown map[string]*VarInfo
 }
 
 // tables are the side tables of a block's expressions.

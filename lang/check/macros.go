@@ -39,6 +39,11 @@ func (c *checker) macros(prog *ast.Program) {
 				c.enums[name] = v
 			}
 		}
+		for name, v := range errnoMacros {
+			if _, ok := c.enums[name]; !ok {
+				c.enums[name] = v
+			}
+		}
 	}
 }
 

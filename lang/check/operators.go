@@ -195,6 +195,8 @@ func (c *checker) binary(e *ast.Binary) types.Type {
 		return c.tupleCompare(e, lt, rt)
 	case lt.Kind == types.Array && rt.Kind == types.Array && lt.Equal(rt) && (e.Op == ast.OpEql || e.Op == ast.OpNeq):
 		return types.Boolean // element by element, as bpftrace compares arrays
+	case lt.Kind == types.Buffer && rt.Kind == types.Buffer && (e.Op == ast.OpEql || e.Op == ast.OpNeq):
+		return types.Boolean // equal lengths and bytes
 	case lt.Kind == types.Pointer && rt.IsInt() && e.Op.MovesPointer():
 		return c.pointerArith(lt, spanOf(e.X))
 	case lt.IsInt() && rt.Kind == types.Pointer && e.Op == ast.OpAdd:

@@ -136,15 +136,21 @@ func (c *checker) defineVar(v *ast.Variable, t types.Type) {
 			c.errorf(spanOf(v), "Type mismatch for %s: trying to assign value of type '%s' when variable already contains a value of type '%s'", v.Name, t, old.Type)
 			return
 		}
-		if t.Kind == types.String && t.Size > old.Type.Size {
-			old.Type.Size = t.Size
-			c.widened = true
+		// Strings grow to the longest value stored, in tuples too:
+		// $a = ("hi", 1); $a = ("hello", 2) keeps "hello".
+		if old.Type.IsValid() && t.IsValid() {
+			if w := widen(old.Type, t); !w.Equal(old.Type) {
+				old.Type, c.widened = w, true
+			}
 		}
 		if mixed, ok := mixBool(old.Type, t); ok {
 			old.Type = mixed
 			c.widened = true
 		}
 		return
+	}
+	if g, ok := c.probe_.grown[v.Name]; ok && t.IsValid() && g.Type.IsValid() && g.Type.Compatible(t) {
+		t = widen(t, g.Type)
 	}
 	vars[v.Name] = c.vars.new(VarInfo{Name: v.Name, Type: t, Span: spanOf(v)})
 }

@@ -468,8 +468,42 @@ func (s *scanner) cdef(i, word int) (int, bool) {
 		s.fail(k, k+1, "unterminated "+src[i:word]+" definition: missing }")
 		return -1, false
 	}
+	end = s.attributes(end)
 	s.emit(tCBody, k, end)
 	return end, true
+}
+
+// attributes returns the end of the `__attribute__((...))` lists that
+// follow a definition's body at i (i itself when none does): they belong
+// to the body token.
+func (s *scanner) attributes(i int) int {
+	const kw = "__attribute__"
+	for {
+		j := s.skipSpace(i, false)
+		if j < 0 || !strings.HasPrefix(s.src[j:], kw) {
+			return i
+		}
+		k := s.skipSpace(j+len(kw), false)
+		if k < 0 || k >= len(s.src) || s.src[k] != '(' {
+			return i
+		}
+		depth := 0
+		m := k
+		for ; m < len(s.src); m++ {
+			if s.src[m] == '(' {
+				depth++
+			} else if s.src[m] == ')' {
+				depth--
+				if depth == 0 {
+					break
+				}
+			}
+		}
+		if m >= len(s.src) {
+			return i
+		}
+		i = m + 1
+	}
 }
 
 func identEnd(src string, i int) int {

@@ -82,8 +82,10 @@ func (l *lowerer) include(d *gDef) *ast.Include {
 func (l *lowerer) cdef(d *gDef) *ast.CDef {
 	def := &ast.CDef{Span: l.s.tokSpan(d.Tokens), Kind: d.Kind, Name: d.Name}
 	body := d.Tokens[2] // keyword, name, body
-	def.Body = body.Value[1 : len(body.Value)-1]
-	sub := scanRange(l.s, body.Pos.Offset, tokEnd(body))
+	closing := strings.LastIndexByte(body.Value, '}')
+	def.Body = body.Value[1:closing]
+	def.Attrs = strings.TrimSpace(body.Value[closing+1:])
+	sub := scanRange(l.s, body.Pos.Offset, body.Pos.Offset+closing+1)
 	if sub.bad != "" {
 		return def
 	}

@@ -52,8 +52,8 @@ type Env interface {
 	// KernelAddr returns the address of a kernel symbol (kaddr).
 	KernelAddr(name string) (uint64, error)
 	// UserAddr returns the address of a symbol of an executable, where
-	// a process of it has the symbol (uaddr).
-	UserAddr(path, name string) (uint64, error)
+	// a process of it has the symbol, and the symbol's size (uaddr).
+	UserAddr(path, name string) (addr, size uint64, err error)
 	// CgroupID returns the id of a cgroup v2 directory (cgroupid).
 	CgroupID(path string) (uint64, error)
 	// USDTSites returns every USDT probe location of an ELF file (usdt

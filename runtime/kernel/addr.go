@@ -51,28 +51,28 @@ func (e *Env) KernelAddr(name string) (uint64, error) {
 
 // UserAddr implements probe.Env: the address of a symbol of an
 // executable that is not position-independent (the address a process of
-// it has the symbol at).
-func (e *Env) UserAddr(path, name string) (uint64, error) {
+// it has the symbol at), and its size.
+func (e *Env) UserAddr(path, name string) (addr, size uint64, err error) {
 	f, err := elf.Open(path)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer f.Close()
 	if f.Type != elf.ET_EXEC {
-		return 0, fmt.Errorf("%s is position-independent: its symbols move with each process (gbt resolves uaddr only in fixed-address executables)", path)
+		return 0, 0, fmt.Errorf("%s is position-independent: its symbols move with each process (gbt resolves uaddr only in fixed-address executables)", path)
 	}
 	for _, load := range []func() ([]elf.Symbol, error){f.Symbols, f.DynamicSymbols} {
 		syms, err := load()
 		if err != nil && !errors.Is(err, elf.ErrNoSymbols) {
-			return 0, err
+			return 0, 0, err
 		}
 		for _, s := range syms {
 			if s.Name == name && s.Value != 0 {
-				return s.Value, nil
+				return s.Value, s.Size, nil
 			}
 		}
 	}
-	return 0, fmt.Errorf("no symbol %s in %s", name, path)
+	return 0, 0, fmt.Errorf("no symbol %s in %s", name, path)
 }
 
 // CgroupID implements probe.Env: a cgroup v2 directory's id is its

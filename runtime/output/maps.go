@@ -309,7 +309,8 @@ func (p *Printer) appendRow(l *MapLayout, r row, div int) {
 		if json {
 			p.buf = fmt.Appendf(p.buf, `{"count": %d, "average": %d, "total": %d}`, r.count, r.n, r.sum)
 		} else {
-			p.buf = fmt.Appendf(p.buf, "count %d, average %d, total %d", r.count, r.n, r.sum)
+			// The newest bpftrace's shape (0.17: "count 3, average 2, total 6").
+			p.buf = fmt.Appendf(p.buf, "{ .count = %d, .average = %d, .total = %d }", r.count, r.n, r.sum)
 		}
 	case types.Hist:
 		if json {

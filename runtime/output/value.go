@@ -216,8 +216,7 @@ const (
 
 // appendKey renders one map key argument as bpftrace's MapKey does:
 // integers signed at their size, pointers in hex, arrays "[1,2]", records
-// "{ .a = 1, .b = 0x10 }" as the newest bpftrace (0.17 printed
-// "{.a=1,.b=16}"); stack frames are indented by indent.
+// "{ .a = 1, .b = 2 }"; stack frames are indented by indent.
 func (v *values) appendKey(dst []byte, t types.Type, b []byte, indent string) []byte {
 	if t.Kind == types.Stack {
 		return v.appendStack(dst, t, b, indent)
@@ -245,20 +244,9 @@ func (v *values) appendKey(dst []byte, t types.Type, b []byte, indent string) []
 		}
 		return append(dst, ']')
 	case types.Record:
-		if t.IsRecordLiteral() {
-			return v.appendValue(dst, t, b, false)
-		}
-		dst = append(dst, "{ "...)
-		for i, f := range t.Fields {
-			if i > 0 {
-				dst = append(dst, ", "...)
-			}
-			dst = append(dst, '.')
-			dst = append(dst, f.Name...)
-			dst = append(dst, " = "...)
-			dst = v.appendKey(dst, f.Type, field(b, f.Offset, f.Type.ByteSize()), indent)
-		}
-		return append(dst, " }"...)
+		// The newest bpftrace prints record keys as values,
+		// "{ .a = 1, .b = 2 }" (0.17: "{.a=1,.b=2}").
+		return v.appendValue(dst, t, b, false)
 	case types.Tuple:
 		return v.appendValue(dst, t, b, false)
 	}

@@ -142,8 +142,8 @@ func (e *Env) KernelAddr(name string) (uint64, error) {
 }
 
 // UserAddr implements probe.Env; tests resolve no user symbols.
-func (e *Env) UserAddr(path, name string) (uint64, error) {
-	return 0, fmt.Errorf("no symbol %s in %s (probetest resolves none)", name, path)
+func (e *Env) UserAddr(path, name string) (addr, size uint64, err error) {
+	return 0, 0, fmt.Errorf("no symbol %s in %s (probetest resolves none)", name, path)
 }
 
 // CgroupID implements probe.Env: the canned root cgroup has id 1.
