@@ -366,14 +366,32 @@ func (g *gen) field(e *ast.Field, dst asm.Register) {
 	}
 }
 
+// derefs is the number of pointers the record whose field e reads is
+// reached through: x.f and x->f both read through every pointer x holds
+// (0 when x is the record itself).
+func (g *gen) derefs(e *ast.Field) int {
+	n := 0
+	for t := g.TypeOf(e.X); t.Kind == types.Pointer && t.Elem != nil; t = *t.Elem {
+		n++
+	}
+	return n
+}
+
 // fieldAddr puts the address of field f of e into dst and returns the
-// address space it is in: e->f adds f's offset to the pointer, e.f to the
-// address of the record e (itself in kernel or user memory).
+// address space it is in: through a pointer, f's offset is added to the
+// pointer (read through the pointers it points to first, for x of type
+// struct s **); else to the address of the record x (itself in kernel or
+// user memory).
 func (g *gen) fieldAddr(e *ast.Field, f types.Field, dst asm.Register) types.AddrSpace {
 	var as types.AddrSpace
-	if e.Arrow {
-		as = g.space(g.TypeOf(e.X))
+	if n := g.derefs(e); n > 0 {
+		pt := g.TypeOf(e.X)
 		g.EvalInt(e.X, dst)
+		for ; n > 1; n-- {
+			g.probeRead(dst, pt, *pt.Elem)
+			pt = *pt.Elem
+		}
+		as = g.space(pt)
 	} else {
 		var ok bool
 		if as, ok = g.addrOf(e.X, dst); !ok {
@@ -403,7 +421,7 @@ func (g *gen) recordField(e *ast.Field, f types.Field, dst asm.Register) {
 		}
 		word = types.IntOf(n*8, false)
 	}
-	if !e.Arrow && !g.addressable(e.X) {
+	if g.derefs(e) == 0 && !g.addressable(e.X) {
 		m := g.mark()
 		off := g.inFrame(e.X, g.TypeOf(e.X)) + int16(f.Offset)
 		if int(off)%word.ByteSize() == 0 {
@@ -564,7 +582,7 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 		g.Place(done)
 		return
 	case *ast.Field:
-		if f, ok := g.kernelField(e); ok && !isScalar(t) && !e.Arrow && !g.addressable(e.X) {
+		if f, ok := g.kernelField(e); ok && !isScalar(t) && g.derefs(e) == 0 && !g.addressable(e.X) {
 			g.valueMember(e, f, t, off)
 			return
 		}

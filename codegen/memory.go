@@ -41,7 +41,7 @@ func (g *gen) addressable(e ast.Expr) bool {
 	switch e := e.(type) {
 	case *ast.Field:
 		if _, ok := g.kernelField(e); ok {
-			return e.Arrow || g.addressable(e.X)
+			return g.derefs(e) > 0 || g.addressable(e.X)
 		}
 		f, ok := g.argField(e)
 		// A __data_loc string holds a locator, not the string, in place.

@@ -486,20 +486,14 @@ func (c *checker) field(e *ast.Field) types.Type {
 	if !t.IsValid() {
 		return t
 	}
+	// As in the newest bpftrace, x.f and x->f are one: both read through
+	// any number of pointers to the record (codegen counts them again).
 	rec := t
-	if t.Kind == types.Pointer && t.Elem != nil && t.Elem.Kind == types.Record {
-		rec = *t.Elem
-		if !e.Arrow && !t.Ctx {
-			// bpftrace 0.22 and later read p.f as p->f: the checked AST
-			// says so, for codegen.
-			e.Arrow = true
-		}
-	} else if t.Kind == types.Record && e.Arrow {
-		c.errorf(spanOf(e), "Can not access field '%s' on type '%s'. Try using '.'", e.Name, t)
-		return types.Type{}
+	for rec.Kind == types.Pointer && rec.Elem != nil {
+		rec = *rec.Elem
 	}
 	if rec.Kind != types.Record {
-		c.errorf(spanOf(e), "Can not access field '%s' on expression of type '%s'", e.Name, t)
+		c.errorf(spanOf(e), "Can not access field '%s' on expression of type '%s'", e.Name, rec)
 		return types.Type{}
 	}
 	if len(rec.Fields) == 0 {

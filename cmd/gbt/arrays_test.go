@@ -1,0 +1,60 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestE2EArrays runs what the newest bpftrace does with C arrays, structs
+// and pointers that bpftrace 0.17 rejects (x.f through pointers, array
+// casts, arrays as values), so the differential test cannot compare them:
+// each output is what bpftrace 0.27.1 prints (tests/runtime at v0.26.1:
+// array, complex_types, tuples, btf). The arrays live in the user memory of
+// /bin/sleep: clock_nanosleep's struct __kernel_timespec {0, 250000000}.
+func TestE2EArrays(t *testing.T) {
+	requireRoot(t)
+	gbt, work := binaries(t)
+	const sleeper = `tracepoint:syscalls:sys_enter_clock_nanosleep /curtask.real_parent.tgid == @PID@/ `
+	sleep := []string{"exec", "1", "/bin/sleep", "0.25"}
+	tests := []struct {
+		name     string
+		prog     string
+		workload []string
+		want     string // exact stdout
+	}{
+		{
+			// array "array element access - assign to var", btf
+			// "tracepoint_pointer_type_resolution": x.f reads through
+			// any number of pointers, as x->f does.
+			name: "fields through pointers",
+			prog: `struct ts { long v[2]; } ` + sleeper + `{ $p = (struct ts *)args.rqtp;
+				printf("%d %d %d\n", args.rqtp.tv_nsec, $p.v[1], $p->v[0]); }` + exitWhenDone,
+			workload: sleep,
+			want:     "250000000 250000000 0\n\n\n",
+		},
+		{
+			// complex_types "pointer_to_pointer": argv[0] read as a struct.
+			name: "fields through a pointer to a pointer",
+			prog: `struct s { char c[5]; } tracepoint:syscalls:sys_enter_execve /curtask.real_parent.tgid == @PID@/ {
+				$pp = (struct s **)args.argv; printf("%s %s\n", $pp.c, (*$pp).c); }` + exitWhenDone,
+			workload: sleep,
+			want:     "/bin /bin\n\n\n",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			argv := []string{gbt, "-e", tt.prog}
+			res := runTracer(t, traceRun{argv: argv, workload: tt.workload, work: work, timeout: 30 * time.Second})
+			if res.exitCode != 0 {
+				t.Fatalf("exit code %d\nstderr:\n%s", res.exitCode, clip(res.stderr))
+			}
+			if res.stdout != tt.want {
+				t.Errorf("stdout (%s):\n%q\nwant:\n%q\nstderr:\n%s", firstDiff(res.stdout, tt.want), clip(res.stdout), clip(tt.want), clip(res.stderr))
+			}
+			if strings.Contains(res.stderr, "ERROR") {
+				t.Errorf("unexpected error output:\n%s", clip(res.stderr))
+			}
+		})
+	}
+}
