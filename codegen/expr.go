@@ -75,7 +75,11 @@ func (g *gen) EvalInt(e ast.Expr, dst asm.Register) {
 		g.EvalInt(e.Else, dst)
 		g.Place(done)
 	case *ast.Cast:
-		g.EvalInt(e.X, dst)
+		if xt := g.TypeOf(e.X); xt.Kind == types.Array {
+			g.arrayInt(e.X, xt, dst)
+		} else {
+			g.EvalInt(e.X, dst)
+		}
 		t := g.TypeOf(e)
 		if t.Kind == types.Int && t.Bits < 64 {
 			g.extend(dst, t)
@@ -624,6 +628,11 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 	case *ast.Index:
 		if !isScalar(t) {
 			g.indexMem(e, t, off)
+			return
+		}
+	case *ast.Cast:
+		if g.TypeOf(e).Kind == types.Array {
+			g.arrayCastMem(e, off, t.ByteSize())
 			return
 		}
 	case *ast.TupleIndex:

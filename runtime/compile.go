@@ -28,6 +28,9 @@ type CompileOptions struct {
 	// NoWarnings drops the warnings of a script that compiles
 	// (--no-warnings); a CompileError still shows them beside the errors.
 	NoWarnings bool
+	// Includes are headers to include as if the script began with
+	// #include <header> lines (--include).
+	Includes []string
 
 	NumCPUs   int // value of numcpus and size of per-CPU data (0: the machine's possible CPUs)
 	ChildPID  int // value of cpid: the pid of the -c command (0: none)
@@ -99,7 +102,7 @@ func Compile(name, src string, opts CompileOptions) (*codegen.Object, Warnings, 
 	if diags.HasErrors() {
 		return fail(diags)
 	}
-	info, diags := check.Check(prog, check.Config{Env: env, Builtins: table, Params: opts.Params, Unsafe: opts.Unsafe, Strlen: opts.Strlen})
+	info, diags := check.Check(prog, check.Config{Env: env, Builtins: table, Params: opts.Params, Unsafe: opts.Unsafe, Strlen: opts.Strlen, Includes: opts.Includes})
 	if diags.HasErrors() {
 		return fail(diags)
 	}

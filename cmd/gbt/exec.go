@@ -33,7 +33,7 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 		defer c.kill()
 	}
 	copts := runtime.CompileOptions{
-		Params: a.opts.args, Unsafe: a.opts.unsafe, Strlen: a.strlen, Env: a.env, NoWarnings: a.opts.noWarn,
+		Params: a.opts.args, Unsafe: a.opts.unsafe, Strlen: a.strlen, Env: a.env, NoWarnings: a.opts.noWarn, Includes: a.opts.headers,
 		KeysMax: a.keysMax, RBPages: a.rbPages, MaxProbes: a.maxProbes, PID: a.opts.pid,
 	}
 	if c != nil {

@@ -29,23 +29,24 @@ type options struct {
 	args      []string // positional parameters $1..$N
 	list      bool     // -l
 	listPat   string
-	pid       int    // -p
-	cmd       string // -c
-	output    string // -o
-	format    string // -f text|json
-	buffer    string // -B none|line|full
-	quiet     bool   // -q
-	verbose   bool   // -v
-	debug     int    // -d, -dd
-	unsafe    bool   // --unsafe
-	dryRun    bool   // --dry-run
-	version   bool   // -V, --version
-	info      bool   // --info
-	help      bool   // -h, --help
-	noWarn    bool   // --no-warnings
-	metrics   string // --metrics ADDR: serve the maps as Prometheus metrics
-	traceable string // --traceable-functions FILE
-	includes  []string
+	pid       int      // -p
+	cmd       string   // -c
+	output    string   // -o
+	format    string   // -f text|json
+	buffer    string   // -B none|line|full
+	quiet     bool     // -q
+	verbose   bool     // -v
+	debug     int      // -d, -dd
+	unsafe    bool     // --unsafe
+	dryRun    bool     // --dry-run
+	version   bool     // -V, --version
+	info      bool     // --info
+	help      bool     // -h, --help
+	noWarn    bool     // --no-warnings
+	metrics   string   // --metrics ADDR: serve the maps as Prometheus metrics
+	traceable string   // --traceable-functions FILE
+	includes  []string // -I DIR
+	headers   []string // --include FILE
 }
 
 const usageText = `USAGE:
@@ -74,6 +75,7 @@ OPTIONS:
     --no-warnings  disable all warning messages
     --traceable-functions FILE  read the kernel functions kprobes and fentry can trace from FILE
                    (default: tracefs available_filter_functions)
+    --include FILE as a script's #include <FILE> line (C definitions come from the script and BTF)
     --usdt-file-activation  accepted: USDT semaphores are always activated in every process of the file
 
 ENVIRONMENT (bpftrace names; GBT_* spellings are read too):
@@ -148,6 +150,7 @@ func parseFlags(argv []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.metrics, "metrics", "", "metrics address")
 	fs.StringVar(&o.traceable, "traceable-functions", "", "traceable functions file")
 	fs.StringArrayVarP(&o.includes, "I", "I", nil, "include dir")
+	fs.StringArrayVar(&o.headers, "include", nil, "header to include")
 	// USDT semaphores are counted up by the kernel in every process that
 	// maps the file (uprobes with a reference counter), which is what
 	// bpftrace's --usdt-file-activation asks for: gbt accepts the flag.

@@ -411,9 +411,8 @@ func (c *checker) cast(e *ast.Cast) types.Type {
 	if !t.IsValid() {
 		return t
 	}
-	if e.Type.ArrayN > 0 {
-		c.errorf(spanOf(e), "casts to arrays are not supported yet")
-		return types.Type{}
+	if e.Type.ArrayN != 0 {
+		return c.arrayCast(e, t)
 	}
 	if e.Type.Ptr > 0 {
 		if !t.IsInt() && t.Kind != types.Pointer {
@@ -449,7 +448,7 @@ func (c *checker) cast(e *ast.Cast) types.Type {
 		c.errorf(spanOf(e.Type), "Cannot resolve unknown type \"%s\"", e.Type.Name)
 		return types.Type{}
 	}
-	if !t.IsInt() && t.Kind != types.Pointer {
+	if !t.IsInt() && t.Kind != types.Pointer && !arrayToInt(t, to) {
 		c.errorf(spanOf(e), "Cannot cast from \"%s\" to \"%s\"", t, to)
 		return types.Type{}
 	}

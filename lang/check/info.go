@@ -27,6 +27,9 @@ type Config struct {
 	Params   []string  // positional parameters $1..$N
 	Unsafe   bool      // --unsafe: allow system(), signal()...
 	Strlen   int       // bytes per str() (BPFTRACE_STRLEN); 0 means DefaultStrlen
+	// Includes are the headers given with --include: each counts as an
+	// #include line of the script.
+	Includes []string
 }
 
 // BuiltinKind says how a builtin is used.

@@ -446,13 +446,15 @@ func (p *exprParser) typeName() *ast.TypeExpr {
 	}
 	if is(p.peek(), "[") {
 		p.next()
-		n := p.peek()
-		v, err := parseInt(n.Value)
-		if n.Type != tInt || err != nil || v == 0 || v > 1<<16 {
-			p.unexpected("array length")
+		typ.ArrayN = -1 // (int8[])x: as many elements as x's bytes hold
+		if n := p.peek(); !is(n, "]") {
+			v, err := parseInt(n.Value)
+			if n.Type != tInt || err != nil || v == 0 || v > 1<<16 {
+				p.unexpected("array length")
+			}
+			p.next()
+			typ.ArrayN = int(v)
 		}
-		p.next()
-		typ.ArrayN = int(v)
 		last = p.expect("]")
 	}
 	typ.Span = ast.Span{Start: startPos(start), End: endPos(last)}
