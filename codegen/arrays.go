@@ -5,6 +5,7 @@ import (
 
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/types"
+	"github.com/gbt-dev/gbt/stdlib"
 )
 
 // Casts to and from arrays (the checker's casts.go says which it allows).
@@ -58,4 +59,26 @@ func (g *gen) arrayInt(x ast.Expr, xt types.Type, dst asm.Register) {
 	}
 	g.addr(dst, base)
 	g.probeRead(dst, types.PointerTo(it, types.Kernel), it)
+}
+
+// oobMessage is bpftrace's runtime warning for an index outside an array.
+const oobMessage = "Array access out of bounds. This can lead to unexpected results."
+
+// outOfBounds is the code at the label where a variable index of e falls
+// outside its array: the runtime warning bpftrace gives there (for arrays,
+// not char arrays, which bpftrace reads as strings), then dst = 0, a value
+// of 0 or a NULL address whose read gives zeros.
+func (g *gen) outOfBounds(e *ast.Index, dst asm.Register) func(label string) {
+	return func(label string) {
+		g.Place(label)
+		if g.TypeOf(e.X).Kind == types.Array {
+			m := g.mark()
+			c := stdlib.RuntimeWarning()
+			ev := g.NewEvent(c, nil)
+			ev.Span, ev.Format = spanOf(e), oobMessage
+			c.Encode(g, nil, ev)
+			g.reset(m)
+		}
+		g.Emit(asm.Mov.Imm(dst, 0))
+	}
 }

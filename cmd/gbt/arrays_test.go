@@ -22,6 +22,7 @@ func TestE2EArrays(t *testing.T) {
 		prog     string
 		workload []string
 		want     string // exact stdout
+		stderr   string // a line stderr must have
 	}{
 		{
 			// array "array element access - assign to var", btf
@@ -42,6 +43,16 @@ func TestE2EArrays(t *testing.T) {
 			want:     "/bin /bin\n\n\n",
 		},
 		{
+			// array "array element access - out of bounds runtime": the
+			// element reads 0 (bpftrace reads past the array).
+			name: "a variable index outside an array",
+			prog: `struct ts { long v[2]; } ` + sleeper + `{ $i = (uint64)2; $p = (struct ts *)args.rqtp; $a = $p.v;
+				printf("%d %d %d\n", $p.v[$i - 1], $p.v[$i], $a[$i + 1]); }` + exitWhenDone,
+			workload: sleep,
+			want:     "250000000 0 0\n\n\n",
+			stderr:   "stdin:2:50-60: WARNING: Array access out of bounds. This can lead to unexpected results.\n",
+		},
+		{
 			// array "cast literal to int array", "cast string to int
 			// array", "cast int array to int internal".
 			name: "casts to and from arrays",
@@ -60,6 +71,9 @@ func TestE2EArrays(t *testing.T) {
 			}
 			if res.stdout != tt.want {
 				t.Errorf("stdout (%s):\n%q\nwant:\n%q\nstderr:\n%s", firstDiff(res.stdout, tt.want), clip(res.stdout), clip(tt.want), clip(res.stderr))
+			}
+			if !strings.Contains(res.stderr, tt.stderr) {
+				t.Errorf("stderr has no line %q:\n%s", tt.stderr, clip(res.stderr))
 			}
 			if strings.Contains(res.stderr, "ERROR") {
 				t.Errorf("unexpected error output:\n%s", clip(res.stderr))
