@@ -415,11 +415,16 @@ func (c *checker) cast(e *ast.Cast) types.Type {
 		return c.arrayCast(e, t)
 	}
 	if e.Type.Ptr > 0 {
-		if !t.IsInt() && t.Kind != types.Pointer {
+		if !t.IsInt() && t.Kind != types.Pointer && t.Kind != types.Context {
 			c.errorf(spanOf(e), "Cannot cast from \"%s\" to \"%s\"", t, ast.TypeString(e.Type))
 			return types.Type{}
 		}
 		elem, ok := basicType(e.Type.Name)
+		if e.Type.Name == "void" {
+			// void * points at bytes, as BTF and tracefs pointers to void
+			// do in gbt.
+			elem, ok = types.U8, true
+		}
 		if !ok {
 			rec, err := c.structRecord(e.Type.Name)
 			if errors.Is(err, probe.ErrNoStruct) {
@@ -434,8 +439,11 @@ func (c *checker) cast(e *ast.Cast) types.Type {
 		// pointer points where the probe's addresses do (codegen decides:
 		// user memory in uprobes), as in bpftrace.
 		as := types.AddrNone
-		if t.Kind == types.Pointer {
+		switch t.Kind {
+		case types.Pointer:
 			as = t.AddrSpace
+		case types.Context:
+			as = types.Kernel // the context is kernel memory, in uprobes too
 		}
 		pt := types.PointerTo(elem, as)
 		for i := 1; i < e.Type.Ptr; i++ {
@@ -448,7 +456,7 @@ func (c *checker) cast(e *ast.Cast) types.Type {
 		c.errorf(spanOf(e.Type), "Cannot resolve unknown type \"%s\"", e.Type.Name)
 		return types.Type{}
 	}
-	if !t.IsInt() && t.Kind != types.Pointer && !arrayToInt(t, to) {
+	if !t.IsInt() && t.Kind != types.Pointer && t.Kind != types.Context && !arrayToInt(t, to) {
 		c.errorf(spanOf(e), "Cannot cast from \"%s\" to \"%s\"", t, to)
 		return types.Type{}
 	}
