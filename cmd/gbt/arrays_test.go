@@ -58,8 +58,8 @@ func TestE2EArrays(t *testing.T) {
 			name: "casts to and from arrays",
 			prog: `begin { printf("%x %x %x\n", ((int8[8])12345)[0], ((int8[])12345)[1], (uint32)pton("127.0.0.1"));
 				print((int8[])"hello"); @a = (uint8[2])(uint16)258; @k[(int8[4])"abc"] = 1; @t = (1, (int8[])(int16)-3);
-				let $z: uint32[3]; print($z); }`,
-			want: "39 30 100007f\n[104,101,108,108,111,0]\n[0,0,0]\n\n\n@a: [2,1]\n@k[[97,98,99,0]]: 1\n@t: (1, [-3,-1])\n",
+				let $z: uint32[3]; print($z); $t = (1, ("a", $z)); print($t[1 + 0][0]); }`,
+			want: "39 30 100007f\n[104,101,108,108,111,0]\n[0,0,0]\na\n\n\n@a: [2,1]\n@k[[97,98,99,0]]: 1\n@t: (1, [-3,-1])\n",
 		},
 	}
 	for _, tt := range tests {

@@ -105,3 +105,27 @@ func (c *checker) namedType(te *ast.TypeExpr) (types.Type, bool) {
 func arrayToInt(t, to types.Type) bool {
 	return t.Kind == types.Array && t.ByteSize() == to.ByteSize()
 }
+
+// tupleIndex types t[i] of a tuple t (bpftrace 0.24): i must be constant,
+// and t[i] stands for t.i, which codegen compiles in its place.
+func (c *checker) tupleIndex(e *ast.Index, t types.Type) types.Type {
+	v, ok := c.info.Consts[e.Index]
+	if !ok {
+		c.errorf(spanOf(e.Index), "The array index operator [] takes a constant index on a tuple").
+			Hint = "a tuple's elements have types of their own: index it with a literal, t[1] or t.1"
+		return types.Type{}
+	}
+	if v < 0 || v >= int64(len(t.Elems)) {
+		c.errorf(spanOf(e), "Invalid tuple index: %d. Found %d elements in tuple.", v, len(t.Elems))
+		return types.Type{}
+	}
+	if c.info.Expansions == nil {
+		c.info.Expansions = map[ast.Expr]ast.Expr{}
+	}
+	x, ok := c.info.Expansions[e]
+	if !ok {
+		x = &ast.TupleIndex{Span: e.Span, X: e.X, Index: int(v)}
+		c.info.Expansions[e] = x
+	}
+	return c.expr(x)
+}
