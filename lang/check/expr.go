@@ -103,6 +103,11 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 		}
 		return types.TupleOf(elems...)
 	case *ast.Sizeof:
+		if id, ok := e.X.(*ast.Ident); ok {
+			if t, isType := c.sizeofName(e, id); isType {
+				return t
+			}
+		}
 		if e.X != nil {
 			t := c.inPlace(e.X)
 			c.setConst(e, int64(t.ByteSize()))
@@ -123,7 +128,7 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 		c.setConst(e, int64(rec.ByteSize()))
 		return types.U64
 	case *ast.Offsetof:
-		rec, ok := c.namedRecord(e.Type.Name, spanOf(e))
+		rec, ok := c.namedRecord(c.recordName(e.Type.Name), spanOf(e))
 		if !ok || e.Type.Ptr > 0 {
 			if ok {
 				c.errorf(spanOf(e), "offsetof() expects a struct or union, not a pointer")

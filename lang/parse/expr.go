@@ -381,10 +381,18 @@ func (p *exprParser) sizeof() ast.Expr {
 func (p *exprParser) offsetof() ast.Expr {
 	kw := p.next()
 	p.expect("(")
-	if !isTypeStart(p.peek()) {
+	var o *ast.Offsetof
+	switch t := p.peek(); {
+	case isTypeStart(t):
+		o = &ast.Offsetof{Type: p.typeName()}
+	case t.Type == tIdent:
+		// A struct named without its keyword, offsetof(qspinlock, tail),
+		// as the newest bpftrace takes it; the checker resolves it.
+		p.next()
+		o = &ast.Offsetof{Type: &ast.TypeExpr{Span: tokSpan(t), Name: t.Value}}
+	default:
 		p.unexpected("type")
 	}
-	o := &ast.Offsetof{Type: p.typeName()}
 	p.expect(",")
 	for {
 		f := p.peek()
