@@ -426,7 +426,7 @@ func (c *checker) cast(e *ast.Cast) types.Type {
 			c.errorf(spanOf(e), "Cannot cast from \"%s\" to \"%s\"", t, ast.TypeString(e.Type))
 			return types.Type{}
 		}
-		elem, ok := basicType(e.Type.Name)
+		elem, ok := intTypedef(e.Type.Name)
 		if e.Type.Name == "void" {
 			// void * points at bytes, as BTF and tracefs pointers to void
 			// do in gbt.
@@ -458,7 +458,7 @@ func (c *checker) cast(e *ast.Cast) types.Type {
 		}
 		return pt
 	}
-	to, ok := basicType(e.Type.Name)
+	to, ok := intTypedef(e.Type.Name)
 	if !ok {
 		c.errorf(spanOf(e.Type), "Cannot resolve unknown type \"%s\"", e.Type.Name)
 		return types.Type{}

@@ -128,6 +128,19 @@ func tokSpan(t lexer.Token) ast.Span { return ast.Span{Start: startPos(t), End: 
 func joinSpan(from ast.Pos, to ast.Node) ast.Span { return ast.Span{Start: from, End: to.EndPos()} }
 
 // startsExpr reports whether t can begin an expression.
+// identCastOperand reports whether t, after `(name)`, makes it a cast:
+// t starts an operand that no binary operator could take instead (not
+// `*`, `-`, `&`... : `(pid) * 2` stays a product).
+func identCastOperand(t lexer.Token) bool {
+	switch t.Type {
+	case tInt, tChar, tString, tVar, tParam, tMap, tIdent:
+		return true
+	case tPunct:
+		return t.Value == "("
+	}
+	return false
+}
+
 func startsExpr(t lexer.Token) bool {
 	switch t.Type {
 	case tInt, tChar, tString, tVar, tParam, tMap, tIdent:
@@ -419,6 +432,13 @@ func isTypeStart(t lexer.Token) bool {
 func (p *exprParser) castType() *ast.TypeExpr {
 	cp := p.i
 	p.next() // (
+	if t := p.peek(); t.Type == tIdent && p.i+2 < len(p.toks) && is(p.toks[p.i+1], ")") && identCastOperand(p.toks[p.i+2]) {
+		// (uint64_t)x: a name in parentheses before an operand is a type,
+		// as the newest bpftrace reads it; the checker resolves it.
+		p.next()
+		p.next() // )
+		return &ast.TypeExpr{Span: tokSpan(t), Name: t.Value}
+	}
 	if !isTypeStart(p.peek()) {
 		p.i = cp
 		return nil
