@@ -135,6 +135,8 @@ func (g *gen) unary(e *ast.Unary, dst asm.Register) {
 		t := g.TypeOf(e)
 		g.EvalInt(e.X, dst)
 		g.probeRead(dst, g.TypeOf(e.X), t)
+	case ast.OpAnd: // &$v, the checker makes sure
+		g.addr(dst, g.vars[e.X.(*ast.Variable).Name])
 	default:
 		g.fail(e, "the %s operator is not supported by gbt yet", e.Op)
 	}

@@ -61,6 +61,13 @@ func TestE2EArrays(t *testing.T) {
 				let $z: uint32[3]; print($z); $t = (1, ("a", $z)); print($t[1 + 0][0]); }`,
 			want: "39 30 100007f\n[104,101,108,108,111,0]\n[0,0,0]\na\n\n\n@a: [2,1]\n@k[[97,98,99,0]]: 1\n@t: (1, [-3,-1])\n",
 		},
+		{
+			// btf "vmlinux integer types": typeof, typedef names, &$v.
+			name: "typedef names, typeof and the address of a variable",
+			prog: `begin { let $a: typeof(size_t) = 1; let $b: typeof(size_t*) = &$a; $c = (uint64_t)(-1); $d = (char)1; $e = (char *)&$d;
+				$s = "hi"; $p = &$s; printf("%d %d %d %s %d %d\n", *$b, $c, *$e, str($p), sizeof(uint16_t), offsetof(__kernel_timespec, tv_nsec)); }`,
+			want: "1 -1 1 hi 2 8\n\n\n",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -92,8 +92,14 @@ func (c *checker) unary(e *ast.Unary) types.Type {
 		c.errorf(spanOf(e), "The * operator can not be used on expressions of type '%s'", t)
 		return types.Type{}
 	case ast.OpAnd:
-		c.errorf(spanOf(e), "The & operator is not supported")
-		return types.Type{}
+		// &$v (bpftrace 0.21): the address of a variable's home in the
+		// BPF stack, kernel memory to the probe_read helpers.
+		if _, ok := e.X.(*ast.Variable); !ok {
+			c.errorf(spanOf(e), "The & operator can only take the address of a $variable").
+				Hint = "copy the value into a variable first: $v = ...; &$v"
+			return types.Type{}
+		}
+		return types.PointerTo(t, types.Kernel)
 	}
 	return types.Type{}
 }

@@ -439,6 +439,11 @@ func (p *exprParser) castType() *ast.TypeExpr {
 		p.next() // )
 		return &ast.TypeExpr{Span: tokSpan(t), Name: t.Value}
 	}
+	if p.typeofAhead() || p.namedPointerAhead() {
+		typ := p.typeName()
+		p.expect(")")
+		return typ
+	}
 	if !isTypeStart(p.peek()) {
 		p.i = cp
 		return nil
@@ -448,12 +453,57 @@ func (p *exprParser) castType() *ast.TypeExpr {
 	return typ
 }
 
-// typeName parses a type: `unsigned long`, `struct task_struct *`, `int8[4]`.
+// typeofAhead reports whether typeof(...) comes next.
+func (p *exprParser) typeofAhead() bool {
+	t := p.peek()
+	return t.Type == tIdent && t.Value == "typeof" && p.i+1 < len(p.toks) && is(p.toks[p.i+1], "(")
+}
+
+// namedPointerAhead reports whether `name *...)` comes next: a pointer to
+// a typedef in a cast, (size_t *)p, which no expression can be.
+func (p *exprParser) namedPointerAhead() bool {
+	if p.peek().Type != tIdent {
+		return false
+	}
+	j := p.i + 1
+	for j < len(p.toks) && is(p.toks[j], "*") {
+		j++
+	}
+	return j > p.i+1 && j < len(p.toks) && is(p.toks[j], ")")
+}
+
+// typeofType parses typeof(type) (bpftrace 0.22), the type itself, with
+// pointer stars after it: typeof(size_t)*. typeof of an expression is not
+// taken.
+func (p *exprParser) typeofType() *ast.TypeExpr {
+	start := p.next() // typeof
+	p.expect("(")
+	if t := p.peek(); !isTypeStart(t) && t.Type != tIdent {
+		p.unexpected("type")
+	}
+	typ := p.typeName()
+	last := p.expect(")")
+	for is(p.peek(), "*") {
+		last = p.next()
+		typ.Ptr++
+	}
+	typ.Span = ast.Span{Start: startPos(start), End: endPos(last)}
+	return typ
+}
+
+// typeName parses a type: `unsigned long`, `struct task_struct *`,
+// `int8[4]`, a typedef name (`size_t *`), `typeof(size_t)`.
 func (p *exprParser) typeName() *ast.TypeExpr {
+	if p.typeofAhead() {
+		return p.typeofType()
+	}
 	start := p.peek()
 	var words []string
 	last := start
-	if start.Type == tKeyword {
+	if start.Type == tIdent {
+		last = p.next()
+		words = append(words, start.Value)
+	} else if start.Type == tKeyword {
 		p.next()
 		n := p.peek()
 		if n.Type != tIdent && n.Type != tTypeWord {
