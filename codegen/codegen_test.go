@@ -91,7 +91,8 @@ func TestEveryEmitterCompiles(t *testing.T) {
 	for _, file := range scripts(t) {
 		src, _ := os.ReadFile(file)
 		obj := compile(t, string(src))
-		declared := map[*stdlib.Codec]bool{}
+		// Codegen sends runtime warnings itself (an index outside an array).
+		declared := map[*stdlib.Codec]bool{stdlib.RuntimeWarning(): true}
 		for _, b := range obj.Info.Builtins {
 			e := b.(*stdlib.Entry)
 			used[e.Name] = true

@@ -695,6 +695,9 @@ func (g *gen) Stack(t types.Type, dst asm.Register) {
 	}
 }
 
+// Ctx implements stdlib.Gen.
+func (g *gen) Ctx(dst asm.Register) { g.Emit(asm.Mov.Reg(dst, ctxReg)) }
+
 // ElapsedBase implements stdlib.Gen.
 func (g *gen) ElapsedBase(dst asm.Register) {
 	key := g.Alloc(8)

@@ -84,7 +84,11 @@ func (g *gen) EvalInt(e ast.Expr, dst asm.Register) {
 			g.boolCast(e.X, dst)
 			return
 		}
-		g.EvalInt(e.X, dst)
+		if xt := g.TypeOf(e.X); xt.Kind == types.Array {
+			g.arrayInt(e.X, xt, dst)
+		} else {
+			g.EvalInt(e.X, dst)
+		}
 		if t.Kind == types.Int && t.Bits < 64 {
 			g.extend(dst, t)
 		}
@@ -139,9 +143,8 @@ func (g *gen) unary(e *ast.Unary, dst asm.Register) {
 		t := g.TypeOf(e)
 		g.EvalInt(e.X, dst)
 		g.probeRead(dst, g.TypeOf(e.X), t)
-	case ast.OpAnd:
-		v := e.X.(*ast.Variable) // the checker allows only &$var
-		g.Emit(asm.Mov.Reg(dst, asm.R10), asm.Add.Imm(dst, int32(g.vars[v.Name])))
+	case ast.OpAnd: // &$v, the checker makes sure
+		g.addr(dst, g.vars[e.X.(*ast.Variable).Name])
 	default:
 		g.fail(e, "the %s operator is not supported by gbt yet", e.Op)
 	}
@@ -431,14 +434,32 @@ func (g *gen) argsValue(rec types.Type, off int16) {
 	}
 }
 
+// derefs is the number of pointers the record whose field e reads is
+// reached through: x.f and x->f both read through every pointer x holds
+// (0 when x is the record itself).
+func (g *gen) derefs(e *ast.Field) int {
+	n := 0
+	for t := g.TypeOf(e.X); t.Kind == types.Pointer && t.Elem != nil; t = *t.Elem {
+		n++
+	}
+	return n
+}
+
 // fieldAddr puts the address of field f of e into dst and returns the
-// address space it is in: e->f adds f's offset to the pointer, e.f to the
-// address of the record e (itself in kernel or user memory).
+// address space it is in: through a pointer, f's offset is added to the
+// pointer (read through the pointers it points to first, for x of type
+// struct s **); else to the address of the record x (itself in kernel or
+// user memory).
 func (g *gen) fieldAddr(e *ast.Field, f types.Field, dst asm.Register) types.AddrSpace {
 	var as types.AddrSpace
-	if g.throughPointer(e) {
-		as = g.space(g.TypeOf(e.X))
+	if n := g.derefs(e); n > 0 {
+		pt := g.TypeOf(e.X)
 		g.EvalInt(e.X, dst)
+		for ; n > 1; n-- {
+			g.probeRead(dst, pt, *pt.Elem)
+			pt = *pt.Elem
+		}
+		as = g.space(pt)
 	} else {
 		var ok bool
 		if as, ok = g.addrOf(e.X, dst); !ok {
@@ -449,12 +470,6 @@ func (g *gen) fieldAddr(e *ast.Field, f types.Field, dst asm.Register) types.Add
 		g.Emit(asm.Add.Imm(dst, int32(f.Offset)))
 	}
 	return as
-}
-
-// throughPointer reports whether field access e reads through a pointer:
-// p->f, and p.f, which bpftrace reads as p->f.
-func (g *gen) throughPointer(e *ast.Field) bool {
-	return e.Arrow || g.TypeOf(e.X).Kind == types.Pointer
 }
 
 // recordField reads an integer or pointer field of a record: in kernel or
@@ -474,7 +489,7 @@ func (g *gen) recordField(e *ast.Field, f types.Field, dst asm.Register) {
 		}
 		word = types.IntOf(n*8, false)
 	}
-	if !g.throughPointer(e) && !g.addressable(e.X) {
+	if g.derefs(e) == 0 && !g.addressable(e.X) {
 		m := g.mark()
 		off := g.inFrame(e.X, g.TypeOf(e.X)) + int16(f.Offset)
 		if int(off)%word.ByteSize() == 0 {
@@ -652,7 +667,7 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 		g.Place(done)
 		return
 	case *ast.Field:
-		if f, ok := g.kernelField(e); ok && !isScalar(t) && !g.throughPointer(e) && !g.addressable(e.X) {
+		if f, ok := g.kernelField(e); ok && !isScalar(t) && g.derefs(e) == 0 && !g.addressable(e.X) {
 			g.valueMember(e, f, t, off)
 			return
 		}
@@ -697,8 +712,8 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 			return
 		}
 	case *ast.Cast:
-		if !isScalar(t) {
-			g.EvalMem(e.X, t, off) // a cast to the array type it has (let $x: T[N] = v)
+		if g.TypeOf(e).Kind == types.Array {
+			g.arrayCastMem(e, off, t.ByteSize())
 			return
 		}
 	case *ast.TupleIndex:

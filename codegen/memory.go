@@ -41,7 +41,7 @@ func (g *gen) addressable(e ast.Expr) bool {
 	switch e := e.(type) {
 	case *ast.Field:
 		if _, ok := g.kernelField(e); ok {
-			return g.throughPointer(e) || g.addressable(e.X)
+			return g.derefs(e) > 0 || g.addressable(e.X)
 		}
 		f, ok := g.argField(e)
 		// A __data_loc string holds a locator, not the string, in place.
@@ -175,8 +175,7 @@ func (g *gen) index(e *ast.Index, dst asm.Register) {
 	g.Emit(asm.Add.Reg(dst, asm.R10), asm.LoadMem(dst, dst, base, sizeOf(et)))
 	g.signExtend(dst, et)
 	g.Emit(asm.Ja.Label(done))
-	g.Place(outside)
-	g.Emit(asm.Mov.Imm(dst, 0))
+	g.outOfBounds(e, dst)(outside)
 	g.Place(done)
 }
 
@@ -216,10 +215,7 @@ func (g *gen) elementAddr(e *ast.Index, dst asm.Register) types.AddrSpace {
 		as, _ = g.addrOf(e.X, dst)
 		n = arrayLen(xt)
 	}
-	g.addIndex(e.Index, dst, size, n, func(outside string) {
-		g.Place(outside)
-		g.Emit(asm.Mov.Imm(dst, 0))
-	})
+	g.addIndex(e.Index, dst, size, n, g.outOfBounds(e, dst))
 	return as
 }
 
@@ -232,10 +228,7 @@ func (g *gen) frameElemAddr(e *ast.Index, base int16, dst asm.Register) {
 		g.fail(e, "the index %d is out of bounds for array of size %d", i, max(n, 0))
 	}
 	g.addr(dst, base)
-	g.addIndex(e.Index, dst, elemSize(xt), max(n, 0), func(outside string) {
-		g.Place(outside)
-		g.Emit(asm.Mov.Imm(dst, 0))
-	})
+	g.addIndex(e.Index, dst, elemSize(xt), max(n, 0), g.outOfBounds(e, dst))
 }
 
 // addIndex adds i*size to the address in dst. With n >= 0, a variable i

@@ -170,7 +170,7 @@ func Compile(name, src string, opts CompileOptions) (*codegen.Object, Warnings, 
 		return fail(mdiags)
 	}
 	info, diags := check.Check(prog, check.Config{Env: env, Builtins: table, Params: opts.Params, Named: opts.Named, Unsafe: opts.Unsafe,
-		Strlen: set.MaxStrlen, StackMode: set.StackMode})
+		Strlen: set.MaxStrlen, StackMode: set.StackMode, Includes: opts.Includes})
 	diags = append(cdiags, diags...)
 	if diags.HasErrors() {
 		return fail(diags)

@@ -138,4 +138,6 @@ type Context interface {
 	Stack(t types.Type, dst asm.Register)
 	// ElapsedBase loads the start time (ktime ns) into dst.
 	ElapsedBase(dst asm.Register)
+	// Ctx loads the probe's context pointer into dst.
+	Ctx(dst asm.Register)
 }

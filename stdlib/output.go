@@ -133,6 +133,19 @@ func formatDecode(act func(h Host, text []byte) error) func(ev *Event, h Host) (
 	}
 }
 
+// RuntimeWarning returns the codec of the records codegen sends itself,
+// with no builtin involved, where an operation goes wrong at run time in a
+// way the checker cannot foresee (a variable index outside an array): user
+// space prints the event's Format, plain text, as a warning at the
+// event's Span, as bpftrace prints its runtime errors.
+func RuntimeWarning() *Codec { return runtimeWarning }
+
+var runtimeWarning = &Codec{Name: "runtime warning", Encode: func(g Gen, _ *ast.Call, ev *Event) {
+	rec := g.Alloc(ev.Size)
+	sendID(g, ev, rec)
+	g.Send(rec, ev.Size, false)
+}, Decode: scriptMessage(diag.Warning)}
+
 // scriptMessage prints errorf's and warnf's text as bpftrace does, after
 // the call's location, then the macro calls it was expanded from:
 // "stdin:1:9-62: ERROR: text".

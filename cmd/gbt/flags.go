@@ -77,6 +77,7 @@ OPTIONS:
     --include FILE add an #include <FILE> before the script (gbt knows the constants of common headers)
     --traceable-functions FILE  read the kernel functions kprobes and fentry can trace from FILE
                    (default: tracefs available_filter_functions)
+    --include FILE as a script's #include <FILE> line (C definitions come from the script and BTF)
     --usdt-file-activation  accepted: USDT semaphores are always activated in every process of the file
 
 ENVIRONMENT (override the script's config block; GBT_* spellings are read too):

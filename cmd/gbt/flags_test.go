@@ -51,6 +51,10 @@ func TestParseFlagsPermutes(t *testing.T) {
 	if err != nil || o.file != "s.bt" || !o.quiet || !slices.Equal(o.args, []string{"a1"}) {
 		t.Errorf("s.bt --usdt-file-activation -q a1: %+v %v", o, err)
 	}
+	o, err = parseFlags([]string{"--include", "stdint.h", "-e", "BEGIN {}", "--include", "linux/sched.h"}, io.Discard)
+	if err != nil || !slices.Equal(o.headers, []string{"stdint.h", "linux/sched.h"}) {
+		t.Errorf("--include stdint.h ... --include linux/sched.h: %+v %v", o, err)
+	}
 	o, err = parseFlags([]string{"s.bt", "--", "-q"}, io.Discard)
 	if err != nil || o.quiet || !slices.Equal(o.args, []string{"-q"}) {
 		t.Errorf("s.bt -- -q: %+v %v", o, err)

@@ -348,7 +348,7 @@ type TypeExpr struct {
 	Span
 	Name   string // "uint32", "struct task_struct", "union u", "enum e", "char"...
 	Ptr    int
-	ArrayN int // >0 for array casts such as (uint8[4])
+	ArrayN int // >0 for array casts such as (uint8[4]); -1 for (uint8[]), sized by the value
 }
 
 // Field is `x.name` or `x->name`.

@@ -421,8 +421,11 @@ func TypeString(t *TypeExpr) string {
 	if t.Ptr > 0 {
 		s += " " + strings.Repeat("*", t.Ptr)
 	}
-	if t.ArrayN > 0 {
+	switch {
+	case t.ArrayN > 0:
 		s += fmt.Sprintf("[%d]", t.ArrayN)
+	case t.ArrayN < 0:
+		s += "[]"
 	}
 	return s
 }

@@ -397,8 +397,14 @@ func (p *cParser) declarator(base types.Type) (types.Field, int, error) {
 	var dims []int
 	for p.peek() == "[" {
 		p.next()
+		if len(dims) == 0 && p.peek() == "]" {
+			dims = append(dims, 0) // a flexible array member: data[]
+			p.next()
+			continue
+		}
 		n, err := strconv.ParseUint(p.next(), 0, 32)
-		if err != nil || n == 0 || n > 1<<16 {
+		// The first length may be 0: GNU C's flexible array member, data[0].
+		if err != nil || (n == 0 && len(dims) > 0) || n > 1<<16 {
 			return types.Field{}, 0, fmt.Errorf("member '%s': array length must be a positive integer", name)
 		}
 		dims = append(dims, int(n))
@@ -407,7 +413,7 @@ func (p *cParser) declarator(base types.Type) (types.Field, int, error) {
 		}
 	}
 	for i := len(dims) - 1; i >= 0; i-- {
-		if i == len(dims)-1 && p.char && t.Kind == types.Int {
+		if i == len(dims)-1 && p.char && t.Kind == types.Int && dims[i] > 0 {
 			t = types.StringOf(dims[i]) // bpftrace reads char arrays as strings
 			continue
 		}

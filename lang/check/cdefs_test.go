@@ -31,6 +31,19 @@ func TestCDefLayout(t *testing.T) {
 		{"struct F { unsigned a:3, b:5; unsigned c:30; char d; }", "offsetof(struct F, d)", 8},
 		{"struct P { char c; void *p; struct P *next; enum e { X } kind; }", "sizeof(struct P)", 32},
 		{"struct T { uint32_t a; uint64_t b; const char *s; unsigned long long int u; }", "offsetof(struct T, u)", 24},
+		// Type names without the words that make them one (bpftrace
+		// resolves them through BTF): integer typedefs, keywordless
+		// structs.
+		{"struct Foo { char c; int x; }", "offsetof(Foo, x)", 4},
+		{"struct Foo { char c; int x; }", "sizeof(Foo)", 8},
+		{"", "sizeof(uint64_t)", 8},
+		{"", "sizeof(__u16)", 2},
+		{"", "sizeof(size_t)", 8},
+		{"", "offsetof(__kernel_timespec, tv_nsec)", 8},
+		{"", "sizeof(task_struct)", 3264},
+		// Flexible array members (data[0] and data[]) take no room.
+		{"struct D { int x; int y[0]; }", "sizeof(struct D)", 4},
+		{"struct D { long x; char y[]; }", "offsetof(struct D, y)", 8},
 		// A script struct hides the kernel's struct of the same name; one
 		// that does not redefine a kernel struct may embed one.
 		{"struct task_struct { int pid; }", "sizeof(struct task_struct)", 4},

@@ -413,3 +413,23 @@ func appendScripts(sb *strings.Builder, files []string, lines int) int {
 	}
 	return lines
 }
+
+// TestIncludesFlag: a header given on the command line (--include) counts
+// as the script's own #include line: its constants are known.
+func TestIncludesFlag(t *testing.T) {
+	src := `BEGIN { @s = SIGKILL; }`
+	prog, diags := parse.Parse("stdin", src)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	if _, diags := check.Check(prog, check.Config{Env: probetest.New(), Builtins: stdlib.New()}); !diags.HasErrors() {
+		t.Errorf("SIGKILL known without an #include")
+	}
+	info, diags := check.Check(prog, check.Config{Env: probetest.New(), Builtins: stdlib.New(), Includes: []string{"signal.h"}})
+	if diags.HasErrors() {
+		t.Fatalf("with Includes: %v", diags)
+	}
+	if v := info.Consts[prog.Probes[0].Body.Stmts[0].(*ast.AssignStmt).RHS]; v != 9 {
+		t.Errorf("SIGKILL = %d, want 9", v)
+	}
+}

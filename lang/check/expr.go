@@ -97,6 +97,11 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 	case *ast.Record:
 		return c.record(e)
 	case *ast.Sizeof:
+		if id, ok := e.X.(*ast.Ident); ok {
+			if t, isType := c.sizeofName(e, id); isType {
+				return t
+			}
+		}
 		if e.X != nil {
 			t := c.inPlace(e.X)
 			c.setConst(e, int64(t.ByteSize()))
@@ -117,7 +122,7 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 		c.setConst(e, int64(rec.ByteSize()))
 		return types.U64
 	case *ast.Offsetof:
-		rec, ok := c.namedRecord(e.Type.Name, spanOf(e))
+		rec, ok := c.namedRecord(c.recordName(e.Type.Name), spanOf(e))
 		if !ok || e.Type.Ptr > 0 {
 			if ok {
 				c.errorf(spanOf(e), "offsetof() expects a struct or union, not a pointer")
@@ -177,7 +182,7 @@ func (c *checker) index(e *ast.Index) types.Type {
 	case t.Kind == types.Tuple:
 		return c.tupleIndex(e, t)
 	default:
-		c.errorf(spanOf(e), "The array index operator [] can only be used on arrays and pointers, found %s.", t.KindWord())
+		c.errorf(spanOf(e), "The array index operator [] can only be used on arrays, pointers, and tuples, found %s.", t.KindWord())
 		return types.Type{}
 	}
 	if v, ok := c.info.Consts[e.Index]; ok && n >= 0 && (v < 0 || v >= int64(n)) {
@@ -439,19 +444,23 @@ func (c *checker) cast(e *ast.Cast) types.Type {
 	if !t.IsValid() {
 		return t
 	}
-	if e.Type.ArrayN > 0 {
+	if e.Type.ArrayN != 0 {
 		if arrayOfType(t, e.Type) {
 			return t // let $x: struct Foo *[2] = p->foos: the array as it is
 		}
-		c.errorf(spanOf(e), "casts to arrays are not supported yet")
-		return types.Type{}
+		return c.arrayCast(e, t)
 	}
 	if e.Type.Ptr > 0 {
-		if !t.IsInt() && t.Kind != types.Pointer {
+		if !t.IsInt() && t.Kind != types.Pointer && t.Kind != types.Context {
 			c.errorf(spanOf(e), "Cannot cast from \"%s\" to \"%s\"", t, ast.TypeString(e.Type))
 			return types.Type{}
 		}
-		elem, ok := basicType(e.Type.Name)
+		elem, ok := intTypedef(e.Type.Name)
+		if e.Type.Name == "void" {
+			// void * points at bytes, as BTF and tracefs pointers to void
+			// do in gbt.
+			elem, ok = types.U8, true
+		}
 		if !ok {
 			rec, err := c.structRecord(e.Type.Name)
 			if errors.Is(err, probe.ErrNoStruct) {
@@ -466,8 +475,11 @@ func (c *checker) cast(e *ast.Cast) types.Type {
 		// pointer points where the probe's addresses do (codegen decides:
 		// user memory in uprobes), as in bpftrace.
 		as := types.AddrNone
-		if t.Kind == types.Pointer {
+		switch t.Kind {
+		case types.Pointer:
 			as = t.AddrSpace
+		case types.Context:
+			as = types.Kernel // the context is kernel memory, in uprobes too
 		}
 		pt := types.PointerTo(elem, as)
 		for i := 1; i < e.Type.Ptr; i++ {
@@ -475,7 +487,7 @@ func (c *checker) cast(e *ast.Cast) types.Type {
 		}
 		return pt
 	}
-	to, ok := basicType(e.Type.Name)
+	to, ok := intTypedef(e.Type.Name)
 	if !ok {
 		c.errorf(spanOf(e.Type), "Cannot resolve unknown type \"%s\"", e.Type.Name)
 		return types.Type{}
@@ -483,7 +495,7 @@ func (c *checker) cast(e *ast.Cast) types.Type {
 	if to.Kind == types.Bool {
 		return c.boolCast(e, t)
 	}
-	if !t.IsInt() && t.Kind != types.Pointer {
+	if !t.IsInt() && t.Kind != types.Pointer && t.Kind != types.Context && !arrayToInt(t, to) {
 		c.errorf(spanOf(e), "Cannot cast from \"%s\" to \"%s\"", t, to)
 		return types.Type{}
 	}
@@ -520,18 +532,14 @@ func (c *checker) field(e *ast.Field) types.Type {
 	if !t.IsValid() {
 		return t
 	}
+	// As in the newest bpftrace, x.f and x->f are one: both read through
+	// any number of pointers to the record (codegen counts them again).
 	rec := t
-	if t.Kind == types.Pointer && t.Elem != nil && t.Elem.Kind == types.Record {
-		rec = *t.Elem
-		if !e.Arrow && !t.Ctx {
-			return c.autoDeref(e)
-		}
-	} else if t.Kind == types.Record && e.Arrow {
-		c.errorf(spanOf(e), "Can not access field '%s' on type '%s'. Try using '.'", e.Name, t)
-		return types.Type{}
+	for rec.Kind == types.Pointer && rec.Elem != nil {
+		rec = *rec.Elem
 	}
 	if rec.Kind != types.Record {
-		c.errorf(spanOf(e), "Can not access field '%s' on expression of type '%s'", e.Name, t)
+		c.errorf(spanOf(e), "Can not access field '%s' on expression of type '%s'", e.Name, rec)
 		return types.Type{}
 	}
 	if len(rec.Fields) == 0 {

@@ -31,6 +31,9 @@ type Config struct {
 	// StackMode is how kstack and ustack print when the call names no
 	// mode (stack_mode: bpftrace, perf or raw; "" is bpftrace).
 	StackMode string
+	// Includes are the headers given with --include: each counts as an
+	// #include line of the script.
+	Includes []string
 }
 
 // BuiltinKind says how a builtin is used.

@@ -33,7 +33,7 @@ func (c *checker) macros(prog *ast.Program) {
 			c.enums[m.Name] = v
 		}
 	}
-	if len(prog.Includes) > 0 {
+	if len(prog.Includes) > 0 || len(c.cfg.Includes) > 0 {
 		for name, v := range headerMacros {
 			if _, ok := c.enums[name]; !ok {
 				c.enums[name] = v

@@ -128,6 +128,19 @@ func tokSpan(t lexer.Token) ast.Span { return ast.Span{Start: startPos(t), End: 
 func joinSpan(from ast.Pos, to ast.Node) ast.Span { return ast.Span{Start: from, End: to.EndPos()} }
 
 // startsExpr reports whether t can begin an expression.
+// identCastOperand reports whether t, after `(name)`, makes it a cast:
+// t starts an operand that no binary operator could take instead (not
+// `*`, `-`, `&`... : `(pid) * 2` stays a product).
+func identCastOperand(t lexer.Token) bool {
+	switch t.Type {
+	case tInt, tChar, tString, tVar, tParam, tMap, tIdent:
+		return true
+	case tPunct:
+		return t.Value == "("
+	}
+	return false
+}
+
 func startsExpr(t lexer.Token) bool {
 	switch t.Type {
 	case tInt, tChar, tString, tVar, tParam, tMap, tIdent:
@@ -387,10 +400,18 @@ func (p *exprParser) sizeof() ast.Expr {
 func (p *exprParser) offsetof() ast.Expr {
 	kw := p.next()
 	p.expect("(")
-	if !isTypeStart(p.peek()) {
+	var o *ast.Offsetof
+	switch t := p.peek(); {
+	case isTypeStart(t):
+		o = &ast.Offsetof{Type: p.typeName()}
+	case t.Type == tIdent:
+		// A struct named without its keyword, offsetof(qspinlock, tail),
+		// as the newest bpftrace takes it; the checker resolves it.
+		p.next()
+		o = &ast.Offsetof{Type: &ast.TypeExpr{Span: tokSpan(t), Name: t.Value}}
+	default:
 		p.unexpected("type")
 	}
-	o := &ast.Offsetof{Type: p.typeName()}
 	p.expect(",")
 	for {
 		f := p.peek()
@@ -417,6 +438,18 @@ func isTypeStart(t lexer.Token) bool {
 func (p *exprParser) castType() *ast.TypeExpr {
 	cp := p.i
 	p.next() // (
+	if t := p.peek(); t.Type == tIdent && p.i+2 < len(p.toks) && is(p.toks[p.i+1], ")") && identCastOperand(p.toks[p.i+2]) {
+		// (uint64_t)x: a name in parentheses before an operand is a type,
+		// as the newest bpftrace reads it; the checker resolves it.
+		p.next()
+		p.next() // )
+		return &ast.TypeExpr{Span: tokSpan(t), Name: t.Value}
+	}
+	if p.typeofAhead() || p.namedPointerAhead() {
+		typ := p.typeName()
+		p.expect(")")
+		return typ
+	}
 	if !isTypeStart(p.peek()) {
 		p.i = cp
 		return nil
@@ -426,12 +459,57 @@ func (p *exprParser) castType() *ast.TypeExpr {
 	return typ
 }
 
-// typeName parses a type: `unsigned long`, `struct task_struct *`, `int8[4]`.
+// typeofAhead reports whether typeof(...) comes next.
+func (p *exprParser) typeofAhead() bool {
+	t := p.peek()
+	return t.Type == tIdent && t.Value == "typeof" && p.i+1 < len(p.toks) && is(p.toks[p.i+1], "(")
+}
+
+// namedPointerAhead reports whether `name *...)` comes next: a pointer to
+// a typedef in a cast, (size_t *)p, which no expression can be.
+func (p *exprParser) namedPointerAhead() bool {
+	if p.peek().Type != tIdent {
+		return false
+	}
+	j := p.i + 1
+	for j < len(p.toks) && is(p.toks[j], "*") {
+		j++
+	}
+	return j > p.i+1 && j < len(p.toks) && is(p.toks[j], ")")
+}
+
+// typeofType parses typeof(type) (bpftrace 0.22), the type itself, with
+// pointer stars after it: typeof(size_t)*. typeof of an expression is not
+// taken.
+func (p *exprParser) typeofType() *ast.TypeExpr {
+	start := p.next() // typeof
+	p.expect("(")
+	if t := p.peek(); !isTypeStart(t) && t.Type != tIdent {
+		p.unexpected("type")
+	}
+	typ := p.typeName()
+	last := p.expect(")")
+	for is(p.peek(), "*") {
+		last = p.next()
+		typ.Ptr++
+	}
+	typ.Span = ast.Span{Start: startPos(start), End: endPos(last)}
+	return typ
+}
+
+// typeName parses a type: `unsigned long`, `struct task_struct *`,
+// `int8[4]`, a typedef name (`size_t *`), `typeof(size_t)`.
 func (p *exprParser) typeName() *ast.TypeExpr {
+	if p.typeofAhead() {
+		return p.typeofType()
+	}
 	start := p.peek()
 	var words []string
 	last := start
-	if start.Type == tKeyword {
+	if start.Type == tIdent {
+		last = p.next()
+		words = append(words, start.Value)
+	} else if start.Type == tKeyword {
 		p.next()
 		n := p.peek()
 		if n.Type != tIdent && n.Type != tTypeWord {
@@ -452,13 +530,15 @@ func (p *exprParser) typeName() *ast.TypeExpr {
 	}
 	if is(p.peek(), "[") {
 		p.next()
-		n := p.peek()
-		v, err := parseInt(n.Value)
-		if n.Type != tInt || err != nil || v == 0 || v > 1<<16 {
-			p.unexpected("array length")
+		typ.ArrayN = -1 // (int8[])x: as many elements as x's bytes hold
+		if n := p.peek(); !is(n, "]") {
+			v, err := parseInt(n.Value)
+			if n.Type != tInt || err != nil || v == 0 || v > 1<<16 {
+				p.unexpected("array length")
+			}
+			p.next()
+			typ.ArrayN = int(v)
 		}
-		p.next()
-		typ.ArrayN = int(v)
 		last = p.expect("]")
 	}
 	typ.Span = ast.Span{Start: startPos(start), End: endPos(last)}

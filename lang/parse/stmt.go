@@ -305,7 +305,7 @@ func (p *exprParser) letStmt() ast.Stmt {
 	v := &ast.Variable{Span: tokSpan(t), Name: t.Value}
 	var typ *ast.TypeExpr
 	if p.accept(":") {
-		if !isTypeStart(p.peek()) {
+		if !isTypeStart(p.peek()) && p.peek().Type != tIdent {
 			p.unexpected("type")
 		}
 		typ = p.typeName()

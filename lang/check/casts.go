@@ -1,0 +1,131 @@
+package check
+
+import (
+	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/types"
+)
+
+// Casts to and from arrays, as the newest bpftrace (0.21 and later) has
+// them: (int8[8])x sees the bytes of x as eight int8 elements, (int8[])x as
+// many as x's bytes hold; (uint32)a reads an array of four bytes as one
+// integer. A `let $v: T[N];` declaration is the cast of a zero at the
+// type's place (see the parser's letStmt): it makes a zeroed array of any
+// element type.
+
+// arrayCast types (T[N])x and (T[])x, with x of type t. The elements are
+// integers; x is an integer at most 8 bytes wide, whose bytes are widened
+// with zeros to fill an array of at most 8 bytes, or a string or array of
+// the array's size.
+func (c *checker) arrayCast(e *ast.Cast, t types.Type) types.Type {
+	if declaredZero(e) {
+		return c.declaredArray(e)
+	}
+	elem, ok := basicType(e.Type.Name)
+	if !ok || e.Type.Ptr > 0 {
+		c.errorf(spanOf(e), "Cannot cast from \"%s\" to \"%s\"", t, ast.TypeString(e.Type)).
+			Hint = "arrays cast from a value hold integers: (int8[8]), (uint32[])"
+		return types.Type{}
+	}
+	n := e.Type.ArrayN
+	if n < 0 {
+		if t.ByteSize()%elem.ByteSize() != 0 || t.ByteSize() == 0 {
+			c.errorf(spanOf(e), "Cannot determine array size: the element size is incompatible with the cast integer size")
+			return types.Type{}
+		}
+		n = t.ByteSize() / elem.ByteSize()
+	}
+	to := types.ArrayOf(elem, n)
+	fits := false
+	switch {
+	case t.IsInt():
+		size := t.ByteSize()
+		if t.Kind == types.Bool {
+			size = 1
+		}
+		fits = to.ByteSize() == size || (to.ByteSize() <= 8 && to.ByteSize() > size)
+	case t.Kind == types.String, t.Kind == types.Array:
+		fits = to.ByteSize() == t.ByteSize()
+	}
+	if !fits {
+		c.errorf(spanOf(e), "Cannot cast from \"%s\" to \"%s\"", t, to)
+		return types.Type{}
+	}
+	return to
+}
+
+// declaredZero reports whether cast e is a `let` declaration's zero: the
+// parser puts that literal 0 at the span of the declared type.
+func declaredZero(e *ast.Cast) bool {
+	lit, ok := e.X.(*ast.IntLit)
+	return ok && lit.Value == 0 && lit.Span == e.Type.Span
+}
+
+// declaredArray types the zeroed array of `let $v: T[N];`: T is an
+// integer, a pointer or a struct.
+func (c *checker) declaredArray(e *ast.Cast) types.Type {
+	if e.Type.ArrayN < 0 {
+		c.errorf(spanOf(e.Type), "Could not determine size of the array")
+		return types.Type{}
+	}
+	elem, ok := c.namedType(&ast.TypeExpr{Span: e.Type.Span, Name: e.Type.Name, Ptr: e.Type.Ptr})
+	if !ok {
+		return types.Type{}
+	}
+	to := types.ArrayOf(elem, e.Type.ArrayN)
+	if to.ByteSize() > maxValueRecord {
+		c.errorf(spanOf(e.Type), "%s is %d bytes: gbt keeps arrays of up to %d bytes in variables", to, to.ByteSize(), maxValueRecord)
+		return types.Type{}
+	}
+	return to
+}
+
+// namedType resolves a type written in a script: an integer, a struct or
+// union (whole, to be held as a value), or a pointer to either.
+func (c *checker) namedType(te *ast.TypeExpr) (types.Type, bool) {
+	t, ok := basicType(te.Name)
+	if !ok {
+		rec, found := c.namedRecord(te.Name, spanOf(te))
+		if !found {
+			return types.Type{}, false
+		}
+		if te.Ptr > 0 {
+			t = types.Type{Kind: types.Record, Name: te.Name, Size: rec.Size}
+		} else if t, ok = c.valueRecord(rec, spanOf(te)); !ok {
+			return types.Type{}, false
+		}
+	}
+	for i := 0; i < te.Ptr; i++ {
+		t = types.PointerTo(t, types.AddrNone)
+	}
+	return t, true
+}
+
+// arrayToInt reports whether an array of type t may be cast to the
+// integer type to: it must be as wide.
+func arrayToInt(t, to types.Type) bool {
+	return t.Kind == types.Array && t.ByteSize() == to.ByteSize()
+}
+
+// tupleIndex types t[i] of a tuple t (bpftrace 0.24): i must be constant,
+// and t[i] stands for t.i, which codegen compiles in its place.
+func (c *checker) tupleIndex(e *ast.Index, t types.Type) types.Type {
+	v, ok := c.info.Consts[e.Index]
+	if !ok {
+		c.errorf(spanOf(e.Index), "The array index operator [] takes a constant index on a tuple").
+			Hint = "a tuple's elements have types of their own: index it with a literal, t[1] or t.1"
+		return types.Type{}
+	}
+	if v < 0 || v >= int64(len(t.Elems)) {
+		c.errorf(spanOf(e), "Invalid tuple index: %d. Found %d elements in tuple.", v, len(t.Elems))
+		return types.Type{}
+	}
+	if c.info.Expansions == nil {
+		c.info.Expansions = map[ast.Expr]ast.Expr{}
+	}
+	x, ok := c.info.Expansions[e]
+	if !ok {
+		x = &ast.TupleIndex{Span: e.Span, X: e.X, Index: int(v)}
+		c.info.Expansions[e] = x
+	}
+	return c.expr(x)
+}

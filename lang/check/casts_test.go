@@ -1,0 +1,40 @@
+package check_test
+
+import (
+	"testing"
+
+	"github.com/gbt-dev/gbt/lang/ast"
+)
+
+// TestCastTypes: the types casts give, as the newest bpftrace types them
+// (void * is a pointer to bytes in gbt, as BTF's and tracefs's are).
+func TestCastTypes(t *testing.T) {
+	tests := []struct{ probe, expr, want string }{
+		{"BEGIN", "(int8[8])12345", "int8[8]"},
+		{"BEGIN", "(int8[])12345", "int8[8]"},
+		{"BEGIN", "(uint16[])(int32)1", "uint16[2]"},
+		{"BEGIN", "(int8[4])(int16)1", "int8[4]"},
+		{"BEGIN", `(int8[])"hello"`, "int8[6]"},
+		{"BEGIN", `(uint8[4])pton("1.2.3.4")`, "uint8[4]"},
+		{"BEGIN", `(uint32)pton("1.2.3.4")`, "uint32"},
+		{"BEGIN", "(void *)0", "uint8 *"},
+		{"BEGIN", "(uint64_t)1", "uint64"},
+		{"BEGIN", "(__s16)1", "int16"},
+		{"BEGIN", "(pid) * 2", "uint64"},
+		{"BEGIN", "(void **)0", "uint8 **"},
+		{"interval:s:1", "(struct task_struct *)ctx", "struct task_struct *"},
+		{"interval:s:1", "(uint64)ctx", "uint64"},
+	}
+	for _, tt := range tests {
+		src := tt.probe + " { $v = " + tt.expr + "; }"
+		info, out := checkSource(src)
+		if info == nil {
+			t.Errorf("%s:\n%s", src, out)
+			continue
+		}
+		rhs := info.Prog.Probes[0].Body.Stmts[0].(*ast.AssignStmt).RHS
+		if got := info.Types[rhs].String(); got != tt.want {
+			t.Errorf("%s: %s, want %s", tt.expr, got, tt.want)
+		}
+	}
+}
