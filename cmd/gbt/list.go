@@ -48,6 +48,9 @@ func (a *app) listProbes(w io.Writer, pattern string) error {
 			a.listArgs(w, tp)
 		}
 	}
+	if err := listKernelFuncs(w, a.env, pattern); err != nil {
+		return err
+	}
 	if a.opts.pid > 0 && (pattern == "" || pattern == "*") {
 		for _, k := range probe.Kinds() {
 			if err := a.listFileProbes(w, k, "*:*"); err != nil {
@@ -155,6 +158,35 @@ func listUSDT(w io.Writer, env probe.Env, pattern string) error {
 			if !seen[name] && probe.Match(rest, name) {
 				seen[name] = true
 				fmt.Fprintf(w, "usdt:%s:%s\n", bin.Name, name)
+			}
+		}
+	}
+	return nil
+}
+
+// listKernelFuncs lists the kprobes and kretprobes of the kernel's
+// traceable functions pattern matches, as bpftrace does ("kprobe:NAME",
+// module functions without their module). A machine that cannot list them
+// lists none: pattern may not be about them.
+func listKernelFuncs(w io.Writer, env probe.Env, pattern string) error {
+	var kinds []*probe.Kind
+	kindPattern, _, qualified := strings.Cut(pattern, ":")
+	for _, k := range probe.Kinds() {
+		if k.Attach == probe.AttachKprobe && (!qualified || probe.Match(kindPattern, k.Name)) {
+			kinds = append(kinds, k)
+		}
+	}
+	if len(kinds) == 0 {
+		return nil
+	}
+	funcs, err := env.KernelFunctions()
+	if err != nil {
+		return nil
+	}
+	for _, k := range kinds {
+		for _, fn := range funcs {
+			if name := k.Name + ":" + fn; probe.Match(pattern, name) {
+				fmt.Fprintln(w, name)
 			}
 		}
 	}

@@ -68,6 +68,10 @@ type Env interface {
 	// finds it; with a traced process (-p), "" or "*" for every file it
 	// maps, and paths in its mount namespace. No match is no error.
 	UserBinaries(pattern string) ([]UserBinary, error)
+	// KernelFunctions returns the kernel functions kprobes and kfuncs
+	// can attach to (tracefs available_filter_functions, as
+	// ParseFilterFunctions reads it), sorted and without duplicates.
+	KernelFunctions() ([]string, error)
 }
 
 // ErrUnavailable is wrapped by the errors of an Env that cannot answer a

@@ -30,6 +30,7 @@ type Env struct {
 	paths   []string // candidate tracefs directories
 	tracefs string   // the one found, once found
 	events  []string
+	funcs   []string // traceable kernel functions, once read
 	index   probe.IndexCache
 	formats probe.FormatCache
 	pid     int // the traced process (-p), 0 if none

@@ -74,3 +74,12 @@ func (e *Env) TracepointFormat(category, name string) (*probe.Format, error) {
 		return string(b), nil
 	})
 }
+
+// KernelFunctions lists the canned available_filter_functions.
+func (e *Env) KernelFunctions() ([]string, error) {
+	b, err := fs.ReadFile(e.tracefs, "available_filter_functions")
+	if err != nil {
+		return nil, err
+	}
+	return probe.ParseFilterFunctions(string(b)), nil
+}
