@@ -101,6 +101,9 @@ type ProbeInfo struct {
 	Args *types.Type
 	// ArgsUsed reports whether the probe reads args.
 	ArgsUsed bool
+	// Ret is the return type of a kretfunc's function (from its BTF),
+	// which retval has; nil for other kinds.
+	Ret *types.Type
 	// PointArgs holds each point's own args record when a probe with
 	// several tracepoints reads args (their layouts may differ); nil otherwise.
 	PointArgs []*types.Type
