@@ -10,20 +10,34 @@ import (
 
 // ParseFilterFunctions reads tracefs available_filter_functions: one
 // function a line, "name" or "name [module]". It returns the names,
-// sorted and without duplicates (static functions can share a name), and
-// leaves out the placeholders ftrace lists for addresses it could not
-// name.
+// sorted and without duplicates (static functions can share a name),
+// less those bpftrace leaves out: the ".part.N" pieces of split functions
+// (both bpftraces), the placeholders ftrace lists for addresses it could
+// not name, and the functions known to make a kernel unstable when traced
+// (the newest bpftrace's list: rcu_*, the idle loop, the XDP dispatcher).
 func ParseFilterFunctions(text string) []string {
 	var names []string
 	for _, line := range strings.Split(text, "\n") {
 		name, _, _ := strings.Cut(strings.TrimSpace(line), " ")
-		if name == "" || strings.HasPrefix(name, "__ftrace_invalid_address__") {
+		if name == "" || UnsafeKernelFunction(name) || strings.Contains(name, ".part.") {
 			continue
 		}
 		names = append(names, name)
 	}
 	slices.Sort(names)
 	return slices.Compact(names)
+}
+
+// UnsafeKernelFunction reports whether a wildcard must not attach to the
+// kernel function name: tracing it can make the kernel unstable (the list
+// the newest bpftrace takes from the kernel's kprobe_multi selftests), or
+// it is ftrace's placeholder for an address it could not name.
+func UnsafeKernelFunction(name string) bool {
+	switch name {
+	case "arch_cpu_idle", "default_idle", "bpf_dispatcher_xdp_func":
+		return true
+	}
+	return strings.HasPrefix(name, "rcu_") || strings.HasPrefix(name, "__ftrace_invalid_address__")
 }
 
 // expandKernelFuncs expands a kprobe or kretprobe whose function is a
