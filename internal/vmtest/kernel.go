@@ -70,13 +70,15 @@ func FetchKernel(cache, suite string, log io.Writer) (*Kernel, error) {
 		return nil, fmt.Errorf("fetch %s kernel: %w", suite, err)
 	}
 	defer os.RemoveAll(work)
-	deb, err := aptDownloadKernel(work, suite)
+	debs, err := aptDownloadKernel(work, suite)
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s kernel: %w", suite, err)
 	}
 	tree := filepath.Join(work, "tree")
-	if out, err := exec.Command("dpkg-deb", "-x", deb, tree).CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("unpack %s: %v: %s", deb, err, out)
+	for _, deb := range debs {
+		if out, err := exec.Command("dpkg-deb", "-x", deb, tree).CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("unpack %s: %v: %s", deb, err, out)
+		}
 	}
 	staged := filepath.Join(work, "kernel")
 	if err := stageKernel(tree, staged); err != nil {
@@ -124,17 +126,19 @@ func loadKernel(dir, suite string) (*Kernel, error) {
 }
 
 // aptDownloadKernel downloads the package linux-image-amd64 of suite
-// depends on into dir, with apt state of its own (the system's is left
-// alone), and returns the .deb's path.
-func aptDownloadKernel(dir, suite string) (string, error) {
+// depends on into dir, with the packages of the same kernel it depends on
+// (newer suites split the image, modules and config into linux-binary-,
+// linux-modules- and linux-base- packages), with apt state of its own
+// (the system's is left alone), and returns the .debs' paths.
+func aptDownloadKernel(dir, suite string) ([]string, error) {
 	uri, keyring, err := debianArchive("/etc/apt")
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	parts := filepath.Join(dir, "sources.list.d")
 	for _, d := range []string{parts, filepath.Join(dir, "lists", "partial"), filepath.Join(dir, "cache", "archives", "partial")} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
-			return "", err
+			return nil, err
 		}
 	}
 	src := fmt.Sprintf("Types: deb\nURIs: %s\nSuites: %s\nComponents: main\n", uri, suite)
@@ -142,7 +146,7 @@ func aptDownloadKernel(dir, suite string) (string, error) {
 		src += "Signed-By: " + keyring + "\n"
 	}
 	if err := os.WriteFile(filepath.Join(parts, "vmtest.sources"), []byte(src), 0o644); err != nil {
-		return "", err
+		return nil, err
 	}
 	opts := []string{
 		"-o", "Dir::Etc::SourceList=/dev/null",
@@ -164,35 +168,51 @@ func aptDownloadKernel(dir, suite string) (string, error) {
 		return out, nil
 	}
 	if _, err := run("apt-get", "-q", "update"); err != nil {
-		return "", err
+		return nil, err
 	}
 	out, err := run("apt-cache", "depends", "linux-image-amd64")
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	pkg := imagePackage(string(out))
-	if pkg == "" {
-		return "", fmt.Errorf("%s: linux-image-amd64 depends on no linux-image package:\n%s", suite, out)
+	pkgs := dependsOn(string(out), "linux-image-")
+	if len(pkgs) == 0 {
+		return nil, fmt.Errorf("%s: linux-image-amd64 depends on no linux-image package:\n%s", suite, out)
 	}
-	if _, err := run("apt-get", "-q", "download", pkg); err != nil {
-		return "", err
+	pkg := pkgs[0]
+	if out, err = run("apt-cache", "depends", pkg); err != nil {
+		return nil, err
 	}
-	debs, _ := filepath.Glob(filepath.Join(dir, pkg+"_*.deb"))
-	if len(debs) != 1 {
-		return "", fmt.Errorf("apt-get download %s left %d .deb files", pkg, len(debs))
-	}
-	return debs[0], nil
-}
-
-// imagePackage picks the kernel package out of apt-cache depends output.
-func imagePackage(depends string) string {
-	for _, line := range strings.Split(depends, "\n") {
-		f := strings.Fields(line)
-		if len(f) == 2 && f[0] == "Depends:" && strings.HasPrefix(f[1], "linux-image-") {
-			return f[1]
+	release := strings.TrimPrefix(pkg, "linux-image-")
+	for _, p := range dependsOn(string(out), "linux-") {
+		if strings.HasSuffix(p, "-"+release) && p != pkg {
+			pkgs = append(pkgs, p)
 		}
 	}
-	return ""
+	if _, err := run("apt-get", append([]string{"-q", "download"}, pkgs...)...); err != nil {
+		return nil, err
+	}
+	var debs []string
+	for _, p := range pkgs {
+		found, _ := filepath.Glob(filepath.Join(dir, p+"_*.deb"))
+		if len(found) != 1 {
+			return nil, fmt.Errorf("apt-get download %s left %d .deb files", p, len(found))
+		}
+		debs = append(debs, found[0])
+	}
+	return debs, nil
+}
+
+// dependsOn picks, out of apt-cache depends output, the packages depended
+// on whose names start with prefix.
+func dependsOn(depends, prefix string) []string {
+	var pkgs []string
+	for _, line := range strings.Split(depends, "\n") {
+		f := strings.Fields(line)
+		if len(f) == 2 && f[0] == "Depends:" && strings.HasPrefix(f[1], prefix) {
+			pkgs = append(pkgs, f[1])
+		}
+	}
+	return pkgs
 }
 
 // debianArchive returns the URI of the Debian archive the machine's apt
@@ -243,14 +263,9 @@ func isMainArchive(uri, suites string) bool {
 // config and the GuestModules with what they depend on (uncompressed, in
 // load order) into dir.
 func stageKernel(tree, dir string) error {
-	images, _ := filepath.Glob(filepath.Join(tree, "boot", "vmlinuz-*"))
-	if len(images) != 1 {
-		return fmt.Errorf("package has %d kernel images under /boot", len(images))
-	}
-	release := strings.TrimPrefix(filepath.Base(images[0]), "vmlinuz-")
-	modDir := filepath.Join(tree, "lib", "modules", release)
-	if _, err := os.Stat(modDir); err != nil {
-		modDir = filepath.Join(tree, "usr", "lib", "modules", release)
+	image, modDir, config, release, err := findKernel(tree)
+	if err != nil {
+		return err
 	}
 	mods, err := resolveModules(modDir, GuestModules)
 	if err != nil {
@@ -259,10 +274,10 @@ func stageKernel(tree, dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	if err := copyFile(images[0], filepath.Join(dir, "vmlinuz")); err != nil {
+	if err := copyFile(image, filepath.Join(dir, "vmlinuz")); err != nil {
 		return err
 	}
-	if err := copyFile(filepath.Join(tree, "boot", "config-"+release), filepath.Join(dir, "config")); err != nil {
+	if err := copyFile(config, filepath.Join(dir, "config")); err != nil {
 		return err
 	}
 	var order []string
@@ -277,6 +292,29 @@ func stageKernel(tree, dir string) error {
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, "release"), []byte(release+"\n"), 0o644)
+}
+
+// findKernel finds in an unpacked kernel package tree the image, the
+// modules directory and the configuration: /boot/vmlinuz-RELEASE and
+// /boot/config-RELEASE, or (newer packages) vmlinuz and config in
+// /usr/lib/modules/RELEASE.
+func findKernel(tree string) (image, modDir, config, release string, err error) {
+	if images, _ := filepath.Glob(filepath.Join(tree, "boot", "vmlinuz-*")); len(images) == 1 {
+		image = images[0]
+		release = strings.TrimPrefix(filepath.Base(image), "vmlinuz-")
+		config = filepath.Join(tree, "boot", "config-"+release)
+		modDir = filepath.Join(tree, "lib", "modules", release)
+		if _, err := os.Stat(modDir); err != nil {
+			modDir = filepath.Join(tree, "usr", "lib", "modules", release)
+		}
+		return image, modDir, config, release, nil
+	}
+	images, _ := filepath.Glob(filepath.Join(tree, "usr", "lib", "modules", "*", "vmlinuz"))
+	if len(images) != 1 {
+		return "", "", "", "", fmt.Errorf("the kernel packages hold %d images (in /boot or /usr/lib/modules/*)", len(images))
+	}
+	modDir = filepath.Dir(images[0])
+	return images[0], modDir, filepath.Join(modDir, "config"), filepath.Base(modDir), nil
 }
 
 func copyFile(from, to string) error {

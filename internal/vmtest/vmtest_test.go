@@ -5,19 +5,56 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/cavaliergopher/cpio"
 )
 
-func TestImagePackage(t *testing.T) {
-	out := "linux-image-amd64\n  Depends: linux-image-6.1.0-50-amd64\n  Depends: other\n"
-	if got := imagePackage(out); got != "linux-image-6.1.0-50-amd64" {
-		t.Errorf("got %q", got)
+func TestDependsOn(t *testing.T) {
+	out := "linux-image-7.2.13+deb14-amd64\n  PreDepends: linux-base\n  Depends: linux-base-7.2.13+deb14-amd64\n  Depends: linux-binary-7.2.13+deb14-amd64\n" +
+		"  Depends: <linux-initramfs-tool>\n  Depends: dracut\n"
+	got := dependsOn(out, "linux-")
+	want := []string{"linux-base-7.2.13+deb14-amd64", "linux-binary-7.2.13+deb14-amd64"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("got %v, want %v", got, want)
 	}
-	if got := imagePackage("linux-image-amd64\n"); got != "" {
-		t.Errorf("no Depends: got %q", got)
+	if got := dependsOn("linux-image-amd64\n", "linux-image-"); len(got) != 0 {
+		t.Errorf("no Depends: got %v", got)
+	}
+}
+
+// TestFindKernel: the image and config in /boot (Debian 12, 13) or in
+// /usr/lib/modules/RELEASE (newer packages).
+func TestFindKernel(t *testing.T) {
+	mk := func(tree string, files ...string) {
+		for _, f := range files {
+			p := filepath.Join(tree, f)
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	old := t.TempDir()
+	mk(old, "boot/vmlinuz-6.12.1-amd64", "boot/config-6.12.1-amd64", "usr/lib/modules/6.12.1-amd64/kernel/fs/9p/9p.ko.xz")
+	image, modDir, config, release, err := findKernel(old)
+	if err != nil || image != filepath.Join(old, "boot/vmlinuz-6.12.1-amd64") || config != filepath.Join(old, "boot/config-6.12.1-amd64") ||
+		modDir != filepath.Join(old, "usr/lib/modules/6.12.1-amd64") || release != "6.12.1-amd64" {
+		t.Errorf("/boot layout: %q %q %q %q %v", image, modDir, config, release, err)
+	}
+	split := t.TempDir()
+	mk(split, "usr/lib/modules/7.2.13-amd64/vmlinuz", "usr/lib/modules/7.2.13-amd64/config")
+	image, modDir, config, release, err = findKernel(split)
+	if err != nil || image != filepath.Join(split, "usr/lib/modules/7.2.13-amd64/vmlinuz") || config != filepath.Join(split, "usr/lib/modules/7.2.13-amd64/config") ||
+		modDir != filepath.Join(split, "usr/lib/modules/7.2.13-amd64") || release != "7.2.13-amd64" {
+		t.Errorf("split layout: %q %q %q %q %v", image, modDir, config, release, err)
+	}
+	if _, _, _, _, err := findKernel(t.TempDir()); err == nil {
+		t.Error("no image: no error")
 	}
 }
 
