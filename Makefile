@@ -6,7 +6,7 @@ LDFLAGS   := -s -w
 PROGRAM   ?= BEGIN { printf("hello from gbt\n"); exit(); }
 FUZZTIME  ?= 1m
 
-.PHONY: all build run test test-short test-kernel cover bench fuzz lint check clean
+.PHONY: all build run test test-short test-kernel test-kernels cover bench fuzz lint check clean
 
 all: build
 
@@ -31,6 +31,13 @@ test-short:
 test-kernel: build
 	$(GO) test -count=1 -run 'Kernel|E2E' ./...
 
+# Boots Debian's kernels under QEMU (internal/vmtest; root, qemu-system-x86)
+# and runs gbt's kprobe and kfunc tests in each, beside bpftrace 0.17. The
+# kernels are fetched once into ~/.cache/gbt-vmtest; GBT_VMTEST_SUITES
+# picks them (default: bookworm, Debian 12's 6.1).
+test-kernels: build
+	$(GO) test -tags vmtest -count=1 -timeout 30m -v -run TestKernels ./internal/vmtest/
+
 # Statement coverage per package, unit tests and the gbt binary the
 # end-to-end tests run counted together (root for the kernel tests).
 cover:
@@ -47,6 +54,7 @@ fuzz:
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
 	$(GO) vet ./...
+	$(GO) vet -tags vmtest ./internal/vmtest/...
 	$(GO) tool staticcheck ./...
 
 check: lint test

@@ -590,6 +590,11 @@ func (g *gen) Retval(dst asm.Register) {
 			n = len(g.pi.Args.Fields)
 		}
 		g.Emit(asm.LoadMem(dst, ctxReg, int16(8*n), asm.DWord))
+		// The slot holds the whole register: an int function's value is
+		// its low bits, which retval's type (the return type) says.
+		if r := g.pi.Ret; r != nil && r.Kind == types.Int && r.Bits < 64 {
+			g.extend(dst, *r)
+		}
 		return
 	}
 	g.Reg("ax", dst)

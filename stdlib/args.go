@@ -92,6 +92,11 @@ func retvalType(u *check.Use) types.Type {
 		u.Errorf("The retval builtin can only be used with 'kretprobe' and 'uretprobe' and 'kfunc' probes")
 		return types.Type{}
 	}
+	// A kretfunc's retval has its function's integer return type (as
+	// bpftrace types it), so that an int function's -1 is -1.
+	if r := u.Probe.Ret; r != nil && r.Kind == types.Int && r.Bits <= 64 {
+		return *r
+	}
 	return types.U64
 }
 

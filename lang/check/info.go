@@ -117,6 +117,9 @@ type ProbeInfo struct {
 	ArgsUsed bool
 	// argsWhy says why a probe of a kind with args has none.
 	argsWhy string
+	// Ret is the return type of a kretfunc's function (from its BTF),
+	// which retval has; nil for other kinds.
+	Ret *types.Type
 	// PointArgs holds each point's own args record when a probe with
 	// several tracepoints reads args (their layouts may differ); nil otherwise.
 	PointArgs []*types.Type

@@ -123,10 +123,10 @@ func splitKinds(points []probe.Point) [][]probe.Point {
 // tracepoint. Several points must share a signature.
 func (c *checker) tracingArgs(pi *ProbeInfo) {
 	for i, pt := range pi.Points {
-		var args types.Type
+		var args, ret types.Type
 		err := probe.ErrUnavailable
 		if c.cfg.Env != nil {
-			args, _, err = c.cfg.Env.FuncArgs(pi.Kind.Tracing, pt.Func)
+			args, ret, err = c.cfg.Env.FuncArgs(pi.Kind.Tracing, pt.Func)
 		}
 		if errors.Is(err, probe.ErrUnavailable) {
 			c.errorf(pi.Probe.Points[0].Span, "%s probes need the kernel's BTF, which gbt has no access to here", pi.Kind.Name)
@@ -138,7 +138,10 @@ func (c *checker) tracingArgs(pi *ProbeInfo) {
 		}
 		if i == 0 {
 			pi.Args = &args
-		} else if !sameRecord(*pi.Args, args) {
+			if pi.Kind.Tracing == probe.TracingExit {
+				pi.Ret = &ret
+			}
+		} else if !sameRecord(*pi.Args, args) || (pi.Ret != nil && !pi.Ret.Equal(ret)) {
 			c.errorf(pi.Probe.Points[min(i, len(pi.Probe.Points)-1)].Span, "%s and %s have different arguments: give each its own probe", pi.Points[0].Name, pt.Name)
 			return
 		}

@@ -240,12 +240,15 @@ func signalNames() []string {
 // expandFunc expands the points that name one kernel function or event:
 // kprobe (with an optional +offset), kretprobe, kfunc, kretfunc,
 // rawtracepoint, tp_btf and iter.
-func expandFunc(dst []Point, base Point, ap *ast.AttachPoint, _ Env) ([]Point, error) {
+func expandFunc(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]Point, error) {
 	k := base.Kind
 	fn := ap.Parts[0]
 	if (k.Prog == ProgRawTP || k.Prog == ProgTracing) && hasWildcard(fn) {
 		return dst, &Error{Msg: fmt.Sprintf("wildcards are not supported for %s probes by gbt yet: %s", k.Name, ap.Raw),
 			Hint: "name each target: " + k.Usage}
+	}
+	if k.Prog == ProgKprobe && hasWildcard(fn) && !strings.Contains(fn, "+") {
+		return expandKernelFuncs(dst, base, ap, env)
 	}
 	// Of these kinds only kprobe (a function entry) takes an offset.
 	if i := strings.IndexByte(fn, '+'); i > 0 && k.Prog == ProgKprobe && !k.Return {

@@ -101,13 +101,14 @@ func listRawTracepoints(k *Kind, env Env) ([]string, error) {
 	return out, err
 }
 
-// listKprobes lists the traceable kernel functions: "kprobe:vfs_read" in
-// the kernel, "kprobe:MODULE:function" in a module.
+// listKprobes lists the traceable kernel functions by name, those of
+// modules too, as bpftrace lists them: "kprobe:vfs_read".
 func listKprobes(k *Kind, env Env) ([]string, error) {
 	funcs, err := env.TraceableFunctions()
 	out := make([]string, 0, len(funcs))
 	for _, f := range funcs {
-		out = append(out, k.Name+":"+strings.TrimPrefix(f, "vmlinux:"))
+		_, fn := splitModule(f)
+		out = append(out, k.Name+":"+fn)
 	}
 	return out, err
 }

@@ -58,6 +58,13 @@ func TestExpand(t *testing.T) {
 		{ap: ap("f", "vfs_read"), names: []string{"kfunc:vfs_read"}},
 		{ap: ap("fr", "vfs_read"), names: []string{"kretfunc:vfs_read"}},
 		{ap: ap("iter", "task"), names: []string{"iter:task"}},
+		// Wildcard kprobes: one point per traceable function (probetest's
+		// available_filter_functions), sorted, each name once.
+		{ap: ap("kprobe", "vfs_*"), names: []string{"kprobe:vfs_open", "kprobe:vfs_read", "kprobe:vfs_write"}},
+		{ap: ap("kr", "do_sys_open*"), names: []string{"kretprobe:do_sys_open", "kretprobe:do_sys_openat2"}},
+		{ap: ap("k", "{vfs_read,vfs_*}"), names: []string{"kprobe:vfs_read", "kprobe:vfs_open", "kprobe:vfs_write"}},
+		{ap: ap("k", "p9_client_*"), names: []string{"kprobe:p9_client_create"}},
+		{ap: ap("k", "nosuch*"), err: "No matches for kprobe nosuch*."},
 		{ap: ap("kfunc", "vfs_*"), err: "wildcards are not supported for kfunc probes by gbt yet: kfunc:vfs_*"},
 		{ap: ap("h", "cycels"), err: "Unknown hardware event: cycels"},
 		{ap: ap("tracepiont", "a", "b"), err: "Invalid probe type: tracepiont"},

@@ -55,7 +55,9 @@ func parseFilterFunctions(b []byte) []string {
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	for sc.Scan() {
 		fields := strings.Fields(sc.Text())
-		if len(fields) == 0 || strings.HasPrefix(fields[0], "__ftrace_invalid_address__") {
+		// bpftrace leaves out the .part.N pieces of split functions and
+		// the functions that make a kernel unstable when traced.
+		if len(fields) == 0 || probe.UnsafeKernelFunction(fields[0]) || strings.Contains(fields[0], ".part.") {
 			continue
 		}
 		mod := "vmlinux"

@@ -1,16 +1,36 @@
 package probetest
 
-// cannedTraceable are the traceable functions of the canned kernel: a few
-// of the 6.18 kernel's, and one of a module.
-var cannedTraceable = []string{
-	"nf_conntrack:nf_conntrack_in",
-	"vmlinux:do_nanosleep",
-	"vmlinux:vfs_read",
-	"vmlinux:vfs_write",
-}
+import (
+	"io/fs"
+	"slices"
+	"strings"
 
-// TraceableFunctions implements probe.Env over the canned functions.
-func (e *Env) TraceableFunctions() ([]string, error) { return cannedTraceable, nil }
+	"github.com/gbt-dev/gbt/lang/probe"
+)
+
+// TraceableFunctions implements probe.Env over the canned
+// available_filter_functions ("name" or "name [module]" lines), as
+// "module:name", sorted, without the entries bpftrace leaves out.
+func (e *Env) TraceableFunctions() ([]string, error) {
+	b, err := fs.ReadFile(e.tracefs, "available_filter_functions")
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, line := range strings.Split(string(b), "\n") {
+		name, mod, _ := strings.Cut(strings.TrimSpace(line), " ")
+		if name == "" || probe.UnsafeKernelFunction(name) {
+			continue
+		}
+		m := strings.Trim(mod, "[]")
+		if m == "" {
+			m = "vmlinux"
+		}
+		out = append(out, m+":"+name)
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}
 
 // BTFFunctions implements probe.Env: the canned kernel's BTF describes
 // vfs_read and vfs_write (do_nanosleep is traceable but has no BTF here).

@@ -1,0 +1,93 @@
+package vmtest
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"time"
+)
+
+// The guest mounts the host directory a run exchanges files through (its
+// 9p mount tag is XferTag) at GuestXferDir, under the guest's tmpfs /run.
+const (
+	XferTag      = "vmtest"
+	GuestXferDir = "/run/vmtest"
+	RootTag      = "hostroot"
+	jobsFile     = "jobs.json"
+)
+
+// A Job is one command the guest runs, chrooted into the host's root file
+// system (so paths name the host's files), with no standard input.
+type Job struct {
+	Name    string        // names its result; letters, digits, '-', '_', '.'
+	Argv    []string      // the command and its arguments
+	Env     []string      // its environment; a default PATH when empty
+	Timeout time.Duration // the guest kills its process group after this long
+}
+
+// A Result is what a job did.
+type Result struct {
+	Stdout   string
+	Stderr   string
+	ExitCode int  // -1 when it was killed or could not start
+	TimedOut bool // killed after its Timeout
+	Error    string
+	Elapsed  time.Duration
+}
+
+var jobName = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
+
+// writeJobs writes jobs where the guest reads them.
+func writeJobs(dir string, jobs []Job) error {
+	for _, j := range jobs {
+		if !jobName.MatchString(j.Name) {
+			return fmt.Errorf("job name %q: use letters, digits, '-', '_' and '.'", j.Name)
+		}
+	}
+	data, err := json.MarshalIndent(jobs, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, jobsFile), data, 0o644)
+}
+
+// ReadJobs reads the jobs a run gave the guest from the exchange directory.
+func ReadJobs(dir string) ([]Job, error) {
+	data, err := os.ReadFile(filepath.Join(dir, jobsFile))
+	if err != nil {
+		return nil, err
+	}
+	var jobs []Job
+	if err := json.Unmarshal(data, &jobs); err != nil {
+		return nil, fmt.Errorf("%s: %w", jobsFile, err)
+	}
+	return jobs, nil
+}
+
+func resultPath(dir, name string) string { return filepath.Join(dir, name+".result.json") }
+
+// WriteResult records a job's result in the exchange directory.
+func WriteResult(dir, name string, r Result) error {
+	data, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(resultPath(dir, name), data, 0o644)
+}
+
+// readResult reads a job's result; ok is false when the guest left none.
+func readResult(dir, name string) (r Result, ok bool, err error) {
+	data, err := os.ReadFile(resultPath(dir, name))
+	if os.IsNotExist(err) {
+		return Result{}, false, nil
+	}
+	if err != nil {
+		return Result{}, false, err
+	}
+	if err := json.Unmarshal(data, &r); err != nil {
+		return Result{}, false, fmt.Errorf("result of %s: %w", name, err)
+	}
+	return r, true, nil
+}

@@ -1,0 +1,150 @@
+package vmtest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// A Machine is the QEMU virtual machine a run boots.
+type Machine struct {
+	Kernel    *Kernel
+	Initramfs string // from WriteInitramfs
+	MemoryMB  int    // 2048 when 0
+	CPUs      int    // 2 when 0
+	// Timeout bounds the whole run, boot to power-off; QEMU is killed
+	// after it.
+	Timeout time.Duration
+	// Console, when set, receives the guest's console as it comes.
+	Console io.Writer
+}
+
+// A Run is what one boot did: each job's result, by name, and the
+// console's text.
+type Run struct {
+	Results map[string]Result
+	Console string
+	Elapsed time.Duration
+}
+
+// QEMU is the emulator Run starts.
+const QEMU = "qemu-system-x86_64"
+
+// Run boots m, runs jobs in the guest in order and returns their results.
+// xfer is an empty directory the guest writes results into. A job the
+// guest did not finish (it hung, or the guest died) has no result, and
+// Run says which in its error, along with the console's tail.
+func (m *Machine) Run(ctx context.Context, xfer string, jobs []Job) (*Run, error) {
+	if err := writeJobs(xfer, jobs); err != nil {
+		return nil, err
+	}
+	timeout := m.Timeout
+	if timeout <= 0 {
+		timeout = 5 * time.Minute
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	mem, cpus := m.MemoryMB, m.CPUs
+	if mem == 0 {
+		mem = 2048
+	}
+	if cpus == 0 {
+		cpus = 2
+	}
+	args := []string{
+		"-nodefaults", "-no-reboot", "-display", "none",
+		"-machine", "q35", "-cpu", "max",
+		"-m", strconv.Itoa(mem), "-smp", strconv.Itoa(cpus),
+		"-kernel", m.Kernel.Vmlinuz, "-initrd", m.Initramfs,
+		"-append", "console=ttyS0 quiet panic=-1 oops=panic",
+		"-serial", "stdio",
+		"-virtfs", "local,path=/,mount_tag=" + RootTag + ",security_model=none,readonly=on,multidevs=remap",
+		"-virtfs", "local,path=" + xfer + ",mount_tag=" + XferTag + ",security_model=none,multidevs=remap",
+	}
+	if os.Getenv("GBT_VMTEST_KVM") == "1" {
+		args = append(args, "-accel", "kvm")
+	}
+	cmd := exec.CommandContext(ctx, QEMU, args...)
+	var console lockedBuffer
+	var out io.Writer = &console
+	if m.Console != nil {
+		out = io.MultiWriter(&console, m.Console)
+	}
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.WaitDelay = 5 * time.Second
+	t0 := time.Now()
+	runErr := cmd.Run()
+	run := &Run{Results: map[string]Result{}, Console: console.String(), Elapsed: time.Since(t0)}
+	var missing []string
+	for _, j := range jobs {
+		r, ok, err := readResult(xfer, j.Name)
+		if err != nil {
+			return run, err
+		}
+		if !ok {
+			missing = append(missing, j.Name)
+			continue
+		}
+		run.Results[j.Name] = r
+	}
+	switch {
+	case ctx.Err() != nil:
+		return run, fmt.Errorf("%s killed after %v; jobs without a result: %v\nconsole tail:\n%s", QEMU, timeout, missing, tail(run.Console, 30))
+	case runErr != nil:
+		return run, fmt.Errorf("%s: %w\nconsole tail:\n%s", QEMU, runErr, tail(run.Console, 30))
+	case len(missing) > 0:
+		return run, fmt.Errorf("the guest left no result for %v\nconsole tail:\n%s", missing, tail(run.Console, 30))
+	}
+	return run, nil
+}
+
+// Available reports why QEMU cannot run here, or nil when it can.
+func Available() error {
+	if _, err := exec.LookPath(QEMU); err != nil {
+		return fmt.Errorf("%s is not installed (apt-get install qemu-system-x86): %w", QEMU, err)
+	}
+	for _, tool := range []string{"apt-get", "dpkg-deb"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			return errors.New(tool + " is not installed; vmtest fetches Debian's kernel packages with it")
+		}
+	}
+	return nil
+}
+
+func tail(s string, lines int) string {
+	b := []byte(s)
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] == '\n' {
+			if lines--; lines < 0 {
+				return string(b[i+1:])
+			}
+		}
+	}
+	return s
+}
+
+// lockedBuffer is a bytes.Buffer that QEMU's stdout and stderr copiers
+// can write at once.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

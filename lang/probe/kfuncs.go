@@ -1,0 +1,60 @@
+package probe
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/gbt-dev/gbt/lang/ast"
+)
+
+// UnsafeKernelFunction reports whether a wildcard must not attach to the
+// kernel function name: tracing it can make the kernel unstable (the list
+// the newest bpftrace takes from the kernel's kprobe_multi selftests), or
+// it is ftrace's placeholder for an address it could not name.
+func UnsafeKernelFunction(name string) bool {
+	switch name {
+	case "arch_cpu_idle", "default_idle", "bpf_dispatcher_xdp_func":
+		return true
+	}
+	return strings.HasPrefix(name, "rcu_") || strings.HasPrefix(name, "__ftrace_invalid_address__")
+}
+
+// expandKernelFuncs expands a kprobe or kretprobe whose function is a
+// wildcard into one point per kernel function it matches.
+func expandKernelFuncs(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]Point, error) {
+	k := base.Kind
+	pattern := ap.Parts[0]
+	if env == nil {
+		return dst, &Error{Msg: "cannot expand wildcards without a probe environment"}
+	}
+	all, err := env.TraceableFunctions()
+	if err != nil {
+		return dst, &Error{Msg: fmt.Sprintf("listing kernel functions: %v", err)}
+	}
+	funcs := make([]string, 0, len(all))
+	for _, mf := range all {
+		_, fn := splitModule(mf)
+		funcs = append(funcs, fn)
+	}
+	slices.Sort(funcs)
+	funcs = slices.Compact(funcs)
+	n := len(dst)
+	seen := map[string]bool{}
+	for _, alt := range alternatives(pattern) {
+		g := compileGlob(alt)
+		for _, fn := range funcs {
+			if g.match(fn) && !seen[fn] {
+				seen[fn] = true
+				p := base
+				p.Func = fn
+				p.Name = k.Name + ":" + fn
+				dst = append(dst, p)
+			}
+		}
+	}
+	if len(dst) == n {
+		return dst, &Error{Msg: fmt.Sprintf("No matches for %s %s.", k.Name, pattern), Hint: "list kernel functions with gbt -l '" + k.Name + ":" + pattern + "'"}
+	}
+	return dst, nil
+}
