@@ -1,6 +1,7 @@
 package stdlib
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/cilium/ebpf/asm"
@@ -30,7 +31,11 @@ func symbolEntries() []*Entry {
 				storePid(g, off+8)
 			})},
 		{Name: "kaddr", Kind: check.Func, Doc: "kaddr(name): address of a kernel symbol", Type: resolved(func(ae probe.Env, u *check.Use, name string) (uint64, error) {
-			return ae.KernelAddr(name)
+			v, err := ae.KernelAddr(name)
+			if err != nil && !errors.Is(err, probe.ErrUnavailable) {
+				return 0, &resolveError{msg: "Failed to resolve kernel symbol: " + name, cause: err}
+			}
+			return v, err
 		}), NoCode: "the type rule folds every use to a constant"},
 		{Name: "uaddr", Kind: check.Func, Doc: "uaddr(name): address of a symbol of the probed executable (uprobes)", Type: resolved(func(ae probe.Env, u *check.Use, name string) (uint64, error) {
 			k := probeKind(u)
