@@ -25,6 +25,9 @@ func TestCommandLineErrors(t *testing.T) {
 		{[]string{"-p", "5000000", "file.bt"}, "ERROR: Pid out of range: 5000000\n"},
 		{[]string{"-p", "0", "file.bt"}, "ERROR: Pid out of range: 0\n"},
 		{[]string{"-p", "99999999999999999999", "file.bt"}, "ERROR: Pid out of range: 99999999999999999999\n"},
+		// A search pattern is lexed as bpftrace lexes one.
+		{[]string{"-l", `\n`}, "stdin:1:1-2: ERROR: invalid character '\\'\n\\n\n~\n" + searchHint},
+		{[]string{"-l", "tracepoint:x:y$"}, "stdin:1:15-16: ERROR: invalid character '$'\ntracepoint:x:y$\n              ~\n" + searchHint},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := run(tt.args, io.NopCloser(strings.NewReader("")), &stdout, &stderr)
@@ -34,6 +37,8 @@ func TestCommandLineErrors(t *testing.T) {
 		}
 	}
 }
+
+const searchHint = "HINT: a probe pattern is KIND:TARGET:NAME with * and ? wildcards, as in tracepoint:syscalls:sys_enter_*\n"
 
 // TestVersion: gbt names itself first, then the bpftrace release it
 // follows in the "bpftrace vX.Y.Z" form that scripts and test suites match.

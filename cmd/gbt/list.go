@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/gbt-dev/gbt/lang/diag"
+	"github.com/gbt-dev/gbt/lang/parse"
 	"github.com/gbt-dev/gbt/lang/probe"
 )
 
@@ -13,6 +15,10 @@ import (
 // every kind and tracepoint; with -p and no pattern, the uprobes and USDT
 // probes of the process's files too.
 func (a *app) listProbes(w io.Writer, pattern string) error {
+	if diags := parse.SearchPattern(pattern); diags.HasErrors() {
+		diag.RenderAll(a.stderr, diag.Source{Name: "stdin", Text: pattern}, diags)
+		return shownError{diags.Err()}
+	}
 	if kind, rest, ok := strings.Cut(pattern, ":"); ok {
 		if k := probe.Lookup(kind); k != nil && fileProbes(k) {
 			return a.listFileProbes(w, k, rest)

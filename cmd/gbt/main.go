@@ -122,7 +122,9 @@ func run(argv []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 	}
 	if opts.list {
 		if err := a.listProbes(a.stdout, opts.listPat); err != nil {
-			fmt.Fprintln(stderr, "gbt:", err)
+			if !errors.As(err, new(shownError)) {
+				fmt.Fprintln(stderr, "gbt:", err)
+			}
 			return exitError
 		}
 		return exitOK
