@@ -99,6 +99,7 @@ func run(argv []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 	}
 	a.env = kernel.NewEnv()
 	a.env.SetProcess(opts.pid)
+	a.env.SetIncludeDirs(opts.includes)
 	if mounted, err := a.env.EnsureTracefs(); err != nil {
 		if opts.verbose {
 			fmt.Fprintln(stderr, "gbt: tracefs:", err)

@@ -68,11 +68,19 @@ type Env interface {
 	// finds it; with a traced process (-p), "" or "*" for every file it
 	// maps, and paths in its mount namespace. No match is no error.
 	UserBinaries(pattern string) ([]UserBinary, error)
+	// Header finds the C header an #include names (system: <name>, else
+	// "name") in the include path. The error wraps ErrNoHeader when it is
+	// nowhere.
+	Header(name string, system bool) error
 }
 
 // ErrUnavailable is wrapped by the errors of an Env that cannot answer a
 // kind of question where it runs (no BTF, no symbol table...).
 var ErrUnavailable = errors.New("not available in this environment")
+
+// ErrNoHeader is wrapped by Env.Header's error for a header that is in
+// no directory of the include path.
+var ErrNoHeader = errors.New("file not found")
 
 // ErrNoStruct is the error of Env.Struct for an unknown name, and of
 // Env.FuncArgs for an unknown function or tracepoint.

@@ -33,6 +33,8 @@ type Env struct {
 	index   probe.IndexCache
 	formats probe.FormatCache
 	pid     int // the traced process (-p), 0 if none
+
+	includeDirs []string // -I directories, searched first for #include
 }
 
 var _ probe.Env = (*Env)(nil)
