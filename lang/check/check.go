@@ -87,12 +87,13 @@ type checker struct {
 	lhist      [3]int64 // set by lhist()'s type rule for the map assignment being checked
 	// inPlaceExpr is the expression inPlace is typing.
 	inPlaceExpr ast.Expr
-	// textParam is the positional parameter of a builtin's text argument
-	// being checked (str($1), str($1 + 1)): it is typed as its text.
-	textParam   *ast.Positional
 	enums       map[string]int64
 	records     map[string]types.Type      // the script's structs and unions, by name
 	argsCache   map[tracepoint]*types.Type // tracepoint args records
+
+	// textParam is the positional parameter of a builtin's text argument
+	// being checked (str($1), str($1 + 1)): it is typed as its text.
+	textParam *ast.Positional
 
 	// use is the Use handed to a builtin's type rule, which reads it only
 	// during the call; argStack holds the argument types of the calls
