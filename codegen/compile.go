@@ -569,6 +569,9 @@ func (g *gen) Retval(dst asm.Register) {
 }
 
 // FuncIP implements stdlib.Gen: the address of the probed function.
+// Context implements stdlib.Gen.
+func (g *gen) Context(dst asm.Register) { g.Emit(asm.Mov.Reg(dst, ctxReg)) }
+
 func (g *gen) FuncIP(dst asm.Register) {
 	if g.prog.Kind == probe.ProgTracing {
 		g.Emit(asm.Mov.Reg(asm.R1, ctxReg), asm.FnGetFuncIp.Call(), asm.Mov.Reg(dst, asm.R0))

@@ -127,6 +127,8 @@ type Context interface {
 	Retval(dst asm.Register)
 	// FuncIP loads the address of the probed function (func).
 	FuncIP(dst asm.Register)
+	// Context loads the probe's context pointer (ctx) into dst.
+	Context(dst asm.Register)
 	// StackArg loads stack argument i (sargN) of the probed function.
 	StackArg(i int, dst asm.Register)
 	// Arg loads argument i of the probed function or raw tracepoint.

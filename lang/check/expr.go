@@ -434,7 +434,9 @@ func (c *checker) cast(e *ast.Cast) types.Type {
 		return types.Type{}
 	}
 	if e.Type.Ptr > 0 {
-		if !t.IsInt() && t.Kind != types.Pointer {
+		// ctx cast to a record pointer reads the context in kernel
+		// memory, as in bpftrace: ((struct x *)ctx)->x.
+		if !t.IsInt() && t.Kind != types.Pointer && t.Kind != types.Context {
 			c.errorf(spanOf(e), "Cannot cast from \"%s\" to \"%s\"", t, ast.TypeString(e.Type))
 			return types.Type{}
 		}
@@ -453,8 +455,11 @@ func (c *checker) cast(e *ast.Cast) types.Type {
 		// pointer points where the probe's addresses do (codegen decides:
 		// user memory in uprobes), as in bpftrace.
 		as := types.AddrNone
-		if t.Kind == types.Pointer {
+		switch t.Kind {
+		case types.Pointer:
 			as = t.AddrSpace
+		case types.Context:
+			as = types.Kernel
 		}
 		pt := types.PointerTo(elem, as)
 		for i := 1; i < e.Type.Ptr; i++ {
