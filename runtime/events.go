@@ -51,16 +51,21 @@ const drainWindow = 10 * time.Millisecond
 // keep coming (a system() on every sched_switch makes events faster than
 // it handles them), so that the loop sees signals and exit conditions.
 func (s *Session) drainFor(wait time.Duration) error {
-	_, err := s.readRecords(wait, time.Now().Add(max(wait, drainWindow)), false)
-	return err
+	if _, err := s.readRecords(wait, time.Now().Add(max(wait, drainWindow)), false); err != nil {
+		return err
+	}
+	return s.out.Flush()
 }
 
 // drainBacklog handles the records left in the ring once the probes are
 // detached, for at most budget: the records it has no time for are read,
 // dropped and counted, so that gbt stops promptly after a signal even
-// when every event costs a system() call.
+// when every event costs a system() call. A zero budget drops them all.
 func (s *Session) drainBacklog(budget time.Duration) (dropped int, err error) {
-	return s.readRecords(0, time.Now().Add(budget), true)
+	if dropped, err = s.readRecords(0, time.Now().Add(budget), true); err != nil {
+		return dropped, err
+	}
+	return dropped, s.out.Flush()
 }
 
 // backlogBudget is how long gbt handles the events queued when it stops.
@@ -68,8 +73,8 @@ const backlogBudget = 500 * time.Millisecond
 
 // readRecords handles the records that are available or arrive within
 // wait, until the time until; after it, it stops, or with discard drops
-// the records left and counts them. It reports lost events and flushes
-// the output.
+// the records left and counts them. It reports lost events; the output is
+// flushed after each record only when unbuffered (callers flush).
 func (s *Session) readRecords(wait time.Duration, until time.Time, discard bool) (int, error) {
 	var rec ringbuf.Record
 	s.reader.SetDeadline(time.Now().Add(wait))
@@ -82,7 +87,7 @@ func (s *Session) readRecords(wait time.Duration, until time.Time, discard bool)
 		if err != nil {
 			return dropped, fmt.Errorf("read events: %w", err)
 		}
-		late := time.Now().After(until)
+		late := !time.Now().Before(until)
 		if late && discard {
 			dropped++
 			continue
@@ -100,7 +105,7 @@ func (s *Session) readRecords(wait time.Duration, until time.Time, discard bool)
 		}
 	}
 	s.checkLost()
-	return dropped, s.out.Flush()
+	return dropped, nil
 }
 
 func (s *Session) checkLost() {

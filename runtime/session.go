@@ -102,6 +102,11 @@ type Session struct {
 	exited   bool
 	exitCode int // what exit(code) asked for
 	lost     uint64
+
+	// exitCalled says an exit() was handled: what probes sent after it
+	// is not printed.
+	exitCalled bool
+
 	// zeroed holds the names of keyless aggregations that zero() reset
 	// since they were last cleared: they print although all zero, as in
 	// bpftrace (the live view reads it from another goroutine).
@@ -150,9 +155,6 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 	default:
 		fmt.Fprintf(opts.Stderr, "Attaching %d probe%s...\n", nattach, plural(nattach))
 	}
-	if opts.NotifyAttached {
-		fmt.Fprintln(opts.Stderr, AttachedMarker)
-	}
 	for i, p := range obj.Programs {
 		if p.RunAt == probe.RunAtStart {
 			if err := s.runOnce(i); err != nil {
@@ -160,7 +162,11 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 			}
 		}
 	}
-	if err := s.drainFor(0); err != nil { // what BEGIN printed, without waiting
+	// What BEGIN printed is read now, without waiting (it may have called
+	// exit()), and written once the probes are attached, after the
+	// attached marker: test harnesses take what follows the marker as the
+	// output of a tracer whose probes all fire.
+	if _, err := s.readRecords(0, time.Now().Add(time.Hour), false); err != nil {
 		return err
 	}
 	if onlyRunOnce(obj) {
@@ -172,6 +178,14 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 		if err := s.attach(); err != nil {
 			return err
 		}
+	}
+	if opts.NotifyAttached {
+		fmt.Fprintln(opts.Stderr, AttachedMarker)
+	}
+	if err := s.out.Flush(); err != nil {
+		return err
+	}
+	if !s.exited {
 		if opts.Live != nil {
 			live := newLive(s)
 			defer live.stop() // before s.close, which runs later
