@@ -60,7 +60,7 @@ func (s *Session) drainFor(wait time.Duration) error {
 // drainBacklog handles the records left in the ring once the probes are
 // detached, for at most budget: the records it has no time for are read,
 // dropped and counted, so that gbt stops promptly after a signal even
-// when every event costs a system() call. A zero budget drops them all.
+// when every event costs a system() call.
 func (s *Session) drainBacklog(budget time.Duration) (dropped int, err error) {
 	if dropped, err = s.readRecords(0, time.Now().Add(budget), true); err != nil {
 		return dropped, err

@@ -103,8 +103,8 @@ type Session struct {
 	exitCode int // what exit(code) asked for
 	lost     uint64
 
-	// exitCalled says an exit() was handled: what probes sent after it
-	// is not printed.
+	// exitCalled says an exit() was handled (not a signal): at exit the
+	// records queued are then read after END, as before.
 	exitCalled bool
 
 	// zeroed holds the names of keyless aggregations that zero() reset
