@@ -5,8 +5,14 @@ export CGO_ENABLED := 0
 LDFLAGS   := -s -w
 PROGRAM   ?= BEGIN { printf("hello from gbt\n"); exit(); }
 FUZZTIME  ?= 1m
+# bpftrace's runtime suite runner (run_runtime.py); empty: ../shared/peer
+# beside the repository, else /work/shared/peer. PEER_TESTS picks the suite
+# (default PEER/bpftrace-v0.17.0), e.g. PEER_TESTS=/work/shared/peer/bpftrace-v0.26.1.
+PEER       ?=
+PEER_TESTS ?=
+CONFORMANCE = $(GO) run ./internal/cmd/conformance -peer '$(PEER)' -tests '$(PEER_TESTS)'
 
-.PHONY: all build run test test-short test-kernel test-kernels cover bench fuzz lint check clean
+.PHONY: all build run test test-short test-kernel test-kernels conformance conformance-update cover bench fuzz lint check clean
 
 all: build
 
@@ -37,6 +43,16 @@ test-kernel: build
 # picks them (default: bookworm, Debian 12's 6.1).
 test-kernels: build
 	$(GO) test -tags vmtest -count=1 -timeout 30m -v -run TestKernels ./internal/vmtest/
+
+# bpftrace's own runtime suite against bin/gbt (~5 min as root); fails when a
+# test in testdata/conformance/<suite>.pass does not pass.
+conformance: build
+	$(CONFORMANCE) $(BIN)
+
+# The same run, then every test it passed is added to the pass list (the
+# list only grows: a test leaves it by a human edit).
+conformance-update: build
+	$(CONFORMANCE) -update $(BIN)
 
 # Statement coverage per package, unit tests and the gbt binary the
 # end-to-end tests run counted together (root for the kernel tests).

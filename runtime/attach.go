@@ -32,12 +32,6 @@ var attachers = map[probe.Attach]attacher{
 	probe.AttachSignal:        attachSignal,
 }
 
-// newestFirst are the mechanisms whose kernel hooks run the programs
-// attached to one place newest first (uprobe consumers are pushed on the
-// front of a list): their points are attached in reverse, so that blocks
-// run in the order the script declares them, as bpftrace's do.
-var newestFirst = map[probe.Attach]bool{probe.AttachUprobe: true, probe.AttachUSDT: true}
-
 // attach attaches every probe; on failure everything attached is detached
 // by close.
 func (s *Session) attach() error {
@@ -86,7 +80,7 @@ func (s *Session) attachProgram(i int, reverse bool) error {
 		return nil
 	}
 	for j, pt := range p.Points {
-		if newestFirst[pt.Kind.Attach] != reverse {
+		if pt.Kind.NewestFirst != reverse { // see probe.Kind.NewestFirst
 			continue
 		}
 		var err error

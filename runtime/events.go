@@ -47,32 +47,68 @@ func (s *Session) drain() error { return s.drainFor(drainWindow) }
 const drainWindow = 10 * time.Millisecond
 
 // drainFor reads the records that are available or arrive within wait, and
-// flushes the output.
+// flushes the output. It returns once the window is over even if records
+// keep coming (a system() on every sched_switch makes events faster than
+// it handles them), so that the loop sees signals and exit conditions.
 func (s *Session) drainFor(wait time.Duration) error {
+	if _, err := s.readRecords(wait, time.Now().Add(max(wait, drainWindow)), false); err != nil {
+		return err
+	}
+	if s.holdOutput {
+		return nil
+	}
+	return s.out.Flush()
+}
+
+// drainBacklog handles the records left in the ring once the probes are
+// detached, for at most budget: the records it has no time for are read,
+// dropped and counted, so that gbt stops promptly after a signal even
+// when every event costs a system() call.
+func (s *Session) drainBacklog(budget time.Duration) (dropped int, err error) {
+	if dropped, err = s.readRecords(0, time.Now().Add(budget), true); err != nil {
+		return dropped, err
+	}
+	return dropped, s.out.Flush()
+}
+
+// backlogBudget is how long gbt handles the events queued when it stops.
+const backlogBudget = 500 * time.Millisecond
+
+// readRecords handles the records that are available or arrive within
+// wait, until the time until; after it, it stops, or with discard drops
+// the records left and counts them. It reports lost events; the output is
+// flushed after each record only when unbuffered (callers flush).
+func (s *Session) readRecords(wait time.Duration, until time.Time, discard bool) (int, error) {
 	var rec ringbuf.Record
 	s.reader.SetDeadline(time.Now().Add(wait))
+	dropped := 0
 	for !s.exited {
 		err := s.reader.ReadInto(&rec)
 		if errors.Is(err, os.ErrDeadlineExceeded) {
 			break
 		}
 		if err != nil {
-			return fmt.Errorf("read events: %w", err)
+			return dropped, fmt.Errorf("read events: %w", err)
+		}
+		late := !time.Now().Before(until)
+		if late && discard {
+			dropped++
+			continue
 		}
 		if err := s.handle(rec.RawSample); err != nil {
-			return err
+			return dropped, err
 		}
 		if s.opts.Unbuffered && !s.holdOutput {
 			if err := s.out.Flush(); err != nil {
-				return err
+				return dropped, err
 			}
+		}
+		if late {
+			break
 		}
 	}
 	s.checkLost()
-	if s.holdOutput {
-		return nil
-	}
-	return s.out.Flush()
+	return dropped, nil
 }
 
 func (s *Session) checkLost() {

@@ -63,7 +63,7 @@ func (h host) ClearMap(name string, zero bool) error { return h.s.clearMap(name,
 
 // Exit implements stdlib.Host.
 func (h host) Exit(code int) {
-	h.s.exited = true
+	h.s.exited, h.s.exitCalled = true, true
 	if h.s.exitCode == 0 {
 		h.s.exitCode = code
 	}

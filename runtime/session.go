@@ -106,6 +106,11 @@ type Session struct {
 	holdOutput bool
 	exitCode   int // what exit(code) asked for
 	lost       uint64
+
+	// exitCalled says an exit() was handled (not a signal): at exit the
+	// records queued are then read after END, as before.
+	exitCalled bool
+
 	// zeroed holds the names of keyless aggregations that zero() reset
 	// since they were last cleared: they print although all zero, as in
 	// bpftrace (the live view reads it from another goroutine).

@@ -16,6 +16,19 @@ import (
 func (s *Session) finish() error {
 	s.closeLinks() // the programs stop here; the perf events go after printing
 	defer s.detach()
+	// Stopped by a signal or the end of -c/-p: what the probes sent
+	// before they stopped comes first, as END's output follows it in the
+	// ring, handled for a bounded time.
+	if !s.exitCalled {
+		s.exited = false
+		dropped, err := s.drainBacklog(backlogBudget)
+		if err != nil {
+			return err
+		}
+		if dropped > 0 {
+			fmt.Fprintf(s.opts.Stderr, "WARNING: %d events still queued at exit were dropped: handling them took over %v\n", dropped, backlogBudget)
+		}
+	}
 	for i, p := range s.obj.Programs {
 		if p.RunAt == probe.RunAtEnd {
 			if err := s.runOnce(i); err != nil {

@@ -183,6 +183,11 @@ func resolved(lookup func(ae probe.Env, u *check.Use, name string) (uint64, type
 			u.Errorf("%s() needs the running system to resolve %q", u.Name(), name)
 			return types.Type{}
 		}
+		var failed *resolveError
+		if errors.As(err, &failed) {
+			u.ErrorHint(failed.cause.Error(), "%s", failed.msg)
+			return types.Type{}
+		}
 		if err != nil {
 			u.Errorf("%s(%q): %v", u.Name(), name, err)
 			return types.Type{}
@@ -191,6 +196,16 @@ func resolved(lookup func(ae probe.Env, u *check.Use, name string) (uint64, type
 		return t
 	}
 }
+
+// resolveError is a failed lookup of resolved() reported in bpftrace's
+// words (msg), with its cause as the hint.
+type resolveError struct {
+	msg   string
+	cause error
+}
+
+func (e *resolveError) Error() string { return e.msg + ": " + e.cause.Error() }
+func (e *resolveError) Unwrap() error { return e.cause }
 
 // addrSpaceType is the rule of kptr and uptr: an integer or pointer,
 // retyped as a pointer into the address space.

@@ -15,7 +15,7 @@ import (
 func stringEntries() []*Entry {
 	joinEv := &Codec{Name: "join", Encode: joinEncode, Decode: joinDecode}
 	return []*Entry{
-		{Name: "str", Kind: check.Func, Doc: "str(ptr [, n]): read a NUL-terminated string", Type: strType, Emit: MemEmitter(strEmit)},
+		{Name: "str", Kind: check.Func, Doc: "str(ptr [, n]): read a NUL-terminated string", Type: strType, Emit: MemEmitter(strEmit), TextArg: true},
 		{Name: "strncmp", Kind: check.Func, Doc: "strncmp(a, b, n): compare at most n bytes; 0 if equal", Type: func(u *check.Use) types.Type {
 			if !arity(u, 3, 3) {
 				return types.Type{}
@@ -115,6 +115,16 @@ const maxBufLen = 256
 func strType(u *check.Use) types.Type {
 	if !arity(u, 1, 2) {
 		return types.Type{}
+	}
+	if _, lit := u.Args[0].(*ast.StrLit); !lit && len(u.Args) == 1 {
+		if s, ok := u.StringLit(0); ok {
+			// str($1) and str($1 + 1) stand for the parameter's text, so
+			// that kaddr(str($1)) takes it as a literal.
+			if len(s) >= u.Strlen {
+				s = s[:u.Strlen-1]
+			}
+			return u.Expand(&ast.StrLit{Span: ast.Span{Start: u.Node.Pos(), End: u.Node.EndPos()}, Value: s})
+		}
 	}
 	t := u.ArgTypes[0]
 	if !t.IsInt() && t.Kind != types.Pointer && t.Kind != types.String {

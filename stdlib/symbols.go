@@ -1,6 +1,7 @@
 package stdlib
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/cilium/ebpf/asm"
@@ -31,6 +32,9 @@ func symbolEntries() []*Entry {
 			})},
 		{Name: "kaddr", Kind: check.Func, Doc: "kaddr(name): address of a kernel symbol", Type: resolved(func(ae probe.Env, u *check.Use, name string) (uint64, types.Type, error) {
 			addr, err := ae.KernelAddr(name)
+			if err != nil && !errors.Is(err, probe.ErrUnavailable) {
+				return 0, types.U64, &resolveError{msg: "Failed to resolve kernel symbol: " + name, cause: err}
+			}
 			return addr, types.U64, err
 		}), NoCode: "the type rule folds every use to a constant"},
 		{Name: "uaddr", Kind: check.Func, Doc: "uaddr(name): address of a symbol of the probed executable (uprobes)", Type: resolved(func(ae probe.Env, u *check.Use, name string) (uint64, types.Type, error) {

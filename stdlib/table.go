@@ -44,6 +44,9 @@ type Entry struct {
 	// where a value of its type is used: ctx), or folded to a constant by
 	// the type rule (kaddr).
 	NoCode string
+	// TextArg says the first argument takes a positional parameter as
+	// its text (str($1), str($1 + 1)); see check.TextArgs.
+	TextArg bool
 	// Events are the ring-buffer records the entry sends, each with its
 	// BPF encoder and its user-space decoder.
 	Events []*Codec
@@ -54,6 +57,9 @@ func (e *Entry) BuiltinName() string { return e.Name }
 
 // BuiltinKind implements check.Builtin.
 func (e *Entry) BuiltinKind() check.BuiltinKind { return e.Kind }
+
+// TakesText implements check.TextArgs.
+func (e *Entry) TakesText() bool { return e.TextArg }
 
 // TypeOf implements check.Builtin.
 func (e *Entry) TypeOf(u *check.Use) types.Type { return e.Type(u) }

@@ -28,6 +28,9 @@ func TestCommandLineErrors(t *testing.T) {
 		{[]string{"-c", "", "-e", "BEGIN {}"}, "ERROR: -c needs a command to run\n"},
 		{[]string{"-c", "/no/such/cmd arg", "-e", "BEGIN {}"}, "ERROR: Failed to fork child: Path '/no/such/cmd' does not exist or is not executable (stat /no/such/cmd: no such file or directory)\n"},
 		{[]string{"-e", "BEGIN {}"}, "ERROR: BPFTRACE_PERF_RB_PAGES=1000000000 is too large: at most 262144 pages (1 GiB of ring buffer, shared by every CPU)\n"},
+		// A search pattern is lexed as bpftrace lexes one.
+		{[]string{"-l", `\n`}, "stdin:1:1-2: ERROR: invalid character '\\'\n\\n\n~\n" + searchHint},
+		{[]string{"-l", "tracepoint:x:y$"}, "stdin:1:15-16: ERROR: invalid character '$'\ntracepoint:x:y$\n              ~\n" + searchHint},
 	} {
 		if tt.args[0] == "-e" {
 			t.Setenv("BPFTRACE_PERF_RB_PAGES", "1000000000")
@@ -40,6 +43,8 @@ func TestCommandLineErrors(t *testing.T) {
 		}
 	}
 }
+
+const searchHint = "HINT: a probe pattern is KIND:TARGET:NAME with * and ? wildcards, as in tracepoint:syscalls:sys_enter_*\n"
 
 // TestVersion: gbt names itself first, then the bpftrace release it
 // follows in the "bpftrace vX.Y.Z" form that scripts and test suites match.

@@ -61,6 +61,7 @@ OPTIONS:
     -f FORMAT      output format ('text', 'json')
     -o file        redirect gbt output to file
     -e 'program'   execute this program
+    -I DIR         add DIR to the search path of #include (before /usr/local/include, /usr/include)
     -h, --help     show this help message
     -l [search|filename]  list probes (those of a script file, or of -e 'program')
     -p PID         trace only this process (and enable its uprobes)

@@ -10,7 +10,6 @@ import (
 
 	"github.com/gbt-dev/gbt/lang/diag"
 	"github.com/gbt-dev/gbt/lang/parse"
-
 	"github.com/gbt-dev/gbt/lang/probe"
 )
 
@@ -40,6 +39,11 @@ func (a *app) listProbes(w io.Writer, pattern string) error {
 			return err
 		}
 	default:
+		// A search pattern is lexed as bpftrace lexes one.
+		if diags := parse.SearchPattern(pattern); diags.HasErrors() {
+			diag.RenderAll(a.stderr, diag.Source{Name: "stdin", Text: pattern}, diags)
+			return shownError{diags.Err()}
+		}
 		// bpftrace takes several patterns separated by commas, struct,
 		// union and enum names among them ('kprobe:f,struct file').
 		for _, p := range splitPatterns(pattern) {

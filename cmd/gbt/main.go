@@ -103,6 +103,7 @@ func run(argv []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 		a.env.SetTraceableFunctions(opts.traceable)
 	}
 	a.env.SetProcess(opts.pid)
+	a.env.SetIncludeDirs(opts.includes)
 	if mounted, err := a.env.EnsureTracefs(); err != nil {
 		if opts.verbose {
 			fmt.Fprintln(stderr, "gbt: tracefs:", err)
@@ -126,7 +127,9 @@ func run(argv []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 	}
 	if opts.list {
 		if err := a.listProbes(a.stdout, opts.listPat); err != nil {
-			fmt.Fprintln(stderr, "gbt:", err)
+			if !errors.As(err, new(shownError)) {
+				fmt.Fprintln(stderr, "gbt:", err)
+			}
 			return exitError
 		}
 		return exitOK

@@ -26,6 +26,7 @@ func Check(prog *ast.Program, cfg Config) (*Info, diag.List) {
 	c.argsCache = map[tracepoint]*types.Type{}
 	c.cdefs(prog.CDefs)
 	c.macros(prog)
+	c.includes(prog.Includes)
 	c.expandProbes(prog)
 	size := exprEstimate(prog)
 	for pass := 0; pass < 2; pass++ {
@@ -91,6 +92,10 @@ type checker struct {
 	enums       map[string]int64
 	records     map[string]types.Type      // the script's structs and unions, by name
 	argsCache   map[tracepoint]*types.Type // tracepoint args records
+
+	// textParam is the positional parameter of a builtin's text argument
+	// being checked (str($1), str($1 + 1)): it is typed as its text.
+	textParam *ast.Positional
 
 	// use is the Use handed to a builtin's type rule, which reads it only
 	// during the call; argStack holds the argument types of the calls

@@ -433,3 +433,58 @@ func TestIncludesFlag(t *testing.T) {
 		t.Errorf("SIGKILL = %d, want 9", v)
 	}
 }
+
+// TestTextParams: in str(), a positional parameter is its text, number or
+// not, and $N + k is that text from its k-th byte (bpftrace's str($1 + 1));
+// str() of either stands for the literal, which kaddr() takes.
+func TestTextParams(t *testing.T) {
+	tests := []struct {
+		src    string
+		params []string
+		want   string // the literal str() stands for, or the error
+	}{
+		{`BEGIN { printf("%s", str($1)); }`, []string{"1"}, "1"},
+		{`BEGIN { printf("%s", str($1)); }`, []string{"abc"}, "abc"},
+		{`BEGIN { printf("%s", str($2)); }`, []string{"abc"}, ""},
+		{`BEGIN { printf("%s", str($1 + 1)); }`, []string{"hello"}, "ello"},
+		{`BEGIN { printf("%s", str($1 + 5)); }`, []string{"hello"}, ""},
+		{`BEGIN { printf("%s", str($1 + 2)); }`, []string{"12345"}, "345"},
+		{`BEGIN { @ = kaddr(str($1)); }`, []string{"vfs_read"}, "vfs_read"},
+		{`BEGIN { printf("%s", str($1 + 6)); }`, []string{"hello"}, `ERROR: $1 + 6 is outside the string parameter "hello" (5 bytes)`},
+		{`BEGIN { $k = 1; printf("%s", str($1 + $k)); }`, []string{"hello"}, `ERROR: $1 + N: N must be a constant to offset into the string parameter "hello"`},
+		// Outside str() a parameter keeps its number or string type.
+		{`BEGIN { @x = $1 + 1; }`, []string{"abc"}, `ERROR: $1 used numerically but given "abc". Try using str($1).`},
+		{`BEGIN { printf("%s", str($1, $2 + 1)); }`, []string{"abc", "1"}, ""},
+	}
+	for _, tt := range tests {
+		info, out := checkSource(tt.src, tt.params...)
+		if strings.HasPrefix(tt.want, "ERROR") {
+			if !strings.Contains(out, tt.want) {
+				t.Errorf("%s %q:\n%s\nwant %s", tt.src, tt.params, out, tt.want)
+			}
+			continue
+		}
+		if info == nil {
+			t.Errorf("%s %q:\n%s", tt.src, tt.params, out)
+			continue
+		}
+		var lits []string
+		ast.Inspect(info.Prog, func(n ast.Node) bool {
+			if call, ok := n.(*ast.Call); ok && call.Name == "str" {
+				if lit, ok := info.Expansions[call].(*ast.StrLit); ok {
+					lits = append(lits, lit.Value)
+				}
+			}
+			return true
+		})
+		if strings.HasPrefix(tt.src, `BEGIN { printf("%s", str($1, `) {
+			if len(lits) != 0 {
+				t.Errorf("%s: str(p, n) expanded to %q", tt.src, lits)
+			}
+			continue
+		}
+		if len(lits) != 1 || lits[0] != tt.want {
+			t.Errorf("%s %q: str() stands for %q, want %q", tt.src, tt.params, lits, tt.want)
+		}
+	}
+}

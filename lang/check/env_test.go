@@ -27,6 +27,7 @@ func (noMachine) UserAddr(string, string) (uint64, uint64, error) {
 	return 0, 0, probe.ErrUnavailable
 }
 func (noMachine) CgroupID(string) (uint64, error)            { return 0, probe.ErrUnavailable }
+func (noMachine) Header(string, bool) error                  { return probe.ErrUnavailable }
 func (noMachine) USDTSites(string) ([]probe.USDTSite, error) { return nil, probe.ErrUnavailable }
 func (noMachine) UserFunctions(string) ([]probe.UserFunc, error) {
 	return nil, probe.ErrUnavailable

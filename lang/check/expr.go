@@ -200,10 +200,33 @@ func (c *checker) index(e *ast.Index) types.Type {
 	return elem
 }
 
+// paramText is the text of parameter p ("" if not given).
+func (c *checker) paramText(p *ast.Positional) string {
+	if p.Index < 1 || p.Index > len(c.cfg.Params) {
+		return ""
+	}
+	return c.cfg.Params[p.Index-1]
+}
+
+// textArg returns the positional parameter a builtin's text argument a
+// holds ($N or $N + k), if any.
+func textArg(a ast.Expr) *ast.Positional {
+	if b, ok := a.(*ast.Binary); ok && b.Op == ast.OpAdd {
+		a = b.X
+	}
+	if p, ok := a.(*ast.Positional); ok && !p.Count {
+		return p
+	}
+	return nil
+}
+
 func (c *checker) positional(e *ast.Positional) types.Type {
 	if e.Count {
 		c.setConst(e, int64(len(c.cfg.Params)))
 		return types.I64
+	}
+	if e == c.textParam {
+		return types.StringOf(len(c.paramText(e)) + 1)
 	}
 	if e.Index > len(c.cfg.Params) {
 		// bpftrace treats a missing parameter as 0 (or "" in str()).
@@ -359,14 +382,18 @@ func (c *checker) call1(e *ast.Call, mapValue bool) types.Type {
 		return types.Type{}
 	}
 	c.info.Builtins[e] = b
-	base := len(c.argStack)
-	defer func() { c.argStack = c.argStack[:base] }()
-	for _, a := range e.Args {
+	base, textParam := len(c.argStack), c.textParam
+	defer func() { c.argStack, c.textParam = c.argStack[:base], textParam }()
+	c.textParam = nil
+	for i, a := range e.Args {
 		if id, ok := a.(*ast.Ident); ok && b.BuiltinKind() == VarOrFunc && !c.isVar(id.Name) {
 			// A mode word (kstack(perf), nsecs(boot)): the type rule
 			// reads it. A variable builtin is a value (ppid(curtask)).
 			c.argStack = append(c.argStack, types.Type{Kind: types.Void, Name: id.Name})
 			continue
+		}
+		if tb, ok := b.(TextArgs); ok && i == 0 && tb.TakesText() {
+			c.textParam = textArg(a)
 		}
 		t := c.arg(a)
 		if !t.IsValid() {
@@ -451,6 +478,8 @@ func (c *checker) cast(e *ast.Cast) types.Type {
 		return c.arrayCast(e, t)
 	}
 	if e.Type.Ptr > 0 {
+		// ctx cast to a record pointer reads the context in kernel
+		// memory, as in bpftrace: ((struct x *)ctx)->x.
 		if !t.IsInt() && t.Kind != types.Pointer && t.Kind != types.Context {
 			c.errorf(spanOf(e), "Cannot cast from \"%s\" to \"%s\"", t, ast.TypeString(e.Type))
 			return types.Type{}

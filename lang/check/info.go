@@ -56,6 +56,14 @@ type Builtin interface {
 	TypeOf(c *Use) types.Type
 }
 
+// TextArgs is implemented by a builtin whose first argument may be the
+// text of a positional parameter, as in bpftrace's str(): there $1 is
+// the parameter's text even if it is a number, and $1 + k that text from
+// its k-th byte.
+type TextArgs interface {
+	TakesText() bool
+}
+
 // Builtins is the table of builtins.
 type Builtins interface {
 	Lookup(name string) (Builtin, bool)
@@ -291,12 +299,20 @@ func (u *Use) Const(i int) (int64, bool) {
 	return v, ok
 }
 
-// StringLit returns argument i if it is a string literal.
+// StringLit returns argument i if it is a string literal, or stands for
+// one.
 func (u *Use) StringLit(i int) (string, bool) {
 	if i >= len(u.Args) {
 		return "", false
 	}
-	s, ok := u.Args[i].(*ast.StrLit)
+	arg := u.Args[i]
+	if x, ok := u.c.info.Expansions[arg]; ok {
+		arg = x // str($1), $1 + 1 in str(): the parameter's text
+	}
+	if p, ok := arg.(*ast.Positional); ok && p == u.c.textParam {
+		return u.c.paramText(p), true
+	}
+	s, ok := arg.(*ast.StrLit)
 	if !ok {
 		return "", false
 	}

@@ -209,6 +209,8 @@ func (c *checker) binary(e *ast.Binary) types.Type {
 		}
 		c.errorf(opSpan, "The %s operator can not be used on expressions of types %s, %s", e.Op, lt, rt)
 		return types.Type{}
+	case lt.Kind == types.String && rt.IsInt() && e.Op == ast.OpAdd && c.textParam != nil && e.X == ast.Expr(c.textParam):
+		return c.paramOffset(e)
 	case lt.Kind == types.Pointer || rt.Kind == types.Pointer:
 		d := c.errorf(opSpan, "The %s operator can not be used on expressions of types %s, %s", e.Op, lt, rt)
 		if e.Op == ast.OpSub && lt.Kind == types.Pointer && rt.Kind == types.Pointer {
@@ -224,6 +226,32 @@ func (c *checker) binary(e *ast.Binary) types.Type {
 	}
 	c.errorf(spanOf(e), "Type mismatch for '%s': comparing '%s' with '%s'", e.Op, aggOrType(lt), aggOrType(rt))
 	return types.Type{}
+}
+
+// paramOffset types $N + k in a text argument (str($1 + 1)), k a
+// constant: as in C, a string literal plus k is the literal from its k-th
+// byte. The sum stands for that literal.
+func (c *checker) paramOffset(e *ast.Binary) types.Type {
+	p := e.X.(*ast.Positional)
+	text := c.paramText(p)
+	k, ok := c.info.Consts[e.Y]
+	if !ok {
+		c.errorf(spanOf(e.Y), "$%d + N: N must be a constant to offset into the string parameter %q", p.Index, text)
+		return types.Type{}
+	}
+	if k < 0 || k > int64(len(text)) {
+		c.errorf(spanOf(e), "$%d + %d is outside the string parameter %q (%d bytes)", p.Index, k, text, len(text))
+		return types.Type{}
+	}
+	if c.info.Expansions == nil {
+		c.info.Expansions = map[ast.Expr]ast.Expr{}
+	}
+	lit, ok := c.info.Expansions[e]
+	if !ok {
+		lit = &ast.StrLit{Span: spanOf(e), Value: text[k:]}
+		c.info.Expansions[e] = lit
+	}
+	return c.expr(lit)
 }
 
 // pointerArith returns the type of p + n and p - n, where n counts the

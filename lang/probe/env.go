@@ -95,6 +95,10 @@ type Env interface {
 	// from its DWARF line tables: where uprobe:BIN@FILE:LINE attaches.
 	// Errors as UserProto's.
 	UserLineAddrs(path string, line SourceLine) ([]uint64, error)
+	// Header finds the C header an #include names (system: <name>, else
+	// "name") in the include path. The error wraps ErrNoHeader when it is
+	// nowhere.
+	Header(name string, system bool) error
 }
 
 // TraceableError is the error of an Env that cannot read the list of
@@ -113,6 +117,10 @@ func (e *TraceableError) Unwrap() error { return e.Err }
 // ErrUnavailable is wrapped by the errors of an Env that cannot answer a
 // kind of question where it runs (no BTF, no symbol table...).
 var ErrUnavailable = errors.New("not available in this environment")
+
+// ErrNoHeader is wrapped by Env.Header's error for a header that is in
+// no directory of the include path.
+var ErrNoHeader = errors.New("file not found")
 
 // ErrNoStruct is the error of Env.Struct for an unknown name, and of
 // Env.FuncArgs for an unknown function or tracepoint.

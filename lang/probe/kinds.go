@@ -58,6 +58,11 @@ type Kind struct {
 	// a program run with BPF_PROG_TEST_RUN has no cookie either.
 	PerPoint  bool
 	Supported bool // gbt can compile and attach it (others are positioned errors)
+	// NewestFirst kinds' kernel hooks run the programs attached to one
+	// place newest first (uprobe consumers are pushed on the front of a
+	// list): runtime attaches their blocks in reverse, so that they run
+	// in declaration order, as bpftrace's do.
+	NewestFirst bool
 
 	// expand appends the points of an attach point of this kind, whose
 	// number of parts is valid, to dst; base has Kind, Span and Return
@@ -92,9 +97,9 @@ var kinds = []*Kind{
 	{Name: "tp_btf", Parts: 1, MinParts: 1, Usage: "tp_btf:name", Prog: ProgTracing, Attach: AttachTracing, Tracing: TracingTracepoint, Args: true, PerPoint: true, Supported: true, PIDFilter: PIDFilterInProgram, expand: expandFunc},
 	{Name: "kprobe", Aliases: []string{"k"}, Parts: 1, MinParts: 1, Usage: "kprobe:function[+offset]", Prog: ProgKprobe, Attach: AttachKprobe, ArgN: ArgsRegs, Func: true, Regs: true, Supported: true, PIDFilter: PIDFilterInProgram, expand: expandFunc, list: listKprobes, InList: true},
 	{Name: "kretprobe", Aliases: []string{"kr"}, Parts: 1, MinParts: 1, Usage: "kretprobe:function", Prog: ProgKprobe, Attach: AttachKprobe, Return: true, Func: true, Regs: true, Supported: true, PIDFilter: PIDFilterInProgram, expand: expandFunc, list: listKprobes},
-	{Name: "uprobe", Aliases: []string{"u"}, Parts: 2, MinParts: 2, Usage: "uprobe:binary:function", Prog: ProgKprobe, Attach: AttachUprobe, Args: true, ArgN: ArgsRegs, Func: true, Regs: true, User: true, Supported: true, PIDFilter: PIDFilterAtAttach, expand: expandUprobe},
-	{Name: "uretprobe", Aliases: []string{"ur"}, Parts: 2, MinParts: 2, Usage: "uretprobe:binary:function", Prog: ProgKprobe, Attach: AttachUprobe, Return: true, Func: true, Regs: true, User: true, Supported: true, PIDFilter: PIDFilterAtAttach, expand: expandUprobe},
-	{Name: "usdt", Aliases: []string{"U"}, Parts: 3, MinParts: 2, Usage: "usdt:binary:[provider:]name", Prog: ProgKprobe, Attach: AttachUSDT, ArgN: ArgsUSDT, Func: true, Regs: true, User: true, PerPoint: true, Supported: true, PIDFilter: PIDFilterAtAttach, expand: expandUSDT},
+	{Name: "uprobe", Aliases: []string{"u"}, Parts: 2, MinParts: 2, Usage: "uprobe:binary:function", Prog: ProgKprobe, Attach: AttachUprobe, Args: true, ArgN: ArgsRegs, Func: true, Regs: true, User: true, Supported: true, NewestFirst: true, PIDFilter: PIDFilterAtAttach, expand: expandUprobe},
+	{Name: "uretprobe", Aliases: []string{"ur"}, Parts: 2, MinParts: 2, Usage: "uretprobe:binary:function", Prog: ProgKprobe, Attach: AttachUprobe, Return: true, Func: true, Regs: true, User: true, Supported: true, NewestFirst: true, PIDFilter: PIDFilterAtAttach, expand: expandUprobe},
+	{Name: "usdt", Aliases: []string{"U"}, Parts: 3, MinParts: 2, Usage: "usdt:binary:[provider:]name", Prog: ProgKprobe, Attach: AttachUSDT, ArgN: ArgsUSDT, Func: true, Regs: true, User: true, PerPoint: true, Supported: true, NewestFirst: true, PIDFilter: PIDFilterAtAttach, expand: expandUSDT},
 	{Name: "profile", Aliases: []string{"p"}, Parts: 2, MinParts: 1, Usage: "profile:{hz|s|ms|us}:N or profile:DURATION", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Regs: true, Supported: true, PIDFilter: PIDFilterAtAttach, expand: expandRate(true), list: listUnits},
 	{Name: "interval", Aliases: []string{"i"}, Parts: 2, MinParts: 1, Usage: "interval:{hz|s|ms|us}:N or interval:DURATION", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Regs: true, Supported: true, expand: expandRate(false), list: listUnits},
 	{Name: "software", Aliases: []string{"s"}, Parts: 2, MinParts: 1, Usage: "software:event[:count]", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Regs: true, Supported: true, PIDFilter: PIDFilterAtAttach, expand: expandPerfEvent, list: listEvents, InList: true, events: softwareEvents},

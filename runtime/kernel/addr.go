@@ -46,7 +46,7 @@ func (e *Env) KernelAddr(name string) (uint64, error) {
 	if err := sc.Err(); err != nil {
 		return 0, fmt.Errorf("kernel symbols: %w", err)
 	}
-	return 0, fmt.Errorf("no kernel symbol %s in /proc/kallsyms (data symbols are listed only with CONFIG_KALLSYMS_ALL)", name)
+	return 0, fmt.Errorf("no symbol %s in /proc/kallsyms (data symbols are listed only with CONFIG_KALLSYMS_ALL)", name)
 }
 
 // UserAddr implements probe.Env: the address of a symbol of an

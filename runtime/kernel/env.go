@@ -38,6 +38,7 @@ type Env struct {
 	traceablePath string   // --traceable-functions, "" for tracefs's
 	traceable     []string // "module:function", read once
 	traceableErr  error
+	includeDirs   []string // -I directories, searched first for #include
 }
 
 var _ probe.Env = (*Env)(nil)

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// fakePeer makes a peer directory whose run_runtime.py prints log and the
+// PEER_TESTS it was given, and a suite beside it.
+func fakePeer(t *testing.T, log string) (peer, suite string) {
+	t.Helper()
+	peer = t.TempDir()
+	suite = filepath.Join(peer, "bpftrace-v9.9.9")
+	if err := os.MkdirAll(filepath.Join(suite, "tests", "runtime"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	script := "import os, sys\nprint('# suite ' + os.environ['PEER_TESTS'] + ' tool ' + sys.argv[1])\nsys.stdout.write(" +
+		"'''" + log + "''')\n"
+	if err := os.WriteFile(filepath.Join(peer, "run_runtime.py"), []byte(script), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return peer, suite
+}
+
+func TestRun(t *testing.T) {
+	const log = "PASS a:one\nFAIL a:two [exit code 1]\nPASS b:three\n2 passed, 1 failed, 0 skipped\n"
+	tests := []struct {
+		name     string
+		list     string // "" = no list file
+		update   bool
+		wantErr  string
+		wantOut  []string
+		wantList string
+	}{
+		{name: "listed tests pass", list: "a:one\nb:three\n",
+			wantOut: []string{"# suite ", "FAIL a:two [exit code 1]", "all 2 tests in"}, wantList: "a:one\nb:three\n"},
+		{name: "a listed test fails", list: "a:one\na:two\n",
+			wantErr: "1 of the 2 tests", wantOut: []string{"  FAIL a:two [exit code 1]"}, wantList: "a:one\na:two\n"},
+		{name: "update adds passes and keeps a failing one", list: "a:two\n", update: true,
+			wantErr: "1 of the 3 tests", wantOut: []string{"2 tests added, 3 listed"}, wantList: "a:one\na:two\nb:three\n"},
+		{name: "update creates the list", update: true,
+			wantOut: []string{"2 tests added, 2 listed"}, wantList: "a:one\nb:three\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			peer, suite := fakePeer(t, log)
+			dir := t.TempDir()
+			listPath := filepath.Join(dir, "v9.9.9.pass")
+			if tt.list != "" {
+				if err := os.WriteFile(listPath, []byte(tt.list), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			args := []string{"-peer", peer, "-tests", suite, "-list", listPath}
+			if tt.update {
+				args = append(args, "-update")
+			}
+			var out strings.Builder
+			err := run(append(args, filepath.Join(dir, "gbt")), &out)
+			if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Fatalf("run: error %v, want %q\noutput:\n%s", err, tt.wantErr, out.String())
+			}
+			for _, w := range tt.wantOut {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("output lacks %q:\n%s", w, out.String())
+				}
+			}
+			if !strings.Contains(out.String(), "# suite "+suite+" tool "+filepath.Join(dir, "gbt")) {
+				t.Errorf("runner not given the suite and tool:\n%s", out.String())
+			}
+			kept, err := os.ReadFile(filepath.Join(dir, "conformance-v9.9.9.log"))
+			if err != nil || !strings.Contains(string(kept), "FAIL a:two") {
+				t.Errorf("runner log not kept beside the binary: %v %q", err, kept)
+			}
+			got, _ := os.ReadFile(listPath)
+			if string(got) != tt.wantList {
+				t.Errorf("list file = %q, want %q", got, tt.wantList)
+			}
+		})
+	}
+}
+
+func TestRunMissingPeer(t *testing.T) {
+	err := run([]string{"-peer", t.TempDir(), "gbt"}, &strings.Builder{})
+	if err == nil || !strings.Contains(err.Error(), "no run_runtime.py in") {
+		t.Fatalf("err = %v, want the missing runner named", err)
+	}
+}
