@@ -600,7 +600,7 @@ func (g *gen) Retval(dst asm.Register) {
 	g.Reg("ax", dst)
 }
 
-
+// FuncIP implements stdlib.Gen: the address of the probed function.
 func (g *gen) FuncIP(dst asm.Register) {
 	if g.prog.Kind == probe.ProgTracing {
 		g.Emit(asm.Mov.Reg(asm.R1, ctxReg), asm.FnGetFuncIp.Call(), asm.Mov.Reg(dst, asm.R0))
