@@ -157,7 +157,7 @@ func (s *Session) reportFailedUpdates() {
 			n += v
 		}
 		if n > 0 {
-			fmt.Fprintf(s.opts.Stderr, "WARNING: %d update%s of %s failed: Map full; can't update element. Try increasing max_map_keys config (BPFTRACE_MAX_MAP_KEYS, now %d) or manually setting the max entries in a map declaration e.g. `let %s = hash(%d)`\n",
+			fmt.Fprintf(s.opts.Stderr, "WARNING: Map full; can't update element: %d update%s of %s failed. Try increasing max_map_keys config (BPFTRACE_MAX_MAP_KEYS, now %d) or manually setting the max entries in a map declaration e.g. `let %s = hash(%d)`\n",
 				n, plural(int(n)), md.Name, md.Spec.MaxEntries, md.Name, 2*md.Spec.MaxEntries)
 		}
 	}

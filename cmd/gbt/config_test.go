@@ -26,7 +26,7 @@ func TestE2EConfig(t *testing.T) {
 		{name: "the environment takes precedence", prog: `config = { print_maps_on_exit=0 } begin { @b = 1; }`,
 			env: []string{"BPFTRACE_PRINT_MAPS_ON_EXIT=1"}, stdout: "\n\n@b: 1\n"},
 		{name: "max_map_keys sizes undeclared maps", prog: `config = { max_map_keys = 2 } begin { @a[1] = 1; @a[2] = 2; @a[3] = 3; }`,
-			stdout: "\n\n@a[1]: 1\n@a[2]: 2\n", stderr: "WARNING: 1 update of @a failed: Map full; can't update element."},
+			stdout: "\n\n@a[1]: 1\n@a[2]: 2\n", stderr: "WARNING: Map full; can't update element: 1 update of @a failed."},
 		{name: "an unknown key", prog: `config = { bad_config=raw } begin {}`, exit: 1,
 			stderr: "stdin:1:12-26: ERROR: bad_config: not a known configuration option\nconfig = { bad_config=raw } begin {}\n           ~~~~~~~~~~~~~~\n"},
 		{name: "a bad value", prog: `config = { stack_mode=foo } begin {}`, exit: 1,

@@ -479,7 +479,7 @@ func TestE2EFullMap(t *testing.T) {
 	if want := "\n\n@c[0]: 1\n@c[1]: 1\n@c[2]: 1\n@c[3]: 1\n@total: 1\n@v[0]: 0\n@v[1]: 1\n@v[2]: 2\n@v[3]: 3\n"; stdout.String() != want {
 		t.Errorf("stdout %q, want %q", stdout.String(), want)
 	}
-	for _, want := range []string{"WARNING: 6 updates of @c failed: Map full", "WARNING: 6 updates of @v failed: Map full"} {
+	for _, want := range []string{"WARNING: Map full; can't update element: 6 updates of @c failed.", "WARNING: Map full; can't update element: 6 updates of @v failed."} {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
 		}

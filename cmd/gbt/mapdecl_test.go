@@ -24,7 +24,7 @@ func TestE2EMapDecl(t *testing.T) {
 			name:       "a full hash refuses a second key",
 			prog:       `let @a = hash(1); begin { @a[1] = 1; @a[2] = 2; exit(); }`,
 			want:       "\n\n@a[1]: 1\n",
-			wantStderr: "WARNING: 1 update of @a failed: Map full; can't update element.",
+			wantStderr: "WARNING: Map full; can't update element: 1 update of @a failed.",
 		},
 		{
 			name:     "a key already there is updated",
@@ -42,7 +42,7 @@ func TestE2EMapDecl(t *testing.T) {
 			name:       "a full per-CPU hash skips the aggregation, and the probe goes on",
 			prog:       `let @a = percpuhash(1); begin { @a[1] = count(); @a[2] = count(); @a[1] = count(); exit(); }`,
 			want:       "\n\n@a[1]: 2\n",
-			wantStderr: "WARNING: 1 update of @a failed: Map full; can't update element.",
+			wantStderr: "WARNING: Map full; can't update element: 1 update of @a failed.",
 		},
 		{
 			name:     "a per-CPU lru hash evicts",
