@@ -164,9 +164,17 @@ func TestKernels(t *testing.T) {
 			if err := vmtest.WriteInitramfs(initrd, init, k); err != nil {
 				t.Fatal(err)
 			}
+			// The guest mounts tmpfs over /tmp and /run: a checkout there
+			// (as CI's may be) is out of its sight, so gbt goes through the
+			// exchange directory.
+			xfer := t.TempDir()
+			if err := copyFile(gbt, filepath.Join(xfer, "gbt")); err != nil {
+				t.Fatal(err)
+			}
+			guestGbt := vmtest.GuestXferDir + "/gbt"
 			var jobs []vmtest.Job
 			for _, c := range kcases {
-				jobs = append(jobs, vmtest.Job{Name: "gbt." + c.name, Argv: append([]string{gbt}, c.args...), Timeout: 90 * time.Second})
+				jobs = append(jobs, vmtest.Job{Name: "gbt." + c.name, Argv: append([]string{guestGbt}, c.args...), Timeout: 90 * time.Second})
 				if c.bpftrace {
 					jobs = append(jobs, vmtest.Job{Name: "bpftrace." + c.name, Argv: append([]string{bpftrace}, c.args...), Timeout: 90 * time.Second})
 				}
@@ -175,7 +183,7 @@ func TestKernels(t *testing.T) {
 			if os.Getenv("GBT_VMTEST_CONSOLE") == "1" {
 				m.Console = os.Stderr
 			}
-			run, err := m.Run(context.Background(), t.TempDir(), jobs)
+			run, err := m.Run(context.Background(), xfer, jobs)
 			if run != nil {
 				t.Logf("%s: guest ran %d jobs in %v", k.Release, len(run.Results), run.Elapsed.Round(time.Second))
 			}
@@ -270,4 +278,13 @@ func onlyIn(a, b []string, n int) []string {
 		}
 	}
 	return out
+}
+
+// copyFile copies the executable src to dst.
+func copyFile(src, dst string) error {
+	b, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(dst, b, 0o755)
 }
