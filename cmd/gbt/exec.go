@@ -120,6 +120,21 @@ func (a *app) outputFormat() output.Format {
 	return output.Text
 }
 
+// metricsAddr is where --metrics listens: a port alone (":9464" or
+// "9464") means this machine's loopback, since the maps name processes
+// and files; serving every interface takes an explicit host such as
+// "0.0.0.0:9464".
+func metricsAddr(flag string) string {
+	if !strings.Contains(flag, ":") {
+		flag = ":" + flag
+	}
+	host, port, err := net.SplitHostPort(flag)
+	if err != nil || host != "" {
+		return flag
+	}
+	return net.JoinHostPort("localhost", port)
+}
+
 // watchPID returns a channel closed when process pid exits (-p: gbt stops
 // with the process it traces).
 func watchPID(ctx context.Context, pid int) (<-chan struct{}, error) {
@@ -159,13 +174,14 @@ func (a *app) lineBuffered() bool {
 // serveMetrics serves the running trace's maps as Prometheus metrics on
 // --metrics ADDR until stop is called.
 func (a *app) serveMetrics(ropts *runtime.Options) (stop func(), err error) {
-	ln, err := net.Listen("tcp", a.opts.metrics)
+	ln, err := net.Listen("tcp", metricsAddr(a.opts.metrics))
 	if err != nil {
 		return nil, fmt.Errorf("--metrics: %w", err)
 	}
 	exp := &metrics.Exporter{}
 	mux := http.NewServeMux()
-	mux.Handle("/metrics", exp)
+	// GET (and so HEAD) only: anything else is 405 Method Not Allowed.
+	mux.Handle("GET /metrics", exp)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go srv.Serve(ln)
 	if a.opts.verbose {

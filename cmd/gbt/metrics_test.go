@@ -45,6 +45,19 @@ func TestE2EMetrics(t *testing.T) {
 			}
 			b, _ := io.ReadAll(resp.Body)
 			scraped = string(b)
+			// Only GET and HEAD are served.
+			for method, code := range map[string]int{http.MethodHead: http.StatusOK, http.MethodDelete: http.StatusMethodNotAllowed, http.MethodPost: http.StatusMethodNotAllowed} {
+				req, _ := http.NewRequest(method, "http://"+addr+"/metrics", nil)
+				r, err := client.Do(req)
+				if err != nil {
+					t.Errorf("%s: %v", method, err)
+					continue
+				}
+				r.Body.Close()
+				if r.StatusCode != code {
+					t.Errorf("%s /metrics: %d, want %d", method, r.StatusCode, code)
+				}
+			}
 		},
 	})
 	if res.exitCode != 0 {
@@ -72,3 +85,19 @@ func TestE2EMetrics(t *testing.T) {
 }
 
 var servingOn = regexp.MustCompile(`serving metrics on http://(\S+)/metrics`)
+
+// TestMetricsAddr: a port alone serves the loopback interface only.
+func TestMetricsAddr(t *testing.T) {
+	for _, tt := range []struct{ flag, want string }{
+		{":9464", "localhost:9464"},
+		{"9464", "localhost:9464"},
+		{"0.0.0.0:9464", "0.0.0.0:9464"},
+		{"127.0.0.1:0", "127.0.0.1:0"},
+		{"[::1]:9464", "[::1]:9464"},
+		{"host.example:80", "host.example:80"},
+	} {
+		if got := metricsAddr(tt.flag); got != tt.want {
+			t.Errorf("metricsAddr(%q) = %q, want %q", tt.flag, got, tt.want)
+		}
+	}
+}
