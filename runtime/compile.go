@@ -169,7 +169,7 @@ func Compile(name, src string, opts CompileOptions) (*codegen.Object, Warnings, 
 	if mdiags.HasErrors() {
 		return fail(mdiags)
 	}
-	info, diags := check.Check(prog, check.Config{Env: env, Builtins: table, Params: opts.Params, Named: opts.Named, Unsafe: opts.Unsafe,
+	info, diags := check.Check(prog, check.Config{Env: env, Builtins: table, Params: opts.Params, Named: opts.Named, Unsafe: opts.Unsafe, MissingProbes: set.MissingProbes,
 		Strlen: set.MaxStrlen, StackMode: set.StackMode, Includes: opts.Includes})
 	diags = append(cdiags, diags...)
 	if diags.HasErrors() {

@@ -25,6 +25,10 @@ type Config struct {
 	Env      probe.Env         // the machine: tracepoints, BTF, symbols (nil: attach points are not resolved)
 	Builtins Builtins          // the builtin table (stdlib.Table)
 	Params   []string          // positional parameters $1..$N
+	// MissingProbes is bpftrace's missing_probes setting: what an attach
+	// point that names nothing on the machine is. "error" (or ""), "warn"
+	// (a warning, and the point is skipped) or "ignore" (skipped).
+	MissingProbes string
 	Named    map[string]string // named program options (-- --name=value; "" for a bare --name)
 	Unsafe   bool              // --unsafe: allow system(), signal()...
 	Strlen   int               // bytes per str() (BPFTRACE_STRLEN); 0 means DefaultStrlen

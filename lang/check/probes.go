@@ -29,6 +29,7 @@ func (c *checker) expandProbes(prog *ast.Program) {
 		pts := points[len(points):len(points):room]
 		// bpftrace 0.17 allows one BEGIN and one END; gbt runs several in
 		// source order.
+		skipped := false
 		for _, ap := range p.Points {
 			var err error
 			if pts, err = c.expandPoint(pts, ap); err != nil {
@@ -37,11 +38,22 @@ func (c *checker) expandProbes(prog *ast.Program) {
 				if ok && pe.Span.Start.IsValid() {
 					span = pe.Span
 				}
+				if ok && pe.Missing && c.skipMissing(span, pe) {
+					skipped = true
+					continue
+				}
 				d := c.diags.Errorf(span, "%v", err)
 				if ok {
 					d.Hint = pe.Hint
 				}
 			}
+		}
+		if skipped && len(pts) == 0 {
+			// Every point was missing: the probe goes, as in bpftrace.
+			if c.cfg.MissingProbes == "warn" {
+				c.diags.Warnf(p.Points[0].Span, "Probe has no valid attach points. It is being removed which may cause issues with program behavior.")
+			}
+			continue
 		}
 		if len(pts) <= len(p.Points) {
 			points = points[:room] // pts may be in points' room
@@ -61,6 +73,19 @@ func (c *checker) expandProbes(prog *ast.Program) {
 			c.addProbe(pi, group)
 		}
 	}
+}
+
+// skipMissing says whether an attach point that names nothing on the
+// machine is skipped (missing_probes warn or ignore), and warns of it.
+func (c *checker) skipMissing(span ast.Span, pe *probe.Error) bool {
+	switch c.cfg.MissingProbes {
+	case "warn":
+		c.diags.Warnf(span, "%s. Skipping.", strings.TrimSuffix(pe.Msg, "."))
+		return true
+	case "ignore":
+		return true
+	}
+	return false
 }
 
 // expandPoint appends the points of one attach point to dst, after

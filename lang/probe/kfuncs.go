@@ -54,7 +54,7 @@ func expandKernelFuncs(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([
 		}
 	}
 	if len(dst) == n {
-		return dst, &Error{Msg: fmt.Sprintf("No matches for %s %s.", k.Name, pattern), Hint: "list kernel functions with gbt -l '" + k.Name + ":" + pattern + "'"}
+		return dst, &Error{Missing: true, Msg: fmt.Sprintf("No matches for %s %s.", k.Name, pattern), Hint: "list kernel functions with gbt -l '" + k.Name + ":" + pattern + "'"}
 	}
 	return dst, nil
 }

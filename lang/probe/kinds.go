@@ -179,6 +179,10 @@ type Watch struct {
 // Error is an attach-point error with an optional hint.
 type Error struct {
 	Msg, Hint string
+	// Missing says the attach point names nothing the machine has (a
+	// tracepoint, function or probe that is not there): what bpftrace's
+	// missing_probes setting may turn into a warning or let pass.
+	Missing bool
 	// Span is where in the attach point the error is, if in a part of it
 	// (a positional parameter); zero for the whole attach point.
 	Span ast.Span
@@ -314,7 +318,7 @@ func expandTracepoint(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]
 		n += r.hi - r.lo
 	}
 	if n == 0 {
-		return dst, &Error{Msg: fmt.Sprintf("No matches for tracepoint %s:%s.", cat, ev), Hint: "list tracepoints with gbt -l 'tracepoint:" + cat + ":*'"}
+		return dst, &Error{Missing: true, Msg: fmt.Sprintf("No matches for tracepoint %s:%s.", cat, ev), Hint: "list tracepoints with gbt -l 'tracepoint:" + cat + ":*'"}
 	}
 	dst = slices.Grow(dst, n)
 	for _, r := range runs {
@@ -329,7 +333,7 @@ func expandTracepoint(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]
 }
 
 func notFound(tp string, env Env) error {
-	e := &Error{Msg: fmt.Sprintf("No matches for tracepoint %s.", tp)}
+	e := &Error{Missing: true, Msg: fmt.Sprintf("No matches for tracepoint %s.", tp)}
 	if all, err := env.Tracepoints(); err == nil {
 		if s := spell.Nearest(tp, all); s != "" {
 			e.Hint = fmt.Sprintf("did you mean tracepoint:%s?", s)

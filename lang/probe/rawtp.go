@@ -51,10 +51,10 @@ func expandRawTracepoint(dst []Point, base Point, ap *ast.AttachPoint, env Env) 
 		return dst, nil
 	}
 	if len(ap.Parts) == 1 {
-		return dst, &Error{Msg: "Probe has no valid attach points. If this is expected, set the 'missing_probes' config variable to 'warn'.",
+		return dst, &Error{Missing: true, Msg: "Probe has no valid attach points. If this is expected, set the 'missing_probes' config variable to 'warn'.",
 			Hint: fmt.Sprintf("list raw tracepoints with gbt -l 'rawtracepoint:*%s*'", name)}
 	}
-	return dst, &Error{Msg: fmt.Sprintf("No matches for rawtracepoint %s:%s.", mod, name),
+	return dst, &Error{Missing: true, Msg: fmt.Sprintf("No matches for rawtracepoint %s:%s.", mod, name),
 		Hint: fmt.Sprintf("list raw tracepoints with gbt -l 'rawtracepoint:*:%s'", name)}
 }
 

@@ -3,6 +3,7 @@ package probe
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -74,7 +75,7 @@ func expandUprobe(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]Poin
 		}
 	}
 	if len(dst) == n {
-		return dst, &Error{Msg: fmt.Sprintf("No probes to attach for %s", ap.Raw),
+		return dst, &Error{Missing: true, Msg: fmt.Sprintf("No matches for %s %s:%s.", base.Kind.Name, ap.Parts[0], fn),
 			Hint: "list the functions with gbt -l '" + base.Kind.Name + ":" + ap.Parts[0] + ":*'"}
 	}
 	return dst, nil
@@ -113,6 +114,12 @@ func expandUprobeIn(dst []Point, base Point, bin UserBinary, fn string, env Env)
 		return dst, err
 	}
 	base.Func, base.Offset = name, off
+	if off == 0 && env != nil {
+		if funcs, err := env.UserFunctions(bin.Path); err == nil && len(funcs) > 0 && !slices.ContainsFunc(funcs, func(f UserFunc) bool { return f.Name == name }) {
+			return dst, &Error{Missing: true, Msg: fmt.Sprintf("No matches for %s %s:%s.", base.Kind.Name, bin.Name, name),
+				Hint: "list the functions with gbt -l '" + base.Kind.Name + ":" + bin.Name + ":*'"}
+		}
+	}
 	if off != 0 && env != nil {
 		f, err := funcNamed(env, bin.Path, name)
 		if err != nil {

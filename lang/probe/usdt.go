@@ -82,7 +82,7 @@ func expandUSDT(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]Point,
 		}
 	}
 	if len(dst) == n {
-		return dst, &Error{Msg: fmt.Sprintf("No probes to attach for %s", ap.Raw),
+		return dst, &Error{Missing: true, Msg: fmt.Sprintf("No probes to attach for %s", ap.Raw),
 			Hint: "list the file's USDT probes with gbt -l 'usdt:" + file + "'"}
 	}
 	return dst, nil

@@ -1,0 +1,46 @@
+package check_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/gbt-dev/gbt/lang/check"
+	"github.com/gbt-dev/gbt/lang/diag"
+	"github.com/gbt-dev/gbt/lang/parse"
+	"github.com/gbt-dev/gbt/lang/probe/probetest"
+	"github.com/gbt-dev/gbt/stdlib"
+)
+
+// TestMissingProbes: bpftrace's missing_probes setting makes an attach
+// point that names nothing an error (the default), a warning and a skip,
+// or a silent skip; a probe left without points goes.
+func TestMissingProbes(t *testing.T) {
+	const src = `tracepoint:sched:sched_switch, tracepoint:sched:nonsense { } tracepoint:nonsense:x { }`
+	tests := []struct {
+		mode         string
+		probes       int
+		want, absent string
+	}{
+		{"", 0, "ERROR: No matches for tracepoint sched:nonsense.", "WARNING"},
+		{"error", 0, "ERROR: No matches for tracepoint sched:nonsense.", "WARNING"},
+		{"warn", 1, "WARNING: No matches for tracepoint sched:nonsense. Skipping.", "ERROR"},
+		{"warn", 1, "WARNING: Probe has no valid attach points. It is being removed which may cause issues with program behavior.", "ERROR"},
+		{"ignore", 1, "", "No matches"},
+	}
+	for _, tt := range tests {
+		prog, diags := parse.Parse("stdin", src)
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		info, diags := check.Check(prog, check.Config{Env: probetest.New(), Builtins: stdlib.New(), MissingProbes: tt.mode})
+		var b strings.Builder
+		diag.RenderAll(&b, diag.Source{Name: "stdin", Text: src}, diags)
+		out := b.String()
+		if !strings.Contains(out, tt.want) || (tt.absent != "" && strings.Contains(out, tt.absent)) {
+			t.Errorf("missing_probes=%q:\n%s\nwant %q, not %q", tt.mode, out, tt.want, tt.absent)
+		}
+		if tt.probes > 0 && (info == nil || len(info.Probes) != tt.probes || len(info.Probes[0].Points) != 1) {
+			t.Errorf("missing_probes=%q: probes %+v", tt.mode, info)
+		}
+	}
+}
