@@ -22,16 +22,16 @@ const DefaultStrlen = 64
 
 // Config is the input of Check besides the program.
 type Config struct {
-	Env      probe.Env         // the machine: tracepoints, BTF, symbols (nil: attach points are not resolved)
-	Builtins Builtins          // the builtin table (stdlib.Table)
-	Params   []string          // positional parameters $1..$N
+	Env      probe.Env // the machine: tracepoints, BTF, symbols (nil: attach points are not resolved)
+	Builtins Builtins  // the builtin table (stdlib.Table)
+	Params   []string  // positional parameters $1..$N
 	// MissingProbes is bpftrace's missing_probes setting: what an attach
 	// point that names nothing on the machine is. "error" (or ""), "warn"
 	// (a warning, and the point is skipped) or "ignore" (skipped).
 	MissingProbes string
-	Named    map[string]string // named program options (-- --name=value; "" for a bare --name)
-	Unsafe   bool              // --unsafe: allow system(), signal()...
-	Strlen   int               // bytes per str() (BPFTRACE_STRLEN); 0 means DefaultStrlen
+	Named         map[string]string // named program options (-- --name=value; "" for a bare --name)
+	Unsafe        bool              // --unsafe: allow system(), signal()...
+	Strlen        int               // bytes per str() (BPFTRACE_STRLEN); 0 means DefaultStrlen
 	// StackMode is how kstack and ustack print when the call names no
 	// mode (stack_mode: bpftrace, perf or raw; "" is bpftrace).
 	StackMode string
