@@ -27,10 +27,13 @@ type CompileOptions struct {
 	Params []string // positional parameters $1..$N
 	// Named are the named program options (`-- --name=value`; "" for a
 	// bare `--name`), which getopt reads.
-	Named  map[string]string
-	Unsafe bool      // allow system(), signal() and the other unsafe builtins (--unsafe)
-	Strlen int       // bytes per str(), BPFTRACE_STRLEN (0: 64, bpftrace's default)
-	Env    probe.Env // tracepoints, formats, BTF, ELF symbols (nil: this machine's)
+	Named map[string]string
+	// ProbeFilter, when set, keeps the event probes whose name it accepts
+	// (--probe-filter).
+	ProbeFilter func(name string) bool
+	Unsafe      bool      // allow system(), signal() and the other unsafe builtins (--unsafe)
+	Strlen      int       // bytes per str(), BPFTRACE_STRLEN (0: 64, bpftrace's default)
+	Env         probe.Env // tracepoints, formats, BTF, ELF symbols (nil: this machine's)
 	// NoWarnings drops the warnings of a script that compiles
 	// (--no-warnings); a CompileError still shows them beside the errors.
 	NoWarnings bool
@@ -169,7 +172,7 @@ func Compile(name, src string, opts CompileOptions) (*codegen.Object, Warnings, 
 	if mdiags.HasErrors() {
 		return fail(mdiags)
 	}
-	info, diags := check.Check(prog, check.Config{Env: env, Builtins: table, Params: opts.Params, Named: opts.Named, Unsafe: opts.Unsafe, MissingProbes: set.MissingProbes,
+	info, diags := check.Check(prog, check.Config{Env: env, Builtins: table, Params: opts.Params, Named: opts.Named, Unsafe: opts.Unsafe, MissingProbes: set.MissingProbes, ProbeFilter: opts.ProbeFilter,
 		Strlen: set.MaxStrlen, StackMode: set.StackMode, Includes: opts.Includes})
 	diags = append(cdiags, diags...)
 	if diags.HasErrors() {

@@ -36,6 +36,9 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 		Params: a.opts.args, Named: a.opts.named, Unsafe: a.opts.unsafe, Env: a.env, NoWarnings: a.opts.noWarn, Getenv: a.getenv, PID: a.opts.pid,
 		Includes: a.opts.headers,
 	}
+	if re := a.opts.probeFilter; re != nil {
+		copts.ProbeFilter = re.MatchString
+	}
 	if c != nil {
 		copts.ChildPID = c.cmd.Process.Pid
 	}

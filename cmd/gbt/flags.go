@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -24,30 +25,31 @@ const (
 
 // options is the parsed command line.
 type options struct {
-	program   string            // -e
-	file      string            // script file ("-" for stdin)
-	args      []string          // positional parameters $1..$N
-	named     map[string]string // named program options: -- --name=value
-	list      bool              // -l
-	listPat   string
-	pid       int      // -p
-	cmd       string   // -c
-	output    string   // -o
-	format    string   // -f text|json
-	buffer    string   // -B none|line|full
-	quiet     bool     // -q
-	verbose   bool     // -v
-	debug     int      // -d, -dd
-	unsafe    bool     // --unsafe
-	dryRun    bool     // --dry-run
-	version   bool     // -V, --version
-	info      bool     // --info
-	help      bool     // -h, --help
-	noWarn    bool     // --no-warnings
-	metrics   string   // --metrics ADDR: serve the maps as Prometheus metrics
-	traceable string   // --traceable-functions FILE
-	includes  []string // -I: include directories (accepted, gbt reads no headers)
-	headers   []string // --include: headers included before the script
+	program     string            // -e
+	file        string            // script file ("-" for stdin)
+	args        []string          // positional parameters $1..$N
+	named       map[string]string // named program options: -- --name=value
+	list        bool              // -l
+	listPat     string
+	pid         int            // -p
+	cmd         string         // -c
+	output      string         // -o
+	format      string         // -f text|json
+	buffer      string         // -B none|line|full
+	quiet       bool           // -q
+	verbose     bool           // -v
+	debug       int            // -d, -dd
+	unsafe      bool           // --unsafe
+	dryRun      bool           // --dry-run
+	version     bool           // -V, --version
+	info        bool           // --info
+	help        bool           // -h, --help
+	noWarn      bool           // --no-warnings
+	metrics     string         // --metrics ADDR: serve the maps as Prometheus metrics
+	traceable   string         // --traceable-functions FILE
+	probeFilter *regexp.Regexp // --probe-filter REGEX
+	includes    []string       // -I: include directories (accepted, gbt reads no headers)
+	headers     []string       // --include: headers included before the script
 }
 
 const usageText = `USAGE:
@@ -76,6 +78,7 @@ OPTIONS:
     --info         print build information and what this kernel supports (and why not)
     --no-warnings  disable all warning messages
     --include FILE add an #include <FILE> before the script (gbt knows the constants of common headers)
+    --probe-filter REGEX  attach only the probes whose name REGEX matches (begin and end always run)
     --traceable-functions FILE  read the kernel functions kprobes and fentry can trace from FILE
                    (default: tracefs available_filter_functions)
     --include FILE as a script's #include <FILE> line (C definitions come from the script and BTF)
@@ -154,6 +157,8 @@ func parseFlags(argv []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.noWarn, "no-warnings", false, "no warnings")
 	fs.StringVar(&o.metrics, "metrics", "", "metrics address")
 	fs.StringVar(&o.traceable, "traceable-functions", "", "traceable functions file")
+	var probeFilter string
+	fs.StringVar(&probeFilter, "probe-filter", "", "keep the probes whose name matches")
 	fs.StringArrayVarP(&o.includes, "I", "I", nil, "include dir")
 	fs.StringArrayVar(&o.headers, "include", nil, "header to include")
 	// USDT semaphores are counted up by the kernel in every process that
@@ -167,6 +172,13 @@ func parseFlags(argv []string, stderr io.Writer) (*options, error) {
 	rest := fs.Args()
 	if o.help || o.version || o.info {
 		return o, nil
+	}
+	if fs.Changed("probe-filter") {
+		re, err := regexp.Compile(probeFilter)
+		if err != nil {
+			return nil, &cliError{fmt.Sprintf("Invalid --probe-filter regex: %v", err)}
+		}
+		o.probeFilter = re
 	}
 	if fs.Changed("cmd") && strings.TrimSpace(o.cmd) == "" {
 		return nil, &cliError{"-c needs a command to run"}

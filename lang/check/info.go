@@ -29,9 +29,12 @@ type Config struct {
 	// point that names nothing on the machine is. "error" (or ""), "warn"
 	// (a warning, and the point is skipped) or "ignore" (skipped).
 	MissingProbes string
-	Named         map[string]string // named program options (-- --name=value; "" for a bare --name)
-	Unsafe        bool              // --unsafe: allow system(), signal()...
-	Strlen        int               // bytes per str() (BPFTRACE_STRLEN); 0 means DefaultStrlen
+	// ProbeFilter, when set, keeps the attach points of event probes whose
+	// name it accepts (--probe-filter); begin, end and signal probes stay.
+	ProbeFilter func(name string) bool
+	Named       map[string]string // named program options (-- --name=value; "" for a bare --name)
+	Unsafe      bool              // --unsafe: allow system(), signal()...
+	Strlen      int               // bytes per str() (BPFTRACE_STRLEN); 0 means DefaultStrlen
 	// StackMode is how kstack and ustack print when the call names no
 	// mode (stack_mode: bpftrace, perf or raw; "" is bpftrace).
 	StackMode string

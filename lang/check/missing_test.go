@@ -44,3 +44,47 @@ func TestMissingProbes(t *testing.T) {
 		}
 	}
 }
+
+// TestProbeFilter: --probe-filter keeps the event probes whose point names
+// it accepts, and begin and end; none kept is an error.
+func TestProbeFilter(t *testing.T) {
+	const src = `BEGIN { } tracepoint:sched:sched_switch, tracepoint:sched:sched_wakeup { } tracepoint:syscalls:sys_enter_openat { }`
+	tests := []struct {
+		keep   string
+		points []string // of the probes kept, in order
+		err    string
+	}{
+		{"sched_wakeup", []string{"BEGIN", "tracepoint:sched:sched_wakeup"}, ""},
+		{"sched", []string{"BEGIN", "tracepoint:sched:sched_switch", "tracepoint:sched:sched_wakeup"}, ""},
+		{"nothing", nil, "No probes to attach: --probe-filter matches none of the script's probes"},
+	}
+	for _, tt := range tests {
+		prog, diags := parse.Parse("stdin", src)
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		keep := tt.keep
+		info, diags := check.Check(prog, check.Config{Env: probetest.New(), Builtins: stdlib.New(),
+			ProbeFilter: func(name string) bool { return strings.Contains(name, keep) }})
+		var b strings.Builder
+		diag.RenderAll(&b, diag.Source{Name: "stdin", Text: src}, diags)
+		if tt.err != "" {
+			if !strings.Contains(b.String(), tt.err) {
+				t.Errorf("filter %q: %s, want %q", tt.keep, b.String(), tt.err)
+			}
+			continue
+		}
+		if diags.HasErrors() {
+			t.Fatalf("filter %q: %s", tt.keep, b.String())
+		}
+		var got []string
+		for _, pi := range info.Probes {
+			for _, pt := range pi.Points {
+				got = append(got, pt.Name)
+			}
+		}
+		if strings.Join(got, " ") != strings.Join(tt.points, " ") {
+			t.Errorf("filter %q keeps %q, want %q", tt.keep, got, tt.points)
+		}
+	}
+}

@@ -22,6 +22,7 @@ func (c *checker) expandProbes(prog *ast.Program) {
 		total += len(p.Points)
 	}
 	points := make([]probe.Point, 0, total)
+	filtered := false
 	for i, p := range prog.Probes {
 		pi := &infos[i]
 		pi.Probe = p
@@ -48,6 +49,19 @@ func (c *checker) expandProbes(prog *ast.Program) {
 				}
 			}
 		}
+		if f := c.cfg.ProbeFilter; f != nil && len(pts) > 0 {
+			kept := pts[:0]
+			for _, pt := range pts {
+				if pt.Kind.RunAt != probe.RunOnEvent || f(pt.Name) {
+					kept = append(kept, pt)
+				}
+			}
+			if len(kept) == 0 {
+				filtered = true
+				continue // --probe-filter leaves the probe no point
+			}
+			pts = kept
+		}
 		if skipped && len(pts) == 0 {
 			// Every point was missing: the probe goes, as in bpftrace.
 			if c.cfg.MissingProbes == "warn" {
@@ -72,6 +86,13 @@ func (c *checker) expandProbes(prog *ast.Program) {
 			}
 			c.addProbe(pi, group)
 		}
+	}
+	if filtered && !slices.ContainsFunc(c.info.Probes, func(pi *ProbeInfo) bool { return pi.Kind != nil && pi.Kind.RunAt == probe.RunOnEvent }) {
+		span := ast.Span{}
+		if len(prog.Probes) > 0 {
+			span = prog.Probes[0].Points[0].Span
+		}
+		c.diags.Errorf(span, "No probes to attach: --probe-filter matches none of the script's probes")
 	}
 }
 
