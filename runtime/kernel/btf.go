@@ -47,26 +47,9 @@ func (e *Env) Struct(name string) (types.Type, error) {
 	if t, ok := k.records[name]; ok {
 		return t, nil
 	}
-	kind, bare, _ := strings.Cut(name, " ")
-	var found btf.Type
-	var err error
-	switch kind {
-	case "struct":
-		var s *btf.Struct
-		err = k.spec.TypeByName(bare, &s)
-		found = s
-	case "union":
-		var u *btf.Union
-		err = k.spec.TypeByName(bare, &u)
-		found = u
-	default:
-		return types.Type{}, fmt.Errorf("%q: %w", name, probe.ErrNoStruct)
-	}
-	if errors.Is(err, btf.ErrNotFound) {
-		return types.Type{}, fmt.Errorf("%s: %w", name, probe.ErrNoStruct)
-	}
+	found, err := namedType(k.spec, name, false)
 	if err != nil {
-		return types.Type{}, fmt.Errorf("%s: %w", name, err)
+		return types.Type{}, err
 	}
 	rec, err := btfconv.Record(found)
 	if err != nil {
@@ -77,6 +60,38 @@ func (e *Env) Struct(name string) (types.Type, error) {
 	}
 	k.records[name] = rec
 	return rec, nil
+}
+
+// namedType finds "struct NAME" or "union NAME" (with enums, "enum NAME"
+// too) in spec; the error of an unknown name wraps probe.ErrNoStruct.
+func namedType(spec *btf.Spec, name string, enums bool) (btf.Type, error) {
+	kind, bare, _ := strings.Cut(strings.TrimSpace(name), " ")
+	bare = strings.TrimSpace(bare)
+	var found btf.Type
+	var err error
+	switch {
+	case kind == "struct":
+		var s *btf.Struct
+		err = spec.TypeByName(bare, &s)
+		found = s
+	case kind == "union":
+		var u *btf.Union
+		err = spec.TypeByName(bare, &u)
+		found = u
+	case kind == "enum" && enums:
+		var e *btf.Enum
+		err = spec.TypeByName(bare, &e)
+		found = e
+	default:
+		return nil, fmt.Errorf("%q: %w", name, probe.ErrNoStruct)
+	}
+	if errors.Is(err, btf.ErrNotFound) {
+		return nil, fmt.Errorf("%s: %w", name, probe.ErrNoStruct)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return found, nil
 }
 
 // FuncArgs implements probe.Env from the kernel's BTF: a function's

@@ -1,13 +1,10 @@
 package kernel
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/cilium/ebpf/btf"
-
-	"github.com/gbt-dev/gbt/lang/probe"
 )
 
 // CDefinition returns the C definition of a kernel type as -lv 'struct
@@ -21,31 +18,9 @@ func (e *Env) CDefinition(name string) (string, error) {
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	kind, bare, _ := strings.Cut(strings.TrimSpace(name), " ")
-	bare = strings.TrimSpace(bare)
-	var t btf.Type
-	var err error
-	switch kind {
-	case "struct":
-		var s *btf.Struct
-		err = k.spec.TypeByName(bare, &s)
-		t = s
-	case "union":
-		var u *btf.Union
-		err = k.spec.TypeByName(bare, &u)
-		t = u
-	case "enum":
-		var en *btf.Enum
-		err = k.spec.TypeByName(bare, &en)
-		t = en
-	default:
-		return "", fmt.Errorf("%q is not a struct, union or enum name", name)
-	}
-	if errors.Is(err, btf.ErrNotFound) {
-		return "", fmt.Errorf("%s: %w", name, probe.ErrNoStruct)
-	}
+	t, err := namedType(k.spec, name, true)
 	if err != nil {
-		return "", fmt.Errorf("%s: %w", name, err)
+		return "", err
 	}
 	var b strings.Builder
 	writeBody(&b, t, 0)
