@@ -40,6 +40,7 @@ func run(args []string, stdout io.Writer) error {
 	logPath := fs.String("log", "", "where to keep a copy of the runner's output (default conformance-<suite version>.log beside GBT)")
 	from := fs.String("from", "", "check this runner log instead of running the suite (GBT may then be omitted)")
 	update := fs.Bool("update", false, "add the tests this run passed to the list (never removes one)")
+	name := fs.String("name", "bpftrace", "run GBT through a symlink of this name (its process name, comm, in the tests); empty: as it is")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -76,7 +77,13 @@ func run(args []string, stdout io.Writer) error {
 		defer f.Close()
 		out = f
 	} else {
-		if out, err = runSuite(dir, suite, tool, *logPath, stdout); err != nil {
+		runAs, cleanup, err := linkAs(tool, *name)
+		if err != nil {
+			return err
+		}
+		out, err = runSuite(dir, suite, runAs, *logPath, stdout)
+		cleanup()
+		if err != nil {
 			return err
 		}
 	}
@@ -131,6 +138,32 @@ func runSuite(dir, suite, tool, logPath string, stdout io.Writer) (io.Reader, er
 		return nil, fmt.Errorf("run_runtime.py: %w", err)
 	}
 	return &out, nil
+}
+
+// linkAs returns the path to run tool by: a symlink named name in a new
+// temporary directory, so that the process is called name. The suite's
+// tests read the tracer's own process name (`BEGIN { print(comm) }`,
+// `comm == "bpftrace"`) and expect "bpftrace", the name users give a
+// drop-in replacement; the newest bpftrace's launcher here keeps that name
+// the same way. cleanup removes the directory.
+func linkAs(tool, name string) (path string, cleanup func(), err error) {
+	if name == "" || filepath.Base(tool) == name {
+		return tool, func() {}, nil
+	}
+	abs, err := filepath.Abs(tool)
+	if err != nil {
+		return "", nil, fmt.Errorf("locating %s: %w", tool, err)
+	}
+	dir, err := os.MkdirTemp("", "gbt-conformance-")
+	if err != nil {
+		return "", nil, fmt.Errorf("creating the directory of the %s link: %w", name, err)
+	}
+	path = filepath.Join(dir, name)
+	if err := os.Symlink(abs, path); err != nil {
+		os.RemoveAll(dir)
+		return "", nil, fmt.Errorf("linking %s as %s: %w", tool, name, err)
+	}
+	return path, func() { os.RemoveAll(dir) }, nil
 }
 
 // peerDir finds the directory of run_runtime.py.

@@ -16,7 +16,8 @@ func fakePeer(t *testing.T, log string) (peer, suite string) {
 	if err := os.MkdirAll(filepath.Join(suite, "tests", "runtime"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	script := "import os, sys\nprint('# suite ' + os.environ['PEER_TESTS'] + ' tool ' + sys.argv[1])\nsys.stdout.write(" +
+	script := "import os, sys\ntool = sys.argv[1]\nif os.path.islink(tool): tool = os.path.basename(tool) + ' -> ' + os.readlink(tool)\n" +
+		"print('# suite ' + os.environ['PEER_TESTS'] + ' tool ' + tool)\nsys.stdout.write(" +
 		"'''" + log + "''')\n"
 	if err := os.WriteFile(filepath.Join(peer, "run_runtime.py"), []byte(script), 0o644); err != nil {
 		t.Fatal(err)
@@ -67,8 +68,8 @@ func TestRun(t *testing.T) {
 					t.Errorf("output lacks %q:\n%s", w, out.String())
 				}
 			}
-			if !strings.Contains(out.String(), "# suite "+suite+" tool "+filepath.Join(dir, "gbt")) {
-				t.Errorf("runner not given the suite and tool:\n%s", out.String())
+			if !strings.Contains(out.String(), "# suite "+suite+" tool bpftrace -> "+filepath.Join(dir, "gbt")) {
+				t.Errorf("runner not given the suite and the tool linked as bpftrace:\n%s", out.String())
 			}
 			kept, err := os.ReadFile(filepath.Join(dir, "conformance-v9.9.9.log"))
 			if err != nil || !strings.Contains(string(kept), "FAIL a:two") {
@@ -79,6 +80,20 @@ func TestRun(t *testing.T) {
 				t.Errorf("list file = %q, want %q", got, tt.wantList)
 			}
 		})
+	}
+}
+
+func TestRunUnlinked(t *testing.T) {
+	peer, suite := fakePeer(t, "PASS a:one\n1 passed, 0 failed, 0 skipped\n")
+	dir := t.TempDir()
+	var out strings.Builder
+	tool := filepath.Join(dir, "gbt")
+	err := run([]string{"-peer", peer, "-tests", suite, "-list", filepath.Join(dir, "l.pass"), "-name", "", tool}, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), " tool "+tool+"\n") {
+		t.Errorf("-name '' did not run the tool as it is:\n%s", out.String())
 	}
 }
 
