@@ -101,6 +101,12 @@ func TestE2E(t *testing.T) {
 				strings.Repeat(" ", 57) + strings.Repeat("~", 29) + "\n",
 		},
 		{
+			name: "is_err: the kernel's IS_ERR of a pointer (the standard library's macro)",
+			prog: `BEGIN { printf("%d %d %d %d %d %d\n", is_err((int8 *)(0 - 1)), is_err((int8 *)(0 - 4095)), is_err((int8 *)(0 - 4096)),
+				is_err((int8 *)0), is_err(curtask), is_err((uint64)(0 - 22))); exit(); }`,
+			want: "1 1 0 0 0 1\n\n\n",
+		},
+		{
 			name:     "filename strings as keys",
 			prog:     `tracepoint:syscalls:sys_enter_openat /pid == @PID@/ { @[str(args->filename)] = count(); } ` + exitWhenDone,
 			workload: []string{"open", "777", "/dev/zero"},
