@@ -1,14 +1,18 @@
 package stdlib
 
 import (
+	"errors"
+
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/check"
+	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/lang/types"
 )
 
 // metaEntries are answered when the script is compiled, from the types of
 // their arguments: the is_* checks, static_assert, fail, strcap,
-// default_str_length, assert_str. Their arguments are not evaluated.
+// default_str_length, assert_str, kfunc_exist. Their arguments are not
+// evaluated.
 func metaEntries() []*Entry {
 	folded := "the type rule folds every use to a constant"
 	// static_assert and assert_str are checked when the script is
@@ -53,6 +57,8 @@ func metaEntries() []*Entry {
 			}
 			return types.Type{Kind: types.Void}
 		}, Emit: checked},
+		{Name: "kfunc_exist", Kind: check.Func, Doc: "kfunc_exist(name): whether the kernel's BTF has the function name", Type: kfuncExist,
+			NoCode: folded},
 		{Name: "fail", Kind: check.Func, Doc: "fail(fmt, literals...): fail to compile with a formatted message wherever it is", Type: failType,
 			NoCode: "the type rule refuses every use"},
 		{Name: "assert_str", Kind: check.Func, Doc: "assert_str(e): fail to compile unless e is string-like (a string, or a char array or pointer)", Type: func(u *check.Use) types.Type {
@@ -162,4 +168,28 @@ func failType(u *check.Use) types.Type {
 	}
 	u.Errorf("%s", msg)
 	return types.Type{Kind: types.Void}
+}
+
+// kfuncExist is kfunc_exist's rule: true when the kernel's BTF describes
+// the function (as bpftrace looks it up: by name in vmlinux's BTF), false
+// when it does not or the kernel has no BTF.
+func kfuncExist(u *check.Use) types.Type {
+	if !arity(u, 1, 1) {
+		return types.Type{}
+	}
+	name, ok := u.StringLit(0)
+	if !ok {
+		u.Errorf("kfunc_exist() accepts a string literal only")
+		return types.Type{}
+	}
+	exists := int64(0)
+	if env, ok := u.Env(); ok {
+		_, _, err := env.FuncArgs(probe.TracingEntry, name)
+		// Any other error is about the function's prototype: it exists.
+		if err == nil || !errors.Is(err, probe.ErrNoStruct) && !errors.Is(err, probe.ErrUnavailable) {
+			exists = 1
+		}
+	}
+	u.Fold(exists)
+	return types.Boolean
 }

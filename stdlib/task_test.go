@@ -57,7 +57,7 @@ func TestNewestTypes(t *testing.T) {
 	}
 }
 
-// TestMetaFolds: the is_* checks and strcap are constants.
+// TestMetaFolds: the is_* checks, strcap and kfunc_exist are constants.
 func TestMetaFolds(t *testing.T) {
 	for expr, want := range map[string]int64{
 		"is_str(comm)": 1, "is_str(pid)": 0, "is_ptr(curtask)": 1, "is_ptr(pid)": 0,
@@ -65,6 +65,7 @@ func TestMetaFolds(t *testing.T) {
 		"is_unsigned_integer(pid)": 1, "is_unsigned_integer(1)": 0,
 		"is_literal(1 + 1)": 1, "is_literal(\"a\")": 1, "is_literal(pid)": 0,
 		"is_array(comm)": 0, "strcap(comm)": 16, "strcap(\"hello\")": 6, "default_str_length": 64,
+		"kfunc_exist(\"vfs_read\")": 1, "kfunc_exist(\"no_such_function\")": 0,
 	} {
 		got, ok, errs := constOf(t, expr)
 		if !ok || got != want {
