@@ -5,9 +5,11 @@
 //	gbtwork open N PATH     open and close PATH N times (openat syscalls)
 //	gbtwork exec N PROG [ARG...]  run PROG with ARGs N times, one after another
 //	gbtwork sleep MS        sleep MS milliseconds
+//	gbtwork nanosleep N MS  sleep MS milliseconds N times with nanosleep(2)
 //	gbtwork write N         write N one-byte records to /dev/null
 //	gbtwork kill N          send signal 0 to itself N times (kill syscalls)
 //	gbtwork stat N PATH     stat PATH N times (newfstatat syscalls)
+//	gbtwork statx N PATH    statx PATH N times (statx syscalls)
 //	gbtwork fsync N PATH    write 4 KiB to PATH and fsync it, N times
 //	gbtwork tcp6 N          connect to itself over [::1] N times, one after another
 //
@@ -74,7 +76,7 @@ func hold() error {
 
 func run(args []string) error {
 	if len(args) < 2 {
-		return fmt.Errorf("usage: gbtwork [-hold] open N PATH | exec N PROG | sleep MS | write N | kill N | stat N PATH | fsync N PATH")
+		return fmt.Errorf("usage: gbtwork [-hold] open N PATH | exec N PROG | sleep MS | nanosleep N MS | write N | kill N | stat N PATH | statx N PATH | fsync N PATH")
 	}
 	n, err := strconv.Atoi(args[1])
 	if err != nil || n < 0 {
@@ -104,6 +106,15 @@ func run(args []string) error {
 		}
 	case "sleep":
 		time.Sleep(time.Duration(n) * time.Millisecond)
+	case "nanosleep":
+		if len(args) < 3 {
+			return fmt.Errorf("nanosleep needs milliseconds")
+		}
+		ms, err := strconv.Atoi(args[2])
+		if err != nil || ms < 0 {
+			return fmt.Errorf("bad milliseconds %q", args[2])
+		}
+		return nanosleeps(n, time.Duration(ms)*time.Millisecond)
 	case "write":
 		fd, err := unix.Open("/dev/null", unix.O_WRONLY|unix.O_CLOEXEC, 0)
 		if err != nil {
@@ -123,6 +134,11 @@ func run(args []string) error {
 			return fmt.Errorf("stat needs a path")
 		}
 		stats(n, args[2])
+	case "statx":
+		if len(args) < 3 {
+			return fmt.Errorf("statx needs a path")
+		}
+		statxs(n, args[2])
 	case "tcp6":
 		return tcp6(n)
 	case "fsync":
@@ -148,6 +164,25 @@ func kills(n int) error {
 		}
 	}
 	return nil
+}
+
+// nanosleeps calls nanosleep(2) itself: the Go runtime sleeps with futexes
+// and epoll.
+func nanosleeps(n int, d time.Duration) error {
+	ts := unix.NsecToTimespec(d.Nanoseconds())
+	for i := 0; i < n; i++ {
+		if err := unix.Nanosleep(&ts, nil); err != nil {
+			return fmt.Errorf("nanosleep: %w", err)
+		}
+	}
+	return nil
+}
+
+func statxs(n int, path string) {
+	var st unix.Statx_t
+	for i := 0; i < n; i++ {
+		unix.Statx(unix.AT_FDCWD, path, 0, unix.STATX_BASIC_STATS, &st) // ENOENT is a valid workload
+	}
 }
 
 func stats(n int, path string) {

@@ -1,0 +1,163 @@
+//go:build vmtest
+
+package vmtest_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gbt-dev/gbt/internal/conformance"
+	"github.com/gbt-dev/gbt/internal/testenv"
+	"github.com/gbt-dev/gbt/internal/vmtest"
+)
+
+// The peer runner skips the tests that attach kprobes, kretprobes, kfuncs
+// and kretfuncs: the host's kernel has none. In the guest it runs exactly
+// those: TestPeerSuite gives it a copy whose skip rule is turned around.
+const (
+	peerSkip    = "    if m:\n        return \"uses %s probes (kernel lacks them)\" % m.group(1)\n"
+	peerInverse = "    if not m:\n        return \"runs on the host\"\n"
+)
+
+// peerDir finds the peer runner as internal/cmd/conformance does.
+func peerDir(root string) (string, error) {
+	if d := os.Getenv("PEER"); d != "" {
+		return d, nil
+	}
+	for _, d := range []string{filepath.Join(root, "..", "shared", "peer"), "/work/shared/peer"} {
+		if _, err := os.Stat(filepath.Join(d, "run_runtime.py")); err == nil {
+			return d, nil
+		}
+	}
+	return "", fmt.Errorf("no run_runtime.py in ../shared/peer or /work/shared/peer (set PEER)")
+}
+
+// TestPeerSuite runs the kprobe and kfunc tests of bpftrace's v0.17.0
+// runtime suite in each guest kernel, for bpftrace 0.17 and for gbt (as
+// "bpftrace", as make conformance runs it), and fails when gbt fails a
+// test bpftrace passes there. Under TCG it takes a while: make
+// test-kernels-peer runs it, .ci/run does not.
+func TestPeerSuite(t *testing.T) {
+	testenv.RequireRoot(t)
+	if err := vmtest.Available(); err != nil {
+		if testenv.Required() {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gbt := filepath.Join(root, "bin", "gbt")
+	if _, err := os.Stat(gbt); err != nil {
+		t.Fatalf("%v (make build first; make test-kernels-peer does)", err)
+	}
+	bpftrace := testenv.RequireCommand(t, "bpftrace", "apt-get install bpftrace")
+	testenv.RequireCommand(t, "python3", "apt-get install python3")
+	testenv.RequireCommand(t, "gcc", "apt-get install gcc libc6-dev")
+	peer, err := peerDir(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runner, err := os.ReadFile(filepath.Join(peer, "run_runtime.py"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(runner), peerSkip) {
+		t.Fatalf("%s/run_runtime.py no longer has the kprobe skip this test turns around:\n%s", peer, peerSkip)
+	}
+	guestRunner := strings.Replace(string(runner), peerSkip, peerInverse, 1)
+	suite, err := filepath.Abs(filepath.Join(peer, "bpftrace-v0.17.0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	cache, err := vmtest.CacheDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(cache, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	init, err := vmtest.BuildGuestInit(root, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range suites() {
+		t.Run(s, func(t *testing.T) {
+			k, err := vmtest.FetchKernel(cache, s, testLog{t})
+			if err != nil {
+				t.Fatal(err)
+			}
+			initrd := filepath.Join(t.TempDir(), "initramfs.cpio")
+			if err := vmtest.WriteInitramfs(initrd, init, k); err != nil {
+				t.Fatal(err)
+			}
+			xfer := t.TempDir()
+			if err := os.WriteFile(filepath.Join(xfer, "run_runtime.py"), []byte(guestRunner), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Mkdir(filepath.Join(xfer, "gbt"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			// Named bpftrace: the suite reads the tracer's own comm.
+			if err := copyFile(gbt, filepath.Join(xfer, "gbt", "bpftrace")); err != nil {
+				t.Fatal(err)
+			}
+			env := []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "PEER_TESTS=" + suite, "PEER_VERBOSE=1", "PEER_RERUN=1"}
+			py := vmtest.GuestXferDir + "/run_runtime.py"
+			jobs := []vmtest.Job{
+				{Name: "bpftrace", Argv: []string{"python3", py, bpftrace}, Env: env, Timeout: 40 * time.Minute},
+				{Name: "gbt", Argv: []string{"python3", py, vmtest.GuestXferDir + "/gbt/bpftrace"}, Env: env, Timeout: 40 * time.Minute},
+			}
+			m := &vmtest.Machine{Kernel: k, Initramfs: initrd, Timeout: 85 * time.Minute}
+			if os.Getenv("GBT_VMTEST_CONSOLE") == "1" {
+				m.Console = os.Stderr
+			}
+			run, err := m.Run(context.Background(), xfer, jobs)
+			if err != nil {
+				t.Error(err)
+			}
+			if run == nil {
+				return
+			}
+			t.Logf("%s: the guest ran the suite twice in %v", k.Release, run.Elapsed.Round(time.Second))
+			logs := map[string]*conformance.Log{}
+			for _, j := range jobs {
+				r, ok := run.Results[j.Name]
+				if !ok {
+					t.Fatalf("%s: no result", j.Name)
+				}
+				if dir := os.Getenv("GBT_VMTEST_PEER_LOGS"); dir != "" {
+					if err := os.WriteFile(filepath.Join(dir, s+"-"+j.Name+".txt"), []byte(r.Stdout), 0o644); err != nil {
+						t.Error(err)
+					}
+				}
+				l, err := conformance.ParseLog(strings.NewReader(r.Stdout))
+				if err != nil {
+					t.Fatalf("%s: %v (exit %d, timed out %v)\nstderr:\n%s", j.Name, err, r.ExitCode, r.TimedOut, r.Stderr)
+				}
+				logs[j.Name] = l
+				t.Logf("%s on %s: %s", j.Name, k.Release, l.Counts)
+			}
+			var missed []string
+			for name := range logs["bpftrace"].Passed {
+				if !logs["gbt"].Passed[name] {
+					missed = append(missed, logs["gbt"].Lines[name])
+				}
+			}
+			slices.Sort(missed)
+			if len(missed) > 0 {
+				t.Errorf("gbt fails %d tests bpftrace 0.17 passes in the %s guest:\n%s\ngbt's run:\n%s",
+					len(missed), k.Release, strings.Join(missed, "\n"), run.Results["gbt"].Stdout)
+			}
+		})
+	}
+}

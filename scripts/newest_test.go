@@ -1,0 +1,285 @@
+package scripts
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gbt-dev/gbt/internal/testenv"
+	"github.com/gbt-dev/gbt/runtime"
+	"github.com/gbt-dev/gbt/runtime/kernel"
+)
+
+// The newest bpftrace is ../shared/tools/newest-bpftrace (Debian sid's,
+// installed under /opt/bpftrace-sid on first use; .ci/run installs it):
+// its bundled tools are the reference of what users run today.
+const attachedMarker = "__BPFTRACE_NOTIFY_PROBES_ATTACHED"
+
+// newestBpftrace returns the newest bpftrace's launcher and the directory
+// of its bundled tools, or skips (fails under GBT_REQUIRE_PRIVILEGED=1).
+func newestBpftrace(t *testing.T) (launcher, tools string) {
+	t.Helper()
+	launcher = os.Getenv("GBT_NEWEST_BPFTRACE")
+	if launcher == "" {
+		for _, p := range []string{"../../shared/tools/newest-bpftrace", "/work/shared/tools/newest-bpftrace"} {
+			if _, err := os.Stat(p); err == nil {
+				launcher, _ = filepath.Abs(p)
+				break
+			}
+		}
+	}
+	root := os.Getenv("NEWEST_BPFTRACE_ROOT")
+	if root == "" {
+		root = "/opt/bpftrace-sid"
+	}
+	tools = filepath.Join(root, "usr", "sbin")
+	if _, err := os.Stat(filepath.Join(root, "usr", "bin", "bpftrace")); launcher == "" || err != nil {
+		why := "the newest bpftrace is not installed: run ../shared/tools/newest-bpftrace --setup-only (.ci/run does)"
+		if testenv.Required() {
+			t.Fatal(why)
+		}
+		t.Skip(why)
+	}
+	return launcher, tools
+}
+
+// TestKernelNewestToolsDryRun: every tool of the newest bpftrace that it
+// compiles and loads here (--dry-run), gbt compiles and loads too.
+func TestKernelNewestToolsDryRun(t *testing.T) {
+	testenv.RequireRoot(t)
+	launcher, dir := newestBpftrace(t)
+	tools, err := filepath.Glob(filepath.Join(dir, "*.bt"))
+	if err != nil || len(tools) < 30 {
+		t.Fatalf("the newest bpftrace's tools in %s: %d found (%v)", dir, len(tools), err)
+	}
+	env := kernel.NewEnv()
+	if _, err := env.EnsureTracefs(); err != nil {
+		t.Fatal(err)
+	}
+	var both, onlyGbt int
+	for _, tool := range tools {
+		name := strings.TrimSuffix(filepath.Base(tool), ".bt")
+		ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+		theirs := exec.CommandContext(ctx, launcher, "--dry-run", tool).Run()
+		cancel()
+		ours := dryRun(tool, env)
+		switch {
+		case theirs == nil && ours != nil:
+			t.Errorf("%s: the newest bpftrace loads it, gbt does not: %v", name, ours)
+		case theirs == nil:
+			both++
+		case ours == nil:
+			onlyGbt++
+		}
+	}
+	t.Logf("%d of %d tools load under both; %d under gbt only (the newest bpftrace needs kprobes or symbols this kernel lacks for them)", both, len(tools), onlyGbt)
+}
+
+func dryRun(file string, env *kernel.Env) error {
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	obj, _, err := runtime.Compile(file, string(src), runtime.CompileOptions{Env: env})
+	if err != nil {
+		return err
+	}
+	return runtime.Run(context.Background(), obj, runtime.Options{Stdout: io.Discard, Stderr: io.Discard, DryRun: true})
+}
+
+// TestKernelNewestToolsRun runs tools of the newest bpftrace under it and
+// under gbt at once, against one workload, and requires the same lines
+// for the workload from both. The tools trace the whole system: the lines
+// compared are those a pattern picks out (@PID@ is the workload's pid,
+// @NAME@ its process name, unique to this test), after masking what
+// differs between two runs (clock times).
+func TestKernelNewestToolsRun(t *testing.T) {
+	testenv.RequireRoot(t)
+	launcher, dir := newestBpftrace(t)
+	work := buildWorkload(t)
+	trueLink := filepath.Join(t.TempDir(), "true")
+	if err := os.Symlink("/bin/true", trueLink); err != nil {
+		t.Fatal(err)
+	}
+	clock := regexp.MustCompile(`\b\d\d:\d\d:\d\d(\.\d+)?\b`)
+	tests := []struct {
+		tool     string
+		workload []string
+		pick     string // the workload's lines
+		min      int    // at least this many of them
+	}{
+		{"opensnoop", []string{"open", "3", "/dev/null"}, `(?m)^@PID@ .*$`, 3},
+		{"statsnoop", []string{"statx", "4", "/nonexistent/gbt"}, `(?m)^@PID@ .*$`, 4},
+		{"killsnoop", []string{"kill", "3"}, `(?m)^\S+ +@PID@ .*$`, 3},
+		{"execsnoop", []string{"exec", "2", "@TRUE@"}, `(?m)^\S+ +\d+ +@PID@ .*$`, 2},
+		// naptime prints with time() and printf(): the newest bpftrace
+		// may put another CPU's time() between the two (gbt keeps
+		// them together), so the pick starts after the time.
+		{"naptime", []string{"nanosleep", "2", "20"}, `(?m)\d+ +\S+ +@PID@ +\S+ +\d+\.\d{3}$`, 2},
+		{"syscount", []string{"write", "20000"}, `(?m)^@process\[@NAME@\]: \d+$`, 1},
+	}
+	env := kernel.NewEnv()
+	if _, err := env.EnsureTracefs(); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range tests {
+		t.Run(tt.tool, func(t *testing.T) {
+			file := filepath.Join(dir, tt.tool+".bt")
+			src, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			obj, _, err := runtime.Compile(file, string(src), runtime.CompileOptions{Env: env})
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			theirs, err := startNewest(launcher, file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer theirs.kill()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			attached := make(chan struct{})
+			var ours bytes.Buffer
+			done := make(chan error, 1)
+			go func() {
+				done <- runtime.Run(ctx, obj, runtime.Options{Stdout: &ours, Stderr: io.Discard,
+					Live: func(*runtime.Live) { close(attached) }})
+			}()
+			for _, wait := range []struct {
+				who string
+				c   <-chan struct{}
+			}{{"gbt", attached}, {"the newest bpftrace", theirs.attached}} {
+				select {
+				case <-wait.c:
+				case err := <-done:
+					t.Fatalf("gbt ended before attaching: %v", err)
+				case <-time.After(60 * time.Second):
+					t.Fatalf("%s not attached after 60 s; its output:\n%s", wait.who, theirs.output())
+				}
+			}
+
+			args := make([]string, len(tt.workload))
+			for i, a := range tt.workload {
+				args[i] = strings.ReplaceAll(a, "@TRUE@", trueLink)
+			}
+			w := exec.Command(work, args...)
+			if out, err := w.CombinedOutput(); err != nil {
+				t.Fatalf("workload %v: %v\n%s", args, err, out)
+			}
+			time.Sleep(300 * time.Millisecond) // the last events reach both rings
+
+			cancel() // what Ctrl-C does
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+			theirOut, err := theirs.stop()
+			if err != nil {
+				t.Fatalf("the newest bpftrace: %v\n%s", err, theirOut)
+			}
+
+			pick := regexp.MustCompile(strings.NewReplacer("@PID@", strconv.Itoa(w.Process.Pid),
+				"@NAME@", regexp.QuoteMeta(filepath.Base(work))).Replace(tt.pick))
+			lines := func(out string) []string {
+				var l []string
+				for _, m := range pick.FindAllString(out, -1) {
+					l = append(l, clock.ReplaceAllString(strings.TrimRight(m, " "), "HH:MM:SS"))
+				}
+				return l
+			}
+			// Events of several threads (the Go runtime's too) may reach
+			// the two tools' buffers in different orders: compare sets.
+			got, want := lines(ours.String()), lines(theirOut)
+			slices.Sort(got)
+			slices.Sort(want)
+			if len(want) < tt.min {
+				t.Fatalf("the newest bpftrace printed %d lines for the workload, want at least %d:\n%s", len(want), tt.min, tail(theirOut))
+			}
+			if strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Errorf("gbt's lines for the workload:\n%s\nthe newest bpftrace's:\n%s\ngbt's whole output:\n%s",
+					strings.Join(got, "\n"), strings.Join(want, "\n"), tail(ours.String()))
+			}
+		})
+	}
+}
+
+// A newestRun is the newest bpftrace running a tool.
+type newestRun struct {
+	cmd      *exec.Cmd
+	attached chan struct{}
+	mu       sync.Mutex
+	out      bytes.Buffer
+	read     chan struct{} // closed when its output is read to the end
+}
+
+func startNewest(launcher, tool string) (*newestRun, error) {
+	r := &newestRun{attached: make(chan struct{}), read: make(chan struct{})}
+	r.cmd = exec.Command(launcher, tool)
+	r.cmd.Env = append(os.Environ(), attachedMarker+"=1")
+	r.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	stdout, err := r.cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	r.cmd.Stderr = io.Discard
+	if err := r.cmd.Start(); err != nil {
+		return nil, err
+	}
+	go func() {
+		defer close(r.read)
+		sc := bufio.NewScanner(stdout)
+		seen := false
+		for sc.Scan() {
+			if !seen && sc.Text() == attachedMarker {
+				seen = true
+				close(r.attached)
+				continue
+			}
+			r.mu.Lock()
+			r.out.WriteString(sc.Text() + "\n")
+			r.mu.Unlock()
+		}
+	}()
+	return r, nil
+}
+
+func (r *newestRun) output() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.out.String()
+}
+
+// stop sends SIGINT, as Ctrl-C does, and returns what it printed.
+func (r *newestRun) stop() (string, error) {
+	if err := r.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		return r.output(), err
+	}
+	select {
+	case <-r.read:
+	case <-time.After(30 * time.Second):
+		r.kill()
+		return r.output(), errors.New("not ended 30 s after SIGINT")
+	}
+	return r.output(), r.cmd.Wait()
+}
+
+func (r *newestRun) kill() {
+	if r.cmd.ProcessState == nil {
+		syscall.Kill(-r.cmd.Process.Pid, syscall.SIGKILL)
+	}
+}
