@@ -33,6 +33,13 @@ func TestE2EEnums(t *testing.T) {
 			want: "TWO\n(TWO, 3)\n2\n\n\n@a[2]: 1\n@k[ONE]: 11\n@t[ONE, TWO]: -1\n@tv: (ONE, TWO)\n@v: ONE\n",
 		},
 		{
+			// btf "enum_value_reference"-like: the kernel's enums, from BTF.
+			name: "kernel enum variants",
+			prog: `begin { print(BPF_MAP_TYPE_HASH); @[BPF_MAP_TYPE_ARRAY] = 1; $x = TCP_ESTABLISHED;
+				printf("%s %d %d\n", $x, $x, sizeof(BPF_MAP_TYPE_HASH)); exit() }`,
+			want: "BPF_MAP_TYPE_HASH\nTCP_ESTABLISHED 1 8\n\n\n@[BPF_MAP_TYPE_ARRAY]: 1\n",
+		},
+		{
 			// JSON values keep the number; printf and map keys name it.
 			name:  "json",
 			flags: []string{"-f", "json"},

@@ -29,6 +29,10 @@ func TestEnumTypes(t *testing.T) {
 			map[string]string{"@a": "enum Foo", "@b": "int64", "@c": "(enum Foo,string[2])", "@d": "(int64,int64)",
 				"@e[]": "enum Foo", "@f[]": "int64", "@g[]": "(enum Foo,enum Foo)"}},
 		{`$a = sizeof(enum Foo); $b = sizeof(ONE);`, map[string]string{"$a": "uint64", "$b": "uint64"}},
+		// A kernel enum's variants (from BTF) print as theirs, as in the
+		// newest bpftrace.
+		{`$a = BPF_MAP_TYPE_HASH; $a = BPF_MAP_TYPE_ARRAY; @b[BPF_MAP_TYPE_HASH] = 1; $c = BPF_MAP_TYPE_HASH; $c = ONE;`,
+			map[string]string{"$a": "enum bpf_map_type", "@b[]": "enum bpf_map_type", "$c": "int64"}},
 	}
 	for _, tt := range tests {
 		src := defs + "BEGIN { " + tt.body + " }"

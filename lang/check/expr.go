@@ -285,6 +285,10 @@ func (c *checker) ident(e *ast.Ident) types.Type {
 			if v, found := c.cfg.Env.EnumValue(e.Name); found {
 				c.enums[e.Name] = v
 				c.setConst(e, v)
+				if enum, ok := c.cfg.Env.EnumOf(e.Name); ok {
+					c.enumTypes[e.Name] = enum // a kernel enum's variant
+					return types.EnumOf(enum)
+				}
 				return types.I64
 			}
 		}
