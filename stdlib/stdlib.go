@@ -109,9 +109,11 @@ func CheckPrintf(u *check.Use, first int) []cfmt.Piece {
 }
 
 // isPrintable reports whether a value renders as text with %s (probe names,
-// symbols, tuples...).
+// symbols, tuples, enum variants...).
 func isPrintable(t types.Type) bool {
 	switch t.Kind {
+	case types.Int:
+		return t.Enum != nil
 	case types.Probe, types.Ksym, types.Usym, types.Username, types.Timestamp, types.Tuple, types.Inet, types.Mac, types.Stack,
 		types.CgroupPath, types.Strerror, types.Bool:
 		return true

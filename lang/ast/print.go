@@ -112,14 +112,23 @@ func (p *printer) program(prog *Program) {
 	}
 }
 
+// cdefHead is a definition's keyword and name: "struct x", or "enum" for
+// an anonymous enum.
+func cdefHead(d *CDef) string {
+	if d.Name == "" {
+		return d.Kind
+	}
+	return d.Kind + " " + d.Name
+}
+
 func (p *printer) cdef(d *CDef) {
 	if len(d.Fields) == 0 {
 		// Not a simple member list (nested types, function pointers...):
 		// keep the body as written.
-		p.printf("%s %s {%s}%s;\n", d.Kind, d.Name, d.Body, attrs(d))
+		p.printf("%s {%s}%s;\n", cdefHead(d), d.Body, attrs(d))
 		return
 	}
-	p.printf("%s %s {\n", d.Kind, d.Name)
+	p.printf("%s {\n", cdefHead(d))
 	p.indent++
 	for _, f := range d.Fields {
 		if d.Kind == "enum" {

@@ -23,6 +23,8 @@ func Check(prog *ast.Program, cfg Config) (*Info, diag.List) {
 		Strlen: cfg.Strlen, Unsafe: cfg.Unsafe,
 	}}
 	c.enums = map[string]int64{}
+	c.enumTypes = map[string]*types.Enum{}
+	c.enumNames = map[string]*types.Enum{}
 	c.argsCache = map[tracepoint]*types.Type{}
 	c.cdefs(prog.CDefs)
 	c.macros(prog)
@@ -89,7 +91,9 @@ type checker struct {
 	lhist      [3]int64 // set by lhist()'s type rule for the map assignment being checked
 	// inPlaceExpr is the expression inPlace is typing.
 	inPlaceExpr ast.Expr
-	enums       map[string]int64
+	enums       map[string]int64           // enumerators and #define constants: their values
+	enumTypes   map[string]*types.Enum     // the script's enumerators: their enums
+	enumNames   map[string]*types.Enum     // the script's named enums, by name
 	records     map[string]types.Type      // the script's structs and unions, by name
 	argsCache   map[tracepoint]*types.Type // tracepoint args records
 
@@ -126,10 +130,13 @@ func (c *checker) errorf(span ast.Span, format string, args ...any) *diag.Diagno
 	return c.diags.Errorf(span, format, args...)
 }
 
+// cdef registers the enumerators of an enum definition: their values,
+// and the enum they print as.
 func (c *checker) cdef(d *ast.CDef) {
 	if d.Kind != "enum" {
 		return
 	}
+	enum := &types.Enum{Name: d.Name}
 	next := int64(0)
 	for _, f := range d.Fields {
 		if f.Value != nil {
@@ -142,6 +149,11 @@ func (c *checker) cdef(d *ast.CDef) {
 			}
 		}
 		c.enums[f.Name] = next
+		c.enumTypes[f.Name] = enum
+		enum.Variants = append(enum.Variants, types.Variant{Name: f.Name, Value: next})
 		next++
+	}
+	if d.Name != "" {
+		c.enumNames[d.Name] = enum
 	}
 }

@@ -115,6 +115,9 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 			c.setConst(e, 8)
 			return types.U64
 		}
+		if t, ok := c.sizeofEnum(e, e.Type.Name); ok {
+			return t
+		}
 		rec, ok := c.namedRecord(e.Type.Name, spanOf(e))
 		if !ok {
 			return types.Type{}
@@ -244,6 +247,9 @@ func (c *checker) positional(e *ast.Positional) types.Type {
 func (c *checker) ident(e *ast.Ident) types.Type {
 	if v, ok := c.enums[e.Name]; ok {
 		c.setConst(e, v)
+		if enum := c.enumTypes[e.Name]; enum != nil {
+			return types.EnumOf(enum)
+		}
 		return types.I64
 	}
 	if e.Name == "args" {
@@ -279,6 +285,10 @@ func (c *checker) ident(e *ast.Ident) types.Type {
 			if v, found := c.cfg.Env.EnumValue(e.Name); found {
 				c.enums[e.Name] = v
 				c.setConst(e, v)
+				if enum, ok := c.cfg.Env.EnumOf(e.Name); ok {
+					c.enumTypes[e.Name] = enum // a kernel enum's variant
+					return types.EnumOf(enum)
+				}
 				return types.I64
 			}
 		}
@@ -515,6 +525,9 @@ func (c *checker) cast(e *ast.Cast) types.Type {
 			pt = types.PointerTo(pt, as)
 		}
 		return pt
+	}
+	if name, ok := strings.CutPrefix(e.Type.Name, "enum "); ok {
+		return c.enumCast(e, t, strings.TrimSpace(name))
 	}
 	to, ok := intTypedef(e.Type.Name)
 	if !ok {

@@ -31,6 +31,7 @@ func (c *checker) macros(prog *ast.Program) {
 	for _, m := range prog.Macros {
 		if v, ok := parseCInt(m.Value); ok {
 			c.enums[m.Name] = v
+			delete(c.enumTypes, m.Name) // a #define hides an enumerator
 		}
 	}
 	if len(prog.Includes) > 0 || len(c.cfg.Includes) > 0 {

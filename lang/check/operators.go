@@ -20,6 +20,10 @@ func (c *checker) unary(e *ast.Unary) types.Type {
 				if st, sized := c.sized(v.Type, spanOf(x)); sized {
 					v.Type = st
 				}
+				if plainInt(&v.Type) {
+					c.widened = true
+				}
+				t = v.Type
 			}
 			return t
 		case *ast.MapRef:
@@ -33,6 +37,9 @@ func (c *checker) unary(e *ast.Unary) types.Type {
 				}
 				if st, sized := c.sized(val, spanOf(x)); sized {
 					m.Value, val = st, st
+				}
+				if plainInt(&m.Value) {
+					val, c.widened = m.Value, true
 				}
 			}
 			c.defineMap(x, key, val)
@@ -379,6 +386,9 @@ func (c *checker) ternary(e *ast.Ternary) types.Type {
 		}
 		if a.Kind == types.Bool && b.Kind == types.Bool {
 			return types.Boolean
+		}
+		if a.Enum != nil && a.Enum == b.Enum {
+			return types.EnumOf(a.Enum) // a variant of the enum either way
 		}
 		return types.IntOf(64, a.Signed && b.Signed)
 	}

@@ -171,6 +171,9 @@ func (c *checker) assign(s *ast.AssignStmt) {
 				if st, sized := c.sized(old.Type, spanOf(lhs)); sized {
 					old.Type = st
 				}
+				if plainInt(&old.Type) {
+					c.widened = true
+				}
 			}
 			t = types.I64
 			if ok {
@@ -207,6 +210,9 @@ func (c *checker) assign(s *ast.AssignStmt) {
 				if st, sized := c.sized(m.Value, spanOf(lhs)); sized {
 					m.Value, val = st, st
 				}
+				if plainInt(&m.Value) {
+					val, c.widened = m.Value, true
+				}
 			}
 		} else if call, ok := s.RHS.(*ast.Call); ok {
 			val = c.call(call, true)
@@ -225,7 +231,7 @@ func (c *checker) assign(s *ast.AssignStmt) {
 				Hint = "store what it holds instead, e.g. args->name"
 			val = types.Type{}
 		}
-		if val.Kind == types.Int {
+		if val.Kind == types.Int && val.Enum == nil {
 			val = types.IntOf(64, val.Signed)
 		}
 		c.defineMap(lhs, key, val)
@@ -267,7 +273,7 @@ func (c *checker) mapKey(m *ast.MapRef) types.Type {
 func (c *checker) keyElem(k ast.Expr) types.Type {
 	t := c.expr(k)
 	switch {
-	case t.Kind == types.Int:
+	case t.Kind == types.Int && t.Enum == nil:
 		return types.IntOf(64, t.Signed)
 	case t.Kind == types.Agg || t.Kind == types.Void:
 		c.errorf(spanOf(k), "%s can not be used as a map key", t)
@@ -377,6 +383,8 @@ func widen(a, b types.Type) types.Type {
 		return mixed
 	}
 	switch {
+	case a.Enum != nil && a.Enum != b.Enum && b.IsInt():
+		a.Enum = nil // values of two enums, or an enum and a number
 	case a.Kind == types.String && b.Kind == types.String && b.Size > a.Size:
 		a.Size = b.Size
 	case a.Kind == types.Tuple && b.Kind == types.Tuple && len(a.Elems) == len(b.Elems):

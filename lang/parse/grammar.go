@@ -38,8 +38,8 @@ type gDef struct {
 	Tokens  []lexer.Token
 	Include string `parser:"(  @Include"`
 	Kind    string `parser:" | @('struct' | 'union' | 'enum')"`
-	Name    string `parser:"   @Ident"`
-	Body    string `parser:"   @CBody ';'? )"`
+	Name    string `parser:"   ( @Ident"`
+	Body    string `parser:"     @CBody | @CBody ) ';'? )"` // the lexer lets only an enum be anonymous
 }
 
 type gConfig struct {

@@ -436,16 +436,21 @@ func (s *scanner) attach(i int) int {
 }
 
 // cdef scans `struct name {...}` at the top level: keyword, name and the
-// verbatim body. It returns ok=false with end=i when the text is not a
-// definition, and end=-1 after an error.
+// verbatim body; an enum may have no name (`enum { A, B }`). It returns
+// ok=false with end=i when the text is not a definition, and end=-1 after
+// an error.
 func (s *scanner) cdef(i, word int) (int, bool) {
 	src := s.src
 	j := s.skipSpace(word, false)
-	if j < 0 || j >= len(src) || !isIdentStart(src[j]) {
+	anonymous := src[i:word] == "enum" && j >= 0 && j < len(src) && src[j] == '{'
+	if !anonymous && (j < 0 || j >= len(src) || !isIdentStart(src[j])) {
 		return i, false
 	}
-	nameEnd := identEnd(src, j)
-	k := s.skipSpace(nameEnd, false)
+	nameEnd, k := j, j
+	if !anonymous {
+		nameEnd = identEnd(src, j)
+		k = s.skipSpace(nameEnd, false)
+	}
 	if k < 0 || k >= len(src) || src[k] != '{' {
 		return i, false
 	}
@@ -463,7 +468,9 @@ func (s *scanner) cdef(i, word int) (int, bool) {
 		}
 	}
 	s.emit(tKeyword, i, word)
-	s.emit(tIdent, j, nameEnd)
+	if !anonymous {
+		s.emit(tIdent, j, nameEnd)
+	}
 	if end < 0 {
 		s.fail(k, k+1, "unterminated "+src[i:word]+" definition: missing }")
 		return -1, false

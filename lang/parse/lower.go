@@ -81,7 +81,10 @@ func (l *lowerer) include(d *gDef) *ast.Include {
 // member (or enumerator) list.
 func (l *lowerer) cdef(d *gDef) *ast.CDef {
 	def := &ast.CDef{Span: l.s.tokSpan(d.Tokens), Kind: d.Kind, Name: d.Name}
-	body := d.Tokens[2] // keyword, name, body
+	body := d.Tokens[1] // an anonymous enum: keyword, body
+	if d.Name != "" {
+		body = d.Tokens[2] // keyword, name, body
+	}
 	closing := strings.LastIndexByte(body.Value, '}')
 	def.Body = body.Value[1:closing]
 	def.Attrs = strings.TrimSpace(body.Value[closing+1:])

@@ -49,6 +49,10 @@ type Env interface {
 	// EnumValue returns the value of a kernel enumerator (TCP_ESTABLISHED,
 	// SKB_DROP_REASON_NOT_SPECIFIED, ...) and whether this Env knows it.
 	EnumValue(name string) (int64, bool)
+	// EnumOf returns the kernel enum that has the enumerator name, with
+	// its variants (what values of it print as): the same *types.Enum
+	// for every enumerator of one enum.
+	EnumOf(name string) (*types.Enum, bool)
 	// KernelAddr returns the address of a kernel symbol (kaddr).
 	KernelAddr(name string) (uint64, error)
 	// UserAddr returns the address of a symbol of an executable, where

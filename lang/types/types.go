@@ -121,6 +121,7 @@ type Type struct {
 	AggKind   AggKind   // Agg
 	AggSigned bool      // Agg: whether the aggregated values are signed
 	Ctx       bool      // Pointer/Record: this is (a pointer into) the probe context
+	Enum      *Enum     // Int: the enum whose variants name its values (nil: a plain integer)
 }
 
 // Constructors for common types.
@@ -219,7 +220,8 @@ func (t Type) IsValid() bool { return t.Kind != Invalid }
 // take part; use Compatible for the looser rule used by map values.
 func (t Type) Equal(u Type) bool {
 	if t.Kind != u.Kind || t.Bits != u.Bits || t.Signed != u.Signed || t.Size != u.Size ||
-		t.Len != u.Len || t.Name != u.Name || t.AggKind != u.AggKind || t.AddrSpace != u.AddrSpace {
+		t.Len != u.Len || t.Name != u.Name || t.AggKind != u.AggKind || t.AddrSpace != u.AddrSpace ||
+		t.Enum != u.Enum {
 		return false
 	}
 	if (t.Elem == nil) != (u.Elem == nil) || (t.Elem != nil && !t.Elem.Equal(*u.Elem)) {
@@ -391,6 +393,9 @@ func (t Type) BpftraceName() string {
 func (t Type) String() string {
 	switch t.Kind {
 	case Int:
+		if t.Enum != nil {
+			return t.Enum.String()
+		}
 		if t.Signed {
 			return fmt.Sprintf("int%d", t.Bits)
 		}

@@ -22,7 +22,10 @@ type kernelBTF struct {
 	err     error
 	mu      sync.Mutex
 	records map[string]types.Type
-	enums   map[string]int64 // every enumerator, indexed on first use
+	enums   map[string]*btf.Enum // every enumerator's enum, indexed on first use
+	// enumTypes are the enums scripts have named an enumerator of, each
+	// converted once so that its enumerators share one *types.Enum.
+	enumTypes map[*btf.Enum]*types.Enum
 }
 
 // load parses the kernel's BTF, once.
@@ -144,26 +147,67 @@ func (e *Env) FuncArgs(target probe.Tracing, name string) (types.Type, types.Typ
 // of the kernel's BTF (a few hundred milliseconds; only scripts that name
 // an identifier gbt does not know otherwise pay it).
 func (e *Env) EnumValue(name string) (int64, bool) {
+	en, ok := e.btfEnum(name)
+	if !ok {
+		return 0, false
+	}
+	for _, v := range en.Values {
+		if v.Name == name {
+			return int64(v.Value), true // signed values are stored sign-extended
+		}
+	}
+	return 0, false
+}
+
+// EnumOf implements probe.Env: the kernel enum that has the enumerator
+// name, with its variants.
+func (e *Env) EnumOf(name string) (*types.Enum, bool) {
+	en, ok := e.btfEnum(name)
+	if !ok {
+		return nil, false
+	}
+	k := &e.btf
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if t, ok := k.enumTypes[en]; ok {
+		return t, true
+	}
+	t := &types.Enum{Name: en.Name, Variants: make([]types.Variant, len(en.Values))}
+	for i, v := range en.Values {
+		t.Variants[i] = types.Variant{Name: v.Name, Value: int64(v.Value)}
+	}
+	if k.enumTypes == nil {
+		k.enumTypes = map[*btf.Enum]*types.Enum{}
+	}
+	k.enumTypes[en] = t
+	return t, true
+}
+
+// btfEnum returns the BTF enum that has the enumerator name, indexing
+// every enum of the kernel's BTF on first use.
+func (e *Env) btfEnum(name string) (*btf.Enum, bool) {
 	k := &e.btf
 	k.load()
 	if k.err != nil {
-		return 0, false
+		return nil, false
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.enums == nil {
-		k.enums = map[string]int64{}
+		k.enums = map[string]*btf.Enum{}
 		for t, err := range k.spec.All() {
 			if err != nil {
 				break
 			}
 			if en, ok := t.(*btf.Enum); ok {
 				for _, v := range en.Values {
-					k.enums[v.Name] = int64(v.Value) // signed values are stored sign-extended
+					if _, dup := k.enums[v.Name]; !dup {
+						k.enums[v.Name] = en
+					}
 				}
 			}
 		}
 	}
-	v, ok := k.enums[name]
-	return v, ok
+	en, ok := k.enums[name]
+	return en, ok
 }

@@ -66,3 +66,26 @@ func TestBTF(t *testing.T) {
 		t.Errorf("unknown function: %v", err)
 	}
 }
+
+// TestBTFEnums: a kernel enumerator's value and its enum, converted once
+// for all its enumerators.
+func TestBTFEnums(t *testing.T) {
+	requireBTF(t)
+	e := NewEnv()
+	if v, ok := e.EnumValue("BPF_MAP_TYPE_ARRAY"); !ok || v != 2 {
+		t.Errorf("BPF_MAP_TYPE_ARRAY = %d, %v; want 2", v, ok)
+	}
+	hash, ok := e.EnumOf("BPF_MAP_TYPE_HASH")
+	if !ok || hash.Name != "bpf_map_type" {
+		t.Fatalf("enum of BPF_MAP_TYPE_HASH: %v, %v", hash, ok)
+	}
+	if name, _ := hash.VariantOf(2); name != "BPF_MAP_TYPE_ARRAY" {
+		t.Errorf("variant 2 of bpf_map_type: %q", name)
+	}
+	if array, _ := e.EnumOf("BPF_MAP_TYPE_ARRAY"); array != hash {
+		t.Error("bpf_map_type was converted twice")
+	}
+	if _, ok := e.EnumOf("NO_SUCH_ENUMERATOR_GBT"); ok {
+		t.Error("an unknown enumerator has an enum")
+	}
+}

@@ -292,6 +292,8 @@ func (p *Printer) appendRow(l *MapLayout, r row, div int) {
 	case types.NoAgg:
 		if l.Value.Kind == types.Pointer && !json && div <= 1 {
 			p.buf = appendPointer(p.buf, uint64(r.n))
+		} else if l.Value.Enum != nil && !json && div <= 1 {
+			p.buf = l.Value.Enum.AppendVariant(p.buf, r.n)
 		} else if (l.Value.IsInt() || l.Value.Kind == types.Pointer) && l.Value.Kind != types.Bool {
 			p.buf = appendDiv(p.buf, l.Value, r.n, div)
 		} else {

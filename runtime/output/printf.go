@@ -80,7 +80,7 @@ func argFits(v *cfmt.Verb, t types.Type) error {
 			return nil
 		}
 	case cfmt.StringArg:
-		if t.Kind != types.Int && t.Kind != types.Pointer { // %s of a bool: true or false
+		if t.Enum != nil || t.Kind != types.Int && t.Kind != types.Pointer { // %s of a bool: true or false; of an enum: its variant
 			return supported(t)
 		}
 	}
@@ -119,6 +119,8 @@ func (p *Printf) Append(dst, rec []byte) []byte {
 			dst = v.AppendBuffer(dst, bufferBytes(a.t, b))
 		case a.t.Kind == types.String:
 			dst = v.AppendString(dst, b)
+		case a.t.Enum != nil && v.Arg() == cfmt.StringArg:
+			dst = v.AppendString(dst, appendEnum(p.vals.tmp[:0], a.t, b))
 		case v.Arg() == cfmt.StringArg:
 			p.vals.tmp, _ = p.vals.appendScalar(p.vals.tmp[:0], a.t, b)
 			if a.t.Kind == types.Tuple || a.t.Kind == types.Record || a.t.Kind == types.Array {

@@ -226,6 +226,9 @@ func (v *values) appendKey(dst []byte, t types.Type, b []byte, indent string) []
 	}
 	switch t.Kind {
 	case types.Int, types.Bool:
+		if t.Enum != nil {
+			return appendEnum(dst, t, b) // in JSON keys too, as the newest bpftrace
+		}
 		if t.Kind == types.Int && !t.Signed {
 			return strconv.AppendUint(dst, intArg(t, b), 10) // the newest bpftrace's (0.17: signed)
 		}
@@ -288,6 +291,11 @@ func (v *values) appendValue(dst []byte, t types.Type, b []byte, json bool) []by
 	}
 	switch t.Kind {
 	case types.Int:
+		if t.Enum != nil && !json {
+			// JSON values keep the number, for the programs that read
+			// them (the newest bpftrace's choice).
+			return appendEnum(dst, t, b)
+		}
 		if t.Signed {
 			return strconv.AppendInt(dst, int64(intArg(t, b)), 10)
 		}
@@ -356,6 +364,12 @@ func (v *values) appendValue(dst []byte, t types.Type, b []byte, json bool) []by
 		return append(dst, " }"...)
 	}
 	return dst
+}
+
+// appendEnum renders an integer of an enum type as its variant's name, or
+// as the number when no variant has that value.
+func appendEnum(dst []byte, t types.Type, b []byte) []byte {
+	return t.Enum.AppendVariant(dst, int64(intArg(t, b)))
 }
 
 // appendPointer renders a pointer value as the newest bpftrace prints it

@@ -34,8 +34,32 @@ func (e *Env) FuncArgs(target probe.Tracing, name string) (types.Type, types.Typ
 	return f.args, f.ret, nil
 }
 
-// EnumValue implements probe.Env: the canned kernel has no enums.
-func (e *Env) EnumValue(string) (int64, bool) { return 0, false }
+// cannedEnum is the canned kernel's one enum, as the kernel's BTF has it.
+var cannedEnum = &types.Enum{Name: "bpf_map_type", Variants: []types.Variant{
+	{Name: "BPF_MAP_TYPE_UNSPEC", Value: 0}, {Name: "BPF_MAP_TYPE_HASH", Value: 1}, {Name: "BPF_MAP_TYPE_ARRAY", Value: 2}}}
+
+// EnumValue implements probe.Env: the enumerators of enum bpf_map_type.
+func (e *Env) EnumValue(name string) (int64, bool) {
+	if _, ok := e.EnumOf(name); !ok {
+		return 0, false
+	}
+	for _, v := range cannedEnum.Variants {
+		if v.Name == name {
+			return v.Value, true
+		}
+	}
+	return 0, false
+}
+
+// EnumOf implements probe.Env: enum bpf_map_type.
+func (e *Env) EnumOf(name string) (*types.Enum, bool) {
+	for _, v := range cannedEnum.Variants {
+		if v.Name == name {
+			return cannedEnum, true
+		}
+	}
+	return nil, false
+}
 
 // cannedStructs and cannedFuncs are built once: callers only read them.
 var (
