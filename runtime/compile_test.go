@@ -2,6 +2,7 @@ package runtime_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -64,5 +65,32 @@ func TestCompileMaxProbes(t *testing.T) {
 	_, _, err := runtime.Compile("t.bt", src, runtime.CompileOptions{Env: probetest.New(), MaxProbes: 1})
 	if want := "the program has 2 probes, more than BPFTRACE_MAX_PROBES=1 allows"; err == nil || err.Error() != want {
 		t.Errorf("MaxProbes 1: error %v, want %q", err, want)
+	}
+}
+
+// TestCompileMapsPerProgram: a probe that uses more maps than the kernel
+// lets one program use is refused when it compiles, at the statement that
+// goes past the limit, before any map is made; the limit is per probe.
+func TestCompileMapsPerProgram(t *testing.T) {
+	assigns := func(from, to int) string {
+		var sb strings.Builder
+		for i := from; i < to; i++ {
+			fmt.Fprintf(&sb, "@m%d = 1; ", i)
+		}
+		return sb.String()
+	}
+	split := "BEGIN { " + assigns(0, 50) + "} END { " + assigns(50, 100) + "}"
+	if _, _, err := runtime.Compile("t.bt", split, runtime.CompileOptions{Env: probetest.New()}); err != nil {
+		t.Errorf("100 maps in two probes: %v", err)
+	}
+	_, _, err := runtime.Compile("t.bt", "BEGIN { "+assigns(0, 100)+"}", runtime.CompileOptions{Env: probetest.New()})
+	var ce *runtime.CompileError
+	if !errors.As(err, &ce) {
+		t.Fatalf("100 maps in one probe: error %v (%T), want a *CompileError", err, err)
+	}
+	msg := ce.Error()
+	if !strings.HasPrefix(msg, "t.bt:1:") || !strings.Contains(msg, "ERROR: The total number of maps per program has reached the limit of 64") ||
+		!strings.Contains(msg, "HINT: keep related values in one map") {
+		t.Errorf("100 maps in one probe:\n%s", msg)
 	}
 }
