@@ -94,3 +94,26 @@ func TestCompileMapsPerProgram(t *testing.T) {
 		t.Errorf("100 maps in one probe:\n%s", msg)
 	}
 }
+
+// TestCompilePathological: the scripts of the reliability issue compile or
+// are refused with a positioned error, without a stack of one frame per
+// term (BenchmarkCompileSize measures how long they take).
+func TestCompilePathological(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles 100 000 terms")
+	}
+	terms := "BEGIN { $x = 1; @x = " + strings.Repeat("$x+", 99999) + "$x; }"
+	if _, _, err := runtime.Compile("t.bt", terms, runtime.CompileOptions{Env: probetest.New()}); err != nil {
+		t.Errorf("100 000 terms: %v", err)
+	}
+	var sb strings.Builder
+	sb.WriteString("BEGIN { ")
+	for i := range 5000 {
+		fmt.Fprintf(&sb, "@m%d = 1; ", i)
+	}
+	sb.WriteString("}")
+	_, _, err := runtime.Compile("t.bt", sb.String(), runtime.CompileOptions{Env: probetest.New()})
+	if err == nil || !strings.Contains(err.Error(), "limit of 64") {
+		t.Errorf("5000 maps: error %v, want the limit of 64 maps per program", err)
+	}
+}
