@@ -23,6 +23,21 @@ func BenchmarkCompileSize(b *testing.B) {
 		{"statements", func(n int) string {
 			return "BEGIN { $x = 0; " + strings.Repeat("$x = $x + 1; ", n) + "exit(); }"
 		}},
+		{"maps32perprobe", func(n int) string {
+			// Within the kernel's 64 maps per program.
+			var sb strings.Builder
+			for i := range n {
+				if i%32 == 0 {
+					sb.WriteString("BEGIN { ")
+				}
+				fmt.Fprintf(&sb, "@m%d = 1; ", i)
+				if i%32 == 31 || i == n-1 {
+					sb.WriteString("}\n")
+				}
+			}
+			return sb.String()
+		}},
+		// One probe: refused at the 64th map, whatever n.
 		{"maps", func(n int) string {
 			var sb strings.Builder
 			sb.WriteString("BEGIN { ")

@@ -117,3 +117,28 @@ func TestCompilePathological(t *testing.T) {
 		t.Errorf("5000 maps: error %v, want the limit of 64 maps per program", err)
 	}
 }
+
+// TestCompileMaxBPFProgs: a script that makes more BPF programs than
+// max_bpf_progs allows is refused before any is loaded, at the probe past
+// the limit, in bpftrace's words.
+func TestCompileMaxBPFProgs(t *testing.T) {
+	src := "BEGIN { exit(); } interval:s:1 { } END { }"
+	getenv := func(v string) string {
+		if v == "BPFTRACE_MAX_BPF_PROGS" {
+			return "2"
+		}
+		return ""
+	}
+	_, _, err := runtime.Compile("t.bt", src, runtime.CompileOptions{Env: probetest.New(), Getenv: getenv})
+	want := `t.bt:1:36-39: ERROR: Your program is trying to generate more than 3 BPF programs, which exceeds the current limit of 2
+BEGIN { exit(); } interval:s:1 { } END { }
+                                   ~~~
+HINT: You can increase the limit through the BPFTRACE_MAX_BPF_PROGS environment variable.
+`
+	if err == nil || strings.TrimSuffix(err.Error(), "\n") != strings.TrimSuffix(want, "\n") {
+		t.Errorf("error:\n%v\nwant:\n%s", err, want)
+	}
+	if _, _, err := runtime.Compile("t.bt", src, runtime.CompileOptions{Env: probetest.New()}); err != nil {
+		t.Errorf("default limit: %v", err)
+	}
+}
