@@ -302,6 +302,7 @@ func sameArgs(recs []*types.Type) bool {
 type unsupported struct {
 	span ast.Span
 	msg  string
+	hint string
 }
 
 // gen generates one program.
@@ -325,6 +326,7 @@ type gen struct {
 	// bodies, those compiled from for loops.
 	callbacks []string
 	bodies    []*body
+	used      map[string]bool // the maps the program refers to
 }
 
 type loopLabels struct{ brk, cont string }
@@ -348,7 +350,7 @@ func (g *gen) run() (ok bool) {
 			if !isU {
 				panic(r)
 			}
-			g.c.diags.Errorf(u.span, "%s", u.msg)
+			g.c.diags.Errorf(u.span, "%s", u.msg).Hint = u.hint
 			ok = false
 		}
 	}()
@@ -716,8 +718,26 @@ func (g *gen) ElapsedBase(dst asm.Register) {
 }
 
 func (g *gen) mapPtr(dst asm.Register, name string) asm.Instruction {
+	if !g.used[name] {
+		if len(g.used) == maxUsedMaps {
+			// The verifier would refuse the program, but only after
+			// every map of the script is made in the kernel: with
+			// thousands of maps, many seconds later.
+			panic(unsupported{span: g.cur, msg: fmt.Sprintf(
+				"The total number of maps per program has reached the limit of %d: this probe uses more maps (its own and gbt's) than the kernel lets one BPF program use", maxUsedMaps),
+				hint: "keep related values in one map under different keys: @m[\"a\"] = 1; @m[\"b\"] = 2"})
+		}
+		if g.used == nil {
+			g.used = map[string]bool{}
+		}
+		g.used[name] = true
+	}
 	return asm.LoadMapPtr(dst, 0).WithReference(g.c.maps[name].Spec.Name)
 }
+
+// maxUsedMaps is the kernel's MAX_USED_MAPS: the most maps one BPF
+// program may refer to.
+const maxUsedMaps = 64
 
 // zero writes size zero bytes at R10+off. From an 8-byte aligned offset it
 // writes whole words, up to 7 bytes past size: frame objects are rounded to

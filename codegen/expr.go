@@ -240,8 +240,51 @@ func (g *gen) binary(e *ast.Binary, dst asm.Register) {
 		g.pointerArith(e, t, dst)
 		return
 	}
-	g.EvalInt(e.X, dst)
-	g.binaryInto(e.Op, dst, e.Y, lt.Signed, rt.Signed)
+	g.arithChain(e, dst)
+}
+
+// arithChain evaluates e, an integer operation, into dst. A long chain
+// (1+$x+...+$x) nests to the left: the operations along its left spine
+// are emitted in a loop, innermost first, rather than by recursion, so
+// that a 100 000-term sum costs no 100 000 stack frames.
+func (g *gen) arithChain(e *ast.Binary, dst asm.Register) {
+	chain := []*ast.Binary{e}
+	for {
+		x, ok := chain[len(chain)-1].X.(*ast.Binary)
+		if !ok || !g.plainArith(x) {
+			break
+		}
+		chain = append(chain, x)
+	}
+	g.EvalInt(chain[len(chain)-1].X, dst)
+	for i := len(chain) - 1; i >= 0; i-- {
+		b := chain[i]
+		g.binaryInto(b.Op, dst, b.Y, g.TypeOf(b.X).Signed, g.TypeOf(b.Y).Signed)
+	}
+}
+
+// plainArith reports whether EvalInt emits x, an operand, as arithmetic
+// or a comparison of integers on its operands' values: not a constant,
+// an expansion, a comparison of strings, tuples, buffers or arrays, a
+// short-circuit && or ||, or pointer arithmetic.
+func (g *gen) plainArith(x *ast.Binary) bool {
+	if _, ok := g.Const(x); ok {
+		return false
+	}
+	if _, ok := g.c.info.Expansions[x]; ok {
+		return false
+	}
+	lt, rt := g.TypeOf(x.X), g.TypeOf(x.Y)
+	switch {
+	case lt.Kind == types.String && rt.Kind == types.String,
+		lt.Kind == types.Tuple && rt.Kind == types.Tuple,
+		lt.Kind == types.Buffer && rt.Kind == types.Buffer,
+		lt.Kind == types.Array && rt.Kind == types.Array,
+		x.Op == ast.OpLAnd || x.Op == ast.OpLOr,
+		g.TypeOf(x).Kind == types.Pointer:
+		return false
+	}
+	return true
 }
 
 // aluOp returns the BPF ALU operation of an arithmetic, bitwise or shift

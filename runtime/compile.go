@@ -208,6 +208,18 @@ func Compile(name, src string, opts CompileOptions) (*codegen.Object, Warnings, 
 		return fail(diags)
 	}
 	obj.Config = &set
+	if maxProgs := set.MaxBPFProgs; maxProgs > 0 && len(obj.Programs) > maxProgs {
+		// Each program is loaded through the verifier: thousands of
+		// them take minutes before anything runs.
+		p := obj.Programs[maxProgs]
+		d := &diag.Diagnostic{Severity: diag.Error, Msg: fmt.Sprintf(
+			"Your program is trying to generate more than %d BPF programs, which exceeds the current limit of %d", len(obj.Programs), maxProgs),
+			Hint: "You can increase the limit through the BPFTRACE_MAX_BPF_PROGS environment variable."}
+		if len(p.Points) > 0 {
+			d.Span = p.Points[0].Span
+		}
+		return fail(diag.List{d})
+	}
 	maxProbes := set.MaxProbes
 	if maxProbes <= 0 {
 		maxProbes = DefaultMaxProbes

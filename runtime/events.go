@@ -111,15 +111,10 @@ func (s *Session) readRecords(wait time.Duration, until time.Time, discard bool)
 	return dropped, nil
 }
 
+// checkLost reports the events lost since it last looked, as bpftrace's
+// "Lost N events".
 func (s *Session) checkLost() {
-	m := s.mapByRole(codegen.RoleLost)
-	if m == nil {
-		return
-	}
-	var per []uint64
-	if err := m.Lookup(uint32(0), &per); err != nil {
-		return
-	}
+	per := s.lostPerCPU()
 	var total uint64
 	for _, v := range per {
 		total += v
@@ -134,11 +129,26 @@ func (s *Session) checkLost() {
 	}
 }
 
+// lostPerCPU reads each CPU's count of the events the ring buffer
+// refused since the start.
+func (s *Session) lostPerCPU() []uint64 {
+	m := s.mapByRole(codegen.RoleLost)
+	if m == nil {
+		return nil
+	}
+	var per []uint64
+	if err := m.Lookup(uint32(0), &per); err != nil {
+		return nil
+	}
+	return per
+}
+
 // handle passes one ring-buffer record to its event's handler, by id.
 func (s *Session) handle(rec []byte) error {
 	if len(rec) < 8 {
 		return fmt.Errorf("short event record (%d bytes)", len(rec))
 	}
+	s.handled++
 	id := binary.LittleEndian.Uint64(rec)
 	if id >= uint64(len(s.handlers)) {
 		return fmt.Errorf("unknown event id %d", id)

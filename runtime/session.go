@@ -104,8 +104,10 @@ type Session struct {
 	// holdOutput keeps drains from flushing: what begin printed is
 	// written after the probes attach.
 	holdOutput bool
-	exitCode   int // what exit(code) asked for
-	lost       uint64
+	exitCode   int    // what exit(code) asked for
+	lost       uint64 // events lost, as reported so far
+	handled    uint64 // records handled
+	dropped    uint64 // records dropped at exit
 
 	// exitCalled says an exit() was handled (not a signal): at exit the
 	// records queued are then read after END, as before.

@@ -2,6 +2,8 @@ package runtime
 
 import (
 	"fmt"
+	"io"
+	"strings"
 	"sync"
 
 	"github.com/cilium/ebpf/link"
@@ -28,6 +30,7 @@ func (s *Session) finish() error {
 		if dropped > 0 {
 			fmt.Fprintf(s.opts.Stderr, "WARNING: %d events still queued at exit were dropped: handling them took over %v\n", dropped, backlogBudget)
 		}
+		s.dropped = uint64(dropped)
 	}
 	for i, p := range s.obj.Programs {
 		if p.RunAt == probe.RunAtEnd {
@@ -56,6 +59,7 @@ func (s *Session) finish() error {
 		return err
 	}
 	s.reportFailedUpdates()
+	s.reportLost()
 	if s.exitCode != 0 {
 		return ExitCode(s.exitCode)
 	}
@@ -161,4 +165,41 @@ func (s *Session) reportFailedUpdates() {
 				n, plural(int(n)), md.Name, md.Spec.MaxEntries, md.Name, 2*md.Spec.MaxEntries)
 		}
 	}
+}
+
+// reportLost sums up, once at exit, the events the probes made that were
+// not handled: those the full ring buffer refused, by CPU, and those
+// dropped at exit. With the "Lost N events" lines of the run they account
+// for every event: produced = handled + lost + dropped.
+func (s *Session) reportLost() {
+	per := s.lostPerCPU()
+	var lost uint64
+	for _, n := range per {
+		lost += n
+	}
+	if lost == 0 {
+		return
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "WARNING: %d event%s lost in all (", lost, plural(int(lost)))
+	sep := ""
+	for cpu, n := range per {
+		if n > 0 {
+			fmt.Fprintf(&sb, "%sCPU %d: %d", sep, cpu, n)
+			sep = ", "
+		}
+	}
+	fmt.Fprintf(&sb, "): the ring buffer was full; %d handled, %d dropped at exit. A larger BPFTRACE_PERF_RB_PAGES (now %d MiB in all) or fewer events per second lose fewer\n",
+		s.handled, s.dropped, s.ringbufBytes()>>20)
+	io.WriteString(s.opts.Stderr, sb.String())
+}
+
+// ringbufBytes is the size of the ring buffer.
+func (s *Session) ringbufBytes() uint32 {
+	for _, md := range s.obj.Maps {
+		if md.Role == codegen.RoleRingbuf {
+			return md.Spec.MaxEntries
+		}
+	}
+	return 0
 }

@@ -1,8 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,12 +12,36 @@ import (
 	"time"
 )
 
+// TestE2ESigintUnderLoad: with a system() on every context switch, events
+// come faster than gbt handles them; SIGINT must still stop it promptly,
+// with END's output printed (bpftrace's "sigint under heavy load").
+func TestE2ESigintUnderLoad(t *testing.T) {
+	requireRoot(t)
+	var stdout syncBuffer
+	g := startAttached(t, &stdout, "--unsafe", "-e", `tracepoint:sched:sched_switch { system("true"); } END { printf("end\n"); }`)
+	time.Sleep(time.Second) // let the backlog build
+	g.cmd.Process.Signal(syscall.SIGINT)
+	sent := time.Now()
+	// A second of backlog at most, detaching and END (slack for a loaded
+	// machine).
+	if code := g.wait(t, 10*time.Second); code != 0 {
+		t.Errorf("exit %d", code)
+	}
+	took := time.Since(sent)
+	t.Logf("stopped %v after SIGINT", took)
+	if took > 3*time.Second {
+		t.Errorf("gbt took %v to stop after SIGINT", took)
+	}
+	if !strings.Contains(stdout.String(), "end\n") {
+		t.Errorf("END's output missing:\n%s", clip(stdout.String()))
+	}
+}
+
 // TestE2EStopSignals: SIGINT, SIGTERM and SIGHUP stop gbt with END and the
 // maps printed, also when a second signal follows the first at once (as
 // timeout and a terminal send one to the process and one to its group).
 func TestE2EStopSignals(t *testing.T) {
 	requireRoot(t)
-	gbt, _ := binaries(t)
 	for _, tt := range []struct {
 		name string
 		sigs []syscall.Signal
@@ -30,53 +54,127 @@ func TestE2EStopSignals(t *testing.T) {
 		{"three SIGINTs", []syscall.Signal{syscall.SIGINT, syscall.SIGINT, syscall.SIGINT}, exitInterrupted},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			cmd := exec.Command(gbt, "-e", `interval:ms:10 { @n = count(); } END { printf("end\n"); }`)
-			var stdout bytes.Buffer
-			cmd.Stdout = &stdout
-			stderr, err := cmd.StderrPipe()
-			if err != nil {
-				t.Fatal(err)
+			args := []string{"-e", `interval:ms:10 { @n = count(); } END { printf("end\n"); }`}
+			if len(tt.sigs) == 3 {
+				// Signals 2 and 3 must find gbt still in teardown: a
+				// backlog of 10 ms system() calls keeps it there 500 ms.
+				args = []string{"--unsafe", "-e", `interval:ms:1 { system("sleep 0.01"); }`}
 			}
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			sc := bufio.NewScanner(stderr)
-			for sc.Scan() {
-				if strings.HasPrefix(sc.Text(), "Attached ") {
-					break
-				}
-			}
+			var stdout syncBuffer
+			g := startAttached(t, &stdout, args...)
 			time.Sleep(50 * time.Millisecond)
 			// The signals of one ^C to a process group arrive together:
 			// the third is sent only once gbt has seen the second.
 			for i, sig := range tt.sigs {
-				cmd.Process.Signal(sig)
+				g.cmd.Process.Signal(sig)
 				if i == 1 {
-					for sc.Scan() && !strings.Contains(sc.Text(), "signal again") {
-					}
+					g.waitStderr(t, "signal again")
 				} else {
 					time.Sleep(time.Millisecond)
 				}
 			}
-			go func() {
-				for sc.Scan() {
-				}
-			}()
-			done := make(chan error, 1)
-			go func() { done <- cmd.Wait() }()
-			select {
-			case <-done:
-			case <-time.After(10 * time.Second):
-				cmd.Process.Kill()
-				t.Fatalf("gbt still runs 10 s after %v", tt.sigs)
-			}
-			if got := cmd.ProcessState.ExitCode(); got != tt.exit {
+			if got := g.wait(t, 10*time.Second); got != tt.exit {
 				t.Errorf("exit %d, want %d", got, tt.exit)
 			}
 			if tt.exit == 0 && (!strings.HasPrefix(stdout.String(), "end\n") || !strings.Contains(stdout.String(), "@n: ")) {
 				t.Errorf("stdout %q: want END's line and the map", stdout.String())
 			}
 		})
+	}
+}
+
+// TestE2ESignalPhases: a SIGINT in each phase of a run (start: compiling
+// and loading, attach: as the probes attach, streaming, teardown: a second
+// SIGINT 0-19 ms after the first) stops gbt with exit 0, END run and every
+// map printed, 20 runs each. The phases run side by side.
+func TestE2ESignalPhases(t *testing.T) {
+	requireRoot(t)
+	gbt, work := binaries(t)
+	const runs = 20
+	const prog = `BEGIN { @b = 1; } interval:ms:1 { @n = count(); } END { @e = 1; }`
+	phases := []struct {
+		name string
+		args []string
+		// signal sends the signals once gbt has started: stderr is what
+		// it printed so far.
+		signal func(t *testing.T, cmd *exec.Cmd, stderr *syncBuffer, run int)
+		want   []string
+	}{
+		{"start", []string{"-c", work + " sleep 10", "-e", prog}, func(t *testing.T, cmd *exec.Cmd, stderr *syncBuffer, _ int) {
+			// gbt starts the -c command, held, before it compiles.
+			// Any of its threads may have forked it.
+			tasks := fmt.Sprintf("/proc/%d/task/*/children", cmd.Process.Pid)
+			waitFor(t, func() bool {
+				files, _ := filepath.Glob(tasks)
+				for _, f := range files {
+					if b, _ := os.ReadFile(f); len(bytes.TrimSpace(b)) > 0 {
+						return true
+					}
+				}
+				return false
+			}, stderr)
+			cmd.Process.Signal(syscall.SIGINT)
+		}, []string{"@b: 1\n", "@e: 1\n"}},
+		{"attach", []string{"-e", prog}, func(t *testing.T, cmd *exec.Cmd, stderr *syncBuffer, _ int) {
+			waitFor(t, func() bool { return strings.Contains(stderr.String(), "Attaching ") }, stderr)
+			cmd.Process.Signal(syscall.SIGINT)
+		}, []string{"@b: 1\n", "@e: 1\n"}},
+		{"streaming", []string{"-e", prog}, func(t *testing.T, cmd *exec.Cmd, stderr *syncBuffer, _ int) {
+			waitFor(t, func() bool { return strings.Contains(stderr.String(), "Attached ") }, stderr)
+			time.Sleep(5 * time.Millisecond)
+			cmd.Process.Signal(syscall.SIGINT)
+		}, []string{"@b: 1\n", "@e: 1\n", "@n: "}},
+		{"teardown", []string{"-e", prog}, func(t *testing.T, cmd *exec.Cmd, stderr *syncBuffer, run int) {
+			waitFor(t, func() bool { return strings.Contains(stderr.String(), "Attached ") }, stderr)
+			time.Sleep(5 * time.Millisecond)
+			cmd.Process.Signal(syscall.SIGINT)
+			time.Sleep(time.Duration(run) * time.Millisecond)
+			cmd.Process.Signal(syscall.SIGINT)
+		}, []string{"@b: 1\n", "@e: 1\n", "@n: "}},
+	}
+	for _, ph := range phases {
+		t.Run(ph.name, func(t *testing.T) {
+			t.Parallel()
+			lost := 0
+			for run := range runs {
+				var stdout, stderr syncBuffer
+				cmd := exec.Command(gbt, ph.args...)
+				cmd.Stdout, cmd.Stderr = &stdout, &stderr
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				done := make(chan error, 1)
+				go func() { done <- cmd.Wait() }()
+				ph.signal(t, cmd, &stderr, run)
+				select {
+				case <-done:
+				case <-time.After(10 * time.Second):
+					cmd.Process.Kill()
+					t.Fatalf("run %d: gbt still runs 10 s after SIGINT", run)
+				}
+				missing := []string{}
+				for _, w := range ph.want {
+					if !strings.Contains(stdout.String(), w) {
+						missing = append(missing, w)
+					}
+				}
+				if code := cmd.ProcessState.ExitCode(); code != 0 || len(missing) > 0 {
+					lost++
+					t.Errorf("run %d: exit %d, missing %q\nstdout:\n%s\nstderr:\n%s", run, code, missing, clip(stdout.String()), clip(stderr.String()))
+				}
+			}
+			t.Logf("%s: %d runs, maps lost in %d", ph.name, runs, lost)
+		})
+	}
+}
+
+// waitFor polls cond every millisecond for up to 10 s; stderr is gbt's.
+func waitFor(t *testing.T, cond func() bool, stderr *syncBuffer) {
+	t.Helper()
+	for start := time.Now(); !cond(); time.Sleep(time.Millisecond) {
+		if time.Since(start) > 10*time.Second {
+			t.Fatalf("not there after 10 s; gbt's stderr:\n%s", clip(stderr.String()))
+		}
 	}
 }
 
