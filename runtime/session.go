@@ -201,6 +201,9 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 		if err := s.attach(); err != nil {
 			return err
 		}
+		if !opts.Compat.Has(compat.NoUsr1Maps) {
+			s.watchUsr1() // before the attached marker, which harnesses wait for
+		}
 	}
 	if !opts.Quiet && opts.Format != output.JSON && opts.Compat.Has(compat.AttachedLine) {
 		fmt.Fprintf(opts.Stderr, "Attached %d probe%s\n", nattach, plural(nattach))
@@ -216,9 +219,6 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 			live := newLive(s)
 			defer live.stop() // before s.close, which runs later
 			opts.Live(live)
-		}
-		if !opts.Compat.Has(compat.NoUsr1Maps) {
-			s.watchUsr1()
 		}
 		if opts.AfterAttach != nil {
 			if err := opts.AfterAttach(); err != nil {
