@@ -12,6 +12,7 @@ import (
 	"github.com/gbt-dev/gbt/codegen"
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/check"
+	"github.com/gbt-dev/gbt/lang/compat"
 	"github.com/gbt-dev/gbt/lang/config"
 	"github.com/gbt-dev/gbt/lang/diag"
 	"github.com/gbt-dev/gbt/lang/parse"
@@ -51,6 +52,9 @@ type CompileOptions struct {
 	// over the script's config block (nil: no environment). The fields
 	// above, when set, come before the config block.
 	Getenv func(string) string
+	// Compat is the bpftrace release whose words and sizes the checker
+	// follows where releases differ (zero: the newest; --compat).
+	Compat compat.Version
 }
 
 // maxStrlen is the largest string gbt makes: strings live on the 512-byte
@@ -172,7 +176,7 @@ func Compile(name, src string, opts CompileOptions) (*codegen.Object, Warnings, 
 	if mdiags.HasErrors() {
 		return fail(mdiags)
 	}
-	info, diags := check.Check(prog, check.Config{Env: env, Builtins: table, Params: opts.Params, Named: opts.Named, Unsafe: opts.Unsafe, MissingProbes: set.MissingProbes, ProbeFilter: opts.ProbeFilter,
+	info, diags := check.Check(prog, check.Config{Compat: opts.Compat, Env: env, Builtins: table, Params: opts.Params, Named: opts.Named, Unsafe: opts.Unsafe, MissingProbes: set.MissingProbes, ProbeFilter: opts.ProbeFilter,
 		Strlen: set.MaxStrlen, StackMode: set.StackMode, Includes: opts.Includes})
 	diags = append(cdiags, diags...)
 	if diags.HasErrors() {

@@ -24,6 +24,7 @@ func (h host) Printf(format string, args []types.Type, offs []int) (*output.Prin
 	if err != nil {
 		return nil, err
 	}
+	pf.SetCompat(h.s.opts.Compat)
 	pf.SetProbeNames(h.s.obj.ProbeNames)
 	pf.SetClock(h.s.clock)
 	h.s.printfs = append(h.s.printfs, pf)

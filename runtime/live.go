@@ -33,6 +33,7 @@ type MapSamples struct {
 
 func newLive(s *Session) *Live {
 	pr := output.NewPrinter(io.Discard, output.Text)
+	pr.SetCompat(s.opts.Compat)
 	pr.SetProbeNames(s.obj.ProbeNames)
 	if needsStacks(s) {
 		pr.SetStacks(newStacks(s))

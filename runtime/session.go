@@ -20,6 +20,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gbt-dev/gbt/codegen"
+	"github.com/gbt-dev/gbt/lang/compat"
 	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/lang/types"
 	"github.com/gbt-dev/gbt/runtime/kernel"
@@ -57,6 +58,9 @@ type Options struct {
 	// Stderr once every probe is attached, as bpftrace does when that
 	// environment variable is set (test harnesses wait for it).
 	NotifyAttached bool
+	// Compat is the bpftrace release whose output and run gbt reproduces
+	// where releases differ (zero: the newest; --compat, GBT_COMPAT).
+	Compat compat.Version
 }
 
 // AttachedMarker is the line NotifyAttached prints.
@@ -125,6 +129,7 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 	s := &Session{obj: obj, opts: opts, maps: map[string]*ebpf.Map{},
 		out: bufio.NewWriterSize(opts.Stdout, 256<<10)}
 	s.pr = output.NewPrinter(s.out, opts.Format)
+	s.pr.SetCompat(opts.Compat)
 	s.pr.SetProbeNames(obj.ProbeNames)
 	if usesKind(obj, types.Timestamp) {
 		zero, err := kernel.MonotonicWallTime()
@@ -161,6 +166,12 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 	case opts.Quiet:
 	case opts.Format == output.JSON:
 		s.pr.AttachedProbes(nattach) // pipelines expect the record on stdout
+	case !opts.Compat.Has(compat.AttachedLine):
+		// 0.17 writes its only line on stdout, before anything else.
+		s.pr.AttachedProbes(nattach)
+		if err := s.out.Flush(); err != nil {
+			return err
+		}
 	default:
 		// 0.17's line, before begin runs and the probes attach; the
 		// newest bpftrace's "Attached N probes" follows once they are.
@@ -182,17 +193,21 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 		return err
 	}
 	s.holdOutput = false
-	if onlyRunOnce(obj) {
+	if onlyRunOnce(obj) && opts.Compat.Has(compat.RunOnceScriptsEnd) {
 		// Nothing to wait for: bpftrace 0.23 and later end a script of
-		// only begin and end probes after begin, as if it called exit().
+		// only begin and end probes after begin, as if it called exit()
+		// (0.17 runs on until a signal).
 		s.exited = true
 	}
 	if !s.exited {
 		if err := s.attach(); err != nil {
 			return err
 		}
+		if !opts.Compat.Has(compat.NoUsr1Maps) {
+			s.watchUsr1() // before the attached marker, which harnesses wait for
+		}
 	}
-	if !opts.Quiet && opts.Format != output.JSON {
+	if !opts.Quiet && opts.Format != output.JSON && opts.Compat.Has(compat.AttachedLine) {
 		fmt.Fprintf(opts.Stderr, "Attached %d probe%s\n", nattach, plural(nattach))
 	}
 	if opts.NotifyAttached {

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gbt-dev/gbt/codegen"
+	"github.com/gbt-dev/gbt/lang/compat"
 	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/runtime/output"
 )
@@ -43,15 +44,13 @@ func (s *Session) finish() error {
 	if err := s.drain(); err != nil {
 		return err
 	}
-	if s.opts.Format != output.JSON {
-		s.out.WriteString("\n\n") // JSON is one record per line, as the newest bpftrace prints it
+	if s.opts.Format != output.JSON || !s.opts.Compat.Has(compat.JSONNoExitBlankLines) {
+		// JSON is one record per line, as the newest bpftrace prints it
+		// (0.17 puts the blank lines there too).
+		s.out.WriteString("\n\n")
 	}
-	printMaps := s.obj.Settings().PrintMapsOnExit
-	for _, md := range s.obj.Maps {
-		if md.Role != codegen.RoleUser || !printMaps {
-			continue
-		}
-		if err := s.printMap(md.Name, 0, 0); err != nil {
+	if s.obj.Settings().PrintMapsOnExit {
+		if err := s.printMaps(); err != nil {
 			return err
 		}
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/check"
+	"github.com/gbt-dev/gbt/lang/compat"
 	"github.com/gbt-dev/gbt/lang/diag"
 	"github.com/gbt-dev/gbt/lang/types"
 	"github.com/gbt-dev/gbt/runtime/output"
@@ -170,8 +171,10 @@ func scriptMessage(sev diag.Severity) func(ev *Event, h Host) (Handler, error) {
 func catFile(h Host, path []byte) error {
 	b, err := os.ReadFile(string(path))
 	if err != nil {
-		// The newest bpftrace's words (0.17: "...': No such file...").
-		fmt.Fprintf(h.Stderr(), "ERROR: failed to open file '%s' (%s)\n", path, output.ErrnoText(err))
+		// In the words of the release the output follows (0.17: "...':
+		// No such file...", the newest: "...' (No such file...)").
+		msg := h.Printer().Compat().Sprintf(compat.CatOpenFailed, path, output.ErrnoText(err))
+		fmt.Fprintf(h.Stderr(), "ERROR: %s\n", msg)
 		return nil
 	}
 	return h.Printer().Message("cat", b[:min(len(b), h.CatBytesMax())])

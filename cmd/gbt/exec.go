@@ -34,7 +34,7 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 	}
 	copts := runtime.CompileOptions{
 		Params: a.opts.args, Named: a.opts.named, Unsafe: a.opts.unsafe, Env: a.env, NoWarnings: a.opts.noWarn, Getenv: a.getenv, PID: a.opts.pid,
-		Includes: a.opts.headers,
+		Includes: a.opts.headers, Compat: a.opts.compat,
 	}
 	if re := a.opts.probeFilter; re != nil {
 		copts.ProbeFilter = re.MatchString
@@ -70,6 +70,7 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 		Format: a.outputFormat(), Unbuffered: a.lineBuffered(),
 		PID: a.opts.pid, NoWarnings: a.opts.noWarn,
 		NotifyAttached: os.Getenv(runtime.AttachedMarker) != "",
+		Compat:         a.opts.compat,
 	}
 	if c != nil {
 		ropts.AfterAttach, ropts.Done = c.release, c.done

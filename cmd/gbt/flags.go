@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gbt-dev/gbt/lang/compat"
 	"github.com/gbt-dev/gbt/runtime/output"
 	"github.com/spf13/pflag"
 )
@@ -50,6 +51,7 @@ type options struct {
 	probeFilter *regexp.Regexp // --probe-filter REGEX
 	includes    []string       // -I: include directories (accepted, gbt reads no headers)
 	headers     []string       // --include: headers included before the script
+	compat      compat.Version // --compat, GBT_COMPAT: the bpftrace release whose output to reproduce
 }
 
 const usageText = `USAGE:
@@ -83,6 +85,9 @@ OPTIONS:
                    (default: tracefs available_filter_functions)
     --include FILE as a script's #include <FILE> line (C definitions come from the script and BTF)
     --usdt-file-activation  accepted: USDT semaphores are always activated in every process of the file
+    --compat VERSION  print as bpftrace VERSION does where releases differ: 'newest' (default,
+                   0.27.1) or '0.17' (pointers in decimal, 0.17's stats, struct keys, JSON
+                   spacing and messages, SIGUSR1 prints the maps; see README "Output compatibility")
 
 ENVIRONMENT (override the script's config block; GBT_* spellings are read too):
     BPFTRACE_MAX_STRLEN         [default: 64, at most 200] bytes per str() (0.17: BPFTRACE_STRLEN)
@@ -92,6 +97,7 @@ ENVIRONMENT (override the script's config block; GBT_* spellings are read too):
     BPFTRACE_MAX_CAT_BYTES      [default: 10k] maximum bytes read by cat() (0.17: BPFTRACE_CAT_BYTES_MAX)
     BPFTRACE_STACK_MODE         [default: bpftrace] how kstack/ustack print: bpftrace, perf or raw
     BPFTRACE_PRINT_MAPS_ON_EXIT [default: 1] print the maps at exit
+    GBT_COMPAT                  [default: newest] as --compat, when the flag is not given
     (every config variable of bpftrace is read: BPFTRACE_<NAME>)
 
 EXAMPLES:
@@ -111,22 +117,39 @@ func (e *cliError) Error() string { return e.msg }
 // maxPID is the kernel's PID_MAX_LIMIT on 64-bit systems.
 const maxPID = 4194304
 
-// parsePID validates -p in the newest bpftrace's words.
-func parsePID(s string) (int, error) {
+// parsePID validates -p in the words of release v (the newest
+// bpftrace's, or 0.17's).
+func parsePID(s string, v compat.Version) (int, error) {
 	n, err := strconv.ParseInt(s, 10, 64)
 	switch {
 	case err == nil:
 	case errors.Is(err, strconv.ErrRange):
-		return 0, &cliError{"Pid out of range: " + s}
+		return 0, &cliError{v.Sprintf(compat.PidOutOfRange, s)}
 	case len(s) > 0 && s[0] >= '0' && s[0] <= '9':
-		return 0, &cliError{"Failed to parse pid: invalid trailing bytes: " + s}
+		return 0, &cliError{v.Sprintf(compat.PidTrailingBytes, s)}
 	default:
-		return 0, &cliError{"Failed to parse pid: invalid integer: " + s}
+		return 0, &cliError{v.Sprintf(compat.PidNotInteger, s)}
 	}
 	if n < 1 || n > maxPID {
-		return 0, &cliError{"Pid out of range: " + s}
+		return 0, &cliError{v.Sprintf(compat.PidOutOfRange, s)}
 	}
 	return int(n), nil
+}
+
+// compatVersion is the release --compat names, else GBT_COMPAT, else the
+// newest.
+func compatVersion(flag string, set bool, getenv func(string) string) (compat.Version, error) {
+	if !set {
+		flag = getenv(compat.EnvVar)
+	}
+	v, err := compat.Parse(flag)
+	if err != nil && !set {
+		return v, &cliError{fmt.Sprintf("%s: %v", compat.EnvVar, err)}
+	}
+	if err != nil {
+		return v, &cliError{fmt.Sprintf("--compat: %v", err)}
+	}
+	return v, nil
 }
 
 // parseFlags parses argv (without the program name). Flags may follow the
@@ -159,6 +182,8 @@ func parseFlags(argv []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.traceable, "traceable-functions", "", "traceable functions file")
 	var probeFilter string
 	fs.StringVar(&probeFilter, "probe-filter", "", "keep the probes whose name matches")
+	var compatName string
+	fs.StringVar(&compatName, "compat", "", "bpftrace release whose output to reproduce")
 	fs.StringArrayVarP(&o.includes, "I", "I", nil, "include dir")
 	fs.StringArrayVar(&o.headers, "include", nil, "header to include")
 	// USDT semaphores are counted up by the kernel in every process that
@@ -183,8 +208,13 @@ func parseFlags(argv []string, stderr io.Writer) (*options, error) {
 	if fs.Changed("cmd") && strings.TrimSpace(o.cmd) == "" {
 		return nil, &cliError{"-c needs a command to run"}
 	}
+	v, err := compatVersion(compatName, fs.Changed("compat"), os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	o.compat = v
 	if fs.Changed("pid") {
-		n, err := parsePID(pid)
+		n, err := parsePID(pid, o.compat)
 		if err != nil {
 			return nil, err
 		}

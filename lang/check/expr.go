@@ -9,6 +9,7 @@ import (
 
 	"github.com/gbt-dev/gbt/internal/spell"
 	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/compat"
 	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/lang/types"
 )
@@ -104,7 +105,11 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 		}
 		if e.X != nil {
 			t := c.inPlace(e.X)
-			c.setConst(e, int64(t.ByteSize()))
+			n := t.ByteSize()
+			if t.Kind == types.Bool && !c.cfg.Compat.Has(compat.BoolType) {
+				n = 8 // 0.17 has no bool: a comparison is an int64
+			}
+			c.setConst(e, int64(n))
 			return types.U64
 		}
 		if t, ok := basicType(e.Type.Name); ok && e.Type.Ptr == 0 {

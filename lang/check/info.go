@@ -13,6 +13,7 @@ import (
 	"reflect"
 
 	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/compat"
 	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/lang/types"
 )
@@ -41,6 +42,9 @@ type Config struct {
 	// Includes are the headers given with --include: each counts as an
 	// #include line of the script.
 	Includes []string
+	// Compat is the bpftrace release whose words and sizes the checker
+	// follows where releases differ (zero: the newest).
+	Compat compat.Version
 }
 
 // BuiltinKind says how a builtin is used.

@@ -36,6 +36,9 @@ func (c *checker) expandProbes(prog *ast.Program) {
 			if pts, err = c.expandPoint(pts, ap); err != nil {
 				span := ap.Span
 				pe, ok := err.(*probe.Error)
+				if ok && pe.Say != nil {
+					pe.Msg = pe.Say(c.cfg.Compat)
+				}
 				if ok && pe.Span.Start.IsValid() {
 					span = pe.Span
 				}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gbt-dev/gbt/internal/spell"
 	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/compat"
 )
 
 // ProgKind is the kind of BPF program a probe compiles to. codegen maps it
@@ -186,6 +187,9 @@ type Error struct {
 	// Span is where in the attach point the error is, if in a part of it
 	// (a positional parameter); zero for the whole attach point.
 	Span ast.Span
+	// Say, when set, words the message as a bpftrace release does (Msg
+	// is the newest's): the checker rewords Msg for its compat.Version.
+	Say func(compat.Version) string
 }
 
 func (e *Error) Error() string { return e.Msg }
@@ -318,7 +322,10 @@ func expandTracepoint(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]
 		n += r.hi - r.lo
 	}
 	if n == 0 {
-		return dst, &Error{Missing: true, Msg: fmt.Sprintf("No matches for tracepoint %s:%s.", cat, ev), Hint: "list tracepoints with gbt -l 'tracepoint:" + cat + ":*'"}
+		e := &Error{Missing: true, Hint: "list tracepoints with gbt -l 'tracepoint:" + cat + ":*'",
+			Say: func(v compat.Version) string { return v.Sprintf(compat.TracepointsMissing, cat+":"+ev) }}
+		e.Msg = e.Say(compat.Newest)
+		return dst, e
 	}
 	dst = slices.Grow(dst, n)
 	for _, r := range runs {
@@ -333,7 +340,8 @@ func expandTracepoint(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]
 }
 
 func notFound(tp string, env Env) error {
-	e := &Error{Missing: true, Msg: fmt.Sprintf("No matches for tracepoint %s.", tp)}
+	e := &Error{Missing: true, Say: func(v compat.Version) string { return v.Sprintf(compat.TracepointMissing, tp) }}
+	e.Msg = e.Say(compat.Newest)
 	if all, err := env.Tracepoints(); err == nil {
 		if s := spell.Nearest(tp, all); s != "" {
 			e.Hint = fmt.Sprintf("did you mean tracepoint:%s?", s)

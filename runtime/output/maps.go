@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/gbt-dev/gbt/lang/compat"
 	"github.com/gbt-dev/gbt/lang/types"
 )
 
@@ -291,8 +292,8 @@ func (p *Printer) appendRow(l *MapLayout, r row, div int) {
 	switch k := l.agg(); k {
 	case types.NoAgg:
 		if l.Value.Kind == types.Pointer && !json && div <= 1 {
-			p.buf = appendPointer(p.buf, uint64(r.n))
-		} else if l.Value.Enum != nil && !json && div <= 1 {
+			p.buf = p.vals.appendPointer(p.buf, uint64(r.n))
+		} else if l.Value.Enum != nil && !json && div <= 1 && p.vals.compat.Has(compat.EnumNames) {
 			p.buf = l.Value.Enum.AppendVariant(p.buf, r.n)
 		} else if (l.Value.IsInt() || l.Value.Kind == types.Pointer) && l.Value.Kind != types.Bool {
 			p.buf = appendDiv(p.buf, l.Value, r.n, div)
@@ -308,11 +309,13 @@ func (p *Printer) appendRow(l *MapLayout, r row, div int) {
 	case types.Avg:
 		p.buf = strconv.AppendInt(p.buf, r.n/d, 10)
 	case types.Stats:
-		if json {
+		switch {
+		case json:
 			p.buf = fmt.Appendf(p.buf, `{"count": %d, "average": %d, "total": %d}`, r.count, r.n, r.sum)
-		} else {
-			// The newest bpftrace's shape (0.17: "count 3, average 2, total 6").
+		case p.vals.compat.Has(compat.StatsRecord):
 			p.buf = fmt.Appendf(p.buf, "{ .count = %d, .average = %d, .total = %d }", r.count, r.n, r.sum)
+		default:
+			p.buf = fmt.Appendf(p.buf, "count %d, average %d, total %d", r.count, r.n, r.sum)
 		}
 	case types.Hist:
 		if json {

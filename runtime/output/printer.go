@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/gbt-dev/gbt/lang/compat"
 	"github.com/gbt-dev/gbt/lang/types"
 )
 
@@ -42,6 +43,13 @@ func (p *Printer) SetStacks(r StackResolver) { p.vals.stacks = r }
 // SetClock gives the wall time at which the nsecs clock read zero, for
 // strftime() values.
 func (p *Printer) SetClock(zero time.Time) { p.vals.clock = zero }
+
+// SetCompat makes the printer print as bpftrace release v does where
+// releases differ (the zero value, compat.Newest, is the default).
+func (p *Printer) SetCompat(v compat.Version) { p.vals.compat = v }
+
+// Compat returns the release whose output the printer reproduces.
+func (p *Printer) Compat() compat.Version { return p.vals.compat }
 
 // Format returns the printer's format.
 func (p *Printer) Format() Format { return p.f }
@@ -81,8 +89,12 @@ func (p *Printer) Message(kind string, text []byte) error {
 func (p *Printer) Printf(text []byte) error { return p.Message("printf", text) }
 
 // AttachedProbes writes "Attaching N probes..." (JSON attached_probes,
-// with the newest bpftrace's top-level "count" beside 0.17's data.probes).
+// with the newest bpftrace's top-level "count" beside 0.17's data.probes
+// unless the printer reproduces 0.17).
 func (p *Printer) AttachedProbes(n int) error {
+	if p.f == JSON && !p.vals.compat.Has(compat.JSONAttachedCount) {
+		return p.countRecord("attached_probes", "probes", uint64(n))
+	}
 	if p.f == JSON {
 		p.buf = fmt.Appendf(p.buf, "{\"type\": \"attached_probes\", \"count\": %d, \"data\": {\"probes\": %d}}\n", n, n)
 		return p.flush()

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gbt-dev/gbt/internal/cfmt"
+	"github.com/gbt-dev/gbt/lang/compat"
 	"github.com/gbt-dev/gbt/lang/types"
 )
 
@@ -86,6 +87,9 @@ func argFits(v *cfmt.Verb, t types.Type) error {
 	}
 	return fmt.Errorf("%%%s cannot print a value of type %s", v.Spec(), t)
 }
+
+// SetCompat makes the format print values as bpftrace release v does.
+func (p *Printf) SetCompat(v compat.Version) { p.vals.compat = v }
 
 // SetProbeNames gives the names the `probe` builtin's ids stand for.
 func (p *Printf) SetProbeNames(names []string) { p.vals.probeNames = names }

@@ -8,12 +8,15 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/gbt-dev/gbt/lang/compat"
 	"github.com/gbt-dev/gbt/lang/types"
 )
 
-// values renders decoded values the way bpftrace 0.17 does in map keys,
-// map values, print() and printf's %s.
+// values renders decoded values the way bpftrace does in map keys, map
+// values, print() and printf's %s: the newest bpftrace's shapes, or those
+// of the release compat names where releases differ.
 type values struct {
+	compat     compat.Version
 	stacks     StackResolver // kstack ids → frames (nil: print the id)
 	probeNames []string
 	clock      time.Time // wall time at which the nsecs clock read zero (strftime)
@@ -141,7 +144,7 @@ func (v *values) appendScalar(dst []byte, t types.Type, b []byte) (_ []byte, ok 
 		}
 		return strconv.AppendUint(dst, id, 10), true
 	case types.Bool:
-		return appendBool(dst, b), true
+		return v.appendBool(dst, b), true
 	case types.Ksym:
 		// ksym(addr): the name of the kernel symbol containing addr.
 		if v.stacks != nil {
@@ -208,7 +211,7 @@ func appendInet(dst, b []byte) []byte {
 
 // Indents of stack frames in map keys: text keys indent them 4
 // ("@[\n    f\n]: 1", as 0.17); JSON keys do not ("\nf\n", as the newest
-// bpftrace).
+// bpftrace; 0.17 indents them as text).
 const (
 	textKeyIndent = "    "
 	jsonKeyIndent = ""
@@ -226,10 +229,10 @@ func (v *values) appendKey(dst []byte, t types.Type, b []byte, indent string) []
 	}
 	switch t.Kind {
 	case types.Int, types.Bool:
-		if t.Enum != nil {
+		if t.Enum != nil && v.compat.Has(compat.EnumNames) {
 			return appendEnum(dst, t, b) // in JSON keys too, as the newest bpftrace
 		}
-		if t.Kind == types.Int && !t.Signed {
+		if t.Kind == types.Int && !t.Signed && v.compat.Has(compat.UnsignedKeys) {
 			return strconv.AppendUint(dst, intArg(t, b), 10) // the newest bpftrace's (0.17: signed)
 		}
 		return strconv.AppendInt(dst, int64(intArg(types.IntOf(intSize(t)*8, true), b)), 10)
@@ -248,8 +251,19 @@ func (v *values) appendKey(dst []byte, t types.Type, b []byte, indent string) []
 		return append(dst, ']')
 	case types.Record:
 		// The newest bpftrace prints record keys as values,
-		// "{ .a = 1, .b = 2 }" (0.17: "{.a=1,.b=2}").
-		return v.appendValue(dst, t, b, false)
+		// "{ .a = 1, .b = 2 }"; 0.17 as keys, "{.a=1,.b=2}".
+		if v.compat.Has(compat.SpacedRecordKeys) {
+			return v.appendValue(dst, t, b, false)
+		}
+		dst = append(dst, '{')
+		for i, f := range t.Fields {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(append(append(dst, '.'), f.Name...), '=')
+			dst = v.appendKey(dst, f.Type, field(b, f.Offset, f.Type.ByteSize()), indent)
+		}
+		return append(dst, '}')
 	case types.Tuple:
 		return v.appendValue(dst, t, b, false)
 	}
@@ -262,7 +276,10 @@ func (v *values) appendKey(dst []byte, t types.Type, b []byte, indent string) []
 func (v *values) appendKeyList(dst []byte, t types.Type, b []byte, json bool) []byte {
 	sep, indent := ", ", textKeyIndent
 	if json {
-		sep, indent = ",", jsonKeyIndent
+		sep = ","
+		if v.compat.Has(compat.UnindentedJSONKeyStacks) {
+			indent = jsonKeyIndent
+		}
 	}
 	if t.Kind != types.Tuple {
 		return v.appendKey(dst, t, b, indent)
@@ -291,7 +308,7 @@ func (v *values) appendValue(dst []byte, t types.Type, b []byte, json bool) []by
 	}
 	switch t.Kind {
 	case types.Int:
-		if t.Enum != nil && !json {
+		if t.Enum != nil && !json && v.compat.Has(compat.EnumNames) {
 			// JSON values keep the number, for the programs that read
 			// them (the newest bpftrace's choice).
 			return appendEnum(dst, t, b)
@@ -304,7 +321,7 @@ func (v *values) appendValue(dst []byte, t types.Type, b []byte, json bool) []by
 		if json {
 			return strconv.AppendUint(dst, uword(b, 8), 10)
 		}
-		return appendPointer(dst, uword(b, 8))
+		return v.appendPointer(dst, uword(b, 8))
 	case types.Tuple:
 		open, sep, end := "(", ", ", ")"
 		if json {
@@ -332,10 +349,11 @@ func (v *values) appendValue(dst []byte, t types.Type, b []byte, json bool) []by
 	case types.Record:
 		// Text: { .m = 2, .n = 3 }. JSON: {"m": 2, "n": 3}, the newest
 		// bpftrace's spacing (0.17 printed { "m": 2, "n": 3 }).
-		if json {
-			dst = append(dst, '{')
-		} else {
+		spaced := !json || !v.compat.Has(compat.TightJSONRecords)
+		if spaced {
 			dst = append(dst, "{ "...)
+		} else {
+			dst = append(dst, '{')
 		}
 		for i, f := range t.Fields {
 			if i > 0 {
@@ -351,17 +369,12 @@ func (v *values) appendValue(dst []byte, t types.Type, b []byte, json bool) []by
 				dst = append(dst, " = "...)
 			}
 			fb := field(b, f.Offset, f.Type.ByteSize())
-			if f.Type.Kind == types.Pointer && !json {
-				// The newest bpftrace prints a member pointer in hex.
-				dst = strconv.AppendUint(append(dst, "0x"...), uword(fb, 8), 16)
-				continue
-			}
 			dst = v.appendValue(dst, f.Type, fb, json)
 		}
-		if json {
-			return append(dst, '}')
+		if spaced {
+			return append(dst, " }"...)
 		}
-		return append(dst, " }"...)
+		return append(dst, '}')
 	}
 	return dst
 }
@@ -374,14 +387,24 @@ func appendEnum(dst []byte, t types.Type, b []byte) []byte {
 
 // appendPointer renders a pointer value as the newest bpftrace prints it
 // in text, 0x32 (0.17 printed 50); JSON keeps the number.
-func appendPointer(dst []byte, v uint64) []byte {
-	return strconv.AppendUint(append(dst, "0x"...), v, 16)
+func (v *values) appendPointer(dst []byte, p uint64) []byte {
+	if !v.compat.Has(compat.HexPointers) {
+		return strconv.AppendUint(dst, p, 10)
+	}
+	return strconv.AppendUint(append(dst, "0x"...), p, 16)
 }
 
 // appendBool renders a bool, one byte, as the newest bpftrace does, in
-// text and JSON alike: true or false.
-func appendBool(dst, b []byte) []byte {
-	if uword(b, 1) != 0 {
+// text and JSON alike: true or false; 0.17, which had no bool type,
+// prints 1 and 0.
+func (v *values) appendBool(dst, b []byte) []byte {
+	set := uword(b, 1) != 0
+	switch {
+	case !v.compat.Has(compat.BoolType) && set:
+		return append(dst, '1')
+	case !v.compat.Has(compat.BoolType):
+		return append(dst, '0')
+	case set:
 		return append(dst, "true"...)
 	}
 	return append(dst, "false"...)

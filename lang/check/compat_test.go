@@ -1,0 +1,73 @@
+package check_test
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/check"
+	"github.com/gbt-dev/gbt/lang/compat"
+	"github.com/gbt-dev/gbt/lang/diag"
+	"github.com/gbt-dev/gbt/lang/parse"
+	"github.com/gbt-dev/gbt/lang/probe/probetest"
+	"github.com/gbt-dev/gbt/stdlib"
+)
+
+// TestCompat: what the checker says and folds in the newest bpftrace's
+// way and, with compat.V017, in bpftrace 0.17's (its words for a missing
+// tracepoint; sizeof of a comparison, an int64 in 0.17).
+func TestCompat(t *testing.T) {
+	for _, tt := range []struct {
+		src          string
+		newest, v017 string // a diagnostic, or the folded sizeof
+	}{
+		{`tracepoint:sched:nonsense { }`,
+			"stdin:1:1-26: ERROR: No matches for tracepoint sched:nonsense.",
+			"stdin:1:1-26: ERROR: tracepoint not found: sched:nonsense"},
+		{`tracepoint:nonsense:* { }`,
+			"stdin:1:1-22: ERROR: No matches for tracepoint nonsense:*.",
+			"stdin:1:1-22: ERROR: tracepoints not found: nonsense:*"},
+		{`BEGIN { @ = sizeof(1 == 1); }`, "1", "8"},
+		{`BEGIN { @ = sizeof(!0); }`, "1", "8"},
+		{`BEGIN { @ = sizeof(1); }`, "8", "8"},
+	} {
+		for _, v := range []compat.Version{compat.Newest, compat.V017} {
+			want := tt.newest
+			if v == compat.V017 {
+				want = tt.v017
+			}
+			prog, diags := parse.Parse("stdin", tt.src)
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			info, diags := check.Check(prog, check.Config{Env: probetest.New(), Builtins: stdlib.New(), Compat: v})
+			var b strings.Builder
+			diag.RenderAll(&b, diag.Source{Name: "stdin", Text: tt.src}, diags)
+			if strings.HasPrefix(want, "stdin:") {
+				if !strings.Contains(b.String(), want+"\n") {
+					t.Errorf("%s (%v):\n%s\nwant %q", tt.src, v, b.String(), want)
+				}
+				continue
+			}
+			if diags.HasErrors() {
+				t.Fatalf("%s (%v): %s", tt.src, v, b.String())
+			}
+			if got := sizeofConst(t, info); got != want {
+				t.Errorf("%s (%v): sizeof = %s, want %s", tt.src, v, got, want)
+			}
+		}
+	}
+}
+
+// sizeofConst returns the folded value of the script's one sizeof.
+func sizeofConst(t *testing.T, info *check.Info) string {
+	t.Helper()
+	for e, v := range info.Consts {
+		if _, ok := e.(*ast.Sizeof); ok {
+			return strconv.FormatInt(v, 10)
+		}
+	}
+	t.Fatal("no sizeof folded")
+	return ""
+}

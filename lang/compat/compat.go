@@ -1,0 +1,134 @@
+// Package compat is gbt's output-compatibility setting: which bpftrace
+// release's output shape gbt reproduces where bpftrace releases disagree.
+//
+// gbt follows the newest bpftrace (0.27.1) by default. Users whose tools
+// parse bpftrace 0.17's output ask for 0.17's shape instead with
+// `--compat=0.17` or GBT_COMPAT=0.17. The setting is one Version value,
+// passed down to the checker, the printers and the runtime, which ask it
+// about one Change at a time: the table below, not the callers, says
+// which release has which change (as go/types' property table says which
+// basic kind is an integer).
+//
+// compat holds no state and reads nothing from the machine.
+package compat
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Version is a bpftrace release whose output gbt can reproduce. The zero
+// value is Newest.
+type Version uint8
+
+// The versions gbt reproduces.
+const (
+	Newest Version = iota // bpftrace 0.27.1, gbt's default
+	V017                  // bpftrace 0.17.0 (Debian 12's)
+	numVersions
+)
+
+// Change is one way the newest bpftrace's output or run differs from
+// 0.17's. A Version has a set of changes; 0.17 has none of them.
+type Change uint32
+
+// The changes between bpftrace 0.17 and the newest bpftrace that gbt
+// reproduces either way. Each names the newest behaviour; without it gbt
+// behaves as 0.17.
+const (
+	// HexPointers: pointer values print in hex in text (`@: 0x21`);
+	// 0.17 prints them in decimal (`@: 33`). JSON prints numbers in both,
+	// and pointers in map keys print in hex in both.
+	HexPointers Change = 1 << iota
+	// SpacedRecordKeys: a struct in a map key prints as a value does
+	// (`@s[{ .m = 2, .n = 3 }]`); 0.17 prints `@s[{.m=2,.n=3}]`.
+	SpacedRecordKeys
+	// StatsRecord: stats() values print as a record (`@s: { .count = 3,
+	// .average = 2, .total = 6 }`); 0.17 prints `@s: count 3, average 2,
+	// total 6`.
+	StatsRecord
+	// TightJSONRecords: structs in JSON print as `{"m": 2, "n": 3}`;
+	// 0.17 prints `{ "m": 2, "n": 3 }`.
+	TightJSONRecords
+	// UnsignedKeys: unsigned integer map keys print unsigned
+	// (`@[18446744073709551615]`); 0.17 prints them signed (`@[-1]`).
+	UnsignedKeys
+	// BoolType: comparisons and `!` give a bool, one byte, printed `true`
+	// and `false`; in 0.17 they give an int64 (sizeof 8) printed 1 and 0.
+	BoolType
+	// AttachedLine: "Attaching N probes..." goes to stderr and "Attached N
+	// probes" follows it once the probes are attached; 0.17 prints only
+	// "Attaching N probes..." and on stdout.
+	AttachedLine
+	// JSONAttachedCount: JSON's attached_probes record carries a
+	// top-level "count" beside "data": {"probes": N}; 0.17's has no
+	// "count".
+	JSONAttachedCount
+	// JSONNoExitBlankLines: in JSON, no blank lines come before the maps
+	// printed at exit; 0.17 prints two.
+	JSONNoExitBlankLines
+	// UnindentedJSONKeyStacks: a stack in a JSON map key has unindented
+	// frames; 0.17 indents them by 4 as in text.
+	UnindentedJSONKeyStacks
+	// RunOnceScriptsEnd: a script whose probes are only BEGIN and END
+	// ends after BEGIN, as if it called exit(); 0.17 runs until a signal.
+	RunOnceScriptsEnd
+	// NoUsr1Maps: SIGUSR1 is left to `self:signal:SIGUSR1` probes; 0.17
+	// prints every map on SIGUSR1.
+	NoUsr1Maps
+	// EnumNames: an enumerator prints as its variant's name (map keys and
+	// values, print()); 0.17 prints the number.
+	EnumNames
+	// NewestWords: the messages of Message are in the newest bpftrace's
+	// words; without it, in 0.17's.
+	NewestWords
+
+	allChanges = NewestWords<<1 - 1
+)
+
+// changes is the property table: the changes each version has.
+var changes = [numVersions]Change{
+	Newest: allChanges,
+	V017:   0,
+}
+
+// names are the spellings --compat and GBT_COMPAT accept, first the one
+// String gives.
+var names = [numVersions][]string{
+	Newest: {"newest", "0.27", "0.27.1", ""},
+	V017:   {"0.17", "0.17.0"},
+}
+
+// Has reports whether version v has change c (every bit of c).
+func (v Version) Has(c Change) bool {
+	if v >= numVersions {
+		v = Newest
+	}
+	return changes[v]&c == c
+}
+
+// String returns the version's name as --compat takes it.
+func (v Version) String() string {
+	if v >= numVersions {
+		return fmt.Sprintf("Version(%d)", uint8(v))
+	}
+	return names[v][0]
+}
+
+// Parse reads a --compat or GBT_COMPAT value: "0.17" (or "0.17.0") or
+// "newest" ("0.27", "0.27.1" or empty).
+func Parse(s string) (Version, error) {
+	s = strings.TrimPrefix(strings.TrimSpace(s), "v")
+	for v, ns := range names {
+		for _, n := range ns {
+			if s == n {
+				return Version(v), nil
+			}
+		}
+	}
+	return Newest, fmt.Errorf("unknown output compatibility %q: want 0.17 or newest", s)
+}
+
+// EnvVar is the environment variable that sets the version when the
+// command line does not.
+const EnvVar = "GBT_COMPAT"

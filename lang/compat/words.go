@@ -1,0 +1,47 @@
+package compat
+
+import "fmt"
+
+// Message is a message whose words changed between bpftrace releases.
+type Message uint8
+
+// The messages gbt prints in either release's words. Each takes the
+// arguments its comment shows.
+const (
+	// TracepointMissing: an attach point naming one tracepoint the
+	// machine lacks (category:event).
+	TracepointMissing Message = iota
+	// TracepointsMissing: a wildcard that matches no tracepoint
+	// (category:event pattern).
+	TracepointsMissing
+	// PidNotInteger: a -p value that is no number (the value).
+	PidNotInteger
+	// PidTrailingBytes: a -p value with a number then other bytes (the
+	// value).
+	PidTrailingBytes
+	// PidOutOfRange: a -p value outside [1, 4194304] (the value).
+	PidOutOfRange
+	// CatOpenFailed: cat() of a file it cannot open (path, errno text).
+	CatOpenFailed
+	numMessages
+)
+
+// words is the wording table: each message's format in each version.
+var words = [numMessages][numVersions]string{
+	TracepointMissing:  {Newest: "No matches for tracepoint %s.", V017: "tracepoint not found: %s"},
+	TracepointsMissing: {Newest: "No matches for tracepoint %s.", V017: "tracepoints not found: %s"},
+	PidNotInteger:      {Newest: "Failed to parse pid: invalid integer: %s", V017: "pid '%s' is not a valid decimal number"},
+	PidTrailingBytes:   {Newest: "Failed to parse pid: invalid trailing bytes: %s", V017: "pid '%s' is not a valid decimal number"},
+	PidOutOfRange:      {Newest: "Pid out of range: %s", V017: "pid '%s' out of valid pid range [1,4194304]"},
+	CatOpenFailed:      {Newest: "failed to open file '%s' (%s)", V017: "failed to open file '%s': %s"},
+}
+
+// Sprintf formats message m with args in version v's words (the newest
+// bpftrace's unless v lacks NewestWords).
+func (v Version) Sprintf(m Message, args ...any) string {
+	w := V017
+	if v.Has(NewestWords) {
+		w = Newest
+	}
+	return fmt.Sprintf(words[m][w], args...)
+}
