@@ -34,6 +34,7 @@ type MapSamples struct {
 func newLive(s *Session) *Live {
 	pr := output.NewPrinter(io.Discard, output.Text)
 	pr.SetProbeNames(s.obj.ProbeNames)
+	pr.SetStrTrailer(s.obj.Settings().StrTruncTrailer)
 	if needsStacks(s) {
 		pr.SetStacks(newStacks(s))
 	}

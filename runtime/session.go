@@ -124,6 +124,7 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 		out: bufio.NewWriterSize(opts.Stdout, 256<<10)}
 	s.pr = output.NewPrinter(s.out, opts.Format)
 	s.pr.SetProbeNames(obj.ProbeNames)
+	s.pr.SetStrTrailer(obj.Settings().StrTruncTrailer)
 	if usesKind(obj, types.Timestamp) {
 		zero, err := kernel.MonotonicWallTime()
 		if err != nil {

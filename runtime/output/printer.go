@@ -43,6 +43,10 @@ func (p *Printer) SetStacks(r StackResolver) { p.vals.stacks = r }
 // strftime() values.
 func (p *Printer) SetClock(zero time.Time) { p.vals.clock = zero }
 
+// SetStrTrailer gives the text that ends a string cut to its size
+// (str_trunc_trailer).
+func (p *Printer) SetStrTrailer(s string) { p.vals.trailer = s }
+
 // Format returns the printer's format.
 func (p *Printer) Format() Format { return p.f }
 
