@@ -260,8 +260,8 @@ func (c *compiler) probe(pi *check.ProbeInfo) {
 		prog.Cookies = append(prog.Cookies, uint64(len(c.obj.ProbeNames)))
 		c.obj.ProbeNames = append(c.obj.ProbeNames, pt.Name)
 	}
-	g := newGen(c, pi, prog)
-	if !g.run() {
+	g := c.generate(pi, prog)
+	if g == nil {
 		return
 	}
 	prog.Insns, prog.Spans = g.finish()
@@ -300,8 +300,9 @@ func sameArgs(recs []*types.Type) bool {
 // unsupported is the panic value of a construct gbt cannot compile yet; the
 // generator turns it into a diagnostic for the probe.
 type unsupported struct {
-	span ast.Span
-	msg  string
+	span  ast.Span
+	msg   string
+	frame bool // the frame overflowed: scratch memory may make it fit
 }
 
 // gen generates one program.
@@ -317,6 +318,7 @@ type gen struct {
 	alias   map[string]string // label → label it shares an instruction with
 	frame   int               // bytes of stack in use
 	maxUse  int
+	sc      scratchUse       // big values in scratch memory (frame.go)
 	vars    map[string]int16 // frame offset of each $variable
 	free    []asm.Register   // callee-saved registers available for values
 	loops   []loopLabels
@@ -340,13 +342,18 @@ func (g *gen) fail(n ast.Node, format string, args ...any) {
 	panic(unsupported{span: n.NodeSpan(), msg: fmt.Sprintf(format, args...)})
 }
 
-// run generates the program body; it reports whether it succeeded.
-func (g *gen) run() (ok bool) {
+// run generates the program body; it reports whether it succeeded, or
+// that the frame overflowed (tooBig, with no diagnostic given).
+func (g *gen) run() (ok, tooBig bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			u, isU := r.(unsupported)
 			if !isU {
 				panic(r)
+			}
+			if u.frame && !g.sc.on {
+				tooBig = true
+				return
 			}
 			g.c.diags.Errorf(u.span, "%s", u.msg)
 			ok = false
@@ -355,6 +362,7 @@ func (g *gen) run() (ok bool) {
 	g.exitL = g.Label()
 	g.cur = g.pi.Probe.Points[0].Span
 	g.Emit(asm.Mov.Reg(ctxReg, asm.R1))
+	g.scratchBase()
 	// $variables live in the frame for the whole program; zero them so a
 	// read on a path that did not assign is defined.
 	g.allocVars()
@@ -372,8 +380,9 @@ func (g *gen) run() (ok bool) {
 	g.block(g.pi.Probe.Body)
 	g.Place(g.exitL)
 	g.Emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
+	g.rebase()
 	g.emitCallbacks()
-	return true
+	return true, false
 }
 
 // Callbacks are subprograms that helpers such as bpf_for_each_map_elem
@@ -509,22 +518,6 @@ func (g *gen) Label() string {
 
 // Place implements stdlib.Gen.
 func (g *gen) Place(l string) { g.pending = append(g.pending, l) }
-
-// Alloc implements stdlib.Gen: it reserves 8-aligned frame bytes.
-func (g *gen) Alloc(size int) int16 {
-	g.frame += (size + 7) &^ 7
-	if g.frame > 512 {
-		panic(unsupported{span: g.cur, msg: fmt.Sprintf("this statement needs %d bytes of BPF stack, more than the 512 the kernel allows", g.frame)})
-	}
-	if g.frame > g.maxUse {
-		g.maxUse = g.frame
-	}
-	return int16(-g.frame)
-}
-
-// mark and reset scope temporary frame use to a statement.
-func (g *gen) mark() int      { return g.frame }
-func (g *gen) reset(mark int) { g.frame = mark }
 
 func (g *gen) reg() asm.Register {
 	if len(g.free) == 0 {
