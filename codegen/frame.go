@@ -40,9 +40,11 @@ const (
 // scratch memory if they overflow the stack; nil if it failed (the
 // diagnostics say why).
 func (c *compiler) generate(pi *check.ProbeInfo, prog *Program) *gen {
+	events := len(c.obj.Events)
 	g := newGen(c, pi, prog)
 	ok, tooBig := g.run()
 	if tooBig {
+		c.obj.Events = c.obj.Events[:events] // those of the first try are never sent
 		g = newGen(c, pi, prog)
 		g.useScratch()
 		ok, _ = g.run()
