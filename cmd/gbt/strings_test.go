@@ -31,6 +31,17 @@ func TestE2EStrings(t *testing.T) {
 			want:     "/dev/_x|/dev|/d|/\n(/dev/_x, 1)\n\n\n@[/dev/_x]: 1\n",
 		},
 		{
+			// str(p, n) with n a variable, an expression, 0 and a field
+			// (once testdata/diff/tp_str_len.bt: 0.17 reads n characters).
+			name: "str with a length known when the probe runs",
+			prog: `tracepoint:syscalls:sys_enter_openat /pid == @PID@/ { $n = 3;
+				printf("[%s] [%s] [%s] [%s]\n", str(args->filename, $n), str(args->filename, $n + 2), str(args->filename, 0), str(args->filename, args->flags & 7));
+				@[str(args->filename, $n)] = count(); }
+				tracepoint:syscalls:sys_enter_getpgid /pid == @PID@/ { exit(); }`,
+			workload: []string{"open", "2", "/etc/hostname"},
+			want:     "[/e] [/etc] [] []\n[/e] [/etc] [] []\n\n\n@[/e]: 2\n",
+		},
+		{
 			name: "strings bigger than the stack",
 			prog: `config = { max_strlen = 600 }
 				tracepoint:syscalls:sys_enter_openat /pid == @PID@ && strncmp(str(args.filename), "//", 2) == 0/ {
