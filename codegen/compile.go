@@ -2,13 +2,11 @@ package codegen
 
 import (
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
-	"github.com/cilium/ebpf/btf"
 
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/check"
@@ -260,8 +258,8 @@ func (c *compiler) probe(pi *check.ProbeInfo) {
 		prog.Cookies = append(prog.Cookies, uint64(len(c.obj.ProbeNames)))
 		c.obj.ProbeNames = append(c.obj.ProbeNames, pt.Name)
 	}
-	g := newGen(c, pi, prog)
-	if !g.run() {
+	g := c.generate(pi, prog)
+	if g == nil {
 		return
 	}
 	prog.Insns, prog.Spans = g.finish()
@@ -300,9 +298,10 @@ func sameArgs(recs []*types.Type) bool {
 // unsupported is the panic value of a construct gbt cannot compile yet; the
 // generator turns it into a diagnostic for the probe.
 type unsupported struct {
-	span ast.Span
-	msg  string
-	hint string
+	span  ast.Span
+	msg   string
+	hint  string
+	frame bool // the frame overflowed: scratch memory may make it fit
 }
 
 // gen generates one program.
@@ -318,6 +317,7 @@ type gen struct {
 	alias   map[string]string // label → label it shares an instruction with
 	frame   int               // bytes of stack in use
 	maxUse  int
+	sc      scratchUse       // big values in scratch memory (frame.go)
 	vars    map[string]int16 // frame offset of each $variable
 	free    []asm.Register   // callee-saved registers available for values
 	loops   []loopLabels
@@ -342,13 +342,18 @@ func (g *gen) fail(n ast.Node, format string, args ...any) {
 	panic(unsupported{span: n.NodeSpan(), msg: fmt.Sprintf(format, args...)})
 }
 
-// run generates the program body; it reports whether it succeeded.
-func (g *gen) run() (ok bool) {
+// run generates the program body; it reports whether it succeeded, or
+// that the frame overflowed (tooBig, with no diagnostic given).
+func (g *gen) run() (ok, tooBig bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			u, isU := r.(unsupported)
 			if !isU {
 				panic(r)
+			}
+			if u.frame && !g.sc.on {
+				tooBig = true
+				return
 			}
 			g.c.diags.Errorf(u.span, "%s", u.msg).Hint = u.hint
 			ok = false
@@ -357,6 +362,7 @@ func (g *gen) run() (ok bool) {
 	g.exitL = g.Label()
 	g.cur = g.pi.Probe.Points[0].Span
 	g.Emit(asm.Mov.Reg(ctxReg, asm.R1))
+	g.scratchBase()
 	// $variables live in the frame for the whole program; zero them so a
 	// read on a path that did not assign is defined.
 	g.allocVars()
@@ -374,51 +380,9 @@ func (g *gen) run() (ok bool) {
 	g.block(g.pi.Probe.Body)
 	g.Place(g.exitL)
 	g.Emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
+	g.rebase()
 	g.emitCallbacks()
-	return true
-}
-
-// Callbacks are subprograms that helpers such as bpf_for_each_map_elem
-// call; each is emitted once, after the main program.
-const (
-	cbContinue = "gbt_cb_continue" // returns 0: visit the next element
-)
-
-// callback returns the instruction that loads the address of callback name
-// into R2 (where the helpers that take callbacks want it) and makes sure
-// the callback is emitted.
-func (g *gen) callback(name string) asm.Instruction {
-	if !slices.Contains(g.callbacks, name) {
-		g.callbacks = append(g.callbacks, name)
-	}
-	// Constant -1 asks cilium/ebpf to resolve the reference when it links.
-	return asm.Instruction{OpCode: asm.LoadImmOp(asm.DWord), Dst: asm.R2, Src: asm.PseudoFunc, Constant: -1}.WithReference(name)
-}
-
-// emitCallbacks appends the callbacks the program uses. The kernel wants
-// BTF function info for every function of a program with callbacks.
-func (g *gen) emitCallbacks() {
-	if len(g.callbacks) == 0 {
-		return
-	}
-	ptr := &btf.Pointer{Target: &btf.Void{}}
-	long := &btf.Int{Name: "long", Size: 8, Encoding: btf.Signed}
-	g.insns[0] = btf.WithFuncMetadata(g.insns[0], &btf.Func{Name: "gbt_main", Linkage: btf.GlobalFunc,
-		Type: &btf.FuncProto{Return: long, Params: []btf.FuncParam{{Name: "ctx", Type: ptr}}}})
-	for _, name := range g.callbacks {
-		start := len(g.insns)
-		params := []btf.FuncParam{{Name: "map", Type: ptr}, {Name: "key", Type: ptr}, {Name: "value", Type: ptr}, {Name: "ctx", Type: ptr}}
-		switch name {
-		case cbContinue:
-			g.Emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
-		default:
-			if loop, _ := g.emitBody(name); loop {
-				params = []btf.FuncParam{{Name: "index", Type: long}, {Name: "ctx", Type: ptr}}
-			}
-		}
-		g.insns[start] = btf.WithFuncMetadata(g.insns[start].WithSymbol(name), &btf.Func{Name: name, Linkage: btf.StaticFunc,
-			Type: &btf.FuncProto{Return: long, Params: params}})
-	}
+	return true, false
 }
 
 func (g *gen) allocVars() {
@@ -511,22 +475,6 @@ func (g *gen) Label() string {
 
 // Place implements stdlib.Gen.
 func (g *gen) Place(l string) { g.pending = append(g.pending, l) }
-
-// Alloc implements stdlib.Gen: it reserves 8-aligned frame bytes.
-func (g *gen) Alloc(size int) int16 {
-	g.frame += (size + 7) &^ 7
-	if g.frame > 512 {
-		panic(unsupported{span: g.cur, msg: fmt.Sprintf("this statement needs %d bytes of BPF stack, more than the 512 the kernel allows", g.frame)})
-	}
-	if g.frame > g.maxUse {
-		g.maxUse = g.frame
-	}
-	return int16(-g.frame)
-}
-
-// mark and reset scope temporary frame use to a statement.
-func (g *gen) mark() int      { return g.frame }
-func (g *gen) reset(mark int) { g.frame = mark }
 
 func (g *gen) reg() asm.Register {
 	if len(g.free) == 0 {

@@ -34,6 +34,10 @@ type body struct {
 }
 
 func (g *gen) forLoop(s *ast.ForStmt) {
+	if g.sc.on {
+		// A callback has its own frame and no scratch base.
+		g.fail(s, "a for loop in a probe whose values need scratch memory (over 512 bytes of BPF stack) is not supported yet; lower BPFTRACE_MAX_STRLEN")
+	}
 	ctxSlot, doneSlot := g.Alloc(8), g.Alloc(8)
 	g.Emit(asm.StoreMem(asm.R10, ctxSlot, ctxReg, asm.DWord),
 		asm.Mov.Imm(asm.R0, 0), asm.StoreMem(asm.R10, doneSlot, asm.R0, asm.DWord))

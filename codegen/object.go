@@ -68,6 +68,7 @@ const (
 	RoleElapsed                // start time for `elapsed`
 	RoleStack                  // kernel stack traces (kstack), keyed by stack id
 	RoleFailed                 // per-CPU count of failed updates of each keyed map, by its FailSlot
+	RoleScratch                // per-CPU memory for the big values of programs whose frame is too small
 )
 
 // MapDesc describes one BPF map.

@@ -57,9 +57,9 @@ type CompileOptions struct {
 	Compat compat.Version
 }
 
-// maxStrlen is the largest string gbt makes: strings live on the 512-byte
-// BPF stack for now.
-const maxStrlen = 200
+// maxStrlen is the largest string gbt makes: values too big for the
+// 512-byte BPF stack live in per-CPU scratch memory, of at most 32 KiB.
+const maxStrlen = 16384
 
 // OptionsHelp is what `-- --help` asks for: the named program options
 // the script reads, as bpftrace lists them.
@@ -95,8 +95,7 @@ func settings(prog *ast.Program, opts CompileOptions) (config.Settings, diag.Lis
 	if set.MaxStrlen < 1 {
 		return set, diags, fmt.Errorf("max_strlen (BPFTRACE_MAX_STRLEN) is %d: it must be at least 1", set.MaxStrlen)
 	}
-	// Strings live on the BPF stack: a larger size (the newest bpftrace's
-	// default is 1024) is taken as gbt's largest.
+	// A larger size is taken as gbt's largest.
 	set.MaxStrlen = min(set.MaxStrlen, maxStrlen)
 	if set.StackMode == "build_id" {
 		return set, diags, fmt.Errorf("stack_mode build_id is not supported by gbt yet: use bpftrace, perf or raw")

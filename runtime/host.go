@@ -27,6 +27,7 @@ func (h host) Printf(format string, args []types.Type, offs []int) (*output.Prin
 	pf.SetCompat(h.s.opts.Compat)
 	pf.SetProbeNames(h.s.obj.ProbeNames)
 	pf.SetClock(h.s.clock)
+	pf.SetStrTrailer(h.s.obj.Settings().StrTruncTrailer)
 	h.s.printfs = append(h.s.printfs, pf)
 	return pf, nil
 }

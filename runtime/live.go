@@ -35,6 +35,7 @@ func newLive(s *Session) *Live {
 	pr := output.NewPrinter(io.Discard, output.Text)
 	pr.SetCompat(s.opts.Compat)
 	pr.SetProbeNames(s.obj.ProbeNames)
+	pr.SetStrTrailer(s.obj.Settings().StrTruncTrailer)
 	if needsStacks(s) {
 		pr.SetStacks(newStacks(s))
 	}

@@ -131,6 +131,7 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 	s.pr = output.NewPrinter(s.out, opts.Format)
 	s.pr.SetCompat(opts.Compat)
 	s.pr.SetProbeNames(obj.ProbeNames)
+	s.pr.SetStrTrailer(obj.Settings().StrTruncTrailer)
 	if usesKind(obj, types.Timestamp) {
 		zero, err := kernel.MonotonicWallTime()
 		if err != nil {

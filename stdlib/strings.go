@@ -142,7 +142,9 @@ func strType(u *check.Use) types.Type {
 				u.Errorf("str() length must not be negative (%d provided)", v)
 				return types.Type{}
 			}
-			if int(v)+1 < n {
+			if v+1 > int64(n) {
+				u.Warnf("length param (%d) is too long and will be shortened to %d bytes (see BPFTRACE_MAX_STRLEN)", v, n)
+			} else {
 				n = int(v) + 1
 			}
 		}
@@ -153,7 +155,11 @@ func strType(u *check.Use) types.Type {
 	return types.StringOf(n)
 }
 
-// strEmit reads a NUL-terminated string: str(ptr [, n]).
+// strEmit reads a NUL-terminated string, str(ptr [, n]), as the newest
+// bpftrace does: a string of size S (BPFTRACE_MAX_STRLEN) holds up to S
+// characters, and one that fills it without a NUL prints with the
+// str_trunc_trailer; str(ptr, n) reads at most n bytes with the NUL, so
+// n-1 characters.
 func strEmit(g Gen, c *ast.Call, off int16, size int) {
 	arg := c.Args[0]
 	at := g.TypeOf(arg)
@@ -161,35 +167,68 @@ func strEmit(g Gen, c *ast.Call, off int16, size int) {
 		g.EvalMem(arg, types.StringOf(size), off)
 		return
 	}
-	r := g.TakeReg()
-	g.EvalInt(arg, r)
-	fn := asm.FnProbeReadKernelStr
-	if g.Space(at) == types.User {
-		fn = asm.FnProbeReadUserStr
+	user := g.Space(at) == types.User
+	p := g.TakeReg()
+	defer g.FreeReg(p)
+	g.EvalInt(arg, p)
+	full := strReadSize(g.Strlen()) // the read of str(ptr): S+1 bytes below 1024
+	if len(c.Args) == 1 {
+		readStr(g, user, off, size, min(full, size+1), p, nil)
+		return
 	}
-	n := size
-	if len(c.Args) == 2 {
-		if v, ok := g.Const(c.Args[1]); ok && int(v)+1 < n {
-			n = int(v) + 1
-		} else if !ok {
-			// str(p, n): at most n bytes and the NUL, as bpftrace: the read
-			// size is min(n + 1, size), compared unsigned.
-			rn := g.TakeReg()
-			g.EvalInt(c.Args[1], rn)
-			fits := g.Label()
-			g.Emit(asm.Mov.Reg(asm.R2, rn), asm.Add.Imm(asm.R2, 1), asm.JLE.Imm(asm.R2, int32(size), fits),
-				asm.Mov.Imm(asm.R2, int32(size)))
-			g.Place(fits)
-			g.FreeReg(rn)
-			g.Addr(asm.R1, off)
-			g.Emit(asm.Mov.Reg(asm.R3, r), fn.Call())
-			g.FreeReg(r)
-			return
-		}
+	if v, ok := g.Const(c.Args[1]); ok {
+		readStr(g, user, off, size, int(min(v, int64(full))), p, nil)
+		return
 	}
+	// A length known when the probe runs reads min(n, S+1) bytes,
+	// compared unsigned.
+	n := g.TakeReg()
+	defer g.FreeReg(n)
+	g.EvalInt(c.Args[1], n)
+	readStr(g, user, off, size, min(full, size+1), p, &n)
+}
+
+// strReadSize is how many bytes str(ptr) reads for strings of size
+// strlen: one more, to see whether the string was cut, as bpftrace pads
+// strings below 1024 bytes.
+func strReadSize(strlen int) int {
+	if strlen < 1024 {
+		return strlen + 1
+	}
+	return strlen
+}
+
+// readStr reads the string at the address in p into the size bytes at
+// R10+off (zeroed): read bytes with the NUL, at most size+1. Reading
+// size+1 bytes keeps size characters without a NUL, which print with the
+// trailer: the string is read into size bytes, and when that filled them,
+// its last byte is read again raw. With n, the read is at most the value
+// in *n (unsigned).
+func readStr(g Gen, user bool, off int16, size, read int, p asm.Register, n *asm.Register) {
+	fn, raw := asm.FnProbeReadKernelStr, asm.FnProbeReadKernel
+	if user {
+		fn, raw = asm.FnProbeReadUserStr, asm.FnProbeReadUser
+	}
+	first := min(read, size)
 	g.Addr(asm.R1, off)
-	g.Emit(asm.Mov.Imm(asm.R2, int32(n)), asm.Mov.Reg(asm.R3, r), fn.Call())
-	g.FreeReg(r)
+	g.Emit(asm.Mov.Imm(asm.R2, int32(first)))
+	if n != nil {
+		fits := g.Label()
+		g.Emit(asm.JGT.Imm(*n, int32(first), fits), asm.Mov.Reg(asm.R2, *n))
+		g.Place(fits)
+	}
+	g.Emit(asm.Mov.Reg(asm.R3, p), fn.Call())
+	if read <= size {
+		return
+	}
+	done := g.Label()
+	if n != nil {
+		g.Emit(asm.JLE.Imm(*n, int32(size), done))
+	}
+	g.Emit(asm.JNE.Imm(asm.R0, int32(size), done))
+	g.Addr(asm.R1, off+int16(size-1))
+	g.Emit(asm.Mov.Imm(asm.R2, 1), asm.Mov.Reg(asm.R3, p), asm.Add.Imm(asm.R3, int32(size-1)), raw.Call())
+	g.Place(done)
 }
 
 // bufEmit reads n raw bytes, buf(ptr, n), into a record: how many bytes

@@ -590,7 +590,7 @@ func TestE2EEnvironment(t *testing.T) {
 	if code, out := run([]string{"BPFTRACE_MAX_STRLEN=0"}, "-d", "-e", "BEGIN { }"); code != 2 || !strings.Contains(out, "at least 1") {
 		t.Errorf("MAX_STRLEN 0: exit %d, %q", code, out)
 	}
-	if code, out := run([]string{"BPFTRACE_MAX_STRLEN=9999"}, "-d", "-e", "BEGIN { $s = str(0); }"); code != 0 || !strings.Contains(out, "string[200]") {
+	if code, out := run([]string{"BPFTRACE_MAX_STRLEN=99999"}, "-d", "-e", "BEGIN { $s = str(0); }"); code != 0 || !strings.Contains(out, "string[16384]") {
 		t.Errorf("MAX_STRLEN over gbt's limit: exit %d, %q", code, out)
 	}
 	if code, out := run([]string{"BPFTRACE_MAX_STRLEN=24"}, "-d", "-e", "config = { max_strlen = 8 } BEGIN { $s = str(0); }"); code != 0 || !strings.Contains(out, "string[24]") {

@@ -90,7 +90,7 @@ OPTIONS:
                    spacing and messages, SIGUSR1 prints the maps; see README "Output compatibility")
 
 ENVIRONMENT (override the script's config block; GBT_* spellings are read too):
-    BPFTRACE_MAX_STRLEN         [default: 64, at most 200] bytes per str() (0.17: BPFTRACE_STRLEN)
+    BPFTRACE_MAX_STRLEN         [default: 64, at most 16384] bytes per str() (0.17: BPFTRACE_STRLEN)
     BPFTRACE_MAX_MAP_KEYS       [default: 4096] max keys in a map (0.17: BPFTRACE_MAP_KEYS_MAX)
     BPFTRACE_MAX_PROBES         [default: 512] max number of attach points
     BPFTRACE_PERF_RB_PAGES      [default: 64] pages per CPU for the ring buffer (1 MiB at least)

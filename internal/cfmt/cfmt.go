@@ -32,8 +32,8 @@ type Verb struct {
 	Width  int    // -1 if none
 	Prec   int    // -1 if none
 	Length string // "", "hh", "h", "l", "ll", "z", "j", "t"
-	Conv   byte   // 'd', 'u', 'x', 'X', 'o', 'c', 's', 'p' or 'r' (%i is stored as 'd')
-	Buf    byte   // for Conv 'r': 0 for %r, 'x' for %rx, 'h' for %rh
+	Conv   byte   // 'd', 'u', 'x', 'X', 'o', 'c', 's', 'p', 'r' or 'g' (%i is stored as 'd')
+	Buf    byte   // for Conv 'r': 0 for %r, 'x' for %rx, 'h' for %rh; 'r' for %gr
 	Start  int    // byte offset of '%' in the format
 	End    int    // byte offset after the conversion
 }
@@ -82,7 +82,7 @@ func (v *Verb) IsString() bool { return v.Arg() != IntArg }
 // messages show them ("lu" for "%-10lu", "rx" for "%rx").
 func (v *Verb) Spec() string {
 	c := string(v.Conv)
-	if v.Conv == 'r' && v.Buf != 0 {
+	if (v.Conv == 'r' || v.Conv == 'g') && v.Buf != 0 {
 		c += string(v.Buf)
 	}
 	return v.Length + c
@@ -92,7 +92,7 @@ func (v *Verb) Spec() string {
 // %x, %o and %c read an int, hh and h narrow it, l, ll, z, j and t (and %p)
 // read 64 bits.
 func (v *Verb) Bits() int {
-	if v.Conv == 'p' {
+	if v.Conv == 'p' || v.Conv == 'g' {
 		return 64
 	}
 	switch v.Length {
@@ -202,6 +202,13 @@ func parseVerb(v *Verb, format string, start int) error {
 			v.Buf = format[j]
 			j++
 		}
+	case 'g':
+		// %gr: GFP flags by name (the newest bpftrace's)
+		if j >= len(format) || format[j] != 'r' {
+			return &Error{Off: start, End: j, Msg: fmt.Sprintf("unknown format specifier %q", format[start:j])}
+		}
+		v.Buf = 'r'
+		j++
 	default:
 		return &Error{Off: start, End: j, Msg: fmt.Sprintf("unknown format specifier %q", format[start:j])}
 	}
@@ -246,6 +253,10 @@ func (v *Verb) AppendInt(dst []byte, x uint64) []byte {
 	bits := v.Bits()
 	if bits < 64 {
 		x &= 1<<bits - 1
+	}
+	if v.Conv == 'g' {
+		var buf [256]byte
+		return v.pad(dst, "", 0, AppendGFPFlags(buf[:0], x))
 	}
 	if v.Conv == 'c' {
 		if x == 0 {

@@ -51,6 +51,10 @@ func (p *Printer) SetCompat(v compat.Version) { p.vals.compat = v }
 // Compat returns the release whose output the printer reproduces.
 func (p *Printer) Compat() compat.Version { return p.vals.compat }
 
+// SetStrTrailer gives the text that ends a string cut to its size
+// (str_trunc_trailer).
+func (p *Printer) SetStrTrailer(s string) { p.vals.trailer = s }
+
 // Format returns the printer's format.
 func (p *Printer) Format() Format { return p.f }
 

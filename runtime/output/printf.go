@@ -101,6 +101,10 @@ func (p *Printf) SetStacks(r StackResolver) { p.vals.stacks = r }
 // strftime() values.
 func (p *Printf) SetClock(zero time.Time) { p.vals.clock = zero }
 
+// SetStrTrailer gives the text that ends a string cut to its size
+// (str_trunc_trailer).
+func (p *Printf) SetStrTrailer(s string) { p.vals.trailer = s }
+
 // Size returns the least record length Append reads; shorter records read
 // as if padded with zeros.
 func (p *Printf) Size() int { return p.size }
@@ -122,7 +126,8 @@ func (p *Printf) Append(dst, rec []byte) []byte {
 		case a.t.Kind == types.Buffer:
 			dst = v.AppendBuffer(dst, bufferBytes(a.t, b))
 		case a.t.Kind == types.String:
-			dst = v.AppendString(dst, b)
+			p.vals.tmp = p.vals.appendString(p.vals.tmp[:0], a.t, b)
+			dst = v.AppendString(dst, p.vals.tmp)
 		case a.t.Enum != nil && v.Arg() == cfmt.StringArg:
 			dst = v.AppendString(dst, appendEnum(p.vals.tmp[:0], a.t, b))
 		case v.Arg() == cfmt.StringArg:

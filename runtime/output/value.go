@@ -22,6 +22,7 @@ type values struct {
 	clock      time.Time // wall time at which the nsecs clock read zero (strftime)
 	cgroups    cgroupPaths
 	tmp        []byte // scratch for text that JSON then quotes
+	trailer    string // str_trunc_trailer: ends a string that fills its size
 }
 
 // uword reads a little-endian unsigned integer of n bytes (1, 2, 4 or 8)
@@ -66,6 +67,18 @@ func cstr(b []byte) []byte {
 		}
 	}
 	return b
+}
+
+// appendString renders a string value of type t: its bytes up to the NUL;
+// one that fills its size without a NUL was cut, and the trailer
+// (str_trunc_trailer) says so, as in the newest bpftrace.
+func (v *values) appendString(dst []byte, t types.Type, b []byte) []byte {
+	s := cstr(field(b, 0, t.Size))
+	dst = append(dst, s...)
+	if len(s) == t.Size && t.Size > 0 {
+		dst = append(dst, v.trailer...)
+	}
+	return dst
 }
 
 // field returns b[off:off+n], clamped to b.
@@ -128,7 +141,7 @@ func bufferBytes(t types.Type, b []byte) []byte {
 func (v *values) appendScalar(dst []byte, t types.Type, b []byte) (_ []byte, ok bool) {
 	switch t.Kind {
 	case types.String:
-		return append(dst, cstr(field(b, 0, t.Size))...), true
+		return v.appendString(dst, t, b), true
 	case types.Buffer:
 		return appendHexBuffer(dst, bufferBytes(t, b)), true
 	case types.Stack:

@@ -1,0 +1,51 @@
+package codegen
+
+import (
+	"slices"
+
+	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/btf"
+)
+
+// Callbacks are subprograms that helpers such as bpf_for_each_map_elem
+// call; each is emitted once, after the main program.
+const (
+	cbContinue = "gbt_cb_continue" // returns 0: visit the next element
+)
+
+// callback returns the instruction that loads the address of callback name
+// into R2 (where the helpers that take callbacks want it) and makes sure
+// the callback is emitted.
+func (g *gen) callback(name string) asm.Instruction {
+	if !slices.Contains(g.callbacks, name) {
+		g.callbacks = append(g.callbacks, name)
+	}
+	// Constant -1 asks cilium/ebpf to resolve the reference when it links.
+	return asm.Instruction{OpCode: asm.LoadImmOp(asm.DWord), Dst: asm.R2, Src: asm.PseudoFunc, Constant: -1}.WithReference(name)
+}
+
+// emitCallbacks appends the callbacks the program uses. The kernel wants
+// BTF function info for every function of a program with callbacks.
+func (g *gen) emitCallbacks() {
+	if len(g.callbacks) == 0 {
+		return
+	}
+	ptr := &btf.Pointer{Target: &btf.Void{}}
+	long := &btf.Int{Name: "long", Size: 8, Encoding: btf.Signed}
+	g.insns[0] = btf.WithFuncMetadata(g.insns[0], &btf.Func{Name: "gbt_main", Linkage: btf.GlobalFunc,
+		Type: &btf.FuncProto{Return: long, Params: []btf.FuncParam{{Name: "ctx", Type: ptr}}}})
+	for _, name := range g.callbacks {
+		start := len(g.insns)
+		params := []btf.FuncParam{{Name: "map", Type: ptr}, {Name: "key", Type: ptr}, {Name: "value", Type: ptr}, {Name: "ctx", Type: ptr}}
+		switch name {
+		case cbContinue:
+			g.Emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
+		default:
+			if loop, _ := g.emitBody(name); loop {
+				params = []btf.FuncParam{{Name: "index", Type: long}, {Name: "ctx", Type: ptr}}
+			}
+		}
+		g.insns[start] = btf.WithFuncMetadata(g.insns[start].WithSymbol(name), &btf.Func{Name: name, Linkage: btf.StaticFunc,
+			Type: &btf.FuncProto{Return: long, Params: params}})
+	}
+}

@@ -1,0 +1,69 @@
+package codegen_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/gbt-dev/gbt/codegen"
+	"github.com/gbt-dev/gbt/lang/check"
+	"github.com/gbt-dev/gbt/lang/diag"
+	"github.com/gbt-dev/gbt/lang/parse"
+	"github.com/gbt-dev/gbt/lang/probe/probetest"
+	"github.com/gbt-dev/gbt/stdlib"
+)
+
+// TestScratch: a probe whose values overflow the BPF stack keeps its big
+// ones in the scratch map (a record is built there in place), sized by
+// the largest use of the probes; one that fits the stack does not use it;
+// what scratch memory cannot hold either is reported at its statement.
+func TestScratch(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		strlen  int
+		src     string
+		scratch int    // value size of the scratch map, 0 for none
+		err     string // the first error, if any
+	}{
+		{name: "fits the stack", strlen: 64, src: `tracepoint:syscalls:sys_enter_openat { print((1, str(args.filename))); }`},
+		{name: "one big string", strlen: 1000, src: `tracepoint:syscalls:sys_enter_openat { print(str(args.filename)); }`, scratch: 1008},
+		{name: "largest of two probes", strlen: 1000, src: `tracepoint:syscalls:sys_enter_openat { print(str(args.filename)); }
+			tracepoint:syscalls:sys_enter_openat { print((1, str(args.filename))); }`, scratch: 1016},
+		{name: "too big for scratch", strlen: 16384, src: `tracepoint:syscalls:sys_enter_openat { print((str(args.filename), str(args.filename))); }`,
+			err: "stdin:1:40-87: ERROR: this statement needs 32776 bytes of scratch memory for its values, more than the 32256 gbt has (lower BPFTRACE_MAX_STRLEN)"},
+		{name: "for loop", strlen: 1000, src: `tracepoint:syscalls:sys_enter_openat { @m[1] = 1; $s = str(args.filename); for ($kv : @m) { print($kv); } }`,
+			err: "a for loop in a probe whose values need scratch memory (over 512 bytes of BPF stack) is not supported yet; lower BPFTRACE_MAX_STRLEN"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			prog, diags := parse.Parse("stdin", tt.src)
+			if diags.HasErrors() {
+				t.Fatal(diags.Err())
+			}
+			table := stdlib.New()
+			info, diags := check.Check(prog, check.Config{Env: probetest.New(), Builtins: table, Strlen: tt.strlen})
+			if diags.HasErrors() {
+				t.Fatal(diags.Err())
+			}
+			obj, diags := codegen.Compile(info, table, codegen.Options{})
+			var b strings.Builder
+			diag.RenderAll(&b, diag.Source{Name: "stdin", Text: tt.src}, diags)
+			if tt.err != "" {
+				if !strings.Contains(b.String(), tt.err) {
+					t.Fatalf("errors:\n%s\nwant one containing %q", b.String(), tt.err)
+				}
+				return
+			}
+			if diags.HasErrors() {
+				t.Fatalf("errors:\n%s", b.String())
+			}
+			size := 0
+			for _, m := range obj.Maps {
+				if m.Role == codegen.RoleScratch {
+					size = int(m.Spec.ValueSize)
+				}
+			}
+			if size != tt.scratch {
+				t.Errorf("scratch map value size %d, want %d", size, tt.scratch)
+			}
+		})
+	}
+}
