@@ -41,6 +41,7 @@ func run(args []string, stdout io.Writer) error {
 	from := fs.String("from", "", "check this runner log instead of running the suite (GBT may then be omitted)")
 	update := fs.Bool("update", false, "add the tests this run passed to the list (never removes one)")
 	name := fs.String("name", "bpftrace", "run GBT through a symlink of this name (its process name, comm, in the tests); empty: as it is")
+	compatFlag := fs.String("compat", "auto", "GBT_COMPAT for GBT (the runner passes no environment on): auto is 0.17 for the v0.17 suites, else none")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -77,9 +78,19 @@ func run(args []string, stdout io.Writer) error {
 		defer f.Close()
 		out = f
 	} else {
-		runAs, cleanup, err := linkAs(tool, *name)
+		compat := *compatFlag
+		if compat == "auto" {
+			compat = ""
+			if strings.HasPrefix(version, "v0.17") {
+				compat = "0.17"
+			}
+		}
+		runAs, cleanup, err := linkAs(tool, *name, compat)
 		if err != nil {
 			return err
+		}
+		if compat != "" {
+			fmt.Fprintf(stdout, "conformance: gbt runs with GBT_COMPAT=%s (its output in bpftrace %s's shape)\n", compat, compat)
 		}
 		out, err = runSuite(dir, suite, runAs, *logPath, stdout)
 		cleanup()
@@ -145,10 +156,15 @@ func runSuite(dir, suite, tool, logPath string, stdout io.Writer) (io.Reader, er
 // tests read the tracer's own process name (`BEGIN { print(comm) }`,
 // `comm == "bpftrace"`) and expect "bpftrace", the name users give a
 // drop-in replacement; the newest bpftrace's launcher here keeps that name
-// the same way. cleanup removes the directory.
-func linkAs(tool, name string) (path string, cleanup func(), err error) {
-	if name == "" || filepath.Base(tool) == name {
+// the same way. With compat, the path is a shell script of that name that
+// runs the symlink with GBT_COMPAT=compat: the runner gives the tool an
+// environment of its own. cleanup removes the directory.
+func linkAs(tool, name, compat string) (path string, cleanup func(), err error) {
+	if compat == "" && (name == "" || filepath.Base(tool) == name) {
 		return tool, func() {}, nil
+	}
+	if name == "" {
+		name = filepath.Base(tool)
 	}
 	abs, err := filepath.Abs(tool)
 	if err != nil {
@@ -158,10 +174,26 @@ func linkAs(tool, name string) (path string, cleanup func(), err error) {
 	if err != nil {
 		return "", nil, fmt.Errorf("creating the directory of the %s link: %w", name, err)
 	}
-	path = filepath.Join(dir, name)
-	if err := os.Symlink(abs, path); err != nil {
+	link := filepath.Join(dir, name)
+	if compat != "" {
+		link = filepath.Join(dir, "bin", name)
+		if err := os.Mkdir(filepath.Dir(link), 0o755); err != nil {
+			os.RemoveAll(dir)
+			return "", nil, err
+		}
+	}
+	if err := os.Symlink(abs, link); err != nil {
 		os.RemoveAll(dir)
 		return "", nil, fmt.Errorf("linking %s as %s: %w", tool, name, err)
+	}
+	if compat == "" {
+		return link, func() { os.RemoveAll(dir) }, nil
+	}
+	path = filepath.Join(dir, name)
+	script := fmt.Sprintf("#!/bin/sh\nGBT_COMPAT=%s exec %s \"$@\"\n", compat, link)
+	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
+		os.RemoveAll(dir)
+		return "", nil, fmt.Errorf("writing the %s wrapper: %w", name, err)
 	}
 	return path, func() { os.RemoveAll(dir) }, nil
 }

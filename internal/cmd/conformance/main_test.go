@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"regexp"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,6 +18,7 @@ func fakePeer(t *testing.T, log string) (peer, suite string) {
 		t.Fatal(err)
 	}
 	script := "import os, sys\ntool = sys.argv[1]\nif os.path.islink(tool): tool = os.path.basename(tool) + ' -> ' + os.readlink(tool)\n" +
+		"elif os.path.exists(tool): tool = os.path.basename(tool) + ' runs ' + open(tool).read().splitlines()[-1]\n" +
 		"print('# suite ' + os.environ['PEER_TESTS'] + ' tool ' + tool)\nsys.stdout.write(" +
 		"'''" + log + "''')\n"
 	if err := os.WriteFile(filepath.Join(peer, "run_runtime.py"), []byte(script), 0o644); err != nil {
@@ -94,6 +96,25 @@ func TestRunUnlinked(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), " tool "+tool+"\n") {
 		t.Errorf("-name '' did not run the tool as it is:\n%s", out.String())
+	}
+}
+
+// TestRunCompat: the v0.17 suites run gbt with GBT_COMPAT=0.17, through a
+// script, since the runner gives the tool an environment of its own.
+func TestRunCompat(t *testing.T) {
+	peer, _ := fakePeer(t, "PASS a:one\n1 passed, 0 failed, 0 skipped\n")
+	suite := filepath.Join(peer, "bpftrace-v0.17.0")
+	if err := os.MkdirAll(filepath.Join(suite, "tests", "runtime"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	var out strings.Builder
+	err := run([]string{"-peer", peer, "-tests", suite, "-list", filepath.Join(dir, "l.pass"), filepath.Join(dir, "gbt")}, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(` tool bpftrace runs GBT_COMPAT=0\.17 exec \S+/bin/bpftrace "\$@"\n`).MatchString(out.String()) {
+		t.Errorf("the v0.17 suite did not run gbt as bpftrace with GBT_COMPAT=0.17:\n%s", out.String())
 	}
 }
 
