@@ -34,7 +34,7 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 	}
 	copts := runtime.CompileOptions{
 		Params: a.opts.args, Named: a.opts.named, Unsafe: a.opts.unsafe, Env: a.env, NoWarnings: a.opts.noWarn, Getenv: a.getenv, PID: a.opts.pid,
-		Includes: a.opts.headers,
+		Includes: a.opts.headers, HelperErrors: a.opts.helperErrors,
 	}
 	if re := a.opts.probeFilter; re != nil {
 		copts.ProbeFilter = re.MatchString
