@@ -57,6 +57,9 @@ type Options struct {
 	// Stderr once every probe is attached, as bpftrace does when that
 	// environment variable is set (test harnesses wait for it).
 	NotifyAttached bool
+	// Bench runs the bench:NAME probes (--mode bench): each many times,
+	// timed, then prints the results and stops. Without it they never run.
+	Bench bool
 }
 
 // AttachedMarker is the line NotifyAttached prints.
@@ -97,10 +100,12 @@ type Session struct {
 	// polls run at each turn of the event loop, for probes that gbt
 	// itself fires (self:signal); stops end what attachers started other
 	// than links and fds, when the links close.
-	polls  []func() error
-	stops  []func()
-	reader *ringbuf.Reader
-	pr     *output.Printer
+	polls []func() error
+	stops []func()
+	// benches are the bench probes to time, in attach order.
+	benches []bench
+	reader  *ringbuf.Reader
+	pr      *output.Printer
 	// handlers decode and act on each event's records, by event id.
 	handlers []stdlib.Handler
 	printfs  []*output.Printf // the formats handlers compiled, for stacks

@@ -68,7 +68,7 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 	ropts := runtime.Options{
 		Stdout: a.stdout, Stderr: a.stderr, Quiet: a.opts.quiet, Verbose: a.opts.verbose, DryRun: a.opts.dryRun,
 		Format: a.outputFormat(), Unbuffered: a.lineBuffered(),
-		PID: a.opts.pid, NoWarnings: a.opts.noWarn,
+		PID: a.opts.pid, NoWarnings: a.opts.noWarn, Bench: a.opts.bench,
 		NotifyAttached: os.Getenv(runtime.AttachedMarker) != "",
 	}
 	if c != nil {

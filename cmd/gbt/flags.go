@@ -48,6 +48,7 @@ type options struct {
 	// helperErrors is -k (1: warn of failed map lookups, probe reads and
 	// deletes) or bpftrace 0.17's -kk (2: the same in 0.17's words).
 	helperErrors int
+	bench        bool           // --mode bench, --bench: time the bench: probes
 	metrics      string         // --metrics ADDR: serve the maps as Prometheus metrics
 	traceable    string         // --traceable-functions FILE
 	probeFilter  *regexp.Regexp // --probe-filter REGEX
@@ -80,6 +81,7 @@ OPTIONS:
     -V, --version  gbt version
     --info         print build information and what this kernel supports (and why not)
     --no-warnings  disable all warning messages
+    --mode bench, --bench  run each bench:NAME probe many times and print its average time
     -k, --warnings warn when a map lookup finds nothing or a probe read or delete fails
                    (-kk: the same in bpftrace 0.17's words)
     --include FILE add an #include <FILE> before the script (gbt knows the constants of common headers)
@@ -161,6 +163,9 @@ func parseFlags(argv []string, stderr io.Writer) (*options, error) {
 	fs.BoolVarP(&o.help, "help", "h", false, "help")
 	fs.BoolVar(&o.noWarn, "no-warnings", false, "no warnings")
 	fs.CountVarP(&o.helperErrors, "warnings", "k", "warn of helper errors")
+	var mode string
+	fs.StringVar(&mode, "mode", "", "run mode")
+	fs.BoolVar(&o.bench, "bench", false, "run the bench probes")
 	fs.StringVar(&o.metrics, "metrics", "", "metrics address")
 	fs.StringVar(&o.traceable, "traceable-functions", "", "traceable functions file")
 	var probeFilter string
@@ -185,6 +190,13 @@ func parseFlags(argv []string, stderr io.Writer) (*options, error) {
 			return nil, &cliError{fmt.Sprintf("Invalid --probe-filter regex: %v", err)}
 		}
 		o.probeFilter = re
+	}
+	switch mode {
+	case "":
+	case "bench":
+		o.bench = true
+	default:
+		return nil, &cliError{fmt.Sprintf("--mode %s is not supported by gbt yet (bench is)", mode)}
 	}
 	if fs.Changed("cmd") && strings.TrimSpace(o.cmd) == "" {
 		return nil, &cliError{"-c needs a command to run"}
