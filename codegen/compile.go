@@ -25,6 +25,8 @@ type Options struct {
 	// PID is the process -p names: probes of kinds that filter in the
 	// program (probe.PIDFilterInProgram) return early for others.
 	PID int
+	// HelperErrors is the -k level (HelperErrorsOff, On, Legacy).
+	HelperErrors int
 }
 
 // Names of the internal maps.
@@ -312,6 +314,7 @@ type gen struct {
 	insns   asm.Instructions
 	spans   []ast.Span
 	cur     ast.Span
+	at      ast.Span // the expression being evaluated, for diagnostics
 	labels  int
 	pending []string          // labels waiting for the next instruction
 	alias   map[string]string // label → label it shares an instruction with

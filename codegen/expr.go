@@ -9,6 +9,7 @@ import (
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/lang/types"
+	"github.com/gbt-dev/gbt/stdlib"
 )
 
 // loadConst puts v into dst, with a 64-bit load when it does not fit the
@@ -27,6 +28,7 @@ func (g *gen) EvalInt(e ast.Expr, dst asm.Register) {
 		g.loadConst(dst, v)
 		return
 	}
+	defer g.evaluating(e)()
 	if x, ok := g.c.info.Expansions[e]; ok {
 		g.EvalInt(x, dst)
 		return
@@ -59,7 +61,7 @@ func (g *gen) EvalInt(e ast.Expr, dst asm.Register) {
 		}
 		m := g.mark()
 		key := g.buildKey(e, md)
-		g.lookupInt(e.Name, key, dst)
+		g.lookupInt(e.Name, key, dst, spanOf(e))
 		g.reset(m)
 	case *ast.Unary:
 		g.unary(e, dst)
@@ -192,6 +194,7 @@ func (g *gen) probeRead(dst asm.Register, ptr, val types.Type) {
 	}
 	g.addr(asm.R1, buf)
 	g.Emit(asm.Mov.Imm(asm.R2, int32(size)), asm.Mov.Reg(asm.R3, dst), fn.Call())
+	g.checkRead()
 	g.Emit(asm.LoadMem(dst, asm.R10, buf, sizeOf(types.IntOf(size*8, false))))
 	if val.Kind == types.Int && val.Signed && val.Bits < 64 {
 		g.extend(dst, val)
@@ -259,7 +262,7 @@ func (g *gen) arithChain(e *ast.Binary, dst asm.Register) {
 	g.EvalInt(chain[len(chain)-1].X, dst)
 	for i := len(chain) - 1; i >= 0; i-- {
 		b := chain[i]
-		g.binaryInto(b.Op, dst, b.Y, g.TypeOf(b.X).Signed, g.TypeOf(b.Y).Signed)
+		g.binaryInto(b.Op, dst, b.Y, g.TypeOf(b.X).Signed, g.TypeOf(b.Y).Signed, spanOf(b))
 	}
 }
 
@@ -332,8 +335,10 @@ func (g *gen) operand(y ast.Expr, dst asm.Register) (asm.Register, func()) {
 }
 
 // binaryInto computes dst = dst op y. Division is unsigned, as in bpftrace
-// 0.17; comparisons are signed when both operands are.
-func (g *gen) binaryInto(op ast.Op, dst asm.Register, y ast.Expr, lsigned, rsigned bool) {
+// 0.17; comparisons are signed when both operands are. A division or
+// modulo by zero yields 1 and reports a runtime error at span, as the
+// newest bpftrace does.
+func (g *gen) binaryInto(op ast.Op, dst asm.Register, y ast.Expr, lsigned, rsigned bool, span ast.Span) {
 	var src asm.Register
 	imm, isImm := g.Const(y)
 	isImm = isImm && imm >= math.MinInt32 && imm <= math.MaxInt32 && !(op.DividesUnsigned() && imm == 0)
@@ -352,21 +357,24 @@ func (g *gen) binaryInto(op ast.Op, dst asm.Register, y ast.Expr, lsigned, rsign
 			g.Emit(alu.Imm(dst, int32(imm)))
 			return
 		}
-		// BPF masks a shift count to 6 bits and leaves the dividend of a
-		// modulo by zero in place; bpftrace yields 0 for both (and BPF
-		// already does for a division by zero).
-		var inRange asm.Instruction
+		// BPF masks a shift count to 6 bits (bpftrace yields 0) and
+		// yields 0 for a division by zero and the dividend for a modulo
+		// by zero (the newest bpftrace yields 1 for both, with a runtime
+		// error).
+		var ok, done string
 		switch {
 		case shift:
-			inRange = asm.JLE.Imm(src, 63, "")
-		case op == ast.OpRem:
-			inRange = asm.JNE.Imm(src, 0, "")
+			ok, done = g.Label(), g.Label()
+			g.Emit(asm.JLE.Imm(src, 63, ok), asm.Mov.Imm(dst, 0), asm.Ja.Label(done))
+		case op == ast.OpRem || op == ast.OpQuo:
+			ok, done = g.Label(), g.Label()
+			g.Emit(asm.JNE.Imm(src, 0, ok))
+			g.runtimeError(span, stdlib.DivideByZero)
+			g.Emit(asm.Mov.Imm(dst, 1), asm.Ja.Label(done))
 		default:
 			g.Emit(alu.Reg(dst, src))
 			return
 		}
-		ok, done := g.Label(), g.Label()
-		g.Emit(inRange.WithReference(ok), asm.Mov.Imm(dst, 0), asm.Ja.Label(done))
 		g.Place(ok)
 		g.Emit(alu.Reg(dst, src))
 		g.Place(done)
@@ -583,6 +591,7 @@ func (g *gen) readInto(off int16, size int, src asm.Register, as types.AddrSpace
 	}
 	g.addr(asm.R1, off)
 	g.Emit(asm.Mov.Imm(asm.R2, int32(size)), asm.Mov.Reg(asm.R3, src), fn.Call())
+	g.checkRead()
 }
 
 // recordString reads a char-array field of a kernel record into a string
@@ -627,6 +636,7 @@ func (g *gen) ctxBase(x ast.Expr) (asm.Register, func()) {
 // tuples) at R10+off. The caller has zeroed the destination when padding
 // matters (map keys, event records); strings are zero-padded here.
 func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
+	defer g.evaluating(e)()
 	if x, ok := g.c.info.Expansions[e]; ok {
 		g.EvalMem(x, t, off)
 		return
@@ -682,7 +692,7 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 		g.addr(asm.R2, key)
 		g.Emit(asm.FnMapLookupElem.Call())
 		skip := g.Label()
-		g.Emit(asm.JEq.Imm(asm.R0, 0, skip))
+		g.lookupMiss(skip, spanOf(e))
 		if vt := md.Info.Value; vt.Kind == types.Tuple && !sameLayout(vt, t) {
 			g.convertInto(off, t, asm.R0, 0, vt)
 		} else {

@@ -183,7 +183,7 @@ func (g *gen) compound(op ast.Op, rhs ast.Expr, r asm.Register, t types.Type) {
 		return
 	}
 	signed := g.TypeOf(rhs).Signed
-	g.binaryInto(op, r, rhs, signed, signed)
+	g.binaryInto(op, r, rhs, signed, signed, g.cur)
 }
 
 // incDec compiles ++/-- on a variable or map; the value the expression
@@ -316,7 +316,7 @@ func (g *gen) mapRMW(m *ast.MapRef, f func(val asm.Register)) {
 	md := g.c.maps[m.Name]
 	key := g.buildKey(m, md)
 	v := g.reg()
-	g.lookupInt(m.Name, key, v)
+	g.lookupInt(m.Name, key, v, ast.Span{})
 	f(v)
 	val := g.Alloc(8)
 	g.Emit(asm.StoreMem(asm.R10, val, v, asm.DWord))
@@ -329,8 +329,9 @@ func (g *gen) mapRMW(m *ast.MapRef, f func(val asm.Register)) {
 }
 
 // lookupInt loads the integer value of map[key] (0 if absent) into dst:
-// a u64, or the one byte of a bool.
-func (g *gen) lookupInt(name string, key int16, dst asm.Register) {
+// a u64, or the one byte of a bool. A read of the script's (at a valid
+// span) reports a missing key with -k.
+func (g *gen) lookupInt(name string, key int16, dst asm.Register, at ast.Span) {
 	size := asm.DWord
 	if md := g.c.maps[name]; md != nil && md.Info != nil && md.Info.Value.Kind == types.Bool {
 		size = asm.Byte
@@ -339,8 +340,23 @@ func (g *gen) lookupInt(name string, key int16, dst asm.Register) {
 	g.addr(asm.R2, key)
 	g.Emit(asm.FnMapLookupElem.Call(), asm.Mov.Imm(dst, 0))
 	skip := g.Label()
-	g.Emit(asm.JEq.Imm(asm.R0, 0, skip), asm.LoadMem(dst, asm.R0, 0, size))
+	g.lookupMiss(skip, at)
+	g.Emit(asm.LoadMem(dst, asm.R0, 0, size))
 	g.Place(skip)
+}
+
+// lookupMiss jumps to miss when the map lookup just made found nothing
+// (R0 is NULL), reporting it first with -k when at is a valid span.
+func (g *gen) lookupMiss(miss string, at ast.Span) {
+	if g.c.opts.HelperErrors == HelperErrorsOff || !at.Start.IsValid() {
+		g.Emit(asm.JEq.Imm(asm.R0, 0, miss))
+		return
+	}
+	found := g.Label()
+	g.Emit(asm.JNE.Imm(asm.R0, 0, found))
+	g.helperError("map_lookup_elem", at)
+	g.Emit(asm.Ja.Label(miss))
+	g.Place(found)
 }
 
 // buildKey evaluates a map's key into a zeroed frame buffer.

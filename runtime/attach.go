@@ -30,6 +30,7 @@ var attachers = map[probe.Attach]attacher{
 	probe.AttachPerfEvent:     attachPerf,
 	probe.AttachWatchpoint:    attachWatchpoint,
 	probe.AttachSignal:        attachSignal,
+	probe.AttachBench:         attachBench,
 }
 
 // attach attaches every probe; on failure everything attached is detached

@@ -41,6 +41,9 @@ type CompileOptions struct {
 	// Includes are headers included before the script (--include), as
 	// if it began with #include <FILE> lines.
 	Includes []string
+	// HelperErrors is the -k level: codegen.HelperErrorsOff, On (-k) or
+	// Legacy (-kk, bpftrace 0.17's words).
+	HelperErrors int
 
 	NumCPUs   int // value of numcpus and size of per-CPU data (0: the machine's possible CPUs)
 	ChildPID  int // value of cpid: the pid of the -c command (0: none)
@@ -205,7 +208,7 @@ func Compile(name, src string, opts CompileOptions) (*codegen.Object, Warnings, 
 		keysMax = DefaultKeysMax
 	}
 	obj, diags := codegen.Compile(info, table, codegen.Options{
-		NumCPUs: ncpu, ChildPID: opts.ChildPID, PID: opts.PID, KeysMax: keysMax, RingbufSize: ringbufSize(set.PerfRBPages, ncpu),
+		NumCPUs: ncpu, ChildPID: opts.ChildPID, PID: opts.PID, HelperErrors: min(opts.HelperErrors, codegen.HelperErrorsLegacy), KeysMax: keysMax, RingbufSize: ringbufSize(set.PerfRBPages, ncpu),
 	})
 	if diags.HasErrors() {
 		return fail(diags)

@@ -61,6 +61,9 @@ type Options struct {
 	// Compat is the bpftrace release whose output and run gbt reproduces
 	// where releases differ (zero: the newest; --compat, GBT_COMPAT).
 	Compat compat.Version
+	// Bench runs the bench:NAME probes (--mode bench): each many times,
+	// timed, then prints the results and stops. Without it they never run.
+	Bench bool
 }
 
 // AttachedMarker is the line NotifyAttached prints.
@@ -75,6 +78,11 @@ func (e ExitCode) Error() string { return fmt.Sprintf("exit(%d)", int(e)) }
 // ErrNoOverride is in the error of loading a program that calls override()
 // on a kernel built without CONFIG_BPF_KPROBE_OVERRIDE.
 var ErrNoOverride = errors.New("this kernel does not let BPF programs override return values")
+
+// ErrNoWriteUser is in the error of loading a program that calls
+// write_user() on a kernel that refuses bpf_probe_write_user (kernel
+// lockdown).
+var ErrNoWriteUser = errors.New("this kernel does not let BPF programs write user memory")
 
 // ErrNoTrampolines is the error of loading a kfunc or kretfunc program on a
 // kernel that refuses fentry/fexit programs.
@@ -96,10 +104,12 @@ type Session struct {
 	// polls run at each turn of the event loop, for probes that gbt
 	// itself fires (self:signal); stops end what attachers started other
 	// than links and fds, when the links close.
-	polls  []func() error
-	stops  []func()
-	reader *ringbuf.Reader
-	pr     *output.Printer
+	polls []func() error
+	stops []func()
+	// benches are the bench probes to time, in attach order.
+	benches []bench
+	reader  *ringbuf.Reader
+	pr      *output.Printer
 	// handlers decode and act on each event's records, by event id.
 	handlers []stdlib.Handler
 	printfs  []*output.Printf // the formats handlers compiled, for stacks

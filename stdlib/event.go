@@ -43,6 +43,7 @@ type Event struct {
 	Top    int          // print(@m, top)
 	Div    int          // print(@m, top, div)
 	Span   ast.Span     // the call, for runtime errors
+	Legacy bool         // helper errors: bpftrace 0.17's words (-kk)
 }
 
 // AddField lays out a field of type t in the record (8-byte aligned) and

@@ -108,6 +108,10 @@ type Events interface {
 	// and the event id first, lets fill write the rest (fill jumps to end
 	// to stop early), and submits it. A full ring counts a lost event.
 	SendInPlace(ev *Event, rec asm.Register, fill func(end string))
+	// HelperFailed reports, with -k, that the helper named (in bpftrace's
+	// words: "map_delete_elem") that call just made failed: R0 holds its
+	// return code. Without -k it emits nothing.
+	HelperFailed(helper string, call *ast.Call)
 }
 
 // Context reads what the probe and the run give: the probed function's

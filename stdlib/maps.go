@@ -53,7 +53,9 @@ func mapEntries() []*Entry {
 			g.Addr(asm.R2, key)
 			// bpf_map_delete_elem returns 0, or -ENOENT if the key was not
 			// there.
-			g.Emit(asm.FnMapDeleteElem.Call(), asm.Mov.Imm(dst, 1), asm.JEq.Imm(asm.R0, 0, done), asm.Mov.Imm(dst, 0))
+			g.Emit(asm.FnMapDeleteElem.Call(), asm.Mov.Imm(dst, 1), asm.JEq.Imm(asm.R0, 0, done))
+			g.HelperFailed("map_delete_elem", c)
+			g.Emit(asm.Mov.Imm(dst, 0))
 			g.Place(done)
 		})},
 		{Name: "has_key", Kind: check.Func, Doc: "has_key(@m, key): whether the map has the key", Type: func(u *check.Use) types.Type {

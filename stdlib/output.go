@@ -84,7 +84,7 @@ func outputEntries() []*Entry {
 				u.Errorf("exit() takes up to one argument (%d provided)", len(u.Args))
 			}
 			return types.Type{Kind: types.Void}
-		}, Emit: sends(exitEv), Events: []*Codec{exitEv}},
+		}, Emit: sends(exitEv), EndsProbe: true, Events: []*Codec{exitEv}},
 		{Name: "unwatch", Kind: check.Func, Doc: "unwatch(addr): remove the watchpoints at addr (soon after: user space does it)", Type: oneInt(types.Type{Kind: types.Void}),
 			Emit: sends(unwatchEv), Events: []*Codec{unwatchEv}},
 		{Name: "skboutput", Kind: check.Func, Doc: "skboutput(file, skb, len, offset): write packets to a pcap file",

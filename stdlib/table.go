@@ -47,6 +47,9 @@ type Entry struct {
 	// TextArg says the first argument takes a positional parameter as
 	// its text (str($1), str($1 + 1)); see check.TextArgs.
 	TextArg bool
+	// EndsProbe says a call never returns to the statement after it: it
+	// ends the probe (exit); see check.ProbeEnder.
+	EndsProbe bool
 	// Events are the ring-buffer records the entry sends, each with its
 	// BPF encoder and its user-space decoder.
 	Events []*Codec
@@ -60,6 +63,9 @@ func (e *Entry) BuiltinKind() check.BuiltinKind { return e.Kind }
 
 // TakesText implements check.TextArgs.
 func (e *Entry) TakesText() bool { return e.TextArg }
+
+// EndsTheProbe implements check.ProbeEnder.
+func (e *Entry) EndsTheProbe() bool { return e.EndsProbe }
 
 // TypeOf implements check.Builtin.
 func (e *Entry) TypeOf(u *check.Use) types.Type { return e.Type(u) }

@@ -14,7 +14,7 @@ import (
 )
 
 // unsafeEntries act on the system and need --unsafe: system, signal,
-// override.
+// write_user, override.
 func unsafeEntries() []*Entry {
 	systemEv := &Codec{Name: "system", Encode: formatEncode, Decode: formatDecode(runSystem)}
 	return []*Entry{
@@ -24,6 +24,8 @@ func unsafeEntries() []*Entry {
 			Emit: StmtEmitter(signalEmit(asm.FnSendSignal))},
 		{Name: "signal_thread", Kind: check.Func, Doc: "signal_thread(sig): send a signal to the current thread (--unsafe)", Type: signalType,
 			Emit: StmtEmitter(signalEmit(asm.FnSendSignalThread))},
+		{Name: "write_user", Kind: check.Func, Doc: "write_user(dst, src, len): write len bytes of src (a string or integer) to user address dst (--unsafe)",
+			Type: writeUserType, Emit: StmtEmitter(writeUserEmit)},
 		{Name: "override", Kind: check.Func, Doc: "override(rc): override a kprobed function's return value (--unsafe)", Type: func(u *check.Use) types.Type {
 			if !unsafeOK(u) || !arity(u, 1, 1) {
 				return types.Type{}
@@ -119,4 +121,53 @@ func signalEmit(fn asm.BuiltinFunc) StmtEmitter {
 		}
 		g.Emit(fn.Call())
 	}
+}
+
+// writeUserType is write_user's rule: a user address (pointer or
+// integer), a string or integer value, and an integer length. It
+// returns nothing, as in the newest bpftrace.
+func writeUserType(u *check.Use) types.Type {
+	if !u.Unsafe {
+		// The newest bpftrace's words.
+		u.ErrorHint("run gbt with --unsafe to allow it", "write_user() is unsafe. To use you need the --unsafe flag")
+		return types.Type{}
+	}
+	if !arity(u, 3, 3) {
+		return types.Type{}
+	}
+	if t := u.ArgTypes[0]; !t.IsInt() && t.Kind != types.Pointer {
+		u.ErrorAt(u.Args[0], "write_user() expects a user address as first argument (%s provided)", t.KindWord())
+	}
+	if t := u.ArgTypes[1]; !t.IsInt() && t.Kind != types.String {
+		u.ErrorAt(u.Args[1], "write_user() expects a string or an integer as second argument (%s provided)", t.KindWord())
+	}
+	if t := u.ArgTypes[2]; !t.IsInt() {
+		u.ErrorAt(u.Args[2], "write_user() expects an integer length as third argument (%s provided)", t.KindWord())
+	}
+	return types.Type{Kind: types.Void}
+}
+
+// writeUserEmit copies src into the frame and writes at most its size
+// (len clamped to it; nothing for 0) to dst with bpf_probe_write_user.
+func writeUserEmit(g Gen, c *ast.Call) {
+	st := g.TypeOf(c.Args[1])
+	size := st.ByteSize()
+	if st.IsInt() {
+		st, size = types.U64, 8
+	}
+	src := g.Alloc(size)
+	g.Zero(src, size)
+	g.Store(c.Args[1], st, src)
+	dst, n := g.TakeReg(), g.TakeReg()
+	g.EvalInt(c.Args[0], dst)
+	g.EvalInt(c.Args[2], n)
+	skip, fits := g.Label(), g.Label()
+	g.Emit(asm.JEq.Imm(n, 0, skip), asm.JLE.Imm(n, int32(size), fits), asm.Mov.Imm(n, int32(size)))
+	g.Place(fits)
+	g.Emit(asm.Mov.Reg(asm.R1, dst))
+	g.Addr(asm.R2, src)
+	g.Emit(asm.Mov.Reg(asm.R3, n), asm.FnProbeWriteUser.Call())
+	g.Place(skip)
+	g.FreeReg(n)
+	g.FreeReg(dst)
 }

@@ -26,32 +26,36 @@ const (
 
 // options is the parsed command line.
 type options struct {
-	program     string            // -e
-	file        string            // script file ("-" for stdin)
-	args        []string          // positional parameters $1..$N
-	named       map[string]string // named program options: -- --name=value
-	list        bool              // -l
-	listPat     string
-	pid         int            // -p
-	cmd         string         // -c
-	output      string         // -o
-	format      string         // -f text|json
-	buffer      string         // -B none|line|full
-	quiet       bool           // -q
-	verbose     bool           // -v
-	debug       int            // -d, -dd
-	unsafe      bool           // --unsafe
-	dryRun      bool           // --dry-run
-	version     bool           // -V, --version
-	info        bool           // --info
-	help        bool           // -h, --help
-	noWarn      bool           // --no-warnings
-	metrics     string         // --metrics ADDR: serve the maps as Prometheus metrics
-	traceable   string         // --traceable-functions FILE
-	probeFilter *regexp.Regexp // --probe-filter REGEX
-	includes    []string       // -I: include directories (accepted, gbt reads no headers)
-	headers     []string       // --include: headers included before the script
-	compat      compat.Version // --compat, GBT_COMPAT: the bpftrace release whose output to reproduce
+	program string            // -e
+	file    string            // script file ("-" for stdin)
+	args    []string          // positional parameters $1..$N
+	named   map[string]string // named program options: -- --name=value
+	list    bool              // -l
+	listPat string
+	pid     int    // -p
+	cmd     string // -c
+	output  string // -o
+	format  string // -f text|json
+	buffer  string // -B none|line|full
+	quiet   bool   // -q
+	verbose bool   // -v
+	debug   int    // -d, -dd
+	unsafe  bool   // --unsafe
+	dryRun  bool   // --dry-run
+	version bool   // -V, --version
+	info    bool   // --info
+	help    bool   // -h, --help
+	noWarn  bool   // --no-warnings
+	// helperErrors is -k (1: warn of failed map lookups, probe reads and
+	// deletes) or bpftrace 0.17's -kk (2: the same in 0.17's words).
+	helperErrors int
+	bench        bool           // --mode bench, --bench: time the bench: probes
+	metrics      string         // --metrics ADDR: serve the maps as Prometheus metrics
+	traceable    string         // --traceable-functions FILE
+	probeFilter  *regexp.Regexp // --probe-filter REGEX
+	includes     []string       // -I: include directories (accepted, gbt reads no headers)
+	headers      []string       // --include: headers included before the script
+	compat       compat.Version // --compat, GBT_COMPAT: the bpftrace release whose output to reproduce
 }
 
 const usageText = `USAGE:
@@ -79,6 +83,9 @@ OPTIONS:
     -V, --version  gbt version
     --info         print build information and what this kernel supports (and why not)
     --no-warnings  disable all warning messages
+    --mode bench, --bench  run each bench:NAME probe many times and print its average time
+    -k, --warnings warn when a map lookup finds nothing or a probe read or delete fails
+                   (-kk: the same in bpftrace 0.17's words)
     --include FILE add an #include <FILE> before the script (gbt knows the constants of common headers)
     --probe-filter REGEX  attach only the probes whose name REGEX matches (begin and end always run)
     --traceable-functions FILE  read the kernel functions kprobes and fentry can trace from FILE
@@ -178,6 +185,10 @@ func parseFlags(argv []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.info, "info", false, "kernel and build information")
 	fs.BoolVarP(&o.help, "help", "h", false, "help")
 	fs.BoolVar(&o.noWarn, "no-warnings", false, "no warnings")
+	fs.CountVarP(&o.helperErrors, "warnings", "k", "warn of helper errors")
+	var mode string
+	fs.StringVar(&mode, "mode", "", "run mode")
+	fs.BoolVar(&o.bench, "bench", false, "run the bench probes")
 	fs.StringVar(&o.metrics, "metrics", "", "metrics address")
 	fs.StringVar(&o.traceable, "traceable-functions", "", "traceable functions file")
 	var probeFilter string
@@ -204,6 +215,13 @@ func parseFlags(argv []string, stderr io.Writer) (*options, error) {
 			return nil, &cliError{fmt.Sprintf("Invalid --probe-filter regex: %v", err)}
 		}
 		o.probeFilter = re
+	}
+	switch mode {
+	case "":
+	case "bench":
+		o.bench = true
+	default:
+		return nil, &cliError{fmt.Sprintf("--mode %s is not supported by gbt yet (bench is)", mode)}
 	}
 	if fs.Changed("cmd") && strings.TrimSpace(o.cmd) == "" {
 		return nil, &cliError{"-c needs a command to run"}

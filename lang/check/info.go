@@ -75,6 +75,12 @@ type TextArgs interface {
 	TakesText() bool
 }
 
+// ProbeEnder is implemented by a builtin whose call ends the probe
+// (exit): statements after such a call in the same block are unreachable.
+type ProbeEnder interface {
+	EndsTheProbe() bool
+}
+
 // Builtins is the table of builtins.
 type Builtins interface {
 	Lookup(name string) (Builtin, bool)

@@ -8,12 +8,34 @@ import (
 )
 
 func (c *checker) block(b *ast.Block) {
+	warned := false
 	for i, s := range b.Stmts {
 		c.stmt(s)
 		if j, ok := s.(*ast.JumpStmt); ok && i < len(b.Stmts)-1 {
 			c.warnf(spanOf(j), "All code after a '%s' is unreachable.", j.Keyword)
 		}
+		if !warned && i < len(b.Stmts)-1 && c.endsProbe(s) {
+			// The newest bpftrace's words, at the first statement that
+			// cannot run.
+			c.warnf(spanOf(b.Stmts[i+1]), "Unreachable statement.")
+			warned = true
+		}
 	}
+}
+
+// endsProbe reports whether s is a call of a builtin that ends the probe
+// (exit()), so that what follows it in its block never runs.
+func (c *checker) endsProbe(s ast.Stmt) bool {
+	es, ok := s.(*ast.ExprStmt)
+	if !ok {
+		return false
+	}
+	call, ok := es.X.(*ast.Call)
+	if !ok {
+		return false
+	}
+	e, ok := c.info.Builtins[call].(ProbeEnder)
+	return ok && e.EndsTheProbe()
 }
 
 func (c *checker) stmt(s ast.Stmt) {

@@ -18,6 +18,7 @@ const (
 	AttachPerfEvent                   // a sampling perf event: Point.Perf
 	AttachWatchpoint                  // a hardware breakpoint in the traced process: Point.Watch
 	AttachSignal                      // run with BPF_PROG_TEST_RUN each time gbt receives Point.Signal
+	AttachBench                       // run many times with BPF_PROG_TEST_RUN and timed (--mode bench)
 	numAttach
 )
 
@@ -25,7 +26,7 @@ var attachNames = [...]string{
 	AttachNone: "none", AttachRunOnce: "run once", AttachTracepoint: "tracepoint",
 	AttachRawTracepoint: "raw tracepoint", AttachTracing: "tracing", AttachKprobe: "kprobe",
 	AttachUprobe: "uprobe", AttachUSDT: "usdt", AttachPerfEvent: "perf event",
-	AttachWatchpoint: "watchpoint", AttachSignal: "signal",
+	AttachWatchpoint: "watchpoint", AttachSignal: "signal", AttachBench: "bench",
 }
 
 func (a Attach) String() string {

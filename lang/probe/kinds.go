@@ -109,6 +109,7 @@ var kinds = []*Kind{
 	{Name: "kfunc", Aliases: []string{"fentry", "f"}, Parts: 1, MinParts: 1, Usage: "kfunc:function", Prog: ProgTracing, Attach: AttachTracing, Tracing: TracingEntry, Args: true, Func: true, PerPoint: true, Supported: true, PIDFilter: PIDFilterInProgram, expand: expandFunc, list: listTracing("fentry"), listModules: true, InList: true},
 	{Name: "kretfunc", Aliases: []string{"fexit", "fr"}, Parts: 1, MinParts: 1, Usage: "kretfunc:function", Prog: ProgTracing, Attach: AttachTracing, Tracing: TracingExit, Args: true, Return: true, Func: true, PerPoint: true, Supported: true, PIDFilter: PIDFilterInProgram, expand: expandFunc, list: listTracing("fexit"), listModules: true},
 	{Name: "iter", Parts: 1, MinParts: 1, Usage: "iter:name", Prog: ProgIter, expand: expandFunc},
+	{Name: "bench", Parts: 1, MinParts: 1, Usage: "bench:name", Prog: ProgTestRun, Attach: AttachBench, PerPoint: true, Supported: true, expand: expandBench},
 	{Name: "self", Parts: 2, MinParts: 2, Usage: "self:signal:SIGUSR1", Prog: ProgTestRun, Attach: AttachSignal, PerPoint: true, Supported: true, expand: expandSelf, list: listSignals},
 }
 
@@ -225,6 +226,17 @@ func expandSpecial(dst []Point, base Point, ap *ast.AttachPoint, _ Env) ([]Point
 }
 
 // listName lists a kind that is one probe: BEGIN, END.
+// expandBench expands bench:NAME, a block that --mode bench runs many
+// times and times, as the newest bpftrace does; NAME is its row in the
+// results.
+func expandBench(dst []Point, base Point, ap *ast.AttachPoint, _ Env) ([]Point, error) {
+	if ap.Parts[0] == "" || hasWildcard(ap.Parts[0]) {
+		return dst, &Error{Msg: "bench probes need a name", Hint: "usage: " + base.Kind.Usage}
+	}
+	base.Name = "bench:" + ap.Parts[0]
+	return append(dst, base), nil
+}
+
 // expandSelf expands self:signal:SIGNAL, which runs its block each time
 // gbt receives the signal.
 func expandSelf(dst []Point, base Point, ap *ast.AttachPoint, _ Env) ([]Point, error) {

@@ -2,6 +2,7 @@ package probe_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gbt-dev/gbt/lang/probe"
@@ -69,6 +70,7 @@ func TestExpandFillsAttach(t *testing.T) {
 		{raw: []string{"kretfunc", "vfs_read"}, attach: probe.AttachTracing, ret: true},
 		{raw: []string{"BEGIN"}, attach: probe.AttachRunOnce},
 		{raw: []string{"end"}, attach: probe.AttachRunOnce},
+		{raw: []string{"bench", "a"}, attach: probe.AttachBench},
 	}
 	for _, tt := range tests {
 		a := ap(tt.raw[0], tt.raw[1:]...)
@@ -178,6 +180,19 @@ func TestParams(t *testing.T) {
 		}
 		if !slices.Equal(got, tt.want) {
 			t.Errorf("%s has params %q, want %q", tt.listed, got, tt.want)
+		}
+	}
+}
+
+// TestExpandBench: bench:NAME keeps its name; a bench probe needs one.
+func TestExpandBench(t *testing.T) {
+	pts, err := probe.Expand(ap("bench", "fast_path"), nil)
+	if err != nil || len(pts) != 1 || pts[0].Name != "bench:fast_path" {
+		t.Fatalf("bench:fast_path: %v, %+v", err, pts)
+	}
+	for _, name := range []string{"", "a*"} {
+		if _, err := probe.Expand(ap("bench", name), nil); err == nil || !strings.Contains(err.Error(), "bench probes need a name") {
+			t.Errorf("bench:%s: error %v, want: bench probes need a name", name, err)
 		}
 	}
 }
