@@ -43,6 +43,10 @@ func (p *Printer) SetStacks(r StackResolver) { p.vals.stacks = r }
 // strftime() values.
 func (p *Printer) SetClock(zero time.Time) { p.vals.clock = zero }
 
+// SetTAIOffset gives how far the TAI clock tseries() reads is ahead of
+// the wall clock.
+func (p *Printer) SetTAIOffset(d time.Duration) { p.vals.taiOffset = d }
+
 // Format returns the printer's format.
 func (p *Printer) Format() Format { return p.f }
 
