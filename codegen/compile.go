@@ -27,6 +27,9 @@ type Options struct {
 	PID int
 	// HelperErrors is the -k level (HelperErrorsOff, On, Legacy).
 	HelperErrors int
+	// ClockMap names a keyless integer map whose value tseries() takes as
+	// the time instead of the TAI clock (BPFTRACE_DUMMY_TS_MAP, for tests).
+	ClockMap string
 }
 
 // Names of the internal maps.
@@ -71,7 +74,7 @@ func Compile(info *check.Info, table *stdlib.Table, opts Options) (*Object, diag
 	if opts.NumCPUs <= 0 {
 		opts.NumCPUs = 1
 	}
-	c := &compiler{info: info, table: table, opts: opts, obj: &Object{Info: info}, maps: map[string]*MapDesc{}}
+	c := &compiler{info: info, table: table, opts: opts, obj: &Object{Info: info, ClockMap: opts.ClockMap}, maps: map[string]*MapDesc{}}
 	c.planMaps()
 	for _, pi := range info.Probes {
 		c.probe(pi)
@@ -121,7 +124,7 @@ func (c *compiler) planMaps() {
 		valSize := mi.Value.ByteSize()
 		agg := mi.Value.Kind == types.Agg
 		if agg {
-			valSize = types.AggValueSize(mi.Value.AggKind, mi.LhistMin, mi.LhistMax, mi.LhistStep)
+			valSize = types.AggValueSize(mi.Value.AggKind, mi.Params)
 		}
 		if valSize == 0 || key.ByteSize() == 0 {
 			c.diags.Errorf(mi.Span, "maps of %s values are not supported yet", mi.Value)
@@ -665,6 +668,23 @@ func (g *gen) ElapsedBase(dst asm.Register) {
 	skip := g.Label()
 	g.Emit(asm.JEq.Imm(asm.R0, 0, skip))
 	g.Emit(asm.LoadMem(dst, asm.R0, 0, asm.DWord))
+	g.Place(skip)
+}
+
+// TSeriesClock implements stdlib.Gen.
+func (g *gen) TSeriesClock(dst asm.Register) {
+	md := g.c.maps[g.c.opts.ClockMap]
+	if md == nil || md.Role != RoleUser || !md.Info.Keyless() || md.Info.Value.Kind != types.Int {
+		g.Emit(asm.FnKtimeGetTaiNs.Call(), asm.Mov.Reg(dst, asm.R0))
+		return
+	}
+	key := g.Alloc(8)
+	g.zero(key, 8)
+	g.Emit(g.mapPtr(asm.R1, md.Name), asm.Mov.Reg(asm.R2, asm.R10), asm.Add.Imm(asm.R2, int32(key)),
+		asm.FnMapLookupElem.Call(), asm.Mov.Reg(asm.R1, asm.R0), asm.Mov.Imm(dst, 0))
+	skip := g.Label()
+	g.Emit(asm.JEq.Imm(asm.R1, 0, skip))
+	g.Emit(asm.LoadMem(dst, asm.R1, 0, sizeOf(md.Info.Value)))
 	g.Place(skip)
 }
 

@@ -27,6 +27,8 @@ type Object struct {
 	// Config holds the configuration variables the run follows
 	// (print_maps_on_exit, max_cat_bytes, ...); nil means the defaults.
 	Config *config.Settings
+	// ClockMap is Options.ClockMap when tseries() reads the time from it.
+	ClockMap string
 }
 
 // Settings returns the configuration variables the run follows.

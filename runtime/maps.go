@@ -22,8 +22,7 @@ func (s *Session) userMap(name string) (*codegen.MapDesc, *ebpf.Map) {
 
 // readMap reads every element of a user map.
 func (s *Session) readMap(md *codegen.MapDesc, m *ebpf.Map) (output.MapLayout, []output.Entry, error) {
-	l := output.MapLayout{Name: md.Name, Key: md.Info.Key, Value: md.Info.Value,
-		Lhist: output.LhistParams{Min: md.Info.LhistMin, Max: md.Info.LhistMax, Step: md.Info.LhistStep}}
+	l := output.MapLayout{Name: md.Name, Key: md.Info.Key, Value: md.Info.Value, Params: md.Info.Params}
 	if md.Info.Keyless() {
 		l.Key = types.Type{Kind: types.Void}
 	}

@@ -150,6 +150,9 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 		s.clock = zero
 		s.pr.SetClock(zero)
 	}
+	if obj.ClockMap == "" {
+		s.pr.SetTAIOffset(kernel.TAIOffset())
+	}
 	defer s.close()
 	if err := s.openEvents(); err != nil {
 		return err

@@ -10,7 +10,7 @@ import (
 
 // aggEntries are the aggregations, assigned to map elements and updated
 // in place in each CPU's value: count, sum, avg, min, max, stats, hist,
-// lhist. User space sums the CPUs' values when it prints them.
+// lhist, tseries. User space sums the CPUs' values when it prints them.
 func aggEntries() []*Entry {
 	return []*Entry{
 		{Name: "count", Kind: check.Agg, Doc: "count(): count events", Type: aggregation(types.Count, 0),
@@ -23,8 +23,9 @@ func aggEntries() []*Entry {
 		{Name: "min", Kind: check.Agg, Doc: "min(v): smallest value", Type: aggregation(types.Min, 1), Emit: extreme(asm.JSLT, asm.JLT)},
 		{Name: "max", Kind: check.Agg, Doc: "max(v): largest value", Type: aggregation(types.Max, 1), Emit: extreme(asm.JSGT, asm.JGT)},
 		{Name: "stats", Kind: check.Agg, Doc: "stats(v): count, average and total", Type: aggregation(types.Stats, 1), Emit: AggEmitter(sumCount)},
-		{Name: "hist", Kind: check.Agg, Doc: "hist(v): power-of-two histogram", Type: aggregation(types.Hist, 1), Emit: AggEmitter(histEmit)},
+		{Name: "hist", Kind: check.Agg, Doc: "hist(v[, bits]): power-of-two histogram, each power split in 2^bits buckets (bits 0..5)", Type: histType, Emit: AggEmitter(histEmit)},
 		{Name: "lhist", Kind: check.Agg, Doc: "lhist(v, min, max, step): linear histogram", Type: aggregation(types.Lhist, 4), Emit: AggEmitter(lhistEmit)},
+		tseriesEntry(),
 	}
 }
 
@@ -67,7 +68,7 @@ func aggregation(k types.AggKind, nargs int) func(*check.Use) types.Type {
 				u.Errorf("lhist() too many buckets, must be <= 1000 (would need %d)", (p[1]-p[0])/p[2])
 				return types.Type{}
 			}
-			u.SetLhist(p[0], p[1], p[2])
+			u.SetAggParams(types.AggParams{Min: p[0], Max: p[1], Step: p[2]})
 		}
 		return types.AggOf(k, signed)
 	}
@@ -106,20 +107,50 @@ func extreme(signedJump, unsignedJump asm.JumpOp) AggEmitter {
 	}
 }
 
-// histEmit increments the log2 bucket of val (see types.HistBucket):
-// negative → 0, 0 → 1, else floor(log2(v)) + 2, found by binary search.
-func histEmit(g Gen, _ *ast.Call, ptr, val asm.Register) {
+// histType is hist(v[, bits]): bits, a literal 0..5, splits each power of
+// two into 2^bits buckets.
+func histType(u *check.Use) types.Type {
+	if !arity(u, 1, 2) || !intArg(u, 0) {
+		return types.Type{}
+	}
+	var bits int64
+	if len(u.Args) == 2 {
+		v, ok := u.Const(1)
+		if !ok {
+			u.Errorf("hist() expects a integer literal (%s provided)", u.ArgTypes[1].KindWord())
+			return types.Type{}
+		}
+		if v < 0 || v > types.MaxHistBits {
+			u.Errorf("hist: bits %d must be 0..%d", v, types.MaxHistBits)
+			return types.Type{}
+		}
+		bits = v
+	}
+	u.SetAggParams(types.AggParams{Bits: int(bits)})
+	return types.AggOf(types.Hist, u.ArgTypes[0].Signed)
+}
+
+// histEmit increments the log2 bucket of val (see types.HistBucket). With
+// bits 0: negative → 0, 0 → 1, else floor(log2(v)) + 2. The leading one
+// is found by binary search.
+func histEmit(g Gen, c *ast.Call, ptr, val asm.Register) {
+	var bits int64
+	if len(c.Args) == 2 {
+		bits, _ = g.Const(c.Args[1])
+	}
 	idx := asm.R2
 	v := asm.R3
 	done := g.Label()
-	g.Emit(
-		asm.Mov.Imm(idx, 0),
-		asm.JSLT.Imm(val, 0, done),
-		asm.Mov.Imm(idx, 1),
-		asm.JEq.Imm(val, 0, done),
-		asm.Mov.Reg(v, val),
-		asm.Mov.Imm(idx, 2),
-	)
+	mask := int32(1)<<bits - 1
+	g.Emit(asm.Mov.Imm(idx, 0), asm.JSLT.Imm(val, 0, done))
+	if bits == 0 {
+		g.Emit(asm.Mov.Imm(idx, 1), asm.JEq.Imm(val, 0, done))
+	} else {
+		g.Emit(asm.Mov.Reg(idx, val), asm.Add.Imm(idx, 1), asm.JLE.Imm(val, mask, done))
+	}
+	g.Emit(asm.Mov.Reg(v, val))
+	// idx counts the position of the leading one (plus 2, for bits 0).
+	g.Emit(asm.Mov.Imm(idx, int32(2-min(bits, 1)*2)))
 	for _, shift := range []int32{32, 16, 8, 4, 2, 1} {
 		skip := g.Label()
 		g.Emit(
@@ -131,8 +162,21 @@ func histEmit(g Gen, _ *ast.Call, ptr, val asm.Register) {
 		)
 		g.Place(skip)
 	}
+	if bits > 0 {
+		// l = position - bits; idx = (l+1)<<bits + (val>>l & mask) + 1.
+		g.Emit(
+			asm.Sub.Imm(idx, int32(bits)),
+			asm.Mov.Reg(asm.R4, val),
+			asm.RSh.Reg(asm.R4, idx),
+			asm.And.Imm(asm.R4, mask),
+			asm.Add.Imm(idx, 1),
+			asm.LSh.Imm(idx, int32(bits)),
+			asm.Add.Reg(idx, asm.R4),
+			asm.Add.Imm(idx, 1),
+		)
+	}
 	g.Place(done)
-	bumpBucket(g, ptr, idx, types.HistBuckets)
+	bumpBucket(g, ptr, idx, types.HistBuckets(int(bits)))
 }
 
 // lhistEmit increments the linear bucket of val (see types.LhistBucket).

@@ -142,6 +142,10 @@ type Context interface {
 	Stack(t types.Type, dst asm.Register)
 	// ElapsedBase loads the start time (ktime ns) into dst.
 	ElapsedBase(dst asm.Register)
+	// TSeriesClock loads the time tseries() files values by into dst:
+	// TAI nanoseconds, or with BPFTRACE_DUMMY_TS_MAP=@m (bpftrace's test
+	// hook) the value of the keyless map @m. It calls helpers.
+	TSeriesClock(dst asm.Register)
 	// Ctx loads the probe's context pointer into dst.
 	Ctx(dst asm.Register)
 }

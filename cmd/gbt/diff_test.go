@@ -3,6 +3,7 @@ package main
 import (
 	"debug/elf"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -111,6 +112,9 @@ var (
 	// {.a=1,.b=2}; gbt prints the newest's { .a = 1, .b = 2 } (README).
 	record017 = regexp.MustCompile(`\{\.\w+=[^{}\[\],]*(,\.\w+=[^{}\[\],]*)*\}`)
 	field017  = regexp.MustCompile(`\.(\w+)=([^,}]*)`)
+	// oneValueBucket017 is a bucket of one value as 0.17 prints it,
+	// "[3, 4)"; the newest bpftrace (and gbt) print "[3]".
+	oneValueBucket017 = regexp.MustCompile(`^\[(\d+), (\d+)\) +\d+ \|`)
 )
 
 // newestRecordKey rewrites a 0.17 record key, {.a=1,.b=2}, in the newest
@@ -139,6 +143,10 @@ func normalizeOutput(s, mode string) string {
 		l = stats017.ReplaceAllString(l, ": { .count = $1, .average = $2, .total = $3 }")
 		if strings.HasPrefix(l, "@") {
 			l = record017.ReplaceAllStringFunc(l, newestRecordKey)
+			// 0.17's hist/lhist header "@h: "; gbt prints the newest's "@h:".
+			if header, ok := strings.CutSuffix(l, ": "); ok {
+				l = header + ":"
+			}
 		}
 		if mode == "json" {
 			var rec map[string]any
@@ -151,6 +159,11 @@ func normalizeOutput(s, mode string) string {
 				}
 				b, _ := json.Marshal(rec) // keys sorted, no spacing
 				l = string(b)
+			}
+		}
+		if m := oneValueBucket017.FindStringSubmatch(l); m != nil {
+			if a, _ := strconv.Atoi(m[1]); strconv.Itoa(a+1) == m[2] {
+				l = fmt.Sprintf("%-16s", "["+m[1]+"]") + l[16:]
 			}
 		}
 		if mode == "hist-counts" && histBucket.MatchString(l) {

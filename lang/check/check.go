@@ -87,8 +87,8 @@ type checker struct {
 	suppressed int       // errors the first pass did not report
 	widened    bool      // a map or variable type grew after first use
 	probe_     *ProbeInfo
-	loops      int      // nesting depth of while/for loops
-	lhist      [3]int64 // set by lhist()'s type rule for the map assignment being checked
+	loops      int             // nesting depth of while/for loops
+	aggParams  types.AggParams // set by an aggregation's type rule for the map assignment being checked
 	// inPlaceExpr is the expression inPlace is typing.
 	inPlaceExpr ast.Expr
 	enums       map[string]int64           // enumerators and #define constants: their values

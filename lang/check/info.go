@@ -119,9 +119,11 @@ type MapInfo struct {
 	Name  string
 	Key   types.Type // Kind Void for a map used without keys; a Tuple for several keys
 	Value types.Type // an int, string, tuple..., or types.Agg for aggregations
-	// Lhist parameters, for lhist() values.
-	LhistMin, LhistMax, LhistStep int64
-	Span                          ast.Span // first use
+	// Params are the constant arguments of the aggregation the map holds
+	// (hist bits, lhist range, tseries intervals).
+	Params    types.AggParams
+	paramsSet bool
+	Span      ast.Span // first use
 	// Decl is the map's declaration (`let @m = lruhash(100);`), or nil:
 	// its BPF map kind and size replace the defaults.
 	Decl *ast.MapDecl
@@ -382,9 +384,10 @@ func (u *Use) Expand(e ast.Expr) types.Type {
 	return c.expr(e)
 }
 
-// SetLhist records lhist parameters for the map being assigned.
-func (u *Use) SetLhist(min, max, step int64) {
-	u.c.lhist = [3]int64{min, max, step}
+// SetAggParams records the constant arguments of an aggregation for the
+// map being assigned; every use of the map must give the same.
+func (u *Use) SetAggParams(p types.AggParams) {
+	u.c.aggParams = p
 }
 
 func spanOf(n ast.Node) ast.Span { return n.NodeSpan() }

@@ -219,7 +219,7 @@ func (c *checker) assign(s *ast.AssignStmt) {
 	case *ast.MapRef:
 		key := c.mapKey(lhs)
 		var val types.Type
-		c.lhist = [3]int64{}
+		c.aggParams = types.AggParams{}
 		if s.Op.IsCompound() {
 			rt := c.expr(s.RHS)
 			val = types.I64
@@ -376,11 +376,11 @@ func (c *checker) defineMap(m *ast.MapRef, key, val types.Type) {
 				info.Value, c.widened = w, true
 			}
 		}
-		if val.Kind == types.Agg && val.AggKind == types.Lhist {
-			if info.LhistStep != 0 && (info.LhistMin != c.lhist[0] || info.LhistMax != c.lhist[1] || info.LhistStep != c.lhist[2]) {
-				c.errorf(spanOf(m), "lhist() parameters of %s differ from an earlier use", m.Name)
+		if val.Kind == types.Agg && info.Value.Kind == types.Agg && info.Value.AggKind == val.AggKind {
+			if info.paramsSet && info.Params != c.aggParams {
+				c.errorf(spanOf(m), "%s() parameters of %s differ from an earlier use", val.AggKind, m.Name)
 			}
-			info.LhistMin, info.LhistMax, info.LhistStep = c.lhist[0], c.lhist[1], c.lhist[2]
+			info.Params, info.paramsSet = c.aggParams, true
 		}
 	}
 }

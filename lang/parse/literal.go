@@ -10,6 +10,9 @@ import (
 // parseInt parses bpftrace integer literals: decimal, 0x hex, 0 octal,
 // digit separators '_', u/l suffixes and the 1e6 scientific form.
 func parseInt(s string) (uint64, error) {
+	if v, ok, err := parseDuration(s); ok {
+		return v, err
+	}
 	s = strings.TrimRight(s, "uUlL")
 	s = strings.ReplaceAll(s, "_", "")
 	if s == "" {
@@ -116,4 +119,34 @@ func unquote(s string) (string, error) {
 
 func isHex(c byte) bool {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+}
+
+// durationUnits are the nanoseconds of the duration suffixes of decimal
+// integers (the newest bpftrace's 100ms, 1s...), longest suffix first.
+var durationUnits = []struct {
+	suffix string
+	ns     uint64
+}{{"ns", 1}, {"us", 1000}, {"ms", 1000000}, {"s", 1000000000}, {"m", 60000000000}, {"h", 3600000000000}, {"d", 86400000000000}}
+
+// parseDuration reads a decimal integer with a duration suffix as
+// nanoseconds; ok is false when s has no such suffix.
+func parseDuration(s string) (v uint64, ok bool, err error) {
+	if strings.HasPrefix(s, "0x") || strings.HasPrefix(s, "0X") {
+		return 0, false, nil
+	}
+	for _, u := range durationUnits {
+		digits, found := strings.CutSuffix(s, u.suffix)
+		if !found || digits == "" || strings.Trim(digits, "0123456789_") != "" {
+			continue
+		}
+		n, err := strconv.ParseUint(strings.ReplaceAll(digits, "_", ""), 10, 64)
+		if err == nil && n > math.MaxUint64/u.ns {
+			err = strconv.ErrRange
+		}
+		if ne, isNum := err.(*strconv.NumError); isNum {
+			err = ne.Err
+		}
+		return n * u.ns, true, err
+	}
+	return 0, false, nil
 }

@@ -161,6 +161,9 @@ func TestLiterals(t *testing.T) {
 	}{
 		{"10", 10}, {"0x10", 16}, {"010", 8}, {"1_000", 1000}, {"10ul", 10}, {"1e6", 1000000},
 		{"'a'", 97}, {`'\n'`, 10}, {"0xffffffffffffffff", 1<<64 - 1},
+		// Durations are nanoseconds (the newest bpftrace); 0x1d stays hex.
+		{"100ns", 100}, {"5us", 5000}, {"100ms", 100000000}, {"1s", 1000000000}, {"2m", 120000000000},
+		{"1h", 3600000000000}, {"1d", 86400000000000}, {"1_000ms", 1000000000}, {"0x1d", 29},
 	}
 	for _, tt := range tests {
 		src := "BEGIN { $x = " + tt.src + "; }"

@@ -75,10 +75,11 @@ const (
 	Stats
 	Hist
 	Lhist
+	TSeries
 )
 
 var aggNames = [...]string{NoAgg: "", Count: "count", Sum: "sum", Min: "min", Max: "max",
-	Avg: "avg", Stats: "stats", Hist: "hist", Lhist: "lhist"}
+	Avg: "avg", Stats: "stats", Hist: "hist", Lhist: "lhist", TSeries: "tseries"}
 
 func (a AggKind) String() string {
 	if int(a) < len(aggNames) {
@@ -432,7 +433,7 @@ func (t Type) String() string {
 	case Stack:
 		return fmt.Sprintf("%s[%d]", t.Name, t.Len)
 	case Agg:
-		if t.AggSigned || t.AggKind == Count || t.AggKind == Hist || t.AggKind == Lhist {
+		if t.AggSigned || t.AggKind == Count || t.AggKind == Hist || t.AggKind == Lhist || t.AggKind == TSeries {
 			return t.AggKind.String()
 		}
 		return "u" + t.AggKind.String()

@@ -54,3 +54,14 @@ func clockWallTime(clock int32) (time.Time, error) {
 	}
 	return wall, nil
 }
+
+// TAIOffset returns how far CLOCK_TAI (bpf_ktime_get_tai_ns) is ahead of
+// the wall clock: the leap seconds the system knows of, or 0 when the
+// clock cannot be read.
+func TAIOffset() time.Duration {
+	zero, err := clockWallTime(unix.CLOCK_TAI)
+	if err != nil {
+		return 0
+	}
+	return time.Duration(-zero.UnixNano()).Round(time.Second)
+}

@@ -63,7 +63,7 @@ func avgOf(k []byte, vs ...int64) Entry {
 
 // histBucket017 is bpftrace 0.17's bucket: its in-kernel log2 stops at
 // 2^31, so everything from 2^31 up lands in [2G, 4G).
-func histBucket017(v int64) int { return min(types.HistBucket(v), 33) }
+func histBucket017(v int64) int { return types.HistBucket(v, 0) }
 
 func buckets(n int, idx func(int64) int, vs []int64) Entry {
 	var cpu [2][]uint64
@@ -83,10 +83,10 @@ func buckets(n int, idx func(int64) int, vs []int64) Entry {
 }
 
 func histOf(k []byte, vs ...int64) Entry {
-	return withKey(k, buckets(types.HistBuckets, histBucket017, vs))
+	return withKey(k, buckets(types.HistBuckets(0), histBucket017, vs))
 }
 
-func lhistOf(k []byte, l LhistParams, vs ...int64) Entry {
+func lhistOf(k []byte, l types.AggParams, vs ...int64) Entry {
 	n := types.LhistBuckets(l.Min, l.Max, l.Step)
 	return withKey(k, buckets(n, func(v int64) int { return types.LhistBucket(v, l.Min, l.Max, l.Step) }, vs))
 }
@@ -126,7 +126,7 @@ type goldenCase struct {
 	exit   []mapOut
 }
 
-var lh0_10_2 = LhistParams{0, 10, 2}
+var lh0_10_2 = types.AggParams{Min: 0, Max: 10, Step: 2}
 
 func goldenCases() []goldenCase {
 	i64t := types.I64
@@ -184,18 +184,18 @@ func goldenCases() []goldenCase {
 			{l: MapLayout{Name: "@h", Key: noKey, Value: agg(types.Hist, true)}, es: []Entry{histOf(nil, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 8, 16, 16, 16, 16, 16, 16)}},
 		}},
 		{name: "lhist", exit: []mapOut{
-			{l: MapLayout{Name: "@l", Key: noKey, Value: agg(types.Lhist, true), Lhist: lh0_10_2}, es: []Entry{lhistOf(nil, lh0_10_2, 3, -1, 100, 3)}},
+			{l: MapLayout{Name: "@l", Key: noKey, Value: agg(types.Lhist, true), Params: lh0_10_2}, es: []Entry{lhistOf(nil, lh0_10_2, 3, -1, 100, 3)}},
 		}},
 		{name: "lhistk", exit: func() []mapOut {
-			l, m, n := LhistParams{0, 4096, 1024}, LhistParams{0, 4194304, 1048576}, LhistParams{10, 100, 10}
+			l, m, n := types.AggParams{Min: 0, Max: 4096, Step: 1024}, types.AggParams{Min: 0, Max: 4194304, Step: 1048576}, types.AggParams{Min: 10, Max: 100, Step: 10}
 			return []mapOut{
-				{l: MapLayout{Name: "@l", Key: noKey, Value: agg(types.Lhist, true), Lhist: l}, es: []Entry{lhistOf(nil, l, 1500, 0, 5000)}},
-				{l: MapLayout{Name: "@m", Key: noKey, Value: agg(types.Lhist, true), Lhist: m}, es: []Entry{lhistOf(nil, m, 2097152)}},
-				{l: MapLayout{Name: "@n", Key: noKey, Value: agg(types.Lhist, true), Lhist: n}, es: []Entry{lhistOf(nil, n, 55, 57, 81)}},
+				{l: MapLayout{Name: "@l", Key: noKey, Value: agg(types.Lhist, true), Params: l}, es: []Entry{lhistOf(nil, l, 1500, 0, 5000)}},
+				{l: MapLayout{Name: "@m", Key: noKey, Value: agg(types.Lhist, true), Params: m}, es: []Entry{lhistOf(nil, m, 2097152)}},
+				{l: MapLayout{Name: "@n", Key: noKey, Value: agg(types.Lhist, true), Params: n}, es: []Entry{lhistOf(nil, n, 55, 57, 81)}},
 			}
 		}()},
 		{name: "lhistkeys", exit: []mapOut{
-			{l: MapLayout{Name: "@l", Key: str16, Value: agg(types.Lhist, true), Lhist: lh0_10_2}, es: []Entry{
+			{l: MapLayout{Name: "@l", Key: str16, Value: agg(types.Lhist, true), Params: lh0_10_2}, es: []Entry{
 				lhistOf(skey("c"), lh0_10_2, 0, 0, 0), lhistOf(skey("b"), lh0_10_2, 5, 9), lhistOf(skey("a"), lh0_10_2, 3)}},
 		}},
 		{name: "stats", exit: []mapOut{
@@ -233,7 +233,7 @@ func goldenCases() []goldenCase {
 			{l: MapLayout{Name: "@b", Key: noKey, Value: agg(types.Count, false)}, es: []Entry{counter(nil, 0)}},
 			{l: MapLayout{Name: "@f", Key: noKey, Value: agg(types.Stats, true)}, es: []Entry{avgOf(nil)}},
 			{l: MapLayout{Name: "@g", Key: noKey, Value: agg(types.Hist, true)}, es: []Entry{histOf(nil)}},
-			{l: MapLayout{Name: "@l", Key: noKey, Value: agg(types.Lhist, true), Lhist: LhistParams{0, 10, 1}}, es: []Entry{lhistOf(nil, LhistParams{0, 10, 1})}},
+			{l: MapLayout{Name: "@l", Key: noKey, Value: agg(types.Lhist, true), Params: types.AggParams{Min: 0, Max: 10, Step: 1}}, es: []Entry{lhistOf(nil, types.AggParams{Min: 0, Max: 10, Step: 1})}},
 		}},
 		{name: "anon", exit: []mapOut{
 			{l: MapLayout{Name: "@", Key: noKey, Value: agg(types.Count, false)}, es: []Entry{counter(nil, 2)}},

@@ -11,27 +11,25 @@ import (
 	"github.com/gbt-dev/gbt/lang/types"
 )
 
-// LhistParams are the min, max and step of an lhist() map.
-type LhistParams struct {
-	Min, Max, Step int64
-}
-
 // MapLayout describes a map for printing.
 type MapLayout struct {
 	Name  string     // "@name" (or "@" for the anonymous map)
 	Key   types.Type // Kind Void for a keyless map; a Tuple is a multi-value key @m[1, abc]
 	Value types.Type // a plain value, or types.Agg with its AggKind
-	Lhist LhistParams
+	// Params are the aggregation's constant arguments (hist bits, lhist
+	// range, tseries intervals).
+	Params types.AggParams
 }
 
 // row is an entry with its value reduced over CPUs.
 type row struct {
 	key   []byte
-	raw   []byte   // plain value
-	n     int64    // count/sum/min/max/plain int, avg/stats average, hist total
-	count int64    // avg/stats
-	sum   int64    // avg/stats
-	bkt   []uint64 // hist/lhist
+	raw   []byte           // plain value
+	n     int64            // count/sum/min/max/plain int, avg/stats average, hist total
+	count int64            // avg/stats
+	sum   int64            // avg/stats
+	bkt   []uint64         // hist/lhist
+	ts    map[uint64]int64 // tseries: value by epoch
 }
 
 func (l *MapLayout) agg() types.AggKind {
@@ -44,7 +42,7 @@ func (l *MapLayout) agg() types.AggKind {
 // valueSize is the per-CPU value size.
 func (l *MapLayout) valueSize() int {
 	if k := l.agg(); k != types.NoAgg {
-		return types.AggValueSize(k, l.Lhist.Min, l.Lhist.Max, l.Lhist.Step)
+		return types.AggValueSize(k, l.Params)
 	}
 	return l.Value.ByteSize()
 }
@@ -119,6 +117,8 @@ func (l *MapLayout) reduce(e Entry) (row, error) {
 		for _, c := range r.bkt {
 			r.n += int64(c)
 		}
+	case types.TSeries:
+		r.ts = l.reduceTSeries(e.Values)
 	default:
 		return r, fmt.Errorf("map %s: unknown aggregation %v", l.Name, k)
 	}
@@ -207,8 +207,8 @@ func (p *Printer) PrintMap(l MapLayout, es []Entry, top, div int) error {
 			return fmt.Errorf("map %s key: %w", l.Name, err)
 		}
 	}
-	if l.agg() == types.Lhist && (l.Lhist.Step <= 0 || l.Lhist.Max <= l.Lhist.Min) {
-		return fmt.Errorf("map %s: invalid lhist parameters %+v", l.Name, l.Lhist)
+	if l.agg() == types.Lhist && (l.Params.Step <= 0 || l.Params.Max <= l.Params.Min) {
+		return fmt.Errorf("map %s: invalid lhist parameters %+v", l.Name, l.Params)
 	}
 	rs := make([]row, 0, len(es))
 	for _, e := range es {
@@ -225,6 +225,7 @@ func (p *Printer) PrintMap(l MapLayout, es []Entry, top, div int) error {
 	if top > 0 && len(rs) > top && l.agg() != types.Stats {
 		rs = rs[len(rs)-top:]
 	}
+	last := lastEpoch(rs)
 	json := p.f == JSON
 	if json && len(rs) == 0 {
 		return nil
@@ -236,6 +237,8 @@ func (p *Printer) PrintMap(l MapLayout, es []Entry, top, div int) error {
 			kind = "hist"
 		case types.Avg, types.Stats:
 			kind = "stats"
+		case types.TSeries:
+			kind = "tseries"
 		}
 		p.buf = append(p.buf, `{"type": "`...)
 		p.buf = append(p.buf, kind...)
@@ -254,7 +257,7 @@ func (p *Printer) PrintMap(l MapLayout, es []Entry, top, div int) error {
 				p.buf = append(p.buf, '\n')
 			}
 		}
-		p.appendRow(&l, r, div)
+		p.appendRow(&l, r, div, last)
 	}
 	if json {
 		if l.Key.Kind != types.Void {
@@ -271,7 +274,7 @@ func (p *Printer) PrintMap(l MapLayout, es []Entry, top, div int) error {
 }
 
 // appendRow appends one "key: value" element.
-func (p *Printer) appendRow(l *MapLayout, r row, div int) {
+func (p *Printer) appendRow(l *MapLayout, r row, div int, lastEpoch uint64) {
 	json := p.f == JSON
 	if json {
 		if l.Key.Kind != types.Void {
@@ -286,7 +289,11 @@ func (p *Printer) appendRow(l *MapLayout, r row, div int) {
 			p.buf = p.vals.appendKeyList(p.buf, l.Key, r.key, false)
 			p.buf = append(p.buf, ']')
 		}
-		p.buf = append(p.buf, ": "...)
+		if k := l.agg(); k == types.Hist || k == types.Lhist || k == types.TSeries {
+			p.buf = append(p.buf, ":\n"...) // the newest bpftrace's "@:" (0.17: "@: ")
+		} else {
+			p.buf = append(p.buf, ": "...)
+		}
 	}
 	d := int64(div)
 	switch k := l.agg(); k {
@@ -317,19 +324,22 @@ func (p *Printer) appendRow(l *MapLayout, r row, div int) {
 		default:
 			p.buf = fmt.Appendf(p.buf, "count %d, average %d, total %d", r.count, r.n, r.sum)
 		}
-	case types.Hist:
+	case types.TSeries:
+		ts := p.buildTSeries(l, r.ts, lastEpoch)
 		if json {
-			p.buf = appendHistJSON(p.buf, r.bkt, uint64(div))
+			p.buf = ts.appendJSON(p.buf)
 		} else {
-			p.buf = append(p.buf, '\n')
-			p.buf = appendHist(p.buf, r.bkt, uint64(div))
+			p.buf = ts.appendText(p.buf)
 		}
-	case types.Lhist:
+	case types.Hist, types.Lhist:
+		h := buildLhist(r.bkt, l.Params)
+		if k == types.Hist {
+			h = buildHist(r.bkt, uint64(div), l.Params.Bits)
+		}
 		if json {
-			p.buf = appendLhistJSON(p.buf, r.bkt, l.Lhist)
+			p.buf = h.appendJSON(p.buf)
 		} else {
-			p.buf = append(p.buf, '\n')
-			p.buf = appendLhist(p.buf, r.bkt, l.Lhist)
+			p.buf = h.appendText(p.buf)
 		}
 	}
 }

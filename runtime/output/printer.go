@@ -55,6 +55,10 @@ func (p *Printer) Compat() compat.Version { return p.vals.compat }
 // (str_trunc_trailer).
 func (p *Printer) SetStrTrailer(s string) { p.vals.trailer = s }
 
+// SetTAIOffset gives how far the TAI clock tseries() reads is ahead of
+// the wall clock.
+func (p *Printer) SetTAIOffset(d time.Duration) { p.vals.taiOffset = d }
+
 // Format returns the printer's format.
 func (p *Printer) Format() Format { return p.f }
 

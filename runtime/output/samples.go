@@ -110,15 +110,11 @@ func upperBound(i, n int, l MapLayout) float64 {
 	}
 	if l.agg() == types.Lhist {
 		// Bucket 0 is below min; bucket i holds [min+(i-1)step, min+i*step).
-		return float64(l.Lhist.Min + int64(i)*l.Lhist.Step - 1)
+		return float64(l.Params.Min + int64(i)*l.Params.Step - 1)
 	}
-	// hist: bucket 0 is negative values, 1 is 0, 2 is 1, i holds
-	// [2^(i-2), 2^(i-1)).
-	switch i {
-	case 0:
+	// hist: bucket 0 is negative values; bucket i+1 starts above bucket i.
+	if i == 0 {
 		return -1
-	case 1:
-		return 0
 	}
-	return math.Ldexp(1, i-1) - 1
+	return float64(types.HistBucketLow(i+1, l.Params.Bits)) - 1
 }

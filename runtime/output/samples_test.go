@@ -60,7 +60,7 @@ func TestSamplesHistBuckets(t *testing.T) {
 	if last := s.Buckets[len(s.Buckets)-1]; !math.IsInf(last.UpperBound, 1) || last.Count != 8 {
 		t.Errorf("last bucket %v, want +Inf with 8", last)
 	}
-	got, err = p.Samples(MapLayout{Name: "@l", Key: noKey, Value: agg(types.Lhist, false), Lhist: LhistParams{0, 10, 5}}, []Entry{lhistOf(nil, LhistParams{0, 10, 5}, -1, 0, 4, 5, 12)})
+	got, err = p.Samples(MapLayout{Name: "@l", Key: noKey, Value: agg(types.Lhist, false), Params: types.AggParams{Min: 0, Max: 10, Step: 5}}, []Entry{lhistOf(nil, types.AggParams{Min: 0, Max: 10, Step: 5}, -1, 0, 4, 5, 12)})
 	if err != nil {
 		t.Fatal(err)
 	}

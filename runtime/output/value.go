@@ -19,7 +19,8 @@ type values struct {
 	compat     compat.Version
 	stacks     StackResolver // kstack ids → frames (nil: print the id)
 	probeNames []string
-	clock      time.Time // wall time at which the nsecs clock read zero (strftime)
+	clock      time.Time     // wall time at which the nsecs clock read zero (strftime)
+	taiOffset  time.Duration // how far the tseries() clock is ahead of the wall clock
 	cgroups    cgroupPaths
 	tmp        []byte // scratch for text that JSON then quotes
 	trailer    string // str_trunc_trailer: ends a string that fills its size
