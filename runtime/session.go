@@ -121,7 +121,7 @@ type Session struct {
 	// delete() emptied: while all zero they print nothing, count and sum
 	// too, as in bpftrace 0.26.
 	cleared sync.Map
-	env        *kernel.Env // tracefs, for tracepoint ids; made when first needed
+	env     *kernel.Env // tracefs, for tracepoint ids; made when first needed
 }
 
 // Run loads obj, runs it until exit() or ctx is cancelled, and tears down.
