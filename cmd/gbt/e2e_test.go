@@ -175,6 +175,13 @@ func TestE2E(t *testing.T) {
 			want: "1 0 2 1 1\n0 1\n\n\n@c[a, 2]: 1\n\n", // the cleared @m prints as an empty line, as in bpftrace
 		},
 		{
+			// bpftrace 0.22's `let $x;` takes the type of $x's first value
+			// (tcpdrop.bt declares its addresses so).
+			name: "let without type or value",
+			prog: `BEGIN { let $a; if (1) { $a = "hello"; } printf("%s|\n", $a); let $t; $t = (1, "ab"); print($t); exit(); }`,
+			want: "hello|\n(1, ab)\n\n\n",
+		},
+		{
 			// The newest bpftrace: clear() and delete() of a keyless
 			// aggregation empty it (0.17 prints count's 0); zero() keeps it.
 			name: "clear and delete of keyless aggregations",
