@@ -164,8 +164,11 @@ func (v *values) appendScalar(dst []byte, t types.Type, b []byte) (_ []byte, ok 
 	case types.Inet:
 		return appendInet(dst, b), true
 	case types.Strerror:
-		if t.Name == types.SignalTable {
+		switch t.Name {
+		case types.SignalTable:
 			return appendSignalName(dst, int64(int32(uword(b, 8)))), true
+		case types.SyscallTable:
+			return appendSyscallName(dst, int64(int32(uword(b, 8)))), true
 		}
 		return appendStrerror(dst, int64(uword(b, 8))), true
 	case types.CgroupPath:
