@@ -175,6 +175,13 @@ func TestE2E(t *testing.T) {
 			want: "1 0 2 1 1\n0 1\n\n\n@c[a, 2]: 1\n\n", // the cleared @m prints as an empty line, as in bpftrace
 		},
 		{
+			// A record prints its bit-fields' values (bpftrace's struct
+			// with bitfield test).
+			name: "print of a struct with bit-fields",
+			prog: `struct foo { unsigned long long x_0:1; unsigned long long x_1:1; unsigned long long x_2:2; } BEGIN { $val = (uint64)0x1e; $f = *(struct foo *)(&$val); print($f); exit(); }`,
+			want: "{ .x_0 = 0, .x_1 = 1, .x_2 = 3 }\n\n\n",
+		},
+		{
 			// bpftrace 0.22's `let $x;` takes the type of $x's first value
 			// (tcpdrop.bt declares its addresses so).
 			name: "let without type or value",
