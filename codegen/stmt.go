@@ -134,6 +134,10 @@ func (g *gen) assign(s *ast.AssignStmt) {
 	case *ast.Variable:
 		off := g.vars[lhs.Name]
 		t := g.pi.Vars[lhs.Name].Type
+		if s.Decl && !(t.IsInt() || t.Kind == types.Pointer) {
+			g.zero(off, t.ByteSize()) // let $x; of a string, tuple, record...
+			return
+		}
 		if t.IsInt() || t.Kind == types.Pointer {
 			r := g.reg()
 			if !s.Op.IsCompound() {

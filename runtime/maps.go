@@ -57,23 +57,24 @@ func (s *Session) readMap(md *codegen.MapDesc, m *ebpf.Map) (output.MapLayout, [
 		}
 		es = append(es, e)
 	}
-	if md.Info.Keyless() && md.Spec.Type == ebpf.PerCPUArray && neverStored(md.Info.Value.AggKind, es) {
+	if md.Info.Keyless() && md.Spec.Type == ebpf.PerCPUArray && allZero(es) {
 		// A keyless aggregation lives in a per-CPU array, which always has
-		// its element; bpftrace prints those it never stored to (or
-		// cleared) as empty maps, except count and sum, which print 0,
-		// and those zero() reset, which print their zero values.
-		if _, zeroed := s.zeroed.Load(md.Name); !zeroed {
+		// its element; bpftrace prints those it never stored to as empty
+		// maps, except count and sum, which print 0; those clear() or
+		// delete() emptied print nothing, and those zero() reset print
+		// their zero values.
+		_, zeroed := s.zeroed.Load(md.Name)
+		_, cleared := s.cleared.Load(md.Name)
+		k := md.Info.Value.AggKind
+		if !zeroed && (cleared || (k != types.Count && k != types.Sum)) {
 			es = nil
 		}
 	}
 	return l, es, nil
 }
 
-// neverStored reports whether a keyless aggregation holds nothing.
-func neverStored(k types.AggKind, es []output.Entry) bool {
-	if k == types.Count || k == types.Sum {
-		return false
-	}
+// allZero reports whether every value of es is all zero bytes.
+func allZero(es []output.Entry) bool {
 	for _, e := range es {
 		for _, v := range e.Values {
 			for _, b := range v {
@@ -105,9 +106,14 @@ func (s *Session) clearMap(name string, zero bool) error {
 	if md == nil {
 		return nil
 	}
-	if zero && md.Info.Keyless() {
+	switch {
+	case zero && md.Info.Keyless():
 		s.zeroed.Store(name, true)
-	} else {
+		s.cleared.Delete(name)
+	case md.Info.Keyless():
+		s.zeroed.Delete(name)
+		s.cleared.Store(name, true)
+	default:
 		s.zeroed.Delete(name)
 	}
 	var keys [][]byte

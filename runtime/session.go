@@ -131,7 +131,11 @@ type Session struct {
 	// since they were last cleared: they print although all zero, as in
 	// bpftrace (the live view reads it from another goroutine).
 	zeroed sync.Map
-	env    *kernel.Env // tracefs, for tracepoint ids; made when first needed
+	// cleared holds the names of keyless aggregations that clear() or
+	// delete() emptied: while all zero they print nothing, count and sum
+	// too, as in bpftrace 0.26.
+	cleared sync.Map
+	env     *kernel.Env // tracefs, for tracepoint ids; made when first needed
 }
 
 // Run loads obj, runs it until exit() or ctx is cancelled, and tears down.

@@ -21,6 +21,10 @@ func mapEntries() []*Entry {
 	clearEv := &Codec{Name: "clear", Encode: mapEventEncode, Decode: func(ev *Event, h Host) (Handler, error) {
 		return func([]byte) error { return h.ClearMap(ev.Map, false) }, nil
 	}}
+	// delete(@) of a keyless aggregation empties it as clear(@) does.
+	deleteAggEv := &Codec{Name: "delete keyless aggregation", Encode: mapEventEncode, Decode: func(ev *Event, h Host) (Handler, error) {
+		return func([]byte) error { return h.ClearMap(ev.Map, false) }, nil
+	}}
 	zeroEv := &Codec{Name: "zero", Encode: mapEventEncode, Decode: func(ev *Event, h Host) (Handler, error) {
 		return func([]byte) error { return h.ClearMap(ev.Map, true) }, nil
 	}}
@@ -42,8 +46,16 @@ func mapEntries() []*Entry {
 					"delete() expects a map element: delete(%s, key)", m.Name)
 			}
 			return types.Boolean
-		}, Emit: IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) {
+		}, Events: []*Codec{deleteAggEv}, Emit: IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) {
 			m := c.Args[0].(*ast.MapRef)
+			if m.Keys == nil && len(c.Args) == 1 && g.TypeOf(m).Kind == types.Agg {
+				// A keyless aggregation is one per-CPU array element,
+				// which cannot be deleted: user space empties it, as
+				// clear() does.
+				sends(deleteAggEv)(g, c)
+				g.Emit(asm.Mov.Imm(dst, 1))
+				return
+			}
 			if len(c.Args) == 2 {
 				m = &ast.MapRef{Name: m.Name, Keys: []ast.Expr{c.Args[1]}}
 			}

@@ -101,6 +101,8 @@ func stringEntries() []*Entry {
 		}, Emit: sends(joinEv), Events: []*Codec{joinEv}},
 		{Name: "strerror", Kind: check.Func, Doc: "strerror(errno): the error's text, as strerror(3)", Type: oneInt(types.Type{Kind: types.Strerror}),
 			Emit: argEmitter}, // the errno: user space renders the text
+		{Name: "syscall_name", Kind: check.Func, Doc: "syscall_name(nr): the system call's name, from bpftrace's table for this architecture", Type: oneInt(types.Type{Kind: types.Strerror, Name: types.SyscallTable}),
+			Emit: argEmitter}, // the number: user space renders the name
 		{Name: "signal_name", Kind: check.Func, Doc: "signal_name(sig): the signal's text, as strsignal(3)", Type: oneInt(types.Type{Kind: types.Strerror, Name: types.SignalTable}),
 			Emit: argEmitter}, // the signal: user space renders the text
 		{Name: "path", Kind: check.Func, Doc: "path(struct path *): full path of a file",

@@ -159,8 +159,13 @@ func validate(es []*Entry) error {
 			errs = append(errs, fmt.Errorf("%s: aggregations, and only they, have an AggEmitter", e.Name))
 		}
 		if len(e.Events) > 0 {
-			if _, ok := e.Emit.(StmtEmitter); !ok {
-				errs = append(errs, fmt.Errorf("%s: sends events but has no statement emitter", e.Name))
+			// A record is sent from a statement, or from a call with an
+			// integer result (delete of a keyless aggregation), never from
+			// the middle of a value being written to memory.
+			switch e.Emit.(type) {
+			case StmtEmitter, IntEmitter:
+			default:
+				errs = append(errs, fmt.Errorf("%s: sends events but has no statement or integer emitter", e.Name))
 			}
 		}
 		for _, c := range e.Events {

@@ -59,7 +59,7 @@ func TestValidateCatches(t *testing.T) {
 		{"AggEmitter on a function", []*Entry{{Name: "a", Kind: check.Func, Doc: "d", Type: rule, Emit: AggEmitter(func(Gen, *ast.Call, asm.Register, asm.Register) {})}}, "a: aggregations, and only they"},
 		{"event without decoder", []*Entry{{Name: "a", Kind: check.Func, Doc: "d", Type: rule, Emit: stmt, Events: []*Codec{{Name: "e", Encode: enc}}}}, "a: event e has no decoder"},
 		{"event without encoder", []*Entry{{Name: "a", Kind: check.Func, Doc: "d", Type: rule, Emit: stmt, Events: []*Codec{{Name: "e", Decode: dec}}}}, "a: event e has no encoder"},
-		{"event from an expression", []*Entry{{Name: "a", Kind: check.Func, Doc: "d", Type: rule, Emit: int1, Events: []*Codec{shared}}}, "a: sends events but has no statement emitter"},
+		{"event from a memory value", []*Entry{{Name: "a", Kind: check.Func, Doc: "d", Type: rule, Emit: MemEmitter(func(Gen, *ast.Call, int16, int) {}), Events: []*Codec{shared}}}, "a: sends events but has no statement or integer emitter"},
 		{"event of two entries", []*Entry{
 			{Name: "a", Kind: check.Func, Doc: "d", Type: rule, Emit: stmt, Events: []*Codec{shared}},
 			{Name: "b", Kind: check.Func, Doc: "d", Type: rule, Emit: stmt, Events: []*Codec{shared}},

@@ -21,7 +21,7 @@ func TestNewestTypes(t *testing.T) {
 		"default_str_length": "uint64", "default_str_length()": "uint64",
 		"strlen(comm)": "uint64", "strlen(curtask->comm)": "uint64", "strstr(comm, \"a\")": "int64",
 		"memcmp(comm, \"abc\", 3)": "int32", "buf(comm, 4)": "buffer[4]",
-		"signal_name(2)": "strerror",
+		"signal_name(2)": "strerror", "syscall_name(2)": "strerror",
 	} {
 		got, errs := typeOf(t, expr)
 		if got != want {

@@ -175,6 +175,27 @@ func TestE2E(t *testing.T) {
 			want: "1 0 2 1 1\n0 1\n\n\n@c[a, 2]: 1\n\n", // the cleared @m prints as an empty line, as in bpftrace
 		},
 		{
+			// A record prints its bit-fields' values (bpftrace's struct
+			// with bitfield test).
+			name: "print of a struct with bit-fields",
+			prog: `struct foo { unsigned long long x_0:1; unsigned long long x_1:1; unsigned long long x_2:2; } BEGIN { $val = (uint64)0x1e; $f = *(struct foo *)(&$val); print($f); exit(); }`,
+			want: "{ .x_0 = 0, .x_1 = 1, .x_2 = 3 }\n\n\n",
+		},
+		{
+			// bpftrace 0.22's `let $x;` takes the type of $x's first value
+			// (tcpdrop.bt declares its addresses so).
+			name: "let without type or value",
+			prog: `BEGIN { let $a; if (1) { $a = "hello"; } printf("%s|\n", $a); let $t; $t = (1, "ab"); print($t); exit(); }`,
+			want: "hello|\n(1, ab)\n\n\n",
+		},
+		{
+			// The newest bpftrace: clear() and delete() of a keyless
+			// aggregation empty it (0.17 prints count's 0); zero() keeps it.
+			name: "clear and delete of keyless aggregations",
+			prog: `BEGIN { @a = count(); @b = sum(3); @c = max(3); @d = count(); @e = count(); @k[1] = count(); clear(@a); delete(@b); delete(@c); zero(@d); delete(@k[1]); exit(); }`,
+			want: "\n\n\n\n\n@d: 0\n@e: 1\n\n", // empty maps print empty lines, as in bpftrace 0.17
+		},
+		{
 			// bpftrace 0.17 has no rawtracepoint probes (it aborts), so
 			// this is an e2e test rather than a differential one.
 			name: "raw tracepoints: args and probe names",

@@ -202,6 +202,10 @@ type AssignStmt struct {
 	LHS Expr // *Variable or *MapRef
 	Op  Op
 	RHS Expr
+	// Decl marks `let $x;`, a declaration with neither type nor value:
+	// RHS is a 0 that stands for the zero value of the type the
+	// variable's first assigned value gives it.
+	Decl bool
 }
 
 // IfStmt is `if (cond) { ... } else ...`. Else is nil, a *BlockStmt or an *IfStmt.

@@ -215,6 +215,10 @@ func (p *printer) stmt(s Stmt) {
 		}
 		p.line(x + ";")
 	case *AssignStmt:
+		if s.Decl {
+			p.line("let " + ExprString(s.LHS) + ";")
+			break
+		}
 		p.line(ExprString(s.LHS) + " " + s.Op.String() + " " + ExprString(s.RHS) + ";")
 	case *IfStmt:
 		p.b.WriteString(ind)

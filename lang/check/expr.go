@@ -246,6 +246,12 @@ func (c *checker) positional(e *ast.Positional) types.Type {
 		c.setConst(e, v)
 		return types.I64
 	}
+	if v, err := strconv.ParseUint(p, 0, 64); err == nil {
+		// Past int64's range (0xffffffffffffffff): an unsigned number, as
+		// bpftrace reads it.
+		c.setConst(e, int64(v))
+		return types.U64
+	}
 	return types.StringOf(len(p) + 1)
 }
 

@@ -178,6 +178,10 @@ func (c *checker) defineVar(v *ast.Variable, t types.Type) {
 }
 
 func (c *checker) assign(s *ast.AssignStmt) {
+	if v, ok := s.LHS.(*ast.Variable); ok && s.Decl {
+		c.declare(s, v)
+		return
+	}
 	switch lhs := s.LHS.(type) {
 	case *ast.Variable:
 		var t types.Type
@@ -259,6 +263,28 @@ func (c *checker) assign(s *ast.AssignStmt) {
 		c.defineMap(lhs, key, val)
 		c.info.Types[lhs] = val
 	}
+}
+
+// declare checks `let $x;`: $x takes the type of the first value assigned
+// to it, which a later statement may give; the first pass learns it and
+// asks for a second. A variable never assigned is an int64, with
+// bpftrace's warning.
+func (c *checker) declare(s *ast.AssignStmt, v *ast.Variable) {
+	c.expr(s.RHS)
+	t := types.I64
+	if old, ok := c.probe_.Vars[v.Name]; ok {
+		t = old.Type
+	} else if g, ok := c.probe_.grown[v.Name]; ok && g.Type.IsValid() {
+		t = g.Type
+	} else if c.quiet {
+		// The first pass: the assignment that types $x may follow.
+		c.widened = true
+		return
+	} else {
+		c.warnf(spanOf(s), "Variable %s was never assigned to.", v.Name)
+	}
+	c.defineVar(v, t)
+	c.info.Types[v] = c.probe_.Vars[v.Name].Type
 }
 
 // compoundOK reports whether `x op= y` (or x++, x--) is allowed for x of

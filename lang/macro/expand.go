@@ -140,7 +140,7 @@ func (e *expander) stmt(s ast.Stmt) ast.Stmt {
 			e.declare(v)
 		}
 		lhs := e.expr(s.LHS)
-		return &ast.AssignStmt{Span: e.span(s.Span), LHS: lhs, Op: s.Op, RHS: e.expr(s.RHS)}
+		return &ast.AssignStmt{Span: e.span(s.Span), LHS: lhs, Op: s.Op, RHS: e.expr(s.RHS), Decl: s.Decl}
 	case *ast.IfStmt:
 		return &ast.IfStmt{Span: e.span(s.Span), Cond: e.expr(s.Cond), Then: e.block(s.Then), Else: e.optStmt(s.Else)}
 	case *ast.UnrollStmt:

@@ -146,11 +146,66 @@ func startsExpr(t lexer.Token) bool {
 	case tInt, tChar, tString, tVar, tParam, tMap, tIdent:
 		return true
 	case tKeyword:
-		return t.Value == "sizeof" || t.Value == "offsetof"
+		return t.Value == "sizeof" || t.Value == "offsetof" || t.Value == "if"
 	case tPunct:
 		return t.Value == "(" || t.Value == "{" || ast.LookupOp(t.Value).IsPrefix()
 	}
 	return false
+}
+
+// ifExpr parses an if with a value (bpftrace 0.24): `if (c) { a } else
+// { b }`, where else may be another if. It is the ternary c ? {a} : {b} of
+// the two block expressions.
+func (p *exprParser) ifExpr() ast.Expr {
+	start := p.next() // if
+	cond := p.condition()
+	then := p.valueBlock()
+	if e := p.peek(); e.Type != tKeyword || e.Value != "else" {
+		p.unexpected("else")
+	}
+	p.next()
+	var els ast.Expr
+	if n := p.peek(); n.Type == tKeyword && n.Value == "if" {
+		els = p.ifExpr()
+	} else {
+		els = p.valueBlock()
+	}
+	return &ast.Ternary{Span: joinSpan(startPos(start), els), Cond: cond, Then: then, Else: els}
+}
+
+// lastIfValue parses an if that ends a block expression and has a value
+// in every branch (`{ if (c) { a } else { b } }`) as that value; ok is
+// false, with nothing consumed, for any other if, which is a statement.
+func (p *exprParser) lastIfValue() (x ast.Expr, ok bool) {
+	if t := p.peek(); t.Type != tKeyword || t.Value != "if" {
+		return nil, false
+	}
+	save, soft := p.i, len(p.soft)
+	defer func() {
+		if r := recover(); r != nil {
+			if _, isErr := r.(exprError); !isErr {
+				panic(r)
+			}
+			x, ok = nil, false
+		}
+		if !ok {
+			p.i, p.soft = save, p.soft[:soft]
+		}
+	}()
+	x = p.ifExpr()
+	return x, is(p.peek(), "}") && hasValue(x)
+}
+
+// hasValue reports whether every branch of an if expression yields a
+// value.
+func hasValue(x ast.Expr) bool {
+	switch x := x.(type) {
+	case *ast.Ternary:
+		return hasValue(x.Then) && hasValue(x.Else)
+	case *ast.BlockExpr:
+		return x.Value != nil
+	}
+	return true
 }
 
 func (p *exprParser) ternary() ast.Expr {
@@ -330,6 +385,8 @@ func (p *exprParser) primary() ast.Expr {
 			return p.sizeof()
 		case "offsetof":
 			return p.offsetof()
+		case "if":
+			return p.ifExpr()
 		}
 	case tIdent:
 		p.next()

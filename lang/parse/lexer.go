@@ -393,9 +393,14 @@ func (s *scanner) next(i int) (int, bool) {
 				s.firstProbe = len(s.toks)
 			}
 			return s.attach(i), true
+		case isParamStart(src, i):
+			if s.firstProbe < 0 {
+				s.firstProbe = len(s.toks)
+			}
+			return s.attach(i), true
 		}
 	case stAttach:
-		if isIdentStart(c) {
+		if isIdentStart(c) || isParamStart(src, i) {
 			return s.attach(i), true
 		}
 	case stHeader:
@@ -747,6 +752,12 @@ func midPath(src string, start, i int) bool {
 // libstdc++.so) and '@' (a source file: uprobe:BIN@FILE.c:LINE).
 func isPathChar(c byte) bool {
 	return isIdentChar(c) || strings.IndexByte("_-./#*+@", c) >= 0
+}
+
+// isParamStart reports whether a positional parameter ($1) starts at i:
+// at the start of an attach point it stands for the whole point.
+func isParamStart(src string, i int) bool {
+	return src[i] == '$' && i+1 < len(src) && isDigit(src[i+1])
 }
 
 // alternationEnd returns the offset after a `{a,b}` group starting at i, or

@@ -166,48 +166,11 @@ func (l *lowerer) probe(g *gProbe) *ast.Probe {
 	p := &ast.Probe{Span: g.Span, Predicate: g.Pred}
 	for _, a := range g.Points {
 		ap := &ast.AttachPoint{Span: l.s.span(a.Pos.Offset, tokEnd(a)), Raw: a.Value}
-		parts := splitAttach(a.Value)
-		ap.Provider = parts[0]
-		if len(parts) > 1 {
-			ap.Parts = parts[1:]
-		}
+		ap.Provider, ap.Parts = ast.SplitAttach(a.Value)
 		p.Points = append(p.Points, ap)
 	}
 	p.Body = g.Body
 	return p
-}
-
-// splitAttach splits an attach point at colons, keeping colons inside
-// `{...}` groups and quotes, and the C++ "::" of uprobe symbols intact.
-func splitAttach(raw string) []string {
-	var parts []string
-	depth, last := 0, 0
-	quoted := false
-	for i := 0; i < len(raw); i++ {
-		switch raw[i] {
-		case '"':
-			quoted = !quoted
-		case '\\':
-			if quoted {
-				i++ // an escaped character, perhaps a quote
-			}
-		case '{':
-			depth++
-		case '}':
-			depth--
-		case ':':
-			if depth > 0 || quoted {
-				continue
-			}
-			if i+1 < len(raw) && raw[i+1] == ':' && len(parts) >= 2 {
-				i++ // C++ scope operator in a symbol name
-				continue
-			}
-			parts = append(parts, raw[last:i])
-			last = i + 1
-		}
-	}
-	return append(parts, raw[last:])
 }
 
 // ---------------------------------------------------------------------------

@@ -116,6 +116,10 @@ func (p *exprParser) valueBlock() *ast.BlockExpr {
 			}
 			return b
 		}
+		if x, ok := p.lastIfValue(); ok {
+			b.Value = x
+			continue
+		}
 		if st := p.stmt(); st != nil {
 			b.Stmts = append(b.Stmts, st)
 		}

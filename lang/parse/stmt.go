@@ -294,7 +294,8 @@ func (p *exprParser) rangeAhead() bool {
 // `let $x: type;` or `let $x: type = v;`. gbt's variables live as long as
 // their probe, so a declaration is the assignment it amounts to: of v
 // (cast to the type, if one is given), or of a zero, as a declaration
-// without a value starts its variable at 0.
+// without a value starts its variable at 0. `let $x;` is marked Decl: its
+// zero is of the type of the first value assigned to $x.
 func (p *exprParser) letStmt() ast.Stmt {
 	start := p.next() // let
 	t := p.peek()
@@ -311,6 +312,7 @@ func (p *exprParser) letStmt() ast.Stmt {
 		typ = p.typeName()
 	}
 	var rhs ast.Expr
+	decl := false
 	if n := p.peek(); n.Type == tPunct && n.Value == "=" {
 		p.next()
 		rhs = p.expr()
@@ -321,11 +323,12 @@ func (p *exprParser) letStmt() ast.Stmt {
 			sp = typ.Span
 		}
 		rhs = &ast.IntLit{Span: sp, Raw: "0"}
+		decl = typ == nil
 	}
 	if typ != nil {
 		rhs = &ast.Cast{Span: ast.Span{Start: typ.Pos(), End: rhs.EndPos()}, Type: typ, X: rhs}
 	}
-	return &ast.AssignStmt{Span: ast.Span{Start: startPos(start), End: rhs.EndPos()}, LHS: v, Op: ast.OpAssign, RHS: rhs}
+	return &ast.AssignStmt{Span: ast.Span{Start: startPos(start), End: rhs.EndPos()}, LHS: v, Op: ast.OpAssign, RHS: rhs, Decl: decl}
 }
 
 // loopName takes the $var or @map of a for loop (either kind; the wrong

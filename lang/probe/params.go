@@ -19,11 +19,24 @@ import (
 // A parameter the command line does not give is an error at the parameter
 // (bpftrace 0.17 substitutes "" and fails later, at whatever the empty part
 // makes invalid).
+//
+// A parameter that is the whole attach point (`$1 { ... }` run with
+// i:ms:1) is the attach point, split at its colons, as bpftrace 0.26 has
+// it.
 func Resolve(ap *ast.AttachPoint, params []string) (*ast.AttachPoint, error) {
 	if !strings.ContainsAny(ap.Raw, `$"`) {
 		return ap, nil
 	}
 	out := *ap
+	if len(ap.Parts) == 0 && wholeParam(ap.Raw) {
+		v, err := param(ap, ap.Raw, 0, params)
+		if err != nil {
+			return nil, err
+		}
+		out.Raw = v
+		out.Provider, out.Parts = ast.SplitAttach(v)
+		return &out, nil
+	}
 	out.Parts = make([]string, len(ap.Parts))
 	// Parts are the colon-separated pieces of Raw, in order: each starts
 	// one byte after the end of the one before.
@@ -128,6 +141,20 @@ func subSpan(span ast.Span, from, to int) ast.Span {
 		return p
 	}
 	return ast.Span{Start: at(from), End: at(to)}
+}
+
+// wholeParam reports whether raw is one positional parameter ("$1") and
+// nothing else.
+func wholeParam(raw string) bool {
+	if len(raw) < 2 || raw[0] != '$' {
+		return false
+	}
+	for i := 1; i < len(raw); i++ {
+		if !isDigit(raw[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }

@@ -286,7 +286,7 @@ func TestMatchGlobs(t *testing.T) {
 // within their part, and quotes go, as in bpftrace 0.17; a parameter the
 // command line lacks is an error at the parameter.
 func TestResolve(t *testing.T) {
-	params := []string{"100", "/bin/bash", "a:b"}
+	params := []string{"100", "/bin/bash", "a:b", "i:ms:1"}
 	tests := []struct {
 		src   string
 		parts []string
@@ -302,7 +302,10 @@ func TestResolve(t *testing.T) {
 		{src: `uprobe:"$1":f`, parts: []string{"$1", "f"}},
 		{src: `uprobe:/x$y:f`, parts: []string{"/x$y", "f"}},
 		{src: "interval:ms:100", parts: []string{"ms", "100"}},
-		{src: "interval:ms:$4", err: "Positional parameter $4 is not provided", col: [2]int{13, 15}},
+		// A parameter alone is the whole attach point, split at colons.
+		{src: "$4", parts: []string{"ms", "1"}},
+		{src: "interval:ms:$5", err: "Positional parameter $5 is not provided", col: [2]int{13, 15}},
+		{src: "$5", err: "Positional parameter $5 is not provided", col: [2]int{1, 3}},
 		{src: "uprobe:$1x:f", err: "Found trailing text 'x' in positional parameter index. Try quoting the trailing text.", col: [2]int{8, 11}},
 		{src: "interval:ms:$#", err: "Not a positional parameter: $#", col: [2]int{13, 15}},
 		{src: "interval:ms:$0", err: "param $0 is out of integer range [1, 9223372036854775807]", col: [2]int{13, 15}},

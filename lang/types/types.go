@@ -16,6 +16,10 @@ import (
 // (signal_name()).
 const SignalTable = "signal"
 
+// SyscallTable is the Name of a Strerror type that holds a system call
+// number (syscall_name()).
+const SyscallTable = "syscall"
+
 // Kind classifies a Type.
 type Kind uint8
 
@@ -40,7 +44,7 @@ const (
 	Probe                  // the `probe` builtin (index into probe names)
 	Mac                    // macaddr() result
 	CgroupPath             // cgroup_path() result: a cgroup id; Name holds the hierarchy filter
-	Strerror               // a number user space renders as text: strerror()'s errno, or signal_name()'s signal (Name SignalTable)
+	Strerror               // a number user space renders as text: strerror()'s errno, or signal_name()'s signal (Name SignalTable), syscall_name()'s number (Name SyscallTable)
 	Agg                    // an aggregation value stored in a map: AggKind
 	Context                // the probe context pointer (args, ctx)
 	None                   // the type of `none` placeholders (reserved)

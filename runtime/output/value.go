@@ -90,6 +90,28 @@ func field(b []byte, off, n int) []byte {
 	return b[off:min(len(b), off+n)]
 }
 
+// bitField returns the value of bit-field f of the record in b, in the
+// bytes of f's type (little-endian, sign-extended when signed), as codegen
+// reads it: the bytes from f.Offset that hold the bits, shifted and masked.
+func bitField(f types.Field, b []byte) []byte {
+	n := 1
+	for n*8 < f.BitOff+f.BitWidth {
+		n *= 2
+	}
+	x := uword(field(b, f.Offset, n), n) >> uint(f.BitOff)
+	if f.BitWidth < 64 {
+		shift := uint(64 - f.BitWidth)
+		if f.Type.Signed {
+			x = uint64(int64(x<<shift) >> shift)
+		} else {
+			x = x << shift >> shift
+		}
+	}
+	out := make([]byte, 8)
+	binary.LittleEndian.PutUint64(out, x)
+	return out[:max(f.Type.ByteSize(), 1)]
+}
+
 // appendHexBuffer renders a buffer as bpftrace's hex_format_buffer:
 // printable ASCII kept, other bytes as \xNN.
 func appendHexBuffer(dst, b []byte) []byte {
@@ -181,8 +203,11 @@ func (v *values) appendScalar(dst []byte, t types.Type, b []byte) (_ []byte, ok 
 	case types.Inet:
 		return appendInet(dst, b), true
 	case types.Strerror:
-		if t.Name == types.SignalTable {
+		switch t.Name {
+		case types.SignalTable:
 			return appendSignalName(dst, int64(int32(uword(b, 8)))), true
+		case types.SyscallTable:
+			return appendSyscallName(dst, int64(int32(uword(b, 8)))), true
 		}
 		return appendStrerror(dst, int64(uword(b, 8))), true
 	case types.CgroupPath:
@@ -383,6 +408,9 @@ func (v *values) appendValue(dst []byte, t types.Type, b []byte, json bool) []by
 				dst = append(dst, " = "...)
 			}
 			fb := field(b, f.Offset, f.Type.ByteSize())
+			if f.BitWidth != 0 {
+				fb = bitField(f, b)
+			}
 			dst = v.appendValue(dst, f.Type, fb, json)
 		}
 		if spaced {
