@@ -7,6 +7,7 @@ import (
 	"github.com/cilium/ebpf"
 
 	"github.com/gbt-dev/gbt/codegen"
+	"github.com/gbt-dev/gbt/lang/compat"
 	"github.com/gbt-dev/gbt/lang/types"
 	"github.com/gbt-dev/gbt/runtime/output"
 )
@@ -105,6 +106,9 @@ func (s *Session) clearMap(name string, zero bool) error {
 	md, m := s.userMap(name)
 	if md == nil {
 		return nil
+	}
+	if md.Info.Keyless() && !s.opts.Compat.Has(compat.EmptiedKeylessMaps) {
+		zero = true // 0.17 prints a cleared or deleted keyless map as 0
 	}
 	switch {
 	case zero && md.Info.Keyless():

@@ -79,6 +79,9 @@ const (
 	// EnumNames: an enumerator prints as its variant's name (map keys and
 	// values, print()); 0.17 prints the number.
 	EnumNames
+	// EmptiedKeylessMaps: clear(@) and delete(@) of a keyless map leave
+	// nothing to print at exit; 0.17 zeroes it (`@: 0`).
+	EmptiedKeylessMaps
 	// NewestWords: the messages of Message are in the newest bpftrace's
 	// words; without it, in 0.17's.
 	NewestWords
