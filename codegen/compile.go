@@ -24,6 +24,10 @@ type Options struct {
 	ChildPID    int // value of `cpid` (the -c command's pid)
 	KeysMax     int // max entries of keyed maps (BPFTRACE_MAP_KEYS_MAX)
 	RingbufSize int // bytes; a power of two multiple of the page size (default 1 MiB)
+	// PidNSDev and PidNSIno name gbt's pid namespace (the device and
+	// inode of /proc/self/ns/pid) when it is not the initial one; zero
+	// otherwise. pid and tid number tasks as it does.
+	PidNSDev, PidNSIno uint64
 	// PID is the process -p names: probes of kinds that filter in the
 	// program (probe.PIDFilterInProgram) return early for others.
 	PID int
@@ -553,6 +557,11 @@ func (g *gen) NumCPUs() int { return g.c.opts.NumCPUs }
 
 // ChildPID implements stdlib.Gen.
 func (g *gen) ChildPID() int { return g.c.opts.ChildPID }
+
+// PidNamespace implements stdlib.Gen.
+func (g *gen) PidNamespace() (dev, ino uint64, ok bool) {
+	return g.c.opts.PidNSDev, g.c.opts.PidNSIno, g.c.opts.PidNSIno != 0
+}
 
 // ProbeID implements stdlib.Gen: BEGIN/END and single points are constants;
 // several attach points share a program and tell themselves apart by cookie.

@@ -201,8 +201,10 @@ func Compile(name, src string, opts CompileOptions) (*codegen.Object, Warnings, 
 	if keysMax <= 0 {
 		keysMax = DefaultKeysMax
 	}
+	nsDev, nsIno := pidNamespace()
 	obj, diags := codegen.Compile(info, table, codegen.Options{
 		NumCPUs: ncpu, ChildPID: opts.ChildPID, PID: opts.PID, KeysMax: keysMax, RingbufSize: ringbufSize(set.PerfRBPages, ncpu),
+		PidNSDev: nsDev, PidNSIno: nsIno,
 	})
 	if diags.HasErrors() {
 		return fail(diags)
