@@ -156,6 +156,10 @@ type Point struct {
 	// Return is set in the points of return probes (kretprobe, uretprobe,
 	// kretfunc).
 	Return bool
+	// NoBoundary is set in a uprobe point on a function symbol of size
+	// 0: nothing tells where its instructions end, so only --unsafe
+	// attaches it (at the symbol's address).
+	NoBoundary bool
 	// Perf is the perf event of a profile, interval, software or hardware
 	// point.
 	Perf *Perf
@@ -186,6 +190,9 @@ type Error struct {
 	// Span is where in the attach point the error is, if in a part of it
 	// (a positional parameter); zero for the whole attach point.
 	Span ast.Span
+	// Unpositioned errors are reported without a source position, as
+	// bpftrace reports what it finds only when attaching.
+	Unpositioned bool
 }
 
 func (e *Error) Error() string { return e.Msg }

@@ -59,6 +59,7 @@ var cannedUserFuncs = map[string][]probe.UserFunc{
 		{Name: "PyEval_EvalCode", Addr: 0x1b2e00, Size: 0x120},
 	},
 	"/srv/testprogs/uprobe_test": {
+		{Name: "_init", Addr: 0x1000, Size: 0}, // crti.o's, of no size
 		{Name: "main", Addr: 0x1196, Size: 0x220},
 		{Name: "uprobeFunction1", Addr: 0x1139, Size: 0x15},
 		{Name: "uprobeFunction2", Addr: 0x114e, Size: 0x12},
