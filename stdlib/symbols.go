@@ -79,7 +79,7 @@ func uaddrType(size uint64) types.Type {
 const MaxStackDepth = 127
 
 // stackType is the type rule of kstack and ustack: bare, or called with a
-// mode (bpftrace, perf), a frame limit, or both.
+// mode (bpftrace, perf, raw; build_id for ustack), a frame limit, or both.
 func stackType(user bool) func(u *check.Use) types.Type {
 	return func(u *check.Use) types.Type {
 		mode, depth := u.StackMode(), MaxStackDepth
@@ -91,6 +91,12 @@ func stackType(user bool) func(u *check.Use) types.Type {
 			if id, ok := a.(*ast.Ident); ok && i == 0 {
 				switch id.Name {
 				case "bpftrace", "perf", "raw":
+					mode = id.Name
+				case "build_id":
+					if !user {
+						u.ErrorAt(a, "'build_id' stack mode can only be used for ustack")
+						return types.Type{}
+					}
 					mode = id.Name
 				default:
 					u.ErrorAt(a, "%s() mode must be bpftrace, perf or raw (%s provided)", u.Name(), id.Name)
