@@ -22,6 +22,10 @@ type Options struct {
 	ChildPID    int // value of `cpid` (the -c command's pid)
 	KeysMax     int // max entries of keyed maps (BPFTRACE_MAP_KEYS_MAX)
 	RingbufSize int // bytes; a power of two multiple of the page size (default 1 MiB)
+	// PidNSDev and PidNSIno name gbt's pid namespace (the device and
+	// inode of /proc/self/ns/pid) when it is not the initial one; zero
+	// otherwise. pid and tid number tasks as it does.
+	PidNSDev, PidNSIno uint64
 	// PID is the process -p names: probes of kinds that filter in the
 	// program (probe.PIDFilterInProgram) return early for others.
 	PID int
@@ -49,8 +53,29 @@ func stackMapName(t types.Type) string {
 	if t.UserStack() {
 		kind = "u"
 	}
+	if t.BuildIDStack() {
+		kind += "b"
+	}
 	return fmt.Sprintf("gbt_%sstack_%d", kind, t.Len)
 }
+
+// stackMapType is the type of the map holding stacks of type t: the
+// printing modes share one, build_id stacks (which the kernel takes as
+// build ids and offsets) have their own.
+func stackMapType(t types.Type) types.Type {
+	if t.BuildIDStack() {
+		return types.StackIn(t.UserStack(), "build_id", t.Len)
+	}
+	return types.StackOf(t.UserStack(), false, t.Len)
+}
+
+// Stack-trace map flag and frame sizes: BPF_F_STACK_BUILD_ID maps hold
+// struct bpf_stack_build_id frames (status, 20-byte build id, offset).
+const (
+	stackBuildIDFlag = 1 << 5
+	buildIDFrameSize = 32
+	addressFrameSize = 8
+)
 
 // userStackFlag is bpf_get_stackid's BPF_F_USER_STACK.
 const userStackFlag = 1 << 8
@@ -109,8 +134,12 @@ func (c *compiler) planMaps() {
 		Name: elapsedMap, Type: ebpf.Array, KeySize: 4, ValueSize: 8, MaxEntries: 1}})
 	for _, t := range c.stackTypes() {
 		name := stackMapName(t)
+		frame, flags := addressFrameSize, uint32(0)
+		if t.BuildIDStack() {
+			frame, flags = buildIDFrameSize, stackBuildIDFlag
+		}
 		c.addMap(&MapDesc{Name: name, Role: RoleStack, Stack: t, Spec: &ebpf.MapSpec{
-			Name: name, Type: ebpf.StackTrace, KeySize: 4, ValueSize: uint32(8 * t.Len), MaxEntries: uint32(c.opts.KeysMax)}})
+			Name: name, Type: ebpf.StackTrace, KeySize: 4, ValueSize: uint32(frame * t.Len), MaxEntries: uint32(c.opts.KeysMax), Flags: flags}})
 	}
 	failSlots := 0
 	for _, name := range c.info.MapNames {
@@ -170,13 +199,13 @@ var declaredMapType = map[string]ebpf.MapType{
 	"percpuhash": ebpf.PerCPUHash, "percpulruhash": ebpf.LRUCPUHash,
 }
 
-// stackTypes returns each kind and depth of stack the script takes (mode
-// aside: both modes read the same frames), in a stable order.
+// stackTypes returns each kind and depth of stack the script takes (the
+// printing modes aside: they read the same frames), in a stable order.
 func (c *compiler) stackTypes() []types.Type {
 	seen := map[string]types.Type{}
 	add := func(t types.Type) {
 		if t.Kind == types.Stack {
-			t = types.StackOf(t.UserStack(), false, t.Len)
+			t = stackMapType(t)
 			seen[stackMapName(t)] = t
 		}
 	}
@@ -508,6 +537,11 @@ func (g *gen) NumCPUs() int { return g.c.opts.NumCPUs }
 // ChildPID implements stdlib.Gen.
 func (g *gen) ChildPID() int { return g.c.opts.ChildPID }
 
+// PidNamespace implements stdlib.Gen.
+func (g *gen) PidNamespace() (dev, ino uint64, ok bool) {
+	return g.c.opts.PidNSDev, g.c.opts.PidNSIno, g.c.opts.PidNSIno != 0
+}
+
 // ProbeID implements stdlib.Gen: BEGIN/END and single points are constants;
 // several attach points share a program and tell themselves apart by cookie.
 func (g *gen) ProbeID(dst asm.Register) {
@@ -648,7 +682,7 @@ func (g *gen) Stack(t types.Type, dst asm.Register) {
 	if t.UserStack() {
 		flags = userStackFlag
 	}
-	g.Emit(asm.Mov.Reg(asm.R1, ctxReg), g.mapPtr(asm.R2, stackMapName(types.StackOf(t.UserStack(), false, t.Len))),
+	g.Emit(asm.Mov.Reg(asm.R1, ctxReg), g.mapPtr(asm.R2, stackMapName(stackMapType(t))),
 		asm.Mov.Imm(asm.R3, flags), asm.FnGetStackid.Call(), asm.Mov.Reg(dst, asm.R0))
 	if t.UserStack() {
 		g.Emit(asm.LSh.Imm(dst, 32), asm.RSh.Imm(dst, 32), asm.FnGetCurrentPidTgid.Call(),

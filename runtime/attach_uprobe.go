@@ -21,12 +21,21 @@ func attachUprobe(s *Session, prog *ebpf.Program, pt probe.Point, cookie uint64)
 	}
 	opts := &link.UprobeOptions{Cookie: cookie, PID: s.opts.PID, Offset: pt.Offset}
 	sym := pt.Func
-	if addr, err := strconv.ParseUint(sym, 0, 64); err == nil {
+	addr, err := strconv.ParseUint(sym, 0, 64)
+	if err != nil && pt.NoBoundary {
+		// A symbol of size 0, which link refuses: --unsafe attaches at
+		// its address.
+		addr, err = symbolValue(pt.Path, sym)
+		if err != nil {
+			return err
+		}
+	}
+	if err == nil {
 		off, err := fileOffset(pt.Path, addr)
 		if err != nil {
 			return err
 		}
-		opts.Address, sym = off, ""
+		opts.Address, sym = off, "" // link adds opts.Offset
 	}
 	var l link.Link
 	if pt.Return {
@@ -39,6 +48,25 @@ func attachUprobe(s *Session, prog *ebpf.Program, pt probe.Point, cookie uint64)
 	}
 	s.links = append(s.links, l)
 	return nil
+}
+
+// symbolValue returns the value (link-time address) of the function
+// symbol name of an executable.
+func symbolValue(path, name string) (uint64, error) {
+	f, err := elf.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	for _, read := range []func() ([]elf.Symbol, error){f.Symbols, f.DynamicSymbols} {
+		syms, _ := read()
+		for _, s := range syms {
+			if s.Name == name && elf.ST_TYPE(s.Info) == elf.STT_FUNC && s.Value != 0 {
+				return s.Value, nil
+			}
+		}
+	}
+	return 0, fmt.Errorf("no function symbol %s in %s", name, path)
 }
 
 // fileOffset turns an address of an executable, as nm and objdump show

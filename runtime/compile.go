@@ -207,9 +207,11 @@ func Compile(name, src string, opts CompileOptions) (*codegen.Object, Warnings, 
 	if keysMax <= 0 {
 		keysMax = DefaultKeysMax
 	}
+	nsDev, nsIno := pidNamespace()
 	obj, diags := codegen.Compile(info, table, codegen.Options{
 		NumCPUs: ncpu, ChildPID: opts.ChildPID, PID: opts.PID, HelperErrors: min(opts.HelperErrors, codegen.HelperErrorsLegacy), KeysMax: keysMax, RingbufSize: ringbufSize(set.PerfRBPages, ncpu),
 		ClockMap: clockMap(opts.Getenv),
+		PidNSDev: nsDev, PidNSIno: nsIno,
 	})
 	if diags.HasErrors() {
 		return fail(diags)

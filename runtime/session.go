@@ -20,6 +20,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gbt-dev/gbt/codegen"
+	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/compat"
 	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/lang/types"
@@ -176,14 +177,11 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 	if err := s.start(); err != nil {
 		return err
 	}
-	nattach := 0
-	for _, p := range obj.Programs {
-		nattach += len(p.Points)
-	}
+	nattach, nprobes := attachCounts(obj)
 	switch {
 	case opts.Quiet:
 	case opts.Format == output.JSON:
-		s.pr.AttachedProbes(nattach) // pipelines expect the record on stdout
+		s.pr.AttachedProbes(nprobes) // pipelines expect the record on stdout
 	case !opts.Compat.Has(compat.AttachedLine):
 		// 0.17 writes its only line on stdout, before anything else.
 		s.pr.AttachedProbes(nattach)
@@ -226,7 +224,7 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 		}
 	}
 	if !opts.Quiet && opts.Format != output.JSON && opts.Compat.Has(compat.AttachedLine) {
-		fmt.Fprintf(opts.Stderr, "Attached %d probe%s\n", nattach, plural(nattach))
+		fmt.Fprintf(opts.Stderr, "Attached %d probe%s\n", nprobes, plural(nprobes))
 	}
 	if opts.NotifyAttached {
 		fmt.Fprintln(opts.Stderr, AttachedMarker)
@@ -262,6 +260,30 @@ func onlyRunOnce(obj *codegen.Object) bool {
 		}
 	}
 	return true
+}
+
+// attachCounts returns the number of attach points (bpftrace 0.17's
+// "Attaching N probes...": each location of a usdt probe is one) and the
+// number of probes (the newest bpftrace's "Attached N probes": a usdt
+// probe is one however many locations it has), the points of one block
+// with one name counting once.
+func attachCounts(obj *codegen.Object) (points, probes int) {
+	type key struct {
+		span ast.Span
+		name string
+	}
+	seen := map[key]bool{}
+	for _, p := range obj.Programs {
+		points += len(p.Points)
+		for _, pt := range p.Points {
+			k := key{pt.Span, pt.Name}
+			if !seen[k] {
+				seen[k] = true
+				probes++
+			}
+		}
+	}
+	return points, probes
 }
 
 func plural(n int) string {

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"encoding/binary"
+	"encoding/hex"
 	"strconv"
 	"sync"
 
@@ -27,8 +28,8 @@ type stacks struct {
 }
 
 type stackKey struct {
-	user  bool
-	depth int
+	user, buildID bool
+	depth         int
 }
 
 type stackValue struct {
@@ -42,7 +43,7 @@ func newStacks(s *Session) *stacks {
 	st := &stacks{maps: map[stackKey]*ebpf.Map{}, usyms: sym.NewUser(), cache: map[stackValue][]output.Frame{}}
 	for _, md := range s.obj.Maps {
 		if md.Role == codegen.RoleStack {
-			st.maps[stackKey{md.Stack.UserStack(), md.Stack.Len}] = s.maps[md.Spec.Name]
+			st.maps[stackKey{md.Stack.UserStack(), md.Stack.BuildIDStack(), md.Stack.Len}] = s.maps[md.Spec.Name]
 		}
 	}
 	seen := map[string]bool{}
@@ -64,7 +65,7 @@ func needsStacks(s *Session) bool {
 
 // Stack implements output.StackResolver.
 func (st *stacks) Stack(t types.Type, v uint64) ([]output.Frame, bool) {
-	key := stackValue{stackKey{t.UserStack(), t.Len}, t.PerfStack(), t.RawStack(), v}
+	key := stackValue{stackKey{t.UserStack(), t.BuildIDStack(), t.Len}, t.PerfStack(), t.RawStack(), v}
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if frames, ok := st.cache[key]; ok {
@@ -80,6 +81,11 @@ func (st *stacks) Stack(t types.Type, v uint64) ([]output.Frame, bool) {
 	if err != nil || raw == nil {
 		return nil, false
 	}
+	if key.buildID {
+		frames := buildIDFrames(raw)
+		st.cache[key] = frames
+		return frames, true
+	}
 	var frames []output.Frame
 	for off := 0; off+8 <= len(raw); off += 8 {
 		addr := binary.LittleEndian.Uint64(raw[off:])
@@ -90,6 +96,31 @@ func (st *stacks) Stack(t types.Type, v uint64) ([]output.Frame, bool) {
 	}
 	st.cache[key] = frames
 	return frames, true
+}
+
+// buildIDFrames reads the struct bpf_stack_build_id frames of a build_id
+// stack (status, 20-byte build id, offset or ip) as bpftrace prints them:
+// "BUILDID 0xOFFSET", or the address in hex when the kernel could not read
+// the build id; the first empty frame ends the stack.
+func buildIDFrames(raw []byte) []output.Frame {
+	const (
+		statusEmpty = 0
+		statusValid = 1
+	)
+	var frames []output.Frame
+	for off := 0; off+32 <= len(raw); off += 32 {
+		status := binary.LittleEndian.Uint32(raw[off:])
+		v := binary.LittleEndian.Uint64(raw[off+24:])
+		switch status {
+		case statusEmpty:
+			return frames
+		case statusValid:
+			frames = append(frames, output.Frame{Addr: v, Sym: hex.EncodeToString(raw[off+4:off+24]) + " " + hexAddr(v)})
+		default:
+			frames = append(frames, output.Frame{Addr: v, Sym: strconv.FormatUint(v, 16)})
+		}
+	}
+	return frames
 }
 
 func (st *stacks) frameSym(addr uint64, pid int, key stackValue) string {

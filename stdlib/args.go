@@ -13,8 +13,8 @@ import (
 	"github.com/gbt-dev/gbt/lang/types"
 )
 
-// argEntries read the probed function's context: arg0-arg9, sarg0-sarg9,
-// retval and registers. Where they are depends on the probe kind, which
+// argEntries read the probed function's context: arg0-arg11 (a usdt
+// probe has up to 12 arguments), sarg0-sarg9, retval and registers. Where they are depends on the probe kind, which
 // the code generator knows.
 func argEntries() []*Entry {
 	es := []*Entry{
@@ -25,16 +25,23 @@ func argEntries() []*Entry {
 				g.Reg(c.Args[0].(*ast.StrLit).Value, dst)
 			})},
 	}
-	for i := 0; i < 10; i++ {
+	for i := 0; i < maxUSDTArgs; i++ {
 		es = append(es,
 			&Entry{Name: fmt.Sprintf("arg%d", i), Kind: check.Var, Doc: fmt.Sprintf("argument %d of the traced function", i), Type: argType,
-				Emit: IntEmitter(func(g Gen, _ *ast.Call, dst asm.Register) { g.Arg(i, dst) })},
+				Emit: IntEmitter(func(g Gen, _ *ast.Call, dst asm.Register) { g.Arg(i, dst) })})
+	}
+	for i := 0; i < 10; i++ {
+		es = append(es,
 			&Entry{Name: fmt.Sprintf("sarg%d", i), Kind: check.Var, Doc: fmt.Sprintf("stack argument %d of the traced function", i), Type: argType,
 				Emit: IntEmitter(func(g Gen, _ *ast.Call, dst asm.Register) { g.StackArg(i, dst) })},
 		)
 	}
 	return es
 }
+
+// maxUSDTArgs is the most arguments a usdt probe has (sys/sdt.h's
+// STAP_PROBE12).
+const maxUSDTArgs = 12
 
 func argType(u *check.Use) types.Type {
 	k := probeKind(u)

@@ -125,6 +125,9 @@ type Context interface {
 	Strlen() int
 	// ChildPID is the pid of the -c command (0 without -c).
 	ChildPID() int
+	// PidNamespace is the device and inode of gbt's pid namespace, and
+	// whether it is one other than the initial namespace.
+	PidNamespace() (dev, ino uint64, ok bool)
 	// ProbeID loads the index of the running probe's name into dst.
 	ProbeID(dst asm.Register)
 	// Retval loads the return value of the probed function.

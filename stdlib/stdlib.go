@@ -165,7 +165,8 @@ func oneString(res types.Type) func(*check.Use) types.Type {
 
 // resolved is the type rule of builtins whose string argument names
 // something the environment turns into a number when the script is
-// compiled (kaddr, uaddr, cgroupid): the use becomes that constant.
+// compiled (kaddr, uaddr, cgroupid): the use becomes that constant, or
+// what the lookup expanded it to (errExpanded).
 func resolved(lookup func(ae probe.Env, u *check.Use, name string) (uint64, types.Type, error)) func(*check.Use) types.Type {
 	return func(u *check.Use) types.Type {
 		if !arity(u, 1, 1) {
@@ -185,6 +186,9 @@ func resolved(lookup func(ae probe.Env, u *check.Use, name string) (uint64, type
 			u.Errorf("%s() needs the running system to resolve %q", u.Name(), name)
 			return types.Type{}
 		}
+		if errors.Is(err, errExpanded) {
+			return t
+		}
 		var failed *resolveError
 		if errors.As(err, &failed) {
 			u.ErrorHint(failed.cause.Error(), "%s", failed.msg)
@@ -198,6 +202,10 @@ func resolved(lookup func(ae probe.Env, u *check.Use, name string) (uint64, type
 		return t
 	}
 }
+
+// errExpanded says a resolved lookup expanded the use (u.Expand) instead
+// of giving a constant; the type it returns is the expansion's.
+var errExpanded = errors.New("expanded")
 
 // resolveError is a failed lookup of resolved() reported in bpftrace's
 // words (msg), with its cause as the hint.

@@ -42,9 +42,12 @@ func symbolEntries() []*Entry {
 			if k == nil || !k.User { // uprobe, uretprobe, usdt
 				return 0, types.Type{}, fmt.Errorf("uaddr() can only be used in uprobe, uretprobe and usdt probes")
 			}
-			addr, size, err := ae.UserAddr(u.Probe.Points[0].Path, name)
-			return addr, uaddrType(size), err
-		}), NoCode: "the type rule folds every use to a constant"},
+			s, err := ae.UserAddr(u.Probe.Points[0].Path, name)
+			if err == nil && s.FromText {
+				return 0, uaddrFromText(u, s), errExpanded
+			}
+			return s.Addr, uaddrType(s.Size), err
+		}), NoCode: "the type rule folds every use to a constant, or expands it (position-independent executables)"},
 		// func is the probed function: the symbol of the instruction
 		// pointer at entry, a ksym in kernel probes, a usym in uprobes.
 		{Name: "func", Kind: check.Var, Doc: "name of the traced function", Type: funcType,
@@ -74,12 +77,29 @@ func uaddrType(size uint64) types.Type {
 	return types.PointerTo(elem, types.User)
 }
 
+// uaddrFromText makes a uaddr() of a position-independent executable's
+// symbol stand for its address in the running process: its distance from
+// the start of the text plus the process's mm->start_code, as a pointer
+// of uaddrType.
+func uaddrFromText(u *check.Use, s probe.UserSym) types.Type {
+	span := u.Node.NodeSpan()
+	elem := "int64"
+	switch s.Size {
+	case 1, 2, 4:
+		elem = fmt.Sprintf("int%d", s.Size*8)
+	}
+	startCode := &ast.Field{Span: span, Name: "start_code", Arrow: true,
+		X: &ast.Field{Span: span, Name: "mm", Arrow: true, X: &ast.Ident{Span: span, Name: "curtask"}}}
+	return u.Expand(&ast.Cast{Span: span, Type: &ast.TypeExpr{Span: span, Name: elem, Ptr: 1},
+		X: &ast.Binary{Span: span, Op: ast.OpAdd, X: &ast.IntLit{Span: span, Value: s.Addr}, Y: startCode}})
+}
+
 // MaxStackDepth is the deepest stack kstack/ustack take: the kernel's
 // default perf_event_max_stack.
 const MaxStackDepth = 127
 
 // stackType is the type rule of kstack and ustack: bare, or called with a
-// mode (bpftrace, perf), a frame limit, or both.
+// mode (bpftrace, perf, raw; build_id for ustack), a frame limit, or both.
 func stackType(user bool) func(u *check.Use) types.Type {
 	return func(u *check.Use) types.Type {
 		mode, depth := u.StackMode(), MaxStackDepth
@@ -91,6 +111,12 @@ func stackType(user bool) func(u *check.Use) types.Type {
 			if id, ok := a.(*ast.Ident); ok && i == 0 {
 				switch id.Name {
 				case "bpftrace", "perf", "raw":
+					mode = id.Name
+				case "build_id":
+					if !user {
+						u.ErrorAt(a, "'build_id' stack mode can only be used for ustack")
+						return types.Type{}
+					}
 					mode = id.Name
 				default:
 					u.ErrorAt(a, "%s() mode must be bpftrace, perf or raw (%s provided)", u.Name(), id.Name)

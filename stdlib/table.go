@@ -80,6 +80,7 @@ type Table struct {
 func families() [][]*Entry {
 	return [][]*Entry{
 		varEntries(),
+		pidTidEntries(),
 		taskEntries(),
 		metaEntries(),
 		argEntries(),

@@ -14,10 +14,6 @@ import (
 func varEntries() []*Entry {
 	u64 := fixed(types.U64)
 	return []*Entry{
-		{Name: "pid", Kind: check.Var, Doc: "process id (tgid) of the current task", Type: u64,
-			Emit: helperInt(asm.FnGetCurrentPidTgid, asm.RSh.Imm(asm.R0, 32))},
-		{Name: "tid", Kind: check.Var, Doc: "thread id of the current task", Type: u64,
-			Emit: helperInt(asm.FnGetCurrentPidTgid, asm.LSh.Imm(asm.R0, 32), asm.RSh.Imm(asm.R0, 32))},
 		{Name: "uid", Kind: check.Var, Doc: "user id of the current task", Type: u64,
 			Emit: helperInt(asm.FnGetCurrentUidGid, asm.LSh.Imm(asm.R0, 32), asm.RSh.Imm(asm.R0, 32))},
 		{Name: "gid", Kind: check.Var, Doc: "group id of the current task", Type: u64,

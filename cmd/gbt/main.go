@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	goruntime "runtime"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -32,6 +33,11 @@ const (
 // version is what -V prints: gbt's own name first, then the bpftrace it
 // follows.
 const version = gbtVersion + "\n" + followedBpftrace + " (the bpftrace gbt follows; see README, Differences from bpftrace)"
+
+// init keeps the main goroutine on the main thread, so that begin and end,
+// which run on it, see tid == pid as in bpftrace (a single-threaded
+// process there).
+func init() { goruntime.LockOSThread() }
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))

@@ -42,6 +42,9 @@ func (c *checker) expandProbes(prog *ast.Program) {
 				if ok && pe.Span.Start.IsValid() {
 					span = pe.Span
 				}
+				if ok && pe.Unpositioned {
+					span = ast.Span{}
+				}
 				if ok && pe.Missing && c.skipMissing(span, pe) {
 					skipped = true
 					continue
@@ -113,13 +116,25 @@ func (c *checker) skipMissing(span ast.Span, pe *probe.Error) bool {
 }
 
 // expandPoint appends the points of one attach point to dst, after
-// substituting its positional parameters.
+// substituting its positional parameters. A uprobe on a function of size
+// 0 is an error without --unsafe (its points are kept, so that the block
+// is checked with them).
 func (c *checker) expandPoint(dst []probe.Point, ap *ast.AttachPoint) ([]probe.Point, error) {
 	ap, err := probe.Resolve(ap, c.cfg.Params)
 	if err != nil {
 		return dst, err
 	}
-	return probe.AppendExpand(dst, ap, c.cfg.Env)
+	n := len(dst)
+	dst, err = probe.AppendExpand(dst, ap, c.cfg.Env)
+	if err == nil && !c.cfg.Unsafe {
+		for _, pt := range dst[n:] {
+			if pt.NoBoundary {
+				return dst, &probe.Error{Unpositioned: true, Msg: fmt.Sprintf("Could not determine boundary for %s (symbol has size 0).\n"+
+					"Use --unsafe to force attachment. WARNING: This option could lead to data corruption in the target process.", pt.Func)}
+			}
+		}
+	}
+	return dst, err
 }
 
 // addProbe makes pi the probe of points, all of one kind, and reads the

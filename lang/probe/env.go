@@ -55,9 +55,9 @@ type Env interface {
 	EnumOf(name string) (*types.Enum, bool)
 	// KernelAddr returns the address of a kernel symbol (kaddr).
 	KernelAddr(name string) (uint64, error)
-	// UserAddr returns the address of a symbol of an executable, where
-	// a process of it has the symbol, and the symbol's size (uaddr).
-	UserAddr(path, name string) (addr, size uint64, err error)
+	// UserAddr returns where a process of an executable has one of its
+	// symbols, and the symbol's size (uaddr).
+	UserAddr(path, name string) (UserSym, error)
 	// CgroupID returns the id of a cgroup v2 directory (cgroupid).
 	CgroupID(path string) (uint64, error)
 	// USDTSites returns every USDT probe location of an ELF file (usdt
@@ -129,3 +129,12 @@ var ErrNoHeader = errors.New("file not found")
 // ErrNoStruct is the error of Env.Struct for an unknown name, and of
 // Env.FuncArgs for an unknown function or tracepoint.
 var ErrNoStruct = errors.New("no such struct or union in the kernel's BTF")
+
+// UserSym is where a symbol of an executable is in a process of it: at
+// Addr, or, in a position-independent executable (FromText), Addr bytes
+// past the start of the process's text (its mm->start_code), wherever the
+// process was loaded.
+type UserSym struct {
+	Addr, Size uint64
+	FromText   bool
+}

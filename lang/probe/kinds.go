@@ -158,6 +158,10 @@ type Point struct {
 	// Return is set in the points of return probes (kretprobe, uretprobe,
 	// kretfunc).
 	Return bool
+	// NoBoundary is set in a uprobe point on a function symbol of size
+	// 0: nothing tells where its instructions end, so only --unsafe
+	// attaches it (at the symbol's address).
+	NoBoundary bool
 	// Perf is the perf event of a profile, interval, software or hardware
 	// point.
 	Perf *Perf
@@ -191,6 +195,9 @@ type Error struct {
 	// Say, when set, words the message as a bpftrace release does (Msg
 	// is the newest's): the checker rewords Msg for its compat.Version.
 	Say func(compat.Version) string
+	// Unpositioned errors are reported without a source position, as
+	// bpftrace reports what it finds only when attaching.
+	Unpositioned bool
 }
 
 func (e *Error) Error() string { return e.Msg }

@@ -115,9 +115,13 @@ func expandUprobeIn(dst []Point, base Point, bin UserBinary, fn string, env Env)
 	}
 	base.Func, base.Offset = name, off
 	if off == 0 && env != nil {
-		if funcs, err := env.UserFunctions(bin.Path); err == nil && len(funcs) > 0 && !slices.ContainsFunc(funcs, func(f UserFunc) bool { return f.Name == name }) {
-			return dst, &Error{Missing: true, Msg: fmt.Sprintf("No matches for %s %s:%s.", base.Kind.Name, bin.Name, name),
-				Hint: "list the functions with gbt -l '" + base.Kind.Name + ":" + bin.Name + ":*'"}
+		if funcs, err := env.UserFunctions(bin.Path); err == nil && len(funcs) > 0 {
+			i := slices.IndexFunc(funcs, func(f UserFunc) bool { return f.Name == name })
+			if i < 0 {
+				return dst, &Error{Missing: true, Msg: fmt.Sprintf("No matches for %s %s:%s.", base.Kind.Name, bin.Name, name),
+					Hint: "list the functions with gbt -l '" + base.Kind.Name + ":" + bin.Name + ":*'"}
+			}
+			base.NoBoundary = funcs[i].Size == 0
 		}
 	}
 	if off != 0 && env != nil {

@@ -169,8 +169,9 @@ func StackOf(user, perf bool, depth int) Type {
 }
 
 // StackIn returns the type of a stack printed in a mode: "" or "bpftrace"
-// (symbols), "perf" (addresses and symbols) or "raw" (addresses only),
-// which Name carries after a ':'.
+// (symbols), "perf" (addresses and symbols), "raw" (addresses only) or
+// "build_id" (build ids and file offsets, ustack only), which Name carries
+// after a ':'.
 func StackIn(user bool, mode string, depth int) Type {
 	name := "kstack"
 	if user {
@@ -187,6 +188,11 @@ func (t Type) RawStack() bool { return strings.HasSuffix(t.Name, ":raw") }
 
 // UserStack reports whether a Stack type holds user frames (ustack).
 func (t Type) UserStack() bool { return strings.HasPrefix(t.Name, "ustack") }
+
+// BuildIDStack reports whether a Stack type holds build ids and file
+// offsets (ustack(build_id)): the kernel takes the frames so, into a map
+// of its own.
+func (t Type) BuildIDStack() bool { return strings.HasSuffix(t.Name, ":build_id") }
 
 // PerfStack reports whether a Stack type prints in perf mode.
 func (t Type) PerfStack() bool { return strings.HasSuffix(t.Name, ":perf") }

@@ -527,6 +527,11 @@ func (v *values) appendStack(dst []byte, t types.Type, b []byte, indent string) 
 	dst = append(dst, '\n')
 	perf, raw := t.PerfStack(), t.RawStack()
 	for _, f := range frames {
+		if t.BuildIDStack() { // "BUILDID 0xOFFSET", unindented
+			dst = append(dst, f.Sym...)
+			dst = append(dst, '\n')
+			continue
+		}
 		if raw {
 			dst = strconv.AppendUint(dst, f.Addr, 16)
 			dst = append(dst, '\n')

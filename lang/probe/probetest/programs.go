@@ -11,7 +11,8 @@ import (
 
 // cannedUSDT are the USDT probes of canned programs: python's function
 // entry and return probes (code object pointers and a line number as
-// arguments, a semaphore each) and its gc__start.
+// arguments, a semaphore each) and its gc__start; bpftrace's
+// usdt_multi_args test program's probe of 12 arguments on the stack.
 var cannedUSDT = map[string][]probe.USDTSite{
 	"/usr/lib/libpython3.so": {
 		{Provider: "python", Name: "function__entry", Offset: 0x1b2f40, Semaphore: 0x5c4a50, Args: []probe.USDTArg{
@@ -22,6 +23,14 @@ var cannedUSDT = map[string][]probe.USDTSite{
 		}},
 		{Provider: "python", Name: "gc__start", Offset: 0x2a1e30, Semaphore: 0x5c4a54, Args: []probe.USDTArg{
 			{Size: 4, Signed: true, Kind: probe.USDTReg, Reg: "bx"},
+		}},
+	},
+	"/srv/testprogs/usdt_multi_args": {
+		{Provider: "usdt_multi_args", Name: "probe1", Offset: 0x117c, Args: []probe.USDTArg{
+			{Size: 4, Signed: true, Kind: probe.USDTMem, Reg: "bp", Value: -4}, {Size: 4, Signed: true, Kind: probe.USDTMem, Reg: "bp", Value: -8}, {Size: 8, Signed: true, Kind: probe.USDTMem, Reg: "bp", Value: -16},
+			{Size: 4, Signed: true, Kind: probe.USDTMem, Reg: "bp", Value: -20}, {Size: 4, Signed: true, Kind: probe.USDTMem, Reg: "bp", Value: -24}, {Size: 4, Signed: true, Kind: probe.USDTMem, Reg: "bp", Value: -28},
+			{Size: 8, Signed: true, Kind: probe.USDTMem, Reg: "bp", Value: -40}, {Size: 8, Signed: true, Kind: probe.USDTMem, Reg: "bp", Value: -48}, {Size: 8, Signed: true, Kind: probe.USDTMem, Reg: "bp", Value: -56},
+			{Size: 8, Signed: true, Kind: probe.USDTMem, Reg: "bp", Value: -64}, {Size: 4, Signed: true, Kind: probe.USDTMem, Reg: "bp", Value: -68}, {Size: 8, Signed: true, Kind: probe.USDTMem, Reg: "bp", Value: -80},
 		}},
 	},
 }
@@ -50,6 +59,7 @@ var cannedUserFuncs = map[string][]probe.UserFunc{
 		{Name: "PyEval_EvalCode", Addr: 0x1b2e00, Size: 0x120},
 	},
 	"/srv/testprogs/uprobe_test": {
+		{Name: "_init", Addr: 0x1000, Size: 0}, // crti.o's, of no size
 		{Name: "main", Addr: 0x1196, Size: 0x220},
 		{Name: "uprobeFunction1", Addr: 0x1139, Size: 0x15},
 		{Name: "uprobeFunction2", Addr: 0x114e, Size: 0x12},

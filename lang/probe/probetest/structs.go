@@ -166,8 +166,8 @@ func (e *Env) KernelAddr(name string) (uint64, error) {
 }
 
 // UserAddr implements probe.Env; tests resolve no user symbols.
-func (e *Env) UserAddr(path, name string) (addr, size uint64, err error) {
-	return 0, 0, fmt.Errorf("no symbol %s in %s (probetest resolves none)", name, path)
+func (e *Env) UserAddr(path, name string) (probe.UserSym, error) {
+	return probe.UserSym{}, fmt.Errorf("no symbol %s in %s (probetest resolves none)", name, path)
 }
 
 // cannedHeaders are the headers probetest's include path holds.
