@@ -82,6 +82,10 @@ const (
 	// EmptiedKeylessMaps: clear(@) and delete(@) of a keyless map leave
 	// nothing to print at exit; 0.17 zeroes it (`@: 0`).
 	EmptiedKeylessMaps
+	// TruncTrailer: a string that fills its size without a NUL (a char
+	// array, a str() cut short) ends with str_trunc_trailer (".."); 0.17
+	// prints its bytes alone.
+	TruncTrailer
 	// NewestWords: the messages of Message are in the newest bpftrace's
 	// words; without it, in 0.17's.
 	NewestWords

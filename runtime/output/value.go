@@ -76,7 +76,7 @@ func cstr(b []byte) []byte {
 func (v *values) appendString(dst []byte, t types.Type, b []byte) []byte {
 	s := cstr(field(b, 0, t.Size))
 	dst = append(dst, s...)
-	if len(s) == t.Size && t.Size > 0 {
+	if len(s) == t.Size && t.Size > 0 && v.compat.Has(compat.TruncTrailer) {
 		dst = append(dst, v.trailer...)
 	}
 	return dst
