@@ -20,6 +20,38 @@ func UnsafeKernelFunction(name string) bool {
 	return strings.HasPrefix(name, "rcu_") || strings.HasPrefix(name, "__ftrace_invalid_address__")
 }
 
+// lockingKretprobes are the functions bpftrace refuses kretprobes on: the
+// kretprobe machinery takes these locks itself, so a kretprobe on one can
+// deadlock the kernel.
+var lockingKretprobes = map[string]bool{
+	"_raw_spin_lock": true, "_raw_spin_lock_irqsave": true,
+	"_raw_spin_unlock_irqrestore": true, "queued_spin_lock_slowpath": true,
+}
+
+// dropLockingKretprobes refuses a kretprobe attach point that names one
+// of lockingKretprobes, in the newest bpftrace's words (0.17 says "error:
+// kretprobe:F can't be used..."), and leaves them out of what a wildcard
+// expanded to: the points from dst[n:].
+func dropLockingKretprobes(dst []Point, n int, ap *ast.AttachPoint) ([]Point, error) {
+	wild := hasWildcard(ap.Parts[len(ap.Parts)-1])
+	out := dst[:n]
+	for _, p := range dst[n:] {
+		if !lockingKretprobes[p.Func] {
+			out = append(out, p)
+			continue
+		}
+		if !wild {
+			return dst[:n], &Error{Msg: fmt.Sprintf("kretprobe:%s can't be used as it might lock up your system.", p.Func),
+				Hint: "a kretprobe's trampoline takes this lock itself; kprobe:" + p.Func + " (its entry) is safe"}
+		}
+	}
+	if len(out) == n && len(dst) > n {
+		return out, &Error{Missing: true, Msg: fmt.Sprintf("No matches for kretprobe %s.", strings.Join(ap.Parts, ":")),
+			Hint: "kretprobes on the kernel's spin lock functions are refused: they might lock up the system"}
+	}
+	return out, nil
+}
+
 // expandKernelFuncs expands a kprobe or kretprobe whose function is a
 // wildcard into one point per kernel function it matches.
 func expandKernelFuncs(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]Point, error) {

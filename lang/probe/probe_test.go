@@ -66,6 +66,28 @@ func TestExpand(t *testing.T) {
 		{ap: ap("k", "p9_client_*"), names: []string{"kprobe:p9_client_create"}},
 		{ap: ap("k", "nosuch*"), err: "No matches for kprobe nosuch*."},
 		{ap: ap("kfunc", "vfs_*"), err: "wildcards are not supported for kfunc probes by gbt yet: kfunc:vfs_*"},
+		// KIND:MODULE:FUNCTION, as the newest bpftrace (and 0.17 for
+		// kfuncs) reads it: named as written unless a part is a glob.
+		{ap: ap("kfunc", "vmlinux", "vfs_read"), names: []string{"kfunc:vmlinux:vfs_read"}},
+		{ap: ap("kfunc", "vmlinu*", "vfs_read"), names: []string{"kfunc:vmlinux:vfs_read"}},
+		{ap: ap("kretfunc", "vmlinux", "vfs_write"), names: []string{"kretfunc:vmlinux:vfs_write"}},
+		{ap: ap("kfunc", "vmlinux", "vfs_*"), err: "wildcards are not supported for kfunc functions by gbt yet: kfunc:vmlinux:vfs_*"},
+		{ap: ap("kfunc", "vmlinux", "do_nanosleep"), err: "No matches for kfunc vmlinux:do_nanosleep."},
+		{ap: ap("kprobe", "vmlinux", "vfs_read"), names: []string{"kprobe:vmlinux:vfs_read"}},
+		{ap: ap("kprobe", "vmlinux", "vfs_read+16"), names: []string{"kprobe:vmlinux:vfs_read+16"}},
+		{ap: ap("kr", "9pnet", "p9_client_create"), names: []string{"kretprobe:9pnet:p9_client_create"}},
+		{ap: ap("kprobe", "*", "p9_client_*"), names: []string{"kprobe:9pnet:p9_client_create"}},
+		{ap: ap("kprobe", "vmlinux", "vfs_{read,write}"), names: []string{"kprobe:vmlinux:vfs_read", "kprobe:vmlinux:vfs_write"}},
+		{ap: ap("kprobe", "vmlinux", "nosuch"), err: "No matches for kprobe vmlinux:nosuch."},
+		{ap: ap("kprobe", "syscalls", "sys_exit_nanosleep"), err: "specified module syscalls in probe kprobe:syscalls:sys_exit_nanosleep is not loaded."},
+		{ap: ap("kretprobe", "syscalls", "sys_exit_nanosleep"), err: "specified module syscalls in probe kretprobe:syscalls:sys_exit_nanosleep is not loaded."},
+		{ap: ap("kprobe", "vmlinux", "vfs_*+4"), err: "an offset needs one function, not a wildcard: kprobe:vmlinux:vfs_*+4"},
+		{ap: ap("kprobe", "a", "b", "c"), err: "Invalid kprobe probe: kprobe:a:b:c"},
+		// kretprobes that might deadlock: refused by name, left out of a
+		// wildcard (kprobes on them are fine).
+		{ap: ap("kretprobe", "_raw_spin_lock"), err: "kretprobe:_raw_spin_lock can't be used as it might lock up your system."},
+		{ap: ap("kr", "queued_spin_lock_slowpath"), err: "kretprobe:queued_spin_lock_slowpath can't be used as it might lock up your system."},
+		{ap: ap("kprobe", "_raw_spin_lock"), names: []string{"kprobe:_raw_spin_lock"}},
 		{ap: ap("h", "cycels"), err: "Unknown hardware event: cycels"},
 		{ap: ap("tracepiont", "a", "b"), err: "Invalid probe type: tracepiont"},
 		{ap: ap("t", "syscalls", "sys_enter_opnat"), err: "No matches for tracepoint syscalls:sys_enter_opnat."},

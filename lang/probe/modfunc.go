@@ -1,0 +1,87 @@
+package probe
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/gbt-dev/gbt/lang/ast"
+)
+
+// expandModuleFunc expands KIND:MODULE:FUNCTION (kprobe, kretprobe,
+// kfunc, kretfunc), either part a glob, against the kernel functions the
+// Env lists as "module:function": the traceable ones for kprobes, those
+// of the kernel's BTF for kfuncs. A point is named as written when
+// neither part is a glob (bpftrace's probe builtin says
+// kfunc:vmlinux:vfs_read), else by the module and function it matched.
+func expandModuleFunc(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]Point, error) {
+	k := base.Kind
+	mod, fn := ap.Parts[0], ap.Parts[1]
+	// Only a kprobe (a function entry) takes an offset.
+	if i := strings.IndexByte(fn, '+'); i > 0 && k.Prog == ProgKprobe && !k.Return {
+		off, err := strconv.ParseUint(fn[i+1:], 0, 64)
+		if err != nil {
+			return dst, &Error{Msg: fmt.Sprintf("invalid offset in %s", ap.Raw)}
+		}
+		base.Offset, fn = off, fn[:i]
+	}
+	if base.Offset != 0 && (hasWildcard(mod) || hasWildcard(fn)) {
+		return dst, &Error{Msg: fmt.Sprintf("an offset needs one function, not a wildcard: %s", ap.Raw)}
+	}
+	if k.Prog == ProgTracing && hasWildcard(fn) {
+		return dst, &Error{Msg: fmt.Sprintf("wildcards are not supported for %s functions by gbt yet: %s", k.Name, ap.Raw),
+			Hint: "name each target: " + k.Usage}
+	}
+	if env == nil {
+		return dst, &Error{Msg: "cannot resolve a kernel module's functions without a probe environment"}
+	}
+	list, what := env.TraceableFunctions, "traceable kernel functions"
+	if k.Prog == ProgTracing {
+		list, what = env.BTFFunctions, "kernel functions with BTF"
+	}
+	all, err := list()
+	if err != nil {
+		if mod != "vmlinux" || hasWildcard(fn) {
+			return dst, &Error{Msg: fmt.Sprintf("cannot resolve %s: listing %s: %v", ap.Raw, what, err)}
+		}
+		// The kernel's own function, taken as written: the kernel says at
+		// attach time whether it has it.
+		base.Func = fn
+		base.Name = k.Name + ":" + ap.Parts[0] + ":" + ap.Parts[1]
+		return append(dst, base), nil
+	}
+	if !hasWildcard(mod) && !hasModule(all, mod) {
+		return dst, &Error{Missing: true, Msg: fmt.Sprintf("specified module %s in probe %s is not loaded.", mod, ap.Raw),
+			Hint: fmt.Sprintf("a %s probe type requires 1 argument, the function, or 2, a loaded module and its function: %s", k.Name, k.Usage)}
+	}
+	n := len(dst)
+	exact := !hasWildcard(mod) && !hasWildcard(fn)
+	for _, mf := range all {
+		if !Match(mod+":"+fn, mf) {
+			continue
+		}
+		p := base
+		_, p.Func = splitModule(mf)
+		p.Name = k.Name + ":" + mf
+		if exact {
+			p.Name = k.Name + ":" + ap.Parts[0] + ":" + ap.Parts[1]
+		}
+		dst = append(dst, p)
+	}
+	if len(dst) == n {
+		return dst, &Error{Missing: true, Msg: fmt.Sprintf("No matches for %s %s:%s.", k.Name, mod, fn),
+			Hint: fmt.Sprintf("list them with gbt -l '%s:%s:*'", k.Name, mod)}
+	}
+	return dst, nil
+}
+
+// hasModule reports whether a sorted "module:function" list has a
+// function of mod.
+func hasModule(all []string, mod string) bool {
+	for _, mf := range all {
+		if m, _ := splitModule(mf); m == mod {
+			return true
+		}
+	}
+	return false
+}
