@@ -166,12 +166,15 @@ func TestKernels(t *testing.T) {
 			}
 			// The guest mounts tmpfs over /tmp and /run: a checkout there
 			// (as CI's may be) is out of its sight, so gbt goes through the
-			// exchange directory.
+			// exchange directory, and the guest runs it from its memory.
 			xfer := t.TempDir()
-			if err := copyFile(gbt, filepath.Join(xfer, "gbt")); err != nil {
+			if err := os.Mkdir(filepath.Join(xfer, vmtest.XferBin), 0o755); err != nil {
 				t.Fatal(err)
 			}
-			guestGbt := vmtest.GuestXferDir + "/gbt"
+			if err := copyFile(gbt, filepath.Join(xfer, vmtest.XferBin, "gbt")); err != nil {
+				t.Fatal(err)
+			}
+			guestGbt := vmtest.GuestBinDir + "/gbt"
 			var jobs []vmtest.Job
 			for _, c := range kcases {
 				jobs = append(jobs, vmtest.Job{Name: "gbt." + c.name, Argv: append([]string{guestGbt}, c.args...), Timeout: 90 * time.Second})

@@ -107,11 +107,12 @@ func TestPeerSuite(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(xfer, "run_runtime.py"), []byte(guestRunner), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			if err := os.Mkdir(filepath.Join(xfer, "gbt"), 0o755); err != nil {
+			if err := os.MkdirAll(filepath.Join(xfer, vmtest.XferBin, "gbt"), 0o755); err != nil {
 				t.Fatal(err)
 			}
-			// Named bpftrace: the suite reads the tracer's own comm.
-			if err := copyFile(gbt, filepath.Join(xfer, "gbt", "bpftrace")); err != nil {
+			// Named bpftrace: the suite reads the tracer's own comm. The
+			// guest runs it from its memory (vmtest.XferBin).
+			if err := copyFile(gbt, filepath.Join(xfer, vmtest.XferBin, "gbt", "bpftrace")); err != nil {
 				t.Fatal(err)
 			}
 			env := []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "PEER_TESTS=" + suite, "PEER_VERBOSE=1", "PEER_RERUN=1"}
@@ -120,7 +121,7 @@ func TestPeerSuite(t *testing.T) {
 			filters := strings.Fields(os.Getenv("GBT_VMTEST_PEER_TESTS"))
 			jobs := []vmtest.Job{
 				{Name: "bpftrace", Argv: append([]string{python, py, bpftrace}, filters...), Env: env, Timeout: 40 * time.Minute},
-				{Name: "gbt", Argv: append([]string{python, py, vmtest.GuestXferDir + "/gbt/bpftrace"}, filters...), Env: env, Timeout: 40 * time.Minute},
+				{Name: "gbt", Argv: append([]string{python, py, vmtest.GuestBinDir + "/gbt/bpftrace"}, filters...), Env: env, Timeout: 40 * time.Minute},
 			}
 			if os.Getenv("GBT_VMTEST_PEER_ONLY_GBT") == "1" {
 				jobs = jobs[1:]

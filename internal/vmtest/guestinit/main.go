@@ -73,6 +73,9 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	if err := copyTree(filepath.Join(vmtest.GuestXferDir, vmtest.XferBin), vmtest.GuestBinDir); err != nil {
+		return err
+	}
 	logf("running %d jobs", len(jobs))
 	for _, j := range jobs {
 		r := runJob(j)
@@ -144,6 +147,40 @@ func mountHost(root string) error {
 		if err := os.Symlink(target, root+"/dev/"+name); err != nil && !errors.Is(err, os.ErrExist) {
 			return err
 		}
+	}
+	return nil
+}
+
+// copyTree copies the files under src (if it exists) to dst, keeping
+// their modes.
+func copyTree(src, dst string) error {
+	if _, err := os.Stat(src); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, path)
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, info.Mode().Perm())
+	})
+	if err != nil {
+		return fmt.Errorf("copy %s to %s: %w", src, dst, err)
 	}
 	return nil
 }
