@@ -19,12 +19,14 @@ import (
 // once, the first time one is printed) and user addresses through the
 // processes' memory maps and ELF symbols.
 type stacks struct {
-	maps  map[stackKey]*ebpf.Map
-	mu    sync.Mutex
-	ksyms *sym.Kernel
-	kerr  error
-	usyms *sym.User
-	cache map[stackValue][]output.Frame
+	maps map[stackKey]*ebpf.Map
+	mu   sync.Mutex
+	// kernel reads /proc/kallsyms once; ksyms and kerr are what it read.
+	kernel func() (*sym.Kernel, error)
+	ksyms  *sym.Kernel
+	kerr   error
+	usyms  *sym.User
+	cache  map[stackValue][]output.Frame
 }
 
 type stackKey struct {
@@ -40,11 +42,16 @@ type stackValue struct {
 
 // newStacks returns the resolver of a session's stack maps.
 func newStacks(s *Session) *stacks {
-	st := &stacks{maps: map[stackKey]*ebpf.Map{}, usyms: sym.NewUser(), cache: map[stackValue][]output.Frame{}}
+	st := &stacks{maps: map[stackKey]*ebpf.Map{}, kernel: sync.OnceValues(sym.LoadKernel), usyms: sym.NewUser(), cache: map[stackValue][]output.Frame{}}
+	kernel := usesKind(s.obj, types.Ksym)
 	for _, md := range s.obj.Maps {
 		if md.Role == codegen.RoleStack {
 			st.maps[stackKey{md.Stack.UserStack(), md.Stack.BuildIDStack(), md.Stack.Len}] = s.maps[md.Spec.Name]
+			kernel = kernel || !md.Stack.UserStack()
 		}
+	}
+	if kernel {
+		go st.kernel() // what it read waits in the OnceValues for the first use
 	}
 	seen := map[string]bool{}
 	for _, p := range s.obj.Programs {
@@ -146,7 +153,7 @@ func (st *stacks) frameSym(addr uint64, pid int, key stackValue) string {
 
 func (st *stacks) loadKernel() {
 	if st.ksyms == nil && st.kerr == nil {
-		st.ksyms, st.kerr = sym.LoadKernel()
+		st.ksyms, st.kerr = st.kernel()
 	}
 }
 
