@@ -193,6 +193,18 @@ func Compile(name, src string, opts CompileOptions) (*codegen.Object, Warnings, 
 	if err := info.UnexpectedOptions(opts.Named); err != nil {
 		return nil, warns, err
 	}
+	// Counted before code is made for them: k:* has tens of thousands.
+	maxProbes := set.MaxProbes
+	if maxProbes <= 0 {
+		maxProbes = DefaultMaxProbes
+	}
+	npoints := 0
+	for _, p := range info.Probes {
+		npoints += len(p.Points)
+	}
+	if npoints > maxProbes {
+		return nil, warns, fmt.Errorf("the program has %d probes, more than BPFTRACE_MAX_PROBES=%d allows (bpftrace counts its BPF programs against BPFTRACE_MAX_BPF_PROGS)", npoints, maxProbes)
+	}
 	ncpu := opts.NumCPUs
 	if ncpu <= 0 {
 		var err error
@@ -228,17 +240,6 @@ func Compile(name, src string, opts CompileOptions) (*codegen.Object, Warnings, 
 			d.Span = p.Points[0].Span
 		}
 		return fail(diag.List{d})
-	}
-	maxProbes := set.MaxProbes
-	if maxProbes <= 0 {
-		maxProbes = DefaultMaxProbes
-	}
-	npoints := 0
-	for _, p := range obj.Programs {
-		npoints += len(p.Points)
-	}
-	if npoints > maxProbes {
-		return nil, warns, fmt.Errorf("the program has %d probes, more than BPFTRACE_MAX_PROBES=%d allows", npoints, maxProbes)
 	}
 	return obj, warns, nil
 }

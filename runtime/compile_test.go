@@ -63,7 +63,7 @@ func TestCompileMaxProbes(t *testing.T) {
 		t.Fatalf("two probes, MaxProbes 2: %v", err)
 	}
 	_, _, err := runtime.Compile("t.bt", src, runtime.CompileOptions{Env: probetest.New(), MaxProbes: 1})
-	if want := "the program has 2 probes, more than BPFTRACE_MAX_PROBES=1 allows"; err == nil || err.Error() != want {
+	if want := "the program has 2 probes, more than BPFTRACE_MAX_PROBES=1 allows (bpftrace counts its BPF programs against BPFTRACE_MAX_BPF_PROGS)"; err == nil || err.Error() != want {
 		t.Errorf("MaxProbes 1: error %v, want %q", err, want)
 	}
 }
