@@ -205,7 +205,12 @@ func (c *checker) tracingArgs(pi *ProbeInfo) {
 			if pi.Kind.Tracing == probe.TracingExit {
 				pi.Ret = &ret
 			}
-		} else if !sameRecord(*pi.Args, args) || (pi.Ret != nil && !pi.Ret.Equal(ret)) {
+		} else if pi.Kind.Tracing == probe.TracingEntry && pi.Args != nil && !sameRecord(*pi.Args, args) {
+			// A kfunc wildcard may match functions of any signature: one
+			// program each, args then unusable (nothing else depends on
+			// them, unlike a kretfunc's retval slot).
+			pi.Args, pi.argsWhy = nil, fmt.Sprintf("%s and %s have different arguments: give each its own probe", pi.Points[0].Name, pt.Name)
+		} else if pi.Args != nil && (!sameRecord(*pi.Args, args) || (pi.Ret != nil && !pi.Ret.Equal(ret))) {
 			c.errorf(pi.Probe.Points[min(i, len(pi.Probe.Points)-1)].Span, "%s and %s have different arguments: give each its own probe", pi.Points[0].Name, pt.Name)
 			return
 		}

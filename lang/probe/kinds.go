@@ -283,6 +283,9 @@ func expandFunc(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]Point,
 		return expandModuleFunc(dst, base, ap, env)
 	}
 	fn := ap.Parts[0]
+	if (k.Tracing == TracingEntry || k.Tracing == TracingExit) && hasWildcard(fn) {
+		return expandTracingGlob(dst, base, ap, env)
+	}
 	if (k.Prog == ProgRawTP || k.Prog == ProgTracing) && hasWildcard(fn) {
 		return dst, &Error{Msg: fmt.Sprintf("wildcards are not supported for %s probes by gbt yet: %s", k.Name, ap.Raw),
 			Hint: "name each target: " + k.Usage}

@@ -28,10 +28,6 @@ func expandModuleFunc(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]
 	if base.Offset != 0 && (hasWildcard(mod) || hasWildcard(fn)) {
 		return dst, &Error{Msg: fmt.Sprintf("an offset needs one function, not a wildcard: %s", ap.Raw)}
 	}
-	if k.Prog == ProgTracing && hasWildcard(fn) {
-		return dst, &Error{Msg: fmt.Sprintf("wildcards are not supported for %s functions by gbt yet: %s", k.Name, ap.Raw),
-			Hint: "name each target: " + k.Usage}
-	}
 	if env == nil {
 		return dst, &Error{Msg: "cannot resolve a kernel module's functions without a probe environment"}
 	}
@@ -84,4 +80,36 @@ func hasModule(all []string, mod string) bool {
 		}
 	}
 	return false
+}
+
+// expandTracingGlob expands kfunc:GLOB or kretfunc:GLOB against the
+// functions of the kernel's BTF (and its modules'), one point per
+// function name, named KIND:FUNCTION.
+func expandTracingGlob(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]Point, error) {
+	k := base.Kind
+	if env == nil {
+		return dst, &Error{Msg: "cannot expand wildcards without a probe environment"}
+	}
+	all, err := env.BTFFunctions()
+	if err != nil {
+		return dst, &Error{Msg: fmt.Sprintf("cannot expand %s: listing kernel functions with BTF: %v", ap.Raw, err)}
+	}
+	n := len(dst)
+	seen := map[string]bool{}
+	for _, mf := range all {
+		_, fn := splitModule(mf)
+		if seen[fn] || !Match(ap.Parts[0], fn) {
+			continue
+		}
+		seen[fn] = true
+		p := base
+		p.Func = fn
+		p.Name = k.Name + ":" + fn
+		dst = append(dst, p)
+	}
+	if len(dst) == n {
+		return dst, &Error{Missing: true, Msg: fmt.Sprintf("No matches for %s %s.", k.Name, ap.Parts[0]),
+			Hint: fmt.Sprintf("list them with gbt -l '%s:%s'", k.Name, ap.Parts[0])}
+	}
+	return dst, nil
 }

@@ -65,13 +65,15 @@ func TestExpand(t *testing.T) {
 		{ap: ap("k", "{vfs_read,vfs_*}"), names: []string{"kprobe:vfs_read", "kprobe:vfs_open", "kprobe:vfs_write"}},
 		{ap: ap("k", "p9_client_*"), names: []string{"kprobe:p9_client_create"}},
 		{ap: ap("k", "nosuch*"), err: "No matches for kprobe nosuch*."},
-		{ap: ap("kfunc", "vfs_*"), err: "wildcards are not supported for kfunc probes by gbt yet: kfunc:vfs_*"},
+		{ap: ap("kfunc", "vfs_*"), names: []string{"kfunc:vfs_read", "kfunc:vfs_write"}},
+		{ap: ap("kretfunc", "vfs_re*ad"), names: []string{"kretfunc:vfs_read"}},
+		{ap: ap("kfunc", "nosuch*"), err: "No matches for kfunc nosuch*."},
 		// KIND:MODULE:FUNCTION, as the newest bpftrace (and 0.17 for
 		// kfuncs) reads it: named as written unless a part is a glob.
 		{ap: ap("kfunc", "vmlinux", "vfs_read"), names: []string{"kfunc:vmlinux:vfs_read"}},
 		{ap: ap("kfunc", "vmlinu*", "vfs_read"), names: []string{"kfunc:vmlinux:vfs_read"}},
 		{ap: ap("kretfunc", "vmlinux", "vfs_write"), names: []string{"kretfunc:vmlinux:vfs_write"}},
-		{ap: ap("kfunc", "vmlinux", "vfs_*"), err: "wildcards are not supported for kfunc functions by gbt yet: kfunc:vmlinux:vfs_*"},
+		{ap: ap("kfunc", "vmlinux", "vfs_*"), names: []string{"kfunc:vmlinux:vfs_read", "kfunc:vmlinux:vfs_write"}},
 		{ap: ap("kfunc", "vmlinux", "do_nanosleep"), err: "No matches for kfunc vmlinux:do_nanosleep."},
 		{ap: ap("kprobe", "vmlinux", "vfs_read"), names: []string{"kprobe:vmlinux:vfs_read"}},
 		{ap: ap("kprobe", "vmlinux", "vfs_read+16"), names: []string{"kprobe:vmlinux:vfs_read+16"}},
