@@ -42,7 +42,7 @@ func dropLockingKretprobes(dst []Point, n int, ap *ast.AttachPoint) ([]Point, er
 		}
 		if !wild {
 			return dst[:n], &Error{Msg: fmt.Sprintf("kretprobe:%s can't be used as it might lock up your system.", p.Func),
-				Hint: "a kretprobe's trampoline takes this lock itself; kprobe:" + p.Func + " (its entry) is safe"}
+				Hint: "the kernel's kretprobe machinery may take this lock itself, as bpftrace warns; kprobe:" + p.Func + " traces its entry"}
 		}
 	}
 	if len(out) == n && len(dst) > n {
