@@ -23,6 +23,12 @@ const (
 	PidOutOfRange
 	// CatOpenFailed: cat() of a file it cannot open (path, errno text).
 	CatOpenFailed
+	// LockingKretprobe: a kretprobe on a spin lock function the kretprobe
+	// machinery takes (the function).
+	LockingKretprobe
+	// ModuleNotLoaded: KIND:MODULE:FUNCTION of a module that is not
+	// loaded (kind, module, attach point); 0.17 takes one part only.
+	ModuleNotLoaded
 	numMessages
 )
 
@@ -34,6 +40,8 @@ var words = [numMessages][numVersions]string{
 	PidTrailingBytes:   {Newest: "Failed to parse pid: invalid trailing bytes: %s", V017: "pid '%s' is not a valid decimal number"},
 	PidOutOfRange:      {Newest: "Pid out of range: %s", V017: "pid '%s' out of valid pid range [1,4194304]"},
 	CatOpenFailed:      {Newest: "failed to open file '%s' (%s)", V017: "failed to open file '%s': %s"},
+	LockingKretprobe:   {Newest: "kretprobe:%s can't be used as it might lock up your system.", V017: "error: kretprobe:%s can't be used as it might lock up your system."},
+	ModuleNotLoaded:    {Newest: "specified module %[2]s in probe %[3]s is not loaded.", V017: "%[1]s probe type requires 1 argument"},
 }
 
 // Sprintf formats message m with args in version v's words (the newest

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/compat"
 )
 
 // UnsafeKernelFunction reports whether a wildcard must not attach to the
@@ -29,8 +30,8 @@ var lockingKretprobes = map[string]bool{
 }
 
 // dropLockingKretprobes refuses a kretprobe attach point that names one
-// of lockingKretprobes, in the newest bpftrace's words (0.17 says "error:
-// kretprobe:F can't be used..."), and leaves them out of what a wildcard
+// of lockingKretprobes, in the newest bpftrace's words (0.17's, "error:
+// kretprobe:F ...", under its compat.Version), and leaves them out of what a wildcard
 // expanded to: the points from dst[n:].
 func dropLockingKretprobes(dst []Point, n int, ap *ast.AttachPoint) ([]Point, error) {
 	wild := hasWildcard(ap.Parts[len(ap.Parts)-1])
@@ -41,8 +42,11 @@ func dropLockingKretprobes(dst []Point, n int, ap *ast.AttachPoint) ([]Point, er
 			continue
 		}
 		if !wild {
-			return dst[:n], &Error{Msg: fmt.Sprintf("kretprobe:%s can't be used as it might lock up your system.", p.Func),
-				Hint: "the kernel's kretprobe machinery may take this lock itself, as bpftrace warns; kprobe:" + p.Func + " traces its entry"}
+			fn := p.Func
+			e := &Error{Hint: "the kernel's kretprobe machinery may take this lock itself, as bpftrace warns; kprobe:" + fn + " traces its entry",
+				Say: func(v compat.Version) string { return v.Sprintf(compat.LockingKretprobe, fn) }}
+			e.Msg = e.Say(compat.Newest)
+			return dst[:n], e
 		}
 	}
 	if len(out) == n && len(dst) > n {

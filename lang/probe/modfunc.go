@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/compat"
 )
 
 // expandModuleFunc expands KIND:MODULE:FUNCTION (kprobe, kretprobe,
@@ -47,8 +48,10 @@ func expandModuleFunc(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]
 		return append(dst, base), nil
 	}
 	if !hasWildcard(mod) && !hasModule(all, mod) {
-		return dst, &Error{Missing: true, Msg: fmt.Sprintf("specified module %s in probe %s is not loaded.", mod, ap.Raw),
-			Hint: fmt.Sprintf("a %s probe type requires 1 argument, the function, or 2, a loaded module and its function: %s", k.Name, k.Usage)}
+		e := &Error{Missing: true, Hint: fmt.Sprintf("a %s probe takes a function, or a loaded module and its function: %s", k.Name, k.Usage),
+			Say: func(v compat.Version) string { return v.Sprintf(compat.ModuleNotLoaded, k.Name, mod, ap.Raw) }}
+		e.Msg = e.Say(compat.Newest)
+		return dst, e
 	}
 	n := len(dst)
 	exact := !hasWildcard(mod) && !hasWildcard(fn)
