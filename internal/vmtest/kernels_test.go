@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gbt-dev/gbt/internal/testenv"
 	"github.com/gbt-dev/gbt/internal/vmtest"
 	"github.com/gbt-dev/gbt/lang/probe"
 )
@@ -126,44 +125,11 @@ var kcases = []kcase{
 var attaching = regexp.MustCompile(`(?m)^Attaching \d+ probes?\.\.\.\n`)
 
 func TestKernels(t *testing.T) {
-	testenv.RequireRoot(t)
-	if err := vmtest.Available(); err != nil {
-		if testenv.Required() {
-			t.Fatal(err)
-		}
-		t.Skip(err)
-	}
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	gbt := filepath.Join(root, "bin", "gbt")
-	if _, err := os.Stat(gbt); err != nil {
-		t.Fatalf("%v (make build first; make test-kernels does)", err)
-	}
-	bpftrace := testenv.RequireCommand(t, "bpftrace", "apt-get install bpftrace")
-	cache, err := vmtest.CacheDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(cache, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	init, err := vmtest.BuildGuestInit(root, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := newGuestSetup(t, "test-kernels")
+	gbt, bpftrace := g.gbt, g.bpftrace
 	for _, suite := range suites() {
 		t.Run(suite, func(t *testing.T) {
-			k, err := vmtest.FetchKernel(cache, suite, testLog{t})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("kernel %s from %s", k.Release, suite)
-			initrd := filepath.Join(t.TempDir(), "initramfs.cpio")
-			if err := vmtest.WriteInitramfs(initrd, init, k); err != nil {
-				t.Fatal(err)
-			}
+			k, initrd := g.kernel(t, suite)
 			// The guest mounts tmpfs over /tmp and /run: a checkout there
 			// (as CI's may be) is out of its sight, so gbt goes through the
 			// exchange directory, and the guest runs it from its memory.

@@ -47,22 +47,8 @@ func peerDir(root string) (string, error) {
 // GBT_VMTEST_PEER_ONLY_GBT=1 runs gbt alone, GBT_VMTEST_PEER_LOGS=DIR
 // keeps the runners' logs.
 func TestPeerSuite(t *testing.T) {
-	testenv.RequireRoot(t)
-	if err := vmtest.Available(); err != nil {
-		if testenv.Required() {
-			t.Fatal(err)
-		}
-		t.Skip(err)
-	}
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	gbt := filepath.Join(root, "bin", "gbt")
-	if _, err := os.Stat(gbt); err != nil {
-		t.Fatalf("%v (make build first; make test-kernels-peer does)", err)
-	}
-	bpftrace := testenv.RequireCommand(t, "bpftrace", "apt-get install bpftrace")
+	g := newGuestSetup(t, "test-kernels-peer")
+	root, gbt, bpftrace := g.root, g.gbt, g.bpftrace
 	python := testenv.RequireCommand(t, "python3", "apt-get install python3")
 	testenv.RequireCommand(t, "gcc", "apt-get install gcc libc6-dev")
 	peer, err := peerDir(root)
@@ -82,27 +68,9 @@ func TestPeerSuite(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	cache, err := vmtest.CacheDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(cache, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	init, err := vmtest.BuildGuestInit(root, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, s := range suites() {
 		t.Run(s, func(t *testing.T) {
-			k, err := vmtest.FetchKernel(cache, s, testLog{t})
-			if err != nil {
-				t.Fatal(err)
-			}
-			initrd := filepath.Join(t.TempDir(), "initramfs.cpio")
-			if err := vmtest.WriteInitramfs(initrd, init, k); err != nil {
-				t.Fatal(err)
-			}
+			k, initrd := g.kernel(t, s)
 			xfer := t.TempDir()
 			if err := os.WriteFile(filepath.Join(xfer, "run_runtime.py"), []byte(guestRunner), 0o644); err != nil {
 				t.Fatal(err)
@@ -144,7 +112,7 @@ func TestPeerSuite(t *testing.T) {
 			if run == nil {
 				return
 			}
-			t.Logf("%s: the guest ran the suite twice in %v", k.Release, run.Elapsed.Round(time.Second))
+			t.Logf("%s: the guest ran the suite %d times in %v", k.Release, len(jobs), run.Elapsed.Round(time.Second))
 			logs := map[string]*conformance.Log{}
 			for _, j := range jobs {
 				r, ok := run.Results[j.Name]

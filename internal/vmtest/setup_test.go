@@ -1,0 +1,70 @@
+//go:build vmtest
+
+package vmtest_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/gbt-dev/gbt/internal/testenv"
+	"github.com/gbt-dev/gbt/internal/vmtest"
+)
+
+// A guestSetup is what every guest test needs from the host: the
+// repository, the built gbt, bpftrace 0.17, the kernel cache and the
+// guest's init.
+type guestSetup struct {
+	root     string // the repository
+	gbt      string // bin/gbt
+	bpftrace string // bpftrace 0.17
+	cache    string // where kernels are kept
+	init     string // the guest's init, built
+}
+
+// newGuestSetup skips (fails under GBT_REQUIRE_PRIVILEGED=1) without root
+// or QEMU, and fails without bin/gbt: make target builds it.
+func newGuestSetup(t *testing.T, target string) *guestSetup {
+	t.Helper()
+	testenv.RequireRoot(t)
+	if err := vmtest.Available(); err != nil {
+		if testenv.Required() {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &guestSetup{root: root, gbt: filepath.Join(root, "bin", "gbt")}
+	if _, err := os.Stat(g.gbt); err != nil {
+		t.Fatalf("%v (make build first; make %s does)", err, target)
+	}
+	g.bpftrace = testenv.RequireCommand(t, "bpftrace", "apt-get install bpftrace")
+	if g.cache, err = vmtest.CacheDir(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(g.cache, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if g.init, err = vmtest.BuildGuestInit(root, t.TempDir()); err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+// kernel fetches the kernel of a Debian suite and writes its initramfs.
+func (g *guestSetup) kernel(t *testing.T, suite string) (k *vmtest.Kernel, initrd string) {
+	t.Helper()
+	k, err := vmtest.FetchKernel(g.cache, suite, testLog{t})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("kernel %s from %s", k.Release, suite)
+	initrd = filepath.Join(t.TempDir(), "initramfs.cpio")
+	if err := vmtest.WriteInitramfs(initrd, g.init, k); err != nil {
+		t.Fatal(err)
+	}
+	return k, initrd
+}
