@@ -92,19 +92,25 @@ func extreme(signedJump, unsignedJump asm.JumpOp) AggEmitter {
 		if g.TypeOf(c.Args[0]).Signed {
 			jump = signedJump
 		}
-		store := g.Label()
-		done := g.Label()
-		g.Emit(
-			asm.LoadMem(asm.R1, ptr, 8, asm.DWord),
-			asm.JEq.Imm(asm.R1, 0, store),
-			asm.LoadMem(asm.R1, ptr, 0, asm.DWord),
-			jump.Reg(val, asm.R1, store),
-			asm.Ja.Label(done),
-		)
-		g.Place(store)
-		g.Emit(asm.StoreMem(ptr, 0, val, asm.DWord), asm.Mov.Imm(asm.R1, 1), asm.StoreMem(ptr, 8, asm.R1, asm.DWord))
-		g.Place(done)
+		keepExtreme(g, ptr, val, asm.R1, jump)
 	}
+}
+
+// keepExtreme stores val in the {value, set} pair at ptr when the pair is
+// not set yet or val is beyond its value by jump (less for min, greater for
+// max); tmp is a scratch register. min, max and tseries' min and max.
+func keepExtreme(g Gen, ptr, val, tmp asm.Register, jump asm.JumpOp) {
+	store, done := g.Label(), g.Label()
+	g.Emit(
+		asm.LoadMem(tmp, ptr, 8, asm.DWord),
+		asm.JEq.Imm(tmp, 0, store),
+		asm.LoadMem(tmp, ptr, 0, asm.DWord),
+		jump.Reg(val, tmp, store),
+		asm.Ja.Label(done),
+	)
+	g.Place(store)
+	g.Emit(asm.StoreMem(ptr, 0, val, asm.DWord), asm.Mov.Imm(tmp, 1), asm.StoreMem(ptr, 8, tmp, asm.DWord))
+	g.Place(done)
 }
 
 // histType is hist(v[, bits]): bits, a literal 0..5, splits each power of

@@ -124,17 +124,7 @@ func tseriesEmit(g Gen, c *ast.Call, ptr, val asm.Register) {
 		if g.TypeOf(c.Args[0]).Signed {
 			jump = map[bool]asm.JumpOp{true: asm.JSLT, false: asm.JSGT}[reduce == types.TSeriesMin]
 		}
-		store, kept := g.Label(), g.Label()
-		g.Emit(
-			asm.LoadMem(asm.R4, slot, 8, asm.DWord),
-			asm.JEq.Imm(asm.R4, 0, store),
-			asm.LoadMem(asm.R4, slot, 0, asm.DWord),
-			jump.Reg(val, asm.R4, store),
-			asm.Ja.Label(kept),
-		)
-		g.Place(store)
-		g.Emit(asm.StoreMem(slot, 0, val, asm.DWord), asm.Mov.Imm(asm.R4, 1), asm.StoreMem(slot, 8, asm.R4, asm.DWord))
-		g.Place(kept)
+		keepExtreme(g, slot, val, asm.R4, jump)
 	default:
 		g.Emit(asm.StoreMem(slot, 0, val, asm.DWord), asm.StoreMem(slot, 8, now, asm.DWord))
 	}
