@@ -23,7 +23,8 @@ func TestBitField(t *testing.T) {
 		{types.Field{Name: "hi", Type: types.U32, Offset: 3, BitOff: 4, BitWidth: 4}, 7},
 	}
 	for _, tt := range tests {
-		b := bitField(tt.f, rec)
+		var out [8]byte
+		b := bitField(tt.f, rec, &out)
 		if len(b) != tt.f.Type.ByteSize() {
 			t.Errorf("%s: %d bytes, want %d", tt.f.Name, len(b), tt.f.Type.ByteSize())
 		}

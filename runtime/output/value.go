@@ -92,8 +92,9 @@ func field(b []byte, off, n int) []byte {
 
 // bitField returns the value of bit-field f of the record in b, in the
 // bytes of f's type (little-endian, sign-extended when signed), as codegen
-// reads it: the bytes from f.Offset that hold the bits, shifted and masked.
-func bitField(f types.Field, b []byte) []byte {
+// reads it: the bytes from f.Offset that hold the bits, shifted and masked,
+// written to out (no allocation per printed record).
+func bitField(f types.Field, b []byte, out *[8]byte) []byte {
 	n := 1
 	for n*8 < f.BitOff+f.BitWidth {
 		n *= 2
@@ -107,8 +108,7 @@ func bitField(f types.Field, b []byte) []byte {
 			x = x << shift >> shift
 		}
 	}
-	out := make([]byte, 8)
-	binary.LittleEndian.PutUint64(out, x)
+	binary.LittleEndian.PutUint64(out[:], x)
 	return out[:max(f.Type.ByteSize(), 1)]
 }
 
@@ -394,6 +394,7 @@ func (v *values) appendValue(dst []byte, t types.Type, b []byte, json bool) []by
 		} else {
 			dst = append(dst, '{')
 		}
+		var bits [8]byte // a bit-field's value, read out of its bytes
 		for i, f := range t.Fields {
 			if i > 0 {
 				dst = append(dst, ", "...)
@@ -409,7 +410,7 @@ func (v *values) appendValue(dst []byte, t types.Type, b []byte, json bool) []by
 			}
 			fb := field(b, f.Offset, f.Type.ByteSize())
 			if f.BitWidth != 0 {
-				fb = bitField(f, b)
+				fb = bitField(f, b, &bits)
 			}
 			dst = v.appendValue(dst, f.Type, fb, json)
 		}
@@ -525,9 +526,9 @@ func (v *values) appendStack(dst []byte, t types.Type, b []byte, indent string) 
 		return dst // bpftrace prints nothing for a stack it could not take
 	}
 	dst = append(dst, '\n')
-	perf, raw := t.PerfStack(), t.RawStack()
+	perf, raw, buildID := t.PerfStack(), t.RawStack(), t.BuildIDStack()
 	for _, f := range frames {
-		if t.BuildIDStack() { // "BUILDID 0xOFFSET", unindented
+		if buildID { // "BUILDID 0xOFFSET", unindented
 			dst = append(dst, f.Sym...)
 			dst = append(dst, '\n')
 			continue
