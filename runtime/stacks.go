@@ -21,10 +21,8 @@ import (
 type stacks struct {
 	maps map[stackKey]*ebpf.Map
 	mu   sync.Mutex
-	// kernel reads /proc/kallsyms once; ksyms and kerr are what it read.
+	// kernel reads /proc/kallsyms once and keeps what it read.
 	kernel func() (*sym.Kernel, error)
-	ksyms  *sym.Kernel
-	kerr   error
 	usyms  *sym.User
 	cache  map[stackValue][]output.Frame
 }
@@ -135,9 +133,8 @@ func (st *stacks) frameSym(addr uint64, pid int, key stackValue) string {
 		return "" // raw mode prints the address only
 	}
 	if !key.user {
-		st.loadKernel()
-		if st.ksyms != nil {
-			return st.ksyms.Format(addr)
+		if ks, _ := st.kernel(); ks != nil {
+			return ks.Format(addr)
 		}
 		return hexAddr(addr)
 	}
@@ -151,19 +148,12 @@ func (st *stacks) frameSym(addr uint64, pid int, key stackValue) string {
 	return hexAddr(addr) + " ([unknown])"
 }
 
-func (st *stacks) loadKernel() {
-	if st.ksyms == nil && st.kerr == nil {
-		st.ksyms, st.kerr = st.kernel()
-	}
-}
-
 // KernelSymbol implements output.StackResolver.
 func (st *stacks) KernelSymbol(addr uint64) string {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	st.loadKernel()
-	if st.ksyms != nil {
-		if name, _, ok := st.ksyms.Resolve(addr); ok {
+	if ks, _ := st.kernel(); ks != nil {
+		if name, _, ok := ks.Resolve(addr); ok {
 			return name
 		}
 	}
