@@ -9,6 +9,7 @@ import (
 	"github.com/cilium/ebpf/link"
 
 	"github.com/gbt-dev/gbt/lang/probe"
+	"github.com/gbt-dev/gbt/runtime/sym"
 )
 
 // attachUprobe attaches a uprobe, or a uretprobe when pt.Return, to the
@@ -78,12 +79,11 @@ func fileOffset(path string, addr uint64) (uint64, error) {
 		return 0, err
 	}
 	defer f.Close()
-	for _, p := range f.Progs {
-		if p.Type == elf.PT_LOAD && p.Flags&elf.PF_X != 0 && addr >= p.Vaddr && addr < p.Vaddr+p.Memsz {
-			return addr - p.Vaddr + p.Off, nil
-		}
+	off, err := sym.FileOffset(f, addr, true)
+	if err != nil {
+		return 0, fmt.Errorf("%w of %s", err, path)
 	}
-	return 0, fmt.Errorf("address 0x%x is in no executable segment of %s", addr, path)
+	return off, nil
 }
 
 // attachUSDT attaches a uprobe at the location of a USDT probe, pt.USDT.

@@ -41,3 +41,19 @@ func ELFFunctions(path string) ([]Func, error) {
 	sort.Slice(funcs, func(i, j int) bool { return funcs[i].Name < funcs[j].Name })
 	return funcs, nil
 }
+
+// FileOffset turns a link-time address of an ELF file (as nm and objdump
+// show it, as USDT notes give it) into its offset in the file, which
+// uprobes want, through the PT_LOAD segment that maps it; with exec, only
+// an executable segment will do.
+func FileOffset(f *elf.File, vaddr uint64, exec bool) (uint64, error) {
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_LOAD && (!exec || p.Flags&elf.PF_X != 0) && vaddr >= p.Vaddr && vaddr < p.Vaddr+p.Memsz {
+			return vaddr - p.Vaddr + p.Off, nil
+		}
+	}
+	if exec {
+		return 0, fmt.Errorf("address %#x is in no executable segment", vaddr)
+	}
+	return 0, fmt.Errorf("address %#x is in no loaded segment", vaddr)
+}

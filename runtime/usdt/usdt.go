@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/gbt-dev/gbt/lang/probe"
+	"github.com/gbt-dev/gbt/runtime/sym"
 )
 
 // Sites reads every USDT probe location of an ELF file.
@@ -64,11 +65,11 @@ func Sites(path string) ([]probe.USDTSite, error) {
 			}
 		}
 		site := probe.USDTSite{Provider: strs[0], Name: strs[1]}
-		if site.Offset, err = fileOffset(f, pc); err != nil {
+		if site.Offset, err = sym.FileOffset(f, pc, false); err != nil {
 			return nil, fmt.Errorf("USDT probe %s:%s in %s: %w", site.Provider, site.Name, path, err)
 		}
 		if sema != 0 {
-			if site.Semaphore, err = fileOffset(f, sema); err != nil {
+			if site.Semaphore, err = sym.FileOffset(f, sema, false); err != nil {
 				return nil, fmt.Errorf("USDT probe %s:%s in %s: semaphore: %w", site.Provider, site.Name, path, err)
 			}
 		}
@@ -81,17 +82,6 @@ func Sites(path string) ([]probe.USDTSite, error) {
 }
 
 func align4(n uint32) uint32 { return (n + 3) &^ 3 }
-
-// fileOffset converts a virtual address to its offset in the file through
-// the PT_LOAD segment that maps it.
-func fileOffset(f *elf.File, vaddr uint64) (uint64, error) {
-	for _, p := range f.Progs {
-		if p.Type == elf.PT_LOAD && vaddr >= p.Vaddr && vaddr < p.Vaddr+p.Memsz {
-			return vaddr - p.Vaddr + p.Off, nil
-		}
-	}
-	return 0, fmt.Errorf("address %#x is in no loaded segment", vaddr)
-}
 
 // parseArgs parses an x86-64 argument string: space-separated
 // size@operand.
