@@ -159,16 +159,7 @@ func (g *gen) Stack(t types.Type, dst asm.Register) {
 func (g *gen) Ctx(dst asm.Register) { g.Emit(asm.Mov.Reg(dst, ctxReg)) }
 
 // ElapsedBase implements stdlib.Gen.
-func (g *gen) ElapsedBase(dst asm.Register) {
-	key := g.Alloc(8)
-	g.zero(key, 8)
-	g.Emit(g.mapPtr(asm.R1, elapsedMap), asm.Mov.Reg(asm.R2, asm.R10), asm.Add.Imm(asm.R2, int32(key)),
-		asm.FnMapLookupElem.Call(), asm.Mov.Imm(dst, 0))
-	skip := g.Label()
-	g.Emit(asm.JEq.Imm(asm.R0, 0, skip))
-	g.Emit(asm.LoadMem(dst, asm.R0, 0, asm.DWord))
-	g.Place(skip)
-}
+func (g *gen) ElapsedBase(dst asm.Register) { g.loadKeyless(elapsedMap, asm.DWord, dst) }
 
 // TSeriesClock implements stdlib.Gen.
 func (g *gen) TSeriesClock(dst asm.Register) {
@@ -177,12 +168,22 @@ func (g *gen) TSeriesClock(dst asm.Register) {
 		g.Emit(asm.FnKtimeGetTaiNs.Call(), asm.Mov.Reg(dst, asm.R0))
 		return
 	}
+	g.loadKeyless(md.Name, sizeOf(md.Info.Value), dst)
+}
+
+// loadKeyless loads into dst the value of a keyless map (key 0), or 0 when
+// the lookup finds none.
+func (g *gen) loadKeyless(name string, size asm.Size, dst asm.Register) {
 	key := g.Alloc(8)
 	g.zero(key, 8)
-	g.Emit(g.mapPtr(asm.R1, md.Name), asm.Mov.Reg(asm.R2, asm.R10), asm.Add.Imm(asm.R2, int32(key)),
-		asm.FnMapLookupElem.Call(), asm.Mov.Reg(asm.R1, asm.R0), asm.Mov.Imm(dst, 0))
+	g.Emit(g.mapPtr(asm.R1, name), asm.Mov.Reg(asm.R2, asm.R10), asm.Add.Imm(asm.R2, int32(key)), asm.FnMapLookupElem.Call())
+	val := asm.R0
+	if dst == asm.R0 {
+		val = asm.R1 // the value's address outlives dst's 0
+		g.Emit(asm.Mov.Reg(val, asm.R0))
+	}
+	g.Emit(asm.Mov.Imm(dst, 0))
 	skip := g.Label()
-	g.Emit(asm.JEq.Imm(asm.R1, 0, skip))
-	g.Emit(asm.LoadMem(dst, asm.R1, 0, sizeOf(md.Info.Value)))
+	g.Emit(asm.JEq.Imm(val, 0, skip), asm.LoadMem(dst, val, 0, size))
 	g.Place(skip)
 }

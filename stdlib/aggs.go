@@ -88,12 +88,17 @@ func sumCount(g Gen, _ *ast.Call, ptr, val asm.Register) {
 // extreme updates {value, set} for min (less) and max (greater).
 func extreme(signedJump, unsignedJump asm.JumpOp) AggEmitter {
 	return func(g Gen, c *ast.Call, ptr, val asm.Register) {
-		jump := unsignedJump
-		if g.TypeOf(c.Args[0]).Signed {
-			jump = signedJump
-		}
-		keepExtreme(g, ptr, val, asm.R1, jump)
+		keepExtreme(g, ptr, val, asm.R1, extremeJump(g, c, signedJump, unsignedJump))
 	}
+}
+
+// extremeJump is the comparison min or max keeps a value by, for the
+// signedness of the call's value argument.
+func extremeJump(g Gen, c *ast.Call, signed, unsigned asm.JumpOp) asm.JumpOp {
+	if g.TypeOf(c.Args[0]).Signed {
+		return signed
+	}
+	return unsigned
 }
 
 // keepExtreme stores val in the {value, set} pair at ptr when the pair is

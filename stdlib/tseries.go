@@ -120,11 +120,11 @@ func tseriesEmit(g Gen, c *ast.Call, ptr, val asm.Register) {
 		}
 		g.Emit(asm.LoadMem(asm.R4, slot, 0, asm.DWord), asm.Add.Reg(asm.R4, val), asm.StoreMem(slot, 0, asm.R4, asm.DWord))
 	case types.TSeriesMin, types.TSeriesMax:
-		jump := map[bool]asm.JumpOp{true: asm.JLT, false: asm.JGT}[reduce == types.TSeriesMin]
-		if g.TypeOf(c.Args[0]).Signed {
-			jump = map[bool]asm.JumpOp{true: asm.JSLT, false: asm.JSGT}[reduce == types.TSeriesMin]
+		signed, unsigned := asm.JSGT, asm.JGT
+		if reduce == types.TSeriesMin {
+			signed, unsigned = asm.JSLT, asm.JLT
 		}
-		keepExtreme(g, slot, val, asm.R4, jump)
+		keepExtreme(g, slot, val, asm.R4, extremeJump(g, c, signed, unsigned))
 	default:
 		g.Emit(asm.StoreMem(slot, 0, val, asm.DWord), asm.StoreMem(slot, 8, now, asm.DWord))
 	}
