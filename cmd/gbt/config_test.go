@@ -1,9 +1,6 @@
 package main
 
 import (
-	"os"
-	"os/exec"
-	"strings"
 	"testing"
 )
 
@@ -36,24 +33,7 @@ func TestE2EConfig(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cmd := exec.Command(gbt, "-e", tt.prog)
-			cmd.Env = append(os.Environ(), tt.env...)
-			var stdout, stderr strings.Builder
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			err := cmd.Run()
-			code := 0
-			if ee, ok := err.(*exec.ExitError); ok {
-				code = ee.ExitCode()
-			}
-			if code != tt.exit {
-				t.Fatalf("exit code %d, want %d\nstderr:\n%s", code, tt.exit, clip(stderr.String()))
-			}
-			if tt.exit == 0 && stdout.String() != tt.stdout {
-				t.Errorf("stdout %q, want %q\nstderr:\n%s", stdout.String(), tt.stdout, clip(stderr.String()))
-			}
-			if !strings.Contains(stderr.String(), tt.stderr) {
-				t.Errorf("stderr lacks %q:\n%s", tt.stderr, clip(stderr.String()))
-			}
+			checkExit(t, gbt, []string{"-e", tt.prog}, tt.env, tt.exit, tt.stdout, tt.stderr)
 		})
 	}
 }

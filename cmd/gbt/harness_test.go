@@ -399,3 +399,28 @@ func waitAttached(pid int, out string) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// checkExit runs gbt with args (and env added to this process's) to its
+// end, and checks its exit code, its exact stdout when it exits 0, and
+// that its stderr holds stderr.
+func checkExit(t *testing.T, gbt string, args, env []string, exit int, stdout, stderr string) {
+	t.Helper()
+	cmd := exec.Command(gbt, args...)
+	cmd.Env = append(os.Environ(), env...)
+	var out, errOut strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	}
+	if code != exit {
+		t.Fatalf("exit code %d, want %d\nstderr:\n%s", code, exit, clip(errOut.String()))
+	}
+	if exit == 0 && out.String() != stdout {
+		t.Errorf("stdout %q, want %q\nstderr:\n%s", out.String(), stdout, clip(errOut.String()))
+	}
+	if !strings.Contains(errOut.String(), stderr) {
+		t.Errorf("stderr lacks %q:\n%s", stderr, clip(errOut.String()))
+	}
+}
