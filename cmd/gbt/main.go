@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	goruntime "runtime"
+	"sync/atomic"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -220,13 +221,22 @@ func isTerminal(f *os.File) bool {
 // gbt then detaches, runs END and prints the maps. A second signal (timeout
 // and a terminal's ^C may signal the whole process group, twice) does not
 // lose that output: it says how to abort, and a third aborts at once.
+// Once stop is called the output is complete: later signals are swallowed,
+// never handed back to the default action, so that one arriving between
+// stop and the process's exit cannot turn a run that printed everything into
+// a death by signal. (signal.Ignore would do that too, but the ignored
+// disposition survives exec into every child started afterwards.)
 func stopOnSignals(stderr io.Writer) (context.Context, func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	var stopped atomic.Bool
 	go func() {
 		n := 0
 		for sig := range sigs {
+			if stopped.Load() {
+				continue
+			}
 			n++
 			switch n {
 			case 1:
@@ -240,7 +250,7 @@ func stopOnSignals(stderr io.Writer) (context.Context, func()) {
 		}
 	}()
 	return ctx, func() {
-		signal.Stop(sigs)
+		stopped.Store(true)
 		cancel()
 	}
 }
