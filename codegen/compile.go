@@ -29,6 +29,11 @@ type Options struct {
 	// PID is the process -p names: probes of kinds that filter in the
 	// program (probe.PIDFilterInProgram) return early for others.
 	PID int
+	// Cgroup is the cgroup v2 directory of --cgroup and --container:
+	// programs of kinds that fire in a task (probe.Kind.FiresInTask)
+	// return early for tasks outside it and its descendants. The runtime
+	// puts the directory in the map the filter asks (Object.Cgroup).
+	Cgroup string
 	// HelperErrors is the -k level (HelperErrorsOff, On, Legacy).
 	HelperErrors int
 	// ClockMap names a keyless integer map whose value tseries() takes as
@@ -43,6 +48,7 @@ const (
 	zeroMap    = "gbt_zero"
 	failedMap  = "gbt_failed"
 	elapsedMap = "gbt_elapsed"
+	cgroupMap  = "gbt_cgroup"
 )
 
 // stackMapName names the stack-trace map of kstack or ustack of a depth:
@@ -99,7 +105,7 @@ func Compile(info *check.Info, table *stdlib.Table, opts Options) (*Object, diag
 	if opts.NumCPUs <= 0 {
 		opts.NumCPUs = 1
 	}
-	c := &compiler{info: info, table: table, opts: opts, obj: &Object{Info: info, ClockMap: opts.ClockMap}, maps: map[string]*MapDesc{}}
+	c := &compiler{info: info, table: table, opts: opts, obj: &Object{Info: info, ClockMap: opts.ClockMap, Cgroup: opts.Cgroup}, maps: map[string]*MapDesc{}}
 	c.planMaps()
 	for _, pi := range info.Probes {
 		c.probe(pi)
@@ -132,6 +138,10 @@ func (c *compiler) planMaps() {
 		Name: lostMap, Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: 8, MaxEntries: 1}})
 	c.addMap(&MapDesc{Name: elapsedMap, Role: RoleElapsed, Spec: &ebpf.MapSpec{
 		Name: elapsedMap, Type: ebpf.Array, KeySize: 4, ValueSize: 8, MaxEntries: 1}})
+	if c.opts.Cgroup != "" {
+		c.addMap(&MapDesc{Name: cgroupMap, Role: RoleCgroup, Spec: &ebpf.MapSpec{
+			Name: cgroupMap, Type: ebpf.CGroupArray, KeySize: 4, ValueSize: 4, MaxEntries: 1}})
+	}
 	for _, t := range c.stackTypes() {
 		name := stackMapName(t)
 		frame, flags := addressFrameSize, uint32(0)
@@ -404,6 +414,12 @@ func (g *gen) run() (ok, tooBig bool) {
 	if g.c.opts.PID > 0 && g.pi.Kind.PIDFilter == probe.PIDFilterInProgram {
 		// -p: as bpftrace's pid filter, before the predicate.
 		g.Emit(asm.FnGetCurrentPidTgid.Call(), asm.RSh.Imm(asm.R0, 32), asm.JNE.Imm(asm.R0, int32(g.c.opts.PID), g.exitL))
+	}
+	if g.c.opts.Cgroup != "" && g.pi.Kind.FiresInTask() {
+		// --cgroup, --container: bpf_current_task_under_cgroup is 1 for
+		// a task in the cgroup of the map's element 0 or in one below it.
+		g.Emit(g.mapPtr(asm.R1, cgroupMap), asm.Mov.Imm(asm.R2, 0), asm.FnCurrentTaskUnderCgroup.Call(),
+			asm.JNE.Imm(asm.R0, 1, g.exitL))
 	}
 	if p := g.pi.Probe.Predicate; p != nil {
 		g.cur = spanOf(p)

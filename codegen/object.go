@@ -29,6 +29,9 @@ type Object struct {
 	Config *config.Settings
 	// ClockMap is Options.ClockMap when tseries() reads the time from it.
 	ClockMap string
+	// Cgroup is Options.Cgroup: the cgroup v2 directory the runtime puts
+	// in the RoleCgroup map, which the probes keep to ("": no filter).
+	Cgroup string
 }
 
 // Settings returns the configuration variables the run follows.
@@ -71,6 +74,7 @@ const (
 	RoleStack                  // kernel stack traces (kstack), keyed by stack id
 	RoleFailed                 // per-CPU count of failed updates of each keyed map, by its FailSlot
 	RoleScratch                // per-CPU memory for the big values of programs whose frame is too small
+	RoleCgroup                 // the cgroup of --cgroup (Object.Cgroup) at index 0, which probes keep to
 )
 
 // MapDesc describes one BPF map.

@@ -17,6 +17,7 @@ import (
 	"github.com/gbt-dev/gbt/lang/diag"
 	"github.com/gbt-dev/gbt/lang/parse"
 	"github.com/gbt-dev/gbt/lang/probe"
+	"github.com/gbt-dev/gbt/runtime/cgroup"
 	"github.com/gbt-dev/gbt/runtime/kernel"
 	"github.com/gbt-dev/gbt/stdlib"
 )
@@ -45,9 +46,13 @@ type CompileOptions struct {
 	// Legacy (-kk, bpftrace 0.17's words).
 	HelperErrors int
 
-	NumCPUs   int // value of numcpus and size of per-CPU data (0: the machine's possible CPUs)
-	ChildPID  int // value of cpid: the pid of the -c command (0: none)
-	PID       int // -p: probes keep to this process (see probe.PIDFilter)
+	NumCPUs  int // value of numcpus and size of per-CPU data (0: the machine's possible CPUs)
+	ChildPID int // value of cpid: the pid of the -c command (0: none)
+	PID      int // -p: probes keep to this process (see probe.PIDFilter)
+	// Cgroup keeps the probes that fire in a task (probe.Kind.FiresInTask)
+	// to the tasks of this cgroup v2 directory and those below it
+	// (--cgroup): absolute, or relative to the cgroup v2 mount.
+	Cgroup    string
 	KeysMax   int // max entries of keyed maps, BPFTRACE_MAP_KEYS_MAX (0: 4096)
 	RBPages   int // ring buffer pages per CPU, BPFTRACE_PERF_RB_PAGES (0: 64)
 	MaxProbes int // most attach points a script may have, BPFTRACE_MAX_PROBES (0: 512)
@@ -219,11 +224,21 @@ func Compile(name, src string, opts CompileOptions) (*codegen.Object, Warnings, 
 	if keysMax <= 0 {
 		keysMax = DefaultKeysMax
 	}
+	cgroupDir := ""
+	if opts.Cgroup != "" {
+		root, err := cgroup.Root(cgroup.DefaultMounts)
+		if err != nil {
+			return nil, warns, fmt.Errorf("--cgroup %s: %w", opts.Cgroup, err)
+		}
+		if cgroupDir, err = cgroup.Dir(root, opts.Cgroup); err != nil {
+			return nil, warns, err
+		}
+	}
 	nsDev, nsIno := pidNamespace()
 	obj, diags := codegen.Compile(info, table, codegen.Options{
 		NumCPUs: ncpu, ChildPID: opts.ChildPID, PID: opts.PID, HelperErrors: min(opts.HelperErrors, codegen.HelperErrorsLegacy), KeysMax: keysMax, RingbufSize: ringbufSize(set.PerfRBPages, ncpu),
 		ClockMap: clockMap(opts.Getenv),
-		PidNSDev: nsDev, PidNSIno: nsIno,
+		PidNSDev: nsDev, PidNSIno: nsIno, Cgroup: cgroupDir,
 	})
 	if diags.HasErrors() {
 		return fail(diags)

@@ -22,6 +22,11 @@ func (s *Session) load() error {
 			return fmt.Errorf("create map %s: %w", md.Name, err)
 		}
 		s.maps[md.Spec.Name] = m
+		if md.Role == codegen.RoleCgroup {
+			if err := putCgroup(m, s.obj.Cgroup); err != nil {
+				return err
+			}
+		}
 	}
 	for _, p := range s.obj.Programs {
 		insns := make(asm.Instructions, len(p.Insns))
@@ -58,4 +63,18 @@ func progName(p *codegen.Program) string {
 		}
 	}
 	return b.String()
+}
+
+// putCgroup puts the cgroup directory dir in element 0 of a cgroup array:
+// the map holds the cgroup itself, so the directory's fd is closed after.
+func putCgroup(m *ebpf.Map, dir string) error {
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("--cgroup: open %s: %w", dir, err)
+	}
+	defer unix.Close(fd)
+	if err := m.Put(uint32(0), uint32(fd)); err != nil {
+		return fmt.Errorf("--cgroup: put %s in the cgroup filter's map: %w", dir, err)
+	}
+	return nil
 }

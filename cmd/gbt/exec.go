@@ -25,8 +25,8 @@ import (
 func (a *app) execute(ctx context.Context, name, src string) error {
 	// The -c command starts (held) before compiling, so cpid is known.
 	var c *child
+	var err error
 	if a.opts.cmd != "" && !a.opts.dryRun && a.opts.debug == 0 {
-		var err error
 		if c, err = startChild(a.opts.cmd); err != nil {
 			return err
 		}
@@ -38,6 +38,9 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 	}
 	if re := a.opts.probeFilter; re != nil {
 		copts.ProbeFilter = re.MatchString
+	}
+	if copts.Cgroup, err = a.cgroupDir(); err != nil {
+		return err
 	}
 	if c != nil {
 		copts.ChildPID = c.cmd.Process.Pid

@@ -56,6 +56,9 @@ type options struct {
 	includes     []string       // -I: include directories (accepted, gbt reads no headers)
 	headers      []string       // --include: headers included before the script
 	compat       compat.Version // --compat, GBT_COMPAT: the bpftrace release whose output to reproduce
+	// cgroup (--cgroup PATH) and container (--container ID|NAME) keep
+	// the probes to the tasks of a cgroup v2 directory.
+	cgroup, container string
 }
 
 const usageText = `USAGE:
@@ -74,6 +77,11 @@ OPTIONS:
     -l [search|filename]  list probes (those of a script file, or of -e 'program')
     -p PID         trace only this process (and enable its uprobes)
     -c 'CMD'       run CMD, trace it, exit when it exits
+    --cgroup PATH  trace only the tasks of this cgroup v2 directory and those below it
+                   (absolute, or relative to the cgroup v2 mount, e.g. system.slice/cron.service)
+    --container ID|NAME  trace only this container (its cgroup, found from its id or a unique
+                   prefix of it as containerd, CRI-O, Docker and podman name it; a name is looked
+                   up with podman or docker)
     --unsafe       allow unsafe builtin functions (system, signal, ...)
     -q             keep messages quiet
     -v             verbose messages (verifier logs, program sizes, attach details)
@@ -173,6 +181,8 @@ func parseFlags(argv []string, stderr io.Writer) (*options, error) {
 	var pid string
 	fs.StringVarP(&pid, "pid", "p", "", "pid")
 	fs.StringVarP(&o.cmd, "cmd", "c", "", "command")
+	fs.StringVar(&o.cgroup, "cgroup", "", "cgroup v2 directory")
+	fs.StringVar(&o.container, "container", "", "container id or name")
 	fs.StringVarP(&o.output, "output", "o", "", "output file")
 	fs.StringVarP(&o.format, "f", "f", "text", "format")
 	fs.StringVarP(&o.buffer, "B", "B", "", "buffering")
@@ -222,6 +232,14 @@ func parseFlags(argv []string, stderr io.Writer) (*options, error) {
 		o.bench = true
 	default:
 		return nil, &cliError{fmt.Sprintf("--mode %s is not supported by gbt yet (bench is)", mode)}
+	}
+	switch {
+	case fs.Changed("cgroup") && fs.Changed("container"):
+		return nil, &cliError{"give either --cgroup or --container, not both"}
+	case fs.Changed("cgroup") && o.cgroup == "":
+		return nil, &cliError{"--cgroup needs a cgroup v2 directory"}
+	case fs.Changed("container") && o.container == "":
+		return nil, &cliError{"--container needs a container's id or name"}
 	}
 	if fs.Changed("cmd") && strings.TrimSpace(o.cmd) == "" {
 		return nil, &cliError{"-c needs a command to run"}

@@ -53,6 +53,8 @@ type app struct {
 	table   *stdlib.Table
 	getenv  func(string) string // the BPFTRACE_* configuration variables
 	outFile *os.File            // -o, once opened
+	// containerDir is --container's cgroup directory, once found.
+	containerDir string
 }
 
 // openOutput opens -o's file, once, and makes it gbt's output. It does

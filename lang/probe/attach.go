@@ -93,6 +93,14 @@ const (
 	PIDFilterAtAttach                   // attached to the process alone (uprobes, perf events)
 )
 
+// FiresInTask reports whether the kind's programs run in the context of
+// the task an event belongs to (the kinds -p keeps to a process): the
+// current task is the traced one, so --cgroup keeps them to its cgroup's
+// tasks. The others (begin, end, interval, self, bench) run once, on a
+// timer whatever task it interrupts, or on gbt's behalf: they are never
+// filtered.
+func (k *Kind) FiresInTask() bool { return k.PIDFilter != PIDFilterNone }
+
 // PerfType is a perf event type; the values are the kernel's PERF_TYPE_*.
 type PerfType uint32
 

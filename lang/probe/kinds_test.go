@@ -196,3 +196,28 @@ func TestExpandBench(t *testing.T) {
 		}
 	}
 }
+
+// TestFiresInTask: --cgroup keeps the probes that run in the traced task's
+// context to the cgroup (those -p keeps to a process); begin and end, the
+// interval timer, self and bench run on gbt's behalf and are never
+// filtered.
+func TestFiresInTask(t *testing.T) {
+	want := map[string]bool{
+		"BEGIN": false, "END": false, "interval": false, "self": false, "bench": false,
+		"tracepoint": true, "rawtracepoint": true, "tp_btf": true, "kprobe": true, "kretprobe": true,
+		"uprobe": true, "uretprobe": true, "usdt": true, "profile": true, "software": true,
+		"hardware": true, "watchpoint": true, "kfunc": true, "kretfunc": true,
+	}
+	for _, k := range probe.Kinds() {
+		w, ok := want[k.Name]
+		if !ok {
+			if k.Supported {
+				t.Errorf("%s: supported kind missing from this test: does --cgroup filter it?", k.Name)
+			}
+			continue
+		}
+		if got := k.FiresInTask(); got != w {
+			t.Errorf("%s.FiresInTask() = %v, want %v", k.Name, got, w)
+		}
+	}
+}
