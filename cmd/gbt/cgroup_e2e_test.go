@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -172,5 +174,33 @@ func TestE2EContainerByID(t *testing.T) {
 	out, pids := runCgroupTrace(t, []string{"--container", id[:16]}, []cgWorker{{parent, 3}, {"", 4}, {ctr, 6}})
 	if want := fmt.Sprintf("begin\nend\n\n\n@kills[%d]: 6\n", pids[2]); out != want {
 		t.Errorf("--container %s: got %q, want %q", id[:16], out, want)
+	}
+}
+
+// TestCgroupFlagErrors: --cgroup and --container mistakes are ERROR lines
+// that name the flag, and exit 1, before anything is loaded.
+func TestCgroupFlagErrors(t *testing.T) {
+	type flagCase struct {
+		args   []string
+		stderr string
+	}
+	tests := []flagCase{
+		{[]string{"--cgroup", "a", "--container", "b"}, "ERROR: give either --cgroup or --container, not both\n"},
+		{[]string{"--cgroup", ""}, "ERROR: --cgroup needs a cgroup v2 directory\n"},
+		{[]string{"--container", ""}, "ERROR: --container needs a container's id or name\n"},
+	}
+	if root, err := cgroup.Root(cgroup.DefaultMounts); err == nil {
+		tmp := t.TempDir()
+		tests = append(tests,
+			flagCase{[]string{"--cgroup", "gbt-no-such-cgroup"}, "ERROR: --cgroup gbt-no-such-cgroup: stat " + root + "/gbt-no-such-cgroup: no such file or directory\n"},
+			flagCase{[]string{"--cgroup", tmp}, "ERROR: --cgroup " + tmp + ": " + tmp + " is not in a cgroup v2 file system (the cgroup v2 hierarchy is mounted at " + root + ")\n"})
+	}
+	for _, tt := range tests {
+		var stdout, stderr bytes.Buffer
+		code := run(append(tt.args, "-e", "tracepoint:syscalls:sys_enter_kill { @ = count(); }"), io.NopCloser(strings.NewReader("")), &stdout, &stderr)
+		if code != exitError || stderr.String() != tt.stderr || stdout.Len() != 0 {
+			t.Errorf("gbt %q: exit %d, stderr %q, stdout %q; want exit %d, stderr %q",
+				tt.args, code, stderr.String(), stdout.String(), exitError, tt.stderr)
+		}
 	}
 }

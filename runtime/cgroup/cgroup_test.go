@@ -110,7 +110,8 @@ func TestContainer(t *testing.T) {
 		{ref: "web", lookup: lookup, want: "system.slice/docker-" + id3 + ".scope"},
 		{ref: "db", lookup: lookup, want: "machine.slice/libpod-" + id1 + ".scope"},
 		{ref: "cafe", lookup: lookup, err: `no container's cgroup under ROOT is named by an id beginning with "cafe", and looking it up as a name failed (podman: no such container cafe)`},
-		{ref: "web", lookup: noEngine, err: "neither podman nor docker is installed to look the name up: give the container's id"},
+		{ref: "web", lookup: noEngine, err: "--container web: it is no container id, and neither podman nor docker is installed to look the name up: give the container's id"},
+		{ref: "api", lookup: lookup, err: "--container api: it is no container id, and looking it up as a name failed (podman: no such container api)"},
 		{ref: "gone", lookup: lookup, err: "--container gone: container 0123456789ab has no cgroup v2 directory under ROOT: is it running"},
 		{ref: "", lookup: lookup, err: "--container needs a container's id or name"},
 	}

@@ -161,7 +161,11 @@ func Container(root, ref string, lookup NameLookup) (string, error) {
 	id, err := lookup(ref)
 	if err != nil {
 		hint := "give the container's id (podman ps --no-trunc, docker ps --no-trunc, crictl ps, ctr containers ls) or its cgroup directory with --cgroup PATH"
-		return "", fmt.Errorf("--container %s: no container's cgroup under %s is named by an id beginning with %q, and %v: %s", ref, root, ref, lookupWhy(err), hint)
+		notID := "it is no container id"
+		if isHex(strings.ToLower(ref)) {
+			notID = fmt.Sprintf("no container's cgroup under %s is named by an id beginning with %q", root, ref)
+		}
+		return "", fmt.Errorf("--container %s: %s, and %v: %s", ref, notID, lookupWhy(err), hint)
 	}
 	ms, err := FindID(root, id)
 	if err != nil {
