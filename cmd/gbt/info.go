@@ -87,6 +87,7 @@ func (a *app) infoSections() []infoSection {
 			{"probe_read_kernel", helper(asm.FnProbeReadKernel)},
 			{"probe_read_kernel_str", helper(asm.FnProbeReadKernelStr)},
 			{"get_current_cgroup_id", helper(asm.FnGetCurrentCgroupId)},
+			{"current_task_under_cgroup", helper(asm.FnCurrentTaskUnderCgroup)}, // --cgroup, --container
 			{"send_signal", helper(asm.FnSendSignal)},
 			{"override_return", helper(asm.FnOverrideReturn)},
 			{"get_boot_ns", helper(asm.FnKtimeGetBootNs)},
@@ -108,6 +109,7 @@ func (a *app) infoSections() []infoSection {
 			{"stack_trace", mapType(ebpf.StackTrace)},
 			{"perf_event_array", mapType(ebpf.PerfEventArray)},
 			{"ringbuf", mapType(ebpf.RingBuf)},
+			{"cgroup_array", mapType(ebpf.CGroupArray)}, // --cgroup, --container
 		}},
 		{"Probe types", []infoCheck{
 			{"kprobe", kprobe},
