@@ -46,13 +46,14 @@ type CompileOptions struct {
 	// Legacy (-kk, bpftrace 0.17's words).
 	HelperErrors int
 
-	NumCPUs  int // value of numcpus and size of per-CPU data (0: the machine's possible CPUs)
-	ChildPID int // value of cpid: the pid of the -c command (0: none)
-	PID      int // -p: probes keep to this process (see probe.PIDFilter)
 	// Cgroup keeps the probes that fire in a task (probe.Kind.FiresInTask)
 	// to the tasks of this cgroup v2 directory and those below it
 	// (--cgroup): absolute, or relative to the cgroup v2 mount.
-	Cgroup    string
+	Cgroup string
+
+	NumCPUs   int // value of numcpus and size of per-CPU data (0: the machine's possible CPUs)
+	ChildPID  int // value of cpid: the pid of the -c command (0: none)
+	PID       int // -p: probes keep to this process (see probe.PIDFilter)
 	KeysMax   int // max entries of keyed maps, BPFTRACE_MAP_KEYS_MAX (0: 4096)
 	RBPages   int // ring buffer pages per CPU, BPFTRACE_PERF_RB_PAGES (0: 64)
 	MaxProbes int // most attach points a script may have, BPFTRACE_MAX_PROBES (0: 512)
