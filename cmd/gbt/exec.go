@@ -83,6 +83,14 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 		}
 		ropts.Done = done
 	}
+	if a.opts.flamegraph != "" {
+		write, closeFile, err := a.flameGraphWriter(scriptSubtitle(a.opts))
+		if err != nil {
+			return err
+		}
+		defer closeFile()
+		ropts.Stacks = write
+	}
 	if a.opts.metrics != "" {
 		stop, err := a.serveMetrics(&ropts)
 		if err != nil {
@@ -118,8 +126,11 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 }
 
 func (a *app) outputFormat() output.Format {
-	if a.opts.format == "json" {
+	switch a.opts.format {
+	case "json":
 		return output.JSON
+	case "folded":
+		return output.Folded
 	}
 	return output.Text
 }

@@ -35,7 +35,7 @@ type options struct {
 	pid     int    // -p
 	cmd     string // -c
 	output  string // -o
-	format  string // -f text|json
+	format  string // -f text|json|folded
 	buffer  string // -B none|line|full
 	quiet   bool   // -q
 	verbose bool   // -v
@@ -56,6 +56,7 @@ type options struct {
 	includes     []string       // -I: include directories (accepted, gbt reads no headers)
 	headers      []string       // --include: headers included before the script
 	compat       compat.Version // --compat, GBT_COMPAT: the bpftrace release whose output to reproduce
+	flamegraph   string         // --flamegraph FILE.svg: draw the stack-keyed maps at exit
 }
 
 const usageText = `USAGE:
@@ -66,7 +67,8 @@ const usageText = `USAGE:
 
 OPTIONS:
     -B MODE        output buffering mode ('none', 'line', 'full')
-    -f FORMAT      output format ('text', 'json')
+    -f FORMAT      output format ('text', 'json', 'folded': maps keyed by kstack/ustack as
+                   folded stacks for flame graph tools, the rest as text on stderr)
     -o file        redirect gbt output to file
     -e 'program'   execute this program
     -I DIR         add DIR to the search path of #include (before /usr/local/include, /usr/include)
@@ -79,6 +81,8 @@ OPTIONS:
     -v             verbose messages (verifier logs, program sizes, attach details)
     -d             (dry run) print the checked AST with types and the BPF disassembly
     --dry-run      compile and load through the verifier, attach nothing
+    --flamegraph FILE.svg  at exit, draw the maps keyed by kstack/ustack as an interactive
+                   flame graph (one self-contained SVG: click to zoom, Search, FILE.svg?s=REGEX)
     --metrics ADDR serve the maps as Prometheus metrics on http://ADDR/metrics while tracing
     -V, --version  gbt version
     --info         print build information and what this kernel supports (and why not)
@@ -190,6 +194,7 @@ func parseFlags(argv []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&mode, "mode", "", "run mode")
 	fs.BoolVar(&o.bench, "bench", false, "run the bench probes")
 	fs.StringVar(&o.metrics, "metrics", "", "metrics address")
+	fs.StringVar(&o.flamegraph, "flamegraph", "", "flame graph SVG file")
 	fs.StringVar(&o.traceable, "traceable-functions", "", "traceable functions file")
 	var probeFilter string
 	fs.StringVar(&probeFilter, "probe-filter", "", "keep the probes whose name matches")
@@ -265,9 +270,9 @@ func parseFlags(argv []string, stderr io.Writer) (*options, error) {
 		o.args = append(o.args, a)
 	}
 	switch o.format {
-	case "text", "json":
+	case "text", "json", "folded":
 	default:
-		return nil, &cliError{fmt.Sprintf("Invalid output format %q\nValid formats: 'text', 'json'", o.format)}
+		return nil, &cliError{fmt.Sprintf("Invalid output format %q\nValid formats: 'text', 'json', 'folded'", o.format)}
 	}
 	switch o.buffer {
 	case "", "none", "line", "full":

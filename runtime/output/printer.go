@@ -10,13 +10,16 @@ import (
 	"github.com/gbt-dev/gbt/lang/types"
 )
 
-// Format selects text or JSON output.
+// Format selects text, JSON or folded-stack output.
 type Format uint8
 
 // Output formats.
 const (
 	Text Format = iota // bpftrace's default text
 	JSON               // -f json: one record per line
+	// Folded is -f folded: maps keyed by stacks as folded stacks, the rest
+	// as text to the aside writer (see folded.go).
+	Folded
 )
 
 // Printer writes bpftrace 0.17's output records (text or JSON) to a
@@ -26,6 +29,9 @@ type Printer struct {
 	f    Format
 	buf  []byte
 	vals values
+	// aside takes, as text, what the folded format does not print
+	// (nil: it is dropped).
+	aside io.Writer
 }
 
 // NewPrinter returns a Printer writing format f to w. Wrap w in a
@@ -59,6 +65,20 @@ func (p *Printer) SetStrTrailer(s string) { p.vals.trailer = s }
 // the wall clock.
 func (p *Printer) SetTAIOffset(d time.Duration) { p.vals.taiOffset = d }
 
+// SetAside gives the writer of what a Folded printer does not print in
+// the folded format (printf output, maps without stacks, messages): they
+// are written there as text.
+func (p *Printer) SetAside(w io.Writer) { p.aside = w }
+
+// asText is the text printer a Folded printer hands what is not folded.
+func (p *Printer) asText() *Printer {
+	w := p.aside
+	if w == nil {
+		w = io.Discard
+	}
+	return &Printer{w: w, f: Text, vals: p.vals}
+}
+
 // Format returns the printer's format.
 func (p *Printer) Format() Format { return p.f }
 
@@ -71,6 +91,9 @@ func (p *Printer) flush() error {
 // Line writes a message that is a line of its own (join): text mode ends
 // it with a newline, JSON does not put one in the data.
 func (p *Printer) Line(kind string, text []byte) error {
+	if p.f == Folded {
+		return p.asText().Line(kind, text)
+	}
 	if p.f == Text {
 		p.buf = append(append(p.buf[:0], text...), '\n')
 		return p.flush()
@@ -81,6 +104,9 @@ func (p *Printer) Line(kind string, text []byte) error {
 // Message writes text produced by printf, time, cat or system: as is in
 // text mode, as {"type": kind, "data": text} in JSON.
 func (p *Printer) Message(kind string, text []byte) error {
+	if p.f == Folded {
+		return p.asText().Message(kind, text)
+	}
 	if p.f == Text {
 		_, err := p.w.Write(text)
 		return err
@@ -100,6 +126,9 @@ func (p *Printer) Printf(text []byte) error { return p.Message("printf", text) }
 // with the newest bpftrace's top-level "count" beside 0.17's data.probes
 // unless the printer reproduces 0.17).
 func (p *Printer) AttachedProbes(n int) error {
+	if p.f == Folded {
+		return p.asText().AttachedProbes(n)
+	}
 	if p.f == JSON && !p.vals.compat.Has(compat.JSONAttachedCount) {
 		return p.countRecord("attached_probes", "probes", uint64(n))
 	}
@@ -119,6 +148,9 @@ func (p *Printer) AttachedProbes(n int) error {
 
 // LostEvents writes "Lost N events" (JSON lost_events).
 func (p *Printer) LostEvents(n uint64) error {
+	if p.f == Folded {
+		return p.asText().LostEvents(n)
+	}
 	if p.f == JSON {
 		return p.countRecord("lost_events", "events", n)
 	}
@@ -138,6 +170,9 @@ func (p *Printer) countRecord(kind, name string, n uint64) error {
 func (p *Printer) PrintValue(t types.Type, b []byte) error {
 	if err := supported(t); err != nil {
 		return err
+	}
+	if p.f == Folded {
+		return p.asText().PrintValue(t, b)
 	}
 	if p.f == JSON {
 		p.buf = append(p.buf, `{"type": "value", "data": `...)
