@@ -12,10 +12,12 @@ type StackMaps struct {
 	Stacks []output.FoldedStack
 }
 
-// foldedStacks reads every Foldable user map into folded stacks, the
-// maps' stacks one after another.
+// foldedStacks reads every Foldable user map into folded stacks. With
+// several such maps each map's stacks start with a frame named after it,
+// so that the maps are side by side in a flame graph, not added up.
 func (s *Session) foldedStacks() (StackMaps, error) {
 	var out StackMaps
+	var per [][]output.FoldedStack
 	for _, md := range s.obj.Maps {
 		if md.Role != codegen.RoleUser {
 			continue
@@ -32,7 +34,15 @@ func (s *Session) foldedStacks() (StackMaps, error) {
 			return out, err
 		}
 		out.Names = append(out.Names, md.Name)
-		out.Stacks = append(out.Stacks, st...)
+		per = append(per, st)
+	}
+	for i, st := range per {
+		for _, f := range st {
+			if len(per) > 1 {
+				f.Frames = append([]string{out.Names[i]}, f.Frames...)
+			}
+			out.Stacks = append(out.Stacks, f)
+		}
 	}
 	return out, nil
 }

@@ -1,5 +1,6 @@
-// Zoom on click, search (the Search button, Ctrl-F or "/", or file.svg?s=REGEX),
-// and a details line on hover. Frames carry their place in samples
+// Zoom on click (or file.svg?z=NAME: the widest frame of that name), search
+// (the Search button, Ctrl-F or "/", or file.svg?s=REGEX), and a details
+// line on hover. Frames carry their place in samples
 // (data-x, data-samples) and depth; pixels are computed from those.
 (function () {
 	"use strict";
@@ -127,6 +128,14 @@
 		if ((e.ctrlKey && e.key === "f") || e.key === "/") { e.preventDefault(); promptSearch(); }
 		if (e.key === "Escape") { resetZoom(); resetSearch(); }
 	});
-	var q = new URLSearchParams(window.location.search).get("s");
+	var params = new URLSearchParams(window.location.search);
+	var z = params.get("z"), q = params.get("s");
+	if (z) {
+		var widest = null;
+		frames.forEach(function (g) {
+			if (g.getAttribute("data-name") === z && (!widest || num(g, "data-samples") > num(widest, "data-samples"))) { widest = g; }
+		});
+		if (widest) { zoom(widest); }
+	}
 	if (q) { search(q); }
 })();

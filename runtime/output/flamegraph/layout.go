@@ -2,7 +2,7 @@
 // flame graph in SVG: frames are rectangles whose width is their share of
 // the samples, the root at the bottom and each caller below its callees;
 // inline JavaScript zooms on click, searches by regular expression (also
-// from the URL, file.svg?s=REGEX) and shows each frame's samples and
+// from the URL, file.svg?s=REGEX; file.svg?z=NAME zooms on load) and shows each frame's samples and
 // percentage. The file loads nothing from elsewhere.
 package flamegraph
 
