@@ -45,8 +45,8 @@ func (s *Session) finish() error {
 		return err
 	}
 	switch {
-	case s.opts.Format == output.Folded:
-		// Folded stacks only: no blank lines in the stream.
+	case s.opts.Format.StacksOnly():
+		// Folded stacks or a pprof profile: no blank lines in the stream.
 	case s.opts.Format != output.JSON || !s.opts.Compat.Has(compat.JSONNoExitBlankLines):
 		// JSON is one record per line, as the newest bpftrace prints it
 		// (0.17 puts the blank lines there too).

@@ -83,13 +83,30 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 		}
 		ropts.Done = done
 	}
+	var hooks []func(runtime.StackMaps) error
+	if a.opts.format == "pprof" {
+		if f, ok := a.stdout.(*os.File); ok && isTerminal(f) {
+			return &cliError{"-f pprof writes a binary profile: give -o FILE or redirect the output"}
+		}
+		hooks = append(hooks, a.writePprof)
+	}
 	if a.opts.flamegraph != "" {
 		write, closeFile, err := a.flameGraphWriter(scriptSubtitle(a.opts))
 		if err != nil {
 			return err
 		}
 		defer closeFile()
-		ropts.Stacks = write
+		hooks = append(hooks, write)
+	}
+	if len(hooks) > 0 {
+		ropts.Stacks = func(st runtime.StackMaps) error {
+			for _, h := range hooks {
+				if err := h(st); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
 	}
 	if a.opts.metrics != "" {
 		stop, err := a.serveMetrics(&ropts)
@@ -131,6 +148,8 @@ func (a *app) outputFormat() output.Format {
 		return output.JSON
 	case "folded":
 		return output.Folded
+	case "pprof":
+		return output.Pprof
 	}
 	return output.Text
 }

@@ -35,7 +35,7 @@ type options struct {
 	pid     int    // -p
 	cmd     string // -c
 	output  string // -o
-	format  string // -f text|json|folded
+	format  string // -f text|json|folded|pprof
 	buffer  string // -B none|line|full
 	quiet   bool   // -q
 	verbose bool   // -v
@@ -68,7 +68,8 @@ const usageText = `USAGE:
 OPTIONS:
     -B MODE        output buffering mode ('none', 'line', 'full')
     -f FORMAT      output format ('text', 'json', 'folded': maps keyed by kstack/ustack as
-                   folded stacks for flame graph tools, the rest as text on stderr)
+                   folded stacks for flame graph tools, the rest as text on stderr; 'pprof':
+                   those maps as one pprof profile at exit, give -o FILE)
     -o file        redirect gbt output to file
     -e 'program'   execute this program
     -I DIR         add DIR to the search path of #include (before /usr/local/include, /usr/include)
@@ -270,9 +271,9 @@ func parseFlags(argv []string, stderr io.Writer) (*options, error) {
 		o.args = append(o.args, a)
 	}
 	switch o.format {
-	case "text", "json", "folded":
+	case "text", "json", "folded", "pprof":
 	default:
-		return nil, &cliError{fmt.Sprintf("Invalid output format %q\nValid formats: 'text', 'json', 'folded'", o.format)}
+		return nil, &cliError{fmt.Sprintf("Invalid output format %q\nValid formats: 'text', 'json', 'folded', 'pprof'", o.format)}
 	}
 	switch o.buffer {
 	case "", "none", "line", "full":

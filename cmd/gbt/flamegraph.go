@@ -38,6 +38,15 @@ func (a *app) flameGraphWriter(subtitle string) (write func(runtime.StackMaps) e
 	return write, func() { f.Close() }, nil
 }
 
+// writePprof writes the stack-keyed maps as a pprof profile on the
+// output (-f pprof).
+func (a *app) writePprof(st runtime.StackMaps) error {
+	if len(st.Names) == 0 {
+		fmt.Fprintln(a.stderr, "WARNING: -f pprof: no map is keyed by kstack or ustack (with integer values): the profile has no samples")
+	}
+	return output.WritePprof(a.stdout, st.Stacks, "samples")
+}
+
 // toFlame converts folded stacks to the drawing's.
 func toFlame(in []output.FoldedStack) []flamegraph.Stack {
 	out := make([]flamegraph.Stack, len(in))

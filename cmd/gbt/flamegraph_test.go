@@ -11,11 +11,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/google/pprof/profile"
 
 	"github.com/gbt-dev/gbt/internal/testenv"
 	"github.com/gbt-dev/gbt/runtime/output/flamegraph"
@@ -276,4 +279,46 @@ func countColours(t *testing.T, b []byte) (hot, match int) {
 func rgb(img image.Image, x, y int) (r, g, b uint32) {
 	r, g, b, _ = img.At(x, y).RGBA()
 	return r >> 8, g >> 8, b >> 8
+}
+
+// TestE2EPprof: -f pprof -o FILE writes the stack-keyed map as a profile
+// pprof reads, with as many samples as were counted by comm.
+func TestE2EPprof(t *testing.T) {
+	requireRoot(t)
+	gbt, work := binaries(t)
+	out := filepath.Join(t.TempDir(), "burn.pb.gz")
+	res := runTracer(t, traceRun{
+		argv:     []string{gbt, "-p", "@PID@", "-f", "pprof", "-o", out, "-e", burnScript},
+		workload: []string{"burn", "500"},
+		work:     work,
+	})
+	if res.exitCode != 0 {
+		t.Fatalf("exit %d\nstderr:\n%s", res.exitCode, clip(res.stderr))
+	}
+	m := regexp.MustCompile(`@samples\[gbtwork\]: ([0-9]+)\n`).FindStringSubmatch(res.stderr)
+	if m == nil {
+		t.Fatalf("no @samples[gbtwork] on stderr:\n%s", clip(res.stderr))
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	prof, err := profile.Parse(f)
+	if err != nil {
+		t.Fatalf("pprof cannot read %s: %v", out, err)
+	}
+	var total int64
+	for _, s := range prof.Sample {
+		total += s.Value[0]
+		if root := s.Location[len(s.Location)-1].Line[0].Function.Name; root != "gbtwork" {
+			t.Errorf("a sample's root frame is %q, want the comm", root)
+		}
+	}
+	if strconv.FormatInt(total, 10) != m[1] {
+		t.Errorf("the profile has %d samples, @samples[gbtwork] counted %s", total, m[1])
+	}
+	if !slices.ContainsFunc(prof.Function, func(f *profile.Function) bool { return f.Name == "main.burnHot" }) {
+		t.Errorf("no main.burnHot among the profile's functions")
+	}
 }

@@ -20,7 +20,14 @@ const (
 	// Folded is -f folded: maps keyed by stacks as folded stacks, the rest
 	// as text to the aside writer (see folded.go).
 	Folded
+	// Pprof is -f pprof: the maps keyed by stacks are written at exit as
+	// one pprof profile (WritePprof); the rest as text to the aside writer.
+	Pprof
 )
+
+// StacksOnly reports whether the format's stream holds stack-keyed maps
+// alone, everything else going as text to the aside writer.
+func (f Format) StacksOnly() bool { return f == Folded || f == Pprof }
 
 // Printer writes bpftrace 0.17's output records (text or JSON) to a
 // writer. It is not safe for concurrent use.
@@ -65,12 +72,13 @@ func (p *Printer) SetStrTrailer(s string) { p.vals.trailer = s }
 // the wall clock.
 func (p *Printer) SetTAIOffset(d time.Duration) { p.vals.taiOffset = d }
 
-// SetAside gives the writer of what a Folded printer does not print in
-// the folded format (printf output, maps without stacks, messages): they
+// SetAside gives the writer of what a Folded or Pprof printer does not
+// print in its format (printf output, maps without stacks, messages): they
 // are written there as text.
 func (p *Printer) SetAside(w io.Writer) { p.aside = w }
 
-// asText is the text printer a Folded printer hands what is not folded.
+// asText is the text printer a StacksOnly printer hands what is not a
+// stack-keyed map.
 func (p *Printer) asText() *Printer {
 	w := p.aside
 	if w == nil {
@@ -91,7 +99,7 @@ func (p *Printer) flush() error {
 // Line writes a message that is a line of its own (join): text mode ends
 // it with a newline, JSON does not put one in the data.
 func (p *Printer) Line(kind string, text []byte) error {
-	if p.f == Folded {
+	if p.f.StacksOnly() {
 		return p.asText().Line(kind, text)
 	}
 	if p.f == Text {
@@ -104,7 +112,7 @@ func (p *Printer) Line(kind string, text []byte) error {
 // Message writes text produced by printf, time, cat or system: as is in
 // text mode, as {"type": kind, "data": text} in JSON.
 func (p *Printer) Message(kind string, text []byte) error {
-	if p.f == Folded {
+	if p.f.StacksOnly() {
 		return p.asText().Message(kind, text)
 	}
 	if p.f == Text {
@@ -126,7 +134,7 @@ func (p *Printer) Printf(text []byte) error { return p.Message("printf", text) }
 // with the newest bpftrace's top-level "count" beside 0.17's data.probes
 // unless the printer reproduces 0.17).
 func (p *Printer) AttachedProbes(n int) error {
-	if p.f == Folded {
+	if p.f.StacksOnly() {
 		return p.asText().AttachedProbes(n)
 	}
 	if p.f == JSON && !p.vals.compat.Has(compat.JSONAttachedCount) {
@@ -148,7 +156,7 @@ func (p *Printer) AttachedProbes(n int) error {
 
 // LostEvents writes "Lost N events" (JSON lost_events).
 func (p *Printer) LostEvents(n uint64) error {
-	if p.f == Folded {
+	if p.f.StacksOnly() {
 		return p.asText().LostEvents(n)
 	}
 	if p.f == JSON {
@@ -171,7 +179,7 @@ func (p *Printer) PrintValue(t types.Type, b []byte) error {
 	if err := supported(t); err != nil {
 		return err
 	}
-	if p.f == Folded {
+	if p.f.StacksOnly() {
 		return p.asText().PrintValue(t, b)
 	}
 	if p.f == JSON {
