@@ -52,12 +52,16 @@ func profileBurn(t *testing.T) burnProfile {
 	requireRoot(t)
 	gbt, work := binaries(t)
 	burnOnce.Do(func() {
+		// Until the run returns: runTracer's t.Fatal ends the first test
+		// inside Do, and the other must not use an empty result.
+		burnErr = "the profile run failed in the test that made it"
 		svg := filepath.Join(filepath.Dir(gbt), "burn.svg")
 		res := runTracer(t, traceRun{
 			argv:     []string{gbt, "-p", "@PID@", "-f", "folded", "--flamegraph", svg, "-e", burnScript},
 			workload: []string{"burn", "1500"},
 			work:     work,
 		})
+		burnErr = ""
 		if res.exitCode != 0 {
 			burnErr = fmt.Sprintf("exit %d\nstderr:\n%s", res.exitCode, clip(res.stderr))
 		}
