@@ -58,7 +58,7 @@ func profileBurn(t *testing.T) burnProfile {
 		svg := filepath.Join(filepath.Dir(gbt), "burn.svg")
 		res := runTracer(t, traceRun{
 			argv:     []string{gbt, "-p", "@PID@", "-f", "folded", "--flamegraph", svg, "-e", burnScript},
-			workload: []string{"burn", "1500"},
+			workload: []string{"burn", "1000"},
 			work:     work,
 		})
 		burnErr = ""

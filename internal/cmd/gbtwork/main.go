@@ -12,9 +12,10 @@
 //	gbtwork statx N PATH    statx PATH N times (statx syscalls)
 //	gbtwork fsync N PATH    write 4 KiB to PATH and fsync it, N times
 //	gbtwork tcp6 N          connect to itself over [::1] N times, one after another
-//	gbtwork burn MS         use the CPU for MS milliseconds, in main.burnHot (about
-//	                        three quarters of the time) and main.burnWarm, both
-//	                        called from main.burn (flame graph tests profile it)
+//	gbtwork burn MS         use MS milliseconds of CPU time (however long that takes
+//	                        on a busy machine), in main.burnHot (three rounds in
+//	                        four) and main.burnWarm, both called from main.burn
+//	                        (flame graph tests profile it)
 //
 // With -hold before the workload (gbtwork -hold open 10 /dev/null) it
 // starts, prints "gbtwork: held" on stdout, then waits for a byte on stdin
@@ -165,18 +166,28 @@ func run(args []string) error {
 // burnSink keeps the burn loops' results alive.
 var burnSink uint64
 
-// burn spins for d, three rounds in burnHot to one in burnWarm.
+// burn spins until the process has used d of CPU time, three rounds in
+// burnHot to one in burnWarm: a profile's samples follow CPU time, so
+// their number does not depend on how busy the machine is.
 //
 //go:noinline
 func burn(d time.Duration) {
-	end := time.Now().Add(d)
-	for i := 0; time.Now().Before(end); i++ {
+	for i := 0; i%64 != 0 || cpuTime() < d; i++ {
 		if i%4 == 3 {
 			burnSink += burnWarm(1 << 16)
 		} else {
 			burnSink += burnHot(1 << 16)
 		}
 	}
+}
+
+// cpuTime is the CPU time the process has used.
+func cpuTime() time.Duration {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_PROCESS_CPUTIME_ID, &ts); err != nil {
+		panic(err)
+	}
+	return time.Duration(ts.Nano())
 }
 
 //go:noinline
