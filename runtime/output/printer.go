@@ -10,7 +10,7 @@ import (
 	"github.com/gbt-dev/gbt/lang/types"
 )
 
-// Format selects text, JSON or folded-stack output.
+// Format selects text, JSON, folded-stack or pprof output.
 type Format uint8
 
 // Output formats.
@@ -36,7 +36,7 @@ type Printer struct {
 	f    Format
 	buf  []byte
 	vals values
-	// aside takes, as text, what the folded format does not print
+	// aside takes, as text, what a StacksOnly format does not print
 	// (nil: it is dropped).
 	aside io.Writer
 }
