@@ -62,6 +62,9 @@ type Options struct {
 	// Compat is the bpftrace release whose output and run gbt reproduces
 	// where releases differ (zero: the newest; --compat, GBT_COMPAT).
 	Compat compat.Version
+	// Stacks, if set, receives at exit, after the maps are printed, the
+	// folded stacks of the maps keyed by kstack or ustack (--flamegraph).
+	Stacks func(StackMaps) error
 	// Bench runs the bench:NAME probes (--mode bench): each many times,
 	// timed, then prints the results and stops. Without it they never run.
 	Bench bool
@@ -144,6 +147,7 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 	s := &Session{obj: obj, opts: opts, maps: map[string]*ebpf.Map{},
 		out: bufio.NewWriterSize(opts.Stdout, 256<<10)}
 	s.pr = output.NewPrinter(s.out, opts.Format)
+	s.pr.SetAside(opts.Stderr) // -f folded: the rest as text on stderr
 	s.pr.SetCompat(opts.Compat)
 	s.pr.SetProbeNames(obj.ProbeNames)
 	s.pr.SetStrTrailer(obj.Settings().StrTruncTrailer)

@@ -51,6 +51,10 @@ func newStacks(s *Session) *stacks {
 	if kernel {
 		go st.kernel() // what it read waits in the OnceValues for the first use
 	}
+	if s.opts.PID > 0 {
+		// -p: its frames resolve even if it exits before the maps print.
+		st.usyms.Snapshot(s.opts.PID)
+	}
 	seen := map[string]bool{}
 	for _, p := range s.obj.Programs {
 		for _, pt := range p.Points {

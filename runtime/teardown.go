@@ -44,7 +44,10 @@ func (s *Session) finish() error {
 	if err := s.drain(); err != nil {
 		return err
 	}
-	if s.opts.Format != output.JSON || !s.opts.Compat.Has(compat.JSONNoExitBlankLines) {
+	switch {
+	case s.opts.Format.StacksOnly():
+		// Folded stacks or a pprof profile: no blank lines in the stream.
+	case s.opts.Format != output.JSON || !s.opts.Compat.Has(compat.JSONNoExitBlankLines):
 		// JSON is one record per line, as the newest bpftrace prints it
 		// (0.17 puts the blank lines there too).
 		s.out.WriteString("\n\n")
@@ -56,6 +59,15 @@ func (s *Session) finish() error {
 	}
 	if err := s.out.Flush(); err != nil {
 		return err
+	}
+	if s.opts.Stacks != nil {
+		st, err := s.foldedStacks()
+		if err != nil {
+			return err
+		}
+		if err := s.opts.Stacks(st); err != nil {
+			return err
+		}
 	}
 	s.reportFailedUpdates()
 	s.reportLost()

@@ -16,7 +16,7 @@ func TestCommandLineErrors(t *testing.T) {
 		args   []string
 		stderr string
 	}{
-		{[]string{"-f", "jsonx", "-e", "BEGIN {}"}, "ERROR: Invalid output format \"jsonx\"\nValid formats: 'text', 'json'\n"},
+		{[]string{"-f", "jsonx", "-e", "BEGIN {}"}, "ERROR: Invalid output format \"jsonx\"\nValid formats: 'text', 'json', 'folded', 'pprof'\n"},
 		{[]string{"/does/not/exist.bt"}, "ERROR: failed to open file '/does/not/exist.bt': No such file or directory\n"},
 		// -p is checked before the script is read.
 		{[]string{"-p", "a1111", "file.bt"}, "ERROR: Failed to parse pid: invalid integer: a1111\n"},

@@ -86,6 +86,31 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 		}
 		ropts.Done = done
 	}
+	var hooks []func(runtime.StackMaps) error
+	if a.opts.format == "pprof" {
+		if f, ok := a.stdout.(*os.File); ok && isTerminal(f) {
+			return &cliError{"-f pprof writes a binary profile: give -o FILE or redirect the output"}
+		}
+		hooks = append(hooks, a.writePprof)
+	}
+	if a.opts.flamegraph != "" {
+		write, closeFile, err := a.flameGraphWriter(scriptSubtitle(a.opts))
+		if err != nil {
+			return err
+		}
+		defer closeFile()
+		hooks = append(hooks, write)
+	}
+	if len(hooks) > 0 {
+		ropts.Stacks = func(st runtime.StackMaps) error {
+			for _, h := range hooks {
+				if err := h(st); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
 	if a.opts.metrics != "" {
 		stop, err := a.serveMetrics(&ropts)
 		if err != nil {
@@ -121,8 +146,13 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 }
 
 func (a *app) outputFormat() output.Format {
-	if a.opts.format == "json" {
+	switch a.opts.format {
+	case "json":
 		return output.JSON
+	case "folded":
+		return output.Folded
+	case "pprof":
+		return output.Pprof
 	}
 	return output.Text
 }

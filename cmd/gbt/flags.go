@@ -35,7 +35,7 @@ type options struct {
 	pid     int    // -p
 	cmd     string // -c
 	output  string // -o
-	format  string // -f text|json
+	format  string // -f text|json|folded|pprof
 	buffer  string // -B none|line|full
 	quiet   bool   // -q
 	verbose bool   // -v
@@ -59,6 +59,7 @@ type options struct {
 	// cgroup (--cgroup PATH) and container (--container ID|NAME) keep
 	// the probes to the tasks of a cgroup v2 directory.
 	cgroup, container string
+	flamegraph   string         // --flamegraph FILE.svg: draw the stack-keyed maps at exit
 }
 
 const usageText = `USAGE:
@@ -69,7 +70,9 @@ const usageText = `USAGE:
 
 OPTIONS:
     -B MODE        output buffering mode ('none', 'line', 'full')
-    -f FORMAT      output format ('text', 'json')
+    -f FORMAT      output format ('text', 'json', 'folded': maps keyed by kstack/ustack as
+                   folded stacks for flame graph tools, the rest as text on stderr; 'pprof':
+                   those maps as one pprof profile at exit, give -o FILE)
     -o file        redirect gbt output to file
     -e 'program'   execute this program
     -I DIR         add DIR to the search path of #include (before /usr/local/include, /usr/include)
@@ -87,6 +90,8 @@ OPTIONS:
     -v             verbose messages (verifier logs, program sizes, attach details)
     -d             (dry run) print the checked AST with types and the BPF disassembly
     --dry-run      compile and load through the verifier, attach nothing
+    --flamegraph FILE.svg  at exit, draw the maps keyed by kstack/ustack as an interactive
+                   flame graph (one self-contained SVG: click to zoom, Search, FILE.svg?s=REGEX)
     --metrics ADDR serve the maps as Prometheus metrics on http://ADDR/metrics while tracing
     -V, --version  gbt version
     --info         print build information and what this kernel supports (and why not)
@@ -200,6 +205,7 @@ func parseFlags(argv []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&mode, "mode", "", "run mode")
 	fs.BoolVar(&o.bench, "bench", false, "run the bench probes")
 	fs.StringVar(&o.metrics, "metrics", "", "metrics address")
+	fs.StringVar(&o.flamegraph, "flamegraph", "", "flame graph SVG file")
 	fs.StringVar(&o.traceable, "traceable-functions", "", "traceable functions file")
 	var probeFilter string
 	fs.StringVar(&probeFilter, "probe-filter", "", "keep the probes whose name matches")
@@ -283,9 +289,9 @@ func parseFlags(argv []string, stderr io.Writer) (*options, error) {
 		o.args = append(o.args, a)
 	}
 	switch o.format {
-	case "text", "json":
+	case "text", "json", "folded", "pprof":
 	default:
-		return nil, &cliError{fmt.Sprintf("Invalid output format %q\nValid formats: 'text', 'json'", o.format)}
+		return nil, &cliError{fmt.Sprintf("Invalid output format %q\nValid formats: 'text', 'json', 'folded', 'pprof'", o.format)}
 	}
 	switch o.buffer {
 	case "", "none", "line", "full":

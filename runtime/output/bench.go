@@ -12,6 +12,9 @@ type BenchResult struct {
 // BenchResults writes the timings of --mode bench as the newest bpftrace
 // does: a table, or one benchmark_result record per probe in JSON.
 func (p *Printer) BenchResults(rs []BenchResult) error {
+	if p.f.StacksOnly() {
+		return p.asText().BenchResults(rs)
+	}
 	if p.f == JSON {
 		for _, r := range rs {
 			p.buf = append(p.buf, `{"type": "benchmark_result", "data": {`...)

@@ -210,6 +210,15 @@ func (p *Printer) PrintMap(l MapLayout, es []Entry, top, div int) error {
 	if l.agg() == types.Lhist && (l.Params.Step <= 0 || l.Params.Max <= l.Params.Min) {
 		return fmt.Errorf("map %s: invalid lhist parameters %+v", l.Name, l.Params)
 	}
+	if p.f.StacksOnly() {
+		switch {
+		case !l.Foldable():
+			return p.asText().PrintMap(l, es, top, div)
+		case p.f == Pprof:
+			return nil // the profile is written once, at exit
+		}
+		return p.printFolded(l, es, top, div)
+	}
 	rs := make([]row, 0, len(es))
 	for _, e := range es {
 		r, err := l.reduce(e)

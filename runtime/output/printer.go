@@ -10,14 +10,24 @@ import (
 	"github.com/gbt-dev/gbt/lang/types"
 )
 
-// Format selects text or JSON output.
+// Format selects text, JSON, folded-stack or pprof output.
 type Format uint8
 
 // Output formats.
 const (
 	Text Format = iota // bpftrace's default text
 	JSON               // -f json: one record per line
+	// Folded is -f folded: maps keyed by stacks as folded stacks, the rest
+	// as text to the aside writer (see folded.go).
+	Folded
+	// Pprof is -f pprof: the maps keyed by stacks are written at exit as
+	// one pprof profile (WritePprof); the rest as text to the aside writer.
+	Pprof
 )
+
+// StacksOnly reports whether the format's stream holds stack-keyed maps
+// alone, everything else going as text to the aside writer.
+func (f Format) StacksOnly() bool { return f == Folded || f == Pprof }
 
 // Printer writes bpftrace 0.17's output records (text or JSON) to a
 // writer. It is not safe for concurrent use.
@@ -26,6 +36,9 @@ type Printer struct {
 	f    Format
 	buf  []byte
 	vals values
+	// aside takes, as text, what a StacksOnly format does not print
+	// (nil: it is dropped).
+	aside io.Writer
 }
 
 // NewPrinter returns a Printer writing format f to w. Wrap w in a
@@ -59,6 +72,21 @@ func (p *Printer) SetStrTrailer(s string) { p.vals.trailer = s }
 // the wall clock.
 func (p *Printer) SetTAIOffset(d time.Duration) { p.vals.taiOffset = d }
 
+// SetAside gives the writer of what a Folded or Pprof printer does not
+// print in its format (printf output, maps without stacks, messages): they
+// are written there as text.
+func (p *Printer) SetAside(w io.Writer) { p.aside = w }
+
+// asText is the text printer a StacksOnly printer hands what is not a
+// stack-keyed map.
+func (p *Printer) asText() *Printer {
+	w := p.aside
+	if w == nil {
+		w = io.Discard
+	}
+	return &Printer{w: w, f: Text, vals: p.vals}
+}
+
 // Format returns the printer's format.
 func (p *Printer) Format() Format { return p.f }
 
@@ -71,6 +99,9 @@ func (p *Printer) flush() error {
 // Line writes a message that is a line of its own (join): text mode ends
 // it with a newline, JSON does not put one in the data.
 func (p *Printer) Line(kind string, text []byte) error {
+	if p.f.StacksOnly() {
+		return p.asText().Line(kind, text)
+	}
 	if p.f == Text {
 		p.buf = append(append(p.buf[:0], text...), '\n')
 		return p.flush()
@@ -81,6 +112,9 @@ func (p *Printer) Line(kind string, text []byte) error {
 // Message writes text produced by printf, time, cat or system: as is in
 // text mode, as {"type": kind, "data": text} in JSON.
 func (p *Printer) Message(kind string, text []byte) error {
+	if p.f.StacksOnly() {
+		return p.asText().Message(kind, text)
+	}
 	if p.f == Text {
 		_, err := p.w.Write(text)
 		return err
@@ -100,6 +134,9 @@ func (p *Printer) Printf(text []byte) error { return p.Message("printf", text) }
 // with the newest bpftrace's top-level "count" beside 0.17's data.probes
 // unless the printer reproduces 0.17).
 func (p *Printer) AttachedProbes(n int) error {
+	if p.f.StacksOnly() {
+		return p.asText().AttachedProbes(n)
+	}
 	if p.f == JSON && !p.vals.compat.Has(compat.JSONAttachedCount) {
 		return p.countRecord("attached_probes", "probes", uint64(n))
 	}
@@ -119,6 +156,9 @@ func (p *Printer) AttachedProbes(n int) error {
 
 // LostEvents writes "Lost N events" (JSON lost_events).
 func (p *Printer) LostEvents(n uint64) error {
+	if p.f.StacksOnly() {
+		return p.asText().LostEvents(n)
+	}
 	if p.f == JSON {
 		return p.countRecord("lost_events", "events", n)
 	}
@@ -138,6 +178,9 @@ func (p *Printer) countRecord(kind, name string, n uint64) error {
 func (p *Printer) PrintValue(t types.Type, b []byte) error {
 	if err := supported(t); err != nil {
 		return err
+	}
+	if p.f.StacksOnly() {
+		return p.asText().PrintValue(t, b)
 	}
 	if p.f == JSON {
 		p.buf = append(p.buf, `{"type": "value", "data": `...)

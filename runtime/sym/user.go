@@ -23,6 +23,7 @@ type User struct {
 	mu       sync.Mutex
 	fallback []string                // fixed-address executables for processes that are gone
 	procs    map[int][]mapping       // by pid; nil slice: unreadable (gone)
+	early    map[int][]mapping       // by pid: read by Snapshot, for when procs cannot be
 	files    map[string]*fileSymbols // by path as the process saw it
 	root     string                  // "/proc": where pid directories live
 }
@@ -56,6 +57,9 @@ func (u *User) Resolve(addr uint64, pid int) (name string, off uint64, module st
 	maps, seen := u.procs[pid]
 	if !seen {
 		maps = u.readMaps(pid)
+		if maps == nil {
+			maps = u.early[pid]
+		}
 		u.procs[pid] = maps
 	}
 	i := sort.Search(len(maps), func(i int) bool { return maps[i].end > addr })
@@ -87,6 +91,21 @@ func (u *User) Resolve(addr uint64, pid int) (name string, off uint64, module st
 		return "", 0, m.path, false
 	}
 	return fs.names[j], vaddr - fs.addrs[j], m.path, true
+}
+
+// Snapshot reads pid's memory maps now, to resolve its addresses with if
+// the process has exited by the time they are resolved (a profile of a
+// process that ends before the trace does). While the process lives its
+// maps are read afresh when first needed, which sees what it mapped since.
+func (u *User) Snapshot(pid int) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if ms := u.readMaps(pid); ms != nil {
+		if u.early == nil {
+			u.early = map[int][]mapping{}
+		}
+		u.early[pid] = ms
+	}
 }
 
 // AddFallback names an executable whose symbols resolve addresses of

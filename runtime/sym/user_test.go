@@ -65,9 +65,14 @@ func TestUserResolve(t *testing.T) {
 	if got := u.Name(1, pid); got != "0x1" {
 		t.Errorf("Name of an unmapped address = %q, want 0x1", got)
 	}
+	snap := NewUser()
+	snap.Snapshot(pid)
 	cmd.Process.Kill()
 	cmd.Wait()
 
+	if got := snap.Name(run.Value, pid); got != "main.run" {
+		t.Errorf("exited process with a snapshot of its maps: %q, want main.run", got)
+	}
 	gone := NewUser()
 	if got := gone.Name(run.Value, pid); got != "0x"+strconv.FormatUint(run.Value, 16) {
 		t.Errorf("exited process without fallback: %q", got)

@@ -12,6 +12,10 @@
 //	gbtwork statx N PATH    statx PATH N times (statx syscalls)
 //	gbtwork fsync N PATH    write 4 KiB to PATH and fsync it, N times
 //	gbtwork tcp6 N          connect to itself over [::1] N times, one after another
+//	gbtwork burn MS         use MS milliseconds of CPU time (however long that takes
+//	                        on a busy machine), in main.burnHot (three rounds in
+//	                        four) and main.burnWarm, both called from main.burn
+//	                        (flame graph tests profile it)
 //
 // With -hold before the workload (gbtwork -hold open 10 /dev/null) it
 // starts, prints "gbtwork: held" on stdout, then waits for a byte on stdin
@@ -141,6 +145,8 @@ func run(args []string) error {
 		statxs(n, args[2])
 	case "tcp6":
 		return tcp6(n)
+	case "burn":
+		burn(time.Duration(n) * time.Millisecond)
 	case "fsync":
 		if len(args) < 3 {
 			return fmt.Errorf("fsync needs a path")
@@ -156,6 +162,51 @@ func run(args []string) error {
 // small: a uprobe test counts calls of main.run, and a frame that needs the
 // goroutine stack to grow makes Go re-enter the function from its start
 // (after runtime.morestack), which a uprobe at the entry sees twice.
+
+// burnSink keeps the burn loops' results alive.
+var burnSink uint64
+
+// burn spins until the process has used d of CPU time, three rounds in
+// burnHot to one in burnWarm: a profile's samples follow CPU time, so
+// their number does not depend on how busy the machine is.
+//
+//go:noinline
+func burn(d time.Duration) {
+	for i := 0; i%64 != 0 || cpuTime() < d; i++ {
+		if i%4 == 3 {
+			burnSink += burnWarm(1 << 16)
+		} else {
+			burnSink += burnHot(1 << 16)
+		}
+	}
+}
+
+// cpuTime is the CPU time the process has used.
+func cpuTime() time.Duration {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_PROCESS_CPUTIME_ID, &ts); err != nil {
+		panic(err)
+	}
+	return time.Duration(ts.Nano())
+}
+
+//go:noinline
+func burnHot(n int) uint64 {
+	x := burnSink
+	for i := range n {
+		x = x*6364136223846793005 + uint64(i)
+	}
+	return x
+}
+
+//go:noinline
+func burnWarm(n int) uint64 {
+	x := burnSink
+	for i := range n {
+		x = x*2862933555777941757 + uint64(i)
+	}
+	return x
+}
 
 func kills(n int) error {
 	for i := 0; i < n; i++ {
