@@ -59,7 +59,7 @@ type options struct {
 	// cgroup (--cgroup PATH) and container (--container ID|NAME) keep
 	// the probes to the tasks of a cgroup v2 directory.
 	cgroup, container string
-	flamegraph   string         // --flamegraph FILE.svg: draw the stack-keyed maps at exit
+	flamegraph        string // --flamegraph FILE.svg: draw the stack-keyed maps at exit
 }
 
 const usageText = `USAGE:
