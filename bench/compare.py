@@ -57,7 +57,7 @@ SCRIPTS = [
      ["/usr/sbin/execsnoop"], "libbpf's also copies argv (sys_enter/exit_execve)"),
     ("syscount (scripts/)", script("syscount.bt"), [WORK, "open", str(N), "/dev/null"],
      ["/usr/sbin/syscount"], "libbpf's counts by syscall id on sys_exit, + sys_enter"),
-    ("runqlat (scripts/)", script("runqlat.bt"), [WORK, "nanosleep", "2000", "1"],
+    ("runqlat (scripts/)", script("runqlat.bt"), [WORK, "exec", "500", "/bin/true"],
      ["/usr/sbin/runqlat"], "libbpf's uses tp_btf (or raw_tp)"),
     ("biolatency (scripts/)", script("biolatency.bt"), [WORK, "fsync", "300", FSYNC_FILE],
      ["/usr/sbin/biolatency"], "libbpf's uses tp_btf (or raw_tp), keyed by request"),
@@ -68,10 +68,6 @@ SCRIPTS = [
      [WORK, "open", str(N), "/dev/null"], None, ""),
     ("5 aggregations", 'tracepoint:syscalls:sys_enter_openat { @c = count(); @s = sum(args->flags); '
      '@mx = max(args->flags); @mn = min(args->mode); @a = avg(args->mode); }',
-     [WORK, "open", str(N), "/dev/null"], None, ""),
-    ("count()", 'tracepoint:syscalls:sys_enter_openat { @ = count(); }',
-     [WORK, "open", str(N), "/dev/null"], None, ""),
-    ("@[comm] count()", 'tracepoint:syscalls:sys_enter_openat { @[comm] = count(); }',
      [WORK, "open", str(N), "/dev/null"], None, ""),
     ("comm filter, @[pid]", 'tracepoint:syscalls:sys_enter_openat /comm == "gbtwork"/ { @[pid] = count(); }',
      [WORK, "open", str(N), "/dev/null"], None, ""),
@@ -169,6 +165,17 @@ def startup(tool):
     return statistics.median(x[0] for x in rs), statistics.median(x[1] for x in rs)
 
 
+def try_cost(cmd, workload, marker):
+    """cost, tried twice (a tool may fail to load once under memory
+    pressure); None if both fail."""
+    for attempt in (1, 2):
+        try:
+            return cost(cmd, workload, marker)
+        except (RuntimeError, subprocess.CalledProcessError) as e:
+            print(f"{cmd[0]}: attempt {attempt}: {e}", file=sys.stderr, flush=True)
+    return None
+
+
 def med(xs):
     return statistics.median(xs) if xs else float("nan")
 
@@ -188,38 +195,19 @@ def geomean(xs):
     return math.exp(sum(map(math.log, xs)) / len(xs)) if xs else float("nan")
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--only", default="", help="comma-separated script names (prefixes)")
-    ap.add_argument("--skip-detach", action="store_true")
-    a = ap.parse_args()
-    tools = {k: v for k, v in BPFTRACES.items() if os.access(v, os.X_OK)}
-    scripts = [s for s in SCRIPTS if not a.only or any(s[0].startswith(o) for o in a.only.split(","))]
-    with open(FSYNC_FILE, "w"):
-        pass
-    subprocess.run(["sysctl", "-q", "kernel.bpf_stats_enabled=1"], check=True)
-    res = {}  # (script, tool) -> [ns/event]
-    try:
-        for r in range(a.rounds):
-            for name, prog, work, libbpf, _ in scripts:
-                for t, path in tools.items():
-                    res.setdefault((name, t), []).append(cost([path, "-e", prog], work, True))
-                if libbpf and os.access(libbpf[0], os.X_OK):
-                    res.setdefault((name, "libbpf-tools"), []).append(cost(libbpf, work, False))
-            print(f"round {r + 1}/{a.rounds} done", file=sys.stderr, flush=True)
-    finally:
-        subprocess.run(["sysctl", "-q", "kernel.bpf_stats_enabled=0"])
-        os.unlink(FSYNC_FILE)
+def report(f, res, scripts, tools, rounds):
+    """Writes the per-event table of the rounds done."""
+    def out(*args):
+        print(*args, file=f, flush=True)
 
     others = [t for t in tools if t != "gbt"] + ["libbpf-tools"]
-    print(f"gbt vs {', '.join(others)}; {time.strftime('%Y-%m-%d')}, Linux {os.uname().release}, "
-          f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}; {a.rounds} rounds, N={N}")
-    print()
-    print("ns/event, median (range) of the rounds; gbt/other of the medians:")
-    print()
-    print("| script | " + " | ".join(["gbt"] + others) + " | " + " | ".join(f"gbt/{o}" for o in others) + " |")
-    print("|---" * (1 + 1 + 2 * len(others)) + "|")
+    out(f"gbt vs {', '.join(others)}; {time.strftime('%Y-%m-%d')}, Linux {os.uname().release}, "
+        f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}; {rounds} rounds, N={N}")
+    out()
+    out("ns/event, median (range) of the rounds; gbt/other of the medians:")
+    out()
+    out("| script | " + " | ".join(["gbt"] + others) + " | " + " | ".join(f"gbt/{o}" for o in others) + " |")
+    out("|---" * (1 + 1 + 2 * len(others)) + "|")
     ratios = {o: [] for o in others}
     for name, _, _, _, note in scripts:
         g = med(res.get((name, "gbt"), []))
@@ -231,10 +219,47 @@ def main():
             if (name, o) in res:
                 ratios[o].append(g / x)
         label = name + (f" ({note})" if note else "")
-        print(f"| {label} | " + " | ".join(cells) + " | " + " | ".join(rs) + " |")
-    print("| geometric mean of the ratios | " + " | ".join([""] * (1 + len(others))) + " | "
-          + " | ".join(f"{geomean(ratios[o]):.2f}x" if ratios[o] else "-" for o in others) + " |")
-    print()
+        out(f"| {label} | " + " | ".join(cells) + " | " + " | ".join(rs) + " |")
+    out("| geometric mean of the ratios | " + " | ".join([""] * (1 + len(others))) + " | "
+        + " | ".join(f"{geomean(ratios[o]):.2f}x" if ratios[o] else "-" for o in others) + " |")
+    out()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--only", default="", help="comma-separated script names (prefixes)")
+    ap.add_argument("--skip-cost", action="store_true")
+    ap.add_argument("--skip-detach", action="store_true")
+    ap.add_argument("--partial", default="", help="file to rewrite with the table after each round")
+    a = ap.parse_args()
+    tools = {k: v for k, v in BPFTRACES.items() if os.access(v, os.X_OK)}
+    scripts = [s for s in SCRIPTS if not a.only or any(s[0].startswith(o) for o in a.only.split(","))]
+    with open(FSYNC_FILE, "w"):
+        pass
+    subprocess.run(["sysctl", "-q", "kernel.bpf_stats_enabled=1"], check=True)
+    res = {}  # (script, tool) -> [ns/event]
+    try:
+        for r in range(0 if a.skip_cost else a.rounds):
+            for name, prog, work, libbpf, _ in scripts:
+                for t, path in tools.items():
+                    v = try_cost([path, "-e", prog], work, True)
+                    if v is not None:
+                        res.setdefault((name, t), []).append(v)
+                if libbpf and os.access(libbpf[0], os.X_OK):
+                    v = try_cost(libbpf, work, False)
+                    if v is not None:
+                        res.setdefault((name, "libbpf-tools"), []).append(v)
+            print(f"round {r + 1}/{a.rounds} done", file=sys.stderr, flush=True)
+            if a.partial:
+                with open(a.partial, "w") as f:
+                    report(f, res, scripts, tools, r + 1)
+    finally:
+        subprocess.run(["sysctl", "-q", "kernel.bpf_stats_enabled=0"])
+        os.unlink(FSYNC_FILE)
+
+    if not a.skip_cost:
+        report(sys.stdout, res, scripts, tools, a.rounds)
 
     print("| start-up: `BEGIN { printf(...); exit(); }` (median of 5) | " + " | ".join(tools) + " | "
           + " | ".join(f"gbt/{t}" for t in tools if t != "gbt") + " |")
