@@ -20,9 +20,9 @@ import (
 // exits; the helper drops the last ones when gbt is gone and takes the
 // kernel's time off the user's wait.
 
-// releaseEnv, set in a process's environment, makes ServeRelease hold the
+// ReleaseEnv, set in a process's environment, makes ServeRelease hold the
 // files the process inherited until its stdin closes.
-const releaseEnv = "GBT_RELEASE_INHERITED_FILES"
+const ReleaseEnv = "GBT_RELEASE_INHERITED_FILES"
 
 // minBackgroundRelease is the number of perf events from which a session
 // hands them to a helper (Options.ReleaseHelper): fewer are released in
@@ -37,7 +37,7 @@ const minBackgroundRelease = 8
 // returns false at once in any other process. A program that names
 // itself as Options.ReleaseHelper calls it first thing in main.
 func ServeRelease() bool {
-	if os.Getenv(releaseEnv) == "" {
+	if os.Getenv(ReleaseEnv) == "" {
 		return false
 	}
 	io.Copy(io.Discard, os.Stdin) // returns at EOF: the parent closed the pipe
@@ -66,7 +66,7 @@ func handOff(helper string, fds []int) (cmd *exec.Cmd, release func(), err error
 		return nil, nil, fmt.Errorf("release helper pipe: %w", err)
 	}
 	cmd = exec.Command(helper)
-	cmd.Env = []string{releaseEnv + "=1"}
+	cmd.Env = []string{ReleaseEnv + "=1"}
 	cmd.Stdin = r // stdout and stderr are /dev/null: no pipe of ours stays open
 	cmd.ExtraFiles = files
 	// Its own process group: a second Ctrl-C on the terminal is for gbt.
