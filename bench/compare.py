@@ -53,7 +53,7 @@ def script(name):
 SCRIPTS = [
     ("opensnoop (scripts/)", script("opensnoop.bt"), [WORK, "open", str(N), "/dev/null"],
      ["/usr/sbin/opensnoop"], "same work: a perf/ring record per open"),
-    ("execsnoop (scripts/)", script("execsnoop.bt"), [WORK, "exec", "2000", "/bin/true"],
+    ("execsnoop (scripts/)", script("execsnoop.bt"), [WORK, "exec", "500", "/bin/true"],
      ["/usr/sbin/execsnoop"], "libbpf's also copies argv (sys_enter/exit_execve)"),
     ("syscount (scripts/)", script("syscount.bt"), [WORK, "open", str(N), "/dev/null"],
      ["/usr/sbin/syscount"], "libbpf's counts by syscall id on sys_exit, + sys_enter"),
@@ -152,7 +152,9 @@ def cost(cmd, workload, marker):
         ns1, cnt1 = stats(ids)
     finally:
         stop(p)
-    return (ns1 - ns0) / max(cnt1 - cnt0, 1)
+    if cnt1 == cnt0:
+        raise RuntimeError(f"{cmd[0]}: its programs did not run")
+    return (ns1 - ns0) / (cnt1 - cnt0)
 
 
 def startup(tool):
@@ -216,7 +218,7 @@ def report(f, res, scripts, tools, rounds):
         for o in others:
             x = med(res.get((name, o), []))
             rs.append(ratio(g, x))
-            if (name, o) in res:
+            if (name, o) in res and g > 0 and x > 0:
                 ratios[o].append(g / x)
         label = name + (f" ({note})" if note else "")
         out(f"| {label} | " + " | ".join(cells) + " | " + " | ".join(rs) + " |")
@@ -225,22 +227,13 @@ def report(f, res, scripts, tools, rounds):
     out()
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--only", default="", help="comma-separated script names (prefixes)")
-    ap.add_argument("--skip-cost", action="store_true")
-    ap.add_argument("--skip-detach", action="store_true")
-    ap.add_argument("--partial", default="", help="file to rewrite with the table after each round")
-    a = ap.parse_args()
-    tools = {k: v for k, v in BPFTRACES.items() if os.access(v, os.X_OK)}
-    scripts = [s for s in SCRIPTS if not a.only or any(s[0].startswith(o) for o in a.only.split(","))]
+def cost_rounds(a, res, scripts, tools):
+    """Measures every script with every tool, a.rounds rounds."""
     with open(FSYNC_FILE, "w"):
         pass
     subprocess.run(["sysctl", "-q", "kernel.bpf_stats_enabled=1"], check=True)
-    res = {}  # (script, tool) -> [ns/event]
     try:
-        for r in range(0 if a.skip_cost else a.rounds):
+        for r in range(a.rounds):
             for name, prog, work, libbpf, _ in scripts:
                 for t, path in tools.items():
                     v = try_cost([path, "-e", prog], work, True)
@@ -258,7 +251,20 @@ def main():
         subprocess.run(["sysctl", "-q", "kernel.bpf_stats_enabled=0"])
         os.unlink(FSYNC_FILE)
 
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--only", default="", help="comma-separated script names (prefixes)")
+    ap.add_argument("--skip-cost", action="store_true")
+    ap.add_argument("--skip-detach", action="store_true")
+    ap.add_argument("--partial", default="", help="file to rewrite with the table after each round")
+    a = ap.parse_args()
+    tools = {k: v for k, v in BPFTRACES.items() if os.access(v, os.X_OK)}
+    scripts = [s for s in SCRIPTS if not a.only or any(s[0].startswith(o) for o in a.only.split(","))]
+    res = {}  # (script, tool) -> [ns/event]
     if not a.skip_cost:
+        cost_rounds(a, res, scripts, tools)
         report(sys.stdout, res, scripts, tools, a.rounds)
 
     print("| start-up: `BEGIN { printf(...); exit(); }` (median of 5) | " + " | ".join(tools) + " | "
