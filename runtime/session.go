@@ -68,6 +68,11 @@ type Options struct {
 	// Bench runs the bench:NAME probes (--mode bench): each many times,
 	// timed, then prints the results and stops. Without it they never run.
 	Bench bool
+	// ReleaseHelper, if set, is an executable that calls ServeRelease
+	// first thing (cmd/gbt: itself): at exit the session hands its perf
+	// events to it, whose release the kernel serializes (seconds for
+	// hundreds of tracepoints), instead of waiting for it.
+	ReleaseHelper string
 }
 
 // AttachedMarker is the line NotifyAttached prints.

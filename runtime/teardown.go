@@ -77,9 +77,20 @@ func (s *Session) finish() error {
 	return nil
 }
 
-// detach closes every link, then every perf event.
+// detach closes every link, then every perf event: with enough of them
+// and a release helper, in the helper, after gbt exits (see release.go).
 func (s *Session) detach() {
 	s.closeLinks()
+	if n := len(s.perfFDs); n >= minBackgroundRelease && s.opts.ReleaseHelper != "" {
+		err := releaseInBackground(s.opts.ReleaseHelper, s.perfFDs)
+		if err == nil {
+			s.perfFDs = nil
+			return
+		}
+		if s.opts.Verbose {
+			fmt.Fprintf(s.opts.Stderr, "gbt: %v; releasing the probes here\n", err)
+		}
+	}
 	if n := len(s.perfFDs); n >= slowRelease && !s.opts.Quiet {
 		// The output is complete; say why the exit takes seconds.
 		fmt.Fprintf(s.opts.Stderr, "Detaching %d probes (the kernel releases tracepoints one at a time: about %d s)...\n",

@@ -74,6 +74,7 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 		PID: a.opts.pid, NoWarnings: a.opts.noWarn, Bench: a.opts.bench,
 		NotifyAttached: os.Getenv(runtime.AttachedMarker) != "",
 		Compat:         a.opts.compat,
+		ReleaseHelper:  "/proc/self/exe", // main calls runtime.ServeRelease
 	}
 	if c != nil {
 		ropts.AfterAttach, ropts.Done = c.release, c.done

@@ -41,6 +41,9 @@ const version = gbtVersion + "\n" + followedBpftrace + " (the bpftrace gbt follo
 func init() { goruntime.LockOSThread() }
 
 func main() {
+	if runtime.ServeRelease() {
+		return // gbt started this process to release its probes
+	}
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
