@@ -67,6 +67,7 @@ const usageText = `USAGE:
     gbt [options] - <stdin input>
     gbt [options] -e 'program' [args...]
     gbt                         (on a terminal: interactive prompt)
+    gbt build [-o tool] filename [args...]  (write a single-file tool; gbt build --help)
 
 OPTIONS:
     -B MODE        output buffering mode ('none', 'line', 'full')
