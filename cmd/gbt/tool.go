@@ -81,6 +81,8 @@ func toolArgs(o *options, tool *toolfile.Tool) error {
 const toolRunFlags = `OPTIONS:
     -p PID         trace only this process (and enable its uprobes)
     -c 'CMD'       run CMD, trace it, exit when it exits
+    --cgroup PATH  trace only the tasks of this cgroup v2 directory and those below it
+    --container ID|NAME  trace only this container (see gbt --help)
     -o file        redirect output to file
     -f FORMAT      output format ('text', 'json')
     -B MODE        output buffering mode ('none', 'line', 'full')
