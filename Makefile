@@ -12,26 +12,40 @@ PEER       ?=
 PEER_TESTS ?=
 CONFORMANCE = $(GO) run ./internal/cmd/conformance -peer '$(PEER)' -tests '$(PEER_TESTS)'
 
-.PHONY: all build run test test-short test-kernel test-kernels test-kernels-peer conformance conformance-update cover bench fuzz lint check clean
+.PHONY: all build image run test test-short test-kernel test-kernels test-kernels-peer conformance conformance-update cover bench fuzz lint check clean
 
 all: build
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/gbt
 
+# gbt's OCI image: the static bin/gbt as /usr/bin/gbt on an empty base,
+# built without a container daemon (deploy/image). IMAGE_FORMAT=docker
+# writes a docker-archive tar (podman load -i, docker load -i, skopeo copy
+# docker-archive:...); oci writes an OCI image layout directory.
+IMAGE        ?= bin/gbt-image.tar
+IMAGE_FORMAT ?= docker
+IMAGE_TAG    ?= localhost/gbt:latest
+image: build
+	cd deploy && $(GO) run ./cmd/image -gbt ../$(BIN) -format $(IMAGE_FORMAT) -tag $(IMAGE_TAG) -o ../$(IMAGE)
+
 # Builds gbt and runs a one-liner (override with PROGRAM='...'); needs root for BPF.
 run: build
 	./$(BIN) -e '$(PROGRAM)'
 
 # Every test: unit, golden, and (as root) kernel and end-to-end tests.
+# deploy/ is a module of its own (the image and Kubernetes libraries stay
+# out of gbt's): its manifest and podman image tests run beside.
 test: build
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
+	cd deploy && $(GO) vet ./... && $(GO) test -count=1 ./...
 
 # Tests that need no privileges: every test that loads BPF programs or
 # needs root reports a one-line skip (internal/testenv).
 test-short:
 	$(GO) test -short ./...
+	cd deploy && $(GO) test -short ./...
 
 # Only the tests that load and attach BPF programs (root).
 test-kernel: build
@@ -77,6 +91,7 @@ lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
 	$(GO) vet ./...
 	$(GO) vet -tags vmtest ./internal/vmtest/...
+	cd deploy && $(GO) vet ./...
 	$(GO) tool staticcheck ./...
 
 check: lint test

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gbt-dev/gbt/internal/toolfile"
 	"github.com/gbt-dev/gbt/lang/compat"
 	"github.com/gbt-dev/gbt/runtime/output"
 	"github.com/spf13/pflag"
@@ -67,6 +68,7 @@ const usageText = `USAGE:
     gbt [options] - <stdin input>
     gbt [options] -e 'program' [args...]
     gbt                         (on a terminal: interactive prompt)
+    gbt build [-o tool] filename [args...]  (write a single-file tool; gbt build --help)
 
 OPTIONS:
     -B MODE        output buffering mode ('none', 'line', 'full')
@@ -175,7 +177,17 @@ func compatVersion(flag string, set bool, getenv func(string) string) (compat.Ve
 // parseFlags parses argv (without the program name). Flags may follow the
 // script and are separated from script arguments by "--" as with getopt.
 func parseFlags(argv []string, stderr io.Writer) (*options, error) {
-	o := &options{format: "text"}
+	return parseCommandLine(argv, stderr, nil)
+}
+
+// flagText holds the flags parseCommandLine checks and converts after
+// parsing.
+type flagText struct {
+	pid, mode, probeFilter, compatName string
+}
+
+// newFlagSet defines gbt's flags, which set o and raw.
+func newFlagSet(o *options, raw *flagText) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("gbt", pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	// As getopt permutes bpftrace's argv, flags may follow the script
@@ -183,8 +195,7 @@ func parseFlags(argv []string, stderr io.Writer) (*options, error) {
 	fs.SetInterspersed(true)
 	fs.StringVarP(&o.program, "e", "e", "", "program")
 	fs.BoolVarP(&o.list, "list", "l", false, "list probes")
-	var pid string
-	fs.StringVarP(&pid, "pid", "p", "", "pid")
+	fs.StringVarP(&raw.pid, "pid", "p", "", "pid")
 	fs.StringVarP(&o.cmd, "cmd", "c", "", "command")
 	fs.StringVar(&o.cgroup, "cgroup", "", "cgroup v2 directory")
 	fs.StringVar(&o.container, "container", "", "container id or name")
@@ -201,26 +212,37 @@ func parseFlags(argv []string, stderr io.Writer) (*options, error) {
 	fs.BoolVarP(&o.help, "help", "h", false, "help")
 	fs.BoolVar(&o.noWarn, "no-warnings", false, "no warnings")
 	fs.CountVarP(&o.helperErrors, "warnings", "k", "warn of helper errors")
-	var mode string
-	fs.StringVar(&mode, "mode", "", "run mode")
+	fs.StringVar(&raw.mode, "mode", "", "run mode")
 	fs.BoolVar(&o.bench, "bench", false, "run the bench probes")
 	fs.StringVar(&o.metrics, "metrics", "", "metrics address")
 	fs.StringVar(&o.flamegraph, "flamegraph", "", "flame graph SVG file")
 	fs.StringVar(&o.traceable, "traceable-functions", "", "traceable functions file")
-	var probeFilter string
-	fs.StringVar(&probeFilter, "probe-filter", "", "keep the probes whose name matches")
-	var compatName string
-	fs.StringVar(&compatName, "compat", "", "bpftrace release whose output to reproduce")
+	fs.StringVar(&raw.probeFilter, "probe-filter", "", "keep the probes whose name matches")
+	fs.StringVar(&raw.compatName, "compat", "", "bpftrace release whose output to reproduce")
 	fs.StringArrayVarP(&o.includes, "I", "I", nil, "include dir")
 	fs.StringArrayVar(&o.headers, "include", nil, "header to include")
 	// USDT semaphores are counted up by the kernel in every process that
 	// maps the file (uprobes with a reference counter), which is what
 	// bpftrace's --usdt-file-activation asks for: gbt accepts the flag.
 	fs.BoolVar(new(bool), "usdt-file-activation", false, "activate USDT semaphores by file")
+	return fs
+}
+
+// parseCommandLine parses gbt's command line, or, when tool is set, the
+// command line of that built tool: its named options are flags too, and
+// every argument is a positional parameter.
+func parseCommandLine(argv []string, stderr io.Writer, tool *toolfile.Tool) (*options, error) {
+	o := &options{format: "text"}
+	var raw flagText
+	fs := newFlagSet(o, &raw)
+	if tool != nil {
+		defineToolOptions(fs, o, tool)
+	}
 	if err := fs.Parse(argv); err != nil {
 		fmt.Fprintf(stderr, "gbt: %v\n", err)
 		return nil, errUsage
 	}
+	pid, mode, probeFilter, compatName := raw.pid, raw.mode, raw.probeFilter, raw.compatName
 	rest := fs.Args()
 	if o.help || o.version || o.info {
 		return o, nil
@@ -268,7 +290,7 @@ func parseFlags(argv []string, stderr io.Writer) (*options, error) {
 			o.listPat = rest[0]
 			rest = rest[1:]
 		}
-	case o.program == "" && len(rest) > 0:
+	case o.program == "" && len(rest) > 0 && tool == nil:
 		o.file = rest[0]
 		rest = rest[1:]
 	}
@@ -287,6 +309,11 @@ func parseFlags(argv []string, stderr io.Writer) (*options, error) {
 			continue
 		}
 		o.args = append(o.args, a)
+	}
+	if tool != nil {
+		if err := toolArgs(o, tool); err != nil {
+			return nil, err
+		}
 	}
 	switch o.format {
 	case "text", "json", "folded", "pprof":

@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/gbt-dev/gbt/internal/toolfile"
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/check"
 	"github.com/gbt-dev/gbt/lang/probe"
@@ -43,6 +44,14 @@ func init() { goruntime.LockOSThread() }
 func main() {
 	if runtime.ServeRelease() {
 		return // gbt started this process to release its probes
+	}
+	tool, err := ownTool()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ERROR:", err)
+		os.Exit(exitError)
+	}
+	if tool != nil {
+		os.Exit(runTool(tool, toolName(os.Args[0]), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 	}
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
@@ -85,19 +94,33 @@ func (a *app) closeOutput() {
 }
 
 func run(argv []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
-	opts, err := parseFlags(argv, stderr)
+	if len(argv) > 0 && argv[0] == "build" {
+		return runBuild(argv[1:], stdout, stderr)
+	}
+	return runWith(argv, nil, usageText, usageText, stdin, stdout, stderr)
+}
+
+// runTool runs the script of a built tool, with the tool's command line.
+func runTool(tool *toolfile.Tool, name string, argv []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
+	return runWith(argv, tool, toolHelp(tool, name), fmt.Sprintf("Run '%s --help' for its parameters and options.\n", name), stdin, stdout, stderr)
+}
+
+// runWith runs gbt's command line, or that of tool when it is set; usage
+// is what --help prints, and misuse what a bad command line does.
+func runWith(argv []string, tool *toolfile.Tool, usage, misuse string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
+	opts, err := parseCommandLine(argv, stderr, tool)
 	var cliErr *cliError
 	if errors.As(err, &cliErr) {
 		fmt.Fprintln(stderr, "ERROR:", cliErr.msg)
 		return exitError
 	}
 	if err != nil {
-		fmt.Fprint(stderr, usageText)
+		fmt.Fprint(stderr, misuse)
 		return exitUsage
 	}
 	switch {
 	case opts.help:
-		fmt.Fprint(stdout, usageText)
+		fmt.Fprint(stdout, usage)
 		return exitOK
 	case opts.version:
 		fmt.Fprintln(stdout, version)
@@ -146,7 +169,7 @@ func run(argv []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 		}
 		return exitOK
 	}
-	if opts.program == "" && opts.file == "" {
+	if opts.program == "" && opts.file == "" && tool == nil {
 		if isTerminal(os.Stdin) {
 			err := runREPL(replEnv{
 				run: func(ctx context.Context, name, src string) error {
@@ -168,8 +191,10 @@ func run(argv []string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usageText)
 		return exitUsage
 	}
-	name, src, err := readScript(opts)
-	if err != nil {
+	name, src := "", ""
+	if tool != nil {
+		name, src = tool.Name, tool.Script
+	} else if name, src, err = readScript(opts); err != nil {
 		fmt.Fprintln(stderr, "ERROR:", err)
 		return exitError
 	}
