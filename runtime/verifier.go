@@ -21,7 +21,11 @@ type LoadError struct {
 	Msg   string   // the verifier's conclusion
 	Tail  []string // the verifier's last lines
 	Log   []string // the whole log (-v)
-	Err   error
+	// Helper names the helper the kernel does not allow in this program
+	// ("bpf_d_path": the kernel has it, but not for this probe's type or
+	// attach target); Span is then the call's.
+	Helper string
+	Err    error
 }
 
 func (e *LoadError) Error() string {
@@ -62,6 +66,9 @@ func (s *Session) loadError(p *codegen.Program, err error) error {
 			break
 		}
 	}
+	if le.Msg == "helper call is not allowed in probe" {
+		le.Helper = calledHelper(ve.Log)
+	}
 	if strings.Contains(le.Msg, "cannot use helper bpf_override_return") {
 		le.Err = fmt.Errorf("%w: %w", ErrNoOverride, err)
 	}
@@ -72,6 +79,21 @@ func (s *Session) loadError(p *codegen.Program, err error) error {
 }
 
 var atInsn = regexp.MustCompile(`at insn (\d+)`)
+
+// helperCall is a verifier log line of a helper call: "37: (85) call
+// bpf_d_path#147".
+var helperCall = regexp.MustCompile(`^\d+: \(85\) call ([a-z_0-9]+)#\d+`)
+
+// calledHelper is the helper of the last call the log shows (the call the
+// verifier refused when its verdict follows it), or "" if none.
+func calledHelper(log []string) string {
+	for i := len(log) - 1; i >= 0; i-- {
+		if m := helperCall.FindStringSubmatch(strings.TrimSpace(log[i])); m != nil {
+			return m[1]
+		}
+	}
+	return ""
+}
 
 // isStateLine reports whether a verifier log line is bookkeeping rather than
 // its verdict: statistics and register state dumps.

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/compat"
 	"github.com/gbt-dev/gbt/lang/diag"
 	"github.com/gbt-dev/gbt/runtime"
 	"github.com/gbt-dev/gbt/runtime/metrics"
@@ -103,6 +104,11 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 		d.Hint = "run with -v for the whole verifier log"
 		if errors.Is(le, runtime.ErrNoOverride) {
 			d.Hint = "override() needs a kernel built with CONFIG_BPF_KPROBE_OVERRIDE, on a function that allows error injection"
+		}
+		if le.Helper != "" {
+			// In bpftrace's words, at the call.
+			d.Msg = a.opts.compat.Sprintf(compat.HelperNotAllowed, le.Helper)
+			d.Hint = "the kernel allows " + le.Helper + " only in some programs: for bpf_d_path (path()), kfunc/kretfunc probes of the functions of its btf_allowlist_d_path (vfs_getattr, filp_close, security_file_open, ...)"
 		}
 		if strings.HasPrefix(le.Msg, "infinite loop detected") {
 			d.Hint = "the loop can go round with nothing changed: make its body change what its condition tests, or bound it with unroll(N)"

@@ -33,6 +33,9 @@ type kcase struct {
 	// wantRE, when set, must match it instead.
 	want   string
 	wantRE string
+	// wantErr, when set, is a line gbt must print on stderr, exiting
+	// non-zero (a program the kernel refuses).
+	wantErr string
 	// bpftrace, when set, runs bpftrace 0.17 with the same arguments in
 	// the same guest, and gbt's output must equal its too.
 	bpftrace bool
@@ -48,6 +51,8 @@ type kcase struct {
 const (
 	catMissing = "/bin/cat /nonexistent-vmtest"
 	sleep      = "/bin/sleep 0.1"
+	headPasswd = "/usr/bin/head -c 0 /etc/passwd"
+	testPasswd = "/usr/bin/test -s /etc/passwd"
 )
 
 var kcases = []kcase{
@@ -115,6 +120,31 @@ var kcases = []kcase{
 		},
 	},
 	{
+		// filp_close is on the kernel's bpf_d_path allowlist; head opens
+		// /etc/passwd, reads nothing and closes it.
+		name: "kfunc_path_field",
+		args: []string{"-e", `kfunc:filp_close /pid == cpid/ { $p = path(args->filp->f_path); if (strcontains($p, "passwd")) { printf("%s\n", $p); } }`, "-c", headPasswd},
+		// bpftrace 0.17 refuses this script: "the BPF stack limit of 512
+		// bytes is exceeded".
+		want: "/etc/passwd\n\n\n",
+	},
+	{
+		// A struct path pointer argument, and a size: the path in 8
+		// bytes (with its NUL), of which the kernel keeps the tail.
+		// security_inode_getattr is on the allowlist (vfs_getattr is too,
+		// but inlined into vfs_statx).
+		name: "kfunc_path_pointer",
+		args: []string{"-e", `kfunc:security_inode_getattr /pid == cpid/ { $p = path(args->path); if (strcontains($p, "passwd")) { printf("%s %s\n", $p, path(args->path, 8)); } }`, "-c", testPasswd},
+		want: "/etc/passwd /passwd\n\n\n",
+	},
+	{
+		// vfs_read is not on the allowlist: the verifier refuses the
+		// helper, reported at the call.
+		name:    "kfunc_path_refused",
+		args:    []string{"-e", `kfunc:vfs_read { print(path(args->file->f_path)); }`},
+		wantErr: "stdin:1:24-48: ERROR: helper bpf_d_path not allowed in probe",
+	},
+	{
 		name:     "kprobe_count",
 		args:     []string{"-e", `kprobe:do_nanosleep /pid == cpid/ { @[comm] = count(); }`, "-c", sleep},
 		want:     "\n\n@[sleep]: 1\n",
@@ -142,7 +172,8 @@ func TestKernels(t *testing.T) {
 			}
 			guestGbt := vmtest.GuestBinDir + "/gbt"
 			var jobs []vmtest.Job
-			for _, c := range kcases {
+			cases := selectedCases(t)
+			for _, c := range cases {
 				jobs = append(jobs, vmtest.Job{Name: "gbt." + c.name, Argv: append([]string{guestGbt}, c.args...), Timeout: 90 * time.Second})
 				if c.bpftrace {
 					jobs = append(jobs, vmtest.Job{Name: "bpftrace." + c.name, Argv: append([]string{bpftrace}, c.args...), Timeout: 90 * time.Second})
@@ -162,11 +193,17 @@ func TestKernels(t *testing.T) {
 			if run == nil {
 				return
 			}
-			for _, c := range kcases {
+			for _, c := range cases {
 				t.Run(c.name, func(t *testing.T) {
 					r, ok := run.Results["gbt."+c.name]
 					if !ok {
 						t.Fatal("no result")
+					}
+					if c.wantErr != "" {
+						if r.ExitCode == 0 || r.TimedOut || !strings.Contains(r.Stderr, c.wantErr+"\n") {
+							t.Errorf("gbt %q: exit %d (timed out %v), stderr:\n%s\nwant a failure with the line %q", c.args, r.ExitCode, r.TimedOut, r.Stderr, c.wantErr)
+						}
+						return
 					}
 					if r.ExitCode != 0 || r.TimedOut || r.Error != "" {
 						t.Errorf("gbt %q: exit %d (timed out %v, %s)\nstdout:\n%s\nstderr:\n%s", c.args, r.ExitCode, r.TimedOut, r.Error, r.Stdout, r.Stderr)
@@ -204,6 +241,26 @@ func TestKernels(t *testing.T) {
 			}
 		})
 	}
+}
+
+// selectedCases are the kcases whose names match $GBT_VMTEST_CASES (a
+// regular expression), else all of them.
+func selectedCases(t *testing.T) []kcase {
+	pat := os.Getenv("GBT_VMTEST_CASES")
+	if pat == "" {
+		return kcases
+	}
+	re, err := regexp.Compile(pat)
+	if err != nil {
+		t.Fatalf("GBT_VMTEST_CASES: %v", err)
+	}
+	var out []kcase
+	for _, c := range kcases {
+		if re.MatchString(c.name) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 type testLog struct{ t *testing.T }
