@@ -43,6 +43,11 @@ func (s *Session) load() error {
 		}
 		spec := &ebpf.ProgramSpec{Name: progName(p), Type: p.Type, Instructions: insns, License: "GPL",
 			AttachType: p.AttachType, AttachTo: p.AttachTo}
+		multi := kprobeMulti(p)
+		if multi {
+			spec.AttachType = ebpf.AttachTraceKprobeMulti
+		}
+		s.multi = append(s.multi, multi)
 		prog, err := ebpf.NewProgramWithOptions(spec, ebpf.ProgramOptions{})
 		if err != nil {
 			if p.Kind == probe.ProgTracing && errors.Is(err, unix.EPERM) && p.AttachType != ebpf.AttachTraceRawTp {

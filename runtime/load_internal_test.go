@@ -8,6 +8,7 @@ import (
 
 	"github.com/gbt-dev/gbt/codegen"
 	"github.com/gbt-dev/gbt/internal/testenv"
+	"github.com/gbt-dev/gbt/lang/probe"
 )
 
 func TestHelperName(t *testing.T) {
@@ -52,5 +53,25 @@ func TestKernelMissingHelper(t *testing.T) {
 	p.Insns = p.Insns[2:]
 	if got := missingHelper(p); got != "" {
 		t.Errorf("no helper calls: got %q", got)
+	}
+}
+
+// TestKprobeMultiShape: only a kprobe block of several functions, none at
+// an offset, is loaded for a kprobe_multi link (and then only where the
+// kernel has them, which this test does not reach).
+func TestKprobeMultiShape(t *testing.T) {
+	kp := probe.Lookup("kprobe")
+	tp := probe.Lookup("tracepoint")
+	pt := func(k *probe.Kind, fn string, off uint64) probe.Point {
+		return probe.Point{Kind: k, Func: fn, Offset: off}
+	}
+	for name, p := range map[string]*codegen.Program{
+		"one function": {Type: ebpf.Kprobe, Points: []probe.Point{pt(kp, "vfs_read", 0)}},
+		"an offset":    {Type: ebpf.Kprobe, Points: []probe.Point{pt(kp, "vfs_read", 0), pt(kp, "vfs_write", 4)}},
+		"tracepoints":  {Type: ebpf.TracePoint, Points: []probe.Point{pt(tp, "", 0), pt(tp, "", 0)}},
+	} {
+		if kprobeMulti(p) {
+			t.Errorf("%s: loaded for kprobe_multi", name)
+		}
 	}
 }
