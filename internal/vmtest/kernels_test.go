@@ -330,18 +330,20 @@ func (c kcase) status(suite string, r vmtest.Result) string {
 	return "wrong output"
 }
 
-// errorLine is the first line of stderr that says ERROR (or error:),
-// less its position, or stderr's last line.
+// errorLine is the last line of stderr that says ERROR (or error:),
+// less its position (bpftrace 0.17 warns with an ERROR line first), or
+// stderr's last line.
 func errorLine(stderr string) string {
 	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	last := strings.TrimSpace(lines[len(lines)-1])
 	for _, l := range lines {
 		for _, w := range []string{"ERROR: ", "error: "} {
 			if i := strings.Index(l, w); i >= 0 {
-				return strings.TrimSpace(l[i+len(w):])
+				last = strings.TrimSpace(l[i+len(w):])
 			}
 		}
 	}
-	return strings.TrimSpace(lines[len(lines)-1])
+	return last
 }
 
 // report appends a line for case c to $GBT_VMTEST_REPORT, when set: the
