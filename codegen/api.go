@@ -60,6 +60,9 @@ func (g *gen) Store(e ast.Expr, t types.Type, off int16) { g.storeValue(e, t, of
 // Space implements stdlib.Gen.
 func (g *gen) Space(ptr types.Type) types.AddrSpace { return g.space(ptr) }
 
+// AddrOf implements stdlib.Gen.
+func (g *gen) AddrOf(e ast.Expr, dst asm.Register) (types.AddrSpace, bool) { return g.addrOf(e, dst) }
+
 // CompareStrings implements stdlib.Gen.
 func (g *gen) CompareStrings(a, b ast.Expr, limit int, dst asm.Register) {
 	g.stringCompare(a, b, limit, dst)

@@ -514,7 +514,13 @@ func (g *gen) Emit(insns ...asm.Instruction) {
 			g.pending = g.pending[:0]
 		}
 		g.insns = append(g.insns, ins)
-		g.spans = append(g.spans, g.cur)
+		span := g.cur
+		if ins.IsBuiltinCall() && g.at != (ast.Span{}) {
+			// A helper the kernel refuses for this program is reported
+			// at the expression that calls it, as bpftrace does.
+			span = g.at
+		}
+		g.spans = append(g.spans, span)
 	}
 }
 

@@ -80,6 +80,18 @@ func (s *Session) attachProgram(i int, reverse bool) error {
 	if p.RunAt != probe.RunOnEvent {
 		return nil
 	}
+	if i < len(s.multi) && s.multi[i] {
+		if reverse {
+			return nil
+		}
+		if err := attachKprobeMulti(s, s.progs[i], p); err != nil {
+			return fmt.Errorf("attach %s: %w", p.Name, err)
+		}
+		if s.opts.Verbose {
+			fmt.Fprintf(s.opts.Stderr, "gbt: attached %s (%d functions, one kprobe_multi link)\n", p.Name, len(p.Points))
+		}
+		return nil
+	}
 	for j, pt := range p.Points {
 		if pt.Kind.NewestFirst != reverse { // see probe.Kind.NewestFirst
 			continue

@@ -6,8 +6,10 @@ import (
 	"os"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/features"
 	"github.com/cilium/ebpf/link"
 
+	"github.com/gbt-dev/gbt/codegen"
 	"github.com/gbt-dev/gbt/lang/probe"
 )
 
@@ -26,6 +28,42 @@ func attachKprobe(s *Session, prog *ebpf.Program, pt probe.Point, cookie uint64)
 			return fmt.Errorf("this kernel cannot attach kprobes (no kprobe support or kprobe_events): %w", err)
 		}
 		return err
+	}
+	s.links = append(s.links, l)
+	return nil
+}
+
+// kprobeMulti reports whether program p, a kprobe or kretprobe block of
+// several functions, is loaded for one kprobe_multi link (fprobe) rather
+// than one kprobe per function: when this kernel has kprobe_multi links,
+// probed (features.HaveBPFLinkKprobeMulti), and no point has an offset
+// (fprobe attaches at a function's entry or return only).
+func kprobeMulti(p *codegen.Program) bool {
+	if p.Type != ebpf.Kprobe || len(p.Points) < 2 {
+		return false
+	}
+	for _, pt := range p.Points {
+		if pt.Kind.Attach != probe.AttachKprobe || pt.Offset != 0 || pt.Return != p.Points[0].Return {
+			return false
+		}
+	}
+	return features.HaveBPFLinkKprobeMulti() == nil
+}
+
+// attachKprobeMulti attaches prog, loaded for a kprobe_multi link, at
+// every point of p with one link, each function with its cookie.
+func attachKprobeMulti(s *Session, prog *ebpf.Program, p *codegen.Program) error {
+	opts := link.KprobeMultiOptions{Cookies: p.Cookies}
+	for _, pt := range p.Points {
+		opts.Symbols = append(opts.Symbols, pt.Func)
+	}
+	attach := link.KprobeMulti
+	if p.Points[0].Return {
+		attach = link.KretprobeMulti
+	}
+	l, err := attach(prog, opts)
+	if err != nil {
+		return fmt.Errorf("kprobe_multi link of %d functions: %w", len(opts.Symbols), err)
 	}
 	s.links = append(s.links, l)
 	return nil

@@ -7,6 +7,7 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/features"
 	"golang.org/x/sys/unix"
 
 	"github.com/gbt-dev/gbt/codegen"
@@ -19,6 +20,10 @@ func (s *Session) load() error {
 	for _, md := range s.obj.Maps {
 		m, err := ebpf.NewMap(md.Spec)
 		if err != nil {
+			if ferr := features.HaveMapType(md.Spec.Type); errors.Is(ferr, ebpf.ErrNotSupported) {
+				// Name the kernel feature that is missing, probed.
+				return fmt.Errorf("create map %s: this kernel has no %v maps: %w", md.Name, md.Spec.Type, err)
+			}
 			return fmt.Errorf("create map %s: %w", md.Name, err)
 		}
 		s.maps[md.Spec.Name] = m
@@ -38,6 +43,11 @@ func (s *Session) load() error {
 		}
 		spec := &ebpf.ProgramSpec{Name: progName(p), Type: p.Type, Instructions: insns, License: "GPL",
 			AttachType: p.AttachType, AttachTo: p.AttachTo}
+		multi := kprobeMulti(p)
+		if multi {
+			spec.AttachType = ebpf.AttachTraceKprobeMulti
+		}
+		s.multi = append(s.multi, multi)
 		prog, err := ebpf.NewProgramWithOptions(spec, ebpf.ProgramOptions{})
 		if err != nil {
 			if p.Kind == probe.ProgTracing && errors.Is(err, unix.EPERM) && p.AttachType != ebpf.AttachTraceRawTp {

@@ -99,11 +99,14 @@ var ErrNoTrampolines = errors.New("this kernel refuses fentry/fexit programs (op
 
 // Session is one loaded Object.
 type Session struct {
-	obj     *codegen.Object
-	opts    Options
-	out     *bufio.Writer
-	maps    map[string]*ebpf.Map // by MapDesc.Name
-	progs   []*ebpf.Program
+	obj   *codegen.Object
+	opts  Options
+	out   *bufio.Writer
+	maps  map[string]*ebpf.Map // by MapDesc.Name
+	progs []*ebpf.Program
+	// multi holds, for each program, whether it was loaded for one
+	// kprobe_multi link of all its points (kprobeMulti).
+	multi   []bool
 	links   []link.Link
 	linkFDs []int // BPF links made without package link
 	perfFDs []int

@@ -9,6 +9,7 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/features"
 
 	"github.com/gbt-dev/gbt/codegen"
 	"github.com/gbt-dev/gbt/lang/ast"
@@ -21,7 +22,15 @@ type LoadError struct {
 	Msg   string   // the verifier's conclusion
 	Tail  []string // the verifier's last lines
 	Log   []string // the whole log (-v)
-	Err   error
+	// Helper names the helper the kernel does not allow in this program
+	// ("bpf_d_path": the kernel has it, but not for this probe's type or
+	// attach target); Span is then the call's.
+	Helper string
+	// Missing names the helper this kernel lacks for the program's type,
+	// found by probing each helper the program calls (cilium/ebpf's
+	// features), when the verifier did not know one.
+	Missing string
+	Err     error
 }
 
 func (e *LoadError) Error() string {
@@ -62,6 +71,14 @@ func (s *Session) loadError(p *codegen.Program, err error) error {
 			break
 		}
 	}
+	switch {
+	case le.Msg == "helper call is not allowed in probe", strings.HasPrefix(le.Msg, "program of this type cannot use helper"):
+		le.Helper = calledHelper(ve.Log)
+	case strings.HasPrefix(le.Msg, "unknown func "), strings.HasPrefix(le.Msg, "invalid func unknown#"):
+		// The kernel has no such helper for this type of program: probe
+		// which, and name it.
+		le.Missing = missingHelper(p)
+	}
 	if strings.Contains(le.Msg, "cannot use helper bpf_override_return") {
 		le.Err = fmt.Errorf("%w: %w", ErrNoOverride, err)
 	}
@@ -72,6 +89,56 @@ func (s *Session) loadError(p *codegen.Program, err error) error {
 }
 
 var atInsn = regexp.MustCompile(`at insn (\d+)`)
+
+// helperCall is a verifier log line of a helper call: "37: (85) call
+// bpf_d_path#147".
+var helperCall = regexp.MustCompile(`^\d+: \(85\) call ([a-z_0-9]+)#\d+`)
+
+// missingHelper probes, for each helper p calls, whether this kernel has
+// it for p's program type, and names the first it lacks ("bpf_d_path"),
+// or returns "".
+func missingHelper(p *codegen.Program) string {
+	seen := map[asm.BuiltinFunc]bool{}
+	for _, ins := range p.Insns {
+		if !ins.IsBuiltinCall() {
+			continue
+		}
+		fn := asm.BuiltinFunc(ins.Constant)
+		if seen[fn] {
+			continue
+		}
+		seen[fn] = true
+		if err := features.HaveProgramHelper(p.Type, fn); errors.Is(err, ebpf.ErrNotSupported) {
+			return helperName(fn)
+		}
+	}
+	return ""
+}
+
+// helperName is the kernel's name of a helper: asm.FnDPath is bpf_d_path.
+func helperName(fn asm.BuiltinFunc) string {
+	var b strings.Builder
+	b.WriteString("bpf")
+	for _, r := range strings.TrimPrefix(fn.String(), "Fn") {
+		if r >= 'A' && r <= 'Z' {
+			b.WriteByte('_')
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// calledHelper is the helper of the last call the log shows (the call the
+// verifier refused when its verdict follows it), or "" if none.
+func calledHelper(log []string) string {
+	for i := len(log) - 1; i >= 0; i-- {
+		if m := helperCall.FindStringSubmatch(strings.TrimSpace(log[i])); m != nil {
+			return m[1]
+		}
+	}
+	return ""
+}
 
 // isStateLine reports whether a verifier log line is bookkeeping rather than
 // its verdict: statistics and register state dumps.

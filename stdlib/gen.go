@@ -72,6 +72,13 @@ type Values interface {
 	// Space returns the address space a pointer of type ptr points into
 	// (user memory in uprobes when the type does not say).
 	Space(ptr types.Type) types.AddrSpace
+	// AddrOf puts into dst the address of the value e denotes, when it is
+	// a struct or array held in memory (args->file->f_path), and returns
+	// its address space; ok is false when e has no address (a value
+	// computed into the frame). A field reached through a BTF-typed
+	// pointer keeps that pointer's type for the verifier: the address is
+	// the pointer plus the field's offset.
+	AddrOf(e ast.Expr, dst asm.Register) (as types.AddrSpace, ok bool)
 	// ReadMem copies size bytes from the address ptr evaluates to into
 	// R10+off (user or kernel memory, by the pointer and the probe).
 	ReadMem(ptr ast.Expr, off int16, size int)

@@ -11,7 +11,7 @@ import (
 )
 
 // stringEntries read, compare and join strings and raw bytes: str,
-// strncmp, strcontains, buf, join, strerror.
+// strncmp, strcontains, buf, join, strerror, path.
 func stringEntries() []*Entry {
 	joinEv := &Codec{Name: "join", Encode: joinEncode, Decode: joinDecode}
 	return []*Entry{
@@ -105,9 +105,8 @@ func stringEntries() []*Entry {
 			Emit: argEmitter}, // the number: user space renders the name
 		{Name: "signal_name", Kind: check.Func, Doc: "signal_name(sig): the signal's text, as strsignal(3)", Type: oneInt(types.Type{Kind: types.Strerror, Name: types.SignalTable}),
 			Emit: argEmitter}, // the signal: user space renders the text
-		{Name: "path", Kind: check.Func, Doc: "path(struct path *): full path of a file",
-			Type:   notYet("path() needs kfunc probes (bpf_d_path), which this kernel refuses; print the dentry's name, e.g. str($f->f_path.dentry->d_name.name)"),
-			NoCode: "the type rule refuses every use (no bpf_d_path without kfunc probes)"},
+		{Name: "path", Kind: check.Func, Doc: "path(struct path * [, size]): full path of a file (bpf_d_path; kfunc/kretfunc on the kernel's allowlist)",
+			Type: pathType, Emit: MemEmitter(pathEmit)},
 	}
 }
 

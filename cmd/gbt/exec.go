@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/compat"
 	"github.com/gbt-dev/gbt/lang/diag"
 	"github.com/gbt-dev/gbt/runtime"
 	"github.com/gbt-dev/gbt/runtime/metrics"
@@ -127,6 +128,15 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 			d.Span = ast.Span{}
 		}
 		d.Hint = "run with -v for the whole verifier log"
+		if le.Helper != "" {
+			// In bpftrace's words, at the call.
+			d.Msg = a.opts.compat.Sprintf(compat.HelperNotAllowed, le.Helper)
+			d.Hint = "the kernel allows " + le.Helper + " only in some probe types or functions (path()'s bpf_d_path: kfunc/kretfunc of the functions of its btf_allowlist_d_path, such as filp_close, security_file_open, security_inode_getattr)"
+		}
+		if le.Missing != "" {
+			d.Msg = fmt.Sprintf("this kernel has no helper %s for the program of %s (probed: %s)", le.Missing, le.Probe, le.Msg)
+			d.Hint = "a newer kernel, or another probe type, may have it; gbt --info lists what this kernel has"
+		}
 		if errors.Is(le, runtime.ErrNoOverride) {
 			d.Hint = "override() needs a kernel built with CONFIG_BPF_KPROBE_OVERRIDE, on a function that allows error injection"
 		}

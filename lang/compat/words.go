@@ -29,6 +29,10 @@ const (
 	// ModuleNotLoaded: KIND:MODULE:FUNCTION of a module that is not
 	// loaded (kind, module, attach point); 0.17 takes one part only.
 	ModuleNotLoaded
+	// HelperNotAllowed: the verifier refused a helper call the kernel
+	// has but not for this program ("helper call is not allowed in
+	// probe"; the helper's name, bpf_d_path).
+	HelperNotAllowed
 	numMessages
 )
 
@@ -41,6 +45,7 @@ var words = [numMessages][numVersions]string{
 	PidOutOfRange:      {Newest: "Pid out of range: %s", V017: "pid '%s' out of valid pid range [1,4194304]"},
 	CatOpenFailed:      {Newest: "failed to open file '%s' (%s)", V017: "failed to open file '%s': %s"},
 	LockingKretprobe:   {Newest: "kretprobe:%s can't be used as it might lock up your system.", V017: "error: kretprobe:%s can't be used as it might lock up your system."},
+	HelperNotAllowed:   {Newest: "helper %s not allowed in probe", V017: "helper %s not supported in probe"},
 	ModuleNotLoaded:    {Newest: "specified module %[2]s in probe %[3]s is not loaded.", V017: "%[1]s probe type requires 1 argument"},
 }
 
