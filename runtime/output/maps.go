@@ -147,8 +147,7 @@ func (l *MapLayout) signedValue() bool {
 func (l *MapLayout) sortRows(rs []row) {
 	byValue := l.agg() != types.NoAgg || l.Value.IsInt() || l.Value.Kind == types.Pointer
 	if !byValue {
-		slices.SortFunc(rs, func(a, b row) int { return bytes.Compare(a.key, b.key) })
-		l.sortByKey(rs)
+		l.sortKeys(rs)
 		return
 	}
 	// Keys are unique, so one unstable sort by (value, key bytes) gives the
@@ -166,6 +165,13 @@ func (l *MapLayout) sortRows(rs []row) {
 		}
 		return bytes.Compare(a.key, b.key)
 	})
+}
+
+// sortKeys orders rows by key: the order of the raw key bytes, then
+// sortByKey's.
+func (l *MapLayout) sortKeys(rs []row) {
+	slices.SortFunc(rs, func(a, b row) int { return bytes.Compare(a.key, b.key) })
+	l.sortByKey(rs)
 }
 
 // sortByKey is 0.17's sort_by_key: stable sorts by each key argument from
@@ -225,6 +231,12 @@ func (p *Printer) PrintMap(l MapLayout, es []Entry, top, div int) error {
 	if top > 0 && len(rs) > top && l.agg() != types.Stats {
 		rs = rs[len(rs)-top:]
 	}
+	if p.order.ByKey {
+		l.sortKeys(rs)
+	}
+	if p.order.Reverse {
+		slices.Reverse(rs)
+	}
 	last := lastEpoch(rs)
 	json := p.f == JSON
 	if json && len(rs) == 0 {
@@ -263,7 +275,11 @@ func (p *Printer) PrintMap(l MapLayout, es []Entry, top, div int) error {
 		if l.Key.Kind != types.Void {
 			p.buf = append(p.buf, '}')
 		}
-		p.buf = append(p.buf, "}}\n"...)
+		p.buf = append(p.buf, '}')
+		if k := l.agg(); p.percentiles && (k == types.Hist || k == types.Lhist) {
+			p.appendRowEstimatesJSON(&l, rs)
+		}
+		p.buf = append(p.buf, "}\n"...)
 		return p.flush()
 	}
 	p.buf = append(p.buf, '\n')
@@ -340,8 +356,39 @@ func (p *Printer) appendRow(l *MapLayout, r row, div int, lastEpoch uint64) {
 			p.buf = h.appendJSON(p.buf)
 		} else {
 			p.buf = h.appendText(p.buf)
+			if p.percentiles {
+				if es := l.estimates(r.bkt); len(es) > 0 {
+					p.buf = appendEstimatesText(p.buf, es)
+				}
+			}
 		}
 	}
+}
+
+// appendRowEstimatesJSON appends the "percentiles" field of a hist
+// record: the estimates of each row, keyed as the record's data is.
+func (p *Printer) appendRowEstimatesJSON(l *MapLayout, rs []row) {
+	p.buf = append(p.buf, `, "percentiles": {`...)
+	p.buf = appendJSONString(p.buf, []byte(l.Name))
+	p.buf = append(p.buf, ": "...)
+	if l.Key.Kind != types.Void {
+		p.buf = append(p.buf, '{')
+	}
+	for i, r := range rs {
+		if i > 0 {
+			p.buf = append(p.buf, ", "...)
+		}
+		if l.Key.Kind != types.Void {
+			p.vals.tmp = p.vals.appendKeyList(p.vals.tmp[:0], l.Key, r.key, true)
+			p.buf = appendJSONString(p.buf, p.vals.tmp)
+			p.buf = append(p.buf, ": "...)
+		}
+		p.buf = appendEstimatesJSON(p.buf, l.estimates(r.bkt))
+	}
+	if l.Key.Kind != types.Void {
+		p.buf = append(p.buf, '}')
+	}
+	p.buf = append(p.buf, '}')
 }
 
 // appendDiv prints a plain integer value divided by div at the value's

@@ -26,6 +26,19 @@ type Printer struct {
 	f    Format
 	buf  []byte
 	vals values
+	// percentiles prints estimated percentiles with hist and lhist
+	// values (--percentiles).
+	percentiles bool
+	order       Order // --sort, --reverse
+}
+
+// Order is the order map rows print in: bpftrace's by default (by value,
+// ascending, for maps of numbers; by key for others), by key with ByKey,
+// and the opposite way with Reverse. Top N still keeps the N largest
+// values, whichever order they print in.
+type Order struct {
+	ByKey   bool
+	Reverse bool
 }
 
 // NewPrinter returns a Printer writing format f to w. Wrap w in a
@@ -58,6 +71,14 @@ func (p *Printer) SetStrTrailer(s string) { p.vals.trailer = s }
 // SetTAIOffset gives how far the TAI clock tseries() reads is ahead of
 // the wall clock.
 func (p *Printer) SetTAIOffset(d time.Duration) { p.vals.taiOffset = d }
+
+// SetPercentiles makes the printer add p50, p90, p99 and max, estimated
+// from the buckets, to every hist() and lhist() value it prints: a line
+// under the bars in text, a "percentiles" field beside "data" in JSON.
+func (p *Printer) SetPercentiles(on bool) { p.percentiles = on }
+
+// SetOrder sets the order map rows print in.
+func (p *Printer) SetOrder(o Order) { p.order = o }
 
 // Format returns the printer's format.
 func (p *Printer) Format() Format { return p.f }
