@@ -97,6 +97,9 @@ func (s *Session) printMap(name string, top, div int) error {
 	if err != nil {
 		return err
 	}
+	if top == 0 {
+		top = s.opts.Top
+	}
 	return s.pr.PrintMap(l, es, top, div)
 }
 
