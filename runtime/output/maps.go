@@ -147,7 +147,7 @@ func (l *MapLayout) signedValue() bool {
 func (l *MapLayout) sortRows(rs []row) {
 	byValue := l.agg() != types.NoAgg || l.Value.IsInt() || l.Value.Kind == types.Pointer
 	if !byValue {
-		l.sortKeys(rs)
+		l.sortKeys(rs, false)
 		return
 	}
 	// Keys are unique, so one unstable sort by (value, key bytes) gives the
@@ -168,16 +168,17 @@ func (l *MapLayout) sortRows(rs []row) {
 }
 
 // sortKeys orders rows by key: the order of the raw key bytes, then
-// sortByKey's.
-func (l *MapLayout) sortKeys(rs []row) {
+// sortByKey's (signed integers as signed with signedInts, as --sort key
+// orders them).
+func (l *MapLayout) sortKeys(rs []row, signedInts bool) {
 	slices.SortFunc(rs, func(a, b row) int { return bytes.Compare(a.key, b.key) })
-	l.sortByKey(rs)
+	l.sortByKey(rs, signedInts)
 }
 
 // sortByKey is 0.17's sort_by_key: stable sorts by each key argument from
-// the last to the first; integers compare unsigned, strings as strncmp;
-// other kinds keep their order.
-func (l *MapLayout) sortByKey(rs []row) {
+// the last to the first; integers compare unsigned (unless signedInts and
+// the integer is signed), strings as strncmp; other kinds keep their order.
+func (l *MapLayout) sortByKey(rs []row, signedInts bool) {
 	args, offs := []types.Type{l.Key}, []int{0}
 	if l.Key.Kind == types.Tuple {
 		args, offs = l.Key.Elems, l.Key.TupleOffsets()
@@ -185,6 +186,14 @@ func (l *MapLayout) sortByKey(rs []row) {
 	for i := len(args) - 1; i >= 0; i-- {
 		t, off := args[i], offs[i]
 		switch {
+		case t.IsInt() && signedInts && t.Signed:
+			n := intSize(t)
+			shift := uint(64 - 8*n)
+			slices.SortStableFunc(rs, func(a, b row) int {
+				x := int64(uword(field(a.key, off, n), n)<<shift) >> shift
+				y := int64(uword(field(b.key, off, n), n)<<shift) >> shift
+				return cmp.Compare(x, y)
+			})
 		case t.IsInt():
 			n := intSize(t)
 			slices.SortStableFunc(rs, func(a, b row) int {
@@ -232,7 +241,7 @@ func (p *Printer) PrintMap(l MapLayout, es []Entry, top, div int) error {
 		rs = rs[len(rs)-top:]
 	}
 	if p.order.ByKey {
-		l.sortKeys(rs)
+		l.sortKeys(rs, true)
 	}
 	if p.order.Reverse {
 		slices.Reverse(rs)

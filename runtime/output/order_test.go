@@ -40,3 +40,19 @@ func TestOrder(t *testing.T) {
 		})
 	}
 }
+
+// TestOrderSignedKeys: --sort key orders signed integer keys as numbers,
+// negative first (bpftrace 0.17's sort_by_key compares them unsigned).
+func TestOrderSignedKeys(t *testing.T) {
+	l := MapLayout{Name: "@", Key: types.I64, Value: agg(types.Count, false)}
+	es := []Entry{counter(key(2), 1), counter(key(-1), 3), counter(key(-5), 2), counter(key(0), 4)}
+	var b bytes.Buffer
+	p := NewPrinter(&b, Text)
+	p.SetOrder(Order{ByKey: true})
+	if err := p.PrintMap(l, es, 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	if want := "@[-5]: 2\n@[-1]: 3\n@[0]: 4\n@[2]: 1\n"; b.String() != want {
+		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
