@@ -74,7 +74,7 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 		PID: a.opts.pid, NoWarnings: a.opts.noWarn, Bench: a.opts.bench,
 		NotifyAttached: os.Getenv(runtime.AttachedMarker) != "",
 		Compat:         a.opts.compat,
-		Percentiles:    a.opts.percentiles, Order: a.opts.order, Top: a.opts.top,
+		Percentiles:    a.opts.percentiles || obj.Settings().PrintPercentiles, Order: a.opts.order, Top: a.opts.top,
 		PrintInterval: a.opts.interval, Strict: a.opts.strict,
 	}
 	if c != nil {
@@ -187,7 +187,7 @@ func (a *app) serveMetrics(ropts *runtime.Options) (stop func(), err error) {
 	if err != nil {
 		return nil, fmt.Errorf("--metrics: %w", err)
 	}
-	exp := &metrics.Exporter{Percentiles: a.opts.percentiles}
+	exp := &metrics.Exporter{Percentiles: ropts.Percentiles}
 	mux := http.NewServeMux()
 	// GET (and so HEAD) only: anything else is 405 Method Not Allowed.
 	mux.Handle("GET /metrics", exp)

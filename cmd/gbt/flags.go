@@ -107,7 +107,8 @@ OPTIONS:
     --include FILE as a script's #include <FILE> line (C definitions come from the script and BTF)
     --usdt-file-activation  accepted: USDT semaphores are always activated in every process of the file
     --percentiles  print p50, p90, p99 and max (estimated from the buckets) under each hist/lhist
-                   (JSON: a "percentiles" field; --metrics: gbt_<map>_quantile gauges)
+                   (JSON: a "percentiles" field; --metrics: gbt_<map>_quantile gauges;
+                   also config print_percentiles, BPFTRACE_PRINT_PERCENTILES=1)
     --sort ORDER   print map entries by 'value' (default, as bpftrace) or by 'key'
     --reverse      print map entries in descending order
     --top N        print only the N largest values of each map (where print() gives no top)

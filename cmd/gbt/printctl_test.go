@@ -44,6 +44,8 @@ func TestE2EPrintControls(t *testing.T) {
 		{"hist as bpftrace prints it", []string{"-e", histProg}, histBars + "\n" + lhistBars + "\n@n: 1\n"},
 		{"percentiles under the bars", []string{"--percentiles", "-e", histProg},
 			histBars + "p50 6, p90 96, p99 96, max 127\n\n" + lhistBars + "p50 3, p90 >= 10, p99 >= 10, max >= 10\n\n@n: 1\n"},
+		{"percentiles from the config block", []string{"-e", `config = { print_percentiles = true } ` + histProg},
+			histBars + "p50 6, p90 96, p99 96, max 127\n\n" + lhistBars + "p50 3, p90 >= 10, p99 >= 10, max >= 10\n\n@n: 1\n"},
 		{"percentiles in JSON", []string{"-f", "json", "-q", "--percentiles", "-e", histProg},
 			`{"type": "hist", "data": {"@h": [{"min": 0, "max": 0, "count": 1}, {"min": 1, "max": 1, "count": 0}, {"min": 2, "max": 3, "count": 0}, {"min": 4, "max": 7, "count": 1}, {"min": 8, "max": 15, "count": 0}, {"min": 16, "max": 31, "count": 0}, {"min": 32, "max": 63, "count": 1}, {"min": 64, "max": 127, "count": 1}]}, "percentiles": {"@h": {"p50": 6, "p90": 96, "p99": 96, "max": 127}}}` + "\n" +
 				`{"type": "hist", "data": {"@l": {"a": [{"min": 2, "max": 3, "count": 1}, {"min": 4, "max": 5, "count": 0}, {"min": 6, "max": 7, "count": 0}, {"min": 8, "max": 9, "count": 0}, {"min": 10, "count": 1}]}}, "percentiles": {"@l": {"a": {"p50": 3, "p90": 10, "p99": 10, "max": 10}}}}` + "\n" +
@@ -60,6 +62,10 @@ func TestE2EPrintControls(t *testing.T) {
 			checkExit(t, gbt, tt.args, nil, 0, tt.want, "")
 		})
 	}
+	t.Run("percentiles from the environment", func(t *testing.T) {
+		checkExit(t, gbt, []string{"-e", `BEGIN { @h = hist(3); exit(); }`}, []string{"BPFTRACE_PRINT_PERCENTILES=1"}, 0,
+			"\n\n@h:\n[2, 4)                 1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\np50 3, p90 3, p99 3, max 3\n\n", "")
+	})
 }
 
 // TestE2EPrintControlErrors: bad values of the print controls are
