@@ -48,6 +48,11 @@ func (s *Session) readMap(md *codegen.MapDesc, m *ebpf.Map) (output.MapLayout, [
 			}
 			return l, nil, fmt.Errorf("read map %s: %w", md.Name, err)
 		}
+		if raw == nil {
+			// LookupBytes finds nothing (nil, no error) for a key that a
+			// probe deleted since NextKey returned it.
+			continue
+		}
 		e := output.Entry{Key: next}
 		if md.PerCPU {
 			for off := 0; off+valSize <= len(raw); off += stride {
