@@ -44,6 +44,7 @@ type Options struct {
 // Names of the internal maps.
 const (
 	ringbufMap = "gbt_events"
+	controlMap = "gbt_control"
 	lostMap    = "gbt_lost"
 	zeroMap    = "gbt_zero"
 	failedMap  = "gbt_failed"

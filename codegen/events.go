@@ -1,6 +1,7 @@
 package codegen
 
 import (
+	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gbt-dev/gbt/lang/ast"
@@ -22,9 +23,17 @@ func (g *gen) NewEvent(c *stdlib.Codec, call *ast.Call) *stdlib.Event {
 	return ev
 }
 
+// controlRingSize is the size of the control ring: a multiple of every
+// page size Linux uses (4, 16 and 64 KiB), room for thousands of control
+// records, which user space reads every 10 ms.
+const controlRingSize = 64 << 10
+
 // Send implements stdlib.Gen: the record at R10+off goes to the ring
 // buffer without a wakeup unless the ring is more than half full (or
-// force), failures counted in the per-CPU lost counter.
+// force), failures counted in the per-CPU lost counter. A forced record
+// (exit, print, clear: user space must act on it) that the full event ring
+// refuses goes to the control ring, which nothing else fills, so that a
+// flood of printf cannot lose an exit().
 func (g *gen) Send(off int16, size int, force bool) {
 	flags := g.Label()
 	send := g.Label()
@@ -41,6 +50,16 @@ func (g *gen) Send(off int16, size int, force bool) {
 	g.addr(asm.R2, off)
 	g.Emit(asm.Mov.Imm(asm.R3, int32(size)), asm.FnRingbufOutput.Call())
 	g.Emit(asm.JEq.Imm(asm.R0, 0, send))
+	if force {
+		if _, ok := g.c.maps[controlMap]; !ok {
+			g.c.addMap(&MapDesc{Name: controlMap, Role: RoleControl, FailSlot: -1, Spec: &ebpf.MapSpec{
+				Name: controlMap, Type: ebpf.RingBuf, MaxEntries: controlRingSize}})
+		}
+		g.Emit(g.mapPtr(asm.R1, controlMap))
+		g.addr(asm.R2, off)
+		g.Emit(asm.Mov.Imm(asm.R3, int32(size)), asm.Mov.Imm(asm.R4, rbForceWakeup), asm.FnRingbufOutput.Call())
+		g.Emit(asm.JEq.Imm(asm.R0, 0, send))
+	}
 	g.countLost()
 	g.Place(send)
 }

@@ -75,6 +75,7 @@ const (
 	RoleFailed                 // per-CPU count of failed updates of each keyed map, by its FailSlot
 	RoleScratch                // per-CPU memory for the big values of programs whose frame is too small
 	RoleCgroup                 // the cgroup of --cgroup (Object.Cgroup) at index 0, which probes keep to
+	RoleControl                // the ring buffer of the control records (exit, print, clear...) the event ring refused
 )
 
 // MapDesc describes one BPF map.

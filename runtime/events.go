@@ -82,9 +82,15 @@ func (s *Session) readRecords(wait time.Duration, until time.Time, discard bool)
 	var rec ringbuf.Record
 	s.reader.SetDeadline(time.Now().Add(wait))
 	dropped := 0
+	// A control record waiting in the control ring was sent when the
+	// event ring was full: what the event ring holds now came before it
+	// and is handled first, past the time window if need be.
+	owed := s.controlOwed()
+	caughtUp := false
 	for !s.exited {
 		err := s.reader.ReadInto(&rec)
 		if errors.Is(err, os.ErrDeadlineExceeded) {
+			caughtUp = true
 			break
 		}
 		if err != nil {
@@ -95,6 +101,7 @@ func (s *Session) readRecords(wait time.Duration, until time.Time, discard bool)
 			dropped++
 			continue
 		}
+		owed -= ringRecordBytes(len(rec.RawSample))
 		if err := s.handle(rec.RawSample); err != nil {
 			return dropped, err
 		}
@@ -103,8 +110,13 @@ func (s *Session) readRecords(wait time.Duration, until time.Time, discard bool)
 				return dropped, err
 			}
 		}
-		if late {
+		if late && owed <= 0 {
 			break
+		}
+	}
+	if caughtUp || owed <= 0 {
+		if err := s.readControl(); err != nil {
+			return dropped, err
 		}
 	}
 	s.checkLost()

@@ -48,6 +48,11 @@ func (s *Session) readMap(md *codegen.MapDesc, m *ebpf.Map) (output.MapLayout, [
 			}
 			return l, nil, fmt.Errorf("read map %s: %w", md.Name, err)
 		}
+		if raw == nil {
+			// LookupBytes finds nothing (nil, no error) for a key that a
+			// probe deleted since NextKey returned it.
+			continue
+		}
 		e := output.Entry{Key: next}
 		if md.PerCPU {
 			for off := 0; off+valSize <= len(raw); off += stride {
@@ -96,6 +101,9 @@ func (s *Session) printMap(name string, top, div int) error {
 	l, es, err := s.readMap(md, m)
 	if err != nil {
 		return err
+	}
+	if top == 0 {
+		top = s.opts.Top
 	}
 	return s.pr.PrintMap(l, es, top, div)
 }

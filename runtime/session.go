@@ -65,6 +65,23 @@ type Options struct {
 	// Stacks, if set, receives at exit, after the maps are printed, the
 	// folded stacks of the maps keyed by kstack or ustack (--flamegraph).
 	Stacks func(StackMaps) error
+	// Percentiles prints p50, p90, p99 and max estimated from the buckets
+	// with every hist() and lhist() value (--percentiles).
+	Percentiles bool
+	// Order is the order map rows print in (--sort, --reverse); Top, if
+	// not zero, prints only the Top largest values of each map where
+	// print() gives no top (--top).
+	Order output.Order
+	Top   int
+	// PrintInterval, if not zero, prints every aggregation map that holds
+	// something and clears it at that period (--interval), as an
+	// interval:s:N { print(@m); clear(@m); } probe for each would. Maps
+	// of plain values (the script's state) are left alone.
+	PrintInterval time.Duration
+	// Strict makes a run that lost events (the ring buffer was full) or
+	// failed map updates (a map was full) end with a StrictError, after
+	// the maps are printed (--strict).
+	Strict bool
 	// Bench runs the bench:NAME probes (--mode bench): each many times,
 	// timed, then prints the results and stops. Without it they never run.
 	Bench bool
@@ -121,6 +138,7 @@ type Session struct {
 	// benches are the bench probes to time, in attach order.
 	benches []bench
 	reader  *ringbuf.Reader
+	control *ringbuf.Reader // the control ring, when the program sends control records
 	pr      *output.Printer
 	// handlers decode and act on each event's records, by event id.
 	handlers []stdlib.Handler
@@ -159,6 +177,8 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 	s.pr.SetCompat(opts.Compat)
 	s.pr.SetProbeNames(obj.ProbeNames)
 	s.pr.SetStrTrailer(obj.Settings().StrTruncTrailer)
+	s.pr.SetPercentiles(opts.Percentiles)
+	s.pr.SetOrder(opts.Order)
 	if usesKind(obj, types.Timestamp) {
 		zero, err := kernel.MonotonicWallTime()
 		if err != nil {
@@ -233,6 +253,9 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 		}
 		if !opts.Compat.Has(compat.NoUsr1Maps) {
 			s.watchUsr1() // before the attached marker, which harnesses wait for
+		}
+		if opts.PrintInterval > 0 {
+			s.watchInterval(opts.PrintInterval)
 		}
 	}
 	if !opts.Quiet && opts.Format != output.JSON && opts.Compat.Has(compat.AttachedLine) {
@@ -334,6 +357,9 @@ func (s *Session) start() error {
 		return fmt.Errorf("open ring buffer: %w", err)
 	}
 	s.reader = r
+	if err := s.openControl(); err != nil {
+		return err
+	}
 	if needsStacks(s) {
 		st := newStacks(s)
 		s.pr.SetStacks(st)

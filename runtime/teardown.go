@@ -69,12 +69,36 @@ func (s *Session) finish() error {
 			return err
 		}
 	}
-	s.reportFailedUpdates()
-	s.reportLost()
+	failed := s.reportFailedUpdates()
+	lost := s.reportLost()
 	if s.exitCode != 0 {
 		return ExitCode(s.exitCode)
 	}
+	if s.opts.Strict && (lost > 0 || s.dropped > 0 || failed > 0) {
+		return &StrictError{Lost: lost, Dropped: s.dropped, FailedUpdates: failed}
+	}
 	return nil
+}
+
+// StrictError ends a --strict run in which the output missed something:
+// events the full ring buffer refused or that were dropped at exit, or
+// map updates that failed because the map was full.
+type StrictError struct {
+	Lost, Dropped, FailedUpdates uint64
+}
+
+func (e *StrictError) Error() string {
+	var parts []string
+	if e.Lost > 0 {
+		parts = append(parts, fmt.Sprintf("%d event%s lost (the ring buffer was full)", e.Lost, plural(int(e.Lost))))
+	}
+	if e.Dropped > 0 {
+		parts = append(parts, fmt.Sprintf("%d event%s dropped at exit", e.Dropped, plural(int(e.Dropped))))
+	}
+	if e.FailedUpdates > 0 {
+		parts = append(parts, fmt.Sprintf("%d map update%s failed (the map was full)", e.FailedUpdates, plural(int(e.FailedUpdates))))
+	}
+	return "--strict: the output is incomplete: " + strings.Join(parts, ", ")
 }
 
 // detach closes every link, then every perf event: with enough of them
@@ -153,6 +177,9 @@ func (s *Session) close() {
 	if s.reader != nil {
 		s.reader.Close()
 	}
+	if s.control != nil {
+		s.control.Close()
+	}
 	for _, p := range s.progs {
 		p.Close()
 	}
@@ -165,10 +192,10 @@ func (s *Session) close() {
 // reportFailedUpdates says, once per map, how many updates failed because
 // the map was full: the probe went on without them (as in bpftrace, which
 // says it only under -k).
-func (s *Session) reportFailedUpdates() {
+func (s *Session) reportFailedUpdates() (total uint64) {
 	m := s.mapByRole(codegen.RoleFailed)
 	if m == nil {
-		return
+		return 0
 	}
 	for _, md := range s.obj.Maps {
 		if md.Role != codegen.RoleUser || md.FailSlot < 0 {
@@ -182,25 +209,26 @@ func (s *Session) reportFailedUpdates() {
 		for _, v := range per {
 			n += v
 		}
+		total += n
 		if n > 0 {
 			fmt.Fprintf(s.opts.Stderr, "WARNING: Map full; can't update element: %d update%s of %s failed. Try increasing max_map_keys config (BPFTRACE_MAX_MAP_KEYS, now %d) or manually setting the max entries in a map declaration e.g. `let %s = hash(%d)`\n",
 				n, plural(int(n)), md.Name, md.Spec.MaxEntries, md.Name, 2*md.Spec.MaxEntries)
 		}
 	}
+	return total
 }
 
 // reportLost sums up, once at exit, the events the probes made that were
 // not handled: those the full ring buffer refused, by CPU, and those
 // dropped at exit. With the "Lost N events" lines of the run they account
 // for every event: produced = handled + lost + dropped.
-func (s *Session) reportLost() {
+func (s *Session) reportLost() (lost uint64) {
 	per := s.lostPerCPU()
-	var lost uint64
 	for _, n := range per {
 		lost += n
 	}
 	if lost == 0 {
-		return
+		return 0
 	}
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "WARNING: %d event%s lost in all (", lost, plural(int(lost)))
@@ -214,6 +242,7 @@ func (s *Session) reportLost() {
 	fmt.Fprintf(&sb, "): the ring buffer was full; %d handled, %d dropped at exit. A larger BPFTRACE_PERF_RB_PAGES (now %d MiB in all) or fewer events per second lose fewer\n",
 		s.handled, s.dropped, s.ringbufBytes()>>20)
 	io.WriteString(s.opts.Stderr, sb.String())
+	return lost
 }
 
 // ringbufBytes is the size of the ring buffer.

@@ -76,6 +76,8 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 		NotifyAttached: os.Getenv(runtime.AttachedMarker) != "",
 		Compat:         a.opts.compat,
 		ReleaseHelper:  "/proc/self/exe", // main calls runtime.ServeRelease
+		Percentiles:    a.opts.percentiles || obj.Settings().PrintPercentiles, Order: a.opts.order, Top: a.opts.top,
+		PrintInterval: a.opts.interval, Strict: a.opts.strict,
 	}
 	if c != nil {
 		ropts.AfterAttach, ropts.Done = c.release, c.done
@@ -226,7 +228,7 @@ func (a *app) serveMetrics(ropts *runtime.Options) (stop func(), err error) {
 	if err != nil {
 		return nil, fmt.Errorf("--metrics: %w", err)
 	}
-	exp := &metrics.Exporter{}
+	exp := &metrics.Exporter{Percentiles: ropts.Percentiles}
 	mux := http.NewServeMux()
 	// GET (and so HEAD) only: anything else is 405 Method Not Allowed.
 	mux.Handle("GET /metrics", exp)

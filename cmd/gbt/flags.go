@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gbt-dev/gbt/internal/toolfile"
 	"github.com/gbt-dev/gbt/lang/compat"
@@ -60,7 +61,12 @@ type options struct {
 	// cgroup (--cgroup PATH) and container (--container ID|NAME) keep
 	// the probes to the tasks of a cgroup v2 directory.
 	cgroup, container string
-	flamegraph        string // --flamegraph FILE.svg: draw the stack-keyed maps at exit
+	flamegraph        string        // --flamegraph FILE.svg: draw the stack-keyed maps at exit
+	percentiles       bool          // --percentiles: p50/p90/p99/max under hist and lhist values
+	order             output.Order  // --sort key|value, --reverse
+	top               int           // --top N: the N largest values of each map
+	interval          time.Duration // --interval DUR: print and clear the aggregations every DUR
+	strict            bool          // --strict: exit 1 when events were lost or map updates failed
 }
 
 const usageText = `USAGE:
@@ -107,6 +113,15 @@ OPTIONS:
                    (default: tracefs available_filter_functions)
     --include FILE as a script's #include <FILE> line (C definitions come from the script and BTF)
     --usdt-file-activation  accepted: USDT semaphores are always activated in every process of the file
+    --percentiles  print p50, p90, p99 and max (estimated from the buckets) under each hist/lhist
+                   (JSON: a "percentiles" field; --metrics: gbt_<map>_quantile gauges;
+                   also config print_percentiles, BPFTRACE_PRINT_PERCENTILES=1)
+    --sort ORDER   print map entries by 'value' (default, as bpftrace) or by 'key'
+    --reverse      print map entries in descending order
+    --top N        print only the N largest values of each map (where print() gives no top)
+    --interval DUR print and clear every aggregation each DUR ('1s', '500ms'; a bare number is seconds)
+    --strict       exit 1, saying why, when events were lost or map updates failed (a full ring
+                   buffer or map); exit(), print() and clear() are never lost
     --compat VERSION  print as bpftrace VERSION does where releases differ: 'newest' (default,
                    0.27.1) or '0.17' (pointers in decimal, 0.17's stats, struct keys, JSON
                    spacing and messages, SIGUSR1 prints the maps; see README "Output compatibility")
@@ -184,6 +199,7 @@ func parseFlags(argv []string, stderr io.Writer) (*options, error) {
 // parsing.
 type flagText struct {
 	pid, mode, probeFilter, compatName string
+	sortBy, interval                   string
 }
 
 // newFlagSet defines gbt's flags, which set o and raw.
@@ -219,6 +235,12 @@ func newFlagSet(o *options, raw *flagText) *pflag.FlagSet {
 	fs.StringVar(&o.traceable, "traceable-functions", "", "traceable functions file")
 	fs.StringVar(&raw.probeFilter, "probe-filter", "", "keep the probes whose name matches")
 	fs.StringVar(&raw.compatName, "compat", "", "bpftrace release whose output to reproduce")
+	fs.BoolVar(&o.percentiles, "percentiles", false, "print percentiles of histograms")
+	fs.StringVar(&raw.sortBy, "sort", "value", "map print order")
+	fs.BoolVar(&o.order.Reverse, "reverse", false, "descending map print order")
+	fs.IntVar(&o.top, "top", 0, "print the N largest values of each map")
+	fs.StringVar(&raw.interval, "interval", "", "print and clear the aggregations every DUR")
+	fs.BoolVar(&o.strict, "strict", false, "fail on lost events and failed map updates")
 	fs.StringArrayVarP(&o.includes, "I", "I", nil, "include dir")
 	fs.StringArrayVar(&o.headers, "include", nil, "header to include")
 	// USDT semaphores are counted up by the kernel in every process that
@@ -253,6 +275,9 @@ func parseCommandLine(argv []string, stderr io.Writer, tool *toolfile.Tool) (*op
 			return nil, &cliError{fmt.Sprintf("Invalid --probe-filter regex: %v", err)}
 		}
 		o.probeFilter = re
+	}
+	if err := o.printControls(raw.sortBy, raw.interval, fs.Changed("interval")); err != nil {
+		return nil, err
 	}
 	switch mode {
 	case "":
@@ -331,6 +356,32 @@ func parseCommandLine(argv []string, stderr io.Writer, tool *toolfile.Tool) (*op
 		return nil, errUsage
 	}
 	return o, nil
+}
+
+// printControls checks --sort, --top and --interval.
+func (o *options) printControls(sortBy, interval string, intervalSet bool) error {
+	switch sortBy {
+	case "value":
+	case "key":
+		o.order.ByKey = true
+	default:
+		return &cliError{fmt.Sprintf("--sort %q: want 'key' or 'value'", sortBy)}
+	}
+	if o.top < 0 {
+		return &cliError{fmt.Sprintf("--top %d: want a number of entries above 0", o.top)}
+	}
+	if !intervalSet {
+		return nil
+	}
+	d, err := time.ParseDuration(interval)
+	if n, nerr := strconv.ParseUint(interval, 10, 32); nerr == nil {
+		d, err = time.Duration(n)*time.Second, nil
+	}
+	if err != nil || d < time.Millisecond {
+		return &cliError{fmt.Sprintf("--interval %q: want a period of 1ms or more, such as 1s, 500ms or 2m (a bare number is seconds)", interval)}
+	}
+	o.interval = d
+	return nil
 }
 
 func readScript(o *options) (name, src string, err error) {

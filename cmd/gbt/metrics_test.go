@@ -12,7 +12,8 @@ import (
 )
 
 // TestE2EMetrics: with --metrics the maps are served as Prometheus metrics
-// while the trace runs, with exact values, and the maps still print at exit.
+// while the trace runs, with exact values (--percentiles adds the
+// quantiles of the lhist), and the maps still print at exit.
 func TestE2EMetrics(t *testing.T) {
 	requireRoot(t)
 	gbt, work := binaries(t)
@@ -22,7 +23,7 @@ func TestE2EMetrics(t *testing.T) {
 	var scraped string
 	res := runTracer(t, traceRun{
 		// Port 0: the kernel picks a free port, which -v reports.
-		argv:     []string{gbt, "-v", "--metrics", "127.0.0.1:0", "-e", prog},
+		argv:     []string{gbt, "-v", "--metrics", "127.0.0.1:0", "--percentiles", "-e", prog},
 		workload: []string{"open", "1000", "/dev/null"},
 		work:     work,
 		afterWorkload: func(tracer *os.Process, out string) {
@@ -72,6 +73,10 @@ func TestE2EMetrics(t *testing.T) {
 		`gbt_flags_bucket{le="+Inf"} 1000` + "\n",
 		"gbt_flags_count 1000\n",
 		"gbt_flags_sum NaN\n",
+		"# TYPE gbt_flags_quantile gauge\n",
+		`gbt_flags_quantile{quantile="0.5"} 0` + "\n",
+		`gbt_flags_quantile{quantile="0.99"} 0` + "\n",
+		`gbt_flags_quantile{quantile="1"} 0` + "\n",
 		`gbt_t{key0="`, `",key1="gbtwork"} 1000` + "\n",
 		"# TYPE gbt_last gauge\ngbt_last 5\n",
 	} {

@@ -32,13 +32,16 @@ type Settings struct {
 	StackMode       string // stack_mode: bpftrace, perf, raw or build_id
 	StrTruncTrailer string // str_trunc_trailer
 	PrintMapsOnExit bool   // print_maps_on_exit
-	MissingProbes   string // missing_probes: error, warn or ignore
-	License         string // license
-	CacheUserSyms   string // cache_user_symbols: per_pid, per_program or none ("" default)
-	CppDemangle     bool   // cpp_demangle
-	LazySymbolicate bool   // lazy_symbolication
-	UseBlazesym     bool   // use_blazesym
-	ShowDebugInfo   bool   // show_debug_info
+	// PrintPercentiles is gbt's print_percentiles (as --percentiles):
+	// estimated p50/p90/p99/max with every hist and lhist.
+	PrintPercentiles bool
+	MissingProbes    string // missing_probes: error, warn or ignore
+	License          string // license
+	CacheUserSyms    string // cache_user_symbols: per_pid, per_program or none ("" default)
+	CppDemangle      bool   // cpp_demangle
+	LazySymbolicate  bool   // lazy_symbolication
+	UseBlazesym      bool   // use_blazesym
+	ShowDebugInfo    bool   // show_debug_info
 	// Unstable holds the unstable_* feature flags: enable, warn or error.
 	Unstable map[string]string
 }
@@ -103,7 +106,8 @@ func unstableVar() variable {
 		msg: "Invalid value for unstable config: valid values are enable, warn, and error."}
 }
 
-// variables are bpftrace's configuration variables (0.26), by name.
+// variables are bpftrace's configuration variables (0.26), by name, and
+// gbt's print_percentiles.
 var variables = map[string]variable{
 	"cache_user_symbols": enumVar("Invalid value for cache_user_symbols: valid values are PER_PID, PER_PROGRAM, and NONE.",
 		func(s *Settings) *string { return &s.CacheUserSyms }, "per_pid", "per_program", "none"),
@@ -124,6 +128,7 @@ var variables = map[string]variable{
 	"missing_probes": enumVar("Invalid value for missing_probes: valid values are ignore, warn, and error.",
 		func(s *Settings) *string { return &s.MissingProbes }, "ignore", "warn", "error"),
 	"print_maps_on_exit": boolVar(func(s *Settings) *bool { return &s.PrintMapsOnExit }),
+	"print_percentiles":  boolVar(func(s *Settings) *bool { return &s.PrintPercentiles }), // gbt's
 	"use_blazesym":       boolVar(func(s *Settings) *bool { return &s.UseBlazesym }),
 	"show_debug_info":    boolVar(func(s *Settings) *bool { return &s.ShowDebugInfo }),
 	"unstable_import":    unstableVar(),

@@ -67,3 +67,33 @@ func TestWriteParses(t *testing.T) {
 }
 
 func bkt(le float64, n uint64) output.Bucket { return output.Bucket{UpperBound: le, Count: n} }
+
+// TestWriteQuantiles: the estimates of a hist map are a gauge family with
+// a quantile label beside the key labels, that Prometheus's parser reads;
+// other maps write nothing.
+func TestWriteQuantiles(t *testing.T) {
+	lat := runtime.MapSamples{Name: "@lat", Key: types.StringOf(16), Value: types.AggOf(types.Hist, false), Samples: []output.Sample{
+		{Key: []string{"cat"}, Count: 3, Quantiles: []output.Estimate{{Q: 0.5, Value: 12}, {Q: 0.9, Value: 30}, {Q: 0.99, Value: 61}, {Q: 1, Value: 63}}}}}
+	var b strings.Builder
+	metrics.WriteQuantiles(&b, lat)
+	metrics.WriteQuantiles(&b, runtime.MapSamples{Name: "@n", Key: types.Type{Kind: types.Void}, Value: types.AggOf(types.Count, false),
+		Samples: []output.Sample{{Value: 1}}})
+	want := `# HELP gbt_lat_quantile gbt map @lat, quantiles estimated from the hist() buckets (each within its bucket)
+# TYPE gbt_lat_quantile gauge
+gbt_lat_quantile{key="cat",quantile="0.5"} 12
+gbt_lat_quantile{key="cat",quantile="0.9"} 30
+gbt_lat_quantile{key="cat",quantile="0.99"} 61
+gbt_lat_quantile{key="cat",quantile="1"} 63
+`
+	if b.String() != want {
+		t.Fatalf("got:\n%s\nwant:\n%s", b.String(), want)
+	}
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := parser.TextToMetricFamilies(strings.NewReader(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := fams["gbt_lat_quantile"]; f == nil || f.GetType().String() != "GAUGE" || len(f.Metric) != 4 {
+		t.Errorf("gbt_lat_quantile: %v", f)
+	}
+}

@@ -147,8 +147,7 @@ func (l *MapLayout) signedValue() bool {
 func (l *MapLayout) sortRows(rs []row) {
 	byValue := l.agg() != types.NoAgg || l.Value.IsInt() || l.Value.Kind == types.Pointer
 	if !byValue {
-		slices.SortFunc(rs, func(a, b row) int { return bytes.Compare(a.key, b.key) })
-		l.sortByKey(rs)
+		l.sortKeys(rs, false)
 		return
 	}
 	// Keys are unique, so one unstable sort by (value, key bytes) gives the
@@ -168,10 +167,18 @@ func (l *MapLayout) sortRows(rs []row) {
 	})
 }
 
+// sortKeys orders rows by key: the order of the raw key bytes, then
+// sortByKey's (signed integers as signed with signedInts, as --sort key
+// orders them).
+func (l *MapLayout) sortKeys(rs []row, signedInts bool) {
+	slices.SortFunc(rs, func(a, b row) int { return bytes.Compare(a.key, b.key) })
+	l.sortByKey(rs, signedInts)
+}
+
 // sortByKey is 0.17's sort_by_key: stable sorts by each key argument from
-// the last to the first; integers compare unsigned, strings as strncmp;
-// other kinds keep their order.
-func (l *MapLayout) sortByKey(rs []row) {
+// the last to the first; integers compare unsigned (unless signedInts and
+// the integer is signed), strings as strncmp; other kinds keep their order.
+func (l *MapLayout) sortByKey(rs []row, signedInts bool) {
 	args, offs := []types.Type{l.Key}, []int{0}
 	if l.Key.Kind == types.Tuple {
 		args, offs = l.Key.Elems, l.Key.TupleOffsets()
@@ -179,6 +186,14 @@ func (l *MapLayout) sortByKey(rs []row) {
 	for i := len(args) - 1; i >= 0; i-- {
 		t, off := args[i], offs[i]
 		switch {
+		case t.IsInt() && signedInts && t.Signed:
+			n := intSize(t)
+			shift := uint(64 - 8*n)
+			slices.SortStableFunc(rs, func(a, b row) int {
+				x := int64(uword(field(a.key, off, n), n)<<shift) >> shift
+				y := int64(uword(field(b.key, off, n), n)<<shift) >> shift
+				return cmp.Compare(x, y)
+			})
 		case t.IsInt():
 			n := intSize(t)
 			slices.SortStableFunc(rs, func(a, b row) int {
@@ -234,6 +249,12 @@ func (p *Printer) PrintMap(l MapLayout, es []Entry, top, div int) error {
 	if top > 0 && len(rs) > top && l.agg() != types.Stats {
 		rs = rs[len(rs)-top:]
 	}
+	if p.order.ByKey {
+		l.sortKeys(rs, true)
+	}
+	if p.order.Reverse {
+		slices.Reverse(rs)
+	}
 	last := lastEpoch(rs)
 	json := p.f == JSON
 	if json && len(rs) == 0 {
@@ -272,7 +293,11 @@ func (p *Printer) PrintMap(l MapLayout, es []Entry, top, div int) error {
 		if l.Key.Kind != types.Void {
 			p.buf = append(p.buf, '}')
 		}
-		p.buf = append(p.buf, "}}\n"...)
+		p.buf = append(p.buf, '}')
+		if k := l.agg(); p.percentiles && (k == types.Hist || k == types.Lhist) {
+			p.appendRowEstimatesJSON(&l, rs)
+		}
+		p.buf = append(p.buf, "}\n"...)
 		return p.flush()
 	}
 	p.buf = append(p.buf, '\n')
@@ -349,8 +374,39 @@ func (p *Printer) appendRow(l *MapLayout, r row, div int, lastEpoch uint64) {
 			p.buf = h.appendJSON(p.buf)
 		} else {
 			p.buf = h.appendText(p.buf)
+			if p.percentiles {
+				if es := l.estimates(r.bkt); len(es) > 0 {
+					p.buf = appendEstimatesText(p.buf, es)
+				}
+			}
 		}
 	}
+}
+
+// appendRowEstimatesJSON appends the "percentiles" field of a hist
+// record: the estimates of each row, keyed as the record's data is.
+func (p *Printer) appendRowEstimatesJSON(l *MapLayout, rs []row) {
+	p.buf = append(p.buf, `, "percentiles": {`...)
+	p.buf = appendJSONString(p.buf, []byte(l.Name))
+	p.buf = append(p.buf, ": "...)
+	if l.Key.Kind != types.Void {
+		p.buf = append(p.buf, '{')
+	}
+	for i, r := range rs {
+		if i > 0 {
+			p.buf = append(p.buf, ", "...)
+		}
+		if l.Key.Kind != types.Void {
+			p.vals.tmp = p.vals.appendKeyList(p.vals.tmp[:0], l.Key, r.key, true)
+			p.buf = appendJSONString(p.buf, p.vals.tmp)
+			p.buf = append(p.buf, ": "...)
+		}
+		p.buf = appendEstimatesJSON(p.buf, l.estimates(r.bkt))
+	}
+	if l.Key.Kind != types.Void {
+		p.buf = append(p.buf, '}')
+	}
+	p.buf = append(p.buf, '}')
 }
 
 // appendDiv prints a plain integer value divided by div at the value's

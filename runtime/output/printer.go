@@ -39,6 +39,19 @@ type Printer struct {
 	// aside takes, as text, what a StacksOnly format does not print
 	// (nil: it is dropped).
 	aside io.Writer
+	// percentiles prints estimated percentiles with hist and lhist
+	// values (--percentiles).
+	percentiles bool
+	order       Order // --sort, --reverse
+}
+
+// Order is the order map rows print in: bpftrace's by default (by value,
+// ascending, for maps of numbers; by key for others), by key with ByKey,
+// and the opposite way with Reverse. Top N still keeps the N largest
+// values, whichever order they print in.
+type Order struct {
+	ByKey   bool
+	Reverse bool
 }
 
 // NewPrinter returns a Printer writing format f to w. Wrap w in a
@@ -84,8 +97,16 @@ func (p *Printer) asText() *Printer {
 	if w == nil {
 		w = io.Discard
 	}
-	return &Printer{w: w, f: Text, vals: p.vals}
+	return &Printer{w: w, f: Text, vals: p.vals, percentiles: p.percentiles, order: p.order}
 }
+
+// SetPercentiles makes the printer add p50, p90, p99 and max, estimated
+// from the buckets, to every hist() and lhist() value it prints: a line
+// under the bars in text, a "percentiles" field beside "data" in JSON.
+func (p *Printer) SetPercentiles(on bool) { p.percentiles = on }
+
+// SetOrder sets the order map rows print in.
+func (p *Printer) SetOrder(o Order) { p.order = o }
 
 // Format returns the printer's format.
 func (p *Printer) Format() Format { return p.f }

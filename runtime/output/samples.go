@@ -24,6 +24,9 @@ type Sample struct {
 	// upper bound (values are integers, so bucket [4, 8) has bound 7); the
 	// last bound is +Inf.
 	Buckets []Bucket
+	// Quantiles are p50, p90, p99 and the maximum estimated from the
+	// buckets of hist() and lhist() (see Quantile), when any is non-empty.
+	Quantiles []Estimate
 }
 
 // Bucket is a cumulative histogram count.
@@ -67,6 +70,7 @@ func (p *Printer) Samples(l MapLayout, es []Entry) ([]Sample, error) {
 		case types.Hist, types.Lhist:
 			s.Count, s.Sum = uint64(r.n), math.NaN()
 			s.Buckets = cumulative(r.bkt, l)
+			s.Quantiles = l.estimates(r.bkt)
 		default:
 			if signed {
 				s.Value = float64(r.n)
