@@ -120,8 +120,8 @@ func TestCannedRecords(t *testing.T) {
 			t.Errorf("%s:\nconverted %+v -> %+v\nprobetest %+v -> %+v", key, args, ret, wantArgs, wantRet)
 		}
 	}
-	if _, err := env.Struct("struct file"); !errors.Is(err, probe.ErrNoStruct) {
-		t.Errorf("probetest knows struct file: %v", err)
+	if _, err := env.Struct("struct gbt_no_such_struct"); !errors.Is(err, probe.ErrNoStruct) {
+		t.Errorf("probetest knows struct gbt_no_such_struct: %v", err)
 	}
 }
 
