@@ -500,7 +500,7 @@ func (g *gen) finish() (asm.Instructions, []ast.Span) {
 			spans = append(spans, g.spans[i])
 		}
 	}
-	return insns, spans
+	return peephole(insns, spans)
 }
 
 // Emit implements stdlib.Gen.
