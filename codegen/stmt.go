@@ -1,6 +1,7 @@
 package codegen
 
 import (
+	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gbt-dev/gbt/lang/ast"
@@ -419,7 +420,25 @@ func (g *gen) aggUpdate(m *ast.MapRef, md *MapDesc, call *ast.Call, em stdlib.Ag
 	g.Emit(g.mapPtr(asm.R1, m.Name))
 	g.addr(asm.R2, key)
 	g.Emit(asm.FnMapLookupElem.Call())
-	if !md.Info.Keyless() {
+	if small := int(md.Spec.ValueSize); !md.Info.Keyless() && small <= smallAggValue &&
+		(md.Spec.Type == ebpf.PerCPUHash || md.Spec.Type == ebpf.LRUCPUHash) {
+		// Keyed, per CPU and small (count, sum, avg, stats, min, max): a
+		// missing element is made on the stack, zeroed and updated there,
+		// and inserted as is. BPF_ANY, as bpftrace does: if another CPU
+		// inserted the key since the lookup, this CPU's part of its value
+		// is still zero, and the update writes only this CPU's part.
+		g.Emit(asm.JNE.Imm(asm.R0, 0, have))
+		fresh := g.Alloc(small)
+		g.zero(fresh, small)
+		g.addr(ptr, fresh)
+		em(g, call, ptr, val)
+		g.Emit(g.mapPtr(asm.R1, m.Name))
+		g.addr(asm.R2, key)
+		g.addr(asm.R3, fresh)
+		g.Emit(asm.Mov.Imm(asm.R4, 0), asm.FnMapUpdateElem.Call())
+		g.countFailedUpdate(m.Name)
+		g.Emit(asm.Ja.Label(done))
+	} else if !md.Info.Keyless() {
 		// Keyed: a missing element is inserted as zero first. (Keyless
 		// aggregations live in per-CPU arrays, where the lookup only fails
 		// in theory; the null check below satisfies the verifier.)
@@ -450,6 +469,11 @@ func (g *gen) aggUpdate(m *ast.MapRef, md *MapDesc, call *ast.Call, em stdlib.Ag
 	g.release(ptr)
 	g.release(val)
 }
+
+// smallAggValue is the largest aggregation value aggUpdate builds on the
+// stack for a new key: bigger ones (histograms) are inserted from the
+// zero map and updated in the map, so their emitter is not repeated.
+const smallAggValue = 16
 
 // isScalar reports whether values of t live in a register (integers and
 // integer-like handles such as the probe id).
