@@ -299,20 +299,15 @@ func (g *gen) countFailedUpdate(name string) {
 	g.Place(ok)
 }
 
-// countFailed adds one to this CPU's count of failed updates of map name.
+// countFailed adds one to the count of failed updates of map name: the
+// failed map's one value holds a u64 per keyed map, addressed directly
+// and added to atomically (updates fail only when a map is full).
 func (g *gen) countFailed(name string) {
 	md := g.c.maps[name]
 	if md == nil || md.FailSlot < 0 {
 		return
 	}
-	skip := g.Label()
-	key := g.Alloc(8)
-	g.Emit(asm.Mov.Imm(asm.R1, int32(md.FailSlot)), asm.StoreMem(asm.R10, key, asm.R1, asm.DWord))
-	g.Emit(g.mapPtr(asm.R1, failedMap))
-	g.addr(asm.R2, key)
-	g.Emit(asm.FnMapLookupElem.Call(), asm.JEq.Imm(asm.R0, 0, skip),
-		asm.LoadMem(asm.R1, asm.R0, 0, asm.DWord), asm.Add.Imm(asm.R1, 1), asm.StoreMem(asm.R0, 0, asm.R1, asm.DWord))
-	g.Place(skip)
+	g.Emit(g.mapValue(asm.R1, failedMap, uint32(8*md.FailSlot)), asm.Mov.Imm(asm.R2, 1), asm.StoreXAdd(asm.R1, asm.R2, asm.DWord))
 }
 
 // mapRMW reads an integer map element (0 if absent) into a callee-saved
