@@ -135,8 +135,8 @@ func (c *compiler) addMap(d *MapDesc) {
 func (c *compiler) planMaps() {
 	c.addMap(&MapDesc{Name: ringbufMap, Role: RoleRingbuf, Spec: &ebpf.MapSpec{
 		Name: ringbufMap, Type: ebpf.RingBuf, MaxEntries: uint32(c.opts.RingbufSize)}})
-	c.addMap(&MapDesc{Name: lostMap, Role: RoleLost, PerCPU: true, Spec: &ebpf.MapSpec{
-		Name: lostMap, Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: 8, MaxEntries: 1}})
+	c.addMap(&MapDesc{Name: lostMap, Role: RoleLost, Spec: &ebpf.MapSpec{
+		Name: lostMap, Type: ebpf.Array, KeySize: 4, ValueSize: uint32(8 * c.opts.NumCPUs), MaxEntries: 1}})
 	c.addMap(&MapDesc{Name: elapsedMap, Role: RoleElapsed, Spec: &ebpf.MapSpec{
 		Name: elapsedMap, Type: ebpf.Array, KeySize: 4, ValueSize: 8, MaxEntries: 1}})
 	if c.opts.Cgroup != "" {
@@ -194,8 +194,8 @@ func (c *compiler) planMaps() {
 		c.addMap(d)
 	}
 	if failSlots > 0 {
-		c.addMap(&MapDesc{Name: failedMap, Role: RoleFailed, PerCPU: true, FailSlot: -1, Spec: &ebpf.MapSpec{
-			Name: failedMap, Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: 8, MaxEntries: uint32(failSlots)}})
+		c.addMap(&MapDesc{Name: failedMap, Role: RoleFailed, FailSlot: -1, Spec: &ebpf.MapSpec{
+			Name: failedMap, Type: ebpf.Array, KeySize: 4, ValueSize: uint32(8 * failSlots), MaxEntries: 1}})
 	}
 	if c.zeroLen > 0 {
 		c.addMap(&MapDesc{Name: zeroMap, Role: RoleZero, Spec: &ebpf.MapSpec{
@@ -501,7 +501,7 @@ func (g *gen) finish() (asm.Instructions, []ast.Span) {
 			spans = append(spans, g.spans[i])
 		}
 	}
-	return insns, spans
+	return peephole(insns, spans)
 }
 
 // Emit implements stdlib.Gen.
@@ -586,6 +586,13 @@ func (g *gen) mapPtr(dst asm.Register, name string) asm.Instruction {
 		g.used[name] = true
 	}
 	return asm.LoadMapPtr(dst, 0).WithReference(g.c.maps[name].Spec.Name)
+}
+
+// mapValue loads the address of byte off of the first value of array map
+// name into dst (a direct value load: no lookup, no null check).
+func (g *gen) mapValue(dst asm.Register, name string, off uint32) asm.Instruction {
+	g.mapPtr(dst, name) // counts the map as used
+	return asm.LoadMapValue(dst, 0, off).WithReference(g.c.maps[name].Spec.Name)
 }
 
 // maxUsedMaps is the kernel's MAX_USED_MAPS: the most maps one BPF

@@ -85,14 +85,12 @@ func (g *gen) SendInPlace(ev *stdlib.Event, rec asm.Register, fill func(end stri
 	g.Place(done)
 }
 
-// countLost adds one to this CPU's lost-event counter.
+// countLost adds one to this CPU's lost-event counter: the lost map's one
+// value holds a u64 per possible CPU, addressed directly (no lookup).
 func (g *gen) countLost() {
 	skip := g.Label()
-	key := g.Alloc(8)
-	g.zero(key, 8)
-	g.Emit(g.mapPtr(asm.R1, lostMap))
-	g.addr(asm.R2, key)
-	g.Emit(asm.FnMapLookupElem.Call(), asm.JEq.Imm(asm.R0, 0, skip),
-		asm.LoadMem(asm.R1, asm.R0, 0, asm.DWord), asm.Add.Imm(asm.R1, 1), asm.StoreMem(asm.R0, 0, asm.R1, asm.DWord))
+	g.Emit(asm.FnGetSmpProcessorId.Call(), asm.JGE.Imm(asm.R0, int32(g.c.opts.NumCPUs), skip), asm.LSh.Imm(asm.R0, 3))
+	g.Emit(g.mapValue(asm.R1, lostMap, 0), asm.Add.Reg(asm.R1, asm.R0),
+		asm.Mov.Imm(asm.R2, 1), asm.StoreXAdd(asm.R1, asm.R2, asm.DWord))
 	g.Place(skip)
 }

@@ -68,11 +68,11 @@ type MapRole uint8
 const (
 	RoleUser    MapRole = iota // a script's @map
 	RoleRingbuf                // the event ring buffer
-	RoleLost                   // per-CPU count of events the ring buffer could not take
+	RoleLost                   // count of events the ring buffer could not take: one value, a u64 per possible CPU
 	RoleZero                   // one zero-filled value for inserting aggregations
 	RoleElapsed                // start time for `elapsed`
 	RoleStack                  // kernel stack traces (kstack), keyed by stack id
-	RoleFailed                 // per-CPU count of failed updates of each keyed map, by its FailSlot
+	RoleFailed                 // count of failed updates of each keyed map: one value, a u64 per FailSlot
 	RoleScratch                // per-CPU memory for the big values of programs whose frame is too small
 	RoleCgroup                 // the cgroup of --cgroup (Object.Cgroup) at index 0, which probes keep to
 	RoleControl                // the ring buffer of the control records (exit, print, clear...) the event ring refused
@@ -89,7 +89,7 @@ type MapDesc struct {
 	KeyType types.Type
 	// Stack is the kind and depth of a stack-trace map (RoleStack).
 	Stack types.Type
-	// FailSlot is a keyed user map's element of the RoleFailed map,
+	// FailSlot is a keyed user map's u64 in the RoleFailed map's value,
 	// which counts the updates that failed (the map was full); -1 for
 	// maps that cannot fill.
 	FailSlot int

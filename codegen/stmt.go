@@ -1,6 +1,7 @@
 package codegen
 
 import (
+	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gbt-dev/gbt/lang/ast"
@@ -298,20 +299,15 @@ func (g *gen) countFailedUpdate(name string) {
 	g.Place(ok)
 }
 
-// countFailed adds one to this CPU's count of failed updates of map name.
+// countFailed adds one to the count of failed updates of map name: the
+// failed map's one value holds a u64 per keyed map, addressed directly
+// and added to atomically (updates fail only when a map is full).
 func (g *gen) countFailed(name string) {
 	md := g.c.maps[name]
 	if md == nil || md.FailSlot < 0 {
 		return
 	}
-	skip := g.Label()
-	key := g.Alloc(8)
-	g.Emit(asm.Mov.Imm(asm.R1, int32(md.FailSlot)), asm.StoreMem(asm.R10, key, asm.R1, asm.DWord))
-	g.Emit(g.mapPtr(asm.R1, failedMap))
-	g.addr(asm.R2, key)
-	g.Emit(asm.FnMapLookupElem.Call(), asm.JEq.Imm(asm.R0, 0, skip),
-		asm.LoadMem(asm.R1, asm.R0, 0, asm.DWord), asm.Add.Imm(asm.R1, 1), asm.StoreMem(asm.R0, 0, asm.R1, asm.DWord))
-	g.Place(skip)
+	g.Emit(g.mapValue(asm.R1, failedMap, uint32(8*md.FailSlot)), asm.Mov.Imm(asm.R2, 1), asm.StoreXAdd(asm.R1, asm.R2, asm.DWord))
 }
 
 // mapRMW reads an integer map element (0 if absent) into a callee-saved
@@ -419,7 +415,25 @@ func (g *gen) aggUpdate(m *ast.MapRef, md *MapDesc, call *ast.Call, em stdlib.Ag
 	g.Emit(g.mapPtr(asm.R1, m.Name))
 	g.addr(asm.R2, key)
 	g.Emit(asm.FnMapLookupElem.Call())
-	if !md.Info.Keyless() {
+	if small := int(md.Spec.ValueSize); !md.Info.Keyless() && small <= smallAggValue &&
+		(md.Spec.Type == ebpf.PerCPUHash || md.Spec.Type == ebpf.LRUCPUHash) {
+		// Keyed, per CPU and small (count, sum, avg, stats, min, max): a
+		// missing element is made on the stack, zeroed and updated there,
+		// and inserted as is. BPF_ANY, as bpftrace does: if another CPU
+		// inserted the key since the lookup, this CPU's part of its value
+		// is still zero, and the update writes only this CPU's part.
+		g.Emit(asm.JNE.Imm(asm.R0, 0, have))
+		fresh := g.Alloc(small)
+		g.zero(fresh, small)
+		g.addr(ptr, fresh)
+		em(g, call, ptr, val)
+		g.Emit(g.mapPtr(asm.R1, m.Name))
+		g.addr(asm.R2, key)
+		g.addr(asm.R3, fresh)
+		g.Emit(asm.Mov.Imm(asm.R4, 0), asm.FnMapUpdateElem.Call())
+		g.countFailedUpdate(m.Name)
+		g.Emit(asm.Ja.Label(done))
+	} else if !md.Info.Keyless() {
 		// Keyed: a missing element is inserted as zero first. (Keyless
 		// aggregations live in per-CPU arrays, where the lookup only fails
 		// in theory; the null check below satisfies the verifier.)
@@ -450,6 +464,11 @@ func (g *gen) aggUpdate(m *ast.MapRef, md *MapDesc, call *ast.Call, em stdlib.Ag
 	g.release(ptr)
 	g.release(val)
 }
+
+// smallAggValue is the largest aggregation value aggUpdate builds on the
+// stack for a new key: bigger ones (histograms) are inserted from the
+// zero map and updated in the map, so their emitter is not repeated.
+const smallAggValue = 16
 
 // isScalar reports whether values of t live in a register (integers and
 // integer-like handles such as the probe id).

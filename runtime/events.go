@@ -8,6 +8,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/ringbuf"
 
 	"github.com/gbt-dev/gbt/codegen"
@@ -142,17 +143,26 @@ func (s *Session) checkLost() {
 }
 
 // lostPerCPU reads each CPU's count of the events the ring buffer
-// refused since the start.
+// refused since the start (the lost map's value: a u64 per CPU).
 func (s *Session) lostPerCPU() []uint64 {
 	m := s.mapByRole(codegen.RoleLost)
 	if m == nil {
 		return nil
 	}
-	var per []uint64
-	if err := m.Lookup(uint32(0), &per); err != nil {
+	return words(m)
+}
+
+// words reads the one value of an array map of u64 counters.
+func words(m *ebpf.Map) []uint64 {
+	raw := make([]byte, m.ValueSize())
+	if err := m.Lookup(uint32(0), raw); err != nil {
 		return nil
 	}
-	return per
+	w := make([]uint64, len(raw)/8)
+	for i := range w {
+		w[i] = binary.LittleEndian.Uint64(raw[8*i:])
+	}
+	return w
 }
 
 // handle passes one ring-buffer record to its event's handler, by id.

@@ -197,18 +197,15 @@ func (s *Session) reportFailedUpdates() (total uint64) {
 	if m == nil {
 		return 0
 	}
+	failed := words(m)
 	for _, md := range s.obj.Maps {
 		if md.Role != codegen.RoleUser || md.FailSlot < 0 {
 			continue
 		}
-		var per []uint64
-		if err := m.Lookup(uint32(md.FailSlot), &per); err != nil {
+		if md.FailSlot >= len(failed) {
 			continue
 		}
-		var n uint64
-		for _, v := range per {
-			n += v
-		}
+		n := failed[md.FailSlot]
 		total += n
 		if n > 0 {
 			fmt.Fprintf(s.opts.Stderr, "WARNING: Map full; can't update element: %d update%s of %s failed. Try increasing max_map_keys config (BPFTRACE_MAX_MAP_KEYS, now %d) or manually setting the max entries in a map declaration e.g. `let %s = hash(%d)`\n",
