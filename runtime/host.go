@@ -65,10 +65,13 @@ func (h host) ClearMap(name string, zero bool) error { return h.s.clearMap(name,
 
 // Exit implements stdlib.Host.
 func (h host) Exit(code int) {
-	h.s.exited, h.s.exitCalled = true, true
 	if h.s.exitCode == 0 {
 		h.s.exitCode = code
 	}
+	if h.s.finishing {
+		return // the run is over already; the drains read on
+	}
+	h.s.exited, h.s.exitCalled = true, true
 }
 
 // Unwatch implements stdlib.Host.

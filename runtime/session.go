@@ -156,6 +156,10 @@ type Session struct {
 	// exitCalled says an exit() was handled (not a signal): at exit the
 	// records queued are then read after END, as before.
 	exitCalled bool
+	// finishing is set once teardown begins: an exit() record queued
+	// behind the one that stopped the run (a probe firing again before
+	// it was detached) must not stop the drains that read END's output.
+	finishing bool
 
 	// zeroed holds the names of keyless aggregations that zero() reset
 	// since they were last cleared: they print although all zero, as in

@@ -17,6 +17,7 @@ import (
 
 // finish detaches, runs END, drains the events and prints the maps.
 func (s *Session) finish() error {
+	s.finishing = true
 	s.closeLinks() // the programs stop here; the perf events go after printing
 	defer s.detach()
 	// Stopped by a signal or the end of -c/-p: what the probes sent

@@ -217,3 +217,17 @@ func TestE2EOutputFile(t *testing.T) {
 		t.Errorf("-o wrote %q", got)
 	}
 }
+
+// TestE2EExitQueuedTwice: a probe that fires again before gbt has handled
+// its first exit() queues more exit records ahead of END's output; they
+// must not stop the reads that print it. The -c workload makes 100 000
+// write(2)s, so the probe fires many times before the first exit record is
+// read (before the fix, END's line was lost in about half the runs).
+func TestE2EExitQueuedTwice(t *testing.T) {
+	requireRoot(t)
+	gbt, work := binaries(t)
+	prog := `tracepoint:syscalls:sys_enter_write /pid == cpid/ { exit(); } END { printf("end ok\n"); }`
+	for range 5 {
+		checkExit(t, gbt, []string{"-c", work + " write 100000", "-e", prog}, nil, 0, "end ok\n\n\n", "Attached 2 probes")
+	}
+}
