@@ -41,7 +41,7 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 	case *ast.Positional:
 		return c.positional(e)
 	case *ast.Variable:
-		v, ok := c.probe_.Vars[e.Name]
+		v, ok := c.lookupVar(e)
 		if !ok {
 			c.errorf(spanOf(e), "Undefined or undeclared variable: %s", e.Name)
 			return types.Type{}

@@ -162,6 +162,9 @@ type ProbeInfo struct {
 	// to their longest value: the next pass starts each variable at that
 	// size, so every use of a tuple variable sees one layout.
 	grown map[string]*VarInfo
+	// scopes tracks the blocks being walked and the variables a later
+	// block defined again (see scopes.go).
+	scopes scopes
 }
 
 // tables are the side tables of a block's expressions.
@@ -243,6 +246,9 @@ type VarInfo struct {
 	Name string
 	Type types.Type
 	Span ast.Span // first assignment
+	// scope is the block that defined it, or last assigned it after that
+	// block ended.
+	scope int
 }
 
 // Use is what a builtin's type rule sees. The checker reuses it for the
