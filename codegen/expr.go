@@ -552,6 +552,10 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 			g.arrayCastMem(e, off, t.ByteSize())
 			return
 		}
+		if !isScalar(t) && g.TypeOf(e.X).IsInt() {
+			g.zero(off, t.ByteSize()) // `let $v: typeof(x);` of a string, tuple...
+			return
+		}
 	case *ast.TupleIndex:
 		tt := g.TypeOf(e.X)
 		m := g.mark()

@@ -488,6 +488,9 @@ func basicType(name string) (types.Type, bool) {
 }
 
 func (c *checker) cast(e *ast.Cast) types.Type {
+	if e.Type.Of != nil {
+		return c.typeofCast(e)
+	}
 	t := c.expr(e.X)
 	if !t.IsValid() {
 		return t
