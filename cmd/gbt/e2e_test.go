@@ -170,6 +170,13 @@ func TestE2E(t *testing.T) {
 			want: "1 0 1 1 0\n\n\n",
 		},
 		{
+			// tests/runtime/probe "probe_builtin_string_compare" (bpftrace
+			// 0.21 and later): the names are known when compiled.
+			name: "strcontains of probe",
+			prog: `BEGIN { printf("%d %d %d\n", strcontains(probe, "EGI"), strcontains(probe, "x"), strcontains(probe, "")); exit(); }`,
+			want: "1 0 1\n\n\n",
+		},
+		{
 			name: "has_key and len",
 			prog: `BEGIN { @m[1] = 2; @m[5] = 3; @c["a", 2] = count(); printf("%d %d %d %d %d\n", has_key(@m, 1), has_key(@m, 2), len(@m), has_key(@c, ("a", 2)), len(@c)); delete(@m[1]); printf("%d %d\n", has_key(@m, 1), len(@m)); clear(@m); exit(); }`,
 			want: "1 0 2 1 1\n0 1\n\n\n@c[a, 2]: 1\n\n", // the cleared @m prints as an empty line, as in bpftrace
