@@ -107,6 +107,12 @@ func TestE2E(t *testing.T) {
 			want: "1 1 0 0 0 1\n\n\n",
 		},
 		{
+			// docs/stdlib.md's example of find (bpftrace 0.24).
+			name: "find: a map's value into a variable (the standard library's macro)",
+			prog: `BEGIN { @map[2] = (1, "hello"); let $val; if (find(@map, 2, $val)) { print($val); } let $v2; $r = find(@map, 3, $v2); print(($r, $v2)); clear(@map); exit(); }`,
+			want: "(1, hello)\n(false, (0, ))\n\n\n\n",
+		},
+		{
 			name:     "filename strings as keys",
 			prog:     `tracepoint:syscalls:sys_enter_openat /pid == @PID@/ { @[str(args->filename)] = count(); } ` + exitWhenDone,
 			workload: []string{"open", "777", "/dev/zero"},
