@@ -91,6 +91,7 @@ func families() [][]*Entry {
 		mapEntries(),
 		outputEntries(),
 		unsafeEntries(),
+		concatEntries(),
 		aggEntries(),
 		optionEntries(),
 	}

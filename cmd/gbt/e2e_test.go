@@ -113,6 +113,14 @@ func TestE2E(t *testing.T) {
 			want: "(1, hello)\n(false, (0, ))\n\n\n\n",
 		},
 		{
+			// docs/stdlib.md: str_concat (bpftrace 0.24); the result is as
+			// long as both strings can be (bpftrace's is 1024 bytes).
+			name: "str_concat",
+			prog: `BEGIN { $a = str_concat("ab", "cde"); $e = ""; printf("%s %d %s %s|%s|\n", $a, sizeof($a), str_concat(comm, "-x"), str_concat($e, "z"), str_concat($e, $e));
+				@[str_concat("k", "v")] = 1; exit(); }`,
+			want: "abcde 6 gbt-x z||\n\n\n@[kv]: 1\n",
+		},
+		{
 			name:     "filename strings as keys",
 			prog:     `tracepoint:syscalls:sys_enter_openat /pid == @PID@/ { @[str(args->filename)] = count(); } ` + exitWhenDone,
 			workload: []string{"open", "777", "/dev/zero"},
