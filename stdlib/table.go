@@ -92,6 +92,7 @@ func families() [][]*Entry {
 		outputEntries(),
 		unsafeEntries(),
 		concatEntries(),
+		configEntries(),
 		aggEntries(),
 		optionEntries(),
 	}

@@ -121,6 +121,14 @@ func TestE2E(t *testing.T) {
 			want: "abcde 6 gbt-x z||\n\n\n@[kv]: 1\n",
 		},
 		{
+			// docs/stdlib.md's example of config (bpftrace 0.24), with a
+			// setting of the script's config block.
+			name: "config record",
+			prog: `config = { max_strlen = 100; stack_mode = perf } BEGIN { printf("max_strlen: %d, stack_mode: %s\n", config.max_strlen, config.stack_mode);
+				printf("%d %s\n", config().print_maps_on_exit, config.missing_probes); exit(); }`,
+			want: "max_strlen: 100, stack_mode: perf\n1 error\n\n\n",
+		},
+		{
 			name:     "filename strings as keys",
 			prog:     `tracepoint:syscalls:sys_enter_openat /pid == @PID@/ { @[str(args->filename)] = count(); } ` + exitWhenDone,
 			workload: []string{"open", "777", "/dev/zero"},
