@@ -7,6 +7,7 @@ import (
 
 	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/lang/types"
+	"github.com/gbt-dev/gbt/stdlib"
 )
 
 // The probe context as emitters see it (stdlib.Gen): probe ids, registers,
@@ -25,6 +26,16 @@ func (g *gen) ProbeID(dst asm.Register) {
 		return
 	}
 	g.Emit(asm.Mov.Reg(asm.R1, ctxReg), asm.FnGetAttachCookie.Call(), asm.Mov.Reg(dst, asm.R0))
+}
+
+// ProbePoints implements stdlib.Gen: the points of the program, by the
+// cookie each carries.
+func (g *gen) ProbePoints() []stdlib.ProbePoint {
+	out := make([]stdlib.ProbePoint, len(g.prog.Cookies))
+	for i, id := range g.prog.Cookies {
+		out[i] = stdlib.ProbePoint{ID: int(id), Name: g.c.obj.ProbeNames[id]}
+	}
+	return out
 }
 
 // Reg implements stdlib.Gen: a register of the probed context.

@@ -36,7 +36,7 @@ func (g *gen) EvalInt(e ast.Expr, dst asm.Register) {
 	case *ast.BlockExpr:
 		g.blockInt(e, dst)
 	case *ast.Variable:
-		g.Emit(asm.LoadMem(dst, asm.R10, g.vars[e.Name], asm.DWord))
+		g.Emit(asm.LoadMem(dst, asm.R10, g.vars[g.pi.Slot(e)], asm.DWord))
 	case *ast.Ident:
 		if t := g.TypeOf(e); t.Kind == types.Pointer && t.Ctx {
 			g.Emit(asm.Mov.Reg(dst, ctxReg)) // args: the context itself
@@ -145,7 +145,7 @@ func (g *gen) unary(e *ast.Unary, dst asm.Register) {
 		g.EvalInt(e.X, dst)
 		g.probeRead(dst, g.TypeOf(e.X), t)
 	case ast.OpAnd: // &$v, the checker makes sure
-		g.addr(dst, g.vars[e.X.(*ast.Variable).Name])
+		g.addr(dst, g.vars[g.pi.Slot(e.X.(*ast.Variable))])
 	default:
 		g.fail(e, "the %s operator is not supported by gbt yet", e.Op)
 	}
@@ -439,13 +439,13 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 		g.storeBytes(off, nil, t.ByteSize())
 		return
 	case *ast.Variable:
-		vt := g.pi.Vars[e.Name].Type
+		vt := g.pi.Vars[g.pi.Slot(e)].Type
 		if vt.Kind == types.Tuple && !sameLayout(vt, t) {
 			g.zero(off, t.ByteSize())
-			g.convertInto(off, t, asm.R10, g.vars[e.Name], vt)
+			g.convertInto(off, t, asm.R10, g.vars[g.pi.Slot(e)], vt)
 			return
 		}
-		g.copyFrame(off, asm.R10, g.vars[e.Name], min(vt.ByteSize(), t.ByteSize()))
+		g.copyFrame(off, asm.R10, g.vars[g.pi.Slot(e)], min(vt.ByteSize(), t.ByteSize()))
 		return
 	case *ast.Ident, *ast.Call:
 		if id, ok := e.(*ast.Ident); ok && id.Name == "args" && t.Kind == types.Record {
@@ -550,6 +550,10 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 	case *ast.Cast:
 		if g.TypeOf(e).Kind == types.Array {
 			g.arrayCastMem(e, off, t.ByteSize())
+			return
+		}
+		if !isScalar(t) && g.TypeOf(e.X).IsInt() {
+			g.zero(off, t.ByteSize()) // `let $v: typeof(x);` of a string, tuple...
 			return
 		}
 	case *ast.TupleIndex:

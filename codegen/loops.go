@@ -105,7 +105,7 @@ func (g *gen) compileBody(s *ast.ForStmt, name string, region int, ctxSlot, done
 	for off := -region; off < 0; off += 8 {
 		g.Emit(asm.LoadMem(asm.R0, src, int16(off+region), asm.DWord), asm.StoreMem(asm.R10, int16(off), asm.R0, asm.DWord))
 	}
-	v := g.vars[s.Var.Name]
+	v := g.vars[g.pi.Slot(s.Var)]
 	if s.Map == nil {
 		// $i = from + index
 		g.Emit(asm.LoadMem(asm.R0, asm.R10, fromSlot, asm.DWord), asm.Add.Reg(asm.R0, asm.R1),

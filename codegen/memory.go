@@ -84,7 +84,7 @@ func (g *gen) addrOf(e ast.Expr, dst asm.Register) (as types.AddrSpace, ok bool)
 // it with mark and reset).
 func (g *gen) inFrame(e ast.Expr, t types.Type) int16 {
 	if v, ok := e.(*ast.Variable); ok {
-		return g.vars[v.Name]
+		return g.vars[g.pi.Slot(v)]
 	}
 	off := g.Alloc(t.ByteSize())
 	g.zero(off, t.ByteSize())

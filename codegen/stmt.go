@@ -133,8 +133,8 @@ func (g *gen) exprStmt(e ast.Expr) {
 func (g *gen) assign(s *ast.AssignStmt) {
 	switch lhs := s.LHS.(type) {
 	case *ast.Variable:
-		off := g.vars[lhs.Name]
-		t := g.pi.Vars[lhs.Name].Type
+		off := g.vars[g.pi.Slot(lhs)]
+		t := g.pi.Vars[g.pi.Slot(lhs)].Type
 		if s.Decl && !(t.IsInt() || t.Kind == types.Pointer) {
 			g.zero(off, t.ByteSize()) // let $x; of a string, tuple, record...
 			return
@@ -200,16 +200,16 @@ func (g *gen) incDec(e *ast.Unary, dst asm.Register) {
 	}
 	switch x := e.X.(type) {
 	case *ast.Variable:
-		if t := g.pi.Vars[x.Name].Type; t.Kind == types.Pointer {
+		if t := g.pi.Vars[g.pi.Slot(x)].Type; t.Kind == types.Pointer {
 			delta *= int32(t.ElemSize()) // a pointer moves by one element
 		}
-		off := g.vars[x.Name]
+		off := g.vars[g.pi.Slot(x)]
 		g.Emit(asm.LoadMem(asm.R1, asm.R10, off, asm.DWord))
 		if e.Postfix {
 			g.Emit(asm.Mov.Reg(dst, asm.R1))
 		}
 		g.Emit(asm.Add.Imm(asm.R1, delta))
-		g.fitInt(asm.R1, g.pi.Vars[x.Name].Type)
+		g.fitInt(asm.R1, g.pi.Vars[g.pi.Slot(x)].Type)
 		g.Emit(asm.StoreMem(asm.R10, off, asm.R1, asm.DWord))
 		if !e.Postfix {
 			g.Emit(asm.Mov.Reg(dst, asm.R1))

@@ -185,7 +185,7 @@ func Compile(name, src string, opts CompileOptions) (*codegen.Object, Warnings, 
 		return fail(mdiags)
 	}
 	info, diags := check.Check(prog, check.Config{Compat: opts.Compat, Env: env, Builtins: table, Params: opts.Params, Named: opts.Named, Unsafe: opts.Unsafe, MissingProbes: set.MissingProbes, ProbeFilter: opts.ProbeFilter,
-		Strlen: set.MaxStrlen, StackMode: set.StackMode, Includes: opts.Includes})
+		Strlen: set.MaxStrlen, StackMode: set.StackMode, Includes: opts.Includes, Settings: set.Items()})
 	diags = append(cdiags, diags...)
 	if diags.HasErrors() {
 		return fail(diags)

@@ -119,8 +119,9 @@ func TestKernelCatMissingFile(t *testing.T) {
 	}
 }
 
-// TestKernelNotifyAttached: with NotifyAttached the marker line follows
-// the attach messages on stderr (alone with Quiet), and not without it.
+// TestKernelNotifyAttached: with NotifyAttached the marker line is
+// printed on stdout once the probes are attached, as the newest bpftrace
+// prints it, and not without it.
 func TestKernelNotifyAttached(t *testing.T) {
 	requireRoot(t)
 	obj, _, err := runtime.Compile("t.bt", `BEGIN { exit(); }`, runtime.CompileOptions{})
@@ -129,18 +130,18 @@ func TestKernelNotifyAttached(t *testing.T) {
 	}
 	for _, tt := range []struct {
 		quiet, notify bool
-		want          string
+		want, wantOut string // stderr, stdout
 	}{
-		{false, true, "Attaching 1 probe...\nAttached 1 probe\n" + runtime.AttachedMarker + "\n"},
-		{true, true, runtime.AttachedMarker + "\n"},
-		{false, false, "Attaching 1 probe...\nAttached 1 probe\n"},
+		{false, true, "Attaching 1 probe...\nAttached 1 probe\n", runtime.AttachedMarker + "\n\n\n"}, // the blank lines at exit
+		{true, true, "", runtime.AttachedMarker + "\n\n\n"},
+		{false, false, "Attaching 1 probe...\nAttached 1 probe\n", "\n\n"},
 	} {
 		var out, errs bytes.Buffer
 		if err := runtime.Run(context.Background(), obj, runtime.Options{Stdout: &out, Stderr: &errs, Quiet: tt.quiet, NotifyAttached: tt.notify}); err != nil {
 			t.Fatal(err)
 		}
-		if errs.String() != tt.want {
-			t.Errorf("quiet %v notify %v: stderr %q, want %q", tt.quiet, tt.notify, errs.String(), tt.want)
+		if errs.String() != tt.want || out.String() != tt.wantOut {
+			t.Errorf("quiet %v notify %v: stderr %q, stdout %q; want %q, %q", tt.quiet, tt.notify, errs.String(), out.String(), tt.want, tt.wantOut)
 		}
 	}
 }

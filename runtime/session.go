@@ -55,9 +55,10 @@ type Options struct {
 	// Live, if set, receives a view of the running session's maps once
 	// every probe is attached (exporters read it while the trace runs).
 	Live func(*Live)
-	// NotifyAttached prints the line __BPFTRACE_NOTIFY_PROBES_ATTACHED on
-	// Stderr once every probe is attached, as bpftrace does when that
-	// environment variable is set (test harnesses wait for it).
+	// NotifyAttached prints the line __BPFTRACE_NOTIFY_PROBES_ATTACHED
+	// once every probe is attached, as bpftrace does when that environment
+	// variable is set (test harnesses wait for it): on Stdout, or on
+	// Stderr as 0.17 did (compat.StdoutMarker).
 	NotifyAttached bool
 	// Compat is the bpftrace release whose output and run gbt reproduces
 	// where releases differ (zero: the newest; --compat, GBT_COMPAT).
@@ -266,7 +267,11 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 		fmt.Fprintf(opts.Stderr, "Attached %d probe%s\n", nprobes, plural(nprobes))
 	}
 	if opts.NotifyAttached {
-		fmt.Fprintln(opts.Stderr, AttachedMarker)
+		w := opts.Stderr
+		if opts.Compat.Has(compat.StdoutMarker) {
+			w = opts.Stdout // unbuffered: before what BEGIN printed
+		}
+		fmt.Fprintln(w, AttachedMarker)
 	}
 	if err := s.out.Flush(); err != nil {
 		return err

@@ -137,6 +137,9 @@ type Context interface {
 	PidNamespace() (dev, ino uint64, ok bool)
 	// ProbeID loads the index of the running probe's name into dst.
 	ProbeID(dst asm.Register)
+	// ProbePoints are the attach points the program serves: the index
+	// ProbeID loads for each, and its name.
+	ProbePoints() []ProbePoint
 	// Retval loads the return value of the probed function.
 	Retval(dst asm.Register)
 	// FuncIP loads the address of the probed function (func).
@@ -158,4 +161,11 @@ type Context interface {
 	TSeriesClock(dst asm.Register)
 	// Ctx loads the probe's context pointer into dst.
 	Ctx(dst asm.Register)
+}
+
+// ProbePoint is one attach point of a program: the index of its name, as
+// the probe builtin yields it, and the name.
+type ProbePoint struct {
+	ID   int
+	Name string
 }

@@ -2,6 +2,7 @@ package stdlib
 
 import (
 	"bytes"
+	"strings"
 
 	"github.com/cilium/ebpf/asm"
 
@@ -304,6 +305,9 @@ func strcontainsType(u *check.Use) types.Type {
 	if !arity(u, 2, 2) {
 		return types.Type{}
 	}
+	if _, lit := u.Args[1].(*ast.StrLit); u.ArgTypes[0].Kind == types.Probe && lit {
+		return types.Boolean // strcontains(probe, "name"): the points whose name has it
+	}
 	if u.ArgTypes[0].Kind != types.String {
 		u.Errorf("strcontains() expects a string as first argument (%s provided)", u.ArgTypes[0].KindWord())
 		return types.Type{}
@@ -330,6 +334,10 @@ func strcontainsEmit(g Gen, c *ast.Call, dst asm.Register) {
 		g.Emit(asm.Mov.Imm(dst, 1))
 		return
 	}
+	if st.Kind == types.Probe {
+		probeContains(g, c, needle, dst)
+		return
+	}
 	off := g.Alloc(st.ByteSize())
 	g.EvalMem(c.Args[0], st, off)
 	found, missing, done := g.Label(), g.Label(), g.Label()
@@ -346,6 +354,31 @@ func strcontainsEmit(g Gen, c *ast.Call, dst asm.Register) {
 		g.Place(next)
 	}
 	g.Place(missing)
+	g.Emit(asm.Mov.Imm(dst, 0), asm.Ja.Label(done))
+	g.Place(found)
+	g.Emit(asm.Mov.Imm(dst, 1))
+	g.Place(done)
+}
+
+// probeContains sets dst to whether the name of the running probe
+// contains needle: the names are known when the program is compiled, so
+// it compares the probe's index with those of the names that do.
+func probeContains(g Gen, c *ast.Call, needle string, dst asm.Register) {
+	var ids []int
+	for _, p := range g.ProbePoints() {
+		if strings.Contains(p.Name, needle) {
+			ids = append(ids, p.ID)
+		}
+	}
+	if len(ids) == 0 {
+		g.Emit(asm.Mov.Imm(dst, 0))
+		return
+	}
+	found, done := g.Label(), g.Label()
+	g.ProbeID(dst)
+	for _, id := range ids {
+		g.Emit(asm.JEq.Imm(dst, int32(id), found))
+	}
 	g.Emit(asm.Mov.Imm(dst, 0), asm.Ja.Label(done))
 	g.Place(found)
 	g.Emit(asm.Mov.Imm(dst, 1))

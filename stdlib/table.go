@@ -91,6 +91,8 @@ func families() [][]*Entry {
 		mapEntries(),
 		outputEntries(),
 		unsafeEntries(),
+		concatEntries(),
+		configEntries(),
 		aggEntries(),
 		optionEntries(),
 	}

@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gbt-dev/gbt/runtime"
 )
 
 // startCompat starts gbt with GBT_COMPAT=version and the attached marker,
@@ -68,7 +70,8 @@ func TestE2ECompatRunOnce(t *testing.T) {
 	}
 
 	cmd, out = startCompat(t, "newest", script)
-	if got, want := readAll(out), "SUCCESS 1\n\n\n"; got != want {
+	// The newest bpftrace prints the attached marker on stdout.
+	if got, want := readAll(out), runtime.AttachedMarker+"\nSUCCESS 1\n\n\n"; got != want {
 		t.Errorf("newest: stdout %q, want %q", got, want)
 	}
 	if err := cmd.Wait(); err != nil {

@@ -107,6 +107,28 @@ func TestE2E(t *testing.T) {
 			want: "1 1 0 0 0 1\n\n\n",
 		},
 		{
+			// docs/stdlib.md's example of find (bpftrace 0.24).
+			name: "find: a map's value into a variable (the standard library's macro)",
+			prog: `BEGIN { @map[2] = (1, "hello"); let $val; if (find(@map, 2, $val)) { print($val); } let $v2; $r = find(@map, 3, $v2); print(($r, $v2)); clear(@map); exit(); }`,
+			want: "(1, hello)\n(false, (0, ))\n\n\n\n",
+		},
+		{
+			// docs/stdlib.md: str_concat (bpftrace 0.24); the result is as
+			// long as both strings can be (bpftrace's is 1024 bytes).
+			name: "str_concat",
+			prog: `BEGIN { $a = str_concat("ab", "cde"); $e = ""; printf("%s %d %s %s|%s|\n", $a, sizeof($a), str_concat(comm, "-x"), str_concat($e, "z"), str_concat($e, $e));
+				@[str_concat("k", "v")] = 1; exit(); }`,
+			want: "abcde 6 gbt-x z||\n\n\n@[kv]: 1\n",
+		},
+		{
+			// docs/stdlib.md's example of config (bpftrace 0.24), with a
+			// setting of the script's config block.
+			name: "config record",
+			prog: `config = { max_strlen = 100; stack_mode = perf } BEGIN { printf("max_strlen: %d, stack_mode: %s\n", config.max_strlen, config.stack_mode);
+				printf("%d %s\n", config().print_maps_on_exit, config.missing_probes); exit(); }`,
+			want: "max_strlen: 100, stack_mode: perf\n1 error\n\n\n",
+		},
+		{
 			name:     "filename strings as keys",
 			prog:     `tracepoint:syscalls:sys_enter_openat /pid == @PID@/ { @[str(args->filename)] = count(); } ` + exitWhenDone,
 			workload: []string{"open", "777", "/dev/zero"},
@@ -168,6 +190,13 @@ func TestE2E(t *testing.T) {
 			prog: `BEGIN { $h = "hello world"; $n = "o w"; $m = "xyz"; $e = ""; printf("%d %d %d %d %d\n", strcontains($h, $n), strcontains($h, $m), strcontains($h, $e), strcontains("aab", str($1)), strcontains($e, $n)); exit(); }`,
 			args: []string{"ab"},
 			want: "1 0 1 1 0\n\n\n",
+		},
+		{
+			// tests/runtime/probe "probe_builtin_string_compare" (bpftrace
+			// 0.21 and later): the names are known when compiled.
+			name: "strcontains of probe",
+			prog: `BEGIN { printf("%d %d %d\n", strcontains(probe, "EGI"), strcontains(probe, "x"), strcontains(probe, "")); exit(); }`,
+			want: "1 0 1\n\n\n",
 		},
 		{
 			name: "has_key and len",

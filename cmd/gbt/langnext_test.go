@@ -102,6 +102,14 @@ func TestE2ELangNext(t *testing.T) {
 				for ($kv2 : @s) { printf("%d %d\n", $kv2.0, $kv2.1); } }`,
 			want: "1 2\n2 -5\n\n\n@c[1]: 2\n@s[2]: -5\n",
 		},
+		{
+			// tests/runtime/for "map multiple loops": each loop's $kv
+			// is its own variable, of its own map's types.
+			name: "for loops reusing a name",
+			prog: `begin { @a[16] = 32; @b[64] = "aa"; for ($kv : @a) { print($kv); } for ($kv : @b) { print($kv); }
+				if (1) { $x = 1; printf("%d\n", $x); } $x = "s"; printf("%s\n", $x); exit(); }`,
+			want: "(16, 32)\n(64, aa)\n1\ns\n\n\n@a[16]: 32\n@b[64]: aa\n",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -25,6 +25,8 @@ func TestE2ELostEventsAccounted(t *testing.T) {
 	defer cancel()
 	w := startHeld(t, ctx, work, []string{"open", strconv.Itoa(n), "/dev/null"})
 	pid := strconv.Itoa(w.cmd.Process.Pid)
+	// Nothing reads gbt's output until the workload has run: the pipe
+	// fills, gbt's writes block and the ring buffer overflows.
 	r, wr, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
@@ -33,15 +35,19 @@ func TestE2ELostEventsAccounted(t *testing.T) {
 	g := startAttached(t, wr, "-p", pid, "-e", `tracepoint:syscalls:sys_enter_openat /pid == `+pid+` && str(args->filename) == "/dev/null"/ {
 		@produced = count(); printf("event %d %d %d %d\n", nsecs, nsecs, nsecs, nsecs); }
 		interval:ms:5 { @ticks = count(); printf("tick\n"); }`)
-	wr.Close()
 	if err := w.release(); err != nil {
 		t.Fatalf("workload: %v\n%s", err, clip(w.out.String()))
 	}
-	out, err := io.ReadAll(r) // gbt stops once the workload is gone (-p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if code := g.wait(t, 30*time.Second); code != 0 {
+	read := make(chan []byte, 1)
+	go func() {
+		out, _ := io.ReadAll(r)
+		read <- out
+	}()
+	// gbt stops once the workload is gone (-p).
+	code := g.wait(t, 30*time.Second)
+	wr.Close()
+	out := <-read
+	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, clip(g.stderr.String()))
 	}
 	stdout, stderr := string(out), g.stderr.String()

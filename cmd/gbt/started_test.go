@@ -15,19 +15,24 @@ import (
 // started is a gbt process that has attached its probes.
 type started struct {
 	cmd    *exec.Cmd
-	stderr *syncBuffer // what it printed on stderr, the attached marker included
+	stderr *syncBuffer // what it printed on stderr
 	done   chan error  // its exit, once
 }
 
 // startAttached starts gbt with args and waits (up to 10 s) until it says
-// every probe is attached (__BPFTRACE_NOTIFY_PROBES_ATTACHED). stdout is
-// where its output goes; the test's end kills it if it still runs.
+// every probe is attached (__BPFTRACE_NOTIFY_PROBES_ATTACHED, on stdout as
+// the newest bpftrace prints it, or on stderr as 0.17 did). stdout is
+// where the rest of its output goes, all of it by the time the exit is
+// reported; the test's end kills it if it still runs.
 func startAttached(t *testing.T, stdout io.Writer, args ...string) *started {
 	t.Helper()
 	gbt, _ := binaries(t)
 	s := &started{cmd: exec.Command(gbt, args...), stderr: &syncBuffer{}, done: make(chan error, 1)}
 	s.cmd.Env = append(os.Environ(), runtime.AttachedMarker+"=1")
-	s.cmd.Stdout = stdout
+	outPipe, err := s.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	pipe, err := s.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -36,7 +41,23 @@ func startAttached(t *testing.T, stdout io.Writer, args ...string) *started {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.cmd.Process.Kill() })
-	attached := make(chan bool, 1)
+	attached := make(chan bool, 2)
+	outDone := make(chan struct{})
+	go func() {
+		r := bufio.NewReader(outPipe)
+		for {
+			line, err := r.ReadString('\n')
+			if line == runtime.AttachedMarker+"\n" {
+				attached <- true
+			} else if line != "" {
+				stdout.Write([]byte(line))
+			}
+			if err != nil {
+				break
+			}
+		}
+		close(outDone)
+	}()
 	go func() {
 		sc := bufio.NewScanner(pipe)
 		for sc.Scan() {
@@ -45,6 +66,7 @@ func startAttached(t *testing.T, stdout io.Writer, args ...string) *started {
 				attached <- true
 			}
 		}
+		<-outDone // Wait closes the pipes: every read first
 		s.done <- s.cmd.Wait()
 	}()
 	select {

@@ -431,6 +431,9 @@ func writeExpr(b *strings.Builder, e Expr) {
 // TypeString renders a type expression: "struct task_struct *", "uint8[4]".
 func TypeString(t *TypeExpr) string {
 	s := t.Name
+	if t.Of != nil {
+		s = "typeof(" + ExprString(t.Of) + ")"
+	}
 	if t.Ptr > 0 {
 		s += " " + strings.Repeat("*", t.Ptr)
 	}

@@ -142,6 +142,8 @@ func Children(n Node) []Node {
 		add(n.X)
 	case *Offsetof:
 		add(n.Type)
+	case *TypeExpr:
+		add(n.Of)
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package check_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -39,6 +40,45 @@ func TestUntypedDecl(t *testing.T) {
 		}
 		if got := info.Probes[0].Vars["$x"].Type; !got.Equal(tt.want) {
 			t.Errorf("%s: $x is %s, want %s", tt.src, got, tt.want)
+		}
+	}
+}
+
+// TestBlockScopes: a variable whose block has ended may be defined again
+// with another type, in its own slot (the newest bpftrace's block scopes);
+// it still outlives its block, as in 0.17, and a live one keeps its type.
+func TestBlockScopes(t *testing.T) {
+	tests := []struct {
+		src   string
+		slots []string // the probe's variables
+		err   string
+	}{
+		{`BEGIN { @a[1] = 2; @b[1] = "s"; for ($kv : @a) { print($kv); } for ($kv : @b) { print($kv); } }`, []string{"$kv", "$kv#2"}, ""},
+		{`BEGIN { if (1) { $x = 1; } else { $x = "a"; } }`, []string{"$x", "$x#2"}, ""},
+		{`BEGIN { if (1) { $x = 1; } print($x); }`, []string{"$x"}, ""},
+		{`BEGIN { if (1) { $x = 1; } $x = 2; if (1) { $x = 3; } }`, []string{"$x"}, ""},
+		{`BEGIN { $x = 1; if (1) { $x = "a"; } }`, nil, "Type mismatch for $x"},
+		{`BEGIN { if (1) { $x = 1; } $x = 2; if (1) { $x = "a"; } }`, nil, "Type mismatch for $x"},
+	}
+	for _, tt := range tests {
+		info, out := checkSource(tt.src)
+		if tt.err != "" {
+			if info != nil || !strings.Contains(out, tt.err) {
+				t.Errorf("%s: printed %q, want %q", tt.src, out, tt.err)
+			}
+			continue
+		}
+		if info == nil {
+			t.Errorf("%s: %s", tt.src, out)
+			continue
+		}
+		var got []string
+		for n := range info.Probes[0].Vars {
+			got = append(got, n)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, tt.slots) {
+			t.Errorf("%s: variables %q, want %q", tt.src, got, tt.slots)
 		}
 	}
 }

@@ -41,7 +41,7 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 	case *ast.Positional:
 		return c.positional(e)
 	case *ast.Variable:
-		v, ok := c.probe_.Vars[e.Name]
+		v, ok := c.lookupVar(e)
 		if !ok {
 			c.errorf(spanOf(e), "Undefined or undeclared variable: %s", e.Name)
 			return types.Type{}
@@ -488,6 +488,9 @@ func basicType(name string) (types.Type, bool) {
 }
 
 func (c *checker) cast(e *ast.Cast) types.Type {
+	if e.Type.Of != nil {
+		return c.typeofCast(e)
+	}
 	t := c.expr(e.X)
 	if !t.IsValid() {
 		return t

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/compat"
+	"github.com/gbt-dev/gbt/lang/config"
 	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/lang/types"
 )
@@ -45,6 +46,9 @@ type Config struct {
 	// Compat is the bpftrace release whose words and sizes the checker
 	// follows where releases differ (zero: the newest).
 	Compat compat.Version
+	// Settings are the configuration variables as the config builtin
+	// gives them (nil: none known).
+	Settings []config.Item
 }
 
 // BuiltinKind says how a builtin is used.
@@ -162,6 +166,9 @@ type ProbeInfo struct {
 	// to their longest value: the next pass starts each variable at that
 	// size, so every use of a tuple variable sees one layout.
 	grown map[string]*VarInfo
+	// scopes tracks the blocks being walked and the variables a later
+	// block defined again (see scopes.go).
+	scopes scopes
 }
 
 // tables are the side tables of a block's expressions.
@@ -243,6 +250,9 @@ type VarInfo struct {
 	Name string
 	Type types.Type
 	Span ast.Span // first assignment
+	// scope is the block that defined it, or last assigned it after that
+	// block ended.
+	scope int
 }
 
 // Use is what a builtin's type rule sees. The checker reuses it for the
@@ -266,6 +276,11 @@ func (u *Use) Param(i int) string {
 		return ""
 	}
 	return u.c.cfg.Params[i-1]
+}
+
+// Settings are the configuration variables of the run (Config.Settings).
+func (u *Use) Settings() []config.Item {
+	return u.c.cfg.Settings
 }
 
 // Name is the builtin's name as used.

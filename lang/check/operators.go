@@ -16,7 +16,7 @@ func (c *checker) unary(e *ast.Unary) types.Type {
 			t := c.expr(x)
 			if t.IsValid() && !compoundOK(e.Op, t, types.I64) {
 				c.errorf(spanOf(e), "The %s operator can not be used on expressions of type '%s'", e.Op, t)
-			} else if v := c.probe_.Vars[x.Name]; v != nil {
+			} else if v, _ := c.lookupVar(x); v != nil {
 				if st, sized := c.sized(v.Type, spanOf(x)); sized {
 					v.Type = st
 				}

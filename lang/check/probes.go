@@ -410,6 +410,7 @@ func (c *checker) probeAgain(pi *ProbeInfo) {
 
 func (c *checker) probe(pi *ProbeInfo) {
 	c.probe_ = pi
+	pi.scopes = scopes{}
 	p := pi.Probe
 	if p.Predicate != nil {
 		t := c.expr(p.Predicate)

@@ -8,6 +8,7 @@ import (
 )
 
 func (c *checker) block(b *ast.Block) {
+	defer c.enter()()
 	warned := false
 	for i, s := range b.Stmts {
 		c.stmt(s)
@@ -84,6 +85,7 @@ func (c *checker) stmt(s ast.Stmt) {
 		c.block(s.Body)
 		c.loops--
 	case *ast.ForStmt:
+		defer c.enter()() // $kv or $i lives in the loop
 		if s.Map == nil {
 			c.forRange(s)
 			break
@@ -153,7 +155,17 @@ func (c *checker) defineVar(v *ast.Variable, t types.Type) {
 		vars = map[string]*VarInfo{}
 		c.probe_.Vars = vars
 	}
-	if old, ok := vars[v.Name]; ok {
+	slot := c.slotOf(v)
+	old, ok := vars[slot]
+	if ok && !c.inScope(old.scope) {
+		if old.Type.IsValid() && t.IsValid() && !old.Type.Compatible(t) {
+			// Its block has ended: a new variable of the same name.
+			slot, ok = c.rebind(v), false
+		} else {
+			old.scope = c.scope()
+		}
+	}
+	if ok {
 		if old.Type.IsValid() && t.IsValid() && !old.Type.Compatible(t) {
 			c.errorf(spanOf(v), "Type mismatch for %s: trying to assign value of type '%s' when variable already contains a value of type '%s'", v.Name, t, old.Type)
 			return
@@ -171,10 +183,10 @@ func (c *checker) defineVar(v *ast.Variable, t types.Type) {
 		}
 		return
 	}
-	if g, ok := c.probe_.grown[v.Name]; ok && t.IsValid() && g.Type.IsValid() && g.Type.Compatible(t) {
+	if g, ok := c.probe_.grown[slot]; ok && t.IsValid() && g.Type.IsValid() && g.Type.Compatible(t) {
 		t = widen(t, g.Type)
 	}
-	vars[v.Name] = c.vars.new(VarInfo{Name: v.Name, Type: t, Span: spanOf(v)})
+	vars[slot] = c.vars.new(VarInfo{Name: v.Name, Type: t, Span: spanOf(v), scope: c.scope()})
 }
 
 func (c *checker) assign(s *ast.AssignStmt) {
@@ -186,7 +198,7 @@ func (c *checker) assign(s *ast.AssignStmt) {
 	case *ast.Variable:
 		var t types.Type
 		if s.Op.IsCompound() {
-			old, ok := c.probe_.Vars[lhs.Name]
+			old, ok := c.lookupVar(lhs)
 			if !ok {
 				c.errorf(spanOf(lhs), "Undefined or undeclared variable: %s", lhs.Name)
 			}
@@ -219,7 +231,7 @@ func (c *checker) assign(s *ast.AssignStmt) {
 			// bpftrace: `$x = (uint8)255; $x++` wraps to 0.
 		}
 		c.defineVar(lhs, t)
-		c.info.Types[lhs] = c.probe_.Vars[lhs.Name].Type
+		c.info.Types[lhs] = c.probe_.Vars[c.slotOf(lhs)].Type
 	case *ast.MapRef:
 		key := c.mapKey(lhs)
 		var val types.Type
@@ -272,9 +284,9 @@ func (c *checker) assign(s *ast.AssignStmt) {
 func (c *checker) declare(s *ast.AssignStmt, v *ast.Variable) {
 	c.expr(s.RHS)
 	t := types.I64
-	if old, ok := c.probe_.Vars[v.Name]; ok {
+	if old, ok := c.lookupVar(v); ok {
 		t = old.Type
-	} else if g, ok := c.probe_.grown[v.Name]; ok && g.Type.IsValid() {
+	} else if g, ok := c.probe_.grown[c.slotOf(v)]; ok && g.Type.IsValid() {
 		t = g.Type
 	} else if c.quiet {
 		// The first pass: the assignment that types $x may follow.
@@ -284,7 +296,7 @@ func (c *checker) declare(s *ast.AssignStmt, v *ast.Variable) {
 		c.warnf(spanOf(s), "Variable %s was never assigned to.", v.Name)
 	}
 	c.defineVar(v, t)
-	c.info.Types[v] = c.probe_.Vars[v.Name].Type
+	c.info.Types[v] = c.probe_.Vars[c.slotOf(v)].Type
 }
 
 // compoundOK reports whether `x op= y` (or x++, x--) is allowed for x of

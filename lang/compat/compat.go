@@ -89,8 +89,11 @@ const (
 	// NewestWords: the messages of Message are in the newest bpftrace's
 	// words; without it, in 0.17's.
 	NewestWords
+	// StdoutMarker: the line __BPFTRACE_NOTIFY_PROBES_ATTACHED goes to
+	// stdout, before any output; 0.17 prints it on stderr.
+	StdoutMarker
 
-	allChanges = NewestWords<<1 - 1
+	allChanges = StdoutMarker<<1 - 1
 )
 
 // changes is the property table: the changes each version has.

@@ -300,6 +300,12 @@ func (e *expander) typeExpr(t *ast.TypeExpr) *ast.TypeExpr {
 	}
 	c := *t
 	c.Span = e.span(t.Span)
+	if arg, ok := e.args[t.Name]; ok && t.Of == nil {
+		// typeof(x) of an expression parameter: the argument's type.
+		c.Name, c.Of = "", (&expander{st: e.st, plain: true}).expr(arg)
+	} else if t.Of != nil {
+		c.Of = e.expr(t.Of)
+	}
 	return &c
 }
 

@@ -535,16 +535,19 @@ func (p *exprParser) namedPointerAhead() bool {
 	return j > p.i+1 && j < len(p.toks) && is(p.toks[j], ")")
 }
 
-// typeofType parses typeof(type) (bpftrace 0.22), the type itself, with
-// pointer stars after it: typeof(size_t)*. typeof of an expression is not
-// taken.
+// typeofType parses typeof(type) (bpftrace 0.22), the type itself, or
+// typeof(expression), the expression's type, with pointer stars after it:
+// typeof(size_t)*. A name alone is a type (a macro's expression parameter
+// becomes the expression passed when the macro is expanded).
 func (p *exprParser) typeofType() *ast.TypeExpr {
 	start := p.next() // typeof
 	p.expect("(")
-	if t := p.peek(); !isTypeStart(t) && t.Type != tIdent {
-		p.unexpected("type")
+	var typ *ast.TypeExpr
+	if t := p.peek(); isTypeStart(t) || t.Type == tIdent && p.i+1 < len(p.toks) && isTypeEnd(p.toks[p.i+1]) {
+		typ = p.typeName()
+	} else {
+		typ = &ast.TypeExpr{Of: p.expr()}
 	}
-	typ := p.typeName()
 	last := p.expect(")")
 	for is(p.peek(), "*") {
 		last = p.next()
@@ -552,6 +555,11 @@ func (p *exprParser) typeofType() *ast.TypeExpr {
 	}
 	typ.Span = ast.Span{Start: startPos(start), End: endPos(last)}
 	return typ
+}
+
+// isTypeEnd reports whether t may follow a type's name: ')', '*' or '['.
+func isTypeEnd(t lexer.Token) bool {
+	return is(t, ")") || is(t, "*") || is(t, "[")
 }
 
 // typeName parses a type: `unsigned long`, `struct task_struct *`,
