@@ -90,7 +90,7 @@ type PIDFilter uint8
 const (
 	PIDFilterNone      PIDFilter = iota // every process (interval, begin, end, signals)
 	PIDFilterInProgram                  // the program returns early for other processes
-	PIDFilterAtAttach                   // attached to the process alone (uprobes, perf events)
+	PIDFilterAtAttach                   // attached to the process alone (uprobes, USDT, watchpoints)
 )
 
 // FiresInTask reports whether the kind's programs run in the context of

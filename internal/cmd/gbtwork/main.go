@@ -146,7 +146,7 @@ func run(args []string) error {
 	case "tcp6":
 		return tcp6(n)
 	case "burn":
-		burn(time.Duration(n) * time.Millisecond)
+		burnOnOtherThread(time.Duration(n) * time.Millisecond)
 	case "fsync":
 		if len(args) < 3 {
 			return fmt.Errorf("fsync needs a path")
@@ -165,6 +165,20 @@ func run(args []string) error {
 
 // burnSink keeps the burn loops' results alive.
 var burnSink uint64
+
+// burnOnOtherThread burns on an OS thread other than the main one (whose
+// id is the pid): a profile of the process by -p must sample every thread.
+func burnOnOtherThread(d time.Duration) {
+	runtime.LockOSThread() // the main goroutine keeps the main thread
+	defer runtime.UnlockOSThread()
+	done := make(chan struct{})
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread ends with the goroutine
+		burn(d)
+		close(done)
+	}()
+	<-done
+}
 
 // burn spins until the process has used d of CPU time, three rounds in
 // burnHot to one in burnWarm: a profile's samples follow CPU time, so
