@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	goruntime "runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -361,9 +362,11 @@ var attachingN = regexp.MustCompile(`(?:Attaching |"probes": )(\d+)`)
 // waitAttached waits until a tracer that announced "Attaching N probes" has
 // attached: gbt attaches with bpf_links, so wait for N of them or for their
 // number to settle (BEGIN and END count in N but need no link); bpftrace 0.17
-// attaches through perf_event ioctls after printing the line, so wait for
-// its perf event fds to stop changing (it opens one per tracepoint, after
-// its per-CPU output buffers).
+// attaches through perf_event ioctls after printing the line: one perf
+// event per CPU for its output buffer, then one per probe (BEGIN and END are
+// uprobes there), so wait for that many perf event fds, or for their number
+// to stay the same for a while longer (a loaded machine may pause it
+// between the buffers and the probes).
 func waitAttached(pid int, out string) {
 	m := attachingN.FindStringSubmatch(out)
 	if m == nil {
@@ -371,9 +374,9 @@ func waitAttached(pid int, out string) {
 	}
 	want, _ := strconv.Atoi(m[1])
 	comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
-	kind := "bpf_link"
+	kind, settle := "bpf_link", 300*time.Millisecond
 	if strings.TrimSpace(string(comm)) == "bpftrace" {
-		kind, want = "perf_event", 1<<30
+		kind, want, settle = "perf_event", want+goruntime.NumCPU(), 2*time.Second
 	}
 	start := time.Now()
 	last, changed := -1, time.Now()
@@ -391,7 +394,7 @@ func waitAttached(pid int, out string) {
 		switch {
 		case n >= want:
 			return
-		case n > 0 && time.Since(changed) > 300*time.Millisecond && time.Since(start) > 500*time.Millisecond:
+		case n > 0 && time.Since(changed) > settle && time.Since(start) > 500*time.Millisecond:
 			return
 		case n == 0 && time.Since(start) > 500*time.Millisecond:
 			return
