@@ -20,6 +20,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gbt-dev/gbt/deploy/image"
+	"github.com/gbt-dev/gbt/internal/podmantest"
 	"github.com/gbt-dev/gbt/internal/testenv"
 )
 
@@ -40,57 +41,12 @@ func buildGo(t *testing.T, dir, pkg string) string {
 	return out
 }
 
-// podman is a podman with a store of its own (vfs storage, cgroupfs
-// manager, events in a file: settings that work wherever the test runs as
-// root), so that the test neither sees nor changes the host's images and
-// containers. On a hybrid cgroup host (cgroup v2 at /sys/fs/cgroup/unified)
-// crun refuses to run; each podman command then runs in a mount namespace
-// of its own with cgroup v2 mounted at /sys/fs/cgroup.
-type podman struct {
-	path string
-	env  []string
-	wrap []string
-}
-
-func newPodman(t *testing.T) *podman {
-	t.Helper()
-	p := &podman{path: testenv.RequireCommand(t, "podman", "apt-get install podman; .ci/run does")}
-	dir := t.TempDir()
-	storage := filepath.Join(dir, "storage.conf")
-	conf := filepath.Join(dir, "containers.conf")
-	files := map[string]string{
-		storage: fmt.Sprintf("[storage]\ndriver = \"vfs\"\ngraphroot = %q\nrunroot = %q\n", filepath.Join(dir, "root"), filepath.Join(dir, "run")),
-		conf:    fmt.Sprintf("[engine]\ntmp_dir = %q\ncgroup_manager = \"cgroupfs\"\nevents_logger = \"file\"\n", filepath.Join(dir, "tmp")),
-	}
-	for name, text := range files {
-		if err := os.WriteFile(name, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	p.env = []string{"CONTAINERS_STORAGE_CONF=" + storage, "CONTAINERS_CONF=" + conf}
-	var fs unix.Statfs_t
-	if err := unix.Statfs("/sys/fs/cgroup", &fs); err == nil && fs.Type != unix.CGROUP2_SUPER_MAGIC {
-		unshare := testenv.RequireCommand(t, "unshare", "util-linux")
-		p.wrap = []string{unshare, "--mount", "sh", "-c", `mount -t cgroup2 none /sys/fs/cgroup && exec "$@"`, "sh"}
-	}
-	t.Cleanup(func() {
-		// vfs layers hold files podman made as root; the store goes with
-		// TempDir, the containers and images with it.
-		if out, err := p.command(context.Background(), "rm", "--all", "--force").CombinedOutput(); err != nil {
-			t.Logf("podman rm: %v\n%s", err, out)
-		}
-		if out, err := p.command(context.Background(), "rmi", "--all", "--force").CombinedOutput(); err != nil {
-			t.Logf("podman rmi: %v\n%s", err, out)
-		}
-	})
+// newPodman is a podman with a store of its own (internal/podmantest), its
+// containers and images removed at the test's end.
+func newPodman(t *testing.T) *podmantest.Podman {
+	p := podmantest.New(t)
+	t.Cleanup(func() { p.RemoveAll(t) })
 	return p
-}
-
-func (p *podman) command(ctx context.Context, args ...string) *exec.Cmd {
-	argv := append(append(append([]string{}, p.wrap...), p.path), args...)
-	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	cmd.Env = append(os.Environ(), p.env...)
-	return cmd
 }
 
 // runFlags are the podman run flags every container here gets: file and
@@ -155,10 +111,10 @@ func buildArchive(t *testing.T, tag string) string {
 }
 
 // loadImage loads gbt's image into p; dir is a directory of the test's.
-func loadImage(t *testing.T, p *podman) (tag, dir string) {
+func loadImage(t *testing.T, p *podmantest.Podman) (tag, dir string) {
 	t.Helper()
 	tag, dir = "localhost/gbt:test", t.TempDir()
-	out, err := p.command(context.Background(), "load", "-i", buildArchive(t, tag)).CombinedOutput()
+	out, err := p.Command(context.Background(), "load", "-i", buildArchive(t, tag)).CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "Loaded image: "+tag) {
 		t.Fatalf("podman load: %v\n%s", err, out)
 	}
@@ -207,7 +163,7 @@ func TestImage(t *testing.T) {
 	defer cancel()
 
 	run := append(runFlags(), "--privileged", "--pid=host", "--network=none", tag)
-	out, err := p.command(ctx, append(run, "-e", `BEGIN { printf("hi\n"); exit(); }`)...).Output()
+	out, err := p.Command(ctx, append(run, "-e", `BEGIN { printf("hi\n"); exit(); }`)...).Output()
 	if err != nil || string(out) != "hi\n\n\n" {
 		t.Errorf("BEGIN: %v, stdout %q, want %q", err, out, "hi\n\n\n")
 	}
@@ -232,7 +188,7 @@ func TestImage(t *testing.T) {
 	script := `tracepoint:syscalls:sys_enter_openat /pid == ` + pid + `/ { @opens[str(args->filename)] = count(); }
 tracepoint:syscalls:sys_enter_getpgid /pid == ` + pid + `/ { exit(); }`
 	var stdout, stderr syncBuffer
-	gbt := p.command(ctx, append(run, "-e", script)...)
+	gbt := p.Command(ctx, append(run, "-e", script)...)
 	gbt.Stdout, gbt.Stderr = &stdout, &stderr
 	if err := gbt.Start(); err != nil {
 		t.Fatal(err)
@@ -333,7 +289,7 @@ func TestImageDaemonSet(t *testing.T) {
 	gbtArgs := append([]string{}, r.args...)
 	gbtArgs[r.metricsArg] = "127.0.0.1:" + port
 	var stdout, stderr syncBuffer
-	gbt := p.command(ctx, append(args, gbtArgs...)...)
+	gbt := p.Command(ctx, append(args, gbtArgs...)...)
 	gbt.Stdout, gbt.Stderr = &stdout, &stderr
 	if err := gbt.Start(); err != nil {
 		t.Fatal(err)

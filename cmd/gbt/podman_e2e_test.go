@@ -14,68 +14,27 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gbt-dev/gbt/internal/testenv"
+	"github.com/gbt-dev/gbt/internal/podmantest"
 	"github.com/gbt-dev/gbt/runtime/cgroup"
 )
 
-// podmanStore is a podman of the test's own: its own image and container
-// store and state, so that the test neither sees nor changes the host's
-// containers. Every podman command, and gbt's own lookup of a container
-// by name, gets env.
+// podmanStore is a podman of the test's own (internal/podmantest) and the
+// cgroups of the containers it started. gbt's own lookup of a container by
+// name gets its Env.
 type podmanStore struct {
-	podman string
-	env    []string
-	root   string   // the cgroup v2 mount
-	ids    []string // the containers started, whose cgroups the end removes
-	// wrap runs podman where /sys/fs/cgroup is the cgroup v2 mount (see
-	// newPodmanStore); nil where it already is.
-	wrap []string
+	*podmantest.Podman
+	root string   // the cgroup v2 mount
+	ids  []string // the containers started, whose cgroups the end removes
 }
 
-// newPodmanStore makes a private podman store with settings that work
-// wherever the test runs as root: the vfs storage driver (no overlay
-// mounts), the cgroupfs manager (no systemd needed), events in a file
-// (no journald). On a hybrid cgroup host (cgroup v2 mounted at
-// /sys/fs/cgroup/unified, as on this project's CI machine) podman would
-// put containers in cgroup v1 only, where BPF's cgroup helpers do not
-// look; each podman command then runs in a mount namespace of its own in
-// which the cgroup v2 hierarchy is mounted at /sys/fs/cgroup, so podman
-// and crun see a cgroup v2 host and make the container's cgroup in that
-// hierarchy, the very one gbt filters on (under its usual mount).
+// newPodmanStore makes the store; at the test's end its containers and
+// images go, then the cgroups the runtime may have left.
 func newPodmanStore(t *testing.T, root string) *podmanStore {
 	t.Helper()
-	s := &podmanStore{podman: testenv.RequireCommand(t, "podman", "apt-get install podman; .ci/run does"), root: root}
-	dir, err := os.MkdirTemp("", "gbt-podman-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	storage := filepath.Join(dir, "storage.conf")
-	conf := filepath.Join(dir, "containers.conf")
-	files := map[string]string{
-		storage: fmt.Sprintf("[storage]\ndriver = \"vfs\"\ngraphroot = %q\nrunroot = %q\n", filepath.Join(dir, "root"), filepath.Join(dir, "run")),
-		conf:    fmt.Sprintf("[engine]\ntmp_dir = %q\ncgroup_manager = \"cgroupfs\"\nevents_logger = \"file\"\n", filepath.Join(dir, "tmp")),
-	}
-	for name, text := range files {
-		if err := os.WriteFile(name, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	s.env = []string{"CONTAINERS_STORAGE_CONF=" + storage, "CONTAINERS_CONF=" + conf}
-	if root != "/sys/fs/cgroup" {
-		unshare := testenv.RequireCommand(t, "unshare", "util-linux")
-		s.wrap = []string{unshare, "--mount", "sh", "-c", `mount -t cgroup2 none /sys/fs/cgroup && exec "$@"`, "sh"}
-	}
+	s := &podmanStore{Podman: podmantest.New(t), root: root}
 	t.Cleanup(func() {
-		if out, err := s.command(context.Background(), "rm", "--all", "--force").CombinedOutput(); err != nil {
-			t.Logf("podman rm: %v\n%s", err, out)
-		}
-		if out, err := s.command(context.Background(), "rmi", "--all", "--force").CombinedOutput(); err != nil {
-			t.Logf("podman rmi: %v\n%s", err, out)
-		}
+		s.RemoveAll(t)
 		s.removeCgroups(t)
-		if err := os.RemoveAll(dir); err != nil {
-			t.Logf("remove podman store: %v", err)
-		}
 	})
 	return s
 }
@@ -107,19 +66,11 @@ func (s *podmanStore) removeCgroups(t *testing.T) {
 	}
 }
 
-// command is a podman command on the store.
-func (s *podmanStore) command(ctx context.Context, args ...string) *exec.Cmd {
-	argv := append(append(append([]string{}, s.wrap...), s.podman), args...)
-	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	cmd.Env = append(os.Environ(), s.env...)
-	return cmd
-}
-
 // run runs a podman command to its end and returns its output.
 func (s *podmanStore) run(t *testing.T, ctx context.Context, args ...string) string {
 	t.Helper()
 	var stderr bytes.Buffer
-	cmd := s.command(ctx, args...)
+	cmd := s.Command(ctx, args...)
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
@@ -176,7 +127,7 @@ type heldContainer struct {
 func (s *podmanStore) startContainer(t *testing.T, ctx context.Context, image, name string, args ...string) *heldContainer {
 	t.Helper()
 	c := &heldContainer{}
-	c.cmd = s.command(ctx, append([]string{"run", "-i", "--rm", "--name", name, "--privileged", "--pids-limit", "0",
+	c.cmd = s.Command(ctx, append([]string{"run", "-i", "--rm", "--name", name, "--privileged", "--pids-limit", "0",
 		"--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024", "--network", "none", image, "/gbtwork", "-hold"}, args...)...)
 	c.cmd.Stdout, c.cmd.Stderr = &c.out, &c.out
 	stdin, err := c.cmd.StdinPipe()
@@ -247,7 +198,7 @@ func TestE2EPodmanContainer(t *testing.T) {
 		script := fmt.Sprintf(`tracepoint:syscalls:sys_enter_kill /pid == %d || pid == %d/ { @kills[pid] = count(); }
 tracepoint:syscalls:sys_enter_getpgid /pid == %[1]d/ { exit(); }`, c.pid, outside.cmd.Process.Pid)
 		start := time.Now()
-		out := traceAround(t, ctx, []string{"-v", "--container", ref}, s.env, script, func() {
+		out := traceAround(t, ctx, []string{"-v", "--container", ref}, s.Env, script, func() {
 			if err := outside.release(); err != nil {
 				t.Fatalf("workload outside: %v", err)
 			}
