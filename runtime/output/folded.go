@@ -81,15 +81,10 @@ func (p *Printer) folded(l MapLayout, es []Entry, top, div int) ([]FoldedStack, 
 	if div <= 0 {
 		div = 1
 	}
-	rs := make([]row, 0, len(es))
-	for _, e := range es {
-		r, err := l.reduce(e)
-		if err != nil {
-			return nil, err
-		}
-		rs = append(rs, r)
+	rs, err := l.sortedRows(es)
+	if err != nil {
+		return nil, err
 	}
-	l.sortRows(rs)
 	if top > 0 && len(rs) > top {
 		rs = rs[len(rs)-top:]
 	}

@@ -138,6 +138,21 @@ func (l *MapLayout) signedValue() bool {
 	return true
 }
 
+// sortedRows reduces each entry over CPUs into a row and puts the rows in
+// print order (sortRows).
+func (l *MapLayout) sortedRows(es []Entry) ([]row, error) {
+	rs := make([]row, 0, len(es))
+	for _, e := range es {
+		r, err := l.reduce(e)
+		if err != nil {
+			return nil, err
+		}
+		rs = append(rs, r)
+	}
+	l.sortRows(rs)
+	return rs, nil
+}
+
 // sortRows orders rows as bpftrace 0.17's print_map does: count, sum,
 // min, max and integer values by value; hist and lhist by total count;
 // avg and stats by average; other values by key (sort_by_key). Ties keep
@@ -234,15 +249,10 @@ func (p *Printer) PrintMap(l MapLayout, es []Entry, top, div int) error {
 		}
 		return p.printFolded(l, es, top, div)
 	}
-	rs := make([]row, 0, len(es))
-	for _, e := range es {
-		r, err := l.reduce(e)
-		if err != nil {
-			return err
-		}
-		rs = append(rs, r)
+	rs, err := l.sortedRows(es)
+	if err != nil {
+		return err
 	}
-	l.sortRows(rs)
 	if div <= 0 {
 		div = 1
 	}

@@ -48,15 +48,10 @@ func (p *Printer) Samples(l MapLayout, es []Entry) ([]Sample, error) {
 	if !l.Numeric() {
 		return nil, nil
 	}
-	rs := make([]row, 0, len(es))
-	for _, e := range es {
-		r, err := l.reduce(e)
-		if err != nil {
-			return nil, err
-		}
-		rs = append(rs, r)
+	rs, err := l.sortedRows(es)
+	if err != nil {
+		return nil, err
 	}
-	l.sortRows(rs)
 	out := make([]Sample, len(rs))
 	signed := l.signedValue()
 	for i, r := range rs {
