@@ -283,11 +283,7 @@ func (p *Printer) PrintMap(l MapLayout, es []Entry, top, div int) error {
 		p.buf = append(p.buf, `{"type": "`...)
 		p.buf = append(p.buf, kind...)
 		p.buf = append(p.buf, `", "data": {`...)
-		p.buf = appendJSONString(p.buf, []byte(l.Name))
-		p.buf = append(p.buf, ": "...)
-		if l.Key.Kind != types.Void {
-			p.buf = append(p.buf, '{')
-		}
+		p.openJSONMap(&l)
 	}
 	for i, r := range rs {
 		if i > 0 {
@@ -300,9 +296,7 @@ func (p *Printer) PrintMap(l MapLayout, es []Entry, top, div int) error {
 		p.appendRow(&l, r, div, last)
 	}
 	if json {
-		if l.Key.Kind != types.Void {
-			p.buf = append(p.buf, '}')
-		}
+		p.closeJSONMap(&l)
 		p.buf = append(p.buf, '}')
 		if k := l.agg(); p.percentiles && (k == types.Hist || k == types.Lhist) {
 			p.appendRowEstimatesJSON(&l, rs)
@@ -321,11 +315,7 @@ func (p *Printer) PrintMap(l MapLayout, es []Entry, top, div int) error {
 func (p *Printer) appendRow(l *MapLayout, r row, div int, lastEpoch uint64) {
 	json := p.f == JSON
 	if json {
-		if l.Key.Kind != types.Void {
-			p.vals.tmp = p.vals.appendKeyList(p.vals.tmp[:0], l.Key, r.key, true)
-			p.buf = appendJSONString(p.buf, p.vals.tmp)
-			p.buf = append(p.buf, ": "...)
-		}
+		p.appendJSONKey(l, r)
 	} else {
 		p.buf = append(p.buf, l.Name...)
 		if l.Key.Kind != types.Void {
@@ -397,26 +387,41 @@ func (p *Printer) appendRow(l *MapLayout, r row, div int, lastEpoch uint64) {
 // record: the estimates of each row, keyed as the record's data is.
 func (p *Printer) appendRowEstimatesJSON(l *MapLayout, rs []row) {
 	p.buf = append(p.buf, `, "percentiles": {`...)
+	p.openJSONMap(l)
+	for i, r := range rs {
+		if i > 0 {
+			p.buf = append(p.buf, ", "...)
+		}
+		p.appendJSONKey(l, r)
+		p.buf = appendEstimatesJSON(p.buf, l.estimates(r.bkt))
+	}
+	p.closeJSONMap(l)
+	p.buf = append(p.buf, '}')
+}
+
+// openJSONMap appends a JSON record's `"@name": ` and, for a keyed map,
+// the brace of its object of rows; closeJSONMap closes that object.
+func (p *Printer) openJSONMap(l *MapLayout) {
 	p.buf = appendJSONString(p.buf, []byte(l.Name))
 	p.buf = append(p.buf, ": "...)
 	if l.Key.Kind != types.Void {
 		p.buf = append(p.buf, '{')
 	}
-	for i, r := range rs {
-		if i > 0 {
-			p.buf = append(p.buf, ", "...)
-		}
-		if l.Key.Kind != types.Void {
-			p.vals.tmp = p.vals.appendKeyList(p.vals.tmp[:0], l.Key, r.key, true)
-			p.buf = appendJSONString(p.buf, p.vals.tmp)
-			p.buf = append(p.buf, ": "...)
-		}
-		p.buf = appendEstimatesJSON(p.buf, l.estimates(r.bkt))
-	}
+}
+
+func (p *Printer) closeJSONMap(l *MapLayout) {
 	if l.Key.Kind != types.Void {
 		p.buf = append(p.buf, '}')
 	}
-	p.buf = append(p.buf, '}')
+}
+
+// appendJSONKey appends a row's `"key": ` in a keyed map's JSON object.
+func (p *Printer) appendJSONKey(l *MapLayout, r row) {
+	if l.Key.Kind != types.Void {
+		p.vals.tmp = p.vals.appendKeyList(p.vals.tmp[:0], l.Key, r.key, true)
+		p.buf = appendJSONString(p.buf, p.vals.tmp)
+		p.buf = append(p.buf, ": "...)
+	}
 }
 
 // appendDiv prints a plain integer value divided by div at the value's
