@@ -16,19 +16,7 @@ import (
 // the rendered errors.
 func typeOf(t *testing.T, expr string) (string, string) {
 	t.Helper()
-	src := "BEGIN { $x = " + expr + "; }"
-	prog, diags := parse.Parse("stdin", src)
-	if diags.HasErrors() {
-		t.Fatalf("%s: %v", src, diags.Err())
-	}
-	info, diags := check.Check(prog, check.Config{Env: probetest.New(), Builtins: stdlib.New()})
-	if diags.HasErrors() {
-		var b strings.Builder
-		diag.RenderAll(&b, diag.Source{Name: "stdin", Text: src}, diags)
-		return "", b.String()
-	}
-	rhs := info.Prog.Probes[0].Body.Stmts[0].(*ast.AssignStmt).RHS
-	return info.Types[rhs].String(), ""
+	return probeTypeOf(t, "BEGIN", expr)
 }
 
 // TestVarTypes: the CPU facts as bpftrace types them; ncpus and numaid
