@@ -228,7 +228,12 @@ func TestKernels(t *testing.T) {
 			if os.Getenv("GBT_VMTEST_CONSOLE") == "1" {
 				m.Console = os.Stderr
 			}
-			run, err := m.Run(context.Background(), xfer, jobs)
+			run, died, err := m.RunRebooting(context.Background(), xfer, jobs)
+			if died != nil {
+				msg := fmt.Sprintf("%s (%s): %v\nthe guest was booted again for the jobs left", suite, k.Release, died)
+				t.Log(msg)
+				guestDeaths = append(guestDeaths, msg)
+			}
 			if run != nil {
 				var gbtTime, bpftraceTime time.Duration
 				for name, r := range run.Results {
@@ -243,6 +248,7 @@ func TestKernels(t *testing.T) {
 			}
 			if err != nil {
 				t.Error(err)
+				guestDeaths = append(guestDeaths, fmt.Sprintf("%s (%s), failed: %v", suite, k.Release, err))
 			}
 			if run == nil {
 				return
@@ -286,6 +292,19 @@ func TestKernels(t *testing.T) {
 				})
 			}
 		})
+	}
+}
+
+// guestDeaths holds what TestKernels saw of guests that died (booted
+// again) or failed to run, for TestKernelsDeaths to repeat after
+// TestKernels' long output, where a CI log's tail shows it.
+var guestDeaths []string
+
+// TestKernelsDeaths repeats them; it runs after TestKernels (-run
+// TestKernels selects it too).
+func TestKernelsDeaths(t *testing.T) {
+	for _, d := range guestDeaths {
+		t.Log(d)
 	}
 }
 

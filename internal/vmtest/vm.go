@@ -32,6 +32,21 @@ type Run struct {
 	Results map[string]Result
 	Console string
 	Elapsed time.Duration
+	// Died names the job the guest was running when it died (panicked,
+	// or powered off before the last job), "" when it did not.
+	Died string
+}
+
+// A GuestDiedError says the guest died during a job: its kernel
+// panicked (the guest boots with oops=panic) or it powered off early.
+type GuestDiedError struct {
+	Job         string   // the job it was running
+	Missing     []string // the jobs without a result, Job first
+	ConsoleTail string
+}
+
+func (e *GuestDiedError) Error() string {
+	return fmt.Sprintf("the guest died during %s; jobs without a result: %v\nconsole tail:\n%s", e.Job, e.Missing, e.ConsoleTail)
 }
 
 // QEMU is the emulator Run starts.
@@ -104,9 +119,39 @@ func (m *Machine) Run(ctx context.Context, xfer string, jobs []Job) (*Run, error
 	case runErr != nil:
 		return run, fmt.Errorf("%s: %w\nconsole tail:\n%s", QEMU, runErr, tail(run.Console, 30))
 	case len(missing) > 0:
-		return run, fmt.Errorf("the guest left no result for %v\nconsole tail:\n%s", missing, tail(run.Console, 30))
+		run.Died = missing[0]
+		return run, &GuestDiedError{Job: missing[0], Missing: missing, ConsoleTail: tail(run.Console, 30)}
 	}
 	return run, nil
+}
+
+// RunRebooting runs jobs as Run does and, when the guest dies during a
+// job, boots it once more for the jobs without a result (a kernel under
+// TCG on a loaded host has died at random, once in many boots). It
+// returns the results of both boots, the error of the first death (nil
+// when there was none) and the error of the run that ended it. A job that
+// kills the guest each time still fails: the second boot dies too.
+func (m *Machine) RunRebooting(ctx context.Context, xfer string, jobs []Job) (run *Run, died *GuestDiedError, err error) {
+	run, err = m.Run(ctx, xfer, jobs)
+	if !errors.As(err, &died) {
+		return run, nil, err
+	}
+	var left []Job
+	for _, j := range jobs {
+		if _, ok := run.Results[j.Name]; !ok {
+			left = append(left, j)
+		}
+	}
+	again, err := m.Run(ctx, xfer, left)
+	if again != nil {
+		for name, r := range again.Results {
+			run.Results[name] = r
+		}
+		run.Console += again.Console
+		run.Elapsed += again.Elapsed
+		run.Died = again.Died
+	}
+	return run, died, err
 }
 
 // Available reports why QEMU cannot run here, or nil when it can.
