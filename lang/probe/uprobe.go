@@ -28,8 +28,9 @@ type UserFunc struct {
 }
 
 // userBinaries returns the files the binary part of an attach point names:
-// without an Env that can answer, the path as written.
-func userBinaries(env Env, pattern string) ([]UserBinary, error) {
+// without an Env that can answer, the path as written. what names the
+// probe in errors ("uprobe" for uretprobes too, "usdt"), as bpftrace does.
+func userBinaries(env Env, what, pattern string) ([]UserBinary, error) {
 	var bins []UserBinary
 	err := ErrUnavailable
 	if env != nil {
@@ -48,7 +49,7 @@ func userBinaries(env Env, pattern string) ([]UserBinary, error) {
 		if pattern == "" {
 			return nil, &Error{Msg: "a probe without a file needs a process: give -p PID", Hint: "or name the file: usdt:PATH:PROVIDER:NAME"}
 		}
-		return nil, &Error{Msg: fmt.Sprintf("No files match %s", pattern)}
+		return nil, &Error{Msg: fmt.Sprintf("%s target file '%s' does not exist or is not executable", what, pattern)}
 	}
 	return bins, nil
 }
@@ -61,7 +62,7 @@ func expandUprobe(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]Poin
 	if file, src, ok := sourceLocation(ap.Parts[0], fn); ok {
 		return expandSourceLine(dst, base, file, src, fn, env)
 	}
-	bins, err := userBinaries(env, ap.Parts[0])
+	bins, err := userBinaries(env, "uprobe", ap.Parts[0])
 	if err != nil {
 		return dst, err
 	}
@@ -207,7 +208,7 @@ func expandSourceLine(dst []Point, base Point, file, src, line string, env Env) 
 	if env == nil {
 		return dst, &Error{Msg: "cannot resolve a source location without a probe environment"}
 	}
-	bins, err := userBinaries(env, file)
+	bins, err := userBinaries(env, "uprobe", file)
 	if err != nil {
 		return dst, err
 	}

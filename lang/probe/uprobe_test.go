@@ -32,7 +32,7 @@ func TestExpandUserProbes(t *testing.T) {
 		{raw: "uprobe:/bin/bash:nope*", want: "No matches for uprobe /bin/bash:nope*."},
 		{raw: "uprobe:libc:malloc", want: "uprobe:/usr/lib/x86_64-linux-gnu/libc.so.6:malloc /usr/lib/x86_64-linux-gnu/libc.so.6 malloc+0"},
 		{raw: "uprobe:/usr/lib/*/libc.so.6:free", want: "uprobe:/usr/lib/x86_64-linux-gnu/libc.so.6:free /usr/lib/x86_64-linux-gnu/libc.so.6 free+0"},
-		{raw: "uprobe:/opt/*:f", want: "No files match /opt/*"},
+		{raw: "uprobe:/opt/*:f", want: "uprobe target file '/opt/*' does not exist or is not executable"},
 		{raw: "usdt:/usr/lib/libpython3.so:python:gc__start", want: "usdt:/usr/lib/libpython3.so:python:gc__start /usr/lib/libpython3.so gc__start+0"},
 		{raw: "usdt:/usr/lib/libpython3.so::gc__start", want: "usdt:/usr/lib/libpython3.so:python:gc__start /usr/lib/libpython3.so gc__start+0"},
 		{raw: "usdt:/usr/lib/libpython*.so:function__*",

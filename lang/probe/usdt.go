@@ -54,7 +54,7 @@ func expandUSDT(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]Point,
 	if env == nil {
 		return dst, &Error{Msg: "cannot read USDT probes without a probe environment"}
 	}
-	bins, err := userBinaries(env, file)
+	bins, err := userBinaries(env, "usdt", file)
 	if err != nil {
 		return dst, err
 	}

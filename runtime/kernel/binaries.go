@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"bufio"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -112,7 +113,7 @@ func MappedFiles(maps string) []string {
 
 // hostBinaries resolves pattern on this machine: a glob of paths, a
 // program on $PATH or a library in the linker's directories for a name
-// without a slash, else the path itself.
+// without a slash, else the path itself if it is an ELF file.
 func hostBinaries(pattern string, libDirs []string) []probe.UserBinary {
 	one := func(p string) []probe.UserBinary { return []probe.UserBinary{{Name: p, Path: p}} }
 	switch {
@@ -141,27 +142,43 @@ func hostBinaries(pattern string, libDirs []string) []probe.UserBinary {
 			return one(p)
 		}
 	}
+	if !isELF(pattern) {
+		return nil // bpftrace: "target file does not exist or is not executable"
+	}
 	return one(pattern)
 }
 
-// findLibrary looks for library name in dirs as the dynamic linker would:
-// NAME, libNAME.so, then the first libNAME.so.VERSION.
+// findLibrary looks for library name in dirs as bpftrace (through bcc's
+// lookup in ld.so.cache) and the dynamic linker do: libNAME, or NAME, is
+// the file NAME, else libNAME.so, else the first libNAME.so.VERSION, each
+// only if it is an ELF file (Debian's libc.so is a linker script).
 func findLibrary(name string, dirs []string) string {
+	lib := "lib" + strings.TrimPrefix(name, "lib")
 	for _, d := range dirs {
-		for _, f := range []string{name, "lib" + name + ".so"} {
-			if st, err := os.Stat(filepath.Join(d, f)); err == nil && st.Mode().IsRegular() {
-				return filepath.Join(d, f)
-			}
-		}
-		matches, _ := filepath.Glob(filepath.Join(d, "lib"+name+".so.*"))
-		slices.Sort(matches)
-		for _, m := range matches {
-			if st, err := os.Stat(m); err == nil && st.Mode().IsRegular() {
-				return m
+		versions, _ := filepath.Glob(filepath.Join(d, lib+".so.*"))
+		slices.Sort(versions)
+		for _, p := range append([]string{filepath.Join(d, name), filepath.Join(d, lib+".so")}, versions...) {
+			if isELF(p) {
+				return p
 			}
 		}
 	}
 	return ""
+}
+
+// isELF says whether path is a regular file that starts as ELF files do.
+func isELF(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return false
+	}
+	magic := make([]byte, 4)
+	_, err = io.ReadFull(f, magic)
+	return err == nil && string(magic) == "\x7fELF"
 }
 
 // libraryDirs returns the directories of a ld.so.conf file (following its

@@ -10,14 +10,19 @@ import (
 )
 
 // TestHostBinaries: globs keep the "./" the user wrote, library names are
-// found in the linker's directories (libNAME.so.VERSION), other paths are
-// themselves.
+// found in the linker's directories (libNAME.so.VERSION, as NAME or
+// libNAME, passing over a libNAME.so that is no ELF file), other paths
+// are themselves.
 func TestHostBinaries(t *testing.T) {
 	dir := t.TempDir()
 	for _, f := range []string{"libfoo.so.1", "prog_a", "prog_b"} {
-		if err := os.WriteFile(filepath.Join(dir, f), []byte("x"), 0o755); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, f), []byte("\x7fELF"), 0o755); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// A linker script, as Debian's libc.so is.
+	if err := os.WriteFile(filepath.Join(dir, "libfoo.so"), []byte("GROUP ( libfoo.so.1 )"), 0o644); err != nil {
+		t.Fatal(err)
 	}
 	t.Chdir(dir)
 	names := func(bins []probe.UserBinary) []string {
@@ -30,11 +35,18 @@ func TestHostBinaries(t *testing.T) {
 	if got := names(hostBinaries("./prog_*", nil)); !slices.Equal(got, []string{"./prog_a", "./prog_b"}) {
 		t.Errorf("glob: %v", got)
 	}
-	if got := names(hostBinaries("foo", []string{"/nonexistent", dir})); !slices.Equal(got, []string{filepath.Join(dir, "libfoo.so.1")}) {
-		t.Errorf("library: %v", got)
+	for _, name := range []string{"foo", "libfoo"} {
+		if got := names(hostBinaries(name, []string{"/nonexistent", dir})); !slices.Equal(got, []string{filepath.Join(dir, "libfoo.so.1")}) {
+			t.Errorf("library %s: %v", name, got)
+		}
 	}
-	if got := names(hostBinaries("/x/y", nil)); !slices.Equal(got, []string{"/x/y"}) {
-		t.Errorf("path: %v", got)
+	if p := filepath.Join(dir, "prog_a"); !slices.Equal(names(hostBinaries(p, nil)), []string{p}) {
+		t.Errorf("path: %v", names(hostBinaries(p, nil)))
+	}
+	for _, p := range []string{"/x/y", filepath.Join(dir, "libfoo.so")} {
+		if got := hostBinaries(p, nil); len(got) != 0 {
+			t.Errorf("%s, missing or no ELF file: %v", p, got)
+		}
 	}
 	if got := hostBinaries("./none*", nil); len(got) != 0 {
 		t.Errorf("glob without a match: %v", got)

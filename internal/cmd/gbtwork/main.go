@@ -80,7 +80,7 @@ func hold() error {
 
 func run(args []string) error {
 	if len(args) < 2 {
-		return fmt.Errorf("usage: gbtwork [-hold] open N PATH | exec N PROG | sleep MS | nanosleep N MS | write N | kill N | stat N PATH | statx N PATH | fsync N PATH")
+		return fmt.Errorf("usage: gbtwork [-hold] open N PATH | exec N PROG | sleep MS | nanosleep N MS | write N | kill N | stat N PATH | statx N PATH | fsync N PATH | setuid N")
 	}
 	n, err := strconv.Atoi(args[1])
 	if err != nil || n < 0 {
@@ -147,6 +147,8 @@ func run(args []string) error {
 		return tcp6(n)
 	case "burn":
 		burnOnOtherThread(time.Duration(n) * time.Millisecond)
+	case "setuid":
+		return setuids(n)
 	case "fsync":
 		if len(args) < 3 {
 			return fmt.Errorf("fsync needs a path")
@@ -271,6 +273,25 @@ func fsyncs(n int, path string) error {
 		if err := unix.Fsync(fd); err != nil {
 			return fmt.Errorf("fsync: %w", err)
 		}
+	}
+	return nil
+}
+
+// setuids calls setuid(0), setresuid(-1, 0, -1) and setfsuid(0) n times
+// each, as raw system calls on one thread (Go's syscall.Setuid makes every
+// thread of the process call it), keeping root's ids.
+func setuids(n int) error {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	keep := ^uintptr(0) // -1: leave that id as it is
+	for i := 0; i < n; i++ {
+		if _, _, e := unix.RawSyscall(unix.SYS_SETUID, 0, 0, 0); e != 0 {
+			return fmt.Errorf("setuid(0): %w", e)
+		}
+		if _, _, e := unix.RawSyscall(unix.SYS_SETRESUID, keep, 0, keep); e != 0 {
+			return fmt.Errorf("setresuid(-1, 0, -1): %w", e)
+		}
+		unix.RawSyscall(unix.SYS_SETFSUID, 0, 0, 0) // returns the previous fsuid, never an error
 	}
 	return nil
 }
