@@ -64,10 +64,12 @@ func TestE2EStopSignals(t *testing.T) {
 			g := startAttached(t, &stdout, args...)
 			time.Sleep(50 * time.Millisecond)
 			// The signals of one ^C to a process group arrive together:
-			// the third is sent only once gbt has seen the second.
+			// the third is sent only once gbt has seen the second (of
+			// two, gbt may see the second only after its teardown, when
+			// it swallows it without a word).
 			for i, sig := range tt.sigs {
 				g.cmd.Process.Signal(sig)
-				if i == 1 {
+				if i == 1 && len(tt.sigs) == 3 {
 					g.waitStderr(t, "signal again")
 				} else {
 					time.Sleep(time.Millisecond)
