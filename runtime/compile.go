@@ -3,6 +3,7 @@ package runtime
 import (
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"slices"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/gbt-dev/gbt/lang/compat"
 	"github.com/gbt-dev/gbt/lang/config"
 	"github.com/gbt-dev/gbt/lang/diag"
+	"github.com/gbt-dev/gbt/lang/imports"
 	"github.com/gbt-dev/gbt/lang/parse"
 	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/runtime/cgroup"
@@ -27,6 +29,9 @@ import (
 // programs and the tests all compile through Compile with these defaults.
 type CompileOptions struct {
 	Params []string // positional parameters $1..$N
+	// Files is what the script's root imports read: the machine's files
+	// when nil.
+	Files imports.FS
 	// Named are the named program options (`-- --name=value`; "" for a
 	// bare `--name`), which getopt reads.
 	Named map[string]string
@@ -165,6 +170,14 @@ func Compile(name, src string, opts CompileOptions) (*codegen.Object, Warnings, 
 	if diags.HasErrors() {
 		return fail(diags)
 	}
+	files := opts.Files
+	if files == nil {
+		files = osFiles{}
+	}
+	idiags := imports.Resolve(prog, files)
+	if idiags.HasErrors() {
+		return fail(idiags)
+	}
 	set, cdiags, err := settings(prog, opts)
 	if cdiags.HasErrors() {
 		return fail(cdiags)
@@ -186,7 +199,7 @@ func Compile(name, src string, opts CompileOptions) (*codegen.Object, Warnings, 
 	}
 	info, diags := check.Check(prog, check.Config{Compat: opts.Compat, Env: env, Builtins: table, Params: opts.Params, Named: opts.Named, Unsafe: opts.Unsafe, MissingProbes: set.MissingProbes, ProbeFilter: opts.ProbeFilter,
 		Strlen: set.MaxStrlen, StackMode: set.StackMode, Includes: opts.Includes, Settings: set.Items()})
-	diags = append(cdiags, diags...)
+	diags = append(append(idiags, cdiags...), diags...)
 	if diags.HasErrors() {
 		return fail(diags)
 	}
@@ -291,3 +304,10 @@ func clockMap(getenv func(string) string) string {
 	}
 	return getenv("BPFTRACE_DUMMY_TS_MAP")
 }
+
+// osFiles is the machine's file system, as imports reads it.
+type osFiles struct{}
+
+func (osFiles) Stat(path string) (fs.FileInfo, error)      { return os.Stat(path) }
+func (osFiles) ReadFile(path string) ([]byte, error)       { return os.ReadFile(path) }
+func (osFiles) ReadDir(path string) ([]fs.DirEntry, error) { return os.ReadDir(path) }

@@ -83,6 +83,7 @@ type Program struct {
 	Macros   []*Macro   // #define lines (active ones), in order
 	CDefs    []*CDef    // C struct/union/enum definitions, in order
 	Config   *Config    // config = { ... } block or nil
+	Imports  []*Import  // root `import "path";` statements, in order
 	MapDecls []*MapDecl // let @m = hash(N); declarations, in order
 	Probes   []*Probe   // probe blocks, in order
 	Comments []*Comment // all comments, in order (kept for tooling)
@@ -99,6 +100,13 @@ type Include struct {
 	Span
 	Path   string // as written, without the delimiters
 	System bool   // true for <...>
+}
+
+// Import is a root `import "path";` statement (bpftrace 0.24): a .bt
+// script, a C header or a directory of them, resolved by lang/imports.
+type Import struct {
+	Span
+	Path string // as written, unquoted
 }
 
 // Macro is a `#define NAME VALUE` line; integer values act as constants.

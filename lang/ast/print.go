@@ -89,6 +89,13 @@ func (p *printer) program(prog *Program) {
 		p.line("}")
 		sep = true
 	}
+	for i, imp := range prog.Imports {
+		if sep && i == 0 {
+			p.b.WriteByte('\n')
+		}
+		p.line("import " + strconv.Quote(imp.Path) + ";")
+		sep = true
+	}
 	for i, d := range prog.MapDecls {
 		if sep && i == 0 {
 			p.b.WriteByte('\n')

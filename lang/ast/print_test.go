@@ -83,3 +83,32 @@ kprobe:f, kprobe:g / *arg0/ {
 		t.Errorf("Inspect visited %d nodes, want 20", n)
 	}
 }
+
+// TestSetOrigin: every span of a tree, embedded or a field, gets the
+// Origin, and a span that has one keeps it.
+func TestSetOrigin(t *testing.T) {
+	kept := &Origin{File: "macro.bt"}
+	call := &Call{Name: "f", Args: []Expr{&IntLit{Value: 1}, &IntLit{Span: Span{Origin: kept}}}}
+	probe := &Probe{Body: &Block{Stmts: []Stmt{&ExprStmt{X: call}}}}
+	o := &Origin{File: "lib.bt"}
+	SetOrigin([]*Probe{probe}, o)
+	var spans []*Origin
+	Inspect(probe, func(n Node) bool {
+		if n != nil {
+			spans = append(spans, n.NodeSpan().Origin)
+		}
+		return true
+	})
+	if len(spans) < 5 {
+		t.Fatalf("visited %d nodes, want 5", len(spans))
+	}
+	for i, got := range spans {
+		want := o
+		if i == len(spans)-1 {
+			want = kept
+		}
+		if got != want {
+			t.Errorf("node %d: origin %v, want %v", i, got, want)
+		}
+	}
+}

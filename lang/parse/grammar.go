@@ -27,7 +27,7 @@ type gProgram struct {
 	Tokens  []lexer.Token
 	Shebang string   `parser:"@Shebang?"`
 	Defs    []*gDef  `parser:"@@*"`
-	Config  *gConfig `parser:"@@?"`
+	Heads   []*gHead `parser:"@@*"`
 	// FirstProbe is the first probe's first attach point, where participle's
 	// part ends.
 	FirstProbe string `parser:"@Attach?"`
@@ -40,6 +40,14 @@ type gDef struct {
 	Kind    string `parser:" | @('struct' | 'union' | 'enum')"`
 	Name    string `parser:"   ( @Ident"`
 	Body    string `parser:"     @CBody | @CBody ) ';'? )"` // the lexer lets only an enum be anonymous
+}
+
+// gHead is a config block or a root import; they follow the C
+// definitions, in any order (bpftrace 0.24).
+type gHead struct {
+	Tokens []lexer.Token
+	Config *gConfig `parser:"  @@"`
+	Import string   `parser:"| 'import' @String ';'?"`
 }
 
 type gConfig struct {

@@ -34,8 +34,25 @@ func (l *lowerer) program(g *gProgram, probes []*gProbe, soft []softError) *ast.
 		}
 		prog.CDefs = append(prog.CDefs, l.cdef(d))
 	}
-	if g.Config != nil {
-		prog.Config = l.config(g.Config)
+	for _, h := range g.Heads {
+		toks := h.Tokens
+		if n := len(toks); h.Config == nil && n > 0 && toks[n-1].Value == ";" {
+			toks = toks[:n-1] // bpftrace's span of an import ends at its path
+		}
+		sp := l.s.tokSpan(toks)
+		switch {
+		case h.Config == nil:
+			path, err := unquote(h.Import[1 : len(h.Import)-1])
+			if err != nil {
+				l.errorf(sp, "invalid import path: %v", err)
+				continue
+			}
+			prog.Imports = append(prog.Imports, &ast.Import{Span: sp, Path: path})
+		case prog.Config != nil:
+			l.errorf(sp, "duplicate config block")
+		default:
+			prog.Config = l.config(h.Config)
+		}
 	}
 	for _, p := range probes {
 		prog.Probes = append(prog.Probes, l.probe(p))

@@ -147,3 +147,22 @@ func Library(file, src string) ([]*ast.MacroDef, diag.List) {
 	}
 	return prog.MacroDefs, diags
 }
+
+// Import parses a file a script imports (lang/imports): probes, macros,
+// map declarations and C definitions, none required, with every span,
+// its diagnostics' too, naming the file.
+func Import(file, src string) (*ast.Program, diag.List) {
+	prog, diags := parse(file, src, false)
+	o := &ast.Origin{File: file, Text: src}
+	for _, d := range diags {
+		for c := d; c != nil; c = c.Context {
+			if c.Span.Origin == nil && c.Span.Start.IsValid() {
+				c.Span.Origin = o
+			}
+		}
+	}
+	if prog != nil {
+		ast.SetOrigin(prog, o)
+	}
+	return prog, diags
+}
