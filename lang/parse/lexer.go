@@ -374,7 +374,7 @@ func (s *scanner) next(i int) (int, bool) {
 					return end, ok
 				}
 			case "macro", "import":
-				if end, ok := s.topKeyword(i, word); ok {
+				if end, ok := s.topKeyword(i, word); ok || end < 0 {
 					return end, ok
 				}
 			case "let":

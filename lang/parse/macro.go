@@ -16,7 +16,8 @@ import (
 // topKeyword scans `macro` before a name, or `import` before a string, at
 // the top level as a keyword. The rest of a macro's header scans as
 // ordinary tokens up to the body's '{'. It returns ok=false when the word
-// is an attach point instead.
+// is an attach point instead, and end=-1 after an error (import without
+// a string).
 func (s *scanner) topKeyword(i, word int) (int, bool) {
 	j := s.skipSpace(word, false)
 	if j < 0 || j >= len(s.src) {
@@ -34,8 +35,16 @@ func (s *scanner) topKeyword(i, word int) (int, bool) {
 		s.state = stMacro
 		return word, true
 	case "import":
-		if c != '"' {
-			return i, false
+		switch {
+		case c == ':':
+			return i, false // an attach point
+		case c != '"':
+			end := j + 1
+			if isIdentStart(c) {
+				end = identEnd(s.src, j)
+			}
+			s.fail(j, end, "syntax: expected string after 'import'")
+			return -1, false
 		}
 		s.emit(tKeyword, i, word)
 		return word, true
