@@ -111,9 +111,6 @@ func settings(prog *ast.Program, opts CompileOptions) (config.Settings, diag.Lis
 	}
 	// A larger size is taken as gbt's largest.
 	set.MaxStrlen = min(set.MaxStrlen, maxStrlen)
-	if set.StackMode == "build_id" {
-		return set, diags, fmt.Errorf("stack_mode build_id is not supported by gbt yet: use bpftrace, perf or raw")
-	}
 	return set, diags, nil
 }
 

@@ -103,6 +103,14 @@ const MaxStackDepth = 127
 func stackType(user bool) func(u *check.Use) types.Type {
 	return func(u *check.Use) types.Type {
 		mode, depth := u.StackMode(), MaxStackDepth
+		if id, bare := u.Node.(*ast.Ident); bare && mode == "build_id" {
+			if user { // compiled as the call, which has the mode's type
+				return u.Expand(&ast.Call{Span: id.Span, Name: id.Name, NameEnd: id.End,
+					Args: []ast.Expr{&ast.Ident{Span: id.Span, Name: "build_id"}}})
+			}
+			u.Warnf("'build_id' stack mode can only be used for ustack. Falling back to 'raw' mode.")
+			mode = "raw"
+		}
 		if len(u.Args) > 2 {
 			u.Errorf("%s() takes at most 2 arguments (%d provided)", u.Name(), len(u.Args))
 			return types.Type{}
@@ -134,6 +142,10 @@ func stackType(user bool) func(u *check.Use) types.Type {
 				return types.Type{}
 			}
 			depth = int(n)
+		}
+		if mode == "build_id" && !user { // kstack(2) with the stack_mode setting
+			u.Errorf("'build_id' stack mode can only be used for ustack")
+			return types.Type{}
 		}
 		return types.StackIn(user, mode, depth)
 	}

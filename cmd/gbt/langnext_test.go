@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -178,5 +179,34 @@ func TestE2EImport(t *testing.T) {
 	want := filepath.Join(dir, "missing.bt") + ":1:1-17: ERROR: Unable to find suitable path for import\nimport \"nope.bt\";\n~~~~~~~~~~~~~~~~\nHINT: checked: " + filepath.Join(dir, "nope.bt") + "\n"
 	if stderr.String() != want {
 		t.Errorf("stderr:\n%s\nwant:\n%s", stderr.String(), want)
+	}
+}
+
+// TestE2EStackModeBuildID: the stack_mode setting build_id (as bpftrace
+// 0.27.1 does) prints ustack, bare or called, as build id and offset per
+// frame; a bare kstack falls back to raw with a warning, and kstack(2) is
+// an error.
+func TestE2EStackModeBuildID(t *testing.T) {
+	requireRoot(t)
+	gbt, _ := binaries(t)
+	prog := `config = { stack_mode = build_id } tracepoint:syscalls:sys_enter_clock_nanosleep /pid == cpid/ { print(ustack(2)); @[ustack] = count(); print(kstack); exit(); }`
+	cmd := exec.Command(gbt, "-e", prog, "-c", "/bin/sleep 0.01")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	frame := `[0-9a-f]{40} 0x[0-9a-f]+\n`
+	want := regexp.MustCompile(`\A\n` + frame + frame + `\n\n(ffffffff[0-9a-f]{8}\n)+\n\n\n@\[\n(` + frame + `)+\]: 1\n\z`)
+	if !want.MatchString(string(out)) {
+		t.Errorf("stdout:\n%s\nwant a match of %s", out, want)
+	}
+	if !strings.Contains(stderr.String(), "WARNING: 'build_id' stack mode can only be used for ustack. Falling back to 'raw' mode.") {
+		t.Errorf("stderr lacks the kstack warning:\n%s", stderr.String())
+	}
+	out, err = exec.Command(gbt, "-e", `config = { stack_mode = build_id } begin { print(kstack(2)); }`).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "stdin:1:50-59: ERROR: 'build_id' stack mode can only be used for ustack") {
+		t.Errorf("kstack(2) under build_id: %v\n%s", err, out)
 	}
 }
