@@ -510,6 +510,10 @@ func TestE2EListKernel(t *testing.T) {
 		{[]string{"--traceable-functions", traceable, "-l", "kprobe:*"}, "kprobe:nf_hook_slow\nkprobe:not_in_btf_xyz\nkprobe:vfs_read\nkprobe:vfs_write\n"},
 		{[]string{"--traceable-functions", traceable, "-l", "fentry:vfs_*"}, "fentry:vmlinux:vfs_read\nfentry:vmlinux:vfs_write\n"},
 		{[]string{"-l", "-e", "BEGIN {} interval:s:1 {} software:faults:10 {} tracepoint:sched:sched_switch {}"}, "interval:s:\nsoftware:faults:\ntracepoint:sched:sched_switch\n"},
+		// A script's points in its order, repeats too, each one's matches
+		// sorted (the newest bpftrace's order).
+		{[]string{"-l", "-e", "tracepoint:syscalls:sys_exit_read {} tracepoint:syscalls:sys_enter_openat* {} tracepoint:syscalls:sys_exit_read {}"},
+			"tracepoint:syscalls:sys_exit_read\ntracepoint:syscalls:sys_enter_openat\ntracepoint:syscalls:sys_enter_openat2\ntracepoint:syscalls:sys_exit_read\n"},
 		{[]string{"-lv", "struct fd"}, "struct fd {\n\tlong unsigned int word;\n};\n\n"},
 	}
 	for _, tt := range tests {

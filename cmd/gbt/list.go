@@ -92,6 +92,10 @@ type lister struct {
 	types  []string               // C definitions of the types named
 	params map[string][]string    // -lv parameters of file probes, by name
 	warned bool
+	// inOrder keeps the names in the order gathered, repeats too: a
+	// script's attach points are listed in its order, each one's matches
+	// sorted, as the newest bpftrace lists them.
+	inOrder bool
 }
 
 // addScript adds the probes that each attach point of a script matches.
@@ -106,11 +110,14 @@ func (l *lister) addScript(name, src string) error {
 			if k := probe.Lookup(ap.Provider); k != nil && k.RunAt != probe.RunOnEvent {
 				continue // begin and end are not listed
 			}
+			n := len(l.names)
 			if err := l.add(ap.Raw); err != nil {
 				return err
 			}
+			slices.Sort(l.names[n:])
 		}
 	}
+	l.inOrder = true
 	return nil
 }
 
@@ -213,11 +220,14 @@ func matchKind(pattern string, k *probe.Kind) bool {
 	return false
 }
 
-// print prints the names gathered, sorted and once each, with -v each
-// probe's parameters under it.
+// print prints the names gathered, sorted and once each (unless
+// inOrder), with -v each probe's parameters under it.
 func (l *lister) print(w io.Writer) error {
-	slices.Sort(l.names)
-	for _, n := range slices.Compact(l.names) {
+	if !l.inOrder {
+		slices.Sort(l.names)
+		l.names = slices.Compact(l.names)
+	}
+	for _, n := range l.names {
 		fmt.Fprintln(w, n)
 		for _, p := range l.params[n] {
 			fmt.Fprintf(w, "    %s\n", p)
