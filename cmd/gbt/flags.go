@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/gbt-dev/gbt/internal/spell"
 	"github.com/gbt-dev/gbt/internal/toolfile"
 	"github.com/gbt-dev/gbt/lang/compat"
 	"github.com/gbt-dev/gbt/runtime/output"
@@ -54,6 +56,7 @@ type options struct {
 	bench        bool           // --mode bench, --bench: time the bench: probes
 	metrics      string         // --metrics ADDR: serve the maps as Prometheus metrics
 	traceable    string         // --traceable-functions FILE
+	debugDirs    []string       // --debuginfo DIR[:DIR]
 	probeFilter  *regexp.Regexp // --probe-filter REGEX
 	includes     []string       // -I: include directories (accepted, gbt reads no headers)
 	headers      []string       // --include: headers included before the script
@@ -109,9 +112,10 @@ OPTIONS:
                    (-kk: the same in bpftrace 0.17's words)
     --include FILE add an #include <FILE> before the script (gbt knows the constants of common headers)
     --probe-filter REGEX  attach only the probes whose name REGEX matches (begin and end always run)
+    --debuginfo DIR[:DIR]  add directories to the debug info search path (separate debug files of
+                   stripped binaries, by build id or .gnu_debuglink; /usr/lib/debug is searched last)
     --traceable-functions FILE  read the kernel functions kprobes and fentry can trace from FILE
                    (default: tracefs available_filter_functions)
-    --include FILE as a script's #include <FILE> line (C definitions come from the script and BTF)
     --usdt-file-activation  accepted: USDT semaphores are always activated in every process of the file
     --percentiles  print p50, p90, p99 and max (estimated from the buckets) under each hist/lhist
                    (JSON: a "percentiles" field; --metrics: gbt_<map>_quantile gauges;
@@ -132,7 +136,7 @@ ENVIRONMENT (override the script's config block; GBT_* spellings are read too):
     BPFTRACE_MAX_PROBES         [default: 512] max number of attach points
     BPFTRACE_PERF_RB_PAGES      [default: 64] pages per CPU for the ring buffer (1 MiB at least)
     BPFTRACE_MAX_CAT_BYTES      [default: 10k] maximum bytes read by cat() (0.17: BPFTRACE_CAT_BYTES_MAX)
-    BPFTRACE_STACK_MODE         [default: bpftrace] how kstack/ustack print: bpftrace, perf or raw
+    BPFTRACE_STACK_MODE         [default: bpftrace] how kstack/ustack print: bpftrace, perf, raw or build_id (ustack)
     BPFTRACE_PRINT_MAPS_ON_EXIT [default: 1] print the maps at exit
     GBT_COMPAT                  [default: newest] as --compat, when the flag is not given
     (every config variable of bpftrace is read: BPFTRACE_<NAME>)
@@ -233,6 +237,10 @@ func newFlagSet(o *options, raw *flagText) *pflag.FlagSet {
 	fs.StringVar(&o.metrics, "metrics", "", "metrics address")
 	fs.StringVar(&o.flamegraph, "flamegraph", "", "flame graph SVG file")
 	fs.StringVar(&o.traceable, "traceable-functions", "", "traceable functions file")
+	fs.Func("debuginfo", "debug info directories", func(v string) error {
+		o.debugDirs = append(o.debugDirs, filepath.SplitList(v)...)
+		return nil
+	})
 	fs.StringVar(&raw.probeFilter, "probe-filter", "", "keep the probes whose name matches")
 	fs.StringVar(&raw.compatName, "compat", "", "bpftrace release whose output to reproduce")
 	fs.BoolVar(&o.percentiles, "percentiles", false, "print percentiles of histograms")
@@ -261,7 +269,7 @@ func parseCommandLine(argv []string, stderr io.Writer, tool *toolfile.Tool) (*op
 		defineToolOptions(fs, o, tool)
 	}
 	if err := fs.Parse(argv); err != nil {
-		fmt.Fprintf(stderr, "gbt: %v\n", err)
+		fmt.Fprintf(stderr, "gbt: %v%s\n", err, flagSuggestion(fs, err))
 		return nil, errUsage
 	}
 	pid, mode, probeFilter, compatName := raw.pid, raw.mode, raw.probeFilter, raw.compatName
@@ -398,4 +406,23 @@ func readScript(o *options) (name, src string, err error) {
 		}
 		return o.file, string(b), nil
 	}
+}
+
+// flagSuggestion is " (did you mean --NAME?)" for an unknown long flag
+// near a known one, else "".
+func flagSuggestion(fs *pflag.FlagSet, err error) string {
+	name, ok := strings.CutPrefix(err.Error(), "unknown flag: --")
+	if !ok {
+		return ""
+	}
+	var names []string
+	fs.VisitAll(func(f *pflag.Flag) {
+		if len(f.Name) > 1 {
+			names = append(names, f.Name)
+		}
+	})
+	if s := spell.Nearest(name, names); s != "" {
+		return " (did you mean --" + s + "?)"
+	}
+	return ""
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -61,5 +62,24 @@ func TestParseFlagsPermutes(t *testing.T) {
 	}
 	if _, err := parseFlags([]string{"s.bt", "--nope"}, io.Discard); err == nil {
 		t.Error("s.bt --nope: no error")
+	}
+}
+
+// TestFlagSuggestion: a mistyped long flag gets the nearest one, as a
+// mistyped builtin does; a flag near nothing gets no guess.
+func TestFlagSuggestion(t *testing.T) {
+	for _, tt := range []struct{ arg, want string }{
+		{"--dryrun", "gbt: unknown flag: --dryrun (did you mean --dry-run?)\n"},
+		{"--probe-filtr", "gbt: unknown flag: --probe-filtr (did you mean --probe-filter?)\n"},
+		{"--debuginf", "gbt: unknown flag: --debuginf (did you mean --debuginfo?)\n"},
+		{"--zzzzzzzz", "gbt: unknown flag: --zzzzzzzz\n"},
+	} {
+		var stderr strings.Builder
+		if _, err := parseCommandLine([]string{tt.arg, "-e", "begin {}"}, &stderr, nil); err == nil {
+			t.Errorf("%s: no error", tt.arg)
+		}
+		if stderr.String() != tt.want {
+			t.Errorf("%s: %q, want %q", tt.arg, stderr.String(), tt.want)
+		}
 	}
 }

@@ -138,6 +138,7 @@ func runWith(argv []string, tool *toolfile.Tool, usage, misuse string, stdin io.
 		a.env.SetTraceableFunctions(opts.traceable)
 	}
 	a.env.SetProcess(opts.pid)
+	a.env.AddDebugDirs(opts.debugDirs...)
 	a.env.SetIncludeDirs(opts.includes)
 	if mounted, err := a.env.EnsureTracefs(); err != nil {
 		if opts.verbose {

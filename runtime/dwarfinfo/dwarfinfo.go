@@ -30,16 +30,24 @@ type File struct {
 	units   []*dwarf.Entry          // compilation units, for line tables
 }
 
-// Open reads the DWARF sections of an ELF file. A file without them is
-// an error wrapping probe.ErrNoDebugInfo.
-func Open(path string) (*File, error) {
+// Open reads the DWARF sections of an ELF file, or of its separate debug
+// file in debugDirs (see separateDebugFile) when it was stripped of them.
+// A file without either is an error wrapping probe.ErrNoDebugInfo.
+func Open(path string, debugDirs []string) (*File, error) {
 	f, err := elf.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read debug info of %s: %w", path, err)
 	}
 	defer f.Close()
-	if f.Section(".debug_info") == nil {
-		return nil, fmt.Errorf("%s: %w", path, probe.ErrNoDebugInfo)
+	if s := f.Section(".debug_info"); s == nil || s.Type == elf.SHT_NOBITS {
+		sep := separateDebugFile(f, path, debugDirs)
+		if sep == "" {
+			return nil, fmt.Errorf("%s: %w", path, probe.ErrNoDebugInfo)
+		}
+		if f, err = elf.Open(sep); err != nil {
+			return nil, fmt.Errorf("read debug info of %s: %w", path, err)
+		}
+		defer f.Close()
 	}
 	d, err := f.DWARF()
 	if err != nil {

@@ -27,7 +27,7 @@ func build(t *testing.T, flags ...string) string {
 }
 
 func TestProto(t *testing.T) {
-	f, err := dwarfinfo.Open(build(t, "-g"))
+	f, err := dwarfinfo.Open(build(t, "-g"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +67,7 @@ func TestProto(t *testing.T) {
 }
 
 func TestRecord(t *testing.T) {
-	f, err := dwarfinfo.Open(build(t, "-g"))
+	f, err := dwarfinfo.Open(build(t, "-g"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func TestRecord(t *testing.T) {
 }
 
 func TestLineAddrs(t *testing.T) {
-	f, err := dwarfinfo.Open(build(t, "-g"))
+	f, err := dwarfinfo.Open(build(t, "-g"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,13 +138,60 @@ func TestLineAddrs(t *testing.T) {
 }
 
 func TestNoDebugInfo(t *testing.T) {
-	_, err := dwarfinfo.Open(build(t, "-g0", "-s"))
+	_, err := dwarfinfo.Open(build(t, "-g0", "-s"), nil)
 	if !errors.Is(err, probe.ErrNoDebugInfo) || !errors.Is(err, probe.ErrUnavailable) {
 		t.Errorf("Open of a binary without -g: %v, want ErrNoDebugInfo", err)
 	}
-	if _, err := dwarfinfo.Open("testdata/prog.c"); err == nil {
+	if _, err := dwarfinfo.Open("testdata/prog.c", nil); err == nil {
 		t.Error("Open of a C file: no error")
 	}
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// TestSeparateDebugFile: a binary stripped of its debug info finds it in
+// a debug directory by its build id, or by its .gnu_debuglink beside it,
+// and has the same prototypes.
+func TestSeparateDebugFile(t *testing.T) {
+	objcopy := testenv.RequireCommand(t, "objcopy", "apt-get install binutils")
+	for _, how := range []string{"build-id", "debuglink"} {
+		t.Run(how, func(t *testing.T) {
+			prog := build(t, "-g", "-Wl,--build-id")
+			dbg := prog + ".debug"
+			run := func(args ...string) {
+				if b, err := exec.Command(objcopy, args...).CombinedOutput(); err != nil {
+					t.Fatalf("objcopy %v: %v\n%s", args, err, b)
+				}
+			}
+			run("--only-keep-debug", prog, dbg)
+			run("--strip-debug", prog)
+			if _, err := dwarfinfo.Open(prog, nil); !errors.Is(err, probe.ErrNoDebugInfo) {
+				t.Fatalf("stripped, no debug directory: %v, want ErrNoDebugInfo", err)
+			}
+			var dirs []string
+			if how == "build-id" {
+				id, err := exec.Command("sh", "-c", "readelf -n "+prog+" | sed -n 's/.*Build ID: //p'").Output()
+				if err != nil || len(strings.TrimSpace(string(id))) < 4 {
+					t.Fatalf("readelf: %v %q", err, id)
+				}
+				h := strings.TrimSpace(string(id))
+				dir := t.TempDir()
+				link := filepath.Join(dir, ".build-id", h[:2], h[2:]+".debug")
+				if b, err := exec.Command("sh", "-c", "mkdir -p "+filepath.Dir(link)+" && mv "+dbg+" "+link).CombinedOutput(); err != nil {
+					t.Fatalf("%v: %s", err, b)
+				}
+				dirs = []string{"/nonexistent", dir}
+			} else {
+				run("--add-gnu-debuglink="+dbg, prog)
+			}
+			f, err := dwarfinfo.Open(prog, dirs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := f.Proto("function1")
+			if err != nil || len(p.Params) != 2 || p.Params[0].Name != "n" {
+				t.Fatalf("function1: %+v, %v", p, err)
+			}
+		})
+	}
+}

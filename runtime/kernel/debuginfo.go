@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/gbt-dev/gbt/lang/probe"
@@ -14,6 +15,7 @@ import (
 type debugFiles struct {
 	mu    sync.Mutex
 	files map[string]*debugFile
+	dirs  []string // extra directories of separate debug files (--debuginfo)
 }
 
 type debugFile struct {
@@ -30,9 +32,18 @@ func (d *debugFiles) open(path string) (*dwarfinfo.File, error) {
 	if d.files == nil {
 		d.files = map[string]*debugFile{}
 	}
-	f, err := dwarfinfo.Open(path)
+	f, err := dwarfinfo.Open(path, append(slices.Clone(d.dirs), dwarfinfo.DefaultDebugDirs...))
 	d.files[path] = &debugFile{f, err}
 	return f, err
+}
+
+// AddDebugDirs adds directories to search for the separate debug info of
+// stripped binaries (--debuginfo), before /usr/lib/debug. Call it before
+// the Env answers anything.
+func (e *Env) AddDebugDirs(dirs ...string) {
+	e.debug.mu.Lock()
+	defer e.debug.mu.Unlock()
+	e.debug.dirs = append(e.debug.dirs, dirs...)
 }
 
 // UserProto implements probe.Env from the file's DWARF debug info.
