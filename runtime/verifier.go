@@ -79,6 +79,13 @@ func (s *Session) loadError(p *codegen.Program, err error) error {
 		// which, and name it.
 		le.Missing = missingHelper(p)
 	}
+	if i := kernelVarLoad(p, le.Msg); i >= 0 {
+		// No address for a per-CPU variable: at its percpu_kaddr.
+		le.Err = fmt.Errorf("%w: %w", ErrNoKernelVarAddr, err)
+		if i < len(p.Spans) {
+			le.Span = p.Spans[i]
+		}
+	}
 	if strings.Contains(le.Msg, "cannot use helper bpf_override_return") {
 		le.Err = fmt.Errorf("%w: %w", ErrNoOverride, err)
 	}

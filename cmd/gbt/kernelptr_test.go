@@ -1,6 +1,9 @@
 package main
 
 import (
+	"os"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 )
@@ -49,5 +52,35 @@ func TestE2EKernelPointers(t *testing.T) {
 				t.Errorf("stdout:\n%q\nwant:\n%q", res.stdout, tt.want)
 			}
 		})
+	}
+}
+
+// TestE2EPercpuKaddr: this CPU's copy of a per-CPU kernel variable is the
+// one percpu_kaddr(name, cpu) gives for the CPU the probe runs on
+// (tests/runtime/call "percpu_kaddr this cpu"), where the kernel's
+// /proc/kallsyms lists the variable (CONFIG_KALLSYMS_ALL); where it does
+// not, the kernel refuses the program, for the newest bpftrace too, and gbt
+// says why at the call.
+func TestE2EPercpuKaddr(t *testing.T) {
+	requireRoot(t)
+	gbt, work := binaries(t)
+	const prog = `BEGIN { if (*percpu_kaddr("process_counts") == *percpu_kaddr("process_counts", cpu)) { printf("SUCCESS\n"); } exit(); }`
+	res := runTracer(t, traceRun{argv: []string{gbt, "-e", prog}, work: work, timeout: 30 * time.Second})
+	kallsyms, err := os.ReadFile("/proc/kallsyms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if regexp.MustCompile(`(?m) process_counts$`).Match(kallsyms) {
+		if res.exitCode != 0 || res.stdout != "SUCCESS\n\n\n" {
+			t.Errorf("exit %d, stdout %q, want SUCCESS\nstderr:\n%s", res.exitCode, res.stdout, clip(res.stderr))
+		}
+		return
+	}
+	want := "stdin:1:9-110: ERROR: the kernel's verifier rejected the program of BEGIN: ldimm64 failed to find the address for kernel symbol 'process_counts'.\n" +
+		prog + "\n" +
+		"        " + strings.Repeat("~", 101) + "\n" +
+		"HINT: percpu_kaddr() needs the variable in /proc/kallsyms, which lists data symbols only in kernels built with CONFIG_KALLSYMS_ALL\n"
+	if res.exitCode != 1 || !strings.HasPrefix(res.stderr, want) {
+		t.Errorf("exit %d, stderr:\n%s\nwant it to start with:\n%s", res.exitCode, res.stderr, want)
 	}
 }
