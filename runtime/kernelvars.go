@@ -58,3 +58,13 @@ func kernelVarLoad(p *codegen.Program, msg string) int {
 	}
 	return -1
 }
+
+// calls reports whether p calls the helper fn.
+func calls(p *codegen.Program, fn asm.BuiltinFunc) bool {
+	for _, ins := range p.Insns {
+		if ins.IsBuiltinCall() && asm.BuiltinFunc(ins.Constant) == fn {
+			return true
+		}
+	}
+	return false
+}

@@ -142,7 +142,9 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 		if errors.Is(le, runtime.ErrNoOverride) {
 			d.Hint = "override() needs a kernel built with CONFIG_BPF_KPROBE_OVERRIDE, on a function that allows error injection"
 		}
-		if strings.Contains(le.Msg, "on ptr_or_null_ prohibited, null-check it first") {
+		if le.Unchecked != "" {
+			// In bpftrace's words (it says so before loading, at the call).
+			d.Msg = "helper " + le.Unchecked + ": result needs to be null-checked before accessing fields"
 			d.Hint = "test the pointer against 0 before reading through it: percpu_kaddr(name, cpu) is 0 for a CPU that does not exist"
 		}
 		if errors.Is(le, runtime.ErrNoKernelVarAddr) {
