@@ -41,6 +41,9 @@ func (s *Session) load() error {
 				return fmt.Errorf("%s: associate map %s: %w", p.Name, name, err)
 			}
 		}
+		if err := s.resolveKernelVars(p, insns); err != nil {
+			return err
+		}
 		spec := &ebpf.ProgramSpec{Name: progName(p), Type: p.Type, Instructions: insns, License: "GPL",
 			AttachType: p.AttachType, AttachTo: p.AttachTo}
 		multi := kprobeMulti(p)

@@ -30,7 +30,11 @@ type LoadError struct {
 	// found by probing each helper the program calls (cilium/ebpf's
 	// features), when the verifier did not know one.
 	Missing string
-	Err     error
+	// Unchecked names the helper whose result, NULL for some arguments,
+	// the program read through without testing it ("bpf_per_cpu_ptr":
+	// percpu_kaddr(name, cpu)).
+	Unchecked string
+	Err       error
 }
 
 func (e *LoadError) Error() string {
@@ -78,6 +82,16 @@ func (s *Session) loadError(p *codegen.Program, err error) error {
 		// The kernel has no such helper for this type of program: probe
 		// which, and name it.
 		le.Missing = missingHelper(p)
+	}
+	if strings.HasSuffix(le.Msg, "on ptr_or_null_ prohibited, null-check it first") && calls(p, asm.FnPerCpuPtr) {
+		le.Unchecked = helperName(asm.FnPerCpuPtr)
+	}
+	if i := kernelVarLoad(p, le.Msg); i >= 0 {
+		// No address for a per-CPU variable: at its percpu_kaddr.
+		le.Err = fmt.Errorf("%w: %w", ErrNoKernelVarAddr, err)
+		if i < len(p.Spans) {
+			le.Span = p.Spans[i]
+		}
 	}
 	if strings.Contains(le.Msg, "cannot use helper bpf_override_return") {
 		le.Err = fmt.Errorf("%w: %w", ErrNoOverride, err)

@@ -161,6 +161,11 @@ type Context interface {
 	TSeriesClock(dst asm.Register)
 	// Ctx loads the probe's context pointer into dst.
 	Ctx(dst asm.Register)
+	// KernelVar loads into dst the address of the kernel's variable name
+	// as the kernel's BTF describes it (resolved when the program is
+	// loaded): what bpf_this_cpu_ptr and bpf_per_cpu_ptr take of a
+	// per-CPU variable.
+	KernelVar(dst asm.Register, name string)
 }
 
 // ProbePoint is one attach point of a program: the index of its name, as

@@ -37,6 +37,11 @@ func symbolEntries() []*Entry {
 			}
 			return addr, types.U64, err
 		}), NoCode: "the type rule folds every use to a constant"},
+		// percpu_kaddr(name[, cpu]) is the address of a per-CPU kernel
+		// variable, from its BTF: this CPU's copy, or cpu's (NULL for a
+		// CPU that does not exist).
+		{Name: "percpu_kaddr", Kind: check.Func, Doc: "percpu_kaddr(name[, cpu]): address of a per-CPU kernel variable on this CPU or on cpu (0 if there is no such CPU)",
+			Type: percpuKaddrType, Emit: IntEmitter(emitPercpuKaddr)},
 		{Name: "uaddr", Kind: check.Func, Doc: "uaddr(name): address of a symbol of the probed executable (uprobes)", Type: resolved(func(ae probe.Env, u *check.Use, name string) (uint64, types.Type, error) {
 			k := probeKind(u)
 			if k == nil || !k.User { // uprobe, uretprobe, usdt
@@ -178,4 +183,68 @@ func funcType(u *check.Use) types.Type {
 		return types.Type{Kind: types.Usym}
 	}
 	return types.Type{Kind: types.Ksym}
+}
+
+// percpuKaddrType is percpu_kaddr's rule, in bpftrace's words: a string
+// literal naming a variable of the kernel's BTF, and an integer CPU. The
+// address is a uint64, as bpftrace types it (its documentation says
+// uint64 *): `*percpu_kaddr("process_counts")` reads 8 bytes, a cast
+// gives the variable's type.
+func percpuKaddrType(u *check.Use) types.Type {
+	switch n := len(u.Args); {
+	case n == 0:
+		u.Errorf("%s() requires at least one argument (0 provided)", u.Name())
+		return types.Type{}
+	case n > 2:
+		u.Errorf("%s() takes up to 2 arguments (%d provided)", u.Name(), n)
+		return types.Type{}
+	}
+	name, ok := u.StringLit(0)
+	if !ok {
+		u.Errorf("%s() expects a string literal (%s provided)", u.Name(), bpftraceKind(u.ArgTypes[0]))
+		return types.Type{}
+	}
+	if len(u.Args) == 2 && !u.ArgTypes[1].IsInt() {
+		u.Errorf("%s() only supports int arguments (%s provided)", u.Name(), bpftraceKind(u.ArgTypes[1]))
+		return types.Type{}
+	}
+	ae, ok := u.Env()
+	if !ok {
+		u.Errorf("%s() needs the running system to resolve %q", u.Name(), name)
+		return types.Type{}
+	}
+	switch err := ae.KernelVar(name); {
+	case errors.Is(err, probe.ErrNoKernelVar):
+		u.Errorf("Could not resolve variable \"%s\" from BTF", name)
+		return types.Type{}
+	case err != nil:
+		u.ErrorHint(err.Error(), "Could not resolve variable \"%s\" from BTF", name)
+		return types.Type{}
+	}
+	return types.U64
+}
+
+// emitPercpuKaddr loads the variable's address (a BTF id the verifier
+// turns into it) and asks bpf_this_cpu_ptr, or bpf_per_cpu_ptr for cpu,
+// for the copy.
+func emitPercpuKaddr(g Gen, c *ast.Call, dst asm.Register) {
+	name := c.Args[0].(*ast.StrLit).Value
+	if len(c.Args) == 2 {
+		g.EvalInt(c.Args[1], asm.R2)
+		g.KernelVar(asm.R1, name)
+		g.Emit(asm.FnPerCpuPtr.Call())
+	} else {
+		g.KernelVar(asm.R1, name)
+		g.Emit(asm.FnThisCpuPtr.Call())
+	}
+	g.Emit(asm.Mov.Reg(dst, asm.R0))
+}
+
+// bpftraceKind is the word the newest bpftrace's messages give the kind of
+// a value of type t: "int" for integers.
+func bpftraceKind(t types.Type) string {
+	if t.IsInt() {
+		return "int"
+	}
+	return t.KindWord()
 }

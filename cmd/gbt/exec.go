@@ -142,6 +142,14 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 		if errors.Is(le, runtime.ErrNoOverride) {
 			d.Hint = "override() needs a kernel built with CONFIG_BPF_KPROBE_OVERRIDE, on a function that allows error injection"
 		}
+		if le.Unchecked != "" {
+			// In bpftrace's words (it says so before loading, at the call).
+			d.Msg = "helper " + le.Unchecked + ": result needs to be null-checked before accessing fields"
+			d.Hint = "test the pointer against 0 before reading through it: percpu_kaddr(name, cpu) is 0 for a CPU that does not exist"
+		}
+		if errors.Is(le, runtime.ErrNoKernelVarAddr) {
+			d.Hint = "percpu_kaddr() needs the variable in /proc/kallsyms, which lists data symbols only in kernels built with CONFIG_KALLSYMS_ALL"
+		}
 		if strings.HasPrefix(le.Msg, "infinite loop detected") {
 			d.Hint = "the loop can go round with nothing changed: make its body change what its condition tests, or bound it with unroll(N)"
 		}

@@ -189,6 +189,22 @@ var kcases = []kcase{
 		wantErr: "stdin:1:24-48: ERROR: helper bpf_d_path not allowed in probe",
 	},
 	{
+		// percpu_kaddr needs the variable in /proc/kallsyms
+		// (CONFIG_KALLSYMS_ALL, which Debian's kernels have and the
+		// host's lacks). tests/runtime/call "percpu_kaddr this cpu".
+		name: "percpu_kaddr_this_cpu",
+		args: []string{"-e", `BEGIN { if (*percpu_kaddr("process_counts") == *percpu_kaddr("process_counts", cpu)) { printf("SUCCESS\n"); } exit(); }`},
+		want: "SUCCESS\n\n\n",
+	},
+	{
+		// tests/runtime/call "percpu_kaddr field access": a struct through
+		// the pointer bpf_per_cpu_ptr gives, tested against NULL first;
+		// CPU 1000 does not exist.
+		name:   "percpu_kaddr_field",
+		args:   []string{"-e", `BEGIN { $rq = (struct rq *)percpu_kaddr("runqueues", 0); if ($rq != 0) { printf("nr_running: %d %d\n", $rq->nr_running, $rq->cpu); } printf("%d\n", percpu_kaddr("runqueues", 1000) == 0); exit(); }`},
+		wantRE: `^nr_running: \d+ 0\n1\n\n\n$`,
+	},
+	{
 		name:     "kprobe_count",
 		args:     []string{"-e", `kprobe:do_nanosleep /pid == cpid/ { @[comm] = count(); }`, "-c", sleep},
 		want:     "\n\n@[sleep]: 1\n",

@@ -430,6 +430,8 @@ func writeExpr(b *strings.Builder, e Expr) {
 		b.WriteByte(')')
 	case *Offsetof:
 		b.WriteString("offsetof(" + TypeString(e.Type) + ", " + strings.Join(e.Field, ".") + ")")
+	case *TypeArg:
+		b.WriteString(typeArgString(e))
 	default:
 		fmt.Fprintf(b, "/* %T */", e)
 	}

@@ -142,6 +142,8 @@ func Children(n Node) []Node {
 		add(n.X)
 	case *Offsetof:
 		add(n.Type)
+	case *TypeArg:
+		add(n.Type)
 	case *TypeExpr:
 		add(n.Of)
 	}
@@ -428,6 +430,8 @@ func (d *dumper) expr(e Expr, depth int) {
 		d.line(depth, "offsetof", e)
 		d.line(depth+1, TypeString(e.Type), nil)
 		d.line(depth+1, strings.Join(e.Field, "."), nil)
+	case *TypeArg:
+		d.line(depth, typeArgString(e), e)
 	default:
 		d.line(depth, fmt.Sprintf("%T", e), e)
 	}

@@ -129,6 +129,9 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 		}
 		c.setConst(e, int64(rec.ByteSize()))
 		return types.U64
+	case *ast.TypeArg:
+		c.errorf(spanOf(e), "When used as a call argument, `typeof` builtin only valid for macro calls that are expecting a type parameter")
+		return types.Type{}
 	case *ast.Offsetof:
 		rec, ok := c.namedRecord(c.recordName(e.Type.Name), spanOf(e))
 		if !ok || e.Type.Ptr > 0 {
@@ -141,7 +144,8 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 		for i, name := range e.Field {
 			f, found := fieldNamed(rec, name)
 			if !found {
-				c.errorf(spanOf(e), "Struct/union of type '%s' does not contain a field named '%s'", rec.Name, name)
+				// offsetof is the newest bpftrace's (0.17 has none): its words.
+				c.errorf(spanOf(e), "'%s' has no field named '%s'", rec.Name, name)
 				return types.Type{}
 			}
 			off += f.Offset

@@ -287,7 +287,9 @@ func (e *expander) expr(x ast.Expr) ast.Expr {
 	case *ast.Sizeof:
 		return &ast.Sizeof{Span: e.span(x.Span), Type: e.typeExpr(x.Type), X: e.optExpr(x.X)}
 	case *ast.Offsetof:
-		return &ast.Offsetof{Span: e.span(x.Span), Type: e.typeExpr(x.Type), Field: x.Field}
+		return &ast.Offsetof{Span: e.span(x.Span), Type: e.typeExpr(x.Type), Field: e.fieldPath(x.Field)}
+	case *ast.TypeArg:
+		return &ast.TypeArg{Span: e.span(x.Span), Type: e.typeExpr(x.Type)}
 	case *ast.BlockExpr:
 		return &ast.BlockExpr{Span: e.span(x.Span), Stmts: e.stmts(x.Stmts), Value: e.optExpr(x.Value)}
 	}
@@ -300,7 +302,19 @@ func (e *expander) typeExpr(t *ast.TypeExpr) *ast.TypeExpr {
 	}
 	c := *t
 	c.Span = e.span(t.Span)
-	if arg, ok := e.args[t.Name]; ok && t.Of == nil {
+	if ta := e.typeParam(t); ta != nil {
+		// A type parameter, (type *)p: the type passed, typeof(struct
+		// Foo), with the stars and array length written here.
+		c = *ta.Type
+		c.Span = e.span(t.Span)
+		c.Ptr += t.Ptr
+		if t.ArrayN != 0 {
+			c.ArrayN = t.ArrayN
+		}
+		if c.Of != nil {
+			c.Of = (&expander{st: e.st, plain: true}).expr(c.Of)
+		}
+	} else if arg, ok := e.args[t.Name]; ok && t.Of == nil {
 		// typeof(x) of an expression parameter: the argument's type.
 		c.Name, c.Of = "", (&expander{st: e.st, plain: true}).expr(arg)
 	} else if t.Of != nil {
@@ -381,4 +395,52 @@ func (e *expander) expand(def *ast.MacroDef, call ast.Span, args []ast.Expr) ast
 		return value
 	}
 	return &ast.BlockExpr{Span: call, Stmts: stmts, Value: value}
+}
+
+// typeParam returns the type passed for the parameter type t names,
+// `type` or `typeof(type)`, when the argument is a type (typeof(struct
+// Foo)); nil otherwise.
+func (e *expander) typeParam(t *ast.TypeExpr) *ast.TypeArg {
+	name := t.Name
+	if id, ok := t.Of.(*ast.Ident); ok {
+		name = id.Name
+	} else if t.Of != nil {
+		return nil
+	}
+	ta, _ := e.args[name].(*ast.TypeArg)
+	return ta
+}
+
+// fieldPath is the field path of offsetof(type, member) with a parameter
+// as its first name replaced by the field (or dotted fields, a.b) passed
+// for it.
+func (e *expander) fieldPath(path []string) []string {
+	if len(path) == 0 {
+		return path
+	}
+	arg, ok := e.args[path[0]]
+	if !ok {
+		return path
+	}
+	names, ok := fieldNames(arg)
+	if !ok {
+		return path
+	}
+	return append(names, path[1:]...)
+}
+
+// fieldNames reads a field path passed as an argument: a name, or names
+// joined by dots (a.b parses as a field of an identifier).
+func fieldNames(x ast.Expr) ([]string, bool) {
+	switch x := x.(type) {
+	case *ast.Ident:
+		return []string{x.Name}, true
+	case *ast.Field:
+		if x.Arrow {
+			return nil, false
+		}
+		names, ok := fieldNames(x.X)
+		return append(names, x.Name), ok
+	}
+	return nil, false
 }

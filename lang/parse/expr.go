@@ -401,7 +401,7 @@ func (p *exprParser) primary() ast.Expr {
 		c := &ast.Call{Name: t.Value, NameEnd: endPos(t)}
 		if !is(p.peek(), ")") {
 			for {
-				c.Args = append(c.Args, p.expr())
+				c.Args = append(c.Args, p.callArg())
 				if !p.accept(",") {
 					break
 				}
@@ -514,6 +514,16 @@ func (p *exprParser) castType() *ast.TypeExpr {
 	typ := p.typeName()
 	p.expect(")")
 	return typ
+}
+
+// callArg parses an argument of a call: an expression, or a type,
+// typeof(struct Foo), which a macro's type parameter takes.
+func (p *exprParser) callArg() ast.Expr {
+	if p.typeofAhead() {
+		typ := p.typeofType()
+		return &ast.TypeArg{Span: typ.Span, Type: typ}
+	}
+	return p.expr()
 }
 
 // typeofAhead reports whether typeof(...) comes next.

@@ -55,6 +55,10 @@ type Env interface {
 	EnumOf(name string) (*types.Enum, bool)
 	// KernelAddr returns the address of a kernel symbol (kaddr).
 	KernelAddr(name string) (uint64, error)
+	// KernelVar reports whether the kernel's BTF describes a variable
+	// named name (its per-CPU variables: percpu_kaddr); the error wraps
+	// ErrNoKernelVar when it does not.
+	KernelVar(name string) error
 	// UserAddr returns where a process of an executable has one of its
 	// symbols, and the symbol's size (uaddr).
 	UserAddr(path, name string) (UserSym, error)
@@ -121,6 +125,10 @@ func (e *TraceableError) Unwrap() error { return e.Err }
 // ErrUnavailable is wrapped by the errors of an Env that cannot answer a
 // kind of question where it runs (no BTF, no symbol table...).
 var ErrUnavailable = errors.New("not available in this environment")
+
+// ErrNoKernelVar is wrapped by Env.KernelVar's error for a name the
+// kernel's BTF has no variable of.
+var ErrNoKernelVar = errors.New("no such variable in the kernel's BTF")
 
 // ErrNoHeader is wrapped by Env.Header's error for a header that is in
 // no directory of the include path.

@@ -211,3 +211,35 @@ func (e *Env) btfEnum(name string) (*btf.Enum, bool) {
 	en, ok := k.enums[name]
 	return en, ok
 }
+
+// KernelVar implements probe.Env: whether the kernel's BTF has a variable
+// name (pahole writes the per-CPU ones).
+func (e *Env) KernelVar(name string) error {
+	_, err := e.KernelVarID(name)
+	return err
+}
+
+// KernelVarID returns the BTF type id of the kernel's variable name: what
+// a BPF_PSEUDO_BTF_ID load of its address (percpu_kaddr) names. The error
+// wraps probe.ErrNoKernelVar when the BTF has no such variable.
+func (e *Env) KernelVarID(name string) (btf.TypeID, error) {
+	k := &e.btf
+	k.load()
+	if k.err != nil {
+		return 0, k.err
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	var v *btf.Var
+	if err := k.spec.TypeByName(name, &v); err != nil {
+		if errors.Is(err, btf.ErrNotFound) {
+			return 0, fmt.Errorf("%s: %w", name, probe.ErrNoKernelVar)
+		}
+		return 0, fmt.Errorf("kernel BTF: variable %s: %w", name, err)
+	}
+	id, err := k.spec.TypeID(v)
+	if err != nil {
+		return 0, fmt.Errorf("kernel BTF: variable %s: %w", name, err)
+	}
+	return id, nil
+}

@@ -174,6 +174,17 @@ func (e *Env) KernelAddr(name string) (uint64, error) {
 	return 0, fmt.Errorf("no kernel symbol %s", name)
 }
 
+// cannedKernelVars are the per-CPU variables of the canned kernel's BTF.
+var cannedKernelVars = map[string]bool{"process_counts": true, "runqueues": true}
+
+// KernelVar implements probe.Env over canned per-CPU variables.
+func (e *Env) KernelVar(name string) error {
+	if cannedKernelVars[name] {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", name, probe.ErrNoKernelVar)
+}
+
 // UserAddr implements probe.Env; tests resolve no user symbols.
 func (e *Env) UserAddr(path, name string) (probe.UserSym, error) {
 	return probe.UserSym{}, fmt.Errorf("no symbol %s in %s (probetest resolves none)", name, path)
