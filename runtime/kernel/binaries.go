@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"bufio"
+	"debug/elf"
 	"io"
 	"os"
 	"os/exec"
@@ -142,10 +143,30 @@ func hostBinaries(pattern string, libDirs []string) []probe.UserBinary {
 			return one(p)
 		}
 	}
-	if !isELF(pattern) {
+	if !isTarget(pattern) {
 		return nil // bpftrace: "target file does not exist or is not executable"
 	}
 	return one(pattern)
+}
+
+// isTarget says whether path names a file uprobes can attach to, as
+// bpftrace decides: a member of a zip archive (ARCHIVE!/MEMBER) whose
+// archive exists, a shared object, or an executable with its exec bit.
+func isTarget(path string) bool {
+	if archive, _, ok := strings.Cut(path, "!/"); ok {
+		st, err := os.Stat(archive)
+		return err == nil && st.Mode().IsRegular()
+	}
+	if !isELF(path) {
+		return false
+	}
+	f, err := elf.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	st, err := os.Stat(path)
+	return err == nil && (f.Type == elf.ET_DYN || f.Type == elf.ET_EXEC && st.Mode().Perm()&0o111 != 0)
 }
 
 // findLibrary looks for library name in dirs as bpftrace (through bcc's

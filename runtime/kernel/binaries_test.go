@@ -15,10 +15,24 @@ import (
 // are themselves.
 func TestHostBinaries(t *testing.T) {
 	dir := t.TempDir()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	elfFile, err := os.ReadFile(exe) // this test: an ELF executable
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, f := range []string{"libfoo.so.1", "prog_a", "prog_b"} {
-		if err := os.WriteFile(filepath.Join(dir, f), []byte("\x7fELF"), 0o755); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, f), elfFile, 0o755); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "noexec"), elfFile, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "a.zip"), []byte("PK"), 0o644); err != nil {
+		t.Fatal(err)
 	}
 	// A linker script, as Debian's libc.so is.
 	if err := os.WriteFile(filepath.Join(dir, "libfoo.so"), []byte("GROUP ( libfoo.so.1 )"), 0o644); err != nil {
@@ -43,7 +57,11 @@ func TestHostBinaries(t *testing.T) {
 	if p := filepath.Join(dir, "prog_a"); !slices.Equal(names(hostBinaries(p, nil)), []string{p}) {
 		t.Errorf("path: %v", names(hostBinaries(p, nil)))
 	}
-	for _, p := range []string{"/x/y", filepath.Join(dir, "libfoo.so")} {
+	if p := filepath.Join(dir, "a.zip") + "!/bin/true"; !slices.Equal(names(hostBinaries(p, nil)), []string{p}) {
+		t.Errorf("zip member: %v", names(hostBinaries(p, nil)))
+	}
+	// noexec: an executable (Go builds ET_EXEC) without its exec bit.
+	for _, p := range []string{"/x/y", filepath.Join(dir, "libfoo.so"), filepath.Join(dir, "nozip.zip") + "!/true", filepath.Join(dir, "noexec")} {
 		if got := hostBinaries(p, nil); len(got) != 0 {
 			t.Errorf("%s, missing or no ELF file: %v", p, got)
 		}
