@@ -63,6 +63,9 @@ type kcase struct {
 	// skip, when set, says which lines of bpftrace's output gbt leaves
 	// out on purpose.
 	skip func(line string) bool
+	// files, when set, checks the files gbt wrote in the exchange
+	// directory (the guest's GuestXferDir), after the guest has run.
+	files func(t *testing.T, xfer string)
 }
 
 // cat's open of a missing file and sleep's nanosleep make the traced
@@ -74,6 +77,9 @@ const (
 	sleep      = "/bin/sleep 0.1"
 	headPasswd = "/usr/bin/head -c 0 /etc/passwd"
 	testPasswd = "/usr/bin/test -s /etc/passwd"
+	// gbtwork is the end-to-end tests' workload (internal/cmd/gbtwork),
+	// copied into the guest's memory.
+	gbtwork = vmtest.GuestBinDir + "/gbtwork"
 )
 
 var kcases = []kcase{
@@ -194,6 +200,13 @@ var kcases = []kcase{
 		want:     "\n\n@[sleep]: 1\n",
 		bpftrace: true,
 	},
+	{
+		// gbtwork connects to itself over [::1] once: its socket's cookie
+		// is not 0, and the same when tcp_v6_connect returns.
+		name:   "kfunc_socket_cookie",
+		args:   []string{"-e", `kfunc:tcp_v6_connect /pid == cpid/ { @c = socket_cookie(args->sk); } kretfunc:tcp_v6_connect /pid == cpid/ { printf("%d %d\n", @c != 0, @c == socket_cookie(args->sk)); }`, "-c", gbtwork + " tcp6 1"},
+		wantRE: `\A1 1\n\n\n@c: [1-9][0-9]*\n\z`,
+	},
 }
 
 var attaching = regexp.MustCompile(`(?m)^Attaching \d+ probes?\.\.\.\n`)
@@ -212,6 +225,9 @@ func TestKernels(t *testing.T) {
 				t.Fatal(err)
 			}
 			if err := copyFile(gbt, filepath.Join(xfer, vmtest.XferBin, "gbt")); err != nil {
+				t.Fatal(err)
+			}
+			if err := copyFile(g.work, filepath.Join(xfer, vmtest.XferBin, "gbtwork")); err != nil {
 				t.Fatal(err)
 			}
 			guestGbt := vmtest.GuestBinDir + "/gbt"
@@ -278,6 +294,9 @@ func TestKernels(t *testing.T) {
 						}
 					case got != c.wantIn(suite):
 						t.Errorf("gbt %q printed\n%q\nwant\n%q\nstderr:\n%s", c.args, got, c.wantIn(suite), r.Stderr)
+					}
+					if c.files != nil {
+						c.files(t, xfer)
 					}
 					if !c.bpftrace || !both {
 						return
