@@ -207,6 +207,20 @@ var kcases = []kcase{
 		args:   []string{"-e", `kfunc:tcp_v6_connect /pid == cpid/ { @c = socket_cookie(args->sk); } kretfunc:tcp_v6_connect /pid == cpid/ { printf("%d %d\n", @c != 0, @c == socket_cookie(args->sk)); }`, "-c", gbtwork + " tcp6 1"},
 		wantRE: `\A1 1\n\n\n@c: [1-9][0-9]*\n\z`,
 	},
+	{
+		// Whether kprobe and kfunc programs may call a kfunc, as the
+		// kernel answers a program of each type: bpf_task_from_pid is a
+		// kfunc of tracing programs since 6.2 (6.1's BTF lacks it);
+		// vfs_read is a function, no kfunc. The newest bpftrace printed
+		// the same in the three guests but "kretfunc 1 1" (0 1 in 6.1):
+		// it loads its fentry program without a target, which the kernel
+		// refuses before it looks at the call.
+		name:     "kfunc_allowed",
+		args:     []string{"-e", `kprobe:do_nanosleep /pid == cpid/ { printf("kprobe %d %d\n", kfunc_allowed("bpf_task_from_pid"), kfunc_allowed("vfs_read")); } kretfunc:do_nanosleep /pid == cpid/ { printf("kretfunc %d %d\n", kfunc_allowed("bpf_task_from_pid"), kfunc_allowed("vfs_read")); }`, "-c", sleep},
+		want:     "kprobe 0 0\nkretfunc 1 0\n\n\n",
+		wantOn:   map[string]string{"bookworm": "kprobe 0 0\nkretfunc 0 0\n\n\n"},
+		bpftrace: true,
+	},
 }
 
 var attaching = regexp.MustCompile(`(?m)^Attaching \d+ probes?\.\.\.\n`)

@@ -2,6 +2,7 @@ package probetest
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/gbt-dev/gbt/lang/probe"
@@ -216,4 +217,22 @@ func (e *Env) CgroupID(path string) (uint64, error) {
 		return 1, nil
 	}
 	return 0, fmt.Errorf("cgroup %s: no such file or directory", path)
+}
+
+// cannedKfuncs are the kernel functions (kfuncs) of the canned kernel and
+// the kinds of program that may call them, as 6.18 answers: the task
+// kfuncs of its generic set (tracing programs, and since 6.x kprobe,
+// tracepoint and perf event programs too), none for raw tracepoints.
+var cannedKfuncs = map[string][]probe.ProgKind{
+	"bpf_task_from_pid": {probe.ProgTracing, probe.ProgKprobe, probe.ProgTracepoint, probe.ProgPerfEvent},
+	"vfs_read":          nil, // a function, not a kfunc
+}
+
+// KfuncAllowed implements probe.Env over cannedKfuncs.
+func (e *Env) KfuncAllowed(name string, k *probe.Kind, target string) (bool, error) {
+	kinds, ok := cannedKfuncs[name]
+	if !ok {
+		return false, fmt.Errorf("kernel function %s: %w", name, probe.ErrNoStruct)
+	}
+	return slices.Contains(kinds, k.Prog), nil
 }
