@@ -46,6 +46,7 @@ type Options struct {
 const (
 	ringbufMap = "gbt_events"
 	controlMap = "gbt_control"
+	perfMap    = "gbt_perf"
 	lostMap    = "gbt_lost"
 	zeroMap    = "gbt_zero"
 	failedMap  = "gbt_failed"

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gbt-dev/gbt/internal/vmtest"
 	"github.com/gbt-dev/gbt/lang/probe"
+	"github.com/gbt-dev/gbt/runtime/pcap"
 )
 
 // The suites whose kernels the tests boot: $GBT_VMTEST_SUITES
@@ -215,12 +216,37 @@ var kcases = []kcase{
 		// the same in the three guests but "kretfunc 1 1" (0 1 in 6.1):
 		// it loads its fentry program without a target, which the kernel
 		// refuses before it looks at the call.
-		name:     "kfunc_allowed",
-		args:     []string{"-e", `kprobe:do_nanosleep /pid == cpid/ { printf("kprobe %d %d\n", kfunc_allowed("bpf_task_from_pid"), kfunc_allowed("vfs_read")); } kretfunc:do_nanosleep /pid == cpid/ { printf("kretfunc %d %d\n", kfunc_allowed("bpf_task_from_pid"), kfunc_allowed("vfs_read")); }`, "-c", sleep},
-		want:     "kprobe 0 0\nkretfunc 1 0\n\n\n",
-		wantOn:   map[string]string{"bookworm": "kprobe 0 0\nkretfunc 0 0\n\n\n"},
-		bpftrace: true,
+		name:   "kfunc_allowed",
+		args:   []string{"-e", `kprobe:do_nanosleep /pid == cpid/ { printf("kprobe %d %d\n", kfunc_allowed("bpf_task_from_pid"), kfunc_allowed("vfs_read")); } kretfunc:do_nanosleep /pid == cpid/ { printf("kretfunc %d %d\n", kfunc_allowed("bpf_task_from_pid"), kfunc_allowed("vfs_read")); }`, "-c", sleep},
+		want:   "kprobe 0 0\nkretfunc 1 0\n\n\n",
+		wantOn: map[string]string{"bookworm": "kprobe 0 0\nkretfunc 0 0\n\n\n"},
 	},
+	{
+		// gbtwork sends itself two UDP datagrams over 127.0.0.1: each
+		// goes through __dev_queue_xmit with the loopback device's
+		// Ethernet header first, which offset 14 leaves out of the pcap
+		// file (in the exchange directory, read by the host).
+		name:  "kfunc_skboutput",
+		args:  []string{"-e", `kfunc:__dev_queue_xmit /pid == cpid/ { printf("%d\n", skboutput("` + vmtest.GuestXferDir + `/skb.pcap", args->skb, args->skb->len, 14)); }`, "-c", gbtwork + " udp 2"},
+		want:  "0\n0\n\n\n",
+		files: func(t *testing.T, xfer string) { checkUDPCapture(t, filepath.Join(xfer, "skb.pcap"), 2) },
+	},
+}
+
+// checkUDPCapture checks that the pcap file at path holds the n
+// datagrams of gbtwork udp, as raw IPv4 packets.
+func checkUDPCapture(t *testing.T, path string, n int) {
+	t.Helper()
+	lt, pkts, err := pcap.ReadFile(path)
+	if err != nil || lt != pcap.LinkTypeRaw || len(pkts) != n {
+		t.Fatalf("%s: link type %d, %d packets, %v; want %d raw IP packets", path, lt, len(pkts), err, n)
+	}
+	for i, p := range pkts {
+		payload := fmt.Sprintf("gbtwork %d", i)
+		if len(p.Data) != 28+len(payload) || p.Data[0] != 0x45 || p.Data[9] != 17 || !strings.HasSuffix(string(p.Data), payload) {
+			t.Errorf("packet %d: %d bytes\n% x\nwant an IPv4 UDP packet (protocol 17) of %d bytes ending %q", i, len(p.Data), p.Data, 28+len(payload), payload)
+		}
+	}
 }
 
 var attaching = regexp.MustCompile(`(?m)^Attaching \d+ probes?\.\.\.\n`)
