@@ -8,6 +8,7 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 
+	"github.com/gbt-dev/gbt/internal/progtype"
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/check"
 	"github.com/gbt-dev/gbt/lang/diag"
@@ -45,6 +46,7 @@ type Options struct {
 const (
 	ringbufMap = "gbt_events"
 	controlMap = "gbt_control"
+	perfMap    = "gbt_perf"
 	lostMap    = "gbt_lost"
 	zeroMap    = "gbt_zero"
 	failedMap  = "gbt_failed"
@@ -277,27 +279,9 @@ func (c *compiler) probe(pi *check.ProbeInfo) {
 		return
 	}
 	prog := &Program{Name: pi.Points[0].Name, Kind: pi.Kind.Prog, RunAt: pi.Kind.RunAt, Points: pi.Points}
-	switch pi.Kind.Prog {
-	case probe.ProgTestRun:
-		prog.Type = ebpf.RawTracepoint
-	case probe.ProgTracepoint:
-		prog.Type = ebpf.TracePoint
-	case probe.ProgPerfEvent:
-		prog.Type = ebpf.PerfEvent
-	case probe.ProgKprobe:
-		prog.Type = ebpf.Kprobe
-	case probe.ProgRawTP:
-		prog.Type = ebpf.RawTracepoint
-	case probe.ProgTracing:
-		prog.Type, prog.AttachTo = ebpf.Tracing, pi.Points[0].Func
-		switch pi.Kind.Tracing {
-		case probe.TracingEntry:
-			prog.AttachType = ebpf.AttachTraceFEntry
-		case probe.TracingExit:
-			prog.AttachType = ebpf.AttachTraceFExit
-		case probe.TracingTracepoint:
-			prog.AttachType = ebpf.AttachTraceRawTp
-		}
+	prog.Type, prog.AttachType = progtype.Of(pi.Kind)
+	if pi.Kind.Prog == probe.ProgTracing {
+		prog.AttachTo = pi.Points[0].Func
 	}
 	for _, pt := range pi.Points {
 		prog.Cookies = append(prog.Cookies, uint64(len(c.obj.ProbeNames)))

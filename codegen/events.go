@@ -85,6 +85,17 @@ func (g *gen) SendInPlace(ev *stdlib.Event, rec asm.Register, fill func(end stri
 	g.Place(done)
 }
 
+// PerfEvents implements stdlib.Gen: the perf event array is made when a
+// program first asks for it, with one perf ring per possible CPU (the
+// loader sizes it).
+func (g *gen) PerfEvents(dst asm.Register) asm.Instruction {
+	if _, ok := g.c.maps[perfMap]; !ok {
+		g.c.addMap(&MapDesc{Name: perfMap, Role: RolePerf, FailSlot: -1, Spec: &ebpf.MapSpec{
+			Name: perfMap, Type: ebpf.PerfEventArray, KeySize: 4, ValueSize: 4}})
+	}
+	return g.mapPtr(dst, perfMap)
+}
+
 // countLost adds one to this CPU's lost-event counter: the lost map's one
 // value holds a u64 per possible CPU, addressed directly (no lookup).
 func (g *gen) countLost() {

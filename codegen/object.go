@@ -76,6 +76,7 @@ const (
 	RoleScratch                // per-CPU memory for the big values of programs whose frame is too small
 	RoleCgroup                 // the cgroup of --cgroup (Object.Cgroup) at index 0, which probes keep to
 	RoleControl                // the ring buffer of the control records (exit, print, clear...) the event ring refused
+	RolePerf                   // the perf event array that helpers writing their own data (bpf_skb_output) send records to
 )
 
 // MapDesc describes one BPF map.

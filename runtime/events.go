@@ -120,6 +120,9 @@ func (s *Session) readRecords(wait time.Duration, until time.Time, discard bool)
 			return dropped, err
 		}
 	}
+	if err := s.readPerf(); err != nil {
+		return dropped, err
+	}
 	s.checkLost()
 	return dropped, nil
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
+	"github.com/cilium/ebpf/perf"
 	"github.com/cilium/ebpf/ringbuf"
 	"github.com/cilium/ebpf/rlimit"
 	"golang.org/x/sys/unix"
@@ -140,6 +141,8 @@ type Session struct {
 	benches []bench
 	reader  *ringbuf.Reader
 	control *ringbuf.Reader // the control ring, when the program sends control records
+	perf    *perf.Reader    // the perf event array, when a helper sends records there
+	pcaps   map[string]*packetFile
 	pr      *output.Printer
 	// handlers decode and act on each event's records, by event id.
 	handlers []stdlib.Handler
@@ -367,6 +370,9 @@ func (s *Session) start() error {
 	}
 	s.reader = r
 	if err := s.openControl(); err != nil {
+		return err
+	}
+	if err := s.openPerf(); err != nil {
 		return err
 	}
 	if needsStacks(s) {

@@ -45,6 +45,9 @@ func (s *Session) finish() error {
 	if err := s.drain(); err != nil {
 		return err
 	}
+	if err := s.closePackets(); err != nil {
+		return err
+	}
 	switch {
 	case s.opts.Format.StacksOnly():
 		// Folded stacks or a pprof profile: no blank lines in the stream.
@@ -181,6 +184,10 @@ func (s *Session) close() {
 	if s.control != nil {
 		s.control.Close()
 	}
+	if s.perf != nil {
+		s.perf.Close()
+	}
+	s.closePackets() // on an error's way out; finish closed them otherwise
 	for _, p := range s.progs {
 		p.Close()
 	}

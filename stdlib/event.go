@@ -33,8 +33,8 @@ type Handler func(rec []byte) error
 type Event struct {
 	ID    int
 	Codec *Codec
-	// Format is a printf/system/cat format, time's strftime format, or
-	// join's delimiter.
+	// Format is a printf/system/cat format, time's strftime format,
+	// join's delimiter, or skboutput's file.
 	Format string
 	Args   []types.Type // the values the record carries
 	Offs   []int        // offsets of Args in the record
@@ -42,6 +42,7 @@ type Event struct {
 	Map    string       // print/clear/zero: the map's name
 	Top    int          // print(@m, top)
 	Div    int          // print(@m, top, div)
+	Skip   int          // skboutput: the bytes before the packet that the file leaves out (its offset)
 	Span   ast.Span     // the call, for runtime errors
 	Legacy bool         // helper errors: bpftrace 0.17's words (-kk)
 }
@@ -86,6 +87,16 @@ type Host interface {
 	Exit(code int)
 	// Unwatch removes the watchpoints at addr.
 	Unwatch(addr uint64)
+	// Packets returns the packet capture file at path, created (or
+	// truncated) by the first call of the run and closed at its end.
+	Packets(path string) (PacketFile, error)
+}
+
+// PacketFile is a file of captured packets (skboutput's pcap file).
+type PacketFile interface {
+	// WritePacket writes a packet captured bootNs after the machine
+	// booted (CLOCK_BOOTTIME, bpf_ktime_get_boot_ns).
+	WritePacket(bootNs uint64, data []byte) error
 }
 
 // sends is the statement emitter of a call that sends one codec's record.

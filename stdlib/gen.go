@@ -115,6 +115,13 @@ type Events interface {
 	// and the event id first, lets fill write the rest (fill jumps to end
 	// to stop early), and submits it. A full ring counts a lost event.
 	SendInPlace(ev *Event, rec asm.Register, fill func(end string))
+	// PerfEvents returns the instruction loading into dst the run's perf
+	// event array, for the helpers that send a record with data of their
+	// own after it (bpf_skb_output: a header, then the packet), with
+	// BPF_F_CURRENT_CPU. User space hands its records to the events'
+	// handlers as it does the ring buffer's: the record starts with its
+	// 8-byte event id.
+	PerfEvents(dst asm.Register) asm.Instruction
 	// HelperFailed reports, with -k, that the helper named (in bpftrace's
 	// words: "map_delete_elem") that call just made failed: R0 holds its
 	// return code. Without -k it emits nothing.

@@ -11,7 +11,7 @@ import (
 
 // metaEntries are answered when the script is compiled, from the types of
 // their arguments: the is_* checks, static_assert, fail, strcap,
-// default_str_length, assert_str, kfunc_exist. Their arguments are not
+// default_str_length, assert_str, kfunc_exist, kfunc_allowed. Their arguments are not
 // evaluated.
 func metaEntries() []*Entry {
 	folded := "the type rule folds every use to a constant"
@@ -58,6 +58,8 @@ func metaEntries() []*Entry {
 			return types.Type{Kind: types.Void}
 		}, Emit: checked},
 		{Name: "kfunc_exist", Kind: check.Func, Doc: "kfunc_exist(name): whether the kernel's BTF has the function name", Type: kfuncExist,
+			NoCode: folded},
+		{Name: "kfunc_allowed", Kind: check.Func, Doc: "kfunc_allowed(name): whether the probe's kind of program may call the kernel function (kfunc) name, as the kernel's verifier answers", Type: kfuncAllowed,
 			NoCode: folded},
 		{Name: "fail", Kind: check.Func, Doc: "fail(fmt, literals...): fail to compile with a formatted message wherever it is", Type: failType,
 			NoCode: "the type rule refuses every use"},
@@ -191,5 +193,39 @@ func kfuncExist(u *check.Use) types.Type {
 		}
 	}
 	u.Fold(exists)
+	return types.Boolean
+}
+
+// kfuncAllowed is kfunc_allowed's rule: true when the kernel lets a
+// program of the probe's kind (loaded against its first point, for the
+// tracing kinds) call the kernel function, which the environment asks
+// the kernel by loading one (bpftrace's BPFfeature::kfunc_allowed); false
+// when the kernel refuses the call, has no such function or no BTF.
+func kfuncAllowed(u *check.Use) types.Type {
+	if !arity(u, 1, 1) {
+		return types.Type{}
+	}
+	name, ok := u.StringLit(0)
+	if !ok {
+		u.Errorf("kfunc_allowed() accepts a string literal only")
+		return types.Type{}
+	}
+	allowed := int64(0)
+	env, ok := u.Env()
+	if k := probeKind(u); ok && k != nil {
+		target := ""
+		if k.Prog == probe.ProgTracing && len(u.Probe.Points) > 0 {
+			target = u.Probe.Points[0].Func
+		}
+		yes, err := env.KfuncAllowed(name, k, target)
+		switch {
+		case err == nil && yes:
+			allowed = 1
+		case err != nil && !errors.Is(err, probe.ErrNoStruct) && !errors.Is(err, probe.ErrUnavailable):
+			u.Errorf("kfunc_allowed(%q): %v", name, err)
+			return types.Type{}
+		}
+	}
+	u.Fold(allowed)
 	return types.Boolean
 }

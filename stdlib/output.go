@@ -87,9 +87,6 @@ func outputEntries() []*Entry {
 		}, Emit: sends(exitEv), EndsProbe: true, Events: []*Codec{exitEv}},
 		{Name: "unwatch", Kind: check.Func, Doc: "unwatch(addr): remove the watchpoints at addr (soon after: user space does it)", Type: oneInt(types.Type{Kind: types.Void}),
 			Emit: sends(unwatchEv), Events: []*Codec{unwatchEv}},
-		{Name: "skboutput", Kind: check.Func, Doc: "skboutput(file, skb, len, offset): write packets to a pcap file",
-			Type:   notYet("write the packet's fields with printf or buf() instead"),
-			NoCode: "the type rule refuses every use (no pcap output yet)"},
 	}
 }
 

@@ -130,14 +130,6 @@ func literalArg(u *check.Use, i int) (string, bool) {
 	return s, ok
 }
 
-// notYet is the rule of a builtin gbt knows but cannot compile yet.
-func notYet(hint string) func(*check.Use) types.Type {
-	return func(u *check.Use) types.Type {
-		u.ErrorHint(hint, "%s() is not supported by gbt yet", u.Name())
-		return types.Type{}
-	}
-}
-
 func oneInt(res types.Type) func(*check.Use) types.Type {
 	return func(u *check.Use) types.Type {
 		if !arity(u, 1, 1) {

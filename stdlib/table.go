@@ -88,6 +88,7 @@ func families() [][]*Entry {
 		stringEntries(),
 		symbolEntries(),
 		networkEntries(),
+		socketEntries(),
 		mapEntries(),
 		outputEntries(),
 		unsafeEntries(),

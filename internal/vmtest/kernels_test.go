@@ -14,6 +14,7 @@ import (
 
 	"github.com/gbt-dev/gbt/internal/vmtest"
 	"github.com/gbt-dev/gbt/lang/probe"
+	"github.com/gbt-dev/gbt/runtime/pcap"
 )
 
 // The suites whose kernels the tests boot: $GBT_VMTEST_SUITES
@@ -63,6 +64,9 @@ type kcase struct {
 	// skip, when set, says which lines of bpftrace's output gbt leaves
 	// out on purpose.
 	skip func(line string) bool
+	// files, when set, checks the files gbt wrote in the exchange
+	// directory (the guest's GuestXferDir), after the guest has run.
+	files func(t *testing.T, xfer string)
 }
 
 // cat's open of a missing file and sleep's nanosleep make the traced
@@ -74,6 +78,9 @@ const (
 	sleep      = "/bin/sleep 0.1"
 	headPasswd = "/usr/bin/head -c 0 /etc/passwd"
 	testPasswd = "/usr/bin/test -s /etc/passwd"
+	// gbtwork is the end-to-end tests' workload (internal/cmd/gbtwork),
+	// copied into the guest's memory.
+	gbtwork = vmtest.GuestBinDir + "/gbtwork"
 )
 
 var kcases = []kcase{
@@ -210,6 +217,52 @@ var kcases = []kcase{
 		want:     "\n\n@[sleep]: 1\n",
 		bpftrace: true,
 	},
+	{
+		// gbtwork connects to itself over [::1] once: its socket's cookie
+		// is not 0, and the same when tcp_v6_connect returns.
+		name:   "kfunc_socket_cookie",
+		args:   []string{"-e", `kfunc:tcp_v6_connect /pid == cpid/ { @c = socket_cookie(args->sk); } kretfunc:tcp_v6_connect /pid == cpid/ { printf("%d %d\n", @c != 0, @c == socket_cookie(args->sk)); }`, "-c", gbtwork + " tcp6 1"},
+		wantRE: `\A1 1\n\n\n@c: [1-9][0-9]*\n\z`,
+	},
+	{
+		// Whether kprobe and kfunc programs may call a kfunc, as the
+		// kernel answers a program of each type: bpf_task_from_pid is a
+		// kfunc of tracing programs since 6.2 (6.1's BTF lacks it);
+		// vfs_read is a function, no kfunc. The newest bpftrace printed
+		// the same in the three guests but "kretfunc 1 1" (0 1 in 6.1):
+		// it loads its fentry program without a target, which the kernel
+		// refuses before it looks at the call.
+		name:   "kfunc_allowed",
+		args:   []string{"-e", `kprobe:do_nanosleep /pid == cpid/ { printf("kprobe %d %d\n", kfunc_allowed("bpf_task_from_pid"), kfunc_allowed("vfs_read")); } kretfunc:do_nanosleep /pid == cpid/ { printf("kretfunc %d %d\n", kfunc_allowed("bpf_task_from_pid"), kfunc_allowed("vfs_read")); }`, "-c", sleep},
+		want:   "kprobe 0 0\nkretfunc 1 0\n\n\n",
+		wantOn: map[string]string{"bookworm": "kprobe 0 0\nkretfunc 0 0\n\n\n"},
+	},
+	{
+		// gbtwork sends itself two UDP datagrams over 127.0.0.1: each
+		// goes through __dev_queue_xmit with the loopback device's
+		// Ethernet header first, which offset 14 leaves out of the pcap
+		// file (in the exchange directory, read by the host).
+		name:  "kfunc_skboutput",
+		args:  []string{"-e", `kfunc:__dev_queue_xmit /pid == cpid/ { printf("%d\n", skboutput("` + vmtest.GuestXferDir + `/skb.pcap", args->skb, args->skb->len, 14)); }`, "-c", gbtwork + " udp 2"},
+		want:  "0\n0\n\n\n",
+		files: func(t *testing.T, xfer string) { checkUDPCapture(t, filepath.Join(xfer, "skb.pcap"), 2) },
+	},
+}
+
+// checkUDPCapture checks that the pcap file at path holds the n
+// datagrams of gbtwork udp, as raw IPv4 packets.
+func checkUDPCapture(t *testing.T, path string, n int) {
+	t.Helper()
+	lt, pkts, err := pcap.ReadFile(path)
+	if err != nil || lt != pcap.LinkTypeRaw || len(pkts) != n {
+		t.Fatalf("%s: link type %d, %d packets, %v; want %d raw IP packets", path, lt, len(pkts), err, n)
+	}
+	for i, p := range pkts {
+		payload := fmt.Sprintf("gbtwork %d", i)
+		if len(p.Data) != 28+len(payload) || p.Data[0] != 0x45 || p.Data[9] != 17 || !strings.HasSuffix(string(p.Data), payload) {
+			t.Errorf("packet %d: %d bytes\n% x\nwant an IPv4 UDP packet (protocol 17) of %d bytes ending %q", i, len(p.Data), p.Data, 28+len(payload), payload)
+		}
+	}
 }
 
 var attaching = regexp.MustCompile(`(?m)^Attaching \d+ probes?\.\.\.\n`)
@@ -228,6 +281,9 @@ func TestKernels(t *testing.T) {
 				t.Fatal(err)
 			}
 			if err := copyFile(gbt, filepath.Join(xfer, vmtest.XferBin, "gbt")); err != nil {
+				t.Fatal(err)
+			}
+			if err := copyFile(g.work, filepath.Join(xfer, vmtest.XferBin, "gbtwork")); err != nil {
 				t.Fatal(err)
 			}
 			guestGbt := vmtest.GuestBinDir + "/gbt"
@@ -294,6 +350,9 @@ func TestKernels(t *testing.T) {
 						}
 					case got != c.wantIn(suite):
 						t.Errorf("gbt %q printed\n%q\nwant\n%q\nstderr:\n%s", c.args, got, c.wantIn(suite), r.Stderr)
+					}
+					if c.files != nil {
+						c.files(t, xfer)
 					}
 					if !c.bpftrace || !both {
 						return

@@ -4,6 +4,7 @@ package vmtest_test
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -20,6 +21,7 @@ type guestSetup struct {
 	bpftrace string // bpftrace 0.17
 	cache    string // where kernels are kept
 	init     string // the guest's init, built
+	work     string // gbtwork, the tests' workload, built static
 }
 
 // newGuestSetup skips (fails under GBT_REQUIRE_PRIVILEGED=1) without root
@@ -50,6 +52,12 @@ func newGuestSetup(t *testing.T, target string) *guestSetup {
 	}
 	if g.init, err = vmtest.BuildGuestInit(root, t.TempDir()); err != nil {
 		t.Fatal(err)
+	}
+	g.work = filepath.Join(t.TempDir(), "gbtwork")
+	build := exec.Command("go", "build", "-trimpath", "-o", g.work, "./internal/cmd/gbtwork")
+	build.Dir, build.Env = root, append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build gbtwork: %v\n%s", err, out)
 	}
 	return g
 }

@@ -40,6 +40,9 @@ func (noMachine) UserBinaries(string) ([]probe.UserBinary, error) {
 func (noMachine) TraceableFunctions() ([]string, error) { return nil, probe.ErrUnavailable }
 func (noMachine) BTFFunctions() ([]string, error)       { return nil, probe.ErrUnavailable }
 func (noMachine) RawTracepoints() ([]string, error)     { return nil, probe.ErrUnavailable }
+func (noMachine) KfuncAllowed(string, *probe.Kind, string) (bool, error) {
+	return false, probe.ErrUnavailable
+}
 
 // checkWith checks src against env and renders its diagnostics.
 func checkWith(env probe.Env, src string) string {

@@ -103,6 +103,12 @@ type Env interface {
 	// from its DWARF line tables: where uprobe:BIN@FILE:LINE attaches.
 	// Errors as UserProto's.
 	UserLineAddrs(path string, line SourceLine) ([]uint64, error)
+	// KfuncAllowed reports whether a program of the kind k, loaded
+	// against target (the function or BTF tracepoint of a tracing kind's
+	// first point; "" for other kinds), may call the kernel function
+	// (kfunc) name, as the kernel's verifier answers. The error wraps
+	// ErrNoStruct when the kernel's BTF has no function name.
+	KfuncAllowed(name string, k *Kind, target string) (bool, error)
 	// Header finds the C header an #include names (system: <name>, else
 	// "name") in the include path. The error wraps ErrNoHeader when it is
 	// nowhere.

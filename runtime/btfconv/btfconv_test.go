@@ -56,8 +56,14 @@ func kernelBTF() (structs map[string]btf.Type, protos map[string]*btf.FuncProto)
 	ts := &btf.Struct{Name: "__kernel_timespec", Size: 16, Members: []btf.Member{
 		{Name: "tv_sec", Type: i64}, {Name: "tv_nsec", Type: i64, Offset: 8 * 8},
 	}}
+	sock := &btf.Struct{Name: "sock", Size: 784}
+	skb := &btf.Struct{Name: "sk_buff", Size: 224, Members: []btf.Member{
+		{Name: "sk", Type: &btf.Pointer{Target: sock}, Offset: 24 * 8},
+		{Name: "len", Type: u32, Offset: 112 * 8},
+		{Name: "data", Type: &btf.Pointer{Target: &btf.Int{Name: "unsigned char", Size: 1}}, Offset: 200 * 8},
+	}}
 	structs = map[string]btf.Type{}
-	for _, s := range []*btf.Struct{task, se, mm, regs, ts} {
+	for _, s := range []*btf.Struct{task, se, mm, regs, ts, skb} {
 		structs["struct "+s.Name] = s
 	}
 
@@ -78,6 +84,13 @@ func kernelBTF() (structs map[string]btf.Type, protos map[string]*btf.FuncProto)
 			{Name: "__data", Type: void}, {Name: "preempt", Type: &btf.Int{Name: "_Bool", Size: 1, Encoding: btf.Bool}},
 			{Name: "prev", Type: &btf.Pointer{Target: task}}, {Name: "next", Type: &btf.Pointer{Target: task}},
 			{Name: "prev_state", Type: &btf.Int{Name: "unsigned int", Size: 4}},
+		}},
+		"tp_btf:inet_sock_set_state": {Return: &btf.Void{}, Params: []btf.FuncParam{
+			{Name: "__data", Type: void}, {Name: "sk", Type: &btf.Pointer{Target: &btf.Const{Type: sock}}},
+			{Name: "oldstate", Type: i32}, {Name: "newstate", Type: i32},
+		}},
+		"tp_btf:consume_skb": {Return: &btf.Void{}, Params: []btf.FuncParam{
+			{Name: "__data", Type: void}, {Name: "skb", Type: &btf.Pointer{Target: skb}}, {Name: "location", Type: void},
 		}},
 	}
 	return structs, protos

@@ -38,7 +38,8 @@ type Env struct {
 	traceablePath string   // --traceable-functions, "" for tracefs's
 	traceable     []string // "module:function", read once
 	traceableErr  error
-	includeDirs   []string // -I directories, searched first for #include
+	includeDirs   []string            // -I directories, searched first for #include
+	kfuncs        map[kfuncQuery]bool // KfuncAllowed's answers
 }
 
 var _ probe.Env = (*Env)(nil)

@@ -12,6 +12,8 @@
 //	gbtwork statx N PATH    statx PATH N times (statx syscalls)
 //	gbtwork fsync N PATH    write 4 KiB to PATH and fsync it, N times
 //	gbtwork tcp6 N          connect to itself over [::1] N times, one after another
+//	gbtwork udp N           send itself N datagrams of 9 bytes ("gbtwork 0", "gbtwork 1"...)
+//	                        over 127.0.0.1, reading each
 //	gbtwork burn MS         use MS milliseconds of CPU time (however long that takes
 //	                        on a busy machine), in main.burnHot (three rounds in
 //	                        four) and main.burnWarm, both called from main.burn
@@ -145,6 +147,8 @@ func run(args []string) error {
 		statxs(n, args[2])
 	case "tcp6":
 		return tcp6(n)
+	case "udp":
+		return udps(n)
 	case "burn":
 		burnOnOtherThread(time.Duration(n) * time.Millisecond)
 	case "setuid":
@@ -297,6 +301,25 @@ func setuids(n int) error {
 }
 
 // tcp6 accepts and closes n connections to a listener on [::1].
+// udps sends itself n datagrams over the IPv4 loopback and reads them.
+func udps(n int) error {
+	c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	buf := make([]byte, 64)
+	for i := 0; i < n; i++ {
+		if _, err := c.WriteToUDP([]byte(fmt.Sprintf("gbtwork %d", i%10)), c.LocalAddr().(*net.UDPAddr)); err != nil {
+			return err
+		}
+		if _, _, err := c.ReadFromUDP(buf); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func tcp6(n int) error {
 	ln, err := net.Listen("tcp6", "[::1]:0")
 	if err != nil {

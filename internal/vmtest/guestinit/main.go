@@ -3,9 +3,9 @@
 // Command guestinit is the init (PID 1) of a vmtest guest. It loads the
 // modules the initramfs carries, mounts the host's root file system
 // (virtio-9p, read-only) with the usual kernel file systems and a writable
-// exchange directory, chroots there, runs the jobs the host wrote, writes
-// each one's result back and powers the machine off. Progress lines on the
-// console start with "vmtest:".
+// exchange directory, chroots there, brings the loopback interface up,
+// runs the jobs the host wrote, writes each one's result back and powers
+// the machine off. Progress lines on the console start with "vmtest:".
 package main
 
 import (
@@ -66,6 +66,9 @@ func run() error {
 		return fmt.Errorf("chroot /mnt: %w", err)
 	}
 	if err := os.Chdir("/"); err != nil {
+		return err
+	}
+	if err := loopbackUp(); err != nil {
 		return err
 	}
 	_ = unix.Setrlimit(unix.RLIMIT_MEMLOCK, &unix.Rlimit{Cur: unix.RLIM_INFINITY, Max: unix.RLIM_INFINITY})
@@ -147,6 +150,28 @@ func mountHost(root string) error {
 		if err := os.Symlink(target, root+"/dev/"+name); err != nil && !errors.Is(err, os.ErrExist) {
 			return err
 		}
+	}
+	return nil
+}
+
+// loopbackUp brings the loopback interface up, as a machine's init does:
+// network workloads (gbtwork tcp6 and udp) talk to themselves over it.
+func loopbackUp() error {
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("loopback: %w", err)
+	}
+	defer unix.Close(fd)
+	ifr, err := unix.NewIfreq("lo")
+	if err != nil {
+		return fmt.Errorf("loopback: %w", err)
+	}
+	if err := unix.IoctlIfreq(fd, unix.SIOCGIFFLAGS, ifr); err != nil {
+		return fmt.Errorf("loopback: get flags: %w", err)
+	}
+	ifr.SetUint16(ifr.Uint16() | unix.IFF_UP)
+	if err := unix.IoctlIfreq(fd, unix.SIOCSIFFLAGS, ifr); err != nil {
+		return fmt.Errorf("loopback: set it up: %w", err)
 	}
 	return nil
 }

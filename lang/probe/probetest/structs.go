@@ -2,6 +2,7 @@ package probetest
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/gbt-dev/gbt/lang/probe"
@@ -11,7 +12,8 @@ import (
 // Struct implements probe.Env over a few records, laid out as the BTF of
 // the 6.18 kernel the tracefs files come from has them (a subset of their
 // members): struct task_struct, struct sched_entity, struct mm_struct,
-// struct pt_regs, struct __kernel_timespec. runtime/btfconv's tests check
+// struct pt_regs, struct __kernel_timespec, struct file, struct path,
+// struct sk_buff. runtime/btfconv's tests check
 // that they are what converting that BTF gives.
 func (e *Env) Struct(name string) (types.Type, error) {
 	if rec, ok := cannedStructs()[name]; ok {
@@ -21,7 +23,8 @@ func (e *Env) Struct(name string) (types.Type, error) {
 }
 
 // FuncArgs implements probe.Env over canned prototypes of this kernel: the
-// function vfs_read and the BTF tracepoints sys_enter and sched_switch.
+// function vfs_read and the BTF tracepoints sys_enter, sched_switch,
+// inet_sock_set_state and consume_skb.
 func (e *Env) FuncArgs(target probe.Tracing, name string) (types.Type, types.Type, error) {
 	key := "kfunc:" + name
 	if target == probe.TracingTracepoint {
@@ -119,6 +122,12 @@ func newCannedStructs() map[string]types.Type {
 			types.Field{Name: "mnt", Type: kptr(named("struct vfsmount", 32))},
 			types.Field{Name: "dentry", Type: kptr(named("struct dentry", 192)), Offset: 8},
 		),
+		// What socket_cookie and skboutput take: a packet and its socket.
+		"struct sk_buff": rec("struct sk_buff", 224,
+			types.Field{Name: "sk", Type: kptr(named("struct sock", 784)), Offset: 24},
+			types.Field{Name: "len", Type: types.U32, Offset: 112},
+			types.Field{Name: "data", Type: kptr(types.U8), Offset: 200},
+		),
 		"struct __kernel_timespec": rec("struct __kernel_timespec", 16,
 			types.Field{Name: "tv_sec", Type: types.I64},
 			types.Field{Name: "tv_nsec", Type: types.I64, Offset: 8},
@@ -157,6 +166,17 @@ func newCannedFuncs() map[string]funcArgs {
 			types.Field{Name: "prev", Type: task},
 			types.Field{Name: "next", Type: task},
 			types.Field{Name: "prev_state", Type: types.U32},
+		), void},
+		// inet_sock_set_state(const struct sock *sk, int oldstate, int newstate)
+		"tp_btf:inet_sock_set_state": {args("inet_sock_set_state",
+			types.Field{Name: "sk", Type: kptr(named("struct sock", 784))},
+			types.Field{Name: "oldstate", Type: types.I32},
+			types.Field{Name: "newstate", Type: types.I32},
+		), void},
+		// consume_skb(struct sk_buff *skb, void *location)
+		"tp_btf:consume_skb": {args("consume_skb",
+			types.Field{Name: "skb", Type: kptr(named("struct sk_buff", 224))},
+			types.Field{Name: "location", Type: kptr(types.U8)}, // void *
 		), void},
 	}
 }
@@ -208,4 +228,22 @@ func (e *Env) CgroupID(path string) (uint64, error) {
 		return 1, nil
 	}
 	return 0, fmt.Errorf("cgroup %s: no such file or directory", path)
+}
+
+// cannedKfuncs are the kernel functions (kfuncs) of the canned kernel and
+// the kinds of program that may call them, as 6.18 answers: the task
+// kfuncs of its generic set (tracing programs, and since 6.x kprobe,
+// tracepoint and perf event programs too), none for raw tracepoints.
+var cannedKfuncs = map[string][]probe.ProgKind{
+	"bpf_task_from_pid": {probe.ProgTracing, probe.ProgKprobe, probe.ProgTracepoint, probe.ProgPerfEvent},
+	"vfs_read":          nil, // a function, not a kfunc
+}
+
+// KfuncAllowed implements probe.Env over cannedKfuncs.
+func (e *Env) KfuncAllowed(name string, k *probe.Kind, target string) (bool, error) {
+	kinds, ok := cannedKfuncs[name]
+	if !ok {
+		return false, fmt.Errorf("kernel function %s: %w", name, probe.ErrNoStruct)
+	}
+	return slices.Contains(kinds, k.Prog), nil
 }
