@@ -98,4 +98,3 @@ func hasDebugInfo(path string) bool {
 	s := f.Section(".debug_info")
 	return s != nil && s.Type != elf.SHT_NOBITS
 }
-
