@@ -76,6 +76,8 @@ const (
 	RoleScratch                // per-CPU memory for the big values of programs whose frame is too small
 	RoleCgroup                 // the cgroup of --cgroup (Object.Cgroup) at index 0, which probes keep to
 	RoleControl                // the ring buffer of the control records (exit, print, clear...) the event ring refused
+	RoleDwStack                // dw_ustack's copies of user registers and stacks (DwarfStack* layout), by slot
+	RoleDwSeq                  // the number of the next dw_ustack copy: one u64
 )
 
 // MapDesc describes one BPF map.

@@ -130,3 +130,23 @@ func TestStep(t *testing.T) {
 		t.Errorf("step with the return address outside the copy: no error")
 	}
 }
+
+func TestRegsFromPtRegs(t *testing.T) {
+	b := make([]byte, PtRegsSize)
+	binary.LittleEndian.PutUint64(b[128:], 0x401000) // ip
+	binary.LittleEndian.PutUint64(b[152:], 0x7ff0)   // sp
+	binary.LittleEndian.PutUint64(b[32:], 0x8000)    // bp
+	binary.LittleEndian.PutUint64(b[40:], 3)         // bx
+	r, err := RegsFromPtRegs(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for reg, want := range map[uint64]uint64{RegRA: 0x401000, RegSP: 0x7ff0, RegBP: 0x8000, 3: 3, 0: 0} {
+		if v, ok := r.Get(reg); !ok || v != want {
+			t.Errorf("register %d: %#x, %v; want %#x", reg, v, ok, want)
+		}
+	}
+	if _, err := RegsFromPtRegs(b[:100]); err == nil {
+		t.Errorf("short pt_regs: no error")
+	}
+}

@@ -306,3 +306,27 @@ func (u *Unwinder) readMaps(pid int) []mapping {
 	sort.Slice(ms, func(i, j int) bool { return ms[i].start < ms[j].start })
 	return ms
 }
+
+// ptRegsDwarf maps the DWARF register numbers of x86-64 to their offsets
+// in the kernel's struct pt_regs.
+var ptRegsDwarf = [numRegs]int{
+	0: 80, 1: 96, 2: 88, 3: 40, 4: 104, 5: 112, 6: 32, 7: 152, // rax rdx rcx rbx rsi rdi rbp rsp
+	8: 72, 9: 64, 10: 56, 11: 48, 12: 24, 13: 16, 14: 8, 15: 0, // r8-r15
+	RegRA: 128, // ip
+}
+
+// PtRegsSize is the size of x86-64's struct pt_regs.
+const PtRegsSize = 168
+
+// RegsFromPtRegs reads the registers of an x86-64 struct pt_regs (as
+// bpf_task_pt_regs gives the user registers of a task).
+func RegsFromPtRegs(b []byte) (Regs, error) {
+	var r Regs
+	if len(b) < PtRegsSize {
+		return r, fmt.Errorf("pt_regs of %d bytes, want %d", len(b), PtRegsSize)
+	}
+	for reg, off := range ptRegsDwarf {
+		r.Set(uint64(reg), binary.LittleEndian.Uint64(b[off:]))
+	}
+	return r, nil
+}
