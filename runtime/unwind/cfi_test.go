@@ -1,6 +1,7 @@
 package unwind
 
 import (
+	"debug/elf"
 	"encoding/binary"
 	"strings"
 	"testing"
@@ -149,4 +150,59 @@ func TestRegsFromPtRegs(t *testing.T) {
 	if _, err := RegsFromPtRegs(b[:100]); err == nil {
 		t.Errorf("short pt_regs: no error")
 	}
+}
+
+// FuzzParseFrames: call frame information from a file is untrusted; no
+// input may crash the parser or the CFA machine.
+func FuzzParseFrames(f *testing.F) {
+	if ef, err := elf.Open("/bin/true"); err == nil {
+		if sec := ef.Section(".eh_frame"); sec != nil {
+			if data, err := sec.Data(); err == nil {
+				f.Add(data[:min(len(data), 512)], false)
+			}
+		}
+		ef.Close()
+	}
+	f.Add([]byte{0x14, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 1, 0, 1, 0x78, 0x10, 0x0c, 7, 8, 0x90, 1, 0, 0, 0, 0}, true)
+	f.Fuzz(func(t *testing.T, data []byte, debug bool) {
+		fdes, err := parseFrames(data, 0x1000, debug)
+		if err != nil {
+			return
+		}
+		tab := &Table{fdes: fdes}
+		for _, fd := range fdes {
+			tab.rowAt(fd.start)   //nolint:errcheck // only crashes matter
+			tab.rowAt(fd.end - 1) //nolint:errcheck
+		}
+	})
+}
+
+// TestParseFramesTruncated parses every prefix of a real .eh_frame: an
+// error or fewer entries, never a crash.
+func TestParseFramesTruncated(t *testing.T) {
+	ef, err := elf.Open("/bin/true")
+	if err != nil {
+		t.Skipf("no /bin/true to read: %v", err)
+	}
+	defer ef.Close()
+	tab, err := ReadTable(ef)
+	if err != nil || len(tab.fdes) == 0 {
+		t.Fatalf("ReadTable(/bin/true): %d FDEs, %v", len(tab.fdes), err)
+	}
+	data, _ := ef.Section(".eh_frame").Data()
+	for n := 0; n < min(len(data), 4096); n += 7 {
+		parseFrames(data[:n], ef.Section(".eh_frame").Addr, false) //nolint:errcheck // only crashes matter
+	}
+}
+
+// FuzzEvalExpr: no DWARF expression may crash the evaluator.
+func FuzzEvalExpr(f *testing.F) {
+	f.Add(pltCFA)
+	f.Add([]byte{opLit0 + 1, opBra, 4, 0, opLit0 + 5, opSkip, 1, 0, opLit0 + 7})
+	f.Fuzz(func(t *testing.T, expr []byte) {
+		var regs Regs
+		regs.Set(RegSP, 0x7000)
+		regs.Set(RegRA, 0x1000)
+		evalExpr(expr, &regs, StackCopy{Addr: 0x7000, Data: make([]byte, 64)}, []uint64{0x7010}) //nolint:errcheck // only crashes matter
+	})
 }

@@ -9,10 +9,11 @@ import (
 )
 
 // Table is the call frame information of one ELF file: the FDEs of its
-// .eh_frame, sorted by the address they start at (the file's link-time
-// addresses).
+// .eh_frame, then those of its .debug_frame (for code built without
+// unwind tables but with -g), each sorted by the address they start at
+// (the file's link-time addresses).
 type Table struct {
-	fdes []fde
+	fdes, debugFDEs []fde
 }
 
 // cie is a Common Information Entry: what the FDEs that point at it share.
@@ -33,56 +34,89 @@ type fde struct {
 	insns      []byte
 }
 
-// ReadTable reads the .eh_frame of an ELF file.
+// ReadTable reads the .eh_frame and .debug_frame of an ELF file.
 func ReadTable(f *elf.File) (*Table, error) {
-	sec := f.Section(".eh_frame")
-	if sec == nil || sec.Type == elf.SHT_NOBITS {
-		return nil, errors.New("no .eh_frame section")
+	t := &Table{}
+	for _, name := range []string{".eh_frame", ".debug_frame"} {
+		sec := f.Section(name)
+		if sec == nil || sec.Type == elf.SHT_NOBITS {
+			continue
+		}
+		data, err := sec.Data()
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", name, err)
+		}
+		debug := name == ".debug_frame"
+		fdes, err := parseFrames(data, sec.Addr, debug)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		if debug {
+			t.debugFDEs = fdes
+		} else {
+			t.fdes = fdes
+		}
 	}
-	data, err := sec.Data()
-	if err != nil {
-		return nil, fmt.Errorf("reading .eh_frame: %w", err)
+	if len(t.fdes)+len(t.debugFDEs) == 0 {
+		return nil, errors.New("no .eh_frame or .debug_frame entries")
 	}
-	return parseEHFrame(data, sec.Addr)
+	return t, nil
 }
 
-// parseEHFrame reads the entries of an .eh_frame section loaded at addr.
-func parseEHFrame(data []byte, addr uint64) (*Table, error) {
-	t := &Table{}
+// parseFrames reads the entries of an .eh_frame section loaded at addr, or
+// of a .debug_frame section (debug), whose CIEs are marked by an all-ones
+// id and whose FDEs name their CIE by its offset in the section.
+func parseFrames(data []byte, addr uint64, debug bool) ([]fde, error) {
+	var fdes []fde
 	cies := map[uint64]*cie{}
 	for off := uint64(0); off+4 <= uint64(len(data)); {
 		start := off
 		length := uint64(binary.LittleEndian.Uint32(data[off:]))
 		off += 4
 		if length == 0 {
+			if debug {
+				continue // padding
+			}
 			break // the terminator
 		}
-		if length == 0xffffffff {
+		long := length == 0xffffffff
+		if long {
 			if off+8 > uint64(len(data)) {
 				return nil, fmt.Errorf("entry at %#x: truncated 64-bit length", start)
 			}
 			length = binary.LittleEndian.Uint64(data[off:])
 			off += 8
 		}
-		end := off + length
-		if end > uint64(len(data)) || length < 4 {
+		if length > uint64(len(data))-off || length < 4 {
 			return nil, fmt.Errorf("entry at %#x: length %d past the section", start, length)
 		}
+		end := off + length
 		idPos := off
-		id := uint64(binary.LittleEndian.Uint32(data[off:]))
-		r := &reader{data: data[:end], pos: off + 4, base: addr}
-		if id == 0 {
+		id, idSize := uint64(binary.LittleEndian.Uint32(data[off:])), uint64(4)
+		if debug && long {
+			if length < 8 {
+				return nil, fmt.Errorf("entry at %#x: length %d", start, length)
+			}
+			id, idSize = binary.LittleEndian.Uint64(data[off:]), 8
+		}
+		r := &reader{data: data[:end], pos: off + idSize, base: addr}
+		isCIE := id == 0
+		cieOff := idPos - id // .eh_frame: relative to the id
+		if debug {
+			isCIE = id == 0xffffffff || id == 0xffffffffffffffff
+			cieOff = id
+		}
+		if isCIE {
 			c, err := parseCIE(r)
 			if err != nil {
 				return nil, fmt.Errorf("CIE at %#x: %w", start, err)
 			}
 			cies[start] = c
 		} else {
-			cieOff := idPos - id
 			c, ok := cies[cieOff]
 			if !ok {
 				var err error
-				if c, err = cieAt(data, cieOff, addr); err != nil {
+				if c, err = cieAt(data, cieOff, addr, debug); err != nil {
 					return nil, fmt.Errorf("FDE at %#x: %w", start, err)
 				}
 				cies[cieOff] = c
@@ -92,31 +126,39 @@ func parseEHFrame(data []byte, addr uint64) (*Table, error) {
 				return nil, fmt.Errorf("FDE at %#x: %w", start, err)
 			}
 			if fd.end > fd.start {
-				t.fdes = append(t.fdes, fd)
+				fdes = append(fdes, fd)
 			}
 		}
 		off = end
 	}
-	sort.Slice(t.fdes, func(i, j int) bool { return t.fdes[i].start < t.fdes[j].start })
-	return t, nil
+	sort.Slice(fdes, func(i, j int) bool { return fdes[i].start < fdes[j].start })
+	return fdes, nil
 }
 
 // cieAt parses the CIE at offset off (an FDE before its CIE).
-func cieAt(data []byte, off, addr uint64) (*cie, error) {
-	if off+8 > uint64(len(data)) {
+func cieAt(data []byte, off, addr uint64, debug bool) (*cie, error) {
+	if off > uint64(len(data)) || uint64(len(data))-off < 16 {
 		return nil, fmt.Errorf("CIE pointer %#x past the section", off)
 	}
 	length := uint64(binary.LittleEndian.Uint32(data[off:]))
 	pos := off + 4
-	if length == 0xffffffff {
+	long := length == 0xffffffff
+	if long {
 		length = binary.LittleEndian.Uint64(data[pos:])
 		pos += 8
 	}
-	end := pos + length
-	if end > uint64(len(data)) || binary.LittleEndian.Uint32(data[pos:]) != 0 {
+	if length > uint64(len(data))-pos || length < 8 {
 		return nil, fmt.Errorf("no CIE at %#x", off)
 	}
-	return parseCIE(&reader{data: data[:end], pos: pos + 4, base: addr})
+	end := pos + length
+	id, idSize := uint64(binary.LittleEndian.Uint32(data[pos:])), uint64(4)
+	if debug && long {
+		id, idSize = binary.LittleEndian.Uint64(data[pos:]), 8
+	}
+	if (!debug && id != 0) || (debug && id != 0xffffffff && id != 0xffffffffffffffff) {
+		return nil, fmt.Errorf("no CIE at %#x", off)
+	}
+	return parseCIE(&reader{data: data[:end], pos: pos + idSize, base: addr})
 }
 
 func parseCIE(r *reader) (*cie, error) {
@@ -162,6 +204,9 @@ func parseCIE(r *reader) (*cie, error) {
 	if r.err != nil {
 		return nil, r.err
 	}
+	if r.pos > uint64(len(r.data)) {
+		return nil, errors.New("truncated")
+	}
 	c.initial = r.data[r.pos:]
 	return c, nil
 }
@@ -179,13 +224,16 @@ func parseFDE(r *reader, c *cie) (fde, error) {
 	return fde{start: start, end: start + size, cie: c, insns: r.data[r.pos:]}, nil
 }
 
-// find returns the FDE covering the address pc.
+// find returns the FDE covering the address pc: .eh_frame's, else
+// .debug_frame's.
 func (t *Table) find(pc uint64) (*fde, bool) {
-	i := sort.Search(len(t.fdes), func(i int) bool { return t.fdes[i].start > pc }) - 1
-	if i < 0 || pc >= t.fdes[i].end {
-		return nil, false
+	for _, fdes := range [][]fde{t.fdes, t.debugFDEs} {
+		i := sort.Search(len(fdes), func(i int) bool { return fdes[i].start > pc }) - 1
+		if i >= 0 && pc < fdes[i].end {
+			return &fdes[i], true
+		}
 	}
-	return &t.fdes[i], true
+	return nil, false
 }
 
 // Pointer encodings (DW_EH_PE_*).
@@ -214,7 +262,7 @@ type reader struct {
 }
 
 func (r *reader) need(n uint64) bool {
-	if r.err != nil || r.pos+n > uint64(len(r.data)) {
+	if r.err != nil || r.pos > uint64(len(r.data)) || n > uint64(len(r.data))-r.pos {
 		r.err = errors.New("truncated")
 		return false
 	}
