@@ -26,9 +26,13 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
+// dwarfPID is the process whose stacks the scripts' dw_ustack copies
+// (--dwarf-pid: dw_ustack needs one).
+const dwarfPID = 4242
+
 func compile(t *testing.T, src string) *codegen.Object {
 	t.Helper()
-	return compiletest.Compile(t, "stdin", src, probetest.New(), true)
+	return compiletest.CompileWith(t, "stdin", src, runtime.CompileOptions{Env: probetest.New(), Unsafe: true, DwarfPIDs: []int{dwarfPID}})
 }
 
 func disasm(obj *codegen.Object) string {

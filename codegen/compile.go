@@ -37,6 +37,9 @@ type Options struct {
 	Cgroup string
 	// HelperErrors is the -k level (HelperErrorsOff, On, Legacy).
 	HelperErrors int
+	// DwarfPIDs are the processes of --dwarf-pid, whose stacks dw_ustack
+	// copies besides those of PID and ChildPID.
+	DwarfPIDs []int
 	// ClockMap names a keyless integer map whose value tseries() takes as
 	// the time instead of the TAI clock (BPFTRACE_DUMMY_TS_MAP, for tests).
 	ClockMap string
@@ -145,6 +148,7 @@ func (c *compiler) planMaps() {
 		c.addMap(&MapDesc{Name: cgroupMap, Role: RoleCgroup, Spec: &ebpf.MapSpec{
 			Name: cgroupMap, Type: ebpf.CGroupArray, KeySize: 4, ValueSize: 4, MaxEntries: 1}})
 	}
+	c.planDwarfStacks()
 	for _, t := range c.stackTypes() {
 		name := stackMapName(t)
 		frame, flags := addressFrameSize, uint32(0)
@@ -217,7 +221,7 @@ var declaredMapType = map[string]ebpf.MapType{
 func (c *compiler) stackTypes() []types.Type {
 	seen := map[string]types.Type{}
 	add := func(t types.Type) {
-		if t.Kind == types.Stack {
+		if t.Kind == types.Stack && !t.DwarfStack() { // dw_ustack's copies: planDwarfStacks
 			t = stackMapType(t)
 			seen[stackMapName(t)] = t
 		}

@@ -152,8 +152,13 @@ func (g *gen) usdtArg(u *probe.USDTSite, i int, dst asm.Register) {
 // Stack implements stdlib.Gen: the id of the current stack in its
 // stack-trace map (negative when it could not be taken); a user stack
 // carries the process id in its upper 32 bits, for symbolization, as in
-// bpftrace.
+// bpftrace. A dw_ustack is the number of a copy of the stack instead
+// (dwarfStack).
 func (g *gen) Stack(t types.Type, dst asm.Register) {
+	if t.DwarfStack() {
+		g.dwarfStack(dst)
+		return
+	}
 	flags := int32(0)
 	if t.UserStack() {
 		flags = userStackFlag

@@ -77,6 +77,8 @@ const (
 	RoleCgroup                 // the cgroup of --cgroup (Object.Cgroup) at index 0, which probes keep to
 	RoleControl                // the ring buffer of the control records (exit, print, clear...) the event ring refused
 	RolePerf                   // the perf event array that helpers writing their own data (bpf_skb_output) send records to
+	RoleDwStack                // dw_ustack's copies of user registers and stacks (DwarfStack* layout), by slot
+	RoleDwSeq                  // the number of the next dw_ustack copy: one u64
 )
 
 // MapDesc describes one BPF map.

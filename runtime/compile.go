@@ -50,6 +50,9 @@ type CompileOptions struct {
 	// HelperErrors is the -k level: codegen.HelperErrorsOff, On (-k) or
 	// Legacy (-kk, bpftrace 0.17's words).
 	HelperErrors int
+	// DwarfPIDs are the processes of --dwarf-pid, whose stacks dw_ustack
+	// copies besides those of PID and ChildPID.
+	DwarfPIDs []int
 
 	// Cgroup keeps the probes that fire in a task (probe.Kind.FiresInTask)
 	// to the tasks of this cgroup v2 directory and those below it
@@ -248,7 +251,7 @@ func Compile(name, src string, opts CompileOptions) (*codegen.Object, Warnings, 
 	nsDev, nsIno := pidNamespace()
 	obj, diags := codegen.Compile(info, table, codegen.Options{
 		NumCPUs: ncpu, ChildPID: opts.ChildPID, PID: opts.PID, HelperErrors: min(opts.HelperErrors, codegen.HelperErrorsLegacy), KeysMax: keysMax, RingbufSize: ringbufSize(set.PerfRBPages, ncpu),
-		ClockMap: clockMap(opts.Getenv),
+		ClockMap: clockMap(opts.Getenv), DwarfPIDs: opts.DwarfPIDs,
 		PidNSDev: nsDev, PidNSIno: nsIno, Cgroup: cgroupDir,
 	})
 	if diags.HasErrors() {

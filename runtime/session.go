@@ -50,6 +50,9 @@ type Options struct {
 	NoWarnings bool
 	// PID restricts uprobes to one process (-p).
 	PID int
+	// DwarfPIDs are the processes of --dwarf-pid, whose stacks dw_ustack
+	// unwinds besides PID's and ChildPID's.
+	DwarfPIDs []int
 	// ChildPID is the -c command's process, which watchpoints watch when
 	// no -p is given.
 	ChildPID int

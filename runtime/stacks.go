@@ -12,6 +12,7 @@ import (
 	"github.com/gbt-dev/gbt/lang/types"
 	"github.com/gbt-dev/gbt/runtime/output"
 	"github.com/gbt-dev/gbt/runtime/sym"
+	"github.com/gbt-dev/gbt/runtime/unwind"
 )
 
 // stacks resolves kstack and ustack values through their stack-trace maps
@@ -25,6 +26,10 @@ type stacks struct {
 	kernel func() (*sym.Kernel, error)
 	usyms  *sym.User
 	cache  map[stackValue][]output.Frame
+	// dwarf holds dw_ustack's copies of stacks (nil without dw_ustack),
+	// which unwinder walks.
+	dwarf    *ebpf.Map
+	unwinder *unwind.Unwinder
 }
 
 type stackKey struct {
@@ -43,6 +48,9 @@ func newStacks(s *Session) *stacks {
 	st := &stacks{maps: map[stackKey]*ebpf.Map{}, kernel: sync.OnceValues(sym.LoadKernel), usyms: sym.NewUser(), cache: map[stackValue][]output.Frame{}}
 	kernel := usesKind(s.obj, types.Ksym)
 	for _, md := range s.obj.Maps {
+		if md.Role == codegen.RoleDwStack {
+			st.dwarf, st.unwinder = s.maps[md.Spec.Name], unwind.New()
+		}
 		if md.Role == codegen.RoleStack {
 			st.maps[stackKey{md.Stack.UserStack(), md.Stack.BuildIDStack(), md.Stack.Len}] = s.maps[md.Spec.Name]
 			kernel = kernel || !md.Stack.UserStack()
@@ -54,6 +62,14 @@ func newStacks(s *Session) *stacks {
 	if s.opts.PID > 0 {
 		// -p: its frames resolve even if it exits before the maps print.
 		st.usyms.Snapshot(s.opts.PID)
+	}
+	if st.unwinder != nil {
+		for _, pid := range append([]int{s.opts.PID}, s.opts.DwarfPIDs...) {
+			if pid > 0 {
+				st.unwinder.Snapshot(pid)
+				st.usyms.Snapshot(pid)
+			}
+		}
 	}
 	seen := map[string]bool{}
 	for _, p := range s.obj.Programs {
@@ -69,12 +85,15 @@ func newStacks(s *Session) *stacks {
 
 // needsStacks reports whether a session prints stacks or symbols.
 func needsStacks(s *Session) bool {
-	return s.mapByRole(codegen.RoleStack) != nil || usesKind(s.obj, types.Ksym) || usesKind(s.obj, types.Usym)
+	return s.mapByRole(codegen.RoleStack) != nil || s.mapByRole(codegen.RoleDwStack) != nil || usesKind(s.obj, types.Ksym) || usesKind(s.obj, types.Usym)
 }
 
 // Stack implements output.StackResolver.
 func (st *stacks) Stack(t types.Type, v uint64) ([]output.Frame, bool) {
 	key := stackValue{stackKey{t.UserStack(), t.BuildIDStack(), t.Len}, t.PerfStack(), t.RawStack(), v}
+	if t.DwarfStack() {
+		return st.dwarfStack(key, v)
+	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if frames, ok := st.cache[key]; ok {
@@ -168,3 +187,33 @@ func (st *stacks) KernelSymbol(addr uint64) string {
 func (st *stacks) UserSymbol(addr uint64, pid int) string { return st.usyms.Name(addr, pid) }
 
 func hexAddr(addr uint64) string { return "0x" + strconv.FormatUint(addr, 16) }
+
+// dwarfStack unwinds the copy of a dw_ustack: v is its sequence number
+// (negative when the copy was not taken) and process id. A copy whose
+// slot was taken again before it was read is lost, as a failed stack.
+func (st *stacks) dwarfStack(key stackValue, v uint64) ([]output.Frame, bool) {
+	seq, pid := int32(v), int(v>>32)
+	if seq < 0 || st.dwarf == nil {
+		return nil, false
+	}
+	raw, err := st.dwarf.LookupBytes(uint32(seq) % codegen.DwarfStackSlots)
+	if err != nil || len(raw) < codegen.DwarfStackData || binary.LittleEndian.Uint64(raw[codegen.DwarfStackSeq:]) != uint64(seq) {
+		return nil, false
+	}
+	regs, err := unwind.RegsFromPtRegs(raw[codegen.DwarfStackRegs:codegen.DwarfStackData])
+	if err != nil {
+		return nil, false
+	}
+	n := min(binary.LittleEndian.Uint64(raw[codegen.DwarfStackLen:]), uint64(len(raw)-codegen.DwarfStackData))
+	sp, _ := regs.Get(unwind.RegSP)
+	// An unwind that stops early (a frame without CFI) still gives the
+	// frames up to there, as bpftrace's does.
+	ips, _ := st.unwinder.Unwind(pid, regs, unwind.StackCopy{Addr: sp, Data: raw[codegen.DwarfStackData : codegen.DwarfStackData+n]}, key.depth)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	frames := make([]output.Frame, len(ips))
+	for i, ip := range ips {
+		frames[i] = output.Frame{Addr: ip, Sym: st.frameSym(ip, pid, key)}
+	}
+	return frames, true
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/check"
+	"github.com/gbt-dev/gbt/lang/config"
 	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/lang/types"
 )
@@ -21,6 +22,16 @@ func symbolEntries() []*Entry {
 			Emit: stackEmitter(false)},
 		{Name: "ustack", Kind: check.VarOrFunc, Doc: "ustack, ustack([mode,] [limit]): user stack trace (mode bpftrace, perf or raw; default: stack_mode)", Type: stackType(true),
 			Emit: stackEmitter(true)},
+		// dw_ustack carries the number of a copy of the user registers
+		// and stack; user space unwinds it with the files' .eh_frame.
+		{Name: "dw_ustack", Kind: check.VarOrFunc, Doc: "dw_ustack, dw_ustack([mode,] [limit]): user stack trace unwound with DWARF call frame information, for programs without frame pointers (processes of -p, -c, --dwarf-pid)", Type: dwStackType,
+			Emit: IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) {
+				t := types.DwarfStackIn("", MaxStackDepth)
+				if c != nil {
+					t = g.TypeOf(c)
+				}
+				g.Stack(t, dst)
+			})},
 		// ksym(addr) carries the address; user space names it.
 		{Name: "ksym", Kind: check.Func, Doc: "ksym(addr): kernel symbol name of an address", Type: oneInt(types.Type{Kind: types.Ksym}),
 			Emit: IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) { g.EvalInt(c.Args[0], dst) })},
@@ -107,53 +118,110 @@ const MaxStackDepth = 127
 // mode (bpftrace, perf, raw; build_id for ustack), a frame limit, or both.
 func stackType(user bool) func(u *check.Use) types.Type {
 	return func(u *check.Use) types.Type {
-		mode, depth := u.StackMode(), MaxStackDepth
+		mode := u.StackMode()
 		if id, bare := u.Node.(*ast.Ident); bare && mode == "build_id" {
 			if user { // compiled as the call, which has the mode's type
 				return u.Expand(&ast.Call{Span: id.Span, Name: id.Name, NameEnd: id.End,
 					Args: []ast.Expr{&ast.Ident{Span: id.Span, Name: "build_id"}}})
 			}
-			u.Warnf("'build_id' stack mode can only be used for ustack. Falling back to 'raw' mode.")
-			mode = "raw"
+			mode = buildIDFallback(u)
 		}
-		if len(u.Args) > 2 {
-			u.Errorf("%s() takes at most 2 arguments (%d provided)", u.Name(), len(u.Args))
-			return types.Type{}
-		}
-		for i, a := range u.Args {
-			if id, ok := a.(*ast.Ident); ok && i == 0 {
-				switch id.Name {
-				case "bpftrace", "perf", "raw":
-					mode = id.Name
-				case "build_id":
-					if !user {
-						u.ErrorAt(a, "'build_id' stack mode can only be used for ustack")
-						return types.Type{}
-					}
-					mode = id.Name
-				default:
-					u.ErrorAt(a, "%s() mode must be bpftrace, perf or raw (%s provided)", u.Name(), id.Name)
-					return types.Type{}
-				}
-				continue
-			}
-			n, ok := u.Const(i)
-			if !ok {
-				u.ErrorAt(a, "%s() expects a stack mode and/or an integer literal limit", u.Name())
-				return types.Type{}
-			}
-			if n < 1 || n > MaxStackDepth {
-				u.ErrorAt(a, "%s() limit must be between 1 and %d (%d provided)", u.Name(), MaxStackDepth, n)
-				return types.Type{}
-			}
-			depth = int(n)
-		}
-		if mode == "build_id" && !user { // kstack(2) with the stack_mode setting
-			u.Errorf("'build_id' stack mode can only be used for ustack")
+		mode, depth, ok := stackArgs(u, mode, user)
+		if !ok {
 			return types.Type{}
 		}
 		return types.StackIn(user, mode, depth)
 	}
+}
+
+// buildIDFallback warns that a bare kstack or dw_ustack under the build_id
+// stack_mode setting prints in raw mode, and returns that mode.
+func buildIDFallback(u *check.Use) string {
+	u.Warnf("'build_id' stack mode can only be used for ustack. Falling back to 'raw' mode.")
+	return "raw"
+}
+
+// stackArgs checks the arguments of a stack builtin and returns its mode
+// (mode unless they name one) and depth; buildID says whether the build_id
+// mode is one (ustack's).
+func stackArgs(u *check.Use, mode string, buildID bool) (_ string, depth int, ok bool) {
+	depth = MaxStackDepth
+	if len(u.Args) > 2 {
+		u.Errorf("%s() takes at most 2 arguments (%d provided)", u.Name(), len(u.Args))
+		return "", 0, false
+	}
+	for i, a := range u.Args {
+		if id, ok := a.(*ast.Ident); ok && i == 0 {
+			switch id.Name {
+			case "bpftrace", "perf", "raw":
+				mode = id.Name
+			case "build_id":
+				if !buildID {
+					u.ErrorAt(a, "'build_id' stack mode can only be used for ustack")
+					return "", 0, false
+				}
+				mode = id.Name
+			default:
+				u.ErrorAt(a, "%s() mode must be bpftrace, perf or raw (%s provided)", u.Name(), id.Name)
+				return "", 0, false
+			}
+			continue
+		}
+		n, ok := u.Const(i)
+		if !ok {
+			u.ErrorAt(a, "%s() expects a stack mode and/or an integer literal limit", u.Name())
+			return "", 0, false
+		}
+		if n < 1 || n > MaxStackDepth {
+			u.ErrorAt(a, "%s() limit must be between 1 and %d (%d provided)", u.Name(), MaxStackDepth, n)
+			return "", 0, false
+		}
+		depth = int(n)
+	}
+	if mode == "build_id" && !buildID { // kstack(2) with the stack_mode setting
+		u.Errorf("'build_id' stack mode can only be used for ustack")
+		return "", 0, false
+	}
+	return mode, depth, true
+}
+
+// dwStackType is the type rule of dw_ustack: ustack's arguments, behind
+// its unstable_dw_ustack flag.
+func dwStackType(u *check.Use) types.Type {
+	if !unstableFeature(u, "unstable_dw_ustack", "dw_ustack (DWARF stack unwinding)") {
+		return types.Type{}
+	}
+	mode := u.StackMode()
+	if _, bare := u.Node.(*ast.Ident); bare && mode == "build_id" {
+		mode = buildIDFallback(u)
+	}
+	mode, depth, ok := stackArgs(u, mode, false)
+	if !ok {
+		return types.Type{}
+	}
+	return types.DwarfStackIn(mode, depth)
+}
+
+// unstableFeature applies the unstable_* setting key to a use of feature,
+// in bpftrace's words: "error" refuses it, "warn" (the default) warns.
+func unstableFeature(u *check.Use, key, feature string) bool {
+	items := u.Settings()
+	if items == nil {
+		items = config.Default().Items()
+	}
+	for _, it := range items {
+		if it.Name != key {
+			continue
+		}
+		switch it.Value {
+		case "error":
+			u.Errorf("%s feature is not enabled by default. To enable this unstable feature, set the config flag to enable. %s=enable", feature, key)
+			return false
+		case "warn":
+			u.WarnScript("Script is using an unstable feature: %s. To prevent this warning you must explicitly enable it in the config e.g. %s=enable", feature, key)
+		}
+	}
+	return true
 }
 
 // stackEmitter takes the current kernel or user stack: bare names are

@@ -35,7 +35,7 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 	}
 	copts := runtime.CompileOptions{
 		Params: a.opts.args, Named: a.opts.named, Unsafe: a.opts.unsafe, Env: a.env, NoWarnings: a.opts.noWarn, Getenv: a.getenv, PID: a.opts.pid,
-		Includes: a.opts.headers, Compat: a.opts.compat, HelperErrors: a.opts.helperErrors,
+		Includes: a.opts.headers, Compat: a.opts.compat, HelperErrors: a.opts.helperErrors, DwarfPIDs: a.opts.dwarfPIDs,
 	}
 	if re := a.opts.probeFilter; re != nil {
 		copts.ProbeFilter = re.MatchString
@@ -72,7 +72,7 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 	ropts := runtime.Options{
 		Stdout: a.stdout, Stderr: a.stderr, Quiet: a.opts.quiet, Verbose: a.opts.verbose, DryRun: a.opts.dryRun,
 		Format: a.outputFormat(), Unbuffered: a.lineBuffered(),
-		PID: a.opts.pid, NoWarnings: a.opts.noWarn, Bench: a.opts.bench,
+		PID: a.opts.pid, DwarfPIDs: a.opts.dwarfPIDs, NoWarnings: a.opts.noWarn, Bench: a.opts.bench,
 		NotifyAttached: os.Getenv(runtime.AttachedMarker) != "",
 		Compat:         a.opts.compat,
 		ReleaseHelper:  "/proc/self/exe", // main calls runtime.ServeRelease

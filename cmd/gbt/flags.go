@@ -70,6 +70,9 @@ type options struct {
 	top               int           // --top N: the N largest values of each map
 	interval          time.Duration // --interval DUR: print and clear the aggregations every DUR
 	strict            bool          // --strict: exit 1 when events were lost or map updates failed
+	// dwarfPIDs are --dwarf-pid's processes, whose stacks dw_ustack
+	// unwinds besides -p's and -c's.
+	dwarfPIDs []int
 }
 
 const usageText = `USAGE:
@@ -91,6 +94,7 @@ OPTIONS:
     -l [search|filename]  list probes (those of a script file, or of -e 'program')
     -p PID         trace only this process (and enable its uprobes)
     -c 'CMD'       run CMD, trace it, exit when it exits
+    --dwarf-pid PID  also unwind this process's stacks with dw_ustack (besides -p's and -c's)
     --cgroup PATH  trace only the tasks of this cgroup v2 directory and those below it
                    (absolute, or relative to the cgroup v2 mount, e.g. system.slice/cron.service)
     --container ID|NAME  trace only this container (its cgroup, found from its id or a unique
@@ -204,6 +208,7 @@ func parseFlags(argv []string, stderr io.Writer) (*options, error) {
 type flagText struct {
 	pid, mode, probeFilter, compatName string
 	sortBy, interval                   string
+	dwarfPIDs                          []string
 }
 
 // newFlagSet defines gbt's flags, which set o and raw.
@@ -217,6 +222,7 @@ func newFlagSet(o *options, raw *flagText) *pflag.FlagSet {
 	fs.BoolVarP(&o.list, "list", "l", false, "list probes")
 	fs.StringVarP(&raw.pid, "pid", "p", "", "pid")
 	fs.StringVarP(&o.cmd, "cmd", "c", "", "command")
+	fs.StringArrayVar(&raw.dwarfPIDs, "dwarf-pid", nil, "process whose stacks dw_ustack unwinds")
 	fs.StringVar(&o.cgroup, "cgroup", "", "cgroup v2 directory")
 	fs.StringVar(&o.container, "container", "", "container id or name")
 	fs.StringVarP(&o.output, "output", "o", "", "output file")
@@ -316,6 +322,13 @@ func parseCommandLine(argv []string, stderr io.Writer, tool *toolfile.Tool) (*op
 			return nil, err
 		}
 		o.pid = n
+	}
+	for _, s := range raw.dwarfPIDs {
+		n, err := parsePID(s, o.compat)
+		if err != nil {
+			return nil, err
+		}
+		o.dwarfPIDs = append(o.dwarfPIDs, n)
 	}
 	switch {
 	case o.list:

@@ -16,7 +16,14 @@ import (
 // whatever the machine, so that generated code is the same everywhere.
 func Compile(t testing.TB, name, src string, env probe.Env, unsafe bool) *codegen.Object {
 	t.Helper()
-	obj, _, err := runtime.Compile(name, src, runtime.CompileOptions{Env: env, Unsafe: unsafe, NumCPUs: 2})
+	return CompileWith(t, name, src, runtime.CompileOptions{Env: env, Unsafe: unsafe})
+}
+
+// CompileWith compiles src with opts, for two CPUs as Compile.
+func CompileWith(t testing.TB, name, src string, opts runtime.CompileOptions) *codegen.Object {
+	t.Helper()
+	opts.NumCPUs = 2
+	obj, _, err := runtime.Compile(name, src, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,8 @@
 package check
 
 import (
+	"fmt"
+
 	"reflect"
 
 	"github.com/gbt-dev/gbt/lang/ast"
@@ -302,6 +304,19 @@ func (u *Use) Errorf(format string, args ...any) {
 // Warnf reports a warning at the whole use.
 func (u *Use) Warnf(format string, args ...any) {
 	u.c.warnf(spanOf(u.Node), format, args...)
+}
+
+// WarnScript reports a warning about the script as a whole: without a
+// position, and once however many uses report it (bpftrace's warning that
+// a script uses an unstable feature).
+func (u *Use) WarnScript(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	for _, d := range u.c.warnings {
+		if !d.Span.Start.IsValid() && d.Msg == msg {
+			return
+		}
+	}
+	u.c.warnf(ast.Span{}, "%s", msg)
 }
 
 // ErrorHint reports an error at the whole use with a hint on how to fix it.

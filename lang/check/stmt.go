@@ -338,6 +338,10 @@ func (c *checker) keyElem(k ast.Expr) types.Type {
 	case t.Kind == types.Agg || t.Kind == types.Void:
 		c.errorf(spanOf(k), "%s can not be used as a map key", t)
 		return types.Type{}
+	case t.Kind == types.Stack && t.DwarfStack():
+		c.errorf(spanOf(k), "dw_ustack can not be used as a map key").
+			Hint = "gbt unwinds dw_ustack in user space from a copy of the stack, which differs in every event; print it, or key by ustack"
+		return types.Type{}
 	case hasCtx(t):
 		c.errorf(spanOf(k), "context cannot be used as a map key").
 			Hint = "use what it holds instead, e.g. args->name"

@@ -183,11 +183,28 @@ func StackIn(user bool, mode string, depth int) Type {
 	return Type{Kind: Stack, Name: name, Len: depth}
 }
 
+// DwarfStackIn returns the type of dw_ustack printed in a mode (as
+// StackIn's): Name is "dw_ustack", then the mode after a ':'. Its value is
+// the number of a copy of the user registers and stack, which user space
+// unwinds with the files' call frame information.
+func DwarfStackIn(mode string, depth int) Type {
+	name := "dw_ustack"
+	if mode != "" && mode != "bpftrace" {
+		name += ":" + mode
+	}
+	return Type{Kind: Stack, Name: name, Len: depth}
+}
+
+// DwarfStack reports whether a Stack type is a dw_ustack: a copy of the
+// stack to unwind in user space rather than frames the kernel walked.
+func (t Type) DwarfStack() bool { return strings.HasPrefix(t.Name, "dw_ustack") }
+
 // RawStack reports whether a Stack type prints addresses only.
 func (t Type) RawStack() bool { return strings.HasSuffix(t.Name, ":raw") }
 
-// UserStack reports whether a Stack type holds user frames (ustack).
-func (t Type) UserStack() bool { return strings.HasPrefix(t.Name, "ustack") }
+// UserStack reports whether a Stack type holds user frames (ustack,
+// dw_ustack).
+func (t Type) UserStack() bool { return strings.HasPrefix(t.Name, "ustack") || t.DwarfStack() }
 
 // BuildIDStack reports whether a Stack type holds build ids and file
 // offsets (ustack(build_id)): the kernel takes the frames so, into a map
