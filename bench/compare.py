@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """compare.py: gbt against bpftrace 0.17, the newest bpftrace and libbpf-tools.
 
-Usage: bench/compare.py [--rounds 5] [--only NAME,...] [--skip-detach]
+Usage: bench/compare.py [--rounds 5] [--only NAME,...] [--together] [--skip-detach]
 
 Run by bench/run.sh (which builds gbt and gbtwork first); root. In one run
 it measures, for every tool that is installed:
@@ -9,7 +9,10 @@ it measures, for every tool that is installed:
   * in-kernel cost per event: run_time_ns / run_cnt (kernel.bpf_stats_enabled)
     summed over the BPF programs the tool loaded (found through the prog_id
     of its fds), between the start and the end of a workload, for each
-    script, ROUNDS rounds, tools interleaved; median and range;
+    script, ROUNDS rounds, tools interleaved; median and range (with
+    --together the bpftraces are attached at once for each round, so that
+    they see the same events under the same load: the fairer comparison
+    on a busy machine);
   * start-up: wall time and peak RSS of `BEGIN { printf("hi\\n"); exit(); }`
     (median of 5);
   * detach: SIGINT to maps printed and to exit with 360 syscalls
@@ -157,6 +160,37 @@ def cost(cmd, workload, marker):
     return (ns1 - ns0) / (cnt1 - cnt0)
 
 
+def together(tools, prog, workload, rounds):
+    """ns/event of every tool's programs for prog, all of them attached at
+    once during one workload per round, so that they see the same events
+    and the same load; the order of attachment (the order in which the
+    kernel runs them) turns each round. Returns {tool: [ns/event, ...]}."""
+    names = list(tools)
+    res = {t: [] for t in names}
+    for r in range(rounds):
+        order = names[r % len(names):] + names[:r % len(names)]
+        procs = {}
+        try:
+            for t in order:
+                try:
+                    procs[t] = start([tools[t], "-e", prog], True)
+                except RuntimeError as e:  # bpftrace 0.17 cannot load every script
+                    print(f"{t}: {e}", file=sys.stderr, flush=True)
+            ids = {t: prog_ids(p.pid) for t, p in procs.items()}
+            before = {t: stats(i) for t, i in ids.items()}
+            subprocess.run(workload, stdout=subprocess.DEVNULL, check=True)
+            after = {t: stats(i) for t, i in ids.items()}
+        finally:
+            for p in procs.values():
+                stop(p)
+        for t in procs:
+            dn = after[t][0] - before[t][0]
+            dc = after[t][1] - before[t][1]
+            if dc > 0:
+                res[t].append(dn / dc)
+    return res
+
+
 def startup(tool):
     rs = []
     for _ in range(5):
@@ -259,11 +293,24 @@ def main():
     ap.add_argument("--skip-cost", action="store_true")
     ap.add_argument("--skip-detach", action="store_true")
     ap.add_argument("--partial", default="", help="file to rewrite with the table after each round")
+    ap.add_argument("--together", action="store_true",
+                    help="per-event cost with the tools attached at once (same events, same load), "
+                    "instead of one after the other")
     a = ap.parse_args()
     tools = {k: v for k, v in BPFTRACES.items() if os.access(v, os.X_OK)}
     scripts = [s for s in SCRIPTS if not a.only or any(s[0].startswith(o) for o in a.only.split(","))]
     res = {}  # (script, tool) -> [ns/event]
-    if not a.skip_cost:
+    if not a.skip_cost and a.together:
+        subprocess.run(["sysctl", "-q", "kernel.bpf_stats_enabled=1"], check=True)
+        try:
+            for name, prog, work, _, _ in scripts:
+                for t, xs in together(tools, prog, work, a.rounds).items():
+                    res[(name, t)] = xs
+        finally:
+            subprocess.run(["sysctl", "-q", "kernel.bpf_stats_enabled=0"])
+        print("attached at once, attach order turning each round")
+        report(sys.stdout, res, [(n, p, w, None, note) for n, p, w, _, note in scripts], tools, a.rounds)
+    elif not a.skip_cost:
         cost_rounds(a, res, scripts, tools)
         report(sys.stdout, res, scripts, tools, a.rounds)
 

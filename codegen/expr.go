@@ -3,6 +3,7 @@ package codegen
 import (
 	"encoding/binary"
 	"math"
+	"strings"
 
 	"github.com/cilium/ebpf/asm"
 
@@ -658,6 +659,39 @@ func (g *gen) bytesCompare(a, b ast.Expr, t types.Type, dst asm.Register) {
 
 // stringCompare sets dst to 0 if the strings are equal (up to their NUL or
 // the first limit bytes when limit >= 0), 1 otherwise.
+// compareLiteral jumps to differ unless the string at aoff (8-byte
+// aligned, on the stack or in scratch memory) starts with lit up to its
+// first NUL and that NUL, or matches lit's first n bytes: a word at a
+// time (8, 4, 2 then 1 bytes), as the bytes after the NUL do not count.
+func (g *gen) compareLiteral(aoff int16, lit string, n int, differ string) {
+	if i := strings.IndexByte(lit, 0); i >= 0 {
+		lit = lit[:i]
+	}
+	want := make([]byte, min(len(lit)+1, n)) // the NUL is the zero at the end
+	copy(want, lit)
+	for off := 0; off < len(want); {
+		at := aoff + int16(off)
+		switch rest := want[off:]; {
+		case len(rest) >= 8:
+			g.Emit(asm.LoadMem(asm.R1, asm.R10, at, asm.DWord),
+				asm.LoadImm(asm.R2, int64(binary.LittleEndian.Uint64(rest)), asm.DWord),
+				asm.JNE.Reg(asm.R1, asm.R2, differ))
+			off += 8
+		case len(rest) >= 4:
+			g.Emit(asm.LoadMem(asm.R1, asm.R10, at, asm.Word),
+				asm.JNE.Imm32(asm.R1, int32(binary.LittleEndian.Uint32(rest)), differ))
+			off += 4
+		case len(rest) >= 2:
+			g.Emit(asm.LoadMem(asm.R1, asm.R10, at, asm.Half),
+				asm.JNE.Imm(asm.R1, int32(binary.LittleEndian.Uint16(rest)), differ))
+			off += 2
+		default:
+			g.Emit(asm.LoadMem(asm.R1, asm.R10, at, asm.Byte), asm.JNE.Imm(asm.R1, int32(rest[0]), differ))
+			off++
+		}
+	}
+}
+
 func (g *gen) stringCompare(a, b ast.Expr, limit int, dst asm.Register) {
 	m := g.mark()
 	defer g.reset(m)
@@ -677,21 +711,12 @@ func (g *gen) stringCompare(a, b ast.Expr, limit int, dst asm.Register) {
 		g.zero(boff, bt.ByteSize())
 		g.EvalMem(b, bt, boff)
 	}
-	for i := 0; i < n; i++ {
-		g.Emit(asm.LoadMem(asm.R1, asm.R10, aoff+int16(i), asm.Byte))
-		if isLit {
-			var c byte
-			if i < len(lit.Value) {
-				c = lit.Value[i]
-			}
-			g.Emit(asm.JNE.Imm(asm.R1, int32(c), differ))
-			if c == 0 {
-				g.Emit(asm.Ja.Label(equal))
-				break
-			}
-			continue
-		}
-		g.Emit(asm.LoadMem(asm.R2, asm.R10, boff+int16(i), asm.Byte), asm.JNE.Reg(asm.R1, asm.R2, differ), asm.JEq.Imm(asm.R1, 0, equal))
+	if isLit {
+		g.compareLiteral(aoff, lit.Value, n, differ)
+	}
+	for i := 0; i < n && !isLit; i++ {
+		g.Emit(asm.LoadMem(asm.R1, asm.R10, aoff+int16(i), asm.Byte),
+			asm.LoadMem(asm.R2, asm.R10, boff+int16(i), asm.Byte), asm.JNE.Reg(asm.R1, asm.R2, differ), asm.JEq.Imm(asm.R1, 0, equal))
 	}
 	g.Place(equal)
 	g.Emit(asm.Mov.Imm(dst, 0), asm.Ja.Label(done))

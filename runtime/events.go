@@ -17,6 +17,7 @@ import (
 
 // loop reads events until exit() or cancellation.
 func (s *Session) loop(ctx context.Context) error {
+	defer s.wakeOnStop(ctx)()
 	for !s.exited {
 		if ctx.Err() != nil {
 			return nil
@@ -37,6 +38,29 @@ func (s *Session) loop(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// wakeOnStop makes a wait for records return at once when ctx is done or
+// the traced command exits, instead of at the end of its window: the loop
+// sees the stop without that delay. It returns a function that stops the
+// watching.
+func (s *Session) wakeOnStop(ctx context.Context) (cancel func()) {
+	quit := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		select {
+		case <-ctx.Done():
+		case <-s.opts.Done:
+		case <-quit:
+			return
+		}
+		s.reader.Flush() // the loop handles what is pending, then stops
+	}()
+	return func() {
+		close(quit)
+		<-done
+	}
 }
 
 // drain reads the records available within one 10 ms window and flushes
@@ -90,7 +114,7 @@ func (s *Session) readRecords(wait time.Duration, until time.Time, discard bool)
 	caughtUp := false
 	for !s.exited {
 		err := s.reader.ReadInto(&rec)
-		if errors.Is(err, os.ErrDeadlineExceeded) {
+		if errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, ringbuf.ErrFlushed) {
 			caughtUp = true
 			break
 		}

@@ -17,7 +17,6 @@ import (
 	"github.com/cilium/ebpf/link"
 	"github.com/cilium/ebpf/perf"
 	"github.com/cilium/ebpf/ringbuf"
-	"github.com/cilium/ebpf/rlimit"
 	"golang.org/x/sys/unix"
 
 	"github.com/gbt-dev/gbt/codegen"
@@ -205,7 +204,7 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 	if err := s.openEvents(); err != nil {
 		return err
 	}
-	if err := rlimit.RemoveMemlock(); err != nil {
+	if err := raiseMemlock(); err != nil {
 		if os.Geteuid() != 0 {
 			return fmt.Errorf("gbt needs root, or the capabilities CAP_BPF and CAP_PERFMON (CAP_SYS_ADMIN before Linux 5.8), to load BPF programs: %w", err)
 		}

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/gbt-dev/gbt/lang/compat"
 	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/runtime/output"
+	"github.com/gbt-dev/gbt/runtime/uring"
 )
 
 // finish detaches, runs END, drains the events and prints the maps.
@@ -41,8 +43,12 @@ func (s *Session) finish() error {
 			}
 		}
 	}
+	// The programs are detached (a tracepoint's detach waits for its
+	// runs in flight, the others end within microseconds) and END ran
+	// synchronously: what they sent is in the ring, read without waiting
+	// for more (a 10 ms window before).
 	s.exited = false
-	if err := s.drain(); err != nil {
+	if err := s.drainFor(0); err != nil {
 		return err
 	}
 	if err := s.closePackets(); err != nil {
@@ -142,9 +148,18 @@ func (s *Session) closeLinks() {
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { closeAll(s.links, func(l link.Link) { l.Close() }); wg.Done() }()
-	go func() { closeAll(s.linkFDs, closeFD); wg.Done() }()
+	go func() { closeLinkFDs(s.linkFDs); wg.Done() }()
 	wg.Wait()
 	s.links, s.linkFDs = nil, nil
+}
+
+// closeLinkFDs closes the links gbt made itself (tracepoints, perf
+// events): all at once through io_uring, whose workers start without
+// waiting for Go's scheduler (see package uring), else from goroutines.
+func closeLinkFDs(fds []int) {
+	if err := uring.CloseAll(fds); errors.Is(err, uring.ErrUnavailable) {
+		closeAll(fds, closeFD)
+	}
 }
 
 // closeFD closes fd, unless unwatch() has (-1).
