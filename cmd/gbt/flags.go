@@ -26,6 +26,9 @@ const (
 	// exitInterrupted is the status of a run aborted by a third signal
 	// (128 + SIGINT, as a shell reports it).
 	exitInterrupted = 130
+	// exitBrokenPipe is the status after the output's reader went away
+	// (128 + SIGPIPE), gbt having stopped its run first.
+	exitBrokenPipe = 141
 )
 
 // options is the parsed command line.

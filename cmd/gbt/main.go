@@ -206,6 +206,11 @@ func runWith(argv []string, tool *toolfile.Tool, usage, misuse string, stdin io.
 		if errors.As(err, &code) {
 			return int(code)
 		}
+		if errors.Is(err, syscall.EPIPE) {
+			// The reader of the output went away: quiet, with the status
+			// of a process SIGPIPE ended, once the run is torn down.
+			return exitBrokenPipe
+		}
 		var shown shownError
 		var help runtime.OptionsHelp
 		if errors.As(err, &help) {
@@ -260,12 +265,20 @@ func isTerminal(f *os.File) bool {
 func stopOnSignals(stderr io.Writer) (context.Context, func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	// SIGPIPE too: a reader that went away (gbt ... | head) stops gbt as
+	// SIGTERM does, so that its -c command is ended and its probes
+	// detached, where the default action would kill gbt and leave the
+	// command running. Writes to the closed pipe then fail quietly.
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE)
 	var stopped atomic.Bool
 	go func() {
 		n := 0
 		for sig := range sigs {
 			if stopped.Load() {
+				continue
+			}
+			if sig == syscall.SIGPIPE {
+				cancel() // once or many times: each write to the pipe raises one
 				continue
 			}
 			n++

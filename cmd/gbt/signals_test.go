@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -231,5 +233,55 @@ func TestE2EExitQueuedTwice(t *testing.T) {
 	prog := `tracepoint:syscalls:sys_enter_write /pid == cpid/ { exit(); } END { printf("end ok\n"); }`
 	for range 5 {
 		checkExit(t, gbt, []string{"-c", work + " write 100000", "-e", prog}, nil, 0, "end ok\n\n\n", "Attached 2 probes")
+	}
+}
+
+// TestE2EBrokenPipe: when the reader of gbt's output goes away (gbt ... |
+// head -1), gbt stops as on SIGTERM: its -c command is ended, and it
+// exits quietly with SIGPIPE's status instead of dying with the command
+// left running.
+func TestE2EBrokenPipe(t *testing.T) {
+	requireRoot(t)
+	gbt, work := binaries(t)
+	cmd := exec.Command(gbt, "-e", `interval:ms:10 { printf("tick\n"); }`, "-c", work+" sleep 30000")
+	var stderr syncBuffer
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	line := make([]byte, 5)
+	if _, err := io.ReadFull(out, line); err != nil || string(line) != "tick\n" {
+		t.Fatalf("first line %q, %v; stderr:\n%s", line, err, stderr.String())
+	}
+	var child int
+	files, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", cmd.Process.Pid))
+	for _, f := range files {
+		if b, _ := os.ReadFile(f); len(bytes.Fields(b)) > 0 {
+			child, _ = strconv.Atoi(string(bytes.Fields(b)[0]))
+		}
+	}
+	if child == 0 {
+		t.Fatal("no -c child found")
+	}
+	out.Close() // what head does once it has its line
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("gbt still runs 10 s after its reader went away; stderr:\n%s", stderr.String())
+	}
+	if code := cmd.ProcessState.ExitCode(); code != exitBrokenPipe || strings.Contains(stderr.String(), "ERROR") {
+		t.Errorf("exit %d, stderr:\n%s\nwant exit %d, no error", code, stderr.String(), exitBrokenPipe)
+	}
+	if _, err := os.Stat(fmt.Sprintf("/proc/%d/cmdline", child)); err == nil {
+		if b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", child)); !bytes.Contains(b, []byte(") Z ")) {
+			t.Errorf("the -c command (pid %d) still runs after gbt exited", child)
+		}
 	}
 }
