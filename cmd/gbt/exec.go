@@ -77,7 +77,7 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 		Compat:         a.opts.compat,
 		ReleaseHelper:  "/proc/self/exe", // main calls runtime.ServeRelease
 		Percentiles:    a.opts.percentiles || obj.Settings().PrintPercentiles, Order: a.opts.order, Top: a.opts.top,
-		PrintInterval: a.opts.interval, Strict: a.opts.strict,
+		PrintInterval: a.opts.interval, Strict: a.opts.strict, NoFeatures: a.opts.noFeatures,
 	}
 	if c != nil {
 		ropts.AfterAttach, ropts.Done = c.release, c.done
