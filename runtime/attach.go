@@ -46,8 +46,8 @@ type multiLinker struct {
 	attachType ebpf.AttachType
 	// have probes whether the kernel has such links (features.HaveBPFLink…).
 	have func() error
-	// fits reports whether the links can take the points of p.
-	fits func(p *codegen.Program) bool
+	// fits reports whether the links can take the points of a block.
+	fits func(pts []probe.Point) bool
 	// attach attaches the program, loaded with attachType, at every
 	// point of p.
 	attach func(s *Session, prog *ebpf.Program, p *codegen.Program) error
@@ -69,27 +69,33 @@ var MultiLinkFeatures = []string{"kprobe_multi", "kprobe_session", "uprobe_multi
 // multiLinkerFor returns the multi linker that attaches program p where
 // this kernel has its links (probed), else nil: one link per point.
 func (s *Session) multiLinkerFor(p *codegen.Program) *multiLinker {
-	if ml := multiLinkShape(p, s.opts.NoFeatures); ml != nil && ml.have() == nil {
+	return multiLinkerOn(p.Points, s.opts.NoFeatures)
+}
+
+// multiLinkerOn returns the multi linker that attaches a block of points
+// pts where this kernel has its links (probed), else nil.
+func multiLinkerOn(pts []probe.Point, noFeatures []string) *multiLinker {
+	if ml := multiLinkShape(pts, noFeatures); ml != nil && ml.have() == nil {
 		return ml
 	}
 	return nil
 }
 
-// multiLinkShape returns the multi linker whose links can take the points
-// of p, a block of several functions of one mechanism, unless noFeatures
-// (--no-feature) turns it off; else nil.
-func multiLinkShape(p *codegen.Program, noFeatures []string) *multiLinker {
-	if len(p.Points) < 2 {
+// multiLinkShape returns the multi linker whose links can take pts, the
+// points of a block of several functions of one mechanism, unless
+// noFeatures (--no-feature) turns it off; else nil.
+func multiLinkShape(pts []probe.Point, noFeatures []string) *multiLinker {
+	if len(pts) < 2 {
 		return nil
 	}
-	a := p.Points[0].Kind.Attach
-	for _, pt := range p.Points {
+	a := pts[0].Kind.Attach
+	for _, pt := range pts {
 		if pt.Kind.Attach != a {
 			return nil
 		}
 	}
 	ml := multiLinkers[a]
-	if ml == nil || slices.Contains(noFeatures, ml.feature) || !ml.fits(p) {
+	if ml == nil || slices.Contains(noFeatures, ml.feature) || !ml.fits(pts) {
 		return nil
 	}
 	return ml

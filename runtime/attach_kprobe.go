@@ -44,14 +44,11 @@ var kprobeMultiLinker = &multiLinker{
 }
 
 // kprobeMultiFits reports whether one kprobe_multi link can take the
-// points of p: all kprobes or all kretprobes, none at an offset (fprobe
+// points pts: all kprobes or all kretprobes, none at an offset (fprobe
 // attaches at a function's entry or return only).
-func kprobeMultiFits(p *codegen.Program) bool {
-	if p.Type != ebpf.Kprobe {
-		return false
-	}
-	for _, pt := range p.Points {
-		if pt.Offset != 0 || pt.Return != p.Points[0].Return {
+func kprobeMultiFits(pts []probe.Point) bool {
+	for _, pt := range pts {
+		if pt.Offset != 0 || pt.Return != pts[0].Return {
 			return false
 		}
 	}

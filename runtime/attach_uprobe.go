@@ -83,13 +83,10 @@ var uprobeMultiLinker = &multiLinker{
 }
 
 // uprobeMultiFits reports whether uprobe_multi links can take the points
-// of p: functions named by their symbols (an address, or a symbol of size
+// pts: functions named by their symbols (an address, or a symbol of size
 // 0 that --unsafe allows, goes through a uprobe of its own).
-func uprobeMultiFits(p *codegen.Program) bool {
-	if p.Type != ebpf.Kprobe {
-		return false
-	}
-	for _, pt := range p.Points {
+func uprobeMultiFits(pts []probe.Point) bool {
+	for _, pt := range pts {
 		if _, err := strconv.ParseUint(pt.Func, 0, 64); err == nil || pt.NoBoundary || pt.Func == "" {
 			return false
 		}

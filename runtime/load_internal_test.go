@@ -84,10 +84,10 @@ func TestMultiLinkShape(t *testing.T) {
 		{"uprobe at a symbol of size 0", &codegen.Program{Type: ebpf.Kprobe, Points: []probe.Point{pt(up, "a", 0), size0}}, nil},
 	}
 	for _, tt := range tests {
-		if got := multiLinkShape(tt.p, nil); got != tt.ml {
+		if got := multiLinkShape(tt.p.Points, nil); got != tt.ml {
 			t.Errorf("%s: loaded for the multi links of %v, want %v", tt.name, got, tt.ml)
 		}
-		if got := multiLinkShape(tt.p, MultiLinkFeatures); got != nil {
+		if got := multiLinkShape(tt.p.Points, MultiLinkFeatures); got != nil {
 			t.Errorf("%s: loaded for %s links with --no-feature", tt.name, got.feature)
 		}
 	}

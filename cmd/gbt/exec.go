@@ -34,7 +34,7 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 		defer c.kill()
 	}
 	copts := runtime.CompileOptions{
-		Params: a.opts.args, Named: a.opts.named, Unsafe: a.opts.unsafe, Env: a.env, NoWarnings: a.opts.noWarn, Getenv: a.getenv, PID: a.opts.pid,
+		Params: a.opts.args, Named: a.opts.named, Unsafe: a.opts.unsafe, Env: a.env, NoWarnings: a.opts.noWarn, Getenv: a.getenv, PID: a.opts.pid, NoFeatures: a.opts.noFeatures,
 		Includes: a.opts.headers, Compat: a.opts.compat, HelperErrors: a.opts.helperErrors,
 	}
 	if re := a.opts.probeFilter; re != nil {

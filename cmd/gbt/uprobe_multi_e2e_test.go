@@ -50,6 +50,18 @@ uretprobe:%[1]s:m* { @r[probe, retval] = count(); }`, o2)
 		t.Logf("this kernel has no uprobe_multi links (%v): one uprobe per function", err)
 		links = perFunction
 	}
+	// A block attached with multi links counts as one probe against
+	// BPFTRACE_MAX_PROBES (one program, as the newest bpftrace counts
+	// them against BPFTRACE_MAX_BPF_PROGS): 2 here, 6 without them.
+	for _, flags := range [][]string{nil, {"--no-feature", "uprobe_multi"}} {
+		cmd := exec.Command(gbt, append(flags, "--dry-run", "-e", script)...)
+		cmd.Env = append(os.Environ(), "BPFTRACE_MAX_PROBES=2")
+		out, err := cmd.CombinedOutput()
+		refused := strings.Contains(string(out), "the program has 6 probes, more than BPFTRACE_MAX_PROBES=2 allows")
+		if wantRefused := flags != nil || links["perf"] > 0; refused != wantRefused || (err != nil) != wantRefused {
+			t.Errorf("BPFTRACE_MAX_PROBES=2 gbt %q --dry-run: %v\n%s\nwant refused: %v", flags, err, clip(string(out)), wantRefused)
+		}
+	}
 	for _, tt := range []struct {
 		flags []string
 		links map[string]int
