@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"fmt"
+	"slices"
 	"unsafe"
 
 	"github.com/cilium/ebpf"
@@ -31,6 +32,81 @@ var attachers = map[probe.Attach]attacher{
 	probe.AttachWatchpoint:    attachWatchpoint,
 	probe.AttachSignal:        attachSignal,
 	probe.AttachBench:         attachBench,
+}
+
+// A multiLinker attaches every point of one program with links that each
+// take many functions (kprobe_multi, uprobe_multi) where the kernel has
+// them: a program is loaded for such links (its expected attach type) or
+// for one link per point, never both. Its attach file has the rest.
+type multiLinker struct {
+	// feature is the kernel feature's name, as bpftrace's --info and
+	// --no-feature spell it: "kprobe_multi".
+	feature string
+	// attachType is the expected attach type the program is loaded with.
+	attachType ebpf.AttachType
+	// have probes whether the kernel has such links (features.HaveBPFLink…).
+	have func() error
+	// fits reports whether the links can take the points of a block.
+	fits func(pts []probe.Point) bool
+	// attach attaches the program, loaded with attachType, at every
+	// point of p.
+	attach func(s *Session, prog *ebpf.Program, p *codegen.Program) error
+}
+
+// multiLinkers has the multi linker of the mechanisms that have one.
+var multiLinkers = map[probe.Attach]*multiLinker{
+	probe.AttachKprobe: kprobeMultiLinker,
+	probe.AttachUprobe: uprobeMultiLinker,
+}
+
+// MultiLinkFeatures are the names --no-feature takes: the kernel features
+// gbt uses where it finds them, which a run may be told not to.
+// kprobe_session is bpftrace's collapse of a kprobe and a kretprobe of the
+// same functions into one link; gbt never makes one, so there is nothing
+// to turn off, but the name is accepted as bpftrace accepts it.
+var MultiLinkFeatures = []string{"kprobe_multi", "kprobe_session", "uprobe_multi"}
+
+// multiLinkerFor returns the multi linker that attaches program p where
+// this kernel has its links (probed), else nil: one link per point.
+func (s *Session) multiLinkerFor(p *codegen.Program) *multiLinker {
+	return multiLinkerOn(p.Points, s.opts.NoFeatures)
+}
+
+// multiLinkerOn returns the multi linker that attaches a block of points
+// pts where this kernel has its links (probed), else nil.
+func multiLinkerOn(pts []probe.Point, noFeatures []string) *multiLinker {
+	if ml := multiLinkShape(pts, noFeatures); ml != nil && ml.have() == nil {
+		return ml
+	}
+	return nil
+}
+
+// multiLinkShape returns the multi linker whose links can take pts, the
+// points of a block of several functions of one mechanism, unless
+// noFeatures (--no-feature) turns it off; else nil.
+func multiLinkShape(pts []probe.Point, noFeatures []string) *multiLinker {
+	if len(pts) < 2 {
+		return nil
+	}
+	a := pts[0].Kind.Attach
+	for _, pt := range pts {
+		if pt.Kind.Attach != a {
+			return nil
+		}
+	}
+	ml := multiLinkers[a]
+	if ml == nil || slices.Contains(noFeatures, ml.feature) || !ml.fits(pts) {
+		return nil
+	}
+	return ml
+}
+
+// multiLinkerOf is the multi linker program i was loaded for, or nil.
+func (s *Session) multiLinkerOf(i int) *multiLinker {
+	if i < len(s.multi) {
+		return s.multi[i]
+	}
+	return nil
 }
 
 // attach attaches every probe; on failure everything attached is detached
@@ -80,15 +156,15 @@ func (s *Session) attachProgram(i int, reverse bool) error {
 	if p.RunAt != probe.RunOnEvent {
 		return nil
 	}
-	if i < len(s.multi) && s.multi[i] {
-		if reverse {
+	if ml := s.multiLinkerOf(i); ml != nil {
+		if p.Points[0].Kind.NewestFirst != reverse {
 			return nil
 		}
-		if err := attachKprobeMulti(s, s.progs[i], p); err != nil {
+		if err := ml.attach(s, s.progs[i], p); err != nil {
 			return fmt.Errorf("attach %s: %w", p.Name, err)
 		}
 		if s.opts.Verbose {
-			fmt.Fprintf(s.opts.Stderr, "gbt: attached %s (%d functions, one kprobe_multi link)\n", p.Name, len(p.Points))
+			fmt.Fprintf(s.opts.Stderr, "gbt: attached %s (%d functions, %s links)\n", p.Name, len(p.Points), ml.feature)
 		}
 		return nil
 	}

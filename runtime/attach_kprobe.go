@@ -33,21 +33,26 @@ func attachKprobe(s *Session, prog *ebpf.Program, pt probe.Point, cookie uint64)
 	return nil
 }
 
-// kprobeMulti reports whether program p, a kprobe or kretprobe block of
-// several functions, is loaded for one kprobe_multi link (fprobe) rather
-// than one kprobe per function: when this kernel has kprobe_multi links,
-// probed (features.HaveBPFLinkKprobeMulti), and no point has an offset
-// (fprobe attaches at a function's entry or return only).
-func kprobeMulti(p *codegen.Program) bool {
-	if p.Type != ebpf.Kprobe || len(p.Points) < 2 {
-		return false
-	}
-	for _, pt := range p.Points {
-		if pt.Kind.Attach != probe.AttachKprobe || pt.Offset != 0 || pt.Return != p.Points[0].Return {
+// kprobeMultiLinker attaches a kprobe or kretprobe block of several
+// functions with one kprobe_multi link (fprobe) where the kernel has them.
+var kprobeMultiLinker = &multiLinker{
+	feature:    "kprobe_multi",
+	attachType: ebpf.AttachTraceKprobeMulti,
+	have:       features.HaveBPFLinkKprobeMulti,
+	fits:       kprobeMultiFits,
+	attach:     attachKprobeMulti,
+}
+
+// kprobeMultiFits reports whether one kprobe_multi link can take the
+// points pts: all kprobes or all kretprobes, none at an offset (fprobe
+// attaches at a function's entry or return only).
+func kprobeMultiFits(pts []probe.Point) bool {
+	for _, pt := range pts {
+		if pt.Offset != 0 || pt.Return != pts[0].Return {
 			return false
 		}
 	}
-	return features.HaveBPFLinkKprobeMulti() == nil
+	return true
 }
 
 // attachKprobeMulti attaches prog, loaded for a kprobe_multi link, at

@@ -3,11 +3,14 @@ package runtime
 import (
 	"debug/elf"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/features"
 	"github.com/cilium/ebpf/link"
 
+	"github.com/gbt-dev/gbt/codegen"
 	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/runtime/sym"
 )
@@ -16,7 +19,7 @@ import (
 // symbol or address pt.Func (plus pt.Offset bytes) of the executable
 // pt.Path; with -p only in that process.
 func attachUprobe(s *Session, prog *ebpf.Program, pt probe.Point, cookie uint64) error {
-	ex, err := link.OpenExecutable(pt.Path)
+	ex, err := s.executable(pt.Path)
 	if err != nil {
 		return err
 	}
@@ -48,6 +51,92 @@ func attachUprobe(s *Session, prog *ebpf.Program, pt probe.Point, cookie uint64)
 		return err
 	}
 	s.links = append(s.links, l)
+	return nil
+}
+
+// executable opens the user binary path once per session: a wildcard's
+// points share its symbol table, read at the first attach.
+func (s *Session) executable(path string) (*link.Executable, error) {
+	if ex := s.executables[path]; ex != nil {
+		return ex, nil
+	}
+	ex, err := link.OpenExecutable(path)
+	if err != nil {
+		return nil, err
+	}
+	if s.executables == nil {
+		s.executables = map[string]*link.Executable{}
+	}
+	s.executables[path] = ex
+	return ex, nil
+}
+
+// uprobeMultiLinker attaches a uprobe or uretprobe block of several
+// functions with one uprobe_multi link per file and direction where the
+// kernel has them (6.6 and later), as the newest bpftrace does.
+var uprobeMultiLinker = &multiLinker{
+	feature:    "uprobe_multi",
+	attachType: ebpf.AttachTraceUprobeMulti,
+	have:       features.HaveBPFLinkUprobeMulti,
+	fits:       uprobeMultiFits,
+	attach:     attachUprobeMulti,
+}
+
+// uprobeMultiFits reports whether uprobe_multi links can take the points
+// pts: functions named by their symbols (an address, or a symbol of size
+// 0 that --unsafe allows, goes through a uprobe of its own).
+func uprobeMultiFits(pts []probe.Point) bool {
+	for _, pt := range pts {
+		if _, err := strconv.ParseUint(pt.Func, 0, 64); err == nil || pt.NoBoundary || pt.Func == "" {
+			return false
+		}
+	}
+	return true
+}
+
+// attachUprobeMulti attaches prog, loaded for uprobe_multi links, at
+// every point of p: one link for the entries and one for the returns of
+// each file, each function with its offset and cookie; with -p only in
+// that process (the link takes the pid).
+func attachUprobeMulti(s *Session, prog *ebpf.Program, p *codegen.Program) error {
+	type group struct {
+		path   string
+		ret    bool
+		syms   []string
+		opts   link.UprobeMultiOptions
+		offset bool
+	}
+	var groups []*group
+	for j, pt := range p.Points {
+		i := slices.IndexFunc(groups, func(g *group) bool { return g.path == pt.Path && g.ret == pt.Return })
+		if i < 0 {
+			i = len(groups)
+			groups = append(groups, &group{path: pt.Path, ret: pt.Return, opts: link.UprobeMultiOptions{PID: uint32(s.opts.PID)}})
+		}
+		g := groups[i]
+		g.syms = append(g.syms, pt.Func)
+		g.opts.Offsets = append(g.opts.Offsets, pt.Offset)
+		g.opts.Cookies = append(g.opts.Cookies, p.Cookies[j])
+		g.offset = g.offset || pt.Offset != 0
+	}
+	for _, g := range groups {
+		ex, err := s.executable(g.path)
+		if err != nil {
+			return err
+		}
+		if !g.offset {
+			g.opts.Offsets = nil
+		}
+		attach := ex.UprobeMulti
+		if g.ret {
+			attach = ex.UretprobeMulti
+		}
+		l, err := attach(g.syms, prog, &g.opts)
+		if err != nil {
+			return fmt.Errorf("uprobe_multi link of %d functions of %s: %w", len(g.syms), g.path, err)
+		}
+		s.links = append(s.links, l)
+	}
 	return nil
 }
 
@@ -90,7 +179,7 @@ func fileOffset(path string, addr uint64) (uint64, error) {
 // The note gives file offsets; the kernel counts the probe's semaphore up
 // while the probe is attached, which turns on guarded probes.
 func attachUSDT(s *Session, prog *ebpf.Program, pt probe.Point, cookie uint64) error {
-	ex, err := link.OpenExecutable(pt.Path)
+	ex, err := s.executable(pt.Path)
 	if err != nil {
 		return err
 	}

@@ -65,6 +65,11 @@ type CompileOptions struct {
 	KeysMax   int // max entries of keyed maps, BPFTRACE_MAP_KEYS_MAX (0: 4096)
 	RBPages   int // ring buffer pages per CPU, BPFTRACE_PERF_RB_PAGES (0: 64)
 	MaxProbes int // most attach points a script may have, BPFTRACE_MAX_PROBES (0: 512)
+	// NoFeatures are the kernel features the run will not use
+	// (--no-feature, Options.NoFeatures): a block attached with one
+	// multi link counts as one probe against MaxProbes, as one program
+	// against the newest bpftrace's BPFTRACE_MAX_BPF_PROGS.
+	NoFeatures []string
 	// Getenv looks up the BPFTRACE_* variables, which take precedence
 	// over the script's config block (nil: no environment). The fields
 	// above, when set, come before the config block.
@@ -219,6 +224,10 @@ func Compile(name, src string, opts CompileOptions) (*codegen.Object, Warnings, 
 	}
 	npoints := 0
 	for _, p := range info.Probes {
+		if multiLinkerOn(p.Points, opts.NoFeatures) != nil {
+			npoints++
+			continue
+		}
 		npoints += len(p.Points)
 	}
 	if npoints > maxProbes {

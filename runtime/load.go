@@ -46,11 +46,11 @@ func (s *Session) load() error {
 		}
 		spec := &ebpf.ProgramSpec{Name: progName(p), Type: p.Type, Instructions: insns, License: "GPL",
 			AttachType: p.AttachType, AttachTo: p.AttachTo}
-		multi := kprobeMulti(p)
-		if multi {
-			spec.AttachType = ebpf.AttachTraceKprobeMulti
+		ml := s.multiLinkerFor(p)
+		if ml != nil {
+			spec.AttachType = ml.attachType
 		}
-		s.multi = append(s.multi, multi)
+		s.multi = append(s.multi, ml)
 		prog, err := ebpf.NewProgramWithOptions(spec, ebpf.ProgramOptions{})
 		if err != nil {
 			if p.Kind == probe.ProgTracing && errors.Is(err, unix.EPERM) && p.AttachType != ebpf.AttachTraceRawTp {

@@ -56,22 +56,39 @@ func TestKernelMissingHelper(t *testing.T) {
 	}
 }
 
-// TestKprobeMultiShape: only a kprobe block of several functions, none at
-// an offset, is loaded for a kprobe_multi link (and then only where the
-// kernel has them, which this test does not reach).
-func TestKprobeMultiShape(t *testing.T) {
-	kp := probe.Lookup("kprobe")
+// TestMultiLinkShape: only a block of several functions of one mechanism
+// whose multi link can take them all is loaded for kprobe_multi or
+// uprobe_multi links, and none when --no-feature turns them off (where the
+// kernel has them: multiLinkerFor probes).
+func TestMultiLinkShape(t *testing.T) {
+	kp, up, urp := probe.Lookup("kprobe"), probe.Lookup("uprobe"), probe.Lookup("uretprobe")
 	tp := probe.Lookup("tracepoint")
 	pt := func(k *probe.Kind, fn string, off uint64) probe.Point {
-		return probe.Point{Kind: k, Func: fn, Offset: off}
+		return probe.Point{Kind: k, Func: fn, Offset: off, Path: "/bin/sh"}
 	}
-	for name, p := range map[string]*codegen.Program{
-		"one function": {Type: ebpf.Kprobe, Points: []probe.Point{pt(kp, "vfs_read", 0)}},
-		"an offset":    {Type: ebpf.Kprobe, Points: []probe.Point{pt(kp, "vfs_read", 0), pt(kp, "vfs_write", 4)}},
-		"tracepoints":  {Type: ebpf.TracePoint, Points: []probe.Point{pt(tp, "", 0), pt(tp, "", 0)}},
-	} {
-		if kprobeMulti(p) {
-			t.Errorf("%s: loaded for kprobe_multi", name)
+	size0 := pt(up, "f", 0)
+	size0.NoBoundary = true
+	tests := []struct {
+		name string
+		p    *codegen.Program
+		ml   *multiLinker // the linker whose shape it has, or nil
+	}{
+		{"one kprobe", &codegen.Program{Type: ebpf.Kprobe, Points: []probe.Point{pt(kp, "vfs_read", 0)}}, nil},
+		{"kprobe at an offset", &codegen.Program{Type: ebpf.Kprobe, Points: []probe.Point{pt(kp, "vfs_read", 0), pt(kp, "vfs_write", 4)}}, nil},
+		{"kprobes", &codegen.Program{Type: ebpf.Kprobe, Points: []probe.Point{pt(kp, "vfs_read", 0), pt(kp, "vfs_write", 0)}}, kprobeMultiLinker},
+		{"tracepoints", &codegen.Program{Type: ebpf.TracePoint, Points: []probe.Point{pt(tp, "", 0), pt(tp, "", 0)}}, nil},
+		{"uprobes", &codegen.Program{Type: ebpf.Kprobe, Points: []probe.Point{pt(up, "a", 0), pt(up, "b", 0)}}, uprobeMultiLinker},
+		{"uprobes and uretprobes at offsets", &codegen.Program{Type: ebpf.Kprobe, Points: []probe.Point{pt(up, "a", 4), pt(urp, "b", 0)}}, uprobeMultiLinker},
+		{"uprobe and kprobe", &codegen.Program{Type: ebpf.Kprobe, Points: []probe.Point{pt(up, "a", 0), pt(kp, "b", 0)}}, nil},
+		{"uprobe at an address", &codegen.Program{Type: ebpf.Kprobe, Points: []probe.Point{pt(up, "a", 0), pt(up, "0x1130", 0)}}, nil},
+		{"uprobe at a symbol of size 0", &codegen.Program{Type: ebpf.Kprobe, Points: []probe.Point{pt(up, "a", 0), size0}}, nil},
+	}
+	for _, tt := range tests {
+		if got := multiLinkShape(tt.p.Points, nil); got != tt.ml {
+			t.Errorf("%s: loaded for the multi links of %v, want %v", tt.name, got, tt.ml)
+		}
+		if got := multiLinkShape(tt.p.Points, MultiLinkFeatures); got != nil {
+			t.Errorf("%s: loaded for %s links with --no-feature", tt.name, got.feature)
 		}
 	}
 }

@@ -52,6 +52,9 @@ type Options struct {
 	// DwarfPIDs are the processes of --dwarf-pid, whose stacks dw_ustack
 	// unwinds besides PID's and ChildPID's.
 	DwarfPIDs []int
+	// NoFeatures are kernel features gbt must not use though the kernel
+	// has them (--no-feature): MultiLinkFeatures' names.
+	NoFeatures []string
 	// ChildPID is the -c command's process, which watchpoints watch when
 	// no -p is given.
 	ChildPID int
@@ -125,12 +128,15 @@ type Session struct {
 	out   *bufio.Writer
 	maps  map[string]*ebpf.Map // by MapDesc.Name
 	progs []*ebpf.Program
-	// multi holds, for each program, whether it was loaded for one
-	// kprobe_multi link of all its points (kprobeMulti).
-	multi   []bool
-	links   []link.Link
-	linkFDs []int // BPF links made without package link
-	perfFDs []int
+	// multi holds, for each program, the multi linker it was loaded for
+	// (kprobe_multi, uprobe_multi links of all its points), or nil.
+	multi []*multiLinker
+	// executables are the user binaries uprobes were attached to, each
+	// opened once: link.Executable reads the file's symbols once.
+	executables map[string]*link.Executable
+	links       []link.Link
+	linkFDs     []int // BPF links made without package link
+	perfFDs     []int
 	// watches are the link and perf event fds of each watched address,
 	// as indexes in linkFDs and perfFDs, for unwatch().
 	watches map[uint64][][2]int

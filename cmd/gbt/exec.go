@@ -34,7 +34,7 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 		defer c.kill()
 	}
 	copts := runtime.CompileOptions{
-		Params: a.opts.args, Named: a.opts.named, Unsafe: a.opts.unsafe, Env: a.env, NoWarnings: a.opts.noWarn, Getenv: a.getenv, PID: a.opts.pid,
+		Params: a.opts.args, Named: a.opts.named, Unsafe: a.opts.unsafe, Env: a.env, NoWarnings: a.opts.noWarn, Getenv: a.getenv, PID: a.opts.pid, NoFeatures: a.opts.noFeatures,
 		Includes: a.opts.headers, Compat: a.opts.compat, HelperErrors: a.opts.helperErrors, DwarfPIDs: a.opts.dwarfPIDs,
 	}
 	if re := a.opts.probeFilter; re != nil {
@@ -77,7 +77,7 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 		Compat:         a.opts.compat,
 		ReleaseHelper:  "/proc/self/exe", // main calls runtime.ServeRelease
 		Percentiles:    a.opts.percentiles || obj.Settings().PrintPercentiles, Order: a.opts.order, Top: a.opts.top,
-		PrintInterval: a.opts.interval, Strict: a.opts.strict,
+		PrintInterval: a.opts.interval, Strict: a.opts.strict, NoFeatures: a.opts.noFeatures,
 	}
 	if c != nil {
 		ropts.AfterAttach, ropts.Done = c.release, c.done

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/gbt-dev/gbt/internal/spell"
 	"github.com/gbt-dev/gbt/internal/toolfile"
 	"github.com/gbt-dev/gbt/lang/compat"
+	"github.com/gbt-dev/gbt/runtime"
 	"github.com/gbt-dev/gbt/runtime/output"
 	"github.com/spf13/pflag"
 )
@@ -76,6 +78,9 @@ type options struct {
 	// dwarfPIDs are --dwarf-pid's processes, whose stacks dw_ustack
 	// unwinds besides -p's and -c's.
 	dwarfPIDs []int
+	// noFeatures are the kernel features not to use (--no-feature
+	// kprobe_multi,uprobe_multi): one link per function instead.
+	noFeatures []string
 }
 
 const usageText = `USAGE:
@@ -114,6 +119,8 @@ OPTIONS:
     -V, --version  gbt version
     --info         print build information and what this kernel supports (and why not)
     --no-warnings  disable all warning messages
+    --no-feature FEATURE[,FEATURE]  do not use these kernel features though the kernel has them
+                   ('kprobe_multi', 'uprobe_multi': one link per function; 'kprobe_session')
     --mode bench, --bench  run each bench:NAME probe many times and print its average time
     -k, --warnings warn when a map lookup finds nothing or a probe read or delete fails
                    (-kk: the same in bpftrace 0.17's words)
@@ -212,6 +219,7 @@ type flagText struct {
 	pid, mode, probeFilter, compatName string
 	sortBy, interval                   string
 	dwarfPIDs                          []string
+	noFeatures                         []string
 }
 
 // newFlagSet defines gbt's flags, which set o and raw.
@@ -258,6 +266,7 @@ func newFlagSet(o *options, raw *flagText) *pflag.FlagSet {
 	fs.IntVar(&o.top, "top", 0, "print the N largest values of each map")
 	fs.StringVar(&raw.interval, "interval", "", "print and clear the aggregations every DUR")
 	fs.BoolVar(&o.strict, "strict", false, "fail on lost events and failed map updates")
+	fs.StringArrayVar(&raw.noFeatures, "no-feature", nil, "kernel features not to use")
 	fs.StringArrayVarP(&o.includes, "I", "I", nil, "include dir")
 	fs.StringArrayVar(&o.headers, "include", nil, "header to include")
 	// USDT semaphores are counted up by the kernel in every process that
@@ -283,6 +292,9 @@ func parseCommandLine(argv []string, stderr io.Writer, tool *toolfile.Tool) (*op
 	}
 	pid, mode, probeFilter, compatName := raw.pid, raw.mode, raw.probeFilter, raw.compatName
 	rest := fs.Args()
+	if err := o.parseNoFeatures(raw.noFeatures); err != nil {
+		return nil, err
+	}
 	if o.help || o.version || o.info {
 		return o, nil
 	}
@@ -380,6 +392,20 @@ func parseCommandLine(argv []string, stderr io.Writer, tool *toolfile.Tool) (*op
 		return nil, errUsage
 	}
 	return o, nil
+}
+
+// parseNoFeatures checks the comma-separated feature names of each
+// --no-feature, in bpftrace's words.
+func (o *options) parseNoFeatures(flags []string) error {
+	for _, f := range flags {
+		for _, name := range strings.Split(f, ",") {
+			if !slices.Contains(runtime.MultiLinkFeatures, name) {
+				return &cliError{fmt.Sprintf("USAGE: --no-feature can only have values '%s'.", strings.Join(runtime.MultiLinkFeatures, ","))}
+			}
+			o.noFeatures = append(o.noFeatures, name)
+		}
+	}
+	return nil
 }
 
 // printControls checks --sort, --top and --interval.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	goruntime "runtime"
+	"slices"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
@@ -41,6 +42,10 @@ func (a *app) printInfo(w io.Writer) {
 	for _, s := range a.infoSections() {
 		fmt.Fprintf(w, "\n%s\n", s.title)
 		for _, c := range s.checks {
+			if slices.Contains(a.opts.noFeatures, c.name) {
+				fmt.Fprintf(w, "  %s: no (--no-feature)\n", c.name)
+				continue
+			}
 			if err := c.probe(); err != nil {
 				fmt.Fprintf(w, "  %s: no (%v)\n", c.name, err)
 			} else {

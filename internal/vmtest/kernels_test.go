@@ -49,6 +49,9 @@ func withBpftrace(suite string) bool {
 type kcase struct {
 	name string
 	args []string // gbt's arguments
+	// argsOn, when it has the suite, are the arguments in that suite's
+	// kernel (an offset into a function that its build moves).
+	argsOn map[string][]string
 	// want is gbt's exact standard output, less its "Attaching" line;
 	// wantRE, when set, must match it instead.
 	want   string
@@ -218,6 +221,43 @@ var kcases = []kcase{
 		bpftrace: true,
 	},
 	{
+		// FUNCTION+OFFSET: the first instruction after the 5-byte ftrace
+		// call, and in kernels built with IBT (6.12 and later here)
+		// after the 4-byte endbr64 before it.
+		name:     "kprobe_offset",
+		args:     []string{"-e", `kprobe:do_nanosleep+9 /pid == cpid/ { printf("%s %s\n", probe, func); }`, "-c", sleep},
+		argsOn:   map[string][]string{"bookworm": {"-e", `kprobe:do_nanosleep+5 /pid == cpid/ { printf("%s %s\n", probe, func); }`, "-c", sleep}},
+		want:     "kprobe:do_nanosleep+9 do_nanosleep\n\n\n",
+		wantOn:   map[string]string{"bookworm": "kprobe:do_nanosleep+5 do_nanosleep\n\n\n"},
+		bpftrace: true,
+	},
+	{
+		// kfuncs are listed as the newest bpftrace lists them (0.17:
+		// kfunc:vfs_read).
+		name: "list_kfuncs",
+		args: []string{"-l", "kfunc:*vfs_read*"},
+		want: "fentry:vmlinux:vfs_read\nfentry:vmlinux:vfs_readlink\nfentry:vmlinux:vfs_readv\n",
+	},
+	{
+		// The parameters from BTF, typedefs resolved; the kernel's char
+		// is unsigned from 6.2 on (-funsigned-char).
+		name:   "list_kfunc_params",
+		args:   []string{"-lv", "kfunc:vfs_read"},
+		want:   "fentry:vmlinux:vfs_read\n    struct file * file\n    uint8 * buf\n    uint64 count\n    int64 * pos\n",
+		wantOn: map[string]string{"bookworm": "fentry:vmlinux:vfs_read\n    struct file * file\n    int8 * buf\n    uint64 count\n    int64 * pos\n"},
+	},
+	{
+		// A uprobe and a uretprobe wildcard: one uprobe_multi link each
+		// where the kernel has them (6.6 and later, probed), one uprobe
+		// per function in 6.1; the same counts either way. sleep calls
+		// nanosleep (__nanosleep is the same function), which calls
+		// clock_nanosleep. system() runs under sh, whose $PPID is gbt.
+		name:   "uprobe_multi_link",
+		args:   []string{"--unsafe", "-e", uprobeMultiScript, "-c", sleep},
+		want:   "2\n" + uprobeMultiMaps,
+		wantOn: map[string]string{"bookworm": "0\n" + uprobeMultiMaps},
+	},
+	{
 		// gbtwork connects to itself over [::1] once: its socket's cookie
 		// is not 0, and the same when tcp_v6_connect returns.
 		name:   "kfunc_socket_cookie",
@@ -265,6 +305,15 @@ func checkUDPCapture(t *testing.T, path string, n int) {
 	}
 }
 
+// The script and maps of the uprobe_multi_link case.
+const (
+	libc              = "/usr/lib/x86_64-linux-gnu/libc.so.6"
+	uprobeMultiScript = `uprobe:` + libc + `:*nanosleep /pid == cpid/ { @[probe] = count(); }
+uretprobe:` + libc + `:*nanosleep { }
+uprobe:` + libc + `:clock_nanosleep /pid == cpid/ { system("grep -h link_type /proc/$PPID/fdinfo/* 2>/dev/null | grep -c probe_multi"); exit(); }`
+	uprobeMultiMaps = "\n\n@[uprobe:" + libc + ":__nanosleep]: 1\n@[uprobe:" + libc + ":clock_nanosleep]: 1\n@[uprobe:" + libc + ":nanosleep]: 1\n"
+)
+
 var attaching = regexp.MustCompile(`(?m)^Attaching \d+ probes?\.\.\.\n`)
 
 func TestKernels(t *testing.T) {
@@ -291,9 +340,9 @@ func TestKernels(t *testing.T) {
 			cases := selectedCases(t)
 			both := withBpftrace(suite)
 			for _, c := range cases {
-				jobs = append(jobs, vmtest.Job{Name: "gbt." + c.name, Argv: append([]string{guestGbt}, c.args...), Timeout: 90 * time.Second})
+				jobs = append(jobs, vmtest.Job{Name: "gbt." + c.name, Argv: append([]string{guestGbt}, c.argsIn(suite)...), Timeout: 90 * time.Second})
 				if c.bpftrace && both {
-					jobs = append(jobs, vmtest.Job{Name: "bpftrace." + c.name, Argv: append([]string{bpftrace}, c.args...), Timeout: 90 * time.Second})
+					jobs = append(jobs, vmtest.Job{Name: "bpftrace." + c.name, Argv: append([]string{bpftrace}, c.argsIn(suite)...), Timeout: 90 * time.Second})
 				}
 			}
 			m := &vmtest.Machine{Kernel: k, Initramfs: initrd, Timeout: 12 * time.Minute}
@@ -381,6 +430,14 @@ func TestKernelsDeaths(t *testing.T) {
 	for _, d := range guestDeaths {
 		t.Log(d)
 	}
+}
+
+// argsIn are gbt's arguments in the guest of suite.
+func (c kcase) argsIn(suite string) []string {
+	if a, ok := c.argsOn[suite]; ok {
+		return a
+	}
+	return c.args
 }
 
 // wantIn is the output the case wants in the guest of suite.
