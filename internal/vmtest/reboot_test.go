@@ -27,7 +27,7 @@ func TestKernelsReboot(t *testing.T) {
 	mark := vmtest.GuestXferDir + "/crashed-once"
 	jobs := []vmtest.Job{
 		{Name: "before", Argv: []string{"/bin/echo", "before"}, Timeout: 30 * time.Second},
-		{Name: "crash", Argv: []string{"/bin/sh", "-c", "if [ -e " + mark + " ]; then echo survived; else : > " + mark + "; sync; echo c > /proc/sysrq-trigger; sleep 30; fi"}, Timeout: 60 * time.Second},
+		{Name: "crash", Argv: []string{"/bin/sh", "-c", "if [ -e " + mark + " ]; then echo survived; else echo x | dd of=" + mark + " conv=fsync status=none; sync; echo c > /proc/sysrq-trigger; sleep 30; fi"}, Timeout: 60 * time.Second},
 		{Name: "after", Argv: []string{"/bin/echo", "after"}, Timeout: 30 * time.Second},
 	}
 	m := &vmtest.Machine{Kernel: k, Initramfs: initrd, Timeout: 5 * time.Minute}
