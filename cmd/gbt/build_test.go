@@ -151,7 +151,7 @@ func TestE2EBuild(t *testing.T) {
 	}
 	golden.Check(t, "testdata/build/opencount-help.golden", string(help), *update)
 	checkExit(t, tool, []string{"-e", "BEGIN {}"}, nil, 1, "", "ERROR: -e: a built tool runs its own script (gbt runs others)\n")
-	checkExit(t, tool, []string{"--nope"}, nil, 2, "", "unknown flag: --nope\nRun 'opencount --help' for its parameters and options.\n")
+	checkExit(t, tool, []string{"--nope-at-all"}, nil, 2, "", "unknown flag: --nope-at-all\nRun 'opencount --help' for its parameters and options.\n")
 }
 
 // TestE2EBuildErrors: a script that does not compile fails the build with
