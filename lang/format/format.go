@@ -275,8 +275,13 @@ func (f *formatter) assign(s *ast.AssignStmt, md *metadata, width uint) *buffer 
 	}
 	x := f.expr(rhs, md, width-(lhs.width()+2+uint(len(ops))), true)
 	b := lhs.text(" " + ops + " ")
-	_, isBlock := rhs.(*ast.BlockExpr)
-	return b.appendBuf(x, 0, !isBlock).text(";")
+	// bpftrace's ternary is its if expression: neither is aligned.
+	align := true
+	switch rhs.(type) {
+	case *ast.BlockExpr, *ast.Ternary:
+		align = false
+	}
+	return b.appendBuf(x, 0, align).text(";")
 }
 
 // assignTarget prints the left side of an assignment, with `let` and the

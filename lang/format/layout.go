@@ -96,8 +96,16 @@ func scanLayout(prog *ast.Program) *layout {
 			l.consume()
 			continue
 		}
+		if end, ok := cdefEnd(prog, l.pos); ok {
+			text := strings.TrimRight(l.src[l.pos:end], " \t\r\n\v\f;")
+			l.cstmts = append(l.cstmts, cstmt{l.pos, text + ";"})
+			l.pos = end
+			l.consume()
+			continue
+		}
 		switch l.keyword() {
 		case "struct", "union", "enum":
+			// A definition in a branch the preprocessor left out.
 			if l.looksLikeCDef() {
 				l.cdef()
 				l.consume()
@@ -109,6 +117,17 @@ func scanLayout(prog *ast.Program) *layout {
 	l.prefix = l.pos
 	l.rest(prog.Comments)
 	return l
+}
+
+// cdefEnd returns the end of the C definition the parser read at off,
+// if it read one there.
+func cdefEnd(prog *ast.Program, off int) (int, bool) {
+	for _, d := range prog.CDefs {
+		if d.Pos().Offset == off {
+			return d.EndPos().Offset, true
+		}
+	}
+	return 0, false
 }
 
 func (l *layout) toEOL() {
@@ -217,12 +236,9 @@ func (l *layout) cdef() {
 			def.WriteString(l.src[s:l.pos])
 			continue
 		}
-		if c == '/' && l.at(l.pos+1) == '*' {
-			e := strings.Index(l.src[l.pos+2:], "*/")
-			next := len(l.src)
-			if e >= 0 {
-				next = l.pos + 2 + e + 2
-			}
+		// An unterminated /* is no comment here, as gbt's parser reads it.
+		if e := strings.Index(l.src[min(l.pos+2, len(l.src)):], "*/"); c == '/' && l.at(l.pos+1) == '*' && e >= 0 {
+			next := l.pos + 2 + e + 2
 			def.WriteString(l.src[l.pos:next])
 			l.pos = next
 			continue
@@ -326,7 +342,14 @@ func (l *layout) blockComment() {
 			l.pos++
 		}
 		if l.pos != start {
-			l.addComment(start, l.pos)
+			// Unlike bpftrace, drop the spaces before a closing "*/": a
+			// comment printed inside a line, `/* text */`, then reads back
+			// as the same text, and formatting stays idempotent.
+			end := l.pos
+			for end > start && isHspace(l.src[end-1]) && l.peek() == '*' {
+				end--
+			}
+			l.addComment(start, end)
 		}
 		if l.peek() == '*' && l.at(l.pos+1) == '/' {
 			l.pos += 2
