@@ -51,6 +51,7 @@ type options struct {
 	debug   int    // -d, -dd
 	unsafe  bool   // --unsafe
 	dryRun  bool   // --dry-run
+	fmt     bool   // --fmt: print the script formatted
 	version bool   // -V, --version
 	info    bool   // --info
 	help    bool   // -h, --help
@@ -113,6 +114,7 @@ OPTIONS:
     -v             verbose messages (verifier logs, program sizes, attach details)
     -d             (dry run) print the checked AST with types and the BPF disassembly
     --dry-run      compile and load through the verifier, attach nothing
+    --fmt          format the input script and print it
     --flamegraph FILE.svg  at exit, draw the maps keyed by kstack/ustack as an interactive
                    flame graph (one self-contained SVG: click to zoom, Search, FILE.svg?s=REGEX)
     --metrics ADDR serve the maps as Prometheus metrics on http://ADDR/metrics while tracing
@@ -244,6 +246,7 @@ func newFlagSet(o *options, raw *flagText) *pflag.FlagSet {
 	fs.CountVarP(&o.debug, "d", "d", "debug")
 	fs.BoolVar(&o.unsafe, "unsafe", false, "unsafe")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "dry run")
+	fs.BoolVar(&o.fmt, "fmt", false, "format the input script and print it")
 	fs.BoolVarP(&o.version, "version", "V", false, "version")
 	fs.BoolVar(&o.info, "info", false, "kernel and build information")
 	fs.BoolVarP(&o.help, "help", "h", false, "help")

@@ -126,6 +126,14 @@ func runWith(argv []string, tool *toolfile.Tool, usage, misuse string, stdin io.
 		fmt.Fprintln(stdout, version)
 		return exitOK
 	}
+	if opts.fmt && tool == nil && (opts.program != "" || opts.file != "") {
+		name, src, err := readScript(opts)
+		if err != nil {
+			fmt.Fprintln(stderr, "ERROR:", err)
+			return exitError
+		}
+		return formatScript(stdout, stderr, name, src)
+	}
 	a := &app{opts: opts, stdout: stdout, stderr: stderr, table: stdlib.New(), getenv: os.Getenv}
 	// The BPFTRACE_* variables are read again with the script's config
 	// block, which they override; a bad one is a usage error before that.
