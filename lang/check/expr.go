@@ -82,7 +82,7 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 	case *ast.Tuple:
 		elems := make([]types.Type, len(e.Elems))
 		for i, x := range e.Elems {
-			t := c.expr(x)
+			t := c.aggValue(x, c.expr(x))
 			if !t.IsValid() {
 				return t
 			}
@@ -491,7 +491,7 @@ func (c *checker) cast(e *ast.Cast) types.Type {
 	if e.Type.Of != nil {
 		return c.typeofCast(e)
 	}
-	t := c.expr(e.X)
+	t := c.aggValue(e.X, c.expr(e.X))
 	if !t.IsValid() {
 		return t
 	}

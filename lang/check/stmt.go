@@ -218,7 +218,7 @@ func (c *checker) assign(s *ast.AssignStmt) {
 				t = old.Type
 			}
 		} else {
-			t = c.expr(s.RHS)
+			t = c.aggValue(s.RHS, c.expr(s.RHS))
 			if t.Kind == types.Agg {
 				c.errorf(spanOf(s.RHS), "%s() should be directly assigned to a map", t.AggKind)
 				t = types.Type{}
