@@ -608,6 +608,11 @@ func (c *checker) field(e *ast.Field) types.Type {
 	var names []string
 	for _, f := range rec.Fields {
 		if f.Name == e.Name {
+			if f.Type.Kind == types.None {
+				c.errorf(spanOf(e), "Member '%s' of '%s' has a floating-point type, which gbt does not read", e.Name, rec.Name).
+					Hint = "print the whole struct: its floating-point members print null, as in bpftrace"
+				return types.Type{}
+			}
 			if f.Type.Kind == types.Record && f.Type.ByteSize() <= maxValueRecord {
 				// A struct member small enough to be a value: resolve it
 				// whole, so that print() shows its members.
