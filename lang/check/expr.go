@@ -86,6 +86,7 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 			if !t.IsValid() {
 				return t
 			}
+			t = c.sizedLiteral(x, t)
 			if t.Kind == types.Agg || t.Kind == types.Void {
 				c.errorf(spanOf(x), "%s can not be part of a tuple", aggOrType(t))
 				return types.Type{}

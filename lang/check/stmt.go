@@ -450,7 +450,7 @@ func widen(a, b types.Type) types.Type {
 	case a.Kind == types.Tuple && b.Kind == types.Tuple && len(a.Elems) == len(b.Elems):
 		elems := make([]types.Type, len(a.Elems))
 		for i := range a.Elems {
-			elems[i] = widen(a.Elems[i], b.Elems[i])
+			elems[i] = widenElem(widen(a.Elems[i], b.Elems[i]), b.Elems[i])
 		}
 		a.Elems = elems
 	}
