@@ -56,6 +56,10 @@ func (g *gen) EvalInt(e ast.Expr, dst asm.Register) {
 		em(g, e, dst)
 	case *ast.MapRef:
 		md := g.c.maps[e.Name]
+		if md != nil && md.Info.Value.Kind == types.Agg && g.TypeOf(e).IsInt() {
+			g.aggRead(e, md, dst) // the checker typed it as its number
+			return
+		}
 		if md == nil || md.Info.Value.Kind == types.Agg {
 			g.fail(e, "reading %s is not supported by gbt yet", e.Name)
 		}

@@ -39,6 +39,8 @@ func commonTuple(a, b types.Type) types.Type {
 	switch {
 	case a.Kind == b.Kind && (a.Kind == types.String || a.Kind == types.Buffer):
 		a.Size = max(a.Size, b.Size)
+	case a.Kind == types.Int && b.Kind == types.Int && a.Enum == nil && b.Enum == nil && b.Bits > a.Bits:
+		a = types.IntOf(b.Bits, a.Signed || b.Signed) // (1, 2) == (1000, 2): compared at the wider width
 	case a.Kind == types.Tuple && b.Kind == types.Tuple && len(a.Elems) == len(b.Elems):
 		elems := make([]types.Type, len(a.Elems))
 		for i := range a.Elems {

@@ -161,7 +161,7 @@ func (s *Session) attachProgram(i int, reverse bool) error {
 			return nil
 		}
 		if err := ml.attach(s, s.progs[i], p); err != nil {
-			return fmt.Errorf("attach %s: %w", p.Name, err)
+			return attachFailed(p.Name, err)
 		}
 		if s.opts.Verbose {
 			fmt.Fprintf(s.opts.Stderr, "gbt: attached %s (%d functions, %s links)\n", p.Name, len(p.Points), ml.feature)
@@ -179,7 +179,7 @@ func (s *Session) attachProgram(i int, reverse bool) error {
 			err = fmt.Errorf("probe kind %s cannot be attached by gbt yet", pt.Kind)
 		}
 		if err != nil {
-			return fmt.Errorf("attach %s: %w", pt.Name, err)
+			return attachFailed(pt.Name, err)
 		}
 		if s.opts.Verbose {
 			fmt.Fprintf(s.opts.Stderr, "gbt: attached %s\n", pt.Name)

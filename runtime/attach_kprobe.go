@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/features"
@@ -25,12 +27,30 @@ func attachKprobe(s *Session, prog *ebpf.Program, pt probe.Point, cookie uint64)
 	}
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) || errors.Is(err, link.ErrNotSupported) {
-			return fmt.Errorf("this kernel cannot attach kprobes (no kprobe support or kprobe_events): %w", err)
+			err = fmt.Errorf("this kernel cannot attach kprobes (no kprobe support or kprobe_events): %w", err)
 		}
-		return err
+		return &AttachError{Probe: kprobeName(pt), Err: err}
 	}
 	s.links = append(s.links, l)
 	return nil
+}
+
+// kprobeName names a kprobe point as bpftrace's attach errors do: an
+// address (kprobe:0x12345678) and an offset (kprobe:f+0x10) in decimal,
+// kprobe:305419896 and kprobe:f+16.
+func kprobeName(pt probe.Point) string {
+	kind, _, _ := strings.Cut(pt.Name, ":")
+	fn := pt.Func
+	if v, err := strconv.ParseUint(fn, 0, 64); err == nil {
+		fn = strconv.FormatUint(v, 10)
+	}
+	if pt.Offset != 0 {
+		fn += "+" + strconv.FormatUint(pt.Offset, 10)
+	}
+	if i := strings.LastIndexByte(pt.Name, ':'); i > len(kind) {
+		kind = pt.Name[:i] // kprobe:module:
+	}
+	return kind + ":" + fn
 }
 
 // kprobeMultiLinker attaches a kprobe or kretprobe block of several

@@ -10,7 +10,7 @@ func TestStackModes(t *testing.T) {
 	tests := []struct{ expr, want, err string }{
 		{"ustack(build_id)", "ustack:build_id[127]", ""},
 		{"ustack(build_id, 30)", "ustack:build_id[30]", ""},
-		{"(1, ustack(build_id))", "(int64,ustack:build_id[127])", ""},
+		{"(1, ustack(build_id))", "(int8,ustack:build_id[127])", ""},
 		{"kstack(raw, 30)", "kstack:raw[30]", ""},
 		{"kstack(build_id)", "", "ERROR: 'build_id' stack mode can only be used for ustack"},
 		{"ustack(frames)", "", "ERROR: ustack() mode must be bpftrace, perf or raw (frames provided)"},

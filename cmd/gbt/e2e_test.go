@@ -580,7 +580,7 @@ func TestE2EUprobe(t *testing.T) {
 	if err == nil {
 		t.Skip("this kernel attaches kprobes; the refusal path is not exercised here")
 	}
-	if !strings.Contains(string(out), "attach kprobe:do_sys_openat2") {
+	if !strings.Contains(string(out), "ERROR: Unable to attach probe: kprobe:do_sys_openat2. If this is expected") {
 		t.Errorf("kprobe attach failure not reported clearly:\n%s", out)
 	}
 }

@@ -123,6 +123,13 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 		defer stop()
 	}
 	err = runtime.Run(ctx, obj, ropts)
+	var ae *runtime.AttachError
+	if errors.As(err, &ae) {
+		// bpftrace's two lines: why, then which probe.
+		fmt.Fprintln(a.stderr, "ERROR:", ae.Err)
+		fmt.Fprintln(a.stderr, "ERROR:", a.opts.compat.Sprintf(compat.AttachFailed, ae.Probe))
+		return shownError{err}
+	}
 	var le *runtime.LoadError
 	if errors.As(err, &le) {
 		d := &diag.Diagnostic{Span: le.Span, Msg: fmt.Sprintf("the kernel's verifier rejected the program of %s: %s", le.Probe, le.Msg)}

@@ -341,6 +341,9 @@ func (p *cParser) specifier(depth int) (t types.Type, anon bool, err error) {
 	if t, ok := basicType(strings.TrimSuffix(strings.TrimPrefix(name, "__"), "_t")); ok {
 		return t, false, nil
 	}
+	if n, ok := floatSizes[name]; ok {
+		return types.NoneOf(n), false, nil
+	}
 	return types.Type{}, false, fmt.Errorf("unknown type '%s'", name)
 }
 
@@ -454,3 +457,8 @@ func alignUp(n, a int) int {
 	}
 	return (n + a - 1) / a * a
 }
+
+// floatSizes are the sizes of C's floating-point types: members of these
+// types take their room in a struct and print null, as bpftrace's none
+// type; gbt reads no floating-point value.
+var floatSizes = map[string]int{"float": 4, "double": 8}

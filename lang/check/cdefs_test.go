@@ -41,6 +41,10 @@ func TestCDefLayout(t *testing.T) {
 		{"", "sizeof(size_t)", 8},
 		{"", "offsetof(__kernel_timespec, tv_nsec)", 8},
 		{"", "sizeof(task_struct)", 3264},
+		// float and double members take their room (bpftrace's none type).
+		{"struct S { int m; double d; float f; }", "sizeof(struct S)", 24},
+		{"struct S { int m; double d; float f; }", "offsetof(struct S, f)", 16},
+		{"union N { int i; float f; } struct Foo { char m; union N n; }", "offsetof(struct Foo, n)", 4},
 		// Flexible array members (data[0] and data[]) take no room.
 		{"struct D { int x; int y[0]; }", "sizeof(struct D)", 4},
 		{"struct D { long x; char y[]; }", "offsetof(struct D, y)", 8},

@@ -101,7 +101,7 @@ func TestTypes(t *testing.T) {
 		want map[string]string // map or $var name → type
 	}{
 		{`BEGIN { @a = count(); @b[comm] = sum(1); @c[1, "x"] = 5; $s = str(0); $t = (1, comm); @h = hist(2); }`,
-			map[string]string{"@a": "count", "@b": "sum", "@c": "int64", "$s": "string[64]", "$t": "(int64,string[16])", "@h": "hist"}},
+			map[string]string{"@a": "count", "@b": "sum", "@c": "int64", "$s": "string[64]", "$t": "(int8,string[16])", "@h": "hist"}},
 		{`tracepoint:syscalls:sys_enter_openat { @[str(args->filename)] = count(); $f = args->flags; $p = args->filename; }`,
 			map[string]string{"@": "count", "$f": "int64", "$p": "int8 *"}},
 		{`tracepoint:sched:sched_process_exec { $f = str(args->filename); $p = args->pid; }`,

@@ -18,7 +18,7 @@ func TestUntypedDecl(t *testing.T) {
 		out  string // a warning or error the check prints
 	}{
 		{`BEGIN { let $x; $x = "hello"; }`, types.StringOf(6), ""},
-		{`BEGIN { let $x; if (1) { $x = (1, "ab"); } }`, types.TupleOf(types.I64, types.StringOf(3)), ""},
+		{`BEGIN { let $x; if (1) { $x = (1, "ab"); } }`, types.TupleOf(types.I8, types.StringOf(3)), ""},
 		{`BEGIN { $x = 5; let $x; }`, types.I64, ""},
 		{`BEGIN { let $x; }`, types.I64, "WARNING: Variable $x was never assigned to."},
 		{`BEGIN { let $x; $x = 1; $x = "a"; }`, types.Type{}, "ERROR: Type mismatch for $x: trying to assign value of type 'string[2]'"},

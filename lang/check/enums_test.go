@@ -26,7 +26,7 @@ func TestEnumTypes(t *testing.T) {
 		{`$a = ONE; $a++; $b = TWO; $b += 1; @c = ONE; @c--; @d = ONE; @d -= 1;`,
 			map[string]string{"$a": "int64", "$b": "int64", "@c": "int64", "@d": "int64"}},
 		{`@a = ONE; @b = ONE; @b = 2; @c = (ONE, "s"); @d = (ONE, 1); @d = (2, 1); @e[ONE] = 1; @f[ONE] = 1; @f[2] = 1; @g[ONE, TWO] = 1;`,
-			map[string]string{"@a": "enum Foo", "@b": "int64", "@c": "(enum Foo,string[2])", "@d": "(int64,int64)",
+			map[string]string{"@a": "enum Foo", "@b": "int64", "@c": "(enum Foo,string[2])", "@d": "(int64,int8)",
 				"@e[]": "enum Foo", "@f[]": "int64", "@g[]": "(enum Foo,enum Foo)"}},
 		{`$a = sizeof(enum Foo); $b = sizeof(ONE);`, map[string]string{"$a": "uint64", "$b": "uint64"}},
 		// A kernel enum's variants (from BTF) print as theirs, as in the

@@ -82,10 +82,11 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 	case *ast.Tuple:
 		elems := make([]types.Type, len(e.Elems))
 		for i, x := range e.Elems {
-			t := c.expr(x)
+			t := c.aggValue(x, c.expr(x))
 			if !t.IsValid() {
 				return t
 			}
+			t = c.sizedLiteral(x, t)
 			if t.Kind == types.Agg || t.Kind == types.Void {
 				c.errorf(spanOf(x), "%s can not be part of a tuple", aggOrType(t))
 				return types.Type{}
@@ -495,7 +496,7 @@ func (c *checker) cast(e *ast.Cast) types.Type {
 	if e.Type.Of != nil {
 		return c.typeofCast(e)
 	}
-	t := c.expr(e.X)
+	t := c.aggValue(e.X, c.expr(e.X))
 	if !t.IsValid() {
 		return t
 	}
@@ -612,6 +613,11 @@ func (c *checker) field(e *ast.Field) types.Type {
 	var names []string
 	for _, f := range rec.Fields {
 		if f.Name == e.Name {
+			if f.Type.Kind == types.None {
+				c.errorf(spanOf(e), "Member '%s' of '%s' has a floating-point type, which gbt does not read", e.Name, rec.Name).
+					Hint = "print the whole struct: its floating-point members print null, as in bpftrace"
+				return types.Type{}
+			}
 			if f.Type.Kind == types.Record && f.Type.ByteSize() <= maxValueRecord {
 				// A struct member small enough to be a value: resolve it
 				// whole, so that print() shows its members.

@@ -183,7 +183,8 @@ func (c *checker) binary(e *ast.Binary) types.Type {
 	for x, ok := e.X.(*ast.Binary); ok; x, ok = x.X.(*ast.Binary) {
 		spine = append(spine, x)
 	}
-	lt := c.expr(spine[len(spine)-1].X)
+	first := spine[len(spine)-1].X
+	lt := c.aggValue(first, c.expr(first))
 	for i := len(spine) - 1; i > 0; i-- {
 		lt = c.binaryWith(spine[i], lt)
 		c.info.Types[spine[i]] = lt // as expr records it
@@ -193,7 +194,7 @@ func (c *checker) binary(e *ast.Binary) types.Type {
 
 // binaryWith checks e, its left operand's type lt already known.
 func (c *checker) binaryWith(e *ast.Binary, lt types.Type) types.Type {
-	rt := c.expr(e.Y)
+	rt := c.aggValue(e.Y, c.expr(e.Y))
 	if !lt.IsValid() || !rt.IsValid() {
 		return types.Type{}
 	}

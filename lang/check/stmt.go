@@ -218,7 +218,7 @@ func (c *checker) assign(s *ast.AssignStmt) {
 				t = old.Type
 			}
 		} else {
-			t = c.expr(s.RHS)
+			t = c.aggValue(s.RHS, c.expr(s.RHS))
 			if t.Kind == types.Agg {
 				c.errorf(spanOf(s.RHS), "%s() should be directly assigned to a map", t.AggKind)
 				t = types.Type{}
@@ -454,7 +454,7 @@ func widen(a, b types.Type) types.Type {
 	case a.Kind == types.Tuple && b.Kind == types.Tuple && len(a.Elems) == len(b.Elems):
 		elems := make([]types.Type, len(a.Elems))
 		for i := range a.Elems {
-			elems[i] = widen(a.Elems[i], b.Elems[i])
+			elems[i] = widenElem(widen(a.Elems[i], b.Elems[i]), b.Elems[i])
 		}
 		a.Elems = elems
 	}

@@ -92,8 +92,12 @@ const (
 	// StdoutMarker: the line __BPFTRACE_NOTIFY_PROBES_ATTACHED goes to
 	// stdout, before any output; 0.17 prints it on stderr.
 	StdoutMarker
+	// SizedTupleLiterals: an integer literal in a tuple takes the smallest
+	// signed integer type that holds its value ((1, "a") holds an int8, as
+	// the newest bpftrace sizes literals); 0.17 makes it an int64.
+	SizedTupleLiterals
 
-	allChanges = StdoutMarker<<1 - 1
+	allChanges = SizedTupleLiterals<<1 - 1
 )
 
 // changes is the property table: the changes each version has.

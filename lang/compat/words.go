@@ -33,6 +33,9 @@ const (
 	// has but not for this program ("helper call is not allowed in
 	// probe"; the helper's name, bpf_d_path).
 	HelperNotAllowed
+	// AttachFailed: a probe the kernel would not attach (the probe's
+	// name); the cause is printed before it.
+	AttachFailed
 	numMessages
 )
 
@@ -46,6 +49,7 @@ var words = [numMessages][numVersions]string{
 	CatOpenFailed:      {Newest: "failed to open file '%s' (%s)", V017: "failed to open file '%s': %s"},
 	LockingKretprobe:   {Newest: "kretprobe:%s can't be used as it might lock up your system.", V017: "error: kretprobe:%s can't be used as it might lock up your system."},
 	HelperNotAllowed:   {Newest: "helper %s not allowed in probe", V017: "helper %s not supported in probe"},
+	AttachFailed:       {Newest: "Unable to attach probe: %s. If this is expected, set the 'missing_probes' config variable to 'warn'.", V017: "Error attaching probe: '%s'"},
 	ModuleNotLoaded:    {Newest: "specified module %[2]s in probe %[3]s is not loaded.", V017: "%[1]s probe type requires 1 argument"},
 }
 

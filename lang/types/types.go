@@ -47,7 +47,7 @@ const (
 	Strerror               // a number user space renders as text: strerror()'s errno, or signal_name()'s signal (Name SignalTable), syscall_name()'s number (Name SyscallTable)
 	Agg                    // an aggregation value stored in a map: AggKind
 	Context                // the probe context pointer (args, ctx)
-	None                   // the type of `none` placeholders (reserved)
+	None                   // a member gbt does not read (float, double): Size bytes, printed null, as bpftrace's none type
 )
 
 var kindNames = [...]string{
@@ -128,6 +128,10 @@ type Type struct {
 	Ctx       bool      // Pointer/Record: this is (a pointer into) the probe context
 	Enum      *Enum     // Int: the enum whose variants name its values (nil: a plain integer)
 }
+
+// NoneOf returns the type of a member of size bytes that gbt does not
+// read: a float or double, which bpftrace types none and prints null.
+func NoneOf(size int) Type { return Type{Kind: None, Size: size} }
 
 // Constructors for common types.
 var (
@@ -355,6 +359,8 @@ func (t Type) ByteSize() int {
 		return 24 // af (8) + 16-byte address
 	case Mac:
 		return 6
+	case None:
+		return t.Size
 	}
 	return 0
 }
@@ -366,6 +372,8 @@ func (t Type) Align() int {
 		return t.Bits / 8
 	case String, Mac, Bool:
 		return 1
+	case None:
+		return max(1, t.Size)
 	case Array:
 		return t.Elem.Align()
 	case Tuple:

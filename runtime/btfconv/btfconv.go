@@ -5,7 +5,6 @@
 package btfconv
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/cilium/ebpf/btf"
@@ -106,7 +105,7 @@ func memberType(t btf.Type, depth int) (types.Type, error) {
 		}
 		return types.Type{Kind: types.Record, Name: "union " + v.Name, Size: int(v.Size)}, nil
 	case *btf.Float:
-		return types.Type{}, errors.New("floating-point members are not supported")
+		return types.NoneOf(int(v.Size)), nil // printed null, as bpftrace's none type
 	}
 	return types.Type{}, fmt.Errorf("members of type %s are not supported", t)
 }

@@ -130,7 +130,7 @@ func appendHexBuffer(dst, b []byte) []byte {
 func supported(t types.Type) error {
 	switch t.Kind {
 	case types.Int, types.Bool, types.String, types.Buffer, types.Pointer, types.Probe, types.Timestamp, types.Stack, types.Ksym,
-		types.Usym, types.Username, types.Inet, types.Mac, types.CgroupPath, types.Strerror:
+		types.Usym, types.Username, types.Inet, types.Mac, types.CgroupPath, types.Strerror, types.None:
 		return nil
 	case types.Tuple:
 		for _, e := range t.Elems {
@@ -163,6 +163,8 @@ func bufferBytes(t types.Type, b []byte) []byte {
 // (probe names, user names, addresses); ok is false for other kinds.
 func (v *values) appendScalar(dst []byte, t types.Type, b []byte) (_ []byte, ok bool) {
 	switch t.Kind {
+	case types.None:
+		return append(dst, "null"...), true // a float member, as bpftrace prints it
 	case types.String:
 		return v.appendString(dst, t, b), true
 	case types.Buffer:

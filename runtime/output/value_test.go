@@ -39,6 +39,11 @@ func TestPrintRecords(t *testing.T) {
 			"(0x40, 1)\n", `{"type": "value", "data": [64,1]}` + "\n"},
 		{"bools", types.TupleOf(types.Boolean, types.Boolean, types.I64), cat([]byte{1, 0}, make([]byte, 6), i64(7)),
 			"(true, false, 7)\n", `{"type": "value", "data": [true,false,7]}` + "\n"},
+		// A float member (bpftrace's none type) prints null, as
+		// json-output "none type" expects.
+		{"float member", types.Type{Kind: types.Record, Size: 8, Fields: []types.Field{
+			{Name: "i", Type: types.I32}, {Name: "f", Type: types.NoneOf(4), Offset: 4}}}, twoThree,
+			"{ .i = 2, .f = null }\n", `{"type": "value", "data": {"i": 2, "f": null}}` + "\n"},
 		{"record literal", types.RecordOf([]string{"a", "b"}, []types.Type{types.Boolean, types.I32}), cat([]byte{1, 0, 0, 0}, i32(3)),
 			"{ .a = true, .b = 3 }\n", `{"type": "value", "data": {"a": true, "b": 3}}` + "\n"},
 	} {

@@ -3,6 +3,7 @@
 // can be checked for exact counts.
 //
 //	gbtwork open N PATH     open and close PATH N times (openat syscalls)
+//	gbtwork open-each-cpu N PATH  open and close PATH N times on each CPU it may run on
 //	gbtwork exec N PROG [ARG...]  run PROG with ARGs N times, one after another
 //	gbtwork sleep MS        sleep MS milliseconds
 //	gbtwork nanosleep N MS  sleep MS milliseconds N times with nanosleep(2)
@@ -101,6 +102,11 @@ func run(args []string) error {
 			}
 			unix.Close(fd)
 		}
+	case "open-each-cpu":
+		if len(args) < 3 {
+			return fmt.Errorf("open-each-cpu needs a path")
+		}
+		return openEachCPU(n, args[2])
 	case "exec":
 		if len(args) < 3 {
 			return fmt.Errorf("exec needs a program")
