@@ -1,7 +1,6 @@
 package kernel
 
 import (
-	"bufio"
 	"debug/elf"
 	"io"
 	"os"
@@ -10,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/gbt-dev/gbt/runtime/procmaps"
 
 	"github.com/gbt-dev/gbt/lang/probe"
 )
@@ -90,24 +91,11 @@ func libraryMatches(base, name string) bool {
 // MappedFiles returns the files of the executable mappings in a
 // /proc/PID/maps file, in address order, each once.
 func MappedFiles(maps string) []string {
-	f, err := os.Open(maps)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
 	var files []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		// start-end perms offset dev inode path
-		fields := strings.Fields(sc.Text())
-		if len(fields) < 6 || !strings.Contains(fields[1], "x") || !strings.HasPrefix(fields[5], "/") {
-			continue
+	for _, m := range procmaps.Exec(maps) {
+		if !strings.HasSuffix(m.Path, " (deleted)") && !slices.Contains(files, m.Path) {
+			files = append(files, m.Path)
 		}
-		p := strings.Join(fields[5:], " ")
-		if strings.HasSuffix(p, " (deleted)") || slices.Contains(files, p) {
-			continue
-		}
-		files = append(files, p)
 	}
 	return files
 }

@@ -1,16 +1,15 @@
 package sym
 
 import (
-	"bufio"
 	"debug/elf"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
-	"strings"
 	"sync"
+
+	"github.com/gbt-dev/gbt/runtime/procmaps"
 )
 
 // User resolves addresses in processes to symbols of their executables
@@ -159,34 +158,13 @@ func (u *User) Name(addr uint64, pid int) string {
 	return "0x" + strconv.FormatUint(addr, 16)
 }
 
-// readMaps reads the executable file mappings of pid, sorted by address.
+// readMaps reads the executable file mappings of pid, sorted by address
+// (nil when the process is gone).
 func (u *User) readMaps(pid int) []mapping {
-	f, err := os.Open(filepath.Join(u.root, strconv.Itoa(pid), "maps"))
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
 	var ms []mapping
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		// start-end perms offset dev inode path
-		fields := strings.Fields(sc.Text())
-		if len(fields) < 6 || !strings.Contains(fields[1], "x") || !strings.HasPrefix(fields[5], "/") {
-			continue
-		}
-		start, end, ok := strings.Cut(fields[0], "-")
-		if !ok {
-			continue
-		}
-		s, err1 := strconv.ParseUint(start, 16, 64)
-		e, err2 := strconv.ParseUint(end, 16, 64)
-		o, err3 := strconv.ParseUint(fields[2], 16, 64)
-		if err1 != nil || err2 != nil || err3 != nil {
-			continue
-		}
-		ms = append(ms, mapping{start: s, end: e, off: o, path: strings.Join(fields[5:], " ")})
+	for _, m := range procmaps.Exec(filepath.Join(u.root, strconv.Itoa(pid), "maps")) {
+		ms = append(ms, mapping{start: m.Start, end: m.End, off: m.Offset, path: m.Path})
 	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].start < ms[j].start })
 	return ms
 }
 

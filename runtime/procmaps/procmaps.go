@@ -1,0 +1,52 @@
+// Package procmaps reads the executable file mappings of a process from
+// its /proc/PID/maps file, for the symbolizers and unwinders that turn its
+// addresses into files and offsets.
+package procmaps
+
+import (
+	"bufio"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// A Mapping is an executable mapping of a file: addresses [Start, End)
+// hold the file from Offset on.
+type Mapping struct {
+	Start, End, Offset uint64
+	Path               string
+}
+
+// Exec returns the executable file mappings listed in a maps file
+// (/proc/PID/maps), sorted by address; nil when it cannot be read (the
+// process is gone). Anonymous and special mappings ([vdso]) are left out.
+func Exec(mapsFile string) []Mapping {
+	f, err := os.Open(mapsFile)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var ms []Mapping
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		// start-end perms offset dev inode path
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 6 || !strings.Contains(fields[1], "x") || !strings.HasPrefix(fields[5], "/") {
+			continue
+		}
+		start, end, ok := strings.Cut(fields[0], "-")
+		if !ok {
+			continue
+		}
+		s, err1 := strconv.ParseUint(start, 16, 64)
+		e, err2 := strconv.ParseUint(end, 16, 64)
+		o, err3 := strconv.ParseUint(fields[2], 16, 64)
+		if err1 != nil || err2 != nil || err3 != nil {
+			continue
+		}
+		ms = append(ms, Mapping{Start: s, End: e, Offset: o, Path: strings.Join(fields[5:], " ")})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].Start < ms[j].Start })
+	return ms
+}
