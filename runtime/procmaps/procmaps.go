@@ -5,7 +5,9 @@ package procmaps
 
 import (
 	"bufio"
+	"debug/elf"
 	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -49,4 +51,27 @@ func Exec(mapsFile string) []Mapping {
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].Start < ms[j].Start })
 	return ms
+}
+
+// OpenELF opens the ELF file path of a process (its pid's entries under
+// proc, /proc normally) through the process's root, so that files in
+// another mount namespace (a container) are found, else as named.
+func OpenELF(proc string, pid int, path string) (*elf.File, error) {
+	f, err := elf.Open(filepath.Join(proc, strconv.Itoa(pid), "root", path))
+	if err != nil {
+		return elf.Open(path)
+	}
+	return f, nil
+}
+
+// LoadSegments returns the PT_LOAD program headers of f: where its file
+// offsets are loaded, to turn a mapped address into a link-time one.
+func LoadSegments(f *elf.File) []elf.ProgHeader {
+	var loads []elf.ProgHeader
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_LOAD {
+			loads = append(loads, p.ProgHeader)
+		}
+	}
+	return loads
 }

@@ -176,20 +176,14 @@ func (u *User) symbols(pid int, path string) *fileSymbols {
 	}
 	fs := &fileSymbols{}
 	u.files[path] = fs
-	f, err := elf.Open(filepath.Join(u.root, strconv.Itoa(pid), "root", path))
+	f, err := procmaps.OpenELF(u.root, pid, path)
 	if err != nil {
-		if f, err = elf.Open(path); err != nil {
-			fs.err = err
-			return fs
-		}
+		fs.err = err
+		return fs
 	}
 	defer f.Close()
 	fs.dyn = f.Type == elf.ET_DYN
-	for _, p := range f.Progs {
-		if p.Type == elf.PT_LOAD {
-			fs.loads = append(fs.loads, p.ProgHeader)
-		}
-	}
+	fs.loads = procmaps.LoadSegments(f)
 	syms, err := f.Symbols()
 	if errors.Is(err, elf.ErrNoSymbols) || (err == nil && !hasFuncs(syms)) {
 		syms, err = f.DynamicSymbols()

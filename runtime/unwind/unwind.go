@@ -254,20 +254,14 @@ func (u *Unwinder) file(pid int, path string) *file {
 	}
 	f := &file{}
 	u.files[path] = f
-	ef, err := elf.Open(filepath.Join(u.root, strconv.Itoa(pid), "root", path))
+	ef, err := procmaps.OpenELF(u.root, pid, path)
 	if err != nil {
-		if ef, err = elf.Open(path); err != nil {
-			f.err = err
-			return f
-		}
+		f.err = err
+		return f
 	}
 	defer ef.Close()
 	f.dyn = ef.Type == elf.ET_DYN
-	for _, p := range ef.Progs {
-		if p.Type == elf.PT_LOAD {
-			f.loads = append(f.loads, p.ProgHeader)
-		}
-	}
+	f.loads = procmaps.LoadSegments(ef)
 	if f.table, err = ReadTable(ef); err != nil {
 		f.err = fmt.Errorf("unwind information of %s: %w", path, err)
 	}
