@@ -346,6 +346,7 @@ type gen struct {
 	spans   []ast.Span
 	cur     ast.Span
 	at      ast.Span // the expression being evaluated, for diagnostics
+	atOpen  ast.Pos  // the '(' where bpftrace 0.17's position of at starts, if any (parenStart)
 	labels  int
 	pending []string          // labels waiting for the next instruction
 	alias   map[string]string // label → label it shares an instruction with

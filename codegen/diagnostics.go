@@ -63,14 +63,28 @@ func (g *gen) checkRead() {
 	}
 	ok := g.Label()
 	g.Emit(asm.JEq.Imm(asm.R0, 0, ok))
-	g.helperError("probe_read", g.at)
+	span := g.at
+	if g.c.opts.HelperErrors == HelperErrorsLegacy && g.atOpen.IsValid() {
+		span.Start = g.atOpen // -kk's records are 0.17's, positions too
+	}
+	g.helperError("probe_read", span)
 	g.Place(ok)
 }
 
-// evaluating makes span the expression diagnostics point at until the
+// evaluating makes e the expression diagnostics point at until the
 // function it returns is called.
 func (g *gen) evaluating(e ast.Expr) func() {
-	prev := g.at
-	g.at = spanOf(e)
-	return func() { g.at = prev }
+	prev, prevOpen := g.at, g.atOpen
+	g.at, g.atOpen = spanOf(e), parenStart(e)
+	return func() { g.at, g.atOpen = prev, prevOpen }
+}
+
+// parenStart is where bpftrace 0.17's position of e starts when it differs
+// from e's span: at the '(' of a field's parenthesized operand
+// (`((struct foo *)0)->a`); zero otherwise.
+func parenStart(e ast.Expr) ast.Pos {
+	if f, ok := e.(*ast.Field); ok {
+		return f.Open
+	}
+	return ast.Pos{}
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cilium/ebpf/asm"
 	"github.com/gbt-dev/gbt/codegen"
 	"github.com/gbt-dev/gbt/lang/probe/probetest"
 	"github.com/gbt-dev/gbt/runtime"
@@ -29,6 +30,8 @@ func TestDiagnosticEvents(t *testing.T) {
 			[]string{"helper error map_delete_elem true 1:22-34"}},
 		{"probe read -k", `struct foo {int a;}; BEGIN { $tmp = ((struct foo*) 0)->a; }`, codegen.HelperErrorsOn,
 			[]string{"helper error probe_read false 1:38-57"}},
+		{"probe read -kk starts at the operand's '(', as 0.17's", `struct foo {int a;}; BEGIN { $tmp = ((struct foo*) 0)->a; }`, codegen.HelperErrorsLegacy,
+			[]string{"helper error probe_read true 1:37-57"}},
 		{"probe read without -k", `struct foo {int a;}; BEGIN { $tmp = ((struct foo*) 0)->a; }`, codegen.HelperErrorsOff, nil},
 		{"division by a variable", `BEGIN { $z = 0; @q = 10 / $z; @r = 10 % $z; @s = 10 / 2; }`, codegen.HelperErrorsOff,
 			[]string{"runtime error  false 1:22-29", "runtime error  false 1:36-43"}},
@@ -54,5 +57,48 @@ func TestDiagnosticEvents(t *testing.T) {
 				t.Errorf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
 			}
 		})
+	}
+}
+
+// TestIntegerAddressReads checks which helper reads through an integer
+// cast to a pointer, by probe kind, as bpftrace picks it: the probed
+// process's memory in uprobes, the kernel's in kprobes and tracepoints,
+// and bpf_probe_read, which picks by the address, in kinds that run in no
+// particular task's context; kptr() and uptr() say it themselves.
+func TestIntegerAddressReads(t *testing.T) {
+	tests := []struct {
+		src  string
+		want asm.BuiltinFunc
+	}{
+		{`BEGIN { @ = *(int32 *)0x1000; }`, asm.FnProbeRead},
+		{`END { @ = *(int32 *)0x1000; }`, asm.FnProbeRead},
+		{`i:ms:100 { @ = *(int32 *)0x1000; }`, asm.FnProbeRead},
+		{`profile:hz:99 { @ = ((struct task_struct *)0x1000)->pid; }`, asm.FnProbeRead},
+		{`BEGIN { @ = str((int8 *)0x1000); }`, asm.FnProbeReadStr},
+		{`tracepoint:syscalls:sys_enter_execve { @ = *(int32 *)0x1000; }`, asm.FnProbeReadKernel},
+		{`kprobe:vfs_read { @ = *(int32 *)0x1000; }`, asm.FnProbeReadKernel},
+		{`uprobe:/bin/sh:main { @ = *(int32 *)0x1000; }`, asm.FnProbeReadUser},
+		{`BEGIN { @ = *kptr((int32 *)0x1000); }`, asm.FnProbeReadKernel},
+		{`BEGIN { @ = *uptr((int32 *)0x1000); }`, asm.FnProbeReadUser},
+		{`BEGIN { @ = curtask->pid; }`, asm.FnProbeReadKernel},
+	}
+	reads := map[asm.BuiltinFunc]bool{asm.FnProbeRead: true, asm.FnProbeReadStr: true,
+		asm.FnProbeReadKernel: true, asm.FnProbeReadKernelStr: true, asm.FnProbeReadUser: true, asm.FnProbeReadUserStr: true}
+	for _, tt := range tests {
+		obj, _, err := runtime.Compile("stdin", tt.src, runtime.CompileOptions{Env: probetest.New(), NumCPUs: 2})
+		if err != nil {
+			t.Fatalf("%s: %v", tt.src, err)
+		}
+		var got []asm.BuiltinFunc
+		for _, p := range obj.Programs {
+			for _, ins := range p.Insns {
+				if fn := asm.BuiltinFunc(ins.Constant); ins.IsBuiltinCall() && reads[fn] {
+					got = append(got, fn)
+				}
+			}
+		}
+		if len(got) == 0 || got[0] != tt.want {
+			t.Errorf("%s: reads with %v, want %v first", tt.src, got, tt.want)
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/lang/types"
+	"github.com/gbt-dev/gbt/stdlib"
 )
 
 // loadConst puts v into dst, with a 64-bit load when it does not fit the
@@ -182,16 +183,14 @@ func (g *gen) boolCast(x ast.Expr, dst asm.Register) {
 }
 
 // probeRead replaces the address in dst, a pointer of type ptr, with the
-// value of type val it points to, read with bpf_probe_read_{user,kernel}.
+// value of type val it points to, read with bpf_probe_read_{user,kernel}
+// (or bpf_probe_read for an address of no known space).
 func (g *gen) probeRead(dst asm.Register, ptr, val types.Type) {
 	m := g.mark()
 	defer g.reset(m)
 	buf := g.Alloc(8)
 	g.zero(buf, 8)
-	fn := asm.FnProbeReadKernel
-	if g.space(ptr) == types.User {
-		fn = asm.FnProbeReadUser
-	}
+	fn, _ := stdlib.ProbeReads(g.space(ptr))
 	size := val.ByteSize()
 	if size <= 0 || size > 8 {
 		size = 8
@@ -371,12 +370,9 @@ func (g *gen) ReadMem(ptr ast.Expr, off int16, size int) {
 }
 
 // readInto copies size bytes at the address in src into R10+off with
-// bpf_probe_read_{kernel,user}.
+// bpf_probe_read_{kernel,user} (or bpf_probe_read: stdlib.ProbeReads).
 func (g *gen) readInto(off int16, size int, src asm.Register, as types.AddrSpace) {
-	fn := asm.FnProbeReadKernel
-	if as == types.User {
-		fn = asm.FnProbeReadUser
-	}
+	fn, _ := stdlib.ProbeReads(as)
 	g.addr(asm.R1, off)
 	g.Emit(asm.Mov.Imm(asm.R2, int32(size)), asm.Mov.Reg(asm.R3, src), fn.Call())
 	g.checkRead()

@@ -20,15 +20,18 @@ import (
 
 // space returns the address space a pointer of type ptr points into. The
 // checker leaves it open for an integer cast to a pointer: such a pointer
-// points where the probe's addresses do, into the probed process in
-// uprobes and USDT probes, into the kernel elsewhere (as bpftrace does
-// when no address space is set).
+// points where the probe's addresses do, as bpftrace has it: into the
+// probed process in uprobes and USDT probes, nowhere known in kinds that
+// run in no particular task's context (BEGIN, profile: AddrNone, read
+// with bpf_probe_read), into the kernel elsewhere.
 func (g *gen) space(ptr types.Type) types.AddrSpace {
-	if ptr.Kind == types.Pointer && ptr.AddrSpace != types.AddrNone {
+	switch {
+	case ptr.Kind == types.Pointer && ptr.AddrSpace != types.AddrNone:
 		return ptr.AddrSpace
-	}
-	if g.userProbe() {
+	case g.userProbe():
 		return types.User
+	case g.pi.Kind.OpenAddrSpace:
+		return types.AddrNone
 	}
 	return types.Kernel
 }

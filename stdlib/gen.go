@@ -70,7 +70,8 @@ type Values interface {
 	// value is stored with t's width, a memory value evaluated in place.
 	Store(e ast.Expr, t types.Type, off int16)
 	// Space returns the address space a pointer of type ptr points into
-	// (user memory in uprobes when the type does not say).
+	// (user memory in uprobes when the type does not say, none in kinds
+	// whose addresses may be either: see ProbeReads).
 	Space(ptr types.Type) types.AddrSpace
 	// AddrOf puts into dst the address of the value e denotes, when it is
 	// a struct or array held in memory (args->file->f_path), and returns
@@ -180,4 +181,21 @@ type Context interface {
 type ProbePoint struct {
 	ID   int
 	Name string
+}
+
+// ProbeReads returns the helpers that read memory of address space as:
+// bytes, and a NUL-terminated string. An address of no known space (an
+// integer cast to a pointer in BEGIN or profile, say, which run in no
+// particular task's context) is read with bpf_probe_read, which reads
+// user memory below the user address limit and kernel memory above it,
+// as bpftrace reads such addresses: a NULL pointer's read fails with
+// EFAULT, as in bpftrace, not with probe_read_kernel's ERANGE.
+func ProbeReads(as types.AddrSpace) (read, readStr asm.BuiltinFunc) {
+	switch as {
+	case types.User:
+		return asm.FnProbeReadUser, asm.FnProbeReadUserStr
+	case types.AddrNone:
+		return asm.FnProbeRead, asm.FnProbeReadStr
+	}
+	return asm.FnProbeReadKernel, asm.FnProbeReadKernelStr
 }

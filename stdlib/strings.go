@@ -169,17 +169,17 @@ func strEmit(g Gen, c *ast.Call, off int16, size int) {
 		g.EvalMem(arg, types.StringOf(size), off)
 		return
 	}
-	user := g.Space(at) == types.User
+	as := g.Space(at)
 	p := g.TakeReg()
 	defer g.FreeReg(p)
 	g.EvalInt(arg, p)
 	full := strReadSize(g.Strlen()) // the read of str(ptr): S+1 bytes below 1024
 	if len(c.Args) == 1 {
-		readStr(g, user, off, size, min(full, size+1), p, nil)
+		readStr(g, as, off, size, min(full, size+1), p, nil)
 		return
 	}
 	if v, ok := g.Const(c.Args[1]); ok {
-		readStr(g, user, off, size, int(min(v, int64(full))), p, nil)
+		readStr(g, as, off, size, int(min(v, int64(full))), p, nil)
 		return
 	}
 	// A length known when the probe runs reads min(n, S+1) bytes,
@@ -187,7 +187,7 @@ func strEmit(g Gen, c *ast.Call, off int16, size int) {
 	n := g.TakeReg()
 	defer g.FreeReg(n)
 	g.EvalInt(c.Args[1], n)
-	readStr(g, user, off, size, min(full, size+1), p, &n)
+	readStr(g, as, off, size, min(full, size+1), p, &n)
 }
 
 // strReadSize is how many bytes str(ptr) reads for strings of size
@@ -206,11 +206,8 @@ func strReadSize(strlen int) int {
 // trailer: the string is read into size bytes, and when that filled them,
 // its last byte is read again raw. With n, the read is at most the value
 // in *n (unsigned).
-func readStr(g Gen, user bool, off int16, size, read int, p asm.Register, n *asm.Register) {
-	fn, raw := asm.FnProbeReadKernelStr, asm.FnProbeReadKernel
-	if user {
-		fn, raw = asm.FnProbeReadUserStr, asm.FnProbeReadUser
-	}
+func readStr(g Gen, as types.AddrSpace, off int16, size, read int, p asm.Register, n *asm.Register) {
+	raw, fn := ProbeReads(as)
 	first := min(read, size)
 	g.Addr(asm.R1, off)
 	g.Emit(asm.Mov.Imm(asm.R2, int32(first)))
@@ -244,10 +241,7 @@ func bufEmit(g Gen, c *ast.Call, off int16, size int) {
 	}
 	r := g.TakeReg()
 	g.EvalInt(arg, r)
-	fn := asm.FnProbeReadKernel
-	if g.Space(at) == types.User {
-		fn = asm.FnProbeReadUser
-	}
+	fn, _ := ProbeReads(g.Space(at))
 	capacity := size - 8
 	if len(c.Args) == 2 {
 		if _, ok := g.Const(c.Args[1]); !ok {
@@ -451,10 +445,7 @@ func joinEncode(g Gen, c *ast.Call, ev *Event) {
 		ev.Format = c.Args[1].(*ast.StrLit).Value
 	}
 	ev.Size = 8 + JoinArgs*JoinArgSize
-	read, readStr := asm.FnProbeReadKernel, asm.FnProbeReadKernelStr
-	if g.Space(g.TypeOf(c.Args[0])) == types.User {
-		read, readStr = asm.FnProbeReadUser, asm.FnProbeReadUserStr
-	}
+	read, readStr := ProbeReads(g.Space(g.TypeOf(c.Args[0])))
 	arr, rec := g.TakeReg(), g.TakeReg()
 	defer g.FreeReg(arr)
 	defer g.FreeReg(rec)
@@ -523,10 +514,7 @@ func strlenEmit(g Gen, c *ast.Call, dst asm.Register) {
 	if t.Kind == types.Pointer {
 		n := g.Strlen()
 		off := g.Alloc(n)
-		fn := asm.FnProbeReadKernelStr
-		if g.Space(t) == types.User {
-			fn = asm.FnProbeReadUserStr
-		}
+		_, fn := ProbeReads(g.Space(t))
 		g.EvalInt(c.Args[0], asm.R3)
 		g.Addr(asm.R1, off)
 		empty, done := g.Label(), g.Label()

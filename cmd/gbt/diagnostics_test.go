@@ -7,11 +7,12 @@ import (
 // TestE2EDiagnostics runs scripts whose programs report problems as they
 // run, and compares gbt's whole output with the newest bpftrace's (and
 // 0.17's with -kk): a division by zero, and with -k a lookup of a missing
-// key and a delete of one.
+// key, a delete of one and a read of NULL.
 func TestE2EDiagnostics(t *testing.T) {
 	requireRoot(t)
 	gbt, work := binaries(t)
 	const lookup = `i:ms:100 { @[1] = 1; printf("%d\n", @[2]); exit(); }`
+	const nullRead = `struct foo {int a;}; BEGIN { $tmp = ((struct foo*) 0)->a; exit(); }`
 	tests := []struct {
 		name           string
 		args           []string
@@ -46,6 +47,12 @@ func TestE2EDiagnostics(t *testing.T) {
 			`{"type": "helper_error", "msg": "Success", "helper": "map_lookup_elem", "retcode": 0, "filename": "stdin", "line": 1, "col": 37}` + "\n" +
 				`{"type": "printf", "data": "0\n"}` + "\n" +
 				`{"type": "map", "data": {"@": {"1": 1}}}` + "\n", ""},
+		// bpftrace reads an integer address in BEGIN with bpf_probe_read:
+		// NULL fails with EFAULT, not probe_read_kernel's ERANGE.
+		{"probe read of NULL -k json", []string{"-k", "-q", "-f", "json", "-e", nullRead},
+			`{"type": "helper_error", "msg": "Bad address", "helper": "probe_read", "retcode": -14, "filename": "stdin", "line": 1, "col": 38}` + "\n", ""},
+		{"probe read of NULL -kk json", []string{"-kk", "-q", "-f", "json", "-e", nullRead},
+			`{"type": "helper_error", "helper": "probe_read", "retcode": -14, "line": 1, "col": 37}` + "\n", ""},
 		{"delete -k", []string{"-k", "-f", "json", "-q", "-e", `i:ms:100 { @[1] = 1; delete(@[2]); exit(); }`},
 			`{"type": "helper_error", "helper": "map_delete_elem", "retcode": -2, "line": 1, "col": 22}` + "\n" +
 				`{"type": "map", "data": {"@": {"1": 1}}}` + "\n", ""},

@@ -372,6 +372,11 @@ type Field struct {
 	X     Expr
 	Name  string
 	Arrow bool
+	// Open is the '(' before X when X is written in parentheses
+	// (`((struct foo *)0)->a`), where bpftrace 0.17's position of the
+	// field starts; the Span starts at X, as the newest bpftrace's does.
+	// Zero without parentheses.
+	Open Pos
 }
 
 // TupleIndex is `t.0`.

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -41,11 +42,42 @@ func (c *checker) cdefs(defs []*ast.CDef) {
 			err = fmt.Errorf("unexpected '%s'", p.toks[p.i])
 		}
 		if err != nil {
-			c.errorf(d.Span, "cannot lay out %s: %v", name, err)
+			c.cdefError(d, name, err)
 			continue
 		}
 		c.records[name] = rec
 	}
+}
+
+// memberError is a mistake in one member of a C definition, in gbt's words
+// and in clang's, which bpftrace prints for it.
+type memberError struct {
+	typ   string // the member's type as written: "struct thread_info"
+	msg   string // gbt's words
+	clang string // clang's words
+	hint  string // how to fix it, or ""
+}
+
+func (e *memberError) Error() string { return e.msg }
+
+// cdefError reports err, which laying out definition d (the record name)
+// met: at the member it names when it is a memberError, with clang's words
+// for it.
+func (c *checker) cdefError(d *ast.CDef, name string, err error) {
+	var me *memberError
+	if !errors.As(err, &me) {
+		c.errorf(d.Span, "cannot lay out %s: %v", name, err)
+		return
+	}
+	span := d.Span
+	for _, f := range d.Fields {
+		if f.Type != nil && f.Type.Name == me.typ {
+			span = f.Span
+			break
+		}
+	}
+	dg := c.errorf(span, "cannot lay out %s: %v", name, err)
+	dg.C, dg.Hint = me.clang, me.hint
 }
 
 // cTokens splits a C member list into identifiers, numbers and
@@ -344,7 +376,9 @@ func (p *cParser) specifier(depth int) (t types.Type, anon bool, err error) {
 	if n, ok := floatSizes[name]; ok {
 		return types.NoneOf(n), false, nil
 	}
-	return types.Type{}, false, fmt.Errorf("unknown type '%s'", name)
+	return types.Type{}, false, &memberError{typ: name,
+		msg:   fmt.Sprintf("unknown type '%s'", name),
+		clang: fmt.Sprintf("unknown type name '%s'", name)}
 }
 
 // named is a struct member of a struct known by name: by its size where a
@@ -395,7 +429,14 @@ func (p *cParser) declarator(base types.Type) (types.Field, int, error) {
 		return types.Field{}, 0, fmt.Errorf("expected a member name, found '%s'", name)
 	}
 	if t.Kind == types.Record && t.Size == 0 && len(t.Fields) == 0 {
-		return types.Field{}, 0, fmt.Errorf("member '%s' has incomplete type '%s'", name, t.Name)
+		e := &memberError{typ: t.Name,
+			msg:   fmt.Sprintf("member '%s' has incomplete type '%s'", name, t.Name),
+			clang: fmt.Sprintf("field has incomplete type '%s'", t.Name),
+			hint:  fmt.Sprintf("define %s in the script before this definition", t.Name)}
+		if p.scriptOnly {
+			e.hint += ": a script definition that redefines a kernel type takes only the script's types by value"
+		}
+		return types.Field{}, 0, e
 	}
 	var dims []int
 	for p.peek() == "[" {

@@ -42,6 +42,12 @@ type Diagnostic struct {
 	Span     ast.Span // zero Span: no position (rendered as "ERROR: msg")
 	Msg      string
 	Hint     string // optional: how to fix it
+	// C is the mistake in a C compiler's words, for an error inside a C
+	// definition ("field has incomplete type 'struct X'"): it follows
+	// the source line as clang prints it, "stdin:1:22: error: ...", the
+	// line bpftrace (which compiles C definitions with clang) shows and
+	// scripts match.
+	C string
 	// Context is a further positioned message that explains this one
 	// ("This is the original definition."), rendered after it; it may
 	// have its own Context.
@@ -167,6 +173,9 @@ func Render(w io.Writer, src Source, d *Diagnostic) {
 		} else {
 			located(&b, src, d.Span, d.Severity, d.Msg, true)
 			writeExpansions(&b, src, d.Span, d.Severity)
+			if d.C != "" {
+				fmt.Fprintf(&b, "%s:%d:%d: error: %s\n", spanSource(src, d.Span).Name, d.Span.Start.Line, d.Span.Start.Col, d.C)
+			}
 		}
 		if d.Hint != "" {
 			fmt.Fprintf(&b, "HINT: %s\n", d.Hint)

@@ -37,6 +37,12 @@ func TestRender(t *testing.T) {
 			want: "stdin:1:9-15: WARNING: odd\nBEGIN { pirntf(\"x\"); }\n        ~~~~~~\nHINT: did you mean \"printf\"?\n",
 		},
 		{
+			name: "C definition error carries clang's line",
+			src:  "struct A { struct B b; }",
+			d:    Diagnostic{Span: span(1, 12, 22), Msg: "cannot lay out struct A: member 'b' has incomplete type 'struct B'", C: "field has incomplete type 'struct B'", Hint: "define struct B"},
+			want: "stdin:1:12-22: ERROR: cannot lay out struct A: member 'b' has incomplete type 'struct B'\nstruct A { struct B b; }\n           ~~~~~~~~~~\nstdin:1:12: error: field has incomplete type 'struct B'\nHINT: define struct B\n",
+		},
+		{
 			name: "no position",
 			d:    Diagnostic{Msg: "could not attach"},
 			want: "ERROR: could not attach\n",

@@ -272,10 +272,22 @@ func (p *exprParser) unary() ast.Expr {
 			}
 		}
 	}
-	return p.postfix(p.primary())
+	// A parenthesized operand: bpftrace 0.17's positions of the fields
+	// it reaches start at its '(' (ast.Field.Open).
+	var open ast.Pos
+	if t := p.peek(); t.Type == tPunct && t.Value == "(" {
+		open = startPos(t)
+	}
+	x := p.primary()
+	if x.Pos() == open { // a tuple or record: its span has the '('
+		open = ast.Pos{}
+	}
+	return p.postfix(x, open)
 }
 
-func (p *exprParser) postfix(x ast.Expr) ast.Expr {
+// postfix parses the field accesses, indexes and postfix operators after
+// x; open is the '(' of a parenthesized x, or zero.
+func (p *exprParser) postfix(x ast.Expr, open ast.Pos) ast.Expr {
 	for {
 		t := p.peek()
 		if t.Type != tPunct {
@@ -288,7 +300,7 @@ func (p *exprParser) postfix(x ast.Expr) ast.Expr {
 			switch {
 			case n.Type == tIdent || n.Type == tTypeWord || n.Type == tKeyword:
 				p.next()
-				x = &ast.Field{Span: ast.Span{Start: x.Pos(), End: endPos(n)}, X: x, Name: n.Value, Arrow: t.Value == "->"}
+				x = &ast.Field{Span: ast.Span{Start: x.Pos(), End: endPos(n)}, X: x, Name: n.Value, Arrow: t.Value == "->", Open: open}
 			case n.Type == tInt && t.Value == ".":
 				p.next()
 				idx, err := strconv.Atoi(n.Value)

@@ -327,6 +327,42 @@ func TestSpansConsistent(t *testing.T) {
 }
 
 // posOf computes the position of a byte offset the slow way.
+// TestFieldOpen checks where a field's parenthesized operand opens
+// (ast.Field.Open, bpftrace 0.17's start of the field's position).
+func TestFieldOpen(t *testing.T) {
+	tests := []struct {
+		src  string
+		open int // column of the '(', 0 for none
+	}{
+		{"BEGIN { $a = ((struct foo *)0)->a; }", 14},
+		{"BEGIN { $a = (  (struct foo *)0).a; }", 14},
+		{"BEGIN { $a = 1 + ((struct foo *)0)->a; }", 18},
+		{"BEGIN { $a = (struct foo *)0; $b = $a->a; }", 0},
+		{"BEGIN { $a = (x=1, y=2).x; }", 0},
+		{"BEGIN { $a = ($t)->a; }", 14},
+	}
+	for _, tt := range tests {
+		prog, diags := Parse("stdin", tt.src)
+		if diags.HasErrors() {
+			t.Fatal(render(tt.src, diags))
+		}
+		var f *ast.Field
+		ast.Inspect(prog, func(n ast.Node) bool {
+			if x, ok := n.(*ast.Field); ok && f == nil {
+				f = x
+			}
+			return true
+		})
+		if f == nil {
+			t.Errorf("%s: no field", tt.src)
+			continue
+		}
+		if f.Open.Col != tt.open {
+			t.Errorf("%s: Open at col %d, want %d", tt.src, f.Open.Col, tt.open)
+		}
+	}
+}
+
 func posOf(src string, off int) ast.Pos {
 	line, col := 1, 1
 	for i := 0; i < off; i++ {

@@ -51,6 +51,11 @@ type Kind struct {
 	// the start of their context: reg() reads them.
 	Regs bool
 	User bool // probes a user process: its integer addresses are user addresses
+	// OpenAddrSpace kinds run in no particular task's context (BEGIN, a
+	// timer, a perf event): their integer addresses may be user or kernel
+	// addresses, which bpftrace reads with bpf_probe_read, picking by the
+	// address.
+	OpenAddrSpace bool
 	// PIDFilter is how the kind's probes keep to the process of -p.
 	PIDFilter PIDFilter
 	// PerPoint kinds compile one program per point: raw tracepoint links
@@ -91,8 +96,8 @@ func (k *Kind) String() string { return k.Name }
 var kinds = []*Kind{
 	// bpftrace 0.20 and later spell them begin and end; both spellings
 	// are kept, and a point is named as written (the probe builtin).
-	{Name: "BEGIN", Aliases: []string{"begin"}, Prog: ProgTestRun, Attach: AttachRunOnce, RunAt: RunAtStart, Usage: "begin", Supported: true, expand: expandSpecial, list: listName},
-	{Name: "END", Aliases: []string{"end"}, Prog: ProgTestRun, Attach: AttachRunOnce, RunAt: RunAtEnd, Usage: "end", Supported: true, expand: expandSpecial, list: listName},
+	{Name: "BEGIN", Aliases: []string{"begin"}, Prog: ProgTestRun, Attach: AttachRunOnce, RunAt: RunAtStart, Usage: "begin", Supported: true, OpenAddrSpace: true, expand: expandSpecial, list: listName},
+	{Name: "END", Aliases: []string{"end"}, Prog: ProgTestRun, Attach: AttachRunOnce, RunAt: RunAtEnd, Usage: "end", Supported: true, OpenAddrSpace: true, expand: expandSpecial, list: listName},
 	{Name: "tracepoint", Aliases: []string{"t"}, Parts: 2, MinParts: 2, Usage: "tracepoint:category:name", Prog: ProgTracepoint, Attach: AttachTracepoint, Args: true, Supported: true, PIDFilter: PIDFilterInProgram, expand: expandTracepoint, list: listTracepoints, InList: true},
 	{Name: "rawtracepoint", Aliases: []string{"rt"}, Parts: 2, MinParts: 1, Usage: "rawtracepoint:[module:]name", Prog: ProgRawTP, Attach: AttachRawTracepoint, Args: true, ArgN: ArgsContext, PerPoint: true, Supported: true, PIDFilter: PIDFilterInProgram, expand: expandRawTracepoint, list: listRawTracepoints, listModules: true, InList: true},
 	{Name: "tp_btf", Parts: 1, MinParts: 1, Usage: "tp_btf:name", Prog: ProgTracing, Attach: AttachTracing, Tracing: TracingTracepoint, Args: true, PerPoint: true, Supported: true, PIDFilter: PIDFilterInProgram, expand: expandFunc},
@@ -101,16 +106,16 @@ var kinds = []*Kind{
 	{Name: "uprobe", Aliases: []string{"u"}, Parts: 2, MinParts: 2, Usage: "uprobe:binary:function", Prog: ProgKprobe, Attach: AttachUprobe, Args: true, ArgN: ArgsRegs, Func: true, Regs: true, User: true, Supported: true, NewestFirst: true, PIDFilter: PIDFilterAtAttach, expand: expandUprobe},
 	{Name: "uretprobe", Aliases: []string{"ur"}, Parts: 2, MinParts: 2, Usage: "uretprobe:binary:function", Prog: ProgKprobe, Attach: AttachUprobe, Return: true, Func: true, Regs: true, User: true, Supported: true, NewestFirst: true, PIDFilter: PIDFilterAtAttach, expand: expandUprobe},
 	{Name: "usdt", Aliases: []string{"U"}, Parts: 3, MinParts: 2, Usage: "usdt:binary:[provider:]name", Prog: ProgKprobe, Attach: AttachUSDT, ArgN: ArgsUSDT, Func: true, Regs: true, User: true, PerPoint: true, Supported: true, NewestFirst: true, PIDFilter: PIDFilterAtAttach, expand: expandUSDT},
-	{Name: "profile", Aliases: []string{"p"}, Parts: 2, MinParts: 1, Usage: "profile:{hz|s|ms|us}:N or profile:DURATION", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Regs: true, Supported: true, PIDFilter: PIDFilterInProgram, expand: expandRate(true), list: listUnits},
-	{Name: "interval", Aliases: []string{"i"}, Parts: 2, MinParts: 1, Usage: "interval:{hz|s|ms|us}:N or interval:DURATION", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Regs: true, Supported: true, expand: expandRate(false), list: listUnits},
-	{Name: "software", Aliases: []string{"s"}, Parts: 2, MinParts: 1, Usage: "software:event[:count]", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Regs: true, Supported: true, PIDFilter: PIDFilterInProgram, expand: expandPerfEvent, list: listEvents, InList: true, events: softwareEvents},
-	{Name: "hardware", Aliases: []string{"h"}, Parts: 2, MinParts: 1, Usage: "hardware:event[:count]", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Regs: true, Supported: true, PIDFilter: PIDFilterInProgram, expand: expandPerfEvent, list: listEvents, InList: true, events: hardwareEvents},
-	{Name: "watchpoint", Aliases: []string{"w"}, Parts: 3, MinParts: 3, Usage: "watchpoint:address:length:mode", Prog: ProgPerfEvent, Attach: AttachWatchpoint, Regs: true, Supported: true, PIDFilter: PIDFilterAtAttach, expand: expandWatchpoint},
+	{Name: "profile", Aliases: []string{"p"}, Parts: 2, MinParts: 1, Usage: "profile:{hz|s|ms|us}:N or profile:DURATION", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Regs: true, Supported: true, OpenAddrSpace: true, PIDFilter: PIDFilterInProgram, expand: expandRate(true), list: listUnits},
+	{Name: "interval", Aliases: []string{"i"}, Parts: 2, MinParts: 1, Usage: "interval:{hz|s|ms|us}:N or interval:DURATION", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Regs: true, Supported: true, OpenAddrSpace: true, expand: expandRate(false), list: listUnits},
+	{Name: "software", Aliases: []string{"s"}, Parts: 2, MinParts: 1, Usage: "software:event[:count]", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Regs: true, Supported: true, OpenAddrSpace: true, PIDFilter: PIDFilterInProgram, expand: expandPerfEvent, list: listEvents, InList: true, events: softwareEvents},
+	{Name: "hardware", Aliases: []string{"h"}, Parts: 2, MinParts: 1, Usage: "hardware:event[:count]", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Regs: true, Supported: true, OpenAddrSpace: true, PIDFilter: PIDFilterInProgram, expand: expandPerfEvent, list: listEvents, InList: true, events: hardwareEvents},
+	{Name: "watchpoint", Aliases: []string{"w"}, Parts: 3, MinParts: 3, Usage: "watchpoint:address:length:mode", Prog: ProgPerfEvent, Attach: AttachWatchpoint, Regs: true, Supported: true, OpenAddrSpace: true, PIDFilter: PIDFilterAtAttach, expand: expandWatchpoint},
 	{Name: "kfunc", Aliases: []string{"fentry", "f"}, Parts: 2, MinParts: 1, Usage: "kfunc:[module:]function", Prog: ProgTracing, Attach: AttachTracing, Tracing: TracingEntry, Args: true, Func: true, PerPoint: true, Supported: true, PIDFilter: PIDFilterInProgram, expand: expandFunc, list: listTracing("fentry"), listModules: true, InList: true},
 	{Name: "kretfunc", Aliases: []string{"fexit", "fr"}, Parts: 2, MinParts: 1, Usage: "kretfunc:[module:]function", Prog: ProgTracing, Attach: AttachTracing, Tracing: TracingExit, Args: true, Return: true, Func: true, PerPoint: true, Supported: true, PIDFilter: PIDFilterInProgram, expand: expandFunc, list: listTracing("fexit"), listModules: true},
 	{Name: "iter", Parts: 1, MinParts: 1, Usage: "iter:name", Prog: ProgIter, expand: expandFunc},
-	{Name: "bench", Parts: 1, MinParts: 1, Usage: "bench:name", Prog: ProgTestRun, Attach: AttachBench, PerPoint: true, Supported: true, expand: expandBench},
-	{Name: "self", Parts: 2, MinParts: 2, Usage: "self:signal:SIGUSR1", Prog: ProgTestRun, Attach: AttachSignal, PerPoint: true, Supported: true, expand: expandSelf, list: listSignals},
+	{Name: "bench", Parts: 1, MinParts: 1, Usage: "bench:name", Prog: ProgTestRun, Attach: AttachBench, PerPoint: true, Supported: true, OpenAddrSpace: true, expand: expandBench},
+	{Name: "self", Parts: 2, MinParts: 2, Usage: "self:signal:SIGUSR1", Prog: ProgTestRun, Attach: AttachSignal, PerPoint: true, Supported: true, OpenAddrSpace: true, expand: expandSelf, list: listSignals},
 }
 
 // kindsByName maps every kind name and alias to its kind.
