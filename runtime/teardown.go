@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/cilium/ebpf/link"
 	"golang.org/x/sys/unix"
@@ -25,7 +26,15 @@ func (s *Session) finish() error {
 	// Stopped by a signal or the end of -c/-p: what the probes sent
 	// before they stopped comes first, as END's output follows it in the
 	// ring, handled for a bounded time.
-	if !s.exitCalled {
+	if s.exitCalled {
+		// What the probes sent after exit() (another tick, another CPU)
+		// is ignored, as bpftrace ignores the events it reads once exit()
+		// was called; END's output comes after, and is printed.
+		s.exited = false
+		if _, err := s.readRecords(0, time.Now(), true); err != nil {
+			return err
+		}
+	} else {
 		s.exited = false
 		dropped, err := s.drainBacklog(backlogBudget)
 		if err != nil {

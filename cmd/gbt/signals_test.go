@@ -285,3 +285,21 @@ func TestE2EBrokenPipe(t *testing.T) {
 		}
 	}
 }
+
+// TestE2EExitIgnoresLaterEvents: what probes send after exit() was called
+// (an interval's next tick, before gbt detaches it) is ignored, as
+// bpftrace ignores it; END's output is printed (bpftrace's runtime test
+// builtin "cat limited output").
+func TestE2EExitIgnoresLaterEvents(t *testing.T) {
+	requireRoot(t)
+	gbt, _ := binaries(t)
+	for i := 0; i < 5; i++ {
+		out, err := exec.Command(gbt, "-e", `interval:ms:1 { printf("tick\n"); exit(); } end { printf("end\n"); }`).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(out) != "tick\nend\n\n\n" {
+			t.Fatalf("run %d: stdout %q, want one tick and END's line", i, out)
+		}
+	}
+}
