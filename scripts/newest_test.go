@@ -145,8 +145,10 @@ func TestKernelNewestToolsRun(t *testing.T) {
 		{tool: "setuids", workload: []string{"setuid", "2"}, pick: `(?m)^\S+ +@PID@ .*$`, min: 6},
 		// syncsnoop prints the time with time(), then the rest.
 		{tool: "syncsnoop", workload: []string{"fsync", "3", "@TMP@/f"}, pick: `(?m)\b@PID@ +\S+ +tracepoint:syscalls:sys_enter_fsync$`, min: 3},
-		// uprobes on libc's pthread_create, usym of the start routine.
-		{tool: "threadsnoop", prog: python, workload: []string{"-c", "import threading\nfor _ in range(3):\n t = threading.Thread(target=int); t.start(); t.join()"},
+		// uprobes on libc's pthread_create, usym of the start routine;
+		// the workload lives on a second, for both tools to read its
+		// maps when they print (else usym is the bare address).
+		{tool: "threadsnoop", prog: python, workload: []string{"-c", "import threading, time\nfor _ in range(3):\n t = threading.Thread(target=int); t.start(); t.join()\ntime.sleep(1)"},
 			pick: `(?m)\b@PID@ \S+ +\S+$`, min: 3},
 		// uprobes and uretprobes on libc's getaddrinfo; the latency is
 		// each tool's own clock.
