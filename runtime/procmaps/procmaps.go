@@ -75,3 +75,17 @@ func LoadSegments(f *elf.File) []elf.ProgHeader {
 	}
 	return loads
 }
+
+// LinkAddr turns addr, in a mapping of a shared object (ET_DYN) that
+// starts at start and maps the file from offset off, into the object's
+// link-time address through its load segments; false when no segment
+// holds it.
+func LinkAddr(loads []elf.ProgHeader, addr, start, off uint64) (uint64, bool) {
+	fileOff := addr - start + off
+	for _, p := range loads {
+		if fileOff >= p.Off && fileOff < p.Off+p.Filesz {
+			return fileOff - p.Off + p.Vaddr, true
+		}
+	}
+	return 0, false
+}

@@ -72,16 +72,8 @@ func (u *User) Resolve(addr uint64, pid int) (name string, off uint64, module st
 	}
 	vaddr := addr
 	if fs.dyn {
-		fileOff := addr - m.start + m.off
-		vaddr = 0
-		found := false
-		for _, p := range fs.loads {
-			if fileOff >= p.Off && fileOff < p.Off+p.Filesz {
-				vaddr, found = fileOff-p.Off+p.Vaddr, true
-				break
-			}
-		}
-		if !found {
+		var ok bool
+		if vaddr, ok = procmaps.LinkAddr(fs.loads, addr, m.start, m.off); !ok {
 			return "", 0, m.path, false
 		}
 	}

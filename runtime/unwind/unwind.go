@@ -229,11 +229,8 @@ func (u *Unwinder) locate(pid int, addr uint64) (*file, uint64, error) {
 	if !f.dyn {
 		return f, addr, nil
 	}
-	fileOff := addr - m.start + m.off
-	for _, p := range f.loads {
-		if fileOff >= p.Off && fileOff < p.Off+p.Filesz {
-			return f, fileOff - p.Off + p.Vaddr, nil
-		}
+	if vaddr, ok := procmaps.LinkAddr(f.loads, addr, m.start, m.off); ok {
+		return f, vaddr, nil
 	}
 	return nil, 0, fmt.Errorf("%#x is in no segment of %s", addr, m.path)
 }
