@@ -3,11 +3,13 @@
 package vmtest_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -300,6 +302,10 @@ func checkUDPCapture(t *testing.T, path string, n int) {
 	if err != nil || lt != pcap.LinkTypeRaw || len(pkts) != n {
 		t.Fatalf("%s: link type %d, %d packets, %v; want %d raw IP packets", path, lt, len(pkts), err, n)
 	}
+	// Each CPU has its own perf buffer, read one after the other: the
+	// datagrams come in CPU order, not always in the order sent.
+	last := func(p pcap.Packet) []byte { return p.Data[max(len(p.Data)-1, 0):] }
+	slices.SortFunc(pkts, func(a, b pcap.Packet) int { return bytes.Compare(last(a), last(b)) })
 	for i, p := range pkts {
 		payload := fmt.Sprintf("gbtwork %d", i)
 		if len(p.Data) != 28+len(payload) || p.Data[0] != 0x45 || p.Data[9] != 17 || !strings.HasSuffix(string(p.Data), payload) {
