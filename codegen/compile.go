@@ -549,16 +549,6 @@ func (g *gen) NumCPUs() int { return g.c.opts.NumCPUs }
 // ChildPID implements stdlib.Gen.
 func (g *gen) ChildPID() int { return g.c.opts.ChildPID }
 
-// ptRegs are the offsets of x86-64 struct pt_regs members.
-var ptRegs = map[string]int16{
-	"r15": 0, "r14": 8, "r13": 16, "r12": 24, "bp": 32, "bx": 40, "r11": 48, "r10": 56,
-	"r9": 64, "r8": 72, "ax": 80, "cx": 88, "dx": 96, "si": 104, "di": 112,
-	"orig_ax": 120, "ip": 128, "cs": 136, "flags": 144, "sp": 152, "ss": 160,
-}
-
-// argRegs are the x86-64 registers holding the first six arguments.
-var argRegs = [probe.MaxRegArgs]string{"di", "si", "dx", "cx", "r8", "r9"}
-
 func (g *gen) mapPtr(dst asm.Register, name string) asm.Instruction {
 	if !g.used[name] {
 		if len(g.used) == maxUsedMaps {

@@ -40,7 +40,7 @@ func (g *gen) ProbePoints() []stdlib.ProbePoint {
 
 // Reg implements stdlib.Gen: a register of the probed context.
 func (g *gen) Reg(name string, dst asm.Register) {
-	off, ok := ptRegs[name]
+	off, ok := probe.RegOffset(name)
 	switch {
 	case !ok:
 		panic(unsupported{span: g.cur, msg: "unknown register " + name + " (x86-64 pt_regs names: di, si, dx, cx, ax, ip, sp, ...)"})
@@ -89,7 +89,7 @@ func (g *gen) Arg(i int, dst asm.Register) {
 	case probe.ArgsUSDT:
 		g.usdtArg(g.pi.Points[0].USDT, i, dst)
 	case probe.ArgsRegs:
-		g.Reg(argRegs[i], dst)
+		g.Reg(probe.ArgReg(i), dst)
 	default:
 		panic(fmt.Sprintf("codegen: arg%d in a %s probe passed the checker", i, g.pi.Kind))
 	}

@@ -4,6 +4,7 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 
+	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/lang/types"
 )
 
@@ -19,7 +20,7 @@ import (
 const (
 	DwarfStackSeq   = 0    // u64: the copy's sequence number
 	DwarfStackLen   = 8    // u64: bytes of stack copied
-	DwarfStackRegs  = 16   // the task's user struct pt_regs (ptRegs offsets)
+	DwarfStackRegs  = 16   // the task's user struct pt_regs (probe.RegOffset offsets)
 	DwarfStackData  = 184  // the stack, from pt_regs.sp up
 	DwarfStackBytes = 8192 // the most stack copied
 	// DwarfStackSlots is how many copies the map holds: a copy is lost
@@ -115,11 +116,12 @@ func (g *gen) dwarfStack(dst asm.Register) {
 	// halving chunks (a read that crosses the end of the mapping fails
 	// whole).
 	g.zero(length, 8)
+	spOffset, _ := probe.RegOffset("sp")
 	for size := DwarfStackBytes; size >= dwarfStackMin; size /= 2 {
 		skip := g.Label()
 		g.Emit(asm.LoadMem(asm.R4, asm.R10, length, asm.DWord), asm.JGT.Imm(asm.R4, int32(DwarfStackBytes-size), skip),
 			asm.LoadMem(asm.R1, asm.R10, slotPtr, asm.DWord),
-			asm.LoadMem(asm.R3, asm.R1, DwarfStackRegs+ptRegs["sp"], asm.DWord), asm.Add.Reg(asm.R3, asm.R4),
+			asm.LoadMem(asm.R3, asm.R1, DwarfStackRegs+spOffset, asm.DWord), asm.Add.Reg(asm.R3, asm.R4),
 			asm.Add.Imm(asm.R1, DwarfStackData), asm.Add.Reg(asm.R1, asm.R4),
 			asm.Mov.Imm(asm.R2, int32(size)), asm.FnProbeReadUser.Call(), asm.JNE.Imm(asm.R0, 0, skip),
 			asm.LoadMem(asm.R4, asm.R10, length, asm.DWord), asm.Add.Imm(asm.R4, int32(size)),
