@@ -134,7 +134,7 @@ func TestUnsupportedIsPositioned(t *testing.T) {
 	_, diags = codegen.Compile(info, table, codegen.Options{})
 	var b strings.Builder
 	diag.RenderAll(&b, diag.Source{Name: "stdin", Text: src}, diags)
-	want := "stdin:1:1-10: ERROR: iter probes are not supported by gbt yet\niter:task { @[comm] = count(); }\n~~~~~~~~~\nHINT: supported now: BEGIN, END, tracepoint, rawtracepoint, tp_btf, kprobe, kretprobe, uprobe, uretprobe, usdt, profile, interval, software, hardware, watchpoint, kfunc, kretfunc, bench, self\n"
+	want := "stdin:1:1-10: ERROR: iter probes are not supported by gbt yet\niter:task { @[comm] = count(); }\n~~~~~~~~~\nHINT: supported now: BEGIN, END, tracepoint, rawtracepoint, tp_btf, kprobe, kretprobe, uprobe, uretprobe, usdt, profile, interval, software, hardware, watchpoint, asyncwatchpoint, kfunc, kretfunc, bench, self\n"
 	if b.String() != want {
 		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
 	}

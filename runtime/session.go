@@ -140,6 +140,9 @@ type Session struct {
 	// watches are the link and perf event fds of each watched address,
 	// as indexes in linkFDs and perfFDs, for unwatch().
 	watches map[uint64][][2]int
+	// argWatches are the watchpoints on functions' arguments, when the
+	// script has some.
+	argWatches *argWatches
 	// polls run at each turn of the event loop, for probes that gbt
 	// itself fires (self:signal); stops end what attachers started other
 	// than links and fds, when the links close.

@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"os/signal"
 	goruntime "runtime"
+	"strings"
 	"sync/atomic"
 	"syscall"
 
@@ -146,6 +148,11 @@ func runWith(argv []string, tool *toolfile.Tool, usage, misuse string, stdin io.
 		a.env.SetTraceableFunctions(opts.traceable)
 	}
 	a.env.SetProcess(opts.pid)
+	if words := strings.Fields(opts.cmd); len(words) > 0 {
+		if path, err := exec.LookPath(words[0]); err == nil {
+			a.env.SetCommand(path) // else startChild says it is missing
+		}
+	}
 	a.env.AddDebugDirs(opts.debugDirs...)
 	a.env.SetIncludeDirs(opts.includes)
 	if mounted, err := a.env.EnsureTracefs(); err != nil {

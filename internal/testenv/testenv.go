@@ -81,6 +81,18 @@ func RequireHardwareBreakpoints(t testing.TB) {
 	}
 }
 
+// RequireBreakpointEvents skips a test that sets hardware breakpoints but
+// needs none to fire (watchpoint set-up, running out of debug registers)
+// when this machine cannot create breakpoint perf events at all: a
+// missing hardware feature, as in RequireHardwareBreakpoints.
+func RequireBreakpointEvents(t testing.TB) {
+	t.Helper()
+	RequireRoot(t)
+	if _, err := breakpointHits(); err != nil {
+		t.Skipf("hardware breakpoints unavailable here: %v", err)
+	}
+}
+
 // watched is the variable breakpointHits watches.
 var watched int64
 

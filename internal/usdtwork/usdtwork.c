@@ -3,7 +3,9 @@
 //
 //	usdtwork N [US]  fire gbt:tick N times, gbt:args N times, gbt:sema (only
 //	                 while traced) N times, then gbt:index twice and gbt:done
-//	                 once; with US, sleep US microseconds after each round
+//	                 once; with US, sleep US microseconds after each round.
+//	                 Each round also calls fresh() with a new address, which
+//	                 it writes (watchpoint:fresh+arg0 tests).
 #define _SDT_HAS_SEMAPHORES 1
 #include <sys/sdt.h>
 #include <stdio.h>
@@ -29,6 +31,11 @@ volatile long watched;
 __attribute__((noinline)) long many(long a, long b, long c, long d, long e, long f, long g, long h) {
 	sink = a + b + c + d + e + f + g + h;
 	return sink;
+}
+
+// fresh writes the long it is given: each call of main's gets a new one.
+__attribute__((noinline)) void fresh(long *p) {
+	*p += 1;
 }
 
 __attribute__((noinline)) static void work(int i, long *total) {
@@ -58,6 +65,9 @@ int main(int argc, char **argv) {
 	for (int i = 0; i < n; i++) {
 		work(i, &total);
 		watched = i;
+		long *p = calloc(1, sizeof *p); // never freed: each round a new address
+		fresh(p);
+		sink += *p;
 		if (pause > 0) {
 			usleep(pause);
 		}

@@ -86,9 +86,28 @@ const (
 	// gbtwork is the end-to-end tests' workload (internal/cmd/gbtwork),
 	// copied into the guest's memory.
 	gbtwork = vmtest.GuestBinDir + "/gbtwork"
+	// usdtwork is a C workload (internal/usdtwork): each of its N rounds
+	// gives fresh() a new address, which fresh writes.
+	usdtwork = vmtest.GuestBinDir + "/usdtwork"
 )
 
 var kcases = []kcase{
+	{
+		// The emulated CPU delivers hardware breakpoints (this
+		// machine's does not): one hit per call, each at its own
+		// address, set while the caller is stopped.
+		name:     "watchpoint_arg",
+		args:     []string{"-e", `watchpoint:fresh+arg0:8:w { @ = count(); }`, "-c", usdtwork + " 3"},
+		want:     "\n\n@: 3\n",
+		bpftrace: true,
+	},
+	{
+		// x86-64 has 4 debug registers: of 6 addresses, 2 find none.
+		name:     "watchpoint_arg_registers",
+		args:     []string{"-e", `watchpoint:fresh+arg0:8:w { @ = count(); }`, "-c", usdtwork + " 6"},
+		want:     strings.Repeat("Failed to attach watchpoint probe. You are out of watchpoint registers.\n", 2) + "\n\n@: 4\n",
+		bpftrace: true,
+	},
 	{
 		name:     "kprobe_function",
 		args:     []string{"-e", `kprobe:do_nanosleep /pid == cpid/ { printf("%s %s\n", probe, comm); }`, "-c", sleep},
@@ -342,6 +361,9 @@ func TestKernels(t *testing.T) {
 				t.Fatal(err)
 			}
 			if err := copyFile(g.work, filepath.Join(xfer, vmtest.XferBin, "gbtwork")); err != nil {
+				t.Fatal(err)
+			}
+			if err := copyFile(g.usdtwork, filepath.Join(xfer, vmtest.XferBin, "usdtwork")); err != nil {
 				t.Fatal(err)
 			}
 			guestGbt := vmtest.GuestBinDir + "/gbt"

@@ -22,6 +22,9 @@ type guestSetup struct {
 	cache    string // where kernels are kept
 	init     string // the guest's init, built
 	work     string // gbtwork, the tests' workload, built static
+	// usdtwork is internal/usdtwork built with gcc -O0: a C workload,
+	// whose functions take their arguments as C does (watchpoint cases).
+	usdtwork string
 }
 
 // newGuestSetup skips (fails under GBT_REQUIRE_PRIVILEGED=1) without root
@@ -58,6 +61,13 @@ func newGuestSetup(t *testing.T, target string) *guestSetup {
 	build.Dir, build.Env = root, append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build gbtwork: %v\n%s", err, out)
+	}
+	gcc := testenv.RequireCommand(t, "gcc", "apt-get install gcc systemtap-sdt-dev")
+	g.usdtwork = filepath.Join(t.TempDir(), "usdtwork")
+	build = exec.Command(gcc, "-O0", "-o", g.usdtwork, "internal/usdtwork/usdtwork.c")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build usdtwork (needs gcc and systemtap-sdt-dev): %v\n%s", err, out)
 	}
 	return g
 }

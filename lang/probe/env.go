@@ -71,6 +71,11 @@ type Env interface {
 	// library (what uprobes can attach to), sorted by name and without
 	// duplicate names.
 	UserFunctions(path string) ([]UserFunc, error)
+	// TracedProgram returns the executable of the traced process, which
+	// watchpoints on a function's argument (watchpoint:func+argN) probe:
+	// the program the -c command runs, else the -p process's. The error
+	// wraps ErrUnavailable when gbt traces no process.
+	TracedProgram() (string, error)
 	// UserBinaries returns the files the file part of a uprobe or usdt
 	// attach point names: a path; a glob of paths; a library or program
 	// name without a slash, found as the dynamic linker (or the shell)

@@ -110,7 +110,8 @@ var kinds = []*Kind{
 	{Name: "interval", Aliases: []string{"i"}, Parts: 2, MinParts: 1, Usage: "interval:{hz|s|ms|us}:N or interval:DURATION", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Regs: true, Supported: true, OpenAddrSpace: true, expand: expandRate(false), list: listUnits},
 	{Name: "software", Aliases: []string{"s"}, Parts: 2, MinParts: 1, Usage: "software:event[:count]", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Regs: true, Supported: true, OpenAddrSpace: true, PIDFilter: PIDFilterInProgram, expand: expandPerfEvent, list: listEvents, InList: true, events: softwareEvents},
 	{Name: "hardware", Aliases: []string{"h"}, Parts: 2, MinParts: 1, Usage: "hardware:event[:count]", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Regs: true, Supported: true, OpenAddrSpace: true, PIDFilter: PIDFilterInProgram, expand: expandPerfEvent, list: listEvents, InList: true, events: hardwareEvents},
-	{Name: "watchpoint", Aliases: []string{"w"}, Parts: 3, MinParts: 3, Usage: "watchpoint:address:length:mode", Prog: ProgPerfEvent, Attach: AttachWatchpoint, Regs: true, Supported: true, OpenAddrSpace: true, PIDFilter: PIDFilterAtAttach, expand: expandWatchpoint},
+	{Name: "watchpoint", Aliases: []string{"w"}, Parts: 3, MinParts: 3, Usage: "watchpoint:{address|function+argN}:length:mode", Prog: ProgPerfEvent, Attach: AttachWatchpoint, Regs: true, Supported: true, OpenAddrSpace: true, PIDFilter: PIDFilterAtAttach, expand: expandWatchpoint(false)},
+	{Name: "asyncwatchpoint", Aliases: []string{"aw"}, Parts: 3, MinParts: 3, Usage: "asyncwatchpoint:function+argN:length:mode", Prog: ProgPerfEvent, Attach: AttachWatchpoint, Regs: true, Supported: true, OpenAddrSpace: true, PIDFilter: PIDFilterAtAttach, expand: expandWatchpoint(true)},
 	{Name: "kfunc", Aliases: []string{"fentry", "f"}, Parts: 2, MinParts: 1, Usage: "kfunc:[module:]function", Prog: ProgTracing, Attach: AttachTracing, Tracing: TracingEntry, Args: true, Func: true, PerPoint: true, Supported: true, PIDFilter: PIDFilterInProgram, expand: expandFunc, list: listTracing("fentry"), listModules: true, InList: true},
 	{Name: "kretfunc", Aliases: []string{"fexit", "fr"}, Parts: 2, MinParts: 1, Usage: "kretfunc:[module:]function", Prog: ProgTracing, Attach: AttachTracing, Tracing: TracingExit, Args: true, Return: true, Func: true, PerPoint: true, Supported: true, PIDFilter: PIDFilterInProgram, expand: expandFunc, list: listTracing("fexit"), listModules: true},
 	{Name: "iter", Parts: 1, MinParts: 1, Usage: "iter:name", Prog: ProgIter, expand: expandFunc},
@@ -177,14 +178,6 @@ type Point struct {
 	USDT *USDTSite
 	// Watch is the hardware breakpoint of a watchpoint point.
 	Watch *Watch
-}
-
-// Watch is a watchpoint: an address, a length of 1, 2, 4 or 8 bytes, and
-// a mode of r, w and x letters.
-type Watch struct {
-	Addr uint64
-	Len  uint64
-	Mode string
 }
 
 // Error is an attach-point error with an optional hint.
@@ -308,25 +301,6 @@ func expandFunc(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]Point,
 	}
 	base.Func = fn
 	base.Name = k.Name + ":" + ap.Parts[0]
-	return append(dst, base), nil
-}
-
-// expandWatchpoint expands watchpoint:ADDRESS:LENGTH:MODE.
-func expandWatchpoint(dst []Point, base Point, ap *ast.AttachPoint, _ Env) ([]Point, error) {
-	addr, err := strconv.ParseUint(ap.Parts[0], 0, 64)
-	if err != nil || addr == 0 {
-		return dst, &Error{Msg: fmt.Sprintf("invalid watchpoint address %q", ap.Parts[0])}
-	}
-	n, err := strconv.ParseUint(ap.Parts[1], 0, 64)
-	if err != nil || (n != 1 && n != 2 && n != 4 && n != 8) {
-		return dst, &Error{Msg: fmt.Sprintf("watchpoint length must be 1, 2, 4 or 8 (%s provided)", ap.Parts[1])}
-	}
-	mode := ap.Parts[2]
-	if mode == "" || strings.Trim(mode, "rwx") != "" || (strings.Contains(mode, "x") && mode != "x") {
-		return dst, &Error{Msg: fmt.Sprintf("invalid watchpoint mode %q", mode), Hint: "modes: r, w, rw (read or write) or x (execute)"}
-	}
-	base.Watch = &Watch{Addr: addr, Len: n, Mode: mode}
-	base.Name = "watchpoint:0x" + strconv.FormatUint(addr, 16) + ":" + strconv.FormatUint(n, 10) + ":" + mode
 	return append(dst, base), nil
 }
 

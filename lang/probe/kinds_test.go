@@ -206,7 +206,7 @@ func TestFiresInTask(t *testing.T) {
 		"BEGIN": false, "END": false, "interval": false, "self": false, "bench": false,
 		"tracepoint": true, "rawtracepoint": true, "tp_btf": true, "kprobe": true, "kretprobe": true,
 		"uprobe": true, "uretprobe": true, "usdt": true, "profile": true, "software": true,
-		"hardware": true, "watchpoint": true, "kfunc": true, "kretfunc": true,
+		"hardware": true, "watchpoint": true, "asyncwatchpoint": true, "kfunc": true, "kretfunc": true,
 	}
 	for _, k := range probe.Kinds() {
 		w, ok := want[k.Name]

@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"debug/elf"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -22,6 +23,28 @@ func (e *Env) SetProcess(pid int) {
 	e.mu.Lock()
 	e.pid = pid
 	e.mu.Unlock()
+}
+
+// SetCommand names the program of the -c command ("": none), found in
+// PATH as the command will be: TracedProgram's answer.
+func (e *Env) SetCommand(path string) {
+	e.mu.Lock()
+	e.command = path
+	e.mu.Unlock()
+}
+
+// TracedProgram implements probe.Env: the -c command's program, else the
+// -p process's executable.
+func (e *Env) TracedProgram() (string, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	switch {
+	case e.command != "":
+		return e.command, nil
+	case e.pid > 0:
+		return "/proc/" + strconv.Itoa(e.pid) + "/exe", nil
+	}
+	return "", fmt.Errorf("no traced process: %w", probe.ErrUnavailable)
 }
 
 func (e *Env) process() int {

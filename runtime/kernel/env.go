@@ -33,7 +33,8 @@ type Env struct {
 	events  []string
 	index   probe.IndexCache
 	formats probe.FormatCache
-	pid     int // the traced process (-p), 0 if none
+	pid     int    // the traced process (-p), 0 if none
+	command string // the -c command's program, "" if none
 
 	traceablePath string   // --traceable-functions, "" for tracefs's
 	traceable     []string // "module:function", read once

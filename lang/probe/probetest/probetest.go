@@ -33,6 +33,9 @@ type Env struct {
 	// Process are the files the traced process maps (-p): what an
 	// attach point without a file, or with "*", names.
 	Process []string
+	// Program is the traced process's executable (TracedProgram): the
+	// -c command's or the -p process's; "" when none is traced.
+	Program string
 }
 
 // New returns an Env over the canned files of a 6.18 kernel.

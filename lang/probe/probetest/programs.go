@@ -82,6 +82,14 @@ func (e *Env) UserFunctions(path string) ([]probe.UserFunc, error) {
 	return funcs, nil
 }
 
+// TracedProgram implements probe.Env: e.Program.
+func (e *Env) TracedProgram() (string, error) {
+	if e.Program == "" {
+		return "", fmt.Errorf("no traced process: %w", probe.ErrUnavailable)
+	}
+	return e.Program, nil
+}
+
 // UserBinaries implements probe.Env over the canned programs: a path is
 // itself, a glob matches the canned paths, a name without a slash is a
 // canned library (else itself), and "" or "*" are the files of e.Process.
