@@ -507,7 +507,7 @@ func TestE2EListKernel(t *testing.T) {
 	}{
 		{[]string{"-l", "interval:*"}, "interval:hz:\ninterval:ms:\ninterval:s:\ninterval:us:\n"},
 		{[]string{"-l", "rawtracepoint:sys_e*"}, "rawtracepoint:vmlinux:sys_enter\nrawtracepoint:vmlinux:sys_exit\n"},
-		{[]string{"-lv", "rawtracepoint:vmlinux:sys_exit"}, "rawtracepoint:vmlinux:sys_exit\n    struct pt_regs * regs\n    int64 ret\n"},
+		{[]string{"-lv", "rawtracepoint:vmlinux:sys_exit"}, "rawtracepoint:vmlinux:sys_exit\n    struct pt_regs * regs\n    long int ret\n"},
 		{[]string{"--traceable-functions", traceable, "-l", "kprobe:*"}, "kprobe:nf_hook_slow\nkprobe:not_in_btf_xyz\nkprobe:vfs_read\nkprobe:vfs_write\n"},
 		{[]string{"--traceable-functions", traceable, "-l", "fentry:vfs_*"}, "fentry:vmlinux:vfs_read\nfentry:vmlinux:vfs_write\n"},
 		{[]string{"-l", "-e", "BEGIN {} interval:s:1 {} software:faults:10 {} tracepoint:sched:sched_switch {}"}, "interval:s:\nsoftware:faults:\ntracepoint:sched:sched_switch\n"},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -20,6 +21,17 @@ import (
 // pattern lists the kernel's kinds; with -p and no pattern, the uprobes
 // and USDT probes of the process's files too.
 func (a *app) listProbes(w io.Writer, pattern string) error {
+	// -lv 'kfunc:*' writes some 190 000 lines: one write each took more
+	// time than finding them.
+	bw := bufio.NewWriterSize(w, 64<<10)
+	err := a.listProbesTo(bw, pattern)
+	if ferr := bw.Flush(); err == nil {
+		err = ferr
+	}
+	return err
+}
+
+func (a *app) listProbesTo(w io.Writer, pattern string) error {
 	l := &lister{app: a, kinds: map[string]*probe.Kind{}, params: map[string][]string{}}
 	switch {
 	case a.opts.program != "":

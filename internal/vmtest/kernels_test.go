@@ -260,12 +260,11 @@ var kcases = []kcase{
 		want: "fentry:vmlinux:vfs_read\nfentry:vmlinux:vfs_readlink\nfentry:vmlinux:vfs_readv\n",
 	},
 	{
-		// The parameters from BTF, typedefs resolved; the kernel's char
-		// is unsigned from 6.2 on (-funsigned-char).
-		name:   "list_kfunc_params",
-		args:   []string{"-lv", "kfunc:vfs_read"},
-		want:   "fentry:vmlinux:vfs_read\n    struct file * file\n    uint8 * buf\n    uint64 count\n    int64 * pos\n",
-		wantOn: map[string]string{"bookworm": "fentry:vmlinux:vfs_read\n    struct file * file\n    int8 * buf\n    uint64 count\n    int64 * pos\n"},
+		// The parameters as the kernel's BTF declares them, as the
+		// newest bpftrace lists them.
+		name: "list_kfunc_params",
+		args: []string{"-lv", "kfunc:vfs_read"},
+		want: "fentry:vmlinux:vfs_read\n    struct file * file\n    char * buf\n    size_t count\n    loff_t * pos\n",
 	},
 	{
 		// A uprobe and a uretprobe wildcard: one uprobe_multi link each

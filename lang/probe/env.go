@@ -46,6 +46,11 @@ type Env interface {
 	// context holds them; ret is the function's return type (Void for
 	// tracepoints).
 	FuncArgs(target Tracing, name string) (args types.Type, ret types.Type, err error)
+	// FuncParams returns what -lv lists of the target of a tracing
+	// program (as FuncArgs finds it): each parameter as a C declaration,
+	// its type spelled as the kernel's BTF has it ("const char *
+	// filename", "size_t count"), and the return type ("" for void).
+	FuncParams(target Tracing, name string) (params []string, ret string, err error)
 	// EnumValue returns the value of a kernel enumerator (TCP_ESTABLISHED,
 	// SKB_DROP_REASON_NOT_SPECIFIED, ...) and whether this Env knows it.
 	EnumValue(name string) (int64, bool)

@@ -177,16 +177,12 @@ func (k *Kind) Params(env Env, listed string) ([]string, error) {
 		if k.listModules {
 			_, fn, _ = strings.Cut(tail, ":")
 		}
-		args, ret, err := env.FuncArgs(target, fn)
+		out, ret, err := env.FuncParams(target, fn)
 		if err != nil {
 			return nil, err
 		}
-		var out []string
-		for _, f := range args.Fields {
-			out = append(out, f.Type.String()+" "+f.Name)
-		}
-		if k.Return {
-			out = append(out, ret.String()+" retval")
+		if k.Return && ret != "" {
+			out = append(out, ret+" retval")
 		}
 		return out, nil
 	}

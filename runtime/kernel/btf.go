@@ -100,10 +100,44 @@ func namedType(spec *btf.Spec, name string, enums bool) (btf.Type, error) {
 // FuncArgs implements probe.Env from the kernel's BTF: a function's
 // prototype for kfunc, the btf_trace_<name> typedef for tp_btf.
 func (e *Env) FuncArgs(target probe.Tracing, name string) (types.Type, types.Type, error) {
+	proto, skip, err := e.funcProto(target, name)
+	if err != nil {
+		return types.Type{}, types.Type{}, err
+	}
+	return btfconv.FuncArgs(name, proto, skip)
+}
+
+// FuncParams implements probe.Env: the prototype's parameters and return
+// type as C spells them, typedef names kept ("size_t count"), in the
+// newest bpftrace's style (a pointer is "T *").
+func (e *Env) FuncParams(target probe.Tracing, name string) ([]string, string, error) {
+	proto, skip, err := e.funcProto(target, name)
+	if err != nil {
+		return nil, "", err
+	}
+	var params []string
+	for _, p := range proto.Params[min(skip, len(proto.Params)):] {
+		decl := paramType(p.Type)
+		if p.Name != "" {
+			decl += " " + p.Name
+		}
+		params = append(params, decl)
+	}
+	ret := ""
+	if _, void := proto.Return.(*btf.Void); !void && proto.Return != nil {
+		ret = paramType(proto.Return)
+	}
+	return params, ret, nil
+}
+
+// funcProto returns the prototype of the target of a tracing program and
+// how many of its leading parameters the program does not see (a BTF
+// tracepoint's void *__data).
+func (e *Env) funcProto(target probe.Tracing, name string) (*btf.FuncProto, int, error) {
 	k := &e.btf
 	k.load()
 	if k.err != nil {
-		return types.Type{}, types.Type{}, k.err
+		return nil, 0, k.err
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
@@ -114,32 +148,32 @@ func (e *Env) FuncArgs(target probe.Tracing, name string) (types.Type, types.Typ
 		var fn *btf.Func
 		if err := k.spec.TypeByName("__bpf_trace_"+name, &fn); err == nil {
 			if proto, ok := fn.Type.(*btf.FuncProto); ok {
-				return btfconv.FuncArgs(name, proto, 1) // skip void *__data
+				return proto, 1, nil // skip void *__data
 			}
 		}
 		var td *btf.Typedef
 		if err := k.spec.TypeByName("btf_trace_"+name, &td); err != nil {
-			return types.Type{}, types.Type{}, fmt.Errorf("tp_btf:%s: no such BTF tracepoint: %w", name, probe.ErrNoStruct)
+			return nil, 0, fmt.Errorf("tp_btf:%s: no such BTF tracepoint: %w", name, probe.ErrNoStruct)
 		}
 		ptr, ok := btf.UnderlyingType(td.Type).(*btf.Pointer)
 		if !ok {
-			return types.Type{}, types.Type{}, fmt.Errorf("tp_btf:%s: unexpected BTF type %s", name, td.Type)
+			return nil, 0, fmt.Errorf("tp_btf:%s: unexpected BTF type %s", name, td.Type)
 		}
 		proto, ok := ptr.Target.(*btf.FuncProto)
 		if !ok {
-			return types.Type{}, types.Type{}, fmt.Errorf("tp_btf:%s: unexpected BTF type %s", name, ptr.Target)
+			return nil, 0, fmt.Errorf("tp_btf:%s: unexpected BTF type %s", name, ptr.Target)
 		}
-		return btfconv.FuncArgs(name, proto, 1) // skip void *__data
+		return proto, 1, nil // skip void *__data
 	default:
 		var fn *btf.Func
 		if err := k.spec.TypeByName(name, &fn); err != nil {
-			return types.Type{}, types.Type{}, fmt.Errorf("kfunc:%s: no such kernel function in BTF: %w", name, probe.ErrNoStruct)
+			return nil, 0, fmt.Errorf("kfunc:%s: no such kernel function in BTF: %w", name, probe.ErrNoStruct)
 		}
 		proto, ok := fn.Type.(*btf.FuncProto)
 		if !ok {
-			return types.Type{}, types.Type{}, fmt.Errorf("kfunc:%s: unexpected BTF type %s", name, fn.Type)
+			return nil, 0, fmt.Errorf("kfunc:%s: unexpected BTF type %s", name, fn.Type)
 		}
-		return btfconv.FuncArgs(name, proto, 0)
+		return proto, 0, nil
 	}
 }
 

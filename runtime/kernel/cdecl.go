@@ -131,3 +131,27 @@ func declare(t btf.Type, name string, depth int) string {
 }
 
 func isStruct(t btf.Type) bool { _, ok := t.(*btf.Struct); return ok }
+
+// paramType returns the C spelling of a parameter's type as the newest
+// bpftrace's -lv lists it: qualifiers first, "T *" for pointers, typedef
+// names kept; a function pointer as C declares one without a name.
+func paramType(t btf.Type) string {
+	switch t := t.(type) {
+	case *btf.Pointer:
+		if _, ok := t.Target.(*btf.FuncProto); ok {
+			return declare(t, "", 0)
+		}
+		return paramType(t.Target) + " *"
+	case *btf.Const:
+		return "const " + paramType(t.Type)
+	case *btf.Volatile:
+		return "volatile " + paramType(t.Type)
+	case *btf.Restrict:
+		return paramType(t.Type)
+	case *btf.TypeTag:
+		return paramType(t.Type)
+	case *btf.Array:
+		return fmt.Sprintf("%s[%d]", paramType(t.Type), t.Nelems)
+	}
+	return declare(t, "", 0)
+}

@@ -37,6 +37,23 @@ func (e *Env) FuncArgs(target probe.Tracing, name string) (types.Type, types.Typ
 	return f.args, f.ret, nil
 }
 
+// FuncParams implements probe.Env from FuncArgs: the canned prototypes
+// have no C spellings, so their types are gbt's.
+func (e *Env) FuncParams(target probe.Tracing, name string) ([]string, string, error) {
+	args, ret, err := e.FuncArgs(target, name)
+	if err != nil {
+		return nil, "", err
+	}
+	var params []string
+	for _, f := range args.Fields {
+		params = append(params, f.Type.String()+" "+f.Name)
+	}
+	if ret.Kind == types.Void {
+		return params, "", nil
+	}
+	return params, ret.String(), nil
+}
+
 // cannedEnum is the canned kernel's one enum, as the kernel's BTF has it.
 var cannedEnum = &types.Enum{Name: "bpf_map_type", Variants: []types.Variant{
 	{Name: "BPF_MAP_TYPE_UNSPEC", Value: 0}, {Name: "BPF_MAP_TYPE_HASH", Value: 1}, {Name: "BPF_MAP_TYPE_ARRAY", Value: 2}}}
