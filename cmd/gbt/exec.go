@@ -140,6 +140,9 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 		if le.Helper != "" {
 			// In bpftrace's words, at the call.
 			d.Msg = a.opts.compat.Sprintf(compat.HelperNotAllowed, le.Helper)
+			if !a.opts.compat.Has(compat.HelperErrorAtCall) {
+				d.Span = fromStatement(obj.Info.Prog, d.Span)
+			}
 			d.Hint = "the kernel allows " + le.Helper + " only in some probe types or functions (path()'s bpf_d_path: kfunc/kretfunc of the functions of its btf_allowlist_d_path, such as filp_close, security_file_open, security_inode_getattr)"
 		}
 		if le.Missing != "" {
@@ -254,4 +257,22 @@ func (a *app) serveMetrics(ropts *runtime.Options) (stop func(), err error) {
 	}
 	ropts.Live = exp.Attach
 	return func() { srv.Close() }, nil
+}
+
+// fromStatement returns span widened to start where the innermost
+// statement holding it starts (bpftrace 0.17's span of a refused helper
+// call).
+func fromStatement(prog *ast.Program, span ast.Span) ast.Span {
+	out := span
+	ast.Inspect(prog, func(n ast.Node) bool {
+		s := n.NodeSpan()
+		if s.Origin != nil || s.Start.Offset > span.Start.Offset || s.End.Offset < span.End.Offset {
+			return false
+		}
+		if _, ok := n.(ast.Stmt); ok {
+			out.Start = s.Start
+		}
+		return true
+	})
+	return out
 }

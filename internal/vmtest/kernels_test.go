@@ -220,6 +220,13 @@ var kcases = []kcase{
 		wantErr: "stdin:1:24-48: ERROR: helper bpf_d_path not allowed in probe",
 	},
 	{
+		// In bpftrace 0.17's words and span (its suite's
+		// path_in_unsupported_kfunc): from the statement's start.
+		name:    "kfunc_path_refused_compat",
+		args:    []string{"--compat=0.17", "-e", `kfunc:vfs_read { print(path(args->file->f_path)); }`},
+		wantErr: "stdin:1:18-48: ERROR: helper bpf_d_path not supported in probe",
+	},
+	{
 		// percpu_kaddr needs the variable in /proc/kallsyms
 		// (CONFIG_KALLSYMS_ALL, which Debian's kernels have and the
 		// host's lacks). tests/runtime/call "percpu_kaddr this cpu".

@@ -96,8 +96,13 @@ const (
 	// signed integer type that holds its value ((1, "a") holds an int8, as
 	// the newest bpftrace sizes literals); 0.17 makes it an int64.
 	SizedTupleLiterals
+	// HelperErrorAtCall: a helper call the kernel refuses is reported at
+	// the call; 0.17 reports it from the start of the statement that
+	// holds the call to the call's end (`print(path(...` of
+	// `print(path(args->file->f_path));`).
+	HelperErrorAtCall
 
-	allChanges = SizedTupleLiterals<<1 - 1
+	allChanges = HelperErrorAtCall<<1 - 1
 )
 
 // changes is the property table: the changes each version has.
