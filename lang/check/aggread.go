@@ -1,6 +1,8 @@
 package check
 
 import (
+	"fmt"
+
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/types"
 )
@@ -44,4 +46,23 @@ func (c *checker) aggValue(x ast.Expr, t types.Type) types.Type {
 	n := aggNumber(t)
 	c.info.Types[x] = n
 	return n
+}
+
+// aggCopyExamples are the calls the newest bpftrace's error about copying
+// an aggregation suggests, by kind.
+var aggCopyExamples = map[types.AggKind]string{
+	types.Count: "count()", types.Sum: "sum(retval)", types.Min: "min(retval)", types.Max: "max(retval)",
+	types.Avg: "avg(retval)", types.Hist: "hist(retval)", types.Lhist: "lhist(rand %10, 0, 10, 1)",
+	types.TSeries: "tseries(rand %10, 10s, 1)", types.Stats: "stats(arg2)",
+}
+
+// aggCopy reports `@b = @a` of an aggregation, which the newest bpftrace
+// refuses (0.17 copied the value; gbt printed 0): an aggregation's map
+// is written by its function alone. A number is what a cast gives.
+func (c *checker) aggCopy(s *ast.AssignStmt, to, from *ast.MapRef, t types.Type) {
+	d := c.errorf(spanOf(s), "Map value '%s_t' cannot be assigned from one map to another. The function that returns this type must be called directly e.g. `%s = %s;`.",
+		t.AggKind, to.Name, aggCopyExamples[t.AggKind])
+	if castableAgg(t) {
+		d.Hint = fmt.Sprintf("Add a cast to integer if you want the value of the aggregate, e.g. `%s = (int64)%s;`.", to.Name, from.Name)
+	}
 }

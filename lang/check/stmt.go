@@ -259,6 +259,10 @@ func (c *checker) assign(s *ast.AssignStmt) {
 			c.info.Types[b] = val
 		} else {
 			val = c.expr(s.RHS)
+			if from, ok := s.RHS.(*ast.MapRef); ok && val.Kind == types.Agg {
+				c.aggCopy(s, lhs, from, val)
+				val = types.Type{}
+			}
 		}
 		if val.Kind == types.Void {
 			c.errorf(spanOf(s.RHS), "Value of type none can not be assigned to %s", lhs.Name)
