@@ -386,9 +386,9 @@ func TestKernels(t *testing.T) {
 			if os.Getenv("GBT_VMTEST_CONSOLE") == "1" {
 				m.Console = os.Stderr
 			}
-			run, died, err := m.RunRebooting(context.Background(), xfer, jobs)
-			if died != nil {
-				msg := fmt.Sprintf("%s (%s): %v\nthe guest was booted again for the jobs left", suite, k.Release, died)
+			run, deaths, err := m.RunRebooting(context.Background(), xfer, jobs)
+			for _, died := range deaths {
+				msg := fmt.Sprintf("%s (%s): %v\nthe guest was booted again for the jobs left (at most %d boots)", suite, k.Release, died, vmtest.MaxBoots)
 				t.Log(msg)
 				guestDeaths = append(guestDeaths, msg)
 			}
