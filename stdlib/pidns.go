@@ -5,6 +5,7 @@ import (
 
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/check"
+	"github.com/gbt-dev/gbt/lang/compat"
 	"github.com/gbt-dev/gbt/lang/types"
 )
 
@@ -21,7 +22,8 @@ func pidTidEntries() []*Entry {
 }
 
 // pidNSType is the type rule of pid and tid: no argument, or the
-// namespace curr_ns or init.
+// namespace curr_ns or init. They are uint32, as in the newest bpftrace
+// (4-byte map keys); uint64 as in 0.17 under --compat=0.17.
 func pidNSType(u *check.Use) types.Type {
 	if !arity(u, 0, 1) {
 		return types.Type{}
@@ -36,6 +38,9 @@ func pidNSType(u *check.Use) types.Type {
 			u.ErrorAt(id, "Invalid PID namespace mode: %s (expects: curr_ns or init)", id.Name)
 			return types.Type{}
 		}
+	}
+	if u.Compat().Has(compat.U32Pids) {
+		return types.U32
 	}
 	return types.U64
 }

@@ -9,12 +9,12 @@ import (
 // curr_ns or init, with bpftrace's errors for anything else.
 func TestPidTidNamespace(t *testing.T) {
 	tests := []struct{ expr, want, err string }{
-		{"pid", "uint64", ""},
-		{"pid()", "uint64", ""},
-		{"pid(curr_ns)", "uint64", ""},
-		{"pid(init)", "uint64", ""},
-		{"tid(curr_ns)", "uint64", ""},
-		{"tid(init)", "uint64", ""},
+		{"pid", "uint32", ""},
+		{"pid()", "uint32", ""},
+		{"pid(curr_ns)", "uint32", ""},
+		{"pid(init)", "uint32", ""},
+		{"tid(curr_ns)", "uint32", ""},
+		{"tid(init)", "uint32", ""},
 		{"pid(foo)", "", "ERROR: Invalid PID namespace mode: foo (expects: curr_ns or init)"},
 		{"tid(1)", "", "ERROR: tid() only supports curr_ns and init as the argument"},
 		{"pid(init, 1)", "", "ERROR: pid() takes at most 1 arguments (2 provided)"},

@@ -25,7 +25,7 @@ func TestVarTypes(t *testing.T) {
 	for expr, want := range map[string]string{
 		"ncpus": "uint64", "ncpus()": "uint64", "numcpus": "uint64",
 		"numaid": "uint32", "numaid()": "uint32",
-		"cpu": "uint64", "pid": "uint64", "comm": "string[16]",
+		"cpu": "uint64", "pid": "uint32", "comm": "string[16]",
 	} {
 		got, errs := typeOf(t, expr)
 		if got != want {

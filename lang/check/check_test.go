@@ -223,7 +223,7 @@ func TestMixedKinds(t *testing.T) {
 		if got := pi.Vars["$f"].Type.String(); got != want.f {
 			t.Errorf("%s: $f is %s, want %s", want.kind, got, want.f)
 		}
-		if got := info.TypeOf(pi, pid); !got.Equal(types.U64) {
+		if got := info.TypeOf(pi, pid); !got.Equal(types.U32) {
 			t.Errorf("%s: pid is %s", want.kind, got)
 		}
 	}

@@ -41,7 +41,9 @@ func TestCompat(t *testing.T) {
 		// in 0.17; a wider value later widens the element.
 		{`BEGIN { $t = ((int8)-100, 3, "abc", -1000); @ = sizeof($t); }`, "8", "32"},
 		{`BEGIN { $t = (1, "a"); $t = (1000, "b"); @ = sizeof($t); }`, "4", "16"},
-		{`BEGIN { @t = (1, 2 * 3); @t = (pid, 7); @ = sizeof(@t); }`, "16", "16"},
+		{`BEGIN { @t = (1, 2 * 3); @t = (pid, 7); @ = sizeof(@t); }`, "8", "16"},
+		// pid and tid: uint32 in the newest, uint64 in 0.17.
+		{`BEGIN { @ = sizeof((pid, tid(init))); }`, "8", "16"},
 		{`BEGIN { @ = sizeof((-129, 18446744073709551615)); }`, "16", "16"},
 	} {
 		for _, v := range []compat.Version{compat.Newest, compat.V017} {

@@ -337,6 +337,10 @@ func (u *Use) Fold(v int64) { u.c.setConst(u.Node, v) }
 func (u *Use) StackMode() string { return u.c.cfg.StackMode }
 
 // Env returns the environment the script is checked against, if any.
+// Compat returns the bpftrace release whose types and words the script
+// is checked for.
+func (u *Use) Compat() compat.Version { return u.c.cfg.Compat }
+
 func (u *Use) Env() (probe.Env, bool) { return u.c.cfg.Env, u.c.cfg.Env != nil }
 
 // Const returns the folded integer value of argument i, if constant.

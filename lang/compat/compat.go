@@ -101,8 +101,11 @@ const (
 	// holds the call to the call's end (`print(path(...` of
 	// `print(path(args->file->f_path));`).
 	HelperErrorAtCall
+	// U32Pids: pid and tid are uint32 (sizeof 4, 4-byte map keys), as the
+	// newest bpftrace types them; 0.17 makes them uint64.
+	U32Pids
 
-	allChanges = HelperErrorAtCall<<1 - 1
+	allChanges = U32Pids<<1 - 1
 )
 
 // changes is the property table: the changes each version has.
