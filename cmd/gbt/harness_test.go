@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -201,6 +202,28 @@ type traceResult struct {
 // then kills.
 func runTracer(t *testing.T, r traceRun) traceResult {
 	t.Helper()
+	res, err := tryTracer(t, r)
+	var te *timeoutError
+	switch {
+	case errors.As(err, &te):
+		t.Error(err)
+	case err != nil:
+		t.Fatal(err)
+	}
+	return res
+}
+
+// timeoutError is the error of a tracer that was still running at its
+// run's timeout (it was sent SIGINT, then killed); its output is kept.
+type timeoutError struct{ msg string }
+
+func (e *timeoutError) Error() string { return e.msg }
+
+// tryTracer is runTracer returning, instead of failing the test, why the
+// tracer did not attach or did not end in time (a *timeoutError: the
+// result holds what it printed).
+func tryTracer(t *testing.T, r traceRun) (traceResult, error) {
+	t.Helper()
 	if r.timeout == 0 {
 		r.timeout = 30 * time.Second
 	}
@@ -249,10 +272,11 @@ func runTracer(t *testing.T, r traceRun) traceResult {
 		for !attached {
 			select {
 			case err := <-done:
-				t.Fatalf("%s exited before attaching: %v\nstdout:\n%s\nstderr:\n%s", argv[0], err, clip(stdout.String()), clip(stderr.String()))
+				return traceResult{}, fmt.Errorf("%s exited before attaching: %v\nstdout:\n%s\nstderr:\n%s", argv[0], err, clip(stdout.String()), clip(stderr.String()))
 			case <-ctx.Done():
 				cmd.Process.Kill()
-				t.Fatalf("%s did not attach in %v\nstderr:\n%s", argv[0], r.timeout, clip(stderr.String()))
+				<-done
+				return traceResult{}, fmt.Errorf("%s did not attach in %v\nstderr:\n%s", argv[0], r.timeout, clip(stderr.String()))
 			case <-time.After(20 * time.Millisecond):
 				all := stdout.String() + stderr.String()
 				attached = strings.Contains(all, "Attaching") || strings.Contains(all, `"attached_probes"`)
@@ -267,6 +291,7 @@ func runTracer(t *testing.T, r traceRun) traceResult {
 		}
 	}
 	var err error
+	var timedOut error
 	select {
 	case err = <-done:
 	case <-ctx.Done():
@@ -277,15 +302,15 @@ func runTracer(t *testing.T, r traceRun) traceResult {
 			cmd.Process.Kill()
 			err = <-done
 		}
-		t.Errorf("%v timed out after %v (sent SIGINT)", argv, r.timeout)
+		timedOut = &timeoutError{fmt.Sprintf("%v timed out after %v (sent SIGINT)", argv, r.timeout)}
 	}
 	res := traceResult{stdout: stdout.String(), stderr: stderr.String()}
 	if ee, ok := err.(*exec.ExitError); ok {
 		res.exitCode = ee.ExitCode()
 	} else if err != nil {
-		t.Fatalf("wait %v: %v", argv, err)
+		return res, fmt.Errorf("wait %v: %v", argv, err)
 	}
-	return res
+	return res, timedOut
 }
 
 // heldWorkload is a gbtwork process started with -hold: it waits for a
