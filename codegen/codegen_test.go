@@ -17,7 +17,6 @@ import (
 
 	"github.com/gbt-dev/gbt/codegen"
 	"github.com/gbt-dev/gbt/lang/check"
-	"github.com/gbt-dev/gbt/lang/diag"
 	"github.com/gbt-dev/gbt/lang/parse"
 	"github.com/gbt-dev/gbt/lang/probe/probetest"
 	"github.com/gbt-dev/gbt/runtime"
@@ -118,25 +117,6 @@ func TestEveryEmitterCompiles(t *testing.T) {
 		if e.Emit != nil && !used[e.Name] {
 			t.Errorf("builtin %s has an emitter but no script in testdata/disasm uses it", e.Name)
 		}
-	}
-}
-
-// TestUnsupportedIsPositioned: constructs gbt cannot compile yet are
-// reported at their source, not as crashes.
-func TestUnsupportedIsPositioned(t *testing.T) {
-	src := "iter:task { @[comm] = count(); }"
-	prog, _ := parse.Parse("stdin", src)
-	table := stdlib.New()
-	info, diags := check.Check(prog, check.Config{Env: probetest.New(), Builtins: table})
-	if diags.HasErrors() {
-		t.Fatal(diags.Err())
-	}
-	_, diags = codegen.Compile(info, table, codegen.Options{})
-	var b strings.Builder
-	diag.RenderAll(&b, diag.Source{Name: "stdin", Text: src}, diags)
-	want := "stdin:1:1-10: ERROR: iter probes are not supported by gbt yet\niter:task { @[comm] = count(); }\n~~~~~~~~~\nHINT: supported now: BEGIN, END, tracepoint, rawtracepoint, tp_btf, kprobe, kretprobe, uprobe, uretprobe, usdt, profile, interval, software, hardware, watchpoint, asyncwatchpoint, kfunc, kretfunc, bench, self\n"
-	if b.String() != want {
-		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
 	}
 }
 

@@ -284,7 +284,7 @@ func (c *compiler) probe(pi *check.ProbeInfo) {
 	}
 	prog := &Program{Name: pi.Points[0].Name, Kind: pi.Kind.Prog, RunAt: pi.Kind.RunAt, Points: pi.Points}
 	prog.Type, prog.AttachType = progtype.Of(pi.Kind)
-	if pi.Kind.Prog == probe.ProgTracing {
+	if pi.Kind.Prog == probe.ProgTracing || pi.Kind.Prog == probe.ProgIter {
 		prog.AttachTo = pi.Points[0].Func
 	}
 	for _, pt := range pi.Points {
@@ -401,6 +401,12 @@ func (g *gen) run() (ok, tooBig bool) {
 	// $variables live in the frame for the whole program; zero them so a
 	// read on a path that did not assign is defined.
 	g.allocVars()
+	if off := g.pi.Kind.LastCallSlot; off > 0 {
+		// An iterator's last call has no object: the block runs for
+		// objects only, as bpftrace's returns when a context field it
+		// reads is NULL.
+		g.Emit(asm.LoadMem(asm.R0, ctxReg, off, asm.DWord), asm.JEq.Imm(asm.R0, 0, g.exitL))
+	}
 	if g.c.opts.PID > 0 && g.pi.Kind.PIDFilter == probe.PIDFilterInProgram {
 		// -p: as bpftrace's pid filter, before the predicate.
 		g.Emit(asm.FnGetCurrentPidTgid.Call(), asm.RSh.Imm(asm.R0, 32), asm.JNE.Imm(asm.R0, int32(g.c.opts.PID), g.exitL))

@@ -32,6 +32,7 @@ var attachers = map[probe.Attach]attacher{
 	probe.AttachWatchpoint:    attachWatchpoint,
 	probe.AttachSignal:        attachSignal,
 	probe.AttachBench:         attachBench,
+	probe.AttachIter:          attachIter,
 }
 
 // A multiLinker attaches every point of one program with links that each

@@ -61,9 +61,20 @@ func varEntries() []*Entry {
 		{Name: "username", Kind: check.Var, Doc: "user name of the current task", Type: fixed(types.Type{Kind: types.Username}),
 			Emit: helperInt(asm.FnGetCurrentUidGid, asm.LSh.Imm(asm.R0, 32), asm.RSh.Imm(asm.R0, 32))},
 		// Only a cast takes a ctx value: ((struct bpf_perf_event_data *)ctx).
-		{Name: "ctx", Kind: check.Var, Doc: "the probe's context pointer (to cast to a struct pointer)", Type: fixed(types.Type{Kind: types.Context}),
+		// In kinds whose context is a kernel struct (iter:
+		// struct bpf_iter__task *), ctx is a pointer to it.
+		{Name: "ctx", Kind: check.Var, Doc: "the probe's context pointer (iter: to the iterator's struct bpf_iter__NAME; else to cast to a struct pointer)", Type: ctxType,
 			Emit: IntEmitter(func(g Gen, _ *ast.Call, dst asm.Register) { g.Ctx(dst) })},
 	}
+}
+
+// ctxType is the type of ctx: a pointer to the kernel struct of kinds
+// whose context is one (Kind.Ctx), else a context to cast.
+func ctxType(u *check.Use) types.Type {
+	if pi := u.Probe; pi != nil && pi.Kind != nil && pi.Kind.Ctx != nil && len(pi.Points) > 0 {
+		return types.PointerTo(types.Type{Kind: types.Record, Name: pi.Kind.Ctx(pi.Points[0])}, types.Kernel)
+	}
+	return types.Type{Kind: types.Context}
 }
 
 func cgroupPathType(u *check.Use) types.Type {

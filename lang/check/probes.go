@@ -31,6 +31,10 @@ func (c *checker) expandProbes(prog *ast.Program) {
 		// bpftrace 0.17 allows one BEGIN and one END; gbt runs several in
 		// source order.
 		skipped := false
+		if ap, pe := probe.CheckBlock(p.Points); pe != nil {
+			c.diags.Errorf(ap.Span, "%s", pe.Say(c.cfg.Compat))
+			continue
+		}
 		for _, ap := range p.Points {
 			var err error
 			if pts, err = c.expandPoint(pts, ap); err != nil {

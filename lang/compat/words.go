@@ -36,6 +36,9 @@ const (
 	// AttachFailed: a probe the kernel would not attach (the probe's
 	// name); the cause is printed before it.
 	AttachFailed
+	// OnePointOnly: a block giving an iter probe other attach points
+	// (the kind).
+	OnePointOnly
 	numMessages
 )
 
@@ -50,6 +53,7 @@ var words = [numMessages][numVersions]string{
 	LockingKretprobe:   {Newest: "kretprobe:%s can't be used as it might lock up your system.", V017: "error: kretprobe:%s can't be used as it might lock up your system."},
 	HelperNotAllowed:   {Newest: "helper %s not allowed in probe", V017: "helper %s not supported in probe"},
 	AttachFailed:       {Newest: "Unable to attach probe: %s. If this is expected, set the 'missing_probes' config variable to 'warn'.", V017: "Error attaching probe: '%s'"},
+	OnePointOnly:       {Newest: "%s probe only supports one attach point.", V017: "Only single %s attach point is allowed."},
 	ModuleNotLoaded:    {Newest: "specified module %[2]s in probe %[3]s is not loaded.", V017: "%[1]s probe type requires 1 argument"},
 }
 

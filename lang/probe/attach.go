@@ -19,6 +19,7 @@ const (
 	AttachWatchpoint                  // a hardware breakpoint in the traced process: Point.Watch
 	AttachSignal                      // run with BPF_PROG_TEST_RUN each time gbt receives Point.Signal
 	AttachBench                       // run many times with BPF_PROG_TEST_RUN and timed (--mode bench)
+	AttachIter                        // a BPF iterator (Point.Func), read once, or pinned at Point.Path
 	numAttach
 )
 
@@ -26,7 +27,7 @@ var attachNames = [...]string{
 	AttachNone: "none", AttachRunOnce: "run once", AttachTracepoint: "tracepoint",
 	AttachRawTracepoint: "raw tracepoint", AttachTracing: "tracing", AttachKprobe: "kprobe",
 	AttachUprobe: "uprobe", AttachUSDT: "usdt", AttachPerfEvent: "perf event",
-	AttachWatchpoint: "watchpoint", AttachSignal: "signal", AttachBench: "bench",
+	AttachWatchpoint: "watchpoint", AttachSignal: "signal", AttachBench: "bench", AttachIter: "iter",
 }
 
 func (a Attach) String() string {

@@ -69,6 +69,16 @@ type Kind struct {
 	// list): runtime attaches their blocks in reverse, so that they run
 	// in declaration order, as bpftrace's do.
 	NewestFirst bool
+	// OnePoint kinds take a block of one attach point (iter: its program
+	// runs when gbt reads the iterator, which ends the run).
+	OnePoint bool
+	// Ctx, when set, names the record a point's ctx builtin points to
+	// ("struct bpf_iter__task"); otherwise ctx is only cast.
+	Ctx func(pt Point) string
+	// LastCallSlot, when not 0, is the offset in the context of a pointer
+	// that is NULL in the program's last call, which has no object (an
+	// iterator's, after its last): the program returns at once then.
+	LastCallSlot int16
 
 	// expand appends the points of an attach point of this kind, whose
 	// number of parts is valid, to dst; base has Kind, Span and Return
@@ -114,7 +124,7 @@ var kinds = []*Kind{
 	{Name: "asyncwatchpoint", Aliases: []string{"aw"}, Parts: 3, MinParts: 3, Usage: "asyncwatchpoint:function+argN:length:mode", Prog: ProgPerfEvent, Attach: AttachWatchpoint, Regs: true, Supported: true, OpenAddrSpace: true, PIDFilter: PIDFilterAtAttach, expand: expandWatchpoint(true)},
 	{Name: "kfunc", Aliases: []string{"fentry", "f"}, Parts: 2, MinParts: 1, Usage: "kfunc:[module:]function", Prog: ProgTracing, Attach: AttachTracing, Tracing: TracingEntry, Args: true, Func: true, PerPoint: true, Supported: true, PIDFilter: PIDFilterInProgram, expand: expandFunc, list: listTracing("fentry"), listModules: true, InList: true},
 	{Name: "kretfunc", Aliases: []string{"fexit", "fr"}, Parts: 2, MinParts: 1, Usage: "kretfunc:[module:]function", Prog: ProgTracing, Attach: AttachTracing, Tracing: TracingExit, Args: true, Return: true, Func: true, PerPoint: true, Supported: true, PIDFilter: PIDFilterInProgram, expand: expandFunc, list: listTracing("fexit"), listModules: true},
-	{Name: "iter", Parts: 1, MinParts: 1, Usage: "iter:name", Prog: ProgIter, expand: expandFunc},
+	{Name: "iter", Aliases: []string{"it"}, Parts: 2, MinParts: 1, Usage: "iter:name[:pin]", Prog: ProgIter, Attach: AttachIter, PerPoint: true, Supported: true, OnePoint: true, Ctx: iterCtx, LastCallSlot: 8, expand: expandIter},
 	{Name: "bench", Parts: 1, MinParts: 1, Usage: "bench:name", Prog: ProgTestRun, Attach: AttachBench, PerPoint: true, Supported: true, OpenAddrSpace: true, expand: expandBench},
 	{Name: "self", Parts: 2, MinParts: 2, Usage: "self:signal:SIGUSR1", Prog: ProgTestRun, Attach: AttachSignal, PerPoint: true, Supported: true, OpenAddrSpace: true, expand: expandSelf, list: listSignals},
 }
@@ -157,7 +167,8 @@ type Point struct {
 	// "tracepoint:syscalls:sys_enter_openat", "interval:ms:100", "BEGIN".
 	Name string
 	// Target fields by kind: tracepoint Category/Event; software and
-	// hardware Event; kprobe/uprobe Path/Func/Offset.
+	// hardware Event; kprobe/uprobe Path/Func/Offset; iter Func (the
+	// iterator) and Path (where to pin it, if anywhere).
 	Category, Event string
 	Path, Func      string
 	Offset          uint64
@@ -274,7 +285,7 @@ func signalNames() []string {
 // listSignals lists the self:signal probes.
 // expandFunc expands the points that name one kernel function or event:
 // kprobe (with an optional +offset), kretprobe, kfunc, kretfunc,
-// rawtracepoint, tp_btf and iter.
+// rawtracepoint and tp_btf.
 func expandFunc(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]Point, error) {
 	k := base.Kind
 	if len(ap.Parts) == 2 {

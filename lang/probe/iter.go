@@ -1,0 +1,64 @@
+package probe
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/compat"
+)
+
+// iterCtxPrefix names the context of an iterator program: the kernel's
+// struct bpf_iter__NAME (bpf_iter__task: meta and task), which its BTF
+// describes and each iterator target registers.
+const iterCtxPrefix = "struct bpf_iter__"
+
+// iterCtx is the record an iter point's ctx points to.
+func iterCtx(pt Point) string { return iterCtxPrefix + pt.Func }
+
+// expandIter expands iter:NAME[:PIN], a BPF iterator over the kernel's
+// objects of one kind (task, task_file, task_vma, ...): runtime reads it
+// once, its program running for each object, and ends the run. bpftrace
+// pins the iterator's link at PIN instead, when given; gbt does not (yet).
+// The kernel's BTF has a
+// struct bpf_iter__NAME for each iterator it has, which bpftrace asks
+// too.
+func expandIter(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]Point, error) {
+	name := ap.Parts[0]
+	if hasWildcard(name) || len(ap.Parts) == 2 && hasWildcard(ap.Parts[1]) {
+		return dst, &Error{Msg: "iter probe type does not support wildcards", Hint: "usage: " + base.Kind.Usage}
+	}
+	if name == "" {
+		return dst, &Error{Msg: "iter should specify a iterator's name", Hint: "usage: " + base.Kind.Usage}
+	}
+	if env != nil {
+		if _, err := env.Struct(iterCtxPrefix + name); errors.Is(err, ErrNoStruct) {
+			return dst, &Error{Msg: fmt.Sprintf("iter %s not available for your kernel version.", name)}
+		}
+	}
+	base.Func = name
+	base.Name = base.Kind.Name + ":" + name
+	if len(ap.Parts) == 2 {
+		// A pinned iterator prints when it is read; gbt's printf writes to
+		// its ring buffer, which nobody reads once gbt is gone.
+		return dst, &Error{Msg: fmt.Sprintf("pinned iterators are not supported by gbt yet: %s", ap.Raw),
+			Hint: "gbt prints what the iterator's program prints itself: drop the pin part (" + base.Name + ")"}
+	}
+	return append(dst, base), nil
+}
+
+// CheckBlock checks the attach points of one block against the rules of
+// their kinds that no single point shows: a OnePoint kind's block has no
+// other attach point. It returns the error and the attach point it is at.
+func CheckBlock(aps []*ast.AttachPoint) (*ast.AttachPoint, *Error) {
+	if len(aps) < 2 {
+		return nil, nil
+	}
+	for _, ap := range aps {
+		if k := Lookup(ap.Provider); k != nil && k.OnePoint {
+			return ap, &Error{Msg: compat.Newest.Sprintf(compat.OnePointOnly, k.Name),
+				Say: func(v compat.Version) string { return v.Sprintf(compat.OnePointOnly, k.Name) }}
+		}
+	}
+	return nil, nil
+}

@@ -1,0 +1,91 @@
+package probe_test
+
+import (
+	"testing"
+
+	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/compat"
+	"github.com/gbt-dev/gbt/lang/probe"
+	"github.com/gbt-dev/gbt/lang/probe/probetest"
+)
+
+// TestExpandIter: iter:NAME names an iterator the kernel's BTF has a
+// struct bpf_iter__NAME for (it: is its short name); the point carries
+// the iterator's name for the load, and ctx points to that struct. A
+// wildcard, an empty name, an iterator the kernel lacks and a pin are
+// errors, in bpftrace's words where it has them.
+func TestExpandIter(t *testing.T) {
+	env := probetest.New()
+	tests := []struct {
+		ap   *ast.AttachPoint
+		name string
+		ctx  string
+		err  string
+	}{
+		{ap: ap("iter", "task"), name: "iter:task", ctx: "struct bpf_iter__task"},
+		{ap: ap("it", "task_file"), name: "iter:task_file", ctx: "struct bpf_iter__task_file"},
+		{ap: ap("iter", "task*"), err: "iter probe type does not support wildcards"},
+		{ap: ap("iter", "task", "pin*"), err: "iter probe type does not support wildcards"},
+		{ap: ap("iter", ""), err: "iter should specify a iterator's name"},
+		{ap: ap("iter", "bpf_map"), err: "iter bpf_map not available for your kernel version."},
+		{ap: ap("iter", "task", "list"), err: "pinned iterators are not supported by gbt yet: iter:task:list"},
+		{ap: ap("iter"), err: "Invalid iter probe: iter"},
+		{ap: ap("iter", "task", "a", "b"), err: "Invalid iter probe: iter:task:a:b"},
+	}
+	for _, tt := range tests {
+		pts, err := probe.Expand(tt.ap, env)
+		if tt.err != "" {
+			if err == nil || err.Error() != tt.err {
+				t.Errorf("%s: error %v, want %q", tt.ap.Raw, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || len(pts) != 1 {
+			t.Errorf("%s: %v, %d points", tt.ap.Raw, err, len(pts))
+			continue
+		}
+		pt := pts[0]
+		k := pt.Kind
+		if pt.Name != tt.name || k.Attach != probe.AttachIter || k.Ctx == nil || k.Ctx(pt) != tt.ctx || k.LastCallSlot != 8 || !k.OnePoint {
+			t.Errorf("%s: got point %s of %s (attach %v, ctx %v), want %s with ctx %s", tt.ap.Raw, pt.Name, k, k.Attach, k.Ctx != nil, tt.name, tt.ctx)
+		}
+	}
+	// Without a machine to ask, the name is taken as written.
+	if pts, err := probe.Expand(ap("iter", "tcp"), nil); err != nil || len(pts) != 1 || pts[0].Func != "tcp" {
+		t.Errorf("iter:tcp without an Env: %v, %+v", err, pts)
+	}
+}
+
+// TestCheckBlockOnePoint: a block with an iter attach point has no other
+// one, in each release's words.
+func TestCheckBlockOnePoint(t *testing.T) {
+	tests := []struct {
+		aps     []*ast.AttachPoint
+		at      int // index of the attach point reported, -1 for none
+		newest  string
+		release string
+	}{
+		{aps: []*ast.AttachPoint{ap("iter", "task")}, at: -1},
+		{aps: []*ast.AttachPoint{ap("kprobe", "vfs_read"), ap("kprobe", "vfs_write")}, at: -1},
+		{aps: []*ast.AttachPoint{ap("iter", "task"), ap("iter", "task_file")}, at: 0,
+			newest: "iter probe only supports one attach point.", release: "Only single iter attach point is allowed."},
+		{aps: []*ast.AttachPoint{ap("BEGIN"), ap("it", "task")}, at: 1,
+			newest: "iter probe only supports one attach point.", release: "Only single iter attach point is allowed."},
+	}
+	for i, tt := range tests {
+		at, err := probe.CheckBlock(tt.aps)
+		if tt.at < 0 {
+			if err != nil || at != nil {
+				t.Errorf("%d: error %v at %v, want none", i, err, at)
+			}
+			continue
+		}
+		if err == nil || at != tt.aps[tt.at] {
+			t.Errorf("%d: error %v at %v, want one at %s", i, err, at, tt.aps[tt.at].Raw)
+			continue
+		}
+		if err.Msg != tt.newest || err.Say(compat.Newest) != tt.newest || err.Say(compat.V017) != tt.release {
+			t.Errorf("%d: %q / %q / %q, want %q and 0.17's %q", i, err.Msg, err.Say(compat.Newest), err.Say(compat.V017), tt.newest, tt.release)
+		}
+	}
+}
