@@ -97,6 +97,7 @@ func (c *checker) expandProbes(prog *ast.Program) {
 			c.addProbe(pi, group)
 		}
 	}
+	c.checkAlone()
 	if filtered && !slices.ContainsFunc(c.info.Probes, func(pi *ProbeInfo) bool { return pi.Kind != nil && pi.Kind.RunAt == probe.RunOnEvent }) {
 		span := ast.Span{}
 		if len(prog.Probes) > 0 {
@@ -423,4 +424,24 @@ func (c *checker) probe(pi *ProbeInfo) {
 		}
 	}
 	c.block(p.Body)
+}
+
+// checkAlone reports a OnePoint kind's probe (iter) beside another probe
+// that fires on events: reading the iterator ends the run (begin and end
+// run as ever).
+func (c *checker) checkAlone() {
+	var alone, other *ProbeInfo
+	for _, pi := range c.info.Probes {
+		switch {
+		case pi.Kind == nil || pi.Kind.RunAt != probe.RunOnEvent:
+		case pi.Kind.OnePoint && alone == nil:
+			alone = pi
+		default:
+			other = pi
+		}
+	}
+	if alone != nil && other != nil {
+		c.diags.Errorf(alone.Points[0].Span, "%s probes can't be mixed with other probes: reading the iterator ends the run", alone.Kind.Name).
+			Hint = "begin and end probes may go with it; other probes go in another run"
+	}
 }
