@@ -308,6 +308,23 @@ var kcases = []kcase{
 		wantOn: map[string]string{"bookworm": "kprobe 0 0\nkretfunc 0 0\n\n\n"},
 	},
 	{
+		// An iterator is read once and the run ends. PID 1 is the
+		// guest's init (guestinit); the iterator's last call (no task)
+		// prints nothing in either tool.
+		name:     "iter_task",
+		args:     []string{"-e", `iter:task /ctx->task->pid == 1/ { printf("%d %s\n", ctx->task->pid, ctx->task->comm); }`},
+		want:     "1 init\n\n\n",
+		bpftrace: true,
+	},
+	{
+		// init's files 1 and 2 (the console); bpftrace skips fd 0 (its
+		// iterator programs return when a context field read is 0).
+		name:     "iter_task_file",
+		args:     []string{"-e", `iter:task_file /ctx->task->pid == 1 && ctx->fd >= 1 && ctx->fd <= 2/ { printf("%d %d %d\n", ctx->task->pid, ctx->fd, ctx->file != 0); }`},
+		want:     "1 1 1\n1 2 1\n\n\n",
+		bpftrace: true,
+	},
+	{
 		// gbtwork sends itself two UDP datagrams over 127.0.0.1: each
 		// goes through __dev_queue_xmit with the loopback device's
 		// Ethernet header first, which offset 14 leaves out of the pcap
