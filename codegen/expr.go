@@ -207,6 +207,10 @@ func (g *gen) probeRead(dst asm.Register, ptr, val types.Type) {
 // field reads args->name / args.name of a tracepoint, or a field of a
 // kernel record (curtask->pid, ((struct sock *)arg0)->sk_state).
 func (g *gen) field(e *ast.Field, dst asm.Register) {
+	if f, ok := g.ctxField(e); ok {
+		g.ctxFieldLoad(f, dst)
+		return
+	}
 	if f, ok := g.kernelField(e); ok {
 		g.recordField(e, f, dst)
 		return

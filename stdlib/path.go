@@ -24,7 +24,7 @@ func pathType(u *check.Use) types.Type {
 	if !arity(u, 1, 2) {
 		return types.Type{}
 	}
-	if k := probeKind(u); k == nil || k.Prog != probe.ProgTracing || (k.Tracing != probe.TracingEntry && k.Tracing != probe.TracingExit) {
+	if k := probeKind(u); k == nil || k.Prog != probe.ProgIter && (k.Prog != probe.ProgTracing || (k.Tracing != probe.TracingEntry && k.Tracing != probe.TracingExit)) {
 		u.Errorf("The path function can only be used with 'fentry', 'fexit', 'iter' probes")
 		return types.Type{}
 	}

@@ -10,7 +10,8 @@ import (
 // TestE2EIter: iter:task and iter:task_file run their block once for
 // each task (and each of its open files) when gbt reads the iterator,
 // then the run ends, END and the maps after; the task is the sleep this
-// test starts, selected by pid, with its files 0-2.
+// test starts, selected by pid, whose files 0-2 are /dev/null (path() takes
+// the file's BTF pointer, read off the context).
 // exit() in the block stops nothing the read has not: every task prints.
 func TestE2EIter(t *testing.T) {
 	requireRoot(t)
@@ -32,8 +33,8 @@ func TestE2EIter(t *testing.T) {
 			want:   fmt.Sprintf("sleep %d\nend\n\n\n@n: 1\n", pid),
 		},
 		{
-			script: fmt.Sprintf(`it:task_file /ctx->task->pid == %d && ctx->fd <= 2/ { printf("%%d %%d\n", ctx->fd, ctx->file != 0); }`, pid),
-			want:   "0 1\n1 1\n2 1\n\n\n",
+			script: fmt.Sprintf(`it:task_file /ctx->task->pid == %d && ctx->fd <= 2/ { printf("%%d %%s\n", ctx->fd, path(ctx->file->f_path)); }`, pid),
+			want:   "0 /dev/null\n1 /dev/null\n2 /dev/null\n\n\n",
 		},
 		{
 			script: fmt.Sprintf(`iter:task /ctx->task->pid == %d || ctx->task->pid == %d/ { @[ctx->task->pid == %d] = count(); exit(); }`, pid, 1<<30, pid),

@@ -325,6 +325,13 @@ var kcases = []kcase{
 		bpftrace: true,
 	},
 	{
+		// path() of a file the iterator is at: init's stdout.
+		name:     "iter_task_file_path",
+		args:     []string{"-e", `iter:task_file /ctx->task->pid == 1 && ctx->fd == 1/ { printf("%s\n", path(ctx->file->f_path)); }`},
+		want:     "/dev/console\n\n\n",
+		bpftrace: true,
+	},
+	{
 		// gbtwork sends itself two UDP datagrams over 127.0.0.1: each
 		// goes through __dev_queue_xmit with the loopback device's
 		// Ethernet header first, which offset 14 leaves out of the pcap

@@ -47,6 +47,11 @@ func newGuestSetup(t *testing.T, target string) *guestSetup {
 		t.Fatalf("%v (make build first; make %s does)", err, target)
 	}
 	g.bpftrace = testenv.RequireCommand(t, "bpftrace", "apt-get install bpftrace")
+	if b := os.Getenv("GBT_VMTEST_BPFTRACE_BIN"); b != "" {
+		// Another bpftrace to compare with (the newest's binary): the
+		// cases' outputs are 0.17's, which it may not share.
+		g.bpftrace = b
+	}
 	if g.cache, err = vmtest.CacheDir(); err != nil {
 		t.Fatal(err)
 	}

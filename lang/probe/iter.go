@@ -62,3 +62,25 @@ func CheckBlock(aps []*ast.AttachPoint) (*ast.AttachPoint, *Error) {
 	}
 	return nil, nil
 }
+
+// iterTargets are the kernel's BPF iterator targets (each registers a
+// struct bpf_iter__NAME), which -l lists where the kernel's BTF has them.
+var iterTargets = []string{
+	"bpf_link", "bpf_map", "bpf_map_elem", "bpf_prog", "bpf_sk_storage_map", "cgroup",
+	"dmabuf", "ipv6_route", "kmem_cache", "ksym", "netlink", "sockmap", "task",
+	"task_file", "task_vma", "tcp", "udp", "unix",
+}
+
+// listIters lists the iterators the kernel's BTF has: iter:task, ...
+func listIters(k *Kind, env Env) ([]string, error) {
+	if env == nil {
+		return nil, nil
+	}
+	var names []string
+	for _, n := range iterTargets {
+		if _, err := env.Struct(iterCtxPrefix + n); err == nil {
+			names = append(names, k.Name+":"+n)
+		}
+	}
+	return names, nil
+}

@@ -89,3 +89,21 @@ func TestCheckBlockOnePoint(t *testing.T) {
 		}
 	}
 }
+
+// TestListIters: -l lists the iterators the kernel's BTF has a context
+// struct for (probetest's: task and task_file); a pattern picks among
+// them.
+func TestListIters(t *testing.T) {
+	k := probe.Lookup("iter")
+	got, err := k.List(probetest.New())
+	if err != nil || len(got) != 2 || got[0] != "iter:task" || got[1] != "iter:task_file" {
+		t.Errorf("List: %v, %v; want [iter:task iter:task_file]", got, err)
+	}
+	got, err = k.ListMatching(probetest.New(), "*file")
+	if err != nil || len(got) != 1 || got[0] != "iter:task_file" {
+		t.Errorf("ListMatching *file: %v, %v; want [iter:task_file]", got, err)
+	}
+	if got, err := k.List(nil); err != nil || len(got) != 0 {
+		t.Errorf("List without an Env: %v, %v; want none", got, err)
+	}
+}
