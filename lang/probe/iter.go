@@ -84,3 +84,21 @@ func listIters(k *Kind, env Env) ([]string, error) {
 	}
 	return names, nil
 }
+
+// ctxParams are what -lv prints under iter:NAME: the fields of its
+// context struct but the iterator's meta, as the newest bpftrace lists
+// them ("struct task_struct * task").
+func ctxParams(k *Kind, env Env, name string) ([]string, error) {
+	rec, err := env.Struct(k.Ctx(Point{Kind: k, Func: name}))
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, f := range rec.Fields {
+		if f.Name == "meta" {
+			continue
+		}
+		out = append(out, f.Type.String()+" "+f.Name)
+	}
+	return out, nil
+}

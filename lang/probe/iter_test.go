@@ -1,6 +1,7 @@
 package probe_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/gbt-dev/gbt/lang/ast"
@@ -105,5 +106,18 @@ func TestListIters(t *testing.T) {
 	}
 	if got, err := k.List(nil); err != nil || len(got) != 0 {
 		t.Errorf("List without an Env: %v, %v; want none", got, err)
+	}
+}
+
+// TestIterParams: -lv lists an iterator's context fields but meta.
+func TestIterParams(t *testing.T) {
+	k := probe.Lookup("iter")
+	got, err := k.Params(probetest.New(), "iter:task_file")
+	want := []string{"struct task_struct * task", "uint32 fd", "struct file * file"}
+	if err != nil || strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("Params(iter:task_file) = %q, %v; want %q", got, err, want)
+	}
+	if _, err := k.Params(probetest.New(), "iter:nosuch"); err == nil {
+		t.Error("Params(iter:nosuch): no error")
 	}
 }

@@ -168,6 +168,8 @@ func (k *Kind) Params(env Env, listed string) ([]string, error) {
 			out = append(out, decl)
 		}
 		return out, nil
+	case k.Ctx != nil:
+		return ctxParams(k, env, tail)
 	case k.Tracing != TracingNone || k.Prog == ProgRawTP:
 		target := k.Tracing
 		if k.Prog == ProgRawTP {
