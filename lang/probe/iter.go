@@ -85,20 +85,17 @@ func listIters(k *Kind, env Env) ([]string, error) {
 	return names, nil
 }
 
-// ctxParams are what -lv prints under iter:NAME: the fields of its
-// context struct but the iterator's meta, as the newest bpftrace lists
-// them ("struct task_struct * task").
-func ctxParams(k *Kind, env Env, name string) ([]string, error) {
-	rec, err := env.Struct(k.Ctx(Point{Kind: k, Func: name}))
+// ctxParams are what -lv prints under iter:NAME: the parameters of the
+// kernel's bpf_iter_NAME, which declares the iterator's context, but the
+// iterator's meta, as the newest bpftrace lists them ("struct
+// task_struct * task", "u32 fd").
+func ctxParams(env Env, name string) ([]string, error) {
+	params, _, err := env.FuncParams(TracingEntry, "bpf_iter_"+name)
 	if err != nil {
 		return nil, err
 	}
-	var out []string
-	for _, f := range rec.Fields {
-		if f.Name == "meta" {
-			continue
-		}
-		out = append(out, f.Type.String()+" "+f.Name)
+	if len(params) > 0 {
+		params = params[1:]
 	}
-	return out, nil
+	return params, nil
 }

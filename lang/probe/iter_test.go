@@ -109,7 +109,8 @@ func TestListIters(t *testing.T) {
 	}
 }
 
-// TestIterParams: -lv lists an iterator's context fields but meta.
+// TestIterParams: -lv lists the parameters of the kernel's bpf_iter_NAME,
+// which declares the iterator's context, but meta.
 func TestIterParams(t *testing.T) {
 	k := probe.Lookup("iter")
 	got, err := k.Params(probetest.New(), "iter:task_file")

@@ -169,7 +169,7 @@ func (k *Kind) Params(env Env, listed string) ([]string, error) {
 		}
 		return out, nil
 	case k.Ctx != nil:
-		return ctxParams(k, env, tail)
+		return ctxParams(env, tail)
 	case k.Tracing != TracingNone || k.Prog == ProgRawTP:
 		target := k.Tracing
 		if k.Prog == ProgRawTP {

@@ -176,6 +176,13 @@ func newCannedFuncs() map[string]funcArgs {
 	void := types.Type{Kind: types.Void}
 	task := kptr(named("struct task_struct", 3264))
 	return map[string]funcArgs{
+		// The declaration of iter:task_file's context (DEFINE_BPF_ITER_FUNC).
+		"kfunc:bpf_iter_task_file": {args("bpf_iter_task_file",
+			types.Field{Name: "meta", Type: kptr(named("struct bpf_iter_meta", 24))},
+			types.Field{Name: "task", Type: task},
+			types.Field{Name: "fd", Type: types.U32},
+			types.Field{Name: "file", Type: kptr(named("struct file", 232))},
+		), types.I32},
 		// ssize_t vfs_read(struct file *file, char *buf, size_t count, loff_t *pos)
 		"kfunc:vfs_read": {args("vfs_read",
 			types.Field{Name: "file", Type: kptr(named("struct file", 232))},
