@@ -7,12 +7,13 @@ import (
 	"testing"
 )
 
-// TestE2EIter: iter:task and iter:task_file run their block once for
-// each task (and each of its open files) when gbt reads the iterator,
-// then the run ends, END and the maps after; the task is the sleep this
-// test starts, selected by pid, whose files 0-2 are /dev/null (path() takes
-// the file's BTF pointer, read off the context).
-// exit() in the block stops nothing the read has not: every task prints.
+// TestE2EIter: iter:task, iter:task_file and iter:task_vma run their
+// block once for each task (and each of its open files or mappings) when
+// gbt reads the iterator, then the run ends, END and the maps after. The
+// task is the sleep this test starts, selected by pid, whose files 0-2
+// are /dev/null (path() takes the file's BTF pointer, read off the
+// context). exit() in the block stops nothing the read has not: every
+// task prints.
 func TestE2EIter(t *testing.T) {
 	requireRoot(t)
 	gbt, _ := binaries(t)
@@ -38,6 +39,11 @@ func TestE2EIter(t *testing.T) {
 		},
 		{
 			script: fmt.Sprintf(`iter:task /ctx->task->pid == %d || ctx->task->pid == %d/ { @[ctx->task->pid == %d] = count(); exit(); }`, pid, 1<<30, pid),
+			want:   "\n\n@[true]: 1\n",
+		},
+		{
+			// Each of the sleep's mappings is a vma from vm_start to vm_end.
+			script: fmt.Sprintf(`iter:task_vma /ctx->task->pid == %d/ { @[ctx->vma->vm_start < ctx->vma->vm_end] = 1; }`, pid),
 			want:   "\n\n@[true]: 1\n",
 		},
 		{
