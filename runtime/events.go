@@ -101,7 +101,8 @@ const backlogBudget = 500 * time.Millisecond
 
 // readRecords handles the records that are available or arrive within
 // wait, until the time until; after it, it stops, or with discard drops
-// the records left and counts them. It reports lost events; the output is
+// the records left and counts them, but for map actions (clear, zero),
+// which it applies. It reports lost events; the output is
 // flushed after each record only when unbuffered (callers flush).
 func (s *Session) readRecords(wait time.Duration, until time.Time, discard bool) (int, error) {
 	var rec ringbuf.Record
@@ -123,6 +124,13 @@ func (s *Session) readRecords(wait time.Duration, until time.Time, discard bool)
 		}
 		late := !time.Now().Before(until)
 		if late && discard {
+			if s.mapAction(rec.RawSample) {
+				// Cheap, and the maps print at exit: applied.
+				if err := s.handle(rec.RawSample); err != nil {
+					return dropped, err
+				}
+				continue
+			}
 			dropped++
 			continue
 		}
@@ -190,6 +198,16 @@ func words(m *ebpf.Map) []uint64 {
 		w[i] = binary.LittleEndian.Uint64(raw[8*i:])
 	}
 	return w
+}
+
+// mapAction says a record changes the maps rather than printing (its
+// codec's MapAction).
+func (s *Session) mapAction(rec []byte) bool {
+	if len(rec) < 8 {
+		return false
+	}
+	id := binary.LittleEndian.Uint64(rec)
+	return id < uint64(len(s.obj.Events)) && s.obj.Events[id].Codec.MapAction
 }
 
 // handle passes one ring-buffer record to its event's handler, by id.

@@ -29,7 +29,9 @@ func (s *Session) finish() error {
 	if s.exitCalled {
 		// What the probes sent after exit() (another tick, another CPU)
 		// is ignored, as bpftrace ignores the events it reads once exit()
-		// was called; END's output comes after, and is printed.
+		// was called; END's output comes after, and is printed. Their
+		// clear() and zero() are applied: the same runs' map updates
+		// happened in BPF and print at exit.
 		s.exited = false
 		if _, err := s.readRecords(0, time.Now(), true); err != nil {
 			return err

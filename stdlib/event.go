@@ -22,6 +22,11 @@ type Codec struct {
 	// Decode prepares the user-space side of one call site's event, once
 	// before the run, and returns what handles each of its records.
 	Decode func(ev *Event, h Host) (Handler, error)
+	// MapAction says the record changes the maps (clear, zero) instead of
+	// printing: the runtime applies it even when it arrives after exit(),
+	// whose later output it ignores, because the updates the same probe
+	// run made before it are in the maps already and print at exit.
+	MapAction bool
 }
 
 // Handler handles one record of an event (the whole record, id first).

@@ -18,14 +18,14 @@ func mapEntries() []*Entry {
 	printValue := &Codec{Name: "print value", Encode: printValueEncode, Decode: func(ev *Event, h Host) (Handler, error) {
 		return func(rec []byte) error { return h.Printer().PrintValue(ev.Args[0], rec[ev.Offs[0]:]) }, nil
 	}}
-	clearEv := &Codec{Name: "clear", Encode: mapEventEncode, Decode: func(ev *Event, h Host) (Handler, error) {
+	clearEv := &Codec{Name: "clear", MapAction: true, Encode: mapEventEncode, Decode: func(ev *Event, h Host) (Handler, error) {
 		return func([]byte) error { return h.ClearMap(ev.Map, false) }, nil
 	}}
 	// delete(@) of a keyless aggregation empties it as clear(@) does.
-	deleteAggEv := &Codec{Name: "delete keyless aggregation", Encode: mapEventEncode, Decode: func(ev *Event, h Host) (Handler, error) {
+	deleteAggEv := &Codec{Name: "delete keyless aggregation", MapAction: true, Encode: mapEventEncode, Decode: func(ev *Event, h Host) (Handler, error) {
 		return func([]byte) error { return h.ClearMap(ev.Map, false) }, nil
 	}}
-	zeroEv := &Codec{Name: "zero", Encode: mapEventEncode, Decode: func(ev *Event, h Host) (Handler, error) {
+	zeroEv := &Codec{Name: "zero", MapAction: true, Encode: mapEventEncode, Decode: func(ev *Event, h Host) (Handler, error) {
 		return func([]byte) error { return h.ClearMap(ev.Map, true) }, nil
 	}}
 	return []*Entry{

@@ -85,3 +85,24 @@ func TestAppendJoin(t *testing.T) {
 		t.Errorf("a record without strings: got %q", got)
 	}
 }
+
+// TestMapActionCodecs: the records the runtime still applies after
+// exit() are those that change the maps (clear, zero, delete of a keyless
+// aggregation), as those of bpftrace's map actions; output is not one.
+func TestMapActionCodecs(t *testing.T) {
+	want := map[string]bool{"clear": true, "zero": true, "delete keyless aggregation": true}
+	seen := map[string]bool{}
+	for _, e := range New().Entries() {
+		for _, c := range e.Events {
+			if c.MapAction != want[c.Name] {
+				t.Errorf("%s: event %s has MapAction %v", e.Name, c.Name, c.MapAction)
+			}
+			seen[c.Name] = true
+		}
+	}
+	for name := range want {
+		if !seen[name] {
+			t.Errorf("no entry sends %s", name)
+		}
+	}
+}
