@@ -380,7 +380,7 @@ func (c *checker) mapRead(m *ast.MapRef, asArg bool) types.Type {
 		return info.Value
 	}
 	if key.IsValid() && info.Key.IsValid() && !sameKeyShape(info.Key, key) {
-		c.errorf(spanOf(m), "Argument mismatch for %s: trying to access with arguments: %s when map expects arguments: %s", m.Name, keyList(key), keyList(info.Key))
+		c.errorf(spanOf(m), "%s", keyMismatch(m.Name, c.keyAsWritten(m, key), info.written))
 		return types.Type{}
 	}
 	return info.Value

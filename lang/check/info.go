@@ -133,6 +133,9 @@ type MapInfo struct {
 	// Decl is the map's declaration (`let @m = lruhash(100);`), or nil:
 	// its BPF map kind and size replace the defaults.
 	Decl *ast.MapDecl
+	// written is Key as the script spells it, for messages: integers of
+	// their own width, where Key widens them to 64 bits.
+	written types.Type
 }
 
 // Keyless reports whether the map is used without keys (`@x = ...`).
@@ -396,7 +399,7 @@ func (u *Use) MapKeyMatches(name string, i int) bool {
 		key = types.IntOf(64, key.Signed)
 	}
 	if !sameKeyShape(info.Key, key) {
-		u.ErrorAt(u.Args[i], "Argument mismatch for %s: trying to access with arguments: %s when map expects arguments: %s", name, keyList(key), keyList(info.Key))
+		u.ErrorAt(u.Args[i], "%s", keyMismatch(name, u.ArgTypes[i], info.written))
 		return false
 	}
 	return true

@@ -1,8 +1,6 @@
 package check
 
 import (
-	"strings"
-
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/types"
 )
@@ -372,27 +370,6 @@ func hasCtx(t types.Type) bool {
 	return false
 }
 
-func keyList(t types.Type) string {
-	switch t.Kind {
-	case types.Void:
-		return "[]"
-	case types.Tuple:
-		parts := make([]string, len(t.Elems))
-		for i, e := range t.Elems {
-			parts[i] = keyString(e)
-		}
-		return "[" + strings.Join(parts, ", ") + "]"
-	}
-	return "[" + keyString(t) + "]"
-}
-
-func keyString(t types.Type) string {
-	if t.Kind == types.Int && !t.Signed {
-		return "unsigned int64"
-	}
-	return t.String()
-}
-
 // defineMap records or checks the key and value types of a map assignment.
 func (c *checker) defineMap(m *ast.MapRef, key, val types.Type) {
 	info := c.info.Maps[m.Name]
@@ -401,14 +378,19 @@ func (c *checker) defineMap(m *ast.MapRef, key, val types.Type) {
 		c.info.Maps[m.Name] = info
 	}
 	if key.IsValid() {
+		written := c.keyAsWritten(m, key)
+		if !info.written.IsValid() {
+			info.written = written
+		}
 		if !info.Key.IsValid() {
 			info.Key = key
 		} else if !sameKeyShape(info.Key, key) {
-			c.errorf(spanOf(m), "Argument mismatch for %s: trying to access with arguments: %s when map expects arguments: %s", m.Name, keyList(key), keyList(info.Key))
+			c.errorf(spanOf(m), "%s", keyMismatch(m.Name, written, info.written))
 		} else {
 			if w := widen(info.Key, key); !w.Equal(info.Key) {
 				info.Key, c.widened = w, true
 			}
+			info.written = widenWritten(info.written, written)
 		}
 	}
 	if val.IsValid() {
