@@ -28,7 +28,7 @@ func Check(prog *ast.Program, cfg Config) (*Info, diag.List) {
 	c.argsCache = map[tracepoint]*types.Type{}
 	c.cdefs(prog.CDefs)
 	c.macros(prog)
-	c.includes(prog.Includes)
+	c.includes(prog)
 	c.expandProbes(prog)
 	size := exprEstimate(prog)
 	for pass := 0; pass < 2; pass++ {

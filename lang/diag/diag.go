@@ -48,10 +48,26 @@ type Diagnostic struct {
 	// line bpftrace (which compiles C definitions with clang) shows and
 	// scripts match.
 	C string
+	// CAt, when set, is where C points instead of the span's start: the
+	// file bpftrace's clang reads, definitions.h (see CPos).
+	CAt *CPos
+	// CFatal makes C a "fatal error", one clang stops at (a missing
+	// #include), rather than an "error".
+	CFatal bool
 	// Context is a further positioned message that explains this one
 	// ("This is the original definition."), rendered after it; it may
 	// have its own Context.
 	Context *Diagnostic
+}
+
+// CPos is a position in a file a C compiler read. bpftrace hands clang
+// the script's C statements (its preprocessor lines and type
+// definitions, in order, without the lines between them) as one file,
+// "definitions.h", after a line of its own, and prints clang's messages
+// at their positions there.
+type CPos struct {
+	File      string
+	Line, Col int
 }
 
 // List is an ordered collection of diagnostics.
@@ -174,7 +190,15 @@ func Render(w io.Writer, src Source, d *Diagnostic) {
 			located(&b, src, d.Span, d.Severity, d.Msg, true)
 			writeExpansions(&b, src, d.Span, d.Severity)
 			if d.C != "" {
-				fmt.Fprintf(&b, "%s:%d:%d: error: %s\n", spanSource(src, d.Span).Name, d.Span.Start.Line, d.Span.Start.Col, d.C)
+				at := CPos{File: spanSource(src, d.Span).Name, Line: d.Span.Start.Line, Col: d.Span.Start.Col}
+				if d.CAt != nil {
+					at = *d.CAt
+				}
+				kind := "error"
+				if d.CFatal {
+					kind = "fatal error"
+				}
+				fmt.Fprintf(&b, "%s:%d:%d: %s: %s\n", at.File, at.Line, at.Col, kind, d.C)
 			}
 		}
 		if d.Hint != "" {

@@ -43,6 +43,12 @@ func TestRender(t *testing.T) {
 			want: "stdin:1:12-22: ERROR: cannot lay out struct A: member 'b' has incomplete type 'struct B'\nstruct A { struct B b; }\n           ~~~~~~~~~~\nstdin:1:12: error: field has incomplete type 'struct B'\nHINT: define struct B\n",
 		},
 		{
+			name: "clang's fatal error at its place in definitions.h",
+			src:  "#include <lol/no.h>",
+			d:    Diagnostic{Span: span(1, 1, 20), Msg: "'lol/no.h' file not found", C: "'lol/no.h' file not found", CFatal: true, CAt: &CPos{File: "definitions.h", Line: 2, Col: 10}},
+			want: "stdin:1:1-20: ERROR: 'lol/no.h' file not found\n#include <lol/no.h>\n~~~~~~~~~~~~~~~~~~~\ndefinitions.h:2:10: fatal error: 'lol/no.h' file not found\n",
+		},
+		{
 			name: "no position",
 			d:    Diagnostic{Msg: "could not attach"},
 			want: "ERROR: could not attach\n",
