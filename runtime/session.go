@@ -220,6 +220,14 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 		return fmt.Errorf("remove memlock limit: %w", err)
 	}
 	if err := s.load(); err != nil {
+		var le *LoadError
+		if errors.As(err, &le) && !opts.DryRun && !opts.Quiet && opts.Format != output.JSON && !opts.Compat.Has(compat.AttachedLine) {
+			// 0.17 loads each program as it attaches it, after its
+			// "Attaching" line: its refusals follow that line.
+			nattach, _ := attachCounts(obj)
+			s.pr.AttachedProbes(nattach)
+			s.out.Flush()
+		}
 		return err
 	}
 	if opts.DryRun {
