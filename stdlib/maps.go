@@ -88,15 +88,22 @@ func mapEntries() []*Entry {
 			g.Emit(asm.FnMapLookupElem.Call(), asm.Mov.Imm(dst, 1), asm.JNE.Imm(asm.R0, 0, found), asm.Mov.Imm(dst, 0))
 			g.Place(found)
 		})},
-		{Name: "len", Kind: check.Func, Doc: "len(@m): the number of elements in a map", Type: func(u *check.Use) types.Type {
+		{Name: "len", Kind: check.Func, Doc: "len(@m): the number of elements in a map; len(stack): the number of frames of a kstack or ustack", Type: func(u *check.Use) types.Type {
 			if !arity(u, 1, 1) {
 				return types.Type{}
+			}
+			if t, ok := stackLenType(u); ok {
+				return t
 			}
 			if !keyedMapArg(u) {
 				return types.Type{}
 			}
 			return types.I64
 		}, Emit: IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) {
+			if g.TypeOf(c.Args[0]).Kind == types.Stack {
+				emitStackLen(g, c, dst)
+				return
+			}
 			// bpf_for_each_map_elem returns how many elements it visited;
 			// the callback only asks to go on.
 			g.Emit(g.MapPtr(asm.R1, c.Args[0].(*ast.MapRef)))
