@@ -63,6 +63,9 @@ func (g *gen) Space(ptr types.Type) types.AddrSpace { return g.space(ptr) }
 // AddrOf implements stdlib.Gen.
 func (g *gen) AddrOf(e ast.Expr, dst asm.Register) (types.AddrSpace, bool) { return g.addrOf(e, dst) }
 
+// InFrame implements stdlib.Gen.
+func (g *gen) InFrame(e ast.Expr, t types.Type) int16 { return g.inFrame(e, t) }
+
 // CompareStrings implements stdlib.Gen.
 func (g *gen) CompareStrings(a, b ast.Expr, limit int, dst asm.Register) {
 	g.stringCompare(a, b, limit, dst)

@@ -397,7 +397,7 @@ func (g *gen) run() (ok, tooBig bool) {
 	g.exitL = g.Label()
 	g.cur = g.pi.Probe.Points[0].Span
 	g.Emit(asm.Mov.Reg(ctxReg, asm.R1))
-	g.scratchBase()
+	g.sc.baseInsn = g.scratchBase()
 	// $variables live in the frame for the whole program; zero them so a
 	// read on a path that did not assign is defined.
 	g.allocVars()
@@ -438,7 +438,14 @@ func (g *gen) allocVars() {
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	var atLoop map[string]bool
+	if g.sc.on {
+		atLoop = g.loopHomes() // homed by their loops (loopscratch.go)
+	}
 	for _, n := range names {
+		if atLoop[n] {
+			continue
+		}
 		t := g.pi.Vars[n].Type
 		size := t.ByteSize()
 		if size == 0 {

@@ -101,10 +101,11 @@ func (g *gen) allocScratch(size int) int16 {
 }
 
 // scratchBase loads the scratch base into R9 at the start of a program
-// that uses scratch memory; rebase fills in its offset.
-func (g *gen) scratchBase() {
+// (or callback) that uses scratch memory, and returns the index of the
+// instruction whose offset rebase fills in (-1 without scratch memory).
+func (g *gen) scratchBase() int {
 	if !g.sc.on {
-		return
+		return -1
 	}
 	if _, ok := g.c.maps[scratchMap]; !ok {
 		g.c.addMap(&MapDesc{Name: scratchMap, Role: RoleScratch, PerCPU: true, FailSlot: -1, Spec: &ebpf.MapSpec{
@@ -114,8 +115,9 @@ func (g *gen) scratchBase() {
 	g.Emit(asm.Mov.Imm(asm.R0, 0), asm.StoreMem(asm.R10, key, asm.R0, asm.DWord),
 		g.mapPtr(asm.R1, scratchMap), asm.Mov.Reg(asm.R2, asm.R10), asm.Add.Imm(asm.R2, int32(key)),
 		asm.FnMapLookupElem.Call(), asm.JEq.Imm(asm.R0, 0, g.exitL), asm.Mov.Reg(scratchReg, asm.R0))
-	g.sc.baseInsn = len(g.insns)
+	base := len(g.insns)
 	g.Emit(asm.Add.Imm(scratchReg, 0))
+	return base
 }
 
 // rebase moves the accesses to scratch offsets from R10 to the scratch
@@ -125,12 +127,17 @@ func (g *gen) rebase() {
 		return
 	}
 	size := (g.sc.most + 7) &^ 7
-	g.insns[g.sc.baseInsn].Constant = int64(size + 512)
 	if spec := g.c.maps[scratchMap].Spec; spec.ValueSize < uint32(size) {
 		spec.ValueSize = uint32(size)
 	}
-	inScratch := func(off int16) bool { return off < -512 }
-	for i := range g.insns {
+	g.rebaseRange(g.sc.baseInsn, 0, len(g.insns))
+}
+
+// rebaseRange sets the scratch base's offset at instruction base and moves
+// the accesses to scratch offsets in insns[from:to] from R10 to the base.
+func (g *gen) rebaseRange(base, from, to int) {
+	g.insns[base].Constant = int64((g.sc.most+7)&^7 + 512)
+	for i := from; i < to; i++ {
 		ins := &g.insns[i]
 		cls := ins.OpCode.Class()
 		switch {
@@ -138,7 +145,7 @@ func (g *gen) rebase() {
 			ins.Src = scratchReg
 		case cls.IsStore() && ins.Dst == asm.R10 && inScratch(ins.Offset):
 			ins.Dst = scratchReg
-		case cls.IsALU() && ins.Src == asm.R10 && ins.OpCode.Source() == asm.RegSource && i+1 < len(g.insns):
+		case cls.IsALU() && ins.Src == asm.R10 && ins.OpCode.Source() == asm.RegSource && i+1 < to:
 			// mov dst, r10; add dst, off — or add dst, r10; ldx/stx at dst+off
 			next := g.insns[i+1]
 			switch op := ins.OpCode.ALUOp(); {

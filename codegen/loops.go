@@ -31,13 +31,11 @@ type body struct {
 	loop  bool // bpf_loop's (index, ctx) rather than bpf_for_each_map_elem's (map, key, value, ctx)
 	insns asm.Instructions
 	spans []ast.Span
+	base  int // the instruction that offsets the scratch base (-1: none)
 }
 
 func (g *gen) forLoop(s *ast.ForStmt) {
-	if g.sc.on {
-		// A callback has its own frame and no scratch base.
-		g.fail(s, "a for loop in a probe whose values need scratch memory (over 512 bytes of BPF stack) is not supported yet; lower BPFTRACE_MAX_STRLEN")
-	}
+	defer g.loopHome(s)()
 	ctxSlot, doneSlot := g.Alloc(8), g.Alloc(8)
 	g.Emit(asm.StoreMem(asm.R10, ctxSlot, ctxReg, asm.DWord),
 		asm.Mov.Imm(asm.R0, 0), asm.StoreMem(asm.R10, doneSlot, asm.R0, asm.DWord))
@@ -90,6 +88,9 @@ func (g *gen) compileBody(s *ast.ForStmt, name string, region int, ctxSlot, done
 	}()
 	g.insns, g.spans, g.loops, g.pending = nil, nil, nil, nil
 	g.free = []asm.Register{asm.R9, asm.R8, asm.R7}
+	if g.sc.on {
+		g.free = []asm.Register{asm.R8, asm.R7} // R9: the scratch base
+	}
 	ptrSlot := g.Alloc(8)
 	cont, brk, done := g.Label(), g.Label(), g.Label()
 	g.exitL = done
@@ -102,6 +103,14 @@ func (g *gen) compileBody(s *ast.ForStmt, name string, region int, ctxSlot, done
 	}
 	g.Place(name)
 	g.Emit(asm.StoreMem(asm.R10, ptrSlot, src, asm.DWord))
+	base := -1
+	if g.sc.on {
+		args := 4 // bpf_for_each_map_elem's (map, key, value, ctx)
+		if s.Map == nil {
+			args = 2 // bpf_loop's (index, ctx)
+		}
+		base = g.callbackScratch(args)
+	}
 	for off := -region; off < 0; off += 8 {
 		g.Emit(asm.LoadMem(asm.R0, src, int16(off+region), asm.DWord), asm.StoreMem(asm.R10, int16(off), asm.R0, asm.DWord))
 	}
@@ -114,8 +123,18 @@ func (g *gen) compileBody(s *ast.ForStmt, name string, region int, ctxSlot, done
 		kv := g.TypeOf(s.Var)
 		offs := kv.TupleOffsets()
 		md := g.userMap(s.Map)
-		g.copyFrame(v+int16(offs[0]), asm.R2, 0, min(int(md.Spec.KeySize), kv.Elems[0].ByteSize()))
-		g.copyFrame(v+int16(offs[1]), asm.R3, 0, min(int(md.Spec.ValueSize), kv.Elems[1].ByteSize()))
+		for i, r := range []asm.Register{asm.R2, asm.R3} {
+			size := kv.Elems[i].ByteSize()
+			n := min(int(md.Spec.KeySize), size)
+			if i == 1 {
+				n = min(int(md.Spec.ValueSize), size)
+			}
+			g.copyFrame(v+int16(offs[i]), r, 0, n)
+			if n < size && inScratch(v) {
+				// A home given at the loop was not zeroed (loopHome).
+				g.zeroBytes(v+int16(offs[i]+n), size-n)
+			}
+		}
 	}
 	g.Emit(asm.LoadMem(ctxReg, asm.R10, ctxSlot, asm.DWord))
 	g.block(s.Body)
@@ -127,7 +146,7 @@ func (g *gen) compileBody(s *ast.ForStmt, name string, region int, ctxSlot, done
 	g.Place(brk)
 	g.copyBack(ptrSlot, doneSlot, region)
 	g.Emit(asm.Mov.Imm(asm.R0, 1), asm.Return())
-	return &body{name: name, loop: s.Map == nil, insns: g.insns, spans: g.spans}
+	return &body{name: name, loop: s.Map == nil, insns: g.insns, spans: g.spans, base: base}
 }
 
 // copyBack copies the $variables and the loop's done slot back to the
@@ -145,6 +164,9 @@ func (g *gen) copyBack(ptrSlot, doneSlot int16, region int) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
+		if inScratch(g.vars[n]) {
+			continue // the caller reaches the same scratch memory
+		}
 		size := g.pi.Vars[n].Type.ByteSize()
 		for i := 0; i < max(size, 8); i += 8 {
 			word(g.vars[n] + int16(i))
@@ -153,12 +175,16 @@ func (g *gen) copyBack(ptrSlot, doneSlot int16, region int) {
 	word(doneSlot)
 }
 
-// emitBody appends a for loop's callback.
+// emitBody appends a for loop's callback, its scratch accesses rebased.
 func (g *gen) emitBody(name string) (loop, ok bool) {
 	for _, b := range g.bodies {
 		if b.name == name {
+			start := len(g.insns)
 			g.insns = append(g.insns, b.insns...)
 			g.spans = append(g.spans, b.spans...)
+			if b.base >= 0 {
+				g.rebaseRange(start+b.base, start, len(g.insns))
+			}
 			return b.loop, true
 		}
 	}

@@ -30,8 +30,17 @@ func TestScratch(t *testing.T) {
 			tracepoint:syscalls:sys_enter_openat { print((1, str(args.filename))); }`, scratch: 1016},
 		{name: "too big for scratch", strlen: 16384, src: `tracepoint:syscalls:sys_enter_openat { print((str(args.filename), str(args.filename))); }`,
 			err: "stdin:1:40-87: ERROR: this statement needs 32776 bytes of scratch memory for its values, more than the 32256 gbt has (lower BPFTRACE_MAX_STRLEN)"},
+		// A loop's callback reaches the caller's scratch memory.
 		{name: "for loop", strlen: 1000, src: `tracepoint:syscalls:sys_enter_openat { @m[1] = 1; $s = str(args.filename); for ($kv : @m) { print($kv); } }`,
-			err: "a for loop in a probe whose values need scratch memory (over 512 bytes of BPF stack) is not supported yet; lower BPFTRACE_MAX_STRLEN"},
+			scratch: 1000},
+		// bpftrace's str_big_for: $kv (20000 bytes) has its home at the
+		// loop, not beside the map assignment's key and value (20000
+		// more), and print($kv) copies it into the ring buffer, not into a
+		// record in scratch memory.
+		{name: "for loop over big strings", strlen: 9999, src: `tracepoint:syscalls:sys_enter_execve { @map[str(args.filename)] = str(args.filename); for ($kv : @map) { print($kv); } }`,
+			scratch: 20000},
+		{name: "loop variable read after its loop", strlen: 9999, src: `tracepoint:syscalls:sys_enter_execve { @map[str(args.filename)] = str(args.filename); for ($kv : @map) { } print($kv); }`,
+			err: "stdin:1:40-85: ERROR: this statement needs 40000 bytes of scratch memory"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			prog, diags := parse.Parse("stdin", tt.src)

@@ -80,6 +80,10 @@ type Values interface {
 	// pointer keeps that pointer's type for the verifier: the address is
 	// the pointer plus the field's offset.
 	AddrOf(e ast.Expr, dst asm.Register) (as types.AddrSpace, ok bool)
+	// InFrame returns where the value e of type t is in the frame: a
+	// $variable's own slot, or a zeroed temporary it is evaluated into
+	// (scope it with Mark and Reset).
+	InFrame(e ast.Expr, t types.Type) int16
 	// ReadMem copies size bytes from the address ptr evaluates to into
 	// R10+off (user or kernel memory, by the pointer and the probe).
 	ReadMem(ptr ast.Expr, off int16, size int)

@@ -88,15 +88,22 @@ func mapEntries() []*Entry {
 			g.Emit(asm.FnMapLookupElem.Call(), asm.Mov.Imm(dst, 1), asm.JNE.Imm(asm.R0, 0, found), asm.Mov.Imm(dst, 0))
 			g.Place(found)
 		})},
-		{Name: "len", Kind: check.Func, Doc: "len(@m): the number of elements in a map", Type: func(u *check.Use) types.Type {
+		{Name: "len", Kind: check.Func, Doc: "len(@m): the number of elements in a map; len(stack): the number of frames of a kstack or ustack", Type: func(u *check.Use) types.Type {
 			if !arity(u, 1, 1) {
 				return types.Type{}
+			}
+			if t, ok := stackLenType(u); ok {
+				return t
 			}
 			if !keyedMapArg(u) {
 				return types.Type{}
 			}
 			return types.I64
 		}, Emit: IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) {
+			if g.TypeOf(c.Args[0]).Kind == types.Stack {
+				emitStackLen(g, c, dst)
+				return
+			}
 			// bpf_for_each_map_elem returns how many elements it visited;
 			// the callback only asks to go on.
 			g.Emit(g.MapPtr(asm.R1, c.Args[0].(*ast.MapRef)))
@@ -136,10 +143,16 @@ func mapEventEncode(g Gen, c *ast.Call, ev *Event) {
 	g.Send(rec, 8, true)
 }
 
-// printValueEncode sends print(value): the value follows the id.
+// printValueEncode sends print(value): the value follows the id. A
+// $variable too big for the stack is copied from its home into a record
+// reserved in the ring buffer, not into a second copy in scratch memory.
 func printValueEncode(g Gen, c *ast.Call, ev *Event) {
 	t := g.TypeOf(c.Args[0])
 	ev.AddField(t)
+	if _, ok := c.Args[0].(*ast.Variable); ok && ev.Size > bigRecord {
+		sendVarInPlace(g, c.Args[0], t, ev)
+		return
+	}
 	rec := g.Alloc(ev.Size)
 	g.Zero(rec, ev.Size)
 	sendID(g, ev, rec)
@@ -212,4 +225,32 @@ func printType(u *check.Use) types.Type {
 		u.ErrorHint("print a field, print(args->name), or the whole record, print(*args)", "%s type passed to print() is not printable", t)
 	}
 	return types.Type{Kind: types.Void}
+}
+
+// bigRecord is the size of the largest record print(value) builds in the
+// frame; a bigger one would need the BPF stack's whole 512 bytes.
+const bigRecord = 512
+
+// sendVarInPlace sends print(value) of a $variable v of type t: a record
+// reserved in the ring buffer, the id and then v's bytes copied from its
+// home, the rest of the record zeroed.
+func sendVarInPlace(g Gen, v ast.Expr, t types.Type, ev *Event) {
+	home := g.InFrame(v, t)
+	rec := g.TakeReg()
+	defer g.FreeReg(rec)
+	g.SendInPlace(ev, rec, func(string) {
+		at := int16(ev.Offs[0])
+		n := t.ByteSize()
+		i := 0
+		for ; i+8 <= n; i += 8 {
+			g.Emit(asm.LoadMem(asm.R1, asm.R10, home+int16(i), asm.DWord), asm.StoreMem(rec, at+int16(i), asm.R1, asm.DWord))
+		}
+		for ; i < n; i++ {
+			g.Emit(asm.LoadMem(asm.R1, asm.R10, home+int16(i), asm.Byte), asm.StoreMem(rec, at+int16(i), asm.R1, asm.Byte))
+		}
+		g.Emit(asm.Mov.Imm(asm.R1, 0))
+		for j := int(at) + n; j < ev.Size; j++ {
+			g.Emit(asm.StoreMem(rec, int16(j), asm.R1, asm.Byte))
+		}
+	})
 }

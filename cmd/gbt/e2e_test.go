@@ -200,6 +200,13 @@ func TestE2E(t *testing.T) {
 			want: "1 0 1\n\n\n",
 		},
 		{
+			// The newest bpftrace sizes a variable by the literals given
+			// it (builtin's "sizeof"); arithmetic on it is unchanged.
+			name: "sizeof of variables given literals",
+			prog: `BEGIN { $x = 1; $y = 100; $y = 1000; $z = 127; $z++; printf("%d %d %d %d %d\n", sizeof($x), sizeof($y), sizeof($z), $x + $y * 1000, $z); exit(); }`,
+			want: "1 2 8 1000001 128\n\n\n",
+		},
+		{
 			name: "has_key and len",
 			prog: `BEGIN { @m[1] = 2; @m[5] = 3; @c["a", 2] = count(); printf("%d %d %d %d %d\n", has_key(@m, 1), has_key(@m, 2), len(@m), has_key(@c, ("a", 2)), len(@c)); delete(@m[1]); printf("%d %d\n", has_key(@m, 1), len(@m)); clear(@m); exit(); }`,
 			want: "1 0 2 1 1\n0 1\n\n\n@c[a, 2]: 1\n\n", // the cleared @m prints as an empty line, as in bpftrace

@@ -49,6 +49,18 @@ func TestE2EStrings(t *testing.T) {
 			workload: []string{"open", "1", long},
 			want:     long + " 558\n(1, (2, " + long + "))\n\n\n@[" + long + "]: 1\n@v: " + long + "\n",
 		},
+		{
+			// bpftrace's str_big_for: $kv holds two strings of 9999
+			// bytes; it has its home at the loop, whose callback reaches
+			// scratch memory (a nested range loop's too), and print($kv)
+			// copies it into the ring buffer.
+			name: "for loop over a map of big strings",
+			prog: `config = { max_strlen = 9999 }
+				tracepoint:syscalls:sys_enter_openat /pid == @PID@ && strncmp(str(args.filename), "//", 2) == 0/ {
+				@map[str(args.filename)] = str(args.filename); for ($kv : @map) { for ($i : 0..2) { printf("%d ", $i); print($kv); } } exit(); }`,
+			workload: []string{"open", "1", long},
+			want:     "0 (" + long + ", " + long + ")\n1 (" + long + ", " + long + ")\n\n\n@map[" + long + "]: " + long + "\n",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -459,6 +459,7 @@ func (p *cParser) declarator(base types.Type) (types.Field, int, error) {
 	for i := len(dims) - 1; i >= 0; i-- {
 		if i == len(dims)-1 && p.char && t.Kind == types.Int && dims[i] > 0 {
 			t = types.StringOf(dims[i]) // bpftrace reads char arrays as strings
+			t.CharArray = true
 			continue
 		}
 		t = types.ArrayOf(t, dims[i])

@@ -98,6 +98,11 @@ kprobe:f { $a = (struct A *)arg0; @v = *$a; @k[*$a] = 1; $x = $a->x; $n = $a->ne
 	if k := info.Maps["@k"]; k == nil || k.Key.String() != "struct A" {
 		t.Errorf("@k's key: %v", k)
 	}
+	// A char array member is a string its size bounds: printed without
+	// str_trunc_trailer when it has no NUL.
+	if n := info.Probes[0].Vars["$n"]; n == nil || !n.Type.CharArray {
+		t.Errorf("$n: %v, want a char array string", n)
+	}
 }
 
 // TestCDefBitfieldsUnsigned: bpftrace reads bit-fields as unsigned, whatever

@@ -45,6 +45,20 @@ func TestCompat(t *testing.T) {
 		// pid and tid: uint32 in the newest, uint64 in 0.17.
 		{`BEGIN { @ = sizeof((pid, tid(init))); }`, "8", "16"},
 		{`BEGIN { @ = sizeof((-129, 18446744073709551615)); }`, "16", "16"},
+		// A variable given integer literals: sized by them in the newest,
+		// over the whole probe (a later assignment widens it; ++ and
+		// compound assignments make it 8 bytes); int64 in 0.17.
+		{`BEGIN { $x = 1; @ = sizeof($x); }`, "1", "8"},
+		{`BEGIN { $x = -129; @ = sizeof($x); }`, "2", "8"},
+		{`BEGIN { $x = 1; @ = sizeof($x); if (1) { $x = 100000; } }`, "4", "8"},
+		{`BEGIN { $x = 1 + 2; $y = $x; $x = 1000; @ = sizeof($y); }`, "2", "8"},
+		{`BEGIN { $x = 18446744073709551615; @ = sizeof($x); }`, "8", "8"},
+		{`BEGIN { $x = 1; $x++; @ = sizeof($x); }`, "8", "8"},
+		{`BEGIN { $x = 1; $x += 2; @ = sizeof($x); }`, "8", "8"},
+		{`BEGIN { $x = 1; $x = (uint16)2; @ = sizeof($x); }`, "2", "8"},
+		{`BEGIN { $x = (uint8)1; @ = sizeof($x); }`, "1", "1"},
+		{`BEGIN { let $x: int32 = 1; @ = sizeof($x); }`, "4", "4"},
+		{`BEGIN { let $x; $x = 1; @ = sizeof($x); }`, "1", "8"},
 	} {
 		for _, v := range []compat.Version{compat.Newest, compat.V017} {
 			want := tt.newest

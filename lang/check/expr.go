@@ -106,6 +106,11 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 		}
 		if e.X != nil {
 			t := c.inPlace(e.X)
+			if v, ok := e.X.(*ast.Variable); ok {
+				if s, ok := c.varSize(v); ok {
+					t = s // as the newest bpftrace types it: $x = 1 is an int8
+				}
+			}
 			n := t.ByteSize()
 			if t.Kind == types.Bool && !c.cfg.Compat.Has(compat.BoolType) {
 				n = 8 // 0.17 has no bool: a comparison is an int64

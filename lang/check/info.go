@@ -258,6 +258,9 @@ type VarInfo struct {
 	// scope is the block that defined it, or last assigned it after that
 	// block ended.
 	scope int
+	// sized is the type the newest bpftrace gives it, which sizeof
+	// reports (varsizes.go).
+	sized types.Type
 }
 
 // Use is what a builtin's type rule sees. The checker reuses it for the

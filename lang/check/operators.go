@@ -23,6 +23,7 @@ func (c *checker) unary(e *ast.Unary) types.Type {
 				if plainInt(&v.Type) {
 					c.widened = true
 				}
+				c.noteVarSize(x, nil, v.Type, true)
 				t = v.Type
 			}
 			return t

@@ -229,6 +229,7 @@ func (c *checker) assign(s *ast.AssignStmt) {
 			// bpftrace: `$x = (uint8)255; $x++` wraps to 0.
 		}
 		c.defineVar(lhs, t)
+		c.noteVarSize(lhs, s.RHS, t, s.Op.IsCompound())
 		c.info.Types[lhs] = c.probe_.Vars[c.slotOf(lhs)].Type
 	case *ast.MapRef:
 		key := c.mapKey(lhs)

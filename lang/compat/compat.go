@@ -104,8 +104,13 @@ const (
 	// U32Pids: pid and tid are uint32 (sizeof 4, 4-byte map keys), as the
 	// newest bpftrace types them; 0.17 makes them uint64.
 	U32Pids
+	// SizedLiteralVars: sizeof($x) of a variable given integer literals
+	// is the size of the smallest signed integer holding them ($x = 1:
+	// 1), as the newest bpftrace types such a variable; 0.17 makes it an
+	// int64 (8). gbt keeps the variable itself 64-bit either way.
+	SizedLiteralVars
 
-	allChanges = U32Pids<<1 - 1
+	allChanges = SizedLiteralVars<<1 - 1
 )
 
 // changes is the property table: the changes each version has.

@@ -127,6 +127,12 @@ type Type struct {
 	AggSigned bool      // Agg: whether the aggregated values are signed
 	Ctx       bool      // Pointer/Record: this is (a pointer into) the probe context
 	Enum      *Enum     // Int: the enum whose variants name its values (nil: a plain integer)
+	// CharArray marks a String read from a char array member of a C
+	// definition in the script or its headers: its Size bytes are the
+	// whole string, so one without a NUL was not cut short and prints
+	// without str_trunc_trailer (the newest bpftrace sizes such a member
+	// one byte larger to say so). Equal and Compatible ignore it.
+	CharArray bool
 }
 
 // NoneOf returns the type of a member of size bytes that gbt does not

@@ -9,20 +9,25 @@ import (
 
 // TestStrTrailer: a string that fills its size without a NUL was cut by
 // str(), and prints with str_trunc_trailer in printf, print and map keys
-// and values, text and JSON; one with a NUL prints as it is.
+// and values, text and JSON; one with a NUL prints as it is, and so does
+// a char array of a C definition, whose size bounds it.
 func TestStrTrailer(t *testing.T) {
-	s5 := types.StringOf(5)
 	for _, tt := range []struct {
 		name, trailer string
+		charArray     bool
 		b             []byte
 		want          string
 	}{
-		{"cut", "..", []byte("/bin/"), "/bin/.."},
-		{"custom trailer", "_xxx", []byte("/bin/"), "/bin/_xxx"},
-		{"no trailer", "", []byte("/bin/"), "/bin/"},
-		{"fits", "..", []byte("/bin\x00"), "/bin"},
-		{"short", "..", []byte("ab\x00\x00\x00"), "ab"},
+		{"cut", "..", false, []byte("/bin/"), "/bin/.."},
+		{"custom trailer", "_xxx", false, []byte("/bin/"), "/bin/_xxx"},
+		{"no trailer", "", false, []byte("/bin/"), "/bin/"},
+		{"fits", "..", false, []byte("/bin\x00"), "/bin"},
+		{"short", "..", false, []byte("ab\x00\x00\x00"), "ab"},
+		{"char array", "..", true, []byte("hello"), "hello"},
+		{"short char array", "..", true, []byte("ab\x00cd"), "ab"},
 	} {
+		s5 := types.StringOf(5)
+		s5.CharArray = tt.charArray
 		ts, offs, rec := record([]arg{{s5, tt.b}, {s5, tt.b}})
 		p, err := CompilePrintf("[%s] [%-9s]", ts, offs)
 		if err != nil {

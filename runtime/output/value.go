@@ -72,11 +72,12 @@ func cstr(b []byte) []byte {
 
 // appendString renders a string value of type t: its bytes up to the NUL;
 // one that fills its size without a NUL was cut, and the trailer
-// (str_trunc_trailer) says so, as in the newest bpftrace.
+// (str_trunc_trailer) says so, as in the newest bpftrace, unless it is a
+// char array of a C definition, whose size bounds it.
 func (v *values) appendString(dst []byte, t types.Type, b []byte) []byte {
 	s := cstr(field(b, 0, t.Size))
 	dst = append(dst, s...)
-	if len(s) == t.Size && t.Size > 0 && v.compat.Has(compat.TruncTrailer) {
+	if len(s) == t.Size && t.Size > 0 && !t.CharArray && v.compat.Has(compat.TruncTrailer) {
 		dst = append(dst, v.trailer...)
 	}
 	return dst
