@@ -109,8 +109,12 @@ const (
 	// 1), as the newest bpftrace types such a variable; 0.17 makes it an
 	// int64 (8). gbt keeps the variable itself 64-bit either way.
 	SizedLiteralVars
+	// SilentEmptyMaps: a map with no elements prints nothing in text, at
+	// exit and for print(@m); 0.17 prints an empty line (two for avg and
+	// stats).
+	SilentEmptyMaps
 
-	allChanges = SizedLiteralVars<<1 - 1
+	allChanges = SilentEmptyMaps<<1 - 1
 )
 
 // changes is the property table: the changes each version has.

@@ -66,9 +66,10 @@ type Kind struct {
 	Supported bool // gbt can compile and attach it (others are positioned errors)
 	// NewestFirst kinds' kernel hooks run the programs attached to one
 	// place newest first (uprobe consumers are pushed on the front of a
-	// list, as are the kprobes of an aggregated kprobe): runtime attaches
-	// their blocks in reverse, so that they run in declaration order, as
-	// bpftrace's do.
+	// list, as are the kprobes of an aggregated kprobe; kretprobes run
+	// oldest first, as the suite's kretprobe_order test shows in the 6.1
+	// guest): runtime attaches their blocks in reverse, so that they run
+	// in declaration order, as bpftrace's do.
 	NewestFirst bool
 	// OnePoint kinds take a block of one attach point (iter: its program
 	// runs when gbt reads the iterator, which ends the run).
@@ -113,7 +114,7 @@ var kinds = []*Kind{
 	{Name: "rawtracepoint", Aliases: []string{"rt"}, Parts: 2, MinParts: 1, Usage: "rawtracepoint:[module:]name", Prog: ProgRawTP, Attach: AttachRawTracepoint, Args: true, ArgN: ArgsContext, PerPoint: true, Supported: true, PIDFilter: PIDFilterInProgram, expand: expandRawTracepoint, list: listRawTracepoints, listModules: true, InList: true},
 	{Name: "tp_btf", Parts: 1, MinParts: 1, Usage: "tp_btf:name", Prog: ProgTracing, Attach: AttachTracing, Tracing: TracingTracepoint, Args: true, PerPoint: true, Supported: true, PIDFilter: PIDFilterInProgram, expand: expandFunc},
 	{Name: "kprobe", Aliases: []string{"k"}, Parts: 2, MinParts: 1, Usage: "kprobe:[module:]function[+offset]", Prog: ProgKprobe, Attach: AttachKprobe, ArgN: ArgsRegs, Func: true, Regs: true, Supported: true, NewestFirst: true, PIDFilter: PIDFilterInProgram, expand: expandFunc, list: listKprobes, InList: true},
-	{Name: "kretprobe", Aliases: []string{"kr"}, Parts: 2, MinParts: 1, Usage: "kretprobe:[module:]function", Prog: ProgKprobe, Attach: AttachKprobe, Return: true, Func: true, Regs: true, Supported: true, NewestFirst: true, PIDFilter: PIDFilterInProgram, expand: expandFunc, list: listKprobes},
+	{Name: "kretprobe", Aliases: []string{"kr"}, Parts: 2, MinParts: 1, Usage: "kretprobe:[module:]function", Prog: ProgKprobe, Attach: AttachKprobe, Return: true, Func: true, Regs: true, Supported: true, PIDFilter: PIDFilterInProgram, expand: expandFunc, list: listKprobes},
 	{Name: "uprobe", Aliases: []string{"u"}, Parts: 2, MinParts: 2, Usage: "uprobe:binary:function", Prog: ProgKprobe, Attach: AttachUprobe, Args: true, ArgN: ArgsRegs, Func: true, Regs: true, User: true, Supported: true, NewestFirst: true, PIDFilter: PIDFilterAtAttach, expand: expandUprobe},
 	{Name: "uretprobe", Aliases: []string{"ur"}, Parts: 2, MinParts: 2, Usage: "uretprobe:binary:function", Prog: ProgKprobe, Attach: AttachUprobe, Return: true, Func: true, Regs: true, User: true, Supported: true, NewestFirst: true, PIDFilter: PIDFilterAtAttach, expand: expandUprobe},
 	{Name: "usdt", Aliases: []string{"U"}, Parts: 3, MinParts: 2, Usage: "usdt:binary:[provider:]name", Prog: ProgKprobe, Attach: AttachUSDT, ArgN: ArgsUSDT, Func: true, Regs: true, User: true, PerPoint: true, Supported: true, NewestFirst: true, PIDFilter: PIDFilterAtAttach, expand: expandUSDT},

@@ -226,8 +226,8 @@ func (l *MapLayout) sortByKey(rs []row, signedInts bool) {
 // print(@m, top, div): es are the map's entries in any order (one value
 // per CPU for per-CPU maps). top > 0 keeps only the last top entries
 // (0.17 ignores top for stats); div > 0 divides printed values (0.17
-// ignores it for lhist and stats). An empty map prints as an empty line in
-// text (two for avg/stats) and as nothing in JSON.
+// ignores it for lhist and stats). An empty map prints nothing, as in the
+// newest bpftrace; in 0.17's text an empty line (two for avg/stats).
 func (p *Printer) PrintMap(l MapLayout, es []Entry, top, div int) error {
 	if err := supported(l.Value); err != nil && l.Value.Kind != types.Agg {
 		return fmt.Errorf("map %s: %w", l.Name, err)
@@ -267,7 +267,7 @@ func (p *Printer) PrintMap(l MapLayout, es []Entry, top, div int) error {
 	}
 	last := lastEpoch(rs)
 	json := p.f == JSON
-	if json && len(rs) == 0 {
+	if len(rs) == 0 && (json || p.vals.compat.Has(compat.SilentEmptyMaps)) {
 		return nil
 	}
 	if json {
