@@ -156,6 +156,13 @@ func normalizeOutput(s, mode string) string {
 		if attachingRE.MatchString(l) || traceIterFrame.MatchString(l) {
 			continue
 		}
+		if l == "" {
+			// bpftrace 0.17 prints an empty map as an empty line, the
+			// newest bpftrace and gbt as nothing: blank lines are left
+			// out on both sides (the compat017 scripts, compared as
+			// they are, check 0.17's).
+			continue
+		}
 		l = stats017.ReplaceAllString(l, ": { .count = $1, .average = $2, .total = $3 }")
 		if strings.HasPrefix(l, "@") {
 			l = record017.ReplaceAllStringFunc(l, newestRecordKey)

@@ -57,7 +57,7 @@ func TestE2ELangNext(t *testing.T) {
 			name: "delete(@m, key) and its result",
 			prog: `begin { @m[1, "a"] = 1; @m[2, "b"] = 2; @n[7] = 7; printf("%d %d ", delete(@m, (1, "a")), delete(@m, (1, "a")));
 				$r = delete(@n, 7); delete(@n[8]); printf("%d\n", $r); exit(); }`,
-			want: "1 0 1\n\n\n@m[2, b]: 2\n\n",
+			want: "1 0 1\n\n\n@m[2, b]: 2\n",
 		},
 		{
 			// tests/runtime/for: variables are read and updated in the

@@ -26,7 +26,7 @@ func TestE2EStackLen(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, stderr.String())
 	}
-	want := "\n\n@b: 2\n@e: 0\n@k: true\n@kd: true\n@m: true\n@raw: 1\n\n@u: 2\n" // the emptied @s prints as an empty line
+	want := "\n\n@b: 2\n@e: 0\n@k: true\n@kd: true\n@m: true\n@raw: 1\n@u: 2\n" // the emptied @s prints nothing
 	if string(out) != want {
 		t.Errorf("stdout:\n%q\nwant:\n%q", out, want)
 	}
