@@ -104,9 +104,11 @@ func TestE2ESignalPhases(t *testing.T) {
 		signal func(t *testing.T, cmd *exec.Cmd, stderr *syncBuffer, run int)
 		want   []string
 	}{
-		{"start", []string{"-c", work + " sleep 10", "-e", prog}, func(t *testing.T, cmd *exec.Cmd, stderr *syncBuffer, _ int) {
+		{"start", []string{"-c", work + " sleep 10000", "-e", prog}, func(t *testing.T, cmd *exec.Cmd, stderr *syncBuffer, _ int) {
 			// gbt starts the -c command, held, before it compiles.
-			// Any of its threads may have forked it.
+			// Any of its threads may have forked it. The command runs
+			// 10 s (gbt kills it when it stops): one of 10 ms ended
+			// before this poll saw it on a loaded machine.
 			tasks := fmt.Sprintf("/proc/%d/task/*/children", cmd.Process.Pid)
 			waitFor(t, func() bool {
 				files, _ := filepath.Glob(tasks)
