@@ -102,10 +102,7 @@ func preprocess(file, src string) (string, []*ast.Macro, *ast.Span, string) {
 					delete(defined, name)
 				} else if name != "" {
 					defined[name] = true
-					value := strings.TrimSpace(strings.TrimPrefix(rest, name))
-					if i := strings.Index(value, "//"); i >= 0 {
-						value = strings.TrimSpace(value[:i])
-					}
+					value := defineValue(strings.TrimPrefix(rest, name))
 					macros = append(macros, &ast.Macro{Span: span, Name: name, Value: value})
 				}
 			}
@@ -121,6 +118,28 @@ func preprocess(file, src string) (string, []*ast.Macro, *ast.Span, string) {
 		return "", nil, &sp, "#if without #endif"
 	}
 	return string(out), macros, nil, ""
+}
+
+// defineValue is a #define's value less its comments: `/* ... */` ones
+// anywhere on the line (tcpconnect.bt's `#define AF_INET 2 /* IPv4 */`)
+// and a trailing `//` one.
+func defineValue(s string) string {
+	for {
+		i := strings.Index(s, "/*")
+		if i < 0 {
+			break
+		}
+		j := strings.Index(s[i+2:], "*/")
+		if j < 0 {
+			s = s[:i]
+			break
+		}
+		s = s[:i] + " " + s[i+2+j+2:]
+	}
+	if i := strings.Index(s, "//"); i >= 0 {
+		s = s[:i]
+	}
+	return strings.TrimSpace(s)
 }
 
 func firstWord(s string) string {

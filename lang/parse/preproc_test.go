@@ -12,6 +12,8 @@ func TestPreprocess(t *testing.T) {
 #include <sys/socket.h>
 #endif
 #define LIMIT 10 // frames
+#define AF_INET6 10 /* IPv6 */
+#define TWO /* a */ 2 /* b */ // c
 #if 0
 this is not a script
 #endif
@@ -30,8 +32,12 @@ BEGIN { @x = LIMIT; }
 	if strings.Contains(out, "linux/sched.h") || !strings.Contains(out, "#include <sys/socket.h>") || strings.Contains(out, "not a script") {
 		t.Errorf("wrong branches kept:\n%s", out)
 	}
-	if len(macros) != 1 || macros[0].Name != "LIMIT" || macros[0].Value != "10" {
-		t.Errorf("macros = %+v, want LIMIT 10", macros)
+	var got []string
+	for _, m := range macros {
+		got = append(got, m.Name+"="+m.Value)
+	}
+	if want := "LIMIT=10 AF_INET6=10 TWO=2"; strings.Join(got, " ") != want {
+		t.Errorf("macros = %q, want %s", got, want)
 	}
 	for _, bad := range []string{"#endif\n", "#else\n", "#ifdef X\nBEGIN {}\n", "#if FOO > 1\n#endif\n"} {
 		if _, _, sp, _ := preprocess("stdin", bad); sp == nil {
