@@ -69,6 +69,9 @@ type kcase struct {
 	// skip, when set, says which lines of bpftrace's output gbt leaves
 	// out on purpose.
 	skip func(line string) bool
+	// sh, when set, is a shell command the guest runs instead of gbt
+	// with args, @GBT@ in it naming gbt's guest path.
+	sh string
 	// files, when set, checks the files gbt wrote in the exchange
 	// directory (the guest's GuestXferDir), after the guest has run.
 	files func(t *testing.T, xfer string)
@@ -401,7 +404,11 @@ func TestKernels(t *testing.T) {
 			cases := selectedCases(t)
 			both := withBpftrace(suite)
 			for _, c := range cases {
-				jobs = append(jobs, vmtest.Job{Name: "gbt." + c.name, Argv: append([]string{guestGbt}, c.argsIn(suite)...), Timeout: 90 * time.Second})
+				argv := append([]string{guestGbt}, c.argsIn(suite)...)
+				if c.sh != "" {
+					argv = []string{"/bin/sh", "-c", strings.ReplaceAll(c.sh, "@GBT@", guestGbt)}
+				}
+				jobs = append(jobs, vmtest.Job{Name: "gbt." + c.name, Argv: argv, Timeout: 90 * time.Second})
 				if c.bpftrace && both {
 					jobs = append(jobs, vmtest.Job{Name: "bpftrace." + c.name, Argv: append([]string{bpftrace}, c.argsIn(suite)...), Timeout: 90 * time.Second})
 				}
@@ -588,15 +595,16 @@ func report(t *testing.T, suite, release string, c kcase, r, b vmtest.Result, wi
 // regular expression), else all of them.
 func selectedCases(t *testing.T) []kcase {
 	pat := os.Getenv("GBT_VMTEST_CASES")
+	all := slices.Concat(kcases, toolCases)
 	if pat == "" {
-		return kcases
+		return all
 	}
 	re, err := regexp.Compile(pat)
 	if err != nil {
 		t.Fatalf("GBT_VMTEST_CASES: %v", err)
 	}
 	var out []kcase
-	for _, c := range kcases {
+	for _, c := range all {
 		if re.MatchString(c.name) {
 			out = append(out, c)
 		}
