@@ -318,7 +318,12 @@ func (d *dumper) stmt(s Stmt, depth int) {
 	case *ForStmt:
 		d.line(depth, "for", nil)
 		d.expr(s.Var, depth+1)
-		d.expr(s.Map, depth+1)
+		if s.Map != nil {
+			d.expr(s.Map, depth+1)
+		} else { // for $i : from..to
+			d.expr(s.From, depth+1)
+			d.expr(s.To, depth+1)
+		}
 		d.node(s.Body, depth+1)
 	case *JumpStmt:
 		d.line(depth, s.Keyword, nil)

@@ -408,7 +408,7 @@ func TestNodeSpans(t *testing.T) {
 
 // TestDump compares tree dumps with golden files.
 func TestDump(t *testing.T) {
-	for _, name := range []string{"188-opensnoop", "192-tcpconnect", "200-loops", "203-casts", "204-tuples", "208-struct-defs", "199-config-block", "228-map-decl"} {
+	for _, name := range []string{"188-opensnoop", "192-tcpconnect", "200-loops", "203-casts", "204-tuples", "208-struct-defs", "199-config-block", "228-map-decl", "226-for-range"} {
 		t.Run(name, func(t *testing.T) {
 			b, err := os.ReadFile("testdata/roundtrip/" + name + ".bt")
 			if err != nil {
