@@ -138,7 +138,13 @@ const MaxBoots = 4
 // and the others go on. It returns the results of every boot, the error
 // of each death, and the error of the run that ended it.
 func (m *Machine) RunRebooting(ctx context.Context, xfer string, jobs []Job) (run *Run, deaths []*GuestDiedError, err error) {
-	run, err = m.Run(ctx, xfer, jobs)
+	return runRebooting(jobs, func(js []Job) (*Run, error) { return m.Run(ctx, xfer, js) })
+}
+
+// runRebooting is RunRebooting over boot, which boots a guest for the
+// jobs given and returns what Run returns.
+func runRebooting(jobs []Job, boot func([]Job) (*Run, error)) (run *Run, deaths []*GuestDiedError, err error) {
+	run, err = boot(jobs)
 	killed := map[string]int{}
 	for boots := 1; boots < MaxBoots; boots++ {
 		var died *GuestDiedError
@@ -157,7 +163,7 @@ func (m *Machine) RunRebooting(ctx context.Context, xfer string, jobs []Job) (ru
 			break
 		}
 		var again *Run
-		again, err = m.Run(ctx, xfer, left)
+		again, err = boot(left)
 		if again != nil {
 			for name, r := range again.Results {
 				run.Results[name] = r
