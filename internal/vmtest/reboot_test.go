@@ -6,6 +6,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -37,11 +38,14 @@ func TestKernelsReboot(t *testing.T) {
 	if err != nil {
 		t.Fatalf("second boot: %v", err)
 	}
-	// A death at random may follow (the guest is booted again for it).
-	if len(deaths) == 0 || deaths[0].Job != "crash" {
-		t.Fatalf("deaths = %v, want the guest dead first during job crash", deaths)
+	// Deaths at random may come too (the 6.12 and 7.2 guests now and
+	// then die at boot, an int3 oops in sched_clock_cpu under TCG): the
+	// guest is booted again for each.
+	crashed := slices.IndexFunc(deaths, func(d *vmtest.GuestDiedError) bool { return d.Job == "crash" })
+	if crashed < 0 {
+		t.Fatalf("deaths = %v, want the guest dead during job crash", deaths)
 	}
-	t.Logf("first boot's death, as reported: %v", deaths[0])
+	t.Logf("the crash's death, as reported: %v", deaths[crashed])
 	for name, want := range map[string]string{"before": "before\n", "crash": "survived\n", "after": "after\n"} {
 		if r := run.Results[name]; r.Stdout != want || r.ExitCode != 0 {
 			t.Errorf("job %s: exit %d, stdout %q, want %q", name, r.ExitCode, r.Stdout, want)
