@@ -225,8 +225,7 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 			// 0.17 loads each program as it attaches it, after its
 			// "Attaching" line: its refusals follow that line.
 			nattach, _ := attachCounts(obj)
-			s.pr.AttachedProbes(nattach)
-			s.out.Flush()
+			s.attachingLine(nattach)
 		}
 		return err
 	}
@@ -242,9 +241,7 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 	case opts.Format == output.JSON:
 		s.pr.AttachedProbes(nprobes) // pipelines expect the record on stdout
 	case !opts.Compat.Has(compat.AttachedLine):
-		// 0.17 writes its only line on stdout, before anything else.
-		s.pr.AttachedProbes(nattach)
-		if err := s.out.Flush(); err != nil {
+		if err := s.attachingLine(nattach); err != nil {
 			return err
 		}
 	default:
@@ -419,4 +416,12 @@ func (s *Session) runOnce(i int) error {
 		return fmt.Errorf("run %s: %w", s.obj.Programs[i].Name, err)
 	}
 	return nil
+}
+
+// attachingLine writes bpftrace 0.17's only attach line, "Attaching N
+// probes...", on stdout before anything else: before the probes attach,
+// and before a program's load error, which 0.17 reports after it.
+func (s *Session) attachingLine(nattach int) error {
+	s.pr.AttachedProbes(nattach)
+	return s.out.Flush()
 }

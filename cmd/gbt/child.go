@@ -21,15 +21,39 @@ type child struct {
 	err  error
 }
 
-func startChild(cmdline string) (*child, error) {
-	words := strings.Fields(cmdline)
-	if len(words) == 0 {
-		return nil, fmt.Errorf("-c %q: no command", cmdline)
+// command is the -c command line split into words, its program looked
+// up in PATH once: for kernel.Env (uprobes on the program) and for
+// startChild.
+type command struct {
+	line  string
+	words []string
+	path  string // the program found in PATH; "" when err is set
+	err   error  // why the command cannot start, in bpftrace's words
+}
+
+// lookCommand splits cmdline and finds its program.
+func lookCommand(cmdline string) command {
+	c := command{line: cmdline, words: strings.Fields(cmdline)}
+	if len(c.words) == 0 {
+		c.err = fmt.Errorf("-c %q: no command", cmdline)
+		return c
 	}
-	if _, err := exec.LookPath(words[0]); err != nil {
+	path, err := exec.LookPath(c.words[0])
+	if err != nil {
 		//lint:ignore ST1005 bpftrace's words, which scripts and suites match
-		return nil, fmt.Errorf("Failed to fork child: Path '%s' does not exist or is not executable (%v)", words[0], errors.Unwrap(err))
+		c.err = fmt.Errorf("Failed to fork child: Path '%s' does not exist or is not executable (%v)", c.words[0], errors.Unwrap(err))
+		return c
 	}
+	c.path = path
+	return c
+}
+
+// startChild starts the command held: it runs nothing until released.
+func startChild(c command) (*child, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
+	words := c.words
 	r, w, err := os.Pipe()
 	if err != nil {
 		return nil, err
@@ -42,15 +66,15 @@ func startChild(cmdline string) (*child, error) {
 	if err := cmd.Start(); err != nil {
 		r.Close()
 		w.Close()
-		return nil, fmt.Errorf("start %q: %w", cmdline, err)
+		return nil, fmt.Errorf("start %q: %w", c.line, err)
 	}
 	r.Close()
-	c := &child{cmd: cmd, gate: w, done: make(chan struct{})}
+	ch := &child{cmd: cmd, gate: w, done: make(chan struct{})}
 	go func() {
-		c.err = cmd.Wait()
-		close(c.done)
+		ch.err = cmd.Wait()
+		close(ch.done)
 	}()
-	return c, nil
+	return ch, nil
 }
 
 // release lets the held command run.

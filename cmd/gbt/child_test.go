@@ -15,7 +15,7 @@ func TestChildWords(t *testing.T) {
 	if err := os.WriteFile(script, []byte("#!/bin/sh\nprintf '%s|' \"$@\" > "+out+"\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	c, err := startChild(script + ` 'A'  "b c" $HOME;x`)
+	c, err := startChild(lookCommand(script + ` 'A'  "b c" $HOME;x`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func TestChildWords(t *testing.T) {
 	if want := `'A'|"b|c"|$HOME;x|`; string(got) != want {
 		t.Errorf("args %q, want %q", got, want)
 	}
-	if _, err := startChild("  "); err == nil {
+	if _, err := startChild(lookCommand("  ")); err == nil {
 		t.Error("an empty -c command started")
 	}
 }

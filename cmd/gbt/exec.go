@@ -28,7 +28,7 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 	var c *child
 	var err error
 	if a.opts.cmd != "" && !a.opts.dryRun && a.opts.debug == 0 {
-		if c, err = startChild(a.opts.cmd); err != nil {
+		if c, err = startChild(a.command); err != nil {
 			return err
 		}
 		defer c.kill()

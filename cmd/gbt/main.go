@@ -8,10 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"os/signal"
 	goruntime "runtime"
-	"strings"
 	"sync/atomic"
 	"syscall"
 
@@ -67,6 +65,7 @@ type app struct {
 	table   *stdlib.Table
 	getenv  func(string) string // the BPFTRACE_* configuration variables
 	outFile *os.File            // -o, once opened
+	command command             // -c's, looked up once
 	// containerDir is --container's cgroup directory, once found.
 	containerDir string
 }
@@ -148,10 +147,9 @@ func runWith(argv []string, tool *toolfile.Tool, usage, misuse string, stdin io.
 		a.env.SetTraceableFunctions(opts.traceable)
 	}
 	a.env.SetProcess(opts.pid)
-	if words := strings.Fields(opts.cmd); len(words) > 0 {
-		if path, err := exec.LookPath(words[0]); err == nil {
-			a.env.SetCommand(path) // else startChild says it is missing
-		}
+	if opts.cmd != "" {
+		a.command = lookCommand(opts.cmd)
+		a.env.SetCommand(a.command.path) // "" when missing: startChild says so
 	}
 	a.env.AddDebugDirs(opts.debugDirs...)
 	a.env.SetIncludeDirs(opts.includes)
