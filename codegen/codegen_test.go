@@ -73,8 +73,9 @@ func TestKernelVerifier(t *testing.T) {
 		src, _ := os.ReadFile(file)
 		obj := compile(t, string(src))
 		err := runtime.Run(context.Background(), obj, runtime.Options{Stdout: io.Discard, Stderr: io.Discard, DryRun: true})
-		if errors.Is(err, runtime.ErrNoTrampolines) || errors.Is(err, runtime.ErrNoOverride) || errors.Is(err, runtime.ErrNoWriteUser) ||
-			errors.Is(err, runtime.ErrNoKernelVarAddr) {
+		var le *runtime.LoadError
+		refusedHelper := errors.As(err, &le) && (le.Helper == "bpf_override_return" || le.Helper == "bpf_probe_write_user")
+		if errors.Is(err, runtime.ErrNoTrampolines) || refusedHelper || errors.Is(err, runtime.ErrNoKernelVarAddr) {
 			// This kernel refuses fentry/fexit programs before verifying
 			// them, override() (no CONFIG_BPF_KPROBE_OVERRIDE),
 			// write_user() (lockdown) and percpu_kaddr() (no

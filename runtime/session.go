@@ -108,15 +108,6 @@ type ExitCode int
 
 func (e ExitCode) Error() string { return fmt.Sprintf("exit(%d)", int(e)) }
 
-// ErrNoOverride is in the error of loading a program that calls override()
-// on a kernel built without CONFIG_BPF_KPROBE_OVERRIDE.
-var ErrNoOverride = errors.New("this kernel does not let BPF programs override return values")
-
-// ErrNoWriteUser is in the error of loading a program that calls
-// write_user() on a kernel that refuses bpf_probe_write_user (kernel
-// lockdown).
-var ErrNoWriteUser = errors.New("this kernel does not let BPF programs write user memory")
-
 // ErrNoTrampolines is the error of loading a kfunc or kretfunc program on a
 // kernel that refuses fentry/fexit programs.
 var ErrNoTrampolines = errors.New("this kernel refuses fentry/fexit programs (operation not permitted)")

@@ -93,12 +93,6 @@ func (s *Session) loadError(p *codegen.Program, err error) error {
 			le.Span = p.Spans[i]
 		}
 	}
-	if strings.Contains(le.Msg, "cannot use helper bpf_override_return") {
-		le.Err = fmt.Errorf("%w: %w", ErrNoOverride, err)
-	}
-	if strings.Contains(le.Msg, "cannot use helper bpf_probe_write_user") {
-		le.Err = fmt.Errorf("%w: %w", ErrNoWriteUser, err)
-	}
 	return le
 }
 

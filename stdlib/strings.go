@@ -107,7 +107,8 @@ func stringEntries() []*Entry {
 		{Name: "signal_name", Kind: check.Func, Doc: "signal_name(sig): the signal's text, as strsignal(3)", Type: oneInt(types.Type{Kind: types.Strerror, Name: types.SignalTable}),
 			Emit: argEmitter}, // the signal: user space renders the text
 		{Name: "path", Kind: check.Func, Doc: "path(struct path * [, size]): full path of a file (bpf_d_path; kfunc/kretfunc on the kernel's allowlist)",
-			Type: pathType, Emit: MemEmitter(pathEmit)},
+			Type: pathType, Emit: MemEmitter(pathEmit),
+			Needs: "path()'s bpf_d_path works in kfunc/kretfunc of the functions of the kernel's btf_allowlist_d_path (such as filp_close, security_file_open, security_inode_getattr) and in iter:task_file"},
 	}
 }
 

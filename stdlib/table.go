@@ -53,6 +53,10 @@ type Entry struct {
 	// Events are the ring-buffer records the entry sends, each with its
 	// BPF encoder and its user-space decoder.
 	Events []*Codec
+	// Needs says what a kernel must have, or allow, for the helper the
+	// entry calls: the hint when a kernel lacks or refuses that helper
+	// at a use of the entry.
+	Needs string
 }
 
 // BuiltinName implements check.Builtin.

@@ -25,7 +25,8 @@ func unsafeEntries() []*Entry {
 		{Name: "signal_thread", Kind: check.Func, Doc: "signal_thread(sig): send a signal to the current thread (--unsafe)", Type: signalType,
 			Emit: StmtEmitter(signalEmit(asm.FnSendSignalThread))},
 		{Name: "write_user", Kind: check.Func, Doc: "write_user(dst, src, len): write len bytes of src (a string or integer) to user address dst (--unsafe)",
-			Type: writeUserType, Emit: StmtEmitter(writeUserEmit)},
+			Type: writeUserType, Emit: StmtEmitter(writeUserEmit),
+			Needs: "write_user() needs bpf_probe_write_user, which a kernel in lockdown (integrity or confidentiality) refuses"},
 		{Name: "override", Kind: check.Func, Doc: "override(rc): override a kprobed function's return value (--unsafe)", Type: func(u *check.Use) types.Type {
 			if !unsafeOK(u) || !arity(u, 1, 1) {
 				return types.Type{}
@@ -42,7 +43,7 @@ func unsafeEntries() []*Entry {
 		}, Emit: StmtEmitter(func(g Gen, c *ast.Call) {
 			g.EvalInt(c.Args[0], asm.R2)
 			g.Emit(asm.Mov.Reg(asm.R1, asm.R6), asm.FnOverrideReturn.Call())
-		})},
+		}), Needs: "override() needs a kernel built with CONFIG_BPF_KPROBE_OVERRIDE (and CONFIG_FUNCTION_ERROR_INJECTION), on a function that allows error injection"},
 	}
 }
 

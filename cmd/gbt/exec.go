@@ -18,6 +18,7 @@ import (
 	"github.com/gbt-dev/gbt/runtime"
 	"github.com/gbt-dev/gbt/runtime/metrics"
 	"github.com/gbt-dev/gbt/runtime/output"
+	"github.com/gbt-dev/gbt/stdlib"
 )
 
 // execute runs the whole pipeline on one program: compile (parse, check,
@@ -143,14 +144,17 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 			if !a.opts.compat.Has(compat.HelperErrorAtCall) {
 				d.Span = fromStatement(obj.Info.Prog, d.Span)
 			}
-			d.Hint = "the kernel allows " + le.Helper + " only in some probe types or functions (path()'s bpf_d_path: kfunc/kretfunc of the functions of its btf_allowlist_d_path, such as filp_close, security_file_open, security_inode_getattr)"
+			d.Hint = "the kernel allows " + le.Helper + " only in some probe types or functions"
 		}
 		if le.Missing != "" {
 			d.Msg = fmt.Sprintf("this kernel has no helper %s for the program of %s (probed: %s)", le.Missing, le.Probe, le.Msg)
 			d.Hint = "a newer kernel, or another probe type, may have it; gbt --info lists what this kernel has"
 		}
-		if errors.Is(le, runtime.ErrNoOverride) {
-			d.Hint = "override() needs a kernel built with CONFIG_BPF_KPROBE_OVERRIDE, on a function that allows error injection"
+		if le.Helper != "" || le.Missing != "" {
+			// What the builtin at the call needs, in its own words.
+			if e := a.builtinAt(obj.Info.Prog, le.Span); e != nil && e.Needs != "" {
+				d.Hint = e.Needs
+			}
 		}
 		if le.Unchecked != "" {
 			// In bpftrace's words (it says so before loading, at the call).
@@ -275,4 +279,23 @@ func fromStatement(prog *ast.Program, span ast.Span) ast.Span {
 		return true
 	})
 	return out
+}
+
+// builtinAt is the stdlib entry of the innermost call whose span holds
+// span (a verifier error's instruction), or nil.
+func (a *app) builtinAt(prog *ast.Program, span ast.Span) *stdlib.Entry {
+	var found *stdlib.Entry
+	ast.Inspect(prog, func(n ast.Node) bool {
+		s := n.NodeSpan()
+		if s.Origin != nil || s.Start.Offset > span.Start.Offset || s.End.Offset < span.End.Offset {
+			return false
+		}
+		if c, ok := n.(*ast.Call); ok {
+			if e := a.table.Entry(c.Name); e != nil {
+				found = e
+			}
+		}
+		return true
+	})
+	return found
 }

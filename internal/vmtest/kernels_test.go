@@ -60,7 +60,7 @@ type kcase struct {
 	wantRE string
 	// wantOn, when it has the suite, is the want of that suite's kernel.
 	wantOn map[string]string
-	// wantErr, when set, is a line gbt must print on stderr, exiting
+	// wantErr, when set, is a line (or lines) gbt must print on stderr, exiting
 	// non-zero (a program the kernel refuses).
 	wantErr string
 	// bpftrace, when set, runs bpftrace 0.17 with the same arguments in
@@ -221,6 +221,18 @@ var kcases = []kcase{
 		name:    "kfunc_path_refused",
 		args:    []string{"-e", `kfunc:vfs_read { print(path(args->file->f_path)); }`},
 		wantErr: "stdin:1:24-48: ERROR: helper bpf_d_path not allowed in probe",
+	},
+	{
+		// Debian's kernels are built without CONFIG_BPF_KPROBE_OVERRIDE
+		// (no CONFIG_FUNCTION_ERROR_INJECTION): kprobe programs have no
+		// bpf_override_return, found by probing it, reported at the call
+		// with override()'s own hint.
+		name: "kprobe_override_refused",
+		args: []string{"--unsafe", "-e", `kprobe:__x64_sys_getpid { override(-1); }`},
+		wantErr: "stdin:1:27-39: ERROR: this kernel has no helper bpf_override_return for the program of kprobe:__x64_sys_getpid (probed: unknown func bpf_override_return#58)\n" +
+			"kprobe:__x64_sys_getpid { override(-1); }\n" +
+			"                          ~~~~~~~~~~~~\n" +
+			"HINT: override() needs a kernel built with CONFIG_BPF_KPROBE_OVERRIDE (and CONFIG_FUNCTION_ERROR_INJECTION), on a function that allows error injection",
 	},
 	{
 		// In bpftrace 0.17's words and span (its suite's
