@@ -3,6 +3,7 @@
 package vmtest_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -41,7 +42,9 @@ func peerDir(root string) (string, error) {
 // TestPeerSuite runs the kprobe and kfunc tests of bpftrace's v0.17.0
 // runtime suite in each guest kernel, for bpftrace 0.17 and for gbt (as
 // "bpftrace", as make conformance runs it), and fails when gbt fails a
-// test bpftrace passes there. Under TCG it takes a while: make
+// test bpftrace passes there. GBT_VMTEST_PEER_SUITE=bpftrace-v0.26.1
+// runs that suite's instead (gbt without GBT_COMPAT=0.17), to compare
+// with the newest bpftrace (GBT_VMTEST_BPFTRACE_BIN). Under TCG it takes a while: make
 // test-kernels-peer runs it, .ci/run does not (~20 minutes for one
 // kernel). GBT_VMTEST_PEER_TESTS picks tests (runner globs),
 // GBT_VMTEST_PEER_ONLY_GBT=1 runs gbt alone, GBT_VMTEST_PEER_LOGS=DIR
@@ -63,10 +66,14 @@ func TestPeerSuite(t *testing.T) {
 		t.Fatalf("%s/run_runtime.py no longer has the kprobe skip this test turns around:\n%s", peer, peerSkip)
 	}
 	guestRunner := strings.Replace(string(runner), peerSkip, peerInverse, 1)
-	suite, err := filepath.Abs(filepath.Join(peer, "bpftrace-v0.17.0"))
+	suiteName := cmp.Or(os.Getenv("GBT_VMTEST_PEER_SUITE"), "bpftrace-v0.17.0")
+	suite, err := filepath.Abs(filepath.Join(peer, suiteName))
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The v0.17.0 suite wants bpftrace 0.17's words and shapes, as make
+	// conformance runs it; the newer suites the newest bpftrace's.
+	compat017 := suiteName == "bpftrace-v0.17.0"
 
 	for _, s := range suites() {
 		t.Run(s, func(t *testing.T) {
@@ -86,7 +93,10 @@ func TestPeerSuite(t *testing.T) {
 			// As make conformance runs the v0.17 suite: in bpftrace 0.17's
 			// words and shapes (the runner passes no environment on).
 			guestGbt := vmtest.GuestBinDir + "/gbt/bpftrace"
-			wrapper := "#!/bin/sh\nGBT_COMPAT=0.17 exec " + guestGbt + " \"$@\"\n"
+			wrapper := "#!/bin/sh\nexec " + guestGbt + " \"$@\"\n"
+			if compat017 {
+				wrapper = "#!/bin/sh\nGBT_COMPAT=0.17 exec " + guestGbt + " \"$@\"\n"
+			}
 			if err := os.WriteFile(filepath.Join(xfer, vmtest.XferBin, "gbt-compat"), []byte(wrapper), 0o755); err != nil {
 				t.Fatal(err)
 			}
@@ -142,7 +152,7 @@ func TestPeerSuite(t *testing.T) {
 			}
 			slices.Sort(missed)
 			if len(missed) > 0 {
-				t.Errorf("gbt fails %d tests bpftrace 0.17 passes in the %s guest:\n%s\ngbt's run:\n%s",
+				t.Errorf("gbt fails %d tests bpftrace passes in the %s guest:\n%s\ngbt's run:\n%s",
 					len(missed), k.Release, strings.Join(missed, "\n"), run.Results["gbt"].Stdout)
 			}
 		})
