@@ -124,6 +124,8 @@ func TestTypes(t *testing.T) {
 		{`BEGIN { $a = true; $b = 1 > 2; $c = !5; $d = 1 && 0; @e[1 == 1] = "a" != "b"; $f = (bool)"x"; $g = (bool)(int8 *)0; $h = (1 < 2, false); $i = (int64)true; $j = 1 > 0; $j = 5; @k = true; @k = (uint8)2; $l = $a ? true : false; $m = true + 1; $n = buf("a", 1) != buf("bc", 2); }`,
 			map[string]string{"$a": "bool", "$b": "bool", "$c": "bool", "$d": "bool", "@e": "bool", "$f": "bool", "$g": "bool",
 				"$h": "(bool,bool)", "$i": "int64", "$j": "int64", "@k": "uint64", "$l": "bool", "$m": "uint64", "$n": "bool"}},
+		// Two usernames compare by uid, as in the newest bpftrace.
+		{`BEGIN { $a = username == username; $b = username != username; }`, map[string]string{"$a": "bool", "$b": "bool"}},
 	}
 	for _, tt := range tests {
 		info, out := checkSource(tt.src)
