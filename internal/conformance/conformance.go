@@ -30,9 +30,6 @@ type Log struct {
 var (
 	resultLine = regexp.MustCompile(`^(PASS|FLAKY|FAIL|SKIP) (.+)$`)
 	countsLine = regexp.MustCompile(`^\d+ passed, \d+ failed, \d+ skipped$`)
-	// reason is the bracketed tail the runner puts after a FAIL, SKIP or
-	// FLAKY test's name.
-	reason = regexp.MustCompile(` \[[^\]]*\]$`)
 )
 
 // ParseLog reads a run_runtime.py log. Lines that are not test results
@@ -55,7 +52,7 @@ func ParseLog(r io.Reader) (*Log, error) {
 		}
 		status, name := m[1], m[2]
 		if status != "PASS" {
-			name = reason.ReplaceAllString(name, "")
+			name = withoutReason(name)
 		}
 		if status == "PASS" || status == "FLAKY" {
 			if !failed[name] {
@@ -139,4 +136,30 @@ func WriteList(w io.Writer, list []string) error {
 		}
 	}
 	return nil
+}
+
+// withoutReason cuts the bracketed tail the runner puts after a FAIL, SKIP
+// or FLAKY test's name: "[exit code 1]", or "[failed first (timeout;
+// expected regex SUCCESS [0-9]*), passed on rerun]", whose regular
+// expression has brackets of its own, matched from the end.
+func withoutReason(s string) string {
+	if !strings.HasSuffix(s, "]") {
+		return s
+	}
+	depth := 0
+	for i := len(s) - 1; i >= 0; i-- {
+		switch s[i] {
+		case ']':
+			depth++
+		case '[':
+			depth--
+			if depth == 0 {
+				if i > 0 && s[i-1] == ' ' {
+					return s[:i-1]
+				}
+				return s
+			}
+		}
+	}
+	return s
 }

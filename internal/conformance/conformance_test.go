@@ -45,6 +45,17 @@ func TestRegressions(t *testing.T) {
 			list: []string{"call:a"},
 		},
 		{
+			name: "flaky with brackets in its reason counts as passing",
+			log:  "FLAKY probe:kfunc_module_wildcard [failed first (timeout; expected regex SUCCESS [0-9][0-9]*), passed on rerun]\n" + counts,
+			list: []string{"probe:kfunc_module_wildcard"},
+		},
+		{
+			name: "failure with brackets in its reason",
+			log:  "FAIL probe:kprobe_wildcard probe builtin [expected regex progs: [1-9][0-9]+]\n" + counts,
+			list: []string{"probe:kprobe_wildcard probe builtin"},
+			want: []string{"FAIL probe:kprobe_wildcard probe builtin [expected regex progs: [1-9][0-9]+]"},
+		},
+		{
 			name: "name used twice: one failing run fails it, in either order",
 			log:  "PASS p:dup\nFAIL p:dup [exit code 1]\nFAIL q:dup [x]\nPASS q:dup\n" + counts,
 			list: []string{"p:dup", "q:dup"},
