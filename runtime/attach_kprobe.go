@@ -13,11 +13,17 @@ import (
 
 	"github.com/gbt-dev/gbt/codegen"
 	"github.com/gbt-dev/gbt/lang/probe"
+	"github.com/gbt-dev/gbt/runtime/sym"
 )
 
 // attachKprobe attaches a kprobe at pt.Func (plus pt.Offset), or a
 // kretprobe when pt.Return.
 func attachKprobe(s *Session, prog *ebpf.Program, pt probe.Point, cookie uint64) error {
+	if pt.Offset != 0 && !pt.Return {
+		if err := checkKprobeOffset(pt); err != nil {
+			return &AttachError{Probe: kprobeName(pt), Err: err}
+		}
+	}
 	var l link.Link
 	var err error
 	if pt.Return {
@@ -32,6 +38,27 @@ func attachKprobe(s *Session, prog *ebpf.Program, pt probe.Point, cookie uint64)
 		return &AttachError{Probe: kprobeName(pt), Err: err}
 	}
 	s.links = append(s.links, l)
+	return nil
+}
+
+// checkKprobeOffset refuses an offset past the end of the function, in
+// bpftrace's words, with the function's size from /proc/kallsyms; the
+// kernel's own refusal names neither. (bpftrace reads the size from a
+// vmlinux ELF file, which distributions do not install, and skips the
+// check without one.) It does not tell whether the offset is at an
+// instruction's start: the kernel checks that.
+func checkKprobeOffset(pt probe.Point) error {
+	if _, err := strconv.ParseUint(pt.Func, 0, 64); err == nil {
+		return nil // kprobe:0xADDR+off: no function to measure
+	}
+	k, err := sym.LoadKernel()
+	if err != nil {
+		return nil // the kernel checks the offset itself
+	}
+	if size, ok := k.Size(pt.Func); ok && pt.Offset >= size {
+		//lint:ignore ST1005 bpftrace's words, which scripts and suites match
+		return fmt.Errorf("Offset outside the function bounds ('%s' size is %d)", pt.Func, size)
+	}
 	return nil
 }
 

@@ -75,6 +75,24 @@ func (k *Kernel) Resolve(addr uint64) (name string, off uint64, ok bool) {
 	return k.names[i], addr - k.addrs[i], true
 }
 
+// Size returns the size of the text symbol name, as far as kallsyms
+// tells: from its address to the next symbol's (alignment padding
+// included). ok is false when name is not a text symbol or is the last.
+func (k *Kernel) Size(name string) (size uint64, ok bool) {
+	for i, n := range k.names {
+		if n != name {
+			continue
+		}
+		for j := i + 1; j < len(k.addrs); j++ {
+			if k.addrs[j] > k.addrs[i] {
+				return k.addrs[j] - k.addrs[i], true
+			}
+		}
+		return 0, false
+	}
+	return 0, false
+}
+
 // Format renders addr as bpftrace does in stacks: "name+off", or the hex
 // address when no symbol covers it.
 func (k *Kernel) Format(addr uint64) string {
