@@ -20,6 +20,9 @@ func (g *gen) callback(name string) asm.Instruction {
 	if !slices.Contains(g.callbacks, name) {
 		g.callbacks = append(g.callbacks, name)
 	}
+	if !slices.Contains(g.calls[g.fn], name) {
+		g.calls[g.fn] = append(g.calls[g.fn], name)
+	}
 	// Constant -1 asks cilium/ebpf to resolve the reference when it links.
 	return asm.Instruction{OpCode: asm.LoadImmOp(asm.DWord), Dst: asm.R2, Src: asm.PseudoFunc, Constant: -1}.WithReference(name)
 }

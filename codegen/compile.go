@@ -361,7 +361,9 @@ type gen struct {
 	// bodies, those compiled from for loops.
 	callbacks []string
 	bodies    []*body
-	used      map[string]bool // the maps the program refers to
+	fn        string              // the function being generated: "" for the program, else a callback's name
+	calls     map[string][]string // the callbacks each function passes to helpers (callstack.go)
+	used      map[string]bool     // the maps the program refers to
 }
 
 type loopLabels struct{ brk, cont string }
@@ -370,7 +372,7 @@ const ctxReg = asm.R6
 
 func newGen(c *compiler, pi *check.ProbeInfo, prog *Program) *gen {
 	return &gen{c: c, pi: pi, prog: prog, alias: map[string]string{}, vars: map[string]int16{},
-		free: []asm.Register{asm.R9, asm.R8, asm.R7}}
+		free: []asm.Register{asm.R9, asm.R8, asm.R7}, calls: map[string][]string{}, sc: scratchUse{least: scratchObject}}
 }
 
 func (g *gen) fail(n ast.Node, format string, args ...any) {

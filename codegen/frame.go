@@ -37,17 +37,23 @@ const (
 )
 
 // generate generates the program of a probe, again with its big values in
-// scratch memory if they overflow the stack; nil if it failed (the
-// diagnostics say why).
+// scratch memory if they overflow the stack, or if the frames of its call
+// chains do together (callstack.go): then with smaller values there too,
+// while they still do; nil if it failed (the diagnostics say why). A
+// program whose chains need more stack however small its frames are is
+// left to the kernel: newer verifiers accept some.
 func (c *compiler) generate(pi *check.ProbeInfo, prog *Program) *gen {
 	events := len(c.obj.Events)
 	g := newGen(c, pi, prog)
 	ok, tooBig := g.run()
-	if tooBig {
-		c.obj.Events = c.obj.Events[:events] // those of the first try are never sent
+	for _, least := range scratchSizes {
+		if !tooBig && (!ok || g.combinedStack() <= maxStack) {
+			break
+		}
+		c.obj.Events = c.obj.Events[:events] // those of the try before are never sent
 		g = newGen(c, pi, prog)
-		g.useScratch()
-		ok, _ = g.run()
+		g.useScratch(least)
+		ok, tooBig = g.run()
 	}
 	if !ok {
 		return nil
@@ -57,7 +63,7 @@ func (c *compiler) generate(pi *check.ProbeInfo, prog *Program) *gen {
 
 // Alloc implements stdlib.Gen: it reserves 8-aligned frame bytes.
 func (g *gen) Alloc(size int) int16 {
-	if g.sc.on && size >= scratchObject {
+	if g.sc.on && size >= g.sc.least {
 		return g.allocScratch(size)
 	}
 	g.frame += (size + 7) &^ 7
@@ -78,14 +84,16 @@ func (g *gen) reset(mark int) { g.frame, g.sc.used = mark&0xffff, mark>>16 }
 // scratchUse is a program's use of scratch memory.
 type scratchUse struct {
 	on       bool // the program keeps its big values in scratch memory
+	least    int  // the least size of a value kept there
 	used     int  // bytes in use by the current statement and the variables
 	most     int  // the most bytes in use at once
 	baseInsn int  // index of the instruction that offsets the base
 }
 
-// useScratch makes the generator keep big values in scratch memory.
-func (g *gen) useScratch() {
-	g.sc.on = true
+// useScratch makes the generator keep values of least bytes and more in
+// scratch memory.
+func (g *gen) useScratch(least int) {
+	g.sc.on, g.sc.least = true, least
 	g.free = []asm.Register{asm.R8, asm.R7}
 }
 

@@ -32,6 +32,7 @@ type body struct {
 	insns asm.Instructions
 	spans []ast.Span
 	base  int // the instruction that offsets the scratch base (-1: none)
+	frame int // bytes of its frame in use at most
 }
 
 func (g *gen) forLoop(s *ast.ForStmt) {
@@ -81,11 +82,14 @@ func (g *gen) forLoop(s *ast.ForStmt) {
 // bytes at the top of the caller's frame that it mirrors.
 func (g *gen) compileBody(s *ast.ForStmt, name string, region int, ctxSlot, doneSlot, fromSlot int16) *body {
 	saveInsns, saveSpans, saveLoops, saveExit, saveFree, savePending := g.insns, g.spans, g.loops, g.exitL, g.free, g.pending
+	saveFn, saveMax := g.fn, g.maxUse
 	mark := g.mark()
 	defer func() {
 		g.insns, g.spans, g.loops, g.exitL, g.free, g.pending = saveInsns, saveSpans, saveLoops, saveExit, saveFree, savePending
+		g.fn, g.maxUse = saveFn, saveMax
 		g.reset(mark)
 	}()
+	g.fn, g.maxUse = name, g.frame // the callback's frame holds the mirrored region too
 	g.insns, g.spans, g.loops, g.pending = nil, nil, nil, nil
 	g.free = []asm.Register{asm.R9, asm.R8, asm.R7}
 	if g.sc.on {
@@ -146,7 +150,7 @@ func (g *gen) compileBody(s *ast.ForStmt, name string, region int, ctxSlot, done
 	g.Place(brk)
 	g.copyBack(ptrSlot, doneSlot, region)
 	g.Emit(asm.Mov.Imm(asm.R0, 1), asm.Return())
-	return &body{name: name, loop: s.Map == nil, insns: g.insns, spans: g.spans, base: base}
+	return &body{name: name, loop: s.Map == nil, insns: g.insns, spans: g.spans, base: base, frame: g.maxUse}
 }
 
 // copyBack copies the $variables and the loop's done slot back to the

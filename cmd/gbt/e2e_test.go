@@ -130,6 +130,19 @@ func TestE2E(t *testing.T) {
 			want: "max_strlen: 100, stack_mode: perf\n1 error\n\n\n",
 		},
 		{
+			// The probe's and the loop body's strings need more stack
+			// than the BPF stack's 512 bytes in the frames of the probe
+			// and of the loop's callback together, which the verifiers
+			// of 6.1 and 6.12 refuse: they are kept in scratch memory.
+			name: "for loop with strings in its body and in the probe",
+			prog: `tracepoint:syscalls:sys_enter_openat /pid == @PID@ && str(args->filename) == "/dev/null"/ {
+				$path = str(args->filename); $name = ""; $key = (tid, 7);
+				for ($j : 0..3) { @paths[$j] = str(args->filename); $name = @paths[$j]; printf("%d %s %s %s|", $j, $name, comm, str(args->filename)); }
+				printf("%s %s %d %s\n", $path, $name, $key.1, str(args->filename)); clear(@paths); } ` + exitWhenDone,
+			workload: []string{"open", "1", "/dev/null"},
+			want:     "0 /dev/null gbtwork /dev/null|1 /dev/null gbtwork /dev/null|2 /dev/null gbtwork /dev/null|/dev/null /dev/null 7 /dev/null\n\n\n",
+		},
+		{
 			name:     "filename strings as keys",
 			prog:     `tracepoint:syscalls:sys_enter_openat /pid == @PID@/ { @[str(args->filename)] = count(); } ` + exitWhenDone,
 			workload: []string{"open", "777", "/dev/zero"},
