@@ -380,7 +380,8 @@ func (g *gen) fail(n ast.Node, format string, args ...any) {
 }
 
 // run generates the program body; it reports whether it succeeded, or
-// that the frame overflowed (tooBig, with no diagnostic given).
+// that the frame overflowed while smaller values could still go to
+// scratch memory (tooBig, with no diagnostic given).
 func (g *gen) run() (ok, tooBig bool) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -388,8 +389,8 @@ func (g *gen) run() (ok, tooBig bool) {
 			if !isU {
 				panic(r)
 			}
-			if u.frame && !g.sc.on {
-				tooBig = true
+			if u.frame && (!g.sc.on || g.sc.least > scratchSizes[len(scratchSizes)-1]) {
+				tooBig = true // generate tries again with (more) values in scratch memory
 				return
 			}
 			g.c.diags.Errorf(u.span, "%s", u.msg).Hint = u.hint

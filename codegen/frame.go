@@ -2,11 +2,13 @@ package codegen
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gbt-dev/gbt/lang/check"
+	"github.com/gbt-dev/gbt/stdlib"
 )
 
 // The frame, and scratch memory for big values.
@@ -40,20 +42,31 @@ const (
 // scratch memory if they overflow the stack, or if the frames of its call
 // chains do together (callstack.go): then with smaller values there too,
 // while they still do; nil if it failed (the diagnostics say why). A
-// program whose chains need more stack however small its frames are is
-// left to the kernel: newer verifiers accept some.
+// program whose chains need more stack however small its frames are, or
+// whose smaller values do not fit scratch memory, is left to the kernel
+// as it was: newer verifiers accept some.
 func (c *compiler) generate(pi *check.ProbeInfo, prog *Program) *gen {
-	events := len(c.obj.Events)
+	events, diags := len(c.obj.Events), len(c.diags)
 	g := newGen(c, pi, prog)
 	ok, tooBig := g.run()
+	var before *gen // the last program generated whose frames fit one by one
+	var sent []*stdlib.Event
 	for _, least := range scratchSizes {
-		if !tooBig && (!ok || g.combinedStack() <= maxStack) {
+		deep := ok && g.combinedStack() > maxStack
+		if !tooBig && !deep {
 			break
+		}
+		if deep {
+			before, sent = g, slices.Clone(c.obj.Events[events:])
 		}
 		c.obj.Events = c.obj.Events[:events] // those of the try before are never sent
 		g = newGen(c, pi, prog)
 		g.useScratch(least)
 		ok, tooBig = g.run()
+	}
+	if !ok && before != nil {
+		c.obj.Events, c.diags = append(c.obj.Events[:events], sent...), c.diags[:diags]
+		g, ok = before, true
 	}
 	if !ok {
 		return nil

@@ -39,6 +39,17 @@ func TestScratch(t *testing.T) {
 		// record in scratch memory.
 		{name: "for loop over big strings", strlen: 9999, src: `tracepoint:syscalls:sys_enter_execve { @map[str(args.filename)] = str(args.filename); for ($kv : @map) { print($kv); } }`,
 			scratch: 20000},
+		// Values of less than 128 bytes that overflow the stack together
+		// go to scratch memory too.
+		{name: "many middle-sized values", strlen: 96, src: `tracepoint:syscalls:sys_enter_openat { $a = str(args.filename);
+			$b = $a; $c = $a; $d = $a; $e = $a; $f = $a; print(($a, $f)); }`, scratch: 776},
+		// A loop's frames need more than 512 bytes together with the values
+		// of 128 bytes and more in scratch memory, and those of 64 do not
+		// fit there: the program is left as it was to the kernel (newer
+		// verifiers do not add the frames up).
+		{name: "for loop whose smaller values do not fit scratch", strlen: 16000, src: `tracepoint:syscalls:sys_enter_openat { $s = str(args.filename);
+			$a = (nsecs, nsecs, nsecs, nsecs, nsecs, nsecs, nsecs, nsecs, nsecs, nsecs, nsecs, nsecs); $b = $a; $c = $a;
+			for ($i : 0..2) { printf("%s %d %d %d\n", $s, $a.0, $b.1, $c.2); } }`, scratch: 32032},
 		{name: "loop variable read after its loop", strlen: 9999, src: `tracepoint:syscalls:sys_enter_execve { @map[str(args.filename)] = str(args.filename); for ($kv : @map) { } print($kv); }`,
 			err: "stdin:1:40-85: ERROR: this statement needs 40000 bytes of scratch memory"},
 	} {
