@@ -21,10 +21,11 @@ func (noMachine) Struct(string) (types.Type, error) { return types.Type{}, probe
 func (noMachine) FuncArgs(probe.Tracing, string) (types.Type, types.Type, error) {
 	return types.Type{}, types.Type{}, probe.ErrUnavailable
 }
-func (noMachine) EnumValue(string) (int64, bool)    { return 0, false }
-func (noMachine) EnumOf(string) (*types.Enum, bool) { return nil, false }
-func (noMachine) KernelAddr(string) (uint64, error) { return 0, probe.ErrUnavailable }
-func (noMachine) KernelVar(string) error            { return probe.ErrUnavailable }
+func (noMachine) EnumValue(string) (int64, bool)       { return 0, false }
+func (noMachine) EnumOf(string) (*types.Enum, bool)    { return nil, false }
+func (noMachine) EnumNamed(string) (*types.Enum, bool) { return nil, false }
+func (noMachine) KernelAddr(string) (uint64, error)    { return 0, probe.ErrUnavailable }
+func (noMachine) KernelVar(string) error               { return probe.ErrUnavailable }
 func (noMachine) UserAddr(string, string) (probe.UserSym, error) {
 	return probe.UserSym{}, probe.ErrUnavailable
 }

@@ -58,6 +58,11 @@ type Env interface {
 	// its variants (what values of it print as): the same *types.Enum
 	// for every enumerator of one enum.
 	EnumOf(name string) (*types.Enum, bool)
+	// EnumNamed returns the kernel's enum called name (enum name), the
+	// type of a tracepoint field declared `enum name`: the same
+	// *types.Enum EnumOf gives for its enumerators, and that BTF members,
+	// parameters and return values of that enum have.
+	EnumNamed(name string) (*types.Enum, bool)
 	// KernelAddr returns the address of a kernel symbol (kaddr).
 	KernelAddr(name string) (uint64, error)
 	// KernelVar reports whether the kernel's BTF describes a variable

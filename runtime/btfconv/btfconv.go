@@ -12,19 +12,26 @@ import (
 	"github.com/gbt-dev/gbt/lang/types"
 )
 
+// Enums gives the type of the values of a BTF enum: the same *types.Enum
+// for every value of one enum, as the kernel Env's EnumOf gives its
+// enumerators, so that gbt's types, which compare enums by identity, see
+// one enum. A nil Enums types enum values as plain integers.
+type Enums func(*btf.Enum) *types.Enum
+
 // Record converts a BTF struct or union to a types.Record. Members
 // of named struct or union types become records with only their Name and
 // Size (the checker resolves them again by name when a script goes into
 // them), so converting task_struct does not convert the whole kernel;
 // members of anonymous structs and unions are converted in place, and the
 // members of an anonymous struct or union member are lifted into the
-// record, as C lets code name them.
-func Record(t btf.Type) (types.Type, error) {
+// record, as C lets code name them. Members of enum type are integers of
+// their size that enums names.
+func Record(t btf.Type, enums Enums) (types.Type, error) {
 	switch s := btf.UnderlyingType(t).(type) {
 	case *btf.Struct:
-		return record("struct "+s.Name, s.Size, s.Members, 0)
+		return enums.record("struct "+s.Name, s.Size, s.Members, 0)
 	case *btf.Union:
-		return record("union "+s.Name, s.Size, s.Members, 0)
+		return enums.record("union "+s.Name, s.Size, s.Members, 0)
 	}
 	return types.Type{}, fmt.Errorf("%s is not a struct or union", t)
 }
@@ -32,7 +39,7 @@ func Record(t btf.Type) (types.Type, error) {
 // maxAnonDepth bounds the nesting of anonymous structs converted in place.
 const maxAnonDepth = 16
 
-func record(name string, size uint32, members []btf.Member, depth int) (types.Type, error) {
+func (enums Enums) record(name string, size uint32, members []btf.Member, depth int) (types.Type, error) {
 	if depth > maxAnonDepth {
 		return types.Type{}, fmt.Errorf("%s: anonymous structs nested too deep", name)
 	}
@@ -49,7 +56,7 @@ func record(name string, size uint32, members []btf.Member, depth int) (types.Ty
 			default:
 				continue // unnamed padding bit-field
 			}
-			sub, err := record(name, 0, inner, depth+1)
+			sub, err := enums.record(name, 0, inner, depth+1)
 			if err != nil {
 				return types.Type{}, err
 			}
@@ -59,7 +66,7 @@ func record(name string, size uint32, members []btf.Member, depth int) (types.Ty
 			}
 			continue
 		}
-		ft, err := memberType(m.Type, depth)
+		ft, err := enums.memberType(m.Type, depth)
 		if err != nil {
 			return types.Type{}, fmt.Errorf("%s.%s: %w", name, m.Name, err)
 		}
@@ -74,7 +81,7 @@ func record(name string, size uint32, members []btf.Member, depth int) (types.Ty
 }
 
 // memberType converts the type of a member (or of what a pointer points at).
-func memberType(t btf.Type, depth int) (types.Type, error) {
+func (enums Enums) memberType(t btf.Type, depth int) (types.Type, error) {
 	switch v := btf.UnderlyingType(t).(type) {
 	case *btf.Int:
 		if v.Encoding == btf.Bool {
@@ -82,11 +89,15 @@ func memberType(t btf.Type, depth int) (types.Type, error) {
 		}
 		return types.Type{Kind: types.Int, Bits: int(v.Size) * 8, Signed: v.Encoding == btf.Signed}, nil
 	case *btf.Enum:
-		return types.Type{Kind: types.Int, Bits: int(v.Size) * 8, Signed: v.Signed}, nil
+		t := types.Type{Kind: types.Int, Bits: int(v.Size) * 8, Signed: v.Signed}
+		if enums != nil {
+			t.Enum = enums(v)
+		}
+		return t, nil
 	case *btf.Pointer:
-		return types.PointerTo(pointee(v.Target, depth), types.Kernel), nil
+		return types.PointerTo(enums.pointee(v.Target, depth), types.Kernel), nil
 	case *btf.Array:
-		elem, err := memberType(v.Type, depth)
+		elem, err := enums.memberType(v.Type, depth)
 		if err != nil {
 			return types.Type{}, err
 		}
@@ -96,12 +107,12 @@ func memberType(t btf.Type, depth int) (types.Type, error) {
 		return types.ArrayOf(elem, int(v.Nelems)), nil
 	case *btf.Struct:
 		if v.Name == "" {
-			return record("struct <anonymous>", v.Size, v.Members, depth+1)
+			return enums.record("struct <anonymous>", v.Size, v.Members, depth+1)
 		}
 		return types.Type{Kind: types.Record, Name: "struct " + v.Name, Size: int(v.Size)}, nil
 	case *btf.Union:
 		if v.Name == "" {
-			return record("union <anonymous>", v.Size, v.Members, depth+1)
+			return enums.record("union <anonymous>", v.Size, v.Members, depth+1)
 		}
 		return types.Type{Kind: types.Record, Name: "union " + v.Name, Size: int(v.Size)}, nil
 	case *btf.Float:
@@ -118,7 +129,7 @@ func isChar(t btf.Type) bool {
 
 // pointee converts what a pointer member points at; void, functions and
 // other types without a gbt equivalent become bytes (as void * is).
-func pointee(t btf.Type, depth int) types.Type {
+func (enums Enums) pointee(t btf.Type, depth int) types.Type {
 	switch v := btf.UnderlyingType(t).(type) {
 	case *btf.Struct:
 		if v.Name != "" {
@@ -129,9 +140,9 @@ func pointee(t btf.Type, depth int) types.Type {
 			return types.Type{Kind: types.Record, Name: "union " + v.Name, Size: int(v.Size)}
 		}
 	case *btf.Pointer:
-		return types.PointerTo(pointee(v.Target, depth), types.Kernel)
+		return types.PointerTo(enums.pointee(v.Target, depth), types.Kernel)
 	}
-	if mt, err := memberType(t, depth); err == nil && mt.Kind == types.Int {
+	if mt, err := enums.memberType(t, depth); err == nil && mt.Kind == types.Int {
 		return mt
 	}
 	return types.U8
@@ -139,11 +150,12 @@ func pointee(t btf.Type, depth int) types.Type {
 
 // FuncArgs converts a BTF function prototype to an args record of
 // 8-byte slots, as probe.Env.FuncArgs returns it; skip drops leading
-// parameters (a tracepoint's __data).
-func FuncArgs(name string, proto *btf.FuncProto, skip int) (args types.Type, ret types.Type, err error) {
+// parameters (a tracepoint's __data). Parameters of enum type are
+// integers that enums names.
+func FuncArgs(name string, proto *btf.FuncProto, skip int, enums Enums) (args types.Type, ret types.Type, err error) {
 	args = types.Type{Kind: types.Record, Name: "struct " + name + "_args", Ctx: true}
 	for i, p := range proto.Params[min(skip, len(proto.Params)):] {
-		t, err := memberType(p.Type, 0)
+		t, err := enums.memberType(p.Type, 0)
 		if err != nil {
 			t = types.U64 // an argument gbt cannot type is still its raw value
 		}
@@ -159,7 +171,7 @@ func FuncArgs(name string, proto *btf.FuncProto, skip int) (args types.Type, ret
 	args.Size = 8 * len(args.Fields)
 	ret = types.Type{Kind: types.Void}
 	if _, void := proto.Return.(*btf.Void); proto.Return != nil && !void {
-		if ret, err = memberType(proto.Return, 0); err != nil || ret.Kind == types.Record {
+		if ret, err = enums.memberType(proto.Return, 0); err != nil || ret.Kind == types.Record {
 			ret = types.U64
 		}
 	}

@@ -62,8 +62,15 @@ func kernelBTF() (structs map[string]btf.Type, protos map[string]*btf.FuncProto)
 		{Name: "len", Type: u32, Offset: 112 * 8},
 		{Name: "data", Type: &btf.Pointer{Target: &btf.Int{Name: "unsigned char", Size: 1}}, Offset: 200 * 8},
 	}}
+	mapType := &btf.Enum{Name: "bpf_map_type", Size: 4, Values: []btf.EnumValue{
+		{Name: "BPF_MAP_TYPE_UNSPEC", Value: 0}, {Name: "BPF_MAP_TYPE_HASH", Value: 1}, {Name: "BPF_MAP_TYPE_ARRAY", Value: 2},
+	}}
+	bpfMap := &btf.Struct{Name: "bpf_map", Size: 296, Members: []btf.Member{
+		{Name: "map_type", Type: mapType, Offset: 64 * 8},
+		{Name: "max_entries", Type: &btf.Typedef{Name: "u32", Type: u32}, Offset: 76 * 8},
+	}}
 	structs = map[string]btf.Type{}
-	for _, s := range []*btf.Struct{task, se, mm, regs, ts, skb} {
+	for _, s := range []*btf.Struct{task, se, mm, regs, ts, skb, bpfMap} {
 		structs["struct "+s.Name] = s
 	}
 
@@ -102,8 +109,17 @@ func kernelBTF() (structs map[string]btf.Type, protos map[string]*btf.FuncProto)
 func TestCannedRecords(t *testing.T) {
 	env := probetest.New()
 	structs, protos := kernelBTF()
+	// The canned enums are probetest's, one *types.Enum each, as the
+	// kernel Env converts each BTF enum once.
+	enums := func(e *btf.Enum) *types.Enum {
+		en, ok := env.EnumNamed(e.Name)
+		if !ok {
+			t.Fatalf("probetest has no enum %s", e.Name)
+		}
+		return en
+	}
 	for name, typ := range structs {
-		got, err := Record(typ)
+		got, err := Record(typ, enums)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -121,7 +137,7 @@ func TestCannedRecords(t *testing.T) {
 		if key[:len("tp_btf:")] == "tp_btf:" {
 			target, name, skip = probe.TracingTracepoint, key[len("tp_btf:"):], 1
 		}
-		args, ret, err := FuncArgs(name, proto, skip)
+		args, ret, err := FuncArgs(name, proto, skip, enums)
 		if err != nil {
 			t.Fatalf("%s: %v", key, err)
 		}
@@ -149,7 +165,7 @@ func TestRecordEdges(t *testing.T) {
 		{Name: "", Type: &btf.Struct{Members: []btf.Member{{Name: "inner", Type: u8}}}, Offset: 24 * 8},
 		{Name: "", Type: u8, Offset: 32 * 8, BitfieldSize: 3}, // unnamed padding
 	}}
-	got, err := Record(s)
+	got, err := Record(s, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,10 +179,53 @@ func TestRecordEdges(t *testing.T) {
 		t.Errorf("converted %+v\nwant      %+v", got, want)
 	}
 	// A float member takes its room and prints null (bpftrace's none type).
-	if got, err := Record(&btf.Struct{Name: "f", Size: 8, Members: []btf.Member{{Name: "x", Type: &btf.Float{Size: 8}}}}); err != nil || !got.Fields[0].Type.Equal(types.NoneOf(8)) {
+	if got, err := Record(&btf.Struct{Name: "f", Size: 8, Members: []btf.Member{{Name: "x", Type: &btf.Float{Size: 8}}}}, nil); err != nil || !got.Fields[0].Type.Equal(types.NoneOf(8)) {
 		t.Errorf("a float member: %+v, %v", got, err)
 	}
-	if _, err := Record(u8); err == nil {
+	if _, err := Record(u8, nil); err == nil {
 		t.Error("an int was converted to a record")
+	}
+}
+
+// TestEnumMembers: a member, pointee or parameter of enum type is an
+// integer of the enum's size and signedness, named by the *types.Enum
+// Enums gives (plain without Enums).
+func TestEnumMembers(t *testing.T) {
+	mode := &btf.Enum{Name: "mode", Size: 4, Signed: true, Values: []btf.EnumValue{{Name: "M_A", Value: 0}, {Name: "M_B", Value: 1}}}
+	wide := &btf.Enum{Name: "wide", Size: 8, Values: []btf.EnumValue{{Name: "W_A", Value: 1 << 40}}}
+	s := &btf.Struct{Name: "e", Size: 32, Members: []btf.Member{
+		{Name: "m", Type: mode},
+		{Name: "w", Type: &btf.Typedef{Name: "wide_t", Type: wide}, Offset: 8 * 8},
+		{Name: "p", Type: &btf.Pointer{Target: &btf.Const{Type: mode}}, Offset: 16 * 8},
+		{Name: "bits", Type: mode, Offset: 24 * 8, BitfieldSize: 2},
+	}}
+	converted := map[*btf.Enum]*types.Enum{}
+	enums := func(e *btf.Enum) *types.Enum {
+		if converted[e] == nil {
+			converted[e] = &types.Enum{Name: e.Name}
+		}
+		return converted[e]
+	}
+	got, err := Record(s, enums)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := types.Type{Kind: types.Int, Bits: 32, Signed: true, Enum: converted[mode]}
+	want := []types.Field{
+		{Name: "m", Type: m},
+		{Name: "w", Type: types.Type{Kind: types.Int, Bits: 64, Enum: converted[wide]}, Offset: 8},
+		{Name: "p", Type: types.PointerTo(m, types.Kernel), Offset: 16},
+		{Name: "bits", Type: m, Offset: 24, BitWidth: 2},
+	}
+	if !reflect.DeepEqual(got.Fields, want) {
+		t.Errorf("converted %+v\nwant      %+v", got.Fields, want)
+	}
+	args, ret, err := FuncArgs("f", &btf.FuncProto{Return: mode, Params: []btf.FuncParam{{Name: "x", Type: mode}}}, 0, enums)
+	if err != nil || !args.Fields[0].Type.Equal(m) || !ret.Equal(m) {
+		t.Errorf("a parameter and return value of enum type: %+v -> %+v, %v", args.Fields, ret, err)
+	}
+	plain, err := Record(s, nil)
+	if err != nil || !plain.Fields[0].Type.Equal(types.I32) {
+		t.Errorf("without Enums, an enum member: %+v, %v", plain.Fields, err)
 	}
 }

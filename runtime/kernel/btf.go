@@ -23,8 +23,9 @@ type kernelBTF struct {
 	mu      sync.Mutex
 	records map[string]types.Type
 	enums   map[string]*btf.Enum // every enumerator's enum, indexed on first use
-	// enumTypes are the enums scripts have named an enumerator of, each
-	// converted once so that its enumerators share one *types.Enum.
+	// enumTypes are the enums scripts have named an enumerator of or
+	// read a value of, each converted once so that its enumerators and
+	// values share one *types.Enum.
 	enumTypes map[*btf.Enum]*types.Enum
 }
 
@@ -54,7 +55,7 @@ func (e *Env) Struct(name string) (types.Type, error) {
 	if err != nil {
 		return types.Type{}, err
 	}
-	rec, err := btfconv.Record(found)
+	rec, err := btfconv.Record(found, k.enumType)
 	if err != nil {
 		return types.Type{}, err
 	}
@@ -104,7 +105,10 @@ func (e *Env) FuncArgs(target probe.Tracing, name string) (types.Type, types.Typ
 	if err != nil {
 		return types.Type{}, types.Type{}, err
 	}
-	return btfconv.FuncArgs(name, proto, skip)
+	k := &e.btf
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return btfconv.FuncArgs(name, proto, skip, k.enumType)
 }
 
 // FuncParams implements probe.Env: the prototype's parameters and return
@@ -203,8 +207,35 @@ func (e *Env) EnumOf(name string) (*types.Enum, bool) {
 	k := &e.btf
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	return k.enumType(en), true
+}
+
+// EnumNamed implements probe.Env: the kernel's "enum name".
+func (e *Env) EnumNamed(name string) (*types.Enum, bool) {
+	k := &e.btf
+	k.load()
+	if k.err != nil {
+		return nil, false
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	found, err := k.spec.AnyTypesByName(name)
+	if err != nil {
+		return nil, false
+	}
+	for _, t := range found {
+		if en, ok := t.(*btf.Enum); ok {
+			return k.enumType(en), true
+		}
+	}
+	return nil, false
+}
+
+// enumType converts en once, so that every value and enumerator of it
+// shares one *types.Enum (a btfconv.Enums); k.mu must be held.
+func (k *kernelBTF) enumType(en *btf.Enum) *types.Enum {
 	if t, ok := k.enumTypes[en]; ok {
-		return t, true
+		return t
 	}
 	t := &types.Enum{Name: en.Name, Variants: make([]types.Variant, len(en.Values))}
 	for i, v := range en.Values {
@@ -214,7 +245,7 @@ func (e *Env) EnumOf(name string) (*types.Enum, bool) {
 		k.enumTypes = map[*btf.Enum]*types.Enum{}
 	}
 	k.enumTypes[en] = t
-	return t, true
+	return t
 }
 
 // btfEnum returns the BTF enum that has the enumerator name, indexing

@@ -13,7 +13,7 @@ import (
 // the 6.18 kernel the tracefs files come from has them (a subset of their
 // members): struct task_struct, struct sched_entity, struct mm_struct,
 // struct pt_regs, struct __kernel_timespec, struct file, struct path,
-// struct sk_buff. runtime/btfconv's tests check
+// struct sk_buff, struct bpf_map. runtime/btfconv's tests check
 // that they are what converting that BTF gives.
 func (e *Env) Struct(name string) (types.Type, error) {
 	if rec, ok := cannedStructs()[name]; ok {
@@ -54,9 +54,27 @@ func (e *Env) FuncParams(target probe.Tracing, name string) ([]string, string, e
 	return params, ret.String(), nil
 }
 
-// cannedEnum is the canned kernel's one enum, as the kernel's BTF has it.
+// cannedEnum is the canned kernel's enum whose enumerators scripts name
+// (the first of them, as the kernel's BTF has them).
 var cannedEnum = &types.Enum{Name: "bpf_map_type", Variants: []types.Variant{
 	{Name: "BPF_MAP_TYPE_UNSPEC", Value: 0}, {Name: "BPF_MAP_TYPE_HASH", Value: 1}, {Name: "BPF_MAP_TYPE_ARRAY", Value: 2}}}
+
+// cannedFieldEnum is the enum of the field mode of the canned tracepoint
+// timer:hrtimer_start (a subset of its enumerators); its enumerators are
+// not among EnumOf's.
+var cannedFieldEnum = &types.Enum{Name: "hrtimer_mode", Variants: []types.Variant{
+	{Name: "HRTIMER_MODE_ABS", Value: 0}, {Name: "HRTIMER_MODE_REL", Value: 1}, {Name: "HRTIMER_MODE_PINNED", Value: 2}}}
+
+// EnumNamed implements probe.Env: enum bpf_map_type and enum
+// hrtimer_mode.
+func (e *Env) EnumNamed(name string) (*types.Enum, bool) {
+	for _, en := range []*types.Enum{cannedEnum, cannedFieldEnum} {
+		if en.Name == name {
+			return en, true
+		}
+	}
+	return nil, false
+}
 
 // EnumValue implements probe.Env: the enumerators of enum bpf_map_type.
 func (e *Env) EnumValue(name string) (int64, bool) {
@@ -155,6 +173,11 @@ func newCannedStructs() map[string]types.Type {
 			types.Field{Name: "task", Type: kptr(named("struct task_struct", 3264)), Offset: 8},
 			types.Field{Name: "fd", Type: types.U32, Offset: 16},
 			types.Field{Name: "file", Type: kptr(named("struct file", 232)), Offset: 24},
+		),
+		// A member of enum type: a 4-byte integer of enum bpf_map_type.
+		"struct bpf_map": rec("struct bpf_map", 296,
+			types.Field{Name: "map_type", Type: types.Type{Kind: types.Int, Bits: 32, Enum: cannedEnum}, Offset: 64},
+			types.Field{Name: "max_entries", Type: types.U32, Offset: 76},
 		),
 		"struct __kernel_timespec": rec("struct __kernel_timespec", 16,
 			types.Field{Name: "tv_sec", Type: types.I64},
