@@ -40,6 +40,21 @@ func TestE2EEnums(t *testing.T) {
 			want: "BPF_MAP_TYPE_HASH\nTCP_ESTABLISHED 1 8\n\n\n@[BPF_MAP_TYPE_ARRAY]: 1\n",
 		},
 		{
+			// A BTF member of enum type is a value of the kernel's enum,
+			// 4 bytes as the member is (read through NULL: 0).
+			name: "kernel enum member",
+			prog: `begin { $m = ((struct bpf_map *)0)->map_type; printf("%d %s %d\n", $m, $m, sizeof($m));
+				@t = $m; @k[$m] = 1; print($m); exit() }`,
+			want: "0 BPF_MAP_TYPE_UNSPEC 4\nBPF_MAP_TYPE_UNSPEC\n\n\n@k[BPF_MAP_TYPE_UNSPEC]: 1\n@t: BPF_MAP_TYPE_UNSPEC\n",
+		},
+		{
+			// 0.17 has no enum symbolization: numbers, as it prints them.
+			name:  "kernel enum member, compat 0.17",
+			flags: []string{"--compat=0.17"},
+			prog:  `BEGIN { $m = ((struct bpf_map *)0)->map_type; printf("%d\n", $m); @t = $m; @k[$m] = 1; print($m); exit() }`,
+			want:  "Attaching 1 probe...\n0\n0\n\n\n@k[0]: 1\n@t: 0\n",
+		},
+		{
 			// JSON values keep the number; printf and map keys name it.
 			name:  "json",
 			flags: []string{"-f", "json"},

@@ -60,6 +60,18 @@ func plainInt(t *types.Type) bool {
 	return true
 }
 
+// mapInt returns the type integer type t takes in a map key or value:
+// 64 bits; a value of an enum (a kernel enum's are 4 bytes, as a
+// tracepoint field or struct member holds them) takes its enum's type
+// (EnumOf, as the enum's enumerators have), so that a map given both
+// keeps the enum.
+func mapInt(t types.Type) types.Type {
+	if t.Enum != nil {
+		return types.EnumOf(t.Enum)
+	}
+	return types.IntOf(64, t.Signed)
+}
+
 // sizeofEnum folds sizeof(enum NAME) of a script's enum: 8, the size of
 // its values. ok is false when name names no enum of the script.
 func (c *checker) sizeofEnum(e *ast.Sizeof, name string) (types.Type, bool) {

@@ -90,3 +90,64 @@ func TestEnumConstants(t *testing.T) {
 		}
 	}
 }
+
+// TestKernelEnumValues: a tracepoint field declared `enum NAME` and a BTF
+// member of enum type are integers of their size (4 bytes) of the
+// kernel's enum, the one its enumerators have; a map keeps the enum at 8
+// bytes, as the enumerators are.
+func TestKernelEnumValues(t *testing.T) {
+	tests := []struct {
+		src  string
+		want map[string]string // as TestEnumTypes's
+	}{
+		{`tracepoint:timer:hrtimer_start { $m = args.mode; @m = args.mode; @k[args.mode] = 1; $e = args.expires; @t = (args.mode, 1); }`,
+			map[string]string{"$m": "enum hrtimer_mode", "@m": "enum hrtimer_mode", "@k[]": "enum hrtimer_mode", "$e": "int64",
+				"@t": "(enum hrtimer_mode,int8)"}},
+		{`BEGIN { $t = ((struct bpf_map *)0)->map_type; $t = BPF_MAP_TYPE_HASH; @u = 1 ? $t : BPF_MAP_TYPE_ARRAY;
+			@k[$t] = 1; @k[BPF_MAP_TYPE_HASH] = 2; $q = ((struct bpf_map *)0)->map_type; $q = 5; $n = ((struct bpf_map *)0)->max_entries; }`,
+			map[string]string{"$t": "enum bpf_map_type", "@u": "enum bpf_map_type", "@k[]": "enum bpf_map_type", "$q": "uint32", "$n": "uint32"}},
+		{`BEGIN { $a = ((struct bpf_map *)0)->map_type; $b = $a + 1; @c = ((struct bpf_map *)0)->map_type; @c++; }`,
+			map[string]string{"$a": "enum bpf_map_type", "$b": "uint64", "@c": "int64"}},
+	}
+	for _, tt := range tests {
+		info, out := checkSource(tt.src)
+		if info == nil {
+			t.Errorf("%s:\n%s", tt.src, out)
+			continue
+		}
+		for name, want := range tt.want {
+			var got string
+			switch {
+			case strings.HasSuffix(name, "[]"):
+				got = info.Maps[strings.TrimSuffix(name, "[]")].Key.String()
+			case strings.HasPrefix(name, "@"):
+				got = info.Maps[name].Value.String()
+			default:
+				got = info.Probes[0].Vars[name].Type.String()
+			}
+			if got != want {
+				t.Errorf("%s: %s is %s, want %s", tt.src, name, got, want)
+			}
+		}
+	}
+	// The field keeps its size: 4 bytes, as the format file and BTF say.
+	for _, src := range []string{
+		`tracepoint:timer:hrtimer_start { $s = sizeof(args.mode); $v = args.mode; $w = sizeof($v); }`,
+		`BEGIN { $s = sizeof(((struct bpf_map *)0)->map_type); $v = ((struct bpf_map *)0)->map_type; $w = sizeof($v); }`,
+	} {
+		info, out := checkSource(src)
+		if info == nil {
+			t.Fatalf("%s:\n%s", src, out)
+		}
+		for _, st := range info.Prog.Probes[0].Body.Stmts {
+			as := st.(*ast.AssignStmt)
+			name := as.LHS.(*ast.Variable).Name
+			if name == "$v" {
+				continue
+			}
+			if v, ok := info.Consts[as.RHS]; !ok || v != 4 {
+				t.Errorf("%s: %s = %d (folded %v), want 4", src, name, v, ok)
+			}
+		}
+	}
+}

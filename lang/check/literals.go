@@ -57,9 +57,16 @@ func signedBits(v int64) int {
 }
 
 // widenElem returns tuple element type a grown to hold integers of type
-// b: the wider width, signed if either is.
+// b: the wider width, signed if either is. Values of one enum keep it (a
+// kernel enum's field is 4 bytes, its enumerators 8).
 func widenElem(a, b types.Type) types.Type {
-	if a.Kind != types.Int || b.Kind != types.Int || a.Enum != nil || b.Enum != nil || b.Bits <= a.Bits {
+	if a.Kind != types.Int || b.Kind != types.Int || b.Bits <= a.Bits {
+		return a
+	}
+	if a.Enum != nil && a.Enum == b.Enum {
+		return b
+	}
+	if a.Enum != nil || b.Enum != nil {
 		return a
 	}
 	return types.IntOf(b.Bits, a.Signed || b.Signed)

@@ -310,7 +310,11 @@ func (c *checker) argsRecord(pt probe.Point, span ast.Span) *types.Type {
 		if fld.Common {
 			continue
 		}
-		rec.Fields = append(rec.Fields, types.Field{Name: fld.Name, Type: fieldType(fld, user, c.cfg.Strlen), Offset: fld.Offset})
+		t := fieldType(fld, user, c.cfg.Strlen)
+		if fld.Enum != "" && t.Kind == types.Int {
+			t.Enum, _ = c.cfg.Env.EnumNamed(fld.Enum) // nil (a plain integer) when BTF has no such enum
+		}
+		rec.Fields = append(rec.Fields, types.Field{Name: fld.Name, Type: t, Offset: fld.Offset})
 		if end := fld.Offset + fld.Size; end > rec.Size {
 			rec.Size = end
 		}

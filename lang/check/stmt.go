@@ -272,8 +272,8 @@ func (c *checker) assign(s *ast.AssignStmt) {
 				Hint = "store what it holds instead, e.g. args->name"
 			val = types.Type{}
 		}
-		if val.Kind == types.Int && val.Enum == nil {
-			val = types.IntOf(64, val.Signed)
+		if val.Kind == types.Int {
+			val = mapInt(val)
 		}
 		c.defineMap(lhs, key, val)
 		c.info.Types[lhs] = val
@@ -336,8 +336,8 @@ func (c *checker) mapKey(m *ast.MapRef) types.Type {
 func (c *checker) keyElem(k ast.Expr) types.Type {
 	t := c.expr(k)
 	switch {
-	case t.Kind == types.Int && t.Enum == nil:
-		return types.IntOf(64, t.Signed)
+	case t.Kind == types.Int:
+		return mapInt(t)
 	case t.Kind == types.Agg || t.Kind == types.Void:
 		c.errorf(spanOf(k), "%s can not be used as a map key", t)
 		return types.Type{}

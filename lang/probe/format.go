@@ -26,6 +26,9 @@ type FormatField struct {
 	ArrayN  int  // >0 for fixed arrays: char comm[16]
 	Pointer bool // the type is a pointer
 	Char    bool // element type is char (strings)
+	// Enum names the enum of a field declared `enum NAME` (not a pointer
+	// or array): "skb_drop_reason" of `enum skb_drop_reason reason`.
+	Enum string
 }
 
 // FormatError is the error of ParseFormat: a format file that was read
@@ -140,12 +143,30 @@ func parseField(line string) (FormatField, error) {
 	if fld.Name == "" || fld.Size == 0 {
 		return fld, fmt.Errorf("bad field line %q", line)
 	}
+	if !fld.Pointer && !fld.DataLoc && fld.ArrayN == 0 {
+		fld.Enum = enumCType(fld.CType)
+	}
 	if !fld.Pointer && signedCType(fld.CType) {
 		// Syscall tracepoints store every argument in 8 bytes and mark
 		// them all signed:0, `int dfd` included; the C type is right.
 		fld.Signed = true
 	}
 	return fld, nil
+}
+
+// enumCType returns NAME of a C type `enum NAME` (qualifiers allowed),
+// else "".
+func enumCType(ctype string) string {
+	var words []string
+	for _, w := range strings.Fields(ctype) {
+		if w != "const" && w != "volatile" {
+			words = append(words, w)
+		}
+	}
+	if len(words) == 2 && words[0] == "enum" {
+		return words[1]
+	}
+	return ""
 }
 
 // signedCType reports whether a C type, as written in a format file, is

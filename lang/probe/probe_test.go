@@ -228,6 +228,39 @@ func TestParseFormat(t *testing.T) {
 	}
 }
 
+// TestParseFormatEnums: a field declared `enum NAME` names its enum;
+// pointers and arrays of enums, and other fields, name none.
+func TestParseFormatEnums(t *testing.T) {
+	f, err := probe.ParseFormat(cannedFormat(t, "timer", "hrtimer_start"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fld := range f.Fields {
+		want := ""
+		if fld.Name == "mode" {
+			want = "hrtimer_mode"
+		}
+		if fld.Enum != want {
+			t.Errorf("%s (%s): enum %q, want %q", fld.Name, fld.CType, fld.Enum, want)
+		}
+	}
+	text := "name: e\nformat:\n" +
+		"\tfield:const enum a x;\toffset:8;\tsize:4;\tsigned:0;\n" +
+		"\tfield:enum b * p;\toffset:16;\tsize:8;\tsigned:0;\n" +
+		"\tfield:enum c arr[2];\toffset:24;\tsize:8;\tsigned:0;\n" +
+		"\tfield:enumx y;\toffset:32;\tsize:4;\tsigned:0;\n"
+	f, err = probe.ParseFormat(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"x": "a", "p": "", "arr": "", "y": ""}
+	for _, fld := range f.Fields {
+		if fld.Enum != want[fld.Name] {
+			t.Errorf("%s (%s): enum %q, want %q", fld.Name, fld.CType, fld.Enum, want[fld.Name])
+		}
+	}
+}
+
 // TestParseFormatSyscallSigns: syscall tracepoints mark every argument
 // signed:0; the C type decides.
 func TestParseFormatSyscallSigns(t *testing.T) {
