@@ -162,7 +162,10 @@ func (s *Session) attachProgram(i int, reverse bool) error {
 			return nil
 		}
 		if err := ml.attach(s, s.progs[i], p); err != nil {
-			return attachFailed(p.Name, err)
+			if err = attachFailed(p.Name, err); s.leaveOut(err, probeCount(p.Points)) {
+				return nil
+			}
+			return err
 		}
 		if s.opts.Verbose {
 			fmt.Fprintf(s.opts.Stderr, "gbt: attached %s (%d functions, %s links)\n", p.Name, len(p.Points), ml.feature)
@@ -180,7 +183,10 @@ func (s *Session) attachProgram(i int, reverse bool) error {
 			err = fmt.Errorf("probe kind %s cannot be attached by gbt yet", pt.Kind)
 		}
 		if err != nil {
-			return attachFailed(pt.Name, err)
+			if err = attachFailed(pt.Name, err); s.leaveOut(err, 1) {
+				continue
+			}
+			return err
 		}
 		if s.opts.Verbose {
 			fmt.Fprintf(s.opts.Stderr, "gbt: attached %s\n", pt.Name)

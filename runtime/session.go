@@ -125,9 +125,12 @@ type Session struct {
 	// executables are the user binaries uprobes were attached to, each
 	// opened once: link.Executable reads the file's symbols once.
 	executables map[string]*link.Executable
-	links       []link.Link
-	linkFDs     []int // BPF links made without package link
-	perfFDs     []int
+	// unattached counts the probes left out because the kernel would
+	// not attach them and missing_probes allowed it (missing.go).
+	unattached int
+	links      []link.Link
+	linkFDs    []int // BPF links made without package link
+	perfFDs    []int
 	// watches are the link and perf event fds of each watched address,
 	// as indexes in linkFDs and perfFDs, for unwatch().
 	watches map[uint64][][2]int
@@ -274,6 +277,7 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 		}
 	}
 	if !opts.Quiet && opts.Format != output.JSON && opts.Compat.Has(compat.AttachedLine) {
+		nprobes -= s.unattached
 		fmt.Fprintf(opts.Stderr, "Attached %d probe%s\n", nprobes, plural(nprobes))
 	}
 	if opts.NotifyAttached {

@@ -28,9 +28,16 @@ import (
 	"github.com/ulikunitz/xz"
 )
 
-// GuestModules are the modules a guest loads to mount the host's root file
-// system over virtio-9p (those the kernel has built in are left out).
-var GuestModules = []string{"virtio_pci", "9pnet_virtio", "9p"}
+// GuestModules are the modules a guest loads (those the kernel has built
+// in are left out): those that mount the host's root file system over
+// virtio-9p, and null_blk, whose /dev/nullb0 is a block device (blk-mq,
+// I/O completed at once, no data kept) for the block I/O tools' cases.
+var GuestModules = []string{"virtio_pci", "9pnet_virtio", "9p", "null_blk"}
+
+// guestModulesFile, in a cached kernel's directory, lists the
+// GuestModules it was staged for: a cache staged for others is fetched
+// again.
+const guestModulesFile = "guest-modules"
 
 // A Kernel is a fetched, cached kernel: its image and the modules a guest
 // loads, in load order.
@@ -107,6 +114,13 @@ func loadKernel(dir, suite string) (*Kernel, error) {
 	order, err := os.ReadFile(filepath.Join(dir, "modules.order"))
 	if err != nil {
 		return nil, err
+	}
+	staged, err := os.ReadFile(filepath.Join(dir, guestModulesFile))
+	if err != nil {
+		return nil, err
+	}
+	if want := strings.Join(GuestModules, " ") + "\n"; string(staged) != want {
+		return nil, fmt.Errorf("%s: staged for the modules %q, not %q", dir, staged, want)
 	}
 	k := &Kernel{
 		Suite:   suite,
@@ -289,6 +303,9 @@ func stageKernel(tree, dir string) error {
 		order = append(order, name)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "modules.order"), []byte(strings.Join(order, "\n")+"\n"), 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, guestModulesFile), []byte(strings.Join(GuestModules, " ")+"\n"), 0o644); err != nil {
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, "release"), []byte(release+"\n"), 0o644)

@@ -26,7 +26,7 @@ func TestCompat(t *testing.T) {
 			"stdin:1:1-26: ERROR: No matches for tracepoint sched:nonsense.",
 			"stdin:1:1-26: ERROR: tracepoint not found: sched:nonsense"},
 		{`tracepoint:nonsense:* { }`,
-			"stdin:1:1-22: ERROR: No matches for tracepoint nonsense:*.",
+			"stdin:1:1-22: ERROR: Probe has no valid attach points. If this is expected, set the 'missing_probes' config variable to 'warn'.",
 			"stdin:1:1-22: ERROR: tracepoints not found: nonsense:*"},
 		{`kretprobe:_raw_spin_lock { }`,
 			"stdin:1:1-25: ERROR: kretprobe:_raw_spin_lock can't be used as it might lock up your system.",

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/compat"
 	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/lang/types"
 )
@@ -49,6 +50,10 @@ func (c *checker) expandProbes(prog *ast.Program) {
 				if ok && pe.Unpositioned {
 					span = ast.Span{}
 				}
+				if ok && pe.Pattern && c.cfg.Compat.Has(compat.DroppedEmptyPatterns) {
+					skipped = true // left out without a word
+					continue
+				}
 				if ok && pe.Missing && c.skipMissing(span, pe) {
 					skipped = true
 					continue
@@ -73,9 +78,16 @@ func (c *checker) expandProbes(prog *ast.Program) {
 			pts = kept
 		}
 		if skipped && len(pts) == 0 {
-			// Every point was missing: the probe goes, as in bpftrace.
-			if c.cfg.MissingProbes == "warn" {
-				c.diags.Warnf(p.Points[0].Span, "Probe has no valid attach points. It is being removed which may cause issues with program behavior.")
+			// Every point was missing: the probe goes, as in bpftrace,
+			// which refuses it unless missing_probes says otherwise (the
+			// points were patterns matching nothing, or some were errors).
+			span := p.Points[0].Span.Join(p.Points[len(p.Points)-1].Span)
+			switch c.cfg.MissingProbes {
+			case "warn":
+				c.diags.Warnf(span, "Probe has no valid attach points. It is being removed which may cause issues with program behavior.")
+			case "ignore":
+			default:
+				c.diags.Errorf(span, "Probe has no valid attach points. If this is expected, set the 'missing_probes' config variable to 'warn'.")
 			}
 			continue
 		}

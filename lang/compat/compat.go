@@ -113,8 +113,13 @@ const (
 	// exit and for print(@m); 0.17 prints an empty line (two for avg and
 	// stats).
 	SilentEmptyMaps
+	// DroppedEmptyPatterns: an attach point with a wildcard that matches
+	// nothing is left out without a word, and a probe is refused only
+	// when no attach point is left ("Probe has no valid attach points");
+	// 0.17 refuses the pattern ("tracepoints not found: ...").
+	DroppedEmptyPatterns
 
-	allChanges = SilentEmptyMaps<<1 - 1
+	allChanges = DroppedEmptyPatterns<<1 - 1
 )
 
 // changes is the property table: the changes each version has.

@@ -209,6 +209,10 @@ type Error struct {
 	// Unpositioned errors are reported without a source position, as
 	// bpftrace reports what it finds only when attaching.
 	Unpositioned bool
+	// Pattern says a Missing attach point has a wildcard: the newest
+	// bpftrace leaves such a point out without a word (its probe is
+	// refused only when no point is left).
+	Pattern bool
 }
 
 func (e *Error) Error() string { return e.Msg }
@@ -235,6 +239,11 @@ func AppendExpand(dst []Point, ap *ast.AttachPoint, env Env) ([]Point, error) {
 	}
 	n0 := len(dst)
 	dst, err := k.expand(dst, Point{Kind: k, Span: ap.Span, Return: k.Return}, ap, env)
+	// bpftrace finds a watchpoint's function when it attaches, not as it
+	// expands patterns.
+	if pe, ok := err.(*Error); ok && pe.Missing && k.Attach != AttachWatchpoint && slices.ContainsFunc(ap.Parts, hasWildcard) {
+		pe.Pattern = true
+	}
 	if err != nil || !k.Return || k.Prog != ProgKprobe || k.User {
 		return dst, err
 	}

@@ -15,10 +15,19 @@
 //	gbtwork tcp6 N          connect to itself over [::1] N times, one after another
 //	gbtwork udp N           send itself N datagrams of 9 bytes ("gbtwork 0", "gbtwork 1"...)
 //	                        over 127.0.0.1, reading each
+//	gbtwork unix N          the same over a pair of UNIX datagram sockets
+//	gbtwork synretrans PORT listen on 127.0.0.1:PORT with a full accept queue and connect
+//	                        to it from 127.0.0.1:PORT+1, until the kernel has retransmitted
+//	                        that SYN once (about 1 s)
+//	gbtwork alloc MB        allocate MB MiB and write to each page (an OOM kill in a
+//	                        memory cgroup limited to less)
 //	gbtwork burn MS         use MS milliseconds of CPU time (however long that takes
 //	                        on a busy machine), in main.burnHot (three rounds in
 //	                        four) and main.burnWarm, both called from main.burn
 //	                        (flame graph tests profile it)
+//
+// With -pid first (gbtwork -pid open 3 /dev/null) it prints "gbtwork: pid
+// PID" on stdout before anything else.
 //
 // With -hold before the workload (gbtwork -hold open 10 /dev/null) it
 // starts, prints "gbtwork: held" on stdout, then waits for a byte on stdin
@@ -46,6 +55,10 @@ import (
 
 func main() {
 	args := os.Args[1:]
+	if len(args) > 0 && args[0] == "-pid" {
+		args = args[1:]
+		fmt.Println(pidLine, os.Getpid())
+	}
 	if len(args) > 0 && args[0] == "-hold" {
 		args = args[1:]
 		if err := hold(); err != nil {
@@ -59,6 +72,10 @@ func main() {
 	}
 	unix.Getpgid(0) // the "done" marker traced by test scripts
 }
+
+// pidLine starts the line gbtwork -pid prints first, with its pid: tests
+// that trace the whole system pick the workload's lines by it.
+const pidLine = "gbtwork: pid"
 
 // held is the line gbtwork -hold prints once it waits for the go-ahead.
 const held = "gbtwork: held"
@@ -155,6 +172,12 @@ func run(args []string) error {
 		return tcp6(n)
 	case "udp":
 		return udps(n)
+	case "unix":
+		return unixDgrams(n)
+	case "synretrans":
+		return synRetrans(n)
+	case "alloc":
+		alloc(n)
 	case "burn":
 		burnOnOtherThread(time.Duration(n) * time.Millisecond)
 	case "setuid":
