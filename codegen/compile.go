@@ -521,9 +521,10 @@ func (g *gen) Emit(insns ...asm.Instruction) {
 		}
 		g.insns = append(g.insns, ins)
 		span := g.cur
-		if ins.IsBuiltinCall() && g.at != (ast.Span{}) {
-			// A helper the kernel refuses for this program is reported
-			// at the expression that calls it, as bpftrace does.
+		if (ins.IsBuiltinCall() || ins.IsKfuncCall()) && g.at != (ast.Span{}) {
+			// A helper (or kernel function) the kernel refuses for this
+			// program is reported at the expression that calls it, as
+			// bpftrace does.
 			span = g.at
 		}
 		g.spans = append(g.spans, span)

@@ -44,6 +44,9 @@ func (s *Session) load() error {
 		if err := s.resolveKernelVars(p, insns); err != nil {
 			return err
 		}
+		if err := s.resolveKernelFuncs(p, insns); err != nil {
+			return err
+		}
 		spec := &ebpf.ProgramSpec{Name: progName(p), Type: p.Type, Instructions: insns, License: "GPL",
 			AttachType: p.AttachType, AttachTo: p.AttachTo}
 		ml := s.multiLinkerFor(p)

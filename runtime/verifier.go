@@ -34,7 +34,11 @@ type LoadError struct {
 	// the program read through without testing it ("bpf_per_cpu_ptr":
 	// percpu_kaddr(name, cpu)).
 	Unchecked string
-	Err       error
+	// Kfunc names the kernel function (kfunc) the kernel does not allow
+	// in this program's type ("bpf_task_from_pid"); Span is then the
+	// call's.
+	Kfunc string
+	Err   error
 }
 
 func (e *LoadError) Error() string {
@@ -85,6 +89,12 @@ func (s *Session) loadError(p *codegen.Program, err error) error {
 	}
 	if strings.HasSuffix(le.Msg, "on ptr_or_null_ prohibited, null-check it first") && calls(p, asm.FnPerCpuPtr) {
 		le.Unchecked = helperName(asm.FnPerCpuPtr)
+	}
+	if name, i := refusedKfunc(p, le.Msg); name != "" {
+		le.Kfunc = name
+		if i >= 0 && i < len(p.Spans) {
+			le.Span = p.Spans[i]
+		}
 	}
 	if i := kernelVarLoad(p, le.Msg); i >= 0 {
 		// No address for a per-CPU variable: at its percpu_kaddr.

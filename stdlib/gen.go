@@ -178,6 +178,12 @@ type Context interface {
 	// loaded): what bpf_this_cpu_ptr and bpf_per_cpu_ptr take of a
 	// per-CPU variable.
 	KernelVar(dst asm.Register, name string)
+	// KernelFunc calls the kernel function (kfunc) name, which the
+	// runtime finds in the kernel's BTF when it loads the program: like a
+	// helper call, it takes R1-R5, returns in R0 and clobbers R1-R5. The
+	// checker must have asked probe.Env.KfuncAllowed for the probe's kind:
+	// a kernel without the function fails the load.
+	KernelFunc(name string)
 }
 
 // ProbePoint is one attach point of a program: the index of its name, as

@@ -150,7 +150,12 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 			d.Msg = fmt.Sprintf("this kernel has no helper %s for the program of %s (probed: %s)", le.Missing, le.Probe, le.Msg)
 			d.Hint = "a newer kernel, or another probe type, may have it; gbt --info lists what this kernel has"
 		}
-		if le.Helper != "" || le.Missing != "" {
+		if le.Kfunc != "" {
+			// The verifier's words, at the call.
+			d.Msg = fmt.Sprintf("calling kernel function %s is not allowed in the program of %s", le.Kfunc, le.Probe)
+			d.Hint = "the kernel allows the kernel function (kfunc) " + le.Kfunc + " only in some probe types"
+		}
+		if le.Helper != "" || le.Missing != "" || le.Kfunc != "" {
 			// What the builtin at the call needs, in its own words.
 			if e := a.builtinAt(obj.Info.Prog, le.Span); e != nil && e.Needs != "" {
 				d.Hint = e.Needs

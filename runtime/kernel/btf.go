@@ -308,3 +308,32 @@ func (e *Env) KernelVarID(name string) (btf.TypeID, error) {
 	}
 	return id, nil
 }
+
+// ErrNoKernelFunc is in the error of KernelFuncID for a name the kernel's
+// BTF has no function of.
+var ErrNoKernelFunc = errors.New("the kernel's BTF has no such function")
+
+// KernelFuncID returns the BTF type id of the kernel's function name: what
+// a call of it as a kfunc (BPF_PSEUDO_KFUNC_CALL) names. The error wraps
+// ErrNoKernelFunc when the BTF has no such function.
+func (e *Env) KernelFuncID(name string) (btf.TypeID, error) {
+	k := &e.btf
+	k.load()
+	if k.err != nil {
+		return 0, k.err
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	var fn *btf.Func
+	if err := k.spec.TypeByName(name, &fn); err != nil {
+		if errors.Is(err, btf.ErrNotFound) {
+			return 0, fmt.Errorf("%s: %w", name, ErrNoKernelFunc)
+		}
+		return 0, fmt.Errorf("kernel BTF: function %s: %w", name, err)
+	}
+	id, err := k.spec.TypeID(fn)
+	if err != nil {
+		return 0, fmt.Errorf("kernel BTF: function %s: %w", name, err)
+	}
+	return id, nil
+}
