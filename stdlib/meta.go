@@ -210,21 +210,14 @@ func kfuncAllowed(u *check.Use) types.Type {
 		u.Errorf("kfunc_allowed() accepts a string literal only")
 		return types.Type{}
 	}
+	yes, err := kfuncAllowedHere(u, name)
+	if err != nil {
+		u.Errorf("kfunc_allowed(%q): %v", name, err)
+		return types.Type{}
+	}
 	allowed := int64(0)
-	env, ok := u.Env()
-	if k := probeKind(u); ok && k != nil {
-		target := ""
-		if k.Prog == probe.ProgTracing && len(u.Probe.Points) > 0 {
-			target = u.Probe.Points[0].Func
-		}
-		yes, err := env.KfuncAllowed(name, k, target)
-		switch {
-		case err == nil && yes:
-			allowed = 1
-		case err != nil && !errors.Is(err, probe.ErrNoStruct) && !errors.Is(err, probe.ErrUnavailable):
-			u.Errorf("kfunc_allowed(%q): %v", name, err)
-			return types.Type{}
-		}
+	if yes {
+		allowed = 1
 	}
 	u.Fold(allowed)
 	return types.Boolean

@@ -20,15 +20,8 @@ func varEntries() []*Entry {
 			Emit: helperInt(asm.FnGetCurrentUidGid, asm.RSh.Imm(asm.R0, 32))},
 		{Name: "cpu", Kind: check.Var, Doc: "id of the CPU running the probe", Type: u64,
 			Emit: helperInt(asm.FnGetSmpProcessorId)},
-		{Name: "comm", Kind: check.Var, Doc: "name of the current task (16 bytes)", Type: fixed(types.StringOf(16)),
-			Emit: MemEmitter(func(g Gen, _ *ast.Call, off int16, size int) {
-				n := min(size, 16)
-				g.Emit(
-					asm.Mov.Reg(asm.R1, asm.R10), asm.Add.Imm(asm.R1, int32(off)),
-					asm.Mov.Imm(asm.R2, int32(n)),
-					asm.FnGetCurrentComm.Call(),
-				)
-			})},
+		{Name: "comm", Kind: check.VarOrFunc, Doc: "comm, comm(), comm(pid): name of the current task, or of the process with that pid (16 bytes)",
+			Type: commType, Emit: MemEmitter(commEmit), Needs: commNeeds},
 		{Name: "cgroup", Kind: check.Var, Doc: "cgroup v2 id of the current task", Type: u64,
 			Emit: helperInt(asm.FnGetCurrentCgroupId)},
 		{Name: "cgroupid", Kind: check.Func, Doc: "cgroupid(path): id of a cgroup (v2)", Type: resolved(func(ae probe.Env, u *check.Use, path string) (uint64, types.Type, error) {

@@ -290,10 +290,10 @@ func (e *Env) CgroupID(path string) (uint64, error) {
 
 // cannedKfuncs are the kernel functions (kfuncs) of the canned kernel and
 // the kinds of program that may call them, as 6.18 answers: the task
-// kfuncs of its generic set (tracing programs, and since 6.x kprobe,
+// kfuncs of its generic set (tracing programs, iterators among them, and since 6.x kprobe,
 // tracepoint and perf event programs too), none for raw tracepoints.
 var cannedKfuncs = map[string][]probe.ProgKind{
-	"bpf_task_from_pid": {probe.ProgTracing, probe.ProgKprobe, probe.ProgTracepoint, probe.ProgPerfEvent},
+	"bpf_task_from_pid": {probe.ProgTracing, probe.ProgIter, probe.ProgKprobe, probe.ProgTracepoint, probe.ProgPerfEvent},
 	"vfs_read":          nil, // a function, not a kfunc
 }
 
