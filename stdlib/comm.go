@@ -44,12 +44,17 @@ func commType(u *check.Use) types.Type {
 		return types.Type{}
 	}
 	allowed, err := kfuncAllowedHere(u, taskFromPid)
-	if err != nil {
+	switch {
+	case errors.Is(err, probe.ErrNoStruct) || errors.Is(err, probe.ErrUnavailable):
+		// No such kernel function (or no BTF): where bpftrace's macro
+		// finds its weak symbol NULL at run time, a load would fail here.
+		u.ErrorHint(commNeeds, "'bpf_task_from_pid kfunc', which is used for getting the process comm, is not supported on your system.")
+		return types.Type{}
+	case err != nil:
 		u.Errorf("comm(): %v", err)
 		return types.Type{}
-	}
-	if !allowed {
-		u.Errorf("Syntax comm(PID) is not supported in this probe type yet. Type: %s", ProbeTypeName(probeKind(u)))
+	case !allowed:
+		u.ErrorHint(commNeeds, "Syntax comm(PID) is not supported in this probe type yet. Type: %s", ProbeTypeName(probeKind(u)))
 		return types.Type{}
 	}
 	span := u.Node.NodeSpan()
@@ -66,7 +71,9 @@ func isCommOffset(e ast.Expr) bool {
 
 // kfuncAllowedHere asks the environment whether the use's probe may call
 // the kernel function name (kfunc_allowed): false when the kernel refuses
-// it, has no such function or no BTF, or there is no environment.
+// it, or there is no environment; the error wraps probe.ErrNoStruct when
+// the kernel has no such function, probe.ErrUnavailable when it has no
+// BTF.
 func kfuncAllowedHere(u *check.Use, name string) (bool, error) {
 	env, ok := u.Env()
 	k := probeKind(u)
@@ -77,11 +84,7 @@ func kfuncAllowedHere(u *check.Use, name string) (bool, error) {
 	if k.Prog == probe.ProgTracing && len(u.Probe.Points) > 0 {
 		target = u.Probe.Points[0].Func
 	}
-	yes, err := env.KfuncAllowed(name, k, target)
-	if err != nil && !errors.Is(err, probe.ErrNoStruct) && !errors.Is(err, probe.ErrUnavailable) {
-		return false, err
-	}
-	return err == nil && yes, nil
+	return env.KfuncAllowed(name, k, target)
 }
 
 // commEmit writes the current task's name (bpf_get_current_comm), or, for

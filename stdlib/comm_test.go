@@ -3,6 +3,13 @@ package stdlib_test
 import (
 	"strings"
 	"testing"
+
+	"github.com/gbt-dev/gbt/lang/check"
+	"github.com/gbt-dev/gbt/lang/diag"
+	"github.com/gbt-dev/gbt/lang/parse"
+	"github.com/gbt-dev/gbt/lang/probe"
+	"github.com/gbt-dev/gbt/lang/probe/probetest"
+	"github.com/gbt-dev/gbt/stdlib"
 )
 
 // TestCommTypes: comm is a variable, comm() the same, and comm(pid) the
@@ -33,6 +40,38 @@ func TestCommTypes(t *testing.T) {
 	} {
 		if _, errs := probeTypeOf(t, c.probe, c.expr); !strings.Contains(errs, c.want) {
 			t.Errorf("%s { %s }: got errors %q, want %q", c.probe, c.expr, errs, c.want)
+		}
+	}
+}
+
+// noKfuncEnv is a kernel without the kernel function bpf_task_from_pid
+// (before Linux 6.2), or without BTF.
+type noKfuncEnv struct {
+	*probetest.Env
+	err error
+}
+
+func (e noKfuncEnv) KfuncAllowed(name string, k *probe.Kind, target string) (bool, error) {
+	return false, e.err
+}
+
+// TestCommOfPidWithoutKfunc: where the kernel has no bpf_task_from_pid,
+// or no BTF to find it in, comm(pid) is refused in the words of
+// bpftrace's warning for that case (its macro finds the weak symbol NULL
+// when it runs; gbt knows before it loads), with what it needs.
+func TestCommOfPidWithoutKfunc(t *testing.T) {
+	for _, err := range []error{probe.ErrNoStruct, probe.ErrUnavailable} {
+		src := `tracepoint:syscalls:sys_enter_openat { $x = comm(pid); }`
+		prog, diags := parse.Parse("stdin", src)
+		if diags.HasErrors() {
+			t.Fatal(diags.Err())
+		}
+		_, diags = check.Check(prog, check.Config{Env: noKfuncEnv{probetest.New(), err}, Builtins: stdlib.New()})
+		var b strings.Builder
+		diag.RenderAll(&b, diag.Source{Name: "stdin", Text: src}, diags)
+		want := "stdin:1:45-54: ERROR: 'bpf_task_from_pid kfunc', which is used for getting the process comm, is not supported on your system."
+		if !strings.Contains(b.String(), want) || !strings.Contains(b.String(), "HINT: comm(pid) calls the kernel function bpf_task_from_pid") {
+			t.Errorf("%v: got %q, want %q and the hint", err, b.String(), want)
 		}
 	}
 }

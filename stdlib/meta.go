@@ -211,12 +211,12 @@ func kfuncAllowed(u *check.Use) types.Type {
 		return types.Type{}
 	}
 	yes, err := kfuncAllowedHere(u, name)
-	if err != nil {
+	if err != nil && !errors.Is(err, probe.ErrNoStruct) && !errors.Is(err, probe.ErrUnavailable) {
 		u.Errorf("kfunc_allowed(%q): %v", name, err)
 		return types.Type{}
 	}
 	allowed := int64(0)
-	if yes {
+	if err == nil && yes {
 		allowed = 1
 	}
 	u.Fold(allowed)

@@ -339,13 +339,15 @@ func (c *checker) isVar(name string) bool {
 	return ok && (b.BuiltinKind() == Var || b.BuiltinKind() == VarOrFunc)
 }
 
+// varNames are the builtins an identifier may name: variables, and those
+// that are variables and calls (comm, pid, nsecs).
 func (c *checker) varNames() []string {
 	var out []string
 	if c.cfg.Builtins == nil {
 		return nil
 	}
 	for _, n := range c.cfg.Builtins.Names() {
-		if b, ok := c.cfg.Builtins.Lookup(n); ok && b.BuiltinKind() == Var {
+		if b, ok := c.cfg.Builtins.Lookup(n); ok && (b.BuiltinKind() == Var || b.BuiltinKind() == VarOrFunc) {
 			out = append(out, n)
 		}
 	}
