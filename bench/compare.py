@@ -2,6 +2,7 @@
 """compare.py: gbt against bpftrace 0.17, the newest bpftrace and libbpf-tools.
 
 Usage: bench/compare.py [--rounds 5] [--only NAME,...] [--together] [--skip-detach]
+                        [--extra NAME=PATH ...]
 
 Run by bench/run.sh (which builds gbt and gbtwork first); root. In one run
 it measures, for every tool that is installed:
@@ -296,8 +297,16 @@ def main():
     ap.add_argument("--together", action="store_true",
                     help="per-event cost with the tools attached at once (same events, same load), "
                     "instead of one after the other")
+    ap.add_argument("--extra", action="append", default=[], metavar="NAME=PATH",
+                    help="another bpftrace-like tool to measure beside the others, e.g. "
+                    "'gbt before=/tmp/gbt-old' to compare two builds of gbt in one run")
     a = ap.parse_args()
     tools = {k: v for k, v in BPFTRACES.items() if os.access(v, os.X_OK)}
+    for e in a.extra:
+        name, _, path = e.partition("=")
+        if not path or name == "gbt":
+            ap.error(f"--extra {e!r}: want NAME=PATH, NAME not gbt")
+        tools[name] = path
     scripts = [s for s in SCRIPTS if not a.only or any(s[0].startswith(o) for o in a.only.split(","))]
     res = {}  # (script, tool) -> [ns/event]
     if not a.skip_cost and a.together:
