@@ -113,8 +113,14 @@ const (
 	// exit and for print(@m); 0.17 prints an empty line (two for avg and
 	// stats).
 	SilentEmptyMaps
+	// SizedMapKeys: an integer map key is stored at its type's size
+	// (`@[pid]` a 4-byte key, `@[1]` one byte), the map's key taking the
+	// newest bpftrace's promotion of its uses' types (a uint8 and an int8
+	// key make an int16 key); 0.17 widens every integer key to 64 bits,
+	// signed as its first use.
+	SizedMapKeys
 
-	allChanges = SilentEmptyMaps<<1 - 1
+	allChanges = SizedMapKeys<<1 - 1
 )
 
 // changes is the property table: the changes each version has.
