@@ -24,6 +24,8 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/cilium/ebpf/asm"
+
 	"github.com/gbt-dev/gbt/lang/check"
 	"github.com/gbt-dev/gbt/lang/types"
 )
@@ -53,6 +55,12 @@ type Entry struct {
 	// Events are the ring-buffer records the entry sends, each with its
 	// BPF encoder and its user-space decoder.
 	Events []*Codec
+	// InPlace, if set, lets codegen read a memory value's bytes where
+	// they lie instead of copying them (comm compared with a literal): it
+	// puts in dst (callee-saved) a pointer the bytes can be loaded from
+	// directly, at dst+off (8-byte aligned), or returns false having
+	// emitted nothing where the probe cannot.
+	InPlace func(g Gen, dst asm.Register) (off int16, ok bool)
 }
 
 // BuiltinName implements check.Builtin.
