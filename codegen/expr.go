@@ -712,7 +712,8 @@ func (g *gen) compareInPlace(a ast.Expr, lit string, n int, dst asm.Register) bo
 	}
 	base := g.reg()
 	defer g.release(base)
-	off, ok := ent.InPlace(g, base)
+	call, _ := a.(*ast.Call)
+	off, ok := ent.InPlace(g, call, base)
 	if !ok {
 		return false
 	}

@@ -26,6 +26,7 @@ import (
 
 	"github.com/cilium/ebpf/asm"
 
+	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/check"
 	"github.com/gbt-dev/gbt/lang/types"
 )
@@ -59,8 +60,9 @@ type Entry struct {
 	// they lie instead of copying them (comm compared with a literal): it
 	// puts in dst (callee-saved) a pointer the bytes can be loaded from
 	// directly, at dst+off (8-byte aligned), or returns false having
-	// emitted nothing where the probe cannot.
-	InPlace func(g Gen, dst asm.Register) (off int16, ok bool)
+	// emitted nothing where the probe (or the use: c, nil for a bare
+	// name) cannot.
+	InPlace func(g Gen, c *ast.Call, dst asm.Register) (off int16, ok bool)
 }
 
 // BuiltinName implements check.Builtin.

@@ -114,7 +114,11 @@ func noArgs(t types.Type) func(*check.Use) types.Type {
 // commInPlace points dst at the current task, whose comm lies at dst+off:
 // compared with a literal, comm is then read in place, a word at a time,
 // without bpf_get_current_comm's copy (0.7x of its cost per event here).
-func commInPlace(g Gen, dst asm.Register) (int16, bool) {
+// Only the bare name or comm() is the current task's.
+func commInPlace(g Gen, c *ast.Call, dst asm.Register) (int16, bool) {
+	if c != nil && len(c.Args) > 0 {
+		return 0, false
+	}
 	off, ok := g.TaskField("comm")
 	if !ok || off%8 != 0 || off > math.MaxInt16-16 {
 		return 0, false
