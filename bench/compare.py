@@ -2,6 +2,7 @@
 """compare.py: gbt against bpftrace 0.17, the newest bpftrace and libbpf-tools.
 
 Usage: bench/compare.py [--rounds 5] [--only NAME,...] [--together] [--skip-detach]
+                        [--extra NAME=PATH ...]
 
 Run by bench/run.sh (which builds gbt and gbtwork first); root. In one run
 it measures, for every tool that is installed:
@@ -164,9 +165,14 @@ def together(tools, prog, workload, rounds):
     """ns/event of every tool's programs for prog, all of them attached at
     once during one workload per round, so that they see the same events
     and the same load; the order of attachment (the order in which the
-    kernel runs them) turns each round. Returns {tool: [ns/event, ...]}."""
+    kernel runs them) turns each round, over whole turns (rounds is rounded
+    up to a multiple of the number of tools): the program the kernel runs
+    first pays for the cold cache lines the others then find warm (about
+    1.4x here), so each tool must hold each place as often. Returns
+    {tool: [ns/event or None, ...]}, one entry a round."""
     names = list(tools)
     res = {t: [] for t in names}
+    rounds = -(-rounds // len(names)) * len(names)
     for r in range(rounds):
         order = names[r % len(names):] + names[:r % len(names)]
         procs = {}
@@ -183,12 +189,19 @@ def together(tools, prog, workload, rounds):
         finally:
             for p in procs.values():
                 stop(p)
-        for t in procs:
-            dn = after[t][0] - before[t][0]
-            dc = after[t][1] - before[t][1]
-            if dc > 0:
-                res[t].append(dn / dc)
+        for t in names:
+            dn = after[t][0] - before[t][0] if t in procs else 0
+            dc = after[t][1] - before[t][1] if t in procs else 0
+            res[t].append(dn / dc if dc > 0 else None)
     return res
+
+
+def paired_ratio(a, b):
+    """The geometric mean of the per-round ratios a/b (rounds where both
+    ran): with the attach order turning over whole turns, the place each
+    tool ran in cancels out, where a ratio of medians keeps it."""
+    rs = [x / y for x, y in zip(a, b) if x and y]
+    return geomean(rs) if rs else float("nan")
 
 
 def startup(tool):
@@ -213,10 +226,12 @@ def try_cost(cmd, workload, marker):
 
 
 def med(xs):
+    xs = [x for x in xs if x is not None]
     return statistics.median(xs) if xs else float("nan")
 
 
 def fmt(xs):
+    xs = [x for x in xs if x is not None]
     if not xs:
         return "-"
     return f"{med(xs):.0f} ({min(xs):.0f}-{max(xs):.0f})"
@@ -231,8 +246,9 @@ def geomean(xs):
     return math.exp(sum(map(math.log, xs)) / len(xs)) if xs else float("nan")
 
 
-def report(f, res, scripts, tools, rounds):
-    """Writes the per-event table of the rounds done."""
+def report(f, res, scripts, tools, rounds, paired=False):
+    """Writes the per-event table of the rounds done; paired (--together):
+    the ratios are paired_ratio's, not ratios of the medians."""
     def out(*args):
         print(*args, file=f, flush=True)
 
@@ -240,7 +256,10 @@ def report(f, res, scripts, tools, rounds):
     out(f"gbt vs {', '.join(others)}; {time.strftime('%Y-%m-%d')}, Linux {os.uname().release}, "
         f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}; {rounds} rounds, N={N}")
     out()
-    out("ns/event, median (range) of the rounds; gbt/other of the medians:")
+    if paired:
+        out("ns/event, median (range) of the rounds; gbt/other: geometric mean of the per-round ratios:")
+    else:
+        out("ns/event, median (range) of the rounds; gbt/other of the medians:")
     out()
     out("| script | " + " | ".join(["gbt"] + others) + " | " + " | ".join(f"gbt/{o}" for o in others) + " |")
     out("|---" * (1 + 1 + 2 * len(others)) + "|")
@@ -250,10 +269,12 @@ def report(f, res, scripts, tools, rounds):
         cells = [fmt(res.get((name, "gbt"), []))] + [fmt(res.get((name, o), [])) for o in others]
         rs = []
         for o in others:
-            x = med(res.get((name, o), []))
-            rs.append(ratio(g, x))
-            if (name, o) in res and g > 0 and x > 0:
-                ratios[o].append(g / x)
+            num, x = g, med(res.get((name, o), []))
+            if paired:
+                num, x = paired_ratio(res.get((name, "gbt"), []), res.get((name, o), [])), 1
+            rs.append(ratio(num, x))
+            if (name, o) in res and num > 0 and x > 0:
+                ratios[o].append(num / x)
         label = name + (f" ({note})" if note else "")
         out(f"| {label} | " + " | ".join(cells) + " | " + " | ".join(rs) + " |")
     out("| geometric mean of the ratios | " + " | ".join([""] * (1 + len(others))) + " | "
@@ -296,8 +317,16 @@ def main():
     ap.add_argument("--together", action="store_true",
                     help="per-event cost with the tools attached at once (same events, same load), "
                     "instead of one after the other")
+    ap.add_argument("--extra", action="append", default=[], metavar="NAME=PATH",
+                    help="another bpftrace-like tool to measure beside the others, e.g. "
+                    "'gbt before=/tmp/gbt-old' to compare two builds of gbt in one run")
     a = ap.parse_args()
     tools = {k: v for k, v in BPFTRACES.items() if os.access(v, os.X_OK)}
+    for e in a.extra:
+        name, _, path = e.partition("=")
+        if not path or name == "gbt":
+            ap.error(f"--extra {e!r}: want NAME=PATH, NAME not gbt")
+        tools[name] = path
     scripts = [s for s in SCRIPTS if not a.only or any(s[0].startswith(o) for o in a.only.split(","))]
     res = {}  # (script, tool) -> [ns/event]
     if not a.skip_cost and a.together:
@@ -309,7 +338,8 @@ def main():
         finally:
             subprocess.run(["sysctl", "-q", "kernel.bpf_stats_enabled=0"])
         print("attached at once, attach order turning each round")
-        report(sys.stdout, res, [(n, p, w, None, note) for n, p, w, _, note in scripts], tools, a.rounds)
+        report(sys.stdout, res, [(n, p, w, None, note) for n, p, w, _, note in scripts], tools,
+               len(next(iter(res.values()), [])), paired=True)
     elif not a.skip_cost:
         cost_rounds(a, res, scripts, tools)
         report(sys.stdout, res, scripts, tools, a.rounds)

@@ -3,6 +3,7 @@ package codegen
 import (
 	"github.com/cilium/ebpf/asm"
 
+	"github.com/gbt-dev/gbt/internal/progtype"
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/check"
 	"github.com/gbt-dev/gbt/lang/probe"
@@ -18,6 +19,15 @@ var _ stdlib.Gen = (*gen)(nil)
 
 // ExitProbe implements stdlib.Gen.
 func (g *gen) ExitProbe() { g.Emit(asm.Ja.Label(g.exitL)) }
+
+// TaskField implements stdlib.Gen.
+func (g *gen) TaskField(field string) (int, bool) {
+	if g.c.opts.TaskField == nil {
+		return 0, false
+	}
+	t, _ := progtype.Of(g.pi.Kind)
+	return g.c.opts.TaskField(t, field)
+}
 
 // ProbeKind implements stdlib.Gen.
 func (g *gen) ProbeKind() *probe.Kind { return g.pi.Kind }

@@ -43,6 +43,12 @@ type Options struct {
 	// ClockMap names a keyless integer map whose value tseries() takes as
 	// the time instead of the TAI clock (BPFTRACE_DUMMY_TS_MAP, for tests).
 	ClockMap string
+	// TaskField, if set, returns the offset of a field of the kernel's
+	// struct task_struct when programs of type t may read the current
+	// task in place (they may call bpf_get_current_task_btf and the
+	// kernel has BTF), else false. Asked only by uses that read in place
+	// (stdlib.Gen.TaskField: comm compared with a literal).
+	TaskField func(t ebpf.ProgramType, field string) (int, bool)
 }
 
 // Names of the internal maps.

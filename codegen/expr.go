@@ -668,6 +668,11 @@ func (g *gen) bytesCompare(a, b ast.Expr, t types.Type, dst asm.Register) {
 // first NUL and that NUL, or matches lit's first n bytes: a word at a
 // time (8, 4, 2 then 1 bytes), as the bytes after the NUL do not count.
 func (g *gen) compareLiteral(aoff int16, lit string, n int, differ string) {
+	g.compareLiteralAt(asm.R10, aoff, lit, n, differ)
+}
+
+// compareLiteralAt is compareLiteral of the string at base+aoff.
+func (g *gen) compareLiteralAt(base asm.Register, aoff int16, lit string, n int, differ string) {
 	if i := strings.IndexByte(lit, 0); i >= 0 {
 		lit = lit[:i]
 	}
@@ -677,23 +682,48 @@ func (g *gen) compareLiteral(aoff int16, lit string, n int, differ string) {
 		at := aoff + int16(off)
 		switch rest := want[off:]; {
 		case len(rest) >= 8:
-			g.Emit(asm.LoadMem(asm.R1, asm.R10, at, asm.DWord),
+			g.Emit(asm.LoadMem(asm.R1, base, at, asm.DWord),
 				asm.LoadImm(asm.R2, int64(binary.LittleEndian.Uint64(rest)), asm.DWord),
 				asm.JNE.Reg(asm.R1, asm.R2, differ))
 			off += 8
 		case len(rest) >= 4:
-			g.Emit(asm.LoadMem(asm.R1, asm.R10, at, asm.Word),
+			g.Emit(asm.LoadMem(asm.R1, base, at, asm.Word),
 				asm.JNE.Imm32(asm.R1, int32(binary.LittleEndian.Uint32(rest)), differ))
 			off += 4
 		case len(rest) >= 2:
-			g.Emit(asm.LoadMem(asm.R1, asm.R10, at, asm.Half),
+			g.Emit(asm.LoadMem(asm.R1, base, at, asm.Half),
 				asm.JNE.Imm(asm.R1, int32(binary.LittleEndian.Uint16(rest)), differ))
 			off += 2
 		default:
-			g.Emit(asm.LoadMem(asm.R1, asm.R10, at, asm.Byte), asm.JNE.Imm(asm.R1, int32(rest[0]), differ))
+			g.Emit(asm.LoadMem(asm.R1, base, at, asm.Byte), asm.JNE.Imm(asm.R1, int32(rest[0]), differ))
 			off++
 		}
 	}
+}
+
+// compareInPlace compares a, a builtin whose bytes the probe can read
+// where they lie (stdlib.Entry.InPlace: comm), with literal lit as
+// stringCompare does, without copying a; false, having emitted nothing,
+// if a cannot be read in place.
+func (g *gen) compareInPlace(a ast.Expr, lit string, n int, dst asm.Register) bool {
+	ent := g.entry(a)
+	if ent == nil || ent.InPlace == nil {
+		return false
+	}
+	base := g.reg()
+	defer g.release(base)
+	call, _ := a.(*ast.Call)
+	off, ok := ent.InPlace(g, call, base)
+	if !ok {
+		return false
+	}
+	differ, done := g.Label(), g.Label()
+	g.compareLiteralAt(base, off, lit, n, differ)
+	g.Emit(asm.Mov.Imm(dst, 0), asm.Ja.Label(done))
+	g.Place(differ)
+	g.Emit(asm.Mov.Imm(dst, 1))
+	g.Place(done)
+	return true
 }
 
 func (g *gen) stringCompare(a, b ast.Expr, limit int, dst asm.Register) {
@@ -703,6 +733,9 @@ func (g *gen) stringCompare(a, b ast.Expr, limit int, dst asm.Register) {
 	n := min(at.ByteSize(), bt.ByteSize())
 	if limit >= 0 && limit < n {
 		n = limit
+	}
+	if lit, ok := b.(*ast.StrLit); ok && g.compareInPlace(a, lit.Value, n, dst) {
+		return
 	}
 	aoff := g.Alloc(at.ByteSize())
 	g.zero(aoff, at.ByteSize())

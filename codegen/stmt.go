@@ -359,10 +359,16 @@ func (g *gen) lookupMiss(miss string, at ast.Span) {
 	g.Place(found)
 }
 
-// buildKey evaluates a map's key into a zeroed frame buffer.
+// buildKey evaluates a map's key into a zeroed frame buffer (a key of
+// one scalar, which its store fills, is not zeroed first: a 4-byte
+// `@[pid]` key is one store).
 func (g *gen) buildKey(m *ast.MapRef, md *MapDesc) int16 {
 	size := int(md.Spec.KeySize)
 	off := g.Alloc(size)
+	if !md.Info.Keyless() && len(m.Keys) == 1 && isScalar(md.Info.Key) && md.Info.Key.ByteSize() == size {
+		g.storeValue(m.Keys[0], md.Info.Key, off)
+		return off
+	}
 	g.zero(off, size)
 	if md.Info.Keyless() {
 		return off

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
 
 	"github.com/gbt-dev/gbt/codegen"
 	"github.com/gbt-dev/gbt/lang/ast"
@@ -70,6 +71,11 @@ type CompileOptions struct {
 	// multi link counts as one probe against MaxProbes, as one program
 	// against the newest bpftrace's BPFTRACE_MAX_BPF_PROGS.
 	NoFeatures []string
+	// Helpers reports whether programs of a type may call a helper, for
+	// code that uses one only where it may (comm read in the task with
+	// bpf_get_current_task_btf); nil asks the kernel
+	// (features.HaveProgramHelper).
+	Helpers func(ebpf.ProgramType, asm.BuiltinFunc) bool
 	// Getenv looks up the BPFTRACE_* variables, which take precedence
 	// over the script's config block (nil: no environment). The fields
 	// above, when set, come before the config block.
@@ -262,6 +268,7 @@ func Compile(name, src string, opts CompileOptions) (*codegen.Object, Warnings, 
 		NumCPUs: ncpu, ChildPID: opts.ChildPID, PID: opts.PID, HelperErrors: min(opts.HelperErrors, codegen.HelperErrorsLegacy), KeysMax: keysMax, RingbufSize: ringbufSize(set.PerfRBPages, ncpu),
 		ClockMap: clockMap(opts.Getenv), DwarfPIDs: opts.DwarfPIDs,
 		PidNSDev: nsDev, PidNSIno: nsIno, Cgroup: cgroupDir,
+		TaskField: (&taskFields{env: env, helpers: opts.Helpers}).field,
 	})
 	if diags.HasErrors() {
 		return fail(diags)

@@ -138,6 +138,11 @@ type Events interface {
 type Context interface {
 	// ProbeKind is the kind of probe the program is for.
 	ProbeKind() *probe.Kind
+	// TaskField returns the offset of a field of the kernel's struct
+	// task_struct when this probe may read the current task in place
+	// (bpf_get_current_task_btf, whose pointer the verifier lets it load
+	// from directly); false otherwise.
+	TaskField(field string) (int, bool)
 	// NumCPUs is the number of possible CPUs.
 	NumCPUs() int
 	// Strlen is the size of the strings str() reads (BPFTRACE_STRLEN).

@@ -24,6 +24,9 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/check"
 	"github.com/gbt-dev/gbt/lang/types"
 )
@@ -57,6 +60,13 @@ type Entry struct {
 	// entry calls: the hint when a kernel lacks or refuses that helper
 	// at a use of the entry.
 	Needs string
+	// InPlace, if set, lets codegen read a memory value's bytes where
+	// they lie instead of copying them (comm compared with a literal): it
+	// puts in dst (callee-saved) a pointer the bytes can be loaded from
+	// directly, at dst+off (8-byte aligned), or returns false having
+	// emitted nothing where the probe (or the use: c, nil for a bare
+	// name) cannot.
+	InPlace func(g Gen, c *ast.Call, dst asm.Register) (off int16, ok bool)
 }
 
 // BuiltinName implements check.Builtin.

@@ -6,6 +6,9 @@ package compiletest
 import (
 	"testing"
 
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+
 	"github.com/gbt-dev/gbt/codegen"
 	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/runtime"
@@ -23,6 +26,11 @@ func Compile(t testing.TB, name, src string, env probe.Env, unsafe bool) *codege
 func CompileWith(t testing.TB, name, src string, opts runtime.CompileOptions) *codegen.Object {
 	t.Helper()
 	opts.NumCPUs = 2
+	if opts.Helpers == nil {
+		// The code of every machine: as if the kernel had every helper
+		// (comm compared in place).
+		opts.Helpers = func(ebpf.ProgramType, asm.BuiltinFunc) bool { return true }
+	}
 	obj, _, err := runtime.Compile(name, src, opts)
 	if err != nil {
 		t.Fatal(err)

@@ -109,6 +109,10 @@ type checker struct {
 	argStack []types.Type
 	vars     slab[VarInfo]
 	maps     slab[MapInfo]
+
+	// pendingKeys holds the keys of maps read before their definition,
+	// in the first pass (see readKey).
+	pendingKeys map[string]pendingKey
 }
 
 // slab hands out pointers to values allocated a chunk at a time.

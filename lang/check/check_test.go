@@ -316,7 +316,7 @@ func TestMapKeyTypesUnify(t *testing.T) {
 	if k := info.Maps["@m"].Key; !k.Equal(types.StringOf(64)) {
 		t.Errorf("@m key %s, want string[64]", k)
 	}
-	if k := info.Maps["@t"].Key.String(); k != "(int64,string[16])" {
+	if k := info.Maps["@t"].Key.String(); k != "(int8,string[16])" {
 		t.Errorf("@t key %s", k)
 	}
 }

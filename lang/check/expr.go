@@ -373,6 +373,7 @@ func (c *checker) mapRead(m *ast.MapRef, asArg bool) types.Type {
 	key := c.mapKey(m)
 	info := c.info.Maps[m.Name]
 	if info == nil {
+		c.readKey(m, nil, key)
 		d := c.errorf(spanOf(m), "Undefined map: %s", m.Name)
 		var names []string
 		for n := range c.info.Maps {
@@ -390,6 +391,7 @@ func (c *checker) mapRead(m *ast.MapRef, asArg bool) types.Type {
 		c.errorf(spanOf(m), "%s", keyMismatch(m.Name, c.keyAsWritten(m, key), info.written))
 		return types.Type{}
 	}
+	c.readKey(m, info, key)
 	return info.Value
 }
 

@@ -134,8 +134,12 @@ type MapInfo struct {
 	// its BPF map kind and size replace the defaults.
 	Decl *ast.MapDecl
 	// written is Key as the script spells it, for messages: integers of
-	// their own width, where Key widens them to 64 bits.
+	// their own width, where Key widens them to 64 bits (without
+	// compat.SizedMapKeys) or promotes them over every use.
 	written types.Type
+	// keyFlex marks the integers of Key given only non-negative literals
+	// (see promoteKey).
+	keyFlex keyFlex
 }
 
 // Keyless reports whether the map is used without keys (`@x = ...`).
@@ -398,12 +402,18 @@ func (u *Use) MapKeyMatches(name string, i int) bool {
 		return true // undefined maps are reported by the argument itself
 	}
 	key := u.ArgTypes[i]
-	if key.IsInt() {
+	switch {
+	case u.c.sizedKeys():
+		key = u.c.keyUseType(u.Args[i], key)
+	case key.IsInt():
 		key = types.IntOf(64, key.Signed)
 	}
 	if !sameKeyShape(info.Key, key) {
 		u.ErrorAt(u.Args[i], "%s", keyMismatch(name, u.ArgTypes[i], info.written))
 		return false
+	}
+	if u.c.sizedKeys() && info.Key.Kind != types.Void && u.c.growKey(info, key, u.c.exprFlex(u.Args[i])) {
+		u.c.widened = true // a key cast to the map's would be cut short
 	}
 	return true
 }

@@ -336,6 +336,8 @@ func (c *checker) mapKey(m *ast.MapRef) types.Type {
 func (c *checker) keyElem(k ast.Expr) types.Type {
 	t := c.expr(k)
 	switch {
+	case t.Kind == types.Int && t.Enum == nil && c.sizedKeys():
+		return c.keyUseType(k, t)
 	case t.Kind == types.Int:
 		return mapInt(t)
 	case t.Kind == types.Agg || t.Kind == types.Void:
@@ -375,7 +377,7 @@ func hasCtx(t types.Type) bool {
 func (c *checker) defineMap(m *ast.MapRef, key, val types.Type) {
 	info := c.info.Maps[m.Name]
 	if info == nil {
-		info = c.maps.new(MapInfo{Name: m.Name, Key: key, Value: val, Span: spanOf(m)})
+		info = c.maps.new(MapInfo{Name: m.Name, Value: val, Span: spanOf(m)})
 		c.info.Maps[m.Name] = info
 	}
 	if key.IsValid() {
@@ -384,12 +386,12 @@ func (c *checker) defineMap(m *ast.MapRef, key, val types.Type) {
 			info.written = written
 		}
 		if !info.Key.IsValid() {
-			info.Key = key
+			c.firstKey(info, key, c.keyFlexOf(m))
 		} else if !sameKeyShape(info.Key, key) {
 			c.errorf(spanOf(m), "%s", keyMismatch(m.Name, written, info.written))
 		} else {
-			if w := widen(info.Key, key); !w.Equal(info.Key) {
-				info.Key, c.widened = w, true
+			if c.growKey(info, key, c.keyFlexOf(m)) {
+				c.widened = true
 			}
 			info.written = widenWritten(info.written, written)
 		}

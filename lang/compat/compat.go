@@ -118,8 +118,14 @@ const (
 	// when no attach point is left ("Probe has no valid attach points");
 	// 0.17 refuses the pattern ("tracepoints not found: ...").
 	DroppedEmptyPatterns
+	// SizedMapKeys: an integer map key is stored at its type's size
+	// (`@[pid]` a 4-byte key, `@[1]` one byte), the map's key taking the
+	// newest bpftrace's promotion of its uses' types (a uint8 and an int8
+	// key make an int16 key); 0.17 widens every integer key to 64 bits,
+	// signed as its first use.
+	SizedMapKeys
 
-	allChanges = DroppedEmptyPatterns<<1 - 1
+	allChanges = SizedMapKeys<<1 - 1
 )
 
 // changes is the property table: the changes each version has.
