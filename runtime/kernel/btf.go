@@ -288,6 +288,13 @@ func (e *Env) KernelVar(name string) error {
 // a BPF_PSEUDO_BTF_ID load of its address (percpu_kaddr) names. The error
 // wraps probe.ErrNoKernelVar when the BTF has no such variable.
 func (e *Env) KernelVarID(name string) (btf.TypeID, error) {
+	return kernelTypeID[*btf.Var](e, "variable", name, probe.ErrNoKernelVar)
+}
+
+// kernelTypeID returns the id of the type of kind T (*btf.Var, *btf.Func)
+// called name in the kernel's BTF; the error wraps notFound when there is
+// none.
+func kernelTypeID[T btf.Type](e *Env, what, name string, notFound error) (btf.TypeID, error) {
 	k := &e.btf
 	k.load()
 	if k.err != nil {
@@ -295,16 +302,16 @@ func (e *Env) KernelVarID(name string) (btf.TypeID, error) {
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	var v *btf.Var
-	if err := k.spec.TypeByName(name, &v); err != nil {
+	var t T
+	if err := k.spec.TypeByName(name, &t); err != nil {
 		if errors.Is(err, btf.ErrNotFound) {
-			return 0, fmt.Errorf("%s: %w", name, probe.ErrNoKernelVar)
+			return 0, fmt.Errorf("%s: %w", name, notFound)
 		}
-		return 0, fmt.Errorf("kernel BTF: variable %s: %w", name, err)
+		return 0, fmt.Errorf("kernel BTF: %s %s: %w", what, name, err)
 	}
-	id, err := k.spec.TypeID(v)
+	id, err := k.spec.TypeID(t)
 	if err != nil {
-		return 0, fmt.Errorf("kernel BTF: variable %s: %w", name, err)
+		return 0, fmt.Errorf("kernel BTF: %s %s: %w", what, name, err)
 	}
 	return id, nil
 }
@@ -317,23 +324,5 @@ var ErrNoKernelFunc = errors.New("the kernel's BTF has no such function")
 // a call of it as a kfunc (BPF_PSEUDO_KFUNC_CALL) names. The error wraps
 // ErrNoKernelFunc when the BTF has no such function.
 func (e *Env) KernelFuncID(name string) (btf.TypeID, error) {
-	k := &e.btf
-	k.load()
-	if k.err != nil {
-		return 0, k.err
-	}
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	var fn *btf.Func
-	if err := k.spec.TypeByName(name, &fn); err != nil {
-		if errors.Is(err, btf.ErrNotFound) {
-			return 0, fmt.Errorf("%s: %w", name, ErrNoKernelFunc)
-		}
-		return 0, fmt.Errorf("kernel BTF: function %s: %w", name, err)
-	}
-	id, err := k.spec.TypeID(fn)
-	if err != nil {
-		return 0, fmt.Errorf("kernel BTF: function %s: %w", name, err)
-	}
-	return id, nil
+	return kernelTypeID[*btf.Func](e, "function", name, ErrNoKernelFunc)
 }
