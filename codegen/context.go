@@ -54,11 +54,11 @@ func (g *gen) Reg(name string, dst asm.Register) {
 // and uretprobes, after the arguments in a kretfunc's context.
 func (g *gen) Retval(dst asm.Register) {
 	if g.prog.Kind == probe.ProgTracing {
-		n := 0
+		n := 0 // the slots of the arguments, which retval follows
 		if g.pi.Args != nil {
-			n = len(g.pi.Args.Fields)
+			n = g.pi.Args.Size
 		}
-		g.Emit(asm.LoadMem(dst, ctxReg, int16(8*n), asm.DWord))
+		g.Emit(asm.LoadMem(dst, ctxReg, int16(n), asm.DWord))
 		// The slot holds the whole register: an int function's value is
 		// its low bits, which retval's type (the return type) says.
 		if r := g.pi.Ret; r != nil && r.Kind == types.Int && r.Bits < 64 {

@@ -151,9 +151,14 @@ func (enums Enums) pointee(t btf.Type, depth int) types.Type {
 // FuncArgs converts a BTF function prototype to an args record of
 // 8-byte slots, as probe.Env.FuncArgs returns it; skip drops leading
 // parameters (a tracepoint's __data). Parameters of enum type are
-// integers that enums names.
+// integers that enums names. A parameter passed by value in two
+// registers (a struct of 9 to 16 bytes, such as __sys_bpf's bpfptr_t)
+// takes two slots, as the kernel's trampoline saves them, so the
+// parameters after it, and a kretfunc's retval after the record, move
+// down one.
 func FuncArgs(name string, proto *btf.FuncProto, skip int, enums Enums) (args types.Type, ret types.Type, err error) {
 	args = types.Type{Kind: types.Record, Name: "struct " + name + "_args", Ctx: true}
+	slot := 0
 	for i, p := range proto.Params[min(skip, len(proto.Params)):] {
 		t, err := enums.memberType(p.Type, 0)
 		if err != nil {
@@ -166,9 +171,10 @@ func FuncArgs(name string, proto *btf.FuncProto, skip int, enums Enums) (args ty
 		if pname == "" {
 			pname = fmt.Sprintf("arg%d", i)
 		}
-		args.Fields = append(args.Fields, types.Field{Name: pname, Type: t, Offset: 8 * i})
+		args.Fields = append(args.Fields, types.Field{Name: pname, Type: t, Offset: 8 * slot})
+		slot += paramSlots(p.Type)
 	}
-	args.Size = 8 * len(args.Fields)
+	args.Size = 8 * slot
 	ret = types.Type{Kind: types.Void}
 	if _, void := proto.Return.(*btf.Void); proto.Return != nil && !void {
 		if ret, err = enums.memberType(proto.Return, 0); err != nil || ret.Kind == types.Record {
@@ -176,4 +182,17 @@ func FuncArgs(name string, proto *btf.FuncProto, skip int, enums Enums) (args ty
 		}
 	}
 	return args, ret, nil
+}
+
+// paramSlots is the number of 8-byte slots a parameter of type t takes
+// in a tracing program's context: 2 for a by-value struct or union of 9
+// to 16 bytes (two registers on x86-64), else 1.
+func paramSlots(t btf.Type) int {
+	switch btf.UnderlyingType(t).(type) {
+	case *btf.Struct, *btf.Union:
+		if size, err := btf.Sizeof(t); err == nil && size > 8 {
+			return (size + 7) / 8
+		}
+	}
+	return 1
 }

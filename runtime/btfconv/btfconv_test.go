@@ -229,3 +229,29 @@ func TestEnumMembers(t *testing.T) {
 		t.Errorf("without Enums, an enum member: %+v, %v", plain.Fields, err)
 	}
 }
+
+// TestFuncArgsTwoRegisterParam: a by-value struct of 9 to 16 bytes
+// (__sys_bpf's bpfptr_t) takes two of the trampoline's slots, so the
+// parameters after it and the retval after the record move down one.
+func TestFuncArgsTwoRegisterParam(t *testing.T) {
+	i32 := &btf.Int{Name: "int", Size: 4, Encoding: btf.Signed}
+	u32 := &btf.Int{Name: "unsigned int", Size: 4}
+	ptr := &btf.Pointer{Target: &btf.Void{}}
+	boolT := &btf.Int{Name: "_Bool", Size: 1, Encoding: btf.Bool}
+	bpfptr := &btf.Typedef{Name: "bpfptr_t", Type: &btf.Struct{Name: "sockptr", Size: 16, Members: []btf.Member{
+		{Name: "kernel", Type: ptr}, {Name: "is_kernel", Type: boolT, Offset: 64}}}}
+	small := &btf.Struct{Name: "pair", Size: 8, Members: []btf.Member{{Name: "a", Type: i32}, {Name: "b", Type: i32, Offset: 32}}}
+	proto := &btf.FuncProto{Return: i32, Params: []btf.FuncParam{
+		{Name: "cmd", Type: i32}, {Name: "uattr", Type: bpfptr}, {Name: "size", Type: u32}, {Name: "p", Type: small}, {Name: "last", Type: u32}}}
+	args, _, err := FuncArgs("__sys_bpf", proto, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var offs []int
+	for _, f := range args.Fields {
+		offs = append(offs, f.Offset)
+	}
+	if want := []int{0, 8, 24, 32, 40}; !reflect.DeepEqual(offs, want) || args.Size != 48 {
+		t.Errorf("offsets %v, size %d; want %v, 48", offs, args.Size, want)
+	}
+}
