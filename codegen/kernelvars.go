@@ -24,7 +24,7 @@ func (g *gen) KernelVar(dst asm.Register, name string) {
 
 // KernelVarName returns the name of the kernel variable ins loads the
 // address of, if it is such a load (see Gen.KernelVar): the runtime
-// resolves it to the variable's BTF id with SetKernelVarID.
+// resolves it to the variable's BTF id with SetKernelID.
 func KernelVarName(ins asm.Instruction) (string, bool) {
 	if ins.OpCode != asm.LoadImmOp(asm.DWord) || ins.Src != pseudoBTFID {
 		return "", false
@@ -32,9 +32,11 @@ func KernelVarName(ins asm.Instruction) (string, bool) {
 	return strings.CutPrefix(ins.Reference(), kernelVarPrefix)
 }
 
-// SetKernelVarID returns the load of a kernel variable's address ins with
-// the variable's BTF type id in it, for the kernel's BTF (object id 0).
-func SetKernelVarID(ins asm.Instruction, id uint32) asm.Instruction {
+// SetKernelID returns ins, the load of a kernel variable's address
+// (KernelVarName) or the call of a kernel function (KernelFuncName), with
+// the BTF type id of what it names in it, for the kernel's BTF (object id
+// 0).
+func SetKernelID(ins asm.Instruction, id uint32) asm.Instruction {
 	ins.Constant = int64(id)
 	return ins.WithReference("")
 }

@@ -20,17 +20,10 @@ func (g *gen) KernelFunc(name string) {
 
 // KernelFuncName returns the name of the kernel function ins calls, if it
 // is such a call (see Gen.KernelFunc): the runtime resolves it to the
-// function's BTF id with SetKernelFuncID.
+// function's BTF id with SetKernelID.
 func KernelFuncName(ins asm.Instruction) (string, bool) {
 	if !ins.IsKfuncCall() {
 		return "", false
 	}
 	return strings.CutPrefix(ins.Reference(), kernelFuncPrefix)
-}
-
-// SetKernelFuncID returns the call of a kernel function ins with the
-// function's BTF type id in it, for the kernel's BTF (object id 0).
-func SetKernelFuncID(ins asm.Instruction, id uint32) asm.Instruction {
-	ins.Constant = int64(id)
-	return ins.WithReference("")
 }

@@ -17,23 +17,29 @@ import (
 // CONFIG_KALLSYMS_ALL.
 var ErrNoKernelVarAddr = errors.New("this kernel's symbol table does not list the variable")
 
-// resolveKernelVars puts in each load of a kernel variable's address in
-// insns (percpu_kaddr; codegen.KernelVarName) the variable's BTF id in
-// this kernel's BTF, which the object leaves to the load.
-func (s *Session) resolveKernelVars(p *codegen.Program, insns asm.Instructions) error {
+// resolveKernelIDs puts in each load of a kernel variable's address
+// (percpu_kaddr; codegen.KernelVarName) and each call of a kernel function
+// (comm(pid); codegen.KernelFuncName) in insns the BTF id of what it
+// names in this kernel's BTF, which the object leaves to the runtime.
+func (s *Session) resolveKernelIDs(p *codegen.Program, insns asm.Instructions) error {
 	for i, ins := range insns {
-		name, ok := codegen.KernelVarName(ins)
-		if !ok {
+		what, name := "kernel variable %s", ""
+		lookup := (*kernel.Env).KernelVarID
+		if n, ok := codegen.KernelVarName(ins); ok {
+			name = n
+		} else if n, ok := codegen.KernelFuncName(ins); ok {
+			what, name, lookup = "kernel function %s (kfunc)", n, (*kernel.Env).KernelFuncID
+		} else {
 			continue
 		}
 		if s.env == nil {
 			s.env = kernel.NewEnv()
 		}
-		id, err := s.env.KernelVarID(name)
+		id, err := lookup(s.env, name)
 		if err != nil {
-			return fmt.Errorf("%s: kernel variable %s: %w", p.Name, name, err)
+			return fmt.Errorf("%s: %s: %w", p.Name, fmt.Sprintf(what, name), err)
 		}
-		insns[i] = codegen.SetKernelVarID(ins, uint32(id))
+		insns[i] = codegen.SetKernelID(ins, uint32(id))
 	}
 	return nil
 }

@@ -1,10 +1,7 @@
 package runtime
 
 import (
-	"fmt"
 	"strings"
-
-	"github.com/cilium/ebpf/asm"
 
 	"github.com/gbt-dev/gbt/codegen"
 	"github.com/gbt-dev/gbt/runtime/kernel"
@@ -14,27 +11,6 @@ import (
 // kernel function (kfunc, codegen.KernelFuncName) this kernel's BTF does
 // not have.
 var ErrNoKernelFunc = kernel.ErrNoKernelFunc
-
-// resolveKernelFuncs puts in each call of a kernel function in insns
-// (codegen.KernelFuncName) the function's BTF id in this kernel's BTF,
-// which the object leaves to the call.
-func (s *Session) resolveKernelFuncs(p *codegen.Program, insns asm.Instructions) error {
-	for i, ins := range insns {
-		name, ok := codegen.KernelFuncName(ins)
-		if !ok {
-			continue
-		}
-		if s.env == nil {
-			s.env = kernel.NewEnv()
-		}
-		id, err := s.env.KernelFuncID(name)
-		if err != nil {
-			return fmt.Errorf("%s: kernel function %s (kfunc): %w", p.Name, name, err)
-		}
-		insns[i] = codegen.SetKernelFuncID(ins, uint32(id))
-	}
-	return nil
-}
 
 // kfuncRefused is how the verifier refuses a kernel function the
 // program's type may not call: "calling kernel function NAME is not

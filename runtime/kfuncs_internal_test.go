@@ -19,8 +19,8 @@ func TestKfuncRefusal(t *testing.T) {
 	if name, ok := codegen.KernelFuncName(call); !ok || name != "bpf_task_from_pid" {
 		t.Fatalf("KernelFuncName: %q %v", name, ok)
 	}
-	if res := codegen.SetKernelFuncID(call, 42); res.Constant != 42 || res.Reference() != "" || !res.IsKfuncCall() {
-		t.Errorf("SetKernelFuncID: %v", res)
+	if res := codegen.SetKernelID(call, 42); res.Constant != 42 || res.Reference() != "" || !res.IsKfuncCall() {
+		t.Errorf("SetKernelID: %v", res)
 	}
 	at := ast.Span{Start: ast.Pos{Line: 1, Col: 23}, End: ast.Pos{Line: 1, Col: 30}}
 	p := &codegen.Program{Name: "kprobe:vfs_read",

@@ -41,10 +41,7 @@ func (s *Session) load() error {
 				return fmt.Errorf("%s: associate map %s: %w", p.Name, name, err)
 			}
 		}
-		if err := s.resolveKernelVars(p, insns); err != nil {
-			return err
-		}
-		if err := s.resolveKernelFuncs(p, insns); err != nil {
+		if err := s.resolveKernelIDs(p, insns); err != nil {
 			return err
 		}
 		spec := &ebpf.ProgramSpec{Name: progName(p), Type: p.Type, Instructions: insns, License: "GPL",
