@@ -13,14 +13,13 @@ import (
 
 	"github.com/gbt-dev/gbt/codegen"
 	"github.com/gbt-dev/gbt/lang/probe"
-	"github.com/gbt-dev/gbt/runtime/sym"
 )
 
 // attachKprobe attaches a kprobe at pt.Func (plus pt.Offset), or a
 // kretprobe when pt.Return.
 func attachKprobe(s *Session, prog *ebpf.Program, pt probe.Point, cookie uint64) error {
 	if pt.Offset != 0 && !pt.Return {
-		if err := checkKprobeOffset(pt); err != nil {
+		if err := checkKprobeOffset(s, pt); err != nil {
 			return &AttachError{Probe: kprobeName(pt), Err: err}
 		}
 	}
@@ -47,11 +46,11 @@ func attachKprobe(s *Session, prog *ebpf.Program, pt probe.Point, cookie uint64)
 // vmlinux ELF file, which distributions do not install, and skips the
 // check without one.) It does not tell whether the offset is at an
 // instruction's start: the kernel checks that.
-func checkKprobeOffset(pt probe.Point) error {
+func checkKprobeOffset(s *Session, pt probe.Point) error {
 	if _, err := strconv.ParseUint(pt.Func, 0, 64); err == nil {
 		return nil // kprobe:0xADDR+off: no function to measure
 	}
-	k, err := sym.LoadKernel()
+	k, err := s.kallsyms()
 	if err != nil {
 		return nil // the kernel checks the offset itself
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/gbt-dev/gbt/lang/types"
 	"github.com/gbt-dev/gbt/runtime/kernel"
 	"github.com/gbt-dev/gbt/runtime/output"
+	"github.com/gbt-dev/gbt/runtime/sym"
 	"github.com/gbt-dev/gbt/stdlib"
 )
 
@@ -152,7 +153,10 @@ type Session struct {
 	// handlers decode and act on each event's records, by event id.
 	handlers []stdlib.Handler
 	printfs  []*output.Printf // the formats handlers compiled, for stacks
-	clock    time.Time        // wall time of nsecs zero, when strftime() is used
+	// kallsyms reads /proc/kallsyms once, for kernel stacks and symbols
+	// and for kprobe offsets' bounds.
+	kallsyms func() (*sym.Kernel, error)
+	clock    time.Time // wall time of nsecs zero, when strftime() is used
 	exited   bool
 	// holdOutput keeps drains from flushing: what begin printed is
 	// written after the probes attach.
@@ -184,7 +188,7 @@ type Session struct {
 // Run loads obj, runs it until exit() or ctx is cancelled, and tears down.
 func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 	s := &Session{obj: obj, opts: opts, maps: map[string]*ebpf.Map{},
-		out: bufio.NewWriterSize(opts.Stdout, 256<<10)}
+		out: bufio.NewWriterSize(opts.Stdout, 256<<10), kallsyms: sync.OnceValues(sym.LoadKernel)}
 	s.pr = output.NewPrinter(s.out, opts.Format)
 	s.pr.SetAside(opts.Stderr) // -f folded: the rest as text on stderr
 	s.pr.SetCompat(opts.Compat)

@@ -45,7 +45,7 @@ type stackValue struct {
 
 // newStacks returns the resolver of a session's stack maps.
 func newStacks(s *Session) *stacks {
-	st := &stacks{maps: map[stackKey]*ebpf.Map{}, kernel: sync.OnceValues(sym.LoadKernel), usyms: sym.NewUser(), cache: map[stackValue][]output.Frame{}}
+	st := &stacks{maps: map[stackKey]*ebpf.Map{}, kernel: s.kallsyms, usyms: sym.NewUser(), cache: map[stackValue][]output.Frame{}}
 	kernel := usesKind(s.obj, types.Ksym)
 	for _, md := range s.obj.Maps {
 		if md.Role == codegen.RoleDwStack {
