@@ -78,12 +78,8 @@ func ProbeTypeName(k *probe.Kind) string {
 		return "invalid"
 	case k.Prog == probe.ProgTestRun:
 		return "special"
-	case k.Tracing == probe.TracingEntry:
-		return "fentry"
-	case k.Tracing == probe.TracingExit:
-		return "fexit"
 	}
-	return k.Name
+	return k.Newest()
 }
 
 // usermodeEmit tests the privilege level of the code segment in the

@@ -35,6 +35,10 @@ const (
 type Kind struct {
 	Name    string   // canonical name: "tracepoint"
 	Aliases []string // "t"
+	// NewestName, when set, is what the newest bpftrace calls the kind
+	// where its name is not Name (kfunc is its alias of fentry): in
+	// probetype and in its messages.
+	NewestName string
 	// Parts is the number of colon-separated parts after the provider;
 	// MinParts allows optional trailing parts.
 	Parts, MinParts int
@@ -102,6 +106,14 @@ type Kind struct {
 
 func (k *Kind) String() string { return k.Name }
 
+// Newest is the kind's name in the newest bpftrace's words.
+func (k *Kind) Newest() string {
+	if k.NewestName != "" {
+		return k.NewestName
+	}
+	return k.Name
+}
+
 // kinds is the table of every probe kind bpftrace has. A new kind is one
 // entry here, with its expand function and its test; if it attaches in a
 // new way, a new Attach value and one runtime/attach_<mechanism>.go,
@@ -126,8 +138,8 @@ var kinds = []*Kind{
 	{Name: "hardware", Aliases: []string{"h"}, Parts: 2, MinParts: 1, Usage: "hardware:event[:count]", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Regs: true, Supported: true, OpenAddrSpace: true, PIDFilter: PIDFilterInProgram, expand: expandPerfEvent, list: listEvents, InList: true, events: hardwareEvents},
 	{Name: "watchpoint", Aliases: []string{"w"}, Parts: 3, MinParts: 3, Usage: "watchpoint:{address|function+argN}:length:mode", Prog: ProgPerfEvent, Attach: AttachWatchpoint, Regs: true, Supported: true, OpenAddrSpace: true, PIDFilter: PIDFilterAtAttach, expand: expandWatchpoint(false)},
 	{Name: "asyncwatchpoint", Aliases: []string{"aw"}, Parts: 3, MinParts: 3, Usage: "asyncwatchpoint:function+argN:length:mode", Prog: ProgPerfEvent, Attach: AttachWatchpoint, Regs: true, Supported: true, OpenAddrSpace: true, PIDFilter: PIDFilterAtAttach, expand: expandWatchpoint(true)},
-	{Name: "kfunc", Aliases: []string{"fentry", "f"}, Parts: 2, MinParts: 1, Usage: "kfunc:[module:]function", Prog: ProgTracing, Attach: AttachTracing, Tracing: TracingEntry, Args: true, Func: true, PerPoint: true, Supported: true, NewestFirst: true, PIDFilter: PIDFilterInProgram, expand: expandFunc, list: listTracing("fentry"), listModules: true, InList: true},
-	{Name: "kretfunc", Aliases: []string{"fexit", "fr"}, Parts: 2, MinParts: 1, Usage: "kretfunc:[module:]function", Prog: ProgTracing, Attach: AttachTracing, Tracing: TracingExit, Args: true, Return: true, Func: true, PerPoint: true, Supported: true, NewestFirst: true, PIDFilter: PIDFilterInProgram, expand: expandFunc, list: listTracing("fexit"), listModules: true},
+	{Name: "kfunc", Aliases: []string{"fentry", "f"}, NewestName: "fentry", Parts: 2, MinParts: 1, Usage: "kfunc:[module:]function", Prog: ProgTracing, Attach: AttachTracing, Tracing: TracingEntry, Args: true, Func: true, PerPoint: true, Supported: true, NewestFirst: true, PIDFilter: PIDFilterInProgram, expand: expandFunc, list: listTracing("fentry"), listModules: true, InList: true},
+	{Name: "kretfunc", Aliases: []string{"fexit", "fr"}, NewestName: "fexit", Parts: 2, MinParts: 1, Usage: "kretfunc:[module:]function", Prog: ProgTracing, Attach: AttachTracing, Tracing: TracingExit, Args: true, Return: true, Func: true, PerPoint: true, Supported: true, NewestFirst: true, PIDFilter: PIDFilterInProgram, expand: expandFunc, list: listTracing("fexit"), listModules: true},
 	{Name: "iter", Aliases: []string{"it"}, Parts: 2, MinParts: 1, Usage: "iter:name[:pin]", Prog: ProgIter, Attach: AttachIter, PerPoint: true, Supported: true, OnePoint: true, Ctx: iterCtx, LastCallSlot: 8, expand: expandIter, list: listIters},
 	{Name: "bench", Parts: 1, MinParts: 1, Usage: "bench:name", Prog: ProgTestRun, Attach: AttachBench, PerPoint: true, Supported: true, OpenAddrSpace: true, expand: expandBench},
 	{Name: "self", Parts: 2, MinParts: 2, Usage: "self:signal:SIGUSR1", Prog: ProgTestRun, Attach: AttachSignal, PerPoint: true, Supported: true, OpenAddrSpace: true, expand: expandSelf, list: listSignals},
@@ -305,7 +317,10 @@ func expandFunc(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]Point,
 		return expandModuleFunc(dst, base, ap, env)
 	}
 	fn := ap.Parts[0]
-	if (k.Tracing == TracingEntry || k.Tracing == TracingExit) && hasWildcard(fn) {
+	if (k.Tracing == TracingEntry || k.Tracing == TracingExit) && (hasWildcard(fn) || notInKernelBTF(k, fn, env)) {
+		// A function the kernel's own BTF does not have may be a
+		// module's; if no BTF has it, the point is missing (and
+		// missing_probes decides), as in the newest bpftrace.
 		return expandTracingGlob(dst, base, ap, env)
 	}
 	if (k.Prog == ProgRawTP || k.Prog == ProgTracing) && hasWildcard(fn) {
@@ -326,6 +341,16 @@ func expandFunc(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]Point,
 	base.Func = fn
 	base.Name = k.Name + ":" + ap.Parts[0]
 	return append(dst, base), nil
+}
+
+// notInKernelBTF reports whether the kernel's BTF is readable and has no
+// function fn for a kfunc or kretfunc probe.
+func notInKernelBTF(k *Kind, fn string, env Env) bool {
+	if env == nil {
+		return false
+	}
+	_, _, err := env.FuncArgs(k.Tracing, fn)
+	return errors.Is(err, ErrNoStruct)
 }
 
 func expandTracepoint(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]Point, error) {

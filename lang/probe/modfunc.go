@@ -121,7 +121,7 @@ func expandTracingGlob(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([
 		dst = append(dst, p)
 	}
 	if len(dst) == n {
-		return dst, &Error{Missing: true, Msg: fmt.Sprintf("No matches for %s %s.", k.Name, ap.Parts[0]),
+		return dst, &Error{Missing: true, Msg: fmt.Sprintf("No matches for %s %s.", k.Newest(), ap.Parts[0]),
 			Hint: fmt.Sprintf("list them with gbt -l '%s:%s'", k.Name, ap.Parts[0])}
 	}
 	return dst, nil

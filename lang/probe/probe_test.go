@@ -67,7 +67,13 @@ func TestExpand(t *testing.T) {
 		{ap: ap("k", "nosuch*"), err: "No matches for kprobe nosuch*."},
 		{ap: ap("kfunc", "vfs_*"), names: []string{"kfunc:vfs_read", "kfunc:vfs_write"}},
 		{ap: ap("kretfunc", "vfs_re*ad"), names: []string{"kretfunc:vfs_read"}},
-		{ap: ap("kfunc", "nosuch*"), err: "No matches for kfunc nosuch*."},
+		// The newest bpftrace names kfunc and kretfunc fentry and fexit.
+		{ap: ap("kfunc", "nosuch*"), err: "No matches for fentry nosuch*."},
+		// A function the kernel's BTF does not have is missing (and
+		// missing_probes decides), as a wildcard matching nothing is.
+		{ap: ap("fentry", "nonsense"), err: "No matches for fentry nonsense."},
+		{ap: ap("kretfunc", "nonsense"), err: "No matches for fexit nonsense."},
+		{ap: ap("kfunc", "vfs_write"), names: []string{"kfunc:vfs_write"}},
 		// KIND:MODULE:FUNCTION, as the newest bpftrace (and 0.17 for
 		// kfuncs) reads it: named as written unless a part is a glob.
 		{ap: ap("kfunc", "vmlinux", "vfs_read"), names: []string{"kfunc:vmlinux:vfs_read"}},
