@@ -152,9 +152,20 @@ var traceIterFrame = regexp.MustCompile(`^\s+__traceiter_\w+\+\d+$`)
 func normalizeOutput(s, mode string) string {
 	lines := strings.Split(s, "\n")
 	out := lines[:0]
+	inKey := false // between "@m[" and the "]" that ends a key of stacks
 	for _, l := range lines {
 		if attachingRE.MatchString(l) || traceIterFrame.MatchString(l) {
 			continue
+		}
+		// 0.17 indents a stack's frames in a map key by 4, the newest
+		// bpftrace (and gbt) by 8, as in a stack value (README).
+		switch {
+		case strings.HasPrefix(l, "@") && strings.HasSuffix(l, "["):
+			inKey = true
+		case strings.HasPrefix(l, "]"):
+			inKey = false
+		case inKey && strings.HasPrefix(l, "    ") && !strings.HasPrefix(l, "        "):
+			l = "    " + l
 		}
 		if l == "" {
 			// bpftrace 0.17 prints an empty map as an empty line, the

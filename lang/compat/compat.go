@@ -124,8 +124,12 @@ const (
 	// key make an int16 key); 0.17 widens every integer key to 64 bits,
 	// signed as its first use.
 	SizedMapKeys
+	// WideKeyStacks: a stack in a text map key indents its frames by 8,
+	// as a stack value does (`@[\n        f+1\n]: 1`); 0.17 indents
+	// them by 4.
+	WideKeyStacks
 
-	allChanges = SizedMapKeys<<1 - 1
+	allChanges = WideKeyStacks<<1 - 1
 )
 
 // changes is the property table: the changes each version has.

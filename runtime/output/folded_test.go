@@ -108,7 +108,7 @@ func TestFoldedMaps(t *testing.T) {
 			name: "a stack-keyed map of strings goes aside",
 			l:    MapLayout{Name: "@s", Key: kst, Value: comm},
 			es:   []Entry{{Key: i64(3), Values: [][]byte{commKey("cat", 0)[:8]}}},
-			side: "@s[\n    schedule+1\n    \n]: cat\n",
+			side: "@s[\n        schedule+1\n        \n]: cat\n",
 		},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

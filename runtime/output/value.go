@@ -251,12 +251,14 @@ func appendInet(dst, b []byte) []byte {
 	return dst
 }
 
-// Indents of stack frames in map keys: text keys indent them 4
-// ("@[\n    f\n]: 1", as 0.17); JSON keys do not ("\nf\n", as the newest
-// bpftrace; 0.17 indents them as text).
+// Indents of stack frames in map keys: text keys indent them 8
+// ("@[\n        f\n]: 1", as the newest bpftrace) or 4 (as 0.17); JSON
+// keys do not ("\nf\n", as the newest bpftrace; 0.17 indents them as
+// text).
 const (
-	textKeyIndent = "    "
-	jsonKeyIndent = ""
+	textKeyIndent    = "        "
+	textKeyIndent017 = "    "
+	jsonKeyIndent    = ""
 )
 
 // appendKey renders one map key argument as bpftrace's MapKey does:
@@ -317,6 +319,9 @@ func (v *values) appendKey(dst []byte, t types.Type, b []byte, indent string) []
 // "1,abc" inside JSON's quoted key.
 func (v *values) appendKeyList(dst []byte, t types.Type, b []byte, json bool) []byte {
 	sep, indent := ", ", textKeyIndent
+	if !v.compat.Has(compat.WideKeyStacks) {
+		indent = textKeyIndent017
+	}
 	if json {
 		sep = ","
 		if v.compat.Has(compat.UnindentedJSONKeyStacks) {

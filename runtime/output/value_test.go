@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"testing"
 
+	"github.com/gbt-dev/gbt/lang/compat"
 	"github.com/gbt-dev/gbt/lang/types"
 )
 
@@ -70,28 +71,33 @@ func (f frames) Stack(types.Type, uint64) ([]Frame, bool) { return f, true }
 func (frames) KernelSymbol(addr uint64) string            { return "k" }
 func (frames) UserSymbol(addr uint64, pid int) string     { return "u" }
 
-// TestStackKeys: stacks as map keys indent their frames 4 in text (0.17)
-// and not at all in JSON's quoted keys (the newest bpftrace); printed as
-// values they indent 8 in both.
+// TestStackKeys: stacks as map keys indent their frames 8 in text (the
+// newest bpftrace; 4 under 0.17) and not at all in JSON's quoted keys
+// (the newest bpftrace; as text under 0.17); printed as values they
+// indent 8 in both.
 func TestStackKeys(t *testing.T) {
 	st := types.StackOf(false, false, 8)
 	l := MapLayout{Name: "@k", Key: st, Value: types.I64}
 	es := []Entry{{Key: i64(1), Values: [][]byte{i64(3)}}}
 	for _, tt := range []struct {
 		f    Format
+		v    compat.Version
 		want string
 	}{
-		{Text, "@k[\n    f1\n    f2\n]: 3\n"},
-		{JSON, `{"type": "map", "data": {"@k": {"\nf1\nf2\n": 3}}}` + "\n"},
+		{Text, compat.Newest, "@k[\n        f1\n        f2\n]: 3\n"},
+		{Text, compat.V017, "@k[\n    f1\n    f2\n]: 3\n"},
+		{JSON, compat.Newest, `{"type": "map", "data": {"@k": {"\nf1\nf2\n": 3}}}` + "\n"},
+		{JSON, compat.V017, `{"type": "map", "data": {"@k": {"\n    f1\n    f2\n": 3}}}` + "\n"},
 	} {
 		var out bytes.Buffer
 		p := NewPrinter(&out, tt.f)
+		p.SetCompat(tt.v)
 		p.SetStacks(frames{{Sym: "f1"}, {Sym: "f2"}})
 		if err := p.PrintMap(l, es, 0, 0); err != nil {
 			t.Fatal(err)
 		}
 		if out.String() != tt.want {
-			t.Errorf("format %d: %q, want %q", tt.f, out.String(), tt.want)
+			t.Errorf("format %d, compat %v: %q, want %q", tt.f, tt.v, out.String(), tt.want)
 		}
 		out.Reset()
 		if err := p.PrintValue(st, i64(1)); err != nil {
