@@ -174,6 +174,20 @@ func (g *gen) Stack(t types.Type, dst asm.Register) {
 // Ctx implements stdlib.Gen.
 func (g *gen) Ctx(dst asm.Register) { g.Emit(asm.Mov.Reg(dst, ctxReg)) }
 
+// SeqFile implements stdlib.Gen: a pinned iterator's program writes to
+// its reader's seq_file, ctx->meta->seq (struct bpf_iter_meta is the
+// first member of every iterator's context).
+func (g *gen) SeqFile(dst asm.Register) bool {
+	if !g.pinned() {
+		return false
+	}
+	g.Emit(asm.LoadMem(dst, ctxReg, 0, asm.DWord), asm.LoadMem(dst, dst, 0, asm.DWord))
+	return true
+}
+
+// pinned reports whether the program is a pinned iterator's.
+func (g *gen) pinned() bool { return len(g.pi.Points) == 1 && g.pi.Points[0].Pinned() }
+
 // ElapsedBase implements stdlib.Gen.
 func (g *gen) ElapsedBase(dst asm.Register) { g.loadKeyless(elapsedMap, asm.DWord, dst) }
 

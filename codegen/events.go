@@ -1,6 +1,8 @@
 package codegen
 
 import (
+	"fmt"
+
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 
@@ -17,6 +19,15 @@ func (g *gen) NewEvent(c *stdlib.Codec, call *ast.Call) *stdlib.Event {
 	span := g.cur
 	if call != nil {
 		span = spanOf(call)
+	}
+	if g.pinned() {
+		// Nothing reads the ring buffer when the pinned iterator runs.
+		what := c.Name
+		if call != nil {
+			what = call.Name
+		}
+		panic(unsupported{span: span, msg: fmt.Sprintf("%s() cannot be used in a pinned iterator: its program runs when the file is read, after gbt has exited, and only printf() writes to the reader", what),
+			hint: "printf() into the file, or drop the pin to have gbt read the iterator and print"})
 	}
 	ev := &stdlib.Event{ID: len(g.c.obj.Events), Codec: c, Size: 8, Span: span}
 	g.c.obj.Events = append(g.c.obj.Events, ev)

@@ -178,6 +178,12 @@ type Context interface {
 	TSeriesClock(dst asm.Register)
 	// Ctx loads the probe's context pointer into dst.
 	Ctx(dst asm.Register)
+	// SeqFile loads into dst the seq_file the program's output goes to,
+	// and reports true, when the program is a pinned iterator's: it runs
+	// when its file is read, and prints into the reader
+	// (bpf_seq_printf), not into the ring buffer. Otherwise it emits
+	// nothing and reports false.
+	SeqFile(dst asm.Register) bool
 	// KernelVar loads into dst the address of the kernel's variable name
 	// as the kernel's BTF describes it (resolved when the program is
 	// loaded): what bpf_this_cpu_ptr and bpf_per_cpu_ptr take of a

@@ -38,14 +38,19 @@ func outputEntries() []*Entry {
 	unwatchEv := &Codec{Name: "unwatch", Encode: unwatchEncode, Decode: func(ev *Event, h Host) (Handler, error) {
 		return func(rec []byte) error { h.Unwatch(binary.LittleEndian.Uint64(rec[ev.Offs[0]:])); return nil }, nil
 	}}
+	sendPrintf := sends(printfEv)
 	return []*Entry{
 		{Name: "printf", Kind: check.Func, Doc: "printf(fmt, ...): print formatted output", Type: func(u *check.Use) types.Type {
 			if !formatArity(u) {
 				return types.Type{}
 			}
-			CheckPrintf(u, 0)
+			checkSeqPrintf(u, CheckPrintf(u, 0))
 			return types.Type{Kind: types.Void}
-		}, Emit: sends(printfEv), Events: []*Codec{printfEv}},
+		}, Emit: StmtEmitter(func(g Gen, c *ast.Call) {
+			if !seqPrintfEmit(g, c) {
+				sendPrintf(g, c)
+			}
+		}), Events: []*Codec{printfEv}},
 		{Name: "cat", Kind: check.Func, Doc: "cat(fmt, ...): print a file's contents", Type: func(u *check.Use) types.Type {
 			if !formatArity(u) {
 				return types.Type{}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -63,6 +64,57 @@ func TestE2EIter(t *testing.T) {
 		}
 		if err != nil || got != tt.want {
 			t.Errorf("gbt -e %q: %v\n%q\nwant\n%q", tt.script, err, out, tt.want)
+		}
+	}
+}
+
+// TestE2EIterPinned: iter:task:PIN pins the iterator in the BPF file
+// system and ends; each read of the file runs the program, whose printf
+// the kernel formats into the reader (bpf_seq_printf). Output that only
+// gbt could print is refused at the call, and nothing is pinned then.
+func TestE2EIterPinned(t *testing.T) {
+	requireRoot(t)
+	gbt, _ := binaries(t)
+	sleep := exec.Command("sleep", "60")
+	if err := sleep.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		sleep.Process.Kill()
+		sleep.Wait()
+	}()
+	pid := sleep.Process.Pid
+	name := fmt.Sprintf("gbt_e2e_iter_%d", os.Getpid())
+	file := "/sys/fs/bpf/" + name
+	defer os.Remove(file)
+	script := fmt.Sprintf(`iter:task:%s /ctx->task->pid == %d/ { printf("%%s %%d|%%-4d|%%x|%%lu|%%s\n", ctx->task->comm, ctx->task->pid, 7, 255, -1, "100%%"); }`, name, pid)
+	out, err := exec.Command(gbt, "-q", "-e", script).CombinedOutput()
+	if want := "Program pinned to " + file + "\n\n\n"; err != nil || string(out) != want {
+		t.Fatalf("gbt -e %q: %v\n%q\nwant %q", script, err, out, want)
+	}
+	want := fmt.Sprintf("sleep %d|7   |ff|18446744073709551615|100%%\n", pid)
+	for i := range 2 { // each read runs the program again
+		got, err := os.ReadFile(file)
+		if err != nil || string(got) != want {
+			t.Errorf("read %d of %s: %v %q, want %q", i, file, err, got, want)
+		}
+	}
+
+	refused := []struct{ script, want string }{
+		{`iter:task:%s { print(1); }`, "ERROR: print() cannot be used in a pinned iterator"},
+		{`iter:task:%s { printf("%%s\n", ksym(1)); }`, "ERROR: printf() in a pinned iterator: %s of a ksym"},
+		{`iter:task:%s { printf("%%.2s\n", ctx->task->comm); }`, "ERROR: printf() in a pinned iterator: the kernel's formatter has no precision (%.2s)"},
+	}
+	other := name + "_refused"
+	for _, tt := range refused {
+		script := fmt.Sprintf(tt.script, other)
+		out, err := exec.Command(gbt, "-q", "-e", script).CombinedOutput()
+		if err == nil || !strings.Contains(string(out), tt.want) {
+			t.Errorf("gbt -e %q: %v\n%s\nwant %q", script, err, out, tt.want)
+		}
+		if _, err := os.Stat("/sys/fs/bpf/" + other); err == nil {
+			os.Remove("/sys/fs/bpf/" + other)
+			t.Errorf("gbt -e %q pinned the iterator it refused", script)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package probe
 import (
 	"errors"
 	"fmt"
+	"path"
 
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/compat"
@@ -16,13 +17,18 @@ const iterCtxPrefix = "struct bpf_iter__"
 // iterCtx is the record an iter point's ctx points to.
 func iterCtx(pt Point) string { return iterCtxPrefix + pt.Func }
 
+// BPFFS is where the kernel's BPF file system is mounted, and where a
+// pinned iterator's relative path is.
+const BPFFS = "/sys/fs/bpf"
+
 // expandIter expands iter:NAME[:PIN], a BPF iterator over the kernel's
 // objects of one kind (task, task_file, task_vma, ...): runtime reads it
-// once, its program running for each object, and ends the run. bpftrace
-// pins the iterator's link at PIN instead, when given; gbt does not (yet).
-// The kernel's BTF has a
-// struct bpf_iter__NAME for each iterator it has, which bpftrace asks
-// too.
+// once, its program running for each object, and ends the run. With PIN
+// (a path, relative to BPFFS unless absolute) the iterator's link is
+// pinned there instead, and the run ends: each read of that file runs
+// the program, whose printf writes to the reader (point Path). The
+// kernel's BTF has a struct bpf_iter__NAME for each iterator it has,
+// which bpftrace asks too.
 func expandIter(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]Point, error) {
 	name := ap.Parts[0]
 	if hasWildcard(name) || len(ap.Parts) == 2 && hasWildcard(ap.Parts[1]) {
@@ -39,10 +45,15 @@ func expandIter(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]Point,
 	base.Func = name
 	base.Name = base.Kind.Name + ":" + name
 	if len(ap.Parts) == 2 {
-		// A pinned iterator prints when it is read; gbt's printf writes to
-		// its ring buffer, which nobody reads once gbt is gone.
-		return dst, &Error{Msg: fmt.Sprintf("pinned iterators are not supported by gbt yet: %s", ap.Raw),
-			Hint: "gbt prints what the iterator's program prints itself: drop the pin part (" + base.Name + ")"}
+		pin := ap.Parts[1]
+		if pin == "" {
+			return dst, &Error{Msg: "iter: empty pin path", Hint: "usage: " + base.Kind.Usage}
+		}
+		base.Name += ":" + pin
+		if !path.IsAbs(pin) {
+			pin = path.Join(BPFFS, pin)
+		}
+		base.Path = pin
 	}
 	return append(dst, base), nil
 }

@@ -13,14 +13,16 @@ import (
 // TestExpandIter: iter:NAME names an iterator the kernel's BTF has a
 // struct bpf_iter__NAME for (it: is its short name); the point carries
 // the iterator's name for the load, and ctx points to that struct. A
-// wildcard, an empty name, an iterator the kernel lacks and a pin are
-// errors, in bpftrace's words where it has them.
+// wildcard, an empty name and an iterator the kernel lacks are errors, in
+// bpftrace's words where it has them. A pin is a path in the BPF file
+// system, /sys/fs/bpf/ unless absolute.
 func TestExpandIter(t *testing.T) {
 	env := probetest.New()
 	tests := []struct {
 		ap   *ast.AttachPoint
 		name string
 		ctx  string
+		pin  string
 		err  string
 	}{
 		{ap: ap("iter", "task"), name: "iter:task", ctx: "struct bpf_iter__task"},
@@ -29,7 +31,9 @@ func TestExpandIter(t *testing.T) {
 		{ap: ap("iter", "task", "pin*"), err: "iter probe type does not support wildcards"},
 		{ap: ap("iter", ""), err: "iter should specify a iterator's name"},
 		{ap: ap("iter", "bpf_map"), err: "iter bpf_map not available for your kernel version."},
-		{ap: ap("iter", "task", "list"), err: "pinned iterators are not supported by gbt yet: iter:task:list"},
+		{ap: ap("iter", "task", "list"), name: "iter:task:list", ctx: "struct bpf_iter__task", pin: "/sys/fs/bpf/list"},
+		{ap: ap("iter", "task_file", "/sys/fs/bpf/files"), name: "iter:task_file:/sys/fs/bpf/files", ctx: "struct bpf_iter__task_file", pin: "/sys/fs/bpf/files"},
+		{ap: ap("iter", "task", "a/../b"), name: "iter:task:a/../b", ctx: "struct bpf_iter__task", pin: "/sys/fs/bpf/b"},
 		{ap: ap("iter"), err: "Invalid iter probe: iter"},
 		{ap: ap("iter", "task", "a", "b"), err: "Invalid iter probe: iter:task:a:b"},
 	}
@@ -47,6 +51,9 @@ func TestExpandIter(t *testing.T) {
 		}
 		pt := pts[0]
 		k := pt.Kind
+		if pt.Path != tt.pin || pt.Pinned() != (tt.pin != "") {
+			t.Errorf("%s: pinned at %q (%v), want %q", tt.ap.Raw, pt.Path, pt.Pinned(), tt.pin)
+		}
 		if pt.Name != tt.name || k.Attach != probe.AttachIter || k.Ctx == nil || k.Ctx(pt) != tt.ctx || k.LastCallSlot != 8 || !k.OnePoint {
 			t.Errorf("%s: got point %s of %s (attach %v, ctx %v), want %s with ctx %s", tt.ap.Raw, pt.Name, k, k.Attach, k.Ctx != nil, tt.name, tt.ctx)
 		}

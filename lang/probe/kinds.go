@@ -184,7 +184,8 @@ type Point struct {
 	Name string
 	// Target fields by kind: tracepoint Category/Event; software and
 	// hardware Event; kprobe/uprobe Path/Func/Offset; iter Func (the
-	// iterator) and Path (where to pin it, if anywhere).
+	// iterator) and Path (the absolute path to pin it at, if any: see
+	// Pinned).
 	Category, Event string
 	Path, Func      string
 	Offset          uint64
@@ -206,6 +207,12 @@ type Point struct {
 	// Watch is the hardware breakpoint of a watchpoint point.
 	Watch *Watch
 }
+
+// Pinned reports whether the point is an iterator pinned in the BPF file
+// system: its program runs when the file is read, after gbt has exited,
+// and prints into the reader (bpf_seq_printf), not into the run's ring
+// buffer.
+func (p Point) Pinned() bool { return p.Kind != nil && p.Kind.OnePoint && p.Path != "" }
 
 // Error is an attach-point error with an optional hint.
 type Error struct {
