@@ -18,15 +18,7 @@ import (
 func TestE2EIter(t *testing.T) {
 	requireRoot(t)
 	gbt, _ := binaries(t)
-	sleep := exec.Command("sleep", "60")
-	if err := sleep.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		sleep.Process.Kill()
-		sleep.Wait()
-	}()
-	pid := sleep.Process.Pid
+	pid := startSleep(t)
 	tests := []struct {
 		script, want string
 	}{
@@ -75,15 +67,7 @@ func TestE2EIter(t *testing.T) {
 func TestE2EIterPinned(t *testing.T) {
 	requireRoot(t)
 	gbt, _ := binaries(t)
-	sleep := exec.Command("sleep", "60")
-	if err := sleep.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		sleep.Process.Kill()
-		sleep.Wait()
-	}()
-	pid := sleep.Process.Pid
+	pid := startSleep(t)
 	name := fmt.Sprintf("gbt_e2e_iter_%d", os.Getpid())
 	file := "/sys/fs/bpf/" + name
 	defer os.Remove(file)
@@ -117,4 +101,19 @@ func TestE2EIterPinned(t *testing.T) {
 			t.Errorf("gbt -e %q pinned the iterator it refused", script)
 		}
 	}
+}
+
+// startSleep starts a sleep for the iterators to find by its pid, killed
+// when the test ends.
+func startSleep(t *testing.T) int {
+	t.Helper()
+	sleep := exec.Command("sleep", "60")
+	if err := sleep.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		sleep.Process.Kill()
+		sleep.Wait()
+	})
+	return sleep.Process.Pid
 }
