@@ -191,22 +191,8 @@ func (g *gen) binaryInto(op ast.Op, dst asm.Register, y ast.Expr, lsigned, rsign
 		g.Place(done)
 		return
 	}
-	signed := lsigned && rsigned
-	var jump asm.JumpOp
-	switch op {
-	case ast.OpEql:
-		jump = asm.JEq
-	case ast.OpNeq:
-		jump = asm.JNE
-	case ast.OpLss:
-		jump = pick(signed, asm.JSLT, asm.JLT)
-	case ast.OpLeq:
-		jump = pick(signed, asm.JSLE, asm.JLE)
-	case ast.OpGtr:
-		jump = pick(signed, asm.JSGT, asm.JGT)
-	case ast.OpGeq:
-		jump = pick(signed, asm.JSGE, asm.JGE)
-	default:
+	jump := comparisonJump(op, lsigned && rsigned)
+	if jump == asm.InvalidJumpOp {
 		panic(unsupported{span: g.cur, msg: "operator " + op.String() + " is not supported by gbt yet"})
 	}
 	yes, done := g.Label(), g.Label()

@@ -268,6 +268,10 @@ func BenchmarkCompile(b *testing.B) {
 		if diags.HasErrors() {
 			b.Fatal(diags.Err())
 		}
+		// The standard library's macros (assert), as runtime.Compile.
+		if prog, diags = table.ExpandMacros(prog); diags.HasErrors() {
+			b.Fatal(diags.Err())
+		}
 		info, diags := check.Check(prog, check.Config{Env: probetest.New(), Builtins: table, Unsafe: true})
 		if diags.HasErrors() {
 			b.Fatal(diags.Err())
@@ -279,7 +283,7 @@ func BenchmarkCompile(b *testing.B) {
 	for b.Loop() {
 		insns = 0
 		for _, info := range infos {
-			obj, diags := codegen.Compile(info, table, codegen.Options{NumCPUs: 2})
+			obj, diags := codegen.Compile(info, table, codegen.Options{NumCPUs: 2, DwarfPIDs: []int{dwarfPID}})
 			if diags.HasErrors() {
 				b.Fatal(diags.Err())
 			}

@@ -35,7 +35,7 @@ func TestCommInPlace(t *testing.T) {
 		taskBTF, copies int
 		load            string
 	}{
-		{"offset", at(1752, true), 1, 1, "LdXMemDW dst: r1 src: r8 off: 1752"},
+		{"offset", at(1752, true), 1, 1, "LdXMemDW dst: r1 src: r7 off: 1752"},
 		{"no BTF or helper", at(0, false), 0, 2, ""},
 		{"unaligned", at(1753, true), 0, 2, ""},
 		{"nil", nil, 0, 2, ""},

@@ -428,10 +428,7 @@ func (g *gen) run() (ok, tooBig bool) {
 	}
 	if p := g.pi.Probe.Predicate; p != nil {
 		g.cur = spanOf(p)
-		r := g.reg()
-		g.EvalInt(p, r)
-		g.Emit(asm.JEq.Imm(r, 0, g.exitL))
-		g.release(r)
+		g.jumpUnless(p, g.exitL)
 	}
 	g.block(g.pi.Probe.Body)
 	g.Place(g.exitL)

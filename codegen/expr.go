@@ -78,8 +78,7 @@ func (g *gen) EvalInt(e ast.Expr, dst asm.Register) {
 			return
 		}
 		els, done := g.Label(), g.Label()
-		g.EvalInt(e.Cond, dst)
-		g.Emit(asm.JEq.Imm(dst, 0, els))
+		g.jumpUnlessIn(e.Cond, els, dst)
 		g.EvalInt(e.Then, dst)
 		g.Emit(asm.Ja.Label(done))
 		g.Place(els)
@@ -661,8 +660,6 @@ func (g *gen) bytesCompare(a, b ast.Expr, t types.Type, dst asm.Register) {
 	g.Place(done)
 }
 
-// stringCompare sets dst to 0 if the strings are equal (up to their NUL or
-// the first limit bytes when limit >= 0), 1 otherwise.
 // compareLiteral jumps to differ unless the string at aoff (8-byte
 // aligned, on the stack or in scratch memory) starts with lit up to its
 // first NUL and that NUL, or matches lit's first n bytes: a word at a
@@ -701,11 +698,11 @@ func (g *gen) compareLiteralAt(base asm.Register, aoff int16, lit string, n int,
 	}
 }
 
-// compareInPlace compares a, a builtin whose bytes the probe can read
-// where they lie (stdlib.Entry.InPlace: comm), with literal lit as
-// stringCompare does, without copying a; false, having emitted nothing,
-// if a cannot be read in place.
-func (g *gen) compareInPlace(a ast.Expr, lit string, n int, dst asm.Register) bool {
+// jumpInPlace jumps to differ unless a, a builtin whose bytes the probe
+// can read where they lie (stdlib.Entry.InPlace: comm), equals literal
+// lit as stringJump compares, without copying a; false, having emitted
+// nothing, if a cannot be read in place.
+func (g *gen) jumpInPlace(a ast.Expr, lit string, n int, differ string) bool {
 	ent := g.entry(a)
 	if ent == nil || ent.InPlace == nil {
 		return false
@@ -717,16 +714,25 @@ func (g *gen) compareInPlace(a ast.Expr, lit string, n int, dst asm.Register) bo
 	if !ok {
 		return false
 	}
-	differ, done := g.Label(), g.Label()
 	g.compareLiteralAt(base, off, lit, n, differ)
+	return true
+}
+
+// stringCompare sets dst to 0 if the strings are equal (up to their NUL or
+// the first limit bytes when limit >= 0), 1 otherwise.
+func (g *gen) stringCompare(a, b ast.Expr, limit int, dst asm.Register) {
+	differ, done := g.Label(), g.Label()
+	g.stringJump(a, b, limit, differ)
 	g.Emit(asm.Mov.Imm(dst, 0), asm.Ja.Label(done))
 	g.Place(differ)
 	g.Emit(asm.Mov.Imm(dst, 1))
 	g.Place(done)
-	return true
 }
 
-func (g *gen) stringCompare(a, b ast.Expr, limit int, dst asm.Register) {
+// stringJump jumps to differ unless the strings are equal (up to their
+// NUL or the first limit bytes when limit >= 0), and falls through when
+// they are.
+func (g *gen) stringJump(a, b ast.Expr, limit int, differ string) {
 	m := g.mark()
 	defer g.reset(m)
 	at, bt := g.TypeOf(a), g.TypeOf(b)
@@ -734,30 +740,23 @@ func (g *gen) stringCompare(a, b ast.Expr, limit int, dst asm.Register) {
 	if limit >= 0 && limit < n {
 		n = limit
 	}
-	if lit, ok := b.(*ast.StrLit); ok && g.compareInPlace(a, lit.Value, n, dst) {
+	if lit, ok := b.(*ast.StrLit); ok && g.jumpInPlace(a, lit.Value, n, differ) {
 		return
 	}
 	aoff := g.Alloc(at.ByteSize())
 	g.zero(aoff, at.ByteSize())
 	g.EvalMem(a, at, aoff)
-	differ, equal, done := g.Label(), g.Label(), g.Label()
-	lit, isLit := b.(*ast.StrLit)
-	var boff int16
-	if !isLit {
-		boff = g.Alloc(bt.ByteSize())
-		g.zero(boff, bt.ByteSize())
-		g.EvalMem(b, bt, boff)
-	}
-	if isLit {
+	if lit, ok := b.(*ast.StrLit); ok {
 		g.compareLiteral(aoff, lit.Value, n, differ)
+		return
 	}
-	for i := 0; i < n && !isLit; i++ {
+	boff := g.Alloc(bt.ByteSize())
+	g.zero(boff, bt.ByteSize())
+	g.EvalMem(b, bt, boff)
+	equal := g.Label()
+	for i := 0; i < n; i++ {
 		g.Emit(asm.LoadMem(asm.R1, asm.R10, aoff+int16(i), asm.Byte),
 			asm.LoadMem(asm.R2, asm.R10, boff+int16(i), asm.Byte), asm.JNE.Reg(asm.R1, asm.R2, differ), asm.JEq.Imm(asm.R1, 0, equal))
 	}
 	g.Place(equal)
-	g.Emit(asm.Mov.Imm(dst, 0), asm.Ja.Label(done))
-	g.Place(differ)
-	g.Emit(asm.Mov.Imm(dst, 1))
-	g.Place(done)
 }

@@ -40,10 +40,7 @@ func (g *gen) stmt(s ast.Stmt) {
 	case *ast.WhileStmt:
 		top, done := g.Label(), g.Label()
 		g.Place(top)
-		r := g.reg()
-		g.EvalInt(s.Cond, r)
-		g.Emit(asm.JEq.Imm(r, 0, done))
-		g.release(r)
+		g.jumpUnless(s.Cond, done)
 		g.loops = append(g.loops, loopLabels{brk: done, cont: top})
 		g.block(s.Body)
 		g.loops = g.loops[:len(g.loops)-1]
@@ -67,11 +64,8 @@ func (g *gen) stmt(s ast.Stmt) {
 
 // ifElse compiles `if (cond) then() else els()`; els may be nil.
 func (g *gen) ifElse(cond ast.Expr, then, els func()) {
-	r := g.reg()
-	g.EvalInt(cond, r)
 	elsL, done := g.Label(), g.Label()
-	g.Emit(asm.JEq.Imm(r, 0, elsL))
-	g.release(r)
+	g.jumpUnless(cond, elsL)
 	then()
 	if els != nil {
 		g.Emit(asm.Ja.Label(done))
