@@ -370,6 +370,15 @@ var kcases = []kcase{
 		bpftrace: true,
 	},
 	{
+		// A pinned iterator: gbt pins it (mounting the BPF file system)
+		// and ends; each read of the file runs the program, whose
+		// printf the kernel formats (bpf_seq_printf).
+		name: "iter_task_pinned",
+		sh: `@GBT@ -q -e 'iter:task:gbt_vmtest /ctx->task->pid == 1/ { printf("%d %s|%-4s|%x\n", ctx->task->pid, ctx->task->comm, "ab", 255); }' &&
+			cat /sys/fs/bpf/gbt_vmtest && cat /sys/fs/bpf/gbt_vmtest && rm /sys/fs/bpf/gbt_vmtest`,
+		want: "Program pinned to /sys/fs/bpf/gbt_vmtest\n\n\n1 init|ab  |ff\n1 init|ab  |ff\n",
+	},
+	{
 		// gbtwork sends itself two UDP datagrams over 127.0.0.1: each
 		// goes through __dev_queue_xmit with the loopback device's
 		// Ethernet header first, which offset 14 leaves out of the pcap
