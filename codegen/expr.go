@@ -243,6 +243,12 @@ func (g *gen) field(e *ast.Field, dst asm.Register) {
 		}
 	case types.Pointer:
 		g.Emit(asm.LoadMem(dst, base, int16(f.Offset), asm.DWord))
+	case types.Bool:
+		if g.prog.Kind == probe.ProgTracing {
+			g.Emit(asm.LoadMem(dst, base, int16(f.Offset), asm.DWord), asm.And.Imm(dst, 0xff))
+			return
+		}
+		g.Emit(asm.LoadMem(dst, base, int16(f.Offset), asm.Byte))
 	default:
 		g.fail(e, "field %s of type %s is not an integer", f.Name, f.Type)
 	}

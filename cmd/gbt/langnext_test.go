@@ -42,6 +42,15 @@ func TestE2ELangNext(t *testing.T) {
 			want: "2 2 7 6 1\n\n\n@c[5]: 2\n",
 		},
 		{
+			// A tracepoint field declared bool prints true/false
+			// (bpftrace 0.17: 1/0): the workload's mmap()s take
+			// mmap_lock.
+			name:     "tracepoint bool field",
+			prog:     `tracepoint:mmap_lock:mmap_lock_acquire_returned /pid == @PID@/ { @s = args.success; printf("%d %s\n", sizeof(args.write), args.success ? "y" : "n"); print(args.success); exit(); }`,
+			workload: []string{"open", "1", "/dev/null"},
+			want:     "1 y\ntrue\n\n\n@s: true\n",
+		},
+		{
 			name: "interval with a duration",
 			prog: `interval:100ms { printf("%s\n", probe); exit(); }`,
 			want: "interval:us:100000\n\n\n",

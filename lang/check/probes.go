@@ -323,6 +323,9 @@ func (c *checker) argsRecord(pt probe.Point, span ast.Span) *types.Type {
 			continue
 		}
 		t := fieldType(fld, user, c.cfg.Strlen)
+		if fld.CType == "bool" && fld.Size == 1 && c.cfg.Compat.Has(compat.BoolType) {
+			t = types.Boolean // printed true/false, as the newest bpftrace (0.17: 1/0)
+		}
 		if fld.Enum != "" && t.Kind == types.Int {
 			t.Enum, _ = c.cfg.Env.EnumNamed(fld.Enum) // nil (a plain integer) when BTF has no such enum
 		}
