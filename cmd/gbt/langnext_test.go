@@ -46,9 +46,16 @@ func TestE2ELangNext(t *testing.T) {
 			// (bpftrace 0.17: 1/0): the workload's mmap()s take
 			// mmap_lock.
 			name:     "tracepoint bool field",
-			prog:     `tracepoint:mmap_lock:mmap_lock_acquire_returned /pid == @PID@/ { @s = args.success; printf("%d %s\n", sizeof(args.write), args.success ? "y" : "n"); print(args.success); exit(); }`,
+			prog:     `tracepoint:mmap_lock:mmap_lock_acquire_returned /pid == @PID@/ { @s = args.success; @w = sizeof(args.write); @y = args.success ? "y" : "n"; exit(); }`,
 			workload: []string{"open", "1", "/dev/null"},
-			want:     "1 y\ntrue\n\n\n@s: true\n",
+			want:     "\n\n@s: true\n@w: 1\n@y: y\n",
+		},
+		{
+			// A kernel value of BTF type bool too (sched_switch's
+			// first argument); sizeof it is 1.
+			name: "BTF bool argument",
+			prog: `rawtracepoint:sched_switch /!args.preempt/ { @p = args.preempt; @k[args.preempt] = 1; @s = sizeof(args.preempt); exit(); }`,
+			want: "\n\n@k[false]: 1\n@p: false\n@s: 1\n",
 		},
 		{
 			name: "interval with a duration",

@@ -112,8 +112,8 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 				}
 			}
 			n := t.ByteSize()
-			if t.Kind == types.Bool && !c.cfg.Compat.Has(compat.BoolType) {
-				n = 8 // 0.17 has no bool: a comparison is an int64
+			if _, field := e.X.(*ast.Field); t.Kind == types.Bool && !field && !c.cfg.Compat.Has(compat.BoolType) {
+				n = 8 // 0.17 has no bool: a comparison is an int64 (a bool field is a byte)
 			}
 			c.setConst(e, int64(n))
 			return types.U64

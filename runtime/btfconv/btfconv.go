@@ -84,6 +84,11 @@ func (enums Enums) record(name string, size uint32, members []btf.Member, depth 
 func (enums Enums) memberType(t btf.Type, depth int) (types.Type, error) {
 	switch v := btf.UnderlyingType(t).(type) {
 	case *btf.Int:
+		if v.Encoding == btf.Bool && v.Size == 1 {
+			// The newest bpftrace's bool: printed true/false (1/0 under
+			// --compat=0.17, as 0.17's integer).
+			return types.Boolean, nil
+		}
 		if v.Encoding == btf.Bool {
 			return types.Type{Kind: types.Int, Bits: int(v.Size) * 8}, nil
 		}

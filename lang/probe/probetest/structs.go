@@ -220,7 +220,7 @@ func newCannedFuncs() map[string]funcArgs {
 		), void},
 		// sched_switch(bool preempt, struct task_struct *prev, struct task_struct *next, unsigned int prev_state)
 		"tp_btf:sched_switch": {args("sched_switch",
-			types.Field{Name: "preempt", Type: types.U8},
+			types.Field{Name: "preempt", Type: types.Boolean},
 			types.Field{Name: "prev", Type: task},
 			types.Field{Name: "next", Type: task},
 			types.Field{Name: "prev_state", Type: types.U32},
