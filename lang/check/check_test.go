@@ -13,6 +13,7 @@ import (
 
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/check"
+	"github.com/gbt-dev/gbt/lang/compat"
 	"github.com/gbt-dev/gbt/lang/diag"
 	"github.com/gbt-dev/gbt/lang/parse"
 	"github.com/gbt-dev/gbt/lang/probe/probetest"
@@ -284,12 +285,46 @@ func TestConstantFolding(t *testing.T) {
 	if info == nil {
 		t.Fatal(out)
 	}
-	want := map[string]int64{"$a": 7, "$b": 44, "$c": 1024, "$d": int64(uint64(1<<64-7) / 2), "$e": 42, "$f": 1}
+	// The newest bpftrace folds signed constants as C divides; 0.17
+	// (TestConstantFolding017) as BPF does, unsigned.
+	want := map[string]int64{"$a": 7, "$b": 44, "$c": 1024, "$d": -3, "$e": 42, "$f": 1}
 	for _, st := range info.Prog.Probes[0].Body.Stmts {
 		as := st.(*ast.AssignStmt)
 		name := as.LHS.(*ast.Variable).Name
 		if v, ok := info.Consts[as.RHS]; !ok || v != want[name] {
 			t.Errorf("%s = %d (folded %v), want %d", name, v, ok, want[name])
+		}
+	}
+}
+
+// TestConstantFolding017: under --compat=0.17, / and % of signed
+// constants fold unsigned, as 0.17 folds them, and warn.
+func TestConstantFolding017(t *testing.T) {
+	src := `BEGIN { $d = -7 / 2; $r = -7 % 3; $u = 7 / 2; }`
+	prog, diags := parse.Parse("stdin", src)
+	if diags.HasErrors() {
+		t.Fatal(diags.Err())
+	}
+	for _, v := range []compat.Version{compat.Newest, compat.V017} {
+		info, diags := check.Check(prog, check.Config{Env: probetest.New(), Builtins: stdlib.New(), Compat: v})
+		if diags.HasErrors() {
+			t.Fatal(diags.Err())
+		}
+		want := map[string]int64{"$d": -3, "$r": -1, "$u": 3}
+		warnings := 0
+		if v == compat.V017 {
+			want = map[string]int64{"$d": int64(uint64(1<<64-7) / 2), "$r": int64(uint64(1<<64-7) % 3), "$u": 3}
+			warnings = 2
+		}
+		if n := len(diags); n != warnings {
+			t.Errorf("compat %v: %d warnings, want %d: %v", v, n, warnings, diags)
+		}
+		for _, st := range info.Prog.Probes[0].Body.Stmts {
+			as := st.(*ast.AssignStmt)
+			name := as.LHS.(*ast.Variable).Name
+			if got, ok := info.Consts[as.RHS]; !ok || got != want[name] {
+				t.Errorf("compat %v: %s = %d (folded %v), want %d", v, name, got, ok, want[name])
+			}
 		}
 	}
 }

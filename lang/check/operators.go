@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/compat"
 	"github.com/gbt-dev/gbt/lang/diag"
 	"github.com/gbt-dev/gbt/lang/types"
 )
@@ -168,6 +169,9 @@ func (c *checker) signWarnings(e *ast.Binary, lt, rt types.Type, span ast.Span) 
 	}
 	if !e.Op.DividesUnsigned() {
 		return
+	}
+	if c.signedConstDivision(e) {
+		return // folded as C divides: nothing is undefined
 	}
 	if (lsign && !unsignedLit(e.X)) || (rsign && !unsignedLit(e.Y)) {
 		c.warnf(span, "signed operands for '%s' can lead to undefined behavior (cast to unsigned to silence warning)", e.Op).
@@ -334,10 +338,15 @@ func (c *checker) foldBinary(e *ast.Binary) {
 	case ast.OpMul:
 		v = x * y
 	case ast.OpQuo, ast.OpRem:
-		// bpftrace 0.17 divides unsigned, and by zero yields 0.
+		// bpftrace 0.17 divides unsigned, and by zero yields 0; the
+		// newest folds signed constants as C does (-7 / 2 is -3).
 		switch {
 		case y == 0:
 			v = 0
+		case c.signedConstDivision(e) && e.Op == ast.OpQuo:
+			v = x / y
+		case c.signedConstDivision(e):
+			v = x % y
 		case e.Op == ast.OpQuo:
 			v = int64(ux / uy)
 		default:
@@ -373,6 +382,16 @@ func (c *checker) foldBinary(e *ast.Binary) {
 		return
 	}
 	c.setConst(e, v)
+}
+
+// signedConstDivision reports whether e, a / or %, divides two signed
+// constants, which the newest bpftrace folds with C's signed division
+// (compat.SignedConstDivision); the program still divides unsigned.
+func (c *checker) signedConstDivision(e *ast.Binary) bool {
+	_, xc := c.info.Consts[e.X]
+	_, yc := c.info.Consts[e.Y]
+	return xc && yc && e.Op.DividesUnsigned() && c.cfg.Compat.Has(compat.SignedConstDivision) &&
+		c.info.Types[e.X].Signed && c.info.Types[e.Y].Signed
 }
 
 func cmpLess(x, y int64, signed bool) bool {
