@@ -66,13 +66,16 @@ func (s *Session) readMap(md *codegen.MapDesc, m *ebpf.Map) (output.MapLayout, [
 	if md.Info.Keyless() && md.Spec.Type == ebpf.PerCPUArray && allZero(es) {
 		// A keyless aggregation lives in a per-CPU array, which always has
 		// its element; bpftrace prints those it never stored to as empty
-		// maps, except count and sum, which print 0; those clear() or
-		// delete() emptied print nothing, and those zero() reset print
-		// their zero values.
+		// maps (0.17: but for count and sum, which print 0); those
+		// clear() or delete() emptied print nothing, and those zero()
+		// reset print their zero values. A count is never stored to when
+		// it is 0; a sum of 0 may have been (sum(retval < 0)), so an
+		// all-zero sum prints 0.
 		_, zeroed := s.zeroed.Load(md.Name)
 		_, cleared := s.cleared.Load(md.Name)
 		k := md.Info.Value.AggKind
-		if !zeroed && (cleared || (k != types.Count && k != types.Sum)) {
+		counted := k == types.Sum || k == types.Count && !s.opts.Compat.Has(compat.SilentUnwrittenCounts)
+		if !zeroed && (cleared || !counted) {
 			es = nil
 		}
 	}
@@ -94,6 +97,13 @@ func allZero(es []output.Entry) bool {
 }
 
 func (s *Session) printMap(name string, top, div int) error {
+	return s.printMapAs(name, top, div, true)
+}
+
+// printMapAs prints the map name; asked is print()'s, where the newest
+// bpftrace prints an empty keyless map's zero value, not nothing as at
+// exit and on SIGUSR1.
+func (s *Session) printMapAs(name string, top, div int, asked bool) error {
 	md, m := s.userMap(name)
 	if md == nil {
 		return nil
@@ -105,7 +115,30 @@ func (s *Session) printMap(name string, top, div int) error {
 	if top == 0 {
 		top = s.opts.Top
 	}
+	if asked && len(es) == 0 && md.Info.Keyless() && s.opts.Compat.Has(compat.PrintedEmptyScalars) {
+		switch md.Info.Value.AggKind {
+		case types.Hist, types.Lhist, types.TSeries:
+		default:
+			es = []output.Entry{zeroEntry(md)}
+		}
+	}
 	return s.pr.PrintMap(l, es, top, div)
+}
+
+// zeroEntry is the element of a keyless map holding its type's zero
+// value (on every CPU of a per-CPU map).
+func zeroEntry(md *codegen.MapDesc) output.Entry {
+	e := output.Entry{Key: make([]byte, md.Spec.KeySize)}
+	n := 1
+	if md.PerCPU {
+		if cpus, err := ebpf.PossibleCPU(); err == nil {
+			n = cpus
+		}
+	}
+	for range n {
+		e.Values = append(e.Values, make([]byte, md.Spec.ValueSize))
+	}
+	return e
 }
 
 // clearMap deletes every element; keyless aggregations (per-CPU arrays)

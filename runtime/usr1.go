@@ -14,7 +14,7 @@ func (s *Session) printMaps() error {
 		if md.Role != codegen.RoleUser {
 			continue
 		}
-		if err := s.printMap(md.Name, 0, 0); err != nil {
+		if err := s.printMapAs(md.Name, 0, 0, false); err != nil {
 			return err
 		}
 	}

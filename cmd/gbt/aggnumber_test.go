@@ -36,7 +36,7 @@ func TestE2EAggNumber(t *testing.T) {
 			hi, left = cpu, left-1
 		}
 	}
-	want := fmt.Sprintf("%d %d %d %d 2 1 0\n\n\n@av: 2\n\n@c: %d\n@hi: %d\n@lo: %d\n@s[gbtwork]: %d\n", k*n, -2*k*n, lo, hi, k*n, hi, lo, -2*k*n)
+	want := fmt.Sprintf("%d %d %d %d 2 1 0\n\n\n@av: 2\n@c: %d\n@hi: %d\n@lo: %d\n@s[gbtwork]: %d\n", k*n, -2*k*n, lo, hi, k*n, hi, lo, -2*k*n)
 	res := runTracer(t, traceRun{argv: []string{gbt, "-e", prog}, workload: []string{"open-each-cpu", fmt.Sprint(n), "/dev/null"}, work: work, timeout: 30 * time.Second})
 	if res.exitCode != 0 {
 		t.Fatalf("exit code %d\nstderr:\n%s", res.exitCode, clip(res.stderr))

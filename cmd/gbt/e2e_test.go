@@ -166,9 +166,9 @@ func TestE2E(t *testing.T) {
 			name:     "hist lhist stats avg of write sizes",
 			prog:     `tracepoint:syscalls:sys_enter_write /pid == @PID@/ { @h = hist(args->count); @l = lhist(args->count, 0, 4, 1); @s = stats(args->count); @a = avg(args->count); } ` + exitWhenDone,
 			workload: []string{"write", "300"},
-			want: "\n\n@a: 1\n\n@h:\n[1]                  300 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n\n" +
+			want: "\n\n@a: 1\n@h:\n[1]                  300 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n\n" +
 				"@l:\n[1]                  300 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n\n" +
-				"@s: { .count = 300, .average = 1, .total = 300 }\n\n",
+				"@s: { .count = 300, .average = 1, .total = 300 }\n",
 		},
 		{
 			// The verifier's verdict, not its state dump, names the cause.

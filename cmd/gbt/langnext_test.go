@@ -58,6 +58,15 @@ func TestE2ELangNext(t *testing.T) {
 			want: "\n\n@k[false]: 1\n@p: false\n@s: 1\n",
 		},
 		{
+			// print() of a keyless map with no value prints its zero
+			// value (hist nothing); at exit such maps print nothing, a
+			// count nobody counted too (a sum prints 0: README).
+			name: "empty keyless maps",
+			prog: `BEGIN { print(@a); @c = count(); clear(@c); print(@c); @s = stats(1); clear(@s); print(@s); @h = hist(1); clear(@h); print(@h); if (0) { @a = 1; } exit(); }
+				interval:s:10 { @n = count(); @t = sum(1); }`,
+			want: "@a: 0\n@c: 0\n@s: { .count = 0, .average = 0, .total = 0 }\n\n\n@t: 0\n",
+		},
+		{
 			name: "interval with a duration",
 			prog: `interval:100ms { printf("%s\n", probe); exit(); }`,
 			want: "interval:us:100000\n\n\n",

@@ -132,8 +132,21 @@ const (
 	// divides (-7 / 2 is -3, -7 % 3 is -1), without the signed-operands
 	// warning; 0.17 folds them unsigned, as BPF divides at run time.
 	SignedConstDivision
+	// SilentUnwrittenCounts: a keyless count() map that nothing counted
+	// prints nothing at exit, as other empty maps; 0.17 prints it as 0
+	// (`@c: 0`). (A keyless sum() prints 0 either way: gbt cannot tell
+	// one never stored to from one that sums to 0.)
+	SilentUnwrittenCounts
+	// PrintedEmptyScalars: print(@m) of a keyless map with no value
+	// (never stored to, or cleared) prints its type's zero value (`@m:
+	// 0`, `@s: { .count = 0, ... }`; hist and lhist nothing); 0.17
+	// prints an empty line, or 0 where it zeroed the map.
+	PrintedEmptyScalars
+	// TightAvgMaps: an avg() or stats() map in text is followed by
+	// nothing; 0.17 prints an empty line after it.
+	TightAvgMaps
 
-	allChanges = SignedConstDivision<<1 - 1
+	allChanges = TightAvgMaps<<1 - 1
 )
 
 // changes is the property table: the changes each version has.

@@ -44,7 +44,7 @@ func TestCompatShapes(t *testing.T) {
 		}, "@s[{ .m = 2, .n = 3, .p = 0x20 }, 42]: 0\n", "@s[{.m=2,.n=3,.p=0x20}, 42]: 0\n"},
 		{"stats", Text, func(p *Printer) error {
 			return p.PrintMap(MapLayout{Name: "@", Key: types.Type{Kind: types.Void}, Value: agg(types.Stats, true)}, []Entry{avgOf(nil, -10, -5, 5)}, 0, 0)
-		}, "@: { .count = 3, .average = -3, .total = -10 }\n\n", "@: count 3, average -3, total -10\n\n"},
+		}, "@: { .count = 3, .average = -3, .total = -10 }\n", "@: count 3, average -3, total -10\n\n"},
 		{"unsigned key", Text, func(p *Printer) error {
 			return p.PrintMap(MapLayout{Name: "@k", Key: types.U64, Value: types.I64}, []Entry{plain(i64(-1), i64(1))}, 0, 0)
 		}, "@k[18446744073709551615]: 1\n", "@k[-1]: 1\n"},

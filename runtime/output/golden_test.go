@@ -3,6 +3,7 @@ package output
 import (
 	"bytes"
 	"encoding/binary"
+	"flag"
 	"os"
 	"path/filepath"
 	"testing"
@@ -337,6 +338,10 @@ func run(t *testing.T, c goldenCase, f Format) []byte {
 	return out.Bytes()
 }
 
+// update rewrites the golden files with what the printer prints now
+// (go test -update): review the diff, each golden is bpftrace's output.
+var update = flag.Bool("update", false, "rewrite testdata/*.txt and *.json")
+
 func TestGolden(t *testing.T) {
 	cases := goldenCases()
 	if len(cases) < 25 {
@@ -348,12 +353,19 @@ func TestGolden(t *testing.T) {
 			ext    string
 		}{{Text, ".txt"}, {JSON, ".json"}} {
 			t.Run(c.name+f.ext, func(t *testing.T) {
-				want, err := os.ReadFile(filepath.Join("testdata", c.name+f.ext))
+				path := filepath.Join("testdata", c.name+f.ext)
+				got := run(t, c, f.format)
+				if *update {
+					if err := os.WriteFile(path, got, 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				want, err := os.ReadFile(path)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if got := run(t, c, f.format); !bytes.Equal(got, want) {
-					t.Errorf("output differs from bpftrace 0.17 (-want +got):\n%s", cmp.Diff(string(want), string(got)))
+				if !bytes.Equal(got, want) {
+					t.Errorf("output differs from %s (-want +got):\n%s", path, cmp.Diff(string(want), string(got)))
 				}
 			})
 		}

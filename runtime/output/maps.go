@@ -305,8 +305,8 @@ func (p *Printer) PrintMap(l MapLayout, es []Entry, top, div int) error {
 		return p.flush()
 	}
 	p.buf = append(p.buf, '\n')
-	if k := l.agg(); k == types.Avg || k == types.Stats {
-		p.buf = append(p.buf, '\n')
+	if k := l.agg(); (k == types.Avg || k == types.Stats) && !p.vals.compat.Has(compat.TightAvgMaps) {
+		p.buf = append(p.buf, '\n') // 0.17's blank line after an avg or stats map
 	}
 	return p.flush()
 }
