@@ -208,6 +208,14 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 		s.pr.SetTAIOffset(kernel.TAIOffset())
 	}
 	defer s.close()
+	if len(obj.Programs) == 0 {
+		// Every probe was left out (missing_probes, --probe-filter): the
+		// newest bpftrace's words, on stdout, and a failed run.
+		if !opts.Quiet {
+			fmt.Fprintln(opts.Stdout, "No probes to attach")
+		}
+		return ExitCode(1)
+	}
 	if err := s.openEvents(); err != nil {
 		return err
 	}

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"errors"
+	"os/exec"
+	"strings"
 	"testing"
 )
 
@@ -70,5 +73,27 @@ func TestE2EDiagnostics(t *testing.T) {
 				t.Errorf("stderr:\n%q\nwant:\n%q", res.stderr, tt.stderr)
 			}
 		})
+	}
+}
+
+// TestE2ENoProbesToAttach: a script left with no probe at all (every
+// point missing under missing_probes=ignore, or none kept by
+// --probe-filter) says so in the newest bpftrace's words and fails,
+// rather than waiting for a signal with nothing attached.
+func TestE2ENoProbesToAttach(t *testing.T) {
+	requireRoot(t)
+	gbt, _ := binaries(t)
+	for _, args := range [][]string{
+		{"-e", `config = { missing_probes = "ignore" } tracepoint:syscalls:nonsense { exit(); } tracepoint:nonsense:x { exit(); }`},
+		{"--probe-filter", "nonexistent_probe_xyz_42", "-e", `tracepoint:syscalls:sys_enter_getpid { exit(); }`},
+	} {
+		cmd := exec.Command(gbt, args...)
+		var stdout, stderr strings.Builder
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 1 || stdout.String() != "No probes to attach\n" {
+			t.Errorf("gbt %q: %v\nstdout %q, want %q\nstderr %s", args, err, stdout.String(), "No probes to attach\n", stderr.String())
+		}
 	}
 }

@@ -78,7 +78,7 @@ func TestCDefLayout(t *testing.T) {
 // keys.
 func TestCDefTypes(t *testing.T) {
 	src := `struct A { int x[4]; struct A *next; char name[8]; } struct B { int y[2][2]; }
-kprobe:f { $a = (struct A *)arg0; @v = *$a; @k[*$a] = 1; $x = $a->x; $n = $a->next->name; $y = ((struct B *)arg1)->y[1]; $e = $y[0]; }`
+kprobe:vfs_read { $a = (struct A *)arg0; @v = *$a; @k[*$a] = 1; $x = $a->x; $n = $a->next->name; $y = ((struct B *)arg1)->y[1]; $e = $y[0]; }`
 	info, out := checkSource(src)
 	if info == nil {
 		t.Fatalf("%s", out)
@@ -108,7 +108,7 @@ kprobe:f { $a = (struct A *)arg0; @v = *$a; @k[*$a] = 1; $x = $a->x; $n = $a->ne
 // TestCDefBitfieldsUnsigned: bpftrace reads bit-fields as unsigned, whatever
 // their declared type (its suite's bitfield_access_2).
 func TestCDefBitfieldsUnsigned(t *testing.T) {
-	info, out := checkSource(`struct Bar { short a:4, b:8; int e:9; } kprobe:f { $b = (struct Bar *)arg0; $x = $b->b; $y = $b->e; }`)
+	info, out := checkSource(`struct Bar { short a:4, b:8; int e:9; } kprobe:vfs_read { $b = (struct Bar *)arg0; $x = $b->b; $y = $b->e; }`)
 	if info == nil {
 		t.Fatalf("%s", out)
 	}

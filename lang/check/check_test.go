@@ -164,8 +164,8 @@ func TestTypes(t *testing.T) {
 func TestProbePoints(t *testing.T) {
 	src := `BEGIN { }
 t:syscalls:sys_enter_open*, t:syscalls:sys_exit_read { }
-kprobe:a, kprobe:b { }
-t:syscalls:sys_enter_read, kprobe:c, t:syscalls:sys_enter_{write,read} { }
+kprobe:vfs_read, kprobe:vfs_write { }
+t:syscalls:sys_enter_read, kprobe:vfs_open, t:syscalls:sys_enter_{write,read} { }
 tracepoint:syscalls:sys_exit_write { }
 END { }
 `
@@ -182,9 +182,9 @@ END { }
 		{"tracepoint:syscalls:sys_enter_open", "tracepoint:syscalls:sys_enter_open_by_handle_at", "tracepoint:syscalls:sys_enter_open_tree",
 			"tracepoint:syscalls:sys_enter_open_tree_attr", "tracepoint:syscalls:sys_enter_openat", "tracepoint:syscalls:sys_enter_openat2",
 			"tracepoint:syscalls:sys_exit_read"},
-		{"kprobe:a", "kprobe:b"},
+		{"kprobe:vfs_read", "kprobe:vfs_write"},
 		{"tracepoint:syscalls:sys_enter_read", "tracepoint:syscalls:sys_enter_read", "tracepoint:syscalls:sys_enter_write"},
-		{"kprobe:c"},
+		{"kprobe:vfs_open"},
 		{"tracepoint:syscalls:sys_exit_write"},
 		{"END"},
 	}

@@ -291,9 +291,10 @@ func (c *checker) ident(e *ast.Ident) types.Type {
 			return types.Type{}
 		}
 		pi.ArgsUsed = true
-		if c.inPlaceExpr != e && pi.Kind.ArgN == probe.ArgsRegs {
+		if c.inPlaceExpr != e && (pi.Kind.ArgN == probe.ArgsRegs || pi.Kind.Prog == probe.ProgTracing) {
 			// args as a value (print(args), @m = args, a tuple): a
-			// record copied from the argument registers.
+			// record copied from the argument registers, or from a
+			// tracing program's context slots.
 			rec := *pi.Args
 			rec.Ctx = false
 			return rec

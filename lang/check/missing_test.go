@@ -19,6 +19,8 @@ func TestMissingProbes(t *testing.T) {
 	// A function the kernel's BTF lacks, as the v0.26.1 suite's
 	// fentry_*missing_probes tests write it.
 	const fentry = `fentry:vfs_read,fentry:nonsense { }`
+	const kprobe = `kprobe:vfs_read,kprobe:nonsense { }`
+	const kprobeMod = `kprobe:vfs_read,kprobe:vmlinux:nonsense { }`
 	tests := []struct {
 		src, mode    string
 		probes       int
@@ -32,6 +34,13 @@ func TestMissingProbes(t *testing.T) {
 		{fentry, "", 0, "ERROR: No matches for fentry nonsense.", "WARNING"},
 		{fentry, "warn", 1, "WARNING: No matches for fentry nonsense. Skipping.", "ERROR"},
 		{fentry, "ignore", 1, "", "nonsense"},
+		// A kprobe on a function the kernel does not list as traceable
+		// (probetest's available_filter_functions), with the newest
+		// bpftrace's warning.
+		{kprobe, "", 0, "ERROR: No matches for kprobe nonsense.", "Skipping"},
+		{kprobe, "", 0, `WARNING: nonsense is not traceable (either non-existing, inlined, or marked as "notrace"); attaching to it will likely fail`, "Skipping"},
+		{kprobe, "warn", 1, "WARNING: No matches for kprobe nonsense. Skipping.", "ERROR"},
+		{kprobeMod, "", 0, "ERROR: No matches for kprobe vmlinux:nonsense.", "Skipping"},
 	}
 	for _, tt := range tests {
 		src := tt.src
@@ -40,6 +49,9 @@ func TestMissingProbes(t *testing.T) {
 			t.Fatal(diags)
 		}
 		info, diags := check.Check(prog, check.Config{Env: probetest.New(), Builtins: stdlib.New(), MissingProbes: tt.mode})
+		if tt.probes > 0 && info == nil {
+			t.Fatalf("%s, missing_probes=%q: %v", src, tt.mode, diags)
+		}
 		var b strings.Builder
 		diag.RenderAll(&b, diag.Source{Name: "stdin", Text: src}, diags)
 		out := b.String()
@@ -53,7 +65,8 @@ func TestMissingProbes(t *testing.T) {
 }
 
 // TestProbeFilter: --probe-filter keeps the event probes whose point names
-// it accepts, and begin and end; none kept is an error.
+// it accepts, and begin and end (with none kept, the run says "No
+// probes to attach": runtime).
 func TestProbeFilter(t *testing.T) {
 	const src = `BEGIN { } tracepoint:sched:sched_switch, tracepoint:sched:sched_wakeup { } tracepoint:syscalls:sys_enter_openat { }`
 	tests := []struct {
@@ -63,7 +76,7 @@ func TestProbeFilter(t *testing.T) {
 	}{
 		{"sched_wakeup", []string{"BEGIN", "tracepoint:sched:sched_wakeup"}, ""},
 		{"sched", []string{"BEGIN", "tracepoint:sched:sched_switch", "tracepoint:sched:sched_wakeup"}, ""},
-		{"nothing", nil, "No probes to attach: --probe-filter matches none of the script's probes"},
+		{"nothing", []string{"BEGIN"}, ""},
 	}
 	for _, tt := range tests {
 		prog, diags := parse.Parse("stdin", src)
@@ -93,5 +106,25 @@ func TestProbeFilter(t *testing.T) {
 		if strings.Join(got, " ") != strings.Join(tt.points, " ") {
 			t.Errorf("filter %q keeps %q, want %q", tt.keep, got, tt.points)
 		}
+	}
+}
+
+// TestUntraceableUnsafe: with --unsafe a kprobe on a function the kernel
+// does not list as traceable is kept, after the warning, for the kernel
+// to refuse at attach time (bpftrace's kprobe_func_missing_unsafe).
+func TestUntraceableUnsafe(t *testing.T) {
+	const src = `kprobe:vmlinux:nonsense { }`
+	prog, diags := parse.Parse("stdin", src)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	info, diags := check.Check(prog, check.Config{Env: probetest.New(), Builtins: stdlib.New(), Unsafe: true})
+	var b strings.Builder
+	diag.RenderAll(&b, diag.Source{Name: "stdin", Text: src}, diags)
+	if diags.HasErrors() || !strings.Contains(b.String(), "WARNING: nonsense is not traceable") {
+		t.Fatalf("%s", b.String())
+	}
+	if len(info.Probes) != 1 || len(info.Probes[0].Points) != 1 || info.Probes[0].Points[0].Name != "kprobe:vmlinux:nonsense" {
+		t.Errorf("probes %+v", info.Probes)
 	}
 }

@@ -23,7 +23,6 @@ func (c *checker) expandProbes(prog *ast.Program) {
 		total += len(p.Points)
 	}
 	points := make([]probe.Point, 0, total)
-	filtered := false
 	for i, p := range prog.Probes {
 		pi := &infos[i]
 		pi.Probe = p
@@ -54,6 +53,13 @@ func (c *checker) expandProbes(prog *ast.Program) {
 					skipped = true // left out without a word
 					continue
 				}
+				if ok && pe.Untraceable != "" {
+					c.diags.Warnf(span, "%s is not traceable (either non-existing, inlined, or marked as \"notrace\"); attaching to it will likely fail", pe.Untraceable)
+					if c.cfg.Unsafe && pe.Point != nil {
+						pts = append(pts, *pe.Point) // the kernel says why not
+						continue
+					}
+				}
 				if ok && pe.Missing && c.skipMissing(span, pe) {
 					skipped = true
 					continue
@@ -72,8 +78,9 @@ func (c *checker) expandProbes(prog *ast.Program) {
 				}
 			}
 			if len(kept) == 0 {
-				filtered = true
-				continue // --probe-filter leaves the probe no point
+				// --probe-filter leaves the probe no point; with no probe
+				// left at all, the run says "No probes to attach".
+				continue
 			}
 			pts = kept
 		}
@@ -110,13 +117,6 @@ func (c *checker) expandProbes(prog *ast.Program) {
 		}
 	}
 	c.checkAlone()
-	if filtered && !slices.ContainsFunc(c.info.Probes, func(pi *ProbeInfo) bool { return pi.Kind != nil && pi.Kind.RunAt == probe.RunOnEvent }) {
-		span := ast.Span{}
-		if len(prog.Probes) > 0 {
-			span = prog.Probes[0].Points[0].Span
-		}
-		c.diags.Errorf(span, "No probes to attach: --probe-filter matches none of the script's probes")
-	}
 }
 
 // skipMissing says whether an attach point that names nothing on the

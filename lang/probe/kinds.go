@@ -234,6 +234,12 @@ type Error struct {
 	// bpftrace leaves such a point out without a word (its probe is
 	// refused only when no point is left).
 	Pattern bool
+	// Untraceable, when set, is a Missing kprobe point's function, which
+	// the kernel's traceable functions do not list: the newest bpftrace
+	// warns that it "is not traceable" and, with --unsafe, attaches
+	// Point anyway (the kernel's refusal then says why).
+	Untraceable string
+	Point       *Point
 }
 
 func (e *Error) Error() string { return e.Msg }
@@ -347,7 +353,38 @@ func expandFunc(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]Point,
 	}
 	base.Func = fn
 	base.Name = k.Name + ":" + ap.Parts[0]
+	if k.Prog == ProgKprobe && !k.User && !traceable(fn, env) {
+		return dst, untraceable(base, fn)
+	}
 	return append(dst, base), nil
+}
+
+// traceable reports whether the kernel function fn is one kprobes can
+// attach to, as the kernel lists them; true when the list cannot be read
+// (the kernel then says at attach time).
+func traceable(fn string, env Env) bool {
+	if env == nil {
+		return true
+	}
+	all, err := env.TraceableFunctions()
+	if err != nil {
+		return true
+	}
+	for _, mf := range all {
+		if _, f := splitModule(mf); f == fn {
+			return true
+		}
+	}
+	return false
+}
+
+// untraceable is the error of a kprobe point on a function fn the kernel
+// does not list as traceable: missing, in the newest bpftrace's words,
+// and attached anyway under --unsafe.
+func untraceable(pt Point, fn string) *Error {
+	name := strings.TrimPrefix(pt.Name, pt.Kind.Name+":")
+	return &Error{Missing: true, Msg: fmt.Sprintf("No matches for %s %s.", pt.Kind.Name, name),
+		Hint: fmt.Sprintf("list them with gbt -l '%s:*%s*'", pt.Kind.Name, fn), Untraceable: fn, Point: &pt}
 }
 
 // notInKernelBTF reports whether the kernel's BTF is readable and has no

@@ -134,7 +134,7 @@ func TestList(t *testing.T) {
 		{kind: "tracepoint", rest: "sched:sched_switch", want: []string{"tracepoint:sched:sched_switch"}},
 		{kind: "rawtracepoint", rest: "sys_*", want: []string{"rawtracepoint:vmlinux:sys_enter", "rawtracepoint:vmlinux:sys_exit"}},
 		{kind: "rawtracepoint", rest: "vmlinu*:sched_switch", want: []string{"rawtracepoint:vmlinux:sched_switch"}},
-		{kind: "kprobe", want: []string{"kprobe:do_sys_open", "kprobe:do_sys_openat2", "kprobe:p9_client_create", "kprobe:vfs_open", "kprobe:vfs_read", "kprobe:vfs_write"}},
+		{kind: "kprobe", want: []string{"kprobe:_raw_spin_lock", "kprobe:_raw_spin_lock_irqsave", "kprobe:_raw_spin_unlock_irqrestore", "kprobe:do_sys_open", "kprobe:do_sys_openat2", "kprobe:p9_client_create", "kprobe:queued_spin_lock_slowpath", "kprobe:vfs_open", "kprobe:vfs_read", "kprobe:vfs_write"}},
 		{kind: "kretprobe", rest: "vfs_*", want: []string{"kretprobe:vfs_open", "kretprobe:vfs_read", "kretprobe:vfs_write"}},
 		{kind: "kfunc", rest: "vfs_*", want: []string{"fentry:vmlinux:vfs_read", "fentry:vmlinux:vfs_write"}},
 		{kind: "kretfunc", rest: "vmlinux:vfs_read", want: []string{"fexit:vmlinux:vfs_read"}},

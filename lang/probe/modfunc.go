@@ -77,6 +77,11 @@ func expandModuleFunc(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]
 		}
 		dst = append(dst, p)
 	}
+	if len(dst) == n && exact && k.Prog == ProgKprobe && !k.User {
+		base.Func = fn
+		base.Name = k.Name + ":" + ap.Parts[0] + ":" + ap.Parts[1]
+		return dst, untraceable(base, fn)
+	}
 	if len(dst) == n {
 		return dst, &Error{Missing: true, Msg: fmt.Sprintf("No matches for %s %s:%s.", k.Name, mod, fn),
 			Hint: fmt.Sprintf("list them with gbt -l '%s:%s:*'", k.Name, mod)}
