@@ -67,6 +67,13 @@ func TestE2ELangNext(t *testing.T) {
 			want: "@a: 0\n@c: 0\n@s: { .count = 0, .average = 0, .total = 0 }\n\n\n@t: 0\n",
 		},
 		{
+			// tests/runtime/macro "builtin wrapper probe" (and func):
+			// two probe values compare, as two ksyms do.
+			name: "probe compared with probe()",
+			prog: `interval:ms:1 { @p = __builtin_probe == probe(); @q = probe != probe; exit(); }`,
+			want: "\n\n@p: true\n@q: false\n",
+		},
+		{
 			name: "interval with a duration",
 			prog: `interval:100ms { printf("%s\n", probe); exit(); }`,
 			want: "interval:us:100000\n\n\n",

@@ -223,6 +223,8 @@ func (c *checker) binaryWith(e *ast.Binary, lt types.Type) types.Type {
 		return types.Boolean // length and bytes, as bpftrace compares buffers
 	case lt.Kind == types.Username && rt.Kind == types.Username && (e.Op == ast.OpEql || e.Op == ast.OpNeq):
 		return types.Boolean // the uids, as the newest bpftrace compares two usernames
+	case (lt.Kind == types.Ksym || lt.Kind == types.Probe) && rt.Kind == lt.Kind && (e.Op == ast.OpEql || e.Op == ast.OpNeq):
+		return types.Boolean // the addresses, the probes' indexes: func == func(), probe == probe()
 	case lt.Kind == types.Tuple && rt.Kind == types.Tuple && (e.Op == ast.OpEql || e.Op == ast.OpNeq):
 		return c.tupleCompare(e, lt, rt)
 	case lt.Kind == types.Array && rt.Kind == types.Array && lt.Equal(rt) && (e.Op == ast.OpEql || e.Op == ast.OpNeq):
