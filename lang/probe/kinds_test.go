@@ -171,6 +171,10 @@ func TestParams(t *testing.T) {
 		{"tracepoint", "tracepoint:syscalls:sys_enter_openat", []string{"int __syscall_nr", "int dfd", "const char * filename", "int flags", "umode_t mode"}},
 		{"kfunc", "fentry:vmlinux:vfs_read", []string{"struct file * file", "uint8 * buf", "uint64 count", "int64 * pos"}},
 		{"rawtracepoint", "rawtracepoint:vmlinux:sched_switch", []string{"bool preempt", "struct task_struct * prev", "struct task_struct * next", "uint32 prev_state"}},
+		// A kprobe's function's parameters from BTF, as the newest
+		// bpftrace lists them (its suite's "it lists kprobes with
+		// verbose mode").
+		{"kprobe", "kprobe:vfs_read", []string{"struct file * file", "uint8 * buf", "uint64 count", "int64 * pos"}},
 		{"software", "software:cpu:", nil},
 	}
 	for _, tt := range tests {

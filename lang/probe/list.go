@@ -170,10 +170,15 @@ func (k *Kind) Params(env Env, listed string) ([]string, error) {
 		return out, nil
 	case k.Ctx != nil:
 		return ctxParams(env, tail)
-	case k.Tracing != TracingNone || k.Prog == ProgRawTP:
+	case k.Tracing != TracingNone || k.Prog == ProgRawTP || k.Prog == ProgKprobe && !k.User:
+		// A kprobe's function, as a kfunc's, has its parameters in the
+		// kernel's BTF (the newest bpftrace lists them too).
 		target := k.Tracing
-		if k.Prog == ProgRawTP {
+		switch {
+		case k.Prog == ProgRawTP:
 			target = TracingTracepoint
+		case k.Prog == ProgKprobe:
+			target = TracingEntry
 		}
 		fn := tail
 		if k.listModules {
