@@ -101,15 +101,18 @@ func (c *checker) expandProbes(prog *ast.Program) {
 		if len(pts) <= len(p.Points) {
 			points = points[:room] // pts may be in points' room
 		}
-		if !mixedKinds(pts) {
+		groups := c.splitGroups(pts)
+		if len(groups) == 1 {
 			c.addProbe(pi, pts)
 			continue
 		}
 		// A block with attach points of several kinds is checked, and
 		// compiled, once for each kind (in the order the kinds first
 		// appear), since each gives the block its own context: args,
-		// retval, what func is.
-		for j, group := range splitKinds(pts) {
+		// retval, what func is; and, for kinds compiled for each point,
+		// once for each signature (kfunc:vfs_*, a rawtracepoint beside
+		// another).
+		for j, group := range groups {
 			if j > 0 {
 				pi = &ProbeInfo{Probe: p, base: pi}
 			}
@@ -174,14 +177,49 @@ func (c *checker) addProbe(pi *ProbeInfo, points []probe.Point) {
 	c.info.Probes = append(c.info.Probes, pi)
 }
 
-// mixedKinds reports whether points are of more than one kind.
-func mixedKinds(points []probe.Point) bool {
-	for _, pt := range points {
-		if pt.Kind != points[0].Kind {
-			return true
-		}
+// splitGroups groups points by kind (splitKinds), and the points of a
+// kind whose context is its target's arguments, which compiles one
+// program for each point (kfunc, kretfunc, tp_btf, rawtracepoint), by
+// their arguments' signature: each group is checked with its own args.
+func (c *checker) splitGroups(points []probe.Point) [][]probe.Point {
+	var groups [][]probe.Point
+	for _, g := range splitKinds(points) {
+		groups = append(groups, c.splitSignatures(g)...)
 	}
-	return false
+	return groups
+}
+
+// splitSignatures splits points of one kind by the arguments (and return
+// value) of their targets, in the order the signatures first appear;
+// points whose signature the kernel's BTF does not give stay together.
+func (c *checker) splitSignatures(points []probe.Point) [][]probe.Point {
+	k := points[0].Kind
+	if c.cfg.Env == nil || len(points) < 2 || !k.PerPoint || (k.Prog != probe.ProgTracing && k.Prog != probe.ProgRawTP) {
+		return [][]probe.Point{points}
+	}
+	target := k.Tracing
+	if k.Prog == probe.ProgRawTP {
+		target = probe.TracingTracepoint
+	}
+	type signature struct {
+		args, ret types.Type
+		ok        bool
+	}
+	var sigs []signature
+	var out [][]probe.Point
+	for _, pt := range points {
+		args, ret, err := c.cfg.Env.FuncArgs(target, pt.Func)
+		s := signature{args, ret, err == nil}
+		i := slices.IndexFunc(sigs, func(o signature) bool {
+			return o.ok == s.ok && (!s.ok || sameRecord(o.args, s.args) && o.ret.Equal(s.ret))
+		})
+		if i < 0 {
+			sigs, out = append(sigs, s), append(out, nil)
+			i = len(out) - 1
+		}
+		out[i] = append(out[i], pt)
+	}
+	return out
 }
 
 // splitKinds groups points by kind, in the order the kinds first appear;
