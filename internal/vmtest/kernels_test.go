@@ -78,6 +78,10 @@ type kcase struct {
 	// skip, when set, says which lines of bpftrace's output gbt leaves
 	// out on purpose.
 	skip func(line string) bool
+	// wideKeyStacks, when set, reads bpftrace 0.17's stack frames in map
+	// keys (indented by 4) as the newest bpftrace and gbt print them
+	// (by 8).
+	wideKeyStacks bool
 	// sh, when set, is a shell command the guest runs instead of gbt
 	// with args, @GBT@ in it naming gbt's guest path.
 	sh string
@@ -167,10 +171,11 @@ var kcases = []kcase{
 		wantOn: map[string]string{"bookworm": "0\n\n\n"},
 	},
 	{
-		name:     "kprobe_kstack",
-		args:     []string{"-e", `kprobe:do_nanosleep /pid == cpid/ { @[kstack(3)] = count(); }`, "-c", sleep},
-		wantRE:   `\A\n\n@\[\n\s+do_nanosleep\+\d+\n\s+hrtimer_nanosleep\+\d+\n\s+\S+\+\d+\n\]: 1\n+\z`,
-		bpftrace: true,
+		name:          "kprobe_kstack",
+		args:          []string{"-e", `kprobe:do_nanosleep /pid == cpid/ { @[kstack(3)] = count(); }`, "-c", sleep},
+		wantRE:        `\A\n\n@\[\n {8}do_nanosleep\+\d+\n {8}hrtimer_nanosleep\+\d+\n {8}\S+\+\d+\n\]: 1\n+\z`,
+		bpftrace:      true,
+		wideKeyStacks: true,
 	},
 	{
 		name: "kfunc_args",
@@ -570,6 +575,9 @@ func (c kcase) wantIn(suite string) string {
 // line and the lines gbt leaves out on purpose.
 func (c kcase) bpftraceOutput(b vmtest.Result) string {
 	out := attaching.ReplaceAllString(b.Stdout, "")
+	if c.wideKeyStacks {
+		out = keyFrame017.ReplaceAllString(out, "        $1")
+	}
 	if c.skip == nil {
 		return out
 	}
@@ -581,6 +589,10 @@ func (c kcase) bpftraceOutput(b vmtest.Result) string {
 	}
 	return strings.Join(kept, "")
 }
+
+// keyFrame017 is a line of a stack in a map key as bpftrace 0.17 prints
+// it: indented by 4, where a stack value's frames are indented by 8.
+var keyFrame017 = regexp.MustCompile(`(?m)^    (\S.*)$`)
 
 // status says in a few words what a run of case c did: "works" (its
 // expected output or refusal), or how it failed.

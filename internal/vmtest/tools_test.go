@@ -206,12 +206,11 @@ var toolCases = []kcase{
 	{
 		// block_io_start's kstack as a map key, a histogram of the time
 		// to block_rq_issue: the workload's reads (the guest's only
-		// block I/O) from read(2) down. The frames are indented by 4,
-		// as bpftrace 0.17 indents them; the newest bpftrace indents
-		// them by 8.
+		// block I/O) from read(2) down. The frames are indented by 8,
+		// as the newest bpftrace indents them (0.17: by 4).
 		name:   "tool_biostacks",
 		sh:     bioScript + `@GBT@ ` + newestTools + `/biostacks.bt -c '/bin/sh /tmp/bio.sh'`,
-		wantRE: `\ATracing block I/O with init stacks\. Hit Ctrl-C to end\.\n\n*@usecs\[\n( {4}\S+\n)*? {4}blkdev_read_iter\+\d+\n( {4}\S+\n)* {4}ksys_read\+\d+\n( {4}\S+\n)*\]:\n(\[\d+\w?, \d+\w?\) +\d+ \|@* *\|\n)+\n*\z`,
+		wantRE: `\ATracing block I/O with init stacks\. Hit Ctrl-C to end\.\n\n*@usecs\[\n( {8}\S+\n)*? {8}blkdev_read_iter\+\d+\n( {8}\S+\n)* {8}ksys_read\+\d+\n( {8}\S+\n)*\]:\n(\[\d+\w?, \d+\w?\) +\d+ \|@* *\|\n)+\n*\z`,
 		skipOn: map[string]string{"bookworm": noBlockIO},
 	},
 	{
@@ -228,7 +227,10 @@ var toolCases = []kcase{
 		// Every other tool of the newest bpftrace, loaded with --dry-run
 		// in one job; a tool that does not load is named (its errors on
 		// stderr). In 6.1 and 6.12: runqlen.bt reads
-		// cfs_rq.nr_queued (nr_running before 6.13).
+		// cfs_rq.nr_queued (nr_running before 6.13). In each: mdflush.bt's
+		// md_flush_request is in md_mod, which the guests do not load,
+		// so available_filter_functions lacks it: missing, as under the
+		// newest bpftrace.
 		name: "tools_dry_run",
 		// Two at a time, one per guest CPU: most of the tools group's
 		// time under TCG. The tools the cases above run are left out.
@@ -238,8 +240,8 @@ fails=$(xargs -P 2 -n 1 sh -c 'out=$(@GBT@ --dry-run "$0" 2>&1) ||
 	{ echo "${0##*/} does not load"; echo "$out" | grep ERROR >&2; }' < /tmp/dry-tools | sort)
 [ -z "$fails" ] || echo "$fails"
 echo "$((all - $(printf '%s' "$fails" | grep -c .))) tools load"`,
-		want: "24 tools load\n",
-		wantOn: map[string]string{"bookworm": "runqlen.bt does not load\n23 tools load\n",
-			"trixie": "runqlen.bt does not load\n23 tools load\n"},
+		want: "mdflush.bt does not load\n23 tools load\n",
+		wantOn: map[string]string{"bookworm": "mdflush.bt does not load\nrunqlen.bt does not load\n22 tools load\n",
+			"trixie": "mdflush.bt does not load\nrunqlen.bt does not load\n22 tools load\n"},
 	},
 }
