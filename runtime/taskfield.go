@@ -12,14 +12,14 @@ import (
 
 // taskFields answers codegen.Options.TaskField from env's kernel types:
 // a field's offset in struct task_struct, for programs of types the
-// kernel lets call bpf_get_current_task_btf (probed once a type). The
-// kernel's BTF is read only when a script asks (comm compared with a
-// literal), as parsing it costs about 0.1 s and 5 MB.
+// kernel lets call bpf_get_current_task_btf (probed once a type, by
+// cilium/ebpf's features, which caches its answers). The kernel's BTF is
+// read only when a script asks (comm compared with a literal), as parsing
+// it costs about 0.1 s and 5 MB.
 type taskFields struct {
 	env     probe.Env
 	helpers func(ebpf.ProgramType, asm.BuiltinFunc) bool // nil: the kernel's
 	mu      sync.Mutex
-	helper  map[ebpf.ProgramType]bool
 	offsets map[string]int
 	noBTF   bool
 }
@@ -27,17 +27,11 @@ type taskFields struct {
 func (tf *taskFields) field(t ebpf.ProgramType, name string) (int, bool) {
 	tf.mu.Lock()
 	defer tf.mu.Unlock()
-	ok, probed := tf.helper[t]
-	if !probed {
-		if tf.helpers != nil {
-			ok = tf.helpers(t, asm.FnGetCurrentTaskBtf)
-		} else {
-			ok = features.HaveProgramHelper(t, asm.FnGetCurrentTaskBtf) == nil
-		}
-		if tf.helper == nil {
-			tf.helper = map[ebpf.ProgramType]bool{}
-		}
-		tf.helper[t] = ok
+	var ok bool
+	if tf.helpers != nil {
+		ok = tf.helpers(t, asm.FnGetCurrentTaskBtf)
+	} else {
+		ok = features.HaveProgramHelper(t, asm.FnGetCurrentTaskBtf) == nil
 	}
 	if !ok || tf.noBTF {
 		return 0, false
