@@ -26,6 +26,7 @@ func Check(prog *ast.Program, cfg Config) (*Info, diag.List) {
 	c.enumTypes = map[string]*types.Enum{}
 	c.enumNames = map[string]*types.Enum{}
 	c.argsCache = map[tracepoint]*types.Type{}
+	c.funcCache = map[funcTarget]funcArgs{}
 	c.cdefs(prog.CDefs)
 	c.macros(prog)
 	c.includes(prog)
@@ -96,6 +97,7 @@ type checker struct {
 	enumNames   map[string]*types.Enum     // the script's named enums, by name
 	records     map[string]types.Type      // the script's structs and unions, by name
 	argsCache   map[tracepoint]*types.Type // tracepoint args records
+	funcCache   map[funcTarget]funcArgs    // BTF args of kfunc, tp_btf and rawtracepoint targets
 
 	// textParam is the positional parameter of a builtin's text argument
 	// being checked (str($1), str($1 + 1)): it is typed as its text.

@@ -208,7 +208,7 @@ func (c *checker) splitSignatures(points []probe.Point) [][]probe.Point {
 	var sigs []signature
 	var out [][]probe.Point
 	for _, pt := range points {
-		args, ret, err := c.cfg.Env.FuncArgs(target, pt.Func)
+		args, ret, err := c.funcArgs(target, pt.Func)
 		s := signature{args, ret, err == nil}
 		i := slices.IndexFunc(sigs, func(o signature) bool {
 			return o.ok == s.ok && (!s.ok || sameRecord(o.args, s.args) && o.ret.Equal(s.ret))
@@ -245,7 +245,7 @@ func (c *checker) tracingArgs(pi *ProbeInfo) {
 		var args, ret types.Type
 		err := probe.ErrUnavailable
 		if c.cfg.Env != nil {
-			args, ret, err = c.cfg.Env.FuncArgs(pi.Kind.Tracing, pt.Func)
+			args, ret, err = c.funcArgs(pi.Kind.Tracing, pt.Func)
 		}
 		if errors.Is(err, probe.ErrUnavailable) {
 			c.errorf(pi.Probe.Points[0].Span, "%s probes need the kernel's BTF, which gbt has no access to here", pi.Kind.Name)
@@ -281,7 +281,7 @@ func (c *checker) rawTracepointArgs(pi *ProbeInfo) {
 		return
 	}
 	for i, pt := range pi.Points {
-		args, _, err := c.cfg.Env.FuncArgs(probe.TracingTracepoint, pt.Func)
+		args, _, err := c.funcArgs(probe.TracingTracepoint, pt.Func)
 		switch {
 		case errors.Is(err, probe.ErrUnavailable):
 			pi.Args, pi.argsWhy = nil, "rawtracepoint args need the kernel's BTF, which gbt has no access to here"
@@ -333,6 +333,30 @@ func (c *checker) pointArgs() {
 			pi.PointArgs[i] = c.argsRecord(pt, pi.Probe.Points[0].Span)
 		}
 	}
+}
+
+// funcTarget names the target of a tracing program or rawtracepoint.
+type funcTarget struct {
+	target probe.Tracing
+	name   string
+}
+
+// funcArgs is what probe.Env.FuncArgs gave for a funcTarget.
+type funcArgs struct {
+	args, ret types.Type
+	err       error
+}
+
+// funcArgs asks the environment for the arguments and return type of a
+// target once: a block's points are split by signature, then checked.
+func (c *checker) funcArgs(target probe.Tracing, name string) (types.Type, types.Type, error) {
+	key := funcTarget{target, name}
+	if f, ok := c.funcCache[key]; ok {
+		return f.args, f.ret, f.err
+	}
+	args, ret, err := c.cfg.Env.FuncArgs(target, name)
+	c.funcCache[key] = funcArgs{args, ret, err}
+	return args, ret, err
 }
 
 // tracepoint names a tracepoint.
