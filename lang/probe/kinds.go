@@ -361,13 +361,17 @@ func expandFunc(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]Point,
 
 // traceable reports whether the kernel function fn is one kprobes can
 // attach to, as the kernel lists them; true when the list cannot be read
-// (the kernel then says at attach time).
+// (the kernel then says at attach time). The list is sorted: the kernel's
+// own functions are found by a binary search, a module's by a scan.
 func traceable(fn string, env Env) bool {
 	if env == nil {
 		return true
 	}
 	all, err := env.TraceableFunctions()
 	if err != nil {
+		return true
+	}
+	if _, found := slices.BinarySearch(all, "vmlinux:"+fn); found {
 		return true
 	}
 	for _, mf := range all {
