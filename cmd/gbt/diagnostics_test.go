@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestE2EDiagnostics runs scripts whose programs report problems as they
@@ -87,7 +89,11 @@ func TestE2ENoProbesToAttach(t *testing.T) {
 		{"-e", `config = { missing_probes = "ignore" } tracepoint:syscalls:nonsense { exit(); } tracepoint:nonsense:x { exit(); }`},
 		{"--probe-filter", "nonexistent_probe_xyz_42", "-e", `tracepoint:syscalls:sys_enter_getpid { exit(); }`},
 	} {
-		cmd := exec.Command(gbt, args...)
+		// A run that waited for a signal with nothing attached (the old
+		// behaviour) is killed and fails the test rather than hang it.
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, gbt, args...)
 		var stdout, stderr strings.Builder
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
 		err := cmd.Run()
