@@ -570,10 +570,61 @@ func (c *checker) cast(e *ast.Cast) types.Type {
 		c.errorf(spanOf(e), "Cannot cast from \"%s\" to \"%s\"", t, to)
 		return types.Type{}
 	}
+	if from, ok := castFrom(e.X, t); ok && from.Kind == types.Int && from.Enum == nil && from.Bits == to.Bits && from.Signed == to.Signed &&
+		e.Span.Start != e.Type.Span.Start && e.Span.Origin == nil {
+		// As the newest bpftrace warns; not a declaration's type (let $x:
+		// int32 = ...), nor a cast a macro's text makes.
+		c.warnf(castSpan(e), "Unnecessary cast: expression is already of type %s", to)
+	}
 	if v, ok := c.info.Consts[e.X]; ok {
 		c.setConst(e, truncate(v, to))
 	}
 	return to
+}
+
+// castFrom is the type of x, of type t, that the newest bpftrace's
+// "Unnecessary cast" warning compares with a cast's: a literal's (see
+// literalType), or t where the two type the expression alike: a builtin
+// (but numaid), a field, a cast. Others it types from the literals in
+// them, where gbt types int64 ($a = 1 is an int8 there): no warning.
+func castFrom(x ast.Expr, t types.Type) (types.Type, bool) {
+	if lt, ok := literalType(x); ok {
+		return lt, true
+	}
+	switch x := x.(type) {
+	case *ast.Ident:
+		return t, x.Name != "numaid"
+	case *ast.Field, *ast.Cast:
+		return t, true
+	}
+	return types.Type{}, false
+}
+
+// literalType is the type the newest bpftrace gives an integer literal,
+// or the negation of one, for its cast warning: the smallest signed
+// integer that holds it (uint64 past int64).
+func literalType(x ast.Expr) (types.Type, bool) {
+	neg := false
+	if u, ok := x.(*ast.Unary); ok && u.Op == ast.OpSub && !u.Postfix {
+		x, neg = u.X, true
+	}
+	lit, ok := x.(*ast.IntLit)
+	if !ok {
+		return types.Type{}, false
+	}
+	if lit.Value > math.MaxInt64 {
+		return types.U64, !neg
+	}
+	v := int64(lit.Value)
+	if neg {
+		v = -v
+	}
+	for _, t := range []types.Type{types.I8, types.I16, types.I32} {
+		if truncate(v, t) == v {
+			return t, true
+		}
+	}
+	return types.I64, true
 }
 
 // truncate converts v to the width and sign of t, as a C cast does.
