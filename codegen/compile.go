@@ -363,6 +363,7 @@ type gen struct {
 	free    []asm.Register   // callee-saved registers available for values
 	loops   []loopLabels
 	exitL   string
+	retL    string // the program's return of R0 (after exitL's R0 = 0), once a return uses it
 	// callbacks are the subprograms the program passes to helpers;
 	// bodies, those compiled from for loops.
 	callbacks []string
@@ -403,7 +404,7 @@ func (g *gen) run() (ok, tooBig bool) {
 			ok = false
 		}
 	}()
-	g.exitL = g.Label()
+	g.exitL, g.retL = g.Label(), ""
 	g.cur = g.pi.Probe.Points[0].Span
 	g.Emit(asm.Mov.Reg(ctxReg, asm.R1))
 	g.sc.baseInsn = g.scratchBase()
@@ -432,7 +433,11 @@ func (g *gen) run() (ok, tooBig bool) {
 	}
 	g.block(g.pi.Probe.Body)
 	g.Place(g.exitL)
-	g.Emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
+	g.Emit(asm.Mov.Imm(asm.R0, 0))
+	if g.retL != "" {
+		g.Place(g.retL)
+	}
+	g.Emit(asm.Return())
 	g.rebase()
 	g.emitCallbacks()
 	return true, false

@@ -21,7 +21,7 @@ func (g *gen) PidNamespace() (dev, ino uint64, ok bool) {
 // ProbeID implements stdlib.Gen: BEGIN/END and single points are constants;
 // several attach points share a program and tell themselves apart by cookie.
 func (g *gen) ProbeID(dst asm.Register) {
-	if len(g.prog.Cookies) == 1 || g.prog.Kind == probe.ProgTestRun {
+	if len(g.prog.Cookies) == 1 || g.prog.Kind.TestRun() {
 		g.Emit(asm.Mov.Imm(dst, int32(g.prog.Cookies[0])))
 		return
 	}

@@ -55,11 +55,31 @@ func (g *gen) stmt(s ast.Stmt) {
 		case "continue":
 			g.Emit(asm.Ja.Label(g.loops[len(g.loops)-1].cont))
 		case "return":
-			g.Emit(asm.Ja.Label(g.exitL))
+			g.returnStmt(s)
 		}
 	default:
 		g.fail(s, "this statement is not supported by gbt yet")
 	}
+}
+
+// returnStmt compiles return: the program ends, returning 0, or the
+// value given where the program's return value means something (a test
+// probe fails with one not 0, a bench probe is skipped).
+func (g *gen) returnStmt(s *ast.JumpStmt) {
+	if s.Value == nil || !g.pi.Kind.Prog.ReturnsValue() {
+		g.Emit(asm.Ja.Label(g.exitL))
+		return
+	}
+	if g.fn != "" {
+		g.fail(s, "return with a value inside a for loop is not supported by gbt yet")
+	}
+	if g.retL == "" {
+		g.retL = g.Label()
+	}
+	r := g.reg()
+	g.EvalInt(s.Value, r)
+	g.Emit(asm.Mov.Reg(asm.R0, r), asm.Ja.Label(g.retL))
+	g.release(r)
 }
 
 // ifElse compiles `if (cond) then() else els()`; els may be nil.

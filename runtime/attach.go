@@ -32,6 +32,7 @@ var attachers = map[probe.Attach]attacher{
 	probe.AttachWatchpoint:    attachWatchpoint,
 	probe.AttachSignal:        attachSignal,
 	probe.AttachBench:         attachBench,
+	probe.AttachTest:          attachTest,
 	probe.AttachIter:          attachIter,
 }
 
@@ -154,7 +155,9 @@ func sameAttachPoint(a, b *codegen.Program) bool {
 // newest first (reverse) or not.
 func (s *Session) attachProgram(i int, reverse bool) error {
 	p := s.obj.Programs[i]
-	if p.RunAt != probe.RunOnEvent {
+	if p.RunAt != probe.RunOnEvent || p.Points[0].Kind.Mode != s.opts.Mode {
+		// begin and end run, not attached; the probes of another
+		// mode than the run's (test, bench) do not run.
 		return nil
 	}
 	if ml := s.multiLinkerOf(i); ml != nil {

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -11,59 +12,83 @@ import (
 	"github.com/gbt-dev/gbt/runtime/output"
 )
 
-// benchIters is how many times --mode bench runs each bench probe, as the
-// newest bpftrace reports.
-const benchIters = 40000
-
-// timeRuns runs prog n times and returns the average wall time of a run.
-// The kernel times no repeated runs of the raw tracepoint programs gbt
-// runs itself (BPF_PROG_TEST_RUN refuses repeat for them), so each run is
-// one system call, whose cost the average includes.
-func timeRuns(prog *ebpf.Program, n int) (time.Duration, error) {
-	opts := &ebpf.RunOptions{Context: make([]byte, 8)}
-	start := time.Now()
-	for range n {
-		if _, err := prog.Run(opts); err != nil {
-			return 0, err
-		}
-	}
-	return time.Since(start) / time.Duration(n), nil
-}
-
 // bench is one bench:NAME probe to time.
 type bench struct {
 	name string
 	prog *ebpf.Program
 }
 
-// attachBench makes a bench:NAME probe run in --mode bench: on the event
-// loop's first turn, every bench program runs benchIters times with
-// BPF_PROG_TEST_RUN, in the order of the script, the average time of a
-// run (see timeRuns) is printed for each, and the session stops (END runs as after
-// exit()). Without --mode bench a bench probe never runs.
+// attachBench makes a bench:NAME probe run in --bench (the session
+// attaches bench probes in that mode only): on the event loop's first
+// turn, every bench program is timed in the order of the script (see
+// runBenches), and the session stops (END runs as after exit()).
 func attachBench(s *Session, prog *ebpf.Program, pt probe.Point, _ uint64) error {
-	if !s.opts.Bench {
-		return nil
-	}
 	s.benches = append(s.benches, bench{name: strings.TrimPrefix(pt.Name, "bench:"), prog: prog})
 	if len(s.benches) > 1 {
 		return nil // the first one's poll runs them all
 	}
-	s.polls = append(s.polls, func() error {
-		if s.benches == nil {
-			return nil
-		}
-		results := make([]output.BenchResult, 0, len(s.benches))
-		for _, b := range s.benches {
-			per, err := timeRuns(b.prog, benchIters)
-			if err != nil {
-				return fmt.Errorf("run bench:%s: %w", b.name, err)
-			}
-			results = append(results, output.BenchResult{Name: b.name, AverageNs: uint64(per.Nanoseconds()), Iters: benchIters})
-		}
-		s.benches = nil
-		host{s}.Exit(0)
-		return s.pr.BenchResults(results)
-	})
+	s.polls = append(s.polls, s.runBenches)
 	return nil
+}
+
+// runBenches times each bench probe as the newest bpftrace does: the
+// kernel runs the program repeat times in one BPF_PROG_TEST_RUN and
+// times the runs, and repeat grows until they take a millisecond. What
+// the runs print is dropped. A probe that returns a value other than 0
+// is skipped; one that calls exit() with a code or reports an error
+// fails the run.
+func (s *Session) runBenches() error {
+	benches := s.benches
+	if benches == nil {
+		return nil
+	}
+	s.benches = nil
+	names := make([]string, len(benches))
+	for i, b := range benches {
+		names[i] = b.name
+	}
+	table := s.pr.BenchTable(names)
+	failed := false
+	for _, b := range benches {
+		for repeat := 1; ; {
+			o, err := s.timedRun(b.prog, "bench:"+b.name, repeat, io.Discard)
+			if err != nil {
+				return err
+			}
+			if o.exitCode == 0 && o.ret != 0 {
+				break // skipped
+			}
+			if grow := benchGrowth(o.duration * time.Duration(repeat)); grow > 1 {
+				repeat *= grow
+				continue
+			}
+			if !o.ok() {
+				fmt.Fprintf(s.opts.Stderr, "ERROR: Benchmark '%s' failed.\n", b.name)
+				failed = true
+				break
+			}
+			if err := table.Row(output.BenchResult{Name: b.name, AverageNs: uint64(o.duration.Nanoseconds()), Iters: repeat}); err != nil {
+				return err
+			}
+			break
+		}
+	}
+	s.endTimedRuns(failed)
+	return s.out.Flush()
+}
+
+// benchGrowth is how many times more runs a benchmark needs whose runs
+// took total: none (1) once they take a millisecond, as in bpftrace.
+func benchGrowth(total time.Duration) int {
+	switch {
+	case total < time.Microsecond:
+		return 1000
+	case total < 10*time.Microsecond:
+		return 100
+	case total < 100*time.Microsecond:
+		return 10
+	case total < time.Millisecond:
+		return 2
+	}
+	return 1
 }

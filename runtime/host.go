@@ -33,7 +33,10 @@ func (h host) Printf(format string, args []types.Type, offs []int) (*output.Prin
 }
 
 // Stderr implements stdlib.Host.
-func (h host) Stderr() io.Writer { return h.s.opts.Stderr }
+func (h host) Stderr() io.Writer { return h.s.errw }
+
+// ScriptError implements stdlib.Host.
+func (h host) ScriptError() { h.s.scriptErrors++ }
 
 // Source implements stdlib.Host.
 func (h host) Source() diag.Source {

@@ -46,7 +46,7 @@ func TestKernelVerifierErrorMapsToSource(t *testing.T) {
 			asm.Return(),
 		},
 		Spans:   []ast.Span{span(1, 6), span(9, 12), span(14, 20), span(1, 6)},
-		Points:  []probe.Point{{Name: "BEGIN"}},
+		Points:  []probe.Point{{Kind: probe.Lookup("BEGIN"), Name: "BEGIN"}},
 		Cookies: []uint64{0},
 	}
 	obj := &codegen.Object{Programs: []*codegen.Program{prog}, ProbeNames: []string{"BEGIN"}}

@@ -90,9 +90,15 @@ type Options struct {
 	// failed map updates (a map was full) end with a StrictError, after
 	// the maps are printed (--strict).
 	Strict bool
-	// Bench runs the bench:NAME probes (--mode bench): each many times,
-	// timed, then prints the results and stops. Without it they never run.
-	Bench bool
+	// Mode is what the run does: trace (the zero value), or run the
+	// test:NAME probes once each and judge them (--test), or time the
+	// bench:NAME probes (--bench), then stop. A run in a mode runs only
+	// that mode's probes, begin and end, and prints no maps at exit;
+	// other runs never run test or bench probes.
+	Mode probe.Mode
+	// Color colors the status words of --test's results, as bpftrace
+	// does (cmd/gbt: when stdout is a terminal).
+	Color bool
 	// ReleaseHelper, if set, is an executable that calls ServeRelease
 	// first thing (cmd/gbt: itself): at exit the session hands its perf
 	// events to it, whose release the kernel serializes (seconds for
@@ -143,13 +149,20 @@ type Session struct {
 	// than links and fds, when the links close.
 	polls []func() error
 	stops []func()
-	// benches are the bench probes to time, in attach order.
+	// benches are the bench probes to time, tests the test probes to
+	// run, in attach order.
 	benches []bench
-	reader  *ringbuf.Reader
-	control *ringbuf.Reader // the control ring, when the program sends control records
-	perf    *perf.Reader    // the perf event array, when a helper sends records there
-	pcaps   map[string]*packetFile
-	pr      *output.Printer
+	tests   []testProbe
+	// errw receives the script's messages (errorf, runtime errors):
+	// Options.Stderr, or a test's captured output while it runs.
+	errw io.Writer
+	// scriptErrors counts the errors the script reported as it ran.
+	scriptErrors int
+	reader       *ringbuf.Reader
+	control      *ringbuf.Reader // the control ring, when the program sends control records
+	perf         *perf.Reader    // the perf event array, when a helper sends records there
+	pcaps        map[string]*packetFile
+	pr           *output.Printer
 	// handlers decode and act on each event's records, by event id.
 	handlers []stdlib.Handler
 	printfs  []*output.Printf // the formats handlers compiled, for stacks
@@ -189,7 +202,9 @@ type Session struct {
 func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 	s := &Session{obj: obj, opts: opts, maps: map[string]*ebpf.Map{},
 		out: bufio.NewWriterSize(opts.Stdout, 256<<10), kallsyms: sync.OnceValues(sym.LoadKernel)}
+	s.errw = opts.Stderr
 	s.pr = output.NewPrinter(s.out, opts.Format)
+	s.pr.SetColor(opts.Color)
 	s.pr.SetAside(opts.Stderr) // -f folded: the rest as text on stderr
 	s.pr.SetCompat(opts.Compat)
 	s.pr.SetProbeNames(obj.ProbeNames)
@@ -216,6 +231,9 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 		}
 		return ExitCode(1)
 	}
+	if err := runsInMode(obj, opts.Mode); err != nil {
+		return err
+	}
 	if err := s.openEvents(); err != nil {
 		return err
 	}
@@ -230,7 +248,7 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 		if errors.As(err, &le) && !opts.DryRun && !opts.Quiet && opts.Format != output.JSON && !opts.Compat.Has(compat.AttachedLine) {
 			// 0.17 loads each program as it attaches it, after its
 			// "Attaching" line: its refusals follow that line.
-			nattach, _ := attachCounts(obj)
+			nattach, _ := attachCounts(obj, opts.Mode)
 			s.attachingLine(nattach)
 		}
 		return err
@@ -241,9 +259,10 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 	if err := s.start(); err != nil {
 		return err
 	}
-	nattach, nprobes := attachCounts(obj)
+	nattach, nprobes := attachCounts(obj, opts.Mode)
 	switch {
-	case opts.Quiet:
+	case opts.Quiet, opts.Mode != probe.ModeTrace:
+		// The newest bpftrace prints no attach lines with --test, --bench.
 	case opts.Format == output.JSON:
 		s.pr.AttachedProbes(nprobes) // pipelines expect the record on stdout
 	case !opts.Compat.Has(compat.AttachedLine):
@@ -288,7 +307,7 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 			s.watchInterval(opts.PrintInterval)
 		}
 	}
-	if !opts.Quiet && opts.Format != output.JSON && opts.Compat.Has(compat.AttachedLine) {
+	if !opts.Quiet && opts.Mode == probe.ModeTrace && opts.Format != output.JSON && opts.Compat.Has(compat.AttachedLine) {
 		nprobes -= s.unattached
 		fmt.Fprintf(opts.Stderr, "Attached %d probe%s\n", nprobes, plural(nprobes))
 	}
@@ -320,6 +339,33 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 	return s.finish()
 }
 
+// runsInMode returns the newest bpftrace's error for a script that has
+// nothing to run in mode: test or bench probes only, outside their mode,
+// or no test or bench probe and no begin or end in it.
+func runsInMode(obj *codegen.Object, mode probe.Mode) error {
+	var tests, benches bool
+	for _, p := range obj.Programs {
+		if p.RunAt != probe.RunOnEvent {
+			return nil // begin, end
+		}
+		for _, pt := range p.Points {
+			if pt.Kind.Mode == mode {
+				return nil
+			}
+			tests = tests || pt.Kind.Mode == probe.ModeTest
+			benches = benches || pt.Kind.Mode == probe.ModeBench
+		}
+	}
+	msg := "Attachment failed for all probes."
+	switch {
+	case tests && mode != probe.ModeTest:
+		msg = "No probes attached; use --test to run test probes."
+	case benches && mode != probe.ModeBench:
+		msg = "No probes attached; use --bench to run benchmark probes."
+	}
+	return errors.New(msg) // bpftrace's words, which scripts and suites match
+}
+
 // onlyRunOnce reports whether every probe of obj runs once (begin, end).
 func onlyRunOnce(obj *codegen.Object) bool {
 	for _, p := range obj.Programs {
@@ -336,16 +382,20 @@ func onlyRunOnce(obj *codegen.Object) bool {
 // "Attaching N probes...": each location of a usdt probe is one) and the
 // number of probes (the newest bpftrace's "Attached N probes": a usdt
 // probe is one however many locations it has), the points of one block
-// with one name counting once.
-func attachCounts(obj *codegen.Object) (points, probes int) {
+// with one name counting once. Probes of another mode than the run's
+// (test, bench) do not count: they do not run.
+func attachCounts(obj *codegen.Object, mode probe.Mode) (points, probes int) {
 	type key struct {
 		span ast.Span
 		name string
 	}
 	seen := map[key]bool{}
 	for _, p := range obj.Programs {
-		points += len(p.Points)
 		for _, pt := range p.Points {
+			if pt.Kind.Mode != mode && pt.Kind.Attach != probe.AttachRunOnce {
+				continue
+			}
+			points++
 			k := key{pt.Span, pt.Name}
 			if !seen[k] {
 				seen[k] = true

@@ -73,7 +73,8 @@ func (s *Session) finish() error {
 		// (0.17 puts the blank lines there too).
 		s.out.WriteString("\n\n")
 	}
-	if s.obj.Settings().PrintMapsOnExit {
+	if s.obj.Settings().PrintMapsOnExit && s.opts.Mode == probe.ModeTrace {
+		// --test and --bench print their results, not the maps.
 		if err := s.printMaps(); err != nil {
 			return err
 		}

@@ -79,6 +79,7 @@ func helperErrorText(ev *Event, rc int64) string {
 func diagnostic(ev *Event, h Host, describe func(rec []byte) (string, output.RunDiagnostic)) Handler {
 	var out bytes.Buffer
 	return func(rec []byte) error {
+		h.ScriptError()
 		text, d := describe(rec)
 		p := h.Printer()
 		if p.Format() == output.JSON {

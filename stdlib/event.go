@@ -90,6 +90,9 @@ type Host interface {
 	// Exit stops the run once the records read so far are handled; gbt
 	// exits with code (the first non-zero one an exit() gave).
 	Exit(code int)
+	// ScriptError tells the session the script reported an error as it
+	// ran (errorf, a runtime error): a test probe that reports one fails.
+	ScriptError()
 	// Unwatch removes the watchpoints at addr.
 	Unwatch(addr uint64)
 	// Packets returns the packet capture file at path, created (or

@@ -156,6 +156,9 @@ func scriptMessage(sev diag.Severity) func(ev *Event, h Host) (Handler, error) {
 	return func(ev *Event, h Host) (Handler, error) {
 		var out bytes.Buffer
 		return formatDecode(func(h Host, text []byte) error {
+			if sev == diag.Error {
+				h.ScriptError()
+			}
 			if sev == diag.Warning && !h.Warnings() {
 				return nil
 			}

@@ -95,7 +95,7 @@ func usermodeEmit(g Gen, _ *ast.Call, dst asm.Register) {
 			asm.Mov.Reg(asm.R1, asm.R0), asm.RSh.Imm(asm.R1, 1),
 			asm.And.Reg(asm.R0, asm.R1), asm.And.Imm(asm.R0, 1), asm.Mov.Reg(dst, asm.R0),
 		)
-	case k.Prog == probe.ProgTestRun:
+	case k.Prog.TestRun():
 		g.Emit(asm.Mov.Imm(dst, 1))
 	default:
 		g.Emit(asm.Mov.Imm(dst, 0))

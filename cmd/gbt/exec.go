@@ -73,7 +73,7 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 	ropts := runtime.Options{
 		Stdout: a.stdout, Stderr: a.stderr, Quiet: a.opts.quiet, Verbose: a.opts.verbose, DryRun: a.opts.dryRun,
 		Format: a.outputFormat(), Unbuffered: a.lineBuffered(),
-		PID: a.opts.pid, DwarfPIDs: a.opts.dwarfPIDs, NoWarnings: a.opts.noWarn, Bench: a.opts.bench,
+		PID: a.opts.pid, DwarfPIDs: a.opts.dwarfPIDs, NoWarnings: a.opts.noWarn, Mode: a.opts.mode, Color: a.colorOutput(),
 		NotifyAttached: os.Getenv(runtime.AttachedMarker) != "",
 		Compat:         a.opts.compat,
 		ReleaseHelper:  "/proc/self/exe", // main calls runtime.ServeRelease
@@ -246,6 +246,13 @@ func (a *app) lineBuffered() bool {
 	}
 	f, ok := a.stdout.(*os.File)
 	return ok && isTerminal(f)
+}
+
+// colorOutput says whether --test's results are in color: when they go
+// to a terminal (bpftrace colors them wherever they go).
+func (a *app) colorOutput() bool {
+	f, ok := a.stdout.(*os.File)
+	return ok && isTerminal(f) && os.Getenv("NO_COLOR") == ""
 }
 
 // serveMetrics serves the running trace's maps as Prometheus metrics on

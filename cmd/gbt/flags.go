@@ -15,6 +15,7 @@ import (
 	"github.com/gbt-dev/gbt/internal/spell"
 	"github.com/gbt-dev/gbt/internal/toolfile"
 	"github.com/gbt-dev/gbt/lang/compat"
+	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/runtime"
 	"github.com/gbt-dev/gbt/runtime/output"
 	"github.com/spf13/pflag"
@@ -59,7 +60,7 @@ type options struct {
 	// helperErrors is -k (1: warn of failed map lookups, probe reads and
 	// deletes) or bpftrace 0.17's -kk (2: the same in 0.17's words).
 	helperErrors int
-	bench        bool           // --mode bench, --bench: time the bench: probes
+	mode         probe.Mode     // --test, --bench, --mode: run the test: or bench: probes
 	metrics      string         // --metrics ADDR: serve the maps as Prometheus metrics
 	traceable    string         // --traceable-functions FILE
 	debugDirs    []string       // --debuginfo DIR[:DIR]
@@ -123,7 +124,9 @@ OPTIONS:
     --no-warnings  disable all warning messages
     --no-feature FEATURE[,FEATURE]  do not use these kernel features though the kernel has them
                    ('kprobe_multi', 'uprobe_multi': one link per function; 'kprobe_session')
-    --mode bench, --bench  run each bench:NAME probe many times and print its average time
+    --mode MODE    'test', 'bench' or 'format' (the same as --test, --bench, --fmt)
+    --test         run each test:NAME probe once, report which failed (exit 1 if one did)
+    --bench        run each bench:NAME probe many times and print its average time
     -k, --warnings warn when a map lookup finds nothing or a probe read or delete fails
                    (-kk: the same in bpftrace 0.17's words)
     --include FILE add an #include <FILE> before the script (gbt knows the constants of common headers)
@@ -222,6 +225,37 @@ type flagText struct {
 	sortBy, interval                   string
 	dwarfPIDs                          []string
 	noFeatures                         []string
+	test, bench                        bool
+}
+
+// runMode sets the run mode from --mode, --test and --bench; --test and
+// --bench conflict with another mode, in the newest bpftrace's words.
+func (o *options) runMode(mode string, test, bench bool) error {
+	switch mode {
+	case "":
+	case "test":
+		o.mode = probe.ModeTest
+	case "bench":
+		o.mode = probe.ModeBench
+	case "format":
+		o.fmt = true
+	default:
+		return &cliError{fmt.Sprintf("--mode %s is not supported by gbt yet (test, bench and format are)", mode)}
+	}
+	for _, f := range []struct {
+		on   bool
+		name string
+		mode probe.Mode
+	}{{test, "test", probe.ModeTest}, {bench, "bench", probe.ModeBench}} {
+		if !f.on {
+			continue
+		}
+		if mode != "" || o.mode != probe.ModeTrace {
+			return &cliError{fmt.Sprintf("USAGE: --%s conflicts with existing --mode", f.name)}
+		}
+		o.mode = f.mode
+	}
+	return nil
 }
 
 // newFlagSet defines gbt's flags, which set o and raw.
@@ -253,7 +287,8 @@ func newFlagSet(o *options, raw *flagText) *pflag.FlagSet {
 	fs.BoolVar(&o.noWarn, "no-warnings", false, "no warnings")
 	fs.CountVarP(&o.helperErrors, "warnings", "k", "warn of helper errors")
 	fs.StringVar(&raw.mode, "mode", "", "run mode")
-	fs.BoolVar(&o.bench, "bench", false, "run the bench probes")
+	fs.BoolVar(&raw.bench, "bench", false, "run the bench probes")
+	fs.BoolVar(&raw.test, "test", false, "run the test probes")
 	fs.StringVar(&o.metrics, "metrics", "", "metrics address")
 	fs.StringVar(&o.flamegraph, "flamegraph", "", "flame graph SVG file")
 	fs.StringVar(&o.traceable, "traceable-functions", "", "traceable functions file")
@@ -311,12 +346,8 @@ func parseCommandLine(argv []string, stderr io.Writer, tool *toolfile.Tool) (*op
 	if err := o.printControls(raw.sortBy, raw.interval, fs.Changed("interval")); err != nil {
 		return nil, err
 	}
-	switch mode {
-	case "":
-	case "bench":
-		o.bench = true
-	default:
-		return nil, &cliError{fmt.Sprintf("--mode %s is not supported by gbt yet (bench is)", mode)}
+	if err := o.runMode(mode, raw.test, raw.bench); err != nil {
+		return nil, err
 	}
 	switch {
 	case fs.Changed("cgroup") && fs.Changed("container"):

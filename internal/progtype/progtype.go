@@ -12,7 +12,8 @@ import (
 // Of returns the program type a probe of kind k compiles to and, for
 // tracing programs, the attach type they are loaded with (0 otherwise).
 // BEGIN and END (run once with BPF_PROG_TEST_RUN) are raw tracepoint
-// programs.
+// programs; bench and test probes are XDP programs, whose test runs the
+// kernel repeats and times.
 func Of(k *probe.Kind) (ebpf.ProgramType, ebpf.AttachType) {
 	switch k.Prog {
 	case probe.ProgTestRun, probe.ProgRawTP:
@@ -35,6 +36,8 @@ func Of(k *probe.Kind) (ebpf.ProgramType, ebpf.AttachType) {
 		return ebpf.Tracing, 0
 	case probe.ProgIter:
 		return ebpf.Tracing, ebpf.AttachTraceIter
+	case probe.ProgXDPRun:
+		return ebpf.XDP, 0
 	}
 	return ebpf.UnspecifiedProgram, 0
 }

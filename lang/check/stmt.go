@@ -110,7 +110,9 @@ func (c *checker) stmt(s ast.Stmt) {
 			}
 		case "return":
 			if s.Value != nil {
-				c.expr(s.Value)
+				if t := c.expr(s.Value); t.IsValid() && !t.IsInt() {
+					c.errorf(spanOf(s), "Probe return values can only be integers. Found %s", t)
+				}
 			}
 		}
 	}

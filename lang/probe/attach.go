@@ -18,7 +18,8 @@ const (
 	AttachPerfEvent                   // a sampling perf event: Point.Perf
 	AttachWatchpoint                  // a hardware breakpoint in the traced process: Point.Watch
 	AttachSignal                      // run with BPF_PROG_TEST_RUN each time gbt receives Point.Signal
-	AttachBench                       // run many times with BPF_PROG_TEST_RUN and timed (--mode bench)
+	AttachBench                       // run many times with BPF_PROG_TEST_RUN and timed (--bench)
+	AttachTest                        // run once with BPF_PROG_TEST_RUN and judged (--test)
 	AttachIter                        // a BPF iterator (Point.Func), read once, or pinned at Point.Path
 	numAttach
 )
@@ -27,7 +28,7 @@ var attachNames = [...]string{
 	AttachNone: "none", AttachRunOnce: "run once", AttachTracepoint: "tracepoint",
 	AttachRawTracepoint: "raw tracepoint", AttachTracing: "tracing", AttachKprobe: "kprobe",
 	AttachUprobe: "uprobe", AttachUSDT: "usdt", AttachPerfEvent: "perf event",
-	AttachWatchpoint: "watchpoint", AttachSignal: "signal", AttachBench: "bench", AttachIter: "iter",
+	AttachWatchpoint: "watchpoint", AttachSignal: "signal", AttachBench: "bench", AttachTest: "test", AttachIter: "iter",
 }
 
 func (a Attach) String() string {

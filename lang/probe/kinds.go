@@ -27,6 +27,31 @@ const (
 	ProgKprobe              // kprobe, kretprobe, uprobe, uretprobe, usdt: ctx is pt_regs
 	ProgPerfEvent           // profile, interval, software, hardware, watchpoint
 	ProgIter                // iter
+	// ProgXDPRun: bench, test: an XDP program run with BPF_PROG_TEST_RUN,
+	// which the kernel runs many times in one call and times, and whose
+	// return value gbt reads (the newest bpftrace's program type for them).
+	ProgXDPRun
+)
+
+// TestRun reports whether gbt runs the kind's programs itself with
+// BPF_PROG_TEST_RUN (begin, end, self, bench, test): they fire in no
+// traced task, and carry no attach cookie.
+func (p ProgKind) TestRun() bool { return p == ProgTestRun || p == ProgXDPRun }
+
+// ReturnsValue reports whether a program's return value means something
+// to gbt: a block's `return N` then returns N (test: not 0 fails; bench:
+// not 0 skips), where other programs return 0 (a tracing program must).
+func (p ProgKind) ReturnsValue() bool { return p == ProgXDPRun }
+
+// Mode is what a run of gbt does with a script: trace (the default), or
+// run its test or bench probes (--test, --bench).
+type Mode uint8
+
+// Run modes.
+const (
+	ModeTrace Mode = iota
+	ModeTest       // --test, --mode test: run each test:NAME probe once and judge it
+	ModeBench      // --bench, --mode bench: time each bench:NAME probe
 )
 
 // Kind describes one probe kind: how its attach points are spelled and
@@ -68,6 +93,10 @@ type Kind struct {
 	// a program run with BPF_PROG_TEST_RUN has no cookie either.
 	PerPoint  bool
 	Supported bool // gbt can compile and attach it (others are positioned errors)
+	// Mode is the run mode that alone runs the kind's probes (test,
+	// bench); a run in a mode other than ModeTrace runs only that mode's
+	// probes, begin and end.
+	Mode Mode
 	// NewestFirst kinds' kernel hooks run the programs attached to one
 	// place newest first (uprobe consumers are pushed on the front of a
 	// list, as are the kprobes of an aggregated kprobe and a trampoline's
@@ -141,7 +170,8 @@ var kinds = []*Kind{
 	{Name: "kfunc", Aliases: []string{"fentry", "f"}, NewestName: "fentry", Parts: 2, MinParts: 1, Usage: "kfunc:[module:]function", Prog: ProgTracing, Attach: AttachTracing, Tracing: TracingEntry, Args: true, Func: true, PerPoint: true, Supported: true, NewestFirst: true, PIDFilter: PIDFilterInProgram, expand: expandFunc, list: listTracing("fentry"), listModules: true, InList: true},
 	{Name: "kretfunc", Aliases: []string{"fexit", "fr"}, NewestName: "fexit", Parts: 2, MinParts: 1, Usage: "kretfunc:[module:]function", Prog: ProgTracing, Attach: AttachTracing, Tracing: TracingExit, Args: true, Return: true, Func: true, PerPoint: true, Supported: true, NewestFirst: true, PIDFilter: PIDFilterInProgram, expand: expandFunc, list: listTracing("fexit"), listModules: true},
 	{Name: "iter", Aliases: []string{"it"}, Parts: 2, MinParts: 1, Usage: "iter:name[:pin]", Prog: ProgIter, Attach: AttachIter, PerPoint: true, Supported: true, OnePoint: true, Ctx: iterCtx, LastCallSlot: 8, expand: expandIter, list: listIters},
-	{Name: "bench", Parts: 1, MinParts: 1, Usage: "bench:name", Prog: ProgTestRun, Attach: AttachBench, PerPoint: true, Supported: true, OpenAddrSpace: true, expand: expandBench},
+	{Name: "bench", Parts: 1, MinParts: 1, Usage: "bench:name", Prog: ProgXDPRun, Attach: AttachBench, PerPoint: true, Supported: true, OpenAddrSpace: true, Mode: ModeBench, expand: expandNamed},
+	{Name: "test", Parts: 1, MinParts: 1, Usage: "test:name", Prog: ProgXDPRun, Attach: AttachTest, PerPoint: true, Supported: true, OpenAddrSpace: true, Mode: ModeTest, expand: expandNamed},
 	{Name: "self", Parts: 2, MinParts: 2, Usage: "self:signal:SIGUSR1", Prog: ProgTestRun, Attach: AttachSignal, PerPoint: true, Supported: true, OpenAddrSpace: true, expand: expandSelf, list: listSignals},
 }
 
@@ -285,14 +315,14 @@ func expandSpecial(dst []Point, base Point, ap *ast.AttachPoint, _ Env) ([]Point
 }
 
 // listName lists a kind that is one probe: BEGIN, END.
-// expandBench expands bench:NAME, a block that --mode bench runs many
-// times and times, as the newest bpftrace does; NAME is its row in the
-// results.
-func expandBench(dst []Point, base Point, ap *ast.AttachPoint, _ Env) ([]Point, error) {
+// expandNamed expands bench:NAME, a block that --bench runs many times
+// and times, and test:NAME, a block that --test runs once and judges, as
+// the newest bpftrace does; NAME is its row in the results.
+func expandNamed(dst []Point, base Point, ap *ast.AttachPoint, _ Env) ([]Point, error) {
 	if ap.Parts[0] == "" || hasWildcard(ap.Parts[0]) {
-		return dst, &Error{Msg: "bench probes need a name", Hint: "usage: " + base.Kind.Usage}
+		return dst, &Error{Msg: base.Kind.Name + " probes need a name", Hint: "usage: " + base.Kind.Usage}
 	}
-	base.Name = "bench:" + ap.Parts[0]
+	base.Name = base.Kind.Name + ":" + ap.Parts[0]
 	return append(dst, base), nil
 }
 

@@ -107,7 +107,7 @@ func TestKindProperties(t *testing.T) {
 		if k.ArgN == probe.ArgsRegs && k.Prog != probe.ProgKprobe {
 			t.Errorf("%s: arguments in registers without pt_regs", k)
 		}
-		if k.Prog == probe.ProgTestRun && !(k.PerPoint || k.RunAt != probe.RunOnEvent) {
+		if k.Prog.TestRun() && !(k.PerPoint || k.RunAt != probe.RunOnEvent) {
 			t.Errorf("%s: programs run by BPF_PROG_TEST_RUN carry no cookie: compile one per point", k)
 		}
 	}
@@ -207,7 +207,7 @@ func TestExpandBench(t *testing.T) {
 // filtered.
 func TestFiresInTask(t *testing.T) {
 	want := map[string]bool{
-		"BEGIN": false, "END": false, "interval": false, "self": false, "bench": false,
+		"BEGIN": false, "END": false, "interval": false, "self": false, "bench": false, "test": false,
 		"tracepoint": true, "rawtracepoint": true, "tp_btf": true, "kprobe": true, "kretprobe": true,
 		"uprobe": true, "uretprobe": true, "usdt": true, "profile": true, "software": true,
 		"hardware": true, "watchpoint": true, "asyncwatchpoint": true, "kfunc": true, "kretfunc": true,

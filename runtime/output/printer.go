@@ -43,6 +43,7 @@ type Printer struct {
 	// values (--percentiles).
 	percentiles bool
 	order       Order // --sort, --reverse
+	color       bool  // test results' status words in color (SetColor)
 }
 
 // Order is the order map rows print in: bpftrace's by default (by value,
