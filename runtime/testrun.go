@@ -34,12 +34,17 @@ func (s *Session) timedRun(prog *ebpf.Program, name string, repeat int, w io.Wri
 	}
 	s.out.Reset(w)
 	s.errw = s.out // messages in order with the text
+	// What a run prints is text in any format, as bpftrace captures it:
+	// a failed test's output is shown as such, or is a JSON string.
+	pr := s.pr
+	s.pr = pr.TextTo(s.out)
 	s.finishing = true // an exit() sets the code, and the drain reads on
 	s.exitCode = 0
 	errors := s.scriptErrors
 	defer func() {
 		s.out.Reset(s.opts.Stdout)
 		s.errw = s.opts.Stderr
+		s.pr = pr
 		s.finishing = false
 	}()
 	ret, d, err := prog.Benchmark(xdpInput, repeat, nil)

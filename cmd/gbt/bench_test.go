@@ -125,6 +125,11 @@ end
 	if res.exitCode != 0 || !strings.Contains(res.stdout, "[  PASSED  ] 2 tests.\n") || strings.Contains(res.stdout, "@x") {
 		t.Errorf("passing tests: exit %d, stdout %q, stderr %q", res.exitCode, res.stdout, res.stderr)
 	}
+	res = runTracer(t, traceRun{argv: []string{gbt, "--test", "-f", "json", "-e", `test:a { printf("x\n"); print((1, 2)); return 1; }`}, work: work})
+	jsonWant := regexp.MustCompile(`^\{"type": "test_result", "data": \{"a": \{"duration": \d+, "passed": false, "output": "x\\n\(1, 2\)\\n"\}\}\}\n$`)
+	if res.exitCode != 1 || !jsonWant.MatchString(res.stdout) {
+		t.Errorf("JSON: exit %d, stdout %q, want to match %s", res.exitCode, res.stdout, jsonWant)
+	}
 	res = runTracer(t, traceRun{argv: []string{gbt, "-e", `test:a { @x = 1; }`}, work: work})
 	if res.exitCode != 1 || res.stderr != "ERROR: No probes attached; use --test to run test probes.\n" {
 		t.Errorf("without --test: exit %d, stderr %q", res.exitCode, res.stderr)

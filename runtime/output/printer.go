@@ -98,7 +98,12 @@ func (p *Printer) asText() *Printer {
 	if w == nil {
 		w = io.Discard
 	}
-	return &Printer{w: w, f: Text, vals: p.vals, percentiles: p.percentiles, order: p.order}
+	return p.TextTo(w)
+}
+
+// TextTo returns a printer of text to w with p's settings.
+func (p *Printer) TextTo(w io.Writer) *Printer {
+	return &Printer{w: w, f: Text, vals: p.vals, percentiles: p.percentiles, order: p.order, color: p.color}
 }
 
 // SetPercentiles makes the printer add p50, p90, p99 and max, estimated
