@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/gbt-dev/gbt/lang/check"
+	"github.com/gbt-dev/gbt/lang/compat"
 	"github.com/gbt-dev/gbt/lang/diag"
 	"github.com/gbt-dev/gbt/lang/parse"
 	"github.com/gbt-dev/gbt/lang/probe/probetest"
@@ -126,5 +127,21 @@ func TestUntraceableUnsafe(t *testing.T) {
 	}
 	if len(info.Probes) != 1 || len(info.Probes[0].Points) != 1 || info.Probes[0].Points[0].Name != "kprobe:vmlinux:nonsense" {
 		t.Errorf("probes %+v", info.Probes)
+	}
+}
+
+// TestUntraceableKprobe017: under 0.17's compatibility a kprobe on a
+// function the kernel does not list as traceable is kept, without a
+// word, for the kernel to refuse when it attaches (after begin ran), as
+// bpftrace 0.17 does.
+func TestUntraceableKprobe017(t *testing.T) {
+	const src = `kprobe:nonsense { } BEGIN { exit(); }`
+	prog, diags := parse.Parse("stdin", src)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	info, diags := check.Check(prog, check.Config{Env: probetest.New(), Builtins: stdlib.New(), Compat: compat.V017})
+	if len(diags) > 0 || info == nil || len(info.Probes) != 2 || info.Probes[0].Points[0].Name != "kprobe:nonsense" {
+		t.Errorf("diagnostics %v, probes %+v; want kprobe:nonsense kept without a word", diags, info)
 	}
 }

@@ -53,6 +53,10 @@ func (c *checker) expandProbes(prog *ast.Program) {
 					skipped = true // left out without a word
 					continue
 				}
+				if ok && pe.Untraceable != "" && !c.cfg.Compat.Has(compat.UntraceableKprobesMissing) && pe.Point != nil {
+					pts = append(pts, *pe.Point) // 0.17: the kernel says why not
+					continue
+				}
 				if ok && pe.Untraceable != "" {
 					c.diags.Warnf(span, "%s is not traceable (either non-existing, inlined, or marked as \"notrace\"); attaching to it will likely fail", pe.Untraceable)
 					if c.cfg.Unsafe && pe.Point != nil {

@@ -145,8 +145,14 @@ const (
 	// TightAvgMaps: an avg() or stats() map in text is followed by
 	// nothing; 0.17 prints an empty line after it.
 	TightAvgMaps
+	// UntraceableKprobesMissing: a kprobe on a function the kernel does
+	// not list as traceable (available_filter_functions) is missing
+	// before anything attaches, with a warning, and missing_probes
+	// decides; 0.17 attaches it, and the kernel refuses it then (after
+	// begin ran: `kprobe:nonsense { } begin { exit(); }` ends well).
+	UntraceableKprobesMissing
 
-	allChanges = TightAvgMaps<<1 - 1
+	allChanges = UntraceableKprobesMissing<<1 - 1
 )
 
 // changes is the property table: the changes each version has.

@@ -301,6 +301,11 @@ func AppendExpand(dst []Point, ap *ast.AttachPoint, env Env) ([]Point, error) {
 	if pe, ok := err.(*Error); ok && pe.Missing && k.Attach != AttachWatchpoint && slices.ContainsFunc(ap.Parts, hasWildcard) {
 		pe.Pattern = true
 	}
+	if pe, ok := err.(*Error); ok && pe.Point != nil && k.Return && lockingKretprobes[pe.Point.Func] {
+		// Refused as a locking kretprobe before it is missing as an
+		// untraceable function, as bpftrace refuses it.
+		return dropLockingKretprobes(append(dst, *pe.Point), n0, ap)
+	}
 	if err != nil || !k.Return || k.Prog != ProgKprobe || k.User {
 		return dst, err
 	}

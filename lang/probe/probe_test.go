@@ -403,3 +403,25 @@ func TestResolve(t *testing.T) {
 		t.Errorf("hint without parameters: %#v", err)
 	}
 }
+
+// fewTraceable is a machine whose kernel lists only vfs_read as
+// traceable.
+type fewTraceable struct{ *probetest.Env }
+
+func (fewTraceable) TraceableFunctions() ([]string, error) { return []string{"vmlinux:vfs_read"}, nil }
+
+// TestLockingKretprobeUntraceable: a kretprobe on a spin lock function is
+// refused as such even where the kernel does not list the function as
+// traceable (the 7.2 guest's queued_spin_lock_slowpath), as bpftrace
+// refuses it; another function it does not list is missing.
+func TestLockingKretprobeUntraceable(t *testing.T) {
+	env := fewTraceable{probetest.New()}
+	_, err := probe.Expand(ap("kretprobe", "queued_spin_lock_slowpath"), env)
+	if want := "kretprobe:queued_spin_lock_slowpath can't be used as it might lock up your system."; err == nil || err.Error() != want {
+		t.Errorf("error %v, want %q", err, want)
+	}
+	_, err = probe.Expand(ap("kretprobe", "vfs_write"), env)
+	if pe, ok := err.(*probe.Error); !ok || !pe.Missing || pe.Untraceable != "vfs_write" {
+		t.Errorf("kretprobe:vfs_write: error %#v, want it missing as untraceable", err)
+	}
+}
