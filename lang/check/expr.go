@@ -441,7 +441,7 @@ func (c *checker) call1(e *ast.Call, mapValue bool) types.Type {
 		MapValue: mapValue, Strlen: c.cfg.Strlen, Unsafe: c.cfg.Unsafe, c: c}
 	t := b.TypeOf(&c.use)
 	if b.BuiltinKind() == Agg && !mapValue && t.IsValid() {
-		c.errorf(spanOf(e), "%s() should be directly assigned to a map", e.Name)
+		c.errorf(spanOf(e), "%s", c.cfg.Compat.Sprintf(compat.AggNotAssigned, e.Name))
 		return types.Type{}
 	}
 	return t

@@ -258,8 +258,19 @@ func (c *checker) binaryWith(e *ast.Binary, lt types.Type) types.Type {
 			return types.Type{}
 		}
 	}
-	c.errorf(spanOf(e), "Type mismatch for '%s': comparing '%s' with '%s'", e.Op, aggOrType(lt), aggOrType(rt))
+	c.typeMismatch(spanOf(e), e, aggOrType(lt), aggOrType(rt))
 	return types.Type{}
+}
+
+// typeMismatch reports the operands of e, of types lt and rt, that its
+// operator cannot combine, in the words of the release gbt follows: the
+// newest bpftrace then notes each operand's type at it.
+func (c *checker) typeMismatch(span ast.Span, e *ast.Binary, lt, rt string) {
+	d := c.errorf(span, "%s", c.cfg.Compat.Sprintf(compat.TypeMismatch, e.Op, lt, rt))
+	if c.cfg.Compat.Has(compat.NewestWords) {
+		right := &diag.Diagnostic{Severity: diag.Error, Span: spanOf(e.Y), Msg: fmt.Sprintf("right (%s)", rt)}
+		d.Context = &diag.Diagnostic{Severity: diag.Error, Span: spanOf(e.X), Msg: fmt.Sprintf("left (%s)", lt), Context: right}
+	}
 }
 
 // paramOffset types $N + k in a text argument (str($1 + 1)), k a

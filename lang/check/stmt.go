@@ -2,6 +2,7 @@ package check
 
 import (
 	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/compat"
 	"github.com/gbt-dev/gbt/lang/types"
 )
 
@@ -220,7 +221,7 @@ func (c *checker) assign(s *ast.AssignStmt) {
 		} else {
 			t = c.aggValue(s.RHS, c.expr(s.RHS))
 			if t.Kind == types.Agg {
-				c.errorf(spanOf(s.RHS), "%s() should be directly assigned to a map", t.AggKind)
+				c.errorf(spanOf(s.RHS), "%s", c.cfg.Compat.Sprintf(compat.AggNotAssigned, t.AggKind))
 				t = types.Type{}
 			}
 			if t.Kind == types.Void {

@@ -28,7 +28,7 @@ func (c *checker) record(e *ast.Record) types.Type {
 // newest bpftrace compares them.
 func (c *checker) tupleCompare(e *ast.Binary, lt, rt types.Type) types.Type {
 	if !lt.Compatible(rt) {
-		c.errorf(c.operatorSpan(e), "Type mismatch for '%s': comparing '%s' with '%s'", e.Op, lt, rt)
+		c.typeMismatch(c.operatorSpan(e), e, lt.String(), rt.String())
 		return types.Type{}
 	}
 	return types.Boolean

@@ -39,6 +39,12 @@ const (
 	// OnePointOnly: a block giving an iter probe other attach points
 	// (the kind).
 	OnePointOnly
+	// TypeMismatch: a binary operator's operands of types it cannot
+	// combine (the operator, the two types); the newest bpftrace adds a
+	// note at each operand.
+	TypeMismatch
+	// AggNotAssigned: an aggregation used as a value (its name).
+	AggNotAssigned
 	numMessages
 )
 
@@ -55,6 +61,8 @@ var words = [numMessages][numVersions]string{
 	AttachFailed:       {Newest: "Unable to attach probe: %s. If this is expected, set the 'missing_probes' config variable to 'warn'.", V017: "Error attaching probe: '%s'"},
 	OnePointOnly:       {Newest: "%s probe only supports one attach point.", V017: "Only single %s attach point is allowed."},
 	ModuleNotLoaded:    {Newest: "specified module %[2]s in probe %[3]s is not loaded.", V017: "%[1]s probe type requires 1 argument"},
+	TypeMismatch:       {Newest: "Type mismatch for '%s': comparing %s with %s", V017: "Type mismatch for '%s': comparing '%s' with '%s'"},
+	AggNotAssigned:     {Newest: "%s() must be assigned directly to a map", V017: "%s() should be directly assigned to a map"},
 }
 
 // Sprintf formats message m with args in version v's words (the newest
