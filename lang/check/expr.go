@@ -553,6 +553,11 @@ func (c *checker) cast(e *ast.Cast) types.Type {
 		for i := 1; i < e.Type.Ptr; i++ {
 			pt = types.PointerTo(pt, as)
 		}
+		// Pointers to records only: gbt's char is int8, bpftrace's uint8.
+		if from, ok := castFrom(e.X, t); ok && from.Kind == types.Pointer && from.String() == pt.String() && elem.Kind == types.Record &&
+			e.Span.Start != e.Type.Span.Start && e.Span.Origin == nil {
+			c.warnf(castSpan(e), "Unnecessary cast: expression is already of type %s", pt)
+		}
 		return pt
 	}
 	if name, ok := strings.CutPrefix(e.Type.Name, "enum "); ok {
