@@ -21,7 +21,7 @@ func tseriesEntry() *Entry {
 }
 
 func tseriesType(u *check.Use) types.Type {
-	if !arity(u, 3, 4) {
+	if !arity(u, 3, 4) || !unstableFeature(u, "unstable_tseries", "tseries") {
 		return types.Type{}
 	}
 	if t := u.ArgTypes[0]; !t.IsInt() {
