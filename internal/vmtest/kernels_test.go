@@ -384,6 +384,34 @@ var kcases = []kcase{
 		want: "Program pinned to /sys/fs/bpf/gbt_vmtest\n\n\n1 init|ab  |ff\n1 init|ab  |ff\n",
 	},
 	{
+		// --test and --bench run their probes as XDP programs with the
+		// kernel's BPF_PROG_TEST_RUN, which times repeated runs: a
+		// failed test's output is shown, a bench needs a thousand runs
+		// or more of a short block.
+		name: "test_and_bench_probes",
+		sh: `@GBT@ --test -e 'test:ok { printf("hidden\n"); } test:bad { printf("x=%d\n", 1 + 1); return 1; }'; echo "rc=$?" &&
+			@GBT@ --bench -e 'bench:count { @c = count(); }'`,
+		wantRE: `^\[==========\] Running 2 tests\.
+\[ RUN      \] ok
+\[       OK \] ok \(\d+ (ns|μs|ms)\)
+\[ RUN      \] bad
+x=2
+\[  FAILED  \] bad \(\d+ (ns|μs|ms)\)
+\[==========\] 2 tests ran\.
+\[  PASSED  \] 1 test\.
+\[  FAILED  \] 1 test, listed below:
+\[  FAILED  \] bad
+
+
+rc=1
+Benchmark {32}Time\(ns\) {7}Iterations
+-{66}
+count {36}\d+ +\d{4,}
+
+
+$`,
+	},
+	{
 		// gbtwork sends itself two UDP datagrams over 127.0.0.1: each
 		// goes through __dev_queue_xmit with the loopback device's
 		// Ethernet header first, which offset 14 leaves out of the pcap
