@@ -151,8 +151,13 @@ const (
 	// decides; 0.17 attaches it, and the kernel refuses it then (after
 	// begin ran: `kprobe:nonsense { } begin { exit(); }` ends well).
 	UntraceableKprobesMissing
+	// JSONSafeIntegers: in JSON, an integer a float64 cannot hold exactly
+	// (beyond 2^53: 18446744073709551615, a kernel address) is written as
+	// a string, "18446744073709551615", as RFC 8259 advises; 0.17 writes
+	// every integer as a number.
+	JSONSafeIntegers
 
-	allChanges = UntraceableKprobesMissing<<1 - 1
+	allChanges = JSONSafeIntegers<<1 - 1
 )
 
 // changes is the property table: the changes each version has.

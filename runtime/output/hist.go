@@ -217,7 +217,15 @@ func appendFill(dst []byte, c byte, n int) []byte {
 
 // appendJSON appends the histogram as bpftrace's JSON bucket list: each
 // bucket's closed range [min, max] and count.
-func (h histogram) appendJSON(dst []byte) []byte {
+func (h histogram) appendJSON(dst []byte, safe bool) []byte {
+	num := func(dst []byte, n uint64) []byte {
+		start := len(dst)
+		dst = strconv.AppendUint(dst, n, 10)
+		if safe {
+			dst = quoteInexact(dst, start)
+		}
+		return dst
+	}
 	dst = append(dst, '[')
 	for i, c := range h.counts {
 		if i > 0 {
@@ -230,7 +238,7 @@ func (h histogram) appendJSON(dst []byte) []byte {
 		}
 		if lo != nil {
 			dst = append(dst, `"min": `...)
-			dst = strconv.AppendUint(dst, lo.n, 10)
+			dst = num(dst, lo.n)
 			dst = append(dst, ", "...)
 		}
 		if i < len(h.labels) {
@@ -238,12 +246,12 @@ func (h histogram) appendJSON(dst []byte) []byte {
 			if n := h.labels[i].n; n == 0 {
 				dst = append(dst, "-1"...)
 			} else {
-				dst = strconv.AppendUint(dst, n-1, 10)
+				dst = num(dst, n-1)
 			}
 			dst = append(dst, ", "...)
 		}
 		dst = append(dst, `"count": `...)
-		dst = strconv.AppendUint(dst, c, 10)
+		dst = num(dst, c)
 		dst = append(dst, '}')
 	}
 	return append(dst, ']')

@@ -329,6 +329,18 @@ func (p *Printer) appendRow(l *MapLayout, r row, div int, lastEpoch uint64) {
 			p.buf = append(p.buf, ": "...)
 		}
 	}
+	start := len(p.buf)
+	p.appendRowValue(l, r, div, lastEpoch, json)
+	if json && p.vals.compat.Has(compat.JSONSafeIntegers) {
+		if k := l.agg(); k != types.Stats && k != types.Hist && k != types.Lhist && k != types.TSeries {
+			// One number (a tuple's appendValue quotes its own).
+			p.buf = quoteInexact(p.buf, start)
+		}
+	}
+}
+
+// appendRowValue appends the value of one element.
+func (p *Printer) appendRowValue(l *MapLayout, r row, div int, lastEpoch uint64, json bool) {
 	d := int64(div)
 	switch k := l.agg(); k {
 	case types.NoAgg:
@@ -352,7 +364,13 @@ func (p *Printer) appendRow(l *MapLayout, r row, div int, lastEpoch uint64) {
 	case types.Stats:
 		switch {
 		case json:
-			p.buf = fmt.Appendf(p.buf, `{"count": %d, "average": %d, "total": %d}`, r.count, r.n, r.sum)
+			p.buf = append(p.buf, `{"count": `...)
+			p.buf = p.appendJSONInt(p.buf, r.count)
+			p.buf = append(p.buf, `, "average": `...)
+			p.buf = p.appendJSONInt(p.buf, r.n)
+			p.buf = append(p.buf, `, "total": `...)
+			p.buf = p.appendJSONInt(p.buf, r.sum)
+			p.buf = append(p.buf, '}')
 		case p.vals.compat.Has(compat.StatsRecord):
 			p.buf = fmt.Appendf(p.buf, "{ .count = %d, .average = %d, .total = %d }", r.count, r.n, r.sum)
 		default:
@@ -371,7 +389,7 @@ func (p *Printer) appendRow(l *MapLayout, r row, div int, lastEpoch uint64) {
 			h = buildHist(r.bkt, uint64(div), l.Params.Bits)
 		}
 		if json {
-			p.buf = h.appendJSON(p.buf)
+			p.buf = h.appendJSON(p.buf, p.vals.compat.Has(compat.JSONSafeIntegers))
 		} else {
 			p.buf = h.appendText(p.buf)
 			if p.percentiles {
@@ -381,6 +399,17 @@ func (p *Printer) appendRow(l *MapLayout, r row, div int, lastEpoch uint64) {
 			}
 		}
 	}
+}
+
+// appendJSONInt appends n as a JSON number, or a string where a float64
+// cannot hold it (see quoteInexact).
+func (p *Printer) appendJSONInt(dst []byte, n int64) []byte {
+	start := len(dst)
+	dst = strconv.AppendInt(dst, n, 10)
+	if p.vals.compat.Has(compat.JSONSafeIntegers) {
+		dst = quoteInexact(dst, start)
+	}
+	return dst
 }
 
 // appendRowEstimatesJSON appends the "percentiles" field of a hist
@@ -427,7 +456,11 @@ func (p *Printer) appendJSONKey(l *MapLayout, r row) {
 // appendDiv prints a plain integer value divided by div at the value's
 // width and sign, as 0.17's value_to_str.
 func appendDiv(dst []byte, t types.Type, n int64, div int) []byte {
-	if t.Kind != types.Int {
+	switch t.Kind {
+	case types.Pointer:
+		return strconv.AppendUint(dst, uint64(n)/uint64(div), 10)
+	case types.Int:
+	default:
 		return strconv.AppendInt(dst, n/int64(div), 10)
 	}
 	bits := uint(intSize(t) * 8)

@@ -158,7 +158,7 @@ func (ts tseries) appendJSON(dst []byte) []byte {
 		dst = append(dst, `{"interval_start": "`...)
 		dst = pt.start.UTC().AppendFormat(dst, "2006-01-02 15:04:05.000000000")
 		dst = append(dst, `", "value": `...)
-		dst = ts.appendValue(dst, pt.v)
+		dst = ts.appendValue(dst, pt.v) // a number, however large, as bpftrace writes it
 		dst = append(dst, '}')
 	}
 	return append(dst, ']')

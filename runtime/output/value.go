@@ -360,13 +360,24 @@ func (v *values) appendValue(dst []byte, t types.Type, b []byte, json bool) []by
 			// them (the newest bpftrace's choice).
 			return appendEnum(dst, t, b)
 		}
+		start := len(dst)
 		if t.Signed {
-			return strconv.AppendInt(dst, int64(intArg(t, b)), 10)
+			dst = strconv.AppendInt(dst, int64(intArg(t, b)), 10)
+		} else {
+			dst = strconv.AppendUint(dst, intArg(t, b), 10)
 		}
-		return strconv.AppendUint(dst, intArg(t, b), 10)
+		if json && v.compat.Has(compat.JSONSafeIntegers) {
+			dst = quoteInexact(dst, start)
+		}
+		return dst
 	case types.Pointer:
 		if json {
-			return strconv.AppendUint(dst, uword(b, 8), 10)
+			start := len(dst)
+			dst = strconv.AppendUint(dst, uword(b, 8), 10)
+			if v.compat.Has(compat.JSONSafeIntegers) {
+				dst = quoteInexact(dst, start)
+			}
+			return dst
 		}
 		return v.appendPointer(dst, uword(b, 8))
 	case types.Tuple:
