@@ -46,7 +46,7 @@ func TestCompileErrorKeepsWarnings(t *testing.T) {
 		if !errors.As(err, &ce) {
 			t.Fatalf("error %v (%T), want a *CompileError", err, err)
 		}
-		if msg := ce.Error(); !strings.Contains(msg, "WARNING: signed operands for '/'") || !strings.Contains(msg, "ERROR: Unknown function: cuont") {
+		if msg := ce.Error(); !strings.Contains(msg, "WARNING: signed operands for '/'") || !strings.Contains(msg, "ERROR: Unknown function: 'cuont'") {
 			t.Errorf("NoWarnings=%v: error:\n%s\nwant the warning and the error", noWarn, msg)
 		}
 		if len(warns.List) != 0 {

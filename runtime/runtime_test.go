@@ -103,7 +103,7 @@ func TestCompileError(t *testing.T) {
 	if !errors.As(err, &ce) {
 		t.Fatalf("error %v (%T), want a *CompileError", err, err)
 	}
-	want := "t.bt:1:14-19: ERROR: Unknown function: cuont\nBEGIN { @x = cuont(); }\n             ~~~~~\nHINT: did you mean \"count\"?"
+	want := "t.bt:1:14-21: ERROR: Unknown function: 'cuont'\nBEGIN { @x = cuont(); }\n             ~~~~~~~\nHINT: did you mean \"count\"?"
 	if err.Error() != want {
 		t.Errorf("error:\n%s\nwant:\n%s", err, want)
 	}

@@ -36,7 +36,7 @@ func TestCommTypes(t *testing.T) {
 		{"END", "comm(1)", "ERROR: Syntax comm(PID) is not supported in this probe type yet. Type: special"},
 		{"rawtracepoint:sched_switch", "comm(pid)", "ERROR: Syntax comm(PID) is not supported in this probe type yet. Type: rawtracepoint"},
 		{"tracepoint:syscalls:sys_enter_openat", `comm("x")`, "ERROR: Only integer supported for comm()'s pid"},
-		{"tracepoint:syscalls:sys_enter_openat", "comm(pid, 1)", "ERROR: comm() takes at most 1 arguments (2 provided)"},
+		{"tracepoint:syscalls:sys_enter_openat", "comm(pid, 1)", "ERROR: comm() takes up to one argument (2 provided)"},
 	} {
 		if _, errs := probeTypeOf(t, c.probe, c.expr); !strings.Contains(errs, c.want) {
 			t.Errorf("%s { %s }: got errors %q, want %q", c.probe, c.expr, errs, c.want)

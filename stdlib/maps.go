@@ -5,6 +5,7 @@ import (
 
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/check"
+	"github.com/gbt-dev/gbt/lang/compat"
 	"github.com/gbt-dev/gbt/lang/types"
 )
 
@@ -163,10 +164,21 @@ func printValueEncode(g Gen, c *ast.Call, ev *Event) {
 // mapArg checks that argument i names a map.
 func mapArg(u *check.Use, i int) bool {
 	if _, ok := u.IsMap(i); !ok {
-		u.Errorf("%s() expects a map to be provided", u.Name())
+		mapExpected(u, i)
 		return false
 	}
 	return true
+}
+
+// mapExpected reports argument i, which is no map, in the words of the
+// release gbt follows: the newest bpftrace points at the argument.
+func mapExpected(u *check.Use, i int) {
+	msg := u.Compat().Sprintf(compat.MapExpected, u.Name())
+	if u.Compat().Has(compat.NewestWords) && i < len(u.Args) {
+		u.ErrorAt(u.Args[i], "%s", msg)
+		return
+	}
+	u.Errorf("%s", msg)
 }
 
 // keyedMapArg checks that the first argument names a whole map that has
@@ -174,7 +186,7 @@ func mapArg(u *check.Use, i int) bool {
 func keyedMapArg(u *check.Use) bool {
 	m, ok := u.IsMap(0)
 	if !ok {
-		u.Errorf("%s() expects a map to be provided", u.Name())
+		mapExpected(u, 0)
 		return false
 	}
 	if m.Keys != nil {

@@ -17,7 +17,7 @@ func TestPidTidNamespace(t *testing.T) {
 		{"tid(init)", "uint32", ""},
 		{"pid(foo)", "", "ERROR: Invalid PID namespace mode: foo (expects: curr_ns or init)"},
 		{"tid(1)", "", "ERROR: tid() only supports curr_ns and init as the argument"},
-		{"pid(init, 1)", "", "ERROR: pid() takes at most 1 arguments (2 provided)"},
+		{"pid(init, 1)", "", "ERROR: pid() takes up to one argument (2 provided)"},
 	}
 	for _, tt := range tests {
 		got, errs := typeOf(t, tt.expr)

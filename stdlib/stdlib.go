@@ -6,6 +6,7 @@ import (
 	"github.com/gbt-dev/gbt/internal/cfmt"
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/check"
+	"github.com/gbt-dev/gbt/lang/compat"
 	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/lang/types"
 )
@@ -34,8 +35,10 @@ func arity(u *check.Use, min, max int) bool {
 		u.Errorf("%s() requires at least one argument (%d provided)", name, n)
 	case n < min:
 		u.Errorf("%s() requires at least %d arguments (%d provided)", name, min, n)
+	case max == 1:
+		u.Errorf("%s() takes up to one argument (%d provided)", name, n)
 	default:
-		u.Errorf("%s() takes at most %d arguments (%d provided)", name, max, n)
+		u.Errorf("%s() takes up to %d arguments (%d provided)", name, max, n)
 	}
 	return false
 }
@@ -84,16 +87,19 @@ func CheckPrintf(u *check.Use, first int) []cfmt.Piece {
 	args := u.ArgTypes[first+1:]
 	switch {
 	case len(args) < len(verbs):
-		u.Errorf("%s: Not enough arguments for format string (%d supplied, %d expected)", name, len(args), len(verbs))
+		u.Errorf("%s", u.Compat().Sprintf(compat.FewFormatArgs, name, len(args), len(verbs)))
 		return nil
 	case len(args) > len(verbs):
-		u.Errorf("%s: Too many arguments for format string (%d supplied, %d expected)", name, len(args), len(verbs))
+		u.Errorf("%s", u.Compat().Sprintf(compat.ManyFormatArgs, name, len(args), len(verbs)))
 		return nil
 	}
 	for i, v := range verbs {
 		t := args[i]
 		switch {
-		case v.IsString() && t.Kind != types.String && t.Kind != types.Buffer && !isPrintable(t):
+		case v.IsString() && t.Kind != types.String && t.Kind != types.Buffer && !isPrintable(t) &&
+			!(u.Compat().Has(compat.NewestWords) && (t.IsInt() || t.Kind == types.Pointer)):
+			// The newest bpftrace prints any value with %s; 0.17 refuses
+			// integers.
 			u.Errorf("%s: %%%c specifier expects a value of type string (%s supplied)", name, v.Conv, t.KindWord())
 			return nil
 		case !v.IsString() && !t.IsInt() && t.Kind != types.Pointer:

@@ -31,7 +31,7 @@ func TestNewestTypes(t *testing.T) {
 	for expr, want := range map[string]string{
 		"nsecs(foo)":                      "ERROR: Invalid timestamp mode: foo",
 		"nsecs(1)":                        "ERROR: nsecs() only supports timestamp_mode arguments (int provided)",
-		"nsecs(boot, 1)":                  "nsecs() takes at most 1 arguments (2 provided)",
+		"nsecs(boot, 1)":                  "nsecs() takes up to one argument (2 provided)",
 		"ppid(1)":                         "ppid() expects a struct task_struct * (int64 provided)",
 		"usermode(1)":                     "usermode() requires no arguments (1 provided)",
 		"strcap(1)":                       "string-like values must be either strings, arrays or pointers",

@@ -80,6 +80,8 @@ func exprEstimate(prog *ast.Program) int {
 }
 
 type checker struct {
+	// assigning is the assignment being checked, for its messages.
+	assigning  *ast.AssignStmt
 	cfg        Config
 	info       *Info
 	diags      diag.List

@@ -129,7 +129,11 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 		if t, ok := c.sizeofEnum(e, e.Type.Name); ok {
 			return t
 		}
-		rec, ok := c.namedRecord(e.Type.Name, spanOf(e))
+		span := spanOf(e)
+		if c.cfg.Compat.Has(compat.NewestWords) {
+			span = spanOf(e.Type) // the newest bpftrace's: the type
+		}
+		rec, ok := c.namedRecord(e.Type.Name, span)
 		if !ok {
 			return types.Type{}
 		}
@@ -246,10 +250,16 @@ func (c *checker) positional(e *ast.Positional) types.Type {
 	if e == c.textParam {
 		return types.StringOf(len(c.paramText(e)) + 1)
 	}
-	if e.Index > len(c.cfg.Params) {
-		// bpftrace treats a missing parameter as 0 (or "" in str()).
-		c.setConst(e, 0)
-		return types.I64
+	if e.Index > len(c.cfg.Params) || c.cfg.Params[e.Index-1] == "" {
+		// bpftrace treats a missing parameter as 0 (or "" in str()); the
+		// newest warns (its words end with a space).
+		if c.cfg.Compat.Has(compat.NewestWords) {
+			c.warnf(spanOf(e), "Positional parameter $%d is empty or not provided. ", e.Index)
+		}
+		if e.Index > len(c.cfg.Params) {
+			c.setConst(e, 0)
+			return types.I64
+		}
 	}
 	p := c.cfg.Params[e.Index-1]
 	if v, err := strconv.ParseInt(p, 0, 64); err == nil {
@@ -408,7 +418,11 @@ func (c *checker) call1(e *ast.Call, mapValue bool) types.Type {
 	}
 	b, ok := c.builtin(e.Name)
 	if !ok || b.BuiltinKind() == Var {
-		d := c.errorf(ast.Span{Start: e.Pos(), End: e.NameEnd}, "Unknown function: %s", e.Name)
+		span := ast.Span{Start: e.Pos(), End: e.NameEnd}
+		if c.cfg.Compat.Has(compat.NewestWords) {
+			span = spanOf(e) // the newest bpftrace's: the call
+		}
+		d := c.errorf(span, "%s", c.cfg.Compat.Sprintf(compat.UnknownFunction, e.Name))
 		if s := spell.Nearest(e.Name, c.funcNames()); s != "" {
 			d.Hint = fmt.Sprintf("did you mean %q?", s)
 		}
@@ -532,7 +546,7 @@ func (c *checker) cast(e *ast.Cast) types.Type {
 		if !ok {
 			rec, err := c.structRecord(e.Type.Name)
 			if errors.Is(err, probe.ErrNoStruct) {
-				c.errorf(spanOf(e), "Unknown struct/union: '%s'", e.Type.Name)
+				c.unknownStruct(spanOf(e), e.Type)
 				return types.Type{}
 			}
 			// Its fields are resolved again where a script reaches into it;
@@ -585,6 +599,15 @@ func (c *checker) cast(e *ast.Cast) types.Type {
 		c.setConst(e, truncate(v, to))
 	}
 	return to
+}
+
+// unknownStruct reports a cast to a struct no definition or BTF has:
+// at the cast in 0.17's words, at the type in the newest bpftrace's.
+func (c *checker) unknownStruct(span ast.Span, t *ast.TypeExpr) {
+	if c.cfg.Compat.Has(compat.NewestWords) {
+		span = spanOf(t)
+	}
+	c.errorf(span, "%s", c.cfg.Compat.Sprintf(compat.UnknownStruct, t.Name))
 }
 
 // castFrom is the type of x, of type t, that the newest bpftrace's

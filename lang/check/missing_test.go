@@ -145,3 +145,27 @@ func TestUntraceableKprobe017(t *testing.T) {
 		t.Errorf("diagnostics %v, probes %+v; want kprobe:nonsense kept without a word", diags, info)
 	}
 }
+
+// TestPrintfStringOfInt017: printf's %s prints an integer, as the newest
+// bpftrace does; under 0.17's compatibility it is refused, in its words.
+func TestPrintfStringOfInt017(t *testing.T) {
+	const src = `BEGIN { printf("%s\n", 1); }`
+	for _, tt := range []struct {
+		v    compat.Version
+		want string
+	}{
+		{compat.Newest, ""},
+		{compat.V017, "printf: %s specifier expects a value of type string (integer supplied)"},
+	} {
+		prog, diags := parse.Parse("stdin", src)
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		_, diags = check.Check(prog, check.Config{Env: probetest.New(), Builtins: stdlib.New(), Compat: tt.v})
+		var b strings.Builder
+		diag.RenderAll(&b, diag.Source{Name: "stdin", Text: src}, diags)
+		if got := b.String(); (tt.want == "") != (got == "") || !strings.Contains(got, tt.want) {
+			t.Errorf("%v: %q, want %q", tt.v, got, tt.want)
+		}
+	}
+}

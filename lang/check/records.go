@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/compat"
 	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/lang/types"
 )
@@ -48,7 +49,7 @@ func (c *checker) fullRecord(rec types.Type, span ast.Span) (types.Type, bool) {
 	full, err := c.structRecord(rec.Name)
 	if err != nil {
 		if errors.Is(err, probe.ErrNoStruct) {
-			c.errorf(span, "Unknown struct/union: '%s'", rec.Name)
+			c.errorf(span, "%s", c.cfg.Compat.Sprintf(compat.UnknownStruct, rec.Name))
 		} else {
 			c.errorf(span, "Struct/union of type '%s' is not known to gbt: %v", rec.Name, err)
 		}

@@ -168,7 +168,7 @@ func (c *checker) defineVar(v *ast.Variable, t types.Type) {
 	}
 	if ok {
 		if old.Type.IsValid() && t.IsValid() && !old.Type.Compatible(t) {
-			c.errorf(spanOf(v), "Type mismatch for %s: trying to assign value of type '%s' when variable already contains a value of type '%s'", v.Name, t, old.Type)
+			c.assignMismatch(v, v.Name, "variable", t, old.Type)
 			return
 		}
 		// Strings grow to the longest value stored, in tuples too:
@@ -191,6 +191,8 @@ func (c *checker) defineVar(v *ast.Variable, t types.Type) {
 }
 
 func (c *checker) assign(s *ast.AssignStmt) {
+	c.assigning = s
+	defer func() { c.assigning = nil }()
 	if v, ok := s.LHS.(*ast.Variable); ok && s.Decl {
 		c.declare(s, v)
 		return
@@ -404,7 +406,7 @@ func (c *checker) defineMap(m *ast.MapRef, key, val types.Type) {
 		case !info.Value.IsValid():
 			info.Value = val
 		case !info.Value.Compatible(val):
-			c.errorf(spanOf(m), "Type mismatch for %s: trying to assign value of type '%s' when map already contains a value of type '%s'", m.Name, aggOrType(val), aggOrType(info.Value))
+			c.assignMismatch(m, m.Name, "map", val, info.Value)
 		default:
 			if w := widen(info.Value, val); !w.Equal(info.Value) {
 				info.Value, c.widened = w, true
@@ -417,6 +419,30 @@ func (c *checker) defineMap(m *ast.MapRef, key, val types.Type) {
 			info.Params, info.paramsSet = c.aggParams, true
 		}
 	}
+}
+
+// assignMismatch reports a value of type t stored to a variable or map
+// (lhs, named name) of type old: at the name in 0.17's words; in the
+// newest bpftrace's at the assignment (at the value for an aggregation),
+// an aggregation named as its C type (hist_t).
+func (c *checker) assignMismatch(lhs ast.Node, name, what string, t, old types.Type) {
+	span := spanOf(lhs)
+	tn, oldn := aggOrType(t), aggOrType(old)
+	if c.cfg.Compat.Has(compat.NewestWords) {
+		if s := c.assigning; s != nil && s.LHS == lhs {
+			span = spanOf(s)
+			if t.Kind == types.Agg {
+				span = spanOf(s.RHS)
+			}
+		}
+		if t.Kind == types.Agg {
+			tn += "_t"
+		}
+		if old.Kind == types.Agg {
+			oldn += "_t"
+		}
+	}
+	c.errorf(span, "%s", c.cfg.Compat.Sprintf(compat.AssignMismatch, name, tn, what, oldn))
 }
 
 func aggOrType(t types.Type) string {

@@ -45,6 +45,21 @@ const (
 	TypeMismatch
 	// AggNotAssigned: an aggregation used as a value (its name).
 	AggNotAssigned
+	// AssignMismatch: a value of another type stored to a variable or
+	// map (its name, the value's type, "variable" or "map", its type).
+	AssignMismatch
+	// UnknownFunction: a call of no builtin, macro or function (its name).
+	UnknownFunction
+	// FewFormatArgs, ManyFormatArgs: printf-style arguments the format
+	// does not match (the function, supplied, expected).
+	FewFormatArgs
+	ManyFormatArgs
+	// UnknownStruct: a cast to, or sizeof of, a struct no definition or
+	// BTF has ("struct nosuch").
+	UnknownStruct
+	// MapExpected: clear(), zero() of something else than a map (the
+	// function).
+	MapExpected
 	numMessages
 )
 
@@ -63,6 +78,12 @@ var words = [numMessages][numVersions]string{
 	ModuleNotLoaded:    {Newest: "specified module %[2]s in probe %[3]s is not loaded.", V017: "%[1]s probe type requires 1 argument"},
 	TypeMismatch:       {Newest: "Type mismatch for '%s': comparing %s with %s", V017: "Type mismatch for '%s': comparing '%s' with '%s'"},
 	AggNotAssigned:     {Newest: "%s() must be assigned directly to a map", V017: "%s() should be directly assigned to a map"},
+	AssignMismatch:     {Newest: "Type mismatch for %s: trying to assign value of type '%s' when %s already has a type '%s'", V017: "Type mismatch for %s: trying to assign value of type '%s' when %s already contains a value of type '%s'"},
+	UnknownFunction:    {Newest: "Unknown function: '%s'", V017: "Unknown function: %s"},
+	FewFormatArgs:      {Newest: "not enough arguments for format string (%[2]d supplied, %[3]d expected)", V017: "%s: Not enough arguments for format string (%d supplied, %d expected)"},
+	ManyFormatArgs:     {Newest: "too many arguments for format string (%[2]d supplied, %[3]d expected)", V017: "%s: Too many arguments for format string (%d supplied, %d expected)"},
+	UnknownStruct:      {Newest: "Cannot resolve unknown type \"%s\"", V017: "Unknown struct/union: '%s'"},
+	MapExpected:        {Newest: "%s() expects a map argument", V017: "%s() expects a map to be provided"},
 }
 
 // Sprintf formats message m with args in version v's words (the newest

@@ -81,9 +81,10 @@ func argFits(v *cfmt.Verb, t types.Type) error {
 			return nil
 		}
 	case cfmt.StringArg:
-		if t.Enum != nil || t.Kind != types.Int && t.Kind != types.Pointer { // %s of a bool: true or false; of an enum: its variant
-			return supported(t)
+		if t.Kind == types.Int && t.Enum == nil || t.Kind == types.Pointer {
+			return nil // the number, as the newest bpftrace prints it (the checker refuses it for 0.17)
 		}
+		return supported(t) // %s of a bool: true or false; of an enum: its variant
 	}
 	return fmt.Errorf("%%%s cannot print a value of type %s", v.Spec(), t)
 }
@@ -132,7 +133,8 @@ func (p *Printf) Append(dst, rec []byte) []byte {
 			dst = v.AppendString(dst, appendEnum(p.vals.tmp[:0], a.t, b))
 		case v.Arg() == cfmt.StringArg:
 			p.vals.tmp, _ = p.vals.appendScalar(p.vals.tmp[:0], a.t, b)
-			if a.t.Kind == types.Tuple || a.t.Kind == types.Record || a.t.Kind == types.Array {
+			switch a.t.Kind {
+			case types.Tuple, types.Record, types.Array, types.Int, types.Pointer:
 				p.vals.tmp = p.vals.appendValue(p.vals.tmp[:0], a.t, b, false)
 			}
 			dst = v.AppendString(dst, p.vals.tmp)
