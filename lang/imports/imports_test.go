@@ -41,7 +41,7 @@ func TestResolve(t *testing.T) {
 		{name: "stdlib", src: `import "stdlib"; begin { @m = 1; }`, probes: "@m"},
 		{name: "missing", src: `import "nope.bt"; begin { }`, err: "stdin:1:1-17: ERROR: Unable to find suitable path for import\n" + `import "nope.bt"; begin { }` + "\n~~~~~~~~~~~~~~~~\nHINT: checked: nope.bt\n"},
 		{name: "config", src: `import "conf.bt"; begin { }`, err: "conf.bt:1:1-30: ERROR: invalid `config` within import"},
-		{name: "syntax error in the file", src: `import "bad.bt"; begin { }`, err: "bad.bt:1:14-15: ERROR: syntax error"},
+		{name: "syntax error in the file", src: `import "bad.bt"; begin { }`, err: "bad.bt:1:14-15: ERROR: syntax: "},
 		{name: "writable by all", src: `import "open.bt"; begin { }`, err: "WARNING: skipping due to global write permissions: \"open.bt\""},
 		{name: "C", src: `import "f.bpf.c"; begin { }`, err: `ERROR: cannot import "f.bpf.c": it is BPF C, and gbt compiles no C`},
 		{name: "unknown type", src: `import "data.json"; begin { }`, err: `ERROR: unknown import type: "data.json"`},

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
@@ -13,9 +14,9 @@ import (
 	"github.com/gbt-dev/gbt/lang/diag"
 )
 
-// syntaxError converts a participle error into one diagnostic in bison's
-// wording ("syntax error, unexpected X, expecting Y"), pointing at the
-// whole offending token, with a hint for common slips.
+// syntaxError converts a participle error into one diagnostic in the
+// newest bpftrace's wording ("syntax: expected ';'"; see syntaxMessage),
+// pointing at the whole offending token, with a hint for common slips.
 func (s *scanner) syntaxError(diags *diag.List, err error) {
 	var perr participle.Error
 	if !errors.As(err, &perr) {
@@ -56,11 +57,26 @@ func (s *scanner) syntaxError(diags *diag.List, err error) {
 	if expect == "" && s.atTopLevel(i) {
 		expect = "probe"
 	}
-	msg := "syntax error, unexpected " + describe(tok)
-	if expect != "" {
-		msg += ", expecting " + expect
+	diags.Errorf(sp, "%s", syntaxMessage(describe(tok), expect)).Hint = s.hint(i, expect)
+}
+
+// syntaxMessage words a syntax error as the newest bpftrace does: what
+// was expected ("syntax: expected ';'", punctuation quoted, the first of
+// several), or what came when nothing in particular was ("syntax:
+// unexpected else"). (bpftrace 0.17's bison said "syntax error,
+// unexpected ;, expecting ] or ,".)
+func syntaxMessage(unexpected, expect string) string {
+	if expect == "" {
+		return "syntax: unexpected " + unexpected
 	}
-	diags.Errorf(sp, "%s", msg).Hint = s.hint(i, expect)
+	first, _, _ := strings.Cut(expect, " or ")
+	switch {
+	case first == "end predicate":
+		return "syntax: expected '/' to close predicate"
+	case strings.IndexFunc(first, unicode.IsLetter) < 0:
+		return "syntax: expected '" + first + "'"
+	}
+	return "syntax: expected " + first
 }
 
 // tokenAt returns the index of the token starting at offset (or the last

@@ -72,7 +72,7 @@ func parse(file, src string, needProbe bool) (prog *ast.Program, diags diag.List
 	}
 	if len(probes) == 0 && needProbe {
 		end := len(src)
-		l.diags.Errorf(s.span(end, end), "syntax error, unexpected end of file, expecting probe").
+		l.diags.Errorf(s.span(end, end), "syntax: expected probe").
 			WithHint("a script needs at least one probe, e.g. BEGIN { printf(\"hello\\n\"); }")
 		return nil, l.diags
 	}

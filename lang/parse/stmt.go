@@ -272,7 +272,7 @@ func (p *exprParser) forStmt() ast.Stmt {
 	}
 	body := p.block()
 	if v.Type != tVar {
-		p.soft = append(p.soft, softError{span: tokSpan(v), msg: "syntax error, unexpected " + describe(v) + ", expecting variable"})
+		p.soft = append(p.soft, softError{span: tokSpan(v), msg: "syntax: expected variable in for loop"})
 	}
 	fs := &ast.ForStmt{Span: ast.Span{Start: startPos(start), End: body.End}, Body: body,
 		Var: &ast.Variable{Span: tokSpan(v), Name: v.Value}, From: from, To: to}
@@ -348,7 +348,7 @@ type elseError struct {
 }
 
 func (e *elseError) Error() string            { return e.Message() }
-func (e *elseError) Message() string          { return "syntax error, unexpected else" }
+func (e *elseError) Message() string          { return "syntax: unexpected else" }
 func (e *elseError) Position() lexer.Position { return e.pos }
 
 // simple parses an expression statement, an assignment or a jump.
@@ -393,6 +393,6 @@ type assignError struct {
 
 func (e *assignError) Error() string { return e.Message() }
 func (e *assignError) Message() string {
-	return "syntax error: only a $variable or an @map can be assigned to"
+	return "syntax: only a $variable or an @map can be assigned to"
 }
 func (e *assignError) Position() lexer.Position { return e.pos }
