@@ -3,7 +3,6 @@ package runtime
 import (
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/cilium/ebpf"
@@ -12,22 +11,12 @@ import (
 	"github.com/gbt-dev/gbt/runtime/output"
 )
 
-// bench is one bench:NAME probe to time.
-type bench struct {
-	name string
-	prog *ebpf.Program
-}
-
 // attachBench makes a bench:NAME probe run in --bench (the session
 // attaches bench probes in that mode only): on the event loop's first
 // turn, every bench program is timed in the order of the script (see
 // runBenches), and the session stops (END runs as after exit()).
 func attachBench(s *Session, prog *ebpf.Program, pt probe.Point, _ uint64) error {
-	s.benches = append(s.benches, bench{name: strings.TrimPrefix(pt.Name, "bench:"), prog: prog})
-	if len(s.benches) > 1 {
-		return nil // the first one's poll runs them all
-	}
-	s.polls = append(s.polls, s.runBenches)
+	s.queueRun(&s.benches, prog, pt, s.runBenches)
 	return nil
 }
 
@@ -37,12 +26,7 @@ func attachBench(s *Session, prog *ebpf.Program, pt probe.Point, _ uint64) error
 // the runs print is dropped. A probe that returns a value other than 0
 // is skipped; one that calls exit() with a code or reports an error
 // fails the run.
-func (s *Session) runBenches() error {
-	benches := s.benches
-	if benches == nil {
-		return nil
-	}
-	s.benches = nil
+func (s *Session) runBenches(benches []namedProg) error {
 	names := make([]string, len(benches))
 	for i, b := range benches {
 		names[i] = b.name

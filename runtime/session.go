@@ -151,8 +151,8 @@ type Session struct {
 	stops []func()
 	// benches are the bench probes to time, tests the test probes to
 	// run, in attach order.
-	benches []bench
-	tests   []testProbe
+	benches []namedProg
+	tests   []namedProg
 	// errw receives the script's messages (errorf, runtime errors):
 	// Options.Stderr, or a test's captured output while it runs.
 	errw io.Writer

@@ -3,14 +3,42 @@ package runtime
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/cilium/ebpf"
+
+	"github.com/gbt-dev/gbt/lang/probe"
 )
 
 // xdpInput is the packet a bench or test program (an XDP program) runs
 // on: the kernel wants at least an Ethernet header's 14 bytes.
 var xdpInput = make([]byte, 14)
+
+// namedProg is a bench or test probe's program, by the name its results
+// give it (bench:NAME's NAME).
+type namedProg struct {
+	name string
+	prog *ebpf.Program
+}
+
+// queueRun adds the program of point pt to *list, in attach order (the
+// script's); the first one queued adds a poll to the event loop, which on
+// its first turn hands them all to run.
+func (s *Session) queueRun(list *[]namedProg, prog *ebpf.Program, pt probe.Point, run func([]namedProg) error) {
+	*list = append(*list, namedProg{name: strings.TrimPrefix(pt.Name, pt.Kind.Name+":"), prog: prog})
+	if len(*list) > 1 {
+		return
+	}
+	s.polls = append(s.polls, func() error {
+		progs := *list
+		if progs == nil {
+			return nil // ran already
+		}
+		*list = nil
+		return run(progs)
+	})
+}
 
 // runOutcome is what one BPF_PROG_TEST_RUN of a bench or test program
 // did, as the newest bpftrace judges it.
