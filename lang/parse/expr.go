@@ -529,11 +529,20 @@ func (p *exprParser) castType() *ast.TypeExpr {
 }
 
 // callArg parses an argument of a call: an expression, or a type,
-// typeof(struct Foo), which a macro's type parameter takes.
+// typeof(struct Foo) or a bare one (uint16, struct Foo *) as the newest
+// bpftrace takes it, which a macro's type parameter takes.
 func (p *exprParser) callArg() ast.Expr {
 	if p.typeofAhead() {
 		typ := p.typeofType()
 		return &ast.TypeArg{Span: typ.Span, Type: typ}
+	}
+	if isTypeStart(p.peek()) {
+		cp := p.i
+		typ := p.typeName()
+		if n := p.peek(); is(n, ",") || is(n, ")") {
+			return &ast.TypeArg{Span: typ.Span, Type: typ}
+		}
+		p.i = cp // a cast's type, (uint8)x, or another expression
 	}
 	return p.expr()
 }
