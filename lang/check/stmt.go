@@ -107,7 +107,7 @@ func (c *checker) stmt(s ast.Stmt) {
 		switch s.Keyword {
 		case "break", "continue":
 			if c.loops == 0 {
-				c.errorf(spanOf(s), "%s used outside of a loop", s.Keyword)
+				c.errorf(spanOf(s), "%s", c.cfg.Compat.Sprintf(compat.JumpOutsideLoop, s.Keyword))
 			}
 		case "return":
 			if s.Value != nil {

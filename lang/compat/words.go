@@ -60,6 +60,8 @@ const (
 	// MapExpected: clear(), zero() of something else than a map (the
 	// function).
 	MapExpected
+	// JumpOutsideLoop: break or continue outside a loop (the keyword).
+	JumpOutsideLoop
 	numMessages
 )
 
@@ -84,6 +86,7 @@ var words = [numMessages][numVersions]string{
 	ManyFormatArgs:     {Newest: "too many arguments for format string (%[2]d supplied, %[3]d expected)", V017: "%s: Too many arguments for format string (%d supplied, %d expected)"},
 	UnknownStruct:      {Newest: "Cannot resolve unknown type \"%s\"", V017: "Unknown struct/union: '%s'"},
 	MapExpected:        {Newest: "%s() expects a map argument", V017: "%s() expects a map to be provided"},
+	JumpOutsideLoop:    {Newest: "'%s' statement is not allowed in a probe", V017: "%s used outside of a loop"},
 }
 
 // Sprintf formats message m with args in version v's words (the newest
