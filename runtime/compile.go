@@ -65,7 +65,7 @@ type CompileOptions struct {
 	PID       int // -p: probes keep to this process (see probe.PIDFilter)
 	KeysMax   int // max entries of keyed maps, BPFTRACE_MAP_KEYS_MAX (0: 4096)
 	RBPages   int // ring buffer pages per CPU, BPFTRACE_PERF_RB_PAGES (0: 64)
-	MaxProbes int // most attach points a script may have, BPFTRACE_MAX_PROBES (0: 512)
+	MaxProbes int // most attach points a script may have, BPFTRACE_MAX_PROBES (0: 1024)
 	// NoFeatures are the kernel features the run will not use
 	// (--no-feature, Options.NoFeatures): a block attached with one
 	// multi link counts as one probe against MaxProbes, as one program
@@ -132,7 +132,7 @@ func settings(prog *ast.Program, opts CompileOptions) (config.Settings, diag.Lis
 const (
 	DefaultKeysMax   = 4096
 	DefaultRBPages   = 64
-	DefaultMaxProbes = 512
+	DefaultMaxProbes = config.DefaultMaxProbes
 	minRingbuf       = 1 << 20 // bytes
 )
 

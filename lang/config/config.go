@@ -50,7 +50,7 @@ type Settings struct {
 const (
 	DefaultStrlen     = 64 // bpftrace 0.17's; the newest's is 1024
 	DefaultMaxMapKeys = 4096
-	DefaultMaxProbes  = 512
+	DefaultMaxProbes  = 1024 // the newest bpftrace's (0.17: 512)
 	DefaultCatBytes   = 10240
 )
 
