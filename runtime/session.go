@@ -300,6 +300,11 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (err error) {
 		if err := s.attach(); err != nil {
 			return err
 		}
+		if opts.Mode != probe.ModeTrace && s.benches == nil && s.tests == nil {
+			// --test or --bench with none of its probes: nothing runs
+			// after begin, as in bpftrace.
+			s.exited = true
+		}
 		if !opts.Compat.Has(compat.NoUsr1Maps) {
 			s.watchUsr1() // before the attached marker, which harnesses wait for
 		}

@@ -11,9 +11,9 @@ import (
 	"github.com/gbt-dev/gbt/lang/probe"
 )
 
-// xdpInput is the packet a bench or test program (an XDP program) runs
-// on: the kernel wants at least an Ethernet header's 14 bytes.
-var xdpInput = make([]byte, 14)
+// xdpInputSize is the size of the packet a bench or test program (an
+// XDP program) runs on: the kernel wants at least an Ethernet header.
+const xdpInputSize = 14
 
 // namedProg is a bench or test probe's program, by the name its results
 // give it (bench:NAME's NAME).
@@ -75,7 +75,7 @@ func (s *Session) timedRun(prog *ebpf.Program, name string, repeat int, w io.Wri
 		s.pr = pr
 		s.finishing = false
 	}()
-	ret, d, err := prog.Benchmark(xdpInput, repeat, nil)
+	ret, d, err := prog.Benchmark(make([]byte, xdpInputSize), repeat, nil)
 	if err != nil {
 		return runOutcome{}, fmt.Errorf("run %s: %w", name, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestE2EBench: --bench times each bench probe, in script order, with the
@@ -129,6 +130,11 @@ end
 	jsonWant := regexp.MustCompile(`^\{"type": "test_result", "data": \{"a": \{"duration": \d+, "passed": false, "output": "x\\n\(1, 2\)\\n"\}\}\}\n$`)
 	if res.exitCode != 1 || !jsonWant.MatchString(res.stdout) {
 		t.Errorf("JSON: exit %d, stdout %q, want to match %s", res.exitCode, res.stdout, jsonWant)
+	}
+	// With no test probe, nothing runs after begin: the run ends.
+	res = runTracer(t, traceRun{argv: []string{gbt, "--test", "-e", `begin { printf("b\n"); } i:ms:10 { printf("x\n"); }`}, work: work, timeout: 10 * time.Second})
+	if res.exitCode != 0 || res.stdout != "b\n\n\n" {
+		t.Errorf("--test without tests: exit %d, stdout %q", res.exitCode, res.stdout)
 	}
 	res = runTracer(t, traceRun{argv: []string{gbt, "-e", `test:a { @x = 1; }`}, work: work})
 	if res.exitCode != 1 || res.stderr != "ERROR: No probes attached; use --test to run test probes.\n" {
