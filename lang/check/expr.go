@@ -613,8 +613,9 @@ func (c *checker) unknownStruct(span ast.Span, t *ast.TypeExpr) {
 // castFrom is the type of x, of type t, that the newest bpftrace's
 // "Unnecessary cast" warning compares with a cast's: a literal's (see
 // literalType), or t where the two type the expression alike: a builtin
-// (but numaid), a field, a cast. Others it types from the literals in
-// them, where gbt types int64 ($a = 1 is an int8 there): no warning.
+// (but numaid), a field (but a char: bpftrace's is unsigned, gbt's
+// signed), a cast. Others it types from the literals in them, where gbt
+// types int64 ($a = 1 is an int8 there): no warning.
 func castFrom(x ast.Expr, t types.Type) (types.Type, bool) {
 	if lt, ok := literalType(x); ok {
 		return lt, true
@@ -622,7 +623,9 @@ func castFrom(x ast.Expr, t types.Type) (types.Type, bool) {
 	switch x := x.(type) {
 	case *ast.Ident:
 		return t, x.Name != "numaid"
-	case *ast.Field, *ast.Cast:
+	case *ast.Field:
+		return t, t.Bits != 8
+	case *ast.Cast:
 		return t, true
 	}
 	return types.Type{}, false
