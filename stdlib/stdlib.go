@@ -127,11 +127,20 @@ func isPrintable(t types.Type) bool {
 	return false
 }
 
+// literalKind names the kind of a value given where a string literal
+// must be: "int" in the newest bpftrace's words, "integer" in 0.17's.
+func literalKind(u *check.Use, t types.Type) string {
+	if u.Compat().Has(compat.NewestWords) {
+		return bpftraceKind(t)
+	}
+	return t.KindWord()
+}
+
 // literalArg returns argument i of a use, which must be a string literal.
 func literalArg(u *check.Use, i int) (string, bool) {
 	s, ok := u.StringLit(i)
 	if !ok {
-		u.Errorf("%s() expects a string literal (%s provided)", u.Name(), u.ArgTypes[i].KindWord())
+		u.Errorf("%s() expects a string literal (%s provided)", u.Name(), literalKind(u, u.ArgTypes[i]))
 	}
 	return s, ok
 }

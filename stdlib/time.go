@@ -39,7 +39,7 @@ func timeEntries() []*Entry {
 			}
 			format, ok := u.StringLit(0)
 			if !ok {
-				u.Errorf("strftime() expects a string literal (%s provided)", u.ArgTypes[0].KindWord())
+				u.Errorf("strftime() expects a string literal (%s provided)", literalKind(u, u.ArgTypes[0]))
 				return types.Type{}
 			}
 			if !u.ArgTypes[1].IsInt() {
