@@ -217,14 +217,10 @@ func appendFill(dst []byte, c byte, n int) []byte {
 
 // appendJSON appends the histogram as bpftrace's JSON bucket list: each
 // bucket's closed range [min, max] and count.
-func (h histogram) appendJSON(dst []byte, safe bool) []byte {
+func (h histogram) appendJSON(dst []byte, v *values) []byte {
 	num := func(dst []byte, n uint64) []byte {
 		start := len(dst)
-		dst = strconv.AppendUint(dst, n, 10)
-		if safe {
-			dst = quoteInexact(dst, start)
-		}
-		return dst
+		return v.jsonSafe(strconv.AppendUint(dst, n, 10), start)
 	}
 	dst = append(dst, '[')
 	for i, c := range h.counts {

@@ -1,6 +1,26 @@
 package output
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/gbt-dev/gbt/lang/compat"
+)
+
+// jsonSafe quotes the integer appended to dst from start where the
+// release gbt follows does (compat.JSONSafeIntegers; see quoteInexact).
+func (v *values) jsonSafe(dst []byte, start int) []byte {
+	if !v.compat.Has(compat.JSONSafeIntegers) {
+		return dst
+	}
+	return quoteInexact(dst, start)
+}
+
+// appendJSONInt appends n as a JSON number, or a string where a float64
+// cannot hold it (jsonSafe).
+func (v *values) appendJSONInt(dst []byte, n int64) []byte {
+	start := len(dst)
+	return v.jsonSafe(strconv.AppendInt(dst, n, 10), start)
+}
 
 // quoteInexact makes the integer appended to dst from start a JSON string
 // when a float64 cannot hold it exactly, as the newest bpftrace writes

@@ -47,7 +47,7 @@ func TestJSONSafeIntegers(t *testing.T) {
 		}
 	}
 	h := histogram{counts: []uint64{1}, labels: []histLabel{{n: 1 << 60}}}
-	if got := string(h.appendJSON(nil, true)); got != `[{"max": "1152921504606846975", "count": 1}]` {
+	if got := string(h.appendJSON(nil, &values{})); got != `[{"max": "1152921504606846975", "count": 1}]` {
 		t.Errorf("hist: %s", got)
 	}
 }

@@ -331,11 +331,9 @@ func (p *Printer) appendRow(l *MapLayout, r row, div int, lastEpoch uint64) {
 	}
 	start := len(p.buf)
 	p.appendRowValue(l, r, div, lastEpoch, json)
-	if json && p.vals.compat.Has(compat.JSONSafeIntegers) {
-		if k := l.agg(); k != types.Stats && k != types.Hist && k != types.Lhist && k != types.TSeries {
-			// One number (a tuple's appendValue quotes its own).
-			p.buf = quoteInexact(p.buf, start)
-		}
+	if k := l.agg(); json && k != types.Stats && k != types.Hist && k != types.Lhist && k != types.TSeries {
+		// One number (a tuple's appendValue quotes its own).
+		p.buf = p.vals.jsonSafe(p.buf, start)
 	}
 }
 
@@ -365,11 +363,11 @@ func (p *Printer) appendRowValue(l *MapLayout, r row, div int, lastEpoch uint64,
 		switch {
 		case json:
 			p.buf = append(p.buf, `{"count": `...)
-			p.buf = p.appendJSONInt(p.buf, r.count)
+			p.buf = p.vals.appendJSONInt(p.buf, r.count)
 			p.buf = append(p.buf, `, "average": `...)
-			p.buf = p.appendJSONInt(p.buf, r.n)
+			p.buf = p.vals.appendJSONInt(p.buf, r.n)
 			p.buf = append(p.buf, `, "total": `...)
-			p.buf = p.appendJSONInt(p.buf, r.sum)
+			p.buf = p.vals.appendJSONInt(p.buf, r.sum)
 			p.buf = append(p.buf, '}')
 		case p.vals.compat.Has(compat.StatsRecord):
 			p.buf = fmt.Appendf(p.buf, "{ .count = %d, .average = %d, .total = %d }", r.count, r.n, r.sum)
@@ -389,7 +387,7 @@ func (p *Printer) appendRowValue(l *MapLayout, r row, div int, lastEpoch uint64,
 			h = buildHist(r.bkt, uint64(div), l.Params.Bits)
 		}
 		if json {
-			p.buf = h.appendJSON(p.buf, p.vals.compat.Has(compat.JSONSafeIntegers))
+			p.buf = h.appendJSON(p.buf, &p.vals)
 		} else {
 			p.buf = h.appendText(p.buf)
 			if p.percentiles {
@@ -399,17 +397,6 @@ func (p *Printer) appendRowValue(l *MapLayout, r row, div int, lastEpoch uint64,
 			}
 		}
 	}
-}
-
-// appendJSONInt appends n as a JSON number, or a string where a float64
-// cannot hold it (see quoteInexact).
-func (p *Printer) appendJSONInt(dst []byte, n int64) []byte {
-	start := len(dst)
-	dst = strconv.AppendInt(dst, n, 10)
-	if p.vals.compat.Has(compat.JSONSafeIntegers) {
-		dst = quoteInexact(dst, start)
-	}
-	return dst
 }
 
 // appendRowEstimatesJSON appends the "percentiles" field of a hist
@@ -459,7 +446,7 @@ func appendDiv(dst []byte, t types.Type, n int64, div int) []byte {
 	switch t.Kind {
 	case types.Pointer:
 		return strconv.AppendUint(dst, uint64(n)/uint64(div), 10)
-	case types.Int:
+	case types.Int: // at its width and sign, below
 	default:
 		return strconv.AppendInt(dst, n/int64(div), 10)
 	}

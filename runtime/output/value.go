@@ -366,18 +366,14 @@ func (v *values) appendValue(dst []byte, t types.Type, b []byte, json bool) []by
 		} else {
 			dst = strconv.AppendUint(dst, intArg(t, b), 10)
 		}
-		if json && v.compat.Has(compat.JSONSafeIntegers) {
-			dst = quoteInexact(dst, start)
+		if json {
+			dst = v.jsonSafe(dst, start)
 		}
 		return dst
 	case types.Pointer:
 		if json {
 			start := len(dst)
-			dst = strconv.AppendUint(dst, uword(b, 8), 10)
-			if v.compat.Has(compat.JSONSafeIntegers) {
-				dst = quoteInexact(dst, start)
-			}
-			return dst
+			return v.jsonSafe(strconv.AppendUint(dst, uword(b, 8), 10), start)
 		}
 		return v.appendPointer(dst, uword(b, 8))
 	case types.Tuple:
