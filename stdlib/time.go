@@ -37,9 +37,8 @@ func timeEntries() []*Entry {
 			if !arity(u, 2, 2) {
 				return types.Type{}
 			}
-			format, ok := u.StringLit(0)
+			format, ok := literalArg(u, 0)
 			if !ok {
-				u.Errorf("strftime() expects a string literal (%s provided)", literalKind(u, u.ArgTypes[0]))
 				return types.Type{}
 			}
 			if !u.ArgTypes[1].IsInt() {

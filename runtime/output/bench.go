@@ -72,9 +72,10 @@ type TestResult struct {
 // words are green or red, as bpftrace always prints them (gbt: only to a
 // terminal, see SetColor).
 type TestReport struct {
-	p       *Printer
-	total   int
-	results []TestResult
+	p      *Printer
+	total  int
+	ran    int
+	failed []string // the names of the tests that failed, for the summary
 }
 
 // TestReport starts the report of a run of n test probes.
@@ -92,7 +93,10 @@ func (t *TestReport) Add(r TestResult) error {
 	if p.f.StacksOnly() {
 		p = p.asText()
 	}
-	t.results = append(t.results, r)
+	t.ran++
+	if !r.Passed {
+		t.failed = append(t.failed, r.Name)
+	}
 	if p.f == JSON {
 		p.buf = append(p.buf, `{"type": "test_result", "data": {`...)
 		p.buf = appendJSONString(p.buf, []byte(r.Name))
@@ -103,7 +107,7 @@ func (t *TestReport) Add(r TestResult) error {
 	}
 	green := func(s string) string { return p.paint("32", s) }
 	red := func(s string) string { return p.paint("31", s) }
-	if len(t.results) == 1 {
+	if t.ran == 1 {
 		p.buf = fmt.Appendf(p.buf, "%s Running %d tests.\n", green("[==========]"), t.total)
 	}
 	p.buf = fmt.Appendf(p.buf, "%s %s\n", green("[ RUN      ]"), r.Name)
@@ -116,23 +120,14 @@ func (t *TestReport) Add(r TestResult) error {
 		status = red("[  FAILED  ]")
 	}
 	p.buf = fmt.Appendf(p.buf, "%s %s (%s)\n", status, r.Name, durationText(r.Duration))
-	if len(t.results) == t.total {
-		passed, failed := 0, 0
-		for _, r := range t.results {
-			if r.Passed {
-				passed++
-			} else {
-				failed++
-			}
-		}
+	if t.ran == t.total {
+		passed, failed := t.ran-len(t.failed), len(t.failed)
 		p.buf = fmt.Appendf(p.buf, "%s %d %s ran.\n", green("[==========]"), t.total, tests(t.total))
 		p.buf = fmt.Appendf(p.buf, "%s %d %s.\n", green("[  PASSED  ]"), passed, tests(passed))
 		if failed > 0 {
 			p.buf = fmt.Appendf(p.buf, "%s %d %s, listed below:\n", red("[  FAILED  ]"), failed, tests(failed))
-			for _, r := range t.results {
-				if !r.Passed {
-					p.buf = fmt.Appendf(p.buf, "%s %s\n", red("[  FAILED  ]"), r.Name)
-				}
+			for _, name := range t.failed {
+				p.buf = fmt.Appendf(p.buf, "%s %s\n", red("[  FAILED  ]"), name)
 			}
 		}
 	}
