@@ -80,8 +80,6 @@ func exprEstimate(prog *ast.Program) int {
 }
 
 type checker struct {
-	// assigning is the assignment being checked, for its messages.
-	assigning  *ast.AssignStmt
 	cfg        Config
 	info       *Info
 	diags      diag.List
@@ -100,6 +98,8 @@ type checker struct {
 	records     map[string]types.Type      // the script's structs and unions, by name
 	argsCache   map[tracepoint]*types.Type // tracepoint args records
 	funcCache   map[funcTarget]funcArgs    // BTF args of kfunc, tp_btf and rawtracepoint targets
+	// assigning is the assignment being checked, for its messages.
+	assigning *ast.AssignStmt
 
 	// textParam is the positional parameter of a builtin's text argument
 	// being checked (str($1), str($1 + 1)): it is typed as its text.

@@ -191,8 +191,9 @@ func (c *checker) defineVar(v *ast.Variable, t types.Type) {
 }
 
 func (c *checker) assign(s *ast.AssignStmt) {
+	outer := c.assigning // a block expression's assignment within this one
 	c.assigning = s
-	defer func() { c.assigning = nil }()
+	defer func() { c.assigning = outer }()
 	if v, ok := s.LHS.(*ast.Variable); ok && s.Decl {
 		c.declare(s, v)
 		return
