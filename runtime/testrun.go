@@ -94,7 +94,8 @@ func (s *Session) timedRun(prog *ebpf.Program, name string, repeat int, w io.Wri
 // exits with 1 if one failed.
 func (s *Session) endTimedRuns(failed bool) {
 	// What the runs lost (a printf a bench probe runs 200 000 times
-	// fills the ring buffer) is no event the user traced.
+	// fills the ring buffer) gets no "Lost N events" line as if a probe
+	// had lost it while tracing; the summary at exit still counts it.
 	s.lost = 0
 	for _, v := range s.lostPerCPU() {
 		s.lost += v
