@@ -27,16 +27,14 @@ func (g *gen) callback(name string) asm.Instruction {
 	return asm.Instruction{OpCode: asm.LoadImmOp(asm.DWord), Dst: asm.R2, Src: asm.PseudoFunc, Constant: -1}.WithReference(name)
 }
 
-// emitCallbacks appends the callbacks the program uses. The kernel wants
-// BTF function info for every function of a program with callbacks.
+// emitCallbacks appends the callbacks the program uses, each with its BTF
+// function info, which the kernel wants for every function of a program
+// that has it (the entry's: compiler.probe).
 func (g *gen) emitCallbacks() {
 	if len(g.callbacks) == 0 {
 		return
 	}
-	ptr := &btf.Pointer{Target: &btf.Void{}}
-	long := &btf.Int{Name: "long", Size: 8, Encoding: btf.Signed}
-	g.insns[0] = btf.WithFuncMetadata(g.insns[0], &btf.Func{Name: "gbt_main", Linkage: btf.GlobalFunc,
-		Type: &btf.FuncProto{Return: long, Params: []btf.FuncParam{{Name: "ctx", Type: ptr}}}})
+	ptr, long := btfPtr, btfLong
 	for _, name := range g.callbacks {
 		start := len(g.insns)
 		params := []btf.FuncParam{{Name: "map", Type: ptr}, {Name: "key", Type: ptr}, {Name: "value", Type: ptr}, {Name: "ctx", Type: ptr}}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/btf"
 
 	"github.com/gbt-dev/gbt/internal/progtype"
 	"github.com/gbt-dev/gbt/lang/ast"
@@ -292,6 +293,9 @@ func (c *compiler) probe(pi *check.ProbeInfo) {
 	prog.Type, prog.AttachType = progtype.Of(pi.Kind)
 	if pi.Kind.Prog == probe.ProgTracing || pi.Kind.Prog == probe.ProgIter {
 		prog.AttachTo = pi.Points[0].Func
+		if f := pi.Points[0].BPF; f != nil {
+			prog.AttachProg = f.ProgID
+		}
 	}
 	for _, pt := range pi.Points {
 		prog.Cookies = append(prog.Cookies, uint64(len(c.obj.ProbeNames)))
@@ -302,6 +306,8 @@ func (c *compiler) probe(pi *check.ProbeInfo) {
 		return
 	}
 	prog.Insns, prog.Spans = g.finish()
+	prog.FuncName = FuncName(prog.Name, len(c.obj.Programs)+1)
+	prog.Insns[0] = btf.WithFuncMetadata(prog.Insns[0], mainFunc(prog.FuncName))
 	c.obj.Programs = append(c.obj.Programs, prog)
 }
 

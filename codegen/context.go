@@ -53,6 +53,17 @@ func (g *gen) Reg(name string, dst asm.Register) {
 // Retval implements stdlib.Gen: the return value, in rax for kretprobes
 // and uretprobes, after the arguments in a kretfunc's context.
 func (g *gen) Retval(dst asm.Register) {
+	if g.prog.AttachProg != 0 {
+		// A BPF program's function (fexit:bpf): the kernel takes its
+		// parameters from its BTF, or as five where the verifier found
+		// that BTF unreliable (a main program's `void *ctx`), so that
+		// only bpf_get_func_ret knows where its trampoline put the
+		// return value.
+		slot := g.Alloc(8)
+		g.Emit(asm.Mov.Reg(asm.R1, ctxReg), asm.Mov.Reg(asm.R2, asm.RFP), asm.Add.Imm(asm.R2, int32(slot)),
+			asm.FnGetFuncRet.Call(), asm.LoadMem(dst, asm.RFP, slot, asm.DWord))
+		return
+	}
 	if g.prog.Kind == probe.ProgTracing {
 		n := 0 // the slots of the arguments, which retval follows
 		if g.pi.Args != nil {

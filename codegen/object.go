@@ -44,12 +44,13 @@ func (o *Object) Settings() config.Settings {
 
 // Program is one BPF program: a probe block, attached at one or more points.
 type Program struct {
-	Name   string // "BEGIN", "tracepoint:syscalls:sys_enter_openat", ...
-	Kind   probe.ProgKind
-	Type   ebpf.ProgramType
-	Insns  asm.Instructions
-	Spans  []ast.Span    // source span of each instruction (by index)
-	Points []probe.Point // where to attach
+	Name     string // "BEGIN", "tracepoint:syscalls:sys_enter_openat", ...
+	FuncName string // its BTF function name, as bpftrace names it: "tracepoint_syscalls_sys_enter_openat_2" (FuncName)
+	Kind     probe.ProgKind
+	Type     ebpf.ProgramType
+	Insns    asm.Instructions
+	Spans    []ast.Span    // source span of each instruction (by index)
+	Points   []probe.Point // where to attach
 	// Cookies holds, for each point, the index of its name in ProbeNames.
 	Cookies []uint64
 	// RunAt says whether the program runs once, before attaching (BEGIN)
@@ -59,6 +60,10 @@ type Program struct {
 	// programs (kfunc, kretfunc, tp_btf), which is fixed at load.
 	AttachType ebpf.AttachType
 	AttachTo   string
+	// AttachProg, when not 0, is the id of the running BPF program whose
+	// function AttachTo a tracing program traces (fentry:bpf), rather
+	// than the kernel's.
+	AttachProg uint32
 }
 
 // MapRole says what a map is for.

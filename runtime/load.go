@@ -3,7 +3,6 @@ package runtime
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
@@ -46,13 +45,26 @@ func (s *Session) load() error {
 		}
 		spec := &ebpf.ProgramSpec{Name: progName(p), Type: p.Type, Instructions: insns, License: "GPL",
 			AttachType: p.AttachType, AttachTo: p.AttachTo}
+		if p.AttachProg != 0 {
+			target, err := ebpf.NewProgramFromID(ebpf.ProgramID(p.AttachProg))
+			if err != nil {
+				return fmt.Errorf("%s: the BPF program with id %d: %w", p.Name, p.AttachProg, err)
+			}
+			spec.AttachTarget = target
+		}
 		ml := s.multiLinkerFor(p)
 		if ml != nil {
 			spec.AttachType = ml.attachType
 		}
 		s.multi = append(s.multi, ml)
 		prog, err := ebpf.NewProgramWithOptions(spec, ebpf.ProgramOptions{})
+		if spec.AttachTarget != nil {
+			spec.AttachTarget.Close() // the loaded program holds it
+		}
 		if err != nil {
+			if p.Kind == probe.ProgTracing && errors.Is(err, unix.EPERM) && p.AttachProg != 0 {
+				return fmt.Errorf("%s: %w (fentry:bpf and fexit:bpf need BPF trampolines and no lockdown)", p.Name, ErrNoTrampolines)
+			}
 			if p.Kind == probe.ProgTracing && errors.Is(err, unix.EPERM) && p.AttachType != ebpf.AttachTraceRawTp {
 				return fmt.Errorf("%s: %w (kfunc/kretfunc need BPF trampolines, CONFIG_FUNCTION_TRACER and no lockdown; kprobe:%s is the alternative where kprobes exist)", p.Name, ErrNoTrampolines, p.AttachTo)
 			}
@@ -63,19 +75,14 @@ func (s *Session) load() error {
 	return nil
 }
 
+// progName is the kernel's name of a program: the first 15 characters
+// (BPF_OBJ_NAME_LEN) of its BTF function name, which the kernel keeps
+// whole where it has BTF.
 func progName(p *codegen.Program) string {
-	var b strings.Builder
-	for _, r := range p.Name {
-		if b.Len() == 15 {
-			break
-		}
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' {
-			b.WriteRune(r)
-		} else {
-			b.WriteByte('_')
-		}
+	if len(p.FuncName) > 15 {
+		return p.FuncName[:15]
 	}
-	return b.String()
+	return p.FuncName
 }
 
 // putCgroup puts the cgroup directory dir in element 0 of a cgroup array:

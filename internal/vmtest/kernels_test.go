@@ -412,6 +412,26 @@ count {36}\d+ +\d{4,}
 $`,
 	},
 	{
+		// fentry and fexit on another running BPF program, found by the
+		// BTF function name gbt gives its programs (bpftrace's names):
+		// the second interval probe's, and the first's return value (0).
+		name: "fentry_bpf_program",
+		sh: `@GBT@ -e 'interval:ms:50 { @a = 1; } interval:ms:50 { @a = 2; } interval:s:60 { exit(); }' >/dev/null 2>&1 &
+			for i in $(seq 100); do @GBT@ -l 'fentry:bpf:*' | grep -q interval_ms_50_2 && break; sleep 0.2; done
+			@GBT@ -l 'fexit:bpf:interval_ms_50*' &&
+			@GBT@ -e 'fentry:bpf:interval_ms_50_2 { printf("%s\n", probe); exit(); }' &&
+			@GBT@ -e 'fexit:bpf:*:interval_ms_50_1 { printf("%s %d\n", probe, retval); exit(); }'; rc=$?; kill $!; exit $rc`,
+		wantRE: `^fexit:bpf:(\d+):interval_ms_50_1
+fexit:bpf:(\d+):interval_ms_50_2
+fentry:bpf:\d+:interval_ms_50_2
+
+
+fexit:bpf:\d+:interval_ms_50_1 0
+
+
+$`,
+	},
+	{
 		// gbtwork sends itself two UDP datagrams over 127.0.0.1: each
 		// goes through __dev_queue_xmit with the loopback device's
 		// Ethernet header first, which offset 14 leaves out of the pcap

@@ -212,7 +212,7 @@ func (c *checker) splitSignatures(points []probe.Point) [][]probe.Point {
 	var sigs []signature
 	var out [][]probe.Point
 	for _, pt := range points {
-		args, ret, err := c.funcArgs(target, pt.Func)
+		args, ret, err := c.targetArgs(target, pt)
 		s := signature{args, ret, err == nil}
 		i := slices.IndexFunc(sigs, func(o signature) bool {
 			return o.ok == s.ok && (!s.ok || sameRecord(o.args, s.args) && o.ret.Equal(s.ret))
@@ -249,7 +249,7 @@ func (c *checker) tracingArgs(pi *ProbeInfo) {
 		var args, ret types.Type
 		err := probe.ErrUnavailable
 		if c.cfg.Env != nil {
-			args, ret, err = c.funcArgs(pi.Kind.Tracing, pt.Func)
+			args, ret, err = c.targetArgs(pi.Kind.Tracing, pt)
 		}
 		if errors.Is(err, probe.ErrUnavailable) {
 			c.errorf(pi.Probe.Points[0].Span, "%s probes need the kernel's BTF, which gbt has no access to here", pi.Kind.Name)
@@ -263,6 +263,11 @@ func (c *checker) tracingArgs(pi *ProbeInfo) {
 			pi.Args = &args
 			if pi.Kind.Tracing == probe.TracingExit {
 				pi.Ret = &ret
+			}
+			if pt.BPF != nil {
+				// The record places retval; args itself is refused, in
+				// the newest bpftrace's words.
+				pi.argsWhy = "The args builtin cannot be used for 'fentry/fexit:bpf' probes"
 			}
 		} else if pi.Kind.Tracing == probe.TracingEntry && pi.Args != nil && !sameRecord(*pi.Args, args) {
 			// A kfunc wildcard may match functions of any signature: one
@@ -361,6 +366,22 @@ func (c *checker) funcArgs(target probe.Tracing, name string) (types.Type, types
 	args, ret, err := c.cfg.Env.FuncArgs(target, name)
 	c.funcCache[key] = funcArgs{args, ret, err}
 	return args, ret, err
+}
+
+// targetArgs is funcArgs for the target of a point: a kernel function or
+// BTF tracepoint, or the function of a running BPF program (fentry:bpf),
+// whose context has a slot for each of its parameters and whose return
+// value is a long (a BPF program's, and every gbt or bpftrace
+// subprogram's).
+func (c *checker) targetArgs(target probe.Tracing, pt probe.Point) (types.Type, types.Type, error) {
+	if f := pt.BPF; f != nil {
+		args := types.Type{Kind: types.Record, Name: "struct " + f.Name + "_args", Ctx: true, Size: 8 * f.Params}
+		for i := range f.Params {
+			args.Fields = append(args.Fields, types.Field{Name: fmt.Sprintf("arg%d", i), Type: types.U64, Offset: 8 * i})
+		}
+		return args, types.I64, nil
+	}
+	return c.funcArgs(target, pt.Func)
 }
 
 // tracepoint names a tracepoint.

@@ -100,6 +100,11 @@ type Env interface {
 	// BTFFunctions returns the functions the kernel's BTF and its
 	// modules' describe, as "module:function", sorted.
 	BTFFunctions() ([]string, error)
+	// BPFFuncs returns the functions of the BPF programs running on the
+	// machine that fentry:bpf and fexit:bpf can trace: the entry and the
+	// subprograms of each program loaded with BTF function info, by
+	// program id.
+	BPFFuncs() ([]BPFFunc, error)
 	// RawTracepoints returns the kernel's raw tracepoints as
 	// "module:name", sorted.
 	RawTracepoints() ([]string, error)

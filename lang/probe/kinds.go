@@ -167,8 +167,8 @@ var kinds = []*Kind{
 	{Name: "hardware", Aliases: []string{"h"}, Parts: 2, MinParts: 1, Usage: "hardware:event[:count]", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Regs: true, Supported: true, OpenAddrSpace: true, PIDFilter: PIDFilterInProgram, expand: expandPerfEvent, list: listEvents, InList: true, events: hardwareEvents},
 	{Name: "watchpoint", Aliases: []string{"w"}, Parts: 3, MinParts: 3, Usage: "watchpoint:{address|function+argN}:length:mode", Prog: ProgPerfEvent, Attach: AttachWatchpoint, Regs: true, Supported: true, OpenAddrSpace: true, PIDFilter: PIDFilterAtAttach, expand: expandWatchpoint(false)},
 	{Name: "asyncwatchpoint", Aliases: []string{"aw"}, Parts: 3, MinParts: 3, Usage: "asyncwatchpoint:function+argN:length:mode", Prog: ProgPerfEvent, Attach: AttachWatchpoint, Regs: true, Supported: true, OpenAddrSpace: true, PIDFilter: PIDFilterAtAttach, expand: expandWatchpoint(true)},
-	{Name: "kfunc", Aliases: []string{"fentry", "f"}, NewestName: "fentry", Parts: 2, MinParts: 1, Usage: "kfunc:[module:]function", Prog: ProgTracing, Attach: AttachTracing, Tracing: TracingEntry, Args: true, Func: true, PerPoint: true, Supported: true, NewestFirst: true, PIDFilter: PIDFilterInProgram, expand: expandFunc, list: listTracing("fentry"), listModules: true, InList: true},
-	{Name: "kretfunc", Aliases: []string{"fexit", "fr"}, NewestName: "fexit", Parts: 2, MinParts: 1, Usage: "kretfunc:[module:]function", Prog: ProgTracing, Attach: AttachTracing, Tracing: TracingExit, Args: true, Return: true, Func: true, PerPoint: true, Supported: true, NewestFirst: true, PIDFilter: PIDFilterInProgram, expand: expandFunc, list: listTracing("fexit"), listModules: true},
+	{Name: "kfunc", Aliases: []string{"fentry", "f"}, NewestName: "fentry", Parts: 3, MinParts: 1, Usage: "kfunc:[module:]function or fentry:bpf:[id:]program", Prog: ProgTracing, Attach: AttachTracing, Tracing: TracingEntry, Args: true, Func: true, PerPoint: true, Supported: true, NewestFirst: true, PIDFilter: PIDFilterInProgram, expand: expandFunc, list: listTracing("fentry"), listModules: true, InList: true},
+	{Name: "kretfunc", Aliases: []string{"fexit", "fr"}, NewestName: "fexit", Parts: 3, MinParts: 1, Usage: "kretfunc:[module:]function or fexit:bpf:[id:]program", Prog: ProgTracing, Attach: AttachTracing, Tracing: TracingExit, Args: true, Return: true, Func: true, PerPoint: true, Supported: true, NewestFirst: true, PIDFilter: PIDFilterInProgram, expand: expandFunc, list: listTracing("fexit"), listModules: true},
 	{Name: "iter", Aliases: []string{"it"}, Parts: 2, MinParts: 1, Usage: "iter:name[:pin]", Prog: ProgIter, Attach: AttachIter, PerPoint: true, Supported: true, OnePoint: true, Ctx: iterCtx, LastCallSlot: 8, expand: expandIter, list: listIters},
 	{Name: "bench", Parts: 1, MinParts: 1, Usage: "bench:name", Prog: ProgXDPRun, Attach: AttachBench, PerPoint: true, Supported: true, OpenAddrSpace: true, Mode: ModeBench, expand: expandNamed},
 	{Name: "test", Parts: 1, MinParts: 1, Usage: "test:name", Prog: ProgXDPRun, Attach: AttachTest, PerPoint: true, Supported: true, OpenAddrSpace: true, Mode: ModeTest, expand: expandNamed},
@@ -236,6 +236,9 @@ type Point struct {
 	USDT *USDTSite
 	// Watch is the hardware breakpoint of a watchpoint point.
 	Watch *Watch
+	// BPF is the function of a running BPF program a fentry:bpf or
+	// fexit:bpf point traces (Func is its name).
+	BPF *BPFFunc
 }
 
 // Pinned reports whether the point is an iterator pinned in the BPF file
@@ -361,7 +364,12 @@ func signalNames() []string {
 // rawtracepoint and tp_btf.
 func expandFunc(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]Point, error) {
 	k := base.Kind
-	if len(ap.Parts) == 2 {
+	switch {
+	case bpfVariant(k, ap):
+		return expandBPFFuncs(dst, base, ap, env)
+	case len(ap.Parts) == 3:
+		return dst, &Error{Msg: "Only the 'bpf' variant of this probe supports 4 arguments", Hint: "usage: " + k.Usage}
+	case len(ap.Parts) == 2:
 		return expandModuleFunc(dst, base, ap, env)
 	}
 	fn := ap.Parts[0]

@@ -28,6 +28,11 @@ func (k *Kind) List(env Env) ([]string, error) {
 // without the module part of kinds whose probes have one (fentry, fexit,
 // rawtracepoint) matches in every module, as in bpftrace.
 func (k *Kind) ListMatching(env Env, rest string) ([]string, error) {
+	if (k.Tracing == TracingEntry || k.Tracing == TracingExit) && (rest == "bpf" || strings.HasPrefix(rest, "bpf:")) {
+		// Running BPF programs are listed only when asked for, as in
+		// bpftrace.
+		return listBPFFuncs(k, env, rest)
+	}
 	names, err := k.List(env)
 	if rest == "" {
 		return names, err

@@ -43,3 +43,13 @@ func (e *Env) BTFFunctions() ([]string, error) {
 func (e *Env) RawTracepoints() ([]string, error) {
 	return []string{"vmlinux:irq_handler_entry", "vmlinux:sched_switch", "vmlinux:sched_wakeup", "vmlinux:sys_enter", "vmlinux:sys_exit"}, nil
 }
+
+// BPFFuncs implements probe.Env: two running programs of another tracer,
+// an interval probe's and a tracepoint's with a callback subprogram.
+func (e *Env) BPFFuncs() ([]probe.BPFFunc, error) {
+	return []probe.BPFFunc{
+		{ProgID: 41, Name: "interval_us_100000_1", Params: 1},
+		{ProgID: 42, Name: "tracepoint_syscalls_sys_enter_openat_2", Params: 1},
+		{ProgID: 42, Name: "gbt_cb_continue", Params: 4},
+	}, nil
+}
