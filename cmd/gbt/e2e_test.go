@@ -252,7 +252,7 @@ func TestE2E(t *testing.T) {
 			prog: `rawtracepoint:sys_enter /pid == @PID@ && arg1 == 62/ { @kills[probe] = count(); }
 				rawtracepoint:sys_exit, rawtracepoint:sys_enter /pid == @PID@ && arg1 == 62/ { @both[probe] = count(); } ` + exitWhenDone,
 			workload: []string{"kill", "3"},
-			want:     "\n\n@both[rawtracepoint:sys_enter]: 3\n@kills[rawtracepoint:sys_enter]: 3\n",
+			want:     "\n\n@both[rawtracepoint:vmlinux:sys_enter]: 3\n@kills[rawtracepoint:vmlinux:sys_enter]: 3\n",
 		},
 		{
 			// The newest bpftrace's -p: tracepoints (and kprobes, kfuncs,
@@ -275,7 +275,7 @@ func TestE2E(t *testing.T) {
 			prog:   `kfunc:vfs_read { @[comm] = count(); }`,
 			exit:   1,
 			want:   "",
-			stderr: "ERROR: kfunc:vfs_read: this kernel refuses fentry/fexit programs",
+			stderr: "ERROR: fentry:vmlinux:vfs_read: this kernel refuses fentry/fexit programs",
 		},
 		{
 			// uaddr of a fixed-address executable (bpftrace 0.17 cannot

@@ -180,7 +180,17 @@ var kcases = []kcase{
 	{
 		name: "kfunc_args",
 		args: []string{"-e", `kfunc:do_sys_openat2 /pid == cpid && str(uptr(args->filename)) == "/nonexistent-vmtest"/ { printf("%s %d %s\n", probe, args->dfd, str(uptr(args->filename))); }`, "-c", catMissing},
-		want: "kfunc:do_sys_openat2 -100 /nonexistent-vmtest\n\n\n",
+		want: "fentry:vmlinux:do_sys_openat2 -100 /nonexistent-vmtest\n\n\n",
+	},
+	{
+		// probe names a kfunc's function with its module, by the newest
+		// bpftrace's kinds, and by 0.17's under GBT_COMPAT=0.17 (both
+		// seen in the 7.2 guest: fexit:vmlinux:vfs_read,
+		// kretfunc:vmlinux:vfs_read), a wildcard's points too.
+		name: "kfunc_probe_names",
+		sh:   `for c in newest 0.17; do GBT_COMPAT=$c @GBT@ -e 'kretfunc:do_sys_open* /pid == cpid/ { @[probe] = count(); } rawtracepoint:sys_exit /pid == cpid/ { @r[probe] = 1; }' -c '` + catMissing + `' 2>/dev/null; done`,
+		want: "\n\n@[fexit:vmlinux:do_sys_openat2]: 1\n@r[rawtracepoint:vmlinux:sys_exit]: 1\n" +
+			"\n\n@[kretfunc:vmlinux:do_sys_openat2]: 1\n@r[rawtracepoint:vmlinux:sys_exit]: 1\n",
 	},
 	{
 		name:     "kretfunc_retval",

@@ -150,6 +150,16 @@ func (c *checker) expandPoint(dst []probe.Point, ap *ast.AttachPoint) ([]probe.P
 	}
 	n := len(dst)
 	dst, err = probe.AppendExpand(dst, ap, c.cfg.Env)
+	if !c.cfg.Compat.Has(compat.NewestProbeNames) {
+		for i := range dst[n:] {
+			pt := &dst[n+i]
+			if k := pt.Kind; k.NewestName != "" {
+				if rest, ok := strings.CutPrefix(pt.Name, k.NewestName+":"); ok {
+					pt.Name = k.Name + ":" + rest // kfunc:vmlinux:f, as 0.17 names it
+				}
+			}
+		}
+	}
 	if err == nil && !c.cfg.Unsafe {
 		for _, pt := range dst[n:] {
 			if pt.NoBoundary {

@@ -30,7 +30,7 @@ const (
 
 // Change is one way the newest bpftrace's output or run differs from
 // 0.17's. A Version has a set of changes; 0.17 has none of them.
-type Change uint32
+type Change uint64
 
 // The changes between bpftrace 0.17 and the newest bpftrace that gbt
 // reproduces either way. Each names the newest behaviour; without it gbt
@@ -156,8 +156,13 @@ const (
 	// a string, "18446744073709551615", as RFC 8259 advises; 0.17 writes
 	// every integer as a number.
 	JSONSafeIntegers
+	// NewestProbeNames: the probe builtin names a kfunc or kretfunc
+	// point by the newest bpftrace's kinds, fentry:vmlinux:vfs_read and
+	// fexit:vmlinux:vfs_read; 0.17 names it kfunc:vmlinux:vfs_read
+	// (both with the function's module, as written or not).
+	NewestProbeNames
 
-	allChanges = JSONSafeIntegers<<1 - 1
+	allChanges = NewestProbeNames<<1 - 1
 )
 
 // changes is the property table: the changes each version has.

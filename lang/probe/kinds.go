@@ -396,6 +396,11 @@ func expandFunc(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]Point,
 	}
 	base.Func = fn
 	base.Name = k.Name + ":" + ap.Parts[0]
+	if k.Tracing == TracingEntry || k.Tracing == TracingExit {
+		// The kernel's own function (its BTF has it, or cannot say):
+		// the newest bpftrace names the point with its module.
+		base.Name = k.Newest() + ":vmlinux:" + fn
+	}
 	if k.Prog == ProgKprobe && !k.User && !traceable(fn, env) {
 		return dst, untraceable(base, fn)
 	}

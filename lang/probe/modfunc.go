@@ -38,7 +38,7 @@ func expandModuleFunc(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]
 		// takes 0.4 s, and seconds in a slow VM.
 		if _, _, err := env.FuncArgs(k.Tracing, fn); err == nil {
 			base.Func = fn
-			base.Name = k.Name + ":" + ap.Parts[0] + ":" + ap.Parts[1]
+			base.Name = k.Newest() + ":" + ap.Parts[0] + ":" + ap.Parts[1]
 			return append(dst, base), nil
 		}
 	}
@@ -54,7 +54,7 @@ func expandModuleFunc(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]
 		// The kernel's own function, taken as written: the kernel says at
 		// attach time whether it has it.
 		base.Func = fn
-		base.Name = k.Name + ":" + ap.Parts[0] + ":" + ap.Parts[1]
+		base.Name = k.Newest() + ":" + ap.Parts[0] + ":" + ap.Parts[1]
 		return append(dst, base), nil
 	}
 	if !hasWildcard(mod) && !hasModule(all, mod) {
@@ -71,15 +71,15 @@ func expandModuleFunc(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]
 		}
 		p := base
 		_, p.Func = splitModule(mf)
-		p.Name = k.Name + ":" + mf
+		p.Name = k.Newest() + ":" + mf
 		if exact {
-			p.Name = k.Name + ":" + ap.Parts[0] + ":" + ap.Parts[1]
+			p.Name = k.Newest() + ":" + ap.Parts[0] + ":" + ap.Parts[1]
 		}
 		dst = append(dst, p)
 	}
 	if len(dst) == n && exact && k.Prog == ProgKprobe && !k.User {
 		base.Func = fn
-		base.Name = k.Name + ":" + ap.Parts[0] + ":" + ap.Parts[1]
+		base.Name = k.Newest() + ":" + ap.Parts[0] + ":" + ap.Parts[1]
 		return dst, untraceable(base, fn)
 	}
 	if len(dst) == n {
@@ -122,7 +122,7 @@ func expandTracingGlob(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([
 		seen[fn] = true
 		p := base
 		p.Func = fn
-		p.Name = k.Name + ":" + fn
+		p.Name = k.Newest() + ":" + mf
 		dst = append(dst, p)
 	}
 	if len(dst) == n {

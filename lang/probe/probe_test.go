@@ -53,10 +53,10 @@ func TestExpand(t *testing.T) {
 		{ap: ap("kr", "vfs_read"), names: []string{"kretprobe:vfs_read"}},
 		{ap: ap("u", "/bin/sh", "main"), names: []string{"uprobe:/bin/sh:main"}},
 		{ap: ap("ur", "/bin/sh", "0x1000"), names: []string{"uretprobe:/bin/sh:0x1000"}},
-		{ap: ap("rt", "sched_switch"), names: []string{"rawtracepoint:sched_switch"}},
+		{ap: ap("rt", "sched_switch"), names: []string{"rawtracepoint:vmlinux:sched_switch"}},
 		{ap: ap("tp_btf", "sched_switch"), names: []string{"tp_btf:sched_switch"}},
-		{ap: ap("f", "vfs_read"), names: []string{"kfunc:vfs_read"}},
-		{ap: ap("fr", "vfs_read"), names: []string{"kretfunc:vfs_read"}},
+		{ap: ap("f", "vfs_read"), names: []string{"fentry:vmlinux:vfs_read"}},
+		{ap: ap("fr", "vfs_read"), names: []string{"fexit:vmlinux:vfs_read"}},
 		{ap: ap("iter", "task"), names: []string{"iter:task"}},
 		// Wildcard kprobes: one point per traceable function (probetest's
 		// available_filter_functions), sorted, each name once.
@@ -65,21 +65,21 @@ func TestExpand(t *testing.T) {
 		{ap: ap("k", "{vfs_read,vfs_*}"), names: []string{"kprobe:vfs_read", "kprobe:vfs_open", "kprobe:vfs_write"}},
 		{ap: ap("k", "p9_client_*"), names: []string{"kprobe:p9_client_create"}},
 		{ap: ap("k", "nosuch*"), err: "No matches for kprobe nosuch*."},
-		{ap: ap("kfunc", "vfs_*"), names: []string{"kfunc:vfs_read", "kfunc:vfs_write"}},
-		{ap: ap("kretfunc", "vfs_re*ad"), names: []string{"kretfunc:vfs_read"}},
+		{ap: ap("kfunc", "vfs_*"), names: []string{"fentry:vmlinux:vfs_read", "fentry:vmlinux:vfs_write"}},
+		{ap: ap("kretfunc", "vfs_re*ad"), names: []string{"fexit:vmlinux:vfs_read"}},
 		// The newest bpftrace names kfunc and kretfunc fentry and fexit.
 		{ap: ap("kfunc", "nosuch*"), err: "No matches for fentry nosuch*."},
 		// A function the kernel's BTF does not have is missing (and
 		// missing_probes decides), as a wildcard matching nothing is.
 		{ap: ap("fentry", "nonsense"), err: "No matches for fentry nonsense."},
 		{ap: ap("kretfunc", "nonsense"), err: "No matches for fexit nonsense."},
-		{ap: ap("kfunc", "vfs_write"), names: []string{"kfunc:vfs_write"}},
+		{ap: ap("kfunc", "vfs_write"), names: []string{"fentry:vmlinux:vfs_write"}},
 		// KIND:MODULE:FUNCTION, as the newest bpftrace (and 0.17 for
 		// kfuncs) reads it: named as written unless a part is a glob.
-		{ap: ap("kfunc", "vmlinux", "vfs_read"), names: []string{"kfunc:vmlinux:vfs_read"}},
-		{ap: ap("kfunc", "vmlinu*", "vfs_read"), names: []string{"kfunc:vmlinux:vfs_read"}},
-		{ap: ap("kretfunc", "vmlinux", "vfs_write"), names: []string{"kretfunc:vmlinux:vfs_write"}},
-		{ap: ap("kfunc", "vmlinux", "vfs_*"), names: []string{"kfunc:vmlinux:vfs_read", "kfunc:vmlinux:vfs_write"}},
+		{ap: ap("kfunc", "vmlinux", "vfs_read"), names: []string{"fentry:vmlinux:vfs_read"}},
+		{ap: ap("kfunc", "vmlinu*", "vfs_read"), names: []string{"fentry:vmlinux:vfs_read"}},
+		{ap: ap("kretfunc", "vmlinux", "vfs_write"), names: []string{"fexit:vmlinux:vfs_write"}},
+		{ap: ap("kfunc", "vmlinux", "vfs_*"), names: []string{"fentry:vmlinux:vfs_read", "fentry:vmlinux:vfs_write"}},
 		{ap: ap("kfunc", "vmlinux", "do_nanosleep"), err: "No matches for kfunc vmlinux:do_nanosleep."},
 		{ap: ap("kprobe", "vmlinux", "vfs_read"), names: []string{"kprobe:vmlinux:vfs_read"}},
 		{ap: ap("kprobe", "vmlinux", "vfs_read+16"), names: []string{"kprobe:vmlinux:vfs_read+16"}},

@@ -39,9 +39,8 @@ func expandRawTracepoint(dst []Point, base Point, ap *ast.AttachPoint, env Env) 
 		}
 		p := base
 		_, p.Func = splitModule(mt)
-		p.Name = base.Kind.Name + ":" + mt
+		p.Name = base.Kind.Name + ":" + mt // with its module, as the newest bpftrace names it
 		if len(ap.Parts) == 1 && !hasWildcard(name) {
-			p.Name = base.Kind.Name + ":" + name // as written, in the probe builtin
 			dst = append(dst, p)
 			break // one tracepoint of that name, whichever module
 		}
