@@ -188,7 +188,7 @@ var kcases = []kcase{
 		// seen in the 7.2 guest: fexit:vmlinux:vfs_read,
 		// kretfunc:vmlinux:vfs_read), a wildcard's points too.
 		name: "kfunc_probe_names",
-		sh:   `for c in newest 0.17; do GBT_COMPAT=$c @GBT@ -e 'kretfunc:do_sys_open* /pid == cpid/ { @[probe] = count(); } rawtracepoint:sys_exit /pid == cpid/ { @r[probe] = 1; }' -c '` + catMissing + `' 2>/dev/null; done`,
+		sh:   `for c in newest 0.17; do GBT_COMPAT=$c @GBT@ -e 'kretfunc:do_sys_open* /pid == cpid && retval < 0/ { @[probe] = count(); } rawtracepoint:sys_exit /pid == cpid/ { @r[probe] = 1; }' -c '` + catMissing + `' 2>/dev/null; done`,
 		want: "\n\n@[fexit:vmlinux:do_sys_openat2]: 1\n@r[rawtracepoint:vmlinux:sys_exit]: 1\n" +
 			"\n\n@[kretfunc:vmlinux:do_sys_openat2]: 1\n@r[rawtracepoint:vmlinux:sys_exit]: 1\n",
 	},
