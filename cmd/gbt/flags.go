@@ -152,7 +152,7 @@ OPTIONS:
 ENVIRONMENT (override the script's config block; GBT_* spellings are read too):
     BPFTRACE_MAX_STRLEN         [default: 64, at most 16384] bytes per str() (0.17: BPFTRACE_STRLEN)
     BPFTRACE_MAX_MAP_KEYS       [default: 4096] max keys in a map (0.17: BPFTRACE_MAP_KEYS_MAX)
-    BPFTRACE_MAX_PROBES         [default: 512] max number of attach points
+    BPFTRACE_MAX_PROBES         [default: 1024] max number of attach points (0.17: 512)
     BPFTRACE_PERF_RB_PAGES      [default: 64] pages per CPU for the ring buffer (1 MiB at least)
     BPFTRACE_MAX_CAT_BYTES      [default: 10k] maximum bytes read by cat() (0.17: BPFTRACE_CAT_BYTES_MAX)
     BPFTRACE_STACK_MODE         [default: bpftrace] how kstack/ustack print: bpftrace, perf, raw or build_id (ustack)

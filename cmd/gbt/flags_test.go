@@ -1,10 +1,13 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gbt-dev/gbt/lang/config"
 )
 
 // TestParseFlagsAfterScript: flags may follow the script file, as bpftrace's
@@ -80,6 +83,24 @@ func TestFlagSuggestion(t *testing.T) {
 		}
 		if stderr.String() != tt.want {
 			t.Errorf("%s: %q, want %q", tt.arg, stderr.String(), tt.want)
+		}
+	}
+}
+
+// TestUsageDefaults: the defaults the help text gives are the settings'.
+func TestUsageDefaults(t *testing.T) {
+	d := config.Default()
+	for _, tt := range []struct {
+		variable string
+		value    int
+	}{
+		{"BPFTRACE_MAX_STRLEN", d.MaxStrlen},
+		{"BPFTRACE_MAX_MAP_KEYS", d.MaxMapKeys},
+		{"BPFTRACE_MAX_PROBES", d.MaxProbes},
+	} {
+		want := fmt.Sprintf("%s [default: %d", tt.variable, tt.value)
+		if !strings.Contains(strings.Join(strings.Fields(usageText), " "), want) {
+			t.Errorf("usage lacks %q", want)
 		}
 	}
 }
