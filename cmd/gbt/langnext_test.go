@@ -42,6 +42,17 @@ func TestE2ELangNext(t *testing.T) {
 			want: "2 2 7 6 1\n\n\n@c[5]: 2\n",
 		},
 		{
+			// String literals fold as in bpftrace 0.24 and later
+			// (outputs from bpftrace 0.27.1, but for "x" && "y", which it
+			// makes false: see README, Differences).
+			name: "string literal folding",
+			prog: `begin /"on"/ { $a = "abcdef" + 2; $b = 1 + "xyz"; $c = ("abcd" + 1) + 1; $s = "ab" + "cd";
+				printf("[%s] %d [%s] [%s] [%s] %d\n", $a, sizeof($a), $b, $c, $s, sizeof($s));
+				printf("%d %d %d %d %d %d %d\n", "abc" ? 1 : 2, "" ? 1 : 2, "x" && "y", "x" || "", "ab" < "b", "x" && true, true && "");
+				if ("") { printf("never\n"); } @m["x" + "y"] = 1; exit(); }`,
+			want: "[cdef] 5 [yz] [cd] [abcd] 5\n1 2 1 1 1 1 0\n\n\n@m[xy]: 1\n",
+		},
+		{
 			// A tracepoint field declared bool prints true/false
 			// (bpftrace 0.17: 1/0): the workload's mmap()s take
 			// mmap_lock.

@@ -203,6 +203,11 @@ func (c *checker) binaryWith(e *ast.Binary, lt types.Type) types.Type {
 	if !lt.IsValid() || !rt.IsValid() {
 		return types.Type{}
 	}
+	if lt.Kind == types.String || rt.Kind == types.String {
+		if t, ok := c.foldStrings(e, lt, rt); ok {
+			return t
+		}
+	}
 	opSpan := c.operatorSpan(e) // bpftrace points at the operator itself
 	switch {
 	case lt.IsInt() && rt.IsInt():
@@ -424,7 +429,7 @@ func (c *checker) ternary(e *ast.Ternary) types.Type {
 	if !ct.IsValid() || !a.IsValid() || !b.IsValid() {
 		return types.Type{}
 	}
-	if !ct.IsInt() && ct.Kind != types.Pointer {
+	if !ct.IsInt() && ct.Kind != types.Pointer && !c.literalTruth(e.Cond, ct) {
 		c.errorf(spanOf(e.Cond), "Invalid condition in ternary: %s", ct)
 		return types.Type{}
 	}

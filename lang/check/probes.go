@@ -535,7 +535,7 @@ func (c *checker) probe(pi *ProbeInfo) {
 	p := pi.Probe
 	if p.Predicate != nil {
 		t := c.expr(p.Predicate)
-		if t.IsValid() && !t.IsInt() && t.Kind != types.Pointer {
+		if t.IsValid() && !t.IsInt() && t.Kind != types.Pointer && !c.literalTruth(p.Predicate, t) {
 			c.errorf(spanOf(p.Predicate), "Invalid type for predicate: %s", t)
 		}
 	}

@@ -54,7 +54,7 @@ func (c *checker) stmt(s ast.Stmt) {
 		c.assign(s)
 	case *ast.IfStmt:
 		t := c.expr(s.Cond)
-		if t.IsValid() && !t.IsInt() && t.Kind != types.Pointer {
+		if t.IsValid() && !t.IsInt() && t.Kind != types.Pointer && !c.literalTruth(s.Cond, t) {
 			c.errorf(spanOf(s.Cond), "Invalid condition in if(): %s", t)
 		}
 		c.block(s.Then)
@@ -77,7 +77,7 @@ func (c *checker) stmt(s ast.Stmt) {
 		c.block(s.Body)
 	case *ast.WhileStmt:
 		t := c.expr(s.Cond)
-		if t.IsValid() && !t.IsInt() {
+		if t.IsValid() && !t.IsInt() && !c.literalTruth(s.Cond, t) {
 			c.errorf(spanOf(s.Cond), "Invalid condition in while(): %s", t)
 		}
 		c.loops++

@@ -1,0 +1,33 @@
+package check_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/gbt-dev/gbt/lang/probe/probetest"
+)
+
+// TestStringFolding: what the checker says of operators on string
+// literals, which it folds (the outputs are TestE2ELangNext's), in the
+// newest bpftrace's words.
+func TestStringFolding(t *testing.T) {
+	env := probetest.New()
+	for _, tt := range []struct{ src, want string }{
+		{`begin { $a = "ab" + "cd"; $b = "abc" + 1; $c = 2 + "abc"; $d = ("abc" + 1) + 1; }`, ""},
+		{`begin { $a = "abc" + 3; }`, "stdin:1:14-23: WARNING: literal string will always be empty"},
+		{`begin { $a = "abc" + 30; }`, "WARNING: literal string will always be empty"},
+		{`begin { $a = "a" - "b"; }`, "stdin:1:14-23: ERROR: illegal literal operation with strings"},
+		{`begin { $a = "a" * "b"; }`, "ERROR: illegal literal operation with strings"},
+		{`begin { $a = "abc" - 1; }`, "ERROR: Type mismatch for '-': comparing string[4] with int64"},
+		{`begin { $a = "abc" + -1; }`, "ERROR: Type mismatch for '+'"},
+		{`begin { $n = 1; $a = "abc" + $n; }`, "ERROR: Type mismatch for '+'"},
+		{`begin { $s = "abc"; if ($s) { } }`, "ERROR: Invalid condition in if(): string[4]"},
+		{`begin /"x"/ { if ("y") { } while ("") { } $t = "z" ? 1 : 2; $u = "a" <= "b"; $v = "a" || false; }`, ""},
+		{`begin { $b = "x" && 1; }`, "ERROR: Type mismatch for '&&'"},
+	} {
+		got := checkWith(env, tt.src)
+		if tt.want == "" && got != "" || !strings.Contains(got, tt.want) {
+			t.Errorf("%s: got\n%s\nwant %q", tt.src, got, tt.want)
+		}
+	}
+}
