@@ -53,6 +53,16 @@ func TestE2ELangNext(t *testing.T) {
 			want: "[cdef] 5 [yz] [cd] [abcd] 5\n1 2 1 1 1 1 0\n\n\n@m[xy]: 1\n",
 		},
 		{
+			// An integer variable holds every value assigned to it
+			// (bpftrace 0.27.1's output): it widens, where gbt kept the
+			// first value's type and truncated.
+			name: "integer variables widen",
+			prog: `begin { $a = (uint8)255; $a = 300; $b = (uint8)255; $b++; $c = (int16)5; $c = (uint32)70000;
+				$d = (uint64)-1; $d = 1; $d = (uint64)-1; $e = (uint8)200; if (1) { $e = 1000; }
+				printf("%d %d %d %d %lu %d\n", $a, sizeof($a), $b, $c, $d, $e); exit(); }`,
+			want: "300 2 256 70000 18446744073709551615 1000\n\n\n",
+		},
+		{
 			// A tracepoint field declared bool prints true/false
 			// (bpftrace 0.17: 1/0): the workload's mmap()s take
 			// mmap_lock.

@@ -265,6 +265,9 @@ type VarInfo struct {
 	// sized is the type the newest bpftrace gives it, which sizeof
 	// reports (varsizes.go).
 	sized types.Type
+	// declared variables were given their type (let $x: uint8 = 1),
+	// which assignments do not widen (growIntVar).
+	declared bool
 }
 
 // Use is what a builtin's type rule sees. The checker reuses it for the

@@ -24,6 +24,7 @@ func (c *checker) unary(e *ast.Unary) types.Type {
 				if plainInt(&v.Type) {
 					c.widened = true
 				}
+				c.growIntVar(x, v, nil, v.Type, true)
 				c.noteVarSize(x, nil, v.Type, true)
 				t = v.Type
 			}

@@ -186,6 +186,9 @@ func (c *checker) defineVar(v *ast.Variable, t types.Type) {
 	}
 	if g, ok := c.probe_.grown[slot]; ok && t.IsValid() && g.Type.IsValid() && g.Type.Compatible(t) {
 		t = widen(t, g.Type)
+		if t.Kind == types.Int && g.Type.Kind == types.Int && t.Enum == nil && g.Type.Enum == nil && !g.declared {
+			t = joinInt(t, g.Type) // its later values widened it (growIntVar)
+		}
 	}
 	vars[slot] = c.vars.new(VarInfo{Name: v.Name, Type: t, Span: spanOf(v), scope: c.scope()})
 }
@@ -231,10 +234,17 @@ func (c *checker) assign(s *ast.AssignStmt) {
 				c.errorf(spanOf(s.RHS), "Value of type none can not be assigned to %s", lhs.Name)
 				t = types.Type{}
 			}
-			// A variable keeps the width of its first value, as in
-			// bpftrace: `$x = (uint8)255; $x++` wraps to 0.
+		}
+		if old, ok := c.lookupVar(lhs); ok && t.IsValid() {
+			c.growIntVar(lhs, old, s.RHS, t, s.Op.IsCompound())
+			if s.Op.IsCompound() {
+				t = old.Type
+			}
 		}
 		c.defineVar(lhs, t)
+		if cast, ok := s.RHS.(*ast.Cast); ok && cast.Type != nil && cast.Span.Start == cast.Type.Span.Start {
+			c.probe_.Vars[c.slotOf(lhs)].declared = true // let $x: T = v
+		}
 		c.noteVarSize(lhs, s.RHS, t, s.Op.IsCompound())
 		c.info.Types[lhs] = c.probe_.Vars[c.slotOf(lhs)].Type
 	case *ast.MapRef:

@@ -31,3 +31,22 @@ func TestStringFolding(t *testing.T) {
 		}
 	}
 }
+
+// TestIntVarWidening: an integer variable takes a type that holds every
+// value assigned to it (bpftrace 0.27.1's), but a declared one keeps its
+// type and refuses a value it cannot hold, in bpftrace's words.
+func TestIntVarWidening(t *testing.T) {
+	env := probetest.New()
+	for _, tt := range []struct{ src, want string }{
+		{`begin { $x = (uint8)1; $x = 300; }`, ""},
+		{`begin { let $x: uint8 = 1; $x = 3; $x++; }`, ""},
+		{`begin { let $x: uint8 = 1; $x = 300; }`, "stdin:1:28-36: ERROR: Type mismatch for $x: trying to assign value of type 'int16' when variable already has a type 'uint8'"},
+		{`begin { let $x: uint16 = 1; $x = (uint32)5; }`, "ERROR: Type mismatch for $x: trying to assign value of type 'uint32' when variable already has a type 'uint16'"},
+		{`begin { $s = "a"; $s = 1; }`, "ERROR: Type mismatch for $s"},
+	} {
+		got := checkWith(env, tt.src)
+		if tt.want == "" && got != "" || !strings.Contains(got, tt.want) {
+			t.Errorf("%s: got\n%s\nwant %q", tt.src, got, tt.want)
+		}
+	}
+}

@@ -67,11 +67,94 @@ func (c *checker) varSize(v *ast.Variable) (types.Type, bool) {
 }
 
 // widenSize returns integer type a grown to hold the values of integer
-// type b: the wider width, signed if either is. A type that is not an
+// type b: the wider width, signed if either is (a literal's int8 and a
+// uint16 make 2 bytes in the newest bpftrace, as this rule gives, but
+// an int16 and a uint32 make 8 there, 4 here). A type that is not an
 // integer replaces a.
 func widenSize(a, b types.Type) types.Type {
 	if a.Kind != types.Int || b.Kind != types.Int {
 		return b
 	}
 	return types.IntOf(max(a.Bits, b.Bits), a.Signed || b.Signed)
+}
+
+// An integer variable also holds every value assigned to it, as in the
+// newest bpftrace: `$x = (uint8)255; $x = 300` makes it an int16 and
+// prints 300 (gbt kept the first value's type and stored 44), and ++, --
+// and compound assignments make a narrower variable an int64
+// (`$x = (uint8)255; $x++` is 256). A literal that fits the variable
+// changes nothing (`$x = (uint64)-1; $x = 1` stays a uint64). A variable
+// declared with a type (`let $x: uint8 = 1`) keeps it, and a value that
+// does not fit is refused, in bpftrace's words. The first pass widens
+// the variable where it is assigned and asks for a second, in which the
+// variable has that type from its first assignment (defineVar).
+
+// growIntVar widens the integer variable vi to hold the value rhs, of
+// type t, assigned to it (compound: by ++, --, or op=); it reports
+// whether vi's type changed, and refuses a value a declared variable
+// cannot hold.
+func (c *checker) growIntVar(v *ast.Variable, vi *VarInfo, rhs ast.Expr, t types.Type, compound bool) {
+	old := vi.Type
+	if old.Kind != types.Int || old.Enum != nil || !t.IsInt() {
+		return
+	}
+	want := t
+	switch {
+	case compound:
+		want = types.I64
+		if old.Bits == 64 {
+			return // a 64-bit variable keeps its sign
+		}
+	case literalInt(rhs):
+		n, ok := c.info.Consts[rhs]
+		if !ok || fitsInt(n, t, old) {
+			return
+		}
+		want = types.IntOf(signedBits(n), true)
+	case t.Kind == types.Bool:
+		return
+	}
+	w := joinInt(old, want)
+	if w.Equal(old) {
+		return
+	}
+	if vi.declared {
+		if !compound {
+			c.assignMismatch(v, v.Name, "variable", want, old)
+		}
+		return
+	}
+	vi.Type, c.widened = w, true
+}
+
+// fitsInt reports whether the literal n, of gbt's type t, fits integer
+// type to (a uint64 literal past math.MaxInt64 has n < 0).
+func fitsInt(n int64, t, to types.Type) bool {
+	if t.Bits == 64 && !t.Signed && n < 0 {
+		return to.Bits == 64 && !to.Signed
+	}
+	if to.Signed {
+		lim := int64(1) << (to.Bits - 1)
+		return to.Bits == 64 || n >= -lim && n < lim
+	}
+	return n >= 0 && (to.Bits == 64 || n < int64(1)<<to.Bits)
+}
+
+// joinInt returns the integer type that holds the values of integer
+// types a and b: the wider of the two when their signs agree, else a
+// signed type wide enough for the unsigned one (uint8 and int8 make an
+// int16; uint64 and a signed type an int64, as the newest bpftrace makes
+// them).
+func joinInt(a, b types.Type) types.Type {
+	if a.Signed == b.Signed {
+		return types.IntOf(max(a.Bits, b.Bits), a.Signed)
+	}
+	s, u := a, b
+	if b.Signed {
+		s, u = b, a
+	}
+	if s.Bits > u.Bits {
+		return types.IntOf(s.Bits, true)
+	}
+	return types.IntOf(min(2*u.Bits, 64), true)
 }
