@@ -27,15 +27,16 @@ func FuncName(name string, index int) string {
 			b.WriteByte('_')
 		}
 	}
-	s := b.String()
-	if len(s) > maxFuncName {
-		// As bpftrace does: a prefix and a hash of the whole name.
+	s, suffix := b.String(), fmt.Sprintf("_%d", index)
+	if len(s)+len(suffix) > maxFuncName {
+		// As bpftrace does, a prefix and a hash of the whole name; the
+		// index too within the limit, which bpftrace passes.
 		h := fnv.New64a()
 		h.Write([]byte(s))
 		sum := fmt.Sprintf("_%016x", h.Sum64())
-		s = s[:maxFuncName-len(sum)] + sum
+		s = s[:maxFuncName-len(sum)-len(suffix)] + sum
 	}
-	return fmt.Sprintf("%s_%d", s, index)
+	return s + suffix
 }
 
 // btfLong and btfPtr are the types of the BTF function prototypes gbt
