@@ -162,8 +162,8 @@ func TestE2EBuildErrors(t *testing.T) {
 	gbt, _ := binaries(t)
 	dir := t.TempDir()
 	tests := []struct{ name, script, stderr string }{
-		{"a type error", "BEGIN {\n\t@x = 1 + \"a\";\n}\n",
-			"bad.bt:2:7-14: ERROR: Type mismatch for '+': comparing int64 with string[2]\n    @x = 1 + \"a\";\n         ~~~~~~~\n"},
+		{"a type error", "BEGIN {\n\t$s = \"a\";\n\t@x = 1 + $s;\n}\n",
+			"bad.bt:3:7-13: ERROR: Type mismatch for '+': comparing int64 with string[2]\n    @x = 1 + $s;\n         ~~~~~~\n"},
 		{"a probe this kernel lacks", "tracepoint:nope:nothing { }\n", "bad.bt:1:1-24: ERROR: No matches for tracepoint nope:nothing.\ntracepoint:nope:nothing { }\n~~~~~~~~~~~~~~~~~~~~~~~\n"},
 		{"an option named as a run flag", "BEGIN { print(getopt(\"pid\", 1)); }\n", "ERROR: getopt(\"pid\") is named as gbt's --pid flag, which the tool takes: rename the option\n"},
 	}

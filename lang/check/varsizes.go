@@ -87,7 +87,9 @@ func widenSize(a, b types.Type) types.Type {
 // declared with a type (`let $x: uint8 = 1`) keeps it, and a value that
 // does not fit is refused, in bpftrace's words. The first pass widens
 // the variable where it is assigned and asks for a second, in which the
-// variable has that type from its first assignment (defineVar).
+// variable has that type from its first assignment (defineVar). Under
+// --compat=0.17 a variable keeps its first value's type and wraps, as in
+// 0.17 (compat.WideIntVars).
 
 // growIntVar widens the integer variable vi to hold the value rhs, of
 // type t, assigned to it (compound: by ++, --, or op=); it reports
@@ -95,7 +97,7 @@ func widenSize(a, b types.Type) types.Type {
 // cannot hold.
 func (c *checker) growIntVar(v *ast.Variable, vi *VarInfo, rhs ast.Expr, t types.Type, compound bool) {
 	old := vi.Type
-	if old.Kind != types.Int || old.Enum != nil || !t.IsInt() {
+	if old.Kind != types.Int || old.Enum != nil || !t.IsInt() || !c.cfg.Compat.Has(compat.WideIntVars) {
 		return
 	}
 	want := t

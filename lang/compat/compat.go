@@ -161,8 +161,13 @@ const (
 	// fexit:vmlinux:vfs_read; 0.17 names it kfunc:vmlinux:vfs_read
 	// (both with the function's module, as written or not).
 	NewestProbeNames
+	// WideIntVars: an integer variable widens to hold every value
+	// assigned to it ($x = (uint8)255; $x++ is 256, op= and ++ make a
+	// narrower variable an int64); in 0.17 it keeps its first value's
+	// type and wraps (0).
+	WideIntVars
 
-	allChanges = NewestProbeNames<<1 - 1
+	allChanges = WideIntVars<<1 - 1
 )
 
 // changes is the property table: the changes each version has.
