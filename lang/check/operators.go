@@ -294,15 +294,7 @@ func (c *checker) paramOffset(e *ast.Binary) types.Type {
 		c.errorf(spanOf(e), "$%d + %d is outside the string parameter %q (%d bytes)", p.Index, k, text, len(text))
 		return types.Type{}
 	}
-	if c.info.Expansions == nil {
-		c.info.Expansions = map[ast.Expr]ast.Expr{}
-	}
-	lit, ok := c.info.Expansions[e]
-	if !ok {
-		lit = &ast.StrLit{Span: spanOf(e), Value: text[k:]}
-		c.info.Expansions[e] = lit
-	}
-	return c.expr(lit)
+	return c.standFor(e, text[k:])
 }
 
 // pointerArith returns the type of p + n and p - n, where n counts the
