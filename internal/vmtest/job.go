@@ -79,6 +79,31 @@ func ReadJobs(dir string) ([]Job, error) {
 
 func resultPath(dir, name string) string { return filepath.Join(dir, name+".result.json") }
 
+func startedPath(dir, name string) string { return filepath.Join(dir, name+".started") }
+
+// MarkStarted records in the exchange directory that the guest is about
+// to run a job, so that a death is blamed on the job it came during and
+// not on one the guest never reached (a kernel that dies while booting).
+func MarkStarted(dir, name string) error {
+	return os.WriteFile(startedPath(dir, name), nil, 0o644)
+}
+
+// started reports whether the guest marked a job started.
+func started(dir, name string) bool {
+	_, err := os.Stat(startedPath(dir, name))
+	return err == nil
+}
+
+// clearStarted removes the marks a previous boot left for jobs.
+func clearStarted(dir string, jobs []Job) error {
+	for _, j := range jobs {
+		if err := os.Remove(startedPath(dir, j.Name)); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+	}
+	return nil
+}
+
 // WriteResult records a job's result in the exchange directory.
 func WriteResult(dir, name string, r Result) error {
 	data, err := json.Marshal(r)

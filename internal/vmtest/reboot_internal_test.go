@@ -11,7 +11,8 @@ func TestRunRebooting(t *testing.T) {
 	jobs := []Job{{Name: "before"}, {Name: "crash"}, {Name: "always"}, {Name: "after"}}
 	tests := []struct {
 		name string
-		// dies is, for each boot, the job it dies during ("" for none).
+		// dies is, for each boot, the job it dies during ("" for none,
+		// "boot" while booting, before the first job it was given).
 		dies       []string
 		wantDeaths []string
 		wantRun    []string // the jobs with a result
@@ -23,6 +24,10 @@ func TestRunRebooting(t *testing.T) {
 		// it still run.
 		{name: "a killer job", dies: []string{"crash", "always", "always", ""}, wantDeaths: []string{"crash", "always", "always"},
 			wantRun: []string{"after", "before", "crash"}},
+		// A death while booting is blamed on no job: the job that killed
+		// the guest once is run again after it.
+		{name: "a death at boot", dies: []string{"crash", "boot", ""}, wantDeaths: []string{"crash", ""},
+			wantRun: []string{"after", "always", "before", "crash"}},
 		// Four boots at most: a fifth is never made.
 		{name: "too many deaths", dies: []string{"before", "crash", "always", "after"}, wantDeaths: []string{"before", "crash", "always", "after"},
 			wantRun: []string{"always", "before", "crash"}, wantErr: true},
@@ -37,6 +42,13 @@ func TestRunRebooting(t *testing.T) {
 				die := tt.dies[boots]
 				boots++
 				r := &Run{Results: map[string]Result{}}
+				if die == "boot" {
+					var missing []string
+					for _, m := range js {
+						missing = append(missing, m.Name)
+					}
+					return r, &GuestDiedError{Missing: missing}
+				}
 				for i, j := range js {
 					if j.Name == die {
 						var missing []string

@@ -33,20 +33,26 @@ type Run struct {
 	Console string
 	Elapsed time.Duration
 	// Died names the job the guest was running when it died (panicked,
-	// or powered off before the last job), "" when it did not.
+	// or powered off before the last job), "" when it did not or when
+	// it died before starting any job left (while booting).
 	Died string
 }
 
-// A GuestDiedError says the guest died during a job: its kernel
-// panicked (the guest boots with oops=panic) or it powered off early.
+// A GuestDiedError says the guest died before its last job ended: its
+// kernel panicked (the guest boots with oops=panic) or it powered off
+// early.
 type GuestDiedError struct {
-	Job         string   // the job it was running
-	Missing     []string // the jobs without a result, Job first
+	Job         string   // the job it was running; "" when it had started none (it died booting)
+	Missing     []string // the jobs without a result, in order
 	ConsoleTail string
 }
 
 func (e *GuestDiedError) Error() string {
-	return fmt.Sprintf("the guest died during %s; jobs without a result: %v\nconsole tail:\n%s", e.Job, e.Missing, e.ConsoleTail)
+	during := "before it started a job"
+	if e.Job != "" {
+		during = "during " + e.Job
+	}
+	return fmt.Sprintf("the guest died %s; jobs without a result: %v\nconsole tail:\n%s", during, e.Missing, e.ConsoleTail)
 }
 
 // QEMU is the emulator Run starts.
@@ -58,6 +64,9 @@ const QEMU = "qemu-system-x86_64"
 // Run says which in its error, along with the console's tail.
 func (m *Machine) Run(ctx context.Context, xfer string, jobs []Job) (*Run, error) {
 	if err := writeJobs(xfer, jobs); err != nil {
+		return nil, err
+	}
+	if err := clearStarted(xfer, jobs); err != nil {
 		return nil, err
 	}
 	timeout := m.Timeout
@@ -119,8 +128,10 @@ func (m *Machine) Run(ctx context.Context, xfer string, jobs []Job) (*Run, error
 	case runErr != nil:
 		return run, fmt.Errorf("%s: %w\nconsole tail:\n%s", QEMU, runErr, tail(run.Console, 30))
 	case len(missing) > 0:
-		run.Died = missing[0]
-		return run, &GuestDiedError{Job: missing[0], Missing: missing, ConsoleTail: tail(run.Console, 30)}
+		if started(xfer, missing[0]) {
+			run.Died = missing[0]
+		}
+		return run, &GuestDiedError{Job: run.Died, Missing: missing, ConsoleTail: tail(run.Console, 30)}
 	}
 	return run, nil
 }
@@ -135,7 +146,8 @@ const MaxBoots = 4
 // in all (a kernel under TCG on a loaded host has died at random, once in
 // many boots: the 6.12 guest twice in six CI runs). A job that was
 // running at two deaths is not run again: it fails, without a result,
-// and the others go on. It returns the results of every boot, the error
+// and the others go on; a death before the guest started a job (while
+// booting) counts against none. It returns the results of every boot, the error
 // of each death, and the error of the run that ended it.
 func (m *Machine) RunRebooting(ctx context.Context, xfer string, jobs []Job) (run *Run, deaths []*GuestDiedError, err error) {
 	return runRebooting(jobs, func(js []Job) (*Run, error) { return m.Run(ctx, xfer, js) })
@@ -152,7 +164,9 @@ func runRebooting(jobs []Job, boot func([]Job) (*Run, error)) (run *Run, deaths 
 			break
 		}
 		deaths = append(deaths, died)
-		killed[died.Job]++
+		if died.Job != "" {
+			killed[died.Job]++
+		}
 		var left []Job
 		for _, j := range jobs {
 			if _, ok := run.Results[j.Name]; !ok && killed[j.Name] < 2 {

@@ -81,6 +81,10 @@ func run() error {
 	}
 	logf("running %d jobs", len(jobs))
 	for _, j := range jobs {
+		if err := vmtest.MarkStarted(vmtest.GuestXferDir, j.Name); err != nil {
+			return err
+		}
+		unix.Sync()
 		r := runJob(j)
 		logf("job %s: exit %d in %.2fs", j.Name, r.ExitCode, r.Elapsed.Seconds())
 		if err := vmtest.WriteResult(vmtest.GuestXferDir, j.Name, r); err != nil {
