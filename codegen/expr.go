@@ -585,6 +585,13 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 			g.arrayCastMem(e, off, t.ByteSize())
 			return
 		}
+		if xt := g.TypeOf(e.X); g.TypeOf(e).Kind == types.String && xt.Kind == types.String {
+			// (string[N])s: s, then zeros to N bytes.
+			n := min(xt.ByteSize(), t.ByteSize())
+			g.EvalMem(e.X, xt, off)
+			g.zero(off+int16(n), t.ByteSize()-n)
+			return
+		}
 		if !isScalar(t) && g.TypeOf(e.X).IsInt() {
 			g.zero(off, t.ByteSize()) // `let $v: typeof(x);` of a string, tuple...
 			return

@@ -63,6 +63,16 @@ func TestE2ELangNext(t *testing.T) {
 			want: "300 2 256 70000 18446744073709551615 1000\n\n\n",
 		},
 		{
+			// Types in sizeof and string casts, as docs/language.md has
+			// them (outputs from bpftrace 0.27.1): arrays of any element,
+			// typeof, (string[N]) widening a string.
+			name: "sizeof types and string casts",
+			prog: `begin { $x = (int16)1; $s = (string[64])"abc"; let $d: string[32]; $d = "de"; @k[(string[8])"x"] = 1; @k["yy"] = 2;
+				printf("%d %d %d %d %d %d\n", sizeof(uint32*[10]), sizeof(uint32[4]), sizeof(typeof($x)), sizeof(typeof(uint8)), sizeof(char[3]), sizeof(string[5]));
+				printf("[%s] %d [%s] %d\n", $s, sizeof($s), $d, sizeof($d)); exit(); }`,
+			want: "80 16 2 1 3 5\n[abc] 64 [de] 32\n\n\n@k[x]: 1\n@k[yy]: 2\n",
+		},
+		{
 			// A tracepoint field declared bool prints true/false
 			// (bpftrace 0.17: 1/0): the workload's mmap()s take
 			// mmap_lock.

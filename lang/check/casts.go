@@ -53,6 +53,24 @@ func (c *checker) arrayCast(e *ast.Cast, t types.Type) types.Type {
 	return to
 }
 
+// stringCast types (string[N])x (the newest bpftrace's): x is a string of
+// at most N bytes, made an N-byte string; `let $s: string[N];` declares an
+// empty one.
+func (c *checker) stringCast(e *ast.Cast, t types.Type) types.Type {
+	to := ast.TypeString(e.Type)
+	if e.Type.Ptr == 0 && e.Type.ArrayN > 0 {
+		if declaredZero(e) {
+			return types.StringOf(e.Type.ArrayN)
+		}
+		if t.Kind == types.String && t.ByteSize() <= e.Type.ArrayN {
+			return types.StringOf(e.Type.ArrayN)
+		}
+		to = types.StringOf(e.Type.ArrayN).String()
+	}
+	c.errorf(castSpan(e), "Cannot cast from \"%s\" to \"%s\"", t, to)
+	return types.Type{}
+}
+
 // declaredZero reports whether cast e is a `let` declaration's zero: the
 // parser puts that literal 0 at the span of the declared type.
 func declaredZero(e *ast.Cast) bool {

@@ -1,6 +1,7 @@
 package check_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/gbt-dev/gbt/lang/ast"
@@ -24,6 +25,8 @@ func TestCastTypes(t *testing.T) {
 		{"BEGIN", "(void **)0", "uint8 **"},
 		{"interval:s:1", "(struct task_struct *)ctx", "struct task_struct *"},
 		{"interval:s:1", "(uint64)ctx", "uint64"},
+		{"BEGIN", `(string[64])"abc"`, "string[64]"},
+		{"BEGIN", `(string[16])comm`, "string[16]"},
 	}
 	for _, tt := range tests {
 		src := tt.probe + " { $v = " + tt.expr + "; }"
@@ -35,6 +38,22 @@ func TestCastTypes(t *testing.T) {
 		rhs := info.Prog.Probes[0].Body.Stmts[0].(*ast.AssignStmt).RHS
 		if got := info.Types[rhs].String(); got != tt.want {
 			t.Errorf("%s: %s, want %s", tt.expr, got, tt.want)
+		}
+	}
+}
+
+// TestStringCastErrors: (string[N]) takes a string of at most N bytes, in
+// the newest bpftrace's words, at the cast's type.
+func TestStringCastErrors(t *testing.T) {
+	tests := []struct{ expr, want string }{
+		{`(string[2])"abc"`, `stdin:1:14-25: ERROR: Cannot cast from "string[4]" to "string[2]"`},
+		{`(string)"abc"`, `stdin:1:14-22: ERROR: Cannot cast from "string[4]" to "string"`},
+		{`(string[8])1`, `stdin:1:14-25: ERROR: Cannot cast from "int64" to "string[8]"`},
+	}
+	for _, tt := range tests {
+		src := "BEGIN { $v = " + tt.expr + "; }"
+		if info, out := checkSource(src); info != nil || !strings.Contains(out, tt.want) {
+			t.Errorf("%s: got\n%s\nwant %s", src, out, tt.want)
 		}
 	}
 }

@@ -72,13 +72,9 @@ func mapInt(t types.Type) types.Type {
 	return types.IntOf(64, t.Signed)
 }
 
-// sizeofEnum folds sizeof(enum NAME) of a script's enum: 8, the size of
-// its values. ok is false when name names no enum of the script.
-func (c *checker) sizeofEnum(e *ast.Sizeof, name string) (types.Type, bool) {
+// isScriptEnum reports whether name is `enum NAME` of a script's enum,
+// whose values sizeof gives 8 bytes.
+func (c *checker) isScriptEnum(name string) bool {
 	bare, ok := strings.CutPrefix(name, "enum ")
-	if !ok || c.enumNames[strings.TrimSpace(bare)] == nil {
-		return types.Type{}, false
-	}
-	c.setConst(e, int64(types.I64.ByteSize()))
-	return types.U64, true
+	return ok && c.enumNames[strings.TrimSpace(bare)] != nil
 }

@@ -105,39 +105,18 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 			}
 		}
 		if e.X != nil {
-			t := c.inPlace(e.X)
-			if v, ok := e.X.(*ast.Variable); ok {
-				if s, ok := c.varSize(v); ok {
-					t = s // as the newest bpftrace types it: $x = 1 is an int8
-				}
-			}
-			n := t.ByteSize()
-			if _, field := e.X.(*ast.Field); t.Kind == types.Bool && !field && !c.cfg.Compat.Has(compat.BoolType) {
-				n = 8 // 0.17 has no bool: a comparison is an int64 (a bool field is a byte)
+			n, ok := c.exprSize(e.X)
+			if !ok {
+				return types.Type{}
 			}
 			c.setConst(e, int64(n))
 			return types.U64
 		}
-		if t, ok := basicType(e.Type.Name); ok && e.Type.Ptr == 0 {
-			c.setConst(e, int64(t.ByteSize()))
-			return types.U64
-		}
-		if e.Type.Ptr > 0 {
-			c.setConst(e, 8)
-			return types.U64
-		}
-		if t, ok := c.sizeofEnum(e, e.Type.Name); ok {
-			return t
-		}
-		span := spanOf(e)
-		if c.cfg.Compat.Has(compat.NewestWords) {
-			span = spanOf(e.Type) // the newest bpftrace's: the type
-		}
-		rec, ok := c.namedRecord(e.Type.Name, span)
+		n, ok := c.typeSize(e, e.Type)
 		if !ok {
 			return types.Type{}
 		}
-		c.setConst(e, int64(rec.ByteSize()))
+		c.setConst(e, int64(n))
 		return types.U64
 	case *ast.TypeArg:
 		c.errorf(spanOf(e), "When used as a call argument, `typeof` builtin only valid for macro calls that are expecting a type parameter")
@@ -523,6 +502,9 @@ func (c *checker) cast(e *ast.Cast) types.Type {
 	t := c.aggValue(e.X, c.expr(e.X))
 	if !t.IsValid() {
 		return t
+	}
+	if e.Type.Name == "string" {
+		return c.stringCast(e, t)
 	}
 	if e.Type.ArrayN != 0 {
 		if arrayOfType(t, e.Type) {

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/compat"
 	"github.com/gbt-dev/gbt/lang/types"
 )
 
@@ -60,4 +61,62 @@ func (c *checker) sizeofName(e *ast.Sizeof, id *ast.Ident) (types.Type, bool) {
 	}
 	c.setConst(e, int64(rec.ByteSize()))
 	return types.U64, true
+}
+
+// typeSize is the size of the type sizeof names: an integer, a pointer,
+// a struct, union or enum, an array of any of them (`uint32*[10]` is 80
+// bytes), `string[N]`, or typeof of a type or an expression (never
+// evaluated).
+func (c *checker) typeSize(e *ast.Sizeof, te *ast.TypeExpr) (int, bool) {
+	if te.ArrayN < 0 {
+		return 0, true // uint8[]: no elements, as the newest bpftrace says
+	}
+	n := max(te.ArrayN, 1)
+	switch {
+	case te.Of != nil:
+		size, ok := c.exprSize(te.Of)
+		if te.Ptr > 0 {
+			size = 8
+		}
+		return size * n, ok
+	case te.Ptr > 0:
+		return 8 * n, true
+	case te.Name == "string" && te.ArrayN > 0:
+		return te.ArrayN, true
+	}
+	if t, ok := basicType(te.Name); ok {
+		return t.ByteSize() * n, true
+	}
+	if c.isScriptEnum(te.Name) {
+		return types.I64.ByteSize() * n, true
+	}
+	span := spanOf(e)
+	if c.cfg.Compat.Has(compat.NewestWords) {
+		span = spanOf(te) // the newest bpftrace's: the type
+	}
+	rec, ok := c.namedRecord(te.Name, span)
+	if !ok {
+		return 0, false
+	}
+	return rec.ByteSize() * n, true
+}
+
+// exprSize is the size of x's type for sizeof(x) and sizeof(typeof(x)),
+// x never evaluated: as the newest bpftrace types it ($x = 1 is an int8;
+// a comparison is a bool, an int64 in 0.17), a struct of any size.
+func (c *checker) exprSize(x ast.Expr) (int, bool) {
+	t := c.inPlace(x)
+	if !t.IsValid() {
+		return 0, false
+	}
+	if v, ok := x.(*ast.Variable); ok {
+		if s, ok := c.varSize(v); ok {
+			t = s
+		}
+	}
+	n := t.ByteSize()
+	if _, field := x.(*ast.Field); t.Kind == types.Bool && !field && !c.cfg.Compat.Has(compat.BoolType) {
+		n = 8 // 0.17 has no bool: a comparison is an int64 (a bool field is a byte)
+	}
+	return n, true
 }

@@ -456,7 +456,7 @@ func (p *exprParser) sizeof() ast.Expr {
 	kw := p.next()
 	p.expect("(")
 	s := &ast.Sizeof{}
-	if isTypeStart(p.peek()) {
+	if isTypeStart(p.peek()) || p.typeofAhead() {
 		s.Type = p.typeName()
 	} else {
 		s.X = p.expr()
