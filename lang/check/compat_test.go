@@ -57,6 +57,11 @@ func TestCompat(t *testing.T) {
 		{`BEGIN { $x = 1; $x += 2; @ = sizeof($x); }`, "8", "8"},
 		{`BEGIN { $x = 1; $x = (uint16)2; @ = sizeof($x); }`, "2", "8"},
 		{`BEGIN { $x = (uint8)1; @ = sizeof($x); }`, "1", "1"},
+		// Typed values join by sign; a literal that fits them sizes nothing.
+		{`BEGIN { $x = (int16)5; $x = (uint32)7; @ = sizeof($x); }`, "8", "2"},
+		{`BEGIN { $x = -5; $x = (uint32)7; @ = sizeof($x); }`, "8", "8"},
+		{`BEGIN { $x = 5; $x = (uint16)7; @ = sizeof($x); }`, "2", "8"},
+		{`BEGIN { $x = (uint16)7; $x = -5; @ = sizeof($x); }`, "4", "2"},
 		{`BEGIN { let $x: int32 = 1; @ = sizeof($x); }`, "4", "4"},
 		{`BEGIN { let $x; $x = 1; @ = sizeof($x); }`, "1", "8"},
 	} {

@@ -262,9 +262,9 @@ type VarInfo struct {
 	// scope is the block that defined it, or last assigned it after that
 	// block ended.
 	scope int
-	// sized is the type the newest bpftrace gives it, which sizeof
-	// reports (varsizes.go).
-	sized types.Type
+	// sized accumulates the type the newest bpftrace gives it, which
+	// sizeof reports (varsizes.go).
+	sized varSized
 	// declared variables were given their type (let $x: uint8 = 1),
 	// which assignments do not widen (growIntVar).
 	declared bool

@@ -31,7 +31,8 @@ func (c *checker) noteVarSize(v *ast.Variable, rhs ast.Expr, t types.Type, compo
 		t = types.I64
 	case literalInt(rhs):
 		if n, ok := c.info.Consts[rhs]; ok && (t.Bits < 64 || t.Signed || n >= 0) {
-			t = types.IntOf(signedBits(n), true)
+			vi.sized.addLiteral(n)
+			return
 		}
 	default:
 		if y, ok := rhs.(*ast.Variable); ok {
@@ -40,7 +41,7 @@ func (c *checker) noteVarSize(v *ast.Variable, rhs ast.Expr, t types.Type, compo
 			}
 		}
 	}
-	vi.sized = widenSize(vi.sized, t)
+	vi.sized.addTyped(t)
 }
 
 // varSize returns the type the newest bpftrace gives v, for sizeof: ok is
@@ -55,27 +56,81 @@ func (c *checker) varSize(v *ast.Variable) (types.Type, bool) {
 		return types.Type{}, false
 	}
 	s := vi.sized
-	if g, ok := c.probe_.grown[c.slotOf(v)]; ok && g.sized.Kind == types.Int {
-		s = widenSize(s, g.sized) // the first pass saw every assignment
+	if g, ok := c.probe_.grown[c.slotOf(v)]; ok && g.sized.valid() {
+		s.merge(g.sized) // the first pass saw every assignment
 	} else if c.quiet {
 		c.widened = true // a later assignment may widen it: check again
 	}
-	if s.Kind != types.Int {
+	t := s.size()
+	if t.Kind != types.Int {
 		return types.Type{}, false
 	}
-	return s, true
+	return t, true
 }
 
-// widenSize returns integer type a grown to hold the values of integer
-// type b: the wider width, signed if either is (a literal's int8 and a
-// uint16 make 2 bytes in the newest bpftrace, as this rule gives, but
-// an int16 and a uint32 make 8 there, 4 here). A type that is not an
-// integer replaces a.
-func widenSize(a, b types.Type) types.Type {
-	if a.Kind != types.Int || b.Kind != types.Int {
-		return b
+// varSized accumulates the values assigned to a variable as the newest
+// bpftrace sizes it: typed values join as joinInt joins them (an int16
+// and a uint32 make an int64), and integer literals size it only where
+// they do not fit the typed values' type ($x = 5; $x = (uint16)7 is a
+// uint16, $x = -5; $x = (uint32)7 an int64), else as the smallest signed
+// integer holding them ($x = 1 is an int8). A value that is not an
+// integer replaces what came before.
+type varSized struct {
+	typed          types.Type // the join of the typed values; Kind Invalid when none
+	lits           bool       // whether literals were assigned
+	litMin, litMax int64
+}
+
+func (s *varSized) valid() bool { return s.typed.IsValid() || s.lits }
+
+func (s *varSized) addLiteral(n int64) {
+	if !s.lits {
+		s.lits, s.litMin, s.litMax = true, n, n
+		return
 	}
-	return types.IntOf(max(a.Bits, b.Bits), a.Signed || b.Signed)
+	s.litMin, s.litMax = min(s.litMin, n), max(s.litMax, n)
+}
+
+func (s *varSized) addTyped(t types.Type) {
+	if t.Kind != types.Int || (s.typed.IsValid() && s.typed.Kind != types.Int) {
+		*s = varSized{typed: t}
+		return
+	}
+	if !s.typed.IsValid() {
+		s.typed = t
+		return
+	}
+	s.typed = joinInt(s.typed, t)
+}
+
+// merge adds what o accumulated.
+func (s *varSized) merge(o varSized) {
+	if o.typed.IsValid() {
+		s.addTyped(o.typed)
+	}
+	if o.lits {
+		s.addLiteral(o.litMin)
+		s.addLiteral(o.litMax)
+	}
+}
+
+// size is the variable's type for sizeof; Kind Invalid when nothing was
+// assigned.
+func (s *varSized) size() types.Type {
+	if !s.lits {
+		return s.typed
+	}
+	lit := types.IntOf(max(signedBits(s.litMin), signedBits(s.litMax)), true)
+	t := s.typed
+	switch {
+	case !t.IsValid():
+		return lit
+	case t.Kind != types.Int:
+		return t
+	case fitsInt(s.litMin, lit, t) && fitsInt(s.litMax, lit, t):
+		return t
+	}
+	return joinInt(t, lit)
 }
 
 // An integer variable also holds every value assigned to it, as in the
