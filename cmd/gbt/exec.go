@@ -61,6 +61,16 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 		return err
 	}
 	source := warns.Source
+	if a.opts.debugWants("ast", "types", "parse") {
+		if err := ast.Dump(a.stderr, obj.Info.Prog, typeNote(obj.Info)); err != nil {
+			return err
+		}
+	}
+	if a.opts.debugWants("codegen", "codegen-opt", "dis") {
+		for _, p := range obj.Programs {
+			fmt.Fprintf(a.stderr, "\n%s (%d instructions):\n%v", p.Name, len(p.Insns), p.Insns)
+		}
+	}
 	if a.opts.debug > 0 {
 		if err := a.dump(obj.Info); err != nil {
 			return err
@@ -71,7 +81,7 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 		return nil
 	}
 	ropts := runtime.Options{
-		Stdout: a.stdout, Stderr: a.stderr, Quiet: a.opts.quiet, Verbose: a.opts.verbose, DryRun: a.opts.dryRun,
+		Stdout: a.stdout, Stderr: a.stderr, Quiet: a.opts.quiet, Verbose: a.opts.verbose || a.opts.debugWants("verifier", "libbpf"), DryRun: a.opts.dryRun,
 		Format: a.outputFormat(), Unbuffered: a.lineBuffered(),
 		PID: a.opts.pid, DwarfPIDs: a.opts.dwarfPIDs, NoWarnings: a.opts.noWarn, Mode: a.opts.mode, Color: a.colorOutput(),
 		NotifyAttached: os.Getenv(runtime.AttachedMarker) != "",

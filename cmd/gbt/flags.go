@@ -49,7 +49,9 @@ type options struct {
 	buffer  string // -B none|line|full
 	quiet   bool   // -q
 	verbose bool   // -v
-	debug   int    // -d, -dd
+	debug   int    // -d, -dd (bpftrace 0.17's: print, run nothing)
+	// debugStages are the newest bpftrace's -d STAGE: print, then run.
+	debugStages []string
 	unsafe  bool   // --unsafe
 	dryRun  bool   // --dry-run
 	fmt     bool   // --fmt: print the script formatted
@@ -114,6 +116,9 @@ OPTIONS:
     -q             keep messages quiet
     -v             verbose messages (verifier logs, program sizes, attach details)
     -d             (dry run) print the checked AST with types and the BPF disassembly
+    -d, --debug STAGE  print what a stage made on stderr, then run: 'ast' ('types', 'parse'):
+                   the checked AST with types; 'codegen' ('codegen-opt', 'dis'): the BPF
+                   instructions; 'verifier' ('libbpf'): as -v; 'all'
     --dry-run      compile and load through the verifier, attach nothing
     --fmt          format the input script and print it
     --flamegraph FILE.svg  at exit, draw the maps keyed by kstack/ustack as an interactive
@@ -324,6 +329,11 @@ func parseCommandLine(argv []string, stderr io.Writer, tool *toolfile.Tool) (*op
 	if tool != nil {
 		defineToolOptions(fs, o, tool)
 	}
+	argv, stages, err := takeDebugStages(argv)
+	if err != nil {
+		return nil, err
+	}
+	o.debugStages = stages
 	if err := fs.Parse(argv); err != nil {
 		fmt.Fprintf(stderr, "gbt: %v%s\n", err, flagSuggestion(fs, err))
 		return nil, errUsage

@@ -104,3 +104,43 @@ func TestUsageDefaults(t *testing.T) {
 		}
 	}
 }
+
+// TestParseDebugStages: -d STAGE (--debug STAGE, --debug=STAGE) is the
+// newest bpftrace's form, printing and then running; -d without a
+// stage's name after it is 0.17's dry run, and the word after it stays
+// the script's.
+func TestParseDebugStages(t *testing.T) {
+	tests := []struct {
+		argv    []string
+		stages  []string
+		debug   int
+		file    string
+		args    []string
+		wantErr bool
+	}{
+		{argv: []string{"-d", "ast", "s.bt"}, stages: []string{"ast"}, file: "s.bt"},
+		{argv: []string{"--debug", "codegen", "-d", "verifier", "s.bt"}, stages: []string{"codegen", "verifier"}, file: "s.bt"},
+		{argv: []string{"--debug=all", "s.bt"}, stages: []string{"all"}, file: "s.bt"},
+		{argv: []string{"-d", "s.bt", "ast"}, debug: 1, file: "s.bt", args: []string{"ast"}},
+		{argv: []string{"-dd", "s.bt"}, debug: 2, file: "s.bt"},
+		{argv: []string{"s.bt", "--", "-d", "ast"}, file: "s.bt", args: []string{"-d", "ast"}},
+		{argv: []string{"--debug=nope", "s.bt"}, wantErr: true},
+		{argv: []string{"--debug", "s.bt"}, wantErr: true},
+	}
+	for _, tt := range tests {
+		o, err := parseFlags(tt.argv, io.Discard)
+		if tt.wantErr {
+			if err == nil {
+				t.Errorf("%q: no error", tt.argv)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%q: %v", tt.argv, err)
+			continue
+		}
+		if !slices.Equal(o.debugStages, tt.stages) || o.debug != tt.debug || o.file != tt.file || !slices.Equal(o.args, tt.args) {
+			t.Errorf("%q: stages %q debug %d file %q args %q", tt.argv, o.debugStages, o.debug, o.file, o.args)
+		}
+	}
+}

@@ -240,7 +240,13 @@ func runWith(argv []string, tool *toolfile.Tool, usage, misuse string, stdin io.
 
 // dump prints the checked tree with the type of every expression (-d).
 func (a *app) dump(info *check.Info) error {
-	return ast.Dump(a.stdout, info.Prog, func(e ast.Expr) string {
+	return ast.Dump(a.stdout, info.Prog, typeNote(info))
+}
+
+// typeNote notes an expression's type, and its value when constant, in
+// an AST dump.
+func typeNote(info *check.Info) func(ast.Expr) string {
+	return func(e ast.Expr) string {
 		t, ok := info.Types[e]
 		if !ok || !t.IsValid() {
 			return ""
@@ -250,7 +256,7 @@ func (a *app) dump(info *check.Info) error {
 			s += fmt.Sprintf(" = %d", v)
 		}
 		return s
-	})
+	}
 }
 
 func (a *app) completionWords() []string {
