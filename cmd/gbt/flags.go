@@ -52,13 +52,13 @@ type options struct {
 	debug   int    // -d, -dd (bpftrace 0.17's: print, run nothing)
 	// debugStages are the newest bpftrace's -d STAGE: print, then run.
 	debugStages []string
-	unsafe  bool   // --unsafe
-	dryRun  bool   // --dry-run
-	fmt     bool   // --fmt: print the script formatted
-	version bool   // -V, --version
-	info    bool   // --info
-	help    bool   // -h, --help
-	noWarn  bool   // --no-warnings
+	unsafe      bool // --unsafe
+	dryRun      bool // --dry-run
+	fmt         bool // --fmt: print the script formatted
+	version     bool // -V, --version
+	info        bool // --info
+	help        bool // -h, --help
+	noWarn      bool // --no-warnings
 	// helperErrors is -k (1: warn of failed map lookups, probe reads and
 	// deletes) or bpftrace 0.17's -kk (2: the same in 0.17's words).
 	helperErrors int
