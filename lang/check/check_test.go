@@ -29,6 +29,12 @@ func checkSource(src string, params ...string) (*check.Info, string) {
 }
 
 func checkSourceUnsafe(src string, unsafe bool, params ...string) (*check.Info, string) {
+	return checkSourceWith(src, check.Config{Unsafe: unsafe, Params: params})
+}
+
+// checkSourceWith checks src with cfg, given the canned tracefs and the
+// builtins.
+func checkSourceWith(src string, cfg check.Config) (*check.Info, string) {
 	source := diag.Source{Name: "stdin", Text: src}
 	var b strings.Builder
 	prog, diags := parse.Parse("stdin", src)
@@ -36,7 +42,8 @@ func checkSourceUnsafe(src string, unsafe bool, params ...string) (*check.Info, 
 		diag.RenderAll(&b, source, diags)
 		return nil, b.String()
 	}
-	info, diags := check.Check(prog, check.Config{Env: probetest.New(), Builtins: stdlib.New(), Params: params, Unsafe: unsafe})
+	cfg.Env, cfg.Builtins = probetest.New(), stdlib.New()
+	info, diags := check.Check(prog, cfg)
 	diag.RenderAll(&b, source, diags)
 	if diags.HasErrors() {
 		return nil, b.String()
@@ -90,7 +97,11 @@ func TestDiffScriptsCheck(t *testing.T) {
 			args, _, _ = strings.Cut(args, "\n")
 			params = strings.Fields(args)
 		}
-		if info, out := checkSourceUnsafe(string(src), unsafe, params...); info == nil {
+		cfg := check.Config{Unsafe: unsafe, Params: params}
+		if strings.Contains(string(src), "// compat: 0.17") {
+			cfg.Compat = compat.V017 // as the differential test runs it
+		}
+		if info, out := checkSourceWith(string(src), cfg); info == nil {
 			t.Errorf("%s:\n%s", file, out)
 		}
 	}

@@ -62,6 +62,9 @@ func (c *checker) unary(e *ast.Unary) types.Type {
 			c.errorf(ast.Span{Start: e.Pos(), End: e.X.Pos()}, "The %s operator can not be used on expressions of type '%s'", e.Op, t)
 			return types.Type{}
 		}
+		if t, ok := c.foldIntUnary(e); ok {
+			return t
+		}
 		if v, ok := c.info.Consts[e.X]; ok {
 			switch e.Op {
 			case ast.OpNot:
@@ -212,6 +215,9 @@ func (c *checker) binaryWith(e *ast.Binary, lt types.Type) types.Type {
 	opSpan := c.operatorSpan(e) // bpftrace points at the operator itself
 	switch {
 	case lt.IsInt() && rt.IsInt():
+		if t, ok := c.foldIntLiterals(e); ok {
+			return t
+		}
 		c.signWarnings(e, lt, rt, opSpan)
 		c.foldBinary(e)
 		if e.Op.YieldsBool() {

@@ -166,8 +166,15 @@ const (
 	// narrower variable an int64); in 0.17 it keeps its first value's
 	// type and wraps (0).
 	WideIntVars
+	// FoldIntLiterals: an operator on integer literals folds exactly, as
+	// the newest bpftrace folds it: 1 << 63 is the uint64
+	// 9223372036854775808, -16 >> 2 is -4, and 9223372036854775807 + 1,
+	// 5 / 0 or 1 << 64 are refused ("unable to fold literals due to
+	// overflow or underflow"); 0.17 wraps them as 64-bit arithmetic
+	// (-9223372036854775808, 4611686018427387900; 5 / 0 is 0).
+	FoldIntLiterals
 
-	allChanges = WideIntVars<<1 - 1
+	allChanges = FoldIntLiterals<<1 - 1
 )
 
 // changes is the property table: the changes each version has.
