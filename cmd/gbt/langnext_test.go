@@ -73,6 +73,14 @@ func TestE2ELangNext(t *testing.T) {
 			want: "80 16 2 1 3 5\n[abc] 64 [de] 32\n\n\n@k[x]: 1\n@k[yy]: 2\n",
 		},
 		{
+			// Integer literals fold exactly and are as wide as their
+			// value in array casts (outputs from bpftrace 0.27.1).
+			name: "integer literals",
+			prog: `begin { print(1 << 63); print(-16 >> 2); print(9223372036854775807 + 1); print(~5);
+				print((int8[8])-1); print((int8[])12345); print((int8[4])0x01020304); }`,
+			want: "9223372036854775808\n-4\n9223372036854775808\n18446744073709551610\n[-1,0,0,0,0,0,0,0]\n[57,48]\n[4,3,2,1]\n\n\n",
+		},
+		{
 			// A tracepoint field declared bool prints true/false
 			// (bpftrace 0.17: 1/0): the workload's mmap()s take
 			// mmap_lock.

@@ -2,6 +2,7 @@ package check
 
 import (
 	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/compat"
 	"github.com/gbt-dev/gbt/lang/types"
 )
 
@@ -20,16 +21,22 @@ func (c *checker) arrayCast(e *ast.Cast, t types.Type) types.Type {
 	if declaredZero(e) {
 		return c.declaredArray(e)
 	}
+	if lt, ok := c.literalSize(e.X); ok && c.cfg.Compat.Has(compat.SizedLiteralVars) {
+		// An integer literal is as wide as the newest bpftrace makes it:
+		// (int8[])12345 has 2 elements, (int8[8])-1 is [-1,0,0,...].
+		t = lt
+		c.info.Types[e.X] = lt // codegen stores the literal's bytes only
+	}
 	elem, ok := basicType(e.Type.Name)
 	if !ok || e.Type.Ptr > 0 {
-		c.errorf(spanOf(e), "Cannot cast from \"%s\" to \"%s\"", t, ast.TypeString(e.Type)).
+		c.errorf(castSpan(e), "Cannot cast from \"%s\" to \"%s\"", t, ast.TypeString(e.Type)).
 			Hint = "arrays cast from a value hold integers: (int8[8]), (uint32[])"
 		return types.Type{}
 	}
 	n := e.Type.ArrayN
 	if n < 0 {
 		if t.ByteSize()%elem.ByteSize() != 0 || t.ByteSize() == 0 {
-			c.errorf(spanOf(e), "Cannot determine array size: the element size is incompatible with the cast integer size")
+			c.errorf(castSpan(e), "Cannot determine array size: the element size is incompatible with the cast integer size")
 			return types.Type{}
 		}
 		n = t.ByteSize() / elem.ByteSize()
@@ -47,7 +54,7 @@ func (c *checker) arrayCast(e *ast.Cast, t types.Type) types.Type {
 		fits = to.ByteSize() == t.ByteSize()
 	}
 	if !fits {
-		c.errorf(spanOf(e), "Cannot cast from \"%s\" to \"%s\"", t, to)
+		c.errorf(castSpan(e), "Cannot cast from \"%s\" to \"%s\"", t, to)
 		return types.Type{}
 	}
 	return to
@@ -69,6 +76,20 @@ func (c *checker) stringCast(e *ast.Cast, t types.Type) types.Type {
 	}
 	c.errorf(castSpan(e), "Cannot cast from \"%s\" to \"%s\"", t, to)
 	return types.Type{}
+}
+
+// literalSize is the type the newest bpftrace gives x when x is an
+// integer literal, or an operator on literals: the smallest signed
+// integer holding it, a uint64 past math.MaxInt64.
+func (c *checker) literalSize(x ast.Expr) (types.Type, bool) {
+	v, ok := c.info.Consts[x]
+	if !ok || !literalInt(x) || c.info.Types[x].Kind != types.Int {
+		return types.Type{}, false
+	}
+	if t := c.info.Types[x]; !t.Signed && t.Bits == 64 && v < 0 {
+		return types.U64, true
+	}
+	return types.IntOf(signedBits(v), true), true
 }
 
 // declaredZero reports whether cast e is a `let` declaration's zero: the
