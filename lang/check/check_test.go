@@ -124,7 +124,7 @@ func TestTypes(t *testing.T) {
 		{`BEGIN { $p = (uint64 *)8 + 1; $q = 2 + (uint32 *)8; $r = $p - 1; $p += 2; $p++; $t = (struct task_struct *)0 + 1; $c = curtask->comm[0]; $i = $p[1]; }`,
 			map[string]string{"$p": "uint64 *", "$q": "uint32 *", "$r": "uint64 *", "$t": "struct task_struct *", "$c": "int8", "$i": "uint64"}},
 		{`tracepoint:syscalls:sys_enter_execve { $a = args->argv[1]; $c = args->filename[0]; $n = args->argv + 1; $x = args; }`,
-			map[string]string{"$a": "int8 *", "$c": "int8", "$n": "int8 **", "$x": "(ctx) struct _tracepoint_syscalls_sys_enter_execve *"}},
+			map[string]string{"$a": "int8 *", "$c": "int8", "$n": "int8 **", "$x": "(ctx) struct tracepoint:syscalls:sys_enter_execve_args *"}},
 		{`tracepoint:raw_syscalls:sys_enter { $a = args->args[5]; $v = args->args; $e = $v[0]; }`,
 			map[string]string{"$a": "uint64", "$v": "uint64[6]", "$e": "uint64"}},
 		{`tracepoint:syscalls:sys_enter_clock_nanosleep { $t = args->rqtp[1]; $s = args->rqtp[0].tv_sec; }`,

@@ -412,8 +412,11 @@ func (c *checker) argsRecord(pt probe.Point, span ast.Span) *types.Type {
 		c.argsCache[key] = nil
 		return nil
 	}
-	rec := types.Type{Kind: types.Record, Name: "struct _tracepoint_" + pt.Category + "_" + pt.Event,
-		Fields: make([]types.Field, 0, len(f.Fields))}
+	name := "struct tracepoint:" + pt.Category + ":" + pt.Event + "_args" // as the newest bpftrace names it
+	if !c.cfg.Compat.Has(compat.NewestWords) {
+		name = "struct _tracepoint_" + pt.Category + "_" + pt.Event // 0.17's
+	}
+	rec := types.Type{Kind: types.Record, Name: name, Fields: make([]types.Field, 0, len(f.Fields))}
 	user := pt.Category == "syscalls"
 	for _, fld := range f.Fields {
 		if fld.Common {

@@ -34,8 +34,8 @@ func TestExpandIter(t *testing.T) {
 		{ap: ap("iter", "task", "list"), name: "iter:task:list", ctx: "struct bpf_iter__task", pin: "/sys/fs/bpf/list"},
 		{ap: ap("iter", "task_file", "/sys/fs/bpf/files"), name: "iter:task_file:/sys/fs/bpf/files", ctx: "struct bpf_iter__task_file", pin: "/sys/fs/bpf/files"},
 		{ap: ap("iter", "task", "a/../b"), name: "iter:task:a/../b", ctx: "struct bpf_iter__task", pin: "/sys/fs/bpf/b"},
-		{ap: ap("iter"), err: "Invalid iter probe: iter"},
-		{ap: ap("iter", "task", "a", "b"), err: "Invalid iter probe: iter:task:a:b"},
+		{ap: ap("iter"), err: "iter probe type takes 2 arguments (1 optional)"},
+		{ap: ap("iter", "task", "a", "b"), err: "iter probe type takes 2 arguments (1 optional)"},
 	}
 	for _, tt := range tests {
 		pts, err := probe.Expand(tt.ap, env)

@@ -67,15 +67,20 @@ type Kind struct {
 	// Parts is the number of colon-separated parts after the provider;
 	// MinParts allows optional trailing parts.
 	Parts, MinParts int
-	Usage           string // "tracepoint:category:name"
-	Prog            ProgKind
-	Attach          Attach  // how runtime attaches it
-	RunAt           RunAt   // when an AttachRunOnce kind runs
-	Tracing         Tracing // what a ProgTracing program is loaded against
-	Return          bool    // return probes provide retval
-	Args            bool    // typed args (args.field): from format files, BTF, or the probed file's DWARF (uprobe)
-	ArgN            ArgSource
-	Func            bool // func names the probed function
+	// PartsWords, when set, is how the newest bpftrace counts the parts
+	// the kind takes where MinParts and Parts do not say it ("2 or 3":
+	// uprobe:binary:[language:]function, whose language gbt does not
+	// take), or its whole complaint when it starts with "takes".
+	PartsWords string
+	Usage      string // "tracepoint:category:name"
+	Prog       ProgKind
+	Attach     Attach  // how runtime attaches it
+	RunAt      RunAt   // when an AttachRunOnce kind runs
+	Tracing    Tracing // what a ProgTracing program is loaded against
+	Return     bool    // return probes provide retval
+	Args       bool    // typed args (args.field): from format files, BTF, or the probed file's DWARF (uprobe)
+	ArgN       ArgSource
+	Func       bool // func names the probed function
 	// Regs kinds have the probed task's registers (struct pt_regs) at
 	// the start of their context: reg() reads them.
 	Regs bool
@@ -143,6 +148,22 @@ func (k *Kind) Newest() string {
 	return k.Name
 }
 
+// partsError says that an attach point of the kind has n parts, in the
+// newest bpftrace's words.
+func (k *Kind) partsError(n int) string {
+	words := k.PartsWords
+	switch {
+	case strings.HasPrefix(words, "takes "):
+		return k.Newest() + " probe type " + words
+	case words != "":
+	case k.MinParts == k.Parts:
+		words = strconv.Itoa(k.Parts)
+	default:
+		words = fmt.Sprintf("%d or %d", k.MinParts, k.Parts)
+	}
+	return fmt.Sprintf("%s probe type requires %s arguments, found %d", k.Newest(), words, n)
+}
+
 // kinds is the table of every probe kind bpftrace has. A new kind is one
 // entry here, with its expand function and its test; if it attaches in a
 // new way, a new Attach value and one runtime/attach_<mechanism>.go,
@@ -151,15 +172,15 @@ func (k *Kind) Newest() string {
 var kinds = []*Kind{
 	// bpftrace 0.20 and later spell them begin and end; both spellings
 	// are kept, and a point is named as written (the probe builtin).
-	{Name: "BEGIN", Aliases: []string{"begin"}, Prog: ProgTestRun, Attach: AttachRunOnce, RunAt: RunAtStart, Usage: "begin", Supported: true, OpenAddrSpace: true, expand: expandSpecial, list: listName},
-	{Name: "END", Aliases: []string{"end"}, Prog: ProgTestRun, Attach: AttachRunOnce, RunAt: RunAtEnd, Usage: "end", Supported: true, OpenAddrSpace: true, expand: expandSpecial, list: listName},
+	{Name: "BEGIN", Aliases: []string{"begin"}, NewestName: "begin", Prog: ProgTestRun, Attach: AttachRunOnce, RunAt: RunAtStart, Usage: "begin", Supported: true, OpenAddrSpace: true, expand: expandSpecial, list: listName},
+	{Name: "END", Aliases: []string{"end"}, NewestName: "end", Prog: ProgTestRun, Attach: AttachRunOnce, RunAt: RunAtEnd, Usage: "end", Supported: true, OpenAddrSpace: true, expand: expandSpecial, list: listName},
 	{Name: "tracepoint", Aliases: []string{"t"}, Parts: 2, MinParts: 2, Usage: "tracepoint:category:name", Prog: ProgTracepoint, Attach: AttachTracepoint, Args: true, Supported: true, PIDFilter: PIDFilterInProgram, expand: expandTracepoint, list: listTracepoints, InList: true},
-	{Name: "rawtracepoint", Aliases: []string{"rt"}, Parts: 2, MinParts: 1, Usage: "rawtracepoint:[module:]name", Prog: ProgRawTP, Attach: AttachRawTracepoint, Args: true, ArgN: ArgsContext, PerPoint: true, Supported: true, PIDFilter: PIDFilterInProgram, expand: expandRawTracepoint, list: listRawTracepoints, listModules: true, InList: true},
+	{Name: "rawtracepoint", Aliases: []string{"rt"}, Parts: 2, MinParts: 1, PartsWords: "2 or 1", Usage: "rawtracepoint:[module:]name", Prog: ProgRawTP, Attach: AttachRawTracepoint, Args: true, ArgN: ArgsContext, PerPoint: true, Supported: true, PIDFilter: PIDFilterInProgram, expand: expandRawTracepoint, list: listRawTracepoints, listModules: true, InList: true},
 	{Name: "tp_btf", Parts: 1, MinParts: 1, Usage: "tp_btf:name", Prog: ProgTracing, Attach: AttachTracing, Tracing: TracingTracepoint, Args: true, PerPoint: true, Supported: true, PIDFilter: PIDFilterInProgram, expand: expandFunc},
 	{Name: "kprobe", Aliases: []string{"k"}, Parts: 2, MinParts: 1, Usage: "kprobe:[module:]function[+offset]", Prog: ProgKprobe, Attach: AttachKprobe, ArgN: ArgsRegs, Func: true, Regs: true, Supported: true, NewestFirst: true, PIDFilter: PIDFilterInProgram, expand: expandFunc, list: listKprobes, InList: true},
 	{Name: "kretprobe", Aliases: []string{"kr"}, Parts: 2, MinParts: 1, Usage: "kretprobe:[module:]function", Prog: ProgKprobe, Attach: AttachKprobe, Return: true, Func: true, Regs: true, Supported: true, PIDFilter: PIDFilterInProgram, expand: expandFunc, list: listKprobes},
-	{Name: "uprobe", Aliases: []string{"u"}, Parts: 2, MinParts: 2, Usage: "uprobe:binary:function", Prog: ProgKprobe, Attach: AttachUprobe, Args: true, ArgN: ArgsRegs, Func: true, Regs: true, User: true, Supported: true, NewestFirst: true, PIDFilter: PIDFilterAtAttach, expand: expandUprobe},
-	{Name: "uretprobe", Aliases: []string{"ur"}, Parts: 2, MinParts: 2, Usage: "uretprobe:binary:function", Prog: ProgKprobe, Attach: AttachUprobe, Return: true, Func: true, Regs: true, User: true, Supported: true, NewestFirst: true, PIDFilter: PIDFilterAtAttach, expand: expandUprobe},
+	{Name: "uprobe", Aliases: []string{"u"}, Parts: 2, MinParts: 2, PartsWords: "2 or 3", Usage: "uprobe:binary:function", Prog: ProgKprobe, Attach: AttachUprobe, Args: true, ArgN: ArgsRegs, Func: true, Regs: true, User: true, Supported: true, NewestFirst: true, PIDFilter: PIDFilterAtAttach, expand: expandUprobe},
+	{Name: "uretprobe", Aliases: []string{"ur"}, Parts: 2, MinParts: 2, PartsWords: "2 or 3", Usage: "uretprobe:binary:function", Prog: ProgKprobe, Attach: AttachUprobe, Return: true, Func: true, Regs: true, User: true, Supported: true, NewestFirst: true, PIDFilter: PIDFilterAtAttach, expand: expandUprobe},
 	{Name: "usdt", Aliases: []string{"U"}, Parts: 3, MinParts: 2, Usage: "usdt:binary:[provider:]name", Prog: ProgKprobe, Attach: AttachUSDT, ArgN: ArgsUSDT, Func: true, Regs: true, User: true, PerPoint: true, Supported: true, NewestFirst: true, PIDFilter: PIDFilterAtAttach, expand: expandUSDT},
 	{Name: "profile", Aliases: []string{"p"}, Parts: 2, MinParts: 1, Usage: "profile:{hz|s|ms|us}:N or profile:DURATION", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Regs: true, Supported: true, OpenAddrSpace: true, PIDFilter: PIDFilterInProgram, expand: expandRate(true), list: listUnits},
 	{Name: "interval", Aliases: []string{"i"}, Parts: 2, MinParts: 1, Usage: "interval:{hz|s|ms|us}:N or interval:DURATION", Prog: ProgPerfEvent, Attach: AttachPerfEvent, Regs: true, Supported: true, OpenAddrSpace: true, expand: expandRate(false), list: listUnits},
@@ -169,7 +190,7 @@ var kinds = []*Kind{
 	{Name: "asyncwatchpoint", Aliases: []string{"aw"}, Parts: 3, MinParts: 3, Usage: "asyncwatchpoint:function+argN:length:mode", Prog: ProgPerfEvent, Attach: AttachWatchpoint, Regs: true, Supported: true, OpenAddrSpace: true, PIDFilter: PIDFilterAtAttach, expand: expandWatchpoint(true)},
 	{Name: "kfunc", Aliases: []string{"fentry", "f"}, NewestName: "fentry", Parts: 3, MinParts: 1, Usage: "kfunc:[module:]function or fentry:bpf:[id:]program", Prog: ProgTracing, Attach: AttachTracing, Tracing: TracingEntry, Args: true, Func: true, PerPoint: true, Supported: true, NewestFirst: true, PIDFilter: PIDFilterInProgram, expand: expandFunc, list: listTracing("fentry"), listModules: true, InList: true},
 	{Name: "kretfunc", Aliases: []string{"fexit", "fr"}, NewestName: "fexit", Parts: 3, MinParts: 1, Usage: "kretfunc:[module:]function or fexit:bpf:[id:]program", Prog: ProgTracing, Attach: AttachTracing, Tracing: TracingExit, Args: true, Return: true, Func: true, PerPoint: true, Supported: true, NewestFirst: true, PIDFilter: PIDFilterInProgram, expand: expandFunc, list: listTracing("fexit"), listModules: true},
-	{Name: "iter", Aliases: []string{"it"}, Parts: 2, MinParts: 1, Usage: "iter:name[:pin]", Prog: ProgIter, Attach: AttachIter, PerPoint: true, Supported: true, OnePoint: true, Ctx: iterCtx, LastCallSlot: 8, expand: expandIter, list: listIters},
+	{Name: "iter", Aliases: []string{"it"}, Parts: 2, MinParts: 1, PartsWords: "takes 2 arguments (1 optional)", Usage: "iter:name[:pin]", Prog: ProgIter, Attach: AttachIter, PerPoint: true, Supported: true, OnePoint: true, Ctx: iterCtx, LastCallSlot: 8, expand: expandIter, list: listIters},
 	{Name: "bench", Parts: 1, MinParts: 1, Usage: "bench:name", Prog: ProgXDPRun, Attach: AttachBench, PerPoint: true, Supported: true, OpenAddrSpace: true, Mode: ModeBench, expand: expandNamed},
 	{Name: "test", Parts: 1, MinParts: 1, Usage: "test:name", Prog: ProgXDPRun, Attach: AttachTest, PerPoint: true, Supported: true, OpenAddrSpace: true, Mode: ModeTest, expand: expandNamed},
 	{Name: "self", Parts: 2, MinParts: 2, Usage: "self:signal:SIGUSR1", Prog: ProgTestRun, Attach: AttachSignal, PerPoint: true, Supported: true, OpenAddrSpace: true, expand: expandSelf, list: listSignals},
@@ -295,7 +316,7 @@ func AppendExpand(dst []Point, ap *ast.AttachPoint, env Env) ([]Point, error) {
 	}
 	n := len(ap.Parts)
 	if n < k.MinParts || n > k.Parts {
-		return dst, &Error{Msg: fmt.Sprintf("Invalid %s probe: %s", k.Name, ap.Raw), Hint: "usage: " + k.Usage}
+		return dst, &Error{Msg: k.partsError(n), Hint: "usage: " + k.Usage}
 	}
 	n0 := len(dst)
 	dst, err := k.expand(dst, Point{Kind: k, Span: ap.Span, Return: k.Return}, ap, env)

@@ -24,8 +24,8 @@ func TestExpandSelf(t *testing.T) {
 		{parts: []string{"signal", "SIGUSR2"}, err: "SIGUSR2 is not a supported signal"},
 		{parts: []string{"signal", "SIGUSR*"}, err: "SIGUSR* is not a supported signal"},
 		{parts: []string{"keypress", "space"}, err: "keypress is not a supported trigger"},
-		{parts: []string{"signal"}, err: "Invalid self probe: self:signal"},
-		{parts: []string{"signal", "SIGUSR1", "x"}, err: "Invalid self probe: self:signal:SIGUSR1:x"},
+		{parts: []string{"signal"}, err: "self probe type requires 2 arguments, found 1"},
+		{parts: []string{"signal", "SIGUSR1", "x"}, err: "self probe type requires 2 arguments, found 3"},
 	}
 	for _, tt := range tests {
 		a := ap("self", tt.parts...)

@@ -173,7 +173,7 @@ func expandPerfEvent(dst []Point, base Point, ap *ast.AttachPoint, _ Env) ([]Poi
 	k := base.Kind
 	ev, ok := k.event(ap.Parts[0])
 	if !ok {
-		e := &Error{Msg: fmt.Sprintf("Unknown %s event: %s", k.Name, ap.Parts[0])}
+		e := &Error{Msg: fmt.Sprintf("%s is not a %s probe", ap.Parts[0], k.Name)}
 		if s := spell.Nearest(ap.Parts[0], k.eventNames()); s != "" {
 			e.Hint = fmt.Sprintf("did you mean %q?", s)
 		}

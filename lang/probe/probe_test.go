@@ -90,13 +90,13 @@ func TestExpand(t *testing.T) {
 		{ap: ap("kprobe", "syscalls", "sys_exit_nanosleep"), err: "specified module syscalls in probe kprobe:syscalls:sys_exit_nanosleep is not loaded."},
 		{ap: ap("kretprobe", "syscalls", "sys_exit_nanosleep"), err: "specified module syscalls in probe kretprobe:syscalls:sys_exit_nanosleep is not loaded."},
 		{ap: ap("kprobe", "vmlinux", "vfs_*+4"), err: "an offset needs one function, not a wildcard: kprobe:vmlinux:vfs_*+4"},
-		{ap: ap("kprobe", "a", "b", "c"), err: "Invalid kprobe probe: kprobe:a:b:c"},
+		{ap: ap("kprobe", "a", "b", "c"), err: "kprobe probe type requires 1 or 2 arguments, found 3"},
 		// kretprobes that might deadlock: refused by name, left out of a
 		// wildcard (kprobes on them are fine).
 		{ap: ap("kretprobe", "_raw_spin_lock"), err: "kretprobe:_raw_spin_lock can't be used as it might lock up your system."},
 		{ap: ap("kr", "queued_spin_lock_slowpath"), err: "kretprobe:queued_spin_lock_slowpath can't be used as it might lock up your system."},
 		{ap: ap("kprobe", "_raw_spin_lock"), names: []string{"kprobe:_raw_spin_lock"}},
-		{ap: ap("h", "cycels"), err: "Unknown hardware event: cycels"},
+		{ap: ap("h", "cycels"), err: "cycels is not a hardware probe"},
 		{ap: ap("tracepiont", "a", "b"), err: "Invalid probe type: tracepiont"},
 		{ap: ap("t", "syscalls", "sys_enter_opnat"), err: "No matches for tracepoint syscalls:sys_enter_opnat."},
 		{ap: ap("t", "nosuch", "*"), err: "No matches for tracepoint nosuch:*."},
@@ -108,8 +108,8 @@ func TestExpand(t *testing.T) {
 		{ap: ap("profile", "9e18s"), err: "Invalid rate of profile probe: 9e18s is too large"},
 		{ap: ap("profile", "0e1"), err: "Invalid rate of profile probe: coefficient part of scientific literal must be 1-9: 0e1"},
 		{ap: ap("i", "99999999999d"), err: "Invalid rate of interval probe: 99999999999d is too large"},
-		{ap: ap("begin", "x"), err: "Invalid BEGIN probe: begin:x"},
-		{ap: ap("t", "syscalls"), err: "Invalid tracepoint probe: t:syscalls"},
+		{ap: ap("begin", "x"), err: "begin probe type requires 0 arguments, found 1"},
+		{ap: ap("t", "syscalls"), err: "tracepoint probe type requires 2 arguments, found 1"},
 	}
 	for _, tt := range tests {
 		pts, err := probe.Expand(tt.ap, env)
