@@ -36,7 +36,11 @@ func aggregation(k types.AggKind, nargs int) func(*check.Use) types.Type {
 		}
 		signed := false
 		if nargs > 0 {
-			if !intArg(u, 0) {
+			argOK := integerArg
+			if k == types.Lhist {
+				argOK = intArg
+			}
+			if !argOK(u, 0) {
 				return types.Type{}
 			}
 			signed = u.ArgTypes[0].Signed

@@ -43,12 +43,35 @@ func arity(u *check.Use, min, max int) bool {
 	return false
 }
 
+// intArg checks that argument i is an integer, saying so in the newest
+// bpftrace's words for hist, lhist and exit: "int arguments (string
+// provided)".
 func intArg(u *check.Use, i int) bool {
-	if t := u.ArgTypes[i]; !t.IsInt() {
-		u.Errorf("%s() only supports integer arguments (%s provided)", u.Name(), t.KindWord())
-		return false
+	return checkIntArg(u, i, "int", false)
+}
+
+// integerArg is intArg in the newest bpftrace's words for sum, min, max,
+// avg and stats: "integer arguments (string[2] provided)".
+func integerArg(u *check.Use, i int) bool {
+	return checkIntArg(u, i, "integer", true)
+}
+
+// checkIntArg reports argument i unless it is an integer, in the newest
+// bpftrace's words (what, the type whole or its kind), or in 0.17's
+// ("integer arguments (string provided)").
+func checkIntArg(u *check.Use, i int, what string, whole bool) bool {
+	t := u.ArgTypes[i]
+	if t.IsInt() {
+		return true
 	}
-	return true
+	provided := t.KindWord()
+	if !u.Compat().Has(compat.NewestWords) {
+		what = "integer"
+	} else if whole {
+		provided = t.String()
+	}
+	u.Errorf("%s() only supports %s arguments (%s provided)", u.Name(), what, provided)
+	return false
 }
 
 // maxFormatArgs is how many arguments printf, cat and system take, the

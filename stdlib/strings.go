@@ -119,6 +119,17 @@ func strType(u *check.Use) types.Type {
 	if !arity(u, 1, 2) {
 		return types.Type{}
 	}
+	if s, ok := u.IntLiteralText(0); ok {
+		// str(5) is "5" in the newest bpftrace, which folds it; str(5, 1)
+		// keeps the first byte (a length not constant: not folded).
+		n, isConst := u.Const(1)
+		if len(u.Args) == 1 || isConst && n >= 0 {
+			if len(u.Args) == 2 && int64(len(s)) > n {
+				s = s[:n]
+			}
+			return u.Expand(&ast.StrLit{Span: ast.Span{Start: u.Node.Pos(), End: u.Node.EndPos()}, Value: s})
+		}
+	}
 	if _, lit := u.Args[0].(*ast.StrLit); !lit && len(u.Args) == 1 {
 		if s, ok := u.StringLit(0); ok {
 			// str($1) and str($1 + 1) stand for the parameter's text, so

@@ -49,7 +49,7 @@ func TestNewestTypes(t *testing.T) {
 		"buf(comm)":                       "buf() expects a length argument for non-array type string",
 		"signal_thread(\"SIGUSR1\")":      "signal_thread() is an unsafe function being used in safe mode",
 		"exit(1, 2)":                      "exit() takes up to one argument (2 provided)",
-		"exit(comm)":                      "exit() only supports integer arguments (string provided)",
+		"exit(comm)":                      "exit() only supports int arguments (string provided)",
 	} {
 		if _, errs := typeOf(t, expr); !strings.Contains(errs, want) {
 			t.Errorf("%s: got errors %q, want %q", expr, errs, want)

@@ -28,7 +28,7 @@ func TestE2EConfig(t *testing.T) {
 			stderr: "stdin:1:12-26: ERROR: bad_config: not a known configuration option\nconfig = { bad_config=raw } begin {}\n           ~~~~~~~~~~~~~~\n"},
 		{name: "a bad value", prog: `config = { stack_mode=foo } begin {}`, exit: 1,
 			stderr: "stdin:1:12-26: ERROR: stack_mode: Invalid value for stack_mode: valid values are bpftrace, raw, perf, and build_id."},
-		{name: "a renamed key", prog: `config = { strlen=8 } begin { printf("%s\n", str(0)); }`, stdout: "\n\n\n",
+		{name: "a renamed key", prog: `config = { strlen=8 } begin { $p = 0; printf("%s\n", str($p)); }`, stdout: "\n\n\n",
 			stderr: "stdin:1:12-20: WARNING: strlen has been renamed, please use max_strlen"},
 	}
 	for _, tt := range tests {

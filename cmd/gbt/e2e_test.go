@@ -675,13 +675,13 @@ func TestE2EEnvironment(t *testing.T) {
 	if code, out := run([]string{"BPFTRACE_MAX_STRLEN=0"}, "-d", "-e", "BEGIN { }"); code != 2 || !strings.Contains(out, "at least 1") {
 		t.Errorf("MAX_STRLEN 0: exit %d, %q", code, out)
 	}
-	if code, out := run([]string{"BPFTRACE_MAX_STRLEN=99999"}, "-d", "-e", "BEGIN { $s = str(0); }"); code != 0 || !strings.Contains(out, "string[16384]") {
+	if code, out := run([]string{"BPFTRACE_MAX_STRLEN=99999"}, "-d", "-e", "BEGIN { $p = 0; $s = str($p); }"); code != 0 || !strings.Contains(out, "string[16384]") {
 		t.Errorf("MAX_STRLEN over gbt's limit: exit %d, %q", code, out)
 	}
-	if code, out := run([]string{"BPFTRACE_MAX_STRLEN=24"}, "-d", "-e", "config = { max_strlen = 8 } BEGIN { $s = str(0); }"); code != 0 || !strings.Contains(out, "string[24]") {
+	if code, out := run([]string{"BPFTRACE_MAX_STRLEN=24"}, "-d", "-e", "config = { max_strlen = 8 } BEGIN { $p = 0; $s = str($p); }"); code != 0 || !strings.Contains(out, "string[24]") {
 		t.Errorf("MAX_STRLEN over the config block: exit %d, %q", code, out)
 	}
-	if code, out := run([]string{"GBT_STRLEN=16"}, "-d", "-e", "BEGIN { $s = str(0); }"); code != 0 || !strings.Contains(out, "string[16]") {
+	if code, out := run([]string{"GBT_STRLEN=16"}, "-d", "-e", "BEGIN { $p = 0; $s = str($p); }"); code != 0 || !strings.Contains(out, "string[16]") {
 		t.Errorf("GBT_STRLEN: exit %d, %q", code, out)
 	}
 	if code, out := run([]string{"BPFTRACE_MAP_KEYS_MAX=x"}, "-e", "BEGIN { }"); code != 2 {

@@ -77,8 +77,8 @@ func TestE2ELangNext(t *testing.T) {
 			// value in array casts (outputs from bpftrace 0.27.1).
 			name: "integer literals",
 			prog: `begin { print(1 << 63); print(-16 >> 2); print(9223372036854775807 + 1); print(~5);
-				print((int8[8])-1); print((int8[])12345); print((int8[4])0x01020304); }`,
-			want: "9223372036854775808\n-4\n9223372036854775808\n18446744073709551610\n[-1,0,0,0,0,0,0,0]\n[57,48]\n[4,3,2,1]\n\n\n",
+				print((int8[8])-1); print((int8[])12345); print((int8[4])0x01020304); print(str(-5)); print(str(12345, 2)); }`,
+			want: "9223372036854775808\n-4\n9223372036854775808\n18446744073709551610\n[-1,0,0,0,0,0,0,0]\n[57,48]\n[4,3,2,1]\n-5\n12\n\n\n",
 		},
 		{
 			// A tracepoint field declared bool prints true/false

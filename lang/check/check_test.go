@@ -112,7 +112,7 @@ func TestTypes(t *testing.T) {
 		src  string
 		want map[string]string // map or $var name → type
 	}{
-		{`BEGIN { @a = count(); @b[comm] = sum(1); @c[1, "x"] = 5; $s = str(0); $t = (1, comm); @h = hist(2); }`,
+		{`BEGIN { @a = count(); @b[comm] = sum(1); @c[1, "x"] = 5; $p = 0; $s = str($p); $t = (1, comm); @h = hist(2); }`,
 			map[string]string{"@a": "count", "@b": "sum", "@c": "int64", "$s": "string[64]", "$t": "(int8,string[16])", "@h": "hist"}},
 		{`tracepoint:syscalls:sys_enter_openat { @[str(args->filename)] = count(); $f = args->flags; $p = args->filename; }`,
 			map[string]string{"@": "count", "$f": "int64", "$p": "int8 *"}},
@@ -355,7 +355,7 @@ func TestPositionalUsedNumerically(t *testing.T) {
 }
 
 func TestMapKeyTypesUnify(t *testing.T) {
-	info, out := checkSource(`BEGIN { @m[comm] = 1; @m[str(0)] = 2; @t[1, comm] = 1; }`)
+	info, out := checkSource(`BEGIN { @m[comm] = 1; $p = 0; @m[str($p)] = 2; @t[1, comm] = 1; }`)
 	if info == nil {
 		t.Fatal(out)
 	}

@@ -11,6 +11,7 @@ package check
 
 import (
 	"fmt"
+	"strconv"
 
 	"reflect"
 
@@ -383,6 +384,23 @@ func (u *Use) StringLit(i int) (string, bool) {
 		return "", false
 	}
 	return s.Value, true
+}
+
+// IntLiteralText returns argument i in decimal when it is an integer
+// literal, or an operator on literals, that the newest bpftrace folds as
+// one (compat.FoldIntLiterals): str(5) is "5" there.
+func (u *Use) IntLiteralText(i int) (string, bool) {
+	if i >= len(u.Args) || !u.c.cfg.Compat.Has(compat.FoldIntLiterals) {
+		return "", false
+	}
+	l, ok := u.c.literalValue(u.Args[i])
+	switch {
+	case !ok:
+		return "", false
+	case l.neg:
+		return strconv.FormatInt(int64(l.v), 10), true
+	}
+	return strconv.FormatUint(l.v, 10), true
 }
 
 // IsMap reports whether argument i is a map reference.
