@@ -545,7 +545,15 @@ func TestE2EListKernel(t *testing.T) {
 		// sorted (the newest bpftrace's order).
 		{[]string{"-l", "-e", "tracepoint:syscalls:sys_exit_read {} tracepoint:syscalls:sys_enter_openat* {} tracepoint:syscalls:sys_exit_read {}"},
 			"tracepoint:syscalls:sys_exit_read\ntracepoint:syscalls:sys_enter_openat\ntracepoint:syscalls:sys_enter_openat2\ntracepoint:syscalls:sys_exit_read\n"},
-		{[]string{"-lv", "struct fd"}, "struct fd {\n\tlong unsigned int word;\n};\n\n"},
+		// Types as both bpftraces list them: names, or -v definitions
+		// ("vmlinux: " before each, as the newest prints them; 0.17 has
+		// none), patterns too; a name no type has lists nothing.
+		{[]string{"-lv", "struct fd"}, "vmlinux: struct fd {\n\tlong unsigned int word;\n};\n\n"},
+		{[]string{"--compat=0.17", "-lv", "struct fd"}, "struct fd {\n\tlong unsigned int word;\n};\n\n"},
+		{[]string{"-l", "struct fd"}, "struct fd\n"},
+		{[]string{"-l", "struct fdtabl?,struct path,enum CSI_J"}, "struct fdtable\nstruct path\nenum CSI_J\n"},
+		{[]string{"-l", "struct no_such_struct_xyz"}, ""},
+		{[]string{"-lv", "enum CSI_J"}, "vmlinux: enum CSI_J {\n\tCSI_J_CURSOR_TO_END = 0,\n\tCSI_J_START_TO_CURSOR = 1,\n\tCSI_J_VISIBLE = 2,\n\tCSI_J_FULL = 3,\n};\n\n"},
 	}
 	for _, tt := range tests {
 		out, err := exec.Command(gbt, tt.args...).Output()

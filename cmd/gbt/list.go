@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gbt-dev/gbt/lang/compat"
 	"github.com/gbt-dev/gbt/lang/diag"
 	"github.com/gbt-dev/gbt/lang/parse"
 	"github.com/gbt-dev/gbt/lang/probe"
@@ -59,12 +60,10 @@ func (a *app) listProbesTo(w io.Writer, pattern string) error {
 		// bpftrace takes several patterns separated by commas, struct,
 		// union and enum names among them ('kprobe:f,struct file').
 		for _, p := range splitPatterns(pattern) {
-			if kw, _, _ := strings.Cut(p, " "); kw == "struct" || kw == "union" || kw == "enum" {
-				def, err := a.env.CDefinition(p)
-				if err != nil {
+			if kw, name, _ := strings.Cut(p, " "); kw == "struct" || kw == "union" || kw == "enum" {
+				if err := l.addTypes(kw, strings.TrimSpace(name)); err != nil {
 					return err
 				}
-				l.types = append(l.types, def)
 				continue
 			}
 			if err := l.add(p); err != nil {
@@ -260,6 +259,26 @@ func (l *lister) print(w io.Writer) error {
 		fmt.Fprintln(w, def)
 	}
 	return nil
+}
+
+// addTypes adds the kernel's types of a kind whose names match pattern,
+// as both bpftraces list them: their names, or with -v their C
+// definitions, each after "vmlinux: " as the newest bpftrace prints it.
+// A pattern that matches nothing lists nothing.
+func (l *lister) addTypes(kind, pattern string) error {
+	if !l.app.opts.verbose {
+		names, err := l.app.env.TypeNames(kind, pattern)
+		l.types = append(l.types, names...)
+		return err
+	}
+	defs, err := l.app.env.TypeDefinitions(kind, pattern)
+	for _, def := range defs {
+		if l.app.opts.compat.Has(compat.NewestWords) {
+			def = "vmlinux: " + def
+		}
+		l.types = append(l.types, def)
+	}
+	return err
 }
 
 func hasGlob(s string) bool { return strings.ContainsAny(s, "*?{") }

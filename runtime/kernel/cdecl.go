@@ -2,30 +2,84 @@ package kernel
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/cilium/ebpf/btf"
+
+	"github.com/gbt-dev/gbt/lang/probe"
 )
 
-// CDefinition returns the C definition of a kernel type as -lv 'struct
-// NAME' prints it: "struct NAME", "union NAME" or "enum NAME", from the
-// kernel's BTF, members with their offsets' padding left out.
-func (e *Env) CDefinition(name string) (string, error) {
+// TypeNames returns the kernel's types of one kind ("struct", "union" or
+// "enum") whose names match the glob pattern, as "struct NAME", sorted,
+// each once: what -l 'struct pa*' lists.
+func (e *Env) TypeNames(kind, pattern string) ([]string, error) {
+	types, err := e.typesMatching(kind, pattern)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(types))
+	for i, t := range types {
+		names[i] = kind + " " + t.TypeName()
+	}
+	return names, nil
+}
+
+// TypeDefinitions returns the C definitions of the types TypeNames
+// lists, as -lv prints them: from the kernel's BTF, members with their
+// offsets' padding left out (bpftrace writes it as "long: 64;"). Of types that share a name
+// (the kernel's BTF has a few), the first is written.
+func (e *Env) TypeDefinitions(kind, pattern string) ([]string, error) {
+	types, err := e.typesMatching(kind, pattern)
+	if err != nil {
+		return nil, err
+	}
+	defs := make([]string, len(types))
+	for i, t := range types {
+		var b strings.Builder
+		writeBody(&b, t, 0)
+		b.WriteString(";\n")
+		defs[i] = b.String()
+	}
+	return defs, nil
+}
+
+// typesMatching returns the named types of kind whose names match
+// pattern, sorted by name, the first of each name.
+func (e *Env) typesMatching(kind, pattern string) ([]btf.Type, error) {
 	k := &e.btf
 	k.load()
 	if k.err != nil {
-		return "", k.err
+		return nil, k.err
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	t, err := namedType(k.spec, name, true)
-	if err != nil {
-		return "", err
+	first := map[string]btf.Type{}
+	for t, err := range k.spec.All() {
+		if err != nil {
+			return nil, err
+		}
+		ok := false
+		switch t.(type) {
+		case *btf.Struct:
+			ok = kind == "struct"
+		case *btf.Union:
+			ok = kind == "union"
+		case *btf.Enum:
+			ok = kind == "enum"
+		}
+		name := t.TypeName()
+		if ok && name != "" && first[name] == nil && probe.Match(pattern, name) {
+			first[name] = t
+		}
 	}
-	var b strings.Builder
-	writeBody(&b, t, 0)
-	b.WriteString(";\n")
-	return b.String(), nil
+	names := slices.Sorted(maps.Keys(first))
+	types := make([]btf.Type, len(names))
+	for i, n := range names {
+		types[i] = first[n]
+	}
+	return types, nil
 }
 
 // writeBody writes "struct NAME {...}" with its members indented by depth
@@ -43,7 +97,11 @@ func writeBody(b *strings.Builder, t btf.Type, depth int) {
 		b.WriteString(keyword("enum", t.Name))
 		b.WriteString("{\n")
 		for _, v := range t.Values {
-			fmt.Fprintf(b, "%s%s = %d,\n", strings.Repeat("\t", depth+1), v.Name, v.Value)
+			if t.Signed {
+				fmt.Fprintf(b, "%s%s = %d,\n", strings.Repeat("\t", depth+1), v.Name, int64(v.Value))
+			} else {
+				fmt.Fprintf(b, "%s%s = %d,\n", strings.Repeat("\t", depth+1), v.Name, v.Value)
+			}
 		}
 		b.WriteString(strings.Repeat("\t", depth) + "}")
 		return
@@ -106,6 +164,11 @@ func declare(t btf.Type, name string, depth int) string {
 		case *btf.Array, *btf.FuncProto:
 			return declare(t.Target, "(*"+name+")", depth)
 		}
+		if strings.HasPrefix(name, "(") || strings.HasPrefix(name, "const ") || strings.HasPrefix(name, "volatile ") {
+			// As libbpf's btf_dump writes them, which bpftrace prints:
+			// struct sk_buff * (*dequeue)(...), void * const addr.
+			return declare(t.Target, "* "+name, depth)
+		}
 		return declare(t.Target, "*"+name, depth)
 	case *btf.Array:
 		return declare(t.Type, fmt.Sprintf("%s[%d]", name, t.Nelems), depth)
@@ -119,8 +182,14 @@ func declare(t btf.Type, name string, depth int) string {
 		}
 		return declare(t.Return, name+"("+strings.Join(params, ", ")+")", depth)
 	case *btf.Const:
+		if _, ok := t.Type.(*btf.Pointer); ok {
+			return declare(t.Type, strings.TrimSpace("const "+name), depth) // the pointer is const
+		}
 		return "const " + declare(t.Type, name, depth)
 	case *btf.Volatile:
+		if _, ok := t.Type.(*btf.Pointer); ok {
+			return declare(t.Type, strings.TrimSpace("volatile "+name), depth)
+		}
 		return "volatile " + declare(t.Type, name, depth)
 	case *btf.Restrict:
 		return declare(t.Type, name, depth)
