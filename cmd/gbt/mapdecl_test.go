@@ -21,9 +21,9 @@ func TestE2EMapDecl(t *testing.T) {
 		noStderr   string // text stderr must not contain
 	}{
 		{
-			name:       "a full hash refuses a second key",
-			prog:       `let @a = hash(1); begin { @a[1] = 1; @a[2] = 2; exit(); }`,
-			want:       "\n\n@a[1]: 1\n",
+			name: "a full hash refuses a second key",
+			prog: `let @a = hash(1); begin { @a[1] = 1; @a[2] = 2; exit(); }`,
+			want: "\n\n@a[1]: 1\n",
 			// The declaration sized it, not max_map_keys: gbt says so.
 			wantStderr: "WARNING: Map full; can't update element: 1 update of @a failed. Try declaring it with more entries than 1, e.g. `let @a = hash(2)`",
 		},
