@@ -214,6 +214,8 @@ type AssignStmt struct {
 	// RHS is a 0 that stands for the zero value of the type the
 	// variable's first assigned value gives it.
 	Decl bool
+	// Let marks every `let` statement, which declares a new variable.
+	Let bool
 }
 
 // IfStmt is `if (cond) { ... } else ...`. Else is nil, a *BlockStmt or an *IfStmt.

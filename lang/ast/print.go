@@ -226,7 +226,11 @@ func (p *printer) stmt(s Stmt) {
 			p.line("let " + ExprString(s.LHS) + ";")
 			break
 		}
-		p.line(ExprString(s.LHS) + " " + s.Op.String() + " " + ExprString(s.RHS) + ";")
+		let := ""
+		if s.Let {
+			let = "let "
+		}
+		p.line(let + ExprString(s.LHS) + " " + s.Op.String() + " " + ExprString(s.RHS) + ";")
 	case *IfStmt:
 		p.b.WriteString(ind)
 		p.ifChain(s)

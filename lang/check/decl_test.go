@@ -19,7 +19,10 @@ func TestUntypedDecl(t *testing.T) {
 	}{
 		{`BEGIN { let $x; $x = "hello"; }`, types.StringOf(6), ""},
 		{`BEGIN { let $x; if (1) { $x = (1, "ab"); } }`, types.TupleOf(types.I8, types.StringOf(3)), ""},
-		{`BEGIN { $x = 5; let $x; }`, types.I64, ""},
+		{`BEGIN { $x = 5; let $x; }`, types.Type{}, "ERROR: Variable $x was already declared. Variable shadowing is not allowed."},
+		{`BEGIN { let $x = 5; let $x = 6; }`, types.Type{}, "This is the initial declaration."},
+		{`BEGIN { $x = 5; let $x = 6; }`, types.Type{}, "This is the initial assignment."},
+		{`BEGIN { let $x = 5; } END { let $x = "a"; }`, types.I64, ""},
 		{`BEGIN { let $x; }`, types.I64, "WARNING: Variable $x was never assigned to."},
 		{`BEGIN { let $x; $x = 1; $x = "a"; }`, types.Type{}, "ERROR: Type mismatch for $x: trying to assign value of type 'string[2]'"},
 	}

@@ -269,6 +269,10 @@ type VarInfo struct {
 	// declared variables were given their type (let $x: uint8 = 1),
 	// which assignments do not widen (growIntVar).
 	declared bool
+	// first is where it was first assigned ($x = 1) or declared (let
+	// $x, firstLet), which a let of the same name points back at.
+	first    ast.Span
+	firstLet bool
 }
 
 // Use is what a builtin's type rule sees. The checker reuses it for the

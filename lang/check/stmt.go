@@ -3,6 +3,7 @@ package check
 import (
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/compat"
+	"github.com/gbt-dev/gbt/lang/diag"
 	"github.com/gbt-dev/gbt/lang/types"
 )
 
@@ -190,13 +191,23 @@ func (c *checker) defineVar(v *ast.Variable, t types.Type) {
 			t = joinInt(t, g.Type) // its later values widened it (growIntVar)
 		}
 	}
-	vars[slot] = c.vars.new(VarInfo{Name: v.Name, Type: t, Span: spanOf(v), scope: c.scope()})
+	vi := VarInfo{Name: v.Name, Type: t, Span: spanOf(v), scope: c.scope(), first: spanOf(v)}
+	if a := c.assigning; a != nil && a.LHS == ast.Expr(v) {
+		vi.first, vi.firstLet = a.Span, a.Let // $x = 1, or let $x
+		if a.Let {
+			vi.first.End = v.EndPos()
+		}
+	}
+	vars[slot] = c.vars.new(vi)
 }
 
 func (c *checker) assign(s *ast.AssignStmt) {
 	outer := c.assigning // a block expression's assignment within this one
 	c.assigning = s
 	defer func() { c.assigning = outer }()
+	if v, ok := s.LHS.(*ast.Variable); ok && s.Let && !c.letNew(s, v) {
+		return
+	}
 	if v, ok := s.LHS.(*ast.Variable); ok && s.Decl {
 		c.declare(s, v)
 		return
@@ -316,6 +327,23 @@ func (c *checker) declare(s *ast.AssignStmt, v *ast.Variable) {
 	}
 	c.defineVar(v, t)
 	c.info.Types[v] = c.probe_.Vars[c.slotOf(v)].Type
+}
+
+// letNew reports whether the variable a let statement declares is new:
+// one already visible is the newest bpftrace's error, as it allows no
+// shadowing (gbt assigned the outer variable).
+func (c *checker) letNew(s *ast.AssignStmt, v *ast.Variable) bool {
+	old, ok := c.lookupVar(v)
+	if !ok || !c.inScope(old.scope) {
+		return true
+	}
+	d := c.errorf(ast.Span{Start: s.Pos(), End: v.EndPos()}, "Variable %s was already declared. Variable shadowing is not allowed.", v.Name)
+	first := "This is the initial assignment."
+	if old.firstLet {
+		first = "This is the initial declaration."
+	}
+	d.Context = &diag.Diagnostic{Severity: diag.Error, Span: old.first, Msg: first}
+	return false
 }
 
 // compoundOK reports whether `x op= y` (or x++, x--) is allowed for x of

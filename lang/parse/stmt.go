@@ -328,7 +328,7 @@ func (p *exprParser) letStmt() ast.Stmt {
 	if typ != nil {
 		rhs = &ast.Cast{Span: ast.Span{Start: typ.Pos(), End: rhs.EndPos()}, Type: typ, X: rhs}
 	}
-	return &ast.AssignStmt{Span: ast.Span{Start: startPos(start), End: rhs.EndPos()}, LHS: v, Op: ast.OpAssign, RHS: rhs, Decl: decl}
+	return &ast.AssignStmt{Span: ast.Span{Start: startPos(start), End: rhs.EndPos()}, LHS: v, Op: ast.OpAssign, RHS: rhs, Decl: decl, Let: true}
 }
 
 // loopName takes the $var or @map of a for loop (either kind; the wrong
