@@ -5,6 +5,7 @@ import (
 
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/check"
+	"github.com/gbt-dev/gbt/lang/compat"
 	"github.com/gbt-dev/gbt/lang/types"
 )
 
@@ -47,13 +48,22 @@ func aggregation(k types.AggKind, nargs int) func(*check.Use) types.Type {
 		}
 		if k == types.Lhist {
 			var p [3]int64
-			for i := 1; i < 4; i++ {
-				v, ok := u.Const(i)
-				if !ok {
-					u.Errorf("lhist() expects a integer literal (%s provided)", u.ArgTypes[i].KindWord())
+			newest := u.Compat().Has(compat.NewestWords)
+			for i, name := range [...]string{"min", "max", "step"} {
+				v, ok := u.Const(i + 1)
+				switch {
+				case newest && name == "step" && (!ok || v < 0):
+					u.Errorf("lhist: invalid step value")
+					return types.Type{}
+				case newest && (!ok || v < 0):
+					// The newest bpftrace reads each as an unsigned literal.
+					u.Errorf("lhist: invalid %s value (must be non-negative literal)", name)
+					return types.Type{}
+				case !ok:
+					u.Errorf("lhist() expects a integer literal (%s provided)", u.ArgTypes[i+1].KindWord())
 					return types.Type{}
 				}
-				p[i-1] = v
+				p[i] = v
 			}
 			switch {
 			case p[0] < 0:
