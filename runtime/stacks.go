@@ -180,7 +180,7 @@ func (st *stacks) KernelSymbol(addr uint64) string {
 			return name
 		}
 	}
-	return hexAddr(addr)
+	return sym.NoSymbol(addr)
 }
 
 // UserSymbol implements output.StackResolver.

@@ -142,10 +142,19 @@ func (u *User) Format(addr uint64, pid int) string {
 	return "0x" + strconv.FormatUint(addr, 16)
 }
 
-// Name renders addr as usym() does: the function name, or the hex address.
+// Name renders addr as usym() does: the function name, or NoSymbol's.
 func (u *User) Name(addr uint64, pid int) string {
 	if name, _, _, ok := u.Resolve(addr, pid); ok {
 		return name
+	}
+	return NoSymbol(addr)
+}
+
+// NoSymbol renders an address ksym() or usym() found no symbol for as
+// bpftrace does: in hex with 0x, and 0 as "0" (C++'s showbase).
+func NoSymbol(addr uint64) string {
+	if addr == 0 {
+		return "0"
 	}
 	return "0x" + strconv.FormatUint(addr, 16)
 }

@@ -83,3 +83,13 @@ func TestUserResolve(t *testing.T) {
 		t.Errorf("exited process with the executable as fallback: %q, want main.run", got)
 	}
 }
+
+// TestNoSymbol: an address without a symbol prints as bpftrace prints it,
+// 0 without its 0x (C++'s showbase), the others in hex.
+func TestNoSymbol(t *testing.T) {
+	for addr, want := range map[uint64]string{0: "0", 1: "0x1", 0xffffffff81000000: "0xffffffff81000000"} {
+		if got := NoSymbol(addr); got != want {
+			t.Errorf("NoSymbol(%#x) = %q, want %q", addr, got, want)
+		}
+	}
+}
