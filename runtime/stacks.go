@@ -30,6 +30,9 @@ type stacks struct {
 	// which unwinder walks.
 	dwarf    *ebpf.Map
 	unwinder *unwind.Unwinder
+	// source, with show_debug_info, adds the file and line of each user
+	// frame and the functions inlined there, from the binaries' DWARF.
+	source *sourceFrames
 }
 
 type stackKey struct {
@@ -46,6 +49,9 @@ type stackValue struct {
 // newStacks returns the resolver of a session's stack maps.
 func newStacks(s *Session) *stacks {
 	st := &stacks{maps: map[stackKey]*ebpf.Map{}, kernel: s.kallsyms, usyms: sym.NewUser(), cache: map[stackValue][]output.Frame{}}
+	if s.obj.Settings().ShowDebugInfo {
+		st.source = newSourceFrames()
+	}
 	kernel := usesKind(s.obj, types.Ksym)
 	for _, md := range s.obj.Maps {
 		if md.Role == codegen.RoleDwStack {
@@ -119,6 +125,12 @@ func (st *stacks) Stack(t types.Type, v uint64) ([]output.Frame, bool) {
 		addr := binary.LittleEndian.Uint64(raw[off:])
 		if addr == 0 {
 			break
+		}
+		if key.user && !key.raw && st.source != nil {
+			if fs := st.source.frames(st.usyms, addr, pid, key.perf); fs != nil {
+				frames = append(frames, fs...)
+				continue
+			}
 		}
 		frames = append(frames, output.Frame{Addr: addr, Sym: st.frameSym(addr, pid, key)})
 	}

@@ -60,7 +60,7 @@ func Default() Settings {
 		MaxMapKeys: DefaultMaxMapKeys, MaxStrlen: DefaultStrlen, MaxCatBytes: DefaultCatBytes,
 		MaxProbes: DefaultMaxProbes, MaxBPFProgs: 1024, LogSize: 1000000, OnStackLimit: 32,
 		StackMode: "bpftrace", StrTruncTrailer: "..", PrintMapsOnExit: true, MissingProbes: "error",
-		License: "GPL", CppDemangle: true, ShowDebugInfo: true,
+		License: "GPL", CppDemangle: true,
 		Unstable: map[string]string{"unstable_import": "warn", "unstable_tseries": "warn", "unstable_typeinfo": "warn", "unstable_dw_ustack": "warn"},
 	}
 }

@@ -1,7 +1,9 @@
 package dwarfinfo_test
 
 import (
+	"debug/elf"
 	"errors"
+	"fmt"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -193,5 +195,65 @@ func TestSeparateDebugFile(t *testing.T) {
 				t.Fatalf("function1: %+v, %v", p, err)
 			}
 		})
+	}
+}
+
+// TestFrames: an address in code inlined twice gives the two inlined
+// functions, innermost first, each at the line it was reached from, then
+// the function they were inlined into; an address outside them gives the
+// function alone.
+func TestFrames(t *testing.T) {
+	gcc := testenv.RequireCommand(t, "gcc", "apt-get install gcc")
+	bin := filepath.Join(t.TempDir(), "inline")
+	if b, err := exec.Command(gcc, "-O1", "-g", "-o", bin, "testdata/inline.c").CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v\n%s", err, b)
+	}
+	ef, err := elf.Open(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ef.Close()
+	syms, err := ef.Symbols()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var outer elf.Symbol
+	for _, s := range syms {
+		if s.Name == "outer" {
+			outer = s
+		}
+	}
+	if outer.Size == 0 {
+		t.Fatal("no symbol outer")
+	}
+	f, err := dwarfinfo.Open(bin, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inlined, plain string
+	for pc := outer.Value; pc < outer.Value+outer.Size; pc++ {
+		frames, err := f.Frames(pc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		for _, fr := range frames {
+			fmt.Fprintf(&b, "%s@%s:%d inlined=%v; ", fr.Func, filepath.Base(fr.File), fr.Line, fr.Inlined)
+		}
+		switch {
+		case len(frames) == 3 && inlined == "":
+			inlined = b.String()
+		case len(frames) == 1 && frames[0].Line == 18:
+			plain = b.String()
+		}
+	}
+	if want := "inner@inline.c:7 inlined=true; middle@inline.c:12 inlined=true; outer@inline.c:17 inlined=false; "; inlined != want {
+		t.Errorf("inlined frames: %q, want %q", inlined, want)
+	}
+	if want := "outer@inline.c:18 inlined=false; "; plain != want {
+		t.Errorf("outer's own line: %q, want %q", plain, want)
+	}
+	if frames, err := f.Frames(0); err != nil || frames != nil {
+		t.Errorf("Frames(0) = %v, %v; want none", frames, err)
 	}
 }

@@ -151,11 +151,18 @@ func (p *Printer) foldKey(t types.Type, b []byte) []string {
 
 // frameName is a frame's function: its symbol without the offset
 // ("vfs_read+12" is "vfs_read"; perf mode's "f+3 (/bin/x)" is
-// "f (/bin/x)"), or its address when it has no symbol.
+// "f (/bin/x)"; show_debug_info's "f+12@/src/a.c:7" is "f"), or its
+// address when it has no symbol.
 func frameName(f Frame) string {
 	s := f.Sym
 	if s == "" {
 		return "0x" + strconv.FormatUint(f.Addr, 16)
+	}
+	// show_debug_info's "f+3@/src/a.c:7" and "[inlined] g@/src/a.c:9"
+	// are f and g (a symbol version, "f@GLIBC_2.2.5", has no colon).
+	s = strings.TrimPrefix(s, "[inlined] ")
+	if i := strings.LastIndexByte(s, '@'); i > 0 && strings.Contains(s[i:], ":") {
+		s = s[:i]
 	}
 	if i := strings.LastIndexByte(s, '+'); i > 0 {
 		j := i + 1

@@ -167,6 +167,9 @@ func TestFrameName(t *testing.T) {
 		{Frame{Sym: "0x7f00 ([unknown])"}, "0x7f00 ([unknown])"},
 		{Frame{Addr: 0x7fab}, "0x7fab"},
 		{Frame{Sym: "a;b\nc+1"}, "a:b c"},
+		{Frame{Sym: "outer+12@/src/a.c:17"}, "outer"},
+		{Frame{Sym: "[inlined] inner@/src/a.c:7"}, "inner"},
+		{Frame{Sym: "memcpy@GLIBC_2.2.5+4"}, "memcpy@GLIBC_2.2.5"},
 	} {
 		if got := frameName(tt.f); got != tt.want {
 			t.Errorf("frameName(%+v) = %q, want %q", tt.f, got, tt.want)

@@ -51,6 +51,13 @@ type fileSymbols struct {
 // Resolve returns the function containing addr in process pid, the offset
 // into it, and the file it is in.
 func (u *User) Resolve(addr uint64, pid int) (name string, off uint64, module string, ok bool) {
+	name, off, _, module, ok = u.Locate(addr, pid)
+	return name, off, module, ok
+}
+
+// Locate is Resolve that also gives addr's address in the file's own
+// address space (as its symbols and debug info have it).
+func (u *User) Locate(addr uint64, pid int) (name string, off, vaddr uint64, module string, ok bool) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	maps, seen := u.procs[pid]
@@ -63,25 +70,26 @@ func (u *User) Resolve(addr uint64, pid int) (name string, off uint64, module st
 	}
 	i := sort.Search(len(maps), func(i int) bool { return maps[i].end > addr })
 	if i == len(maps) || addr < maps[i].start {
-		return u.resolveFallback(addr)
+		name, off, module, ok = u.resolveFallback(addr)
+		return name, off, addr, module, ok
 	}
 	m := maps[i]
 	fs := u.symbols(pid, m.path)
 	if fs.err != nil {
-		return "", 0, m.path, false
+		return "", 0, 0, m.path, false
 	}
-	vaddr := addr
+	vaddr = addr
 	if fs.dyn {
 		var ok bool
 		if vaddr, ok = procmaps.LinkAddr(fs.loads, addr, m.start, m.off); !ok {
-			return "", 0, m.path, false
+			return "", 0, 0, m.path, false
 		}
 	}
 	j := sort.Search(len(fs.addrs), func(j int) bool { return fs.addrs[j] > vaddr }) - 1
 	if j < 0 || (fs.sizes[j] > 0 && vaddr >= fs.addrs[j]+fs.sizes[j]) {
-		return "", 0, m.path, false
+		return "", 0, vaddr, m.path, false
 	}
-	return fs.names[j], vaddr - fs.addrs[j], m.path, true
+	return fs.names[j], vaddr - fs.addrs[j], vaddr, m.path, true
 }
 
 // Snapshot reads pid's memory maps now, to resolve its addresses with if

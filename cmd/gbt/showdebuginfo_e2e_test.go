@@ -1,0 +1,111 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gbt-dev/gbt/internal/testenv"
+)
+
+// inlineProg calls leaf from code inlined twice into outer (inner into
+// middle into outer); the store after the call keeps leaf's return
+// address inside inner. The probe is on leaf2, which leaf calls: at a
+// function's first instruction the frame-pointer walk skips its caller
+// (leaf), so the frame after leaf2 is the return address in outer. main
+// sleeps, so that its memory maps are there when the stack is printed.
+// Lines are numbered from 1.
+const inlineProg = `#include <unistd.h>
+volatile int sink;
+__attribute__((noinline)) void leaf2(int v) { sink = v; }
+__attribute__((noinline)) void leaf(int v) { leaf2(v); sink = v; }
+__attribute__((always_inline)) static inline void inner(int v) {
+  leaf(v);
+  sink = v + 1;
+}
+__attribute__((always_inline)) static inline void middle(int v) {
+  inner(v + 1);
+}
+__attribute__((noinline)) void outer(int v) {
+  middle(v * 2);
+  sink = 0;
+}
+int main(void) {
+  outer(3);
+  sleep(5);
+  return 0;
+}
+`
+
+// TestE2EShowDebugInfo: with show_debug_info a user stack names each
+// frame's source line and the functions inlined at a return address, as
+// bpftrace built with Blazesym prints them; perf mode labels the inlined
+// functions; without the setting (the default) frames are as before.
+func TestE2EShowDebugInfo(t *testing.T) {
+	requireRoot(t)
+	gbt, _ := binaries(t)
+	gcc := testenv.RequireCommand(t, "gcc", "apt-get install gcc")
+	dir := t.TempDir()
+	src := filepath.Join(dir, "inline.c")
+	prog := filepath.Join(dir, "inline")
+	if err := os.WriteFile(src, []byte(inlineProg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(gcc, "-O1", "-g", "-fno-omit-frame-pointer", "-o", prog, src).CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v\n%s", err, out)
+	}
+	for _, tt := range []struct {
+		name, config string
+		want         []string // the stack's first lines, trimmed
+	}{
+		{"bpftrace mode", "config = { show_debug_info=1 }", []string{
+			"leaf2+0@" + src + ":3",
+			"[inlined] inner@" + src + ":7",
+			"[inlined] middle@" + src + ":10",
+			"outer+", // the offset is the compiler's
+		}},
+		{"perf mode", "config = { show_debug_info=1; stack_mode=perf }", []string{
+			"leaf2+0 (" + prog + ")",
+			"inner (inlined)",
+			"middle (inlined)",
+			"outer+",
+		}},
+		{"off", "", []string{"leaf2+0", "outer+"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			script := tt.config + " uprobe:" + prog + ":leaf2 { print(ustack); exit(); }"
+			cmd := exec.Command(gbt, "-q", "-c", prog, "-e", script)
+			done := make(chan struct{})
+			timer := time.AfterFunc(60*time.Second, func() { _ = cmd.Process.Kill(); close(done) })
+			out, err := cmd.CombinedOutput()
+			timer.Stop()
+			if err != nil {
+				t.Fatalf("%v\n%s", err, out)
+			}
+			var lines []string
+			for _, l := range strings.Split(string(out), "\n") {
+				if l = strings.TrimSpace(l); l != "" {
+					// perf mode: "addr frame"
+					if _, rest, ok := strings.Cut(l, " "); ok && strings.Contains(tt.config, "perf") {
+						l = rest
+					}
+					lines = append(lines, l)
+				}
+			}
+			if len(lines) < len(tt.want) {
+				t.Fatalf("got %d frames, want at least %d:\n%s", len(lines), len(tt.want), out)
+			}
+			for i, w := range tt.want {
+				if !strings.HasPrefix(lines[i], w) || (strings.HasSuffix(w, "+") && strings.Contains(lines[i], "@") && tt.config == "") {
+					t.Errorf("frame %d: %q, want %q...\n%s", i, lines[i], w, out)
+				}
+			}
+			if tt.config == "" && strings.Contains(string(out), "@"+src) {
+				t.Errorf("source lines printed without show_debug_info:\n%s", out)
+			}
+		})
+	}
+}
