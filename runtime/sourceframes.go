@@ -25,8 +25,12 @@ func newSourceFrames() *sourceFrames {
 }
 
 // frames returns the frames addr in process pid stands for, or nil when
-// its binary has no debug info covering it.
-func (sf *sourceFrames) frames(usyms *sym.User, addr uint64, pid int, perf bool) []output.Frame {
+// its binary has no debug info covering it. A caller's address is where
+// its call returns to: its line and inlined functions are looked up at
+// the byte before, in the call instruction (the return address may be
+// the first instruction of the next line, or outside the inlined code
+// that made the call), as gdb and perf do; its offset is printed as is.
+func (sf *sourceFrames) frames(usyms *sym.User, addr uint64, pid int, perf, caller bool) []output.Frame {
 	name, off, vaddr, module, ok := usyms.Locate(addr, pid)
 	if !ok {
 		return nil
@@ -34,6 +38,9 @@ func (sf *sourceFrames) frames(usyms *sym.User, addr uint64, pid int, perf bool)
 	f := sf.file(module)
 	if f == nil {
 		return nil
+	}
+	if caller && vaddr > 0 {
+		vaddr--
 	}
 	src, err := f.Frames(vaddr)
 	if err != nil || len(src) == 0 {

@@ -126,13 +126,7 @@ func (st *stacks) Stack(t types.Type, v uint64) ([]output.Frame, bool) {
 		if addr == 0 {
 			break
 		}
-		if key.user && !key.raw && st.source != nil {
-			if fs := st.source.frames(st.usyms, addr, pid, key.perf); fs != nil {
-				frames = append(frames, fs...)
-				continue
-			}
-		}
-		frames = append(frames, output.Frame{Addr: addr, Sym: st.frameSym(addr, pid, key)})
+		frames = st.appendFrames(frames, addr, pid, key, off > 0)
 	}
 	st.cache[key] = frames
 	return frames, true
@@ -223,9 +217,20 @@ func (st *stacks) dwarfStack(key stackValue, v uint64) ([]output.Frame, bool) {
 	ips, _ := st.unwinder.Unwind(pid, regs, unwind.StackCopy{Addr: sp, Data: raw[codegen.DwarfStackData : codegen.DwarfStackData+n]}, key.depth)
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	frames := make([]output.Frame, len(ips))
+	frames := make([]output.Frame, 0, len(ips))
 	for i, ip := range ips {
-		frames[i] = output.Frame{Addr: ip, Sym: st.frameSym(ip, pid, key)}
+		frames = st.appendFrames(frames, ip, pid, key, i > 0)
 	}
 	return frames, true
+}
+
+// appendFrames appends the frames of addr: one, or with show_debug_info
+// the functions inlined there too. A caller's frame is a return address.
+func (st *stacks) appendFrames(frames []output.Frame, addr uint64, pid int, key stackValue, caller bool) []output.Frame {
+	if key.user && !key.raw && st.source != nil {
+		if fs := st.source.frames(st.usyms, addr, pid, key.perf, caller); fs != nil {
+			return append(frames, fs...)
+		}
+	}
+	return append(frames, output.Frame{Addr: addr, Sym: st.frameSym(addr, pid, key)})
 }

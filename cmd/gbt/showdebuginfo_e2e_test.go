@@ -63,7 +63,7 @@ func TestE2EShowDebugInfo(t *testing.T) {
 	}{
 		{"bpftrace mode", "config = { show_debug_info=1 }", []string{
 			"leaf2+0@" + src + ":3",
-			"[inlined] inner@" + src + ":7",
+			"[inlined] inner@" + src + ":6", // the call's line, not the next
 			"[inlined] middle@" + src + ":10",
 			"outer+", // the offset is the compiler's
 		}},
@@ -102,6 +102,9 @@ func TestE2EShowDebugInfo(t *testing.T) {
 				if !strings.HasPrefix(lines[i], w) || (strings.HasSuffix(w, "+") && strings.Contains(lines[i], "@") && tt.config == "") {
 					t.Errorf("frame %d: %q, want %q...\n%s", i, lines[i], w, out)
 				}
+			}
+			if tt.name == "bpftrace mode" && !strings.HasSuffix(lines[3], "@"+src+":13") {
+				t.Errorf("outer's frame %q, want it at %s:13", lines[3], src)
 			}
 			if tt.config == "" && strings.Contains(string(out), "@"+src) {
 				t.Errorf("source lines printed without show_debug_info:\n%s", out)
