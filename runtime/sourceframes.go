@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/gbt-dev/gbt/runtime/debugfile"
 	"github.com/gbt-dev/gbt/runtime/dwarfinfo"
 	"github.com/gbt-dev/gbt/runtime/output"
 	"github.com/gbt-dev/gbt/runtime/sym"
@@ -78,7 +79,7 @@ func (sf *sourceFrames) file(path string) *dwarfinfo.File {
 	defer sf.mu.Unlock()
 	f, seen := sf.files[path]
 	if !seen {
-		f, _ = dwarfinfo.Open(path, dwarfinfo.DefaultDebugDirs)
+		f, _ = dwarfinfo.Open(path, debugfile.DefaultDirs())
 		sf.files[path] = f
 	}
 	return f

@@ -15,6 +15,7 @@ import (
 
 	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/lang/types"
+	"github.com/gbt-dev/gbt/runtime/debugfile"
 )
 
 // File is the debug info of one ELF file, indexed on first use. It is
@@ -31,7 +32,7 @@ type File struct {
 }
 
 // Open reads the DWARF sections of an ELF file, or of its separate debug
-// file in debugDirs (see separateDebugFile) when it was stripped of them.
+// file in debugDirs (see debugfile.Find) when it was stripped of them.
 // A file without either is an error wrapping probe.ErrNoDebugInfo.
 func Open(path string, debugDirs []string) (*File, error) {
 	f, err := elf.Open(path)
@@ -40,7 +41,7 @@ func Open(path string, debugDirs []string) (*File, error) {
 	}
 	defer f.Close()
 	if s := f.Section(".debug_info"); s == nil || s.Type == elf.SHT_NOBITS {
-		sep := separateDebugFile(f, path, debugDirs)
+		sep := debugfile.Find(f, path, debugDirs, debugfile.HasDWARF)
 		if sep == "" {
 			return nil, fmt.Errorf("%s: %w", path, probe.ErrNoDebugInfo)
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/lang/types"
+	"github.com/gbt-dev/gbt/runtime/debugfile"
 	"github.com/gbt-dev/gbt/runtime/dwarfinfo"
 )
 
@@ -32,7 +33,7 @@ func (d *debugFiles) open(path string) (*dwarfinfo.File, error) {
 	if d.files == nil {
 		d.files = map[string]*debugFile{}
 	}
-	f, err := dwarfinfo.Open(path, append(slices.Clone(d.dirs), dwarfinfo.DefaultDebugDirs...))
+	f, err := dwarfinfo.Open(path, append(slices.Clone(d.dirs), debugfile.DefaultDirs()...))
 	d.files[path] = &debugFile{f, err}
 	return f, err
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/gbt-dev/gbt/runtime/debugfile"
 	"github.com/gbt-dev/gbt/runtime/procmaps"
 )
 
@@ -25,11 +26,14 @@ type User struct {
 	early    map[int][]mapping       // by pid: read by Snapshot, for when procs cannot be
 	files    map[string]*fileSymbols // by path as the process saw it
 	root     string                  // "/proc": where pid directories live
+	// debugDirs hold separate debug files, whose symbol tables name the
+	// functions of stripped binaries.
+	debugDirs []string
 }
 
 // NewUser returns an empty resolver over /proc.
 func NewUser() *User {
-	return &User{procs: map[int][]mapping{}, files: map[string]*fileSymbols{}, root: "/proc"}
+	return &User{procs: map[int][]mapping{}, files: map[string]*fileSymbols{}, root: "/proc", debugDirs: debugfile.DefaultDirs()}
 }
 
 // mapping is one executable mapping of a file.
@@ -195,7 +199,13 @@ func (u *User) symbols(pid int, path string) *fileSymbols {
 	fs.loads = procmaps.LoadSegments(f)
 	syms, err := f.Symbols()
 	if errors.Is(err, elf.ErrNoSymbols) || (err == nil && !hasFuncs(syms)) {
-		syms, err = f.DynamicSymbols()
+		// Stripped: the separate debug file's .symtab has the local
+		// functions too (libc's __libc_start_call_main with libc6-dbg),
+		// else .dynsym has the exported ones.
+		syms, err = separateSymbols(f, path, u.debugDirs)
+		if err != nil || !hasFuncs(syms) {
+			syms, err = f.DynamicSymbols()
+		}
 	}
 	if err != nil {
 		fs.err = fmt.Errorf("symbols of %s: %w", path, err)
@@ -218,6 +228,20 @@ func (u *User) symbols(pid int, path string) *fileSymbols {
 		fs.names = append(fs.names, e.name)
 	}
 	return fs
+}
+
+// separateSymbols reads the symbol table of f's separate debug file.
+func separateSymbols(f *elf.File, path string, dirs []string) ([]elf.Symbol, error) {
+	sep := debugfile.Find(f, path, dirs, debugfile.HasSymtab)
+	if sep == "" {
+		return nil, elf.ErrNoSymbols
+	}
+	df, err := elf.Open(sep)
+	if err != nil {
+		return nil, err
+	}
+	defer df.Close()
+	return df.Symbols()
 }
 
 func hasFuncs(syms []elf.Symbol) bool {

@@ -2,12 +2,15 @@ package sym
 
 import (
 	"debug/elf"
+	"encoding/hex"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/gbt-dev/gbt/internal/testenv"
 )
 
 // TestUserResolve resolves an address of a running process through its
@@ -90,6 +93,77 @@ func TestNoSymbol(t *testing.T) {
 	for addr, want := range map[uint64]string{0: "0", 1: "0x1", 0xffffffff81000000: "0xffffffff81000000"} {
 		if got := NoSymbol(addr); got != want {
 			t.Errorf("NoSymbol(%#x) = %q, want %q", addr, got, want)
+		}
+	}
+}
+
+// TestUserSeparateDebugSymbols: a stripped executable's local function,
+// in no symbol table of its own, resolves through the .symtab of its
+// separate debug file, found by build id under the debug directories (as
+// libc's __libc_start_call_main does with Debian's libc6-dbg).
+func TestUserSeparateDebugSymbols(t *testing.T) {
+	for _, tool := range []string{"gcc", "objcopy", "strip"} {
+		testenv.RequireCommand(t, tool, "apt-get install gcc binutils")
+	}
+	dir := t.TempDir()
+	src, bin := filepath.Join(dir, "p.c"), filepath.Join(dir, "p")
+	prog := "static __attribute__((noinline)) int hidden(int v) { return v * 3; }\nint main(int c, char **v) { return hidden(c); }\n"
+	if err := os.WriteFile(src, []byte(prog), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run := func(name string, args ...string) {
+		if out, err := exec.Command(name, args...).CombinedOutput(); err != nil {
+			t.Fatalf("%s %v: %v\n%s", name, args, err, out)
+		}
+	}
+	run("gcc", "-O1", "-no-pie", "-Wl,--build-id", "-o", bin, src)
+	f, err := elf.Open(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hidden uint64
+	syms, _ := f.Symbols()
+	for _, s := range syms {
+		if s.Name == "hidden" {
+			hidden = s.Value
+		}
+	}
+	var note []byte
+	if sec := f.Section(".note.gnu.build-id"); sec != nil {
+		note, _ = sec.Data()
+	}
+	f.Close()
+	if hidden == 0 || len(note) < 16+2 {
+		t.Fatal("no symbol hidden or no build id")
+	}
+	id := hex.EncodeToString(note[16:]) // after the note's header and "GNU\0"
+	debugDir := filepath.Join(dir, "debug")
+	debugFile := filepath.Join(debugDir, ".build-id", id[:2], id[2:]+".debug")
+	if err := os.MkdirAll(filepath.Dir(debugFile), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	run("objcopy", "--only-keep-debug", bin, debugFile)
+	run("strip", "--strip-all", bin)
+
+	for _, tt := range []struct {
+		dirs []string
+		want string
+	}{
+		{[]string{debugDir}, "hidden"},
+		{nil, ""}, // no debug file: .dynsym has no such function
+	} {
+		u := NewUser()
+		u.debugDirs = tt.dirs
+		u.AddFallback(bin)
+		name, off, _, ok := u.Resolve(hidden+1, -1)
+		if tt.want == "" {
+			if ok && name == "hidden" {
+				t.Errorf("without the debug file: resolved %s+%d", name, off)
+			}
+			continue
+		}
+		if !ok || name != tt.want || off != 1 {
+			t.Errorf("with %v: Resolve = %q+%d (%v), want %s+1", tt.dirs, name, off, ok, tt.want)
 		}
 	}
 }

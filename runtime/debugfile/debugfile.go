@@ -1,4 +1,7 @@
-package dwarfinfo
+// Package debugfile finds the separate debug file of a stripped ELF file,
+// as gdb and bpftrace look for it: Debian's -dbgsym and -dbg packages
+// install them under /usr/lib/debug, by build id.
+package debugfile
 
 import (
 	"bytes"
@@ -8,17 +11,16 @@ import (
 	"path/filepath"
 )
 
-// DefaultDebugDirs are where distributions install separate debug info
+// DefaultDirs are where distributions install separate debug info
 // (Debian's -dbgsym packages: /usr/lib/debug/.build-id/xx/yyyy.debug).
-var DefaultDebugDirs = []string{"/usr/lib/debug"}
+func DefaultDirs() []string { return []string{"/usr/lib/debug"} }
 
-// separateDebugFile finds the file holding the debug info of a stripped
-// ELF file f at path, as gdb and bpftrace look for it: by build id under
-// each debug directory (DIR/.build-id/xx/yyyy.debug), then by the
+// Find finds the separate debug file of the ELF file f at path: by build
+// id under each debug directory (DIR/.build-id/xx/yyyy.debug), then by the
 // .gnu_debuglink name beside the file, in its .debug directory, and under
-// each debug directory followed by the file's directory. It returns ""
-// when none has .debug_info.
-func separateDebugFile(f *elf.File, path string, dirs []string) string {
+// each debug directory followed by the file's directory. It returns the
+// first whose ELF has says true (HasDWARF, HasSymtab), or "".
+func Find(f *elf.File, path string, dirs []string, has func(*elf.File) bool) string {
 	var candidates []string
 	if id := buildID(f); len(id) > 1 {
 		h := hex.EncodeToString(id)
@@ -40,7 +42,7 @@ func separateDebugFile(f *elf.File, path string, dirs []string) string {
 		if c == path {
 			continue
 		}
-		if hasDebugInfo(c) {
+		if matches(c, has) {
 			return c
 		}
 	}
@@ -84,9 +86,8 @@ func debugLink(f *elf.File) string {
 	return string(name)
 }
 
-// hasDebugInfo says whether the ELF file at path has a .debug_info
-// section with contents.
-func hasDebugInfo(path string) bool {
+// matches says whether the ELF file at path exists and has says true.
+func matches(path string, has func(*elf.File) bool) bool {
 	if _, err := os.Stat(path); err != nil {
 		return false
 	}
@@ -95,6 +96,17 @@ func hasDebugInfo(path string) bool {
 		return false
 	}
 	defer f.Close()
+	return has(f)
+}
+
+// HasDWARF says whether f has a .debug_info section with contents.
+func HasDWARF(f *elf.File) bool {
 	s := f.Section(".debug_info")
 	return s != nil && s.Type != elf.SHT_NOBITS
+}
+
+// HasSymtab says whether f has a .symtab section with contents.
+func HasSymtab(f *elf.File) bool {
+	s := f.Section(".symtab")
+	return s != nil && s.Type != elf.SHT_NOBITS && s.Size > 0
 }
