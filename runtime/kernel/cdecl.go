@@ -27,8 +27,8 @@ func (e *Env) TypeNames(kind, pattern string) ([]string, error) {
 }
 
 // TypeDefinitions returns the C definitions of the types TypeNames
-// lists, as -lv prints them: from the kernel's BTF, members with their
-// offsets' padding left out (bpftrace writes it as "long: 64;"). Of types that share a name
+// lists, as -lv prints them: from the kernel's BTF, with libbpf's padding
+// members and packed attribute (see clayout.go). Of types that share a name
 // (the kernel's BTF has a few), the first is written.
 func (e *Env) TypeDefinitions(kind, pattern string) ([]string, error) {
 	types, err := e.typesMatching(kind, pattern)
@@ -106,16 +106,40 @@ func writeBody(b *strings.Builder, t btf.Type, depth int) {
 		b.WriteString(strings.Repeat("\t", depth) + "}")
 		return
 	}
+	s, structure := t.(*btf.Struct)
+	if len(members) == 0 && (!structure || s.Size == 0) {
+		b.WriteString("{}") // as libbpf writes an empty one: struct {} __hash;
+		return
+	}
+	packed := structure && isPacked(s.Members, s.Size)
 	b.WriteString("{\n")
+	off, prevBitfield := 0, false
 	for _, m := range members {
+		if structure {
+			align := alignOf(m.Type)
+			if packed {
+				align = 1
+			}
+			writePadding(b, off, int(m.Offset), align, prevBitfield && m.BitfieldSize != 0, depth+1)
+		}
 		b.WriteString(strings.Repeat("\t", depth+1))
 		b.WriteString(declare(m.Type, m.Name, depth+1))
 		if m.BitfieldSize > 0 {
 			fmt.Fprintf(b, ": %d", m.BitfieldSize)
+			off, prevBitfield = int(m.Offset)+int(m.BitfieldSize), true
+		} else {
+			size, _ := btf.Sizeof(m.Type)
+			off, prevBitfield = int(m.Offset)+8*max(size, 0), false
 		}
 		b.WriteString(";\n")
 	}
+	if structure {
+		writePadding(b, off, 8*int(s.Size), alignOf(s), false, depth+1)
+	}
 	b.WriteString(strings.Repeat("\t", depth) + "}")
+	if packed {
+		b.WriteString(" __attribute__((packed))")
+	}
 }
 
 func keyword(kw, name string) string {
