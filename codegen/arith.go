@@ -73,7 +73,7 @@ func (g *gen) arithChain(e *ast.Binary, dst asm.Register) {
 	g.EvalInt(chain[len(chain)-1].X, dst)
 	for i := len(chain) - 1; i >= 0; i-- {
 		b := chain[i]
-		g.binaryInto(b.Op, dst, b.Y, g.TypeOf(b.X).Signed, g.TypeOf(b.Y).Signed, spanOf(b))
+		g.binaryInto(b.Op, dst, b.Y, g.c.info.SignedOp(g.pi, b), spanOf(b))
 	}
 }
 
@@ -146,10 +146,10 @@ func (g *gen) operand(y ast.Expr, dst asm.Register) (asm.Register, func()) {
 }
 
 // binaryInto computes dst = dst op y. Division is unsigned, as in bpftrace
-// 0.17; comparisons are signed when both operands are. A division or
+// 0.17; a comparison is signed when the operation is (check's SignedOp). A division or
 // modulo by zero yields 1 and reports a runtime error at span, as the
 // newest bpftrace does.
-func (g *gen) binaryInto(op ast.Op, dst asm.Register, y ast.Expr, lsigned, rsigned bool, span ast.Span) {
+func (g *gen) binaryInto(op ast.Op, dst asm.Register, y ast.Expr, signed bool, span ast.Span) {
 	var src asm.Register
 	imm, isImm := g.Const(y)
 	isImm = isImm && imm >= math.MinInt32 && imm <= math.MaxInt32 && !(op.DividesUnsigned() && imm == 0)
@@ -191,7 +191,7 @@ func (g *gen) binaryInto(op ast.Op, dst asm.Register, y ast.Expr, lsigned, rsign
 		g.Place(done)
 		return
 	}
-	jump := comparisonJump(op, lsigned && rsigned)
+	jump := comparisonJump(op, signed)
 	if jump == asm.InvalidJumpOp {
 		panic(unsupported{span: g.cur, msg: "operator " + op.String() + " is not supported by gbt yet"})
 	}

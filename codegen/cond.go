@@ -112,7 +112,7 @@ func (g *gen) jumpBinary(e *ast.Binary, want bool, target string, work asm.Regis
 	r, done := g.workReg(work)
 	defer done()
 	g.EvalInt(e.X, r)
-	jump := comparisonJump(op, lt.Signed && rt.Signed)
+	jump := comparisonJump(op, g.c.info.SignedOp(g.pi, e))
 	if imm, ok := g.Const(e.Y); ok && imm >= math.MinInt32 && imm <= math.MaxInt32 {
 		g.Emit(jump.Imm(r, int32(imm), target))
 		return true
@@ -130,8 +130,8 @@ var negated = map[ast.Op]ast.Op{
 	ast.OpLeq: ast.OpGtr, ast.OpGtr: ast.OpLeq,
 }
 
-// comparisonJump is the jump taken when dst op src holds; comparisons
-// are signed when both operands are.
+// comparisonJump is the jump taken when dst op src holds, compared
+// signed or not (check's SignedOp decides).
 func comparisonJump(op ast.Op, signed bool) asm.JumpOp {
 	switch op {
 	case ast.OpEql:

@@ -202,7 +202,7 @@ func (g *gen) compound(op ast.Op, rhs ast.Expr, r asm.Register, t types.Type) {
 		return
 	}
 	signed := g.TypeOf(rhs).Signed
-	g.binaryInto(op, r, rhs, signed, signed, g.cur)
+	g.binaryInto(op, r, rhs, signed, g.cur)
 }
 
 // incDec compiles ++/-- on a variable or map; the value the expression

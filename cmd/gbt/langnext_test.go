@@ -81,6 +81,19 @@ func TestE2ELangNext(t *testing.T) {
 			want: "9223372036854775808\n-4\n9223372036854775808\n18446744073709551610\n[-1,0,0,0,0,0,0,0]\n[57,48]\n[4,3,2,1]\n-5\n12\n\n\n",
 		},
 		{
+			// Integers of different signs join as in the newest bpftrace
+			// (outputs from bpftrace 0.27.1): signed comparisons and
+			// results, a subtraction signed, a literal taking the other
+			// operand's sign ($a > 0x1000 compares unsigned), a map
+			// given a signed value holding signed values.
+			name: "integers of different signs",
+			prog: `begin { $u = (uint8)7; $s = (int8)-1; $a = (uint64)0xffffffff81000000;
+				print($u - 10 > 0); print((uint32)5 - 10 < 0); print($u < $s); print($u * $s); print($u > -1);
+				print($a > 0x1000); print($a - 1); $v = (uint64)3; $v -= 5; print($v);
+				@x = (uint8)5; @x -= 10; @y[1] = (uint16)1; @y[2] = -5; exit(); }`,
+			want: "false\ntrue\nfalse\n-7\ntrue\ntrue\n-2130706433\n-2\n\n\n@x: -5\n@y[2]: -5\n@y[1]: 1\n",
+		},
+		{
 			// A tracepoint field declared bool prints true/false
 			// (bpftrace 0.17: 1/0): the workload's mmap()s take
 			// mmap_lock.

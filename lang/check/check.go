@@ -4,6 +4,7 @@ import (
 	"sort"
 
 	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/compat"
 	"github.com/gbt-dev/gbt/lang/diag"
 	"github.com/gbt-dev/gbt/lang/types"
 )
@@ -20,7 +21,7 @@ func Check(prog *ast.Program, cfg Config) (*Info, diag.List) {
 	}
 	c := &checker{cfg: cfg, info: &Info{
 		Prog: prog, Maps: map[string]*MapInfo{}, Params: cfg.Params,
-		Strlen: cfg.Strlen, Unsafe: cfg.Unsafe,
+		Strlen: cfg.Strlen, Unsafe: cfg.Unsafe, joinSigned: cfg.Compat.Has(compat.SignedIntJoin),
 	}}
 	c.enums = map[string]int64{}
 	c.enumTypes = map[string]*types.Enum{}

@@ -67,7 +67,11 @@ func TestErrors(t *testing.T) {
 // messages are bpftrace 0.17's, word for word.
 func TestWarnings(t *testing.T) {
 	goldenfile.Scripts(t, "testdata/warnings/*.bt", 1, *update, func(t *testing.T, src string) string {
-		info, out := checkSource(src)
+		var cfg check.Config
+		if strings.Contains(src, "// compat: 0.17") {
+			cfg.Compat = compat.V017
+		}
+		info, out := checkSourceWith(src, cfg)
 		if info == nil {
 			t.Fatalf("errors for:\n%s\n%s", src, out)
 		}

@@ -118,6 +118,9 @@ type Info struct {
 	optionIndex map[string]int
 	Strlen      int
 	Unsafe      bool
+	// joinSigned: integer operands of different signs make a signed
+	// operation (compat.SignedIntJoin; see signedOp).
+	joinSigned bool
 }
 
 // MapInfo describes one @map. Its key and value types are the same in every

@@ -42,13 +42,22 @@ func (l litVal) typ() types.Type {
 // an operator on such literals, already checked.
 func (c *checker) literalValue(x ast.Expr) (litVal, bool) {
 	v, ok := c.info.Consts[x]
-	if !ok || !literalInt(x) {
-		return litVal{}, false
+	if l := literalOf(x, v, ok, c.info.Types[x]); l != nil {
+		return *l, true
 	}
-	if t := c.info.Types[x]; t.Kind != types.Int || !t.Signed && t.Bits == 64 && v < 0 {
-		return litVal{v: uint64(v)}, t.Kind == types.Int // a uint64 past math.MaxInt64
+	return litVal{}, false
+}
+
+// literalOf is the value of x when it is an integer literal, of type t
+// and folded to v (hasConst); nil when it is not.
+func literalOf(x ast.Expr, v int64, hasConst bool, t types.Type) *litVal {
+	if !hasConst || !literalInt(x) || t.Kind != types.Int {
+		return nil
 	}
-	return litVal{neg: v < 0, v: uint64(v)}, true
+	if !t.Signed && t.Bits == 64 && v < 0 {
+		return &litVal{v: uint64(v)} // a uint64 past math.MaxInt64
+	}
+	return &litVal{neg: v < 0, v: uint64(v)}
 }
 
 // foldIntLiterals folds e when both operands are integer literals (see

@@ -153,13 +153,14 @@ func (c *checker) warnf(span ast.Span, format string, args ...any) *diag.Diagnos
 }
 
 // signWarnings warns, as bpftrace 0.17 does, about integer operations whose
-// result depends on signedness: operands of different signs, and signed
+// result depends on signedness: operands of different signs (not when
+// they are joined, compat.SignedIntJoin), and signed
 // operands of / and % (BPF divides unsigned). A literal that is not
 // negative counts as unsigned.
 func (c *checker) signWarnings(e *ast.Binary, lt, rt types.Type, span ast.Span) {
 	lsign, rsign := lt.Signed, rt.Signed
 	unsignedLit := func(x ast.Expr) bool { _, ok := x.(*ast.IntLit); return ok }
-	if lsign != rsign {
+	if lsign != rsign && !c.info.joinSigned { // joined, the operation is signed
 		switch {
 		case lsign && unsignedLit(e.X):
 			lsign = false
@@ -177,7 +178,7 @@ func (c *checker) signWarnings(e *ast.Binary, lt, rt types.Type, span ast.Span) 
 	if c.signedConstDivision(e) {
 		return // folded as C divides: nothing is undefined
 	}
-	if (lsign && !unsignedLit(e.X)) || (rsign && !unsignedLit(e.Y)) {
+	if (lsign && !unsignedLit(e.X) && !c.unsignedDifference(e.X)) || (rsign && !unsignedLit(e.Y) && !c.unsignedDifference(e.Y)) {
 		c.warnf(span, "signed operands for '%s' can lead to undefined behavior (cast to unsigned to silence warning)", e.Op).
 			WithHint("BPF divides unsigned: -7 / 2 is 9223372036854775804; cast a value known to be positive, e.g. (uint64)$x / 2")
 	}
@@ -223,7 +224,7 @@ func (c *checker) binaryWith(e *ast.Binary, lt types.Type) types.Type {
 		if e.Op.YieldsBool() {
 			return types.Boolean
 		}
-		return types.IntOf(64, lt.Signed && rt.Signed)
+		return types.IntOf(64, c.signedOp(e, lt, rt))
 	case lt.Kind == types.String && rt.Kind == types.String:
 		if e.Op == ast.OpEql || e.Op == ast.OpNeq {
 			c.literalLengthWarning(e, lt, rt)
@@ -344,7 +345,7 @@ func (c *checker) foldBinary(e *ast.Binary) {
 		return
 	}
 	lt, rt := c.info.Types[e.X], c.info.Types[e.Y]
-	signed := lt.Signed && rt.Signed
+	signed := c.signedOp(e, lt, rt)
 	ux, uy := uint64(x), uint64(y)
 	var v int64
 	switch e.Op {
@@ -409,6 +410,21 @@ func (c *checker) signedConstDivision(e *ast.Binary) bool {
 	_, yc := c.info.Consts[e.Y]
 	return xc && yc && e.Op.DividesUnsigned() && c.cfg.Compat.Has(compat.SignedConstDivision) &&
 		c.info.Types[e.X].Signed && c.info.Types[e.Y].Signed
+}
+
+// unsignedDifference reports whether x is a subtraction of two unsigned
+// values ((nsecs - @start[tid]) / 1000), signed only because the newest
+// bpftrace makes every subtraction signed (compat.SignedIntJoin): it
+// warns of a signed division there, in nearly every latency script; gbt
+// does not.
+func (c *checker) unsignedDifference(x ast.Expr) bool {
+	b, ok := x.(*ast.Binary)
+	unsigned := func(y ast.Expr) bool {
+		t := c.info.Types[y]
+		v, isConst := c.info.Consts[y]
+		return !t.Signed || flexible(literalOf(y, v, isConst, t))
+	}
+	return ok && b.Op == ast.OpSub && c.info.joinSigned && unsigned(b.X) && unsigned(b.Y)
 }
 
 func cmpLess(x, y int64, signed bool) bool {

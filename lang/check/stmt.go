@@ -214,13 +214,14 @@ func (c *checker) assign(s *ast.AssignStmt) {
 	}
 	switch lhs := s.LHS.(type) {
 	case *ast.Variable:
-		var t types.Type
+		var t, compoundRHS types.Type
 		if s.Op.IsCompound() {
 			old, ok := c.lookupVar(lhs)
 			if !ok {
 				c.errorf(spanOf(lhs), "Undefined or undeclared variable: %s", lhs.Name)
 			}
 			rt := c.expr(s.RHS)
+			compoundRHS = rt
 			if ok && !compoundOK(s.Op, old.Type, rt) {
 				c.errorf(spanOf(s), "The %s operator can not be used on expressions of types %s, %s", s.Op, old.Type, rt)
 			} else if ok {
@@ -247,7 +248,11 @@ func (c *checker) assign(s *ast.AssignStmt) {
 			}
 		}
 		if old, ok := c.lookupVar(lhs); ok && t.IsValid() {
-			c.growIntVar(lhs, old, s.RHS, t, s.Op.IsCompound())
+			given := t
+			if s.Op.IsCompound() {
+				given = compoundRHS
+			}
+			c.growIntVar(lhs, old, s.RHS, given, s.Op.IsCompound())
 			if s.Op.IsCompound() {
 				t = old.Type
 			}
@@ -276,6 +281,9 @@ func (c *checker) assign(s *ast.AssignStmt) {
 				}
 				if plainInt(&m.Value) {
 					val, c.widened = m.Value, true
+				}
+				if signedJoin(val, rt) && c.info.joinSigned {
+					val = types.I64 // @x -= 10 of unsigned @x: signed, as @x = @x - 10
 				}
 			}
 		} else if call, ok := s.RHS.(*ast.Call); ok {
@@ -447,7 +455,11 @@ func (c *checker) defineMap(m *ast.MapRef, key, val types.Type) {
 		case !info.Value.Compatible(val):
 			c.assignMismatch(m, m.Name, "map", val, info.Value)
 		default:
-			if w := widen(info.Value, val); !w.Equal(info.Value) {
+			w := widen(info.Value, val)
+			if signedJoin(info.Value, val) && c.cfg.Compat.Has(compat.SignedMapInts) {
+				w = types.IntOf(64, true)
+			}
+			if !w.Equal(info.Value) {
 				info.Value, c.widened = w, true
 			}
 		}
@@ -458,6 +470,12 @@ func (c *checker) defineMap(m *ast.MapRef, key, val types.Type) {
 			info.Params, info.paramsSet = c.aggParams, true
 		}
 	}
+}
+
+// signedJoin reports whether a map of plain unsigned integers is given a
+// signed value: the newest bpftrace's join of the two is signed.
+func signedJoin(old, val types.Type) bool {
+	return old.Kind == types.Int && val.Kind == types.Int && old.Enum == nil && val.Enum == nil && !old.Signed && val.Signed
 }
 
 // assignMismatch reports a value of type t stored to a variable or map

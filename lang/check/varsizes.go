@@ -159,8 +159,8 @@ func (c *checker) growIntVar(v *ast.Variable, vi *VarInfo, rhs ast.Expr, t types
 	switch {
 	case compound:
 		want = types.I64
-		if old.Bits == 64 {
-			return // a 64-bit variable keeps its sign
+		if old.Bits == 64 && !(c.info.joinSigned && !old.Signed && t.Signed) {
+			return // a 64-bit variable keeps its sign, unless joined with a signed value
 		}
 	case literalInt(rhs):
 		n, ok := c.info.Consts[rhs]

@@ -173,8 +173,21 @@ const (
 	// overflow or underflow"); 0.17 wraps them as 64-bit arithmetic
 	// (-9223372036854775808, 4611686018427387900; 5 / 0 is 0).
 	FoldIntLiterals
+	// SignedMapInts: a map of unsigned integers given a signed value
+	// holds signed ones from then on, as the newest bpftrace joins the
+	// types (@x = (uint8)1; @x = -1 prints -1); 0.17 keeps the first
+	// value's signedness (18446744073709551615).
+	SignedMapInts
+	// SignedIntJoin: an operation on integers of different signs is
+	// signed, as the newest bpftrace joins their types: (uint8)5 - 10 is
+	// -5, (uint8)7 < (int8)-1 is false; in a comparison a literal that
+	// fits the other operand's type takes it ($addr > 0x1000 of a uint64
+	// compares unsigned); no "different signs" warnings. In 0.17 it is
+	// unsigned unless both are signed (18446744073709551611, true), with
+	// those warnings.
+	SignedIntJoin
 
-	allChanges = FoldIntLiterals<<1 - 1
+	allChanges = SignedIntJoin<<1 - 1
 )
 
 // changes is the property table: the changes each version has.

@@ -1,0 +1,47 @@
+package check_test
+
+import (
+	"testing"
+
+	"github.com/gbt-dev/gbt/lang/check"
+	"github.com/gbt-dev/gbt/lang/compat"
+	"github.com/gbt-dev/gbt/lang/types"
+)
+
+// TestSignedOps types integer operations as the newest bpftrace does (a
+// literal that is not negative takes the other operand's sign, a
+// subtraction is signed, else signed when either operand is), and as
+// 0.17 does under --compat=0.17 (signed only when both are).
+func TestSignedOps(t *testing.T) {
+	for _, tt := range []struct {
+		expr           string
+		newest, old017 types.Type
+	}{
+		{"pid + 1", types.U64, types.U64},
+		{"pid - 1", types.I64, types.U64},
+		{"nsecs - nsecs", types.I64, types.U64},
+		{"(uint8)5 * -2", types.I64, types.U64},
+		{"(uint32)5 / 2", types.U64, types.U64},
+		{"(uint64)5 - (uint8)1", types.I64, types.U64},
+		{"pid + (int32)1", types.I64, types.U64},
+		{"(int32)1 + (int8)2", types.I64, types.I64},
+		{"-1 + pid", types.I64, types.U64},
+		{"(uint8)1 + 18446744073709551615", types.U64, types.U64},
+	} {
+		for _, v := range []compat.Version{compat.Newest, compat.V017} {
+			src := "BEGIN { $m = " + tt.expr + "; }"
+			info, out := checkSourceWith(src, check.Config{Compat: v})
+			if info == nil {
+				t.Errorf("%s (%v): %s", src, v, out)
+				continue
+			}
+			want := tt.newest
+			if v == compat.V017 {
+				want = tt.old017
+			}
+			if got := info.Probes[0].Vars["$m"].Type; !got.Equal(want) {
+				t.Errorf("%s under %v: %s, want %s", tt.expr, v, got, want)
+			}
+		}
+	}
+}
