@@ -24,7 +24,11 @@ func (c *checker) unary(e *ast.Unary) types.Type {
 				if plainInt(&v.Type) {
 					c.widened = true
 				}
-				c.growIntVar(x, v, nil, v.Type, true)
+				given := v.Type
+				if unsignedInt(given) && c.compoundSigned(e.Op, given, nil, types.Type{}) {
+					given = types.I64 // $x-- of unsigned $x: signed, as $x = $x - 1
+				}
+				c.growIntVar(x, v, nil, given, true)
 				c.noteVarSize(x, nil, v.Type, true)
 				t = v.Type
 			}
@@ -43,6 +47,9 @@ func (c *checker) unary(e *ast.Unary) types.Type {
 				}
 				if plainInt(&m.Value) {
 					val, c.widened = m.Value, true
+				}
+				if unsignedInt(val) && c.compoundSigned(e.Op, val, nil, types.Type{}) {
+					val = types.I64 // @x-- of unsigned @x: signed
 				}
 			}
 			c.defineMap(x, key, val)

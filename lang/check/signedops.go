@@ -57,3 +57,22 @@ func (in *Info) SignedOp(pi *ProbeInfo, e *ast.Binary) bool {
 	}
 	return signedOp(in.joinSigned, e.Op, in.TypeOf(pi, e.X), in.TypeOf(pi, e.Y), lit(e.X), lit(e.Y))
 }
+
+// compoundSigned reports whether x op= rhs (x++ and x-- when rhs is nil:
+// a 1) makes x, of integer type lt, signed: as x = x op rhs would be
+// (signedOp), so x-- and x -= 1 are signed, x += 1 keeps x's sign.
+func (c *checker) compoundSigned(op ast.Op, lt types.Type, rhs ast.Expr, rt types.Type) bool {
+	r := &litVal{v: 1}
+	if rhs != nil {
+		v, ok := c.info.Consts[rhs]
+		r = literalOf(rhs, v, ok, rt)
+	} else {
+		rt = types.I64
+	}
+	return signedOp(c.info.joinSigned, op.Base(), lt, rt, nil, r)
+}
+
+// unsignedInt reports whether t is a plain unsigned integer (no enum).
+func unsignedInt(t types.Type) bool {
+	return t.Kind == types.Int && t.Enum == nil && !t.Signed
+}

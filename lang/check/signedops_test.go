@@ -1,6 +1,7 @@
 package check_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/gbt-dev/gbt/lang/check"
@@ -41,6 +42,46 @@ func TestSignedOps(t *testing.T) {
 			}
 			if got := info.Probes[0].Vars["$m"].Type; !got.Equal(want) {
 				t.Errorf("%s under %v: %s, want %s", tt.expr, v, got, want)
+			}
+		}
+	}
+}
+
+// TestSignedCompound: x op= v, x++ and x-- of an unsigned x are signed
+// when x = x op v would be: a decrement or a subtraction always, an
+// addition of a literal never (newest; 0.17 keeps x's sign).
+func TestSignedCompound(t *testing.T) {
+	for _, tt := range []struct {
+		stmt           string
+		newest, old017 types.Type
+	}{
+		{"$x--", types.I64, types.U64},
+		{"--$x", types.I64, types.U64},
+		{"$x++", types.U64, types.U64},
+		{"$x -= 1", types.I64, types.U64},
+		{"$x += 1", types.U64, types.U64},
+		{"$x += -1", types.I64, types.U64},
+		{"$x *= (int32)2", types.I64, types.U64},
+	} {
+		for _, v := range []compat.Version{compat.Newest, compat.V017} {
+			src := "BEGIN { $x = (uint64)5; " + tt.stmt + "; @m = (uint64)5; @m" + tt.stmt[2:] + "; }"
+			if strings.HasPrefix(tt.stmt, "--") {
+				src = "BEGIN { $x = (uint64)5; --$x; @m = (uint64)5; --@m; }"
+			}
+			info, out := checkSourceWith(src, check.Config{Compat: v})
+			if info == nil {
+				t.Errorf("%s (%v): %s", src, v, out)
+				continue
+			}
+			want := tt.newest
+			if v == compat.V017 {
+				want = tt.old017
+			}
+			if got := info.Probes[0].Vars["$x"].Type; !got.Equal(want) {
+				t.Errorf("%s under %v: $x is %s, want %s", tt.stmt, v, got, want)
+			}
+			if got := info.Maps["@m"].Value; !got.Equal(want) {
+				t.Errorf("%s under %v: @m holds %s, want %s", tt.stmt, v, got, want)
 			}
 		}
 	}

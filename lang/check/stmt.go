@@ -249,8 +249,8 @@ func (c *checker) assign(s *ast.AssignStmt) {
 		}
 		if old, ok := c.lookupVar(lhs); ok && t.IsValid() {
 			given := t
-			if s.Op.IsCompound() {
-				given = compoundRHS
+			if s.Op.IsCompound() && unsignedInt(old.Type) && c.compoundSigned(s.Op, old.Type, s.RHS, compoundRHS) {
+				given = types.I64 // $x -= 1 of unsigned $x: signed, as $x = $x - 1
 			}
 			c.growIntVar(lhs, old, s.RHS, given, s.Op.IsCompound())
 			if s.Op.IsCompound() {
@@ -282,7 +282,7 @@ func (c *checker) assign(s *ast.AssignStmt) {
 				if plainInt(&m.Value) {
 					val, c.widened = m.Value, true
 				}
-				if signedJoin(val, rt) && c.info.joinSigned {
+				if unsignedInt(val) && c.compoundSigned(s.Op, val, s.RHS, rt) {
 					val = types.I64 // @x -= 10 of unsigned @x: signed, as @x = @x - 10
 				}
 			}
