@@ -81,6 +81,14 @@ func TestE2ELangNext(t *testing.T) {
 			want: "9223372036854775808\n-4\n9223372036854775808\n18446744073709551610\n[-1,0,0,0,0,0,0,0]\n[57,48]\n[4,3,2,1]\n-5\n12\n\n\n",
 		},
 		{
+			// A pointer to an array (C's uint8_t (*p)[4]) reads the
+			// array where it points.
+			name: "pointer to array",
+			prog: `begin { $p = (uint8[4]*)curtask; print(sizeof($p)); print(sizeof(*$p));
+				print((*$p)[1] == ((uint8 *)curtask)[1]); $q = (uint8[2]*)curtask; print(*$q == (uint8[2])*(uint16 *)curtask); exit(); }`,
+			want: "8\n4\ntrue\ntrue\n\n\n",
+		},
+		{
 			// Integers of different signs join as in the newest bpftrace
 			// (outputs from bpftrace 0.27.1): signed comparisons and
 			// results, a subtraction signed, a literal taking the other

@@ -363,6 +363,9 @@ type TypeExpr struct {
 	Name   string // "uint32", "struct task_struct", "union u", "enum e", "char"...
 	Ptr    int
 	ArrayN int // >0 for array casts such as (uint8[4]); -1 for (uint8[]), sized by the value
+	// ArrayPtr counts the pointers after the array: (uint32[4]*)p points
+	// at an array of 4 (C's uint32_t (*p)[4]).
+	ArrayPtr int
 	// Of is the expression of typeof(expr) (bpftrace 0.22), whose type
 	// this is (Name is then empty); the expression is never evaluated.
 	Of Expr

@@ -452,7 +452,7 @@ func TypeString(t *TypeExpr) string {
 	}
 	switch {
 	case t.ArrayN > 0:
-		s += fmt.Sprintf("[%d]", t.ArrayN)
+		s += fmt.Sprintf("[%d]", t.ArrayN) + strings.Repeat("*", t.ArrayPtr)
 	case t.ArrayN < 0:
 		s += "[]"
 	}

@@ -60,6 +60,33 @@ func (c *checker) arrayCast(e *ast.Cast, t types.Type) types.Type {
 	return to
 }
 
+// arrayPointerCast types (T[N]*)x, a pointer to an array of N T (C's
+// T (*p)[N]), from an integer or another pointer: *p is the array, read
+// where p points, as bpftrace reads it.
+func (c *checker) arrayPointerCast(e *ast.Cast, t types.Type) types.Type {
+	if !t.IsInt() && t.Kind != types.Pointer {
+		c.errorf(spanOf(e), "Cannot cast from \"%s\" to \"%s\"", t, ast.TypeString(e.Type))
+		return types.Type{}
+	}
+	elem, ok := intTypedef(e.Type.Name)
+	if ok {
+		for range e.Type.Ptr {
+			elem = types.PointerTo(elem, types.AddrNone)
+		}
+	} else if elem, ok = c.namedType(&ast.TypeExpr{Span: e.Type.Span, Name: e.Type.Name, Ptr: e.Type.Ptr}); !ok {
+		return types.Type{}
+	}
+	as := types.AddrNone
+	if t.Kind == types.Pointer {
+		as = t.AddrSpace
+	}
+	pt := types.PointerTo(types.ArrayOf(elem, e.Type.ArrayN), as)
+	for i := 1; i < e.Type.ArrayPtr; i++ {
+		pt = types.PointerTo(pt, as)
+	}
+	return pt
+}
+
 // stringCast types (string[N])x (the newest bpftrace's): x is a string of
 // at most N bytes, made an N-byte string; `let $s: string[N];` declares an
 // empty one.

@@ -23,6 +23,8 @@ func TestCastTypes(t *testing.T) {
 		{"BEGIN", "(__s16)1", "int16"},
 		{"BEGIN", "(pid) * 2", "uint64"},
 		{"BEGIN", "(void **)0", "uint8 **"},
+		{"BEGIN", "(uint32[4]*)0", "uint32[4] *"},
+		{"BEGIN", "(struct task_struct *[2]*)0", "struct task_struct *[2] *"},
 		{"interval:s:1", "(struct task_struct *)ctx", "struct task_struct *"},
 		{"interval:s:1", "(uint64)ctx", "uint64"},
 		{"BEGIN", `(string[64])"abc"`, "string[64]"},

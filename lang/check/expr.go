@@ -506,6 +506,9 @@ func (c *checker) cast(e *ast.Cast) types.Type {
 	if e.Type.Name == "string" {
 		return c.stringCast(e, t)
 	}
+	if e.Type.ArrayPtr > 0 {
+		return c.arrayPointerCast(e, t)
+	}
 	if e.Type.ArrayN != 0 {
 		if arrayOfType(t, e.Type) {
 			return t // let $x: struct Foo *[2] = p->foos: the array as it is

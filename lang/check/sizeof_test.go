@@ -17,6 +17,8 @@ func TestSizeofTypes(t *testing.T) {
 	}{
 		{"", "sizeof(uint32[4])", 16},
 		{"", "sizeof(uint32*[10])", 80},
+		{"", "sizeof(uint32[4]*)", 8},
+		{"$p = (uint32[4]*)0;", "sizeof(*$p)", 16},
 		{"", "sizeof(struct task_struct *[4])", 32},
 		{"", "sizeof(char[3])", 3},
 		{"", "sizeof(string[8])", 8},

@@ -71,6 +71,9 @@ func (c *checker) typeSize(e *ast.Sizeof, te *ast.TypeExpr) (int, bool) {
 	if te.ArrayN < 0 {
 		return 0, true // uint8[]: no elements, as the newest bpftrace says
 	}
+	if te.ArrayPtr > 0 {
+		return 8, true // uint32[4]*: a pointer
+	}
 	n := max(te.ArrayN, 1)
 	switch {
 	case te.Of != nil:

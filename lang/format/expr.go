@@ -297,7 +297,7 @@ func typeName(t *ast.TypeExpr) string {
 	s += strings.Repeat("*", t.Ptr)
 	switch {
 	case t.ArrayN > 0:
-		s += fmt.Sprintf("[%d]", t.ArrayN)
+		s += fmt.Sprintf("[%d]", t.ArrayN) + strings.Repeat("*", t.ArrayPtr)
 	case t.ArrayN < 0:
 		s += "[]"
 	}

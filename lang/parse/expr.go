@@ -594,7 +594,8 @@ func isTypeEnd(t lexer.Token) bool {
 }
 
 // typeName parses a type: `unsigned long`, `struct task_struct *`,
-// `int8[4]`, a typedef name (`size_t *`), `typeof(size_t)`.
+// `int8[4]`, a typedef name (`size_t *`), `typeof(size_t)`, a pointer to
+// an array (`int32[4]*`).
 func (p *exprParser) typeName() *ast.TypeExpr {
 	if p.typeofAhead() {
 		return p.typeofType()
@@ -636,6 +637,10 @@ func (p *exprParser) typeName() *ast.TypeExpr {
 			typ.ArrayN = int(v)
 		}
 		last = p.expect("]")
+		for typ.ArrayN > 0 && is(p.peek(), "*") {
+			last = p.next()
+			typ.ArrayPtr++ // uint32[4]*: a pointer to the array
+		}
 	}
 	typ.Span = ast.Span{Start: startPos(start), End: endPos(last)}
 	return typ
