@@ -9,6 +9,20 @@ import (
 	"github.com/gbt-dev/gbt/lang/types"
 )
 
+// underBoth checks src as the newest bpftrace (first) and 0.17 type it,
+// and calls f with each Info and the type wanted of it.
+func underBoth(t *testing.T, src string, newest, old017 types.Type, f func(info *check.Info, v compat.Version, want types.Type)) {
+	t.Helper()
+	for v, want := range map[compat.Version]types.Type{compat.Newest: newest, compat.V017: old017} {
+		info, out := checkSourceWith(src, check.Config{Compat: v})
+		if info == nil {
+			t.Errorf("%s (%v): %s", src, v, out)
+			continue
+		}
+		f(info, v, want)
+	}
+}
+
 // TestSignedOps types integer operations as the newest bpftrace does (a
 // literal that is not negative takes the other operand's sign, a
 // subtraction is signed, else signed when either operand is), and as
@@ -29,21 +43,11 @@ func TestSignedOps(t *testing.T) {
 		{"-1 + pid", types.I64, types.U64},
 		{"(uint8)1 + 18446744073709551615", types.U64, types.U64},
 	} {
-		for _, v := range []compat.Version{compat.Newest, compat.V017} {
-			src := "BEGIN { $m = " + tt.expr + "; }"
-			info, out := checkSourceWith(src, check.Config{Compat: v})
-			if info == nil {
-				t.Errorf("%s (%v): %s", src, v, out)
-				continue
-			}
-			want := tt.newest
-			if v == compat.V017 {
-				want = tt.old017
-			}
+		underBoth(t, "BEGIN { $m = "+tt.expr+"; }", tt.newest, tt.old017, func(info *check.Info, v compat.Version, want types.Type) {
 			if got := info.Probes[0].Vars["$m"].Type; !got.Equal(want) {
 				t.Errorf("%s under %v: %s, want %s", tt.expr, v, got, want)
 			}
-		}
+		})
 	}
 }
 
@@ -63,26 +67,17 @@ func TestSignedCompound(t *testing.T) {
 		{"$x += -1", types.I64, types.U64},
 		{"$x *= (int32)2", types.I64, types.U64},
 	} {
-		for _, v := range []compat.Version{compat.Newest, compat.V017} {
-			src := "BEGIN { $x = (uint64)5; " + tt.stmt + "; @m = (uint64)5; @m" + tt.stmt[2:] + "; }"
-			if strings.HasPrefix(tt.stmt, "--") {
-				src = "BEGIN { $x = (uint64)5; --$x; @m = (uint64)5; --@m; }"
-			}
-			info, out := checkSourceWith(src, check.Config{Compat: v})
-			if info == nil {
-				t.Errorf("%s (%v): %s", src, v, out)
-				continue
-			}
-			want := tt.newest
-			if v == compat.V017 {
-				want = tt.old017
-			}
+		src := "BEGIN { $x = (uint64)5; " + tt.stmt + "; @m = (uint64)5; @m" + tt.stmt[2:] + "; }"
+		if strings.HasPrefix(tt.stmt, "--") {
+			src = "BEGIN { $x = (uint64)5; --$x; @m = (uint64)5; --@m; }"
+		}
+		underBoth(t, src, tt.newest, tt.old017, func(info *check.Info, v compat.Version, want types.Type) {
 			if got := info.Probes[0].Vars["$x"].Type; !got.Equal(want) {
 				t.Errorf("%s under %v: $x is %s, want %s", tt.stmt, v, got, want)
 			}
 			if got := info.Maps["@m"].Value; !got.Equal(want) {
 				t.Errorf("%s under %v: @m holds %s, want %s", tt.stmt, v, got, want)
 			}
-		}
+		})
 	}
 }
