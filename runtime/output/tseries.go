@@ -143,7 +143,8 @@ func (ts tseries) appendValue(dst []byte, v int64) []byte {
 }
 
 // appendJSON appends the intervals with a value as bpftrace's list of
-// {"interval_start": "UTC time", "value": v}.
+// {"interval_start":"UTC time","value":v}, without spaces, as the newest
+// bpftrace writes it (unlike the rest of its records).
 func (ts tseries) appendJSON(dst []byte) []byte {
 	dst = append(dst, '[')
 	n := 0
@@ -152,12 +153,12 @@ func (ts tseries) appendJSON(dst []byte) []byte {
 			continue
 		}
 		if n > 0 {
-			dst = append(dst, ", "...)
+			dst = append(dst, ',')
 		}
 		n++
-		dst = append(dst, `{"interval_start": "`...)
+		dst = append(dst, `{"interval_start":"`...)
 		dst = pt.start.UTC().AppendFormat(dst, "2006-01-02 15:04:05.000000000")
-		dst = append(dst, `", "value": `...)
+		dst = append(dst, `","value":`...)
 		dst = ts.appendValue(dst, pt.v) // a number, however large, as bpftrace writes it
 		dst = append(dst, '}')
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"maps"
 	"testing"
+	"time"
 
 	"github.com/gbt-dev/gbt/lang/types"
 )
@@ -68,5 +69,16 @@ func TestTSeriesNoData(t *testing.T) {
 		if b.String() != want {
 			t.Errorf("format %v: %q, want %q", f, b.String(), want)
 		}
+	}
+}
+
+// TestTSeriesJSON: the intervals with a value, without spaces, as the
+// newest bpftrace writes them; an interval without one is left out.
+func TestTSeriesJSON(t *testing.T) {
+	at := func(ms int) time.Time { return time.Date(2026, 12, 4, 8, 42, 5, ms*1e6, time.UTC) }
+	ts := tseries{signed: true, points: []tsPoint{{at(300), 5, true}, {at(400), 0, false}, {at(500), -2, true}}}
+	want := `[{"interval_start":"2026-12-04 08:42:05.300000000","value":5},{"interval_start":"2026-12-04 08:42:05.500000000","value":-2}]`
+	if got := string(ts.appendJSON(nil)); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }
