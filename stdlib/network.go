@@ -43,15 +43,26 @@ func networkEntries() []*Entry {
 			if !arity(u, 1, 1) {
 				return types.Type{}
 			}
-			// char mac[6] is a 6-byte string to gbt: its bytes count.
-			if t := u.ArgTypes[0]; t.Kind != types.Pointer && !((t.Kind == types.Array || t.Kind == types.String) && t.ByteSize() == 6) {
+			// char mac[6] is a 6-byte string to gbt: its bytes count; so
+			// do a 6-byte buf()'s (the newest bpftrace prints its length
+			// in the first byte: 06:00:00:00:61:62 for buf("abcdef", 6)).
+			if t := u.ArgTypes[0]; t.Kind != types.Pointer && !((t.Kind == types.Array || t.Kind == types.String) && t.ByteSize() == 6) && !(t.Kind == types.Buffer && t.Size == 6) {
 				u.Errorf("macaddr() argument must be 6 bytes in size")
 				return types.Type{}
 			}
 			return types.Type{Kind: types.Mac}
 		}, Emit: MemEmitter(func(g Gen, c *ast.Call, off int16, _ int) {
-			if t := g.TypeOf(c.Args[0]); t.Kind == types.Array || t.Kind == types.String {
+			switch t := g.TypeOf(c.Args[0]); t.Kind {
+			case types.Array, types.String:
 				g.EvalMem(c.Args[0], t, off)
+				return
+			case types.Buffer: // its length, then the 6 bytes
+				tmp := g.Alloc(t.ByteSize())
+				g.EvalMem(c.Args[0], t, tmp)
+				g.Emit(
+					asm.LoadMem(asm.R0, asm.R10, tmp+8, asm.Word), asm.StoreMem(asm.R10, off, asm.R0, asm.Word),
+					asm.LoadMem(asm.R0, asm.R10, tmp+12, asm.Half), asm.StoreMem(asm.R10, off+4, asm.R0, asm.Half),
+				)
 				return
 			}
 			g.ReadMem(c.Args[0], off, 6)

@@ -81,6 +81,13 @@ func TestE2ELangNext(t *testing.T) {
 			want: "9223372036854775808\n-4\n9223372036854775808\n18446744073709551610\n[-1,0,0,0,0,0,0,0]\n[57,48]\n[4,3,2,1]\n-5\n12\n\n\n",
 		},
 		{
+			// macaddr() of a 6-byte buf(): its bytes (the newest bpftrace
+			// prints the buffer's length first, 06:00:00:00:61:62).
+			name: "macaddr of a buffer",
+			prog: `begin { print(macaddr(buf("abcdef", 6))); $b = buf("\x01\x02\x03\x04\x05\x06", 6); @m[macaddr($b)] = 1; exit(); }`,
+			want: "61:62:63:64:65:66\n\n\n@m[01:02:03:04:05:06]: 1\n",
+		},
+		{
 			// A pointer to an array (C's uint8_t (*p)[4]) reads the
 			// array where it points.
 			name: "pointer to array",
