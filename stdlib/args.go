@@ -111,7 +111,7 @@ func retvalType(u *check.Use) types.Type {
 // probed task's registers have it.
 func regType(u *check.Use) types.Type {
 	if k := probeKind(u); k == nil || !k.Regs {
-		u.Errorf("reg can not be used with \"%s\" probes", kindName(k))
+		u.Errorf("reg can not be used with \"%s\" probes", kindName(u, k))
 		return types.Type{}
 	}
 	return oneString(types.U64)(u)

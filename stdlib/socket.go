@@ -35,10 +35,10 @@ func tracingOnly(u *check.Use) bool {
 		return true
 	}
 	if k != nil && k.Prog == probe.ProgRawTP {
-		u.ErrorHint("tp_btf:NAME is the raw tracepoint with BTF-typed arguments, where the kernel allows the helper", "%s can not be used with \"%s\" probes", u.Name(), kindName(k))
+		u.ErrorHint("tp_btf:NAME is the raw tracepoint with BTF-typed arguments, where the kernel allows the helper", "%s can not be used with \"%s\" probes", u.Name(), kindName(u, k))
 		return false
 	}
-	u.Errorf("%s can not be used with \"%s\" probes", u.Name(), kindName(k))
+	u.Errorf("%s can not be used with \"%s\" probes", u.Name(), kindName(u, k))
 	return false
 }
 

@@ -23,7 +23,7 @@ func TestSocketCookieTypes(t *testing.T) {
 		{"kprobe:vfs_read", "socket_cookie(arg0)", `ERROR: socket_cookie can not be used with "kprobe" probes`},
 		{"tracepoint:sched:sched_switch", "socket_cookie(0)", `ERROR: socket_cookie can not be used with "tracepoint" probes`},
 		{"rawtracepoint:sched_switch", "socket_cookie(arg0)", "HINT: tp_btf:NAME is the raw tracepoint with BTF-typed arguments"},
-		{"BEGIN", "socket_cookie(0)", `ERROR: socket_cookie can not be used with "BEGIN" probes`},
+		{"BEGIN", "socket_cookie(0)", `ERROR: socket_cookie can not be used with "begin" probes`},
 		{"tp_btf:inet_sock_set_state", "socket_cookie(args->oldstate)", "ERROR: socket_cookie() only supports pointer arguments (int provided)"},
 		{"tp_btf:consume_skb", "socket_cookie(args->skb)", "ERROR: socket_cookie() only supports 'struct sock *' as the argument ('struct sk_buff *' provided)"},
 		{"tp_btf:inet_sock_set_state", "socket_cookie()", "ERROR: socket_cookie() requires one argument (0 provided)"},

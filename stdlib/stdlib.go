@@ -275,9 +275,12 @@ func probeKind(u *check.Use) *probe.Kind {
 	return u.Probe.Kind
 }
 
-func kindName(k *probe.Kind) string {
-	if k == nil {
+func kindName(u *check.Use, k *probe.Kind) string {
+	switch {
+	case k == nil:
 		return "unknown"
+	case u.Compat().Has(compat.NewestWords):
+		return k.Newest() // "begin", "fentry"
 	}
 	return k.Name
 }

@@ -244,7 +244,7 @@ func storePid(g Gen, off int16) {
 func funcType(u *check.Use) types.Type {
 	k := probeKind(u)
 	if k == nil || !k.Func {
-		u.Errorf("The func builtin can not be used with '%s' probes", kindName(k))
+		u.Errorf("The func builtin can not be used with '%s' probes", kindName(u, k))
 		return types.Type{}
 	}
 	if k.User {

@@ -33,7 +33,7 @@ func TestKindBuiltins(t *testing.T) {
 		{src: `kprobe:vfs_read { $a = uaddr("main"); }`, err: "uaddr() can only be used in uprobe, uretprobe and usdt probes"},
 		{src: `profile:hz:99 { $a = reg("ip"); } watchpoint:0x1000:8:w { $b = reg("sp"); }`},
 		{src: `tracepoint:syscalls:sys_enter_read { $a = reg("ip"); }`, err: `reg can not be used with "tracepoint" probes`},
-		{src: `BEGIN { $a = reg("ip"); }`, err: `reg can not be used with "BEGIN" probes`},
+		{src: `BEGIN { $a = reg("ip"); }`, err: `reg can not be used with "begin" probes`},
 		{src: `self:signal:SIGUSR1 { $a = reg("ip"); }`, err: `reg can not be used with "self" probes`},
 	}
 	for _, tt := range tests {
