@@ -9,6 +9,7 @@ import (
 
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/check"
+	"github.com/gbt-dev/gbt/lang/compat"
 	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/lang/types"
 )
@@ -96,7 +97,11 @@ func usdtArgType(u *check.Use) (types.Type, bool) {
 func retvalType(u *check.Use) types.Type {
 	k := probeKind(u)
 	if k == nil || !k.Return {
-		u.Errorf("The retval builtin can only be used with 'kretprobe' and 'uretprobe' and 'kfunc' probes")
+		hint := ""
+		if k != nil && k.Name == "tracepoint" {
+			hint = u.Compat().Sprintf(compat.RetvalArgsRet)
+		}
+		u.Errorf("%s", u.Compat().Sprintf(compat.RetvalKinds, hint))
 		return types.Type{}
 	}
 	// A kretfunc's retval has its function's integer return type (as

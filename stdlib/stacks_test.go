@@ -13,7 +13,7 @@ func TestStackModes(t *testing.T) {
 		{"(1, ustack(build_id))", "(int8,ustack:build_id[127])", ""},
 		{"kstack(raw, 30)", "kstack:raw[30]", ""},
 		{"kstack(build_id)", "", "ERROR: 'build_id' stack mode can only be used for ustack"},
-		{"ustack(frames)", "", "ERROR: ustack() mode must be bpftrace, perf or raw (frames provided)"},
+		{"ustack(frames)", "", "ERROR: Error parsing stack mode: ustack: Invalid value for stack_mode: valid values are bpftrace, raw, perf, and build_id."},
 	}
 	for _, tt := range tests {
 		got, errs := typeOf(t, tt.expr)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/check"
+	"github.com/gbt-dev/gbt/lang/compat"
 	"github.com/gbt-dev/gbt/lang/config"
 	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/lang/types"
@@ -147,7 +148,7 @@ func buildIDFallback(u *check.Use) string {
 func stackArgs(u *check.Use, mode string, buildID bool) (_ string, depth int, ok bool) {
 	depth = MaxStackDepth
 	if len(u.Args) > 2 {
-		u.Errorf("%s() takes at most 2 arguments (%d provided)", u.Name(), len(u.Args))
+		u.Errorf("%s() takes up to 2 arguments (%d provided)", u.Name(), len(u.Args))
 		return "", 0, false
 	}
 	for i, a := range u.Args {
@@ -162,7 +163,7 @@ func stackArgs(u *check.Use, mode string, buildID bool) (_ string, depth int, ok
 				}
 				mode = id.Name
 			default:
-				u.ErrorAt(a, "%s() mode must be bpftrace, perf or raw (%s provided)", u.Name(), id.Name)
+				u.ErrorAt(a, "%s", u.Compat().Sprintf(compat.StackMode, u.Name(), id.Name))
 				return "", 0, false
 			}
 			continue

@@ -250,7 +250,7 @@ func TestMixedKinds(t *testing.T) {
 	}
 
 	_, out = checkSource(`tracepoint:syscalls:sys_enter_openat, interval:s:1 { @[args->flags] = count(); }`)
-	want := "stdin:1:56-60: ERROR: The args builtin can only be used with tracepoint/kfunc/uprobe probes (interval used here)"
+	want := "stdin:1:56-60: ERROR: The args builtin can only be used with tracepoint, rawtracepoint, fentry/fexit, and uprobe probes (interval used here)"
 	if !strings.HasPrefix(out, want) {
 		t.Errorf("got:\n%s\nwant:\n%s", out, want)
 	}

@@ -276,7 +276,7 @@ func (c *checker) ident(e *ast.Ident) types.Type {
 			if pi.Kind != nil && pi.Kind.RunAt == probe.RunOnEvent {
 				kind = pi.Kind.String()
 			}
-			c.errorf(spanOf(e), "The args builtin can only be used with tracepoint/kfunc/uprobe probes (%s used here)", kind)
+			c.errorf(spanOf(e), "%s", c.cfg.Compat.Sprintf(compat.ArgsKinds, kind))
 			return types.Type{}
 		}
 		pi.ArgsUsed = true

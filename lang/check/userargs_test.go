@@ -27,7 +27,7 @@ func TestUprobeArgs(t *testing.T) {
 		{bin + `uprobeFunction* { print(args); }`, "ERROR: uprobe:/srv/testprogs/uprobe_test:uprobeFunction1 and uprobe:/srv/testprogs/uprobe_test:uprobeFunction2 have different arguments"},
 		{bin + `uprobeFunction1+4 { print(args); }`, "ERROR: args can not be read at an offset into a function"},
 		{`uprobe:/bin/bash:main { print(args); }`, "ERROR: Could not read arguments of uprobe:/bin/bash:main"},
-		{`uretprobe:/srv/testprogs/uprobe_test:uprobeFunction1 { print(args); }`, "ERROR: The args builtin can only be used with tracepoint/kfunc/uprobe probes (uretprobe used here)"},
+		{`uretprobe:/srv/testprogs/uprobe_test:uprobeFunction1 { print(args); }`, "ERROR: The args builtin can only be used with tracepoint, rawtracepoint, fentry/fexit, and uprobe probes (uretprobe used here)"},
 		{`uprobe:/bin/bash:main { @ = arg0; }`, ""}, // no debug info needed without args
 	}
 	for _, tt := range tests {

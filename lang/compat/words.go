@@ -62,6 +62,15 @@ const (
 	MapExpected
 	// JumpOutsideLoop: break or continue outside a loop (the keyword).
 	JumpOutsideLoop
+	// ArgsKinds: args in a probe without them (the probe's kind).
+	ArgsKinds
+	// RetvalKinds: retval in a probe without one (a hint, or "").
+	RetvalKinds
+	// RetvalArgsRet: RetvalKinds' hint in a tracepoint.
+	RetvalArgsRet
+	// StackMode: kstack(MODE), ustack(MODE) of an unknown mode (the
+	// function, the mode).
+	StackMode
 	numMessages
 )
 
@@ -87,6 +96,10 @@ var words = [numMessages][numVersions]string{
 	UnknownStruct:      {Newest: "Cannot resolve unknown type \"%s\"", V017: "Unknown struct/union: '%s'"},
 	MapExpected:        {Newest: "%s() expects a map argument", V017: "%s() expects a map to be provided"},
 	JumpOutsideLoop:    {Newest: "'%s' statement is not allowed in a probe", V017: "%s used outside of a loop"},
+	ArgsKinds:          {Newest: "The args builtin can only be used with tracepoint, rawtracepoint, fentry/fexit, and uprobe probes (%s used here)", V017: "The args builtin can only be used with tracepoint/kfunc/uprobe probes (%s used here)"},
+	RetvalKinds:        {Newest: "The retval builtin can only be used with 'kretprobe' and 'uretprobe' and 'fentry' probes%s", V017: "The retval builtin can only be used with 'kretprobe' and 'uretprobe' and 'kfunc' probes%s"},
+	RetvalArgsRet:      {Newest: " (try to use args.ret instead)", V017: " (try to use args->ret instead)"},
+	StackMode:          {Newest: "Error parsing stack mode: %[1]s: Invalid value for stack_mode: valid values are bpftrace, raw, perf, and build_id.", V017: "%[1]s() mode must be bpftrace, perf or raw (%[2]s provided)"},
 }
 
 // Sprintf formats message m with args in version v's words (the newest
