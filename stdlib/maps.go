@@ -227,7 +227,7 @@ func printType(u *check.Use) types.Type {
 		return types.Type{Kind: types.Void}
 	}
 	if len(u.Args) > 1 {
-		u.Errorf("print() of a value takes one argument")
+		u.Errorf("Non-map print() only takes 1 argument, %d found", len(u.Args)) // both bpftraces' words
 		return types.Type{}
 	}
 	switch t := u.ArgTypes[0]; {

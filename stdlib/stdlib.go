@@ -123,14 +123,14 @@ func CheckPrintf(u *check.Use, first int) []cfmt.Piece {
 			!(u.Compat().Has(compat.NewestWords) && (t.IsInt() || t.Kind == types.Pointer)):
 			// The newest bpftrace prints any value with %s; 0.17 refuses
 			// integers.
-			u.Errorf("%s: %%%c specifier expects a value of type string (%s supplied)", name, v.Conv, t.KindWord())
+			u.Errorf("%s", u.Compat().Sprintf(compat.FormatType, name, v.Conv, t, "string", t.KindWord()))
 			return nil
 		case !v.IsString() && !t.IsInt() && t.Kind != types.Pointer:
 			if p, ok := u.Args[first+1+i].(*ast.Positional); ok {
 				u.ErrorAt(p, "$%d used numerically but given \"%s\". Try using str($%d).", p.Index, u.Param(p.Index), p.Index)
 				return nil
 			}
-			u.Errorf("%s: %%%c specifier expects a value of type integer (%s supplied)", name, v.Conv, t.KindWord())
+			u.Errorf("%s", u.Compat().Sprintf(compat.FormatType, name, v.Conv, t, "integer", t.KindWord()))
 			return nil
 		}
 	}

@@ -71,6 +71,10 @@ const (
 	// StackMode: kstack(MODE), ustack(MODE) of an unknown mode (the
 	// function, the mode).
 	StackMode
+	// FormatType: printf's verb given a value it does not format (the
+	// function, the verb's letter, the value's type, the kind the verb
+	// wants, the value's kind).
+	FormatType
 	numMessages
 )
 
@@ -99,6 +103,7 @@ var words = [numMessages][numVersions]string{
 	ArgsKinds:          {Newest: "The args builtin can only be used with tracepoint, rawtracepoint, fentry/fexit, and uprobe probes (%s used here)", V017: "The args builtin can only be used with tracepoint/kfunc/uprobe probes (%s used here)"},
 	RetvalKinds:        {Newest: "The retval builtin can only be used with 'kretprobe' and 'uretprobe' and 'fentry' probes%s", V017: "The retval builtin can only be used with 'kretprobe' and 'uretprobe' and 'kfunc' probes%s"},
 	RetvalArgsRet:      {Newest: " (try to use args.ret instead)", V017: " (try to use args->ret instead)"},
+	FormatType:         {Newest: "unsupported format specifier for type '%[3]s': %[2]c", V017: "%[1]s: %%%[2]c specifier expects a value of type %[4]s (%[5]s supplied)"},
 	StackMode:          {Newest: "Error parsing stack mode: %[1]s: Invalid value for stack_mode: valid values are bpftrace, raw, perf, and build_id.", V017: "%[1]s() mode must be bpftrace, perf or raw (%[2]s provided)"},
 }
 

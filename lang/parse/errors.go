@@ -35,8 +35,7 @@ func (s *scanner) syntaxError(diags *diag.List, err error) {
 	}
 	var ae *assignError
 	if errors.As(err, &ae) {
-		diags.Errorf(ae.span, "%s", ae.Message()).
-			WithHint("compare with ==; assign with $var = expr or @map[key] = expr")
+		diags.Errorf(ae.span, "%s", ae.Message()).WithHint("%s", ae.hint())
 		return
 	}
 	var ee *elseError

@@ -377,6 +377,10 @@ func (p *exprParser) simple() ast.Stmt {
 	}
 	switch x.(type) {
 	case *ast.Variable, *ast.MapRef:
+	case *ast.TupleIndex, *ast.Field:
+		p.next()
+		rhs := p.expr() // the newest bpftrace points at the whole assignment
+		panic(exprError{&assignError{pos: t.Pos, span: ast.Span{Start: x.Pos(), End: rhs.EndPos()}, immutable: true}})
 	default:
 		panic(exprError{&assignError{pos: t.Pos, span: ast.Span{Start: x.Pos(), End: x.EndPos()}}})
 	}
@@ -385,14 +389,27 @@ func (p *exprParser) simple() ast.Stmt {
 	return &ast.AssignStmt{Span: ast.Span{Start: x.Pos(), End: rhs.EndPos()}, LHS: x, Op: op, RHS: rhs}
 }
 
-// assignError is an assignment to something that is not a variable or map.
+// assignError is an assignment to something that is not a variable or
+// map: immutable when it is a tuple's element or a field ($t.0 = 5).
 type assignError struct {
-	pos  lexer.Position
-	span ast.Span
+	pos       lexer.Position
+	span      ast.Span
+	immutable bool
 }
 
 func (e *assignError) Error() string { return e.Message() }
 func (e *assignError) Message() string {
+	if e.immutable { // the newest bpftrace's words
+		return "syntax: Tuples and records are immutable once created. Consider creating a new value and assigning it instead."
+	}
 	return "syntax: only a $variable or an @map can be assigned to"
+}
+
+// hint is the HINT line under the error.
+func (e *assignError) hint() string {
+	if e.immutable {
+		return "build the whole value again: $t = (5, $t.1)"
+	}
+	return "compare with ==; assign with $var = expr or @map[key] = expr"
 }
 func (e *assignError) Position() lexer.Position { return e.pos }
