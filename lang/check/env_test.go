@@ -104,9 +104,10 @@ usdt:/usr/lib/libpython3.so:gc__start { @gc = count(); }`)
 		t.Errorf("points %v, want %s", got, want)
 	}
 	for src, want := range map[string]string{
-		`usdt:/usr/lib/libpython3.so:nosuch { }`:    "ERROR: No probes to attach for usdt:/usr/lib/libpython3.so:nosuch",
-		`usdt:/nonexistent:python:gc__start { }`:    "ERROR: read USDT probes of /nonexistent",
-		`usdt:/usr/lib/libpython3.so:gc__start { }`: "",
+		`usdt:/usr/lib/libpython3.so:nosuch { }`:        "ERROR: Probe has no valid attach points. If this is expected, set the 'missing_probes' config variable to 'warn'.",
+		`usdt:/usr/lib/libpython3.so:python:nosuch { }`: "ERROR: No matches for usdt /usr/lib/libpython3.so:nosuch.",
+		`usdt:/nonexistent:python:gc__start { }`:        "ERROR: read USDT probes of /nonexistent",
+		`usdt:/usr/lib/libpython3.so:gc__start { }`:     "",
 	} {
 		if _, out := checkSource(src); !strings.Contains(out, want) || (want == "" && out != "") {
 			t.Errorf("%s:\n%s\nwant %q", src, out, want)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/compat"
 )
 
 // USDTSite is one location of a USDT (SystemTap SDT) probe in an ELF file,
@@ -82,8 +83,20 @@ func expandUSDT(dst []Point, base Point, ap *ast.AttachPoint, env Env) ([]Point,
 		}
 	}
 	if len(dst) == n {
-		return dst, &Error{Missing: true, Msg: fmt.Sprintf("No probes to attach for %s", ap.Raw),
-			Hint: "list the file's USDT probes with gbt -l 'usdt:" + file + "'"}
+		// The newest bpftrace's words: "No matches for usdt FILE:NAME."
+		// when a provider is named, else its generic refusal; 0.17's "No
+		// probes to attach", which gbt completes with the point.
+		msg := "Probe has no valid attach points. If this is expected, set the 'missing_probes' config variable to 'warn'."
+		if len(ap.Parts) == 3 {
+			msg = fmt.Sprintf("No matches for usdt %s:%s.", file, name)
+		}
+		old := fmt.Sprintf("No probes to attach for %s", ap.Raw)
+		return dst, &Error{Missing: true, Msg: msg, Say: func(v compat.Version) string {
+			if v.Has(compat.NewestWords) {
+				return msg
+			}
+			return old
+		}, Hint: "list the file's USDT probes with gbt -l 'usdt:" + file + "'"}
 	}
 	return dst, nil
 }
