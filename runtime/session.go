@@ -53,6 +53,9 @@ type Options struct {
 	// DwarfPIDs are the processes of --dwarf-pid, whose stacks dw_ustack
 	// unwinds besides PID's and ChildPID's.
 	DwarfPIDs []int
+	// DebugDirs hold separate debug files (--debuginfo), searched before
+	// /usr/lib/debug for the symbols and source lines of user stacks.
+	DebugDirs []string
 	// NoFeatures are kernel features gbt must not use though the kernel
 	// has them (--no-feature): MultiLinkFeatures' names.
 	NoFeatures []string

@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/gbt-dev/gbt/runtime/debugfile"
 	"github.com/gbt-dev/gbt/runtime/dwarfinfo"
 	"github.com/gbt-dev/gbt/runtime/output"
 	"github.com/gbt-dev/gbt/runtime/sym"
@@ -14,15 +13,16 @@ import (
 // functions inlined at them (show_debug_info), as bpftrace does with
 // debug info: "[inlined] inner@/src/a.c:7" for each inlined function, then
 // "outer+12@/src/a.c:17"; in perf mode "inner (inlined)" with the address
-// and no line. Binaries without debug info (and their separate debug files
-// under /usr/lib/debug) print as without it.
+// and no line. A binary without debug info, nor a separate debug file
+// under --debuginfo's directories or /usr/lib/debug, prints as without it.
 type sourceFrames struct {
-	mu    sync.Mutex
-	files map[string]*dwarfinfo.File // by path; nil: none
+	mu        sync.Mutex
+	files     map[string]*dwarfinfo.File // by path; nil: none
+	debugDirs []string                   // of separate debug files
 }
 
-func newSourceFrames() *sourceFrames {
-	return &sourceFrames{files: map[string]*dwarfinfo.File{}}
+func newSourceFrames(debugDirs []string) *sourceFrames {
+	return &sourceFrames{files: map[string]*dwarfinfo.File{}, debugDirs: debugDirs}
 }
 
 // frames returns the frames addr in process pid stands for, or nil when
@@ -79,7 +79,7 @@ func (sf *sourceFrames) file(path string) *dwarfinfo.File {
 	defer sf.mu.Unlock()
 	f, seen := sf.files[path]
 	if !seen {
-		f, _ = dwarfinfo.Open(path, debugfile.DefaultDirs())
+		f, _ = dwarfinfo.Open(path, sf.debugDirs)
 		sf.files[path] = f
 	}
 	return f

@@ -3,6 +3,7 @@ package runtime
 import (
 	"encoding/binary"
 	"encoding/hex"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/gbt-dev/gbt/codegen"
 	"github.com/gbt-dev/gbt/lang/types"
+	"github.com/gbt-dev/gbt/runtime/debugfile"
 	"github.com/gbt-dev/gbt/runtime/output"
 	"github.com/gbt-dev/gbt/runtime/sym"
 	"github.com/gbt-dev/gbt/runtime/unwind"
@@ -49,8 +51,10 @@ type stackValue struct {
 // newStacks returns the resolver of a session's stack maps.
 func newStacks(s *Session) *stacks {
 	st := &stacks{maps: map[stackKey]*ebpf.Map{}, kernel: s.kallsyms, usyms: sym.NewUser(), cache: map[stackValue][]output.Frame{}}
+	debugDirs := append(slices.Clone(s.opts.DebugDirs), debugfile.DefaultDirs()...)
+	st.usyms.SetDebugDirs(debugDirs)
 	if s.obj.Settings().ShowDebugInfo {
-		st.source = newSourceFrames()
+		st.source = newSourceFrames(debugDirs)
 	}
 	kernel := usesKind(s.obj, types.Ksym)
 	for _, md := range s.obj.Maps {

@@ -83,7 +83,7 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 	ropts := runtime.Options{
 		Stdout: a.stdout, Stderr: a.stderr, Quiet: a.opts.quiet, Verbose: a.opts.verbose || a.opts.debugWants("verifier", "libbpf"), DryRun: a.opts.dryRun,
 		Format: a.outputFormat(), Unbuffered: a.lineBuffered(),
-		PID: a.opts.pid, DwarfPIDs: a.opts.dwarfPIDs, NoWarnings: a.opts.noWarn, Mode: a.opts.mode, Color: a.colorOutput(),
+		PID: a.opts.pid, DwarfPIDs: a.opts.dwarfPIDs, DebugDirs: a.opts.debugDirs, NoWarnings: a.opts.noWarn, Mode: a.opts.mode, Color: a.colorOutput(),
 		NotifyAttached: os.Getenv(runtime.AttachedMarker) != "",
 		Compat:         a.opts.compat,
 		ReleaseHelper:  "/proc/self/exe", // main calls runtime.ServeRelease

@@ -57,27 +57,41 @@ func TestE2EShowDebugInfo(t *testing.T) {
 	if out, err := exec.Command(gcc, "-O1", "-g", "-fno-omit-frame-pointer", "-o", prog, src).CombinedOutput(); err != nil {
 		t.Fatalf("gcc: %v\n%s", err, out)
 	}
+	// The same program with its DWARF in a separate file, found by build
+	// id under --debuginfo's directory.
+	stripped, debugDir := separateDebugInfo(t, dir, prog)
 	for _, tt := range []struct {
 		name, config string
 		want         []string // the stack's first lines, trimmed
+		stripped     bool     // run the copy without DWARF, with --debuginfo
 	}{
 		{"bpftrace mode", "config = { show_debug_info=1 }", []string{
 			"leaf2+0@" + src + ":3",
 			"[inlined] inner@" + src + ":6", // the call's line, not the next
 			"[inlined] middle@" + src + ":10",
 			"outer+", // the offset is the compiler's
-		}},
+		}, false},
 		{"perf mode", "config = { show_debug_info=1; stack_mode=perf }", []string{
 			"leaf2+0 (" + prog + ")",
 			"inner (inlined)",
 			"middle (inlined)",
 			"outer+",
-		}},
-		{"off", "", []string{"leaf2+0", "outer+"}},
+		}, false},
+		{"off", "", []string{"leaf2+0", "outer+"}, false},
+		{"separate debug file", "config = { show_debug_info=1 }", []string{
+			"leaf2+0@" + src + ":3",
+			"[inlined] inner@" + src + ":6",
+			"[inlined] middle@" + src + ":10",
+			"outer+",
+		}, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			script := tt.config + " uprobe:" + prog + ":leaf2 { print(ustack); exit(); }"
-			cmd := exec.Command(gbt, "-q", "-c", prog, "-e", script)
+			bin, args := prog, []string{"-q"}
+			if tt.stripped {
+				bin, args = stripped, []string{"-q", "--debuginfo", debugDir}
+			}
+			script := tt.config + " uprobe:" + bin + ":leaf2 { print(ustack); exit(); }"
+			cmd := exec.Command(gbt, append(args, "-c", bin, "-e", script)...)
 			done := make(chan struct{})
 			timer := time.AfterFunc(60*time.Second, func() { _ = cmd.Process.Kill(); close(done) })
 			out, err := cmd.CombinedOutput()
@@ -111,4 +125,31 @@ func TestE2EShowDebugInfo(t *testing.T) {
 			}
 		})
 	}
+}
+
+// separateDebugInfo copies prog without its DWARF and puts the DWARF in a
+// separate file under a debug directory, by prog's build id, as Debian's
+// -dbgsym packages do; it returns the copy and the directory.
+func separateDebugInfo(t *testing.T, dir, prog string) (stripped, debugDir string) {
+	t.Helper()
+	objcopy := testenv.RequireCommand(t, "objcopy", "apt-get install binutils")
+	readelf := testenv.RequireCommand(t, "readelf", "apt-get install binutils")
+	out, err := exec.Command(readelf, "-n", prog).Output()
+	_, id, ok := strings.Cut(string(out), "Build ID: ")
+	id = strings.TrimSpace(strings.SplitN(id, "\n", 2)[0])
+	if err != nil || !ok || len(id) < 4 {
+		t.Fatalf("no build id in %s: %v", prog, err)
+	}
+	debugDir = filepath.Join(dir, "debug")
+	debugFile := filepath.Join(debugDir, ".build-id", id[:2], id[2:]+".debug")
+	if err := os.MkdirAll(filepath.Dir(debugFile), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	stripped = prog + "-stripped"
+	for _, args := range [][]string{{"--only-keep-debug", prog, debugFile}, {"--strip-debug", prog, stripped}} {
+		if b, err := exec.Command(objcopy, args...).CombinedOutput(); err != nil {
+			t.Fatalf("objcopy %v: %v\n%s", args, err, b)
+		}
+	}
+	return stripped, debugDir
 }

@@ -31,6 +31,15 @@ type User struct {
 	debugDirs []string
 }
 
+// SetDebugDirs sets the directories of separate debug files whose
+// symbol tables name the functions of stripped binaries (by default
+// /usr/lib/debug). Call it before resolving.
+func (u *User) SetDebugDirs(dirs []string) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.debugDirs = dirs
+}
+
 // NewUser returns an empty resolver over /proc.
 func NewUser() *User {
 	return &User{procs: map[int][]mapping{}, files: map[string]*fileSymbols{}, root: "/proc", debugDirs: debugfile.DefaultDirs()}
