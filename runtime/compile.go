@@ -60,8 +60,11 @@ type CompileOptions struct {
 	// (--cgroup): absolute, or relative to the cgroup v2 mount.
 	Cgroup string
 
-	NumCPUs   int // value of numcpus and size of per-CPU data (0: the machine's possible CPUs)
-	ChildPID  int // value of cpid: the pid of the -c command (0: none)
+	NumCPUs  int // value of numcpus and size of per-CPU data (0: the machine's possible CPUs)
+	ChildPID int // value of cpid: the pid of the -c command (0: none)
+	// Child says there is a -c command, started or not (a dry run): cpid
+	// is then not warned of.
+	Child     bool
 	PID       int // -p: probes keep to this process (see probe.PIDFilter)
 	KeysMax   int // max entries of keyed maps, BPFTRACE_MAP_KEYS_MAX (0: 4096)
 	RBPages   int // ring buffer pages per CPU, BPFTRACE_PERF_RB_PAGES (0: 64)
@@ -209,7 +212,7 @@ func Compile(name, src string, opts CompileOptions) (*codegen.Object, Warnings, 
 		return fail(mdiags)
 	}
 	info, diags := check.Check(prog, check.Config{Compat: opts.Compat, Env: env, Builtins: table, Params: opts.Params, Named: opts.Named, Unsafe: opts.Unsafe, MissingProbes: set.MissingProbes, ProbeFilter: opts.ProbeFilter,
-		Strlen: set.MaxStrlen, StackMode: set.StackMode, Includes: opts.Includes, Settings: set.Items()})
+		Strlen: set.MaxStrlen, StackMode: set.StackMode, Includes: opts.Includes, Settings: set.Items(), Child: opts.Child || opts.ChildPID != 0})
 	diags = append(append(idiags, cdiags...), diags...)
 	if diags.HasErrors() {
 		return fail(diags)

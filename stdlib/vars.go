@@ -7,6 +7,7 @@ import (
 
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/check"
+	"github.com/gbt-dev/gbt/lang/compat"
 	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/lang/types"
 )
@@ -47,7 +48,7 @@ func varEntries() []*Entry {
 		{Name: "curtask", Kind: check.Var, Doc: "the current task: struct task_struct * (fields from the kernel's BTF)", Type: func(*check.Use) types.Type {
 			return types.PointerTo(types.Type{Kind: types.Record, Name: "struct task_struct"}, types.Kernel)
 		}, Emit: helperInt(asm.FnGetCurrentTask)},
-		{Name: "cpid", Kind: check.Var, Doc: "pid of the child started with -c", Type: u64,
+		{Name: "cpid", Kind: check.Var, Doc: "pid of the child started with -c", Type: cpidType,
 			Emit: IntEmitter(func(g Gen, _ *ast.Call, dst asm.Register) {
 				g.Emit(asm.Mov.Imm(dst, int32(g.ChildPID())))
 			})},
@@ -91,6 +92,15 @@ func cgroupPathType(u *check.Use) types.Type {
 		filter = f
 	}
 	return types.Type{Kind: types.CgroupPath, Name: filter}
+}
+
+// cpidType types cpid, with the newest bpftrace's warning when no -c
+// command runs: it is then 0.
+func cpidType(u *check.Use) types.Type {
+	if !u.Child() && u.Compat().Has(compat.NewestWords) {
+		u.Warnf("No child command (`-c`); cpid is zero")
+	}
+	return types.U64
 }
 
 // noArgs is the rule of a variable that may also be called without

@@ -37,6 +37,7 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 	copts := runtime.CompileOptions{
 		Params: a.opts.args, Named: a.opts.named, Unsafe: a.opts.unsafe, Env: a.env, NoWarnings: a.opts.noWarn, Getenv: a.getenv, PID: a.opts.pid, NoFeatures: a.opts.noFeatures,
 		Includes: a.opts.headers, Compat: a.opts.compat, HelperErrors: a.opts.helperErrors, DwarfPIDs: a.opts.dwarfPIDs,
+		Child: a.opts.cmd != "",
 	}
 	if re := a.opts.probeFilter; re != nil {
 		copts.ProbeFilter = re.MatchString

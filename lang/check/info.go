@@ -52,6 +52,8 @@ type Config struct {
 	// Settings are the configuration variables as the config builtin
 	// gives them (nil: none known).
 	Settings []config.Item
+	// Child says a command runs beside the script (-c): cpid is its pid.
+	Child bool
 }
 
 // BuiltinKind says how a builtin is used.
@@ -361,6 +363,9 @@ func (u *Use) StackMode() string { return u.c.cfg.StackMode }
 // Compat returns the bpftrace release whose types and words the script
 // is checked for.
 func (u *Use) Compat() compat.Version { return u.c.cfg.Compat }
+
+// Child reports whether a command runs beside the script (-c).
+func (u *Use) Child() bool { return u.c.cfg.Child }
 
 func (u *Use) Env() (probe.Env, bool) { return u.c.cfg.Env, u.c.cfg.Env != nil }
 
