@@ -97,11 +97,11 @@ func writeBody(b *strings.Builder, t btf.Type, depth int) {
 		b.WriteString(keyword("enum", t.Name))
 		b.WriteString("{\n")
 		for _, v := range t.Values {
+			var value any = v.Value
 			if t.Signed {
-				fmt.Fprintf(b, "%s%s = %d,\n", strings.Repeat("\t", depth+1), v.Name, int64(v.Value))
-			} else {
-				fmt.Fprintf(b, "%s%s = %d,\n", strings.Repeat("\t", depth+1), v.Name, v.Value)
+				value = int64(v.Value)
 			}
+			fmt.Fprintf(b, "%s%s = %d,\n", strings.Repeat("\t", depth+1), v.Name, value)
 		}
 		b.WriteString(strings.Repeat("\t", depth) + "}")
 		return
@@ -111,14 +111,17 @@ func writeBody(b *strings.Builder, t btf.Type, depth int) {
 		b.WriteString("{}") // as libbpf writes an empty one: struct {} __hash;
 		return
 	}
-	packed := structure && isPacked(s.Members, s.Size)
+	packed := false
+	if structure {
+		_, packed = recordLayout(s.Members, s.Size)
+	}
 	b.WriteString("{\n")
 	off, prevBitfield := 0, false
 	for _, m := range members {
 		if structure {
-			align := alignOf(m.Type)
-			if packed {
-				align = 1
+			align := 1
+			if !packed {
+				align = alignOf(m.Type)
 			}
 			writePadding(b, off, int(m.Offset), align, prevBitfield && m.BitfieldSize != 0, depth+1)
 		}

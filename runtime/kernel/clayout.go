@@ -17,9 +17,10 @@ const ptrBytes = 8 // x86-64, arm64
 
 // alignOf is t's alignment in bytes under C's natural layout: a scalar's
 // size (at most a pointer's), a record's largest member's, 1 for a record
-// that cannot be naturally aligned (packed).
+// that cannot be naturally aligned (packed). Qualifiers and typedefs are
+// their type's.
 func alignOf(t btf.Type) int {
-	switch t := t.(type) {
+	switch t := btf.UnderlyingType(t).(type) {
 	case *btf.Int:
 		return min(ptrBytes, int(t.Size))
 	case *btf.Enum:
@@ -28,55 +29,35 @@ func alignOf(t btf.Type) int {
 		return min(ptrBytes, int(t.Size))
 	case *btf.Pointer:
 		return ptrBytes
-	case *btf.Typedef:
-		return alignOf(t.Type)
-	case *btf.Const:
-		return alignOf(t.Type)
-	case *btf.Volatile:
-		return alignOf(t.Type)
-	case *btf.Restrict:
-		return alignOf(t.Type)
-	case *btf.TypeTag:
-		return alignOf(t.Type)
 	case *btf.Array:
 		return alignOf(t.Type)
 	case *btf.Struct:
-		return recordAlign(t.Size, t.Members)
+		if largest, packed := recordLayout(t.Members, t.Size); !packed {
+			return largest
+		}
 	case *btf.Union:
-		return recordAlign(t.Size, t.Members)
+		if largest, packed := recordLayout(t.Members, t.Size); !packed {
+			return largest
+		}
 	}
 	return 1
 }
 
-func recordAlign(size uint32, members []btf.Member) int {
-	largest := 1
+// recordLayout returns the largest alignment of a record's members, and
+// whether its layout is not C's natural one (packed): a member off its
+// alignment, or a size that is not a multiple of the largest alignment.
+// (A packed struct laid out naturally anyway cannot be told apart, and is
+// written without the attribute, as libbpf does.)
+func recordLayout(members []btf.Member, size uint32) (largest int, packed bool) {
+	largest = 1
 	for _, m := range members {
 		a := alignOf(m.Type)
 		if m.BitfieldSize == 0 && int(m.Offset)%(8*a) != 0 {
-			return 1
+			return largest, true
 		}
 		largest = max(largest, a)
 	}
-	if int(size)%largest != 0 {
-		return 1
-	}
-	return largest
-}
-
-// isPacked reports whether a struct's layout is not C's natural one: a
-// member off its alignment, or a size that is not a multiple of the
-// largest alignment. (A packed struct laid out naturally anyway cannot be
-// told apart, and is written without the attribute, as libbpf does.)
-func isPacked(members []btf.Member, size uint32) bool {
-	largest := 1
-	for _, m := range members {
-		a := alignOf(m.Type)
-		if m.BitfieldSize == 0 && int(m.Offset)%(8*a) != 0 {
-			return true
-		}
-		largest = max(largest, a)
-	}
-	return int(size)%largest != 0
+	return largest, int(size)%largest != 0
 }
 
 var paddingTypes = [...]struct {
