@@ -25,7 +25,7 @@ func (c *checker) unary(e *ast.Unary) types.Type {
 					c.widened = true
 				}
 				given := v.Type
-				if unsignedInt(given) && c.compoundSigned(e.Op, given, nil, types.Type{}) {
+				if c.compoundSigned(e.Op, given, nil, types.Type{}) {
 					given = types.I64 // $x-- of unsigned $x: signed, as $x = $x - 1
 				}
 				c.growIntVar(x, v, nil, given, true)
@@ -48,7 +48,7 @@ func (c *checker) unary(e *ast.Unary) types.Type {
 				if plainInt(&m.Value) {
 					val, c.widened = m.Value, true
 				}
-				if unsignedInt(val) && c.compoundSigned(e.Op, val, nil, types.Type{}) {
+				if c.compoundSigned(e.Op, val, nil, types.Type{}) {
 					val = types.I64 // @x-- of unsigned @x: signed
 				}
 			}

@@ -59,9 +59,13 @@ func (in *Info) SignedOp(pi *ProbeInfo, e *ast.Binary) bool {
 }
 
 // compoundSigned reports whether x op= rhs (x++ and x-- when rhs is nil:
-// a 1) makes x, of integer type lt, signed: as x = x op rhs would be
-// (signedOp), so x-- and x -= 1 are signed, x += 1 keeps x's sign.
+// a 1) makes x, of plain unsigned integer type lt, signed: as x = x op rhs
+// would be (signedOp), so x-- and x -= 1 are signed, x += 1 keeps x's
+// sign. It is false for any other lt.
 func (c *checker) compoundSigned(op ast.Op, lt types.Type, rhs ast.Expr, rt types.Type) bool {
+	if !unsignedInt(lt) {
+		return false
+	}
 	r := &litVal{v: 1}
 	if rhs != nil {
 		v, ok := c.info.Consts[rhs]
@@ -75,4 +79,10 @@ func (c *checker) compoundSigned(op ast.Op, lt types.Type, rhs ast.Expr, rt type
 // unsignedInt reports whether t is a plain unsigned integer (no enum).
 func unsignedInt(t types.Type) bool {
 	return t.Kind == types.Int && t.Enum == nil && !t.Signed
+}
+
+// signedJoin reports whether a map of plain unsigned integers is given a
+// plain signed value: the newest bpftrace's join of the two is signed.
+func signedJoin(old, val types.Type) bool {
+	return unsignedInt(old) && val.Kind == types.Int && val.Enum == nil && val.Signed
 }

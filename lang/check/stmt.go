@@ -249,7 +249,7 @@ func (c *checker) assign(s *ast.AssignStmt) {
 		}
 		if old, ok := c.lookupVar(lhs); ok && t.IsValid() {
 			given := t
-			if s.Op.IsCompound() && unsignedInt(old.Type) && c.compoundSigned(s.Op, old.Type, s.RHS, compoundRHS) {
+			if s.Op.IsCompound() && c.compoundSigned(s.Op, old.Type, s.RHS, compoundRHS) {
 				given = types.I64 // $x -= 1 of unsigned $x: signed, as $x = $x - 1
 			}
 			c.growIntVar(lhs, old, s.RHS, given, s.Op.IsCompound())
@@ -282,7 +282,7 @@ func (c *checker) assign(s *ast.AssignStmt) {
 				if plainInt(&m.Value) {
 					val, c.widened = m.Value, true
 				}
-				if unsignedInt(val) && c.compoundSigned(s.Op, val, s.RHS, rt) {
+				if c.compoundSigned(s.Op, val, s.RHS, rt) {
 					val = types.I64 // @x -= 10 of unsigned @x: signed, as @x = @x - 10
 				}
 			}
@@ -470,12 +470,6 @@ func (c *checker) defineMap(m *ast.MapRef, key, val types.Type) {
 			info.Params, info.paramsSet = c.aggParams, true
 		}
 	}
-}
-
-// signedJoin reports whether a map of plain unsigned integers is given a
-// signed value: the newest bpftrace's join of the two is signed.
-func signedJoin(old, val types.Type) bool {
-	return old.Kind == types.Int && val.Kind == types.Int && old.Enum == nil && val.Enum == nil && !old.Signed && val.Signed
 }
 
 // assignMismatch reports a value of type t stored to a variable or map
