@@ -54,11 +54,11 @@ func (sf *sourceFrames) frames(usyms *sym.User, addr uint64, pid int, perf, call
 		case perf && s.Inlined:
 			text = s.Func + " (inlined)"
 		case perf:
-			text = name + "+" + strconv.FormatUint(off, 10) + " (" + module + ")"
+			text = perfUserFrame(name, off, module)
 		case s.Inlined:
 			text = "[inlined] " + s.Func + location(s)
 		default:
-			text = name + "+" + strconv.FormatUint(off, 10) + location(s)
+			text = sym.WithOffset(name, off) + location(s)
 		}
 		out = append(out, output.Frame{Addr: addr, Sym: text})
 	}

@@ -176,7 +176,7 @@ func (st *stacks) frameSym(addr uint64, pid int, key stackValue) string {
 	}
 	// perf mode names the module: "name+off (/path)", "0x... ([unknown])".
 	if name, off, module, ok := st.usyms.Resolve(addr, pid); ok {
-		return name + "+" + strconv.FormatUint(off, 10) + " (" + module + ")"
+		return perfUserFrame(name, off, module)
 	}
 	return hexAddr(addr) + " ([unknown])"
 }
@@ -195,6 +195,11 @@ func (st *stacks) KernelSymbol(addr uint64) string {
 
 // UserSymbol implements output.StackResolver.
 func (st *stacks) UserSymbol(addr uint64, pid int) string { return st.usyms.Name(addr, pid) }
+
+// perfUserFrame is a user frame in perf mode: "name+off (/path)".
+func perfUserFrame(name string, off uint64, module string) string {
+	return sym.WithOffset(name, off) + " (" + module + ")"
+}
 
 func hexAddr(addr uint64) string { return "0x" + strconv.FormatUint(addr, 16) }
 

@@ -97,7 +97,7 @@ func (k *Kernel) Size(name string) (size uint64, ok bool) {
 // address when no symbol covers it.
 func (k *Kernel) Format(addr uint64) string {
 	if name, off, ok := k.Resolve(addr); ok {
-		return name + "+" + strconv.FormatUint(off, 10)
+		return WithOffset(name, off)
 	}
 	return "0x" + strconv.FormatUint(addr, 16)
 }

@@ -158,7 +158,7 @@ func (u *User) resolveFallback(addr uint64) (string, uint64, string, bool) {
 // hex address when no symbol covers it.
 func (u *User) Format(addr uint64, pid int) string {
 	if name, off, _, ok := u.Resolve(addr, pid); ok {
-		return name + "+" + strconv.FormatUint(off, 10)
+		return WithOffset(name, off)
 	}
 	return "0x" + strconv.FormatUint(addr, 16)
 }
@@ -169,6 +169,12 @@ func (u *User) Name(addr uint64, pid int) string {
 		return name
 	}
 	return NoSymbol(addr)
+}
+
+// WithOffset renders an address as a symbol and the offset into it, as
+// bpftrace prints stack frames: "vfs_read+12".
+func WithOffset(name string, off uint64) string {
+	return name + "+" + strconv.FormatUint(off, 10)
 }
 
 // NoSymbol renders an address ksym() or usym() found no symbol for as
