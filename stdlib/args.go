@@ -98,7 +98,7 @@ func retvalType(u *check.Use) types.Type {
 	k := probeKind(u)
 	if k == nil || !k.Return {
 		hint := ""
-		if k != nil && k.Name == "tracepoint" {
+		if k != nil && k.Prog == probe.ProgTracepoint { // args from the format file, as sys_exit_*'s ret
 			hint = u.Compat().Sprintf(compat.RetvalArgsRet)
 		}
 		u.Errorf("%s", u.Compat().Sprintf(compat.RetvalKinds, hint))
