@@ -242,16 +242,16 @@ func (s *Session) reportFailedUpdates() (total uint64) {
 		}
 		n := failed[md.FailSlot]
 		total += n
-		switch {
-		case n == 0:
-		case md.Info != nil && md.Info.Decl != nil:
-			// The declaration sized it: max_map_keys does not.
-			fmt.Fprintf(s.opts.Stderr, "WARNING: Map full; can't update element: %d update%s of %s failed. Try declaring it with more entries than %d, e.g. `let %s = %s(%d)`\n",
-				n, plural(int(n)), md.Name, md.Spec.MaxEntries, md.Name, md.Info.Decl.Kind, 2*md.Spec.MaxEntries)
-		default:
-			fmt.Fprintf(s.opts.Stderr, "WARNING: Map full; can't update element: %d update%s of %s failed. Try increasing max_map_keys config (BPFTRACE_MAX_MAP_KEYS, now %d) or manually setting the max entries in a map declaration e.g. `let %s = hash(%d)`\n",
-				n, plural(int(n)), md.Name, md.Spec.MaxEntries, md.Name, 2*md.Spec.MaxEntries)
+		if n == 0 {
+			continue
 		}
+		try := fmt.Sprintf("Try increasing max_map_keys config (BPFTRACE_MAX_MAP_KEYS, now %d) or manually setting the max entries in a map declaration e.g. `let %s = hash(%d)`",
+			md.Spec.MaxEntries, md.Name, 2*md.Spec.MaxEntries)
+		if md.Info != nil && md.Info.Decl != nil {
+			// The declaration sized it: max_map_keys does not.
+			try = fmt.Sprintf("Try declaring it with more entries than %d, e.g. `let %s = %s(%d)`", md.Spec.MaxEntries, md.Name, md.Info.Decl.Kind, 2*md.Spec.MaxEntries)
+		}
+		fmt.Fprintf(s.opts.Stderr, "WARNING: Map full; can't update element: %d update%s of %s failed. %s\n", n, plural(int(n)), md.Name, try)
 	}
 	return total
 }
