@@ -92,8 +92,7 @@ func TestE2EShowDebugInfo(t *testing.T) {
 			}
 			script := tt.config + " uprobe:" + bin + ":leaf2 { print(ustack); exit(); }"
 			cmd := exec.Command(gbt, append(args, "-c", bin, "-e", script)...)
-			done := make(chan struct{})
-			timer := time.AfterFunc(60*time.Second, func() { _ = cmd.Process.Kill(); close(done) })
+			timer := time.AfterFunc(60*time.Second, func() { _ = cmd.Process.Kill() })
 			out, err := cmd.CombinedOutput()
 			timer.Stop()
 			if err != nil {
