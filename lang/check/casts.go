@@ -76,15 +76,26 @@ func (c *checker) arrayPointerCast(e *ast.Cast, t types.Type) types.Type {
 	} else if elem, ok = c.namedType(&ast.TypeExpr{Span: e.Type.Span, Name: e.Type.Name, Ptr: e.Type.Ptr}); !ok {
 		return types.Type{}
 	}
-	as := types.AddrNone
-	if t.Kind == types.Pointer {
-		as = t.AddrSpace
-	}
+	as := castAddrSpace(t)
 	pt := types.PointerTo(types.ArrayOf(elem, e.Type.ArrayN), as)
 	for i := 1; i < e.Type.ArrayPtr; i++ {
 		pt = types.PointerTo(pt, as)
 	}
 	return pt
+}
+
+// castAddrSpace is the address space of a pointer cast from a value of
+// type t: a pointer's own, kernel memory for the context (in uprobes
+// too), else where the probe's addresses point (codegen decides: user
+// memory in uprobes), as in bpftrace.
+func castAddrSpace(t types.Type) types.AddrSpace {
+	switch t.Kind {
+	case types.Pointer:
+		return t.AddrSpace
+	case types.Context:
+		return types.Kernel
+	}
+	return types.AddrNone
 }
 
 // stringCast types (string[N])x (the newest bpftrace's): x is a string of

@@ -541,13 +541,7 @@ func (c *checker) cast(e *ast.Cast) types.Type {
 		// A cast keeps the address space of a pointer; an integer made a
 		// pointer points where the probe's addresses do (codegen decides:
 		// user memory in uprobes), as in bpftrace.
-		as := types.AddrNone
-		switch t.Kind {
-		case types.Pointer:
-			as = t.AddrSpace
-		case types.Context:
-			as = types.Kernel // the context is kernel memory, in uprobes too
-		}
+		as := castAddrSpace(t)
 		pt := types.PointerTo(elem, as)
 		for i := 1; i < e.Type.Ptr; i++ {
 			pt = types.PointerTo(pt, as)
