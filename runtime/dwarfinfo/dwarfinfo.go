@@ -29,6 +29,9 @@ type File struct {
 	funcs   map[string]dwarf.Offset // defined functions by name
 	records map[string]dwarf.Offset // "struct Foo", "union U", "enum E" with members
 	units   []*dwarf.Entry          // compilation units, for line tables
+
+	rangesOnce sync.Once
+	unitPCs    [][][2]uint64 // the address ranges of units, read on Frames' first use
 }
 
 // Open reads the DWARF sections of an ELF file, or of its separate debug

@@ -24,9 +24,14 @@ func (f *File) Frames(pc uint64) ([]SourceFrame, error) {
 	if err := f.index(); err != nil {
 		return nil, err
 	}
-	for _, cu := range f.units {
-		ranges, err := f.d.Ranges(cu)
-		if err != nil || !inRanges(ranges, pc) {
+	f.rangesOnce.Do(func() {
+		f.unitPCs = make([][][2]uint64, len(f.units))
+		for i, cu := range f.units {
+			f.unitPCs[i], _ = f.d.Ranges(cu) // a unit without ranges covers nothing
+		}
+	})
+	for i, cu := range f.units {
+		if !inRanges(f.unitPCs[i], pc) {
 			continue
 		}
 		lr, err := f.d.LineReader(cu)
