@@ -534,6 +534,9 @@ func (s *scanner) token(i int) (int, bool) {
 	switch {
 	case c == '"' || c == '\'':
 		end, closed := scanQuoted(src, i, c)
+		if !closed && c == '"' {
+			end, closed = scanMultiline(src, i, end)
+		}
 		if !closed {
 			what := "string"
 			if c == '\'' {
@@ -673,6 +676,19 @@ func scanQuoted(src string, i int, quote byte) (int, bool) {
 		}
 	}
 	return len(src), false
+}
+
+// scanMultiline continues a string literal that reached the end of a line
+// at end: bpftrace 0.17, and the newest after its preprocessor (#define),
+// keep a newline inside a string. If the literal never closes, the offset
+// returned is the end of its first line, so the error underlines that.
+func scanMultiline(src string, start, end int) (int, bool) {
+	for next, closed := end, false; next < len(src) && src[next] == '\n'; {
+		if next, closed = scanQuoted(src, next, '"'); closed {
+			return next, true
+		}
+	}
+	return end, false
 }
 
 // scanAttachPoint returns the end offset of the attach point starting at

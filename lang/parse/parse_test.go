@@ -181,6 +181,16 @@ func TestLiterals(t *testing.T) {
 	if s := prog.Probes[0].Body.Stmts[0].(*ast.AssignStmt).RHS.(*ast.StrLit).Value; s != "a\tbAB\\\"" {
 		t.Errorf("string decoded to %q", s)
 	}
+	// A newline inside a string literal is kept (bpftrace 0.17; the newest
+	// after #define), and the lines after it keep their numbers.
+	src := "BEGIN { $s = \"a\nb\";\n $t = \"c\n\n\"; $u = ; }"
+	if _, diags := Parse("stdin", src); !strings.HasPrefix(render(src, diags), "stdin:5:9-10:") {
+		t.Errorf("error after two multi-line strings:\n%s", render(src, diags))
+	}
+	prog, _ = Parse("stdin", "BEGIN { $s = \"a\nb\"; }")
+	if s := prog.Probes[0].Body.Stmts[0].(*ast.AssignStmt).RHS.(*ast.StrLit).Value; s != "a\nb" {
+		t.Errorf("multi-line string decoded to %q", s)
+	}
 }
 
 // TestHostileInput: bad input of any kind gives an error quickly, never a
