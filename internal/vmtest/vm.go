@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"regexp"
 	"strconv"
 	"sync"
 	"time"
@@ -91,7 +92,14 @@ func (m *Machine) Run(ctx context.Context, xfer string, jobs []Job) (*Run, error
 		// kernel's check that the timer interrupt arrives through the
 		// IO-APIC, which then panics ("IO-APIC + timer doesn't work!",
 		// seen with 6.1); virtual machines skip the check.
-		"-append", "console=ttyS0 quiet panic=-1 oops=panic no_timer_check",
+		//
+		// softlockup_panic: a CPU stuck in the kernel (the 6.1 guest once
+		// spun in two gbt threads for 425 s under CI, until QEMU was
+		// killed) panics the guest after ~20 s, so the run goes on in a
+		// fresh boot (RunRebooting) and the console shows where it was
+		// stuck: loglevel=5 instead of quiet lets the lockup's registers
+		// and every CPU's backtrace (printed at the default level) out.
+		"-append", "console=ttyS0 loglevel=5 panic=-1 oops=panic softlockup_panic=1 softlockup_all_cpu_backtrace=1 no_timer_check",
 		"-serial", "stdio",
 		"-virtfs", "local,path=/,mount_tag=" + RootTag + ",security_model=none,readonly=on,multidevs=remap",
 		"-virtfs", "local,path=" + xfer + ",mount_tag=" + XferTag + ",security_model=none,multidevs=remap",
@@ -124,14 +132,14 @@ func (m *Machine) Run(ctx context.Context, xfer string, jobs []Job) (*Run, error
 	}
 	switch {
 	case ctx.Err() != nil:
-		return run, fmt.Errorf("%s killed after %v; jobs without a result: %v\nconsole tail:\n%s", QEMU, timeout, missing, tail(run.Console, 30))
+		return run, fmt.Errorf("%s killed after %v; jobs without a result: %v\nconsole tail:\n%s", QEMU, timeout, missing, consoleExcerpt(run.Console))
 	case runErr != nil:
-		return run, fmt.Errorf("%s: %w\nconsole tail:\n%s", QEMU, runErr, tail(run.Console, 30))
+		return run, fmt.Errorf("%s: %w\nconsole tail:\n%s", QEMU, runErr, consoleExcerpt(run.Console))
 	case len(missing) > 0:
 		if started(xfer, missing[0]) {
 			run.Died = missing[0]
 		}
-		return run, &GuestDiedError{Job: run.Died, Missing: missing, ConsoleTail: tail(run.Console, 30)}
+		return run, &GuestDiedError{Job: run.Died, Missing: missing, ConsoleTail: consoleExcerpt(run.Console)}
 	}
 	return run, nil
 }
@@ -205,6 +213,38 @@ func Available() error {
 		}
 	}
 	return nil
+}
+
+// kernelReport marks the first line of a kernel's report of trouble on
+// the console: a panic, an oops, a lockup, an RCU stall, a warning.
+var kernelReport = regexp.MustCompile(`(?m)^.*(Kernel panic|BUG:|Oops|watchdog:|rcu: INFO|WARNING: CPU|general protection fault)`)
+
+// consoleExcerpt is what an error shows of a console: the kernel's first
+// report of trouble (up to 150 lines from its start) when there is one,
+// and the last 30 lines.
+func consoleExcerpt(console string) string {
+	end := tail(console, 30)
+	loc := kernelReport.FindStringIndex(console)
+	if loc == nil {
+		return end
+	}
+	report := console[loc[0]:]
+	if len(report) <= len(end) {
+		return end // the report is in the tail
+	}
+	return head(report, 150) + "[...]\n" + end
+}
+
+// head is the first lines of s.
+func head(s string, lines int) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\n' {
+			if lines--; lines == 0 {
+				return s[:i+1]
+			}
+		}
+	}
+	return s
 }
 
 func tail(s string, lines int) string {
