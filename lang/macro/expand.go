@@ -285,6 +285,10 @@ func (e *expander) expr(x ast.Expr) ast.Expr {
 	case *ast.Tuple:
 		return &ast.Tuple{Span: e.span(x.Span), Elems: e.exprs(x.Elems)}
 	case *ast.Sizeof:
+		if id, ok := x.X.(*ast.Ident); ok && e.typeParam(&ast.TypeExpr{Name: id.Name}) != nil {
+			// sizeof(t) of a type parameter parses as an expression's.
+			return &ast.Sizeof{Span: e.span(x.Span), Type: e.typeExpr(&ast.TypeExpr{Span: id.Span, Name: id.Name})}
+		}
 		return &ast.Sizeof{Span: e.span(x.Span), Type: e.typeExpr(x.Type), X: e.optExpr(x.X)}
 	case *ast.Offsetof:
 		return &ast.Offsetof{Span: e.span(x.Span), Type: e.typeExpr(x.Type), Field: e.fieldPath(x.Field)}
