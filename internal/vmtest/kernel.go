@@ -30,9 +30,22 @@ import (
 
 // GuestModules are the modules a guest loads (those the kernel has built
 // in are left out): those that mount the host's root file system over
-// virtio-9p, and null_blk, whose /dev/nullb0 is a block device (blk-mq,
-// I/O completed at once, no data kept) for the block I/O tools' cases.
-var GuestModules = []string{"virtio_pci", "9pnet_virtio", "9p", "null_blk"}
+// virtio-9p; null_blk, whose /dev/nullb0 is a block device (blk-mq, I/O
+// completed at once, no data kept) for the block I/O tools' cases; zram,
+// block devices in memory that keep their data (a swap device, an XFS
+// file system); xfs.
+var GuestModules = []string{"virtio_pci", "9pnet_virtio", "9p", "null_blk", "zram", "xfs"}
+
+// OptionalGuestModules are loaded before GuestModules where the kernel
+// has them as modules: crc32c_generic, the crc32c algorithm libcrc32c
+// (xfs's dependency until Linux 6.14) asks the crypto API for at load,
+// which a guest without the kernel's module tree could not load then.
+var OptionalGuestModules = []string{"crc32c_generic"}
+
+// stagedFor is what guestModulesFile holds for the modules above.
+func stagedFor() string {
+	return strings.Join(OptionalGuestModules, " ") + " | " + strings.Join(GuestModules, " ") + "\n"
+}
 
 // guestModulesFile, in a cached kernel's directory, lists the
 // GuestModules it was staged for: a cache staged for others is fetched
@@ -119,7 +132,7 @@ func loadKernel(dir, suite string) (*Kernel, error) {
 	if err != nil {
 		return nil, err
 	}
-	if want := strings.Join(GuestModules, " ") + "\n"; string(staged) != want {
+	if want := stagedFor(); string(staged) != want {
 		return nil, fmt.Errorf("%s: staged for the modules %q, not %q", dir, staged, want)
 	}
 	k := &Kernel{
@@ -281,7 +294,7 @@ func stageKernel(tree, dir string) error {
 	if err != nil {
 		return err
 	}
-	mods, err := resolveModules(modDir, GuestModules)
+	mods, err := resolveModules(modDir, OptionalGuestModules, GuestModules)
 	if err != nil {
 		return err
 	}
@@ -305,7 +318,7 @@ func stageKernel(tree, dir string) error {
 	if err := os.WriteFile(filepath.Join(dir, "modules.order"), []byte(strings.Join(order, "\n")+"\n"), 0o644); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, guestModulesFile), []byte(strings.Join(GuestModules, " ")+"\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, guestModulesFile), []byte(stagedFor()), 0o644); err != nil {
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, "release"), []byte(release+"\n"), 0o644)
@@ -349,8 +362,9 @@ type module struct {
 
 // resolveModules returns the modules named (and what they depend on,
 // from each one's .modinfo), dependencies first, leaving out those
-// modules.builtin lists.
-func resolveModules(modDir string, names []string) ([]module, error) {
+// modules.builtin lists: the optional ones that are modules of this
+// kernel first, then the others, which must be.
+func resolveModules(modDir string, optional, names []string) ([]module, error) {
 	paths := map[string]string{}
 	err := filepath.WalkDir(filepath.Join(modDir, "kernel"), func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -401,6 +415,14 @@ func resolveModules(modDir string, names []string) ([]module, error) {
 		}
 		out = append(out, module{name: name, data: data})
 		return nil
+	}
+	for _, n := range optional {
+		if _, ok := paths[modName(n)]; !ok {
+			continue
+		}
+		if err := visit(n, []string{"guest"}); err != nil {
+			return nil, err
+		}
 	}
 	for _, n := range names {
 		if err := visit(n, []string{"guest"}); err != nil {

@@ -3,6 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -107,4 +110,38 @@ func alloc(mb int) {
 	for i := 0; i < len(allocSink); i += 4096 {
 		allocSink[i] = 1
 	}
+}
+
+// swapin allocates mb MiB, writes to each page (two different bytes: a
+// page of one repeated word zram keeps without storing it), has the
+// kernel reclaim that much of the memory cgroup gbtwork is in (through
+// cgroup v2's memory.reclaim, Linux 5.19; with swap on, anonymous pages
+// go to swap), then reads every page again: the pages swapped out come
+// back in, through swap_read_folio (swap_readpage before Linux 6.9).
+func swapin(mb int) error {
+	mem := make([]byte, mb<<20)
+	for i := 0; i < len(mem); i += 4096 {
+		mem[i], mem[i+1] = 1, 2
+	}
+	self, err := os.ReadFile("/proc/self/cgroup")
+	if err != nil {
+		return err
+	}
+	cg, ok := strings.CutPrefix(strings.TrimSpace(string(self)), "0::")
+	if !ok {
+		return fmt.Errorf("not in a cgroup v2 hierarchy: /proc/self/cgroup is %q", self)
+	}
+	reclaim := filepath.Join("/sys/fs/cgroup", cg, "memory.reclaim")
+	// EAGAIN: it reclaimed less than asked, which is enough.
+	if err := os.WriteFile(reclaim, []byte(fmt.Sprintf("%dM", mb)), 0); err != nil && !errors.Is(err, unix.EAGAIN) {
+		return err
+	}
+	sum := 0
+	for i := 0; i < len(mem); i += 4096 {
+		sum += int(mem[i])
+	}
+	if sum != len(mem)/4096 {
+		return fmt.Errorf("read back %d, want %d", sum, len(mem)/4096)
+	}
+	return nil
 }

@@ -21,6 +21,8 @@
 //	                        that SYN once (about 1 s)
 //	gbtwork alloc MB        allocate MB MiB and write to each page (an OOM kill in a
 //	                        memory cgroup limited to less)
+//	gbtwork swapin MB       allocate MB MiB, write to each page, have its memory cgroup
+//	                        reclaimed (to swap) and read each page back
 //	gbtwork burn MS         use MS milliseconds of CPU time (however long that takes
 //	                        on a busy machine), in main.burnHot (three rounds in
 //	                        four) and main.burnWarm, both called from main.burn
@@ -178,6 +180,8 @@ func run(args []string) error {
 		return synRetrans(n)
 	case "alloc":
 		alloc(n)
+	case "swapin":
+		return swapin(n)
 	case "burn":
 		burnOnOtherThread(time.Duration(n) * time.Millisecond)
 	case "setuid":
