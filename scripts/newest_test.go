@@ -117,6 +117,8 @@ func TestKernelNewestToolsRun(t *testing.T) {
 	}
 	clock := regexp.MustCompile(`\b\d\d:\d\d:\d\d(\.\d+)?\b`)
 	python := testenv.RequireCommand(t, "python3", "apt-get install python3")
+	unshare := testenv.RequireCommand(t, "unshare", "apt-get install util-linux")
+	testenv.RequireCommand(t, "tc", "apt-get install iproute2")
 	tests := []struct {
 		tool     string
 		prog     string // the workload's program: gbtwork when ""
@@ -154,6 +156,18 @@ func TestKernelNewestToolsRun(t *testing.T) {
 		// each tool's own clock.
 		{tool: "gethostlatency", prog: python, workload: []string{"-c", "import socket\nfor _ in range(3): socket.getaddrinfo('localhost', None)"},
 			pick: `(?m)\b@PID@ +\S+ +\d+ localhost$`, min: 3, mask: `\d+ localhost$`},
+		// tracepoint:skb:kfree_skb of an skb with its socket and a drop
+		// reason: a SYN the qdisc drops (pfifo of no packets, on the
+		// loopback of a network namespace of the workload's own), freed
+		// with SKB_DROP_REASON_QDISC_DROP in connect(2). The workload's
+		// shell execs python3, which keeps unshare's pid.
+		{tool: "tcpdrop", prog: unshare, workload: []string{"-n", "sh", "-c", "ip link set lo up && tc qdisc add dev lo root pfifo limit 0 && exec " + python +
+			` -c 'import socket, time
+s = socket.socket(socket.AF_INET6)
+s.setblocking(False)
+s.connect_ex(("::1", 47011))
+time.sleep(0.3)'`},
+			pick: `(?m)^\S+ +@PID@ +python3 .*$`, min: 1},
 	}
 	env := kernel.NewEnv()
 	if _, err := env.EnsureTracefs(); err != nil {
