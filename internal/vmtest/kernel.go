@@ -33,8 +33,9 @@ import (
 // virtio-9p; null_blk, whose /dev/nullb0 is a block device (blk-mq, I/O
 // completed at once, no data kept) for the block I/O tools' cases; zram,
 // block devices in memory that keep their data (a swap device, an XFS
-// file system); xfs.
-var GuestModules = []string{"virtio_pci", "9pnet_virtio", "9p", "null_blk", "zram", "xfs"}
+// file system, an md array's members); xfs; md_mod and raid0, for an md
+// array (mdflush).
+var GuestModules = []string{"virtio_pci", "9pnet_virtio", "9p", "null_blk", "zram", "xfs", "md_mod", "raid0"}
 
 // OptionalGuestModules are loaded before GuestModules where the kernel
 // has them as modules: crc32c_generic, the crc32c algorithm libcrc32c
