@@ -119,10 +119,12 @@ func TestKernelNewestToolsRun(t *testing.T) {
 	python := testenv.RequireCommand(t, "python3", "apt-get install python3")
 	unshare := testenv.RequireCommand(t, "unshare", "apt-get install util-linux")
 	testenv.RequireCommand(t, "tc", "apt-get install iproute2")
+	script := testenv.RequireCommand(t, "script", "apt-get install bsdutils")
 	tests := []struct {
 		tool     string
 		prog     string // the workload's program: gbtwork when ""
 		workload []string
+		stdin    string // the workload's standard input
 		pick     string // the workload's lines
 		min      int    // at least this many of them
 		mask     string // what may differ in them, replaced by N
@@ -168,6 +170,11 @@ s.setblocking(False)
 s.connect_ex(("::1", 47011))
 time.sleep(0.3)'`},
 			pick: `(?m)^\S+ +@PID@ +python3 .*$`, min: 1},
+		// uretprobe:/bin/bash:readline: an interactive bash (script(1)
+		// gives it a terminal) reads a command naming this test's
+		// directory; bash is script's child, so the command picks it.
+		{tool: "bashreadline", prog: script, workload: []string{"-qec", "/bin/bash --norc --noprofile -i", "/dev/null"},
+			stdin: "echo @TMP@\nexit\n", pick: `(?m)^\S+ +\d+ +echo @TMP@$`, min: 1},
 	}
 	env := kernel.NewEnv()
 	if _, err := env.EnsureTracefs(); err != nil {
@@ -222,6 +229,7 @@ time.sleep(0.3)'`},
 				prog = tt.prog
 			}
 			w := exec.Command(prog, args...)
+			w.Stdin = strings.NewReader(strings.ReplaceAll(tt.stdin, "@TMP@", tmp))
 			if out, err := w.CombinedOutput(); err != nil {
 				t.Fatalf("workload %v: %v\n%s", args, err, out)
 			}
@@ -237,7 +245,7 @@ time.sleep(0.3)'`},
 			}
 
 			pick := regexp.MustCompile(strings.NewReplacer("@PID@", strconv.Itoa(w.Process.Pid),
-				"@NAME@", regexp.QuoteMeta(filepath.Base(work)), "@TRUE@", regexp.QuoteMeta(trueLink)).Replace(tt.pick))
+				"@NAME@", regexp.QuoteMeta(filepath.Base(work)), "@TRUE@", regexp.QuoteMeta(trueLink), "@TMP@", regexp.QuoteMeta(tmp)).Replace(tt.pick))
 			mask := regexp.MustCompile(`\A\z`)
 			if tt.mask != "" {
 				mask = regexp.MustCompile(tt.mask)
