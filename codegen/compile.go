@@ -366,6 +366,7 @@ type gen struct {
 	maxUse  int
 	sc      scratchUse       // big values in scratch memory (frame.go)
 	vars    map[string]int16 // frame offset of each $variable
+	cache   *mapCache        // the body's map reads that reuse the predicate's (mapcache.go)
 	free    []asm.Register   // callee-saved registers available for values
 	loops   []loopLabels
 	exitL   string
@@ -417,6 +418,7 @@ func (g *gen) run() (ok, tooBig bool) {
 	// $variables live in the frame for the whole program; zero them so a
 	// read on a path that did not assign is defined.
 	g.allocVars()
+	g.planMapCache()
 	if off := g.pi.Kind.LastCallSlot; off > 0 {
 		// An iterator's last call has no object: the block runs for
 		// objects only, as bpftrace's returns when a context field it

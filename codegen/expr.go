@@ -64,10 +64,17 @@ func (g *gen) EvalInt(e ast.Expr, dst asm.Register) {
 		if md == nil || md.Info.Value.Kind == types.Agg {
 			g.fail(e, "reading %s is not supported by gbt yet", e.Name)
 		}
+		if off, ok := g.cache.reused(e); ok {
+			g.Emit(asm.LoadMem(dst, asm.R10, off, asm.DWord))
+			return
+		}
 		m := g.mark()
 		key := g.buildKey(e, md)
 		g.lookupInt(e.Name, key, dst, spanOf(e))
 		g.reset(m)
+		if off, ok := g.cache.keep(e); ok {
+			g.Emit(asm.StoreMem(asm.R10, off, dst, asm.DWord))
+		}
 	case *ast.Unary:
 		g.unary(e, dst)
 	case *ast.Binary:
