@@ -56,25 +56,7 @@ func (g *gen) EvalInt(e ast.Expr, dst asm.Register) {
 		}
 		em(g, e, dst)
 	case *ast.MapRef:
-		md := g.c.maps[e.Name]
-		if md != nil && md.Info.Value.Kind == types.Agg && g.TypeOf(e).IsInt() {
-			g.aggRead(e, md, dst) // the checker typed it as its number
-			return
-		}
-		if md == nil || md.Info.Value.Kind == types.Agg {
-			g.fail(e, "reading %s is not supported by gbt yet", e.Name)
-		}
-		if off, ok := g.cache.reused(e); ok {
-			g.Emit(asm.LoadMem(dst, asm.R10, off, asm.DWord))
-			return
-		}
-		m := g.mark()
-		key := g.buildKey(e, md)
-		g.lookupInt(e.Name, key, dst, spanOf(e))
-		g.reset(m)
-		if off, ok := g.cache.keep(e); ok {
-			g.Emit(asm.StoreMem(asm.R10, off, dst, asm.DWord))
-		}
+		g.mapRead(e, dst)
 	case *ast.Unary:
 		g.unary(e, dst)
 	case *ast.Binary:

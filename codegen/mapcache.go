@@ -3,6 +3,8 @@ package codegen
 import (
 	"regexp"
 
+	"github.com/cilium/ebpf/asm"
+
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/check"
 	"github.com/gbt-dev/gbt/lang/types"
@@ -22,6 +24,30 @@ type mapCache struct {
 	first map[*ast.MapRef]int16       // the predicate's reads kept, and their slots
 	reuse map[*ast.MapRef]*ast.MapRef // a body read, and the predicate's read it reuses
 	kept  map[*ast.MapRef]bool        // first reads whose value is stored by now
+}
+
+// mapRead computes a map element's integer value into dst: a lookup, or
+// the predicate's value when the plan reuses it.
+func (g *gen) mapRead(e *ast.MapRef, dst asm.Register) {
+	md := g.c.maps[e.Name]
+	if md != nil && md.Info.Value.Kind == types.Agg && g.TypeOf(e).IsInt() {
+		g.aggRead(e, md, dst) // the checker typed it as its number
+		return
+	}
+	if md == nil || md.Info.Value.Kind == types.Agg {
+		g.fail(e, "reading %s is not supported by gbt yet", e.Name)
+	}
+	if off, ok := g.cache.reused(e); ok {
+		g.Emit(asm.LoadMem(dst, asm.R10, off, asm.DWord))
+		return
+	}
+	m := g.mark()
+	key := g.buildKey(e, md)
+	g.lookupInt(e.Name, key, dst, spanOf(e))
+	g.reset(m)
+	if off, ok := g.cache.keep(e); ok {
+		g.Emit(asm.StoreMem(asm.R10, off, dst, asm.DWord))
+	}
 }
 
 // keep returns the slot a read of the predicate stores its value in, if
