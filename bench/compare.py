@@ -61,6 +61,8 @@ SCRIPTS = [
      ["/usr/sbin/execsnoop"], "libbpf's also copies argv (sys_enter/exit_execve)"),
     ("syscount (scripts/)", script("syscount.bt"), [WORK, "open", str(N), "/dev/null"],
      ["/usr/sbin/syscount"], "libbpf's counts by syscall id on sys_exit, + sys_enter"),
+    ("syscount by id", 'tracepoint:raw_syscalls:sys_exit { @[args->id] = count(); }', [WORK, "open", str(N), "/dev/null"],
+     ["/usr/sbin/syscount"], "libbpf's work: a count by syscall id (its sys_enter program returns at once)"),
     ("runqlat (scripts/)", script("runqlat.bt"), [WORK, "exec", "500", "/bin/true"],
      ["/usr/sbin/runqlat"], "libbpf's uses tp_btf (or raw_tp)"),
     ("biolatency (scripts/)", script("biolatency.bt"), [WORK, "fsync", "300", FSYNC_FILE],
