@@ -1,7 +1,7 @@
 package codegen
 
 import (
-	"regexp"
+	"slices"
 
 	"github.com/cilium/ebpf/asm"
 
@@ -14,8 +14,8 @@ import (
 // delete(@start[tid]); }`, looks the same element up twice: once in the
 // predicate and once in the body. A map read the predicate always makes
 // when the body runs is kept in the frame, and the body's reads of the
-// same element before anything could change it (a write to that map, to
-// a variable of the key) load it from there: one hash lookup fewer per
+// same element before anything could change it (a write to that map)
+// load it from there: one hash lookup fewer per
 // event. The body sees the value that made the predicate true, where a
 // second lookup could see another CPU's delete in between.
 
@@ -76,16 +76,6 @@ func (c *mapCache) reused(m *ast.MapRef) (int16, bool) {
 	return c.first[first], true
 }
 
-// stableKeyIdent are the builtins whose value does not change while a
-// probe runs, and argN/sargN.
-var stableKeyIdent = map[string]bool{
-	"pid": true, "tid": true, "cpu": true, "comm": true, "uid": true, "gid": true,
-	"cgroup": true, "curtask": true, "probe": true, "func": true, "retval": true,
-	"args": true, "ctx": true, "numaid": true,
-}
-
-var argIdent = regexp.MustCompile(`^s?arg[0-9]+$`)
-
 // planMapCache finds, for the probe of pi, the body's map reads that can
 // reuse a read of the predicate. Nothing is reused when -k reports each
 // failed lookup (a reused read would not report its own).
@@ -105,25 +95,19 @@ func (g *gen) planMapCache() {
 		return
 	}
 	type live struct {
-		ref  *ast.MapRef
-		key  string
-		vars map[string]bool
+		ref *ast.MapRef
+		key string
 	}
-	var lives []*live
+	var lives []live
 	for _, m := range firsts {
-		lives = append(lives, &live{ref: m, key: keyString(m), vars: keyVars(m)})
+		lives = append(lives, live{ref: m, key: keyString(m)})
 	}
 	c := &mapCache{first: map[*ast.MapRef]int16{}, reuse: map[*ast.MapRef]*ast.MapRef{}, kept: map[*ast.MapRef]bool{}}
 	for _, s := range g.pi.Probe.Body.Stmts {
 		w := writes(info, s)
-		var next []*live
-		for _, l := range lives {
-			if w.maps[l.ref.Name] || w.all || anyIn(l.vars, w.vars) {
-				continue // this statement may change it: no reuse from here on
-			}
-			next = append(next, l)
-		}
-		lives = next
+		lives = slices.DeleteFunc(lives, func(l live) bool {
+			return w.all || w.maps[l.ref.Name] // this statement may change it: no reuse from here on
+		})
 		if len(lives) == 0 {
 			break
 		}
@@ -161,7 +145,9 @@ func (g *gen) cacheable(m *ast.MapRef) bool {
 }
 
 // stableKey reports whether a key expression has one value for the whole
-// run of a probe, but for its variables (keyVars), which the plan follows.
+// run of a probe: literals, args (the context), builtins whose stdlib
+// entry says so (Entry.PerProbe), and fields, casts and operators of
+// those. A predicate's key has no variables: none is assigned yet.
 func (g *gen) stableKey(k ast.Expr) bool {
 	ok := true
 	ast.Inspect(k, func(n ast.Node) bool {
@@ -175,9 +161,13 @@ func (g *gen) stableKey(k ast.Expr) bool {
 			}
 		}
 		switch n := n.(type) {
-		case *ast.IntLit, *ast.StrLit, *ast.Variable, *ast.Tuple, *ast.Field, *ast.Cast, *ast.Positional:
+		case *ast.IntLit, *ast.StrLit, *ast.Tuple, *ast.Field, *ast.Cast, *ast.Positional:
 		case *ast.Ident:
-			ok = stableKeyIdent[n.Name] || argIdent.MatchString(n.Name)
+			if t := g.TypeOf(n); t.Kind == types.Pointer && t.Ctx {
+				break // args
+			}
+			ent := g.entry(n)
+			ok = ent != nil && ent.PerProbe
 		case *ast.Unary:
 			ok = n.Op != ast.OpInc && n.Op != ast.OpDec
 		case *ast.Binary:
@@ -197,28 +187,6 @@ func keyString(m *ast.MapRef) string {
 		s += ast.ExprString(k) + "\x00"
 	}
 	return s
-}
-
-func keyVars(m *ast.MapRef) map[string]bool {
-	vars := map[string]bool{}
-	for _, k := range m.Keys {
-		ast.Inspect(k, func(n ast.Node) bool {
-			if v, ok := n.(*ast.Variable); ok {
-				vars[v.Name] = true
-			}
-			return true
-		})
-	}
-	return vars
-}
-
-func anyIn(a, b map[string]bool) bool {
-	for k := range a {
-		if b[k] {
-			return true
-		}
-	}
-	return false
 }
 
 // mustReads returns the map reads evaluating cond always makes when its
@@ -271,22 +239,21 @@ func valueReads(info *check.Info, e ast.Expr) []*ast.MapRef {
 	return nil
 }
 
-// stmtWrites is what a statement may change: maps by name, variables by
-// name, or anything (all: a call that takes a map, a loop over one).
+// stmtWrites is what a statement may change: maps by name, or any (all:
+// an assignment to something other than a map element or a variable).
 type stmtWrites struct {
-	maps, vars map[string]bool
-	all        bool
+	maps map[string]bool
+	all  bool
 }
 
 // writes returns what s may change, looking through macro expansions.
 func writes(info *check.Info, s ast.Stmt) stmtWrites {
-	w := stmtWrites{maps: map[string]bool{}, vars: map[string]bool{}}
+	w := stmtWrites{maps: map[string]bool{}}
 	target := func(x ast.Expr) {
 		switch x := x.(type) {
 		case *ast.MapRef:
 			w.maps[x.Name] = true
 		case *ast.Variable:
-			w.vars[x.Name] = true
 		default:
 			w.all = true
 		}
@@ -306,7 +273,6 @@ func writes(info *check.Info, s ast.Stmt) stmtWrites {
 				target(n.X)
 			}
 		case *ast.ForStmt:
-			w.vars[n.Var.Name] = true
 			if n.Map != nil {
 				w.maps[n.Map.Name] = true
 			}

@@ -19,7 +19,7 @@ import (
 // the code generator knows.
 func argEntries() []*Entry {
 	es := []*Entry{
-		{Name: "retval", Kind: check.Var, Doc: "return value of the traced function (return probes)", Type: retvalType,
+		{Name: "retval", Kind: check.Var, PerProbe: true, Doc: "return value of the traced function (return probes)", Type: retvalType,
 			Emit: IntEmitter(func(g Gen, _ *ast.Call, dst asm.Register) { g.Retval(dst) })},
 		{Name: "reg", Kind: check.Func, Doc: "reg(name): value of a register", Type: regType,
 			Emit: IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) {
@@ -28,12 +28,12 @@ func argEntries() []*Entry {
 	}
 	for i := 0; i < maxUSDTArgs; i++ {
 		es = append(es,
-			&Entry{Name: fmt.Sprintf("arg%d", i), Kind: check.Var, Doc: fmt.Sprintf("argument %d of the traced function", i), Type: argType,
+			&Entry{Name: fmt.Sprintf("arg%d", i), Kind: check.Var, PerProbe: true, Doc: fmt.Sprintf("argument %d of the traced function", i), Type: argType,
 				Emit: IntEmitter(func(g Gen, _ *ast.Call, dst asm.Register) { g.Arg(i, dst) })})
 	}
 	for i := 0; i < 10; i++ {
 		es = append(es,
-			&Entry{Name: fmt.Sprintf("sarg%d", i), Kind: check.Var, Doc: fmt.Sprintf("stack argument %d of the traced function", i), Type: argType,
+			&Entry{Name: fmt.Sprintf("sarg%d", i), Kind: check.Var, PerProbe: true, Doc: fmt.Sprintf("stack argument %d of the traced function", i), Type: argType,
 				Emit: IntEmitter(func(g Gen, _ *ast.Call, dst asm.Register) { g.StackArg(i, dst) })},
 		)
 	}

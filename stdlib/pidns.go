@@ -14,9 +14,9 @@ import (
 // pid([curr_ns|init])).
 func pidTidEntries() []*Entry {
 	return []*Entry{
-		{Name: "pid", Kind: check.VarOrFunc, Doc: "pid, pid(curr_ns|init): process id (tgid) of the current task, in gbt's pid namespace (curr_ns, the default) or the initial one",
+		{Name: "pid", Kind: check.VarOrFunc, PerProbe: true, Doc: "pid, pid(curr_ns|init): process id (tgid) of the current task, in gbt's pid namespace (curr_ns, the default) or the initial one",
 			Type: pidNSType, Emit: pidNSEmitter(false)},
-		{Name: "tid", Kind: check.VarOrFunc, Doc: "tid, tid(curr_ns|init): thread id of the current task, in gbt's pid namespace (curr_ns, the default) or the initial one",
+		{Name: "tid", Kind: check.VarOrFunc, PerProbe: true, Doc: "tid, tid(curr_ns|init): thread id of the current task, in gbt's pid namespace (curr_ns, the default) or the initial one",
 			Type: pidNSType, Emit: pidNSEmitter(true)},
 	}
 }

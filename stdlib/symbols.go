@@ -67,7 +67,7 @@ func symbolEntries() []*Entry {
 		}), NoCode: "the type rule folds every use to a constant, or expands it (position-independent executables)"},
 		// func is the probed function: the symbol of the instruction
 		// pointer at entry, a ksym in kernel probes, a usym in uprobes.
-		{Name: "func", Kind: check.Var, Doc: "name of the traced function", Type: funcType,
+		{Name: "func", Kind: check.Var, PerProbe: true, Doc: "name of the traced function", Type: funcType,
 			Emit: SplitEmitter{
 				Int: func(g Gen, _ *ast.Call, dst asm.Register) { g.FuncIP(dst) },
 				Mem: func(g Gen, _ *ast.Call, off int16, _ int) {

@@ -67,6 +67,10 @@ type Entry struct {
 	// emitted nothing where the probe (or the use: c, nil for a bare
 	// name) cannot.
 	InPlace func(g Gen, c *ast.Call, dst asm.Register) (off int16, ok bool)
+	// PerProbe says the builtin, used bare, has one value for the whole
+	// run of a probe (pid, comm, arg0...; not nsecs or rand): a map read
+	// keyed by it can be reused within the run (codegen's map-read plan).
+	PerProbe bool
 }
 
 // BuiltinName implements check.Builtin.

@@ -17,16 +17,16 @@ import (
 func varEntries() []*Entry {
 	u64 := fixed(types.U64)
 	return []*Entry{
-		{Name: "uid", Kind: check.Var, Doc: "user id of the current task", Type: u64,
+		{Name: "uid", Kind: check.Var, PerProbe: true, Doc: "user id of the current task", Type: u64,
 			Emit: helperInt(asm.FnGetCurrentUidGid, asm.LSh.Imm(asm.R0, 32), asm.RSh.Imm(asm.R0, 32))},
-		{Name: "gid", Kind: check.Var, Doc: "group id of the current task", Type: u64,
+		{Name: "gid", Kind: check.Var, PerProbe: true, Doc: "group id of the current task", Type: u64,
 			Emit: helperInt(asm.FnGetCurrentUidGid, asm.RSh.Imm(asm.R0, 32))},
-		{Name: "cpu", Kind: check.Var, Doc: "id of the CPU running the probe", Type: u64,
+		{Name: "cpu", Kind: check.Var, PerProbe: true, Doc: "id of the CPU running the probe", Type: u64,
 			Emit: helperInt(asm.FnGetSmpProcessorId)},
-		{Name: "comm", Kind: check.VarOrFunc, Doc: "comm, comm(), comm(pid): name of the current task, or of the process with that pid (16 bytes)",
+		{Name: "comm", Kind: check.VarOrFunc, PerProbe: true, Doc: "comm, comm(), comm(pid): name of the current task, or of the process with that pid (16 bytes)",
 			Type: commType, Emit: MemEmitter(commEmit), Needs: commNeeds,
 			InPlace: commInPlace},
-		{Name: "cgroup", Kind: check.Var, Doc: "cgroup v2 id of the current task", Type: u64,
+		{Name: "cgroup", Kind: check.Var, PerProbe: true, Doc: "cgroup v2 id of the current task", Type: u64,
 			Emit: helperInt(asm.FnGetCurrentCgroupId)},
 		{Name: "cgroupid", Kind: check.Func, Doc: "cgroupid(path): id of a cgroup (v2)", Type: resolved(func(ae probe.Env, u *check.Use, path string) (uint64, types.Type, error) {
 			id, err := ae.CgroupID(path)
@@ -41,18 +41,18 @@ func varEntries() []*Entry {
 			Emit: IntEmitter(func(g Gen, _ *ast.Call, dst asm.Register) {
 				g.Emit(asm.Mov.Imm(dst, int32(g.NumCPUs())))
 			})},
-		{Name: "numaid", Kind: check.VarOrFunc, Doc: "numaid, numaid(): id of the NUMA node of the CPU running the probe", Type: noArgs(types.U32),
+		{Name: "numaid", Kind: check.VarOrFunc, PerProbe: true, Doc: "numaid, numaid(): id of the NUMA node of the CPU running the probe", Type: noArgs(types.U32),
 			Emit: helperInt(asm.FnGetNumaNodeId)},
 		{Name: "jiffies", Kind: check.Var, Doc: "kernel jiffies counter", Type: u64,
 			Emit: helperInt(asm.FnJiffies64)},
-		{Name: "curtask", Kind: check.Var, Doc: "the current task: struct task_struct * (fields from the kernel's BTF)", Type: func(*check.Use) types.Type {
+		{Name: "curtask", Kind: check.Var, PerProbe: true, Doc: "the current task: struct task_struct * (fields from the kernel's BTF)", Type: func(*check.Use) types.Type {
 			return types.PointerTo(types.Type{Kind: types.Record, Name: "struct task_struct"}, types.Kernel)
 		}, Emit: helperInt(asm.FnGetCurrentTask)},
 		{Name: "cpid", Kind: check.Var, Doc: "pid of the child started with -c", Type: cpidType,
 			Emit: IntEmitter(func(g Gen, _ *ast.Call, dst asm.Register) {
 				g.Emit(asm.Mov.Imm(dst, int32(g.ChildPID())))
 			})},
-		{Name: "probe", Kind: check.Var, Doc: "full name of the probe that fired", Type: fixed(types.Type{Kind: types.Probe}),
+		{Name: "probe", Kind: check.Var, PerProbe: true, Doc: "full name of the probe that fired", Type: fixed(types.Type{Kind: types.Probe}),
 			Emit: IntEmitter(func(g Gen, _ *ast.Call, dst asm.Register) { g.ProbeID(dst) })},
 		// username carries the uid; user space looks the name up.
 		{Name: "username", Kind: check.Var, Doc: "user name of the current task", Type: fixed(types.Type{Kind: types.Username}),
@@ -60,7 +60,7 @@ func varEntries() []*Entry {
 		// Only a cast takes a ctx value: ((struct bpf_perf_event_data *)ctx).
 		// In kinds whose context is a kernel struct (iter:
 		// struct bpf_iter__task *), ctx is a pointer to it.
-		{Name: "ctx", Kind: check.Var, Doc: "the probe's context pointer (iter: to the iterator's struct bpf_iter__NAME; else to cast to a struct pointer)", Type: ctxType,
+		{Name: "ctx", Kind: check.Var, PerProbe: true, Doc: "the probe's context pointer (iter: to the iterator's struct bpf_iter__NAME; else to cast to a struct pointer)", Type: ctxType,
 			Emit: IntEmitter(func(g Gen, _ *ast.Call, dst asm.Register) { g.Ctx(dst) })},
 	}
 }
