@@ -417,15 +417,13 @@ func resolveModules(modDir string, optional, names []string) ([]module, error) {
 		out = append(out, module{name: name, data: data})
 		return nil
 	}
+	var present []string
 	for _, n := range optional {
-		if _, ok := paths[modName(n)]; !ok {
-			continue
-		}
-		if err := visit(n, []string{"guest"}); err != nil {
-			return nil, err
+		if _, ok := paths[modName(n)]; ok {
+			present = append(present, n)
 		}
 	}
-	for _, n := range names {
+	for _, n := range append(present, names...) {
 		if err := visit(n, []string{"guest"}); err != nil {
 			return nil, err
 		}
