@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/gbt-dev/gbt/runtime/cgroup"
 )
 
 // The workloads below make the kernel do what the newest bpftrace's
@@ -131,7 +133,11 @@ func swapin(mb int) error {
 	if !ok {
 		return fmt.Errorf("not in a cgroup v2 hierarchy: /proc/self/cgroup is %q", self)
 	}
-	reclaim := filepath.Join("/sys/fs/cgroup", cg, "memory.reclaim")
+	root, err := cgroup.Root("/proc/self/mounts")
+	if err != nil {
+		return err
+	}
+	reclaim := filepath.Join(root, cg, "memory.reclaim")
 	// EAGAIN: it reclaimed less than asked, which is enough.
 	if err := os.WriteFile(reclaim, []byte(fmt.Sprintf("%dM", mb)), 0); err != nil && !errors.Is(err, unix.EAGAIN) {
 		return err
