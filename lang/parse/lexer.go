@@ -535,7 +535,7 @@ func (s *scanner) token(i int) (int, bool) {
 	case c == '"' || c == '\'':
 		end, closed := scanQuoted(src, i, c)
 		if !closed && c == '"' {
-			end, closed = scanMultiline(src, i, end)
+			end, closed = scanMultiline(src, end)
 		}
 		if !closed {
 			what := "string"

@@ -22,8 +22,9 @@ func scanQuoted(src string, i int, quote byte) (int, bool) {
 // at end: bpftrace 0.17, and the newest after its preprocessor (#define),
 // keep a newline inside a string. If the literal never closes, the offset
 // returned is the end of its first line, so the error underlines that.
-func scanMultiline(src string, start, end int) (int, bool) {
-	for next, closed := end, false; next < len(src) && src[next] == '\n'; {
+func scanMultiline(src string, end int) (int, bool) {
+	for next := end; next < len(src) && src[next] == '\n'; {
+		var closed bool
 		if next, closed = scanQuoted(src, next, '"'); closed {
 			return next, true
 		}
