@@ -220,16 +220,17 @@ time.sleep(0.3)'`},
 			}
 
 			tmp := t.TempDir()
+			put := strings.NewReplacer("@TRUE@", trueLink, "@TMP@", tmp)
 			args := make([]string, len(tt.workload))
 			for i, a := range tt.workload {
-				args[i] = strings.NewReplacer("@TRUE@", trueLink, "@TMP@", tmp).Replace(a)
+				args[i] = put.Replace(a)
 			}
 			prog := work
 			if tt.prog != "" {
 				prog = tt.prog
 			}
 			w := exec.Command(prog, args...)
-			w.Stdin = strings.NewReader(strings.ReplaceAll(tt.stdin, "@TMP@", tmp))
+			w.Stdin = strings.NewReader(put.Replace(tt.stdin))
 			if out, err := w.CombinedOutput(); err != nil {
 				t.Fatalf("workload %v: %v\n%s", args, err, out)
 			}
