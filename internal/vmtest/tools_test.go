@@ -50,13 +50,17 @@ func (c kcase) output(stdout string) (got, wantRE string) {
 	return picked.String(), wantRE
 }
 
+// memoryCgroups mounts cgroup v2 where the guest has not and lets its
+// children have memory controllers.
+const memoryCgroups = `grep -q ' /sys/fs/cgroup cgroup2 ' /proc/mounts || mount -t cgroup2 none /sys/fs/cgroup
+echo +memory > /sys/fs/cgroup/cgroup.subtree_control
+`
+
 // oomScript runs gbtwork in a memory cgroup of 32 MiB (the guest has no
 // swap) where its allocation of 128 MiB gets it OOM-killed: the job
 // mounts cgroup2 and makes the cgroup; the script, which gbt starts with
 // -c, moves itself there and execs gbtwork, which keeps its pid.
-const oomScript = `grep -q ' /sys/fs/cgroup cgroup2 ' /proc/mounts || mount -t cgroup2 none /sys/fs/cgroup
-echo +memory > /sys/fs/cgroup/cgroup.subtree_control
-mkdir -p /sys/fs/cgroup/gbt-oom && echo 32M > /sys/fs/cgroup/gbt-oom/memory.max
+const oomScript = memoryCgroups + `mkdir -p /sys/fs/cgroup/gbt-oom && echo 32M > /sys/fs/cgroup/gbt-oom/memory.max
 printf 'echo $$ > /sys/fs/cgroup/gbt-oom/cgroup.procs\nexec ` + gbtwork + ` -pid alloc 128\n' > /tmp/oom.sh
 `
 
@@ -77,9 +81,7 @@ const zramDevice = `z=/dev/zram$(cat /sys/class/zram-control/hot_add) && echo $s
 // /tmp/swap.sh, which moves itself into a memory cgroup and execs
 // gbtwork swapin, which keeps its pid: 16 MiB swapped out and read back.
 const swapScript = `size=64M && ` + zramDevice + `mkswap $z > /dev/null && swapon $z
-grep -q ' /sys/fs/cgroup cgroup2 ' /proc/mounts || mount -t cgroup2 none /sys/fs/cgroup
-echo +memory > /sys/fs/cgroup/cgroup.subtree_control
-mkdir -p /sys/fs/cgroup/gbt-swap
+` + memoryCgroups + `mkdir -p /sys/fs/cgroup/gbt-swap
 printf 'echo $$ > /sys/fs/cgroup/gbt-swap/cgroup.procs\nexec ` + gbtwork + ` -pid swapin 16\n' > /tmp/swap.sh
 `
 
