@@ -104,13 +104,22 @@ func clearStarted(dir string, jobs []Job) error {
 	return nil
 }
 
-// WriteResult records a job's result in the exchange directory.
+// WriteResult records a job's result in the exchange directory. It
+// writes a temporary file and renames it, so that a guest dying while it
+// writes (the 7.2 guest did, in CI) leaves no result rather than half of
+// one: the job then counts as the one the guest died in, and the host
+// boots it again and shows the console (RunRebooting), where a half
+// result ended the whole run with a JSON error and no console.
 func WriteResult(dir, name string, r Result) error {
 	data, err := json.Marshal(r)
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(resultPath(dir, name), data, 0o644)
+	tmp := resultPath(dir, name) + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, resultPath(dir, name))
 }
 
 // readResult reads a job's result; ok is false when the guest left none.
