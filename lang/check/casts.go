@@ -57,7 +57,21 @@ func (c *checker) arrayCast(e *ast.Cast, t types.Type) types.Type {
 		c.errorf(castSpan(e), "Cannot cast from \"%s\" to \"%s\"", t, to)
 		return types.Type{}
 	}
+	c.warnUnnecessary(e, t, to)
 	return to
+}
+
+// warnUnnecessary warns, as the newest bpftrace does, about a cast of x,
+// of type t, to the type x already has, to: a string or an array (the
+// cases of integers and pointers are the cast's own). Not a declaration's
+// type (let $x: string[8] = ...), nor a cast a macro's text makes.
+func (c *checker) warnUnnecessary(e *ast.Cast, t, to types.Type) {
+	if e.Span.Start == e.Type.Span.Start || e.Span.Origin != nil {
+		return
+	}
+	if from, ok := c.castFrom(e.X, t); ok && from.String() == to.String() {
+		c.warnf(castSpan(e), "Unnecessary cast: expression is already of type %s", to)
+	}
 }
 
 // arrayPointerCast types (T[N]*)x, a pointer to an array of N T (C's
@@ -108,7 +122,9 @@ func (c *checker) stringCast(e *ast.Cast, t types.Type) types.Type {
 			return types.StringOf(e.Type.ArrayN)
 		}
 		if t.Kind == types.String && t.ByteSize() <= e.Type.ArrayN {
-			return types.StringOf(e.Type.ArrayN)
+			to := types.StringOf(e.Type.ArrayN)
+			c.warnUnnecessary(e, t, to)
+			return to
 		}
 		to = types.StringOf(e.Type.ArrayN).String()
 	}

@@ -511,6 +511,7 @@ func (c *checker) cast(e *ast.Cast) types.Type {
 	}
 	if e.Type.ArrayN != 0 {
 		if arrayOfType(t, e.Type) {
+			c.warnUnnecessary(e, t, t)
 			return t // let $x: struct Foo *[2] = p->foos: the array as it is
 		}
 		return c.arrayCast(e, t)
@@ -547,7 +548,7 @@ func (c *checker) cast(e *ast.Cast) types.Type {
 			pt = types.PointerTo(pt, as)
 		}
 		// Pointers to records only: gbt's char is int8, bpftrace's uint8.
-		if from, ok := castFrom(e.X, t); ok && from.Kind == types.Pointer && from.String() == pt.String() && elem.Kind == types.Record &&
+		if from, ok := c.castFrom(e.X, t); ok && from.Kind == types.Pointer && from.String() == pt.String() && elem.Kind == types.Record &&
 			e.Span.Start != e.Type.Span.Start && e.Span.Origin == nil {
 			c.warnf(castSpan(e), "Unnecessary cast: expression is already of type %s", pt)
 		}
@@ -568,7 +569,7 @@ func (c *checker) cast(e *ast.Cast) types.Type {
 		c.errorf(spanOf(e), "Cannot cast from \"%s\" to \"%s\"", t, to)
 		return types.Type{}
 	}
-	if from, ok := castFrom(e.X, t); ok && from.Kind == types.Int && from.Enum == nil && from.Bits == to.Bits && from.Signed == to.Signed &&
+	if from, ok := c.castFrom(e.X, t); ok && from.Kind == types.Int && from.Enum == nil && from.Bits == to.Bits && from.Signed == to.Signed &&
 		e.Span.Start != e.Type.Span.Start && e.Span.Origin == nil {
 		// As the newest bpftrace warns; not a declaration's type (let $x:
 		// int32 = ...), nor a cast a macro's text makes.
@@ -593,21 +594,34 @@ func (c *checker) unknownStruct(span ast.Span, t *ast.TypeExpr) {
 // "Unnecessary cast" warning compares with a cast's: a literal's (see
 // literalType), or t where the two type the expression alike: a builtin
 // (but numaid), a field (but a char: bpftrace's is unsigned, gbt's
-// signed), a cast. Others it types from the literals in them, where gbt
-// types int64 ($a = 1 is an int8 there): no warning.
-func castFrom(x ast.Expr, t types.Type) (types.Type, bool) {
+// signed), a cast, a string literal, pton(), and a variable given only
+// such values (an integer one as the newest bpftrace sizes it: $a = 1 is
+// an int8 there, see varSize). Others it types from the literals in them,
+// where gbt types int64: no warning.
+func (c *checker) castFrom(x ast.Expr, t types.Type) (types.Type, bool) {
 	if lt, ok := literalType(x); ok {
 		return lt, true
 	}
+	if v, ok := x.(*ast.Variable); ok {
+		return c.castFromVar(v, t)
+	}
+	return t, typedAlike(x, t)
+}
+
+// typedAlike reports whether gbt gives x, of type t, the type the newest
+// bpftrace gives it (castFrom's cases but literals and variables).
+func typedAlike(x ast.Expr, t types.Type) bool {
 	switch x := x.(type) {
 	case *ast.Ident:
-		return t, x.Name != "numaid"
+		return x.Name != "numaid"
 	case *ast.Field:
-		return t, t.Bits != 8
-	case *ast.Cast:
-		return t, true
+		return t.Bits != 8
+	case *ast.Cast, *ast.StrLit:
+		return true
+	case *ast.Call:
+		return x.Name == "pton"
 	}
-	return types.Type{}, false
+	return false
 }
 
 // literalType is the type the newest bpftrace gives an integer literal,

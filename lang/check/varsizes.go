@@ -26,6 +26,9 @@ func (c *checker) noteVarSize(v *ast.Variable, rhs ast.Expr, t types.Type, compo
 	if !ok {
 		return
 	}
+	if !compound && !literalInt(rhs) && !c.assignedAlike(rhs, t) {
+		vi.sized.mixed = true
+	}
 	switch {
 	case compound:
 		t = types.I64
@@ -55,15 +58,49 @@ func (c *checker) varSize(v *ast.Variable) (types.Type, bool) {
 	if !ok || vi.Type.Kind != types.Int || vi.Type.Enum != nil {
 		return types.Type{}, false
 	}
+	s := c.allAssigned(v, vi)
+	t := s.size()
+	if t.Kind != types.Int {
+		return types.Type{}, false
+	}
+	return t, true
+}
+
+// allAssigned is what v's assignments accumulated, in the whole probe.
+func (c *checker) allAssigned(v *ast.Variable, vi *VarInfo) varSized {
 	s := vi.sized
 	if g, ok := c.probe_.grown[c.slotOf(v)]; ok && g.sized.valid() {
 		s.merge(g.sized) // the first pass saw every assignment
 	} else if c.quiet {
 		c.widened = true // a later assignment may widen it: check again
 	}
-	t := s.size()
-	if t.Kind != types.Int {
+	return s
+}
+
+// assignedAlike reports whether gbt types rhs, of type t, assigned to a
+// variable, as the newest bpftrace does (castFrom's cases).
+func (c *checker) assignedAlike(rhs ast.Expr, t types.Type) bool {
+	if y, ok := rhs.(*ast.Variable); ok {
+		yi, ok := c.lookupVar(y)
+		return ok && !c.allAssigned(y, yi).mixed
+	}
+	return typedAlike(rhs, t)
+}
+
+// castFromVar is castFrom of a variable v of type t: the type the newest
+// bpftrace gives it, when every value assigned to it is one gbt types
+// alike (castFrom's cases).
+func (c *checker) castFromVar(v *ast.Variable, t types.Type) (types.Type, bool) {
+	vi, ok := c.lookupVar(v)
+	if !ok || !c.cfg.Compat.Has(compat.SizedLiteralVars) {
 		return types.Type{}, false
+	}
+	s := c.allAssigned(v, vi)
+	if !s.valid() || s.mixed {
+		return types.Type{}, false
+	}
+	if t.Kind == types.Int {
+		return c.varSize(v)
 	}
 	return t, true
 }
@@ -79,6 +116,9 @@ type varSized struct {
 	typed          types.Type // the join of the typed values; Kind Invalid when none
 	lits           bool       // whether literals were assigned
 	litMin, litMax int64
+	// mixed: a value was assigned that gbt may type otherwise than the
+	// newest bpftrace (an expression on literals, a call...).
+	mixed bool
 }
 
 func (s *varSized) valid() bool { return s.typed.IsValid() || s.lits }
@@ -93,7 +133,7 @@ func (s *varSized) addLiteral(n int64) {
 
 func (s *varSized) addTyped(t types.Type) {
 	if t.Kind != types.Int || (s.typed.IsValid() && s.typed.Kind != types.Int) {
-		*s = varSized{typed: t}
+		*s = varSized{typed: t, mixed: s.mixed}
 		return
 	}
 	if !s.typed.IsValid() {
@@ -105,6 +145,7 @@ func (s *varSized) addTyped(t types.Type) {
 
 // merge adds what o accumulated.
 func (s *varSized) merge(o varSized) {
+	s.mixed = s.mixed || o.mixed
 	if o.typed.IsValid() {
 		s.addTyped(o.typed)
 	}
