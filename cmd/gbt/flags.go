@@ -101,7 +101,7 @@ OPTIONS:
                    those maps as one pprof profile at exit, give -o FILE)
     -o file        redirect gbt output to file
     -e 'program'   execute this program
-    -I DIR         add DIR to the search path of #include (before /usr/local/include, /usr/include)
+    -I DIR         add DIR to the search path of #include (before /usr/local/include, /usr/include/<multiarch>, /usr/include)
     -h, --help     show this help message
     -l [search|filename]  list probes (those of a script file, or of -e 'program')
     -p PID         trace only this process (and enable its uprobes)

@@ -540,3 +540,32 @@ func TestTextParams(t *testing.T) {
 		}
 	}
 }
+
+// TestHeaderMacros: a script that #includes a header has the Env's header
+// macros as constants (probetest's canned ones here; runtime/kernel's Env
+// gives internal/cheaders'), and its own #define wins over them.
+func TestHeaderMacros(t *testing.T) {
+	tests := []struct {
+		macro string
+		want  int64
+	}{
+		{"CLONE_THREAD", 0x10000},
+		{"__NR_openat", 257},
+		{"SIGKILL", 9},
+		{"EPERM", 1},
+		{"MINE", 7},
+		{"SIGHUP", 99},
+	}
+	for _, tt := range tests {
+		t.Run(tt.macro, func(t *testing.T) {
+			info, out := checkSource("#include <signal.h>\n#define MINE 7\n#define SIGHUP 99\nBEGIN { $x = " + tt.macro + "; }")
+			if info == nil {
+				t.Fatal(out)
+			}
+			rhs := info.Prog.Probes[0].Body.Stmts[0].(*ast.AssignStmt).RHS
+			if v, ok := info.Consts[rhs]; !ok || v != tt.want {
+				t.Errorf("%s = %d (folded %v), want %d", tt.macro, v, ok, tt.want)
+			}
+		})
+	}
+}

@@ -31,6 +31,7 @@ func (noMachine) UserAddr(string, string) (probe.UserSym, error) {
 }
 func (noMachine) CgroupID(string) (uint64, error)            { return 0, probe.ErrUnavailable }
 func (noMachine) Header(string, bool) error                  { return probe.ErrUnavailable }
+func (noMachine) HeaderMacros() map[string]int64             { return nil }
 func (noMachine) USDTSites(string) ([]probe.USDTSite, error) { return nil, probe.ErrUnavailable }
 func (noMachine) UserFunctions(string) ([]probe.UserFunc, error) {
 	return nil, probe.ErrUnavailable

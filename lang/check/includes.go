@@ -44,7 +44,7 @@ func (c *checker) includes(prog *ast.Program) {
 				d.C, d.CFatal = err.Error(), true
 				d.CAt = definitionsPos(prog, inc)
 			}
-			d.Hint = "gbt takes kernel types from BTF and needs no kernel headers; other headers are searched for in the -I directories, /usr/local/include and /usr/include"
+			d.Hint = "gbt takes kernel types from BTF and needs no kernel headers; other headers are searched for in the -I directories, /usr/local/include, /usr/include/<multiarch triple> and /usr/include"
 		}
 	}
 }

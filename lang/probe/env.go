@@ -133,6 +133,11 @@ type Env interface {
 	// "name") in the include path. The error wraps ErrNoHeader when it is
 	// nowhere.
 	Header(name string, system bool) error
+	// HeaderMacros returns the integer macros of the C headers scripts
+	// #include (signals, open flags, system call numbers...), by name,
+	// with this machine's values: gbt runs no C preprocessor. The caller
+	// may modify the map.
+	HeaderMacros() map[string]int64
 }
 
 // TraceableError is the error of an Env that cannot read the list of

@@ -5,13 +5,26 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	goruntime "runtime"
 
+	"github.com/gbt-dev/gbt/internal/cheaders"
 	"github.com/gbt-dev/gbt/lang/probe"
 )
 
 // systemIncludeDirs are searched for #include <...> after the -I
-// directories, as clang searches them for bpftrace.
-var systemIncludeDirs = []string{"/usr/local/include", "/usr/include"}
+// directories, as clang searches them for bpftrace: with the multiarch
+// directory of Debian and Ubuntu, where glibc's <sys/syscall.h> and the
+// kernel's <asm/unistd.h> are.
+func systemIncludeDirs() []string {
+	dirs := []string{"/usr/local/include"}
+	if triple, ok := multiarch[goruntime.GOARCH]; ok {
+		dirs = append(dirs, "/usr/include/"+triple)
+	}
+	return append(dirs, "/usr/include")
+}
+
+// multiarch are the multiarch triples of the architectures gbt runs on.
+var multiarch = map[string]string{"amd64": "x86_64-linux-gnu", "arm64": "aarch64-linux-gnu"}
 
 // compilerHeaders are the compiler's own headers, which bpftrace carries
 // inside its clang and a machine may have in no include directory.
@@ -28,6 +41,9 @@ func (e *Env) SetIncludeDirs(dirs []string) {
 	e.mu.Unlock()
 }
 
+// HeaderMacros implements probe.Env: the macros of package cheaders.
+func (e *Env) HeaderMacros() map[string]int64 { return cheaders.Macros() }
+
 // Header implements probe.Env: "name" is looked up in the working
 // directory, then like <name> in the -I directories and the system
 // include directories; the compiler's own headers are always found.
@@ -41,7 +57,7 @@ func (e *Env) Header(name string, system bool) error {
 	if !system {
 		dirs = append([]string{"."}, dirs...)
 	}
-	dirs = append(dirs, systemIncludeDirs...)
+	dirs = append(dirs, systemIncludeDirs()...)
 	if filepath.IsAbs(name) {
 		dirs = []string{""}
 	}

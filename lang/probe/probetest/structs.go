@@ -280,6 +280,22 @@ func (e *Env) Header(name string, system bool) error {
 	return fmt.Errorf("'%s' %w", name, probe.ErrNoHeader)
 }
 
+// HeaderMacros implements probe.Env: a few of the macros of x86-64's
+// headers.
+func (e *Env) HeaderMacros() map[string]int64 {
+	return map[string]int64{
+		"TASK_RUNNING": 0x0, "TASK_INTERRUPTIBLE": 0x1, "TASK_UNINTERRUPTIBLE": 0x2,
+		"__TASK_STOPPED": 0x4, "__TASK_TRACED": 0x8, "EXIT_DEAD": 0x10, "EXIT_ZOMBIE": 0x20,
+		"TASK_PARKED": 0x40, "TASK_DEAD": 0x80, "TASK_WAKEKILL": 0x100, "TASK_WAKING": 0x200,
+		"TASK_NOLOAD": 0x400, "TASK_NEW": 0x800,
+		"AF_UNSPEC": 0, "AF_UNIX": 1, "AF_LOCAL": 1, "AF_INET": 2, "AF_INET6": 10,
+		"AF_NETLINK": 16, "AF_PACKET": 17,
+		"O_RDONLY": 0, "O_WRONLY": 1, "O_RDWR": 2, "O_CREAT": 0o100, "O_TRUNC": 0o1000, "O_APPEND": 0o2000,
+		"SIGHUP": 1, "SIGKILL": 9, "SIGTERM": 15, "SIGSTOP": 19, "CLONE_THREAD": 0x10000,
+		"__NR_openat": 257, "SYS_openat": 257,
+	}
+}
+
 // CgroupID implements probe.Env: the canned root cgroup has id 1.
 func (e *Env) CgroupID(path string) (uint64, error) {
 	if path == "/sys/fs/cgroup" {

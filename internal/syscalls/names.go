@@ -1,11 +1,11 @@
-package output
+package syscalls
 
 // The system call tables of bpftrace's src/stdlib/strings/syscall.h
 // (Apache-2.0), which syscall_name() reads: x86-64's, and the generic one
 // of arm64 (without riscv's own entries).
 
-// syscallNamesAMD64 are the x86-64 system call names by number.
-var syscallNamesAMD64 = [...]string{
+// namesAMD64 are the x86-64 system call names by number.
+var namesAMD64 = [...]string{
 	0: "read", 1: "write", 2: "open", 3: "close", 4: "stat", 5: "fstat", 6: "lstat", 7: "poll",
 	8: "lseek", 9: "mmap", 10: "mprotect", 11: "munmap", 12: "brk", 13: "rt_sigaction",
 	14: "rt_sigprocmask", 15: "rt_sigreturn", 16: "ioctl", 17: "pread64", 18: "pwrite64", 19: "readv",
@@ -92,8 +92,8 @@ var syscallNamesAMD64 = [...]string{
 	543: "io_setup", 544: "io_submit", 545: "execveat", 546: "preadv2", 547: "pwritev2",
 }
 
-// syscallNamesARM64 are the arm64 (generic table) system call names by number.
-var syscallNamesARM64 = [...]string{
+// namesARM64 are the arm64 (generic table) system call names by number.
+var namesARM64 = [...]string{
 	0: "io_setup", 1: "io_destroy", 2: "io_submit", 3: "io_cancel", 4: "io_getevents", 5: "setxattr",
 	6: "lsetxattr", 7: "fsetxattr", 8: "getxattr", 9: "lgetxattr", 10: "fgetxattr", 11: "listxattr",
 	12: "llistxattr", 13: "flistxattr", 14: "removexattr", 15: "lremovexattr", 16: "fremovexattr",
