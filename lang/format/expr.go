@@ -275,12 +275,18 @@ func (f *formatter) binary(e *ast.Binary, md *metadata, width uint) *buffer {
 }
 
 func (f *formatter) ternary(e *ast.Ternary, md *metadata, width uint) *buffer {
-	then := e.Then
-	if then == nil { // a ?: b
-		then = e.Cond
-	}
 	cond := f.expr(e.Cond, md, width, false)
-	left := f.expr(then, md, width-2, false)
+	if e.Then == nil {
+		// a ?: b stays so: bpftrace 0.27.1 prints a ? a : b, which
+		// evaluates a twice ($i++ ?: 5 gives 2 there), where gbt
+		// evaluates it once.
+		right := f.expr(e.Else, md, width-3, false)
+		if cond.width()+right.width()+4 > width {
+			return newBuffer().add(cond).lineBreak().text("?: ").add(right)
+		}
+		return newBuffer().add(cond).text(" ?: ").add(right)
+	}
+	left := f.expr(e.Then, md, width-2, false)
 	right := f.expr(e.Else, md, width-2, false)
 	if cond.width()+left.width()+right.width()+8 > width {
 		return newBuffer().add(cond).lineBreak().text("? ").add(left).lineBreak().text(": ").add(right)
