@@ -256,7 +256,11 @@ func (f *formatter) call(e *ast.Call, md *metadata, width uint) *buffer {
 }
 
 // binary prints a binary expression; a chain of one logical operator is
-// printed flat, and comparisons inside a comparison stay bare.
+// printed flat, and a comparison operand stays bare where it binds
+// tighter than e's operator (`a < b && c > d`). bpftrace 0.27.1 leaves
+// every comparison operand bare, which changes the expression where it
+// does not (`$y % ($y < 0)` printed `$y % $y < 0`): gbt keeps those
+// parentheses.
 func (f *formatter) binary(e *ast.Binary, md *metadata, width uint) *buffer {
 	var entries []ast.Expr
 	logical := e.Op == ast.OpLAnd || e.Op == ast.OpLOr
@@ -271,7 +275,10 @@ func (f *formatter) binary(e *ast.Binary, md *metadata, width uint) *buffer {
 	}
 	expand(e.X)
 	expand(e.Y)
-	return f.list(entries, " "+e.Op.String()+" ", md, width, false, isComparison)
+	tighter := func(x ast.Expr) bool {
+		return isComparison(x) && x.(*ast.Binary).Op.Precedence() > e.Op.Precedence()
+	}
+	return f.list(entries, " "+e.Op.String()+" ", md, width, false, tighter)
 }
 
 func (f *formatter) ternary(e *ast.Ternary, md *metadata, width uint) *buffer {

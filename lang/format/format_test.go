@@ -51,7 +51,8 @@ func formatSource(t *testing.T, name, src string) string {
 
 // TestGolden formats the scripts of testdata, which cover every
 // construct; their goldens are what bpftrace 0.27.1's --fmt prints, but
-// for `a ?: b`, which gbt keeps (see expressions.bt).
+// for `a ?: b` and comparisons inside tighter operators, which gbt keeps
+// as written (see expressions.bt).
 func TestGolden(t *testing.T) {
 	files, _ := filepath.Glob("testdata/*.bt")
 	if len(files) == 0 {
