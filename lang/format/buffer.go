@@ -39,7 +39,8 @@ func (l *line) reify() string {
 		}
 		switch {
 		case i < len(l.segs)-1:
-			sb.WriteString("/* " + s.text + " */")
+			// A line comment's trailing blanks are not its text.
+			sb.WriteString("/* " + strings.TrimRight(s.text, " \t") + " */")
 		case s.text == "":
 			sb.WriteString("//")
 		default:
