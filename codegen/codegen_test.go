@@ -165,6 +165,10 @@ func TestNoCrash(t *testing.T) {
 		`BEGIN { $p = (int16 *)0; $i = 1; @x[$p[2]] = count(); @y = hist($p[$i]); $z = 0; $w = $z[0]; }`,
 		`uprobe:/bin/sh:main { $p = (uint64 *)arg0; printf("%d %d %s\n", *$p, $p[1], str(((uint8 **)arg1)[0])); }`,
 		`kprobe:vfs_read { $f = (struct file *)arg0; printf("%d\n", $f[0].f_flags); }`,
+		// Folded string literals where a builtin takes a literal.
+		`BEGIN { printf("ab" + "cd\n"); printf("abc\n" + 1); time("%H" + ":%M\n"); cat("/etc/host" + "name"); }`,
+		`BEGIN { $x = pton("127.0.0" + ".1"); $s = strftime("%H" + ":%M", nsecs); $k = kaddr("jiff" + "ies"); }`,
+		`uprobe:/bin/sh:main { $r = reg("r" + "ip"); system("echo " + "x"); }`,
 	}
 	env, table := probetest.New(), stdlib.New()
 	for _, src := range srcs {

@@ -573,6 +573,18 @@ func (g *gen) TypeOf(e ast.Expr) types.Type { return g.c.info.TypeOf(g.pi, e) }
 // Const implements stdlib.Gen.
 func (g *gen) Const(e ast.Expr) (int64, bool) { return g.c.info.ConstOf(g.pi, e) }
 
+// StrLit implements stdlib.Gen.
+func (g *gen) StrLit(e ast.Expr) string {
+	if x, ok := g.c.info.Expansions[e]; ok {
+		e = x
+	}
+	s, ok := e.(*ast.StrLit)
+	if !ok {
+		g.fail(e, "a string literal was expected (the checker took it as one)")
+	}
+	return s.Value
+}
+
 // kernelField returns the field of a kernel record that f reads.
 func (g *gen) kernelField(f *ast.Field) (types.Field, bool) { return g.c.info.FieldOf(g.pi, f) }
 

@@ -23,7 +23,7 @@ func argEntries() []*Entry {
 			Emit: IntEmitter(func(g Gen, _ *ast.Call, dst asm.Register) { g.Retval(dst) })},
 		{Name: "reg", Kind: check.Func, Doc: "reg(name): value of a register", Type: regType,
 			Emit: IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) {
-				g.Reg(c.Args[0].(*ast.StrLit).Value, dst)
+				g.Reg(g.StrLit(c.Args[0]), dst)
 			})},
 	}
 	for i := 0; i < maxUSDTArgs; i++ {

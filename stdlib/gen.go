@@ -57,6 +57,10 @@ type Values interface {
 	TypeOf(e ast.Expr) types.Type
 	// Const returns a folded constant.
 	Const(e ast.Expr) (int64, bool)
+	// StrLit returns the text of a string literal argument, as the
+	// checker took it (check.Use.StringLit): a literal, or what a folded
+	// expression stands for ("ab" + "cd", "abc" + 1).
+	StrLit(e ast.Expr) string
 	// InRegister reports whether values of t are held in a register
 	// (integers and integer-like handles) rather than in memory.
 	InRegister(t types.Type) bool

@@ -34,7 +34,7 @@ func networkEntries() []*Entry {
 		}, Emit: MemEmitter(ntopEmit)},
 		{Name: "pton", Kind: check.Func, Doc: "pton(\"addr\"): an IPv4 or IPv6 address literal as bytes", Type: ptonType,
 			Emit: MemEmitter(func(g Gen, c *ast.Call, off int16, _ int) {
-				b, _ := PtonBytes(c.Args[0].(*ast.StrLit).Value) // checked
+				b, _ := PtonBytes(g.StrLit(c.Args[0])) // checked
 				for i := 0; i < len(b); i += 4 {
 					g.Emit(asm.StoreImm(asm.R10, off+int16(i), int64(int32(binary.LittleEndian.Uint32(b[i:]))), asm.Word))
 				}

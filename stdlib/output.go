@@ -99,7 +99,7 @@ func outputEntries() []*Entry {
 // (printf, cat, system): each at its offset after the id, integers in 8
 // bytes.
 func formatEncode(g Gen, c *ast.Call, ev *Event) {
-	ev.Format = c.Args[0].(*ast.StrLit).Value
+	ev.Format = g.StrLit(c.Args[0])
 	for _, a := range c.Args[1:] {
 		ev.AddField(g.TypeOf(a))
 	}
@@ -218,7 +218,7 @@ func unwatchEncode(g Gen, c *ast.Call, ev *Event) {
 // any string values are copied to the frame, integer values are parked
 // there while the others are computed, then loaded into R3-R5.
 func debugfEmit(g Gen, c *ast.Call) {
-	format := c.Args[0].(*ast.StrLit).Value
+	format := g.StrLit(c.Args[0])
 	ft := types.StringOf(len(format) + 1)
 	foff := g.Alloc(ft.ByteSize())
 	g.EvalMem(c.Args[0], ft, foff)

@@ -151,7 +151,7 @@ func seqPrintfEmit(g Gen, c *ast.Call) bool {
 		g.Addr(asm.R1, off)
 		g.Emit(asm.StoreMem(asm.R10, slot, asm.R1, asm.DWord))
 	}
-	pieces, _ := cfmt.Parse(c.Args[0].(*ast.StrLit).Value) // checked: CheckPrintf
+	pieces, _ := cfmt.Parse(g.StrLit(c.Args[0])) // checked: CheckPrintf
 	format := append([]byte(seqFormat(pieces, ts)), 0)
 	foff := g.Alloc(len(format))
 	for i := 0; i < len(format); i += 8 {

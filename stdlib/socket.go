@@ -123,7 +123,7 @@ func skbOutputEmit(g Gen, c *ast.Call, dst asm.Register) {
 // upper 32 bits, BPF_F_CURRENT_CPU in the lower), as bpftrace does,
 // leaving the helper's return in R0.
 func skbOutputEncode(g Gen, c *ast.Call, ev *Event) {
-	ev.Format = c.Args[0].(*ast.StrLit).Value
+	ev.Format = g.StrLit(c.Args[0])
 	off, _ := g.Const(c.Args[3])
 	ev.Skip = int(off)
 	ev.Size = skbOutputHeader

@@ -454,7 +454,7 @@ const (
 func joinEncode(g Gen, c *ast.Call, ev *Event) {
 	ev.Format = " "
 	if len(c.Args) == 2 {
-		ev.Format = c.Args[1].(*ast.StrLit).Value
+		ev.Format = g.StrLit(c.Args[1])
 	}
 	ev.Size = 8 + JoinArgs*JoinArgSize
 	read, readStr := ProbeReads(g.Space(g.TypeOf(c.Args[0])))

@@ -297,7 +297,7 @@ func percpuKaddrType(u *check.Use) types.Type {
 // turns into it) and asks bpf_this_cpu_ptr, or bpf_per_cpu_ptr for cpu,
 // for the copy.
 func emitPercpuKaddr(g Gen, c *ast.Call, dst asm.Register) {
-	name := c.Args[0].(*ast.StrLit).Value
+	name := g.StrLit(c.Args[0])
 	if len(c.Args) == 2 {
 		g.EvalInt(c.Args[1], asm.R2)
 		g.KernelVar(asm.R1, name)

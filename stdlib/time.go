@@ -56,7 +56,7 @@ func timeEntries() []*Entry {
 func timeEncode(g Gen, c *ast.Call, ev *Event) {
 	ev.Format = "%H:%M:%S\n"
 	if len(c.Args) == 1 {
-		ev.Format = c.Args[0].(*ast.StrLit).Value
+		ev.Format = g.StrLit(c.Args[0])
 	}
 	rec := g.Alloc(8)
 	sendID(g, ev, rec)

@@ -1,0 +1,47 @@
+package codegen_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/gbt-dev/gbt/codegen"
+	"github.com/gbt-dev/gbt/lang/check"
+	"github.com/gbt-dev/gbt/lang/diag"
+	"github.com/gbt-dev/gbt/lang/parse"
+	"github.com/gbt-dev/gbt/lang/probe/probetest"
+	"github.com/gbt-dev/gbt/stdlib"
+)
+
+// FuzzCompile: any script that parses and checks compiles or is reported
+// at its source (warnings about the whole script have no position, as in
+// bpftrace); neither the checker nor codegen panics.
+func FuzzCompile(f *testing.F) {
+	files, _ := filepath.Glob("testdata/disasm/*.bt")
+	for _, file := range files {
+		src, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(string(src))
+	}
+	env, table := probetest.New(), stdlib.New()
+	f.Fuzz(func(t *testing.T, src string) {
+		prog, diags := parse.Parse("stdin", src)
+		if !diags.HasErrors() {
+			prog, diags = table.ExpandMacros(prog)
+		}
+		if diags.HasErrors() {
+			return
+		}
+		info, diags := check.Check(prog, check.Config{Env: env, Builtins: table})
+		if !diags.HasErrors() {
+			_, diags = codegen.Compile(info, table, codegen.Options{})
+		}
+		for _, d := range diags {
+			if d.Severity == diag.Error && d.Span.Start.Line == 0 {
+				t.Errorf("error without a position: %s", d.Msg)
+			}
+		}
+	})
+}
