@@ -92,6 +92,8 @@ bench: build
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./lang/parse
 	$(GO) test -run '^$$' -fuzz FuzzCheck -fuzztime $(FUZZTIME) ./lang/check
+	$(GO) test -run '^$$' -fuzz FuzzFormat -fuzztime $(FUZZTIME) ./lang/format
+	$(GO) test -run '^$$' -fuzz FuzzCompile -fuzztime $(FUZZTIME) ./codegen
 	$(GO) test -run '^$$' -fuzz FuzzParseFrames -fuzztime $(FUZZTIME) ./runtime/unwind
 	$(GO) test -run '^$$' -fuzz FuzzEvalExpr -fuzztime $(FUZZTIME) ./runtime/unwind
 
