@@ -17,6 +17,7 @@ import (
 
 	"github.com/gbt-dev/gbt/codegen"
 	"github.com/gbt-dev/gbt/lang/check"
+	"github.com/gbt-dev/gbt/lang/diag"
 	"github.com/gbt-dev/gbt/lang/parse"
 	"github.com/gbt-dev/gbt/lang/probe/probetest"
 	"github.com/gbt-dev/gbt/runtime"
@@ -237,17 +238,10 @@ func compileOrReport(t *testing.T, env *probetest.Env, table *stdlib.Table, src 
 			ok = false
 		}
 	}()
-	prog, diags := parse.Parse("stdin", src)
-	if !diags.HasErrors() {
-		prog, diags = table.ExpandMacros(prog)
-	}
-	if diags.HasErrors() {
+	obj, diags, parsed := checkAndCompile(env, table, src)
+	if !parsed {
 		t.Errorf("%s: %v", src, diags.Err())
 		return nil, false
-	}
-	info, diags := check.Check(prog, check.Config{Env: env, Builtins: table})
-	if !diags.HasErrors() {
-		obj, diags = codegen.Compile(info, table, codegen.Options{})
 	}
 	for _, d := range diags {
 		if d.Span.Start.Line == 0 {
@@ -255,6 +249,24 @@ func compileOrReport(t *testing.T, env *probetest.Env, table *stdlib.Table, src 
 		}
 	}
 	return obj, !diags.HasErrors()
+}
+
+// checkAndCompile parses src, expands its macros, checks it and compiles
+// it; parsed is false (with the parser's diagnostics) when it does not
+// parse.
+func checkAndCompile(env *probetest.Env, table *stdlib.Table, src string) (obj *codegen.Object, diags diag.List, parsed bool) {
+	prog, diags := parse.Parse("stdin", src)
+	if !diags.HasErrors() {
+		prog, diags = table.ExpandMacros(prog)
+	}
+	if diags.HasErrors() {
+		return nil, diags, false
+	}
+	info, diags := check.Check(prog, check.Config{Env: env, Builtins: table})
+	if !diags.HasErrors() {
+		obj, diags = codegen.Compile(info, table, codegen.Options{})
+	}
+	return obj, diags, true
 }
 
 // BenchmarkCompile measures codegen alone (the checked tree to programs,

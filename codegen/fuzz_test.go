@@ -5,10 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/gbt-dev/gbt/codegen"
-	"github.com/gbt-dev/gbt/lang/check"
 	"github.com/gbt-dev/gbt/lang/diag"
-	"github.com/gbt-dev/gbt/lang/parse"
 	"github.com/gbt-dev/gbt/lang/probe/probetest"
 	"github.com/gbt-dev/gbt/stdlib"
 )
@@ -27,17 +24,7 @@ func FuzzCompile(f *testing.F) {
 	}
 	env, table := probetest.New(), stdlib.New()
 	f.Fuzz(func(t *testing.T, src string) {
-		prog, diags := parse.Parse("stdin", src)
-		if !diags.HasErrors() {
-			prog, diags = table.ExpandMacros(prog)
-		}
-		if diags.HasErrors() {
-			return
-		}
-		info, diags := check.Check(prog, check.Config{Env: env, Builtins: table})
-		if !diags.HasErrors() {
-			_, diags = codegen.Compile(info, table, codegen.Options{})
-		}
+		_, diags, _ := checkAndCompile(env, table, src)
 		for _, d := range diags {
 			if d.Severity == diag.Error && d.Span.Start.Line == 0 {
 				t.Errorf("error without a position: %s", d.Msg)
