@@ -26,7 +26,7 @@ func (c *checker) noteVarSize(v *ast.Variable, rhs ast.Expr, t types.Type, compo
 	if !ok {
 		return
 	}
-	if !compound && !literalInt(rhs) && !c.assignedAlike(rhs, t) {
+	if c.cfg.Compat.Has(compat.SizedLiteralVars) && !compound && !literalInt(rhs) && !c.assignedAlike(rhs, t) {
 		vi.sized.mixed = true
 	}
 	switch {
