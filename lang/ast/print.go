@@ -229,6 +229,12 @@ func (p *printer) stmt(s Stmt) {
 		let := ""
 		if s.Let {
 			let = "let "
+			if c, ok := s.RHS.(*Cast); ok && declaredZero(c) {
+				// let $v: T; which the parser makes a cast of a zero at
+				// the type's place: (A[1])0 would not parse back.
+				p.line(let + ExprString(s.LHS) + ": " + TypeString(c.Type) + ";")
+				break
+			}
 		}
 		p.line(let + ExprString(s.LHS) + " " + s.Op.String() + " " + ExprString(s.RHS) + ";")
 	case *IfStmt:
@@ -457,6 +463,13 @@ func TypeString(t *TypeExpr) string {
 		s += "[]"
 	}
 	return s
+}
+
+// declaredZero reports whether c is the zero a `let $v: T;` declaration
+// is given (the parser places it at the type's span).
+func declaredZero(c *Cast) bool {
+	lit, ok := c.X.(*IntLit)
+	return ok && lit.Value == 0 && lit.Span == c.Type.Span
 }
 
 // quote renders a string literal with C escapes.
