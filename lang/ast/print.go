@@ -229,7 +229,7 @@ func (p *printer) stmt(s Stmt) {
 		let := ""
 		if s.Let {
 			let = "let "
-			if c, ok := s.RHS.(*Cast); ok && declaredZero(c) {
+			if c, ok := s.RHS.(*Cast); ok && DeclaredZero(c) {
 				// let $v: T; which the parser makes a cast of a zero at
 				// the type's place: (A[1])0 would not parse back.
 				p.line(let + ExprString(s.LHS) + ": " + TypeString(c.Type) + ";")
@@ -465,9 +465,9 @@ func TypeString(t *TypeExpr) string {
 	return s
 }
 
-// declaredZero reports whether c is the zero a `let $v: T;` declaration
-// is given (the parser places it at the type's span).
-func declaredZero(c *Cast) bool {
+// DeclaredZero reports whether c is the zero a `let $v: T;` declaration
+// is given: the parser places it at the type's span.
+func DeclaredZero(c *Cast) bool {
 	lit, ok := c.X.(*IntLit)
 	return ok && lit.Value == 0 && lit.Span == c.Type.Span
 }

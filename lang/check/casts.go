@@ -18,7 +18,7 @@ import (
 // with zeros to fill an array of at most 8 bytes, or a string or array of
 // the array's size.
 func (c *checker) arrayCast(e *ast.Cast, t types.Type) types.Type {
-	if declaredZero(e) {
+	if ast.DeclaredZero(e) {
 		return c.declaredArray(e)
 	}
 	if lt, ok := c.literalSize(e.X); ok && c.cfg.Compat.Has(compat.SizedLiteralVars) {
@@ -118,7 +118,7 @@ func castAddrSpace(t types.Type) types.AddrSpace {
 func (c *checker) stringCast(e *ast.Cast, t types.Type) types.Type {
 	to := ast.TypeString(e.Type)
 	if e.Type.Ptr == 0 && e.Type.ArrayN > 0 {
-		if declaredZero(e) {
+		if ast.DeclaredZero(e) {
 			return types.StringOf(e.Type.ArrayN)
 		}
 		if t.Kind == types.String && t.ByteSize() <= e.Type.ArrayN {
@@ -144,13 +144,6 @@ func (c *checker) literalSize(x ast.Expr) (types.Type, bool) {
 		return types.U64, true
 	}
 	return types.IntOf(signedBits(v), true), true
-}
-
-// declaredZero reports whether cast e is a `let` declaration's zero: the
-// parser puts that literal 0 at the span of the declared type.
-func declaredZero(e *ast.Cast) bool {
-	lit, ok := e.X.(*ast.IntLit)
-	return ok && lit.Value == 0 && lit.Span == e.Type.Span
 }
 
 // declaredArray types the zeroed array of `let $v: T[N];`: T is an

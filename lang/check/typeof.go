@@ -24,7 +24,7 @@ func (c *checker) typeofCast(e *ast.Cast) types.Type {
 		to = types.PointerTo(to, types.AddrNone)
 	}
 	t := c.expr(e.X)
-	if !t.IsValid() || declaredZero(e) || t.Equal(to) {
+	if !t.IsValid() || ast.DeclaredZero(e) || t.Equal(to) {
 		return to
 	}
 	switch {
