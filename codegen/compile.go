@@ -575,14 +575,11 @@ func (g *gen) Const(e ast.Expr) (int64, bool) { return g.c.info.ConstOf(g.pi, e)
 
 // StrLit implements stdlib.Gen.
 func (g *gen) StrLit(e ast.Expr) string {
-	if x, ok := g.c.info.Expansions[e]; ok {
-		e = x
-	}
-	s, ok := e.(*ast.StrLit)
+	s, ok := g.c.info.StrLit(e)
 	if !ok {
 		g.fail(e, "a string literal was expected (the checker took it as one)")
 	}
-	return s.Value
+	return s
 }
 
 // kernelField returns the field of a kernel record that f reads.

@@ -239,6 +239,19 @@ func (in *Info) TypeOf(pi *ProbeInfo, e ast.Expr) types.Type {
 	return in.Types[e]
 }
 
+// StrLit returns the text of e when it is a string literal or stands for
+// one: a folded expression ("ab" + "cd", "abc" + 1), its Expansion.
+func (in *Info) StrLit(e ast.Expr) (string, bool) {
+	if x, ok := in.Expansions[e]; ok {
+		e = x
+	}
+	s, ok := e.(*ast.StrLit)
+	if !ok {
+		return "", false
+	}
+	return s.Value, true
+}
+
 // ConstOf returns the folded value of expression e of probe pi's block.
 func (in *Info) ConstOf(pi *ProbeInfo, e ast.Expr) (int64, bool) {
 	m := in.Consts

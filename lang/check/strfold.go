@@ -16,16 +16,7 @@ import (
 
 // strLit returns the text of e when it is a string literal or stands for
 // one (a folded expression).
-func (c *checker) strLit(e ast.Expr) (string, bool) {
-	if x, ok := c.info.Expansions[e]; ok {
-		e = x
-	}
-	s, ok := e.(*ast.StrLit)
-	if !ok {
-		return "", false
-	}
-	return s.Value, true
-}
+func (c *checker) strLit(e ast.Expr) (string, bool) { return c.info.StrLit(e) }
 
 // foldStrings folds e, of operand types lt and rt, when one operand is a
 // string literal and the other a literal the newest bpftrace folds with
