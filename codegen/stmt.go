@@ -425,6 +425,10 @@ func sizeOf(t types.Type) asm.Size {
 // aggUpdate updates an aggregation in place: look the element up, insert a
 // zero value if it is missing, then let the stdlib emitter change it.
 func (g *gen) aggUpdate(m *ast.MapRef, md *MapDesc, call *ast.Call, em stdlib.AggEmitter) {
+	if md.Cache != nil {
+		g.countCached(m, md, g.buildKey(m, md))
+		return
+	}
 	val := g.reg()
 	if len(call.Args) > 0 {
 		g.EvalInt(call.Args[0], val)

@@ -63,6 +63,12 @@ func (s *Session) readMap(md *codegen.MapDesc, m *ebpf.Map) (output.MapLayout, [
 		}
 		es = append(es, e)
 	}
+	if md.Cache != nil {
+		var err error
+		if es, err = s.mergeCountCache(md, es); err != nil {
+			return l, nil, err
+		}
+	}
 	if md.Info.Keyless() && md.Spec.Type == ebpf.PerCPUArray && allZero(es) {
 		// A keyless aggregation lives in a per-CPU array, which always has
 		// its element; bpftrace prints those it never stored to as empty
@@ -160,6 +166,11 @@ func (s *Session) clearMap(name string, zero bool) error {
 		s.cleared.Store(name, true)
 	default:
 		s.zeroed.Delete(name)
+	}
+	if md.Cache != nil {
+		if err := s.resetCountCache(md); err != nil {
+			return err
+		}
 	}
 	var keys [][]byte
 	var prev any

@@ -112,9 +112,9 @@ func mapEntries() []*Entry {
 			g.Emit(asm.Mov.Imm(asm.R3, 0), asm.Mov.Imm(asm.R4, 0), asm.FnForEachMapElem.Call(), asm.Mov.Reg(dst, asm.R0))
 		})},
 		{Name: "clear", Kind: check.Func, Doc: "clear(@m): remove every element of a map", Type: wholeMap,
-			Emit: sends(clearEv), Events: []*Codec{clearEv}},
+			Emit: sends(clearEv), Events: []*Codec{clearEv}, WholeMapInUserSpace: true},
 		{Name: "zero", Kind: check.Func, Doc: "zero(@m): set every value of a map to zero", Type: wholeMap,
-			Emit: sends(zeroEv), Events: []*Codec{zeroEv}},
+			Emit: sends(zeroEv), Events: []*Codec{zeroEv}, WholeMapInUserSpace: true},
 		{Name: "print", Kind: check.Func, Doc: "print(@m [, top [, div]]) or print(value): print now", Type: printType,
 			Emit: StmtEmitter(func(g Gen, c *ast.Call) {
 				if m, ok := c.Args[0].(*ast.MapRef); ok && m.Keys == nil {
@@ -122,7 +122,7 @@ func mapEntries() []*Entry {
 					return
 				}
 				sends(printValue)(g, c)
-			}), Events: []*Codec{printMap, printValue}},
+			}), Events: []*Codec{printMap, printValue}, WholeMapInUserSpace: true},
 	}
 }
 

@@ -71,6 +71,11 @@ type Entry struct {
 	// run of a probe (pid, comm, arg0...; not nsecs or rand): a map read
 	// keyed by it can be reused within the run (codegen's map-read plan).
 	PerProbe bool
+	// WholeMapInUserSpace says a map given bare (no keys) as an argument
+	// is read or changed by user space alone (print, clear, zero), never
+	// by the probe's BPF code: codegen may keep such a map's counts where
+	// only user space sums them (its count cache).
+	WholeMapInUserSpace bool
 }
 
 // BuiltinName implements check.Builtin.
