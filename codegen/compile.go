@@ -120,7 +120,7 @@ func Compile(info *check.Info, table *stdlib.Table, opts Options) (*Object, diag
 	}
 	c := &compiler{info: info, table: table, opts: opts, obj: &Object{Info: info, ClockMap: opts.ClockMap, Cgroup: opts.Cgroup}, maps: map[string]*MapDesc{}}
 	c.planMaps()
-	c.planCountCaches()
+	c.planAggCaches()
 	for _, pi := range info.Probes {
 		c.probe(pi)
 	}

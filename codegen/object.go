@@ -71,21 +71,21 @@ type MapRole uint8
 
 // Map roles.
 const (
-	RoleUser       MapRole = iota // a script's @map
-	RoleRingbuf                   // the event ring buffer
-	RoleLost                      // count of events the ring buffer could not take: one value, a u64 per possible CPU
-	RoleZero                      // one zero-filled value for inserting aggregations
-	RoleElapsed                   // start time for `elapsed`
-	RoleStack                     // kernel stack traces (kstack), keyed by stack id
-	RoleFailed                    // count of failed updates of each keyed map: one value, a u64 per FailSlot
-	RoleScratch                   // per-CPU memory for the big values of programs whose frame is too small
-	RoleCgroup                    // the cgroup of --cgroup (Object.Cgroup) at index 0, which probes keep to
-	RoleControl                   // the ring buffer of the control records (exit, print, clear...) the event ring refused
-	RolePerf                      // the perf event array that helpers writing their own data (bpf_skb_output) send records to
-	RoleDwStack                   // dw_ustack's copies of user registers and stacks (DwarfStack* layout), by slot
-	RoleDwSeq                     // the number of the next dw_ustack copy: one u64
-	RoleCountCache                // a count map's per-CPU slots (CountCache)
-	RoleCountGen                  // the generation of each count cache: one value, a u64 per cache (CountCache.GenOff)
+	RoleUser        MapRole = iota // a script's @map
+	RoleRingbuf                    // the event ring buffer
+	RoleLost                       // count of events the ring buffer could not take: one value, a u64 per possible CPU
+	RoleZero                       // one zero-filled value for inserting aggregations
+	RoleElapsed                    // start time for `elapsed`
+	RoleStack                      // kernel stack traces (kstack), keyed by stack id
+	RoleFailed                     // count of failed updates of each keyed map: one value, a u64 per FailSlot
+	RoleScratch                    // per-CPU memory for the big values of programs whose frame is too small
+	RoleCgroup                     // the cgroup of --cgroup (Object.Cgroup) at index 0, which probes keep to
+	RoleControl                    // the ring buffer of the control records (exit, print, clear...) the event ring refused
+	RolePerf                       // the perf event array that helpers writing their own data (bpf_skb_output) send records to
+	RoleDwStack                    // dw_ustack's copies of user registers and stacks (DwarfStack* layout), by slot
+	RoleDwSeq                      // the number of the next dw_ustack copy: one u64
+	RoleAggCache                   // an aggregation map's per-CPU cache slots (AggCache)
+	RoleAggCacheGen                // the generation of each aggregation cache: one value, a u64 per cache (AggCache.GenOff)
 )
 
 // MapDesc describes one BPF map.
@@ -103,7 +103,7 @@ type MapDesc struct {
 	// which counts the updates that failed (the map was full); -1 for
 	// maps that cannot fill.
 	FailSlot int
-	// Cache is the count cache in front of a keyed count map, or nil
-	// (countcache.go): user space adds its slots' counts to the map's.
-	Cache *CountCache
+	// Cache is the cache in front of a keyed aggregation map, or nil
+	// (aggcache.go): user space adds its slots' values to the map's.
+	Cache *AggCache
 }

@@ -425,17 +425,18 @@ func sizeOf(t types.Type) asm.Size {
 // aggUpdate updates an aggregation in place: look the element up, insert a
 // zero value if it is missing, then let the stdlib emitter change it.
 func (g *gen) aggUpdate(m *ast.MapRef, md *MapDesc, call *ast.Call, em stdlib.AggEmitter) {
-	if md.Cache != nil {
-		g.countCached(m, md, g.buildKey(m, md))
-		return
-	}
 	val := g.reg()
 	if len(call.Args) > 0 {
 		g.EvalInt(call.Args[0], val)
 	}
 	key := g.buildKey(m, md)
 	ptr := g.reg()
-	have, failed, done := g.Label(), g.Label(), g.Label()
+	have, failed, done, fin := g.Label(), g.Label(), g.Label(), g.Label()
+	var claim int16
+	if md.Cache != nil {
+		// Updated in this CPU's slot if it holds the key (aggcache.go).
+		claim = g.cachedUpdate(md, key, func() { em(g, call, ptr, val) }, ptr, fin)
+	}
 	g.Emit(g.mapPtr(asm.R1, m.Name))
 	g.addr(asm.R2, key)
 	g.Emit(asm.FnMapLookupElem.Call())
@@ -455,7 +456,11 @@ func (g *gen) aggUpdate(m *ast.MapRef, md *MapDesc, call *ast.Call, em stdlib.Ag
 		g.addr(asm.R2, key)
 		g.addr(asm.R3, fresh)
 		g.Emit(asm.Mov.Imm(asm.R4, 0), asm.FnMapUpdateElem.Call())
-		g.countFailedUpdate(m.Name)
+		if md.Cache != nil {
+			g.Emit(asm.JNE.Imm(asm.R0, 0, failed)) // no slot for a key the map refused
+		} else {
+			g.countFailedUpdate(m.Name)
+		}
 		g.Emit(asm.Ja.Label(done))
 	} else if !md.Info.Keyless() {
 		// Keyed: a missing element is inserted as zero first. (Keyless
@@ -484,7 +489,14 @@ func (g *gen) aggUpdate(m *ast.MapRef, md *MapDesc, call *ast.Call, em stdlib.Ag
 	g.Emit(asm.Ja.Label(done))
 	g.Place(failed)
 	g.countFailed(m.Name)
+	if md.Cache != nil {
+		g.Emit(asm.Ja.Label(fin))
+	}
 	g.Place(done)
+	if md.Cache != nil {
+		g.claimSlot(md, key, claim) // the map has the key now
+	}
+	g.Place(fin)
 	g.release(ptr)
 	g.release(val)
 }

@@ -65,7 +65,7 @@ func (s *Session) readMap(md *codegen.MapDesc, m *ebpf.Map) (output.MapLayout, [
 	}
 	if md.Cache != nil {
 		var err error
-		if es, err = s.mergeCountCache(md, es); err != nil {
+		if es, err = s.mergeCache(md, es); err != nil {
 			return l, nil, err
 		}
 	}
@@ -168,7 +168,7 @@ func (s *Session) clearMap(name string, zero bool) error {
 		s.zeroed.Delete(name)
 	}
 	if md.Cache != nil {
-		if err := s.resetCountCache(md); err != nil {
+		if err := s.resetCache(md); err != nil {
 			return err
 		}
 	}

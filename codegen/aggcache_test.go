@@ -5,10 +5,11 @@ import (
 	"testing"
 )
 
-// TestCountCachePlan: a keyed count map gets a count cache only when BPF
-// code adds to it alone and user space alone reads it; every other use
-// reads or changes it in BPF, where its slots are not seen.
-func TestCountCachePlan(t *testing.T) {
+// TestAggCachePlan: a keyed map of aggregations that add up (count, sum,
+// avg, stats, hist, a small lhist) gets a cache only when BPF code updates
+// it alone and user space alone reads it; every other use reads or
+// changes it in BPF, where its slots are not seen.
+func TestAggCachePlan(t *testing.T) {
 	const tp = "tracepoint:syscalls:sys_enter_openat "
 	tests := []struct {
 		name, prog string
@@ -21,7 +22,12 @@ func TestCountCachePlan(t *testing.T) {
 		{"in a macro", `macro inc(@m, k) { @m[k] = count(); } ` + tp + `{ inc(@x, pid); }`, []string{"@x"}},
 
 		{"keyless", tp + `{ @x = count(); }`, nil},
-		{"sum", tp + `{ @x[pid] = sum(1); }`, nil},
+		{"sum, avg and stats", tp + `{ @s[pid] = sum(args.flags); @a[pid] = avg(args.mode); @t[comm] = stats(1); }`, []string{"@a", "@s", "@t"}},
+
+		{"hist and a small lhist", tp + `{ @x[pid] = hist(args.mode); @y[comm, pid] = lhist(args.mode, 0, 100, 10); }`, []string{"@x", "@y"}},
+
+		{"min and max", tp + `{ @x[pid] = min(args.mode); @y[pid] = max(args.mode); }`, nil},
+		{"hist and lhist (too big)", tp + `{ @x[pid] = hist(args.mode, 2); @y[pid] = lhist(args.mode, 0, 10000, 10); }`, nil},
 		{"read in BPF", tp + `{ @x[pid] = count(); if (@x[pid] > 3) { exit(); } }`, nil},
 		{"deleted in BPF", tp + `{ @x[pid] = count(); delete(@x, pid); }`, nil},
 		{"deleted element", tp + `{ @x[pid] = count(); delete(@x[pid]); }`, nil},
@@ -39,8 +45,8 @@ func TestCountCachePlan(t *testing.T) {
 			for _, md := range obj.Maps {
 				if md.Cache != nil {
 					cached = append(cached, md.Name)
-					if md.Cache.Slots*md.Cache.SlotSize > 8192 || md.Cache.CountOff()+8 > md.Cache.SlotSize {
-						t.Errorf("%s: %d slots of %d bytes, count at %d", md.Name, md.Cache.Slots, md.Cache.SlotSize, md.Cache.CountOff())
+					if md.Cache.Slots*md.Cache.SlotSize > 8192 || md.Cache.ValueOff()+md.Cache.ValueSize > md.Cache.SlotSize {
+						t.Errorf("%s: %d slots of %d bytes, value at %d", md.Name, md.Cache.Slots, md.Cache.SlotSize, md.Cache.ValueOff())
 					}
 				}
 			}

@@ -1,0 +1,94 @@
+package runtime
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/cilium/ebpf"
+
+	"github.com/gbt-dev/gbt/codegen"
+	"github.com/gbt-dev/gbt/runtime/output"
+)
+
+// A keyed aggregation map may have a cache in front of it (codegen's
+// aggcache.go): per-CPU slots holding a key and that CPU's part of its
+// value. Reading the map adds each slot's value to its key's value on
+// that CPU, word by word (the cached aggregations' values add up);
+// clear() and zero() start a new generation, which frees every slot.
+
+// cacheGen reads the generation of a cache, with the generation map and
+// its value.
+func (s *Session) cacheGen(ac *codegen.AggCache) (uint64, *ebpf.Map, []byte, error) {
+	m := s.mapByRole(codegen.RoleAggCacheGen)
+	if m == nil {
+		return 0, nil, nil, errors.New("no cache generation map")
+	}
+	val, err := m.LookupBytes(uint32(0))
+	if err != nil {
+		return 0, nil, nil, fmt.Errorf("read the cache generation: %w", err)
+	}
+	return binary.NativeEndian.Uint64(val[ac.GenOff:]), m, val, nil
+}
+
+// mergeCache adds the values md's cache holds in this generation to es,
+// the elements read from the map itself.
+func (s *Session) mergeCache(md *codegen.MapDesc, es []output.Entry) ([]output.Entry, error) {
+	ac := md.Cache
+	gen, _, _, err := s.cacheGen(ac)
+	if err != nil {
+		return nil, fmt.Errorf("read map %s: %w", md.Name, err)
+	}
+	var perCPU [][]byte
+	if err := s.maps[ac.Map].Lookup(uint32(0), &perCPU); err != nil {
+		return nil, fmt.Errorf("read map %s's cache: %w", md.Name, err)
+	}
+	byKey := make(map[string]int, len(es))
+	for i, e := range es {
+		byKey[string(e.Key)] = i
+	}
+	for cpu, slots := range perCPU {
+		for off := 0; off+ac.SlotSize <= len(slots); off += ac.SlotSize {
+			slot := slots[off : off+ac.SlotSize]
+			if !ac.SlotReady(slot, gen) {
+				continue
+			}
+			key := ac.SlotKey(slot)
+			i, ok := byKey[string(key)]
+			if !ok {
+				// A key a clear() deleted from the map after a slot was
+				// claimed for it in the clear's generation.
+				e := output.Entry{Key: append([]byte(nil), key...)}
+				for range perCPU {
+					e.Values = append(e.Values, make([]byte, md.Spec.ValueSize))
+				}
+				i = len(es)
+				es = append(es, e)
+				byKey[string(key)] = i
+			}
+			v, add := es[i].Values[cpu], ac.SlotValue(slot)
+			for w := 0; w+8 <= len(add); w += 8 {
+				binary.NativeEndian.PutUint64(v[w:], binary.NativeEndian.Uint64(v[w:])+binary.NativeEndian.Uint64(add[w:]))
+			}
+		}
+	}
+	return es, nil
+}
+
+// resetCache frees every slot of md's cache by starting a new generation.
+// clear() and zero() do so before they delete or zero the map's
+// elements: the map holds every key a slot holds (a slot is claimed only
+// for a key the map has), so zero() keeps them all; and a slot claimed
+// in the new generation for a key the clear then deletes still has its
+// value read (mergeCache).
+func (s *Session) resetCache(md *codegen.MapDesc) error {
+	gen, genMap, val, err := s.cacheGen(md.Cache)
+	if err != nil {
+		return err
+	}
+	binary.NativeEndian.PutUint64(val[md.Cache.GenOff:], gen+1)
+	if err := genMap.Put(uint32(0), val); err != nil {
+		return fmt.Errorf("clear %s's cache: %w", md.Name, err)
+	}
+	return nil
+}
