@@ -85,6 +85,19 @@ func (s *Session) drainFor(wait time.Duration) error {
 	return s.out.Flush()
 }
 
+// drainAll handles every record in the ring, without waiting for more and
+// without a time window: for the last read of a run, after END.
+func (s *Session) drainAll() error {
+	if _, err := s.readRecords(0, time.Now().Add(maxDrain), false); err != nil {
+		return err
+	}
+	return s.out.Flush()
+}
+
+// maxDrain bounds drainAll only in theory: the ring holds what END sent,
+// at most its size, and handling it ends.
+const maxDrain = 24 * time.Hour
+
 // drainBacklog handles the records left in the ring once the probes are
 // detached, for at most budget: the records it has no time for are read,
 // dropped and counted, so that gbt stops promptly after a signal even

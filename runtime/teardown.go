@@ -57,9 +57,10 @@ func (s *Session) finish() error {
 	// The programs are detached (a tracepoint's detach waits for its
 	// runs in flight, the others end within microseconds) and END ran
 	// synchronously: what they sent is in the ring, read without waiting
-	// for more (a 10 ms window before).
+	// for more, and all of it however long it takes: nothing reads the
+	// ring after this (a 10 ms window cut END's output and clear()s).
 	s.exited = false
-	if err := s.drainFor(0); err != nil {
+	if err := s.drainAll(); err != nil {
 		return err
 	}
 	if err := s.closePackets(); err != nil {
