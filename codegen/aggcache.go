@@ -16,18 +16,19 @@ import (
 // per event: the key is hashed (jhash), its bucket walked and the key
 // compared there, a third of what the commonest bpftrace script spends
 // per event. Most events repeat a key their CPU has seen (the same comm,
-// pid or syscall), so a map of aggregations whose CPUs' values add up
-// (count, sum, avg, stats, hist, small lhist) gets a cache in front of it when BPF code
-// only updates it and only user space reads it: a per-CPU table of slots,
-// each holding one key and this CPU's part of its value, indexed by a
+// pid or syscall), so a map of aggregations gets a cache in front of it
+// when BPF code only updates it and only user space reads it: a per-CPU
+// table of slots, each holding one key and a part of its value that this
+// CPU updates as it would its part in the map, indexed by a
 // multiplicative hash of the key computed in a few instructions, with no
 // helper call but the table's lookup (which the kernel inlines). An event
 // whose key's slot holds another key updates the map as before. A slot is
 // claimed for a key only once the map has the key (the claiming event
 // updates the map), so the map holds every key the slots do and fills,
-// refusing keys, as it would alone; and values never move between slots
-// and map, so user space adds a key's slot values to its value in the map
-// (types.AggKind.Adds) and never counts an event twice.
+// refusing keys, as it would alone. Values never move between slots and
+// map: user space reads a key's slot parts as more CPUs' parts of its
+// value, which the printer reduces with the others (adding them, or
+// taking the extreme of min and max), and never counts an event twice.
 //
 // A slot is
 //
@@ -87,16 +88,16 @@ func (ac *AggCache) SlotValue(slot []byte) []byte {
 	return slot[ac.ValueOff() : ac.ValueOff()+ac.ValueSize]
 }
 
-// planAggCaches gives a cache to each keyed map of small aggregations
-// that add up that BPF code only updates (`@m[...] = count()`) and that
-// only user space reads or changes (print, clear, zero, and the maps
-// printed at exit).
+// planAggCaches gives a cache to each keyed aggregation map whose slot
+// fits minCacheSlots times in a cache, that BPF code only updates
+// (`@m[...] = count()`) and that only user space reads or changes (print,
+// clear, zero, and the maps printed at exit).
 func (c *compiler) planAggCaches() {
 	eligible := map[string]bool{}
 	for _, md := range c.obj.Maps {
 		mi := md.Info
 		if md.Role != RoleUser || mi.Keyless() || mi.Decl != nil || md.Spec.Type != ebpf.PerCPUHash ||
-			mi.Value.Kind != types.Agg || !mi.Value.AggKind.Adds() || aggCacheBytes/slotSize(md) < minCacheSlots ||
+			mi.Value.Kind != types.Agg || aggCacheBytes/slotSize(md) < minCacheSlots ||
 			md.Spec.KeySize%4 != 0 || md.Spec.KeySize > aggCacheKey || holdsPointer(mi.Key) {
 			continue
 		}

@@ -13,9 +13,11 @@ import (
 
 // A keyed aggregation map may have a cache in front of it (codegen's
 // aggcache.go): per-CPU slots holding a key and that CPU's part of its
-// value. Reading the map adds each slot's value to its key's value on
-// that CPU, word by word (the cached aggregations' values add up);
-// clear() and zero() start a new generation, which frees every slot.
+// value, updated as the map's per-CPU values are. Reading the map gives
+// each key's slot parts as more parts of its value, which the printer
+// reduces with the CPUs' (adds them, or takes the extreme of min and
+// max); clear() and zero() start a new generation, which frees every
+// slot.
 
 // cacheGen reads the generation of a cache, with the generation map and
 // its value.
@@ -31,7 +33,7 @@ func (s *Session) cacheGen(ac *codegen.AggCache) (uint64, *ebpf.Map, []byte, err
 	return binary.NativeEndian.Uint64(val[ac.GenOff:]), m, val, nil
 }
 
-// mergeCache adds the values md's cache holds in this generation to es,
+// mergeCache adds the parts md's cache holds in this generation to es,
 // the elements read from the map itself.
 func (s *Session) mergeCache(md *codegen.MapDesc, es []output.Entry) ([]output.Entry, error) {
 	ac := md.Cache
@@ -47,7 +49,7 @@ func (s *Session) mergeCache(md *codegen.MapDesc, es []output.Entry) ([]output.E
 	for i, e := range es {
 		byKey[string(e.Key)] = i
 	}
-	for cpu, slots := range perCPU {
+	for _, slots := range perCPU {
 		for off := 0; off+ac.SlotSize <= len(slots); off += ac.SlotSize {
 			slot := slots[off : off+ac.SlotSize]
 			if !ac.SlotReady(slot, gen) {
@@ -58,18 +60,11 @@ func (s *Session) mergeCache(md *codegen.MapDesc, es []output.Entry) ([]output.E
 			if !ok {
 				// A key a clear() deleted from the map after a slot was
 				// claimed for it in the clear's generation.
-				e := output.Entry{Key: append([]byte(nil), key...)}
-				for range perCPU {
-					e.Values = append(e.Values, make([]byte, md.Spec.ValueSize))
-				}
 				i = len(es)
-				es = append(es, e)
+				es = append(es, output.Entry{Key: append([]byte(nil), key...)})
 				byKey[string(key)] = i
 			}
-			v, add := es[i].Values[cpu], ac.SlotValue(slot)
-			for w := 0; w+8 <= len(add); w += 8 {
-				binary.NativeEndian.PutUint64(v[w:], binary.NativeEndian.Uint64(v[w:])+binary.NativeEndian.Uint64(add[w:]))
-			}
+			es[i].Values = append(es[i].Values, ac.SlotValue(slot))
 		}
 	}
 	return es, nil

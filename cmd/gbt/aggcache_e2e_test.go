@@ -8,31 +8,32 @@ import (
 	"time"
 )
 
-// TestE2EAggCache: keyed counts, sums, averages and histograms that only user space
-// reads go through per-CPU slots in front of the map (codegen's
-// aggregation cache). With 701 keys on every CPU, more than a CPU's
-// slots, some keys count in slots, some in the map and some in both (a
-// slot on one CPU, the map on the other); each must print what a count
+// TestE2EAggCache: keyed counts, sums, averages, extremes and histograms
+// that only user space reads go through per-CPU slots in front of the map
+// (codegen's aggregation cache). With 701 keys on every CPU, more than a
+// CPU's slots, some keys count in slots, some in the map and some in both
+// (a slot on one CPU, the map on the other); each must print what a count
 // keyed alike in a declared map (which has no cache) prints, the sums and
-// averages must agree with it, the histograms print as a declared map's, and the counts must add up to the keyless
-// count. zero() keeps the keys the slots held, clear() empties them, and
-// counting after a clear starts from nothing, in a slot an earlier
-// generation held.
+// averages must agree with it, the extremes and histograms print as a
+// declared map's, and the counts must add up to the keyless count. zero()
+// keeps the keys the slots held, clear() empties them, and counting after
+// a clear starts from nothing, in a slot an earlier generation held.
 func TestE2EAggCache(t *testing.T) {
 	requireRoot(t)
 	gbt, work := binaries(t)
-	prog := `let @ref = percpuhash(4096); let @href = percpuhash(4096);
+	prog := `let @ref = percpuhash(4096); let @href = percpuhash(4096); let @mxref = percpuhash(64); let @mnref = percpuhash(64);
 tracepoint:syscalls:sys_enter_openat /pid == @PID@/ {
 	$k = nsecs % 701; @c[$k] = count(); @ref[$k] = count(); @s[$k] = sum(2); @a[$k] = avg($k);
 	@n = count(); @comm[comm] = count(); @h[$k % 3, comm] = hist($k); @href[$k % 3, comm] = hist($k);
+	@mx[$k % 7] = max($k); @mxref[$k % 7] = max($k); @mn[$k % 7] = min($k); @mnref[$k % 7] = min($k);
 }
 tracepoint:syscalls:sys_enter_getpgid /pid == @PID@/ {
-	print(@c); print(@ref); print(@s); print(@a); zero(@comm); print(@comm); clear(@c); print(@c);
+	print(@c); print(@ref); print(@s); print(@a); print(@mx); print(@mxref); print(@mn); print(@mnref); zero(@comm); print(@comm); clear(@c); print(@c);
 	printf("hist\n"); print(@h); printf("href\n"); print(@href); printf("end\n"); exit();
 }
 END {
 	@c[99999] = count(); @c[99999] = count(); @comm["x"] = count();
-	clear(@ref); clear(@s); clear(@a); clear(@h); clear(@href);
+	clear(@ref); clear(@s); clear(@a); clear(@h); clear(@href); clear(@mx); clear(@mxref); clear(@mn); clear(@mnref);
 }`
 	res := runTracer(t, traceRun{argv: []string{gbt, "-e", prog}, workload: []string{"open-each-cpu", "3000", "/dev/null"}, work: work, timeout: 60 * time.Second})
 	if res.exitCode != 0 {
@@ -83,6 +84,20 @@ END {
 		total += counts[k]
 		if counts[k] != ref || sums[k] != 2*ref || strconv.Itoa(avgs[k]) != k {
 			t.Errorf("key %s: @c %d, @ref %d, @s %d (want twice @ref), @a %d (want the key)", k, counts[k], ref, sums[k], avgs[k])
+		}
+	}
+	for _, m := range []string{"@mx", "@mn"} {
+		if len(printed[m]) != 1 || len(printed[m+"ref"]) != 1 {
+			t.Fatalf("want %s and %sref printed once; got %v\nstderr:\n%s", m, m, order, clip(res.stderr))
+		}
+		got, want := values(m), values(m+"ref")
+		if len(got) != 7 || len(got) != len(want) {
+			t.Errorf("%s has %d keys, %sref %d: want 7", m, len(got), m, len(want))
+		}
+		for k, v := range want {
+			if got[k] != v {
+				t.Errorf("%s[%s] = %d, %sref[%s] = %d", m, k, got[k], m, k, v)
+			}
 		}
 	}
 	if n := printed["@n"][0][0].val; strconv.Itoa(total) != n {

@@ -21,17 +21,6 @@ package types
 //	         [8] u64 meta (the time of the last store with no reduction,
 //	         the count for avg, 1 once set for min/max), [16] u64 epoch
 
-// Adds reports whether the CPUs' values of an aggregation of kind a reduce
-// by adding them word by word (count, sum, avg, stats, hist, lhist): a
-// value kept in parts, each updated as the whole would be, adds up to it.
-func (a AggKind) Adds() bool {
-	switch a {
-	case Count, Sum, Avg, Stats, Hist, Lhist:
-		return true
-	}
-	return false
-}
-
 // AggParams are the constant arguments of an aggregation, the same in
 // every use of its map.
 type AggParams struct {
