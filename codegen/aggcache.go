@@ -9,7 +9,6 @@ import (
 
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/types"
-	"github.com/gbt-dev/gbt/stdlib"
 )
 
 // A keyed aggregation, `@m[key] = count()`, costs a per-CPU hash lookup
@@ -106,43 +105,39 @@ func (c *compiler) planAggCaches() {
 	if len(eligible) == 0 {
 		return
 	}
+	// One walk: an assignment or a call comes before the map it names
+	// (Inspect goes parent first), so each map reference is judged once
+	// its place is known. The probes are in Prog; expansions stand for
+	// builtin uses there.
 	allowed := map[*ast.MapRef]bool{}
-	var roots []ast.Node
-	if c.info.Prog != nil {
-		roots = append(roots, c.info.Prog)
-	}
-	for _, pi := range c.info.Probes {
-		roots = append(roots, pi.Probe)
-	}
-	for _, x := range c.info.Expansions {
-		roots = append(roots, x)
-	}
-	for _, r := range roots {
-		ast.Inspect(r, func(n ast.Node) bool {
-			switch n := n.(type) {
-			case *ast.AssignStmt:
-				if m, ok := n.LHS.(*ast.MapRef); ok && !n.Op.IsCompound() && c.isAggCall(n.RHS) {
+	judge := func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			if m, ok := n.LHS.(*ast.MapRef); ok && !n.Op.IsCompound() {
+				if _, em := c.aggEmitter(n.RHS); em != nil {
 					allowed[m] = true
 				}
-			case *ast.Call:
-				if ent := c.entryOf(n); ent != nil && ent.WholeMapInUserSpace {
-					for _, a := range n.Args {
-						if m, ok := a.(*ast.MapRef); ok && m.Keys == nil {
-							allowed[m] = true
-						}
+			}
+		case *ast.Call:
+			if ent := c.entry(n); ent != nil && ent.WholeMapInUserSpace {
+				for _, a := range n.Args {
+					if m, ok := a.(*ast.MapRef); ok && m.Keys == nil {
+						allowed[m] = true
 					}
 				}
 			}
-			return true
-		})
-	}
-	for _, r := range roots {
-		ast.Inspect(r, func(n ast.Node) bool {
-			if m, ok := n.(*ast.MapRef); ok && !allowed[m] {
-				delete(eligible, m.Name)
+		case *ast.MapRef:
+			if !allowed[n] {
+				delete(eligible, n.Name)
 			}
-			return true
-		})
+		}
+		return true
+	}
+	if c.info.Prog != nil {
+		ast.Inspect(c.info.Prog, judge)
+	}
+	for _, x := range c.info.Expansions {
+		ast.Inspect(x, judge)
 	}
 	var genOff uint32
 	for _, md := range c.obj.Maps {
@@ -183,30 +178,6 @@ func holdsPointer(t types.Type) bool {
 		}
 	}
 	return false
-}
-
-// isAggCall reports whether e calls an aggregation (the one the map
-// holds: the checker makes them agree).
-func (c *compiler) isAggCall(e ast.Expr) bool {
-	call, ok := e.(*ast.Call)
-	if !ok {
-		return false
-	}
-	ent := c.entryOf(call)
-	if ent == nil {
-		return false
-	}
-	_, ok = ent.AggOf()
-	return ok
-}
-
-// entryOf returns the builtin a call names, if any.
-func (c *compiler) entryOf(call *ast.Call) *stdlib.Entry {
-	b, ok := c.info.Builtins[call]
-	if !ok {
-		return nil
-	}
-	return c.table.Entry(b.BuiltinName())
 }
 
 // cachedUpdate emits the cache's path of an aggregation's update, the key

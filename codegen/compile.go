@@ -678,12 +678,15 @@ func chunk(a, b, left int) (int, asm.Size) {
 func spanOf(n ast.Node) ast.Span { return n.NodeSpan() }
 
 // entry returns the stdlib entry a call or identifier resolved to.
-func (g *gen) entry(e ast.Expr) *stdlib.Entry {
-	b, ok := g.c.info.Builtins[e]
+func (g *gen) entry(e ast.Expr) *stdlib.Entry { return g.c.entry(e) }
+
+// entry returns the builtin e names, if any.
+func (c *compiler) entry(e ast.Expr) *stdlib.Entry {
+	b, ok := c.info.Builtins[e]
 	if !ok {
 		return nil
 	}
-	return g.c.table.Entry(b.BuiltinName())
+	return c.table.Entry(b.BuiltinName())
 }
 
 // intEmitter returns the integer emitter of the builtin e names, if any.

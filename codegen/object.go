@@ -104,6 +104,7 @@ type MapDesc struct {
 	// maps that cannot fill.
 	FailSlot int
 	// Cache is the cache in front of a keyed aggregation map, or nil
-	// (aggcache.go): user space adds its slots' values to the map's.
+	// (aggcache.go): user space reads its slots' values as more parts of
+	// the map's.
 	Cache *AggCache
 }

@@ -249,13 +249,13 @@ func (g *gen) incDec(e *ast.Unary, dst asm.Register) {
 	}
 }
 
-// isAggCall reports whether e calls an aggregation.
-func (g *gen) aggEmitter(e ast.Expr) (*ast.Call, stdlib.AggEmitter) {
+// aggEmitter returns the call e makes of an aggregation, and its emitter.
+func (c *compiler) aggEmitter(e ast.Expr) (*ast.Call, stdlib.AggEmitter) {
 	call, ok := e.(*ast.Call)
 	if !ok {
 		return nil, nil
 	}
-	ent := g.entry(call)
+	ent := c.entry(call)
 	if ent == nil {
 		return nil, nil
 	}
@@ -269,13 +269,13 @@ func (g *gen) mapAssign(m *ast.MapRef, op ast.Op, rhs ast.Expr) {
 		g.fail(m, "map %s could not be created", m.Name)
 	}
 	if b, ok := rhs.(*ast.BlockExpr); ok {
-		if call, em := g.aggEmitter(b.Value); em != nil {
+		if call, em := g.c.aggEmitter(b.Value); em != nil {
 			g.blockStmts(b)
 			g.aggUpdate(m, md, call, em)
 			return
 		}
 	}
-	if call, em := g.aggEmitter(rhs); em != nil {
+	if call, em := g.c.aggEmitter(rhs); em != nil {
 		g.aggUpdate(m, md, call, em)
 		return
 	}

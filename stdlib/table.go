@@ -73,8 +73,8 @@ type Entry struct {
 	PerProbe bool
 	// WholeMapInUserSpace says a map given bare (no keys) as an argument
 	// is read or changed by user space alone (print, clear, zero), never
-	// by the probe's BPF code: codegen may keep such a map's counts where
-	// only user space sums them (its count cache).
+	// by the probe's BPF code: codegen may keep parts of such a map's
+	// values where only user space reads them (its aggregation cache).
 	WholeMapInUserSpace bool
 }
 
