@@ -19,28 +19,29 @@ import (
 // max); clear() and zero() start a new generation, which frees every
 // slot.
 
-// cacheGen reads the generation of a cache, with the generation map and
-// its value.
-func (s *Session) cacheGen(ac *codegen.AggCache) (uint64, *ebpf.Map, []byte, error) {
+// cacheGens reads the generation map's value: a u64 per cache, at its
+// GenOff.
+func (s *Session) cacheGens() (*ebpf.Map, []byte, error) {
 	m := s.mapByRole(codegen.RoleAggCacheGen)
 	if m == nil {
-		return 0, nil, nil, errors.New("no cache generation map")
+		return nil, nil, errors.New("no cache generation map")
 	}
 	val, err := m.LookupBytes(uint32(0))
 	if err != nil {
-		return 0, nil, nil, fmt.Errorf("read the cache generation: %w", err)
+		return nil, nil, fmt.Errorf("read the cache generations: %w", err)
 	}
-	return binary.NativeEndian.Uint64(val[ac.GenOff:]), m, val, nil
+	return m, val, nil
 }
 
 // mergeCache adds the parts md's cache holds in this generation to es,
 // the elements read from the map itself.
 func (s *Session) mergeCache(md *codegen.MapDesc, es []output.Entry) ([]output.Entry, error) {
 	ac := md.Cache
-	gen, _, _, err := s.cacheGen(ac)
+	_, gens, err := s.cacheGens()
 	if err != nil {
 		return nil, fmt.Errorf("read map %s: %w", md.Name, err)
 	}
+	gen := binary.NativeEndian.Uint64(gens[ac.GenOff:])
 	var perCPU [][]byte
 	if err := s.maps[ac.Map].Lookup(uint32(0), &perCPU); err != nil {
 		return nil, fmt.Errorf("read map %s's cache: %w", md.Name, err)
@@ -77,12 +78,13 @@ func (s *Session) mergeCache(md *codegen.MapDesc, es []output.Entry) ([]output.E
 // in the new generation for a key the clear then deletes still has its
 // value read (mergeCache).
 func (s *Session) resetCache(md *codegen.MapDesc) error {
-	gen, genMap, val, err := s.cacheGen(md.Cache)
+	genMap, gens, err := s.cacheGens()
 	if err != nil {
 		return err
 	}
-	binary.NativeEndian.PutUint64(val[md.Cache.GenOff:], gen+1)
-	if err := genMap.Put(uint32(0), val); err != nil {
+	gen := gens[md.Cache.GenOff:]
+	binary.NativeEndian.PutUint64(gen, binary.NativeEndian.Uint64(gen)+1)
+	if err := genMap.Put(uint32(0), gens); err != nil {
 		return fmt.Errorf("clear %s's cache: %w", md.Name, err)
 	}
 	return nil
