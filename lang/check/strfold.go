@@ -14,16 +14,12 @@ import (
 // for a new literal (Info.Expansions), a folded truth value is a
 // constant.
 
-// strLit returns the text of e when it is a string literal or stands for
-// one (a folded expression).
-func (c *checker) strLit(e ast.Expr) (string, bool) { return c.info.StrLit(e) }
-
 // foldStrings folds e, of operand types lt and rt, when one operand is a
 // string literal and the other a literal the newest bpftrace folds with
 // it; ok is false when e is no such expression.
 func (c *checker) foldStrings(e *ast.Binary, lt, rt types.Type) (t types.Type, ok bool) {
-	ls, lok := c.strLit(e.X)
-	rs, rok := c.strLit(e.Y)
+	ls, lok := c.info.StrLit(e.X)
+	rs, rok := c.info.StrLit(e.Y)
 	switch {
 	case lok && rok:
 		return c.foldTwoStrings(e, ls, rs)
@@ -112,7 +108,7 @@ func (c *checker) literalTruth(cond ast.Expr, t types.Type) bool {
 	if t.Kind != types.String {
 		return false
 	}
-	s, ok := c.strLit(cond)
+	s, ok := c.info.StrLit(cond)
 	if !ok {
 		return false
 	}
