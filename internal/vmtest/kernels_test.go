@@ -553,7 +553,9 @@ func TestKernels(t *testing.T) {
 				return
 			}
 			for _, c := range cases {
-				t.Run(c.name, func(t *testing.T) {
+				t.Run(c.name, func(tt *testing.T) {
+					t := &recorder{T: tt}
+					tt.Cleanup(func() { t.summarize(suite + "/" + c.name) })
 					if why := c.skipOn[suite]; why != "" {
 						t.Skip(why)
 					}
@@ -562,7 +564,7 @@ func TestKernels(t *testing.T) {
 						t.Fatal("no result")
 					}
 					b, withB := run.Results["bpftrace."+c.name]
-					report(t, suite, k.Release, c, r, b, withB)
+					report(t.T, suite, k.Release, c, r, b, withB)
 					if c.wantsErr() {
 						if r.ExitCode == 0 || r.TimedOut || !c.errMatches(r.Stderr) {
 							t.Errorf("gbt %q: exit %d (timed out %v), stderr:\n%s\nwant a failure with the line %q", c.args, r.ExitCode, r.TimedOut, r.Stderr, c.wantErr+c.wantErrRE)
@@ -582,7 +584,7 @@ func TestKernels(t *testing.T) {
 						t.Errorf("gbt %q printed\n%q\nwant\n%q\nstderr:\n%s", c.args, got, c.wantIn(suite), r.Stderr)
 					}
 					if c.files != nil {
-						c.files(t, xfer)
+						c.files(t.T, xfer)
 					}
 					if !c.bpftrace || !both {
 						return
@@ -601,16 +603,47 @@ func TestKernels(t *testing.T) {
 }
 
 // guestDeaths holds what TestKernels saw of guests that died (booted
-// again) or failed to run, for TestKernelsDeaths to repeat after
-// TestKernels' long output, where a CI log's tail shows it.
-var guestDeaths []string
+// again) or failed to run, and casesFailed its failed cases with the start
+// of their messages, for TestKernelsSummary to repeat at the very end of
+// the output, where a CI log's tail shows them.
+var guestDeaths, casesFailed []string
 
-// TestKernelsDeaths repeats them; it runs after TestKernels (-run
-// TestKernels selects it too).
-func TestKernelsDeaths(t *testing.T) {
-	for _, d := range guestDeaths {
-		t.Log(d)
+// recorder is a case's *testing.T that keeps its failure messages too.
+type recorder struct {
+	*testing.T
+	msgs []string
+}
+
+func (r *recorder) Errorf(format string, args ...any) {
+	r.Helper()
+	r.msgs = append(r.msgs, fmt.Sprintf(format, args...))
+	r.T.Errorf(format, args...)
+}
+
+func (r *recorder) Fatalf(format string, args ...any) {
+	r.Helper()
+	r.msgs = append(r.msgs, fmt.Sprintf(format, args...))
+	r.T.Fatalf(format, args...)
+}
+
+func (r *recorder) Fatal(args ...any) {
+	r.Helper()
+	r.msgs = append(r.msgs, fmt.Sprint(args...))
+	r.T.Fatal(args...)
+}
+
+// summarize adds the case to casesFailed when it failed, with the first
+// lines of what it said.
+func (r *recorder) summarize(name string) {
+	if !r.Failed() {
+		return
 	}
+	lines := strings.Split(strings.Join(r.msgs, "\n"), "\n")
+	const keep = 25
+	if len(lines) > keep {
+		lines = append(lines[:keep], fmt.Sprintf("[%d more lines]", len(lines)-keep))
+	}
+	casesFailed = append(casesFailed, name+" failed:\n"+strings.Join(lines, "\n"))
 }
 
 // argsIn are gbt's arguments in the guest of suite.
