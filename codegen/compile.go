@@ -491,11 +491,12 @@ func (g *gen) finish() (asm.Instructions, []ast.Span) {
 			sym[s] = i
 		}
 	}
+	// A callback is reached where a reached instruction loads its address
+	// (or calls it): one only dead code refers to goes too, for the kernel
+	// counts a program's functions from their references and refuses
+	// function info for more.
 	reach := make([]bool, len(g.insns))
 	work := []int{0}
-	for _, cb := range g.callbacks {
-		work = append(work, sym[cb])
-	}
 	for len(work) > 0 {
 		i := work[len(work)-1]
 		work = work[:len(work)-1]
@@ -504,6 +505,9 @@ func (g *gen) finish() (asm.Instructions, []ast.Span) {
 		}
 		reach[i] = true
 		ins := g.insns[i]
+		if ins.IsLoadOfFunctionPointer() || ins.IsFunctionCall() {
+			work = append(work, sym[ins.Reference()])
+		}
 		op := ins.OpCode.JumpOp()
 		switch {
 		case ins.OpCode.Class().IsJump() && op == asm.Exit:

@@ -41,6 +41,7 @@ func (g *gen) forLoop(s *ast.ForStmt) {
 	g.Emit(asm.StoreMem(asm.R10, ctxSlot, ctxReg, asm.DWord),
 		asm.Mov.Imm(asm.R0, 0), asm.StoreMem(asm.R10, doneSlot, asm.R0, asm.DWord))
 	var fromSlot int16
+	var skip string
 	count := g.reg()
 	if s.Map == nil {
 		fromSlot = g.Alloc(8)
@@ -48,10 +49,13 @@ func (g *gen) forLoop(s *ast.ForStmt) {
 		g.EvalInt(s.From, from)
 		g.Emit(asm.StoreMem(asm.R10, fromSlot, from, asm.DWord))
 		g.EvalInt(s.To, count)
-		// b-a iterations, none if b <= a, at most bpf_loop's 1<<23.
-		pos, fits := g.Label(), g.Label()
-		g.Emit(asm.Sub.Reg(count, from), asm.JSGT.Imm(count, 0, pos), asm.Mov.Imm(count, 0))
-		g.Place(pos)
+		// b-a iterations, at most bpf_loop's 1<<23. None (b <= a) skips
+		// the call: 6.18's verifier, inlining a bpf_loop it knows runs no
+		// iteration, loses the callback when it is not the program's
+		// first ("verifier bug: No program to jit", for 0..0).
+		fits := g.Label()
+		skip = g.Label()
+		g.Emit(asm.Sub.Reg(count, from), asm.JSLE.Imm(count, 0, skip))
 		g.Emit(asm.JLE.Imm(count, 1<<23, fits), asm.Mov.Imm(count, 1<<23))
 		g.Place(fits)
 		g.release(from)
@@ -76,6 +80,9 @@ func (g *gen) forLoop(s *ast.ForStmt) {
 		g.Emit(asm.FnForEachMapElem.Call())
 	}
 	g.Emit(asm.LoadMem(asm.R0, asm.R10, doneSlot, asm.DWord), asm.JNE.Imm(asm.R0, 0, g.exitL))
+	if skip != "" {
+		g.Place(skip)
+	}
 }
 
 // compileBody compiles the callback of a for loop; region is the number of
