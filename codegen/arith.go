@@ -130,10 +130,13 @@ func aluOp(op ast.Op) (alu asm.ALUOp, ok bool) {
 }
 
 // operand evaluates y, the second operand of an operation on dst, into a
-// register it returns with a function that frees it. Out of registers, dst
-// is parked in the frame while y is computed, and y comes back in R1.
+// register it returns with a function that frees it. When taking a
+// register would leave y's own code none (a call such as strcontains()
+// needs one for its loop), dst is parked in the frame while y is computed
+// into it, and y comes back in R1: so operands nested deep cost a frame
+// slot each, not a register each.
 func (g *gen) operand(y ast.Expr, dst asm.Register) (asm.Register, func()) {
-	if len(g.free) > 0 {
+	if len(g.free) > 1 || len(g.free) == 1 && g.needsNoRegister(y) {
 		src := g.reg()
 		g.EvalInt(y, src)
 		return src, func() { g.release(src) }
@@ -143,6 +146,19 @@ func (g *gen) operand(y ast.Expr, dst asm.Register) (asm.Register, func()) {
 	g.EvalInt(y, dst)
 	g.Emit(asm.Mov.Reg(asm.R1, dst), asm.LoadMem(dst, asm.R10, slot, asm.DWord))
 	return asm.R1, func() {}
+}
+
+// needsNoRegister reports whether EvalInt computes y in its destination
+// register alone: a constant, a variable or a builtin's value.
+func (g *gen) needsNoRegister(y ast.Expr) bool {
+	if _, ok := g.Const(y); ok {
+		return true
+	}
+	switch y.(type) {
+	case *ast.Variable, *ast.Ident:
+		return true
+	}
+	return false
 }
 
 // binaryInto computes dst = dst op y. Division is unsigned, as in bpftrace
