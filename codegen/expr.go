@@ -125,12 +125,16 @@ func (g *gen) unary(e *ast.Unary, dst asm.Register) {
 	case ast.OpInc, ast.OpDec:
 		g.incDec(e, dst)
 		return
-	case ast.OpSub:
+	case ast.OpSub, ast.OpCompl:
 		g.EvalInt(e.X, dst)
-		g.Emit(asm.Neg.Imm(dst, 0))
-	case ast.OpCompl:
-		g.EvalInt(e.X, dst)
-		g.Emit(asm.Xor.Imm(dst, -1))
+		if e.Op == ast.OpSub {
+			g.Emit(asm.Neg.Imm(dst, 0))
+		} else {
+			g.Emit(asm.Xor.Imm(dst, -1))
+		}
+		if t := g.TypeOf(e); t.Bits < 64 {
+			g.extend(dst, t) // -(uint32)1 is 4294967295
+		}
 	case ast.OpNot:
 		g.EvalInt(e.X, dst)
 		g.boolify(dst, asm.JEq)

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"cmp"
 	"fmt"
 
 	"github.com/gbt-dev/gbt/lang/ast"
@@ -72,23 +73,28 @@ func (c *checker) unary(e *ast.Unary) types.Type {
 		if t, ok := c.foldIntUnary(e); ok {
 			return t
 		}
+		// -x and ~x keep x's width and sign, as in both bpftraces:
+		// -(uint32)1 is 4294967295, ~(uint16)3 is 65532.
+		res := types.IntOf(cmp.Or(t.Bits, 64), t.Signed)
+		switch _, lit := e.X.(*ast.IntLit); {
+		case e.Op == ast.OpNot:
+			res = types.Boolean
+		case lit && e.Op == ast.OpCompl:
+			res = types.U64 // the newest bpftrace's literals are unsigned: ~10 is 2^64-11
+		case lit:
+			res = types.I64
+		}
 		if v, ok := c.info.Consts[e.X]; ok {
 			switch e.Op {
 			case ast.OpNot:
 				c.setConst(e, b2i(v == 0))
 			case ast.OpCompl:
-				c.setConst(e, ^v)
+				c.setConst(e, truncate(^v, res))
 			case ast.OpSub:
-				c.setConst(e, -v)
+				c.setConst(e, truncate(-v, res))
 			}
 		}
-		if e.Op == ast.OpNot {
-			return types.Boolean
-		}
-		if _, lit := e.X.(*ast.IntLit); lit && e.Op == ast.OpCompl {
-			return types.U64 // the newest bpftrace's literals are unsigned: ~10 is 2^64-11
-		}
-		return types.IntOf(64, t.Signed || e.Op == ast.OpSub)
+		return res
 	case ast.OpMul:
 		switch t.Kind {
 		case types.Pointer:
