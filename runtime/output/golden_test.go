@@ -217,6 +217,12 @@ func goldenCases() []goldenCase {
 			{l: MapLayout{Name: "@k", Key: i64t, Value: agg(types.Stats, true)}, es: []Entry{avgOf(key(1), 4), avgOf(key(2), 10, -3), avgOf(key(3), -10, -11)}},
 			{l: MapLayout{Name: "@s", Key: noKey, Value: agg(types.Stats, true)}, es: []Entry{avgOf(nil, 4)}},
 		}},
+		// Of unsigned values (avg((uint64)$x)) the average and total are
+		// unsigned, as in the newest bpftrace: 2^64-7 is not -7.
+		{name: "avg_stats_unsigned", exit: []mapOut{
+			{l: MapLayout{Name: "@a", Key: i64t, Value: agg(types.Avg, false)}, es: []Entry{avgOf(key(1), -7), avgOf(key(2), -7, -9), avgOf(key(3), 5)}},
+			{l: MapLayout{Name: "@s", Key: noKey, Value: agg(types.Stats, false)}, es: []Entry{avgOf(nil, -7, 3)}},
+		}},
 		{name: "avg", exit: []mapOut{
 			{l: MapLayout{Name: "@k", Key: i64t, Value: agg(types.Avg, true)}, es: []Entry{avgOf(key(3), 100), avgOf(key(1), 3), avgOf(key(2), -7, 2)}},
 			{l: MapLayout{Name: "@v", Key: noKey, Value: agg(types.Avg, true)}, es: []Entry{avgOf(nil, 3, 4)}},

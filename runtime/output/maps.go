@@ -104,8 +104,12 @@ func (l *MapLayout) reduce(e Entry) (row, error) {
 			r.sum += int64(uword(b, 8))
 			r.count += int64(uword(b[8:], 8))
 		}
-		if r.count != 0 {
+		switch {
+		case r.count == 0:
+		case l.Value.AggSigned:
 			r.n = r.sum / r.count
+		default:
+			r.n = int64(uint64(r.sum) / uint64(r.count))
 		}
 	case types.Hist, types.Lhist:
 		r.bkt = make([]uint64, size/8)
@@ -132,7 +136,9 @@ func (l *MapLayout) signedValue() bool {
 		return l.Value.Kind == types.Bool || l.Value.Kind == types.Pointer || l.Value.Signed
 	case types.Count:
 		return false
-	case types.Sum, types.Min, types.Max:
+	case types.Sum, types.Min, types.Max, types.Avg, types.Stats:
+		// The newest bpftrace's avg() and stats() of unsigned values are
+		// unsigned (0.17's were signed: -7 for (uint64)-7).
 		return l.Value.AggSigned
 	}
 	return true
@@ -358,21 +364,34 @@ func (p *Printer) appendRowValue(l *MapLayout, r row, div int, lastEpoch uint64,
 			p.buf = strconv.AppendUint(p.buf, uint64(r.n)/uint64(d), 10)
 		}
 	case types.Avg:
-		p.buf = strconv.AppendInt(p.buf, r.n/d, 10)
+		if l.signedValue() {
+			p.buf = strconv.AppendInt(p.buf, r.n/d, 10)
+		} else {
+			p.buf = strconv.AppendUint(p.buf, uint64(r.n)/uint64(d), 10)
+		}
 	case types.Stats:
+		// Of unsigned values (the newest bpftrace's) the average and
+		// total are unsigned.
+		var ab, tb [24]byte
+		avg, total := strconv.AppendInt(ab[:0], r.n, 10), strconv.AppendInt(tb[:0], r.sum, 10)
+		if !l.signedValue() {
+			avg, total = strconv.AppendUint(ab[:0], uint64(r.n), 10), strconv.AppendUint(tb[:0], uint64(r.sum), 10)
+		}
 		switch {
 		case json:
 			p.buf = append(p.buf, `{"count": `...)
 			p.buf = p.vals.appendJSONInt(p.buf, r.count)
 			p.buf = append(p.buf, `, "average": `...)
-			p.buf = p.vals.appendJSONInt(p.buf, r.n)
+			start := len(p.buf)
+			p.buf = p.vals.jsonSafe(append(p.buf, avg...), start)
 			p.buf = append(p.buf, `, "total": `...)
-			p.buf = p.vals.appendJSONInt(p.buf, r.sum)
+			start = len(p.buf)
+			p.buf = p.vals.jsonSafe(append(p.buf, total...), start)
 			p.buf = append(p.buf, '}')
 		case p.vals.compat.Has(compat.StatsRecord):
-			p.buf = fmt.Appendf(p.buf, "{ .count = %d, .average = %d, .total = %d }", r.count, r.n, r.sum)
+			p.buf = fmt.Appendf(p.buf, "{ .count = %d, .average = %s, .total = %s }", r.count, avg, total)
 		default:
-			p.buf = fmt.Appendf(p.buf, "count %d, average %d, total %d", r.count, r.n, r.sum)
+			p.buf = fmt.Appendf(p.buf, "count %d, average %s, total %s", r.count, avg, total)
 		}
 	case types.TSeries:
 		ts := p.buildTSeries(l, r.ts, lastEpoch)
