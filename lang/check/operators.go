@@ -476,7 +476,9 @@ func (c *checker) ternary(e *ast.Ternary) types.Type {
 		if a.Enum != nil && a.Enum == b.Enum {
 			return types.EnumOf(a.Enum) // a variant of the enum either way
 		}
-		return types.IntOf(64, a.Signed && b.Signed)
+		// Signed if either is, as in both bpftraces: $c ? -7 : (uint32)5
+		// is -7 (the newest warns of a uint64 made signed).
+		return types.IntOf(64, a.Signed || b.Signed)
 	}
 	if a.Kind == types.String && b.Kind == types.String {
 		return widen(a, b)
