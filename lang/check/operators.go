@@ -477,7 +477,17 @@ func (c *checker) ternary(e *ast.Ternary) types.Type {
 			return types.EnumOf(a.Enum) // a variant of the enum either way
 		}
 		// Signed if either is, as in both bpftraces: $c ? -7 : (uint32)5
-		// is -7 (the newest warns of a uint64 made signed).
+		// is -7 (the newest warns of a uint64 made signed). A literal
+		// that is not negative takes the other side's sign, as the
+		// newest's literals do: $c ? (uint16)5 : 2 is unsigned.
+		_, thenLit := e.Then.(*ast.IntLit)
+		_, elseLit := e.Else.(*ast.IntLit)
+		switch {
+		case thenLit && !elseLit:
+			return types.IntOf(64, b.Signed)
+		case elseLit && !thenLit:
+			return types.IntOf(64, a.Signed)
+		}
 		return types.IntOf(64, a.Signed || b.Signed)
 	}
 	if a.Kind == types.String && b.Kind == types.String {
