@@ -38,6 +38,15 @@ func TestE2ENewestValues(t *testing.T) {
 			prog: `BEGIN { $c = 1; $d = 0; print($d ? (uint16)5 : -2); @a[$c ? (uint16)5 : 2] = 1; @a[~(0x7fffffff)] = 1; exit(); }`,
 			want: "-2\n\n\n@a[18446744071562067968]: 1\n@a[5]: 1\n",
 		},
+		{
+			// A ternary of integers is the smallest integer holding both
+			// branches (gbt made it 64 bits wide, so its negation was
+			// 2^64-7).
+			name: "ternary width",
+			prog: `BEGIN { $c = 1; print(-($c ? (uint32)7 : 2)); print(-($c ? (uint8)7 : 70000)); print(sizeof($c ? (int16)-1 : (uint8)5));
+				print(sizeof($c ? (uint32)7 : (uint16)2)); print(sizeof($c ? (int8)-1 : (uint32)5)); exit(); }`,
+			want: "4294967289\n4294967289\n2\n4\n8\n\n\n",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

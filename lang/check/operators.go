@@ -440,6 +440,62 @@ func (c *checker) unsignedDifference(x ast.Expr) bool {
 	return ok && b.Op == ast.OpSub && c.info.joinSigned && unsigned(b.X) && unsigned(b.Y)
 }
 
+// ternaryInt is the type of a ternary whose branches are integers of
+// types a and b, as the newest bpftrace types it: the smallest integer that
+// holds both (signed if either is: $c ? -7 : (uint32)5 is -7, as in 0.17
+// too; $c ? (int16)-1 : (uint8)5 is an int16, $c ? (uint32)x : (uint16)y
+// a uint32). A literal takes the other branch's type when it fits it
+// ($c ? (uint16)5 : 2 is a uint16), or the newest's literal type
+// (literalType) otherwise; two of gbt's literals make an int64.
+func (c *checker) ternaryInt(e *ast.Ternary, a, b types.Type) types.Type {
+	then := e.Then
+	if then == nil {
+		then = e.Cond
+	}
+	at, aLit := literalType(then)
+	bt, bLit := literalType(e.Else)
+	switch {
+	case aLit && bLit:
+		return types.I64
+	case aLit:
+		a = literalBranch(c.info.Consts[then], at, b)
+	case bLit:
+		b = literalBranch(c.info.Consts[e.Else], bt, a)
+	}
+	a.Bits, b.Bits = cmp.Or(a.Bits, 64), cmp.Or(b.Bits, 64)
+	if a.Signed == b.Signed {
+		return types.IntOf(max(a.Bits, b.Bits), a.Signed)
+	}
+	signed, unsigned := a, b
+	if !signed.Signed {
+		signed, unsigned = b, a
+	}
+	if signed.Bits > unsigned.Bits {
+		return types.IntOf(signed.Bits, true)
+	}
+	return types.IntOf(min(2*unsigned.Bits, 64), true)
+}
+
+// literalBranch is the type a ternary's literal branch of value v takes
+// beside the other branch's type: that type when v fits it; a literal that
+// is not negative beside an unsigned type is unsigned ($c ? (uint8)7 :
+// 70000 is a uint32); else lt, the literal's own type.
+func literalBranch(v int64, lt, other types.Type) types.Type {
+	other.Bits = cmp.Or(other.Bits, 64)
+	if truncate(v, other) == v {
+		return types.IntOf(other.Bits, other.Signed)
+	}
+	if v >= 0 && !other.Signed {
+		for _, bits := range []int{16, 32} {
+			if v < 1<<bits {
+				return types.IntOf(bits, false)
+			}
+		}
+		return types.U64
+	}
+	return lt
+}
+
 func cmpLess(x, y int64, signed bool) bool {
 	if signed {
 		return x < y
@@ -476,19 +532,10 @@ func (c *checker) ternary(e *ast.Ternary) types.Type {
 		if a.Enum != nil && a.Enum == b.Enum {
 			return types.EnumOf(a.Enum) // a variant of the enum either way
 		}
-		// Signed if either is, as in both bpftraces: $c ? -7 : (uint32)5
-		// is -7 (the newest warns of a uint64 made signed). A literal
-		// that is not negative takes the other side's sign, as the
-		// newest's literals do: $c ? (uint16)5 : 2 is unsigned.
-		_, thenLit := e.Then.(*ast.IntLit)
-		_, elseLit := e.Else.(*ast.IntLit)
-		switch {
-		case thenLit && !elseLit:
-			return types.IntOf(64, b.Signed)
-		case elseLit && !thenLit:
-			return types.IntOf(64, a.Signed)
+		if a.Kind == types.Bool || b.Kind == types.Bool {
+			return types.IntOf(64, a.Signed || b.Signed) // gbt's leniency: the newest refuses the mix
 		}
-		return types.IntOf(64, a.Signed || b.Signed)
+		return c.ternaryInt(e, a, b)
 	}
 	if a.Kind == types.String && b.Kind == types.String {
 		return widen(a, b)
