@@ -20,7 +20,7 @@ func (g *gen) aggRead(e *ast.MapRef, md *MapDesc, dst asm.Register) {
 	m := g.mark()
 	defer g.reset(m)
 	t := md.Info.Value
-	key := g.buildKey(e, md)
+	key := g.buildKeyVia(e, md, dst)
 	cpuSlot, auxSlot := g.Alloc(8), g.Alloc(8) // the CPU looked at; avg's count or min/max's "have one"
 	loop, next, done := g.Label(), g.Label(), g.Label()
 	g.Emit(asm.Mov.Imm(dst, 0), asm.Mov.Imm(asm.R1, 0),

@@ -42,7 +42,7 @@ func (g *gen) mapRead(e *ast.MapRef, dst asm.Register) {
 		return
 	}
 	m := g.mark()
-	key := g.buildKey(e, md)
+	key := g.buildKeyVia(e, md, dst)
 	g.lookupInt(e.Name, key, dst, spanOf(e))
 	g.reset(m)
 	if off, ok := g.cache.keep(e); ok {

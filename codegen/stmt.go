@@ -376,11 +376,17 @@ func (g *gen) lookupMiss(miss string, at ast.Span) {
 // buildKey evaluates a map's key into a zeroed frame buffer (a key of
 // one scalar, which its store fills, is not zeroed first: a 4-byte
 // `@[pid]` key is one store).
-func (g *gen) buildKey(m *ast.MapRef, md *MapDesc) int16 {
+func (g *gen) buildKey(m *ast.MapRef, md *MapDesc) int16 { return g.buildKeyVia(m, md, noReg) }
+
+// buildKeyVia builds m's key as buildKey does, computing its integer parts
+// in via when it is not noReg (cond.go): a register the caller holds but does not
+// need until the key is built (a map read's destination), so that a key
+// nested in another expression costs no register of its own.
+func (g *gen) buildKeyVia(m *ast.MapRef, md *MapDesc, via asm.Register) int16 {
 	size := int(md.Spec.KeySize)
 	off := g.Alloc(size)
 	if !md.Info.Keyless() && len(m.Keys) == 1 && isScalar(md.Info.Key) && md.Info.Key.ByteSize() == size {
-		g.storeValue(m.Keys[0], md.Info.Key, off)
+		g.storeValueVia(m.Keys[0], md.Info.Key, off, via)
 		return off
 	}
 	g.zero(off, size)
@@ -388,23 +394,27 @@ func (g *gen) buildKey(m *ast.MapRef, md *MapDesc) int16 {
 		return off
 	}
 	if len(m.Keys) == 1 {
-		g.storeValue(m.Keys[0], md.Info.Key, off)
+		g.storeValueVia(m.Keys[0], md.Info.Key, off, via)
 		return off
 	}
 	offs := md.Info.Key.TupleOffsets()
 	for i, k := range m.Keys {
-		g.storeValue(k, md.Info.Key.Elems[i], off+int16(offs[i]))
+		g.storeValueVia(k, md.Info.Key.Elems[i], off+int16(offs[i]), via)
 	}
 	return off
 }
 
 // storeValue evaluates e as a value of slot type t at R10+off.
-func (g *gen) storeValue(e ast.Expr, t types.Type, off int16) {
+func (g *gen) storeValue(e ast.Expr, t types.Type, off int16) { g.storeValueVia(e, t, off, noReg) }
+
+// storeValueVia is storeValue computing an integer in via (see
+// buildKeyVia) rather than in a register of its own.
+func (g *gen) storeValueVia(e ast.Expr, t types.Type, off int16, via asm.Register) {
 	if isScalar(t) {
-		r := g.reg()
+		r, done := g.workReg(via)
+		defer done()
 		g.EvalInt(e, r)
 		g.Emit(asm.StoreMem(asm.R10, off, r, sizeOf(t)))
-		g.release(r)
 		return
 	}
 	g.EvalMem(e, t, off)
