@@ -79,6 +79,13 @@ func (g *gen) Alloc(size int) int16 {
 	if g.sc.on && size >= g.sc.least {
 		return g.allocScratch(size)
 	}
+	return g.allocStack(size)
+}
+
+// allocStack reserves size bytes (rounded to 8) on the BPF stack itself,
+// never in scratch memory: for what is stored before the scratch base is
+// loaded (a callback's arguments).
+func (g *gen) allocStack(size int) int16 {
 	g.frame += (size + 7) &^ 7
 	if g.frame > 512 {
 		panic(unsupported{span: g.cur, frame: true, msg: fmt.Sprintf("this statement needs %d bytes of BPF stack, more than the 512 the kernel allows", g.frame)})

@@ -77,7 +77,7 @@ func (g *gen) loopHome(s *ast.ForStmt) func() {
 // of the instruction that offsets the base, which emitBody sets.
 func (g *gen) callbackScratch(args int) int {
 	regs := []asm.Register{asm.R1, asm.R2, asm.R3, asm.R4, asm.R5}[:args]
-	saved := g.Alloc(8 * args)
+	saved := g.allocStack(8 * args) // R9 is not the scratch base yet
 	for i, r := range regs {
 		g.Emit(asm.StoreMem(asm.R10, saved+int16(8*i), r, asm.DWord))
 	}
