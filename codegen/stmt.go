@@ -283,9 +283,10 @@ func (g *gen) mapAssign(m *ast.MapRef, op ast.Op, rhs ast.Expr) {
 		g.mapRMW(m, func(old asm.Register) { g.compound(op, rhs, old, md.Info.Value) })
 		return
 	}
+	// The value first, then the key, as the newest bpftrace: @o[$i++] = $i
+	// stores the old $i.
 	vt := md.Info.Value
 	size := int(md.Spec.ValueSize)
-	key := g.buildKey(m, md)
 	val := g.Alloc(size)
 	if isScalar(vt) {
 		r := g.reg()
@@ -296,6 +297,7 @@ func (g *gen) mapAssign(m *ast.MapRef, op ast.Op, rhs ast.Expr) {
 		g.zero(val, size)
 		g.EvalMem(rhs, vt, val)
 	}
+	key := g.buildKey(m, md)
 	g.Emit(g.mapPtr(asm.R1, m.Name))
 	g.addr(asm.R2, key)
 	g.addr(asm.R3, val)
@@ -435,11 +437,13 @@ func sizeOf(t types.Type) asm.Size {
 // aggUpdate updates an aggregation in place: look the element up, insert a
 // zero value if it is missing, then let the stdlib emitter change it.
 func (g *gen) aggUpdate(m *ast.MapRef, md *MapDesc, call *ast.Call, em stdlib.AggEmitter) {
+	// The key first, then the value, as the newest bpftrace: @m[$i++] =
+	// sum($i) adds the new $i. The key holds no register meanwhile.
+	key := g.buildKey(m, md)
 	val := g.reg()
 	if len(call.Args) > 0 {
 		g.EvalInt(call.Args[0], val)
 	}
-	key := g.buildKey(m, md)
 	ptr := g.reg()
 	have, failed, done, fin := g.Label(), g.Label(), g.Label(), g.Label()
 	var claim int16

@@ -47,6 +47,13 @@ func TestE2ENewestValues(t *testing.T) {
 				print(sizeof($c ? (uint32)7 : (uint16)2)); print(sizeof($c ? (int8)-1 : (uint32)5)); exit(); }`,
 			want: "4294967289\n4294967289\n2\n4\n8\n\n\n",
 		},
+		{
+			// An aggregation's key is computed before its value, a plain
+			// value before its key (gbt did both the other way round).
+			name: "order of key and value",
+			prog: `BEGIN { $i = 1; @m[$i++] = sum($i); $j = 1; @n[$j] = sum($j++); @o[$i++] = $i; exit(); }`,
+			want: "\n\n@m[1]: 2\n@n[1]: 1\n@o[2]: 2\n",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
