@@ -92,7 +92,9 @@ func (g *gen) userMap(m *ast.MapRef) *MapDesc {
 }
 
 // MapKey implements stdlib.Gen.
-func (g *gen) MapKey(m *ast.MapRef) int16 { return g.buildKey(m, g.userMap(m)) }
+func (g *gen) MapKey(m *ast.MapRef, via asm.Register) int16 {
+	return g.buildKeyVia(m, g.userMap(m), via)
+}
 
 // MapPtr implements stdlib.Gen.
 func (g *gen) MapPtr(dst asm.Register, m *ast.MapRef) asm.Instruction {

@@ -99,8 +99,10 @@ type Values interface {
 // Maps reaches the script's maps.
 type Maps interface {
 	// MapKey builds the key of m (m.Keys, zero-padded) in a new frame slot
-	// and returns its offset.
-	MapKey(m *ast.MapRef) int16
+	// and returns its offset. It computes the key's integer parts in via,
+	// a register the emitter holds but does not need until the key is
+	// built (its destination), so that a key costs no register of its own.
+	MapKey(m *ast.MapRef, via asm.Register) int16
 	// MapPtr returns the instruction loading a pointer to the map m names
 	// into dst (for helper calls); m must be a map the script created.
 	MapPtr(dst asm.Register, m *ast.MapRef) asm.Instruction

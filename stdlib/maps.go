@@ -60,7 +60,7 @@ func mapEntries() []*Entry {
 			if len(c.Args) == 2 {
 				m = &ast.MapRef{Name: m.Name, Keys: []ast.Expr{c.Args[1]}}
 			}
-			key := g.MapKey(m)
+			key := g.MapKey(m, dst)
 			done := g.Label()
 			g.Emit(g.MapPtr(asm.R1, m))
 			g.Addr(asm.R2, key)
@@ -82,7 +82,7 @@ func mapEntries() []*Entry {
 			return types.Boolean
 		}, Emit: IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) {
 			m := c.Args[0].(*ast.MapRef)
-			key := g.MapKey(&ast.MapRef{Name: m.Name, Keys: []ast.Expr{c.Args[1]}})
+			key := g.MapKey(&ast.MapRef{Name: m.Name, Keys: []ast.Expr{c.Args[1]}}, dst)
 			found := g.Label()
 			g.Emit(g.MapPtr(asm.R1, m))
 			g.Addr(asm.R2, key)
