@@ -2,6 +2,7 @@ package codegen
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -369,6 +370,8 @@ type gen struct {
 	vars    map[string]int16 // frame offset of each $variable
 	cache   *mapCache        // the body's map reads that reuse the predicate's (mapcache.go)
 	free    []asm.Register   // callee-saved registers available for values
+	spare   []asm.Register   // registers lent while their holders do not need them (lend)
+	lent    []asm.Register   // spare registers taken
 	loops   []loopLabels
 	exitL   string
 	retL    string // the program's return of R0 (after exitL's R0 = 0), once a return uses it
@@ -562,6 +565,12 @@ func (g *gen) Label() string {
 func (g *gen) Place(l string) { g.pending = append(g.pending, l) }
 
 func (g *gen) reg() asm.Register {
+	if len(g.free) == 0 && len(g.spare) > 0 {
+		r := g.spare[len(g.spare)-1]
+		g.spare = g.spare[:len(g.spare)-1]
+		g.lent = append(g.lent, r)
+		return r
+	}
 	if len(g.free) == 0 {
 		panic(unsupported{span: g.cur, msg: "expression too complex: out of registers (split it with $variables)"})
 	}
@@ -570,7 +579,27 @@ func (g *gen) reg() asm.Register {
 	return r
 }
 
-func (g *gen) release(r asm.Register) { g.free = append(g.free, r) }
+func (g *gen) release(r asm.Register) {
+	if i := slices.Index(g.lent, r); i >= 0 {
+		g.lent = slices.Delete(g.lent, i, i+1)
+		g.spare = append(g.spare, r)
+		return
+	}
+	g.free = append(g.free, r)
+}
+
+// lend lets the code f emits take dst once no other register is free:
+// dst is its holder's, which does not need it until f is done (an
+// operation's destination while its operands are computed). Taken, it is
+// given back before f returns, as every register f's code takes.
+func (g *gen) lend(dst asm.Register, f func()) {
+	g.spare = append(g.spare, dst)
+	f()
+	if n := len(g.spare); n == 0 || g.spare[n-1] != dst {
+		panic(fmt.Sprintf("codegen: lent register %v not given back", dst))
+	}
+	g.spare = g.spare[:len(g.spare)-1]
+}
 
 // TypeOf implements stdlib.Gen.
 func (g *gen) TypeOf(e ast.Expr) types.Type { return g.c.info.TypeOf(g.pi, e) }

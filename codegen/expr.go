@@ -663,8 +663,10 @@ func (g *gen) bytesCompare(a, b ast.Expr, t types.Type, dst asm.Register) {
 		g.zero(aoff, n)
 		g.zero(boff, n)
 	}
-	g.EvalMem(a, t, aoff)
-	g.EvalMem(b, t, boff)
+	g.lend(dst, func() {
+		g.EvalMem(a, t, aoff)
+		g.EvalMem(b, t, boff)
+	})
 	differ, done := g.Label(), g.Label()
 	for i := 0; i < n; {
 		size, sz := 1, asm.Byte
@@ -751,7 +753,7 @@ func (g *gen) jumpInPlace(a ast.Expr, lit string, n int, differ string) bool {
 // the first limit bytes when limit >= 0), 1 otherwise.
 func (g *gen) stringCompare(a, b ast.Expr, limit int, dst asm.Register) {
 	differ, done := g.Label(), g.Label()
-	g.stringJump(a, b, limit, differ)
+	g.lend(dst, func() { g.stringJump(a, b, limit, differ) })
 	g.Emit(asm.Mov.Imm(dst, 0), asm.Ja.Label(done))
 	g.Place(differ)
 	g.Emit(asm.Mov.Imm(dst, 1))

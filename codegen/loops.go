@@ -89,13 +89,14 @@ func (g *gen) forLoop(s *ast.ForStmt) {
 // bytes at the top of the caller's frame that it mirrors.
 func (g *gen) compileBody(s *ast.ForStmt, name string, region int, ctxSlot, doneSlot, fromSlot int16) *body {
 	saveInsns, saveSpans, saveLoops, saveExit, saveFree, savePending := g.insns, g.spans, g.loops, g.exitL, g.free, g.pending
-	saveFn, saveMax := g.fn, g.maxUse
+	saveFn, saveMax, saveSpare, saveLent := g.fn, g.maxUse, g.spare, g.lent
 	mark := g.mark()
 	defer func() {
 		g.insns, g.spans, g.loops, g.exitL, g.free, g.pending = saveInsns, saveSpans, saveLoops, saveExit, saveFree, savePending
-		g.fn, g.maxUse = saveFn, saveMax
+		g.fn, g.maxUse, g.spare, g.lent = saveFn, saveMax, saveSpare, saveLent
 		g.reset(mark)
 	}()
+	g.spare, g.lent = nil, nil     // the caller's registers are not the callback's
 	g.fn, g.maxUse = name, g.frame // the callback's frame holds the mirrored region too
 	g.insns, g.spans, g.loops, g.pending = nil, nil, nil, nil
 	g.free = []asm.Register{asm.R9, asm.R8, asm.R7}
