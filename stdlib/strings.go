@@ -31,7 +31,9 @@ func stringEntries() []*Entry {
 				u.Errorf("strncmp() expects an integer literal as third argument")
 				return types.Type{}
 			}
-			return types.I64
+			// Unsigned in both bpftraces, whatever the newest's docs say
+			// (int64): -strncmp("a", "b", 1) is 18446744073709551615.
+			return types.U64
 		}, Emit: IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) {
 			n, _ := g.Const(c.Args[2])
 			g.CompareStrings(c.Args[0], c.Args[1], int(n), dst)

@@ -54,6 +54,13 @@ func TestE2ENewestValues(t *testing.T) {
 			prog: `BEGIN { $i = 1; @m[$i++] = sum($i); $j = 1; @n[$j] = sum($j++); @o[$i++] = $i; exit(); }`,
 			want: "\n\n@m[1]: 2\n@n[1]: 1\n@o[2]: 2\n",
 		},
+		{
+			// strncmp() is unsigned in both bpftraces (the newest's docs
+			// say int64).
+			name: "strncmp is unsigned",
+			prog: `BEGIN { print(-strncmp("a", "b", 1)); print(~strncmp("a", "b", 1)); exit(); }`,
+			want: "18446744073709551615\n18446744073709551614\n\n\n",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
