@@ -22,12 +22,6 @@ func (v *values) appendJSONInt(dst []byte, n int64) []byte {
 	return v.jsonSafe(strconv.AppendInt(dst, n, 10), start)
 }
 
-// appendJSONUint is appendJSONInt for an unsigned n.
-func (v *values) appendJSONUint(dst []byte, n uint64) []byte {
-	start := len(dst)
-	return v.jsonSafe(strconv.AppendUint(dst, n, 10), start)
-}
-
 // quoteInexact makes the integer appended to dst from start a JSON string
 // when a float64 cannot hold it exactly, as the newest bpftrace writes
 // such numbers (RFC 8259: readers may take every JSON number as a double,
