@@ -107,9 +107,10 @@ func extreme(signedJump, unsignedJump asm.JumpOp) AggEmitter {
 }
 
 // extremeJump is the comparison min or max keeps a value by, for the
-// signedness of the call's value argument.
+// signedness of the map's values (the call's type: signed if any update's
+// values are).
 func extremeJump(g Gen, c *ast.Call, signed, unsigned asm.JumpOp) asm.JumpOp {
-	if g.TypeOf(c.Args[0]).Signed {
+	if g.TypeOf(c).AggSigned {
 		return signed
 	}
 	return unsigned

@@ -257,6 +257,13 @@ func TestE2ELangNext(t *testing.T) {
 			want: "\n\n@m[1]: 2\n@n[1]: 1\n@o[2]: 2\n",
 		},
 		{
+			// An aggregation of signed and unsigned values is signed: min
+			// and max compare signed, and it prints signed.
+			name: "aggregations of mixed signs",
+			prog: `BEGIN { @a = min((uint64)1); @a = min(-1); @b = max(-1); @b = max((uint64)1); @c = sum((uint64)1); @c = sum(-3); exit(); }`,
+			want: "\n\n@a: -1\n@b: 1\n@c: -2\n",
+		},
+		{
 			// strncmp() is unsigned in both bpftraces (the newest's docs
 			// say int64).
 			name: "strncmp is unsigned",

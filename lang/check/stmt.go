@@ -311,6 +311,15 @@ func (c *checker) assign(s *ast.AssignStmt) {
 			val = mapInt(val)
 		}
 		c.defineMap(lhs, key, val)
+		if call, ok := s.RHS.(*ast.Call); ok && val.Kind == types.Agg {
+			// Every update of an aggregation keeps the map's signedness
+			// (min and max compare by it), which is signed if any update's
+			// values are, as in the newest bpftrace.
+			if mv := c.info.Maps[lhs.Name].Value; mv.Kind == types.Agg && mv.AggKind == val.AggKind {
+				val.AggSigned = mv.AggSigned
+				c.info.Types[call] = val
+			}
+		}
 		c.info.Types[lhs] = val
 	}
 }
@@ -459,7 +468,10 @@ func (c *checker) defineMap(m *ast.MapRef, key, val types.Type) {
 			if signedJoin(info.Value, val) && c.cfg.Compat.Has(compat.SignedMapInts) {
 				w = types.IntOf(64, true)
 			}
-			if !w.Equal(info.Value) {
+			if w.Kind == types.Agg && val.AggSigned {
+				w.AggSigned = true // signed if any update's values are
+			}
+			if !w.Equal(info.Value) || w.AggSigned != info.Value.AggSigned {
 				info.Value, c.widened = w, true
 			}
 		}
