@@ -25,7 +25,9 @@ import (
 // callback storing through R9 before loading the scratch base, frames
 // over 512 bytes together) and expressions gbt refused as out of
 // registers; the seeds are fixed, so a failure is repeatable: its
-// script is in the message. GBT_RANDOM_SCRIPTS=N runs N of them (300).
+// script is in the message. GBT_RANDOM_SCRIPTS=N runs N of them (300);
+// GBT_RANDOM_PROBES=kernel writes kprobes, kretprobes, fentry and fexit
+// probes instead, which internal/vmtest runs in its guest kernels.
 func TestKernelRandomScripts(t *testing.T) {
 	requireRoot(t)
 	env := kernel.NewEnv()
@@ -39,8 +41,12 @@ func TestKernelRandomScripts(t *testing.T) {
 			t.Fatalf("GBT_RANDOM_SCRIPTS: %v", err)
 		}
 	}
+	probes := randomProbes
+	if os.Getenv("GBT_RANDOM_PROBES") == "kernel" {
+		probes = randomKernelProbes
+	}
 	for seed := range uint64(n) {
-		src := randomScript(seed)
+		src := randomScript(seed, probes)
 		name := fmt.Sprintf("random-%d.bt", seed)
 		obj, _, err := runtime.Compile(name, src, runtime.CompileOptions{Env: env, Unsafe: true})
 		if err != nil {
@@ -75,6 +81,20 @@ var randomProbes = []randomProbe{
 	{name: "uretprobe:/bin/bash:readline", ints: []string{"retval"}, strs: []string{"str(retval)"}},
 }
 
+// randomKernelProbes are the probes of the random scripts for a kernel
+// with kprobes and trampolines (internal/vmtest's guests).
+var randomKernelProbes = []randomProbe{
+	{name: "BEGIN"},
+	{name: "tracepoint:syscalls:sys_enter_openat", ints: []string{"args->flags", "args->dfd"}, strs: []string{"str(args->filename)"}},
+	{name: "kprobe:do_nanosleep", ints: []string{"arg0", "arg1", `reg("ip")`}},
+	{name: "kretprobe:do_nanosleep", ints: []string{"retval"}},
+	{name: "kprobe:vfs_rea*", ints: []string{"arg0", "arg2"}},
+	{name: "fentry:vfs_read", ints: []string{"args->count", "args->file->f_flags", "(uint64)args->buf", "*args->pos"}, strs: []string{"str(args->file->f_path.dentry->d_name.name)"}},
+	{name: "fexit:vfs_read", ints: []string{"retval", "args->count"}, strs: []string{"str(args->file->f_path.dentry->d_name.name)"}},
+	{name: "kfunc:vmlinux:do_sys_openat2", ints: []string{"args->dfd", "args->how->flags"}, strs: []string{"str(args->filename)"}},
+	{name: "kretfunc:do_sys_openat2", ints: []string{"retval", "args->dfd"}, strs: []string{"str(args->filename)"}},
+}
+
 var (
 	randomInts = []string{"pid", "tid", "cpu", "nsecs", "uid", "gid", "rand", "cgroup", "elapsed", "jiffies", "numaid",
 		"curtask->pid", "curtask->real_parent->pid", "curtask->se.vruntime", "curtask->mm->total_vm",
@@ -85,18 +105,18 @@ var (
 )
 
 // randomScript returns the script of seed: a BEGIN that gives every map its
-// type, then one to three blocks of the probes above.
-func randomScript(seed uint64) string {
+// type, then one to three blocks of probes.
+func randomScript(seed uint64, probes []randomProbe) string {
 	r := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
 	var b strings.Builder
 	b.WriteString("config = { unstable_tseries = enable }\n")
 	b.WriteString(`BEGIN { @v = 1; @c[0] = 1; @n[0] = count(); @avg[0, "x"] = avg(1); @str[0] = "x"; @sum["x"] = sum(1); @mm[0] = max(1); @h["x"] = hist(1); }` + "\n")
-	perm := r.Perm(len(randomProbes))
+	perm := r.Perm(len(probes))
 	for _, i := range perm[:1+r.IntN(3)] {
-		g := &scriptGen{r: r, p: randomProbes[i], noVars: true}
+		g := &scriptGen{r: r, p: probes[i], noVars: true}
 		pred := ""
 		if r.Float64() < 0.3 {
-			pred = " /" + g.int(2) + "/"
+			pred = " / " + g.int(2) + " /" // not "/*": a comment
 		}
 		stmts := []string{"$a = " + g.int(2) + ";", "$b = " + g.str(2) + ";",
 			fmt.Sprintf("$t = (%s, %s, %s);", g.int(2), g.str(2), g.int(2))}

@@ -112,6 +112,14 @@ const (
 
 var kcases = []kcase{
 	{
+		// runtime's TestKernelRandomScripts with kprobes, kretprobes,
+		// fentry and fexit: 40 random scripts, each must compile and
+		// load (the host has neither kind to try them on).
+		name:   "random_scripts",
+		sh:     "GBT_RANDOM_PROBES=kernel GBT_RANDOM_SCRIPTS=40 " + vmtest.GuestBinDir + "/runtime.test -test.v -test.run '^TestKernelRandomScripts$' 2>&1",
+		wantRE: `(?m)^--- PASS: TestKernelRandomScripts `,
+	},
+	{
 		// The emulated CPU delivers hardware breakpoints (this
 		// machine's does not): one hit per call, each at its own
 		// address, set while the caller is stopped.
@@ -504,6 +512,9 @@ func TestKernels(t *testing.T) {
 				t.Fatal(err)
 			}
 			if err := copyFile(g.usdtwork, filepath.Join(xfer, vmtest.XferBin, "usdtwork")); err != nil {
+				t.Fatal(err)
+			}
+			if err := copyFile(g.runtimeTest, filepath.Join(xfer, vmtest.XferBin, "runtime.test")); err != nil {
 				t.Fatal(err)
 			}
 			guestGbt := vmtest.GuestBinDir + "/gbt"

@@ -25,6 +25,8 @@ type guestSetup struct {
 	// usdtwork is internal/usdtwork built with gcc -O0: a C workload,
 	// whose functions take their arguments as C does (watchpoint cases).
 	usdtwork string
+	// runtimeTest is runtime's test binary, built static.
+	runtimeTest string
 }
 
 // newGuestSetup skips (fails under GBT_REQUIRE_PRIVILEGED=1) without root
@@ -66,6 +68,14 @@ func newGuestSetup(t *testing.T, target string) *guestSetup {
 	build.Dir, build.Env = root, append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build gbtwork: %v\n%s", err, out)
+	}
+	// runtime's tests as a static binary, for TestKernelRandomScripts
+	// in the guests (the random_scripts case).
+	g.runtimeTest = filepath.Join(t.TempDir(), "runtime.test")
+	build = exec.Command("go", "test", "-c", "-trimpath", "-o", g.runtimeTest, "./runtime")
+	build.Dir, build.Env = root, append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build runtime's tests: %v\n%s", err, out)
 	}
 	gcc := testenv.RequireCommand(t, "gcc", "apt-get install gcc systemtap-sdt-dev")
 	g.usdtwork = filepath.Join(t.TempDir(), "usdtwork")
