@@ -185,9 +185,10 @@ func strEmit(g Gen, c *ast.Call, off int16, size int) {
 			// str($s, n) keeps n-1 characters, as str(ptr, n) does: its
 			// type holds n+1 bytes, the rest of the copy is cleared. (The
 			// newest bpftrace folds str("literal", n) to n characters.)
-			if v, ok := g.Const(c.Args[1]); ok && int(max(v-1, 0)) < size {
-				k := int(max(v-1, 0))
-				g.Zero(off+int16(k), size-k)
+			if v, ok := g.Const(c.Args[1]); ok {
+				if k := int(max(v-1, 0)); k < size {
+					g.Zero(off+int16(k), size-k)
+				}
 			}
 		}
 		return

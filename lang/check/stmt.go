@@ -468,9 +468,7 @@ func (c *checker) defineMap(m *ast.MapRef, key, val types.Type) {
 			if signedJoin(info.Value, val) && c.cfg.Compat.Has(compat.SignedMapInts) {
 				w = types.IntOf(64, true)
 			}
-			if w.Kind == types.Agg && val.AggSigned {
-				w.AggSigned = true // signed if any update's values are
-			}
+			// Equal leaves an aggregation's signedness out; widen joins it.
 			if !w.Equal(info.Value) || w.AggSigned != info.Value.AggSigned {
 				info.Value, c.widened = w, true
 			}
@@ -522,12 +520,16 @@ func sameKeyShape(a, b types.Type) bool {
 	return a.Compatible(b)
 }
 
-// widen returns a with strings grown to fit b (elementwise for tuples).
+// widen returns a with strings grown to fit b (elementwise for tuples),
+// and an aggregation signed if either is (as the newest bpftrace makes a
+// map of min(-1) and min((uint64)1)).
 func widen(a, b types.Type) types.Type {
 	if mixed, ok := mixBool(a, b); ok {
 		return mixed
 	}
 	switch {
+	case a.Kind == types.Agg && b.Kind == types.Agg:
+		a.AggSigned = a.AggSigned || b.AggSigned
 	case a.Enum != nil && a.Enum != b.Enum && b.IsInt():
 		a.Enum = nil // values of two enums, or an enum and a number
 	case a.Kind == types.String && b.Kind == types.String && b.Size > a.Size:
