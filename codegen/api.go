@@ -3,7 +3,6 @@ package codegen
 import (
 	"github.com/cilium/ebpf/asm"
 
-	"github.com/gbt-dev/gbt/internal/progtype"
 	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/check"
 	"github.com/gbt-dev/gbt/lang/probe"
@@ -25,8 +24,7 @@ func (g *gen) TaskField(field string) (int, bool) {
 	if g.c.opts.TaskField == nil {
 		return 0, false
 	}
-	t, _ := progtype.Of(g.pi.Kind)
-	return g.c.opts.TaskField(t, field)
+	return g.c.opts.TaskField(g.prog.Type, field)
 }
 
 // ProbeKind implements stdlib.Gen.

@@ -51,6 +51,11 @@ type Options struct {
 	// kernel has BTF), else false. Asked only by uses that read in place
 	// (stdlib.Gen.TaskField: comm compared with a literal).
 	TaskField func(t ebpf.ProgramType, field string) (int, bool)
+	// SyscallRawTP, if set, reports whether system call tracepoints may
+	// run as tp_btf programs on the raw tracepoints sys_enter and
+	// sys_exit (syscalls.go), and the offset in struct task_struct of
+	// thread_info.status, which says whether a call is a 32-bit task's.
+	SyscallRawTP func() (statusOff int, ok bool)
 }
 
 // Names of the internal maps.
@@ -125,6 +130,12 @@ func Compile(info *check.Info, table *stdlib.Table, opts Options) (*Object, diag
 	for _, pi := range info.Probes {
 		c.probe(pi)
 	}
+	if c.fellBack && slices.ContainsFunc(c.obj.Programs, func(p *Program) bool { return p.Syscalls != nil }) {
+		// Blocks on one system call run in declaration order only when
+		// all are of one mechanism (syscalls.go).
+		opts.SyscallRawTP = nil
+		return Compile(info, table, opts)
+	}
 	c.diags.Sort()
 	return c.obj, c.diags
 }
@@ -137,6 +148,12 @@ type compiler struct {
 	maps    map[string]*MapDesc
 	diags   diag.List
 	zeroLen int // size of the zero value
+	// undispatchable says the last program generated on a raw
+	// tracepoint for system call tracepoints needs the tracepoint itself.
+	undispatchable bool
+	// fellBack says a block of system call tracepoints needed the
+	// tracepoint itself: it is a tracepoint program.
+	fellBack bool
 }
 
 func (c *compiler) addMap(d *MapDesc) {
@@ -303,7 +320,7 @@ func (c *compiler) probe(pi *check.ProbeInfo) {
 		prog.Cookies = append(prog.Cookies, uint64(len(c.obj.ProbeNames)))
 		c.obj.ProbeNames = append(c.obj.ProbeNames, pt.Name)
 	}
-	g := c.generate(pi, prog)
+	g := c.generateDispatching(pi, prog)
 	if g == nil {
 		return
 	}
@@ -372,9 +389,13 @@ type gen struct {
 	free    []asm.Register   // callee-saved registers available for values
 	spare   []asm.Register   // registers lent while their holders do not need them (lend)
 	lent    []asm.Register   // spare registers taken
-	loops   []loopLabels
-	exitL   string
-	retL    string // the program's return of R0 (after exitL's R0 = 0), once a return uses it
+	// undispatchable says the program ran on a raw tracepoint for system
+	// call tracepoints (Program.Syscalls) used what only the tracepoint
+	// has: generateDispatching compiles it as a tracepoint program.
+	undispatchable bool
+	loops          []loopLabels
+	exitL          string
+	retL           string // the program's return of R0 (after exitL's R0 = 0), once a return uses it
 	// callbacks are the subprograms the program passes to helpers;
 	// bodies, those compiled from for loops.
 	callbacks []string
@@ -403,6 +424,10 @@ func (g *gen) fail(n ast.Node, format string, args ...any) {
 func (g *gen) run() (ok, tooBig bool) {
 	defer func() {
 		if r := recover(); r != nil {
+			if _, ok := r.(notDispatchable); ok {
+				g.undispatchable = true
+				return
+			}
 			u, isU := r.(unsupported)
 			if !isU {
 				panic(r)
@@ -418,6 +443,9 @@ func (g *gen) run() (ok, tooBig bool) {
 	g.exitL, g.retL = g.Label(), ""
 	g.cur = g.pi.Probe.Points[0].Span
 	g.Emit(asm.Mov.Reg(ctxReg, asm.R1))
+	if g.prog.Syscalls != nil {
+		g.syscallFilter()
+	}
 	g.sc.baseInsn = g.scratchBase()
 	// $variables live in the frame for the whole program; zero them so a
 	// read on a path that did not assign is defined.

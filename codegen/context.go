@@ -25,6 +25,10 @@ func (g *gen) ProbeID(dst asm.Register) {
 		g.Emit(asm.Mov.Imm(dst, int32(g.prog.Cookies[0])))
 		return
 	}
+	if g.dispatching(false) {
+		g.syscallProbeID(dst)
+		return
+	}
 	g.Emit(asm.Mov.Reg(asm.R1, ctxReg), asm.FnGetAttachCookie.Call(), asm.Mov.Reg(dst, asm.R0))
 }
 
@@ -170,6 +174,9 @@ func (g *gen) Stack(t types.Type, dst asm.Register) {
 		g.dwarfStack(dst)
 		return
 	}
+	// A kernel stack taken on the raw tracepoint would start with other
+	// frames than the tracepoint's.
+	g.dispatching(!t.UserStack())
 	flags := int32(0)
 	if t.UserStack() {
 		flags = userStackFlag
@@ -183,7 +190,10 @@ func (g *gen) Stack(t types.Type, dst asm.Register) {
 }
 
 // Ctx implements stdlib.Gen.
-func (g *gen) Ctx(dst asm.Register) { g.Emit(asm.Mov.Reg(dst, ctxReg)) }
+func (g *gen) Ctx(dst asm.Register) {
+	g.dispatching(true) // ctx is the tracepoint's record
+	g.Emit(asm.Mov.Reg(dst, ctxReg))
+}
 
 // SeqFile implements stdlib.Gen: a pinned iterator's program writes to
 // its reader's seq_file, ctx->meta->seq (struct bpf_iter_meta is the

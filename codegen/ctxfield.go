@@ -4,6 +4,7 @@ import (
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gbt-dev/gbt/lang/ast"
+	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/lang/types"
 )
 
@@ -43,5 +44,45 @@ func (g *gen) ctxFieldLoad(f types.Field, dst asm.Register) {
 	g.Emit(asm.LoadMem(dst, ctxReg, int16(f.Offset), sizeOf(f.Type)))
 	if f.Type.Signed && f.Type.Bits < 64 {
 		g.extend(dst, f.Type)
+	}
+}
+
+// argsValue writes args as a value, the record rec of a kind that passes
+// arguments in registers or, for tracing programs (kfunc, kretfunc,
+// tp_btf), in context slots, at R10+off: each argument at its slot, as
+// wide as its type, the rest of the slot zero (equal args hash equal as
+// keys); a struct passed by value, its slots whole.
+func (g *gen) argsValue(rec types.Type, off int16) {
+	g.zero(off, rec.ByteSize())
+	if g.dispatching(false) {
+		g.syscallArgsValue(rec, off)
+		return
+	}
+	if g.prog.Kind == probe.ProgTracing {
+		g.tracingArgsValue(rec, off)
+		return
+	}
+	r := g.reg()
+	defer g.release(r)
+	for _, f := range rec.Fields {
+		g.regArg(f, r)
+		g.Emit(asm.StoreMem(asm.R10, off+int16(f.Offset), r, sizeOf(f.Type)))
+	}
+}
+
+// tracingArgsValue copies a tracing program's context slots into the
+// record at R10+off with bpf_probe_read_kernel, so that the copy holds
+// plain numbers (loaded from the context, a pointer argument stays a
+// typed pointer, whose bytes the verifier will not let a program read
+// one at a time: buf(args, 4)), then clears what lies above each
+// argument narrower than its slot.
+func (g *gen) tracingArgsValue(rec types.Type, off int16) {
+	g.addr(asm.R1, off)
+	g.Emit(asm.Mov.Imm(asm.R2, int32(rec.ByteSize())), asm.Mov.Reg(asm.R3, ctxReg), asm.FnProbeReadKernel.Call())
+	for _, f := range rec.Fields {
+		if n := f.Type.ByteSize(); isScalar(f.Type) && n < 8 {
+			at := off + int16(f.Offset)
+			g.Emit(asm.LoadMem(asm.R1, asm.R10, at, sizeOf(f.Type)), asm.StoreMem(asm.R10, at, asm.R1, asm.DWord))
+		}
 	}
 }

@@ -41,6 +41,7 @@ func (g *gen) EvalInt(e ast.Expr, dst asm.Register) {
 		g.Emit(asm.LoadMem(dst, asm.R10, g.vars[g.pi.Slot(e)], asm.DWord))
 	case *ast.Ident:
 		if t := g.TypeOf(e); t.Kind == types.Pointer && t.Ctx {
+			g.dispatching(true)
 			g.Emit(asm.Mov.Reg(dst, ctxReg)) // args: the context itself
 			return
 		}
@@ -218,6 +219,10 @@ func (g *gen) field(e *ast.Field, dst asm.Register) {
 		g.regArg(f, dst)
 		return
 	}
+	if id, ok := e.X.(*ast.Ident); g.dispatching(!ok || id.Name != "args") {
+		g.syscallField(f, dst)
+		return
+	}
 	base, done := g.ctxBase(e.X)
 	defer done()
 	switch f.Type.Kind {
@@ -258,42 +263,6 @@ func (g *gen) regArg(f types.Field, dst asm.Register) {
 	}
 	if f.Type.Kind == types.Int && f.Type.Bits < 64 {
 		g.extend(dst, f.Type)
-	}
-}
-
-// argsValue writes args as a value, the record rec of a kind that passes
-// arguments in registers or, for tracing programs (kfunc, kretfunc,
-// tp_btf), in context slots, at R10+off: each argument at its slot, as
-// wide as its type, the rest of the slot zero (equal args hash equal as
-// keys); a struct passed by value, its slots whole.
-func (g *gen) argsValue(rec types.Type, off int16) {
-	g.zero(off, rec.ByteSize())
-	if g.prog.Kind == probe.ProgTracing {
-		g.tracingArgsValue(rec, off)
-		return
-	}
-	r := g.reg()
-	defer g.release(r)
-	for _, f := range rec.Fields {
-		g.regArg(f, r)
-		g.Emit(asm.StoreMem(asm.R10, off+int16(f.Offset), r, sizeOf(f.Type)))
-	}
-}
-
-// tracingArgsValue copies a tracing program's context slots into the
-// record at R10+off with bpf_probe_read_kernel, so that the copy holds
-// plain numbers (loaded from the context, a pointer argument stays a
-// typed pointer, whose bytes the verifier will not let a program read
-// one at a time: buf(args, 4)), then clears what lies above each
-// argument narrower than its slot.
-func (g *gen) tracingArgsValue(rec types.Type, off int16) {
-	g.addr(asm.R1, off)
-	g.Emit(asm.Mov.Imm(asm.R2, int32(rec.ByteSize())), asm.Mov.Reg(asm.R3, ctxReg), asm.FnProbeReadKernel.Call())
-	for _, f := range rec.Fields {
-		if n := f.Type.ByteSize(); isScalar(f.Type) && n < 8 {
-			at := off + int16(f.Offset)
-			g.Emit(asm.LoadMem(asm.R1, asm.R10, at, sizeOf(f.Type)), asm.StoreMem(asm.R10, at, asm.R1, asm.DWord))
-		}
 	}
 }
 
@@ -433,6 +402,7 @@ func (g *gen) argField(e *ast.Field) (types.Field, bool) {
 // ctxBase returns a register holding the context pointer x evaluates to
 // (args itself stays in R6) and a function that frees it.
 func (g *gen) ctxBase(x ast.Expr) (asm.Register, func()) {
+	g.dispatching(true)
 	if id, ok := x.(*ast.Ident); ok && id.Name == "args" {
 		return ctxReg, func() {}
 	}
@@ -561,6 +531,11 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 		}
 	case *ast.Unary:
 		if pt := g.TypeOf(e.X); e.Op == ast.OpMul && pt.Kind == types.Pointer && !isScalar(t) {
+			if id, ok := e.X.(*ast.Ident); ok && id.Name == "args" && g.dispatching(false) {
+				g.zero(off, t.ByteSize())
+				g.syscallArgsValue(t, off)
+				return
+			}
 			// *p of a struct (or tuple, string) pointer: copy the value.
 			r := g.reg()
 			g.EvalInt(e.X, r)

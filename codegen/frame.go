@@ -49,6 +49,10 @@ func (c *compiler) generate(pi *check.ProbeInfo, prog *Program) *gen {
 	events, diags := len(c.obj.Events), len(c.diags)
 	g := newGen(c, pi, prog)
 	ok, tooBig := g.run()
+	if g.undispatchable {
+		c.undispatchable = true
+		return nil
+	}
 	var before *gen // the last program generated whose frames fit one by one
 	var sent []*stdlib.Event
 	for _, least := range scratchSizes {
@@ -63,6 +67,10 @@ func (c *compiler) generate(pi *check.ProbeInfo, prog *Program) *gen {
 		g = newGen(c, pi, prog)
 		g.useScratch(least)
 		ok, tooBig = g.run()
+		if g.undispatchable {
+			c.undispatchable = true
+			return nil
+		}
 	}
 	if !ok && before != nil {
 		c.obj.Events, c.diags = append(c.obj.Events[:events], sent...), c.diags[:diags]

@@ -64,6 +64,10 @@ type Program struct {
 	// function AttachTo a tracing program traces (fentry:bpf), rather
 	// than the kernel's.
 	AttachProg uint32
+	// Syscalls, when not nil, says the points are system call
+	// tracepoints run on the raw tracepoint AttachTo (syscalls.go): the
+	// program is attached there once, whatever its points.
+	Syscalls *SyscallDispatch
 }
 
 // MapRole says what a map is for.
@@ -86,6 +90,7 @@ const (
 	RoleDwSeq                      // the number of the next dw_ustack copy: one u64
 	RoleAggCache                   // an aggregation map's per-CPU cache slots (AggCache)
 	RoleAggCacheGen                // the generation of each aggregation cache: one value, a u64 per cache (AggCache.GenOff)
+	RoleDispatch                   // a system call number's cookie plus 1 in a program of many system call tracepoints (SyscallDispatch.Map)
 )
 
 // MapDesc describes one BPF map.

@@ -61,12 +61,13 @@ var multiLinkers = map[probe.Attach]*multiLinker{
 	probe.AttachUprobe: uprobeMultiLinker,
 }
 
-// MultiLinkFeatures are the names --no-feature takes: the kernel features
-// gbt uses where it finds them, which a run may be told not to.
+// NoFeatureNames are the names --no-feature takes: the kernel features
+// gbt uses where it finds them, which a run may be told not to
+// (syscall_tp_btf is gbt's own: attach_syscalls.go).
 // kprobe_session is bpftrace's collapse of a kprobe and a kretprobe of the
 // same functions into one link; gbt never makes one, so there is nothing
 // to turn off, but the name is accepted as bpftrace accepts it.
-var MultiLinkFeatures = []string{"kprobe_multi", "kprobe_session", "uprobe_multi"}
+var NoFeatureNames = []string{"kprobe_multi", "kprobe_session", "uprobe_multi", syscallFeature}
 
 // multiLinkerFor returns the multi linker that attaches program p where
 // this kernel has its links (probed), else nil: one link per point.
@@ -158,6 +159,21 @@ func (s *Session) attachProgram(i int, reverse bool) error {
 	if p.RunAt != probe.RunOnEvent || p.Points[0].Kind.Mode != s.opts.Mode {
 		// begin and end run, not attached; the probes of another
 		// mode than the run's (test, bench) do not run.
+		return nil
+	}
+	if p.Syscalls != nil {
+		if p.Points[0].Kind.NewestFirst != reverse {
+			return nil
+		}
+		if err := attachSyscalls(s, s.progs[i]); err != nil {
+			if err = attachFailed(p.Name, err); s.leaveOut(err, probeCount(p.Points)) {
+				return nil
+			}
+			return err
+		}
+		if s.opts.Verbose {
+			fmt.Fprintf(s.opts.Stderr, "gbt: attached %s (%d system calls, raw tracepoint %s)\n", p.Name, len(p.Points), p.AttachTo)
+		}
 		return nil
 	}
 	if ml := s.multiLinkerOf(i); ml != nil {

@@ -79,6 +79,11 @@ type CompileOptions struct {
 	// bpf_get_current_task_btf); nil asks the kernel
 	// (features.HaveProgramHelper).
 	Helpers func(ebpf.ProgramType, asm.BuiltinFunc) bool
+	// SyscallRawTP reports whether system call tracepoints may run as
+	// tp_btf programs on sys_enter and sys_exit, and the offset of
+	// thread_info.status in struct task_struct (codegen.Options); nil
+	// asks the kernel, unless NoFeatures has syscall_tp_btf.
+	SyscallRawTP func() (int, bool)
 	// Getenv looks up the BPFTRACE_* variables, which take precedence
 	// over the script's config block (nil: no environment). The fields
 	// above, when set, come before the config block.
@@ -271,7 +276,8 @@ func Compile(name, src string, opts CompileOptions) (*codegen.Object, Warnings, 
 		NumCPUs: ncpu, ChildPID: opts.ChildPID, PID: opts.PID, HelperErrors: min(opts.HelperErrors, codegen.HelperErrorsLegacy), KeysMax: keysMax, RingbufSize: ringbufSize(set.PerfRBPages, ncpu),
 		ClockMap: clockMap(opts.Getenv), DwarfPIDs: opts.DwarfPIDs,
 		PidNSDev: nsDev, PidNSIno: nsIno, Cgroup: cgroupDir,
-		TaskField: (&taskFields{env: env, helpers: opts.Helpers}).field,
+		TaskField:    (&taskFields{env: env, helpers: opts.Helpers}).field,
+		SyscallRawTP: syscallRawTPOf(opts),
 	})
 	if diags.HasErrors() {
 		return fail(diags)

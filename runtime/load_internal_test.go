@@ -87,7 +87,7 @@ func TestMultiLinkShape(t *testing.T) {
 		if got := multiLinkShape(tt.p.Points, nil); got != tt.ml {
 			t.Errorf("%s: loaded for the multi links of %v, want %v", tt.name, got, tt.ml)
 		}
-		if got := multiLinkShape(tt.p.Points, MultiLinkFeatures); got != nil {
+		if got := multiLinkShape(tt.p.Points, NoFeatureNames); got != nil {
 			t.Errorf("%s: loaded for %s links with --no-feature", tt.name, got.feature)
 		}
 	}

@@ -57,7 +57,7 @@ type Options struct {
 	// /usr/lib/debug for the symbols and source lines of user stacks.
 	DebugDirs []string
 	// NoFeatures are kernel features gbt must not use though the kernel
-	// has them (--no-feature): MultiLinkFeatures' names.
+	// has them (--no-feature): NoFeatureNames' names.
 	NoFeatures []string
 	// ChildPID is the -c command's process, which watchpoints watch when
 	// no -p is given.

@@ -443,8 +443,8 @@ func parseCommandLine(argv []string, stderr io.Writer, tool *toolfile.Tool) (*op
 func (o *options) parseNoFeatures(flags []string) error {
 	for _, f := range flags {
 		for _, name := range strings.Split(f, ",") {
-			if !slices.Contains(runtime.MultiLinkFeatures, name) {
-				return &cliError{fmt.Sprintf("USAGE: --no-feature can only have values '%s'.", strings.Join(runtime.MultiLinkFeatures, ","))}
+			if !slices.Contains(runtime.NoFeatureNames, name) {
+				return &cliError{fmt.Sprintf("USAGE: --no-feature can only have values '%s'.", strings.Join(runtime.NoFeatureNames, ","))}
 			}
 			o.noFeatures = append(o.noFeatures, name)
 		}

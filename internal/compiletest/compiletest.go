@@ -31,6 +31,12 @@ func CompileWith(t testing.TB, name, src string, opts runtime.CompileOptions) *c
 		// (comm compared in place).
 		opts.Helpers = func(ebpf.ProgramType, asm.BuiltinFunc) bool { return true }
 	}
+	if opts.SyscallRawTP == nil {
+		// As on an x86-64 kernel with BTF: system call tracepoints
+		// run on sys_enter and sys_exit; thread_info.status is at 16
+		// since Linux 5.11.
+		opts.SyscallRawTP = func() (int, bool) { return 16, true }
+	}
 	obj, _, err := runtime.Compile(name, src, opts)
 	if err != nil {
 		t.Fatal(err)

@@ -32,3 +32,13 @@ func Name(nr int64) (string, bool) {
 	}
 	return names[nr], true
 }
+
+// Number returns the number of system call name on this machine.
+func Number(name string) (int, bool) {
+	for nr, n := range Names() {
+		if n == name && n != "" {
+			return nr, true
+		}
+	}
+	return 0, false
+}

@@ -1,0 +1,238 @@
+package codegen
+
+import (
+	"fmt"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gbt-dev/gbt/lang/check"
+	"github.com/gbt-dev/gbt/lang/probe"
+	"github.com/gbt-dev/gbt/lang/types"
+)
+
+// The tracepoints of system calls (syscalls:sys_enter_NAME and
+// sys_exit_NAME) through the raw tracepoints every system call passes.
+//
+// A tracepoint's perf event copies its record and runs the program
+// through perf's tracepoint machinery; a tp_btf program on sys_enter is
+// called with the task's registers and the call's number. On an open of
+// /dev/null here an enabled sys_enter_openat costs its workload 8%, the
+// same filter on sys_enter 2% (bench/stream.py's floor). A block on many
+// system calls is one program and one link, which detaches at once,
+// rather than a perf event each, which the kernel releases one at a time.
+//
+// The program keeps to its calls by number, and leaves out those of
+// 32-bit tasks, as the kernel's syscall tracepoints do; it reads each
+// field of args from the register that passes it. What it cannot read
+// that way (args as a pointer, ctx, a kernel stack, whose frames would
+// differ) compiles the block as a tracepoint program instead, and then
+// every block of the script: the kernel runs the programs of one
+// mechanism in the order they were attached, the perf events' before or
+// after the raw tracepoint's as it registered them, so that two blocks on
+// one call would not run in declaration order.
+
+// SyscallDispatch says a program of system call tracepoints runs on a
+// raw tracepoint, loaded as a tp_btf program (AttachTo).
+type SyscallDispatch struct {
+	Exit bool  // sys_exit; else sys_enter
+	Nrs  []int // the number of each point's system call, in Points' order
+	// Map names the array from a call's number to its point's cookie
+	// plus 1 (0: a call the program does not trace), for blocks of too
+	// many calls to compare one by one; "" when they are compared.
+	Map string
+}
+
+// SyscallTracepoint is the raw tracepoint a dispatching program attaches to.
+func (d *SyscallDispatch) SyscallTracepoint() string {
+	if d.Exit {
+		return "sys_exit"
+	}
+	return "sys_enter"
+}
+
+// maxCompared is the most system calls a program compares its call's
+// number with; more are looked up in an array.
+const maxCompared = 8
+
+// tsCompat is x86-64's TS_COMPAT, the bit of thread_info.status that
+// marks the system call running as a 32-bit task's.
+const tsCompat = 0x2
+
+// syscallArgRegs are the registers of x86-64's system call arguments.
+var syscallArgRegs = [...]string{"di", "si", "dx", "r10", "r8", "r9"}
+
+// notDispatchable is the panic value of a use that a dispatching program
+// cannot compile: the block is compiled again as tracepoint programs.
+type notDispatchable struct{}
+
+// syscallDispatch returns how the points of pi run on a raw tracepoint,
+// or nil when they do not: they are not all system call tracepoints of
+// one direction, or the kernel has no tp_btf programs on sys_enter.
+func (c *compiler) syscallDispatch(pi *check.ProbeInfo) *SyscallDispatch {
+	if c.opts.SyscallRawTP == nil || pi.Kind.Attach != probe.AttachTracepoint {
+		return nil
+	}
+	d := &SyscallDispatch{}
+	for i, pt := range pi.Points {
+		sc, ok := probe.Syscall(pt)
+		if !ok || i > 0 && sc.Exit != d.Exit {
+			return nil
+		}
+		d.Exit = sc.Exit
+		d.Nrs = append(d.Nrs, sc.Nr)
+	}
+	if _, ok := c.opts.SyscallRawTP(); !ok {
+		return nil
+	}
+	return d
+}
+
+// generateDispatching generates prog as a program on a raw tracepoint for
+// system call tracepoints where it may (syscalls.go), else as generate
+// does.
+func (c *compiler) generateDispatching(pi *check.ProbeInfo, prog *Program) *gen {
+	d := c.syscallDispatch(pi)
+	if d == nil {
+		return c.generate(pi, prog)
+	}
+	events, diags := len(c.obj.Events), len(c.diags)
+	plain := *prog
+	prog.Syscalls, prog.Type, prog.AttachType, prog.AttachTo = d, ebpf.Tracing, ebpf.AttachTraceRawTp, d.SyscallTracepoint()
+	maps := len(c.obj.Maps)
+	c.dispatchMap(prog)
+	if g := c.generate(pi, prog); g != nil || !c.undispatchable {
+		return g
+	}
+	c.undispatchable, c.fellBack = false, true
+	for _, md := range c.obj.Maps[maps:] {
+		delete(c.maps, md.Name)
+	}
+	c.obj.Maps, c.obj.Events, c.diags = c.obj.Maps[:maps], c.obj.Events[:events], c.diags[:diags]
+	*prog = plain
+	return c.generate(pi, prog)
+}
+
+// dispatchMap adds the map from call number to cookie of program prog,
+// when it has too many points to compare.
+func (c *compiler) dispatchMap(prog *Program) {
+	d := prog.Syscalls
+	if len(d.Nrs) <= maxCompared {
+		return
+	}
+	d.Map = fmt.Sprintf("gbt_sc%d", len(c.obj.Programs))
+	spec := &ebpf.MapSpec{Name: d.Map, Type: ebpf.Array, KeySize: 4, ValueSize: 4, MaxEntries: 1}
+	for i, nr := range d.Nrs {
+		spec.MaxEntries = max(spec.MaxEntries, uint32(nr)+1)
+		spec.Contents = append(spec.Contents, ebpf.MapKV{Key: uint32(nr), Value: uint32(prog.Cookies[i] + 1)})
+	}
+	c.addMap(&MapDesc{Name: d.Map, Role: RoleDispatch, FailSlot: -1, Spec: spec})
+}
+
+// dispatching reports whether the program runs on a raw tracepoint for
+// system call tracepoints, and stops its compilation when it does and
+// what is compiled needs the tracepoint's own context.
+func (g *gen) dispatching(needsTracepoint bool) bool {
+	if g.prog.Syscalls == nil {
+		return false
+	}
+	if needsTracepoint {
+		panic(notDispatchable{})
+	}
+	return true
+}
+
+// syscallFilter returns at once for a system call the program does not
+// trace, and for a 32-bit task's: the first thing it does, as it runs for
+// every system call.
+func (g *gen) syscallFilter() {
+	d := g.prog.Syscalls
+	g.syscallNr(asm.R0)
+	if d.Map != "" {
+		key := g.allocStack(8)
+		g.Emit(asm.StoreMem(asm.R10, key, asm.R0, asm.Word), g.mapPtr(asm.R1, d.Map), asm.Mov.Reg(asm.R2, asm.R10),
+			asm.Add.Imm(asm.R2, int32(key)), asm.FnMapLookupElem.Call(),
+			asm.JEq.Imm(asm.R0, 0, g.exitL), asm.LoadMem(asm.R0, asm.R0, 0, asm.Word), asm.JEq.Imm(asm.R0, 0, g.exitL))
+	} else {
+		traced := g.Label()
+		last := len(d.Nrs) - 1
+		for _, nr := range d.Nrs[:last] {
+			g.Emit(asm.JEq.Imm(asm.R0, int32(nr), traced))
+		}
+		g.Emit(asm.JNE.Imm(asm.R0, int32(d.Nrs[last]), g.exitL))
+		g.Place(traced)
+	}
+	off, _ := g.c.opts.SyscallRawTP()
+	g.Emit(asm.FnGetCurrentTaskBtf.Call(), asm.LoadMem(asm.R0, asm.R0, int16(off), asm.Word),
+		asm.JSet.Imm(asm.R0, tsCompat, g.exitL))
+}
+
+// syscallNr loads the number of the system call into dst: sys_enter's
+// second argument; at sys_exit, the register the call's number came in.
+func (g *gen) syscallNr(dst asm.Register) {
+	if !g.prog.Syscalls.Exit {
+		g.Emit(asm.LoadMem(dst, ctxReg, 8, asm.DWord))
+		return
+	}
+	off, _ := probe.RegOffset("orig_ax")
+	g.Emit(asm.LoadMem(dst, ctxReg, 0, asm.DWord), asm.LoadMem(dst, dst, off, asm.DWord))
+}
+
+// syscallProbeID loads the cookie of the point whose system call runs.
+func (g *gen) syscallProbeID(dst asm.Register) {
+	d := g.prog.Syscalls
+	if d.Map != "" {
+		key := g.Alloc(8)
+		g.syscallNr(asm.R0)
+		g.Emit(asm.StoreMem(asm.R10, key, asm.R0, asm.Word), g.mapPtr(asm.R1, d.Map))
+		g.addr(asm.R2, key)
+		// The filter found the number in the array.
+		g.Emit(asm.FnMapLookupElem.Call(), asm.Mov.Imm(dst, 0), asm.JEq.Imm(asm.R0, 0, g.exitL),
+			asm.LoadMem(dst, asm.R0, 0, asm.Word), asm.Sub.Imm(dst, 1))
+		return
+	}
+	g.syscallNr(dst)
+	done := g.Label()
+	for i, nr := range d.Nrs[:len(d.Nrs)-1] {
+		next := g.Label()
+		g.Emit(asm.JNE.Imm(dst, int32(nr), next), asm.Mov.Imm(dst, int32(g.prog.Cookies[i])), asm.Ja.Label(done))
+		g.Place(next)
+	}
+	g.Emit(asm.Mov.Imm(dst, int32(g.prog.Cookies[len(d.Nrs)-1])))
+	g.Place(done)
+}
+
+// syscallField loads field f of the tracepoint's record from where the
+// raw tracepoint has it: __syscall_nr the call's number, an argument its
+// register, sys_exit's ret the tracepoint's second argument.
+func (g *gen) syscallField(f types.Field, dst asm.Register) {
+	d := g.prog.Syscalls
+	i := (f.Offset - 16) / 8
+	switch {
+	case f.Type.Kind != types.Int && f.Type.Kind != types.Pointer:
+		panic(notDispatchable{})
+	case f.Offset == 8:
+		g.syscallNr(dst)
+	case d.Exit && f.Offset == 16:
+		g.Emit(asm.LoadMem(dst, ctxReg, 8, asm.DWord))
+	case !d.Exit && f.Offset >= 16 && f.Offset%8 == 0 && i < len(syscallArgRegs):
+		off, _ := probe.RegOffset(syscallArgRegs[i])
+		g.Emit(asm.LoadMem(dst, ctxReg, 0, asm.DWord), asm.LoadMem(dst, dst, off, asm.DWord))
+	default:
+		panic(notDispatchable{})
+	}
+	if f.Type.Kind == types.Int && f.Type.Bits < 64 {
+		g.extend(dst, f.Type)
+	}
+}
+
+// syscallArgsValue writes args as a value, the tracepoint's record
+// without its common fields, at R10+off.
+func (g *gen) syscallArgsValue(rec types.Type, off int16) {
+	r := g.reg()
+	defer g.release(r)
+	for _, f := range rec.Fields {
+		g.syscallField(f, r)
+		g.Emit(asm.StoreMem(asm.R10, off+int16(f.Offset), r, sizeOf(f.Type)))
+	}
+}
