@@ -13,7 +13,12 @@ it measures, for every tool that is installed:
     script, ROUNDS rounds, tools interleaved; median and range (with
     --together the bpftraces are attached at once for each round, so that
     they see the same events under the same load: the fairer comparison
-    on a busy machine);
+    on a busy machine; the events are then the fewest runs of any tool's
+    programs, as gbt's programs of syscalls:* tracepoints run for every
+    system call on sys_enter or sys_exit and return at once for the
+    others: their whole time counts against the events traced. Without
+    --together, such a program's run_cnt counts every system call, and
+    its cost per event reads low);
   * start-up: wall time and peak RSS of `BEGIN { printf("hi\\n"); exit(); }`
     (median of 5);
   * detach: SIGINT to maps printed and to exit with 360 syscalls
@@ -197,10 +202,16 @@ def together(tools, prog, workload, rounds):
         finally:
             for p in procs.values():
                 stop(p)
+        # The events are the fewest runs of any tool's programs: gbt's
+        # programs of syscalls:* tracepoints run on sys_enter/sys_exit,
+        # for every system call, and return at once for the others; their
+        # time is counted against the events traced, as the others'.
+        runs = [after[t][1] - before[t][1] for t in procs]
+        events = min((n for n in runs if n > 0), default=0)
         for t in names:
             dn = after[t][0] - before[t][0] if t in procs else 0
             dc = after[t][1] - before[t][1] if t in procs else 0
-            res[t].append(dn / dc if dc > 0 else None)
+            res[t].append(dn / events if dc > 0 else None)
     return res
 
 

@@ -3,6 +3,7 @@ package runtime
 import (
 	"errors"
 	"fmt"
+	goruntime "runtime"
 	"slices"
 	"sync"
 
@@ -36,6 +37,17 @@ func syscallRawTPOf(opts CompileOptions) func() (int, bool) {
 		off, err := have()
 		return off, err == nil
 	}
+}
+
+// HaveSyscallRawTP reports whether system call tracepoints run on the
+// raw tracepoints sys_enter and sys_exit here (--info's syscall_tp_btf):
+// on x86-64, with BTF and tp_btf programs.
+func HaveSyscallRawTP() error {
+	if goruntime.GOARCH != "amd64" {
+		return fmt.Errorf("gbt reads the system call registers of x86-64 only: %w", errors.ErrUnsupported)
+	}
+	_, err := haveSyscallRawTP()
+	return err
 }
 
 // haveSyscallRawTP loads a program that returns at once on sys_enter and

@@ -13,6 +13,8 @@ import (
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/features"
 	"golang.org/x/sys/unix"
+
+	"github.com/gbt-dev/gbt/runtime"
 )
 
 // infoCheck is one line of --info: a name and the probe that says whether
@@ -124,6 +126,7 @@ func (a *app) infoSections() []infoSection {
 			{"kprobe_multi", needsKprobes(features.HaveBPFLinkKprobeMulti)},
 			{"kprobe_session", needsKprobes(features.HaveBPFLinkKprobeSession)},
 			{"uprobe_multi", features.HaveBPFLinkUprobeMulti},
+			{"syscall_tp_btf", runtime.HaveSyscallRawTP}, // gbt's: syscalls:* on sys_enter/sys_exit
 		}},
 	}
 }
