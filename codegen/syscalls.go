@@ -2,6 +2,7 @@ package codegen
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
@@ -35,8 +36,11 @@ import (
 // SyscallDispatch says a program of system call tracepoints runs on a
 // raw tracepoint, loaded as a tp_btf program (AttachTo).
 type SyscallDispatch struct {
-	Exit bool  // sys_exit; else sys_enter
-	Nrs  []int // the number of each point's system call, in Points' order
+	Exit bool // sys_exit; else sys_enter
+	// All says the point is raw_syscalls:sys_enter or sys_exit, which
+	// fires for every call, 32-bit tasks' too.
+	All bool
+	Nrs []int // the number of each point's system call, in Points' order
 	// Map names the array from a call's number to its point's cookie
 	// plus 1 (0: a call the program does not trace), for blocks of too
 	// many calls to compare one by one; "" when they are compared.
@@ -76,10 +80,10 @@ func (c *compiler) syscallDispatch(pi *check.ProbeInfo) *SyscallDispatch {
 	d := &SyscallDispatch{}
 	for i, pt := range pi.Points {
 		sc, ok := probe.Syscall(pt)
-		if !ok || i > 0 && sc.Exit != d.Exit {
+		if !ok || i > 0 && (sc.Exit != d.Exit || sc.All || d.All) {
 			return nil
 		}
-		d.Exit = sc.Exit
+		d.Exit, d.All = sc.Exit, sc.All
 		d.Nrs = append(d.Nrs, sc.Nr)
 	}
 	if _, ok := c.opts.SyscallRawTP(); !ok {
@@ -94,6 +98,9 @@ func (c *compiler) syscallDispatch(pi *check.ProbeInfo) *SyscallDispatch {
 func (c *compiler) generateDispatching(pi *check.ProbeInfo, prog *Program) *gen {
 	d := c.syscallDispatch(pi)
 	if d == nil {
+		if slices.ContainsFunc(pi.Points, onSyscalls) {
+			c.fellBack = true // a block of other points too, or a call gbt has no number for
+		}
 		return c.generate(pi, prog)
 	}
 	events, diags := len(c.obj.Events), len(c.diags)
@@ -111,6 +118,12 @@ func (c *compiler) generateDispatching(pi *check.ProbeInfo, prog *Program) *gen 
 	c.obj.Maps, c.obj.Events, c.diags = c.obj.Maps[:maps], c.obj.Events[:events], c.diags[:diags]
 	*prog = plain
 	return c.generate(pi, prog)
+}
+
+// onSyscalls reports whether pt is a tracepoint of system calls, which
+// fires where sys_enter and sys_exit do.
+func onSyscalls(pt probe.Point) bool {
+	return pt.Kind.Attach == probe.AttachTracepoint && (pt.Category == "syscalls" || pt.Category == "raw_syscalls")
 }
 
 // dispatchMap adds the map from call number to cookie of program prog,
@@ -147,6 +160,9 @@ func (g *gen) dispatching(needsTracepoint bool) bool {
 // every system call.
 func (g *gen) syscallFilter() {
 	d := g.prog.Syscalls
+	if d.All {
+		return
+	}
 	g.syscallNr(asm.R0)
 	if d.Map != "" {
 		key := g.allocStack(8)
@@ -209,6 +225,8 @@ func (g *gen) syscallField(f types.Field, dst asm.Register) {
 	d := g.prog.Syscalls
 	i := (f.Offset - 16) / 8
 	switch {
+	case f.Type.Kind == types.Array:
+		panic(notDispatchable{}) // raw_syscalls' args[], read by element (index)
 	case f.Type.Kind != types.Int && f.Type.Kind != types.Pointer:
 		panic(notDispatchable{})
 	case f.Offset == 8:
@@ -232,6 +250,15 @@ func (g *gen) syscallArgsValue(rec types.Type, off int16) {
 	r := g.reg()
 	defer g.release(r)
 	for _, f := range rec.Fields {
+		if f.Type.Kind == types.Array && f.Type.Elem != nil { // raw_syscalls' args[]
+			et := *f.Type.Elem
+			for j := range f.Type.Len {
+				at := f.Offset + j*et.ByteSize()
+				g.syscallField(types.Field{Name: f.Name, Type: et, Offset: at}, r)
+				g.Emit(asm.StoreMem(asm.R10, off+int16(at), r, sizeOf(et)))
+			}
+			continue
+		}
 		g.syscallField(f, r)
 		g.Emit(asm.StoreMem(asm.R10, off+int16(f.Offset), r, sizeOf(f.Type)))
 	}

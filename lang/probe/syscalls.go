@@ -15,6 +15,9 @@ import (
 type SyscallPoint struct {
 	Nr   int
 	Exit bool
+	// All says the point is raw_syscalls:sys_enter or sys_exit, the
+	// tracepoint of every call (Nr is then -1).
+	All bool
 }
 
 // tracepointCalls are the system calls whose tracepoints x86-64 names
@@ -33,7 +36,13 @@ var newerCalls = map[string]int{"uprobe": 336, "listns": 470, "rseq_slice_yield"
 // Syscall returns the system call pt is a tracepoint of, where gbt knows
 // its number: on x86-64, whose pt_regs gbt reads.
 func Syscall(pt Point) (SyscallPoint, bool) {
-	if runtime.GOARCH != "amd64" || pt.Kind == nil || pt.Kind.Attach != AttachTracepoint || pt.Category != "syscalls" {
+	if runtime.GOARCH != "amd64" || pt.Kind == nil || pt.Kind.Attach != AttachTracepoint {
+		return SyscallPoint{}, false
+	}
+	if pt.Category == "raw_syscalls" && (pt.Event == "sys_enter" || pt.Event == "sys_exit") {
+		return SyscallPoint{Nr: -1, Exit: pt.Event == "sys_exit", All: true}, true
+	}
+	if pt.Category != "syscalls" {
 		return SyscallPoint{}, false
 	}
 	name, exit := strings.CutPrefix(pt.Event, "sys_exit_")
