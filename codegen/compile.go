@@ -56,6 +56,9 @@ type Options struct {
 	// sys_exit (syscalls.go), and the offset in struct task_struct of
 	// thread_info.status, which says whether a call is a 32-bit task's.
 	SyscallRawTP func() (statusOff int, ok bool)
+	// noDispatch turns SyscallRawTP off for sys_enter ([0]) and
+	// sys_exit ([1]): a block there needed the tracepoint itself.
+	noDispatch [2]bool
 }
 
 // Names of the internal maps.
@@ -127,13 +130,15 @@ func Compile(info *check.Info, table *stdlib.Table, opts Options) (*Object, diag
 	c := &compiler{info: info, table: table, opts: opts, obj: &Object{Info: info, ClockMap: opts.ClockMap, Cgroup: opts.Cgroup}, maps: map[string]*MapDesc{}}
 	c.planMaps()
 	c.planAggCaches()
+	c.planDispatch()
 	for _, pi := range info.Probes {
 		c.probe(pi)
 	}
-	if c.fellBack && slices.ContainsFunc(c.obj.Programs, func(p *Program) bool { return p.Syscalls != nil }) {
+	if c.fellBack != opts.noDispatch && c.fellBack != [2]bool{} {
 		// Blocks on one system call run in declaration order only when
 		// all are of one mechanism (syscalls.go).
-		opts.SyscallRawTP = nil
+		opts.noDispatch[0] = opts.noDispatch[0] || c.fellBack[0]
+		opts.noDispatch[1] = opts.noDispatch[1] || c.fellBack[1]
 		return Compile(info, table, opts)
 	}
 	c.diags.Sort()
@@ -151,9 +156,12 @@ type compiler struct {
 	// undispatchable says the last program generated on a raw
 	// tracepoint for system call tracepoints needs the tracepoint itself.
 	undispatchable bool
-	// fellBack says a block of system call tracepoints needed the
-	// tracepoint itself: it is a tracepoint program.
-	fellBack bool
+	// dispatch says the system call tracepoints of sys_enter ([0]) and
+	// sys_exit ([1]) run on those raw tracepoints (planDispatch).
+	dispatch [2]bool
+	// fellBack says a block of them needed the tracepoint itself: the
+	// script is compiled again with that direction's on perf events.
+	fellBack [2]bool
 }
 
 func (c *compiler) addMap(d *MapDesc) {

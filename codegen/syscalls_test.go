@@ -1,0 +1,39 @@
+package codegen_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestSyscallDispatchPlan: the system call tracepoints of a direction run
+// on its raw tracepoint when a block there traces whole directions
+// (raw_syscalls, 64 calls or more), all of them or none: not with a block
+// that needs the tracepoint, mixes points or is one of more than 4.
+func TestSyscallDispatchPlan(t *testing.T) {
+	for _, tt := range []struct {
+		src string
+		raw []bool // each program's: on its raw tracepoint
+	}{
+		{`tracepoint:syscalls:sys_enter_openat { @ = count(); }`, []bool{false}},
+		{`tracepoint:syscalls:sys_enter_*open* { @ = count(); }`, []bool{false}},
+		{`tracepoint:syscalls:sys_enter_* { @ = count(); }`, []bool{true}},
+		{`tracepoint:raw_syscalls:sys_enter { @ = count(); } tracepoint:syscalls:sys_enter_openat { @o = count(); }`, []bool{true, true}},
+		{`tracepoint:syscalls:sys_enter_* { @ = count(); } tracepoint:syscalls:sys_exit_openat { @o = count(); }`, []bool{true, false}},
+		{`tracepoint:raw_syscalls:sys_exit { @ = count(); } tracepoint:syscalls:sys_enter_openat { @o = count(); }`, []bool{true, false}},
+		{`tracepoint:syscalls:sys_enter_* { @ = count(); } tracepoint:syscalls:sys_enter_openat { $a = args; @o[$a->flags] = count(); }`, []bool{false, false}},
+		{`tracepoint:syscalls:sys_enter_* { @ = count(); } tracepoint:syscalls:sys_enter_openat { @k[kstack] = count(); }`, []bool{false, false}},
+		{`tracepoint:syscalls:sys_enter_* { @ = count(); } tracepoint:syscalls:sys_enter_openat, tracepoint:sched:sched_switch { @o = count(); }`, []bool{false, false}},
+		{`tracepoint:raw_syscalls:sys_enter { @ = count(); }` + strings.Repeat(` tracepoint:syscalls:sys_enter_openat { @o = count(); }`, 4), []bool{false, false, false, false, false}},
+		{`tracepoint:raw_syscalls:sys_enter { @ = count(); }` + strings.Repeat(` tracepoint:syscalls:sys_enter_openat { @o = count(); }`, 3), []bool{true, true, true, true}},
+	} {
+		obj := compile(t, tt.src)
+		var raw []bool
+		for _, p := range obj.Programs {
+			raw = append(raw, p.Syscalls != nil)
+		}
+		if !slices.Equal(raw, tt.raw) {
+			t.Errorf("%s\non raw tracepoints: %v, want %v", tt.src, raw, tt.raw)
+		}
+	}
+}
