@@ -105,7 +105,9 @@ type Options struct {
 	// ReleaseHelper, if set, is an executable that calls ServeRelease
 	// first thing (cmd/gbt: itself): at exit the session hands its perf
 	// events to it, whose release the kernel serializes (seconds for
-	// hundreds of tracepoints), instead of waiting for it.
+	// hundreds of tracepoints), instead of waiting for it. The helper
+	// releases them when this process exits: set it in a process that
+	// exits after the session, as the tracepoints stay enabled till then.
 	ReleaseHelper string
 }
 
