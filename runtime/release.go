@@ -83,20 +83,25 @@ func handOff(helper string, fds []int) (cmd *exec.Cmd, release func(), err error
 }
 
 // releaseInBackground hands the fds to helper and closes them; see handOff.
-// On error the fds are still open. The helper drops them when this
-// process exits, not before: the links closed through io_uring drop
-// their references to the perf events in the ring's workers after their
-// completions are in, and with the helper gone by then, the last ones
-// would be theirs, whose serial release this process's exit waits for
-// (6-9 s for the 360 of syscalls:sys_enter_*, against 0.1 s).
-func releaseInBackground(helper string, fds []int) error {
+// On error the fds are still open. With atExit, the helper drops them
+// when this process exits, not before: the links closed through io_uring
+// drop their references to the perf events in the ring's workers after
+// their completions are in, and with the helper gone by then, the last
+// ones would be theirs, whose serial release this process's exit waits
+// for (6-9 s for the 360 of syscalls:sys_enter_*, against 0.1 s). A
+// process that goes on (the REPL) has the helper drop them at once, and
+// the workers' releases run behind it.
+func releaseInBackground(helper string, fds []int, atExit bool) error {
 	cmd, release, err := handOff(helper, fds)
 	if err != nil {
 		return err
 	}
 	closeAll(fds, closeFD)
+	if !atExit {
+		release()
+	}
 	go func() {
-		cmd.Wait() // returns once the process exits, which closes the pipe
+		cmd.Wait() // with atExit, returns once this process exits, which closes the pipe
 		release()
 	}()
 	return nil

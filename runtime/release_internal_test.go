@@ -84,7 +84,7 @@ func TestHandOffBadHelper(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer closeAll(p[:], closeFD)
-	if err := releaseInBackground("/nonexistent/gbt", p[:]); err == nil {
+	if err := releaseInBackground("/nonexistent/gbt", p[:], true); err == nil {
 		t.Fatal("releaseInBackground with a missing helper: no error")
 	}
 	for _, fd := range p {

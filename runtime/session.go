@@ -106,9 +106,14 @@ type Options struct {
 	// first thing (cmd/gbt: itself): at exit the session hands its perf
 	// events to it, whose release the kernel serializes (seconds for
 	// hundreds of tracepoints), instead of waiting for it. The helper
-	// releases them when this process exits: set it in a process that
-	// exits after the session, as the tracepoints stay enabled till then.
+	// releases them when this process exits (the tracepoints stay
+	// enabled till then), unless ReleaseNow.
 	ReleaseHelper string
+	// ReleaseNow has the release helper release the perf events at once,
+	// for a process that goes on after the session (the REPL, a
+	// program embedding gbt); the kernel's release then runs behind it
+	// in the workers that closed the links, which its exit waits for.
+	ReleaseNow bool
 }
 
 // AttachedMarker is the line NotifyAttached prints.

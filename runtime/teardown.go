@@ -129,7 +129,7 @@ func (e *StrictError) Error() string {
 func (s *Session) detach() {
 	s.closeLinks()
 	if n := len(s.perfFDs); n >= minBackgroundRelease && s.opts.ReleaseHelper != "" {
-		err := releaseInBackground(s.opts.ReleaseHelper, s.perfFDs)
+		err := releaseInBackground(s.opts.ReleaseHelper, s.perfFDs, !s.opts.ReleaseNow)
 		if err == nil {
 			s.perfFDs = nil
 			return

@@ -88,6 +88,7 @@ func (a *app) execute(ctx context.Context, name, src string) error {
 		NotifyAttached: os.Getenv(runtime.AttachedMarker) != "",
 		Compat:         a.opts.compat,
 		ReleaseHelper:  "/proc/self/exe", // main calls runtime.ServeRelease
+		ReleaseNow:     a.repl,
 		Percentiles:    a.opts.percentiles || obj.Settings().PrintPercentiles, Order: a.opts.order, Top: a.opts.top,
 		PrintInterval: a.opts.interval, Strict: a.opts.strict, NoFeatures: a.opts.noFeatures,
 	}

@@ -58,14 +58,17 @@ func main() {
 
 // app holds what one invocation of gbt shares between its steps.
 type app struct {
-	opts    *options
-	stdout  io.Writer
-	stderr  io.Writer
-	env     *kernel.Env
-	table   *stdlib.Table
-	getenv  func(string) string // the BPFTRACE_* configuration variables
-	outFile *os.File            // -o, once opened
-	command command             // -c's, looked up once
+	opts   *options
+	stdout io.Writer
+	stderr io.Writer
+	env    *kernel.Env
+	table  *stdlib.Table
+	getenv func(string) string // the BPFTRACE_* configuration variables
+	// repl says scripts run from the interactive prompt, which goes on
+	// after each: their perf events are released at once (runtime.Options.ReleaseNow).
+	repl    bool
+	outFile *os.File // -o, once opened
+	command command  // -c's, looked up once
 	// containerDir is --container's cgroup directory, once found.
 	containerDir string
 }
@@ -187,6 +190,7 @@ func runWith(argv []string, tool *toolfile.Tool, usage, misuse string, stdin io.
 		if isTerminal(os.Stdin) {
 			err := runREPL(replEnv{
 				run: func(ctx context.Context, name, src string) error {
+					a.repl = true // the release helper releases at once: the REPL goes on
 					return a.execute(ctx, name, src)
 				},
 				listProbes:  a.listProbes,
