@@ -162,34 +162,12 @@ func (s *Session) attachProgram(i int, reverse bool) error {
 		return nil
 	}
 	if p.Syscalls != nil {
-		if p.Points[0].Kind.NewestFirst != reverse {
-			return nil
-		}
-		if err := attachSyscalls(s, s.progs[i]); err != nil {
-			if err = attachFailed(p.Name, err); s.leaveOut(err, probeCount(p.Points)) {
-				return nil
-			}
-			return err
-		}
-		if s.opts.Verbose {
-			fmt.Fprintf(s.opts.Stderr, "gbt: attached %s (%d system calls, raw tracepoint %s)\n", p.Name, len(p.Points), p.AttachTo)
-		}
-		return nil
+		return s.attachAll(p, reverse, func() error { return attachSyscalls(s, s.progs[i]) },
+			fmt.Sprintf("%d system calls, raw tracepoint %s", len(p.Points), p.AttachTo))
 	}
 	if ml := s.multiLinkerOf(i); ml != nil {
-		if p.Points[0].Kind.NewestFirst != reverse {
-			return nil
-		}
-		if err := ml.attach(s, s.progs[i], p); err != nil {
-			if err = attachFailed(p.Name, err); s.leaveOut(err, probeCount(p.Points)) {
-				return nil
-			}
-			return err
-		}
-		if s.opts.Verbose {
-			fmt.Fprintf(s.opts.Stderr, "gbt: attached %s (%d functions, %s links)\n", p.Name, len(p.Points), ml.feature)
-		}
-		return nil
+		return s.attachAll(p, reverse, func() error { return ml.attach(s, s.progs[i], p) },
+			fmt.Sprintf("%d functions, %s links", len(p.Points), ml.feature))
 	}
 	for j, pt := range p.Points {
 		if pt.Kind.NewestFirst != reverse { // see probe.Kind.NewestFirst
@@ -210,6 +188,24 @@ func (s *Session) attachProgram(i int, reverse bool) error {
 		if s.opts.Verbose {
 			fmt.Fprintf(s.opts.Stderr, "gbt: attached %s\n", pt.Name)
 		}
+	}
+	return nil
+}
+
+// attachAll attaches every point of p at once with attach (said as how
+// under -v), if its mechanism runs newest first (reverse) or not.
+func (s *Session) attachAll(p *codegen.Program, reverse bool, attach func() error, how string) error {
+	if p.Points[0].Kind.NewestFirst != reverse {
+		return nil
+	}
+	if err := attach(); err != nil {
+		if err = attachFailed(p.Name, err); s.leaveOut(err, probeCount(p.Points)) {
+			return nil
+		}
+		return err
+	}
+	if s.opts.Verbose {
+		fmt.Fprintf(s.opts.Stderr, "gbt: attached %s (%s)\n", p.Name, how)
 	}
 	return nil
 }
