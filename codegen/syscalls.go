@@ -82,7 +82,8 @@ type notDispatchable struct{}
 const minDispatched = 64
 
 // maxDispatching is the most programs of one direction that run on its
-// raw tracepoint, each for every system call.
+// raw tracepoint, each for every system call (a block whose points lay
+// args out differently is one program a point).
 const maxDispatching = 4
 
 // planDispatch decides for each direction (sys_enter, sys_exit) whether
@@ -95,7 +96,7 @@ func (c *compiler) planDispatch() {
 		return
 	}
 	var big, perf [2]bool
-	var blocks [2]int
+	var programs [2]int
 	for _, pi := range c.info.Probes {
 		if pi.Kind == nil || !slices.ContainsFunc(pi.Points, onSyscalls) {
 			continue
@@ -110,11 +111,18 @@ func (c *compiler) planDispatch() {
 			continue
 		}
 		dir := d.direction()
-		blocks[dir]++
+		if pi.PointArgs != nil && !sameArgs(pi.PointArgs) {
+			// One program per args layout (probe): sys_enter_* reading
+			// args.__syscall_nr would be 360 programs, each run for
+			// every call.
+			programs[dir] += len(pi.Points)
+			continue
+		}
+		programs[dir]++
 		big[dir] = big[dir] || d.All || len(d.Nrs) >= minDispatched
 	}
 	for dir := range c.dispatch {
-		if !big[dir] || perf[dir] || blocks[dir] > maxDispatching || c.opts.noDispatch[dir] {
+		if !big[dir] || perf[dir] || programs[dir] > maxDispatching || c.opts.noDispatch[dir] {
 			continue
 		}
 		if _, ok := c.opts.SyscallRawTP(); !ok {

@@ -9,7 +9,7 @@ import (
 // TestSyscallDispatchPlan: the system call tracepoints of a direction run
 // on its raw tracepoint when a block there traces whole directions
 // (raw_syscalls, 64 calls or more), all of them or none: not with a block
-// that needs the tracepoint, mixes points or is one of more than 4.
+// that needs the tracepoint or mixes points, nor for more than 4 programs.
 func TestSyscallDispatchPlan(t *testing.T) {
 	for _, tt := range []struct {
 		src string
@@ -26,6 +26,11 @@ func TestSyscallDispatchPlan(t *testing.T) {
 		{`tracepoint:syscalls:sys_enter_* { @ = count(); } tracepoint:syscalls:sys_enter_openat, tracepoint:sched:sched_switch { @o = count(); }`, []bool{false, false}},
 		{`tracepoint:raw_syscalls:sys_enter { @ = count(); }` + strings.Repeat(` tracepoint:syscalls:sys_enter_openat { @o = count(); }`, 4), []bool{false, false, false, false, false}},
 		{`tracepoint:raw_syscalls:sys_enter { @ = count(); }` + strings.Repeat(` tracepoint:syscalls:sys_enter_openat { @o = count(); }`, 3), []bool{true, true, true, true}},
+		// Points laying args out differently are a program each
+		// (sys_enter_* reading args would be 360 on sys_enter).
+		{`tracepoint:raw_syscalls:sys_enter { @ = count(); } tracepoint:syscalls:sys_enter_open, tracepoint:syscalls:sys_enter_openat, tracepoint:syscalls:sys_enter_read, tracepoint:syscalls:sys_enter_write { @n[args.__syscall_nr] = count(); }`,
+			[]bool{false, false, false, false, false}},
+		{`tracepoint:raw_syscalls:sys_enter { @ = count(); } tracepoint:syscalls:sys_enter_open, tracepoint:syscalls:sys_enter_openat { @f[args.flags] = count(); }`, []bool{true, true, true}},
 	} {
 		obj := compile(t, tt.src)
 		var raw []bool
