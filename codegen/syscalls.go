@@ -14,25 +14,26 @@ import (
 )
 
 // The tracepoints of system calls (syscalls:sys_enter_NAME and
-// sys_exit_NAME) through the raw tracepoints every system call passes.
+// sys_exit_NAME, raw_syscalls:sys_enter and sys_exit) through the raw
+// tracepoints every system call passes.
 //
 // A tracepoint's perf event copies its record and runs the program
 // through perf's tracepoint machinery; a tp_btf program on sys_enter is
-// called with the task's registers and the call's number. On an open of
-// /dev/null here an enabled sys_enter_openat costs its workload 8%, the
-// same filter on sys_enter 2% (bench/stream.py's floor). A block on many
-// system calls is one program and one link, which detaches at once,
-// rather than a perf event each, which the kernel releases one at a time.
+// called with the task's registers and the call's number, for every
+// call. Where a script traces a whole direction (raw_syscalls, or
+// sys_enter_*), the raw tracepoint is cheaper (planDispatch has the
+// figures), and a block of many calls is one program and one link, which
+// detaches at once, rather than a perf event a call, which the kernel
+// releases one at a time.
 //
 // The program keeps to its calls by number, and leaves out those of
 // 32-bit tasks, as the kernel's syscall tracepoints do; it reads each
 // field of args from the register that passes it. What it cannot read
 // that way (args as a pointer, ctx, a kernel stack, whose frames would
-// differ) compiles the block as a tracepoint program instead, and then
-// every block of the script: the kernel runs the programs of one
-// mechanism in the order they were attached, the perf events' before or
-// after the raw tracepoint's as it registered them, so that two blocks on
-// one call would not run in declaration order.
+// differ) compiles every block of its direction as tracepoints: the
+// kernel runs a raw tracepoint's programs and the syscall perf events' in
+// the order they were registered (another tracer's first), and two
+// blocks on one call must run in declaration order.
 
 // SyscallDispatch says a program of system call tracepoints runs on a
 // raw tracepoint, loaded as a tp_btf program (AttachTo).
@@ -75,9 +76,10 @@ type notDispatchable struct{}
 // traces for the script's blocks of its direction to run on the raw
 // tracepoint. A program there runs for every system call: on calls it
 // does not trace it costs more than the tracepoint machinery it saves on
-// those it does (a write to /dev/null: 1.25x with such a program on
-// sys_enter_openat, 1.16x with sys_enter_openat's perf event; an open:
-// 1.04x against 1.09x). Whole directions (sys_enter_*, raw_syscalls) pay
+// those it does: untraced writes to /dev/null slowed 1.25x with a filter
+// of sys_enter_openat there, 1.16x with sys_enter_openat's perf event,
+// while the traced opens slowed 1.04x against 1.09x. Whole directions
+// (sys_enter_*: 1 000 000 writes 1.30x against 1.67x; raw_syscalls) pay
 // off; a few calls stay perf events.
 const minDispatched = 64
 
