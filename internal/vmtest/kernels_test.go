@@ -120,6 +120,15 @@ var kcases = []kcase{
 		wantRE: `(?m)^--- PASS: TestKernelRandomScripts `,
 	},
 	{
+		// The same with the host's probe kinds (tracepoints,
+		// raw_syscalls on the raw tracepoint sys_enter, uprobes,
+		// profile...): this kernel's verifier, not the host's, takes
+		// them.
+		name:   "random_scripts_host_kinds",
+		sh:     "GBT_RANDOM_SCRIPTS=30 " + vmtest.GuestBinDir + "/runtime.test -test.v -test.run '^TestKernelRandomScripts$' 2>&1",
+		wantRE: `(?m)^--- PASS: TestKernelRandomScripts `,
+	},
+	{
 		// The emulated CPU delivers hardware breakpoints (this
 		// machine's does not): one hit per call, each at its own
 		// address, set while the caller is stopped.
