@@ -162,8 +162,12 @@ func (s *Session) attachProgram(i int, reverse bool) error {
 		return nil
 	}
 	if p.Syscalls != nil {
+		calls := fmt.Sprintf("%d system call%s", len(p.Points), plural(len(p.Points)))
+		if p.Syscalls.All {
+			calls = "every system call"
+		}
 		return s.attachAll(p, reverse, func() error { return attachSyscalls(s, s.progs[i]) },
-			fmt.Sprintf("%d system calls, raw tracepoint %s", len(p.Points), p.AttachTo))
+			calls+", raw tracepoint "+p.AttachTo)
 	}
 	if ml := s.multiLinkerOf(i); ml != nil {
 		return s.attachAll(p, reverse, func() error { return ml.attach(s, s.progs[i], p) },
