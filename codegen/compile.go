@@ -133,13 +133,14 @@ func Compile(info *check.Info, table *stdlib.Table, opts Options) (*Object, diag
 	c.planDispatch()
 	for _, pi := range info.Probes {
 		c.probe(pi)
-	}
-	if c.fellBack != opts.noDispatch && c.fellBack != [2]bool{} {
-		// Blocks on one system call run in declaration order only when
-		// all are of one mechanism (syscalls.go).
-		opts.noDispatch[0] = opts.noDispatch[0] || c.fellBack[0]
-		opts.noDispatch[1] = opts.noDispatch[1] || c.fellBack[1]
-		return Compile(info, table, opts)
+		if c.fellBack != [2]bool{} {
+			// Blocks on one system call run in declaration order only
+			// when all are of one mechanism (syscalls.go): compile the
+			// script again with that direction on perf events.
+			opts.noDispatch[0] = opts.noDispatch[0] || c.fellBack[0]
+			opts.noDispatch[1] = opts.noDispatch[1] || c.fellBack[1]
+			return Compile(info, table, opts)
+		}
 	}
 	c.diags.Sort()
 	return c.obj, c.diags
@@ -153,7 +154,7 @@ type compiler struct {
 	maps    map[string]*MapDesc
 	diags   diag.List
 	zeroLen int // size of the zero value
-	// undispatchable says the last program generated on a raw
+	// undispatchable says the program being generated on a raw
 	// tracepoint for system call tracepoints needs the tracepoint itself.
 	undispatchable bool
 	// dispatch says the system call tracepoints of sys_enter ([0]) and
@@ -397,13 +398,9 @@ type gen struct {
 	free    []asm.Register   // callee-saved registers available for values
 	spare   []asm.Register   // registers lent while their holders do not need them (lend)
 	lent    []asm.Register   // spare registers taken
-	// undispatchable says the program ran on a raw tracepoint for system
-	// call tracepoints (Program.Syscalls) used what only the tracepoint
-	// has: generateDispatching compiles it as a tracepoint program.
-	undispatchable bool
-	loops          []loopLabels
-	exitL          string
-	retL           string // the program's return of R0 (after exitL's R0 = 0), once a return uses it
+	loops   []loopLabels
+	exitL   string
+	retL    string // the program's return of R0 (after exitL's R0 = 0), once a return uses it
 	// callbacks are the subprograms the program passes to helpers;
 	// bodies, those compiled from for loops.
 	callbacks []string
@@ -433,7 +430,7 @@ func (g *gen) run() (ok, tooBig bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			if _, ok := r.(notDispatchable); ok {
-				g.undispatchable = true
+				g.c.undispatchable = true
 				return
 			}
 			u, isU := r.(unsupported)

@@ -219,7 +219,7 @@ func (g *gen) field(e *ast.Field, dst asm.Register) {
 		g.regArg(f, dst)
 		return
 	}
-	if id, ok := e.X.(*ast.Ident); g.dispatching(!ok || id.Name != "args") {
+	if g.dispatching(!isArgs(e.X)) {
 		g.syscallField(f, dst)
 		return
 	}
@@ -403,7 +403,7 @@ func (g *gen) argField(e *ast.Field) (types.Field, bool) {
 // (args itself stays in R6) and a function that frees it.
 func (g *gen) ctxBase(x ast.Expr) (asm.Register, func()) {
 	g.dispatching(true)
-	if id, ok := x.(*ast.Ident); ok && id.Name == "args" {
+	if isArgs(x) {
 		return ctxReg, func() {}
 	}
 	r := g.reg()
@@ -531,7 +531,7 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 		}
 	case *ast.Unary:
 		if pt := g.TypeOf(e.X); e.Op == ast.OpMul && pt.Kind == types.Pointer && !isScalar(t) {
-			if id, ok := e.X.(*ast.Ident); ok && id.Name == "args" && g.dispatching(false) {
+			if isArgs(e.X) && g.dispatching(false) {
 				g.zero(off, t.ByteSize())
 				g.syscallArgsValue(t, off)
 				return

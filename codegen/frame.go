@@ -49,8 +49,7 @@ func (c *compiler) generate(pi *check.ProbeInfo, prog *Program) *gen {
 	events, diags := len(c.obj.Events), len(c.diags)
 	g := newGen(c, pi, prog)
 	ok, tooBig := g.run()
-	if g.undispatchable {
-		c.undispatchable = true
+	if c.undispatchable {
 		return nil
 	}
 	var before *gen // the last program generated whose frames fit one by one
@@ -67,8 +66,7 @@ func (c *compiler) generate(pi *check.ProbeInfo, prog *Program) *gen {
 		g = newGen(c, pi, prog)
 		g.useScratch(least)
 		ok, tooBig = g.run()
-		if g.undispatchable {
-			c.undispatchable = true
+		if c.undispatchable {
 			return nil
 		}
 	}

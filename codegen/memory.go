@@ -144,7 +144,7 @@ func (g *gen) index(e *ast.Index, dst asm.Register) {
 	xt, et := g.TypeOf(e.X), g.TypeOf(e)
 	if f, ok := g.ctxArray(e.X); ok {
 		if i, isConst := g.Const(e.Index); isConst {
-			if id, ok := e.X.(*ast.Field).X.(*ast.Ident); g.dispatching(!ok || id.Name != "args") {
+			if g.dispatching(!isArgs(e.X.(*ast.Field).X)) {
 				g.syscallField(types.Field{Name: f.Name, Type: et, Offset: f.Offset + int(i)*et.ByteSize()}, dst)
 				return
 			}

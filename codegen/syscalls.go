@@ -8,6 +8,7 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 
+	"github.com/gbt-dev/gbt/lang/ast"
 	"github.com/gbt-dev/gbt/lang/check"
 	"github.com/gbt-dev/gbt/lang/probe"
 	"github.com/gbt-dev/gbt/lang/types"
@@ -170,27 +171,26 @@ func syscallsOf(pi *check.ProbeInfo) *SyscallDispatch {
 
 // generateDispatching generates prog as a program on a raw tracepoint for
 // system call tracepoints where planDispatch says so, else as generate
-// does.
+// does. A program there that needs the tracepoint itself marks its
+// direction fallen back: Compile starts again without it.
 func (c *compiler) generateDispatching(pi *check.ProbeInfo, prog *Program) *gen {
 	d := syscallsOf(pi)
 	if d == nil || !c.dispatch[d.direction()] {
 		return c.generate(pi, prog)
 	}
-	events, diags := len(c.obj.Events), len(c.diags)
-	plain := *prog
 	prog.Syscalls, prog.Type, prog.AttachType, prog.AttachTo = d, ebpf.Tracing, ebpf.AttachTraceRawTp, d.SyscallTracepoint()
-	maps := len(c.obj.Maps)
 	c.dispatchMap(prog)
-	if g := c.generate(pi, prog); g != nil || !c.undispatchable {
-		return g
+	g := c.generate(pi, prog)
+	if c.undispatchable {
+		c.undispatchable, c.fellBack[d.direction()] = false, true
 	}
-	c.undispatchable, c.fellBack[d.direction()] = false, true
-	for _, md := range c.obj.Maps[maps:] {
-		delete(c.maps, md.Name)
-	}
-	c.obj.Maps, c.obj.Events, c.diags = c.obj.Maps[:maps], c.obj.Events[:events], c.diags[:diags]
-	*prog = plain
-	return c.generate(pi, prog)
+	return g
+}
+
+// isArgs reports whether x is the args builtin itself.
+func isArgs(x ast.Expr) bool {
+	id, ok := x.(*ast.Ident)
+	return ok && id.Name == "args"
 }
 
 // onSyscalls reports whether pt is a tracepoint of system calls, which

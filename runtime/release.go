@@ -99,10 +99,12 @@ func releaseInBackground(helper string, fds []int, atExit bool) error {
 	closeAll(fds, closeFD)
 	if !atExit {
 		release()
+		go cmd.Wait() // reaps it when a longer-lived caller outlives it
+		return nil
 	}
 	go func() {
-		cmd.Wait() // with atExit, returns once this process exits, which closes the pipe
-		release()
+		cmd.Wait() // returns once this process exits and closes the pipe
+		release()  // holds the pipe's write end open till then
 	}()
 	return nil
 }

@@ -1,9 +1,7 @@
 package probe
 
 import (
-	"maps"
 	"runtime"
-	"slices"
 	"strings"
 
 	"github.com/gbt-dev/gbt/internal/syscalls"
@@ -54,8 +52,12 @@ func Syscall(pt Point) (SyscallPoint, bool) {
 	}
 	if call, ok := tracepointCalls[name]; ok {
 		name = call
-	} else if slices.Contains(slices.Collect(maps.Values(tracepointCalls)), name) {
-		return SyscallPoint{}, false // an older call of the name (stat), which x86-64 has not
+	} else {
+		for _, call := range tracepointCalls {
+			if call == name {
+				return SyscallPoint{}, false // an older call of the name (stat), which x86-64 has not
+			}
+		}
 	}
 	nr, ok := syscalls.Number(name)
 	if !ok {
