@@ -306,7 +306,7 @@ func (c *compiler) probe(pi *check.ProbeInfo) {
 		}
 		return
 	}
-	if pi.PointArgs != nil && !sameArgs(pi.PointArgs) {
+	if pi.PointArgs != nil && !sameArgs(pi.PointArgs) && !c.oneDispatching(pi) {
 		// The points lay out args differently: one program per point.
 		for i := range pi.Points {
 			one := *pi

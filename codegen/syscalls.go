@@ -114,10 +114,10 @@ func (c *compiler) planDispatch() {
 			continue
 		}
 		dir := d.direction()
-		if pi.PointArgs != nil && !sameArgs(pi.PointArgs) {
-			// One program per args layout (probe): sys_enter_* reading
-			// args.__syscall_nr would be 360 programs, each run for
-			// every call.
+		if pi.PointArgs != nil && !sameArgs(pi.PointArgs) && !argsAgree(pi) {
+			// One program per args layout (probe): sys_enter_* printing
+			// args as a value would be 360 programs, each run for every
+			// call.
 			programs[dir] += len(pi.Points)
 			continue
 		}
@@ -185,6 +185,72 @@ func (c *compiler) generateDispatching(pi *check.ProbeInfo, prog *Program) *gen 
 		c.undispatchable, c.fellBack[d.direction()] = false, true
 	}
 	return g
+}
+
+// oneDispatching reports whether pi's points, whose args records differ,
+// run as one program on a raw tracepoint all the same: it reads each field
+// of args the same way for every point (argsAgree).
+func (c *compiler) oneDispatching(pi *check.ProbeInfo) bool {
+	d := syscallsOf(pi)
+	return d != nil && c.dispatch[d.direction()] && argsAgree(pi)
+}
+
+// argsAgree reports whether a program on a raw tracepoint can serve every
+// point of pi with the first point's args record, though their records
+// differ: the block reads args by field only (args.NAME, args->NAME), and
+// each field it reads lies at the same offset with the same type in every
+// point's record, so that it comes from the same register: sys_enter_*'s
+// __syscall_nr, sys_exit_*'s ret. The walk sees the block as written;
+// syscallField checks every field the program reads again.
+func argsAgree(pi *check.ProbeInfo) bool {
+	names := map[string]bool{}
+	whole := false
+	visit := func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.Field:
+			if isArgs(n.X) {
+				names[n.Name] = true
+				return false
+			}
+		case *ast.Ident:
+			whole = whole || n.Name == "args"
+		}
+		return !whole
+	}
+	if pi.Probe.Predicate != nil {
+		ast.Inspect(pi.Probe.Predicate, visit)
+	}
+	ast.Inspect(pi.Probe.Body, visit)
+	if whole {
+		return false
+	}
+	for name := range names {
+		if !fieldAgrees(pi.PointArgs, name) {
+			return false
+		}
+	}
+	return true
+}
+
+// fieldAgrees reports whether every record has field name at one offset
+// with one type.
+func fieldAgrees(recs []*types.Type, name string) bool {
+	var first *types.Field
+	for _, r := range recs {
+		if r == nil {
+			return false
+		}
+		i := slices.IndexFunc(r.Fields, func(f types.Field) bool { return f.Name == name })
+		if i < 0 {
+			return false
+		}
+		if first == nil {
+			first = &r.Fields[i]
+		} else if f := r.Fields[i]; f.Offset != first.Offset || !f.Type.Equal(first.Type) {
+			return false
+		}
+	}
+	return true
 }
 
 // isArgs reports whether x is the args builtin itself.
@@ -298,6 +364,8 @@ func (g *gen) syscallField(f types.Field, dst asm.Register) {
 	d := g.prog.Syscalls
 	i := (f.Offset - 16) / 8
 	switch {
+	case g.pi.PointArgs != nil && !fieldAgrees(g.pi.PointArgs, f.Name):
+		panic(notDispatchable{}) // a use argsAgree did not see
 	case f.Type.Kind == types.Array:
 		panic(notDispatchable{}) // raw_syscalls' args[], read by element (index)
 	case f.Type.Kind != types.Int && f.Type.Kind != types.Pointer:
@@ -320,6 +388,9 @@ func (g *gen) syscallField(f types.Field, dst asm.Register) {
 // syscallArgsValue writes args as a value, the tracepoint's record
 // without its common fields, at R10+off.
 func (g *gen) syscallArgsValue(rec types.Type, off int16) {
+	if g.pi.PointArgs != nil && !sameArgs(g.pi.PointArgs) {
+		panic(notDispatchable{}) // whose record? argsAgree did not see it
+	}
 	r := g.reg()
 	defer g.release(r)
 	for _, f := range rec.Fields {

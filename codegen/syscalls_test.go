@@ -26,11 +26,22 @@ func TestSyscallDispatchPlan(t *testing.T) {
 		{`tracepoint:syscalls:sys_enter_* { @ = count(); } tracepoint:syscalls:sys_enter_openat, tracepoint:sched:sched_switch { @o = count(); }`, []bool{false, false}},
 		{`tracepoint:raw_syscalls:sys_enter { @ = count(); }` + strings.Repeat(` tracepoint:syscalls:sys_enter_openat { @o = count(); }`, 4), []bool{false, false, false, false, false}},
 		{`tracepoint:raw_syscalls:sys_enter { @ = count(); }` + strings.Repeat(` tracepoint:syscalls:sys_enter_openat { @o = count(); }`, 3), []bool{true, true, true, true}},
-		// Points laying args out differently are a program each
-		// (sys_enter_* reading args would be 360 on sys_enter).
+		// Points laying args out differently are one program when
+		// each field read comes from one place in all (the call's
+		// number, sys_exit's ret), else a program each (sys_enter_*
+		// printing args would be 360 on sys_enter).
 		{`tracepoint:raw_syscalls:sys_enter { @ = count(); } tracepoint:syscalls:sys_enter_open, tracepoint:syscalls:sys_enter_openat, tracepoint:syscalls:sys_enter_read, tracepoint:syscalls:sys_enter_write { @n[args.__syscall_nr] = count(); }`,
+			[]bool{true, true}},
+		{`tracepoint:raw_syscalls:sys_enter { @ = count(); } tracepoint:syscalls:sys_enter_open, tracepoint:syscalls:sys_enter_getpgid, tracepoint:syscalls:sys_enter_execve, tracepoint:syscalls:sys_enter_clock_nanosleep /args->__syscall_nr != 0/ { @n[probe, args.__syscall_nr] = count(); }`,
+			[]bool{true, true}},
+		{`tracepoint:raw_syscalls:sys_enter { @ = count(); } tracepoint:syscalls:sys_enter_open, tracepoint:syscalls:sys_enter_getpgid, tracepoint:syscalls:sys_enter_execve, tracepoint:syscalls:sys_enter_clock_nanosleep { print(*args); }`,
 			[]bool{false, false, false, false, false}},
+		{`tracepoint:syscalls:sys_enter_* { @[probe] = count(); } tracepoint:syscalls:sys_enter_open, tracepoint:syscalls:sys_enter_openat { @f[str(args.filename)] = count(); }`, []bool{true, true, true}},
 		{`tracepoint:raw_syscalls:sys_enter { @ = count(); } tracepoint:syscalls:sys_enter_open, tracepoint:syscalls:sys_enter_openat { @f[args.flags] = count(); }`, []bool{true, true, true}},
+		// A field read in a macro is the block's (flags: in different
+		// registers).
+		{`macro flags() { args.flags } tracepoint:raw_syscalls:sys_enter { @ = count(); } tracepoint:syscalls:sys_enter_open, tracepoint:syscalls:sys_enter_openat { @f[flags()] = count(); }`, []bool{true, true, true}},
+		{`tracepoint:raw_syscalls:sys_enter { @ = count(); } tracepoint:syscalls:sys_enter_open, tracepoint:syscalls:sys_enter_openat { print(*args); }`, []bool{true, true, true}},
 	} {
 		obj := compile(t, tt.src)
 		var raw []bool
