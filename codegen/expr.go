@@ -724,6 +724,37 @@ func (g *gen) jumpInPlace(a ast.Expr, lit string, n int, differ string) bool {
 	return true
 }
 
+// EvalText implements stdlib.Gen.
+func (g *gen) EvalText(e ast.Expr, t types.Type, off int16) {
+	if n := t.ByteSize(); n%8 == 0 && n == g.TypeOf(e).ByteSize() && g.copyInPlace(e, off, n) {
+		return
+	}
+	g.EvalMem(e, t, off)
+}
+
+// copyInPlace copies the n bytes of e, a builtin the probe can read where
+// they lie (stdlib.Entry.InPlace: comm), to R10+off a word at a time; false,
+// having emitted nothing, if e cannot be read in place.
+func (g *gen) copyInPlace(e ast.Expr, off int16, n int) bool {
+	ent := g.entry(e)
+	if ent == nil || ent.InPlace == nil {
+		return false
+	}
+	base := g.reg()
+	defer g.release(base)
+	call, _ := e.(*ast.Call)
+	at, ok := ent.InPlace(g, call, base)
+	if !ok {
+		return false
+	}
+	r := g.reg()
+	defer g.release(r)
+	for i := int16(0); i < int16(n); i += 8 {
+		g.Emit(asm.LoadMem(r, base, at+i, asm.DWord), asm.StoreMem(asm.R10, off+i, r, asm.DWord))
+	}
+	return true
+}
+
 // stringCompare sets dst to 0 if the strings are equal (up to their NUL or
 // the first limit bytes when limit >= 0), 1 otherwise.
 func (g *gen) stringCompare(a, b ast.Expr, limit int, dst asm.Register) {

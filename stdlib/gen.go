@@ -70,6 +70,12 @@ type Values interface {
 	EvalInt(e ast.Expr, dst asm.Register)
 	// EvalMem evaluates a value of type t into the frame at R10+off.
 	EvalMem(e ast.Expr, t types.Type, off int16)
+	// EvalText evaluates a string of type t that is only printed (what
+	// follows its NUL is never read) into the frame at R10+off: a builtin
+	// the probe can read where it lies (Entry.InPlace: comm) is copied a
+	// word at a time instead of through its helper; anything else as
+	// EvalMem does.
+	EvalText(e ast.Expr, t types.Type, off int16)
 	// Store evaluates e into a slot of type t at R10+off: a register
 	// value is stored with t's width, a memory value evaluated in place.
 	Store(e ast.Expr, t types.Type, off int16)

@@ -115,6 +115,10 @@ func formatEncode(g Gen, c *ast.Call, ev *Event) {
 			g.FreeReg(r)
 			continue
 		}
+		if t.Kind == types.String {
+			g.EvalText(a, t, rec+int16(ev.Offs[i]))
+			continue
+		}
 		g.EvalMem(a, t, rec+int16(ev.Offs[i]))
 	}
 	g.Send(rec, ev.Size, false)
