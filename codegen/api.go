@@ -53,6 +53,9 @@ func (g *gen) Addr(dst asm.Register, off int16) { g.addr(dst, off) }
 // TakeReg implements stdlib.Gen.
 func (g *gen) TakeReg() asm.Register { return g.reg() }
 
+// Lend implements stdlib.Gen.
+func (g *gen) Lend(dst asm.Register, f func()) { g.lend(dst, f) }
+
 // FreeReg implements stdlib.Gen.
 func (g *gen) FreeReg(r asm.Register) { g.release(r) }
 

@@ -626,6 +626,10 @@ func (g *gen) release(r asm.Register) {
 // operation's destination while its operands are computed). Taken, it is
 // given back before f returns, as every register f's code takes.
 func (g *gen) lend(dst asm.Register, f func()) {
+	if dst < asm.R6 || dst > asm.R9 {
+		f() // a helper's argument register, which f's calls clobber
+		return
+	}
 	g.spare = append(g.spare, dst)
 	f()
 	if n := len(g.spare); n == 0 || g.spare[n-1] != dst {

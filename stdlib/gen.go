@@ -49,6 +49,11 @@ type Frame interface {
 	// it back.
 	TakeReg() asm.Register
 	FreeReg(r asm.Register)
+	// Lend lets the code f emits take dst, the emitter's destination,
+	// once no other register is free: an emitter that writes dst only
+	// after f (a memory argument evaluated first) lends it, so that an
+	// argument nested deep does not run out of registers.
+	Lend(dst asm.Register, f func())
 }
 
 // Values evaluates the script's expressions.

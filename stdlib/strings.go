@@ -357,7 +357,7 @@ func strcontainsEmit(g Gen, c *ast.Call, dst asm.Register) {
 		return
 	}
 	off := g.Alloc(st.ByteSize())
-	g.EvalMem(c.Args[0], st, off)
+	g.Lend(dst, func() { g.EvalMem(c.Args[0], st, off) })
 	found, missing, done := g.Label(), g.Label(), g.Label()
 	for i := 0; i+len(needle) <= st.Size; i++ {
 		next := g.Label()
@@ -417,9 +417,11 @@ func strcontainsLoop(g Gen, c *ast.Call, dst asm.Register) {
 func searchLoop(g Gen, c *ast.Call, dst asm.Register, index bool) {
 	ht, nt := g.TypeOf(c.Args[0]), g.TypeOf(c.Args[1])
 	hoff := g.Alloc(ht.ByteSize())
-	g.EvalMem(c.Args[0], ht, hoff)
 	noff := g.Alloc(nt.ByteSize())
-	g.EvalMem(c.Args[1], nt, noff)
+	g.Lend(dst, func() {
+		g.EvalMem(c.Args[0], ht, hoff)
+		g.EvalMem(c.Args[1], nt, noff)
+	})
 	outer, inner, next, found, missing, done := g.Label(), g.Label(), g.Label(), g.Label(), g.Label(), g.Label()
 	i, k, p, h, n := asm.R1, asm.R2, asm.R3, asm.R4, asm.R5
 	g.Emit(asm.Mov.Imm(i, 0))
@@ -551,7 +553,7 @@ func strlenEmit(g Gen, c *ast.Call, dst asm.Register) {
 	}
 	size := t.ByteSize()
 	off := g.Alloc(size)
-	g.EvalMem(c.Args[0], t, off)
+	g.Lend(dst, func() { g.EvalMem(c.Args[0], t, off) })
 	loop, done := g.Label(), g.Label()
 	i, p := asm.R1, asm.R2
 	g.Emit(asm.Mov.Imm(i, 0))
