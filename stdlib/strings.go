@@ -2,6 +2,7 @@ package stdlib
 
 import (
 	"bytes"
+	"encoding/binary"
 	"strings"
 
 	"github.com/cilium/ebpf/asm"
@@ -557,12 +558,50 @@ func strlenEmit(g Gen, c *ast.Call, dst asm.Register) {
 	loop, done := g.Label(), g.Label()
 	i, p := asm.R1, asm.R2
 	g.Emit(asm.Mov.Imm(i, 0))
+	if size >= 2*8 && littleEndian {
+		nulInWords(g, off, size/8*8, i, done)
+	}
 	g.Place(loop)
 	g.Emit(asm.JGE.Imm(i, int32(size), done),
 		asm.Mov.Reg(p, asm.R10), asm.Add.Imm(p, int32(off)), asm.Add.Reg(p, i), asm.LoadMem(p, p, 0, asm.Byte),
 		asm.JEq.Imm(p, 0, done), asm.Add.Imm(i, 1), asm.Ja.Label(loop))
 	g.Place(done)
 	g.Emit(asm.Mov.Reg(dst, i))
+}
+
+// littleEndian says the first byte of a word in memory is its lowest.
+var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
+
+// nulInWords looks for the first NUL of the n bytes (a multiple of 8) at
+// R10+off a word at a time, from i (zero), and jumps to found with its
+// index in i; else it falls through with i at n. A word v holds a zero
+// byte when (v - 0x0101...) & ^v & 0x8080... is not zero, and the lowest
+// byte that sets is the first zero byte (a borrow sets only bytes above
+// it). Eight times fewer steps than a byte at a time, for the program
+// and for the verifier, which walks every step of a bounded loop: a
+// strlen() inside a loop multiplies the two. Scratch registers only (no
+// helper calls): R1 (i) to R5.
+func nulInWords(g Gen, off int16, n int, i asm.Register, found string) {
+	v, m, ones, highs := asm.R2, asm.R3, asm.R4, asm.R5
+	loop, hit, tail := g.Label(), g.Label(), g.Label()
+	g.LoadConst(ones, 0x0101010101010101)
+	g.LoadConst(highs, -0x7f7f7f7f7f7f7f80) // 0x8080808080808080
+	g.Place(loop)
+	g.Emit(asm.JGE.Imm(i, int32(n), tail),
+		asm.Mov.Reg(v, asm.R10), asm.Add.Imm(v, int32(off)), asm.Add.Reg(v, i), asm.LoadMem(v, v, 0, asm.DWord),
+		asm.Mov.Reg(m, v), asm.Sub.Reg(m, ones), asm.Xor.Imm(v, -1), asm.And.Reg(m, v), asm.And.Reg(m, highs),
+		asm.JNE.Imm(m, 0, hit), asm.Add.Imm(i, 8), asm.Ja.Label(loop))
+	g.Place(hit)
+	// The first zero byte is the lowest one m marks: halve the word
+	// three times.
+	for _, half := range []int32{32, 16, 8} {
+		lower := g.Label()
+		g.Emit(asm.Mov.Reg(v, m), asm.LSh.Imm(v, 64-half), asm.JNE.Imm(v, 0, lower),
+			asm.Add.Imm(i, half/8), asm.RSh.Imm(m, half))
+		g.Place(lower)
+	}
+	g.Emit(asm.Ja.Label(found))
+	g.Place(tail)
 }
 
 // memcmpType: two values in memory (strings, arrays, records) and a
