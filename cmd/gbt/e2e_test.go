@@ -122,6 +122,18 @@ func TestE2E(t *testing.T) {
 			want: "abcde 6 gbt-x z||\n\n\n@[kv]: 1\n",
 		},
 		{
+			// strlen() looks for the NUL a word at a time: in the first
+			// word and the second, after bytes whose high bit is set or
+			// that are 1 (what the zero-byte test could mistake), in
+			// UTF-8, and in the last word of a string[64]. The newest
+			// bpftrace prints the same.
+			name: "strlen of every kind of byte",
+			prog: `BEGIN { @s[0] = ""; @s[1] = "\x80"; @s[2] = "abcdefg"; @s[3] = "abcdefgh"; @s[4] = "\xff\xfe\x01\x80\x7f~ab\x01\x01\x01"; @s[5] = "éééééééééé";
+				@s[6] = "` + strings.Repeat("x", 60) + `"; @s[7] = "` + strings.Repeat(`\x01`, 63) + `";
+				printf("%d %d %d %d %d %d %d %d\n", strlen(@s[0]), strlen(@s[1]), strlen(@s[2]), strlen(@s[3]), strlen(@s[4]), strlen(@s[5]), strlen(@s[6]), strlen(@s[7])); clear(@s); exit(); }`,
+			want: "0 1 7 8 11 20 60 63\n\n\n",
+		},
+		{
 			// docs/stdlib.md's example of config (bpftrace 0.24), with a
 			// setting of the script's config block.
 			name: "config record",
