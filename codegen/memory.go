@@ -154,6 +154,10 @@ func (g *gen) index(e *ast.Index, dst asm.Register) {
 			g.signExtend(dst, et)
 			return
 		}
+		if isArgs(e.X.(*ast.Field).X) && g.dispatching(false) {
+			g.syscallArgAt(e, f, dst)
+			return
+		}
 	}
 	if xt.Kind == types.Pointer || g.addressable(e.X) {
 		as := g.elementAddr(e, dst)

@@ -385,6 +385,25 @@ func (g *gen) syscallField(f types.Field, dst asm.Register) {
 	}
 }
 
+// syscallArgAt reads raw_syscalls' args.args[i] (field f) at an index
+// known when the probe runs: the register of argument i, or 0 with the
+// tracepoint's warning outside the array.
+func (g *gen) syscallArgAt(e *ast.Index, f types.Field, dst asm.Register) {
+	et := *f.Type.Elem
+	outside, done := g.Label(), g.Label()
+	g.EvalInt(e.Index, dst)
+	for j := range f.Type.Len {
+		next := g.Label()
+		g.Emit(asm.JNE.Imm(dst, int32(j), next))
+		g.syscallField(types.Field{Name: f.Name, Type: et, Offset: f.Offset + j*et.ByteSize()}, dst)
+		g.Emit(asm.Ja.Label(done))
+		g.Place(next)
+	}
+	g.Emit(asm.Ja.Label(outside))
+	g.outOfBounds(e, dst)(outside)
+	g.Place(done)
+}
+
 // syscallArgsValue writes args as a value, the tracepoint's record
 // without its common fields, at R10+off.
 func (g *gen) syscallArgsValue(rec types.Type, off int16) {

@@ -24,7 +24,7 @@ tracepoint:syscalls:sys_exit_openat, tracepoint:syscalls:sys_exit_close /pid == 
 	$r = *args; @rec[$r.ret >= 0] = count();
 }
 tracepoint:syscalls:sys_enter_*open* /pid == @PID@/ { @opens[probe] = count(); }
-tracepoint:raw_syscalls:sys_enter /pid == @PID@ && args.id == 257/ { @raw[args->args[2], (int32)args.args[0]] = count(); $r = *args; @rawrec[$r.args[2]] = count(); }
+tracepoint:raw_syscalls:sys_enter /pid == @PID@ && args.id == 257/ { @raw[args->args[2], (int32)args.args[0]] = count(); $r = *args; @rawrec[$r.args[2]] = count(); $i = 2; @rawi[args.args[$i] == args.args[2], args.args[$i + 5]] = count(); }
 tracepoint:raw_syscalls:sys_exit /pid == @PID@ && args.id == 3/ { @rawret[args.ret] = count(); }
 tracepoint:syscalls:sys_exit_* /pid == @PID@ && (args.__syscall_nr == 257 || args->__syscall_nr == 3)/ { @nr[args.__syscall_nr, args.ret >= 0] = count(); }
 tracepoint:syscalls:sys_enter_getpgid /pid == @PID@/ { exit(); }`
@@ -50,7 +50,7 @@ tracepoint:syscalls:sys_enter_getpgid /pid == @PID@/ { exit(); }`
 	}
 	for _, want := range []string{"-100 524288 0 /dev/null 257\n", "@opens[tracepoint:syscalls:sys_enter_openat]: 3\n",
 		"@ret[tracepoint:syscalls:sys_exit_openat, true, 257]: 3\n", "@ret[tracepoint:syscalls:sys_exit_close, true, 3]: 3\n",
-		"@flags[524288, -100]: 3\n", "@rec[true]: ", "@raw[524288, -100]: 3\n", "@rawrec[524288]: 3\n", "@rawret[0]: 3\n",
+		"@flags[524288, -100]: 3\n", "@rec[true]: ", "@raw[524288, -100]: 3\n", "@rawrec[524288]: 3\n", "@rawi[true, 0]: 3\n", "@rawret[0]: 3\n",
 		"@nr[3, true]: 3\n", "@nr[257, true]: 3\n"} {
 		if !strings.Contains(raw, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, raw)
