@@ -704,24 +704,30 @@ func (g *gen) compareLiteralAt(base asm.Register, aoff int16, lit string, n int,
 	}
 }
 
-// jumpInPlace jumps to differ unless a, a builtin whose bytes the probe
-// can read where they lie (stdlib.Entry.InPlace: comm), equals literal
-// lit as stringJump compares, without copying a; false, having emitted
-// nothing, if a cannot be read in place.
-func (g *gen) jumpInPlace(a ast.Expr, lit string, n int, differ string) bool {
-	ent := g.entry(a)
+// inPlace runs use with base pointing at e's bytes, at base+off, when e
+// is a builtin the probe can read where its bytes lie
+// (stdlib.Entry.InPlace: comm); false, having emitted nothing, if it
+// cannot be read in place.
+func (g *gen) inPlace(e ast.Expr, use func(base asm.Register, off int16)) bool {
+	ent := g.entry(e)
 	if ent == nil || ent.InPlace == nil {
 		return false
 	}
 	base := g.reg()
 	defer g.release(base)
-	call, _ := a.(*ast.Call)
+	call, _ := e.(*ast.Call)
 	off, ok := ent.InPlace(g, call, base)
-	if !ok {
-		return false
+	if ok {
+		use(base, off)
 	}
-	g.compareLiteralAt(base, off, lit, n, differ)
-	return true
+	return ok
+}
+
+// jumpInPlace jumps to differ unless a, read in place (inPlace), equals
+// literal lit as stringJump compares, without copying a; false, having
+// emitted nothing, if a cannot be read in place.
+func (g *gen) jumpInPlace(a ast.Expr, lit string, n int, differ string) bool {
+	return g.inPlace(a, func(base asm.Register, off int16) { g.compareLiteralAt(base, off, lit, n, differ) })
 }
 
 // EvalText implements stdlib.Gen.
@@ -732,27 +738,17 @@ func (g *gen) EvalText(e ast.Expr, t types.Type, off int16) {
 	g.EvalMem(e, t, off)
 }
 
-// copyInPlace copies the n bytes of e, a builtin the probe can read where
-// they lie (stdlib.Entry.InPlace: comm), to R10+off a word at a time; false,
-// having emitted nothing, if e cannot be read in place.
+// copyInPlace copies the n bytes of e, read in place (inPlace), to
+// R10+off a word at a time; false, having emitted nothing, if e cannot be
+// read in place.
 func (g *gen) copyInPlace(e ast.Expr, off int16, n int) bool {
-	ent := g.entry(e)
-	if ent == nil || ent.InPlace == nil {
-		return false
-	}
-	base := g.reg()
-	defer g.release(base)
-	call, _ := e.(*ast.Call)
-	at, ok := ent.InPlace(g, call, base)
-	if !ok {
-		return false
-	}
-	r := g.reg()
-	defer g.release(r)
-	for i := int16(0); i < int16(n); i += 8 {
-		g.Emit(asm.LoadMem(r, base, at+i, asm.DWord), asm.StoreMem(asm.R10, off+i, r, asm.DWord))
-	}
-	return true
+	return g.inPlace(e, func(base asm.Register, at int16) {
+		r := g.reg()
+		defer g.release(r)
+		for i := int16(0); i < int16(n); i += 8 {
+			g.Emit(asm.LoadMem(r, base, at+i, asm.DWord), asm.StoreMem(asm.R10, off+i, r, asm.DWord))
+		}
+	})
 }
 
 // stringCompare sets dst to 0 if the strings are equal (up to their NUL or
