@@ -129,6 +129,17 @@ var kcases = []kcase{
 		wantRE: `(?m)^--- PASS: TestKernelRandomScripts `,
 	},
 	{
+		// strlen() looks for the NUL eight bytes at a time at a
+		// variable offset of the frame, and printf copies comm from
+		// the task where it lies: each guest's verifier takes both
+		// (cmd/gbt's TestE2E has the same strings on the host).
+		name: "strlen_words_comm_in_place",
+		args: []string{"-e", `BEGIN { @s[0] = ""; @s[1] = "\x80"; @s[2] = "abcdefg"; @s[3] = "abcdefgh"; @s[4] = "\xff\xfe\x01\x80\x7f~ab\x01\x01\x01"; @s[5] = "éééééééééé";
+			@s[6] = "` + strings.Repeat("x", 60) + `"; @s[7] = "` + strings.Repeat(`\x01`, 63) + `";
+			printf("%d %d %d %d %d %d %d %d %s\n", strlen(@s[0]), strlen(@s[1]), strlen(@s[2]), strlen(@s[3]), strlen(@s[4]), strlen(@s[5]), strlen(@s[6]), strlen(@s[7]), comm); clear(@s); exit(); }`},
+		want: "0 1 7 8 11 20 60 63 gbt\n\n\n",
+	},
+	{
 		// The emulated CPU delivers hardware breakpoints (this
 		// machine's does not): one hit per call, each at its own
 		// address, set while the caller is stopped.
