@@ -25,7 +25,7 @@ import (
 // callback storing through R9 before loading the scratch base, frames
 // over 512 bytes together) and expressions gbt refused as out of
 // registers; the seeds are fixed, so a failure is repeatable: its
-// script is in the message. GBT_RANDOM_SCRIPTS=N runs N of them (300);
+// script is in the message. GBT_RANDOM_SCRIPTS=N runs N of them (1000);
 // GBT_RANDOM_PROBES=kernel writes kprobes, kretprobes, fentry and fexit
 // probes instead, which internal/vmtest runs in its guest kernels.
 func TestKernelRandomScripts(t *testing.T) {
@@ -34,7 +34,7 @@ func TestKernelRandomScripts(t *testing.T) {
 	if _, err := env.EnsureTracefs(); err != nil {
 		t.Fatal(err)
 	}
-	n := 300
+	n := 1000
 	if v := os.Getenv("GBT_RANDOM_SCRIPTS"); v != "" {
 		var err error
 		if n, err = strconv.Atoi(v); err != nil {
