@@ -399,7 +399,6 @@ func (g *gen) syscallArgAt(e *ast.Index, f types.Field, dst asm.Register) {
 		g.Emit(asm.Ja.Label(done))
 		g.Place(next)
 	}
-	g.Emit(asm.Ja.Label(outside))
 	g.outOfBounds(e, dst)(outside)
 	g.Place(done)
 }
