@@ -424,8 +424,11 @@ var kcases = []kcase{
 	{
 		// --test and --bench run their probes as XDP programs with the
 		// kernel's BPF_PROG_TEST_RUN, which times repeated runs: a
-		// failed test's output is shown, a bench needs a thousand runs
-		// or more of a short block.
+		// failed test's output is shown; a bench repeats its block until
+		// the runs take a millisecond. Under TCG a run of a short block
+		// can take 100 µs when the guest stalls (10 iterations in one CI
+		// run), so the count is not pinned here; cmd/gbt's host test
+		// checks the growth.
 		name: "test_and_bench_probes",
 		sh: `@GBT@ --test -e 'test:ok { printf("hidden\n"); } test:bad { printf("x=%d\n", 1 + 1); return 1; }'; echo "rc=$?" &&
 			@GBT@ --bench -e 'bench:count { @c = count(); }'`,
@@ -444,7 +447,7 @@ x=2
 rc=1
 Benchmark {32}Time\(ns\) {7}Iterations
 -{66}
-count {36}\d+ +\d{4,}
+count {36}\d+ +\d+
 
 
 $`,
