@@ -499,22 +499,35 @@ func TestTextParams(t *testing.T) {
 		src    string
 		params []string
 		want   string // the literal str() stands for, or the error
+		v017   bool   // checked as --compat=0.17 checks it
+		warn   string // a warning the check must give
 	}{
-		{`BEGIN { printf("%s", str($1)); }`, []string{"1"}, "1"},
-		{`BEGIN { printf("%s", str($1)); }`, []string{"abc"}, "abc"},
-		{`BEGIN { printf("%s", str($2)); }`, []string{"abc"}, ""},
-		{`BEGIN { printf("%s", str($1 + 1)); }`, []string{"hello"}, "ello"},
-		{`BEGIN { printf("%s", str($1 + 5)); }`, []string{"hello"}, ""},
-		{`BEGIN { printf("%s", str($1 + 2)); }`, []string{"12345"}, "345"},
-		{`BEGIN { @ = kaddr(str($1)); }`, []string{"vfs_read"}, "vfs_read"},
-		{`BEGIN { printf("%s", str($1 + 6)); }`, []string{"hello"}, `ERROR: $1 + 6 is outside the string parameter "hello" (5 bytes)`},
-		{`BEGIN { $k = 1; printf("%s", str($1 + $k)); }`, []string{"hello"}, `ERROR: $1 + N: N must be a constant to offset into the string parameter "hello"`},
+		{`BEGIN { printf("%s", str($1)); }`, []string{"1"}, "1", false, ""},
+		{`BEGIN { printf("%s", str($1)); }`, []string{"abc"}, "abc", false, ""},
+		{`BEGIN { printf("%s", str($2)); }`, []string{"abc"}, "", false, ""},
+		{`BEGIN { printf("%s", str($1 + 1)); }`, []string{"hello"}, "ello", false, ""},
+		{`BEGIN { printf("%s", str($1 + 5)); }`, []string{"hello"}, "", false, "WARNING: literal string will always be empty"},
+		{`BEGIN { printf("%s", str($1 + 6)); }`, []string{"hello"}, "", false, "WARNING: literal string will always be empty"},
+		{`BEGIN { printf("%s", str($1 + 1)); }`, nil, "", false, "WARNING: literal string will always be empty"},
+		{`BEGIN { printf("%s", str($1 + 5)); }`, []string{"hello"}, "", true, ""},
+		{`BEGIN { printf("%s", str($1 + 2)); }`, []string{"12345"}, "345", false, ""},
+		{`BEGIN { @ = kaddr(str($1)); }`, []string{"vfs_read"}, "vfs_read", false, ""},
+		{`BEGIN { printf("%s", str($1 + 6)); }`, []string{"hello"}, `ERROR: $1 + 6 is outside the string parameter "hello" (5 bytes)`, true, ""},
+		{`BEGIN { printf("%s", str($1 + -1)); }`, []string{"hello"}, `ERROR: $1 + -1 is outside the string parameter "hello" (5 bytes)`, false, ""},
+		{`BEGIN { $k = 1; printf("%s", str($1 + $k)); }`, []string{"hello"}, `ERROR: $1 + N: N must be a constant to offset into the string parameter "hello"`, false, ""},
 		// Outside str() a parameter keeps its number or string type.
-		{`BEGIN { @x = $1 + 1; }`, []string{"abc"}, `ERROR: $1 used numerically but given "abc". Try using str($1).`},
-		{`BEGIN { printf("%s", str($1, $2 + 1)); }`, []string{"abc", "1"}, ""},
+		{`BEGIN { @x = $1 + 1; }`, []string{"abc"}, `ERROR: $1 used numerically but given "abc". Try using str($1).`, false, ""},
+		{`BEGIN { printf("%s", str($1, $2 + 1)); }`, []string{"abc", "1"}, "", false, ""},
 	}
 	for _, tt := range tests {
-		info, out := checkSource(tt.src, tt.params...)
+		cfg := check.Config{Params: tt.params}
+		if tt.v017 {
+			cfg.Compat = compat.V017
+		}
+		info, out := checkSourceWith(tt.src, cfg)
+		if strings.Contains(out, "WARNING") != (tt.warn != "") || !strings.Contains(out, tt.warn) {
+			t.Errorf("%s %q: diagnostics\n%s\nwant warning %q", tt.src, tt.params, out, tt.warn)
+		}
 		if strings.HasPrefix(tt.want, "ERROR") {
 			if !strings.Contains(out, tt.want) {
 				t.Errorf("%s %q:\n%s\nwant %s", tt.src, tt.params, out, tt.want)

@@ -301,7 +301,8 @@ func (c *checker) typeMismatch(span ast.Span, e *ast.Binary, lt, rt string) {
 
 // paramOffset types $N + k in a text argument (str($1 + 1)), k a
 // constant: as in C, a string literal plus k is the literal from its k-th
-// byte. The sum stands for that literal.
+// byte. The sum stands for that literal; at or past its end, for "" (the
+// newest bpftrace warns; compat.EmptyParamOffsets).
 func (c *checker) paramOffset(e *ast.Binary) types.Type {
 	p := e.X.(*ast.Positional)
 	text := c.paramText(p)
@@ -310,7 +311,11 @@ func (c *checker) paramOffset(e *ast.Binary) types.Type {
 		c.errorf(spanOf(e.Y), "$%d + N: N must be a constant to offset into the string parameter %q", p.Index, text)
 		return types.Type{}
 	}
-	if k < 0 || k > int64(len(text)) {
+	switch {
+	case k >= int64(len(text)) && c.cfg.Compat.Has(compat.EmptyParamOffsets):
+		c.warnf(spanOf(e), "literal string will always be empty")
+		return c.standFor(e, "")
+	case k < 0 || k > int64(len(text)):
 		c.errorf(spanOf(e), "$%d + %d is outside the string parameter %q (%d bytes)", p.Index, k, text, len(text))
 		return types.Type{}
 	}

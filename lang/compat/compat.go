@@ -186,8 +186,13 @@ const (
 	// unsigned unless both are signed (18446744073709551611, true), with
 	// those warnings.
 	SignedIntJoin
+	// EmptyParamOffsets: str($N + k) of a k at or past the end of the
+	// string parameter is the empty string, with the newest bpftrace's
+	// warning ("literal string will always be empty"); 0.17 refuses a k
+	// past the end.
+	EmptyParamOffsets
 
-	allChanges = SignedIntJoin<<1 - 1
+	allChanges = EmptyParamOffsets<<1 - 1
 )
 
 // changes is the property table: the changes each version has.
