@@ -28,6 +28,8 @@ func TestE2EConfig(t *testing.T) {
 			stderr: "stdin:1:12-26: ERROR: bad_config: not a known configuration option\nconfig = { bad_config=raw } begin {}\n           ~~~~~~~~~~~~~~\n"},
 		{name: "a bad value", prog: `config = { stack_mode=foo } begin {}`, exit: 1,
 			stderr: "stdin:1:12-26: ERROR: stack_mode: Invalid value for stack_mode: valid values are bpftrace, raw, perf, and build_id."},
+		{name: "a deprecated key", prog: `config = { unstable_map_decl=enable; unstable_macro=1 } begin { printf("ok\n"); exit(); }`, stdout: "ok\n\n\n",
+			stderr: "stdin:1:12-36: WARNING: unstable_map_decl is deprecated and has no effect\nconfig = { unstable_map_decl=enable; unstable_macro=1 } begin { printf(\"ok\\n\"); exit(); }\n           ~~~~~~~~~~~~~~~~~~~~~~~~\nstdin:1:38-54: WARNING: unstable_macro is deprecated and has no effect"},
 		{name: "a renamed key", prog: `config = { strlen=8 } begin { $p = 0; printf("%s\n", str($p)); }`, stdout: "\n\n\n",
 			stderr: "stdin:1:12-20: WARNING: strlen has been renamed, please use max_strlen"},
 	}

@@ -61,7 +61,7 @@ func Default() Settings {
 		MaxProbes: DefaultMaxProbes, MaxBPFProgs: 1024, LogSize: 1000000, OnStackLimit: 32,
 		StackMode: "bpftrace", StrTruncTrailer: "..", PrintMapsOnExit: true, MissingProbes: "error",
 		License: "GPL", CppDemangle: true,
-		Unstable: map[string]string{"unstable_import": "warn", "unstable_tseries": "warn", "unstable_typeinfo": "warn", "unstable_dw_ustack": "warn"},
+		Unstable: map[string]string{"unstable_import_statement": "error", "unstable_tseries": "warn", "unstable_typeinfo": "error", "unstable_dw_ustack": "warn"},
 	}
 }
 
@@ -131,10 +131,21 @@ var variables = map[string]variable{
 	"print_percentiles":  boolVar(func(s *Settings) *bool { return &s.PrintPercentiles }), // gbt's
 	"use_blazesym":       boolVar(func(s *Settings) *bool { return &s.UseBlazesym }),
 	"show_debug_info":    boolVar(func(s *Settings) *bool { return &s.ShowDebugInfo }),
-	"unstable_import":    unstableVar(),
-	"unstable_tseries":   unstableVar(),
-	"unstable_typeinfo":  unstableVar(),
-	"unstable_dw_ustack": unstableVar(),
+	// unstable_import_statement guards import statements in probe
+	// bodies, which import C (objects, headers, sources): gbt refuses
+	// those imports, so it has no effect.
+	"unstable_import_statement": unstableVar(),
+	"unstable_tseries":          unstableVar(),
+	"unstable_typeinfo":         unstableVar(),
+	"unstable_dw_ustack":        unstableVar(),
+}
+
+// deprecated are variables the newest bpftrace takes with a warning and
+// ignores: features made stable (unstable_import, unstable_macro,
+// unstable_map_decl, unstable_addr) or gone.
+var deprecated = map[string]bool{
+	"symbol_source": true, "max_type_res_iterations": true, "unstable_addr": true,
+	"unstable_import": true, "unstable_macro": true, "unstable_map_decl": true,
 }
 
 // licenses are the BPF licenses bpftrace accepts, in the order its error
@@ -263,7 +274,7 @@ func contains(list []string, s string) bool {
 
 // Block applies a script's config block: each item's value is a number,
 // a word (`stack_mode = raw`) or a string. Errors and the warnings of
-// renamed variables are positioned at their items.
+// renamed and deprecated variables are positioned at their items.
 func (s *Settings) Block(cfg *ast.Config) diag.List {
 	var diags diag.List
 	if cfg == nil {
@@ -273,6 +284,10 @@ func (s *Settings) Block(cfg *ast.Config) diag.List {
 		value, isInt, ok := literal(it.Value)
 		if !ok {
 			diags.Errorf(it.Span, "%s: the value must be a number, a word or a string literal", it.Key)
+			continue
+		}
+		if deprecated[canonical(it.Key)] {
+			diags.Warnf(it.Span, "%s is deprecated and has no effect", it.Key)
 			continue
 		}
 		to, err := s.Set(it.Key, value, isInt)

@@ -64,9 +64,9 @@ func block(t *testing.T, src string) *ast.Config {
 
 func TestBlockAndEnv(t *testing.T) {
 	s := Default()
-	diags := s.Block(block(t, `config = { BPFTRACE_STACK_MODE = perf; max_map_keys = 10; strlen = 32; missing_probes = "warn" } begin { }`))
-	if len(diags) != 1 || diags[0].Msg != "strlen has been renamed, please use max_strlen" {
-		t.Fatalf("diagnostics %v, want the rename warning", diags)
+	diags := s.Block(block(t, `config = { BPFTRACE_STACK_MODE = perf; max_map_keys = 10; strlen = 32; missing_probes = "warn"; unstable_import = enable } begin { }`))
+	if len(diags) != 2 || diags[0].Msg != "strlen has been renamed, please use max_strlen" || diags[1].Msg != "unstable_import is deprecated and has no effect" || diags.HasErrors() {
+		t.Fatalf("diagnostics %v, want the rename and deprecation warnings", diags)
 	}
 	if s.StackMode != "perf" || s.MaxMapKeys != 10 || s.MaxStrlen != 32 || s.MissingProbes != "warn" {
 		t.Fatalf("block not applied: %+v", s)

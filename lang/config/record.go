@@ -10,10 +10,10 @@ type Item struct {
 // Items returns the variables the config record holds, in the newest
 // bpftrace's order (bpftrace 0.24: `config.max_strlen`).
 func (s Settings) Items() []Item {
-	unstable := func(key, name string) Item {
-		v := s.Unstable[key]
-		if v == "" {
-			v = "warn"
+	unstable := func(name string) Item {
+		v, ok := s.Unstable[name]
+		if !ok {
+			v = Default().Unstable[name]
 		}
 		return Item{name, v}
 	}
@@ -32,10 +32,10 @@ func (s Settings) Items() []Item {
 		{"on_stack_limit", s.OnStackLimit},
 		{"perf_rb_pages", s.PerfRBPages},
 		{"str_trunc_trailer", s.StrTruncTrailer},
-		unstable("unstable_import", "unstable_import_statement"),
-		unstable("unstable_tseries", "unstable_tseries"),
-		unstable("unstable_typeinfo", "unstable_typeinfo"),
-		unstable("unstable_dw_ustack", "unstable_dw_ustack"),
+		unstable("unstable_import_statement"),
+		unstable("unstable_tseries"),
+		unstable("unstable_typeinfo"),
+		unstable("unstable_dw_ustack"),
 		{"missing_probes", s.MissingProbes},
 		{"stack_mode", s.StackMode},
 		{"license", s.License},

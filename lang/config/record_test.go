@@ -6,7 +6,7 @@ import "testing"
 // bpftrace's names, with the settings' values.
 func TestItems(t *testing.T) {
 	s := Default()
-	s.MaxStrlen, s.StackMode, s.Unstable["unstable_import"] = 100, "perf", "enable"
+	s.MaxStrlen, s.StackMode, s.Unstable["unstable_import_statement"] = 100, "perf", "enable"
 	items := s.Items()
 	if len(items) != 21 || items[0].Name != "cpp_demangle" || items[len(items)-1].Name != "license" {
 		t.Fatalf("items %v: want bpftrace's 21, cpp_demangle first and license last", items)
