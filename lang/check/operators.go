@@ -421,13 +421,15 @@ func (c *checker) foldBinary(e *ast.Binary) {
 }
 
 // signedConstDivision reports whether e, a / or %, divides two signed
-// constants, which the newest bpftrace folds with C's signed division
-// (compat.SignedConstDivision); the program still divides unsigned.
+// integer literals, which the newest bpftrace folds with C's signed
+// division (compat.SignedConstDivision). Other constants (a cast,
+// (int32)-7 / 2) it leaves to the program, which divides unsigned, as gbt
+// folds them.
 func (c *checker) signedConstDivision(e *ast.Binary) bool {
 	_, xc := c.info.Consts[e.X]
 	_, yc := c.info.Consts[e.Y]
-	return xc && yc && e.Op.DividesUnsigned() && c.cfg.Compat.Has(compat.SignedConstDivision) &&
-		c.info.Types[e.X].Signed && c.info.Types[e.Y].Signed
+	return xc && yc && literalInt(e.X) && literalInt(e.Y) && e.Op.DividesUnsigned() &&
+		c.cfg.Compat.Has(compat.SignedConstDivision) && c.info.Types[e.X].Signed && c.info.Types[e.Y].Signed
 }
 
 // unsignedDifference reports whether x is a subtraction of two unsigned

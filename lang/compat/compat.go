@@ -128,7 +128,7 @@ const (
 	// as a stack value does (`@[\n        f+1\n]: 1`); 0.17 indents
 	// them by 4.
 	WideKeyStacks
-	// SignedConstDivision: / and % of two signed constants fold as C
+	// SignedConstDivision: / and % of two signed integer literals fold as C
 	// divides (-7 / 2 is -3, -7 % 3 is -1), without the signed-operands
 	// warning; 0.17 folds them unsigned, as BPF divides at run time.
 	SignedConstDivision
