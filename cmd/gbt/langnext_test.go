@@ -59,8 +59,9 @@ func TestE2ELangNext(t *testing.T) {
 			name: "integer variables widen",
 			prog: `begin { $a = (uint8)255; $a = 300; $b = (uint8)255; $b++; $c = (int16)5; $c = (uint32)70000;
 				$d = (uint64)-1; $d = 1; $d = (uint64)-1; $e = (uint8)200; if (1) { $e = 1000; }
-				printf("%d %d %d %d %lu %d\n", $a, sizeof($a), $b, $c, $d, $e); exit(); }`,
-			want: "300 2 256 70000 18446744073709551615 1000\n\n\n",
+				$f = (uint8)0; $f = 18446744073709551615; @g = 18446744073709551615; @g = 1;
+				printf("%d %d %d %d %lu %d\n", $a, sizeof($a), $b, $c, $d, $e); print($f); exit(); }`,
+			want: "300 2 256 70000 18446744073709551615 1000\n18446744073709551615\n\n\n@g: 1\n",
 		},
 		{
 			// Types in sizeof and string casts, as docs/language.md has

@@ -188,7 +188,11 @@ func (c *checker) defineVar(v *ast.Variable, t types.Type) {
 	if g, ok := c.probe_.grown[slot]; ok && t.IsValid() && g.Type.IsValid() && g.Type.Compatible(t) {
 		t = widen(t, g.Type)
 		if t.Kind == types.Int && g.Type.Kind == types.Int && t.Enum == nil && g.Type.Enum == nil && !g.declared {
+			given := t
 			t = joinInt(t, g.Type) // its later values widened it (growIntVar)
+			if a := c.assigning; a != nil && a.LHS == ast.Expr(v) && t.Signed && literalInt(a.RHS) && bigUint(c.info.Consts[a.RHS], given) {
+				c.assignMismatch(v, v.Name, "variable", given, t) // $x = 18446744073709551615; $x = -1
+			}
 		}
 	}
 	vi := VarInfo{Name: v.Name, Type: t, Span: spanOf(v), scope: c.scope(), first: spanOf(v)}
@@ -434,6 +438,19 @@ func hasCtx(t types.Type) bool {
 	return false
 }
 
+// assigningNonNegativeLiteral reports whether the statement being checked
+// stores an integer literal of at least 0 to m (@x = 1): a value that
+// takes the map's sign, as in the newest bpftrace, so it does not make a
+// uint64 map signed.
+func (c *checker) assigningNonNegativeLiteral(m *ast.MapRef) bool {
+	a := c.assigning
+	if a == nil || a.LHS != ast.Expr(m) || a.Op.IsCompound() || !literalInt(a.RHS) {
+		return false
+	}
+	n, ok := c.info.Consts[a.RHS]
+	return ok && n >= 0
+}
+
 // defineMap records or checks the key and value types of a map assignment.
 func (c *checker) defineMap(m *ast.MapRef, key, val types.Type) {
 	info := c.info.Maps[m.Name]
@@ -465,13 +482,18 @@ func (c *checker) defineMap(m *ast.MapRef, key, val types.Type) {
 			c.assignMismatch(m, m.Name, "map", val, info.Value)
 		default:
 			w := widen(info.Value, val)
-			if signedJoin(info.Value, val) && c.cfg.Compat.Has(compat.SignedMapInts) {
+			if signedJoin(info.Value, val) && c.cfg.Compat.Has(compat.SignedMapInts) && !c.assigningNonNegativeLiteral(m) {
 				w = types.IntOf(64, true)
 			}
 			// Equal leaves an aggregation's signedness out; widen joins it.
 			if !w.Equal(info.Value) || w.AggSigned != info.Value.AggSigned {
 				info.Value, c.widened = w, true
 			}
+		}
+		if a := c.assigning; a != nil && a.LHS == ast.Expr(m) && info.Value.Kind == types.Int && info.Value.Signed &&
+			literalInt(a.RHS) && bigUint(c.info.Consts[a.RHS], val) {
+			// @x = 18446744073709551615; @x = -1, in the newest's words
+			c.errorf(spanOf(a), "Type mismatch for %s: trying to assign value of type '%s' when map already has a value type '%s'", m.Name, val, info.Value)
 		}
 		if val.Kind == types.Agg && info.Value.Kind == types.Agg && info.Value.AggKind == val.AggKind {
 			if info.paramsSet && info.Params != c.aggParams {

@@ -43,6 +43,11 @@ func TestIntVarWidening(t *testing.T) {
 		{`begin { let $x: uint8 = 1; $x = 300; }`, "stdin:1:28-36: ERROR: Type mismatch for $x: trying to assign value of type 'int16' when variable already has a type 'uint8'"},
 		{`begin { let $x: uint16 = 1; $x = (uint32)5; }`, "ERROR: Type mismatch for $x: trying to assign value of type 'uint32' when variable already has a type 'uint16'"},
 		{`begin { $s = "a"; $s = 1; }`, "ERROR: Type mismatch for $s"},
+		// A uint64 literal past math.MaxInt64 is no -1: it makes the
+		// variable a uint64, and no signed variable holds it.
+		{`begin { $x = (uint8)0; $x = 18446744073709551615; $y = $x + 1; }`, ""},
+		{`begin { $x = (int8)0; $x = 18446744073709551615; }`, "stdin:1:23-48: ERROR: Type mismatch for $x: trying to assign value of type 'uint64' when variable already has a type 'int64'"},
+		{`begin { $x = (uint8)0; $x = 18446744073709551615; $x = -1; }`, "stdin:1:24-49: ERROR: Type mismatch for $x: trying to assign value of type 'uint64' when variable already has a type 'int64'"},
 	} {
 		got := checkWith(env, tt.src)
 		if tt.want == "" && got != "" || !strings.Contains(got, tt.want) {

@@ -205,10 +205,17 @@ func (c *checker) growIntVar(v *ast.Variable, vi *VarInfo, rhs ast.Expr, t types
 		}
 	case literalInt(rhs):
 		n, ok := c.info.Consts[rhs]
-		if !ok || fitsInt(n, t, old) {
+		switch {
+		case !ok || fitsInt(n, t, old):
 			return
+		case bigUint(n, t) && old.Signed:
+			c.assignMismatch(v, v.Name, "variable", t, joinInt(old, t))
+			return
+		case bigUint(n, t):
+			want = t
+		default:
+			want = types.IntOf(signedBits(n), true)
 		}
-		want = types.IntOf(signedBits(n), true)
 	case t.Kind == types.Bool:
 		return
 	}
@@ -225,10 +232,19 @@ func (c *checker) growIntVar(v *ast.Variable, vi *VarInfo, rhs ast.Expr, t types
 	vi.Type, c.widened = w, true
 }
 
+// bigUint reports whether the literal n, of gbt's type t, is a uint64
+// past math.MaxInt64, which no signed variable or map holds: the newest
+// bpftrace refuses to store it in one ("trying to assign value of type
+// 'uint64' when variable already has a type 'int64'"), where a wrap
+// would turn 18446744073709551615 into -1.
+func bigUint(n int64, t types.Type) bool {
+	return t.Bits == 64 && !t.Signed && n < 0
+}
+
 // fitsInt reports whether the literal n, of gbt's type t, fits integer
 // type to (a uint64 literal past math.MaxInt64 has n < 0).
 func fitsInt(n int64, t, to types.Type) bool {
-	if t.Bits == 64 && !t.Signed && n < 0 {
+	if bigUint(n, t) {
 		return to.Bits == 64 && !to.Signed
 	}
 	if to.Signed {
