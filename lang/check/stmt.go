@@ -496,11 +496,30 @@ func (c *checker) defineMap(m *ast.MapRef, key, val types.Type) {
 			c.errorf(spanOf(a), "Type mismatch for %s: trying to assign value of type '%s' when map already has a value type '%s'", m.Name, val, info.Value)
 		}
 		if val.Kind == types.Agg && info.Value.Kind == types.Agg && info.Value.AggKind == val.AggKind {
-			if info.paramsSet && info.Params != c.aggParams {
-				c.errorf(spanOf(m), "%s() parameters of %s differ from an earlier use", val.AggKind, m.Name)
+			if !info.paramsSet {
+				info.Params, info.paramsSet = c.aggParams, true
+			} else if info.Params != c.aggParams {
+				c.aggParamsDiffer(m, val.AggKind)
 			}
-			info.Params, info.paramsSet = c.aggParams, true
 		}
+	}
+}
+
+// aggParamsDiffer reports an aggregation of map m whose parameters
+// (hist's bits, lhist's and tseries' bounds) differ from its first use:
+// at the call, in bpftrace's words.
+func (c *checker) aggParamsDiffer(m *ast.MapRef, kind types.AggKind) {
+	span := spanOf(m)
+	if a := c.assigning; a != nil && a.LHS == ast.Expr(m) {
+		span = spanOf(a.RHS)
+	}
+	switch kind {
+	case types.Hist:
+		c.errorf(span, "Different bits in a single hist unsupported")
+	case types.Lhist, types.TSeries:
+		c.errorf(span, "Different %s bounds in a single map unsupported", kind)
+	default:
+		c.errorf(span, "%s() parameters of %s differ from an earlier use", kind, m.Name)
 	}
 }
 
