@@ -13,9 +13,9 @@ import (
 // signedDiv divides a signed variable: it compiles, with a warning.
 const signedDiv = `BEGIN { $m = -7; @ = $m / 2; }`
 
-const signedDivWarning = `t.bt:1:25-26: WARNING: signed operands for '/' can lead to undefined behavior (cast to unsigned to silence warning)
+const signedDivWarning = `t.bt:1:22-28: WARNING: signed operands for '/' can lead to undefined behavior (cast to unsigned to silence warning)
 BEGIN { $m = -7; @ = $m / 2; }
-                        ~
+                     ~~~~~~
 HINT: BPF divides unsigned: -7 / 2 is 9223372036854775804; cast a value known to be positive, e.g. (uint64)$x / 2
 `
 

@@ -19,7 +19,7 @@ func TestWarningsPrinted(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := warns.String()
-	if !strings.Contains(want, "stdin:1:25-26: WARNING: signed operands for '/'") {
+	if !strings.Contains(want, "stdin:1:22-28: WARNING: signed operands for '/'") {
 		t.Fatalf("runtime.Compile's warnings:\n%s\nwant the signed division warning", want)
 	}
 	for _, tt := range []struct {

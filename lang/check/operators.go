@@ -226,7 +226,7 @@ func (c *checker) binaryWith(e *ast.Binary, lt types.Type) types.Type {
 			return t
 		}
 	}
-	opSpan := c.operatorSpan(e) // bpftrace points at the operator itself
+	opSpan := c.binarySpan(e)
 	switch {
 	case lt.IsInt() && rt.IsInt():
 		if t, ok := c.foldIntLiterals(e); ok {
@@ -346,6 +346,16 @@ func (c *checker) sized(t types.Type, span ast.Span) (types.Type, bool) {
 		t.Elem = &types.Type{Kind: types.Record, Name: rec.Name, Size: rec.Size}
 	}
 	return t, true
+}
+
+// binarySpan is where a message about binary expression e points: the
+// whole expression, as the newest bpftrace has it, or its operator, as
+// 0.17 has it (compat.NewestWords).
+func (c *checker) binarySpan(e *ast.Binary) ast.Span {
+	if c.cfg.Compat.Has(compat.NewestWords) {
+		return spanOf(e)
+	}
+	return c.operatorSpan(e)
 }
 
 // operatorSpan is the span of a binary expression's operator token.
