@@ -25,7 +25,8 @@ import (
 // callback storing through R9 before loading the scratch base, frames
 // over 512 bytes together) and expressions gbt refused as out of
 // registers; the seeds are fixed, so a failure is repeatable: its
-// script is in the message. GBT_RANDOM_SCRIPTS=N runs N of them (1000);
+// script is in the message. GBT_RANDOM_SCRIPTS=N runs N of them (1000),
+// from seed GBT_RANDOM_FIRST (0);
 // GBT_RANDOM_PROBES=kernel writes kprobes, kretprobes, fentry and fexit
 // probes instead, which internal/vmtest runs in its guest kernels.
 func TestKernelRandomScripts(t *testing.T) {
@@ -41,11 +42,18 @@ func TestKernelRandomScripts(t *testing.T) {
 			t.Fatalf("GBT_RANDOM_SCRIPTS: %v", err)
 		}
 	}
+	first := uint64(0)
+	if v := os.Getenv("GBT_RANDOM_FIRST"); v != "" {
+		var err error
+		if first, err = strconv.ParseUint(v, 10, 64); err != nil {
+			t.Fatalf("GBT_RANDOM_FIRST: %v", err)
+		}
+	}
 	probes := randomProbes
 	if os.Getenv("GBT_RANDOM_PROBES") == "kernel" {
 		probes = randomKernelProbes
 	}
-	for seed := range uint64(n) {
+	for seed := first; seed < first+uint64(n); seed++ {
 		src := randomScript(seed, probes)
 		name := fmt.Sprintf("random-%d.bt", seed)
 		obj, _, err := runtime.Compile(name, src, runtime.CompileOptions{Env: env, Unsafe: true})

@@ -47,6 +47,13 @@ kprobe:b
 			}
 		})
 	}
+	// A file of macros to import, or a config block alone, has no probe:
+	// --fmt formats it as the newest bpftrace's does (a run refuses it).
+	const lib, libWant = "config = { max_strlen = 8 }\nmacro a(x) { x + 1 }\n", "config = {\n  max_strlen = 8;\n}\nmacro a(x)\n{\n  x + 1\n}\n"
+	var out, errOut bytes.Buffer
+	if code := run([]string{"--fmt", "-e", lib}, io.NopCloser(strings.NewReader("")), &out, &errOut); code != exitOK || out.String() != libWant || errOut.Len() != 0 {
+		t.Errorf("--fmt of a file with no probe: exit %d\nstdout:\n%s\nstderr:\n%s\nwant:\n%s", code, out.String(), errOut.String(), libWant)
+	}
 	var stdout, stderr bytes.Buffer
 	code := run([]string{"--fmt", "-e", "BEGIN { @a = ; }"}, io.NopCloser(strings.NewReader("")), &stdout, &stderr)
 	if code != exitError || stdout.Len() != 0 || !strings.HasPrefix(stderr.String(), "stdin:1:") || !strings.Contains(stderr.String(), "ERROR:") {

@@ -28,6 +28,13 @@ func Parse(file, src string) (prog *ast.Program, diags diag.List) {
 	return parse(file, src, true)
 }
 
+// Fragment parses a script that may hold no probe: a file of macros or
+// map declarations, a config block alone (--fmt formats them, as the
+// newest bpftrace's does).
+func Fragment(file, src string) (prog *ast.Program, diags diag.List) {
+	return parse(file, src, false)
+}
+
 // parse parses a script, or with needProbe unset a library file, which
 // may hold macros only.
 func parse(file, src string, needProbe bool) (prog *ast.Program, diags diag.List) {
