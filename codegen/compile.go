@@ -705,6 +705,17 @@ func (g *gen) zero(off int16, size int) {
 	}
 }
 
+// zeroExact zeroes size bytes at R10+off and not one more, in the widest
+// stores the offset's alignment allows.
+func (g *gen) zeroExact(off int16, size int) {
+	g.Emit(asm.Mov.Imm(asm.R0, 0))
+	for i := 0; i < size; {
+		n, sz := chunk(int(off)+i, int(off)+i, size-i)
+		g.Emit(asm.StoreMem(asm.R10, off+int16(i), asm.R0, sz))
+		i += n
+	}
+}
+
 // piece is the store zero and storeBytes make at byte i of size bytes at
 // R10+off: a word from an aligned offset, else the widest aligned access
 // that fits.

@@ -441,7 +441,14 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 			g.convertInto(off, t, asm.R10, g.vars[g.pi.Slot(e)], vt)
 			return
 		}
-		g.copyFrame(off, asm.R10, g.vars[g.pi.Slot(e)], min(vt.ByteSize(), t.ByteSize()))
+		n := min(vt.ByteSize(), t.ByteSize())
+		g.copyFrame(off, asm.R10, g.vars[g.pi.Slot(e)], n)
+		if t.Kind == types.String && n < t.ByteSize() {
+			// A shorter string variable (the else of c ? "longer" : $s):
+			// the rest is zeros, not what the frame held there before
+			// (a word-wise strlen() would read a spilled pointer).
+			g.zeroExact(off+int16(n), t.ByteSize()-n)
+		}
 		return
 	case *ast.Ident, *ast.Call:
 		if id, ok := e.(*ast.Ident); ok && id.Name == "args" && t.Kind == types.Record {
