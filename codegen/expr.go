@@ -435,20 +435,7 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 		g.storeBytes(off, nil, t.ByteSize())
 		return
 	case *ast.Variable:
-		vt := g.pi.Vars[g.pi.Slot(e)].Type
-		if vt.Kind == types.Tuple && !sameLayout(vt, t) {
-			g.zero(off, t.ByteSize())
-			g.convertInto(off, t, asm.R10, g.vars[g.pi.Slot(e)], vt)
-			return
-		}
-		n := min(vt.ByteSize(), t.ByteSize())
-		g.copyFrame(off, asm.R10, g.vars[g.pi.Slot(e)], n)
-		if t.Kind == types.String && n < t.ByteSize() {
-			// A shorter string variable (the else of c ? "longer" : $s):
-			// the rest is zeros, not what the frame held there before
-			// (a word-wise strlen() would read a spilled pointer).
-			g.zeroExact(off+int16(n), t.ByteSize()-n)
-		}
+		g.copyElem(off, t, g.vars[g.pi.Slot(e)], g.pi.Vars[g.pi.Slot(e)].Type)
 		return
 	case *ast.Ident, *ast.Call:
 		if id, ok := e.(*ast.Ident); ok && id.Name == "args" && t.Kind == types.Record {
@@ -577,7 +564,7 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 		tmp := g.Alloc(tt.ByteSize())
 		g.zero(tmp, tt.ByteSize())
 		g.EvalMem(e.X, tt, tmp)
-		g.copyFrame(off, asm.R10, tmp+int16(tt.TupleOffsets()[e.Index]), t.ByteSize())
+		g.copyElem(off, t, tmp+int16(tt.TupleOffsets()[e.Index]), tt.Elems[e.Index])
 		g.reset(m)
 		return
 	}
@@ -589,6 +576,26 @@ func (g *gen) EvalMem(e ast.Expr, t types.Type, off int16) {
 		return
 	}
 	g.fail(e, "values of type %s are not supported here by gbt yet", t)
+}
+
+// copyElem copies a value of type vt at R10+src (a variable, a tuple's
+// element) to R10+off as a value of type t, the same or wider: a string
+// shorter than t is zero-padded, not followed by what the frame held
+// there before (the else of c ? "longer" : $s; a word-wise strlen()
+// would read a spilled pointer there), nor by the bytes after the
+// source, which may lie past the frame (@s[1] = $t.1 of a string[16]
+// into a map of string[64]).
+func (g *gen) copyElem(off int16, t types.Type, src int16, vt types.Type) {
+	if vt.Kind == types.Tuple && !sameLayout(vt, t) {
+		g.zero(off, t.ByteSize())
+		g.convertInto(off, t, asm.R10, src, vt)
+		return
+	}
+	n := min(vt.ByteSize(), t.ByteSize())
+	g.copyFrame(off, asm.R10, src, n)
+	if t.Kind == types.String && n < t.ByteSize() {
+		g.zeroExact(off+int16(n), t.ByteSize()-n)
+	}
 }
 
 // storeBytes writes b zero-padded to size bytes at R10+off.
