@@ -19,7 +19,7 @@ const maxStack = 512
 
 // scratchSizes are the least sizes of the values kept in scratch memory,
 // tried in turn while a program's call chains need more than maxStack.
-var scratchSizes = []int{scratchObject, 64, 32}
+var scratchSizes = []int{scratchObject, 64, 32, 16}
 
 // combinedStack is the stack the deepest call chain of the program uses,
 // as the verifier counts it.

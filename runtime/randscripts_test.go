@@ -186,8 +186,11 @@ func (g *scriptGen) int(d int) string {
 		return fmt.Sprintf("(%s ? %s : %s)", g.int(d+1), g.int(d+1), g.int(d+1))
 	case c < 0.78:
 		op, x := []string{"-", "!", "~"}[g.r.IntN(3)], g.int(d+1)
-		if op == "-" && literalOnly(x) {
-			op = "!" // -(~0x7fffffff) is a fold that underflows
+		if op != "!" && literalOnly(x) {
+			// -(~0x7fffffff) is a fold that underflows; ~(7) is a uint64
+			// past MaxInt64, which no signed variable or map holds (both
+			// refused, as bpftrace refuses them).
+			op = "!"
 		}
 		return fmt.Sprintf("%s(%s)", op, x)
 	case c < 0.82:
