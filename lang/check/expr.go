@@ -183,7 +183,11 @@ func (c *checker) index(e *ast.Index) types.Type {
 	case t.Kind == types.Tuple:
 		return c.tupleIndex(e, t)
 	default:
-		c.errorf(spanOf(e), "The array index operator [] can only be used on arrays, pointers, and tuples, found %s.", t.KindWord())
+		if c.cfg.Compat.Has(compat.NewestWords) {
+			c.errorf(spanOf(e), "The array index operator [] can only be used on arrays, pointers, and tuples, found %s.", t)
+		} else {
+			c.errorf(spanOf(e), "The array index operator [] can only be used on arrays and pointers, found %s.", t.KindWord())
+		}
 		return types.Type{}
 	}
 	if v, ok := c.info.Consts[e.Index]; ok && n >= 0 && (v < 0 || v >= int64(n)) {
