@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"unsafe"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/gbt-dev/gbt/codegen"
 	"github.com/gbt-dev/gbt/lang/probe"
+	"github.com/gbt-dev/gbt/stdlib"
 )
 
 // An attacher attaches a loaded program at one point of its kind, whose
@@ -66,8 +68,10 @@ var multiLinkers = map[probe.Attach]*multiLinker{
 // (syscall_tp_btf is gbt's own: attach_syscalls.go).
 // kprobe_session is bpftrace's collapse of a kprobe and a kretprobe of the
 // same functions into one link; gbt never makes one, so there is nothing
-// to turn off, but the name is accepted as bpftrace accepts it.
-var NoFeatureNames = []string{"kprobe_multi", "kprobe_session", "uprobe_multi", syscallFeature}
+// to turn off, but the name is accepted as bpftrace accepts it. The kernel
+// functions builtins call (strnstr: bpf_strnstr) are gbt's too
+// (stdlib.KfuncFeatures).
+var NoFeatureNames = append([]string{"kprobe_multi", "kprobe_session", "uprobe_multi", syscallFeature}, slices.Sorted(maps.Keys(stdlib.KfuncFeatures))...)
 
 // multiLinkerFor returns the multi linker that attaches program p where
 // this kernel has its links (probed), else nil: one link per point.

@@ -211,6 +211,7 @@ func Compile(name, src string, opts CompileOptions) (*codegen.Object, Warnings, 
 	if env == nil {
 		env = kernel.NewEnv()
 	}
+	env = withoutKfuncs(env, opts.NoFeatures)
 	table := stdlib.New()
 	prog, mdiags := table.ExpandMacros(prog)
 	if mdiags.HasErrors() {

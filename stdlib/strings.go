@@ -39,6 +39,7 @@ func stringEntries() []*Entry {
 			n, _ := g.Const(c.Args[2])
 			g.CompareStrings(c.Args[0], c.Args[1], int(n), dst)
 		})},
+		strnstrEntry(),
 		{Name: "strcontains", Kind: check.Func, Doc: "strcontains(s, \"lit\"): whether the string contains the literal", Type: strcontainsType,
 			Emit: IntEmitter(strcontainsEmit)},
 		{Name: "strstr", Kind: check.Func, Doc: "strstr(haystack, needle): index of the first needle in haystack, -1 if none", Type: func(u *check.Use) types.Type {
@@ -48,6 +49,9 @@ func stringEntries() []*Entry {
 			if u.ArgTypes[0].Kind != types.String || u.ArgTypes[1].Kind != types.String {
 				u.Errorf("strstr() of char arrays or pointers is not supported by gbt yet; pass str() of them")
 				return types.Type{}
+			}
+			if t, ok := searchByKernel(u, false); ok {
+				return t
 			}
 			return types.I64
 		}, Emit: IntEmitter(func(g Gen, c *ast.Call, dst asm.Register) { searchLoop(g, c, dst, true) })},
@@ -334,6 +338,9 @@ func strcontainsType(u *check.Use) types.Type {
 	if u.ArgTypes[1].Kind != types.String {
 		u.Errorf("strcontains() expects a string as second argument (%s provided)", u.ArgTypes[1].KindWord())
 		return types.Type{}
+	}
+	if t, ok := searchByKernel(u, true); ok {
+		return t
 	}
 	return types.Boolean
 }

@@ -27,7 +27,7 @@ func TestCommandLineErrors(t *testing.T) {
 		{[]string{"-p", "99999999999999999999", "file.bt"}, "ERROR: Pid out of range: 99999999999999999999\n"},
 		{[]string{"-c", "", "-e", "BEGIN {}"}, "ERROR: -c needs a command to run\n"},
 		{[]string{"--probe-filter", "[invalid", "-e", "BEGIN {}"}, "ERROR: Invalid --probe-filter regex: error parsing regexp: missing closing ]: `[invalid`\n"},
-		{[]string{"--no-feature", "uprobe_multi,kprobe_sessions", "-e", "BEGIN {}"}, "ERROR: USAGE: --no-feature can only have values 'kprobe_multi,kprobe_session,uprobe_multi,syscall_tp_btf'.\n"},
+		{[]string{"--no-feature", "uprobe_multi,kprobe_sessions", "-e", "BEGIN {}"}, "ERROR: USAGE: --no-feature can only have values 'kprobe_multi,kprobe_session,uprobe_multi,syscall_tp_btf,strnstr'.\n"},
 		{[]string{"-c", "/no/such/cmd arg", "-e", "BEGIN {}"}, "ERROR: Failed to fork child: Path '/no/such/cmd' does not exist or is not executable (stat /no/such/cmd: no such file or directory)\n"},
 		{[]string{"-e", "BEGIN {}"}, "ERROR: BPFTRACE_PERF_RB_PAGES=1000000000 is too large: at most 262144 pages (1 GiB of ring buffer, shared by every CPU)\n"},
 		// A search pattern is lexed as bpftrace lexes one.

@@ -22,6 +22,18 @@ import (
 
 const exitWhenDone = `tracepoint:syscalls:sys_enter_getpgid /pid == @PID@/ { exit(); }`
 
+// strnstrProg searches for needles at the start, in the middle and at the
+// end of a string, and for missing, empty and longer ones, in a string
+// and in a map's longer string.
+const (
+	strnstrProg = `BEGIN { $h = "hello world"; $a = "hello"; $b = "world"; $c = "o w"; $d = "xyz"; $e = ""; $f = "hello world and more"; $g = "d";
+		@h = "abcabc"; $i = "cab";
+		printf("%d %d %d %d %d %d %d %d\n", strstr($h, $a), strstr($h, $b), strstr($h, $c), strstr($h, $d), strstr($h, $e), strstr($h, $f), strstr($h, $g), strstr(@h, $i));
+		printf("%d %d %d %d %d %d %d %d\n", strcontains($h, $a), strcontains($h, $b), strcontains($h, $c), strcontains($h, $d), strcontains($h, $e), strcontains($h, $f), strcontains($h, $g), strcontains(@h, $i));
+		delete(@h); exit(); }`
+	strnstrWant = "0 6 4 -1 0 -1 10 2\n1 1 1 0 1 0 1 1\n\n\n" // the newest: -2 where not found (README)
+)
+
 func TestE2E(t *testing.T) {
 	requireRoot(t)
 	gbt, work := binaries(t)
@@ -132,6 +144,19 @@ func TestE2E(t *testing.T) {
 				@s[6] = "` + strings.Repeat("x", 60) + `"; @s[7] = "` + strings.Repeat(`\x01`, 63) + `";
 				printf("%d %d %d %d %d %d %d %d\n", strlen(@s[0]), strlen(@s[1]), strlen(@s[2]), strlen(@s[3]), strlen(@s[4]), strlen(@s[5]), strlen(@s[6]), strlen(@s[7])); clear(@s); exit(); }`,
 			want: "0 1 7 8 11 20 60 63\n\n\n",
+		},
+		{
+			// strstr() and strcontains() of needles known only when the
+			// probe runs: by the kernel's bpf_strnstr here (6.18), by
+			// gbt's loops with --no-feature strnstr (the next case); both
+			// must print what the newest bpftrace prints (its -1 where
+			// the kernel's function is not there).
+			name: "strstr and strcontains by the kernel",
+			prog: strnstrProg, want: strnstrWant,
+		},
+		{
+			name: "strstr and strcontains by loops", flags: []string{"--no-feature", "strnstr"},
+			prog: strnstrProg, want: strnstrWant,
 		},
 		{
 			// docs/stdlib.md's example of config (bpftrace 0.24), with a

@@ -128,7 +128,8 @@ OPTIONS:
     --info         print build information and what this kernel supports (and why not)
     --no-warnings  disable all warning messages
     --no-feature FEATURE[,FEATURE]  do not use these kernel features though the kernel has them
-                   ('kprobe_multi', 'uprobe_multi': one link per function; 'kprobe_session')
+                   ('kprobe_multi', 'uprobe_multi': one link per function; 'kprobe_session';
+                   'syscall_tp_btf'; 'strnstr': strstr/strcontains search without bpf_strnstr)
     --mode MODE    'test', 'bench' or 'format' (the same as --test, --bench, --fmt)
     --test         run each test:NAME probe once, report which failed (exit 1 if one did)
     --bench        run each bench:NAME probe many times and print its average time

@@ -140,6 +140,19 @@ var kcases = []kcase{
 		want: "0 1 7 8 11 20 60 63 gbt\n\n\n",
 	},
 	{
+		// strstr() and strcontains() of needles known only when the
+		// probe runs: by the kernel's bpf_strnstr in 7.2, by gbt's loops
+		// in 6.1 and 6.12, which lack it; the same output in each
+		// (cmd/gbt's TestE2E has the same script, both ways, on the host).
+		name: "strstr_run_time_needles",
+		args: []string{"-e", `BEGIN { $h = "hello world"; $a = "hello"; $b = "world"; $c = "o w"; $d = "xyz"; $e = ""; $f = "hello world and more"; $g = "d";
+			@h = "abcabc"; $i = "cab";
+			printf("%d %d %d %d %d %d %d %d\n", strstr($h, $a), strstr($h, $b), strstr($h, $c), strstr($h, $d), strstr($h, $e), strstr($h, $f), strstr($h, $g), strstr(@h, $i));
+			printf("%d %d %d %d %d %d %d %d\n", strcontains($h, $a), strcontains($h, $b), strcontains($h, $c), strcontains($h, $d), strcontains($h, $e), strcontains($h, $f), strcontains($h, $g), strcontains(@h, $i));
+			delete(@h); exit(); }`},
+		want: "0 6 4 -1 0 -1 10 2\n1 1 1 0 1 0 1 1\n\n\n",
+	},
+	{
 		// The emulated CPU delivers hardware breakpoints (this
 		// machine's does not): one hit per call, each at its own
 		// address, set while the caller is stopped.

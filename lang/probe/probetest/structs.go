@@ -310,7 +310,12 @@ func (e *Env) CgroupID(path string) (uint64, error) {
 // tracepoint and perf event programs too), none for raw tracepoints.
 var cannedKfuncs = map[string][]probe.ProgKind{
 	"bpf_task_from_pid": {probe.ProgTracing, probe.ProgIter, probe.ProgKprobe, probe.ProgTracepoint, probe.ProgPerfEvent},
-	"vfs_read":          nil, // a function, not a kfunc
+	// bpf_strnstr (6.17) is in the common set, which 6.18 lets every kind
+	// call; the canned kernel lets tracing programs only, so that the
+	// scripts of codegen's tests cover both strstr()'s call of it (in
+	// tp_btf and fentry probes) and its loops (elsewhere).
+	"bpf_strnstr": {probe.ProgTracing},
+	"vfs_read":    nil, // a function, not a kfunc
 }
 
 // KfuncAllowed implements probe.Env over cannedKfuncs.
