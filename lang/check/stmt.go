@@ -491,7 +491,7 @@ func (c *checker) defineMap(m *ast.MapRef, key, val types.Type) {
 			}
 		}
 		if a := c.assigning; a != nil && a.LHS == ast.Expr(m) && info.Value.Kind == types.Int && info.Value.Signed &&
-			literalInt(a.RHS) && bigUint(c.info.Consts[a.RHS], val) {
+			literalInt(a.RHS) && bigUint(c.info.Consts[a.RHS], val) && c.cfg.Compat.Has(compat.SignedMapInts) {
 			// @x = 18446744073709551615; @x = -1, in the newest's words
 			c.errorf(spanOf(a), "Type mismatch for %s: trying to assign value of type '%s' when map already has a value type '%s'", m.Name, val, info.Value)
 		}

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gbt-dev/gbt/lang/check"
+	"github.com/gbt-dev/gbt/lang/compat"
 	"github.com/gbt-dev/gbt/lang/probe/probetest"
 )
 
@@ -55,3 +57,23 @@ func TestIntVarWidening(t *testing.T) {
 		}
 	}
 }
+
+// TestBigUintLiteral017: under --compat=0.17 a uint64 literal past
+// math.MaxInt64 stored to a signed map wraps, as 0.17 stores it (the
+// newest bpftrace, and gbt by default, refuse it).
+func TestBigUintLiteral017(t *testing.T) {
+	const src = `BEGIN { @x = -1; @x = 18446744073709551615; $y = -1; $y = 18446744073709551615; }`
+	for _, tt := range []struct {
+		v    compat.Version
+		want string
+	}{
+		{compat.V017, ""},
+		{compat.Newest, "stdin:1:18-43: ERROR: Type mismatch for @x: trying to assign value of type 'uint64' when map already has a value type 'int64'"},
+	} {
+		_, out := checkSourceWith(src, check.Config{Compat: tt.v})
+		if tt.want == "" && strings.Contains(out, "ERROR") || !strings.Contains(out, tt.want) {
+			t.Errorf("%v: got\n%s\nwant %q", tt.v, out, tt.want)
+		}
+	}
+}
+
