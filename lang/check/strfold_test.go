@@ -76,4 +76,3 @@ func TestBigUintLiteral017(t *testing.T) {
 		}
 	}
 }
-
