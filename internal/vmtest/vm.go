@@ -106,6 +106,15 @@ func (m *Machine) Run(ctx context.Context, xfer string, jobs []Job) (*Run, error
 	}
 	if os.Getenv("GBT_VMTEST_KVM") == "1" {
 		args = append(args, "-accel", "kvm")
+	} else {
+		// One host thread runs both vCPUs in turn. With a thread each
+		// (MTTCG), a vCPU could run code translated before the other
+		// patched it: the kernel's own text patching (static keys,
+		// trampolines) then hit a stale int3, an oops that killed the
+		// 7.2 guest four boots in a row at one job (kfunc_probe_names,
+		// in trace_syscall_exit) and others now and then; with one vCPU
+		// the oops never came (README, "Testing on other kernels").
+		args = append(args, "-accel", "tcg,thread=single")
 	}
 	cmd := exec.CommandContext(ctx, QEMU, args...)
 	var console lockedBuffer
