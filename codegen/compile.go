@@ -697,12 +697,10 @@ const maxUsedMaps = 64
 // bytes are padding or written again next. Elsewhere (a tuple element after
 // a short string) it writes exactly size bytes in aligned pieces.
 func (g *gen) zero(off int16, size int) {
-	g.Emit(asm.Mov.Imm(asm.R0, 0))
-	for i := 0; i < size; {
-		n, sz := g.piece(off, i, size)
-		g.Emit(asm.StoreMem(asm.R10, off+int16(i), asm.R0, sz))
-		i += n
+	if off%8 == 0 {
+		size = (size + 7) &^ 7 // whole words from an aligned offset
 	}
+	g.zeroExact(off, size)
 }
 
 // zeroExact zeroes size bytes at R10+off and not one more, in the widest
@@ -716,7 +714,7 @@ func (g *gen) zeroExact(off int16, size int) {
 	}
 }
 
-// piece is the store zero and storeBytes make at byte i of size bytes at
+// piece is the store storeBytes makes at byte i of size bytes at
 // R10+off: a word from an aligned offset, else the widest aligned access
 // that fits.
 func (g *gen) piece(off int16, i, size int) (int, asm.Size) {

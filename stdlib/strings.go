@@ -423,13 +423,7 @@ func strcontainsLoop(g Gen, c *ast.Call, dst asm.Register) {
 // searchLoop is strcontainsLoop, or with index strstr's: the start of the
 // first match, -1 if none.
 func searchLoop(g Gen, c *ast.Call, dst asm.Register, index bool) {
-	ht, nt := g.TypeOf(c.Args[0]), g.TypeOf(c.Args[1])
-	hoff := g.Alloc(ht.ByteSize())
-	noff := g.Alloc(nt.ByteSize())
-	g.Lend(dst, func() {
-		g.EvalMem(c.Args[0], ht, hoff)
-		g.EvalMem(c.Args[1], nt, noff)
-	})
+	ht, nt, hoff, noff := searchArgs(g, c, dst, 0)
 	outer, inner, next, found, missing, done := g.Label(), g.Label(), g.Label(), g.Label(), g.Label(), g.Label()
 	i, k, p, h, n := asm.R1, asm.R2, asm.R3, asm.R4, asm.R5
 	g.Emit(asm.Mov.Imm(i, 0))
@@ -460,6 +454,20 @@ func searchLoop(g Gen, c *ast.Call, dst asm.Register, index bool) {
 	}
 	g.Place(done)
 	g.Emit(asm.Mov.Reg(dst, asm.R0))
+}
+
+// searchArgs copies the haystack and the needle of strstr() or
+// strcontains() c to the frame, with room bytes after the needle, lending
+// dst to their code: their types and offsets.
+func searchArgs(g Gen, c *ast.Call, dst asm.Register, room int) (ht, nt types.Type, hoff, noff int16) {
+	ht, nt = g.TypeOf(c.Args[0]), g.TypeOf(c.Args[1])
+	hoff = g.Alloc(ht.ByteSize())
+	noff = g.Alloc(nt.ByteSize() + room)
+	g.Lend(dst, func() {
+		g.EvalMem(c.Args[0], ht, hoff)
+		g.EvalMem(c.Args[1], nt, noff)
+	})
+	return ht, nt, hoff, noff
 }
 
 // join() reads at most JoinArgs strings of JoinArgSize bytes each, as

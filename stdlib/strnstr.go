@@ -79,13 +79,7 @@ func searchByKernel(u *check.Use, contains bool) (t types.Type, ok bool) {
 // fills its size has none. The function searches the haystack's first
 // size bytes, and stops at its NUL.
 func strnstrEmit(g Gen, c *ast.Call, dst asm.Register) {
-	ht, nt := g.TypeOf(c.Args[0]), g.TypeOf(c.Args[1])
-	hoff := g.Alloc(ht.ByteSize())
-	noff := g.Alloc(nt.ByteSize() + 1)
-	g.Lend(dst, func() {
-		g.EvalMem(c.Args[0], ht, hoff)
-		g.EvalMem(c.Args[1], nt, noff)
-	})
+	ht, nt, hoff, noff := searchArgs(g, c, dst, 1)
 	g.Emit(asm.Mov.Imm(asm.R1, 0), asm.StoreMem(asm.R10, noff+int16(nt.ByteSize()), asm.R1, asm.Byte))
 	g.Addr(asm.R1, hoff)
 	g.Addr(asm.R2, noff)

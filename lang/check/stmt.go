@@ -513,14 +513,11 @@ func (c *checker) aggParamsDiffer(m *ast.MapRef, kind types.AggKind) {
 	if a := c.assigning; a != nil && a.LHS == ast.Expr(m) {
 		span = spanOf(a.RHS)
 	}
-	switch kind {
-	case types.Hist:
+	if kind == types.Hist {
 		c.errorf(span, "Different bits in a single hist unsupported")
-	case types.Lhist, types.TSeries:
-		c.errorf(span, "Different %s bounds in a single map unsupported", kind)
-	default:
-		c.errorf(span, "%s() parameters of %s differ from an earlier use", kind, m.Name)
+		return
 	}
+	c.errorf(span, "Different %s bounds in a single map unsupported", kind) // lhist, tseries
 }
 
 // assignMismatch reports a value of type t stored to a variable or map
